@@ -1,0 +1,55 @@
+# prereg — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+PG_URL ?= postgres://postgres@127.0.0.1:5432/prereg
+
+.PHONY: run dev test test-pg lint bench install setup clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+# Migrate, load reference and demo data (idempotent), collect static files.
+setup: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py load_reference -v0 >/dev/null
+	DEMO_MODE=1 $(PY) manage.py seed_demo
+
+# The real thing: gunicorn + whitenoise, and the background-task worker beside it.
+run: setup
+	@echo "prereg: http://$(HOST):$(PORT)  (Ctrl-C stops the server and the worker)"
+	@DEMO_MODE=1 $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEMO_MODE=1 $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --access-logfile - --timeout 60
+
+# The debug server, for development only.
+dev: setup
+	DEBUG=1 DEMO_MODE=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run -v0
+
+test: lint
+	$(VENV)/bin/pytest
+
+test-pg: install
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,44 @@
+"""Login by account name, ID number or phone, all resolving to one account."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+from prereg.core.validators import normalize_id_number, normalize_mobile
+
+
+def find_account(identifier: str):
+    """The account an identifier names: login name, then ID number, then a unique phone."""
+    User = get_user_model()
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    user = User.objects.filter(username=identifier).first()
+    if user is None:
+        user = User.objects.filter(id_number=normalize_id_number(identifier)).first()
+    if user is None:
+        phone = normalize_mobile(identifier)
+        if phone.isdigit() and len(phone) == 11:
+            matches = list(User.objects.filter(phone=phone, is_active=True)[:2])
+            # A phone shared by two accounts identifies neither: the user must use his name/ID.
+            if len(matches) == 1:
+                user = matches[0]
+    return user
+
+
+def axes_username(request, credentials):
+    """Lockout is per account, whichever identifier was typed (django-axes hook)."""
+    identifier = (credentials or {}).get("username") or request.POST.get("username", "")
+    user = find_account(identifier)
+    return user.username if user else identifier.strip()
+
+
+class IdentifierBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = find_account(username)
+        if user is None:
+            # Run the hasher anyway so a wrong name takes as long as a wrong password.
+            get_user_model()().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,65 @@
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+
+from prereg.core.validators import normalize_mobile, validate_mobile
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="账号", max_length=50,
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+                               help_text="审核人员：登录名或手机号；考生：证件编号或手机号")
+    password = forms.CharField(label="密码", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, request=None, *args, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username and password:
+            self.user = authenticate(self.request, username=username, password=password)
+            if self.user is None:
+                raise forms.ValidationError("账号或密码错误。连续5次错误将锁定账号。", code="invalid_login")
+        return self.cleaned_data
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
+    new_password1 = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label="确认新密码", strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self):
+        value = self.cleaned_data["old_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError("原密码错误。")
+        return value
+
+    def clean(self):
+        p1, p2 = self.cleaned_data.get("new_password1"), self.cleaned_data.get("new_password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("new_password2", "两次输入的密码不一致。")
+        elif p1:
+            try:
+                validate_password(p1, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("new_password1", exc)
+        return self.cleaned_data
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    title = forms.CharField(label="职务", max_length=50)
+    department = forms.CharField(label="科室", max_length=50)
+    phone = forms.CharField(label="联系电话（手机）", max_length=20)
+
+    def clean_phone(self):
+        value = normalize_mobile(self.cleaned_data["phone"])
+        validate_mobile(value)
+        return value

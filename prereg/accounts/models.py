@@ -1,0 +1,96 @@
+"""Accounts: one user model for candidates, reviewers and administrators."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    SYSADMIN = "sysadmin", "系统管理"
+    DISTRICT = "district", "考区"
+    SITE = "site", "考点"
+    POINT = "point", "报名点"
+    UNIT = "unit", "单位"
+    CANDIDATE = "candidate", "考生"
+    AUDITOR = "auditor", "审计管理员"
+
+    @classmethod
+    def reviewer_roles(cls):
+        return (cls.DISTRICT, cls.SITE, cls.POINT, cls.UNIT)
+
+
+# Rank of the reviewer roles, top down: a reviewer administers accounts of lower rank only.
+ROLE_RANK = {Role.SYSADMIN: 0, Role.DISTRICT: 1, Role.SITE: 2, Role.POINT: 3, Role.UNIT: 4}
+
+
+class IdType(models.TextChoices):
+    RESIDENT = "resident", "居民身份证"
+    HKMO_PERMIT = "hkmo_permit", "港澳居民居住证"
+    TW_PERMIT = "tw_permit", "台湾居民居住证"
+    PASSPORT = "passport", "护照"
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.CANDIDATE, db_index=True)
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name="所属机构", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号码", max_length=20, blank=True, db_index=True)
+    id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices, blank=True)
+    id_number = models.CharField("证件编号", max_length=30, null=True, blank=True, unique=True)
+    title = models.CharField("职务", max_length=50, blank=True)
+    department = models.CharField("科室", max_length=50, blank=True)
+    # Set on a one-time password: the user must choose his own before anything else.
+    must_change_password = models.BooleanField(default=False)
+    # Reviewers complete name, post/department and contact at first login (manual section 一).
+    profile_completed = models.BooleanField(default=False)
+    created_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="candidate") | Q(role="sysadmin") | Q(role="auditor") | Q(org__isnull=False),
+                name="reviewer_has_org",
+            )
+        ]
+
+    def __str__(self):
+        return self.name or self.username
+
+    @property
+    def is_candidate(self) -> bool:
+        return self.role == Role.CANDIDATE
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role in Role.reviewer_roles()
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username
+
+
+class PasswordHistory(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class RolePermission(models.Model):
+    """A change to the default permission table (配置角色权限); absent rows mean the default."""
+
+    role = models.CharField(max_length=20, choices=Role.choices)
+    function = models.CharField(max_length=40)
+    allowed = models.BooleanField()
+    changed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["role", "function"], name="one_override_per_cell")]

@@ -1,0 +1,82 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .forms import LoginForm, PasswordChangeForm, ProfileForm
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.user, backend="prereg.accounts.backends.IdentifierBackend")
+        target = request.POST.get("next") or request.GET.get("next") or ""
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("core:home")
+        return redirect(target)
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes calls this for a locked account; it never says whether the password was right."""
+    form = LoginForm(request)
+    form.errors["__all__"] = form.error_class(
+        ["该账号因连续5次密码错误已被锁定，请联系上级管理员解锁，或稍后再试。"]
+    )
+    return render(request, "accounts/login.html", {"form": form, "locked": True}, status=403)
+
+
+@login_not_required
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, "您已安全退出。")
+    return redirect("accounts:login")
+
+
+@require_http_methods(["GET", "POST"])
+def first_login(request):
+    """A one-time password is replaced and a reviewer's profile completed before anything else."""
+    user = request.user
+    need_password = user.must_change_password
+    need_profile = user.is_reviewer and not user.profile_completed
+    if not (need_password or need_profile):
+        return redirect("core:home")
+    password_form = PasswordChangeForm(user, request.POST or None, prefix="pw") if need_password else None
+    profile_form = (
+        ProfileForm(request.POST or None, prefix="profile",
+                    initial={"name": user.name, "title": user.title, "department": user.department,
+                             "phone": user.phone})
+        if need_profile else None
+    )
+    if request.method == "POST":
+        forms_ok = all(f.is_valid() for f in (password_form, profile_form) if f is not None)
+        if forms_ok:
+            if profile_form is not None:
+                services.user_complete_profile(user=user, request=request, **profile_form.cleaned_data)
+            if password_form is not None:
+                services.user_change_password(
+                    user=user, new_password=password_form.cleaned_data["new_password1"], request=request
+                )
+            messages.success(request, "信息已保存，欢迎使用。")
+            return redirect("core:home")
+    return render(request, "accounts/first_login.html", {"password_form": password_form, "profile_form": profile_form})
+
+
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_change_password(user=request.user, new_password=form.cleaned_data["new_password1"],
+                                      request=request)
+        messages.success(request, "密码已修改。")
+        return redirect("core:home")
+    return render(request, "accounts/password_change.html", {"form": form})

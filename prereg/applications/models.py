@@ -1,0 +1,329 @@
+"""The application (报名信息), its rows and images, and the review record.
+
+The workflow that moves an application between states lives in workflow.py (the table) and
+services.py (one function per act); nothing else writes `state` or `stage`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    IN_REVIEW = "in_review", "审核中"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "审核通过"
+
+    @classmethod
+    def editable_by_candidate(cls):
+        return (cls.DRAFT, cls.RETURNED)
+
+
+class Stage(models.TextChoices):
+    UNIT_REVIEW = "unit", "单位审查"
+    POINT_CONFIRM = "point", "报名点确认"
+    SITE_REVIEW = "site", "考点审核"
+    DISTRICT_RECHECK = "district", "考区复核"
+
+
+STAGE_ORDER = [Stage.UNIT_REVIEW, Stage.POINT_CONFIRM, Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK]
+# The Application column naming the org that acts at each stage.
+STAGE_ORG_FIELD = {
+    Stage.UNIT_REVIEW: "unit_review_org",
+    Stage.POINT_CONFIRM: "point_org",
+    Stage.SITE_REVIEW: "site_org",
+    Stage.DISTRICT_RECHECK: "district_org",
+}
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Deny by default: a candidate sees his own, a reviewer what his org's chain names."""
+        from prereg.accounts.models import Role
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role == Role.CANDIDATE:
+            return self.filter(candidate=user)
+        if user.role in Role.reviewer_roles() and user.org_id:
+            org = user.org_id
+            in_chain = (
+                Q(unit_review_org=org) | Q(point_org=org) | Q(site_org=org) | Q(district_org=org)
+            )
+            return self.filter(in_chain).exclude(state=State.DRAFT, submission_round=0)
+        if user.role == Role.SYSADMIN:
+            return self.exclude(state=State.DRAFT, submission_round=0)
+        return self.none()
+
+    def pending_for(self, org):
+        """Applications waiting for a decision of `org` at their current stage."""
+        cond = Q()
+        for stage, field in STAGE_ORG_FIELD.items():
+            cond |= Q(stage=stage, **{field: org})
+        return self.filter(cond, state=State.IN_REVIEW)
+
+
+class Application(models.Model):
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    exam_year = models.ForeignKey("catalog.ExamYear", on_delete=models.PROTECT, related_name="applications")
+    project = models.ForeignKey(
+        "catalog.ExamProject", null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
+    # The unique number printed on the confirmation form (审核确认单), given at first submission.
+    number = models.CharField("报名号", max_length=20, null=True, blank=True, unique=True)
+
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    stage = models.CharField("审核环节", max_length=20, choices=Stage.choices, blank=True, db_index=True)
+    # Incremented by every transition: the compare-and-set token of the workflow.
+    version = models.PositiveIntegerField(default=0)
+    submission_round = models.PositiveIntegerField("提交次数", default=0)
+    # After approval at the 考点/考区, waiting for that org's 汇总提交.
+    awaiting_forward = models.BooleanField(default=False)
+
+    # The unit chosen from the dictionary; the chain is resolved from it at submission.
+    unit = models.ForeignKey("orgs.Org", verbose_name="单位名称", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    unit_review_org = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    point_org = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    site_org = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    district_org = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    # 基本信息
+    name = models.CharField("姓名", max_length=50, blank=True)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True)
+    id_type = models.CharField("证件类型", max_length=20, blank=True)
+    id_number = models.CharField("证件编号", max_length=30, blank=True, db_index=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    ethnicity = models.ForeignKey("catalog.Ethnicity", verbose_name="民族", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    postcode = models.CharField("邮编", max_length=6, blank=True)
+    phone = models.CharField("手机号码", max_length=20, blank=True)
+    address = models.CharField("联系地址", max_length=200, blank=True)
+
+    # 教育情况
+    chsi_code = models.CharField("学信网在线验证码", max_length=20, blank=True)
+
+    # 申报信息及现有资格
+    level = models.ForeignKey("catalog.ExamLevel", verbose_name="报考级别", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    qualification = models.ForeignKey("catalog.Qualification", verbose_name="拟申报资格", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey("catalog.PracticeCategory", verbose_name="执业类别", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    scope = models.ForeignKey("catalog.PracticeScope", verbose_name="执业注册范围", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    specialty = models.ForeignKey("catalog.Specialty", verbose_name="申报专业", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    practice_change = models.CharField("执业变更情况", max_length=200, blank=True)
+    current_qualification = models.CharField("现有资格", max_length=50, blank=True)
+    current_qualification_date = models.DateField("现有资格取得年月", null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField("最近审核时间", null=True, blank=True)
+    approved_at = models.DateTimeField("审核通过时间", null=True, blank=True)
+    returned_reason = models.TextField("退回原因", blank=True)
+    # 国网 mark per stage: {"unit": true, …} — the matching step was done on the national site.
+    national_marks = models.JSONField(default=dict, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "报名信息"
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "exam_year"], name="one_application_per_year"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "stage", "unit_review_org"]),
+            models.Index(fields=["state", "stage", "point_org"]),
+            models.Index(fields=["state", "stage", "site_org"]),
+            models.Index(fields=["state", "stage", "district_org"]),
+        ]
+
+    def __str__(self):
+        return f"{self.name or self.candidate} · {self.exam_year}"
+
+    def org_at(self, stage):
+        return getattr(self, STAGE_ORG_FIELD[Stage(stage)])
+
+    def org_id_at(self, stage):
+        return getattr(self, STAGE_ORG_FIELD[Stage(stage)] + "_id")
+
+
+class Row(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+
+class WorkRow(Row):
+    """工作情况"""
+
+    unit_name = models.CharField("单位名称", max_length=100)
+    title = models.CharField("现有专业技术职务", max_length=50, blank=True)
+    start = models.DateField("开始时间")
+    end = models.DateField("结束时间", null=True, blank=True)  # empty: 至今
+    major = models.CharField("专业", max_length=50, blank=True)
+
+
+class EducationRow(Row):
+    """教育情况: 学历 and 学位 rows; the first of each kind (order 0) is the 参评 one."""
+
+    class Kind(models.TextChoices):
+        EDUCATION = "education", "学历"
+        DEGREE = "degree", "学位"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    level = models.CharField("学历/学位", max_length=30)
+    obtained = models.DateField("取得时间")
+    school = models.CharField("学校", max_length=100)
+    study_form = models.CharField("学习形式", max_length=20)
+    major = models.CharField("专业", max_length=50)
+
+
+class AppointmentRow(Row):
+    """现有资格聘任情况"""
+
+    unit_name = models.CharField("聘任单位", max_length=100)
+    post = models.CharField("现聘任职务/职称", max_length=50)
+    qualification = models.CharField("现聘任职务/技术资格", max_length=50)
+    start = models.DateField("聘任开始")
+    end = models.DateField("聘任结束", null=True, blank=True)
+
+
+class TrainingRow(Row):
+    """住院医师规范化培训 and 全科医生规范化培训 rows."""
+
+    class Kind(models.TextChoices):
+        RESIDENCY = "residency", "住院医师规范化培训"
+        GENERAL_PRACTICE = "gp", "全科医生规范化培训"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    certificate_no = models.CharField("证书编号", max_length=50)
+    specialty = models.CharField("培训专业", max_length=50)
+    start = models.DateField("培训开始")
+    end = models.DateField("培训结束")
+    base = models.CharField("培训基地", max_length=100)
+    issued = models.DateField("发证日期")
+
+
+class OtherRow(Row):
+    """其他: one of the eight kinds of the manual, with a note and images."""
+
+    kind = models.CharField("类型", max_length=30)
+    note = models.CharField("备注", max_length=300, blank=True)
+
+
+class ImageSlot(models.TextChoices):
+    """The 📷 fields of the candidate manual, section 六."""
+
+    ID_FRONT = "id_front", "身份证正面"
+    ID_BACK = "id_back", "身份证反面"
+    PHOTO = "photo", "考生照片"
+    EDUCATION = "education", "学历证书"
+    DEGREE = "degree", "学位证书"
+    CATEGORY = "category", "执业类别（护士执业证书/医师资格证书）"
+    SCOPE = "scope", "执业注册范围（执业证书）"
+    PRACTICE_CHANGE = "practice_change", "执业变更记录页"
+    CURRENT_QUALIFICATION = "current_qualification", "现有资格证书"
+    APPOINTMENT = "appointment", "聘书（合同、文件）"
+    RESIDENCY = "residency", "住院医师规范化培训合格证书"
+    GENERAL_PRACTICE = "gp", "全科医生规范化培训合格证书"
+    OTHER = "other", "其他材料"
+
+
+class ApplicationImage(models.Model):
+    """One stored, re-encoded certificate image; `row_id` names the row for per-row slots."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="images")
+    slot = models.CharField(max_length=30, choices=ImageSlot.choices)
+    row_id = models.PositiveBigIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to="images/%Y/%m/", max_length=200)
+    thumbnail = models.FileField(upload_to="thumbs/%Y/%m/", max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=30)
+    original_name = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slot", "row_id", "pk"]
+        indexes = [models.Index(fields=["application", "slot", "row_id"])]
+
+
+class ReviewAction(models.TextChoices):
+    SUBMIT = "submit", "提交"
+    WITHDRAW = "withdraw", "撤回"
+    APPROVE = "approve", "同意"
+    REJECT_PREVIOUS = "reject_previous", "不同意（退回上一环节）"
+    REJECT_CANDIDATE = "reject_candidate", "不同意（退回考生）"
+    RECALL = "recall", "撤办"
+    FORWARD = "forward", "汇总提交"
+    EDIT = "edit", "修改填报信息"
+    REROUTE = "reroute", "调整审核机构"
+
+
+class ReviewLog(models.Model):
+    """审核日志: every act on an application, kept forever."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="review_logs")
+    action = models.CharField(max_length=20, choices=ReviewAction.choices)
+    stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    org = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    from_stage = models.CharField(max_length=20, blank=True)
+    to_stage = models.CharField(max_length=20, blank=True)
+    opinion = models.TextField("审核意见", blank=True)
+    national_done = models.BooleanField("国网已操作", default=False)
+    submission_round = models.PositiveIntegerField(default=0)
+    details = models.JSONField(default=dict, blank=True)  # edits: {"field": [before, after]}
+    batch = models.ForeignKey("ForwardBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="logs")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class FieldCheck(models.Model):
+    """与原件一致 是/否 for one 📷 field (or one row's images) at one stage and round."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="field_checks")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    submission_round = models.PositiveIntegerField()
+    field = models.CharField(max_length=60)  # "id_card", "education:12", …
+    consistent = models.BooleanField()
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "stage", "submission_round", "field"], name="one_check_per_field"
+            )
+        ]
+
+
+class ForwardBatch(models.Model):
+    """汇总提交: one recorded forwarding of an org's approved applications to the next stage."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField()
+    by_specialty = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,56 @@
+"""The back-office sidebar: (permission function, label, url name), shown when both allow.
+
+Entries whose URL is not (yet) defined are skipped, so each feature adds its page by
+defining the URL name listed here.
+"""
+
+from django.urls import NoReverseMatch, reverse
+
+from prereg.accounts.permissions import has_function
+
+SECTIONS = [
+    ("首页", [
+        (None, "工作台", "backoffice:dashboard"),
+        (None, "消息通知", "backoffice:notices"),
+    ]),
+    ("审核管理", [
+        ("review", "待审信息", "backoffice:pending"),
+        ("review", "已审信息", "backoffice:reviewed"),
+        ("summary_submit", "汇总提交", "backoffice:forward"),
+        ("assign_cross_review", "分配交叉审核", "backoffice:cross_review"),
+        ("track_progress", "进度跟踪", "backoffice:stats"),
+        ("track_progress", "提醒考生", "backoffice:reminders"),
+        ("export_excel", "考生信息导出", "backoffice:exports"),
+    ]),
+    ("系统管理", [
+        ("edit_unit", "组织机构管理", "backoffice:orgs"),
+        ("add_unit", "单位添加申请", "backoffice:unit_requests"),
+        ("toggle_reviewer", "用户管理", "backoffice:accounts"),
+        ("manage_candidates", "考生信息管理", "backoffice:candidates"),
+        ("configure_roles", "配置角色权限", "backoffice:role_permissions"),
+        ("configure_roles", "年度与字典", "backoffice:years"),
+        ("configure_roles", "通知公告", "backoffice:announcements"),
+        ("view_sms_outbox", "短信发件箱", "backoffice:sms_outbox"),
+    ]),
+    ("安全审计", [
+        ("read_audit_log", "审计日志", "backoffice:audit"),
+    ]),
+]
+
+
+def sidebar_for(user, current_path=""):
+    sections = []
+    for title, entries in SECTIONS:
+        links = []
+        for function, label, url_name in entries:
+            if function is not None and not has_function(user, function):
+                continue
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:
+                continue
+            links.append({"label": label, "url": url, "active": current_path.startswith(url)
+                          and url != "/backoffice/" or current_path == url})
+        if links:
+            sections.append({"title": title, "links": links})
+    return sections

@@ -1,0 +1,96 @@
+"""Loading the reference dictionaries shipped in data/ (facts and sources: ../shared/reference/).
+
+Every loader is idempotent: it creates what is missing and leaves what exists, so running it
+again changes nothing, and entries the 考区 has edited are not overwritten.
+"""
+
+import csv
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import (
+    DictEntry,
+    Division,
+    Ethnicity,
+    ExamLevel,
+    ExamYear,
+    PracticeCategory,
+    PracticeScope,
+    Qualification,
+    Specialty,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+LEVEL_ORDER = ["初级(士)", "初级(师)", "中级", "副高级", "正高级"]
+
+
+def read_csv(name: str) -> list[dict]:
+    with open(DATA_DIR / name, encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+@transaction.atomic
+def load_national() -> dict:
+    created = {"ethnicity": 0, "division": 0}
+    for row in read_csv("ethnic_groups.csv"):
+        _, new = Ethnicity.objects.get_or_create(code=row["code"], defaults={"name": row["name"]})
+        created["ethnicity"] += new
+    levels = {row["code"]: row for row in read_csv("fujian_divisions.csv")}
+    for row in read_csv("fujian_divisions_historical.csv"):
+        current = row["code"] in levels
+        level = levels[row["code"]]["level"] if current else "historical"
+        parent = levels[row["code"]]["parent_code"] if current else ""
+        _, new = Division.objects.get_or_create(
+            code=row["code"], defaults={"name": row["name"], "level": level, "parent_code": parent, "current": current}
+        )
+        created["division"] += new
+    for code, row in levels.items():
+        _, new = Division.objects.get_or_create(
+            code=code, defaults={"name": row["name"], "level": row["level"], "parent_code": row["parent_code"]}
+        )
+        created["division"] += new
+    return created
+
+
+@transaction.atomic
+def load_year_catalogue(exam_year: ExamYear) -> dict:
+    """The first catalogue for a year with none (verify against the year's official notice)."""
+    created = {"level": 0, "qualification": 0, "category": 0, "scope": 0, "specialty": 0, "entry": 0}
+
+    def entry(model, counter, **fields):
+        lookup = {k: v for k, v in fields.items() if k not in {"order", "has_scopes", "series", "verified"}}
+        defaults = {k: v for k, v in fields.items() if k not in lookup}
+        obj, new = model.objects.get_or_create(exam_year=exam_year, **lookup, defaults=defaults)
+        created[counter] += new
+        return obj
+
+    levels = {name: entry(ExamLevel, "level", name=name, order=i) for i, name in enumerate(LEVEL_ORDER)}
+    scope_rows = read_csv("practice_scopes.csv")
+    scoped_categories = {row["practice_category"] for row in scope_rows}
+    categories = {}
+
+    def category(name):
+        if name not in categories:
+            categories[name] = entry(PracticeCategory, "category", name=name, has_scopes=name in scoped_categories,
+                                     order=len(categories))
+        return categories[name]
+
+    for i, row in enumerate(scope_rows):
+        entry(PracticeScope, "scope", category=category(row["practice_category"]), name=row["scope_name"],
+              code=row["stat_code"], order=i)
+    qualifications = {}
+    for i, row in enumerate(read_csv("specialties.csv")):
+        key = (row["level"], row["qualification"])
+        if key not in qualifications:
+            qualifications[key] = entry(Qualification, "qualification", level=levels[row["level"]],
+                                        name=row["qualification"], order=len(qualifications))
+        qualification = qualifications[key]
+        cat = category(row["category"])
+        qualification.categories.add(cat)
+        entry(Specialty, "specialty", qualification=qualification, category=cat, code=row["code"],
+              name=row["name"], verified=row["verified"] == "1", order=i)
+    for i, row in enumerate(read_csv("dict_entries.csv")):
+        entry(DictEntry, "entry", kind=row["kind"], name=row["name"], order=i)
+    return created

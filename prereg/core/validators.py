@@ -1,0 +1,103 @@
+"""Validators for the identity numbers and codes the form takes.
+
+Rules and their sources: ../shared/reference/id_rules.md. Each validator raises a
+ValidationError with a Chinese message that names what is wrong, so the form can show it at
+the field.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+PROVINCE_CODES = {
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82", "83",
+}
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# 学信网 online verification code: 12 digits on the 电子注册备案表; newer reports carry an
+# alphanumeric code (letters and digits mixed, 10-16 characters); candidates without one write 无.
+CHSI_DIGITS_RE = re.compile(r"^\d{12}$")
+CHSI_ALNUM_RE = re.compile(r"^(?=.*[A-Z])[A-Z0-9]{10,16}$")
+
+
+@dataclass(frozen=True)
+class IdFacts:
+    number: str
+    birth_date: datetime.date
+    gender: str  # "M" or "F"
+    region_code: str
+
+
+def id_check_char(body17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(body17, ID_WEIGHTS, strict=True))
+    return ID_CHECK_CHARS[total % 11]
+
+
+def normalize_id_number(value: str) -> str:
+    return (value or "").strip().replace(" ", "").upper()
+
+
+def parse_id_number(value: str) -> IdFacts:
+    """Validate an 18-digit 公民身份号码 and return what it tells (birth date, gender, region)."""
+    number = normalize_id_number(value)
+    if len(number) == 15 and number.isdigit():
+        raise ValidationError("请填写18位身份证号码（15位旧号码请升级为18位）。", code="legacy")
+    if len(number) != 18:
+        raise ValidationError("身份证号码应为18位。", code="length")
+    body, check = number[:17], number[17]
+    if not body.isdigit() or not (check.isdigit() or check == "X"):
+        raise ValidationError("身份证号码前17位应为数字，最后一位为数字或X。", code="format")
+    if body[:2] not in PROVINCE_CODES:
+        raise ValidationError("身份证号码的地区码无效。", code="region")
+    try:
+        birth = datetime.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
+    except ValueError:
+        raise ValidationError("身份证号码中的出生日期无效。", code="birth_date") from None
+    today = timezone.localdate()
+    if birth > today or birth.year < 1900:
+        raise ValidationError("身份证号码中的出生日期无效。", code="birth_date")
+    if id_check_char(body) != check:
+        raise ValidationError("身份证号码校验位错误，请核对。", code="check_digit")
+    gender = "M" if int(body[16]) % 2 else "F"
+    return IdFacts(number=number, birth_date=birth, gender=gender, region_code=body[:6])
+
+
+def validate_id_number(value: str) -> None:
+    parse_id_number(value)
+
+
+def normalize_mobile(value: str) -> str:
+    number = re.sub(r"[\s-]", "", value or "")
+    if number.startswith("+86"):
+        number = number[3:]
+    elif number.startswith("86") and len(number) == 13:
+        number = number[2:]
+    return number
+
+
+def validate_mobile(value: str) -> None:
+    if not MOBILE_RE.match(normalize_mobile(value)):
+        raise ValidationError("请输入11位手机号码。", code="mobile")
+
+
+def normalize_chsi_code(value: str) -> str:
+    value = (value or "").strip().replace(" ", "").upper()
+    return "无" if value in {"无", "NONE"} else value
+
+
+def validate_chsi_code(value: str) -> None:
+    code = normalize_chsi_code(value)
+    if code == "无" or CHSI_DIGITS_RE.match(code) or CHSI_ALNUM_RE.match(code):
+        return
+    raise ValidationError("学信网在线验证码应为12位数字（或字母数字组合），没有请填写“无”。", code="chsi")
+
+
+def validate_not_future(value: datetime.date) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError("日期不能晚于今天。", code="future")

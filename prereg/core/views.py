@@ -1,0 +1,44 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def home(request):
+    """Everyone lands on the home of his audience."""
+    if request.user.is_candidate:
+        return redirect("candidate:home")
+    return redirect("backoffice:dashboard")
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def error_403(request, exception=None):
+    message = str(exception) if exception and str(exception) else "您没有权限访问该页面。"
+    return render(request, "errors/403.html", {"message": message}, status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def error_500(request):
+    # No template context processors: the database may be the thing that failed.
+    from django.template import loader
+
+    template = loader.get_template("errors/500.html")
+    from django.http import HttpResponseServerError
+
+    return HttpResponseServerError(template.render({"request_id": getattr(request, "request_id", "")}))
+
+
+def error_400(request, exception=None):
+    return render(request, "errors/400.html", status=400)

@@ -1,0 +1,81 @@
+"""Demo exam year and applications in different states."""
+
+import datetime
+
+from django.utils import timezone
+
+from prereg.applications import services
+from prereg.applications.models import Application, EducationRow, State, WorkRow
+from prereg.catalog.loaders import load_year_catalogue
+from prereg.catalog.models import Ethnicity, ExamProject, ExamYear, Qualification, Specialty
+
+
+def seed_year() -> ExamYear:
+    """A current exam year whose candidate window contains today (so the demo can submit)."""
+    year = ExamYear.current()
+    if year is None:
+        today = timezone.localdate()
+        exam_year = today.year + 1 if today.month >= 7 else today.year
+        year = ExamYear.objects.create(
+            year=exam_year,
+            name=f"{exam_year}年度",
+            form_opens=today - datetime.timedelta(days=9),
+            form_closes=today + datetime.timedelta(days=19),
+            national_opens=today - datetime.timedelta(days=1),
+            national_closes=today + datetime.timedelta(days=19),
+            confirm_deadline=today + datetime.timedelta(days=22),
+            cutoff_date=datetime.date(exam_year - 1, 12, 31),
+            is_current=True,
+        )
+        ExamProject.objects.create(exam_year=year, code="CZJ", name="初中级卫生专业技术资格考试")
+    load_year_catalogue(year)
+    return year
+
+
+# candidate index -> (unit code, specialty name, submit?)
+PLAN = [
+    ("35010201", "护理学(师)", False),
+    ("35052401", "呼吸内科学", True),
+    ("35010001", "消化内科学", True),
+    ("35012205", "护理学", True),
+    ("35000001", "心血管内科学", True),
+    ("35052401", "内科护理", True),
+    ("35080001", "中医内科学", True),
+    ("35000004", "药学", True),
+]
+
+
+def seed_applications(year, candidates, orgs) -> list[Application]:
+    applications = []
+    han = Ethnicity.objects.get(code="01")
+    project = year.projects.first()
+    for candidate, (unit_code, specialty_name, submit) in zip(candidates, PLAN, strict=True):
+        application = Application.objects.filter(candidate=candidate, exam_year=year).first()
+        if application is not None:
+            applications.append(application)
+            continue
+        specialty = Specialty.objects.filter(exam_year=year, name=specialty_name).select_related(
+            "qualification__level", "category").first()
+        qualification: Qualification = specialty.qualification
+        scope = specialty.category.scopes.first() if specialty.category.has_scopes else None
+        facts_birth = datetime.date(int(candidate.id_number[6:10]), int(candidate.id_number[10:12]),
+                                    int(candidate.id_number[12:14]))
+        application = Application.objects.create(
+            candidate=candidate, exam_year=year, project=project, unit=orgs[unit_code],
+            name=candidate.name, gender="M" if int(candidate.id_number[16]) % 2 else "F",
+            id_type="resident", id_number=candidate.id_number, birth_date=facts_birth, ethnicity=han,
+            postcode="350000", phone=candidate.phone, address="福建省福州市鼓楼区",
+            chsi_code="090888693519", level=qualification.level, qualification=qualification,
+            category=specialty.category, scope=scope, specialty=specialty, practice_change="无",
+            current_qualification="护师" if specialty.category.name == "护理" else "医师",
+            current_qualification_date=datetime.date(2016, 10, 1),
+        )
+        EducationRow.objects.create(application=application, kind="education", level="本科",
+                                    obtained=datetime.date(2012, 7, 1), school="福建医科大学",
+                                    study_form="全日制", major="临床医学", order=0)
+        WorkRow.objects.create(application=application, unit_name=orgs[unit_code].name, title="医师",
+                               start=datetime.date(2012, 8, 1), major="临床医学", order=0)
+        if submit and application.state == State.DRAFT:
+            application = services.application_submit(actor=candidate, application_id=application.pk)
+        applications.append(application)
+    return applications

@@ -1,0 +1,2 @@
+"""Export jobs (rosters, batch documents) run as background tasks."""
+

@@ -1,0 +1,126 @@
+"""One SMS service with pluggable backends, and the verification codes sent through it."""
+
+import json
+import logging
+import secrets
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import SmsCode, SmsMessage
+
+logger = logging.getLogger(__name__)
+
+
+class OutboxBackend:
+    """Default: nothing leaves the machine; messages are stored and shown on the outbox page."""
+
+    def send(self, phone: str, text: str) -> None:
+        logger.info("SMS to %s***: %s", phone[:3], text if settings.DEBUG else "(hidden)")
+
+
+class HttpGatewayBackend:
+    """POSTs JSON {phone, text} with a bearer token to SMS_GATEWAY_URL."""
+
+    def send(self, phone: str, text: str) -> None:
+        body = json.dumps({"phone": phone, "text": text}).encode()
+        request = urllib.request.Request(  # noqa: S310 - URL comes from settings, not from users
+            settings.SMS_GATEWAY_URL,
+            data=body,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            if response.status >= 300:
+                raise RuntimeError(f"gateway answered {response.status}")
+
+
+def send_sms(phone: str, text: str, *, purpose: str) -> SmsMessage:
+    backend_path = settings.SMS_BACKEND
+    message = SmsMessage.objects.create(phone=phone, text=text, purpose=purpose, backend=backend_path)
+
+    def deliver():
+        try:
+            import_string(backend_path)().send(phone, text)
+        except Exception as exc:  # a gateway failure must not undo the act that sent the SMS
+            logger.exception("SMS delivery failed")
+            SmsMessage.objects.filter(pk=message.pk).update(error=str(exc)[:200])
+        else:
+            SmsMessage.objects.filter(pk=message.pk).update(delivered=True)
+
+    transaction.on_commit(deliver)
+    return message
+
+
+class RateLimited(ValidationError):
+    pass
+
+
+def _hit(key: str, limit: int, seconds: int) -> bool:
+    """Count one hit in a fixed window shared by every process; False once over the limit."""
+    cache.add(key, 0, seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, seconds)
+        count = 1
+    return count <= limit
+
+
+def check_sms_rate(phone: str, client_ip: str = "") -> None:
+    minute, day = settings.SMS_PER_MINUTE, settings.SMS_PER_DAY
+    for who in filter(None, [f"phone:{phone}", f"ip:{client_ip}" if client_ip else ""]):
+        # An address is shared by a whole hospital: it gets a larger allowance than a phone.
+        factor = 1 if who.startswith("phone:") else 20
+        if not _hit(f"sms-min:{who}", minute * factor, 60):
+            raise RateLimited("发送过于频繁，请1分钟后再试。", code="rate_minute")
+        if not _hit(f"sms-day:{who}", day * factor, 86400):
+            raise RateLimited("今日短信发送次数已达上限，请明天再试。", code="rate_day")
+
+
+def issue_code(phone: str, purpose: str, *, client_ip: str = "") -> None:
+    check_sms_rate(phone, client_ip)
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        SmsCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).update(used_at=timezone.now())
+        SmsCode.objects.create(
+            phone=phone,
+            purpose=purpose,
+            code_hash=make_password(code),
+            expires_at=timezone.now() + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
+            client_ip=client_ip,
+        )
+        minutes = settings.SMS_CODE_TTL_SECONDS // 60
+        send_sms(phone, f"【{settings.SITE_NAME}】验证码{code}，{minutes}分钟内有效，请勿告诉他人。", purpose=purpose)
+
+
+def verify_code(phone: str, purpose: str, code: str) -> None:
+    """Consume a valid code or raise ValidationError; five wrong tries spend the code."""
+    error = None
+    with transaction.atomic():
+        sms_code = (
+            SmsCode.objects.select_for_update()
+            .filter(phone=phone, purpose=purpose, used_at__isnull=True, expires_at__gt=timezone.now())
+            .order_by("-created_at")
+            .first()
+        )
+        if sms_code is None:
+            error = ValidationError("验证码已失效，请重新获取。", code="expired")
+        elif not check_password((code or "").strip(), sms_code.code_hash):
+            sms_code.attempts += 1
+            if sms_code.attempts >= 5:
+                sms_code.used_at = timezone.now()
+            sms_code.save(update_fields=["attempts", "used_at"])
+            error = ValidationError("验证码错误。", code="wrong")
+        else:
+            sms_code.used_at = timezone.now()
+            sms_code.save(update_fields=["used_at"])
+    # Raised after the commit, so a wrong try is counted.
+    if error is not None:
+        raise error

@@ -1,0 +1,159 @@
+"""The organisation tree: 考区 → 考点 → 报名点 → 单位, one tree, several levels per org."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class Level(models.TextChoices):
+    DISTRICT = "district", "考区"
+    SITE = "site", "考点"
+    POINT = "point", "报名点"
+    UNIT = "unit", "单位"
+
+
+LEVEL_FIELDS = {
+    Level.DISTRICT: "is_district",
+    Level.SITE: "is_site",
+    Level.POINT: "is_point",
+    Level.UNIT: "is_unit",
+}
+
+
+class OrgQuerySet(models.QuerySet):
+    def subtree_of(self, org, include_self=True):
+        """The org and everything below it: one indexed prefix query on the materialized path."""
+        qs = self.filter(path__startswith=org.path)
+        return qs if include_self else qs.exclude(pk=org.pk)
+
+    def enabled(self):
+        return self.filter(enabled=True)
+
+    def reviewing(self):
+        return self.filter(Q(is_district=True) | Q(is_site=True) | Q(is_point=True))
+
+
+class Org(models.Model):
+    code = models.CharField("机构代码", max_length=20, unique=True)
+    name = models.CharField("规范全称", max_length=100)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级机构", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # "/<id>/<id>/…/": the ids of the ancestors and self, so a subtree is `path LIKE 'x%'`.
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    is_district = models.BooleanField("考区", default=False)
+    is_site = models.BooleanField("考点", default=False)
+    is_point = models.BooleanField("报名点", default=False)
+    is_unit = models.BooleanField("单位", default=True)
+    # A unit added by a registration point only exists for candidates to choose; it reviews
+    # nothing until the 考区 grants the right (reviewer manual section 六.2).
+    has_review_right = models.BooleanField("单位审查权限", default=False)
+    region_code = models.CharField("所在地区", max_length=6, blank=True)
+    enabled = models.BooleanField("启用", default=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    # Search keys for the unit dictionary ("省立", "slyy", "fujianshengli…").
+    pinyin = models.CharField(max_length=400, blank=True, editable=False)
+    initials = models.CharField(max_length=100, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "机构"
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def level_labels(self):
+        return [label for level, label in Level.choices if getattr(self, LEVEL_FIELDS[level])]
+
+    def holds(self, level: str) -> bool:
+        return getattr(self, LEVEL_FIELDS[Level(level)])
+
+    def ancestors_and_self(self):
+        """Nearest first."""
+        ids = [int(p) for p in self.path.strip("/").split("/") if p]
+        by_id = Org.objects.in_bulk(ids)
+        return [by_id[i] for i in reversed(ids) if i in by_id]
+
+    def is_within(self, other: "Org") -> bool:
+        return self.path.startswith(other.path)
+
+    def refresh_path(self):
+        """Recompute path/depth from the parent; callers save and then fix the subtree."""
+        prefix = self.parent.path if self.parent_id else "/"
+        self.path = f"{prefix}{self.pk}/"
+        self.depth = self.path.count("/") - 2
+
+    def refresh_search_keys(self):
+        from pypinyin import Style, lazy_pinyin
+
+        text = f"{self.name} {self.short_name}".strip()
+        self.pinyin = "".join(lazy_pinyin(text.replace(" ", ""))).lower()[:400]
+        self.initials = "".join(lazy_pinyin(text.replace(" ", ""), style=Style.FIRST_LETTER)).lower()[:100]
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_keys()
+        creating = self.pk is None
+        super().save(*args, **kwargs)
+        old_path = self.path
+        self.refresh_path()
+        if creating or self.path != old_path:
+            Org.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+            if not creating and old_path:
+                # Moving an org carries its whole subtree with it.
+                for child in Org.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                    child.path = self.path + child.path[len(old_path):]
+                    child.depth = child.path.count("/") - 2
+                    Org.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
+
+
+class CrossReviewAssignment(models.Model):
+    """分配交叉审核: the stage normally done by `source` is done by `target` for a year."""
+
+    exam_year = models.ForeignKey("catalog.ExamYear", on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(max_length=20)  # applications.Stage value
+    source = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+", verbose_name="原审核机构")
+    target = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+", verbose_name="交叉审核机构")
+    assigned_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "交叉审核分配"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exam_year", "stage", "source"], condition=Q(active=True), name="one_active_assignment"
+            )
+        ]
+
+
+class UnitRequest(models.Model):
+    """A candidate who cannot find his unit asks the registration points of his area to add it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        ADDED = "added", "已新增"
+        POINTED = "pointed", "已指向现有单位"
+
+    full_name = models.CharField("单位全称", max_length=100)
+    region_code = models.CharField("所在地区", max_length=6)
+    phone = models.CharField("联系电话", max_length=20)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="unit_requests")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_org = models.ForeignKey(Org, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "单位添加申请"
+        ordering = ["-created_at"]

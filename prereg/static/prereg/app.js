@@ -1,0 +1,25 @@
+// prereg — small progressive enhancements; no inline script anywhere (strict CSP).
+(function () {
+  "use strict";
+  // <button data-confirm="…">: ask before a consequential act.
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-confirm]");
+    if (target && !window.confirm(target.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+  // Forms with data-once: a double click submits once.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("data-once")) {
+      if (form.dataset.sent) { event.preventDefault(); return; }
+      form.dataset.sent = "1";
+    }
+  });
+  // Rows with data-href open on double click (reviewer lists: 双击打开).
+  document.addEventListener("dblclick", function (event) {
+    var row = event.target.closest("[data-href]");
+    if (row) { window.location.href = row.getAttribute("data-href"); }
+  });
+})();

@@ -1,0 +1,110 @@
+"""Standing fixtures: the demo org tree of design section 2, a year, and one user per role.
+
+Names follow the tree: `reviewer_anxi_hospital` (单位), `reviewer_anxi_bureau` (报名点),
+`reviewer_quanzhou` (考点), `reviewer_province` (考区), and `outsider_*` in another city.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from prereg.accounts.models import Role
+from prereg.catalog.loaders import load_national, load_year_catalogue
+from prereg.demo.orgs import seed_orgs
+
+from .factories import CandidateFactory, ExamYearFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """`postgres` tests skip on SQLite; `browser` tests skip without chromium (both run in CI)."""
+    has_chromium = bool(shutil.which("chromium") or os.environ.get("CHROMIUM_PATH"))
+    for item in items:
+        if "browser" in item.keywords and not has_chromium:
+            item.add_marker(pytest.mark.skip(reason="browser test: Debian's chromium is not installed here"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "exports"]}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run `make test-pg` (CI does)")
+
+
+@pytest.fixture
+def tree(db):
+    load_national()
+    return seed_orgs()
+
+
+@pytest.fixture
+def year(db):
+    year = ExamYearFactory()
+    load_year_catalogue(year)
+    return year
+
+
+def _reviewer(tree, code, role, **extra):
+    return UserFactory(username=f"r{code}", role=role, org=tree[code], **extra)
+
+
+@pytest.fixture
+def reviewer_province(tree):
+    return _reviewer(tree, "350000", Role.DISTRICT)
+
+
+@pytest.fixture
+def reviewer_fuzhou(tree):
+    return _reviewer(tree, "350100", Role.SITE)
+
+
+@pytest.fixture
+def reviewer_quanzhou(tree):
+    return _reviewer(tree, "350500", Role.SITE)
+
+
+@pytest.fixture
+def reviewer_anxi_bureau(tree):
+    return _reviewer(tree, "350524", Role.POINT)
+
+
+@pytest.fixture
+def reviewer_gulou_bureau(tree):
+    return _reviewer(tree, "350102", Role.POINT)
+
+
+@pytest.fixture
+def reviewer_anxi_hospital(tree):
+    return _reviewer(tree, "35052401", Role.UNIT)
+
+
+@pytest.fixture
+def reviewer_lianjiang_hospital(tree):
+    return _reviewer(tree, "35012205", Role.UNIT)
+
+
+@pytest.fixture
+def sysadmin(db):
+    return UserFactory(username="sysadmin", role=Role.SYSADMIN)
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor", role=Role.AUDITOR)
+
+
+@pytest.fixture
+def candidate(db):
+    return CandidateFactory()

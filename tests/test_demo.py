@@ -1,0 +1,16 @@
+from django.core.management import call_command
+
+from prereg.accounts.models import Role, User
+from prereg.applications.models import Application, State
+from prereg.orgs.models import Org
+
+
+def test_seed_demo_is_idempotent_and_has_every_role(db, tmp_path, settings, monkeypatch):
+    monkeypatch.setattr("prereg.demo.people.PASSWORD_FILE", tmp_path / "pw.txt")
+    call_command("seed_demo", quiet_accounts=True)
+    counts = (Org.objects.count(), User.objects.count(), Application.objects.count())
+    call_command("seed_demo", quiet_accounts=True)
+    assert (Org.objects.count(), User.objects.count(), Application.objects.count()) == counts
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert Application.objects.filter(state=State.DRAFT).exists()
+    assert Application.objects.filter(state=State.IN_REVIEW).exists()
