@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from . import urls_accounts, urls_audit, urls_exports, urls_orgs, urls_review, urls_stats, urls_years
+from . import (
+    urls_accounts,
+    urls_audit,
+    urls_exports,
+    urls_orgs,
+    urls_print,
+    urls_review,
+    urls_stats,
+    urls_years,
+)
 from .views import dashboard
 
 app_name = "backoffice"
@@ -15,4 +24,5 @@ urlpatterns = [
     *urls_stats.urlpatterns,
     *urls_audit.urlpatterns,
     *urls_years.urlpatterns,
+    *urls_print.urlpatterns,
 ]
