@@ -5,6 +5,7 @@ urlpatterns = [
     path("accounts/", include("prereg.accounts.urls")),
     path("candidate/", include("prereg.candidate.urls")),
     path("backoffice/", include("prereg.backoffice.urls")),
+    path("files/", include("prereg.applications.urls")),
 ]
 
 handler400 = "prereg.core.views.error_400"
