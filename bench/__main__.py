@@ -1,5 +1,141 @@
-"""`make bench`: runs the benchmarks in bench/ and writes var/bench/results.json."""
+"""`make bench`: runs every benchmark in bench/, writes var/bench/results.json, prints a table.
 
+Each benchmark is `python -m bench.<name>` in its own process and reports through its last
+stdout line `RESULT {json}` (see bench/common.py). A benchmark that is absent, fails, times out
+or prints no RESULT line leaves its keys missing: they are written as null and listed under
+"missing", never invented.
+
+    python -m bench                      # all of them
+    python -m bench --only pdf upload    # some
+    python -m bench --skip rush          # all but some
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
 import sys
+import time
 
-print("benchmarks: none yet", file=sys.stderr)
+from bench.common import ROOT, VAR_BENCH, parse_result
+
+# name -> keys it must report, in the order they are run (rush last: it loads the machine).
+BENCHMARKS = {
+    "search_units": ["search_units_ms"],
+    "pdf": ["pdf_ms"],
+    "upload": ["upload_ms"],
+    "queue_page": ["queue_page_ratio", "queue_page_queries"],
+    "export": ["export_xlsx_ratio", "export_peak_mb"],
+    "stats": [],
+    "rush": ["rush_rps", "rush_p95_ms", "rush_errors"],
+}
+# key -> (goal text, test) for the table.
+GOALS = {
+    "queue_page_ratio": ("≥ 0.5", lambda v: v >= 0.5),
+    "queue_page_queries": ("≤ 10", lambda v: v <= 10),
+    "export_xlsx_ratio": ("≤ 1.5", lambda v: v <= 1.5),
+    "export_peak_mb": ("", None),
+    "pdf_ms": ("≤ 10", lambda v: v <= 10),
+    "upload_ms": ("≤ 150", lambda v: v <= 150),
+    "search_units_ms": ("≤ 50", lambda v: v <= 50),
+    "rush_rps": ("", None),
+    "rush_p95_ms": ("< 300", lambda v: v < 300),
+    "rush_errors": ("0", lambda v: v == 0),
+}
+REQUIRED_KEYS = [key for keys in BENCHMARKS.values() for key in keys]
+DEFAULT_TIMEOUT = int(os.environ.get("BENCH_TIMEOUT", "1200"))
+
+
+def run_one(name: str, timeout: int) -> dict:
+    """Run bench.<name>; its figures, status and timing."""
+    if not (ROOT / "bench" / f"{name}.py").exists():
+        return {"status": "absent", "figures": {}, "seconds": 0.0}
+    log_path = VAR_BENCH / f"{name}.log"
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", f"bench.{name}"], cwd=ROOT, capture_output=True, text=True,
+            timeout=timeout, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    except subprocess.TimeoutExpired as exc:
+        log_path.write_text(f"timed out after {timeout}s\n{exc.stdout or ''}\n{exc.stderr or ''}")
+        return {"status": f"timeout {timeout}s", "figures": {}, "seconds": time.perf_counter() - start}
+    seconds = time.perf_counter() - start
+    log_path.write_text(f"$ python -m bench.{name}\nexit {proc.returncode}\n--- stdout\n{proc.stdout}"
+                        f"\n--- stderr\n{proc.stderr}")
+    figures = parse_result(proc.stdout) or {}
+    if proc.returncode != 0:
+        status = f"failed (exit {proc.returncode})"
+    elif not figures:
+        status = "no RESULT line"
+    else:
+        status = "ok"
+    return {"status": status, "figures": figures if proc.returncode == 0 else {}, "seconds": seconds}
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def table(results: dict, runs: dict) -> str:
+    lines = [f"{'key':<22} {'value':>12}  {'goal':<7} {'met':<4} source", "-" * 64]
+    for name, keys in BENCHMARKS.items():
+        for key in keys:
+            value = results.get(key)
+            goal, test = GOALS.get(key, ("", None))
+            met = "" if value is None or test is None else ("yes" if test(value) else "NO")
+            lines.append(f"{key:<22} {_fmt(value):>12}  {goal:<7} {met:<4} {name} ({runs[name]['status']})")
+    extra = sorted(k for k in results if k not in REQUIRED_KEYS)
+    if extra:
+        lines.append("-" * 64)
+        lines.extend(f"{key:<22} {_fmt(results[key]):>12}" for key in extra)
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=None, help="run only these benchmarks")
+    parser.add_argument("--skip", nargs="*", default=[], help="skip these benchmarks")
+    parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per benchmark")
+    parser.add_argument("--output", default=str(VAR_BENCH / "results.json"))
+    args = parser.parse_args(argv)
+
+    VAR_BENCH.mkdir(parents=True, exist_ok=True)
+    names = [n for n in BENCHMARKS if (args.only is None or n in args.only) and n not in args.skip]
+    runs, results = {}, {}
+    for name in BENCHMARKS:
+        if name not in names:
+            runs[name] = {"status": "not run", "figures": {}, "seconds": 0.0}
+            continue
+        print(f"bench: {name} …", file=sys.stderr, flush=True)
+        runs[name] = run_one(name, args.timeout)
+        print(f"bench: {name}: {runs[name]['status']} in {runs[name]['seconds']:.1f}s", file=sys.stderr, flush=True)
+        results.update(runs[name]["figures"])
+
+    missing = [key for key in REQUIRED_KEYS if results.get(key) is None]
+    document = {
+        **{key: results.get(key) for key in REQUIRED_KEYS},
+        **{key: value for key, value in results.items() if key not in REQUIRED_KEYS},
+        "missing": missing,
+        "runs": {name: {"status": r["status"], "seconds": round(r["seconds"], 1)} for name, r in runs.items()},
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+    with open(args.output, "w") as fh:
+        json.dump(document, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+    print(table(results, runs))
+    print(f"\nwritten: {os.path.relpath(args.output, ROOT)}" + (f"; missing: {', '.join(missing)}" if missing else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""What every benchmark in bench/ shares: how it reports its figures, and small timing helpers.
+
+The convention (one rule): a benchmark is a module `bench/<name>.py` run as
+`python -m bench.<name>`; whatever it prints before, its LAST line on stdout is
+
+    RESULT {"<key>": <number>, ...}
+
+one line, the word RESULT, one space, a JSON object whose values are numbers (or null for a
+figure it could not measure). Call `emit(key=value, ...)` at the end to print it. `make bench`
+(bench/__main__.py) runs each benchmark as a subprocess, reads that line, and merges the keys
+into var/bench/results.json; a benchmark that fails or prints no RESULT line leaves its keys
+reported as missing, never invented.
+
+Keys of the issue and who measures them:
+    search_units_ms                      bench/search_units.py
+    pdf_ms                               bench/pdf.py
+    upload_ms                            bench/upload.py
+    queue_page_ratio, queue_page_queries bench/queue_page.py
+    export_xlsx_ratio, export_peak_mb    bench/export.py
+    (stats figures, free keys)           bench/stats.py
+    rush_rps, rush_p95_ms, rush_errors   bench/rush.py
+Extra keys are welcome (e.g. `queue_page_ms`, `rows`); put units in the key name (_ms, _mb, _rps).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+RESULT_PREFIX = "RESULT "
+ROOT = Path(__file__).resolve().parent.parent
+VAR_BENCH = ROOT / "var" / "bench"
+
+
+def _clean(value):
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        return None
+    return round(value, 3)
+
+
+def emit(**figures) -> str:
+    """Print the final `RESULT {json}` line of a benchmark (and return it)."""
+    line = RESULT_PREFIX + json.dumps({k: _clean(v) for k, v in figures.items()}, sort_keys=True)
+    sys.stdout.flush()
+    print(line, flush=True)
+    return line
+
+
+def parse_result(stdout: str) -> dict | None:
+    """The figures of the last RESULT line in `stdout`, or None when there is none."""
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(RESULT_PREFIX):
+            try:
+                data = json.loads(line[len(RESULT_PREFIX):])
+            except json.JSONDecodeError:
+                return None
+            return data if isinstance(data, dict) else None
+    return None
+
+
+def setup_django(database_url: str | None = None) -> None:
+    """Configure Django for a benchmark process (optionally against another database)."""
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def percentile(values, q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100) of `values`; None when empty."""
+    data = sorted(values)
+    if not data:
+        return None
+    rank = max(1, math.ceil(q / 100 * len(data)))
+    return data[min(rank, len(data)) - 1]
+
+
+def time_calls(fn: Callable[[], object], *, repeat: int = 20, warmup: int = 2) -> dict:
+    """Run `fn` warmup+repeat times; milliseconds per call: median, p95, min."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return {"median_ms": statistics.median(samples), "p95_ms": percentile(samples, 95), "min_ms": min(samples)}
