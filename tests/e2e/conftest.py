@@ -1,0 +1,201 @@
+"""Browser journeys: Playwright (sync API) driving Debian's chromium against pytest-django's live server.
+
+- The browser is /usr/bin/chromium (or $CHROMIUM_PATH); Playwright never downloads one.
+- The server is pytest-django's `live_server` (a thread of this process on a free port, with
+  static files served by Django's StaticFilesHandler); the test database is shared with it.
+- Every request the page makes to a host other than the live server is aborted and counted: no
+  page may load anything from another host.
+- CSP violations reported by the browser fail the test (strict CSP: no inline script or style).
+- `shot(page, "name")` saves a full-page screenshot under var/e2e-screenshots/ (kept as CI
+  artifacts); a failing test leaves `FAILED-<test>.png` there too.
+
+Every test module here carries `pytestmark = pytest.mark.browser`; tests/conftest.py skips
+them where chromium is absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in this thread; Django's guard against ORM calls
+# from async code would then refuse the test's own (synchronous) database work.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "var" / "e2e-screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 375, "height": 812}
+TIMEOUT_MS = 15_000
+
+
+_REPORTS = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep the call-phase report so a page fixture can screenshot a failure."""
+    report = yield
+    if report.when == "call":
+        item.stash.setdefault(_REPORTS, {})[report.when] = report
+    return report
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    from playwright.sync_api import sync_playwright
+
+    manager = sync_playwright().start()
+    yield manager
+    manager.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    browser = _playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def server(live_server):
+    """The base URL of the live server (no trailing slash)."""
+    return live_server.url.rstrip("/")
+
+
+class PageProblems:
+    """What the browser reported while the test ran."""
+
+    def __init__(self):
+        self.csp_violations: list[str] = []
+        self.console_errors: list[str] = []
+        self.foreign_requests: list[str] = []
+        self.server_errors: list[str] = []
+
+
+def _new_page(request, browser, server, viewport, *, mobile=False):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(
+        viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True,
+        is_mobile=mobile, has_touch=mobile,
+        user_agent=("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+                    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1") if mobile else None,
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    problems = PageProblems()
+    own_host = urlsplit(server).netloc
+
+    def only_own_host(route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).netloc == own_host:
+            route.continue_()
+        else:
+            problems.foreign_requests.append(url)
+            route.abort()
+
+    context.route("**/*", only_own_host)
+    page = context.new_page()
+
+    def on_console(message):
+        if message.type != "error":
+            return
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            problems.csp_violations.append(text)
+        else:
+            problems.console_errors.append(text)
+
+    def on_response(response):
+        if response.status >= 500:
+            problems.server_errors.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.problems = problems
+    page.base = server
+    yield page
+    report = request.node.stash.get(_REPORTS, {}).get("call")
+    if report is not None and report.failed:
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)[:120]
+        # A screenshot must never hide the real failure.
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(SCREENSHOTS / f"FAILED-{name}.png"), full_page=True)
+    context.close()
+    assert not problems.csp_violations, f"CSP violations: {problems.csp_violations}"
+    assert not problems.foreign_requests, f"requests to other hosts: {problems.foreign_requests}"
+    assert not problems.server_errors, f"server errors: {problems.server_errors}"
+
+
+@pytest.fixture
+def page(request, browser, server):
+    """A desktop page (a reviewer's office PC)."""
+    yield from _new_page(request, browser, server, DESKTOP)
+
+
+@pytest.fixture
+def phone(request, browser, server):
+    """A 375×812 phone page (most candidates come on phones)."""
+    yield from _new_page(request, browser, server, PHONE, mobile=True)
+
+
+@pytest.fixture
+def another_page(request, browser, server):
+    """A second, independent desktop session (e.g. the next reviewer) in the same test."""
+    yield from _new_page(request, browser, server, DESKTOP)
+
+
+def shot(page, name: str) -> Path:
+    """Save a full-page screenshot var/e2e-screenshots/<name>.png and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page, username: str, password: str, *, next_url: str = ""):
+    """Sign in through the login form; leaves the page where the server redirected."""
+    page.goto(f"{page.base}/accounts/login/" + (f"?next={next_url}" if next_url else ""))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form[action$='/accounts/login/'] button[type=submit]")
+    page.wait_for_load_state("load")
+
+
+def logout(page):
+    page.click("form[action$='/accounts/logout/'] button")
+    page.wait_for_load_state("load")
+
+
+def url_exists(name: str, *args) -> bool:
+    """Whether a URL name is defined yet (features land in parallel)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse(name, args=args)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def need_urls(*names):
+    """Skip the test, naming what is missing, until the feature's URLs exist."""
+    missing = [n for n in names if not url_exists(n) and not url_exists(n, 1)]
+    if missing:
+        pytest.skip("feature not landed yet: " + ", ".join(missing))
