@@ -2,7 +2,9 @@
 
 Each entry's hash is HMAC(key, previous hash + canonical entry), so changing, removing or
 reordering any entry breaks every later hash (see verify.py). Writers serialise on a lock so
-two concurrent writers never both chain to the same predecessor.
+two concurrent writers never both chain to the same predecessor. The id is given here, under
+that lock, as the previous id + 1 (not by a sequence, which leaves gaps on rollback): ids are
+then gap-free and part of the hash, so a removed or renumbered entry shows.
 """
 
 import hashlib
@@ -24,6 +26,7 @@ ADVISORY_LOCK_KEY = 0x41554449
 
 def canonical(event: AuditEvent) -> bytes:
     payload = {
+        "id": event.pk,
         "t": event.created_at.isoformat(),
         "actor": event.actor_id,
         "actor_name": event.actor_name,
@@ -73,8 +76,9 @@ def record(
     """Append one entry. Call it inside the transaction of the act it records."""
     with transaction.atomic():
         _lock_chain()
-        last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
+        last_id, last_hash = AuditEvent.objects.order_by("-pk").values_list("pk", "hash").first() or (0, GENESIS)
         entry = AuditEvent(
+            pk=last_id + 1,
             created_at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
             actor_name=actor_name or (getattr(actor, "display_name", "") if actor else ""),
@@ -86,7 +90,7 @@ def record(
             outcome=outcome,
             details=details or {},
             request_id=current_request_id() if current_request_id() != "-" else "",
-            prev_hash=last or GENESIS,
+            prev_hash=last_hash,
         )
         # JSON round trip so the hash is computed over what the database will give back.
         entry.details = json.loads(json.dumps(entry.details, ensure_ascii=False, default=str))

@@ -11,9 +11,15 @@ class Outcome(models.TextChoices):
 
 
 class AuditEvent(models.Model):
+    """One entry, never changed: no UPDATE or DELETE (refused by a trigger on PostgreSQL).
+
+    The actor link is DO_NOTHING without a database constraint, so removing an account neither
+    touches nor blocks its entries; `actor_name` keeps who it was.
+    """
+
     created_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
     actor_name = models.CharField(max_length=150, blank=True)  # kept even if the account goes
     actor_org = models.CharField(max_length=100, blank=True)

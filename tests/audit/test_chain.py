@@ -1,0 +1,150 @@
+"""The audit log is a tamper-evident chain: any changed byte, removed or renumbered entry shows."""
+
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, connections, transaction
+from django.test import RequestFactory
+
+from prereg.audit.log import GENESIS, record
+from prereg.audit.models import AuditEvent, Outcome
+from prereg.audit.verify import verify_chain
+from prereg.core import middleware
+
+COLUMNS = ["id", "created_at", "actor_id", "actor_name", "actor_org", "client_ip", "event", "object_type",
+           "object_id", "outcome", "details", "request_id", "prev_hash", "hash"]
+
+
+@pytest.fixture
+def chain(reviewer_anxi_bureau, candidate):
+    """Five entries with every column filled."""
+    request = RequestFactory().get("/", REMOTE_ADDR="10.1.2.3")
+    token = middleware._request_id.set("abc123def456")
+    try:
+        for i in range(5):
+            record(f"test.event{i}", actor=reviewer_anxi_bureau, obj=candidate, request=request,
+                   outcome=Outcome.SUCCESS if i % 2 else Outcome.DENIED, details={"n": i, "note": "审核意见"})
+    finally:
+        middleware._request_id.reset(token)
+    return list(AuditEvent.objects.order_by("pk"))
+
+
+def _raw_update(pk, column, value):
+    """Changes a column behind the application's back, as an intruder with SQL access would."""
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER audit_append_only")
+        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [value, pk])  # noqa: S608
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER audit_append_only")
+
+
+def _raw_value(pk, column) -> str:
+    cast = "::text" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column}{cast} FROM {AuditEvent._meta.db_table} WHERE id = %s", [pk])  # noqa: S608
+        return str(cursor.fetchone()[0])
+
+
+def _change_one_byte(text: str) -> str:
+    """The last digit or letter, replaced by another of its kind: one byte, still a valid value.
+
+    A Chinese character becomes its neighbour in Unicode, which differs in the last UTF-8 byte.
+    """
+    for i in range(len(text) - 1, -1, -1):
+        ch = text[i]
+        if ch.isdigit():
+            return text[:i] + str((int(ch) + 1) % 10) + text[i + 1:]
+        if ch.isascii() and ch.isalpha():
+            return text[:i] + ("b" if ch.lower() == "a" else "a") + text[i + 1:]
+        if not ch.isascii() and ch.isalpha():
+            return text[:i] + chr(ord(ch) + 1) + text[i + 1:]
+    raise AssertionError(f"nothing to change in {text!r}")
+
+
+def test_an_untouched_chain_verifies(chain):
+    result = verify_chain()
+    assert result.ok and result.count == 5 and result.head == chain[-1].hash
+    assert chain[0].prev_hash == GENESIS and [e.pk for e in chain] == [1, 2, 3, 4, 5]
+    assert all(chain[i].prev_hash == chain[i - 1].hash for i in range(1, 5))
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+def test_one_changed_byte_in_any_column_is_found_at_that_entry(chain, column):
+    target = chain[2]
+    if column == "id":
+        _raw_update(target.pk, "id", target.pk + 5)  # "3" -> "8": renumbered, the gap shows at once
+    else:
+        _raw_update(target.pk, column, _change_one_byte(_raw_value(target.pk, column)))
+    result = verify_chain()
+    assert not result.ok
+    # A renumbered entry leaves a gap where it was; everything else shows at the entry itself.
+    expected = target.pk + 1 if column == "id" else target.pk
+    assert result.broken.pk == expected, (column, result.broken)
+    assert result.count == 2  # the entries before it are still proven
+
+
+def test_a_deleted_entry_in_the_middle_is_found(chain):
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER audit_append_only")
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [chain[1].pk])  # noqa: S608
+    assert verify_chain().broken.pk == chain[2].pk
+
+
+def test_audit_verify_command_reports_the_first_broken_entry(chain, capsys):
+    call_command("audit_verify")
+    assert "审计日志完好：5 条" in capsys.readouterr().out
+    _raw_update(chain[3].pk, "event", "test.forged")
+    with pytest.raises(CommandError) as excinfo:
+        call_command("audit_verify")
+    assert "第 4 条" in str(excinfo.value)
+
+
+def test_a_rolled_back_entry_leaves_no_gap(db):
+    record("test.kept")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record("test.rolled_back")
+        raise RuntimeError
+    record("test.after")
+    assert list(AuditEvent.objects.values_list("pk", "event")) == [(1, "test.kept"), (2, "test.after")]
+    assert verify_chain().ok
+
+
+def test_postgresql_refuses_update_and_delete_of_the_log(postgres_only, chain):
+    for statement in (AuditEvent.objects.filter(pk=1).update, AuditEvent.objects.filter(pk=1).delete):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            statement(**({"event": "x"} if statement.__name__ == "update" else {}))
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_200_concurrent_writers_keep_one_valid_chain(postgres_only):
+    """Each thread has its own connection; PostgreSQL allows 100, so at most 40 are open at once."""
+    writers, open_connections = 200, threading.BoundedSemaphore(40)
+    start = threading.Barrier(writers)
+    errors = []
+
+    def write(n):
+        start.wait()
+        with open_connections:
+            try:
+                with transaction.atomic():
+                    record("test.concurrent", details={"writer": n})
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    result = verify_chain()
+    assert result.ok and result.count == writers
+    assert sorted(e["writer"] for e in AuditEvent.objects.values_list("details", flat=True)) == list(range(writers))
