@@ -98,3 +98,31 @@ def time_calls(fn: Callable[[], object], *, repeat: int = 20, warmup: int = 2) -
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     return {"median_ms": statistics.median(samples), "p95_ms": percentile(samples, 95), "min_ms": min(samples)}
+
+
+def create_postgres_database(database_url: str, *, drop: bool = False) -> str:
+    """Create the database named in a postgres:// URL if it does not exist (drop it first if asked).
+
+    Benchmarks use their own databases (prereg_bench, prereg_rush …) on 127.0.0.1 so they never
+    touch the development data. Returns the database name.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    if not name or not name.replace("_", "").isalnum():
+        raise ValueError(f"unexpected database name in {database_url!r}")
+    admin_url = urlunsplit((parts.scheme.replace("postgresql", "postgres"), parts.netloc, "/postgres", "", ""))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and drop:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                         [name])
+            conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
+            exists = None
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return name
