@@ -1,0 +1,125 @@
+"""The audit viewer: the audit administrator alone reads, filters, pages and exports the log."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from prereg.audit.log import record
+from prereg.audit.models import AuditEvent, Outcome
+from prereg.audit.verify import verify_chain
+
+
+@pytest.fixture
+def entries(reviewer_anxi_bureau, reviewer_fuzhou, candidate):
+    """Four entries; logging in (force_login) adds one more, the newest."""
+    record("auth.login", actor=reviewer_anxi_bureau, obj=reviewer_anxi_bureau)
+    record("application.approve", actor=reviewer_anxi_bureau, obj=candidate, details={"opinion": "同意"})
+    record("auth.login_failed", outcome=Outcome.FAILURE, actor_name="350***")
+    record("account.create", actor=reviewer_fuzhou, obj=reviewer_anxi_bureau)
+    return AuditEvent.objects.order_by("pk")
+
+
+def rows_of(response):
+    return list(response.context["page"].object_list)
+
+
+def test_auditor_sees_the_log_newest_first(client, auditor, entries):
+    client.force_login(auditor)
+    response = client.get(reverse("backoffice:audit"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "审计日志" in html and "application.approve" in html and "安溪县卫生和计划生育局" in html
+    assert [e.event for e in rows_of(response)] == [e.event for e in reversed(entries)]
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(("params", "events"), [
+    ({"event": "auth."}, ["auth.login", "auth.login_failed", "auth.login"]),  # newest: the auditor's own
+    ({"actor": "rm350524"}, []),
+    ({"actor": "r350524"}, ["application.approve", "auth.login"]),
+    ({"org": "福州市"}, ["account.create"]),
+    ({"object_type": "accounts.User", "event": "account"}, ["account.create"]),
+    ({"outcome": "failure"}, ["auth.login_failed"]),
+])
+def test_auditor_filters_by_actor_org_event_object_and_outcome(client, auditor, entries, params, events):
+    client.force_login(auditor)
+    response = client.get(reverse("backoffice:audit"), params)
+    assert [e.event for e in rows_of(response)] == events
+
+
+def test_auditor_filters_by_object_id(client, auditor, entries, candidate):
+    client.force_login(auditor)
+    response = client.get(reverse("backoffice:audit"), {"object_id": str(candidate.pk),
+                                                        "object_type": "accounts.User"})
+    assert {e.event for e in rows_of(response)} >= {"application.approve"}
+    assert all(e.object_id == str(candidate.pk) for e in rows_of(response))
+
+
+def test_auditor_filters_by_time(client, auditor, entries):
+    today = timezone.localdate()
+    client.force_login(auditor)
+    assert len(rows_of(client.get(reverse("backoffice:audit"), {"date_from": today, "date_to": today}))) == 5
+    tomorrow = today + datetime.timedelta(days=1)
+    assert rows_of(client.get(reverse("backoffice:audit"), {"date_from": tomorrow})) == []
+    assert rows_of(client.get(reverse("backoffice:audit"), {"date_to": today - datetime.timedelta(days=1)})) == []
+
+
+def test_a_reversed_date_range_is_explained_and_matches_nothing(client, auditor, entries):
+    today = timezone.localdate()
+    client.force_login(auditor)
+    response = client.get(reverse("backoffice:audit"), {"date_from": today, "date_to": today - datetime.timedelta(1)})
+    assert "截止日期不能早于起始日期" in response.content.decode()
+    assert rows_of(response) == []
+
+
+def test_the_log_is_paginated_and_filters_survive_paging(client, auditor, db):
+    for i in range(120):
+        record("test.bulk", details={"i": i})
+    client.force_login(auditor)
+    first = client.get(reverse("backoffice:audit"), {"event": "test."})
+    assert len(rows_of(first)) == 50 and first.context["page"].paginator.num_pages == 3
+    assert "event=test.&amp;page=2" in first.content.decode()
+    third = client.get(reverse("backoffice:audit"), {"event": "test.", "page": 3})
+    assert [e.details["i"] for e in rows_of(third)] == list(range(19, -1, -1))
+
+
+@pytest.mark.parametrize("who", ["sysadmin", "reviewer_province", "reviewer_anxi_bureau", "candidate"])
+@pytest.mark.parametrize("url_name", ["backoffice:audit", "backoffice:audit_export"])
+def test_no_one_but_the_auditor_may_read_the_log(client, request, who, url_name, entries):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse(url_name)).status_code == 403
+
+
+def test_the_sidebar_shows_the_log_to_the_auditor_only(client, auditor, sysadmin):
+    client.force_login(auditor)
+    assert reverse("backoffice:audit") in client.get(reverse("backoffice:dashboard")).content.decode()
+    client.force_login(sysadmin)
+    assert reverse("backoffice:audit") not in client.get(reverse("backoffice:dashboard")).content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["backoffice:audit", "backoffice:audit_export"])
+def test_the_viewer_accepts_no_writes(client, auditor, entries, url_name):
+    client.force_login(auditor)
+    for method in ("post", "put", "delete"):
+        assert getattr(client, method)(reverse(url_name)).status_code == 405
+    assert AuditEvent.objects.count() == 5  # the four and the auditor's login
+
+
+def test_export_writes_the_filtered_entries_as_csv_and_is_itself_audited(client, auditor, entries):
+    client.force_login(auditor)
+    response = client.get(reverse("backoffice:audit_export"), {"event": "auth."})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:6] == ["编号", "时间", "操作人", "所属机构", "客户端地址", "事件"]
+    assert [r[5] for r in rows[1:]] == ["auth.login", "auth.login_failed", "auth.login"]
+    export = AuditEvent.objects.get(event="audit.export")
+    assert export.actor == auditor
+    assert export.details == {"filters": {"event": "auth."}, "rows": 3}
+    assert verify_chain().ok
