@@ -4,16 +4,23 @@ Each checks role, scope and state, takes the row lock (compare-and-set on `versi
 the workflow table, writes the review log and the audit log, all in one transaction.
 """
 
+from collections import Counter
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from prereg.accounts.models import ROLE_RANK, Role
+from prereg.accounts.permissions import require_function
 from prereg.audit.log import record
+from prereg.notify.models import Notice
+from prereg.notify.sms import send_sms
+from prereg.orgs.models import CrossReviewAssignment, Org
 from prereg.orgs.routing import resolve_chain
 
-from . import workflow
-from .models import Application, ReviewAction, ReviewLog, Stage, State
+from . import review, workflow
+from .models import Application, FieldCheck, ForwardBatch, ReviewAction, ReviewLog, Stage, State
 
 
 class AlreadyHandled(Exception):
@@ -120,3 +127,407 @@ def application_withdraw(*, actor, application_id: int, request=None) -> Applica
     _apply(application, action=ReviewAction.WITHDRAW, actor=actor, to_state=to_state, to_stage="",
            request=request)
     return application
+
+
+# ---------------------------------------------------------------------------------------------
+# The reviewer's acts (reviewer manual sections 四 and 五; design section 5).
+
+DEFAULT_OPINION = "同意"
+
+
+def _require_stage_actor(actor, application, *, function="review"):
+    """Role, function and scope: the actor's org is the org of the application's current stage."""
+    require_function(actor, function)
+    stage = application.stage
+    if not actor.is_reviewer or not actor.org_id or not stage:
+        raise PermissionDenied("该报名信息不在您的审核环节。")
+    if application.org_id_at(stage) != actor.org_id:
+        raise PermissionDenied("该报名信息不在您的审核环节。")
+    if ROLE_RANK.get(actor.role, 99) > workflow.STAGE_MIN_RANK[Stage(stage)]:
+        raise PermissionDenied("您的角色不能办理该审核环节。")
+
+
+def _lock_for_decision(actor, application_id, expected_version, function="review"):
+    """Lock, then authorize against the locked row; a changed version means someone was faster."""
+    application = lock(application_id)
+    if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():
+        raise PermissionDenied("该报名信息不在您的审核范围内。")
+    if expected_version is not None and application.version != expected_version:
+        raise AlreadyHandled(application)
+    if application.state != State.IN_REVIEW or application.awaiting_forward:
+        raise AlreadyHandled(application)
+    _require_stage_actor(actor, application, function=function)
+    return application
+
+
+def _mark_national(application, stage, national_done):
+    if national_done:
+        application.national_marks = {**(application.national_marks or {}), stage: True}
+
+
+def _move(application, move):
+    application.awaiting_forward = move.awaiting_forward
+    application.decided_at = timezone.now()
+    return move.state, move.stage
+
+
+@transaction.atomic
+def field_check_set(*, actor, application_id: int, field: str, consistent: bool, request=None) -> FieldCheck:
+    """与原件一致 是/否 for one 📷 field, at the current stage and submission round."""
+    application = Application.objects.get(pk=application_id)
+    if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():
+        raise PermissionDenied("该报名信息不在您的审核范围内。")
+    if application.state != State.IN_REVIEW or application.awaiting_forward:
+        raise AlreadyHandled(application)
+    _require_stage_actor(actor, application)
+    keys = {f.key for f in review.check_fields(application, with_images=False)}
+    if field not in keys:
+        raise ValidationError("没有这一项需要核对的信息。")
+    check, _ = FieldCheck.objects.update_or_create(
+        application=application, stage=application.stage, submission_round=application.submission_round,
+        field=field, defaults={"consistent": bool(consistent), "reviewer": actor},
+    )
+    record("application.field_check", actor=actor, obj=application, request=request,
+           details={"stage": application.stage, "field": field, "consistent": bool(consistent)})
+    return check
+
+
+@transaction.atomic
+def application_approve(*, actor, application_id: int, expected_version: int, opinion: str = "",
+                        national_done: bool = False, request=None, _batch=False) -> Application:
+    """同意: every 📷 field ticked 是 at this stage; the opinion defaults to 同意."""
+    application = _lock_for_decision(actor, application_id, expected_version,
+                                     function="batch_submit" if _batch else "review")
+    stage = application.stage
+    fields = review.attach_checks(application, review.check_fields(application, with_images=False), stage)
+    if _batch:
+        # 批量提交 at the 考点/考区, who check eligibility against the roster (notice 一(三)) after
+        # the unit and the point checked every image: refused only where this stage ticked 否.
+        if any(f.consistent is False for f in fields):
+            raise ValidationError("有信息被标记为与原件不一致，请逐一审核。")
+    elif not review.all_consistent(fields):
+        raise ValidationError("请先核对所有带“📷”标志的信息，全部与原件一致后方可同意。")
+    move = workflow.approval_move(application.state, stage, application.awaiting_forward)
+    if move.state == State.APPROVED:
+        application.approved_at = timezone.now()
+    _mark_national(application, stage, national_done)
+    to_state, to_stage = _move(application, move)
+    _apply(application, action=ReviewAction.APPROVE, actor=actor, to_state=to_state, to_stage=to_stage,
+           org=actor.org, opinion=(opinion or "").strip() or DEFAULT_OPINION, national_done=national_done,
+           details={"batch": True} if _batch else None, request=request)
+    return application
+
+
+def _handlers(application, exclude):
+    """Every reviewer who acted on this submission round (to tell them it was returned)."""
+    from prereg.accounts.models import User
+
+    ids = (ReviewLog.objects.filter(application=application, submission_round=application.submission_round,
+                                    org__isnull=False)
+           .exclude(actor=exclude).values_list("actor_id", flat=True).distinct())
+    return User.objects.filter(pk__in=list(ids), is_active=True)
+
+
+@transaction.atomic
+def application_reject(*, actor, application_id: int, expected_version: int, reason: str, to: str,
+                       national_done: bool = False, request=None) -> Application:
+    """不同意: with a mandatory reason, back to the previous stage (`to="previous"`) or the candidate."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("不同意时必须填写不通过原因。")
+    if to not in ("previous", "candidate"):
+        raise ValidationError("请选择退回上一环节或退回考生。")
+    application = _lock_for_decision(actor, application_id, expected_version)
+    stage = application.stage
+    if to == "previous":
+        try:
+            move = workflow.reject_previous_move(application.state, stage, application.awaiting_forward)
+        except workflow.TransitionNotAllowed:
+            raise ValidationError("单位审查是第一个环节，只能退回考生。") from None
+        action = ReviewAction.REJECT_PREVIOUS
+    else:
+        move = workflow.reject_candidate_move(application.state, stage, application.awaiting_forward)
+        action = ReviewAction.REJECT_CANDIDATE
+        application.returned_reason = reason
+    _mark_national(application, stage, national_done)
+    to_state, to_stage = _move(application, move)
+    _apply(application, action=action, actor=actor, to_state=to_state, to_stage=to_stage, org=actor.org,
+           opinion=reason, national_done=national_done, request=request)
+    if action == ReviewAction.REJECT_CANDIDATE:
+        _notify_returned(application, actor, reason)
+    else:
+        target_org = application.org_at(to_stage)
+        for user in target_org.users.filter(is_active=True, role__in=Role.reviewer_roles()):
+            Notice.objects.create(
+                user=user, title=f"{application.name}的报名信息被退回{Stage(to_stage).label}",
+                body=f"{actor.org}退回：{reason}", link=f"/backoffice/review/{application.pk}/")
+    return application
+
+
+def _notify_returned(application, actor, reason):
+    from django.conf import settings
+
+    phone = application.phone or application.candidate.phone
+    if phone:
+        send_sms(phone, f"【{settings.SITE_NAME}】您的{application.exam_year.name}报名信息已被退回，原因：{reason[:120]}"
+                        "。请登录系统修改后重新提交。", purpose="returned")
+    for user in _handlers(application, exclude=actor):
+        Notice.objects.create(
+            user=user, title=f"{application.name}的报名信息已退回考生",
+            body=f"{actor.org}（{Stage(application.review_logs.last().stage).label}）退回考生，原因：{reason}",
+            link=f"/backoffice/review/{application.pk}/")
+
+
+def last_decision(application) -> ReviewLog | None:
+    return (ReviewLog.objects.filter(application=application, action__in=workflow.DECISIONS)
+            .order_by("-created_at", "-pk").first())
+
+
+def recall_allowed(application, org_id, last=None) -> str | None:
+    """The stage a recall by `org_id` would return the application to, or None."""
+    last = last if last is not None else last_decision(application)
+    if last is None or last.org_id != org_id:
+        return None
+    return workflow.recall_target(application.state, application.stage, application.awaiting_forward,
+                                  last.action, last.stage)
+
+
+@transaction.atomic
+def application_recall(*, actor, application_id: int, expected_version: int | None = None,
+                       request=None) -> Application:
+    """撤办: the org that approved takes it back while the next stage has not decided."""
+    require_function(actor, "review")
+    application = lock(application_id)
+    if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():
+        raise PermissionDenied("该报名信息不在您的审核范围内。")
+    if expected_version is not None and application.version != expected_version:
+        raise AlreadyHandled(application)
+    target = recall_allowed(application, actor.org_id)
+    if target is None:
+        raise ValidationError("下一环节已办理或已审核通过，无法撤办。")
+    if application.org_id_at(target) != actor.org_id:
+        raise PermissionDenied("只有办理该环节的机构可以撤办。")
+    workflow.next_state(application.state, ReviewAction.RECALL)
+    application.awaiting_forward = False
+    _apply(application, action=ReviewAction.RECALL, actor=actor, to_state=State.IN_REVIEW, to_stage=target,
+           org=actor.org, request=request)
+    return application
+
+
+def batch_submit(*, actor, items: list[tuple[int, int]], opinion: str = "", national_done: bool = False,
+                 request=None) -> tuple[list[int], dict[int, str]]:
+    """批量提交 (考点/考区): approve many at once, each its own decision and log entry.
+
+    `items` are (application id, version seen). Returns the approved ids and, per refused id,
+    the reason; one refusal does not undo the others.
+    """
+    require_function(actor, "batch_submit")
+    done, refused = [], {}
+    for application_id, version in items:
+        try:
+            application_approve(actor=actor, application_id=application_id, expected_version=version,
+                                opinion=opinion, national_done=national_done, request=request, _batch=True)
+        except (AlreadyHandled, PermissionDenied, ValidationError, Application.DoesNotExist) as exc:
+            refused[application_id] = _message(exc)
+        else:
+            done.append(application_id)
+    return done, refused
+
+
+def _message(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    if isinstance(exc, Application.DoesNotExist):
+        return "报名信息不存在。"
+    return str(exc)
+
+
+@transaction.atomic
+def summary_submit(*, actor, stage: str, request=None) -> ForwardBatch:
+    """汇总提交: forward everything my org approved at `stage` and has not yet forwarded, as one batch."""
+    require_function(actor, "summary_submit")
+    stage = Stage(stage)
+    if stage not in workflow.FORWARDING_STAGES or not actor.org_id:
+        raise PermissionDenied("该环节没有汇总提交。")
+    if ROLE_RANK.get(actor.role, 99) > workflow.STAGE_MIN_RANK[stage]:
+        raise PermissionDenied("您的角色不能办理该审核环节。")
+    applications = list(review.awaiting_forward_for(actor.org, stage).select_for_update(of=("self",))
+                        .select_related("specialty").order_by("pk"))
+    if not applications:
+        raise ValidationError("没有待汇总提交的报名信息。")
+    counts = Counter(a.specialty.name if a.specialty_id else "未选择专业" for a in applications)
+    batch = ForwardBatch.objects.create(org=actor.org, stage=stage, actor=actor, count=len(applications),
+                                        by_specialty=dict(sorted(counts.items())))
+    for application in applications:
+        move = workflow.forward_move(application.state, stage, application.awaiting_forward)
+        application.awaiting_forward = False
+        log = ReviewLog(application=application, action=ReviewAction.FORWARD, stage=stage, org=actor.org,
+                        actor=actor, from_state=application.state, to_state=move.state,
+                        from_stage=application.stage, to_stage=move.stage,
+                        submission_round=application.submission_round, batch=batch)
+        log.save()
+        Application.objects.filter(pk=application.pk).update(
+            state=move.state, stage=move.stage, awaiting_forward=False, version=F("version") + 1)
+    record("application.summary_submit", actor=actor, obj=batch, request=request,
+           details={"stage": stage, "count": batch.count, "by_specialty": batch.by_specialty,
+                    "applications": [a.pk for a in applications]})
+    return batch
+
+
+# Editable typed data: (label, application column). Rows: "<kind>:<pk>.<column>".
+EDITABLE_FIELDS = [
+    "name", "id_number", "birth_date", "postcode", "address", "chsi_code",
+    "practice_change", "current_qualification", "current_qualification_date",
+]
+EDITABLE_ROW_FIELDS = {
+    "education": ("EducationRow", ["level", "obtained", "school", "study_form", "major"]),
+    "degree": ("EducationRow", ["level", "obtained", "school", "study_form", "major"]),
+    "appointment": ("AppointmentRow", ["unit_name", "post", "qualification", "start", "end"]),
+    "residency": ("TrainingRow", ["certificate_no", "specialty", "start", "end", "base", "issued"]),
+    "gp": ("TrainingRow", ["certificate_no", "specialty", "start", "end", "base", "issued"]),
+    "work": ("WorkRow", ["unit_name", "title", "start", "end", "major"]),
+}
+
+
+def editable_targets(application) -> list[tuple[str, str, object]]:
+    """(key, label, current value) of every typed value a reviewer may correct."""
+    from django.apps import apps
+
+    out = [(name, Application._meta.get_field(name).verbose_name, getattr(application, name))
+           for name in EDITABLE_FIELDS]
+    for prefix, (model_name, columns) in EDITABLE_ROW_FIELDS.items():
+        model = apps.get_model("applications", model_name)
+        rows = model.objects.filter(application=application)
+        if hasattr(model, "Kind"):
+            rows = rows.filter(kind=prefix)
+        for index, row in enumerate(rows.order_by("order", "pk"), start=1):
+            for column in columns:
+                label = f"{_ROW_LABELS[prefix]}{index} · {model._meta.get_field(column).verbose_name}"
+                out.append((f"{prefix}:{row.pk}.{column}", label, getattr(row, column)))
+    return out
+
+
+_ROW_LABELS = {"education": "学历", "degree": "学位", "appointment": "聘任", "residency": "住院医师规培",
+               "gp": "全科规培", "work": "工作经历"}
+
+
+def _resolve_target(application, key):
+    from django.apps import apps
+
+    if ":" not in key:
+        if key not in EDITABLE_FIELDS:
+            raise ValidationError(f"“{key}”不可修改。")
+        return application, key
+    prefix, _, rest = key.partition(":")
+    row_id, _, column = rest.partition(".")
+    if prefix not in EDITABLE_ROW_FIELDS or column not in EDITABLE_ROW_FIELDS[prefix][1] or not row_id.isdigit():
+        raise ValidationError(f"“{key}”不可修改。")
+    model = apps.get_model("applications", EDITABLE_ROW_FIELDS[prefix][0])
+    row = model.objects.filter(application=application, pk=int(row_id)).first()
+    if row is None:
+        raise ValidationError(f"“{key}”不可修改。")
+    return row, column
+
+
+@transaction.atomic
+def application_edit(*, actor, application_id: int, expected_version: int, changes: dict[str, str],
+                     request=None) -> Application:
+    """Reviewer correction of typed data (images stay the candidate's); before/after logged."""
+    application = _lock_for_decision(actor, application_id, expected_version)
+    diff, errors, touched = {}, {}, []
+    for key, raw in changes.items():
+        obj, column = _resolve_target(application, key)
+        model_field = obj._meta.get_field(column)
+        raw = (raw or "").strip()
+        try:
+            value = model_field.clean(raw if raw or not model_field.null else None, obj)
+        except ValidationError as exc:
+            errors[key] = "；".join(exc.messages)
+            continue
+        before = getattr(obj, column)
+        if before == value or (before in (None, "") and value in (None, "")):
+            continue
+        diff[key] = [_plain(before), _plain(value)]
+        setattr(obj, column, value)
+        if obj is not application:
+            touched.append((obj, column))
+    if errors:
+        raise ValidationError(errors)
+    if not diff:
+        raise ValidationError("没有修改任何信息。")
+    for row, column in touched:
+        row.save(update_fields=[column])
+    workflow.next_state(application.state, ReviewAction.EDIT)
+    _apply(application, action=ReviewAction.EDIT, actor=actor, to_state=application.state,
+           to_stage=application.stage, org=actor.org, details={"changes": diff}, request=request)
+    record("application.edit.values", actor=actor, obj=application, request=request, details={"changes": diff})
+    return application
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else ("" if value is None else str(value))
+
+
+# ---------------------------------------------------------------------------------------------
+# 分配交叉审核
+
+# Which org may act at a stage (design section 2).
+STAGE_TARGET_LEVEL = {Stage.UNIT_REVIEW: ("is_unit", "is_point"), Stage.POINT_CONFIRM: ("is_point",),
+                      Stage.SITE_REVIEW: ("is_site",)}
+
+
+@transaction.atomic
+def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_id: int,
+                        request=None) -> CrossReviewAssignment:
+    """A 考点/考区 has `target` do the `stage` normally done by `source`, both in its subtree."""
+    require_function(actor, "assign_cross_review")
+    if not actor.org_id:
+        raise PermissionDenied("您没有所属机构。")
+    try:
+        stage = Stage(stage)
+    except ValueError:
+        raise ValidationError("请选择审核环节。") from None
+    if stage not in STAGE_TARGET_LEVEL:
+        raise ValidationError("考区复核不能分配交叉审核。")
+    subtree = Org.objects.subtree_of(actor.org).enabled()
+    source = subtree.filter(pk=source_id).first()
+    target = subtree.filter(pk=target_id).first()
+    if source is None or target is None:
+        raise PermissionDenied("只能在本机构及下属机构之间分配交叉审核。")
+    if source.pk == target.pk:
+        raise ValidationError("交叉审核机构不能与原审核机构相同。")
+    if not any(getattr(target, flag) for flag in STAGE_TARGET_LEVEL[stage]):
+        raise ValidationError(f"“{target.name}”不能办理{stage.label}。")
+    if stage == Stage.SITE_REVIEW and source.pk == actor.org_id:
+        raise PermissionDenied("不能分配本机构自己的考点审核。")
+    CrossReviewAssignment.objects.filter(exam_year=exam_year, stage=stage, source=source, active=True).update(
+        active=False)
+    assignment = CrossReviewAssignment.objects.create(exam_year=exam_year, stage=stage, source=source,
+                                                      target=target, assigned_by=actor)
+    record("cross_review.assign", actor=actor, obj=assignment, request=request,
+           details={"year": exam_year.year, "stage": stage, "source": source.code, "target": target.code})
+    return assignment
+
+
+@transaction.atomic
+def cross_review_revoke(*, actor, assignment_id: int, request=None) -> CrossReviewAssignment:
+    require_function(actor, "assign_cross_review")
+    assignment = CrossReviewAssignment.objects.select_for_update().filter(
+        pk=assignment_id, active=True, source__path__startswith=actor.org.path if actor.org_id else "\0").first()
+    if assignment is None:
+        raise PermissionDenied("该交叉审核分配不在您的管理范围内。")
+    assignment.active = False
+    assignment.save(update_fields=["active"])
+    record("cross_review.revoke", actor=actor, obj=assignment, request=request,
+           details={"stage": assignment.stage, "source": assignment.source_id, "target": assignment.target_id})
+    return assignment
+
+
+@transaction.atomic
+def notice_mark_read(*, actor, notice_id: int | None = None) -> int:
+    """Mark one notice (or all, when `notice_id` is None) of the actor as read."""
+    notices = Notice.objects.filter(user=actor, read_at__isnull=True)
+    if notice_id is not None:
+        notices = notices.filter(pk=notice_id)
+    return notices.update(read_at=timezone.now())
+

@@ -1,0 +1,188 @@
+"""What a reviewer checks on one application: the 📷 fields, their images and typed values.
+
+`check_fields(application)` lists every field marked 📷 in the candidate manual (section 六)
+that this application carries, each with the images that must show it and the typed values the
+reviewer compares with them. Keys are stable ("id_card", "education:12") and are what
+FieldCheck.field stores. Three queries whatever the number of rows: images, and the rows.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+
+from .models import (
+    STAGE_ORG_FIELD,
+    AppointmentRow,
+    EducationRow,
+    FieldCheck,
+    ImageSlot,
+    OtherRow,
+    Stage,
+    State,
+    TrainingRow,
+)
+
+
+@dataclass
+class CheckField:
+    key: str
+    label: str
+    values: list[tuple[str, str]]  # (label, typed value) shown beside the images
+    images: list = field(default_factory=list)
+    consistent: bool | None = None  # this stage's tick of this round: True 是, False 否, None not yet
+
+
+def _d(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def _rows(model, application, **filters):
+    return list(model.objects.filter(application=application, **filters).order_by("order", "pk"))
+
+
+def check_fields(application, *, with_images=True) -> list[CheckField]:
+    a = application
+    fields = [CheckField("id_card", "证件（身份证正反面）", [
+        ("姓名", a.name), ("性别", a.get_gender_display()), ("证件编号", a.id_number),
+        ("出生日期", _d(a.birth_date)), ("民族", _d(a.ethnicity)),
+    ])]
+    education = _rows(EducationRow, a)
+    for row in education:
+        kind = "学历" if row.kind == EducationRow.Kind.EDUCATION else "学位"
+        first = row == next((r for r in education if r.kind == row.kind), None)
+        fields.append(CheckField(f"{row.kind}:{row.pk}", f"{'参评' if first else ''}{kind}证书", [
+            (kind, row.level), ("取得时间", _d(row.obtained)), ("学校", row.school),
+            ("学习形式", row.study_form), ("专业", row.major),
+        ]))
+    if a.category_id:
+        fields.append(CheckField("category", "执业类别（护士执业证书/医师资格证书）", [
+            ("执业类别", _d(a.category)), ("拟申报资格", _d(a.qualification)),
+        ]))
+    if a.scope_id:
+        fields.append(CheckField("scope", "执业注册范围（执业证书）", [("执业注册范围", _d(a.scope))]))
+    if a.practice_change and a.practice_change.strip() not in ("", "无"):
+        fields.append(CheckField("practice_change", "执业变更记录页", [("执业变更情况", a.practice_change)]))
+    if a.current_qualification:
+        fields.append(CheckField("current_qualification", "现有资格证书", [
+            ("现有资格", a.current_qualification), ("取得年月", _d(a.current_qualification_date)),
+        ]))
+    for row in _rows(AppointmentRow, a):
+        fields.append(CheckField(f"appointment:{row.pk}", "聘书（合同、文件）", [
+            ("聘任单位", row.unit_name), ("职务/职称", row.post), ("技术资格", row.qualification),
+            ("聘任时间", f"{_d(row.start)} 至 {_d(row.end) or '今'}"),
+        ]))
+    for row in _rows(TrainingRow, a):
+        fields.append(CheckField(f"{row.kind}:{row.pk}", row.get_kind_display() + "合格证书", [
+            ("证书编号", row.certificate_no), ("培训专业", row.specialty),
+            ("培训时间", f"{_d(row.start)} 至 {_d(row.end)}"), ("培训基地", row.base), ("发证日期", _d(row.issued)),
+        ]))
+    for row in _rows(OtherRow, a):
+        fields.append(CheckField(f"other:{row.pk}", f"其他材料（{row.kind}）", [("备注", row.note)]))
+    if with_images:
+        _attach_images(a, fields)
+    return fields
+
+
+# Field key prefix -> the image slots that show it.
+SLOTS = {
+    "id_card": (ImageSlot.ID_FRONT, ImageSlot.ID_BACK),
+    "education": (ImageSlot.EDUCATION,),
+    "degree": (ImageSlot.DEGREE,),
+    "category": (ImageSlot.CATEGORY,),
+    "scope": (ImageSlot.SCOPE,),
+    "practice_change": (ImageSlot.PRACTICE_CHANGE,),
+    "current_qualification": (ImageSlot.CURRENT_QUALIFICATION,),
+    "appointment": (ImageSlot.APPOINTMENT,),
+    "residency": (ImageSlot.RESIDENCY,),
+    "gp": (ImageSlot.GENERAL_PRACTICE,),
+    "other": (ImageSlot.OTHER,),
+}
+
+
+def _attach_images(application, fields):
+    by_key = {}
+    for img in application.images.all():
+        by_key.setdefault((img.slot, img.row_id), []).append(img)
+    for f in fields:
+        prefix, _, row = f.key.partition(":")
+        row_id = int(row) if row else None
+        for slot in SLOTS[prefix]:
+            f.images.extend(by_key.get((slot, row_id), []))
+            if row_id is not None:
+                continue
+            # A single-value slot may have been stored with no row id or any row id.
+            f.images.extend(img for (s, r), imgs in by_key.items() if s == slot and r is not None for img in imgs)
+
+
+def attach_checks(application, fields, stage):
+    ticks = dict(FieldCheck.objects.filter(
+        application=application, stage=stage, submission_round=application.submission_round,
+    ).values_list("field", "consistent"))
+    for f in fields:
+        f.consistent = ticks.get(f.key)
+    return fields
+
+
+def all_consistent(fields) -> bool:
+    return bool(fields) and all(f.consistent is True for f in fields)
+
+
+def mismatch_reason(fields) -> str:
+    """The fields ticked 否, as the start of a return reason."""
+    bad = [f.label for f in fields if f.consistent is False]
+    return ("以下信息与原件不一致：" + "、".join(bad) + "。") if bad else ""
+
+
+@dataclass
+class Eligibility:
+    level: str
+    qualification: str
+    specialty: str
+    current_qualification: str
+    qualification_date: str
+    years_since: str
+    education: str
+    cutoff: str
+
+
+def eligibility(application) -> Eligibility:
+    """The facts 资格初审 turns on: level, current qualification and years since, education."""
+    a = application
+    cutoff = a.exam_year.cutoff_date
+    since = ""
+    if a.current_qualification_date and cutoff:
+        months = (cutoff.year - a.current_qualification_date.year) * 12 + cutoff.month - a.current_qualification_date.month
+        since = f"{months // 12}年{months % 12}个月" if months >= 0 else "尚未取得"
+    first = EducationRow.objects.filter(application=a, kind=EducationRow.Kind.EDUCATION).order_by("order", "pk").first()
+    education = f"{first.level} · {first.major} · {first.school}（{_d(first.obtained)}）" if first else "未填写"
+    return Eligibility(
+        level=_d(a.level), qualification=_d(a.qualification), specialty=_d(a.specialty),
+        current_qualification=a.current_qualification or "无", qualification_date=_d(a.current_qualification_date),
+        years_since=since, education=education, cutoff=_d(cutoff),
+    )
+
+
+def queue_for(org):
+    """待审信息 of an org: at its stage, in review, not yet approved by it (awaiting 汇总提交)."""
+    from .models import Application
+
+    cond = Q()
+    for stage, column in STAGE_ORG_FIELD.items():
+        cond |= Q(stage=stage, **{column: org})
+    return Application.objects.filter(cond, state=State.IN_REVIEW, awaiting_forward=False)
+
+
+def awaiting_forward_for(org, stage):
+    """What `org` approved at `stage` and has not yet forwarded by 汇总提交."""
+    from .models import Application
+
+    stage = Stage(stage)
+    column = STAGE_ORG_FIELD[stage]
+    if stage == Stage.DISTRICT_RECHECK:
+        return Application.objects.filter(state=State.APPROVED, awaiting_forward=True, **{column: org})
+    return Application.objects.filter(state=State.IN_REVIEW, stage=stage, awaiting_forward=True, **{column: org})
