@@ -42,3 +42,18 @@ class IdentifierBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def user_can_authenticate(self, user):
+        """An inactive account, or one of a disabled org (禁用机构账户), cannot log in; since
+        get_user() asks the same on every request, disabling also ends its open sessions."""
+        if not super().user_can_authenticate(user):
+            return False
+        org = getattr(user, "org", None) if getattr(user, "org_id", None) else None
+        return org is None or org.enabled
+
+    def get_user(self, user_id):
+        try:
+            user = get_user_model()._default_manager.select_related("org").get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -63,3 +63,37 @@ class ProfileForm(forms.Form):
         value = normalize_mobile(self.cleaned_data["phone"])
         validate_mobile(value)
         return value
+
+
+class PasswordForgotForm(forms.Form):
+    identifier = forms.CharField(label="账号", max_length=50,
+                                 help_text="审核人员：登录名或手机号；考生：证件编号或手机号",
+                                 widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+
+
+class PasswordForgotResetForm(forms.Form):
+    code = forms.CharField(label="短信验证码", max_length=6, min_length=6,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    new_password1 = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label="确认新密码", strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self):
+        value = self.cleaned_data["code"].strip()
+        if not value.isdigit():
+            raise forms.ValidationError("验证码为6位数字。")
+        return value
+
+    def clean(self):
+        p1, p2 = self.cleaned_data.get("new_password1"), self.cleaned_data.get("new_password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("new_password2", "两次输入的密码不一致。")
+        elif p1 and self.user is not None:
+            try:
+                validate_password(p1, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("new_password1", exc)
+        return self.cleaned_data

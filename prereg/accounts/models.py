@@ -1,6 +1,7 @@
 """Accounts: one user model for candidates, reviewers and administrators."""
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 
@@ -28,6 +29,49 @@ class IdType(models.TextChoices):
     HKMO_PERMIT = "hkmo_permit", "港澳居民居住证"
     TW_PERMIT = "tw_permit", "台湾居民居住证"
     PASSPORT = "passport", "护照"
+
+
+class UserQuerySet(models.QuerySet):
+    def staff_visible_to(self, user):
+        """Reviewer accounts a back-office user may see: those of his subtree (sysadmin: all)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        staff = self.filter(role__in=Role.reviewer_roles())
+        if user.role == Role.SYSADMIN:
+            return staff
+        if user.role in Role.reviewer_roles() and user.org_id:
+            return staff.filter(org__path__startswith=user.org.path)
+        return self.none()
+
+    def administered_by(self, user):
+        """Reviewer accounts a user may reset or disable: in his subtree and of lower rank."""
+        rank = ROLE_RANK.get(user.role)
+        if rank is None:
+            return self.none()
+        lower = [role for role, r in ROLE_RANK.items() if r > rank]
+        return self.staff_visible_to(user).filter(role__in=lower).exclude(pk=user.pk)
+
+    def candidates_visible_to(self, user):
+        """Candidates a reviewer may manage: those whose application chain names an org of his
+        subtree (the sysadmin: all). Deny by default."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        candidates = self.filter(role=Role.CANDIDATE)
+        if user.role == Role.SYSADMIN:
+            return candidates
+        if user.role in Role.reviewer_roles() and user.org_id:
+            path = user.org.path
+            chain = (Q(applications__unit__path__startswith=path)
+                     | Q(applications__unit_review_org__path__startswith=path)
+                     | Q(applications__point_org__path__startswith=path)
+                     | Q(applications__site_org__path__startswith=path)
+                     | Q(applications__district_org__path__startswith=path))
+            return candidates.filter(pk__in=self.model.objects.filter(chain).values("pk"))
+        return self.none()
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):

@@ -5,11 +5,15 @@ import string
 
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 
 from prereg.audit.log import record
+from prereg.core.validators import normalize_mobile, validate_mobile
 
-from .models import PasswordHistory, User
+from . import permissions
+from .models import ROLE_RANK, PasswordHistory, Role, RolePermission, User
 
 
 def generate_one_time_password(length: int = 12) -> str:
@@ -23,9 +27,18 @@ def generate_one_time_password(length: int = 12) -> str:
 
 
 def _store_password(user: User, raw: str) -> None:
-    if user.password:
+    """Every path that sets a password goes through here, so the history is always kept."""
+    if user.password and user.has_usable_password():
         PasswordHistory.objects.create(user=user, password=user.password)
     user.set_password(raw)
+
+
+def _set_one_time_password(user: User) -> str:
+    password = generate_one_time_password()
+    _store_password(user, password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    return password
 
 
 @transaction.atomic
@@ -47,3 +60,195 @@ def user_complete_profile(*, user: User, name: str, title: str, department: str,
     user.profile_completed = True
     user.save(update_fields=["name", "title", "department", "phone", "profile_completed"])
     record("account.profile_complete", actor=user, obj=user, request=request)
+
+
+@transaction.atomic
+def user_reset_password_by_code(*, user: User, new_password: str, request=None) -> None:
+    """找回密码: the SMS code was verified by the caller; the user chose his new password."""
+    validate_password(new_password, user)
+    _store_password(user, new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    _axes_reset(user.username)
+    record("account.password_recover", actor=user, obj=user, request=request)
+
+
+def _axes_reset(username: str) -> int:
+    from axes.utils import reset
+
+    return reset(username=username) or 0
+
+
+# --- Reviewer accounts (账户管理) ----------------------------------------------------------------
+
+
+def get_staff_for(actor, pk, *, administer: bool = False) -> User:
+    """Fetch-and-authorize a reviewer account: visible in the actor's subtree (to act on it: of
+    lower rank too), or 404."""
+    qs = User.objects.administered_by(actor) if administer else User.objects.staff_visible_to(actor)
+    user = qs.filter(pk=pk).select_related("org").first()
+    if user is None:
+        raise Http404("账号不存在或不在您的管辖范围内。")
+    return user
+
+
+ROLE_LEVEL_FIELD = {Role.DISTRICT: "is_district", Role.SITE: "is_site", Role.POINT: "is_point",
+                    Role.UNIT: "is_unit"}
+
+
+def creatable_roles(actor) -> list[str]:
+    rank = ROLE_RANK.get(actor.role)
+    if rank is None:
+        return []
+    return [role for role in Role.reviewer_roles() if ROLE_RANK[role] > rank]
+
+
+@transaction.atomic
+def account_create(*, actor, org, role: str, username: str, name: str = "", phone: str = "",
+                   request=None) -> tuple[User, str]:
+    """新增审核账号: returns the account and its one-time password, shown once."""
+    from prereg.orgs.models import Org
+
+    permissions.require_function(actor, "create_reviewer")
+    if not Org.objects.visible_to(actor).filter(pk=org.pk).exists():
+        raise Http404("机构不在您的管辖范围内。")
+    if role not in creatable_roles(actor):
+        raise PermissionDenied("您不能新增该角色的账号。")
+    if not getattr(org, ROLE_LEVEL_FIELD[role]):
+        raise ValidationError({"role": f"“{org.name}”不是{Role(role).label}，不能设该角色的账号。"})
+    if role == Role.UNIT and not org.has_review_right:
+        raise ValidationError({"role": "该单位没有单位审查权限，须由考区先授予。"})
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": "请填写登录名。"})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": "该登录名已被使用。"})
+    if phone:
+        phone = normalize_mobile(phone)
+        try:
+            validate_mobile(phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from exc
+    user = User(username=username, role=role, org=org, name=(name or "").strip(), phone=phone,
+                created_by=actor, profile_completed=False)
+    user.set_unusable_password()
+    user.save()
+    password = _set_one_time_password(user)
+    record("account.create", actor=actor, obj=user, request=request,
+           details={"username": username, "role": role, "org": org.code})
+    return user, password
+
+
+@transaction.atomic
+def account_reset_password(*, actor, user: User, request=None) -> str:
+    """重置审核账户密码: a random one-time password, shown once; his sessions end."""
+    permissions.require_function(actor, "reset_reviewer_password")
+    user = get_staff_for(actor, user.pk, administer=True)
+    password = _set_one_time_password(user)
+    _axes_reset(user.username)
+    record("account.password_reset", actor=actor, obj=user, request=request, details={"username": user.username})
+    return password
+
+
+@transaction.atomic
+def account_set_active(*, actor, user_ids, active: bool, request=None) -> int:
+    """禁用/启用审核账户, several at once; a disabled account's sessions end at once
+    (the auth backend refuses inactive users on every request)."""
+    permissions.require_function(actor, "toggle_reviewer")
+    ids = {int(i) for i in user_ids}
+    users = list(User.objects.administered_by(actor).filter(pk__in=ids).select_for_update())
+    if len(users) != len(ids):
+        raise Http404("所选账号不存在或不在您的管辖范围内。")
+    changed = [u for u in users if u.is_active != active]
+    User.objects.filter(pk__in=[u.pk for u in changed]).update(is_active=active)
+    for user in changed:
+        record("account.enable" if active else "account.disable", actor=actor, obj=user, request=request,
+               details={"username": user.username})
+    return len(changed)
+
+
+# --- Role permissions (配置角色权限) -------------------------------------------------------------
+
+# Cells nobody may switch off: the sysadmin and the 考区 keep 配置角色权限, or no one could undo it.
+PROTECTED_CELLS = {("configure_roles", Role.SYSADMIN)}
+
+
+@transaction.atomic
+def role_permission_set(*, actor, role: str, function: str, allowed: bool, request=None) -> bool:
+    """Change one cell of the permission table; returns whether anything changed."""
+    permissions.require_function(actor, "configure_roles")
+    if function not in permissions.TABLE or role not in Role.values:
+        raise ValidationError("未知的角色或功能。")
+    if (function, role) in permissions.LOCKED:
+        raise PermissionDenied("该权限受三员分立约束，不能修改。")
+    if (function, role) in PROTECTED_CELLS and not allowed:
+        raise PermissionDenied("不能取消系统管理的“配置角色权限”。")
+    before = permissions.role_has_function(role, function)
+    if before == allowed:
+        return False
+    default = role in permissions.TABLE[function]
+    if allowed == default:
+        RolePermission.objects.filter(role=role, function=function).delete()
+    else:
+        RolePermission.objects.update_or_create(role=role, function=function,
+                                                defaults={"allowed": allowed, "changed_by": actor})
+    transaction.on_commit(permissions.invalidate_cache)
+    permissions.invalidate_cache()
+    record("permission.change", actor=actor, request=request,
+           details={"role": role, "function": function, "before": before, "after": allowed,
+                    "default": default})
+    return True
+
+
+# --- Candidates (考生信息管理) --------------------------------------------------------------------
+
+
+def get_candidate_for(actor, pk) -> User:
+    permissions.require_function(actor, "manage_candidates")
+    user = User.objects.candidates_visible_to(actor).filter(pk=pk).first()
+    if user is None:
+        raise Http404("考生不存在或不在您的管辖范围内。")
+    return user
+
+
+@transaction.atomic
+def candidate_unlock(*, actor, candidate: User, request=None) -> int:
+    candidate = get_candidate_for(actor, candidate.pk)
+    count = _axes_reset(candidate.username)
+    record("account.unlock", actor=actor, obj=candidate, request=request, details={"attempts_cleared": count})
+    return count
+
+
+@transaction.atomic
+def candidate_reset_password(*, actor, candidate: User, request=None) -> None:
+    """A one-time password sent to the candidate's registered phone (never shown to the reviewer)."""
+    from django.conf import settings
+
+    from prereg.notify.sms import send_sms
+
+    candidate = get_candidate_for(actor, candidate.pk)
+    if not candidate.phone:
+        raise ValidationError("该考生没有登记手机号码，请先更正手机号码。")
+    password = _set_one_time_password(candidate)
+    _axes_reset(candidate.username)
+    send_sms(candidate.phone, f"【{settings.SITE_NAME}】您的登录密码已重置为{password}，"
+                              "登录后须立即修改。如非本人申请请联系报名点。", purpose="password_reset")
+    record("account.candidate_password_reset", actor=actor, obj=candidate, request=request)
+
+
+@transaction.atomic
+def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) -> None:
+    candidate = get_candidate_for(actor, candidate.pk)
+    phone = normalize_mobile(phone)
+    try:
+        validate_mobile(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+    if User.objects.filter(phone=phone).exclude(pk=candidate.pk).exists():
+        raise ValidationError({"phone": "该手机号码已被其他账号使用。"})
+    before = candidate.phone
+    candidate.phone = phone
+    candidate.save(update_fields=["phone"])
+    record("account.candidate_phone_change", actor=actor, obj=candidate, request=request,
+           details={"before": before[:3] + "****" + before[-4:] if before else "",
+                    "after": phone[:3] + "****" + phone[-4:]})

@@ -8,4 +8,6 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("first-login/", views.first_login, name="first_login"),
     path("password/", views.password_change, name="password_change"),
+    path("password/forgot/", views.password_forgot, name="password_forgot"),
+    path("password/forgot/reset/", views.password_forgot_reset, name="password_forgot_reset"),
 ]

@@ -31,6 +31,27 @@ class OrgQuerySet(models.QuerySet):
     def reviewing(self):
         return self.filter(Q(is_district=True) | Q(is_site=True) | Q(is_point=True))
 
+    def visible_to(self, user):
+        """Orgs a back-office user may see: his subtree (the sysadmin: all). Deny by default."""
+        from prereg.accounts.models import Role
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role == Role.SYSADMIN:
+            return self.all()
+        if user.role in Role.reviewer_roles() and user.org_id:
+            return self.subtree_of(user.org)
+        return self.none()
+
+    def manageable_by(self, user):
+        """Orgs a user may change: strictly below his own org (the sysadmin: all)."""
+        from prereg.accounts.models import Role
+
+        qs = self.visible_to(user)
+        if user.is_authenticated and user.role != Role.SYSADMIN and user.org_id:
+            qs = qs.exclude(pk=user.org_id)
+        return qs
+
 
 class Org(models.Model):
     code = models.CharField("机构代码", max_length=20, unique=True)
@@ -134,6 +155,29 @@ class CrossReviewAssignment(models.Model):
         ]
 
 
+class UnitRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Requests of the user's area: a region code held by an org of his subtree, or inside a
+        city/province region his subtree holds (350100 covers 3501xx). Deny by default."""
+        from prereg.accounts.models import Role
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role == Role.SYSADMIN:
+            return self.all()
+        if user.role not in Role.reviewer_roles() or not user.org_id:
+            return self.none()
+        regions = set(Org.objects.subtree_of(user.org).exclude(region_code="")
+                      .values_list("region_code", flat=True))
+        cond = Q(region_code__in=regions)
+        for region in regions:
+            if region.endswith("0000"):
+                cond |= Q(region_code__startswith=region[:2])
+            elif region.endswith("00"):
+                cond |= Q(region_code__startswith=region[:4])
+        return self.filter(cond) if regions else self.none()
+
+
 class UnitRequest(models.Model):
     """A candidate who cannot find his unit asks the registration points of his area to add it."""
 
@@ -153,6 +197,8 @@ class UnitRequest(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UnitRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = "单位添加申请"

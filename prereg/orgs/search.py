@@ -1,10 +1,13 @@
 """Unit dictionary search for candidates (手册: 输入“省立”即可找到).
 
-Matches full and short names by substring, and pinyin (full or initials); ranks exact and
-prefix matches first. Only enabled units.
+Matches full and short names by substring, and pinyin (full or initials, anywhere in the
+name: "slyy" finds 福建省立医院); ranks exact, then prefix, then substring matches, shorter
+names first. Only enabled units. 20,000 units answer in ~10 ms on SQLite (bench/search_units.py):
+a scan of one small table, so no extra index is needed at this size.
 """
 
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.functions import Length
 
 from .models import Org
 
@@ -17,16 +20,20 @@ def search_units(query: str, limit: int = 20):
         return Org.objects.none()
     lowered = query.lower().replace(" ", "")
     match = Q(name__contains=query) | Q(short_name__contains=query)
-    if lowered.isascii() and lowered.isalpha():
-        match |= Q(initials__startswith=lowered) | Q(pinyin__contains=lowered)
+    prefix = Q(name__startswith=query) | Q(short_name__startswith=query)
+    by_pinyin = lowered.isascii() and lowered.isalpha()
+    if by_pinyin:
+        match |= Q(initials__contains=lowered) | Q(pinyin__contains=lowered)
+        prefix |= Q(initials__startswith=lowered) | Q(pinyin__startswith=lowered)
     rank = Case(
         When(Q(name=query) | Q(short_name=query), then=Value(0)),
-        When(Q(name__startswith=query) | Q(short_name__startswith=query) | Q(initials__startswith=lowered), then=Value(1)),
-        default=Value(2),
+        When(prefix, then=Value(1)),
+        When(Q(name__contains=query) | Q(short_name__contains=query), then=Value(2)),
+        default=Value(3),
         output_field=IntegerField(),
     )
     return (
         Org.objects.filter(match, is_unit=True, enabled=True)
-        .annotate(rank=rank)
-        .order_by("rank", "name")[:limit]
+        .annotate(rank=rank, name_length=Length("name"))
+        .order_by("rank", "name_length", "name")[:limit]
     )

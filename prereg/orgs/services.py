@@ -1,12 +1,184 @@
 """Org acts: each checks, changes, audits, in one transaction."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
 
+from prereg.accounts.models import Role
+from prereg.accounts.permissions import require_function
 from prereg.audit.log import record
 from prereg.core.validators import normalize_mobile, validate_mobile
 
-from .models import UnitRequest
+from .models import LEVEL_FIELDS, CrossReviewAssignment, Org, UnitRequest
+
+EDITABLE_FIELDS = ["code", "name", "short_name", "region_code", "contact_name", "contact_phone", "address"]
+LEVEL_FLAGS = list(LEVEL_FIELDS.values())
+
+
+def can_grant_review_right(user) -> bool:
+    """Only the 考区 (and the sysadmin) adds reviewing orgs or gives a unit its review right."""
+    return user.role in (Role.SYSADMIN, Role.DISTRICT)
+
+
+def get_org_for(user, pk, *, manage: bool = False) -> Org:
+    """Fetch-and-authorize: an org of the user's subtree (to change: strictly below him), or 404."""
+    qs = Org.objects.manageable_by(user) if manage else Org.objects.visible_to(user)
+    org = qs.filter(pk=pk).first()
+    if org is None:
+        raise Http404("机构不存在或不在您的管辖范围内。")
+    return org
+
+
+def _check_parent(actor, parent: Org | None) -> None:
+    if parent is None:
+        if actor.role != Role.SYSADMIN:
+            raise ValidationError({"parent": "请选择上级机构。"})
+        return
+    if not Org.objects.visible_to(actor).filter(pk=parent.pk).exists():
+        raise ValidationError({"parent": "上级机构不在您的管辖范围内。"})
+
+
+def _check_levels(actor, levels: dict, has_review_right: bool) -> None:
+    reviewing = levels.get("is_district") or levels.get("is_site") or levels.get("is_point")
+    if (reviewing or has_review_right) and not can_grant_review_right(actor):
+        raise PermissionDenied("新增或修改有审核权限的机构须由考区（省卫健委）办理。")
+    if not any(levels.get(flag) for flag in LEVEL_FLAGS):
+        raise ValidationError({"is_unit": "请至少选择一种机构类别。"})
+
+
+def _clean_fields(fields: dict) -> dict:
+    fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+    if not fields.get("name"):
+        raise ValidationError({"name": "请填写机构的规范全称。"})
+    if fields.get("contact_phone"):
+        fields["contact_phone"] = fields["contact_phone"].replace(" ", "")
+    return fields
+
+
+def next_child_code(parent: Org) -> str:
+    """The next free code below a parent: parent code + two digits (350122 → 35012207)."""
+    base = parent.code[:8] if len(parent.code) <= 8 else parent.code
+    taken = set(Org.objects.filter(code__startswith=base).values_list("code", flat=True))
+    for n in range(1, 100):
+        code = f"{base}{n:02d}"
+        if code not in taken:
+            return code
+    return ""
+
+
+@transaction.atomic
+def org_create(*, actor, parent: Org | None, code: str = "", name: str, short_name: str = "",
+               region_code: str = "", contact_name: str = "", contact_phone: str = "", address: str = "",
+               is_district=False, is_site=False, is_point=False, is_unit=True, has_review_right=False,
+               request=None) -> Org:
+    require_function(actor, "add_unit")
+    _check_parent(actor, parent)
+    levels = {"is_district": is_district, "is_site": is_site, "is_point": is_point, "is_unit": is_unit}
+    _check_levels(actor, levels, has_review_right)
+    fields = _clean_fields({"code": code, "name": name, "short_name": short_name, "region_code": region_code,
+                            "contact_name": contact_name, "contact_phone": contact_phone, "address": address})
+    if not fields["code"] and parent is not None:
+        fields["code"] = next_child_code(parent)
+    if not fields["code"]:
+        raise ValidationError({"code": "请填写机构代码。"})
+    if Org.objects.filter(code=fields["code"]).exists():
+        raise ValidationError({"code": "该机构代码已存在。"})
+    if Org.objects.filter(name=fields["name"]).exists():
+        raise ValidationError({"name": "已存在同名机构，请在机构列表中查找。"})
+    if not fields["region_code"] and parent is not None:
+        fields["region_code"] = parent.region_code
+    org = Org(parent=parent, has_review_right=has_review_right, **levels, **fields)
+    org.save()
+    record("org.create", actor=actor, obj=org, request=request,
+           details={"code": org.code, "name": org.name, "parent": parent.code if parent else None,
+                    "levels": org.level_labels, "review_right": has_review_right})
+    return org
+
+
+@transaction.atomic
+def org_update(*, actor, org: Org, parent: Org | None = None, levels: dict | None = None,
+               has_review_right: bool | None = None, request=None, **fields) -> Org:
+    """Edit an org below the actor; a new parent moves its whole subtree (Org.save)."""
+    require_function(actor, "edit_unit")
+    org = get_org_for(actor, org.pk, manage=True)
+    before = {f: getattr(org, f) for f in EDITABLE_FIELDS + LEVEL_FLAGS + ["has_review_right", "parent_id"]}
+    fields = _clean_fields({**{f: getattr(org, f) for f in EDITABLE_FIELDS}, **fields})
+    if fields["code"] != org.code and Org.objects.filter(code=fields["code"]).exclude(pk=org.pk).exists():
+        raise ValidationError({"code": "该机构代码已存在。"})
+    if parent is not None and parent.pk != org.parent_id:
+        _check_parent(actor, parent)
+        if parent.is_within(org):
+            raise ValidationError({"parent": "不能把机构移到它自己或它的下级机构之下。"})
+        org.parent = parent
+    new_levels = {flag: getattr(org, flag) for flag in LEVEL_FLAGS}
+    new_right = org.has_review_right if has_review_right is None else has_review_right
+    if levels is not None:
+        new_levels.update(levels)
+    changed_review = new_levels != {f: getattr(org, f) for f in LEVEL_FLAGS} or new_right != org.has_review_right
+    if changed_review:
+        _check_levels(actor, new_levels, new_right)
+    for name, value in {**fields, **new_levels}.items():
+        setattr(org, name, value)
+    org.has_review_right = new_right
+    org.save()
+    after = {f: getattr(org, f) for f in before}
+    changes = {f: [before[f], after[f]] for f in before if before[f] != after[f]}
+    record("org.update", actor=actor, obj=org, request=request, details={"code": org.code, "changes": changes})
+    return org
+
+
+def org_references(org: Org) -> list[str]:
+    """Why an org cannot be deleted: everything that still refers to it, in words."""
+    from prereg.accounts.models import User
+    from prereg.applications.models import Application
+
+    reasons = []
+    if n := Org.objects.filter(parent=org).count():
+        reasons.append(f"有{n}个下级机构")
+    if n := User.objects.filter(org=org).count():
+        reasons.append(f"有{n}个用户账号")
+    chain = Application.objects.filter(unit=org) | Application.objects.filter(unit_review_org=org) \
+        | Application.objects.filter(point_org=org) | Application.objects.filter(site_org=org) \
+        | Application.objects.filter(district_org=org)
+    if n := chain.distinct().count():
+        reasons.append(f"有{n}份报名信息以其为单位或审核机构")
+    if n := UnitRequest.objects.filter(resolved_org=org).count():
+        reasons.append(f"有{n}条单位添加申请指向它")
+    if CrossReviewAssignment.objects.filter(source=org).exists() or \
+            CrossReviewAssignment.objects.filter(target=org).exists():
+        reasons.append("有交叉审核分配涉及它")
+    return reasons
+
+
+@transaction.atomic
+def org_delete(*, actor, org: Org, request=None) -> None:
+    require_function(actor, "delete_unit")
+    org = get_org_for(actor, org.pk, manage=True)
+    reasons = org_references(org)
+    if reasons:
+        raise ValidationError(f"“{org.name}”不能删除：{'；'.join(reasons)}。可改为禁用。")
+    record("org.delete", actor=actor, obj=org, request=request, details={"code": org.code, "name": org.name})
+    org.delete()
+
+
+@transaction.atomic
+def org_set_enabled(*, actor, org_ids, enabled: bool, request=None) -> int:
+    """Enable or disable several orgs below the actor at once (禁用/启用机构账户)."""
+    require_function(actor, "edit_unit")
+    ids = {int(i) for i in org_ids}
+    orgs = list(Org.objects.manageable_by(actor).filter(pk__in=ids).select_for_update())
+    if len(orgs) != len(ids):
+        raise Http404("所选机构不存在或不在您的管辖范围内。")
+    changed = [o for o in orgs if o.enabled != enabled]
+    Org.objects.filter(pk__in=[o.pk for o in changed]).update(enabled=enabled, updated_at=timezone.now())
+    for org in changed:
+        record("org.enable" if enabled else "org.disable", actor=actor, obj=org, request=request,
+               details={"code": org.code})
+    return len(changed)
+
+
+# --- Unit requests (单位添加申请) --------------------------------------------------------------
 
 
 @transaction.atomic
@@ -22,3 +194,53 @@ def unit_request_create(*, actor, full_name: str, region_code: str, phone: str, 
     record("org.unit_request", actor=actor, obj=unit_request, request=request,
            details={"full_name": full_name, "region": region_code})
     return unit_request
+
+
+def get_unit_request_for(user, pk) -> UnitRequest:
+    unit_request = UnitRequest.objects.visible_to(user).filter(pk=pk).first()
+    if unit_request is None:
+        raise Http404("申请不存在或不在您的辖区内。")
+    return unit_request
+
+
+def _resolve(actor, unit_request, org, status, request):
+    unit_request.status = status
+    unit_request.resolved_org = org
+    unit_request.resolved_by = actor
+    unit_request.resolved_at = timezone.now()
+    unit_request.save(update_fields=["status", "resolved_org", "resolved_by", "resolved_at"])
+    record("org.unit_request_resolve", actor=actor, obj=unit_request, request=request,
+           details={"status": status, "org": org.code, "org_name": org.name})
+    from prereg.notify.sms import send_sms
+
+    if status == UnitRequest.Status.ADDED:
+        text = f"您申请添加的单位“{org.name}”已加入单位库，请在填报时搜索选择。"
+    else:
+        text = f"您申请添加的单位“{unit_request.full_name}”在单位库中为“{org.name}”，请在填报时搜索选择。"
+    send_sms(unit_request.phone, text, purpose="unit_request")
+
+
+@transaction.atomic
+def unit_request_resolve_add(*, actor, unit_request: UnitRequest, parent: Org, name: str, short_name: str = "",
+                             code: str = "", request=None) -> Org:
+    """Resolve by adding the unit (no review right) below an org of the actor's subtree."""
+    require_function(actor, "add_unit")
+    unit_request = UnitRequest.objects.select_for_update().get(pk=get_unit_request_for(actor, unit_request.pk).pk)
+    if unit_request.status != UnitRequest.Status.OPEN:
+        raise ValidationError("该申请已处理。")
+    org = org_create(actor=actor, parent=parent, code=code, name=name, short_name=short_name,
+                     region_code=unit_request.region_code, is_unit=True, request=request)
+    _resolve(actor, unit_request, org, UnitRequest.Status.ADDED, request)
+    return org
+
+
+@transaction.atomic
+def unit_request_resolve_existing(*, actor, unit_request: UnitRequest, org: Org, request=None) -> None:
+    """Resolve by pointing the candidate to a unit already in the dictionary."""
+    require_function(actor, "add_unit")
+    unit_request = UnitRequest.objects.select_for_update().get(pk=get_unit_request_for(actor, unit_request.pk).pk)
+    if unit_request.status != UnitRequest.Status.OPEN:
+        raise ValidationError("该申请已处理。")
+    if not (org.is_unit and org.enabled):
+        raise ValidationError({"org": "请选择单位库中已启用的单位。"})
+    _resolve(actor, unit_request, org, UnitRequest.Status.POINTED, request)

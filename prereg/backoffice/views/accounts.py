@@ -1,0 +1,246 @@
+"""用户管理, 配置角色权限, 考生信息管理 and the demo SMS outbox; writes go through accounts.services."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from prereg.accounts import permissions, services
+from prereg.accounts.models import Role, User
+from prereg.accounts.permissions import has_function
+from prereg.core.validators import normalize_id_number
+from prereg.notify.models import SmsMessage
+from prereg.orgs.models import Org
+
+from ..access import staff_required
+
+PAGE_SIZE = 50
+
+
+class AccountForm(forms.Form):
+    org = forms.ModelChoiceField(label="所属机构", queryset=Org.objects.none())
+    role = forms.ChoiceField(label="角色")
+    username = forms.CharField(label="登录名", max_length=50, help_text="如机构代码 35012205，或机构代码加序号。")
+    name = forms.CharField(label="姓名", max_length=50, required=False, help_text="可留空，由使用者首次登录时完善。")
+    phone = forms.CharField(label="手机号码", max_length=20, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = Org.objects.visible_to(user).reviewing() | \
+            Org.objects.visible_to(user).filter(has_review_right=True)
+        self.fields["org"].label_from_instance = lambda o: f"{o.code} {o.name}"
+        self.fields["role"].choices = [(r, Role(r).label) for r in services.creatable_roles(user)]
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- 用户管理 -------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required("toggle_reviewer")
+def account_list(request):
+    users = User.objects.staff_visible_to(request.user).select_related("org")
+    q = request.GET.get("q", "").strip()
+    if q:
+        users = users.filter(Q(username__startswith=q) | Q(name__contains=q) | Q(org__name__contains=q)
+                             | Q(phone=q))
+    role = request.GET.get("role", "")
+    if role in Role.reviewer_roles():
+        users = users.filter(role=role)
+    page = Paginator(users.order_by("org__path", "username"), PAGE_SIZE).get_page(request.GET.get("page"))
+    administered = set(User.objects.administered_by(request.user).filter(pk__in=[u.pk for u in page])
+                       .values_list("pk", flat=True))
+    return render(request, "backoffice/accounts/list.html", {
+        "page": page, "q": q, "role": role, "roles": [(r, Role(r).label) for r in Role.reviewer_roles()],
+        "administered": administered,
+        "can_create": has_function(request.user, "create_reviewer") and bool(services.creatable_roles(request.user)),
+        "can_reset": has_function(request.user, "reset_reviewer_password"),
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required("create_reviewer")
+def account_add(request):
+    form = AccountForm(request.POST or None, user=request.user, initial={"org": request.GET.get("org")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.account_create(actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return render(request, "backoffice/accounts/password_shown.html",
+                          {"account": user, "password": password, "created": True, "back": "backoffice:accounts"})
+    return render(request, "backoffice/accounts/form.html", {"form": form})
+
+
+@never_cache
+@require_POST
+@staff_required("reset_reviewer_password")
+def account_reset(request, pk):
+    user = services.get_staff_for(request.user, pk, administer=True)
+    password = services.account_reset_password(actor=request.user, user=user, request=request)
+    return render(request, "backoffice/accounts/password_shown.html",
+                  {"account": user, "password": password, "back": "backoffice:accounts"})
+
+
+@require_POST
+@staff_required("toggle_reviewer")
+def account_toggle(request):
+    ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+    action = request.POST.get("action")
+    if not ids or action not in ("enable", "disable"):
+        messages.error(request, "请先勾选要操作的账号。")
+        return redirect("backoffice:accounts")
+    count = services.account_set_active(actor=request.user, user_ids=ids, active=action == "enable", request=request)
+    messages.success(request, f"已{'启用' if action == 'enable' else '禁用'}{count}个账号。")
+    return redirect("backoffice:accounts")
+
+
+# --- 配置角色权限 -----------------------------------------------------------------------------------
+
+GRID_ROLES = [Role.SYSADMIN, Role.DISTRICT, Role.SITE, Role.POINT, Role.UNIT, Role.CANDIDATE, Role.AUDITOR]
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("configure_roles")
+def role_permissions(request):
+    if request.method == "POST":
+        changed = 0
+        try:
+            for code, *_rest in permissions.FUNCTIONS:
+                for role in GRID_ROLES:
+                    if (code, role) in permissions.LOCKED or (code, role) in services.PROTECTED_CELLS:
+                        continue
+                    allowed = f"{code}:{role}" in request.POST
+                    changed += services.role_permission_set(actor=request.user, role=role, function=code,
+                                                            allowed=allowed, request=request)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已保存，修改了{changed}项权限。" if changed else "没有修改。")
+        return redirect("backoffice:role_permissions")
+    overrides = permissions.overrides()
+    rows = []
+    for code, module, name, _defaults in permissions.FUNCTIONS:
+        cells = []
+        for role in GRID_ROLES:
+            cells.append({
+                "key": f"{code}:{role}", "allowed": permissions.role_has_function(role, code),
+                "locked": (code, role) in permissions.LOCKED or (code, role) in services.PROTECTED_CELLS,
+                "changed": (code, role) in overrides,
+                "label": f"{Role(role).label}·{name}",
+            })
+        rows.append({"code": code, "module": module, "name": name, "cells": cells})
+    return render(request, "backoffice/accounts/role_permissions.html",
+                  {"rows": rows, "roles": [Role(r).label for r in GRID_ROLES]})
+
+
+# --- 考生信息管理 -----------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required("manage_candidates")
+def candidate_list(request):
+    q = request.GET.get("q", "").strip()
+    candidates = User.objects.none()
+    if q:
+        scope = User.objects.candidates_visible_to(request.user)
+        candidates = scope.filter(Q(id_number=normalize_id_number(q)) | Q(phone=q) | Q(name=q))[:50]
+    return render(request, "backoffice/accounts/candidates.html", {"q": q, "candidates": candidates})
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(label="新手机号码", max_length=20)
+
+
+def _locked(username: str) -> bool:
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    attempts = AccessAttempt.objects.filter(username=username)
+    cool_off = get_cool_off()
+    if cool_off:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    return failures >= settings.AXES_FAILURE_LIMIT
+
+
+def _render_candidate(request, candidate, phone_form=None):
+    return render(request, "backoffice/accounts/candidate_detail.html", {
+        "candidate": candidate, "locked": _locked(candidate.username),
+        "phone_form": phone_form or PhoneForm(),
+        "applications": candidate.applications.select_related("exam_year", "unit").order_by("-pk")[:5],
+    })
+
+
+@require_GET
+@staff_required("manage_candidates")
+def candidate_detail(request, pk):
+    return _render_candidate(request, services.get_candidate_for(request.user, pk))
+
+
+@require_POST
+@staff_required("manage_candidates")
+def candidate_unlock(request, pk):
+    candidate = services.get_candidate_for(request.user, pk)
+    services.candidate_unlock(actor=request.user, candidate=candidate, request=request)
+    messages.success(request, "已解除该考生账号的登录锁定。")
+    return redirect("backoffice:candidate_detail", pk=pk)
+
+
+@require_POST
+@staff_required("manage_candidates")
+def candidate_reset(request, pk):
+    candidate = services.get_candidate_for(request.user, pk)
+    try:
+        services.candidate_reset_password(actor=request.user, candidate=candidate, request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "已重置密码，一次性密码已短信发送至考生登记的手机。")
+    return redirect("backoffice:candidate_detail", pk=pk)
+
+
+@require_POST
+@staff_required("manage_candidates")
+def candidate_phone(request, pk):
+    candidate = services.get_candidate_for(request.user, pk)
+    form = PhoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.candidate_change_phone(actor=request.user, candidate=candidate,
+                                            phone=form.cleaned_data["phone"], request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "手机号码已更正。")
+            return redirect("backoffice:candidate_detail", pk=pk)
+    return _render_candidate(request, candidate, form)
+
+
+# --- 短信发件箱（演示） -------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required("view_sms_outbox")
+def sms_outbox(request):
+    if not settings.DEMO_MODE:
+        raise Http404("仅演示模式提供短信发件箱。")
+    page = Paginator(SmsMessage.objects.all(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "backoffice/accounts/sms_outbox.html", {"page": page})

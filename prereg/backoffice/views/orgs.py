@@ -1,0 +1,214 @@
+"""组织机构管理 and 单位添加申请: the user's subtree only; every write goes through orgs.services."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from prereg.accounts import services as account_services
+from prereg.accounts.models import User
+from prereg.accounts.permissions import has_function
+from prereg.orgs import services
+from prereg.orgs.forms import OrgForm, UnitRequestAddForm
+from prereg.orgs.models import Org, UnitRequest
+from prereg.orgs.search import search_units
+
+from ..access import staff_required
+
+PAGE_SIZE = 50
+LEVEL_FILTERS = {"district": "is_district", "site": "is_site", "point": "is_point", "unit": "is_unit"}
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@require_GET
+@staff_required("edit_unit")
+def org_list(request):
+    orgs = Org.objects.visible_to(request.user).select_related("parent").annotate(
+        admin_count=Count("users", filter=Q(users__role__in=["district", "site", "point", "unit"])))
+    q = request.GET.get("q", "").strip()
+    if q:
+        orgs = orgs.filter(Q(name__contains=q) | Q(short_name__contains=q) | Q(code__startswith=q))
+    level = request.GET.get("level", "")
+    if level in LEVEL_FILTERS:
+        orgs = orgs.filter(**{LEVEL_FILTERS[level]: True})
+    status = request.GET.get("status", "")
+    if status in ("on", "off"):
+        orgs = orgs.filter(enabled=status == "on")
+    page = Paginator(orgs.order_by("path"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "backoffice/orgs/list.html", {
+        "page": page, "q": q, "level": level, "status": status,
+        "can_add": has_function(request.user, "add_unit"),
+        "own_org_id": request.user.org_id,
+    })
+
+
+@require_GET
+@staff_required("edit_unit")
+def org_detail(request, pk):
+    org = services.get_org_for(request.user, pk)
+    admins = User.objects.staff_visible_to(request.user).filter(org=org).order_by("username")
+    manageable = Org.objects.manageable_by(request.user).filter(pk=org.pk).exists()
+    administered = set(User.objects.administered_by(request.user).filter(org=org).values_list("pk", flat=True))
+    return render(request, "backoffice/orgs/detail.html", {
+        "org": org, "admins": admins, "manageable": manageable, "administered": administered,
+        "children": org.children.order_by("code")[:200],
+        "can_reset": has_function(request.user, "reset_reviewer_password"),
+        "can_delete": manageable and has_function(request.user, "delete_unit"),
+        "delete_reasons": services.org_references(org) if manageable else [],
+    })
+
+
+def _parents_for(user):
+    return Org.objects.visible_to(user).order_by("path")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("add_unit")
+def org_add(request):
+    can_grant = services.can_grant_review_right(request.user)
+    initial = {"parent": request.GET.get("parent") or request.user.org_id, "is_unit": True}
+    form = OrgForm(request.POST or None, parents=_parents_for(request.user), can_grant=can_grant, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            org = services.org_create(actor=request.user, request=request, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已新增机构“{org.name}”（{org.code}）。")
+            return redirect("backoffice:orgs_detail", pk=org.pk)
+    return render(request, "backoffice/orgs/form.html", {"form": form, "title": "新增机构", "can_grant": can_grant})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("edit_unit")
+def org_edit(request, pk):
+    org = services.get_org_for(request.user, pk, manage=True)
+    can_grant = services.can_grant_review_right(request.user)
+    initial = {f: getattr(org, f) for f in services.EDITABLE_FIELDS + services.LEVEL_FLAGS + ["has_review_right"]}
+    initial["parent"] = org.parent_id
+    parents = _parents_for(request.user).exclude(path__startswith=org.path)
+    form = OrgForm(request.POST or None, parents=parents, can_grant=can_grant, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        levels = {f: data.pop(f) for f in services.LEVEL_FLAGS}
+        right = data.pop("has_review_right")
+        parent = data.pop("parent")
+        try:
+            services.org_update(actor=request.user, org=org, parent=parent, levels=levels, has_review_right=right,
+                                request=request, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "机构信息已保存。")
+            return redirect("backoffice:orgs_detail", pk=org.pk)
+    return render(request, "backoffice/orgs/form.html",
+                  {"form": form, "title": f"编辑机构：{org.name}", "org": org, "can_grant": can_grant})
+
+
+@require_POST
+@staff_required("delete_unit")
+def org_delete(request, pk):
+    org = services.get_org_for(request.user, pk, manage=True)
+    parent_id = org.parent_id
+    try:
+        services.org_delete(actor=request.user, org=org, request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("backoffice:orgs_detail", pk=pk)
+    messages.success(request, f"已删除机构“{org.name}”。")
+    return redirect("backoffice:orgs_detail", pk=parent_id) if parent_id else redirect("backoffice:orgs")
+
+
+@require_POST
+@staff_required("edit_unit")
+def org_toggle(request):
+    ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+    action = request.POST.get("action")
+    if not ids or action not in ("enable", "disable"):
+        messages.error(request, "请先勾选要操作的机构。")
+        return redirect("backoffice:orgs")
+    count = services.org_set_enabled(actor=request.user, org_ids=ids, enabled=action == "enable", request=request)
+    messages.success(request, f"已{'启用' if action == 'enable' else '禁用'}{count}个机构。")
+    return redirect(request.POST.get("back") if request.POST.get("back", "").startswith("/backoffice/")
+                    else "backoffice:orgs")
+
+
+@never_cache
+@require_POST
+@staff_required("reset_reviewer_password")
+def org_admin_reset(request, pk, user_pk):
+    """重置下属机构密码: the new one-time password is shown once, in this response only."""
+    org = services.get_org_for(request.user, pk, manage=True)
+    user = account_services.get_staff_for(request.user, user_pk, administer=True)
+    if user.org_id != org.pk:
+        raise PermissionDenied("该账号不属于此机构。")
+    password = account_services.account_reset_password(actor=request.user, user=user, request=request)
+    return render(request, "backoffice/accounts/password_shown.html", {"account": user, "password": password,
+                                                                       "back": "backoffice:orgs_detail",
+                                                                       "back_pk": org.pk})
+
+
+# --- 单位添加申请 ---------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required("add_unit")
+def unit_request_list(request):
+    status = request.GET.get("status", UnitRequest.Status.OPEN)
+    requests_ = UnitRequest.objects.visible_to(request.user).select_related("resolved_org", "resolved_by")
+    if status in UnitRequest.Status.values:
+        requests_ = requests_.filter(status=status)
+    page = Paginator(requests_, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "backoffice/orgs/unit_requests.html",
+                  {"page": page, "status": status, "statuses": UnitRequest.Status.choices})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("add_unit")
+def unit_request_resolve(request, pk):
+    unit_request = services.get_unit_request_for(request.user, pk)
+    parents = Org.objects.visible_to(request.user).filter(Q(is_point=True) | Q(is_site=True) | Q(is_district=True))
+    add_form = UnitRequestAddForm(
+        request.POST if request.POST.get("mode") == "add" else None, parents=parents,
+        initial={"name": unit_request.full_name, "parent": request.user.org_id})
+    error = ""
+    if request.method == "POST" and unit_request.status != UnitRequest.Status.OPEN:
+        messages.error(request, "该申请已处理。")
+        return redirect("backoffice:unit_requests")
+    if request.method == "POST" and request.POST.get("mode") == "add" and add_form.is_valid():
+        try:
+            org = services.unit_request_resolve_add(actor=request.user, unit_request=unit_request,
+                                                    request=request, **add_form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(add_form, exc)
+        else:
+            messages.success(request, f"已新增单位“{org.name}”，并已短信通知考生。")
+            return redirect("backoffice:unit_requests")
+    elif request.method == "POST" and request.POST.get("mode") == "point":
+        org = Org.objects.filter(pk=request.POST.get("org") if request.POST.get("org", "").isdigit() else None,
+                                 is_unit=True, enabled=True).first()
+        if org is None:
+            error = "请从搜索结果中选择一个单位。"
+        else:
+            services.unit_request_resolve_existing(actor=request.user, unit_request=unit_request, org=org,
+                                                   request=request)
+            messages.success(request, f"已告知考生选择“{org.name}”，并已短信通知。")
+            return redirect("backoffice:unit_requests")
+    elif request.method == "POST" and request.POST.get("mode") not in ("add", "point"):
+        error = "请选择处理方式。"
+    q = request.GET.get("q") or unit_request.full_name[:4]
+    return render(request, "backoffice/orgs/unit_request_resolve.html", {
+        "unit_request": unit_request, "add_form": add_form, "q": q,
+        "matches": list(search_units(q, 20)), "error": error,
+    })

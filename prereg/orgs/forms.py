@@ -1,0 +1,60 @@
+"""Forms of the org pages; the rules live in services.py, these only shape input."""
+
+from django import forms
+
+from .models import Org
+
+
+class OrgForm(forms.Form):
+    parent = forms.ModelChoiceField(label="上级机构", queryset=Org.objects.none(), required=False)
+    code = forms.CharField(label="机构代码", max_length=20, required=False,
+                           help_text="新增时可留空，系统按上级机构代码自动编号。")
+    name = forms.CharField(label="规范全称", max_length=100,
+                           help_text="请填写单位的规范全称（与公章一致），考生将按此名称搜索。")
+    short_name = forms.CharField(label="简称", max_length=50, required=False)
+    region_code = forms.CharField(label="所在地区代码", max_length=6, required=False,
+                                  help_text="6位行政区划代码，如 350122；留空则同上级机构。")
+    contact_name = forms.CharField(label="联系人", max_length=50, required=False)
+    contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    is_district = forms.BooleanField(label="考区", required=False)
+    is_site = forms.BooleanField(label="考点", required=False)
+    is_point = forms.BooleanField(label="报名点", required=False)
+    is_unit = forms.BooleanField(label="单位", required=False, initial=True)
+    has_review_right = forms.BooleanField(label="单位审查权限", required=False,
+                                          help_text="有审核人员账号的单位才需要；仅考区可授予。")
+
+    REVIEW_FIELDS = ("is_district", "is_site", "is_point", "has_review_right")
+
+    def __init__(self, *args, parents=None, can_grant=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents if parents is not None else Org.objects.none()
+        self.fields["parent"].label_from_instance = lambda o: f"{o.code} {o.name}"
+        if not can_grant:
+            # A unit added below a 报名点 reviews nothing (manual section 六.2).
+            for name in self.REVIEW_FIELDS:
+                self.fields[name].disabled = True
+            self.fields["is_unit"].disabled = True
+            self.fields["is_unit"].initial = True
+
+    def clean_region_code(self):
+        value = self.cleaned_data["region_code"].strip()
+        if value and not (value.isdigit() and len(value) == 6):
+            raise forms.ValidationError("地区代码为6位数字。")
+        return value
+
+
+class UnitRequestAddForm(forms.Form):
+    parent = forms.ModelChoiceField(label="上级机构（报名点）", queryset=Org.objects.none())
+    name = forms.CharField(label="规范全称", max_length=100)
+    short_name = forms.CharField(label="简称", max_length=50, required=False)
+
+    def __init__(self, *args, parents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents if parents is not None else Org.objects.none()
+        self.fields["parent"].label_from_instance = lambda o: f"{o.code} {o.name}"
+
+
+class UnitRequestPointForm(forms.Form):
+    org = forms.ModelChoiceField(label="单位库中的单位", queryset=Org.objects.filter(is_unit=True, enabled=True),
+                                 widget=forms.NumberInput, help_text="在上方搜索后选择。")
