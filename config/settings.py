@@ -230,6 +230,15 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+# Fixed-window limits {scope: (hits, seconds)} counted in the shared cache (prereg/core/ratelimit.py);
+# e.g. RATE_LIMIT_LOGIN=100/300 is 100 login attempts per client address per 5 minutes.
+RATE_LIMITS = {
+    scope: tuple(int(n) for n in env(f"RATE_LIMIT_{scope.upper()}", default=default).split("/"))
+    for scope, default in {"login": "100/300", "sms": "20/3600", "signup": "30/3600", "upload": "300/3600"}.items()
+}
+# The login limit runs before the view (and before django-axes), after the security headers.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware"),
+                  "prereg.core.middleware.LoginRateLimitMiddleware")
 # axes.W006: lockout is per account on purpose (design section 7: a hospital shares one address).
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["axes.W006"])
 

@@ -66,3 +66,26 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class LoginRateLimitMiddleware:
+    """A generous per-address limit on login attempts (settings.RATE_LIMITS["login"]).
+
+    It stops one address from spraying passwords over many accounts; guessing one account's
+    password is stopped earlier by the per-account lockout (django-axes).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.urls import reverse
+
+        from . import ratelimit
+
+        if request.method == "POST" and request.path == reverse(settings.LOGIN_URL):
+            try:
+                ratelimit.check("login", ratelimit.client_address(request))
+            except ratelimit.RateLimited as exc:
+                return ratelimit.response_for(request, exc)
+        return self.get_response(request)

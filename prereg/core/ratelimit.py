@@ -1,0 +1,124 @@
+"""Fixed-window rate limits in the Django cache, shared by every process.
+
+    from prereg.core import ratelimit
+    ratelimit.check("sms", ratelimit.client_address(request))   # raises RateLimited
+    @ratelimit.limit("upload")                                  # a view: 429 page when over
+
+Limits come from settings.RATE_LIMITS ({scope: (hits, seconds)}). Keys are hashed, so no
+phone number or address is stored in the cache. Correct across processes:
+- Redis (REDIS_URL): `add` then `incr` are atomic server-side;
+- the database cache: its incr() is a read then a write, so the read-modify-write runs in a
+  transaction that first takes a lock every process sees: a PostgreSQL advisory lock on the
+  key, or the write lock SQLite takes at BEGIN (the project opens transactions IMMEDIATE);
+- the local-memory cache (tests, one process): incr() holds the cache's own lock.
+"""
+
+import hashlib
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connections, router, transaction
+from django.shortcuts import render
+
+DEFAULT_LIMITS = {
+    # Per client address and generous: a hospital puts its staff behind one address, and the
+    # per-account lockout (django-axes, 5 failures) is what stops password guessing.
+    "login": (100, 300),
+    "sms": (20, 3600),
+    "signup": (30, 3600),
+    "upload": (300, 3600),
+}
+MESSAGE = "操作过于频繁，请稍后再试。"
+
+
+class RateLimited(Exception):
+    def __init__(self, scope: str, retry_after: int, message: str = MESSAGE):
+        self.scope, self.retry_after = scope, retry_after
+        super().__init__(message)
+
+
+def limits_for(scope: str) -> tuple[int, int]:
+    return {**DEFAULT_LIMITS, **getattr(settings, "RATE_LIMITS", {})}[scope]
+
+
+def client_address(request) -> str:
+    """The address django-axes and the audit log use (honours the configured proxy count)."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or ""
+
+
+def _cache_key(scope: str, key: str, window_start: int) -> str:
+    digest = hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()[:32]
+    return f"rl:{scope}:{digest}:{window_start}"
+
+
+def _database_cache_alias(cache):
+    from django.core.cache.backends.db import DatabaseCache
+
+    if not isinstance(cache, DatabaseCache):
+        return None
+    return router.db_for_write(cache.cache_model_class)
+
+
+def hit(scope: str, key: str, *, limit: int | None = None, window: int | None = None, now=None) -> bool:
+    """Counts one hit of `key` in the current window of `scope`; False once it is over the limit."""
+    default_limit, default_window = limits_for(scope) if limit is None or window is None else (limit, window)
+    limit = default_limit if limit is None else limit
+    window = default_window if window is None else window
+    now = int(time.time() if now is None else now)
+    start = now - now % window
+    cache_key = _cache_key(scope, key, start)
+    timeout = start + window - now + 1
+    cache = caches["default"]
+    alias = _database_cache_alias(cache)
+    if alias is not None:
+        connection = connections[alias]
+        with transaction.atomic(using=alias):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [cache_key])
+            count = (cache.get(cache_key) or 0) + 1
+            cache.set(cache_key, count, timeout)
+    else:
+        cache.add(cache_key, 0, timeout)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(cache_key, 1, timeout)
+            count = 1
+    return count <= limit
+
+
+def check(scope: str, key: str, **kwargs) -> None:
+    """Counts one hit; raises RateLimited (with the seconds to wait) once over the limit."""
+    if not hit(scope, key, **kwargs):
+        window = kwargs.get("window") or limits_for(scope)[1]
+        now = int(time.time())
+        raise RateLimited(scope, retry_after=window - now % window)
+
+
+def response_for(request, exc: RateLimited):
+    response = render(request, "errors/403.html", {"message": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def limit(scope: str, *, key=client_address, methods=("POST",)):
+    """View decorator: counts each request of `methods` per key(request); a 429 page when over."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method in methods:
+                try:
+                    check(scope, key(request))
+                except RateLimited as exc:
+                    return response_for(request, exc)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,101 @@
+"""Rate limits: a fixed window per key, shared by every process through the cache."""
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import reverse
+
+from prereg.core import ratelimit
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "prereg_cache"}}
+
+
+def test_hits_count_up_to_the_limit_within_one_window_and_reset_in_the_next(db):
+    assert [ratelimit.hit("t", "10.0.0.1", limit=3, window=60, now=6000) for _ in range(4)] == [
+        True, True, True, False]
+    assert ratelimit.hit("t", "10.0.0.2", limit=3, window=60, now=6010)  # another key, its own count
+    assert ratelimit.hit("t", "10.0.0.1", limit=3, window=60, now=6060)  # the next window
+
+
+def test_check_raises_with_the_seconds_to_wait(db):
+    ratelimit.check("t", "k", limit=1, window=60)
+    with pytest.raises(ratelimit.RateLimited) as excinfo:
+        ratelimit.check("t", "k", limit=1, window=60)
+    assert 0 < excinfo.value.retry_after <= 60
+    assert "操作过于频繁" in str(excinfo.value)
+
+
+def test_cache_keys_hold_no_personal_number(db):
+    key = ratelimit._cache_key("sms", "13905001234", 0)
+    assert "13905001234" not in key and key.startswith("rl:sms:")
+
+
+def test_login_attempts_from_one_address_are_limited(client, settings, candidate):
+    settings.RATE_LIMITS = {"login": (3, 300)}
+    url = reverse("accounts:login")
+    for _ in range(3):
+        assert client.post(url, {"username": "nobody", "password": "x"}).status_code == 200
+    response = client.post(url, {"username": candidate.username, "password": "x"})
+    assert response.status_code == 429
+    assert "操作过于频繁" in response.content.decode() and int(response["Retry-After"]) > 0
+    assert client.get(url).status_code == 200  # the page itself still opens
+    other = client.post(url, {"username": "nobody", "password": "x"}, REMOTE_ADDR="10.9.9.9")
+    assert other.status_code == 200  # another address has its own count
+
+
+def test_the_decorator_answers_429_once_over_and_lets_other_methods_through(db, settings):
+    settings.RATE_LIMITS = {"upload": (1, 60)}
+
+    @ratelimit.limit("upload")
+    def view(request):
+        return HttpResponse("ok")
+
+    factory = RequestFactory()
+    assert view(factory.post("/")).status_code == 200
+    assert view(factory.get("/")).status_code == 200
+    assert view(factory.post("/")).status_code == 429
+
+
+def test_two_processes_share_one_counter(tmp_path):
+    """Two processes hit one key of the database cache at once: together they get the limit, no more."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'rl.sqlite3'}", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.pop("PYTEST_VERSION", None)
+    env.pop("REDIS_URL", None)
+    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=BASE_DIR, env=env, check=True)
+    script = (
+        "import django; django.setup()\n"
+        "from prereg.core.ratelimit import hit\n"
+        "print(sum(hit('t', 'shared', limit=60, window=3600) for _ in range(50)))\n"
+    )
+    runs = [subprocess.Popen([sys.executable, "-c", script], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603
+            for _ in range(2)]
+    allowed = [int(run.communicate(timeout=120)[0].strip()) for run in runs]
+    assert sum(allowed) == 60, allowed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_connections_share_one_counter_on_postgresql(postgres_only, settings):
+    settings.CACHES = DATABASE_CACHE
+    results, start = [], threading.Barrier(20)
+
+    def worker():
+        start.wait()
+        try:
+            results.extend(ratelimit.hit("t", "pg", limit=50, window=3600) for _ in range(5))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(True) == 50 and results.count(False) == 50
