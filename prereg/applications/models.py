@@ -4,6 +4,8 @@ The workflow that moves an application between states lives in workflow.py (the 
 services.py (one function per act); nothing else writes `state` or `stage`.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -35,6 +37,20 @@ STAGE_ORG_FIELD = {
     Stage.SITE_REVIEW: "site_org",
     Stage.DISTRICT_RECHECK: "district_org",
 }
+
+
+def months_between(start, end) -> int:
+    """Whole months from `start` to `end`; an end on a month's last day counts that month."""
+    if not start or not end or end < start:
+        return 0
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if (end + datetime.timedelta(days=1)).month != end.month:
+        months += 1
+    return months
+
+
+def years_months(months: int) -> str:
+    return f"{months // 12}年{months % 12}月"
 
 
 class Gender(models.TextChoices):
@@ -150,6 +166,13 @@ class Application(models.Model):
     def __str__(self):
         return f"{self.name or self.candidate} · {self.exam_year}"
 
+    @property
+    def qualification_duration(self) -> str:
+        """现技术资格取得年限: from the date obtained to the year's cut-off (computed, never typed)."""
+        if not self.current_qualification_date:
+            return ""
+        return years_months(months_between(self.current_qualification_date, self.exam_year.cutoff_date))
+
     def org_at(self, stage):
         return getattr(self, STAGE_ORG_FIELD[Stage(stage)])
 
@@ -199,6 +222,12 @@ class AppointmentRow(Row):
     qualification = models.CharField("现聘任职务/技术资格", max_length=50)
     start = models.DateField("聘任开始")
     end = models.DateField("聘任结束", null=True, blank=True)
+
+    @property
+    def duration(self) -> str:
+        """现技术资格聘任年限: to its end, or to the year's cut-off while still running."""
+        end = self.end or self.application.exam_year.cutoff_date
+        return years_months(months_between(self.start, end))
 
 
 class TrainingRow(Row):

@@ -1,7 +1,9 @@
 """Certificate images, served only to those who may see the application."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_GET
 
 from prereg.audit.log import record
@@ -40,3 +42,23 @@ def thumbnail(request, pk):
     response = FileResponse(handle, content_type="image/jpeg" if img.thumbnail else img.content_type)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+def verify(request, number, token):
+    """The page the confirmation form's QR code opens: is this form genuine, and where is it now?"""
+    from prereg.accounts.models import Role
+
+    from .pdf import verify_token
+
+    if request.user.role not in Role.reviewer_roles() and request.user.role != Role.SYSADMIN:
+        raise PermissionDenied("该页面仅供审核人员使用。")
+    application = Application.objects.visible_to(request.user).filter(number=number).first()
+    genuine = application is not None and constant_time_compare(verify_token(application), token)
+    if application is None:
+        raise Http404
+    record("confirmation.verify", actor=request.user, obj=application, request=request,
+           details={"genuine": genuine})
+    logs = application.review_logs.select_related("org").order_by("created_at", "pk")
+    return render(request, "applications/verify.html",
+                  {"application": application, "genuine": genuine, "logs": logs})

@@ -1,0 +1,25 @@
+"""打印预报名审核确认单 for reviewers in scope (the same PDF the candidate prints)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from prereg.applications.models import Application
+from prereg.applications.pdf import confirmation_pdf, may_print
+from prereg.audit.log import record
+
+from ..access import staff_required
+
+
+@require_GET
+@staff_required("print_confirmation")
+def print_confirmation(request, pk):
+    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+    if not may_print(application):
+        raise PermissionDenied("报名点确认通过后才能打印审核确认单。")
+    record("confirmation.print", actor=request.user, obj=application, request=request)
+    response = HttpResponse(confirmation_pdf(application, request=request), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="confirmation-{application.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

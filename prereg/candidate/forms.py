@@ -1,0 +1,389 @@
+"""The candidate's forms: sign-up and one form (or formset) per section of the manual."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from prereg.accounts.models import IdType
+from prereg.applications.models import (
+    Application,
+    AppointmentRow,
+    EducationRow,
+    OtherRow,
+    TrainingRow,
+    WorkRow,
+)
+from prereg.catalog.models import (
+    DictEntry,
+    DictKind,
+    Ethnicity,
+    ExamLevel,
+    PracticeCategory,
+    PracticeScope,
+    Qualification,
+    Specialty,
+)
+from prereg.core.validators import (
+    normalize_chsi_code,
+    normalize_id_number,
+    normalize_mobile,
+    parse_id_number,
+    validate_chsi_code,
+    validate_mobile,
+    validate_not_future,
+)
+from prereg.orgs.models import Org
+
+MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y.%m"]
+
+
+class MonthField(forms.DateField):
+    """A year-month (取得时间 2015-11), stored as the first of the month, never in the future."""
+
+    widget = forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}, format="%Y-%m")
+    default_error_messages = {"invalid": "请按“年-月”填写，例如 2015-11。"}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", MONTH_FORMATS)
+        kwargs.setdefault("validators", [validate_not_future])
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(day=1) if value else value
+
+
+def _required(field):
+    field.error_messages["required"] = f"请填写“{field.label}”。"
+    return field
+
+
+def _require_all(form):
+    for field in form.fields.values():
+        if field.required:
+            _required(field)
+
+
+def dict_choices(year, kind, blank="请选择"):
+    names = DictEntry.objects.filter(exam_year=year, kind=kind, enabled=True).values_list("name", flat=True)
+    return [("", blank)] + [(n, n) for n in names]
+
+
+# --- Sign-up ---------------------------------------------------------------------------------
+
+class SignupForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, initial=IdType.RESIDENT)
+    id_number = forms.CharField(label="证件编号", max_length=30,
+                                help_text="身份证号码即登录账号；出生日期和性别将从号码中读取。")
+    phone = forms.CharField(label="手机号码", max_length=20, widget=forms.TextInput(attrs={"type": "tel",
+                                                                                       "inputmode": "numeric"}))
+    sms_code = forms.CharField(label="短信验证码", max_length=6,
+                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    password1 = forms.CharField(label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text="至少8位，包含字母、数字和符号中的至少三类。")
+    password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _require_all(self)
+        self.duplicate = False
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if len(name) < 2:
+            raise ValidationError("请填写与证件一致的姓名。")
+        return name
+
+    def clean_id_number(self):
+        number = normalize_id_number(self.cleaned_data["id_number"])
+        if self.cleaned_data.get("id_type", IdType.RESIDENT) == IdType.RESIDENT:
+            parse_id_number(number)
+        elif not (6 <= len(number) <= 30) or not number.isalnum():
+            raise ValidationError("请填写正确的证件编号。")
+        User = get_user_model()
+        if User.objects.filter(id_number=number).exists() or User.objects.filter(username=number).exists():
+            self.duplicate = True
+            raise ValidationError("该证件编号已注册，每个证件只能注册一个账号。可通过“忘记密码”找回。",
+                                  code="duplicate")
+        return number
+
+    def clean_phone(self):
+        phone = normalize_mobile(self.cleaned_data["phone"])
+        validate_mobile(phone)
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "两次输入的密码不一致。")
+        elif p1 and data.get("id_number"):
+            User = get_user_model()
+            probe = User(username=data["id_number"], id_number=data["id_number"], name=data.get("name", ""),
+                         phone=data.get("phone", ""))
+            try:
+                validate_password(p1, probe)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class SendCodeForm(forms.Form):
+    phone = forms.CharField(label="手机号码", max_length=20)
+
+    def clean_phone(self):
+        phone = normalize_mobile(self.cleaned_data["phone"])
+        validate_mobile(phone)
+        return phone
+
+
+# --- 基本信息 --------------------------------------------------------------------------------
+
+class BasicForm(forms.ModelForm):
+    unit = forms.ModelChoiceField(label="单位名称", queryset=Org.objects.filter(is_unit=True, enabled=True),
+                                  widget=forms.HiddenInput, error_messages={
+                                      "required": "请在下方搜索并选择单位名称。",
+                                      "invalid_choice": "请从单位字典中选择单位。"})
+    sms_code = forms.CharField(label="短信验证码", max_length=6, required=False,
+                               help_text="修改手机号码时需要验证新号码。",
+                               widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+
+    class Meta:
+        model = Application
+        fields = ["name", "ethnicity", "unit", "postcode", "phone", "address"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
+                   "postcode": forms.TextInput(attrs={"inputmode": "numeric"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ["name", "ethnicity", "postcode", "phone", "address"]:
+            self.fields[name].required = True
+        self.fields["ethnicity"].queryset = Ethnicity.objects.all()
+        self.fields["ethnicity"].empty_label = "请选择"
+        _require_all(self)
+        self.phone_changed = False
+
+    def clean_postcode(self):
+        code = self.cleaned_data["postcode"].strip()
+        if not (len(code) == 6 and code.isdigit()):
+            raise ValidationError("邮编应为6位数字。")
+        return code
+
+    def clean_phone(self):
+        phone = normalize_mobile(self.cleaned_data["phone"])
+        validate_mobile(phone)
+        self.phone_changed = phone != (self.instance.phone or "")
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        if self.phone_changed and "phone" in data:
+            from prereg.notify.sms import verify_code
+
+            code = data.get("sms_code", "")
+            if not code:
+                self.add_error("sms_code", "手机号码已修改，请获取并填写短信验证码。")
+            else:
+                try:
+                    verify_code(data["phone"], "phone", code)
+                except ValidationError as error:
+                    self.add_error("sms_code", error)
+        return data
+
+
+# --- Rows ------------------------------------------------------------------------------------
+
+class RowForm(forms.ModelForm):
+    """A table row: every date a month, not in the future, and an end after its start."""
+
+    date_fields = ()
+
+    def __init__(self, *args, year=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+        for name in self.date_fields:
+            field = self.fields[name]
+            self.fields[name] = MonthField(label=field.label, required=field.required)
+        _require_all(self)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "结束时间应晚于开始时间。")
+        return data
+
+
+class WorkForm(RowForm):
+    date_fields = ("start", "end")
+
+    class Meta:
+        model = WorkRow
+        fields = ["unit_name", "title", "start", "end", "major"]
+
+
+class EducationForm(RowForm):
+    date_fields = ("obtained",)
+
+    class Meta:
+        model = EducationRow
+        fields = ["level", "obtained", "school", "study_form", "major"]
+
+    def __init__(self, *args, kind=EducationRow.Kind.EDUCATION, **kwargs):
+        super().__init__(*args, **kwargs)
+        label = "学历" if kind == EducationRow.Kind.EDUCATION else "学位"
+        self.fields["level"] = _required(forms.ChoiceField(label=label, choices=dict_choices(self.year, kind)))
+        self.fields["study_form"] = _required(forms.ChoiceField(
+            label="学习形式", choices=dict_choices(self.year, DictKind.STUDY_FORM)))
+
+
+class AppointmentForm(RowForm):
+    date_fields = ("start", "end")
+
+    class Meta:
+        model = AppointmentRow
+        fields = ["unit_name", "post", "qualification", "start", "end"]
+
+
+class TrainingForm(RowForm):
+    date_fields = ("start", "end", "issued")
+
+    class Meta:
+        model = TrainingRow
+        fields = ["certificate_no", "specialty", "start", "end", "base", "issued"]
+
+    def clean(self):
+        data = super().clean()
+        end, issued = data.get("end"), data.get("issued")
+        if end and issued and issued < end:
+            self.add_error("issued", "发证日期应不早于培训结束时间。")
+        return data
+
+
+class OtherForm(RowForm):
+    class Meta:
+        model = OtherRow
+        fields = ["kind", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"] = _required(forms.ChoiceField(
+            label="类型", choices=dict_choices(self.year, DictKind.OTHER_MATERIAL)))
+        self.fields["note"].widget = forms.TextInput()
+
+
+class BaseRowFormSet(forms.BaseModelFormSet):
+    def __init__(self, *args, application=None, year=None, kind=None, **kwargs):
+        self.application, self.year, self.kind = application, year, kind
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = {"year": self.year}
+        if self.kind and self.form is EducationForm:
+            kwargs["kind"] = self.kind
+        return kwargs
+
+    @property
+    def empty_form(self):
+        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
+                         use_required_attribute=False, renderer=self.renderer, **self.get_form_kwargs(None))
+        self.add_fields(form, None)
+        return form
+
+
+def row_formset(form, *, min_num=0):
+    return forms.modelformset_factory(form.Meta.model, form=form, formset=BaseRowFormSet, extra=0,
+                                      can_delete=True, min_num=min_num, validate_min=bool(min_num),
+                                      max_num=20, validate_max=True)
+
+
+# --- 申报信息及现有资格 ---------------------------------------------------------------------
+
+class DeclarationForm(forms.ModelForm):
+    """报考级别 → 拟申报资格 → 执业类别 → 执业注册范围 → 申报专业, each narrowing the next."""
+
+    current_qualification_date = MonthField(label="现有资格取得年月", required=False)
+
+    class Meta:
+        model = Application
+        fields = ["level", "qualification", "category", "scope", "specialty", "practice_change",
+                  "current_qualification", "current_qualification_date"]
+
+    def __init__(self, *args, year=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+        chosen = self._chosen()
+        f = self.fields
+        f["level"].queryset = ExamLevel.objects.filter(exam_year=year, enabled=True)
+        f["qualification"].queryset = Qualification.objects.filter(exam_year=year, enabled=True,
+                                                                   level=chosen["level"])
+        f["category"].queryset = PracticeCategory.objects.filter(exam_year=year, enabled=True,
+                                                                 qualifications=chosen["qualification"])
+        category = PracticeCategory.objects.filter(pk=chosen["category"], exam_year=year).first()
+        self.has_scopes = bool(category and category.has_scopes)
+        f["scope"].queryset = PracticeScope.objects.filter(exam_year=year, enabled=True, category=chosen["category"])
+        f["specialty"].queryset = Specialty.objects.filter(exam_year=year, enabled=True,
+                                                           qualification=chosen["qualification"],
+                                                           category=chosen["category"])
+        for name in ["level", "qualification", "category", "scope", "specialty"]:
+            f[name].empty_label = "请选择"
+            f[name].widget.attrs["data-cascade"] = name
+        for name in ["level", "qualification", "category", "specialty"]:
+            f[name].required = True
+        f["scope"].required = self.has_scopes
+        f["practice_change"] = forms.ChoiceField(label="执业变更情况", required=False,
+                                                 choices=dict_choices(year, DictKind.PRACTICE_CHANGE, "无"))
+        f["current_qualification"] = forms.ChoiceField(label="现有资格", required=False,
+                                                       choices=dict_choices(year, DictKind.TITLE, "请选择"))
+        _require_all(self)
+
+    def _chosen(self):
+        """The value of each cascade field: from the posted data, else the saved application."""
+        chosen = {}
+        for name in ["level", "qualification", "category"]:
+            value = (self.data.get(self.add_prefix(name)) or None) if self.is_bound else self.initial.get(name)
+            chosen[name] = value if (value is None or str(value).isdigit()) else None
+        return chosen
+
+    def clean(self):
+        data = super().clean()
+        if not self.has_scopes:
+            data["scope"] = None
+        current, when = data.get("current_qualification"), data.get("current_qualification_date")
+        if current and current != "无" and not when:
+            self.add_error("current_qualification_date", "请填写“现有资格取得年月”。")
+        if when and self.instance.birth_date and when <= self.instance.birth_date:
+            self.add_error("current_qualification_date", "取得时间应晚于出生日期。")
+        return data
+
+
+class EducationCodeForm(forms.Form):
+    chsi_code = forms.CharField(label="学信网在线验证码", max_length=20,
+                                help_text="学历证书电子注册备案表中的12位在线验证码（不填空格）；若无此项请填写“无”。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _require_all(self)
+
+    def clean_chsi_code(self):
+        code = normalize_chsi_code(self.cleaned_data["chsi_code"])
+        validate_chsi_code(code)
+        return code
+
+
+class UnitRequestForm(forms.Form):
+    full_name = forms.CharField(label="单位规范全称", max_length=100)
+    region_code = forms.ChoiceField(label="所在地区")
+    phone = forms.CharField(label="联系电话（手机）", max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from prereg.catalog.models import Division
+
+        self.fields["region_code"].choices = [("", "请选择")] + [
+            (d.code, d.name) for d in Division.objects.filter(code__startswith="35", current=True).exclude(
+                level="province")
+        ]
+        _require_all(self)

@@ -1,0 +1,27 @@
+"""Fetch-and-authorize for the candidate's pages."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from prereg.applications.carryover import start_application
+from prereg.applications.models import Application
+from prereg.catalog.models import ExamYear
+
+
+def require_candidate(user):
+    if not user.is_candidate:
+        raise PermissionDenied("该页面仅供考生使用。")
+
+
+def current_application(user, *, create=False) -> Application:
+    """The candidate's application of the current year (started on first use if `create`)."""
+    require_candidate(user)
+    year = ExamYear.current()
+    if year is None:
+        raise Http404("当前没有开放的考试年度。")
+    application = Application.objects.visible_to(user).filter(exam_year=year).first()
+    if application is None:
+        if not create:
+            raise Http404("尚未填报。")
+        application = start_application(candidate=user, exam_year=year)
+    return application

@@ -1,0 +1,233 @@
+"""The registration form: one page, each section saved on its own (htmx swaps the section)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from prereg.applications.completeness import missing
+from prereg.applications.images import ROW_SLOTS
+from prereg.applications.models import (
+    ApplicationImage,
+    AppointmentRow,
+    EducationRow,
+    ImageSlot,
+    OtherRow,
+    State,
+    TrainingRow,
+    WorkRow,
+)
+from prereg.orgs.search import NOT_FOUND_MESSAGE, search_units
+from prereg.orgs.services import unit_request_create
+
+from .. import services
+from ..forms import (
+    AppointmentForm,
+    BasicForm,
+    DeclarationForm,
+    EducationCodeForm,
+    EducationForm,
+    OtherForm,
+    TrainingForm,
+    UnitRequestForm,
+    WorkForm,
+    row_formset,
+)
+from .common import current_application
+
+# section -> (title, [(prefix, form class, model, filter, slot, min rows)])
+ROW_SECTIONS = {
+    "work": ("工作情况", [("work", WorkForm, WorkRow, {}, None, 1)]),
+    "education": ("教育情况", [
+        ("edu", EducationForm, EducationRow, {"kind": EducationRow.Kind.EDUCATION}, ImageSlot.EDUCATION, 1),
+        ("deg", EducationForm, EducationRow, {"kind": EducationRow.Kind.DEGREE}, ImageSlot.DEGREE, 0),
+    ]),
+    "appointment": ("现有资格聘任情况", [("appt", AppointmentForm, AppointmentRow, {}, ImageSlot.APPOINTMENT, 0)]),
+    "residency": ("住院医师规范化培训", [
+        ("res", TrainingForm, TrainingRow, {"kind": TrainingRow.Kind.RESIDENCY}, ImageSlot.RESIDENCY, 0)]),
+    "gp": ("全科医生规范化培训", [
+        ("gp", TrainingForm, TrainingRow, {"kind": TrainingRow.Kind.GENERAL_PRACTICE}, ImageSlot.GENERAL_PRACTICE, 0)]),
+    "other": ("其他", [("other", OtherForm, OtherRow, {}, ImageSlot.OTHER, 0)]),
+}
+SECTIONS = ["basic", "work", "education", "declaration", "appointment", "residency", "gp", "other"]
+
+
+def _formsets(application, section, data=None):
+    result = []
+    for prefix, form_class, model, kind, slot, min_num in ROW_SECTIONS[section][1]:
+        formset_class = row_formset(form_class, min_num=min_num)
+        queryset = model.objects.filter(application=application, **kind).order_by("order", "pk")
+        formset = formset_class(data, queryset=queryset, prefix=prefix, application=application,
+                                year=application.exam_year, kind=kind.get("kind"))
+        formset.slot, formset.kind_filter = slot, kind
+        formset.title = {"edu": "学历", "deg": "学位"}.get(prefix, "")
+        result.append(formset)
+    return result
+
+
+def _forms(application, section, data=None):
+    """The form and formsets of one section, bound to `data` if given."""
+    year = application.exam_year
+    form, formsets = None, []
+    if section == "basic":
+        form = BasicForm(data, instance=application, prefix="basic")
+    elif section == "declaration":
+        form = DeclarationForm(data, instance=application, year=year, prefix="decl")
+    else:
+        formsets = _formsets(application, section, data)
+        if section == "education":
+            form = EducationCodeForm(data, prefix="chsi", initial={"chsi_code": application.chsi_code})
+    return form, formsets
+
+
+def _disable(form, formsets):
+    for f in ([form] if form else []) + [f for fs in formsets for f in fs.forms]:
+        for field in f.fields.values():
+            field.disabled = True
+
+
+def section_context(application, section, form=None, formsets=None, saved=False):
+    if form is None and formsets is None:
+        form, formsets = _forms(application, section)
+    editable = application.state in State.editable_by_candidate()
+    if not editable:
+        _disable(form, formsets)
+    title = {"basic": "基本信息", "declaration": "申报信息及现有资格"}.get(section) or ROW_SECTIONS[section][0]
+    return {"application": application, "section": section, "title": title, "form": form,
+            "formsets": formsets, "editable": editable, "saved": saved,
+            "template": "candidate/form/section.html"}
+
+
+def image_slots(application):
+    """Every 📷 slot the form currently has, with its images, in the order of the form."""
+    images = {}
+    for image in ApplicationImage.objects.filter(application=application).order_by("pk"):
+        images.setdefault((image.slot, image.row_id), []).append(image)
+    slots = []
+
+    def add(slot, label, row_id=None, required=True):
+        slots.append({"slot": slot, "row_id": row_id, "label": label, "required": required,
+                      "images": images.get((slot, row_id), []), "key": f"{slot}-{row_id or 0}"})
+
+    add(ImageSlot.PHOTO, "考生照片")
+    add(ImageSlot.ID_FRONT, "身份证正面")
+    add(ImageSlot.ID_BACK, "身份证反面")
+    for slot, (model, kind) in ROW_SLOTS.items():
+        if slot not in (ImageSlot.EDUCATION, ImageSlot.DEGREE):
+            continue
+        for i, row in enumerate(model.objects.filter(application=application, **kind).order_by("order", "pk")):
+            prefix = "参评" if i == 0 else ""
+            add(slot, f"{prefix}{row.get_kind_display()}：{row.level} {row.school}", row.pk,
+                not (slot == ImageSlot.DEGREE and row.level == "无"))
+    add(ImageSlot.CATEGORY, ImageSlot.CATEGORY.label, required=bool(application.category_id))
+    add(ImageSlot.SCOPE, ImageSlot.SCOPE.label, required=bool(application.scope_id))
+    add(ImageSlot.PRACTICE_CHANGE, ImageSlot.PRACTICE_CHANGE.label,
+        required=application.practice_change not in ("", "无"))
+    add(ImageSlot.CURRENT_QUALIFICATION, ImageSlot.CURRENT_QUALIFICATION.label,
+        required=application.current_qualification not in ("", "无"))
+    for slot in (ImageSlot.APPOINTMENT, ImageSlot.RESIDENCY, ImageSlot.GENERAL_PRACTICE, ImageSlot.OTHER):
+        model, kind = ROW_SLOTS[slot]
+        for row in model.objects.filter(application=application, **kind).order_by("order", "pk"):
+            name = getattr(row, "unit_name", "") or getattr(row, "certificate_no", "") or getattr(row, "kind", "")
+            add(slot, f"{slot.label}：{name}", row.pk)
+    return slots
+
+
+def page_context(application, overrides=None):
+    overrides = overrides or {}
+    sections = [overrides.get(s) or section_context(application, s) for s in SECTIONS]
+    return {"application": application, "sections": sections, "slots": image_slots(application),
+            "editable": application.state in State.editable_by_candidate(), "missing": missing(application),
+            "unit_request_form": UnitRequestForm(), "not_found_message": NOT_FOUND_MESSAGE,
+            "year": application.exam_year}
+
+
+@require_GET
+def form_page(request):
+    application = current_application(request.user, create=True)
+    return render(request, "candidate/form.html", page_context(application))
+
+
+@require_POST
+def section_save(request, section):
+    if section not in SECTIONS:
+        from django.http import Http404
+
+        raise Http404
+    application = current_application(request.user)
+    form, formsets = _forms(application, section, request.POST)
+    valid = (form is None or form.is_valid()) and all(fs.is_valid() for fs in formsets)
+    saved = False
+    if valid:
+        if section == "education":
+            application.chsi_code = form.cleaned_data["chsi_code"]
+            application.save(update_fields=["chsi_code", "updated_at"])
+            model_form = None
+        else:
+            model_form = form
+        try:
+            services.application_section_save(
+                actor=request.user, application=application, section=section, form=model_form,
+                formsets=[(fs, fs.slot, fs.kind_filter) for fs in formsets], request=request)
+            saved = True
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        if saved:
+            application.refresh_from_db()
+            form, formsets = _forms(application, section)
+    ctx = section_context(application, section, form, formsets, saved=saved)
+    if request.htmx:
+        response = render(request, ctx["template"], {**ctx, "s": ctx})
+        response["HX-Trigger"] = "images-changed"
+        return response
+    if saved:
+        messages.success(request, f"“{ctx['title']}”已保存。")
+        return redirect(reverse("candidate:form") + f"#section-{section}")
+    return render(request, "candidate/form.html", page_context(application, {section: ctx}), status=200)
+
+
+@require_GET
+def cascade(request):
+    """The five cascading selects, narrowed by what is chosen so far (htmx)."""
+    application = current_application(request.user)
+    form = DeclarationForm(request.GET, instance=application, year=application.exam_year, prefix="decl")
+    return render(request, "candidate/form/_cascade.html", {"form": form})
+
+
+@require_GET
+def unit_search(request):
+    from prereg.orgs.models import Org
+
+    current_application(request.user)
+    query = request.GET.get("q", "")
+    units = list(search_units(query)) if query.strip() else Org.objects.none()
+    return render(request, "candidate/form/_unit_results.html",
+                  {"units": units, "query": query, "not_found_message": NOT_FOUND_MESSAGE})
+
+
+@require_http_methods(["GET", "POST"])
+def unit_request(request):
+    application = current_application(request.user)
+    form = UnitRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit_request_create(actor=request.user, full_name=form.cleaned_data["full_name"],
+                                region_code=form.cleaned_data["region_code"], phone=form.cleaned_data["phone"],
+                                request=request)
+        except ValidationError as error:
+            for field, errs in getattr(error, "error_dict", {None: error.error_list}).items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, "单位添加申请已提交，报名点审核添加后即可在字典中搜索到。")
+            return redirect(reverse("candidate:form") + "#section-basic")
+    return render(request, "candidate/unit_request.html", {"form": form, "application": application})
+
+
+@require_GET
+def images_panel(request):
+    application = current_application(request.user)
+    return render(request, "candidate/form/_images.html",
+                  {"slots": image_slots(application), "application": application,
+                   "editable": application.state in State.editable_by_candidate(),
+                   "missing": missing(application)})

@@ -1,0 +1,79 @@
+"""Submit, withdraw, progress (进度跟踪) and the confirmation form (审核确认单)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from prereg.applications import services as workflow_services
+from prereg.applications.completeness import missing
+from prereg.applications.models import STAGE_ORDER, ReviewAction
+from prereg.applications.pdf import confirmation_pdf, may_print
+
+from .common import current_application
+
+
+@require_POST
+def submit(request):
+    application = current_application(request.user)
+    version = request.POST.get("version")
+    try:
+        workflow_services.application_submit(
+            actor=request.user, application_id=application.pk,
+            expected_version=int(version) if version and version.isdigit() else None,
+            request=request, check_complete=missing)
+    except workflow_services.AlreadyHandled:
+        # A double click or a retry: the first request did the work.
+        messages.info(request, "报名信息已提交，请勿重复提交。")
+        return redirect("candidate:progress")
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(reverse("candidate:form") + "#submit")
+    messages.success(request, "报名信息已提交，等待单位审查。请关注审核进度。")
+    return redirect("candidate:progress")
+
+
+@require_POST
+def withdraw(request):
+    application = current_application(request.user)
+    try:
+        workflow_services.application_withdraw(actor=request.user, application_id=application.pk, request=request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("candidate:progress")
+    messages.success(request, "已撤回，可以修改后重新提交。")
+    return redirect("candidate:form")
+
+
+def can_withdraw(application) -> bool:
+    if application.state != "in_review":
+        return False
+    return not application.review_logs.filter(submission_round=application.submission_round).exclude(
+        action__in=[ReviewAction.SUBMIT, ReviewAction.WITHDRAW]).exists()
+
+
+@require_GET
+def progress(request):
+    application = current_application(request.user)
+    logs = application.review_logs.select_related("org").order_by("created_at", "pk")
+    chain = [{"stage": stage, "org": application.org_at(stage),
+              "current": application.state == "in_review" and application.stage == stage}
+             for stage in STAGE_ORDER]
+    return render(request, "candidate/progress.html", {
+        "application": application, "logs": logs, "chain": chain, "can_withdraw": can_withdraw(application),
+        "may_print": may_print(application),
+    })
+
+
+@require_GET
+def confirmation(request):
+    application = current_application(request.user)
+    if not may_print(application):
+        raise PermissionDenied("报名点确认通过后才能打印审核确认单。")
+    response = HttpResponse(confirmation_pdf(application, request=request), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="confirmation-{application.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,174 @@
+"""The upload pipeline against a corpus of bad files: each refused or neutralised, nothing stored."""
+
+import hashlib
+import io
+import os
+import struct
+import zlib
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from prereg.applications import images
+from prereg.applications.carryover import start_application
+from prereg.applications.models import ApplicationImage, State
+from tests.candidate.factories import jpeg_upload
+from tests.factories import CandidateFactory
+
+
+@pytest.fixture
+def application(year, candidate):
+    return start_application(candidate=candidate, exam_year=year)
+
+
+def upload(name, data, content_type="image/jpeg"):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def png_bytes(size=(40, 30), mode="RGB"):
+    out = io.BytesIO()
+    Image.new(mode, size, 128 if mode == "L" else (10, 200, 10)).save(out, "PNG")
+    return out.getvalue()
+
+
+def refuse(application, candidate, file, slot="photo"):
+    with pytest.raises(ValidationError) as excinfo:
+        images.images_add(actor=candidate, application=application, slot=slot, uploads=[file])
+    assert ApplicationImage.objects.count() == 0
+    return excinfo.value.messages[0]
+
+
+def test_a_jpeg_is_reencoded_stored_under_a_generated_name_with_thumbnail_and_sha256(application, candidate):
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCamera"
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200), (1, 2, 3)).save(out, "JPEG", exif=exif.tobytes())
+    [img] = images.images_add(actor=candidate, application=application, slot="photo",
+                              uploads=[upload("我的照片.jpg", out.getvalue())])
+    stored = img.file.read()
+    assert hashlib.sha256(stored).hexdigest() == img.sha256
+    assert b"SecretCamera" not in stored
+    assert "我的照片" not in img.file.name and img.file.name.endswith(".jpg")
+    assert img.thumbnail and (img.width, img.height) == (300, 200)
+    assert img.content_type == "image/jpeg"
+
+
+def test_bmp_and_png_are_accepted_and_stored_as_jpeg(application, candidate):
+    bmp = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(bmp, "BMP")
+    created = images.images_add(actor=candidate, application=application, slot="category",
+                                uploads=[upload("a.bmp", bmp.getvalue()), upload("b.png", png_bytes(mode="L"))])
+    assert [Image.open(c.file).format for c in created] == ["JPEG", "JPEG"]
+
+
+def test_a_wrong_type_renamed_jpg_is_refused(application, candidate):
+    gif = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(gif, "GIF")
+    assert "仅支持 jpg/jpeg/png/bmp" in refuse(application, candidate, upload("x.jpg", gif.getvalue()))
+    assert "仅支持" in refuse(application, candidate, upload("doc.jpg", b"%PDF-1.4 not an image" * 10))
+
+
+def test_a_truncated_image_is_refused(application, candidate):
+    data = jpeg_upload(size=(400, 300)).read()
+    assert "损坏或不完整" in refuse(application, candidate, upload("t.jpg", data[: len(data) // 2]))
+    png = png_bytes((300, 300))
+    assert "损坏或不完整" in refuse(application, candidate, upload("t.png", png[:-40], "image/png"))
+
+
+def test_an_empty_file_is_refused(application, candidate):
+    assert "文件为空" in refuse(application, candidate, upload("e.jpg", b""))
+
+
+def test_a_polyglot_png_with_html_appended_is_neutralised(application, candidate):
+    html = b"<html><script>alert(document.cookie)</script></html>"
+    [img] = images.images_add(actor=candidate, application=application, slot="photo",
+                              uploads=[upload("p.png", png_bytes() + html, "text/html")])
+    stored = img.file.read()
+    assert b"<script" not in stored and b"<html" not in stored
+    assert stored[:3] == b"\xff\xd8\xff"
+
+
+def _huge_png_header(width, height):
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b"")
+
+
+def test_an_image_bomb_is_refused_before_decoding(application, candidate):
+    message = refuse(application, candidate, upload("bomb.png", _huge_png_header(20000, 20000), "image/png"))
+    assert "像素过大" in message
+
+
+def test_a_file_over_three_megabytes_is_refused(application, candidate):
+    noise = Image.frombytes("RGB", (1100, 1000), os.urandom(1100 * 1000 * 3))
+    out = io.BytesIO()
+    noise.save(out, "PNG")
+    assert len(out.getvalue()) > 3 * 1024 * 1024
+    assert "不能超过3MB" in refuse(application, candidate, upload("big.png", out.getvalue(), "image/png"))
+
+
+def test_one_bad_file_in_a_batch_stores_none(application, candidate):
+    with pytest.raises(ValidationError) as excinfo:
+        images.images_add(actor=candidate, application=application, slot="category",
+                          uploads=[jpeg_upload(), upload("bad.jpg", b"nope")])
+    assert "bad.jpg" in excinfo.value.messages[0]
+    assert ApplicationImage.objects.count() == 0
+
+
+def test_a_hundred_files_at_once_are_refused_with_nothing_stored(client, application, candidate):
+    client.force_login(candidate)
+    files = [jpeg_upload(f"f{i}.jpg") for i in range(100)]
+    response = client.post(reverse("candidate:image_upload"), {"slot": "category", "file": files},
+                           HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert "一次最多上传5张" in response.json()["message"]
+    assert ApplicationImage.objects.count() == 0
+
+
+def test_a_row_slot_needs_a_saved_row_of_this_application(application, candidate):
+    assert "请先保存该行" in refuse(application, candidate, jpeg_upload(), slot="education")
+
+
+def test_a_single_image_slot_is_replaced_not_duplicated(application, candidate):
+    images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    assert ApplicationImage.objects.filter(slot="photo").count() == 1
+
+
+def test_another_candidate_cannot_add_or_delete(application, candidate):
+    other = CandidateFactory()
+    with pytest.raises(PermissionDenied):
+        images.images_add(actor=other, application=application, slot="photo", uploads=[jpeg_upload()])
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    with pytest.raises(PermissionDenied):
+        images.image_delete(actor=other, image_id=img.pk)
+    assert ApplicationImage.objects.count() == 1
+
+
+def test_images_cannot_change_while_in_review(application, candidate):
+    application.state = State.IN_REVIEW
+    application.save()
+    assert "审核中" in refuse(application, candidate, jpeg_upload())
+
+
+def test_delete_removes_the_row_and_its_files(application, candidate):
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    path = img.file.path
+    images.image_delete(actor=candidate, image_id=img.pk)
+    assert not ApplicationImage.objects.exists()
+    assert not os.path.exists(path)
+
+
+def test_images_are_served_to_the_owner_only(client, application, candidate):
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    client.force_login(candidate)
+    response = client.get(reverse("files:image", args=[img.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert client.get(reverse("files:thumb", args=[img.pk])).status_code == 200
+    client.force_login(CandidateFactory())
+    assert client.get(reverse("files:image", args=[img.pk])).status_code == 404
