@@ -1,14 +1,44 @@
-"""Starting a candidate's application for an exam year."""
+"""Starting a candidate's application for an exam year, pre-filled from his last one.
 
+A returning candidate finds last year's basic information, education, work, appointments,
+training and other rows, with copies of their certificate images, in the new year's draft.
+The catalogue choices are mapped onto the new year's entries by name (last year's
+application keeps its own entries); everything is re-checked by the new year's reviewers.
+"""
+
+import uuid
+
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from prereg.audit.log import record
+from prereg.catalog.models import ExamLevel, PracticeCategory, PracticeScope, Qualification, Specialty
 
-from .models import Application
+from .models import (
+    Application,
+    ApplicationImage,
+    AppointmentRow,
+    EducationRow,
+    ImageSlot,
+    OtherRow,
+    TrainingRow,
+    WorkRow,
+)
+
+# Plain fields copied as they are.
+BASIC_FIELDS = ["gender", "birth_date", "ethnicity_id", "postcode", "address", "chsi_code", "practice_change",
+                "current_qualification", "current_qualification_date"]
+ROW_MODELS = [EducationRow, WorkRow, AppointmentRow, TrainingRow, OtherRow]
+# Which row table a per-row image slot points into.
+SLOT_ROWS = {
+    ImageSlot.EDUCATION: EducationRow, ImageSlot.DEGREE: EducationRow, ImageSlot.APPOINTMENT: AppointmentRow,
+    ImageSlot.RESIDENCY: TrainingRow, ImageSlot.GENERAL_PRACTICE: TrainingRow, ImageSlot.OTHER: OtherRow,
+}
 
 
 def start_application(*, candidate, exam_year) -> Application:
-    """The candidate's draft for the year, created on first use from his account's facts.
+    """The candidate's draft for the year, created on first use from his account's facts and,
+    when he applied before, from his last application.
 
     Safe under double clicks: the (candidate, exam_year) constraint admits one application.
     """
@@ -26,7 +56,95 @@ def start_application(*, candidate, exam_year) -> Application:
                 id_number=candidate.id_number or "",
                 phone=candidate.phone,
             )
-            record("application.start", actor=candidate, obj=application)
+            previous = last_application(candidate, exam_year)
+            details = {}
+            if previous is not None:
+                details = carry_over(previous, application, actor=candidate)
+            record("application.start", actor=candidate, obj=application, details=details)
             return application
     except IntegrityError:
         return Application.objects.get(candidate=candidate, exam_year=exam_year)
+
+
+def last_application(candidate, exam_year):
+    return (Application.objects.filter(candidate=candidate, exam_year__year__lt=exam_year.year)
+            .select_related("exam_year", "level", "qualification__level", "category", "scope__category",
+                            "specialty__qualification__level", "project", "unit")
+            .order_by("-exam_year__year").first())
+
+
+def _same_entry(old, exam_year):
+    """The new year's enabled entry matching last year's `old` entry, or None."""
+    if old is None:
+        return None
+    if isinstance(old, ExamLevel):
+        qs = ExamLevel.objects.filter(name=old.name)
+    elif isinstance(old, Qualification):
+        qs = Qualification.objects.filter(name=old.name, level__name=old.level.name)
+    elif isinstance(old, PracticeCategory):
+        qs = PracticeCategory.objects.filter(name=old.name)
+    elif isinstance(old, PracticeScope):
+        qs = PracticeScope.objects.filter(name=old.name, category__name=old.category.name)
+    elif isinstance(old, Specialty):
+        qs = Specialty.objects.filter(code=old.code, name=old.name, qualification__name=old.qualification.name,
+                                      qualification__level__name=old.qualification.level.name)
+    else:
+        return None
+    return qs.filter(exam_year=exam_year, enabled=True).first()
+
+
+def carry_over(previous: Application, application: Application, *, actor) -> dict:
+    """Copy `previous` into the fresh draft `application` (inside the caller's transaction)."""
+    for field in BASIC_FIELDS:
+        setattr(application, field, getattr(previous, field))
+    if previous.unit_id and previous.unit.enabled:
+        application.unit = previous.unit
+    if previous.project_id:
+        same = application.exam_year.projects.filter(code=previous.project.code).first()
+        application.project = same or application.project
+    missing = []
+    for field in ("level", "qualification", "category", "scope", "specialty"):
+        old = getattr(previous, field)
+        new = _same_entry(old, application.exam_year)
+        setattr(application, field, new)
+        if old is not None and new is None:
+            missing.append(field)
+    application.save()
+
+    row_maps: dict[type, dict[int, int]] = {}
+    rows = 0
+    for model in ROW_MODELS:
+        mapping = row_maps.setdefault(model, {})
+        for row in model.objects.filter(application=previous).order_by("order", "pk"):
+            old_pk = row.pk
+            row.pk = row.id = None
+            row.application = application
+            row.save()
+            mapping[old_pk] = row.pk
+            rows += 1
+
+    images = 0
+    for image in ApplicationImage.objects.filter(application=previous).order_by("pk"):
+        row_id = image.row_id
+        if image.slot in SLOT_ROWS:
+            row_id = row_maps[SLOT_ROWS[image.slot]].get(row_id)
+            if row_id is None:
+                continue  # an image of a row that no longer exists
+        copy = ApplicationImage(
+            application=application, slot=image.slot, row_id=row_id, sha256=image.sha256, size=image.size,
+            width=image.width, height=image.height, content_type=image.content_type,
+            original_name=image.original_name, uploaded_by=actor,
+        )
+        stem = uuid.uuid4().hex
+        try:
+            with image.file.open("rb") as handle:
+                copy.file.save(f"{stem}.jpg", ContentFile(handle.read()), save=False)
+            if image.thumbnail:
+                with image.thumbnail.open("rb") as handle:
+                    copy.thumbnail.save(f"{stem}.jpg", ContentFile(handle.read()), save=False)
+        except FileNotFoundError:
+            continue  # the stored file is gone: the candidate uploads it again
+        copy.save()
+        images += 1
+    return {"carried_from": previous.pk, "year": previous.exam_year.year, "rows": rows, "images": images,
+            "not_in_catalogue": missing}

@@ -5,6 +5,7 @@ scopes, specialties and the small lists belong to an ExamYear; an application ke
 entries it chose, so last year's applications keep last year's values.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -46,7 +47,13 @@ class ExamYear(models.Model):
     confirm_deadline = models.DateField("现场确认截止")
     # Education and work years count up to 31 December of the year before the exam year.
     cutoff_date = models.DateField("资格计算截止日期")
+    # Optional per-stage review deadlines, shown to the reviewers of that stage.
+    unit_review_deadline = models.DateField("单位审查截止", null=True, blank=True)
+    point_review_deadline = models.DateField("报名点确认截止", null=True, blank=True)
+    site_review_deadline = models.DateField("考点审核截止", null=True, blank=True)
+    district_review_deadline = models.DateField("考区复核截止", null=True, blank=True)
     is_current = models.BooleanField("当前年度", default=False)
+    opened_at = models.DateTimeField("开启时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-year"]
@@ -62,13 +69,26 @@ class ExamYear(models.Model):
         today = today or timezone.localdate()
         return self.form_opens <= today <= self.form_closes
 
+    STAGE_DEADLINE_FIELDS = {
+        "unit": "unit_review_deadline",
+        "point": "point_review_deadline",
+        "site": "site_review_deadline",
+        "district": "district_review_deadline",
+    }
+
+    def review_deadline(self, stage: str):
+        field = self.STAGE_DEADLINE_FIELDS.get(stage)
+        return getattr(self, field) if field else None
+
 
 class ExamProject(models.Model):
     exam_year = models.ForeignKey(ExamYear, on_delete=models.CASCADE, related_name="projects")
-    code = models.CharField(max_length=20)
+    code = models.CharField("项目代码", max_length=20)
     name = models.CharField("考试项目", max_length=50)
+    order = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
+        ordering = ["order", "code"]
         constraints = [models.UniqueConstraint(fields=["exam_year", "code"], name="project_code_per_year")]
 
     def __str__(self):
@@ -136,3 +156,62 @@ class DictEntry(YearEntry):
     """The small lists of the form, per year."""
 
     kind = models.CharField(max_length=20, choices=DictKind.choices)
+
+
+class AnnouncementKind(models.TextChoices):
+    NOTICE = "notice", "通知公告"
+    MANUAL = "manual", "操作手册"
+
+
+class Announcement(models.Model):
+    """通知公告: written by the 考区, shown to candidates (and reviewers) once published."""
+
+    class Audience(models.TextChoices):
+        ALL = "all", "考生及审核人员"
+        CANDIDATES = "candidates", "考生"
+        REVIEWERS = "reviewers", "审核人员"
+
+    exam_year = models.ForeignKey(ExamYear, verbose_name="年度", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="announcements")
+    kind = models.CharField("类型", max_length=10, choices=AnnouncementKind.choices, default=AnnouncementKind.NOTICE)
+    audience = models.CharField("对象", max_length=12, choices=Audience.choices, default=Audience.ALL)
+    title = models.CharField("标题", max_length=100)
+    # A small Markdown subset (headings, lists, paragraphs, **bold**), rendered escaped.
+    body = models.TextField("正文")
+    pinned = models.BooleanField("置顶", default=False)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "通知公告"
+        ordering = ["-pinned", "-published_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class PasswordSheet(models.Model):
+    """The new one-time passwords of a year's accounts, for the admins of one org to read once.
+
+    Held by the org above the accounts (the root org holds its own): the 考区 hands the 考点
+    theirs, the 考点 the 报名点, and so on. `ciphertext` is encrypted with a key derived from
+    SECRET_KEY and is wiped at the first reading.
+    """
+
+    exam_year = models.ForeignKey(ExamYear, on_delete=models.CASCADE, related_name="password_sheets")
+    holder = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    count = models.PositiveIntegerField(default=0)
+    ciphertext = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revealed_at = models.DateTimeField(null=True, blank=True)
+    revealed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["exam_year", "holder"], name="one_sheet_per_org_year")]

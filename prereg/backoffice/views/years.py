@@ -1,0 +1,271 @@
+"""年度与字典, 通知公告, the new year's password sheets and the manuals as pages.
+
+The 考区 (configure_roles) manages years, dictionaries and notices; every reviewer reads the
+password sheet his org holds, once. Rules live in prereg.catalog.services.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from prereg.catalog import importers, markup, services
+from prereg.catalog.forms import (
+    AnnouncementForm,
+    EntryForm,
+    ImportForm,
+    ProjectForm,
+    WindowsForm,
+    YearOpenForm,
+)
+from prereg.catalog.models import Announcement, ExamYear, PasswordSheet
+
+from ..access import staff_required
+
+MANAGE = services.MANAGE
+PAGE_SIZE = 100
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# ---------------------------------------------------------------- years
+
+@require_GET
+@staff_required(MANAGE)
+def year_list(request):
+    years = ExamYear.objects.prefetch_related("projects")
+    return render(request, "backoffice/years/list.html", {"years": years})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(MANAGE)
+def year_open(request):
+    form = YearOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm"}
+        try:
+            year = services.exam_year_open(actor=request.user, request=request, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"{year.name}已开启并设为当前年度；已复制上一年度字典，审核账号密码已重置，"
+                                      "各机构管理员可在“新年度账号密码”中查看下级账号的新密码（仅显示一次）。")
+            return redirect("backoffice:year_detail", pk=year.pk)
+    return render(request, "backoffice/years/open.html", {"form": form})
+
+
+def _catalogue_counts(year):
+    return [(kind, label, model.objects.filter(exam_year=year).count(),
+             model.objects.filter(exam_year=year, enabled=True).count())
+            for kind, (model, label) in services.ENTRY_MODELS.items()]
+
+
+def _detail(request, year, *, form=None, import_form=None, import_result=None, project_form=None, status=200):
+    return render(request, "backoffice/years/detail.html", {
+        "year": year, "form": form or WindowsForm(instance=year),
+        "import_form": import_form or ImportForm(), "import_result": import_result,
+        "project_form": project_form or ProjectForm(), "counts": _catalogue_counts(year),
+        "projects": year.projects.all(),
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(MANAGE)
+def year_detail(request, pk):
+    year = get_object_or_404(ExamYear, pk=pk)
+    if request.method == "GET":
+        return _detail(request, year)
+    form = WindowsForm(request.POST, instance=ExamYear.objects.get(pk=pk))
+    if form.is_valid():
+        try:
+            services.exam_year_update(actor=request.user, exam_year_id=year.pk, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "年度时间设置已保存。")
+            return redirect("backoffice:year_detail", pk=year.pk)
+    return _detail(request, year, form=form, status=400)
+
+
+@require_POST
+@staff_required(MANAGE)
+def year_project_add(request, pk):
+    year = get_object_or_404(ExamYear, pk=pk)
+    form = ProjectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.exam_project_add(actor=request.user, exam_year_id=year.pk, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "考试项目已添加。")
+            return redirect("backoffice:year_detail", pk=year.pk)
+    return _detail(request, year, project_form=form, status=400)
+
+
+@require_GET
+@staff_required(MANAGE)
+def year_catalogue_download(request, pk):
+    """The year's catalogue in the import format (an example when it is empty): the template."""
+    year = get_object_or_404(ExamYear, pk=pk)
+    rows = importers.catalogue_rows(year) or importers.EXAMPLE_ROWS
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(importers.catalogue_csv(rows), content_type="text/csv; charset=utf-8")
+        extension = "csv"
+    else:
+        response = HttpResponse(
+            importers.catalogue_xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        extension = "xlsx"
+    response["Content-Disposition"] = f'attachment; filename="catalogue-{year.year}.{extension}"'
+    return response
+
+
+@require_POST
+@staff_required(MANAGE)
+def year_catalogue_import(request, pk):
+    year = get_object_or_404(ExamYear, pk=pk)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, year, import_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    if upload.size > importers.MAX_BYTES:
+        form.add_error("file", "文件过大（不超过5MB）。")
+        return _detail(request, year, import_form=form, status=400)
+    result = services.catalogue_import(actor=request.user, exam_year_id=year.pk, filename=upload.name,
+                                       content=upload.read(), request=request)
+    if not result.ok:
+        return _detail(request, year, import_form=form, import_result=result, status=400)
+    messages.success(request, f"导入成功：共{result.rows}行，新增{result.created}条，更新{result.updated}条，"
+                              f"停用{result.disabled}条（文件中没有的条目）。")
+    return redirect("backoffice:year_detail", pk=year.pk)
+
+
+def _entry_model(kind):
+    if kind not in services.ENTRY_MODELS:
+        raise Http404("未知的字典类型。")
+    return services.ENTRY_MODELS[kind]
+
+
+@require_GET
+@staff_required(MANAGE)
+def year_entries(request, pk, kind):
+    year = get_object_or_404(ExamYear, pk=pk)
+    model, label = _entry_model(kind)
+    entries = model.objects.filter(exam_year=year)
+    q = request.GET.get("q", "").strip()
+    if q:
+        entries = entries.filter(name__contains=q)
+    page = Paginator(entries.order_by("order", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "backoffice/years/entries.html",
+                  {"year": year, "kind": kind, "label": label, "page": page, "q": q})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(MANAGE)
+def year_entry_edit(request, pk, kind, entry_id):
+    year = get_object_or_404(ExamYear, pk=pk)
+    model, label = _entry_model(kind)
+    entry = get_object_or_404(model, pk=entry_id, exam_year=year)
+    initial = {"name": entry.name, "code": entry.code, "order": entry.order, "enabled": entry.enabled}
+    form = EntryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.catalogue_entry_update(actor=request.user, kind=kind, entry_id=entry.pk, request=request,
+                                        **form.cleaned_data)
+        messages.success(request, f"已保存“{form.cleaned_data['name']}”。")
+        return redirect("backoffice:year_entries", pk=year.pk, kind=kind)
+    return render(request, "backoffice/years/entry_edit.html",
+                  {"year": year, "kind": kind, "label": label, "entry": entry, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+# ---------------------------------------------------------------- password sheets
+
+@require_GET
+@staff_required()
+def password_sheets(request):
+    if not request.user.is_reviewer:
+        raise PermissionDenied("新年度账号密码由各审核机构的管理员查看。")
+    return render(request, "backoffice/years/passwords.html", {"sheets": services.sheets_for(request.user)})
+
+
+@never_cache
+@require_POST
+@staff_required()
+def password_sheet_reveal(request, pk):
+    sheet = get_object_or_404(PasswordSheet, pk=pk)
+    try:
+        entries = services.password_sheet_reveal(actor=request.user, sheet_id=sheet.pk, request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("backoffice:year_passwords")
+    response = render(request, "backoffice/years/password_sheet.html", {"sheet": sheet, "entries": entries})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------- notices
+
+@require_GET
+@staff_required(MANAGE)
+def announcement_list(request):
+    page = Paginator(Announcement.objects.select_related("exam_year", "created_by"), 30).get_page(
+        request.GET.get("page"))
+    return render(request, "backoffice/years/announcements.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(MANAGE)
+def announcement_edit(request, pk=None):
+    announcement = get_object_or_404(Announcement, pk=pk) if pk else None
+    form = AnnouncementForm(request.POST or None, instance=announcement,
+                            initial={} if announcement else {"exam_year": ExamYear.current()})
+    if request.method == "POST" and form.is_valid():
+        saved = services.announcement_save(actor=request.user, announcement_id=pk, request=request,
+                                           **form.cleaned_data)
+        if "publish" in request.POST and not saved.is_published:
+            services.announcement_publish(actor=request.user, announcement_id=saved.pk, request=request)
+            messages.success(request, f"已发布“{saved.title}”。")
+        else:
+            messages.success(request, f"已保存“{saved.title}”。")
+        return redirect("backoffice:announcements")
+    preview = markup.render(announcement.body) if announcement else None
+    return render(request, "backoffice/years/announcement_edit.html",
+                  {"form": form, "announcement": announcement, "preview": preview},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@staff_required(MANAGE)
+def announcement_publish(request, pk):
+    announcement = get_object_or_404(Announcement, pk=pk)
+    publish = request.POST.get("publish") == "1"
+    services.announcement_publish(actor=request.user, announcement_id=announcement.pk, publish=publish,
+                                  request=request)
+    messages.success(request, f"已{'发布' if publish else '撤回'}“{announcement.title}”。")
+    return redirect("backoffice:announcements")
+
+
+# ---------------------------------------------------------------- manuals
+
+@require_GET
+def manual(request, which):
+    """The manuals as pages: the reviewer manual for staff, the candidate manual for everyone."""
+    if which not in markup.MANUALS:
+        raise Http404("没有该手册。")
+    user = request.user
+    if which == "reviewer" and not (user.is_reviewer or user.role == "sysadmin"):
+        raise PermissionDenied("审核操作手册仅供审核及管理人员查看。")
+    title, html = markup.manual(which)
+    layout = "layouts/candidate.html" if user.is_candidate else "layouts/backoffice.html"
+    return render(request, "backoffice/years/manual.html", {"title": title, "html": html, "layout": layout,
+                                                             "which": which})

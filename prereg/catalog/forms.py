@@ -1,0 +1,76 @@
+"""Forms of the years, dictionaries and notices pages (rules live in services.py)."""
+
+from django import forms
+from django.utils import timezone
+
+from .models import Announcement, AnnouncementKind, ExamYear
+from .services import WINDOW_FIELDS, check_windows
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class WindowsForm(forms.ModelForm):
+    class Meta:
+        model = ExamYear
+        fields = ["name", *WINDOW_FIELDS]
+        widgets = dict.fromkeys(WINDOW_FIELDS, DATE)
+        help_texts = {
+            "cutoff_date": "学历、工作年限计算至该日（一般为考试年度前一年的12月31日）。",
+            "unit_review_deadline": "选填：显示给单位审核人员。",
+        }
+
+    def clean(self):
+        data = super().clean()
+        for field, message in check_windows(data).items():
+            self.add_error(field, message)
+        return data
+
+
+class YearOpenForm(WindowsForm):
+    confirm = forms.BooleanField(
+        label="我已知晓：开启新年度后，除本人外所有审核账号的密码将被重置为一次性密码，"
+              "审核人员首次登录须修改密码并重新完善个人信息。", required=True)
+
+    class Meta(WindowsForm.Meta):
+        fields = ["year", "name", *WINDOW_FIELDS]
+        widgets = dict.fromkeys(WINDOW_FIELDS, DATE)
+        help_texts = {"name": "留空则为“××××年度”。", **WindowsForm.Meta.help_texts}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+        if not self.is_bound:
+            latest = ExamYear.objects.order_by("-year").first()
+            self.initial.setdefault("year", (latest.year + 1) if latest else timezone.localdate().year + 1)
+
+    def validate_unique(self):
+        pass  # the service says "××××年度已存在" at the field
+
+
+class ProjectForm(forms.Form):
+    code = forms.CharField(label="项目代码", max_length=20)
+    name = forms.CharField(label="考试项目", max_length=50)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="字典文件（.xlsx 或 .csv）")
+
+
+class EntryForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=60)
+    code = forms.CharField(label="代码", max_length=20, required=False)
+    order = forms.IntegerField(label="排序", min_value=0, initial=0)
+    enabled = forms.BooleanField(label="启用", required=False)
+
+
+class AnnouncementForm(forms.ModelForm):
+    class Meta:
+        model = Announcement
+        fields = ["title", "kind", "audience", "exam_year", "pinned", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 14})}
+        help_texts = {"body": "支持简单格式：以“## ”开头为小标题，“- ”开头为列表，**文字** 为加粗。"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = AnnouncementKind.choices
+        self.fields["exam_year"].required = False

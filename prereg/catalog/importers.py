@@ -1,0 +1,414 @@
+"""The year's catalogue as a table: one row per entry, read from CSV or xlsx, written as xlsx.
+
+The same table is the downloadable template, the import format and the way a new year copies
+last year's catalogue. Import checks every row first and writes nothing if any row is bad;
+then it creates or updates the entries it names and disables (never deletes) the year's
+entries it does not name, so applications keep the entries they reference.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+from django.db import transaction
+
+from .models import (
+    DictEntry,
+    DictKind,
+    ExamLevel,
+    ExamYear,
+    PracticeCategory,
+    PracticeScope,
+    Qualification,
+    Specialty,
+)
+
+COLUMNS = ["类型", "名称", "代码", "报考级别", "拟申报资格", "执业类别", "系列", "有执业范围", "已核对", "启用"]
+LEVEL, QUALIFICATION, CATEGORY, SCOPE, SPECIALTY = "报考级别", "拟申报资格", "执业类别", "执业注册范围", "申报专业"
+DICT_KINDS = {label: value for value, label in DictKind.choices}
+KINDS = [LEVEL, QUALIFICATION, CATEGORY, SCOPE, SPECIALTY, *DICT_KINDS]
+YES, NO = "是", "否"
+MAX_ROWS = 20000
+MAX_BYTES = 5 * 1024 * 1024
+
+
+class CatalogueFileError(Exception):
+    """The file cannot be read at all (not a table, wrong columns)."""
+
+
+@dataclass
+class ImportResult:
+    errors: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    disabled: int = 0
+    rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# ---------------------------------------------------------------- reading
+
+def read_table(filename: str, content: bytes) -> list[dict]:
+    """Rows as {column: text} from a .csv (UTF-8 or GBK) or .xlsx file; row 1 is the header."""
+    if len(content) > MAX_BYTES:
+        raise CatalogueFileError("文件过大（不超过5MB）。")
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        table = _read_xlsx(content)
+    elif name.endswith(".csv"):
+        table = _read_csv(content)
+    else:
+        raise CatalogueFileError("只支持 .xlsx 或 .csv 文件，请使用下载的模板。")
+    table = [row for row in table if any(cell.strip() for cell in row)]
+    if not table:
+        raise CatalogueFileError("文件是空的。")
+    header = [cell.strip() for cell in table[0]]
+    missing = [c for c in ("类型", "名称") if c not in header]
+    if missing:
+        raise CatalogueFileError(f"第1行（表头）缺少列：{'、'.join(missing)}。请使用下载的模板。")
+    unknown = [c for c in header if c and c not in COLUMNS]
+    if unknown:
+        raise CatalogueFileError(f"第1行（表头）有无法识别的列：{'、'.join(unknown)}。")
+    if len(table) - 1 > MAX_ROWS:
+        raise CatalogueFileError(f"数据行过多（不超过{MAX_ROWS}行）。")
+    rows = []
+    for cells in table[1:]:
+        cells = list(cells) + [""] * (len(header) - len(cells))
+        rows.append({col: (cells[i] or "").strip() for i, col in enumerate(header) if col})
+    return rows
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise CatalogueFileError("无法识别文件编码，请另存为UTF-8编码的CSV或使用xlsx模板。")
+    return list(csv.reader(io.StringIO(text)))
+
+
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _col_index(ref: str) -> int:
+    letters = re.match(r"[A-Z]+", ref).group(0)
+    index = 0
+    for ch in letters:
+        index = index * 26 + (ord(ch) - 64)
+    return index - 1
+
+
+MAX_XML_BYTES = 50 * 1024 * 1024
+
+
+def _parse(book, member: str):
+    """One XML part, refused if oversized (zip bomb) or if it declares a DTD (entity tricks)."""
+    if book.getinfo(member).file_size > MAX_XML_BYTES:
+        raise CatalogueFileError("xlsx文件内容过大。")
+    data = book.read(member)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise CatalogueFileError("无法读取该xlsx文件，请使用下载的模板。")
+    return ElementTree.fromstring(data)  # noqa: S314 - size-capped, DTD-free input
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    """The first worksheet of an xlsx file, read with zipfile and ElementTree (no extra package)."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(content))
+        names = set(book.namelist())
+        shared = []
+        if "xl/sharedStrings.xml" in names:
+            root = _parse(book, "xl/sharedStrings.xml")
+            for si in root.findall("m:si", NS):
+                shared.append("".join(t.text or "" for t in si.iter(f"{{{NS['m']}}}t")))
+        sheet_path = _first_sheet_path(book, names)
+        root = _parse(book, sheet_path)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
+        raise CatalogueFileError("无法读取该xlsx文件，请确认文件未损坏并使用下载的模板。") from exc
+    table = []
+    for row in root.iter(f"{{{NS['m']}}}row"):
+        cells: dict[int, str] = {}
+        for position, cell in enumerate(row.findall("m:c", NS)):
+            ref = cell.get("r")
+            index = _col_index(ref) if ref else position
+            kind = cell.get("t")
+            value = cell.find("m:v", NS)
+            if kind == "s" and value is not None:
+                text = shared[int(value.text)]
+            elif kind == "inlineStr":
+                text = "".join(t.text or "" for t in cell.iter(f"{{{NS['m']}}}t"))
+            elif value is not None and value.text is not None:
+                text = value.text
+                if kind != "str" and re.fullmatch(r"-?\d+\.0", text):
+                    text = text[:-2]  # a code typed as a number: 305.0 -> 305
+            else:
+                text = ""
+            cells[index] = text
+        width = max(cells) + 1 if cells else 0
+        table.append([cells.get(i, "") for i in range(width)])
+    return table
+
+
+def _first_sheet_path(book, names) -> str:
+    workbook = _parse(book, "xl/workbook.xml")
+    first = workbook.find("m:sheets/m:sheet", NS)
+    if first is not None and "xl/_rels/workbook.xml.rels" in names:
+        rels = _parse(book, "xl/_rels/workbook.xml.rels")
+        for rel in rels:
+            if rel.get("Id") == first.get(REL_NS):
+                target = rel.get("Target").lstrip("/")
+                return target if target.startswith("xl/") else f"xl/{target}"
+    return "xl/worksheets/sheet1.xml"
+
+
+# ---------------------------------------------------------------- checking
+
+def _flag(value: str, default: bool) -> bool | None:
+    if value == "":
+        return default
+    return {YES: True, NO: False, "1": True, "0": False}.get(value)
+
+
+def check_rows(rows: list[dict]) -> tuple[list[str], list[dict]]:
+    """Row-level Chinese errors (row numbers as in the file, header = 1) and the cleaned rows."""
+    errors, clean = [], []
+    seen: dict[tuple, int] = {}
+    levels, qualifications, categories = set(), set(), set()
+    for number, row in enumerate(rows, start=2):
+        get = lambda col, r=row: r.get(col, "")  # noqa: E731
+        kind, name, code = get("类型"), get("名称"), get("代码")
+        problems = []
+        if kind not in KINDS:
+            problems.append(f"类型“{kind}”无法识别（可填：{'、'.join(KINDS)}）" if kind else "类型不能为空")
+        if not name:
+            problems.append("名称不能为空")
+        elif len(name) > 60:
+            problems.append("名称不能超过60个字")
+        if len(code) > 20:
+            problems.append("代码不能超过20个字符")
+        enabled = _flag(get("启用"), True)
+        if enabled is None:
+            problems.append("“启用”只能填“是”或“否”")
+        has_scopes = _flag(get("有执业范围"), True)
+        if has_scopes is None:
+            problems.append("“有执业范围”只能填“是”或“否”")
+        verified = _flag(get("已核对"), False)
+        if verified is None:
+            problems.append("“已核对”只能填“是”或“否”")
+        level, qualification, category = get("报考级别"), get("拟申报资格"), get("执业类别")
+        key = None
+        if kind == LEVEL:
+            key = (kind, name)
+        elif kind == QUALIFICATION:
+            if not level:
+                problems.append("拟申报资格必须填写所属报考级别")
+            elif level not in levels:
+                problems.append(f"报考级别“{level}”未在本文件前面的行中定义")
+            key = (kind, level, name)
+        elif kind == CATEGORY:
+            key = (kind, name)
+        elif kind == SCOPE:
+            if not category:
+                problems.append("执业注册范围必须填写所属执业类别")
+            elif category not in categories:
+                problems.append(f"执业类别“{category}”未在本文件前面的行中定义")
+            key = (kind, category, name)
+        elif kind == SPECIALTY:
+            if not code:
+                problems.append("申报专业必须填写专业代码")
+            if not level or not qualification:
+                problems.append("申报专业必须填写报考级别和拟申报资格")
+            elif (level, qualification) not in qualifications:
+                problems.append(f"拟申报资格“{qualification}”（{level}）未在本文件前面的行中定义")
+            if category and category not in categories:
+                problems.append(f"执业类别“{category}”未在本文件前面的行中定义")
+            key = (kind, level, qualification, code)
+        elif kind in DICT_KINDS:
+            key = (kind, name)
+        if key is not None and name:
+            if key in seen:
+                problems.append(f"与第{seen[key]}行重复")
+            else:
+                seen[key] = number
+        if problems:
+            errors.append(f"第{number}行：" + "；".join(problems) + "。")
+            continue
+        if kind == LEVEL:
+            levels.add(name)
+        elif kind == QUALIFICATION:
+            qualifications.add((level, name))
+        elif kind == CATEGORY:
+            categories.add(name)
+        clean.append({"kind": kind, "name": name, "code": code, "level": level, "qualification": qualification,
+                      "category": category, "series": get("系列"), "has_scopes": has_scopes,
+                      "verified": verified, "enabled": enabled, "order": number - 2})
+    if not rows:
+        errors.append("文件中没有数据行。")
+    return errors, clean
+
+
+# ---------------------------------------------------------------- writing
+
+def _upsert(model, counts, seen, lookup, values):
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values)
+        counts["created"] += 1
+    else:
+        changed = [k for k, v in values.items() if getattr(obj, k) != v]
+        if changed:
+            for k in changed:
+                setattr(obj, k, values[k])
+            obj.save(update_fields=changed)
+            counts["updated"] += 1
+    seen.setdefault(model, set()).add(obj.pk)
+    return obj
+
+
+def apply_rows(exam_year: ExamYear, rows: list[dict]) -> dict:
+    """Write checked rows into the year (call inside a transaction)."""
+    counts = {"created": 0, "updated": 0, "disabled": 0}
+    seen: dict = {}
+    levels, qualifications, categories = {}, {}, {}
+    category_links: dict[int, set[int]] = {}
+    for row in rows:
+        kind = row["kind"]
+        common = {"code": row["code"], "order": row["order"], "enabled": row["enabled"]}
+        if kind == LEVEL:
+            levels[row["name"]] = _upsert(ExamLevel, counts, seen, {"exam_year": exam_year, "name": row["name"]},
+                                          common)
+        elif kind == QUALIFICATION:
+            level = levels[row["level"]]
+            qualifications[(row["level"], row["name"])] = _upsert(
+                Qualification, counts, seen, {"exam_year": exam_year, "level": level, "name": row["name"]},
+                {**common, "series": row["series"]})
+        elif kind == CATEGORY:
+            categories[row["name"]] = _upsert(
+                PracticeCategory, counts, seen, {"exam_year": exam_year, "name": row["name"]},
+                {**common, "has_scopes": row["has_scopes"]})
+        elif kind == SCOPE:
+            _upsert(PracticeScope, counts, seen,
+                    {"exam_year": exam_year, "category": categories[row["category"]], "name": row["name"]}, common)
+        elif kind == SPECIALTY:
+            qualification = qualifications[(row["level"], row["qualification"])]
+            category = categories.get(row["category"]) if row["category"] else None
+            _upsert(Specialty, counts, seen, {"exam_year": exam_year, "qualification": qualification,
+                                              "code": row["code"]},
+                    {"name": row["name"], "order": row["order"], "enabled": row["enabled"], "category": category,
+                     "verified": row["verified"]})
+            if category is not None:
+                category_links.setdefault(qualification.pk, set()).add(category.pk)
+        else:
+            _upsert(DictEntry, counts, seen, {"exam_year": exam_year, "kind": DICT_KINDS[kind], "name": row["name"]},
+                    common)
+    for qualification in qualifications.values():
+        if qualification.pk in category_links:
+            qualification.categories.set(category_links[qualification.pk])
+    for model in (ExamLevel, Qualification, PracticeCategory, PracticeScope, Specialty, DictEntry):
+        stale = model.objects.filter(exam_year=exam_year, enabled=True).exclude(pk__in=seen.get(model, set()))
+        counts["disabled"] += stale.update(enabled=False)
+    return counts
+
+
+def import_rows(exam_year: ExamYear, rows: list[dict]) -> ImportResult:
+    errors, clean = check_rows(rows)
+    result = ImportResult(errors=errors, rows=len(rows))
+    if errors:
+        return result
+    with transaction.atomic():
+        counts = apply_rows(exam_year, clean)
+    result.created, result.updated, result.disabled = counts["created"], counts["updated"], counts["disabled"]
+    return result
+
+
+# ---------------------------------------------------------------- exporting
+
+def _yes(value: bool) -> str:
+    return YES if value else NO
+
+
+def catalogue_rows(exam_year: ExamYear) -> list[dict]:
+    """The year's catalogue in the import format, parents before children."""
+    rows = []
+
+    def add(kind, obj, **extra):
+        rows.append({"类型": kind, "名称": obj.name, "代码": obj.code, "启用": _yes(obj.enabled), **extra})
+
+    for level in ExamLevel.objects.filter(exam_year=exam_year):
+        add(LEVEL, level)
+    for q in Qualification.objects.filter(exam_year=exam_year).select_related("level").order_by(
+            "level__order", "order", "pk"):
+        add(QUALIFICATION, q, 报考级别=q.level.name, 系列=q.series)
+    for c in PracticeCategory.objects.filter(exam_year=exam_year):
+        add(CATEGORY, c, 有执业范围=_yes(c.has_scopes))
+    for s in PracticeScope.objects.filter(exam_year=exam_year).select_related("category").order_by(
+            "category__order", "order", "pk"):
+        add(SCOPE, s, 执业类别=s.category.name)
+    for s in Specialty.objects.filter(exam_year=exam_year).select_related("qualification__level", "category"):
+        add(SPECIALTY, s, 报考级别=s.qualification.level.name, 拟申报资格=s.qualification.name,
+            执业类别=s.category.name if s.category else "", 已核对=_yes(s.verified))
+    labels = dict(DictKind.choices)
+    for e in DictEntry.objects.filter(exam_year=exam_year).order_by("kind", "order", "pk"):
+        add(labels[e.kind], e)
+    return rows
+
+
+EXAMPLE_ROWS = [
+    {"类型": LEVEL, "名称": "中级"},
+    {"类型": QUALIFICATION, "名称": "主治医师", "报考级别": "中级", "系列": "医疗"},
+    {"类型": CATEGORY, "名称": "临床", "有执业范围": YES},
+    {"类型": SCOPE, "名称": "内科专业", "代码": "11", "执业类别": "临床"},
+    {"类型": SPECIALTY, "名称": "呼吸内科学", "代码": "305", "报考级别": "中级", "拟申报资格": "主治医师",
+     "执业类别": "临床", "已核对": YES},
+    {"类型": "学历", "名称": "本科"},
+]
+
+
+def catalogue_xlsx(rows: list[dict]) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    sheet = book.add_worksheet("字典")
+    bold = book.add_format({"bold": True})
+    text = book.add_format({"num_format": "@"})
+    for col, title in enumerate(COLUMNS):
+        sheet.write_string(0, col, title, bold)
+        sheet.set_column(col, col, 14, text)
+    for r, row in enumerate(rows, start=1):
+        for col, title in enumerate(COLUMNS):
+            sheet.write_string(r, col, str(row.get(title, "")))
+    notes = book.add_worksheet("填写说明")
+    for r, line in enumerate(TEMPLATE_NOTES):
+        notes.write_string(r, 0, line)
+    book.close()
+    return buffer.getvalue()
+
+
+def catalogue_csv(rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: row.get(c, "") for c in COLUMNS})
+    return out.getvalue().encode("utf-8-sig")
+
+
+TEMPLATE_NOTES = [
+    "每行一个字典条目；第一行为表头，请勿修改。",
+    f"“类型”可填：{'、'.join(KINDS)}。",
+    "先写上级、后写下级：报考级别 → 拟申报资格 → 执业类别 → 执业注册范围 → 申报专业。",
+    "拟申报资格须填“报考级别”；执业注册范围须填“执业类别”；申报专业须填“代码”“报考级别”“拟申报资格”，可填“执业类别”。",
+    "“有执业范围”“已核对”“启用”填“是”或“否”，留空分别视为 是 / 否 / 是。",
+    "导入时文件中任意一行有误则整份文件不导入；本年度已有但文件中没有的条目将被停用（不删除，以往报名信息不受影响）。",
+]

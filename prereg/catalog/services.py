@@ -1,0 +1,264 @@
+"""Acts on exam years, their dictionaries and the notices: each checks, changes and audits."""
+
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from prereg.accounts.models import PasswordHistory, Role, User
+from prereg.accounts.permissions import require_function
+from prereg.accounts.services import generate_one_time_password
+from prereg.audit.log import record
+from prereg.audit.models import Outcome
+
+from . import importers
+from .loaders import load_year_catalogue
+from .models import (
+    Announcement,
+    DictEntry,
+    ExamLevel,
+    ExamProject,
+    ExamYear,
+    PasswordSheet,
+    PracticeCategory,
+    PracticeScope,
+    Qualification,
+    Specialty,
+)
+from .secretbox import open_sealed, seal
+
+MANAGE = "configure_roles"  # the 考区's configuration function (sidebar: 年度与字典, 通知公告)
+WINDOW_FIELDS = ["form_opens", "form_closes", "national_opens", "national_closes", "confirm_deadline",
+                 "cutoff_date", "unit_review_deadline", "point_review_deadline", "site_review_deadline",
+                 "district_review_deadline"]
+DEFAULT_PROJECT = ("CZJ", "初中级卫生专业技术资格考试")
+
+
+def check_windows(values: dict) -> dict:
+    """Field errors for dates in the wrong order (the form shows them at the field)."""
+    errors = {}
+    if values.get("form_opens") and values.get("form_closes") and values["form_opens"] > values["form_closes"]:
+        errors["form_closes"] = "省网填报截止日期不能早于开始日期。"
+    if (values.get("national_opens") and values.get("national_closes")
+            and values["national_opens"] > values["national_closes"]):
+        errors["national_closes"] = "国网报名截止日期不能早于开始日期。"
+    if (values.get("confirm_deadline") and values.get("form_opens")
+            and values["confirm_deadline"] < values["form_opens"]):
+        errors["confirm_deadline"] = "现场确认截止日期不能早于省网填报开始日期。"
+    return errors
+
+
+# ---------------------------------------------------------------- years
+
+@transaction.atomic
+def exam_year_open(*, actor, year: int, name: str = "", request=None, **windows) -> ExamYear:
+    """Open a new exam year: copy last year's projects and catalogue, make it current and
+    reset every other reviewer's password to a one-time one, delivered through the org tree."""
+    require_function(actor, MANAGE)
+    if ExamYear.objects.filter(year=year).exists():
+        raise ValidationError({"year": f"{year}年度已存在。"})
+    errors = check_windows(windows)
+    if errors:
+        raise ValidationError(errors)
+    previous = ExamYear.objects.filter(is_current=True).first() or ExamYear.objects.order_by("-year").first()
+    ExamYear.objects.filter(is_current=True).update(is_current=False)
+    new = ExamYear.objects.create(year=year, name=name or f"{year}年度", is_current=True, opened_at=timezone.now(),
+                                  **{k: windows.get(k) for k in WINDOW_FIELDS})
+    if previous is not None and previous.projects.exists():
+        for project in previous.projects.all():
+            ExamProject.objects.create(exam_year=new, code=project.code, name=project.name, order=project.order)
+    else:
+        ExamProject.objects.create(exam_year=new, code=DEFAULT_PROJECT[0], name=DEFAULT_PROJECT[1])
+    copied = None
+    if previous is not None:
+        result = importers.import_rows(new, importers.catalogue_rows(previous))
+        if not result.ok:  # last year's own catalogue always checks; guard against surprises
+            raise ValidationError(["上一年度字典无法复制："] + result.errors)
+        copied = result.created
+    if not copied:
+        load_year_catalogue(new)
+    reset = reviewer_passwords_reset(actor=actor, exam_year=new)
+    record("exam_year.open", actor=actor, obj=new, request=request,
+           details={"year": year, "previous": previous.year if previous else None,
+                    "entries_copied": copied or 0, "passwords_reset": reset})
+    return new
+
+
+def sheet_holder(org):
+    """Who hands an account of `org` its new password: the org above (the root holds its own)."""
+    return org.parent if org.parent_id else org
+
+
+def reviewer_passwords_reset(*, actor, exam_year: ExamYear) -> int:
+    """Every reviewer but the actor gets a one-time password and must complete his profile again.
+
+    The passwords are sealed into one sheet per holder org, readable once by that org's
+    reviewers. Called inside exam_year_open's transaction.
+    """
+    sheets: dict[int, tuple] = {}
+    reviewers = (User.objects.filter(role__in=Role.reviewer_roles(), org__isnull=False)
+                 .exclude(pk=actor.pk).select_related("org", "org__parent").order_by("org__code", "username"))
+    count = 0
+    for user in reviewers:
+        raw = generate_one_time_password()
+        if user.password:
+            PasswordHistory.objects.create(user=user, password=user.password)
+        user.set_password(raw)
+        user.must_change_password = True
+        user.profile_completed = False
+        user.save(update_fields=["password", "must_change_password", "profile_completed"])
+        holder = sheet_holder(user.org)
+        sheets.setdefault(holder.pk, (holder, []))[1].append({
+            "username": user.username, "name": user.name, "org": user.org.name,
+            "role": user.get_role_display(), "password": raw,
+        })
+        count += 1
+    for holder, entries in sheets.values():
+        PasswordSheet.objects.update_or_create(
+            exam_year=exam_year, holder=holder,
+            defaults={"count": len(entries), "ciphertext": seal(json.dumps(entries, ensure_ascii=False)),
+                      "revealed_at": None, "revealed_by": None})
+    return count
+
+
+def sheets_for(user):
+    """The password sheets this reviewer's org holds (read or not)."""
+    if not user.is_reviewer or not user.org_id:
+        return PasswordSheet.objects.none()
+    return PasswordSheet.objects.filter(holder_id=user.org_id).select_related("exam_year", "revealed_by")
+
+
+@transaction.atomic
+def password_sheet_reveal(*, actor, sheet_id: int, request=None) -> list[dict]:
+    """The sheet's passwords, once: the ciphertext is wiped in the same transaction."""
+    sheet = PasswordSheet.objects.select_for_update().filter(pk=sheet_id).first()
+    if sheet is None or not actor.is_reviewer or sheet.holder_id != actor.org_id:
+        raise PermissionDenied("该密码单不属于您的机构。")
+    if not sheet.ciphertext:
+        raise ValidationError(f"该密码单已于{timezone.localtime(sheet.revealed_at):%Y-%m-%d %H:%M}"
+                              f"由{sheet.revealed_by or '他人'}查看，不能再次显示。如需密码请重置该账号密码。")
+    entries = json.loads(open_sealed(sheet.ciphertext))
+    sheet.ciphertext = ""
+    sheet.revealed_at = timezone.now()
+    sheet.revealed_by = actor
+    sheet.save(update_fields=["ciphertext", "revealed_at", "revealed_by"])
+    record("password_sheet.reveal", actor=actor, obj=sheet, request=request,
+           details={"year": sheet.exam_year.year, "count": len(entries)})
+    return entries
+
+
+@transaction.atomic
+def exam_year_update(*, actor, exam_year_id: int, request=None, **fields) -> ExamYear:
+    require_function(actor, MANAGE)
+    year = ExamYear.objects.select_for_update().get(pk=exam_year_id)
+    values = {k: fields.get(k, getattr(year, k)) for k in WINDOW_FIELDS}
+    errors = check_windows(values)
+    if errors:
+        raise ValidationError(errors)
+    name = fields.get("name") or year.name
+    changed = {k: [str(getattr(year, k)), str(v)] for k, v in {**values, "name": name}.items() if getattr(year, k) != v}
+    for key, value in values.items():
+        setattr(year, key, value)
+    year.name = name
+    year.save()
+    record("exam_year.update", actor=actor, obj=year, request=request, details=changed)
+    return year
+
+
+@transaction.atomic
+def exam_project_add(*, actor, exam_year_id: int, code: str, name: str, request=None) -> ExamProject:
+    require_function(actor, MANAGE)
+    year = ExamYear.objects.get(pk=exam_year_id)
+    if year.projects.filter(code=code).exists():
+        raise ValidationError({"code": "该项目代码在本年度已存在。"})
+    project = ExamProject.objects.create(exam_year=year, code=code, name=name, order=year.projects.count())
+    record("exam_project.add", actor=actor, obj=project, request=request, details={"code": code, "name": name})
+    return project
+
+
+# ---------------------------------------------------------------- dictionaries
+
+ENTRY_MODELS = {
+    "level": (ExamLevel, "报考级别"),
+    "qualification": (Qualification, "拟申报资格"),
+    "category": (PracticeCategory, "执业类别"),
+    "scope": (PracticeScope, "执业注册范围"),
+    "specialty": (Specialty, "申报专业"),
+    "entry": (DictEntry, "其他字典"),
+}
+
+
+@transaction.atomic
+def catalogue_import(*, actor, exam_year_id: int, filename: str, content: bytes,
+                     request=None) -> importers.ImportResult:
+    """Import the year's catalogue from a file: all rows or none."""
+    require_function(actor, MANAGE)
+    year = ExamYear.objects.select_for_update().get(pk=exam_year_id)
+    try:
+        rows = importers.read_table(filename, content)
+    except importers.CatalogueFileError as exc:
+        result = importers.ImportResult(errors=[str(exc)])
+    else:
+        result = importers.import_rows(year, rows)
+    details = {"file": filename[:100], "rows": result.rows, "errors": len(result.errors)}
+    if result.ok:
+        details.update(created=result.created, updated=result.updated, disabled=result.disabled)
+    record("catalogue.import", actor=actor, obj=year, request=request, details=details,
+           outcome=Outcome.SUCCESS if result.ok else Outcome.FAILURE)
+    return result
+
+
+@transaction.atomic
+def catalogue_entry_update(*, actor, kind: str, entry_id: int, name: str, code: str, order: int, enabled: bool,
+                           request=None):
+    require_function(actor, MANAGE)
+    model, _label = ENTRY_MODELS[kind]
+    entry = model.objects.select_for_update().get(pk=entry_id)
+    before = {"name": entry.name, "code": entry.code, "order": entry.order, "enabled": entry.enabled}
+    entry.name, entry.code, entry.order, entry.enabled = name, code, order, enabled
+    entry.save(update_fields=["name", "code", "order", "enabled"])
+    after = {"name": name, "code": code, "order": order, "enabled": enabled}
+    record("catalogue.entry_update", actor=actor, obj=entry, request=request,
+           details={k: [before[k], after[k]] for k in after if before[k] != after[k]})
+    return entry
+
+
+# ---------------------------------------------------------------- notices
+
+@transaction.atomic
+def announcement_save(*, actor, announcement_id: int | None = None, title: str, body: str, kind: str,
+                      audience: str, pinned: bool = False, exam_year=None, request=None) -> Announcement:
+    require_function(actor, MANAGE)
+    if announcement_id is None:
+        announcement = Announcement(created_by=actor)
+        event = "announcement.create"
+    else:
+        announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
+        event = "announcement.update"
+    announcement.title, announcement.body, announcement.kind = title, body, kind
+    announcement.audience, announcement.pinned, announcement.exam_year = audience, pinned, exam_year
+    announcement.save()
+    record(event, actor=actor, obj=announcement, request=request, details={"title": title})
+    return announcement
+
+
+@transaction.atomic
+def announcement_publish(*, actor, announcement_id: int, publish: bool = True, request=None) -> Announcement:
+    require_function(actor, MANAGE)
+    announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
+    announcement.published_at = timezone.now() if publish else None
+    announcement.save(update_fields=["published_at", "updated_at"])
+    record("announcement.publish" if publish else "announcement.withdraw", actor=actor, obj=announcement,
+           request=request, details={"title": announcement.title})
+    return announcement
+
+
+def published_for(user):
+    """Published notices this user may read (candidates: not the reviewers-only ones)."""
+    qs = Announcement.objects.filter(published_at__isnull=False)
+    if getattr(user, "is_candidate", False):
+        return qs.exclude(audience=Announcement.Audience.REVIEWERS)
+    if getattr(user, "is_authenticated", False):
+        return qs.exclude(audience=Announcement.Audience.CANDIDATES) if user.is_reviewer else qs
+    return qs.none()

@@ -1,0 +1,62 @@
+"""Where an exam year stands on a given day: the candidate home page's status and countdown."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+COUNTDOWN_DAYS = 7  # the "last days" in which the home page counts down
+
+
+@dataclass
+class Milestone:
+    label: str
+    start: datetime.date | None
+    end: datetime.date
+    state: str  # "done" / "current" / "upcoming"
+    days_left: int | None  # days until `end` (0 = today is the last day), for current/upcoming
+
+    @property
+    def closes_at(self) -> str:
+        """End of the last day in local time, ISO-8601, for the live countdown."""
+        moment = timezone.make_aware(datetime.datetime.combine(self.end, datetime.time(23, 59, 59)))
+        return moment.isoformat()
+
+    @property
+    def counting_down(self) -> bool:
+        return self.state == "current" and self.days_left is not None and self.days_left < COUNTDOWN_DAYS
+
+
+@dataclass
+class YearStatus:
+    headline: str
+    milestones: list
+    countdown: Milestone | None
+
+
+def year_status(year, today=None) -> YearStatus:
+    today = today or timezone.localdate()
+    spans = [
+        ("省网填报", year.form_opens, year.form_closes),
+        ("国网报名", year.national_opens, year.national_closes),
+        ("现场确认截止", None, year.confirm_deadline),
+    ]
+    milestones = []
+    for label, start, end in spans:
+        if today > end:
+            state, days = "done", None
+        elif start is None or today >= start:
+            state, days = "current", (end - today).days
+        else:
+            state, days = "upcoming", (start - today).days
+        milestones.append(Milestone(label, start, end, state, days))
+    if today < year.form_opens:
+        headline = f"省网填报尚未开始，将于{year.form_opens:%Y年%m月%d日}开放（还有{(year.form_opens - today).days}天）。"
+    elif today <= year.form_closes:
+        headline = f"省网填报进行中，{year.form_closes:%Y年%m月%d日}截止。"
+    elif today <= year.confirm_deadline:
+        headline = f"省网填报已截止；请在{year.confirm_deadline:%Y年%m月%d日}前完成现场确认。"
+    else:
+        headline = f"{year.name}报名工作已结束。"
+    countdown = next((m for m in milestones if m.counting_down), None)
+    return YearStatus(headline, milestones, countdown)
