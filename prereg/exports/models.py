@@ -1,2 +1,95 @@
-"""Export jobs (rosters, batch documents) run as background tasks."""
+"""Export jobs (rosters, batch documents) run as background tasks, and candidate reminders."""
 
+from django.conf import settings
+from django.db import models
+
+
+class ExportKind(models.TextChoices):
+    APPLICATIONS = "applications", "考生信息"
+    CONFIRMATIONS = "confirmations", "审核确认单（合并PDF）"
+    IMAGES = "images", "证件图片压缩包"
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", "Excel (xlsx)"
+    CSV = "csv", "CSV"
+    PDF = "pdf", "PDF"
+    ZIP = "zip", "ZIP"
+
+
+class ColumnSet(models.TextChoices):
+    ROSTER = "roster", "花名册"
+    FULL = "full", "完整信息"
+    ELIGIBILITY = "eligibility", "资格审核"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+    EXPIRED = "expired", "已过期"
+
+
+class ExportJob(models.Model):
+    """One export asked for by one user; its file lives under MEDIA_ROOT/exports/ until it expires."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs")
+    kind = models.CharField("类型", max_length=20, choices=ExportKind.choices, default=ExportKind.APPLICATIONS)
+    format = models.CharField("格式", max_length=10, choices=ExportFormat.choices, default=ExportFormat.XLSX)
+    columns = models.CharField("列集合", max_length=20, choices=ColumnSet.choices, default=ColumnSet.ROSTER)
+    # The filter as submitted (names of the pending queue), plus "ids" for an explicit selection.
+    filters = models.JSONField("筛选条件", default=dict, blank=True)
+    # Decided when the job is created (the owner's role then), so a later change of role or of
+    # the permission table does not unmask a file already asked for masked.
+    full_numbers = models.BooleanField("含完整证件号/手机号", default=False)
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED,
+                              db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to="exports/", max_length=200, blank=True)
+    file_name = models.CharField("下载文件名", max_length=150, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "导出任务"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+
+class ReminderKind(models.TextChoices):
+    DRAFT = "draft", "未提交"
+    RETURNED = "returned", "已退回"
+
+
+class Reminder(models.Model):
+    """One SMS reminder to one candidate; at most REMINDERS_PER_YEAR per candidate and exam year."""
+
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    exam_year = models.ForeignKey("catalog.ExamYear", on_delete=models.PROTECT, related_name="+")
+    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
+                                    related_name="reminders")
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sms = models.ForeignKey("notify.SmsMessage", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "考生提醒"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["candidate", "exam_year"])]

@@ -1,0 +1,168 @@
+"""考生信息导出: ask for an export, watch its progress, download it; and 提醒考生."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from prereg.applications.models import Application
+from prereg.catalog.models import ExamYear
+from prereg.exports import runner, services
+from prereg.exports.columns import full_numbers_for
+from prereg.exports.filters import ApplicationFilterForm, describe
+from prereg.exports.models import ColumnSet, ExportFormat, ExportJob, ExportKind
+
+from ..access import staff_required
+
+RECENT_JOBS = 20
+
+
+class ExportForm(forms.Form):
+    kind = forms.ChoiceField(label="导出内容", choices=ExportKind.choices, initial=ExportKind.APPLICATIONS,
+                             widget=forms.RadioSelect)
+    format = forms.ChoiceField(label="文件格式", initial=ExportFormat.XLSX,
+                               choices=[(ExportFormat.XLSX, "Excel (xlsx)"), (ExportFormat.CSV, "CSV")])
+    columns = forms.ChoiceField(label="导出列", choices=ColumnSet.choices, initial=ColumnSet.ROSTER,
+                                help_text="花名册：核对纸质材料用；完整信息：全部填报内容；资格审核：学历、资格与年限。")
+
+    def __init__(self, *args, confirmations=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not confirmations:
+            self.fields["kind"].choices = [c for c in ExportKind.choices if c[0] != ExportKind.CONFIRMATIONS]
+
+
+def _jobs_context(request):
+    jobs = list(ExportJob.objects.filter(owner=request.user)[:RECENT_JOBS])
+    for job in jobs:
+        job.filter_text = describe(job.filters)
+    return jobs
+
+
+def _page(request, export_form, filter_form, status=200):
+    return render(request, "backoffice/exports/index.html", {
+        "export_form": export_form, "filter_form": filter_form, "jobs": _jobs_context(request),
+        "full_numbers": full_numbers_for(request.user), "ttl_hours": int(runner.ttl().total_seconds() // 3600),
+    }, status=status)
+
+
+def _confirmations_on(user) -> bool:
+    from prereg.accounts.permissions import has_function
+
+    return runner.confirmation_pdf_function() is not None and has_function(user, "print_confirmation")
+
+
+@require_GET
+@staff_required("export_excel")
+def exports(request):
+    """The page: the filter of the list the user came from (query string), and his jobs."""
+    initial = {"year": ExamYear.current()} if "year" not in request.GET else None
+    data = request.GET if request.GET else None
+    filter_form = ApplicationFilterForm(data, user=request.user, initial=initial or {})
+    if data is not None:
+        filter_form.is_valid()  # shows the errors of a bad link, keeps what was typed
+    return _page(request, ExportForm(confirmations=_confirmations_on(request.user)), filter_form)
+
+
+@require_POST
+@staff_required("export_excel")
+def export_create(request):
+    export_form = ExportForm(request.POST, confirmations=_confirmations_on(request.user))
+    filter_form = ApplicationFilterForm(request.POST, user=request.user)
+    if not (export_form.is_valid() and filter_form.is_valid()):
+        return _page(request, export_form, filter_form, status=400)
+    kind = export_form.cleaned_data["kind"]
+    fmt = export_form.cleaned_data["format"] if kind == ExportKind.APPLICATIONS else ""
+    try:
+        job = services.export_request(actor=request.user, kind=kind, format=fmt,
+                                      columns=export_form.cleaned_data["columns"], filters=filter_form.as_json(),
+                                      request=request)
+    except ValidationError as exc:
+        export_form.add_error(None, exc)
+        return _page(request, export_form, filter_form, status=400)
+    messages.success(request, f"已开始生成（任务号 {job.pk}），可离开本页，稍后回到“考生信息导出”下载。")
+    return redirect("backoffice:exports")
+
+
+@require_POST
+@staff_required("export_excel")
+def export_application_images(request, pk):
+    """A zip of one application's images (the review screen can post here)."""
+    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+    try:
+        services.export_request(actor=request.user, kind=ExportKind.IMAGES, filters={"ids": [application.pk]},
+                                request=request)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"正在打包 {application.name} 的证件图片，完成后在本页下载。")
+    return redirect("backoffice:exports")
+
+
+@require_GET
+@staff_required("export_excel")
+def export_status(request, pk):
+    """One row of the jobs table; htmx polls it while the job runs."""
+    job = services.job_for(request.user, pk)
+    job.filter_text = describe(job.filters)
+    return render(request, "backoffice/exports/_job.html", {"job": job})
+
+
+@require_GET
+@staff_required("export_excel")
+def export_download(request, pk):
+    try:
+        job = services.export_download(actor=request.user, job_id=pk, request=request)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("backoffice:exports")
+    response = FileResponse(default_storage.open(job.file.name, "rb"), as_attachment=True,
+                            filename=job.file_name or f"export-{job.pk}.{job.format}")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@staff_required("export_excel")
+def export_delete(request, pk):
+    try:
+        services.export_delete(actor=request.user, job_id=pk, request=request)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已删除。")
+    return redirect("backoffice:exports")
+
+
+# --- 提醒考生 ------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@staff_required("track_progress")
+def reminders(request):
+    if request.user.role not in services.REMINDER_ROLES:
+        raise PermissionDenied("仅报名点、考点可以提醒考生。")
+    year = ExamYear.current()
+    if request.method == "POST":
+        try:
+            result = services.reminder_send(actor=request.user, application_ids=request.POST.getlist("ids"),
+                                            request=request)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except ValueError:
+            messages.error(request, "选择的考生有误。")
+        else:
+            messages.success(request, f"已发送提醒短信 {result['sent']} 条。")
+            for _pk, reason in result["skipped"][:20]:
+                messages.warning(request, f"未发送：{reason}")
+        return redirect(reverse("backoffice:reminders") + (f"?page={request.GET['page']}"
+                                                           if request.GET.get("page", "").isdigit() else ""))
+    rows = services.reminder_candidates(request.user, year) if year else Application.objects.none()
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(request, "backoffice/exports/reminders.html", {
+        "page": page, "year": year, "limit": services.REMINDERS_PER_YEAR,
+        "window_open": bool(year and year.form_is_open()),
+    })

@@ -1,0 +1,129 @@
+"""The application filter of the back-office lists, shared by exports and statistics.
+
+Names are those of the pending queue (project, level, specialty, unit, state, stage,
+submitted_from, submitted_to, q), so a list page can link here with its own query string.
+A filter is stored on an ExportJob as plain JSON and applied again by the worker; it only ever
+narrows `Application.objects.visible_to(user)`, never widens it.
+"""
+
+import datetime
+
+from django import forms
+from django.db.models import Q
+
+from prereg.applications.models import Stage, State
+from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
+from prereg.orgs.models import Org
+
+FILTER_NAMES = ["year", "project", "level", "specialty", "unit", "state", "stage",
+                "submitted_from", "submitted_to", "q", "ids"]
+
+
+class ApplicationFilterForm(forms.Form):
+    year = forms.ModelChoiceField(ExamYear.objects.all(), label="年度", required=False, empty_label="全部年度")
+    project = forms.ModelChoiceField(ExamProject.objects.none(), label="考试项目", required=False,
+                                     empty_label="全部")
+    level = forms.ModelChoiceField(ExamLevel.objects.none(), label="报考级别", required=False, empty_label="全部")
+    specialty = forms.ModelChoiceField(Specialty.objects.none(), label="申报专业", required=False,
+                                       empty_label="全部")
+    unit = forms.ModelChoiceField(Org.objects.none(), label="单位（含下级）", required=False, empty_label="全部")
+    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *State.choices])
+    stage = forms.ChoiceField(label="审核环节", required=False, choices=[("", "全部"), *Stage.choices])
+    submitted_from = forms.DateField(label="提交日期从", required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    submitted_to = forms.DateField(label="提交日期至", required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label="姓名/证件号/报名号", required=False, max_length=50)
+    ids = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20000)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        year = None
+        if self.is_bound:
+            year = ExamYear.objects.filter(pk=self.data.get("year") or 0).first()
+        year = year or ExamYear.current()
+        if year is not None:
+            self.fields["project"].queryset = ExamProject.objects.filter(exam_year=year)
+            self.fields["level"].queryset = ExamLevel.objects.filter(exam_year=year)
+            self.fields["specialty"].queryset = Specialty.objects.filter(exam_year=year)
+        if user.org_id:
+            self.fields["unit"].queryset = Org.objects.subtree_of(user.org).only("id", "name", "path")
+        elif user.role == "sysadmin":
+            self.fields["unit"].queryset = Org.objects.only("id", "name", "path")
+
+    def clean_ids(self):
+        raw = self.cleaned_data.get("ids") or ""
+        try:
+            return sorted({int(part) for part in raw.replace(" ", "").split(",") if part})
+        except ValueError:
+            raise forms.ValidationError("选择的报名信息有误。") from None
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("submitted_from"), data.get("submitted_to")
+        if start and end and start > end:
+            self.add_error("submitted_to", "结束日期不能早于开始日期。")
+        return data
+
+    def as_json(self) -> dict:
+        """The cleaned filter as plain JSON values (ids, strings, ISO dates); empty ones left out."""
+        out = {}
+        for name in FILTER_NAMES:
+            value = self.cleaned_data.get(name)
+            if value in (None, "", []):
+                continue
+            if hasattr(value, "pk"):
+                value = value.pk
+            elif isinstance(value, datetime.date):
+                value = value.isoformat()
+            out[name] = value
+        return out
+
+
+def apply_filters(queryset, filters: dict):
+    """Narrow an already scoped queryset by a stored filter (see ApplicationFilterForm.as_json)."""
+    from django.utils import timezone
+
+    f = filters or {}
+    for name, field in [("year", "exam_year_id"), ("project", "project_id"), ("level", "level_id"),
+                        ("specialty", "specialty_id"), ("state", "state"), ("stage", "stage")]:
+        if f.get(name):
+            queryset = queryset.filter(**{field: f[name]})
+    if f.get("unit"):
+        org = Org.objects.filter(pk=f["unit"]).only("path").first()
+        queryset = queryset.filter(unit__path__startswith=org.path) if org else queryset.none()
+    tz = timezone.get_current_timezone()
+    if f.get("submitted_from"):
+        day = datetime.date.fromisoformat(f["submitted_from"])
+        queryset = queryset.filter(submitted_at__gte=datetime.datetime.combine(day, datetime.time(), tz))
+    if f.get("submitted_to"):
+        day = datetime.date.fromisoformat(f["submitted_to"]) + datetime.timedelta(days=1)
+        queryset = queryset.filter(submitted_at__lt=datetime.datetime.combine(day, datetime.time(), tz))
+    if f.get("q"):
+        q = f["q"].strip()
+        queryset = queryset.filter(Q(name__contains=q) | Q(id_number__iexact=q) | Q(number=q))
+    if f.get("ids"):
+        queryset = queryset.filter(pk__in=f["ids"])
+    return queryset
+
+
+def describe(filters: dict) -> str:
+    """A short Chinese description of a stored filter, for the exports list."""
+    labels = {name: field.label for name, field in ApplicationFilterForm.base_fields.items()}
+    labels["ids"] = "选定"
+    parts = []
+    for name, value in (filters or {}).items():
+        if name == "ids":
+            parts.append(f"选定{len(value)}条")
+        elif name == "state":
+            parts.append(f"{labels[name]}：{State(value).label}")
+        elif name == "stage":
+            parts.append(f"{labels[name]}：{Stage(value).label}")
+        elif name in ("project", "level", "specialty", "unit", "year"):
+            model = {"project": ExamProject, "level": ExamLevel, "specialty": Specialty, "unit": Org,
+                     "year": ExamYear}[name]
+            obj = model.objects.filter(pk=value).first()
+            parts.append(f"{labels[name]}：{obj or value}")
+        else:
+            parts.append(f"{labels.get(name, name)}：{value}")
+    return "；".join(parts) or "全部"

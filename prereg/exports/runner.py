@@ -1,0 +1,266 @@
+"""What the export worker does for one job: scope, filter, write the file, store it, audit it.
+
+Runs outside any request (prereg.exports.tasks), without a long transaction: rows are read in
+primary-key chunks and the job's progress is a short UPDATE after each chunk, so the page that
+polls it and another user's export never wait on this one.
+"""
+
+import csv
+import io
+import logging
+import os
+import re
+import secrets
+import tempfile
+import zipfile
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.utils import timezone
+
+from prereg.accounts.permissions import has_function
+from prereg.applications.models import Application, ApplicationImage, ImageSlot, Stage, State
+from prereg.audit.log import record
+from prereg.audit.models import Outcome
+
+from .columns import HEADERS, iter_rows, today_stamp
+from .filters import apply_filters
+from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TTL_HOURS = 24
+DEFAULT_IMAGES_MAX_APPLICATIONS = 500
+DEFAULT_CONFIRMATIONS_MAX = 2000
+# Characters that make a spreadsheet cell a formula (CSV injection); such cells get a leading '.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Column widths of the xlsx sheets (characters), by header.
+WIDE = {"单位名称": 28, "联系地址": 30, "证件编号": 20, "手机号码": 13, "申报专业": 18, "工作情况": 40,
+        "学历": 36, "学位": 36, "现有资格聘任情况": 36, "住院医师规范化培训": 30, "全科医生规范化培训": 30,
+        "其他": 24, "退回原因": 30, "当前审核机构": 24, "报名号": 14, "提交时间": 17, "审核通过时间": 17,
+        "参评学历": 26, "参评学位": 26}
+
+
+def ttl() -> timedelta:
+    return timedelta(hours=getattr(settings, "EXPORT_TTL_HOURS", DEFAULT_TTL_HOURS))
+
+
+def confirmation_pdf_function():
+    """prereg.applications.pdf.confirmation_pdf if that module provides it, else None."""
+    try:
+        from prereg.applications import pdf
+    except ImportError:
+        return None
+    return getattr(pdf, "confirmation_pdf", None)
+
+
+def confirmation_ready(queryset):
+    """Applications whose confirmation form can be printed: the 报名点 has approved."""
+    return queryset.filter(
+        Q(state=State.APPROVED) | Q(state=State.IN_REVIEW, stage__in=[Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK])
+    )
+
+
+# --- writers ----------------------------------------------------------------------------------------
+
+def write_xlsx(path, headers, rows, *, sheet_name="考生信息"):
+    import xlsxwriter
+
+    # constant_memory: each row goes to disk once written, so memory stays flat whatever the count.
+    # strings_to_*: a candidate's text is never turned into a formula, a number or a link.
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False})
+    sheet = workbook.add_worksheet(sheet_name)
+    bold = workbook.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1})
+    for col, header in enumerate(headers):
+        sheet.set_column(col, col, WIDE.get(header, 10))
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, headers, bold)
+    n = 0
+    write_row = sheet.write_row
+    for n, row in enumerate(rows, start=1):
+        write_row(n, 0, row)
+    workbook.close()
+    return n
+
+
+def _safe_cell(value):
+    if value.__class__ is str and value and value[0] in FORMULA_START:
+        return "'" + value
+    return value
+
+
+def write_csv(path, headers, rows):
+    # utf-8-sig: Excel opens a BOM-marked CSV as UTF-8 instead of GBK.
+    with open(path, "w", encoding="utf-8-sig", newline="") as text:
+        writer = csv.writer(text)
+        writer.writerow(headers)
+        n = 0
+        writerow = writer.writerow
+        for row in rows:
+            writerow([_safe_cell(c) for c in row])
+            n += 1
+    return n
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text or "").strip("_")[:40] or "未命名"
+
+
+# --- running a job --------------------------------------------------------------------------------
+
+class _Progress:
+    """Writes the job's percentage after each chunk, only when it moved."""
+
+    def __init__(self, job, total):
+        self.job, self.total, self.last = job, max(total, 1), -1
+
+    def __call__(self, done):
+        percent = min(99, done * 100 // self.total)
+        if percent != self.last:
+            self.last = percent
+            ExportJob.objects.filter(pk=self.job.pk).update(progress=percent)
+
+
+def run_job(job_id: int) -> None:
+    """Run one queued job; a job already taken (or gone) is left alone."""
+    now = timezone.now()
+    taken = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, started_at=now, progress=0)
+    if not taken:
+        return
+    job = ExportJob.objects.select_related("owner", "owner__org").get(pk=job_id)
+    try:
+        if not has_function(job.owner, "export_excel"):
+            raise PermissionError("导出权限已被收回。")
+        queryset = apply_filters(Application.objects.visible_to(job.owner), job.filters)
+        suffix = "." + job.format
+        fd, tmp_path = tempfile.mkstemp(suffix=suffix)
+        os.close(fd)
+        try:
+            rows, file_name = WRITERS[job.kind](job, queryset, tmp_path)
+            with open(tmp_path, "rb") as fh:
+                name = default_storage.save(f"exports/{job.pk}-{secrets.token_hex(8)}{suffix}", File(fh))
+        finally:
+            os.unlink(tmp_path)
+    except Exception as exc:
+        logger.exception("export %s failed", job_id)
+        message = str(exc) if isinstance(exc, PermissionError | ValueError) else "生成失败，请稍后重试或联系管理员。"
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=message[:300],
+                                                   finished_at=timezone.now())
+        record("export.failed", actor=job.owner, obj=job, outcome=Outcome.FAILURE,
+               details={"kind": job.kind, "filters": job.filters, "error": message})
+        return
+    finished = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.DONE, progress=100, row_count=rows, file=name, file_name=file_name,
+        size=default_storage.size(name), finished_at=finished, expires_at=finished + ttl())
+    record("export.finished", actor=job.owner, obj=job, details={
+        "kind": job.kind, "format": job.format, "columns": job.columns if job.kind == ExportKind.APPLICATIONS else "",
+        "filters": job.filters, "rows": rows, "full_numbers": job.full_numbers})
+
+
+def _write_applications(job, queryset, path):
+    total = queryset.count()
+    progress = _Progress(job, total)
+    rows = iter_rows(queryset, job.columns, full_numbers=job.full_numbers, progress=progress)
+    headers = HEADERS[job.columns]
+    if job.format == ExportFormat.CSV:
+        count = write_csv(path, headers, rows)
+    else:
+        count = write_xlsx(path, headers, rows, sheet_name=ColumnSet(job.columns).label)
+    return count, f"考生信息_{ColumnSet(job.columns).label}_{today_stamp()}.{job.format}"
+
+
+def _write_confirmations(job, queryset, path):
+    from pypdf import PdfWriter
+
+    confirmation_pdf = confirmation_pdf_function()
+    if confirmation_pdf is None:
+        raise ValueError("审核确认单功能尚未提供。")
+    limit = getattr(settings, "EXPORT_CONFIRMATIONS_MAX", DEFAULT_CONFIRMATIONS_MAX)
+    ids = list(confirmation_ready(queryset).order_by("number", "pk").values_list("pk", flat=True)[:limit + 1])
+    if len(ids) > limit:
+        raise ValueError(f"一次最多合并{limit}份确认单，请缩小筛选范围。")
+    if not ids:
+        raise ValueError("所选范围内没有可打印确认单的报名信息（须报名点审核通过）。")
+    progress = _Progress(job, len(ids))
+    writer = PdfWriter()
+    for n, pk in enumerate(ids, start=1):
+        application = Application.objects.select_related(
+            "exam_year", "unit", "level", "qualification", "category", "scope", "specialty", "ethnicity",
+            "point_org", "site_org", "candidate").get(pk=pk)
+        writer.append(io.BytesIO(confirmation_pdf(application)))
+        if n % 20 == 0:
+            progress(n)
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    return len(ids), f"审核确认单_{len(ids)}份_{today_stamp()}.pdf"
+
+
+def image_file_names(images, prefix: str) -> list[tuple[object, str]]:
+    """(image, flat name) pairs: 报名号_姓名_字段[行序号][-n].ext, unique within the zip."""
+    labels = dict(ImageSlot.choices)
+    row_numbers: dict[tuple, dict] = {}
+    used: dict[str, int] = {}
+    out = []
+    for image in images:
+        label = _safe_name(labels.get(image.slot, image.slot).split("（")[0])
+        if image.row_id is not None:
+            rows = row_numbers.setdefault((image.application_id, image.slot), {})
+            label += str(rows.setdefault(image.row_id, len(rows) + 1))
+        ext = os.path.splitext(image.file.name)[1].lower() or ".jpg"
+        base = f"{prefix(image)}_{label}"
+        used[base] = used.get(base, 0) + 1
+        name = base + (f"-{used[base]}" if used[base] > 1 else "") + ext
+        out.append((image, name))
+    return out
+
+
+def _write_images(job, queryset, path):
+    limit = getattr(settings, "EXPORT_IMAGES_MAX_APPLICATIONS", DEFAULT_IMAGES_MAX_APPLICATIONS)
+    apps = dict(queryset.order_by("pk").values_list("pk", "number")[:limit + 1])
+    if len(apps) > limit:
+        raise ValueError(f"一次最多打包{limit}名考生的图片，请缩小筛选范围。")
+    names = dict(queryset.filter(pk__in=list(apps)).values_list("pk", "name"))
+    images = list(ApplicationImage.objects.filter(application_id__in=list(apps)).order_by(
+        "application_id", "slot", "row_id", "pk"))
+    progress = _Progress(job, len(images))
+
+    def prefix(image):
+        number = apps.get(image.application_id) or str(image.application_id)
+        return f"{number}_{_safe_name(names.get(image.application_id, ''))}"
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        # Stored, not deflated: the images are JPEGs already.
+        for n, (image, name) in enumerate(image_file_names(images, prefix), start=1):
+            with image.file.open("rb") as src, archive.open(name, "w") as dst:
+                for block in iter(lambda src=src: src.read(1 << 16), b""):
+                    dst.write(block)
+            if n % 50 == 0:
+                progress(n)
+    who = _safe_name(next(iter(names.values()))) if len(names) == 1 else f"{len(apps)}人"
+    return len(images), f"证件图片_{who}_{today_stamp()}.zip"
+
+
+WRITERS = {
+    ExportKind.APPLICATIONS: _write_applications,
+    ExportKind.CONFIRMATIONS: _write_confirmations,
+    ExportKind.IMAGES: _write_images,
+}
+
+
+def purge_expired(now=None) -> int:
+    """Delete the files of jobs past their expiry; the job rows stay as the record."""
+    now = now or timezone.now()
+    expired = list(ExportJob.objects.filter(status=ExportStatus.DONE, expires_at__lte=now))
+    for job in expired:
+        if job.file:
+            default_storage.delete(job.file.name)
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.EXPIRED, file="")
+    if expired:
+        record("export.expired", details={"jobs": [job.pk for job in expired]}, actor_name="system")
+    return len(expired)

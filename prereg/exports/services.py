@@ -1,0 +1,159 @@
+"""Acts of the exports app: ask for an export, download or delete it, remind candidates."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404
+from django.utils import timezone
+
+from prereg.accounts.models import Role
+from prereg.accounts.permissions import require_function
+from prereg.applications.models import Application, State
+from prereg.audit.log import record
+from prereg.catalog.models import ExamYear
+from prereg.notify.sms import send_sms
+
+from . import runner
+from .columns import full_numbers_for
+from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus, Reminder, ReminderKind
+
+MAX_ACTIVE_JOBS = 3
+FORMATS = {
+    ExportKind.APPLICATIONS: {ExportFormat.XLSX, ExportFormat.CSV},
+    ExportKind.CONFIRMATIONS: {ExportFormat.PDF},
+    ExportKind.IMAGES: {ExportFormat.ZIP},
+}
+REMINDERS_PER_YEAR = 2
+REMINDER_ROLES = {Role.POINT, Role.SITE}
+
+
+@transaction.atomic
+def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnSet.ROSTER,  # noqa: A002
+                   filters: dict | None = None, request=None) -> ExportJob:
+    """Queue one export of the applications visible to `actor`; the worker writes the file."""
+    from .tasks import run_export
+
+    require_function(actor, "export_excel")
+    kind = ExportKind(kind)
+    if kind == ExportKind.CONFIRMATIONS:
+        require_function(actor, "print_confirmation")
+        if runner.confirmation_pdf_function() is None:
+            raise ValidationError("审核确认单批量打印暂未开放。")
+    format = format or next(iter(FORMATS[kind]))  # noqa: A001
+    if format not in FORMATS[kind]:
+        raise ValidationError("导出格式与类型不符。")
+    if columns not in ColumnSet.values:
+        raise ValidationError("请选择导出列。")
+    active = ExportJob.objects.filter(owner=actor, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
+    if active.count() >= MAX_ACTIVE_JOBS:
+        raise ValidationError(f"您已有{MAX_ACTIVE_JOBS}个导出任务在进行中，请等其完成后再试。")
+    job = ExportJob.objects.create(owner=actor, kind=kind, format=format, columns=columns,
+                                   filters=filters or {}, full_numbers=full_numbers_for(actor))
+    record("export.requested", actor=actor, obj=job, request=request,
+           details={"kind": kind, "format": format, "columns": columns, "filters": job.filters,
+                    "full_numbers": job.full_numbers})
+    # Enqueued in the same transaction: with the database backend the task row commits with the job.
+    result = run_export.enqueue(job.pk)
+    ExportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+def job_for(user, job_id: int) -> ExportJob:
+    """The user's own job, or 404 (another user's job does not exist for him)."""
+    job = ExportJob.objects.filter(pk=job_id, owner=user).first()
+    if job is None:
+        raise Http404("没有这个导出任务。")
+    return job
+
+
+@transaction.atomic
+def export_download(*, actor, job_id: int, request=None) -> ExportJob:
+    """Check that the file may be taken now and record who took it."""
+    require_function(actor, "export_excel")
+    job = job_for(actor, job_id)
+    if job.status != ExportStatus.DONE or not job.file:
+        raise ValidationError("文件尚未生成或已过期。")
+    if job.expires_at and job.expires_at <= timezone.now():
+        raise ValidationError("文件已过期，请重新导出。")
+    record("export.download", actor=actor, obj=job, request=request,
+           details={"kind": job.kind, "rows": job.row_count, "filters": job.filters})
+    return job
+
+
+@transaction.atomic
+def export_delete(*, actor, job_id: int, request=None) -> None:
+    job = job_for(actor, job_id)
+    if job.active:
+        raise ValidationError("任务进行中，完成后才能删除。")
+    if job.file:
+        from django.core.files.storage import default_storage
+
+        default_storage.delete(job.file.name)
+    record("export.deleted", actor=actor, obj=job, request=request, details={"kind": job.kind})
+    job.delete()
+
+
+# --- reminders (提醒考生) --------------------------------------------------------------------------
+
+def reminder_candidates(user, exam_year):
+    """Applications in the user's scope that are unfinished (草稿) or returned (已退回) this year."""
+    return (Application.objects.visible_to(user)
+            .filter(exam_year=exam_year, state__in=[State.DRAFT, State.RETURNED])
+            .annotate(reminder_count=Count("reminders"))
+            .select_related("unit", "candidate")
+            .order_by("state", "unit__name", "name", "pk"))
+
+
+def _reminder_text(application, year) -> str:
+    site = settings.SITE_NAME
+    if application.state == State.RETURNED:
+        what = "已被退回，请按退回原因修改后重新提交"
+    else:
+        what = "尚未提交，请尽快完成填报并提交"
+    return (f"【{site}】{application.name or '考生'}您好，您的{year.name}卫生资格考试预报名信息{what}，"
+            f"截止日期{year.form_closes:%Y年%m月%d日}。")
+
+
+@transaction.atomic
+def reminder_send(*, actor, application_ids, request=None) -> dict:
+    """SMS reminders to the chosen candidates, at most REMINDERS_PER_YEAR each per exam year.
+
+    Returns {"sent": n, "skipped": [(application, reason), …]}.
+    """
+    require_function(actor, "track_progress")
+    if actor.role not in REMINDER_ROLES:
+        raise PermissionDenied("仅报名点、考点可以提醒考生。")
+    year = ExamYear.current()
+    if year is None:
+        raise ValidationError("当前没有开放的考试年度。")
+    if not year.form_is_open():
+        raise ValidationError(f"{year.name}省网填报已截止（或未开始），无需提醒。")
+    ids = sorted({int(i) for i in application_ids})
+    if not ids:
+        raise ValidationError("请先勾选要提醒的考生。")
+    # Row locks on the chosen applications: two reviewers pressing 发送 at once count right.
+    scope = reminder_candidates(actor, year).filter(pk__in=ids).values_list("pk", flat=True)
+    applications = list(Application.objects.select_for_update().filter(pk__in=list(scope))
+                        .select_related("candidate").order_by("pk"))
+    sent, skipped = 0, []
+    found = {a.pk for a in applications}
+    skipped.extend((pk, "不在您的范围内或无需提醒") for pk in ids if pk not in found)
+    for application in applications:
+        count = Reminder.objects.filter(candidate_id=application.candidate_id, exam_year=year).count()
+        if count >= REMINDERS_PER_YEAR:
+            skipped.append((application.pk, f"{application.name}：本年度已提醒{count}次"))
+            continue
+        phone = application.phone or application.candidate.phone
+        if not phone:
+            skipped.append((application.pk, f"{application.name}：没有手机号码"))
+            continue
+        message = send_sms(phone, _reminder_text(application, year), purpose="reminder")
+        kind = ReminderKind.RETURNED if application.state == State.RETURNED else ReminderKind.DRAFT
+        Reminder.objects.create(candidate_id=application.candidate_id, exam_year=year, application=application,
+                                kind=kind, sent_by=actor, org=actor.org, sms=message)
+        record("reminder.sent", actor=actor, obj=application, request=request,
+               details={"kind": kind, "nth": count + 1})
+        sent += 1
+    return {"sent": sent, "skipped": skipped}

@@ -1,0 +1,198 @@
+"""进度跟踪: counts over a user's scope, from a few aggregate queries (never a row per application).
+
+Three GROUP BY queries over `Application.objects.visible_to(user)`:
+  1. by (unit, state, stage) with conditional counts — totals, the stage × state table, the
+     user's own "waiting for me / below me / above me", overdue, and the roll-up to his direct
+     subordinate orgs (done in Python over at most a few thousand groups);
+  2. by (level, specialty, state);
+  3. submissions per local day.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.utils import timezone
+
+from prereg.applications.models import STAGE_ORDER, STAGE_ORG_FIELD, Application, Stage, State
+from prereg.catalog.models import ExamLevel, Specialty
+from prereg.orgs.models import Org
+
+DEFAULT_OVERDUE_DAYS = 3
+OVERDUE_LIST_LIMIT = 50
+
+
+def overdue_days_default() -> int:
+    return getattr(settings, "STATS_OVERDUE_DAYS", DEFAULT_OVERDUE_DAYS)
+
+
+def _waiting_since():
+    # When the application reached its current stage: its last decision, or its submission.
+    return Greatest("submitted_at", Coalesce("decided_at", "submitted_at"))
+
+
+def _stage_conditions(org_id):
+    """Q objects: in review and waiting at my stage / at a stage before mine / after mine."""
+    mine, below, above = Q(), Q(), Q()
+    for i, stage in enumerate(STAGE_ORDER):
+        mine |= Q(stage=stage, **{STAGE_ORG_FIELD[stage] + "_id": org_id})
+        later = Q()
+        for after in STAGE_ORDER[i + 1:]:
+            later |= Q(**{STAGE_ORG_FIELD[after] + "_id": org_id})
+        earlier = Q()
+        for before in STAGE_ORDER[:i]:
+            earlier |= Q(**{STAGE_ORG_FIELD[before] + "_id": org_id})
+        if later:
+            below |= Q(stage=stage) & later
+        if earlier:
+            above |= Q(stage=stage) & earlier
+    in_review = Q(state=State.IN_REVIEW)
+    return in_review & mine, in_review & below & ~mine, in_review & above & ~mine & ~below
+
+
+@dataclass
+class OrgRow:
+    org_id: int | None
+    name: str
+    total: int = 0
+    in_review: int = 0
+    returned: int = 0
+    approved: int = 0
+    draft: int = 0
+    overdue: int = 0
+
+
+@dataclass
+class Stats:
+    total: int = 0
+    by_state: dict = field(default_factory=dict)
+    by_stage: dict = field(default_factory=dict)  # stage -> in-review count
+    mine: int = 0
+    below: int = 0
+    above: int = 0
+    overdue: int = 0
+    overdue_mine: int = 0
+    orgs: list = field(default_factory=list)
+    specialties: list = field(default_factory=list)
+    days: list = field(default_factory=list)  # [(date, count)]
+    funnel: list = field(default_factory=list)  # [(label, count)]
+    overdue_days: int = DEFAULT_OVERDUE_DAYS
+
+
+def scope_for(user, exam_year=None):
+    queryset = Application.objects.visible_to(user)
+    if exam_year is not None:
+        queryset = queryset.filter(exam_year=exam_year)
+    return queryset
+
+
+def _subordinate_rows(user, unit_counts):
+    """Roll (unit_id -> counts) up to the user's direct child orgs (or the roots for the sysadmin)."""
+    if user.org_id:
+        parents = [user.org]
+        children = list(Org.objects.filter(parent=user.org).only("id", "name", "path"))
+    else:
+        parents = list(Org.objects.filter(parent__isnull=True).only("id", "name", "path"))
+        children = list(Org.objects.filter(parent__in=parents).only("id", "name", "path"))
+    unit_paths = dict(Org.objects.filter(pk__in=[u for u in unit_counts if u]).values_list("pk", "path"))
+    by_prefix = sorted(((c.path, OrgRow(c.pk, c.name)) for c in children), key=lambda x: -len(x[0]))
+    own = {p.path: OrgRow(p.pk, f"{p.name}（本级直属）") for p in parents}
+    other = OrgRow(None, "其他（交叉审核等）")
+    for unit_id, counts in unit_counts.items():
+        path = unit_paths.get(unit_id, "")
+        row = next((r for prefix, r in by_prefix if path.startswith(prefix)), None)
+        if row is None:
+            row = next((r for prefix, r in own.items() if path.startswith(prefix)), other)
+        for key, value in counts.items():
+            setattr(row, key, getattr(row, key) + value)
+    rows = [r for _prefix, r in sorted(by_prefix, key=lambda x: x[1].name)] + list(own.values()) + [other]
+    return [r for r in rows if r.total]
+
+
+def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
+    now = now or timezone.now()
+    overdue_days = overdue_days if overdue_days is not None else overdue_days_default()
+    cutoff = now - datetime.timedelta(days=overdue_days)
+    queryset = scope_for(user, exam_year)
+    stats = Stats(overdue_days=overdue_days)
+    overdue_q = Q(state=State.IN_REVIEW) & Q(waiting_since__lt=cutoff)
+    extra = {}
+    if user.org_id:
+        mine_q, below_q, above_q = _stage_conditions(user.org_id)
+        extra = {"mine": Count("pk", filter=mine_q), "below": Count("pk", filter=below_q),
+                 "above": Count("pk", filter=above_q), "overdue_mine": Count("pk", filter=mine_q & overdue_q)}
+    groups = (queryset.annotate(waiting_since=_waiting_since())
+              .values("unit_id", "state", "stage")
+              .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q), **extra)
+              .order_by())
+    by_state = defaultdict(int)
+    by_stage = defaultdict(int)
+    unit_counts = defaultdict(lambda: defaultdict(int))
+    for g in groups:
+        n, state = g["n"], g["state"]
+        stats.total += n
+        by_state[state] += n
+        if state == State.IN_REVIEW:
+            by_stage[g["stage"]] += n
+        stats.overdue += g["overdue"]
+        for key in ("mine", "below", "above", "overdue_mine"):
+            setattr(stats, key, getattr(stats, key) + g.get(key, 0))
+        counts = unit_counts[g["unit_id"]]
+        counts["total"] += n
+        counts["overdue"] += g["overdue"]
+        if state in (State.IN_REVIEW, State.RETURNED, State.APPROVED, State.DRAFT):
+            counts[{"in_review": "in_review", "returned": "returned", "approved": "approved",
+                    "draft": "draft"}[state]] += n
+    stats.by_state = {s: by_state.get(s, 0) for s in State.values}
+    stats.by_stage = {s: by_stage.get(s, 0) for s in Stage.values}
+    stats.orgs = _subordinate_rows(user, unit_counts)
+
+    levels = dict(ExamLevel.objects.values_list("pk", "name"))
+    specialties = dict(Specialty.objects.values_list("pk", "name"))
+    table = defaultdict(lambda: defaultdict(int))
+    for g in queryset.values("level_id", "specialty_id", "state").annotate(n=Count("pk")).order_by():
+        key = (g["level_id"], g["specialty_id"])
+        table[key][g["state"]] += g["n"]
+        table[key]["total"] += g["n"]
+    stats.specialties = sorted(
+        ({"level": levels.get(level, "未填"), "specialty": specialties.get(spec, "未填"), **counts}
+         for (level, spec), counts in table.items()),
+        key=lambda r: (r["level"], -r["total"]))
+
+    tz = timezone.get_current_timezone()
+    days = (queryset.filter(submitted_at__isnull=False)
+            .annotate(day=TruncDate("submitted_at", tzinfo=tz)).values("day")
+            .annotate(n=Count("pk")).order_by("day"))
+    stats.days = [(d["day"], d["n"]) for d in days]
+
+    approved = stats.by_state[State.APPROVED]
+    at = stats.by_stage
+    # The funnel: how many got past each stage (an approved application passed them all).
+    stats.funnel = [
+        ("已提交", stats.total - stats.by_state[State.DRAFT]),
+        ("过单位审查", at[Stage.POINT_CONFIRM] + at[Stage.SITE_REVIEW] + at[Stage.DISTRICT_RECHECK] + approved),
+        ("过报名点确认", at[Stage.SITE_REVIEW] + at[Stage.DISTRICT_RECHECK] + approved),
+        ("过考点审核", at[Stage.DISTRICT_RECHECK] + approved),
+        ("审核通过", approved),
+    ]
+    return stats
+
+
+def overdue_list(user, *, exam_year=None, overdue_days=None, now=None, limit=OVERDUE_LIST_LIMIT):
+    """The oldest waiting applications in the user's scope (his own first), for the highlight list."""
+    now = now or timezone.now()
+    overdue_days = overdue_days if overdue_days is not None else overdue_days_default()
+    cutoff = now - datetime.timedelta(days=overdue_days)
+    queryset = (scope_for(user, exam_year).filter(state=State.IN_REVIEW)
+                .annotate(waiting_since=_waiting_since()).filter(waiting_since__lt=cutoff)
+                .select_related("unit", "unit_review_org", "point_org", "site_org", "district_org")
+                .order_by("waiting_since", "pk"))
+    items = []
+    for application in queryset[:limit]:
+        waited = (now - application.waiting_since).days
+        items.append({"application": application, "org": application.org_at(application.stage),
+                      "days": waited, "mine": bool(user.org_id) and application.org_id_at(application.stage) == user.org_id})
+    return items

@@ -1,0 +1,17 @@
+"""Background tasks of the exports app (django-tasks; queue "exports", worker `manage.py db_worker`)."""
+
+from django_tasks import task
+
+from . import runner
+
+
+@task(queue_name="exports")
+def run_export(job_id: int) -> None:
+    runner.run_job(job_id)
+    # Each export also sweeps expired files, so they go even where no cron runs purge_exports.
+    runner.purge_expired()
+
+
+@task(queue_name="exports")
+def purge_expired_exports() -> int:
+    return runner.purge_expired()

@@ -1,0 +1,206 @@
+import csv
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from prereg.accounts.models import Role
+from prereg.applications.models import Application, State
+from prereg.audit.models import AuditEvent
+from prereg.core.masking import mask_id_number, mask_phone
+from prereg.exports import runner, services
+from prereg.exports.models import ColumnSet, ExportJob, ExportStatus
+from tests.factories import UserFactory
+
+from .factories import make_application, spread, xlsx_cells
+
+REVIEWERS = ["reviewer_province", "reviewer_fuzhou", "reviewer_quanzhou", "reviewer_anxi_bureau",
+             "reviewer_gulou_bureau", "reviewer_anxi_hospital", "reviewer_lianjiang_hospital", "sysadmin"]
+
+
+def read_csv(job) -> list[dict]:
+    with default_storage.open(job.file.name, "rb") as fh:
+        text = fh.read().decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def export(user, **kwargs) -> ExportJob:
+    kwargs.setdefault("kind", "applications")
+    kwargs.setdefault("format", "csv")
+    job = services.export_request(actor=user, **kwargs)
+    job.refresh_from_db()
+    return job
+
+
+@pytest.mark.parametrize("who", REVIEWERS)
+def test_each_role_exports_exactly_the_applications_it_can_see(request, who, tree, year):
+    # Unit reviewers exist before submission, so the unit reviews its own (as routing says).
+    user = request.getfixturevalue(who)
+    request.getfixturevalue("reviewer_anxi_hospital")
+    request.getfixturevalue("reviewer_lianjiang_hospital")
+    spread(tree, year)
+    job = export(user)
+    assert job.status == ExportStatus.DONE, job.error
+    exported = {row["报名号"] for row in read_csv(job)}
+    expected = set(Application.objects.visible_to(user).values_list("number", flat=True))
+    assert expected, "the spread must give every role something to export"
+    assert exported == expected
+    assert job.row_count == len(expected)
+
+
+def test_xlsx_export_has_the_roster_columns_and_the_scoped_rows(tree, year, reviewer_quanzhou):
+    spread(tree, year)
+    job = export(reviewer_quanzhou, format="xlsx")
+    with default_storage.open(job.file.name, "rb") as fh:
+        rows = xlsx_cells(fh.read())
+    assert rows[0][:4] == ["序号", "报名号", "姓名", "性别"]
+    numbers = {r[1] for r in rows[1:]}
+    assert numbers == set(Application.objects.visible_to(reviewer_quanzhou).values_list("number", flat=True))
+    assert job.file.name.startswith("exports/")
+    assert job.file_name.endswith(".xlsx") and "花名册" in job.file_name
+
+
+def test_a_candidate_or_the_auditor_cannot_export(candidate, auditor):
+    for user in (candidate, auditor):
+        with pytest.raises(PermissionDenied):
+            export(user)
+
+
+def test_district_and_site_get_full_numbers_others_get_them_masked(
+        tree, year, reviewer_province, reviewer_quanzhou, reviewer_anxi_bureau, reviewer_anxi_hospital, sysadmin):
+    application = make_application(tree, year, "35052401")
+    for user, full in [(reviewer_province, True), (reviewer_quanzhou, True), (reviewer_anxi_bureau, False),
+                       (reviewer_anxi_hospital, False), (sysadmin, False)]:
+        row = read_csv(export(user))[0]
+        if full:
+            assert (row["证件编号"], row["手机号码"]) == (application.id_number, application.phone)
+        else:
+            assert row["证件编号"] == mask_id_number(application.id_number) != application.id_number
+            assert row["手机号码"] == mask_phone(application.phone) != application.phone
+
+
+def test_every_export_is_audited_with_its_filter_and_row_count(tree, year, reviewer_quanzhou):
+    spread(tree, year)
+    job = export(reviewer_quanzhou, filters={"state": "returned"})
+    finished = AuditEvent.objects.get(event="export.finished", object_id=str(job.pk))
+    assert finished.actor_id == reviewer_quanzhou.pk
+    assert finished.details["filters"] == {"state": "returned"}
+    assert finished.details["rows"] == job.row_count == 1
+    assert AuditEvent.objects.filter(event="export.requested", object_id=str(job.pk)).exists()
+
+
+def test_filters_narrow_the_scope_and_never_widen_it(tree, year, reviewer_quanzhou, reviewer_province):
+    spread(tree, year)
+    old = make_application(tree, year, "35052401", State.APPROVED, days_ago=10, name="张三丰")
+    visible = Application.objects.visible_to(reviewer_quanzhou)
+    cases = [
+        ({"state": "approved"}, visible.filter(state="approved")),
+        ({"stage": "site", "state": "in_review"}, visible.filter(stage="site", state="in_review")),
+        ({"q": "张三丰"}, visible.filter(pk=old.pk)),
+        ({"q": old.id_number}, visible.filter(pk=old.pk)),
+        ({"submitted_to": (timezone.localdate() - datetime.timedelta(days=5)).isoformat()}, visible.filter(pk=old.pk)),
+        ({"unit": tree["35052401"].pk}, visible.filter(unit=tree["35052401"])),
+    ]
+    for filters, expected in cases:
+        rows = read_csv(export(reviewer_quanzhou, filters=filters))
+        assert {r["报名号"] for r in rows} == set(expected.values_list("number", flat=True)), filters
+    # A unit of another city names nothing in a 泉州 reviewer's scope.
+    assert read_csv(export(reviewer_quanzhou, filters={"unit": tree["35010201"].pk})) == []
+    # An explicit selection cannot reach outside the scope either.
+    fuzhou = Application.objects.filter(unit=tree["35010201"]).values_list("pk", flat=True)
+    assert read_csv(export(reviewer_quanzhou, filters={"ids": list(fuzhou)})) == []
+
+
+def test_full_and_eligibility_sets_flatten_the_child_rows(tree, year, reviewer_province):
+    make_application(tree, year, "35052401", children=True)
+    full = read_csv(export(reviewer_province, columns=ColumnSet.FULL))[0]
+    assert full["学历"].splitlines() == ["本科 福建医科大学 护理学 全日制 2012.07",
+                                        "硕士研究生 厦门大学 护理学 全日制 2015.07"]
+    assert full["工作情况"].startswith("2012.08-至今 安溪县医院")
+    assert full["当前审核机构"] == "安溪县卫生和计划生育局"  # no unit reviewer: the point reviews
+    eligibility = read_csv(export(reviewer_province, columns=ColumnSet.ELIGIBILITY))[0]
+    assert eligibility["参评学历"] == "本科 福建医科大学"  # the first education row is the 参评 one
+    assert eligibility["学历取得时间"] == "2012.07"
+
+
+def test_a_formula_typed_by_a_candidate_stays_text(tree, year, reviewer_province):
+    make_application(tree, year, "35052401", name="=HYPERLINK(\"http://x\")")
+    row = read_csv(export(reviewer_province))[0]
+    assert row["姓名"].startswith("'=")
+
+
+def test_the_download_is_the_owners_only_and_is_audited(client, tree, year, reviewer_quanzhou, reviewer_fuzhou):
+    spread(tree, year)
+    job = export(reviewer_quanzhou)
+    url = reverse("backoffice:export_download", args=[job.pk])
+    client.force_login(reviewer_fuzhou)
+    assert client.get(url).status_code == 404
+    client.force_login(reviewer_quanzhou)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.splitlines()[0].startswith("序号,报名号")
+    assert AuditEvent.objects.filter(event="export.download", object_id=str(job.pk),
+                                     actor_id=reviewer_quanzhou.pk).count() == 1
+
+
+def test_files_expire_and_are_removed(client, settings, tree, year, reviewer_quanzhou):
+    settings.EXPORT_TTL_HOURS = 2
+    make_application(tree, year, "35052401")
+    job = export(reviewer_quanzhou)
+    assert job.expires_at - job.finished_at == datetime.timedelta(hours=2)
+    name = job.file.name
+    assert default_storage.exists(name)
+    assert runner.purge_expired() == 0
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    client.force_login(reviewer_quanzhou)
+    response = client.get(reverse("backoffice:export_download", args=[job.pk]))
+    assert response.status_code == 302  # refused with a message, even before the sweep
+    call_command("purge_exports", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == ExportStatus.EXPIRED and not job.file
+    assert not default_storage.exists(name)
+    assert AuditEvent.objects.filter(event="export.expired").exists()
+
+
+def test_a_user_may_have_only_a_few_jobs_running_but_others_are_not_held_up(tree, year, reviewer_quanzhou,
+                                                                            reviewer_fuzhou):
+    for _ in range(services.MAX_ACTIVE_JOBS):
+        ExportJob.objects.create(owner=reviewer_quanzhou, status=ExportStatus.RUNNING)
+    with pytest.raises(ValidationError):
+        export(reviewer_quanzhou)
+    assert export(reviewer_fuzhou).status == ExportStatus.DONE
+
+
+def test_a_job_whose_owner_lost_the_right_fails_without_a_file(tree, year, reviewer_quanzhou):
+    make_application(tree, year, "35052401")
+    job = ExportJob.objects.create(owner=reviewer_quanzhou)
+    reviewer_quanzhou.is_active = False
+    reviewer_quanzhou.save()
+    runner.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and not job.file
+    assert AuditEvent.objects.filter(event="export.failed", object_id=str(job.pk)).exists()
+
+
+def test_a_job_runs_once_even_if_the_task_is_delivered_twice(tree, year, reviewer_quanzhou):
+    make_application(tree, year, "35052401")
+    job = export(reviewer_quanzhou)
+    runner.run_job(job.pk)
+    assert AuditEvent.objects.filter(event="export.finished", object_id=str(job.pk)).count() == 1
+
+
+def test_another_role_than_staff_cannot_use_the_row_of_someone_else(tree, year):
+    other = UserFactory(role=Role.SITE, org=tree["350500"])
+    owner = UserFactory(role=Role.SITE, org=tree["350500"])
+    make_application(tree, year, "35052401")
+    job = export(owner)
+    with pytest.raises(Exception) as excinfo:
+        services.export_download(actor=other, job_id=job.pk)
+    assert excinfo.typename == "Http404"
