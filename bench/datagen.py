@@ -95,6 +95,18 @@ def sample_jpegs(count: int = 8, seed: int = 7) -> list[dict]:
     return images
 
 
+def required_slots(app) -> list[tuple[str, bool]]:
+    """The 📷 slots a generated application needs before it can be submitted: (slot, per row)."""
+    slots = [("photo", False), ("id_front", False), ("id_back", False), ("education", True)]
+    if app.category_id:
+        slots.append(("category", False))
+    if app.scope_id:
+        slots.append(("scope", False))
+    if app.current_qualification not in ("", "无"):
+        slots.append(("current_qualification", False))
+    return slots
+
+
 def ensure_base(password: str):
     """The demo tree, staff (with `password` when created here) and the current year."""
     from prereg.catalog.loaders import load_national
@@ -124,8 +136,17 @@ def _store(storage, name: str, data: bytes) -> str:
 
 
 def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PASSWORD, seed: int = 1,
-             chunk: int = 2000, units: list[str] | None = None, progress=None) -> dict:
-    """Create `count` candidates with one application each; returns a summary (counts, seconds)."""
+             chunk: int = 2000, units: list[str] | None = None, progress=None, state_mix=None,
+             appointment_share: float = 0.5, complete_images_except: tuple[str, ...] | None = None,
+             username_prefix: str = "") -> dict:
+    """Create `count` candidates with one application each; returns a summary (counts, seconds).
+
+    `state_mix`: [(state, stage, weight)] instead of STATE_MIX. `complete_images_except`: instead
+    of `images_per_app` images, every image the form requires (see required_slots) except the
+    slots named, e.g. ("photo", "id_back") for drafts whose candidate uploads those in the rush.
+    `username_prefix` makes the login names distinct from the ID numbers (the rush uses it to
+    find its own candidates).
+    """
     from django.contrib.auth.hashers import make_password
     from django.core.files.storage import default_storage
     from django.db import transaction
@@ -173,7 +194,8 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
     taken = set(User.objects.exclude(id_number=None).values_list("id_number", flat=True))
     phone_base = 15_900_000_000 + User.objects.count() * 7 % 1_000_000
     jpegs = sample_jpegs()
-    weights = [w for _, _, w in STATE_MIX]
+    mix = state_mix or STATE_MIX
+    weights = [w for _, _, w in mix]
     now = timezone.now()
     totals = {"candidates": 0, "applications": 0, "rows": 0, "images": 0, "review_logs": 0}
 
@@ -185,7 +207,7 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
             for i in range(n):
                 id_number = make_id_number(rng, taken)
                 users.append(User(
-                    username=id_number, role=Role.CANDIDATE, id_type="resident", id_number=id_number,
+                    username=username_prefix + id_number, role=Role.CANDIDATE, id_type="resident", id_number=id_number,
                     name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
                     phone=str(phone_base + made + i), password=password_hash, profile_completed=True,
                 ))
@@ -195,7 +217,7 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
                 unit = rng.choice(unit_list)
                 chain = chains[unit.pk]
                 spec = rng.choice(specialties)
-                state, stage, = rng.choices([(s, st) for s, st, _ in STATE_MIX], weights=weights)[0]
+                state, stage, = rng.choices([(s, st) for s, st, _ in mix], weights=weights)[0]
                 submitted = state != "draft"
                 scopes = scopes_by_category.get(spec.category_id) or [None]
                 number17 = user.id_number
@@ -226,40 +248,51 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
                     app.number = f"{year.year}{app.pk:08d}"
             Application.objects.bulk_update([a for a in apps if a.number], ["number"])
 
-            edu, work, appoint, logs, images = [], [], [], [], []
+            edu, work, appoint, logs, images, edu_rows = [], [], [], [], [], []
             for app in apps:
                 major = rng.choice(MAJORS)
-                edu.append(EducationRow(application=app, kind="education", level=rng.choice(["大专", "本科", "硕士研究生"]),
-                                        obtained=datetime.date(rng.randrange(2000, 2020), 7, 1),
-                                        school=rng.choice(SCHOOLS), study_form="全日制", major=major, order=0))
+                edu_row = EducationRow(application=app, kind="education", level=rng.choice(["大专", "本科", "硕士研究生"]),
+                                       obtained=datetime.date(rng.randrange(2000, 2020), 7, 1),
+                                       school=rng.choice(SCHOOLS), study_form="全日制", major=major, order=0)
+                edu.append(edu_row)
                 work.append(WorkRow(application=app, unit_name=app.unit.name, title="医师",
                                     start=datetime.date(rng.randrange(2000, 2021), 8, 1), major=major, order=0))
-                if rng.random() < 0.5:
+                if rng.random() < appointment_share:
                     appoint.append(AppointmentRow(application=app, unit_name=app.unit.name, post="医师",
                                                   qualification="医师", start=datetime.date(2018, 1, 1)))
                 if app.submission_round:
                     logs.append(ReviewLog(application=app, action="submit", stage="", actor_id=app.candidate_id,
                                           from_state="draft", to_state="in_review", from_stage="",
                                           to_stage="unit", submission_round=1))
+                if complete_images_except is not None:
+                    edu_rows.append((app, edu_row))
+                    continue
                 for k in range(images_per_app):
-                    jpeg = jpegs[(app.pk + k) % len(jpegs)]
                     slot = IMAGE_SLOTS[k % len(IMAGE_SLOTS)]
-                    name = _store(default_storage, f"images/bench/{app.pk % 1000:03d}/{app.pk}-{slot}-{k}.jpg",
-                                  jpeg["data"])
-                    images.append(ApplicationImage(
-                        application=app, slot=slot, file=name, sha256=jpeg["sha256"], size=jpeg["size"],
-                        width=jpeg["width"], height=jpeg["height"], content_type="image/jpeg",
-                        original_name=f"IMG_{app.pk:06d}.jpg", uploaded_by_id=app.candidate_id))
+                    images.append((app, slot, None, k))
             EducationRow.objects.bulk_create(edu)
+            for app, edu_row in edu_rows:
+                for k, (slot, needs_row) in enumerate(required_slots(app)):
+                    if slot not in complete_images_except:
+                        images.append((app, slot, edu_row.pk if needs_row else None, k))
+            image_rows = []
+            for app, slot, row_id, k in images:
+                jpeg = jpegs[(app.pk + k) % len(jpegs)]
+                name = _store(default_storage, f"images/bench/{app.pk % 1000:03d}/{app.pk}-{slot}-{k}.jpg",
+                              jpeg["data"])
+                image_rows.append(ApplicationImage(
+                    application=app, slot=slot, row_id=row_id, file=name, sha256=jpeg["sha256"], size=jpeg["size"],
+                    width=jpeg["width"], height=jpeg["height"], content_type="image/jpeg",
+                    original_name=f"IMG_{app.pk:06d}.jpg", uploaded_by_id=app.candidate_id))
             WorkRow.objects.bulk_create(work)
             AppointmentRow.objects.bulk_create(appoint)
             ReviewLog.objects.bulk_create(logs)
-            ApplicationImage.objects.bulk_create(images)
+            ApplicationImage.objects.bulk_create(image_rows)
         made += n
         totals["candidates"] += n
         totals["applications"] += n
         totals["rows"] += len(edu) + len(work) + len(appoint)
-        totals["images"] += len(images)
+        totals["images"] += len(image_rows)
         totals["review_logs"] += len(logs)
         if progress:
             progress(made, count, time.perf_counter() - started)
