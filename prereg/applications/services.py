@@ -531,3 +531,14 @@ def notice_mark_read(*, actor, notice_id: int | None = None) -> int:
         notices = notices.filter(pk=notice_id)
     return notices.update(read_at=timezone.now())
 
+
+
+def can_decide(actor, application) -> bool:
+    """Whether `actor` may decide `application` now (for showing the decision buttons)."""
+    if application.state != State.IN_REVIEW or application.awaiting_forward:
+        return False
+    try:
+        _require_stage_actor(actor, application)
+    except PermissionDenied:
+        return False
+    return True

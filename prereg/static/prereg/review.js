@@ -1,0 +1,117 @@
+// Reviewer pages: image viewer (zoom, rotate, next/previous), field-by-field advance,
+// select-all for 批量提交, reason fill, notice popup. No inline script (strict CSP).
+(function () {
+  "use strict";
+
+  function viewerState(viewer) {
+    if (!viewer._state) { viewer._state = { index: 0, zoom: 1, rotate: 0 }; }
+    return viewer._state;
+  }
+
+  function render(viewer) {
+    var state = viewerState(viewer);
+    var img = viewer.querySelector("[data-viewer-main]");
+    var thumbs = viewer.querySelectorAll("[data-viewer-src]");
+    if (!img || !thumbs.length) { return; }
+    var thumb = thumbs[state.index];
+    var src = thumb.getAttribute("data-viewer-src");
+    if (img.getAttribute("src") !== src) { img.setAttribute("src", src); }
+    img.style.transform = "scale(" + state.zoom + ") rotate(" + state.rotate + "deg)";
+    thumbs.forEach(function (t, i) { t.classList.toggle("active", i === state.index); });
+    var count = viewer.querySelector("[data-viewer-count]");
+    if (count) { count.textContent = (state.index + 1) + " / " + thumbs.length; }
+    var open = viewer.querySelector("[data-viewer-open]");
+    if (open) { open.setAttribute("href", src); }
+  }
+
+  document.addEventListener("click", function (event) {
+    var action = event.target.closest("[data-viewer-action]");
+    var thumb = event.target.closest("[data-viewer-src]");
+    var viewer = (action || thumb) && (action || thumb).closest("[data-viewer]");
+    if (viewer) {
+      var state = viewerState(viewer);
+      var total = viewer.querySelectorAll("[data-viewer-src]").length;
+      if (thumb) {
+        state.index = Array.prototype.indexOf.call(viewer.querySelectorAll("[data-viewer-src]"), thumb);
+        state.zoom = 1; state.rotate = 0;
+      } else {
+        switch (action.getAttribute("data-viewer-action")) {
+          case "next": state.index = (state.index + 1) % total; state.zoom = 1; state.rotate = 0; break;
+          case "prev": state.index = (state.index - 1 + total) % total; state.zoom = 1; state.rotate = 0; break;
+          case "zoom-in": state.zoom = Math.min(state.zoom * 1.25, 6); break;
+          case "zoom-out": state.zoom = Math.max(state.zoom / 1.25, 0.3); break;
+          case "rotate": state.rotate = (state.rotate + 90) % 360; break;
+          default: state.zoom = 1; state.rotate = 0;
+        }
+      }
+      render(viewer);
+      return;
+    }
+    // 填入不同意原因: the fields ticked 否 start the reason.
+    var fill = event.target.closest("[data-fill-reason]");
+    if (fill) {
+      var reason = document.querySelector("[data-reason]");
+      if (reason) {
+        var text = fill.getAttribute("data-fill-reason");
+        if (reason.value.indexOf(text) === -1) { reason.value = text + (reason.value ? "\n" + reason.value : ""); }
+        reason.focus();
+      }
+      return;
+    }
+    var close = event.target.closest("[data-notice-close]");
+    if (close) {
+      var popup = close.closest("#notice-popup");
+      try { window.sessionStorage.setItem("notice-popup-dismissed", popup.getAttribute("data-latest")); } catch (e) { /* private mode */ }
+      popup.classList.add("hidden");
+    }
+  });
+
+  // Keyboard: arrows move between images of the open field when focus is not in a text box.
+  document.addEventListener("keydown", function (event) {
+    if (/INPUT|TEXTAREA|SELECT/.test(event.target.tagName)) { return; }
+    var open = document.querySelector("details[data-check-field][open] [data-viewer]");
+    if (!open) { return; }
+    var name = { ArrowRight: "next", ArrowLeft: "prev" }[event.key];
+    var button = name && open.querySelector('[data-viewer-action="' + name + '"]');
+    if (button) { button.click(); }
+  });
+
+  // After a 是/否 tick the field closes and the next field not yet ticked opens (manual 四.4).
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var swapped = event.detail.elt;
+    if (!swapped || !swapped.matches || !swapped.matches("[data-check-field]")) {
+      swapped = document.getElementById(event.detail.target && event.detail.target.id);
+    }
+    if (!swapped || !swapped.matches("[data-check-field]")) { return; }
+    var fields = Array.prototype.slice.call(document.querySelectorAll("[data-check-field]"));
+    fields.forEach(function (f) { f.open = false; });
+    var index = fields.indexOf(swapped);
+    var next = fields.slice(index + 1).concat(fields.slice(0, index)).filter(function (f) {
+      return !f.getAttribute("data-consistent");
+    })[0];
+    var target = next || document.querySelector(".decision");
+    if (next) { next.open = true; }
+    if (target) { target.scrollIntoView({ behavior: "smooth", block: "start" }); }
+  });
+
+  // Select all rows for 批量提交.
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("[data-check-all]");
+    if (!all) { return; }
+    var name = all.getAttribute("data-check-all");
+    document.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+
+  // The popup shows once per session for the same latest notice.
+  document.addEventListener("DOMContentLoaded", function () {
+    var popup = document.getElementById("notice-popup");
+    if (!popup) { return; }
+    try {
+      if (window.sessionStorage.getItem("notice-popup-dismissed") === popup.getAttribute("data-latest")) {
+        popup.classList.add("hidden");
+      }
+    } catch (e) { /* private mode: keep it visible */ }
+  });
+})();
