@@ -1,0 +1,99 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from prereg.applications.models import Stage, State
+from prereg.exports import stats
+from tests.exports.factories import make_application
+
+ANXI = "35052401"  # 安溪县医院 → 安溪县医院 → 安溪县卫计局 → 泉州市卫计委 → 省卫健委
+
+
+@pytest.fixture
+def known(tree, year, reviewer_anxi_hospital):
+    """15 applications in the 泉州 chain with known states, and 2 in 福州."""
+    for stage, count in [(Stage.UNIT_REVIEW, 2), (Stage.POINT_CONFIRM, 3), (Stage.SITE_REVIEW, 3),
+                         (Stage.DISTRICT_RECHECK, 1)]:
+        for _ in range(count):
+            make_application(tree, year, ANXI, State.IN_REVIEW, stage)
+    make_application(tree, year, ANXI, State.IN_REVIEW, Stage.SITE_REVIEW, days_ago=5)  # overdue at the 考点
+    for _ in range(2):
+        make_application(tree, year, ANXI, State.RETURNED)
+    for _ in range(3):
+        make_application(tree, year, ANXI, State.APPROVED)
+    for _ in range(2):
+        make_application(tree, year, "35010201", State.IN_REVIEW, Stage.SITE_REVIEW)
+    make_application(tree, year, ANXI, State.DRAFT)  # never submitted: in nobody's scope
+    return year
+
+
+def test_the_site_sees_its_counts_by_stage_and_state(known, reviewer_quanzhou):
+    s = stats.compute(reviewer_quanzhou, exam_year=known, overdue_days=3)
+    assert s.total == 15
+    assert (s.mine, s.below, s.above) == (4, 5, 1)
+    assert s.by_state[State.RETURNED] == 2 and s.by_state[State.APPROVED] == 3
+    assert s.by_stage == {"unit": 2, "point": 3, "site": 4, "district": 1}
+    assert (s.overdue, s.overdue_mine) == (1, 1)
+    assert [(r.name, r.total, r.in_review, r.returned, r.approved, r.overdue) for r in s.orgs] == [
+        ("安溪县卫生和计划生育局", 15, 10, 2, 3, 1)]
+    assert s.funnel == [("已提交", 15), ("过单位审查", 11), ("过报名点确认", 8), ("过考点审核", 4), ("审核通过", 3)]
+
+
+def test_the_unit_and_the_district_see_their_own_view(known, reviewer_anxi_hospital, reviewer_province):
+    unit = stats.compute(reviewer_anxi_hospital, exam_year=known)
+    assert (unit.total, unit.mine, unit.below, unit.above) == (15, 2, 0, 8)
+    district = stats.compute(reviewer_province, exam_year=known, overdue_days=3)
+    assert district.total == 17
+    assert (district.mine, district.below) == (1, 11)
+    assert {r.name: r.total for r in district.orgs} == {"泉州市卫生和计划生育委员会": 15, "福州市卫生和计划生育委员会": 2}
+
+
+def test_submissions_are_counted_per_local_day(known, reviewer_quanzhou):
+    s = stats.compute(reviewer_quanzhou, exam_year=known)
+    today = timezone.localdate()
+    assert dict(s.days) == {today - datetime.timedelta(days=5): 1, today: 14}
+
+
+def test_levels_and_specialties_are_counted(tree, known, reviewer_quanzhou):
+    from prereg.catalog.models import Specialty
+
+    specialty = Specialty.objects.filter(exam_year=known).select_related("qualification__level").first()
+    make_application(tree, known, ANXI, State.APPROVED, level=specialty.qualification.level, specialty=specialty)
+    rows = stats.compute(reviewer_quanzhou, exam_year=known).specialties
+    row = next(r for r in rows if r["specialty"] == specialty.name)
+    assert (row["level"], row["total"], row["approved"]) == (specialty.qualification.level.name, 1, 1)
+
+
+def test_the_overdue_list_puts_the_oldest_first_and_marks_my_own(known, reviewer_quanzhou):
+    items = stats.overdue_list(reviewer_quanzhou, exam_year=known, overdue_days=3)
+    assert len(items) == 1 and items[0]["mine"] and items[0]["days"] == 5
+
+
+def test_the_stats_page_draws_charts_without_style_or_script(client, known, reviewer_quanzhou):
+    client.force_login(reviewer_quanzhou)
+    response = client.get(reverse("backoffice:stats") + "?days=3")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<svg") == 2 and 'fill="#2f6db5"' in html
+    assert "style=" not in html and "<script>" not in html
+    assert 'class="overdue mine"' in html
+    assert "安溪县卫生和计划生育局" in html
+
+
+def test_the_stats_page_only_counts_the_users_scope(client, known, reviewer_fuzhou):
+    client.force_login(reviewer_fuzhou)
+    response = client.get(reverse("backoffice:stats"))
+    assert response.context["s"].total == 2
+
+
+def test_the_stats_page_refuses_a_post(client, reviewer_quanzhou):
+    client.force_login(reviewer_quanzhou)
+    assert client.post(reverse("backoffice:stats")).status_code == 405
+
+
+@pytest.mark.parametrize("who", ["candidate", "auditor"])
+def test_the_stats_page_is_for_reviewers(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("backoffice:stats")).status_code == 403

@@ -1,0 +1,146 @@
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from prereg.applications.models import ApplicationImage, Stage, State
+from prereg.exports import runner
+from prereg.exports.models import ExportJob, ExportStatus
+
+from .factories import make_application
+
+
+@pytest.fixture
+def quanzhou(client, reviewer_quanzhou):
+    client.force_login(reviewer_quanzhou)
+    return client
+
+
+def test_the_exports_page_shows_the_filter_of_the_list_the_user_came_from(quanzhou, tree, year):
+    response = quanzhou.get(reverse("backoffice:exports") + "?state=returned&q=李娜")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="李娜"' in html
+    assert re.search(r'<option value="returned" selected>', html)
+    assert "完整</strong>证件号码" in html  # a 考点 exports full numbers, and is told so
+    assert "style=" not in html and "<script>" not in html
+
+
+def test_a_bad_filter_link_shows_the_error_at_the_field_and_keeps_the_rest(quanzhou, tree, year):
+    response = quanzhou.get(reverse("backoffice:exports") + "?submitted_from=2026-02-01&submitted_to=2026-01-01&q=x")
+    assert response.status_code == 200
+    assert "结束日期不能早于开始日期" in response.content.decode()
+
+
+def test_creating_an_export_redirects_and_the_job_appears_with_a_download(quanzhou, tree, year, reviewer_quanzhou):
+    make_application(tree, year, "35052401", State.RETURNED)
+    response = quanzhou.post(reverse("backoffice:export_create"), {
+        "kind": "applications", "format": "xlsx", "columns": "roster", "state": "returned"})
+    assert response.status_code == 302
+    job = ExportJob.objects.get(owner=reviewer_quanzhou)
+    assert job.status == ExportStatus.DONE and job.filters == {"state": "returned"} and job.row_count == 1
+    page = quanzhou.get(reverse("backoffice:exports")).content.decode()
+    assert reverse("backoffice:export_download", args=[job.pk]) in page
+    assert "状态：已退回" in page
+
+
+def test_an_invalid_export_form_is_shown_again_with_what_was_typed(quanzhou, tree, year):
+    response = quanzhou.post(reverse("backoffice:export_create"), {
+        "kind": "applications", "format": "doc", "columns": "roster", "q": "王强"})
+    assert response.status_code == 400
+    assert 'value="王强"' in response.content.decode()
+    assert not ExportJob.objects.exists()
+
+
+def test_a_running_job_row_polls_and_a_finished_one_stops(quanzhou, reviewer_quanzhou):
+    job = ExportJob.objects.create(owner=reviewer_quanzhou, status=ExportStatus.RUNNING, progress=42)
+    html = quanzhou.get(reverse("backoffice:export_status", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' in html and '<progress max="100" value="42"' in html
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error="x")
+    html = quanzhou.get(reverse("backoffice:export_status", args=[job.pk])).content.decode()
+    assert "hx-trigger" not in html
+
+
+def test_another_users_job_status_is_not_found(client, reviewer_fuzhou, reviewer_quanzhou):
+    job = ExportJob.objects.create(owner=reviewer_quanzhou)
+    client.force_login(reviewer_fuzhou)
+    assert client.get(reverse("backoffice:export_status", args=[job.pk])).status_code == 404
+    assert client.post(reverse("backoffice:export_delete", args=[job.pk])).status_code == 404
+
+
+def test_the_owner_deletes_a_finished_job_and_its_file(quanzhou, tree, year, reviewer_quanzhou):
+    make_application(tree, year, "35052401")
+    quanzhou.post(reverse("backoffice:export_create"), {"kind": "applications", "format": "csv", "columns": "roster"})
+    job = ExportJob.objects.get(owner=reviewer_quanzhou)
+    name = job.file.name
+    assert quanzhou.post(reverse("backoffice:export_delete", args=[job.pk])).status_code == 302
+    assert not ExportJob.objects.filter(pk=job.pk).exists()
+    assert not default_storage.exists(name)
+
+
+@pytest.mark.parametrize("name, method", [("exports", "post"), ("export_create", "get")])
+def test_wrong_method_is_refused(quanzhou, name, method):
+    assert getattr(quanzhou, method)(reverse(f"backoffice:{name}")).status_code == 405
+
+
+@pytest.mark.parametrize("who", ["candidate", "auditor"])
+def test_roles_without_the_export_function_are_refused(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("backoffice:exports")).status_code == 403
+    assert client.post(reverse("backoffice:export_create"), {"kind": "applications"}).status_code == 403
+
+
+def _image(application, slot, row_id=None, data=b"\xff\xd8jpegdata"):
+    image = ApplicationImage(application=application, slot=slot, row_id=row_id, sha256="0" * 64, size=len(data),
+                             width=10, height=10, content_type="image/jpeg", uploaded_by=application.candidate)
+    image.file.save("x.jpg", ContentFile(data), save=False)
+    image.save()
+    return image
+
+
+def test_one_applications_images_zip_has_flat_names_by_candidate_and_field(quanzhou, tree, year, reviewer_quanzhou):
+    application = make_application(tree, year, "35052401", name="李娜")
+    _image(application, "id_front")
+    _image(application, "education", row_id=900)
+    _image(application, "education", row_id=901)
+    _image(application, "education", row_id=901, data=b"second page")
+    response = quanzhou.post(reverse("backoffice:export_application_images", args=[application.pk]))
+    assert response.status_code == 302
+    job = ExportJob.objects.get(owner=reviewer_quanzhou)
+    assert job.status == ExportStatus.DONE, job.error
+    with default_storage.open(job.file.name, "rb") as fh, zipfile.ZipFile(io.BytesIO(fh.read())) as archive:
+        names = sorted(archive.namelist())
+        assert archive.read(f"{application.number}_李娜_学历证书2-2.jpg") == b"second page"
+    assert names == sorted([f"{application.number}_李娜_身份证正面.jpg", f"{application.number}_李娜_学历证书1.jpg",
+                            f"{application.number}_李娜_学历证书2.jpg", f"{application.number}_李娜_学历证书2-2.jpg"])
+    assert "李娜" in job.file_name
+
+
+def test_images_of_an_application_out_of_scope_are_not_found(client, tree, year, reviewer_fuzhou):
+    application = make_application(tree, year, "35052401")
+    client.force_login(reviewer_fuzhou)
+    response = client.post(reverse("backoffice:export_application_images", args=[application.pk]))
+    assert response.status_code == 404
+    assert not ExportJob.objects.exists()
+
+
+def test_batch_confirmation_forms_merge_only_those_past_the_registration_point(tree, year, reviewer_quanzhou):
+    pypdf = pytest.importorskip("pypdf")
+    if runner.confirmation_pdf_function() is None:
+        pytest.skip("prereg.applications.pdf.confirmation_pdf is not there")
+    from prereg.exports import services
+
+    make_application(tree, year, "35052401", State.APPROVED)
+    make_application(tree, year, "35052401", State.IN_REVIEW, Stage.SITE_REVIEW)
+    make_application(tree, year, "35052401", State.IN_REVIEW, Stage.POINT_CONFIRM)  # not yet printable
+    job = services.export_request(actor=reviewer_quanzhou, kind="confirmations")
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE, job.error
+    assert job.row_count == 2
+    with default_storage.open(job.file.name, "rb") as fh:
+        reader = pypdf.PdfReader(io.BytesIO(fh.read()))
+    assert len(reader.pages) >= 2
