@@ -163,6 +163,7 @@ class BasicForm(forms.ModelForm):
         self.fields["ethnicity"].queryset = Ethnicity.objects.all()
         self.fields["ethnicity"].empty_label = "请选择"
         _require_all(self)
+        self.fields["unit"].error_messages["required"] = "请在下方搜索并选择单位名称。"
         self.phone_changed = False
 
     def clean_postcode(self):
@@ -295,7 +296,7 @@ class BaseRowFormSet(forms.BaseModelFormSet):
 
 def row_formset(form, *, min_num=0):
     return forms.modelformset_factory(form.Meta.model, form=form, formset=BaseRowFormSet, extra=0,
-                                      can_delete=True, min_num=min_num, validate_min=bool(min_num),
+                                      can_delete=True, min_num=min_num, validate_min=False,
                                       max_num=20, validate_max=True)
 
 

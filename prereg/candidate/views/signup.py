@@ -8,13 +8,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from prereg.audit.log import client_ip
-from prereg.notify.sms import _hit, issue_code
+from prereg.core import ratelimit
+from prereg.notify.sms import issue_code
 
 from .. import services
 from ..forms import SendCodeForm, SignupForm
-
-SIGNUPS_PER_HOUR_PER_IP = 30
-
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
@@ -36,8 +34,7 @@ def signup(request):
         return render(request, "candidate/signup.html", {"form": form})
     form = SignupForm(request.POST or None)
     if request.method == "POST":
-        ip = client_ip(request)
-        if not _hit(f"signup:{ip}", SIGNUPS_PER_HOUR_PER_IP, 3600):
+        if not ratelimit.hit("signup", ratelimit.client_address(request)):
             form.is_valid()
             form.add_error(None, "注册过于频繁，请稍后再试。")
         elif form.is_valid():

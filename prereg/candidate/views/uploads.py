@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from prereg.applications import images
+from prereg.core import ratelimit
 
 from .common import current_application
 
@@ -21,6 +22,7 @@ def _answer(request, ok, message, status):
 
 
 @require_POST
+@ratelimit.limit("upload")
 def image_upload(request):
     application = current_application(request.user)
     row = request.POST.get("row_id") or None

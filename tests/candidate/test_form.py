@@ -1,0 +1,182 @@
+"""The registration form: each section saves on its own, with Chinese messages at the field."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from prereg.applications.carryover import start_application
+from prereg.applications.models import Application, EducationRow, State, WorkRow
+from prereg.catalog.models import Ethnicity, PracticeCategory, Qualification
+from tests.candidate.factories import complete_application
+
+NEXT_YEAR = f"{datetime.date.today().year + 1}-01"
+
+
+@pytest.fixture
+def app(client, year, tree, candidate):
+    client.force_login(candidate)
+    return start_application(candidate=candidate, exam_year=year)
+
+
+def post(client, section, payload, htmx=True):
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(reverse("candidate:section", args=[section]), payload, **extra)
+
+
+def rows(prefix, *items, initial=0):
+    data = {f"{prefix}-TOTAL_FORMS": str(len(items)), f"{prefix}-INITIAL_FORMS": str(initial),
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "20"}
+    for i, item in enumerate(items):
+        data.update({f"{prefix}-{i}-{k}": v for k, v in item.items()})
+    return data
+
+
+def basic(tree, **extra):
+    return {"basic-name": "曹操", "basic-ethnicity": Ethnicity.objects.get(code="01").pk,
+            "basic-unit": tree["35052401"].pk, "basic-postcode": "350000", "basic-phone": "",
+            "basic-address": "福建省福州市鼓楼区", **extra}
+
+
+def test_the_form_page_opens_and_starts_a_draft(client, year, tree, candidate):
+    client.force_login(candidate)
+    response = client.get(reverse("candidate:form"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for title in ["基本信息", "工作情况", "教育情况", "申报信息及现有资格", "现有资格聘任情况", "住院医师规范化培训",
+                  "全科医生规范化培训", "其他", "证件图片", "自动选择审核机构"]:
+        assert title in body
+    assert Application.objects.filter(candidate=candidate).count() == 1
+
+
+def test_basic_section_saves_and_fills_birth_date_and_gender_from_the_id(client, app, tree):
+    response = post(client, "basic", basic(tree, **{"basic-phone": app.phone}))
+    assert "已保存" in response.content.decode()
+    app.refresh_from_db()
+    assert app.unit == tree["35052401"] and app.birth_date == datetime.date(1990, 1, 1)
+    assert app.gender in ("M", "F")
+
+
+def test_basic_section_messages_at_the_field_keep_what_was_typed(client, app, tree):
+    body = post(client, "basic", basic(tree, **{"basic-postcode": "35", "basic-unit": "",
+                                               "basic-phone": app.phone})).content.decode()
+    assert "邮编应为6位数字" in body and "请在下方搜索并选择单位名称" in body
+    assert 'value="福建省福州市鼓楼区"' in body
+    app.refresh_from_db()
+    assert app.address == ""
+
+
+def test_changing_the_phone_needs_an_sms_code(client, app, tree):
+    body = post(client, "basic", basic(tree, **{"basic-phone": "13900001111"})).content.decode()
+    assert "请获取并填写短信验证码" in body
+
+
+def test_work_rows_save_and_an_end_before_the_start_is_refused(client, app):
+    bad = rows("work", {"unit_name": "安溪县医院", "title": "医师", "start": "2015-08", "end": "2014-12", "major": "护理"})
+    assert "结束时间应晚于开始时间" in post(client, "work", bad).content.decode()
+    future = rows("work", {"unit_name": "安溪县医院", "title": "医师", "start": NEXT_YEAR, "end": "", "major": "护理"})
+    assert "日期不能晚于今天" in post(client, "work", future).content.decode()
+    assert not WorkRow.objects.exists()
+    good = rows("work", {"unit_name": "安溪县医院", "title": "医师", "start": "2015-08", "end": "", "major": "护理"})
+    post(client, "work", good)
+    assert WorkRow.objects.get().start == datetime.date(2015, 8, 1)
+
+
+def test_education_needs_the_chsi_code_and_the_first_row_is_the_rated_one(client, app):
+    edu = {"level": "本科", "obtained": "2015-11", "school": "福州大学", "study_form": "全日制", "major": "护理"}
+    payload = {"chsi-chsi_code": "12345", **rows("edu", edu, edu), **rows("deg")}
+    body = post(client, "education", payload).content.decode()
+    assert "学信网在线验证码应为12位数字" in body
+    payload["chsi-chsi_code"] = "无"
+    post(client, "education", payload)
+    app.refresh_from_db()
+    assert app.chsi_code == "无"
+    assert list(EducationRow.objects.order_by("order").values_list("order", flat=True)) == [0, 1]
+
+
+def test_a_removed_row_disappears(client, app):
+    row = WorkRow.objects.create(application=app, unit_name="甲", start=datetime.date(2015, 1, 1))
+    payload = rows("work", {"id": row.pk, "unit_name": "甲", "title": "", "start": "2015-01", "end": "", "major": "",
+                            "DELETE": "on"}, initial=1)
+    post(client, "work", payload)
+    assert not WorkRow.objects.exists()
+
+
+def test_the_cascade_narrows_each_select_by_the_previous(client, app, year):
+    qualification = Qualification.objects.filter(exam_year=year, name="主管护师").first() or \
+        Qualification.objects.filter(exam_year=year).first()
+    response = client.get(reverse("candidate:cascade"), {"decl-level": qualification.level_id,
+                                                         "decl-qualification": qualification.pk})
+    body = response.content.decode()
+    other_level = Qualification.objects.filter(exam_year=year).exclude(level=qualification.level).first()
+    assert qualification.name in body and other_level.name not in body
+
+
+def test_a_nurse_category_skips_the_scope(client, app, year):
+    nurse = PracticeCategory.objects.get(exam_year=year, name="护理")
+    assert not nurse.has_scopes
+    qualification = nurse.qualifications.first()
+    specialty = qualification.specialties.filter(category=nurse).first()
+    payload = {"decl-level": qualification.level_id, "decl-qualification": qualification.pk,
+               "decl-category": nurse.pk, "decl-scope": "", "decl-specialty": specialty.pk,
+               "decl-practice_change": "", "decl-current_qualification": "护师",
+               "decl-current_qualification_date": "2016-10"}
+    body = post(client, "declaration", payload).content.decode()
+    assert "已保存" in body and "该执业类别无需选择" in body
+    app.refresh_from_db()
+    assert app.specialty == specialty and app.scope is None
+    assert app.qualification_duration.endswith("月")
+
+
+def test_a_current_qualification_needs_its_date(client, app, year):
+    payload = {"decl-current_qualification": "护师", "decl-current_qualification_date": ""}
+    assert "请填写“现有资格取得年月”" in post(client, "declaration", payload).content.decode()
+
+
+def test_unit_search_lists_units_and_says_what_to_do_when_none_is_found(client, app):
+    body = client.get(reverse("candidate:unit_search"), {"q": "安溪"}).content.decode()
+    assert "安溪县医院" in body
+    body = client.get(reverse("candidate:unit_search"), {"q": "不存在的医院"}).content.decode()
+    assert "如果没有找到您的单位" in body and reverse("candidate:unit_request") in body
+
+
+def test_a_missing_unit_can_be_requested(client, app):
+    from prereg.orgs.models import UnitRequest
+
+    response = client.post(reverse("candidate:unit_request"),
+                           {"full_name": "安溪县某某诊所", "region_code": "350524", "phone": "13800138000"})
+    assert response.status_code == 302
+    assert UnitRequest.objects.filter(full_name="安溪县某某诊所").exists()
+
+
+def test_the_form_is_read_only_while_in_review(client, app, tree):
+    app.state = State.IN_REVIEW
+    app.save()
+    body = client.get(reverse("candidate:form")).content.decode()
+    assert "不能修改" in body and "保存基本信息" not in body
+    post(client, "basic", basic(tree, **{"basic-phone": app.phone}), htmx=False)
+    app.refresh_from_db()
+    assert app.address == ""
+
+
+def test_the_images_panel_lists_what_is_missing(client, app):
+    body = client.get(reverse("candidate:images_panel")).content.decode()
+    assert "尚需补全" in body and "身份证正面" in body
+
+
+def test_a_complete_application_has_nothing_missing(client, app, year, tree, candidate):
+    complete_application(candidate, year, tree)
+    body = client.get(reverse("candidate:form")).content.decode()
+    assert "尚需补全" not in body
+
+
+def test_reviewers_cannot_open_the_candidate_form(client, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    assert client.get(reverse("candidate:form")).status_code == 403
+    assert client.post(reverse("candidate:section", args=["basic"]), {}).status_code == 403
+
+
+def test_wrong_methods_are_refused(client, app):
+    assert client.get(reverse("candidate:section", args=["basic"])).status_code == 405
+    assert client.post(reverse("candidate:form")).status_code == 405
+    assert client.post(reverse("candidate:section", args=["nope"])).status_code == 404

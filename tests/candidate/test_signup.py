@@ -1,0 +1,101 @@
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from prereg.accounts.models import User
+from prereg.demo.people import make_id_number
+from prereg.notify.models import SmsMessage
+from tests.factories import CandidateFactory
+
+ID = make_id_number("350102", datetime.date(1992, 5, 17), 123)
+PHONE = "13800138000"
+
+
+def send_code(client, phone=PHONE):
+    client.post(reverse("candidate:signup_send_code"), {"phone": phone})
+    text = SmsMessage.objects.filter(phone=phone).latest("pk").text
+    return re.search(r"\d{6}", text).group()
+
+
+def data(**extra):
+    return {"name": "曹操", "id_type": "resident", "id_number": ID, "phone": PHONE, "sms_code": "000000",
+            "password1": "Kaoshi#2026x", "password2": "Kaoshi#2026x", **extra}
+
+
+@pytest.mark.django_db
+def test_a_candidate_signs_up_with_id_phone_code_and_password_and_is_logged_in(client):
+    code = send_code(client)
+    response = client.post(reverse("candidate:signup"), data(sms_code=code))
+    assert response.status_code == 302
+    user = User.objects.get(id_number=ID)
+    assert user.username == ID and user.is_candidate and user.phone == PHONE
+    assert client.get(reverse("candidate:home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_second_sign_up_with_the_same_id_is_refused_with_a_way_to_recover(client):
+    CandidateFactory(id_number=ID, username=ID)
+    response = client.post(reverse("candidate:signup"), data())
+    body = response.content.decode()
+    assert "该证件编号已注册" in body and "忘记密码" in body
+    assert User.objects.filter(id_number=ID).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number, message", [
+    (ID[:-1] + ("0" if ID[-1] != "0" else "1"), "校验位错误"),
+    ("35010219920230123X", "出生日期无效"),
+    ("12345", "应为18位"),
+])
+def test_a_bad_id_number_is_refused_at_the_field(client, number, message):
+    response = client.post(reverse("candidate:signup"), data(id_number=number))
+    assert message in response.content.decode()
+    assert not User.objects.filter(name="曹操").exists()
+
+
+@pytest.mark.django_db
+def test_a_wrong_code_a_bad_phone_and_a_weak_password_are_refused(client):
+    send_code(client)
+    body = client.post(reverse("candidate:signup"), data(sms_code="999999")).content.decode()
+    assert "验证码错误" in body or "验证码已失效" in body
+    body = client.post(reverse("candidate:signup"), data(phone="12345")).content.decode()
+    assert "请输入11位手机号码" in body
+    body = client.post(reverse("candidate:signup"), data(password1="12345678", password2="12345678")).content.decode()
+    assert "密码" in body and not User.objects.filter(id_number=ID).exists()
+
+
+@pytest.mark.django_db
+def test_typed_values_are_kept_when_sign_up_fails(client):
+    body = client.post(reverse("candidate:signup"), data(password2="other")).content.decode()
+    assert "两次输入的密码不一致" in body and 'value="曹操"' in body and ID in body
+
+
+@pytest.mark.django_db
+def test_sign_up_is_rate_limited(client, settings):
+    settings.RATE_LIMITS = {"signup": (2, 3600)}
+    for _ in range(2):
+        client.post(reverse("candidate:signup"), data(password2="x"))
+    body = client.post(reverse("candidate:signup"), data(password2="x")).content.decode()
+    assert "注册过于频繁" in body
+
+
+@pytest.mark.django_db
+def test_send_code_refuses_get_and_bad_phone(client):
+    assert client.get(reverse("candidate:signup_send_code")).status_code == 405
+    response = client.post(reverse("candidate:signup_send_code"), {"phone": "123"}, HTTP_HX_REQUEST="true")
+    assert "请输入11位手机号码" in response.content.decode()
+    assert not SmsMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_send_button_without_scripts_keeps_what_was_typed(client):
+    body = client.post(reverse("candidate:signup"), {**data(), "send_code": "1"}).content.decode()
+    assert "验证码已发送" in body and 'value="曹操"' in body
+    assert SmsMessage.objects.filter(phone=PHONE).exists()
+
+
+def test_a_logged_in_user_is_sent_home_from_sign_up(client, candidate):
+    client.force_login(candidate)
+    assert client.get(reverse("candidate:signup")).status_code == 302

@@ -1,0 +1,87 @@
+"""Submit, withdraw, return and resubmit, progress."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from prereg.applications.carryover import start_application
+from prereg.applications.models import ReviewAction, ReviewLog, Stage, State
+from tests.candidate.factories import complete_application
+
+
+@pytest.fixture
+def ready(client, year, tree, candidate):
+    client.force_login(candidate)
+    return complete_application(candidate, year, tree)
+
+
+def test_an_incomplete_application_is_not_submitted_and_the_gaps_are_listed(client, year, candidate):
+    client.force_login(candidate)
+    start_application(candidate=candidate, exam_year=year)
+    response = client.post(reverse("candidate:submit"), follow=True)
+    body = response.content.decode()
+    assert "提交前请补全以下内容" in body and "请上传“身份证正面”的图片" in body
+    assert not ReviewLog.objects.exists()
+
+
+def test_double_submission_creates_one_submission(client, ready):
+    first = client.post(reverse("candidate:submit"), {"version": ready.version})
+    second = client.post(reverse("candidate:submit"), {"version": ready.version}, follow=True)
+    assert first.status_code == 302
+    assert "请勿重复提交" in second.content.decode()
+    assert ReviewLog.objects.filter(application=ready, action=ReviewAction.SUBMIT).count() == 1
+    ready.refresh_from_db()
+    assert (ready.state, ready.stage) == (State.IN_REVIEW, Stage.UNIT_REVIEW) and ready.point_org_id
+
+
+def test_outside_the_window_the_page_says_when_it_opens(client, ready, year):
+    year.form_opens = timezone.localdate() + datetime.timedelta(days=3)
+    year.save()
+    body = client.get(reverse("candidate:form")).content.decode()
+    assert "当前不在省网填报时间内" in body and f"{year.form_opens:%Y}年" in body
+    body = client.post(reverse("candidate:submit"), follow=True).content.decode()
+    assert "当前不在填报时间内" in body
+    assert not ReviewLog.objects.exists()
+
+
+def test_progress_shows_every_log_with_stage_org_time_and_opinion(client, ready, candidate, tree):
+    client.post(reverse("candidate:submit"))
+    ready.refresh_from_db()
+    ReviewLog.objects.create(application=ready, action=ReviewAction.APPROVE, stage=Stage.UNIT_REVIEW,
+                             org=tree["350524"], actor=candidate, opinion="材料齐全", submission_round=1)
+    body = client.get(reverse("candidate:progress")).content.decode()
+    assert "提交" in body and "单位审查" in body and "材料齐全" in body and tree["350524"].name in body
+    assert "撤回" not in body.split("进度跟踪")[0].split("actions")[1]  # decided: no withdraw button
+
+
+def test_withdraw_before_a_decision_returns_to_draft(client, ready):
+    client.post(reverse("candidate:submit"))
+    assert "撤回" in client.get(reverse("candidate:progress")).content.decode()
+    client.post(reverse("candidate:withdraw"))
+    ready.refresh_from_db()
+    assert ready.state == State.DRAFT
+
+
+def test_a_returned_application_shows_the_reason_and_can_be_resubmitted(client, ready):
+    client.post(reverse("candidate:submit"))
+    ready.refresh_from_db()
+    ready.state, ready.stage, ready.returned_reason = State.RETURNED, "", "学历证书照片不清晰"
+    ready.save()
+    body = client.get(reverse("candidate:form")).content.decode()
+    assert "学历证书照片不清晰" in body and "重新提交" in body
+    client.post(reverse("candidate:submit"))
+    ready.refresh_from_db()
+    assert ready.state == State.IN_REVIEW and ready.submission_round == 2
+
+
+def test_a_reviewer_cannot_submit_or_see_progress(client, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    assert client.post(reverse("candidate:submit")).status_code == 403
+    assert client.get(reverse("candidate:progress")).status_code == 403
+
+
+def test_submit_and_withdraw_refuse_get(client, ready):
+    assert client.get(reverse("candidate:submit")).status_code == 405
+    assert client.get(reverse("candidate:withdraw")).status_code == 405
