@@ -1,0 +1,174 @@
+"""The example production configs in deploy/ parse, agree with the settings, and keep their promises.
+
+nginx: `nginx -t` on the real files (with throw-away TLS keys and log paths) where nginx is
+installed, and a structural check always. systemd units: parsed with configparser. gunicorn:
+the config file is executed. The environment example: every name in it is read by someone.
+"""
+
+import configparser
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+NGINX = DEPLOY / "nginx"
+SYSTEMD = DEPLOY / "systemd"
+
+
+def unit(name):
+    parser = configparser.ConfigParser(strict=False, interpolation=None, delimiters=("=",))
+    parser.optionxform = str  # systemd keys are case-sensitive
+    parser.read_string((SYSTEMD / name).read_text())
+    return parser
+
+
+def nginx_directives(text):
+    """(directive, args) pairs of an nginx file, comments removed."""
+    text = re.sub(r"#[^\n]*", "", text)
+    return [(m.group(1), m.group(2).strip()) for m in re.finditer(r"^\s*([a-z_0-9]+)\s+([^;{]*)[;{]", text, re.M)]
+
+
+def location_block(text, prefix):
+    match = re.search(r"location\s+" + re.escape(prefix) + r"\s*\{(.*?)\}", text, re.S)
+    assert match, f"no location {prefix}"
+    return re.sub(r"#[^\n]*", "", match.group(1))
+
+
+def size_in_bytes(value):
+    number, unit_ = re.fullmatch(r"(\d+)([kKmMgG]?)", value).groups()
+    return int(number) * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit_.lower()]
+
+
+@pytest.mark.parametrize("name", ["prereg-gunicorn.service", "prereg-worker@.service"])
+def test_each_systemd_unit_parses_runs_as_an_unprivileged_user_and_restarts(name):
+    parsed = unit(name)
+    assert {"Unit", "Service", "Install"} <= set(parsed.sections())
+    service = parsed["Service"]
+    assert service["User"] == "prereg" and service["Group"] == "prereg"
+    assert service["EnvironmentFile"] == "/etc/prereg/prereg.env"
+    assert service["Restart"] in {"on-failure", "always"}
+    assert service["NoNewPrivileges"] == "true"
+    assert service["ProtectSystem"] == "strict"
+    # ProtectSystem=strict makes everything read-only: the media directory must be writable.
+    assert "/srv/prereg/media" in service["ReadWritePaths"].split()
+    assert parsed["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_the_gunicorn_unit_serves_the_wsgi_app_with_the_shipped_config():
+    service = unit("prereg-gunicorn.service")["Service"]
+    command = service["ExecStart"].split()
+    assert command[0].endswith("/gunicorn") and "config.wsgi" in command
+    assert command[command.index("--config") + 1].endswith("deploy/gunicorn.conf.py")
+    assert service["Type"] == "notify"  # gunicorn tells systemd when it is ready
+
+
+def test_the_worker_unit_runs_the_database_task_worker_on_every_queue():
+    command = unit("prereg-worker@.service")["Service"]["ExecStart"].split()
+    assert command[1:4] == ["manage.py", "db_worker", "--queue-name"] and command[4] == "*"
+    # The queues the worker serves are the ones the settings declare.
+    assert set(settings.TASKS["default"]["QUEUES"]) >= {"default", "exports"}
+
+
+def test_the_gunicorn_config_executes_and_trusts_forwarded_headers_only_from_nginx(monkeypatch):
+    monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+    namespace = {}
+    exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)  # noqa: S102
+    assert namespace["bind"] == "127.0.0.1:8000"
+    assert isinstance(namespace["workers"], int) and namespace["workers"] >= 3
+    assert namespace["forwarded_allow_ips"] == "127.0.0.1"
+    assert namespace["timeout"] >= 60
+    monkeypatch.setenv("GUNICORN_WORKERS", "5")
+    exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)  # noqa: S102
+    assert namespace["workers"] == 5
+
+
+def test_nginx_takes_a_full_upload_request_and_no_more():
+    conf = (NGINX / "prereg.conf").read_text()
+    limits = [args for name, args in nginx_directives(conf) if name == "client_max_body_size"]
+    assert len(limits) == 1
+    try:
+        from prereg.applications.images import MAX_FILES_PER_REQUEST
+    except ImportError:
+        MAX_FILES_PER_REQUEST = 5
+    body_limit = size_in_bytes(limits[0])
+    full_upload = MAX_FILES_PER_REQUEST * settings.IMAGE_MAX_BYTES
+    assert full_upload < body_limit <= full_upload + 4 * 1024**2
+
+
+def test_nginx_serves_private_media_only_as_an_internal_redirect_target():
+    conf = (NGINX / "prereg.conf").read_text()
+    protected = location_block(conf, "/_protected/")
+    assert re.search(r"^\s*internal;", protected, re.M)
+    assert "alias /srv/prereg/media/;" in protected
+    # Media is never exposed under another location, and never listed.
+    assert conf.count("/srv/prereg/media/") == 1
+    assert "autoindex on" not in conf
+    env = (DEPLOY / "prereg.env.example").read_text()
+    assert re.search(r"^MEDIA_ROOT=/srv/prereg/media$", env, re.M)
+    assert not settings.MEDIA_URL.startswith("/_protected/")
+
+
+def test_nginx_serves_static_from_static_root_and_proxies_everything_else_with_forwarded_headers():
+    conf = (NGINX / "prereg.conf").read_text()
+    assert "alias /srv/prereg/static/;" in location_block(conf, "/static/")
+    env = (DEPLOY / "prereg.env.example").read_text()
+    assert re.search(r"^STATIC_ROOT=/srv/prereg/static$", env, re.M)
+    proxy = dict(nginx_directives((NGINX / "prereg-proxy.inc").read_text()))
+    assert proxy["proxy_pass"] == "http://prereg_app"
+    headers = [args for name, args in nginx_directives((NGINX / "prereg-proxy.inc").read_text())
+               if name == "proxy_set_header"]
+    assert "X-Forwarded-Proto $scheme" in headers
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in headers
+    for upstream in ("upstream-single.conf", "upstream-cluster.conf"):
+        assert "upstream prereg_app" in (NGINX / upstream).read_text()
+
+
+def test_every_name_in_the_environment_example_is_read_by_the_settings_gunicorn_or_boto3():
+    settings_source = (ROOT / "config" / "settings.py").read_text()
+    read_by_settings = set(re.findall(r"env(?:\.\w+)?\(\s*\"([A-Z_0-9]+)\"", settings_source))
+    gunicorn_source = (DEPLOY / "gunicorn.conf.py").read_text()
+    read_by_gunicorn = set(re.findall(r"environ\.get\(\"([A-Z_0-9]+)\"", gunicorn_source))
+    names = re.findall(r"^([A-Z_0-9]+)=", (DEPLOY / "prereg.env.example").read_text(), re.M)
+    assert {"SECRET_KEY", "AUDIT_HMAC_KEY", "DATABASE_URL", "REDIS_URL", "FILE_STORAGE", "PROXY_COUNT"} <= set(names)
+    unknown = [n for n in names if n not in read_by_settings | read_by_gunicorn and not n.startswith("AWS_")]
+    assert not unknown, f"names nobody reads: {unknown}"
+
+
+@pytest.mark.skipif(not shutil.which("nginx") or not shutil.which("openssl"), reason="nginx or openssl not installed")
+def test_nginx_accepts_the_configuration_for_one_server_and_for_several(tmp_path):
+    # Throw-away TLS key and certificate, and every absolute path redirected into tmp_path.
+    subprocess.run(  # noqa: S603
+        [shutil.which("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=prereg.test",
+         "-keyout", str(tmp_path / "prereg.key"), "-out", str(tmp_path / "prereg.crt")],
+        check=True, capture_output=True,
+    )
+    (tmp_path / "logs").mkdir()
+    for upstream in ("upstream-single.conf", "upstream-cluster.conf"):
+        conf_dir = tmp_path / upstream.replace(".conf", "")
+        conf_dir.mkdir()
+
+        def localise(text, conf_dir=conf_dir):
+            return (text.replace("/etc/nginx/tls/", f"{tmp_path}/")
+                    .replace("/var/log/nginx/", f"{tmp_path}/logs/")
+                    .replace("/etc/nginx/conf.d/", f"{conf_dir}/"))
+
+        for name in ("prereg.conf", "prereg-proxy.inc", upstream):
+            (conf_dir / name).write_text(localise((NGINX / name).read_text()))
+        main = conf_dir / "nginx.conf"
+        main.write_text(
+            f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/logs/error.log;\n"
+            "events { worker_connections 64; }\n"
+            f"http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n"
+            f"  client_body_temp_path {tmp_path}/body;\n  proxy_temp_path {tmp_path}/proxy;\n"
+            f"  include {conf_dir}/{upstream};\n  include {conf_dir}/prereg.conf;\n}}\n"
+        )
+        result = subprocess.run(  # noqa: S603
+            [shutil.which("nginx"), "-t", "-q", "-p", str(tmp_path), "-c", str(main)],
+            capture_output=True, text=True,
+        )
+        assert result.returncode == 0, result.stderr
