@@ -43,12 +43,13 @@ def year_status(year, today=None) -> YearStatus:
     ]
     milestones = []
     for label, start, end in spans:
+        begins = start or year.form_opens  # confirmation is possible once the form is open
         if today > end:
             state, days = "done", None
-        elif start is None or today >= start:
+        elif today >= begins:
             state, days = "current", (end - today).days
         else:
-            state, days = "upcoming", (start - today).days
+            state, days = "upcoming", (begins - today).days
         milestones.append(Milestone(label, start, end, state, days))
     if today < year.form_opens:
         headline = f"省网填报尚未开始，将于{year.form_opens:%Y年%m月%d日}开放（还有{(year.form_opens - today).days}天）。"

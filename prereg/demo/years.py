@@ -1,0 +1,137 @@
+"""Demo data of the years area: notices and the manuals on the home page, and a returning
+candidate whose last year's approved application (with certificate images) is carried over
+when he starts this year's form. Idempotent: what exists is left alone."""
+
+import datetime
+import io
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from prereg.accounts.models import Role, User
+from prereg.applications.models import (
+    Application,
+    ApplicationImage,
+    AppointmentRow,
+    EducationRow,
+    State,
+    WorkRow,
+)
+from prereg.catalog.loaders import load_year_catalogue
+from prereg.catalog.markup import DOCS_DIR
+from prereg.catalog.models import Announcement, AnnouncementKind, Ethnicity, ExamProject, ExamYear, Specialty
+from prereg.demo.people import make_id_number
+
+RETURNING = ("郑华", "M", datetime.date(1986, 4, 6), "350524", "15005000420")
+
+
+def seed(context):
+    year = context["year"]
+    district = next((u for u in context["staff"] if u.role == Role.DISTRICT), None)
+    seed_notices(year, district)
+    user = seed_returning_candidate(context["password"], context["tree"])
+    if user not in context["candidates"]:
+        context["candidates"].append(user)
+
+
+def _manual_body(filename):
+    path = DOCS_DIR / filename
+    if not path.exists():
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return "\n".join(lines[1:] if lines and lines[0].startswith("# ") else lines).strip()
+
+
+def seed_notices(year, author):
+    now = timezone.now()
+    notices = [
+        (f"关于开展{year.name}卫生专业技术资格考试预报名工作的通知", AnnouncementKind.NOTICE,
+         Announcement.Audience.ALL, True,
+         f"## 时间安排\n"
+         f"- 省网填报：{year.form_opens:%Y年%m月%d日}至{year.form_closes:%Y年%m月%d日}\n"
+         f"- 国网报名：{year.national_opens:%Y年%m月%d日}至{year.national_closes:%Y年%m月%d日}\n"
+         f"- 现场确认截止：{year.confirm_deadline:%Y年%m月%d日}\n\n"
+         "考生须同时完成省网填报和国网报名，打印《预报名审核确认单》和《报名申报表》，"
+         "携带两表及证件原件到报名点现场确认。**逾期不予受理。**"),
+        ("考生操作手册", AnnouncementKind.MANUAL, Announcement.Audience.CANDIDATES, False,
+         _manual_body("manual-candidate.md")),
+        ("审核操作手册", AnnouncementKind.MANUAL, Announcement.Audience.REVIEWERS, False,
+         _manual_body("manual-reviewer.md")),
+    ]
+    for title, kind, audience, pinned, body in notices:
+        if body is None or Announcement.objects.filter(title=title).exists():
+            continue
+        Announcement.objects.create(title=title, kind=kind, audience=audience, pinned=pinned, body=body,
+                                    exam_year=year, published_at=now, created_by=author)
+
+
+def _jpeg(text: str) -> bytes:
+    image = Image.new("RGB", (480, 320), (236, 240, 245))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((10, 10, 470, 310), outline=(90, 110, 140), width=4)
+    draw.text((30, 140), text, fill=(40, 40, 40))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def _image(application, slot, row_id, label):
+    data = _jpeg(label)
+    image = ApplicationImage(application=application, slot=slot, row_id=row_id, sha256="demo", size=len(data),
+                             width=480, height=320, content_type="image/jpeg", original_name=f"{slot}.jpg",
+                             uploaded_by=application.candidate)
+    image.file.save(f"demo-{slot}.jpg", ContentFile(data), save=False)
+    image.thumbnail.save(f"demo-{slot}.jpg", ContentFile(data), save=False)
+    image.save()
+
+
+def seed_returning_candidate(password, tree) -> User:
+    name, gender, birth, region, phone = RETURNING
+    id_number = make_id_number(region, birth, 201)
+    user = User.objects.filter(id_number=id_number).first()
+    if user is None:
+        user = User(username=id_number, role=Role.CANDIDATE, name=name, id_type="resident", id_number=id_number,
+                    phone=phone)
+        user.set_password(password)
+        user.save()
+    current = ExamYear.current()
+    last_number = current.year - 1
+    if Application.objects.filter(candidate=user, exam_year__year=last_number).exists():
+        return user
+    last = ExamYear.objects.filter(year=last_number).first()
+    if last is None:
+        opens = current.form_opens.replace(year=current.form_opens.year - 1)
+        last = ExamYear.objects.create(
+            year=last_number, name=f"{last_number}年度", form_opens=opens, form_closes=opens + datetime.timedelta(28),
+            national_opens=opens + datetime.timedelta(8), national_closes=opens + datetime.timedelta(28),
+            confirm_deadline=opens + datetime.timedelta(31), cutoff_date=datetime.date(last_number - 1, 12, 31),
+            is_current=False)
+        ExamProject.objects.create(exam_year=last, code="CZJ", name="初中级卫生专业技术资格考试")
+    load_year_catalogue(last)
+    specialty = Specialty.objects.select_related("qualification__level", "category").get(
+        exam_year=last, code="305")
+    # A finished application of last year, as the review left it (historical record).
+    application = Application.objects.create(
+        candidate=user, exam_year=last, project=last.projects.first(), unit=tree["35052401"], name=name,
+        gender=gender, id_type="resident", id_number=id_number, birth_date=birth,
+        ethnicity=Ethnicity.objects.get(code="01"), postcode="362400", phone=phone, address="福建省泉州市安溪县凤城镇",
+        chsi_code="090888693519", level=specialty.qualification.level, qualification=specialty.qualification,
+        category=specialty.category, scope=specialty.category.scopes.first(), specialty=specialty,
+        practice_change="无", current_qualification="医师", current_qualification_date=datetime.date(2014, 12, 1),
+        state=State.APPROVED, submission_round=1, number=f"{last_number}9{user.pk:07d}",
+        submitted_at=timezone.now() - datetime.timedelta(days=365),
+        approved_at=timezone.now() - datetime.timedelta(days=350))
+    education = EducationRow.objects.create(application=application, kind="education", level="本科",
+                                            obtained=datetime.date(2009, 7, 1), school="福建医科大学",
+                                            study_form="全日制", major="临床医学")
+    WorkRow.objects.create(application=application, unit_name="安溪县医院", title="医师",
+                           start=datetime.date(2009, 8, 1), major="临床医学")
+    appointment = AppointmentRow.objects.create(application=application, unit_name="安溪县医院", post="医师",
+                                                qualification="医师", start=datetime.date(2015, 1, 1))
+    _image(application, "id_front", None, "ID FRONT (demo)")
+    _image(application, "id_back", None, "ID BACK (demo)")
+    _image(application, "photo", None, "PHOTO (demo)")
+    _image(application, "education", education.pk, "DIPLOMA (demo)")
+    _image(application, "appointment", appointment.pk, "APPOINTMENT (demo)")
+    return user
