@@ -280,7 +280,8 @@ def review_edit(request, pk):
               for key, _label, value in targets}
     errors = {}
     if request.method == "POST":
-        changes = {key: request.POST.get(key, "") for key in values if request.POST.get(key, "").strip() != values[key]}
+        changes = {key: request.POST[key] for key in values
+                   if key in request.POST and request.POST[key].strip() != values[key]}
         version = request.POST.get("version", "")
         try:
             services.application_edit(actor=request.user, application_id=application.pk,

@@ -1,0 +1,334 @@
+"""The reviewer's pages: every view's happy path, wrong method, wrong role, out of scope."""
+
+import pytest
+from django.urls import reverse
+
+from prereg.applications.models import Application, FieldCheck, ForwardBatch, ReviewLog, Stage, State
+from prereg.catalog.models import Specialty
+from prereg.notify.models import Notice
+from prereg.orgs.models import CrossReviewAssignment
+from tests.applications.review_helpers import approve, submitted, tick_all
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def app(tree, year, reviewer_anxi_hospital):
+    return submitted(tree, year, name="李娜")
+
+
+def client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+# 待审信息 ---------------------------------------------------------------------------------------
+
+def test_pending_lists_the_applications_at_my_stage_with_an_open_link(client, app, reviewer_anxi_hospital):
+    response = client_for(client, reviewer_anxi_hospital).get(reverse("backoffice:pending"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "李娜" in body and reverse("backoffice:review", args=[app.pk]) in body
+    assert f'data-href="{reverse("backoffice:review", args=[app.pk])}"' in body
+    # ID numbers are masked in lists.
+    assert app.id_number not in body
+
+
+def test_pending_does_not_show_applications_of_another_stage_or_chain(client, app, reviewer_anxi_bureau,
+                                                                      reviewer_fuzhou):
+    for reviewer in (reviewer_anxi_bureau, reviewer_fuzhou):
+        client.force_login(reviewer)
+        assert "李娜" not in client.get(reverse("backoffice:pending")).content.decode()
+
+
+def test_pending_refuses_post_candidates_and_the_sysadmin(client, app, reviewer_anxi_hospital, candidate,
+                                                          sysadmin):
+    assert client_for(client, reviewer_anxi_hospital).post(reverse("backoffice:pending")).status_code == 405
+    for user in (candidate, sysadmin):
+        client.force_login(user)
+        assert client.get(reverse("backoffice:pending")).status_code == 403
+
+
+def test_pending_filters_by_name_and_specialty_and_sorts(client, tree, year, reviewer_anxi_hospital):
+    specialty = Specialty.objects.filter(exam_year=year).first()
+    submitted(tree, year, name="张三", specialty=specialty)
+    submitted(tree, year, name="王五")
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:pending"), {"q": "张三"}).content.decode()
+    assert "张三" in body and "王五" not in body
+    body = client.get(reverse("backoffice:pending"), {"specialty": specialty.pk}).content.decode()
+    assert "张三" in body and "王五" not in body
+    body = client.get(reverse("backoffice:pending"), {"sort": "-name"}).content.decode()
+    assert body.index("王五") < body.index("张三")
+    assert client.get(reverse("backoffice:pending"), {"sort": "nonsense", "page": "x"}).status_code == 200
+
+
+def test_pending_page_issues_a_constant_number_of_queries(client, tree, year, reviewer_anxi_hospital,
+                                                          django_assert_max_num_queries):
+    client.force_login(reviewer_anxi_hospital)
+    submitted(tree, year)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("backoffice:pending"))
+    for _ in range(25):
+        submitted(tree, year)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("backoffice:pending"))
+    assert response.context["page"].paginator.count == 26
+    assert len(response.context["page"].object_list) == 20
+
+
+# The review screen --------------------------------------------------------------------------------
+
+def test_review_screen_shows_each_camera_field_with_its_typed_values_and_approve_disabled(
+        client, app, reviewer_anxi_hospital):
+    body = client_for(client, reviewer_anxi_hospital).get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    assert "证件（身份证正反面）" in body and "<mark>福建医科大学</mark>" in body
+    assert 'value="approve" disabled' in body
+    assert "资格审核要点" in body and "审核日志" in body
+
+
+def test_review_screen_is_not_found_outside_my_chain_and_forbidden_to_candidates(client, app, reviewer_fuzhou,
+                                                                                 candidate):
+    client.force_login(reviewer_fuzhou)
+    assert client.get(reverse("backoffice:review", args=[app.pk])).status_code == 404
+    client.force_login(candidate)
+    assert client.get(reverse("backoffice:review", args=[app.pk])).status_code == 403
+
+
+def test_a_later_stage_sees_the_application_read_only(client, app, reviewer_anxi_bureau):
+    body = client_for(client, reviewer_anxi_bureau).get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    assert 'name="decision"' not in body and 'name="consistent"' not in body
+
+
+def test_ticking_a_field_by_htmx_returns_the_field_and_the_decision_state(client, app, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    response = client.post(reverse("backoffice:review_check", args=[app.pk]),
+                           {"field": "id_card", "consistent": "0"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-consistent="no"' in body and 'hx-swap-oob="true"' in body
+    assert "以下信息与原件不一致：证件（身份证正反面）" in body
+    assert FieldCheck.objects.get(application=app, field="id_card").consistent is False
+
+
+def test_ticking_is_refused_to_other_stages_and_unknown_fields(client, app, reviewer_anxi_bureau,
+                                                               reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_bureau)
+    assert client.post(reverse("backoffice:review_check", args=[app.pk]),
+                       {"field": "id_card", "consistent": "1"}).status_code == 403
+    client.force_login(reviewer_anxi_hospital)
+    client.post(reverse("backoffice:review_check", args=[app.pk]), {"field": "state", "consistent": "1"})
+    assert not FieldCheck.objects.exists()
+    assert client.get(reverse("backoffice:review_check", args=[app.pk])).status_code == 405
+
+
+def test_approve_through_the_page_moves_it_to_the_next_stage(client, app, reviewer_anxi_hospital):
+    tick_all(app, reviewer_anxi_hospital)
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    assert 'value="approve" disabled' not in body
+    response = client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                           {"decision": "approve", "version": app.version, "opinion": "", "national_done": "1"})
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.stage == Stage.POINT_CONFIRM and app.national_marks == {"unit": True}
+    assert ReviewLog.objects.get(application=app, action="approve").opinion == "同意"
+
+
+def test_a_stale_decision_gets_already_handled_and_changes_nothing(client, app, reviewer_anxi_hospital):
+    stale = app.version
+    approve(app, reviewer_anxi_hospital)
+    client.force_login(reviewer_anxi_hospital)
+    response = client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                           {"decision": "reject", "version": stale, "reason": "x", "to": "candidate"}, follow=True)
+    assert "已被他人处理，当前状态：审核中（报名点确认）" in response.content.decode()
+    assert Application.objects.get(pk=app.pk).state == State.IN_REVIEW
+
+
+def test_reject_without_a_reason_keeps_what_was_typed_and_says_why(client, app, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    response = client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                           {"decision": "reject", "version": app.version, "reason": "", "to": "candidate",
+                            "opinion": "我的意见"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "不同意时必须填写不通过原因" in body and "我的意见" in body
+    assert Application.objects.get(pk=app.pk).state == State.IN_REVIEW
+
+
+def test_return_to_candidate_through_the_page_sends_the_sms(client, app, reviewer_anxi_hospital):
+    from prereg.notify.models import SmsMessage
+
+    client.force_login(reviewer_anxi_hospital)
+    client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                {"decision": "reject", "version": app.version, "reason": "学历证书不清晰", "to": "candidate"})
+    assert Application.objects.get(pk=app.pk).state == State.RETURNED
+    assert "学历证书不清晰" in SmsMessage.objects.get(purpose="returned").text
+
+
+def test_forged_decisions_for_a_skipped_stage_or_foreign_application_change_nothing(
+        client, app, reviewer_quanzhou, reviewer_province, reviewer_fuzhou):
+    for reviewer, status in ((reviewer_quanzhou, 403), (reviewer_province, 403), (reviewer_fuzhou, 404)):
+        client.force_login(reviewer)
+        response = client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                               {"decision": "approve", "version": app.version})
+        assert response.status_code == status
+    assert ReviewLog.objects.filter(application=app).count() == 1
+    client.force_login(reviewer_quanzhou)
+    assert client.get(reverse("backoffice:review_decide", args=[app.pk])).status_code == 405
+
+
+# 已审信息 and 撤办 -----------------------------------------------------------------------------------
+
+def test_reviewed_shows_my_decisions_with_recall_only_while_allowed(client, app, reviewer_anxi_hospital,
+                                                                    reviewer_anxi_bureau):
+    approve(app, reviewer_anxi_hospital)
+    client.force_login(reviewer_anxi_hospital)
+    recall_url = reverse("backoffice:review_recall", args=[app.pk])
+    body = client.get(reverse("backoffice:reviewed")).content.decode()
+    assert "李娜" in body and recall_url in body
+    approve(app, reviewer_anxi_bureau)
+    body = client.get(reverse("backoffice:reviewed")).content.decode()
+    assert "李娜" in body and recall_url not in body
+    response = client.post(recall_url, follow=True)
+    assert "无法撤办" in response.content.decode()
+    assert Application.objects.get(pk=app.pk).stage == Stage.SITE_REVIEW
+
+
+def test_recall_through_the_page_brings_it_back_to_pending(client, app, reviewer_anxi_hospital, candidate):
+    approve(app, reviewer_anxi_hospital)
+    client.force_login(reviewer_anxi_hospital)
+    assert client.get(reverse("backoffice:review_recall", args=[app.pk])).status_code == 405
+    client.post(reverse("backoffice:review_recall", args=[app.pk]))
+    assert Application.objects.get(pk=app.pk).stage == Stage.UNIT_REVIEW
+    client.force_login(candidate)
+    assert client.post(reverse("backoffice:review_recall", args=[app.pk])).status_code == 403
+
+
+def test_reviewed_is_empty_for_an_org_that_decided_nothing(client, app, reviewer_fuzhou):
+    client.force_login(reviewer_fuzhou)
+    assert "李娜" not in client.get(reverse("backoffice:reviewed")).content.decode()
+
+
+# 批量提交, 汇总提交 ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def at_site(app, reviewer_anxi_hospital, reviewer_anxi_bureau):
+    approve(app, reviewer_anxi_hospital)
+    approve(app, reviewer_anxi_bureau)
+    return Application.objects.get(pk=app.pk)
+
+
+def test_batch_approve_at_the_site_then_summary_submit_forwards_as_one_batch(client, at_site, reviewer_quanzhou):
+    client.force_login(reviewer_quanzhou)
+    assert 'name="items"' in client.get(reverse("backoffice:pending")).content.decode()
+    client.post(reverse("backoffice:batch_approve"), {"items": [f"{at_site.pk}:{at_site.version}"]})
+    at_site.refresh_from_db()
+    assert at_site.awaiting_forward and at_site.stage == Stage.SITE_REVIEW
+    body = client.get(reverse("backoffice:forward")).content.decode()
+    assert "待汇总提交 1 条" in body
+    client.post(reverse("backoffice:forward"), {"stage": "site"})
+    at_site.refresh_from_db()
+    assert at_site.stage == Stage.DISTRICT_RECHECK
+    assert ForwardBatch.objects.get().count == 1
+
+
+def test_batch_and_forward_are_refused_to_points_and_units(client, at_site, reviewer_anxi_bureau):
+    client.force_login(reviewer_anxi_bureau)
+    assert client.post(reverse("backoffice:batch_approve"), {"items": [f"{at_site.pk}:{at_site.version}"]}
+                       ).status_code == 403
+    assert client.get(reverse("backoffice:forward")).status_code == 403
+
+
+def test_forward_refuses_a_stage_the_org_does_not_hold(client, at_site, reviewer_quanzhou):
+    client.force_login(reviewer_quanzhou)
+    assert client.post(reverse("backoffice:forward"), {"stage": "district"}).status_code == 403
+    assert client.put(reverse("backoffice:forward")).status_code == 405
+
+
+# 分配交叉审核 ---------------------------------------------------------------------------------------
+
+def test_cross_review_assignment_through_the_page(client, tree, year, reviewer_fuzhou):
+    client.force_login(reviewer_fuzhou)
+    assert client.get(reverse("backoffice:cross_review")).status_code == 200
+    response = client.post(reverse("backoffice:cross_review"),
+                           {"stage": "point", "source": tree["350102"].pk, "target": tree["350122"].pk})
+    assert response.status_code == 302
+    assignment = CrossReviewAssignment.objects.get(active=True)
+    client.post(reverse("backoffice:cross_review_revoke", args=[assignment.pk]))
+    assert not CrossReviewAssignment.objects.filter(active=True).exists()
+
+
+def test_cross_review_refuses_orgs_outside_the_subtree_and_lower_roles(client, tree, year, reviewer_fuzhou,
+                                                                       reviewer_gulou_bureau):
+    client.force_login(reviewer_fuzhou)
+    response = client.post(reverse("backoffice:cross_review"),
+                           {"stage": "point", "source": tree["350524"].pk, "target": tree["350122"].pk})
+    assert response.status_code == 400
+    client.force_login(reviewer_gulou_bureau)
+    assert client.get(reverse("backoffice:cross_review")).status_code == 403
+    assert not CrossReviewAssignment.objects.exists()
+
+
+def test_pending_shows_cross_reviewed_applications_to_the_assigned_org(client, tree, year, reviewer_fuzhou):
+    from prereg.applications import services
+
+    services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="unit",
+                                 source_id=tree["350102"].pk, target_id=tree["350122"].pk)
+    submitted(tree, year, unit_code="35010201", name="赵六")
+    reviewer = UserFactory(role="point", org=tree["350122"])
+    client.force_login(reviewer)
+    body = client.get(reverse("backoffice:pending")).content.decode()
+    assert "赵六" in body and "交叉审核" in body
+
+
+# Reviewer edit ------------------------------------------------------------------------------------
+
+def test_reviewer_edit_records_before_and_after(client, app, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    url = reverse("backoffice:review_edit", args=[app.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"version": app.version, "name": "李娜娜", "current_qualification_date": "2016-10-01"})
+    assert response.status_code == 302
+    assert ReviewLog.objects.get(application=app, action="edit").details["changes"] == {"name": ["李娜", "李娜娜"]}
+
+
+def test_reviewer_edit_refuses_a_bad_date_without_losing_input(client, app, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    response = client.post(reverse("backoffice:review_edit", args=[app.pk]),
+                           {"version": app.version, "name": "李娜娜", "current_qualification_date": "2016-13-45"})
+    assert response.status_code == 400
+    assert "李娜娜" in response.content.decode()
+    assert Application.objects.get(pk=app.pk).name == "李娜"
+
+
+def test_reviewer_edit_is_forbidden_to_other_stages(client, app, reviewer_anxi_bureau):
+    client.force_login(reviewer_anxi_bureau)
+    assert client.get(reverse("backoffice:review_edit", args=[app.pk])).status_code == 403
+
+
+# Notices ------------------------------------------------------------------------------------------
+
+def test_returned_application_notice_pops_up_and_stays_in_the_list_until_read(
+        client, app, reviewer_anxi_hospital, reviewer_anxi_bureau):
+    from prereg.applications import services
+
+    approve(app, reviewer_anxi_hospital)
+    app.refresh_from_db()
+    services.application_reject(actor=reviewer_anxi_bureau, application_id=app.pk, expected_version=app.version,
+                                reason="学历不符", to="candidate")
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:pending")).content.decode()
+    assert 'id="notice-popup"' in body and "已退回考生" in body
+    notice = Notice.objects.get(user=reviewer_anxi_hospital)
+    assert "学历不符" in client.get(reverse("backoffice:notices")).content.decode()
+    client.post(reverse("backoffice:notice_read", args=[notice.pk]))
+    assert 'id="notice-popup"' not in client.get(reverse("backoffice:pending")).content.decode()
+
+
+def test_a_notice_of_someone_else_cannot_be_marked_read(client, reviewer_anxi_hospital, reviewer_fuzhou):
+    notice = Notice.objects.create(user=reviewer_fuzhou, title="x")
+    client.force_login(reviewer_anxi_hospital)
+    assert client.post(reverse("backoffice:notice_read", args=[notice.pk])).status_code == 404
+    assert client.get(reverse("backoffice:notice_read", args=[notice.pk])).status_code == 405
+    notice.refresh_from_db()
+    assert notice.read_at is None
