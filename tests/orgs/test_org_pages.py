@@ -1,0 +1,213 @@
+"""组织机构管理: list, add, edit (and move), delete with reasons, batch enable/disable, admins."""
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from prereg.accounts.models import Role
+from prereg.audit.models import AuditEvent
+from prereg.orgs.models import Org, UnitRequest
+from tests.factories import TEST_PASSWORD, CandidateFactory, UserFactory
+
+
+def test_the_org_list_shows_the_subtree_only(client, reviewer_fuzhou):
+    client.force_login(reviewer_fuzhou)
+    html = client.get(reverse("backoffice:orgs")).content.decode()
+    assert "连江县医院" in html and "福州市鼓楼区卫生和计划生育局" in html
+    assert "安溪县医院" not in html and "泉州市卫生和计划生育委员会" not in html
+
+
+def test_the_org_list_searches_by_name_and_filters_by_level(client, reviewer_fuzhou):
+    client.force_login(reviewer_fuzhou)
+    html = client.get(reverse("backoffice:orgs"), {"q": "连江县医"}).content.decode()
+    assert "连江县医院" in html and "连江县中医院" not in html
+    html = client.get(reverse("backoffice:orgs"), {"level": "point"}).content.decode()
+    assert "鼓楼区卫计局" in html and "连江县妇幼保健院" not in html
+
+
+def test_the_org_list_refuses_post_and_the_unit_role(client, reviewer_fuzhou, reviewer_lianjiang_hospital):
+    client.force_login(reviewer_fuzhou)
+    assert client.post(reverse("backoffice:orgs")).status_code == 405
+    client.force_login(reviewer_lianjiang_hospital)
+    assert client.get(reverse("backoffice:orgs")).status_code == 403
+
+
+def test_a_point_adds_a_unit_without_review_right_below_itself(client, reviewer_gulou_bureau, tree):
+    client.force_login(reviewer_gulou_bureau)
+    response = client.post(reverse("backoffice:orgs_add"), {
+        "parent": tree["350102"].pk, "name": "福州市鼓楼区温泉街道社区卫生服务中心",
+        # Tampered: a 报名点 may not add a reviewing org nor give review right.
+        "is_point": "on", "has_review_right": "on",
+    })
+    assert response.status_code == 302
+    org = Org.objects.get(name="福州市鼓楼区温泉街道社区卫生服务中心")
+    assert org.parent == tree["350102"] and org.is_unit and not org.has_review_right
+    assert not (org.is_point or org.is_site or org.is_district)
+    assert org.code == "35010202" and org.region_code == "350102"
+    assert org.path.startswith(tree["350102"].path)
+    assert AuditEvent.objects.filter(event="org.create", object_id=str(org.pk)).exists()
+
+
+def test_only_the_district_adds_a_reviewing_org(client, reviewer_province, tree):
+    client.force_login(reviewer_province)
+    response = client.post(reverse("backoffice:orgs_add"), {
+        "parent": tree["350100"].pk, "code": "350111", "name": "福州市晋安区卫生健康局", "is_point": "on",
+    })
+    assert response.status_code == 302
+    org = Org.objects.get(code="350111")
+    assert org.is_point and not org.is_unit
+
+
+def test_adding_keeps_the_input_and_says_what_is_wrong(client, reviewer_gulou_bureau, tree):
+    client.force_login(reviewer_gulou_bureau)
+    response = client.post(reverse("backoffice:orgs_add"), {
+        "parent": tree["350102"].pk, "name": "福州市鼓楼区洪山社区卫生服务中心", "region_code": "35x",
+        "contact_name": "王五"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "地区代码为6位数字" in html and 'value="王五"' in html
+    response = client.post(reverse("backoffice:orgs_add"), {
+        "parent": tree["350102"].pk, "name": "福州市鼓楼区洪山社区卫生服务中心"})
+    assert "已存在同名机构" in response.content.decode()
+
+
+def test_a_point_cannot_add_below_an_org_outside_its_subtree(client, reviewer_gulou_bureau, tree):
+    client.force_login(reviewer_gulou_bureau)
+    response = client.post(reverse("backoffice:orgs_add"), {"parent": tree["350524"].pk, "name": "安溪县某某诊所"})
+    assert response.status_code == 200
+    assert not Org.objects.filter(name="安溪县某某诊所").exists()
+
+
+def test_editing_an_org_records_before_and_after(client, reviewer_fuzhou, tree):
+    client.force_login(reviewer_fuzhou)
+    org = tree["35012206"]
+    response = client.post(reverse("backoffice:orgs_edit", args=[org.pk]), {
+        "parent": org.parent_id, "code": org.code, "name": org.name, "short_name": "连江中医院",
+        "region_code": org.region_code, "is_unit": "on"})
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.short_name == "连江中医院" and "lianjiangzhongyiyuan" in org.pinyin
+    event = AuditEvent.objects.get(event="org.update")
+    assert event.details["changes"]["short_name"] == ["", "连江中医院"]
+
+
+def test_moving_an_org_re_parents_its_whole_subtree(client, reviewer_province, tree):
+    client.force_login(reviewer_province)
+    lianjiang = tree["350122"]
+    child_ids = list(lianjiang.children.values_list("pk", flat=True))
+    response = client.post(reverse("backoffice:orgs_edit", args=[lianjiang.pk]), {
+        "parent": tree["350500"].pk, "code": lianjiang.code, "name": lianjiang.name, "short_name": "连江县卫计局",
+        "region_code": "350122", "is_point": "on", "is_unit": "on"})
+    assert response.status_code == 302
+    lianjiang.refresh_from_db()
+    assert lianjiang.path.startswith(tree["350500"].path) and lianjiang.depth == 2
+    moved = Org.objects.filter(pk__in=child_ids)
+    assert all(o.path.startswith(lianjiang.path) and o.depth == 3 for o in moved)
+    assert set(Org.objects.subtree_of(tree["350500"]).values_list("pk", flat=True)) >= set(child_ids)
+    assert not Org.objects.subtree_of(tree["350100"]).filter(pk__in=child_ids).exists()
+
+
+def test_an_org_cannot_move_below_its_own_descendant(client, reviewer_province, tree):
+    client.force_login(reviewer_province)
+    fuzhou = tree["350100"]
+    client.post(reverse("backoffice:orgs_edit", args=[fuzhou.pk]), {
+        "parent": tree["350122"].pk, "code": fuzhou.code, "name": fuzhou.name, "is_site": "on"})
+    fuzhou.refresh_from_db()
+    assert fuzhou.parent == tree["350000"]
+
+
+def test_deleting_is_refused_with_the_reasons_while_anything_refers_to_the_org(client, reviewer_fuzhou, tree):
+    client.force_login(reviewer_fuzhou)
+    UserFactory(role=Role.UNIT, org=tree["35012205"])
+    UnitRequest.objects.create(full_name="某某卫生院", region_code="350122", phone="13900000000",
+                               requested_by=CandidateFactory(), resolved_org=tree["35012205"], status="pointed")
+    response = client.post(reverse("backoffice:orgs_delete", args=[tree["35012205"].pk]), follow=True)
+    html = response.content.decode()
+    assert "不能删除" in html and "1个用户账号" in html and "单位添加申请" in html
+    assert Org.objects.filter(pk=tree["35012205"].pk).exists()
+    response = client.post(reverse("backoffice:orgs_delete", args=[tree["350122"].pk]), follow=True)
+    assert "6个下级机构" in response.content.decode()
+
+
+def test_deleting_is_refused_while_an_application_names_the_org_in_its_chain(client, reviewer_fuzhou, tree, year):
+    from prereg.applications.models import Application
+
+    Application.objects.create(candidate=CandidateFactory(), exam_year=year, point_org=tree["35012204"])
+    client.force_login(reviewer_fuzhou)
+    client.post(reverse("backoffice:orgs_delete", args=[tree["35012204"].pk]))
+    assert Org.objects.filter(pk=tree["35012204"].pk).exists()
+
+
+def test_an_unreferenced_org_is_deleted_and_audited(client, reviewer_fuzhou, tree):
+    client.force_login(reviewer_fuzhou)
+    pk = tree["35012204"].pk
+    response = client.post(reverse("backoffice:orgs_delete", args=[pk]))
+    assert response.status_code == 302
+    assert not Org.objects.filter(pk=pk).exists()
+    assert AuditEvent.objects.filter(event="org.delete", object_id=str(pk)).exists()
+
+
+def test_delete_needs_post(client, reviewer_fuzhou, tree):
+    client.force_login(reviewer_fuzhou)
+    assert client.get(reverse("backoffice:orgs_delete", args=[tree["35012204"].pk])).status_code == 405
+
+
+def test_batch_disable_and_enable(client, reviewer_fuzhou, tree):
+    client.force_login(reviewer_fuzhou)
+    ids = [tree["35012201"].pk, tree["35012202"].pk]
+    assert client.post(reverse("backoffice:orgs_toggle"), {"ids": ids, "action": "disable"}).status_code == 302
+    assert Org.objects.filter(pk__in=ids, enabled=False).count() == 2
+    assert AuditEvent.objects.filter(event="org.disable").count() == 2
+    client.post(reverse("backoffice:orgs_toggle"), {"ids": ids, "action": "enable"})
+    assert Org.objects.filter(pk__in=ids, enabled=True).count() == 2
+
+
+def test_users_of_a_disabled_org_cannot_log_in_and_lose_their_sessions(client, reviewer_fuzhou, tree):
+    hospital_user = UserFactory(username="lj-hospital", role=Role.UNIT, org=tree["35012205"])
+    other = type(client)()
+    other.force_login(hospital_user)
+    assert other.get(reverse("backoffice:dashboard")).status_code == 200
+    client.force_login(reviewer_fuzhou)
+    client.post(reverse("backoffice:orgs_toggle"), {"ids": [tree["35012205"].pk], "action": "disable"})
+    assert other.get(reverse("backoffice:dashboard")).status_code == 302
+    response = other.post(reverse("accounts:login"), {"username": "lj-hospital", "password": TEST_PASSWORD})
+    assert response.status_code == 200 and "账号或密码错误" in response.content.decode()
+    assert other.get(reverse("backoffice:dashboard")).status_code == 302
+
+
+def test_the_detail_page_shows_the_org_administrators(client, reviewer_fuzhou, tree):
+    UserFactory(username="35012205", name="林涛", role=Role.UNIT, org=tree["35012205"])
+    client.force_login(reviewer_fuzhou)
+    html = client.get(reverse("backoffice:orgs_detail", args=[tree["35012205"].pk])).content.decode()
+    assert "林涛" in html and "重置密码" in html
+
+
+def test_resetting_an_org_admin_shows_a_one_time_password_once(client, reviewer_fuzhou, tree):
+    admin = UserFactory(username="35012205", role=Role.UNIT, org=tree["35012205"])
+    client.force_login(reviewer_fuzhou)
+    url = reverse("backoffice:orgs_admin_reset", args=[tree["35012205"].pk, admin.pk])
+    response = client.post(url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+    admin.refresh_from_db()
+    assert admin.must_change_password
+    password = response.context["password"]
+    assert escape(password) in response.content.decode() and password != "123456"
+    assert admin.check_password(password)
+    assert admin.password_history.count() == 1
+    event = AuditEvent.objects.get(event="account.password_reset")
+    assert password not in str(event.details)
+    assert client.get(url).status_code == 405
+
+
+def test_resetting_an_admin_of_another_org_through_this_org_is_refused(client, reviewer_fuzhou, tree):
+    admin = UserFactory(role=Role.UNIT, org=tree["35012205"])
+    client.force_login(reviewer_fuzhou)
+    response = client.post(reverse("backoffice:orgs_admin_reset", args=[tree["35012201"].pk, admin.pk]))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url_name", ["backoffice:orgs_edit", "backoffice:orgs_detail"])
+def test_org_pages_answer_404_out_of_scope(client, reviewer_gulou_bureau, tree, url_name):
+    client.force_login(reviewer_gulou_bureau)
+    assert client.get(reverse(url_name, args=[tree["35052401"].pk])).status_code == 404
