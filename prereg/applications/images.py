@@ -35,7 +35,7 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "BMP": "bmp"}
 # Long side of the stored image: every certificate stays legible, a 12 MP photo shrinks.
-STORED_MAX_SIDE = 2400
+STORED_MAX_SIDE = 2000
 THUMB_MAX_SIDE = 320
 JPEG_QUALITY = 85
 MAX_FILES_PER_REQUEST = 5
@@ -103,7 +103,7 @@ def process_image(upload) -> ProcessedImage:
     width, height = img.size
     if width < 1 or height < 1 or width * height > settings.IMAGE_MAX_PIXELS:
         raise ValidationError("图片像素过大，请缩小后再上传。", code="pixels")
-    if img.format == "JPEG" and max(width, height) > STORED_MAX_SIDE * 2:
+    if img.format == "JPEG" and max(width, height) > STORED_MAX_SIDE:
         # Decode at a DCT scale that still leaves more than the stored size: same check of the
         # whole stream, a quarter of the work.
         img.draft("RGB", (STORED_MAX_SIDE, STORED_MAX_SIDE))

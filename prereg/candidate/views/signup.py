@@ -14,6 +14,7 @@ from prereg.notify.sms import issue_code
 from .. import services
 from ..forms import SendCodeForm, SignupForm
 
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def signup(request):
