@@ -126,8 +126,10 @@ def pending(request):
         row.marks = _marks(row)
         # Cross review: the unit lies outside my subtree, so my org does someone else's stage.
         row.cross = bool(row.unit_id and not row.unit.path.startswith(org.path))
+    selects = [(name, form.fields[name].label, list(form.fields[name].queryset.values_list("pk", "name")),
+                str(request.GET.get(name, ""))) for name in ("project", "level", "specialty")]
     return render(request, "backoffice/review/pending.html", {
-        "form": form, "page": page, "sort": sort, "query": _query_without_page(request),
+        "form": form, "selects": selects, "page": page, "sort": sort, "query": _query_without_page(request),
         "can_batch": has_function(request.user, "batch_submit"), "popup_notices": _popup(request),
     })
 

@@ -1,0 +1,153 @@
+"""The reviewer's pending queue (待审信息) with a year of 100,000 applications.
+
+    .venv/bin/python -m bench.queue_page                    # 100,000 applications, throwaway SQLite
+    .venv/bin/python -m bench.queue_page --count 20000
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/prereg_bench_queue .venv/bin/python -m bench.queue_page
+
+Fills a throwaway database with bench.datagen (bulk_create, no images), then requests pending
+pages through the whole Django stack (middleware, session, auth, templates) with the test
+client, as the 考区 (whose queue is the largest) and a 考点: first page, a later page sorted by
+name, a page filtered by specialty and a name search. In the same run it times a bare page that
+renders 20 applications in a plain table (no filters, no layout) as the yardstick.
+
+Prints median/p95 latency of both, the throughput ratio (bare median / queue median; the goal
+is ≥ 0.5) and the queries per queue page, whose number must not grow with the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+from bench.common import create_postgres_database, emit, percentile, setup_django
+
+BARE_TEMPLATE = """<!DOCTYPE html><html><body><table>
+{% for a in rows %}<tr><td>{{ a.number }}</td><td>{{ a.name }}</td><td>{{ a.get_state_display }}</td>
+<td>{{ a.submitted_at|date:"Y-m-d H:i" }}</td></tr>{% endfor %}</table></body></html>"""
+
+
+def bare_page(request):
+    """The yardstick: 20 applications in a plain table, nothing else."""
+    from django.http import HttpResponse
+    from django.template import engines
+
+    from prereg.applications.models import Application
+
+    rows = Application.objects.order_by("pk")[:20]
+    return HttpResponse(engines["django"].from_string(BARE_TEMPLATE).render({"rows": rows}, request))
+
+
+def _urlpatterns():
+    from django.urls import include, path
+
+    return [path("bench/bare/", bare_page), path("", include("config.urls"))]
+
+
+urlpatterns: list = []
+
+
+def time_request(client, url, repeat):
+    samples = []
+    for _ in range(2):
+        client.get(url)
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    return samples
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.queue_page", description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=int(os.environ.get("BENCH_QUEUE_COUNT", 100_000)),
+                        help="applications to generate (default 100000)")
+    parser.add_argument("--repeat", type=int, default=30, help="timed requests per URL")
+    args = parser.parse_args(argv)
+
+    url = os.environ.get("BENCH_DATABASE_URL")
+    tmpdir = tempfile.mkdtemp(prefix="bench-queue-")
+    if url and url.startswith("postgres"):
+        create_postgres_database(url, drop=True)
+    else:
+        url = f"sqlite:///{tmpdir}/queue.sqlite3"
+    os.environ["MEDIA_ROOT"] = os.path.join(tmpdir, "media")
+    setup_django(url)
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+    # Templates use {% static %}; no collectstatic manifest in a throwaway run.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.ROOT_URLCONF = __name__
+    urlpatterns[:] = _urlpatterns()
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    from bench.datagen import generate
+
+    started = time.perf_counter()
+    summary = generate(args.count, images_per_app=0,
+                       progress=lambda made, total, s: print(f"  generated {made}/{total} ({s:.0f}s)",
+                                                             file=sys.stderr) if made % 20000 == 0 else None)
+    print(f"generated {summary['applications']} applications in {time.perf_counter() - started:.0f}s")
+
+    from prereg.accounts.models import User
+    from prereg.applications.models import Application
+    from prereg.applications.review import queue_for
+    from prereg.catalog.models import Specialty
+
+    reviewers = [User.objects.get(username="350000"), User.objects.get(username="350100")]
+    urls = []
+    for reviewer in reviewers:
+        queue = queue_for(reviewer.org)
+        size = queue.count()
+        specialty = (queue.exclude(specialty=None).values_list("specialty", flat=True).first()
+                     or Specialty.objects.values_list("pk", flat=True).first())
+        name = queue.values_list("name", flat=True).first() or "张伟"
+        pages = max(1, size // 20)
+        urls += [(reviewer, "/backoffice/review/pending/", size),
+                 (reviewer, f"/backoffice/review/pending/?sort=name&page={min(50, pages)}", size),
+                 (reviewer, f"/backoffice/review/pending/?specialty={specialty}", size),
+                 (reviewer, f"/backoffice/review/pending/?q={name}", size)]
+
+    bare_client = Client()
+    bare_client.force_login(reviewers[0])
+    bare = time_request(bare_client, "/bench/bare/", args.repeat * 2)
+    queue_samples, queries = [], []
+    for reviewer, page_url, size in urls:
+        client = Client()
+        client.force_login(reviewer)
+        samples = time_request(client, page_url, args.repeat)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(page_url)
+        queries.append(len(captured.captured_queries))
+        queue_samples += samples
+        print(f"{reviewer.username:>8} queue={size:>6}  {page_url:<55} median {statistics.median(samples):7.1f} ms"
+              f"  p95 {percentile(samples, 95):7.1f} ms  queries {queries[-1]}")
+    bare_median = statistics.median(bare)
+    queue_median = statistics.median(queue_samples)
+    ratio = bare_median / queue_median if queue_median else None
+    print(f"bare 20-row page: median {bare_median:.1f} ms, p95 {percentile(bare, 95):.1f} ms")
+    print(f"pending queue:    median {queue_median:.1f} ms, p95 {percentile(queue_samples, 95):.1f} ms")
+    print(f"throughput ratio (queue/bare): {ratio:.2f}  (goal >= 0.5); queries per page: {max(queries)}")
+    emit(queue_page_ratio=ratio, queue_page_queries=max(queries), queue_page_ms=queue_median,
+         queue_page_p95_ms=percentile(queue_samples, 95), bare_page_ms=bare_median,
+         queue_rows=Application.objects.count())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
