@@ -1,0 +1,98 @@
+"""The review screen in a real browser: open by double click, view and turn the images, tick
+every 📷 field (each tick closes the field and opens the next), approve; and a return to the
+candidate whose reason starts from the fields ticked 否."""
+
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from PIL import Image
+from playwright.sync_api import expect
+
+from prereg.applications.models import Application, ApplicationImage, Stage, State
+from tests.applications.review_helpers import submitted
+from tests.e2e import conftest as e2e
+from tests.e2e.conftest import login, shot
+from tests.factories import TEST_PASSWORD
+
+# The browser fixtures of tests/e2e, used here beside the other review tests.
+_playwright, browser, server, page = e2e._playwright, e2e.browser, e2e.server, e2e.page
+
+pytestmark = pytest.mark.browser
+
+
+def _png(color):
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 200), color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def app_with_images(tree, year, reviewer_anxi_hospital):
+    application = submitted(tree, year, name="李娜")
+    for slot, color in (("id_front", "red"), ("id_back", "blue")):
+        image = ApplicationImage(application=application, slot=slot, sha256="0" * 64, size=1, width=320,
+                                 height=200, content_type="image/png", uploaded_by=application.candidate)
+        image.file.save(f"{slot}.png", ContentFile(_png(color)), save=False)
+        image.save()
+    return application
+
+
+def test_a_unit_reviewer_checks_every_field_and_approves_in_the_browser(page, app_with_images,
+                                                                        reviewer_anxi_hospital):
+    app = app_with_images
+    login(page, reviewer_anxi_hospital.username, TEST_PASSWORD)
+    page.goto(f"{page.base}/backoffice/review/pending/")
+    page.locator("tr[data-href]", has_text="李娜").dblclick()
+    page.wait_for_url(f"**/backoffice/review/{app.pk}/")
+    approve = page.locator("button[name=decision][value=approve]")
+    assert approve.is_disabled()
+
+    # The ID card field is open with its first image; next/zoom/rotate stay on the page.
+    viewer = page.locator("#field-id_card [data-viewer]")
+    main_image = viewer.locator("[data-viewer-main]")
+    first_src = main_image.get_attribute("src")
+    viewer.locator("[data-viewer-action=next]").click()
+    assert main_image.get_attribute("src") != first_src
+    assert viewer.locator("[data-viewer-count]").inner_text() == "2 / 2"
+    viewer.locator("[data-viewer-action=rotate]").click()
+    viewer.locator("[data-viewer-action=zoom-in]").click()
+    assert "rotate(90deg)" in main_image.evaluate("img => img.style.transform")
+    assert main_image.evaluate("img => img.naturalWidth") == 320
+    shot(page, "review-screen")
+
+    fields = page.locator("[data-check-field]")
+    total = fields.count()
+    for index in range(total):
+        field = fields.nth(index)
+        field.locator("button[name=consistent][value='1']").click()
+        expect(fields.nth(index)).to_have_attribute("data-consistent", "yes")
+        if index + 1 < total:
+            # The ticked field closes and the next one opens by itself.
+            expect(fields.nth(index + 1)).to_have_attribute("open", "")
+            expect(fields.nth(index)).not_to_have_attribute("open", "")
+    assert approve.is_enabled()
+    page.fill("#opinion", "")
+    approve.click()
+    page.wait_for_url("**/backoffice/review/pending/")
+    assert "已同意" in page.content()
+    app.refresh_from_db()
+    assert app.stage == Stage.POINT_CONFIRM
+
+
+def test_a_field_ticked_no_starts_the_reason_of_a_return_to_the_candidate(page, app_with_images,
+                                                                         reviewer_anxi_hospital):
+    app = app_with_images
+    login(page, reviewer_anxi_hospital.username, TEST_PASSWORD)
+    page.goto(f"{page.base}/backoffice/review/{app.pk}/")
+    page.locator("#field-id_card button[name=consistent][value='0']").click()
+    page.wait_for_selector("#field-id_card[data-consistent=no]")
+    assert page.locator("button[name=decision][value=approve]").is_disabled()
+    page.fill("#reason", "")
+    page.locator("[data-fill-reason]").click()
+    assert page.input_value("#reason").startswith("以下信息与原件不一致：证件（身份证正反面）")
+    page.check("input[name=to][value=candidate]")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator("button[name=decision][value=reject]").click()
+    page.wait_for_url("**/backoffice/review/pending/")
+    assert Application.objects.get(pk=app.pk).state == State.RETURNED
