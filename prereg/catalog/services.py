@@ -122,18 +122,29 @@ def reviewer_passwords_reset(*, actor, exam_year: ExamYear) -> int:
     return count
 
 
+def may_read_sheet(user, sheet) -> bool:
+    """A reviewer of the holder org; the sysadmin for a root org (whose own reviewers are all reset
+    when the sysadmin opens the year, so none of them could read it)."""
+    if user.is_reviewer and user.org_id:
+        return sheet.holder_id == user.org_id
+    return user.role == Role.SYSADMIN and sheet.holder.parent_id is None
+
+
 def sheets_for(user):
-    """The password sheets this reviewer's org holds (read or not)."""
-    if not user.is_reviewer or not user.org_id:
-        return PasswordSheet.objects.none()
-    return PasswordSheet.objects.filter(holder_id=user.org_id).select_related("exam_year", "revealed_by")
+    """The password sheets this user may read (read or not)."""
+    qs = PasswordSheet.objects.select_related("exam_year", "revealed_by", "holder")
+    if user.is_reviewer and user.org_id:
+        return qs.filter(holder_id=user.org_id)
+    if user.role == Role.SYSADMIN:
+        return qs.filter(holder__parent__isnull=True)
+    return qs.none()
 
 
 @transaction.atomic
 def password_sheet_reveal(*, actor, sheet_id: int, request=None) -> list[dict]:
     """The sheet's passwords, once: the ciphertext is wiped in the same transaction."""
-    sheet = PasswordSheet.objects.select_for_update().filter(pk=sheet_id).first()
-    if sheet is None or not actor.is_reviewer or sheet.holder_id != actor.org_id:
+    sheet = PasswordSheet.objects.select_for_update().select_related("holder").filter(pk=sheet_id).first()
+    if sheet is None or not may_read_sheet(actor, sheet):
         raise PermissionDenied("该密码单不属于您的机构。")
     if not sheet.ciphertext:
         raise ValidationError(f"该密码单已于{timezone.localtime(sheet.revealed_at):%Y-%m-%d %H:%M}"

@@ -88,3 +88,17 @@ def test_a_withdrawn_notice_disappears(reviewer_province, candidate):
     services.announcement_publish(actor=reviewer_province, announcement_id=notice.pk, publish=False)
     assert not services.published_for(candidate).exists()
     assert Announcement.objects.filter(pk=notice.pk).exists()
+
+
+def test_a_reviewer_sees_his_stages_deadline_and_a_candidate_does_not(rf, reviewer_anxi_bureau, candidate):
+    from django.template.loader import render_to_string
+
+    year = make_year(datetime.date.today().year + 1, current=True, catalogue=False)
+    year.point_review_deadline = datetime.date.today() + datetime.timedelta(days=3)
+    year.save()
+    request = rf.get("/")
+    request.user = reviewer_anxi_bureau
+    html = render_to_string("backoffice/years/_review_deadline.html", request=request)
+    assert "报名点确认截止日期" in html and "还剩3天" in html
+    request.user = candidate
+    assert "截止" not in render_to_string("backoffice/years/_review_deadline.html", request=request)

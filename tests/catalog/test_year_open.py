@@ -100,3 +100,18 @@ def test_dates_in_the_wrong_order_are_refused_at_the_field(year, reviewers):
         services.exam_year_open(actor=reviewers["province"], year=year.year + 1, **dates)
     assert "form_closes" in excinfo.value.error_dict
     assert ExamYear.objects.count() == 1
+
+
+def test_when_the_sysadmin_opens_the_year_he_hands_the_district_its_passwords(year, reviewers, sysadmin):
+    services.exam_year_open(actor=sysadmin, year=year.year + 1, **windows(year.year + 1))
+    province = reviewers["province"]
+    province.refresh_from_db()
+    assert province.must_change_password
+    sheet = services.sheets_for(sysadmin).get()
+    assert sheet.holder.code == "350000" and sheet.count == 3  # the province itself and its two cities
+    entries = services.password_sheet_reveal(actor=sysadmin, sheet_id=sheet.pk)
+    assert province.username in {e["username"] for e in entries}
+    # Not a lower org's sheet.
+    lower = PasswordSheet.objects.get(holder__code="350500")
+    with pytest.raises(PermissionDenied):
+        services.password_sheet_reveal(actor=sysadmin, sheet_id=lower.pk)

@@ -193,7 +193,7 @@ def year_entry_edit(request, pk, kind, entry_id):
 @require_GET
 @staff_required()
 def password_sheets(request):
-    if not request.user.is_reviewer:
+    if not (request.user.is_reviewer or request.user.role == "sysadmin"):
         raise PermissionDenied("新年度账号密码由各审核机构的管理员查看。")
     return render(request, "backoffice/years/passwords.html", {"sheets": services.sheets_for(request.user)})
 

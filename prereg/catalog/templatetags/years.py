@@ -29,3 +29,23 @@ def notice_markup(text):
 @register.simple_tag
 def review_deadline(year, stage):
     return year.review_deadline(stage) if year else None
+
+
+@register.simple_tag(takes_context=True)
+def my_review_deadline(context):
+    """(year, stage label, deadline, days left) for the signed-in reviewer's stage, or None."""
+    from django.utils import timezone
+
+    from prereg.applications.models import Stage
+    from prereg.catalog.models import ExamYear
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_reviewer", False):
+        return None
+    year = ExamYear.current()
+    deadline = year.review_deadline(user.role) if year else None
+    if deadline is None:
+        return None
+    return {"year": year, "stage": Stage(user.role).label, "deadline": deadline,
+            "days_left": (deadline - timezone.localdate()).days}
