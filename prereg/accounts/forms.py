@@ -5,9 +5,24 @@ from django.contrib.auth.password_validation import validate_password
 from prereg.core.validators import normalize_mobile, validate_mobile
 
 
+class IdentifierInput(forms.TextInput):
+    """Echoes a typed login name or phone back, but never a full ID number (PII on the page)."""
+
+    def format_value(self, value):
+        from prereg.core.validators import parse_id_number
+
+        if value:
+            try:
+                parse_id_number(str(value))
+            except forms.ValidationError:
+                return super().format_value(value)
+            return None
+        return super().format_value(value)
+
+
 class LoginForm(forms.Form):
     username = forms.CharField(label="账号", max_length=50,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+                               widget=IdentifierInput(attrs={"autocomplete": "username", "autofocus": True}),
                                help_text="审核人员：登录名或手机号；考生：证件编号或手机号")
     password = forms.CharField(label="密码", strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
@@ -68,7 +83,7 @@ class ProfileForm(forms.Form):
 class PasswordForgotForm(forms.Form):
     identifier = forms.CharField(label="账号", max_length=50,
                                  help_text="审核人员：登录名或手机号；考生：证件编号或手机号",
-                                 widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+                                 widget=IdentifierInput(attrs={"autocomplete": "username", "autofocus": True}))
 
 
 class PasswordForgotResetForm(forms.Form):

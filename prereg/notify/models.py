@@ -32,19 +32,6 @@ class SmsCode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
 
-class RateCounter(models.Model):
-    """One fixed-window counter of the SMS rate limits, shared by every process through the
-    database (the database cache's incr() is a read then a write, so it would miscount)."""
-
-    key = models.CharField(max_length=120)
-    window_start = models.BigIntegerField()  # epoch seconds
-    count = models.PositiveIntegerField(default=0)
-    expires_at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="one_counter_per_window")]
-
-
 class Notice(models.Model):
     """An in-app notice to one user (e.g. an application he handled was returned)."""
 

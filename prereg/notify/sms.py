@@ -3,20 +3,17 @@
 import json
 import logging
 import secrets
-import time
 import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import RateCounter, SmsCode, SmsMessage
+from .models import SmsCode, SmsMessage
 
 logger = logging.getLogger(__name__)
 
@@ -64,35 +61,12 @@ class RateLimited(ValidationError):
     pass
 
 
-def _uses_redis() -> bool:
-    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
-
-
 def _hit(key: str, limit: int, seconds: int) -> bool:
-    """Count one hit in a fixed window shared by every process; False once over the limit.
+    """One hit in a fixed window shared by every process (prereg.core.ratelimit: atomic with
+    Redis, a locked read-modify-write with the database cache); False once over the limit."""
+    from prereg.core import ratelimit
 
-    Redis INCR is atomic, so with Redis the cache counts. Otherwise the count is one
-    `UPDATE … SET count = count + 1` on a row of the database: atomic under concurrent
-    processes on SQLite and PostgreSQL alike (the database cache's incr() is not).
-    """
-    now = int(time.time())
-    window = now - now % seconds
-    if _uses_redis():
-        cache_key = f"{key}:{window}"
-        cache.add(cache_key, 0, seconds)
-        return cache.incr(cache_key) <= limit
-    with transaction.atomic():
-        RateCounter.objects.bulk_create(
-            [RateCounter(key=key, window_start=window, expires_at=timezone.now() + timedelta(seconds=seconds))],
-            ignore_conflicts=True,
-        )
-        RateCounter.objects.filter(key=key, window_start=window).update(count=F("count") + 1)
-        count = RateCounter.objects.filter(key=key, window_start=window).values_list("count", flat=True).get()
-    return count <= limit
-
-
-def purge_rate_counters() -> int:
-    return RateCounter.objects.filter(expires_at__lt=timezone.now()).delete()[0]
+    return ratelimit.hit("sms-code", key, limit=limit, window=seconds)
 
 
 def check_sms_rate(phone: str, client_ip: str = "") -> None:
@@ -107,8 +81,6 @@ def check_sms_rate(phone: str, client_ip: str = "") -> None:
 
 
 def issue_code(phone: str, purpose: str, *, client_ip: str = "") -> None:
-    if secrets.randbelow(100) == 0:
-        purge_rate_counters()
     check_sms_rate(phone, client_ip)
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():

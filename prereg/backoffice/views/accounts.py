@@ -160,7 +160,9 @@ def candidate_list(request):
     if q:
         scope = User.objects.candidates_visible_to(request.user)
         candidates = scope.filter(Q(id_number=normalize_id_number(q)) | Q(phone=q) | Q(name=q))[:50]
-    return render(request, "backoffice/accounts/candidates.html", {"q": q, "candidates": candidates})
+    # A typed ID number is not echoed back in full (PII on the page).
+    echo = "" if len(q) == 18 and normalize_id_number(q)[:17].isdigit() else q
+    return render(request, "backoffice/accounts/candidates.html", {"q": q, "echo": echo, "candidates": candidates})
 
 
 class PhoneForm(forms.Form):
