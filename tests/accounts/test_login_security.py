@@ -1,0 +1,170 @@
+"""Forgot password by SMS code, lockout and its unlock/cool-off, idle sessions, other sessions
+ending on a password change, and password history on every path that sets a password."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from prereg.accounts.models import Role
+from prereg.accounts.services import account_reset_password, user_change_password
+from prereg.notify.models import SmsCode, SmsMessage
+from tests.factories import TEST_PASSWORD, CandidateFactory, UserFactory
+
+NEW_PASSWORD = "Xinmima#2027"  # noqa: S105
+
+
+def login(client, username, password=TEST_PASSWORD):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password})
+
+
+def sent_code(phone):
+    return re.search(r"验证码(\d{6})", SmsMessage.objects.filter(phone=phone).latest("pk").text).group(1)
+
+
+@pytest.fixture
+def user(db):
+    return CandidateFactory(phone="15005000499")
+
+
+def test_forgot_password_sends_a_code_and_the_code_sets_a_new_password(client, user):
+    response = client.post(reverse("accounts:password_forgot"), {"identifier": user.id_number})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:password_forgot_reset")
+    code = sent_code(user.phone)
+    assert SmsCode.objects.get(phone=user.phone).code_hash != code  # stored hashed
+    response = client.post(reverse("accounts:password_forgot_reset"), {
+        "code": code, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD) and user.password_history.count() == 1
+    assert login(client, user.phone, NEW_PASSWORD).status_code == 302
+
+
+def test_a_code_is_single_use(client, user):
+    client.post(reverse("accounts:password_forgot"), {"identifier": user.phone})
+    code = sent_code(user.phone)
+    data = {"code": code, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    client.post(reverse("accounts:password_forgot_reset"), data)
+    client.post(reverse("accounts:password_forgot"), {"identifier": user.phone})  # rate-limited: no new code
+    other = type(client)()
+    response = other.post(reverse("accounts:password_forgot_reset"), {**data, "new_password1": "Other#20278",
+                                                                      "new_password2": "Other#20278"})
+    assert "验证码已失效" in response.content.decode()
+
+
+def test_a_wrong_code_or_a_weak_password_is_refused_and_the_password_unchanged(client, user):
+    client.post(reverse("accounts:password_forgot"), {"identifier": user.id_number})
+    response = client.post(reverse("accounts:password_forgot_reset"), {
+        "code": "000000" if sent_code(user.phone) != "000000" else "111111",
+        "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert "验证码错误" in response.content.decode()
+    response = client.post(reverse("accounts:password_forgot_reset"), {
+        "code": sent_code(user.phone), "new_password1": "Aa123456", "new_password2": "Aa123456"})
+    assert "弱口令" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+
+
+def test_an_unknown_account_gets_the_same_answer_and_no_sms(client, db):
+    response = client.post(reverse("accounts:password_forgot"), {"identifier": "nobody-here"}, follow=True)
+    assert "如该账号存在" in response.content.decode()
+    assert not SmsMessage.objects.exists()
+
+
+def test_a_second_code_within_a_minute_is_refused_with_a_clear_message(client, user):
+    client.post(reverse("accounts:password_forgot"), {"identifier": user.phone})
+    response = client.post(reverse("accounts:password_forgot"), {"identifier": user.phone})
+    assert response.status_code == 200 and "1分钟后再试" in response.content.decode()
+    assert SmsMessage.objects.count() == 1
+
+
+def test_forgot_password_pages_are_public_and_refuse_other_methods(client, db):
+    assert client.get(reverse("accounts:password_forgot")).status_code == 200
+    assert client.get(reverse("accounts:password_forgot_reset")).status_code == 200
+    assert client.put(reverse("accounts:password_forgot")).status_code == 405
+
+
+def test_a_recovered_password_also_lifts_the_lockout(client, user):
+    for _ in range(5):
+        login(client, user.username, "wrong")
+    assert login(client, user.username).status_code == 403
+    client.post(reverse("accounts:password_forgot"), {"identifier": user.phone})
+    client.post(reverse("accounts:password_forgot_reset"), {
+        "code": sent_code(user.phone), "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert login(client, user.username, NEW_PASSWORD).status_code == 302
+
+
+# --- Lockout --------------------------------------------------------------------------------------
+
+
+def test_a_locked_account_says_locked_even_with_a_wrong_password(client, user):
+    for _ in range(5):
+        login(client, user.username, "wrong")
+    right = login(client, user.username)
+    wrong = login(client, user.username, "wrong-again")
+    assert right.status_code == wrong.status_code == 403
+    assert "锁定" in right.content.decode() and "锁定" in wrong.content.decode()
+    assert "账号或密码错误" not in right.content.decode()
+
+
+def test_the_lockout_ends_after_the_cool_off(client, user, settings):
+    from axes.models import AccessAttempt
+
+    for _ in range(5):
+        login(client, user.username, "wrong")
+    assert login(client, user.username).status_code == 403
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME,
+                                                                                   minutes=1))
+    assert login(client, user.username).status_code == 302
+
+
+def test_a_reviewer_admin_unlocks_a_locked_reviewer_by_resetting_him(client, tree, reviewer_fuzhou):
+    locked = UserFactory(username="lj-unit", role=Role.UNIT, org=tree["35012205"])
+    anonymous = type(client)()
+    for _ in range(5):
+        login(anonymous, "lj-unit", "wrong")
+    assert login(anonymous, "lj-unit").status_code == 403
+    password = account_reset_password(actor=reviewer_fuzhou, user=locked)
+    assert login(anonymous, "lj-unit", password).status_code == 302
+
+
+# --- Sessions -------------------------------------------------------------------------------------
+
+
+def test_sessions_end_after_thirty_idle_minutes(client, user, settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    client.force_login(user)
+    assert client.get(reverse("core:home")).status_code in (200, 302)
+    session = Session.objects.get(session_key=client.session.session_key)
+    remaining = session.expire_date - timezone.now()
+    assert datetime.timedelta(minutes=29) < remaining <= datetime.timedelta(minutes=30)
+    # 31 idle minutes later the session is gone.
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - datetime.timedelta(minutes=1))
+    response = client.get(reverse("accounts:password_change"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_password_change_ends_the_other_sessions_but_keeps_this_one(client, user):
+    other = type(client)()
+    other.force_login(user)
+    client.force_login(user)
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": TEST_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("accounts:password_change")).status_code == 200
+    assert other.get(reverse("accounts:password_change")).status_code == 302
+
+
+def test_every_password_path_records_history_and_refuses_reuse(user, tree, reviewer_fuzhou):
+    from django.core.exceptions import ValidationError
+
+    user_change_password(user=user, new_password=NEW_PASSWORD)
+    assert user.password_history.count() == 1
+    with pytest.raises(ValidationError):
+        user_change_password(user=user, new_password=TEST_PASSWORD)  # the previous one
+    reviewer = UserFactory(role=Role.UNIT, org=tree["35012205"])
+    account_reset_password(actor=reviewer_fuzhou, user=reviewer)
+    assert reviewer.password_history.count() == 1

@@ -1,0 +1,104 @@
+"""SMS service and verification codes: backends, 6-digit hashed single-use codes, limits."""
+
+import datetime
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from prereg.notify.models import SmsCode, SmsMessage
+from prereg.notify.sms import RateLimited, issue_code, send_sms, verify_code
+
+PHONE = "13905910000"
+
+
+def last_code(phone=PHONE):
+    return re.search(r"验证码(\d{6})", SmsMessage.objects.filter(phone=phone).latest("pk").text).group(1)
+
+
+def test_the_outbox_backend_stores_and_marks_delivered_on_commit(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send_sms(PHONE, "测试", purpose="test")
+    message.refresh_from_db()
+    assert message.delivered and message.backend.endswith("OutboxBackend")
+
+
+def test_a_failing_gateway_is_recorded_without_undoing_the_act(db, settings, django_capture_on_commit_callbacks):
+    settings.SMS_BACKEND = "prereg.notify.sms.HttpGatewayBackend"
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/unreachable"
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send_sms(PHONE, "测试", purpose="test")
+    message.refresh_from_db()
+    assert not message.delivered and message.error
+
+
+def test_a_code_has_six_digits_is_stored_hashed_and_is_single_use(db):
+    issue_code(PHONE, "password_reset")
+    code = last_code()
+    assert re.fullmatch(r"\d{6}", code)
+    stored = SmsCode.objects.get()
+    assert code not in stored.code_hash
+    verify_code(PHONE, "password_reset", code)
+    with pytest.raises(ValidationError, match="已失效"):
+        verify_code(PHONE, "password_reset", code)
+
+
+def test_a_code_is_valid_for_its_purpose_only(db):
+    issue_code(PHONE, "password_reset")
+    with pytest.raises(ValidationError):
+        verify_code(PHONE, "signup", last_code())
+
+
+def test_a_code_expires_after_five_minutes(db):
+    issue_code(PHONE, "password_reset")
+    SmsCode.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    with pytest.raises(ValidationError, match="已失效"):
+        verify_code(PHONE, "password_reset", last_code())
+
+
+def test_five_wrong_tries_spend_the_code(db):
+    issue_code(PHONE, "password_reset")
+    code = last_code()
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        with pytest.raises(ValidationError, match="错误"):
+            verify_code(PHONE, "password_reset", wrong)
+    with pytest.raises(ValidationError, match="已失效"):
+        verify_code(PHONE, "password_reset", code)
+
+
+def test_one_code_a_minute_per_phone(db):
+    issue_code(PHONE, "signup")
+    with pytest.raises(RateLimited, match="1分钟"):
+        issue_code(PHONE, "signup")
+    assert SmsMessage.objects.count() == 1
+
+
+def test_ten_codes_a_day_per_phone(db, settings):
+    settings.SMS_PER_MINUTE = 100
+    for _ in range(10):
+        issue_code(PHONE, "signup")
+    with pytest.raises(RateLimited, match="明天"):
+        issue_code(PHONE, "signup")
+
+
+def test_one_address_has_a_larger_but_finite_allowance(db, settings):
+    settings.SMS_PER_MINUTE = 1
+    for i in range(20):
+        issue_code(f"1390591{i:04d}", "signup", client_ip="10.0.0.1")
+    with pytest.raises(RateLimited):
+        issue_code("13905919999", "signup", client_ip="10.0.0.1")
+    issue_code("13905919998", "signup", client_ip="10.0.0.2")
+
+
+def test_a_new_code_replaces_the_previous_one(db, settings):
+    settings.SMS_PER_MINUTE = 10
+    issue_code(PHONE, "signup")
+    first = last_code()
+    issue_code(PHONE, "signup")
+    second = last_code()
+    if first != second:
+        with pytest.raises(ValidationError):
+            verify_code(PHONE, "signup", first)
+    verify_code(PHONE, "signup", second)
