@@ -35,8 +35,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_TTL_HOURS = 24
 DEFAULT_IMAGES_MAX_APPLICATIONS = 500
 DEFAULT_CONFIRMATIONS_MAX = 2000
-# Characters that make a spreadsheet cell a formula (CSV injection); such cells get a leading '.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Column widths of the xlsx sheets (characters), by header.
 WIDE = {"单位名称": 28, "联系地址": 30, "证件编号": 20, "手机号码": 13, "申报专业": 18, "工作情况": 40,
         "学历": 36, "学位": 36, "现有资格聘任情况": 36, "住院医师规范化培训": 30, "全科医生规范化培训": 30,
@@ -87,23 +85,28 @@ def write_xlsx(path, headers, rows, *, sheet_name="考生信息"):
     return n
 
 
-def _safe_cell(value):
-    if value.__class__ is str and value and value[0] in FORMULA_START:
-        return "'" + value
-    return value
-
-
 def write_csv(path, headers, rows):
-    # utf-8-sig: Excel opens a BOM-marked CSV as UTF-8 instead of GBK.
-    with open(path, "w", encoding="utf-8-sig", newline="") as text:
+    # The BOM makes Excel open the CSV as UTF-8 instead of GBK (written by hand: the utf-8-sig
+    # codec is pure Python, plain utf-8 is not).
+    with open(path, "w", encoding="utf-8", newline="") as text:
+        text.write("\ufeff")
         writer = csv.writer(text)
         writer.writerow(headers)
-        n = 0
-        writerow = writer.writerow
-        for row in rows:
-            writerow([_safe_cell(c) for c in row])
-            n += 1
-    return n
+        counted = _Counted(rows)
+        writer.writerows(counted)
+    return counted.n
+
+
+class _Counted:
+    """Iterates `rows` and counts them, so csv.writerows can take the generator whole."""
+
+    def __init__(self, rows):
+        self.rows, self.n = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.n += 1
+            yield row
 
 
 def _safe_name(text: str) -> str:
@@ -166,7 +169,8 @@ def run_job(job_id: int) -> None:
 def _write_applications(job, queryset, path):
     total = queryset.count()
     progress = _Progress(job, total)
-    rows = iter_rows(queryset, job.columns, full_numbers=job.full_numbers, progress=progress)
+    csv_safe = job.format == ExportFormat.CSV
+    rows = iter_rows(queryset, job.columns, full_numbers=job.full_numbers, csv_safe=csv_safe, progress=progress)
     headers = HEADERS[job.columns]
     if job.format == ExportFormat.CSV:
         count = write_csv(path, headers, rows)
