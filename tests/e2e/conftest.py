@@ -3,8 +3,8 @@
 - The browser is /usr/bin/chromium (or $CHROMIUM_PATH); Playwright never downloads one.
 - The server is pytest-django's `live_server` (a thread of this process on a free port, with
   static files served by Django's StaticFilesHandler); the test database is shared with it.
-- Every request the page makes to a host other than the live server is aborted and counted: no
-  page may load anything from another host.
+- Every request the page makes to a host other than the live server fails the test: no page
+  may load anything from another host.
 - CSP violations reported by the browser fail the test (strict CSP: no inline script or style).
 - `shot(page, "name")` saves a full-page screenshot under var/e2e-screenshots/ (kept as CI
   artifacts); a failing test leaves `FAILED-<test>.png` there too.
@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 
 # Playwright's sync API runs an asyncio loop in this thread; Django's guard against ORM calls
 # from async code would then refuse the test's own (synchronous) database work.
@@ -74,6 +75,29 @@ def browser(_playwright):
     browser.close()
 
 
+class _SerialWSGIServer(WSGIServer):
+    """One request at a time (Django then answers with Connection: close)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serial_live_server_on_sqlite():
+    """On SQLite the test database lives in memory and the live server shares this process's one
+    connection; a threaded server would use it from several threads at once (the browser loads
+    images in parallel) and SQLite answers "database table is locked". Serve one request at a
+    time there; PostgreSQL keeps Django's threaded server."""
+    from django.conf import settings
+    from django.test.testcases import LiveServerThread
+
+    original = LiveServerThread.server_class
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        LiveServerThread.server_class = _SerialWSGIServer
+    yield
+    LiveServerThread.server_class = original
+
+
 @pytest.fixture
 def server(live_server):
     """The base URL of the live server (no trailing slash)."""
@@ -102,15 +126,14 @@ def _new_page(request, browser, server, viewport, *, mobile=False):
     problems = PageProblems()
     own_host = urlsplit(server).netloc
 
-    def only_own_host(route):
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlsplit(url).netloc == own_host:
-            route.continue_()
-        else:
+    def note_foreign(request):
+        # Observed, not intercepted: routing every request through Python would slow each page.
+        # There is no network beyond localhost here anyway; a foreign request fails the test.
+        url = request.url
+        if not url.startswith(("data:", "blob:")) and urlsplit(url).netloc != own_host:
             problems.foreign_requests.append(url)
-            route.abort()
 
-    context.route("**/*", only_own_host)
+    context.on("request", note_foreign)
     page = context.new_page()
 
     def on_console(message):
@@ -128,6 +151,9 @@ def _new_page(request, browser, server, viewport, *, mobile=False):
 
     page.on("console", on_console)
     page.on("response", on_response)
+    # data-confirm buttons ask with window.confirm: the person says yes; the question is kept.
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
     page.problems = problems
     page.base = server
     yield page
