@@ -61,6 +61,8 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def _playwright():
+    for stale in SCREENSHOTS.glob("FAILED-*.png"):
+        stale.unlink()
     from playwright.sync_api import sync_playwright
 
     manager = sync_playwright().start()

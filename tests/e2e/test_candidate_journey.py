@@ -1,0 +1,134 @@
+"""The candidate on a 375×812 phone: sign-up with an SMS code, the form, photos, submit, progress, PDF."""
+
+import datetime
+import io
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from prereg.accounts.models import User
+from prereg.applications.models import Application, ApplicationImage, EducationRow, WorkRow
+from prereg.catalog.models import Specialty
+from prereg.demo.people import make_id_number
+from prereg.notify.models import SmsMessage
+from tests.applications.review_helpers import approve
+
+from .conftest import shot
+from .helpers import reviewers_for
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "Kaosheng#2026ok"
+
+
+def phone_photo(path, color):
+    """A phone-sized JPEG (2400×1800) for the file chooser."""
+    img = Image.effect_noise((2400, 1800), 30).convert("RGB")
+    img = Image.blend(img, Image.new("RGB", img.size, color), 0.7)
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85)
+    path.write_bytes(out.getvalue())
+    return str(path)
+
+
+def upload(phone, slot, file_path):
+    form = phone.locator(f"form[data-upload]:has(input[name=slot][value={slot}])").first
+    form.locator("input[type=file]").set_input_files(file_path)
+    form.locator("[data-upload-submit]").click()
+    expect(phone.locator(f"[id^='img-{slot}-'] figure.thumb").first).to_be_visible()
+
+
+def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_phone(
+    phone, page, tree, year, tmp_path
+):
+    id_number = make_id_number("350524", datetime.date(1992, 3, 14), 208)
+    mobile = "13905951234"
+    reviewers = reviewers_for(tree, ["35052401", "350524"])  # 安溪县医院 reviews its own staff
+
+    # 1. Sign-up with an SMS code (the outbox backend keeps the message).
+    phone.goto(f"{phone.base}/candidate/signup/")
+    shot(phone, "candidate-signup-phone")
+    phone.fill("input[name=name]", "李娜")
+    phone.fill("input[name=id_number]", id_number)
+    phone.fill("input[name=phone]", mobile)
+    phone.locator("button[name=send_code]").click()
+    expect(phone.locator("#code-status")).not_to_be_empty()
+    code = re.search(r"\d{6}", SmsMessage.objects.filter(phone=mobile).latest("pk").text).group(0)
+    phone.fill("input[name=sms_code]", code)
+    phone.fill("input[name=password1]", PASSWORD)
+    phone.fill("input[name=password2]", PASSWORD)
+    phone.locator("form button.primary[type=submit]").click()
+    phone.wait_for_url("**/candidate/**")
+    user = User.objects.get(id_number=id_number)
+    assert user.is_candidate and user.phone == mobile
+
+    # 2. 基本信息 on the form: ethnicity, postcode, address, and the unit from the dictionary.
+    phone.goto(f"{phone.base}/candidate/form/")
+    basic = phone.locator("#section-basic")
+    basic.locator("select[name='basic-ethnicity']").select_option(label="汉族")
+    basic.locator("input[name='basic-postcode']").fill("362400")
+    basic.locator("input[name='basic-address']").fill("福建省泉州市安溪县凤城镇")
+    basic.locator("#unit-q").fill("安溪县医院")
+    basic.locator("button.unit-option", has_text="安溪县医院").first.click()
+    basic.locator("button[type=submit]").click()
+    expect(phone.locator("#section-basic .message.success")).to_be_visible()
+    application = Application.objects.get(candidate=user)
+    assert application.unit.code == "35052401"
+    assert application.birth_date == datetime.date(1992, 3, 14) and application.gender == "F"
+    shot(phone, "candidate-form-basic-phone")
+
+    # The table sections and the declaration cascade are filled here through the database, as
+    # their own tests (tests/candidate) drive them; this journey proves the phone path around them.
+    specialty = Specialty.objects.filter(exam_year=year, name="呼吸内科学").select_related(
+        "qualification__level", "category").first()
+    Application.objects.filter(pk=application.pk).update(
+        chsi_code="090888693519", level=specialty.qualification.level, qualification=specialty.qualification,
+        category=specialty.category, scope=specialty.category.scopes.first(), specialty=specialty,
+        practice_change="无", current_qualification="医师", current_qualification_date=datetime.date(2016, 10, 1))
+    WorkRow.objects.create(application=application, unit_name="安溪县医院", title="医师",
+                           start=datetime.date(2014, 8, 1), major="临床医学")
+    EducationRow.objects.create(application=application, kind="education", level="本科",
+                                obtained=datetime.date(2014, 7, 1), school="福建医科大学", study_form="全日制",
+                                major="临床医学")
+
+    # 3. Photos: every 📷 slot the form asks for, chosen from the phone's files.
+    phone.goto(f"{phone.base}/candidate/form/")
+    slots = phone.locator("form[data-upload] input[name=slot]").evaluate_all("els => els.map(e => e.value)")
+    assert {"photo", "id_front", "id_back", "education", "category", "scope", "current_qualification"} <= set(slots)
+    for i, slot in enumerate(dict.fromkeys(slots)):
+        if slot in {"degree", "practice_change", "appointment", "residency", "gp", "other"}:
+            continue
+        upload(phone, slot, phone_photo(tmp_path / f"{slot}.jpg", (200, 180 + i * 5, 160)))
+    stored = ApplicationImage.objects.filter(application=application)
+    assert stored.count() >= 7
+    assert all(max(img.width, img.height) <= 2400 and img.size <= 3 * 1024 * 1024 for img in stored)
+    shot(phone, "candidate-form-images-phone")
+
+    # 4. Submit, then the progress page.
+    phone.reload()
+    submit = phone.locator("form[action$='/candidate/submit/'] button")
+    expect(submit).to_be_enabled()
+    submit.click()
+    phone.wait_for_url("**/candidate/progress/")
+    assert any("确定提交" in m for m in phone.dialogs)
+    application.refresh_from_db()
+    assert (application.state, application.stage) == ("in_review", "unit")
+    assert application.number
+    assert "单位审查" in phone.content()
+    shot(phone, "candidate-progress-phone")
+
+    # 5. After the 报名点's confirmation the confirmation form (审核确认单) can be printed.
+    approve(application, reviewers["35052401"])
+    application.refresh_from_db()
+    approve(application, reviewers["350524"])
+    phone.reload()
+    link = phone.locator("a[href$='/candidate/confirmation.pdf']").first
+    expect(link).to_be_visible()
+    response = phone.request.get(f"{phone.base}/candidate/confirmation.pdf")
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    body = response.body()
+    assert body.startswith(b"%PDF") and len(body) > 1000
+    (tmp_path / "confirmation.pdf").write_bytes(body)
