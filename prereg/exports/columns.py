@@ -210,7 +210,7 @@ def build_row(columns: str, r: tuple, n: int, lk: Lookups, kids: dict | None, fu
 
 
 def iter_chunks(queryset, fields=FIELDS) -> Iterator[list[tuple]]:
-    """The queryset's `fields` (pk first) in primary-key order, CHUNK rows at a time.
+    """The queryset's `fields` in primary-key order, CHUNK rows at a time.
 
     One query read through a cursor (server-side on PostgreSQL, declared WITH HOLD outside a
     transaction; fetchmany on SQLite, whose WAL readers never block writers). Paging by key
@@ -231,7 +231,7 @@ def csv_text(value):
 # Characters that make a spreadsheet cell a formula. Only CSV needs the guard: the xlsx writer
 # stores every string as a string (strings_to_formulas off).
 FORMULA_START = frozenset("=+-@\t\r")
-ROSTER_FIELDS = ["pk", "number", "name", "gender", "id_number", "phone", "unit_id", "level_id", "specialty_id",
+ROSTER_FIELDS = ["number", "name", "gender", "id_number", "phone", "unit_id", "level_id", "specialty_id",
                  "state", "stage"]
 
 
@@ -242,7 +242,7 @@ def _roster_rows(queryset, lk: Lookups, full_numbers: bool, csv_safe: bool, prog
     in_review = State.IN_REVIEW.value
     n = 0
     for chunk in iter_chunks(queryset, ROSTER_FIELDS):
-        for _pk, number, name, gender, id_number, phone, unit, lvl, sp, state, stage in chunk:
+        for number, name, gender, id_number, phone, unit, lvl, sp, state, stage in chunk:
             n += 1
             if not full_numbers:
                 id_number, phone = mask_id_number(id_number), mask_phone(phone)

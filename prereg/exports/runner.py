@@ -92,21 +92,7 @@ def write_csv(path, headers, rows):
         text.write("\ufeff")
         writer = csv.writer(text)
         writer.writerow(headers)
-        counted = _Counted(rows)
-        writer.writerows(counted)
-    return counted.n
-
-
-class _Counted:
-    """Iterates `rows` and counts them, so csv.writerows can take the generator whole."""
-
-    def __init__(self, rows):
-        self.rows, self.n = rows, 0
-
-    def __iter__(self):
-        for row in self.rows:
-            self.n += 1
-            yield row
+        writer.writerows(rows)
 
 
 def _safe_name(text: str) -> str:
@@ -119,9 +105,10 @@ class _Progress:
     """Writes the job's percentage after each chunk, only when it moved."""
 
     def __init__(self, job, total):
-        self.job, self.total, self.last = job, max(total, 1), -1
+        self.job, self.total, self.last, self.done = job, max(total, 1), -1, 0
 
     def __call__(self, done):
+        self.done = done
         percent = min(99, done * 100 // self.total)
         if percent != self.last:
             self.last = percent
@@ -173,7 +160,8 @@ def _write_applications(job, queryset, path):
     rows = iter_rows(queryset, job.columns, full_numbers=job.full_numbers, csv_safe=csv_safe, progress=progress)
     headers = HEADERS[job.columns]
     if job.format == ExportFormat.CSV:
-        count = write_csv(path, headers, rows)
+        write_csv(path, headers, rows)
+        count = progress.done  # the row source reports its count after every chunk
     else:
         count = write_xlsx(path, headers, rows, sheet_name=ColumnSet(job.columns).label)
     return count, f"考生信息_{ColumnSet(job.columns).label}_{today_stamp()}.{job.format}"

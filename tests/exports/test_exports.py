@@ -204,3 +204,32 @@ def test_another_role_than_staff_cannot_use_the_row_of_someone_else(tree, year):
     with pytest.raises(Exception) as excinfo:
         services.export_download(actor=other, job_id=job.pk)
     assert excinfo.typename == "Http404"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_users_exporting_at_once_both_finish(postgres_only, tree, year, reviewer_quanzhou, reviewer_fuzhou):
+    import threading
+
+    from django.db import connection
+
+    make_application(tree, year, "35052401")
+    make_application(tree, year, "35010201")
+    jobs = [ExportJob.objects.create(owner=user, format="xlsx") for user in (reviewer_quanzhou, reviewer_fuzhou)]
+    errors = []
+
+    def work(job_id):
+        try:
+            runner.run_job(job_id)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(job.pk,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    assert [ExportJob.objects.get(pk=j.pk).status for j in jobs] == [ExportStatus.DONE, ExportStatus.DONE]
+    assert [ExportJob.objects.get(pk=j.pk).row_count for j in jobs] == [1, 1]
