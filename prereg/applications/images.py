@@ -104,9 +104,10 @@ def process_image(upload) -> ProcessedImage:
     if width < 1 or height < 1 or width * height > settings.IMAGE_MAX_PIXELS:
         raise ValidationError("图片像素过大，请缩小后再上传。", code="pixels")
     if img.format == "JPEG" and max(width, height) > STORED_MAX_SIDE:
-        # Decode at a DCT scale that still leaves more than the stored size: same check of the
-        # whole stream, a quarter of the work.
-        img.draft("RGB", (STORED_MAX_SIDE, STORED_MAX_SIDE))
+        # Decode at a DCT scale that still leaves at least the stored size: the whole stream is
+        # still read and checked, for a quarter of the work. draft() scales by the smaller of the two ratios: ask for the aspect-true stored size.
+        factor = STORED_MAX_SIDE / max(width, height)
+        img.draft("RGB", (max(1, int(width * factor)), max(1, int(height * factor))))
     try:
         img.load()
         img = ImageOps.exif_transpose(img)
@@ -125,7 +126,7 @@ def process_image(upload) -> ProcessedImage:
     if len(data) > max_bytes:
         raise ValidationError(size_message(), code="too_large")
     thumb = _encode(img, THUMB_MAX_SIDE, 75)
-    stored = Image.open(io.BytesIO(data))
+    stored = Image.open(io.BytesIO(data))  # reads the header only
     return ProcessedImage(data=data, thumbnail=thumb, width=stored.width, height=stored.height,
                           sha256=hashlib.sha256(data).hexdigest())
 

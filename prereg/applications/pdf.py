@@ -161,8 +161,12 @@ def _qr(c, data, x, y, size):
     c.drawImage(ImageReader(bitmap), x, y, size, size)
 
 
+RELATED = ["exam_year", "ethnicity", "unit", "level", "qualification", "category", "scope", "specialty",
+           "unit_review_org", "point_org", "site_org", "district_org"]
+
+
 def confirmation_pdf(application, request=None) -> bytes:
-    a = application
+    a = type(application).objects.select_related(*RELATED).get(pk=application.pk)
     font = font_name()
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, pagesize=A4, pageCompression=0)
@@ -232,7 +236,9 @@ def confirmation_pdf(application, request=None) -> bytes:
     sheet.row(["现有资格", a.current_qualification or "无", "现有资格取得年月", _ym(a.current_qualification_date)], w)
     sheet.row(["现技术资格取得年限", a.qualification_duration, "", ""], w)
 
-    appointments = AppointmentRow.objects.filter(application=a).select_related("application__exam_year")
+    appointments = list(AppointmentRow.objects.filter(application=a).order_by("order", "pk"))
+    for row in appointments:
+        row.application = a  # duration() reads the year's cut-off: no query per row
     _table(sheet, "现有资格聘任情况", ["聘任单位", "现聘任职务/职称", "现聘任职务/技术资格", "聘任时间", "聘任年限"],
            [[r.unit_name, r.post, r.qualification, _span(r.start, r.end), r.duration] for r in appointments],
            [0.07, 0.25, 0.16, 0.18, 0.2, 0.14])

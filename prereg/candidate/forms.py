@@ -282,7 +282,7 @@ class BaseRowFormSet(forms.BaseModelFormSet):
 
     def get_form_kwargs(self, index):
         kwargs = {"year": self.year}
-        if self.kind and self.form is EducationForm:
+        if self.kind and issubclass(self.form, EducationForm):
             kwargs["kind"] = self.kind
         return kwargs
 

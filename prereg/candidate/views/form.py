@@ -158,7 +158,7 @@ def section_save(request, section):
     application = current_application(request.user)
     form, formsets = _forms(application, section, request.POST)
     valid = (form is None or form.is_valid()) and all(fs.is_valid() for fs in formsets)
-    saved = False
+    saved, error_message = False, ""
     if valid:
         if section == "education":
             application.chsi_code = form.cleaned_data["chsi_code"]
@@ -172,11 +172,12 @@ def section_save(request, section):
                 formsets=[(fs, fs.slot, fs.kind_filter) for fs in formsets], request=request)
             saved = True
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            error_message = error.messages[0]
         if saved:
             application.refresh_from_db()
             form, formsets = _forms(application, section)
     ctx = section_context(application, section, form, formsets, saved=saved)
+    ctx["error"] = error_message
     if request.htmx:
         response = render(request, ctx["template"], {**ctx, "s": ctx})
         response["HX-Trigger"] = "images-changed"
