@@ -252,5 +252,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # The filter on django.request itself puts the request id on the record of every 4xx/5xx
+    # report, whichever handler (a file, syslog, a test's caplog) receives it.
+    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["request_id"]}},
 }

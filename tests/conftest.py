@@ -108,3 +108,8 @@ def auditor(db):
 @pytest.fixture
 def candidate(db):
     return CandidateFactory()
+
+
+# --- PII scan (security helper, issue 7) ---------------------------------------------------
+# Every response the test client gets is searched for a full ID number (tests/security/pii.py).
+from tests.security.pii import pii_scan  # noqa: E402,F401
