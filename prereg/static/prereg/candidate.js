@@ -1,0 +1,122 @@
+// prereg — the candidate's form: rows (⊕/⊖), unit choice, image downscaling and upload progress.
+(function () {
+  "use strict";
+  var MAX_BYTES = 3 * 1024 * 1024;
+  var MAX_SIDE = 2400;
+
+  // ⊕: append a blank row from the formset's <template>; ⊖: mark the row deleted and hide it.
+  document.addEventListener("click", function (event) {
+    var add = event.target.closest("[data-add-row]");
+    if (add) {
+      var rows = add.closest("[data-rows]");
+      var prefix = rows.getAttribute("data-rows");
+      var total = rows.querySelector("[name=" + prefix + "-TOTAL_FORMS]");
+      var n = parseInt(total.value, 10);
+      var html = rows.querySelector("template[data-row-template]").innerHTML.replace(/__prefix__/g, String(n));
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var row = holder.firstElementChild;
+      var no = row.querySelector("[data-row-no]");
+      if (no) { no.textContent = String(n + 1); }
+      rows.querySelector("[data-row-list]").appendChild(row);
+      total.value = String(n + 1);
+      var first = row.querySelector("input, select");
+      if (first) { first.focus(); }
+      return;
+    }
+    var remove = event.target.closest("[data-remove-row]");
+    if (remove) {
+      var card = remove.closest("[data-row]");
+      var box = card.querySelector("input[type=checkbox][name$='-DELETE']");
+      if (box) { box.checked = true; }
+      card.classList.add("removed");
+      card.classList.add("hidden");
+      return;
+    }
+    var unit = event.target.closest("[data-unit-id]");
+    if (unit) {
+      var picker = unit.closest(".unit-picker");
+      picker.querySelector("input[name='basic-unit']").value = unit.getAttribute("data-unit-id");
+      picker.querySelector("[data-unit-chosen]").textContent = "已选择：" + unit.getAttribute("data-unit-name") + "（保存后生效）";
+      picker.querySelector("#unit-results").innerHTML = "";
+    }
+  });
+
+  // Enter in the unit search box searches; it must not submit the section.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.id === "unit-q") { event.preventDefault(); }
+  });
+
+  // SMS button: a 60 s countdown after a send.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var button = event.detail.elt;
+    if (!button.hasAttribute || !button.hasAttribute("data-countdown") || !event.detail.successful) { return; }
+    var left = 60, label = button.textContent;
+    button.disabled = true;
+    var timer = setInterval(function () {
+      left -= 1;
+      button.textContent = left + "秒后重发";
+      if (left <= 0) { clearInterval(timer); button.disabled = false; button.textContent = label; }
+    }, 1000);
+  });
+
+  // A phone photo larger than the limit (or than needed) is scaled down in a canvas first.
+  function shrink(file) {
+    return new Promise(function (resolve) {
+      if (file.size <= 1024 * 1024 || !/^image\/(jpeg|png|bmp)$/.test(file.type) || !window.createImageBitmap) {
+        resolve(file);
+        return;
+      }
+      createImageBitmap(file).then(function (bitmap) {
+        var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+        if (scale === 1 && file.size <= MAX_BYTES) { resolve(file); return; }
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.round(bitmap.width * scale);
+        canvas.height = Math.round(bitmap.height * scale);
+        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+        canvas.toBlob(function (blob) {
+          if (!blob) { resolve(file); return; }
+          resolve(new File([blob], file.name.replace(/\.[^.]+$/, "") + ".jpg", { type: "image/jpeg" }));
+        }, "image/jpeg", 0.85);
+      }).catch(function () { resolve(file); });
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-upload") || !window.FormData || !window.Promise) { return; }
+    event.preventDefault();
+    var input = form.querySelector("input[type=file]");
+    var status = form.querySelector(".upload-status");
+    var bar = form.querySelector("progress");
+    if (!input.files.length) { status.textContent = "请选择要上传的图片。"; status.className = "upload-status error"; return; }
+    var button = form.querySelector("[data-upload-submit]");
+    button.disabled = true;
+    status.className = "upload-status";
+    status.textContent = "正在处理图片…";
+    Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (files) {
+      var data = new FormData();
+      form.querySelectorAll("input[type=hidden]").forEach(function (h) { data.append(h.name, h.value); });
+      files.forEach(function (f) { data.append("file", f, f.name); });
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) { bar.classList.remove("hidden"); bar.value = Math.round(e.loaded * 100 / e.total); status.textContent = "上传中 " + bar.value + "%"; }
+      });
+      xhr.addEventListener("load", function () {
+        var answer = {};
+        try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = { ok: false, message: "上传失败，请重试。" }; }
+        button.disabled = false;
+        bar.classList.add("hidden");
+        status.textContent = answer.message || (xhr.status === 413 ? "文件过大。" : "上传失败，请重试。");
+        status.className = "upload-status " + (answer.ok ? "ok" : "error");
+        if (answer.ok) { document.body.dispatchEvent(new CustomEvent("images-changed", { bubbles: true })); }
+      });
+      xhr.addEventListener("error", function () {
+        button.disabled = false; status.textContent = "网络错误，请重试。"; status.className = "upload-status error";
+      });
+      xhr.send(data);
+    });
+  });
+})();
