@@ -29,6 +29,8 @@ from prereg.applications.models import (
     State,
     TrainingRow,
     WorkRow,
+    months_between,
+    years_months,
 )
 from prereg.catalog.models import (
     Ethnicity,
@@ -153,10 +155,10 @@ def _education_line(row) -> str:
 
 
 def _years_between(start, end) -> str:
+    # The same count as the review screen and the confirmation form (applications.models).
     if not start or not end or end < start:
         return ""
-    months = (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
-    return f"{months // 12}年{months % 12}个月"
+    return years_months(months_between(start, end))
 
 
 def build_row(columns: str, r: tuple, n: int, lk: Lookups, kids: dict | None, full_numbers: bool) -> list:
