@@ -68,11 +68,14 @@ def main(argv=None) -> int:
     parser.add_argument("--count", type=int, default=int(os.environ.get("BENCH_QUEUE_COUNT", 100_000)),
                         help="applications to generate (default 100000)")
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per URL")
+    parser.add_argument("--reuse", default="", help="an SQLite file of an earlier run: time it, generate nothing")
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL")
     tmpdir = tempfile.mkdtemp(prefix="bench-queue-")
-    if url and url.startswith("postgres"):
+    if args.reuse:
+        url = f"sqlite:///{os.path.abspath(args.reuse)}"
+    elif url and url.startswith("postgres"):
         create_postgres_database(url, drop=True)
     else:
         url = f"sqlite:///{tmpdir}/queue.sqlite3"
@@ -96,13 +99,14 @@ def main(argv=None) -> int:
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
-    from bench.datagen import generate
+    if not args.reuse:
+        from bench.datagen import generate
 
-    started = time.perf_counter()
-    summary = generate(args.count, images_per_app=0,
-                       progress=lambda made, total, s: print(f"  generated {made}/{total} ({s:.0f}s)",
-                                                             file=sys.stderr) if made % 20000 == 0 else None)
-    print(f"generated {summary['applications']} applications in {time.perf_counter() - started:.0f}s")
+        started = time.perf_counter()
+        summary = generate(args.count, images_per_app=0,
+                           progress=lambda made, total, s: print(f"  generated {made}/{total} ({s:.0f}s)",
+                                                                 file=sys.stderr) if made % 20000 == 0 else None)
+        print(f"generated {summary['applications']} applications in {time.perf_counter() - started:.0f}s")
 
     from prereg.accounts.models import User
     from prereg.applications.models import Application
