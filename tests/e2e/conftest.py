@@ -59,22 +59,41 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+# One Playwright and one chromium per process, whichever module's fixture asks first: Playwright's
+# sync API runs an event loop in this thread and refuses a second instance beside it, and other
+# test folders import these fixtures (tests/backoffice/test_*_browser.py).
+_SHARED: dict = {}
+
+
+def shared_browser():
+    if "browser" not in _SHARED:
+        from playwright.sync_api import sync_playwright
+
+        for stale in SCREENSHOTS.glob("FAILED-*.png"):
+            stale.unlink()
+        _SHARED["playwright"] = sync_playwright().start()
+        _SHARED["browser"] = _SHARED["playwright"].chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    return _SHARED["playwright"], _SHARED["browser"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    browser, playwright = _SHARED.pop("browser", None), _SHARED.pop("playwright", None)
+    with contextlib.suppress(Exception):
+        if browser is not None:
+            browser.close()
+        if playwright is not None:
+            playwright.stop()
+
+
 @pytest.fixture(scope="session")
 def _playwright():
-    for stale in SCREENSHOTS.glob("FAILED-*.png"):
-        stale.unlink()
-    from playwright.sync_api import sync_playwright
-
-    manager = sync_playwright().start()
-    yield manager
-    manager.stop()
+    return shared_browser()[0]
 
 
 @pytest.fixture(scope="session")
 def browser(_playwright):
-    browser = _playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
+    return shared_browser()[1]
 
 
 class _SerialWSGIServer(WSGIServer):
@@ -84,25 +103,24 @@ class _SerialWSGIServer(WSGIServer):
         super().__init__(*args, **kwargs)
 
 
-@pytest.fixture(scope="session", autouse=True)
 def _serial_live_server_on_sqlite():
     """On SQLite the test database lives in memory and the live server shares this process's one
     connection; a threaded server would use it from several threads at once (the browser loads
     images in parallel) and SQLite answers "database table is locked". Serve one request at a
-    time there; PostgreSQL keeps Django's threaded server."""
+    time there; PostgreSQL keeps Django's threaded server. Called before the (session-wide)
+    live server starts; the server class only matters at that start."""
     from django.conf import settings
     from django.test.testcases import LiveServerThread
 
-    original = LiveServerThread.server_class
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         LiveServerThread.server_class = _SerialWSGIServer
-    yield
-    LiveServerThread.server_class = original
 
 
 @pytest.fixture
-def server(live_server):
-    """The base URL of the live server (no trailing slash)."""
+def server(request, transactional_db):
+    """The base URL of the live server (no trailing slash); the database is shared with it."""
+    _serial_live_server_on_sqlite()
+    live_server = request.getfixturevalue("live_server")
     return live_server.url.rstrip("/")
 
 
