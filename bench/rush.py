@@ -566,7 +566,8 @@ def main(argv=None) -> int:
         rush = Rush("127.0.0.1", port, urls, photos, candidates, pool, Stats())
         for users in args.steps:
             rush.stats = Stats()
-            reviewers = max(1, users // args.reviewer_every) if pool else 0
+            # One user in N is a reviewer (at least one from two users on); a single user is a candidate.
+            reviewers = max(1, users // args.reviewer_every) if pool and users >= 2 else 0
             kinds = ["reviewer"] * reviewers + ["candidate"] * (users - reviewers)
             start = time.monotonic()
             deadline = start + args.step_seconds
