@@ -34,7 +34,10 @@ def _fast_and_isolated(settings, tmp_path):
                                   "QUEUES": ["default", "exports"]}}
     from django.core.cache import cache
 
+    from prereg.accounts.permissions import invalidate_cache
+
     cache.clear()
+    invalidate_cache()  # the per-process copy of the permission overrides
 
 
 @pytest.fixture

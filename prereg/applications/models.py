@@ -79,10 +79,12 @@ class ApplicationQuerySet(models.QuerySet):
 
     def pending_for(self, org):
         """Applications waiting for a decision of `org` at their current stage."""
+        # State inside each branch lets every branch use its (state, stage, <org>) index; an
+        # application approved by a 考点 and waiting for its 汇总提交 is no longer "pending".
         cond = Q()
         for stage, field in STAGE_ORG_FIELD.items():
-            cond |= Q(stage=stage, **{field: org})
-        return self.filter(cond, state=State.IN_REVIEW)
+            cond |= Q(state=State.IN_REVIEW, stage=stage, **{field: org})
+        return self.filter(cond, awaiting_forward=False)
 
 
 class Application(models.Model):

@@ -12,6 +12,7 @@ SECTIONS = [
     ("首页", [
         (None, "工作台", "backoffice:dashboard"),
         (None, "消息通知", "backoffice:notices"),
+        ("reset_reviewer_password", "新年度账号密码", "backoffice:year_passwords"),
     ]),
     ("审核管理", [
         ("review", "待审信息", "backoffice:pending"),
@@ -19,7 +20,7 @@ SECTIONS = [
         ("summary_submit", "汇总提交", "backoffice:forward"),
         ("assign_cross_review", "分配交叉审核", "backoffice:cross_review"),
         ("track_progress", "进度跟踪", "backoffice:stats"),
-        ("track_progress", "提醒考生", "backoffice:reminders"),
+        ("send_reminders", "提醒考生", "backoffice:reminders"),
         ("export_excel", "考生信息导出", "backoffice:exports"),
     ]),
     ("系统管理", [

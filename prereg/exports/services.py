@@ -1,13 +1,12 @@
 """Acts of the exports app: ask for an export, download or delete it, remind candidates."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 
-from prereg.accounts.models import Role
 from prereg.accounts.permissions import require_function
 from prereg.applications.models import Application, State
 from prereg.audit.log import record
@@ -25,7 +24,6 @@ FORMATS = {
     ExportKind.IMAGES: {ExportFormat.ZIP},
 }
 REMINDERS_PER_YEAR = 2
-REMINDER_ROLES = {Role.POINT, Role.SITE}
 
 
 @transaction.atomic
@@ -122,9 +120,7 @@ def reminder_send(*, actor, application_ids, request=None) -> dict:
 
     Returns {"sent": n, "skipped": [(application, reason), …]}.
     """
-    require_function(actor, "track_progress")
-    if actor.role not in REMINDER_ROLES:
-        raise PermissionDenied("仅报名点、考点可以提醒考生。")
+    require_function(actor, "send_reminders")
     year = ExamYear.current()
     if year is None:
         raise ValidationError("当前没有开放的考试年度。")

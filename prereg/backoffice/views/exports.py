@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse
@@ -141,10 +141,8 @@ def export_delete(request, pk):
 # --- 提醒考生 ------------------------------------------------------------------------------------
 
 @require_http_methods(["GET", "POST"])
-@staff_required("track_progress")
+@staff_required("send_reminders")
 def reminders(request):
-    if request.user.role not in services.REMINDER_ROLES:
-        raise PermissionDenied("仅报名点、考点可以提醒考生。")
     year = ExamYear.current()
     if request.method == "POST":
         try:

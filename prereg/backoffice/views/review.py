@@ -36,11 +36,6 @@ def _org_of(user):
     return user.org
 
 
-def _popup(request):
-    """Unread notices for the corner popup (manual 五.3: 右下角弹窗提醒)."""
-    return list(Notice.objects.filter(user=request.user, read_at__isnull=True).order_by("-created_at")[:3])
-
-
 def _page(request, queryset):
     paginator = Paginator(queryset, PER_PAGE)
     return paginator.get_page(request.GET.get("page"))
@@ -130,7 +125,7 @@ def pending(request):
                 str(request.GET.get(name, ""))) for name in ("project", "level", "specialty")]
     return render(request, "backoffice/review/pending.html", {
         "form": form, "selects": selects, "page": page, "sort": sort, "query": _query_without_page(request),
-        "can_batch": has_function(request.user, "batch_submit"), "popup_notices": _popup(request),
+        "can_batch": has_function(request.user, "batch_submit"),
     })
 
 
@@ -184,7 +179,7 @@ def _render_review(request, application, *, form_data=None, error="", status=200
         "all_yes": review.all_consistent(fields), "mismatch": review.mismatch_reason(fields),
         "can_previous": decidable and workflow.previous_stage(application.stage) is not None,
         "eligibility": review.eligibility(application), "logs": logs, "can_recall": recall_stage is not None,
-        "form_data": form_data or {}, "error": error, "popup_notices": _popup(request),
+        "form_data": form_data or {}, "error": error,
         "chain": [(Stage(s).label, application.org_at(s)) for s in Stage.values],
     }, status=status)
 
@@ -304,7 +299,7 @@ def review_edit(request, pk):
     rows = [{"key": key, "label": label, "value": values[key], "error": errors.get(key, "")}
             for key, label, _v in targets]
     return render(request, "backoffice/review/edit.html", {
-        "a": application, "rows": rows, "error": errors.get("__all__", ""), "popup_notices": _popup(request),
+        "a": application, "rows": rows, "error": errors.get("__all__", ""),
     }, status=400 if errors else 200)
 
 
@@ -337,7 +332,6 @@ def reviewed(request):
         row.can_recall = services.recall_allowed(row, org.pk, last=row.last) is not None if row.last else False
     return render(request, "backoffice/review/reviewed.html", {
         "page": page, "q": q, "state": state, "states": State.choices, "query": _query_without_page(request),
-        "popup_notices": _popup(request),
     })
 
 
@@ -381,7 +375,7 @@ def forward(request):
                          "by_specialty": sorted(counts.items())})
     batches = ForwardBatch.objects.filter(org=org).select_related("actor").order_by("-created_at")[:20]
     return render(request, "backoffice/review/forward.html", {
-        "sections": sections, "batches": batches, "popup_notices": _popup(request),
+        "sections": sections, "batches": batches,
     })
 
 
@@ -425,7 +419,7 @@ def cross_review(request):
     for a in assignments:
         a.stage_label = Stage(a.stage).label if a.stage in Stage.values else a.stage
     return render(request, "backoffice/review/cross_review.html", {
-        "form": form, "assignments": assignments, "year": year, "popup_notices": _popup(request),
+        "form": form, "assignments": assignments, "year": year,
     }, status=400 if form.errors else 200)
 
 

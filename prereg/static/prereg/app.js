@@ -22,4 +22,22 @@
     var row = event.target.closest("[data-href]");
     if (row) { window.location.href = row.getAttribute("data-href"); }
   });
+  // The returned-application popup (corner, every back-office page): once per session for the
+  // same latest notice.
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest("[data-notice-close]");
+    if (!close) { return; }
+    var popup = close.closest("#notice-popup");
+    try { window.sessionStorage.setItem("notice-popup-dismissed", popup.getAttribute("data-latest")); } catch (e) { /* private mode */ }
+    popup.classList.add("hidden");
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var popup = document.getElementById("notice-popup");
+    if (!popup) { return; }
+    try {
+      if (window.sessionStorage.getItem("notice-popup-dismissed") === popup.getAttribute("data-latest")) {
+        popup.classList.add("hidden");
+      }
+    } catch (e) { /* private mode: keep it visible */ }
+  });
 })();

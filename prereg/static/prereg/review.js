@@ -1,5 +1,5 @@
 // Reviewer pages: image viewer (zoom, rotate, next/previous), field-by-field advance,
-// select-all for 批量提交, reason fill, notice popup. No inline script (strict CSP).
+// select-all for 批量提交, reason fill. No inline script (strict CSP).
 (function () {
   "use strict";
 
@@ -58,12 +58,6 @@
       }
       return;
     }
-    var close = event.target.closest("[data-notice-close]");
-    if (close) {
-      var popup = close.closest("#notice-popup");
-      try { window.sessionStorage.setItem("notice-popup-dismissed", popup.getAttribute("data-latest")); } catch (e) { /* private mode */ }
-      popup.classList.add("hidden");
-    }
   });
 
   // Keyboard: arrows move between images of the open field when focus is not in a text box.
@@ -104,14 +98,4 @@
     });
   });
 
-  // The popup shows once per session for the same latest notice.
-  document.addEventListener("DOMContentLoaded", function () {
-    var popup = document.getElementById("notice-popup");
-    if (!popup) { return; }
-    try {
-      if (window.sessionStorage.getItem("notice-popup-dismissed") === popup.getAttribute("data-latest")) {
-        popup.classList.add("hidden");
-      }
-    } catch (e) { /* private mode: keep it visible */ }
-  });
 })();
