@@ -26,11 +26,13 @@ setup: install
 	$(PY) manage.py load_reference -v0 >/dev/null
 	DEMO_MODE=1 $(PY) manage.py seed_demo
 
-# The real thing: gunicorn + whitenoise, and the background-task worker beside it.
+# The real thing: gunicorn + whitenoise, and two task workers beside it (exports never hold up
+# the default queue).
 run: setup
 	@echo "prereg: http://$(HOST):$(PORT)  (Ctrl-C stops the server and the worker)"
-	@DEMO_MODE=1 $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@DEMO_MODE=1 $(PY) manage.py db_worker --queue-name default & worker=$$!; \
+	DEMO_MODE=1 $(PY) manage.py db_worker --queue-name exports & exporter=$$!; \
+	trap 'kill $$worker $$exporter 2>/dev/null' EXIT INT TERM; \
 	DEMO_MODE=1 $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --timeout 60
 

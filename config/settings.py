@@ -183,7 +183,11 @@ STATICFILES_DIRS = [BASE_DIR / "prereg" / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media-not-served/"
 STORAGES = {
-    "default": {"BACKEND": env("FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")},
+    # e.g. FILE_STORAGE=storages.backends.s3.S3Storage with FILE_STORAGE_OPTIONS='{"bucket_name": …}'
+    "default": {
+        "BACKEND": env("FILE_STORAGE", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("FILE_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not TESTING

@@ -101,7 +101,7 @@ def check(scope: str, key: str, **kwargs) -> None:
 
 
 def response_for(request, exc: RateLimited):
-    response = render(request, "errors/403.html", {"message": str(exc)}, status=429)
+    response = render(request, "errors/429.html", {"message": str(exc)}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
 

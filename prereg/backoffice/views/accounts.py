@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prereg.accounts import permissions, services
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
+from prereg.core.forms import add_service_errors
 from prereg.core.validators import normalize_id_number
 from prereg.notify.models import SmsMessage
 from prereg.orgs.models import Org
@@ -36,14 +37,6 @@ class AccountForm(forms.Form):
             Org.objects.visible_to(user).filter(has_review_right=True)
         self.fields["org"].label_from_instance = lambda o: f"{o.code} {o.name}"
         self.fields["role"].choices = [(r, Role(r).label) for r in services.creatable_roles(user)]
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- 用户管理 -------------------------------------------------------------------------------------
@@ -80,7 +73,7 @@ def account_add(request):
         try:
             user, password = services.account_create(actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return render(request, "backoffice/accounts/password_shown.html",
                           {"account": user, "password": password, "created": True, "back": "backoffice:accounts"})
@@ -229,7 +222,7 @@ def candidate_phone(request, pk):
             services.candidate_change_phone(actor=request.user, candidate=candidate,
                                             phone=form.cleaned_data["phone"], request=request)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "手机号码已更正。")
             return redirect("backoffice:candidate_detail", pk=pk)

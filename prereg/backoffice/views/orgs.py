@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prereg.accounts import services as account_services
 from prereg.accounts.models import User
 from prereg.accounts.permissions import has_function
+from prereg.core.forms import add_service_errors
 from prereg.orgs import services
 from prereg.orgs.forms import OrgForm, UnitRequestAddForm
 from prereg.orgs.models import Org, UnitRequest
@@ -20,14 +21,6 @@ from ..access import staff_required
 
 PAGE_SIZE = 50
 LEVEL_FILTERS = {"district": "is_district", "site": "is_site", "point": "is_point", "unit": "is_unit"}
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_GET
@@ -83,7 +76,7 @@ def org_add(request):
         try:
             org = services.org_create(actor=request.user, request=request, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已新增机构“{org.name}”（{org.code}）。")
             return redirect("backoffice:orgs_detail", pk=org.pk)
@@ -108,7 +101,7 @@ def org_edit(request, pk):
             services.org_update(actor=request.user, org=org, parent=parent, levels=levels, has_review_right=right,
                                 request=request, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "机构信息已保存。")
             return redirect("backoffice:orgs_detail", pk=org.pk)
@@ -191,7 +184,7 @@ def unit_request_resolve(request, pk):
             org = services.unit_request_resolve_add(actor=request.user, unit_request=unit_request,
                                                     request=request, **add_form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(add_form, exc)
+            add_service_errors(add_form, exc)
         else:
             messages.success(request, f"已新增单位“{org.name}”，并已短信通知考生。")
             return redirect("backoffice:unit_requests")

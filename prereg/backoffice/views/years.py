@@ -22,19 +22,12 @@ from prereg.catalog.forms import (
     YearOpenForm,
 )
 from prereg.catalog.models import Announcement, ExamYear, PasswordSheet
+from prereg.core.forms import add_service_errors
 
 from ..access import staff_required
 
 MANAGE = services.MANAGE
 PAGE_SIZE = 100
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # ---------------------------------------------------------------- years
@@ -55,7 +48,7 @@ def year_open(request):
         try:
             year = services.exam_year_open(actor=request.user, request=request, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{year.name}已开启并设为当前年度；已复制上一年度字典，审核账号密码已重置，"
                                       "各机构管理员可在“新年度账号密码”中查看下级账号的新密码（仅显示一次）。")
@@ -89,7 +82,7 @@ def year_detail(request, pk):
         try:
             services.exam_year_update(actor=request.user, exam_year_id=year.pk, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "年度时间设置已保存。")
             return redirect("backoffice:year_detail", pk=year.pk)
@@ -105,7 +98,7 @@ def year_project_add(request, pk):
         try:
             services.exam_project_add(actor=request.user, exam_year_id=year.pk, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "考试项目已添加。")
             return redirect("backoffice:year_detail", pk=year.pk)
