@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/prereg
+JOBS ?= 2
 
 .PHONY: run dev test test-pg lint bench install setup clean
 
@@ -45,10 +46,10 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run -v0
 
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(JOBS)
 
 test-pg: install
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -n $(JOBS)
 
 bench: install
 	$(PY) -m bench

@@ -24,7 +24,9 @@ PRODUCTION_ENV = {
 
 def _production(*args):
     env = {**os.environ, **PRODUCTION_ENV}
-    env.pop("PYTEST_VERSION", None)
+    # A production process has neither pytest's marker nor the browser tests' async escape hatch.
+    for name in ("PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"):
+        env.pop(name, None)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env,  # noqa: S603
                           capture_output=True, text=True, timeout=120)
 
