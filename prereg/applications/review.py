@@ -9,8 +9,6 @@ FieldCheck.field stores. Three queries whatever the number of rows: images, and 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
-
 from .models import (
     STAGE_ORG_FIELD,
     AppointmentRow,
@@ -171,12 +169,7 @@ def queue_for(org):
     """待审信息 of an org: at its stage, in review, not yet approved by it (awaiting 汇总提交)."""
     from .models import Application
 
-    # `state` inside each branch so every branch matches one (state, stage, org) index: the
-    # database then unions four index searches instead of scanning the year.
-    cond = Q()
-    for stage, column in STAGE_ORG_FIELD.items():
-        cond |= Q(state=State.IN_REVIEW, stage=stage, **{column: org})
-    return Application.objects.filter(cond, awaiting_forward=False)
+    return Application.objects.pending_for(org)
 
 
 def awaiting_forward_for(org, stage):
