@@ -242,6 +242,8 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
                     for field, org in chain.as_fields().items():
                         setattr(app, field, org)
                 apps.append(app)
+            for app in apps:
+                app.refresh_waiting_org()  # bulk_create skips save(), which keeps it
             apps = Application.objects.bulk_create(apps)
             for app in apps:
                 if app.submission_round:

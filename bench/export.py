@@ -87,6 +87,8 @@ def generate(count: int, seed: int = 1) -> int:
                     state=state, stage=stage, submission_round=1, number=f"{year.year}{i + 1:08d}",
                     submitted_at=now - datetime.timedelta(minutes=rng.randrange(60 * 24 * 20)) if submitted else None,
                     **chains[unit.pk]))
+            for app in apps:
+                app.refresh_waiting_org()  # bulk_create skips save(), which keeps it
             apps = Application.objects.bulk_create(apps)
             EducationRow.objects.bulk_create(EducationRow(
                 application=a, kind="education", level="本科", obtained=datetime.date(2012, 7, 1),

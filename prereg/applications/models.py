@@ -79,12 +79,7 @@ class ApplicationQuerySet(models.QuerySet):
 
     def pending_for(self, org):
         """Applications waiting for a decision of `org` at their current stage."""
-        # State inside each branch lets every branch use its (state, stage, <org>) index; an
-        # application approved by a 考点 and waiting for its 汇总提交 is no longer "pending".
-        cond = Q()
-        for stage, field in STAGE_ORG_FIELD.items():
-            cond |= Q(state=State.IN_REVIEW, stage=stage, **{field: org})
-        return self.filter(cond, awaiting_forward=False)
+        return self.filter(waiting_org=org)
 
 
 class Application(models.Model):
@@ -150,6 +145,11 @@ class Application(models.Model):
     returned_reason = models.TextField("退回原因", blank=True)
     # 国网 mark per stage: {"unit": true, …} — the matching step was done on the national site.
     national_marks = models.JSONField(default=dict, blank=True)
+    # Derived: the org whose decision the application waits for (in review, at its stage, not
+    # approved-and-awaiting 汇总提交); kept by save() so each queue is one indexed range, in
+    # submission order, instead of a union of four org columns.
+    waiting_org = models.ForeignKey("orgs.Org", null=True, blank=True, editable=False,
+                                    on_delete=models.PROTECT, related_name="+")
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -163,6 +163,7 @@ class Application(models.Model):
             models.Index(fields=["state", "stage", "point_org"]),
             models.Index(fields=["state", "stage", "site_org"]),
             models.Index(fields=["state", "stage", "district_org"]),
+            models.Index(fields=["waiting_org", "submitted_at"]),
         ]
 
     def __str__(self):
@@ -174,6 +175,17 @@ class Application(models.Model):
         if not self.current_qualification_date:
             return ""
         return years_months(months_between(self.current_qualification_date, self.exam_year.cutoff_date))
+
+    def save(self, *args, **kwargs):
+        self.refresh_waiting_org()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "waiting_org" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "waiting_org"]
+        super().save(*args, **kwargs)
+
+    def refresh_waiting_org(self):
+        waiting = self.state == State.IN_REVIEW and self.stage and not self.awaiting_forward
+        self.waiting_org_id = self.org_id_at(self.stage) if waiting else None
 
     def org_at(self, stage):
         return getattr(self, STAGE_ORG_FIELD[Stage(stage)])

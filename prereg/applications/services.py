@@ -366,8 +366,11 @@ def summary_submit(*, actor, stage: str, request=None) -> ForwardBatch:
                         from_stage=application.stage, to_stage=move.stage,
                         submission_round=application.submission_round, batch=batch)
         log.save()
+        application.state, application.stage = move.state, move.stage
+        application.refresh_waiting_org()
         Application.objects.filter(pk=application.pk).update(
-            state=move.state, stage=move.stage, awaiting_forward=False, version=F("version") + 1)
+            state=move.state, stage=move.stage, awaiting_forward=False, waiting_org=application.waiting_org_id,
+            version=F("version") + 1)
     record("application.summary_submit", actor=actor, obj=batch, request=request,
            details={"stage": stage, "count": batch.count, "by_specialty": batch.by_specialty,
                     "applications": [a.pk for a in applications]})
