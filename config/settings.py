@@ -139,9 +139,12 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Argon2id at OWASP's parameters (prereg/accounts/hashers.py says why not PBKDF2); hashes made by
+# the hashers after it still verify and are re-hashed with the first at their owner's next sign-in.
 PASSWORD_HASHERS = env.list(
     "PASSWORD_HASHERS",
     default=[
+        "prereg.accounts.hashers.Argon2idPasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
         "django.contrib.auth.hashers.ScryptPasswordHasher",
     ],
