@@ -14,6 +14,7 @@ import secrets
 import tempfile
 import zipfile
 from datetime import timedelta
+from itertools import chain
 
 from django.conf import settings
 from django.core.files import File
@@ -26,7 +27,7 @@ from prereg.applications.models import Application, ApplicationImage, ImageSlot,
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
 
-from .columns import HEADERS, iter_rows, today_stamp
+from .columns import HEADERS, iter_row_chunks, today_stamp
 from .filters import apply_filters
 from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus
 
@@ -85,14 +86,19 @@ def write_xlsx(path, headers, rows, *, sheet_name="考生信息"):
     return n
 
 
-def write_csv(path, headers, rows):
+def write_csv(path, headers, chunks) -> int:
+    """Write the rows, a chunk (list of rows) at a time; returns the row count."""
     # The BOM makes Excel open the CSV as UTF-8 instead of GBK (written by hand: the utf-8-sig
     # codec is pure Python, plain utf-8 is not).
+    n = 0
     with open(path, "w", encoding="utf-8", newline="") as text:
         text.write("\ufeff")
         writer = csv.writer(text)
         writer.writerow(headers)
-        writer.writerows(rows)
+        for rows in chunks:
+            writer.writerows(rows)
+            n += len(rows)
+    return n
 
 
 def _safe_name(text: str) -> str:
@@ -154,16 +160,14 @@ def run_job(job_id: int) -> None:
 
 
 def _write_applications(job, queryset, path):
-    total = queryset.count()
-    progress = _Progress(job, total)
-    csv_safe = job.format == ExportFormat.CSV
-    rows = iter_rows(queryset, job.columns, full_numbers=job.full_numbers, csv_safe=csv_safe, progress=progress)
+    progress = _Progress(job, queryset.count())
+    chunks = iter_row_chunks(queryset, job.columns, full_numbers=job.full_numbers,
+                             csv_safe=job.format == ExportFormat.CSV, progress=progress)
     headers = HEADERS[job.columns]
     if job.format == ExportFormat.CSV:
-        write_csv(path, headers, rows)
-        count = progress.done  # the row source reports its count after every chunk
+        count = write_csv(path, headers, chunks)
     else:
-        count = write_xlsx(path, headers, rows, sheet_name=ColumnSet(job.columns).label)
+        count = write_xlsx(path, headers, chain.from_iterable(chunks), sheet_name=ColumnSet(job.columns).label)
     return count, f"考生信息_{ColumnSet(job.columns).label}_{today_stamp()}.{job.format}"
 
 
