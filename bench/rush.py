@@ -10,15 +10,22 @@ What it does, all on this machine and bounded in time:
    enough draft applications for the rush candidates, complete except two images (考生照片,
    身份证反面) that each candidate uploads during the rush. Static files are collected.
 2. gunicorn on a free 127.0.0.1 port (`--workers`, sync workers as `make run`), production
-   settings (DEBUG off, manifest static files, PBKDF2 password hashing).
+   settings (DEBUG off, manifest static files, the project's Argon2id password hashing).
 3. Load in steps of increasing concurrency (closed loop, no think time): each virtual user is
-   a candidate (sign in → home → form → save 基本信息 (the form's own fields re-posted) →
+   a candidate (sign in → home → form → save every section (the form's own fields re-posted) →
    upload two photos → form → submit → progress) or, one in `--reviewer-every`, a reviewer
-   (sign in → dashboard → pending queue pages → open certificate images of his applications →
-   decide, for the steps whose URLs exist). Each step reports rps and p50/p95/p99/errors per
-   endpoint. Only URL names that exist are used; the ones that do not are listed.
+   (sign in → dashboard → three pending-queue pages → then, up to three times, open the review
+   screen of an application of the first page, view two of its images, tick every 📷 field
+   与原件一致 (the page's htmx posts) and decide through the decision form: 同意, or one time in
+   five 不同意, 退回考生 with a reason). Reviewers of one org pick from the same first page, so
+   two of them sometimes race for one application; the slower gets 已被他人处理, which is
+   counted as a race (an expected outcome, not an error) after checking the page says so. Each
+   step reports rps and p50/p95/p99/errors per endpoint and the machine's load average. Only
+   URL names that exist are used; the ones that do not are listed.
 4. Checks on the database afterwards: every submission the client saw succeed is in the
-   database exactly once (state, round 1, one submit log entry) and none other; every image
+   database exactly once (submitted, round 1, one submit log entry) and none other; every
+   decision the client saw succeed is in the review log exactly once and the log holds no
+   other decision of the rush, and no application was decided twice at one stage; every image
    the client uploaded is stored once, its file present with a matching SHA-256; the audit
    chain verifies from the first entry to the last.
 Prints a report, writes var/bench/rush.json and ends with the RESULT line: rush_rps (the
@@ -68,7 +75,7 @@ class Client:
 
     def request(self, endpoint: str, method: str, path: str, *, body: bytes | None = None,
                 headers: dict | None = None, ok=(200, 302)) -> tuple[int, dict, bytes]:
-        headers = dict(headers or {})
+        headers = {"X-Bench-Endpoint": endpoint, **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if method == "POST":
@@ -102,10 +109,10 @@ class Client:
     def get(self, endpoint, path, **kw):
         return self.request(endpoint, "GET", path, **kw)
 
-    def post_form(self, endpoint, path, fields: list[tuple[str, str]], **kw):
+    def post_form(self, endpoint, path, fields: list[tuple[str, str]], headers: dict | None = None, **kw):
         fields = [*fields, ("csrfmiddlewaretoken", self.cookies.get("csrftoken", ""))]
         return self.request(endpoint, "POST", path, body=urlencode(fields).encode(),
-                            headers={"Content-Type": "application/x-www-form-urlencoded"}, **kw)
+                            headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}, **kw)
 
     def post_multipart(self, endpoint, path, fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]], **kw):
         boundary = uuid.uuid4().hex
@@ -218,6 +225,57 @@ class FormActions(html.parser.HTMLParser):
             self.actions.append(action)
 
 
+class Links(html.parser.HTMLParser):
+    """hrefs / srcs (attribute `attr` of tags `tags`) under `prefix`, in page order, once each."""
+
+    def __init__(self, tags, attr, prefix):
+        super().__init__()
+        self.tags, self.attr, self.prefix, self.found = tags, attr, prefix, []
+
+    def handle_starttag(self, tag, attrs):
+        value = dict(attrs).get(self.attr) or ""
+        if tag in self.tags and value.startswith(self.prefix) and value not in self.found:
+            self.found.append(value)
+
+
+def review_links(page: bytes, prefix: str) -> list[str]:
+    """The review screens a queue page links to (/backoffice/review/<pk>/)."""
+    parser = Links(("a", "tr"), "href", prefix)
+    parser.feed(page.decode("utf-8", "replace"))
+    return [link for link in parser.found if link[len(prefix):].rstrip("/").isdigit()]
+
+
+def image_sources(page: bytes, prefix: str) -> list[str]:
+    parser = Links(("img",), "src", prefix)
+    parser.feed(page.decode("utf-8", "replace"))
+    return [src for src in parser.found if "thumb" not in src]
+
+
+class CheckKeys(html.parser.HTMLParser):
+    """The `field` value of every 与原件一致 form (action `action`) of the review screen."""
+
+    def __init__(self, action):
+        super().__init__()
+        self.action, self.inside, self.keys = action, False, []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = (a.get("action") or "") == self.action
+        elif self.inside and tag == "input" and a.get("name") == "field":
+            self.keys.append(a.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def check_keys(page: bytes, action: str) -> list[str]:
+    parser = CheckKeys(action)
+    parser.feed(page.decode("utf-8", "replace"))
+    return parser.keys
+
+
 def section_actions(page: bytes, prefix: str) -> list[str]:
     """The section forms of the registration page (actions under `prefix`), in page order."""
     parser = FormActions(prefix)
@@ -242,7 +300,10 @@ class Rush:
         self.lock = threading.Lock()
         self.submitted: list[str] = []          # id numbers whose submit the client saw succeed
         self.uploaded: list[tuple[str, str]] = []  # (id number, slot) the client saw stored
-        self.decided: list[int] = []
+        self.decided: list[tuple[int, str, str]] = []  # (application, reviewer, action) seen to succeed
+        self.races: collections.Counter = collections.Counter()
+        self.decisions_per_session = 3
+        self.return_share = 0.2
         self.skipped_candidates = 0
 
     def sign_in(self, client, username) -> bool:
@@ -296,16 +357,83 @@ class Rush:
             client.get("progress", self.urls["candidate:progress"])
 
     def reviewer(self, deadline):
-        username, image_ids = random.choice(self.reviewers)
+        """Sign in, page the queue, then open, tick and decide applications of the first page.
+
+        Every reviewer of one org picks from the same first page, so two of them sometimes open
+        the same application: the slower one gets 已被他人处理, an expected outcome (counted under
+        `races`), not an error.
+        """
+        username = random.choice(self.reviewers)
         client = Client(self.host, self.port, self.stats)
         if not self.sign_in(client, username):
             return
         client.get("dashboard", self.urls["backoffice:dashboard"])
-        if "backoffice:pending" in self.urls:
-            for page in (1, 2, 3):
-                client.get("pending_page", f"{self.urls['backoffice:pending']}?page={page}")
-        for pk in random.sample(image_ids, min(3, len(image_ids))):
-            client.get("image_view", self.urls["files:image"].replace("/0/", f"/{pk}/"))
+        if "backoffice:pending" not in self.urls:
+            return
+        first = b""
+        for page in (1, 2, 3):
+            status, _, body = client.get("pending_page", f"{self.urls['backoffice:pending']}?page={page}")
+            if page == 1 and status == 200:
+                first = body
+        links = review_links(first, self.urls["backoffice:review"].rsplit("/0/", 1)[0] + "/")
+        for _ in range(self.decisions_per_session):
+            if not links or time.monotonic() >= deadline:
+                return
+            link = random.choice(links)
+            links.remove(link)
+            self.decide(client, username, link)
+
+    def decide(self, client, username, review_url):
+        status, _, page = client.get("review_page", review_url)
+        if status != 200:
+            return
+        check_action = review_url + "check/"
+        decide_action = review_url + "decide/"
+        fields = form_fields(page, decide_action)
+        if fields is None:  # no decision form: someone else's decision already moved it on
+            with self.lock:
+                self.races["not_decidable"] += 1
+            return
+        # The reviewer looks at the first image of up to two fields, then ticks every field 是
+        # the way the page does (htmx posts, one per field).
+        for src in image_sources(page, self.urls["files:image"].rsplit("/0/", 1)[0] + "/")[:2]:
+            client.get("image_view", src)
+        for key in check_keys(page, check_action):
+            status, headers, _ = client.post_form("field_check", check_action, [("field", key), ("consistent", "1")],
+                                                  headers={"HX-Request": "true"}, ok=(200,))
+            if status != 200:
+                return
+            if "HX-Redirect" in headers:  # 已被他人处理 while ticking
+                self.saw_race(client, review_url, "while_ticking")
+                return
+        pk = int(review_url.rstrip("/").rsplit("/", 1)[1])
+        if random.random() < self.return_share:
+            action = "reject_candidate"
+            fields = [(k, v) for k, v in fields if k not in ("reason", "to")]
+            fields += [("reason", "证书图片不清晰，请重新上传清晰的原件照片。"), ("to", "candidate"),
+                       ("decision", "reject")]
+        else:
+            action = "approve"
+            fields = [*fields, ("decision", "approve")]
+        status, headers, _ = client.post_form("decide", decide_action, fields, ok=(302,))
+        if status != 302:
+            return
+        location = headers.get("Location", "")
+        if location.endswith(self.urls["backoffice:pending"]):
+            with self.lock:
+                self.decided.append((pk, username, action))
+        elif location.endswith(review_url):
+            self.saw_race(client, review_url, "at_decision")
+        else:
+            self.stats.add("decide", 0.0, f"unexpected redirect {location}")
+
+    def saw_race(self, client, review_url, when):
+        """Someone else decided first: the page must say 已被他人处理 (else it counts as an error)."""
+        status, _, page = client.get("review_page", review_url)
+        if status == 200 and "已被他人处理".encode() not in page:
+            self.stats.add("review_page", 0.0, "race without 已被他人处理")
+        with self.lock:
+            self.races[when] += 1
 
     def user_loop(self, kind, deadline):
         while time.monotonic() < deadline:
@@ -345,7 +473,7 @@ def resolve_urls() -> tuple[dict, list[str]]:
     wanted = {
         "accounts:login": (), "candidate:home": (), "candidate:form": (), "candidate:image_upload": (),
         "candidate:submit": (), "candidate:progress": (), "backoffice:dashboard": (), "backoffice:pending": (),
-        "files:image": (0,),
+        "backoffice:review": (0,), "files:image": (0,),
     }
     urls, missing = {}, []
     for name, args in wanted.items():
@@ -380,24 +508,18 @@ def prepare(args, media_root) -> dict:
             "seconds": round(time.perf_counter() - t0, 1), "rush_ids": rush_ids}
 
 
-def reviewer_pool() -> list[tuple[str, list[int]]]:
+def reviewer_pool() -> list[str]:
+    """The reviewers (REVIEWERS) that exist and have something waiting for their org."""
     from prereg.accounts.models import User
-    from prereg.applications.models import Application, ApplicationImage
+    from prereg.applications import review
 
-    pool = []
-    for username in REVIEWERS:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            continue
-        visible = Application.objects.visible_to(user)
-        ids = list(ApplicationImage.objects.filter(application__in=visible).values_list("pk", flat=True)[:200])
-        if ids:
-            pool.append((username, ids))
-    return pool
+    return [user.username for user in User.objects.filter(username__in=REVIEWERS).select_related("org")
+            if user.org_id and review.queue_for(user.org).exists()]
 
 
-def check_database(rush, rush_ids: list[str]) -> dict:
-    """Every submission once, every image stored once with a matching checksum, the audit chain valid."""
+def check_database(rush, rush_ids: list[str], started) -> dict:
+    """Every submission and every decision once, every image stored once with a matching checksum,
+    the audit chain valid."""
     from django.core.files.storage import default_storage
 
     from prereg.applications.models import Application, ApplicationImage, ReviewLog
@@ -405,7 +527,8 @@ def check_database(rush, rush_ids: list[str]) -> dict:
     checks = {}
     apps = {a.id_number: a for a in Application.objects.filter(candidate__username__startswith="rush")}
     seen = collections.Counter(rush.submitted)
-    in_review = {n for n, a in apps.items() if a.state == "in_review"}
+    # Submitted during the rush: in review, or already decided by a rush reviewer (returned, approved).
+    in_review = {n for n, a in apps.items() if a.state != "draft"}
     submit_logs = collections.Counter(
         ReviewLog.objects.filter(application__in=apps.values(), action="submit").values_list("application__id_number",
                                                                                             flat=True))
@@ -423,6 +546,28 @@ def check_database(rush, rush_ids: list[str]) -> dict:
         problems.append("application numbers missing or duplicated")
     checks["submissions"] = {"ok": not problems, "client_seen": len(seen), "database": len(in_review),
                              "problems": problems}
+
+    # Decisions: what the client saw succeed (同意 / 退回考生) against the review log of the rush,
+    # exactly: none lost, none twice, none the client did not see.
+    problems = []
+    decided = collections.Counter(rush.decided)
+    logged = collections.Counter(
+        ReviewLog.objects.filter(created_at__gte=started, action__in=("approve", "reject_candidate"),
+                                 actor__username__in=REVIEWERS)
+        .values_list("application_id", "actor__username", "action"))
+    if decided != logged:
+        lost, extra = decided - logged, logged - decided
+        problems.append(f"{sum(lost.values())} decisions seen by the client are not logged once, "
+                        f"{sum(extra.values())} logged decisions the client did not see succeed "
+                        f"(e.g. {list(lost)[:2]} {list(extra)[:2]})")
+    twice = [pk for pk, n in collections.Counter(
+        ReviewLog.objects.filter(created_at__gte=started, action__in=("approve", "reject_candidate"))
+        .values_list("application_id", "stage", "submission_round")).items() if n > 1]
+    if twice:
+        problems.append(f"{len(twice)} applications decided twice at one stage and round (e.g. {twice[:3]})")
+    checks["decisions"] = {"ok": not problems, "client_seen": sum(decided.values()), "database": sum(logged.values()),
+                           "returned": sum(n for (_, _, a), n in decided.items() if a == "reject_candidate"),
+                           "races": sum(rush.races.values()), "problems": problems}
 
     problems = []
     uploaded = collections.Counter(rush.uploaded)
@@ -469,11 +614,47 @@ def check_database(rush, rush_ids: list[str]) -> dict:
     return checks
 
 
+# Gunicorn hooks that log each request's CPU time in its worker (a sync worker serves one request
+# at a time, so the process's CPU clock is the request's): latency on a shared machine includes
+# waiting for a core, this does not. PostgreSQL's own CPU is not in it.
+CPU_HOOKS = """
+import json, time
+
+def pre_request(worker, req):
+    worker._rush_cpu = time.process_time()
+
+def post_request(worker, req, environ, resp):
+    endpoint = dict(req.headers).get("X-BENCH-ENDPOINT")
+    if endpoint:
+        ms = (time.process_time() - worker._rush_cpu) * 1000
+        worker.log.error("RUSHCPU " + json.dumps([endpoint, round(ms, 2)]))
+"""
+
+
+def server_cpu(log_path, offset=0) -> tuple[dict, int]:
+    """Median and mean server CPU ms per endpoint from the RUSHCPU lines of the gunicorn log after
+    `offset`, and the offset where the log ends."""
+    import statistics
+
+    samples = collections.defaultdict(list)
+    with open(log_path, "rb") as fh:
+        fh.seek(offset)
+        data = fh.read()
+    for line in data.decode("utf-8", "replace").splitlines():
+        if "RUSHCPU " in line:
+            endpoint, ms = json.loads(line.split("RUSHCPU ", 1)[1])
+            samples[endpoint].append(ms)
+    return ({name: {"cpu_median_ms": round(statistics.median(v), 1), "cpu_mean_ms": round(statistics.fmean(v), 1)}
+             for name, v in sorted(samples.items())}, offset + len(data))
+
+
 def start_gunicorn(port, env, workers, log_path):
     log = open(log_path, "w")  # noqa: SIM115 - closed when the server stops
+    hooks = log_path.parent / "gunicorn_hooks.py"
+    hooks.write_text(CPU_HOOKS)
     proc = subprocess.Popen(  # noqa: S603 - our own interpreter's gunicorn
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--timeout", "60", "--access-logfile", "-"],
+         "--timeout", "60", "--access-logfile", "-", "--config", str(hooks)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     for _ in range(100):
@@ -501,12 +682,16 @@ def stop_gunicorn(proc, log):
 def print_step(step):
     print(f"\n== {step['users']} users ({step['candidates']} candidates, {step['reviewers']} reviewers), "
           f"{step['seconds']}s: {step['rps']} req/s, p50 {step['p50_ms']} p95 {step['p95_ms']} "
-          f"p99 {step['p99_ms']} ms (p95 without sign-in {step['p95_no_login_ms']} ms), errors {step['errors']}")
-    print(f"   {'endpoint':<16}{'count':>7}{'rps':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>8}")
+          f"p99 {step['p99_ms']} ms (p95 without sign-in {step['p95_no_login_ms']} ms), errors {step['errors']}, "
+          f"load average {step['load_avg']}")
+    print(f"   server CPU per request {step.get('server_cpu_ms_per_request', '?')} ms (gunicorn workers only)")
+    print(f"   {'endpoint':<16}{'count':>7}{'rps':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>8}{'cpu p50':>9}")
     for name, e in step["endpoints"].items():
+        if "count" not in e:
+            continue
         kinds = f"  {e['error_kinds']}" if e["errors"] else ""
         print(f"   {name:<16}{e['count']:>7}{e['rps']:>8}{e['p50_ms']:>8}{e['p95_ms']:>8}{e['p99_ms']:>8}"
-              f"{e['errors']:>8}{kinds}")
+              f"{e['errors']:>8}{e.get('cpu_median_ms', ''):>9}{kinds}")
 
 
 def main(argv=None) -> int:
@@ -561,8 +746,12 @@ def main(argv=None) -> int:
         candidates.put(id_number)
     rush = None
     steps = []
+    log_offset = 0
     all_stats_errors = 0
     try:
+        from django.utils import timezone
+
+        started = timezone.now()
         rush = Rush("127.0.0.1", port, urls, photos, candidates, pool, Stats())
         for users in args.steps:
             rush.stats = Stats()
@@ -577,15 +766,25 @@ def main(argv=None) -> int:
             for t in threads:
                 t.join(timeout=args.step_seconds + REQUEST_TIMEOUT * 3)
             seconds = time.monotonic() - start
+            # The 1-minute load average at the end of the step: on a shared machine, figures taken
+            # while other processes use the CPU are not the server's own.
             step = {"users": users, "candidates": users - reviewers, "reviewers": reviewers,
-                    "seconds": round(seconds, 1), **rush.stats.summary(seconds)}
+                    "seconds": round(seconds, 1), "load_avg": round(os.getloadavg()[0], 2),
+                    **rush.stats.summary(seconds)}
+            log.flush()
+            cpu, log_offset = server_cpu(run_dir / "gunicorn.log", log_offset)
+            for name, figures in cpu.items():
+                step["endpoints"].setdefault(name, {}).update(figures)
+            step["server_cpu_ms_per_request"] = round(
+                sum(f["cpu_mean_ms"] * step["endpoints"][n].get("count", 0) for n, f in cpu.items())
+                / max(1, step["requests"]), 1)
             steps.append(step)
             all_stats_errors += step["errors"]
             print_step(step)
     finally:
         stop_gunicorn(proc, log)
 
-    checks = check_database(rush, prepared["rush_ids"])
+    checks = check_database(rush, prepared["rush_ids"], started)
     checks_ok = all(c["ok"] for c in checks.values())
     good = [s for s in steps if s["p95_ms"] < P95_TARGET_MS and s["errors"] == 0]
     best = max(good, key=lambda s: s["rps"]) if good else max(steps, key=lambda s: s["rps"])
@@ -594,12 +793,13 @@ def main(argv=None) -> int:
         "prepared": {k: v for k, v in prepared.items() if k != "rush_ids"}, "urls_missing": missing_urls,
         "steps": steps, "checks": checks, "checks_ok": checks_ok,
         "best_step": best["users"], "target_met": bool(good),
-        "submitted": len(rush.submitted), "uploaded": len(rush.uploaded),
+        "submitted": len(rush.submitted), "uploaded": len(rush.uploaded), "decided": len(rush.decided),
+        "races": dict(rush.races),
         "candidates_left": candidates.qsize(), "candidate_pool_exhausted": rush.skipped_candidates,
     }
     (VAR_BENCH / "rush.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nsubmitted {len(rush.submitted)}, images uploaded {len(rush.uploaded)}, "
-          f"drafts left {candidates.qsize()}")
+    print(f"\nsubmitted {len(rush.submitted)}, images uploaded {len(rush.uploaded)}, decided {len(rush.decided)} "
+          f"(races lost to another reviewer, expected: {dict(rush.races) or 0}), drafts left {candidates.qsize()}")
     for name, check in checks.items():
         print(f"check {name:<12} {'OK' if check['ok'] else 'FAILED'}  "
               + ", ".join(f"{k}={v}" for k, v in check.items() if k not in ("ok", "problems"))
