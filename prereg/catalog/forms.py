@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from .models import Announcement, AnnouncementKind, ExamYear
+from .models import PROJECT_WINDOW_FIELDS, Announcement, AnnouncementKind, ExamProject, ExamYear
 from .services import WINDOW_FIELDS, check_windows
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -50,6 +50,22 @@ class YearOpenForm(WindowsForm):
 class ProjectForm(forms.Form):
     code = forms.CharField(label="项目代码", max_length=20)
     name = forms.CharField(label="考试项目", max_length=50)
+
+
+class ProjectWindowsForm(forms.ModelForm):
+    """A project's own dates; each blank one is the year's (shown as the placeholder)."""
+
+    class Meta:
+        model = ExamProject
+        fields = ["name", *PROJECT_WINDOW_FIELDS]
+        widgets = dict.fromkeys(PROJECT_WINDOW_FIELDS, DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        year = self.instance.exam_year
+        for field in PROJECT_WINDOW_FIELDS:
+            value = getattr(year, field)
+            self.fields[field].help_text = (f"留空则按年度：{value:%Y-%m-%d}" if value else "留空则按年度（年度未设置）")
 
 
 class ImportForm(forms.Form):

@@ -5,9 +5,52 @@ scopes, specialties and the small lists belong to an ExamYear; an application ke
 entries it chose, so last year's applications keep last year's values.
 """
 
+import datetime
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+# The windows a project may set for itself; a blank one is the year's. The cutoff date for
+# counting years of education and work stays the year's: it is one rule for every project.
+PROJECT_WINDOW_FIELDS = ["form_opens", "form_closes", "national_opens", "national_closes", "confirm_deadline",
+                         "unit_review_deadline", "point_review_deadline", "site_review_deadline",
+                         "district_review_deadline"]
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The windows in force for one exam project of a year (or for the year itself).
+
+    `name` is what the candidate reads in a message: "2020年度" or "2020年度·高级卫生专业技术资格考试"
+    when the project has windows of its own.
+    """
+
+    name: str
+    form_opens: datetime.date
+    form_closes: datetime.date
+    national_opens: datetime.date
+    national_closes: datetime.date
+    confirm_deadline: datetime.date
+    unit_review_deadline: datetime.date | None
+    point_review_deadline: datetime.date | None
+    site_review_deadline: datetime.date | None
+    district_review_deadline: datetime.date | None
+    own: bool  # the project overrides at least one of the year's dates
+
+    def form_is_open(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.form_opens <= today <= self.form_closes
+
+    def form_closed_message(self) -> str:
+        """The refusal of a submission outside the window, with the dates."""
+        return (f"{self.name}省网填报时间为{self.form_opens:%Y年%m月%d日}至{self.form_closes:%Y年%m月%d日}，"
+                "当前不在填报时间内，无法提交。")
+
+    def review_deadline(self, stage: str):
+        field = ExamYear.STAGE_DEADLINE_FIELDS.get(stage)
+        return getattr(self, field) if field else None
 
 
 class Ethnicity(models.Model):
@@ -65,9 +108,21 @@ class ExamYear(models.Model):
     def current(cls):
         return cls.objects.filter(is_current=True).first()
 
-    def form_is_open(self, today=None) -> bool:
-        today = today or timezone.localdate()
-        return self.form_opens <= today <= self.form_closes
+    def windows(self, project=None) -> Windows:
+        """The dates in force for `project` (one of this year's; None: the year's own)."""
+        values = {field: getattr(self, field) for field in PROJECT_WINDOW_FIELDS}
+        own = False
+        if project is not None and project.exam_year_id == self.pk:
+            for field in PROJECT_WINDOW_FIELDS:
+                value = getattr(project, field)
+                if value is not None:
+                    values[field] = value
+                    own = True
+        name = f"{self.name}·{project.name}" if own else self.name
+        return Windows(name=name, own=own, **values)
+
+    def form_is_open(self, today=None, project=None) -> bool:
+        return self.windows(project).form_is_open(today)
 
     STAGE_DEADLINE_FIELDS = {
         "unit": "unit_review_deadline",
@@ -76,16 +131,26 @@ class ExamYear(models.Model):
         "district": "district_review_deadline",
     }
 
-    def review_deadline(self, stage: str):
-        field = self.STAGE_DEADLINE_FIELDS.get(stage)
-        return getattr(self, field) if field else None
+    def review_deadline(self, stage: str, project=None):
+        return self.windows(project).review_deadline(stage)
 
 
 class ExamProject(models.Model):
+    """考试项目 of a year; its dates, when set, override the year's (blank = the year's)."""
+
     exam_year = models.ForeignKey(ExamYear, on_delete=models.CASCADE, related_name="projects")
     code = models.CharField("项目代码", max_length=20)
     name = models.CharField("考试项目", max_length=50)
     order = models.PositiveIntegerField("排序", default=0)
+    form_opens = models.DateField("省网填报开始", null=True, blank=True)
+    form_closes = models.DateField("省网填报截止", null=True, blank=True)
+    national_opens = models.DateField("国网报名开始", null=True, blank=True)
+    national_closes = models.DateField("国网报名截止", null=True, blank=True)
+    confirm_deadline = models.DateField("现场确认截止", null=True, blank=True)
+    unit_review_deadline = models.DateField("单位审查截止", null=True, blank=True)
+    point_review_deadline = models.DateField("报名点确认截止", null=True, blank=True)
+    site_review_deadline = models.DateField("考点审核截止", null=True, blank=True)
+    district_review_deadline = models.DateField("考区复核截止", null=True, blank=True)
 
     class Meta:
         ordering = ["order", "code"]
@@ -93,6 +158,9 @@ class ExamProject(models.Model):
 
     def __str__(self):
         return self.name
+
+    def windows(self) -> Windows:
+        return self.exam_year.windows(self)
 
 
 class YearEntry(models.Model):

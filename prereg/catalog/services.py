@@ -15,6 +15,7 @@ from prereg.audit.models import Outcome
 from . import importers
 from .loaders import load_year_catalogue
 from .models import (
+    PROJECT_WINDOW_FIELDS,
     Announcement,
     DictEntry,
     ExamLevel,
@@ -185,6 +186,29 @@ def exam_project_add(*, actor, exam_year_id: int, code: str, name: str, request=
         raise ValidationError({"code": "该项目代码在本年度已存在。"})
     project = ExamProject.objects.create(exam_year=year, code=code, name=name, order=year.projects.count())
     record("exam_project.add", actor=actor, obj=project, request=request, details={"code": code, "name": name})
+    return project
+
+
+@transaction.atomic
+def exam_project_update(*, actor, project_id: int, request=None, **fields) -> ExamProject:
+    """A project's name and its own windows; a blank date falls back to the year's."""
+    require_function(actor, MANAGE)
+    project = ExamProject.objects.select_for_update().select_related("exam_year").get(pk=project_id)
+    values = {k: fields.get(k, getattr(project, k)) for k in PROJECT_WINDOW_FIELDS}
+    year = project.exam_year
+    # The order rules apply to the dates in force: the project's own over the year's.
+    errors = check_windows({k: v if v is not None else getattr(year, k) for k, v in values.items()})
+    if errors:
+        raise ValidationError(errors)
+    name = fields.get("name") or project.name
+    changed = {k: [str(getattr(project, k)), str(v)] for k, v in {**values, "name": name}.items()
+               if getattr(project, k) != v}
+    for key, value in values.items():
+        setattr(project, key, value)
+    project.name = name
+    project.save()
+    record("exam_project.update", actor=actor, obj=project, request=request,
+           details={"year": year.year, "code": project.code, **changed})
     return project
 
 

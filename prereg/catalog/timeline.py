@@ -32,18 +32,21 @@ class YearStatus:
     headline: str
     milestones: list
     countdown: Milestone | None
+    windows: object = None  # the catalog.models.Windows the status was computed from
 
 
-def year_status(year, today=None) -> YearStatus:
+def year_status(year, today=None, project=None) -> YearStatus:
+    """The year as `project` sees it: its own dates where it has them, else the year's."""
     today = today or timezone.localdate()
+    windows = year.windows(project)
     spans = [
-        ("省网填报", year.form_opens, year.form_closes),
-        ("国网报名", year.national_opens, year.national_closes),
-        ("现场确认截止", None, year.confirm_deadline),
+        ("省网填报", windows.form_opens, windows.form_closes),
+        ("国网报名", windows.national_opens, windows.national_closes),
+        ("现场确认截止", None, windows.confirm_deadline),
     ]
     milestones = []
     for label, start, end in spans:
-        begins = start or year.form_opens  # confirmation is possible once the form is open
+        begins = start or windows.form_opens  # confirmation is possible once the form is open
         if today > end:
             state, days = "done", None
         elif today >= begins:
@@ -51,13 +54,13 @@ def year_status(year, today=None) -> YearStatus:
         else:
             state, days = "upcoming", (begins - today).days
         milestones.append(Milestone(label, start, end, state, days))
-    if today < year.form_opens:
-        headline = f"省网填报尚未开始，将于{year.form_opens:%Y年%m月%d日}开放（还有{(year.form_opens - today).days}天）。"
-    elif today <= year.form_closes:
-        headline = f"省网填报进行中，{year.form_closes:%Y年%m月%d日}截止。"
-    elif today <= year.confirm_deadline:
-        headline = f"省网填报已截止；请在{year.confirm_deadline:%Y年%m月%d日}前完成现场确认。"
+    if today < windows.form_opens:
+        headline = f"省网填报尚未开始，将于{windows.form_opens:%Y年%m月%d日}开放（还有{(windows.form_opens - today).days}天）。"
+    elif today <= windows.form_closes:
+        headline = f"省网填报进行中，{windows.form_closes:%Y年%m月%d日}截止。"
+    elif today <= windows.confirm_deadline:
+        headline = f"省网填报已截止；请在{windows.confirm_deadline:%Y年%m月%d日}前完成现场确认。"
     else:
-        headline = f"{year.name}报名工作已结束。"
+        headline = f"{windows.name}报名工作已结束。"
     countdown = next((m for m in milestones if m.counting_down), None)
-    return YearStatus(headline, milestones, countdown)
+    return YearStatus(headline, milestones, countdown, windows)

@@ -18,10 +18,11 @@ from prereg.catalog.forms import (
     EntryForm,
     ImportForm,
     ProjectForm,
+    ProjectWindowsForm,
     WindowsForm,
     YearOpenForm,
 )
-from prereg.catalog.models import Announcement, ExamYear, PasswordSheet
+from prereg.catalog.models import Announcement, ExamProject, ExamYear, PasswordSheet
 from prereg.core.forms import add_service_errors
 
 from ..access import staff_required
@@ -103,6 +104,27 @@ def year_project_add(request, pk):
             messages.success(request, "考试项目已添加。")
             return redirect("backoffice:year_detail", pk=year.pk)
     return _detail(request, year, project_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(MANAGE)
+def year_project_edit(request, pk, project_id):
+    """A project's own windows: blank dates are the year's."""
+    year = get_object_or_404(ExamYear, pk=pk)
+    project = get_object_or_404(ExamProject, pk=project_id, exam_year=year)
+    form = ProjectWindowsForm(request.POST or None, instance=ExamProject.objects.get(pk=project.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exam_project_update(actor=request.user, project_id=project.pk, request=request,
+                                         **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"“{form.cleaned_data['name']}”的时间设置已保存。")
+            return redirect("backoffice:year_detail", pk=year.pk)
+    return render(request, "backoffice/years/project_edit.html",
+                  {"year": year, "project": project, "form": form, "windows": year.windows(project)},
+                  status=400 if request.method == "POST" else 200)
 
 
 @require_GET

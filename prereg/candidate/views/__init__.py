@@ -12,9 +12,13 @@ from .common import require_candidate
 def home(request):
     require_candidate(request.user)
     year = ExamYear.current()
-    application = Application.objects.visible_to(request.user).filter(exam_year=year).first() if year else None
+    application = (Application.objects.visible_to(request.user).filter(exam_year=year)
+                   .select_related("project").first() if year else None)
+    # His project's dates once he has an application (the project is chosen with it), else the year's.
+    project = application.project if application else None
+    windows = year.windows(project) if year else None
     return render(request, "candidate/home.html", {
-        "year": year, "application": application,
+        "year": year, "application": application, "project": project, "windows": windows,
         "missing": missing(application) if application and application.state in ("draft", "returned") else [],
-        "form_open": year.form_is_open() if year else False,
+        "form_open": windows.form_is_open() if windows else False,
     })

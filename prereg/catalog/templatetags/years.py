@@ -8,8 +8,8 @@ register = template.Library()
 
 
 @register.simple_tag
-def year_status(year, today=None):
-    return timeline.year_status(year, today) if year else None
+def year_status(year, today=None, project=None):
+    return timeline.year_status(year, today, project) if year else None
 
 
 @register.simple_tag(takes_context=True)
@@ -44,8 +44,17 @@ def my_review_deadline(context):
     if user is None or not getattr(user, "is_reviewer", False):
         return None
     year = ExamYear.current()
-    deadline = year.review_deadline(user.role) if year else None
-    if deadline is None:
+    if year is None or user.role not in ExamYear.STAGE_DEADLINE_FIELDS:
+        return None
+    today = timezone.localdate()
+    deadline = year.review_deadline(user.role)
+    # Projects with a deadline of their own for this stage, listed beside the year's.
+    projects = []
+    for project in year.projects.all():
+        own = getattr(project, ExamYear.STAGE_DEADLINE_FIELDS[user.role])
+        if own is not None and own != deadline:
+            projects.append({"name": project.name, "deadline": own, "days_left": (own - today).days})
+    if deadline is None and not projects:
         return None
     return {"year": year, "stage": Stage(user.role).label, "deadline": deadline,
-            "days_left": (deadline - timezone.localdate()).days}
+            "days_left": (deadline - today).days if deadline else None, "projects": projects}
