@@ -172,3 +172,74 @@ def test_nginx_accepts_the_configuration_for_one_server_and_for_several(tmp_path
             capture_output=True, text=True,
         )
         assert result.returncode == 0, result.stderr
+
+
+# --- settings: backends switch by environment alone -----------------------------------------------
+
+SETTINGS_PROBE = """
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+from django.conf import settings
+print(json.dumps({
+    "cache": settings.CACHES["default"]["BACKEND"], "cache_location": settings.CACHES["default"].get("LOCATION"),
+    "session": settings.SESSION_ENGINE, "storage": settings.STORAGES["default"]["BACKEND"],
+    "storage_options": settings.STORAGES["default"]["OPTIONS"], "tasks": settings.TASKS["default"]["BACKEND"],
+    "database": settings.DATABASES["default"]["ENGINE"], "hasher": settings.PASSWORD_HASHERS[0],
+    "https": settings.SESSION_COOKIE_SECURE,
+}))
+"""
+
+
+def settings_with(env):
+    """config.settings evaluated in a fresh interpreter with `env` (as a production process would)."""
+    import json
+    import os
+    import sys
+
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("PYTEST_VERSION", "TESTING", "DATABASE_URL", "REDIS_URL", "FILE_STORAGE",
+                         "FILE_STORAGE_OPTIONS", "TASKS_BACKEND", "HTTPS", "PASSWORD_HASHERS")}
+    out = subprocess.run([sys.executable, "-c", SETTINGS_PROBE], cwd=ROOT, env={**base, **env},  # noqa: S603
+                         capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_embedded_defaults_need_no_redis_no_object_storage_and_no_task_server():
+    embedded = settings_with({"DATABASE_URL": "sqlite:////tmp/prereg-probe.sqlite3"})
+    assert embedded["cache"] == "django.core.cache.backends.db.DatabaseCache"
+    assert embedded["session"] == "django.contrib.sessions.backends.db"
+    assert embedded["storage"] == "django.core.files.storage.FileSystemStorage"
+    assert embedded["tasks"] == "django_tasks_db.DatabaseBackend"
+    assert embedded["hasher"] == "prereg.accounts.hashers.Argon2idPasswordHasher"
+
+
+def test_the_several_server_layout_is_reached_by_environment_alone():
+    cluster = settings_with({
+        "DATABASE_URL": "postgres://prereg:pw@10.0.0.20:5432/prereg",
+        "REDIS_URL": "redis://10.0.0.21:6379/0",
+        "FILE_STORAGE": "storages.backends.s3.S3Storage",
+        "FILE_STORAGE_OPTIONS": '{"bucket_name": "prereg-media", "default_acl": "private"}',
+        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "HTTPS": "1",
+    })
+    assert cluster["database"] == "django.db.backends.postgresql"
+    assert cluster["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert cluster["cache_location"] == "redis://10.0.0.21:6379/0"
+    assert cluster["session"] == "django.contrib.sessions.backends.cache"
+    assert cluster["storage"] == "storages.backends.s3.S3Storage"
+    assert cluster["storage_options"] == {"bucket_name": "prereg-media", "default_acl": "private"}
+    assert cluster["tasks"] == "django_tasks.backends.immediate.ImmediateBackend"
+    assert cluster["https"] is True
+
+
+def test_the_environment_example_itself_gives_the_production_backends():
+    example = {}
+    for line in (DEPLOY / "prereg.env.example").read_text().splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            example[key] = value
+    configured = settings_with(example)
+    assert configured["database"] == "django.db.backends.postgresql"
+    assert configured["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert configured["tasks"] == example["TASKS_BACKEND"]
+    assert configured["https"] is True
