@@ -1,9 +1,10 @@
 """Acts of the exports app: ask for an export, download or delete it, remind candidates."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -12,6 +13,8 @@ from prereg.applications.models import Application, State
 from prereg.audit.log import record
 from prereg.catalog.models import ExamYear
 from prereg.notify.sms import send_sms
+from prereg.orgs.models import CrossReviewAssignment, Org
+from prereg.orgs.routing import resolve_chain
 
 from . import runner
 from .columns import full_numbers_for
@@ -95,10 +98,81 @@ def export_delete(*, actor, job_id: int, request=None) -> None:
 
 # --- reminders (提醒考生) --------------------------------------------------------------------------
 
+DRAFT_CHAIN_CACHE_SECONDS = 300
+
+
+def _never_submitted_drafts(exam_year):
+    return Application.objects.filter(exam_year=exam_year, state=State.DRAFT, submission_round=0)
+
+
+def _draft_chains(unit_ids, exam_year) -> dict:
+    """unit id -> the ids of the four orgs its applications would be routed to (None: unroutable).
+
+    routing.resolve_chain is the one answer; it costs a few queries per unit, so the answers are
+    kept a few minutes (a reminder list may lag a re-organisation of the tree by that much).
+    """
+    keys = {unit_id: f"exports:draft-chain:{exam_year.pk}:{unit_id}" for unit_id in unit_ids}
+    cached = cache.get_many(list(keys.values()))
+    chains, fresh = {}, {}
+    units = Org.objects.in_bulk([u for u, key in keys.items() if key not in cached])
+    for unit_id, key in keys.items():
+        if key in cached:
+            chains[unit_id] = cached[key]
+            continue
+        try:
+            chain = resolve_chain(units[unit_id], exam_year=exam_year)
+        except (KeyError, ValidationError):
+            ids = None
+        else:
+            ids = [chain.unit_review.pk, chain.point.pk, chain.site.pk, chain.district.pk]
+        chains[unit_id] = fresh[key] = ids
+    if fresh:
+        cache.set_many(fresh, DRAFT_CHAIN_CACHE_SECONDS)
+    return chains
+
+
+def draft_units_for(user, exam_year) -> list[int]:
+    """Units whose never-submitted drafts fall in the user's scope once submitted.
+
+    A draft has no review chain until it is submitted, but once its candidate has chosen a unit
+    routing already tells which orgs it will go to: the user's org is one of them only if the
+    unit lies below it, or below an org whose stage is cross-reviewed by it this year.
+    """
+    from prereg.accounts.models import Role
+
+    if not user.org_id or user.role not in Role.reviewer_roles():
+        return []
+    org = user.org
+    sources = CrossReviewAssignment.objects.filter(exam_year=exam_year, active=True, target=org)
+    below = Q(unit__path__startswith=org.path)
+    for path in sources.values_list("source__path", flat=True):
+        below |= Q(unit__path__startswith=path)
+    unit_ids = set(_never_submitted_drafts(exam_year).filter(below).values_list("unit_id", flat=True).distinct())
+    chains = _draft_chains(sorted(unit_ids), exam_year)
+    return [unit_id for unit_id, ids in chains.items() if ids and org.pk in ids]
+
+
+def unattributed_draft_count(user, exam_year) -> int | None:
+    """For the whole province's view (考区, system admin): drafts with no unit chosen yet, which no
+    registration point or exam site can be told about. None for every other view."""
+    from prereg.accounts.models import Role
+
+    if user.role not in (Role.DISTRICT, Role.SYSADMIN):
+        return None
+    return _never_submitted_drafts(exam_year).filter(unit__isnull=True).count()
+
+
 def reminder_candidates(user, exam_year):
-    """Applications in the user's scope that are unfinished (草稿) or returned (已退回) this year."""
-    return (Application.objects.visible_to(user)
-            .filter(exam_year=exam_year, state__in=[State.DRAFT, State.RETURNED])
+    """Candidates in the user's scope with an unfinished (草稿) or returned (已退回) application this year.
+
+    The scope is `visible_to` (withdrawn drafts and returned applications have a chain), plus the
+    never-submitted drafts whose chosen unit routes to the user's org (draft_units_for).
+    """
+    scope = Application.objects.visible_to(user)
+    units = draft_units_for(user, exam_year)
+    if units:
+        scope = scope | _never_submitted_drafts(exam_year).filter(unit_id__in=units)
+    return (scope.filter(exam_year=exam_year, state__in=[State.DRAFT, State.RETURNED])
             .annotate(reminder_count=Count("reminders"))
             .select_related("unit", "candidate")
             .order_by("state", "unit__name", "name", "pk"))

@@ -4,10 +4,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from prereg.applications.models import Stage, State
+from prereg.accounts.models import Role, RolePermission
+from prereg.accounts.permissions import invalidate_cache
+from prereg.applications.models import Application, Stage, State
 from prereg.audit.models import AuditEvent
 from prereg.exports.models import Reminder
 from prereg.notify.models import SmsMessage
+from prereg.orgs.models import CrossReviewAssignment
 
 from .factories import make_application
 
@@ -54,10 +57,60 @@ def test_a_candidate_is_reminded_at_most_twice_a_year(point, anxi):
     assert Reminder.objects.filter(candidate=anxi["returned"].candidate).count() == 2
 
 
-def test_candidates_outside_the_scope_or_in_review_get_nothing(point, anxi):
+def test_candidates_outside_the_scope_or_in_review_get_nothing(point, anxi, tree, year):
+    fuzhou_draft = make_application(tree, year, "35010201", State.DRAFT, name="福州草稿")
     point.post(reverse("backoffice:reminders"),
-               {"ids": [anxi["fuzhou"].pk, anxi["in_review"].pk, anxi["never"].pk]})
+               {"ids": [anxi["fuzhou"].pk, anxi["in_review"].pk, fuzhou_draft.pk]})
     assert not SmsMessage.objects.filter(purpose="reminder").exists()
+
+
+# --- never-submitted drafts: attributed by the unit their candidate chose ----------------------
+
+def test_a_never_submitted_draft_is_listed_for_the_point_and_site_its_unit_routes_to(
+        client, anxi, reviewer_anxi_bureau, reviewer_quanzhou):
+    for reviewer in (reviewer_anxi_bureau, reviewer_quanzhou):
+        client.force_login(reviewer)
+        html = client.get(reverse("backoffice:reminders")).content.decode()
+        assert "未提交者" in html, reviewer.org.name
+        assert "尚未选择单位" not in html  # the count is for the whole province's view only
+
+
+def test_a_draft_under_another_city_is_not_listed(client, tree, year, anxi, reviewer_fuzhou, reviewer_anxi_bureau):
+    make_application(tree, year, "35010201", State.DRAFT, name="福州草稿")
+    client.force_login(reviewer_anxi_bureau)
+    assert "福州草稿" not in client.get(reverse("backoffice:reminders")).content.decode()
+    client.force_login(reviewer_fuzhou)
+    html = client.get(reverse("backoffice:reminders")).content.decode()
+    assert "福州草稿" in html and "未提交者" not in html
+
+
+def test_a_draft_is_listed_where_cross_review_sends_its_stage(client, tree, year, anxi, reviewer_gulou_bureau, sysadmin):
+    CrossReviewAssignment.objects.create(exam_year=year, stage=Stage.POINT_CONFIRM, source=tree["350524"],
+                                         target=tree["350102"], assigned_by=sysadmin)
+    client.force_login(reviewer_gulou_bureau)
+    html = client.get(reverse("backoffice:reminders")).content.decode()
+    assert "未提交者" in html  # the 鼓楼 point confirms 安溪's applications this year
+    assert "退回者" not in html  # a returned one keeps the chain it was submitted with
+
+
+def test_a_never_submitted_draft_is_reminded_at_most_twice_a_year(point, anxi):
+    for _ in range(3):
+        point.post(reverse("backoffice:reminders"), {"ids": [anxi["never"].pk]})
+    sms = SmsMessage.objects.filter(purpose="reminder")
+    assert sms.count() == 2 and "尚未提交" in sms.first().text
+    assert Reminder.objects.filter(candidate=anxi["never"].candidate, kind="draft").count() == 2
+
+
+def test_the_province_is_told_how_many_drafts_have_no_unit(client, tree, year, anxi, reviewer_province):
+    for _ in range(3):
+        draft = make_application(tree, year, "35052401", State.DRAFT)
+        Application.objects.filter(pk=draft.pk).update(unit=None)
+    RolePermission.objects.create(role=Role.DISTRICT, function="send_reminders", allowed=True)
+    invalidate_cache()
+    client.force_login(reviewer_province)
+    html = client.get(reverse("backoffice:reminders")).content.decode()
+    assert "另有3名考生的草稿尚未选择单位" in html
+    assert "未提交者" in html  # the drafts with a unit are the province's too
 
 
 def test_no_reminder_outside_the_window(point, anxi, year):

@@ -163,4 +163,5 @@ def reminders(request):
     return render(request, "backoffice/exports/reminders.html", {
         "page": page, "year": year, "limit": services.REMINDERS_PER_YEAR,
         "window_open": bool(year and year.form_is_open()),
+        "unattributed": services.unattributed_draft_count(request.user, year) if year else None,
     })
