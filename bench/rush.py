@@ -687,7 +687,8 @@ def print_step(step):
           f"{step['seconds']}s: {step['rps']} req/s, p50 {step['p50_ms']} p95 {step['p95_ms']} "
           f"p99 {step['p99_ms']} ms (p95 without sign-in {step['p95_no_login_ms']} ms), errors {step['errors']}, "
           f"load average {step['load_avg']}")
-    print(f"   server CPU per request {step.get('server_cpu_ms_per_request', '?')} ms (gunicorn workers only)")
+    print(f"   server CPU per request {step.get('server_cpu_ms_per_request', '?')} ms (gunicorn workers only); "
+          f"the load client used {step.get('client_cores', '?')} of the cores")
     print(f"   {'endpoint':<16}{'count':>7}{'rps':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>8}{'cpu p50':>9}")
     for name, e in step["endpoints"].items():
         if "count" not in e:
@@ -765,7 +766,7 @@ def main(argv=None) -> int:
             reviewers = max(1, users // args.reviewer_every) if pool and users >= 2 else 0
             kinds = ["reviewer"] * reviewers + ["candidate"] * (users - reviewers)
             rush.reviewer_threads = reviewers
-            start = time.monotonic()
+            start, client_cpu = time.monotonic(), time.process_time()
             deadline = start + args.step_seconds
             threads = [threading.Thread(target=rush.user_loop, args=(k, deadline), daemon=True) for k in kinds]
             for t in threads:
@@ -777,6 +778,8 @@ def main(argv=None) -> int:
             # while other processes use the CPU are not the server's own.
             step = {"users": users, "candidates": users - reviewers, "reviewers": reviewers,
                     "seconds": round(seconds, 1), "load_avg": round(os.getloadavg()[0], 2),
+                    # The load client runs on the same cores as the server: its share, in cores.
+                    "client_cores": round((time.process_time() - client_cpu) / seconds, 2),
                     **rush.stats.summary(seconds)}
             log.flush()
             cpu, log_offset = server_cpu(run_dir / "gunicorn.log", log_offset)
