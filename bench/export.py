@@ -1,15 +1,19 @@
 """Export benchmark: the real export job against xlsxwriter / csv alone writing the same rows.
 
-    .venv/bin/python -m bench.export                 # 100,000 applications
+    .venv/bin/python -m bench.export                 # 100,000 applications, throwaway SQLite
     .venv/bin/python -m bench.export --count 20000   # quicker
+    .venv/bin/python -m bench.export --reuse var/bench100k.sqlite3        # an already filled database
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/prereg_bench_export .venv/bin/python -m bench.export
 
-Builds a throwaway SQLite database (bulk_create: candidates, applications across the demo tree's
-chains in a mix of states, an education and a work row each), then for each column set runs the
-export job (prereg.exports.runner.run_job, exactly what the worker runs) in a fresh process and
-measures its wall time and peak resident memory (VmHWM of that process: the worker's peak,
-Django included). The baseline writes the very same rows, already in a list, with xlsxwriter in
-constant_memory mode (and with csv.writer), so the ratio is what scoping, reading, flattening and
-masking cost on top of writing. Goals (issue 6): xlsx ≤ 1.5×, peak < 200 MB, CSV ≤ 2×.
+Fills a throwaway database with bench.datagen (realistic candidates and applications across the
+demo tree's chains in its mix of states, education, work and appointment rows), then for each
+column set runs the export job (prereg.exports.runner.run_job, exactly what the worker runs) as
+the 考区 in a fresh process and measures its wall time and peak resident memory (VmHWM of that
+process: the worker's peak, Django included). The baseline writes the very same rows, already in
+a list, with xlsxwriter in constant_memory mode (and with csv.writer), so the ratio is what
+scoping, reading, flattening and masking cost on top of writing. Goals (issue 6): xlsx ≤ 1.5×,
+peak < 200 MB, CSV ≤ 2× (keys export_xlsx_ratio, export_csv_ratio, export_peak_mb: the roster;
+export_full_* for the full record).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ import argparse
 import csv
 import json
 import os
-import random
 import resource
 import shutil
 import subprocess
@@ -31,72 +34,20 @@ from bench.common import ROOT, emit, setup_django
 COLUMN_SETS = ["roster", "full"]
 
 
-def generate(count: int, seed: int = 1) -> int:
-    """Fill the (fresh, migrated) database; returns the id of the 考区 reviewer who sees everything."""
-    import datetime
+def generate(count: int) -> None:
+    """Fill the (fresh, migrated) database with bench.datagen's realistic applications."""
+    from bench.datagen import generate as datagen
 
-    from django.db import transaction
-    from django.utils import timezone
+    datagen(count, images_per_app=0,
+            progress=lambda made, total, s: print(f"  generated {made}/{total} ({s:.0f}s)", file=sys.stderr,
+                                                  flush=True) if made % 20000 == 0 else None)
 
+
+def district_reviewer():
+    """The 考区 reviewer of the demo staff (bench.datagen seeds it): he sees every application."""
     from prereg.accounts.models import Role, User
-    from prereg.applications.models import Application, EducationRow, Stage, State, WorkRow
-    from prereg.catalog.loaders import load_national
-    from prereg.catalog.models import Ethnicity, Specialty
-    from prereg.demo.applications import seed_year
-    from prereg.demo.orgs import seed_orgs
-    from prereg.demo.people import make_id_number
-    from prereg.orgs.routing import resolve_chain
 
-    rng = random.Random(seed)
-    load_national()
-    tree = seed_orgs()
-    year = seed_year()
-    reviewer = User.objects.create(username="bench-district", role=Role.DISTRICT, org=tree["350000"],
-                                   name="基准", profile_completed=True, password="!")
-    units = [org for org in tree.values() if org.is_unit]
-    chains = {u.pk: resolve_chain(u, exam_year=year).as_fields() for u in units}
-    specialties = list(Specialty.objects.filter(exam_year=year).select_related("qualification__level", "category"))
-    han = Ethnicity.objects.get(code="01")
-    states = ([(State.IN_REVIEW, s) for s in Stage.values] * 2 + [(State.RETURNED, ""), (State.APPROVED, ""),
-                                                                  (State.APPROVED, ""), (State.DRAFT, "")])
-    now = timezone.now()
-    chunk = 5000
-    for start in range(0, count, chunk):
-        n = min(chunk, count - start)
-        with transaction.atomic():
-            users = []
-            for i in range(start, start + n):
-                birth = datetime.date(1970, 1, 1) + datetime.timedelta(days=i // 900)
-                id_number = make_id_number("350102", birth, i % 900 + 1)
-                users.append(User(username=id_number, id_number=id_number, id_type="resident", role=Role.CANDIDATE,
-                                  name=f"考生{i}", phone=f"13{i:09d}", password="!"))
-            users = User.objects.bulk_create(users)
-            apps = []
-            for i, user in enumerate(users, start=start):
-                unit = rng.choice(units)
-                spec = rng.choice(specialties)
-                state, stage = rng.choice(states)
-                submitted = state != State.DRAFT
-                apps.append(Application(
-                    candidate=user, exam_year=year, unit=unit, name=user.name, gender="F" if i % 2 else "M",
-                    id_type="resident", id_number=user.id_number, birth_date=datetime.date(1990, 1, 1),
-                    ethnicity=han, postcode="350000", phone=user.phone, address="福建省福州市鼓楼区某路1号",
-                    level=spec.qualification.level, qualification=spec.qualification, category=spec.category,
-                    specialty=spec, practice_change="无", current_qualification="护师",
-                    current_qualification_date=datetime.date(2016, 10, 1), chsi_code="090888693519",
-                    state=state, stage=stage, submission_round=1, number=f"{year.year}{i + 1:08d}",
-                    submitted_at=now - datetime.timedelta(minutes=rng.randrange(60 * 24 * 20)) if submitted else None,
-                    **chains[unit.pk]))
-            for app in apps:
-                app.refresh_waiting_org()  # bulk_create skips save(), which keeps it
-            apps = Application.objects.bulk_create(apps)
-            EducationRow.objects.bulk_create(EducationRow(
-                application=a, kind="education", level="本科", obtained=datetime.date(2012, 7, 1),
-                school="福建医科大学", study_form="全日制", major="护理学", order=0) for a in apps)
-            WorkRow.objects.bulk_create(WorkRow(
-                application=a, unit_name="福建省立医院", title="护师", start=datetime.date(2012, 8, 1),
-                major="护理", order=0) for a in apps)
-    return reviewer.pk
+    return User.objects.filter(role=Role.DISTRICT, org__parent__isnull=True).order_by("pk").first()
 
 
 def peak_rss_mb() -> float:
@@ -165,6 +116,7 @@ def main(argv=None) -> int:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help="keep the throwaway directory")
+    parser.add_argument("--reuse", default="", help="an SQLite file or database URL already filled: generate nothing")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the roster export (best taken)")
     args = parser.parse_args(argv)
     if args.child is not None:
@@ -173,7 +125,16 @@ def main(argv=None) -> int:
         return 0
 
     workdir = tempfile.mkdtemp(prefix="prereg-bench-export-")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3", "MEDIA_ROOT": f"{workdir}/media",
+    url = os.environ.get("BENCH_DATABASE_URL") or ""
+    if args.reuse:
+        url = args.reuse if "://" in args.reuse else f"sqlite:///{os.path.abspath(args.reuse)}"
+    elif url.startswith("postgres"):
+        from bench.common import create_postgres_database
+
+        create_postgres_database(url, drop=True)
+    else:
+        url = f"sqlite:///{workdir}/bench.sqlite3"
+    env = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": f"{workdir}/media",
            "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "LOG_LEVEL": "WARNING"}
     os.environ.update(env)
     setup_django()
@@ -183,17 +144,17 @@ def main(argv=None) -> int:
         start = time.perf_counter()
         call_command("migrate", verbosity=0)
         call_command("createcachetable", verbosity=0)
-        reviewer_id = generate(args.count)
-        print(f"generated {args.count} applications in {time.perf_counter() - start:.1f}s ({workdir})", flush=True)
+        if not args.reuse:
+            generate(args.count)
+            print(f"generated {args.count} applications in {time.perf_counter() - start:.1f}s ({url})", flush=True)
 
-        from prereg.accounts.models import User
         from prereg.applications.models import Application
         from prereg.exports.columns import HEADERS, iter_rows
         from prereg.exports.models import ExportJob
 
-        reviewer = User.objects.get(pk=reviewer_id)
+        reviewer = district_reviewer()
         scoped = Application.objects.visible_to(reviewer)
-        figures = {"rows": scoped.count()}
+        figures = {"rows": scoped.count(), "vendor_postgresql": int(env["DATABASE_URL"].startswith("postgres"))}
         for columns in COLUMN_SETS:
             rows = list(iter_rows(scoped, columns, full_numbers=True))
             reps = args.repeat if columns == "roster" else 1

@@ -1,11 +1,18 @@
-"""Statistics benchmark: 进度跟踪 over 100,000 applications, per role (goal ≤ 300 ms).
+"""Statistics benchmark: the 进度跟踪 page over 100,000 applications (goal ≤ 300 ms).
 
-    .venv/bin/python -m bench.stats                  # 100,000 applications, throwaway SQLite
+    .venv/bin/python -m bench.stats                                   # 100,000 applications, throwaway SQLite
     .venv/bin/python -m bench.stats --count 20000
+    .venv/bin/python -m bench.stats --reuse var/bench100k.sqlite3     # an already filled database
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/prereg_bench_stats .venv/bin/python -m bench.stats
 
-Generates the data as bench/export.py does (bulk_create in a throwaway SQLite database), then
-times prereg.exports.stats.compute (the numbers of the page: three aggregate queries) and the
-overdue list, for the 考区 (sees everything), a 考点 and a 报名点. Prints median and p95.
+Fills a database with bench.datagen (the realistic mix of states, stages and submission days),
+then, for the 考区 (the whole province) and a 考点 (a city), times:
+  - the page itself, GET /backoffice/stats/ through Django's test client (every query it runs:
+    prereg.exports.stats.compute's aggregates, the overdue list, the charts);
+  - compute() alone (the aggregate queries behind the numbers).
+On PostgreSQL the tables are ANALYZEd after the bulk load, as autovacuum would do in service; on
+SQLite nothing is (the embedded deployment never runs ANALYZE), so the plans are the ones it gets.
+stats_ms is the worst median page time of the two roles.
 """
 
 from __future__ import annotations
@@ -13,64 +20,97 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
 
-from bench.common import emit, setup_django, time_calls
+from bench.common import create_postgres_database, emit, percentile, setup_django, time_calls
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.stats")
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--reuse", default="", help="an SQLite file or database URL already filled: generate nothing")
     args = parser.parse_args(argv)
 
     workdir = tempfile.mkdtemp(prefix="prereg-bench-stats-")
-    os.environ.update({"DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3", "MEDIA_ROOT": f"{workdir}/media",
-                       "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "LOG_LEVEL": "WARNING"})
+    url = os.environ.get("BENCH_DATABASE_URL") or ""
+    if args.reuse:
+        url = args.reuse if "://" in args.reuse else f"sqlite:///{os.path.abspath(args.reuse)}"
+    elif url.startswith("postgres"):
+        create_postgres_database(url, drop=True)
+    else:
+        url = f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ.update({"DATABASE_URL": url, "MEDIA_ROOT": f"{workdir}/media", "LOG_LEVEL": "WARNING",
+                       "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"})
     setup_django()
+    from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from bench.export import generate
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+    # Templates use {% static %}; no collectstatic manifest in a throwaway run.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
     try:
-        start = time.perf_counter()
         call_command("migrate", verbosity=0)
         call_command("createcachetable", verbosity=0)
-        generate(args.count)
-        print(f"generated {args.count} applications in {time.perf_counter() - start:.1f}s", flush=True)
+        if not args.reuse:
+            from bench.datagen import generate
 
-        from django.db import connection
-
-        from prereg.accounts.models import Role, User
-        from prereg.catalog.models import ExamYear
-        from prereg.exports import stats
-        from prereg.orgs.models import Org
-
-        if connection.vendor == "sqlite":
+            start = time.perf_counter()
+            generate(args.count, images_per_app=0)
+            print(f"generated {args.count} applications in {time.perf_counter() - start:.0f}s", flush=True)
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+
+        from prereg.accounts.models import Role, User
+        from prereg.applications.models import Application
+        from prereg.catalog.models import ExamYear
+        from prereg.exports import stats
+
         year = ExamYear.current()
         users = {
-            "district": User.objects.get(username="bench-district"),
-            "site": User.objects.create(username="bench-site", role=Role.SITE, org=Org.objects.get(code="350100"),
-                                        profile_completed=True, password="!"),
-            "point": User.objects.create(username="bench-point", role=Role.POINT,
-                                         org=Org.objects.get(code="350524"), profile_completed=True, password="!"),
+            "district": User.objects.filter(role=Role.DISTRICT, org__parent__isnull=True).order_by("pk").first(),
+            "site": User.objects.filter(role=Role.SITE, is_active=True).order_by("org__code").first(),
         }
-        figures = {"rows": args.count}
+        figures = {"rows": Application.objects.count(), "vendor_postgresql": int(connection.vendor == "postgresql")}
+        page_medians = []
         for role, user in users.items():
+            client = Client()
+            client.force_login(user)
+            response = client.get("/backoffice/stats/")
+            if response.status_code != 200:
+                raise SystemExit(f"/backoffice/stats/ answered {response.status_code} for {user}")
+            samples = []
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                client.get("/backoffice/stats/")
+                samples.append((time.perf_counter() - started) * 1000)
+            with CaptureQueriesContext(connection) as captured:
+                client.get("/backoffice/stats/")
             result = stats.compute(user, exam_year=year)
-            timing = time_calls(lambda user=user: stats.compute(user, exam_year=year), repeat=args.repeat)
-            overdue = time_calls(lambda user=user: stats.overdue_list(user, exam_year=year), repeat=args.repeat)
-            print(f"{role:>8}: scope {result.total:>6}, compute median {timing['median_ms']:.0f} ms "
-                  f"(p95 {timing['p95_ms']:.0f}), overdue list median {overdue['median_ms']:.0f} ms", flush=True)
-            figures[f"stats_{role}_ms"] = timing["median_ms"]
-            figures[f"stats_{role}_p95_ms"] = timing["p95_ms"]
-            figures[f"stats_{role}_overdue_ms"] = overdue["median_ms"]
-        figures["stats_ms"] = max(figures[f"stats_{r}_ms"] + figures[f"stats_{r}_overdue_ms"] for r in users)
-        print("goal: ≤ 300 ms for the page's numbers (stats_ms = worst role, compute + overdue list)")
+            alone = time_calls(lambda user=user: stats.compute(user, exam_year=year), repeat=args.repeat, warmup=1)
+            page = statistics.median(samples)
+            page_medians.append(page)
+            print(f"{role:>8} ({user.org.name}): scope {result.total:>6}; page median {page:.0f} ms "
+                  f"(p95 {percentile(samples, 95):.0f}, {len(captured.captured_queries)} queries); "
+                  f"compute alone median {alone['median_ms']:.0f} ms", flush=True)
+            figures[f"stats_{role}_page_ms"] = page
+            figures[f"stats_{role}_page_p95_ms"] = percentile(samples, 95)
+            figures[f"stats_{role}_compute_ms"] = alone["median_ms"]
+            figures[f"stats_{role}_scope"] = result.total
+        figures["stats_ms"] = max(page_medians)
+        print(f"goal: ≤ 300 ms for the page's numbers at 100,000 applications (stats_ms = worst role's page, "
+              f"{connection.vendor})")
         emit(**figures)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -91,11 +91,12 @@ def _d(value) -> str:
 
 
 def _ym(value) -> str:
-    return f"{value:%Y.%m}" if value else ""
+    # %-formatting of two ints: several times cheaper than strftime, and called for every child row.
+    return "%04d.%02d" % (value.year, value.month) if value else ""  # noqa: UP031
 
 
-def _dt(value) -> str:
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
+def _dt(value, tz=None) -> str:
+    return f"{timezone.localtime(value, tz):%Y-%m-%d %H:%M}" if value else ""
 
 
 class Lookups:
@@ -122,6 +123,7 @@ class Lookups:
         from prereg.accounts.models import IdType
 
         self.id_type = dict(IdType.choices)
+        self.tz = timezone.get_current_timezone()
 
 
 class _ChildStream:
@@ -217,8 +219,8 @@ def build_row(columns: str, r: tuple, n: int, lk: Lookups, kids: dict | None, fu
             "\n".join(map(_education_line, kids.get("degree", ()))),
             "\n".join(kids.get("appointment", ())), "\n".join(kids.get("residency", ())),
             "\n".join(kids.get("gp", ())), "\n".join(kids.get("other", ())),
-            state, stage, current_org, r[I["submission_round"]], _dt(r[I["submitted_at"]]),
-            _dt(r[I["approved_at"]]), r[I["returned_reason"]],
+            state, stage, current_org, r[I["submission_round"]], _dt(r[I["submitted_at"]], lk.tz),
+            _dt(r[I["approved_at"]], lk.tz), r[I["returned_reason"]],
         ]
     # ELIGIBILITY: the 参评 education and degree are the first rows of their kind.
     education = (kids.get("education") or [None])[0]

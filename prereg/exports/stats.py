@@ -137,13 +137,16 @@ def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
     cutoff = now - datetime.timedelta(days=overdue_days)
     queryset = scope_for(user, exam_year)
     stats = Stats(overdue_days=overdue_days)
-    overdue_q = Q(state=State.IN_REVIEW) & Q(waiting_since__lt=cutoff)
+    # waiting_since < cutoff as plain comparisons (no per-row GREATEST/COALESCE): max(s, d) < c
+    # exactly when s < c and d, if any, < c.
+    overdue_q = (Q(state=State.IN_REVIEW) & Q(submitted_at__lt=cutoff)
+                 & (Q(decided_at__isnull=True) | Q(decided_at__lt=cutoff)))
     extra = {}
     if user.org_id:
         mine_q, below_q, above_q = _stage_conditions(user.org_id)
         extra = {"mine": Count("pk", filter=mine_q), "below": Count("pk", filter=below_q),
                  "above": Count("pk", filter=above_q), "overdue_mine": Count("pk", filter=mine_q & overdue_q)}
-    groups = (queryset.annotate(waiting_since=_waiting_since(), day=_local_day())
+    groups = (queryset.annotate(day=_local_day())
               .values("unit_id", "state", "stage", "day")
               .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q), **extra)
               .order_by())

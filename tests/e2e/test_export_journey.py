@@ -1,6 +1,7 @@
 """An export in the browser: the 考区 asks for the roster, waits for the job, downloads the xlsx."""
 
 import zipfile
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -40,3 +41,35 @@ def test_the_district_exports_the_roster_and_downloads_an_xlsx_holding_its_appli
         text = "".join(book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml"))
     for name in names:
         assert name in text
+
+
+def test_a_running_export_shows_its_progress_and_turns_into_a_download_when_the_worker_is_done(
+    page, tree, year, reviewer_quanzhou
+):
+    from prereg.exports import runner
+    from prereg.exports.models import ExportJob, ExportStatus
+
+    submitted(tree, year, unit_code="35052401", name="林秀英")
+    submitted(tree, year, unit_code="35010201", name="福州考生")  # another city: not the 泉州 考点's
+    job = ExportJob.objects.create(owner=reviewer_quanzhou, format="csv", status=ExportStatus.RUNNING, progress=40)
+
+    login(page, reviewer_quanzhou.username, TEST_PASSWORD)
+    page.goto(f"{page.base}/backoffice/exports/")
+    row = page.locator(f"#export-job-{job.pk}")
+    expect(row.locator("progress")).to_have_attribute("value", "40")
+    expect(row).to_contain_text("40%")
+    shot(page, "exports-running")
+
+    # The worker picks the job up and finishes it while the page stays open: the row, polling
+    # every two seconds, turns into the download link without a reload.
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.QUEUED, progress=0)
+    runner.run_job(job.pk)
+    download_link = row.locator("a[href$='/download/']")
+    expect(download_link).to_be_visible(timeout=15_000)
+    expect(row.locator("progress")).to_have_count(0)
+
+    with page.expect_download() as info:
+        download_link.click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    assert "林秀英" in text and "福州考生" not in text
+    assert text.splitlines()[0].startswith("序号,报名号,姓名")
