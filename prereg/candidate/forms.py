@@ -141,13 +141,15 @@ class SendCodeForm(forms.Form):
 
 # --- 基本信息 --------------------------------------------------------------------------------
 
+PHONE_CHANGE_PURPOSE = "phone_change"  # SmsCode.purpose of the code that confirms a new number
+
 class BasicForm(forms.ModelForm):
     unit = forms.ModelChoiceField(label="单位名称", queryset=Org.objects.filter(is_unit=True, enabled=True),
                                   widget=forms.HiddenInput, error_messages={
                                       "required": "请在下方搜索并选择单位名称。",
                                       "invalid_choice": "请从单位字典中选择单位。"})
     sms_code = forms.CharField(label="短信验证码", max_length=6, required=False,
-                               help_text="修改手机号码时需要验证新号码。",
+                               help_text="修改手机号码时，点击“获取验证码”，填写新号码收到的6位验证码。",
                                widget=forms.TextInput(attrs={"inputmode": "numeric"}))
 
     class Meta:
@@ -188,7 +190,7 @@ class BasicForm(forms.ModelForm):
                 self.add_error("sms_code", "手机号码已修改，请获取并填写短信验证码。")
             else:
                 try:
-                    verify_code(data["phone"], "phone", code)
+                    verify_code(data["phone"], PHONE_CHANGE_PURPOSE, code)
                 except ValidationError as error:
                     self.add_error("sms_code", error)
         return data

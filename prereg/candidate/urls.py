@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import form, signup, submission, uploads
+from .views import form, phone, signup, submission, uploads
 
 app_name = "candidate"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("signup/code/", signup.signup_send_code, name="signup_send_code"),
     path("form/", form.form_page, name="form"),
     path("form/<slug:section>/", form.section_save, name="section"),
+    path("form/phone/code/", phone.phone_send_code, name="phone_send_code"),
     path("cascade/", form.cascade, name="cascade"),
     path("units/", form.unit_search, name="unit_search"),
     path("units/request/", form.unit_request, name="unit_request"),

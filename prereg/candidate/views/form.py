@@ -156,6 +156,8 @@ def section_save(request, section):
 
         raise Http404
     application = current_application(request.user)
+    if section == "basic" and "send_code" in request.POST:
+        return _send_code_without_scripts(request, application)
     form, formsets = _forms(application, section, request.POST)
     valid = (form is None or form.is_valid()) and all(fs.is_valid() for fs in formsets)
     saved, error_message = False, ""
@@ -186,6 +188,19 @@ def section_save(request, section):
         messages.success(request, f"“{ctx['title']}”已保存。")
         return redirect(reverse("candidate:form") + f"#section-{section}")
     return render(request, "candidate/form.html", page_context(application, {section: ctx}), status=200)
+
+
+def _send_code_without_scripts(request, application):
+    """获取验证码 posted with the whole section (no scripts): send, and show again what was typed."""
+    from .phone import send_phone_code
+
+    ok, message = send_phone_code(request, application)
+    (messages.success if ok else messages.error)(request, message)
+    typed = {name: request.POST.get(f"basic-{name}", "")
+             for name in ("name", "ethnicity", "unit", "postcode", "phone", "address")}
+    form = BasicForm(instance=application, prefix="basic", initial=typed)
+    ctx = section_context(application, "basic", form, [])
+    return render(request, "candidate/form.html", page_context(application, {"basic": ctx}))
 
 
 @require_GET

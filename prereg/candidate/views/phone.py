@@ -1,0 +1,54 @@
+"""获取验证码 for a new mobile number in 基本信息: the basic section saves a changed number only
+with the code sent to it (BasicForm.clean checks it, purpose "phone_change")."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from prereg.applications.models import State
+from prereg.audit.log import client_ip
+from prereg.core import ratelimit
+from prereg.core.validators import normalize_mobile, validate_mobile
+from prereg.notify.sms import issue_code
+
+from ..forms import PHONE_CHANGE_PURPOSE
+from .common import current_application
+
+FIELD = "basic-phone"
+
+
+def send_phone_code(request, application) -> tuple[bool, str]:
+    """Send a phone_change code to the number typed in 基本信息; (sent, message for the page)."""
+    if application.state not in State.editable_by_candidate():
+        return False, "报名信息审核中，不能修改。"
+    phone = normalize_mobile(request.POST.get(FIELD, ""))
+    try:
+        validate_mobile(phone)
+    except ValidationError as error:
+        return False, error.messages[0]
+    if phone == (application.phone or ""):
+        return False, "手机号码未修改，无需验证。"
+    # Per account as well as per number and address (issue_code): one account cannot walk
+    # through many numbers to send texts to strangers.
+    if not ratelimit.hit("sms", f"phone-change:{request.user.pk}"):
+        return False, ratelimit.MESSAGE
+    try:
+        issue_code(phone, PHONE_CHANGE_PURPOSE, client_ip=client_ip(request))
+    except ValidationError as error:
+        return False, error.messages[0]
+    return True, f"验证码已发送至{phone[:3]}****{phone[-4:]}，5分钟内有效。"
+
+
+@require_POST
+def phone_send_code(request):
+    """The 获取验证码 button (htmx): the answer is the status line beside it."""
+    application = current_application(request.user)
+    ok, message = send_phone_code(request, application)
+    if request.htmx:
+        return render(request, "candidate/_code_status.html", {"ok": ok, "message": message})
+    # Without scripts the button posts the whole section to candidate:section instead (see
+    # section_save), which shows the form again with what was typed.
+    (messages.success if ok else messages.error)(request, message)
+    return redirect(reverse("candidate:form") + "#section-basic")
