@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.queue_page                    # 100,000 applications, throwaway SQLite
     .venv/bin/python -m bench.queue_page --count 20000
+    .venv/bin/python -m bench.queue_page --keep var/queue.sqlite3   # then: --reuse var/queue.sqlite3
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/prereg_bench_queue .venv/bin/python -m bench.queue_page
 
 Fills a throwaway database with bench.datagen (bulk_create, no images), then requests pending
@@ -69,12 +70,17 @@ def main(argv=None) -> int:
                         help="applications to generate (default 100000)")
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per URL")
     parser.add_argument("--reuse", default="", help="an SQLite file of an earlier run: time it, generate nothing")
+    parser.add_argument("--keep", default="", help="generate into this SQLite file and keep it (for --reuse)")
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL")
     tmpdir = tempfile.mkdtemp(prefix="bench-queue-")
     if args.reuse:
         url = f"sqlite:///{os.path.abspath(args.reuse)}"
+    elif args.keep:
+        if os.path.exists(args.keep):
+            raise SystemExit(f"{args.keep} exists: time it with --reuse, or remove it")
+        url = f"sqlite:///{os.path.abspath(args.keep)}"
     elif url and url.startswith("postgres"):
         create_postgres_database(url, drop=True)
     else:

@@ -164,6 +164,11 @@ class Application(models.Model):
             models.Index(fields=["state", "stage", "site_org"]),
             models.Index(fields=["state", "stage", "district_org"]),
             models.Index(fields=["waiting_org", "submitted_at"]),
+            # The queue's other sorts and its commonest filter, each an index range too
+            # (sorting or filtering 10,000 waiting rows by reading them costs ~50 ms each).
+            models.Index(fields=["waiting_org", "name"]),
+            models.Index(fields=["waiting_org", "number"]),
+            models.Index(fields=["waiting_org", "specialty", "submitted_at"]),
         ]
 
     def __str__(self):

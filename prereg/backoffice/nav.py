@@ -4,7 +4,9 @@ Entries whose URL is not (yet) defined are skipped, so each feature adds its pag
 defining the URL name listed here.
 """
 
-from django.urls import NoReverseMatch, reverse
+import functools
+
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from prereg.accounts.permissions import has_function
 
@@ -46,12 +48,20 @@ def sidebar_for(user, current_path=""):
         for function, label, url_name in entries:
             if function is not None and not has_function(user, function):
                 continue
-            try:
-                url = reverse(url_name)
-            except NoReverseMatch:
+            url = _url(url_name, get_urlconf(), get_script_prefix())
+            if url is None:
                 continue
             links.append({"label": label, "url": url, "active": current_path.startswith(url)
                           and url != "/backoffice/" or current_path == url})
         if links:
             sections.append({"title": title, "links": links})
     return sections
+
+
+@functools.cache
+def _url(url_name, urlconf, prefix):
+    """`reverse(url_name)`, once per URLconf and script prefix: the sidebar is on every page."""
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None

@@ -4,14 +4,23 @@ Views fetch and authorize, then call the services in prereg.applications.service
 lives there.
 """
 
+import datetime
+import functools
+import html
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import CharField, F, Func, IntegerField, Q, Subquery, Value, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prereg.accounts.models import ROLE_RANK
@@ -41,6 +50,32 @@ def _page(request, queryset):
     return paginator.get_page(request.GET.get("page"))
 
 
+def _page_counted(request, queryset, columns):
+    """The requested page of `queryset` as tuples of `columns`, its total carried by the same query.
+
+    `COUNT(*)` of the filtered queue rides along as an uncorrelated scalar subquery (the last
+    column), evaluated once by the database: a page is one round trip, not a COUNT and then a
+    SELECT. A page number out of range (no row to carry the total) falls back to the
+    paginator, which shows the last page as before; the total column is then dropped.
+    """
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        number = 1
+    if number >= 1:
+        # From the filtered queryset itself, before the columns' joins: the range alone.
+        total = queryset.order_by().values_list(Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        start = (number - 1) * PER_PAGE
+        fetched = list(queryset.values_list(*columns, Subquery(total))[start:start + PER_PAGE])
+        if fetched:
+            paginator = Paginator(queryset, PER_PAGE)
+            paginator.count = fetched[0][-1]  # a cached_property: the paginator asks no COUNT itself
+            return Page([row[:-1] for row in fetched], number, paginator)
+    paginator = Paginator(queryset.values_list(*columns), PER_PAGE)
+    paginator.count = queryset.order_by().count()  # without the columns' joins
+    return paginator.get_page(request.GET.get("page"))
+
+
 def _query_without_page(request):
     params = request.GET.copy()
     params.pop("page", None)
@@ -58,46 +93,180 @@ SORTS = {"submitted": "submitted_at", "name": "name", "specialty": "specialty__n
          "number": "number"}
 
 
+def _filter_choices_query():
+    parts = []
+    for kind, model, ordering in (("project", ExamProject, ("order", "code")),
+                                  ("level", ExamLevel, ("order", "code", "name")),
+                                  ("specialty", Specialty, ("name",))):
+        parts.append(model.objects.filter(exam_year__is_current=True).order_by().annotate(
+            kind=Value(kind, output_field=CharField()),
+            rank=Window(RowNumber(), order_by=[F(f).asc() for f in ordering]),
+        ).values_list("kind", "rank", "pk", "name"))
+    return parts[0].union(*parts[1:], all=True)
+
+
+@functools.cache
+def _filter_choices_sql(vendor):
+    # The statement never changes (it joins to the current year rather than naming one), so it
+    # is compiled once per process: compiling this UNION costs more than running it.
+    return _filter_choices_query().query.sql_with_params()
+
+
+def filter_choices():
+    """The current year's exam projects, levels and specialties for the filter selects.
+
+    One query, always fresh: a UNION of the three dictionaries joined to the current year,
+    instead of a query for the year and one per dictionary. Each part numbers its rows in the
+    dictionary's own display order (ROW_NUMBER), which the options keep.
+    """
+    sql, params = _filter_choices_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    choices = {"project": [], "level": [], "specialty": []}
+    for kind, _rank, pk, name in sorted(rows, key=lambda r: (r[0], r[1])):
+        choices[kind].append((pk, name))
+    return choices
+
+
+class DictionaryChoiceField(forms.IntegerField):
+    """The id of one of `options`, the (id, name) pairs the page fetched for its select: a
+    chosen value is checked against them, with no query of its own."""
+
+    default_error_messages = {"invalid_choice": "选择一个有效的选项。该选择不在可用的选项中。"}
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.options = []
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and all(value != pk for pk, _name in self.options):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+    def options_html(self, chosen):
+        """<option>s for the select, `chosen` selected. Built in Python: a template loop (or a
+        widget template per option) over the year's specialties costs more than the table."""
+        chosen = str(chosen)
+        return mark_safe('<option value="">全部</option>' + "".join(
+            f'<option value="{pk}"{" selected" if str(pk) == chosen else ""}>{html.escape(str(name))}</option>'
+            for pk, name in self.options))
+
+
 class QueueFilter(forms.Form):
-    project = forms.ModelChoiceField(label="考试项目", queryset=ExamProject.objects.none(), required=False,
-                                     empty_label="全部")
-    level = forms.ModelChoiceField(label="报考级别", queryset=ExamLevel.objects.none(), required=False,
-                                   empty_label="全部")
-    specialty = forms.ModelChoiceField(label="申报专业", queryset=Specialty.objects.none(), required=False,
-                                       empty_label="全部")
+    project = DictionaryChoiceField(label="考试项目")
+    level = DictionaryChoiceField(label="报考级别")
+    specialty = DictionaryChoiceField(label="申报专业")
     unit = forms.CharField(label="单位", required=False, max_length=50)
     submitted_from = forms.DateField(label="提交日期从", required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))
     submitted_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label="姓名/证件号/报名号", required=False, max_length=30)
 
-    def __init__(self, *args, year=None, **kwargs):
+    SELECTS = ("project", "level", "specialty")
+
+    def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        if year is not None:
-            self.fields["project"].queryset = ExamProject.objects.filter(exam_year=year)
-            self.fields["level"].queryset = ExamLevel.objects.filter(exam_year=year)
-            self.fields["specialty"].queryset = Specialty.objects.filter(exam_year=year).order_by("name")
+        for name in self.SELECTS:
+            self.fields[name].options = choices[name]
+
+    def selects(self):
+        """(name, label, options HTML) of each select, the submitted value selected."""
+        return [(name, self.fields[name].label,
+                 self.fields[name].options_html(self.data.get(name, "") if self.is_bound else ""))
+                for name in self.SELECTS]
 
     def apply(self, queryset):
         if not self.is_valid():
             return queryset
         data = self.cleaned_data
-        if data["project"]:
-            queryset = queryset.filter(project=data["project"])
-        if data["level"]:
-            queryset = queryset.filter(level=data["level"])
-        if data["specialty"]:
-            queryset = queryset.filter(specialty=data["specialty"])
+        for name in self.SELECTS:
+            if data[name] is not None:
+                queryset = queryset.filter(**{f"{name}_id": data[name]})
         if data["unit"]:
             queryset = queryset.filter(unit__name__contains=data["unit"].strip())
+        # Day bounds as a range on submitted_at (not submitted_at__date), so the
+        # (waiting_org, submitted_at) index serves them.
         if data["submitted_from"]:
-            queryset = queryset.filter(submitted_at__date__gte=data["submitted_from"])
+            queryset = queryset.filter(submitted_at__gte=_day_start(data["submitted_from"]))
         if data["submitted_to"]:
-            queryset = queryset.filter(submitted_at__date__lte=data["submitted_to"])
+            queryset = queryset.filter(submitted_at__lt=_day_start(data["submitted_to"] + datetime.timedelta(days=1)))
         if data["q"]:
-            q = data["q"].strip()
-            queryset = queryset.filter(Q(name=q) | Q(id_number=q.upper()) | Q(number=q))
+            queryset = queryset.filter(pk__in=_search(queryset, data["q"].strip()))
         return queryset
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _search(queryset, q):
+    """The ids of the queue's rows whose name, ID number or 报名号 is exactly `q`.
+
+    A UNION of three index lookups: written as one OR, the planner walks the whole queue
+    range ((waiting_org, …) is the only index it sees constrained) reading every row.
+    """
+    base = queryset.order_by().values("pk")
+    return base.filter(name=q).union(
+        Application.objects.filter(id_number=q.upper()).values("pk"),
+        Application.objects.filter(number=q).values("pk"), all=True)
+
+
+# Reversed once per page and filled in per row: a {% url %} per row costs more than its row.
+_PK_SLOT = 987654321
+
+
+@dataclass
+class QueueRow:
+    """One line of 待审信息, built from plain column values: model instances for the row and
+    its four related objects cost more than the rest of the page's Python."""
+
+    COLUMNS = ("pk", "number", "name", "id_number", "version", "stage", "submitted_at", "national_marks",
+               "unit_id", "unit__name", "unit__path", "project__name", "level__name", "specialty__name")
+
+    pk: int
+    number: str | None
+    name: str
+    id_number: str
+    version: int
+    stage_label: str
+    submitted_at: datetime.datetime | None
+    marks: list[str]
+    cross: bool
+    unit_name: str
+    project_name: str | None
+    level_name: str | None
+    specialty_name: str | None
+    open_url: str
+
+    @classmethod
+    def of(cls, values, org, open_url):
+        (pk, number, name, id_number, version, stage, submitted_at, marks, unit_id, unit_name, unit_path,
+         project_name, level_name, specialty_name) = values
+        return cls(
+            pk=pk, number=number, name=name, id_number=id_number, version=version,
+            stage_label=Stage(stage).label if stage in Stage.values else stage, submitted_at=submitted_at,
+            marks=[Stage(s).label for s, done in (marks or {}).items() if done and s in Stage.values],
+            # Cross review: the unit lies outside my subtree, so my org does someone else's stage.
+            cross=bool(unit_id and not unit_path.startswith(org.path)),
+            unit_name=unit_name or "", project_name=project_name, level_name=level_name,
+            specialty_name=specialty_name, open_url=open_url.replace(str(_PK_SLOT), str(pk)),
+        )
+
+
+def _sort_links(request, sort):
+    """Each sortable column's link, the filter kept: ascending first, descending when it is the
+    current sort."""
+    params = request.GET.copy()
+    for name in ("page", "sort"):
+        params.pop(name, None)
+    query = params.urlencode()
+    prefix = f"?{query}&sort=" if query else "?sort="
+    links = {}
+    for key in SORTS:
+        arrow = " ▲" if sort == key else " ▼" if sort == f"-{key}" else ""
+        links[key] = {"href": prefix + ("-" if sort == key else "") + key, "active": bool(arrow), "arrow": arrow}
+    return links
 
 
 def _sorted(request, queryset, default="submitted"):
@@ -111,20 +280,15 @@ def _sorted(request, queryset, default="submitted"):
 @staff_required("review")
 def pending(request):
     org = _org_of(request.user)
-    year = ExamYear.current()
-    form = QueueFilter(request.GET or None, year=year)
-    queryset = form.apply(review.queue_for(org))
-    queryset, sort = _sorted(request, queryset.select_related("unit", "specialty", "level", "project")
-                             .only(*LIST_COLUMNS))
-    page = _page(request, queryset)
-    for row in page:
-        row.marks = _marks(row)
-        # Cross review: the unit lies outside my subtree, so my org does someone else's stage.
-        row.cross = bool(row.unit_id and not row.unit.path.startswith(org.path))
-    selects = [(name, form.fields[name].label, list(form.fields[name].queryset.values_list("pk", "name")),
-                str(request.GET.get(name, ""))) for name in ("project", "level", "specialty")]
+    form = QueueFilter(request.GET or None, choices=filter_choices())
+    queryset, sort = _sorted(request, form.apply(review.queue_for(org)))
+    page = _page_counted(request, queryset, QueueRow.COLUMNS)
+    query = _query_without_page(request)
+    open_url = reverse("backoffice:review", args=[_PK_SLOT])
+    page.object_list = [QueueRow.of(values, org, open_url) for values in page.object_list]
     return render(request, "backoffice/review/pending.html", {
-        "form": form, "selects": selects, "page": page, "sort": sort, "query": _query_without_page(request),
+        "form": form, "selects": form.selects(), "page": page, "sort": sort, "query": query,
+        "sort_links": _sort_links(request, sort),
         "can_batch": has_function(request.user, "batch_submit"),
     })
 
