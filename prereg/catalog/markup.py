@@ -1,17 +1,23 @@
 """A small, escaping Markdown subset for notices and the manuals (docs/manual-*.md).
 
 Supported: #/##/### headings, paragraphs, "- " and "1. " lists, "> " notes, **bold**, `code`,
-and simple | tables |. Everything is HTML-escaped first, so a notice cannot inject markup.
+simple | tables |, and, on a line of its own, an image `![说明](manual/name.png)` that must name a
+file in prereg/static/manual/ (the manuals' screenshots, served by whitenoise): any other path,
+URL or a missing file is shown as plain text. Everything is HTML-escaped first, so a notice
+cannot inject markup.
 """
 
 import re
 from pathlib import Path
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 DOCS_DIR = Path(settings.BASE_DIR) / "docs"
+MANUAL_STATIC_DIR = Path(settings.BASE_DIR) / "prereg" / "static" / "manual"
+IMAGE_LINE = re.compile(r"!\[([^\]\n]*)\]\((?:manual/)?([a-z0-9][a-z0-9-]{0,80}\.(?:png|jpg))\)")
 MANUALS = {"candidate": ("考生操作手册", "manual-candidate.md"), "reviewer": ("审核操作手册", "manual-reviewer.md")}
 
 
@@ -19,6 +25,18 @@ def _inline(text: str) -> str:
     text = escape(text)
     text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
     return re.sub(r"`(.+?)`", r"<code>\1</code>", text)
+
+
+def image(alt: str, name: str) -> str | None:
+    """<figure> for a screenshot in prereg/static/manual/, or None when there is no such file."""
+    if not (MANUAL_STATIC_DIR / name).is_file():
+        return None
+    try:
+        url = static(f"manual/{name}")
+    except ValueError:  # not in the manifest: collectstatic has not run since it was added
+        return None
+    return (f'<figure class="manual-shot"><img src="{escape(url)}" alt="{escape(alt)}" loading="lazy">'
+            f"<figcaption>{escape(alt)}</figcaption></figure>")
 
 
 def render(source: str) -> str:
@@ -48,8 +66,13 @@ def render(source: str) -> str:
         heading = re.match(r"(#{1,4})\s+(.*)", line)
         bullet = re.match(r"\s*[-*]\s+(.*)", line)
         numbered = re.match(r"\s*\d+[.、]\s+(.*)", line)
+        picture = IMAGE_LINE.fullmatch(line.strip())
+        figure = image(picture.group(1), picture.group(2)) if picture else None
         if not line.strip():
             flush()
+        elif figure:
+            flush()
+            out.append(figure)
         elif heading:
             flush()
             level = min(len(heading.group(1)) + 1, 5)  # the page has its own <h1>
