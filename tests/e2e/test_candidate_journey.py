@@ -9,14 +9,16 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from prereg.accounts.models import User
+from prereg.applications import services
 from prereg.applications.models import Application, ApplicationImage, EducationRow, WorkRow
 from prereg.catalog.models import Specialty
 from prereg.demo.people import make_id_number
 from prereg.notify.models import SmsMessage
 from tests.applications.review_helpers import approve
+from tests.factories import TEST_PASSWORD
 
-from .conftest import shot
-from .helpers import reviewers_for
+from .conftest import login, shot
+from .helpers import draft_for, reviewers_for
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +74,7 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
     basic.locator("input[name='basic-address']").fill("福建省泉州市安溪县凤城镇")
     basic.locator("#unit-q").fill("安溪县医院")
     basic.locator("button.unit-option", has_text="安溪县医院").first.click()
-    basic.locator("button[type=submit]").click()
+    basic.locator("button.primary[type=submit]").click()
     expect(phone.locator("#section-basic .message.success")).to_be_visible()
     application = Application.objects.get(candidate=user)
     assert application.unit.code == "35052401"
@@ -132,3 +134,85 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
     body = response.body()
     assert body.startswith(b"%PDF") and len(body) > 1000
     (tmp_path / "confirmation.pdf").write_bytes(body)
+
+
+def test_on_a_phone_messages_show_at_the_field_nothing_typed_is_lost_and_a_returned_form_goes_back(
+    phone, tree, year
+):
+    """Validation messages, a new mobile number confirmed by SMS, coming back, withdrawing,
+    resubmitting, and a return to the candidate with its reason, edited and submitted again."""
+    candidate, application = draft_for(tree, year, "35052401")
+    reviewer = reviewers_for(tree, ["35052401"])["35052401"]
+    login(phone, candidate.id_number, TEST_PASSWORD)
+    phone.goto(f"{phone.base}/candidate/form/")
+
+    # 工作情况: an end before the start is refused at the field; what was typed stays.
+    work = phone.locator("#section-work")
+    work.locator("input[name='work-0-title']").fill("主治医师")
+    work.locator("input[name='work-0-end']").fill("2010-01")
+    work.locator("button[type=submit]").click()
+    expect(phone.locator("#section-work .error", has_text="结束时间应晚于开始时间")).to_be_visible()
+    expect(phone.locator("#section-work input[name='work-0-title']")).to_have_value("主治医师")
+    phone.locator("#section-work input[name='work-0-end']").fill("")
+    phone.locator("#section-work button[type=submit]").click()
+    expect(phone.locator("#section-work .message.success")).to_be_visible()
+
+    # 基本信息: a bad postcode, then a new mobile number that needs the code sent to it.
+    basic = phone.locator("#section-basic")
+    basic.locator("input[name='basic-postcode']").fill("35")
+    basic.locator("input[name='basic-address']").fill("福建省泉州市安溪县城厢镇")
+    basic.locator("button.primary[type=submit]").click()
+    expect(phone.locator("#section-basic .error", has_text="邮编应为6位数字")).to_be_visible()
+    expect(phone.locator("#section-basic input[name='basic-address']")).to_have_value("福建省泉州市安溪县城厢镇")
+    basic = phone.locator("#section-basic")
+    basic.locator("input[name='basic-postcode']").fill("362400")
+    basic.locator("input[name='basic-phone']").fill("13905958888")
+    basic.locator("button.primary[type=submit]").click()
+    expect(phone.locator("#section-basic .error", has_text="请获取并填写短信验证码")).to_be_visible()
+    phone.locator("#section-basic button[name=send_code]").click()
+    expect(phone.locator("#phone-code-status")).to_contain_text("验证码已发送")
+    code = re.search(r"\d{6}", SmsMessage.objects.filter(phone="13905958888").latest("pk").text).group(0)
+    phone.locator("#section-basic input[name='basic-sms_code']").fill("000000" if code != "000000" else "111111")
+    phone.locator("#section-basic button.primary[type=submit]").click()
+    expect(phone.locator("#section-basic .error", has_text="验证码错误")).to_be_visible()
+    expect(phone.locator("#section-basic input[name='basic-phone']")).to_have_value("13905958888")
+    phone.locator("#section-basic input[name='basic-sms_code']").fill(code)
+    phone.locator("#section-basic button.primary[type=submit]").click()
+    expect(phone.locator("#section-basic .message.success")).to_be_visible()
+    shot(phone, "candidate-form-messages-phone")
+
+    # Coming back: everything saved is there.
+    phone.goto(f"{phone.base}/candidate/form/")
+    expect(phone.locator("input[name='work-0-title']")).to_have_value("主治医师")
+    expect(phone.locator("input[name='basic-phone']")).to_have_value("13905958888")
+    expect(phone.locator("input[name='basic-address']")).to_have_value("福建省泉州市安溪县城厢镇")
+
+    # Submit, withdraw while no reviewer has decided, submit again.
+    phone.locator("form[action$='/candidate/submit/'] button").click()
+    phone.wait_for_url("**/candidate/progress/")
+    phone.locator("form[action$='/candidate/withdraw/'] button").click()
+    phone.wait_for_load_state("load")
+    application.refresh_from_db()
+    assert application.state != "in_review"
+    assert any("撤回" in m for m in phone.dialogs)
+    phone.goto(f"{phone.base}/candidate/form/")
+    phone.locator("form[action$='/candidate/submit/'] button").click()
+    phone.wait_for_url("**/candidate/progress/")
+    application.refresh_from_db()
+    assert (application.state, application.stage) == ("in_review", "unit")
+
+    # The unit returns it to the candidate: the reason is at the top, he edits and resubmits.
+    services.application_reject(actor=reviewer, application_id=application.pk, expected_version=application.version,
+                                reason="工作单位填写不全，请补充科室", to="candidate")
+    phone.goto(f"{phone.base}/candidate/form/")
+    expect(phone.locator(".returned-reason")).to_contain_text("工作单位填写不全，请补充科室")
+    phone.locator("#section-work input[name='work-0-unit_name']").fill("安溪县医院内科")
+    phone.locator("#section-work button[type=submit]").click()
+    expect(phone.locator("#section-work .message.success")).to_be_visible()
+    phone.locator("form[action$='/candidate/submit/'] button").click()
+    phone.wait_for_url("**/candidate/progress/")
+    application.refresh_from_db()
+    assert (application.state, application.stage) == ("in_review", "unit")
+    assert WorkRow.objects.get(application=application).unit_name == "安溪县医院内科"
+    expect(phone.locator("body")).to_contain_text("单位审查")
+    shot(phone, "candidate-resubmitted-phone")
