@@ -101,6 +101,23 @@ def test_a_year_is_opened_and_run_end_to_end(page, another_page, year, tree, rev
     assert another_page.url.endswith("/accounts/first-login/")
     another_page.goto(f"{another_page.base}/backoffice/")
     assert another_page.url.endswith("/accounts/first-login/")
+    # Through the change: a new password and the profile again, then the back office opens.
+    chosen = "Quanzhou-2021-new"
+    another_page.fill("input[name='pw-old_password']", new_password)
+    another_page.fill("input[name='pw-new_password1']", chosen)
+    another_page.fill("input[name='pw-new_password2']", chosen)
+    another_page.fill("input[name='profile-name']", "泉州审核员")
+    another_page.fill("input[name='profile-title']", "科员")
+    another_page.fill("input[name='profile-department']", "科教科")
+    another_page.fill("input[name='profile-phone']", "13905950000")
+    another_page.click("section.narrow form button[type=submit]")
+    another_page.wait_for_load_state("load")
+    assert "/accounts/first-login/" not in another_page.url
+    another_page.goto(f"{another_page.base}/backoffice/review/pending/")
+    assert another_page.url.endswith("/backoffice/review/pending/")
+    reviewer_quanzhou.refresh_from_db()
+    assert not reviewer_quanzhou.must_change_password and reviewer_quanzhou.profile_completed
+    assert reviewer_quanzhou.check_password(chosen)
 
     # The returning candidate finds last year's data in the new year's form.
     logout(page)
