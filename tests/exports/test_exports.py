@@ -233,3 +233,24 @@ def test_two_users_exporting_at_once_both_finish(postgres_only, tree, year, revi
     assert not errors
     assert [ExportJob.objects.get(pk=j.pk).status for j in jobs] == [ExportStatus.DONE, ExportStatus.DONE]
     assert [ExportJob.objects.get(pk=j.pk).row_count for j in jobs] == [1, 1]
+
+
+def test_child_rows_stay_with_their_application_across_chunks(monkeypatch, tree, year, reviewer_quanzhou):
+    # Child rows are read once per table for the whole scope and handed out chunk by chunk.
+    from prereg.applications.models import WorkRow
+    from prereg.exports import columns
+
+    monkeypatch.setattr(columns, "CHUNK", 2)
+    apps = []
+    for i in range(5):
+        apps.append(make_application(tree, year, "35010201" if i == 2 else "35052401", name=f"考生{i}",
+                                     children=True))
+        WorkRow.objects.create(application=apps[-1], unit_name=f"第{i}单位", title="主管护师",
+                               start=datetime.date(2020, 1, 1), major="护理", order=1)
+    rows = read_csv(export(reviewer_quanzhou, columns=ColumnSet.FULL))
+    assert [r["姓名"] for r in rows] == ["考生0", "考生1", "考生3", "考生4"]  # 考生2 is in 福州
+    for row in rows:
+        i = row["姓名"][-1]
+        assert row["工作情况"].splitlines()[1].startswith(f"2020.01-至今 第{i}单位")
+        assert len(row["学历"].splitlines()) == 2
+    assert "第2单位" not in str(rows)
