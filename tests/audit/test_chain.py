@@ -71,19 +71,23 @@ def test_an_untouched_chain_verifies(chain):
     assert all(chain[i].prev_hash == chain[i - 1].hash for i in range(1, 5))
 
 
+@pytest.mark.parametrize("row", [0, 2, 4], ids=["first row", "middle row", "last row"])
 @pytest.mark.parametrize("column", COLUMNS)
-def test_one_changed_byte_in_any_column_is_found_at_that_entry(chain, column):
-    target = chain[2]
+def test_one_changed_byte_in_any_column_is_found_at_that_entry(chain, column, row):
+    target = chain[row]
     if column == "id":
         _raw_update(target.pk, "id", target.pk + 5)  # "3" -> "8": renumbered, the gap shows at once
     else:
         _raw_update(target.pk, column, _change_one_byte(_raw_value(target.pk, column)))
     result = verify_chain()
     assert not result.ok
-    # A renumbered entry leaves a gap where it was; everything else shows at the entry itself.
-    expected = target.pk + 1 if column == "id" else target.pk
-    assert result.broken.pk == expected, (column, result.broken)
-    assert result.count == 2  # the entries before it are still proven
+    # A renumbered entry leaves a gap where it was (found at its successor, or at itself when it
+    # was the last); everything else shows at the entry itself.
+    if column == "id":
+        assert result.broken.pk == (target.pk + 1 if row < 4 else target.pk + 5), (column, result.broken)
+    else:
+        assert result.broken.pk == target.pk, (column, result.broken)
+    assert result.count == row  # the entries before it are still proven
 
 
 def test_a_deleted_entry_in_the_middle_is_found(chain):
