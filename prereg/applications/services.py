@@ -86,11 +86,9 @@ def application_submit(*, actor, application_id: int, expected_version: int | No
         raise AlreadyHandled(application)
     year = application.exam_year
     today = today or timezone.localdate()
-    if not year.form_is_open(today):
-        raise ValidationError(
-            f"{year.name}省网填报时间为{year.form_opens:%Y年%m月%d日}至{year.form_closes:%Y年%m月%d日}，"
-            "当前不在填报时间内，无法提交。"
-        )
+    windows = year.windows(application.project)
+    if not windows.form_is_open(today):
+        raise ValidationError(windows.form_closed_message())
     if check_complete is not None:
         missing = check_complete(application)
         if missing:

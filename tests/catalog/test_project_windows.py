@@ -48,8 +48,6 @@ def test_the_closed_projects_refusal_names_its_own_dates(senior):
     assert "高级卫生专业技术资格考试" in message and "2019年12月20日" in message and "2020年01月03日" in message
 
 
-@pytest.mark.xfail(strict=True, reason="needs the call-site change in prereg/applications/services.py "
-                                       "application_submit: year.windows(application.project)")
 def test_a_closed_project_refuses_submission_while_another_project_of_the_year_accepts(senior, tree, candidate):
     closed = _draft(candidate, senior, tree["35010201"])
     with pytest.raises(ValidationError) as excinfo:
