@@ -84,7 +84,7 @@ def test_each_bad_file_is_refused_with_a_message_nothing_stored_and_memory_bound
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) * 1024
     assert response.status_code == 400
     message = response.json()["message"]
-    assert words in message or "格式" in message, message
+    assert message.startswith(f"{name}：") and words in message, message
     assert ApplicationImage.objects.count() == 0 and stored_files(settings) == []
     assert traced_peak < 64 * MB and grown < 200 * MB, (traced_peak, grown)
 
