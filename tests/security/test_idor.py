@@ -823,6 +823,62 @@ def test_reviewer_accounts_are_reset_only_below_the_viewer(client, world, action
     assert_cells(client, world, action, list(_account_cells(world)))
 
 
+# Ids in the request body rather than the URL: the same matrix.
+
+def _effect_org_disabled(ctx, response, body):
+    if response.status_code != 302 or Org.objects.get(pk=ctx["org"].pk).enabled:
+        return f"status {response.status_code}, the org is still enabled"
+
+
+def _effect_account_disabled(ctx, response, body):
+    if response.status_code != 302 or User.objects.get(pk=ctx["account"].pk).is_active:
+        return f"status {response.status_code}, the account is still active"
+
+
+def _may_toggle_account(viewer_name, viewer, relation, ctx):
+    if not role_has_function(viewer.role, "toggle_reviewer") or viewer.role in (Role.CANDIDATE, Role.AUDITOR):
+        return False
+    return viewer.role == Role.SYSADMIN or relation == BELOW
+
+
+ORG_TOGGLE = Action(
+    "org disable (ids in the body)", _prepare_org,
+    lambda client, ctx: client.post(reverse("backoffice:orgs_toggle"), {"ids": [ctx["org"].pk], "action": "disable"}),
+    _org_state, _effect_org_disabled, _may_manage_org("edit_unit"))
+ACCOUNT_TOGGLE = Action(
+    "account disable (ids in the body)", _prepare_account,
+    lambda client, ctx: client.post(reverse("backoffice:accounts_toggle"),
+                                    {"ids": [ctx["account"].pk], "action": "disable"}),
+    _account_state, _effect_account_disabled, _may_toggle_account)
+
+
+def test_orgs_are_disabled_only_strictly_below(client, world):
+    assert_cells(client, world, ORG_TOGGLE, list(_leafy_org_cells(world, leaves_for_all=True)))
+
+
+def test_reviewer_accounts_are_disabled_only_below_the_viewer(client, world):
+    assert_cells(client, world, ACCOUNT_TOGGLE, list(_account_cells(world)))
+
+
+def _may_batch(viewer_name, viewer, relation, ctx):
+    """批量提交 (考点, 考区) of what waits at the viewer's stage; any other id in the batch is
+    refused with a message and left alone."""
+    if not role_has_function(viewer.role, "batch_submit") or viewer.role in (Role.CANDIDATE, Role.AUDITOR):
+        return False
+    return True if _may_act(viewer_name, viewer, relation, ctx) else REFUSED
+
+
+BATCH_APPROVE = Action(
+    "batch approve (ids in the body)", _prepare_at_own_stage,
+    lambda client, ctx: client.post(reverse("backoffice:batch_approve"),
+                                    {"items": [f"{ctx['app'].pk}:{ctx['app'].version}"], "opinion": ""}),
+    _app_state, _effect_approved, _may_batch)
+
+
+def test_batch_approval_takes_only_what_waits_at_the_viewers_stage(client, world):
+    assert_cells(client, world, BATCH_APPROVE, list(_application_cells(world, BATCH_APPROVE)))
+
+
 # --- export jobs: status, download, delete -------------------------------------------------------
 
 
