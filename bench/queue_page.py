@@ -136,24 +136,33 @@ def main(argv=None) -> int:
     bare_client = Client()
     bare_client.force_login(reviewers[0])
     bare = time_request(bare_client, "/bench/bare/", args.repeat * 2)
-    queue_samples, queries = [], []
+    queue_samples, queries, queries_max = [], [], []
     for reviewer, page_url, size in urls:
         client = Client()
         client.force_login(reviewer)
         samples = time_request(client, page_url, args.repeat)
-        with CaptureQueriesContext(connection) as captured:
-            client.get(page_url)
-        queries.append(len(captured.captured_queries))
+        # Queries of five requests: the page's own are the same each time; a request that
+        # happens to refresh the 2-second in-process copy of the permission table reads the
+        # shared cache once more, and is reported apart (max), not as the page's count.
+        counts = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as captured:
+                client.get(page_url)
+            counts.append(len(captured.captured_queries))
+        queries.append(statistics.mode(counts))
+        queries_max.append(max(counts))
         queue_samples += samples
         print(f"{reviewer.username:>8} queue={size:>6}  {page_url:<55} median {statistics.median(samples):7.1f} ms"
-              f"  p95 {percentile(samples, 95):7.1f} ms  queries {queries[-1]}")
+              f"  p95 {percentile(samples, 95):7.1f} ms  queries {queries[-1]} (max {queries_max[-1]})")
     bare_median = statistics.median(bare)
     queue_median = statistics.median(queue_samples)
     ratio = bare_median / queue_median if queue_median else None
     print(f"bare 20-row page: median {bare_median:.1f} ms, p95 {percentile(bare, 95):.1f} ms")
     print(f"pending queue:    median {queue_median:.1f} ms, p95 {percentile(queue_samples, 95):.1f} ms")
-    print(f"throughput ratio (queue/bare): {ratio:.2f}  (goal >= 0.5); queries per page: {max(queries)}")
-    emit(queue_page_ratio=ratio, queue_page_queries=max(queries), queue_page_ms=queue_median,
+    print(f"throughput ratio (queue/bare): {ratio:.2f}  (goal >= 0.5); queries per page: {max(queries)}"
+          f" (with a permission-cache refresh: {max(queries_max)})")
+    emit(queue_page_ratio=ratio, queue_page_queries=max(queries), queue_page_queries_max=max(queries_max),
+         queue_page_ms=queue_median,
          queue_page_p95_ms=percentile(queue_samples, 95), bare_page_ms=bare_median,
          queue_rows=Application.objects.count())
     return 0

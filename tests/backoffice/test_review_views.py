@@ -10,6 +10,7 @@ from django.urls import reverse
 from prereg.accounts import permissions
 from prereg.applications import review
 from prereg.applications.models import Application, FieldCheck, ForwardBatch, ReviewLog, Stage, State
+from prereg.backoffice.views import review as review_views
 from prereg.backoffice.views.review import QueueFilter, filter_choices
 from prereg.catalog.models import Specialty
 from prereg.notify.models import Notice
@@ -163,16 +164,21 @@ def test_pending_sort_links_keep_the_filter_and_flip_the_current_column(client, 
     assert '<a href="?q=%E5%BC%A0%E4%B8%89&amp;sort=number" class="sort">报名号</a>' in body
 
 
-def test_pending_page_past_the_end_shows_the_last_page(client, tree, year, reviewer_anxi_hospital):
+@pytest.mark.parametrize("deep_offset", [200, 0])  # 0: every page takes the deep-page path
+def test_pending_page_past_the_end_shows_the_last_page(client, tree, year, reviewer_anxi_hospital, deep_offset,
+                                                       monkeypatch):
+    monkeypatch.setattr(review_views, "DEEP_OFFSET", deep_offset)
     for i in range(22):
         submitted(tree, year, name=f"考生{i:02d}")
     client.force_login(reviewer_anxi_hospital)
-    response = client.get(reverse("backoffice:pending"), {"page": 9, "sort": "name"})
-    page = response.context["page"]
-    assert page.number == 2 and page.paginator.count == 22 and len(page.object_list) == 2
-    assert "第 2 / 2 页，共 22 条" in response.content.decode()
-    row = page.object_list[0]
-    assert row.name == "考生20" and row.open_url == reverse("backoffice:review", args=[row.pk])
+    for number in (2, 9):
+        response = client.get(reverse("backoffice:pending"), {"page": number, "sort": "-name"})
+        page = response.context["page"]
+        assert page.number == 2 and page.paginator.count == 22
+        assert [row.name for row in page.object_list] == ["考生01", "考生00"]
+        assert "第 2 / 2 页，共 22 条" in response.content.decode()
+        row = page.object_list[0]
+        assert row.open_url == reverse("backoffice:review", args=[row.pk])
 
 
 # The review screen --------------------------------------------------------------------------------

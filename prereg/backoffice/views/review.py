@@ -28,12 +28,14 @@ from prereg.accounts.permissions import has_function
 from prereg.applications import review, services, workflow
 from prereg.applications.models import Application, ForwardBatch, ReviewLog, Stage, State
 from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
+from prereg.core.masking import mask_id_number
 from prereg.notify.models import Notice
 from prereg.orgs.models import CrossReviewAssignment, Org
 
 from ..access import staff_required
 
 PER_PAGE = 20
+DEEP_OFFSET = 10 * PER_PAGE
 LIST_COLUMNS = ("pk", "number", "name", "id_number", "state", "stage", "submitted_at", "decided_at",
                 "national_marks", "awaiting_forward", "version", "unit__name", "unit__path", "specialty__name",
                 "level__name", "project__name")
@@ -66,7 +68,13 @@ def _page_counted(request, queryset, columns):
         # From the filtered queryset itself, before the columns' joins: the range alone.
         total = queryset.order_by().values_list(Func(F("pk"), function="COUNT", output_field=IntegerField()))
         start = (number - 1) * PER_PAGE
-        fetched = list(queryset.values_list(*columns, Subquery(total))[start:start + PER_PAGE])
+        if start < DEEP_OFFSET:
+            fetched = list(queryset.values_list(*columns, Subquery(total))[start:start + PER_PAGE])
+        else:
+            # A deep page: its ids first, by the sort's index alone, then the columns of those
+            # rows. OFFSET over the joined rows would read every skipped row with its joins.
+            ids = queryset.values("pk")[start:start + PER_PAGE]
+            fetched = list(queryset.filter(pk__in=ids).values_list(*columns, Subquery(total)))
         if fetched:
             paginator = Paginator(queryset, PER_PAGE)
             paginator.count = fetched[0][-1]  # a cached_property: the paginator asks no COUNT itself
@@ -227,10 +235,10 @@ class QueueRow:
     pk: int
     number: str | None
     name: str
-    id_number: str
+    id_masked: str  # lists never show a full ID number
     version: int
     stage_label: str
-    submitted_at: datetime.datetime | None
+    submitted: str  # local time, "Y-m-d H:i"
     marks: list[str]
     cross: bool
     unit_name: str
@@ -244,8 +252,9 @@ class QueueRow:
         (pk, number, name, id_number, version, stage, submitted_at, marks, unit_id, unit_name, unit_path,
          project_name, level_name, specialty_name) = values
         return cls(
-            pk=pk, number=number, name=name, id_number=id_number, version=version,
-            stage_label=Stage(stage).label if stage in Stage.values else stage, submitted_at=submitted_at,
+            pk=pk, number=number, name=name, id_masked=mask_id_number(id_number), version=version,
+            stage_label=Stage(stage).label if stage in Stage.values else stage,
+            submitted=f"{timezone.localtime(submitted_at):%Y-%m-%d %H:%M}" if submitted_at else "",
             marks=[Stage(s).label for s, done in (marks or {}).items() if done and s in Stage.values],
             # Cross review: the unit lies outside my subtree, so my org does someone else's stage.
             cross=bool(unit_id and not unit_path.startswith(org.path)),
