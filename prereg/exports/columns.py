@@ -262,7 +262,7 @@ def csv_text(value):
 # Characters that make a spreadsheet cell a formula. Only CSV needs the guard: the xlsx writer
 # stores every string as a string (strings_to_formulas off).
 FORMULA_START = frozenset("=+-@\t\r")
-ROSTER_FIELDS = ["number", "name", "gender", "id_number", "phone", "unit_id", "level_id", "specialty_id",
+ROSTER_FIELDS = ["pk", "number", "name", "gender", "id_number", "phone", "unit_id", "level_id", "specialty_id",
                  "state", "stage"]
 
 
@@ -270,7 +270,7 @@ def _keep(value):
     return value or ""
 
 
-def _roster_chunks(queryset, lk: Lookups, full_numbers: bool, csv_safe: bool) -> Iterator[list[list]]:
+def _roster_chunks(queryset, lk: Lookups, full_numbers: bool, csv_safe: bool) -> Iterator[tuple[list, int, int]]:
     # The 花名册 is the export everyone makes: one list comprehension per chunk over few columns,
     # and every label pair (专业+代码, 状态+环节) one dictionary look-up.
     org, level, genders = lk.org, lk.level, lk.gender
@@ -285,8 +285,8 @@ def _roster_chunks(queryset, lk: Lookups, full_numbers: bool, csv_safe: bool) ->
         yield [[i, number or "", "'" + name if name and name[0] in formula else name, genders.get(gender, ""),
                 mask_id(id_number), mask_ph(phone), org.get(unit, ""), level.get(lvl, ""),
                 *specialty.get(sp, nothing), *status.get((state, stage), nothing), ""]
-               for i, (number, name, gender, id_number, phone, unit, lvl, sp, state, stage)
-               in enumerate(chunk, start=n + 1)]
+               for i, (_pk, number, name, gender, id_number, phone, unit, lvl, sp, state, stage)
+               in enumerate(chunk, start=n + 1)], chunk[0][0], chunk[-1][0]
         n += len(chunk)
 
 
@@ -299,7 +299,7 @@ def iter_row_chunks(queryset, columns: str, *, full_numbers: bool, csv_safe: boo
                     progress=None) -> Iterator[list[list]]:
     """Export rows of a scoped, filtered queryset, a chunk (list of rows) at a time.
 
-    `progress(done)` is called after each chunk. With `csv_safe`, a cell a spreadsheet would read
+    `progress(done, first_pk, last_pk)` is called after each chunk (rows come in primary-key order). With `csv_safe`, a cell a spreadsheet would read
     as a formula gets a leading ' (dictionary names are guarded once, in Lookups).
     """
     lookups = Lookups(csv_safe=csv_safe)
@@ -308,21 +308,21 @@ def iter_row_chunks(queryset, columns: str, *, full_numbers: bool, csv_safe: boo
         chunks = _roster_chunks(queryset, lookups, full_numbers, csv_safe)
     else:
         chunks = _record_chunks(queryset, columns, lookups, full_numbers, csv_safe)
-    for rows in chunks:
+    for rows, first_pk, last_pk in chunks:
         n += len(rows)
         yield rows
         if progress is not None:
-            progress(n)
+            progress(n, first_pk, last_pk)
 
 
-def _record_chunks(queryset, columns, lk: Lookups, full_numbers: bool, csv_safe: bool) -> Iterator[list[list]]:
+def _record_chunks(queryset, columns, lk: Lookups, full_numbers: bool, csv_safe: bool) -> Iterator[tuple[list, int, int]]:
     streams = _child_streams(queryset) if columns in NEEDS_CHILDREN else None
     n = 0
     for chunk in iter_chunks(queryset):
         kids = _children(streams, chunk[-1][0]) if streams else {}
         rows = [build_row(columns, r, i, lk, kids.get(r[0]), full_numbers) for i, r in enumerate(chunk, start=n + 1)]
         n += len(chunk)
-        yield [_guard(row) for row in rows] if csv_safe else rows
+        yield ([_guard(row) for row in rows] if csv_safe else rows), chunk[0][0], chunk[-1][0]
 
 
 def iter_rows(queryset, columns: str, *, full_numbers: bool, csv_safe: bool = False, progress=None) -> Iterator[list]:

@@ -254,3 +254,22 @@ def test_child_rows_stay_with_their_application_across_chunks(monkeypatch, tree,
         assert row["工作情况"].splitlines()[1].startswith(f"2020.01-至今 第{i}单位")
         assert len(row["学历"].splitlines()) == 2
     assert "第2单位" not in str(rows)
+
+
+def test_progress_moves_with_the_rows_written_and_ends_at_100(monkeypatch, tree, year, reviewer_quanzhou):
+    from prereg.exports import columns
+
+    monkeypatch.setattr(columns, "CHUNK", 2)
+    for _ in range(6):
+        make_application(tree, year, "35052401")
+    seen = []
+    original = runner._IdRangeProgress.__call__
+
+    def spy(self, *args):
+        original(self, *args)
+        seen.append(self.last)
+
+    monkeypatch.setattr(runner._IdRangeProgress, "__call__", spy)
+    job = export(reviewer_quanzhou)
+    assert seen == [33, 66, 99]
+    assert (job.progress, job.row_count) == (100, 6)
