@@ -166,14 +166,26 @@ def _qr_matrix_from_path(ops: str, size: float):
     return matrix
 
 
-@pytest.mark.parametrize("url", ["/files/verify/202700000001/abc/",
+@pytest.mark.parametrize("url", ["/v/", "/files/verify/202700000001/abc/",
                                  "https://prereg.example.gov.cn/files/verify/202700000001/" + "x" * 43 + "/",
+                                 "http://测试.example/files/verify/202700000001/" + "y" * 43 + "/",
+                                 "https://" + "h" * 150 + "/", "https://" + "h" * 204 + "/",
                                  "https://" + "h" * 300 + "/"])
 def test_the_qr_path_draws_the_same_modules_as_qrcode_itself(url):
     qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=0)
     qr.add_data(url, optimize=0)
     qr.make(fit=True)
     assert _qr_matrix_from_path(pdf_module._qr_path(url, 0, 0, 60), 60) == [list(row) for row in qr.get_matrix()]
+
+
+@pytest.mark.parametrize("length", [1, 13, 14, 15, 41, 61, 62, 83, 84, 100, 121, 150, 180, 212, 213])
+def test_the_codewords_are_the_ones_qrcode_computes(length):
+    from qrcode import util
+
+    data = bytes(range(256))[:length] if length < 256 else b"x" * length
+    version = next(v for v, capacity in enumerate(pdf_module.QR_BYTES_M, 1) if capacity >= length)
+    expected = util.create_data(version, qrcode.constants.ERROR_CORRECT_M, [util.QRData(data, mode=util.MODE_8BIT_BYTE)])
+    assert pdf_module._qr_codewords(data, version) == expected
 
 
 def test_every_fixed_label_is_in_the_font_repertoire_and_fills_the_first_subset():
