@@ -513,8 +513,11 @@ def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_
 @transaction.atomic
 def cross_review_revoke(*, actor, assignment_id: int, request=None) -> CrossReviewAssignment:
     require_function(actor, "assign_cross_review")
-    assignment = CrossReviewAssignment.objects.select_for_update().filter(
-        pk=assignment_id, active=True, source__path__startswith=actor.org.path if actor.org_id else "\0").first()
+    # Revoke only what the actor could have assigned himself (the rule of cross_review_assign).
+    subtree = Org.objects.subtree_of(actor.org) if actor.org_id else Org.objects.none()
+    assignment = (CrossReviewAssignment.objects.select_for_update()
+                  .filter(pk=assignment_id, active=True, source__in=subtree, target__in=subtree)
+                  .exclude(stage=Stage.SITE_REVIEW, source=actor.org_id).first())
     if assignment is None:
         raise PermissionDenied("该交叉审核分配不在您的管理范围内。")
     assignment.active = False

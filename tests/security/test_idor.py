@@ -1003,14 +1003,7 @@ ASSIGNMENTS = {
     # The 考区 has 福州 do 泉州's own 考点审核: a decision above 泉州, about 泉州.
     "parent": ("350500", "350100", Stage.SITE_REVIEW, "reviewer_province"),
 }
-KNOWN_REVOKE_BUG = ("prereg/applications/services.py cross_review_revoke (line ~518) scopes by the source "
-                    "alone: a 考点 revokes the 考区's assignment of its own 考点审核 to another city "
-                    "(target outside its subtree; cross_review_assign refuses to make it)")
-
-
-@pytest.mark.parametrize("relation", [
-    pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=KNOWN_REVOKE_BUG)) if r == "parent" else r
-    for r in ASSIGNMENTS])
+@pytest.mark.parametrize("relation", list(ASSIGNMENTS))
 def test_cross_review_assignments_are_revoked_only_by_who_could_make_them(client, world, relation):
     status = _revoke(client, world, relation)
     if relation == "own":
