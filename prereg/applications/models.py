@@ -169,6 +169,7 @@ class Application(models.Model):
             models.Index(fields=["waiting_org", "name"]),
             models.Index(fields=["waiting_org", "number"]),
             models.Index(fields=["waiting_org", "specialty", "submitted_at"]),
+            models.Index(fields=["waiting_org", "unit"]),
         ]
 
     def __str__(self):

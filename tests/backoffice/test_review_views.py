@@ -140,6 +140,15 @@ def test_pending_finds_by_application_number_and_the_filter_by_id_number(client,
     assert list(form.apply(queue).values_list("name", flat=True)) == ["张三"]
 
 
+def test_pending_filters_by_a_part_of_the_unit_name(client, tree, year, reviewer_anxi_hospital):
+    app = submitted(tree, year, name="张三")
+    client.force_login(reviewer_anxi_hospital)
+    part = app.unit.name[1:4]
+    assert "张三" in client.get(reverse("backoffice:pending"), {"unit": part}).content.decode()
+    body = client.get(reverse("backoffice:pending"), {"unit": "没有这个单位"}).content.decode()
+    assert "张三" not in body and "没有待审的报名信息" in body
+
+
 def test_pending_filters_by_local_submission_day(client, tree, year, reviewer_anxi_hospital):
     from django.utils import timezone
 
