@@ -185,6 +185,10 @@ STATICFILES_DIRS = [BASE_DIR / "prereg" / "static"]
 # that check the viewer's scope.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media-not-served/"
+# Behind nginx with media on local disk: after the scope check and the audit entry the image views
+# answer with X-Accel-Redirect to this internal location (deploy/nginx/prereg.conf) and nginx sends
+# the file, instead of a gunicorn worker streaming it. Empty: the worker streams the file.
+PRIVATE_MEDIA_ACCEL_PREFIX = env("PRIVATE_MEDIA_ACCEL_PREFIX", default="")
 STORAGES = {
     # e.g. FILE_STORAGE=storages.backends.s3.S3Storage with FILE_STORAGE_OPTIONS='{"bucket_name": …}'
     "default": {

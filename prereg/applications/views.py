@@ -1,7 +1,8 @@
 """Certificate images, served only to those who may see the application."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_GET
@@ -22,24 +23,26 @@ def image(request, pk):
     if not request.user.is_candidate:
         record("image.view", actor=request.user, obj=img, request=request,
                details={"application": img.application_id, "slot": img.slot})
-    try:
-        handle = img.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=img.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _send(img.file, img.content_type)
 
 
 @require_GET
 def thumbnail(request, pk):
     img = get_image_for(request.user, pk)
-    field = img.thumbnail or img.file
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg" if img.thumbnail else img.content_type)
+    return _send(img.thumbnail or img.file, "image/jpeg" if img.thumbnail else img.content_type)
+
+
+def _send(field, content_type):
+    """The stored file, once the caller has checked scope: handed to nginx when it serves private
+    media (settings.PRIVATE_MEDIA_ACCEL_PREFIX), else streamed from storage."""
+    if settings.PRIVATE_MEDIA_ACCEL_PREFIX:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.PRIVATE_MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + field.name
+    else:
+        try:
+            response = FileResponse(field.open("rb"), content_type=content_type)
+        except FileNotFoundError:
+            raise Http404 from None
     response["Cache-Control"] = "private, no-store"
     return response
 

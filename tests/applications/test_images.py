@@ -172,3 +172,19 @@ def test_images_are_served_to_the_owner_only(client, application, candidate):
     assert client.get(reverse("files:thumb", args=[img.pk])).status_code == 200
     client.force_login(CandidateFactory())
     assert client.get(reverse("files:image", args=[img.pk])).status_code == 404
+
+
+def test_behind_nginx_the_checked_file_is_handed_over_by_x_accel_redirect(client, application, candidate, settings):
+    settings.PRIVATE_MEDIA_ACCEL_PREFIX = "/_protected/"
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    client.force_login(candidate)
+    response = client.get(reverse("files:image", args=[img.pk]))
+    assert response.status_code == 200 and response.content == b""
+    assert response["X-Accel-Redirect"] == "/_protected/" + img.file.name
+    assert response["Content-Type"] == "image/jpeg" and "no-store" in response["Cache-Control"]
+    thumb = client.get(reverse("files:thumb", args=[img.pk]))
+    assert thumb["X-Accel-Redirect"] == "/_protected/" + img.thumbnail.name
+    # The scope check still comes first: another candidate learns nothing, not even the file name.
+    client.force_login(CandidateFactory())
+    refused = client.get(reverse("files:image", args=[img.pk]))
+    assert refused.status_code == 404 and "X-Accel-Redirect" not in refused
