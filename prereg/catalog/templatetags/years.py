@@ -37,20 +37,24 @@ def my_review_deadline(context):
     from django.utils import timezone
 
     from prereg.applications.models import Stage
-    from prereg.catalog.models import ExamYear
+    from prereg.catalog.models import ExamProject, ExamYear
 
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not getattr(user, "is_reviewer", False):
         return None
-    year = ExamYear.current()
-    if year is None or user.role not in ExamYear.STAGE_DEADLINE_FIELDS:
+    if user.role not in ExamYear.STAGE_DEADLINE_FIELDS:
+        return None
+    # On every reviewer page: the current year's projects with their year in one query.
+    year_projects = list(ExamProject.objects.filter(exam_year__is_current=True).select_related("exam_year"))
+    year = year_projects[0].exam_year if year_projects else ExamYear.current()
+    if year is None:
         return None
     today = timezone.localdate()
     deadline = year.review_deadline(user.role)
     # Projects with a deadline of their own for this stage, listed beside the year's.
     projects = []
-    for project in year.projects.all():
+    for project in year_projects:
         own = getattr(project, ExamYear.STAGE_DEADLINE_FIELDS[user.role])
         if own is not None and own != deadline:
             projects.append({"name": project.name, "deadline": own, "days_left": (own - today).days})
