@@ -2,6 +2,7 @@
 
 import contextvars
 import logging
+import time
 import uuid
 
 from django.conf import settings
@@ -50,6 +51,27 @@ class RequestIdMiddleware:
         finally:
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class SessionRefreshMiddleware:
+    """The idle timeout without a session write on every page: a signed-in session's expiry is
+    pushed forward (by saving it) at most once per SESSION_REFRESH_SECONDS, so a session ends
+    between SESSION_COOKIE_AGE minus that and SESSION_COOKIE_AGE after the last request.
+    Sits right after SessionMiddleware, which saves what this marks modified."""
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now
         return response
 
 

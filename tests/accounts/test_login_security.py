@@ -6,6 +6,8 @@ import re
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -135,7 +137,7 @@ def test_a_reviewer_admin_unlocks_a_locked_reviewer_by_resetting_him(client, tre
 
 
 def test_sessions_end_after_thirty_idle_minutes(client, user, settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_REFRESH_SECONDS == 60
     client.force_login(user)
     assert client.get(reverse("core:home")).status_code in (200, 302)
     session = Session.objects.get(session_key=client.session.session_key)
@@ -145,6 +147,25 @@ def test_sessions_end_after_thirty_idle_minutes(client, user, settings):
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - datetime.timedelta(minutes=1))
     response = client.get(reverse("accounts:password_change"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_busy_session_is_written_at_most_once_a_minute_and_stays_alive(client, user):
+    client.force_login(user)
+    client.get(reverse("core:home"))
+    session = Session.objects.get(session_key=client.session.session_key)
+    # Requests within the minute write nothing: the expiry stays where the first one put it.
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("accounts:password_change"))
+    assert not [q for q in queries if "UPDATE" in q["sql"] and "django_session" in q["sql"]]
+    assert Session.objects.get(pk=session.pk).expire_date == session.expire_date
+    # A request after the minute pushes the expiry forward to thirty minutes from now.
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + datetime.timedelta(minutes=2))
+    stored = client.session
+    stored["_refreshed"] -= 61
+    stored.save()
+    assert client.get(reverse("accounts:password_change")).status_code == 200
+    remaining = Session.objects.get(pk=session.pk).expire_date - timezone.now()
+    assert datetime.timedelta(minutes=29) < remaining <= datetime.timedelta(minutes=30)
 
 
 def test_a_password_change_ends_the_other_sessions_but_keeps_this_one(client, user):
