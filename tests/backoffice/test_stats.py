@@ -97,3 +97,94 @@ def test_the_stats_page_refuses_a_post(client, reviewer_quanzhou):
 def test_the_stats_page_is_for_reviewers(client, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("backoffice:stats")).status_code == 403
+
+
+def _reference(user, year, cutoff):
+    """The figures counted row by row in Python (and mine/below/above by stats._stage_conditions in
+    SQL), independently of compute()'s grouping."""
+    from collections import Counter
+
+    from prereg.applications.models import STAGE_ORDER, STAGE_ORG_FIELD
+
+    scope = stats.scope_for(user, year)
+    apps = list(scope)
+
+    def overdue(a):
+        return (a.state == State.IN_REVIEW and a.submitted_at < cutoff
+                and (a.decided_at is None or a.decided_at < cutoff))
+
+    figures = {
+        "total": len(apps),
+        "by_state": {s: sum(a.state == s for a in apps) for s in State.values},
+        "by_stage": {s: sum(a.state == State.IN_REVIEW and a.stage == s for a in apps) for s in Stage.values},
+        "overdue": sum(map(overdue, apps)),
+        "days": sorted(Counter(timezone.localtime(a.submitted_at).date() for a in apps).items()),
+        "specialties": Counter((a.level_id, a.specialty_id, a.state) for a in apps),
+    }
+    if user.org_id:
+        mine_q, below_q, above_q = stats._stage_conditions(user.org_id)
+        figures.update(mine=scope.filter(mine_q).count(), below=scope.filter(below_q).count(),
+                       above=scope.filter(above_q).count())
+        figures["overdue_mine"] = sum(
+            overdue(a) and a.stage in STAGE_ORDER and getattr(a, STAGE_ORG_FIELD[a.stage] + "_id") == user.org_id
+            for a in apps)
+    return figures
+
+
+@pytest.mark.parametrize("who", ["reviewer_province", "reviewer_quanzhou", "reviewer_fuzhou",
+                                 "reviewer_anxi_bureau", "reviewer_anxi_hospital", "sysadmin"])
+def test_the_grouped_figures_match_a_row_by_row_count(request, tree, known, who):
+    """compute() groups by (unit, state, stage, chain, level, specialty) and classifies the groups in
+    Python; on a mix with cross-review chains, decisions and submissions either side of local
+    midnight its every figure equals counting the applications one by one."""
+    from prereg.catalog.models import Specialty
+
+    user = request.getfixturevalue(who)
+    now = timezone.now()
+    specialty = Specialty.objects.filter(exam_year=known).select_related("qualification__level").first()
+    quanzhou, fuzhou = tree["350500"], tree["350100"]
+    # Cross review: a 福州 application checked by the 泉州 考点, and one of 安溪's checked by 福州.
+    for unit, stage, site, days_ago in (("35010201", Stage.SITE_REVIEW, quanzhou, 0),
+                                        (ANXI, Stage.DISTRICT_RECHECK, fuzhou, 9)):
+        app = make_application(tree, known, unit, State.IN_REVIEW, stage, days_ago=days_ago)
+        app.site_org = site
+        app.save(update_fields=["site_org"])
+    # Waiting since a recent decision: submitted long ago, not overdue; and one decided long ago.
+    make_application(tree, known, ANXI, State.IN_REVIEW, Stage.POINT_CONFIRM, days_ago=10,
+                     decided_at=now - datetime.timedelta(days=1))
+    make_application(tree, known, ANXI, State.IN_REVIEW, Stage.SITE_REVIEW, days_ago=10,
+                     decided_at=now - datetime.timedelta(days=6), level=specialty.qualification.level,
+                     specialty=specialty)
+    # 23:30 and 00:30 local time (UTC+8): 15:30 and 16:30 UTC of the same UTC day, two local days.
+    late = timezone.localtime(now - datetime.timedelta(days=2)).replace(hour=23, minute=30)
+    for when in (late, late + datetime.timedelta(hours=1)):
+        app = make_application(tree, known, ANXI, State.APPROVED)
+        app.submitted_at = when
+        app.save(update_fields=["submitted_at"])
+    make_application(tree, known, ANXI, State.RETURNED, rounds=2)
+
+    s = stats.compute(user, exam_year=known, overdue_days=3, now=now)
+    expected = _reference(user, known, now - datetime.timedelta(days=3))
+    assert s.total == expected["total"] and s.total > 0
+    assert s.by_state == expected["by_state"] and s.by_stage == expected["by_stage"]
+    assert s.overdue == expected["overdue"]
+    assert s.days == expected["days"]
+    assert sum(r.total for r in s.orgs) == s.total
+    levels = {row["level"] for row in s.specialties}
+    assert sum(row["total"] for row in s.specialties) == s.total and levels
+    assert sum(expected["specialties"].values()) == s.total
+    if user.org_id:
+        assert (s.mine, s.below, s.above, s.overdue_mine) == (
+            expected["mine"], expected["below"], expected["above"], expected["overdue_mine"])
+
+
+def test_a_submission_after_local_midnight_counts_on_the_next_day(tree, year, reviewer_quanzhou):
+    """16:30 UTC is 00:30 the next day in Asia/Shanghai: the day chart follows the local calendar."""
+    utc = datetime.UTC
+    for when in (datetime.datetime(2026, 3, 1, 15, 30, tzinfo=utc), datetime.datetime(2026, 3, 1, 16, 30, tzinfo=utc),
+                 datetime.datetime(2026, 3, 1, 17, 0, tzinfo=utc)):
+        app = make_application(tree, year, ANXI, State.APPROVED)
+        app.submitted_at = when
+        app.save(update_fields=["submitted_at"])
+    days = dict(stats.compute(reviewer_quanzhou, exam_year=year).days)
+    assert days == {datetime.date(2026, 3, 1): 1, datetime.date(2026, 3, 2): 2}
