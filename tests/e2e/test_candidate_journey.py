@@ -108,6 +108,10 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
                         ("decl-category", specialty.category.name), ("decl-scope", scope.name),
                         ("decl-specialty", specialty.name)):
         declaration.locator(f"select[name='{name}']").select_option(label=label)
+        # Each change swaps the whole cascade: choose the next only once this swap has landed.
+        expect(declaration.locator("#cascade.htmx-request, #cascade.htmx-swapping, #cascade.htmx-settling")
+               ).to_have_count(0)
+        expect(declaration.locator(f"select[name='{name}'] option:checked")).to_have_text(label)
     declaration.locator("select[name='decl-practice_change']").select_option(label="无")
     declaration.locator("select[name='decl-current_qualification']").select_option(label="医师")
     declaration.locator("input[name='decl-current_qualification_date']").fill("2016-10")
