@@ -225,19 +225,19 @@ def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
     unit_counts = defaultdict(lambda: defaultdict(int))
     table = defaultdict(lambda: defaultdict(int))
     org_id = user.org_id
+    relations = defaultdict(int)
+    in_review = State.IN_REVIEW
     for unit_id, state, stage, *rest in groups:
         chain, (level_id, specialty_id, n, overdue) = rest[:4], rest[4:]
-        stats.total += n
         by_state[state] += n
         stats.overdue += overdue
-        if state == State.IN_REVIEW:
+        if state == in_review:
             by_stage[stage] += n
             if org_id:
                 relation = _relation(org_id, stage, chain)
-                if relation is not None:
-                    setattr(stats, relation, getattr(stats, relation) + n)
-                    if relation == "mine":
-                        stats.overdue_mine += overdue
+                relations[relation] += n
+                if relation == "mine":
+                    stats.overdue_mine += overdue
         counts = unit_counts[unit_id]
         counts["total"] += n
         counts["overdue"] += overdue
@@ -246,6 +246,8 @@ def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
         cell = table[(level_id, specialty_id)]
         cell[state] += n
         cell["total"] += n
+    stats.total = sum(by_state.values())
+    stats.mine, stats.below, stats.above = relations["mine"], relations["below"], relations["above"]
     stats.by_state = {s: by_state.get(s, 0) for s in State.values}
     stats.by_stage = {s: by_stage.get(s, 0) for s in Stage.values}
     stats.orgs = _subordinate_rows(user, unit_counts)
