@@ -35,6 +35,8 @@ from prereg.core.validators import (
 )
 from prereg.orgs.models import Org
 
+from .rendering import renderer as fast_renderer
+
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y.%m"]
 
 
@@ -65,8 +67,27 @@ def _require_all(form):
             _required(field)
 
 
-def dict_choices(year, kind, blank="请选择"):
-    names = DictEntry.objects.filter(exam_year=year, kind=kind, enabled=True).values_list("name", flat=True)
+class YearDicts:
+    """Every enabled dictionary entry of a year, fetched in one query on first use; share one per request."""
+
+    def __init__(self, year):
+        self.year, self._names = year, None
+
+    def names(self, kind):
+        if self._names is None:
+            self._names = {}
+            for k, name in DictEntry.objects.filter(exam_year=self.year, enabled=True).values_list("kind", "name"):
+                self._names.setdefault(k, []).append(name)
+        return self._names.get(kind, [])
+
+    def version(self):
+        """A key that changes whenever the year's dictionary does (for caching what is rendered from it)."""
+        self.names("")
+        return hash(tuple((k, tuple(v)) for k, v in sorted(self._names.items())))
+
+
+def dict_choices(year, kind, blank="请选择", dicts=None):
+    names = (dicts or YearDicts(year)).names(kind)
     return [("", blank)] + [(n, n) for n in names]
 
 
@@ -144,6 +165,8 @@ class SendCodeForm(forms.Form):
 PHONE_CHANGE_PURPOSE = "phone_change"  # SmsCode.purpose of the code that confirms a new number
 
 class BasicForm(forms.ModelForm):
+    default_renderer = fast_renderer
+
     unit = forms.ModelChoiceField(label="单位名称", queryset=Org.objects.filter(is_unit=True, enabled=True),
                                   widget=forms.HiddenInput, error_messages={
                                       "required": "请在下方搜索并选择单位名称。",
@@ -200,12 +223,14 @@ class BasicForm(forms.ModelForm):
 
 class RowForm(forms.ModelForm):
     """A table row: every date a month, not in the future, and an end after its start."""
+    default_renderer = fast_renderer
 
     date_fields = ()
 
-    def __init__(self, *args, year=None, **kwargs):
+    def __init__(self, *args, year=None, dicts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.year = year
+        self.dicts = dicts or YearDicts(year)
         for name in self.date_fields:
             field = self.fields[name]
             self.fields[name] = MonthField(label=field.label, required=field.required)
@@ -237,9 +262,9 @@ class EducationForm(RowForm):
     def __init__(self, *args, kind=EducationRow.Kind.EDUCATION, **kwargs):
         super().__init__(*args, **kwargs)
         label = "学历" if kind == EducationRow.Kind.EDUCATION else "学位"
-        self.fields["level"] = _required(forms.ChoiceField(label=label, choices=dict_choices(self.year, kind)))
+        self.fields["level"] = _required(forms.ChoiceField(label=label, choices=dict_choices(self.year, kind, dicts=self.dicts)))
         self.fields["study_form"] = _required(forms.ChoiceField(
-            label="学习形式", choices=dict_choices(self.year, DictKind.STUDY_FORM)))
+            label="学习形式", choices=dict_choices(self.year, DictKind.STUDY_FORM, dicts=self.dicts)))
 
 
 class AppointmentForm(RowForm):
@@ -273,17 +298,18 @@ class OtherForm(RowForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"] = _required(forms.ChoiceField(
-            label="类型", choices=dict_choices(self.year, DictKind.OTHER_MATERIAL)))
+            label="类型", choices=dict_choices(self.year, DictKind.OTHER_MATERIAL, dicts=self.dicts)))
         self.fields["note"].widget = forms.TextInput()
 
 
 class BaseRowFormSet(forms.BaseModelFormSet):
-    def __init__(self, *args, application=None, year=None, kind=None, **kwargs):
+    def __init__(self, *args, application=None, year=None, kind=None, dicts=None, **kwargs):
         self.application, self.year, self.kind = application, year, kind
+        self.dicts = dicts or YearDicts(year)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        kwargs = {"year": self.year}
+        kwargs = {"year": self.year, "dicts": self.dicts}
         if self.kind and issubclass(self.form, EducationForm):
             kwargs["kind"] = self.kind
         return kwargs
@@ -299,13 +325,14 @@ class BaseRowFormSet(forms.BaseModelFormSet):
 def row_formset(form, *, min_num=0):
     return forms.modelformset_factory(form.Meta.model, form=form, formset=BaseRowFormSet, extra=0,
                                       can_delete=True, min_num=min_num, validate_min=False,
-                                      max_num=20, validate_max=True)
+                                      max_num=20, validate_max=True, renderer=fast_renderer)
 
 
 # --- 申报信息及现有资格 ---------------------------------------------------------------------
 
 class DeclarationForm(forms.ModelForm):
     """报考级别 → 拟申报资格 → 执业类别 → 执业注册范围 → 申报专业, each narrowing the next."""
+    default_renderer = fast_renderer
 
     current_qualification_date = MonthField(label="现有资格取得年月", required=False)
 
@@ -314,9 +341,10 @@ class DeclarationForm(forms.ModelForm):
         fields = ["level", "qualification", "category", "scope", "specialty", "practice_change",
                   "current_qualification", "current_qualification_date"]
 
-    def __init__(self, *args, year=None, **kwargs):
+    def __init__(self, *args, year=None, dicts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.year = year
+        dicts = dicts or YearDicts(year)
         chosen = self._chosen()
         f = self.fields
         f["level"].queryset = ExamLevel.objects.filter(exam_year=year, enabled=True)
@@ -337,9 +365,9 @@ class DeclarationForm(forms.ModelForm):
             f[name].required = True
         f["scope"].required = self.has_scopes
         f["practice_change"] = forms.ChoiceField(label="执业变更情况", required=False,
-                                                 choices=dict_choices(year, DictKind.PRACTICE_CHANGE, "无"))
+                                                 choices=dict_choices(year, DictKind.PRACTICE_CHANGE, "无", dicts))
         f["current_qualification"] = forms.ChoiceField(label="现有资格", required=False,
-                                                       choices=dict_choices(year, DictKind.TITLE, "请选择"))
+                                                       choices=dict_choices(year, DictKind.TITLE, "请选择", dicts))
         _require_all(self)
 
     def _chosen(self):
@@ -363,6 +391,8 @@ class DeclarationForm(forms.ModelForm):
 
 
 class EducationCodeForm(forms.Form):
+    default_renderer = fast_renderer
+
     chsi_code = forms.CharField(label="学信网在线验证码", max_length=20,
                                 help_text="学历证书电子注册备案表中的12位在线验证码（不填空格）；若无此项请填写“无”。")
 

@@ -32,6 +32,7 @@ from ..forms import (
     TrainingForm,
     UnitRequestForm,
     WorkForm,
+    YearDicts,
     row_formset,
 )
 from .common import current_application
@@ -53,29 +54,29 @@ ROW_SECTIONS = {
 SECTIONS = ["basic", "work", "education", "declaration", "appointment", "residency", "gp", "other"]
 
 
-def _formsets(application, section, data=None):
+def _formsets(application, section, data=None, dicts=None):
     result = []
     for prefix, form_class, model, kind, slot, min_num in ROW_SECTIONS[section][1]:
         formset_class = row_formset(form_class, min_num=min_num)
         queryset = model.objects.filter(application=application, **kind).order_by("order", "pk")
         formset = formset_class(data, queryset=queryset, prefix=prefix, application=application,
-                                year=application.exam_year, kind=kind.get("kind"))
+                                year=application.exam_year, kind=kind.get("kind"), dicts=dicts)
         formset.slot, formset.kind_filter = slot, kind
         formset.title = {"edu": "学历", "deg": "学位"}.get(prefix, "")
         result.append(formset)
     return result
 
 
-def _forms(application, section, data=None):
+def _forms(application, section, data=None, dicts=None):
     """The form and formsets of one section, bound to `data` if given."""
     year = application.exam_year
     form, formsets = None, []
     if section == "basic":
         form = BasicForm(data, instance=application, prefix="basic")
     elif section == "declaration":
-        form = DeclarationForm(data, instance=application, year=year, prefix="decl")
+        form = DeclarationForm(data, instance=application, year=year, prefix="decl", dicts=dicts)
     else:
-        formsets = _formsets(application, section, data)
+        formsets = _formsets(application, section, data, dicts)
         if section == "education":
             form = EducationCodeForm(data, prefix="chsi", initial={"chsi_code": application.chsi_code})
     return form, formsets
@@ -87,9 +88,9 @@ def _disable(form, formsets):
             field.disabled = True
 
 
-def section_context(application, section, form=None, formsets=None, saved=False):
+def section_context(application, section, form=None, formsets=None, saved=False, dicts=None):
     if form is None and formsets is None:
-        form, formsets = _forms(application, section)
+        form, formsets = _forms(application, section, dicts=dicts)
     editable = application.state in State.editable_by_candidate()
     if not editable:
         _disable(form, formsets)
@@ -136,11 +137,12 @@ def image_slots(application):
 
 def page_context(application, overrides=None):
     overrides = overrides or {}
-    sections = [overrides.get(s) or section_context(application, s) for s in SECTIONS]
+    dicts = YearDicts(application.exam_year)
+    sections = [overrides.get(s) or section_context(application, s, dicts=dicts) for s in SECTIONS]
     return {"application": application, "sections": sections, "slots": image_slots(application),
             "editable": application.state in State.editable_by_candidate(), "missing": missing(application),
             "unit_request_form": UnitRequestForm(), "not_found_message": NOT_FOUND_MESSAGE,
-            "year": application.exam_year}
+            "year": application.exam_year, "windows": application.exam_year.windows(application.project)}
 
 
 @require_GET

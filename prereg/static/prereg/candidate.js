@@ -47,10 +47,13 @@
     if (event.key === "Enter" && event.target.id === "unit-q") { event.preventDefault(); }
   });
 
-  // SMS button: a 60 s countdown after a send.
+  // SMS button: a 60 s countdown after a code was sent (the reply says class="ok"); after a
+  // refused send (bad number, too many requests) the button stays usable at once.
   document.addEventListener("htmx:afterRequest", function (event) {
     var button = event.detail.elt;
     if (!button.hasAttribute || !button.hasAttribute("data-countdown") || !event.detail.successful) { return; }
+    var reply = event.detail.xhr ? event.detail.xhr.responseText : "";
+    if (!/class="ok"/.test(reply || "")) { return; }
     var left = 60, label = button.textContent;
     button.disabled = true;
     var timer = setInterval(function () {
