@@ -352,7 +352,12 @@ class DeclarationForm(forms.ModelForm):
                                                                    level=chosen["level"])
         f["category"].queryset = PracticeCategory.objects.filter(exam_year=year, enabled=True,
                                                                  qualifications=chosen["qualification"])
-        category = PracticeCategory.objects.filter(pk=chosen["category"], exam_year=year).first()
+        saved = self.instance.category if self.instance.category_id else None  # loaded with the application
+        if not self.is_bound and saved is not None and saved.pk == chosen["category"] and year is not None \
+                and saved.exam_year_id == year.pk:
+            category = saved
+        else:
+            category = PracticeCategory.objects.filter(pk=chosen["category"], exam_year=year).first()
         self.has_scopes = bool(category and category.has_scopes)
         f["scope"].queryset = PracticeScope.objects.filter(exam_year=year, enabled=True, category=chosen["category"])
         f["specialty"].queryset = Specialty.objects.filter(exam_year=year, enabled=True,

@@ -54,11 +54,39 @@ ROW_SECTIONS = {
 SECTIONS = ["basic", "work", "education", "declaration", "appointment", "residency", "gp", "other"]
 
 
-def _formsets(application, section, data=None, dicts=None):
+class FormRows:
+    """Each row table of an application read once per request (both kinds of a table in one query).
+
+    The formsets and the 📷 slots of the page share these rows instead of each querying its own.
+    """
+
+    def __init__(self, application):
+        self.application, self._rows = application, {}
+
+    def rows(self, model, kind=None):
+        if model not in self._rows:
+            rows = list(model.objects.filter(application=self.application).order_by("order", "pk"))
+            for row in rows:
+                row.application = self.application
+            self._rows[model] = rows
+        return [row for row in self._rows[model] if kind is None or row.kind == kind]
+
+    def queryset(self, model, kind):
+        """The rows as a queryset that is already evaluated (what a model formset needs)."""
+        queryset = model.objects.filter(application=self.application, **kind).order_by("order", "pk")
+        queryset._result_cache = self.rows(model, kind.get("kind"))
+        queryset._prefetch_done = True
+        return queryset
+
+
+def _formsets(application, section, data=None, dicts=None, rows=None):
     result = []
     for prefix, form_class, model, kind, slot, min_num in ROW_SECTIONS[section][1]:
         formset_class = row_formset(form_class, min_num=min_num)
-        queryset = model.objects.filter(application=application, **kind).order_by("order", "pk")
+        if rows is not None:
+            queryset = rows.queryset(model, kind)
+        else:
+            queryset = model.objects.filter(application=application, **kind).order_by("order", "pk")
         formset = formset_class(data, queryset=queryset, prefix=prefix, application=application,
                                 year=application.exam_year, kind=kind.get("kind"), dicts=dicts)
         formset.slot, formset.kind_filter = slot, kind
@@ -67,7 +95,7 @@ def _formsets(application, section, data=None, dicts=None):
     return result
 
 
-def _forms(application, section, data=None, dicts=None):
+def _forms(application, section, data=None, dicts=None, rows=None):
     """The form and formsets of one section, bound to `data` if given."""
     year = application.exam_year
     form, formsets = None, []
@@ -76,7 +104,7 @@ def _forms(application, section, data=None, dicts=None):
     elif section == "declaration":
         form = DeclarationForm(data, instance=application, year=year, prefix="decl", dicts=dicts)
     else:
-        formsets = _formsets(application, section, data, dicts)
+        formsets = _formsets(application, section, data, dicts, rows)
         if section == "education":
             form = EducationCodeForm(data, prefix="chsi", initial={"chsi_code": application.chsi_code})
     return form, formsets
@@ -88,9 +116,9 @@ def _disable(form, formsets):
             field.disabled = True
 
 
-def section_context(application, section, form=None, formsets=None, saved=False, dicts=None):
+def section_context(application, section, form=None, formsets=None, saved=False, dicts=None, rows=None):
     if form is None and formsets is None:
-        form, formsets = _forms(application, section, dicts=dicts)
+        form, formsets = _forms(application, section, dicts=dicts, rows=rows)
     editable = application.state in State.editable_by_candidate()
     if not editable:
         _disable(form, formsets)
@@ -100,8 +128,9 @@ def section_context(application, section, form=None, formsets=None, saved=False,
             "template": "candidate/form/section.html"}
 
 
-def image_slots(application):
+def image_slots(application, rows=None):
     """Every 📷 slot the form currently has, with its images, in the order of the form."""
+    rows = rows or FormRows(application)
     images = {}
     for image in ApplicationImage.objects.filter(application=application).order_by("pk"):
         images.setdefault((image.slot, image.row_id), []).append(image)
@@ -117,7 +146,7 @@ def image_slots(application):
     for slot, (model, kind) in ROW_SLOTS.items():
         if slot not in (ImageSlot.EDUCATION, ImageSlot.DEGREE):
             continue
-        for i, row in enumerate(model.objects.filter(application=application, **kind).order_by("order", "pk")):
+        for i, row in enumerate(rows.rows(model, kind.get("kind"))):
             prefix = "参评" if i == 0 else ""
             add(slot, f"{prefix}{row.get_kind_display()}：{row.level} {row.school}", row.pk,
                 not (slot == ImageSlot.DEGREE and row.level == "无"))
@@ -129,7 +158,7 @@ def image_slots(application):
         required=application.current_qualification not in ("", "无"))
     for slot in (ImageSlot.APPOINTMENT, ImageSlot.RESIDENCY, ImageSlot.GENERAL_PRACTICE, ImageSlot.OTHER):
         model, kind = ROW_SLOTS[slot]
-        for row in model.objects.filter(application=application, **kind).order_by("order", "pk"):
+        for row in rows.rows(model, kind.get("kind")):
             name = getattr(row, "unit_name", "") or getattr(row, "certificate_no", "") or getattr(row, "kind", "")
             add(slot, f"{slot.label}：{name}", row.pk)
     return slots
@@ -137,11 +166,11 @@ def image_slots(application):
 
 def page_context(application, overrides=None):
     overrides = overrides or {}
-    dicts = YearDicts(application.exam_year)
-    sections = [overrides.get(s) or section_context(application, s, dicts=dicts) for s in SECTIONS]
-    return {"application": application, "sections": sections, "slots": image_slots(application),
+    dicts, rows = YearDicts(application.exam_year), FormRows(application)
+    sections = [overrides.get(s) or section_context(application, s, dicts=dicts, rows=rows) for s in SECTIONS]
+    return {"application": application, "sections": sections, "slots": image_slots(application, rows),
             "editable": application.state in State.editable_by_candidate(), "missing": missing(application),
-            "unit_request_form": UnitRequestForm(), "not_found_message": NOT_FOUND_MESSAGE,
+            "not_found_message": NOT_FOUND_MESSAGE,
             "year": application.exam_year, "windows": application.exam_year.windows(application.project)}
 
 
