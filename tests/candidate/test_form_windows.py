@@ -1,0 +1,35 @@
+"""The submit box of the form follows the candidate's project window, not only the year's."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from prereg.catalog.models import ExamProject
+from tests.candidate.factories import complete_application
+
+
+def test_a_project_with_its_own_closed_window_cannot_submit_from_the_form(client, year, tree, candidate):
+    application = complete_application(candidate, year, tree)
+    today = timezone.localdate()
+    project = ExamProject.objects.create(exam_year=year, code="P1", name="护理项目",
+                                         form_opens=today - datetime.timedelta(days=20),
+                                         form_closes=today - datetime.timedelta(days=2))
+    application.project = project
+    application.save(update_fields=["project"])
+    client.force_login(candidate)
+    body = client.get(reverse("candidate:form")).content.decode()
+    closes = project.form_closes
+    assert "当前不在省网填报时间内" in body
+    assert f"{closes.year}年{closes.month}月{closes.day}日" in body
+    submit = body.split('id="submit"')[1]
+    assert "disabled" in submit.split("data-confirm")[0]
+
+
+def test_the_years_open_window_lets_a_complete_application_submit(client, year, tree, candidate):
+    complete_application(candidate, year, tree)
+    client.force_login(candidate)
+    body = client.get(reverse("candidate:form")).content.decode()
+    assert "当前不在省网填报时间内" not in body
+    submit = body.split('id="submit"')[1]
+    assert "disabled" not in submit.split("data-confirm")[0]
