@@ -1,5 +1,7 @@
 """The candidate's forms: sign-up and one form (or formset) per section of the manual."""
 
+import functools
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -322,7 +324,9 @@ class BaseRowFormSet(forms.BaseModelFormSet):
         return form
 
 
+@functools.cache
 def row_formset(form, *, min_num=0):
+    """The formset class of a row form (built once per process: the classes hold no state)."""
     return forms.modelformset_factory(form.Meta.model, form=form, formset=BaseRowFormSet, extra=0,
                                       can_delete=True, min_num=min_num, validate_min=False,
                                       max_num=20, validate_max=True, renderer=fast_renderer)

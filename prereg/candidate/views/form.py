@@ -73,7 +73,8 @@ class FormRows:
 
     def queryset(self, model, kind):
         """The rows as a queryset that is already evaluated (what a model formset needs)."""
-        queryset = model.objects.filter(application=self.application, **kind).order_by("order", "pk")
+        # Never run: its rows are filled in below (an empty queryset, should anything re-run it).
+        queryset = model.objects.none().order_by("order", "pk")
         queryset._result_cache = self.rows(model, kind.get("kind"))
         queryset._prefetch_done = True
         return queryset
