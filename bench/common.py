@@ -126,3 +126,15 @@ def create_postgres_database(database_url: str, *, drop: bool = False) -> str:
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return name
+
+
+def bench_database_url(workdir: str, reuse: str = "") -> str:
+    """The database a data-heavy benchmark fills: `reuse` (an SQLite file or a URL) as it is, else
+    BENCH_DATABASE_URL when it names PostgreSQL (emptied first), else a fresh SQLite file in workdir."""
+    if reuse:
+        return reuse if "://" in reuse else f"sqlite:///{os.path.abspath(reuse)}"
+    url = os.environ.get("BENCH_DATABASE_URL") or ""
+    if url.startswith("postgres"):
+        create_postgres_database(url, drop=True)
+        return url
+    return f"sqlite:///{workdir}/bench.sqlite3"

@@ -127,15 +127,9 @@ def main(argv=None) -> int:
         return 0
 
     workdir = tempfile.mkdtemp(prefix="prereg-bench-export-")
-    url = os.environ.get("BENCH_DATABASE_URL") or ""
-    if args.reuse:
-        url = args.reuse if "://" in args.reuse else f"sqlite:///{os.path.abspath(args.reuse)}"
-    elif url.startswith("postgres"):
-        from bench.common import create_postgres_database
+    from bench.common import bench_database_url
 
-        create_postgres_database(url, drop=True)
-    else:
-        url = f"sqlite:///{workdir}/bench.sqlite3"
+    url = bench_database_url(workdir, args.reuse)
     env = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": f"{workdir}/media",
            "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "LOG_LEVEL": "WARNING"}
     os.environ.update(env)

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 
-from bench.common import create_postgres_database, emit, percentile, setup_django, time_calls
+from bench.common import bench_database_url, emit, percentile, setup_django, time_calls
 
 
 def main(argv=None) -> int:
@@ -39,13 +39,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     workdir = tempfile.mkdtemp(prefix="prereg-bench-stats-")
-    url = os.environ.get("BENCH_DATABASE_URL") or ""
-    if args.reuse:
-        url = args.reuse if "://" in args.reuse else f"sqlite:///{os.path.abspath(args.reuse)}"
-    elif url.startswith("postgres"):
-        create_postgres_database(url, drop=True)
-    else:
-        url = f"sqlite:///{workdir}/bench.sqlite3"
+    url = bench_database_url(workdir, args.reuse)
     os.environ.update({"DATABASE_URL": url, "MEDIA_ROOT": f"{workdir}/media", "LOG_LEVEL": "WARNING",
                        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"})
     setup_django()
