@@ -52,7 +52,7 @@ test-pg: install
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -n $(JOBS)
 
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) var/static
