@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 
-from bench.common import bench_database_url, emit, percentile, setup_django, time_calls
+from bench.common import analyze_after_load, bench_database_url, emit, percentile, setup_django, time_calls
 
 
 def main(argv=None) -> int:
@@ -65,9 +65,7 @@ def main(argv=None) -> int:
             start = time.perf_counter()
             generate(args.count, images_per_app=0)
             print(f"generated {args.count} applications in {time.perf_counter() - start:.0f}s", flush=True)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        analyze_after_load()
 
         from prereg.accounts.models import Role, User
         from prereg.applications.models import Application

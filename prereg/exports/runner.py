@@ -27,6 +27,7 @@ from prereg.applications.models import Application, ApplicationImage, ImageSlot,
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
 
+from . import roster_copy
 from .columns import HEADERS, iter_row_chunks, today_stamp
 from .filters import apply_filters
 from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus
@@ -99,6 +100,15 @@ def write_csv(path, headers, chunks) -> int:
             writer.writerows(rows)
             n += len(rows)
     return n
+
+
+def write_csv_copy(path, headers, queryset, job) -> int:
+    """The roster CSV written by PostgreSQL (roster_copy): the same BOM and header, then its rows."""
+    with open(path, "wb") as out:
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\n").writerow(headers)
+        out.write(("\ufeff" + header.getvalue()).encode())
+        return roster_copy.copy_roster(queryset, out, full_numbers=job.full_numbers)
 
 
 def _safe_name(text: str) -> str:
@@ -183,15 +193,16 @@ class _IdRangeProgress(_Progress):
 
 
 def _write_applications(job, queryset, path):
+    headers = HEADERS[job.columns]
+    name = f"考生信息_{ColumnSet(job.columns).label}_{today_stamp()}.{job.format}"
+    if job.format == ExportFormat.CSV and job.columns == ColumnSet.ROSTER and roster_copy.supported():
+        return write_csv_copy(path, headers, queryset, job), name
     progress = _IdRangeProgress(job, Application.objects.aggregate(last=Max("pk"))["last"])
     chunks = iter_row_chunks(queryset, job.columns, full_numbers=job.full_numbers,
                              csv_safe=job.format == ExportFormat.CSV, progress=progress)
-    headers = HEADERS[job.columns]
     if job.format == ExportFormat.CSV:
-        count = write_csv(path, headers, chunks)
-    else:
-        count = write_xlsx(path, headers, chain.from_iterable(chunks), sheet_name=ColumnSet(job.columns).label)
-    return count, f"考生信息_{ColumnSet(job.columns).label}_{today_stamp()}.{job.format}"
+        return write_csv(path, headers, chunks), name
+    return write_xlsx(path, headers, chain.from_iterable(chunks), sheet_name=ColumnSet(job.columns).label), name
 
 
 def _write_confirmations(job, queryset, path):
