@@ -127,11 +127,8 @@ def copy_roster(queryset, out, *, full_numbers: bool) -> int:
         with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
             # PostgreSQL sends one message per row, so the 序号 is put in front of each here (a
             # window function numbering them cost the server more).
-            batch, n = [], 0
+            write = out.write
             for n, row in enumerate(copy, start=1):
-                batch += (b"%d," % n, row)
-                if n % 2000 == 0:
-                    out.write(b"".join(batch))
-                    batch.clear()
-            out.write(b"".join(batch))
+                write(b"%d," % n)
+                write(row)
         return cursor.rowcount
