@@ -4,6 +4,7 @@ from .views import exports
 
 urlpatterns = [
     path("exports/", exports.exports, name="exports"),
+    path("exports/orgs/", exports.org_search, name="org_search"),
     path("exports/new/", exports.export_create, name="export_create"),
     path("exports/<int:pk>/status/", exports.export_status, name="export_status"),
     path("exports/<int:pk>/download/", exports.export_download, name="export_download"),

@@ -19,6 +19,42 @@ FILTER_NAMES = ["year", "project", "level", "specialty", "unit", "state", "stage
                 "submitted_from", "submitted_to", "q", "ids"]
 
 
+SEARCH_FIELD = "org_q"
+
+
+def orgs_for(user):
+    """The orgs a user may filter by: his own subtree (everything for the system administrator)."""
+    if user.org_id:
+        return Org.objects.subtree_of(user.org)
+    if user.role == "sysadmin":
+        return Org.objects.all()
+    return Org.objects.none()
+
+
+class OrgPicker(forms.Widget):
+    """An org chosen by searching its name (htmx), not from a <select>: the 考区's subtree holds
+    thousands of units. Renders the id as a hidden input beside the search box; the box shows the
+    chosen org's name, or what was typed when the form comes back with an error."""
+
+    template_name = "backoffice/widgets/org_picker.html"
+    orgs = Org.objects.none()
+    typed = None
+
+    def value_from_datadict(self, data, files, name):
+        self.typed = data.get(SEARCH_FIELD)
+        return data.get(name)
+
+    def get_context(self, name, value, attrs):
+        from django.urls import reverse
+
+        context = super().get_context(name, value, attrs)
+        chosen = self.orgs.filter(pk=value).only("name").first() if str(value or "").isdigit() else None
+        context["widget"].update(search_name=SEARCH_FIELD, search_url=reverse("backoffice:org_search"),
+                                 chosen=chosen.name if chosen else "",
+                                 text=self.typed if self.typed is not None else (chosen.name if chosen else ""))
+        return context
+
+
 class ApplicationFilterForm(forms.Form):
     year = forms.ModelChoiceField(ExamYear.objects.all(), label="年度", required=False, empty_label="全部年度")
     project = forms.ModelChoiceField(ExamProject.objects.none(), label="考试项目", required=False,
@@ -26,7 +62,8 @@ class ApplicationFilterForm(forms.Form):
     level = forms.ModelChoiceField(ExamLevel.objects.none(), label="报考级别", required=False, empty_label="全部")
     specialty = forms.ModelChoiceField(Specialty.objects.none(), label="申报专业", required=False,
                                        empty_label="全部")
-    unit = forms.ModelChoiceField(Org.objects.none(), label="单位（含下级）", required=False, empty_label="全部")
+    unit = forms.ModelChoiceField(Org.objects.none(), label="单位（含下级）", required=False, widget=OrgPicker,
+                                  error_messages={"invalid_choice": "所选单位不在您的管辖范围内。"})
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *State.choices])
     stage = forms.ChoiceField(label="审核环节", required=False, choices=[("", "全部"), *Stage.choices])
     submitted_from = forms.DateField(label="提交日期从", required=False,
@@ -46,10 +83,7 @@ class ApplicationFilterForm(forms.Form):
             self.fields["project"].queryset = ExamProject.objects.filter(exam_year=year)
             self.fields["level"].queryset = ExamLevel.objects.filter(exam_year=year)
             self.fields["specialty"].queryset = Specialty.objects.filter(exam_year=year)
-        if user.org_id:
-            self.fields["unit"].queryset = Org.objects.subtree_of(user.org).only("id", "name", "path")
-        elif user.role == "sysadmin":
-            self.fields["unit"].queryset = Org.objects.only("id", "name", "path")
+        self.fields["unit"].queryset = self.fields["unit"].widget.orgs = orgs_for(user)
 
     def clean_ids(self):
         raw = self.cleaned_data.get("ids") or ""
@@ -63,6 +97,9 @@ class ApplicationFilterForm(forms.Form):
         start, end = data.get("submitted_from"), data.get("submitted_to")
         if start and end and start > end:
             self.add_error("submitted_to", "结束日期不能早于开始日期。")
+        typed = (self.data.get(SEARCH_FIELD) or "").strip()
+        if typed and not data.get("unit") and "unit" not in self.errors:
+            self.add_error("unit", "请在搜索结果中点击选择单位，或清空此项以导出全部单位。")
         return data
 
     def as_json(self) -> dict:

@@ -2,7 +2,8 @@
 
 Matches full and short names by substring, and pinyin (full or initials, anywhere in the
 name: "slyy" finds 福建省立医院); ranks exact, then prefix, then substring matches, shorter
-names first. Only enabled units. 20,000 units answer in ~10 ms on SQLite (bench/search_units.py):
+names first. Candidates search enabled units only; the back office searches its own subtree
+(search_orgs). 20,000 units answer in ~10 ms on SQLite (bench/search_units.py):
 a scan of one small table, so no extra index is needed at this size.
 """
 
@@ -15,9 +16,14 @@ NOT_FOUND_MESSAGE = "如果没有找到您的单位，请联系福建省卫生�
 
 
 def search_units(query: str, limit: int = 20):
+    return search_orgs(query, Org.objects.filter(is_unit=True, enabled=True), limit)
+
+
+def search_orgs(query: str, orgs, limit: int = 20):
+    """The best `limit` matches of `query` among `orgs` (a queryset of Org), ranked as above."""
     query = (query or "").strip()
     if not query:
-        return Org.objects.none()
+        return orgs.none()
     lowered = query.lower().replace(" ", "")
     match = Q(name__contains=query) | Q(short_name__contains=query)
     prefix = Q(name__startswith=query) | Q(short_name__startswith=query)
@@ -33,7 +39,7 @@ def search_units(query: str, limit: int = 20):
         output_field=IntegerField(),
     )
     return (
-        Org.objects.filter(match, is_unit=True, enabled=True)
+        orgs.filter(match)
         .annotate(rank=rank, name_length=Length("name"))
         .order_by("rank", "name_length", "name")[:limit]
     )

@@ -73,3 +73,29 @@ def test_a_running_export_shows_its_progress_and_turns_into_a_download_when_the_
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
     assert "林秀英" in text and "福州考生" not in text
     assert text.splitlines()[0].startswith("序号,报名号,姓名")
+
+
+def test_the_district_narrows_an_export_to_a_unit_found_by_typing_part_of_its_name(
+    page, tree, year, reviewer_province
+):
+    from prereg.exports.models import ExportJob
+
+    submitted(tree, year, unit_code="35052401", name="张晓梅")
+    submitted(tree, year, unit_code="35010201", name="陈建国")
+    unit = tree["35052401"]
+
+    login(page, reviewer_province.username, TEST_PASSWORD)
+    page.goto(f"{page.base}/backoffice/exports/")
+    box = page.locator("[data-org-picker] input[type=search]")
+    box.fill("安溪")
+    option = page.locator(f"[data-org-id='{unit.pk}']")
+    expect(option).to_be_visible()
+    option.click()
+    expect(box).to_have_value(unit.name)
+    expect(page.locator("[data-org-picker] input[name=unit]")).to_have_value(str(unit.pk))
+    shot(page, "exports-unit-picked")
+    page.locator("form[action$='/backoffice/exports/new/'] button[type=submit]").click()
+    expect(page.locator("a[href$='/download/']").first).to_be_visible(timeout=30_000)
+    job = ExportJob.objects.get()
+    assert job.filters["unit"] == unit.pk and job.row_count == 1
+    expect(page.locator(f"#export-job-{job.pk}")).to_contain_text(unit.name)

@@ -144,3 +144,38 @@ def test_batch_confirmation_forms_merge_only_those_past_the_registration_point(t
     with default_storage.open(job.file.name, "rb") as fh:
         reader = pypdf.PdfReader(io.BytesIO(fh.read()))
     assert len(reader.pages) >= 2
+
+
+def test_the_unit_filter_is_searched_within_the_users_own_subtree(quanzhou, tree):
+    url = reverse("backoffice:org_search")
+    html = quanzhou.get(url, {"org_q": "安溪"}).content.decode()
+    assert f'data-org-id="{tree["35052401"].pk}"' in html and tree["35052401"].name in html
+    outside = tree["35010201"].name  # a Fuzhou unit: another 考点's subtree
+    html = quanzhou.get(url, {"org_q": outside}).content.decode()
+    assert "data-org-id" not in html and "您的管辖范围内没有" in html
+    assert quanzhou.get(url, {"org_q": " "}).content.decode().strip() == ""
+
+
+def test_the_province_page_has_a_unit_search_box_not_a_select_of_every_org(client, reviewer_province, tree, year):
+    client.force_login(reviewer_province)
+    unit = tree["35052401"]
+    html = client.get(reverse("backoffice:exports"), {"unit": unit.pk}).content.decode()
+    assert "data-org-picker" in html and '<select name="unit"' not in html
+    assert f'name="unit" value="{unit.pk}"' in html
+    assert f'name="org_q" value="{unit.name}"' in html  # the chosen org is shown by name
+    assert tree["35010201"].name not in html  # other orgs are not listed on the page
+
+
+def test_a_typed_unit_that_was_not_picked_or_is_out_of_scope_is_refused_at_the_field(quanzhou, tree, year):
+    url = reverse("backoffice:export_create")
+    base = {"kind": "applications", "format": "csv", "columns": "roster", "q": "王"}
+    response = quanzhou.post(url, {**base, "unit": "", "org_q": "安溪县"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "请在搜索结果中点击选择单位" in html
+    assert 'name="org_q" value="安溪县"' in html and 'value="王"' in html  # nothing typed is lost
+    response = quanzhou.post(url, {**base, "unit": tree["35010201"].pk, "org_q": tree["35010201"].name})
+    assert response.status_code == 400 and "所选单位不在您的管辖范围内" in response.content.decode()
+    assert not ExportJob.objects.exists()
+    response = quanzhou.post(url, {**base, "unit": tree["35052401"].pk, "org_q": tree["35052401"].name})
+    assert response.status_code == 302
+    assert ExportJob.objects.get().filters["unit"] == tree["35052401"].pk

@@ -14,8 +14,9 @@ from prereg.applications.models import Application
 from prereg.catalog.models import ExamYear
 from prereg.exports import runner, services
 from prereg.exports.columns import full_numbers_for
-from prereg.exports.filters import ApplicationFilterForm, describe
+from prereg.exports.filters import SEARCH_FIELD, ApplicationFilterForm, describe, orgs_for
 from prereg.exports.models import ColumnSet, ExportFormat, ExportJob, ExportKind
+from prereg.orgs.search import search_orgs
 
 from ..access import staff_required
 
@@ -66,6 +67,15 @@ def exports(request):
     if data is not None:
         filter_form.is_valid()  # shows the errors of a bad link, keeps what was typed
     return _page(request, ExportForm(confirmations=_confirmations_on(request.user)), filter_form)
+
+
+@require_GET
+@staff_required("export_excel")
+def org_search(request):
+    """Suggestions for the filter's 单位 box: orgs of the user's own subtree whose names match."""
+    query = (request.GET.get(SEARCH_FIELD) or "").strip()[:50]
+    orgs = list(search_orgs(query, orgs_for(request.user))) if query else []
+    return render(request, "backoffice/exports/_org_results.html", {"orgs": orgs, "query": query})
 
 
 @require_POST

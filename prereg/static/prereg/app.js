@@ -17,6 +17,22 @@
       form.dataset.sent = "1";
     }
   });
+  // Org pickers (export filter): a search result fills the hidden id; typing again clears it
+  // until another result is chosen (the server refuses text that names no chosen org).
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest("[data-org-id]");
+    var picker = option && option.closest("[data-org-picker]");
+    if (!picker) { return; }
+    picker.querySelector("[data-org-value]").value = option.getAttribute("data-org-id");
+    picker.querySelector("[data-org-text]").value = option.getAttribute("data-org-name");
+    picker.querySelector(".org-results").innerHTML = "";
+  });
+  document.addEventListener("input", function (event) {
+    var picker = event.target.closest("[data-org-picker]");
+    if (picker && event.target.hasAttribute("data-org-text")) {
+      picker.querySelector("[data-org-value]").value = "";
+    }
+  });
   // Rows with data-href open on double click (reviewer lists: 双击打开).
   document.addEventListener("dblclick", function (event) {
     var row = event.target.closest("[data-href]");
