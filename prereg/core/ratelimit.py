@@ -50,6 +50,15 @@ def client_address(request) -> str:
     return get_client_ip_address(request) or ""
 
 
+def user_or_address(request) -> str:
+    """The signed-in user (each candidate his own count, however many share a hospital's address),
+    else the client address."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return client_address(request)
+
+
 def _cache_key(scope: str, key: str, window_start: int) -> str:
     digest = hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()[:32]
     return f"rl:{scope}:{digest}:{window_start}"

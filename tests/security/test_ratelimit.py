@@ -64,6 +64,19 @@ def test_the_decorator_answers_429_once_over_and_lets_other_methods_through(db, 
     assert view(factory.post("/")).status_code == 429
 
 
+def test_uploads_are_counted_per_candidate_not_per_address(db, client, settings):
+    from tests.factories import CandidateFactory
+
+    settings.RATE_LIMITS = {"upload": (1, 60)}
+    url = reverse("candidate:image_upload")
+    first, second = CandidateFactory(), CandidateFactory()
+    client.force_login(first)
+    assert client.post(url, {"slot": "photo"}).status_code != 429
+    assert client.post(url, {"slot": "photo"}).status_code == 429
+    client.force_login(second)  # the same address (the test client's), another candidate
+    assert client.post(url, {"slot": "photo"}).status_code != 429
+
+
 def test_two_processes_share_one_counter(tmp_path):
     """Two processes hit one key of the database cache at once: together they get the limit, no more."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'rl.sqlite3'}", "DJANGO_SETTINGS_MODULE": "config.settings"}

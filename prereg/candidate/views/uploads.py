@@ -22,7 +22,8 @@ def _answer(request, ok, message, status):
 
 
 @require_POST
-@ratelimit.limit("upload")
+# Per candidate: in the last days a hospital's staff upload from behind one address.
+@ratelimit.limit("upload", key=ratelimit.user_or_address)
 def image_upload(request):
     application = current_application(request.user)
     row = request.POST.get("row_id") or None
