@@ -368,6 +368,7 @@ class Rush:
         username = random.choice(self.reviewers[:max(1, self.reviewer_threads // 2)])
         client = Client(self.host, self.port, self.stats)
         if not self.sign_in(client, username):
+            time.sleep(0.5)  # a refused sign-in is retried the way a person would, not in a tight loop
             return
         client.get("dashboard", self.urls["backoffice:dashboard"])
         if "backoffice:pending" not in self.urls:
@@ -378,6 +379,8 @@ class Rush:
             if page == 1 and status == 200:
                 first = body
         links = review_links(first, self.urls["backoffice:review"].rsplit("/0/", 1)[0] + "/")
+        if not links:
+            time.sleep(0.5)  # an empty queue: the reviewer looks again a little later
         for _ in range(self.decisions_per_session):
             if not links or time.monotonic() >= deadline:
                 return
@@ -729,6 +732,10 @@ def main(argv=None) -> int:
         "DATABASE_URL": args.database_url, "MEDIA_ROOT": str(media_root), "STATIC_ROOT": str(static_root),
         "SECRET_KEY": secret, "AUDIT_HMAC_KEY": secret, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        # Every simulated user comes from 127.0.0.1, where the real ones come from many addresses:
+        # the per-address sign-in limit (100 per 5 minutes) would refuse the crowd after a minute
+        # on a fast machine. django-axes' per-account lockout still applies.
+        "RATE_LIMIT_LOGIN": "100000/300",
     }
     os.environ.update({k: server_env[k] for k in ("MEDIA_ROOT", "STATIC_ROOT", "SECRET_KEY", "AUDIT_HMAC_KEY",
                                                   "DEBUG", "ALLOWED_HOSTS")})
