@@ -16,7 +16,7 @@ from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
 from prereg.orgs.models import Org
 
 FILTER_NAMES = ["year", "project", "level", "specialty", "unit", "state", "stage",
-                "submitted_from", "submitted_to", "q", "ids"]
+                "submitted_from", "submitted_to", "q", "waiting", "ids"]
 
 
 SEARCH_FIELD = "org_q"
@@ -71,6 +71,7 @@ class ApplicationFilterForm(forms.Form):
     submitted_to = forms.DateField(label="提交日期至", required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label="姓名/证件号/报名号", required=False, max_length=50)
+    waiting = forms.BooleanField(label="仅待本机构审核的（待审信息）", required=False)
     ids = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20000)
 
     def __init__(self, *args, user, **kwargs):
@@ -84,6 +85,8 @@ class ApplicationFilterForm(forms.Form):
             self.fields["level"].queryset = ExamLevel.objects.filter(exam_year=year)
             self.fields["specialty"].queryset = Specialty.objects.filter(exam_year=year)
         self.fields["unit"].queryset = self.fields["unit"].widget.orgs = orgs_for(user)
+        if not user.org_id:
+            del self.fields["waiting"]  # no org, no queue of its own
 
     def clean_ids(self):
         raw = self.cleaned_data.get("ids") or ""
@@ -107,7 +110,7 @@ class ApplicationFilterForm(forms.Form):
         out = {}
         for name in FILTER_NAMES:
             value = self.cleaned_data.get(name)
-            if value in (None, "", []):
+            if value in (None, "", [], False):
                 continue
             if hasattr(value, "pk"):
                 value = value.pk
@@ -117,11 +120,15 @@ class ApplicationFilterForm(forms.Form):
         return out
 
 
-def apply_filters(queryset, filters: dict):
-    """Narrow an already scoped queryset by a stored filter (see ApplicationFilterForm.as_json)."""
+def apply_filters(queryset, filters: dict, *, user=None):
+    """Narrow an already scoped queryset by a stored filter (see ApplicationFilterForm.as_json);
+    `waiting` needs the user whose org's queue it means."""
     from django.utils import timezone
 
     f = filters or {}
+    if f.get("waiting"):
+        org_id = user.org_id if user is not None else None
+        queryset = queryset.filter(waiting_org=org_id) if org_id else queryset.none()
     for name, field in [("year", "exam_year_id"), ("project", "project_id"), ("level", "level_id"),
                         ("specialty", "specialty_id"), ("state", "state"), ("stage", "stage")]:
         if f.get(name):
@@ -152,6 +159,8 @@ def describe(filters: dict) -> str:
     for name, value in (filters or {}).items():
         if name == "ids":
             parts.append(f"选定{len(value)}条")
+        elif name == "waiting":
+            parts.append("待本机构审核")
         elif name == "state":
             parts.append(f"{labels[name]}：{State(value).label}")
         elif name == "stage":

@@ -142,7 +142,7 @@ def run_job(job_id: int) -> None:
     try:
         if not has_function(job.owner, "export_excel"):
             raise PermissionError("导出权限已被收回。")
-        queryset = apply_filters(Application.objects.visible_to(job.owner), job.filters)
+        queryset = apply_filters(Application.objects.visible_to(job.owner), job.filters, user=job.owner)
         suffix = "." + job.format
         fd, tmp_path = tempfile.mkstemp(suffix=suffix)
         os.close(fd)

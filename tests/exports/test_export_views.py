@@ -179,3 +179,38 @@ def test_a_typed_unit_that_was_not_picked_or_is_out_of_scope_is_refused_at_the_f
     response = quanzhou.post(url, {**base, "unit": tree["35052401"].pk, "org_q": tree["35052401"].name})
     assert response.status_code == 302
     assert ExportJob.objects.get().filters["unit"] == tree["35052401"].pk
+
+
+def test_the_queue_links_to_an_export_of_itself_and_the_export_holds_only_what_waits_for_the_org(
+    quanzhou, tree, year, reviewer_quanzhou
+):
+    from prereg.applications.models import Application
+    from tests.exports.factories import spread
+
+    spread(tree, year)
+    html = quanzhou.get(reverse("backoffice:pending"), {"q": "考生", "unit": "安溪县医院"}).content.decode()
+    link = re.search(r'href="([^"]*)">导出本列表', html).group(1).replace("&amp;", "&")
+    assert "waiting=on" in link and "q=" in link and f"unit={tree['35052401'].pk}" in link  # one org matched
+    page = quanzhou.get(link).content.decode()
+    assert re.search(r'name="waiting"[^>]*checked', page)
+    assert f'name="org_q" value="{tree["35052401"].name}"' in page
+
+    response = quanzhou.post(reverse("backoffice:export_create"),
+                             {"kind": "applications", "format": "csv", "columns": "roster", "waiting": "on"})
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert job.filters["waiting"] is True
+    with default_storage.open(job.file.name, "rb") as fh:
+        numbers = {line.split(",")[1] for line in fh.read().decode("utf-8-sig").splitlines()[1:]}
+    waiting = set(Application.objects.pending_for(reviewer_quanzhou.org).values_list("number", flat=True))
+    in_scope = set(Application.objects.visible_to(reviewer_quanzhou).values_list("number", flat=True))
+    assert numbers == waiting and waiting and in_scope - waiting  # the queue only, not the whole scope
+    assert "待本机构审核" in quanzhou.get(reverse("backoffice:exports")).content.decode()
+
+
+def test_a_queue_unit_text_naming_several_orgs_is_carried_into_the_search_box(quanzhou, tree, year):
+    html = quanzhou.get(reverse("backoffice:pending"), {"unit": "安溪"}).content.decode()  # the bureau and the hospital
+    link = re.search(r'href="([^"]*)">导出本列表', html).group(1).replace("&amp;", "&")
+    assert "org_q=" in link and "unit=" not in link
+    page = quanzhou.get(link).content.decode()
+    assert "请在搜索结果中点击选择单位" in page and 'name="org_q" value="安溪"' in page

@@ -8,6 +8,7 @@ import datetime
 import functools
 import html
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -301,7 +302,31 @@ def pending(request):
         "form": form, "selects": form.selects(), "page": page, "sort": sort, "query": query,
         "sort_links": _sort_links(request, sort),
         "can_batch": has_function(request.user, "batch_submit"),
+        "export_url": _export_url(request.user, form) if has_function(request.user, "export_excel") else "",
     })
+
+
+def _export_url(user, form):
+    """考生信息导出 with this queue's filter: waiting for the user's org, and what the form narrows.
+
+    The queue's 单位 is a piece of a name, the export's an org: one org of the user's subtree
+    matching it is taken; otherwise the text is carried into the export's unit search box, which
+    asks for a choice before exporting."""
+    from prereg.exports.filters import SEARCH_FIELD, orgs_for
+
+    params = {"waiting": "on"}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        for name in ("project", "level", "specialty", "q"):
+            if data.get(name):
+                params[name] = str(data[name]).strip()
+        for name in ("submitted_from", "submitted_to"):
+            if data.get(name):
+                params[name] = data[name].isoformat()
+        if text := (data.get("unit") or "").strip():
+            matches = list(orgs_for(user).filter(name__contains=text).values_list("pk", flat=True)[:2])
+            params.update({"unit": matches[0]} if len(matches) == 1 else {SEARCH_FIELD: text})
+    return f"{reverse('backoffice:exports')}?{urlencode(params)}"
 
 
 @require_POST
