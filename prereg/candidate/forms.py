@@ -213,7 +213,9 @@ class BasicForm(forms.ModelForm):
             code = data.get("sms_code", "")
             if not code:
                 self.add_error("sms_code", "手机号码已修改，请获取并填写短信验证码。")
-            else:
+            elif not self.errors:
+                # Checked, and so spent, only once the rest is valid: a slip in another field
+                # must not cost the candidate the code (it stays in the box for the next try).
                 try:
                     verify_code(data["phone"], PHONE_CHANGE_PURPOSE, code)
                 except ValidationError as error:

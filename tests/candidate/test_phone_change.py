@@ -158,3 +158,25 @@ def test_send_code_needs_a_login(client, app):
     response = send(client)
     assert response.status_code in (302, 401, 403)
     assert not SmsMessage.objects.exists()
+
+
+def test_a_slip_in_another_field_does_not_spend_the_code(client, app, tree):
+    send(client)
+    code = sent_code()
+    body = save(client, basic(tree, **{"basic-sms_code": code, "basic-postcode": "35"})).content.decode()
+    assert "邮编应为6位数字" in body and f'value="{code}"' in body  # the code stays in its box
+    assert SmsCode.objects.get(phone=NEW).used_at is None
+    assert "已保存" in save(client, basic(tree, **{"basic-sms_code": code})).content.decode()
+    app.refresh_from_db()
+    assert app.phone == NEW
+
+
+def test_the_confirmed_number_becomes_the_accounts_for_a_password_reset(client, app, tree, candidate):
+    from prereg.audit.models import AuditEvent
+
+    send(client)
+    save(client, basic(tree, **{"basic-sms_code": sent_code()}))
+    candidate.refresh_from_db()
+    assert candidate.phone == NEW
+    event = AuditEvent.objects.filter(event="application.section_save").latest("pk")
+    assert event.details.get("account_phone") is True
