@@ -54,6 +54,9 @@ SLOT_LIMIT = {ImageSlot.ID_FRONT: 1, ImageSlot.ID_BACK: 1, ImageSlot.PHOTO: 1}
 DEFAULT_SLOT_LIMIT = 5
 
 TYPE_MESSAGE = "仅支持 jpg/jpeg/png/bmp 格式的图片，请转换后再上传。"
+CORRUPT_MESSAGE = "图片文件已损坏或不完整，请重新拍摄或选择图片。"
+# How files of the accepted formats begin (JPEG, PNG, BMP).
+SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"BM")
 
 
 def size_message() -> str:
@@ -99,6 +102,9 @@ def process_image(upload) -> ProcessedImage:
     except Image.DecompressionBombError:
         raise ValidationError("图片像素过大，请缩小后再上传。", code="pixels") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        if raw.startswith(SIGNATURES):
+            # A photo cut short before its header ended (a dropped connection): not a wrong type.
+            raise ValidationError(CORRUPT_MESSAGE, code="corrupt") from None
         raise ValidationError(TYPE_MESSAGE, code="type") from None
     width, height = img.size
     if width < 1 or height < 1 or width * height > settings.IMAGE_MAX_PIXELS:
@@ -117,7 +123,7 @@ def process_image(upload) -> ProcessedImage:
             background.paste(rgba, mask=rgba.getchannel("A"))
             img = background
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise ValidationError("图片文件已损坏或不完整，请重新拍摄或选择图片。", code="corrupt") from None
+        raise ValidationError(CORRUPT_MESSAGE, code="corrupt") from None
     data = _encode(img, STORED_MAX_SIDE, JPEG_QUALITY)
     quality = JPEG_QUALITY
     while len(data) > max_bytes and quality > 40:

@@ -78,6 +78,12 @@ def test_a_truncated_image_is_refused(application, candidate):
     assert "损坏或不完整" in refuse(application, candidate, upload("t.png", png[:-40], "image/png"))
 
 
+def test_a_photo_cut_short_inside_its_header_is_called_incomplete_not_a_wrong_type(application, candidate):
+    data = jpeg_upload(size=(400, 300)).read()
+    assert "损坏或不完整" in refuse(application, candidate, upload("t.jpg", data[:60]))
+    assert "损坏或不完整" in refuse(application, candidate, upload("t.png", png_bytes()[:20], "image/png"))
+
+
 def test_an_empty_file_is_refused(application, candidate):
     assert "文件为空" in refuse(application, candidate, upload("e.jpg", b""))
 
