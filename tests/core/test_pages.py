@@ -53,6 +53,16 @@ def test_candidate_cannot_enter_the_back_office(client, candidate):
     assert "无权访问" in response.content.decode()
 
 
+def test_a_refused_page_is_audited_with_who_asked_for_what(client, candidate):
+    from prereg.audit.models import AuditEvent, Outcome
+
+    client.force_login(candidate)
+    assert client.get(reverse("backoffice:dashboard")).status_code == 403
+    event = AuditEvent.objects.get(event="access.denied")
+    assert (event.actor_id, event.outcome) == (candidate.pk, Outcome.DENIED)
+    assert event.details["path"] == reverse("backoffice:dashboard") and event.details["method"] == "GET"
+
+
 def test_unknown_page_gives_the_chinese_404(client, candidate):
     client.force_login(candidate)
     response = client.get("/no-such-page/")
