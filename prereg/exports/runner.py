@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_TTL_HOURS = 24
 DEFAULT_IMAGES_MAX_APPLICATIONS = 500
 DEFAULT_CONFIRMATIONS_MAX = 2000
+DEFAULT_STALE_MINUTES = 60
+STALE_MESSAGE = "生成中断（后台服务重启或未运行），请重新导出。"
 # Column widths of the xlsx sheets (characters), by header.
 WIDE = {"单位名称": 28, "联系地址": 30, "证件编号": 20, "手机号码": 13, "申报专业": 18, "工作情况": 40,
         "学历": 36, "学位": 36, "现有资格聘任情况": 36, "住院医师规范化培训": 30, "全科医生规范化培训": 30,
@@ -281,6 +283,30 @@ WRITERS = {
     ExportKind.CONFIRMATIONS: _write_confirmations,
     ExportKind.IMAGES: _write_images,
 }
+
+
+def stale_after() -> timedelta:
+    return timedelta(minutes=getattr(settings, "EXPORT_STALE_MINUTES", DEFAULT_STALE_MINUTES))
+
+
+def abandon_stale(*, owner=None, now=None) -> int:
+    """Fail the jobs no worker finished: queued or running for longer than EXPORT_STALE_MINUTES
+    (the worker was restarted mid-job, or none runs). They stop holding their owner's places
+    (services.MAX_ACTIVE_JOBS) and the page stops polling them. A job that does end later still
+    ends as done: run_job writes its end by key."""
+    now = now or timezone.now()
+    cutoff = now - stale_after()
+    stale = ExportJob.objects.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).filter(
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff))
+    if owner is not None:
+        stale = stale.filter(owner=owner)
+    ids = list(stale.values_list("pk", flat=True))
+    if ids:
+        ExportJob.objects.filter(pk__in=ids, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).update(
+            status=ExportStatus.FAILED, error=STALE_MESSAGE, finished_at=now)
+        record("export.abandoned", details={"jobs": ids, "minutes": int(stale_after().total_seconds() // 60)},
+               outcome=Outcome.FAILURE, actor_name="system")
+    return len(ids)
 
 
 def purge_expired(now=None) -> int:

@@ -46,6 +46,7 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
         raise ValidationError("导出格式与类型不符。")
     if columns not in ColumnSet.values:
         raise ValidationError("请选择导出列。")
+    runner.abandon_stale(owner=actor)  # a job lost with a restarted worker holds no place
     active = ExportJob.objects.filter(owner=actor, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
     if active.count() >= MAX_ACTIVE_JOBS:
         raise ValidationError(f"您已有{MAX_ACTIVE_JOBS}个导出任务在进行中，请等其完成后再试。")

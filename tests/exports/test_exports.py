@@ -274,3 +274,36 @@ def test_progress_moves_with_the_rows_written_and_ends_at_100(monkeypatch, tree,
     job = export(reviewer_quanzhou, format="xlsx")
     assert seen == [33, 66, 99]
     assert (job.progress, job.row_count) == (100, 6)
+
+
+def test_jobs_a_restarted_worker_lost_fail_and_free_their_owners_places(client, tree, year, reviewer_quanzhou):
+    make_application(tree, year, "35052401")
+    long_ago = timezone.now() - runner.stale_after() - datetime.timedelta(minutes=1)
+    lost = [ExportJob.objects.create(owner=reviewer_quanzhou, status=ExportStatus.RUNNING, started_at=long_ago)
+            for _ in range(services.MAX_ACTIVE_JOBS - 1)]
+    never_taken = ExportJob.objects.create(owner=reviewer_quanzhou)
+    ExportJob.objects.filter(pk=never_taken.pk).update(created_at=long_ago)
+    working = ExportJob.objects.create(owner=reviewer_quanzhou, status=ExportStatus.RUNNING,
+                                       started_at=timezone.now())
+    client.force_login(reviewer_quanzhou)
+    html = client.get(reverse("backoffice:exports")).content.decode()
+    assert html.count("生成中断") == len(lost) + 1  # shown as failed, no longer polled
+    for job in [*lost, never_taken]:
+        job.refresh_from_db()
+        assert job.status == ExportStatus.FAILED and job.error == runner.STALE_MESSAGE
+    working.refresh_from_db()
+    assert working.status == ExportStatus.RUNNING  # a job still within its time is left alone
+    assert export(reviewer_quanzhou).status == ExportStatus.DONE  # the lost ones hold no place
+    event = AuditEvent.objects.get(event="export.abandoned")
+    assert sorted(event.details["jobs"]) == sorted(job.pk for job in [*lost, never_taken])
+
+
+def test_a_queued_job_failed_as_lost_is_not_taken_later(tree, year, reviewer_quanzhou):
+    make_application(tree, year, "35052401")
+    job = ExportJob.objects.create(owner=reviewer_quanzhou)
+    ExportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - runner.stale_after() - datetime.timedelta(minutes=1))
+    assert runner.abandon_stale() == 1
+    runner.run_job(job.pk)  # the task delivered at last: the job is not taken any more
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and not job.file

@@ -38,6 +38,7 @@ class ExportForm(forms.Form):
 
 
 def _jobs_context(request):
+    runner.abandon_stale(owner=request.user)
     jobs = list(ExportJob.objects.filter(owner=request.user)[:RECENT_JOBS])
     for job in jobs:
         job.filter_text = describe(job.filters)
