@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 
-from bench.common import create_postgres_database, emit, percentile, setup_django
+from bench.common import analyze_after_load, create_postgres_database, emit, percentile, setup_django
 
 BARE_TEMPLATE = """<!DOCTYPE html><html><body><table>
 {% for a in rows %}<tr><td>{{ a.number }}</td><td>{{ a.name }}</td><td>{{ a.get_state_display }}</td>
@@ -83,14 +83,15 @@ def main(argv=None) -> int:
     parser.add_argument("--count", type=int, default=int(os.environ.get("BENCH_QUEUE_COUNT", 100_000)),
                         help="applications to generate (default 100000)")
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per URL")
-    parser.add_argument("--reuse", default="", help="an SQLite file of an earlier run: time it, generate nothing")
+    parser.add_argument("--reuse", default="", help="an SQLite file or database URL of an earlier run: time it, "
+                                                    "generate nothing")
     parser.add_argument("--keep", default="", help="generate into this SQLite file and keep it (for --reuse)")
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL")
     tmpdir = tempfile.mkdtemp(prefix="bench-queue-")
     if args.reuse:
-        url = f"sqlite:///{os.path.abspath(args.reuse)}"
+        url = args.reuse if "://" in args.reuse else f"sqlite:///{os.path.abspath(args.reuse)}"
     elif args.keep:
         if os.path.exists(args.keep):
             raise SystemExit(f"{args.keep} exists: time it with --reuse, or remove it")
@@ -127,6 +128,7 @@ def main(argv=None) -> int:
                            progress=lambda made, total, s: print(f"  generated {made}/{total} ({s:.0f}s)",
                                                                  file=sys.stderr) if made % 20000 == 0 else None)
         print(f"generated {summary['applications']} applications in {time.perf_counter() - started:.0f}s")
+    analyze_after_load()
 
     from prereg.accounts.models import User
     from prereg.applications.models import Application
