@@ -49,7 +49,7 @@ def over_three_megabytes():
 
 CORPUS = {
     "text renamed .jpg": ("scan.jpg", lambda: "这不是图片".encode() * 200, "image/jpeg", "仅支持 jpg/jpeg/png/bmp"),
-    "truncated jpeg": ("cut.jpg", lambda: jpeg_bytes()[:300], "image/jpeg", "仅支持 jpg/jpeg/png/bmp"),
+    "truncated jpeg": ("cut.jpg", lambda: jpeg_bytes()[:300], "image/jpeg", "损坏或不完整"),
     "0 bytes": ("empty.jpg", lambda: b"", "image/jpeg", "文件为空"),
     "20000x20000 bomb": ("bomb.png", real_png_bomb, "image/png", "像素过大"),
     "over 3 MB": ("big.png", over_three_megabytes, "image/png", "不能超过3MB"),
