@@ -16,7 +16,7 @@ from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
 from prereg.orgs.models import Org
 
 FILTER_NAMES = ["year", "project", "level", "specialty", "unit", "state", "stage",
-                "submitted_from", "submitted_to", "q", "waiting", "ids"]
+                "submitted_from", "submitted_to", "q", "waiting", "decided", "ids"]
 
 
 SEARCH_FIELD = "org_q"
@@ -72,6 +72,7 @@ class ApplicationFilterForm(forms.Form):
                                    widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label="姓名/证件号/报名号", required=False, max_length=50)
     waiting = forms.BooleanField(label="仅待本机构审核的（待审信息）", required=False)
+    decided = forms.BooleanField(label="仅本机构办理过的（已审信息）", required=False)
     ids = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20000)
 
     def __init__(self, *args, user, **kwargs):
@@ -86,7 +87,7 @@ class ApplicationFilterForm(forms.Form):
             self.fields["specialty"].queryset = Specialty.objects.filter(exam_year=year)
         self.fields["unit"].queryset = self.fields["unit"].widget.orgs = orgs_for(user)
         if not user.org_id:
-            del self.fields["waiting"]  # no org, no queue of its own
+            del self.fields["waiting"], self.fields["decided"]  # no org, no lists of its own
 
     def clean_ids(self):
         raw = self.cleaned_data.get("ids") or ""
@@ -122,13 +123,19 @@ class ApplicationFilterForm(forms.Form):
 
 def apply_filters(queryset, filters: dict, *, user=None):
     """Narrow an already scoped queryset by a stored filter (see ApplicationFilterForm.as_json);
-    `waiting` needs the user whose org's queue it means."""
+    `waiting` and `decided` need the user whose org's lists they mean."""
     from django.utils import timezone
 
     f = filters or {}
+    org_id = user.org_id if user is not None else None
     if f.get("waiting"):
-        org_id = user.org_id if user is not None else None
         queryset = queryset.filter(waiting_org=org_id) if org_id else queryset.none()
+    if f.get("decided"):
+        from prereg.applications.models import ReviewLog
+        from prereg.applications.workflow import DECISIONS
+
+        decided = ReviewLog.objects.filter(org=org_id, action__in=DECISIONS).values("application_id")
+        queryset = queryset.filter(pk__in=decided) if org_id else queryset.none()
     for name, field in [("year", "exam_year_id"), ("project", "project_id"), ("level", "level_id"),
                         ("specialty", "specialty_id"), ("state", "state"), ("stage", "stage")]:
         if f.get(name):
@@ -161,6 +168,8 @@ def describe(filters: dict) -> str:
             parts.append(f"选定{len(value)}条")
         elif name == "waiting":
             parts.append("待本机构审核")
+        elif name == "decided":
+            parts.append("本机构办理过")
         elif name == "state":
             parts.append(f"{labels[name]}：{State(value).label}")
         elif name == "stage":

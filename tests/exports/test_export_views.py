@@ -214,3 +214,27 @@ def test_a_queue_unit_text_naming_several_orgs_is_carried_into_the_search_box(qu
     assert "org_q=" in link and "unit=" not in link
     page = quanzhou.get(link).content.decode()
     assert "请在搜索结果中点击选择单位" in page and 'name="org_q" value="安溪"' in page
+
+
+def test_the_reviewed_list_links_to_an_export_of_what_the_org_decided(quanzhou, tree, year, reviewer_quanzhou):
+    from prereg.applications.models import ReviewLog
+    from tests.exports.factories import spread
+
+    apps = spread(tree, year)
+    decided = [a for a in apps if a.site_org_id == reviewer_quanzhou.org_id][:2]
+    for application in decided:
+        ReviewLog.objects.create(application=application, action="approve", stage=Stage.SITE_REVIEW,
+                                 org=reviewer_quanzhou.org, actor=reviewer_quanzhou)
+    html = quanzhou.get(reverse("backoffice:reviewed")).content.decode()
+    link = re.search(r'href="([^"]*)">导出本列表', html).group(1).replace("&amp;", "&")
+    assert "decided=on" in link
+    page = quanzhou.get(link).content.decode()
+    assert re.search(r'name="decided"[^>]*checked', page)
+    response = quanzhou.post(reverse("backoffice:export_create"),
+                             {"kind": "applications", "format": "csv", "columns": "roster", "decided": "on"})
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    with default_storage.open(job.file.name, "rb") as fh:
+        numbers = {line.split(",")[1] for line in fh.read().decode("utf-8-sig").splitlines()[1:]}
+    assert numbers == {a.number for a in decided}
+    assert "本机构办理过" in quanzhou.get(reverse("backoffice:exports")).content.decode()

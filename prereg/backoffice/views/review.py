@@ -532,8 +532,13 @@ def reviewed(request):
         row.marks = _marks(row)
         row.last = last.get(row.pk)
         row.can_recall = services.recall_allowed(row, org.pk, last=row.last) is not None if row.last else False
+    export_url = ""
+    if has_function(request.user, "export_excel"):
+        params = {"decided": "on", **({"q": q} if q else {}), **({"state": state} if state in State.values else {})}
+        export_url = f"{reverse('backoffice:exports')}?{urlencode(params)}"
     return render(request, "backoffice/review/reviewed.html", {
         "page": page, "q": q, "state": state, "states": State.choices, "query": _query_without_page(request),
+        "export_url": export_url,
     })
 
 
