@@ -55,7 +55,7 @@ def application_section_save(*, actor, application, section: str, form=None, for
     """Save one section: its form on the application and/or its row formsets, rows renumbered."""
     _editable(actor, application)
     changed = []
-    account_phone = False
+    details = {"section": section}
     if form is not None:
         changed += list(form.changed_data)
         form.save(commit=False)
@@ -66,7 +66,7 @@ def application_section_save(*, actor, application, section: str, form=None, for
             # so a forgotten password is reset through the phone the candidate has.
             actor.phone = application.phone
             actor.save(update_fields=["phone"])
-            account_phone = True
+            details["account_phone"] = True
     for formset, slot, extra in formsets:
         for row_form in formset.deleted_forms:
             if row_form.instance.pk:
@@ -88,7 +88,7 @@ def application_section_save(*, actor, application, section: str, form=None, for
             if row_form.has_changed():
                 changed.append("row")
     record("application.section_save", actor=actor, obj=application, request=request,
-           details={"section": section, "changed": sorted(set(changed)), **({"account_phone": True} if account_phone else {})})
+           details={**details, "changed": sorted(set(changed))})
     return application
 
 

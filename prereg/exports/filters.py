@@ -48,10 +48,11 @@ class OrgPicker(forms.Widget):
         from django.urls import reverse
 
         context = super().get_context(name, value, attrs)
-        chosen = self.orgs.filter(pk=value).only("name").first() if str(value or "").isdigit() else None
+        text = self.typed
+        if text is None and str(value or "").isdigit():
+            text = self.orgs.filter(pk=value).values_list("name", flat=True).first()
         context["widget"].update(search_name=SEARCH_FIELD, search_url=reverse("backoffice:org_search"),
-                                 chosen=chosen.name if chosen else "",
-                                 text=self.typed if self.typed is not None else (chosen.name if chosen else ""))
+                                 text=text or "")
         return context
 
 
@@ -128,14 +129,16 @@ def apply_filters(queryset, filters: dict, *, user=None):
 
     f = filters or {}
     org_id = user.org_id if user is not None else None
+    if (f.get("waiting") or f.get("decided")) and not org_id:
+        return queryset.none()
     if f.get("waiting"):
-        queryset = queryset.filter(waiting_org=org_id) if org_id else queryset.none()
+        queryset = queryset.filter(waiting_org=org_id)
     if f.get("decided"):
         from prereg.applications.models import ReviewLog
         from prereg.applications.workflow import DECISIONS
 
-        decided = ReviewLog.objects.filter(org=org_id, action__in=DECISIONS).values("application_id")
-        queryset = queryset.filter(pk__in=decided) if org_id else queryset.none()
+        queryset = queryset.filter(
+            pk__in=ReviewLog.objects.filter(org=org_id, action__in=DECISIONS).values("application_id"))
     for name, field in [("year", "exam_year_id"), ("project", "project_id"), ("level", "level_id"),
                         ("specialty", "specialty_id"), ("state", "state"), ("stage", "stage")]:
         if f.get(name):

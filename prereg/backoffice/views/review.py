@@ -304,12 +304,19 @@ def pending(request):
         "form": form, "selects": form.selects(), "page": page, "sort": sort, "query": query,
         "sort_links": _sort_links(request, sort),
         "can_batch": has_function(request.user, "batch_submit"),
-        "export_url": _export_url(request.user, form) if has_function(request.user, "export_excel") else "",
+        "export_url": _export_url(request.user, lambda: _queue_export_params(request.user, form)),
     })
 
 
-def _export_url(user, form):
-    """考生信息导出 with this queue's filter: waiting for the user's org, and what the form narrows.
+def _export_url(user, params):
+    """考生信息导出 holding a list's filter (`params()`), or "" for a role that may not export."""
+    if not has_function(user, "export_excel"):
+        return ""
+    return f"{reverse('backoffice:exports')}?{urlencode(params())}"
+
+
+def _queue_export_params(user, form):
+    """The export filter of this queue: waiting for the user's org, and what the form narrows.
 
     The queue's 单位 is a piece of a name, the export's an org: one org of the user's subtree
     matching it is taken; otherwise the text is carried into the export's unit search box, which
@@ -328,7 +335,7 @@ def _export_url(user, form):
         if text := (data.get("unit") or "").strip():
             matches = list(orgs_for(user).filter(name__contains=text).values_list("pk", flat=True)[:2])
             params.update({"unit": matches[0]} if len(matches) == 1 else {SEARCH_FIELD: text})
-    return f"{reverse('backoffice:exports')}?{urlencode(params)}"
+    return params
 
 
 @require_POST
@@ -532,13 +539,10 @@ def reviewed(request):
         row.marks = _marks(row)
         row.last = last.get(row.pk)
         row.can_recall = services.recall_allowed(row, org.pk, last=row.last) is not None if row.last else False
-    export_url = ""
-    if has_function(request.user, "export_excel"):
-        params = {"decided": "on", **({"q": q} if q else {}), **({"state": state} if state in State.values else {})}
-        export_url = f"{reverse('backoffice:exports')}?{urlencode(params)}"
+    export_filter = {"decided": "on", **({"q": q} if q else {}), **({"state": state} if state in State.values else {})}
     return render(request, "backoffice/review/reviewed.html", {
         "page": page, "q": q, "state": state, "states": State.choices, "query": _query_without_page(request),
-        "export_url": export_url,
+        "export_url": _export_url(request.user, lambda: export_filter),
     })
 
 
