@@ -12,7 +12,7 @@ from prereg.catalog.models import ExamYear
 from tests.catalog.factories import windows
 from tests.catalog.test_import import GOOD
 from tests.e2e import conftest as e2e
-from tests.e2e.conftest import login, logout, shot
+from tests.e2e.conftest import login, logout, shot, submit
 from tests.factories import TEST_PASSWORD
 
 # The browser fixtures of tests/e2e, used here too (a conftest's fixtures reach only its folder).
@@ -64,8 +64,7 @@ def test_a_year_is_opened_and_run_end_to_end(page, another_page, year, tree, rev
         page.fill(f"input[name={field}]", value.isoformat())
     page.check("input[name=confirm]")
     page.on("dialog", accept)
-    page.click("main form button.primary")
-    page.wait_for_load_state("load")
+    submit(page, "main form button.primary")
     assert f"{new_year}年度已开启" in page.content()
     assert ExamYear.current().year == new_year
     shot(page, "years-opened")
@@ -74,20 +73,17 @@ def test_a_year_is_opened_and_run_end_to_end(page, another_page, year, tree, rev
     bad = GOOD + "申报专业,心内科学,399,中级,副主任医师,,,,,\n"
     page.set_input_files("input[name=file]", files=[{"name": "bad.csv", "mimeType": "text/csv",
                                                       "buffer": bad.encode()}])
-    page.click("form[action$='/catalogue/import/'] button")
-    page.wait_for_load_state("load")
+    submit(page, "form[action$='/catalogue/import/'] button")
     assert "第8行" in page.content() and "副主任医师" in page.content() and "整份不导入" in page.content()
     shot(page, "years-import-refused")
     page.set_input_files("input[name=file]", files=[{"name": "good.csv", "mimeType": "text/csv",
                                                       "buffer": GOOD.encode()}])
-    page.click("form[action$='/catalogue/import/'] button")
-    page.wait_for_load_state("load")
+    submit(page, "form[action$='/catalogue/import/'] button")
     assert "导入成功" in page.content()
 
     # The province reads its cities' one-time passwords, once.
     page.goto(f"{page.base}/backoffice/years/passwords/")
-    page.click("text=查看新密码")
-    page.wait_for_load_state("load")
+    submit(page, "text=查看新密码")
     row = page.locator("tr", has_text=reviewer_quanzhou.username)
     new_password = row.locator("td.password").inner_text().strip()
     shot(page, "years-password-sheet")
@@ -110,8 +106,7 @@ def test_a_year_is_opened_and_run_end_to_end(page, another_page, year, tree, rev
     another_page.fill("input[name='profile-title']", "科员")
     another_page.fill("input[name='profile-department']", "科教科")
     another_page.fill("input[name='profile-phone']", "13905950000")
-    another_page.click("section.narrow form button[type=submit]")
-    another_page.wait_for_load_state("load")
+    submit(another_page, "section.narrow form button[type=submit]")
     assert "/accounts/first-login/" not in another_page.url
     another_page.goto(f"{another_page.base}/backoffice/review/pending/")
     assert another_page.url.endswith("/backoffice/review/pending/")

@@ -215,18 +215,28 @@ def shot(page, name: str) -> Path:
     return path
 
 
+def submit(page, button):
+    """Click a button that posts its form, and wait until the server's answer is the page.
+
+    Waiting for the "load" state after the click is not enough: a form that posts to its own URL leaves the old,
+    already loaded page in place until the answer arrives, so the wait returned at once and the next assertion read
+    the page as it was before the click (seen as a flaky failure in CI).
+    """
+    locator = page.locator(button) if isinstance(button, str) else button
+    with page.expect_navigation():
+        locator.click()
+
+
 def login(page, username: str, password: str, *, next_url: str = ""):
     """Sign in through the login form; leaves the page where the server redirected."""
     page.goto(f"{page.base}/accounts/login/" + (f"?next={next_url}" if next_url else ""))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_load_state("load")
+    submit(page, "form[action$='/accounts/login/'] button[type=submit]")
 
 
 def logout(page):
-    page.click("form[action$='/accounts/logout/'] button")
-    page.wait_for_load_state("load")
+    submit(page, "form[action$='/accounts/logout/'] button")
 
 
 def url_exists(name: str, *args) -> bool:

@@ -17,7 +17,7 @@ from prereg.notify.models import SmsMessage
 from tests.applications.review_helpers import approve
 from tests.factories import TEST_PASSWORD
 
-from .conftest import login, shot
+from .conftest import login, shot, submit
 from .helpers import draft_for, reviewers_for
 
 pytestmark = pytest.mark.browser
@@ -230,8 +230,7 @@ def test_on_a_phone_messages_show_at_the_field_nothing_typed_is_lost_and_a_retur
     # Submit, withdraw while no reviewer has decided, submit again.
     phone.locator("form[action$='/candidate/submit/'] button").click()
     phone.wait_for_url("**/candidate/progress/")
-    phone.locator("form[action$='/candidate/withdraw/'] button").click()
-    phone.wait_for_load_state("load")
+    submit(phone, "form[action$='/candidate/withdraw/'] button")
     application.refresh_from_db()
     assert application.state != "in_review"
     assert any("撤回" in m for m in phone.dialogs)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.applications.review_helpers import submitted
 from tests.factories import TEST_PASSWORD
 
-from .conftest import login, shot
+from .conftest import login, shot, submit
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +23,7 @@ def test_the_district_exports_the_roster_and_downloads_an_xlsx_holding_its_appli
 
     login(page, reviewer_province.username, TEST_PASSWORD)
     page.goto(f"{page.base}/backoffice/exports/")
-    page.locator("form[action$='/backoffice/exports/new/'] button[type=submit]").click()
-    page.wait_for_load_state("load")
+    submit(page, "form[action$='/backoffice/exports/new/'] button[type=submit]")
     download_link = page.locator("a[href$='/download/']").first
     # The job runs in the background; the row polls until it is done.
     expect(download_link).to_be_visible(timeout=30_000)

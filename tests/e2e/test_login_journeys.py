@@ -5,7 +5,7 @@ import pytest
 from prereg.accounts.models import Role
 from tests.factories import TEST_PASSWORD, UserFactory
 
-from .conftest import login, logout, shot
+from .conftest import login, logout, shot, submit
 
 pytestmark = pytest.mark.browser
 
@@ -82,7 +82,7 @@ def test_a_reviewer_with_a_one_time_password_must_complete_his_profile_and_chang
     page.fill("input[name='pw-old_password']", TEST_PASSWORD)
     page.fill("input[name='pw-new_password1']", "short")
     page.fill("input[name='pw-new_password2']", "short")
-    page.click("main button[type=submit]")
+    submit(page, "main button[type=submit]")
     # A weak password is refused at the field, and what was typed in the profile is kept.
     assert page.url.endswith("/accounts/first-login/")
     assert page.locator(".error").count() >= 1
@@ -92,7 +92,7 @@ def test_a_reviewer_with_a_one_time_password_must_complete_his_profile_and_chang
     page.fill("input[name='pw-old_password']", TEST_PASSWORD)
     page.fill("input[name='pw-new_password1']", new_password)
     page.fill("input[name='pw-new_password2']", new_password)
-    page.click("main button[type=submit]")
+    submit(page, "main button[type=submit]")
     assert page.url.endswith("/backoffice/")
     reviewer.refresh_from_db()
     assert reviewer.profile_completed and not reviewer.must_change_password and reviewer.name == "陈晓"

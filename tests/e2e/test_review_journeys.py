@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from prereg.applications.models import Application, FieldCheck, ForwardBatch, ReviewLog
 
-from .conftest import login, logout, shot
+from .conftest import login, logout, shot, submit
 from .helpers import (
     approve_in_browser,
     as_reviewer,
@@ -152,8 +152,7 @@ def test_the_exam_site_approves_a_batch_and_forwards_them_in_one_summary(phone, 
     for application in applications:
         page.check(f"input[name=items][value^='{application.pk}:']")
     shot(page, "site-pending-batch")
-    page.locator("form[action$='/backoffice/review/batch/'] button.primary").last.click()
-    page.wait_for_load_state("load")
+    submit(page, page.locator("form[action$='/backoffice/review/batch/'] button.primary").last)
     assert {stage_of(a.pk) for a in applications} == {("in_review", "site", True)}
 
     page.goto(f"{page.base}/backoffice/review/forward/")
