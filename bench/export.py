@@ -15,7 +15,7 @@ scoping, reading, flattening and masking cost on top of writing. Goals (issue 6)
 peak < 200 MB, CSV ≤ 2× (keys export_xlsx_ratio, export_csv_ratio, export_peak_mb: the roster;
 export_full_* for the full record).
 
-On PostgreSQL the roster CSV is written by the database (COPY, prereg.exports.roster_copy); on
+On PostgreSQL the roster CSV is written by the database (COPY, prereg.exports.csv_copy); on
 SQLite by Python, where reading the rows' bare columns alone takes about 1.7× the csv module's
 writing of them, so the CSV goal is out of reach there whatever the rest costs.
 """

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from prereg.accounts.models import Role
+from prereg.applications import rowtext
 from prereg.applications.images import ROW_SLOTS, images_for_row_delete
 from prereg.applications.models import State
 from prereg.audit.log import record
@@ -87,6 +88,9 @@ def application_section_save(*, actor, application, section: str, form=None, for
             row.save()
             if row_form.has_changed():
                 changed.append("row")
+    if formsets:
+        # The full-record export reads these cells instead of the rows (applications.rowtext).
+        rowtext.refresh(application)
     record("application.section_save", actor=actor, obj=application, request=request,
            details={**details, "changed": sorted(set(changed))})
     return application

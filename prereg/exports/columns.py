@@ -19,19 +19,8 @@ from django.utils import timezone
 
 from prereg.accounts import permissions
 from prereg.accounts.models import Role
-from prereg.applications.models import (
-    STAGE_ORG_FIELD,
-    AppointmentRow,
-    EducationRow,
-    Gender,
-    OtherRow,
-    Stage,
-    State,
-    TrainingRow,
-    WorkRow,
-    months_between,
-    years_months,
-)
+from prereg.applications import rowtext
+from prereg.applications.models import STAGE_ORG_FIELD, Gender, Stage, State, months_between, years_months
 from prereg.catalog.models import (
     Ethnicity,
     ExamLevel,
@@ -83,16 +72,17 @@ FIELDS = ["pk", "number", "name", "gender", "id_type", "id_number", "birth_date"
           "submission_round", "submitted_at", "approved_at", "returned_reason", "exam_year_id"]
 I = {name: i for i, name in enumerate(FIELDS)}  # noqa: E741 - a short index is clearer in the row builders
 STAGE_INDEX = {stage: I[field + "_id"] for stage, field in STAGE_ORG_FIELD.items()}
-NEEDS_CHILDREN = {ColumnSet.FULL, ColumnSet.ELIGIBILITY}
+# The full record reads its child-row cells kept beside each application (applications.rowtext);
+# the eligibility set reads the rows themselves (it shows fields of the first 学历 and 学位).
+ROW_TEXT_FIELDS = [f"row_text__{cell}" for cell in rowtext.CELLS]
+ROW_TEXT_AT = len(FIELDS)
 
 
 def _d(value) -> str:
     return value.isoformat() if value else ""
 
 
-def _ym(value) -> str:
-    # %-formatting of two ints: several times cheaper than strftime, and called for every child row.
-    return "%04d.%02d" % (value.year, value.month) if value else ""  # noqa: UP031
+_ym = rowtext.ym
 
 
 def _dt(value, tz=None) -> str:
@@ -149,39 +139,17 @@ class _ChildStream:
 
 def _child_streams(queryset) -> dict:
     scope = queryset.order_by().values("pk")
-
-    def stream(model, *fields):
-        return _ChildStream(model.objects.filter(application_id__in=scope).order_by(
-            "application_id", "order", "pk").values_list("application_id", *fields).iterator(chunk_size=CHUNK))
-
-    return {
-        "work": stream(WorkRow, "start", "end", "unit_name", "title", "major"),
-        "education": stream(EducationRow, "kind", "level", "obtained", "school", "study_form", "major"),
-        "appointment": stream(AppointmentRow, "unit_name", "post", "qualification", "start", "end"),
-        "training": stream(TrainingRow, "kind", "certificate_no", "specialty", "start", "end", "base"),
-        "other": stream(OtherRow, "kind", "note"),
-    }
+    return {source: _ChildStream(model.objects.filter(application_id__in=scope).order_by(
+                "application_id", "order", "pk").values_list("application_id", *fields).iterator(chunk_size=CHUNK))
+            for source, (model, fields) in rowtext.SOURCES.items()}
 
 
 def _children(streams: dict, last_id) -> dict:
-    """Per application id up to `last_id`, each child table's rows already formatted as text lines."""
+    """Per application id up to `last_id`, its rows sorted into cells (rowtext.add_rows)."""
     out = defaultdict(lambda: defaultdict(list))
-    for app, start, end, unit, title, major in streams["work"].upto(last_id):
-        out[app]["work"].append(f"{_ym(start)}-{_ym(end) or '至今'} {unit} {title} {major}".strip())
-    for app, kind, level, obtained, school, form, major in streams["education"].upto(last_id):
-        out[app][kind].append((level, obtained, school, form, major))
-    for app, unit, post, qual, start, end in streams["appointment"].upto(last_id):
-        out[app]["appointment"].append(f"{_ym(start)}-{_ym(end) or '至今'} {unit} {post} {qual}".strip())
-    for app, kind, no, spec, start, end, base in streams["training"].upto(last_id):
-        out[app][kind].append(f"{no} {spec} {base} {_ym(start)}-{_ym(end)}".strip())
-    for app, kind, note in streams["other"].upto(last_id):
-        out[app]["other"].append(f"{kind} {note}".strip())
+    for source, stream in streams.items():
+        rowtext.add_rows(out, source, stream.upto(last_id))
     return out
-
-
-def _education_line(row) -> str:
-    level, obtained, school, form, major = row
-    return f"{level} {school} {major} {form} {_ym(obtained)}"
 
 
 def _years_between(start, end) -> str:
@@ -191,7 +159,9 @@ def _years_between(start, end) -> str:
     return years_months(months_between(start, end))
 
 
-def build_row(columns: str, r: tuple, n: int, lk: Lookups, kids: dict | None, full_numbers: bool) -> list:
+def build_row(columns: str, r: tuple, n: int, lk: Lookups, kids, full_numbers: bool) -> list:
+    """One export row of `r` (FIELDS). `kids`: the full record's rowtext.CELLS texts, or the
+    eligibility set's rows by cell (_children)."""
     id_number = r[I["id_number"]] if full_numbers else mask_id_number(r[I["id_number"]])
     phone = r[I["phone"]] if full_numbers else mask_phone(r[I["phone"]])
     unit = lk.org.get(r[I["unit_id"]], "")
@@ -202,7 +172,6 @@ def build_row(columns: str, r: tuple, n: int, lk: Lookups, kids: dict | None, fu
         return [n, r[I["number"]] or "", r[I["name"]], gender, id_number, phone, unit,
                 lk.level.get(r[I["level_id"]], ""), lk.specialty.get(r[I["specialty_id"]], ""),
                 lk.specialty_code.get(r[I["specialty_id"]], ""), state, stage, ""]
-    kids = kids or {}
     if columns == ColumnSet.FULL:
         current_org = ""
         if stage:
@@ -215,15 +184,11 @@ def build_row(columns: str, r: tuple, n: int, lk: Lookups, kids: dict | None, fu
             lk.category.get(r[I["category_id"]], ""), lk.scope.get(r[I["scope_id"]], ""),
             lk.specialty.get(r[I["specialty_id"]], ""), lk.specialty_code.get(r[I["specialty_id"]], ""),
             r[I["practice_change"]], r[I["current_qualification"]], _ym(r[I["current_qualification_date"]]),
-            r[I["chsi_code"]], "\n".join(kids.get("work", ())),
-            "\n".join(map(_education_line, kids.get("education", ()))),
-            "\n".join(map(_education_line, kids.get("degree", ()))),
-            "\n".join(kids.get("appointment", ())), "\n".join(kids.get("residency", ())),
-            "\n".join(kids.get("gp", ())), "\n".join(kids.get("other", ())),
-            state, stage, current_org, r[I["submission_round"]], _dt(r[I["submitted_at"]], lk.tz),
+            r[I["chsi_code"]], *kids, state, stage, current_org, r[I["submission_round"]], _dt(r[I["submitted_at"]], lk.tz),
             _dt(r[I["approved_at"]], lk.tz), r[I["returned_reason"]],
         ]
     # ELIGIBILITY: the 参评 education and degree are the first rows of their kind.
+    kids = kids or {}
     education = (kids.get("education") or [None])[0]
     degree = (kids.get("degree") or [None])[0]
     qualified = r[I["current_qualification_date"]]
@@ -316,11 +281,20 @@ def iter_row_chunks(queryset, columns: str, *, full_numbers: bool, csv_safe: boo
             progress(n, first_pk, last_pk)
 
 
+def full_record_cells(chunk: list[tuple]) -> dict:
+    """Per application of a chunk read with ROW_TEXT_FIELDS, its child-row cells: those kept, or
+    read from the rows for one whose were dropped since the export filled them."""
+    lost = [r[0] for r in chunk if r[ROW_TEXT_AT] is None]
+    read = rowtext.cells_of(lost) if lost else {}
+    return {r[0]: r[ROW_TEXT_AT:] if r[ROW_TEXT_AT] is not None else read[r[0]] for r in chunk}
+
+
 def _record_chunks(queryset, columns, lk: Lookups, full_numbers: bool, csv_safe: bool) -> Iterator[tuple[list, int, int]]:
-    streams = _child_streams(queryset) if columns in NEEDS_CHILDREN else None
+    full = columns == ColumnSet.FULL
+    streams = _child_streams(queryset) if columns == ColumnSet.ELIGIBILITY else None
     n = 0
-    for chunk in iter_chunks(queryset):
-        kids = _children(streams, chunk[-1][0]) if streams else {}
+    for chunk in iter_chunks(queryset, FIELDS + ROW_TEXT_FIELDS if full else FIELDS):
+        kids = full_record_cells(chunk) if full else _children(streams, chunk[-1][0])
         rows = [build_row(columns, r, i, lk, kids.get(r[0]), full_numbers) for i, r in enumerate(chunk, start=n + 1)]
         n += len(chunk)
         yield ([_guard(row) for row in rows] if csv_safe else rows), chunk[0][0], chunk[-1][0]

@@ -23,11 +23,12 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from prereg.accounts.permissions import has_function
+from prereg.applications import rowtext
 from prereg.applications.models import Application, ApplicationImage, ImageSlot, Stage, State
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
 
-from . import roster_copy
+from . import csv_copy
 from .columns import HEADERS, iter_row_chunks, today_stamp
 from .filters import apply_filters
 from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus
@@ -104,13 +105,28 @@ def write_csv(path, headers, chunks) -> int:
     return n
 
 
-def write_csv_copy(path, headers, queryset, job) -> int:
-    """The roster CSV written by PostgreSQL (roster_copy): the same BOM and header, then its rows."""
+COPY_ATTEMPTS = 3
+
+
+def write_csv_copy(path, headers, queryset, job) -> int | None:
+    """The roster or full-record CSV written by PostgreSQL (csv_copy): the same BOM and header,
+    then its rows. None if the full record kept meeting applications whose child-row cells a
+    candidate's save had just dropped (the caller then writes it in Python)."""
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow(headers)
     with open(path, "wb") as out:
-        header = io.StringIO()
-        csv.writer(header, lineterminator="\n").writerow(headers)
         out.write(("\ufeff" + header.getvalue()).encode())
-        return roster_copy.copy_roster(queryset, out, full_numbers=job.full_numbers)
+        if job.columns == ColumnSet.ROSTER:
+            return csv_copy.copy_roster(queryset, out, full_numbers=job.full_numbers)
+        start = out.tell()
+        for _attempt in range(COPY_ATTEMPTS):
+            rowtext.fill_missing(queryset)
+            out.seek(start)
+            out.truncate()
+            count = csv_copy.copy_full_record(queryset, out, full_numbers=job.full_numbers)
+            if count is not None:
+                return count
+    return None
 
 
 def _safe_name(text: str) -> str:
@@ -194,11 +210,20 @@ class _IdRangeProgress(_Progress):
             ExportJob.objects.filter(pk=self.job.pk).update(progress=percent)
 
 
+# Column sets whose CSV PostgreSQL writes (csv_copy).
+COPIED = {ColumnSet.ROSTER, ColumnSet.FULL}
+
+
 def _write_applications(job, queryset, path):
     headers = HEADERS[job.columns]
     name = f"考生信息_{ColumnSet(job.columns).label}_{today_stamp()}.{job.format}"
-    if job.format == ExportFormat.CSV and job.columns == ColumnSet.ROSTER and roster_copy.supported():
-        return write_csv_copy(path, headers, queryset, job), name
+    copied = job.format == ExportFormat.CSV and job.columns in COPIED and csv_copy.supported()
+    if copied and (rows := write_csv_copy(path, headers, queryset, job)) is not None:
+        return rows, name
+    if job.columns == ColumnSet.FULL:
+        # The full record reads the child-row cells kept beside each application, not five
+        # tables: first keep them for whatever has none (applications.rowtext).
+        rowtext.fill_missing(queryset)
     progress = _IdRangeProgress(job, Application.objects.aggregate(last=Max("pk"))["last"])
     chunks = iter_row_chunks(queryset, job.columns, full_numbers=job.full_numbers,
                              csv_safe=job.format == ExportFormat.CSV, progress=progress)
