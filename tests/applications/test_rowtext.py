@@ -3,9 +3,12 @@
 import csv
 import datetime
 import io
+import threading
+import time
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection, transaction
 from django.urls import reverse
 
 from prereg.applications import rowtext
@@ -126,3 +129,44 @@ def test_the_section_view_is_where_the_cells_come_from(client, app):
     # Not the page load: only a save of rows writes them.
     client.get(reverse("candidate:form"))
     assert not kept(app)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fill_racing_a_candidates_save_keeps_his_new_rows_not_the_old(postgres_only, year, tree):
+    application = complete_application(CandidateFactory(), year, tree)
+    saved, release, errors = threading.Event(), threading.Event(), []
+
+    def candidate():
+        try:
+            with transaction.atomic():
+                row = WorkRow.objects.get(application=application)
+                row.unit_name = "福建省立医院"
+                row.save()  # not committed yet when the export's fill starts
+                saved.set()
+                release.wait(10)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def export():
+        try:
+            saved.wait(10)
+            rowtext.fill_missing(Application.objects.filter(pk=application.pk))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=candidate), threading.Thread(target=export)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    # The fill waits on the application row the candidate's save locked …
+    assert threads[1].is_alive()
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert not errors
+    # … and then reads his committed rows: what it keeps is never the rows as they were.
+    assert kept(application)["work"] == "2012.08-至今 福建省立医院 医师 临床医学"
