@@ -1,9 +1,10 @@
 """Column sets of the applications export, and the rows they produce.
 
 One row per application; child rows (work, education, appointments, trainings, others) are
-joined into one cell, one line per row. Rows are read by one cursor in chunks, with names of
-dictionary entries resolved from small in-memory maps rather than joins, so a 100,000-row export
-costs little more than writing it.
+joined into one cell, one line per row: the full record reads those cells kept beside each
+application (applications.rowtext), the eligibility set reads the rows. Rows are read by one
+cursor in chunks, with names of dictionary entries resolved from small in-memory maps rather than
+joins. On PostgreSQL the roster and full-record CSV skip all this: csv_copy has the database write them.
 
 Masking rule (design section 7, "unless the role needs them"): the 考区 and the 考点 get full ID
 numbers and phones, because they check the roster against ID cards and paper forms at the

@@ -110,8 +110,8 @@ COPY_ATTEMPTS = 3
 
 def write_csv_copy(path, headers, queryset, job) -> int | None:
     """The roster or full-record CSV written by PostgreSQL (csv_copy): the same BOM and header,
-    then its rows. None if the full record kept meeting applications whose child-row cells a
-    candidate's save had just dropped (the caller then writes it in Python)."""
+    then its rows. None if the full record kept meeting applications without child-row cells,
+    however often they were filled (candidates saving meanwhile): the caller writes it in Python."""
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(headers)
     with open(path, "wb") as out:
@@ -120,12 +120,15 @@ def write_csv_copy(path, headers, queryset, job) -> int | None:
             return csv_copy.copy_roster(queryset, out, full_numbers=job.full_numbers)
         start = out.tell()
         for _attempt in range(COPY_ATTEMPTS):
-            rowtext.fill_missing(queryset)
-            out.seek(start)
-            out.truncate()
             count = csv_copy.copy_full_record(queryset, out, full_numbers=job.full_numbers)
             if count is not None:
                 return count
+            # Some application had no cells kept (seeded, carried over, or a row changed since):
+            # keep them, and copy again. Copying first spares the usual case, where every
+            # application has them, a search for the missing as long as a tenth of the copy.
+            rowtext.fill_missing(queryset)
+            out.seek(start)
+            out.truncate()
     return None
 
 
