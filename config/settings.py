@@ -245,7 +245,7 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 # Fixed-window limits {scope: (hits, seconds)} counted in the shared cache (prereg/core/ratelimit.py);
-# e.g. RATE_LIMIT_LOGIN=100/300 is 100 login attempts per client address per 5 minutes.
+# e.g. RATE_LIMIT_LOGIN=100/300 is 100 failed sign-ins per client address per 5 minutes.
 RATE_LIMITS = {
     scope: tuple(int(n) for n in env(f"RATE_LIMIT_{scope.upper()}", default=default).split("/"))
     for scope, default in {"login": "100/300", "sms": "20/3600", "signup": "30/3600", "upload": "300/3600"}.items()

@@ -91,10 +91,13 @@ class SecurityHeadersMiddleware:
 
 
 class LoginRateLimitMiddleware:
-    """A generous per-address limit on login attempts (settings.RATE_LIMITS["login"]).
+    """A per-address limit on failed sign-ins (settings.RATE_LIMITS["login"]).
 
     It stops one address from spraying passwords over many accounts; guessing one account's
-    password is stopped earlier by the per-account lockout (django-axes).
+    password is stopped earlier by the per-account lockout (django-axes). Only sign-ins that
+    fail are counted: in the last days a whole hospital signs in from one address, and its
+    staff's successful sign-ins must not use up the limit. Once it is used up, every sign-in
+    from that address waits for the window to end, the right password too.
     """
 
     def __init__(self, get_response):
@@ -105,9 +108,13 @@ class LoginRateLimitMiddleware:
 
         from . import ratelimit
 
-        if request.method == "POST" and request.path == reverse(settings.LOGIN_URL):
-            try:
-                ratelimit.check("login", ratelimit.client_address(request))
-            except ratelimit.RateLimited as exc:
-                return ratelimit.response_for(request, exc)
-        return self.get_response(request)
+        if request.method != "POST" or request.path != reverse(settings.LOGIN_URL):
+            return self.get_response(request)
+        address = ratelimit.client_address(request)
+        wait = ratelimit.spent("login", address)
+        if wait is not None:
+            return ratelimit.response_for(request, ratelimit.RateLimited("login", retry_after=wait))
+        response = self.get_response(request)
+        if not request.user.is_authenticated:
+            ratelimit.hit("login", address)
+        return response

@@ -23,8 +23,9 @@ from django.db import connections, router, transaction
 from django.shortcuts import render
 
 DEFAULT_LIMITS = {
-    # Per client address and generous: a hospital puts its staff behind one address, and the
-    # per-account lockout (django-axes, 5 failures) is what stops password guessing.
+    # Failed sign-ins per client address: a hospital puts its staff behind one address (their
+    # sign-ins that succeed are not counted), and the per-account lockout (django-axes, 5
+    # failures) is what stops guessing one account's password.
     "login": (100, 300),
     "sms": (20, 3600),
     "signup": (30, 3600),
@@ -72,13 +73,24 @@ def _database_cache_alias(cache):
     return router.db_for_write(cache.cache_model_class)
 
 
-def hit(scope: str, key: str, *, limit: int | None = None, window: int | None = None, now=None) -> bool:
-    """Counts one hit of `key` in the current window of `scope`; False once it is over the limit."""
+def _window(scope, limit, window, now) -> tuple[int, int, int, int]:
     default_limit, default_window = limits_for(scope) if limit is None or window is None else (limit, window)
     limit = default_limit if limit is None else limit
     window = default_window if window is None else window
     now = int(time.time() if now is None else now)
-    start = now - now % window
+    return limit, window, now, now - now % window
+
+
+def spent(scope: str, key: str, *, limit: int | None = None, window: int | None = None, now=None) -> int | None:
+    """The seconds to wait if `key` has used up its hits of the current window, without counting one."""
+    limit, window, now, start = _window(scope, limit, window, now)
+    count = caches["default"].get(_cache_key(scope, key, start)) or 0
+    return start + window - now if count >= limit else None
+
+
+def hit(scope: str, key: str, *, limit: int | None = None, window: int | None = None, now=None) -> bool:
+    """Counts one hit of `key` in the current window of `scope`; False once it is over the limit."""
+    limit, window, now, start = _window(scope, limit, window, now)
     cache_key = _cache_key(scope, key, start)
     timeout = start + window - now + 1
     cache = caches["default"]

@@ -13,6 +13,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from prereg.core import ratelimit
+from tests.factories import TEST_PASSWORD, CandidateFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "prereg_cache"}}
@@ -38,17 +39,32 @@ def test_cache_keys_hold_no_personal_number(db):
     assert "13905001234" not in key and key.startswith("rl:sms:")
 
 
-def test_login_attempts_from_one_address_are_limited(client, settings, candidate):
+def test_failed_sign_ins_from_one_address_are_limited(client, settings, candidate):
     settings.RATE_LIMITS = {"login": (3, 300)}
     url = reverse("accounts:login")
     for _ in range(3):
         assert client.post(url, {"username": "nobody", "password": "x"}).status_code == 200
-    response = client.post(url, {"username": candidate.username, "password": "x"})
+    # Used up: even the right password waits for the window to end.
+    response = client.post(url, {"username": candidate.username, "password": TEST_PASSWORD})
     assert response.status_code == 429
     assert "操作过于频繁" in response.content.decode() and int(response["Retry-After"]) > 0
     assert client.get(url).status_code == 200  # the page itself still opens
     other = client.post(url, {"username": "nobody", "password": "x"}, REMOTE_ADDR="10.9.9.9")
     assert other.status_code == 200  # another address has its own count
+
+
+def test_sign_ins_that_succeed_do_not_use_up_the_limit_of_a_shared_address(client, settings, db):
+    # A hospital's staff behind one address, signing in at the start of a shift.
+    settings.RATE_LIMITS = {"login": (3, 300)}
+    url = reverse("accounts:login")
+    staff = [CandidateFactory() for _ in range(5)]
+    for person in staff:
+        response = client.post(url, {"username": person.username, "password": TEST_PASSWORD})
+        assert response.status_code == 302
+        client.logout()
+    for _ in range(3):
+        assert client.post(url, {"username": staff[0].username, "password": "wrong"}).status_code == 200
+    assert client.post(url, {"username": staff[1].username, "password": TEST_PASSWORD}).status_code == 429
 
 
 def test_the_decorator_answers_429_once_over_and_lets_other_methods_through(db, settings):
