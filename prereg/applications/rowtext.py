@@ -4,8 +4,9 @@ The full-record export shows 工作情况, 学历, 学位, 现有资格聘任情
 cell each, a line per row. Reading five child tables for 100,000 applications cost that export
 most of its time, so each application's cells are kept ready beside it:
 
-- `refresh(application)` when a candidate saves rows (candidate.services.application_section_save,
-  in its transaction), so nearly every application has its cells before anyone exports;
+- `refresh(application, sources)` when a candidate saves rows (candidate.services.application_section_save,
+  in its transaction, with the rows saved `kept_by_caller`), so nearly every application has its
+  cells before anyone exports;
 - `invalidate(application_id)` on every other save or delete of a row (signals, see `connect`),
   so kept cells are never older than the rows: a row changed any other way loses them;
 - `fill_missing(queryset)` before a full-record export, for what has none (seeded, carried over,
@@ -16,7 +17,9 @@ waits for his commit and then reads the new rows, and his change, committed afte
 what the fill wrote (PostgreSQL; SQLite serialises writers at BEGIN IMMEDIATE anyway).
 """
 
+import threading
 from collections import defaultdict
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -26,6 +29,9 @@ from .models import Application, AppointmentRow, EducationRow, OtherRow, RowText
 CELLS = ("work", "education", "degree", "appointment", "residency", "gp", "other")
 BATCH = 500
 ROW_MODELS = (WorkRow, EducationRow, AppointmentRow, TrainingRow, OtherRow)
+# The cells each SOURCES table's rows make.
+SOURCE_CELLS = {"work": ("work",), "education": ("education", "degree"), "appointment": ("appointment",),
+                "training": ("residency", "gp"), "other": ("other",)}
 # The fields read per table, after application_id (the order of the line builders' arguments).
 SOURCES = {
     "work": (WorkRow, ("start", "end", "unit_name", "title", "major")),
@@ -88,14 +94,20 @@ def cells_from(lines: dict) -> tuple[str, ...]:
                  else "\n".join(lines.get(cell, ())) for cell in CELLS)
 
 
-def cells_of(application_ids) -> dict[int, tuple[str, ...]]:
-    """The CELLS texts of each application, read from its rows (five queries)."""
+def cells_of(application_ids, sources=SOURCES) -> dict[int, tuple[str, ...]]:
+    """The CELLS texts of each application, read from its rows (a query per table of `sources`;
+    the cells of the other tables come out empty)."""
     ids = list(application_ids)
     out = defaultdict(lambda: defaultdict(list))
-    for source, (model, fields) in SOURCES.items():
+    for source in sources:
+        model, fields = SOURCES[source]
         add_rows(out, source, model.objects.filter(application_id__in=ids).order_by(
             "application_id", "order", "pk").values_list("application_id", *fields))
     return {pk: cells_from(out.get(pk, {})) for pk in ids}
+
+
+def source_of(model) -> str:
+    return next(source for source, (row_model, _fields) in SOURCES.items() if row_model is model)
 
 
 def _lock(ids) -> list[int]:
@@ -103,16 +115,39 @@ def _lock(ids) -> list[int]:
                 .values_list("pk", flat=True))
 
 
-@transaction.atomic
-def refresh(application) -> None:
-    """Keep the cells of `application`'s rows as they are now (inside the caller's transaction)."""
-    _lock([application.pk])
-    RowText.objects.filter(pk=application.pk).delete()
-    RowText.objects.create(application_id=application.pk, **dict(zip(CELLS, cells_of([application.pk])[application.pk],
-                                                                     strict=True)))
+_callers = threading.local()
 
 
-@transaction.atomic
+@contextmanager
+def kept_by_caller(application_id):
+    """Rows of `application_id` saved or deleted inside are the caller's to keep (it calls refresh
+    at the end, in the same transaction): no invalidation per row meanwhile."""
+    ids = _callers.__dict__.setdefault("ids", set())
+    ids.add(application_id)
+    try:
+        yield
+    finally:
+        ids.discard(application_id)
+
+
+@transaction.atomic(savepoint=False)
+def refresh(application, sources=None) -> None:
+    """Keep the cells of `application`'s rows as they are now (inside the caller's transaction).
+
+    `sources`: the only SOURCES tables whose rows changed since its cells were kept, if they were:
+    just their cells are read and rewritten."""
+    pk = application.pk
+    _lock([pk])
+    if sources is not None:
+        cells = dict(zip(CELLS, cells_of([pk], sources)[pk], strict=True))
+        changed = {cell: cells[cell] for source in sources for cell in SOURCE_CELLS[source]}
+        if RowText.objects.filter(pk=pk).update(**changed):
+            return
+    RowText.objects.filter(pk=pk).delete()
+    RowText.objects.create(application_id=pk, **dict(zip(CELLS, cells_of([pk])[pk], strict=True)))
+
+
+@transaction.atomic(savepoint=False)
 def invalidate(application_id) -> None:
     _lock([application_id])
     RowText.objects.filter(pk=application_id).delete()
@@ -137,7 +172,8 @@ def fill_missing(queryset, *, batch: int = BATCH) -> int:
 
 
 def _row_changed(sender, instance, **kwargs):
-    invalidate(instance.application_id)
+    if instance.application_id not in getattr(_callers, "ids", ()):
+        invalidate(instance.application_id)
 
 
 def connect() -> None:

@@ -68,29 +68,30 @@ def application_section_save(*, actor, application, section: str, form=None, for
             actor.phone = application.phone
             actor.save(update_fields=["phone"])
             details["account_phone"] = True
-    for formset, slot, extra in formsets:
-        for row_form in formset.deleted_forms:
-            if row_form.instance.pk:
-                if slot:
-                    images_for_row_delete(application, slot, row_form.instance.pk)
-                row_form.instance.delete()
-                changed.append("row-")
-        order = 0
-        for row_form in formset.forms:
-            if row_form in formset.deleted_forms or not row_form.has_changed() and not row_form.instance.pk:
-                continue
-            row = row_form.save(commit=False)
-            row.application = application
-            for key, value in extra.items():
-                setattr(row, key, value)
-            row.order = order
-            order += 1
-            row.save()
-            if row_form.has_changed():
-                changed.append("row")
+    with rowtext.kept_by_caller(application.pk):
+        for formset, slot, extra in formsets:
+            for row_form in formset.deleted_forms:
+                if row_form.instance.pk:
+                    if slot:
+                        images_for_row_delete(application, slot, row_form.instance.pk)
+                    row_form.instance.delete()
+                    changed.append("row-")
+            order = 0
+            for row_form in formset.forms:
+                if row_form in formset.deleted_forms or not row_form.has_changed() and not row_form.instance.pk:
+                    continue
+                row = row_form.save(commit=False)
+                row.application = application
+                for key, value in extra.items():
+                    setattr(row, key, value)
+                row.order = order
+                order += 1
+                row.save()
+                if row_form.has_changed():
+                    changed.append("row")
     if formsets:
         # The full-record export reads these cells instead of the rows (applications.rowtext).
-        rowtext.refresh(application)
+        rowtext.refresh(application, sources={rowtext.source_of(formset.model) for formset, _slot, _extra in formsets})
     record("application.section_save", actor=actor, obj=application, request=request,
            details={**details, "changed": sorted(set(changed))})
     return application

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from prereg.applications import rowtext
@@ -170,3 +171,21 @@ def test_a_fill_racing_a_candidates_save_keeps_his_new_rows_not_the_old(postgres
     assert not errors
     # … and then reads his committed rows: what it keeps is never the rows as they were.
     assert kept(application)["work"] == "2012.08-至今 福建省立医院 医师 临床医学"
+
+
+def section_save_queries(client, n):
+    work = [{"unit_name": f"单位{i}", "title": "医师", "start": "2015-08", "end": "", "major": ""} for i in range(n)]
+    with CaptureQueriesContext(connection) as queries:
+        post(client, "work", rows("work", *work))
+    return len(queries)
+
+
+def test_keeping_the_cells_costs_a_section_save_the_same_with_1_and_with_5_rows(client, app):
+    # The rows a section save writes are kept once at its end, not invalidated one by one.
+    section_save_queries(client, 1)  # warm: first-use caches
+    WorkRow.objects.filter(application=app).delete()
+    one = section_save_queries(client, 1)
+    WorkRow.objects.filter(application=app).delete()
+    five = section_save_queries(client, 5)
+    assert five - one == 4, (one, five)  # only the four more INSERTs of the rows themselves
+    assert kept(app)["work"].count("\n") == 4
