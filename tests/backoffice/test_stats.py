@@ -188,3 +188,22 @@ def test_a_submission_after_local_midnight_counts_on_the_next_day(tree, year, re
         app.save(update_fields=["submitted_at"])
     days = dict(stats.compute(reviewer_quanzhou, exam_year=year).days)
     assert days == {datetime.date(2026, 3, 1): 1, datetime.date(2026, 3, 2): 2}
+
+
+def test_the_dashboard_opens_on_the_years_progress_over_the_users_scope(client, known, reviewer_quanzhou):
+    client.force_login(reviewer_quanzhou)
+    response = client.get(reverse("backoffice:dashboard"))
+    assert response.status_code == 200
+    progress = response.context["progress"]
+    assert (progress.total, progress.below, progress.overdue, progress.overdue_mine) == (15, 5, 1, 1)
+    html = response.content.decode()
+    assert f"{known.name}进度" in html and reverse("backoffice:stats") in html
+    assert "其中超期 1" in html and reverse("backoffice:pending") in html
+    assert 'class="card stat overdue"' in html
+
+
+def test_the_dashboard_has_no_progress_for_whom_may_not_track_it(client, auditor):
+    client.force_login(auditor)
+    response = client.get(reverse("backoffice:dashboard"))
+    assert response.status_code == 200 and response.context["progress"] is None
+    assert "进度跟踪 »" not in response.content.decode()

@@ -1,8 +1,11 @@
 """Every role signs in through the real login page and lands on its home; the first-login flow."""
 
 import pytest
+from playwright.sync_api import expect
 
 from prereg.accounts.models import Role
+from prereg.applications.models import Application
+from tests.exports.factories import spread
 from tests.factories import TEST_PASSWORD, UserFactory
 
 from .conftest import login, logout, shot, submit
@@ -46,14 +49,20 @@ def test_a_candidate_signs_in_with_his_id_number_and_lands_on_the_candidate_home
     ],
 )
 def test_each_reviewer_level_signs_in_and_lands_on_the_back_office_dashboard(
-    request, page, fixture_name, org_name_part
+    request, page, tree, year, fixture_name, org_name_part
 ):
+    spread(tree, year)
     reviewer = request.getfixturevalue(fixture_name)
     login(page, reviewer.username, TEST_PASSWORD)
     assert page.url.endswith("/backoffice/")
     assert page.locator("main h1").inner_text() == "工作台"
     assert org_name_part in page.locator(".topbar .who").inner_text()
     assert reviewer.get_role_display() in page.content()
+    # The year's progress over his scope, with the way to 进度跟踪.
+    progress = page.locator(".dashboard-progress")
+    expect(progress.locator("h2")).to_contain_text(f"{year.name}进度")
+    total = progress.locator(".card.stat", has_text="范围内报名信息").locator(".stat-value").inner_text()
+    assert int(total) == Application.objects.visible_to(reviewer).filter(exam_year=year).count()
     shot(page, f"dashboard-{reviewer.role}")
 
 
