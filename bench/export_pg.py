@@ -1,0 +1,49 @@
+"""The export benchmark on PostgreSQL, the production database: CSV only (the xlsx writer is the
+same Python on both databases, and bench.export times it).
+
+    .venv/bin/python -m bench.export_pg                  # 100,000 applications in prereg_bench_export
+    .venv/bin/python -m bench.export_pg --count 10000
+
+Fills BENCH_DATABASE_URL if it names PostgreSQL, else postgres://postgres@127.0.0.1:5432/prereg_bench_export
+(emptied first), runs bench.export there and reports its figures with the suffix _pg
+(export_csv_ratio_pg: the roster, export_full_csv_ratio_pg: the full record), so `make bench`
+shows both databases against the goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+
+from bench.common import emit, parse_result
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/prereg_bench_export"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.export_pg")
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    url = os.environ.get("BENCH_DATABASE_URL") or ""
+    os.environ["BENCH_DATABASE_URL"] = url if url.startswith("postgres") else DEFAULT_URL
+
+    from bench import export
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = export.main(["--count", str(args.count), "--formats", "csv", "--repeat", str(args.repeat)])
+    sys.stdout.write(out.getvalue().replace("RESULT ", "export: "))
+    figures = parse_result(out.getvalue()) or {}
+    if code != 0 or not figures.get("vendor_postgresql"):
+        print("export on PostgreSQL gave no figures", file=sys.stderr)
+        return 1
+    emit(**{f"{key}_pg": value for key, value in figures.items() if key != "vendor_postgresql"})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
