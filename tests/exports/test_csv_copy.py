@@ -173,3 +173,25 @@ def test_postgresql_is_the_only_database_with_copy(db):
     from django.db import connection
 
     assert csv_copy.supported() == (connection.vendor == "postgresql")
+
+
+def test_a_full_record_copy_that_never_completes_falls_back_to_python(postgres_only, tree, year, reviewer_quanzhou,
+                                                                     monkeypatch):
+    spread(tree, year)
+    copies = []
+
+    def always_lost(queryset, out, *, full_numbers):
+        copies.append(full_numbers)
+        out.write(b"half a line")
+        return None
+
+    monkeypatch.setattr(csv_copy, "copy_full_record", always_lost)
+    job = services.export_request(actor=reviewer_quanzhou, kind="applications", format="csv",
+                                  columns=ColumnSet.FULL)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and len(copies) == 3
+    with default_storage.open(job.file.name, "rb") as fh:
+        text = fh.read().decode("utf-8-sig")
+    assert "half a line" not in text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert job.row_count == len(rows) == Application.objects.visible_to(reviewer_quanzhou).count()
