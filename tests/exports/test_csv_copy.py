@@ -78,6 +78,18 @@ def copied(queryset, full_numbers, copy=csv_copy.copy_roster):
     return count, list(csv.reader(io.StringIO(out.getvalue().decode())))
 
 
+def full_record_file(reviewer) -> str:
+    """The text of a full-record CSV export job run for `reviewer`: done, one row per application of his scope."""
+    job = services.export_request(actor=reviewer, kind="applications", format="csv", columns=ColumnSet.FULL)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE
+    with default_storage.open(job.file.name, "rb") as fh:
+        text = fh.read().decode("utf-8-sig")
+    assert job.row_count == len(list(csv.DictReader(io.StringIO(text)))) == (
+        Application.objects.visible_to(reviewer).count())
+    return text
+
+
 def python_rows(queryset, columns, full_numbers):
     return [[str(cell) for cell in row]
             for row in iter_rows(queryset, columns, full_numbers=full_numbers, csv_safe=True)]
@@ -141,13 +153,8 @@ def test_a_row_changed_after_the_fill_sends_the_full_record_copy_round_again(pos
 
     real_fill = rowtext.fill_missing
     monkeypatch.setattr(rowtext, "fill_missing", fill_then_lose)
-    job = services.export_request(actor=reviewer_quanzhou, kind="applications", format="csv",
-                                  columns=ColumnSet.FULL)
-    job.refresh_from_db()
-    assert job.status == ExportStatus.DONE and len(fills) == 2
-    with default_storage.open(job.file.name, "rb") as fh:
-        rows = list(csv.DictReader(io.StringIO(fh.read().decode("utf-8-sig"))))
-    assert job.row_count == len(rows) == Application.objects.visible_to(reviewer_quanzhou).count()
+    rows = list(csv.DictReader(io.StringIO(full_record_file(reviewer_quanzhou))))
+    assert len(fills) == 2
     mine = next(row for row in rows if row["报名号"] == apps[0].number)
     assert mine["工作情况"] == "2010.01-至今 安溪县医院"
 
@@ -186,12 +193,5 @@ def test_a_full_record_copy_that_never_completes_falls_back_to_python(postgres_o
         return None
 
     monkeypatch.setattr(csv_copy, "copy_full_record", always_lost)
-    job = services.export_request(actor=reviewer_quanzhou, kind="applications", format="csv",
-                                  columns=ColumnSet.FULL)
-    job.refresh_from_db()
-    assert job.status == ExportStatus.DONE and len(copies) == 3
-    with default_storage.open(job.file.name, "rb") as fh:
-        text = fh.read().decode("utf-8-sig")
-    assert "half a line" not in text
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert job.row_count == len(rows) == Application.objects.visible_to(reviewer_quanzhou).count()
+    text = full_record_file(reviewer_quanzhou)
+    assert len(copies) == 3 and "half a line" not in text
