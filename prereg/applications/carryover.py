@@ -22,13 +22,12 @@ from .models import (
     ImageSlot,
     OtherRow,
     TrainingRow,
-    WorkRow,
 )
+from .rowtext import ROW_MODELS
 
 # Plain fields copied as they are.
 BASIC_FIELDS = ["gender", "birth_date", "ethnicity_id", "postcode", "address", "chsi_code", "practice_change",
                 "current_qualification", "current_qualification_date"]
-ROW_MODELS = [EducationRow, WorkRow, AppointmentRow, TrainingRow, OtherRow]
 # Which row table a per-row image slot points into.
 SLOT_ROWS = {
     ImageSlot.EDUCATION: EducationRow, ImageSlot.DEGREE: EducationRow, ImageSlot.APPOINTMENT: AppointmentRow,

@@ -28,10 +28,6 @@ from .models import Application, AppointmentRow, EducationRow, OtherRow, RowText
 
 CELLS = ("work", "education", "degree", "appointment", "residency", "gp", "other")
 BATCH = 500
-ROW_MODELS = (WorkRow, EducationRow, AppointmentRow, TrainingRow, OtherRow)
-# The cells each SOURCES table's rows make.
-SOURCE_CELLS = {"work": ("work",), "education": ("education", "degree"), "appointment": ("appointment",),
-                "training": ("residency", "gp"), "other": ("other",)}
 # The fields read per table, after application_id (the order of the line builders' arguments).
 SOURCES = {
     "work": (WorkRow, ("start", "end", "unit_name", "title", "major")),
@@ -40,6 +36,11 @@ SOURCES = {
     "training": (TrainingRow, ("kind", "certificate_no", "specialty", "start", "end", "base")),
     "other": (OtherRow, ("kind", "note")),
 }
+# Every table of an application's rows (carry-over copies them too).
+ROW_MODELS = tuple(model for model, _fields in SOURCES.values())
+# The cells each SOURCES table's rows make.
+SOURCE_CELLS = {"work": ("work",), "education": ("education", "degree"), "appointment": ("appointment",),
+                "training": ("residency", "gp"), "other": ("other",)}
 
 
 def ym(value) -> str:

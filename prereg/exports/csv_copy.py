@@ -119,8 +119,10 @@ def _any_formula(model, field: str) -> bool:
 
 
 def _dictionary(path, model, field):
-    """A dictionary entry's name (or code) by join, guarded only if some entry needs it."""
-    return _guarded(F(path)) if _any_formula(model, field) else Coalesce(F(path), _v(""), output_field=TEXT)
+    """A dictionary entry's name (or code) by join (`path`, or an expression choosing among
+    joins), guarded only if some entry needs it."""
+    value = F(path) if isinstance(path, str) else path
+    return _guarded(value) if _any_formula(model, field) else Coalesce(value, _v(""), output_field=TEXT)
 
 
 def _date(field: str, format: str):
@@ -137,17 +139,16 @@ def roster_cells(queryset, *, full_numbers: bool):
     """The scope's roster rows as SQL: values_list of the cells of columns.HEADERS[ROSTER] but the
     序号, the same as columns.iter_row_chunks(csv_safe=True) gives (the name and dictionary names
     guarded)."""
-    dictionary = _dictionary
     cells = {
         "c_number": Coalesce(F("number"), _v(""), output_field=TEXT),
         "c_name": _guarded(F("name")),
         "c_gender": _label("gender", Gender.choices),
         "c_id": F("id_number") if full_numbers else _masked_id("id_number"),
         "c_phone": F("phone") if full_numbers else _masked_phone("phone"),
-        "c_unit": dictionary("unit__name", Org, "name"),
-        "c_level": dictionary("level__name", ExamLevel, "name"),
-        "c_specialty": dictionary("specialty__name", Specialty, "name"),
-        "c_code": dictionary("specialty__code", Specialty, "code"),
+        "c_unit": _dictionary("unit__name", Org, "name"),
+        "c_level": _dictionary("level__name", ExamLevel, "name"),
+        "c_specialty": _dictionary("specialty__name", Specialty, "name"),
+        "c_code": _dictionary("specialty__code", Specialty, "code"),
         "c_state": _label("state", State.choices),
         "c_stage": _label("stage", Stage.choices, state=State.IN_REVIEW),
         "c_signature": _v(""),
@@ -182,7 +183,7 @@ def record_cells(queryset, *, full_numbers: bool):
     columns.iter_row_chunks(csv_safe=True) gives (every typed text guarded)."""
     in_review = Q(state=State.IN_REVIEW)
     current_org = Case(*[When(in_review & Q(stage=stage), then=F(f"{field}__name"))
-                         for stage, field in STAGE_ORG_FIELD.items()], default=_v(""), output_field=TEXT)
+                         for stage, field in STAGE_ORG_FIELD.items()], output_field=TEXT)
     cells = {
         "c_lost": Case(When(row_text__isnull=True, then=_v("1")), default=_v("0"), output_field=TEXT),
         "c_number": _guarded(F("number")),
@@ -210,7 +211,7 @@ def record_cells(queryset, *, full_numbers: bool):
         **{f"c_{cell}": _guarded(F(f"row_text__{cell}")) for cell in rowtext.CELLS},
         "c_state": _label("state", State.choices),
         "c_stage": _label("stage", Stage.choices, state=State.IN_REVIEW),
-        "c_current_org": _guarded(current_org) if _any_formula(Org, "name") else current_org,
+        "c_current_org": _dictionary(current_org, Org, "name"),
         "c_round": Cast("submission_round", output_field=TEXT),
         "c_submitted": _local_time("submitted_at"),
         "c_approved": _local_time("approved_at"),
