@@ -194,21 +194,19 @@ def section_save(request, section):
     valid = (form is None or form.is_valid()) and all(fs.is_valid() for fs in formsets)
     saved, error_message = False, ""
     if valid:
-        if section == "education":
-            application.chsi_code = form.cleaned_data["chsi_code"]
-            application.save(update_fields=["chsi_code", "updated_at"])
-            model_form = None
-        else:
-            model_form = form
+        version = request.POST.get("version", "")
+        chsi = section == "education"
         try:
             services.application_section_save(
-                actor=request.user, application=application, section=section, form=model_form,
+                actor=request.user, application_id=application.pk, section=section,
+                expected_version=int(version) if version.isdigit() else None,
+                form=None if chsi else form, values={"chsi_code": form.cleaned_data["chsi_code"]} if chsi else None,
                 formsets=[(fs, fs.slot, fs.kind_filter) for fs in formsets], request=request)
             saved = True
         except ValidationError as error:
             error_message = error.messages[0]
+        application.refresh_from_db()
         if saved:
-            application.refresh_from_db()
             form, formsets = _forms(application, section)
     ctx = section_context(application, section, form, formsets, saved=saved)
     ctx["error"] = error_message

@@ -1,0 +1,89 @@
+"""A section save never writes over a submission: it runs on the locked row, for an editable state only."""
+
+import pytest
+from django.urls import reverse
+
+from prereg.applications.models import Application, ReviewAction, ReviewLog, Stage, State
+from prereg.audit.models import AuditEvent
+from prereg.catalog.models import Ethnicity
+from tests.candidate.factories import complete_application
+
+
+@pytest.fixture
+def ready(client, year, tree, candidate):
+    client.force_login(candidate)
+    return complete_application(candidate, year, tree)
+
+
+def basic_payload(application, **extra):
+    return {"version": application.version, "basic-name": "曹操改名", "basic-ethnicity": Ethnicity.objects.get(code="01").pk,
+            "basic-unit": application.unit_id, "basic-postcode": "350001", "basic-phone": application.phone,
+            "basic-address": "福建省福州市鼓楼区", **extra}
+
+
+def test_a_save_from_a_page_loaded_before_submitting_does_not_undo_the_submission(client, ready):
+    page_version = ready.version
+    assert client.post(reverse("candidate:submit"), {"version": page_version}).status_code == 302
+
+    response = client.post(reverse("candidate:section", args=["basic"]), basic_payload(ready),
+                           HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert "已提交审核，当前不能修改" in response.content.decode()
+    ready.refresh_from_db()
+    assert (ready.state, ready.stage) == (State.IN_REVIEW, Stage.UNIT_REVIEW)
+    assert ready.version == 1 and ready.waiting_org_id == ready.unit_review_org_id
+    assert ready.name != "曹操改名" and ready.postcode == "350000"
+    assert ReviewLog.objects.filter(application=ready).count() == 1
+
+
+def test_a_locked_field_cannot_change_after_submission(client, ready):
+    client.post(reverse("candidate:submit"), {"version": ready.version})
+    last = AuditEvent.objects.latest("pk").pk
+    payload = {"version": 0, "chsi-chsi_code": "123456789012",
+               "edu-TOTAL_FORMS": "0", "edu-INITIAL_FORMS": "0", "deg-TOTAL_FORMS": "0", "deg-INITIAL_FORMS": "0"}
+
+    response = client.post(reverse("candidate:section", args=["education"]), payload, HTTP_HX_REQUEST="true")
+
+    assert "已提交审核，当前不能修改" in response.content.decode()
+    ready.refresh_from_db()
+    assert ready.chsi_code == "090888693519" and ready.state == State.IN_REVIEW
+    assert not AuditEvent.objects.filter(pk__gt=last, event="application.section_save").exists()
+
+
+def test_the_chsi_code_is_saved_in_the_sections_transaction_and_audited(client, ready):
+    payload = {"version": ready.version, "chsi-chsi_code": "123456789012",
+               "edu-TOTAL_FORMS": "0", "edu-INITIAL_FORMS": "0", "deg-TOTAL_FORMS": "0", "deg-INITIAL_FORMS": "0"}
+    client.post(reverse("candidate:section", args=["education"]), payload, HTTP_HX_REQUEST="true")
+    ready.refresh_from_db()
+    assert ready.chsi_code == "123456789012"
+    event = AuditEvent.objects.filter(event="application.section_save").latest("pk")
+    assert "chsi_code" in event.details["changed"]
+
+
+def test_a_save_from_a_page_older_than_a_submit_and_withdraw_is_refused_without_losing_what_was_typed(
+        client, ready):
+    client.post(reverse("candidate:submit"), {"version": ready.version})
+    client.post(reverse("candidate:withdraw"))
+    ready.refresh_from_db()
+    assert ready.state == State.DRAFT and ready.version == 2
+
+    body = client.post(reverse("candidate:section", args=["basic"]), basic_payload(ready, version=0),
+                       HTTP_HX_REQUEST="true").content.decode()
+
+    assert "请刷新页面后再修改" in body and 'value="曹操改名"' in body
+    assert Application.objects.get(pk=ready.pk).name != "曹操改名"
+
+
+def test_a_section_save_writes_only_its_own_columns(client, ready):
+    """Two tabs: 申报信息 saved from a page loaded before 基本信息 changed keeps the new name."""
+    client.post(reverse("candidate:section", args=["basic"]), basic_payload(ready), HTTP_HX_REQUEST="true")
+    assert Application.objects.get(pk=ready.pk).name == "曹操改名"
+    stale = Application.objects.get(pk=ready.pk)
+    stale.name = "旧名"  # what the other tab's copy held
+    from prereg.candidate import services
+
+    services.application_section_save(actor=ready.candidate, application_id=ready.pk, section="declaration",
+                                      values={"practice_change": "无"})
+    assert Application.objects.get(pk=ready.pk).name == "曹操改名"
+    assert ReviewLog.objects.filter(application=ready, action=ReviewAction.SUBMIT).count() == 0
