@@ -1,7 +1,8 @@
 import logging
+import sys
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -51,14 +52,28 @@ def error_404(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+RETRY_AFTER_SECONDS = 30
+
+
 def error_500(request):
     # No template context processors: the database may be the thing that failed.
     from django.template import loader
 
+    request_id = getattr(request, "request_id", "")
+    # Django calls this view while it handles the exception, wherever it was raised (a view, or
+    # the session or user lookup of a middleware): the database unreachable, or too busy to
+    # answer, is not a fault of the page but a moment to wait.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        from django.http import HttpResponse
+
+        context = {"request_id": request_id, "retry_after": RETRY_AFTER_SECONDS}
+        response = HttpResponse(loader.get_template("errors/503.html").render(context), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     template = loader.get_template("errors/500.html")
     from django.http import HttpResponseServerError
 
-    return HttpResponseServerError(template.render({"request_id": getattr(request, "request_id", "")}))
+    return HttpResponseServerError(template.render({"request_id": request_id}))
 
 
 def error_400(request, exception=None):

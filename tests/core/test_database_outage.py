@@ -1,0 +1,53 @@
+"""While the database cannot be reached, pages answer 503 with Retry-After and a Chinese page."""
+
+import logging
+
+import pytest
+from django.db import OperationalError, connection
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from prereg.core.views import RETRY_AFTER_SECONDS
+
+
+def database_down(execute, sql, params, many, context):
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+def assert_busy_page(response):
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    html = response.content.decode()
+    assert "系统繁忙，请稍后再试" in html and f"错误编号：{response['X-Request-ID']}" in html
+    for detail in ("Traceback", "OperationalError", "Connection refused", "10.0.0.5", "server closed"):
+        assert detail not in html
+
+
+@override_settings(ROOT_URLCONF="tests.core.urls_outage")
+def test_a_database_error_in_a_view_answers_503_with_retry_after_and_the_chinese_page(candidate, caplog):
+    client = Client(raise_request_exception=False)
+    client.force_login(candidate)
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        response = client.get("/outage/")
+    assert_busy_page(response)
+    [error] = [r for r in caplog.records if r.name == "django.request"]
+    assert error.exc_info[0] is OperationalError  # the cause goes to the log only
+
+
+@pytest.mark.parametrize("page", ["core:home", "backoffice:dashboard", "core:healthz"])
+def test_with_the_database_down_every_page_answers_503_rendered_without_a_query(candidate, page):
+    # The signed-in user's session and user are looked up by middleware before any view: the
+    # error is raised there, and the busy page itself must not need the database.
+    client = Client(raise_request_exception=False)
+    client.force_login(candidate)
+    with connection.execute_wrapper(database_down):
+        response = client.get(reverse(page))
+    assert_busy_page(response)
+
+
+def test_other_server_errors_still_answer_500(candidate):
+    client = Client(raise_request_exception=False)
+    client.force_login(candidate)
+    with override_settings(ROOT_URLCONF="tests.security.urls_raise"):
+        response = client.get("/boom/")
+    assert response.status_code == 500 and "Retry-After" not in response

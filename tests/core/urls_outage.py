@@ -1,0 +1,14 @@
+"""A test-only URLconf: the project's URLs plus a view whose query meets a database outage."""
+
+from django.db import OperationalError
+from django.urls import path
+
+from config import urls as project_urls
+from config.urls import handler400, handler403, handler404, handler500  # noqa: F401
+
+
+def outage(request):
+    raise OperationalError('connection to server at "10.0.0.5", port 5432 failed: Connection refused')
+
+
+urlpatterns = [*project_urls.urlpatterns, path("outage/", outage, name="outage")]
