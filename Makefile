@@ -28,12 +28,11 @@ setup: install
 	DEMO_MODE=1 $(PY) manage.py seed_demo
 
 # The real thing: gunicorn + whitenoise, and two task workers beside it (exports never hold up
-# the default queue).
+# the default queue), kept running by run_workers: one that exits is started again.
 run: setup
-	@echo "prereg: http://$(HOST):$(PORT)  (Ctrl-C stops the server and the worker)"
-	@DEMO_MODE=1 $(PY) manage.py db_worker --queue-name default & worker=$$!; \
-	DEMO_MODE=1 $(PY) manage.py db_worker --queue-name exports & exporter=$$!; \
-	trap 'kill $$worker $$exporter 2>/dev/null' EXIT INT TERM; \
+	@echo "prereg: http://$(HOST):$(PORT)  (Ctrl-C stops the server and the workers)"
+	@DEMO_MODE=1 $(PY) manage.py run_workers default exports & workers=$$!; \
+	trap 'kill $$workers 2>/dev/null; wait $$workers' EXIT INT TERM; \
 	DEMO_MODE=1 $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --timeout 60
 
