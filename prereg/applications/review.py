@@ -130,6 +130,15 @@ def all_consistent(fields) -> bool:
     return bool(fields) and all(f.consistent is True for f in fields)
 
 
+def unconfirmed_reason(fields) -> str:
+    """Why an approval waits: the 📷 items not yet ticked 是 at this stage, by name."""
+    bad = [f.label for f in fields if f.consistent is False]
+    if bad:
+        return "以下信息被标记为与原件不一致，不能同意：" + "、".join(bad) + "。"
+    unchecked = [f.label for f in fields if f.consistent is None]
+    return "请先核对所有带“📷”标志的信息，全部与原件一致后方可同意。尚未核对：" + "、".join(unchecked) + "。"
+
+
 def mismatch_reason(fields) -> str:
     """The fields ticked 否, as the start of a return reason."""
     bad = [f.label for f in fields if f.consistent is False]

@@ -7,20 +7,22 @@ the workflow table, writes the review log and the audit log, all in one transact
 from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from prereg.accounts.models import ROLE_RANK, Role
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import record
+from prereg.catalog.models import DictEntry, DictKind
+from prereg.core.validators import parse_id_number
 from prereg.notify.models import Notice
 from prereg.notify.sms import send_sms
 from prereg.orgs.models import CrossReviewAssignment, Org
 from prereg.orgs.routing import resolve_chain
 
-from . import review, workflow
-from .models import Application, FieldCheck, ForwardBatch, ReviewAction, ReviewLog, Stage, State
+from . import review, values, workflow
+from .models import STAGE_ORDER, Application, FieldCheck, ForwardBatch, ReviewAction, ReviewLog, Stage, State
 
 
 class AlreadyHandled(Exception):
@@ -158,6 +160,12 @@ def _lock_for_decision(actor, application_id, expected_version, function="review
     return application
 
 
+def _orgs_before(application) -> set[int]:
+    """The orgs of the stages the application has passed (their turn is over)."""
+    stages = STAGE_ORDER[:STAGE_ORDER.index(application.stage)] if application.stage else []
+    return {application.org_id_at(stage) for stage in stages}
+
+
 def _mark_national(application, stage, national_done):
     if national_done:
         application.national_marks = {**(application.national_marks or {}), stage: True}
@@ -170,12 +178,19 @@ def _move(application, move):
 
 
 @transaction.atomic
-def field_check_set(*, actor, application_id: int, field: str, consistent: bool, request=None) -> FieldCheck:
-    """与原件一致 是/否 for one 📷 field, at the current stage and submission round."""
-    application = Application.objects.get(pk=application_id)
+def field_check_set(*, actor, application_id: int, field: str, consistent: bool, expected_version: int | None = None,
+                    request=None) -> FieldCheck:
+    """与原件一致 是/否 for one 📷 field, at the current stage and submission round.
+
+    On the locked row: a tick after a colleague decided (the version moved on, or the stage left
+    this org) is 已被他人处理, not a refusal.
+    """
+    application = lock(application_id)
     if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():
         raise PermissionDenied("该报名信息不在您的审核范围内。")
-    if application.state != State.IN_REVIEW or application.awaiting_forward:
+    if (expected_version is not None and application.version != expected_version) \
+            or application.state != State.IN_REVIEW or application.awaiting_forward \
+            or (actor.org_id in _orgs_before(application) and application.org_id_at(application.stage) != actor.org_id):
         raise AlreadyHandled(application)
     _require_stage_actor(actor, application)
     keys = {f.key for f in review.check_fields(application, with_images=False)}
@@ -198,13 +213,10 @@ def application_approve(*, actor, application_id: int, expected_version: int, op
                                      function="batch_submit" if _batch else "review")
     stage = application.stage
     fields = review.attach_checks(application, review.check_fields(application, with_images=False), stage)
-    if _batch:
-        # 批量提交 at the 考点/考区, who check eligibility against the roster (notice 一(三)) after
-        # the unit and the point checked every image: refused only where this stage ticked 否.
-        if any(f.consistent is False for f in fields):
-            raise ValidationError("有信息被标记为与原件不一致，请逐一审核。")
-    elif not review.all_consistent(fields):
-        raise ValidationError("请先核对所有带“📷”标志的信息，全部与原件一致后方可同意。")
+    # Every review body checks each 📷 item itself (notice, 注意事项(四)): a batch passes only
+    # what this stage ticked 是 item by item, like a single approval.
+    if not review.all_consistent(fields):
+        raise ValidationError(review.unconfirmed_reason(fields))
     move = workflow.approval_move(application.state, stage, application.awaiting_forward)
     if move.state == State.APPROVED:
         application.approved_at = timezone.now()
@@ -359,23 +371,15 @@ def summary_submit(*, actor, stage: str, request=None) -> ForwardBatch:
     for application in applications:
         move = workflow.forward_move(application.state, stage, application.awaiting_forward)
         application.awaiting_forward = False
-        log = ReviewLog(application=application, action=ReviewAction.FORWARD, stage=stage, org=actor.org,
-                        actor=actor, from_state=application.state, to_state=move.state,
-                        from_stage=application.stage, to_stage=move.stage,
-                        submission_round=application.submission_round, batch=batch)
-        log.save()
-        application.state, application.stage = move.state, move.stage
-        application.refresh_waiting_org()
-        Application.objects.filter(pk=application.pk).update(
-            state=move.state, stage=move.stage, awaiting_forward=False, waiting_org=application.waiting_org_id,
-            version=F("version") + 1)
+        _apply(application, action=ReviewAction.FORWARD, actor=actor, to_state=move.state, to_stage=move.stage,
+               org=actor.org, batch=batch, request=request)
     record("application.summary_submit", actor=actor, obj=batch, request=request,
            details={"stage": stage, "count": batch.count, "by_specialty": batch.by_specialty,
                     "applications": [a.pk for a in applications]})
     return batch
 
 
-# Editable typed data: (label, application column). Rows: "<kind>:<pk>.<column>".
+# Editable typed data: application columns, and row columns as "<kind>:<pk>.<column>".
 EDITABLE_FIELDS = [
     "name", "id_number", "birth_date", "postcode", "address", "chsi_code",
     "practice_change", "current_qualification", "current_qualification_date",
@@ -388,6 +392,14 @@ EDITABLE_ROW_FIELDS = {
     "gp": ("TrainingRow", ["certificate_no", "specialty", "start", "end", "base", "issued"]),
     "work": ("WorkRow", ["unit_name", "title", "start", "end", "major"]),
 }
+# Columns whose value is one of the year's dictionary entries (the candidate picks them from a list).
+DICTIONARY_COLUMNS = {"practice_change": DictKind.PRACTICE_CHANGE, "current_qualification": DictKind.TITLE,
+                      "study_form": DictKind.STUDY_FORM}
+
+
+def _derived_birth_date(application) -> bool:
+    """A resident ID number gives the birth date and gender: they follow it, never typed."""
+    return application.id_type in ("", "resident")
 
 
 def editable_targets(application) -> list[tuple[str, str, object]]:
@@ -395,7 +407,7 @@ def editable_targets(application) -> list[tuple[str, str, object]]:
     from django.apps import apps
 
     out = [(name, Application._meta.get_field(name).verbose_name, getattr(application, name))
-           for name in EDITABLE_FIELDS]
+           for name in EDITABLE_FIELDS if not (name == "birth_date" and _derived_birth_date(application))]
     for prefix, (model_name, columns) in EDITABLE_ROW_FIELDS.items():
         model = apps.get_model("applications", model_name)
         rows = model.objects.filter(application=application)
@@ -416,7 +428,7 @@ def _resolve_target(application, key):
     from django.apps import apps
 
     if ":" not in key:
-        if key not in EDITABLE_FIELDS:
+        if key not in EDITABLE_FIELDS or (key == "birth_date" and _derived_birth_date(application)):
             raise ValidationError(f"“{key}”不可修改。")
         return application, key
     prefix, _, rest = key.partition(":")
@@ -430,18 +442,55 @@ def _resolve_target(application, key):
     return row, column
 
 
+def _clean_correction(application, obj, column, raw):
+    """A corrected value, cleaned by the rule the candidate's form applies to it (prereg.applications.values)."""
+    field = obj._meta.get_field(column)
+    raw = (raw or "").strip()
+    if not raw:
+        if not field.blank:
+            raise ValidationError(f"请填写“{field.verbose_name}”。")
+        return None if field.null else ""
+    if getattr(field, "max_length", None) and len(raw) > field.max_length:
+        raise ValidationError(f"“{field.verbose_name}”最多{field.max_length}个字。")
+    if isinstance(field, models.DateField):
+        return values.clean_date(raw) if column == "birth_date" else values.clean_month(raw)
+    cleaner = {"name": values.clean_person_name, "postcode": values.clean_postcode,
+               "chsi_code": values.clean_chsi_code,
+               "id_number": lambda v: values.clean_id_number(v, application.id_type)}.get(column)
+    if obj is application and cleaner:
+        return cleaner(raw)
+    kind = DICTIONARY_COLUMNS.get(column) or (obj.kind if column == "level" and obj is not application else None)
+    if kind and not DictEntry.objects.filter(exam_year=application.exam_year, kind=kind, name=raw).exists():
+        raise ValidationError(f"“{raw}”不在本年度的{DictKind(kind).label}字典中，请从字典中选择。")
+    return raw
+
+
+def _cross_errors(application, touched) -> dict[str, str]:
+    """The rules that join two values (date order, a qualification after birth), after the change."""
+    errors = {}
+    for key, row in touched.items():
+        dates = {name: getattr(row, name) for name in ("start", "end", "issued") if hasattr(row, name)}
+        for column, message in values.row_date_errors(**dates).items():
+            errors[f"{key}.{column}"] = message
+    if message := values.qualification_date_error(application.current_qualification_date, application.birth_date):
+        errors["current_qualification_date"] = message
+    return errors
+
+
 @transaction.atomic
 def application_edit(*, actor, application_id: int, expected_version: int, changes: dict[str, str],
                      request=None) -> Application:
-    """Reviewer correction of typed data (images stay the candidate's); before/after logged."""
+    """Reviewer correction of typed data (images stay the candidate's); before/after logged.
+
+    Every value passes the rule the candidate's form applies to it, and what is derived follows
+    (birth date and gender from a resident ID number).
+    """
     application = _lock_for_decision(actor, application_id, expected_version)
-    diff, errors, touched = {}, {}, []
+    diff, errors, touched = {}, {}, {}
     for key, raw in changes.items():
         obj, column = _resolve_target(application, key)
-        model_field = obj._meta.get_field(column)
-        raw = (raw or "").strip()
         try:
-            value = model_field.clean(raw if raw or not model_field.null else None, obj)
+            value = _clean_correction(application, obj, column, raw)
         except ValidationError as exc:
             errors[key] = "；".join(exc.messages)
             continue
@@ -451,13 +500,20 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
         diff[key] = [_plain(before), _plain(value)]
         setattr(obj, column, value)
         if obj is not application:
-            touched.append((obj, column))
+            touched[key.rpartition(".")[0]] = obj
+    if "id_number" in diff and _derived_birth_date(application):
+        facts = parse_id_number(application.id_number)
+        for column, value in (("birth_date", facts.birth_date), ("gender", facts.gender)):
+            if getattr(application, column) != value:
+                diff[column] = [_plain(getattr(application, column)), _plain(value)]
+                setattr(application, column, value)
+    errors = errors or _cross_errors(application, touched)
     if errors:
         raise ValidationError(errors)
     if not diff:
         raise ValidationError("没有修改任何信息。")
-    for row, column in touched:
-        row.save(update_fields=[column])
+    for row in touched.values():
+        row.save()
     workflow.next_state(application.state, ReviewAction.EDIT)
     _apply(application, action=ReviewAction.EDIT, actor=actor, to_state=application.state,
            to_stage=application.stage, org=actor.org, details={"changes": diff}, request=request)

@@ -1,5 +1,6 @@
 """The candidate's forms: sign-up and one form (or formset) per section of the manual."""
 
+import datetime
 import functools
 
 from django import forms
@@ -8,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from prereg.accounts.models import IdType
+from prereg.applications import values
 from prereg.applications.models import (
     Application,
     AppointmentRow,
@@ -27,35 +29,27 @@ from prereg.catalog.models import (
     Specialty,
 )
 from prereg.core.validators import (
-    normalize_chsi_code,
     normalize_id_number,
     normalize_mobile,
     parse_id_number,
-    validate_chsi_code,
     validate_mobile,
-    validate_not_future,
 )
 from prereg.orgs.models import Org
 
 from .rendering import renderer as fast_renderer
-
-MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y.%m"]
 
 
 class MonthField(forms.DateField):
     """A year-month (取得时间 2015-11), stored as the first of the month, never in the future."""
 
     widget = forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}, format="%Y-%m")
-    default_error_messages = {"invalid": "请按“年-月”填写，例如 2015-11。"}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", MONTH_FORMATS)
-        kwargs.setdefault("validators", [validate_not_future])
-        super().__init__(**kwargs)
 
     def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace(day=1) if value else value
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value.replace(day=1)
+        return values.clean_month(value)
 
 
 def _required(field):
@@ -194,10 +188,7 @@ class BasicForm(forms.ModelForm):
         self.phone_changed = False
 
     def clean_postcode(self):
-        code = self.cleaned_data["postcode"].strip()
-        if not (len(code) == 6 and code.isdigit()):
-            raise ValidationError("邮编应为6位数字。")
-        return code
+        return values.clean_postcode(self.cleaned_data["postcode"])
 
     def clean_phone(self):
         phone = normalize_mobile(self.cleaned_data["phone"])
@@ -242,9 +233,9 @@ class RowForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", "结束时间应晚于开始时间。")
+        dates = {name: data.get(name) for name in ("start", "end", "issued") if name in self.fields}
+        for name, message in values.row_date_errors(**dates).items():
+            self.add_error(name, message)
         return data
 
 
@@ -285,13 +276,6 @@ class TrainingForm(RowForm):
     class Meta:
         model = TrainingRow
         fields = ["certificate_no", "specialty", "start", "end", "base", "issued"]
-
-    def clean(self):
-        data = super().clean()
-        end, issued = data.get("end"), data.get("issued")
-        if end and issued and issued < end:
-            self.add_error("issued", "发证日期应不早于培训结束时间。")
-        return data
 
 
 class OtherForm(RowForm):
@@ -396,8 +380,8 @@ class DeclarationForm(forms.ModelForm):
         current, when = data.get("current_qualification"), data.get("current_qualification_date")
         if current and current != "无" and not when:
             self.add_error("current_qualification_date", "请填写“现有资格取得年月”。")
-        if when and self.instance.birth_date and when <= self.instance.birth_date:
-            self.add_error("current_qualification_date", "取得时间应晚于出生日期。")
+        if message := values.qualification_date_error(when, self.instance.birth_date):
+            self.add_error("current_qualification_date", message)
         return data
 
 
@@ -412,9 +396,7 @@ class EducationCodeForm(forms.Form):
         _require_all(self)
 
     def clean_chsi_code(self):
-        code = normalize_chsi_code(self.cleaned_data["chsi_code"])
-        validate_chsi_code(code)
-        return code
+        return values.clean_chsi_code(self.cleaned_data["chsi_code"])
 
 
 class UnitRequestForm(forms.Form):

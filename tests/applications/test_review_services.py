@@ -163,6 +163,7 @@ def test_batch_submit_approves_each_with_its_own_log_and_reports_refusals(tree, 
     for a in apps:
         approve(a, hospital)
         approve(a, bureau)
+        tick_all(a, site)
     foreign = submitted(tree, year, unit_code="35010201")
     items = [(a.pk, Application.objects.get(pk=a.pk).version) for a in apps] + [(foreign.pk, foreign.version)]
     items[0] = (items[0][0], items[0][1] - 1)  # stale
@@ -171,6 +172,57 @@ def test_batch_submit_approves_each_with_its_own_log_and_reports_refusals(tree, 
     assert set(refused) == {apps[0].pk, foreign.pk}
     assert "已被他人处理" in refused[apps[0].pk]
     assert ReviewLog.objects.filter(action="approve", stage="site").count() == 2
+
+
+def test_batch_submit_passes_only_applications_whose_items_are_all_ticked_yes_at_this_stage(tree, year, chain):
+    hospital, bureau, site, _ = chain
+    apps = [submitted(tree, year) for _ in range(3)]
+    for a in apps:
+        approve(a, hospital)
+        approve(a, bureau)
+    tick_all(apps[0], site)
+    services.field_check_set(actor=site, application_id=apps[1].pk, field="id_card", consistent=True)
+    tick_all(apps[2], site, consistent=False)
+    items = [(a.pk, Application.objects.get(pk=a.pk).version) for a in apps]
+
+    done, refused = services.batch_submit(actor=site, items=items)
+
+    assert done == [apps[0].pk]
+    assert "尚未核对" in refused[apps[1].pk] and "参评学历证书" in refused[apps[1].pk]
+    assert "证件（身份证正反面）" not in refused[apps[1].pk].split("尚未核对")[1]
+    assert "与原件不一致" in refused[apps[2].pk]
+    assert [Application.objects.get(pk=a.pk).awaiting_forward for a in apps] == [True, False, False]
+
+
+def test_a_tick_after_a_colleague_decided_is_already_handled_not_refused(app, chain, tree):
+    from tests.factories import UserFactory
+
+    hospital = chain[0]
+    colleague = UserFactory(role=hospital.role, org=hospital.org)
+    page_version = Application.objects.get(pk=app.pk).version
+    approve(app, hospital)
+
+    with pytest.raises(services.AlreadyHandled, match="已被他人处理"):
+        services.field_check_set(actor=colleague, application_id=app.pk, field="id_card", consistent=True,
+                                 expected_version=page_version)
+    with pytest.raises(services.AlreadyHandled):  # a post without the page's version
+        services.field_check_set(actor=colleague, application_id=app.pk, field="id_card", consistent=True)
+    with pytest.raises(PermissionDenied):  # a later stage's org: not its turn yet, not handled
+        services.field_check_set(actor=chain[2], application_id=app.pk, field="id_card", consistent=True)
+
+
+def test_summary_submit_writes_state_through_the_one_transition_function(tree, year, chain):
+    hospital, bureau, site, _ = chain
+    app = submitted(tree, year)
+    for reviewer in (hospital, bureau, site):
+        approve(app, reviewer)
+    batch = services.summary_submit(actor=site, stage=Stage.SITE_REVIEW)
+    app.refresh_from_db()
+    logs = ReviewLog.objects.filter(application=app).order_by("pk")
+    assert (app.state, app.stage, app.waiting_org_id) == (State.IN_REVIEW, Stage.DISTRICT_RECHECK,
+                                                          app.district_org_id)
+    assert app.version == logs.count() and logs.last().batch == batch
+    assert AuditEvent.objects.filter(event="application.forward", object_id=str(app.pk)).exists()
 
 
 def test_batch_and_summary_are_refused_to_lower_roles(app, chain):
@@ -205,6 +257,45 @@ def test_reviewer_edit_logs_before_and_after_and_refuses_bad_input(app, chain):
     with pytest.raises(PermissionDenied):
         services.application_edit(actor=chain[1], application_id=app.pk, expected_version=app.version,
                                   changes={"name": "x"})
+
+
+@pytest.mark.parametrize("bad", ["350524199001010001", "350524199902300011", "35052419900101001", "990524199001010012"])
+def test_reviewer_correction_refuses_id_numbers_the_candidate_form_refuses(app, chain, bad):
+    from prereg.core.validators import id_check_char
+
+    if bad.startswith("99"):  # region 99, with a correct check digit so that only the region is wrong
+        bad = bad[:17] + id_check_char(bad[:17])
+    with pytest.raises(ValidationError) as error:
+        services.application_edit(actor=chain[0], application_id=app.pk, expected_version=app.version,
+                                  changes={"id_number": bad})
+    assert "id_number" in error.value.message_dict
+    assert Application.objects.get(pk=app.pk).id_number == app.id_number
+
+
+def test_a_corrected_id_number_carries_birth_date_and_gender_with_it(app, chain):
+    from prereg.core.validators import id_check_char
+
+    body = "35052419850315002"  # born 1985-03-15, an even sequence digit: female
+    services.application_edit(actor=chain[0], application_id=app.pk, expected_version=app.version,
+                              changes={"id_number": body + id_check_char(body)})
+    app.refresh_from_db()
+    assert (app.birth_date.isoformat(), app.gender) == ("1985-03-15", "F")
+    changes = ReviewLog.objects.get(application=app, action="edit").details["changes"]
+    assert changes["birth_date"][1] == "1985-03-15"
+    assert "birth_date" not in [key for key, _label, _value in services.editable_targets(app)]
+
+
+def test_reviewer_correction_applies_the_forms_rules_to_every_value(app, chain):
+    key = next(k for k, _label, _v in services.editable_targets(app) if k.endswith(".obtained"))
+    level = key.replace(".obtained", ".level")
+    cases = {"postcode": "35000", "chsi_code": "12345", "current_qualification_date": "2999-01",
+             key: "2099-07", level: "博士后大专", "current_qualification": "不存在的资格", "name": "李"}
+    for field, value in cases.items():
+        with pytest.raises(ValidationError) as error:
+            services.application_edit(actor=chain[0], application_id=app.pk, expected_version=app.version,
+                                      changes={field: value})
+        assert field in error.value.message_dict, field
+    assert not ReviewLog.objects.filter(application=app, action="edit").exists()
 
 
 def test_cross_review_assignment_routes_later_submissions(tree, year, reviewer_fuzhou):

@@ -235,6 +235,20 @@ def test_ticking_is_refused_to_other_stages_and_unknown_fields(client, app, revi
     assert client.get(reverse("backoffice:review_check", args=[app.pk])).status_code == 405
 
 
+def test_a_tick_after_a_colleague_approved_says_already_handled_with_the_way_back(client, app, tree,
+                                                                                 reviewer_anxi_hospital):
+    from tests.factories import UserFactory
+
+    colleague = UserFactory(role=reviewer_anxi_hospital.role, org=reviewer_anxi_hospital.org)
+    version = Application.objects.get(pk=app.pk).version
+    approve(app, reviewer_anxi_hospital)
+    client.force_login(colleague)
+    response = client.post(reverse("backoffice:review_check", args=[app.pk]),
+                           {"field": "id_card", "consistent": "1", "version": version}, follow=True)
+    body = response.content.decode()
+    assert response.status_code == 200 and "已被他人处理" in body and "返回待审信息" in body
+
+
 def test_approve_through_the_page_moves_it_to_the_next_stage(client, app, reviewer_anxi_hospital):
     tick_all(app, reviewer_anxi_hospital)
     client.force_login(reviewer_anxi_hospital)
@@ -332,7 +346,17 @@ def at_site(app, reviewer_anxi_hospital, reviewer_anxi_bureau):
     return Application.objects.get(pk=app.pk)
 
 
+def test_batch_approve_leaves_unticked_applications_with_their_reason(client, at_site, reviewer_quanzhou):
+    client.force_login(reviewer_quanzhou)
+    body = client.post(reverse("backoffice:batch_approve"), {"items": [f"{at_site.pk}:{at_site.version}"]},
+                       follow=True).content.decode()
+    assert "未提交" in body and "尚未核对" in body
+    at_site.refresh_from_db()
+    assert not at_site.awaiting_forward and at_site.stage == Stage.SITE_REVIEW
+
+
 def test_batch_approve_at_the_site_then_summary_submit_forwards_as_one_batch(client, at_site, reviewer_quanzhou):
+    tick_all(at_site, reviewer_quanzhou)
     client.force_login(reviewer_quanzhou)
     assert 'name="items"' in client.get(reverse("backoffice:pending")).content.decode()
     client.post(reverse("backoffice:batch_approve"), {"items": [f"{at_site.pk}:{at_site.version}"]})

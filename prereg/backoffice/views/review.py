@@ -404,12 +404,13 @@ def review_detail(request, pk):
 @staff_required("review")
 def review_check(request, pk):
     application = _get_visible(request.user, pk)
-    key = request.POST.get("field", "")
+    key, version = request.POST.get("field", ""), request.POST.get("version", "")
     try:
         services.field_check_set(actor=request.user, application_id=application.pk, field=key,
-                                 consistent=request.POST.get("consistent") == "1", request=request)
+                                 consistent=request.POST.get("consistent") == "1",
+                                 expected_version=int(version) if version.isdigit() else None, request=request)
     except services.AlreadyHandled as exc:
-        messages.warning(request, str(exc))
+        messages.warning(request, f"{exc}。可返回待审信息继续审核其他报名信息。")
         return _htmx_redirect(request, reverse("backoffice:review", args=[pk]))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

@@ -1,0 +1,89 @@
+"""What a typed value of an application may be: one rule per kind of value.
+
+The candidate's form (prereg.candidate.forms) and the reviewer's correction (修改填报信息,
+services.application_edit) both clean values here, so a reviewer cannot store what the candidate's
+form refuses. Each function raises a ValidationError with the message shown at the field.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+
+from prereg.core.validators import (
+    normalize_chsi_code,
+    normalize_id_number,
+    parse_id_number,
+    validate_chsi_code,
+    validate_not_future,
+)
+
+MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y.%m"]
+MONTH_MESSAGE = "请按“年-月”填写，例如 2015-11。"
+
+
+def clean_month(raw: str) -> datetime.date:
+    """A year-month (取得时间 2015-11), stored as the first of the month, never in the future."""
+    raw = (raw or "").strip()
+    for fmt in MONTH_FORMATS:
+        try:
+            value = datetime.datetime.strptime(raw, fmt).date().replace(day=1)
+        except ValueError:
+            continue
+        validate_not_future(value)
+        return value
+    raise ValidationError(MONTH_MESSAGE, code="invalid")
+
+
+def clean_date(raw: str) -> datetime.date:
+    try:
+        value = datetime.date.fromisoformat((raw or "").strip())
+    except ValueError:
+        raise ValidationError("请按“年-月-日”填写，例如 1990-01-01。", code="invalid") from None
+    validate_not_future(value)
+    return value
+
+
+def clean_postcode(raw: str) -> str:
+    code = (raw or "").strip()
+    if not (len(code) == 6 and code.isdigit()):
+        raise ValidationError("邮编应为6位数字。", code="postcode")
+    return code
+
+
+def clean_person_name(raw: str) -> str:
+    name = (raw or "").strip()
+    if len(name) < 2:
+        raise ValidationError("请填写与证件一致的姓名。", code="name")
+    return name
+
+
+def clean_id_number(raw: str, id_type: str) -> str:
+    """A resident ID number is checked in full (region, birth date, check digit); others by form."""
+    number = normalize_id_number(raw)
+    if id_type in ("", "resident"):
+        parse_id_number(number)
+    elif not (6 <= len(number) <= 30) or not number.isalnum():
+        raise ValidationError("请填写正确的证件编号。", code="format")
+    return number
+
+
+def clean_chsi_code(raw: str) -> str:
+    code = normalize_chsi_code(raw)
+    validate_chsi_code(code)
+    return code
+
+
+def row_date_errors(start=None, end=None, issued=None) -> dict[str, str]:
+    """The order of a row's dates: an end after its start, a certificate issued after the end."""
+    errors = {}
+    if start and end and end < start:
+        errors["end"] = "结束时间应晚于开始时间。"
+    if end and issued and issued < end:
+        errors["issued"] = "发证日期应不早于培训结束时间。"
+    return errors
+
+
+def qualification_date_error(when, birth_date) -> str:
+    if when and birth_date and when <= birth_date:
+        return "取得时间应晚于出生日期。"
+    return ""
