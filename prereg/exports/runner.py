@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import tempfile
+import threading
 import zipfile
 from datetime import timedelta
 from itertools import chain
@@ -19,6 +20,7 @@ from itertools import chain
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import DatabaseError, connection
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -39,7 +41,10 @@ DEFAULT_TTL_HOURS = 24
 DEFAULT_IMAGES_MAX_APPLICATIONS = 500
 DEFAULT_CONFIRMATIONS_MAX = 2000
 DEFAULT_STALE_MINUTES = 60
+DEFAULT_HEARTBEAT_SECONDS = 15
+DEFAULT_LOST_SECONDS = 60
 STALE_MESSAGE = "生成中断（后台服务重启或未运行），请重新导出。"
+LOST_MESSAGE = "生成中断（后台服务已停止），请重新导出。"
 # Column widths of the xlsx sheets (characters), by header.
 WIDE = {"单位名称": 28, "联系地址": 30, "证件编号": 20, "手机号码": 13, "申报专业": 18, "工作情况": 40,
         "学历": 36, "学位": 36, "现有资格聘任情况": 36, "住院医师规范化培训": 30, "全科医生规范化培训": 30,
@@ -152,13 +157,55 @@ class _Progress:
             ExportJob.objects.filter(pk=self.job.pk).update(progress=percent)
 
 
+class Heartbeat:
+    """While the job runs, a thread of its worker writes the job's heartbeat_at every
+    EXPORT_HEARTBEAT_SECONDS. If the worker dies (killed, out of memory, its machine gone) the
+    beats stop, and abandon_stale fails the job a minute later instead of an hour."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"export-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        self.thread.join()
+
+    def _beat(self):
+        interval = getattr(settings, "EXPORT_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS)
+        try:
+            while not self.stopped.wait(interval):
+                try:
+                    ExportJob.objects.filter(pk=self.job_id, status=ExportStatus.RUNNING).update(
+                        heartbeat_at=timezone.now())
+                except DatabaseError:
+                    # The database is away for a moment (or busy): beat again next time.
+                    logger.warning("export %s: heartbeat not written", self.job_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+
 def run_job(job_id: int) -> None:
     """Run one queued job; a job already taken (or gone) is left alone."""
     now = timezone.now()
     taken = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, started_at=now, progress=0)
+        status=ExportStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0)
     if not taken:
         return
+    if connection.in_atomic_block:
+        # Run inside the caller's transaction (the immediate task backend): no worker to lose, and
+        # a heartbeat from another connection would wait for this transaction's lock on the row.
+        _run_taken_job(job_id)
+        return
+    with Heartbeat(job_id):
+        _run_taken_job(job_id)
+
+
+def _run_taken_job(job_id: int) -> None:
     job = ExportJob.objects.select_related("owner", "owner__org").get(pk=job_id)
     try:
         if not has_function(job.owner, "export_excel"):
@@ -317,24 +364,67 @@ def stale_after() -> timedelta:
     return timedelta(minutes=getattr(settings, "EXPORT_STALE_MINUTES", DEFAULT_STALE_MINUTES))
 
 
+def lost_after() -> timedelta:
+    return timedelta(seconds=getattr(settings, "EXPORT_LOST_SECONDS", DEFAULT_LOST_SECONDS))
+
+
+class ExportLost(Exception):
+    """What the task row of a job failed by abandon_stale records as its error."""
+
+
 def abandon_stale(*, owner=None, now=None) -> int:
-    """Fail the jobs no worker finished: queued or running for longer than EXPORT_STALE_MINUTES
-    (the worker was restarted mid-job, or none runs). They stop holding their owner's places
-    (services.MAX_ACTIVE_JOBS) and the page stops polling them. A job that does end later still
-    ends as done: run_job writes its end by key."""
+    """Fail the jobs no worker will finish, so they stop holding their owner's places
+    (services.MAX_ACTIVE_JOBS) and the page stops polling them:
+
+    - lost: running, and its worker's heartbeat stopped EXPORT_LOST_SECONDS (60) ago (the worker
+      was killed or its machine stopped);
+    - stale: queued or running for longer than EXPORT_STALE_MINUTES (no worker runs, or one
+      written before heartbeats, or an export that takes too long).
+
+    A job that does end later still ends as done: run_job writes its end by key.
+    """
     now = now or timezone.now()
-    cutoff = now - stale_after()
-    stale = ExportJob.objects.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).filter(
-        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff))
+    active = ExportJob.objects.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
     if owner is not None:
-        stale = stale.filter(owner=owner)
-    ids = list(stale.values_list("pk", flat=True))
-    if ids:
-        ExportJob.objects.filter(pk__in=ids, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).update(
-            status=ExportStatus.FAILED, error=STALE_MESSAGE, finished_at=now)
-        record("export.abandoned", details={"jobs": ids, "minutes": int(stale_after().total_seconds() // 60)},
+        active = active.filter(owner=owner)
+    cutoff = now - stale_after()
+    stale = _fail(active.filter(Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff)),
+                  STALE_MESSAGE, now)
+    if stale:
+        record("export.abandoned", details={"jobs": stale, "minutes": int(stale_after().total_seconds() // 60)},
                outcome=Outcome.FAILURE, actor_name="system")
-    return len(ids)
+    lost = _fail(active.filter(status=ExportStatus.RUNNING, heartbeat_at__lt=now - lost_after()), LOST_MESSAGE, now)
+    if lost:
+        record("export.abandoned", details={"jobs": lost, "heartbeat_seconds": int(lost_after().total_seconds())},
+               outcome=Outcome.FAILURE, actor_name="system")
+    return len(stale) + len(lost)
+
+
+def _fail(jobs, message: str, now) -> list[int]:
+    """Fail the jobs, and the task rows still marked running for them; returns their ids."""
+    found = list(jobs.values_list("pk", "task_id"))
+    if not found:
+        return []
+    ids = [pk for pk, _task_id in found]
+    ExportJob.objects.filter(pk__in=ids, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).update(
+        status=ExportStatus.FAILED, error=message, finished_at=now)
+    _fail_task_rows([task_id for _pk, task_id in found if task_id], message)
+    return ids
+
+
+def _fail_task_rows(task_ids: list[str], message: str) -> None:
+    """A worker that died mid-task leaves its row of the database task backend RUNNING for ever:
+    mark it failed the way the worker itself does (DBTaskResult.set_failed). django-tasks-db
+    documents no call for this; the method is public and the worker's own."""
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import run_export
+
+    if not task_ids or not isinstance(run_export.get_backend(), DatabaseBackend):
+        return
+    for result in DBTaskResult.objects.running().filter(pk__in=task_ids):
+        result.set_failed(ExportLost(message))
 
 
 def purge_expired(now=None) -> int:

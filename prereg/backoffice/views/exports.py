@@ -118,6 +118,7 @@ def export_application_images(request, pk):
 @staff_required("export_excel")
 def export_status(request, pk):
     """One row of the jobs table; htmx polls it while the job runs."""
+    runner.abandon_stale(owner=request.user)  # a job whose worker died shows as failed, and stops the polling
     job = services.job_for(request.user, pk)
     job.filter_text = describe(job.filters)
     return render(request, "backoffice/exports/_job.html", {"job": job})
