@@ -14,7 +14,7 @@ reported as missing, never invented.
 Keys of the issue and who measures them:
     search_units_ms                      bench/search_units.py
     pdf_ms                               bench/pdf.py
-    upload_ms                            bench/upload.py
+    upload_ms, upload_peak_mb            bench/upload.py
     queue_page_ratio, queue_page_queries bench/queue_page.py
     export_xlsx_ratio, export_peak_mb    bench/export.py
     (stats figures, free keys)           bench/stats.py

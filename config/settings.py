@@ -210,6 +210,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 IMAGE_MAX_BYTES = 3 * 1024 * 1024
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
+# Files decoded in full (PNG, BMP, progressive JPEG: 4 bytes a pixel) are held to fewer pixels so one
+# upload stays under 150 MB of a worker (bench key upload_peak_mb); a one-pass JPEG is scaled while decoding.
+IMAGE_MAX_PIXELS_FULL_DECODE = env.int("IMAGE_MAX_PIXELS_FULL_DECODE", default=10_000_000)
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {

@@ -82,8 +82,19 @@ def _encode(img: Image.Image, max_side: int, quality: int) -> bytes:
     return out.getvalue()
 
 
-def process_image(upload) -> ProcessedImage:
-    """Decode and re-encode one uploaded file, or raise ValidationError with a Chinese message."""
+def pixels_message(kind: str, width: int, height: int) -> str:
+    limit = settings.IMAGE_MAX_PIXELS_FULL_DECODE
+    return (f"图片像素过大（{width}×{height}）：{kind} 格式的图片最多{limit // 10_000}万像素"
+            f"（如{_example_size(limit)}）。请缩小图片尺寸，或另存为 JPG 格式后再上传。")
+
+
+def _example_size(pixels: int) -> str:
+    # A 4:3 size within the limit, as a camera or scanner setting would name it.
+    side = int((pixels / 12) ** 0.5)
+    return f"{side * 4}×{side * 3}"
+
+
+def _read(upload) -> bytes:
     max_bytes = settings.IMAGE_MAX_BYTES
     size = getattr(upload, "size", None)
     if size is None:
@@ -97,6 +108,18 @@ def process_image(upload) -> ProcessedImage:
     raw = upload.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise ValidationError(size_message(), code="too_large")
+    return raw
+
+
+def _opened(raw: bytes) -> Image.Image:
+    """The image as its header describes it, not yet decoded, with its pixel count checked.
+
+    A JPEG decoded in one pass can skip detail: its DCT is scaled while decoding (draft()), so up
+    to IMAGE_MAX_PIXELS are allowed. Every other file is decoded in full at 4 bytes a pixel (a
+    113 KB PNG of 6300×6300 would take 160 MB), and so is a progressive JPEG (its decoder keeps a
+    buffer of every coefficient, 2 bytes a sample, whatever the scale): those are held to
+    IMAGE_MAX_PIXELS_FULL_DECODE.
+    """
     try:
         img = Image.open(io.BytesIO(raw), formats=list(ACCEPTED_FORMATS))
     except Image.DecompressionBombError:
@@ -110,18 +133,68 @@ def process_image(upload) -> ProcessedImage:
     if width < 1 or height < 1 or width * height > settings.IMAGE_MAX_PIXELS:
         raise ValidationError("图片像素过大，请缩小后再上传。", code="pixels")
     if img.format == "JPEG" and max(width, height) > STORED_MAX_SIDE:
-        # Decode at a DCT scale that still leaves at least the stored size: the whole stream is
-        # still read and checked, for a quarter of the work. draft() scales by the smaller of the two ratios: ask for the aspect-true stored size.
+        # Decode at a DCT scale that still leaves at least the stored size (1/2, 1/4 or 1/8 of
+        # each side). draft() scales by the smaller of the two ratios: ask for the aspect-true
+        # stored size.
         factor = STORED_MAX_SIDE / max(width, height)
         img.draft("RGB", (max(1, int(width * factor)), max(1, int(height * factor))))
+    if not _decoded_in_one_pass(img, raw) and width * height > settings.IMAGE_MAX_PIXELS_FULL_DECODE:
+        kind = "渐进式 JPG" if img.format == "JPEG" else img.format
+        raise ValidationError(pixels_message(kind, width, height), code="pixels")
+    return img
+
+
+def _decoded_in_one_pass(img: Image.Image, raw: bytes) -> bool:
+    """Whether `img` is a JPEG whose decoder streams: not progressive, and its first scan carries
+    every colour component (else libjpeg buffers the coefficients of the whole image to combine
+    the scans)."""
+    if img.format != "JPEG" or img.info.get("progressive"):
+        return False
+    # The segments before the first scan (SOS) all carry their length: walk them to its header.
+    pos = 2
+    while pos + 4 < len(raw) and raw[pos] == 0xFF:
+        if raw[pos + 1] == 0xFF:  # fill byte
+            pos += 1
+        elif raw[pos + 1] == 0xDA:
+            return raw[pos + 4] == len(img.getbands())
+        else:
+            pos += 2 + int.from_bytes(raw[pos + 2:pos + 4], "big")
+    return False
+
+
+def _small_upright(img: Image.Image) -> Image.Image:
+    """Decode `img` and make it RGB or L, at most the stored size, turned upright.
+
+    Memory (bench key upload_peak_mb, goal ≤ 150 MB a worker): the caller hands over its only
+    reference, so the decoded image is dropped as soon as its flattened copy exists. At most one
+    full-size copy is made (a palette, grey scale or transparency flattened onto white); CMYK
+    conversion and the turn of an EXIF-rotated photo act on the shrunk image.
+    """
+    img.load()
+    if img.mode not in ("L", "RGB", "CMYK"):
+        if img.mode in ("LA", "La", "PA", "RGBA", "RGBa") or "transparency" in img.info:
+            grey = img.mode in ("LA", "La")
+            alpha = img if img.mode in ("LA", "RGBA") else img.convert("RGBA")
+            img = None  # the decoded image goes before the white background is made
+            img = Image.new("L" if grey else "RGB", alpha.size, 255 if grey else (255, 255, 255))
+            img.paste(alpha, mask=alpha)
+            del alpha
+        else:
+            grey = len(img.getbands()) == 1 and img.mode != "P"  # 1-bit and 16-bit grey scale
+            img = img.convert("L" if grey else "RGB")
+    img.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), Image.Resampling.BILINEAR)
+    if img.mode == "CMYK":
+        img = img.convert("RGB")
+    return ImageOps.exif_transpose(img)
+
+
+def process_image(upload) -> ProcessedImage:
+    """Decode and re-encode one uploaded file, or raise ValidationError with a Chinese message."""
+    max_bytes = settings.IMAGE_MAX_BYTES
+    raw = _read(upload)
     try:
-        img.load()
-        img = ImageOps.exif_transpose(img)
-        if img.mode not in ("RGB", "L"):
-            background = Image.new("RGB", img.size, (255, 255, 255))
-            rgba = img.convert("RGBA")
-            background.paste(rgba, mask=rgba.getchannel("A"))
-            img = background
+        # No reference to the opened image is kept here: _small_upright drops it early.
+        img = _small_upright(_opened(raw))
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         raise ValidationError(CORRUPT_MESSAGE, code="corrupt") from None
     data = _encode(img, STORED_MAX_SIDE, JPEG_QUALITY)
@@ -132,8 +205,7 @@ def process_image(upload) -> ProcessedImage:
     if len(data) > max_bytes:
         raise ValidationError(size_message(), code="too_large")
     thumb = _encode(img, THUMB_MAX_SIDE, 75)
-    stored = Image.open(io.BytesIO(data))  # reads the header only
-    return ProcessedImage(data=data, thumbnail=thumb, width=stored.width, height=stored.height,
+    return ProcessedImage(data=data, thumbnail=thumb, width=img.width, height=img.height,
                           sha256=hashlib.sha256(data).hexdigest())
 
 

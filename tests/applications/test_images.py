@@ -194,3 +194,65 @@ def test_behind_nginx_the_checked_file_is_handed_over_by_x_accel_redirect(client
     client.force_login(CandidateFactory())
     refused = client.get(reverse("files:image", args=[img.pk]))
     assert refused.status_code == 404 and "X-Accel-Redirect" not in refused
+
+
+def _saved(img, fmt, **options) -> bytes:
+    out = io.BytesIO()
+    img.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def test_a_png_of_more_pixels_than_a_full_decode_allows_is_refused_with_what_to_do(application, candidate):
+    # The 113 KB PNG of 6300×6300 of issue 14 (under the 40-megapixel limit) cost a worker 366 MB.
+    message = refuse(application, candidate, upload("scan.png", _huge_png_header(6300, 6300), "image/png"))
+    assert "图片像素过大（6300×6300）" in message
+    assert "PNG 格式的图片最多1000万像素（如3648×2736）" in message
+    assert "请缩小图片尺寸，或另存为 JPG 格式后再上传" in message
+
+
+def test_a_png_at_the_full_decode_limit_is_accepted_and_stored_downscaled(application, candidate):
+    png = _saved(Image.new("L", (3648, 2736), 200), "PNG")
+    [img] = images.images_add(actor=candidate, application=application, slot="photo",
+                              uploads=[upload("scan.png", png, "image/png")])
+    assert (img.width, img.height) == (2000, 1500)
+
+
+def test_a_big_jpeg_is_accepted_and_stored_downscaled(application, candidate):
+    jpeg = _saved(Image.new("L", (6000, 4000), 200), "JPEG")
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[upload("big.jpg", jpeg)])
+    assert (img.width, img.height) == (2000, 1333)
+    assert Image.open(img.file).size == (2000, 1333)
+
+
+def test_a_progressive_jpeg_is_held_to_the_full_decode_limit(application, candidate, settings):
+    settings.IMAGE_MAX_PIXELS_FULL_DECODE = 1_000_000
+    picture = Image.new("RGB", (1600, 1200), (200, 100, 50))
+    assert "渐进式 JPG 格式的图片最多100万像素" in refuse(
+        application, candidate, upload("p.jpg", _saved(picture, "JPEG", progressive=True)))
+    [img] = images.images_add(actor=candidate, application=application, slot="photo",
+                              uploads=[upload("b.jpg", _saved(picture, "JPEG"))])
+    assert (img.width, img.height) == (1600, 1200)
+
+
+def test_a_jpeg_whose_first_scan_leaves_out_colours_counts_as_decoded_in_full(application, candidate, settings):
+    # libjpeg buffers every coefficient of such a file (its scans are combined at the end).
+    settings.IMAGE_MAX_PIXELS_FULL_DECODE = 1_000_000
+    jpeg = bytearray(_saved(Image.new("RGB", (1600, 1200), (200, 100, 50)), "JPEG"))
+    sos = jpeg.index(b"\xff\xda")
+    assert jpeg[sos + 4] == 3
+    jpeg[sos + 4] = 1  # the first scan now names one component of three
+    assert "像素过大（1600×1200）" in refuse(application, candidate, upload("s.jpg", bytes(jpeg)))
+
+
+def test_transparency_is_flattened_onto_white_and_an_exif_turn_applied_after_the_shrink(application, candidate):
+    rgba = Image.new("RGBA", (4000, 1000), (0, 0, 0, 0))
+    [flat] = images.images_add(actor=candidate, application=application, slot="category",
+                               uploads=[upload("t.png", _saved(rgba, "PNG"), "image/png")])
+    stored = Image.open(flat.file)
+    assert stored.size == (2000, 500) and stored.convert("RGB").getpixel((1000, 250)) >= (250, 250, 250)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turned 90° on display
+    photo = _saved(Image.new("RGB", (4000, 3000), (10, 20, 30)), "JPEG", exif=exif.tobytes())
+    [turned] = images.images_add(actor=candidate, application=application, slot="category",
+                                 uploads=[upload("r.jpg", photo)])
+    assert (turned.width, turned.height) == (1500, 2000)

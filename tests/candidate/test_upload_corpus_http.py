@@ -35,6 +35,15 @@ def real_png_bomb(side=20000):
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
 
 
+def real_rgb_png(side=6300):
+    """A valid RGB PNG of side×side (the 6300×6300 of issue 14: ~120 KB of file, 160 MB decoded)."""
+    compressor = zlib.compressobj(6)
+    row = b"\0" + b"\xc8" * (side * 3)
+    data = b"".join(compressor.compress(row * 100) for _ in range(side // 100)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
+
+
 def jpeg_bytes():
     out = io.BytesIO()
     Image.new("RGB", (200, 150), (200, 30, 30)).save(out, "JPEG")
@@ -52,6 +61,7 @@ CORPUS = {
     "truncated jpeg": ("cut.jpg", lambda: jpeg_bytes()[:300], "image/jpeg", "损坏或不完整"),
     "0 bytes": ("empty.jpg", lambda: b"", "image/jpeg", "文件为空"),
     "20000x20000 bomb": ("bomb.png", real_png_bomb, "image/png", "像素过大"),
+    "6300x6300 PNG": ("scan.png", real_rgb_png, "image/png", "像素过大（6300×6300）：PNG 格式的图片最多1000万像素"),
     "over 3 MB": ("big.png", over_three_megabytes, "image/png", "不能超过3MB"),
 }
 
