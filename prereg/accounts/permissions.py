@@ -48,9 +48,22 @@ FUNCTIONS = [
 SOURCE_FUNCTION_COUNT = 20
 TABLE = {code: frozenset(roles) for code, _module, _name, roles in FUNCTIONS}
 NAMES = {code: name for code, _module, name, _roles in FUNCTIONS}
-# The audit role stays separate (三员分立): no override can give the sysadmin the audit log.
-LOCKED = {("read_audit_log", S), ("read_audit_log", D)}
+SOURCE_FUNCTIONS = frozenset(code for code, *_ in FUNCTIONS[:SOURCE_FUNCTION_COUNT])
+
+# Locked cells of 配置角色权限 keep their default whatever RolePermission holds, and no one changes
+# them (三员分立, GB/T 22239-2019 8.1.4.2): the audit log's row and the SMS outbox's row (every code
+# sent) — or an administrator could grant them to himself or take them from the auditor —, the
+# auditor's column, and the notice's cells of 系统管理 and 考区: the 考区 configures the other
+# roles (notice, 第九条), not its own powers nor the sysadmin's.
+LOCKED_FUNCTIONS = frozenset({"read_audit_log", "view_sms_outbox"})
+LOCKED_ROLES = frozenset({A})
+LOCKED_SOURCE_ROLES = frozenset({S, D})
 CACHE_KEY = "role-permission-overrides"
+
+
+def is_locked(function: str, role: str) -> bool:
+    return (function in LOCKED_FUNCTIONS or role in LOCKED_ROLES
+            or (function in SOURCE_FUNCTIONS and role in LOCKED_SOURCE_ROLES))
 
 
 # A page asks has_function a dozen times; a two-second copy in the process spares a cache
@@ -74,8 +87,8 @@ def overrides() -> dict[tuple[str, str], bool]:
 def role_has_function(role: str, function: str) -> bool:
     if function not in TABLE:
         raise KeyError(f"unknown function {function!r}")
-    if (function, role) in LOCKED:
-        return False
+    if is_locked(function, role):
+        return role in TABLE[function]
     return overrides().get((function, role), role in TABLE[function])
 
 

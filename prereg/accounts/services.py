@@ -169,20 +169,14 @@ def account_set_active(*, actor, user_ids, active: bool, request=None) -> int:
 
 # --- Role permissions (配置角色权限) -------------------------------------------------------------
 
-# Cells nobody may switch off: the sysadmin and the 考区 keep 配置角色权限, or no one could undo it.
-PROTECTED_CELLS = {("configure_roles", Role.SYSADMIN)}
-
-
 @transaction.atomic
 def role_permission_set(*, actor, role: str, function: str, allowed: bool, request=None) -> bool:
     """Change one cell of the permission table; returns whether anything changed."""
     permissions.require_function(actor, "configure_roles")
     if function not in permissions.TABLE or role not in Role.values:
         raise ValidationError("未知的角色或功能。")
-    if (function, role) in permissions.LOCKED:
-        raise PermissionDenied("该权限受三员分立约束，不能修改。")
-    if (function, role) in PROTECTED_CELLS and not allowed:
-        raise PermissionDenied("不能取消系统管理的“配置角色权限”。")
+    if permissions.is_locked(function, role):
+        raise PermissionDenied(f"“{Role(role).label}·{permissions.NAMES[function]}”受三员分立或《通知》权限表约束，不能修改。")
     before = permissions.role_has_function(role, function)
     if before == allowed:
         return False
@@ -198,6 +192,16 @@ def role_permission_set(*, actor, role: str, function: str, allowed: bool, reque
            details={"role": role, "function": function, "before": before, "after": allowed,
                     "default": default})
     return True
+
+
+@transaction.atomic
+def role_permissions_save(*, actor, cells: dict[tuple[str, str], bool], request=None) -> int:
+    """Save the grid of 配置角色权限: each cell that differs is changed (and audited) as above, all
+    or none; returns how many changed."""
+    permissions.require_function(actor, "configure_roles")
+    return sum(role_permission_set(actor=actor, role=role, function=function, allowed=allowed, request=request)
+               for (function, role), allowed in cells.items()
+               if function in permissions.TABLE and permissions.role_has_function(role, function) != allowed)
 
 
 # --- Candidates (考生信息管理) --------------------------------------------------------------------

@@ -116,3 +116,74 @@ def test_a_candidate_is_refused_every_back_office_page_of_the_area(client, candi
     client.force_login(candidate)
     for _function, url_name in PAGES:
         assert client.get(reverse(url_name)).status_code == 403
+
+
+# --- 三员分立: locked cells (issue 16) ------------------------------------------------------------
+
+LOCKED_EXAMPLES = [("read_audit_log", Role.SITE, True), ("read_audit_log", Role.UNIT, True),
+                   ("read_audit_log", Role.AUDITOR, False), ("view_sms_outbox", Role.DISTRICT, True),
+                   ("login", Role.AUDITOR, False), ("review", Role.AUDITOR, True),
+                   ("create_reviewer", Role.DISTRICT, False), ("batch_submit", Role.SYSADMIN, True),
+                   ("configure_roles", Role.SYSADMIN, False)]
+
+
+@pytest.mark.parametrize(("code", "role", "allowed"), LOCKED_EXAMPLES)
+def test_a_locked_cell_keeps_its_default_whatever_an_override_row_says(db, code, role, allowed):
+    default = role_has_function(role, code)
+    RolePermission.objects.create(role=role, function=code, allowed=allowed)
+    permissions.invalidate_cache()
+    assert permissions.is_locked(code, role)
+    assert role_has_function(role, code) is default is (role in permissions.TABLE[code])
+
+
+@pytest.mark.parametrize(("code", "role", "allowed"), LOCKED_EXAMPLES)
+def test_the_service_refuses_every_locked_cell_to_the_district_and_the_sysadmin(db, tree, code, role, allowed):
+    from django.core.exceptions import PermissionDenied
+
+    from prereg.accounts.services import role_permission_set
+
+    for actor in (UserFactory(role=Role.DISTRICT, org=tree["350000"]), UserFactory(role=Role.SYSADMIN)):
+        with pytest.raises(PermissionDenied):
+            role_permission_set(actor=actor, role=role, function=code, allowed=allowed)
+    assert not RolePermission.objects.exists()
+
+
+def test_the_district_cannot_take_the_log_from_the_auditor_nor_give_it_or_the_outbox_to_anyone(client, tree):
+    from prereg.audit.models import AuditEvent
+
+    district = UserFactory(role=Role.DISTRICT, org=tree["350000"])
+    auditor = UserFactory(role=Role.AUDITOR)
+    data = {f"{c}:{r}": "on" for c in permissions.TABLE for r in Role.values if role_has_function(r, c)}
+    data.pop("read_audit_log:auditor")
+    data.update({"read_audit_log:site": "on", "read_audit_log:unit": "on", "view_sms_outbox:district": "on",
+                 "create_reviewer:site": "on"})  # the last one is a cell the 考区 may change
+    client.force_login(district)
+    client.post(reverse("backoffice:role_permissions"), data)
+    permissions.invalidate_cache()
+    assert [r for r in Role.values if role_has_function(r, "read_audit_log")] == [Role.AUDITOR]
+    assert [r for r in Role.values if role_has_function(r, "view_sms_outbox")] == [Role.SYSADMIN]
+    assert list(AuditEvent.objects.filter(event="permission.change").values_list("details__function", flat=True)) \
+        == ["create_reviewer"]
+    client.force_login(auditor)
+    assert client.get(reverse("backoffice:audit")).status_code == 200
+
+
+def test_locked_cells_are_shown_disabled_on_the_page(client, tree):
+    district = UserFactory(role=Role.DISTRICT, org=tree["350000"])
+    client.force_login(district)
+    html = client.get(reverse("backoffice:role_permissions")).content.decode()
+    for key in ("read_audit_log:site", "read_audit_log:auditor", "view_sms_outbox:district", "login:auditor",
+                "batch_submit:district"):
+        tag = html[html.index(f'name="{key}"'):]
+        assert tag[:tag.index(">")].endswith("disabled"), key
+    tag = html[html.index('name="batch_submit:site"'):]
+    assert "disabled" not in tag[:tag.index(">")]
+
+
+def test_the_sysadmin_sees_no_submitted_application(db, tree, year):
+    from prereg.applications.models import Application, State
+    from tests.factories import CandidateFactory
+
+    Application.objects.create(candidate=CandidateFactory(), exam_year=year, unit=tree["35012205"],
+                               state=State.IN_REVIEW, submission_round=1)
+    assert not Application.objects.visible_to(UserFactory(role=Role.SYSADMIN)).exists()

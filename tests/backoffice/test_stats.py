@@ -132,7 +132,7 @@ def _reference(user, year, cutoff):
 
 
 @pytest.mark.parametrize("who", ["reviewer_province", "reviewer_quanzhou", "reviewer_fuzhou",
-                                 "reviewer_anxi_bureau", "reviewer_anxi_hospital", "sysadmin"])
+                                 "reviewer_anxi_bureau", "reviewer_anxi_hospital"])
 def test_the_grouped_figures_match_a_row_by_row_count(request, tree, known, who):
     """compute() groups by (unit, state, stage, chain, level, specialty) and classifies the groups in
     Python; on a mix with cross-review chains, decisions and submissions either side of local

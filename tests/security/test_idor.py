@@ -98,8 +98,8 @@ RELATIONS = {
     "reviewer_lianjiang_hospital": {"fuzhou_first": PARENT},                                   # 单位, 福州
     "reviewer_province": dict.fromkeys(WORLD, OWN),                                            # 考区
     "candidate": {"anxi": OWN},                        # the candidate of "anxi"; the rest are others'
-    # 系统管理 sees every submitted application (Application.objects.visible_to).
-    "sysadmin": dict.fromkeys(WORLD, OWN),
+    # 系统管理 runs the system, not candidates' data: no application (三员分立, issue 16).
+    "sysadmin": {},
     "auditor": {},                                     # 审计管理员: no application at all
 }
 REVIEWERS = frozenset(v for v in RELATIONS if v.startswith("reviewer_"))
@@ -647,16 +647,24 @@ def _effect_phone_changed(ctx, response, body):
         return "the phone is unchanged"
 
 
+def _may_manage_candidate(viewer_name, viewer, relation, ctx):
+    """Reviewers: candidates of their chain. The sysadmin runs every account (unlock, reset) but
+    sees none of the applications."""
+    if viewer.role == Role.SYSADMIN:
+        return role_has_function(viewer.role, "manage_candidates")
+    return _may("manage_candidates")(viewer_name, viewer, relation, ctx)
+
+
 CANDIDATE_ACTIONS = [
     Action("candidate detail", _prepare_candidate, _candidate_call("backoffice:candidate_detail"), _candidate_state,
-           _effect_candidate_page, _may("manage_candidates"), lambda ctx: ctx["app"].name.encode()),
+           _effect_candidate_page, _may_manage_candidate, lambda ctx: ctx["app"].name.encode()),
     Action("candidate unlock", _prepare_candidate, _candidate_call("backoffice:candidate_unlock", {}),
-           _candidate_state, _effect_audited("account.unlock"), _may("manage_candidates")),
+           _candidate_state, _effect_audited("account.unlock"), _may_manage_candidate),
     Action("candidate password reset", _prepare_candidate, _candidate_call("backoffice:candidate_reset", {}),
-           _candidate_state, _effect_password_replaced, _may("manage_candidates")),
+           _candidate_state, _effect_password_replaced, _may_manage_candidate),
     Action("candidate phone", _prepare_candidate,
            _candidate_call("backoffice:candidate_phone", {"phone": "13700001111"}),
-           _candidate_state, _effect_phone_changed, _may("manage_candidates")),
+           _candidate_state, _effect_phone_changed, _may_manage_candidate),
 ]
 
 
@@ -1136,6 +1144,97 @@ UNIT_REQUEST_RESOLVE = Action(
 
 def test_unit_requests_are_resolved_only_by_the_area_they_name(client, world):
     assert_cells(client, world, UNIT_REQUEST_RESOLVE, list(_unit_request_cells(world)))
+
+
+# --- 配置角色权限: who may change which cell of the permission table ------------------------------
+# A cell here is (viewer, one cell of the table): the viewer posts the grid with that one cell
+# flipped. Allowed: the viewer holds 配置角色权限 and the cell is not locked (three-role
+# separation); the cell flips and the change is audited. A locked cell is refused to everyone,
+# the 考区 and the sysadmin included: nothing changes.
+
+
+def _permission_table_cells(world):
+    from prereg.accounts import permissions
+
+    for viewer_name in RELATIONS:
+        for code in permissions.TABLE:
+            for role in Role.values:
+                yield viewer_name, f"{code}:{role}", OWN, (code, role)
+
+
+def _prepare_permission_cell(world, viewer, cell):
+    from prereg.accounts import permissions
+
+    permissions.invalidate_cache()  # a rolled-back cell leaves its value in the caches
+    return {"cell": cell, "viewer": viewer}
+
+
+def _permission_state(ctx):
+    from prereg.accounts import permissions
+    from prereg.accounts.models import RolePermission
+
+    permissions.invalidate_cache()
+    code, role = ctx["cell"]
+    return permissions.role_has_function(role, code), RolePermission.objects.count()
+
+
+def _flip_cell_call(client, ctx):
+    from prereg.accounts import permissions
+
+    code, role = ctx["cell"]
+    data = {f"{c}:{r}": "on" for c in permissions.TABLE for r in Role.values if permissions.role_has_function(r, c)}
+    if f"{code}:{role}" in data:
+        del data[f"{code}:{role}"]
+    else:
+        data[f"{code}:{role}"] = "on"
+    return client.post(reverse("backoffice:role_permissions"), data)
+
+
+def _effect_cell_flipped(ctx, response, body):
+    from prereg.accounts import permissions
+
+    code, role = ctx["cell"]
+    permissions.invalidate_cache()
+    if response.status_code != 302:
+        return f"status {response.status_code}"
+    if permissions.role_has_function(role, code) == (role in permissions.TABLE[code]):
+        return "the cell did not change"
+    if not AuditEvent.objects.filter(event="permission.change", details__function=code,
+                                     details__role=role).exists():
+        return "the change is not audited"
+
+
+def _may_change_cell(viewer_name, viewer, relation, ctx):
+    from prereg.accounts import permissions
+
+    if not role_has_function(viewer.role, "configure_roles"):
+        return False
+    return REFUSED if permissions.is_locked(*ctx["cell"]) else True
+
+
+PERMISSION_CELL = Action("change a cell of the permission table", _prepare_permission_cell, _flip_cell_call,
+                         _permission_state, _effect_cell_flipped, _may_change_cell)
+
+
+def test_cells_of_the_permission_table_are_changed_only_by_who_configures_roles_and_never_when_locked(
+        client, world):
+    from prereg.accounts import permissions
+
+    wrong, _xfailed, sides = run_cells(client, world, PERMISSION_CELL, list(_permission_table_cells(world)))
+    permissions.invalidate_cache()
+    assert sides == {True, False}
+    assert wrong == []
+
+
+def test_the_locked_cells_of_the_permission_table_are_the_audit_and_outbox_rows_the_auditor_and_the_notice_columns():
+    from prereg.accounts import permissions
+
+    locked = {(c, r) for c in permissions.TABLE for r in Role.values if permissions.is_locked(c, r)}
+    assert {(c, r) for c in ("read_audit_log", "view_sms_outbox") for r in Role.values} <= locked
+    assert {(c, Role.AUDITOR) for c in permissions.TABLE} <= locked
+    assert {(c, r) for c in permissions.SOURCE_FUNCTIONS for r in (Role.SYSADMIN, Role.DISTRICT)} <= locked
+    # The 考区 still configures the lower levels: 考点's 批量提交, say.
+    assert ("batch_submit", Role.SITE) not in locked and ("review", Role.UNIT) not in locked
 
 
 # --- the shape of the matrix ---------------------------------------------------------------------

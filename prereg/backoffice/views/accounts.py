@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prereg.accounts import permissions, services
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
+from prereg.applications.models import Application
 from prereg.core.forms import add_service_errors
 from prereg.core.validators import normalize_id_number
 from prereg.notify.models import SmsMessage
@@ -112,15 +113,13 @@ GRID_ROLES = [Role.SYSADMIN, Role.DISTRICT, Role.SITE, Role.POINT, Role.UNIT, Ro
 @staff_required("configure_roles")
 def role_permissions(request):
     if request.method == "POST":
-        changed = 0
+        # Locked cells are disabled on the page, so a browser does not send them: they are not
+        # read from the form at all (and the service refuses them anyway).
+        wanted = {(code, role): f"{code}:{role}" in request.POST
+                  for code, *_rest in permissions.FUNCTIONS for role in GRID_ROLES
+                  if not permissions.is_locked(code, role)}
         try:
-            for code, *_rest in permissions.FUNCTIONS:
-                for role in GRID_ROLES:
-                    if (code, role) in permissions.LOCKED or (code, role) in services.PROTECTED_CELLS:
-                        continue
-                    allowed = f"{code}:{role}" in request.POST
-                    changed += services.role_permission_set(actor=request.user, role=role, function=code,
-                                                            allowed=allowed, request=request)
+            changed = services.role_permissions_save(actor=request.user, cells=wanted, request=request)
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         else:
@@ -131,10 +130,10 @@ def role_permissions(request):
     for code, module, name, _defaults in permissions.FUNCTIONS:
         cells = []
         for role in GRID_ROLES:
+            locked = permissions.is_locked(code, role)
             cells.append({
                 "key": f"{code}:{role}", "allowed": permissions.role_has_function(role, code),
-                "locked": (code, role) in permissions.LOCKED or (code, role) in services.PROTECTED_CELLS,
-                "changed": (code, role) in overrides,
+                "locked": locked, "changed": not locked and (code, role) in overrides,
                 "label": f"{Role(role).label}·{name}",
             })
         rows.append({"code": code, "module": module, "name": name, "cells": cells})
@@ -180,7 +179,9 @@ def _render_candidate(request, candidate, phone_form=None):
     return render(request, "backoffice/accounts/candidate_detail.html", {
         "candidate": candidate, "locked": _locked(candidate.username),
         "phone_form": phone_form or PhoneForm(),
-        "applications": candidate.applications.select_related("exam_year", "unit").order_by("-pk")[:5],
+        # Only what the viewer may see of the applications (the sysadmin: none).
+        "applications": Application.objects.visible_to(request.user).filter(candidate=candidate)
+        .select_related("exam_year", "unit").order_by("-pk")[:5],
     })
 
 
