@@ -67,9 +67,12 @@ def test_the_gunicorn_unit_serves_the_wsgi_app_with_the_shipped_config():
     assert service["Type"] == "notify"  # gunicorn tells systemd when it is ready
 
 
-def test_the_worker_unit_runs_the_database_task_worker_on_every_queue():
-    command = unit("prereg-worker@.service")["Service"]["ExecStart"].split()
-    assert command[1:4] == ["manage.py", "db_worker", "--queue-name"] and command[4] == "*"
+def test_the_worker_unit_runs_the_database_task_worker_on_every_queue_and_keeps_it_running():
+    parsed = unit("prereg-worker@.service")
+    command = parsed["Service"]["ExecStart"].split()
+    # task_worker: db_worker that outlives a database outage (prereg/core/management/commands).
+    assert command[1:4] == ["manage.py", "task_worker", "--queue-name"] and command[4] == "*"
+    assert parsed["Service"]["Restart"] == "always" and parsed["Unit"]["StartLimitIntervalSec"] == "0"
     # The queues the worker serves are the ones the settings declare.
     assert set(settings.TASKS["default"]["QUEUES"]) >= {"default", "exports"}
 
