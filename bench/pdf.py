@@ -43,7 +43,8 @@ def main():
                                    start=year.cutoff_date, major="临床医学", order=i + 1)
             AppointmentRow.objects.create(application=application, unit_name=f"单位{n}{i}", post="医师",
                                           qualification="医师", start=year.cutoff_date, order=i + 1)
-        application.address = ("福建省福州市鼓楼区", "泉州市晋江市青阳街道")[n]
+        # The second address is long enough to be wrapped and shrunk in its cell, as some are.
+        application.address = ("福建省福州市鼓楼区", "福建省泉州市晋江市青阳街道办事处世纪大道与迎宾路交叉口东南侧阳光花园12号楼2单元1803室")[n]
         application.state, application.number = State.APPROVED, f"{year.year}0000000{n + 1}"
         application.save()
         applications.append(application)

@@ -9,10 +9,25 @@ import qrcode
 from django.urls import reverse
 from pypdf import PdfReader
 
+from prereg.accounts.models import IdType
 from prereg.applications import pdf as pdf_module
 from prereg.applications import services
-from prereg.applications.models import ReviewAction, ReviewLog, Stage, State, WorkRow
+from prereg.applications.models import (
+    STAGE_ORDER,
+    Application,
+    AppointmentRow,
+    EducationRow,
+    OtherRow,
+    ReviewAction,
+    ReviewLog,
+    Stage,
+    State,
+    TrainingRow,
+    WorkRow,
+)
 from prereg.applications.pdf import confirmation_pdf, may_print, verify_path
+from prereg.catalog.models import Ethnicity, ExamYear
+from prereg.orgs.models import Org
 from tests.candidate.factories import complete_application
 from tests.factories import CandidateFactory
 
@@ -28,10 +43,10 @@ def confirmed(tree, year, candidate):
     return application
 
 
-def test_the_pdf_is_a_pdf_with_a_cjk_font_and_the_photo(confirmed):
+def test_the_pdf_is_a_pdf_with_an_embedded_cjk_font_and_the_photo(confirmed):
     data = confirmation_pdf(confirmed)
     assert data.startswith(b"%PDF")
-    assert b"STSong-Light" in data or b"/FontFile2" in data  # the CID font, or an embedded TrueType one
+    assert b"/FontFile2" in data  # an embedded TrueType subset
     assert b"/Subtype /Image" in data  # the candidate's photo
     assert len(data) < 200_000
 
@@ -150,12 +165,6 @@ def test_the_form_is_read_in_eight_plain_queries(confirmed, django_assert_max_nu
         confirmation_pdf(confirmed)
 
 
-def test_long_values_are_cut_to_their_cell(tree, year, candidate):
-    application = _confirmed_for(candidate, year, tree, address="福建省" + "很长的地址" * 39)  # 198 of the field's 200
-    text = _text(confirmation_pdf(application))
-    assert "福建省很长的地址" in text and "很长的地址" * 39 not in text
-
-
 def _qr_matrix_from_path(ops: str, size: float):
     n = round(size / float(re.match(r"q (\S+) 0 0 ", ops)[1]))
     matrix = [[False] * n for _ in range(n)]
@@ -189,8 +198,11 @@ def test_the_codewords_are_the_ones_qrcode_computes(length):
 
 
 def test_every_fixed_label_is_in_the_font_repertoire_and_fills_the_first_subset():
-    blocks = [pdf_module._title_block(pdf_module.font_name()), pdf_module._basic_block(),
-              pdf_module._declared_block(), pdf_module._review_block(), pdf_module._promise_block()]
+    blocks = [pdf_module._title_block(pdf_module.font_name()), pdf_module._review_block(pdf_module.REVIEW_BOX_H),
+              pdf_module._promise_block(), pdf_module._band_block("基本信息"), pdf_module._band_block("申报信息及现有资格信息")]
+    blocks += [pdf_module._row_block(cells, (left, "", right, ""), pdf_module.ROW_H)
+               for cells, labels in ((pdf_module.BASIC, pdf_module.BASIC_LABELS), (pdf_module.PAIRS, pdf_module.DECLARED_LABELS))
+               for left, right in labels]
     blocks += [pdf_module._heading_block(title, headers, cells) for title, headers, cells in (
         ("工作情况", pdf_module.WORK_HEADERS, pdf_module.WORK),
         (None, pdf_module.EDUCATION_HEADERS, pdf_module.EDUCATION),
@@ -202,7 +214,7 @@ def test_every_fixed_label_is_in_the_font_repertoire_and_fills_the_first_subset(
     assert len([ch for ch in pdf_module.REPERTOIRE if ord(ch) > 126]) >= 160
 
 
-def test_a_cjk_font_without_digits_is_not_chosen():
+def test_the_font_has_digits_too():
     """Some CJK fallback fonts have no ASCII glyphs: the ID number would print as blanks."""
     text = _text_of_numbers()
     assert "0123456789" in text
@@ -218,3 +230,279 @@ def _text_of_numbers():
     c.drawString(50, 50, "中0123456789")
     c.save()
     return _text(buffer.getvalue())
+
+
+# --- every field at its longest (issue 15, item 5) -------------------------------------------------
+
+# CJK characters are the widest a text field takes (one em each); the Latin-only fields get "W",
+# the widest letter, and digits where only digits are allowed.
+FILLER = "福建省泉州市安溪县凤城镇河滨路医院中心卫生院"
+ROWS_MAX = 20  # the row formsets' max_num (prereg.candidate.forms.row_formset)
+OPINION_MAX = 500  # the review form's maxlength; ReviewLog.opinion is a TextField
+
+
+def _max_length(model, field):
+    return model._meta.get_field(field).max_length
+
+
+class _Values:
+    """Distinct values of given lengths (each starts with its own number), kept to find them in the PDF."""
+
+    def __init__(self):
+        self.made = []
+
+    def cjk(self, length):
+        head = f"{len(self.made)}号"
+        value = (head + FILLER * (length // len(FILLER) + 1))[:length]
+        self.made.append(value)
+        return value
+
+    def of(self, model, field):
+        return self.cjk(_max_length(model, field))
+
+    def latin(self, model, field, alphabet="W"):
+        value = alphabet * _max_length(model, field)
+        self.made.append(value)
+        return value
+
+
+def _longest_application(tree, year, candidate, reviewer):
+    """A confirmed application whose every printed field is at its maximum length, every row table
+    at its maximum number of rows, and every level's approval with the longest opinion."""
+    values = _Values()
+    application = _confirmed_for(candidate, year, tree)
+    for org_field in ("unit", "unit_review_org", "point_org", "site_org", "district_org"):
+        Org.objects.filter(pk=getattr(application, f"{org_field}_id")).update(
+            name=values.of(Org, "name"), short_name="")
+    year.name = values.of(ExamYear, "name")
+    year.save()
+    for field in ("level", "qualification", "category", "scope", "specialty"):
+        entry = getattr(application, field)
+        type(entry).objects.filter(pk=entry.pk).update(name=values.of(type(entry), "name"))
+    Ethnicity.objects.filter(pk=application.ethnicity_id).update(name=values.of(Ethnicity, "name"))
+    longest_id_type = max(IdType, key=lambda choice: len(choice.label))
+    values.made.append(longest_id_type.label)
+    Application.objects.filter(pk=application.pk).update(
+        number=values.latin(Application, "number", "8"), name=values.of(Application, "name"),
+        id_type=longest_id_type, id_number=values.latin(Application, "id_number"),
+        phone=values.latin(Application, "phone", "8"), postcode=values.latin(Application, "postcode", "8"),
+        address=values.of(Application, "address"), chsi_code=values.latin(Application, "chsi_code"),
+        practice_change=values.of(Application, "practice_change"),
+        current_qualification=values.of(Application, "current_qualification"),
+        current_qualification_date=datetime.date(2014, 8, 1),
+    )
+    start, end = datetime.date(2014, 8, 1), datetime.date(2016, 9, 1)
+    WorkRow.objects.filter(application=application).delete()
+    EducationRow.objects.filter(application=application).delete()
+    AppointmentRow.objects.filter(application=application).delete()
+    for i in range(ROWS_MAX):
+        WorkRow.objects.create(application=application, order=i, unit_name=values.of(WorkRow, "unit_name"),
+                               title=values.of(WorkRow, "title"), start=start, end=end,
+                               major=values.of(WorkRow, "major"))
+        for kind in EducationRow.Kind:
+            EducationRow.objects.create(application=application, order=i, kind=kind,
+                                        level=values.of(EducationRow, "level"), obtained=start,
+                                        school=values.of(EducationRow, "school"),
+                                        study_form=values.of(EducationRow, "study_form"),
+                                        major=values.of(EducationRow, "major"))
+        AppointmentRow.objects.create(application=application, order=i,
+                                      unit_name=values.of(AppointmentRow, "unit_name"),
+                                      post=values.of(AppointmentRow, "post"),
+                                      qualification=values.of(AppointmentRow, "qualification"), start=start, end=end)
+        for kind in TrainingRow.Kind:
+            TrainingRow.objects.create(application=application, order=i, kind=kind,
+                                       certificate_no=values.of(TrainingRow, "certificate_no"),
+                                       specialty=values.of(TrainingRow, "specialty"), start=start, end=end,
+                                       base=values.of(TrainingRow, "base"), issued=end)
+        OtherRow.objects.create(application=application, order=i, kind=values.of(OtherRow, "kind"),
+                                note=values.of(OtherRow, "note"))
+    for stage in STAGE_ORDER:
+        ReviewLog.objects.create(application=application, action=ReviewAction.APPROVE, stage=stage,
+                                 actor=reviewer, opinion=values.cjk(OPINION_MAX),
+                                 submission_round=application.submission_round)
+    application.refresh_from_db()
+    return application, values.made
+
+
+
+def _multiply(m, n):
+    """The PDF matrix product m × n, matrices as (a, b, c, d, e, f)."""
+    return (m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3], m[2] * n[0] + m[3] * n[2],
+            m[2] * n[1] + m[3] * n[3], m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5])
+
+
+def _point(x, y, matrix):
+    return _multiply((1, 0, 0, 1, x, y), matrix)[4:]
+
+
+def _page_layout(page):
+    """The boxes of a page's text runs (by the glyph widths and font metrics the PDF gives its
+    viewers) and of its rectangles, as (x0, y0, x1, y1) in page coordinates.
+
+    A small reading of the content stream: the graphics and text matrices, the font, and the text
+    shown by each Tj / TJ (the operators reportlab writes; no rotation, no spacing operators).
+    """
+    from pypdf.generic import ContentStream
+
+    fonts = {name: font.get_object() for name, font in page["/Resources"]["/Font"].items()}
+    identity = (1, 0, 0, 1, 0, 0)
+    cm, stack, tm, tlm, leading, font, size = identity, [], identity, identity, 0.0, None, 0.0
+    runs, rects = [], []
+
+    def show(data: bytes):
+        nonlocal tm
+        width = sum(font["/Widths"][code - font["/FirstChar"]] for code in data) / 1000 * size
+        descriptor = font["/FontDescriptor"]
+        runs.append((*_point(0, descriptor["/Descent"] / 1000 * size, _multiply(tm, cm)),
+                     *_point(width, descriptor["/Ascent"] / 1000 * size, _multiply(tm, cm))))
+        tm = _multiply((1, 0, 0, 1, width, 0), tm)
+
+    def next_line(tx, ty):
+        nonlocal tm, tlm
+        tm = tlm = _multiply((1, 0, 0, 1, tx, ty), tlm)
+
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        numbers = [float(v) if isinstance(v, int | float) else v for v in operands]
+        if operator == b"q":
+            stack.append(cm)
+        elif operator == b"Q":
+            cm = stack.pop()
+        elif operator == b"cm":
+            cm = _multiply(tuple(numbers), cm)
+        elif operator == b"re":
+            x, y, w, h = numbers
+            (ax, ay), (bx, by) = _point(x, y, cm), _point(x + w, y + h, cm)
+            rects.append((min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
+        elif operator == b"BT":
+            tm = tlm = identity
+        elif operator == b"Tm":
+            tm = tlm = tuple(numbers)
+        elif operator == b"Td":
+            next_line(*numbers)
+        elif operator == b"TD":
+            leading = -numbers[1]
+            next_line(*numbers)
+        elif operator == b"TL":
+            leading = numbers[0]
+        elif operator == b"T*":
+            next_line(0, -leading)
+        elif operator == b"Tf":
+            font, size = fonts[operands[0]], numbers[1]
+        elif operator == b"Tj":
+            show(bytes(operands[0].original_bytes))
+        elif operator == b"'":
+            next_line(0, -leading)
+            show(bytes(operands[0].original_bytes))
+        elif operator == b"TJ":
+            for item in operands[0]:
+                if isinstance(item, int | float):
+                    tm = _multiply((1, 0, 0, 1, -float(item) / 1000 * size, 0), tm)
+                else:
+                    show(bytes(item.original_bytes))
+        else:
+            assert operator not in (b"Tc", b"Tw", b"Tz", b'"'), f"{operator} is not read by this test"
+    return runs, rects
+
+
+def _inside(inner, outer, slack=0.05):
+    return (inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack
+            and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
+
+
+def _overlap(a, b):
+    return a[0] < b[2] - 0.05 and b[0] < a[2] - 0.05 and a[1] < b[3] - 0.05 and b[1] < a[3] - 0.05
+
+
+def test_every_field_at_its_longest_is_printed_whole_inside_its_cell(tree, year, candidate, reviewer_quanzhou):
+    """Issue 15, item 5: the address ran into the 单位名称 cell, long unit names lost their end."""
+    application, values = _longest_application(tree, year, candidate, reviewer_quanzhou)
+    reader = PdfReader(io.BytesIO(confirmation_pdf(application)))
+
+    text = re.sub(r"\s", "", "".join(page.extract_text() for page in reader.pages))
+    missing = [value for value in values if re.sub(r"\s", "", value) not in text]
+    assert not missing, f"cut or lost: {missing[:3]}"
+
+    qr = pdf_module.QR_SIZE
+    qr_box = (pdf_module.PAGE_W - pdf_module.MARGIN - qr, pdf_module.TOP - qr,
+              pdf_module.PAGE_W - pdf_module.MARGIN, pdf_module.TOP)
+    page_box = (pdf_module.MARGIN, pdf_module.MARGIN, pdf_module.PAGE_W - pdf_module.MARGIN, pdf_module.TOP)
+    in_cells = 0
+    for number, page in enumerate(reader.pages, 1):
+        runs, rects = _page_layout(page)
+        cells = [r for r in rects if r[2] - r[0] > 20 and r[3] - r[1] > 10]  # not the QR code's modules
+        for run in runs:
+            assert _inside(run, page_box), f"page {number}: text at {run} leaves the page's margins"
+            assert number > 1 or not _overlap(run, qr_box), f"text at {run} runs into the QR code"
+            start = (run[0], run[1], run[0], run[1])
+            around = [cell for cell in cells if _inside(start, cell)]
+            if around:  # the smallest rectangle around a run's start is its cell
+                cell = min(around, key=lambda r: (r[2] - r[0]) * (r[3] - r[1]))
+                assert _inside(run, cell), f"page {number}: text at {run} leaves its cell {cell}"
+                in_cells += 1
+        for i, a in enumerate(runs):
+            for b in runs[i + 1:]:
+                assert not _overlap(a, b), f"page {number}: text at {a} and at {b} overlap"
+    assert in_cells > 1000  # the check did see the cells' lines (a 9-page form)
+
+
+def test_month_values_are_printed_as_typed(confirmed):
+    """取得时间 and the rows' dates are months (YYYY-MM): no invented first day of the month."""
+    Application.objects.filter(pk=confirmed.pk).update(current_qualification_date=datetime.date(2014, 8, 1))
+    WorkRow.objects.filter(application=confirmed).update(start=datetime.date(2012, 8, 1),
+                                                          end=datetime.date(2013, 9, 1))
+    text = _text(confirmation_pdf(confirmed))
+    assert "2014-08" in text and "2014-08-01" not in text
+    assert "2012-08 - 2013-09" in text and "2012-08-01" not in text
+
+
+def test_the_id_type_is_printed_by_its_chinese_name(confirmed):
+    Application.objects.filter(pk=confirmed.pk).update(id_type=IdType.PASSPORT)
+    text = _text(confirmation_pdf(confirmed))
+    assert "护照" in text and "passport" not in text
+
+
+def _fonts(data: bytes):
+    reader = PdfReader(io.BytesIO(data))
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            yield font.get_object()
+
+
+def test_every_font_of_the_form_is_embedded(confirmed):
+    """Issue 15, item 9: STSong-Light and Helvetica were named, not embedded: each viewer drew the
+    form with a font of its own, whose widths the layout had not measured."""
+    data = confirmation_pdf(confirmed)
+    fonts = list(_fonts(data))
+    assert fonts
+    for font in fonts:
+        assert font["/Subtype"] == "/TrueType", font
+        assert "/FontFile2" in font["/FontDescriptor"]  # the subset's glyphs are in the file
+        assert re.fullmatch(rf"/[A-Z]{{6}}\+{pdf_module.FONT}-\d+", font["/BaseFont"])  # a subset
+    assert b"Helvetica" not in data and b"STSong" not in data
+
+
+def test_the_font_is_read_once_per_process(confirmed, monkeypatch):
+    confirmation_pdf(confirmed)
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("the font file was read again")
+
+    monkeypatch.setattr(pdf_module, "TTFont", read_again)
+    assert confirmation_pdf(confirmed).startswith(b"%PDF")
+
+
+@pytest.fixture
+def font_package_missing(monkeypatch):
+    monkeypatch.setattr(pdf_module, "FONT_PACKAGE", "prereg_no_such_font_package")
+    pdf_module.font_name.cache_clear()
+    yield
+    monkeypatch.undo()
+    pdf_module.font_name.cache_clear()
+
+
+def test_without_the_font_package_the_form_falls_back_to_a_cid_font_and_says_so(
+        confirmed, font_package_missing, caplog):
+    with caplog.at_level("WARNING", logger="prereg.applications.pdf"):
+        data = confirmation_pdf(confirmed)
+    assert b"STSong-Light" in data and confirmed.number in _text(data)
+    assert "falling back to STSong-Light" in caplog.text
