@@ -251,7 +251,8 @@ if HTTPS:
 # e.g. RATE_LIMIT_LOGIN=100/300 is 100 failed sign-ins per client address per 5 minutes.
 RATE_LIMITS = {
     scope: tuple(int(n) for n in env(f"RATE_LIMIT_{scope.upper()}", default=default).split("/"))
-    for scope, default in {"login": "100/300", "sms": "20/3600", "signup": "30/3600", "upload": "300/3600"}.items()
+    for scope, default in {"login": "100/300", "sms": "20/3600", "signup": "10/3600",
+                           "signup_address": "1000/3600", "upload": "300/3600"}.items()
 }
 # The login limit runs before the view (and before django-axes), after the security headers.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware"),

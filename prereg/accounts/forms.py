@@ -106,7 +106,7 @@ class PasswordForgotResetForm(forms.Form):
         p1, p2 = self.cleaned_data.get("new_password1"), self.cleaned_data.get("new_password2")
         if p1 and p2 and p1 != p2:
             self.add_error("new_password2", "两次输入的密码不一致。")
-        elif p1 and self.user is not None:
+        elif p1:
             try:
                 validate_password(p1, self.user)
             except forms.ValidationError as exc:

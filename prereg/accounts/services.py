@@ -73,6 +73,68 @@ def user_reset_password_by_code(*, user: User, new_password: str, request=None) 
     record("account.password_recover", actor=user, obj=user, request=request)
 
 
+# --- 找回密码 without telling who has an account -------------------------------------------------
+# Both steps answer and work alike for an identifier that names no account (ASVS 5.0 V6.3.8, no
+# account enumeration): the limits count the identifier as typed and the address, a code is made
+# and hashed either way, and step 2 checks a code against a hash either way. The ticket (kept in
+# the session between the steps) names the account, or none: then it is a decoy.
+
+RECOVERY_PURPOSE = "password_reset"
+RECOVERY_TRIES = 5  # as many wrong codes as verify_code allows before the code is spent
+
+
+def password_recovery_start(*, identifier: str, client_ip: str = "") -> dict:
+    """找回密码, step 1: a code to the account's registered phone. Raises RateLimited (the same for
+    any identifier); returns the ticket for step 2."""
+    import time
+
+    from prereg.notify.sms import RateLimited, check_sms_rate, new_code, send_code
+
+    from .backends import find_account
+
+    key = (identifier or "").strip().upper()
+    check_sms_rate("", client_ip, subject=f"recover:{key}")
+    user = find_account(identifier)
+    if user is not None and user.is_active and user.phone:
+        try:
+            check_sms_rate(user.phone)  # the phone's own limit (he may be asked for by another name)
+        except RateLimited:
+            pass  # said nowhere: the answer would tell that the account exists
+        else:
+            send_code(user.phone, RECOVERY_PURPOSE, client_ip=client_ip)
+            return {"user": user.pk, "issued": int(time.time()), "tries": 0}
+    else:
+        user = None
+    new_code()  # the hashing a sent code costs, so an unknown identifier takes as long
+    return {"user": user.pk if user else None, "issued": int(time.time()), "tries": 0}
+
+
+def password_recovery_finish(*, ticket: dict | None, code: str, new_password: str, request=None) -> User:
+    """找回密码, step 2: the code and the new password. A wrong code says 验证码错误 and a spent or
+    missing one 验证码已失效, for a decoy ticket as for a real one; `ticket["tries"]` is counted."""
+    import time
+
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+
+    from prereg.notify.sms import verify_code
+
+    ticket = ticket if ticket is not None else {"user": None, "issued": 0, "tries": RECOVERY_TRIES}
+    user = User.objects.filter(pk=ticket.get("user"), is_active=True).exclude(phone="").first() \
+        if ticket.get("user") else None
+    if user is None:
+        expired = (ticket.get("tries", 0) >= RECOVERY_TRIES
+                   or time.time() > ticket.get("issued", 0) + settings.SMS_CODE_TTL_SECONDS)
+        if expired:
+            raise ValidationError("验证码已失效，请重新获取。", code="expired")
+        ticket["tries"] = ticket.get("tries", 0) + 1
+        make_password(code)  # the hash check a real code costs
+        raise ValidationError("验证码错误。", code="wrong")
+    verify_code(user.phone, RECOVERY_PURPOSE, code)
+    user_reset_password_by_code(user=user, new_password=new_password, request=request)
+    return user
+
+
 def _axes_reset(username: str) -> int:
     from axes.utils import reset
 

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from prereg.audit.log import client_ip
 
 from . import services
-from .backends import find_account
 from .forms import LoginForm, PasswordChangeForm, PasswordForgotForm, PasswordForgotResetForm, ProfileForm
 
 RESET_SESSION_KEY = "password_forgot_user"
@@ -94,19 +93,17 @@ def password_change(request):
 def password_forgot(request):
     """找回密码, step 1: a code to the account's registered phone. The answer is the same whether
     the account exists or not, so the page does not tell who has an account."""
-    from prereg.notify.sms import RateLimited, issue_code
+    from prereg.notify.sms import RateLimited
 
     form = PasswordForgotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = find_account(form.cleaned_data["identifier"])
-        request.session.pop(RESET_SESSION_KEY, None)
         try:
-            if user is not None and user.is_active and user.phone:
-                issue_code(user.phone, RESET_PURPOSE, client_ip=client_ip(request))
-                request.session[RESET_SESSION_KEY] = user.pk
+            ticket = services.password_recovery_start(identifier=form.cleaned_data["identifier"],
+                                                      client_ip=client_ip(request))
         except RateLimited as exc:
             form.add_error(None, exc.messages[0])
         else:
+            request.session[RESET_SESSION_KEY] = ticket
             messages.info(request, "如该账号存在并登记了手机号码，验证码已发送至该手机，5分钟内有效。")
             return redirect("accounts:password_forgot_reset")
     return render(request, "accounts/password_forgot.html", {"form": form})
@@ -115,22 +112,19 @@ def password_forgot(request):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def password_forgot_reset(request):
-    """找回密码, step 2: the code and a new password."""
-    from prereg.notify.sms import verify_code
-
-    user_id = request.session.get(RESET_SESSION_KEY)
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
-    form = PasswordForgotResetForm(user, request.POST or None)
+    """找回密码, step 2: the code and a new password (checked against the account's own details
+    only once the code is right: before that, nothing may differ for an unknown account)."""
+    form = PasswordForgotResetForm(None, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        ticket = request.session.get(RESET_SESSION_KEY)
         try:
-            if user is None or not user.phone:
-                raise ValidationError("验证码已失效，请重新获取。")
-            verify_code(user.phone, RESET_PURPOSE, form.cleaned_data["code"])
+            services.password_recovery_finish(ticket=ticket, code=form.cleaned_data["code"],
+                                              new_password=form.cleaned_data["new_password1"], request=request)
         except ValidationError as exc:
-            form.add_error("code", exc.messages[0])
+            if ticket is not None:
+                request.session[RESET_SESSION_KEY] = ticket  # its count of wrong codes
+            form.add_error("code" if getattr(exc, "code", None) in ("expired", "wrong") else "new_password1", exc)
         else:
-            services.user_reset_password_by_code(user=user, new_password=form.cleaned_data["new_password1"],
-                                                 request=request)
             request.session.pop(RESET_SESSION_KEY, None)
             messages.success(request, "密码已重置，请用新密码登录。")
             return redirect("accounts:login")

@@ -119,11 +119,8 @@ class SignupForm(forms.Form):
             parse_id_number(number)
         elif not (6 <= len(number) <= 30) or not number.isalnum():
             raise ValidationError("请填写正确的证件编号。")
-        User = get_user_model()
-        if User.objects.filter(id_number=number).exists() or User.objects.filter(username=number).exists():
-            self.duplicate = True
-            raise ValidationError("该证件编号已注册，每个证件只能注册一个账号。可通过“忘记密码”找回。",
-                                  code="duplicate")
+        # Whether the number is taken is said only once the phone's code is verified (the sign-up
+        # service): before that, the page would tell anyone who has an account (issue 16).
         return number
 
     def clean_phone(self):

@@ -28,7 +28,10 @@ DEFAULT_LIMITS = {
     # failures) is what stops guessing one account's password.
     "login": (100, 300),
     "sms": (20, 3600),
-    "signup": (30, 3600),
+    # Sign-ups per phone and per ID number; per address a limit a large hospital signing up its
+    # staff from behind one address does not reach (issue 15).
+    "signup": (10, 3600),
+    "signup_address": (1000, 3600),
     "upload": (300, 3600),
 }
 MESSAGE = "操作过于频繁，请稍后再试。"
@@ -119,6 +122,26 @@ def check(scope: str, key: str, **kwargs) -> None:
         window = kwargs.get("window") or limits_for(scope)[1]
         now = int(time.time())
         raise RateLimited(scope, retry_after=window - now % window)
+
+
+def wait_for(pairs, *, count: bool) -> int | None:
+    """The seconds to wait if any (scope, key) of `pairs` has used up its limit, else None; with
+    `count`, one hit is counted on each of them first (empty keys are skipped)."""
+    waits = []
+    for scope, key in pairs:
+        if not key:
+            continue
+        if count and not hit(scope, key):
+            waits.append(spent(scope, key) or limits_for(scope)[1])
+        elif not count and (wait := spent(scope, key)) is not None:
+            waits.append(wait)
+    return max(waits) if waits else None
+
+
+def wait_text(seconds: int) -> str:
+    """How long to wait, as the message says it: 约N分钟 (at least one)."""
+    minutes = max(1, -(-seconds // 60))
+    return f"{minutes}分钟" if minutes < 120 else f"{-(-minutes // 60)}小时"
 
 
 def response_for(request, exc: RateLimited):

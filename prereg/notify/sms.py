@@ -69,26 +69,39 @@ def _hit(key: str, limit: int, seconds: int) -> bool:
     return ratelimit.hit("sms-code", key, limit=limit, window=seconds)
 
 
-def check_sms_rate(phone: str, client_ip: str = "") -> None:
+def check_sms_rate(phone: str, client_ip: str = "", *, subject: str = "") -> None:
+    """Counts one code for the phone (or for `subject`, what the caller limits instead: 找回密码
+    counts the identifier typed, so an unknown one is limited like a known one) and the address."""
     minute, day = settings.SMS_PER_MINUTE, settings.SMS_PER_DAY
-    for who in filter(None, [f"phone:{phone}", f"ip:{client_ip}" if client_ip else ""]):
+    for who in filter(None, [subject or f"phone:{phone}", f"ip:{client_ip}" if client_ip else ""]):
         # An address is shared by a whole hospital: it gets a larger allowance than a phone.
-        factor = 1 if who.startswith("phone:") else 20
+        factor = 20 if who.startswith("ip:") else 1
         if not _hit(f"sms-min:{who}", minute * factor, 60):
             raise RateLimited("发送过于频繁，请1分钟后再试。", code="rate_minute")
         if not _hit(f"sms-day:{who}", day * factor, 86400):
             raise RateLimited("今日短信发送次数已达上限，请明天再试。", code="rate_day")
 
 
+def new_code() -> tuple[str, str]:
+    """A six-digit code and its hash (the hashing is the costly part of issuing one)."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    return code, make_password(code)
+
+
 def issue_code(phone: str, purpose: str, *, client_ip: str = "") -> None:
     check_sms_rate(phone, client_ip)
-    code = f"{secrets.randbelow(10**6):06d}"
+    send_code(phone, purpose, client_ip=client_ip)
+
+
+def send_code(phone: str, purpose: str, *, client_ip: str = "") -> None:
+    """A new code to the phone (earlier ones of the purpose are spent); the caller checked the limits."""
+    code, code_hash = new_code()
     with transaction.atomic():
         SmsCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).update(used_at=timezone.now())
         SmsCode.objects.create(
             phone=phone,
             purpose=purpose,
-            code_hash=make_password(code),
+            code_hash=code_hash,
             expires_at=timezone.now() + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
             client_ip=client_ip,
         )

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +18,12 @@ from prereg.notify.models import SmsCode, SmsMessage
 from tests.factories import TEST_PASSWORD, CandidateFactory, UserFactory
 
 NEW_PASSWORD = "Xinmima#2027"  # noqa: S105
+
+
+class SlowHasher(PBKDF2PasswordHasher):
+    """As slow as a production hash (tens of milliseconds), for the timing test."""
+
+    iterations = 200_000
 
 
 def login(client, username, password=TEST_PASSWORD):
@@ -81,6 +88,75 @@ def test_a_second_code_within_a_minute_is_refused_with_a_clear_message(client, u
     response = client.post(reverse("accounts:password_forgot"), {"identifier": user.phone})
     assert response.status_code == 200 and "1分钟后再试" in response.content.decode()
     assert SmsMessage.objects.count() == 1
+
+
+def _forgot(client, identifier):
+    return client.post(reverse("accounts:password_forgot"), {"identifier": identifier}, follow=True)
+
+
+def _reset(client, code):
+    return client.post(reverse("accounts:password_forgot_reset"),
+                       {"code": code, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+
+def _messages(response):
+    """What the page says (its messages, its form errors), without the parts that echo the input."""
+    html = response.content.decode()
+    return sorted(set(re.findall(r'role="alert">(?:<div>)?([^<]+)<', html)
+                      + re.findall(r'<div class="message [^"]*">([^<]+)<', html)))
+
+
+def test_forgot_password_answers_a_known_and_an_unknown_identifier_alike(client, user):
+    """Issue 16: a real identifier got 发送过于频繁 on a second try and 验证码错误 on a wrong code;
+    an unknown one got a redirect and 验证码已失效."""
+    other = type(client)()
+    answers = {}
+    for who, c, identifier in (("known", client, user.phone), ("unknown", other, "13999999999")):
+        first = _forgot(c, identifier)
+        second = _forgot(c, identifier)
+        c.post(reverse("accounts:password_forgot"), {"identifier": identifier})
+        wrong = _reset(c, "000000" if who == "unknown" or sent_code(user.phone) != "000000" else "111111")
+        tries = [_reset(c, "123456" if sent_code(user.phone) != "123456" else "654321") for _ in range(5)]
+        answers[who] = (first.redirect_chain, _messages(first), second.status_code, _messages(second),
+                        _messages(wrong), [_messages(t) for t in tries])
+    assert answers["known"] == answers["unknown"]
+    assert "1分钟后再试" in " ".join(answers["known"][3]) and "验证码错误" in " ".join(answers["known"][4])
+    assert "验证码已失效" in " ".join(answers["known"][5][-1])
+
+
+def test_a_weak_password_is_refused_before_the_code_alike_for_a_known_and_an_unknown_account(client, user):
+    other = type(client)()
+    bodies = []
+    for c, identifier in ((client, user.id_number), (other, "350102199001011234")):
+        c.post(reverse("accounts:password_forgot"), {"identifier": identifier})
+        response = c.post(reverse("accounts:password_forgot_reset"),
+                          {"code": "000000", "new_password1": "Aa123456", "new_password2": "Aa123456"})
+        bodies.append(_messages(response))
+    assert bodies[0] == bodies[1] and "弱口令" in " ".join(bodies[0])
+
+
+def test_forgot_password_takes_as_long_for_an_unknown_identifier_as_for_a_known_one(client, user, settings):
+    """Issue 16: the real identifier took 33 ms against 5 ms (the code's hashing). With a hasher as
+    slow as production's, both sides are timed alike (medians of several runs, loose bounds: the
+    point is the missing hash, a factor of six)."""
+    import statistics
+    import time
+
+    settings.PASSWORD_HASHERS = ["tests.accounts.test_login_security.SlowHasher"]
+    settings.SMS_PER_MINUTE, settings.SMS_PER_DAY = 1000, 1000
+
+    def timed(identifier):
+        c = type(client)()
+        runs = []
+        for _ in range(5):
+            start = time.perf_counter()
+            c.post(reverse("accounts:password_forgot"), {"identifier": identifier})
+            runs.append(time.perf_counter() - start)
+        return statistics.median(runs)
+
+    timed(user.phone)  # warm-up
+    known, unknown = timed(user.phone), timed("13999999999")
+    assert 0.5 < unknown / known < 2, (known, unknown)
 
 
 def test_forgot_password_pages_are_public_and_refuse_other_methods(client, db):

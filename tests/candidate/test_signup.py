@@ -51,10 +51,23 @@ def test_a_candidate_signs_up_with_id_phone_code_and_password_and_is_logged_in(c
 @pytest.mark.django_db
 def test_a_second_sign_up_with_the_same_id_is_refused_with_a_way_to_recover(client):
     CandidateFactory(id_number=ID, username=ID)
-    response = client.post(reverse("candidate:signup"), data())
+    code = send_code(client)
+    response = client.post(reverse("candidate:signup"), data(sms_code=code))
     body = response.content.decode()
     assert "该证件编号已注册" in body and "忘记密码" in body
     assert User.objects.filter(id_number=ID).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_registered_id_number_is_not_told_before_the_phones_code_is_verified(client):
+    """Issue 16: sign-up said 该证件编号已注册 to anyone who typed the number."""
+    CandidateFactory(id_number=ID, username=ID)
+    for code in ("000000", ""):
+        body = client.post(reverse("candidate:signup"), data(sms_code=code)).content.decode()
+        assert "已注册" not in body and "忘记密码，找回账号" not in body
+    send_code(client)
+    body = client.post(reverse("candidate:signup"), data(sms_code="999999")).content.decode()
+    assert "已注册" not in body and ("验证码错误" in body or "验证码已失效" in body)
 
 
 @pytest.mark.django_db
@@ -87,12 +100,50 @@ def test_typed_values_are_kept_when_sign_up_fails(client):
 
 
 @pytest.mark.django_db
-def test_sign_up_is_rate_limited(client, settings):
+def test_sign_up_is_rate_limited_per_phone_and_says_how_long_to_wait(client, settings):
     settings.RATE_LIMITS = {"signup": (2, 3600)}
     for _ in range(2):
         client.post(reverse("candidate:signup"), data(password2="x"))
     body = client.post(reverse("candidate:signup"), data(password2="x")).content.decode()
+    assert "注册过于频繁，请" in body and "分钟后再试" in body
+
+
+@pytest.mark.django_db
+def test_sign_up_is_limited_per_id_number_whatever_the_phone(client, settings):
+    settings.RATE_LIMITS = {"signup": (2, 3600)}
+    for n in range(2):
+        client.post(reverse("candidate:signup"), data(phone=f"1380013800{n}", password2="x"))
+    body = client.post(reverse("candidate:signup"), data(phone="13800138009", password2="x")).content.decode()
     assert "注册过于频繁" in body
+
+
+@pytest.mark.django_db
+def test_a_hospitals_staff_sign_up_from_one_address_beyond_the_old_limit_of_thirty(client, settings):
+    """Issue 15.7: the 31st sign-up from one address in an hour was refused."""
+    for n in range(40):
+        number = make_id_number("350102", datetime.date(1980, 1, 1) + datetime.timedelta(days=n), 100 + n)
+        phone = f"1390000{n:04d}"
+        body = client.post(reverse("candidate:signup"), data(id_number=number, phone=phone,
+                                                             password2="x")).content.decode()
+        assert "注册过于频繁" not in body, n
+
+
+@pytest.mark.django_db
+def test_the_limit_is_checked_before_a_code_is_sent_and_says_how_long_to_wait(client, settings):
+    """Issue 15.7: the refusal came after the code had been sent, without saying how long to wait."""
+    settings.RATE_LIMITS = {"signup": (2, 3600)}
+    for _ in range(2):
+        client.post(reverse("candidate:signup"), data(password2="x"))
+    response = client.post(reverse("candidate:signup_send_code"), {"phone": PHONE, "id_number": ID},
+                           HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "注册过于频繁，请" in body and "分钟后再试" in body
+    assert not SmsMessage.objects.filter(phone=PHONE).exists()
+    body = client.post(reverse("candidate:signup"), {**data(), "send_code": "1"}).content.decode()
+    assert "注册过于频繁" in body and not SmsMessage.objects.filter(phone=PHONE).exists()
+    # Another candidate behind the same address is not held up.
+    assert "验证码已发送" in client.post(reverse("candidate:signup_send_code"), {"phone": "13900139000"},
+                                       HTTP_HX_REQUEST="true").content.decode()
 
 
 @pytest.mark.django_db

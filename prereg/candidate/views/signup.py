@@ -1,4 +1,9 @@
-"""Sign-up (考生注册): name, ID, mobile confirmed by SMS, password; one account per ID number."""
+"""Sign-up (考生注册): name, ID, mobile confirmed by SMS, password; one account per ID number.
+
+Sign-ups are limited per phone and per ID number, and per address only as far as a large
+hospital signing up its staff from behind one address never goes (issue 15); the limit is
+checked before a code is sent, so no one gets a code for a sign-up that would be refused.
+"""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -9,10 +14,34 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from prereg.audit.log import client_ip
 from prereg.core import ratelimit
+from prereg.core.validators import normalize_id_number, normalize_mobile
 from prereg.notify.sms import issue_code
 
 from .. import services
 from ..forms import SendCodeForm, SignupForm
+
+
+def _signup_limits(request) -> list[tuple[str, str]]:
+    """(scope, key) of the limits a sign-up counts against: its phone, its ID number, its address."""
+    phone = normalize_mobile(request.POST.get("phone", ""))
+    id_number = normalize_id_number(request.POST.get("id_number", ""))
+    return [("signup", f"phone:{phone}" if phone else ""), ("signup", f"id:{id_number}" if id_number else ""),
+            ("signup_address", ratelimit.client_address(request))]
+
+
+def _too_often(seconds: int) -> str:
+    return f"注册过于频繁，请{ratelimit.wait_text(seconds)}后再试。"
+
+
+def _send_code(request, phone: str) -> tuple[bool, str]:
+    wait = ratelimit.wait_for(_signup_limits(request), count=False)
+    if wait is not None:
+        return False, _too_often(wait)
+    try:
+        issue_code(phone, "signup", client_ip=client_ip(request))
+    except ValidationError as error:
+        return False, error.messages[0]
+    return True, "验证码已发送，5分钟内有效。"
 
 
 @login_not_required
@@ -25,19 +54,17 @@ def signup(request):
         form = SignupForm(initial=request.POST.dict())
         code_form = SendCodeForm(request.POST)
         if code_form.is_valid():
-            try:
-                issue_code(code_form.cleaned_data["phone"], "signup", client_ip=client_ip(request))
-                messages.success(request, "验证码已发送，5分钟内有效。")
-            except ValidationError as error:
-                messages.error(request, error.messages[0])
+            ok, message = _send_code(request, code_form.cleaned_data["phone"])
+            (messages.success if ok else messages.error)(request, message)
         else:
             messages.error(request, code_form.errors["phone"][0])
         return render(request, "candidate/signup.html", {"form": form})
     form = SignupForm(request.POST or None)
     if request.method == "POST":
-        if not ratelimit.hit("signup", ratelimit.client_address(request)):
+        wait = ratelimit.wait_for(_signup_limits(request), count=True)
+        if wait is not None:
             form.is_valid()
-            form.add_error(None, "注册过于频繁，请稍后再试。")
+            form.add_error(None, _too_often(wait))
         elif form.is_valid():
             data = form.cleaned_data
             try:
@@ -46,6 +73,8 @@ def signup(request):
                     sms_code=data["sms_code"], password=data["password1"], request=request)
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
+                    # The service says the number is taken only after the phone's code was verified.
+                    form.duplicate = "id_number" in error.error_dict
                     for field, errs in error.error_dict.items():
                         form.add_error(field, errs)
                 else:
@@ -61,15 +90,10 @@ def signup(request):
 @require_POST
 def signup_send_code(request):
     form = SendCodeForm(request.POST)
-    ok, message = False, ""
     if form.is_valid():
-        try:
-            issue_code(form.cleaned_data["phone"], "signup", client_ip=client_ip(request))
-            ok, message = True, "验证码已发送，5分钟内有效。"
-        except ValidationError as error:
-            message = error.messages[0]
+        ok, message = _send_code(request, form.cleaned_data["phone"])
     else:
-        message = form.errors["phone"][0]
+        ok, message = False, form.errors["phone"][0]
     if request.htmx:
         return render(request, "candidate/_code_status.html", {"ok": ok, "message": message})
     (messages.success if ok else messages.error)(request, message)
