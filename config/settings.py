@@ -213,6 +213,9 @@ IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 # Files decoded in full (PNG, BMP, progressive JPEG: 4 bytes a pixel) are held to fewer pixels so one
 # upload stays under 150 MB of a worker (bench key upload_peak_mb); a one-pass JPEG is scaled while decoding.
 IMAGE_MAX_PIXELS_FULL_DECODE = env.int("IMAGE_MAX_PIXELS_FULL_DECODE", default=10_000_000)
+# A replaced or deleted image leaves storage only this long after (manage.py purge_deleted_images): longer
+# than the backup interval, so a backup copying files while images change still finds every file its rows name.
+DELETED_IMAGE_RETENTION_HOURS = env.int("DELETED_IMAGE_RETENTION_HOURS", default=48)
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {

@@ -5,17 +5,23 @@ by Pillow after the pixel count was checked from the header (so an image bomb is
 any memory is spent), and what is stored is a fresh JPEG of the decoded pixels under a generated
 name: EXIF, comments, ICC profiles and anything appended after the image (a polyglot PNG+HTML)
 do not survive. A thumbnail and the SHA-256 of the stored bytes are kept beside it.
+
+A replaced or deleted image loses its row at once, its files only after
+DELETED_IMAGE_RETENTION_HOURS (`deleted_images_purge`), so a backup that copies the files after
+dumping the rows finds every file they name.
 """
 
 import hashlib
 import io
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from prereg.audit.log import record
@@ -23,6 +29,7 @@ from prereg.audit.log import record
 from .models import (
     ApplicationImage,
     AppointmentRow,
+    DeletedImageFile,
     EducationRow,
     ImageSlot,
     OtherRow,
@@ -255,7 +262,7 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
     with transaction.atomic():
         if replace:
             for old in existing:
-                _delete_files(old)
+                _delete_files_later(old)
                 old.delete()
         for upload, image in processed:
             stem = uuid.uuid4().hex
@@ -274,10 +281,31 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
     return created
 
 
-def _delete_files(image):
-    for field in (image.file, image.thumbnail):
-        if field:
-            field.storage.delete(field.name)
+def _delete_files_later(image):
+    """Leave the files of a deleted image in storage for the retention (see DeletedImageFile)."""
+    DeletedImageFile.objects.bulk_create(
+        [DeletedImageFile(name=field.name) for field in (image.file, image.thumbnail) if field])
+
+
+def deleted_images_purge(*, now=None, batch: int = 500) -> int:
+    """Remove from storage the files of images deleted more than DELETED_IMAGE_RETENTION_HOURS ago."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.DELETED_IMAGE_RETENTION_HOURS)
+    storage = ApplicationImage._meta.get_field("file").storage
+    purged = 0
+    while due := list(DeletedImageFile.objects.filter(deleted_at__lte=cutoff).order_by("pk")[:batch]):
+        names = {entry.name for entry in due}
+        # Never a file an image row names (none does today: every upload is stored under a new name).
+        kept = set(ApplicationImage.objects.filter(file__in=names).values_list("file", flat=True))
+        kept |= set(ApplicationImage.objects.filter(thumbnail__in=names).values_list("thumbnail", flat=True))
+        for name in names - kept:
+            storage.delete(name)
+        # A purge stopped here removes the same files again next time: deleting a missing file is a no-op.
+        with transaction.atomic():
+            DeletedImageFile.objects.filter(pk__in=[entry.pk for entry in due]).delete()
+            record("image.files_purged", actor_name="system",
+                   details={"files": len(names), "kept": sorted(kept), "hours": settings.DELETED_IMAGE_RETENTION_HOURS})
+        purged += len(names)
+    return purged
 
 
 @transaction.atomic
@@ -288,12 +316,12 @@ def image_delete(*, actor, image_id: int, request=None) -> None:
     _check_owner_and_state(actor, image.application)
     record("image.delete", actor=actor, obj=image.application, request=request,
            details={"slot": image.slot, "row": image.row_id, "sha256": image.sha256})
-    _delete_files(image)
+    _delete_files_later(image)
     image.delete()
 
 
 def images_for_row_delete(application, slot, row_id) -> None:
-    """Remove the images of a row being removed (⊖), files included."""
+    """Remove the images of a row being removed (⊖); their files go after the retention."""
     for image in ApplicationImage.objects.filter(application=application, slot=slot, row_id=row_id):
-        _delete_files(image)
+        _delete_files_later(image)
         image.delete()

@@ -400,3 +400,15 @@ class ForwardBatch(models.Model):
     count = models.PositiveIntegerField()
     by_specialty = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class DeletedImageFile(models.Model):
+    """A stored file of a replaced or deleted image, kept until the retention has passed.
+
+    A backup dumps the database first and copies the files after: a file removed while it copies
+    would be missing from a backup whose rows still name it. `manage.py purge_deleted_images`
+    removes the file once DELETED_IMAGE_RETENTION_HOURS (longer than the backup interval) are over.
+    """
+
+    name = models.CharField(max_length=200)
+    deleted_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -5,16 +5,19 @@ import io
 import os
 import struct
 import zlib
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from prereg.applications import images
 from prereg.applications.carryover import start_application
-from prereg.applications.models import ApplicationImage, State
+from prereg.applications.models import ApplicationImage, DeletedImageFile, State
 from tests.candidate.factories import jpeg_upload
 from tests.factories import CandidateFactory
 
@@ -162,12 +165,43 @@ def test_images_cannot_change_while_in_review(application, candidate):
     assert "审核中" in refuse(application, candidate, jpeg_upload())
 
 
-def test_delete_removes_the_row_and_its_files(application, candidate):
+def test_delete_removes_the_row_at_once_and_its_files_after_the_retention(application, candidate, settings):
     [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
-    path = img.file.path
+    paths = [img.file.path, img.thumbnail.path]
     images.image_delete(actor=candidate, image_id=img.pk)
     assert not ApplicationImage.objects.exists()
-    assert not os.path.exists(path)
+    assert all(os.path.exists(path) for path in paths)
+    settings.DELETED_IMAGE_RETENTION_HOURS = 48
+    assert images.deleted_images_purge(now=timezone.now() + timedelta(hours=47)) == 0
+    assert all(os.path.exists(path) for path in paths)
+    assert images.deleted_images_purge(now=timezone.now() + timedelta(hours=49)) == 2
+    assert not any(os.path.exists(path) for path in paths)
+    assert not DeletedImageFile.objects.exists()
+
+
+def test_a_replaced_photo_keeps_its_files_until_the_purge_command_after_the_retention(application, candidate,
+                                                                                     settings):
+    [old] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    [new] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    assert os.path.exists(old.file.path) and os.path.exists(old.thumbnail.path)
+    assert sorted(DeletedImageFile.objects.values_list("name", flat=True)) == sorted([old.file.name,
+                                                                                     old.thumbnail.name])
+    call_command("purge_deleted_images", stdout=io.StringIO())
+    assert os.path.exists(old.file.path)  # within the retention
+    DeletedImageFile.objects.update(deleted_at=timezone.now() - timedelta(hours=49))
+    out = io.StringIO()
+    call_command("purge_deleted_images", stdout=out)
+    assert "已清除 2 个" in out.getvalue()
+    assert not os.path.exists(old.file.path) and not os.path.exists(old.thumbnail.path)
+    assert os.path.exists(new.file.path) and os.path.exists(new.thumbnail.path)
+
+
+def test_the_purge_never_removes_a_file_an_image_row_still_names(application, candidate):
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    DeletedImageFile.objects.create(name=img.file.name)
+    DeletedImageFile.objects.update(deleted_at=timezone.now() - timedelta(days=30))
+    assert images.deleted_images_purge() == 1
+    assert os.path.exists(img.file.path) and not DeletedImageFile.objects.exists()
 
 
 def test_images_are_served_to_the_owner_only(client, application, candidate):

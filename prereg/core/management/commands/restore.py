@@ -1,7 +1,9 @@
 """`manage.py restore <dir>`: a backup into a fresh database and an empty media folder.
 
 Checks every checksum of the manifest before touching anything, refuses a target that already
-holds tables or files, and after the restore compares each table's row count with the manifest.
+holds tables or files, and after the restore compares each table's row count with the manifest
+and checks that every file a restored row names is in the restored media folder: a backup made
+without it (or by an older version of `backup`) ends the restore with an error naming each one.
 """
 
 import os
@@ -16,7 +18,16 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from ..backup import checksums, pg_env_and_args, read_manifest, table_counts, temporary_connection
+from ..backup import (
+    checksums,
+    listed,
+    missing_files,
+    named_files,
+    pg_env_and_args,
+    read_manifest,
+    table_counts,
+    temporary_connection,
+)
 
 # Tables whose rows are not data: the cache is not backed up by dumpdata and need not come back.
 NOT_COMPARED = {"prereg_cache"}
@@ -45,12 +56,16 @@ class Command(BaseCommand):
             target.close()
             {"sqlite": self._sqlite, "pg_custom": self._pg_restore, "json": self._loaddata}[manifest["format"]](
                 dump, config, target)
-            restored = table_counts(target)
+            restored, named = table_counts(target), named_files(target)
         if (source / "media").exists():
             media.parent.mkdir(parents=True, exist_ok=True)
             shutil.copytree(source / "media", media, dirs_exist_ok=True)
         self._compare(manifest, restored, media, source)
-        self.stdout.write(f"恢复完成：{len(restored)} 张表，行数与校验值均与备份一致。")
+        missing = missing_files(named, media)
+        if missing:
+            raise CommandError(f"恢复后缺少数据库记录引用的 {len(missing)} 个文件：{listed(missing)}。"
+                               "这些记录的图片无法查看：可在相邻日期的备份中查找这些文件。")
+        self.stdout.write(f"恢复完成：{len(restored)} 张表，行数与校验值均与备份一致，记录引用的 {len(named)} 个文件齐全。")
 
     def _verify_checksums(self, source: Path, manifest: dict) -> None:
         actual = checksums(source)
