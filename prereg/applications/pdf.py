@@ -659,10 +659,10 @@ class _Page:
             contents.append((org, _fit(opinion or "同意", width) if at else None, at))
         box_h = max([REVIEW_BOX_H] + [REVIEW_TEXT_TOP + org.height + 3 + (opinion.height if opinion else 0) + 3
                                       + REVIEW_FOOT for org, opinion, _ in contents])
-        block = _review_block(round(box_h, 2))
-        self.place(block)
-        box_top = self.y + block.height - ROW_H
-        box_bottom = box_top - block.height + ROW_H + 6
+        box_h = round(box_h, 2)
+        self.place(_review_block(box_h))
+        box_bottom = self.y + 6  # the block ends 6 pt below its boxes
+        box_top = box_bottom + box_h
         for i, (org, opinion, at) in enumerate(contents):
             x = MARGIN + i * box_w + PAD
             top = box_top - REVIEW_TEXT_TOP
