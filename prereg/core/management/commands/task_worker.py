@@ -2,7 +2,7 @@
 
 The stock worker ends with the first OperationalError it meets outside a task (PostgreSQL
 restarting, the network to it gone for a moment), and each task queued after that waits for
-someone to start a worker again. This one logs the error, waits (1 s, doubling up to a minute)
+someone to start a worker again. This one logs the error, waits (1 s, doubling up to 15 s)
 and takes up its loop again; the task that was running when the database went away stays with
 its own error handling (an export's heartbeat stops: prereg.exports.runner.abandon_stale).
 
@@ -24,7 +24,9 @@ class PatientWorker(db_worker.Worker):
     """A db_worker Worker whose loop is started again after the database failed it."""
 
     first_wait = 1.0  # seconds before the first retry; doubled at each failure in a row
-    most_wait = 60.0
+    # Short: a refused connection costs the database nothing, and a task asked for during the
+    # outage should not wait long once the database is back.
+    most_wait = 15.0
 
     def run(self) -> None:
         wait = self.first_wait
