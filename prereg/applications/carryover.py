@@ -46,7 +46,7 @@ def start_application(*, candidate, exam_year) -> Application:
         return existing
     try:
         with transaction.atomic():
-            application = Application.objects.create(
+            application = Application(
                 candidate=candidate,
                 exam_year=exam_year,
                 project=exam_year.projects.first(),
@@ -55,6 +55,8 @@ def start_application(*, candidate, exam_year) -> Application:
                 id_number=candidate.id_number or "",
                 phone=candidate.phone,
             )
+            application.derive_from_id_number()
+            application.save(force_insert=True)
             previous = last_application(candidate, exam_year)
             details = {}
             if previous is not None:

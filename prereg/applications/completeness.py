@@ -1,10 +1,13 @@
 """What is still missing before an application can be submitted (提交前检查).
 
-`missing(application)` returns Chinese messages, one per gap, in the order of the form; an
-empty list means complete. A filled 📷 field requires its images (手册 二.1).
+`gaps(application)` returns (section, Chinese message), one per gap, in the order of the form;
+`missing(application)` the messages alone; an empty list means complete. A filled 📷 field
+requires its images (手册 二.1). The section is the form's part where the gap is filled (its
+images are uploaded in the 证件图片 part, "images").
 """
 
 from collections import Counter
+from typing import NamedTuple
 
 from .models import (
     ApplicationImage,
@@ -38,29 +41,41 @@ def image_counts(application) -> Counter:
     )
 
 
+class Gap(NamedTuple):
+    section: str
+    message: str
+
+
 def missing(application) -> list[str]:
-    gaps = []
+    return [gap.message for gap in gaps(application)]
+
+
+def gaps(application) -> list[Gap]:
+    found = []
     images = image_counts(application)
+
+    def gap(section, message):
+        found.append(Gap(section, message))
 
     def needs_image(slot, label, row_id=None):
         if not images[(slot, row_id)]:
-            gaps.append(f"请上传“{label}”的图片。")
+            gap("images", f"请上传“{label}”的图片。")
 
     for field, label in BASIC_FIELDS:
         if not getattr(application, field):
-            gaps.append(f"基本信息：请填写“{label}”。")
+            gap("basic", f"基本信息：请填写“{label}”。")
     needs_image(ImageSlot.PHOTO, "考生照片")
     needs_image(ImageSlot.ID_FRONT, "身份证正面")
     needs_image(ImageSlot.ID_BACK, "身份证反面")
 
     if not WorkRow.objects.filter(application=application).exists():
-        gaps.append("工作情况：请至少填写一行。")
+        gap("work", "工作情况：请至少填写一行。")
 
     educations = list(EducationRow.objects.filter(application=application).order_by("kind", "order", "pk"))
     if not any(r.kind == EducationRow.Kind.EDUCATION for r in educations):
-        gaps.append("教育情况：请填写参评学历。")
+        gap("education", "教育情况：请填写参评学历。")
     if not application.chsi_code:
-        gaps.append("教育情况：请填写学信网在线验证码（若无此项请填写“无”）。")
+        gap("education", "教育情况：请填写学信网在线验证码（若无此项请填写“无”）。")
     for row in educations:
         slot = ImageSlot.EDUCATION if row.kind == EducationRow.Kind.EDUCATION else ImageSlot.DEGREE
         if row.kind == EducationRow.Kind.DEGREE and row.level == "无":
@@ -69,9 +84,9 @@ def missing(application) -> list[str]:
 
     for field, label in DECLARATION_FIELDS:
         if not getattr(application, field):
-            gaps.append(f"申报信息：请选择“{label}”。")
+            gap("declaration", f"申报信息：请选择“{label}”。")
     if application.category_id and application.category.has_scopes and not application.scope_id:
-        gaps.append("申报信息：请选择“执业注册范围”。")
+        gap("declaration", "申报信息：请选择“执业注册范围”。")
     if application.category_id:
         needs_image(ImageSlot.CATEGORY, "执业类别（护士执业证书/医师资格证书）")
     if application.scope_id:
@@ -80,7 +95,7 @@ def missing(application) -> list[str]:
         needs_image(ImageSlot.PRACTICE_CHANGE, "执业变更情况（变更注册记录页）")
     if is_filled_text(application.current_qualification):
         if not application.current_qualification_date:
-            gaps.append("申报信息：请填写“现有资格取得年月”。")
+            gap("declaration", "申报信息：请填写“现有资格取得年月”。")
         needs_image(ImageSlot.CURRENT_QUALIFICATION, "现有资格证书")
 
     for row in AppointmentRow.objects.filter(application=application):
@@ -90,4 +105,4 @@ def missing(application) -> list[str]:
         needs_image(slot, f"{row.get_kind_display()}：{row.certificate_no}", row.pk)
     for row in OtherRow.objects.filter(application=application):
         needs_image(ImageSlot.OTHER, f"其他：{row.kind}", row.pk)
-    return gaps
+    return found

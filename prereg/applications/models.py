@@ -7,8 +7,11 @@ services.py (one function per act); nothing else writes `state` or `stage`.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from prereg.core.validators import parse_id_number
 
 
 class State(models.TextChoices):
@@ -180,6 +183,20 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.name or self.candidate} · {self.exam_year}"
+
+    @property
+    def has_resident_id(self) -> bool:
+        """A 居民身份证 (the account's default type): birth date and gender follow from its number."""
+        return self.id_type in ("", "resident")
+
+    def derive_from_id_number(self) -> None:
+        """Birth date and gender are read from a resident ID number, never typed."""
+        if self.has_resident_id and self.id_number:
+            try:
+                facts = parse_id_number(self.id_number)
+            except ValidationError:
+                return
+            self.birth_date, self.gender = facts.birth_date, facts.gender
 
     @property
     def qualification_duration(self) -> str:

@@ -15,7 +15,6 @@ from prereg.accounts.models import ROLE_RANK, Role
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import record
 from prereg.catalog.models import DictEntry, DictKind
-from prereg.core.validators import parse_id_number
 from prereg.notify.models import Notice
 from prereg.notify.sms import send_sms
 from prereg.orgs.models import CrossReviewAssignment, Org
@@ -397,17 +396,12 @@ DICTIONARY_COLUMNS = {"practice_change": DictKind.PRACTICE_CHANGE, "current_qual
                       "study_form": DictKind.STUDY_FORM}
 
 
-def _derived_birth_date(application) -> bool:
-    """A resident ID number gives the birth date and gender: they follow it, never typed."""
-    return application.id_type in ("", "resident")
-
-
 def editable_targets(application) -> list[tuple[str, str, object]]:
     """(key, label, current value) of every typed value a reviewer may correct."""
     from django.apps import apps
 
     out = [(name, Application._meta.get_field(name).verbose_name, getattr(application, name))
-           for name in EDITABLE_FIELDS if not (name == "birth_date" and _derived_birth_date(application))]
+           for name in EDITABLE_FIELDS if not (name == "birth_date" and application.has_resident_id)]
     for prefix, (model_name, columns) in EDITABLE_ROW_FIELDS.items():
         model = apps.get_model("applications", model_name)
         rows = model.objects.filter(application=application)
@@ -428,7 +422,7 @@ def _resolve_target(application, key):
     from django.apps import apps
 
     if ":" not in key:
-        if key not in EDITABLE_FIELDS or (key == "birth_date" and _derived_birth_date(application)):
+        if key not in EDITABLE_FIELDS or (key == "birth_date" and application.has_resident_id):
             raise ValidationError(f"“{key}”不可修改。")
         return application, key
     prefix, _, rest = key.partition(":")
@@ -501,12 +495,11 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
         setattr(obj, column, value)
         if obj is not application:
             touched[key.rpartition(".")[0]] = obj
-    if "id_number" in diff and _derived_birth_date(application):
-        facts = parse_id_number(application.id_number)
-        for column, value in (("birth_date", facts.birth_date), ("gender", facts.gender)):
-            if getattr(application, column) != value:
-                diff[column] = [_plain(getattr(application, column)), _plain(value)]
-                setattr(application, column, value)
+    if "id_number" in diff:
+        before = {column: getattr(application, column) for column in ("birth_date", "gender")}
+        application.derive_from_id_number()
+        diff.update({column: [_plain(value), _plain(getattr(application, column))]
+                     for column, value in before.items() if getattr(application, column) != value})
     errors = errors or _cross_errors(application, touched)
     if errors:
         raise ValidationError(errors)

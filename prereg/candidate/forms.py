@@ -33,6 +33,7 @@ from prereg.core.validators import (
     normalize_mobile,
     parse_id_number,
     validate_mobile,
+    validate_not_future,
 )
 from prereg.orgs.models import Org
 
@@ -170,13 +171,19 @@ class BasicForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ["name", "ethnicity", "unit", "postcode", "phone", "address"]
+        fields = ["name", "gender", "birth_date", "ethnicity", "unit", "postcode", "phone", "address"]
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
-                   "postcode": forms.TextInput(attrs={"inputmode": "numeric"})}
+                   "postcode": forms.TextInput(attrs={"inputmode": "numeric"}),
+                   "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ["name", "ethnicity", "postcode", "phone", "address"]:
+        if self.instance.has_resident_id:
+            # Read from the ID number (Application.derive_from_id_number), shown, never typed.
+            del self.fields["gender"], self.fields["birth_date"]
+        else:
+            self.fields["birth_date"].validators.append(validate_not_future)
+        for name in self.fields.keys() - {"unit", "sms_code"}:
             self.fields[name].required = True
         self.fields["ethnicity"].queryset = Ethnicity.objects.all()
         self.fields["ethnicity"].empty_label = "请选择"

@@ -14,7 +14,6 @@ from prereg.applications import services as workflow_services
 from prereg.applications.images import ROW_SLOTS, images_for_row_delete
 from prereg.applications.models import Application, State
 from prereg.audit.log import record
-from prereg.core.validators import parse_id_number
 from prereg.notify.sms import verify_code
 
 
@@ -50,17 +49,6 @@ def _lock_editable(actor, application_id, expected_version):
     return application
 
 
-def fill_from_id(application):
-    """Birth date and gender are read from a resident ID number, never typed."""
-    if application.id_type == "resident" and application.id_number:
-        try:
-            facts = parse_id_number(application.id_number)
-        except ValidationError:
-            return
-        application.birth_date = facts.birth_date
-        application.gender = facts.gender
-
-
 def _form_columns(form) -> list[str]:
     """The application columns a section form sets (its model fields that it cleaned)."""
     return [f.name for f in Application._meta.concrete_fields if f.name in form.cleaned_data]
@@ -87,7 +75,7 @@ def application_section_save(*, actor, application_id: int, section: str, expect
         changed += [name for name, value in (values or {}).items() if getattr(application, name) != value]
         for name, value in columns.items():
             setattr(application, name, value)
-        fill_from_id(application)
+        application.derive_from_id_number()
         application.save(update_fields=[*columns, "birth_date", "gender", "updated_at"])
     if form is not None and "phone" in form.changed_data and application.phone and actor.phone != application.phone:
         # The new number was confirmed by its SMS code (BasicForm): it is the account's now,
@@ -124,4 +112,4 @@ def application_section_save(*, actor, application_id: int, section: str, expect
     return application
 
 
-__all__ = ["ROW_SLOTS", "application_section_save", "candidate_signup", "fill_from_id"]
+__all__ = ["ROW_SLOTS", "application_section_save", "candidate_signup"]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("signup/", signup.signup, name="signup"),
     path("signup/code/", signup.signup_send_code, name="signup_send_code"),
     path("form/", form.form_page, name="form"),
+    path("form-status/", form.form_status, name="form_status"),
     path("form/<slug:section>/", form.section_save, name="section"),
     path("form/phone/code/", phone.phone_send_code, name="phone_send_code"),
     path("cascade/", form.cascade, name="cascade"),

@@ -9,7 +9,6 @@ from PIL import Image
 from prereg.applications import images
 from prereg.applications.carryover import start_application
 from prereg.applications.models import AppointmentRow, EducationRow, WorkRow
-from prereg.candidate.services import fill_from_id
 from prereg.catalog.models import Ethnicity, Specialty
 
 
@@ -32,7 +31,7 @@ def complete_application(candidate, year, tree, unit_code="35052401"):
     application.scope = specialty.category.scopes.first()
     application.practice_change = "无"
     application.current_qualification, application.current_qualification_date = "医师", datetime.date(2016, 10, 1)
-    fill_from_id(application)
+    application.derive_from_id_number()
     application.save()
     WorkRow.objects.create(application=application, unit_name="安溪县医院", title="医师",
                            start=datetime.date(2012, 8, 1), major="临床医学")

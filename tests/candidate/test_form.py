@@ -180,3 +180,48 @@ def test_wrong_methods_are_refused(client, app):
     assert client.get(reverse("candidate:section", args=["basic"])).status_code == 405
     assert client.post(reverse("candidate:form")).status_code == 405
     assert client.post(reverse("candidate:section", args=["nope"])).status_code == 404
+
+
+def test_a_new_draft_shows_gender_and_birth_date_read_from_the_id_before_any_save(client, year, tree, candidate):
+    client.force_login(candidate)
+    body = client.get(reverse("candidate:form")).content.decode()
+    application = Application.objects.get(candidate=candidate)
+    assert application.birth_date == datetime.date(1990, 1, 1) and application.gender in ("M", "F")
+    assert 'value="1990-01-01" readonly' in body
+    assert "基本信息：请填写“性别”" not in body and "基本信息：请填写“出生日期”" not in body
+
+
+def test_a_passport_holder_types_gender_and_birth_date(client, year, tree):
+    from tests.factories import CandidateFactory
+
+    holder = CandidateFactory(id_type="passport", id_number="E12345678", username="E12345678")
+    client.force_login(holder)
+    client.get(reverse("candidate:form"))
+    body = post(client, "basic", basic(tree, **{"basic-phone": holder.phone})).content.decode()
+    assert "请填写“性别”" in body and "请填写“出生日期”" in body
+    post(client, "basic", basic(tree, **{"basic-phone": holder.phone, "basic-gender": "F",
+                                        "basic-birth_date": "1988-05-06"}))
+    application = Application.objects.get(candidate=holder)
+    assert (application.gender, application.birth_date) == ("F", datetime.date(1988, 5, 6))
+
+
+def test_the_index_and_the_submit_box_follow_each_save(client, year, tree, candidate):
+    client.force_login(candidate)
+    application = complete_application(candidate, year, tree)
+    WorkRow.objects.filter(application=application).delete()
+    status = client.get(reverse("candidate:form_status")).content.decode()
+    assert 'id="submit" hx-swap-oob="true"' in status and "还有 1 项未完成" in status
+    assert status.count('class="todo"') == 1 and "工作情况<small>尚需补全 1 项" in status
+    work = rows("work", {"unit_name": "安溪县医院", "title": "医师", "start": "2015-08", "end": "", "major": "护理"})
+    saved = post(client, "work", {"version": application.version, **work})
+    assert saved["HX-Trigger"] == "images-changed"  # what makes the index and the submit box fetch again
+    status = client.get(reverse("candidate:form_status")).content.decode()
+    assert 'class="todo"' not in status and "未完成" not in status
+    assert 'name="version"' in status and "disabled" not in status.split('id="submit"')[1].split("</form>")[0]
+
+
+def test_the_unit_search_swaps_its_results_inside_their_box(client, app):
+    """The section form swaps itself whole (outerHTML); the search must not inherit that and replace its box."""
+    body = client.get(reverse("candidate:form")).content.decode()
+    search = body.split('id="unit-q"')[1].split(">")[0]
+    assert 'hx-target="#unit-results"' in search and 'hx-swap="innerHTML"' in search

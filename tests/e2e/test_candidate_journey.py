@@ -78,9 +78,16 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
     # 2. 基本信息 on the form: ethnicity, postcode, address, and the unit from the dictionary.
     phone.goto(f"{phone.base}/candidate/form/")
     basic = phone.locator("#section-basic")
+    # Read from the ID number before anything is saved, never asked for.
+    expect(basic.locator("input[readonly][value='女']")).to_have_count(1)
+    expect(basic.locator("input[readonly][value='1992-03-14']")).to_have_count(1)
+    expect(phone.locator("#form-index li.todo", has_text="基本信息")).to_be_visible()
     basic.locator("select[name='basic-ethnicity']").select_option(label="汉族")
     basic.locator("input[name='basic-postcode']").fill("362400")
     basic.locator("input[name='basic-address']").fill("福建省泉州市安溪县凤城镇")
+    # A typo first: the no-match answer must leave the search working for the corrected name.
+    basic.locator("#unit-q").fill("安西县医院")
+    expect(basic.locator("#unit-results .message.warning")).to_be_visible()
     basic.locator("#unit-q").fill("安溪县医院")
     basic.locator("button.unit-option", has_text="安溪县医院").first.click()
     basic.locator("button.primary[type=submit]").click()
@@ -135,8 +142,14 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
     # swap would copy that attribute onto new elements, which the CSP (rightly) reports.
     shot(phone, "candidate-form-basic-phone")
 
+    # Every control is a tap target: at least 44 px tall and 24 px wide.
+    small = phone.locator("#section-basic button:visible, #section-basic input:visible, #section-basic select:visible, "
+                          "a.cam-link:visible, #form-index a").evaluate_all(
+        "els => els.map(e => [e.name || e.textContent.trim(), e.getBoundingClientRect()])"
+        ".filter(([n, r]) => r.height < 44 || r.width < 24).map(([n, r]) => n + ' ' + r.width + 'x' + r.height)")
+    assert not small, small
+
     # 3. Photos: every 📷 slot the form asks for, chosen from the phone's files.
-    phone.goto(f"{phone.base}/candidate/form/")
     slots = phone.locator("form[data-upload] input[name=slot]").evaluate_all("els => els.map(e => e.value)")
     assert {"photo", "id_front", "id_back", "education", "category", "scope", "current_qualification"} <= set(slots)
     for i, slot in enumerate(dict.fromkeys(slots)):
@@ -148,10 +161,11 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
     assert all(max(img.width, img.height) <= 2400 and img.size <= 3 * 1024 * 1024 for img in stored)
     shot(phone, "candidate-form-images-phone")
 
-    # 4. Submit, then the progress page.
-    phone.reload()
+    # 4. Submit, then the progress page: the submit box followed the last upload, no reload needed.
     submit = phone.locator("form[action$='/candidate/submit/'] button")
     expect(submit).to_be_enabled()
+    expect(phone.locator("#form-index li.todo")).to_have_count(0)
+    assert not phone.problems.console_errors, phone.problems.console_errors
     submit.click()
     phone.wait_for_url("**/candidate/progress/")
     assert any("确定提交" in m for m in phone.dialogs)

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from prereg.applications.completeness import missing
+from prereg.applications.completeness import gaps, missing
 from prereg.applications.images import ROW_SLOTS
 from prereg.applications.models import (
     ApplicationImage,
@@ -123,7 +123,7 @@ def section_context(application, section, form=None, formsets=None, saved=False,
     editable = application.state in State.editable_by_candidate()
     if not editable:
         _disable(form, formsets)
-    title = {"basic": "基本信息", "declaration": "申报信息及现有资格"}.get(section) or ROW_SECTIONS[section][0]
+    title = section_title(section)
     return {"application": application, "section": section, "title": title, "form": form,
             "formsets": formsets, "editable": editable, "saved": saved,
             "template": "candidate/form/section.html"}
@@ -165,14 +165,38 @@ def image_slots(application, rows=None):
     return slots
 
 
+def section_title(section) -> str:
+    return {"basic": "基本信息", "declaration": "申报信息及现有资格"}.get(section) or ROW_SECTIONS[section][0]
+
+
+def status_context(application):
+    """The section index (each part 已完成 or 尚需补全) and the submit box: both follow every save and upload."""
+    found = gaps(application)
+    counts = {}
+    for gap in found:
+        counts[gap.section] = counts.get(gap.section, 0) + 1
+    index = [{"anchor": f"section-{s}", "title": section_title(s), "count": counts.get(s, 0),
+              "done": not counts.get(s)} for s in SECTIONS]
+    index.append({"anchor": "images", "title": "证件图片", "count": counts.get("images", 0),
+                  "done": not counts.get("images")})
+    return {"application": application, "index": index, "missing": [gap.message for gap in found],
+            "editable": application.state in State.editable_by_candidate(),
+            "windows": application.exam_year.windows(application.project)}
+
+
 def page_context(application, overrides=None):
     overrides = overrides or {}
     dicts, rows = YearDicts(application.exam_year), FormRows(application)
     sections = [overrides.get(s) or section_context(application, s, dicts=dicts, rows=rows) for s in SECTIONS]
-    return {"application": application, "sections": sections, "slots": image_slots(application, rows),
-            "editable": application.state in State.editable_by_candidate(), "missing": missing(application),
-            "not_found_message": NOT_FOUND_MESSAGE,
-            "year": application.exam_year, "windows": application.exam_year.windows(application.project)}
+    return {**status_context(application), "sections": sections, "slots": image_slots(application, rows),
+            "not_found_message": NOT_FOUND_MESSAGE, "year": application.exam_year}
+
+
+@require_GET
+def form_status(request):
+    """The index and (out of band) the submit box, fetched again after each save and upload (htmx)."""
+    application = current_application(request.user)
+    return render(request, "candidate/form/_status.html", {**status_context(application), "oob": True})
 
 
 @require_GET
