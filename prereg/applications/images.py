@@ -230,6 +230,10 @@ def _check_slot(application, slot, row_id):
     return slot, row_id
 
 
+def _locked(application):
+    return type(application).objects.select_for_update().get(pk=application.pk)
+
+
 def _check_owner_and_state(actor, application):
     if application.candidate_id != actor.pk:
         raise PermissionDenied("只能为本人的报名信息上传图片。")
@@ -260,6 +264,10 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
             raise ValidationError(f"{name}：{error.messages[0]}", code=error.code) from None
     created = []
     with transaction.atomic():
+        # Decoding took its time outside the transaction; the state may have changed since
+        # (a submit from another tab): check it again on the locked row, the one writer's rule.
+        _check_owner_and_state(actor, _locked(application))
+        _check_slot(application, slot, row_id)
         if replace:
             for old in existing:
                 _delete_files_later(old)
@@ -313,7 +321,7 @@ def image_delete(*, actor, image_id: int, request=None) -> None:
     image = ApplicationImage.objects.select_related("application").filter(pk=image_id).first()
     if image is None or image.application.candidate_id != actor.pk:
         raise PermissionDenied("只能删除本人的图片。")
-    _check_owner_and_state(actor, image.application)
+    _check_owner_and_state(actor, _locked(image.application))
     record("image.delete", actor=actor, obj=image.application, request=request,
            details={"slot": image.slot, "row": image.row_id, "sha256": image.sha256})
     _delete_files_later(image)

@@ -1,6 +1,7 @@
 """A section save never writes over a submission: it runs on the locked row, for an editable state only."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from prereg.applications.models import Application, ReviewAction, ReviewLog, Stage, State
@@ -87,3 +88,18 @@ def test_a_section_save_writes_only_its_own_columns(client, ready):
                                       values={"practice_change": "无"})
     assert Application.objects.get(pk=ready.pk).name == "曹操改名"
     assert ReviewLog.objects.filter(application=ready, action=ReviewAction.SUBMIT).count() == 0
+
+
+def test_an_upload_that_finishes_after_a_submit_is_refused_on_the_locked_row(client, ready):
+    """The page's copy (still a draft) reaches the write after another tab submitted."""
+    from prereg.applications import images
+    from prereg.applications.models import ApplicationImage
+    from tests.candidate.factories import jpeg_upload
+
+    stale = Application.objects.get(pk=ready.pk)
+    client.post(reverse("candidate:submit"), {"version": ready.version})
+    before = ApplicationImage.objects.filter(application=ready).count()
+    with pytest.raises(ValidationError, match="审核中"):
+        images.images_add(actor=ready.candidate, application=stale, slot="photo",
+                          uploads=[jpeg_upload()])
+    assert ApplicationImage.objects.filter(application=ready).count() == before
