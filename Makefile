@@ -34,7 +34,7 @@ run: setup
 	@DEMO_MODE=1 $(PY) manage.py run_workers default exports & workers=$$!; \
 	trap 'kill $$workers 2>/dev/null; wait $$workers' EXIT INT TERM; \
 	DEMO_MODE=1 $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-	  --access-logfile - --timeout 60
+	  --access-logfile - --timeout 60 --logger-class prereg.core.logmask.MaskingLogger
 
 # The debug server, for development only.
 dev: setup

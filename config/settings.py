@@ -235,6 +235,8 @@ SMS_PER_DAY = env.int("SMS_PER_DAY", default=10)
 
 # --- Audit ----------------------------------------------------------------------------------
 AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default=SECRET_KEY)
+# The keyed hash kept beside a masked ID number or phone in the audit details (audit/log.py).
+AUDIT_PII_KEY = env("AUDIT_PII_KEY", default=AUDIT_HMAC_KEY)
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -269,11 +271,14 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["axes.W006"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "prereg.core.middleware.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "prereg.core.middleware.RequestIdFilter"},
+                # No full ID number or mobile in any log line (a path or a message may hold one).
+                "personal_numbers": {"()": "prereg.core.logmask.PersonalNumberFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["request_id", "personal_numbers"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # The filter on django.request itself puts the request id on the record of every 4xx/5xx
-    # report, whichever handler (a file, syslog, a test's caplog) receives it.
-    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["request_id"]}},
+    # The filters on django.request itself put the request id on the record of every 4xx/5xx
+    # report and mask its numbers, whichever handler (a file, syslog, a test's caplog) receives it.
+    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["request_id", "personal_numbers"]}},
 }

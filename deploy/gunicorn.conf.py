@@ -24,6 +24,8 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 limit_request_line = 8190
 limit_request_fields = 100
 accesslog = "-"
+# The access log masks ID numbers and mobiles (a search puts them in the URL): PIPL, minimum necessary.
+logger_class = "prereg.core.logmask.MaskingLogger"
 errorlog = "-"
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 proc_name = "prereg"

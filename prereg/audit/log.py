@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from prereg.core.logmask import looks_personal, mask_personal_numbers
 from prereg.core.middleware import current_request_id
 
 from .models import AuditEvent, Outcome
@@ -47,6 +48,32 @@ def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     return hmac.new(key, prev_hash.encode() + canonical(event), hashlib.sha256).hexdigest()
 
 
+# A personal number in the details (a reviewer's ID-number correction, a search, a login name
+# that is an ID number) is kept masked, with a keyed hash of the full value: enough to prove
+# which value it was (personal_number_hash of a candidate value), not to read it back (PIPL,
+# the minimum necessary; issue 16). The key is not the chain's key, so it can be kept apart.
+PII_HASH_CHARS = 32  # 128 bits of HMAC-SHA256
+
+
+def personal_number_hash(value: str) -> str:
+    key = settings.AUDIT_PII_KEY.encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:PII_HASH_CHARS]
+
+
+def protect_personal_numbers(value):
+    """`value` (details, at any depth) with every ID number or mobile masked: a value that is one
+    becomes "masked#hmac:<hash>", one inside a text is masked in place."""
+    if isinstance(value, dict):
+        return {key: protect_personal_numbers(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [protect_personal_numbers(item) for item in value]
+    if isinstance(value, str):
+        if looks_personal(value):
+            return f"{mask_personal_numbers(value)}#hmac:{personal_number_hash(value)}"
+        return mask_personal_numbers(value)
+    return value
+
+
 def client_ip(request) -> str:
     if request is None:
         return ""
@@ -73,7 +100,8 @@ def record(
     request=None,
     actor_name: str = "",
 ) -> AuditEvent:
-    """Append one entry. Call it inside the transaction of the act it records."""
+    """Append one entry. Call it inside the transaction of the act it records. Personal numbers in
+    `details` are kept masked with a keyed hash (protect_personal_numbers)."""
     with transaction.atomic():
         _lock_chain()
         last_id, last_hash = AuditEvent.objects.order_by("-pk").values_list("pk", "hash").first() or (0, GENESIS)
@@ -88,7 +116,7 @@ def record(
             object_type=obj._meta.label if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
             outcome=outcome,
-            details=details or {},
+            details=protect_personal_numbers(details or {}),
             request_id=current_request_id() if current_request_id() != "-" else "",
             prev_hash=last_hash,
         )

@@ -6,10 +6,10 @@ application (applications.rowtext), the eligibility set reads the rows. Rows are
 cursor in chunks, with names of dictionary entries resolved from small in-memory maps rather than
 joins. On PostgreSQL the roster and full-record CSV skip all this: csv_copy has the database write them.
 
-Masking rule (design section 7, "unless the role needs them"): the 考区 and the 考点 get full ID
-numbers and phones, because they check the roster against ID cards and paper forms at the
-on-site confirmation; every other role (报名点, 单位, 系统管理) gets them masked. The rule is
-`full_numbers_for(user)`; it is decided once when the job is created.
+Masking rule (design section 7, "unless the role needs them"; issue 16): every export masks ID
+numbers and phones by default. The 考区 and the 考点 may ask for full numbers on one export,
+because they check the roster against ID cards and paper forms at the on-site confirmation; the
+request is audited as such. Who may ask is `full_numbers_for(user)`; the job keeps the answer.
 """
 
 from collections import defaultdict
@@ -44,6 +44,7 @@ FULL_NUMBER_FUNCTION = "export_full_numbers"
 
 
 def full_numbers_for(user) -> bool:
+    """Whether the user may ask for full ID numbers and phones on an export (never the default)."""
     if FULL_NUMBER_FUNCTION in permissions.TABLE:
         return permissions.has_function(user, FULL_NUMBER_FUNCTION)
     return user.role in FULL_NUMBER_ROLES

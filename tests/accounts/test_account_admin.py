@@ -84,6 +84,15 @@ def test_the_account_list_shows_the_subtree_only(client, reviewer_fuzhou, review
     assert reviewer_anxi_hospital.username not in html
 
 
+def test_staff_mobiles_are_masked_in_the_account_lists(client, reviewer_province, tree):
+    """Issue 16: 用户管理 listed staff mobiles in full (the org page's admin list too)."""
+    clerk = UserFactory(role=Role.UNIT, org=tree["35012205"], phone="13905910001")
+    client.force_login(reviewer_province)
+    for url in (reverse("backoffice:accounts"), reverse("backoffice:orgs_detail", args=[tree["35012205"].pk])):
+        html = client.get(url).content.decode()
+        assert clerk.username in html and "139****0001" in html and "13905910001" not in html, url
+
+
 def test_the_district_resets_a_lower_account_of_its_own_org(client, reviewer_province, tree):
     clerk = UserFactory(role=Role.SITE, org=tree["350000"])
     client.force_login(reviewer_province)

@@ -26,7 +26,7 @@ def test_the_exports_page_shows_the_filter_of_the_list_the_user_came_from(quanzh
     html = response.content.decode()
     assert 'value="李娜"' in html
     assert re.search(r'<option value="returned" selected>', html)
-    assert "完整</strong>证件号码" in html  # a 考点 exports full numbers, and is told so
+    assert "默认<strong>脱敏</strong>导出" in html  # masked unless he asks (issue 16)
     assert "style=" not in html and "<script>" not in html
 
 
@@ -46,6 +46,23 @@ def test_creating_an_export_redirects_and_the_job_appears_with_a_download(quanzh
     page = quanzhou.get(reverse("backoffice:exports")).content.decode()
     assert reverse("backoffice:export_download", args=[job.pk]) in page
     assert "状态：已退回" in page
+
+
+def test_a_site_asks_for_full_numbers_on_one_export_and_a_unit_cannot(client, quanzhou, tree, year,
+                                                                      reviewer_quanzhou, reviewer_anxi_hospital):
+    application = make_application(tree, year, "35052401", State.RETURNED)
+    assert 'name="full_numbers"' in quanzhou.get(reverse("backoffice:exports")).content.decode()
+    form = {"kind": "applications", "format": "csv", "columns": "roster"}
+    quanzhou.post(reverse("backoffice:export_create"), form)
+    quanzhou.post(reverse("backoffice:export_create"), {**form, "full_numbers": "on"})
+    masked, full = ExportJob.objects.filter(owner=reviewer_quanzhou).order_by("pk")
+    assert (masked.full_numbers, full.full_numbers) == (False, True)
+    with default_storage.open(full.file.name, "rb") as fh:
+        assert application.id_number in fh.read().decode("utf-8-sig")
+    client.force_login(reviewer_anxi_hospital)
+    assert 'name="full_numbers"' not in client.get(reverse("backoffice:exports")).content.decode()
+    client.post(reverse("backoffice:export_create"), {**form, "full_numbers": "on"})
+    assert not ExportJob.objects.get(owner=reviewer_anxi_hospital).full_numbers
 
 
 def test_an_invalid_export_form_is_shown_again_with_what_was_typed(quanzhou, tree, year):

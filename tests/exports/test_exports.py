@@ -78,17 +78,28 @@ def test_a_candidate_or_the_auditor_cannot_export(candidate, auditor):
             export(user)
 
 
-def test_district_and_site_get_full_numbers_others_get_them_masked(
+def test_every_role_gets_masked_numbers_by_default(
+        tree, year, reviewer_province, reviewer_quanzhou, reviewer_anxi_bureau, reviewer_anxi_hospital):
+    """Issue 16: exports for 考点 and 考区 carried full ID numbers and phones by default."""
+    application = make_application(tree, year, "35052401")
+    for user in (reviewer_province, reviewer_quanzhou, reviewer_anxi_bureau, reviewer_anxi_hospital):
+        row = read_csv(export(user))[0]
+        assert row["证件编号"] == mask_id_number(application.id_number) != application.id_number
+        assert row["手机号码"] == mask_phone(application.phone) != application.phone
+
+
+def test_district_and_site_get_full_numbers_when_they_ask_and_it_is_audited_as_such(
         tree, year, reviewer_province, reviewer_quanzhou, reviewer_anxi_bureau, reviewer_anxi_hospital):
     application = make_application(tree, year, "35052401")
-    for user, full in [(reviewer_province, True), (reviewer_quanzhou, True), (reviewer_anxi_bureau, False),
-                       (reviewer_anxi_hospital, False)]:
-        row = read_csv(export(user))[0]
-        if full:
-            assert (row["证件编号"], row["手机号码"]) == (application.id_number, application.phone)
-        else:
-            assert row["证件编号"] == mask_id_number(application.id_number) != application.id_number
-            assert row["手机号码"] == mask_phone(application.phone) != application.phone
+    for user in (reviewer_province, reviewer_quanzhou):
+        job = export(user, full_numbers=True)
+        row = read_csv(job)[0]
+        assert (row["证件编号"], row["手机号码"]) == (application.id_number, application.phone)
+        assert AuditEvent.objects.get(event="export.requested", object_id=str(job.pk)).details["full_numbers"] is True
+    for user in (reviewer_anxi_bureau, reviewer_anxi_hospital):
+        with pytest.raises(PermissionDenied):
+            export(user, full_numbers=True)
+    assert ExportJob.objects.filter(full_numbers=True).count() == 2
 
 
 def test_every_export_is_audited_with_its_filter_and_row_count(tree, year, reviewer_quanzhou):

@@ -31,8 +31,14 @@ class ExportForm(forms.Form):
     columns = forms.ChoiceField(label="导出列", choices=ColumnSet.choices, initial=ColumnSet.ROSTER,
                                 help_text="花名册：核对纸质材料用；完整信息：全部填报内容；资格审核：学历、资格与年限。")
 
-    def __init__(self, *args, confirmations=True, **kwargs):
+    full_numbers = forms.BooleanField(
+        label="本次导出完整的证件号码和手机号码", required=False,
+        help_text="默认脱敏导出；仅在现场确认等确需核对完整号码时勾选，本次导出将记入审计日志。")
+
+    def __init__(self, *args, confirmations=True, full_numbers=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not full_numbers:
+            del self.fields["full_numbers"]
         if not confirmations:
             self.fields["kind"].choices = [c for c in ExportKind.choices if c[0] != ExportKind.CONFIRMATIONS]
 
@@ -67,7 +73,8 @@ def exports(request):
     filter_form = ApplicationFilterForm(data, user=request.user, initial=initial or {})
     if data is not None:
         filter_form.is_valid()  # shows the errors of a bad link, keeps what was typed
-    return _page(request, ExportForm(confirmations=_confirmations_on(request.user)), filter_form)
+    return _page(request, ExportForm(confirmations=_confirmations_on(request.user),
+                                     full_numbers=full_numbers_for(request.user)), filter_form)
 
 
 @require_GET
@@ -82,7 +89,8 @@ def org_search(request):
 @require_POST
 @staff_required("export_excel")
 def export_create(request):
-    export_form = ExportForm(request.POST, confirmations=_confirmations_on(request.user))
+    export_form = ExportForm(request.POST, confirmations=_confirmations_on(request.user),
+                             full_numbers=full_numbers_for(request.user))
     filter_form = ApplicationFilterForm(request.POST, user=request.user)
     if not (export_form.is_valid() and filter_form.is_valid()):
         return _page(request, export_form, filter_form, status=400)
@@ -91,6 +99,7 @@ def export_create(request):
     try:
         job = services.export_request(actor=request.user, kind=kind, format=fmt,
                                       columns=export_form.cleaned_data["columns"], filters=filter_form.as_json(),
+                                      full_numbers=export_form.cleaned_data.get("full_numbers", False),
                                       request=request)
     except ValidationError as exc:
         export_form.add_error(None, exc)
