@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.test import RequestFactory
 
+from prereg.audit import sqlite
 from prereg.audit.log import GENESIS, record
 from prereg.audit.models import AuditEvent, Outcome
 from prereg.audit.verify import verify_chain
@@ -30,15 +31,31 @@ def chain(reviewer_anxi_bureau, candidate):
     return list(AuditEvent.objects.order_by("pk"))
 
 
+def _lift_triggers(cursor):
+    """What an intruder with SQL access does first (inside the test's transaction: rolled back)."""
+    table = AuditEvent._meta.db_table
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER audit_append_only")
+    else:
+        for statement in sqlite.DROP:
+            cursor.execute(statement)
+
+
+def _put_back_triggers(cursor):
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ALTER TABLE {AuditEvent._meta.db_table} ENABLE TRIGGER audit_append_only")
+    else:
+        for statement in sqlite.CREATE:
+            cursor.execute(statement)
+
+
 def _raw_update(pk, column, value):
     """Changes a column behind the application's back, as an intruder with SQL access would."""
     table = AuditEvent._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER audit_append_only")
+        _lift_triggers(cursor)
         cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [value, pk])  # noqa: S608
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER audit_append_only")
+        _put_back_triggers(cursor)
 
 
 def _raw_value(pk, column) -> str:
@@ -93,8 +110,7 @@ def test_one_changed_byte_in_any_column_is_found_at_that_entry(chain, column, ro
 def test_a_deleted_entry_in_the_middle_is_found(chain):
     table = AuditEvent._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER audit_append_only")
+        _lift_triggers(cursor)
         cursor.execute(f"DELETE FROM {table} WHERE id = %s", [chain[1].pk])  # noqa: S608
     assert verify_chain().broken.pk == chain[2].pk
 
@@ -105,7 +121,59 @@ def test_audit_verify_command_reports_the_first_broken_entry(chain, capsys):
     _raw_update(chain[3].pk, "event", "test.forged")
     with pytest.raises(CommandError) as excinfo:
         call_command("audit_verify")
-    assert "第 4 条" in str(excinfo.value)
+    assert "row 4: 内容与其哈希不符" in str(excinfo.value)
+
+
+# Values an intruder may write that are not of the column's type, or no value at all: each is
+# refused by the database (nothing to find) or found at its row, never a crash (issue 16).
+TAMPERED = {"text": "not a value", "null": None, "number": 12345, "broken json": '{"n": ', "empty": ""}
+
+
+def _run_audit_verify():
+    """The command as `manage.py audit_verify` runs it: (exit code, stderr)."""
+    import io
+
+    from prereg.audit.management.commands.audit_verify import Command
+
+    stderr = io.StringIO()
+    command = Command(stdout=io.StringIO(), stderr=stderr)
+    try:
+        command.run_from_argv(["manage.py", "audit_verify"])
+    except SystemExit as exc:
+        return exc.code, stderr.getvalue()
+    return 0, stderr.getvalue()
+
+
+@pytest.mark.parametrize("kind", list(TAMPERED))
+@pytest.mark.parametrize("column", COLUMNS)
+def test_any_tampering_of_any_column_is_named_by_its_row_without_a_traceback(chain, column, kind):
+    target = chain[2]
+    try:
+        with transaction.atomic():
+            _raw_update(target.pk, column, TAMPERED[kind])
+    except DatabaseError:
+        return  # the database refuses such a value in that column: nothing was changed
+    code, stderr = _run_audit_verify()
+    expected = target.pk + 1 if column == "id" else target.pk
+    assert code == 1 and f"row {expected}: " in stderr and "Traceback" not in stderr, (code, stderr)
+
+
+def test_an_unparseable_date_is_named_instead_of_crashing_the_verifier(chain):
+    """Issue 16: audit_verify died with an AttributeError on a created_at changed to garbage."""
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL refuses a value that is not a timestamp in the column")
+    _raw_update(chain[1].pk, "created_at", "2026-13-45 99:99")
+    result = verify_chain()
+    assert result.broken.pk == chain[1].pk and result.count == 1
+    assert str(result.broken).startswith(f"row {chain[1].pk}: ")
+
+
+def test_sqlite_refuses_update_and_delete_of_the_log_too(chain):
+    """Issue 16: on SQLite the log could be updated and deleted freely."""
+    for statement in (AuditEvent.objects.filter(pk=1).update, AuditEvent.objects.filter(pk=1).delete):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            statement(**({"event": "x"} if statement.__name__ == "update" else {}))
+    assert verify_chain().ok and AuditEvent.objects.count() == 5
 
 
 def test_a_rolled_back_entry_leaves_no_gap(db):
