@@ -157,10 +157,11 @@ def _decoded_in_one_pass(img: Image.Image, raw: bytes) -> bool:
     the scans)."""
     if img.format != "JPEG" or img.info.get("progressive"):
         return False
-    # The segments before the first scan (SOS) all carry their length: walk them to its header.
+    # The segments before the first scan (SOS) all carry their length: walk them to its header,
+    # stepping over fill and stray bytes between them as Pillow's parser does.
     pos = 2
-    while pos + 4 < len(raw) and raw[pos] == 0xFF:
-        if raw[pos + 1] == 0xFF:  # fill byte
+    while pos + 4 < len(raw):
+        if raw[pos] != 0xFF or raw[pos + 1] == 0xFF:
             pos += 1
         elif raw[pos + 1] == 0xDA:
             return raw[pos + 4] == len(img.getbands())
