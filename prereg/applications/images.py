@@ -180,8 +180,8 @@ def _small_upright(img: Image.Image) -> Image.Image:
     """
     img.load()
     if img.mode not in ("L", "RGB", "CMYK"):
-        if img.mode in ("LA", "La", "PA", "RGBA", "RGBa") or "transparency" in img.info:
-            grey = img.mode in ("LA", "La")
+        if img.mode in ("LA", "PA", "RGBA") or "transparency" in img.info:
+            grey = img.mode == "LA"
             alpha = img if img.mode in ("LA", "RGBA") else img.convert("RGBA")
             img = None  # the decoded image goes before the white background is made
             img = Image.new("L" if grey else "RGB", alpha.size, 255 if grey else (255, 255, 255))
