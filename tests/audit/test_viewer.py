@@ -123,3 +123,17 @@ def test_export_writes_the_filtered_entries_as_csv_and_is_itself_audited(client,
     assert export.actor == auditor
     assert export.details == {"filters": {"event": "auth."}, "rows": 3}
     assert verify_chain().ok
+
+
+def test_the_csv_guards_cells_a_spreadsheet_would_run_as_formulas(client, auditor, db):
+    """Issue 16: a sign-in name `=cmd|' /C calc'!A0` survived into the CSV as `=cmd***`."""
+    for name in ("=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)"):
+        record("auth.login_failed", actor_name=name, details={"username": name})
+    record("test.plain", actor_name="王审核", details={"note": "=HYPERLINK()"})
+    client.force_login(auditor)
+    text = b"".join(client.get(reverse("backoffice:audit_export")).streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert sorted(r[2] for r in rows if r[5] == "auth.login_failed") == sorted(
+        ["'=cmd|' /C calc'!A0", "'+1+1", "'-2+3", "'@SUM(A1)"])
+    assert "王审核" in [r[2] for r in rows]
+    assert all(not cell or cell[0] not in "=+-@" for row in rows for cell in row)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from prereg.audit.filters import AuditFilterForm
 from prereg.audit.log import record
+from prereg.exports.columns import csv_text
 
 from ..access import staff_required
 
@@ -44,10 +45,13 @@ def _csv_rows(entries):
     yield "\ufeff"  # Excel opens UTF-8 with a BOM correctly
     yield writer.writerow(CSV_COLUMNS)
     for e in entries.iterator(chunk_size=2000):
+        # Typed text (a sign-in name, an opinion) that a spreadsheet would run as a formula is
+        # guarded as in the application exports (CSV injection).
         yield writer.writerow([
-            e.pk, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, e.actor_org,
-            e.client_ip, e.event, e.object_type, e.object_id, e.get_outcome_display(),
-            json.dumps(e.details, ensure_ascii=False) if e.details else "", e.request_id, e.hash,
+            e.pk, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"), csv_text(e.actor_name),
+            csv_text(e.actor_org), csv_text(e.client_ip), csv_text(e.event), csv_text(e.object_type),
+            csv_text(e.object_id), e.get_outcome_display(),
+            csv_text(json.dumps(e.details, ensure_ascii=False)) if e.details else "", csv_text(e.request_id), e.hash,
         ])
 
 
