@@ -2,8 +2,8 @@
 
 `gaps(application)` returns (section, Chinese message), one per gap, in the order of the form;
 `missing(application)` the messages alone; an empty list means complete. A filled 📷 field
-requires its images (手册 二.1). The section is the form's part where the gap is filled (its
-images are uploaded in the 证件图片 part, "images").
+requires its images (手册 二.1). The section is the form's part where the gap is filled (a row's
+images with the row; the others in the 证件图片 part, "images").
 """
 
 from collections import Counter
@@ -41,6 +41,12 @@ def image_counts(application) -> Counter:
     )
 
 
+ROW_SLOT_SECTIONS = {
+    ImageSlot.EDUCATION: "education", ImageSlot.DEGREE: "education", ImageSlot.APPOINTMENT: "appointment",
+    ImageSlot.RESIDENCY: "residency", ImageSlot.GENERAL_PRACTICE: "gp", ImageSlot.OTHER: "other",
+}
+
+
 class Gap(NamedTuple):
     section: str
     message: str
@@ -59,7 +65,8 @@ def gaps(application) -> list[Gap]:
 
     def needs_image(slot, label, row_id=None):
         if not images[(slot, row_id)]:
-            gap("images", f"请上传“{label}”的图片。")
+            # A row's images are uploaded with the row, in its section; the others in 证件图片.
+            gap(ROW_SLOT_SECTIONS.get(slot, "images") if row_id else "images", f"请上传“{label}”的图片。")
 
     for field, label in BASIC_FIELDS:
         if not getattr(application, field):

@@ -159,8 +159,8 @@ def test_the_form_is_read_only_while_in_review(client, app, tree):
     assert app.address == ""
 
 
-def test_the_images_panel_lists_what_is_missing(client, app):
-    body = client.get(reverse("candidate:images_panel")).content.decode()
+def test_the_submit_box_lists_what_is_missing(client, app):
+    body = client.get(reverse("candidate:form_status")).content.decode()
     assert "尚需补全" in body and "身份证正面" in body
 
 
@@ -210,13 +210,13 @@ def test_the_index_and_the_submit_box_follow_each_save(client, year, tree, candi
     application = complete_application(candidate, year, tree)
     WorkRow.objects.filter(application=application).delete()
     status = client.get(reverse("candidate:form_status")).content.decode()
-    assert 'id="submit" hx-swap-oob="true"' in status and "还有 1 项未完成" in status
+    assert 'id="submit" hx-swap-oob="true"' in status and "尚需补全（1 项）" in status
     assert status.count('class="todo"') == 1 and "工作情况<small>尚需补全 1 项" in status
     work = rows("work", {"unit_name": "安溪县医院", "title": "医师", "start": "2015-08", "end": "", "major": "护理"})
     saved = post(client, "work", {"version": application.version, **work})
-    assert saved["HX-Trigger"] == "images-changed"  # what makes the index and the submit box fetch again
+    assert saved["HX-Trigger"] == "section-saved"  # what makes the index and the submit box fetch again
     status = client.get(reverse("candidate:form_status")).content.decode()
-    assert 'class="todo"' not in status and "未完成" not in status
+    assert 'class="todo"' not in status and "尚需补全" not in status
     assert 'name="version"' in status and "disabled" not in status.split('id="submit"')[1].split("</form>")[0]
 
 

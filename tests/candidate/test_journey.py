@@ -81,7 +81,7 @@ def test_sign_up_fill_every_section_upload_submit_withdraw_resubmit_after_return
 
     # Every image the form asks for.
     application = Application.objects.get(candidate__id_number=ID)
-    body = client.get(reverse("candidate:images_panel")).content.decode()
+    body = client.get(reverse("candidate:form")).content.decode()
     for slot, row in re.findall(r'name="slot" value="([a-z_]+)">\s*(?:<input type="hidden" name="row_id" value="(\d+)">)?',
                                 body):
         upload(client, slot, row)
@@ -101,7 +101,7 @@ def test_sign_up_fill_every_section_upload_submit_withdraw_resubmit_after_return
     application.save()
     assert "社保证明不清晰" in client.get(reverse("candidate:form")).content.decode()
     upload(client, "other", re.search(r'name="slot" value="other">\s*<input type="hidden" name="row_id" value="(\d+)"',
-                                      client.get(reverse("candidate:images_panel")).content.decode()).group(1))
+                                      client.get(reverse("candidate:form")).content.decode()).group(1))
     client.post(reverse("candidate:submit"))
     application.refresh_from_db()
     assert application.state == State.IN_REVIEW and application.submission_round == 3

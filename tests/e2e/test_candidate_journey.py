@@ -36,9 +36,9 @@ def phone_photo(path, color):
 
 
 def upload(phone, slot, file_path):
+    """Choosing the file is the whole act: it uploads at once and its slot shows the thumbnail."""
     form = phone.locator(f"form[data-upload]:has(input[name=slot][value={slot}])").first
     form.locator("input[type=file]").set_input_files(file_path)
-    form.locator("[data-upload-submit]").click()
     expect(phone.locator(f"[id^='img-{slot}-'] figure.thumb").first).to_be_visible()
 
 
@@ -149,13 +149,23 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
         ".filter(([n, r]) => r.height < 44 || r.width < 24).map(([n, r]) => n + ' ' + r.width + 'x' + r.height)")
     assert not small, small
 
-    # 3. Photos: every 📷 slot the form asks for, chosen from the phone's files.
+    # 3. Photos: every 📷 slot the form asks for, chosen from the phone's files (one tap each: it
+    # uploads when chosen); a row's slot sits with its row. Nothing below reloads the page.
+    phone.evaluate("window.sameVisit = true")
+    expect(phone.locator("#section-education [data-row] [data-slot] input[name=slot][value=education]")).to_have_count(1)
     slots = phone.locator("form[data-upload] input[name=slot]").evaluate_all("els => els.map(e => e.value)")
     assert {"photo", "id_front", "id_back", "education", "category", "scope", "current_qualification"} <= set(slots)
     for i, slot in enumerate(dict.fromkeys(slots)):
         if slot in {"degree", "practice_change", "appointment", "residency", "gp", "other"}:
             continue
         upload(phone, slot, phone_photo(tmp_path / f"{slot}.jpg", (200, 180 + i * 5, 160)))
+    # A wrong photo is deleted in place and chosen again.
+    photo_slot = phone.locator("[id^='img-photo-']")
+    photo_slot.locator("form[action$='/delete/'] button").click()
+    expect(photo_slot.locator("figure.thumb")).to_have_count(0)
+    expect(phone.locator("form[action$='/candidate/submit/'] button")).to_be_disabled()
+    upload(phone, "photo", phone_photo(tmp_path / "photo-again.jpg", (190, 190, 170)))
+    assert phone.evaluate("window.sameVisit === true"), "the page was reloaded"
     stored = ApplicationImage.objects.filter(application=application)
     assert stored.count() >= 7
     assert all(max(img.width, img.height) <= 2400 and img.size <= 3 * 1024 * 1024 for img in stored)

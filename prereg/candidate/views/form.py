@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from prereg.applications.completeness import gaps, missing
+from prereg.applications.completeness import gaps
 from prereg.applications.images import ROW_SLOTS
 from prereg.applications.models import (
     ApplicationImage,
@@ -117,9 +117,11 @@ def _disable(form, formsets):
             field.disabled = True
 
 
-def section_context(application, section, form=None, formsets=None, saved=False, dicts=None, rows=None):
+def section_context(application, section, form=None, formsets=None, saved=False, dicts=None, rows=None,
+                    images=None):
     if form is None and formsets is None:
         form, formsets = _forms(application, section, dicts=dicts, rows=rows)
+    _attach_row_slots(application, formsets, images)
     editable = application.state in State.editable_by_candidate()
     if not editable:
         _disable(form, formsets)
@@ -129,40 +131,66 @@ def section_context(application, section, form=None, formsets=None, saved=False,
             "template": "candidate/form/section.html"}
 
 
-def image_slots(application, rows=None):
-    """Every 📷 slot the form currently has, with its images, in the order of the form."""
-    rows = rows or FormRows(application)
+def images_by_slot(application) -> dict:
+    """The application's images by (slot, row id), in upload order: one query for a whole page."""
     images = {}
     for image in ApplicationImage.objects.filter(application=application).order_by("pk"):
         images.setdefault((image.slot, image.row_id), []).append(image)
-    slots = []
+    return images
 
-    def add(slot, label, row_id=None, required=True):
-        slots.append({"slot": slot, "row_id": row_id, "label": label, "required": required,
-                      "images": images.get((slot, row_id), []), "key": f"{slot}-{row_id or 0}"})
 
-    add(ImageSlot.PHOTO, "考生照片")
-    add(ImageSlot.ID_FRONT, "身份证正面")
-    add(ImageSlot.ID_BACK, "身份证反面")
-    for slot, (model, kind) in ROW_SLOTS.items():
-        if slot not in (ImageSlot.EDUCATION, ImageSlot.DEGREE):
-            continue
-        for i, row in enumerate(rows.rows(model, kind.get("kind"))):
-            prefix = "参评" if i == 0 else ""
-            add(slot, f"{prefix}{row.get_kind_display()}：{row.level} {row.school}", row.pk,
-                not (slot == ImageSlot.DEGREE and row.level == "无"))
-    add(ImageSlot.CATEGORY, ImageSlot.CATEGORY.label, required=bool(application.category_id))
-    add(ImageSlot.SCOPE, ImageSlot.SCOPE.label, required=bool(application.scope_id))
-    add(ImageSlot.PRACTICE_CHANGE, ImageSlot.PRACTICE_CHANGE.label,
-        required=application.practice_change not in ("", "无"))
-    add(ImageSlot.CURRENT_QUALIFICATION, ImageSlot.CURRENT_QUALIFICATION.label,
-        required=application.current_qualification not in ("", "无"))
-    for slot in (ImageSlot.APPOINTMENT, ImageSlot.RESIDENCY, ImageSlot.GENERAL_PRACTICE, ImageSlot.OTHER):
-        model, kind = ROW_SLOTS[slot]
-        for row in rows.rows(model, kind.get("kind")):
-            name = getattr(row, "unit_name", "") or getattr(row, "certificate_no", "") or getattr(row, "kind", "")
-            add(slot, f"{slot.label}：{name}", row.pk)
-    return slots
+def _slot(slot, label, images, row_id=None, required=True):
+    return {"slot": slot, "row_id": row_id, "label": label, "required": required,
+            "images": images.get((slot, row_id), []), "key": f"{slot}-{row_id or 0}"}
+
+
+def row_slot(slot, row, index, images):
+    """The 📷 slot of one saved row, shown with its row in its section."""
+    if slot in (ImageSlot.EDUCATION, ImageSlot.DEGREE):
+        label = f"{'参评' if index == 0 else ''}{row.get_kind_display()}：{row.level} {row.school}"
+    else:
+        name = getattr(row, "unit_name", "") or getattr(row, "certificate_no", "") or getattr(row, "kind", "")
+        label = f"{slot.label}：{name}"
+    return _slot(slot, label, images, row.pk, required=not (slot == ImageSlot.DEGREE and row.level == "无"))
+
+
+def image_slots(application, images=None):
+    """The 📷 slots not tied to a row (证件图片, at the bottom of the form), with their images."""
+    images = images if images is not None else images_by_slot(application)
+    return [
+        _slot(ImageSlot.PHOTO, "考生照片", images),
+        _slot(ImageSlot.ID_FRONT, "身份证正面", images),
+        _slot(ImageSlot.ID_BACK, "身份证反面", images),
+        _slot(ImageSlot.CATEGORY, ImageSlot.CATEGORY.label, images, required=bool(application.category_id)),
+        _slot(ImageSlot.SCOPE, ImageSlot.SCOPE.label, images, required=bool(application.scope_id)),
+        _slot(ImageSlot.PRACTICE_CHANGE, ImageSlot.PRACTICE_CHANGE.label, images,
+              required=application.practice_change not in ("", "无")),
+        _slot(ImageSlot.CURRENT_QUALIFICATION, ImageSlot.CURRENT_QUALIFICATION.label, images,
+              required=application.current_qualification not in ("", "无")),
+    ]
+
+
+def _attach_row_slots(application, formsets, images=None):
+    """Each saved row of a 📷 table carries its slot, so the row shows and takes its own images."""
+    if not any(fs.slot for fs in formsets):
+        return
+    images = images if images is not None else images_by_slot(application)
+    for fs in formsets:
+        if fs.slot:
+            for index, form in enumerate(fs.forms):
+                if form.instance.pk:
+                    form.image_slot = row_slot(fs.slot, form.instance, index, images)
+
+
+def slot_of(application, slot, row_id):
+    """One slot as the form shows it (after an upload or a deletion in it), or None."""
+    slot, images = ImageSlot(slot), images_by_slot(application)
+    if row_id is None:
+        return next((s for s in image_slots(application, images) if s["slot"] == slot), None)
+    model, kind = ROW_SLOTS[slot]
+    rows = list(model.objects.filter(application=application, **kind).order_by("order", "pk"))
+    index = next((i for i, row in enumerate(rows) if row.pk == row_id), None)
+    return None if index is None else row_slot(slot, rows[index], index, images)
 
 
 def section_title(section) -> str:
@@ -186,9 +214,10 @@ def status_context(application):
 
 def page_context(application, overrides=None):
     overrides = overrides or {}
-    dicts, rows = YearDicts(application.exam_year), FormRows(application)
-    sections = [overrides.get(s) or section_context(application, s, dicts=dicts, rows=rows) for s in SECTIONS]
-    return {**status_context(application), "sections": sections, "slots": image_slots(application, rows),
+    dicts, rows, images = YearDicts(application.exam_year), FormRows(application), images_by_slot(application)
+    sections = [overrides.get(s) or section_context(application, s, dicts=dicts, rows=rows, images=images)
+                for s in SECTIONS]
+    return {**status_context(application), "sections": sections, "slots": image_slots(application, images),
             "not_found_message": NOT_FOUND_MESSAGE, "year": application.exam_year}
 
 
@@ -236,7 +265,8 @@ def section_save(request, section):
     ctx["error"] = error_message
     if request.htmx:
         response = render(request, ctx["template"], {**ctx, "s": ctx})
-        response["HX-Trigger"] = "images-changed"
+        # Rows and choices decide which 📷 slots the form asks for: the panel, index and submit box follow.
+        response["HX-Trigger"] = "section-saved"
         return response
     if saved:
         messages.success(request, f"“{ctx['title']}”已保存。")
@@ -299,5 +329,4 @@ def images_panel(request):
     application = current_application(request.user)
     return render(request, "candidate/form/_images.html",
                   {"slots": image_slots(application), "application": application,
-                   "editable": application.state in State.editable_by_candidate(),
-                   "missing": missing(application)})
+                   "editable": application.state in State.editable_by_candidate()})

@@ -2,23 +2,36 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from prereg.applications import images
+from prereg.applications.models import ApplicationImage, State
 from prereg.core import ratelimit
 
 from .common import current_application
+from .form import slot_of
 
 
-def _answer(request, ok, message, status):
-    # candidate.js uploads with XMLHttpRequest (progress bar) and asks for JSON.
+def _slot_html(request, application, slot, row_id) -> str:
+    found = slot_of(application, slot, row_id)
+    if found is None:
+        return ""
+    return render_to_string("candidate/form/_slot.html", {
+        "slot": found, "editable": application.state in State.editable_by_candidate()}, request=request)
+
+
+def _answer(request, application, ok, message, status, slot="", row_id=None):
+    # candidate.js uploads with XMLHttpRequest (progress bar) and asks for JSON; the slot comes
+    # back as the form shows it, so the page changes in place, without a reload.
     if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse({"ok": ok, "message": message}, status=status)
+        html = _slot_html(request, application, slot, row_id) if ok else ""
+        return JsonResponse({"ok": ok, "message": message, "html": html}, status=status)
     (messages.success if ok else messages.error)(request, message)
-    return redirect(reverse("candidate:form") + "#images")
+    return redirect(reverse("candidate:form") + f"#img-{slot}-{row_id or ''}")
 
 
 @require_POST
@@ -27,23 +40,36 @@ def _answer(request, ok, message, status):
 def image_upload(request):
     application = current_application(request.user)
     row = request.POST.get("row_id") or None
+    slot, row_id = request.POST.get("slot", ""), int(row) if row and row.isdigit() else None
     try:
         created = images.images_add(
-            actor=request.user, application=application, slot=request.POST.get("slot", ""),
-            row_id=int(row) if row and row.isdigit() else None, uploads=request.FILES.getlist("file"),
-            request=request)
+            actor=request.user, application=application, slot=slot, row_id=row_id,
+            uploads=request.FILES.getlist("file"), request=request)
     except ValidationError as error:
-        return _answer(request, False, error.messages[0], 400)
-    return _answer(request, True, f"已上传{len(created)}张图片。", 200)
+        return _answer(request, application, False, error.messages[0], 400)
+    return _answer(request, application, True, f"已上传{len(created)}张图片。", 200, slot, row_id)
 
 
 @require_POST
 def image_delete(request, pk):
-    current_application(request.user)
+    application = current_application(request.user)
+    image = ApplicationImage.objects.filter(pk=pk, application=application).values("slot", "row_id").first()
+    if image is None:  # not an image of this year's form (another's is refused the same way: nothing to tell)
+        raise Http404
     try:
         images.image_delete(actor=request.user, image_id=pk, request=request)
     except PermissionDenied:
         raise
     except ValidationError as error:
-        return _answer(request, False, error.messages[0], 400)
-    return _answer(request, True, "图片已删除。", 200)
+        if request.htmx:  # redrawn as it is now, with the reason (htmx swaps only a 2xx answer)
+            return render(request, "candidate/form/_slot.html", {
+                "slot": slot_of(application, image["slot"], image["row_id"]), "error": error.messages[0],
+                "editable": application.state in State.editable_by_candidate()})
+        return _answer(request, application, False, error.messages[0], 400)
+    if request.htmx:
+        # The slot, redrawn in place; the index and the submit box fetch themselves again.
+        response = render(request, "candidate/form/_slot.html", {
+            "slot": slot_of(application, image["slot"], image["row_id"]), "editable": True})
+        response["HX-Trigger"] = "images-changed"
+        return response
+    return _answer(request, application, True, "图片已删除。", 200, image["slot"], image["row_id"])

@@ -85,16 +85,16 @@
     });
   }
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.hasAttribute("data-upload") || !window.FormData || !window.Promise) { return; }
-    event.preventDefault();
+  // An image uploads as soon as it is chosen (one tap, not two); the slot comes back redrawn and
+  // replaces itself, and the index and the submit box are told to fetch themselves again.
+  function upload(form) {
     var input = form.querySelector("input[type=file]");
     var status = form.querySelector(".upload-status");
     var bar = form.querySelector("progress");
     if (!input.files.length) { status.textContent = "请选择要上传的图片。"; status.className = "upload-status error"; return; }
     var button = form.querySelector("[data-upload-submit]");
     button.disabled = true;
+    input.disabled = true;
     status.className = "upload-status";
     status.textContent = "正在处理图片…";
     Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (files) {
@@ -107,19 +107,45 @@
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) { bar.classList.remove("hidden"); bar.value = Math.round(e.loaded * 100 / e.total); status.textContent = "上传中 " + bar.value + "%"; }
       });
+      function done(message, ok) {
+        button.disabled = false;
+        input.disabled = false;
+        input.value = "";
+        bar.classList.add("hidden");
+        status.textContent = message;
+        status.className = "upload-status " + (ok ? "ok" : "error");
+      }
       xhr.addEventListener("load", function () {
         var answer = {};
         try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = { ok: false, message: "上传失败，请重试。" }; }
-        button.disabled = false;
-        bar.classList.add("hidden");
-        status.textContent = answer.message || (xhr.status === 413 ? "文件过大。" : "上传失败，请重试。");
-        status.className = "upload-status " + (answer.ok ? "ok" : "error");
-        if (answer.ok) { document.body.dispatchEvent(new CustomEvent("images-changed", { bubbles: true })); }
+        done(answer.message || (xhr.status === 413 ? "文件过大。" : "上传失败，请重试。"), answer.ok);
+        if (!answer.ok) { return; }
+        var slot = form.closest("[data-slot]");
+        if (slot && answer.html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = answer.html;
+          var fresh = holder.firstElementChild;
+          slot.replaceWith(fresh);
+          fresh.querySelector(".upload-status").textContent = answer.message;
+          fresh.querySelector(".upload-status").className = "upload-status ok";
+          if (window.htmx) { window.htmx.process(fresh); }
+        }
+        document.body.dispatchEvent(new CustomEvent("images-changed", { bubbles: true }));
       });
-      xhr.addEventListener("error", function () {
-        button.disabled = false; status.textContent = "网络错误，请重试。"; status.className = "upload-status error";
-      });
+      xhr.addEventListener("error", function () { done("网络错误，请重试。", false); });
       xhr.send(data);
     });
+  }
+
+  document.documentElement.classList.add("js-upload");
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-upload]");
+    if (form && event.target.type === "file" && window.FormData && window.Promise) { upload(form); }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-upload") || !window.FormData || !window.Promise) { return; }
+    event.preventDefault();
+    upload(form);
   });
 })();
