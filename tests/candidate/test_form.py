@@ -225,3 +225,34 @@ def test_the_unit_search_swaps_its_results_inside_their_box(client, app):
     body = client.get(reverse("candidate:form")).content.decode()
     search = body.split('id="unit-q"')[1].split(">")[0]
     assert 'hx-target="#unit-results"' in search and 'hx-swap="innerHTML"' in search
+
+
+def test_an_upload_answers_with_its_slot_redrawn_and_a_deletion_redraws_it_in_place(client, year, tree, candidate):
+    from prereg.applications.models import ApplicationImage
+    from tests.candidate.factories import jpeg_upload
+
+    client.force_login(candidate)
+    application = complete_application(candidate, year, tree)
+    row = EducationRow.objects.get(application=application, kind="education")
+    answer = client.post(reverse("candidate:image_upload"), {"slot": "education", "row_id": row.pk,
+                                                             "file": jpeg_upload()},
+                         HTTP_ACCEPT="application/json").json()
+    assert answer["ok"] and f'id="img-education-{row.pk}"' in answer["html"]
+    assert answer["html"].count('class="thumb"') == 2 and "参评学历" in answer["html"]
+
+    image = ApplicationImage.objects.filter(application=application, slot="education").first()
+    response = client.post(reverse("candidate:image_delete", args=[image.pk]), HTTP_HX_REQUEST="true")
+    assert response["HX-Trigger"] == "images-changed"
+    body = response.content.decode()
+    assert body.startswith('<div class="slot') and body.count('class="thumb"') == 1
+
+
+def test_a_rows_image_slot_is_shown_with_its_row(client, year, tree, candidate):
+    client.force_login(candidate)
+    application = complete_application(candidate, year, tree)
+    row = EducationRow.objects.get(application=application, kind="education")
+    body = client.get(reverse("candidate:form")).content.decode()
+    education = body.split('id="section-education"')[1].split('id="section-declaration"')[0]
+    assert f'id="img-education-{row.pk}"' in education
+    panel = body.split('class="card images-panel"')[1]
+    assert 'value="education"' not in panel
