@@ -31,6 +31,11 @@ class CheckField:
     consistent: bool | None = None  # this stage's tick of this round: True 是, False 否, None not yet
 
 
+def _month(value) -> str:
+    """A year-month as the candidate typed it (取得时间 2014-08), not the first day it is stored as."""
+    return f"{value:%Y-%m}" if value else ""
+
+
 def _d(value) -> str:
     if value is None:
         return ""
@@ -54,7 +59,7 @@ def check_fields(application, *, with_images=True) -> list[CheckField]:
         kind = "学历" if row.kind == EducationRow.Kind.EDUCATION else "学位"
         first = row == next((r for r in education if r.kind == row.kind), None)
         fields.append(CheckField(f"{row.kind}:{row.pk}", f"{'参评' if first else ''}{kind}证书", [
-            (kind, row.level), ("取得时间", _d(row.obtained)), ("学校", row.school),
+            (kind, row.level), ("取得时间", _month(row.obtained)), ("学校", row.school),
             ("学习形式", row.study_form), ("专业", row.major),
         ]))
     if a.category_id:
@@ -67,17 +72,17 @@ def check_fields(application, *, with_images=True) -> list[CheckField]:
         fields.append(CheckField("practice_change", "执业变更记录页", [("执业变更情况", a.practice_change)]))
     if a.current_qualification:
         fields.append(CheckField("current_qualification", "现有资格证书", [
-            ("现有资格", a.current_qualification), ("取得年月", _d(a.current_qualification_date)),
+            ("现有资格", a.current_qualification), ("取得年月", _month(a.current_qualification_date)),
         ]))
     for row in _rows(AppointmentRow, a):
         fields.append(CheckField(f"appointment:{row.pk}", "聘书（合同、文件）", [
             ("聘任单位", row.unit_name), ("职务/职称", row.post), ("技术资格", row.qualification),
-            ("聘任时间", f"{_d(row.start)} 至 {_d(row.end) or '今'}"),
+            ("聘任时间", f"{_month(row.start)} 至 {_month(row.end) or '今'}"),
         ]))
     for row in _rows(TrainingRow, a):
         fields.append(CheckField(f"{row.kind}:{row.pk}", row.get_kind_display() + "合格证书", [
             ("证书编号", row.certificate_no), ("培训专业", row.specialty),
-            ("培训时间", f"{_d(row.start)} 至 {_d(row.end)}"), ("培训基地", row.base), ("发证日期", _d(row.issued)),
+            ("培训时间", f"{_month(row.start)} 至 {_month(row.end)}"), ("培训基地", row.base), ("发证日期", _month(row.issued)),
         ]))
     for row in _rows(OtherRow, a):
         fields.append(CheckField(f"other:{row.pk}", f"其他材料（{row.kind}）", [("备注", row.note)]))
@@ -166,10 +171,10 @@ def eligibility(application) -> Eligibility:
         months = (cutoff.year - a.current_qualification_date.year) * 12 + cutoff.month - a.current_qualification_date.month
         since = f"{months // 12}年{months % 12}个月" if months >= 0 else "尚未取得"
     first = EducationRow.objects.filter(application=a, kind=EducationRow.Kind.EDUCATION).order_by("order", "pk").first()
-    education = f"{first.level} · {first.major} · {first.school}（{_d(first.obtained)}）" if first else "未填写"
+    education = f"{first.level} · {first.major} · {first.school}（{_month(first.obtained)}）" if first else "未填写"
     return Eligibility(
         level=_d(a.level), qualification=_d(a.qualification), specialty=_d(a.specialty),
-        current_qualification=a.current_qualification or "无", qualification_date=_d(a.current_qualification_date),
+        current_qualification=a.current_qualification or "无", qualification_date=_month(a.current_qualification_date),
         years_since=since, education=education, cutoff=_d(cutoff),
     )
 

@@ -514,6 +514,15 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
     return application
 
 
+def typed_text(key: str, value) -> str:
+    """A correctable value as the candidate typed it: dates other than the birth date are year-months."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat() if key == "birth_date" else f"{value:%Y-%m}"
+    return str(value)
+
+
 def _plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else ("" if value is None else str(value))
 

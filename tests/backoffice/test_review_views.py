@@ -470,3 +470,11 @@ def test_a_notice_of_someone_else_cannot_be_marked_read(client, reviewer_anxi_ho
     assert client.get(reverse("backoffice:notice_read", args=[notice.pk])).status_code == 405
     notice.refresh_from_db()
     assert notice.read_at is None
+
+
+def test_month_values_show_as_typed_on_the_review_screen_and_the_correction_form(client, app, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    assert "2016-10" in body and "2016-10-01" not in body and "2012-07-01" not in body
+    edit = client.get(reverse("backoffice:review_edit", args=[app.pk])).content.decode()
+    assert 'value="2016-10"' in edit and "2016-10-01" not in edit

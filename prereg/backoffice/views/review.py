@@ -483,8 +483,7 @@ def review_edit(request, pk):
     if not services.can_decide(request.user, application):
         raise PermissionDenied("只有当前审核环节的机构可以修改填报信息。")
     targets = services.editable_targets(application)
-    values = {key: ("" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value)))
-              for key, _label, value in targets}
+    values = {key: services.typed_text(key, value) for key, _label, value in targets}
     errors = {}
     if request.method == "POST":
         changes = {key: request.POST[key] for key in values
