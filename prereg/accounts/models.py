@@ -52,21 +52,30 @@ class UserQuerySet(models.QuerySet):
         return self.staff_visible_to(user).filter(role__in=lower).exclude(pk=user.pk)
 
     def candidates_visible_to(self, user):
-        """Candidates a reviewer may manage: those whose application chain names an org of his
-        subtree (the sysadmin: all). Deny by default."""
+        """Candidates a reviewer may manage (考生信息管理): those whose application of the current
+        exam year names an org of his subtree in its chain, or chose a unit of it (a draft has
+        no chain yet). An application of another year, or none this year, gives no hold over
+        the account (issue 16: a unit could reset anyone who ever chose it). The sysadmin runs
+        every account. Deny by default."""
+        from prereg.catalog.models import ExamYear
+
         if not user.is_authenticated or not user.is_active:
             return self.none()
         candidates = self.filter(role=Role.CANDIDATE)
         if user.role == Role.SYSADMIN:
             return candidates
-        if user.role in Role.reviewer_roles() and user.org_id:
+        year = ExamYear.current()
+        if user.role in Role.reviewer_roles() and user.org_id and year is not None:
             path = user.org.path
-            chain = (Q(applications__unit__path__startswith=path)
-                     | Q(applications__unit_review_org__path__startswith=path)
-                     | Q(applications__point_org__path__startswith=path)
-                     | Q(applications__site_org__path__startswith=path)
-                     | Q(applications__district_org__path__startswith=path))
-            return candidates.filter(pk__in=self.model.objects.filter(chain).values("pk"))
+            # One filter() call: every condition holds for the same application.
+            this_year = self.model.objects.filter(
+                Q(applications__exam_year=year)
+                & (Q(applications__unit__path__startswith=path)
+                   | Q(applications__unit_review_org__path__startswith=path)
+                   | Q(applications__point_org__path__startswith=path)
+                   | Q(applications__site_org__path__startswith=path)
+                   | Q(applications__district_org__path__startswith=path)))
+            return candidates.filter(pk__in=this_year.values("pk"))
         return self.none()
 
 

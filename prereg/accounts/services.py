@@ -7,6 +7,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 
 from prereg.audit.log import record
@@ -275,6 +276,27 @@ def get_candidate_for(actor, pk) -> User:
     if user is None:
         raise Http404("考生不存在或不在您的管辖范围内。")
     return user
+
+
+@transaction.atomic
+def candidate_open(*, actor, pk, request=None) -> User:
+    """考生信息管理: open a candidate's account page (his phone is on it); audited like each act."""
+    candidate = get_candidate_for(actor, pk)
+    record("account.candidate_view", actor=actor, obj=candidate, request=request)
+    return candidate
+
+
+@transaction.atomic
+def candidate_search(*, actor, query: str, request=None, limit: int = 50) -> list[User]:
+    """考生信息管理: find candidates in the actor's scope by ID number, phone or name; audited
+    (the query kept masked by the audit log)."""
+    from prereg.core.validators import normalize_id_number
+
+    permissions.require_function(actor, "manage_candidates")
+    scope = User.objects.candidates_visible_to(actor)
+    found = list(scope.filter(Q(id_number=normalize_id_number(query)) | Q(phone=query) | Q(name=query))[:limit])
+    record("account.candidate_search", actor=actor, request=request, details={"q": query, "found": len(found)})
+    return found
 
 
 @transaction.atomic

@@ -221,6 +221,51 @@ def test_a_reviewer_finds_a_candidate_of_his_chain_only(client, lianjiang_candid
         assert status == (200 if found else 404)
 
 
+def test_only_a_current_year_application_or_draft_gives_a_hold_over_the_candidates_account(
+        client, tree, year, reviewer_lianjiang_hospital, reviewer_fuzhou):
+    """Issue 16: a unit could reset the password and change the phone of anyone who ever chose it."""
+    from prereg.applications.models import Application, State
+    from tests.factories import CandidateFactory, ExamYearFactory
+
+    last_year = ExamYearFactory(year=year.year - 1, is_current=False)
+    lianjiang, anxi = tree["35012205"], tree["35052401"]
+    chain = {"unit_review_org": lianjiang, "point_org": tree["350122"], "site_org": tree["350100"],
+             "district_org": tree["350000"]}
+    former = CandidateFactory(name="往年考生")  # chose 连江县医院 last year, another unit this year
+    Application.objects.create(candidate=former, exam_year=last_year, unit=lianjiang, state=State.APPROVED,
+                               submission_round=1, **chain)
+    Application.objects.create(candidate=former, exam_year=year, unit=anxi, state=State.DRAFT)
+    old_only = CandidateFactory(name="只有往年")
+    Application.objects.create(candidate=old_only, exam_year=last_year, unit=lianjiang, state=State.DRAFT)
+    drafting = CandidateFactory(name="本年草稿")  # this year's draft chose the unit: no chain yet
+    Application.objects.create(candidate=drafting, exam_year=year, unit=lianjiang, state=State.DRAFT)
+    for reviewer in (reviewer_lianjiang_hospital, reviewer_fuzhou):
+        client.force_login(reviewer)
+        for candidate, managed in ((former, False), (old_only, False), (drafting, True)):
+            status = client.get(reverse("backoffice:candidate_detail", args=[candidate.pk])).status_code
+            assert status == (200 if managed else 404), (reviewer, candidate.name)
+            before = User.objects.get(pk=candidate.pk).phone
+            client.post(reverse("backoffice:candidate_phone", args=[candidate.pk]), {"phone": "13700002222"})
+            assert (User.objects.get(pk=candidate.pk).phone == "13700002222") is managed
+            if managed:
+                User.objects.filter(pk=candidate.pk).update(phone=before)
+    # The 福州 reviewer (考点) manages the same draft through the unit below it.
+    assert User.objects.candidates_visible_to(reviewer_fuzhou).filter(pk=drafting.pk).exists()
+
+
+def test_each_act_of_candidate_management_is_audited(client, lianjiang_candidate, reviewer_lianjiang_hospital):
+    client.force_login(reviewer_lianjiang_hospital)
+    client.get(reverse("backoffice:candidates"), {"q": lianjiang_candidate.id_number})
+    client.get(reverse("backoffice:candidate_detail", args=[lianjiang_candidate.pk]))
+    client.post(reverse("backoffice:candidate_unlock", args=[lianjiang_candidate.pk]))
+    client.post(reverse("backoffice:candidate_phone", args=[lianjiang_candidate.pk]), {"phone": "13700003333"})
+    events = list(AuditEvent.objects.filter(actor=reviewer_lianjiang_hospital).values_list("event", flat=True))
+    assert [e for e in events if e.startswith("account.")] == [
+        "account.candidate_search", "account.candidate_view", "account.unlock", "account.candidate_phone_change"]
+    search = AuditEvent.objects.get(event="account.candidate_search")
+    assert search.details["found"] == 1 and lianjiang_candidate.id_number not in str(search.details)
+
+
 def test_a_reviewer_unlocks_a_locked_candidate(client, lianjiang_candidate, reviewer_lianjiang_hospital):
     anonymous = type(client)()
     for _ in range(5):

@@ -148,10 +148,7 @@ def role_permissions(request):
 @staff_required("manage_candidates")
 def candidate_list(request):
     q = request.GET.get("q", "").strip()
-    candidates = User.objects.none()
-    if q:
-        scope = User.objects.candidates_visible_to(request.user)
-        candidates = scope.filter(Q(id_number=normalize_id_number(q)) | Q(phone=q) | Q(name=q))[:50]
+    candidates = services.candidate_search(actor=request.user, query=q, request=request) if q else []
     # A typed ID number is not echoed back in full (PII on the page).
     echo = "" if len(q) == 18 and normalize_id_number(q)[:17].isdigit() else q
     return render(request, "backoffice/accounts/candidates.html", {"q": q, "echo": echo, "candidates": candidates})
@@ -188,7 +185,7 @@ def _render_candidate(request, candidate, phone_form=None):
 @require_GET
 @staff_required("manage_candidates")
 def candidate_detail(request, pk):
-    return _render_candidate(request, services.get_candidate_for(request.user, pk))
+    return _render_candidate(request, services.candidate_open(actor=request.user, pk=pk, request=request))
 
 
 @require_POST
