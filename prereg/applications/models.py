@@ -33,6 +33,8 @@ class Stage(models.TextChoices):
 
 
 STAGE_ORDER = [Stage.UNIT_REVIEW, Stage.POINT_CONFIRM, Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK]
+# The stages after the 报名点's confirmation: an application there has its 审核确认单 (notice, 七).
+PRINTABLE_STAGES = (Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK)
 # The Application column naming the org that acts at each stage.
 STAGE_ORG_FIELD = {
     Stage.UNIT_REVIEW: "unit_review_org",
@@ -79,6 +81,10 @@ class ApplicationQuerySet(models.QuerySet):
         # The sysadmin runs the system, not candidates' data (三员分立, PIPL minimum necessary):
         # he falls through to nothing, like the auditor.
         return self.none()
+
+    def printable(self):
+        """Applications whose 审核确认单 can be printed (the rule: Application.is_printable)."""
+        return self.filter(Q(state=State.APPROVED) | Q(state=State.IN_REVIEW, stage__in=PRINTABLE_STAGES))
 
     def pending_for(self, org):
         """Applications waiting for a decision of `org` at their current stage."""
@@ -183,6 +189,11 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.name or self.candidate} · {self.exam_year}"
+
+    @property
+    def is_printable(self) -> bool:
+        """The 审核确认单 prints once the 报名点 has confirmed: approved, or in review past its stage."""
+        return self.state == State.APPROVED or (self.state == State.IN_REVIEW and self.stage in PRINTABLE_STAGES)
 
     @property
     def has_resident_id(self) -> bool:

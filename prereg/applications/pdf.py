@@ -58,7 +58,6 @@ from .models import (
     ReviewAction,
     ReviewLog,
     Stage,
-    State,
     TrainingRow,
     WorkRow,
     months_between,
@@ -163,13 +162,6 @@ def _fast_widths(font):
                 pdf_font.Widths = _Numbers(pdf_font.Widths.sequence)
 
     font.addObjects = add_objects_fast
-
-
-def may_print(application) -> bool:
-    """Printable once the 报名点 has confirmed: approved, or in review past the point stage."""
-    if application.state == State.APPROVED:
-        return True
-    return application.state == State.IN_REVIEW and application.stage in (Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK)
 
 
 def verify_token(application) -> str:

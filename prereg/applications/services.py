@@ -111,16 +111,21 @@ def application_submit(*, actor, application_id: int, expected_version: int | No
     return application
 
 
+def withdraw_allowed(application) -> bool:
+    """A submission no reviewer has acted on yet (the 撤回 button and the act itself)."""
+    if application.state != State.IN_REVIEW:
+        return False
+    return not application.review_logs.filter(submission_round=application.submission_round).exclude(
+        action__in=[ReviewAction.SUBMIT, ReviewAction.WITHDRAW]).exists()
+
+
 @transaction.atomic
 def application_withdraw(*, actor, application_id: int, request=None) -> Application:
     """The candidate takes back a submission that no reviewer has decided yet."""
     application = lock(application_id)
     if application.candidate_id != actor.pk:
         raise PermissionDenied("只能撤回本人的报名信息。")
-    decided = application.review_logs.filter(
-        submission_round=application.submission_round
-    ).exclude(action__in=[ReviewAction.SUBMIT, ReviewAction.WITHDRAW]).exists()
-    if application.state != State.IN_REVIEW or decided:
+    if not withdraw_allowed(application):
         raise ValidationError("审核人员已开始处理，无法撤回。")
     to_state = workflow.next_state(application.state, ReviewAction.WITHDRAW)
     _apply(application, action=ReviewAction.WITHDRAW, actor=actor, to_state=to_state, to_stage="",

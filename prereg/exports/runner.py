@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from prereg.accounts.permissions import has_function
 from prereg.applications import rowtext
-from prereg.applications.models import Application, ApplicationImage, ImageSlot, Stage, State
+from prereg.applications.models import Application, ApplicationImage, ImageSlot
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
 
@@ -65,11 +65,6 @@ def confirmation_pdf_function():
     return getattr(pdf, "confirmation_pdf", None)
 
 
-def confirmation_ready(queryset):
-    """Applications whose confirmation form can be printed: the 报名点 has approved."""
-    return queryset.filter(
-        Q(state=State.APPROVED) | Q(state=State.IN_REVIEW, stage__in=[Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK])
-    )
 
 
 # --- writers ----------------------------------------------------------------------------------------
@@ -289,7 +284,7 @@ def _write_confirmations(job, queryset, path):
     if confirmation_pdf is None:
         raise ValueError("审核确认单功能尚未提供。")
     limit = getattr(settings, "EXPORT_CONFIRMATIONS_MAX", DEFAULT_CONFIRMATIONS_MAX)
-    ids = list(confirmation_ready(queryset).order_by("number", "pk").values_list("pk", flat=True)[:limit + 1])
+    ids = list(queryset.printable().order_by("number", "pk").values_list("pk", flat=True)[:limit + 1])
     if len(ids) > limit:
         raise ValueError(f"一次最多合并{limit}份确认单，请缩小筛选范围。")
     if not ids:

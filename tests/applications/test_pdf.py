@@ -25,7 +25,7 @@ from prereg.applications.models import (
     TrainingRow,
     WorkRow,
 )
-from prereg.applications.pdf import confirmation_pdf, may_print, verify_path
+from prereg.applications.pdf import confirmation_pdf, verify_path
 from prereg.catalog.models import Ethnicity, ExamYear
 from prereg.orgs.models import Org
 from tests.candidate.factories import complete_application
@@ -52,11 +52,11 @@ def test_the_pdf_is_a_pdf_with_an_embedded_cjk_font_and_the_photo(confirmed):
 
 
 def test_it_is_printable_only_once_the_point_has_confirmed(confirmed):
-    assert may_print(confirmed)
+    assert confirmed.is_printable
     confirmed.stage = Stage.POINT_CONFIRM
-    assert not may_print(confirmed)
+    assert not confirmed.is_printable
     confirmed.state, confirmed.stage = State.APPROVED, ""
-    assert may_print(confirmed)
+    assert confirmed.is_printable
 
 
 def test_the_candidate_downloads_his_form(client, confirmed, candidate):

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from prereg.applications.models import Application
-from prereg.applications.pdf import confirmation_pdf, may_print
+from prereg.applications.pdf import confirmation_pdf
 from prereg.audit.log import record
 
 from ..access import staff_required
@@ -16,7 +16,7 @@ from ..access import staff_required
 @staff_required("print_confirmation")
 def print_confirmation(request, pk):
     application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
-    if not may_print(application):
+    if not application.is_printable:
         raise PermissionDenied("报名点确认通过后才能打印审核确认单。")
     record("confirmation.print", actor=request.user, obj=application, request=request)
     response = HttpResponse(confirmation_pdf(application, request=request), content_type="application/pdf")

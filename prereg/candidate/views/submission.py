@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from prereg.applications import services as workflow_services
 from prereg.applications.completeness import missing
-from prereg.applications.models import STAGE_ORDER, ReviewAction
-from prereg.applications.pdf import confirmation_pdf, may_print
+from prereg.applications.models import STAGE_ORDER
+from prereg.applications.pdf import confirmation_pdf
 
 from .common import current_application
 
@@ -48,13 +48,6 @@ def withdraw(request):
     return redirect("candidate:form")
 
 
-def can_withdraw(application) -> bool:
-    if application.state != "in_review":
-        return False
-    return not application.review_logs.filter(submission_round=application.submission_round).exclude(
-        action__in=[ReviewAction.SUBMIT, ReviewAction.WITHDRAW]).exists()
-
-
 @require_GET
 def progress(request):
     application = current_application(request.user)
@@ -63,15 +56,15 @@ def progress(request):
               "current": application.state == "in_review" and application.stage == stage}
              for stage in STAGE_ORDER]
     return render(request, "candidate/progress.html", {
-        "application": application, "logs": logs, "chain": chain, "can_withdraw": can_withdraw(application),
-        "may_print": may_print(application),
+        "application": application, "logs": logs, "chain": chain, "can_withdraw": workflow_services.withdraw_allowed(application),
+        "may_print": application.is_printable,
     })
 
 
 @require_GET
 def confirmation(request):
     application = current_application(request.user)
-    if not may_print(application):
+    if not application.is_printable:
         raise PermissionDenied("报名点确认通过后才能打印审核确认单。")
     response = HttpResponse(confirmation_pdf(application, request=request), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="confirmation-{application.number}.pdf"'
