@@ -252,7 +252,7 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-# Fixed-window limits {scope: (hits, seconds)} counted in the shared cache (prereg/core/ratelimit.py);
+# Sliding-window limits {scope: (hits in any span of seconds)} counted in the shared cache (prereg/core/ratelimit.py);
 # e.g. RATE_LIMIT_LOGIN=100/300 is 100 failed sign-ins per client address per 5 minutes.
 RATE_LIMITS = {
     scope: tuple(int(n) for n in env(f"RATE_LIMIT_{scope.upper()}", default=default).split("/"))

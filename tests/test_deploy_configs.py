@@ -177,6 +177,88 @@ def test_nginx_accepts_the_configuration_for_one_server_and_for_several(tmp_path
         assert result.returncode == 0, result.stderr
 
 
+def _free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.skipif(not shutil.which("nginx") or not shutil.which("openssl"), reason="nginx or openssl not installed")
+def test_nginx_answers_without_naming_gunicorn_or_its_own_version(tmp_path):
+    """Issue 16: responses carried `Server: gunicorn`. The shipped config, run by a real nginx on
+    loopback ports in front of a stand-in upstream that says `Server: gunicorn`."""
+    import http.client
+    import http.server
+    import ssl
+    import threading
+    import time
+
+    class Upstream(http.server.BaseHTTPRequestHandler):
+        server_version, sys_version = "gunicorn", ""
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802 - the http.server API
+            self.send_response(200)
+            self.send_header("X-Powered-By", "gunicorn/23")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    subprocess.run(  # noqa: S603
+        [shutil.which("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=prereg.test",
+         "-keyout", str(tmp_path / "prereg.key"), "-out", str(tmp_path / "prereg.crt")],
+        check=True, capture_output=True,
+    )
+    (tmp_path / "logs").mkdir()
+    port = _free_port()
+    conf = (NGINX / "prereg.conf").read_text()
+    conf = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", conf, count=1, flags=re.S)  # the redirect server
+    conf = re.sub(r"\s*listen \[::\]:\d+[^;]*;", "", conf)
+    conf = re.sub(r"listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl;", conf)
+    for name, text in (("prereg.conf", conf), ("prereg-proxy.inc", (NGINX / "prereg-proxy.inc").read_text()),
+                       ("upstream.conf", (NGINX / "upstream-single.conf").read_text().replace(
+                           "127.0.0.1:8000", f"127.0.0.1:{upstream.server_address[1]}"))):
+        (tmp_path / name).write_text(text.replace("/etc/nginx/tls/", f"{tmp_path}/")
+                                     .replace("/var/log/nginx/", f"{tmp_path}/logs/")
+                                     .replace("/etc/nginx/conf.d/", f"{tmp_path}/"))
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/logs/error.log;\nevents {{ worker_connections 64; }}\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path}/body;\n  proxy_temp_path {tmp_path}/proxy;\n"
+        f"  include {tmp_path}/upstream.conf;\n  include {tmp_path}/prereg.conf;\n}}\n")
+    nginx = subprocess.Popen(  # noqa: S603
+        [shutil.which("nginx"), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+         "-g", "daemon off; master_process off;"], stderr=subprocess.PIPE)
+    try:
+        context = ssl.create_default_context(cafile=str(tmp_path / "prereg.crt"))  # the throw-away certificate
+        context.check_hostname = False
+        for _ in range(50):
+            try:
+                connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=5)
+                connection.request("GET", "/", headers={"Host": "prereg.example.cn"})
+                response = connection.getresponse()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("nginx did not answer")
+        assert response.status == 200 and response.read() == b"ok"
+        headers = {k.lower(): v for k, v in response.getheaders()}
+        assert "gunicorn" not in str(headers).lower(), headers
+        assert headers.get("server", "") == "nginx"  # server_tokens off: no version either
+        assert "x-powered-by" not in headers
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        upstream.shutdown()
+
+
 # --- settings: backends switch by environment alone -----------------------------------------------
 
 SETTINGS_PROBE = """

@@ -1,12 +1,17 @@
-"""Fixed-window rate limits in the Django cache, shared by every process.
+"""Sliding-window rate limits in the Django cache, shared by every process.
 
     from prereg.core import ratelimit
     ratelimit.check("sms", ratelimit.client_address(request))   # raises RateLimited
     @ratelimit.limit("upload")                                  # a view: 429 page when over
 
-Limits come from settings.RATE_LIMITS ({scope: (hits, seconds)}). Keys are hashed, so no
-phone number or address is stored in the cache. Correct across processes:
-- Redis (REDIS_URL): `add` then `incr` are atomic server-side;
+Limits come from settings.RATE_LIMITS ({scope: (hits, seconds)}): at most `hits` in ANY span of
+`seconds`. A fixed window let twice the limit through across its edge (the limit at 4:59 and
+again at 5:01); here each key counts its hits in buckets of a tenth of the window, and a hit
+is let through while the buckets of the last window hold no more than the limit (the oldest
+bucket counts whole, so a span is never over the limit; a hit may wait up to a tenth longer).
+Keys are hashed, so no phone number or address is stored in the cache. Correct across processes:
+- Redis (REDIS_URL): `add` then `incr` are atomic server-side (two hits racing at the limit may
+  both be refused, never both let through);
 - the database cache: its incr() is a read then a write, so the read-modify-write runs in a
   transaction that first takes a lock every process sees: a PostgreSQL advisory lock on the
   key, or the write lock SQLite takes at BEGIN (the project opens transactions IMMEDIATE);
@@ -63,9 +68,9 @@ def user_or_address(request) -> str:
     return client_address(request)
 
 
-def _cache_key(scope: str, key: str, window_start: int) -> str:
+def _cache_key(scope: str, key: str, bucket_start: int) -> str:
     digest = hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()[:32]
-    return f"rl:{scope}:{digest}:{window_start}"
+    return f"rl:{scope}:{digest}:{bucket_start}"
 
 
 def _database_cache_alias(cache):
@@ -76,52 +81,77 @@ def _database_cache_alias(cache):
     return router.db_for_write(cache.cache_model_class)
 
 
-def _window(scope, limit, window, now) -> tuple[int, int, int, int]:
-    default_limit, default_window = limits_for(scope) if limit is None or window is None else (limit, window)
-    limit = default_limit if limit is None else limit
-    window = default_window if window is None else window
-    now = int(time.time() if now is None else now)
-    return limit, window, now, now - now % window
+BUCKETS = 10  # per window
+
+
+class _Window:
+    """The buckets of one key that the window ending now overlaps, newest first."""
+
+    def __init__(self, scope, key, limit, window, now):
+        default_limit, default_window = limits_for(scope) if limit is None or window is None else (limit, window)
+        self.limit = default_limit if limit is None else limit
+        self.window = default_window if window is None else window
+        self.now = int(time.time() if now is None else now)
+        self.size = max(1, -(-self.window // BUCKETS))
+        current = self.now - self.now % self.size
+        starts = [current - i * self.size for i in range(-(-self.window // self.size) + 1)]
+        self.keys = [_cache_key(scope, key, start) for start in starts]
+        self.starts = dict(zip(self.keys, starts, strict=True))
+        self.timeout = self.window + self.size + 1
+
+    def counts(self, cache) -> dict[str, int]:
+        found = cache.get_many(self.keys)
+        return {k: found.get(k) or 0 for k in self.keys}
+
+    def wait(self, counts: dict[str, int]) -> int | None:
+        """Seconds until the hits of the window are below the limit again, or None if they are."""
+        total = sum(counts.values())
+        if total < self.limit:
+            return None
+        for k in reversed(self.keys):  # oldest first: each leaves the window in turn
+            total -= counts[k]
+            if total < self.limit:
+                return max(1, self.starts[k] + self.size + self.window - self.now)
+        return self.window
 
 
 def spent(scope: str, key: str, *, limit: int | None = None, window: int | None = None, now=None) -> int | None:
-    """The seconds to wait if `key` has used up its hits of the current window, without counting one."""
-    limit, window, now, start = _window(scope, limit, window, now)
-    count = caches["default"].get(_cache_key(scope, key, start)) or 0
-    return start + window - now if count >= limit else None
+    """The seconds to wait if `key` has used up its hits of the last window, without counting one."""
+    w = _Window(scope, key, limit, window, now)
+    return w.wait(w.counts(caches["default"]))
 
 
 def hit(scope: str, key: str, *, limit: int | None = None, window: int | None = None, now=None) -> bool:
-    """Counts one hit of `key` in the current window of `scope`; False once it is over the limit."""
-    limit, window, now, start = _window(scope, limit, window, now)
-    cache_key = _cache_key(scope, key, start)
-    timeout = start + window - now + 1
+    """Counts one hit of `key`; False once the last window holds more than the limit."""
+    w = _Window(scope, key, limit, window, now)
     cache = caches["default"]
+    current = w.keys[0]
     alias = _database_cache_alias(cache)
     if alias is not None:
         connection = connections[alias]
         with transaction.atomic(using=alias):
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [cache_key])
-            count = (cache.get(cache_key) or 0) + 1
-            cache.set(cache_key, count, timeout)
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [current.rpartition(":")[0]])
+            counts = w.counts(cache)
+            counts[current] += 1
+            cache.set(current, counts[current], w.timeout)
     else:
-        cache.add(cache_key, 0, timeout)
+        cache.add(current, 0, w.timeout)
         try:
-            count = cache.incr(cache_key)
+            count = cache.incr(current)
         except ValueError:  # expired between add() and incr()
-            cache.add(cache_key, 1, timeout)
+            cache.add(current, 1, w.timeout)
             count = 1
-    return count <= limit
+        counts = w.counts(cache)
+        counts[current] = count
+    return sum(counts.values()) <= w.limit
 
 
 def check(scope: str, key: str, **kwargs) -> None:
     """Counts one hit; raises RateLimited (with the seconds to wait) once over the limit."""
     if not hit(scope, key, **kwargs):
-        window = kwargs.get("window") or limits_for(scope)[1]
-        now = int(time.time())
-        raise RateLimited(scope, retry_after=window - now % window)
+        raise RateLimited(scope, retry_after=spent(scope, key, **kwargs) or limits_for(scope)[1])
 
 
 def wait_for(pairs, *, count: bool) -> int | None:

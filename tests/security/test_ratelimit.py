@@ -1,4 +1,4 @@
-"""Rate limits: a fixed window per key, shared by every process through the cache."""
+"""Rate limits: a sliding window per key, shared by every process through the cache."""
 
 import os
 import subprocess
@@ -19,18 +19,45 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "prereg_cache"}}
 
 
-def test_hits_count_up_to_the_limit_within_one_window_and_reset_in_the_next(db):
+def test_hits_count_up_to_the_limit_within_one_window_and_are_let_through_once_they_are_old(db):
     assert [ratelimit.hit("t", "10.0.0.1", limit=3, window=60, now=6000) for _ in range(4)] == [
         True, True, True, False]
     assert ratelimit.hit("t", "10.0.0.2", limit=3, window=60, now=6010)  # another key, its own count
-    assert ratelimit.hit("t", "10.0.0.1", limit=3, window=60, now=6060)  # the next window
+    assert not ratelimit.hit("t", "10.0.0.1", limit=3, window=60, now=6059)  # still within 60 s
+    assert ratelimit.hit("t", "10.0.0.1", limit=3, window=60, now=6066)  # a window (and a bucket) later
+
+
+def test_the_window_slides_so_the_limit_is_not_doubled_across_a_window_edge(db):
+    """Issue 16: counted in fixed 300-second windows, the limit was let through at 4:59 and again
+    at 5:01 (twice the limit within two seconds)."""
+    before_edge = [ratelimit.hit("login", "10.0.0.9", limit=100, window=300, now=3 * 300 - 1) for _ in range(100)]
+    after_edge = [ratelimit.hit("login", "10.0.0.9", limit=100, window=300, now=3 * 300 + 1) for _ in range(100)]
+    assert all(before_edge) and not any(after_edge)
+    # Spread out, 30 hits 10 s apart never trip a limit of 100 in 300 s...
+    for n in range(30):
+        assert ratelimit.hit("login", "10.0.0.8", limit=100, window=300, now=10_000 + n * 10)
+    # ... and the wait said is the time until the oldest hits leave the window.
+    wait = ratelimit.spent("login", "10.0.0.9", limit=100, window=300, now=3 * 300 + 1)
+    assert 0 < wait <= 300 + 30
+    assert ratelimit.hit("login", "10.0.0.9", limit=100, window=300, now=3 * 300 + 1 + wait)
+
+
+def test_failed_sign_ins_are_limited_across_a_window_edge(client, settings, candidate, monkeypatch):
+    settings.RATE_LIMITS = {"login": (3, 300)}
+    url = reverse("accounts:login")
+    clock = [6 * 300 - 2]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
+    for _ in range(3):
+        assert client.post(url, {"username": "nobody", "password": "x"}).status_code == 200
+    clock[0] += 4  # into the next fixed window
+    assert client.post(url, {"username": "nobody", "password": "x"}).status_code == 429
 
 
 def test_check_raises_with_the_seconds_to_wait(db):
     ratelimit.check("t", "k", limit=1, window=60)
     with pytest.raises(ratelimit.RateLimited) as excinfo:
         ratelimit.check("t", "k", limit=1, window=60)
-    assert 0 < excinfo.value.retry_after <= 60
+    assert 0 < excinfo.value.retry_after <= 60 + 6  # the window, and at most one bucket (a tenth)
     assert "操作过于频繁" in str(excinfo.value)
 
 
