@@ -14,6 +14,7 @@ reported as missing, never invented.
 Keys of the issue and who measures them:
     search_units_ms                      bench/search_units.py
     pdf_ms                               bench/pdf.py
+    form_page_ms                         bench/form_page.py
     upload_ms, upload_peak_mb            bench/upload.py
     queue_page_ratio, queue_page_queries bench/queue_page.py
     export_xlsx_ratio, export_peak_mb    bench/export.py
