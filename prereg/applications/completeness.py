@@ -41,10 +41,13 @@ def image_counts(application) -> Counter:
     )
 
 
-ROW_SLOT_SECTIONS = {
-    ImageSlot.EDUCATION: "education", ImageSlot.DEGREE: "education", ImageSlot.APPOINTMENT: "appointment",
-    ImageSlot.RESIDENCY: "residency", ImageSlot.GENERAL_PRACTICE: "gp", ImageSlot.OTHER: "other",
-}
+class RequiredImage(NamedTuple):
+    """A 📷 item this application must show: its slot, its row (None for the form's own fields),
+    what it is, and the form's part where it is uploaded (a row's with its row)."""
+    slot: str
+    row_id: int | None
+    label: str
+    section: str
 
 
 class Gap(NamedTuple):
@@ -52,64 +55,60 @@ class Gap(NamedTuple):
     message: str
 
 
+def required_images(application) -> list[RequiredImage]:
+    """Every image the filled form asks for (手册 二.1: a filled 📷 field requires its images)."""
+    a = application
+    required = [RequiredImage(ImageSlot.PHOTO, None, "考生照片", "images"),
+                RequiredImage(ImageSlot.ID_FRONT, None, "身份证正面", "images"),
+                RequiredImage(ImageSlot.ID_BACK, None, "身份证反面", "images")]
+    for row in EducationRow.objects.filter(application=a).order_by("kind", "order", "pk"):
+        if row.kind == EducationRow.Kind.DEGREE and row.level == "无":
+            continue
+        slot = ImageSlot.EDUCATION if row.kind == EducationRow.Kind.EDUCATION else ImageSlot.DEGREE
+        required.append(RequiredImage(slot, row.pk, f"{row.get_kind_display()}：{row.level}（{row.school}）",
+                                      "education"))
+    if a.category_id:
+        required.append(RequiredImage(ImageSlot.CATEGORY, None, "执业类别（护士执业证书/医师资格证书）", "images"))
+    if a.scope_id:
+        required.append(RequiredImage(ImageSlot.SCOPE, None, "执业注册范围（执业证书）", "images"))
+    if is_filled_text(a.practice_change):
+        required.append(RequiredImage(ImageSlot.PRACTICE_CHANGE, None, "执业变更情况（变更注册记录页）", "images"))
+    if is_filled_text(a.current_qualification):
+        required.append(RequiredImage(ImageSlot.CURRENT_QUALIFICATION, None, "现有资格证书", "images"))
+    for row in AppointmentRow.objects.filter(application=a).order_by("order", "pk"):
+        required.append(RequiredImage(ImageSlot.APPOINTMENT, row.pk, f"聘任情况：{row.unit_name}", "appointment"))
+    for row in TrainingRow.objects.filter(application=a).order_by("order", "pk"):
+        residency = row.kind == TrainingRow.Kind.RESIDENCY
+        required.append(RequiredImage(ImageSlot.RESIDENCY if residency else ImageSlot.GENERAL_PRACTICE, row.pk,
+                                      f"{row.get_kind_display()}：{row.certificate_no}",
+                                      "residency" if residency else "gp"))
+    for row in OtherRow.objects.filter(application=a).order_by("order", "pk"):
+        required.append(RequiredImage(ImageSlot.OTHER, row.pk, f"其他：{row.kind}", "other"))
+    return required
+
+
 def missing(application) -> list[str]:
     return [gap.message for gap in gaps(application)]
 
 
 def gaps(application) -> list[Gap]:
-    found = []
-    images = image_counts(application)
-
-    def gap(section, message):
-        found.append(Gap(section, message))
-
-    def needs_image(slot, label, row_id=None):
-        if not images[(slot, row_id)]:
-            # A row's images are uploaded with the row, in its section; the others in 证件图片.
-            gap(ROW_SLOT_SECTIONS.get(slot, "images") if row_id else "images", f"请上传“{label}”的图片。")
-
-    for field, label in BASIC_FIELDS:
-        if not getattr(application, field):
-            gap("basic", f"基本信息：请填写“{label}”。")
-    needs_image(ImageSlot.PHOTO, "考生照片")
-    needs_image(ImageSlot.ID_FRONT, "身份证正面")
-    needs_image(ImageSlot.ID_BACK, "身份证反面")
-
-    if not WorkRow.objects.filter(application=application).exists():
-        gap("work", "工作情况：请至少填写一行。")
-
-    educations = list(EducationRow.objects.filter(application=application).order_by("kind", "order", "pk"))
-    if not any(r.kind == EducationRow.Kind.EDUCATION for r in educations):
-        gap("education", "教育情况：请填写参评学历。")
-    if not application.chsi_code:
-        gap("education", "教育情况：请填写学信网在线验证码（若无此项请填写“无”）。")
-    for row in educations:
-        slot = ImageSlot.EDUCATION if row.kind == EducationRow.Kind.EDUCATION else ImageSlot.DEGREE
-        if row.kind == EducationRow.Kind.DEGREE and row.level == "无":
-            continue
-        needs_image(slot, f"{row.get_kind_display()}：{row.level}（{row.school}）", row.pk)
-
-    for field, label in DECLARATION_FIELDS:
-        if not getattr(application, field):
-            gap("declaration", f"申报信息：请选择“{label}”。")
-    if application.category_id and application.category.has_scopes and not application.scope_id:
-        gap("declaration", "申报信息：请选择“执业注册范围”。")
-    if application.category_id:
-        needs_image(ImageSlot.CATEGORY, "执业类别（护士执业证书/医师资格证书）")
-    if application.scope_id:
-        needs_image(ImageSlot.SCOPE, "执业注册范围（执业证书）")
-    if is_filled_text(application.practice_change):
-        needs_image(ImageSlot.PRACTICE_CHANGE, "执业变更情况（变更注册记录页）")
-    if is_filled_text(application.current_qualification):
-        if not application.current_qualification_date:
-            gap("declaration", "申报信息：请填写“现有资格取得年月”。")
-        needs_image(ImageSlot.CURRENT_QUALIFICATION, "现有资格证书")
-
-    for row in AppointmentRow.objects.filter(application=application):
-        needs_image(ImageSlot.APPOINTMENT, f"聘任情况：{row.unit_name}", row.pk)
-    for row in TrainingRow.objects.filter(application=application):
-        slot = ImageSlot.RESIDENCY if row.kind == TrainingRow.Kind.RESIDENCY else ImageSlot.GENERAL_PRACTICE
-        needs_image(slot, f"{row.get_kind_display()}：{row.certificate_no}", row.pk)
-    for row in OtherRow.objects.filter(application=application):
-        needs_image(ImageSlot.OTHER, f"其他：{row.kind}", row.pk)
+    """The typed fields still empty, then the required images not yet uploaded."""
+    a = application
+    found = [Gap("basic", f"基本信息：请填写“{label}”。") for field, label in BASIC_FIELDS if not getattr(a, field)]
+    if not WorkRow.objects.filter(application=a).exists():
+        found.append(Gap("work", "工作情况：请至少填写一行。"))
+    required = required_images(a)
+    if not any(image.slot == ImageSlot.EDUCATION for image in required):  # each education row needs its image
+        found.append(Gap("education", "教育情况：请填写参评学历。"))
+    if not a.chsi_code:
+        found.append(Gap("education", "教育情况：请填写学信网在线验证码（若无此项请填写“无”）。"))
+    found += [Gap("declaration", f"申报信息：请选择“{label}”。") for field, label in DECLARATION_FIELDS
+              if not getattr(a, field)]
+    if a.category_id and a.category.has_scopes and not a.scope_id:
+        found.append(Gap("declaration", "申报信息：请选择“执业注册范围”。"))
+    if is_filled_text(a.current_qualification) and not a.current_qualification_date:
+        found.append(Gap("declaration", "申报信息：请填写“现有资格取得年月”。"))
+    uploaded = image_counts(a)
+    found += [Gap(image.section, f"请上传“{image.label}”的图片。") for image in required
+              if not uploaded[(image.slot, image.row_id)]]
     return found

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from prereg.applications import images
+from prereg.applications.completeness import required_images
 from prereg.applications.models import ApplicationImage, ImageSlot
 
 COLORS = {ImageSlot.PHOTO: (214, 228, 240), ImageSlot.ID_FRONT: (240, 232, 214), ImageSlot.ID_BACK: (236, 236, 220)}
@@ -23,17 +24,13 @@ def _picture(label: str, slot) -> SimpleUploadedFile:
 
 
 def seed(context):
-    from prereg.candidate.views.form import image_slots
-
     for application in context["applications"]:
         if ApplicationImage.objects.filter(application=application).exists():
             continue
         state = application.state
-        for slot in image_slots(application):
-            if not slot["required"]:
-                continue
-            image = images.process_image(_picture(f"{slot['slot']} #{application.pk}", slot["slot"]))
-            _store(application, slot["slot"], slot["row_id"], image)
+        for required in required_images(application):
+            image = images.process_image(_picture(f"{required.slot} #{application.pk}", required.slot))
+            _store(application, required.slot, required.row_id, image)
         assert application.state == state
 
 
