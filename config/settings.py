@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "captcha",  # django-simple-captcha: 图形验证码 drawn on the server, no remote service
     "prereg.core",
     "prereg.audit",
     "prereg.orgs",
@@ -232,6 +233,12 @@ SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 SMS_CODE_TTL_SECONDS = 300
 SMS_PER_MINUTE = env.int("SMS_PER_MINUTE", default=1)
 SMS_PER_DAY = env.int("SMS_PER_DAY", default=10)
+# 图形验证码 (django-simple-captcha): asked before every 找回密码 code and before a second sign-up code
+# from one address within RATE_LIMITS["sms_without_captcha"]. Drawn here with the font the package
+# ships; one answer per image, 5 minutes.
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 5
+CAPTCHA_2X_IMAGE = False
 
 # --- Audit ----------------------------------------------------------------------------------
 AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default=SECRET_KEY)
@@ -257,7 +264,8 @@ if HTTPS:
 RATE_LIMITS = {
     scope: tuple(int(n) for n in env(f"RATE_LIMIT_{scope.upper()}", default=default).split("/"))
     for scope, default in {"login": "100/300", "sms": "20/3600", "signup": "10/3600",
-                           "signup_address": "1000/3600", "upload": "300/3600"}.items()
+                           "signup_address": "1000/3600", "upload": "300/3600",
+                           "sms_without_captcha": "1/3600"}.items()
 }
 # The login limit runs before the view (and before django-axes), after the security headers.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware"),

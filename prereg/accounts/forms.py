@@ -1,3 +1,4 @@
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -80,10 +81,32 @@ class ProfileForm(forms.Form):
         return value
 
 
+class CaptchaInput(CaptchaTextInput):
+    """The picture and its answer box, the picture described in Chinese."""
+
+    template_name = "accounts/captcha_widget.html"
+
+
+def captcha_field() -> CaptchaField:
+    """图形验证码 (django-simple-captcha): one answer per picture, drawn on the server."""
+    return CaptchaField(label="图形验证码", widget=CaptchaInput(),
+                        help_text="请输入图中的字母，不区分大小写；看不清请刷新页面换一张。",
+                        error_messages={"invalid": "图形验证码错误，请看清后重新输入。",
+                                        "incomplete": "请输入图形验证码。", "required": "请输入图形验证码。"})
+
+
+class CaptchaForm(forms.Form):
+    """The 图形验证码 alone, where a page asks for it only sometimes (a second sign-up code)."""
+
+    captcha = captcha_field()
+
+
 class PasswordForgotForm(forms.Form):
     identifier = forms.CharField(label="账号", max_length=50,
                                  help_text="审核人员：登录名或手机号；考生：证件编号或手机号",
                                  widget=IdentifierInput(attrs={"autocomplete": "username", "autofocus": True}))
+    # Before every code of 找回密码 (issue 16): codes are not sent for a script.
+    captcha = captcha_field()
 
 
 class PasswordForgotResetForm(forms.Form):

@@ -11,5 +11,6 @@ PUBLIC_VIEWS = {
     "accounts:password_forgot_reset",
     "candidate:signup",
     "candidate:signup_send_code",
+    "captcha-image",  # the 图形验证码 picture of the sign-up and 找回密码 pages
     "core:healthz",
 }

@@ -37,6 +37,8 @@ DEFAULT_LIMITS = {
     # staff from behind one address does not reach (issue 15).
     "signup": (10, 3600),
     "signup_address": (1000, 3600),
+    # Sign-up codes an address has sent before a 图形验证码 is asked for the next one.
+    "sms_without_captcha": (1, 3600),
     "upload": (300, 3600),
 }
 MESSAGE = "操作过于频繁，请稍后再试。"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from prereg.accounts.models import Role
 from prereg.accounts.services import account_reset_password, user_change_password
 from prereg.notify.models import SmsCode, SmsMessage
+from tests import captcha
 from tests.factories import TEST_PASSWORD, CandidateFactory, UserFactory
 
 NEW_PASSWORD = "Xinmima#2027"  # noqa: S105
@@ -40,7 +41,7 @@ def user(db):
 
 
 def test_forgot_password_sends_a_code_and_the_code_sets_a_new_password(client, user):
-    response = client.post(reverse("accounts:password_forgot"), {"identifier": user.id_number})
+    response = client.post(reverse("accounts:password_forgot"), {"identifier": user.id_number, **captcha.solved()})
     assert response.status_code == 302 and response["Location"] == reverse("accounts:password_forgot_reset")
     code = sent_code(user.phone)
     assert SmsCode.objects.get(phone=user.phone).code_hash != code  # stored hashed
@@ -53,11 +54,11 @@ def test_forgot_password_sends_a_code_and_the_code_sets_a_new_password(client, u
 
 
 def test_a_code_is_single_use(client, user):
-    client.post(reverse("accounts:password_forgot"), {"identifier": user.phone})
+    client.post(reverse("accounts:password_forgot"), {"identifier": user.phone, **captcha.solved()})
     code = sent_code(user.phone)
     data = {"code": code, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     client.post(reverse("accounts:password_forgot_reset"), data)
-    client.post(reverse("accounts:password_forgot"), {"identifier": user.phone})  # rate-limited: no new code
+    client.post(reverse("accounts:password_forgot"), {"identifier": user.phone, **captcha.solved()})  # rate-limited: no new code
     other = type(client)()
     response = other.post(reverse("accounts:password_forgot_reset"), {**data, "new_password1": "Other#20278",
                                                                       "new_password2": "Other#20278"})
@@ -65,7 +66,7 @@ def test_a_code_is_single_use(client, user):
 
 
 def test_a_wrong_code_or_a_weak_password_is_refused_and_the_password_unchanged(client, user):
-    client.post(reverse("accounts:password_forgot"), {"identifier": user.id_number})
+    client.post(reverse("accounts:password_forgot"), {"identifier": user.id_number, **captcha.solved()})
     response = client.post(reverse("accounts:password_forgot_reset"), {
         "code": "000000" if sent_code(user.phone) != "000000" else "111111",
         "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
@@ -78,20 +79,20 @@ def test_a_wrong_code_or_a_weak_password_is_refused_and_the_password_unchanged(c
 
 
 def test_an_unknown_account_gets_the_same_answer_and_no_sms(client, db):
-    response = client.post(reverse("accounts:password_forgot"), {"identifier": "nobody-here"}, follow=True)
+    response = client.post(reverse("accounts:password_forgot"), {"identifier": "nobody-here", **captcha.solved()}, follow=True)
     assert "如该账号存在" in response.content.decode()
     assert not SmsMessage.objects.exists()
 
 
 def test_a_second_code_within_a_minute_is_refused_with_a_clear_message(client, user):
-    client.post(reverse("accounts:password_forgot"), {"identifier": user.phone})
-    response = client.post(reverse("accounts:password_forgot"), {"identifier": user.phone})
+    client.post(reverse("accounts:password_forgot"), {"identifier": user.phone, **captcha.solved()})
+    response = client.post(reverse("accounts:password_forgot"), {"identifier": user.phone, **captcha.solved()})
     assert response.status_code == 200 and "1分钟后再试" in response.content.decode()
     assert SmsMessage.objects.count() == 1
 
 
 def _forgot(client, identifier):
-    return client.post(reverse("accounts:password_forgot"), {"identifier": identifier}, follow=True)
+    return client.post(reverse("accounts:password_forgot"), {"identifier": identifier, **captcha.solved()}, follow=True)
 
 
 def _reset(client, code):
@@ -114,7 +115,7 @@ def test_forgot_password_answers_a_known_and_an_unknown_identifier_alike(client,
     for who, c, identifier in (("known", client, user.phone), ("unknown", other, "13999999999")):
         first = _forgot(c, identifier)
         second = _forgot(c, identifier)
-        c.post(reverse("accounts:password_forgot"), {"identifier": identifier})
+        c.post(reverse("accounts:password_forgot"), {"identifier": identifier, **captcha.solved()})
         wrong = _reset(c, "000000" if who == "unknown" or sent_code(user.phone) != "000000" else "111111")
         tries = [_reset(c, "123456" if sent_code(user.phone) != "123456" else "654321") for _ in range(5)]
         answers[who] = (first.redirect_chain, _messages(first), second.status_code, _messages(second),
@@ -128,7 +129,7 @@ def test_a_weak_password_is_refused_before_the_code_alike_for_a_known_and_an_unk
     other = type(client)()
     bodies = []
     for c, identifier in ((client, user.id_number), (other, "350102199001011234")):
-        c.post(reverse("accounts:password_forgot"), {"identifier": identifier})
+        c.post(reverse("accounts:password_forgot"), {"identifier": identifier, **captcha.solved()})
         response = c.post(reverse("accounts:password_forgot_reset"),
                           {"code": "000000", "new_password1": "Aa123456", "new_password2": "Aa123456"})
         bodies.append(_messages(response))
@@ -150,7 +151,7 @@ def test_forgot_password_takes_as_long_for_an_unknown_identifier_as_for_a_known_
         runs = []
         for _ in range(5):
             start = time.perf_counter()
-            c.post(reverse("accounts:password_forgot"), {"identifier": identifier})
+            c.post(reverse("accounts:password_forgot"), {"identifier": identifier, **captcha.solved()})
             runs.append(time.perf_counter() - start)
         return statistics.median(runs)
 
@@ -169,7 +170,7 @@ def test_a_recovered_password_also_lifts_the_lockout(client, user):
     for _ in range(5):
         login(client, user.username, "wrong")
     assert login(client, user.username).status_code == 403
-    client.post(reverse("accounts:password_forgot"), {"identifier": user.phone})
+    client.post(reverse("accounts:password_forgot"), {"identifier": user.phone, **captcha.solved()})
     client.post(reverse("accounts:password_forgot_reset"), {
         "code": sent_code(user.phone), "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert login(client, user.username, NEW_PASSWORD).status_code == 302
@@ -265,3 +266,19 @@ def test_every_password_path_records_history_and_refuses_reuse(user, tree, revie
     reviewer = UserFactory(role=Role.UNIT, org=tree["35012205"])
     account_reset_password(actor=reviewer_fuzhou, user=reviewer)
     assert reviewer.password_history.count() == 1
+
+
+def test_every_forgot_password_code_needs_the_picture_answered(client, user):
+    """Issue 16: codes were sent for whoever asked, script or person."""
+    url = reverse("accounts:password_forgot")
+    page = client.get(url).content.decode()
+    assert 'name="captcha_1"' in page and 'alt="图形验证码"' in page
+    for extra in ({}, {**captcha.solved_on(page), "captcha_1": "zzzz"}):
+        response = client.post(url, {"identifier": user.phone, **extra})
+        assert response.status_code == 200 and "图形验证码" in response.content.decode()
+    assert not SmsMessage.objects.exists()
+    # A picture answers once: the same fields posted again are refused.
+    fields = captcha.solved()
+    assert client.post(url, {"identifier": user.phone, **fields}).status_code == 302
+    assert SmsMessage.objects.count() == 1
+    assert client.post(url, {"identifier": user.phone, **fields}).status_code == 200

@@ -164,3 +164,49 @@ def test_the_send_button_without_scripts_keeps_what_was_typed(client):
 def test_a_logged_in_user_is_sent_home_from_sign_up(client, candidate):
     client.force_login(candidate)
     assert client.get(reverse("candidate:signup")).status_code == 302
+
+
+# --- 图形验证码 before a second code from one address (issue 16.7) ----------------------------------
+
+
+@pytest.mark.django_db
+def test_a_second_code_from_one_address_needs_the_picture_answered(client):
+    """Issue 16: one address sent codes to 20 phones a minute and 200 a day with nothing else asked."""
+    from tests import captcha
+
+    url = reverse("candidate:signup_send_code")
+    first = client.post(url, {"phone": PHONE}, HTTP_HX_REQUEST="true").content.decode()
+    assert "验证码已发送" in first and 'name="captcha_1"' in first  # the next one asks for the picture
+    refused = client.post(url, {"phone": "13900139001"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "请输入图形验证码" in refused and not SmsMessage.objects.filter(phone="13900139001").exists()
+    wrong = client.post(url, {"phone": "13900139001", **captcha.solved_on(refused), "captcha_1": "zzzz"},
+                        HTTP_HX_REQUEST="true").content.decode()
+    assert "图形验证码错误" in wrong and not SmsMessage.objects.filter(phone="13900139001").exists()
+    sent = client.post(url, {"phone": "13900139001", **captcha.solved_on(wrong)}, HTTP_HX_REQUEST="true")
+    assert "验证码已发送" in sent.content.decode() and SmsMessage.objects.filter(phone="13900139001").exists()
+    # Another address sends its first code without a picture.
+    other = client.post(url, {"phone": "13900139002"}, HTTP_HX_REQUEST="true", REMOTE_ADDR="10.7.7.7")
+    assert "验证码已发送" in other.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_sign_up_page_shows_the_picture_once_the_address_has_had_a_code_and_it_is_drawn_here(client):
+    assert 'name="captcha_1"' not in client.get(reverse("candidate:signup")).content.decode()
+    send_code(client)
+    html = client.get(reverse("candidate:signup")).content.decode()
+    assert 'name="captcha_1"' in html and 'alt="图形验证码"' in html
+    src = re.search(r'<img src="(/captcha/image/\w+/)"', html).group(1)
+    image = type(client)().get(src)  # anonymous, like the visitor
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    # Without scripts, the 发送 button posts the whole form: the picture is asked for there too.
+    body = client.post(reverse("candidate:signup"), {**data(phone="13900139003"), "send_code": "1"}).content.decode()
+    assert "请输入图形验证码" in body and not SmsMessage.objects.filter(phone="13900139003").exists()
+
+
+def test_the_captcha_test_mode_is_never_on_in_the_settings():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    assert not getattr(settings, "CAPTCHA_TEST_MODE", False)
+    assert "CAPTCHA_TEST_MODE" not in (Path(__file__).resolve().parents[2] / "config" / "settings.py").read_text()

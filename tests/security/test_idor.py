@@ -1289,8 +1289,9 @@ def test_every_url_with_an_object_id_is_in_the_matrix():
                 "backoffice:year_catalogue_import", "backoffice:year_entries", "backoffice:year_entry_edit",
                 "backoffice:announcement_edit", "backoffice:announcement_publish", "backoffice:year_project_edit"}
     # A slug that names a page, not an object: the manual to show, the form section to save (of
-    # request.user's own application).
-    not_an_object = {"backoffice:manual", "candidate:section"}
+    # request.user's own application); the 图形验证码 picture's one-time key (anyone's to see: the
+    # picture is the challenge, its answer stays in the store).
+    not_an_object = {"backoffice:manual", "candidate:section", "captcha-image"}
     with_id = set()
 
     def walk(patterns, namespace=""):
