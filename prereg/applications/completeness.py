@@ -11,13 +11,10 @@ from typing import NamedTuple
 
 from .models import (
     ApplicationImage,
-    AppointmentRow,
-    EducationRow,
     ImageSlot,
-    OtherRow,
-    TrainingRow,
     WorkRow,
 )
+from .sections import BY_KEY
 
 BASIC_FIELDS = [
     ("name", "姓名"), ("gender", "性别"), ("id_type", "证件类型"), ("id_number", "证件编号"),
@@ -61,12 +58,7 @@ def required_images(application) -> list[RequiredImage]:
     required = [RequiredImage(ImageSlot.PHOTO, None, "考生照片", "images"),
                 RequiredImage(ImageSlot.ID_FRONT, None, "身份证正面", "images"),
                 RequiredImage(ImageSlot.ID_BACK, None, "身份证反面", "images")]
-    for row in EducationRow.objects.filter(application=a).order_by("kind", "order", "pk"):
-        if row.kind == EducationRow.Kind.DEGREE and row.level == "无":
-            continue
-        slot = ImageSlot.EDUCATION if row.kind == EducationRow.Kind.EDUCATION else ImageSlot.DEGREE
-        required.append(RequiredImage(slot, row.pk, f"{row.get_kind_display()}：{row.level}（{row.school}）",
-                                      "education"))
+    required += _row_images(a, ("education", "degree"))
     if a.category_id:
         required.append(RequiredImage(ImageSlot.CATEGORY, None, "执业类别（护士执业证书/医师资格证书）", "images"))
     if a.scope_id:
@@ -75,16 +67,20 @@ def required_images(application) -> list[RequiredImage]:
         required.append(RequiredImage(ImageSlot.PRACTICE_CHANGE, None, "执业变更情况（变更注册记录页）", "images"))
     if is_filled_text(a.current_qualification):
         required.append(RequiredImage(ImageSlot.CURRENT_QUALIFICATION, None, "现有资格证书", "images"))
-    for row in AppointmentRow.objects.filter(application=a).order_by("order", "pk"):
-        required.append(RequiredImage(ImageSlot.APPOINTMENT, row.pk, f"聘任情况：{row.unit_name}", "appointment"))
-    for row in TrainingRow.objects.filter(application=a).order_by("order", "pk"):
-        residency = row.kind == TrainingRow.Kind.RESIDENCY
-        required.append(RequiredImage(ImageSlot.RESIDENCY if residency else ImageSlot.GENERAL_PRACTICE, row.pk,
-                                      f"{row.get_kind_display()}：{row.certificate_no}",
-                                      "residency" if residency else "gp"))
-    for row in OtherRow.objects.filter(application=a).order_by("order", "pk"):
-        required.append(RequiredImage(ImageSlot.OTHER, row.pk, f"其他：{row.kind}", "other"))
+    required += _row_images(a, ("appointment", "residency", "gp", "other"))
     return required
+
+
+def _row_images(application, keys) -> list[RequiredImage]:
+    """Each row of these tables needs its images (a degree of level 无 has none to show)."""
+    tables = [BY_KEY[key] for key in keys]
+    by_model = {}  # one query per row model, whose two tables (EducationRow's kinds) share it
+    for table in tables:
+        if table.model not in by_model:
+            by_model[table.model] = list(table.model.objects.filter(application=application).order_by("order", "pk"))
+    return [RequiredImage(table.slot, row.pk, table.describe(row), table.section)
+            for table in tables for row in by_model[table.model]
+            if (table.kind is None or row.kind == table.kind) and not (table.key == "degree" and row.level == "无")]
 
 
 def missing(application) -> list[str]:

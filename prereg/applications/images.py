@@ -28,14 +28,11 @@ from prereg.audit.log import record
 
 from .models import (
     ApplicationImage,
-    AppointmentRow,
     DeletedImageFile,
-    EducationRow,
     ImageSlot,
-    OtherRow,
     State,
-    TrainingRow,
 )
+from .sections import BY_SLOT
 
 # Never decode a truncated file as if it were whole.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -47,15 +44,6 @@ THUMB_MAX_SIDE = 320
 JPEG_QUALITY = 85
 MAX_FILES_PER_REQUEST = 5
 
-# Slots that belong to one row of a table, and the row model with its kind filter.
-ROW_SLOTS = {
-    ImageSlot.EDUCATION: (EducationRow, {"kind": EducationRow.Kind.EDUCATION}),
-    ImageSlot.DEGREE: (EducationRow, {"kind": EducationRow.Kind.DEGREE}),
-    ImageSlot.APPOINTMENT: (AppointmentRow, {}),
-    ImageSlot.RESIDENCY: (TrainingRow, {"kind": TrainingRow.Kind.RESIDENCY}),
-    ImageSlot.GENERAL_PRACTICE: (TrainingRow, {"kind": TrainingRow.Kind.GENERAL_PRACTICE}),
-    ImageSlot.OTHER: (OtherRow, {}),
-}
 # How many images one slot (or one row's slot) may hold.
 SLOT_LIMIT = {ImageSlot.ID_FRONT: 1, ImageSlot.ID_BACK: 1, ImageSlot.PHOTO: 1}
 DEFAULT_SLOT_LIMIT = 5
@@ -222,9 +210,8 @@ def _check_slot(application, slot, row_id):
         slot = ImageSlot(slot)
     except ValueError:
         raise ValidationError("未知的图片栏目。", code="slot") from None
-    if slot in ROW_SLOTS:
-        model, kind = ROW_SLOTS[slot]
-        if row_id is None or not model.objects.filter(application=application, pk=row_id, **kind).exists():
+    if slot in BY_SLOT:
+        if row_id is None or not BY_SLOT[slot].rows(application).filter(pk=row_id).exists():
             raise ValidationError("请先保存该行信息，再上传对应的图片。", code="row")
     else:
         row_id = None

@@ -20,6 +20,7 @@ from .models import (
     State,
     TrainingRow,
 )
+from .sections import ROW_TABLES
 
 
 @dataclass
@@ -94,16 +95,11 @@ def check_fields(application, *, with_images=True) -> list[CheckField]:
 # Field key prefix -> the image slots that show it.
 SLOTS = {
     "id_card": (ImageSlot.ID_FRONT, ImageSlot.ID_BACK),
-    "education": (ImageSlot.EDUCATION,),
-    "degree": (ImageSlot.DEGREE,),
     "category": (ImageSlot.CATEGORY,),
     "scope": (ImageSlot.SCOPE,),
     "practice_change": (ImageSlot.PRACTICE_CHANGE,),
     "current_qualification": (ImageSlot.CURRENT_QUALIFICATION,),
-    "appointment": (ImageSlot.APPOINTMENT,),
-    "residency": (ImageSlot.RESIDENCY,),
-    "gp": (ImageSlot.GENERAL_PRACTICE,),
-    "other": (ImageSlot.OTHER,),
+    **{table.key: (table.slot,) for table in ROW_TABLES if table.slot},
 }
 
 

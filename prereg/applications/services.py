@@ -22,6 +22,7 @@ from prereg.orgs.routing import resolve_chain
 
 from . import review, values, workflow
 from .models import STAGE_ORDER, Application, FieldCheck, ForwardBatch, ReviewAction, ReviewLog, Stage, State
+from .sections import BY_KEY, ROW_TABLES
 
 
 class AlreadyHandled(Exception):
@@ -356,15 +357,23 @@ def _message(exc) -> str:
     return str(exc)
 
 
+def forwarding_stages(actor) -> list[Stage]:
+    """The stages whose approvals `actor` forwards by 汇总提交 (the page and the act): his org is
+    of that level (考点, 考区) and his role ranks high enough to decide there."""
+    if not (actor.is_reviewer and actor.org_id):
+        return []
+    level = {Stage.SITE_REVIEW: actor.org.is_site, Stage.DISTRICT_RECHECK: actor.org.is_district}
+    return [stage for stage in workflow.FORWARDING_STAGES
+            if level[stage] and ROLE_RANK.get(actor.role, 99) <= workflow.STAGE_MIN_RANK[stage]]
+
+
 @transaction.atomic
 def summary_submit(*, actor, stage: str, request=None) -> ForwardBatch:
     """汇总提交: forward everything my org approved at `stage` and has not yet forwarded, as one batch."""
     require_function(actor, "summary_submit")
     stage = Stage(stage)
-    if stage not in workflow.FORWARDING_STAGES or not actor.org_id:
+    if stage not in forwarding_stages(actor):
         raise PermissionDenied("该环节没有汇总提交。")
-    if ROLE_RANK.get(actor.role, 99) > workflow.STAGE_MIN_RANK[stage]:
-        raise PermissionDenied("您的角色不能办理该审核环节。")
     applications = list(review.awaiting_forward_for(actor.org, stage).select_for_update(of=("self",))
                         .select_related("specialty").order_by("pk"))
     if not applications:
@@ -388,14 +397,6 @@ EDITABLE_FIELDS = [
     "name", "id_number", "birth_date", "postcode", "address", "chsi_code",
     "practice_change", "current_qualification", "current_qualification_date",
 ]
-EDITABLE_ROW_FIELDS = {
-    "education": ("EducationRow", ["level", "obtained", "school", "study_form", "major"]),
-    "degree": ("EducationRow", ["level", "obtained", "school", "study_form", "major"]),
-    "appointment": ("AppointmentRow", ["unit_name", "post", "qualification", "start", "end"]),
-    "residency": ("TrainingRow", ["certificate_no", "specialty", "start", "end", "base", "issued"]),
-    "gp": ("TrainingRow", ["certificate_no", "specialty", "start", "end", "base", "issued"]),
-    "work": ("WorkRow", ["unit_name", "title", "start", "end", "major"]),
-}
 # Columns whose value is one of the year's dictionary entries (the candidate picks them from a list).
 DICTIONARY_COLUMNS = {"practice_change": DictKind.PRACTICE_CHANGE, "current_qualification": DictKind.TITLE,
                       "study_form": DictKind.STUDY_FORM}
@@ -403,39 +404,29 @@ DICTIONARY_COLUMNS = {"practice_change": DictKind.PRACTICE_CHANGE, "current_qual
 
 def editable_targets(application) -> list[tuple[str, str, object]]:
     """(key, label, current value) of every typed value a reviewer may correct."""
-    from django.apps import apps
-
     out = [(name, Application._meta.get_field(name).verbose_name, getattr(application, name))
            for name in EDITABLE_FIELDS if not (name == "birth_date" and application.has_resident_id)]
-    for prefix, (model_name, columns) in EDITABLE_ROW_FIELDS.items():
-        model = apps.get_model("applications", model_name)
-        rows = model.objects.filter(application=application)
-        if hasattr(model, "Kind"):
-            rows = rows.filter(kind=prefix)
-        for index, row in enumerate(rows.order_by("order", "pk"), start=1):
-            for column in columns:
-                label = f"{_ROW_LABELS[prefix]}{index} · {model._meta.get_field(column).verbose_name}"
-                out.append((f"{prefix}:{row.pk}.{column}", label, getattr(row, column)))
+    for table in ROW_TABLES:
+        if not table.correctable:
+            continue
+        for index, row in enumerate(table.rows(application), start=1):
+            for column in table.columns:
+                label = f"{table.label}{index} · {table.model._meta.get_field(column).verbose_name}"
+                out.append((f"{table.key}:{row.pk}.{column}", label, getattr(row, column)))
     return out
 
 
-_ROW_LABELS = {"education": "学历", "degree": "学位", "appointment": "聘任", "residency": "住院医师规培",
-               "gp": "全科规培", "work": "工作经历"}
-
-
 def _resolve_target(application, key):
-    from django.apps import apps
-
     if ":" not in key:
         if key not in EDITABLE_FIELDS or (key == "birth_date" and application.has_resident_id):
             raise ValidationError(f"“{key}”不可修改。")
         return application, key
     prefix, _, rest = key.partition(":")
     row_id, _, column = rest.partition(".")
-    if prefix not in EDITABLE_ROW_FIELDS or column not in EDITABLE_ROW_FIELDS[prefix][1] or not row_id.isdigit():
+    table = BY_KEY.get(prefix)
+    if table is None or not table.correctable or column not in table.columns or not row_id.isdigit():
         raise ValidationError(f"“{key}”不可修改。")
-    model = apps.get_model("applications", EDITABLE_ROW_FIELDS[prefix][0])
-    row = model.objects.filter(application=application, pk=int(row_id)).first()
+    row = table.rows(application).filter(pk=int(row_id)).first()
     if row is None:
         raise ValidationError(f"“{key}”不可修改。")
     return row, column

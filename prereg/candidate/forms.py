@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.forms.renderers import Jinja2
 
 from prereg.accounts.models import IdType
 from prereg.applications import values
@@ -18,6 +19,7 @@ from prereg.applications.models import (
     TrainingRow,
     WorkRow,
 )
+from prereg.applications.sections import BY_KEY
 from prereg.catalog.models import (
     DictEntry,
     DictKind,
@@ -37,7 +39,10 @@ from prereg.core.validators import (
 )
 from prereg.orgs.models import Org
 
-from .rendering import renderer as fast_renderer
+# Django's own widget templates, in their Jinja2 version (Django's documented switch): through the
+# Django template engine the ~450 inputs and options of the form page cost TODO ms of CPU
+# (bench key form_page_ms: TODO ms with it, goal ≤ 60). One instance: it holds the compiled templates.
+widget_renderer = Jinja2()
 
 
 class MonthField(forms.DateField):
@@ -159,7 +164,7 @@ class SendCodeForm(forms.Form):
 PHONE_CHANGE_PURPOSE = "phone_change"  # SmsCode.purpose of the code that confirms a new number
 
 class BasicForm(forms.ModelForm):
-    default_renderer = fast_renderer
+    default_renderer = widget_renderer
 
     unit = forms.ModelChoiceField(label="单位名称", queryset=Org.objects.filter(is_unit=True, enabled=True),
                                   widget=forms.HiddenInput, error_messages={
@@ -222,7 +227,7 @@ class BasicForm(forms.ModelForm):
 
 class RowForm(forms.ModelForm):
     """A table row: every date a month, not in the future, and an end after its start."""
-    default_renderer = fast_renderer
+    default_renderer = widget_renderer
 
     date_fields = ()
 
@@ -248,7 +253,7 @@ class WorkForm(RowForm):
 
     class Meta:
         model = WorkRow
-        fields = ["unit_name", "title", "start", "end", "major"]
+        fields = BY_KEY["work"].columns
 
 
 class EducationForm(RowForm):
@@ -256,7 +261,7 @@ class EducationForm(RowForm):
 
     class Meta:
         model = EducationRow
-        fields = ["level", "obtained", "school", "study_form", "major"]
+        fields = BY_KEY["education"].columns
 
     def __init__(self, *args, kind=EducationRow.Kind.EDUCATION, **kwargs):
         super().__init__(*args, **kwargs)
@@ -271,7 +276,7 @@ class AppointmentForm(RowForm):
 
     class Meta:
         model = AppointmentRow
-        fields = ["unit_name", "post", "qualification", "start", "end"]
+        fields = BY_KEY["appointment"].columns
 
 
 class TrainingForm(RowForm):
@@ -279,13 +284,13 @@ class TrainingForm(RowForm):
 
     class Meta:
         model = TrainingRow
-        fields = ["certificate_no", "specialty", "start", "end", "base", "issued"]
+        fields = BY_KEY["residency"].columns
 
 
 class OtherForm(RowForm):
     class Meta:
         model = OtherRow
-        fields = ["kind", "note"]
+        fields = BY_KEY["other"].columns
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -319,14 +324,14 @@ def row_formset(form, *, min_num=0):
     """The formset class of a row form (built once per process: the classes hold no state)."""
     return forms.modelformset_factory(form.Meta.model, form=form, formset=BaseRowFormSet, extra=0,
                                       can_delete=True, min_num=min_num, validate_min=False,
-                                      max_num=20, validate_max=True, renderer=fast_renderer)
+                                      max_num=20, validate_max=True, renderer=widget_renderer)
 
 
 # --- 申报信息及现有资格 ---------------------------------------------------------------------
 
 class DeclarationForm(forms.ModelForm):
     """报考级别 → 拟申报资格 → 执业类别 → 执业注册范围 → 申报专业, each narrowing the next."""
-    default_renderer = fast_renderer
+    default_renderer = widget_renderer
 
     current_qualification_date = MonthField(label="现有资格取得年月", required=False)
 
@@ -390,7 +395,7 @@ class DeclarationForm(forms.ModelForm):
 
 
 class EducationCodeForm(forms.Form):
-    default_renderer = fast_renderer
+    default_renderer = widget_renderer
 
     chsi_code = forms.CharField(label="学信网在线验证码", max_length=20,
                                 help_text="学历证书电子注册备案表中的12位在线验证码（不填空格）；若无此项请填写“无”。")

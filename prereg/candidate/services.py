@@ -9,9 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from prereg.accounts.models import Role
-from prereg.applications import rowtext
 from prereg.applications import services as workflow_services
-from prereg.applications.images import ROW_SLOTS, images_for_row_delete
+from prereg.applications.images import images_for_row_delete
 from prereg.applications.models import Application, State
 from prereg.audit.log import record
 from prereg.notify.sms import verify_code
@@ -83,33 +82,28 @@ def application_section_save(*, actor, application_id: int, section: str, expect
         actor.phone = application.phone
         actor.save(update_fields=["phone"])
         details["account_phone"] = True
-    with rowtext.kept_by_caller(application.pk):
-        for formset, slot, extra in formsets:
-            for row_form in formset.deleted_forms:
-                if row_form.instance.pk:
-                    if slot:
-                        images_for_row_delete(application, slot, row_form.instance.pk)
-                    row_form.instance.delete()
-                    changed.append("row-")
-            order = 0
-            for row_form in formset.forms:
-                if row_form in formset.deleted_forms or not row_form.has_changed() and not row_form.instance.pk:
-                    continue
-                row = row_form.save(commit=False)
-                row.application = application
-                for key, value in extra.items():
-                    setattr(row, key, value)
-                row.order = order
-                order += 1
-                row.save()
-                if row_form.has_changed():
-                    changed.append("row")
-    if formsets:
-        # The full-record export reads these cells instead of the rows (applications.rowtext).
-        rowtext.refresh(application, sources={rowtext.source_of(formset.model) for formset, _slot, _extra in formsets})
+    for formset, slot, extra in formsets:
+        for row_form in formset.deleted_forms:
+            if row_form.instance.pk:
+                if slot:
+                    images_for_row_delete(application, slot, row_form.instance.pk)
+                row_form.instance.delete()
+                changed.append("row-")
+        order = 0
+        for row_form in formset.forms:
+            if row_form in formset.deleted_forms or not row_form.has_changed() and not row_form.instance.pk:
+                continue
+            row = row_form.save(commit=False)
+            row.application = application
+            for key, value in extra.items():
+                setattr(row, key, value)
+            row.order = order
+            order += 1
+            row.save()
+            if row_form.has_changed():
+                changed.append("row")
     record("application.section_save", actor=actor, obj=application, request=request,
            details={**details, "changed": sorted(set(changed))})
     return application
 
 
-__all__ = ["ROW_SLOTS", "application_section_save", "candidate_signup"]

@@ -7,17 +7,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prereg.applications.completeness import gaps
-from prereg.applications.images import ROW_SLOTS
 from prereg.applications.models import (
     ApplicationImage,
-    AppointmentRow,
-    EducationRow,
     ImageSlot,
-    OtherRow,
     State,
-    TrainingRow,
-    WorkRow,
 )
+from prereg.applications.sections import BY_SLOT, ROW_SECTION_TITLES, tables_of
 from prereg.orgs.search import NOT_FOUND_MESSAGE, search_units
 from prereg.orgs.services import unit_request_create
 
@@ -37,20 +32,9 @@ from ..forms import (
 )
 from .common import current_application
 
-# section -> (title, [(prefix, form class, model, filter, slot, min rows)])
-ROW_SECTIONS = {
-    "work": ("工作情况", [("work", WorkForm, WorkRow, {}, None, 1)]),
-    "education": ("教育情况", [
-        ("edu", EducationForm, EducationRow, {"kind": EducationRow.Kind.EDUCATION}, ImageSlot.EDUCATION, 1),
-        ("deg", EducationForm, EducationRow, {"kind": EducationRow.Kind.DEGREE}, ImageSlot.DEGREE, 0),
-    ]),
-    "appointment": ("现有资格聘任情况", [("appt", AppointmentForm, AppointmentRow, {}, ImageSlot.APPOINTMENT, 0)]),
-    "residency": ("住院医师规范化培训", [
-        ("res", TrainingForm, TrainingRow, {"kind": TrainingRow.Kind.RESIDENCY}, ImageSlot.RESIDENCY, 0)]),
-    "gp": ("全科医生规范化培训", [
-        ("gp", TrainingForm, TrainingRow, {"kind": TrainingRow.Kind.GENERAL_PRACTICE}, ImageSlot.GENERAL_PRACTICE, 0)]),
-    "other": ("其他", [("other", OtherForm, OtherRow, {}, ImageSlot.OTHER, 0)]),
-}
+# The form class of each row table (prereg.applications.sections describes the tables).
+ROW_FORMS = {"work": WorkForm, "education": EducationForm, "degree": EducationForm, "appointment": AppointmentForm,
+             "residency": TrainingForm, "gp": TrainingForm, "other": OtherForm}
 SECTIONS = ["basic", "work", "education", "declaration", "appointment", "residency", "gp", "other"]
 
 
@@ -82,16 +66,12 @@ class FormRows:
 
 def _formsets(application, section, data=None, dicts=None, rows=None):
     result = []
-    for prefix, form_class, model, kind, slot, min_num in ROW_SECTIONS[section][1]:
-        formset_class = row_formset(form_class, min_num=min_num)
-        if rows is not None:
-            queryset = rows.queryset(model, kind)
-        else:
-            queryset = model.objects.filter(application=application, **kind).order_by("order", "pk")
-        formset = formset_class(data, queryset=queryset, prefix=prefix, application=application,
-                                year=application.exam_year, kind=kind.get("kind"), dicts=dicts)
-        formset.slot, formset.kind_filter = slot, kind
-        formset.title = {"edu": "学历", "deg": "学位"}.get(prefix, "")
+    for table in tables_of(section):
+        formset_class = row_formset(ROW_FORMS[table.key], min_num=table.min_rows)
+        queryset = rows.queryset(table.model, table.filter) if rows is not None else table.rows(application)
+        formset = formset_class(data, queryset=queryset, prefix=table.prefix, application=application,
+                                year=application.exam_year, kind=table.kind, dicts=dicts)
+        formset.slot, formset.kind_filter, formset.title = table.slot, table.filter, table.title
         result.append(formset)
     return result
 
@@ -146,11 +126,8 @@ def _slot(slot, label, images, row_id=None, required=True):
 
 def row_slot(slot, row, index, images):
     """The 📷 slot of one saved row, shown with its row in its section."""
-    if slot in (ImageSlot.EDUCATION, ImageSlot.DEGREE):
-        label = f"{'参评' if index == 0 else ''}{row.get_kind_display()}：{row.level} {row.school}"
-    else:
-        name = getattr(row, "unit_name", "") or getattr(row, "certificate_no", "") or getattr(row, "kind", "")
-        label = f"{slot.label}：{name}"
+    first = index == 0 and slot in (ImageSlot.EDUCATION, ImageSlot.DEGREE)  # 参评学历, 参评学位
+    label = ("参评" if first else "") + BY_SLOT[slot].describe(row)
     return _slot(slot, label, images, row.pk, required=not (slot == ImageSlot.DEGREE and row.level == "无"))
 
 
@@ -187,14 +164,13 @@ def slot_of(application, slot, row_id):
     slot, images = ImageSlot(slot), images_by_slot(application)
     if row_id is None:
         return next((s for s in image_slots(application, images) if s["slot"] == slot), None)
-    model, kind = ROW_SLOTS[slot]
-    rows = list(model.objects.filter(application=application, **kind).order_by("order", "pk"))
+    rows = list(BY_SLOT[slot].rows(application))
     index = next((i for i, row in enumerate(rows) if row.pk == row_id), None)
     return None if index is None else row_slot(slot, rows[index], index, images)
 
 
 def section_title(section) -> str:
-    return {"basic": "基本信息", "declaration": "申报信息及现有资格"}.get(section) or ROW_SECTIONS[section][0]
+    return {"basic": "基本信息", "declaration": "申报信息及现有资格"}.get(section) or ROW_SECTION_TITLES[section]
 
 
 def status_context(application):

@@ -1,0 +1,65 @@
+"""The row tables of the form (candidate manual, sections 二 to 六), described once.
+
+The candidate's form, the 📷 slots, the completeness check, the review screen's image lookup and
+the reviewer's correction all read this list instead of keeping their own copy of it.
+"""
+
+from dataclasses import dataclass
+
+from .models import AppointmentRow, EducationRow, ImageSlot, OtherRow, TrainingRow, WorkRow
+
+
+@dataclass(frozen=True)
+class RowTable:
+    key: str  # the review's field key prefix and the correction's ("education:12.school")
+    section: str  # the part of the form that holds it
+    title: str  # the table's name where it is one of two in its section
+    label: str  # a row's name in a list ("学历1 · 学校")
+    model: type
+    kind: str | None  # the row model's Kind, when one model holds two tables
+    slot: ImageSlot | None  # each row's 📷 images; None: the row needs none
+    prefix: str  # the form's formset prefix
+    columns: tuple[str, ...]  # what the candidate types in a row (the form's fields, the correctable values)
+    name_columns: tuple[str, ...]  # what tells one row from another in a list
+    min_rows: int = 0
+    correctable: bool = True  # a reviewer may correct its typed values (修改填报信息)
+
+    @property
+    def filter(self) -> dict:
+        return {"kind": self.kind} if self.kind else {}
+
+    def describe(self, row) -> str:
+        """A row as lists name it: "学历：本科 福建医科大学"."""
+        return f"{self.label}：" + " ".join(str(getattr(row, c)) for c in self.name_columns if getattr(row, c))
+
+    def rows(self, application):
+        return self.model.objects.filter(application=application, **self.filter).order_by("order", "pk")
+
+
+EDUCATION_COLUMNS = ("level", "obtained", "school", "study_form", "major")
+TRAINING_COLUMNS = ("certificate_no", "specialty", "start", "end", "base", "issued")
+ROW_TABLES = [
+    RowTable("work", "work", "", "工作经历", WorkRow, None, None, "work",
+             ("unit_name", "title", "start", "end", "major"), ("unit_name",), min_rows=1),
+    RowTable("education", "education", "学历", "学历", EducationRow, EducationRow.Kind.EDUCATION,
+             ImageSlot.EDUCATION, "edu", EDUCATION_COLUMNS, ("level", "school"), min_rows=1),
+    RowTable("degree", "education", "学位", "学位", EducationRow, EducationRow.Kind.DEGREE, ImageSlot.DEGREE, "deg",
+             EDUCATION_COLUMNS, ("level", "school")),
+    RowTable("appointment", "appointment", "", "聘任", AppointmentRow, None, ImageSlot.APPOINTMENT, "appt",
+             ("unit_name", "post", "qualification", "start", "end"), ("unit_name",)),
+    RowTable("residency", "residency", "", "住院医师规培", TrainingRow, TrainingRow.Kind.RESIDENCY,
+             ImageSlot.RESIDENCY, "res", TRAINING_COLUMNS, ("certificate_no",)),
+    RowTable("gp", "gp", "", "全科规培", TrainingRow, TrainingRow.Kind.GENERAL_PRACTICE,
+             ImageSlot.GENERAL_PRACTICE, "gp", TRAINING_COLUMNS, ("certificate_no",)),
+    RowTable("other", "other", "", "其他", OtherRow, None, ImageSlot.OTHER, "other", ("kind", "note"), ("kind",),
+             correctable=False),
+]
+BY_KEY = {table.key: table for table in ROW_TABLES}
+BY_SLOT = {table.slot: table for table in ROW_TABLES if table.slot}
+# The form's row sections with their titles, in the order of the form.
+ROW_SECTION_TITLES = {"work": "工作情况", "education": "教育情况", "appointment": "现有资格聘任情况",
+                      "residency": "住院医师规范化培训", "gp": "全科医生规范化培训", "other": "其他"}
+
+
+def tables_of(section: str) -> list[RowTable]:
+    return [table for table in ROW_TABLES if table.section == section]
