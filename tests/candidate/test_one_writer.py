@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from prereg.applications import services as workflow_services
 from prereg.applications.models import Application, ReviewAction, ReviewLog, Stage, State
 from prereg.audit.models import AuditEvent
 from prereg.catalog.models import Ethnicity
@@ -82,9 +83,7 @@ def test_a_section_save_writes_only_its_own_columns(client, ready):
     assert Application.objects.get(pk=ready.pk).name == "曹操改名"
     stale = Application.objects.get(pk=ready.pk)
     stale.name = "旧名"  # what the other tab's copy held
-    from prereg.candidate import services
-
-    services.application_section_save(actor=ready.candidate, application_id=ready.pk, section="declaration",
+    workflow_services.application_section_save(actor=ready.candidate, application_id=ready.pk, section="declaration",
                                       values={"practice_change": "无"})
     assert Application.objects.get(pk=ready.pk).name == "曹操改名"
     assert ReviewLog.objects.filter(application=ready, action=ReviewAction.SUBMIT).count() == 0

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from prereg.applications import services as workflow_services
 from prereg.applications.completeness import gaps
 from prereg.applications.models import (
     ApplicationImage,
@@ -16,7 +17,6 @@ from prereg.applications.sections import BY_SLOT, ROW_SECTION_TITLES, tables_of
 from prereg.orgs.search import NOT_FOUND_MESSAGE, search_units
 from prereg.orgs.services import unit_request_create
 
-from .. import services
 from ..forms import (
     AppointmentForm,
     BasicForm,
@@ -226,7 +226,7 @@ def section_save(request, section):
         version = request.POST.get("version", "")
         chsi = section == "education"
         try:
-            services.application_section_save(
+            workflow_services.application_section_save(
                 actor=request.user, application_id=application.pk, section=section,
                 expected_version=int(version) if version.isdigit() else None,
                 form=None if chsi else form, values={"chsi_code": form.cleaned_data["chsi_code"]} if chsi else None,
