@@ -19,27 +19,25 @@ from dataclasses import dataclass
 
 from .models import STAGE_ORDER, ReviewAction, Stage, State
 
-A = ReviewAction
-
 # (state, action) -> state after the act. Approve at the last stage gives APPROVED instead:
 # see `approval_move`.
 TRANSITIONS = {
-    (State.DRAFT, A.SUBMIT): State.IN_REVIEW,
-    (State.RETURNED, A.SUBMIT): State.IN_REVIEW,
-    (State.IN_REVIEW, A.WITHDRAW): State.DRAFT,
-    (State.IN_REVIEW, A.APPROVE): State.IN_REVIEW,
-    (State.IN_REVIEW, A.REJECT_PREVIOUS): State.IN_REVIEW,
-    (State.IN_REVIEW, A.REJECT_CANDIDATE): State.RETURNED,
-    (State.IN_REVIEW, A.RECALL): State.IN_REVIEW,
-    (State.IN_REVIEW, A.FORWARD): State.IN_REVIEW,
-    (State.APPROVED, A.FORWARD): State.APPROVED,
-    (State.IN_REVIEW, A.EDIT): State.IN_REVIEW,
+    (State.DRAFT, ReviewAction.SUBMIT): State.IN_REVIEW,
+    (State.RETURNED, ReviewAction.SUBMIT): State.IN_REVIEW,
+    (State.IN_REVIEW, ReviewAction.WITHDRAW): State.DRAFT,
+    (State.IN_REVIEW, ReviewAction.APPROVE): State.IN_REVIEW,
+    (State.IN_REVIEW, ReviewAction.REJECT_PREVIOUS): State.IN_REVIEW,
+    (State.IN_REVIEW, ReviewAction.REJECT_CANDIDATE): State.RETURNED,
+    (State.IN_REVIEW, ReviewAction.RECALL): State.IN_REVIEW,
+    (State.IN_REVIEW, ReviewAction.FORWARD): State.IN_REVIEW,
+    (State.APPROVED, ReviewAction.FORWARD): State.APPROVED,
+    (State.IN_REVIEW, ReviewAction.EDIT): State.IN_REVIEW,
 }
 
 # Stages whose approvals wait for the org's 汇总提交 (the 考点 and the 考区 hold that function).
 FORWARDING_STAGES = (Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK)
 # The acts that count as a decision: after one of them by the next stage, recall is over.
-DECISIONS = (A.SUBMIT, A.WITHDRAW, A.APPROVE, A.REJECT_PREVIOUS, A.REJECT_CANDIDATE, A.RECALL, A.FORWARD)
+DECISIONS = (ReviewAction.SUBMIT, ReviewAction.WITHDRAW, ReviewAction.APPROVE, ReviewAction.REJECT_PREVIOUS, ReviewAction.REJECT_CANDIDATE, ReviewAction.RECALL, ReviewAction.FORWARD)
 # The least senior role that may decide at each stage (accounts.models.ROLE_RANK: lower is higher).
 STAGE_MIN_RANK = {Stage.UNIT_REVIEW: 4, Stage.POINT_CONFIRM: 3, Stage.SITE_REVIEW: 2, Stage.DISTRICT_RECHECK: 1}
 
@@ -82,8 +80,8 @@ def approval_move(state: str, stage: str, awaiting_forward: bool) -> Move:
     """Where an approval at `stage` puts the application."""
     if awaiting_forward:
         # Already approved here and waiting for 汇总提交: a second approval is a replay.
-        raise TransitionNotAllowed(state, A.APPROVE)
-    next_state(state, A.APPROVE)
+        raise TransitionNotAllowed(state, ReviewAction.APPROVE)
+    next_state(state, ReviewAction.APPROVE)
     if is_last_stage(stage):
         return Move(State.APPROVED, "", awaiting_forward=True)
     if Stage(stage) in FORWARDING_STAGES:
@@ -94,21 +92,21 @@ def approval_move(state: str, stage: str, awaiting_forward: bool) -> Move:
 def reject_previous_move(state: str, stage: str, awaiting_forward: bool) -> Move:
     target = previous_stage(stage)
     if target is None or awaiting_forward:
-        raise TransitionNotAllowed(state, A.REJECT_PREVIOUS)
-    return Move(next_state(state, A.REJECT_PREVIOUS), target)
+        raise TransitionNotAllowed(state, ReviewAction.REJECT_PREVIOUS)
+    return Move(next_state(state, ReviewAction.REJECT_PREVIOUS), target)
 
 
 def reject_candidate_move(state: str, stage: str, awaiting_forward: bool) -> Move:
     if awaiting_forward:
-        raise TransitionNotAllowed(state, A.REJECT_CANDIDATE)
-    return Move(next_state(state, A.REJECT_CANDIDATE), "")
+        raise TransitionNotAllowed(state, ReviewAction.REJECT_CANDIDATE)
+    return Move(next_state(state, ReviewAction.REJECT_CANDIDATE), "")
 
 
 def forward_move(state: str, stage: str, awaiting_forward: bool) -> Move:
     """`stage` is the forwarding org's stage (the 考区's approved applications have none left)."""
     if not awaiting_forward or Stage(stage) not in FORWARDING_STAGES:
-        raise TransitionNotAllowed(state, A.FORWARD)
-    to_state = next_state(state, A.FORWARD)
+        raise TransitionNotAllowed(state, ReviewAction.FORWARD)
+    to_state = next_state(state, ReviewAction.FORWARD)
     if to_state == State.APPROVED:
         return Move(State.APPROVED, "")
     return Move(to_state, next_stage(stage))
@@ -122,12 +120,12 @@ def recall_target(state: str, stage: str, awaiting_forward: bool, last_action: s
     """
     if State(state) != State.IN_REVIEW or not last_stage:
         return None
-    if last_action == A.APPROVE:
+    if last_action == ReviewAction.APPROVE:
         if Stage(last_stage) in FORWARDING_STAGES:
             # Approved at the 考点, not yet forwarded.
             return last_stage if (stage == last_stage and awaiting_forward) else None
         return last_stage if stage == next_stage(last_stage) else None
-    if last_action == A.FORWARD and not is_last_stage(last_stage):
+    if last_action == ReviewAction.FORWARD and not is_last_stage(last_stage):
         # Forwarded by the 考点 and the 考区 has not decided yet.
         return last_stage if stage == next_stage(last_stage) else None
     return None

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from prereg.accounts.models import Role
 from prereg.catalog import importers, markup, services
 from prereg.catalog.forms import (
     AnnouncementForm,
@@ -208,7 +209,7 @@ def year_entry_edit(request, pk, kind, entry_id):
 @require_GET
 @staff_required()
 def password_sheets(request):
-    if not (request.user.is_reviewer or request.user.role == "sysadmin"):
+    if not (request.user.is_reviewer or request.user.role == Role.SYSADMIN):
         raise PermissionDenied("新年度账号密码由各审核机构的管理员查看。")
     return render(request, "backoffice/years/passwords.html", {"sheets": services.sheets_for(request.user)})
 
@@ -278,7 +279,7 @@ def manual(request, which):
     if which not in markup.MANUALS:
         raise Http404("没有该手册。")
     user = request.user
-    if which == "reviewer" and not (user.is_reviewer or user.role == "sysadmin"):
+    if which == "reviewer" and not (user.is_reviewer or user.role == Role.SYSADMIN):
         raise PermissionDenied("审核操作手册仅供审核及管理人员查看。")
     title, html = markup.manual(which)
     layout = "layouts/candidate.html" if user.is_candidate else "layouts/backoffice.html"

@@ -2,7 +2,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from prereg.applications.completeness import missing
-from prereg.applications.models import Application
+from prereg.applications.models import Application, State
 from prereg.catalog.models import ExamYear
 
 from .common import require_candidate
@@ -19,6 +19,6 @@ def home(request):
     windows = year.windows(project) if year else None
     return render(request, "candidate/home.html", {
         "year": year, "application": application, "project": project, "windows": windows,
-        "missing": missing(application) if application and application.state in ("draft", "returned") else [],
+        "missing": missing(application) if application and application.state in State.editable_by_candidate() else [],
         "form_open": windows.form_is_open() if windows else False,
     })

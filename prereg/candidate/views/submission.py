@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from prereg.applications import services as workflow_services
 from prereg.applications.completeness import missing
-from prereg.applications.models import STAGE_ORDER
+from prereg.applications.models import STAGE_ORDER, State
 from prereg.applications.pdf import confirmation_pdf
 
 from .common import current_application
@@ -53,7 +53,7 @@ def progress(request):
     application = current_application(request.user)
     logs = application.review_logs.select_related("org").order_by("created_at", "pk")
     chain = [{"stage": stage, "org": application.org_at(stage),
-              "current": application.state == "in_review" and application.stage == stage}
+              "current": application.state == State.IN_REVIEW and application.stage == stage}
              for stage in STAGE_ORDER]
     return render(request, "candidate/progress.html", {
         "application": application, "logs": logs, "chain": chain, "can_withdraw": workflow_services.withdraw_allowed(application),
