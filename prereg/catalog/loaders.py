@@ -94,3 +94,23 @@ def load_year_catalogue(exam_year: ExamYear) -> dict:
     for i, row in enumerate(read_csv("dict_entries.csv")):
         entry(DictEntry, "entry", kind=row["kind"], name=row["name"], order=i)
     return created
+
+
+def regime_of(exam_year: int) -> tuple[str, bool]:
+    """The rule set of an exam year and whether it is confirmed (eligibility_rules.md §0): 人社部发〔2021〕51号
+    from 2023年度; the 2000/2001 rules up to 2020年度; 2021 and 2022年度 are unconfirmed."""
+    if exam_year <= 2020:
+        return "A", True
+    if exam_year == 2021:
+        return "A", False
+    return "B", exam_year >= 2023
+
+
+def eligibility_rows(exam_year: int) -> list[dict]:
+    """The shipped rules table of a year's regime (an unconfirmed regime marks every row unconfirmed)."""
+    regime, confirmed = regime_of(exam_year)
+    rows = [row for row in read_csv("eligibility_rules.csv") if row["regime"] == regime]
+    for row in rows:
+        row["min_years"] = int(row["min_years"])
+        row["confirmed"] = confirmed and row["confirmed"] == "1"
+    return rows

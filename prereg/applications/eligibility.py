@@ -1,0 +1,268 @@
+"""资格初审 assistant: whether a candidate may sit the level he chose, with the rule and its arithmetic.
+
+The rules are data (catalog.EligibilityRule, one table per exam year, loaded from
+catalog/data/eligibility_rules.csv and changed by the 考区's import); this module applies them.
+The facts come from the application (`facts_of`); `assess` is pure, so the worked examples of
+../shared/reference/eligibility_rules.md are tests without a database.
+
+The verdict is 符合 when a confirmed route is met, 不符合 when every route fails whatever the
+unconfirmed points, and 需人工核实 otherwise: a missing date, an education the rules do not know,
+a route met only on a point the rules file marks unconfirmed, or a case the rules leave to people
+(部队, 中医专长).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from .models import months_between, years_months
+
+ELIGIBLE, NOT_ELIGIBLE, CHECK = "eligible", "not_eligible", "check"
+LABELS = {ELIGIBLE: "符合", NOT_ELIGIBLE: "不符合", CHECK: "需人工核实"}
+# The levels this exam does not grant (eligibility_rules.md §1.5): 医师 comes from the 医师资格考试,
+# 护士 from the 护士执业资格考试; 副高/正高 are 评审.
+NOT_THIS_EXAM = {
+    "医师": "初级(师)医师资格由医师资格考试取得，不在本考试范围内",
+    "护士": "护理初级(士)由护士执业资格考试取得，不在本考试范围内",
+}
+EDUCATION_LEVELS = {"中专": "中专", "大专": "大专", "专科": "大专", "本科": "本科", "学士学位": "本科",
+                    "硕士研究生": "硕士", "硕士学位": "硕士", "硕士": "硕士",
+                    "博士研究生": "博士", "博士学位": "博士", "博士": "博士"}
+START_LABELS = {"work": "从事本专业工作", "appointment": "受聘", "qualification": "取得现有资格",
+                "registration": "执业注册", "training_certificate": "规培合格证书",
+                "training_start": "规培开始"}
+REQUIREMENT_LABELS = {"规培": "住院医师规范化培训合格证书", "基层": "基层（社区卫生服务机构、乡镇卫生院）工作证明",
+                      "一线": "疫情防控一线人员证明"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of a year's rules table (catalog.EligibilityRule)."""
+    kind: str
+    regime: str
+    qualification: str
+    category: str
+    education: str
+    min_years: int
+    counted_from: str
+    requires: str
+    specialties: str
+    requires_title: str
+    confirmed: bool
+    source: str
+    note: str
+
+    def applies_to(self, facts) -> bool:
+        return (_matches(self.qualification, facts.qualification) and _matches(self.category, facts.category)
+                and _matches(self.specialties, facts.specialty))
+
+
+@dataclass(frozen=True)
+class Education:
+    level: str  # as typed (本科, 硕士研究生, 学士学位 …)
+    obtained: datetime.date | None
+    full_time: bool
+
+
+@dataclass
+class Facts:
+    exam_year: int
+    cutoff: datetime.date
+    qualification: str  # 拟申报资格
+    category: str = ""
+    specialty: str = ""
+    educations: list[Education] = field(default_factory=list)
+    title: str = ""  # 现有资格
+    title_date: datetime.date | None = None
+    registered: datetime.date | None = None  # 执业注册
+    appointments: list[tuple[str, datetime.date]] = field(default_factory=list)  # (title, start)
+    work: list[tuple[datetime.date, datetime.date | None]] = field(default_factory=list)
+    training: list[tuple[datetime.date | None, datetime.date | None]] = field(default_factory=list)  # 规培 (start, issued)
+    evidence: set[str] = field(default_factory=set)  # 基层, 一线, 转岗
+    current_post_start: datetime.date | None = None
+    special: list[str] = field(default_factory=list)  # cases left to people (部队, 中医专长)
+
+    @property
+    def holds_title(self) -> bool:
+        return self.title not in ("", "无")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    result: str
+    text: str
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.result]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: str
+    text: str
+    short_by: int = 0  # months missing, for a route failed on years alone
+
+
+def _matches(allowed: str, value: str) -> bool:
+    return allowed in ("", "*") or value in allowed.split("|")
+
+
+def _d(value) -> str:
+    return f"{value:%Y-%m}" if value else ""
+
+
+def work_months(work, cutoff) -> int:
+    """从事本专业工作: the months of every work row up to the cut-off, an overlap counted once."""
+    months = set()
+    for start, end in work:
+        if start and start <= cutoff:
+            last = min(end or cutoff, cutoff)
+            first = start.year * 12 + start.month - 1
+            months.update(range(first, first + months_between(start, last)))
+    return len(months)
+
+
+def _start(rule, facts):
+    """The date the rule counts from (None when the form lacks it), with its words."""
+    titles = rule.requires_title.split("|") if rule.requires_title else []
+    if rule.counted_from == "appointment":
+        starts = [start for title, start in facts.appointments if not titles or title in titles]
+        return min(starts) if starts else None
+    if rule.counted_from == "qualification":
+        return facts.title_date
+    if rule.counted_from == "registration":
+        return facts.registered
+    if rule.counted_from == "training_certificate":
+        issued = [issued for _start_, issued in facts.training if issued and issued <= facts.cutoff]
+        return min(issued) if issued else None
+    if rule.counted_from == "training_start":
+        starts = [start for start, _issued in facts.training if start]
+        return min(starts) if starts else None
+    raise ValueError(rule.counted_from)
+
+
+def _months(rule, facts):
+    """(months counted, the words for where they start) or (None, what is missing)."""
+    if rule.counted_from == "work":
+        if not facts.work:
+            return None, "缺少工作经历的起止时间"
+        first = min(start for start, _end in facts.work)
+        return work_months(facts.work, facts.cutoff), f"{_d(first)}起从事本专业工作"
+    if rule.counted_from == "qualification_or_registration":
+        # Regime A names no start for 从事医师工作 (rules file §1.3): both readings must agree.
+        starts = [(d, label) for d, label in ((facts.title_date, "取得医师资格"), (facts.registered, "执业注册")) if d]
+        if not starts:
+            return None, "缺少取得医师资格或执业注册的时间"
+        counts = [(months_between(d, facts.cutoff), f"{label} {_d(d)} 起") for d, label in starts]
+        return counts, None
+    start = _start(rule, facts)
+    if start is None:
+        return None, f"缺少{START_LABELS[rule.counted_from]}时间"
+    return months_between(start, facts.cutoff), f"{START_LABELS[rule.counted_from]} {_d(start)} 起"
+
+
+def _advances(rules, facts, rule):
+    return [a for a in rules if a.kind == "advance" and a.applies_to(facts)
+            and all(need in facts.evidence for need in a.requires.split("+") if need)]
+
+
+def _route(rule, education, facts, rules) -> Outcome:
+    """One route for one education: met, not met (with how far), or to be checked (and why)."""
+    head = f"{education.level}"
+    target = facts.qualification
+    titles = rule.requires_title.split("|") if rule.requires_title else []
+    if titles and facts.title not in titles:
+        return Outcome(NOT_ELIGIBLE, f"{head} → {target}须取得{'或'.join(titles)}资格（现有资格：{facts.title or '无'}）",
+                       short_by=10**6)
+    for need in filter(None, rule.requires.split("+")):
+        has = bool(any(issued and issued <= facts.cutoff for _s, issued in facts.training)) if need == "规培" \
+            else need in facts.evidence
+        if not has:
+            return Outcome(NOT_ELIGIBLE, f"{head} → {rule.note}：缺少{REQUIREMENT_LABELS[need]}", short_by=10**6)
+    needed = rule.min_years * 12
+    if rule.counted_from == "none" or needed == 0:
+        return _met(rule, f"{head} → {rule.note} → 符合")
+    counted, words = _months(rule, facts)
+    if counted is None:
+        return Outcome(CHECK, f"{head} → {rule.note}：{words}，请人工核实")
+    readings = counted if isinstance(counted, list) else [(counted, words)]
+    outcomes = [_years(rule, facts, rules, head, months, words, needed) for months, words in readings]
+    if len({o.result for o in outcomes}) > 1:
+        return Outcome(CHECK, "；".join(o.text for o in outcomes) + "（起算点未经确认，请人工核实）")
+    return min(outcomes, key=lambda o: o.short_by)
+
+
+def _years(rule, facts, rules, head, months, words, needed) -> Outcome:
+    cutoff = f"{facts.cutoff:%Y-%m-%d}"
+    text = f"{head}，{words} → {facts.qualification}需{rule.note}，截至{cutoff}已满{years_months(months)}"
+    if months >= needed:
+        return _met(rule, f"{text} → 符合")
+    for advance in _advances(rules, facts, rule):
+        if months + advance.min_years * 12 >= needed:
+            advanced = Rule(**{**rule.__dict__, "confirmed": rule.confirmed and advance.confirmed})
+            return _met(advanced, f"{text}，{advance.note}，提前{advance.min_years}年 → 符合")
+    short = needed - months
+    earliest = facts.exam_year + -(-short // 12)
+    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（尚差{years_months(short)}，最早可报考{earliest}年度）",
+                   short_by=short)
+
+
+def _met(rule, text) -> Outcome:
+    if rule.confirmed:
+        return Outcome(ELIGIBLE, text)
+    return Outcome(CHECK, f"{text.removesuffix(' → 符合')} → 仅在未经确认的规定下符合，请人工核实")
+
+
+def assess(facts: Facts, rules: list[Rule]) -> Verdict:
+    """The verdict for these facts under a year's rules."""
+    if facts.qualification in NOT_THIS_EXAM:
+        return Verdict(NOT_ELIGIBLE, NOT_THIS_EXAM[facts.qualification])
+    if not facts.qualification:
+        return Verdict(CHECK, "尚未选择拟申报资格")
+    routes = [r for r in rules if r.kind == "route" and r.applies_to(facts)]
+    if not routes:
+        return Verdict(CHECK, f"本年度资格规则未列出{facts.qualification}的报考条件，请人工核实")
+    outcomes, notes = [], []
+    for education in facts.educations:
+        level = EDUCATION_LEVELS.get(education.level)
+        if level is None:
+            notes.append(Outcome(CHECK, f"学历“{education.level}”不在资格规则之列，请人工核实"))
+            continue
+        if not education.obtained or education.obtained > facts.cutoff:
+            notes.append(Outcome(NOT_ELIGIBLE, f"{education.level}于截止日期后取得，不能作为参评学历", 10**6))
+            continue
+        if not facts.holds_title and not education.full_time:
+            notes.append(Outcome(NOT_ELIGIBLE, f"{education.level}（非全日制）：首次报考须以全日制学历报考", 10**6))
+            continue
+        outcomes += [_route(rule, education, facts, rules) for rule in routes if rule.education == level]
+    outcomes += notes
+    if not outcomes:
+        return Verdict(CHECK, "未填写参评学历，请人工核实")
+    post = _post_change(facts, rules)
+    met = [o for o in outcomes if o.result == ELIGIBLE]
+    if met and post.result != ELIGIBLE:
+        return Verdict(post.result, f"{met[0].text}；但{post.text}")
+    if met and facts.special:
+        return Verdict(CHECK, f"{met[0].text}；但{'、'.join(facts.special)}须人工核实")
+    if met:
+        return Verdict(ELIGIBLE, met[0].text)
+    checks = [o for o in outcomes if o.result == CHECK]
+    if checks:
+        return Verdict(CHECK, "；".join(o.text for o in checks))
+    closest = min(outcomes, key=lambda o: o.short_by)
+    return Verdict(NOT_ELIGIBLE, closest.text)
+
+
+def _post_change(facts, rules) -> Outcome:
+    """转岗: years in the current post, where the year's rules ask for them."""
+    rule = next((r for r in rules if r.kind == "post_change" and r.applies_to(facts)), None)
+    if rule is None or "转岗" not in facts.evidence:
+        return Outcome(ELIGIBLE, "")
+    if facts.current_post_start is None:
+        return Outcome(CHECK, f"{rule.note}，缺少现岗位起始时间（工作情况中“至今”的一行），请人工核实")
+    months = months_between(facts.current_post_start, facts.cutoff)
+    text = f"{rule.note}，现岗位 {_d(facts.current_post_start)} 起已满{years_months(months)}"
+    if months >= rule.min_years * 12:
+        return Outcome(ELIGIBLE, text)
+    short = rule.min_years * 12 - months
+    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（最早可报考{facts.exam_year + -(-short // 12)}年度）")
