@@ -6,14 +6,19 @@
 the whole drawing, alternating between two applications with different values (nothing of one
 form can be served from the other's work). The parts are timed on their own: `pdf_load_ms` (the
 eight reads), `pdf_render_ms` (drawing and writing the PDF from the data read, the QR code
-included) and `pdf_qr_ms` (the QR code alone). `pdf_cpu_ms` is the process CPU time per form:
-steadier than wall time when other processes share the cores.
+included) and `pdf_qr_ms` (the QR code alone). `pdf_cpu_ms` is the process CPU time per form, and
+`pdf_load_cpu_ms`, `pdf_render_cpu_ms`, `pdf_qr_cpu_ms` those of the parts: steadier than wall time
+when other processes share the cores.
 """
 
 from __future__ import annotations
 
+import io
+import os
 import statistics
 import time
+
+from reportlab.pdfgen import canvas
 
 from bench._candidate_setup import setup
 from bench.common import emit, time_calls
@@ -61,15 +66,25 @@ def main():
     url = pdf.verify_path(applications[0])
     load = time_calls(lambda: pdf.load(applications[0]), repeat=100, warmup=3)
     render = time_calls(lambda: pdf.render(data, url), repeat=100, warmup=3)
-    qr = time_calls(lambda: pdf._qr_path("http://testserver" + url, 0, 0, 60), repeat=100, warmup=3)
+    qr_canvas = canvas.Canvas(io.BytesIO())
+
+    def qr_code():
+        pdf._draw_qr(qr_canvas, "http://testserver" + url, 0, 0, 60)
+
+    qr = time_calls(qr_code, repeat=100, warmup=3)
+    parts_cpu = {name: _cpu_ms(fn) for name, fn in (
+        ("load", lambda: pdf.load(applications[0])), ("render", lambda: pdf.render(data, url)), ("qr", qr_code))}
     print(f"confirmation PDF ({pdf.font_name()}): {size} bytes, median {timing['median_ms']:.2f} ms, "
           f"p95 {timing['p95_ms']:.2f} ms, min {timing['min_ms']:.2f} ms, CPU {cpu:.2f} ms")
     print(f"  reads {load['median_ms']:.2f} ms, drawing {render['median_ms']:.2f} ms "
-          f"(of which the QR code {qr['median_ms']:.2f} ms)")
+          f"(of which the QR code {qr['median_ms']:.2f} ms); CPU: reads {parts_cpu['load']:.2f} ms, "
+          f"drawing {parts_cpu['render']:.2f} ms, QR code {parts_cpu['qr']:.2f} ms; "
+          f"load average {os.getloadavg()[0]:.2f}")
     emit(pdf_ms=round(timing["median_ms"], 2), pdf_p95_ms=round(timing["p95_ms"], 2),
          pdf_min_ms=round(timing["min_ms"], 2), pdf_cpu_ms=round(cpu, 2), pdf_bytes=size,
          pdf_load_ms=round(load["median_ms"], 2), pdf_render_ms=round(render["median_ms"], 2),
-         pdf_qr_ms=round(qr["median_ms"], 2))
+         pdf_qr_ms=round(qr["median_ms"], 2),
+         **{f"pdf_{name}_cpu_ms": round(ms, 2) for name, ms in parts_cpu.items()})
 
 
 if __name__ == "__main__":
