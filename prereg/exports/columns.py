@@ -1,10 +1,9 @@
 """Column sets of the applications export, and the rows they produce.
 
-One row per application; child rows (work, education, appointments, trainings, others) are
-joined into one cell, one line per row: the full record reads those cells kept beside each
-application (applications.rowtext), the eligibility set reads the rows. Rows are read by one
-cursor in chunks, with names of dictionary entries resolved from small in-memory maps rather than
-joins. On PostgreSQL the roster and full-record CSV skip all this: csv_copy has the database write them.
+One row per application, read by one cursor in chunks, with the names of dictionary entries
+looked up in small in-memory maps rather than joined. Child rows (work, education, appointments,
+trainings, others) are read per chunk, a query per table, and joined into one cell each, a line
+per row; the eligibility set shows fields of the first 学历 and 学位 instead.
 
 Masking rule (design section 7, "unless the role needs them"; issue 16): every export masks ID
 numbers and phones by default. The 考区 and the 考点 may ask for full numbers on one export,
@@ -19,9 +18,20 @@ from itertools import islice
 from django.utils import timezone
 
 from prereg.accounts import permissions
-from prereg.accounts.models import Role
-from prereg.applications import rowtext
-from prereg.applications.models import STAGE_ORG_FIELD, Gender, Stage, State, months_between, years_months
+from prereg.accounts.models import IdType, Role
+from prereg.applications.models import (
+    STAGE_ORG_FIELD,
+    AppointmentRow,
+    EducationRow,
+    Gender,
+    OtherRow,
+    Stage,
+    State,
+    TrainingRow,
+    WorkRow,
+    months_between,
+    years_months,
+)
 from prereg.catalog.models import (
     Ethnicity,
     ExamLevel,
@@ -66,28 +76,27 @@ HEADERS = {
                             "退回原因"],
 }
 
-# The Application columns read for every set (positions used below through FIELD_INDEX).
+# The Application columns the full record and the eligibility set read, by name.
 FIELDS = ["pk", "number", "name", "gender", "id_type", "id_number", "birth_date", "ethnicity_id", "phone",
           "postcode", "address", "unit_id", "project_id", "level_id", "qualification_id", "category_id",
           "scope_id", "specialty_id", "practice_change", "current_qualification", "current_qualification_date",
           "chsi_code", "state", "stage", "unit_review_org_id", "point_org_id", "site_org_id", "district_org_id",
           "submission_round", "submitted_at", "approved_at", "returned_reason", "exam_year_id"]
-I = {name: i for i, name in enumerate(FIELDS)}  # noqa: E741 - a short index is clearer in the row builders
-STAGE_INDEX = {stage: I[field + "_id"] for stage, field in STAGE_ORG_FIELD.items()}
-# The full record reads its child-row cells kept beside each application (applications.rowtext);
-# the eligibility set reads the rows themselves (it shows fields of the first 学历 and 学位).
-ROW_TEXT_FIELDS = [f"row_text__{cell}" for cell in rowtext.CELLS]
-ROW_TEXT_AT = len(FIELDS)
+# The column of the org an application waits for, by stage (当前审核机构).
+STAGE_ORG_COLUMN = {stage: f"{field}_id" for stage, field in STAGE_ORG_FIELD.items()}
+# The full record's child-row cells, in the order of HEADERS[FULL] (工作情况 … 其他).
+CHILD_CELLS = ("work", "education", "degree", "appointment", "residency", "gp", "other")
 
 
-def _d(value) -> str:
+def _date(value) -> str:
     return value.isoformat() if value else ""
 
 
-_ym = rowtext.ym
+def _year_month(value) -> str:
+    return f"{value.year:04d}.{value.month:02d}" if value else ""
 
 
-def _dt(value, tz=None) -> str:
+def _local_time(value, tz=None) -> str:
     return f"{timezone.localtime(value, tz):%Y-%m-%d %H:%M}" if value else ""
 
 
@@ -113,45 +122,51 @@ class Lookups:
         self.state = dict(State.choices)
         self.stage = dict(Stage.choices)
         self.gender = dict(Gender.choices)
-        from prereg.accounts.models import IdType
-
         self.id_type = dict(IdType.choices)
         self.tz = timezone.get_current_timezone()
 
 
-class _ChildStream:
-    """One child table's rows for the whole scope, in application order, handed out chunk by chunk.
-
-    One query per table for the whole export (the scope as a subquery) instead of one per chunk
-    with two thousand ids in an IN list: building and sending those lists cost more than the rows.
-    """
-
-    def __init__(self, rows):
-        self.rows = iter(rows)
-        self.head = next(self.rows, None)
-
-    def upto(self, last_id) -> list[tuple]:
-        out, head, rows = [], self.head, self.rows
-        while head is not None and head[0] <= last_id:
-            out.append(head)
-            head = next(rows, None)
-        self.head = head
-        return out
+def _rows_of(model, first_pk, last_pk, *fields):
+    return (model.objects.filter(application_id__gte=first_pk, application_id__lte=last_pk)
+            .order_by("application_id", "order", "pk").values_list("application_id", *fields))
 
 
-def _child_streams(queryset) -> dict:
-    scope = queryset.order_by().values("pk")
-    return {source: _ChildStream(model.objects.filter(application_id__in=scope).order_by(
-                "application_id", "order", "pk").values_list("application_id", *fields).iterator(chunk_size=CHUNK))
-            for source, (model, fields) in rowtext.SOURCES.items()}
+def child_rows(first_pk, last_pk) -> dict:
+    """Per application id from `first_pk` to `last_pk`, its child rows by cell, in row order: a
+    line of text each, but 学历 and 学位 rows, which stay (level, obtained, school, study_form,
+    major) for the eligibility set. One query per table.
 
-
-def _children(streams: dict, last_id) -> dict:
-    """Per application id up to `last_id`, its rows sorted into cells (rowtext.add_rows)."""
+    By key range, not by the scope: a chunk's applications are one range of keys, and a query
+    with their ids, or with the scope as a subquery, costs more than the rows of the few
+    applications in the range that the caller leaves out (bench key export_full_s)."""
     out = defaultdict(lambda: defaultdict(list))
-    for source, stream in streams.items():
-        rowtext.add_rows(out, source, stream.upto(last_id))
+    for app, start, end, unit, title, major in _rows_of(
+            WorkRow, first_pk, last_pk, "start", "end", "unit_name", "title", "major"):
+        out[app]["work"].append(f"{_year_month(start)}-{_year_month(end) or '至今'} {unit} {title} {major}".strip())
+    for app, kind, *education in _rows_of(
+            EducationRow, first_pk, last_pk, "kind", "level", "obtained", "school", "study_form", "major"):
+        out[app][kind].append(tuple(education))  # kind: "education" (学历) or "degree" (学位)
+    for app, unit, post, qualification, start, end in _rows_of(
+            AppointmentRow, first_pk, last_pk, "unit_name", "post", "qualification", "start", "end"):
+        out[app]["appointment"].append(
+            f"{_year_month(start)}-{_year_month(end) or '至今'} {unit} {post} {qualification}".strip())
+    for app, kind, number, specialty, start, end, base in _rows_of(
+            TrainingRow, first_pk, last_pk, "kind", "certificate_no", "specialty", "start", "end", "base"):
+        # kind: "residency" (住院医师) or "gp" (全科医生)
+        out[app][kind].append(f"{number} {specialty} {base} {_year_month(start)}-{_year_month(end)}".strip())
+    for app, kind, note in _rows_of(OtherRow, first_pk, last_pk, "kind", "note"):
+        out[app]["other"].append(f"{kind} {note}".strip())
     return out
+
+
+def _education_line(level, obtained, school, study_form, major) -> str:
+    return f"{level} {school} {major} {study_form} {_year_month(obtained)}"
+
+
+def _child_cells(children: dict) -> list[str]:
+    """The full record's CHILD_CELLS texts of one application's child_rows."""
+    return ["\n".join(_education_line(*row) for row in children.get(cell, ())) if cell in ("education", "degree")
+            else "\n".join(children.get(cell, ())) for cell in CHILD_CELLS]
 
 
 def _years_between(start, end) -> str:
@@ -161,61 +176,58 @@ def _years_between(start, end) -> str:
     return years_months(months_between(start, end))
 
 
-def build_row(columns: str, r: tuple, n: int, lk: Lookups, kids, full_numbers: bool) -> list:
-    """One export row of `r` (FIELDS). `kids`: the full record's rowtext.CELLS texts, or the
-    eligibility set's rows by cell (_children)."""
-    id_number = r[I["id_number"]] if full_numbers else mask_id_number(r[I["id_number"]])
-    phone = r[I["phone"]] if full_numbers else mask_phone(r[I["phone"]])
-    unit = lk.org.get(r[I["unit_id"]], "")
-    state = lk.state.get(r[I["state"]], "")
-    stage = lk.stage.get(r[I["stage"]], "") if r[I["state"]] == State.IN_REVIEW else ""
-    gender = lk.gender.get(r[I["gender"]], "")
-    if columns == ColumnSet.ROSTER:
-        return [n, r[I["number"]] or "", r[I["name"]], gender, id_number, phone, unit,
-                lk.level.get(r[I["level_id"]], ""), lk.specialty.get(r[I["specialty_id"]], ""),
-                lk.specialty_code.get(r[I["specialty_id"]], ""), state, stage, ""]
-    if columns == ColumnSet.FULL:
-        current_org = ""
-        if stage:
-            current_org = lk.org.get(r[STAGE_INDEX[r[I["stage"]]]], "")
-        return [
-            r[I["number"]] or "", r[I["name"]], gender, lk.id_type.get(r[I["id_type"]], r[I["id_type"]]),
-            id_number, _d(r[I["birth_date"]]), lk.ethnicity.get(r[I["ethnicity_id"]], ""), phone,
-            r[I["postcode"]], r[I["address"]], unit, lk.project.get(r[I["project_id"]], ""),
-            lk.level.get(r[I["level_id"]], ""), lk.qualification.get(r[I["qualification_id"]], ""),
-            lk.category.get(r[I["category_id"]], ""), lk.scope.get(r[I["scope_id"]], ""),
-            lk.specialty.get(r[I["specialty_id"]], ""), lk.specialty_code.get(r[I["specialty_id"]], ""),
-            r[I["practice_change"]], r[I["current_qualification"]], _ym(r[I["current_qualification_date"]]),
-            r[I["chsi_code"]], *kids, state, stage, current_org, r[I["submission_round"]], _dt(r[I["submitted_at"]], lk.tz),
-            _dt(r[I["approved_at"]], lk.tz), r[I["returned_reason"]],
-        ]
-    # ELIGIBILITY: the 参评 education and degree are the first rows of their kind.
-    kids = kids or {}
-    education = (kids.get("education") or [None])[0]
-    degree = (kids.get("degree") or [None])[0]
-    qualified = r[I["current_qualification_date"]]
+def full_record_row(app, lookups: Lookups, children: dict, full_numbers: bool) -> list:
+    """The HEADERS[FULL] cells of `app` (a row of FIELDS) with its child_rows."""
+    state = lookups.state.get(app.state, "")
+    stage = lookups.stage.get(app.stage, "") if app.state == State.IN_REVIEW else ""
+    current_org = lookups.org.get(getattr(app, STAGE_ORG_COLUMN[app.stage]), "") if stage else ""
     return [
-        r[I["number"]] or "", r[I["name"]], gender, _d(r[I["birth_date"]]), id_number, unit,
-        lk.level.get(r[I["level_id"]], ""), lk.qualification.get(r[I["qualification_id"]], ""),
-        lk.category.get(r[I["category_id"]], ""), lk.scope.get(r[I["scope_id"]], ""),
-        lk.specialty.get(r[I["specialty_id"]], ""),
-        f"{education[0]} {education[2]}" if education else "", _ym(education[1]) if education else "",
-        education[4] if education else "", f"{degree[0]} {degree[2]}" if degree else "",
-        r[I["current_qualification"]], _ym(qualified),
-        _years_between(qualified, lk.cutoff.get(r[I["exam_year_id"]])),
-        "\n".join(kids.get("appointment", ())), "\n".join(kids.get("residency", ())),
-        "\n".join(kids.get("gp", ())), state, stage, r[I["returned_reason"]],
+        app.number or "", app.name, lookups.gender.get(app.gender, ""), lookups.id_type.get(app.id_type, app.id_type),
+        app.id_number if full_numbers else mask_id_number(app.id_number), _date(app.birth_date),
+        lookups.ethnicity.get(app.ethnicity_id, ""), app.phone if full_numbers else mask_phone(app.phone),
+        app.postcode, app.address, lookups.org.get(app.unit_id, ""), lookups.project.get(app.project_id, ""),
+        lookups.level.get(app.level_id, ""), lookups.qualification.get(app.qualification_id, ""),
+        lookups.category.get(app.category_id, ""), lookups.scope.get(app.scope_id, ""),
+        lookups.specialty.get(app.specialty_id, ""), lookups.specialty_code.get(app.specialty_id, ""),
+        app.practice_change, app.current_qualification, _year_month(app.current_qualification_date),
+        app.chsi_code, *_child_cells(children), state, stage, current_org, app.submission_round,
+        _local_time(app.submitted_at, lookups.tz), _local_time(app.approved_at, lookups.tz), app.returned_reason,
     ]
 
 
+def eligibility_row(app, lookups: Lookups, children: dict, full_numbers: bool) -> list:
+    """The HEADERS[ELIGIBILITY] cells of `app` (a row of FIELDS) with its child_rows: the 参评
+    education and degree are the first rows of their kind."""
+    education = (children.get("education") or [None])[0]
+    degree = (children.get("degree") or [None])[0]
+    qualified = app.current_qualification_date
+    return [
+        app.number or "", app.name, lookups.gender.get(app.gender, ""), _date(app.birth_date),
+        app.id_number if full_numbers else mask_id_number(app.id_number), lookups.org.get(app.unit_id, ""),
+        lookups.level.get(app.level_id, ""), lookups.qualification.get(app.qualification_id, ""),
+        lookups.category.get(app.category_id, ""), lookups.scope.get(app.scope_id, ""),
+        lookups.specialty.get(app.specialty_id, ""),
+        f"{education[0]} {education[2]}" if education else "", _year_month(education[1]) if education else "",
+        education[4] if education else "", f"{degree[0]} {degree[2]}" if degree else "",
+        app.current_qualification, _year_month(qualified),
+        _years_between(qualified, lookups.cutoff.get(app.exam_year_id)),
+        "\n".join(children.get("appointment", ())), "\n".join(children.get("residency", ())),
+        "\n".join(children.get("gp", ())), lookups.state.get(app.state, ""),
+        lookups.stage.get(app.stage, "") if app.state == State.IN_REVIEW else "", app.returned_reason,
+    ]
+
+
+ROW_BUILDERS = {ColumnSet.FULL: full_record_row, ColumnSet.ELIGIBILITY: eligibility_row}
+
+
 def iter_chunks(queryset, fields=FIELDS) -> Iterator[list[tuple]]:
-    """The queryset's `fields` in primary-key order, CHUNK rows at a time.
+    """The queryset's `fields` in primary-key order as named tuples, CHUNK rows at a time.
 
     One query read through a cursor (server-side on PostgreSQL, declared WITH HOLD outside a
     transaction; fetchmany on SQLite, whose WAL readers never block writers). Paging by key
     instead would re-run the scope's OR over four indexes and re-sort the rest on every page.
     """
-    rows = queryset.order_by("pk").values_list(*fields).iterator(chunk_size=CHUNK)
+    rows = queryset.order_by("pk").values_list(*fields, named=True).iterator(chunk_size=CHUNK)
     while chunk := list(islice(rows, CHUNK)):
         yield chunk
 
@@ -238,23 +250,24 @@ def _keep(value):
     return value or ""
 
 
-def _roster_chunks(queryset, lk: Lookups, full_numbers: bool, csv_safe: bool) -> Iterator[tuple[list, int, int]]:
+def _roster_chunks(queryset, lookups: Lookups, full_numbers: bool,
+                   csv_safe: bool) -> Iterator[tuple[list, int, int]]:
     # The 花名册 is the export everyone makes: one list comprehension per chunk over few columns,
     # and every label pair (专业+代码, 状态+环节) one dictionary look-up.
-    org, level, genders = lk.org, lk.level, lk.gender
-    specialty = {pk: (name, lk.specialty_code.get(pk, "")) for pk, name in lk.specialty.items()}
-    status = {(state, stage): (label, lk.stage.get(stage, "") if state == State.IN_REVIEW else "")
-              for state, label in lk.state.items() for stage in ["", *lk.stage]}
+    org, level, genders = lookups.org, lookups.level, lookups.gender
+    specialty = {pk: (name, lookups.specialty_code.get(pk, "")) for pk, name in lookups.specialty.items()}
+    status = {(state, stage): (label, lookups.stage.get(stage, "") if state == State.IN_REVIEW else "")
+              for state, label in lookups.state.items() for stage in ["", *lookups.stage]}
     nothing = ("", "")
     mask_id, mask_ph = (_keep, _keep) if full_numbers else (mask_id_number, mask_phone)
     formula = FORMULA_START if csv_safe else frozenset()
     n = 0
     for chunk in iter_chunks(queryset, ROSTER_FIELDS):
         yield [[i, number or "", "'" + name if name and name[0] in formula else name, genders.get(gender, ""),
-                mask_id(id_number), mask_ph(phone), org.get(unit, ""), level.get(lvl, ""),
-                *specialty.get(sp, nothing), *status.get((state, stage), nothing), ""]
-               for i, (_pk, number, name, gender, id_number, phone, unit, lvl, sp, state, stage)
-               in enumerate(chunk, start=n + 1)], chunk[0][0], chunk[-1][0]
+                mask_id(id_number), mask_ph(phone), org.get(unit, ""), level.get(level_id, ""),
+                *specialty.get(specialty_id, nothing), *status.get((state, stage), nothing), ""]
+               for i, (_pk, number, name, gender, id_number, phone, unit, level_id, specialty_id, state, stage)
+               in enumerate(chunk, start=n + 1)], chunk[0].pk, chunk[-1].pk
         n += len(chunk)
 
 
@@ -263,12 +276,22 @@ def _guard(row: list) -> list:
     return [("'" + c if c and c[0] in formula else c) if c.__class__ is str else c for c in row]
 
 
+def _record_chunks(queryset, columns, lookups: Lookups, full_numbers: bool,
+                   csv_safe: bool) -> Iterator[tuple[list, int, int]]:
+    build = ROW_BUILDERS[columns]
+    for chunk in iter_chunks(queryset):
+        children = child_rows(chunk[0].pk, chunk[-1].pk)
+        rows = [build(app, lookups, children.get(app.pk, {}), full_numbers) for app in chunk]
+        yield ([_guard(row) for row in rows] if csv_safe else rows), chunk[0].pk, chunk[-1].pk
+
+
 def iter_row_chunks(queryset, columns: str, *, full_numbers: bool, csv_safe: bool = False,
                     progress=None) -> Iterator[list[list]]:
     """Export rows of a scoped, filtered queryset, a chunk (list of rows) at a time.
 
-    `progress(done, first_pk, last_pk)` is called after each chunk (rows come in primary-key order). With `csv_safe`, a cell a spreadsheet would read
-    as a formula gets a leading ' (dictionary names are guarded once, in Lookups).
+    `progress(done, first_pk, last_pk)` is called after each chunk (rows come in primary-key
+    order). With `csv_safe`, a cell a spreadsheet would read as a formula gets a leading '
+    (dictionary names are guarded once, in Lookups).
     """
     lookups = Lookups(csv_safe=csv_safe)
     n = 0
@@ -281,25 +304,6 @@ def iter_row_chunks(queryset, columns: str, *, full_numbers: bool, csv_safe: boo
         yield rows
         if progress is not None:
             progress(n, first_pk, last_pk)
-
-
-def full_record_cells(chunk: list[tuple]) -> dict:
-    """Per application of a chunk read with ROW_TEXT_FIELDS, its child-row cells: those kept, or
-    read from the rows for one whose were dropped since the export filled them."""
-    lost = [r[0] for r in chunk if r[ROW_TEXT_AT] is None]
-    read = rowtext.cells_of(lost) if lost else {}
-    return {r[0]: r[ROW_TEXT_AT:] if r[ROW_TEXT_AT] is not None else read[r[0]] for r in chunk}
-
-
-def _record_chunks(queryset, columns, lk: Lookups, full_numbers: bool, csv_safe: bool) -> Iterator[tuple[list, int, int]]:
-    full = columns == ColumnSet.FULL
-    streams = _child_streams(queryset) if columns == ColumnSet.ELIGIBILITY else None
-    n = 0
-    for chunk in iter_chunks(queryset, FIELDS + ROW_TEXT_FIELDS if full else FIELDS):
-        kids = full_record_cells(chunk) if full else _children(streams, chunk[-1][0])
-        rows = [build_row(columns, r, i, lk, kids.get(r[0]), full_numbers) for i, r in enumerate(chunk, start=n + 1)]
-        n += len(chunk)
-        yield ([_guard(row) for row in rows] if csv_safe else rows), chunk[0][0], chunk[-1][0]
 
 
 def iter_rows(queryset, columns: str, *, full_numbers: bool, csv_safe: bool = False, progress=None) -> Iterator[list]:

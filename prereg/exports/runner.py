@@ -25,12 +25,10 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from prereg.accounts.permissions import has_function
-from prereg.applications import rowtext
 from prereg.applications.models import Application, ApplicationImage, ImageSlot
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
 
-from . import csv_copy
 from .columns import HEADERS, iter_row_chunks, today_stamp
 from .filters import apply_filters
 from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus
@@ -63,8 +61,6 @@ def confirmation_pdf_function():
     except ImportError:
         return None
     return getattr(pdf, "confirmation_pdf", None)
-
-
 
 
 # --- writers ----------------------------------------------------------------------------------------
@@ -103,33 +99,6 @@ def write_csv(path, headers, chunks) -> int:
             writer.writerows(rows)
             n += len(rows)
     return n
-
-
-COPY_ATTEMPTS = 3
-
-
-def write_csv_copy(path, headers, queryset, job) -> int | None:
-    """The roster or full-record CSV written by PostgreSQL (csv_copy): the same BOM and header,
-    then its rows. None if the full record kept meeting applications without child-row cells,
-    however often they were filled (candidates saving meanwhile): the caller writes it in Python."""
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\n").writerow(headers)
-    with open(path, "wb") as out:
-        out.write(("\ufeff" + header.getvalue()).encode())
-        if job.columns == ColumnSet.ROSTER:
-            return csv_copy.copy_roster(queryset, out, full_numbers=job.full_numbers)
-        start = out.tell()
-        for _attempt in range(COPY_ATTEMPTS):
-            count = csv_copy.copy_full_record(queryset, out, full_numbers=job.full_numbers)
-            if count is not None:
-                return count
-            # Some application had no cells kept (seeded, carried over, or a row changed since):
-            # keep them, and copy again. Copying first spares the usual case, where every
-            # application has them, a search for the missing as long as a tenth of the copy.
-            rowtext.fill_missing(queryset)
-            out.seek(start)
-            out.truncate()
-    return None
 
 
 def _safe_name(text: str) -> str:
@@ -255,20 +224,9 @@ class _IdRangeProgress(_Progress):
             ExportJob.objects.filter(pk=self.job.pk).update(progress=percent)
 
 
-# Column sets whose CSV PostgreSQL writes (csv_copy).
-COPIED = {ColumnSet.ROSTER, ColumnSet.FULL}
-
-
 def _write_applications(job, queryset, path):
     headers = HEADERS[job.columns]
     name = f"考生信息_{ColumnSet(job.columns).label}_{today_stamp()}.{job.format}"
-    copied = job.format == ExportFormat.CSV and job.columns in COPIED and csv_copy.supported()
-    if copied and (rows := write_csv_copy(path, headers, queryset, job)) is not None:
-        return rows, name
-    if job.columns == ColumnSet.FULL:
-        # The full record reads the child-row cells kept beside each application, not five
-        # tables: first keep them for whatever has none (applications.rowtext).
-        rowtext.fill_missing(queryset)
     progress = _IdRangeProgress(job, Application.objects.aggregate(last=Max("pk"))["last"])
     chunks = iter_row_chunks(queryset, job.columns, full_numbers=job.full_numbers,
                              csv_safe=job.format == ExportFormat.CSV, progress=progress)
