@@ -153,7 +153,6 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
     from django.utils import timezone
 
     from prereg.accounts.models import Role, User
-    from prereg.applications import rowtext
     from prereg.applications.models import (
         Application,
         ApplicationImage,
@@ -291,8 +290,6 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
             AppointmentRow.objects.bulk_create(appoint)
             ReviewLog.objects.bulk_create(logs)
             ApplicationImage.objects.bulk_create(image_rows)
-            # What the candidates' section saves leave beside each application (applications.rowtext).
-            rowtext.fill_missing(Application.objects.filter(pk__in=[a.pk for a in apps]), batch=len(apps))
         made += n
         totals["candidates"] += n
         totals["applications"] += n

@@ -22,8 +22,8 @@ from .models import (
     ImageSlot,
     OtherRow,
     TrainingRow,
+    WorkRow,
 )
-from .rowtext import ROW_MODELS
 
 # Plain fields copied as they are.
 BASIC_FIELDS = ["gender", "birth_date", "ethnicity_id", "postcode", "address", "chsi_code", "practice_change",
@@ -114,7 +114,7 @@ def carry_over(previous: Application, application: Application, *, actor) -> dic
 
     row_maps: dict[type, dict[int, int]] = {}
     rows = 0
-    for model in ROW_MODELS:
+    for model in (WorkRow, EducationRow, AppointmentRow, TrainingRow, OtherRow):
         mapping = row_maps.setdefault(model, {})
         for row in model.objects.filter(application=previous).order_by("order", "pk"):
             old_pk = row.pk

@@ -307,24 +307,6 @@ class OtherRow(Row):
     note = models.CharField("备注", max_length=300, blank=True)
 
 
-class RowText(models.Model):
-    """An application's child rows flattened into the text cells the full-record export shows.
-
-    Derived and disposable (prereg.applications.rowtext): written when a candidate saves rows,
-    deleted by any change to a row (signals), rebuilt by the export for whatever has none. A
-    missing RowText only means "read the rows", never "no rows".
-    """
-
-    application = models.OneToOneField(Application, on_delete=models.CASCADE, primary_key=True, related_name="row_text")
-    work = models.TextField(blank=True)
-    education = models.TextField(blank=True)
-    degree = models.TextField(blank=True)
-    appointment = models.TextField(blank=True)
-    residency = models.TextField(blank=True)
-    gp = models.TextField(blank=True)
-    other = models.TextField(blank=True)
-
-
 class ImageSlot(models.TextChoices):
     """The 📷 fields of the candidate manual, section 六."""
 
