@@ -14,10 +14,10 @@ a route met only on a point the rules file marks unconfirmed, or a case the rule
 import datetime
 from dataclasses import dataclass, field
 
+from .models import Verdict as Result
 from .models import months_between, years_months
 
-ELIGIBLE, NOT_ELIGIBLE, CHECK = "eligible", "not_eligible", "check"
-LABELS = {ELIGIBLE: "符合", NOT_ELIGIBLE: "不符合", CHECK: "需人工核实"}
+ELIGIBLE, NOT_ELIGIBLE, CHECK = Result.ELIGIBLE, Result.NOT_ELIGIBLE, Result.CHECK
 # The levels this exam does not grant (eligibility_rules.md §1.5): 医师 comes from the 医师资格考试,
 # 护士 from the 护士执业资格考试; 副高/正高 are 评审.
 NOT_THIS_EXAM = {
@@ -93,7 +93,7 @@ class Verdict:
 
     @property
     def label(self) -> str:
-        return LABELS[self.result]
+        return Result(self.result).label
 
 
 @dataclass(frozen=True)
@@ -266,3 +266,143 @@ def _post_change(facts, rules) -> Outcome:
         return Outcome(ELIGIBLE, text)
     short = rule.min_years * 12 - months
     return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（最早可报考{facts.exam_year + -(-short // 12)}年度）")
+
+
+# --- From the database ---------------------------------------------------------------------------
+
+# 其他 rows and 执业变更 that bring a condition of the rules, by the start of the dictionary's name.
+EVIDENCE = {"社区工作证明": "基层", "疫情防控一线": "一线", "转岗情况": "转岗"}
+POST_CHANGES = {"执业范围变更", "执业类别变更"}
+
+
+def rules_for(exam_year) -> list[Rule]:
+    from prereg.catalog.models import EligibilityRule
+
+    return [Rule(**rule.as_row()) for rule in EligibilityRule.objects.filter(exam_year=exam_year)]
+
+
+# What the rules read of each row table, as values (bench key eligibility_recompute_s: building
+# model instances was half of a recompute's time).
+ROW_COLUMNS = {
+    "EducationRow": ("kind", "level", "obtained", "study_form"),
+    "AppointmentRow": ("qualification", "post", "start"),
+    "WorkRow": ("start", "end"),
+    "TrainingRow": ("kind", "start", "issued"),
+    "OtherRow": ("kind",),
+}
+APPLICATION_COLUMNS = ("pk", "qualification__name", "category__name", "specialty__name", "scope__name",
+                       "current_qualification", "current_qualification_date", "practice_registered", "practice_change")
+
+
+def rows_of(application_ids, *, id_range=None) -> dict:
+    """Each row table's rows of these applications (or of every application whose id is in `id_range`):
+    {model name: {application id: [values]}}, a query a table."""
+    from django.apps import apps
+
+    grouped = {}
+    for name, columns in ROW_COLUMNS.items():
+        grouped[name] = {}
+        model = apps.get_model("applications", name)
+        rows = model.objects.filter(**({"application_id__gte": id_range[0], "application_id__lte": id_range[1]} if id_range else
+                                      {"application_id__in": application_ids}))
+        for values in rows.order_by("order", "pk").values(
+                "application_id", *columns):
+            grouped[name].setdefault(values["application_id"], []).append(values)
+    return grouped
+
+
+def values_of(application) -> dict:
+    """An application's columns the rules read, from the object at hand (as recompute reads them)."""
+    a = application
+    return {"pk": a.pk, "qualification__name": a.qualification.name if a.qualification_id else "",
+            "category__name": a.category.name if a.category_id else "",
+            "specialty__name": a.specialty.name if a.specialty_id else "",
+            "scope__name": a.scope.name if a.scope_id else "", "current_qualification": a.current_qualification,
+            "current_qualification_date": a.current_qualification_date,
+            "practice_registered": a.practice_registered, "practice_change": a.practice_change}
+
+
+def facts_from(values: dict, rows: dict, exam_year) -> Facts:
+    """What the form says that the rules turn on: its columns (values_of) and rows (rows_of)."""
+    def of(name):
+        return rows[name].get(values["pk"], [])
+
+    f = Facts(exam_year=exam_year.year, cutoff=exam_year.cutoff_date, qualification=values["qualification__name"] or "",
+              category=values["category__name"] or "", specialty=values["specialty__name"] or "",
+              title=values["current_qualification"], title_date=values["current_qualification_date"],
+              registered=values["practice_registered"])
+    f.educations = [Education(row["level"], row["obtained"], row["study_form"] == "全日制")
+                    for row in sorted(of("EducationRow"), key=lambda row: row["kind"] != "education")]
+    f.appointments = [(row["qualification"] or row["post"], row["start"]) for row in of("AppointmentRow")]
+    f.work = [(row["start"], row["end"]) for row in of("WorkRow")]
+    open_rows = [start for start, end in f.work if end is None and start]
+    f.current_post_start = max(open_rows) if open_rows else None
+    f.training = [(row["start"], row["issued"]) for row in of("TrainingRow") if row["kind"] == "residency"]
+    for row in of("OtherRow"):
+        f.evidence.update(value for prefix, value in EVIDENCE.items() if row["kind"].startswith(prefix))
+        if row["kind"].startswith("转业证"):
+            f.special.append("部队转业人员的年限计算")
+    if values["practice_change"] in POST_CHANGES:
+        f.evidence.add("转岗")
+    if "专长" in f"{f.category}{values['scope__name'] or ''}":
+        f.special.append("中医（专长）医师")
+    return f
+
+
+def facts_of(application) -> Facts:
+    return facts_from(values_of(application), rows_of([application.pk]), application.exam_year)
+
+
+def verdict_of(application, rules=None) -> Verdict:
+    return assess(facts_of(application), rules if rules is not None else rules_for(application.exam_year_id))
+
+
+def refresh(application, rules=None) -> Verdict:
+    """Compute the verdict again and keep it on the row (lists, exports and statistics read it)."""
+    from .models import Application
+
+    verdict = verdict_of(application, rules)
+    if (application.verdict, application.verdict_text) != (verdict.result, verdict.text):
+        application.verdict, application.verdict_text = verdict.result, verdict.text
+        Application.objects.filter(pk=application.pk).update(verdict=verdict.result, verdict_text=verdict.text)
+    return verdict
+
+
+def recompute(applications, rules, batch: int = 2000) -> int:
+    """Verdicts of many applications under `rules`, kept where they changed (bench key eligibility_recompute_s).
+
+    `applications` is a queryset; its rows are read in batches with their row tables (six queries a
+    batch), and only the changed verdicts are written back."""
+    from prereg.catalog.models import ExamYear
+
+    changed = 0
+    ids = list(applications.order_by("pk").values_list("pk", flat=True))
+    years = {}
+    for start in range(0, len(ids), batch):
+        id_range = (ids[start], ids[min(start + batch, len(ids)) - 1])
+        chunk = list(applications.filter(pk__range=id_range).values(
+            *APPLICATION_COLUMNS, "exam_year_id", "verdict", "verdict_text"))
+        rows = rows_of(None, id_range=id_range)
+        updates = []
+        for values in chunk:
+            year = years.get(values["exam_year_id"]) or years.setdefault(
+                values["exam_year_id"], ExamYear.objects.get(pk=values["exam_year_id"]))
+            verdict = assess(facts_from(values, rows, year), rules)
+            if (values["verdict"], values["verdict_text"]) != (verdict.result, verdict.text):
+                updates.append((verdict.result, verdict.text, values["pk"]))
+        _write(updates)
+        changed += len(updates)
+    return changed
+
+
+def _write(applications) -> None:
+    """The changed verdicts [(verdict, text, pk)], one parameterised UPDATE run for the batch (bench key eligibility_recompute_s:
+    bulk_update's CASE WHEN built 2,000 expressions a batch, 60 % of a recompute's time)."""
+    from django.db import connection
+
+    from .models import Application
+
+    table = connection.ops.quote_name(Application._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET verdict = %s, verdict_text = %s WHERE id = %s",  # noqa: S608
+                           applications)

@@ -58,6 +58,13 @@ def years_months(months: int) -> str:
     return f"{months // 12}年{months % 12}月"
 
 
+class Verdict(models.TextChoices):
+    """资格初审 assistant's verdict (prereg.applications.eligibility)."""
+    ELIGIBLE = "eligible", "符合"
+    NOT_ELIGIBLE = "not_eligible", "不符合"
+    CHECK = "check", "需人工核实"
+
+
 class Gender(models.TextChoices):
     MALE = "M", "男"
     FEMALE = "F", "女"
@@ -145,6 +152,12 @@ class Application(models.Model):
     practice_change = models.CharField("执业变更情况", max_length=200, blank=True)
     current_qualification = models.CharField("现有资格", max_length=50, blank=True)
     current_qualification_date = models.DateField("现有资格取得年月", null=True, blank=True)
+    # 执业注册 (the practice certificate's registration): 人社部发〔2021〕51号 counts practice years from it.
+    practice_registered = models.DateField("执业注册年月", null=True, blank=True)
+    # 资格初审 assistant (prereg.applications.eligibility): kept for the lists, exports and statistics,
+    # refreshed by each save of the candidate and when the year's rules change.
+    verdict = models.CharField("资格初审", max_length=20, blank=True, db_index=True, choices=Verdict.choices)
+    verdict_text = models.TextField("资格初审说明", blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -16,6 +16,7 @@ from .models import (
     FieldCheck,
     ImageSlot,
     OtherRow,
+    ReviewAction,
     Stage,
     State,
     TrainingRow,
@@ -156,22 +157,30 @@ class Eligibility:
     years_since: str
     education: str
     cutoff: str
+    registered: str
+    verdict: object  # eligibility.Verdict under the year's rules as they are now
+    decided: object  # the verdict the last decision was taken with, where the rules changed since
 
 
 def eligibility(application) -> Eligibility:
-    """The facts 资格初审 turns on: level, current qualification and years since, education."""
+    """The facts 资格初审 turns on, and the assistant's verdict (prereg.applications.eligibility)."""
+    from . import eligibility as rules
+    from .models import Verdict
+
     a = application
-    cutoff = a.exam_year.cutoff_date
-    since = ""
-    if a.current_qualification_date and cutoff:
-        months = (cutoff.year - a.current_qualification_date.year) * 12 + cutoff.month - a.current_qualification_date.month
-        since = f"{months // 12}年{months % 12}个月" if months >= 0 else "尚未取得"
     first = EducationRow.objects.filter(application=a, kind=EducationRow.Kind.EDUCATION).order_by("order", "pk").first()
     education = f"{first.level} · {first.major} · {first.school}（{_month(first.obtained)}）" if first else "未填写"
+    verdict = rules.verdict_of(a)
+    decided = None
+    last = (a.review_logs.filter(action__in=(ReviewAction.APPROVE, ReviewAction.FORWARD), details__has_key="verdict")
+            .order_by("-pk").first())
+    if last and last.details["verdict"] != verdict.result:
+        decided = Verdict(last.details["verdict"]).label
     return Eligibility(
         level=_d(a.level), qualification=_d(a.qualification), specialty=_d(a.specialty),
         current_qualification=a.current_qualification or "无", qualification_date=_month(a.current_qualification_date),
-        years_since=since, education=education, cutoff=_d(cutoff),
+        years_since=a.qualification_duration, education=education, cutoff=_d(a.exam_year.cutoff_date),
+        registered=_month(a.practice_registered), verdict=verdict, decided=decided,
     )
 
 

@@ -20,7 +20,7 @@ from prereg.notify.sms import send_sms
 from prereg.orgs.models import CrossReviewAssignment, Org
 from prereg.orgs.routing import resolve_chain
 
-from . import review, values, workflow
+from . import eligibility, review, values, workflow
 from .images import images_for_row_delete
 from .models import STAGE_ORDER, Application, FieldCheck, ForwardBatch, ReviewAction, ReviewLog, Stage, State
 from .sections import BY_KEY, ROW_TABLES
@@ -59,7 +59,8 @@ def _apply(application, *, action, actor, to_state, to_stage, org=None, opinion=
         opinion=opinion,
         national_done=national_done,
         submission_round=application.submission_round,
-        details=details or {},
+        # The 资格初审 verdict the act was taken with: kept when the year's rules change later.
+        details={**(details or {}), **({"verdict": application.verdict} if application.verdict else {})},
         batch=batch,
     )
     application.state = to_state
@@ -208,6 +209,7 @@ def application_section_save(*, actor, application_id: int, section: str, expect
             row.save()
             if row_form.has_changed():
                 changed.append("row")
+    eligibility.refresh(application)  # the candidate sees it on 申报信息, reviewers in their lists
     record("application.section_save", actor=actor, obj=application, request=request,
            details={**details, "changed": sorted(set(changed))})
     return application

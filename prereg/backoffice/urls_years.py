@@ -10,6 +10,7 @@ urlpatterns = [
     path("years/<int:pk>/", years.year_detail, name="year_detail"),
     path("years/<int:pk>/projects/", years.year_project_add, name="year_project_add"),
     path("years/<int:pk>/projects/<int:project_id>/", years.year_project_edit, name="year_project_edit"),
+    path("years/<int:pk>/rules/", years.year_rules, name="year_rules"),
     path("years/<int:pk>/catalogue/download/", years.year_catalogue_download, name="year_catalogue_download"),
     path("years/<int:pk>/catalogue/import/", years.year_catalogue_import, name="year_catalogue_import"),
     path("years/<int:pk>/catalogue/<slug:kind>/", years.year_entries, name="year_entries"),

@@ -334,11 +334,13 @@ class DeclarationForm(forms.ModelForm):
     default_renderer = widget_renderer
 
     current_qualification_date = MonthField(label="现有资格取得年月", required=False)
+    practice_registered = MonthField(label="执业注册年月", required=False,
+                                     help_text="医师、护士执业证书上的首次执业注册时间；资格初审按此计算执业年限。")
 
     class Meta:
         model = Application
         fields = ["level", "qualification", "category", "scope", "specialty", "practice_change",
-                  "current_qualification", "current_qualification_date"]
+                  "current_qualification", "current_qualification_date", "practice_registered"]
 
     def __init__(self, *args, year=None, dicts=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -54,8 +54,9 @@ class ImportResult:
 
 # ---------------------------------------------------------------- reading
 
-def read_table(filename: str, content: bytes) -> list[dict]:
-    """Rows as {column: text} from a .csv (UTF-8 or GBK) or .xlsx file; row 1 is the header."""
+def read_table(filename: str, content: bytes, columns=None, required=("类型", "名称")) -> list[dict]:
+    """Rows as {column: text} from a .csv (UTF-8 or GBK) or .xlsx file; row 1 is the header, of `columns`."""
+    columns = COLUMNS if columns is None else columns
     if len(content) > MAX_BYTES:
         raise CatalogueFileError("文件过大（不超过5MB）。")
     name = filename.lower()
@@ -69,10 +70,10 @@ def read_table(filename: str, content: bytes) -> list[dict]:
     if not table:
         raise CatalogueFileError("文件是空的。")
     header = [cell.strip() for cell in table[0]]
-    missing = [c for c in ("类型", "名称") if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
         raise CatalogueFileError(f"第1行（表头）缺少列：{'、'.join(missing)}。请使用下载的模板。")
-    unknown = [c for c in header if c and c not in COLUMNS]
+    unknown = [c for c in header if c and c not in columns]
     if unknown:
         raise CatalogueFileError(f"第1行（表头）有无法识别的列：{'、'.join(unknown)}。")
     if len(table) - 1 > MAX_ROWS:

@@ -12,6 +12,7 @@ from django.db import transaction
 from .models import (
     DictEntry,
     Division,
+    EligibilityRule,
     Ethnicity,
     ExamLevel,
     ExamYear,
@@ -93,6 +94,11 @@ def load_year_catalogue(exam_year: ExamYear) -> dict:
               name=row["name"], verified=row["verified"] == "1", order=i)
     for i, row in enumerate(read_csv("dict_entries.csv")):
         entry(DictEntry, "entry", kind=row["kind"], name=row["name"], order=i)
+    if not EligibilityRule.objects.filter(exam_year=exam_year).exists():
+        rows = eligibility_rows(exam_year.year)
+        EligibilityRule.objects.bulk_create(EligibilityRule(exam_year=exam_year, order=i, **row)
+                                            for i, row in enumerate(rows))
+        created["eligibility_rule"] = len(rows)
     return created
 
 

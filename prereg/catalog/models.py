@@ -283,3 +283,42 @@ class PasswordSheet(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["exam_year", "holder"], name="one_sheet_per_org_year")]
+
+
+class EligibilityRule(models.Model):
+    """One row of a year's 报名条件 table (资格规则): the data prereg.applications.eligibility applies.
+
+    Shipped from data/eligibility_rules.csv for the year's regime; the 考区 replaces a year's table by
+    import. Columns and their values: see that file's header."""
+
+    class Kind(models.TextChoices):
+        ROUTE = "route", "报考条件"
+        ADVANCE = "advance", "提前申报"
+        POST_CHANGE = "post_change", "转岗"
+
+    exam_year = models.ForeignKey(ExamYear, on_delete=models.CASCADE, related_name="eligibility_rules")
+    order = models.PositiveIntegerField(default=0)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    regime = models.CharField("规则依据", max_length=10)
+    qualification = models.CharField("拟申报资格", max_length=100)
+    category = models.CharField("执业类别", max_length=100, blank=True)
+    education = models.CharField("学历", max_length=10, blank=True)
+    min_years = models.PositiveSmallIntegerField("年限")
+    counted_from = models.CharField("起算", max_length=40, blank=True)
+    requires = models.CharField("附加条件", max_length=40, blank=True)
+    specialties = models.CharField("限申报专业", max_length=200, blank=True)
+    requires_title = models.CharField("须具备现有资格", max_length=100, blank=True)
+    confirmed = models.BooleanField("已确认", default=True)
+    source = models.CharField("来源", max_length=100, blank=True)
+    note = models.CharField("说明", max_length=300)
+
+    class Meta:
+        verbose_name = "资格规则"
+        ordering = ["exam_year", "order", "pk"]
+
+    # The columns of the table, in the order of the shipped file and of an import or export.
+    COLUMNS = ["kind", "regime", "qualification", "category", "education", "min_years", "counted_from", "requires",
+               "specialties", "requires_title", "confirmed", "source", "note"]
+
+    def as_row(self) -> dict:
+        return {column: getattr(self, column) for column in self.COLUMNS}

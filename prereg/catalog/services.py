@@ -18,6 +18,7 @@ from .models import (
     PROJECT_WINDOW_FIELDS,
     Announcement,
     DictEntry,
+    EligibilityRule,
     ExamLevel,
     ExamProject,
     ExamYear,
@@ -297,3 +298,88 @@ def published_for(user):
     if getattr(user, "is_authenticated", False):
         return qs.exclude(audience=Announcement.Audience.CANDIDATES) if user.is_reviewer else qs
     return qs.none()
+
+
+# ---------------------------------------------------------------- 资格规则 (eligibility rules)
+
+RULE_VALUES = {
+    "kind": set(EligibilityRule.Kind.values),
+    "education": {"", "中专", "大专", "本科", "硕士", "博士"},
+    "counted_from": {"", "none", "work", "appointment", "qualification", "registration",
+                     "qualification_or_registration", "training_certificate", "training_start"},
+}
+RULE_REQUIREMENTS = {"规培", "基层", "一线"}
+
+
+def _rule_errors(line: int, row: dict) -> tuple[list[str], dict]:
+    """A row of the rules sheet checked, as the model's values; its errors named by line and column."""
+    errors, values = [], {}
+    labels = {f.name: f.verbose_name for f in EligibilityRule._meta.fields}
+    for column in EligibilityRule.COLUMNS:
+        value = (row.get(column, row.get(labels[column], "")) or "").strip()
+        if column in RULE_VALUES and value not in RULE_VALUES[column]:
+            errors.append(f"第{line}行“{labels[column]}”：{value or '（空）'}不是可用的值")
+        values[column] = value
+    try:
+        values["min_years"] = int(values["min_years"])
+        if not 0 <= values["min_years"] <= 50:
+            raise ValueError
+    except ValueError:
+        errors.append(f"第{line}行“年限”应为0到50的整数")
+    flag = {"1": True, "是": True, "true": True, "0": False, "否": False, "false": False, "": True}
+    if values["confirmed"].lower() not in flag:
+        errors.append(f"第{line}行“已确认”应为1或0")
+    values["confirmed"] = flag.get(values["confirmed"].lower(), False)
+    unknown = set(filter(None, values["requires"].split("+"))) - RULE_REQUIREMENTS
+    if unknown:
+        errors.append(f"第{line}行“附加条件”：{'、'.join(sorted(unknown))}不是可用的条件（规培、基层、一线）")
+    if not values["qualification"] or not values["note"]:
+        errors.append(f"第{line}行须填写“拟申报资格”和“说明”")
+    if values["kind"] == EligibilityRule.Kind.ROUTE and not values["education"]:
+        errors.append(f"第{line}行：报考条件须填写“学历”")
+    return errors, values
+
+
+def eligibility_rules_file(exam_year: ExamYear) -> bytes:
+    """The year's rules in the import format (UTF-8 CSV with the columns' Chinese names)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    labels = {f.name: f.verbose_name for f in EligibilityRule._meta.fields}
+    writer = csv.writer(out)
+    writer.writerow([labels[c] for c in EligibilityRule.COLUMNS])
+    for rule in EligibilityRule.objects.filter(exam_year=exam_year):
+        writer.writerow([int(v) if isinstance(v, bool) else v for v in rule.as_row().values()])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+@transaction.atomic
+def eligibility_rules_import(*, actor, exam_year_id: int, filename: str, content: bytes,
+                             request=None) -> importers.ImportResult:
+    """Replace the year's 资格规则 with a sheet's rows: all of them, or none when one is wrong."""
+    require_function(actor, MANAGE)
+    year = ExamYear.objects.select_for_update().get(pk=exam_year_id)
+    labels = [f.verbose_name for f in EligibilityRule._meta.fields if f.name in EligibilityRule.COLUMNS]
+    result = importers.ImportResult()
+    try:
+        rows = importers.read_table(filename, content, columns=[*EligibilityRule.COLUMNS, *labels], required=())
+    except importers.CatalogueFileError as exc:
+        rows, result.errors = [], [str(exc)]
+    checked = []
+    for line, row in enumerate(rows, start=2):
+        errors, values = _rule_errors(line, row)
+        result.errors += errors
+        checked.append(values)
+    if not rows and not result.errors:
+        result.errors.append("文件中没有规则。")
+    result.rows = len(rows)
+    if result.ok:
+        result.disabled = EligibilityRule.objects.filter(exam_year=year).delete()[0]
+        EligibilityRule.objects.bulk_create(EligibilityRule(exam_year=year, order=i, **values)
+                                            for i, values in enumerate(checked))
+        result.created = len(checked)
+    record("eligibility_rules.import", actor=actor, obj=year, request=request,
+           details={"file": filename[:100], "rows": result.rows, "errors": len(result.errors)},
+           outcome=Outcome.SUCCESS if result.ok else Outcome.FAILURE)
+    return result
