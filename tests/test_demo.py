@@ -14,3 +14,5 @@ def test_seed_demo_is_idempotent_and_has_every_role(db, tmp_path, settings, monk
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert Application.objects.filter(state=State.DRAFT).exists()
     assert Application.objects.filter(state=State.IN_REVIEW).exists()
+    # The 资格初审 assistant has judged every demo application (its verdict shows in the lists).
+    assert not Application.objects.filter(verdict="").exists()

@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 
-from prereg.applications import services
+from prereg.applications import eligibility, services
 from prereg.applications.models import Application, EducationRow, State, WorkRow
 from prereg.catalog.loaders import load_year_catalogue
 from prereg.catalog.models import Ethnicity, ExamProject, ExamYear, Qualification, Specialty
@@ -68,13 +68,14 @@ def seed_applications(year, candidates, orgs) -> list[Application]:
             chsi_code="090888693519", level=qualification.level, qualification=qualification,
             category=specialty.category, scope=scope, specialty=specialty, practice_change="无",
             current_qualification="护师" if specialty.category.name == "护理" else "医师",
-            current_qualification_date=datetime.date(2016, 10, 1),
+            current_qualification_date=datetime.date(2016, 10, 1), practice_registered=datetime.date(2017, 3, 1),
         )
         EducationRow.objects.create(application=application, kind="education", level="本科",
                                     obtained=datetime.date(2012, 7, 1), school="福建医科大学",
                                     study_form="全日制", major="临床医学", order=0)
         WorkRow.objects.create(application=application, unit_name=orgs[unit_code].name, title="医师",
                                start=datetime.date(2012, 8, 1), major="临床医学", order=0)
+        eligibility.refresh(application)  # the 资格初审 assistant's verdict, as a candidate's save would keep it
         if submit and application.state == State.DRAFT:
             application = services.application_submit(actor=candidate, application_id=application.pk)
         applications.append(application)

@@ -8,13 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from prereg.accounts import permissions
-from prereg.applications import review
+from prereg.applications import services
 from prereg.applications.models import Application, FieldCheck, ForwardBatch, ReviewLog, Stage, State
+from prereg.applications.selectors import applications_for
 from prereg.backoffice.views import review as review_views
-from prereg.backoffice.views.review import QueueFilter, filter_choices
 from prereg.catalog.models import Specialty
 from prereg.notify.models import Notice
-from prereg.orgs.models import CrossReviewAssignment
+from prereg.orgs.models import CrossReviewAssignment, Org
 from tests.applications.review_helpers import approve, submitted, tick_all
 from tests.factories import UserFactory
 
@@ -71,7 +71,7 @@ def test_pending_filters_by_name_and_specialty_and_sorts(client, tree, year, rev
 
 
 @pytest.mark.parametrize("params", [{}, {"sort": "-name"}, {"specialty": "first"}, {"q": "李娜"},
-                                    {"submitted_from": "2000-01-01", "unit": "安溪"}])
+                                    {"submitted_from": "2000-01-01", "unit": "own", "org_q": "安溪县医院"}])
 def test_pending_page_issues_the_same_few_queries_for_3_and_for_30_applications(client, tree, year, params,
                                                                               reviewer_anxi_hospital,
                                                                               monkeypatch):
@@ -81,6 +81,8 @@ def test_pending_page_issues_the_same_few_queries_for_3_and_for_30_applications(
     specialty = Specialty.objects.filter(exam_year=year).order_by("pk").first()
     if params.get("specialty"):
         params = {**params, "specialty": specialty.pk}
+    if params.get("unit"):
+        params = {**params, "unit": reviewer_anxi_hospital.org_id}
     client.force_login(reviewer_anxi_hospital)
     url = reverse("backoffice:pending")
 
@@ -111,7 +113,7 @@ def test_pending_selects_offer_the_current_years_dictionaries_with_the_choice_ke
     body = client.get(reverse("backoffice:pending"), {"specialty": specialty.pk}).content.decode()
     assert f'<option value="{specialty.pk}" selected>{specialty.name}</option>' in body
     names = [name for _pk, name in Specialty.objects.filter(exam_year=year).order_by("name").values_list("pk", "name")]
-    select = body[body.index('<select id="id_specialty"'):]
+    select = body[body.index('<select name="specialty" id="id_specialty"'):]
     select = select[:select.index("</select>")]
     assert [name for name in names if f">{name}</option>" in select] == names
     assert select.index(f">{names[0]}</option>") < select.index(f">{names[-1]}</option>")
@@ -133,20 +135,40 @@ def test_pending_finds_by_application_number_and_the_filter_by_id_number(client,
     client.force_login(reviewer_anxi_hospital)
     body = client.get(reverse("backoffice:pending"), {"q": zhang.number}).content.decode()
     assert "张三" in body and "王五" not in body
-    # By ID number through the form itself: the page echoes the search, which the PII scan of
+    # By ID number through the selector itself: the page echoes the search, which the PII scan of
     # every test response would (rightly) report.
-    form = QueueFilter({"q": zhang.id_number.lower()}, choices=filter_choices())
-    queue = review.queue_for(reviewer_anxi_hospital.org)
-    assert list(form.apply(queue).values_list("name", flat=True)) == ["张三"]
+    found = applications_for(reviewer_anxi_hospital, {"q": zhang.id_number.lower(), "waiting": True})
+    assert list(found.values_list("name", flat=True)) == ["张三"]
 
 
-def test_pending_filters_by_a_part_of_the_unit_name(client, tree, year, reviewer_anxi_hospital):
-    app = submitted(tree, year, name="张三")
+def test_pending_search_box_finds_a_part_of_a_name_but_only_a_whole_number(client, tree, year,
+                                                                         reviewer_anxi_hospital):
+    zhang = submitted(tree, year, name="张三丰")
+    submitted(tree, year, name="王五")
     client.force_login(reviewer_anxi_hospital)
-    part = app.unit.name[1:4]
-    assert "张三" in client.get(reverse("backoffice:pending"), {"unit": part}).content.decode()
-    body = client.get(reverse("backoffice:pending"), {"unit": "没有这个单位"}).content.decode()
+    body = client.get(reverse("backoffice:pending"), {"q": "三丰"}).content.decode()
+    assert "张三丰" in body and "王五" not in body
+    body = client.get(reverse("backoffice:pending"), {"q": zhang.number[:-1]}).content.decode()
+    assert "张三丰" not in body and "没有待审的报名信息" in body
+    assert "姓名含所填文字，或证件编号、报名号与所填完全一致" in body  # the box says what it finds
+
+
+def test_pending_filters_by_a_unit_of_the_subtree_and_the_units_below_it(client, tree, year, reviewer_quanzhou):
+    from tests.exports.factories import make_application
+
+    make_application(tree, year, "35052401", State.IN_REVIEW, Stage.SITE_REVIEW, name="张三")
+    client.force_login(reviewer_quanzhou)
+    bureau = tree["350524"]  # the hospital's 报名点, a level above it
+    body = client.get(reverse("backoffice:pending"), {"unit": bureau.pk, "org_q": bureau.name}).content.decode()
+    assert "张三" in body
+    other = Org(code="35050099", name="泉州某医院", parent=tree["350500"], is_unit=True)
+    other.save()
+    body = client.get(reverse("backoffice:pending"), {"unit": other.pk, "org_q": other.name}).content.decode()
     assert "张三" not in body and "没有待审的报名信息" in body
+    outside = tree["35010201"]  # another 考点's unit: refused at the field, the rest of the filter kept
+    response = client.get(reverse("backoffice:pending"), {"unit": outside.pk, "org_q": outside.name, "q": "张"})
+    assert "所选单位不在您的管辖范围内" in response.content.decode()
+    assert [row.name for row in response.context["page"].object_list] == ["张三"]
 
 
 def test_pending_filters_by_local_submission_day(client, tree, year, reviewer_anxi_hospital):
@@ -383,6 +405,24 @@ def test_forward_refuses_a_stage_the_org_does_not_hold(client, at_site, reviewer
     assert client.put(reverse("backoffice:forward")).status_code == 405
 
 
+def test_the_forward_page_offers_the_stages_the_act_accepts(client, at_site, reviewer_quanzhou, reviewer_province,
+                                                           reviewer_anxi_bureau):
+    from django.core.exceptions import PermissionDenied
+
+    assert services.forwarding_stages(reviewer_quanzhou) == [Stage.SITE_REVIEW]
+    assert services.forwarding_stages(reviewer_anxi_bureau) == []
+    # The province is its own 考点 as well; an account of a 考点's rank there forwards that stage only.
+    assert services.forwarding_stages(reviewer_province) == [Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK]
+    site_rank = UserFactory(role="site", org=reviewer_province.org)
+    assert services.forwarding_stages(site_rank) == [Stage.SITE_REVIEW]
+    client.force_login(site_rank)
+    body = client.get(reverse("backoffice:forward")).content.decode()
+    assert f"{Stage.SITE_REVIEW.label} · 待汇总提交" in body and f"{Stage.DISTRICT_RECHECK.label} · 待汇总" not in body
+    assert client.post(reverse("backoffice:forward"), {"stage": Stage.DISTRICT_RECHECK}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.summary_submit(actor=site_rank, stage=Stage.DISTRICT_RECHECK)
+
+
 # 分配交叉审核 ---------------------------------------------------------------------------------------
 
 def test_cross_review_assignment_through_the_page(client, tree, year, reviewer_fuzhou):
@@ -478,3 +518,13 @@ def test_month_values_show_as_typed_on_the_review_screen_and_the_correction_form
     assert "2016-10" in body and "2016-10-01" not in body and "2012-07-01" not in body
     edit = client.get(reverse("backoffice:review_edit", args=[app.pk])).content.decode()
     assert 'value="2016-10"' in edit and "2016-10-01" not in edit
+
+
+def test_the_review_screen_counts_the_years_as_the_candidates_form_does(client, app, reviewer_anxi_hospital):
+    """One counting function: 2016-10 to the cut-off, the start month counted (12年5月 was 12年4个月 here)."""
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    expected = Application.objects.get(pk=app.pk).qualification_duration
+    cutoff = app.exam_year.cutoff_date
+    months = (cutoff.year - 2016) * 12 + (cutoff.month - 10) + 1
+    assert expected == f"{months // 12}年{months % 12}月" and f"<dd>{expected} " in body
