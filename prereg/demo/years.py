@@ -10,6 +10,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from prereg.accounts.models import Role, User
+from prereg.applications import eligibility
 from prereg.applications.models import (
     Application,
     ApplicationImage,
@@ -119,6 +120,7 @@ def seed_returning_candidate(password, tree) -> User:
         chsi_code="090888693519", level=specialty.qualification.level, qualification=specialty.qualification,
         category=specialty.category, scope=specialty.category.scopes.first(), specialty=specialty,
         practice_change="无", current_qualification="医师", current_qualification_date=datetime.date(2014, 12, 1),
+        practice_registered=datetime.date(2015, 3, 1),
         state=State.APPROVED, submission_round=1, number=f"{last_number}9{user.pk:07d}",
         submitted_at=timezone.now() - datetime.timedelta(days=365),
         approved_at=timezone.now() - datetime.timedelta(days=350))
@@ -129,6 +131,7 @@ def seed_returning_candidate(password, tree) -> User:
                            start=datetime.date(2009, 8, 1), major="临床医学")
     appointment = AppointmentRow.objects.create(application=application, unit_name="安溪县医院", post="医师",
                                                 qualification="医师", start=datetime.date(2015, 1, 1))
+    eligibility.refresh(application)  # the verdict it was decided with
     _image(application, "id_front", None, "ID FRONT (demo)")
     _image(application, "id_back", None, "ID BACK (demo)")
     _image(application, "photo", None, "PHOTO (demo)")
