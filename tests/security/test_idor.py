@@ -1287,7 +1287,8 @@ def test_every_url_with_an_object_id_is_in_the_matrix():
     # permission table (manage years) decides, for every one of them alike (tests/catalog).
     no_owner = {"backoffice:year_detail", "backoffice:year_project_add", "backoffice:year_catalogue_download",
                 "backoffice:year_catalogue_import", "backoffice:year_entries", "backoffice:year_entry_edit",
-                "backoffice:announcement_edit", "backoffice:announcement_publish", "backoffice:year_project_edit"}
+                "backoffice:announcement_edit", "backoffice:announcement_publish", "backoffice:year_project_edit",
+                "backoffice:year_rules"}
     # A slug that names a page, not an object: the manual to show, the form section to save (of
     # request.user's own application); the 图形验证码 picture's one-time key (anyone's to see: the
     # picture is the challenge, its answer stays in the store).
