@@ -18,7 +18,8 @@ from .factories import CandidateFactory, ExamYearFactory, UserFactory
 
 
 def pytest_collection_modifyitems(config, items):
-    """`postgres` tests skip on SQLite; `browser` tests skip without chromium (both run in CI)."""
+    """`browser` tests skip without chromium (CI installs it); tests that need PostgreSQL take the
+    `postgres_only` fixture below, which skips them on SQLite (CI runs them on PostgreSQL)."""
     has_chromium = bool(shutil.which("chromium") or os.environ.get("CHROMIUM_PATH"))
     for item in items:
         if "browser" in item.keywords and not has_chromium:
