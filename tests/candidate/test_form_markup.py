@@ -1,0 +1,54 @@
+"""The form's fields as Django's own templates draw them (issue 18.6): a label for each input, the
+`required` class, help text under the input, each error at its field with role=alert, and the
+same markup in the "⊕ add a row" prototypes."""
+
+from django.urls import reverse
+from pytest_django.asserts import assertInHTML
+
+from tests.candidate.factories import complete_application
+
+
+def form_page(client, candidate, year, tree):
+    complete_application(candidate, year, tree)
+    client.force_login(candidate)
+    response = client.get(reverse("candidate:form"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_form_page_labels_each_field_and_marks_the_required_ones(client, year, tree, candidate):
+    body = form_page(client, candidate, year, tree)
+    assertInHTML('<div class="field required"><label for="id_basic-postcode">邮编</label>'
+                 '<input type="text" name="basic-postcode" value="350000" inputmode="numeric" maxlength="6"'
+                 ' required id="id_basic-postcode"></div>', body)
+    assertInHTML('<label for="id_basic-ethnicity">民族</label>', body)
+    assertInHTML('<option value="1" selected>汉族</option>', body)
+
+
+def test_a_field_with_help_text_shows_it_under_its_input(client, year, tree, candidate):
+    body = form_page(client, candidate, year, tree)
+    assertInHTML('<div class="field required"><label for="id_chsi-chsi_code">学信网在线验证码</label>'
+                 '<input type="text" name="chsi-chsi_code" value="090888693519" maxlength="20" required'
+                 ' aria-describedby="id_chsi-chsi_code_helptext" id="id_chsi-chsi_code">'
+                 '<small class="help">学历证书电子注册备案表中的12位在线验证码（不填空格）；若无此项请填写“无”。</small></div>',
+                 body)
+
+
+def test_the_add_a_row_prototype_draws_its_fields_like_a_row(client, year, tree, candidate):
+    body = form_page(client, candidate, year, tree)
+    prototype = body.split('<template data-row-template>')[1].split("</template>")[0]
+    assertInHTML('<div class="field required"><label for="id_work-__prefix__-unit_name">单位名称</label>'
+                 '<input type="text" name="work-__prefix__-unit_name" maxlength="100"'
+                 ' id="id_work-__prefix__-unit_name"></div>', prototype)
+    assertInHTML('<input type="hidden" name="work-__prefix__-id" id="id_work-__prefix__-id">', prototype)
+
+
+def test_a_section_with_errors_shows_each_at_its_field_with_role_alert(client, year, tree, candidate):
+    form_page(client, candidate, year, tree)
+    response = client.post(reverse("candidate:section", args=["basic"]), {"version": "x"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assertInHTML('<div class="field has-error required"><label for="id_basic-postcode">邮编</label>'
+                 '<input type="text" name="basic-postcode" inputmode="numeric" maxlength="6" required'
+                 ' aria-invalid="true" aria-describedby="id_basic-postcode_error" id="id_basic-postcode">'
+                 '<div class="error" role="alert">请填写“邮编”。</div></div>', body)
+    assertInHTML('<div class="error" role="alert">请填写“民族”。</div>', body)
