@@ -61,11 +61,11 @@ def main():
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from prereg.applications.models import ApplicationImage
 
-    setup_test_environment()
+    # Not setup_test_environment(): its per-template signal (the test client's record of the
+    # templates and contexts) is a cost production does not pay.
     settings.ALLOWED_HOSTS = ["*"]
     settings.DEBUG = False
     # Templates use {% static %}; no collectstatic manifest in a throwaway run.

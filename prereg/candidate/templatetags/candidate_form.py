@@ -14,7 +14,7 @@ def empty_row(fs, s):
     It is the same for every candidate of a year until the year's dictionary changes, so it is
     rendered once per process and key. Drawing the 7 prototypes on each request costs ≈ 10-18 ms
     of CPU (bench key form_page_ms, median on a loaded 2-core machine: 53-63 ms with this cache,
-    63-84 ms without; goal ≤ 60).
+    58-84 ms without; goal ≤ 60).
     """
     key = (getattr(fs.year, "pk", None), fs.prefix, s["editable"], fs.dicts.version())
     html = _EMPTY_ROWS.get(key)
