@@ -1,7 +1,7 @@
 """进度跟踪: counts over a user's scope, from a few aggregate queries (never a row per application).
 
-Two GROUP BY queries over `Application.objects.visible_to(user)`, both reading only the covering
-index application_stats_cover_idx:
+Two GROUP BY queries over the user's scope (`scope_for`, the lists' selector), both reading only
+the covering index application_stats_cover_idx:
   1. by (unit, state, stage, the four chain orgs, level, specialty) with a conditional count of
      the overdue — totals, the stage × state table, the user's own "waiting for me / below me /
      above me", the roll-up to his direct subordinate orgs and the level × specialty table, all
@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from prereg.applications.models import STAGE_ORDER, STAGE_ORG_FIELD, Application, Stage, State
+from prereg.applications.selectors import applications_for
 from prereg.catalog.models import ExamLevel, Specialty
 from prereg.orgs.models import Org
 
@@ -119,10 +120,8 @@ class Stats:
 
 
 def scope_for(user, exam_year=None):
-    queryset = Application.objects.visible_to(user)
-    if exam_year is not None:
-        queryset = queryset.filter(exam_year=exam_year)
-    return queryset
+    """The applications counted: the back-office lists' selector, narrowed by year only."""
+    return applications_for(user, {"year": exam_year.pk} if exam_year is not None else {})
 
 
 def _subordinate_rows(user, unit_counts):

@@ -11,7 +11,7 @@ from prereg.applications.models import ApplicationImage, Stage, State
 from prereg.exports import runner
 from prereg.exports.models import ExportJob, ExportStatus
 
-from .factories import make_application
+from .factories import make_application, spread
 
 
 @pytest.fixture
@@ -198,60 +198,80 @@ def test_a_typed_unit_that_was_not_picked_or_is_out_of_scope_is_refused_at_the_f
     assert ExportJob.objects.get().filters["unit"] == tree["35052401"].pk
 
 
-def test_the_queue_links_to_an_export_of_itself_and_the_export_holds_only_what_waits_for_the_org(
-    quanzhou, tree, year, reviewer_quanzhou
-):
-    from prereg.applications.models import Application
-    from tests.exports.factories import spread
+def _export_of(client, link):
+    """Open the export page a list links to and start the export its filter shows (as the browser
+    posts that form), then the 报名号 of the rows written."""
+    from urllib.parse import parse_qsl, urlsplit
 
-    spread(tree, year)
-    html = quanzhou.get(reverse("backoffice:pending"), {"q": "考生", "unit": "安溪县医院"}).content.decode()
-    link = re.search(r'href="([^"]*)">导出本列表', html).group(1).replace("&amp;", "&")
-    assert "waiting=on" in link and "q=" in link and f"unit={tree['35052401'].pk}" in link  # one org matched
-    page = quanzhou.get(link).content.decode()
-    assert re.search(r'name="waiting"[^>]*checked', page)
-    assert f'name="org_q" value="{tree["35052401"].name}"' in page
-
-    response = quanzhou.post(reverse("backoffice:export_create"),
-                             {"kind": "applications", "format": "csv", "columns": "roster", "waiting": "on"})
+    page = client.get(link)
+    assert page.status_code == 200 and not page.context["filter_form"].errors
+    shown = dict(parse_qsl(urlsplit(link).query))
+    response = client.post(reverse("backoffice:export_create"),
+                           {"kind": "applications", "format": "csv", "columns": "roster", **shown})
     assert response.status_code == 302
-    job = ExportJob.objects.get()
-    assert job.filters["waiting"] is True
+    job = ExportJob.objects.latest("pk")
+    assert job.status == ExportStatus.DONE
     with default_storage.open(job.file.name, "rb") as fh:
-        numbers = {line.split(",")[1] for line in fh.read().decode("utf-8-sig").splitlines()[1:]}
-    waiting = set(Application.objects.pending_for(reviewer_quanzhou.org).values_list("number", flat=True))
-    in_scope = set(Application.objects.visible_to(reviewer_quanzhou).values_list("number", flat=True))
-    assert numbers == waiting and waiting and in_scope - waiting  # the queue only, not the whole scope
+        text = fh.read().decode("utf-8-sig")
+    return job, set(re.findall(r"(?<!\d)\d{4}\d{8}(?!\d)", text))
+
+
+def _export_link(html):
+    return re.search(r'href="([^"]*)">导出本列表', html).group(1).replace("&amp;", "&")
+
+
+def test_the_queue_exports_exactly_its_rows_with_the_search_box_and_the_unit_set(quanzhou, tree, year,
+                                                                               reviewer_quanzhou):
+    spread(tree, year)
+    waiting = [make_application(tree, year, "35052401", State.IN_REVIEW, Stage.SITE_REVIEW, name=name)
+               for name in ("王小明", "小王", "李四")]
+    make_application(tree, year, "35052401", State.IN_REVIEW, Stage.POINT_CONFIRM, name="王五")  # not yet ours
+    unit = tree["350524"]
+    response = quanzhou.get(reverse("backoffice:pending"), {"q": "王", "unit": unit.pk, "org_q": unit.name})
+    listed = {row.number for row in response.context["page"].object_list}
+    assert listed == {waiting[0].number, waiting[1].number}  # the name contains 王, waiting for the 考点
+    link = _export_link(response.content.decode())
+    assert "waiting=on" in link and "q=" in link and f"unit={unit.pk}" in link
+    page = quanzhou.get(link).content.decode()
+    assert re.search(r'name="waiting"[^>]*checked', page) and f'name="org_q" value="{unit.name}"' in page
+    job, exported = _export_of(quanzhou, link)
+    assert exported == listed
+    assert job.filters == {"unit": unit.pk, "q": "王", "waiting": True}
     assert "待本机构审核" in quanzhou.get(reverse("backoffice:exports")).content.decode()
 
 
-def test_a_queue_unit_text_naming_several_orgs_is_carried_into_the_search_box(quanzhou, tree, year):
-    html = quanzhou.get(reverse("backoffice:pending"), {"unit": "安溪"}).content.decode()  # the bureau and the hospital
-    link = re.search(r'href="([^"]*)">导出本列表', html).group(1).replace("&amp;", "&")
-    assert "org_q=" in link and "unit=" not in link
-    page = quanzhou.get(link).content.decode()
-    assert "请在搜索结果中点击选择单位" in page and 'name="org_q" value="安溪"' in page
+def test_the_queue_without_a_filter_exports_only_what_waits_for_the_org(quanzhou, tree, year, reviewer_quanzhou):
+    from prereg.applications.models import Application
+
+    spread(tree, year)
+    response = quanzhou.get(reverse("backoffice:pending"))
+    _job, exported = _export_of(quanzhou, _export_link(response.content.decode()))
+    waiting = set(Application.objects.pending_for(reviewer_quanzhou.org).values_list("number", flat=True))
+    in_scope = set(Application.objects.visible_to(reviewer_quanzhou).values_list("number", flat=True))
+    assert exported == waiting and waiting and in_scope - waiting  # the queue only, not the whole scope
+    assert exported == {row.number for row in response.context["page"].object_list}
 
 
-def test_the_reviewed_list_links_to_an_export_of_what_the_org_decided(quanzhou, tree, year, reviewer_quanzhou):
+def test_the_reviewed_list_exports_exactly_its_rows_with_the_search_box_set(quanzhou, tree, year, reviewer_quanzhou):
     from prereg.applications.models import ReviewLog
-    from tests.exports.factories import spread
 
     apps = spread(tree, year)
-    decided = [a for a in apps if a.site_org_id == reviewer_quanzhou.org_id][:2]
+    apps += [make_application(tree, year, "35052401", State.RETURNED, name=name) for name in ("王小明", "李四")]
+    decided = [a for a in apps if a.site_org_id == reviewer_quanzhou.org_id]
     for application in decided:
         ReviewLog.objects.create(application=application, action="approve", stage=Stage.SITE_REVIEW,
                                  org=reviewer_quanzhou.org, actor=reviewer_quanzhou)
-    html = quanzhou.get(reverse("backoffice:reviewed")).content.decode()
-    link = re.search(r'href="([^"]*)">导出本列表', html).group(1).replace("&amp;", "&")
-    assert "decided=on" in link
+    response = quanzhou.get(reverse("backoffice:reviewed"), {"q": "王"})
+    listed = {row.number for row in response.context["page"]}
+    assert listed == {apps[-2].number}
+    link = _export_link(response.content.decode())
+    assert "decided=on" in link and "q=" in link
     page = quanzhou.get(link).content.decode()
     assert re.search(r'name="decided"[^>]*checked', page)
-    response = quanzhou.post(reverse("backoffice:export_create"),
-                             {"kind": "applications", "format": "csv", "columns": "roster", "decided": "on"})
-    assert response.status_code == 302
-    job = ExportJob.objects.get()
-    with default_storage.open(job.file.name, "rb") as fh:
-        numbers = {line.split(",")[1] for line in fh.read().decode("utf-8-sig").splitlines()[1:]}
-    assert numbers == {a.number for a in decided}
+    _job, exported = _export_of(quanzhou, link)
+    assert exported == listed
+    response = quanzhou.get(reverse("backoffice:reviewed"), {"state": State.RETURNED})
+    _job, exported = _export_of(quanzhou, _export_link(response.content.decode()))
+    assert exported == {row.number for row in response.context["page"]} == {
+        a.number for a in decided if a.state == State.RETURNED}
     assert "本机构办理过" in quanzhou.get(reverse("backoffice:exports")).content.decode()

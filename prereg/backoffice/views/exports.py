@@ -2,15 +2,17 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from prereg.accounts.permissions import has_function
 from prereg.applications.models import Application
+from prereg.applications.selectors import get_application_for
 from prereg.catalog.models import ExamYear
 from prereg.exports import runner, services
 from prereg.exports.columns import full_numbers_for
@@ -59,8 +61,6 @@ def _page(request, export_form, filter_form, status=200):
 
 
 def _confirmations_on(user) -> bool:
-    from prereg.accounts.permissions import has_function
-
     return runner.confirmation_pdf_function() is not None and has_function(user, "print_confirmation")
 
 
@@ -78,9 +78,12 @@ def exports(request):
 
 
 @require_GET
-@staff_required("export_excel")
+@staff_required()
 def org_search(request):
-    """Suggestions for the filter's 单位 box: orgs of the user's own subtree whose names match."""
+    """Suggestions for the filter's 单位 box (考生信息导出, 待审信息): orgs of the user's own subtree
+    whose names match."""
+    if not (has_function(request.user, "export_excel") or has_function(request.user, "review")):
+        raise PermissionDenied("您没有“考生信息Excel导出”或“审核”的权限。")
     query = (request.GET.get(SEARCH_FIELD) or "").strip()[:50]
     orgs = list(search_orgs(query, orgs_for(request.user))) if query else []
     return render(request, "backoffice/exports/_org_results.html", {"orgs": orgs, "query": query})
@@ -112,7 +115,7 @@ def export_create(request):
 @staff_required("export_excel")
 def export_application_images(request, pk):
     """A zip of one application's images (the review screen can post here)."""
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+    application = get_application_for(request.user, pk)
     try:
         services.export_request(actor=request.user, kind=ExportKind.IMAGES, filters={"ids": [application.pk]},
                                 request=request)

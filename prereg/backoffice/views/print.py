@@ -2,11 +2,10 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from prereg.applications.models import Application
 from prereg.applications.pdf import confirmation_pdf
+from prereg.applications.selectors import get_application_for
 from prereg.audit.log import record
 
 from ..access import staff_required
@@ -15,7 +14,7 @@ from ..access import staff_required
 @require_GET
 @staff_required("print_confirmation")
 def print_confirmation(request, pk):
-    application = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
+    application = get_application_for(request.user, pk)
     if not application.is_printable:
         raise PermissionDenied("报名点确认通过后才能打印审核确认单。")
     record("confirmation.print", actor=request.user, obj=application, request=request)

@@ -4,32 +4,26 @@ Views fetch and authorize, then call the services in prereg.applications.service
 lives there.
 """
 
-import datetime
-import functools
-import html
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import connection
-from django.db.models import CharField, F, Func, IntegerField, Q, Subquery, Value, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Func, IntegerField, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from prereg.accounts.models import ROLE_RANK
 from prereg.accounts.permissions import has_function
 from prereg.applications import review, services, workflow
-from prereg.applications.models import Application, ForwardBatch, ReviewLog, Stage, State
-from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
+from prereg.applications.models import ForwardBatch, ReviewLog, Stage
+from prereg.applications.selectors import applications_for, get_application_for
+from prereg.catalog.models import ExamYear
 from prereg.core.masking import mask_id_number
+from prereg.exports.filters import ListFilterForm, query_string
 from prereg.notify.models import Notice
 from prereg.orgs.models import CrossReviewAssignment, Org
 
@@ -104,127 +98,6 @@ SORTS = {"submitted": "submitted_at", "name": "name", "specialty": "specialty__n
          "number": "number"}
 
 
-def _filter_choices_query():
-    parts = []
-    for kind, model, ordering in (("project", ExamProject, ("order", "code")),
-                                  ("level", ExamLevel, ("order", "code", "name")),
-                                  ("specialty", Specialty, ("name",))):
-        parts.append(model.objects.filter(exam_year__is_current=True).order_by().annotate(
-            kind=Value(kind, output_field=CharField()),
-            rank=Window(RowNumber(), order_by=[F(f).asc() for f in ordering]),
-        ).values_list("kind", "rank", "pk", "name"))
-    return parts[0].union(*parts[1:], all=True)
-
-
-@functools.cache
-def _filter_choices_sql(vendor):
-    # The statement never changes (it joins to the current year rather than naming one), so it
-    # is compiled once per process: compiling this UNION costs more than running it.
-    return _filter_choices_query().query.sql_with_params()
-
-
-def filter_choices():
-    """The current year's exam projects, levels and specialties for the filter selects.
-
-    One query, always fresh: a UNION of the three dictionaries joined to the current year,
-    instead of a query for the year and one per dictionary. Each part numbers its rows in the
-    dictionary's own display order (ROW_NUMBER), which the options keep.
-    """
-    sql, params = _filter_choices_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    choices = {"project": [], "level": [], "specialty": []}
-    for kind, _rank, pk, name in sorted(rows, key=lambda r: (r[0], r[1])):
-        choices[kind].append((pk, name))
-    return choices
-
-
-class DictionaryChoiceField(forms.IntegerField):
-    """The id of one of `options`, the (id, name) pairs the page fetched for its select: a
-    chosen value is checked against them, with no query of its own."""
-
-    default_error_messages = {"invalid_choice": "选择一个有效的选项。该选择不在可用的选项中。"}
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-        self.options = []
-
-    def validate(self, value):
-        super().validate(value)
-        if value is not None and all(value != pk for pk, _name in self.options):
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-
-    def options_html(self, chosen):
-        """<option>s for the select, `chosen` selected. Built in Python: a template loop (or a
-        widget template per option) over the year's specialties costs more than the table."""
-        chosen = str(chosen)
-        return mark_safe('<option value="">全部</option>' + "".join(
-            f'<option value="{pk}"{" selected" if str(pk) == chosen else ""}>{html.escape(str(name))}</option>'
-            for pk, name in self.options))
-
-
-class QueueFilter(forms.Form):
-    project = DictionaryChoiceField(label="考试项目")
-    level = DictionaryChoiceField(label="报考级别")
-    specialty = DictionaryChoiceField(label="申报专业")
-    unit = forms.CharField(label="单位", required=False, max_length=50)
-    submitted_from = forms.DateField(label="提交日期从", required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
-    submitted_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    q = forms.CharField(label="姓名/证件号/报名号", required=False, max_length=30)
-
-    SELECTS = ("project", "level", "specialty")
-
-    def __init__(self, *args, choices, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.SELECTS:
-            self.fields[name].options = choices[name]
-
-    def selects(self):
-        """(name, label, options HTML) of each select, the submitted value selected."""
-        return [(name, self.fields[name].label,
-                 self.fields[name].options_html(self.data.get(name, "") if self.is_bound else ""))
-                for name in self.SELECTS]
-
-    def apply(self, queryset):
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        for name in self.SELECTS:
-            if data[name] is not None:
-                queryset = queryset.filter(**{f"{name}_id": data[name]})
-        if data["unit"]:
-            # The units first (a small table), then the queue's rows of those units through the
-            # (waiting_org, unit) index, instead of joining every waiting row to its unit.
-            queryset = queryset.filter(unit__in=Org.objects.filter(name__contains=data["unit"].strip()))
-        # Day bounds as a range on submitted_at (not submitted_at__date), so the
-        # (waiting_org, submitted_at) index serves them.
-        if data["submitted_from"]:
-            queryset = queryset.filter(submitted_at__gte=_day_start(data["submitted_from"]))
-        if data["submitted_to"]:
-            queryset = queryset.filter(submitted_at__lt=_day_start(data["submitted_to"] + datetime.timedelta(days=1)))
-        if data["q"]:
-            queryset = queryset.filter(pk__in=_search(queryset, data["q"].strip()))
-        return queryset
-
-
-def _day_start(day):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-
-def _search(queryset, q):
-    """The ids of the queue's rows whose name, ID number or 报名号 is exactly `q`.
-
-    A UNION of three index lookups: written as one OR, the planner walks the whole queue
-    range ((waiting_org, …) is the only index it sees constrained) reading every row.
-    """
-    base = queryset.order_by().values("pk")
-    return base.filter(name=q).union(
-        Application.objects.filter(id_number=q.upper()).values("pk"),
-        Application.objects.filter(number=q).values("pk"), all=True)
-
-
 # Reversed once per page and filled in per row: a {% url %} per row costs more than its row.
 _PK_SLOT = 987654321
 
@@ -294,48 +167,26 @@ def _sorted(request, queryset, default="submitted"):
 @staff_required("review")
 def pending(request):
     org = _org_of(request.user)
-    form = QueueFilter(request.GET or None, choices=filter_choices())
-    queryset, sort = _sorted(request, form.apply(review.queue_for(org)))
+    form = ListFilterForm(request.GET, user=request.user)
+    filters = {**form.as_json(), "waiting": True}
+    queryset, sort = _sorted(request, applications_for(request.user, filters))
     page = _page_counted(request, queryset, QueueRow.COLUMNS)
-    query = _query_without_page(request)
     open_url = reverse("backoffice:review", args=[_PK_SLOT])
     page.object_list = [QueueRow.of(values, org, open_url) for values in page.object_list]
     return render(request, "backoffice/review/pending.html", {
-        "form": form, "selects": form.selects(), "page": page, "sort": sort, "query": query,
+        "form": form, "page": page, "sort": sort, "query": _query_without_page(request),
         "sort_links": _sort_links(request, sort),
         "can_batch": has_function(request.user, "batch_submit"),
-        "export_url": _export_url(request.user, lambda: _queue_export_params(request.user, form)),
+        "export_url": _export_url(request.user, filters),
     })
 
 
-def _export_url(user, params):
-    """考生信息导出 holding a list's filter (`params()`), or "" for a role that may not export."""
+def _export_url(user, filters):
+    """考生信息导出 holding the filter a list applied (so the export reads exactly the list's rows),
+    or "" for a role that may not export."""
     if not has_function(user, "export_excel"):
         return ""
-    return f"{reverse('backoffice:exports')}?{urlencode(params())}"
-
-
-def _queue_export_params(user, form):
-    """The export filter of this queue: waiting for the user's org, and what the form narrows.
-
-    The queue's 单位 is a piece of a name, the export's an org: one org of the user's subtree
-    matching it is taken; otherwise the text is carried into the export's unit search box, which
-    asks for a choice before exporting."""
-    from prereg.exports.filters import SEARCH_FIELD, orgs_for
-
-    params = {"waiting": "on"}
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        for name in ("project", "level", "specialty", "q"):
-            if data.get(name):
-                params[name] = str(data[name]).strip()
-        for name in ("submitted_from", "submitted_to"):
-            if data.get(name):
-                params[name] = data[name].isoformat()
-        if text := (data.get("unit") or "").strip():
-            matches = list(orgs_for(user).filter(name__contains=text).values_list("pk", flat=True)[:2])
-            params.update({"unit": matches[0]} if len(matches) == 1 else {SEARCH_FIELD: text})
-    return params
+    return f"{reverse('backoffice:exports')}?{query_string(filters)}"
 
 
 @require_POST
@@ -361,13 +212,6 @@ def batch_approve(request):
 
 # ---------------------------------------------------------------------------------------------
 # The review screen
-
-
-def _get_visible(user, pk):
-    queryset = Application.objects.visible_to(user).select_related(
-        "exam_year", "unit", "specialty", "level", "qualification", "category", "scope", "ethnicity", "project",
-        "unit_review_org", "point_org", "site_org", "district_org")
-    return get_object_or_404(queryset, pk=pk)
 
 
 def _check_context(application, decidable):
@@ -396,14 +240,14 @@ def _render_review(request, application, *, form_data=None, error="", status=200
 @require_GET
 @staff_required("review")
 def review_detail(request, pk):
-    application = _get_visible(request.user, pk)
+    application = get_application_for(request.user, pk)
     return _render_review(request, application)
 
 
 @require_POST
 @staff_required("review")
 def review_check(request, pk):
-    application = _get_visible(request.user, pk)
+    application = get_application_for(request.user, pk)
     key, version = request.POST.get("field", ""), request.POST.get("version", "")
     try:
         services.field_check_set(actor=request.user, application_id=application.pk, field=key,
@@ -435,7 +279,7 @@ def _htmx_redirect(request, url):
 @require_POST
 @staff_required("review")
 def review_decide(request, pk):
-    application = _get_visible(request.user, pk)
+    application = get_application_for(request.user, pk)
     data = request.POST
     version = data.get("version", "")
     if not version.isdigit():
@@ -458,7 +302,7 @@ def review_decide(request, pk):
         messages.warning(request, str(exc))
         return redirect("backoffice:review", pk=pk)
     except ValidationError as exc:
-        return _render_review(request, _get_visible(request.user, pk), form_data=data,
+        return _render_review(request, get_application_for(request.user, pk), form_data=data,
                               error="；".join(exc.messages), status=400)
     return redirect("backoffice:pending")
 
@@ -466,7 +310,7 @@ def review_decide(request, pk):
 @require_POST
 @staff_required("review")
 def review_recall(request, pk):
-    application = _get_visible(request.user, pk)
+    application = get_application_for(request.user, pk)
     try:
         services.application_recall(actor=request.user, application_id=application.pk, request=request)
     except (ValidationError, services.AlreadyHandled) as exc:
@@ -479,9 +323,7 @@ def review_recall(request, pk):
 @require_http_methods(["GET", "POST"])
 @staff_required("review")
 def review_edit(request, pk):
-    application = _get_visible(request.user, pk)
-    if not services.can_decide(request.user, application):
-        raise PermissionDenied("只有当前审核环节的机构可以修改填报信息。")
+    application = get_application_for(request.user, pk, for_decision=True)
     targets = services.editable_targets(application)
     values = {key: services.typed_text(key, value) for key, _label, value in targets}
     errors = {}
@@ -520,14 +362,9 @@ def review_edit(request, pk):
 @staff_required("review")
 def reviewed(request):
     org = _org_of(request.user)
-    decided = ReviewLog.objects.filter(org=org, action__in=workflow.DECISIONS).values("application_id")
-    queryset = Application.objects.visible_to(request.user).filter(pk__in=decided)
-    q = request.GET.get("q", "").strip()
-    if q:
-        queryset = queryset.filter(Q(name=q) | Q(id_number=q.upper()) | Q(number=q))
-    state = request.GET.get("state", "")
-    if state in State.values:
-        queryset = queryset.filter(state=state)
+    form = ListFilterForm(request.GET, user=request.user)
+    filters = {**form.as_json(), "decided": True}
+    queryset = applications_for(request.user, filters)
     queryset = queryset.select_related("unit", "specialty", "level", "project").only(*LIST_COLUMNS)
     page = _page(request, queryset.order_by("-decided_at", "-pk"))
     ids = [row.pk for row in page]
@@ -539,10 +376,9 @@ def reviewed(request):
         row.marks = _marks(row)
         row.last = last.get(row.pk)
         row.can_recall = services.recall_allowed(row, org.pk, last=row.last) is not None if row.last else False
-    export_filter = {"decided": "on", **({"q": q} if q else {}), **({"state": state} if state in State.values else {})}
     return render(request, "backoffice/review/reviewed.html", {
-        "page": page, "q": q, "state": state, "states": State.choices, "query": _query_without_page(request),
-        "export_url": _export_url(request.user, lambda: export_filter),
+        "form": form, "page": page, "query": _query_without_page(request),
+        "export_url": _export_url(request.user, filters),
     })
 
 
@@ -550,21 +386,11 @@ def reviewed(request):
 # 汇总提交
 
 
-def _forwarding_stages(user):
-    org = user.org
-    stages = []
-    if org.is_site and ROLE_RANK.get(user.role, 99) <= workflow.STAGE_MIN_RANK[Stage.SITE_REVIEW]:
-        stages.append(Stage.SITE_REVIEW)
-    if org.is_district and ROLE_RANK.get(user.role, 99) <= workflow.STAGE_MIN_RANK[Stage.DISTRICT_RECHECK]:
-        stages.append(Stage.DISTRICT_RECHECK)
-    return stages
-
-
 @require_http_methods(["GET", "POST"])
 @staff_required("summary_submit")
 def forward(request):
     org = _org_of(request.user)
-    stages = _forwarding_stages(request.user)
+    stages = services.forwarding_stages(request.user)
     if request.method == "POST":
         stage = request.POST.get("stage", "")
         if stage not in stages:
