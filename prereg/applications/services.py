@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from prereg.accounts.models import ROLE_RANK, Role
 from prereg.accounts.permissions import require_function
-from prereg.audit.log import record
+from prereg.audit.log import protect_personal_numbers, record
 from prereg.catalog.models import DictEntry, DictKind
 from prereg.notify.models import Notice
 from prereg.notify.sms import send_sms
@@ -585,8 +585,11 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
     for row in touched.values():
         row.save()
     workflow.next_state(application.state, ReviewAction.EDIT)
+    # The review log, shown on the review screen, keeps personal numbers as the audit log does:
+    # masked, with a keyed hash that proves which number it was (PIPL: the minimum necessary).
     _apply(application, action=ReviewAction.EDIT, actor=actor, to_state=application.state,
-           to_stage=application.stage, org=actor.org, details={"changes": diff}, request=request)
+           to_stage=application.stage, org=actor.org, details={"changes": protect_personal_numbers(diff)},
+           request=request)
     record("application.edit.values", actor=actor, obj=application, request=request, details={"changes": diff})
     return application
 

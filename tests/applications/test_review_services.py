@@ -325,3 +325,16 @@ def test_cross_review_reassignment_replaces_the_active_one_and_can_be_revoked(tr
     assert CrossReviewAssignment.objects.filter(active=True).get() == second
     services.cross_review_revoke(actor=reviewer_fuzhou, assignment_id=second.pk)
     assert not CrossReviewAssignment.objects.filter(active=True).exists()
+
+
+def test_the_review_log_keeps_a_corrected_id_number_masked_with_its_hash(app, chain):
+    from prereg.audit.log import personal_number_hash
+    from prereg.core.validators import id_check_char
+
+    body = "35052419850315002"
+    number = body + id_check_char(body)
+    services.application_edit(actor=chain[0], application_id=app.pk, expected_version=app.version,
+                              changes={"id_number": number})
+    before, after = ReviewLog.objects.get(application=app, action="edit").details["changes"]["id_number"]
+    assert number not in after and app.id_number not in before
+    assert after.endswith(f"#hmac:{personal_number_hash(number)}")
