@@ -57,19 +57,16 @@ class UserQuerySet(models.QuerySet):
         no chain yet). An application of another year, or none this year, gives no hold over
         the account (issue 16: a unit could reset anyone who ever chose it). The sysadmin runs
         every account. Deny by default."""
-        from prereg.catalog.models import ExamYear
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         candidates = self.filter(role=Role.CANDIDATE)
         if user.role == Role.SYSADMIN:
             return candidates
-        year = ExamYear.current()
-        if user.role in Role.reviewer_roles() and user.org_id and year is not None:
+        if user.role in Role.reviewer_roles() and user.org_id:
             path = user.org.path
-            # One filter() call: every condition holds for the same application.
+            # One filter() call: every condition holds for the same application (of the current year).
             this_year = self.model.objects.filter(
-                Q(applications__exam_year=year)
+                Q(applications__exam_year__is_current=True)
                 & (Q(applications__unit__path__startswith=path)
                    | Q(applications__unit_review_org__path__startswith=path)
                    | Q(applications__point_org__path__startswith=path)

@@ -170,10 +170,8 @@ def creatable_roles(actor) -> list[str]:
 def account_create(*, actor, org, role: str, username: str, name: str = "", phone: str = "",
                    request=None) -> tuple[User, str]:
     """新增审核账号: returns the account and its one-time password, shown once."""
-    from prereg.orgs.models import Org
-
     permissions.require_function(actor, "create_reviewer")
-    if not Org.objects.visible_to(actor).filter(pk=org.pk).exists():
+    if not org.is_visible_to(actor):
         raise Http404("机构不在您的管辖范围内。")
     if role not in creatable_roles(actor):
         raise PermissionDenied("您不能新增该角色的账号。")

@@ -97,6 +97,10 @@ class Org(models.Model):
     def holds(self, level: str) -> bool:
         return getattr(self, LEVEL_FIELDS[Level(level)])
 
+    def is_visible_to(self, user) -> bool:
+        """Whether `user` may see this org (Org.objects.visible_to): for the apps below orgs, which ask."""
+        return Org.objects.visible_to(user).filter(pk=self.pk).exists()
+
     def ancestors_and_self(self):
         """Nearest first."""
         ids = [int(p) for p in self.path.strip("/").split("/") if p]

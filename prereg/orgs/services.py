@@ -1,7 +1,10 @@
 """Org acts: each checks, changes, audits, in one transaction."""
 
+from collections import Counter
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils import timezone
 
@@ -131,18 +134,12 @@ def org_update(*, actor, org: Org, parent: Org | None = None, levels: dict | Non
 def org_references(org: Org) -> list[str]:
     """Why an org cannot be deleted: everything that still refers to it, in words."""
     from prereg.accounts.models import User
-    from prereg.applications.models import Application
 
     reasons = []
     if n := Org.objects.filter(parent=org).count():
         reasons.append(f"有{n}个下级机构")
     if n := User.objects.filter(org=org).count():
         reasons.append(f"有{n}个用户账号")
-    chain = Application.objects.filter(unit=org) | Application.objects.filter(unit_review_org=org) \
-        | Application.objects.filter(point_org=org) | Application.objects.filter(site_org=org) \
-        | Application.objects.filter(district_org=org)
-    if n := chain.distinct().count():
-        reasons.append(f"有{n}份报名信息以其为单位或审核机构")
     if n := UnitRequest.objects.filter(resolved_org=org).count():
         reasons.append(f"有{n}条单位添加申请指向它")
     if CrossReviewAssignment.objects.filter(source=org).exists() or \
@@ -159,7 +156,15 @@ def org_delete(*, actor, org: Org, request=None) -> None:
     if reasons:
         raise ValidationError(f"“{org.name}”不能删除：{'；'.join(reasons)}。可改为禁用。")
     record("org.delete", actor=actor, obj=org, request=request, details={"code": org.code, "name": org.name})
-    org.delete()
+    try:
+        with transaction.atomic():
+            org.delete()
+    except ProtectedError as error:
+        # What else refers to it (报名信息 naming it as unit or reviewer, …) is held by PROTECT.
+        counts = Counter(str(obj._meta.verbose_name) for obj in error.protected_objects)
+        held = "；".join(f"有{n}条{name}以其为单位或审核机构" if name == "报名信息" else f"有{n}条{name}指向它"
+                        for name, n in counts.items())
+        raise ValidationError(f"“{org.name}”不能删除：{held}。可改为禁用。") from None
 
 
 @transaction.atomic
