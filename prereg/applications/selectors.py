@@ -1,4 +1,4 @@
-"""Reading applications for the back office: one filter for every list, and fetch-and-authorize.
+"""Reading applications: one filter for every back-office list, and fetch-and-authorize.
 
 `applications_for(user, filters)` is what 待审信息, 已审信息, 考生信息导出 and 进度跟踪 read: the
 applications the user may see, narrowed by one set of parameters with one meaning each:
@@ -28,7 +28,7 @@ from django.utils import timezone
 from prereg.orgs.models import Org
 
 from . import services
-from .models import Application, ReviewLog
+from .models import Application, ApplicationImage, ReviewLog
 from .workflow import DECISIONS
 
 # Parameters that ask for equality with one column.
@@ -102,3 +102,11 @@ def get_application_for(user, pk, *, for_decision: bool = False) -> Application:
     if for_decision and not services.can_decide(user, application):
         raise PermissionDenied("只有当前审核环节的机构可以办理该报名信息。")
     return application
+
+
+def get_image_for(user, pk) -> ApplicationImage:
+    """Fetch-and-authorize one certificate image: an image of an application `user` may see, else 404."""
+    image = ApplicationImage.objects.filter(application__in=Application.objects.visible_to(user), pk=pk).first()
+    if image is None:
+        raise Http404("图片不存在或不在您的审核范围内。")
+    return image

@@ -3,18 +3,14 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_GET
 
 from prereg.audit.log import record
 
-from .models import Application, ApplicationImage
-
-
-def get_image_for(user, pk) -> ApplicationImage:
-    visible = Application.objects.visible_to(user)
-    return get_object_or_404(ApplicationImage.objects.filter(application__in=visible), pk=pk)
+from .models import Application
+from .selectors import get_image_for
 
 
 @require_GET
