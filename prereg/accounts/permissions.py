@@ -12,38 +12,37 @@ from django.core.exceptions import PermissionDenied
 
 from .models import Role, RolePermission
 
-S, D, T, P, U, C, A = (
-    Role.SYSADMIN, Role.DISTRICT, Role.SITE, Role.POINT, Role.UNIT, Role.CANDIDATE, Role.AUDITOR,
-)
-ALL_STAFF = {S, D, T, P, U}
+SYSADMIN, DISTRICT, SITE, POINT, UNIT = Role.SYSADMIN, Role.DISTRICT, Role.SITE, Role.POINT, Role.UNIT
+CANDIDATE, AUDITOR = Role.CANDIDATE, Role.AUDITOR
+ALL_STAFF = {SYSADMIN, DISTRICT, SITE, POINT, UNIT}
 
 # (code, 业务模块, 功能名称, default roles)
 FUNCTIONS = [
-    ("register", "登录管理", "注册", {C}),
-    ("login", "登录管理", "登录", ALL_STAFF | {C, A}),
-    ("logout", "登录管理", "注销", ALL_STAFF | {C, A}),
-    ("recover_password", "登录管理", "找回密码", ALL_STAFF | {C, A}),
-    ("change_password", "登录管理", "修改密码", ALL_STAFF | {C, A}),
-    ("create_reviewer", "账户管理", "新增审核账号", {S, D}),
-    ("configure_roles", "账户管理", "配置角色权限", {S, D}),
-    ("reset_reviewer_password", "账户管理", "重置审核账户密码", {S, D, T, P}),
-    ("toggle_reviewer", "账户管理", "禁用启用审核账户", {S, D, T, P}),
-    ("manage_candidates", "账户管理", "考生信息管理", {S, D, T, P, U}),
-    ("add_unit", "单位管理", "新增报考单位", {S, D, T, P}),
-    ("edit_unit", "单位管理", "修改报考单位", {S, D, T, P}),
-    ("delete_unit", "单位管理", "删除报考单位", {S, D, T, P}),
-    ("assign_cross_review", "审核管理", "分配交叉审核", {D, T}),
-    ("summary_submit", "审核管理", "汇总提交", {D, T}),
-    ("batch_submit", "审核管理", "批量提交", {D, T}),
-    ("export_excel", "审核管理", "考生信息Excel导出", {S, D, T, P, U}),
-    ("track_progress", "审核管理", "进度跟踪", ALL_STAFF | {C}),
-    ("print_confirmation", "审核管理", "打印预报名审核确认单", ALL_STAFF | {C}),
-    ("edit_own_application", "审核管理", "重新编辑填报信息", {C}),
+    ("register", "登录管理", "注册", {CANDIDATE}),
+    ("login", "登录管理", "登录", ALL_STAFF | {CANDIDATE, AUDITOR}),
+    ("logout", "登录管理", "注销", ALL_STAFF | {CANDIDATE, AUDITOR}),
+    ("recover_password", "登录管理", "找回密码", ALL_STAFF | {CANDIDATE, AUDITOR}),
+    ("change_password", "登录管理", "修改密码", ALL_STAFF | {CANDIDATE, AUDITOR}),
+    ("create_reviewer", "账户管理", "新增审核账号", {SYSADMIN, DISTRICT}),
+    ("configure_roles", "账户管理", "配置角色权限", {SYSADMIN, DISTRICT}),
+    ("reset_reviewer_password", "账户管理", "重置审核账户密码", {SYSADMIN, DISTRICT, SITE, POINT}),
+    ("toggle_reviewer", "账户管理", "禁用启用审核账户", {SYSADMIN, DISTRICT, SITE, POINT}),
+    ("manage_candidates", "账户管理", "考生信息管理", {SYSADMIN, DISTRICT, SITE, POINT, UNIT}),
+    ("add_unit", "单位管理", "新增报考单位", {SYSADMIN, DISTRICT, SITE, POINT}),
+    ("edit_unit", "单位管理", "修改报考单位", {SYSADMIN, DISTRICT, SITE, POINT}),
+    ("delete_unit", "单位管理", "删除报考单位", {SYSADMIN, DISTRICT, SITE, POINT}),
+    ("assign_cross_review", "审核管理", "分配交叉审核", {DISTRICT, SITE}),
+    ("summary_submit", "审核管理", "汇总提交", {DISTRICT, SITE}),
+    ("batch_submit", "审核管理", "批量提交", {DISTRICT, SITE}),
+    ("export_excel", "审核管理", "考生信息Excel导出", {SYSADMIN, DISTRICT, SITE, POINT, UNIT}),
+    ("track_progress", "审核管理", "进度跟踪", ALL_STAFF | {CANDIDATE}),
+    ("print_confirmation", "审核管理", "打印预报名审核确认单", ALL_STAFF | {CANDIDATE}),
+    ("edit_own_application", "审核管理", "重新编辑填报信息", {CANDIDATE}),
     # Beyond the source's table:
-    ("review", "审核管理", "审核（待审/已审信息）", {D, T, P, U}),
-    ("read_audit_log", "安全审计", "查看审计日志", {A}),
-    ("view_sms_outbox", "系统管理", "短信发件箱（演示）", {S}),
-    ("send_reminders", "审核管理", "短信提醒考生", {T, P}),
+    ("review", "审核管理", "审核（待审/已审信息）", {DISTRICT, SITE, POINT, UNIT}),
+    ("read_audit_log", "安全审计", "查看审计日志", {AUDITOR}),
+    ("view_sms_outbox", "系统管理", "短信发件箱（演示）", {SYSADMIN}),
+    ("send_reminders", "审核管理", "短信提醒考生", {SITE, POINT}),
 ]
 SOURCE_FUNCTION_COUNT = 20
 TABLE = {code: frozenset(roles) for code, _module, _name, roles in FUNCTIONS}
@@ -56,8 +55,8 @@ SOURCE_FUNCTIONS = frozenset(code for code, *_ in FUNCTIONS[:SOURCE_FUNCTION_COU
 # auditor's column, and the notice's cells of 系统管理 and 考区: the 考区 configures the other
 # roles (notice, 第九条), not its own powers nor the sysadmin's.
 LOCKED_FUNCTIONS = frozenset({"read_audit_log", "view_sms_outbox"})
-LOCKED_ROLES = frozenset({A})
-LOCKED_SOURCE_ROLES = frozenset({S, D})
+LOCKED_ROLES = frozenset({AUDITOR})
+LOCKED_SOURCE_ROLES = frozenset({SYSADMIN, DISTRICT})
 CACHE_KEY = "role-permission-overrides"
 
 
