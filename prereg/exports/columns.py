@@ -1,7 +1,7 @@
 """Column sets of the applications export, and the rows they produce.
 
-One row per application, read by one cursor in chunks, with the names of dictionary entries
-looked up in small in-memory maps rather than joined. Child rows (work, education, appointments,
+One row per application, read in chunks of keys, with the names of dictionary entries looked
+up in small in-memory maps rather than joined. Child rows (work, education, appointments,
 trainings, others) are read per chunk, a query per table, and joined into one cell each, a line
 per row; the eligibility set shows fields of the first 学历 and 学位 instead.
 
@@ -13,7 +13,6 @@ request is audited as such. Who may ask is `full_numbers_for(user)`; the job kee
 
 from collections import defaultdict
 from collections.abc import Iterator
-from itertools import islice
 
 from django.utils import timezone
 
@@ -126,35 +125,31 @@ class Lookups:
         self.tz = timezone.get_current_timezone()
 
 
-def _rows_of(model, first_pk, last_pk, *fields):
-    return (model.objects.filter(application_id__gte=first_pk, application_id__lte=last_pk)
-            .order_by("application_id", "order", "pk").values_list("application_id", *fields))
+def _rows_of(model, application_ids, *fields):
+    return (model.objects.filter(application_id__in=application_ids).order_by("application_id", "order", "pk")
+            .values_list("application_id", *fields))
 
 
-def child_rows(first_pk, last_pk) -> dict:
-    """Per application id from `first_pk` to `last_pk`, its child rows by cell, in row order: a
-    line of text each, but 学历 and 学位 rows, which stay (level, obtained, school, study_form,
-    major) for the eligibility set. One query per table.
-
-    By key range, not by the scope: a chunk's applications are one range of keys, and a query
-    with their ids, or with the scope as a subquery, costs more than the rows of the few
-    applications in the range that the caller leaves out (bench key export_full_s)."""
+def child_rows(application_ids) -> dict:
+    """Per application id, its child rows by cell, in row order: a line of text each, but 学历 and
+    学位 rows, which stay (level, obtained, school, study_form, major) for the eligibility set.
+    One query per table."""
     out = defaultdict(lambda: defaultdict(list))
     for app, start, end, unit, title, major in _rows_of(
-            WorkRow, first_pk, last_pk, "start", "end", "unit_name", "title", "major"):
+            WorkRow, application_ids, "start", "end", "unit_name", "title", "major"):
         out[app]["work"].append(f"{_year_month(start)}-{_year_month(end) or '至今'} {unit} {title} {major}".strip())
     for app, kind, *education in _rows_of(
-            EducationRow, first_pk, last_pk, "kind", "level", "obtained", "school", "study_form", "major"):
+            EducationRow, application_ids, "kind", "level", "obtained", "school", "study_form", "major"):
         out[app][kind].append(tuple(education))  # kind: "education" (学历) or "degree" (学位)
     for app, unit, post, qualification, start, end in _rows_of(
-            AppointmentRow, first_pk, last_pk, "unit_name", "post", "qualification", "start", "end"):
+            AppointmentRow, application_ids, "unit_name", "post", "qualification", "start", "end"):
         out[app]["appointment"].append(
             f"{_year_month(start)}-{_year_month(end) or '至今'} {unit} {post} {qualification}".strip())
     for app, kind, number, specialty, start, end, base in _rows_of(
-            TrainingRow, first_pk, last_pk, "kind", "certificate_no", "specialty", "start", "end", "base"):
+            TrainingRow, application_ids, "kind", "certificate_no", "specialty", "start", "end", "base"):
         # kind: "residency" (住院医师) or "gp" (全科医生)
         out[app][kind].append(f"{number} {specialty} {base} {_year_month(start)}-{_year_month(end)}".strip())
-    for app, kind, note in _rows_of(OtherRow, first_pk, last_pk, "kind", "note"):
+    for app, kind, note in _rows_of(OtherRow, application_ids, "kind", "note"):
         out[app]["other"].append(f"{kind} {note}".strip())
     return out
 
@@ -223,13 +218,17 @@ ROW_BUILDERS = {ColumnSet.FULL: full_record_row, ColumnSet.ELIGIBILITY: eligibil
 def iter_chunks(queryset, fields=FIELDS) -> Iterator[list[tuple]]:
     """The queryset's `fields` in primary-key order as named tuples, CHUNK rows at a time.
 
-    One query read through a cursor (server-side on PostgreSQL, declared WITH HOLD outside a
-    transaction; fetchmany on SQLite, whose WAL readers never block writers). Paging by key
-    instead would re-run the scope's OR over four indexes and re-sort the rest on every page.
+    The scope's keys are read first, then each chunk by its keys, whole: no query stays open
+    between chunks. On SQLite a connection whose read began before another connection's write
+    may not write itself ("database is locked"), and the job writes its progress after each
+    chunk while its heartbeat thread writes on its own connection.
     """
-    rows = queryset.order_by("pk").values_list(*fields, named=True).iterator(chunk_size=CHUNK)
-    while chunk := list(islice(rows, CHUNK)):
-        yield chunk
+    keys = list(queryset.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(keys), CHUNK):
+        chunk = list(queryset.model.objects.filter(pk__in=keys[start:start + CHUNK]).order_by("pk")
+                     .values_list(*fields, named=True))
+        if chunk:  # empty only if all of them were deleted meanwhile
+            yield chunk
 
 
 def csv_text(value):
@@ -280,7 +279,7 @@ def _record_chunks(queryset, columns, lookups: Lookups, full_numbers: bool,
                    csv_safe: bool) -> Iterator[tuple[list, int, int]]:
     build = ROW_BUILDERS[columns]
     for chunk in iter_chunks(queryset):
-        children = child_rows(chunk[0].pk, chunk[-1].pk)
+        children = child_rows([app.pk for app in chunk])
         rows = [build(app, lookups, children.get(app.pk, {}), full_numbers) for app in chunk]
         yield ([_guard(row) for row in rows] if csv_safe else rows), chunk[0].pk, chunk[-1].pk
 

@@ -325,3 +325,43 @@ def test_a_queued_job_failed_as_lost_is_not_taken_later(tree, year, reviewer_qua
     runner.run_job(job.pk)  # the task delivered at last: the job is not taken any more
     job.refresh_from_db()
     assert job.status == ExportStatus.FAILED and not job.file
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_read_stays_open_between_chunks_so_other_connections_write_while_an_export_runs(
+        monkeypatch, tree, year, reviewer_quanzhou):
+    # A cursor kept open across chunks made SQLite refuse the job's progress once its heartbeat
+    # thread had written ("database is locked"): each chunk is read whole instead.
+    import threading
+
+    from django.db import connection
+
+    from prereg.exports import columns
+
+    monkeypatch.setattr(columns, "CHUNK", 2)
+    apps = [make_application(tree, year, "35052401", children=True) for _ in range(6)]
+    job = ExportJob.objects.create(owner=reviewer_quanzhou, format="csv", columns=ColumnSet.FULL)
+    errors = []
+    original = runner._IdRangeProgress.__call__
+
+    def write_elsewhere():
+        try:
+            # A candidate saving and the heartbeat, each on its own connection.
+            Application.objects.filter(pk=apps[-1].pk).update(postcode="350001")
+            ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def progress_then_others_write(self, *args):
+        original(self, *args)
+        thread = threading.Thread(target=write_elsewhere)
+        thread.start()
+        thread.join(10)
+
+    monkeypatch.setattr(runner._IdRangeProgress, "__call__", progress_then_others_write)
+    runner.run_job(job.pk)
+    job.refresh_from_db()
+    assert not errors
+    assert (job.status, job.row_count) == (ExportStatus.DONE, 6), job.error
