@@ -29,7 +29,8 @@ class WindowsForm(forms.ModelForm):
 class YearOpenForm(WindowsForm):
     confirm = forms.BooleanField(
         label="我已知晓：开启新年度后，除本人外所有审核账号的密码将被重置为一次性密码，"
-              "审核人员首次登录须修改密码并重新完善个人信息。", required=True)
+              "审核人员首次登录须修改密码并重新完善个人信息。", required=True,
+        error_messages={"required": "请阅读并勾选上面的确认后再开启新年度（必填）。"})
 
     class Meta(WindowsForm.Meta):
         fields = ["year", "name", *WINDOW_FIELDS]

@@ -12,12 +12,12 @@ from urllib.parse import urlencode
 
 from django import forms
 
-from prereg.applications.models import Stage, State
+from prereg.applications.models import Stage, State, Verdict
 from prereg.applications.selectors import applications_for
 from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
 from prereg.orgs.models import Org
 
-FILTER_NAMES = ["year", "project", "level", "specialty", "unit", "state", "stage",
+FILTER_NAMES = ["year", "project", "level", "specialty", "unit", "state", "stage", "verdict",
                 "submitted_from", "submitted_to", "q", "waiting", "decided", "ids"]
 
 
@@ -71,6 +71,7 @@ class ApplicationFilterForm(forms.Form):
                                   error_messages={"invalid_choice": "所选单位不在您的管辖范围内。"})
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *State.choices])
     stage = forms.ChoiceField(label="审核环节", required=False, choices=[("", "全部"), *Stage.choices])
+    verdict = forms.ChoiceField(label="资格初审", required=False, choices=[("", "全部"), *Verdict.choices])
     submitted_from = forms.DateField(label="提交日期从", required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))
     submitted_to = forms.DateField(label="提交日期至", required=False,
@@ -166,6 +167,8 @@ def describe(filters: dict) -> str:
             parts.append(f"{labels[name]}：{State(value).label}")
         elif name == "stage":
             parts.append(f"{labels[name]}：{Stage(value).label}")
+        elif name == "verdict":
+            parts.append(f"{labels[name]}：{Verdict(value).label}")
         elif name in ("project", "level", "specialty", "unit", "year"):
             model = {"project": ExamProject, "level": ExamLevel, "specialty": Specialty, "unit": Org,
                      "year": ExamYear}[name]

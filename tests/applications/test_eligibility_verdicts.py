@@ -120,3 +120,21 @@ def test_facts_are_read_from_the_form(year, tree, candidate):
     assert [e.level for e in facts.educations][-1] == "学士学位"
     assert facts.current_post_start is not None
     assert Qualification.objects.filter(exam_year=year, name="主管护师").exists()
+
+
+def test_the_queue_shows_and_filters_by_the_verdict(client, year, tree, reviewer_anxi_hospital):
+    from tests.factories import CandidateFactory
+
+    met = nurse_application(CandidateFactory(name="够年限"), year, tree, since=datetime.date(2010, 5, 1))
+    short = nurse_application(CandidateFactory(name="差年限"), year, tree,
+                              since=datetime.date(year.cutoff_date.year - 1, 5, 1))
+    for application, name in ((met, "够年限"), (short, "差年限")):
+        Application.objects.filter(pk=application.pk).update(name=name)
+        application.refresh_from_db()
+        eligibility.refresh(application)
+        services.application_submit(actor=application.candidate, application_id=application.pk)
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:pending")).content.decode()
+    assert "够年限" in body and "差年限" in body and "不符合" in body
+    body = client.get(reverse("backoffice:pending"), {"verdict": "not_eligible"}).content.decode()
+    assert "差年限" in body and "够年限" not in body

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from prereg.accounts.permissions import has_function
 from prereg.applications import review, services, workflow
-from prereg.applications.models import ForwardBatch, ReviewLog, Stage
+from prereg.applications.models import ForwardBatch, ReviewLog, Stage, Verdict
 from prereg.applications.selectors import applications_for, get_application_for
 from prereg.catalog.models import ExamYear
 from prereg.core.masking import mask_id_number
@@ -31,7 +31,7 @@ from ..access import staff_required
 
 PER_PAGE = 20
 DEEP_OFFSET = 10 * PER_PAGE
-LIST_COLUMNS = ("pk", "number", "name", "id_number", "state", "stage", "submitted_at", "decided_at",
+LIST_COLUMNS = ("pk", "number", "name", "id_number", "state", "stage", "verdict", "submitted_at", "decided_at",
                 "national_marks", "awaiting_forward", "version", "unit__name", "unit__path", "specialty__name",
                 "level__name", "project__name")
 
@@ -108,7 +108,7 @@ class QueueRow:
     its four related objects cost more than the rest of the page's Python."""
 
     COLUMNS = ("pk", "number", "name", "id_number", "version", "stage", "submitted_at", "national_marks",
-               "unit_id", "unit__name", "unit__path", "project__name", "level__name", "specialty__name")
+               "unit_id", "unit__name", "unit__path", "project__name", "level__name", "specialty__name", "verdict")
 
     pk: int
     number: str | None
@@ -123,12 +123,17 @@ class QueueRow:
     project_name: str | None
     level_name: str | None
     specialty_name: str | None
+    verdict: str  # the 资格初审 assistant's (Verdict value, or "" before any)
     open_url: str
+
+    @property
+    def verdict_label(self) -> str:
+        return Verdict(self.verdict).label if self.verdict else ""
 
     @classmethod
     def of(cls, values, org, open_url):
         (pk, number, name, id_number, version, stage, submitted_at, marks, unit_id, unit_name, unit_path,
-         project_name, level_name, specialty_name) = values
+         project_name, level_name, specialty_name, verdict) = values
         return cls(
             pk=pk, number=number, name=name, id_masked=mask_id_number(id_number), version=version,
             stage_label=Stage(stage).label if stage in Stage.values else stage,
@@ -137,7 +142,7 @@ class QueueRow:
             # Cross review: the unit lies outside my subtree, so my org does someone else's stage.
             cross=bool(unit_id and not unit_path.startswith(org.path)),
             unit_name=unit_name or "", project_name=project_name, level_name=level_name,
-            specialty_name=specialty_name, open_url=open_url.replace(str(_PK_SLOT), str(pk)),
+            specialty_name=specialty_name, verdict=verdict or "", open_url=open_url.replace(str(_PK_SLOT), str(pk)),
         )
 
 
