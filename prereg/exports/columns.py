@@ -27,6 +27,7 @@ from prereg.applications.models import (
     Stage,
     State,
     TrainingRow,
+    Verdict,
     WorkRow,
     months_between,
     years_months,
@@ -67,12 +68,12 @@ HEADERS = {
                      "申报专业", "专业代码", "执业变更情况", "现有资格", "现有资格取得年月", "学信网在线验证码",
                      "工作情况", "学历", "学位", "现有资格聘任情况", "住院医师规范化培训", "全科医生规范化培训",
                      "其他", "状态", "审核环节", "当前审核机构", "提交次数", "提交时间", "审核通过时间",
-                     "退回原因"],
+                     "退回原因", "资格初审"],
     ColumnSet.ELIGIBILITY: ["报名号", "姓名", "性别", "出生日期", "证件编号", "单位名称", "报考级别",
                             "拟申报资格", "执业类别", "执业注册范围", "申报专业", "参评学历", "学历取得时间",
                             "学历专业", "参评学位", "现有资格", "现有资格取得年月", "取得现有资格年限",
                             "现有资格聘任情况", "住院医师规范化培训", "全科医生规范化培训", "状态", "审核环节",
-                            "退回原因"],
+                            "退回原因", "执业注册年月", "资格初审", "资格初审说明"],
 }
 
 # The Application columns the full record and the eligibility set read, by name.
@@ -80,7 +81,9 @@ FIELDS = ["pk", "number", "name", "gender", "id_type", "id_number", "birth_date"
           "postcode", "address", "unit_id", "project_id", "level_id", "qualification_id", "category_id",
           "scope_id", "specialty_id", "practice_change", "current_qualification", "current_qualification_date",
           "chsi_code", "state", "stage", "unit_review_org_id", "point_org_id", "site_org_id", "district_org_id",
-          "submission_round", "submitted_at", "approved_at", "returned_reason", "exam_year_id"]
+          "submission_round", "submitted_at", "approved_at", "returned_reason", "exam_year_id",
+          "practice_registered", "verdict", "verdict_text"]
+VERDICTS = dict(Verdict.choices)
 # The column of the org an application waits for, by stage (当前审核机构).
 STAGE_ORG_COLUMN = {stage: f"{field}_id" for stage, field in STAGE_ORG_FIELD.items()}
 # The full record's child-row cells, in the order of HEADERS[FULL] (工作情况 … 其他).
@@ -187,6 +190,7 @@ def full_record_row(app, lookups: Lookups, children: dict, full_numbers: bool) -
         app.practice_change, app.current_qualification, _year_month(app.current_qualification_date),
         app.chsi_code, *_child_cells(children), state, stage, current_org, app.submission_round,
         _local_time(app.submitted_at, lookups.tz), _local_time(app.approved_at, lookups.tz), app.returned_reason,
+        VERDICTS.get(app.verdict, ""),
     ]
 
 
@@ -209,6 +213,7 @@ def eligibility_row(app, lookups: Lookups, children: dict, full_numbers: bool) -
         "\n".join(children.get("appointment", ())), "\n".join(children.get("residency", ())),
         "\n".join(children.get("gp", ())), lookups.state.get(app.state, ""),
         lookups.stage.get(app.stage, "") if app.state == State.IN_REVIEW else "", app.returned_reason,
+        _year_month(app.practice_registered), VERDICTS.get(app.verdict, ""), app.verdict_text,
     ]
 
 

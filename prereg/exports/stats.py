@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from prereg.applications.models import STAGE_ORDER, STAGE_ORG_FIELD, Application, Stage, State
+from prereg.applications.models import STAGE_ORDER, STAGE_ORG_FIELD, Application, Stage, State, Verdict
 from prereg.applications.selectors import applications_for
 from prereg.catalog.models import ExamLevel, Specialty
 from prereg.orgs.models import Org
@@ -107,6 +107,7 @@ class Stats:
     total: int = 0
     by_state: dict = field(default_factory=dict)
     by_stage: dict = field(default_factory=dict)  # stage -> in-review count
+    by_verdict: dict = field(default_factory=dict)  # 资格初审 verdict -> submitted count, by stage too
     mine: int = 0
     below: int = 0
     above: int = 0
@@ -201,6 +202,22 @@ def _grouped(queryset, overdue_q):
     return groups, hours
 
 
+def _by_verdict(queryset) -> list[dict]:
+    """The 资格初审 assistant's verdicts of the submitted applications: each verdict's count, in
+    all and at each stage of those in review (a query of its own: the verdict is not one of the
+    covering index's columns the main pass reads)."""
+    counts = defaultdict(lambda: defaultdict(int))
+    for verdict, state, stage, n in (queryset.exclude(state=State.DRAFT).values("verdict", "state", "stage")
+                                     .annotate(n=Count("*")).order_by().values_list("verdict", "state", "stage", "n")):
+        counts[verdict]["total"] += n
+        if state == State.IN_REVIEW:
+            counts[verdict][stage] += n
+    labels = {"": "未判定", **dict(Verdict.choices)}
+    return [{"verdict": verdict, "label": labels.get(verdict, verdict), "total": counts[verdict]["total"],
+             "stages": [counts[verdict][stage] for stage in Stage.values]}
+            for verdict in [*Verdict.values, ""] if counts[verdict]["total"]]
+
+
 def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
     now = now or timezone.now()
     overdue_days = overdue_days if overdue_days is not None else overdue_days_default()
@@ -250,6 +267,7 @@ def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
     stats.by_state = {s: by_state.get(s, 0) for s in State.values}
     stats.by_stage = {s: by_stage.get(s, 0) for s in Stage.values}
     stats.orgs = _subordinate_rows(user, unit_counts)
+    stats.by_verdict = _by_verdict(queryset)
 
     levels = dict(ExamLevel.objects.values_list("pk", "name"))
     specialties = dict(Specialty.objects.values_list("pk", "name"))

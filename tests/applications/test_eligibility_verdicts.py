@@ -138,3 +138,28 @@ def test_the_queue_shows_and_filters_by_the_verdict(client, year, tree, reviewer
     assert "够年限" in body and "差年限" in body and "不符合" in body
     body = client.get(reverse("backoffice:pending"), {"verdict": "not_eligible"}).content.decode()
     assert "差年限" in body and "够年限" not in body
+
+
+def test_the_verdict_is_an_export_column(year, tree, candidate):
+    from prereg.exports.columns import HEADERS, iter_rows
+    from prereg.exports.models import ColumnSet
+
+    application = nurse_application(candidate, year, tree, since=datetime.date(2010, 5, 1))
+    eligibility.refresh(application)
+    queryset = Application.objects.filter(pk=application.pk)
+    row = dict(zip(HEADERS[ColumnSet.ELIGIBILITY], next(iter(iter_rows(queryset, ColumnSet.ELIGIBILITY,
+                                                                         full_numbers=False))), strict=True))
+    assert row["资格初审"] == "符合" and "主管护师需" in row["资格初审说明"]
+    full = dict(zip(HEADERS[ColumnSet.FULL], next(iter(iter_rows(queryset, ColumnSet.FULL, full_numbers=False))),
+                    strict=True))
+    assert full["资格初审"] == "符合"
+
+
+def test_progress_tracking_counts_the_verdicts(client, year, tree, candidate, reviewer_province):
+    application = nurse_application(candidate, year, tree, since=datetime.date(2010, 5, 1))
+    eligibility.refresh(application)
+    services.application_submit(actor=candidate, application_id=application.pk)
+    client.force_login(reviewer_province)
+    body = client.get(reverse("backoffice:stats")).content.decode()
+    table = body.split("资格初审助手（已提交的）")[1].split("</table>")[0]
+    assert "<th>符合</th><td class=\"num\">1</td><td class=\"num\">1</td>" in table
