@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, Q
 from django.forms.renderers import Jinja2
 
 from prereg.accounts.models import IdType
@@ -349,11 +350,18 @@ class DeclarationForm(forms.ModelForm):
         dicts = dicts or YearDicts(year)
         chosen = self._chosen()
         f = self.fields
-        f["level"].queryset = ExamLevel.objects.filter(exam_year=year, enabled=True)
-        f["qualification"].queryset = Qualification.objects.filter(exam_year=year, enabled=True,
-                                                                   level=chosen["level"])
-        f["category"].queryset = PracticeCategory.objects.filter(exam_year=year, enabled=True,
-                                                                 qualifications=chosen["qualification"])
+        # Each select offers only what leads to a specialty one can choose: a level, qualification,
+        # category or scope without one (正高级 in this exam) is a dead end and is not offered.
+        offered = Specialty.objects.filter(exam_year=year, enabled=True, qualification__enabled=True,
+                                           qualification__level__enabled=True, category__enabled=True)
+        f["level"].queryset = ExamLevel.objects.filter(exam_year=year, enabled=True,
+                                                       pk__in=offered.values("qualification__level"))
+        f["qualification"].queryset = Qualification.objects.filter(
+            exam_year=year, enabled=True, level=chosen["level"], pk__in=offered.values("qualification"))
+        of_qualification = offered.filter(qualification=chosen["qualification"])
+        f["category"].queryset = PracticeCategory.objects.filter(
+            exam_year=year, enabled=True, qualifications=chosen["qualification"],
+            pk__in=of_qualification.values("category"))
         saved = self.instance.category if self.instance.category_id else None  # loaded with the application
         if not self.is_bound and saved is not None and saved.pk == chosen["category"] and year is not None \
                 and saved.exam_year_id == year.pk:
@@ -361,10 +369,14 @@ class DeclarationForm(forms.ModelForm):
         else:
             category = PracticeCategory.objects.filter(pk=chosen["category"], exam_year=year).first()
         self.has_scopes = bool(category and category.has_scopes)
-        f["scope"].queryset = PracticeScope.objects.filter(exam_year=year, enabled=True, category=chosen["category"])
-        f["specialty"].queryset = Specialty.objects.filter(exam_year=year, enabled=True,
-                                                           qualification=chosen["qualification"],
-                                                           category=chosen["category"])
+        specialties = of_qualification.filter(category=chosen["category"])
+        scopes = PracticeScope.objects.filter(exam_year=year, enabled=True, category=chosen["category"])
+        if self.has_scopes:
+            # A specialty open to no scope in particular is open to every scope of its category.
+            scopes = scopes.filter(Q(pk__in=specialties.values("scopes")) | Exists(specialties.filter(scopes=None)))
+            specialties = specialties.filter(Q(scopes=chosen["scope"]) | Q(scopes=None))
+        f["scope"].queryset = scopes
+        f["specialty"].queryset = specialties
         for name in ["level", "qualification", "category", "scope", "specialty"]:
             f[name].empty_label = "请选择"
             f[name].widget.attrs["data-cascade"] = name
@@ -380,7 +392,7 @@ class DeclarationForm(forms.ModelForm):
     def _chosen(self):
         """The value of each cascade field: from the posted data, else the saved application."""
         chosen = {}
-        for name in ["level", "qualification", "category"]:
+        for name in ["level", "qualification", "category", "scope"]:
             value = (self.data.get(self.add_prefix(name)) or None) if self.is_bound else self.initial.get(name)
             chosen[name] = value if (value is None or str(value).isdigit()) else None
         return chosen

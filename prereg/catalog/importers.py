@@ -26,11 +26,13 @@ from .models import (
     Specialty,
 )
 
-COLUMNS = ["类型", "名称", "代码", "报考级别", "拟申报资格", "执业类别", "系列", "有执业范围", "已核对", "启用"]
+COLUMNS = ["类型", "名称", "代码", "报考级别", "拟申报资格", "执业类别", "适用执业注册范围", "系列", "有执业范围", "已核对",
+           "启用"]
 LEVEL, QUALIFICATION, CATEGORY, SCOPE, SPECIALTY = "报考级别", "拟申报资格", "执业类别", "执业注册范围", "申报专业"
 DICT_KINDS = {label: value for value, label in DictKind.choices}
 KINDS = [LEVEL, QUALIFICATION, CATEGORY, SCOPE, SPECIALTY, *DICT_KINDS]
 YES, NO = "是", "否"
+SCOPE_SEPARATOR = "|"  # between the 执业注册范围 of a 申报专业 (a scope's own name may hold "、")
 MAX_ROWS = 20000
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -174,6 +176,10 @@ def _first_sheet_path(book, names) -> str:
 
 # ---------------------------------------------------------------- checking
 
+def _scope_names(value: str) -> list[str]:
+    return [name.strip() for name in value.split(SCOPE_SEPARATOR) if name.strip()]
+
+
 def _flag(value: str, default: bool) -> bool | None:
     if value == "":
         return default
@@ -184,7 +190,7 @@ def check_rows(rows: list[dict]) -> tuple[list[str], list[dict]]:
     """Row-level Chinese errors (row numbers as in the file, header = 1) and the cleaned rows."""
     errors, clean = [], []
     seen: dict[tuple, int] = {}
-    levels, qualifications, categories = set(), set(), set()
+    levels, qualifications, categories, scopes = set(), set(), set(), set()
     for number, row in enumerate(rows, start=2):
         get = lambda col, r=row: r.get(col, "")  # noqa: E731
         kind, name, code = get("类型"), get("名称"), get("代码")
@@ -233,6 +239,13 @@ def check_rows(rows: list[dict]) -> tuple[list[str], list[dict]]:
                 problems.append(f"拟申报资格“{qualification}”（{level}）未在本文件前面的行中定义")
             if category and category not in categories:
                 problems.append(f"执业类别“{category}”未在本文件前面的行中定义")
+            open_to = _scope_names(get("适用执业注册范围"))
+            if open_to and not category:
+                problems.append("填写了适用执业注册范围的申报专业必须填写执业类别")
+            elif category in categories:
+                unknown = [s for s in open_to if (category, s) not in scopes]
+                if unknown:
+                    problems.append(f"执业注册范围“{'、'.join(unknown)}”未在本文件前面的行中定义于执业类别“{category}”")
             key = (kind, level, qualification, code)
         elif kind in DICT_KINDS:
             key = (kind, name)
@@ -250,8 +263,11 @@ def check_rows(rows: list[dict]) -> tuple[list[str], list[dict]]:
             qualifications.add((level, name))
         elif kind == CATEGORY:
             categories.add(name)
+        elif kind == SCOPE:
+            scopes.add((category, name))
         clean.append({"kind": kind, "name": name, "code": code, "level": level, "qualification": qualification,
-                      "category": category, "series": get("系列"), "has_scopes": has_scopes,
+                      "category": category, "scopes": _scope_names(get("适用执业注册范围")) if kind == SPECIALTY else [],
+                      "series": get("系列"), "has_scopes": has_scopes,
                       "verified": verified, "enabled": enabled, "order": number - 2})
     if not rows:
         errors.append("文件中没有数据行。")
@@ -280,7 +296,7 @@ def apply_rows(exam_year: ExamYear, rows: list[dict]) -> dict:
     """Write checked rows into the year (call inside a transaction)."""
     counts = {"created": 0, "updated": 0, "disabled": 0}
     seen: dict = {}
-    levels, qualifications, categories = {}, {}, {}
+    levels, qualifications, categories, scopes = {}, {}, {}, {}
     category_links: dict[int, set[int]] = {}
     for row in rows:
         kind = row["kind"]
@@ -298,15 +314,17 @@ def apply_rows(exam_year: ExamYear, rows: list[dict]) -> dict:
                 PracticeCategory, counts, seen, {"exam_year": exam_year, "name": row["name"]},
                 {**common, "has_scopes": row["has_scopes"]})
         elif kind == SCOPE:
-            _upsert(PracticeScope, counts, seen,
-                    {"exam_year": exam_year, "category": categories[row["category"]], "name": row["name"]}, common)
+            scopes[row["category"], row["name"]] = _upsert(
+                PracticeScope, counts, seen,
+                {"exam_year": exam_year, "category": categories[row["category"]], "name": row["name"]}, common)
         elif kind == SPECIALTY:
             qualification = qualifications[(row["level"], row["qualification"])]
             category = categories.get(row["category"]) if row["category"] else None
-            _upsert(Specialty, counts, seen, {"exam_year": exam_year, "qualification": qualification,
-                                              "code": row["code"]},
-                    {"name": row["name"], "order": row["order"], "enabled": row["enabled"], "category": category,
-                     "verified": row["verified"]})
+            specialty = _upsert(Specialty, counts, seen, {"exam_year": exam_year, "qualification": qualification,
+                                                          "code": row["code"]},
+                                {"name": row["name"], "order": row["order"], "enabled": row["enabled"],
+                                 "category": category, "verified": row["verified"]})
+            specialty.scopes.set([scopes[row["category"], name] for name in row["scopes"]])
             if category is not None:
                 category_links.setdefault(qualification.pk, set()).add(category.pk)
         else:
@@ -355,9 +373,11 @@ def catalogue_rows(exam_year: ExamYear) -> list[dict]:
     for s in PracticeScope.objects.filter(exam_year=exam_year).select_related("category").order_by(
             "category__order", "order", "pk"):
         add(SCOPE, s, 执业类别=s.category.name)
-    for s in Specialty.objects.filter(exam_year=exam_year).select_related("qualification__level", "category"):
+    for s in Specialty.objects.filter(exam_year=exam_year).select_related(
+            "qualification__level", "category").prefetch_related("scopes"):
         add(SPECIALTY, s, 报考级别=s.qualification.level.name, 拟申报资格=s.qualification.name,
-            执业类别=s.category.name if s.category else "", 已核对=_yes(s.verified))
+            执业类别=s.category.name if s.category else "",
+            适用执业注册范围=SCOPE_SEPARATOR.join(scope.name for scope in s.scopes.all()), 已核对=_yes(s.verified))
     labels = dict(DictKind.choices)
     for e in DictEntry.objects.filter(exam_year=exam_year).order_by("kind", "order", "pk"):
         add(labels[e.kind], e)
@@ -370,7 +390,7 @@ EXAMPLE_ROWS = [
     {"类型": CATEGORY, "名称": "临床", "有执业范围": YES},
     {"类型": SCOPE, "名称": "内科专业", "代码": "11", "执业类别": "临床"},
     {"类型": SPECIALTY, "名称": "呼吸内科学", "代码": "305", "报考级别": "中级", "拟申报资格": "主治医师",
-     "执业类别": "临床", "已核对": YES},
+     "执业类别": "临床", "适用执业注册范围": "内科专业", "已核对": YES},
     {"类型": "学历", "名称": "本科"},
 ]
 
@@ -410,6 +430,9 @@ TEMPLATE_NOTES = [
     f"“类型”可填：{'、'.join(KINDS)}。",
     "先写上级、后写下级：报考级别 → 拟申报资格 → 执业类别 → 执业注册范围 → 申报专业。",
     "拟申报资格须填“报考级别”；执业注册范围须填“执业类别”；申报专业须填“代码”“报考级别”“拟申报资格”，可填“执业类别”。",
+    "申报专业的“适用执业注册范围”填该执业类别下的执业注册范围名称，多个用“|”分隔（如 内科专业|全科医学专业）；"
+    "考生选定执业注册范围后只能选到对其开放的申报专业。留空表示该执业类别的所有执业注册范围均可报考。",
+    "“已核对”填“否”的申报专业在字典列表中标为“待核实”；停用的申报专业（如已撤并的专业代码）考生不能选择，往年报名信息仍保留。",
     "“有执业范围”“已核对”“启用”填“是”或“否”，留空分别视为 是 / 否 / 是。",
     "导入时文件中任意一行有误则整份文件不导入；本年度已有但文件中没有的条目将被停用（不删除，以往报名信息不受影响）。",
 ]

@@ -23,7 +23,8 @@ from .models import (
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-LEVEL_ORDER = ["初级(士)", "初级(师)", "中级", "副高级", "正高级"]
+# 副高级/正高级 are 评审 (a 高级 exam in some provinces), not levels of this exam: no year ships them.
+LEVEL_ORDER = ["初级(士)", "初级(师)", "中级"]
 
 
 def read_csv(name: str) -> list[dict]:
@@ -61,7 +62,7 @@ def load_year_catalogue(exam_year: ExamYear) -> dict:
     created = {"level": 0, "qualification": 0, "category": 0, "scope": 0, "specialty": 0, "entry": 0}
 
     def entry(model, counter, **fields):
-        lookup = {k: v for k, v in fields.items() if k not in {"order", "has_scopes", "series", "verified"}}
+        lookup = {k: v for k, v in fields.items() if k not in {"order", "has_scopes", "series", "verified", "enabled"}}
         defaults = {k: v for k, v in fields.items() if k not in lookup}
         obj, new = model.objects.get_or_create(exam_year=exam_year, **lookup, defaults=defaults)
         created[counter] += new
@@ -78,9 +79,11 @@ def load_year_catalogue(exam_year: ExamYear) -> dict:
                                      order=len(categories))
         return categories[name]
 
+    scopes = {}
     for i, row in enumerate(scope_rows):
-        entry(PracticeScope, "scope", category=category(row["practice_category"]), name=row["scope_name"],
-              code=row["stat_code"], order=i)
+        scopes[row["practice_category"], row["scope_name"]] = entry(
+            PracticeScope, "scope", category=category(row["practice_category"]), name=row["scope_name"],
+            code=row["stat_code"], order=i)
     qualifications = {}
     for i, row in enumerate(read_csv("specialties.csv")):
         key = (row["level"], row["qualification"])
@@ -90,8 +93,11 @@ def load_year_catalogue(exam_year: ExamYear) -> dict:
         qualification = qualifications[key]
         cat = category(row["category"])
         qualification.categories.add(cat)
-        entry(Specialty, "specialty", qualification=qualification, category=cat, code=row["code"],
-              name=row["name"], verified=row["verified"] == "1", order=i)
+        before = created["specialty"]
+        specialty = entry(Specialty, "specialty", qualification=qualification, category=cat, code=row["code"],
+                          name=row["name"], verified=row["verified"] == "1", enabled=row["enabled"] == "1", order=i)
+        if created["specialty"] > before:  # an entry the 考区 has already edited keeps its scopes
+            specialty.scopes.set([scopes[row["category"], name] for name in row["scopes"].split("|") if name])
     for i, row in enumerate(read_csv("dict_entries.csv")):
         entry(DictEntry, "entry", kind=row["kind"], name=row["name"], order=i)
     if not EligibilityRule.objects.filter(exam_year=exam_year).exists():

@@ -179,7 +179,7 @@ class YearEntry(models.Model):
 
 
 class ExamLevel(YearEntry):
-    """报考级别: 初级(士), 初级(师), 中级, 副高级, 正高级."""
+    """报考级别: 初级(士), 初级(师), 中级 (副高级/正高级 are 评审, not this exam)."""
 
 
 class Qualification(YearEntry):
@@ -202,12 +202,19 @@ class PracticeScope(YearEntry):
 
 
 class Specialty(YearEntry):
-    """申报专业 with its exam code; to be checked against the year's official catalogue."""
+    """申报专业 with its exam code; to be checked against the year's official catalogue.
+
+    It is open to one 执业类别 and, within it, to `scopes` (执业注册范围); no scopes: every scope of
+    its category. The candidate's cascade offers it only under those. A retired code stays as a
+    disabled entry, so old applications keep it and nobody can choose it.
+    """
 
     qualification = models.ForeignKey(Qualification, on_delete=models.CASCADE, related_name="specialties")
     category = models.ForeignKey(
         PracticeCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="specialties"
     )
+    scopes = models.ManyToManyField(PracticeScope, blank=True, related_name="specialties",
+                                    verbose_name="适用执业注册范围")
     verified = models.BooleanField("已核对官方目录", default=False)
 
 

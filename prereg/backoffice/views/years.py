@@ -23,7 +23,7 @@ from prereg.catalog.forms import (
     WindowsForm,
     YearOpenForm,
 )
-from prereg.catalog.models import Announcement, ExamProject, ExamYear, PasswordSheet
+from prereg.catalog.models import Announcement, ExamProject, ExamYear, PasswordSheet, Specialty
 from prereg.core.forms import add_service_errors
 
 from ..access import staff_required
@@ -70,6 +70,7 @@ def _detail(request, year, *, form=None, import_form=None, import_result=None, p
         "import_form": import_form or ImportForm(), "import_result": import_result,
         "project_form": project_form or ProjectForm(), "counts": _catalogue_counts(year),
         "projects": year.projects.all(),
+        "unverified": Specialty.objects.filter(exam_year=year, verified=False).count(),
     }, status=status)
 
 
@@ -182,8 +183,10 @@ def year_entries(request, pk, kind):
     if q:
         entries = entries.filter(name__contains=q)
     page = Paginator(entries.order_by("order", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # 申报专业 not yet checked against the official 专业目录 are marked 待核实, with their count.
+    unverified = Specialty.objects.filter(exam_year=year, verified=False).count() if model is Specialty else None
     return render(request, "backoffice/years/entries.html",
-                  {"year": year, "kind": kind, "label": label, "page": page, "q": q})
+                  {"year": year, "kind": kind, "label": label, "page": page, "q": q, "unverified": unverified})
 
 
 @require_http_methods(["GET", "POST"])
