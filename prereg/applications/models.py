@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from prereg.core.validators import parse_id_number
+from prereg.orgs.stages import Stage
 
 
 class State(models.TextChoices):
@@ -25,11 +26,6 @@ class State(models.TextChoices):
         return (cls.DRAFT, cls.RETURNED)
 
 
-class Stage(models.TextChoices):
-    UNIT_REVIEW = "unit", "单位审查"
-    POINT_CONFIRM = "point", "报名点确认"
-    SITE_REVIEW = "site", "考点审核"
-    DISTRICT_RECHECK = "district", "考区复核"
 
 
 STAGE_ORDER = [Stage.UNIT_REVIEW, Stage.POINT_CONFIRM, Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK]

@@ -17,7 +17,6 @@ from prereg.audit.log import protect_personal_numbers, record
 from prereg.catalog.models import DictEntry, DictKind
 from prereg.notify.models import Notice
 from prereg.notify.sms import send_sms
-from prereg.orgs.models import CrossReviewAssignment, Org
 from prereg.orgs.routing import resolve_chain
 
 from . import eligibility, review, values, workflow
@@ -605,74 +604,6 @@ def typed_text(key: str, value) -> str:
 
 def _plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else ("" if value is None else str(value))
-
-
-# ---------------------------------------------------------------------------------------------
-# 分配交叉审核
-
-# Which org may act at a stage (design section 2).
-STAGE_TARGET_LEVEL = {Stage.UNIT_REVIEW: ("is_unit", "is_point"), Stage.POINT_CONFIRM: ("is_point",),
-                      Stage.SITE_REVIEW: ("is_site",)}
-
-
-@transaction.atomic
-def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_id: int,
-                        request=None) -> CrossReviewAssignment:
-    """A 考点/考区 has `target` do the `stage` normally done by `source`, both in its subtree."""
-    require_function(actor, "assign_cross_review")
-    if not actor.org_id:
-        raise PermissionDenied("您没有所属机构。")
-    try:
-        stage = Stage(stage)
-    except ValueError:
-        raise ValidationError("请选择审核环节。") from None
-    if stage not in STAGE_TARGET_LEVEL:
-        raise ValidationError("考区复核不能分配交叉审核。")
-    subtree = Org.objects.subtree_of(actor.org).enabled()
-    source = subtree.filter(pk=source_id).first()
-    target = subtree.filter(pk=target_id).first()
-    if source is None or target is None:
-        raise PermissionDenied("只能在本机构及下属机构之间分配交叉审核。")
-    if source.pk == target.pk:
-        raise ValidationError("交叉审核机构不能与原审核机构相同。")
-    if not any(getattr(target, flag) for flag in STAGE_TARGET_LEVEL[stage]):
-        raise ValidationError(f"“{target.name}”不能办理{stage.label}。")
-    if stage == Stage.SITE_REVIEW and source.pk == actor.org_id:
-        raise PermissionDenied("不能分配本机构自己的考点审核。")
-    CrossReviewAssignment.objects.filter(exam_year=exam_year, stage=stage, source=source, active=True).update(
-        active=False)
-    assignment = CrossReviewAssignment.objects.create(exam_year=exam_year, stage=stage, source=source,
-                                                      target=target, assigned_by=actor)
-    record("cross_review.assign", actor=actor, obj=assignment, request=request,
-           details={"year": exam_year.year, "stage": stage, "source": source.code, "target": target.code})
-    return assignment
-
-
-@transaction.atomic
-def cross_review_revoke(*, actor, assignment_id: int, request=None) -> CrossReviewAssignment:
-    require_function(actor, "assign_cross_review")
-    # Revoke only what the actor could have assigned himself (the rule of cross_review_assign).
-    subtree = Org.objects.subtree_of(actor.org) if actor.org_id else Org.objects.none()
-    assignment = (CrossReviewAssignment.objects.select_for_update()
-                  .filter(pk=assignment_id, active=True, source__in=subtree, target__in=subtree)
-                  .exclude(stage=Stage.SITE_REVIEW, source=actor.org_id).first())
-    if assignment is None:
-        raise PermissionDenied("该交叉审核分配不在您的管理范围内。")
-    assignment.active = False
-    assignment.save(update_fields=["active"])
-    record("cross_review.revoke", actor=actor, obj=assignment, request=request,
-           details={"stage": assignment.stage, "source": assignment.source_id, "target": assignment.target_id})
-    return assignment
-
-
-@transaction.atomic
-def notice_mark_read(*, actor, notice_id: int | None = None) -> int:
-    """Mark one notice (or all, when `notice_id` is None) of the actor as read."""
-    notices = Notice.objects.filter(user=actor, read_at__isnull=True)
-    if notice_id is not None:
-        notices = notices.filter(pk=notice_id)
-    return notices.update(read_at=timezone.now())
-
 
 
 def can_decide(actor, application) -> bool:

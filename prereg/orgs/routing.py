@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from .models import CrossReviewAssignment, Org
+from .stages import Stage
 
-# Stage values (prereg.applications.models.Stage); repeated as strings to keep orgs below applications.
-UNIT, POINT, SITE, DISTRICT = "unit", "point", "site", "district"
+UNIT, POINT, SITE, DISTRICT = Stage.values
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from prereg.applications import services
 from prereg.applications.models import Application, ForwardBatch, ReviewLog, Stage, State
 from prereg.audit.models import AuditEvent
 from prereg.notify.models import Notice, SmsMessage
+from prereg.orgs import services as org_services
 from prereg.orgs.models import CrossReviewAssignment
 
 from .review_helpers import approve, submitted, tick_all
@@ -299,7 +300,7 @@ def test_reviewer_correction_applies_the_forms_rules_to_every_value(app, chain):
 
 
 def test_cross_review_assignment_routes_later_submissions(tree, year, reviewer_fuzhou):
-    services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",
+    org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",
                                  source_id=tree["350102"].pk, target_id=tree["350122"].pk)
     app = submitted(tree, year, unit_code="35010201")
     assert app.point_org.code == "350122"
@@ -309,21 +310,21 @@ def test_cross_review_assignment_routes_later_submissions(tree, year, reviewer_f
 def test_cross_review_outside_the_subtree_or_by_a_point_is_refused(tree, year, reviewer_quanzhou,
                                                                     reviewer_anxi_bureau):
     with pytest.raises(PermissionDenied):
-        services.cross_review_assign(actor=reviewer_quanzhou, exam_year=year, stage="point",
+        org_services.cross_review_assign(actor=reviewer_quanzhou, exam_year=year, stage="point",
                                      source_id=tree["350102"].pk, target_id=tree["350524"].pk)
     with pytest.raises(PermissionDenied):
-        services.cross_review_assign(actor=reviewer_anxi_bureau, exam_year=year, stage="point",
+        org_services.cross_review_assign(actor=reviewer_anxi_bureau, exam_year=year, stage="point",
                                      source_id=tree["350524"].pk, target_id=tree["350524"].pk)
     assert not CrossReviewAssignment.objects.exists()
 
 
 def test_cross_review_reassignment_replaces_the_active_one_and_can_be_revoked(tree, year, reviewer_fuzhou):
-    services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",
+    org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",
                                  source_id=tree["350102"].pk, target_id=tree["350122"].pk)
-    second = services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",
+    second = org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",
                                           source_id=tree["350102"].pk, target_id=tree["35010001"].pk)
     assert CrossReviewAssignment.objects.filter(active=True).get() == second
-    services.cross_review_revoke(actor=reviewer_fuzhou, assignment_id=second.pk)
+    org_services.cross_review_revoke(actor=reviewer_fuzhou, assignment_id=second.pk)
     assert not CrossReviewAssignment.objects.filter(active=True).exists()
 
 

@@ -14,6 +14,7 @@ from prereg.applications.selectors import applications_for
 from prereg.backoffice.views import review as review_views
 from prereg.catalog.models import Specialty
 from prereg.notify.models import Notice
+from prereg.orgs import services as org_services
 from prereg.orgs.models import CrossReviewAssignment, Org
 from tests.applications.review_helpers import approve, submitted, tick_all
 from tests.factories import UserFactory
@@ -448,9 +449,8 @@ def test_cross_review_refuses_orgs_outside_the_subtree_and_lower_roles(client, t
 
 
 def test_pending_shows_cross_reviewed_applications_to_the_assigned_org(client, tree, year, reviewer_fuzhou):
-    from prereg.applications import services
 
-    services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="unit",
+    org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="unit",
                                  source_id=tree["350102"].pk, target_id=tree["350122"].pk)
     submitted(tree, year, unit_code="35010201", name="赵六")
     reviewer = UserFactory(role="point", org=tree["350122"])

@@ -24,7 +24,9 @@ from prereg.applications.selectors import applications_for, get_application_for
 from prereg.catalog.models import ExamYear
 from prereg.core.masking import mask_id_number
 from prereg.exports.filters import ListFilterForm, query_string
+from prereg.notify import services as notice_services
 from prereg.notify.models import Notice
+from prereg.orgs import services as org_services
 from prereg.orgs.models import CrossReviewAssignment, Org
 
 from ..access import staff_required
@@ -426,7 +428,7 @@ def forward(request):
 
 
 class CrossReviewForm(forms.Form):
-    stage = forms.ChoiceField(label="审核环节", choices=[(s, Stage(s).label) for s in services.STAGE_TARGET_LEVEL])
+    stage = forms.ChoiceField(label="审核环节", choices=[(s, Stage(s).label) for s in org_services.STAGE_TARGET_LEVEL])
     source = forms.ModelChoiceField(label="原审核机构", queryset=Org.objects.none())
     target = forms.ModelChoiceField(label="交叉审核机构", queryset=Org.objects.none())
 
@@ -448,7 +450,7 @@ def cross_review(request):
     form = CrossReviewForm(request.POST or None, org=org)
     if request.method == "POST" and form.is_valid():
         try:
-            services.cross_review_assign(actor=request.user, exam_year=year, stage=form.cleaned_data["stage"],
+            org_services.cross_review_assign(actor=request.user, exam_year=year, stage=form.cleaned_data["stage"],
                                          source_id=form.cleaned_data["source"].pk,
                                          target_id=form.cleaned_data["target"].pk, request=request)
         except ValidationError as exc:
@@ -468,7 +470,7 @@ def cross_review(request):
 @require_POST
 @staff_required("assign_cross_review")
 def cross_review_revoke(request, pk):
-    services.cross_review_revoke(actor=request.user, assignment_id=pk, request=request)
+    org_services.cross_review_revoke(actor=request.user, assignment_id=pk, request=request)
     messages.success(request, "已取消该交叉审核分配。")
     return redirect("backoffice:cross_review")
 
@@ -487,7 +489,7 @@ def notices(request):
 @require_POST
 @staff_required()
 def notice_read(request, pk):
-    if not services.notice_mark_read(actor=request.user, notice_id=pk):
+    if not notice_services.notice_mark_read(actor=request.user, notice_id=pk):
         get_object_or_404(Notice, pk=pk, user=request.user)
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/backoffice/")
                     else reverse("backoffice:notices"))
@@ -496,5 +498,5 @@ def notice_read(request, pk):
 @require_POST
 @staff_required()
 def notices_read_all(request):
-    services.notice_mark_read(actor=request.user)
+    notice_services.notice_mark_read(actor=request.user)
     return redirect("backoffice:notices")
