@@ -151,3 +151,21 @@ def analyze_after_load() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
+
+
+def fill_database(count: int, reuse: str = "") -> None:
+    """Migrate the benchmark's database and, unless it is `reuse`d, fill it with `count` generated
+    applications (bench.datagen, no images); then analyze it as service would."""
+    import time
+
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    if not reuse:
+        from bench.datagen import generate
+
+        start = time.perf_counter()
+        generate(count, images_per_app=0)
+        print(f"generated {count} applications in {time.perf_counter() - start:.0f}s", flush=True)
+    analyze_after_load()

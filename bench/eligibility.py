@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import time
 
-from bench.common import analyze_after_load, bench_database_url, emit, setup_django
+from bench.common import bench_database_url, emit, fill_database, setup_django
 
 
 def main(argv=None) -> int:
@@ -32,17 +32,8 @@ def main(argv=None) -> int:
     os.environ.update({"DATABASE_URL": url, "MEDIA_ROOT": f"{workdir}/media", "LOG_LEVEL": "WARNING",
                        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"})
     setup_django()
-    from django.core.management import call_command
-
     try:
-        call_command("migrate", verbosity=0)
-        if not args.reuse:
-            from bench.datagen import generate
-
-            start = time.perf_counter()
-            generate(args.count, images_per_app=0)
-            print(f"generated {args.count} applications in {time.perf_counter() - start:.0f}s", flush=True)
-        analyze_after_load()
+        fill_database(args.count, args.reuse)
 
         from django.db.models import Count
 

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 
-from bench.common import analyze_after_load, bench_database_url, emit, percentile, setup_django, time_calls
+from bench.common import bench_database_url, emit, fill_database, percentile, setup_django, time_calls
 
 
 def main(argv=None) -> int:
@@ -44,7 +44,6 @@ def main(argv=None) -> int:
                        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"})
     setup_django()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
@@ -57,15 +56,7 @@ def main(argv=None) -> int:
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
     try:
-        call_command("migrate", verbosity=0)
-        call_command("createcachetable", verbosity=0)
-        if not args.reuse:
-            from bench.datagen import generate
-
-            start = time.perf_counter()
-            generate(args.count, images_per_app=0)
-            print(f"generated {args.count} applications in {time.perf_counter() - start:.0f}s", flush=True)
-        analyze_after_load()
+        fill_database(args.count, args.reuse)
 
         from prereg.accounts.models import Role, User
         from prereg.applications.models import Application
