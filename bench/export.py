@@ -11,15 +11,11 @@ column set runs the export job (prereg.exports.runner.run_job, exactly what the 
 the 考区 in a fresh process and measures its wall time and peak resident memory (VmHWM of that
 process: the worker's peak, Django included). The baseline writes the very same rows, already in
 a list, with xlsxwriter in constant_memory mode (and with csv.writer), so the ratio is what
-scoping, reading, flattening and masking cost on top of writing. Goals (issue 6): xlsx ≤ 1.5×,
-peak < 200 MB, CSV ≤ 2× (keys export_xlsx_ratio, export_csv_ratio, export_peak_mb: the roster;
-export_full_* for the full record).
-
-On PostgreSQL the roster and full-record CSV are written by the database (COPY,
-prereg.exports.csv_copy); on SQLite by Python, where reading the rows' bare columns alone takes
-about 1.7× the csv module's writing of them, so the CSV goal is out of reach there whatever the
-rest costs. The generated applications have their child rows' text cells kept (bench.datagen), as
-candidates' section saves leave them in service (prereg.applications.rowtext).
+scoping, reading, flattening and masking cost on top of writing. Goals: the roster's xlsx ≤ 1.5×
+xlsxwriter alone (export_xlsx_ratio), peak < 200 MB (export_peak_mb), and the full record's CSV,
+child rows and all, within 30 s (export_full_s; issue 18). The full record's xlsx is reported
+beside it (export_full_xlsx_s, and its ratio to xlsxwriter alone, which takes most of it). Both
+formats are written by Python on either database (bench.export_pg runs this on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -161,7 +157,7 @@ def main(argv=None) -> int:
         for columns in args.columns.split(","):
             rows = list(iter_rows(scoped, columns, full_numbers=True))
             for fmt in args.formats.split(","):
-                # The full record's xlsx takes 15 s a run; everything else is repeated.
+                # The full record's xlsx is the longest run by far; everything else is repeated.
                 reps = args.repeat if columns == "roster" or fmt == "csv" else 1
                 exported, alone, peak = [], [], 0.0
                 # Interleaved and repeated, best of each: the machine is shared, noise is large.
@@ -185,7 +181,8 @@ def main(argv=None) -> int:
                 figures[f"{prefix}_{fmt}_peak_mb"] = peak
             del rows
         figures["export_peak_mb"] = max((v for k, v in figures.items() if k.endswith("_peak_mb")), default=None)
-        print("goals: xlsx ratio ≤ 1.5, CSV ratio ≤ 2, peak < 200 MB (roster is the headline figure)")
+        figures["export_full_s"] = figures.get("export_full_csv_s")
+        print("goals: roster xlsx ratio ≤ 1.5, peak < 200 MB, full record CSV ≤ 30 s")
         emit(**figures)
     finally:
         if not args.keep:

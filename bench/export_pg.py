@@ -1,13 +1,12 @@
-"""The export benchmark on PostgreSQL, the production database: CSV only (the xlsx writer is the
-same Python on both databases, and bench.export times it).
+"""The export benchmark on PostgreSQL, the production database.
 
     .venv/bin/python -m bench.export_pg                  # 100,000 applications in prereg_bench_export
     .venv/bin/python -m bench.export_pg --count 10000
 
 Fills BENCH_DATABASE_URL if it names PostgreSQL, else postgres://postgres@127.0.0.1:5432/prereg_bench_export
 (emptied first), runs bench.export there and reports its figures with the suffix _pg
-(export_csv_ratio_pg: the roster, export_full_csv_ratio_pg: the full record), so `make bench`
-shows both databases against the goal.
+(export_full_s_pg: the full record's CSV), so `make bench` shows both databases
+against the goal.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ def main(argv=None) -> int:
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = export.main(["--count", str(args.count), "--formats", "csv", "--repeat", str(args.repeat)])
+        code = export.main(["--count", str(args.count), "--repeat", str(args.repeat)])
     sys.stdout.write(out.getvalue().replace("RESULT ", "export: "))
     figures = parse_result(out.getvalue()) or {}
     if code != 0 or not figures.get("vendor_postgresql"):
