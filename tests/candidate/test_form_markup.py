@@ -6,7 +6,6 @@ from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
 from prereg.catalog.models import Ethnicity
-
 from tests.candidate.factories import complete_application
 
 
