@@ -132,13 +132,12 @@ def main(argv=None) -> int:
 
     from prereg.accounts.models import User
     from prereg.applications.models import Application
-    from prereg.applications.review import queue_for
     from prereg.catalog.models import Specialty
 
     reviewers = [User.objects.get(username="350000"), User.objects.get(username="350100")]
     urls = []
     for reviewer in reviewers:
-        queue = queue_for(reviewer.org)
+        queue = Application.objects.pending_for(reviewer.org)
         size = queue.count()
         specialty = (queue.exclude(specialty=None).values_list("specialty", flat=True).first()
                      or Specialty.objects.values_list("pk", flat=True).first())

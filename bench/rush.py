@@ -517,10 +517,10 @@ def prepare(args, media_root) -> dict:
 def reviewer_pool() -> list[str]:
     """The reviewers (REVIEWERS) that exist and have something waiting for their org."""
     from prereg.accounts.models import User
-    from prereg.applications import review
+    from prereg.applications.models import Application
 
     return [user.username for user in User.objects.filter(username__in=REVIEWERS).select_related("org")
-            if user.org_id and review.queue_for(user.org).exists()]
+            if user.org_id and Application.objects.pending_for(user.org).exists()]
 
 
 def check_database(rush, rush_ids: list[str], started) -> dict:

@@ -184,13 +184,6 @@ def eligibility(application) -> Eligibility:
     )
 
 
-def queue_for(org):
-    """待审信息 of an org: at its stage, in review, not yet approved by it (awaiting 汇总提交)."""
-    from .models import Application
-
-    return Application.objects.pending_for(org)
-
-
 def awaiting_forward_for(org, stage):
     """What `org` approved at `stage` and has not yet forwarded by 汇总提交."""
     from .models import Application

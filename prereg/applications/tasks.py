@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from prereg.catalog.models import ExamYear
+
 from . import eligibility
 from .models import Application, State
 
@@ -12,6 +14,6 @@ def verdicts_recompute(exam_year_id: int) -> int:
 
     Applications already approved keep the verdict they were decided with; the review screen shows
     the current rules' verdict beside it."""
-    rules = eligibility.rules_for(exam_year_id)
-    open_ = Application.objects.filter(exam_year_id=exam_year_id).exclude(state=State.APPROVED)
-    return eligibility.recompute(open_, rules)
+    year = ExamYear.objects.get(pk=exam_year_id)
+    open_ = Application.objects.filter(exam_year=year).exclude(state=State.APPROVED)
+    return eligibility.recompute(year, eligibility.rules_for(year), open_)
