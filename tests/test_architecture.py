@@ -10,7 +10,7 @@ from pathlib import Path
 PREREG = Path(__file__).resolve().parents[1] / "prereg"
 # Lowest first: an app may import only the apps before it. demo seeds data through the domain
 # apps; the two audiences (the candidate's pages, the back office) sit on top and never on each other.
-LAYERS = ["core", "audit", "notify", "accounts", "orgs", "catalog", "applications", "exports", "demo"]
+LAYERS = ["core", "audit", "notify", "accounts", "orgs", "catalog", "applications", "exports", "reconcile", "ocr", "demo"]
 AUDIENCES = ["candidate", "backoffice"]
 
 

@@ -1,0 +1,89 @@
+"""Tables users upload: the first sheet of an .xlsx file or a .csv file (UTF-8 or GB18030), as text.
+
+One reader for every import (catalogue, eligibility rules, org tree, accounts, the 国网 roster):
+openpyxl in read-only mode streams the sheet (defusedxml, installed beside it, guards the XML);
+cells come back as stripped text, a whole number typed as a number without its ".0".
+"""
+
+import csv
+import datetime
+import io
+import zipfile
+from collections.abc import Iterator
+
+import openpyxl
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb is refused before openpyxl opens it
+
+
+class SheetError(Exception):
+    """The file cannot be read as a table at all; the message is for the user."""
+
+
+def read_sheet(filename: str, content: bytes, *, max_bytes: int = MAX_BYTES) -> Iterator[list[str]]:
+    """Rows of text cells, blank rows skipped; the first row yielded is the header."""
+    if len(content) > max_bytes:
+        raise SheetError(f"文件过大（不超过{max_bytes // (1024 * 1024)}MB）。")
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        rows = _xlsx_rows(content)
+    elif name.endswith(".csv"):
+        rows = csv.reader(io.StringIO(_decode(content)))
+    else:
+        raise SheetError("只支持 .xlsx 或 .csv 文件。")
+    for row in rows:
+        cells = [text(cell) for cell in row]
+        if any(cells):
+            yield cells
+
+
+def read_table(filename: str, content: bytes, *, max_rows: int, max_bytes: int = MAX_BYTES):
+    """(header, rows): the header's cells and every data row padded to the header's width."""
+    rows = read_sheet(filename, content, max_bytes=max_bytes)
+    header = next(rows, None)
+    if header is None:
+        raise SheetError("文件是空的。")
+    body = []
+    for cells in rows:
+        if len(body) == max_rows:
+            raise SheetError(f"数据行过多（不超过{max_rows}行）。")
+        body.append(cells + [""] * (len(header) - len(cells)))
+    return header, body
+
+
+def text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a code typed as a number: 305.0 -> 305
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SheetError("无法识别文件编码，请另存为UTF-8编码的CSV或使用xlsx文件。")
+
+
+def _xlsx_rows(content: bytes):
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise SheetError("xlsx文件内容过大。")
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except SheetError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise SheetError("无法读取该xlsx文件，请确认文件未损坏。") from exc
+    try:
+        yield from book.worksheets[0].iter_rows(values_only=True)
+    finally:
+        book.close()
