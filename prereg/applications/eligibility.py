@@ -14,7 +14,7 @@ a route met only on a point the rules file marks unconfirmed, or a case the rule
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 
 from prereg.catalog.models import EligibilityRule
 
@@ -376,19 +376,25 @@ def refresh(application, rules=None) -> Verdict:
 def recompute(exam_year, rules, applications, batch: int = 2000) -> int:
     """Verdicts of a year's `applications` (a queryset) under `rules`, kept where they changed
     (bench key eligibility_recompute_s): read in batches of consecutive ids with their row tables
-    (six queries a batch), and only the changed verdicts written back."""
+    (six queries a batch), and only the changed verdicts written back.
+
+    Each batch is read and written in one transaction holding its rows' locks, so a candidate's
+    section save (which refreshes the verdict on the locked row) is never overwritten by a verdict
+    computed from the values it replaced, and an application decided meanwhile keeps its verdict."""
     changed = 0
     ids = list(applications.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
         first_id, last_id = ids[start], ids[min(start + batch, len(ids)) - 1]
-        chunk = applications.filter(pk__range=(first_id, last_id)).values(*APPLICATION_COLUMNS, "verdict", "verdict_text")
-        rows = rows_of(first_id, last_id)
-        updates = []
-        for values in chunk:
-            verdict = assess(facts_from(values, rows, exam_year), rules)
-            if (values["verdict"], values["verdict_text"]) != (verdict.result, verdict.text):
-                updates.append((verdict.result, verdict.text, values["pk"]))
-        _write(updates)
+        with transaction.atomic():
+            chunk = list(applications.filter(pk__range=(first_id, last_id)).order_by("pk").select_for_update(of=("self",))
+                         .values(*APPLICATION_COLUMNS, "verdict", "verdict_text"))
+            rows = rows_of(first_id, last_id)
+            updates = []
+            for values in chunk:
+                verdict = assess(facts_from(values, rows, exam_year), rules)
+                if (values["verdict"], values["verdict_text"]) != (verdict.result, verdict.text):
+                    updates.append((verdict.result, verdict.text, values["pk"]))
+            _write(updates)
         changed += len(updates)
     return changed
 
