@@ -218,6 +218,14 @@ def application_section_save(*, actor, application_id: int, section: str, expect
 # The reviewer's acts (reviewer manual sections 四 and 五; design section 5).
 
 DEFAULT_OPINION = "同意"
+OPINION_MAX_LENGTH = 500  # the review screen's textarea says the same (maxlength)
+
+
+def _opinion(text: str) -> str:
+    text = (text or "").strip()
+    if len(text) > OPINION_MAX_LENGTH:
+        raise ValidationError(f"审核意见和不通过原因不超过{OPINION_MAX_LENGTH}字（现有{len(text)}字）。")
+    return text
 
 
 def _require_stage_actor(actor, application, *, function="review"):
@@ -294,6 +302,7 @@ def field_check_set(*, actor, application_id: int, field: str, consistent: bool,
 def application_approve(*, actor, application_id: int, expected_version: int, opinion: str = "",
                         national_done: bool = False, request=None, _batch=False) -> Application:
     """同意: every 📷 field ticked 是 at this stage; the opinion defaults to 同意."""
+    opinion = _opinion(opinion)
     application = _lock_for_decision(actor, application_id, expected_version,
                                      function="batch_submit" if _batch else "review")
     stage = application.stage
@@ -308,7 +317,7 @@ def application_approve(*, actor, application_id: int, expected_version: int, op
     _mark_national(application, stage, national_done)
     to_state, to_stage = _move(application, move)
     _apply(application, action=ReviewAction.APPROVE, actor=actor, to_state=to_state, to_stage=to_stage,
-           org=actor.org, opinion=(opinion or "").strip() or DEFAULT_OPINION, national_done=national_done,
+           org=actor.org, opinion=opinion or DEFAULT_OPINION, national_done=national_done,
            details={"batch": True} if _batch else None, request=request)
     return application
 
@@ -327,7 +336,7 @@ def _handlers(application, exclude):
 def application_reject(*, actor, application_id: int, expected_version: int, reason: str, to: str,
                        national_done: bool = False, request=None) -> Application:
     """不同意: with a mandatory reason, back to the previous stage (`to="previous"`) or the candidate."""
-    reason = (reason or "").strip()
+    reason = _opinion(reason)
     if not reason:
         raise ValidationError("不同意时必须填写不通过原因。")
     if to not in ("previous", "candidate"):

@@ -9,8 +9,7 @@ from prereg.audit.models import AuditEvent
 from prereg.notify.models import Notice, SmsMessage
 from prereg.orgs import services as org_services
 from prereg.orgs.models import CrossReviewAssignment
-
-from .review_helpers import approve, submitted, tick_all
+from tests.factories import approve, submitted, tick_all
 
 
 @pytest.fixture
@@ -339,3 +338,20 @@ def test_the_review_log_keeps_a_corrected_id_number_masked_with_its_hash(app, ch
     before, after = ReviewLog.objects.get(application=app, action="edit").details["changes"]["id_number"]
     assert number not in after and app.id_number not in before
     assert after.endswith(f"#hmac:{personal_number_hash(number)}")
+
+
+def test_an_opinion_or_reason_longer_than_the_screen_allows_is_refused_and_kept_on_the_page(app, chain, client):
+    from django.urls import reverse
+
+    long = "照" * (services.OPINION_MAX_LENGTH + 1)
+    with pytest.raises(ValidationError, match="不超过500字"):
+        services.application_reject(actor=chain[0], application_id=app.pk, expected_version=app.version,
+                                    reason=long, to="candidate")
+    tick_all(app, chain[0])
+    app.refresh_from_db()
+    client.force_login(chain[0])
+    response = client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                           {"version": app.version, "decision": "approve", "opinion": long})
+    assert response.status_code == 400 and "不超过500字（现有501字）" in response.content.decode()
+    assert long in response.content.decode()  # what was typed is still there
+    assert Application.objects.get(pk=app.pk).stage == Stage.UNIT_REVIEW
