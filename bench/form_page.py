@@ -27,7 +27,7 @@ def complete_draft_with_14_images(candidate, year, tree):
     """The tests' complete application (8 images) and one more row in each table, 6 of them with an image."""
     from prereg.applications import images
     from prereg.applications.models import AppointmentRow, EducationRow, OtherRow, TrainingRow, WorkRow
-    from tests.candidate.factories import complete_application, jpeg_upload
+    from tests.factories import complete_application, jpeg_upload
 
     application = complete_application(candidate, year, tree)
     d = datetime.date

@@ -37,8 +37,7 @@ def main():
     tree, year, candidate = setup()
     from prereg.applications import pdf
     from prereg.applications.models import AppointmentRow, State, WorkRow
-    from tests.candidate.factories import complete_application
-    from tests.factories import CandidateFactory
+    from tests.factories import CandidateFactory, complete_application
 
     applications = []
     for n, who in enumerate((candidate, CandidateFactory())):

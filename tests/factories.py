@@ -1,14 +1,30 @@
-"""Factories for every model the tests build (factory_boy), in one place."""
+"""Factories for every model the tests build (factory_boy), and the builders of applications in\na given state, in one place."""
 
 import datetime
+import io
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from prereg.accounts.models import Role, User
-from prereg.catalog.models import ExamYear
+from prereg.applications import images, review, services
+from prereg.applications.carryover import start_application
+from prereg.applications.models import (
+    Application,
+    AppointmentRow,
+    EducationRow,
+    FieldCheck,
+    Stage,
+    State,
+    WorkRow,
+)
+from prereg.catalog.loaders import load_year_catalogue
+from prereg.catalog.models import Ethnicity, ExamProject, ExamYear, Specialty
 from prereg.demo.people import make_id_number
 from prereg.orgs.models import Org
+from prereg.orgs.routing import resolve_chain
 
 TEST_PASSWORD = "Ceshi#2026pw"  # noqa: S105
 
@@ -63,3 +79,172 @@ class ExamYearFactory(factory.django.DjangoModelFactory):
     confirm_deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=12))
     cutoff_date = factory.LazyAttribute(lambda o: datetime.date(o.year - 1, 12, 31))
     is_current = True
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An application of `candidate` (a new one by default) at `unit`, built directly: pass
+    `state`, `stage`, the chain's fields and so on for exact mixes; the workflow builders below
+    (`submitted`, `complete_application`) go through the services instead."""
+
+    class Meta:
+        model = Application
+
+    candidate = factory.SubFactory(CandidateFactory)
+    exam_year = factory.SubFactory(ExamYearFactory)
+    name = factory.LazyAttribute(lambda o: f"考生{o.candidate.pk}")
+    id_type = "resident"
+    id_number = factory.SelfAttribute("candidate.id_number")
+    phone = factory.SelfAttribute("candidate.phone")
+
+
+class EducationRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EducationRow
+
+    kind = "education"
+    level = "本科"
+    obtained = datetime.date(2012, 7, 1)
+    school = "福建医科大学"
+    study_form = "全日制"
+    major = "护理学"
+    order = 0
+
+
+class WorkRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkRow
+
+    unit_name = "安溪县医院"
+    title = "护师"
+    start = datetime.date(2012, 8, 1)
+    major = "护理"
+    order = 0
+
+
+# --- years (catalog) ------------------------------------------------------------------------
+
+
+def make_year(year: int, *, current=False, catalogue=True, opens=None) -> ExamYear:
+    """A year with its windows around `opens` (16 Dec of the year before), one project and,
+    unless told otherwise, the year's catalogue."""
+    opens = opens or datetime.date(year - 1, 12, 16)
+    obj = ExamYearFactory(
+        year=year, form_opens=opens, form_closes=opens + datetime.timedelta(days=28),
+        national_opens=opens + datetime.timedelta(days=8), national_closes=opens + datetime.timedelta(days=28),
+        confirm_deadline=opens + datetime.timedelta(days=31), is_current=current)
+    ExamProject.objects.create(exam_year=obj, code="CZJ", name="初中级卫生专业技术资格考试")
+    if catalogue:
+        load_year_catalogue(obj)
+    return obj
+
+
+def windows(year: int) -> dict:
+    """The windows of make_year(year) as form fields."""
+    return {
+        "form_opens": datetime.date(year - 1, 12, 16), "form_closes": datetime.date(year, 1, 13),
+        "national_opens": datetime.date(year - 1, 12, 24), "national_closes": datetime.date(year, 1, 13),
+        "confirm_deadline": datetime.date(year, 1, 16), "cutoff_date": datetime.date(year - 1, 12, 31),
+    }
+
+
+# --- applications in any state and stage (exports, statistics, queues) ------------------------
+
+
+def make_application(tree, year, unit_code, state=State.IN_REVIEW, stage=Stage.UNIT_REVIEW, *,
+                     days_ago=0, name=None, rounds=None, children=False, **fields):
+    """An application in `state` at `stage` with its chain resolved, built directly (not through
+    the workflow services): export and statistics tests need exact mixes of states, stages and ages."""
+    unit = tree[unit_code]
+    submitted_ = state != State.DRAFT or bool(rounds)
+    when = timezone.now() - datetime.timedelta(days=days_ago)
+    chain = resolve_chain(unit, exam_year=year).as_fields() if submitted_ else {}
+    if name:
+        fields["name"] = name
+    application = ApplicationFactory(
+        exam_year=year, unit=unit, state=state, stage=stage if state == State.IN_REVIEW else "",
+        submission_round=rounds if rounds is not None else (1 if submitted_ else 0),
+        submitted_at=when if submitted_ else None, **chain, **fields)
+    if submitted_:
+        application.number = f"{year.year}{application.pk:08d}"
+        application.save(update_fields=["number"])
+    if children:
+        EducationRowFactory(application=application)
+        EducationRowFactory(application=application, level="硕士研究生", obtained=datetime.date(2015, 7, 1),
+                            school="厦门大学", order=1)
+        WorkRowFactory(application=application, unit_name=unit.name)
+    return application
+
+
+def spread(tree, year):
+    """One application at each stage, plus returned and approved ones, across three chains."""
+    apps = []
+    for unit in ("35052401", "35010201", "35012205", "35000001"):
+        for stage in Stage.values:
+            apps.append(make_application(tree, year, unit, State.IN_REVIEW, stage))
+        apps.append(make_application(tree, year, unit, State.RETURNED))
+        apps.append(make_application(tree, year, unit, State.APPROVED))
+    apps.append(make_application(tree, year, "35052401", State.DRAFT))  # never submitted: nobody's
+    return apps
+
+
+# --- through the workflow (review, candidate) --------------------------------------------------
+
+
+def submitted(tree, year, unit_code="35052401", candidate=None, **fields) -> Application:
+    """An application submitted by its candidate through the service (one education row)."""
+    candidate = candidate or CandidateFactory()
+    application = ApplicationFactory(
+        candidate=candidate, exam_year=year, unit=tree[unit_code], name=fields.pop("name", "李娜"), id_type="",
+        current_qualification="护师", current_qualification_date=datetime.date(2016, 10, 1), **fields)
+    EducationRowFactory(application=application)
+    return services.application_submit(actor=candidate, application_id=application.pk)
+
+
+def tick_all(application, reviewer, consistent=True):
+    """Tick every field of the application's current stage; returns the number of ticks."""
+    application.refresh_from_db()
+    for f in review.check_fields(application, with_images=False):
+        services.field_check_set(actor=reviewer, application_id=application.pk, field=f.key,
+                                 consistent=consistent)
+    return FieldCheck.objects.filter(application=application, stage=application.stage).count()
+
+
+def approve(application, reviewer, **kwargs):
+    tick_all(application, reviewer)
+    application.refresh_from_db()
+    return services.application_approve(actor=reviewer, application_id=application.pk,
+                                        expected_version=application.version, **kwargs)
+
+
+def jpeg_upload(name="cert.jpg", size=(64, 48), color=(200, 30, 30), fmt="JPEG"):
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, fmt)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def complete_application(candidate, year, tree, unit_code="35052401"):
+    """A complete draft (every section and image) filled through start_application and images_add."""
+    application = start_application(candidate=candidate, exam_year=year)
+    specialty = Specialty.objects.filter(exam_year=year, name="呼吸内科学").select_related(
+        "qualification__level", "category").first()
+    application.unit = tree[unit_code]
+    application.ethnicity = Ethnicity.objects.get(code="01")
+    application.postcode, application.address = "350000", "福建省福州市鼓楼区"
+    application.chsi_code = "090888693519"
+    application.level, application.qualification = specialty.qualification.level, specialty.qualification
+    application.category, application.specialty = specialty.category, specialty
+    application.scope = specialty.category.scopes.first()
+    application.practice_change = "无"
+    application.current_qualification, application.current_qualification_date = "医师", datetime.date(2016, 10, 1)
+    application.derive_from_id_number()
+    application.save()
+    WorkRowFactory(application=application, title="医师", major="临床医学")
+    edu = EducationRowFactory(application=application, major="临床医学")
+    appt = AppointmentRow.objects.create(application=application, unit_name="安溪县医院", post="医师",
+                                         qualification="医师", start=datetime.date(2016, 12, 1))
+    for slot, row in [("photo", None), ("id_front", None), ("id_back", None), ("education", edu.pk),
+                      ("category", None), ("scope", None), ("current_qualification", None),
+                      ("appointment", appt.pk)]:
+        images.images_add(actor=candidate, application=application, slot=slot, row_id=row,
+                          uploads=[jpeg_upload()])
+    return application

@@ -9,9 +9,7 @@ from prereg.applications import eligibility, services
 from prereg.applications.models import Application, EducationRow, ReviewLog, State, WorkRow
 from prereg.catalog.models import EligibilityRule, Qualification, Specialty
 from prereg.catalog.services import eligibility_rules_file
-from tests.candidate.factories import complete_application
-
-from .review_helpers import approve
+from tests.factories import approve, complete_application
 
 
 def nurse_application(candidate, year, tree, *, since):

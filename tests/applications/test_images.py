@@ -18,8 +18,7 @@ from PIL import Image
 from prereg.applications import images
 from prereg.applications.carryover import start_application
 from prereg.applications.models import ApplicationImage, DeletedImageFile, State
-from tests.candidate.factories import jpeg_upload
-from tests.factories import CandidateFactory
+from tests.factories import CandidateFactory, jpeg_upload
 
 
 @pytest.fixture

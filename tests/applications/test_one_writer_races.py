@@ -16,10 +16,7 @@ from django.urls import reverse
 from prereg.applications import services
 from prereg.applications.models import Application, FieldCheck, ReviewAction, ReviewLog, Stage, State
 from prereg.catalog.models import Ethnicity
-from tests.candidate.factories import complete_application
-from tests.factories import CandidateFactory, UserFactory
-
-from .review_helpers import approve, submitted, tick_all
+from tests.factories import CandidateFactory, UserFactory, approve, complete_application, submitted, tick_all
 
 ROUNDS = 50
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -28,8 +28,7 @@ from prereg.applications.models import (
 from prereg.applications.pdf import confirmation_pdf, verify_path
 from prereg.catalog.models import Ethnicity, ExamYear
 from prereg.orgs.models import Org
-from tests.candidate.factories import complete_application
-from tests.factories import CandidateFactory
+from tests.factories import CandidateFactory, complete_application
 
 
 @pytest.fixture

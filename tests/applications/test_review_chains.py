@@ -5,9 +5,7 @@ import pytest
 from prereg.accounts.models import Role
 from prereg.applications import services
 from prereg.applications.models import Application, ReviewLog, Stage, State
-from tests.factories import UserFactory
-
-from .review_helpers import approve, submitted
+from tests.factories import UserFactory, approve, submitted
 
 CHAINS = {
     # unit: the orgs deciding unit review, confirmation, site review, district re-check

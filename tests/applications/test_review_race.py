@@ -8,9 +8,7 @@ from django.db import connection
 from prereg.applications import services
 from prereg.applications.models import Application, ReviewLog, State
 from prereg.orgs.models import Org
-from tests.factories import UserFactory
-
-from .review_helpers import submitted, tick_all
+from tests.factories import UserFactory, submitted, tick_all
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from django.http import Http404
 from prereg.applications.models import Stage, State
 from prereg.applications.selectors import applications_for, get_application_for
 from prereg.orgs.models import Org
-from tests.exports.factories import make_application
+from tests.factories import make_application
 
 
 def names(queryset):

@@ -40,8 +40,7 @@ def test_a_reviewers_id_number_correction_is_kept_masked_with_a_keyed_hash(clien
     from prereg.audit.log import personal_number_hash
     from prereg.core.masking import mask_id_number
     from prereg.core.validators import id_check_char
-    from tests.applications.review_helpers import submitted
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, submitted
 
     hospital = UserFactory(role=Role.UNIT, org=tree["35052401"])
     for code, role in (("350524", Role.POINT), ("350500", Role.SITE), ("350000", Role.DISTRICT)):

@@ -11,10 +11,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from prereg.applications.models import Application, ApplicationImage, Stage, State
-from tests.applications.review_helpers import submitted
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import login, shot
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, submitted
 
 # The browser fixtures of tests/e2e, used here beside the other review tests.
 _playwright, browser, server, page = e2e._playwright, e2e.browser, e2e.server, e2e.page

@@ -16,8 +16,7 @@ from prereg.catalog.models import Specialty
 from prereg.notify.models import Notice
 from prereg.orgs import services as org_services
 from prereg.orgs.models import CrossReviewAssignment, Org
-from tests.applications.review_helpers import approve, submitted, tick_all
-from tests.factories import UserFactory
+from tests.factories import UserFactory, approve, submitted, tick_all
 
 
 @pytest.fixture
@@ -155,7 +154,7 @@ def test_pending_search_box_finds_a_part_of_a_name_but_only_a_whole_number(clien
 
 
 def test_pending_filters_by_a_unit_of_the_subtree_and_the_units_below_it(client, tree, year, reviewer_quanzhou):
-    from tests.exports.factories import make_application
+    from tests.factories import make_application
 
     make_application(tree, year, "35052401", State.IN_REVIEW, Stage.SITE_REVIEW, name="张三")
     client.force_login(reviewer_quanzhou)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from prereg.applications.models import Stage, State
 from prereg.exports import stats
-from tests.exports.factories import make_application
+from tests.factories import make_application
 
 ANXI = "35052401"  # 安溪县医院 → 安溪县医院 → 安溪县卫计局 → 泉州市卫计委 → 省卫健委
 

@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from prereg.catalog import importers
 from prereg.catalog.models import Announcement, DictEntry, ExamYear, PasswordSheet
-from tests.catalog.factories import windows
 from tests.catalog.test_import import GOOD
+from tests.factories import windows
 
 MANAGER_PAGES = [
     ("backoffice:years", {}),

@@ -9,11 +9,10 @@ import pytest
 
 from prereg.applications.models import Application, EducationRow
 from prereg.catalog.models import ExamYear
-from tests.catalog.factories import windows
 from tests.catalog.test_import import GOOD
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import login, logout, shot, submit
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, windows
 
 # The browser fixtures of tests/e2e, used here too (a conftest's fixtures reach only its folder).
 server, page, another_page = e2e.server, e2e.page, e2e.another_page

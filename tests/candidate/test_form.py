@@ -8,7 +8,7 @@ from django.urls import reverse
 from prereg.applications.carryover import start_application
 from prereg.applications.models import Application, EducationRow, State, WorkRow
 from prereg.catalog.models import Ethnicity, PracticeCategory, Qualification
-from tests.candidate.factories import complete_application
+from tests.factories import complete_application
 
 NEXT_YEAR = f"{datetime.date.today().year + 1}-01"
 
@@ -229,7 +229,7 @@ def test_the_unit_search_swaps_its_results_inside_their_box(client, app):
 
 def test_an_upload_answers_with_its_slot_redrawn_and_a_deletion_redraws_it_in_place(client, year, tree, candidate):
     from prereg.applications.models import ApplicationImage
-    from tests.candidate.factories import jpeg_upload
+    from tests.factories import jpeg_upload
 
     client.force_login(candidate)
     application = complete_application(candidate, year, tree)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from prereg.applications import images
 from prereg.applications.models import AppointmentRow, EducationRow, OtherRow, TrainingRow, WorkRow
-from tests.candidate.factories import complete_application, jpeg_upload
+from tests.factories import complete_application, jpeg_upload
 
 # session, user, year, application, 5 row tables, dictionaries, images, ethnicities, the 5 cascade
 # selects, and completeness.missing() (images + 5 row tables, which it reads on its own).

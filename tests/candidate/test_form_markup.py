@@ -6,7 +6,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
 from prereg.catalog.models import Ethnicity
-from tests.candidate.factories import complete_application
+from tests.factories import complete_application
 
 
 def form_page(client, candidate, year, tree):

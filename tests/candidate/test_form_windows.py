@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from prereg.catalog.models import ExamProject
-from tests.candidate.factories import complete_application
+from tests.factories import complete_application
 
 
 def test_a_project_with_its_own_closed_window_cannot_submit_from_the_form(client, year, tree, candidate):

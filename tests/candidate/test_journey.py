@@ -10,7 +10,7 @@ from prereg.applications.models import Application, ReviewLog, Stage, State
 from prereg.catalog.models import Ethnicity, Specialty
 from prereg.demo.people import make_id_number
 from prereg.notify.models import SmsMessage
-from tests.candidate.factories import jpeg_upload
+from tests.factories import jpeg_upload
 
 ID = make_id_number("350524", datetime.date(1991, 3, 9), 77)
 PHONE = "13700137000"

@@ -8,7 +8,7 @@ from prereg.applications import services as workflow_services
 from prereg.applications.models import Application, ReviewAction, ReviewLog, Stage, State
 from prereg.audit.models import AuditEvent
 from prereg.catalog.models import Ethnicity
-from tests.candidate.factories import complete_application
+from tests.factories import complete_application
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_an_upload_that_finishes_after_a_submit_is_refused_on_the_locked_row(cli
     """The page's copy (still a draft) reaches the write after another tab submitted."""
     from prereg.applications import images
     from prereg.applications.models import ApplicationImage
-    from tests.candidate.factories import jpeg_upload
+    from tests.factories import jpeg_upload
 
     stale = Application.objects.get(pk=ready.pk)
     client.post(reverse("candidate:submit"), {"version": ready.version})

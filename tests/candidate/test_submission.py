@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from prereg.applications.carryover import start_application
 from prereg.applications.models import ReviewAction, ReviewLog, Stage, State
-from tests.candidate.factories import complete_application
+from tests.factories import complete_application
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from PIL import Image
 
 from prereg.applications.carryover import start_application
 from prereg.applications.models import ApplicationImage
-from tests.candidate.factories import jpeg_upload
+from tests.factories import jpeg_upload
 
 MB = 1024 * 1024
 

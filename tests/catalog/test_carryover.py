@@ -18,8 +18,7 @@ from prereg.applications.models import (
 )
 from prereg.audit.models import AuditEvent
 from prereg.catalog.models import Ethnicity, Specialty
-
-from .factories import make_year
+from tests.factories import make_year
 
 
 def jpeg() -> bytes:

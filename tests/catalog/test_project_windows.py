@@ -12,9 +12,7 @@ from prereg.applications.models import Application, State
 from prereg.audit.models import AuditEvent
 from prereg.catalog import services, timeline
 from prereg.catalog.models import ExamProject
-from tests.factories import CandidateFactory
-
-from .factories import make_year
+from tests.factories import CandidateFactory, make_year
 
 TODAY = datetime.date(2020, 1, 5)  # inside the 2020 year's window (2019-12-16 to 2020-01-13)
 

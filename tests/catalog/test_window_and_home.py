@@ -8,8 +8,7 @@ from prereg.applications import services as application_services
 from prereg.applications.models import Application, State
 from prereg.catalog import services, timeline
 from prereg.catalog.models import Announcement
-
-from .factories import make_year
+from tests.factories import make_year
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ from prereg.accounts.models import PasswordHistory
 from prereg.audit.models import AuditEvent
 from prereg.catalog import importers, services
 from prereg.catalog.models import ExamYear, PasswordSheet, Specialty
-from tests.factories import TEST_PASSWORD
-
-from .factories import windows
+from tests.factories import TEST_PASSWORD, windows
 
 
 @pytest.fixture

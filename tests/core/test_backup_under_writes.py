@@ -17,8 +17,7 @@ from prereg.applications import images
 from prereg.applications.carryover import start_application
 from prereg.applications.models import ApplicationImage
 from prereg.core.management.backup import read_manifest, temporary_connection
-from tests.candidate.factories import jpeg_upload
-from tests.factories import CandidateFactory
+from tests.factories import CandidateFactory, jpeg_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,8 +4,7 @@ from playwright.sync_api import expect
 
 from prereg.accounts.models import Role
 from prereg.applications.models import Application
-from tests.candidate.factories import complete_application
-from tests.factories import TEST_PASSWORD, CandidateFactory, UserFactory
+from tests.factories import TEST_PASSWORD, CandidateFactory, UserFactory, complete_application
 
 from .conftest import login, logout
 

@@ -14,8 +14,7 @@ from prereg.applications.models import Application, ApplicationImage, EducationR
 from prereg.catalog.models import Specialty
 from prereg.demo.people import make_id_number
 from prereg.notify.models import SmsMessage
-from tests.applications.review_helpers import approve
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, approve
 
 from .conftest import login, shot, submit
 from .helpers import draft_for, reviewers_for

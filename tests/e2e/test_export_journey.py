@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.applications.review_helpers import submitted
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, submitted
 
 from .conftest import login, shot, submit
 

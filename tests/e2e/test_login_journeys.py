@@ -5,8 +5,7 @@ from playwright.sync_api import expect
 
 from prereg.accounts.models import Role
 from prereg.applications.models import Application
-from tests.exports.factories import spread
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory, spread
 
 from .conftest import login, logout, shot, submit
 

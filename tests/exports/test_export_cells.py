@@ -24,8 +24,7 @@ from prereg.catalog.models import Specialty
 from prereg.exports import services
 from prereg.exports.columns import iter_rows
 from prereg.exports.models import ColumnSet, ExportStatus
-
-from .factories import make_application, spread
+from tests.factories import make_application, spread
 
 AWKWARD_NAMES = ["张,三", '李"四"', "王\n五", "=SUM(A1)", "-1+1", "+86", "@x", "\t赵", "欧阳 娜娜", ""]
 

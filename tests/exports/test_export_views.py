@@ -10,8 +10,7 @@ from django.urls import reverse
 from prereg.applications.models import ApplicationImage, Stage, State
 from prereg.exports import runner
 from prereg.exports.models import ExportJob, ExportStatus
-
-from .factories import make_application, spread
+from tests.factories import make_application, spread
 
 
 @pytest.fixture

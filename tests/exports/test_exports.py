@@ -1,6 +1,8 @@
 import csv
 import datetime
 import io
+import re
+import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,9 +17,7 @@ from prereg.audit.models import AuditEvent
 from prereg.core.masking import mask_id_number, mask_phone
 from prereg.exports import runner, services
 from prereg.exports.models import ColumnSet, ExportJob, ExportStatus
-from tests.factories import UserFactory
-
-from .factories import make_application, spread, xlsx_cells
+from tests.factories import UserFactory, make_application, spread
 
 REVIEWERS = ["reviewer_province", "reviewer_fuzhou", "reviewer_quanzhou", "reviewer_anxi_bureau",
              "reviewer_gulou_bureau", "reviewer_anxi_hospital", "reviewer_lianjiang_hospital"]
@@ -365,3 +365,26 @@ def test_no_read_stays_open_between_chunks_so_other_connections_write_while_an_e
     job.refresh_from_db()
     assert not errors
     assert (job.status, job.row_count) == (ExportStatus.DONE, 6), job.error
+
+
+def xlsx_cells(content: bytes) -> list[list[str]]:
+    """Rows of the first sheet's text (inline strings, as constant_memory writes them)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+        shared = []
+        if "xl/sharedStrings.xml" in archive.namelist():
+            shared = re.findall(r"<t[^>]*>(.*?)</t>", archive.read("xl/sharedStrings.xml").decode(), re.S)
+    rows = []
+    for row_xml in re.findall(r"<row[^>]*>(.*?)</row>", xml, re.S):
+        cells = []
+        for attrs, body in re.findall(r"<c([^>]*)>(.*?)</c>", row_xml, re.S):
+            text = re.search(r"<t[^>]*>(.*?)</t>", body, re.S)
+            value = re.search(r"<v>(.*?)</v>", body, re.S)
+            if text:
+                cells.append(text.group(1))
+            elif value and 't="s"' in attrs:
+                cells.append(shared[int(value.group(1))])
+            elif value:
+                cells.append(value.group(1))
+        rows.append(cells)
+    return rows

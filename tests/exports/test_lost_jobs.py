@@ -12,8 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from prereg.audit.models import AuditEvent
 from prereg.exports import runner, services
 from prereg.exports.models import ExportJob, ExportKind, ExportStatus
-
-from .factories import make_application
+from tests.factories import make_application
 
 
 def running_job(owner, *, beat_seconds_ago, progress=7, **fields):

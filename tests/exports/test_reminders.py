@@ -11,8 +11,7 @@ from prereg.audit.models import AuditEvent
 from prereg.exports.models import Reminder
 from prereg.notify.models import SmsMessage
 from prereg.orgs.models import CrossReviewAssignment
-
-from .factories import make_application
+from tests.factories import make_application
 
 
 @pytest.fixture
