@@ -172,7 +172,7 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
     password_hash = make_password(password)
     ethnicities = list(Ethnicity.objects.all()[:10]) or [None]
     specialties = list(Specialty.objects.filter(exam_year=year, enabled=True)
-                       .select_related("qualification__level", "category"))
+                       .select_related("qualification__level", "category").prefetch_related("scopes"))
     if not specialties:
         raise SystemExit("the current year has no specialties: load the catalogue first")
     scopes_by_category = {}
@@ -219,7 +219,9 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
                 spec = rng.choice(specialties)
                 state, stage, = rng.choices([(s, st) for s, st, _ in mix], weights=weights)[0]
                 submitted = state != "draft"
-                scopes = scopes_by_category.get(spec.category_id) or [None]
+                # A specialty open to some scopes only (catalogue 适用执业注册范围) takes one of them: the
+                # form's cascade offers no other, and a section save would refuse the draft.
+                scopes = list(spec.scopes.all()) or scopes_by_category.get(spec.category_id) or [None]
                 number17 = user.id_number
                 app = Application(
                     candidate=user, exam_year=year, project=project, unit=unit,

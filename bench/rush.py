@@ -38,10 +38,9 @@ from __future__ import annotations
 import argparse
 import collections
 import hashlib
-import html.parser
-import http.client
 import io
 import json
+import logging
 import os
 import queue
 import random
@@ -52,8 +51,10 @@ import sys
 import threading
 import time
 import uuid
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
+
+import httpx
+import lxml.html
 
 from bench.common import ROOT, VAR_BENCH, create_postgres_database, emit, percentile, setup_django
 
@@ -66,69 +67,56 @@ LEAVE_OUT = ("photo", "id_back")  # uploaded by each candidate during the rush
 REVIEWERS = ["35052401", "35012205", "350524", "350102", "35010001", "350500", "350100", "350000"]
 
 
-# --- a small HTTP client: one cookie jar per virtual user, no redirects followed -------------
+# --- one httpx client per virtual user (its own cookie jar), no redirects followed ----------
 
 class Client:
-    def __init__(self, host: str, port: int, stats: Stats):
-        self.host, self.port, self.stats = host, port, stats
-        self.cookies: dict[str, str] = {}
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a log line per request
 
-    def request(self, endpoint: str, method: str, path: str, *, body: bytes | None = None,
-                headers: dict | None = None, ok=(200, 302)) -> tuple[int, dict, bytes]:
+    def __init__(self, host: str, port: int, stats: Stats):
+        self.base, self.stats = f"http://{host}:{port}", stats
+        self.http = httpx.Client(base_url=self.base, timeout=REQUEST_TIMEOUT, follow_redirects=False)
+
+    def request(self, endpoint: str, method: str, path: str, *, ok=(200, 302), headers: dict | None = None,
+                **kw) -> tuple[int, httpx.Headers | dict, bytes]:
+        """Send, time and count one request; (0, {}, b"") when the connection failed."""
         headers = {"X-Bench-Endpoint": endpoint, **(headers or {})}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if method == "POST":
-            headers["Referer"] = f"http://{self.host}:{self.port}{path}"
-            if "csrftoken" in self.cookies:
-                headers["X-CSRFToken"] = self.cookies["csrftoken"]
+        if method == "POST":  # as a browser on the page: Django checks the Referer and the token
+            headers.update({"Referer": self.base + path, "X-CSRFToken": self.csrf_token()})
         start = time.perf_counter()
         try:
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT)
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-            status, response_headers = response.status, response.headers
-            conn.close()
-        except (OSError, http.client.HTTPException) as exc:
-            self.stats.add(endpoint, (time.perf_counter() - start) * 1000, f"{type(exc).__name__}")
+            response = self.http.request(method, path, headers=headers, **kw)
+        except httpx.HTTPError as exc:
+            self.stats.add(endpoint, (time.perf_counter() - start) * 1000, type(exc).__name__)
             return 0, {}, b""
-        elapsed = (time.perf_counter() - start) * 1000
-        for header in response_headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie()
-            cookie.load(header)
-            for key, morsel in cookie.items():
-                if morsel["max-age"] == "0" or morsel.value == "":
-                    self.cookies.pop(key, None)
-                else:
-                    self.cookies[key] = morsel.value
-        error = None if status in ok else f"HTTP {status}"
-        self.stats.add(endpoint, elapsed, error)
-        return status, dict(response_headers.items()), data
+        self.stats.add(endpoint, (time.perf_counter() - start) * 1000,
+                       None if response.status_code in ok else f"HTTP {response.status_code}")
+        return response.status_code, response.headers, response.content
+
+    def csrf_token(self) -> str:
+        return self.http.cookies.get("csrftoken") or ""
 
     def get(self, endpoint, path, **kw):
         return self.request(endpoint, "GET", path, **kw)
 
-    def post_form(self, endpoint, path, fields: list[tuple[str, str]], headers: dict | None = None, **kw):
-        fields = [*fields, ("csrfmiddlewaretoken", self.cookies.get("csrftoken", ""))]
-        return self.request(endpoint, "POST", path, body=urlencode(fields).encode(),
-                            headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}, **kw)
+    def form_data(self, fields: list[tuple[str, str]]) -> dict[str, list[str]]:
+        data = {"csrfmiddlewaretoken": [self.csrf_token()]}
+        for name, value in fields:
+            data.setdefault(name, []).append(value)
+        return data
+
+    def post_form(self, endpoint, path, fields: list[tuple[str, str]], **kw):
+        return self.request(endpoint, "POST", path, data=self.form_data(fields), **kw)
 
     def post_multipart(self, endpoint, path, fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]], **kw):
-        boundary = uuid.uuid4().hex
-        out = io.BytesIO()
-        fields = [*fields, ("csrfmiddlewaretoken", self.cookies.get("csrftoken", ""))]
-        for name, value in fields:
-            out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-        for name, filename, data in files:
-            out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                      f"Content-Type: image/jpeg\r\n\r\n".encode())
-            out.write(data)
-            out.write(b"\r\n")
-        out.write(f"--{boundary}--\r\n".encode())
-        return self.request(endpoint, "POST", path, body=out.getvalue(),
-                            headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
-                                     "Accept": "application/json"}, **kw)
+        return self.request(endpoint, "POST", path, data=self.form_data(fields),
+                            files=[(name, (filename, data, "image/jpeg")) for name, filename, data in files],
+                            headers={"Accept": "application/json"}, **kw)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.http.close()
 
 
 class Stats:
@@ -166,127 +154,45 @@ class Stats:
         }
 
 
-class FormFields(html.parser.HTMLParser):
-    """The fields of the <form> whose action ends with `action`, as a browser would send them."""
+# --- reading pages (lxml.html) ----------------------------------------------------------------
 
-    def __init__(self, action: str):
-        super().__init__()
-        self.action, self.inside, self.fields = action, False, []
-        self.select, self.select_value, self.textarea = None, None, None
-        self.found = False
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.inside = (a.get("action") or "").endswith(self.action) or (a.get("hx-post") or "").endswith(self.action)
-            self.found = self.found or self.inside
-        if not self.inside:
-            return
-        if tag == "input" and a.get("name") and "disabled" not in a:
-            kind = (a.get("type") or "text").lower()
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            if kind in ("submit", "button", "file", "image", "reset"):
-                return
-            self.fields.append((a["name"], a.get("value") or ("on" if kind == "checkbox" else "")))
-        elif tag == "select" and a.get("name"):
-            self.select, self.select_value = a["name"], None
-        elif tag == "option" and self.select is not None:
-            if "selected" in a or self.select_value is None:
-                self.select_value = (a.get("value") or "", "selected" in a)
-        elif tag == "textarea" and a.get("name"):
-            self.textarea = [a["name"], ""]
-
-    def handle_data(self, data):
-        if self.textarea is not None:
-            self.textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "select" and self.select is not None:
-            if self.inside:
-                self.fields.append((self.select, self.select_value[0] if self.select_value else ""))
-            self.select = None
-        elif tag == "textarea" and self.textarea is not None:
-            if self.inside:
-                self.fields.append(tuple(self.textarea))
-            self.textarea = None
+def _doc(page: bytes):
+    return lxml.html.document_fromstring(page or b"<html></html>")
 
 
-class FormActions(html.parser.HTMLParser):
-    def __init__(self, prefix):
-        super().__init__()
-        self.prefix, self.actions = prefix, []
-
-    def handle_starttag(self, tag, attrs):
-        action = dict(attrs).get("action") or ""
-        if tag == "form" and action.startswith(self.prefix) and action not in self.actions:
-            self.actions.append(action)
-
-
-class Links(html.parser.HTMLParser):
-    """hrefs / srcs (attribute `attr` of tags `tags`) under `prefix`, in page order, once each."""
-
-    def __init__(self, tags, attr, prefix):
-        super().__init__()
-        self.tags, self.attr, self.prefix, self.found = tags, attr, prefix, []
-
-    def handle_starttag(self, tag, attrs):
-        value = dict(attrs).get(self.attr) or ""
-        if tag in self.tags and value.startswith(self.prefix) and value not in self.found:
-            self.found.append(value)
+def _unique(values) -> list[str]:
+    return list(dict.fromkeys(values))
 
 
 def review_links(page: bytes, prefix: str) -> list[str]:
-    """The review screens a queue page links to (/backoffice/review/<pk>/)."""
-    parser = Links(("a", "tr"), "href", prefix)
-    parser.feed(page.decode("utf-8", "replace"))
-    return [link for link in parser.found if link[len(prefix):].rstrip("/").isdigit()]
+    """The review screens a queue page links to (/backoffice/review/<pk>/), in page order."""
+    links = _unique(el.get("href") for el in _doc(page).xpath("//a[@href]|//tr[@href]"))
+    return [link for link in links if link.startswith(prefix) and link[len(prefix):].rstrip("/").isdigit()]
 
 
 def image_sources(page: bytes, prefix: str) -> list[str]:
-    parser = Links(("img",), "src", prefix)
-    parser.feed(page.decode("utf-8", "replace"))
-    return [src for src in parser.found if "thumb" not in src]
-
-
-class CheckKeys(html.parser.HTMLParser):
-    """The `field` value of every 与原件一致 form (action `action`) of the review screen."""
-
-    def __init__(self, action):
-        super().__init__()
-        self.action, self.inside, self.keys = action, False, []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.inside = (a.get("action") or "") == self.action
-        elif self.inside and tag == "input" and a.get("name") == "field":
-            self.keys.append(a.get("value") or "")
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-
-
-def check_keys(page: bytes, action: str) -> list[str]:
-    parser = CheckKeys(action)
-    parser.feed(page.decode("utf-8", "replace"))
-    return parser.keys
+    sources = _unique(el.get("src") for el in _doc(page).xpath("//img[@src]"))
+    return [src for src in sources if src.startswith(prefix) and "thumb" not in src]
 
 
 def section_actions(page: bytes, prefix: str) -> list[str]:
     """The section forms of the registration page (actions under `prefix`), in page order."""
-    parser = FormActions(prefix)
-    parser.feed(page.decode("utf-8", "replace"))
-    return parser.actions
+    return _unique(a for a in (form.get("action") or "" for form in _doc(page).forms) if a.startswith(prefix))
+
+
+def check_keys(page: bytes, action: str) -> list[str]:
+    """The `field` value of every 与原件一致 form (action `action`) of the review screen."""
+    return [value for form in _doc(page).forms if form.get("action") == action
+            for name, value in form.form_values() if name == "field"]
 
 
 def form_fields(page: bytes, action: str) -> list[tuple[str, str]] | None:
-    parser = FormFields(action)
-    parser.feed(page.decode("utf-8", "replace"))
-    return parser.fields if parser.found else None
+    """The fields of the first <form> whose action (or hx-post) ends with `action`, as a browser
+    sends them; None when the page has no such form."""
+    for form in _doc(page).forms:
+        if (form.get("action") or "").endswith(action) or (form.get("hx-post") or "").endswith(action):
+            return form.form_values()
+    return None
 
 
 # --- scenarios ------------------------------------------------------------------------------
@@ -314,7 +220,7 @@ class Rush:
                                               ok=(302,))
         return status == 302
 
-    def candidate(self, deadline):
+    def candidate(self, client, deadline):
         try:
             id_number = self.candidates.get_nowait()
         except queue.Empty:
@@ -322,7 +228,6 @@ class Rush:
                 self.skipped_candidates += 1
             time.sleep(0.5)
             return
-        client = Client(self.host, self.port, self.stats)
         if not self.sign_in(client, id_number):
             return
         client.get("candidate_home", self.urls["candidate:home"])
@@ -357,7 +262,7 @@ class Rush:
         if "candidate:progress" in self.urls:
             client.get("progress", self.urls["candidate:progress"])
 
-    def reviewer(self, deadline):
+    def reviewer(self, client, deadline):
         """Sign in, page the queue, then open, tick and decide applications of the first page.
 
         Every reviewer of one org picks from the same first page, so two of them sometimes open
@@ -366,7 +271,6 @@ class Rush:
         """
         # Reviewers share orgs two by two (two people at one org's desk), so some of them race.
         username = random.choice(self.reviewers[:max(1, self.reviewer_threads // 2)])
-        client = Client(self.host, self.port, self.stats)
         if not self.sign_in(client, username):
             time.sleep(0.5)  # a refused sign-in is retried the way a person would, not in a tight loop
             return
@@ -443,7 +347,8 @@ class Rush:
 
     def user_loop(self, kind, deadline):
         while time.monotonic() < deadline:
-            (self.candidate if kind == "candidate" else self.reviewer)(deadline)
+            with Client(self.host, self.port, self.stats) as client:
+                (self.candidate if kind == "candidate" else self.reviewer)(client, deadline)
 
 
 # --- setup, server, checks ------------------------------------------------------------------
@@ -665,11 +570,9 @@ def start_gunicorn(port, env, workers, log_path):
     )
     for _ in range(100):
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
                 return proc, log
-        except OSError:
+        except httpx.HTTPError:
             time.sleep(0.2)
     stop_gunicorn(proc, log)
     raise SystemExit(f"gunicorn did not answer; see {log_path}")
