@@ -28,6 +28,13 @@ STAFF = [
     ("35000004", Role.POINT, "35000004", "张力", True),
     ("35080001", Role.POINT, "35080001", "邱明", True),
     ("350128", Role.SITE, "350128", "游倩", True),
+    # The other cities' 考点 (issue 17: all nine cities and 平潭 are 考点).
+    ("350200", Role.SITE, "350200", "洪雅", True),
+    ("350300", Role.SITE, "350300", "方圆", True),
+    ("350400", Role.SITE, "350400", "罗斌", True),
+    ("350600", Role.SITE, "350600", "杨帆", True),
+    ("350700", Role.SITE, "350700", "江涛", True),
+    ("350900", Role.SITE, "350900", "叶青", True),
     ("35052401", Role.UNIT, "35052401", "苏婷", True),
     ("35012205", Role.UNIT, "35012205", "林涛", True),
 ]

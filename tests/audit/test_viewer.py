@@ -32,7 +32,7 @@ def test_auditor_sees_the_log_newest_first(client, auditor, entries):
     response = client.get(reverse("backoffice:audit"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "审计日志" in html and "application.approve" in html and "安溪县卫生和计划生育局" in html
+    assert "审计日志" in html and "application.approve" in html and "安溪县卫生健康局" in html
     assert [e.event for e in rows_of(response)] == [e.event for e in reversed(entries)]
     assert response["Cache-Control"] == "no-store"
 

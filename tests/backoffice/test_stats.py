@@ -8,7 +8,7 @@ from prereg.applications.models import Stage, State
 from prereg.exports import stats
 from tests.factories import make_application
 
-ANXI = "35052401"  # 安溪县医院 → 安溪县医院 → 安溪县卫计局 → 泉州市卫计委 → 省卫健委
+ANXI = "35052401"  # 安溪县医院 → 安溪县医院 → 安溪县卫健局 → 泉州市卫健委 → 省卫健委
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_the_site_sees_its_counts_by_stage_and_state(known, reviewer_quanzhou):
     assert s.by_stage == {"unit": 2, "point": 3, "site": 4, "district": 1}
     assert (s.overdue, s.overdue_mine) == (1, 1)
     assert [(r.name, r.total, r.in_review, r.returned, r.approved, r.overdue) for r in s.orgs] == [
-        ("安溪县卫生和计划生育局", 15, 10, 2, 3, 1)]
+        ("安溪县卫生健康局", 15, 10, 2, 3, 1)]
     assert s.funnel == [("已提交", 15), ("过单位审查", 11), ("过报名点确认", 8), ("过考点审核", 4), ("审核通过", 3)]
 
 
@@ -47,7 +47,7 @@ def test_the_unit_and_the_district_see_their_own_view(known, reviewer_anxi_hospi
     district = stats.compute(reviewer_province, exam_year=known, overdue_days=3)
     assert district.total == 17
     assert (district.mine, district.below) == (1, 11)
-    assert {r.name: r.total for r in district.orgs} == {"泉州市卫生和计划生育委员会": 15, "福州市卫生和计划生育委员会": 2}
+    assert {r.name: r.total for r in district.orgs} == {"泉州市卫生健康委员会": 15, "福州市卫生健康委员会": 2}
 
 
 def test_submissions_are_counted_per_local_day(known, reviewer_quanzhou):
@@ -79,7 +79,7 @@ def test_the_stats_page_draws_charts_without_style_or_script(client, known, revi
     assert html.count("<svg") == 2 and 'fill="#2f6db5"' in html
     assert "style=" not in html and "<script>" not in html
     assert 'class="overdue mine"' in html
-    assert "安溪县卫生和计划生育局" in html
+    assert "安溪县卫生健康局" in html
 
 
 def test_the_stats_page_only_counts_the_users_scope(client, known, reviewer_fuzhou):

@@ -140,7 +140,7 @@ def test_full_and_eligibility_sets_flatten_the_child_rows(tree, year, reviewer_p
     assert full["学历"].splitlines() == ["本科 福建医科大学 护理学 全日制 2012.07",
                                         "硕士研究生 厦门大学 护理学 全日制 2015.07"]
     assert full["工作情况"].startswith("2012.08-至今 安溪县医院")
-    assert full["当前审核机构"] == "安溪县卫生和计划生育局"  # no unit reviewer: the point reviews
+    assert full["当前审核机构"] == "安溪县卫生健康局"  # no unit reviewer: the point reviews
     eligibility = read_csv(export(reviewer_province, columns=ColumnSet.ELIGIBILITY))[0]
     assert eligibility["参评学历"] == "本科 福建医科大学"  # the first education row is the 参评 one
     assert eligibility["学历取得时间"] == "2012.07"

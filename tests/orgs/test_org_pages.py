@@ -13,8 +13,8 @@ from tests.factories import TEST_PASSWORD, CandidateFactory, UserFactory
 def test_the_org_list_shows_the_subtree_only(client, reviewer_fuzhou):
     client.force_login(reviewer_fuzhou)
     html = client.get(reverse("backoffice:orgs")).content.decode()
-    assert "连江县医院" in html and "福州市鼓楼区卫生和计划生育局" in html
-    assert "安溪县医院" not in html and "泉州市卫生和计划生育委员会" not in html
+    assert "连江县医院" in html and "福州市鼓楼区卫生健康局" in html
+    assert "安溪县医院" not in html and "泉州市卫生健康委员会" not in html
 
 
 def test_the_org_list_searches_by_name_and_filters_by_level(client, reviewer_fuzhou):
@@ -22,7 +22,7 @@ def test_the_org_list_searches_by_name_and_filters_by_level(client, reviewer_fuz
     html = client.get(reverse("backoffice:orgs"), {"q": "连江县医"}).content.decode()
     assert "连江县医院" in html and "连江县中医院" not in html
     html = client.get(reverse("backoffice:orgs"), {"level": "point"}).content.decode()
-    assert "鼓楼区卫计局" in html and "连江县妇幼保健院" not in html
+    assert "鼓楼区卫健局" in html and "连江县妇幼保健院" not in html
 
 
 def test_the_org_list_refuses_post_and_the_unit_role(client, reviewer_fuzhou, reviewer_lianjiang_hospital):
@@ -51,10 +51,10 @@ def test_a_point_adds_a_unit_without_review_right_below_itself(client, reviewer_
 def test_only_the_district_adds_a_reviewing_org(client, reviewer_province, tree):
     client.force_login(reviewer_province)
     response = client.post(reverse("backoffice:orgs_add"), {
-        "parent": tree["350100"].pk, "code": "350111", "name": "福州市晋安区卫生健康局", "is_point": "on",
+        "parent": tree["350100"].pk, "code": "35010090", "name": "福州高新技术产业开发区社会事业局", "is_point": "on",
     })
     assert response.status_code == 302
-    org = Org.objects.get(code="350111")
+    org = Org.objects.get(code="35010090")
     assert org.is_point and not org.is_unit
 
 
@@ -96,7 +96,7 @@ def test_moving_an_org_re_parents_its_whole_subtree(client, reviewer_province, t
     lianjiang = tree["350122"]
     child_ids = list(lianjiang.children.values_list("pk", flat=True))
     response = client.post(reverse("backoffice:orgs_edit", args=[lianjiang.pk]), {
-        "parent": tree["350500"].pk, "code": lianjiang.code, "name": lianjiang.name, "short_name": "连江县卫计局",
+        "parent": tree["350500"].pk, "code": lianjiang.code, "name": lianjiang.name, "short_name": "连江县卫健局",
         "region_code": "350122", "is_point": "on", "is_unit": "on"})
     assert response.status_code == 302
     lianjiang.refresh_from_db()

@@ -31,7 +31,7 @@ def test_only_enabled_units_are_found(tree):
     Org.objects.filter(code="35012206").update(enabled=False)
     assert "连江县中医院" not in names("中医院")
     # Not a unit: a bureau that only reviews is not offered to candidates.
-    assert "福州市鼓楼区卫生和计划生育局" not in names("鼓楼区卫生")
+    assert "福州市鼓楼区卫生健康局" not in names("鼓楼区卫生")
 
 
 def test_an_empty_or_unknown_query_finds_nothing(tree):
