@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "prereg.catalog",
     "prereg.applications",
     "prereg.exports",
+    "prereg.ocr",
+    "prereg.reconcile",
     "prereg.candidate",
     "prereg.backoffice",
     "prereg.demo",
@@ -222,9 +224,15 @@ DELETED_IMAGE_RETENTION_HOURS = env.int("DELETED_IMAGE_RETENTION_HOURS", default
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "exports"],
+        "QUEUES": ["default", "exports", "ocr"],
     }
 }
+
+# --- Machine reading of certificate photos (prereg.ocr) ----------------------------------------
+# The engine (a class with `name` and `read(image_bytes)`); empty: no reading, every item 未能识别.
+OCR_ENGINE = env("OCR_ENGINE", default="prereg.ocr.engine.RapidEngine")
+OCR_THREADS = env.int("OCR_THREADS", default=1)  # ONNX Runtime threads of one worker (one core)
+OCR_QUEUE = "ocr"  # its own task worker: `manage.py task_worker --queue-name ocr`
 
 # --- SMS ------------------------------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="prereg.notify.sms.OutboxBackend")

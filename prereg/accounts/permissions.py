@@ -43,6 +43,7 @@ FUNCTIONS = [
     ("read_audit_log", "安全审计", "查看审计日志", {AUDITOR}),
     ("view_sms_outbox", "系统管理", "短信发件箱（演示）", {SYSADMIN}),
     ("send_reminders", "审核管理", "短信提醒考生", {SITE, POINT}),
+    ("reconcile_national", "审核管理", "国网名单核对", {DISTRICT, SITE, POINT}),
 ]
 SOURCE_FUNCTION_COUNT = 20
 TABLE = {code: frozenset(roles) for code, _module, _name, roles in FUNCTIONS}

@@ -1,0 +1,139 @@
+"""The columns of the 国网 roster: headers recognised by their synonyms, cells read and compared.
+
+The 考务管理系统's export changes its headers from year to year (证件号码 one year, 身份证号 the
+next; 报考专业 with the code in front, or a separate 专业代码). Each field lists the headers it has
+been seen under; the mapping the org confirmed last wins over them (services.proposed_mapping).
+Pure functions: tested without a database.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from prereg.core.validators import id_check_char
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    required: bool
+    synonyms: tuple[str, ...]  # normalised header texts, the likeliest first
+
+
+FIELDS = [
+    Field("name", "姓名", True, ("姓名", "考生姓名", "名字")),
+    Field("id_number", "证件号码", True, ("证件号码", "身份证号", "身份证号码", "证件号", "身份证件号码",
+                                          "公民身份号码", "证件编号")),
+    Field("level", "报考级别", False, ("报考级别", "级别", "考试级别", "报考等级", "资格级别")),
+    Field("specialty", "报考专业", False, ("报考专业", "专业代码", "报考专业代码", "专业", "专业名称", "考试专业",
+                                           "报考专业名称")),
+    Field("serial", "报名序号", False, ("报名序号", "报名号", "报名流水号", "序列号")),
+    Field("site", "考点", False, ("考点", "考点名称", "报考考点", "考区考点", "所属考点")),
+    Field("status", "现场确认/审核状态", False, ("现场确认", "审核状态", "现场确认状态", "确认状态", "资格审核状态",
+                                                 "现场审核状态", "是否确认", "审核结果")),
+    Field("phone", "手机号", False, ("手机号", "手机号码", "手机", "移动电话", "联系电话", "联系方式")),
+]
+FIELD_KEYS = [f.key for f in FIELDS]
+BY_KEY = {f.key: f for f in FIELDS}
+
+
+def normalise_header(text: str) -> str:
+    """'* 身份证号：' and '身份证号' are one header: width, spaces, markers and colons do not count."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"[\s*:：()（）\[\]【】]", "", text).lower()
+
+
+def detect(header: list[str]) -> dict[str, str]:
+    """field key -> header text, by synonyms; a header serves one field only, the first that wants it."""
+    positions = {}
+    for index, text in enumerate(header):
+        positions.setdefault(normalise_header(text), index)
+    taken, mapping = set(), {}
+    for field in FIELDS:
+        for synonym in field.synonyms:
+            index = positions.get(synonym)
+            if index is not None and index not in taken:
+                mapping[field.key] = header[index]
+                taken.add(index)
+                break
+    return mapping
+
+
+# --- cells --------------------------------------------------------------------------------------
+
+SPACES = re.compile(r"\s+")
+ID_FORMAT = re.compile(r"[0-9a-z()\-]{5,30}")
+
+
+def normalise_id(value: str) -> str:
+    """The stored and matched form of an ID number: no spaces (nor full-width ones), lowercase x."""
+    return SPACES.sub("", unicodedata.normalize("NFKC", value or "")).lower()
+
+
+def id_error(number: str) -> str:
+    """Why a normalised ID number cannot be right ('' when it may be)."""
+    if not number:
+        return "证件号码为空"
+    if not ID_FORMAT.fullmatch(number):
+        return "证件号码格式不正确"
+    if len(number) == 18 and number[:17].isdigit() and id_check_char(number[:17]).lower() != number[17]:
+        return "身份证号码校验位不正确"
+    return ""
+
+
+def normalise_phone(value: str) -> tuple[str, str]:
+    """(phone, error): a masked number (138****0000) counts as none, not as an error."""
+    value = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or ""))
+    if not value or "*" in value:
+        return "", ""
+    if value.startswith("+86"):
+        value = value[3:]
+    if not re.fullmatch(r"1[3-9]\d{9}", value):
+        return "", "手机号格式不正确"
+    return value, ""
+
+
+def normalise_name(value: str) -> str:
+    """Names compare without spaces and with one kind of middle dot (阿依·古丽, 阿依•古丽)."""
+    value = SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
+    return re.sub(r"[•・.．]", "·", value)
+
+
+def canonical_level(value: str) -> str:
+    """初级（士）, 初级士, 士级 -> 初级(士); 中级, 中级职称 -> 中级: the levels of this exam."""
+    text = SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
+    if not text:
+        return ""
+    if "中级" in text:
+        return "中级"
+    if "士" in text and "师" not in text:
+        return "初级(士)"
+    if "师" in text:
+        return "初级(师)"
+    return text
+
+
+def specialty_code(value: str, codes_by_name: dict[str, str]) -> str:
+    """The exam code of a 报考专业 cell: '203', '203护理学(师)', '203 护理学(师)' or a name of the year's catalogue."""
+    text = SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
+    match = re.match(r"\d{3,4}", text)
+    if match:
+        return match.group()
+    return codes_by_name.get(normalise_specialty(text), "")
+
+
+def normalise_specialty(value: str) -> str:
+    return SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
+
+
+CONFIRMED_WORDS = ("已确认", "确认通过", "审核通过", "已审核", "通过", "已现场确认", "是")
+NOT_CONFIRMED_MARKS = ("未", "不", "待", "否", "退回")
+
+
+def confirmed(value: str) -> bool:
+    """Whether a 现场确认/审核状态 cell says the 国网 side is confirmed (已确认, 审核通过, 是…)."""
+    text = SPACES.sub("", value or "")
+    if not text or any(mark in text for mark in NOT_CONFIRMED_MARKS):
+        return False
+    return any(word in text for word in CONFIRMED_WORDS) or text.lower() in ("1", "y", "yes", "true")

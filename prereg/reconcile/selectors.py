@@ -1,0 +1,207 @@
+"""Reading the reconciliation: the upload in force, its lists, one application's 国网 status, and
+what 汇总提交 is about to forward without the roster holding it."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from prereg.applications.models import State
+from prereg.exports.models import Reminder
+
+from . import columns
+from .models import (
+    ListKind,
+    MissingApplication,
+    RosterReminder,
+    RosterRow,
+    RosterUpload,
+    RowKind,
+    UploadStatus,
+)
+
+# On both sites: 已退回 counts, the candidate has submitted and is fixing his form; a draft does not.
+SUBMITTED_STATES = (State.IN_REVIEW, State.APPROVED, State.RETURNED)
+DIFF_FIELDS = {"level": "level_differs", "specialty": "specialty_differs", "name": "name_differs"}
+ANY_DIFFERENCE = Q(level_differs=True) | Q(specialty_differs=True) | Q(name_differs=True)
+
+
+def current_upload(org, exam_year):
+    """The roster in force for the org and year, or None."""
+    if org is None or exam_year is None:
+        return None
+    return (RosterUpload.objects.filter(org=org, exam_year=exam_year, status=UploadStatus.DONE)
+            .select_related("uploaded_by").first())
+
+
+def list_queryset(upload, kind, filters=None):
+    """The rows of one list of `upload`, filtered: RosterRow for every list but 只在省网
+    (MissingApplication). Filters: q (part of a name, or an ID number), unit (part of its name),
+    diff (level/specialty/name, 信息不一致 only)."""
+    filters = filters or {}
+    kind = ListKind(kind)
+    q = (filters.get("q") or "").strip()
+    unit = (filters.get("unit") or "").strip()
+    if kind == ListKind.ONLY_PROVINCIAL:
+        rows = (MissingApplication.objects.filter(upload=upload)
+                .select_related("application__unit", "application__level", "application__specialty",
+                                "application__candidate")
+                .order_by("application__unit__name", "application__name", "pk"))
+        if q:
+            rows = rows.filter(Q(application__name__contains=q)
+                               | Q(application__id_number__in=_id_variants(columns.normalise_id(q))))
+        if unit:
+            rows = rows.filter(application__unit__name__contains=unit)
+        return rows
+    rows = RosterRow.objects.filter(upload=upload).select_related(
+        "unit", "application__level", "application__specialty")
+    if kind == ListKind.ONLY_NATIONAL:
+        rows = rows.filter(kind=RowKind.ONLY_NATIONAL)
+    else:
+        rows = rows.filter(kind=RowKind.BOTH)
+        if kind == ListKind.DIFFERENT:
+            diff = filters.get("diff") or ""
+            rows = rows.filter(**{DIFF_FIELDS[diff]: True}) if diff in DIFF_FIELDS else rows.filter(ANY_DIFFERENCE)
+        elif kind == ListKind.UNCONFIRMED:
+            rows = rows.filter(confirmed=False)
+        else:
+            rows = rows.exclude(ANY_DIFFERENCE).exclude(confirmed=False)
+    if q:
+        rows = rows.filter(Q(name__contains=q) | Q(id_number=columns.normalise_id(q)))
+    if unit:
+        rows = rows.filter(unit__name__contains=unit)
+    return rows.order_by("line")
+
+
+def _id_variants(number: str) -> list[str]:
+    """An application's ID number is stored as typed and normalised by the form (uppercase X)."""
+    return sorted({number, number.upper()})
+
+
+def reminder_counts(exam_year, people) -> dict:
+    """(id_number, candidate_id) -> reminders this year: exports' own (per candidate) and ours (per ID number)."""
+    people = list(people)
+    candidates = {c for _i, c in people if c}
+    by_candidate = dict(Reminder.objects.filter(exam_year=exam_year, candidate_id__in=candidates)
+                        .values_list("candidate_id").annotate(n=Count("pk"))) if candidates else {}
+    numbers = {i for i, _c in people if i}
+    by_number = dict(RosterReminder.objects.filter(exam_year=exam_year, id_number__in=numbers)
+                     .values_list("id_number").annotate(n=Count("pk"))) if numbers else {}
+    return {(i, c): by_candidate.get(c, 0) + by_number.get(i, 0) for i, c in people}
+
+
+def compare(row, *, name, level_name, specialty_code, specialty_name, mapped) -> dict[str, bool]:
+    """Which of 报考级别, 报考专业 (its code) and 姓名 differ between a roster line and an application.
+    A field whose column was not mapped is not compared."""
+    out = {"level": False, "specialty": False, "name": False}
+    if "level" in mapped:
+        out["level"] = columns.canonical_level(row.level) != columns.canonical_level(level_name or "")
+    if "specialty" in mapped:
+        if row.specialty_code and specialty_code:
+            out["specialty"] = row.specialty_code != specialty_code
+        else:
+            out["specialty"] = columns.normalise_specialty(row.specialty) != columns.normalise_specialty(
+                specialty_name or "")
+    out["name"] = columns.normalise_name(row.name) != columns.normalise_name(name or "")
+    return out
+
+
+# --- one application (the review screen) --------------------------------------------------------
+
+
+def _covering_uploads(exam_year_id, unit_path):
+    """Uploads in force whose org is the unit or above it, latest first."""
+    if not unit_path:
+        return RosterUpload.objects.none()
+    ids = [p for p in unit_path.strip("/").split("/") if p]
+    paths = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
+    return (RosterUpload.objects.filter(exam_year_id=exam_year_id, status=UploadStatus.DONE, org__path__in=paths)
+            .select_related("org").order_by("-imported_at", "-pk"))
+
+
+@dataclass
+class NationalStatus:
+    upload: RosterUpload | None
+    found: bool = False
+    confirmed: bool | None = None
+    status_text: str = ""
+    differences: list[str] = field(default_factory=list)
+    roster_values: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        if self.upload is None:
+            return "尚无国网名单"
+        if not self.found:
+            return "国网名单中没有（只在省网）"
+        if self.differences:
+            return "信息不一致"
+        if self.confirmed is False:
+            return "国网未确认"
+        return "一致"
+
+
+def status_for(application) -> NationalStatus:
+    """The application's 国网 status in the latest roster covering its unit, compared now."""
+    unit_path = application.unit.path if application.unit_id else ""
+    upload = _covering_uploads(application.exam_year_id, unit_path).first()
+    if upload is None:
+        return NationalStatus(upload=None)
+    row = RosterRow.objects.filter(upload=upload, id_number=columns.normalise_id(application.id_number)).first()
+    if row is None:
+        return NationalStatus(upload=upload)
+    diffs = compare(row, name=application.name, level_name=application.level.name if application.level_id else "",
+                    specialty_code=application.specialty.code if application.specialty_id else "",
+                    specialty_name=application.specialty.name if application.specialty_id else "",
+                    mapped=upload.mapping)
+    labels = {"level": "报考级别", "specialty": "报考专业", "name": "姓名"}
+    return NationalStatus(upload=upload, found=True, confirmed=row.confirmed, status_text=row.status_text,
+                          differences=[labels[k] for k, v in diffs.items() if v],
+                          roster_values={"姓名": row.name, "报考级别": row.level, "报考专业": row.specialty,
+                                         "报名序号": row.serial})
+
+
+# --- 汇总提交 ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ForwardCheck:
+    missing: list[str] = field(default_factory=list)  # names of the applications the roster lacks
+    uncovered: int = 0  # applications no roster covers yet
+
+    @property
+    def missing_count(self) -> int:
+        return len(self.missing)
+
+
+CHUNK = 500
+
+
+def forward_check(applications) -> ForwardCheck:
+    """Of `applications` (those 汇总提交 would forward), which the latest roster covering each one
+    lacks, and how many no roster covers: a few queries for the whole batch."""
+    apps = list(applications.values_list("exam_year_id", "unit__path", "id_number", "name"))
+    check = ForwardCheck()
+    if not apps:
+        return check
+    uploads = list(RosterUpload.objects.filter(exam_year_id__in={a[0] for a in apps}, status=UploadStatus.DONE)
+                   .select_related("org").order_by("-imported_at", "-pk"))
+    wanted = {}  # upload id -> normalised ID numbers to look up
+    owner = []
+    for year_id, unit_path, number, name in apps:
+        upload = next((u for u in uploads if u.exam_year_id == year_id and unit_path
+                       and unit_path.startswith(u.org.path)), None)
+        if upload is None:
+            check.uncovered += 1
+            continue
+        key = columns.normalise_id(number)
+        wanted.setdefault(upload.pk, set()).add(key)
+        owner.append((upload.pk, key, name))
+    present = set()
+    for upload_id, numbers in wanted.items():
+        numbers = sorted(numbers)
+        for start in range(0, len(numbers), CHUNK):
+            present.update((upload_id, n) for n in RosterRow.objects.filter(
+                upload_id=upload_id, id_number__in=numbers[start:start + CHUNK]).values_list("id_number", flat=True))
+    check.missing = [name for upload_id, key, name in owner if (upload_id, key) not in present]
+    return check
+
