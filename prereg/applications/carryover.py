@@ -49,7 +49,8 @@ def start_application(*, candidate, exam_year) -> Application:
             application = Application(
                 candidate=candidate,
                 exam_year=exam_year,
-                project=exam_year.projects.first(),
+                # A year of one project: his, silently; of several: he chooses it first (申报信息).
+                project=only_project(exam_year),
                 name=candidate.name,
                 id_type=candidate.id_type,
                 id_number=candidate.id_number or "",
@@ -65,6 +66,12 @@ def start_application(*, candidate, exam_year) -> Application:
             return application
     except IntegrityError:
         return Application.objects.get(candidate=candidate, exam_year=exam_year)
+
+
+def only_project(exam_year):
+    """The year's 考试项目 when it has exactly one, else None."""
+    projects = list(exam_year.projects.all()[:2])
+    return projects[0] if len(projects) == 1 else None
 
 
 def last_application(candidate, exam_year):

@@ -98,6 +98,8 @@ def gaps(application) -> list[Gap]:
         found.append(Gap("education", "教育情况：请填写参评学历。"))
     if not a.chsi_code:
         found.append(Gap("education", "教育情况：请填写学信网在线验证码（若无此项请填写“无”）。"))
+    if not a.project_id and a.exam_year.project_list:  # a year of several projects: he chooses one
+        found.append(Gap("declaration", "申报信息：请选择“考试项目”。"))
     found += [Gap("declaration", f"申报信息：请选择“{label}”。") for field, label in DECLARATION_FIELDS
               if not getattr(a, field)]
     if a.category_id and a.category.has_scopes and not a.scope_id:

@@ -26,6 +26,7 @@ from prereg.catalog.models import (
     DictKind,
     Ethnicity,
     ExamLevel,
+    ExamProject,
     PracticeCategory,
     PracticeScope,
     Qualification,
@@ -331,8 +332,16 @@ def row_formset(form, *, min_num=0):
 
 # --- 申报信息及现有资格 ---------------------------------------------------------------------
 
+CASCADE = ["project", "level", "qualification", "category", "scope"]
+PROJECT_FIXED_HELP = "报名信息已提交过，考试项目不能更改。"
+
+
 class DeclarationForm(forms.ModelForm):
-    """报考级别 → 拟申报资格 → 执业类别 → 执业注册范围 → 申报专业, each narrowing the next."""
+    """考试项目 → 报考级别 → 拟申报资格 → 执业类别 → 执业注册范围 → 申报专业, each narrowing the next.
+
+    The 考试项目 is chosen first when the year has several (its levels, windows and deadlines are
+    the project's); a year of one project gives it without asking. Once submitted, it is fixed.
+    """
     default_renderer = widget_renderer
 
     current_qualification_date = MonthField(label="现有资格取得年月", required=False)
@@ -341,21 +350,31 @@ class DeclarationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ["level", "qualification", "category", "scope", "specialty", "practice_change",
+        fields = ["project", "level", "qualification", "category", "scope", "specialty", "practice_change",
                   "current_qualification", "current_qualification_date", "practice_registered"]
 
     def __init__(self, *args, year=None, dicts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.year = year
         dicts = dicts or YearDicts(year)
-        chosen = self._chosen()
         f = self.fields
+        projects = year.project_list if year is not None else []
+        self.choose_project = len(projects) > 1
+        self._project_field(projects)
+        chosen = self._chosen()
         # Each select offers only what leads to a specialty one can choose: a level, qualification,
         # category or scope without one (正高级 in this exam) is a dead end and is not offered.
         offered = Specialty.objects.filter(exam_year=year, enabled=True, qualification__enabled=True,
                                            qualification__level__enabled=True, category__enabled=True)
-        f["level"].queryset = ExamLevel.objects.filter(exam_year=year, enabled=True,
-                                                       pk__in=offered.values("qualification__level"))
+        levels = ExamLevel.objects.filter(exam_year=year, enabled=True, pk__in=offered.values("qualification__level"))
+        if self.choose_project:
+            # The levels follow the project; a level of another project (left from before the
+            # project was changed) is no choice, and neither is anything chosen below it.
+            levels = levels.filter(ExamLevel.offered_under(chosen["project"])) if chosen["project"] else levels.none()
+            if chosen["level"] and not levels.filter(pk=chosen["level"]).exists():
+                chosen.update(level=None, qualification=None, category=None, scope=None)
+        f["level"].queryset = levels
+        f["level"].error_messages["invalid_choice"] = "该报考级别不属于所选考试项目，请重新选择。"
         f["qualification"].queryset = Qualification.objects.filter(
             exam_year=year, enabled=True, level=chosen["level"], pk__in=offered.values("qualification"))
         of_qualification = offered.filter(qualification=chosen["qualification"])
@@ -380,6 +399,8 @@ class DeclarationForm(forms.ModelForm):
         for name in ["level", "qualification", "category", "scope", "specialty"]:
             f[name].empty_label = "请选择"
             f[name].widget.attrs["data-cascade"] = name
+        if self.choose_project and not chosen["project"]:
+            f["level"].empty_label = "请先选择考试项目"
         for name in ["level", "qualification", "category", "specialty"]:
             f[name].required = True
         f["scope"].required = self.has_scopes
@@ -388,12 +409,34 @@ class DeclarationForm(forms.ModelForm):
         f["current_qualification"] = forms.ChoiceField(label="现有资格", required=False,
                                                        choices=dict_choices(year, DictKind.TITLE, "请选择", dicts))
         _require_all(self)
+        f["project"].error_messages["required"] = "请选择考试项目。"
+
+    def _project_field(self, projects):
+        field = self.fields["project"]
+        field.label = "考试项目"
+        field.queryset = ExamProject.objects.filter(exam_year=self.year)
+        field.required = bool(projects)
+        field.empty_label = "请选择"
+        field.error_messages["invalid_choice"] = "请从本年度的考试项目中选择。"
+        if not self.choose_project:
+            # One project: his without asking, whatever is posted (a draft of an older year may lack it).
+            field.widget = forms.HiddenInput()
+            field.disabled = True
+            if projects and not self.instance.project_id:
+                self.initial["project"] = projects[0].pk
+        else:
+            field.widget.attrs["data-cascade"] = "project"
+            field.help_text = "请先选择考试项目：报考级别、填报时间和审核截止日期以所选项目为准。"
+            if self.instance.submission_round:
+                field.disabled = True  # the project of a submitted application is fixed
+                field.help_text = PROJECT_FIXED_HELP
 
     def _chosen(self):
         """The value of each cascade field: from the posted data, else the saved application."""
         chosen = {}
-        for name in ["level", "qualification", "category", "scope"]:
-            value = (self.data.get(self.add_prefix(name)) or None) if self.is_bound else self.initial.get(name)
+        for name in CASCADE:
+            bound = self.is_bound and not self.fields[name].disabled
+            value = (self.data.get(self.add_prefix(name)) or None) if bound else self.initial.get(name)
             chosen[name] = value if (value is None or str(value).isdigit()) else None
         return chosen
 

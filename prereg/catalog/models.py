@@ -6,6 +6,7 @@ entries it chose, so last year's applications keep last year's values.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -108,6 +109,11 @@ class ExamYear(models.Model):
     def current(cls):
         return cls.objects.filter(is_current=True).first()
 
+    @functools.cached_property
+    def project_list(self) -> list:
+        """The year's 考试项目, read once per instance: the form and its completeness check share it."""
+        return list(self.projects.all())
+
     def windows(self, project=None) -> Windows:
         """The dates in force for `project` (one of this year's; None: the year's own)."""
         values = {field: getattr(self, field) for field in PROJECT_WINDOW_FIELDS}
@@ -179,7 +185,19 @@ class YearEntry(models.Model):
 
 
 class ExamLevel(YearEntry):
-    """报考级别: 初级(士), 初级(师), 中级 (副高级/正高级 are 评审, not this exam)."""
+    """报考级别: 初级(士), 初级(师), 中级 of the 初中级 exam; 副高级/正高级 where a year holds a 高级 project.
+
+    A level tied to a project is offered only to the candidates of that project; a level tied to
+    none (the shipped catalogue's, a year of one project) to every project of its year.
+    """
+
+    project = models.ForeignKey(ExamProject, verbose_name="考试项目", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="levels")
+
+    @staticmethod
+    def offered_under(project) -> models.Q:
+        """The condition of the levels a candidate of `project` may choose."""
+        return models.Q(project=None) | models.Q(project=project)
 
 
 class Qualification(YearEntry):

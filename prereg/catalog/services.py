@@ -80,11 +80,20 @@ def exam_year_open(*, actor, year: int, name: str = "", request=None, **windows)
         copied = result.created
     if not copied:
         load_year_catalogue(new)
+    elif previous is not None:
+        _tie_levels_to_projects(previous, new)
     reset = reviewer_passwords_reset(actor=actor, exam_year=new)
     record("exam_year.open", actor=actor, obj=new, request=request,
            details={"year": year, "previous": previous.year if previous else None,
                     "entries_copied": copied or 0, "passwords_reset": reset})
     return new
+
+
+def _tie_levels_to_projects(previous, new):
+    """Each copied level keeps its 考试项目 (by code): 副高级/正高级 stay the 高级 project's."""
+    projects = {project.code: project for project in new.projects.all()}
+    for level in ExamLevel.objects.filter(exam_year=previous, project__isnull=False).select_related("project"):
+        ExamLevel.objects.filter(exam_year=new, name=level.name).update(project=projects.get(level.project.code))
 
 
 def sheet_holder(org):

@@ -21,7 +21,17 @@ from prereg.applications.models import (
 )
 from prereg.catalog.loaders import load_year_catalogue
 from prereg.catalog.markup import DOCS_DIR
-from prereg.catalog.models import Announcement, AnnouncementKind, Ethnicity, ExamProject, ExamYear, Specialty
+from prereg.catalog.models import (
+    Announcement,
+    AnnouncementKind,
+    Ethnicity,
+    ExamLevel,
+    ExamProject,
+    ExamYear,
+    PracticeCategory,
+    Qualification,
+    Specialty,
+)
 from prereg.demo.people import make_id_number
 
 RETURNING = ("郑华", "M", datetime.date(1986, 4, 6), "350524", "15005000420")
@@ -29,11 +39,38 @@ RETURNING = ("郑华", "M", datetime.date(1986, 4, 6), "350524", "15005000420")
 
 def seed(context):
     year = context["year"]
+    seed_senior_project(year)
     district = next((u for u in context["staff"] if u.role == Role.DISTRICT), None)
     seed_notices(year, district)
     user = seed_returning_candidate(context["password"], context["tree"])
     if user not in context["candidates"]:
         context["candidates"].append(user)
+
+
+# The 高级 exam's levels in the demo: level -> [(qualification, category, code, specialty)]; the codes
+# are the demo's own (待核实), not the national 高级 catalogue's.
+SENIOR = {"副高级": [("副主任医师", "临床", "G1001", "呼吸内科"), ("副主任护师", "护理", "G1002", "内科护理")],
+          "正高级": [("主任医师", "临床", "G2001", "呼吸内科")]}
+
+
+def seed_senior_project(year):
+    """A second 考试项目 (高级) with its own levels, so the candidate's form asks for the project first
+    and each project offers only its levels; the year's shipped levels become the 初中级 project's."""
+    if year.projects.filter(code="GJ").exists():
+        return
+    junior = year.projects.order_by("order", "code").first()
+    senior = ExamProject.objects.create(exam_year=year, code="GJ", name="高级卫生专业技术资格考试", order=1)
+    ExamLevel.objects.filter(exam_year=year, project=None).update(project=junior)
+    categories = {c.name: c for c in PracticeCategory.objects.filter(exam_year=year)}
+    for order, (level_name, rows) in enumerate(SENIOR.items(), start=10):
+        level = ExamLevel.objects.create(exam_year=year, name=level_name, order=order, project=senior)
+        for name, category_name, code, specialty in rows:
+            qualification = Qualification.objects.create(exam_year=year, level=level, name=name, order=order,
+                                                          series="护理" if category_name == "护理" else "医疗")
+            category = categories[category_name]
+            category.qualifications.add(qualification)
+            Specialty.objects.create(exam_year=year, qualification=qualification, category=category, code=code,
+                                     name=specialty, order=order, verified=False)
 
 
 def _manual_body(filename):

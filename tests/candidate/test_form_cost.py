@@ -10,9 +10,9 @@ from prereg.applications import images
 from prereg.applications.models import AppointmentRow, EducationRow, OtherRow, TrainingRow, WorkRow
 from tests.factories import complete_application, jpeg_upload
 
-# session, user, year, application, 5 row tables, dictionaries, images, ethnicities, the 5 cascade
-# selects, and completeness.missing() (images + 5 row tables, which it reads on its own).
-MAX_QUERIES = 23
+# session, user, year, application, the year's projects, 5 row tables, dictionaries, images, ethnicities,
+# the 5 cascade selects, and completeness.missing() (images + 5 row tables, which it reads on its own).
+MAX_QUERIES = 24
 
 
 def add_rows(application, candidate, n):
