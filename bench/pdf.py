@@ -5,7 +5,7 @@
 `pdf_ms` is what a request pays: `confirmation_pdf(application)`, i.e. the database reads and
 the whole drawing, alternating between two applications with different values (nothing of one
 form can be served from the other's work). The parts are timed on their own: `pdf_load_ms` (the
-eight reads), `pdf_render_ms` (drawing and writing the PDF from the data read, the QR code
+seven reads), `pdf_render_ms` (drawing and writing the PDF from the data read, the QR code
 included) and `pdf_qr_ms` (the QR code alone). `pdf_cpu_ms` is the process CPU time per form, and
 `pdf_load_cpu_ms`, `pdf_render_cpu_ms`, `pdf_qr_cpu_ms` those of the parts: steadier than wall time
 when other processes share the cores.

@@ -157,8 +157,8 @@ def test_the_review_boxes_show_this_rounds_approvals_only(confirmed, reviewer_qu
     assert "材料齐全同意" in text and "上一轮意见" not in text
 
 
-def test_the_form_is_read_in_eight_queries(confirmed, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):
+def test_the_form_is_read_in_seven_queries(confirmed, django_assert_max_num_queries):
+    with django_assert_max_num_queries(7):
         confirmation_pdf(confirmed)
 
 
@@ -479,3 +479,22 @@ def test_without_the_font_package_the_form_falls_back_to_a_cid_font_and_says_so(
         data = confirmation_pdf(confirmed)
     assert b"STSong-Light" in data and confirmed.number in _text(data)
     assert "falling back to STSong-Light" in caplog.text
+
+
+def test_a_long_unit_name_is_wrapped_whole_in_its_cell_and_the_review_box(tree, year, candidate):
+    """Issue 17.6: "福州市鼓楼区洪山社区卫生服务中心" lost its last character on the form."""
+    long_name = "福州市鼓楼区洪山社区卫生服务中心"
+    application = _confirmed_for(candidate, year, tree)
+    renamed = {application.unit_id, application.point_org_id}
+    Org.objects.filter(pk__in=renamed).update(name=long_name, short_name="")
+    text = re.sub(r"\s", "", _text(confirmation_pdf(application)))
+    # Whole in 单位名称 and in the review box of each level these orgs act at.
+    boxes = sum(application.org_id_at(stage) in renamed for stage in STAGE_ORDER)
+    assert boxes >= 1 and text.count(long_name) == 1 + boxes
+
+
+def test_the_form_states_the_two_site_rule_of_the_national_site(confirmed):
+    """Issue 17.6: 注意事项(一): registered on one site only means not registered."""
+    text = re.sub(r"\s", "", _text(confirmation_pdf(confirmed)))
+    assert "中国卫生人才网" in text and "www.21wecan.com" in text
+    assert "只在一个网站报名的，视为未报名" in text
