@@ -58,3 +58,16 @@ class UnitRequestAddForm(forms.Form):
 class UnitRequestPointForm(forms.Form):
     org = forms.ModelChoiceField(label="单位库中的单位", queryset=Org.objects.filter(is_unit=True, enabled=True),
                                  widget=forms.NumberInput, help_text="在上方搜索后选择。")
+
+
+class SheetImportForm(forms.Form):
+    file = forms.FileField(label="文件（.xlsx 或 .csv）",
+                           help_text="先下载模板（即您管辖范围内现有的机构），修改后整份上传；上传后先预览，确认无误再导入。")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError("只支持 .xlsx 或 .csv 文件。")
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("文件过大（不超过20MB）。")
+        return upload

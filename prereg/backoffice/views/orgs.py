@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,8 +13,8 @@ from prereg.accounts import services as account_services
 from prereg.accounts.models import User
 from prereg.accounts.permissions import has_function
 from prereg.core.forms import add_service_errors
-from prereg.orgs import services
-from prereg.orgs.forms import OrgForm, UnitRequestAddForm
+from prereg.orgs import importer, services, staging
+from prereg.orgs.forms import OrgForm, SheetImportForm, UnitRequestAddForm
 from prereg.orgs.models import Org, UnitRequest
 from prereg.orgs.search import search_units
 
@@ -41,6 +42,7 @@ def org_list(request):
     return render(request, "backoffice/orgs/list.html", {
         "page": page, "q": q, "level": level, "status": status,
         "can_add": has_function(request.user, "add_unit"),
+        "can_import": importer.may_import(request.user),
         "own_org_id": request.user.org_id,
     })
 
@@ -205,3 +207,77 @@ def unit_request_resolve(request, pk):
         "unit_request": unit_request, "add_form": add_form, "q": q,
         "matches": list(search_units(q, 20)), "error": error,
     })
+
+
+# --- 批量导入与导出 (issue 17.4) ------------------------------------------------------------------
+
+IMPORT_SESSION_KEY = "org_import"
+
+
+def _may_import(user):
+    if not importer.may_import(user):
+        raise PermissionDenied("您没有导入组织机构的权限。")
+
+
+def _import_page(request, form, plan=None, status=200):
+    return render(request, "backoffice/orgs/import.html", {
+        "form": form, "plan": plan, "whole_tree": importer.whole_tree(request.user),
+        "columns": importer.COLUMNS, "notes": importer.TEMPLATE_NOTES, "max_shown": importer.MAX_SHOWN,
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("edit_unit")
+def org_import(request):
+    """Upload a sheet and see what it would do (the preview); nothing is written here."""
+    _may_import(request.user)
+    form = SheetImportForm(request.POST or None, request.FILES or None)
+    if request.method == "GET" or not form.is_valid():
+        return _import_page(request, form, status=200 if request.method == "GET" else 400)
+    upload = form.cleaned_data["file"]
+    content = upload.read()
+    plan = importer.plan_import(actor=request.user, filename=upload.name, content=content)
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    if plan.ok and plan.changes:
+        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+        request.session[IMPORT_SESSION_KEY] = {"file": staging.put(content, suffix), "filename": upload.name,
+                                               "digest": plan.digest, "version": plan.version}
+    return _import_page(request, SheetImportForm(), plan, status=200 if plan.ok else 400)
+
+
+@require_POST
+@staff_required("edit_unit")
+def org_import_confirm(request):
+    """确认导入: the staged file of the preview, applied whole or not at all."""
+    _may_import(request.user)
+    staged = request.session.get(IMPORT_SESSION_KEY)
+    content = staging.get(staged["file"]) if staged and request.POST.get("digest") == staged["digest"] else None
+    if content is None:
+        messages.error(request, "没有待导入的文件（预览已过期或已导入），请重新上传并预览。")
+        return redirect("backoffice:orgs_import")
+    plan = importer.org_import(actor=request.user, filename=staged["filename"], content=content,
+                               expected_version=staged["version"], expected_digest=staged["digest"], request=request)
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    staging.drop(staged["file"])
+    if not plan.ok:
+        return _import_page(request, SheetImportForm(), plan, status=409)
+    messages.success(request, f"导入成功：共{plan.rows}行，新增{len(plan.creates)}个机构，更新{len(plan.updates)}个"
+                              f"（其中调整上级{plan.moved}个），{plan.unchanged}个无变化。")
+    return redirect("backoffice:orgs")
+
+
+@require_GET
+@staff_required("edit_unit")
+def org_export(request):
+    """The orgs the user sees, in the import's columns: the template of the import."""
+    rows = importer.export_rows(request.user)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(importer.export_csv(rows), content_type="text/csv; charset=utf-8")
+        extension = "csv"
+    else:
+        response = HttpResponse(importer.export_xlsx(rows),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        extension = "xlsx"
+    code = request.user.org.code if request.user.org_id else "all"
+    response["Content-Disposition"] = f'attachment; filename="orgs-{code}.{extension}"'
+    return response

@@ -1,0 +1,541 @@
+"""Bulk import and export of the org tree and the unit dictionary (issue 17.4).
+
+One sheet (xlsx or CSV, read by prereg.core.sheets) holds one org a row, in the columns of
+COLUMNS. An import is checked whole first (plan_import: the preview), then applied whole
+(org_import): a single error anywhere and nothing is written. Rows are matched by 机构代码:
+importing the same file again changes nothing; a changed row updates that org in place (same
+id), so applications keep the chain stored on them at submission; orgs absent from the file
+are left as they are (disable them explicitly). Everything is read in one query and written
+set-based (bulk_create a generation of the tree at a time, bulk_update, paths in batches).
+
+Who imports what: the 考区 (and the sysadmin) the whole tree. Every level that manages orgs
+(add_unit and edit_unit: 考点, 报名点) may import its own subtree (the manual: each level manages
+its subtree), within the limits it has on the org pages: rows strictly below its own org, new
+orgs only as units without 单位审查权限, existing orgs keeping their levels and review right
+(granting review is the 考区's, orgs.services._check_levels). Rows of orgs outside the actor's
+scope (his own org, say, as an export lists it) are accepted when they change nothing.
+"""
+
+import dataclasses
+import hashlib
+import io
+import re
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from prereg.accounts.models import Role
+from prereg.accounts.permissions import has_function
+from prereg.audit.log import record
+from prereg.core.sheets import SheetError, read_table
+
+from .bulk import create_tree, write_paths
+from .models import LEVEL_FIELDS, Level, Org, search_keys
+
+CODE, NAME, SHORT, PARENT, LEVELS, RIGHT, ENABLED, REGION = (
+    "机构代码", "规范全称", "简称", "上级机构代码", "机构类别", "单位审查权限", "启用", "所在地区代码")
+COLUMNS = [CODE, NAME, SHORT, PARENT, LEVELS, RIGHT, ENABLED, REGION]
+REQUIRED = [CODE, NAME, PARENT, LEVELS]
+MAX_ROWS = 200_000
+MAX_SHOWN = 200  # errors and changes listed on the preview page
+AUDITED_CHANGES = 500  # changed rows named in the audit entry (the file's hash names them all)
+LEVEL_WORDS = {label: level for level, label in Level.choices}
+RANK = {Level.DISTRICT: 1, Level.SITE: 2, Level.POINT: 3, Level.UNIT: 4}
+YES, NO = {"是", "有", "y", "yes", "1", "true", "√"}, {"否", "无", "n", "no", "0", "false", "×"}
+CODE_RE = re.compile(r"^[0-9A-Za-z]{2,20}$")
+FIELDS = ["name", "short_name", "parent", "is_district", "is_site", "is_point", "is_unit", "has_review_right",
+          "enabled", "region_code"]
+FIELD_LABELS = {"name": NAME, "short_name": SHORT, "parent": PARENT, "is_district": "考区", "is_site": "考点",
+                "is_point": "报名点", "is_unit": "单位", "has_review_right": RIGHT, "enabled": ENABLED,
+                "region_code": REGION}
+TEMPLATE_NOTES = [
+    "每行一个机构；第一行为表头，请勿修改列名（列的顺序可以不同）。",
+    f"必填列：{'、'.join(REQUIRED)}；{RIGHT}、{ENABLED} 填“是”或“否”（留空分别视为 否 / 是）。",
+    f"“{LEVELS}”填 考区、考点、报名点、单位 中的一个或几个，用“、”或空格分隔，如“报名点、单位”。",
+    f"“{PARENT}”填上级机构的机构代码（文件中或系统中已有）；只有系统管理员可导入没有上级的机构。",
+    "层级规则：考区没有上级；考点的上级须为考区；报名点的上级须为考点或考区；单位可设在任何机构之下（如医院的分院），"
+    "但每个单位和报名点向上须能找到报名点、考点、考区，考生才能提交。",
+    "按机构代码匹配：系统中已有的机构按文件更新（可改名称、上级、类别等），没有的新增；文件中没有的机构保持不变（不删除）。"
+    "已提交的报名信息保留提交时的审核链，不受导入影响。",
+    "机构代码、规范全称在全省唯一；文件中任意一行有误则整份文件不导入，请按预览列出的错误修改后重新上传。",
+    "考点、报名点可导入本机构的下级机构，新增的只能是单位，不能修改已有机构的类别和单位审查权限（由考区办理）。",
+]
+
+
+@dataclasses.dataclass
+class Row:
+    line: int
+    code: str
+    name: str = ""
+    short_name: str = ""
+    parent: str | None = None
+    is_district: bool = False
+    is_site: bool = False
+    is_point: bool = False
+    is_unit: bool = False
+    has_review_right: bool = False
+    enabled: bool = True
+    region_code: str = ""
+
+    def values(self) -> dict:
+        return {f: getattr(self, f) for f in FIELDS}
+
+    def top_rank(self) -> int:
+        return min((RANK[level] for level, flag in LEVEL_FIELDS.items() if getattr(self, flag)), default=5)
+
+
+@dataclasses.dataclass
+class Plan:
+    filename: str
+    digest: str
+    version: str
+    rows: int = 0
+    errors: list[str] = dataclasses.field(default_factory=list)
+    creates: list[Row] = dataclasses.field(default_factory=list)
+    updates: list[tuple[int, Row, dict]] = dataclasses.field(default_factory=list)  # (id, row, {field: [old, new]})
+    unchanged: int = 0
+    moved: int = 0
+    ok_to_apply: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def changes(self) -> int:
+        return len(self.creates) + len(self.updates)
+
+    def shown_updates(self):
+        """(row, "规范全称：旧 → 新；…") of the first updates, for the preview."""
+        def text(value):
+            return {True: "是", False: "否", None: "—", "": "—"}.get(value, value) if not isinstance(value, str) \
+                else (value or "—")
+
+        return [(row, "；".join(f"{FIELD_LABELS[f]}：{text(old)} → {text(new)}" for f, (old, new) in changes.items()))
+                for _pk, row, changes in self.updates[:MAX_SHOWN]]
+
+    def summary(self) -> dict:
+        return {"file": self.filename, "sha256": self.digest, "rows": self.rows, "created": len(self.creates),
+                "updated": len(self.updates), "moved": self.moved, "unchanged": self.unchanged}
+
+
+def may_import(user) -> bool:
+    return has_function(user, "add_unit") and has_function(user, "edit_unit")
+
+
+def whole_tree(user) -> bool:
+    return user.role in (Role.SYSADMIN, Role.DISTRICT)
+
+
+def tree_version() -> str:
+    """What the preview was computed against: the orgs' count and latest change."""
+    facts = Org.objects.aggregate(latest=Max("updated_at"), last=Max("pk"))
+    return f"{Org.objects.count()}:{facts['last']}:{facts['latest'].isoformat() if facts['latest'] else ''}"
+
+
+def _flag(value: str, default: bool) -> bool | None:
+    value = value.strip().lower()
+    if not value:
+        return default
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    return None
+
+
+OPTIONAL = {SHORT: "short_name", RIGHT: "has_review_right", ENABLED: "enabled", REGION: "region_code"}
+
+
+def _parse(header: list[str], body: list[list[str]], errors: list[str]) -> tuple[list[Row], list[str]]:
+    """The rows, and the fields of the optional columns the file leaves out (kept as stored)."""
+    index = {title.strip(): i for i, title in enumerate(header)}
+    missing = [c for c in REQUIRED if c not in index]
+    if missing:
+        errors.append(f"表头缺少列：{'、'.join(missing)}（第一行须为：{'、'.join(COLUMNS)}）。")
+        return [], []
+    absent = [field for column, field in OPTIONAL.items() if column not in index]
+    rows = []
+    for n, cells in enumerate(body, start=2):
+        def cell(column, cells=cells):
+            return cells[index[column]].strip() if column in index else ""
+
+        row = Row(line=n, code=cell(CODE))
+        problems = []
+        if not row.code:
+            problems.append("机构代码为空")
+        elif not CODE_RE.match(row.code):
+            problems.append("机构代码应为2至20位数字或字母")
+        row.name = " ".join(cell(NAME).split())
+        if not row.name:
+            problems.append("规范全称为空")
+        elif len(row.name) > 100:
+            problems.append("规范全称超过100字")
+        row.short_name = " ".join(cell(SHORT).split())
+        if len(row.short_name) > 50:
+            problems.append("简称超过50字")
+        row.parent = cell(PARENT) or None
+        words = [w for w in re.split(r"[、,，;；/|\s]+", cell(LEVELS)) if w]
+        unknown = [w for w in words if w not in LEVEL_WORDS]
+        if not words:
+            problems.append("机构类别为空（考区、考点、报名点、单位）")
+        elif unknown:
+            problems.append(f"机构类别“{'、'.join(unknown)}”不存在（可填：考区、考点、报名点、单位）")
+        for word in words:
+            if word in LEVEL_WORDS:
+                setattr(row, LEVEL_FIELDS[LEVEL_WORDS[word]], True)
+        for column, attr, default in ((RIGHT, "has_review_right", False), (ENABLED, "enabled", True)):
+            value = _flag(cell(column), default)
+            if value is None:
+                problems.append(f"“{column}”应填“是”或“否”")
+            else:
+                setattr(row, attr, value)
+        row.region_code = cell(REGION)
+        if row.region_code and not (row.region_code.isdigit() and len(row.region_code) == 6):
+            problems.append("所在地区代码应为6位数字")
+        if row.has_review_right and not row.is_unit:
+            problems.append("单位审查权限只能给“单位”")
+        errors.extend(f"第{n}行（{row.code or '无代码'}）：{p}。" for p in problems)
+        rows.append(row)
+    return rows, absent
+
+
+def _level_problem(row, parent) -> str:
+    """Why `parent` cannot hold `row` (design section 2: 考区 → 考点 → 报名点 → 单位), or "": a
+    reviewing level sits below a higher one only; a unit may sit below any org (a branch below its
+    hospital), as long as it finds a 报名点, 考点 and 考区 on its way up (_check_routing)."""
+    if row.is_district:
+        return "考区不能设上级机构"
+    child_rank = min((RANK[level] for level, flag in LEVEL_FIELDS.items()
+                      if getattr(row, flag) and level != Level.UNIT), default=None)
+    if child_rank is not None and parent.top_rank() >= child_rank:
+        own = Level(next(level for level, r in RANK.items() if r == child_rank)).label
+        held = "、".join(Level(level).label for level, flag in LEVEL_FIELDS.items() if getattr(parent, flag)) or "无"
+        return f"上级机构（{parent.code}，类别：{held}）不能下设{own}"
+    return ""
+
+
+def _stored_rows(orgs) -> tuple[dict[str, Row], dict[str, tuple[int, str]]]:
+    """The stored orgs as rows (their parent as a code) and (id, path) by code."""
+    code_of = {pk: code for pk, code, *_ in orgs}
+    rows, ids = {}, {}
+    for pk, code, parent_id, path, name, short, region, district, site, point, unit, right, enabled in orgs:
+        rows[code] = Row(line=0, code=code, name=name, short_name=short, parent=code_of.get(parent_id),
+                         is_district=district, is_site=site, is_point=point, is_unit=unit,
+                         has_review_right=right, enabled=enabled, region_code=region)
+        ids[code] = (pk, path)
+    return rows, ids
+
+
+STORED_FIELDS = ("pk", "code", "parent_id", "path", "name", "short_name", "region_code", "is_district", "is_site",
+                 "is_point", "is_unit", "has_review_right", "enabled")
+
+
+def plan_import(*, actor, filename: str, content: bytes, orgs=None) -> Plan:
+    """Check a whole sheet against the stored tree and say what importing it would do."""
+    plan = Plan(filename=filename, digest=hashlib.sha256(content).hexdigest(), version=tree_version())
+    if not may_import(actor):
+        raise PermissionDenied("您没有导入组织机构的权限。")
+    try:
+        header, body = read_table(filename, content, max_rows=MAX_ROWS)
+    except SheetError as exc:
+        plan.errors.append(str(exc))
+        return plan
+    plan.rows = len(body)
+    rows, absent = _parse(header, body, plan.errors)
+    if orgs is None:
+        orgs = list(Org.objects.values_list(*STORED_FIELDS))
+    stored, ids = _stored_rows(orgs)
+    for row in rows:
+        if row.code in stored:
+            for field in absent:
+                setattr(row, field, getattr(stored[row.code], field))
+    _check(actor, plan, rows, stored, ids)
+    if plan.errors:
+        plan.creates, plan.updates = [], []
+    return plan
+
+
+def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict) -> None:
+    errors = plan.errors
+    seen_code: dict[str, int] = {}
+    seen_name: dict[str, int] = {}
+    file_rows: dict[str, Row] = {}
+    for row in rows:
+        if not row.code:
+            continue
+        if row.code in seen_code:
+            errors.append(f"第{row.line}行（{row.code}）：机构代码与第{seen_code[row.code]}行重复。")
+            continue
+        seen_code[row.code] = row.line
+        if row.name:
+            if row.name in seen_name:
+                errors.append(f"第{row.line}行（{row.code}）：规范全称“{row.name}”与第{seen_name[row.name]}行重复。")
+            else:
+                seen_name[row.name] = row.line
+        file_rows[row.code] = row
+    # The tree as it would stand: the stored orgs, the file's rows over them.
+    final = {**stored, **file_rows}
+    names_kept = {r.name: code for code, r in stored.items() if code not in file_rows}
+    for row in file_rows.values():
+        owner = names_kept.get(row.name)
+        if owner is not None:
+            errors.append(f"第{row.line}行（{row.code}）：规范全称“{row.name}”已是现有机构 {owner} 的名称。")
+    for row in file_rows.values():
+        if row.parent is None:
+            if actor.role != Role.SYSADMIN and (row.code not in stored or stored[row.code].parent is not None):
+                errors.append(f"第{row.line}行（{row.code}）：上级机构代码为空（只有系统管理员可导入顶级机构）。")
+            elif not row.is_district:
+                errors.append(f"第{row.line}行（{row.code}）：没有上级机构的只能是考区。")
+        elif row.parent == row.code:
+            errors.append(f"第{row.line}行（{row.code}）：上级机构不能是它自己。")
+        elif row.parent not in final:
+            errors.append(f"第{row.line}行（{row.code}）：上级机构代码 {row.parent} 不存在（文件和系统中都没有）。")
+    cyclic = _cycles(file_rows, final, errors)
+    # Levels: each row under its parent, and the stored children of a changed row under it.
+    children: dict[str, list[str]] = {}
+    for code, row in stored.items():
+        if row.parent in file_rows and code not in file_rows:
+            children.setdefault(row.parent, []).append(code)
+    checked = list(file_rows.values()) + [stored[c] for kids in children.values() for c in kids]
+    for row in checked:
+        if row.code in cyclic or row.parent is None or row.parent not in final:
+            continue
+        problem = _level_problem(row, final[row.parent])
+        if problem:
+            where = f"第{row.line}行（{row.code}）" if row.line else f"现有下级机构 {row.code}（{row.name}）"
+            errors.append(f"{where}：{problem}。")
+    if not cyclic:
+        _check_routing(file_rows, final, errors)
+    _check_scope(actor, file_rows, stored, ids, final, errors)
+    if errors:
+        return
+    moved = set()
+    for row in file_rows.values():
+        before = stored.get(row.code)
+        if before is None:
+            plan.creates.append(row)
+            continue
+        old, new = before.values(), row.values()
+        changes = {f: [old[f], new[f]] for f in FIELDS if old[f] != new[f]}
+        if not changes:
+            plan.unchanged += 1
+            continue
+        if "parent" in changes:
+            moved.add(row.code)
+        plan.updates.append((ids[row.code][0], row, changes))
+    plan.moved = len(moved)
+
+
+def _cycles(file_rows, final, errors) -> set[str]:
+    """Codes of the file that sit on a loop of parents (A above B above A)."""
+    state: dict[str, int] = {}  # 1: on the current walk, 2: known to reach the root
+    on_cycle: set[str] = set()
+    for start in file_rows:
+        walk, code = [], start
+        while code is not None and code in final and state.get(code) != 2:
+            if state.get(code) == 1:
+                loop = walk[walk.index(code):]
+                if not on_cycle.intersection(loop):
+                    lines = "、".join(f"第{final[c].line}行" for c in loop if final[c].line)
+                    errors.append(f"{lines}：上级关系成环（{' → '.join(loop + [code])}）。")
+                on_cycle.update(loop)
+                break
+            state[code] = 1
+            walk.append(code)
+            code = final[code].parent
+        for c in walk:
+            state[c] = 2
+    return on_cycle
+
+
+def _check_routing(file_rows, final, errors) -> None:
+    """Every unit and 报名点 of the file finds a 报名点, 考点 and 考区 on its way up (resolve_chain)."""
+    held: dict[str, frozenset] = {}
+
+    def levels_up(code):
+        stack = []
+        while code is not None and code in final and code not in held:
+            stack.append(code)
+            code = final[code].parent
+        above = held.get(code, frozenset())
+        for c in reversed(stack):
+            row = final[c]
+            above = above | {level for level, flag in LEVEL_FIELDS.items() if getattr(row, flag)}
+            held[c] = above
+        return above
+
+    for row in file_rows.values():
+        if not (row.is_unit or row.is_point):
+            continue
+        found = levels_up(row.code)
+        missing = [Level(level).label for level in (Level.POINT, Level.SITE, Level.DISTRICT) if level not in found]
+        if missing:
+            errors.append(f"第{row.line}行（{row.code}）：向上找不到{'、'.join(missing)}，该机构的考生无法提交。")
+
+
+def _check_scope(actor, file_rows, stored, ids, final, errors) -> None:
+    if actor.role == Role.SYSADMIN:
+        return
+    own = Org.objects.filter(pk=actor.org_id).values_list("code", "path").first() if actor.org_id else None
+    if own is None:
+        errors.append("您没有所属机构，不能导入组织机构。")
+        return
+    own_code, own_path = own
+    grant = whole_tree(actor)
+
+    def inside(code):  # strictly below the actor's org, as the tree will stand
+        seen = set()
+        code = final[code].parent if code in final else None
+        while code is not None and code not in seen:
+            if code == own_code:
+                return True
+            seen.add(code)
+            code = final[code].parent if code in final else None
+        return False
+
+    for row in file_rows.values():
+        before = stored.get(row.code)
+        if before is not None and before.values() == row.values():
+            continue  # an unchanged row (the actor's own org in an export, say) is no change
+        where = f"第{row.line}行（{row.code}）"
+        if before is not None and not ids[row.code][1].startswith(own_path) or row.code == own_code:
+            errors.append(f"{where}：该机构不在您的管理范围内（只能修改本机构的下级机构）。")
+            continue
+        if not inside(row.code):
+            errors.append(f"{where}：上级机构须为本机构或本机构的下级机构。")
+            continue
+        if grant:
+            continue
+        if before is None and (row.is_district or row.is_site or row.is_point or row.has_review_right):
+            errors.append(f"{where}：只能新增单位（不含单位审查权限）；新增审核机构须由考区办理。")
+        elif before is not None and any(getattr(before, f) != getattr(row, f)
+                                        for f in (*LEVEL_FIELDS.values(), "has_review_right")):
+            errors.append(f"{where}：机构类别和单位审查权限须由考区修改。")
+
+
+@transaction.atomic
+def org_import(*, actor, filename: str, content: bytes, expected_version: str | None = None,
+               expected_digest: str | None = None, request=None) -> Plan:
+    """Apply a sheet, all or nothing: the plan is made again under the lock, against the tree as it
+    is; the preview's version and file hash must still hold."""
+    if not may_import(actor):
+        raise PermissionDenied("您没有导入组织机构的权限。")
+    scope = Org.objects.all() if whole_tree(actor) or not actor.org_id else Org.objects.subtree_of(actor.org)
+    # The rows the import may change, locked until it commits (SQLite: the write lock already).
+    list(scope.select_for_update().values_list("pk", flat=True))
+    orgs = list(Org.objects.values_list(*STORED_FIELDS))
+    plan = plan_import(actor=actor, filename=filename, content=content, orgs=orgs)
+    if expected_digest is not None and plan.digest != expected_digest:
+        plan.errors.insert(0, "文件与预览时的不一致，请重新上传并预览。")
+    if expected_version is not None and plan.version != expected_version:
+        plan.errors.insert(0, "预览之后组织机构已被修改，请重新预览后再导入。")
+    if plan.errors:
+        plan.ok_to_apply = False
+        record("org.import", actor=actor, request=request, outcome="failure",
+               details={**plan.summary(), "errors": len(plan.errors), "first_errors": plan.errors[:20]})
+        return plan
+    _apply(plan, orgs)
+    record("org.import", actor=actor, request=request, details={
+        **plan.summary(),
+        "created_codes": [r.code for r in plan.creates[:AUDITED_CHANGES]],
+        "changes": {row.code: changes for _, row, changes in plan.updates[:AUDITED_CHANGES]},
+        "listed": min(plan.changes, AUDITED_CHANGES * 2),
+    })
+    return plan
+
+
+def _apply(plan: Plan, orgs) -> None:
+    """Write the plan: new orgs a generation per bulk_create, changed ones in one bulk_update,
+    then the paths of everything below a moved org (and of new orgs under one) computed again."""
+    now = timezone.now()
+    id_of = {code: pk for pk, code, *_ in orgs}
+    path_of = {pk: path for pk, _code, _parent, path, *_ in orgs}
+    parent_of = {pk: parent for pk, _code, parent, *_ in orgs}
+    created = {}
+    if plan.creates:
+        known = {code: (pk, path_of[pk]) for code, pk in id_of.items()}
+        created = create_tree([{"code": r.code, "parent": r.parent,
+                                **{f: v for f, v in r.values().items() if f != "parent"}} for r in plan.creates], known)
+        for org in created.values():
+            id_of[org.code], path_of[org.pk], parent_of[org.pk] = org.pk, org.path, org.parent_id
+    moved = []
+    if plan.updates:
+        objs = []
+        for pk, row, changes in plan.updates:
+            org = Org(pk=pk, code=row.code, updated_at=now, **{f: v for f, v in row.values().items() if f != "parent"})
+            org.parent_id = id_of[row.parent] if row.parent else None
+            org.pinyin, org.initials = search_keys(row.name, row.short_name)
+            parent_of[pk] = org.parent_id
+            if "parent" in changes:
+                moved.append(pk)
+            objs.append(org)
+        Org.objects.bulk_update(objs, [f for f in FIELDS if f != "parent"]
+                                + ["parent_id", "pinyin", "initials", "updated_at"], batch_size=500)
+    if not moved:
+        return
+    prefixes = tuple(path_of[pk] for pk in moved)
+    affected = {pk for pk, path in path_of.items() if path.startswith(prefixes)}
+    new_path: dict[int, str] = {}
+
+    def final_path(pk):
+        if pk not in affected:
+            return path_of[pk]
+        if pk not in new_path:
+            parent = parent_of[pk]
+            new_path[pk] = f"{final_path(parent) if parent else '/'}{pk}/"
+        return new_path[pk]
+
+    for pk in affected:
+        final_path(pk)
+    write_paths([(pk, path) for pk, path in new_path.items() if path != path_of[pk]])
+
+
+# --- Export ------------------------------------------------------------------------------------
+
+
+def export_rows(user) -> list[list[str]]:
+    """The orgs the user sees, parents first, in the import's columns."""
+    orgs = Org.objects.visible_to(user).order_by("depth", "code")
+    code_of = dict(Org.objects.values_list("pk", "code"))
+    rows = []
+    for org in orgs.values_list("code", "name", "short_name", "parent_id", "is_district", "is_site", "is_point",
+                                "is_unit", "has_review_right", "enabled", "region_code"):
+        code, name, short, parent, district, site, point, unit, right, enabled, region = org
+        levels = "、".join(label for flag, label in zip((district, site, point, unit), ("考区", "考点", "报名点", "单位"),
+                                                       strict=True) if flag)
+        rows.append([code, name, short, code_of.get(parent, ""), levels, "是" if right else "否",
+                     "是" if enabled else "否", region])
+    return rows
+
+
+def export_csv(rows: list[list[str]]) -> bytes:
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def export_xlsx(rows: list[list[str]]) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "constant_memory": True})
+    sheet = book.add_worksheet("组织机构")
+    bold = book.add_format({"bold": True})
+    for col, title in enumerate(COLUMNS):
+        sheet.set_column(col, col, 30 if title == NAME else 14)
+        sheet.write_string(0, col, title, bold)
+    for r, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            sheet.write_string(r, col, value)
+    notes = book.add_worksheet("填写说明")
+    for r, line in enumerate(TEMPLATE_NOTES):
+        notes.write_string(r, 0, line)
+    book.close()
+    return buffer.getvalue()
