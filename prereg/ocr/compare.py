@@ -1,0 +1,210 @@
+"""What the photo says against what was typed, field by field: 一致 / 不一致 / 未能识别.
+
+Computed when shown, from the stored reading (the page's lines) and the typed values of the
+moment, so an edit of the typed values is reflected without reading the photo again.
+
+Rules (the same for every kind of certificate):
+- ID numbers and certificate numbers: equal after normalising (spaces, ×→X). A number read from
+  the photo whose GB 11643 check digit fails was misread: 未能识别, never 不一致.
+- Dates: equal at the precision both carry (a typed year-month against a printed day: the month).
+- Names: every character equal, or the engine itself weighed the typed character for that place
+  (an OCR confusion, e.g. blur); 张伟 printed clearly is not 张玮.
+- Schools, majors, units: the same, with one unexplained character in eight allowed.
+- First the typed value is looked for anywhere on the page (a parser may miss an odd layout, a
+  value present is present); only when it is not there does the parsed field decide, and a field
+  the parser did not find, or read with little confidence, is 未能识别 rather than 不一致.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import documents
+from .layout import Page
+
+MATCH, MISMATCH, UNREAD, INFO = "match", "mismatch", "unread", "info"
+STATUS_LABELS = {MATCH: "一致", MISMATCH: "不一致", UNREAD: "未能识别", INFO: "识别结果"}
+NAME_ALT = 0.08  # the engine gave the typed character at least this probability: an OCR confusion
+DIGIT_ALT = 0.25
+LOW_CONFIDENCE = 0.55  # a photo value read with less mean confidence is not trusted to disagree
+
+
+@dataclass
+class Expect:
+    key: str  # "name", "id_number", "school" …: the kind of field (bench groups by it)
+    label: str  # 姓名
+    typed: str  # as shown
+    how: str  # name | text | id | date | month | choice | code
+    photo: tuple[str, ...]  # parsed fields that may hold it, best first
+    value: object = None  # a date for date/month
+    search: bool = True  # look for the typed value anywhere on the page first
+
+
+@dataclass
+class FieldResult:
+    key: str
+    label: str
+    status: str
+    typed: str = ""
+    photo: str = ""  # what the photo says (for 不一致, and info)
+    lines: list[int] = field(default_factory=list)  # the engine's line indices to highlight
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+# -- normalising --------------------------------------------------------------------------------
+
+_DROP = re.compile(r"[\s·•.,，。、:：;；'\"“”‘’\-—_()（）\[\]【】《》<>]")
+
+
+def norm_text(value: str) -> str:
+    return _DROP.sub("", unicodedata.normalize("NFKC", value or "")).upper()
+
+
+def norm_choice(value: str) -> str:
+    value = norm_text(value)
+    for suffix in ("类别", "族", "专业", "类"):
+        if value.endswith(suffix) and len(value) > len(suffix):
+            value = value[: -len(suffix)]
+    return value
+
+
+# -- matching typed text against the page ------------------------------------------------------------
+
+def _squashed(page: Page, start: int = 0, end: int | None = None) -> list[tuple[str, int]]:
+    """(normalised char, page position) for the page text, dropping what normalising drops."""
+    out = []
+    text = page.text
+    for pos in range(start, len(text) if end is None else end):
+        char = norm_text(text[pos])
+        if char:
+            out.append((char[0], pos))
+    return out
+
+
+def _char_ok(page: Page, typed: str, pos: int, read: str, tolerance: float) -> bool:
+    if typed == read:
+        return True
+    return any(norm_text(char) == typed and prob >= tolerance for char, prob in page.alts_at(pos))
+
+
+def _differences(page: Page, typed: str, window: list[tuple[str, int]], tolerance: float) -> int:
+    return sum(not _char_ok(page, t, pos, c, tolerance) for t, (c, pos) in zip(typed, window, strict=True))
+
+
+def find_on_page(page: Page, typed: str, tolerance: float, allowed: int = 0,
+                 chars: list[tuple[str, int]] | None = None) -> tuple[int, int] | None:
+    """Where the normalised `typed` stands on the page (start, end in page text), or None."""
+    typed = norm_text(typed)
+    chars = _squashed(page) if chars is None else chars
+    n = len(typed)
+    if not n or n > len(chars):
+        return None
+    for i in range(len(chars) - n + 1):
+        window = chars[i:i + n]
+        if _differences(page, typed, window, tolerance) <= allowed:
+            # Not a part of a longer name or number.
+            return window[0][1], window[-1][1] + 1
+    return None
+
+
+def _same(page: Page, typed: str, found: documents.Found, tolerance: float, allowed: int) -> bool:
+    chars = _squashed(page, found.start, found.end)
+    typed = norm_text(typed)
+    if len(chars) != len(typed):
+        return False
+    return _differences(page, typed, chars, tolerance) <= allowed
+
+
+def _confidence(page: Page, found: documents.Found) -> float:
+    probs = []
+    for pos in range(found.start, found.end):
+        alts = page.alts_at(pos)
+        if alts:
+            probs.append(alts[0][1])
+    return sum(probs) / len(probs) if probs else 1.0
+
+
+def _allowed(typed: str) -> int:
+    return len(norm_text(typed)) // 8
+
+
+# -- one field ---------------------------------------------------------------------------------
+
+def compare_field(page: Page, fields: dict, expect: Expect) -> FieldResult:
+    result = FieldResult(expect.key, expect.label, UNREAD, typed=expect.typed)
+    found = next((fields[k] for k in expect.photo if k in fields), None)
+    if expect.how in ("date", "month"):
+        return _compare_date(page, fields, expect, result)
+    if expect.how in ("id", "code"):
+        typed = documents.norm_id(expect.typed)
+        spot = find_on_page(page, typed, DIGIT_ALT) if expect.search else None
+        if spot:
+            return _set(result, MATCH, page, spot)
+        if found is None:
+            return result
+        photo = documents.norm_id(found.value)
+        if expect.how == "id" and not documents.id_check_ok(photo):
+            return result  # misread: a printed ID number always carries a valid check digit
+        if photo == typed or _same(page, typed, found, DIGIT_ALT, 0):
+            return _set(result, MATCH, page, (found.start, found.end))
+        if _confidence(page, found) < LOW_CONFIDENCE:
+            return result
+        return _set(result, MISMATCH, page, (found.start, found.end), photo)
+    if expect.how == "choice":
+        if found is None:
+            return result
+        if norm_choice(found.value) == norm_choice(expect.typed):
+            return _set(result, MATCH, page, (found.start, found.end))
+        if _confidence(page, found) < LOW_CONFIDENCE:
+            return result
+        return _set(result, MISMATCH, page, (found.start, found.end), found.value)
+    # name | text
+    allowed = 0 if expect.how == "name" else _allowed(expect.typed)
+    if expect.search:
+        spot = find_on_page(page, expect.typed, NAME_ALT, allowed)
+        if spot:
+            return _set(result, MATCH, page, spot)
+    if found is None:
+        return result
+    if norm_text(found.value) == norm_text(expect.typed) or _same(page, expect.typed, found, NAME_ALT, allowed):
+        return _set(result, MATCH, page, (found.start, found.end))
+    if _confidence(page, found) < LOW_CONFIDENCE:
+        return result
+    return _set(result, MISMATCH, page, (found.start, found.end), found.value)
+
+
+def _compare_date(page, fields, expect, result):
+    typed: date = expect.value
+    candidates = [fields[k] for k in expect.photo if k in fields and fields[k].parsed]
+    if not candidates:
+        return result
+
+    def same(parsed) -> bool:
+        y, m, d = parsed
+        if (y, m) != (typed.year, typed.month):
+            return False
+        return expect.how == "month" or d is None or d == typed.day
+
+    for found in candidates:
+        if same(found.parsed):
+            return _set(result, MATCH, page, (found.start, found.end))
+    found = candidates[0]
+    if _confidence(page, found) < LOW_CONFIDENCE:
+        return result
+    y, m, d = found.parsed
+    shown = f"{y}-{m:02d}" + (f"-{d:02d}" if d and expect.how == "date" else "")
+    return _set(result, MISMATCH, page, (found.start, found.end), shown)
+
+
+def _set(result, status, page, span, photo=""):
+    result.status = status
+    result.lines = page.lines_of(*span)
+    if photo:
+        result.photo = photo
+    return result

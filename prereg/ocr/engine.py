@@ -1,0 +1,246 @@
+"""The OCR engine behind one small interface: `read(image_bytes) -> list[Line]`.
+
+`Line` is (text, box, score) and, where the engine gives them, the alternatives it weighed for
+each character (`alts`), which let the comparison tell an OCR confusion (张伟 read as 张伟 or 张玮
+with little certainty) from a photo that clearly says something else. `box` is four (x, y)
+corners in the image's pixels, clockwise, starting at the text's top-left *as read*: a line
+photographed upside down starts at its bottom-right corner in image coordinates, so the layout
+(prereg.ocr.layout) can put the page upright whatever the rotation.
+
+The engine shipped is RapidOCR on ONNX Runtime (`rapidocr-onnxruntime`: PP-OCRv4 detection and
+recognition models and the 0/180° text-direction classifier, all inside the package: no network
+and no download at run time). Another engine is one class with `name` and `read`, named by
+settings.OCR_ENGINE. `get_engine()` answers None when the engine cannot be loaded: callers then
+store "未能识别" and everything else works as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from functools import cache
+from typing import NamedTuple, Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+Point = tuple[float, float]
+
+
+class Line(NamedTuple):
+    text: str
+    box: tuple[Point, Point, Point, Point]
+    score: float  # 0..1, the engine's confidence in the whole line
+    # Per character of `text`: ((char, probability), ...), best first; () when the engine has none.
+    alts: tuple = ()
+
+
+class Engine(Protocol):
+    name: str
+
+    def read(self, image_bytes: bytes) -> list[Line]: ...
+
+
+class EngineError(Exception):
+    """The engine could not read this image (undecodable, crashed): the reading says 未能识别."""
+
+
+# Long side the page is read at. A phone photo is stored at ≤ 2000 px; at 1600 px a certificate's
+# smallest printed line is still ~20 px high, and detection costs grow with the area.
+READ_MAX_SIDE = 1600
+# A first reading with fewer confident characters than this is tried again on an enhanced copy
+# (contrast equalised, sharpened): blur, glare and dim photos.
+FEW_CHARACTERS = 12
+ALT_MIN_PROB = 0.01  # alternatives below this are not kept
+ALT_COUNT = 4
+
+
+class RapidEngine:
+    """PP-OCRv4 through rapidocr-onnxruntime, one thread (one core) per worker by default."""
+
+    name = "rapidocr-onnxruntime PP-OCRv4"
+
+    def __init__(self, threads: int | None = None):
+        from rapidocr_onnxruntime import RapidOCR  # ImportError: the engine is missing
+
+        threads = threads or getattr(settings, "OCR_THREADS", 1)
+        self.ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+        self.characters = self.ocr.text_rec.postprocess_op.character
+
+    # -- the interface ------------------------------------------------------------------------
+
+    def read(self, image_bytes: bytes) -> list[Line]:
+        import cv2
+        import numpy as np
+
+        img = cv2.imdecode(np.frombuffer(image_bytes, dtype=np.uint8), cv2.IMREAD_COLOR)
+        if img is None:
+            raise EngineError("undecodable image")
+        h, w = img.shape[:2]
+        scale = min(1.0, READ_MAX_SIDE / max(h, w))
+        if scale < 1.0:
+            img = cv2.resize(img, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        lines = self._pass(img)
+        if _confident_chars(lines) < FEW_CHARACTERS:
+            # Blur, glare, a dim or washed-out photo: equalise the contrast locally and sharpen.
+            again = self._pass(_enhanced(img))
+            if _confident_chars(again) > _confident_chars(lines):
+                lines = again
+        if scale < 1.0:
+            lines = [line._replace(box=tuple((x / scale, y / scale) for x, y in line.box)) for line in lines]
+        return lines
+
+    # -- one pass: detect, orient, recognise -------------------------------------------------------
+
+    def _pass(self, img) -> list[Line]:
+        import cv2
+        import numpy as np
+
+        boxes, _ = self.ocr.text_det(img)
+        if boxes is None or len(boxes) == 0:
+            return []
+        crops, turned = [], []
+        for box in boxes:
+            crop = _crop(img, np.asarray(box, dtype=np.float32))
+            # A crop much taller than wide is a line photographed on its side: lay it down.
+            on_side = crop.shape[0] >= 1.5 * crop.shape[1]
+            crops.append(np.rot90(crop) if on_side else crop)
+            turned.append(on_side)
+        _, cls_res, _ = self.ocr.text_cls(crops)
+        # Each line's reading direction in the image, from its box and the 0/180° classifier.
+        directions = []
+        for box, on_side, (label, score) in zip(boxes, turned, cls_res, strict=True):
+            d = (box[3] - box[0]) if on_side else (box[1] - box[0])
+            if "180" in label and score > 0.9:
+                d = -d
+            directions.append(np.asarray(d, dtype=np.float64))
+        page = _dominant(directions)
+        # The classifier errs on short lines: a line read against the page's direction is turned.
+        for i, d in enumerate(directions):
+            if np.linalg.norm(d) and np.dot(d, page) < -0.5 * np.linalg.norm(d):
+                directions[i] = -d
+                flipped = "180" in cls_res[i][0] and cls_res[i][1] > 0.9
+                if not flipped:
+                    crops[i] = cv2.rotate(crops[i], cv2.ROTATE_180)
+            elif "180" in cls_res[i][0] and cls_res[i][1] > 0.9:
+                crops[i] = cv2.rotate(crops[i], cv2.ROTATE_180)
+        lines = []
+        for box, d, (text, score, alts) in zip(boxes, directions, self._recognise(crops), strict=True):
+            if not text.strip():
+                continue
+            lines.append(Line(text, _reading_order(box, d), score, alts))
+        return lines
+
+    def _recognise(self, crops):
+        import numpy as np
+
+        rec = self.ocr.text_rec
+        out = [("", 0.0, ())] * len(crops)
+        order = np.argsort([c.shape[1] / float(c.shape[0]) for c in crops])
+        _, img_h, img_w = rec.rec_image_shape
+        for start in range(0, len(crops), rec.rec_batch_num):
+            batch = order[start:start + rec.rec_batch_num]
+            ratio = max([img_w / img_h] + [crops[i].shape[1] / crops[i].shape[0] for i in batch])
+            norm = np.concatenate([rec.resize_norm_img(crops[i], ratio)[np.newaxis, :] for i in batch])
+            preds = rec.session(norm.astype(np.float32))[0]
+            for k, i in enumerate(batch):
+                out[i] = self._decode(preds[k])
+        return out
+
+    def _decode(self, probs):
+        """Greedy CTC decoding that keeps, for each character, the others the model weighed."""
+        import numpy as np
+
+        best = probs.argmax(axis=1)
+        chars, alts, confidences = [], [], []
+        previous = -1
+        for t, index in enumerate(best):
+            if index != 0 and index != previous:
+                row = probs[t]
+                top = np.argsort(row)[::-1][:ALT_COUNT + 1]
+                options = tuple((self.characters[j], round(float(row[j]), 3)) for j in top
+                                if j != 0 and row[j] >= ALT_MIN_PROB and j < len(self.characters))
+                chars.append(self.characters[index])
+                alts.append(options or ((self.characters[index], round(float(row[index]), 3)),))
+                confidences.append(float(row[index]))
+            previous = index
+        text = "".join(chars)
+        return text, (sum(confidences) / len(confidences)) if confidences else 0.0, tuple(alts)
+
+
+def _confident_chars(lines) -> int:
+    return sum(len(line.text.strip()) for line in lines if line.score >= 0.7)
+
+
+def _enhanced(img):
+    import cv2
+
+    lab = cv2.cvtColor(img, cv2.COLOR_BGR2LAB)
+    lightness, a, b = cv2.split(lab)
+    lightness = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8)).apply(lightness)
+    out = cv2.cvtColor(cv2.merge((lightness, a, b)), cv2.COLOR_LAB2BGR)
+    blurred = cv2.GaussianBlur(out, (0, 0), 2.0)
+    return cv2.addWeighted(out, 1.6, blurred, -0.6, 0)
+
+
+def _crop(img, points):
+    import cv2
+    import numpy as np
+
+    width = int(max(np.linalg.norm(points[0] - points[1]), np.linalg.norm(points[2] - points[3])))
+    height = int(max(np.linalg.norm(points[0] - points[3]), np.linalg.norm(points[1] - points[2])))
+    width, height = max(width, 1), max(height, 1)
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(points, target)
+    return cv2.warpPerspective(img, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE,
+                               flags=cv2.INTER_CUBIC)
+
+
+def _dominant(directions):
+    """The page's reading direction: the length-weighted vote of the lines, snapped to 90°."""
+    import numpy as np
+
+    votes = np.zeros(4)
+    for d in directions:
+        length = float(np.linalg.norm(d))
+        if length:
+            angle = math.degrees(math.atan2(d[1], d[0])) % 360
+            votes[int(((angle + 45) % 360) // 90)] += length
+    quarter = int(votes.argmax())
+    angle = math.radians(quarter * 90)
+    return np.array([math.cos(angle), math.sin(angle)])
+
+
+def _reading_order(box, direction) -> tuple:
+    """The box's corners, clockwise, starting at the text's top-left as read."""
+    import numpy as np
+
+    pts = [tuple(float(v) for v in p) for p in box]
+    best, best_dot = pts, -2.0
+    for shift in range(4):
+        cand = pts[shift:] + pts[:shift]
+        edge = np.array(cand[1]) - np.array(cand[0])
+        norm = np.linalg.norm(edge) * np.linalg.norm(direction)
+        dot = float(np.dot(edge, direction) / norm) if norm else -1.0
+        if dot > best_dot:
+            best, best_dot = cand, dot
+    return tuple(best)
+
+
+@cache
+def _load(path: str):
+    try:
+        return import_string(path)()
+    except Exception:  # an engine that cannot load: no reading, nothing else changes
+        logger.exception("OCR engine %s could not be loaded", path)
+        return None
+
+
+def get_engine() -> Engine | None:
+    """The configured engine (one per process), or None when it is missing or broken."""
+    path = getattr(settings, "OCR_ENGINE", "prereg.ocr.engine.RapidEngine")
+    if not path:
+        return None
+    return _load(path)

@@ -1,0 +1,81 @@
+"""The typed values each slot's certificate is compared with (from the application and its row)."""
+
+from __future__ import annotations
+
+from .compare import Expect
+
+
+def _s(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _month(value) -> str:
+    return f"{value:%Y-%m}" if value else ""
+
+
+def expectations(slot: str, application, row=None) -> list[Expect]:
+    """What to look for on a photo in `slot`; `row` is the image's row for per-row slots."""
+    a = application
+    name = Expect("name", "姓名", a.name, "name", ("name",)) if a.name else None
+    out: list[Expect | None] = []
+    if slot == "id_front":
+        ethnicity = _s(a.ethnicity) if a.ethnicity_id else ""
+        out = [
+            name,
+            Expect("gender", "性别", a.get_gender_display(), "choice", ("gender",)) if a.gender else None,
+            Expect("ethnicity", "民族", ethnicity, "choice", ("ethnicity",)) if ethnicity else None,
+            Expect("birth", "出生", f"{a.birth_date:%Y-%m-%d}", "date", ("birth",), a.birth_date)
+            if a.birth_date else None,
+            Expect("id_number", "公民身份号码", a.id_number, "id", ("id_number",))
+            if a.id_number and a.has_resident_id else None,
+        ]
+    elif slot in ("education", "degree") and row is not None:
+        out = [
+            name,
+            Expect("school", "学校", row.school, "text", ("school",)) if row.school else None,
+            Expect("major", "专业", row.major, "text", ("major",)) if row.major else None,
+            Expect("date", "取得时间", _month(row.obtained), "month", ("end", "issued"), row.obtained)
+            if row.obtained else None,
+        ]
+    elif slot in ("category", "scope"):
+        out = [
+            name,
+            Expect("id_number", "身份证号", a.id_number, "id", ("id_number",)) if a.id_number and a.has_resident_id else None,
+            Expect("category", "执业类别", _s(a.category), "choice", ("category",)) if a.category_id else None,
+        ]
+        if slot == "scope" and a.scope_id:
+            out.append(Expect("scope", "执业范围", _s(a.scope), "choice", ("scope",)))
+    elif slot == "current_qualification":
+        out = [
+            name,
+            Expect("qualification", "资格名称", a.current_qualification, "choice", ("qualification", "level"))
+            if a.current_qualification else None,
+            Expect("date", "取得时间", _month(a.current_qualification_date), "month", ("issued",),
+                   a.current_qualification_date) if a.current_qualification_date else None,
+        ]
+    elif slot == "appointment" and row is not None:
+        out = [
+            name,
+            Expect("unit", "聘任单位", row.unit_name, "text", ("unit",)) if row.unit_name else None,
+            Expect("date", "聘期开始", _month(row.start), "month", ("start",), row.start) if row.start else None,
+            Expect("date", "聘期结束", _month(row.end), "month", ("end",), row.end) if row.end else None,
+        ]
+    elif slot in ("residency", "gp") and row is not None:
+        out = [
+            name,
+            Expect("number", "证书编号", row.certificate_no, "code", ("number",)) if row.certificate_no else None,
+            Expect("major", "培训专业", row.specialty, "text", ("specialty",)) if row.specialty else None,
+        ]
+    return [e for e in out if e is not None]
+
+
+# Fields a kind shows although nothing typed matches them (the reviewer reads them as information).
+INFO_FIELDS = {
+    "id_back": (("authority", "签发机关"), ("validity", "有效期限")),
+    "diploma": (("number", "证书编号"),),
+    "degree": (("number", "证书编号"), ("level", "学位")),
+    "physician_qualification": (("number", "编码"), ("level", "级别"), ("issued", "批准日期")),
+    "physician_practice": (("number", "编码"), ("level", "医师级别"), ("issued", "发证日期")),
+    "nurse_practice": (("number", "证书编号"), ("issued", "发证日期")),
+    "title": (("specialty", "专业"), ("level", "级别"), ("number", "证书编号")),
+}

@@ -1,0 +1,142 @@
+"""A read page put upright: lines grouped into rows in the reading frame, and one text to parse.
+
+The engine's boxes start at each line's top-left as read (prereg.ocr.engine.Line), so the page's
+reading direction, including a few degrees of skew, is the length-weighted mean of the lines'
+top edges. Coordinates are turned into that frame; lines whose centres lie within half a line
+height of each other form a row, left to right. `Page.text` joins rows with newlines and lines
+with a space; `Page.origin(i)` tells which line (and which character in it) text position i
+came from, so a match found by a pattern leads back to its box and its characters' alternatives.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PlacedLine:
+    index: int  # position in the engine's list (and in the stored reading)
+    text: str
+    score: float
+    alts: tuple
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+
+    @property
+    def height(self) -> float:
+        return max(self.y1 - self.y0, 1.0)
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass
+class Page:
+    lines: list[PlacedLine]
+    rows: list[list[PlacedLine]]
+    text: str = ""
+    _origin: list[tuple[int, int] | None] = field(default_factory=list)
+
+    def origin(self, position: int) -> tuple[int, int] | None:
+        """(line index, character index) of text position `position`, None for a separator."""
+        return self._origin[position] if 0 <= position < len(self._origin) else None
+
+    def lines_of(self, start: int, end: int) -> list[int]:
+        """The engine's line indices that text[start:end] was read from."""
+        found = []
+        for pos in range(start, end):
+            o = self.origin(pos)
+            if o and o[0] not in found:
+                found.append(o[0])
+        return found
+
+    def alts_at(self, position: int) -> tuple:
+        o = self.origin(position)
+        if o is None:
+            return ()
+        line = self.by_index[o[0]]
+        return line.alts[o[1]] if o[1] < len(line.alts) else ()
+
+    @property
+    def by_index(self) -> dict[int, PlacedLine]:
+        return {line.index: line for line in self.lines}
+
+    @property
+    def chars(self) -> int:
+        return sum(len(line.text.strip()) for line in self.lines)
+
+
+def page_of(lines) -> Page:
+    """`lines`: (text, box, score[, alts]) as the engine gives them or as stored."""
+    items = []
+    for i, item in enumerate(lines):
+        text, box, score = item[0], item[1], float(item[2])
+        alts = tuple(tuple(tuple(a) for a in char) for char in item[3]) if len(item) > 3 and item[3] else ()
+        items.append((i, text, _points(box), score, alts))
+    angle = _reading_angle([pts for _, _, pts, _, _ in items])
+    cos, sin = math.cos(angle), math.sin(angle)
+    placed = []
+    for i, text, pts, score, alts in items:
+        xs = [x * cos + y * sin for x, y in pts]
+        ys = [-x * sin + y * cos for x, y in pts]
+        placed.append(PlacedLine(i, text, score, alts, min(xs), max(xs), min(ys), max(ys)))
+    rows = _rows(placed)
+    page = Page(placed, rows)
+    parts, origin = [], []
+    for r, row in enumerate(rows):
+        if r:
+            parts.append("\n")
+            origin.append(None)
+        for k, line in enumerate(row):
+            if k:
+                parts.append(" ")
+                origin.append(None)
+            parts.append(line.text)
+            origin.extend((line.index, c) for c in range(len(line.text)))
+    page.text, page._origin = "".join(parts), origin
+    return page
+
+
+def _points(box) -> list[tuple[float, float]]:
+    flat = [float(v) for p in box for v in (p if isinstance(p, list | tuple) else [p])]
+    return [(flat[k], flat[k + 1]) for k in range(0, 8, 2)]
+
+
+def _reading_angle(boxes) -> float:
+    """The mean direction of the lines' top edges (length-weighted), in radians."""
+    sx = sy = 0.0
+    for pts in boxes:
+        dx, dy = pts[1][0] - pts[0][0], pts[1][1] - pts[0][1]
+        length = math.hypot(dx, dy)
+        if not length:
+            continue
+        # Averaged on the doubled angle's quadrant first: the dominant quarter, then the skew.
+        sx += dx
+        sy += dy
+    if not sx and not sy:
+        return 0.0
+    return math.atan2(sy, sx)
+
+
+def _rows(lines: list[PlacedLine]) -> list[list[PlacedLine]]:
+    rows: list[list[PlacedLine]] = []
+    for line in sorted(lines, key=lambda item: item.cy):
+        for row in rows:
+            ref = row[0]
+            if abs(line.cy - _row_cy(row)) <= 0.5 * min(line.height, ref.height):
+                row.append(line)
+                break
+        else:
+            rows.append([line])
+    for row in rows:
+        row.sort(key=lambda item: item.x0)
+    rows.sort(key=lambda row: _row_cy(row))
+    return rows
+
+
+def _row_cy(row) -> float:
+    return sum(line.cy for line in row) / len(row)

@@ -1,0 +1,288 @@
+"""Reading certificate images in the background, and showing what the reading says.
+
+- `enqueue_reading(images)`: after an upload's transaction commits, one task per image on the
+  "ocr" queue. Never raises: an upload must not fail because of the reading.
+- `read_image(image_id)`: the task's work: the engine reads the stored file, the lines and the
+  page's kind are stored (ImageReading). A missing or failing engine stores status failed, shown
+  as 未能识别.
+- `results_for(application)`: each read image's comparison with the typed values of now, for the
+  review screen (`item_results`) and the candidate's form (`slot_warnings`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+
+from prereg.applications.models import ApplicationImage
+from prereg.applications.sections import BY_SLOT
+
+from . import compare, documents
+from .engine import EngineError, get_engine
+from .expect import INFO_FIELDS, expectations
+from .layout import page_of
+from .models import ImageReading, ReadingStatus
+
+logger = logging.getLogger(__name__)
+
+READ_SLOTS = frozenset(documents.SLOT_KINDS)  # 考生照片, 执业变更记录页, 其他材料: nothing to read
+
+
+def queue_name() -> str:
+    return getattr(settings, "OCR_QUEUE", "ocr")
+
+
+def _queue_ready() -> bool:
+    from django_tasks import default_task_backend
+
+    return queue_name() in default_task_backend.queues
+
+
+def enqueue_reading(images) -> None:
+    """Ask for a reading of each image once the current transaction has committed."""
+    ids = [image.pk for image in images if image.slot in READ_SLOTS]
+    if not ids or not getattr(settings, "OCR_ENABLED", True):
+        return
+
+    def enqueue():
+        try:
+            if not _queue_ready():
+                logger.info("OCR queue %r has no worker configured: images %s not read", queue_name(), ids)
+                return
+            from .tasks import read_image_task
+
+            for pk in ids:
+                read_image_task.using(queue_name=queue_name()).enqueue(pk)
+        except Exception:  # the upload is done and stays done
+            logger.exception("could not enqueue the OCR of images %s", ids)
+
+    transaction.on_commit(enqueue)
+
+
+def _box(points) -> list[float]:
+    return [round(float(v), 1) for p in points for v in p]
+
+
+def stored_lines(lines) -> list:
+    """The engine's lines as ImageReading.lines keeps them (JSON)."""
+    return [[line.text, _box(line.box), round(float(line.score), 3), [[list(a) for a in char] for char in line.alts]]
+            for line in lines]
+
+
+def read_image(image_id: int, engine=None) -> ImageReading | None:
+    """Read one stored image (the task's body); the reading, or None when the image is gone."""
+    image = ApplicationImage.objects.filter(pk=image_id).first()
+    if image is None:
+        return None
+    reading = ImageReading.objects.filter(image=image).first()
+    if reading and reading.sha256 == image.sha256 and reading.status == ReadingStatus.DONE:
+        return reading
+    reading = reading or ImageReading(image=image)
+    reading.application_id, reading.slot, reading.sha256 = image.application_id, image.slot, image.sha256
+    reading.width, reading.height = image.width, image.height
+    engine = engine or get_engine()
+    began = time.perf_counter()
+    if engine is None:
+        reading.status, reading.error, reading.engine = ReadingStatus.FAILED, "识别引擎不可用", ""
+    else:
+        reading.engine = engine.name[:100]
+        try:
+            with image.file.open("rb") as handle:
+                data = handle.read()
+            lines = engine.read(data)
+        except (EngineError, OSError, ValueError, RuntimeError) as error:
+            logger.warning("OCR of image %s failed: %s", image_id, error)
+            reading.status, reading.error = ReadingStatus.FAILED, str(error)[:200]
+        except Exception as error:  # an engine's own failure must not lose the image
+            logger.exception("OCR of image %s failed", image_id)
+            reading.status, reading.error = ReadingStatus.FAILED, type(error).__name__[:200]
+        else:
+            reading.lines = stored_lines(lines)
+            reading.kind = documents.kind_of(page_of(reading.lines))
+            reading.status, reading.error = ReadingStatus.DONE, ""
+    reading.seconds = round(time.perf_counter() - began, 3)
+    reading.save()
+    if reading.status == ReadingStatus.DONE:
+        results_for(image.application, refresh=True)
+    return reading
+
+
+# -- showing ------------------------------------------------------------------------------------
+
+@dataclass
+class ImageResult:
+    image_id: int
+    slot: str
+    status: str  # ReadingStatus value
+    kind: str = ""
+    kind_label: str = ""
+    kind_verdict: str = "unknown"  # ok | wrong | unknown
+    fields: list[compare.FieldResult] = field(default_factory=list)
+    info: list[compare.FieldResult] = field(default_factory=list)
+    width: int = 0
+    height: int = 0
+    marks: list[dict] = field(default_factory=list)  # boxes to draw: {"points": "x,y x,y …", "bad": bool}
+
+    @property
+    def flags(self) -> list[str]:
+        out = [f.key for f in self.fields if f.status == compare.MISMATCH]
+        if self.kind_verdict == "wrong":
+            out.insert(0, "kind")
+        return out
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
+
+    @property
+    def mismatches(self) -> list[compare.FieldResult]:
+        return [f for f in self.fields if f.status == compare.MISMATCH]
+
+    @property
+    def pending(self) -> bool:
+        return self.status == ReadingStatus.PENDING
+
+    @property
+    def wrong_kind_text(self) -> str:
+        if self.kind_verdict != "wrong":
+            return ""
+        if self.kind == "blank":
+            return "图片中几乎没有文字（空白或无法辨认）"
+        return f"图片似乎是{self.kind_label}"
+
+
+def compare_reading(reading: ImageReading, application, row=None, slot: str | None = None) -> ImageResult:
+    """The comparison of one stored reading with the typed values of now."""
+    slot = slot or reading.slot
+    result = ImageResult(reading.image_id, slot, reading.status, width=reading.width, height=reading.height)
+    if reading.status != ReadingStatus.DONE:
+        return result
+    page = page_of(reading.lines)
+    kind = documents.kind_of(page)
+    result.kind, result.kind_label = kind, documents.KIND_LABELS.get(kind, kind)
+    result.kind_verdict = documents.kind_verdict(slot, kind)
+    if result.kind_verdict == "wrong":
+        # A page of another kind says nothing about this slot's values.
+        result.fields = [compare.FieldResult(e.key, e.label, compare.UNREAD, e.typed) for e in expectations(slot, application, row)]
+        return result
+    parse_kind = kind if kind in documents.PARSERS else documents.SLOT_KINDS.get(slot, ("",))[0]
+    found = documents.fields_of(page, parse_kind)
+    result.fields = [compare.compare_field(page, found, e) for e in expectations(slot, application, row)]
+    for key, label in INFO_FIELDS.get(parse_kind, ()):
+        if key in found:
+            result.info.append(compare.FieldResult(key, label, compare.INFO, photo=found[key].value,
+                                                   lines=page.lines_of(found[key].start, found[key].end)))
+    by_index = dict(enumerate(reading.lines))
+    bad = {i for f in result.fields if f.status == compare.MISMATCH for i in f.lines}
+    good = {i for f in result.fields if f.status == compare.MATCH for i in f.lines} - bad
+    for i in sorted(bad | good):
+        box = by_index[i][1]
+        result.marks.append({"points": " ".join(f"{box[k]:g},{box[k + 1]:g}" for k in range(0, 8, 2)),
+                             "bad": i in bad, "text": by_index[i][0]})
+    return result
+
+
+def _rows_by_id(application) -> dict:
+    rows = {}
+    for table in {t.model: t for t in BY_SLOT.values()}.values():
+        for row in table.model.objects.filter(application=application):
+            rows[row.pk] = row
+    return rows
+
+
+def results_for(application, refresh: bool = False) -> dict[int, ImageResult]:
+    """image id -> its comparison, for every read (or pending) image of the application.
+
+    `refresh`: store the flags of each comparison (进度跟踪 counts them) where they changed."""
+    cached = getattr(application, "_ocr_results", None)
+    if cached is not None and not refresh:
+        return cached
+    readings = list(ImageReading.objects.filter(application=application).defer("error"))
+    rows = _rows_by_id(application) if readings and any(r.slot in BY_SLOT for r in readings) else {}
+    image_rows = dict(ApplicationImage.objects.filter(pk__in=[r.image_id for r in readings]).values_list("pk", "row_id")) if rows else {}
+    out = {}
+    for reading in readings:
+        result = compare_reading(reading, application, rows.get(image_rows.get(reading.image_id)))
+        out[reading.image_id] = result
+        if reading.status == ReadingStatus.DONE and (result.flags != reading.flags or result.flagged != reading.flagged):
+            ImageReading.objects.filter(pk=reading.pk).update(flags=result.flags, flagged=result.flagged)
+    application._ocr_results = out
+    return out
+
+
+@dataclass
+class ItemResult:
+    """One 📷 item of the review screen: its images' readings together."""
+
+    images: list[ImageResult]
+
+    @property
+    def read(self) -> list[ImageResult]:
+        return [r for r in self.images if r.status == ReadingStatus.DONE]
+
+    @property
+    def flagged(self) -> bool:
+        return any(r.flagged for r in self.images)
+
+    @property
+    def pending(self) -> bool:
+        return any(r.pending for r in self.images)
+
+    @property
+    def fields(self) -> list[compare.FieldResult]:
+        """Per field key and label: 一致 when an image shows it, else 不一致 when one disagrees,
+        else 未能识别."""
+        merged: dict[tuple, compare.FieldResult] = {}
+        rank = {compare.MATCH: 3, compare.MISMATCH: 2, compare.UNREAD: 1}
+        for r in self.images:
+            for f in r.fields:
+                key = (f.key, f.label)
+                if key not in merged or rank[f.status] > rank[merged[key].status]:
+                    merged[key] = f
+        return list(merged.values())
+
+    @property
+    def status(self) -> str:
+        if not self.images:
+            return ""
+        if self.flagged:
+            return "flagged"
+        if self.pending:
+            return "pending"
+        return "ok" if self.read else "unread"
+
+
+def item_results(application, check_fields) -> dict[str, ItemResult]:
+    """CheckField key -> the readings of its images (prereg.applications.review.check_fields)."""
+    results = results_for(application)
+    out = {}
+    for f in check_fields:
+        images = [results[img.pk] for img in f.images if img.pk in results]
+        out[f.key] = ItemResult(images)
+    return out
+
+
+def flagged_first(check_fields, items: dict[str, ItemResult]) -> list:
+    """The review's items with a disagreement first, each group in its own order."""
+    return sorted(check_fields, key=lambda f: not (items.get(f.key) and items[f.key].flagged))
+
+
+def slot_warnings(application, slot: str, row_id=None) -> list[str]:
+    """The candidate's warnings for one slot: 照片中的…与填写的…不一致，请核对."""
+    results = results_for(application)
+    out = []
+    images = list(ApplicationImage.objects.filter(application=application, slot=slot, row_id=row_id)
+              .values_list("pk", flat=True)) if results else []
+    for pk in images:
+        result = results.get(pk)
+        if result is None:
+            continue
+        if result.kind_verdict == "wrong":
+            out.append(f"{result.wrong_kind_text}，与此栏目要求的材料不符，请核对。")
+        for f in result.mismatches:
+            out.append(f"照片中的{f.label}（{f.photo}）与填写的{f.label}（{f.typed}）不一致，请核对。")
+    return list(dict.fromkeys(out))
