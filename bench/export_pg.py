@@ -5,7 +5,7 @@
 
 Fills BENCH_DATABASE_URL if it names PostgreSQL, else postgres://postgres@127.0.0.1:5432/prereg_bench_export
 (emptied first), runs bench.export there and reports its figures with the suffix _pg
-(export_full_s_pg: the full record's CSV), so `make bench` shows both databases
+(export_full_s_pg and export_full_xlsx_s_pg: the full record's CSV and xlsx), so `make bench` shows both databases
 against the goal.
 """
 
