@@ -48,6 +48,57 @@ MAX_FILES_PER_REQUEST = 5
 SLOT_LIMIT = {ImageSlot.ID_FRONT: 1, ImageSlot.ID_BACK: 1, ImageSlot.PHOTO: 1}
 DEFAULT_SLOT_LIMIT = 5
 
+
+
+@dataclass(frozen=True)
+class SlotGuide:
+    """What the candidate manual (section 六, 图片上传位置) tells the candidate about one 📷 slot."""
+
+    document: str  # 证件类型
+    note: str  # 注意事项, in the manual's words
+    # 示例图片: (file under prereg/static/, caption); drawn by manage.py draw_slot_samples
+    samples: tuple[tuple[str, str], ...]
+
+
+def _sample(name: str, caption: str) -> tuple[str, str]:
+    return f"prereg/samples/{name}.png", caption
+
+
+SLOT_GUIDES = {
+    ImageSlot.PHOTO: SlotGuide("近期证件照", "上传本人近期正面免冠证件照一张",
+                               (_sample("photo", "证件照"),)),
+    ImageSlot.ID_FRONT: SlotGuide("居民身份证", "需上传正反面两张图片（此处上传正面）",
+                                  (_sample("id-front", "身份证正面"),)),
+    ImageSlot.ID_BACK: SlotGuide("居民身份证", "需上传正反面两张图片（此处上传反面）",
+                                 (_sample("id-back", "身份证反面"),)),
+    ImageSlot.EDUCATION: SlotGuide("学历证书", "当有多个学历时需要上传对应的多个学历证书",
+                                   (_sample("education", "学历证书"),)),
+    ImageSlot.DEGREE: SlotGuide("学位证书", "当有多个学位时需要上传对应的多个学位证书",
+                                (_sample("degree", "学位证书"),)),
+    ImageSlot.CATEGORY: SlotGuide("护士执业证书（医师资格证书）", "护士上传执业证书，医师上传资格证书",
+                                  (_sample("nurse-licence", "护士执业证书"),
+                                   _sample("physician-qualification", "医师资格证书"))),
+    ImageSlot.SCOPE: SlotGuide("护士执业证书（医师执业证书）",
+                               "此处上传的图片是你获得了医师资格证书后申请的由当地卫生局发的执业注册证",
+                               (_sample("nurse-licence", "护士执业证书"), _sample("physician-licence", "医师执业证书"))),
+    ImageSlot.PRACTICE_CHANGE: SlotGuide("护士执业证书（医师执业证书）", "上传执业证书中的变更注册记录页",
+                                         (_sample("practice-change", "变更注册记录页"),)),
+    ImageSlot.CURRENT_QUALIFICATION: SlotGuide(
+        "专业技术资格证书（医师初级师资格证书为医师资格证）",
+        "此处上传的图片为通过全国统一的资格考试后，由国家卫生部统一发放的证件图片",
+        (_sample("qualification", "专业技术资格证书"), _sample("physician-qualification", "医师资格证书"))),
+    ImageSlot.APPOINTMENT: SlotGuide("聘书（或合同、文件）", "聘书照应为翻开有时间段的页面，多个聘任单位需上传多个对应图片",
+                                     (_sample("appointment", "聘书（翻开有时间段的页面）"),
+                                      _sample("appointment-document", "聘任文件"))),
+    ImageSlot.RESIDENCY: SlotGuide("住院医师规范化培训合格证书", "多个规培情况需要上传多个对应证书",
+                                   (_sample("residency", "住院医师规范化培训合格证书"),)),
+    ImageSlot.GENERAL_PRACTICE: SlotGuide("全科医生规范化培训合格证书", "多个规培情况需要上传多个对应证书",
+                                          (_sample("general-practice", "全科医生规范化培训合格证书"),)),
+    ImageSlot.OTHER: SlotGuide("所选类别的证明材料",
+                               "在“其他”栏选择相应的类别，并上传相关图片资料（如转岗情况、社区工作证明、社保证明等）",
+                               (_sample("other", "证明材料"),)),
+}
+
 TYPE_MESSAGE = "仅支持 jpg/jpeg/png/bmp 格式的图片，请转换后再上传。"
 CORRUPT_MESSAGE = "图片文件已损坏或不完整，请重新拍摄或选择图片。"
 # How files of the accepted formats begin (JPEG, PNG, BMP).

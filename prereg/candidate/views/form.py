@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from prereg.applications import services as workflow_services
 from prereg.applications.completeness import gaps
+from prereg.applications.images import SLOT_GUIDES
 from prereg.applications.models import (
     ApplicationImage,
     ImageSlot,
@@ -121,7 +122,8 @@ def images_by_slot(application) -> dict:
 
 def _slot(slot, label, images, row_id=None, required=True):
     return {"slot": slot, "row_id": row_id, "label": label, "required": required,
-            "images": images.get((slot, row_id), []), "key": f"{slot}-{row_id or 0}"}
+            "images": images.get((slot, row_id), []), "key": f"{slot}-{row_id or 0}",
+            "guide": SLOT_GUIDES.get(slot)}  # the manual's 注意事项 and 示例图片 for it
 
 
 def row_slot(slot, row, index, images):
