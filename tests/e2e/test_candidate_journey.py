@@ -164,6 +164,16 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
     expect(photo_slot.locator("figure.thumb")).to_have_count(0)
     expect(phone.locator("form[action$='/candidate/submit/'] button")).to_be_disabled()
     upload(phone, "photo", phone_photo(tmp_path / "photo-again.jpg", (190, 190, 170)))
+    # Beside each slot, the manual's 注意事项 and a 示例图片: a tap opens it full-size, within the phone's width.
+    id_slot = phone.locator("[id^='img-id_front-']")
+    expect(id_slot.locator(".slot-note")).to_contain_text("需上传正反面两张图片")
+    sample = id_slot.locator("details[data-sample]").first
+    sample.locator("summary").click()
+    full = sample.locator("figure img")
+    expect(full).to_be_visible()
+    phone.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=full.element_handle())
+    box = full.bounding_box()
+    assert 250 < box["width"] <= 375, box
     assert phone.evaluate("window.sameVisit === true"), "the page was reloaded"
     stored = ApplicationImage.objects.filter(application=application)
     assert stored.count() >= 7
