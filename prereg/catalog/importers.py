@@ -8,12 +8,11 @@ entries it does not name, so applications keep the entries they reference.
 
 import csv
 import io
-import re
-import zipfile
 from dataclasses import dataclass, field
-from xml.etree import ElementTree
 
 from django.db import transaction
+
+from prereg.core import sheets
 
 from .models import (
     DictEntry,
@@ -57,121 +56,20 @@ class ImportResult:
 # ---------------------------------------------------------------- reading
 
 def read_table(filename: str, content: bytes, columns=None, required=("类型", "名称")) -> list[dict]:
-    """Rows as {column: text} from a .csv (UTF-8 or GBK) or .xlsx file; row 1 is the header, of `columns`."""
+    """Rows as {column: text} from a .csv (UTF-8 or GB18030) or .xlsx file (prereg.core.sheets);
+    row 1 is the header, of `columns`."""
     columns = COLUMNS if columns is None else columns
-    if len(content) > MAX_BYTES:
-        raise CatalogueFileError("文件过大（不超过5MB）。")
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        table = _read_xlsx(content)
-    elif name.endswith(".csv"):
-        table = _read_csv(content)
-    else:
-        raise CatalogueFileError("只支持 .xlsx 或 .csv 文件，请使用下载的模板。")
-    table = [row for row in table if any(cell.strip() for cell in row)]
-    if not table:
-        raise CatalogueFileError("文件是空的。")
-    header = [cell.strip() for cell in table[0]]
+    try:
+        header, body = sheets.read_table(filename, content, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
+    except sheets.SheetError as exc:
+        raise CatalogueFileError(str(exc)) from exc
     missing = [c for c in required if c not in header]
     if missing:
         raise CatalogueFileError(f"第1行（表头）缺少列：{'、'.join(missing)}。请使用下载的模板。")
     unknown = [c for c in header if c and c not in columns]
     if unknown:
         raise CatalogueFileError(f"第1行（表头）有无法识别的列：{'、'.join(unknown)}。")
-    if len(table) - 1 > MAX_ROWS:
-        raise CatalogueFileError(f"数据行过多（不超过{MAX_ROWS}行）。")
-    rows = []
-    for cells in table[1:]:
-        cells = list(cells) + [""] * (len(header) - len(cells))
-        rows.append({col: (cells[i] or "").strip() for i, col in enumerate(header) if col})
-    return rows
-
-
-def _read_csv(content: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise CatalogueFileError("无法识别文件编码，请另存为UTF-8编码的CSV或使用xlsx模板。")
-    return list(csv.reader(io.StringIO(text)))
-
-
-NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-
-
-def _col_index(ref: str) -> int:
-    letters = re.match(r"[A-Z]+", ref).group(0)
-    index = 0
-    for ch in letters:
-        index = index * 26 + (ord(ch) - 64)
-    return index - 1
-
-
-MAX_XML_BYTES = 50 * 1024 * 1024
-
-
-def _parse(book, member: str):
-    """One XML part, refused if oversized (zip bomb) or if it declares a DTD (entity tricks)."""
-    if book.getinfo(member).file_size > MAX_XML_BYTES:
-        raise CatalogueFileError("xlsx文件内容过大。")
-    data = book.read(member)
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise CatalogueFileError("无法读取该xlsx文件，请使用下载的模板。")
-    return ElementTree.fromstring(data)  # noqa: S314 - size-capped, DTD-free input
-
-
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    """The first worksheet of an xlsx file, read with zipfile and ElementTree (no extra package)."""
-    try:
-        book = zipfile.ZipFile(io.BytesIO(content))
-        names = set(book.namelist())
-        shared = []
-        if "xl/sharedStrings.xml" in names:
-            root = _parse(book, "xl/sharedStrings.xml")
-            for si in root.findall("m:si", NS):
-                shared.append("".join(t.text or "" for t in si.iter(f"{{{NS['m']}}}t")))
-        sheet_path = _first_sheet_path(book, names)
-        root = _parse(book, sheet_path)
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
-        raise CatalogueFileError("无法读取该xlsx文件，请确认文件未损坏并使用下载的模板。") from exc
-    table = []
-    for row in root.iter(f"{{{NS['m']}}}row"):
-        cells: dict[int, str] = {}
-        for position, cell in enumerate(row.findall("m:c", NS)):
-            ref = cell.get("r")
-            index = _col_index(ref) if ref else position
-            kind = cell.get("t")
-            value = cell.find("m:v", NS)
-            if kind == "s" and value is not None:
-                text = shared[int(value.text)]
-            elif kind == "inlineStr":
-                text = "".join(t.text or "" for t in cell.iter(f"{{{NS['m']}}}t"))
-            elif value is not None and value.text is not None:
-                text = value.text
-                if kind != "str" and re.fullmatch(r"-?\d+\.0", text):
-                    text = text[:-2]  # a code typed as a number: 305.0 -> 305
-            else:
-                text = ""
-            cells[index] = text
-        width = max(cells) + 1 if cells else 0
-        table.append([cells.get(i, "") for i in range(width)])
-    return table
-
-
-def _first_sheet_path(book, names) -> str:
-    workbook = _parse(book, "xl/workbook.xml")
-    first = workbook.find("m:sheets/m:sheet", NS)
-    if first is not None and "xl/_rels/workbook.xml.rels" in names:
-        rels = _parse(book, "xl/_rels/workbook.xml.rels")
-        for rel in rels:
-            if rel.get("Id") == first.get(REL_NS):
-                target = rel.get("Target").lstrip("/")
-                return target if target.startswith("xl/") else f"xl/{target}"
-    return "xl/worksheets/sheet1.xml"
+    return [{col: cells[i] for i, col in enumerate(header) if col} for cells in body]
 
 
 # ---------------------------------------------------------------- checking
