@@ -5,6 +5,9 @@ from .views import accounts
 urlpatterns = [
     path("accounts/", accounts.account_list, name="accounts"),
     path("accounts/add/", accounts.account_add, name="accounts_add"),
+    path("accounts/import/", accounts.account_import, name="accounts_import"),
+    path("accounts/import/confirm/", accounts.account_import_confirm, name="accounts_import_confirm"),
+    path("accounts/import/template/", accounts.account_template, name="accounts_template"),
     path("accounts/toggle/", accounts.account_toggle, name="accounts_toggle"),
     path("accounts/<int:pk>/reset/", accounts.account_reset, name="accounts_reset"),
     path("role-permissions/", accounts.role_permissions, name="role_permissions"),

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,9 +15,12 @@ from prereg.accounts import permissions, services
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
 from prereg.applications.models import Application
+from prereg.catalog import staff_import
 from prereg.core.forms import add_service_errors
 from prereg.core.validators import normalize_id_number
 from prereg.notify.models import SmsMessage
+from prereg.orgs import staging
+from prereg.orgs.forms import SheetImportForm
 from prereg.orgs.models import Org
 
 from ..access import staff_required
@@ -61,6 +64,7 @@ def account_list(request):
         "page": page, "q": q, "role": role, "roles": [(r, Role(r).label) for r in Role.reviewer_roles()],
         "administered": administered,
         "can_create": has_function(request.user, "create_reviewer") and bool(services.creatable_roles(request.user)),
+        "can_edit": has_function(request.user, "reset_reviewer_password"),
         "can_reset": has_function(request.user, "reset_reviewer_password"),
     })
 
@@ -237,3 +241,70 @@ def sms_outbox(request):
         raise Http404("仅演示模式提供短信发件箱。")
     page = Paginator(SmsMessage.objects.all(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "backoffice/accounts/sms_outbox.html", {"page": page})
+
+
+# --- 批量导入审核账号 (issue 17.4) -----------------------------------------------------------------
+
+STAFF_IMPORT_SESSION_KEY = "staff_import"
+
+
+def _staff_import_page(request, form, plan=None, status=200):
+    return render(request, "backoffice/accounts/import.html", {
+        "form": form, "plan": plan, "columns": staff_import.COLUMNS, "notes": staff_import.TEMPLATE_NOTES,
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("create_reviewer")
+def account_import(request):
+    """Upload a sheet of reviewer accounts and see what it would do; nothing is written here."""
+    staff_import.raise_unless_allowed(request.user)
+    form = SheetImportForm(request.POST or None, request.FILES or None)
+    if request.method == "GET" or not form.is_valid():
+        return _staff_import_page(request, form, status=200 if request.method == "GET" else 400)
+    upload = form.cleaned_data["file"]
+    content = upload.read()
+    plan = staff_import.plan_staff_import(actor=request.user, filename=upload.name, content=content)
+    request.session.pop(STAFF_IMPORT_SESSION_KEY, None)
+    if plan.ok and (plan.creates or plan.updates):
+        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+        request.session[STAFF_IMPORT_SESSION_KEY] = {"file": staging.put(content, suffix), "filename": upload.name,
+                                                     "digest": plan.digest}
+    return _staff_import_page(request, SheetImportForm(), plan, status=200 if plan.ok else 400)
+
+
+@require_POST
+@staff_required("create_reviewer")
+def account_import_confirm(request):
+    staff_import.raise_unless_allowed(request.user)
+    staged = request.session.get(STAFF_IMPORT_SESSION_KEY)
+    content = staging.get(staged["file"]) if staged and request.POST.get("digest") == staged["digest"] else None
+    if content is None:
+        messages.error(request, "没有待导入的文件（预览已过期或已导入），请重新上传并预览。")
+        return redirect("backoffice:accounts_import")
+    plan = staff_import.staff_import(actor=request.user, filename=staged["filename"], content=content,
+                                     expected_digest=staged["digest"], request=request)
+    request.session.pop(STAFF_IMPORT_SESSION_KEY, None)
+    staging.drop(staged["file"])
+    if not plan.ok:
+        return _staff_import_page(request, SheetImportForm(), plan, status=409)
+    messages.success(request, f"导入成功：新增{len(plan.creates)}个账号，更新{len(plan.updates)}个，{plan.unchanged}个无变化。"
+                              f"新账号的一次性密码已放入{plan.sheets}个上级机构的“新年度账号密码”单，由其查看后下发。")
+    return redirect("backoffice:accounts")
+
+
+@require_GET
+@staff_required("create_reviewer")
+def account_template(request):
+    """The reviewer accounts the user sees, in the import's columns (CSV): the template."""
+    staff_import.raise_unless_allowed(request.user)
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(staff_import.COLUMNS)
+    writer.writerows(staff_import.template_rows(request.user))
+    response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="reviewer-accounts.csv"'
+    return response

@@ -1,0 +1,213 @@
+"""Reviewer accounts created in bulk from a sheet (issue 17.4), their one-time passwords handed
+down through the org tree as when a year opens (services.reviewer_passwords_reset): sealed into
+the current year's password sheet of the org above each account (services.sheet_holder), which
+that org's reviewers read once under 新年度账号密码.
+
+It sits beside the password sheets it writes to (catalog), above orgs and accounts whose rules it
+applies: the roles the actor may create (accounts.services.creatable_roles), the org holding the
+role's level, a unit's review right (account_create's rules, row by row). All or nothing;
+re-importing the same sheet creates nothing again (an existing login name of the same org and
+role is that account: its name and phone are updated, its password is not touched); audited.
+"""
+
+import dataclasses
+import hashlib
+import json
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from prereg.accounts.hashers import hash_one_time_password
+from prereg.accounts.models import Role, User
+from prereg.accounts.permissions import require_function
+from prereg.accounts.services import ROLE_LEVEL_FIELD, creatable_roles, generate_one_time_password
+from prereg.audit.log import record
+from prereg.core.sheets import SheetError, read_table
+from prereg.core.validators import normalize_mobile, validate_mobile
+from prereg.orgs.models import Org
+
+from .models import ExamYear, PasswordSheet
+from .secretbox import open_sealed, seal
+from .services import sheet_holder
+
+USERNAME, NAME, PHONE, ORG, ROLE, TITLE, DEPARTMENT = "登录名", "姓名", "手机号码", "所属机构代码", "角色", "职务", "科室"
+COLUMNS = [USERNAME, NAME, PHONE, ORG, ROLE, TITLE, DEPARTMENT]
+REQUIRED = [USERNAME, ORG, ROLE]
+MAX_ROWS = 20_000
+USERNAME_RE = re.compile(r"^[0-9A-Za-z_.@-]{3,50}$")
+ROLE_WORDS = {Role(role).label: role for role in Role.reviewer_roles()}
+TEMPLATE_NOTES = [
+    "每行一个审核账号；第一行为表头，请勿修改列名。",
+    f"必填列：{'、'.join(REQUIRED)}；“角色”填 考区、考点、报名点、单位 之一，须是所属机构具有的类别；单位账号的机构须有单位审查权限。",
+    "登录名为3至50位字母、数字或 _ . @ -，全省唯一（如机构代码，或机构代码加序号）。",
+    "新账号的一次性密码按机构逐级下发：放入上级机构本年度的“新年度账号密码”单，由上级机构管理员查看（仅一次）后下发；首次登录须修改密码并完善个人信息。",
+    "再次导入同一文件不会重复新增：已有的同名账号（同一机构、同一角色）只更新姓名、手机号码等，不重置密码。",
+    "文件中任意一行有误则整份文件不导入。",
+]
+
+
+@dataclasses.dataclass
+class StaffPlan:
+    filename: str
+    digest: str
+    rows: int = 0
+    errors: list[str] = dataclasses.field(default_factory=list)
+    creates: list[dict] = dataclasses.field(default_factory=list)
+    updates: list[tuple[User, dict]] = dataclasses.field(default_factory=list)
+    unchanged: int = 0
+    sheets: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
+    require_function(actor, "create_reviewer")
+    plan = StaffPlan(filename=filename, digest=hashlib.sha256(content).hexdigest())
+    try:
+        header, body = read_table(filename, content, max_rows=MAX_ROWS)
+    except SheetError as exc:
+        plan.errors.append(str(exc))
+        return plan
+    plan.rows = len(body)
+    index = {title.strip(): i for i, title in enumerate(header)}
+    missing = [c for c in REQUIRED if c not in index]
+    if missing:
+        plan.errors.append(f"表头缺少列：{'、'.join(missing)}（第一行须为：{'、'.join(COLUMNS)}）。")
+        return plan
+    rows = [{column: cells[index[column]].strip() if column in index else "" for column in COLUMNS} | {"line": n}
+            for n, cells in enumerate(body, start=2)]
+    codes = {r[ORG] for r in rows if r[ORG]}
+    orgs = {org.code: org for org in Org.objects.filter(code__in=codes)}
+    visible = set(Org.objects.visible_to(actor).filter(code__in=codes).values_list("code", flat=True))
+    existing = {u.username: u for u in User.objects.filter(username__in=[r[USERNAME] for r in rows if r[USERNAME]])
+                .select_related("org")}
+    allowed = set(creatable_roles(actor))
+    seen: dict[str, int] = {}
+    for r in rows:
+        where, problems = f"第{r['line']}行（{r[USERNAME] or '无登录名'}）", []
+        username = r[USERNAME]
+        if not USERNAME_RE.match(username):
+            problems.append("登录名应为3至50位字母、数字或 _ . @ -")
+        elif username in seen:
+            problems.append(f"登录名与第{seen[username]}行重复")
+        else:
+            seen[username] = r["line"]
+        role = ROLE_WORDS.get(r[ROLE])
+        org = orgs.get(r[ORG])
+        if role is None:
+            problems.append(f"角色“{r[ROLE]}”不存在（可填：{'、'.join(ROLE_WORDS)}）")
+        elif role not in allowed:
+            problems.append(f"您不能新增“{r[ROLE]}”账号")
+        if org is None:
+            problems.append(f"所属机构代码 {r[ORG] or '（空）'} 不存在")
+        elif r[ORG] not in visible:
+            problems.append(f"机构 {org.code} 不在您的管辖范围内")
+        elif role is not None:
+            if not getattr(org, ROLE_LEVEL_FIELD[role]):
+                problems.append(f"“{org.name}”不是{Role(role).label}，不能设该角色的账号")
+            elif role == Role.UNIT and not org.has_review_right:
+                problems.append(f"“{org.name}”没有单位审查权限，须由考区先授予")
+        phone = normalize_mobile(r[PHONE])
+        if phone:
+            try:
+                validate_mobile(phone)
+            except ValidationError:
+                problems.append("手机号码应为11位手机号码")
+        for column, limit in ((NAME, 50), (TITLE, 50), (DEPARTMENT, 50)):
+            if len(r[column]) > limit:
+                problems.append(f"{column}超过{limit}字")
+        user = existing.get(username)
+        if user is not None and not problems and (user.org_id != org.pk or user.role != role):
+            problems.append("登录名已被其他账号使用")
+        if problems:
+            plan.errors.extend(f"{where}：{p}。" for p in problems)
+            continue
+        values = {"name": r[NAME], "phone": phone, "title": r[TITLE], "department": r[DEPARTMENT]}
+        if user is None:
+            plan.creates.append({"username": username, "role": role, "role_label": Role(role).label, "org": org,
+                                 **values})
+            continue
+        changes = {k: [getattr(user, k), v] for k, v in values.items() if v and getattr(user, k) != v}
+        if changes:
+            plan.updates.append((user, changes))
+        else:
+            plan.unchanged += 1
+    if plan.errors:
+        plan.creates, plan.updates = [], []
+    return plan
+
+
+@transaction.atomic
+def staff_import(*, actor, filename: str, content: bytes, expected_digest: str | None = None,
+                 request=None) -> StaffPlan:
+    """Create the sheet's new accounts (one-time passwords into the holders' sheets of the current
+    year) and update the others, or nothing when any row is wrong."""
+    plan = plan_staff_import(actor=actor, filename=filename, content=content)
+    if expected_digest is not None and plan.digest != expected_digest:
+        plan.errors.insert(0, "文件与预览时的不一致，请重新上传并预览。")
+    year = ExamYear.objects.filter(is_current=True).first()
+    if year is None and plan.creates:
+        plan.errors.insert(0, "请先开启年度：新账号的一次性密码随本年度的密码单下发。")
+    if plan.errors:
+        record("account.import", actor=actor, request=request, outcome="failure",
+               details={"file": filename, "sha256": plan.digest, "errors": len(plan.errors),
+                        "first_errors": plan.errors[:20]})
+        return plan
+    # The accounts changed are locked while the sheet is applied.
+    locked = {u.pk: u for u in User.objects.select_for_update().filter(pk__in=[u.pk for u, _ in plan.updates])}
+    for user, changes in plan.updates:
+        user = locked[user.pk]
+        for field, (_old, new) in changes.items():
+            setattr(user, field, new)
+    User.objects.bulk_update(list(locked.values()), ["name", "phone", "title", "department"], batch_size=500)
+    entries: dict[int, tuple[Org, list]] = {}
+    new_users = []
+    for spec in plan.creates:
+        raw = generate_one_time_password()
+        user = User(username=spec["username"], role=spec["role"], org=spec["org"], name=spec["name"],
+                    phone=spec["phone"], title=spec["title"], department=spec["department"], created_by=actor,
+                    must_change_password=True, profile_completed=False, password=hash_one_time_password(raw))
+        new_users.append(user)
+        holder = sheet_holder(spec["org"])
+        entries.setdefault(holder.pk, (holder, []))[1].append({
+            "username": user.username, "name": user.name, "org": spec["org"].name,
+            "role": Role(spec["role"]).label, "password": raw})
+    User.objects.bulk_create(new_users, batch_size=500)
+    for holder, new_entries in entries.values():
+        hand_down(year, holder, new_entries)
+    plan.sheets = len(entries)
+    record("account.import", actor=actor, request=request, details={
+        "file": filename, "sha256": plan.digest, "rows": plan.rows, "created": len(plan.creates),
+        "updated": len(plan.updates), "unchanged": plan.unchanged, "sheets": plan.sheets,
+        "created_usernames": [u.username for u in new_users[:500]],
+        "changes": {u.username: {f: [str(v) for v in values] for f, values in c.items()}
+                    for u, c in plan.updates[:500]}})
+    return plan
+
+
+def hand_down(year: ExamYear, holder: Org, new_entries: list[dict]) -> PasswordSheet:
+    """Add passwords to the holder's sheet of the year: to its unread entries if it has any
+    (sealed again, still readable once), else as a new reading of the sheet."""
+    sheet = PasswordSheet.objects.select_for_update().filter(exam_year=year, holder=holder).first()
+    unread = json.loads(open_sealed(sheet.ciphertext)) if sheet is not None and sheet.ciphertext else []
+    entries = unread + new_entries
+    sheet, _ = PasswordSheet.objects.update_or_create(
+        exam_year=year, holder=holder,
+        defaults={"count": len(entries), "ciphertext": seal(json.dumps(entries, ensure_ascii=False)),
+                  "revealed_at": None, "revealed_by": None})
+    return sheet
+
+
+def template_rows(actor) -> list[list[str]]:
+    """The reviewer accounts the actor sees, in the import's columns (the template). Phones are
+    left out (a blank phone changes nothing on import): the file leaves the system."""
+    users = User.objects.staff_visible_to(actor).select_related("org").order_by("org__path", "username")
+    return [[u.username, u.name, "", u.org.code, u.get_role_display(), u.title, u.department] for u in users]
+
+
+def raise_unless_allowed(actor) -> None:
+    if not creatable_roles(actor):
+        raise PermissionDenied("您不能新增审核账号。")
