@@ -201,3 +201,12 @@ def test_opening_a_new_year_keeps_each_level_with_its_project(year, projects, re
     tied = dict(ExamLevel.objects.filter(exam_year=new).values_list("name", "project__code"))
     assert tied["中级"] == "CZJ" and tied["副高级"] == "GJ" and tied["正高级"] == "GJ"
     assert Qualification.objects.filter(exam_year=new, name="副主任医师").exists()
+
+
+def test_the_home_page_names_the_chosen_project_or_asks_for_one(client, year, tree, candidate, projects):
+    junior, senior = projects
+    client.force_login(candidate)
+    application = start_application(candidate=candidate, exam_year=year)
+    assert "尚未选择考试项目" in client.get(reverse("candidate:home")).content.decode()
+    Application.objects.filter(pk=application.pk).update(project=senior)
+    assert "考试项目：高级卫生专业技术资格考试" in client.get(reverse("candidate:home")).content.decode()

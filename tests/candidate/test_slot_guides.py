@@ -72,3 +72,10 @@ def test_the_candidate_manual_routes_township_units_through_the_registration_poi
     assert township.count("鼓楼区卫健局") == 2  # 单位审查 and 报名点确认 both at the 报名点
     funeng = body.split("其他（如福能总医院）")[1].split("</tr>")[0]
     assert funeng.count("福能总医院") == 2 and funeng.count("省卫健委") == 2
+
+
+def test_the_candidate_manual_shows_the_appointment_sample(client, candidate):
+    client.force_login(candidate)
+    body = client.get(reverse("backoffice:manual", args=["candidate"])).content.decode()
+    assert static("manual/sample-appointment.png") in body
+    assert "示例图片：聘书（翻开有时间段的页面）" in body

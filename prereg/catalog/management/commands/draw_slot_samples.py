@@ -1,6 +1,6 @@
 """Draw the 示例图片 of the candidate's 📷 slots: a schematic specimen of each document, marked 示例.
 
-    manage.py draw_slot_samples            # writes prereg/static/prereg/samples/*.png
+    manage.py draw_slot_samples            # writes prereg/static/prereg/samples/*.png (and the manual's copy)
 
 The PNGs are committed (prereg.applications.images.SLOT_GUIDES names them); run this again only to
 change a drawing. Each is a 16-colour PNG of a few dozen KB at most, so a phone on a weak signal
@@ -16,6 +16,8 @@ from django.core.management.base import BaseCommand
 from PIL import Image, ImageDraw, ImageFont
 
 OUT_DIR = Path(settings.BASE_DIR) / "prereg" / "static" / "prereg" / "samples"
+# The candidate manual (docs/manual-candidate.md) shows one of them; its pictures live in static/manual/.
+MANUAL_COPIES = {"appointment": Path(settings.BASE_DIR) / "prereg" / "static" / "manual" / "sample-appointment.png"}
 MAX_BYTES = 30 * 1024
 FONT_PACKAGE, FONT_FILE = "paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc"  # the PDF's font, a dependency
 SIZE = (600, 400)
@@ -267,4 +269,6 @@ class Command(BaseCommand):
             if len(data) > MAX_BYTES:
                 self.stderr.write(f"{name}.png: {len(data)} bytes, more than {MAX_BYTES}")
             (OUT_DIR / f"{name}.png").write_bytes(data)
+            if name in MANUAL_COPIES:
+                MANUAL_COPIES[name].write_bytes(data)
             self.stdout.write(f"{name}.png  {len(data) // 1024} KB")
