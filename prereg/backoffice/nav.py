@@ -23,6 +23,7 @@ SECTIONS = [
         ("assign_cross_review", "分配交叉审核", "backoffice:cross_review"),
         ("track_progress", "进度跟踪", "backoffice:stats"),
         ("send_reminders", "提醒考生", "backoffice:reminders"),
+        ("reconcile_national", "国网名单核对", "backoffice:reconcile"),
         ("export_excel", "考生信息导出", "backoffice:exports"),
     ]),
     ("系统管理", [

@@ -8,6 +8,7 @@ from . import (
     urls_exports,
     urls_orgs,
     urls_print,
+    urls_reconcile,
     urls_review,
     urls_stats,
     urls_years,
@@ -25,4 +26,5 @@ urlpatterns = [
     *urls_audit.urlpatterns,
     *urls_years.urlpatterns,
     *urls_print.urlpatterns,
+    *urls_reconcile.urlpatterns,
 ]

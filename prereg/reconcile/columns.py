@@ -127,6 +127,22 @@ def normalise_specialty(value: str) -> str:
     return SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
 
 
+# What follows a place in the name of a commission or a 考点 cell: "泉州市卫生健康委员会", "泉州市卫计委",
+# "泉州考点" and "泉州" all name 泉州.
+ORG_SUFFIXES = ("卫生和计划生育委员会", "卫生健康委员会", "卫生和计划生育局", "卫生健康局", "社会事业局", "卫健委", "卫计委",
+                "卫健局", "卫计局", "考点", "考区")
+
+
+def place(text: str) -> str:
+    """The place a 考点 cell or an org name names, without the commission's kind: 泉州市卫计委 -> 泉州."""
+    text = normalise_name(text)
+    for suffix in ORG_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    return text[:-1] if len(text) > 2 and text[-1] in "市省县区" else text
+
+
 CONFIRMED_WORDS = ("已确认", "确认通过", "审核通过", "已审核", "通过", "已现场确认", "是")
 NOT_CONFIRMED_MARKS = ("未", "不", "待", "否", "退回")
 

@@ -132,13 +132,6 @@ def _drop_file(upload):
         transaction.on_commit(lambda: default_storage.delete(name))
 
 
-def pending_upload_for(actor, upload_id) -> RosterUpload:
-    upload = RosterUpload.objects.filter(pk=upload_id, org_id=actor.org_id, status=UploadStatus.PENDING).first()
-    if upload is None:
-        raise Http404("没有这个待确认的名单。")
-    return upload
-
-
 def clean_columns(header, chosen: dict) -> dict[str, int]:
     """The chosen column (index into the header) of each field; raises ValidationError by field."""
     out, errors, used = {}, {}, {}
@@ -255,6 +248,8 @@ def roster_import(*, actor, upload_id: int, chosen: dict, request=None) -> Impor
         lines, errors = parse_lines(body, chosen, codes_by_name)
         if not lines and not errors:
             errors = [[0, "文件中没有数据行。"]]
+    # Remembered even when lines are bad: the corrected file comes back with the same columns.
+    RosterMapping.objects.update_or_create(org=org, defaults={"mapping": upload.mapping, "updated_by": actor})
     if errors:
         upload.errors, upload.error_count = errors[:ERRORS_KEPT], len(errors)
         upload.save(update_fields=["mapping", "errors", "error_count"])
@@ -271,7 +266,6 @@ def roster_import(*, actor, upload_id: int, chosen: dict, request=None) -> Impor
         old.save(update_fields=["status"])
         replaced.append(old.pk)
     counts, outside = reconcile(upload=upload, lines=lines, actor=actor)
-    RosterMapping.objects.update_or_create(org=org, defaults={"mapping": upload.mapping, "updated_by": actor})
     _drop_file(upload)
     upload.file = ""
     upload.status, upload.imported_at = UploadStatus.DONE, timezone.now()
@@ -369,23 +363,24 @@ def _others(year, numbers):
 
 
 def _sites():
-    """考点 of the tree by their names, short names and codes (normalised)."""
+    """考点 of the tree by the place they name (泉州市卫生健康委员会 -> 泉州) and by their codes."""
     sites = {}
-    for path, *names in Org.objects.filter(is_site=True).values_list("path", "name", "short_name", "code"):
+    for path, code, *names in Org.objects.filter(is_site=True).values_list("path", "code", "name", "short_name"):
+        sites.setdefault(code, path)
         for name in names:
             if name:
-                sites.setdefault(columns.normalise_name(name), path)
+                sites.setdefault(columns.place(name), path)
     return sites
 
 
 def _site_in_scope(text, sites, org) -> bool:
     """By the roster's 考点 cell: a 考点 of the tree above or below the org; unknown text counts as the org's."""
-    key = columns.normalise_name(text).removesuffix("考点")
+    key = columns.place(text)
     if not key:
         return True
     path = sites.get(key)
     if path is None:
-        found = {p for name, p in sites.items() if key in name}
+        found = {p for name, p in sites.items() if key in name or name in key}
         path = found.pop() if len(found) == 1 else None
     if path is None:
         return True

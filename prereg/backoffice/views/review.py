@@ -26,8 +26,10 @@ from prereg.core.masking import mask_id_number
 from prereg.exports.filters import ListFilterForm, query_string
 from prereg.notify import services as notice_services
 from prereg.notify.models import Notice
+from prereg.ocr import services as ocr
 from prereg.orgs import services as org_services
 from prereg.orgs.models import CrossReviewAssignment, Org
+from prereg.reconcile import selectors as reconcile
 
 from ..access import staff_required
 
@@ -225,7 +227,7 @@ def _check_context(application, decidable):
     fields = review.check_fields(application)
     if decidable:
         review.attach_checks(application, fields, application.stage)
-    return fields
+    return ocr.with_readings(application, fields)  # each item's machine reading; disagreements first
 
 
 def _render_review(request, application, *, form_data=None, error="", status=200):
@@ -241,6 +243,7 @@ def _render_review(request, application, *, form_data=None, error="", status=200
         "eligibility": review.eligibility(application), "logs": logs, "can_recall": recall_stage is not None,
         "form_data": form_data or {}, "error": error,
         "chain": [(Stage(s).label, application.org_at(s)) for s in Stage.values],
+        "national_status": reconcile.status_for(application),  # 国网名单核对: the latest roster covering it
     }, status=status)
 
 
@@ -416,7 +419,8 @@ def forward(request):
         for name in waiting.values_list("specialty__name", flat=True):
             counts[name or "未选择专业"] = counts.get(name or "未选择专业", 0) + 1
         sections.append({"stage": stage, "label": Stage(stage).label, "count": sum(counts.values()),
-                         "by_specialty": sorted(counts.items())})
+                         "by_specialty": sorted(counts.items()),
+                         "national": reconcile.forward_check(waiting)})  # warns of those the 国网 roster lacks
     batches = ForwardBatch.objects.filter(org=org).select_related("actor").order_by("-created_at")[:20]
     return render(request, "backoffice/review/forward.html", {
         "sections": sections, "batches": batches,

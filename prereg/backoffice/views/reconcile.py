@@ -1,0 +1,224 @@
+"""国网名单核对: upload the 国网 roster, confirm its columns, see the lists, export one, remind.
+
+Views fetch and authorize, then call prereg.reconcile.services; every rule lives there.
+"""
+
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from prereg.accounts.permissions import has_function
+from prereg.catalog.models import ExamYear
+from prereg.core.sheets import MAX_BYTES
+from prereg.exports.columns import full_numbers_for
+from prereg.exports.services import REMINDERS_PER_YEAR
+from prereg.reconcile import columns, services
+from prereg.reconcile.models import ListKind, RosterUpload, UploadStatus
+from prereg.reconcile.selectors import current_upload, list_queryset, reminder_counts
+
+from ..access import staff_required
+
+FUNCTION = services.FUNCTION
+PER_PAGE = 50
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="国网名单文件", help_text="从国网考务管理系统导出的考生名单，xlsx或CSV格式，不超过20MB。")
+
+
+class ListFilterForm(forms.Form):
+    q = forms.CharField(label="姓名或证件号码", required=False, max_length=50)
+    unit = forms.CharField(label="单位", required=False, max_length=50)
+    diff = forms.ChoiceField(label="不一致项", required=False,
+                             choices=[("", "全部"), ("level", "报考级别"), ("specialty", "报考专业"), ("name", "姓名")])
+
+
+def _org_of(user):
+    if not user.is_reviewer or not user.org_id:
+        raise PermissionDenied("仅审核机构的审核人员可以使用该功能。")
+    return user.org
+
+
+def _tabs(upload, active=""):
+    counts = upload.counts if upload else {}
+    return [{"kind": k, "label": ListKind(k).label, "count": counts.get(k, 0), "active": k == active,
+             "url": f"{reverse('backoffice:reconcile_list')}?list={k}"} for k in ListKind.values]
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(FUNCTION)
+def home(request):
+    org = _org_of(request.user)
+    year = ExamYear.current()
+    form = UploadForm()
+    status = 200
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload_file = form.cleaned_data["file"]
+            if upload_file.size > MAX_BYTES:
+                form.add_error("file", f"文件过大（不超过{MAX_BYTES // (1024 * 1024)}MB）。")
+            else:
+                try:
+                    upload = services.roster_upload(actor=request.user, file_name=upload_file.name,
+                                                    content=upload_file.read(), request=request)
+                except ValidationError as exc:
+                    form.add_error("file", "；".join(exc.messages))
+                else:
+                    return redirect("backoffice:reconcile_mapping")
+        status = 400
+    upload = current_upload(org, year)
+    pending = RosterUpload.objects.filter(org=org, status=UploadStatus.PENDING).first()
+    history = (RosterUpload.objects.filter(org=org).exclude(status=UploadStatus.PENDING)
+               .select_related("uploaded_by", "exam_year")[:10])
+    return render(request, "backoffice/reconcile/home.html", {
+        "year": year, "upload": upload, "pending": pending, "form": form, "tabs": _tabs(upload),
+        "history": history, "org": org,
+    }, status=status)
+
+
+class MappingForm(forms.Form):
+    def __init__(self, *args, header=(), initial_mapping=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "（无此列）")] + [(str(i), text or f"第{i + 1}列") for i, text in enumerate(header)]
+        by_text = {text: str(i) for i, text in reversed(list(enumerate(header)))}
+        for f in columns.FIELDS:
+            self.fields[f.key] = forms.ChoiceField(label=f.label, choices=choices, required=False,
+                                                   initial=by_text.get((initial_mapping or {}).get(f.key), ""))
+            if f.required:
+                self.fields[f.key].label = f"{f.label}（必需）"
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(FUNCTION)
+def mapping(request):
+    org = _org_of(request.user)
+    upload = RosterUpload.objects.filter(org=org, status=UploadStatus.PENDING).first()
+    if upload is None:
+        messages.info(request, "请先上传国网名单。")
+        return redirect("backoffice:reconcile")
+    form = MappingForm(request.POST or None, header=upload.header, initial_mapping=upload.mapping)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        # The upload the page showed: another upload of the org since then replaced it.
+        shown = request.POST.get("upload", "")
+        try:
+            result = services.roster_import(actor=request.user, upload_id=int(shown) if shown.isdigit() else 0,
+                                            chosen=form.cleaned_data, request=request)
+        except Http404:
+            messages.warning(request, "该名单已被本机构重新上传的名单替换，请确认新名单的列对应。")
+            return redirect("backoffice:reconcile_mapping")
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key, errors in exc.message_dict.items():
+                    form.add_error(key if key in form.fields else None, errors)
+            else:
+                form.add_error(None, "；".join(exc.messages))
+            status = 400
+        else:
+            if result.ok:
+                done = result.upload
+                messages.success(request, f"国网名单已导入并核对：共{done.total_rows}行，其中范围外{done.outside_rows}行"
+                                          "（属于其他机构，只计数，不显示）。")
+                return redirect("backoffice:reconcile")
+            upload = result.upload
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "backoffice/reconcile/mapping.html", {
+        "upload": upload, "form": form, "sample": upload.sample, "header": upload.header,
+    }, status=status)
+
+
+def _kind(params):
+    kind = params.get("list", "")
+    if kind not in ListKind.values:
+        raise Http404("没有这个名单。")
+    return kind
+
+
+def _list_context(request, upload, kind, form):
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = list_queryset(upload, kind, filters)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    remindable = kind in ListKind.remindable()
+    if remindable:
+        if kind == ListKind.ONLY_PROVINCIAL:
+            people = {m.pk: (columns.normalise_id(m.application.id_number), m.application.candidate_id) for m in page}
+        else:
+            people = {r.pk: (r.id_number, r.candidate_id) for r in page}
+        counts = reminder_counts(upload.exam_year, people.values())
+        for item in page:
+            item.reminded = counts[people[item.pk]]
+    params = request.GET.copy()
+    for name in ("page", "list"):
+        params.pop(name, None)
+    rest = params.urlencode()
+    query = f"list={kind}" + (f"&{rest}" if rest else "")  # the list first: 发送提醒 returns to it
+    return {"page": page, "query": query, "filters": filters, "remindable": remindable}
+
+
+@require_GET
+@staff_required(FUNCTION)
+def list_view(request):
+    org = _org_of(request.user)
+    kind = _kind(request.GET)
+    year = ExamYear.current()
+    upload = current_upload(org, year)
+    if upload is None:
+        messages.info(request, "请先上传国网名单。")
+        return redirect("backoffice:reconcile")
+    form = ListFilterForm(request.GET)
+    context = _list_context(request, upload, kind, form)
+    can_remind = context["remindable"] and has_function(request.user, "send_reminders")
+    return render(request, "backoffice/reconcile/list.html", {
+        **context, "kind": kind, "label": ListKind(kind).label, "upload": upload, "form": form,
+        "tabs": _tabs(upload, kind), "year": year, "limit": REMINDERS_PER_YEAR, "can_remind": can_remind,
+        "can_export": has_function(request.user, "export_excel"), "full_numbers": full_numbers_for(request.user),
+    })
+
+
+@require_GET
+@staff_required(FUNCTION)
+def export(request):
+    _org_of(request.user)
+    kind = _kind(request.GET)
+    form = ListFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    try:
+        name, content_type, content = services.roster_export(
+            actor=request.user, kind=kind, filters=filters, fmt="csv" if request.GET.get("format") == "csv" else "xlsx",
+            full_numbers=request.GET.get("full") == "1", request=request)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("backoffice:reconcile")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@require_POST
+@staff_required(FUNCTION)
+def remind(request):
+    _org_of(request.user)
+    kind = _kind(request.POST)
+    try:
+        result = services.roster_remind(actor=request.user, kind=kind, keys=request.POST.getlist("ids"),
+                                        request=request)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except ValueError:
+        messages.error(request, "选择的考生有误。")
+    else:
+        messages.success(request, f"已发送提醒短信 {result['sent']} 条。")
+        for reason in result["skipped"][:20]:
+            messages.warning(request, f"未发送：{reason}")
+    query = request.POST.get("query", "")
+    return redirect(f"{reverse('backoffice:reconcile_list')}?{query if query.startswith('list=') else f'list={kind}'}")

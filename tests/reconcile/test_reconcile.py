@@ -1,0 +1,389 @@
+"""国网名单核对: the lists, the scope, all or nothing, replacing, the remembered mapping, the export's
+masking, the reminders' limit, the review screen and the 汇总提交 warning."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from prereg.accounts.models import Role
+from prereg.applications.models import Stage, State
+from prereg.audit.models import AuditEvent
+from prereg.exports.models import Reminder
+from prereg.notify.models import SmsMessage
+from prereg.reconcile import services
+from prereg.reconcile.models import (
+    ListKind,
+    MissingApplication,
+    RosterMapping,
+    RosterReminder,
+    RosterRow,
+    RosterUpload,
+    UploadStatus,
+)
+from tests.factories import UserFactory
+from tests.reconcile.helpers import (
+    HEADER_2020,
+    HEADER_2021,
+    anxi_application,
+    csv_bytes,
+    every_kind,
+    line_2020,
+    person,
+)
+
+
+def upload_and_import(actor, content, name="roster.csv", chosen=None):
+    upload = services.roster_upload(actor=actor, file_name=name, content=content)
+    if chosen is None:
+        chosen = {key: str(upload.header.index(text)) for key, text in upload.mapping.items()}
+    return services.roster_import(actor=actor, upload_id=upload.pk, chosen=chosen)
+
+
+@pytest.fixture
+def roster(tree, year):
+    return every_kind(tree, year)
+
+
+@pytest.fixture
+def imported(roster, reviewer_quanzhou):
+    apps, rows = roster
+    result = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows))
+    assert result.ok, result.errors
+    return apps, result.upload
+
+
+def names(upload, kind):
+    from prereg.reconcile.selectors import list_queryset
+
+    rows = list_queryset(upload, kind)
+    if kind == ListKind.ONLY_PROVINCIAL:
+        return sorted(m.application.name for m in rows)
+    return sorted(r.name for r in rows)
+
+
+def test_each_kind_of_difference_lands_in_its_list(imported):
+    apps, upload = imported
+    assert names(upload, ListKind.ONLY_NATIONAL) == sorted(["吴草", "何号", "施国"])
+    assert names(upload, ListKind.ONLY_PROVINCIAL) == ["周省"]
+    assert names(upload, ListKind.DIFFERENT) == sorted(["王级", "陈专", "林明"])
+    assert names(upload, ListKind.UNCONFIRMED) == ["黄待"]
+    assert names(upload, ListKind.CONSISTENT) == ["李同"]
+    different = {r.name: r.differences for r in RosterRow.objects.filter(upload=upload, kind="both")}
+    assert different["王级"] == ["报考级别"] and different["陈专"] == ["报考专业"] and different["林明"] == ["姓名"]
+    assert upload.counts == {"national": 3, "provincial": 1, "different": 3, "unconfirmed": 1, "consistent": 1}
+
+
+def test_the_only_national_row_of_an_account_here_names_the_unit_of_its_draft(imported):
+    _apps, upload = imported
+    rows = {r.name: r for r in RosterRow.objects.filter(upload=upload, kind="national").select_related("unit")}
+    assert rows["吴草"].unit.name == "安溪县医院" and rows["吴草"].candidate_id
+    assert rows["何号"].candidate_id and rows["何号"].unit is None  # an account with no application this year
+    assert rows["施国"].candidate_id is None
+
+
+def test_rows_outside_the_scope_are_counted_not_shown(imported):
+    _apps, upload = imported
+    assert upload.total_rows == 10 and upload.outside_rows == 2
+    assert not RosterRow.objects.filter(upload=upload, name__in=["郑福", "赵外"]).exists()
+    assert "郑福" not in names(upload, ListKind.ONLY_PROVINCIAL)  # the 福州 application is not 泉州's to miss
+
+
+def test_a_registration_point_reconciles_its_own_subtree_only(roster, tree, year, reviewer_anxi_bureau):
+    apps, rows = roster
+    anxi_application(tree, year, "泉外", unit="35052401")  # in 安溪, missing from the roster
+    result = upload_and_import(reviewer_anxi_bureau, csv_bytes(HEADER_2020, rows))
+    assert result.ok
+    assert sorted(names(result.upload, ListKind.ONLY_PROVINCIAL)) == ["周省", "泉外"]
+    assert result.upload.outside_rows == 2
+
+
+def test_the_application_is_matched_whatever_the_case_and_spaces_of_its_id_number(tree, year, reviewer_quanzhou):
+    number = next(n for n in (person(i) for i in range(40)) if n.endswith("X"))
+    app = anxi_application(tree, year, "李同", id_number=number)
+    spaced = f"{number[:4]} {number[4:10]} {number[10:].lower()}"
+    result = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, [line_2020(app, id_number=spaced)]))
+    assert result.ok, result.errors
+    row = RosterRow.objects.get(upload=result.upload)
+    assert row.id_number == number.lower() and row.application_id == app.pk
+
+
+def test_one_bad_row_imports_nothing_and_lists_each_reason(roster, reviewer_quanzhou):
+    apps, rows = roster
+    good = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows)).upload
+    bad = [*rows, line_2020(apps["same"]), line_2020(None, name="", id_number="12#"),
+           line_2020(None, name="错号", id_number="3505241990010150", phone="123")]
+    result = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, bad))
+    assert not result.ok
+    reasons = dict(result.errors)
+    assert reasons[12] == "证件号码与第2行重复"
+    assert "证件号码格式不正确" in reasons[13] and "姓名为空" in reasons[13]
+    assert reasons[14] == "手机号格式不正确"
+    assert result.upload.status == UploadStatus.PENDING
+    # Nothing half-imported: the roster in force is the good one, whole.
+    good.refresh_from_db()
+    assert good.status == UploadStatus.DONE and RosterRow.objects.filter(upload=good).count() == 8
+    assert not RosterRow.objects.filter(upload=result.upload).exists()
+    assert AuditEvent.objects.filter(event="reconcile.roster_imported", outcome="failure").count() == 1
+
+
+def test_a_reupload_replaces_the_previous_roster_of_the_org_and_year(roster, reviewer_quanzhou, reviewer_province):
+    apps, rows = roster
+    first = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows)).upload
+    province = upload_and_import(reviewer_province, csv_bytes(HEADER_2020, rows[:1])).upload
+    second = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows[:2])).upload
+    first.refresh_from_db()
+    province.refresh_from_db()
+    assert first.status == UploadStatus.REPLACED and not RosterRow.objects.filter(upload=first).exists()
+    assert not MissingApplication.objects.filter(upload=first).exists()
+    assert second.status == UploadStatus.DONE and RosterRow.objects.filter(upload=second).count() == 2
+    assert province.status == UploadStatus.DONE  # another org's roster stays
+    assert RosterUpload.objects.filter(org=reviewer_quanzhou.org, status=UploadStatus.DONE).count() == 1
+
+
+def test_the_confirmed_mapping_is_proposed_for_the_next_upload(tree, year, reviewer_quanzhou):
+    header = ["名字X", "号码Y", "手机号"]  # headers no synonym knows
+    upload = services.roster_upload(actor=reviewer_quanzhou, file_name="a.csv",
+                                    content=csv_bytes(header, [["李同", person(1), ""]]))
+    assert "name" not in upload.mapping and upload.mapping["phone"] == "手机号"
+    result = services.roster_import(actor=reviewer_quanzhou, upload_id=upload.pk,
+                                    chosen={"name": "0", "id_number": "1", "phone": "2"})
+    assert result.ok, result.errors
+    assert RosterMapping.objects.get(org=reviewer_quanzhou.org).mapping == {
+        "name": "名字X", "id_number": "号码Y", "phone": "手机号"}
+    again = services.roster_upload(actor=reviewer_quanzhou, file_name="b.csv",
+                                   content=csv_bytes(["手机号", "号码Y", "名字X"], []))
+    assert again.mapping == {"name": "名字X", "id_number": "号码Y", "phone": "手机号"}
+
+
+def test_the_next_years_headers_import_the_same(roster, reviewer_quanzhou):
+    apps, rows = roster
+    # HEADER_2021 has no 序号 column and a 专业代码: the same rows without the first cell, the code alone.
+    rows_2021 = [[r[1], r[2], r[3], r[4][:3], r[5], r[6], "审核通过" if r[7] == "已确认" else "待审核", r[8]]
+                 for r in rows]
+    upload = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2021, rows_2021, "gb18030")).upload
+    assert upload.counts == {"national": 3, "provincial": 1, "different": 3, "unconfirmed": 1, "consistent": 1}
+
+
+def test_a_required_column_must_be_chosen(roster, reviewer_quanzhou):
+    upload = services.roster_upload(actor=reviewer_quanzhou, file_name="a.csv", content=csv_bytes(HEADER_2020, []))
+    with pytest.raises(Exception) as info:
+        services.roster_import(actor=reviewer_quanzhou, upload_id=upload.pk, chosen={"name": "1"})
+    assert "证件号码" in str(info.value)
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+def test_the_pages_upload_confirm_and_list(client, roster, reviewer_quanzhou):
+    apps, rows = roster
+    client.force_login(reviewer_quanzhou)
+    response = client.post(reverse("backoffice:reconcile"), {"file": SimpleUploadedFile("国网.txt", b"x")})
+    assert response.status_code == 400 and "只支持 .xlsx 或 .csv 文件" in response.content.decode()
+    response = client.post(reverse("backoffice:reconcile"),
+                           {"file": SimpleUploadedFile("国网.csv", csv_bytes(HEADER_2020, rows))})
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "证件号码" in page and 'selected' in page
+    upload = RosterUpload.objects.get(org=reviewer_quanzhou.org, status=UploadStatus.PENDING)
+    chosen = {key: str(upload.header.index(text)) for key, text in upload.mapping.items()}
+    response = client.post(response.url, {**chosen, "upload": upload.pk})
+    assert response.status_code == 302
+    for kind, shown in [("national", "施国"), ("provincial", "周省"), ("different", "林明"), ("unconfirmed", "黄待"),
+                        ("consistent", "李同")]:
+        html = client.get(reverse("backoffice:reconcile_list"), {"list": kind}).content.decode()
+        assert shown in html, kind
+        assert "郑福" not in html and "赵外" not in html
+    html = client.get(reverse("backoffice:reconcile_list"), {"list": "different", "diff": "name"}).content.decode()
+    assert "林明" in html and "王级" not in html
+
+
+def test_a_unit_reviewer_has_no_reconciliation(client, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    assert client.get(reverse("backoffice:reconcile")).status_code == 403
+
+
+def test_lists_are_per_org_so_another_site_sees_none_of_them(client, imported, reviewer_fuzhou):
+    client.force_login(reviewer_fuzhou)
+    response = client.get(reverse("backoffice:reconcile_list"), {"list": "national"})
+    assert response.status_code == 302  # 福州 has uploaded nothing: its own page, no 泉州 rows
+
+
+def test_another_orgs_pending_upload_is_not_found(client, roster, reviewer_quanzhou, reviewer_fuzhou):
+    upload = services.roster_upload(actor=reviewer_quanzhou, file_name="a.csv", content=csv_bytes(HEADER_2020, []))
+    client.force_login(reviewer_fuzhou)
+    response = client.get(reverse("backoffice:reconcile_mapping"))
+    assert response.status_code == 302  # 福州's own (none), never 泉州's
+    response = client.post(reverse("backoffice:reconcile_mapping"), {"upload": upload.pk, "name": "1", "id_number": "2"})
+    assert response.status_code == 302
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.PENDING
+
+
+def test_remind_is_post_only(client, imported, reviewer_quanzhou):
+    client.force_login(reviewer_quanzhou)
+    assert client.get(reverse("backoffice:reconcile_remind")).status_code == 405
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+def _cells(content):
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+
+
+def test_the_export_masks_id_numbers_and_phones_by_the_rule_of_every_export(client, imported, reviewer_quanzhou):
+    apps, upload = imported
+    client.force_login(reviewer_quanzhou)
+    response = client.get(reverse("backoffice:reconcile_export"), {"list": "national"})
+    assert response.status_code == 200
+    rows = _cells(response.content)
+    text = repr(rows)
+    assert "施国" in text and "13900000009" not in text and "139****0009" in text
+    row = RosterRow.objects.get(upload=upload, name="施国")
+    assert row.id_number not in text.lower() and (row.id_number[:4] + "*") in text.lower()
+    event = AuditEvent.objects.filter(event="reconcile.export").latest("pk")
+    assert event.details["full_numbers"] is False and event.details["rows"] == 3
+
+
+def test_a_site_may_ask_for_full_numbers_and_it_is_audited(imported, reviewer_quanzhou):
+    # Through the service: the test client's PII scan refuses any text page holding a full number.
+    _name, _type, content = services.roster_export(actor=reviewer_quanzhou, kind="national", filters={}, fmt="csv",
+                                                   full_numbers=True)
+    text = content.decode("utf-8-sig")
+    assert "13900000009" in text
+    assert AuditEvent.objects.filter(event="reconcile.export").latest("pk").details["full_numbers"] is True
+
+
+def test_a_registration_point_cannot_unmask(client, roster, reviewer_anxi_bureau):
+    apps, rows = roster
+    upload_and_import(reviewer_anxi_bureau, csv_bytes(HEADER_2020, rows))
+    client.force_login(reviewer_anxi_bureau)
+    response = client.get(reverse("backoffice:reconcile_export"), {"list": "national", "full": "1"})
+    assert response.status_code == 403
+
+
+def test_the_export_holds_exactly_the_filtered_list(client, imported, reviewer_quanzhou):
+    client.force_login(reviewer_quanzhou)
+    response = client.get(reverse("backoffice:reconcile_export"), {"list": "different", "diff": "level"})
+    names_ = [row[1] for row in _cells(response.content)[1:]]
+    assert names_ == ["王级"]
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+
+def _remind(actor, upload, kind, **names_):
+    from prereg.reconcile.selectors import list_queryset
+
+    keys = [item.pk for item in list_queryset(upload, kind)
+            if (item.application.name if kind == "provincial" else item.name) in names_.get("only", [])]
+    return services.roster_remind(actor=actor, kind=kind, keys=keys)
+
+
+def test_reminders_go_to_the_account_or_the_roster_phone(imported, reviewer_quanzhou):
+    apps, upload = imported
+    result = _remind(reviewer_quanzhou, upload, "national", only=["吴草", "何号", "施国"])
+    assert result["sent"] == 3
+    phones = set(SmsMessage.objects.filter(purpose="reminder").values_list("phone", flat=True))
+    assert apps["draft"].phone in phones  # the draft's (the account's) phone, not the roster's 13900000002
+    assert "13900000007" in phones  # 何号's account phone before the roster's 13900000003
+    assert "13900000009" in phones  # no account: the roster's phone
+    assert Reminder.objects.filter(application=apps["draft"], kind="draft").count() == 1
+    assert RosterReminder.objects.count() == 2
+    assert AuditEvent.objects.filter(event="reconcile.reminder_sent").count() == 3
+    text = SmsMessage.objects.get(phone="13900000009").text
+    assert "施国" in text and "省网" in text
+
+
+def test_a_candidate_gets_at_most_two_reminders_a_year_counting_those_of_the_reminder_page(
+        imported, reviewer_quanzhou, reviewer_anxi_bureau, client):
+    apps, upload = imported
+    # One from 提醒考生 (prereg.exports) for the draft, then ours.
+    client.force_login(reviewer_anxi_bureau)
+    client.post(reverse("backoffice:reminders"), {"ids": [apps["draft"].pk]})
+    assert Reminder.objects.filter(application=apps["draft"]).count() == 1
+    for _ in range(3):
+        _remind(reviewer_quanzhou, upload, "national", only=["吴草", "施国"])
+        _remind(reviewer_quanzhou, upload, "provincial", only=["周省"])
+    assert Reminder.objects.filter(candidate=apps["draft"].candidate).count() == 2
+    assert RosterReminder.objects.filter(id_number=RosterRow.objects.get(upload=upload, name="施国").id_number).count() == 2
+    assert Reminder.objects.filter(candidate=apps["provincial"].candidate).count() == 2
+    # And 提醒考生 now refuses the draft's third.
+    client.post(reverse("backoffice:reminders"), {"ids": [apps["draft"].pk]})
+    assert Reminder.objects.filter(candidate=apps["draft"].candidate).count() == 2
+
+
+def test_only_the_one_sided_lists_remind(imported, reviewer_quanzhou):
+    _apps, upload = imported
+    with pytest.raises(Exception, match="不发送提醒"):
+        services.roster_remind(actor=reviewer_quanzhou, kind="different", keys=[1])
+
+
+def test_the_district_may_not_remind_by_default(imported, reviewer_province):
+    from django.core.exceptions import PermissionDenied
+
+    _apps, upload = imported
+    with pytest.raises(PermissionDenied):
+        services.roster_remind(actor=reviewer_province, kind="national", keys=[1])
+
+
+def test_the_reminder_page_through_the_view(client, imported, reviewer_quanzhou):
+    _apps, upload = imported
+    row = RosterRow.objects.get(upload=upload, name="施国")
+    client.force_login(reviewer_quanzhou)
+    response = client.post(reverse("backoffice:reconcile_remind"), {"list": "national", "ids": [row.pk]})
+    assert response.status_code == 302
+    html = client.get(response.url).content.decode()
+    assert "已发送提醒短信 1 条" in html and "1/2" in html
+
+
+# --- the review screen and 汇总提交 -----------------------------------------------------------------
+
+
+def test_the_review_screen_shows_the_national_status_from_the_latest_roster(client, imported, reviewer_anxi_bureau):
+    apps, upload = imported
+    client.force_login(reviewer_anxi_bureau)
+    html = client.get(reverse("backoffice:review", args=[apps["level"].pk])).content.decode()
+    assert 'data-national="信息不一致"' in html and "报考级别" in html and "泉州市卫生健康委员会" in html
+    html = client.get(reverse("backoffice:review", args=[apps["provincial"].pk])).content.decode()
+    assert 'data-national="国网名单中没有（只在省网）"' in html
+    html = client.get(reverse("backoffice:review", args=[apps["same"].pk])).content.decode()
+    assert 'data-national="一致"' in html
+
+
+def test_forwarding_warns_of_applications_the_roster_lacks(client, roster, tree, year, reviewer_quanzhou):
+    apps, rows = roster
+    waiting = [anxi_application(tree, year, name, stage=Stage.SITE_REVIEW, awaiting_forward=True)
+               for name in ("待转甲", "待转乙")]
+    client.force_login(reviewer_quanzhou)
+    html = client.get(reverse("backoffice:forward")).content.decode()
+    assert "尚无国网名单可核对" in html
+    upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, [*rows, line_2020(waiting[0])]))
+    html = client.get(reverse("backoffice:forward")).content.decode()
+    assert "其中<strong>1</strong>条报名信息不在最近上传的国网名单中" in html and "待转乙" in html
+    assert "其中1条不在国网名单中" in html  # the confirm question says it too
+
+
+def test_an_upload_needs_a_reviewer_of_an_org(sysadmin):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.roster_upload(actor=sysadmin, file_name="a.csv", content=csv_bytes(HEADER_2020, []))
+
+
+def test_a_district_reviewer_without_the_function_is_refused(tree, year):
+    from django.core.exceptions import PermissionDenied
+
+    unit = UserFactory(username="u1", role=Role.UNIT, org=tree["35052401"])
+    with pytest.raises(PermissionDenied):
+        services.roster_upload(actor=unit, file_name="a.csv", content=csv_bytes(HEADER_2020, []))
+
+
+def test_state_returned_counts_as_on_the_provincial_side(tree, year, reviewer_quanzhou):
+    app = anxi_application(tree, year, "退回", state=State.RETURNED)
+    result = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, [line_2020(app)]))
+    assert result.upload.counts["consistent"] == 1
