@@ -387,3 +387,15 @@ def test_state_returned_counts_as_on_the_provincial_side(tree, year, reviewer_qu
     app = anxi_application(tree, year, "退回", state=State.RETURNED)
     result = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, [line_2020(app)]))
     assert result.upload.counts["consistent"] == 1
+
+
+def test_the_demo_roster_of_quanzhou_shows_each_kind(db, tmp_path, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setattr("prereg.demo.people.PASSWORD_FILE", tmp_path / "pw.txt")
+    call_command("seed_demo", quiet_accounts=True)
+    upload = RosterUpload.objects.get(org__code="350500", status=UploadStatus.DONE)
+    assert all(upload.counts[k] >= 1 for k in ListKind.values), upload.counts
+    assert upload.outside_rows == 1
+    call_command("seed_demo", quiet_accounts=True)
+    assert RosterUpload.objects.filter(org__code="350500").count() == 1

@@ -1,0 +1,111 @@
+"""Demo 国网名单核对: 泉州's 考点 (350500) has uploaded a 国网 roster showing each kind of difference.
+
+A few more candidates of 安溪县医院 submit (one keeps a draft), then the roster goes through the
+same services as the page: upload, the columns the synonyms found, import. Its lines: 李娜
+consistent, 黄敏 with another 专业代码, 苏明 another 级别, 郭丽 typed 郭莉, 杨帆 not yet confirmed
+on the 国网, 蔡红 (a draft here) and 施大勇 (no account here) only on the 国网, 王强 of 福州 outside
+泉州 (counted, not shown); 何伟 has submitted here and is missing from it. Idempotent.
+"""
+
+import csv
+import datetime
+import io
+
+from prereg.applications import eligibility, services
+from prereg.applications.models import Application, EducationRow, State, WorkRow
+from prereg.catalog.models import Ethnicity, Specialty
+from prereg.reconcile import services as reconcile
+from prereg.reconcile.models import RosterUpload
+
+from .people import make_id_number
+
+# name, gender, birth, specialty, submit
+EXTRA = [
+    ("苏明", "M", datetime.date(1989, 4, 2), "内科护理", True),
+    ("郭丽", "F", datetime.date(1990, 6, 9), "护理学", True),
+    ("杨帆", "M", datetime.date(1991, 2, 17), "呼吸内科学", True),
+    ("何伟", "M", datetime.date(1988, 10, 5), "呼吸内科学", True),
+    ("蔡红", "F", datetime.date(1994, 8, 21), "护理学", False),
+]
+HEADER = ["序号", "姓名", "身份证号", "报考级别", "报考专业", "报名序号", "考点", "现场确认", "手机号码"]
+
+
+def _candidate(name, gender, birth, index):
+    from prereg.accounts.models import Role, User
+
+    id_number = make_id_number("350524", birth, 300 + index * 2 + (1 if gender == "M" else 0))
+    user = User.objects.filter(id_number=id_number).first()
+    if user is None:
+        user = User(username=id_number, role=Role.CANDIDATE, name=name, id_type="resident", id_number=id_number,
+                    phone=f"150050006{index:02d}")
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def _application(user, year, unit, specialty_name, submit, gender, birth):
+    application = Application.objects.filter(candidate=user, exam_year=year).first()
+    if application is not None:
+        return application
+    specialty = Specialty.objects.filter(exam_year=year, name=specialty_name).select_related(
+        "qualification__level", "category").first()
+    application = Application.objects.create(
+        candidate=user, exam_year=year, project=year.projects.first(), unit=unit, name=user.name, gender=gender,
+        id_type="resident", id_number=user.id_number, birth_date=birth, ethnicity=Ethnicity.objects.get(code="01"),
+        postcode="362400", phone=user.phone, address="福建省泉州市安溪县", chsi_code="090888693519",
+        level=specialty.qualification.level, qualification=specialty.qualification, category=specialty.category,
+        scope=specialty.category.scopes.first() if specialty.category.has_scopes else None, specialty=specialty,
+        practice_change="无", current_qualification="护师" if specialty.category.name == "护理" else "医师",
+        current_qualification_date=datetime.date(2016, 10, 1), practice_registered=datetime.date(2017, 3, 1))
+    EducationRow.objects.create(application=application, kind="education", level="本科", obtained=datetime.date(2012, 7, 1),
+                                school="福建医科大学", study_form="全日制", major="临床医学", order=0)
+    WorkRow.objects.create(application=application, unit_name=unit.name, title="医师", start=datetime.date(2012, 8, 1),
+                           major="临床医学", order=0)
+    eligibility.refresh(application)
+    if submit:
+        application = services.application_submit(actor=user, application_id=application.pk)
+    return application
+
+
+def _line(application, **changes):
+    values = {"name": application.name, "id": application.id_number, "level": application.level.name,
+              "specialty": f"{application.specialty.code}{application.specialty.name}", "site": "泉州市卫健委",
+              "status": "已确认", "phone": application.phone, **changes}
+    return ["", values["name"], values["id"], values["level"], values["specialty"], "", values["site"],
+            values["status"], values["phone"]]
+
+
+def seed(context):
+    tree, year, staff = context["tree"], context["year"], context["staff"]
+    site = tree.get("350500")
+    reviewer = next((u for u in staff if u.username == "350500"), None)
+    if site is None or reviewer is None or RosterUpload.objects.filter(org=site, exam_year=year).exists():
+        return
+    unit = tree["35052401"]
+    extra = {}
+    for i, (name, gender, birth, specialty, submit) in enumerate(EXTRA):
+        extra[name] = _application(_candidate(name, gender, birth, i), year, unit, specialty, submit, gender, birth)
+    by_name = {a.name: Application.objects.select_related("level", "specialty").get(pk=a.pk)
+               for a in [*context["applications"], *extra.values()]}
+    other_level = "中级" if by_name["苏明"].level.name != "中级" else "初级(师)"
+    lines = [
+        _line(by_name["李娜"]),
+        _line(by_name["黄敏"], specialty="368内科护理" if by_name["黄敏"].specialty.code != "368" else "369外科护理"),
+        _line(by_name["苏明"], level=other_level),
+        _line(by_name["郭丽"], name="郭莉"),
+        _line(by_name["杨帆"], status="未确认"),
+        _line(by_name["蔡红"], status="未确认"),
+        ["", "施大勇", make_id_number("350525", datetime.date(1992, 7, 7), 451), "初级(师)", "203护理学(师)", "",
+         "泉州市卫健委", "未确认", "13906000001"],
+        _line(by_name["王强"], site="福州市卫健委"),
+    ]
+    for i, line in enumerate(lines, start=1):
+        line[0], line[5] = str(i), f"{year.year}35{i:06d}"
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER, *lines])
+    if by_name["蔡红"].state != State.DRAFT:
+        return
+    upload = reconcile.roster_upload(actor=reviewer, file_name="国网考生名单-泉州.csv",
+                                     content=out.getvalue().encode("utf-8-sig"))
+    chosen = {key: str(upload.header.index(text)) for key, text in upload.mapping.items()}
+    reconcile.roster_import(actor=reviewer, upload_id=upload.pk, chosen=chosen)
