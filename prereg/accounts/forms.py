@@ -135,3 +135,24 @@ class PasswordForgotResetForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("new_password1", exc)
         return self.cleaned_data
+
+
+class ProfileEditForm(forms.Form):
+    """个人信息: a reviewer's own details; a new phone needs the code sent to it (accounts.services)."""
+
+    name = forms.CharField(label="姓名", max_length=50)
+    title = forms.CharField(label="职务", max_length=50)
+    department = forms.CharField(label="科室", max_length=50)
+    phone = forms.CharField(label="手机号码", max_length=20,
+                            help_text="修改手机号码须先点击“获取验证码”，填写发送到新号码的短信验证码。")
+    sms_code = forms.CharField(label="短信验证码", max_length=6, required=False,
+                               widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AccountEditForm(forms.Form):
+    """A superior corrects an account holder's name and phone (用户管理)."""
+
+    name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="手机号码", max_length=20)
+    version = forms.IntegerField(widget=forms.HiddenInput)

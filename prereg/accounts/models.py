@@ -96,6 +96,9 @@ class User(AbstractUser):
     # Reviewers complete name, post/department and contact at first login (manual section 一).
     profile_completed = models.BooleanField(default=False)
     created_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Raised by every change of the holder's details (accounts.services.account_update): a page
+    # carries the version it was loaded with, so an edit made meanwhile is not overwritten.
+    version = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 

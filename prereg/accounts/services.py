@@ -59,7 +59,8 @@ def user_change_password(*, user: User, new_password: str, request=None) -> None
 def user_complete_profile(*, user: User, name: str, title: str, department: str, phone: str, request=None) -> None:
     user.name, user.title, user.department, user.phone = name, title, department, phone
     user.profile_completed = True
-    user.save(update_fields=["name", "title", "department", "phone", "profile_completed"])
+    user.version += 1
+    user.save(update_fields=["name", "title", "department", "phone", "profile_completed", "version"])
     record("account.profile_complete", actor=user, obj=user, request=request)
 
 
@@ -338,3 +339,113 @@ def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) 
     record("account.candidate_phone_change", actor=actor, obj=candidate, request=request,
            details={"before": before[:3] + "****" + before[-4:] if before else "",
                     "after": phone[:3] + "****" + phone[-4:]})
+
+
+# --- Keeping accounts up to date (账号用户管理要求 第二条, issue 17.5) ----------------------------
+
+STAFF_PHONE_PURPOSE = "staff_phone"
+PROFILE_FIELDS = ("name", "title", "department", "phone")
+
+
+def profile_send_code(*, user: User, phone: str, client_ip: str = "") -> str:
+    """获取验证码 for the new phone a reviewer types on his own 个人信息 page; returns the number
+    (masked) it went to. Limited per account as well as per number and address."""
+    from prereg.core import ratelimit
+    from prereg.notify.sms import issue_code
+
+    phone = normalize_mobile(phone)
+    try:
+        validate_mobile(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+    if phone == user.phone:
+        raise ValidationError({"phone": "手机号码未修改，无需验证。"})
+    if not ratelimit.hit("sms", f"staff-phone:{user.pk}"):
+        raise ValidationError({"sms_code": ratelimit.MESSAGE})
+    try:
+        issue_code(phone, STAFF_PHONE_PURPOSE, client_ip=client_ip)
+    except ValidationError as exc:
+        raise ValidationError({"sms_code": exc.messages}) from exc
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def _clean_profile(values: dict, *, own: bool) -> dict:
+    values = {k: " ".join((v or "").split()) for k, v in values.items()}
+    errors = {}
+    if not values["name"]:
+        errors["name"] = "请填写姓名。"
+    for field, label in (("name", "姓名"), ("title", "职务"), ("department", "科室")):
+        if len(values.get(field, "")) > 50:
+            errors[field] = f"{label}不超过50字。"
+    if own:
+        for field, label in (("title", "职务"), ("department", "科室")):
+            if not values.get(field):
+                errors[field] = f"请填写{label}。"
+    values["phone"] = normalize_mobile(values["phone"])
+    if not values["phone"]:
+        errors["phone"] = "请填写手机号码。"
+    else:
+        try:
+            validate_mobile(values["phone"])
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _target_for(actor, user_id) -> tuple[User, bool]:
+    """The account to change and whether it is the actor's own: a reviewer (or the sysadmin) his
+    own; another only if the actor administers it (his subtree, lower rank) and may 用户管理."""
+    if user_id == actor.pk:
+        if not (actor.is_reviewer or actor.role == Role.SYSADMIN):
+            raise PermissionDenied("考生请在填报信息中修改个人信息。")
+        return actor, True
+    permissions.require_function(actor, "toggle_reviewer")
+    return get_staff_for(actor, user_id, administer=True), False
+
+
+def account_update(*, actor, user_id: int, expected_version: int, name: str, phone: str, title: str | None = None,
+                   department: str | None = None, sms_code: str = "", request=None) -> dict:
+    """A reviewer's own 姓名, 职务, 科室 and phone (a new phone only with the SMS code sent to it),
+    or a superior's correction of an account holder's name and phone: checked, the row locked, its
+    version compared with the page's, changed and audited in one transaction. Returns the changes
+    ({field: [before, after]}, empty when nothing changed)."""
+    target, own = _target_for(actor, user_id)
+    values = {"name": name, "phone": phone}
+    if own:
+        values.update(title=title or "", department=department or "")
+    values = _clean_profile(values, own=own)
+    if target.version != expected_version:
+        raise ValidationError("该账号信息已被修改（可能在另一窗口），请刷新页面后重新填写。", code="stale")
+    if own and values["phone"] != target.phone:
+        from prereg.notify.sms import verify_code
+
+        if not (sms_code or "").strip():
+            raise ValidationError({"sms_code": "手机号码已修改，请获取并填写发送到新号码的短信验证码。"})
+        try:
+            # Its own transaction: a wrong try is counted even though this act is refused.
+            verify_code(values["phone"], STAFF_PHONE_PURPOSE, sms_code)
+        except ValidationError as exc:
+            raise ValidationError({"sms_code": exc.messages}) from exc
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=target.pk).first()
+        # Scope and version again under the lock: a move or an edit may have come in between.
+        if user is None or (not own and not User.objects.administered_by(actor).filter(pk=user.pk).exists()):
+            raise Http404("账号不存在或不在您的管辖范围内。")
+        if user.version != expected_version:
+            raise ValidationError("该账号信息已被修改（可能在另一窗口），请刷新页面后重新填写。", code="stale")
+        changes = {f: [getattr(user, f), v] for f, v in values.items() if getattr(user, f) != v}
+        if not changes:
+            return {}
+        for field, (_before, after) in changes.items():
+            setattr(user, field, after)
+        user.version += 1
+        user.save(update_fields=[*changes, "version"])
+        record("account.profile_update" if own else "account.update", actor=actor, obj=user, request=request,
+               details={"username": user.username, "changes": changes})
+    if own:
+        for field, (_before, after) in changes.items():
+            setattr(actor, field, after)
+        actor.version = user.version
+    return changes

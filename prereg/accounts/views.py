@@ -1,16 +1,24 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from prereg.audit.log import client_ip
+from prereg.core.forms import add_service_errors
 
 from . import services
-from .forms import LoginForm, PasswordChangeForm, PasswordForgotForm, PasswordForgotResetForm, ProfileForm
+from .forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordForgotForm,
+    PasswordForgotResetForm,
+    ProfileEditForm,
+    ProfileForm,
+)
 
 RESET_SESSION_KEY = "password_forgot_user"
 RESET_PURPOSE = "password_reset"
@@ -129,3 +137,41 @@ def password_forgot_reset(request):
             messages.success(request, "密码已重置，请用新密码登录。")
             return redirect("accounts:login")
     return render(request, "accounts/password_forgot_reset.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """个人信息, from the name in the top bar: a reviewer keeps his 姓名, 职务, 科室 and phone up to
+    date; a new phone is confirmed by the code sent to it (获取验证码 posts the form here too)."""
+    user = request.user
+    if not (user.is_reviewer or user.role == "sysadmin"):
+        raise PermissionDenied("考生请在填报信息中修改个人信息。")
+    initial = {"name": user.name, "title": user.title, "department": user.department, "phone": user.phone,
+               "version": user.version}
+    form = ProfileEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if "send_code" in request.POST:
+            try:
+                sent_to = services.profile_send_code(user=user, phone=data["phone"], client_ip=client_ip(request))
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                status = 400
+            else:
+                messages.info(request, f"验证码已发送至{sent_to}，5分钟内有效。")
+        else:
+            try:
+                changes = services.account_update(
+                    actor=user, user_id=user.pk, expected_version=data["version"], name=data["name"],
+                    phone=data["phone"], title=data["title"], department=data["department"],
+                    sms_code=data["sms_code"], request=request)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                status = 409 if getattr(exc, "code", None) == "stale" else 400
+            else:
+                messages.success(request, "个人信息已保存。" if changes else "没有修改。")
+                return redirect("accounts:profile")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "accounts/profile.html", {"form": form}, status=status)

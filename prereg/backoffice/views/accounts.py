@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prereg.accounts import permissions, services
+from prereg.accounts.forms import AccountEditForm
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
 from prereg.applications.models import Application
@@ -308,3 +309,32 @@ def account_template(request):
     response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="reviewer-accounts.csv"'
     return response
+
+
+# --- 修改账号信息 (issue 17.5) ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("toggle_reviewer")
+def account_edit(request, pk):
+    """A superior corrects an account holder's name and phone (staff change: a new holder of the
+    post); the holder keeps his 职务 and 科室 up to date himself (个人信息)."""
+    account = services.get_staff_for(request.user, pk, administer=True)
+    form = AccountEditForm(request.POST or None,
+                           initial={"name": account.name, "phone": account.phone, "version": account.version})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                changes = services.account_update(actor=request.user, user_id=account.pk,
+                                                  expected_version=form.cleaned_data["version"],
+                                                  name=form.cleaned_data["name"], phone=form.cleaned_data["phone"],
+                                                  request=request)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                status = 409 if getattr(exc, "code", None) == "stale" else 400
+            else:
+                messages.success(request, f"已保存 {account.username} 的账号信息。" if changes else "没有修改。")
+                return redirect("backoffice:accounts")
+    return render(request, "backoffice/accounts/edit.html", {"form": form, "account": account}, status=status)
