@@ -42,6 +42,7 @@ BENCHMARKS = {
     "stats": ["stats_ms"],
     "eligibility": ["eligibility_recompute_s"],
     "org_import": ["org_import_s"],
+    "reconcile": ["reconcile_s"],
     "rush": ["rush_rps", "rush_p95_ms", "rush_errors"],
 }
 # key -> (goal text, test) for the table.
@@ -56,6 +57,7 @@ GOALS = {
     "export_full_xlsx_s_pg": ("≤ 30", lambda v: v <= 30),
     "stats_ms": ("≤ 300", lambda v: v <= 300),
     "eligibility_recompute_s": ("≤ 60", lambda v: v <= 60),
+    "reconcile_s": ("≤ 30", lambda v: v <= 30),
     "org_import_s": ("≤ 60", lambda v: v <= 60),
     "pdf_ms": ("≤ 10", lambda v: v <= 10),
     "form_page_ms": ("≤ 60", lambda v: v <= 60),
@@ -74,6 +76,7 @@ QUICK_ARGS = {
     "export_pg": ["--count", "10000"],
     "stats": ["--count", "10000"],
     "eligibility": ["--count", "10000"],
+    "reconcile": ["--count", "10000"],
     "org_import": ["--count", "10000"],
     "rush": ["--steps", "2", "4", "--step-seconds", "15", "--background", "1000"],
 }
