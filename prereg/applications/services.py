@@ -176,6 +176,10 @@ def application_section_save(*, actor, application_id: int, section: str, expect
         changed += list(form.changed_data)
         # The form was validated against the page's copy; its cleaned columns go onto the locked row.
         columns.update({name: getattr(form.instance, name) for name in _form_columns(form)})
+    if "project" in columns and application.submission_round and \
+            getattr(columns["project"], "pk", columns["project"]) != application.project_id:
+        # The 考试项目 of an application once submitted is fixed: its number, windows and queues follow it.
+        raise ValidationError("报名信息已提交过，考试项目不能更改。", code="project")
     if columns:
         changed += [name for name, value in (values or {}).items() if getattr(application, name) != value]
         for name, value in columns.items():

@@ -210,3 +210,26 @@ def test_the_home_page_names_the_chosen_project_or_asks_for_one(client, year, tr
     assert "尚未选择考试项目" in client.get(reverse("candidate:home")).content.decode()
     Application.objects.filter(pk=application.pk).update(project=senior)
     assert "考试项目：高级卫生专业技术资格考试" in client.get(reverse("candidate:home")).content.decode()
+
+
+def test_the_section_save_service_refuses_to_change_the_project_of_an_application_once_submitted(
+        year, tree, candidate, projects):
+    from django.core.exceptions import ValidationError
+
+    from prereg.applications.services import application_section_save
+    from prereg.candidate.forms import DeclarationForm
+
+    junior, senior = projects
+    application = start_application(candidate=candidate, exam_year=year)
+    Application.objects.filter(pk=application.pk).update(project=junior)
+    application.refresh_from_db()
+    # A page loaded before the first submission posts another project after it (and a return).
+    data = declaration(application, senior_specialty(year), senior)
+    form = DeclarationForm({k: v for k, v in data.items() if k != "version"}, instance=application, year=year,
+                           prefix="decl")
+    assert form.is_valid(), form.errors
+    Application.objects.filter(pk=application.pk).update(state=State.RETURNED, submission_round=1)
+    with pytest.raises(ValidationError, match="考试项目不能更改"):
+        application_section_save(actor=candidate, application_id=application.pk, section="declaration", form=form)
+    application.refresh_from_db()
+    assert application.project == junior and application.level is None
