@@ -1,0 +1,81 @@
+"""The 考点 in the browser: uploads a 国网 roster holding each kind of difference, confirms the
+columns, sees each list, exports one and reminds one candidate."""
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+from prereg.notify.models import SmsMessage
+from prereg.reconcile.models import RosterReminder
+from tests.e2e import conftest as e2e
+from tests.e2e.conftest import login, shot, submit
+from tests.factories import TEST_PASSWORD
+from tests.reconcile.helpers import HEADER_2021, every_kind
+
+# The browser fixtures of tests/e2e, used here beside the other reconciliation tests.
+_playwright, browser, server, page = e2e._playwright, e2e.browser, e2e.server, e2e.page
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_site_uploads_the_roster_sees_each_list_exports_one_and_reminds_a_candidate(
+        page, tree, year, reviewer_quanzhou, tmp_path):
+    _apps, rows = every_kind(tree, year)
+    # The next year's headers (考生姓名, * 身份证号, 专业代码 …): found by their synonyms.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER_2021)
+    for r in rows:
+        sheet.append([r[1], r[2], r[3], r[4][:3], r[5], r[6], "审核通过" if r[7] == "已确认" else "待审核", r[8]])
+    roster = tmp_path / "国网考生名单.xlsx"
+    book.save(roster)
+
+    login(page, reviewer_quanzhou.username, TEST_PASSWORD)
+    page.click("aside a:has-text('国网名单核对')")
+    expect(page.locator("#no-roster")).to_be_visible()
+    page.set_input_files("#roster-upload input[type=file]", str(roster))
+    submit(page, "#roster-upload button[type=submit]")
+
+    # The columns, recognised: the page shows what it found and the user confirms.
+    expect(page.locator("h1")).to_have_text("确认列对应")
+    expect(page.locator("select[name=id_number] option:checked")).to_have_text("* 身份证号")
+    expect(page.locator("select[name=specialty] option:checked")).to_have_text("专业代码")
+    expect(page.locator("select[name=status] option:checked")).to_have_text("审核状态")
+    shot(page, "reconcile-columns")
+    submit(page, "#roster-columns button[type=submit]")
+
+    expect(page.locator("#roster-in-force")).to_contain_text("范围外2行")
+    expected = {"national": ["吴草", "何号", "施国"], "provincial": ["周省"], "different": ["王级", "陈专", "林明"],
+                "unconfirmed": ["黄待"], "consistent": ["李同"]}
+    for kind, names in expected.items():
+        expect(page.locator(f"#roster-in-force a[data-list={kind}] .count")).to_have_text(str(len(names)))
+    for kind, names in expected.items():
+        page.click(f"a[data-list={kind}]")
+        table = page.locator("#reconcile-list")
+        for name in names:
+            expect(table).to_contain_text(name)
+        expect(table.locator("tbody tr")).to_have_count(len(names))
+        expect(table).not_to_contain_text("郑福")  # 福州's, outside 泉州: counted, not shown
+    shot(page, "reconcile-consistent")
+
+    # Export one list: the xlsx holds its rows, ID numbers masked.
+    page.click("a[data-list=different]")
+    with page.expect_download() as info:
+        page.click("#export-xlsx")
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.suffix == ".xlsx"
+    lines = list(openpyxl.load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert sorted(line[1] for line in lines[1:]) == sorted(["王级", "陈专", "林明"])
+    assert all("*" in line[2] for line in lines[1:])
+
+    # Remind one candidate who is on the 国网 only and has no account here: the roster's phone.
+    page.click("a[data-list=national]")
+    page.check("input[aria-label='选择施国']")
+    submit(page, "#remind-form button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("已发送提醒短信 1 条")
+    shot(page, "reconcile-reminded")
+    assert page.dialogs and "发送提醒短信" in page.dialogs[-1]
+    assert SmsMessage.objects.filter(phone="13900000009", purpose="reminder").count() == 1
+    assert RosterReminder.objects.count() == 1
+    expect(page.locator("#reconcile-list tr:has-text('施国')")).to_contain_text("1/2")
