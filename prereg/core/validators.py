@@ -68,10 +68,6 @@ def parse_id_number(value: str) -> IdFacts:
     return IdFacts(number=number, birth_date=birth, gender=gender, region_code=body[:6])
 
 
-def validate_id_number(value: str) -> None:
-    parse_id_number(value)
-
-
 def normalize_mobile(value: str) -> str:
     number = re.sub(r"[\s-]", "", value or "")
     if number.startswith("+86"):

@@ -54,15 +54,6 @@ def ttl() -> timedelta:
     return timedelta(hours=getattr(settings, "EXPORT_TTL_HOURS", DEFAULT_TTL_HOURS))
 
 
-def confirmation_pdf_function():
-    """prereg.applications.pdf.confirmation_pdf if that module provides it, else None."""
-    try:
-        from prereg.applications import pdf
-    except ImportError:
-        return None
-    return getattr(pdf, "confirmation_pdf", None)
-
-
 # --- writers ----------------------------------------------------------------------------------------
 
 def write_xlsx(path, headers, rows, *, sheet_name="考生信息"):
@@ -238,27 +229,23 @@ def _write_applications(job, queryset, path):
 def _write_confirmations(job, queryset, path):
     from pypdf import PdfWriter
 
-    confirmation_pdf = confirmation_pdf_function()
-    if confirmation_pdf is None:
-        raise ValueError("审核确认单功能尚未提供。")
+    from prereg.applications.pdf import confirmation_pdf  # reportlab: loaded by the worker only
+
     limit = getattr(settings, "EXPORT_CONFIRMATIONS_MAX", DEFAULT_CONFIRMATIONS_MAX)
-    ids = list(queryset.printable().order_by("number", "pk").values_list("pk", flat=True)[:limit + 1])
-    if len(ids) > limit:
+    applications = list(queryset.printable().order_by("number", "pk").only("pk")[:limit + 1])
+    if len(applications) > limit:
         raise ValueError(f"一次最多合并{limit}份确认单，请缩小筛选范围。")
-    if not ids:
+    if not applications:
         raise ValueError("所选范围内没有可打印确认单的报名信息（须报名点审核通过）。")
-    progress = _Progress(job, len(ids))
+    progress = _Progress(job, len(applications))
     writer = PdfWriter()
-    for n, pk in enumerate(ids, start=1):
-        application = Application.objects.select_related(
-            "exam_year", "unit", "level", "qualification", "category", "scope", "specialty", "ethnicity",
-            "point_org", "site_org", "candidate").get(pk=pk)
-        writer.append(io.BytesIO(confirmation_pdf(application)))
+    for n, application in enumerate(applications, start=1):
+        writer.append(io.BytesIO(confirmation_pdf(application)))  # which reads what it prints
         if n % 20 == 0:
             progress(n)
     with open(path, "wb") as fh:
         writer.write(fh)
-    return len(ids), f"审核确认单_{len(ids)}份_{today_stamp()}.pdf"
+    return len(applications), f"审核确认单_{len(applications)}份_{today_stamp()}.pdf"
 
 
 def image_file_names(images, prefix: str) -> list[tuple[object, str]]:

@@ -12,9 +12,3 @@ def run_export(job_id: int) -> None:
     # purge_exports.
     runner.purge_expired()
     runner.abandon_stale()
-
-
-@task(queue_name="exports")
-def purge_expired_exports() -> int:
-    runner.abandon_stale()
-    return runner.purge_expired()

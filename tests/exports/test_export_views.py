@@ -8,7 +8,6 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from prereg.applications.models import ApplicationImage, Stage, State
-from prereg.exports import runner
 from prereg.exports.models import ExportJob, ExportStatus
 from tests.factories import make_application, spread
 
@@ -146,8 +145,6 @@ def test_images_of_an_application_out_of_scope_are_not_found(client, tree, year,
 
 def test_batch_confirmation_forms_merge_only_those_past_the_registration_point(tree, year, reviewer_quanzhou):
     pypdf = pytest.importorskip("pypdf")
-    if runner.confirmation_pdf_function() is None:
-        pytest.skip("prereg.applications.pdf.confirmation_pdf is not there")
     from prereg.exports import services
 
     make_application(tree, year, "35052401", State.APPROVED)

@@ -61,7 +61,7 @@ def _page(request, export_form, filter_form, status=200):
 
 
 def _confirmations_on(user) -> bool:
-    return runner.confirmation_pdf_function() is not None and has_function(user, "print_confirmation")
+    return has_function(user, "print_confirmation")
 
 
 @require_GET
