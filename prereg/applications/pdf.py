@@ -83,7 +83,7 @@ FALLBACK_FONT = "STSong-Light"
 
 @functools.cache
 def font_name() -> str:
-    """The form's font, registered once per process (reading the 5 MB file costs about 80 ms)."""
+    """The form's font, registered once per process (it is read from a 5 MB file)."""
     try:
         with importlib.resources.as_file(importlib.resources.files(FONT_PACKAGE) / FONT_FILE) as path:
             # The .ttc's first face (the proportional one). Codes are given in order of first use, not
@@ -112,7 +112,7 @@ def verify_path(application) -> str:
 
 # What the form prints of the application and of its catalogue entries and orgs. Naming the
 # columns (`only`) makes that read 1.4 ms of CPU instead of 2.4 with every column of the twelve
-# joined tables (of `pdf_load_cpu_ms` 5.3, bench pdf).
+# joined tables (of `pdf_load_cpu_ms`, bench pdf).
 RELATED = ("exam_year", "ethnicity", "unit", "level", "qualification", "category", "scope", "specialty",
            *STAGE_ORG_FIELD.values())
 FIELDS = ("number", "name", "gender", "id_type", "id_number", "birth_date", "postcode", "phone", "address",
@@ -357,8 +357,8 @@ class _Sheet:
 
 def _draw_qr(c, data, x, y, size):
     """The QR code of `data` as one filled path of its dark runs (vector: sharp at any zoom, a few
-    hundred bytes). A fixed mask pattern spares qrcode its eight trial placements: 1.3 ms of CPU
-    instead of 7.0 per code (`pdf_qr_cpu_ms`, bench pdf); a reader decodes any of the eight."""
+    hundred bytes). A fixed mask pattern spares qrcode its eight trial placements: the matrix takes
+    1.1 ms of CPU instead of 6.3 (of `pdf_qr_cpu_ms`, bench pdf); a reader decodes any of the eight."""
     qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=0)
     qr.add_data(data)
     qr.make(fit=True)

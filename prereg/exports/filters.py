@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
+from prereg.accounts.models import Role
 from prereg.applications.models import Stage, State, Verdict
 from prereg.applications.selectors import applications_for
 from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
@@ -28,7 +29,7 @@ def orgs_for(user):
     """The orgs a user may filter by: his own subtree (everything for the system administrator)."""
     if user.org_id:
         return Org.objects.subtree_of(user.org)
-    if user.role == "sysadmin":
+    if user.role == Role.SYSADMIN:
         return Org.objects.all()
     return Org.objects.none()
 
