@@ -13,6 +13,7 @@ from prereg.applications import images, review, services
 from prereg.applications.carryover import start_application
 from prereg.applications.models import (
     Application,
+    ApplicationImage,
     AppointmentRow,
     EducationRow,
     FieldCheck,
@@ -95,6 +96,22 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     id_type = "resident"
     id_number = factory.SelfAttribute("candidate.id_number")
     phone = factory.SelfAttribute("candidate.phone")
+
+
+class ApplicationImageFactory(factory.django.DjangoModelFactory):
+    """A stored image of `application` (the bytes given as file__data), uploaded by its candidate."""
+
+    class Meta:
+        model = ApplicationImage
+
+    application = factory.SubFactory(ApplicationFactory)
+    slot = "id_front"
+    file = factory.django.FileField(filename="image.png", data=b"\x89PNG\r\n\x1a\n")
+    sha256 = "0" * 64
+    size = factory.LazyAttribute(lambda o: o.file.size)
+    width = height = 1
+    content_type = "image/png"
+    uploaded_by = factory.SelfAttribute("application.candidate")
 
 
 class EducationRowFactory(factory.django.DjangoModelFactory):

@@ -12,8 +12,10 @@ cell is derived from the permission table (prereg/accounts/permissions.py) and t
 - denied cells must answer 403 or 404 and change nothing: the object's state and version, the
   number of audit entries, and no byte of the object in the answer.
 
-Each cell runs in a savepoint that is rolled back, so one world (built once per test) serves
-every cell, and an allowed write in one cell never colours the next.
+Each cell runs in a savepoint that is rolled back, so one world (built once per module) serves
+every cell, and an allowed write in one cell never colours the next. This module holds the world
+and the matrices (who sees what, each action's preparation, request and effect); walking the cells
+and judging the answers is tests/security/idor_engine.py.
 
 URLs with an object id and where they are covered (actions without an id — lists, the
 candidate's own form/progress/confirmation.pdf, which only ever reach request.user's own
@@ -24,7 +26,7 @@ application — have nothing to confuse):
       export_application_images, candidate:image_delete       → APPLICATION_ACTIONS
     backoffice:candidate_detail/unlock/reset/phone            → CANDIDATE_ACTIONS
     backoffice:orgs_detail/orgs_edit/orgs_delete,
-      orgs_admin_reset, accounts_reset                        → ORG_ACTIONS / ACCOUNT_ACTIONS
+      orgs_admin_reset, accounts_reset, accounts_edit         → ORG_ACTIONS / ACCOUNT_ACTIONS
     backoffice:export_status/download/delete                  → JOB_ACTIONS
     backoffice:notice_read                                    → test_a_notice_is_read_by_its_addressee_only
     backoffice:cross_review_revoke                            → test_cross_review_assignments_…
@@ -34,7 +36,7 @@ application — have nothing to confuse):
 
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from django.core.files.base import ContentFile
@@ -61,7 +63,26 @@ from prereg.exports.models import ExportJob, ExportKind, ExportStatus
 from prereg.notify.models import Notice
 from prereg.orgs.models import CrossReviewAssignment, Org
 from prereg.orgs.routing import resolve_chain
-from tests.factories import CandidateFactory, OrgFactory, UserFactory
+from tests.factories import (
+    ApplicationFactory,
+    ApplicationImageFactory,
+    CandidateFactory,
+    OrgFactory,
+    UserFactory,
+)
+from tests.security.idor_engine import (
+    BELOW,
+    OTHER_CITY,
+    OWN,
+    PARENT,
+    REFUSED,
+    SIBLING,
+    Action,
+    acts_since,
+    assert_cells,
+    audit_head,
+    run_cells,
+)
 
 IMAGE_BYTES = b"\x89PNG\r\n\x1a\n-secret-image-bytes"
 
@@ -86,7 +107,6 @@ NEW_ORGS = {
     "qz_direct": ("350500", "unit point", False),
 }
 
-OWN, SIBLING, PARENT, OTHER_CITY, BELOW = "own", "sibling", "parent", "other city", "below"
 # viewer fixture -> {application: relation}; applications not listed are "other city".
 RELATIONS = {
     "reviewer_anxi_hospital": {"anxi": OWN, "anxi_sibling": SIBLING, "anxi_clinic": PARENT},   # 单位
@@ -149,14 +169,11 @@ def _build_world():
     for n, (key, unit_ref) in enumerate(WORLD.items()):
         owner = viewers["candidate"] if key == "anxi" else CandidateFactory()
         unit = _org(tree, unit_ref)
-        application = Application.objects.create(
+        application = ApplicationFactory(
             candidate=owner, exam_year=year, unit=unit, name=f"考生{n}甲", state=State.IN_REVIEW,
             stage=Stage.UNIT_REVIEW, submission_round=1, number=f"{year.year}9{n:07d}",
-            id_number=owner.id_number, phone=owner.phone, **resolve_chain(unit).as_fields())
-        image = ApplicationImage(application=application, slot="id_front", sha256="0" * 64,
-                                 size=len(IMAGE_BYTES), width=1, height=1, content_type="image/png",
-                                 uploaded_by=owner)
-        image.file.save(f"{key}.png", ContentFile(IMAGE_BYTES), save=True)
+            **resolve_chain(unit).as_fields())
+        image = ApplicationImageFactory(application=application, file__data=IMAGE_BYTES, file__filename=f"{key}.png")
         applications[key], images[key] = application, image
     return World(viewers, tree, applications, images, ticker=UserFactory(role=Role.DISTRICT, org=tree["350000"]))
 
@@ -191,96 +208,6 @@ def _module_world(django_db_setup, django_db_blocker, _world_media):
 def world(db, _module_world):
     """The module's world; `db` puts the test in a savepoint of the module's transaction."""
     return _module_world
-
-
-# --- the cell runner -------------------------------------------------------------------------
-
-
-def _body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
-
-
-def _audit_head():
-    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-
-def _acts_since(head) -> bool:
-    """Whether an act was audited after `head` (the refusal itself, access.denied, is not one)."""
-    return AuditEvent.objects.filter(pk__gt=head).exclude(event="access.denied").exists()
-
-
-@dataclass(frozen=True)
-class Action:
-    """One action on one kind of object.
-
-    prepare(world, viewer, target) → ctx (dict) puts the object where the cell needs it (inside
-    the cell's savepoint); call(client, ctx) → response; state(ctx) → what must not change when
-    denied; effect(ctx, response, body) → None if the allowed cell did what it should, else why not;
-    allowed(viewer_name, viewer, relation, ctx) → the expected answer.
-    """
-
-    name: str
-    prepare: object
-    call: object
-    state: object
-    effect: object
-    allowed: object
-    secret: object = None  # ctx → bytes that a denied answer must not contain
-    xfail_cells: dict = field(default_factory=dict)  # (viewer, target) → reason (a known bug)
-    all_denied: bool = False  # a row of refusals only (the "at a stage not his" rows)
-
-
-REFUSED = "refused"  # an `allowed` answer: in scope, but the workflow refuses (any status, no change)
-
-
-def run_cells(client, world, action, cells):
-    """cells: (viewer name, target key, relation, target). Returns the list of wrong cells."""
-    wrong, xfailed, sides = [], [], set()
-    for viewer_name, key, relation, target in cells:
-        viewer = world.viewers[viewer_name]
-        label = f"{action.name}: {viewer_name} × {key} ({relation})"
-        with transaction.atomic():
-            ctx = action.prepare(world, viewer, target)
-            expected = action.allowed(viewer_name, viewer, relation, ctx)
-            sides.add(bool(expected) and expected is not REFUSED)
-            client.force_login(viewer)  # writes its own audit entry (auth.login): before the count
-            before, head = action.state(ctx), _audit_head()
-            response = action.call(client, ctx)
-            body = _body(response)
-            problems = []
-            if expected is REFUSED:
-                # In scope, but the workflow says no (nothing to recall…): a message, no change.
-                if response.status_code >= 500 or action.state(ctx) != before:
-                    problems.append(f"{label}: refused by the workflow, yet {response.status_code} or changed")
-            elif expected:
-                problem = action.effect(ctx, response, body)
-                if problem:
-                    problems.append(f"{label}: allowed, but {problem}")
-            else:
-                if response.status_code not in (403, 404):
-                    problems.append(f"{label}: expected 403/404, got {response.status_code}")
-                if action.state(ctx) != before:
-                    problems.append(f"{label}: denied, yet the object changed")
-                if _acts_since(head):
-                    problems.append(f"{label}: denied, yet the act was audited")
-                secret = action.secret(ctx) if action.secret else None
-                if secret and secret in body:
-                    problems.append(f"{label}: denied, yet the answer holds the object's content")
-            (xfailed if (viewer_name, key) in action.xfail_cells else wrong).extend(problems)
-            transaction.set_rollback(True)
-    return wrong, xfailed, sides
-
-
-def assert_cells(client, world, action, cells):
-    wrong, xfailed, sides = run_cells(client, world, action, cells)
-    assert sides == ({False} if action.all_denied else {True, False}), f"{action.name}: the sides of the matrix"
-    assert wrong == []
-    if action.xfail_cells:
-        # Strict: while the known bug is there the test xfails; once fixed it fails until the
-        # xfail cells are removed.
-        if not xfailed:
-            pytest.fail(f"{action.name}: the xfail cells now pass: remove them")
-        pytest.xfail("; ".join(sorted(set(action.xfail_cells.values()))) + " — " + "; ".join(xfailed))
 
 
 # --- applications: view, check, decide, edit, recall, print, images, export, verify ----------
@@ -490,9 +417,8 @@ def _prepare_editable(world, viewer, application):
     _place(application, state=State.RETURNED)  # the candidate may change his images again
     application.refresh_from_db()
     # A fresh image per cell: a delete removes the file too, which no rollback brings back.
-    image = ApplicationImage(application=application, slot="id_back", sha256="1" * 64, size=len(IMAGE_BYTES),
-                             width=1, height=1, content_type="image/png", uploaded_by=application.candidate)
-    image.file.save("back.png", ContentFile(IMAGE_BYTES), save=True)
+    image = ApplicationImageFactory(application=application, slot="id_back", sha256="1" * 64,
+                                    file__data=IMAGE_BYTES, file__filename="back.png")
     return {"app": application, "image": image, "viewer": viewer}
 
 
@@ -820,7 +746,21 @@ def _may_administer(viewer_name, viewer, relation, ctx):
     return viewer.role == Role.SYSADMIN or relation == BELOW
 
 
+def _account_record(ctx):
+    return User.objects.filter(pk=ctx["account"].pk).values_list("name", "phone", "password", "is_active").first()
+
+
+def _effect_account_renamed(ctx, response, body):
+    if response.status_code != 302 or User.objects.get(pk=ctx["account"].pk).name != "新任人员":
+        return f"status {response.status_code}, name not changed"
+
+
 ACCOUNT_ACTIONS = [
+    Action("account edit", _prepare_account,
+           lambda client, ctx: client.post(reverse("backoffice:accounts_edit", args=[ctx["account"].pk]),
+                                           {"name": "新任人员", "phone": "13700002222",
+                                            "version": ctx["account"].version}),
+           _account_record, _effect_account_renamed, _may_administer, lambda ctx: ctx["account"].phone.encode()),
     Action("account password reset", _prepare_account,
            lambda client, ctx: client.post(reverse("backoffice:accounts_reset", args=[ctx["account"].pk])),
            _account_state, _effect_account_reset, _may_administer),
@@ -832,7 +772,7 @@ ACCOUNT_ACTIONS = [
 
 
 @pytest.mark.parametrize("action", ACCOUNT_ACTIONS, ids=[a.name for a in ACCOUNT_ACTIONS])
-def test_reviewer_accounts_are_reset_only_below_the_viewer(client, world, action):
+def test_reviewer_accounts_are_changed_only_below_the_viewer(client, world, action):
     assert_cells(client, world, action, list(_account_cells(world)))
 
 
@@ -991,12 +931,12 @@ def test_a_notice_is_read_by_its_addressee_only(client, world):
         for owner, notice in notices.items():
             with transaction.atomic():
                 client.force_login(viewer)
-                head = _audit_head()
+                head = audit_head()
                 status = client.post(reverse("backoffice:notice_read", args=[notice.pk])).status_code
                 read = Notice.objects.get(pk=notice.pk).read_at is not None
                 if owner == name and (status != 302 or not read):
                     wrong.append(f"{name} × own notice: {status}, read={read}")
-                if owner != name and (status != 404 or read or _acts_since(head)):
+                if owner != name and (status != 404 or read or acts_since(head)):
                     wrong.append(f"{name} × notice of {owner}: {status}, read={read}")
                 transaction.set_rollback(True)
     assert wrong == []
@@ -1029,13 +969,13 @@ def _revoke(client, world, relation):
     source, target, stage, by = ASSIGNMENTS[relation]
     assignment = _assignment(world, stage, source, target, by)
     client.force_login(world.viewers["reviewer_quanzhou"])
-    head = _audit_head()
+    head = audit_head()
     status = client.post(reverse("backoffice:cross_review_revoke", args=[assignment.pk])).status_code
     assignment.refresh_from_db()
     if status == 302:
-        assert not assignment.active and _audit_head() == head + 1
+        assert not assignment.active and audit_head() == head + 1
     else:
-        assert assignment.active and not _acts_since(head)
+        assert assignment.active and not acts_since(head)
     return status
 
 
@@ -1280,6 +1220,7 @@ def test_every_url_with_an_object_id_is_in_the_matrix():
                "backoffice:candidate_detail", "backoffice:candidate_unlock", "backoffice:candidate_reset",
                "backoffice:candidate_phone", "backoffice:orgs_detail", "backoffice:orgs_edit",
                "backoffice:orgs_delete", "backoffice:orgs_admin_reset", "backoffice:accounts_reset",
+               "backoffice:accounts_edit",
                "backoffice:export_status", "backoffice:export_download", "backoffice:export_delete",
                "backoffice:notice_read", "backoffice:cross_review_revoke", "backoffice:year_password_reveal",
                "backoffice:unit_request_resolve"}
