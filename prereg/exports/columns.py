@@ -16,7 +16,6 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
-from prereg.accounts import permissions
 from prereg.accounts.models import IdType, Role
 from prereg.applications.models import (
     STAGE_ORG_FIELD,
@@ -49,14 +48,10 @@ from .models import ColumnSet
 
 CHUNK = 2000
 FULL_NUMBER_ROLES = frozenset({Role.DISTRICT, Role.SITE})
-# If the lead adds this function to the permission table, 配置角色权限 decides instead of the roles above.
-FULL_NUMBER_FUNCTION = "export_full_numbers"
 
 
 def full_numbers_for(user) -> bool:
     """Whether the user may ask for full ID numbers and phones on an export (never the default)."""
-    if FULL_NUMBER_FUNCTION in permissions.TABLE:
-        return permissions.has_function(user, FULL_NUMBER_FUNCTION)
     return user.role in FULL_NUMBER_ROLES
 
 
