@@ -34,7 +34,7 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
             name,
             Expect("school", "学校", row.school, "text", ("school",)) if row.school else None,
             Expect("major", "专业", row.major, "text", ("major",)) if row.major else None,
-            Expect("date", "取得时间", _month(row.obtained), "month", ("end", "issued"), row.obtained)
+            Expect("date", "取得时间", _month(row.obtained), "month", ("issued", "end"), row.obtained)
             if row.obtained else None,
         ]
     elif slot in ("category", "scope"):

@@ -271,18 +271,71 @@ def flagged_first(check_fields, items: dict[str, ItemResult]) -> list:
     return sorted(check_fields, key=lambda f: not (items.get(f.key) and items[f.key].flagged))
 
 
-def slot_warnings(application, slot: str, row_id=None) -> list[str]:
-    """The candidate's warnings for one slot: 照片中的…与填写的…不一致，请核对."""
-    results = results_for(application)
+def with_readings(application, check_fields) -> list:
+    """The review screen's items, each with its reading (`item.ocr`), those that disagree first."""
+    items = item_results(application, check_fields)
+    for f in check_fields:
+        f.ocr = items.get(f.key)
+    return flagged_first(check_fields, items)
+
+
+def slot_warnings(application, image_ids) -> list[str]:
+    """The candidate's warnings for the images of one slot: 照片中的…与填写的…不一致，请核对."""
+    results = results_for(application) if image_ids else {}
     out = []
-    images = list(ApplicationImage.objects.filter(application=application, slot=slot, row_id=row_id)
-              .values_list("pk", flat=True)) if results else []
-    for pk in images:
+    for pk in image_ids:
         result = results.get(pk)
         if result is None:
             continue
         if result.kind_verdict == "wrong":
             out.append(f"{result.wrong_kind_text}，与此栏目要求的材料不符，请核对。")
         for f in result.mismatches:
-            out.append(f"照片中的{f.label}（{f.photo}）与填写的{f.label}（{f.typed}）不一致，请核对。")
+            out.append(_warning(f))
     return list(dict.fromkeys(out))
+
+
+def _warning(f) -> str:
+    if f.key == "id_number":
+        # Never a full ID number outside the pages meant to show one: the places that differ.
+        places = [str(i + 1) for i, (a, b) in enumerate(zip(f.photo, documents.norm_id(f.typed), strict=False))
+                  if a != b]
+        where = f"（第{'、'.join(places)}位）" if places else ""
+        return f"照片中的{f.label}与填写的{f.label}不一致{where}，请核对。"
+    return f"照片中的{f.label}（{f.photo}）与填写的{f.label}（{f.typed}）不一致，请核对。"
+
+
+SLOT_LABELS = {
+    "id_front": "身份证正面", "id_back": "身份证反面", "education": "学历证书", "degree": "学位证书",
+    "category": "执业类别（医师资格证书/护士执业证书）", "scope": "执业注册范围（执业证书）",
+    "current_qualification": "现有资格证书", "appointment": "聘书", "residency": "住院医师规培合格证书",
+    "gp": "全科医生规培合格证书",
+}
+FIELD_LABELS = {"kind": "材料类型不符", "name": "姓名", "gender": "性别", "ethnicity": "民族", "birth": "出生日期",
+                "id_number": "身份证号", "school": "学校", "major": "专业", "date": "日期", "category": "执业类别",
+                "scope": "执业范围", "qualification": "资格名称", "unit": "聘任单位", "number": "证书编号"}
+
+
+def flag_counts(applications) -> list[dict]:
+    """进度跟踪: per 📷 item (slot), images read, images and applications flagged, the flagged fields."""
+    from django.db.models import Count, Q
+
+    readings = ImageReading.objects.filter(application__in=applications.order_by().values("pk"))
+    rows = {r["slot"]: r for r in readings.values("slot").annotate(
+        n_read=Count("pk", filter=Q(status=ReadingStatus.DONE)),
+        n_failed=Count("pk", filter=Q(status=ReadingStatus.FAILED)),
+        n_flagged=Count("pk", filter=Q(flagged=True)),
+        n_applications=Count("application", filter=Q(flagged=True), distinct=True))}
+    fields: dict[str, dict[str, int]] = {}
+    for slot, flags in readings.filter(flagged=True).values_list("slot", "flags"):
+        for key in flags or ():
+            fields.setdefault(slot, {}).setdefault(key, 0)
+            fields[slot][key] += 1
+    out = []
+    for slot, label in SLOT_LABELS.items():
+        if slot in rows:
+            row = rows[slot]
+            out.append({"slot": slot, "label": label, "read": row["n_read"], "failed": row["n_failed"],
+                        "flagged": row["n_flagged"], "applications": row["n_applications"],
+                        "fields": [(FIELD_LABELS.get(k, k), n) for k, n in sorted(fields.get(slot, {}).items(),
+                                                                                key=lambda kv: -kv[1])]})
+    return out

@@ -189,10 +189,15 @@ def _frame(c: Canvas, color):
 
 
 def _seal(c: Canvas, center, radius, rng):
-    # A red stamp over part of the text, as on real certificates.
+    # A red stamp over part of the text, as on real certificates: ink, so the print shows through.
+    from PIL import ImageChops
+
     x, y = center
-    c.draw.ellipse([x - radius, y - radius, x + radius, y + radius], outline=(210, 40, 40), width=5)
-    c.draw.regular_polygon((x, y, radius // 4), 5, fill=(210, 40, 40))
+    layer = Image.new("RGB", c.img.size, (255, 255, 255))
+    draw = ImageDraw.Draw(layer)
+    draw.ellipse([x - radius, y - radius, x + radius, y + radius], outline=(215, 45, 45), width=rng.randint(4, 7))
+    draw.regular_polygon((x, y, radius // 4), 5, fill=(215, 45, 45))
+    c.img.paste(ImageChops.multiply(c.img, layer))
 
 
 def draw_id_front(p, face, rng):

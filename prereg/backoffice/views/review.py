@@ -26,6 +26,7 @@ from prereg.core.masking import mask_id_number
 from prereg.exports.filters import ListFilterForm, query_string
 from prereg.notify import services as notice_services
 from prereg.notify.models import Notice
+from prereg.ocr import services as ocr
 from prereg.orgs import services as org_services
 from prereg.orgs.models import CrossReviewAssignment, Org
 from prereg.reconcile import selectors as reconcile
@@ -226,7 +227,7 @@ def _check_context(application, decidable):
     fields = review.check_fields(application)
     if decidable:
         review.attach_checks(application, fields, application.stage)
-    return fields
+    return ocr.with_readings(application, fields)  # each item's machine reading; disagreements first
 
 
 def _render_review(request, application, *, form_data=None, error="", status=200):

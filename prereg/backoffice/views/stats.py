@@ -8,6 +8,7 @@ from prereg.applications.models import Stage, State
 from prereg.catalog.models import ExamYear
 from prereg.exports import charts
 from prereg.exports import stats as domain
+from prereg.ocr.services import flag_counts
 
 from ..access import staff_required
 
@@ -34,4 +35,5 @@ def stats(request):
         "overdue": domain.overdue_list(request.user, exam_year=year, overdue_days=days),
         "day_chart": charts.day_bars(result.days), "funnel_chart": charts.funnel(result.funnel),
         "has_org": bool(request.user.org_id),
+        "ocr_flags": flag_counts(domain.scope_for(request.user, year)),  # machine reading's flags by item
     })

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from prereg.applications import images
 from prereg.applications.models import ApplicationImage, State
 from prereg.core import ratelimit
+from prereg.ocr.services import enqueue_reading
 
 from .common import current_application
 from .form import slot_of
@@ -47,6 +48,7 @@ def image_upload(request):
             uploads=request.FILES.getlist("file"), request=request)
     except ValidationError as error:
         return _answer(request, application, False, error.messages[0], 400)
+    enqueue_reading(created)  # machine reading in the background, after the commit (never holds this up)
     return _answer(request, application, True, f"已上传{len(created)}张图片。", 200, slot, row_id)
 
 

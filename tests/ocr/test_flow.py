@@ -1,0 +1,178 @@
+"""The reading in the application's life: after an upload, on the candidate's form, on the review
+screen, in 进度跟踪; with the engine missing or failing, everything works as before."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from prereg.applications.models import ApplicationImage, EducationRow, FieldCheck
+from prereg.ocr import engine as engine_module
+from prereg.ocr.engine import Line
+from prereg.ocr.models import ImageReading, ReadingStatus
+from tests.factories import jpeg_upload, submitted
+
+from .helpers import page_lines
+
+
+class FakeEngine:
+    """Answers the page set in `PAGES` for the next read (an engine behind the same interface)."""
+
+    name = "fake"
+    PAGES: list = []
+
+    def read(self, image_bytes):
+        rows = self.PAGES.pop(0) if self.PAGES else []
+        return [Line(t, tuple((b[k], b[k + 1]) for k in range(0, 8, 2)), s, tuple(tuple(map(tuple, c)) for c in a))
+                for t, b, s, a in page_lines(rows)]
+
+
+class BrokenEngine:
+    name = "broken"
+
+    def read(self, image_bytes):
+        raise RuntimeError("onnx session crashed")
+
+
+@pytest.fixture
+def ocr_on(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "exports", "ocr"]}}
+    settings.OCR_ENGINE = "tests.ocr.test_flow.FakeEngine"
+    engine_module._load.cache_clear()
+    yield settings
+    engine_module._load.cache_clear()
+    FakeEngine.PAGES = []
+
+
+DIPLOMA = [["毕业证书"], ["学生 李娜，性别 女，一九九〇年三月七日生，于二〇〇八年九月至"],
+           ["二〇一二年七月在本校 护理学 专业 四 年制本科学习，修完教学计划规定的"], ["全部课程，成绩合格，准予毕业。"],
+           ["校名：厦门大学"], ["证书编号：103921201205001234", "二〇一二年七月一日"]]
+
+
+@pytest.fixture
+def upload(client, django_capture_on_commit_callbacks):
+    def post(application, slot, row_id=None):
+        data = {"slot": slot, "file": jpeg_upload()}
+        if row_id:
+            data["row_id"] = row_id
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("candidate:image_upload"), data, HTTP_ACCEPT="application/json")
+    return post
+
+
+@pytest.fixture
+def draft(tree, year, candidate):
+    from tests.factories import ApplicationFactory, EducationRowFactory
+
+    application = ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35052401"], name="李娜")
+    EducationRowFactory(application=application)  # 福建医科大学 护理学 2012-07
+    return application
+
+
+def test_an_upload_is_read_in_the_background_and_the_candidate_is_warned(client, upload, ocr_on, draft, candidate):
+    client.force_login(candidate)
+    row = EducationRow.objects.get(application=draft)
+    FakeEngine.PAGES = [DIPLOMA]
+    answer = upload(draft, "education", row.pk).json()
+    assert answer["ok"]
+    reading = ImageReading.objects.get(image__application=draft)
+    assert reading.status == ReadingStatus.DONE and reading.kind == "diploma" and reading.engine == "fake"
+    assert reading.flagged and reading.flags == ["school"]
+    # The form shows the warning beside the slot; a warning, not a refusal.
+    page = client.get(reverse("candidate:form")).content.decode()
+    assert "照片中的学校（厦门大学）与填写的学校（福建医科大学）不一致，请核对。" in page
+    assert page.index("照片中的学校") > page.index(f'id="img-education-{row.pk}"')
+    # The candidate corrects the typed school: the warning goes without reading the photo again.
+    EducationRow.objects.filter(pk=row.pk).update(school="厦门大学")
+    page = client.get(reverse("candidate:form")).content.decode()
+    assert "照片中的学校" not in page
+    reading.refresh_from_db()
+    assert not reading.flagged
+
+
+def test_without_an_ocr_worker_the_upload_is_as_before(client, upload, draft, candidate):
+    # The suite's task backend has no "ocr" queue: nothing is read, nothing fails.
+    client.force_login(candidate)
+    row = EducationRow.objects.get(application=draft)
+    assert upload(draft, "education", row.pk).json()["ok"]
+    assert ApplicationImage.objects.filter(application=draft).count() == 1
+    assert not ImageReading.objects.exists()
+
+
+@pytest.mark.parametrize("engine", ["tests.ocr.test_flow.BrokenEngine", "prereg.ocr.nowhere.Engine", ""])
+def test_a_missing_or_failing_engine_stores_unread_and_the_upload_succeeds(client, upload, ocr_on, draft, candidate, engine):
+    ocr_on.OCR_ENGINE = engine
+    client.force_login(candidate)
+    row = EducationRow.objects.get(application=draft)
+    assert upload(draft, "education", row.pk).json()["ok"]
+    reading = ImageReading.objects.get(image__application=draft)
+    assert reading.status == ReadingStatus.FAILED and not reading.flagged
+
+
+def test_photos_of_slots_with_nothing_to_read_are_not_read(client, upload, ocr_on, draft, candidate):
+    client.force_login(candidate)
+    assert upload(draft, "photo").json()["ok"]
+    assert not ImageReading.objects.exists()
+
+
+@pytest.fixture
+def in_review(tree, year, ocr_on, reviewer_anxi_hospital):
+    application = submitted(tree, year, name="李娜")  # 福建医科大学 护理学 2012-07, 现有资格 护师 2016-10
+    row = EducationRow.objects.get(application=application)
+    title = [["专业技术资格证书"], ["姓名", "李娜"], ["资格名称", "护师"], ["批准日期", "2016年10月15日"]]
+    for slot, row_id, page in (("education", row.pk, DIPLOMA), ("current_qualification", None, title)):
+        image = ApplicationImage.objects.create(
+            application=application, slot=slot, row_id=row_id, file=jpeg_upload(), sha256="1" * 64, size=10,
+            width=1200, height=800, content_type="image/jpeg", uploaded_by=application.candidate)
+        FakeEngine.PAGES = [page]
+        from prereg.ocr.services import read_image
+
+        read_image(image.pk)
+    return application
+
+
+def test_the_review_screen_shows_the_disagreement_first_with_its_box_and_never_ticks(
+        client, in_review, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[in_review.pk])).content.decode()
+    items = [body.index(f'id="field-{key}"') for key in ("education" + str(
+        EducationRow.objects.get(application=in_review).pk), "id_card", "current_qualification")]
+    assert items[0] < items[1] and items[0] < items[2]  # the disagreeing item first, then the form's order
+    assert "机器识别：有不一致" in body and "机器识别：未见不一致" in body
+    assert '<mark class="ocr-photo">厦门大学</mark>' in body
+    assert '<polygon points="' in body and 'class="bad"><title>校名：厦门大学</title>' in body
+    assert 'viewBox="0 0 1200 800"' in body
+    assert not FieldCheck.objects.filter(application=in_review).exists()
+
+
+def test_the_tick_stays_the_reviewers_and_the_item_keeps_its_reading(client, in_review, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    key = f"education:{EducationRow.objects.get(application=in_review).pk}"
+    response = client.post(reverse("backoffice:review_check", args=[in_review.pk]),
+                           {"field": key, "consistent": "1", "version": in_review.version}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "机器识别：有不一致" in response.content.decode()
+    assert FieldCheck.objects.get(application=in_review, field=key).consistent is True
+
+
+def test_statistics_count_the_flags_by_item(client, in_review, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:stats")).content.decode()
+    assert 'data-ocr-slot="education"' in body and "学校 1" in body
+    assert 'data-ocr-slot="current_qualification"' in body
+
+
+def test_a_reading_of_a_replaced_image_goes_with_it(in_review):
+    image = ApplicationImage.objects.filter(application=in_review, slot="education").first()
+    image.delete()
+    assert not ImageReading.objects.filter(image_id=image.pk).exists()
+
+
+def test_the_typed_values_of_now_decide_not_those_when_read(in_review):
+    from prereg.applications import review
+    from prereg.ocr.services import with_readings
+
+    EducationRow.objects.filter(application=in_review).update(school="厦门大学", obtained=datetime.date(2012, 7, 1))
+    in_review.refresh_from_db()
+    items = with_readings(in_review, review.check_fields(in_review))
+    assert not any(f.ocr.flagged for f in items if f.ocr)
