@@ -509,7 +509,7 @@ class Target:
 
 
 @transaction.atomic
-def roster_remind(*, actor, kind: str, keys, request=None) -> dict:
+def roster_remind(*, actor, kind: str, keys, expected_upload: int | None = None, request=None) -> dict:
     """SMS to the chosen people of a 只在一侧 list, at most REMINDERS_PER_YEAR per candidate and year
     counted with the reminders of 提醒考生 (prereg.exports). Someone on the 国网 roster with no
     account here is reminded on the roster's 手机号 and counted by his ID number.
@@ -533,6 +533,8 @@ def roster_remind(*, actor, kind: str, keys, request=None) -> dict:
     upload = current_upload(org, year)
     if upload is None:
         raise ValidationError("尚未上传国网名单。")
+    if expected_upload is not None and upload.pk != expected_upload:
+        raise ValidationError("国网名单已重新上传，请在新名单中重新勾选。")
     targets = _targets(upload, kind, ids)
     # Row locks on the applications (as 提醒考生 takes them): two reminders at once count right.
     locked = {a.pk: a for a in Application.objects.select_for_update(of=("self",)).filter(

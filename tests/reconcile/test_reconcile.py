@@ -399,3 +399,15 @@ def test_the_demo_roster_of_quanzhou_shows_each_kind(db, tmp_path, monkeypatch):
     assert upload.outside_rows == 1
     call_command("seed_demo", quiet_accounts=True)
     assert RosterUpload.objects.filter(org__code="350500").count() == 1
+
+
+def test_a_reminder_chosen_on_a_roster_since_replaced_is_refused(client, roster, reviewer_quanzhou):
+    apps, rows = roster
+    first = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows)).upload
+    row = RosterRow.objects.get(upload=first, name="施国")
+    upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows))
+    client.force_login(reviewer_quanzhou)
+    response = client.post(reverse("backoffice:reconcile_remind"), {"list": "national", "ids": [row.pk],
+                                                                   "upload": first.pk}, follow=True)
+    assert "国网名单已重新上传" in response.content.decode()
+    assert not SmsMessage.objects.exists()

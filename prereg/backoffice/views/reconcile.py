@@ -210,8 +210,9 @@ def remind(request):
     _org_of(request.user)
     kind = _kind(request.POST)
     try:
+        shown = request.POST.get("upload", "")
         result = services.roster_remind(actor=request.user, kind=kind, keys=request.POST.getlist("ids"),
-                                        request=request)
+                                        expected_upload=int(shown) if shown.isdigit() else None, request=request)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except ValueError:
