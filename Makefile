@@ -27,11 +27,12 @@ setup: install
 	$(PY) manage.py load_reference -v0 >/dev/null
 	DEMO_MODE=1 $(PY) manage.py seed_demo
 
-# The real thing: gunicorn + whitenoise, and two task workers beside it (exports never hold up
-# the default queue), kept running by run_workers: one that exits is started again.
+# The real thing: gunicorn + whitenoise, and three task workers beside it (exports and the machine
+# reading of photos never hold up the default queue), kept running by run_workers: one that exits
+# is started again.
 run: setup
 	@echo "prereg: http://$(HOST):$(PORT)  (Ctrl-C stops the server and the workers)"
-	@DEMO_MODE=1 $(PY) manage.py run_workers default exports & workers=$$!; \
+	@DEMO_MODE=1 $(PY) manage.py run_workers default exports ocr & workers=$$!; \
 	trap 'kill $$workers 2>/dev/null; wait $$workers' EXIT INT TERM; \
 	DEMO_MODE=1 $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --timeout 60 --logger-class prereg.core.logmask.MaskingLogger

@@ -176,3 +176,15 @@ def test_the_typed_values_of_now_decide_not_those_when_read(in_review):
     in_review.refresh_from_db()
     items = with_readings(in_review, review.check_fields(in_review))
     assert not any(f.ocr.flagged for f in items if f.ocr)
+
+
+def test_ocr_read_reads_the_images_that_have_no_reading(in_review, ocr_on):
+    from django.core.management import call_command
+
+    image = ApplicationImage.objects.create(
+        application=in_review, slot="id_front", file=jpeg_upload(), sha256="2" * 64, size=10, width=1200,
+        height=800, content_type="image/jpeg", uploaded_by=in_review.candidate)
+    FakeEngine.PAGES = [[["姓名", "李娜"]]]
+    call_command("ocr_read", "--missing")
+    assert ImageReading.objects.get(image=image).status == ReadingStatus.DONE
+    assert ImageReading.objects.filter(application=in_review).count() == 3

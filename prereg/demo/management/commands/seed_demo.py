@@ -7,7 +7,7 @@ from django.db import transaction
 from prereg.catalog.loaders import load_national
 from prereg.demo import applications, orgs, people
 
-AREAS = ["images", "review", "orgadmin", "years", "exports", "reconcile"]
+AREAS = ["images", "review", "orgadmin", "years", "exports", "reconcile", "ocr"]
 
 
 class Command(BaseCommand):
