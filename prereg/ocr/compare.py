@@ -130,6 +130,11 @@ def _confidence(page: Page, found: documents.Found) -> float:
     return sum(probs) / len(probs) if probs else 1.0
 
 
+def _contains(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 2 and 2 * len(short) >= len(long) and short in long
+
+
 def _allowed(typed: str) -> int:
     return len(norm_text(typed)) // 8
 
@@ -159,11 +164,11 @@ def compare_field(page: Page, fields: dict, expect: Expect) -> FieldResult:
     if expect.how == "choice":
         if found is None:
             return result
-        if norm_choice(found.value) == norm_choice(expect.typed):
+        if norm_choice(found.value) == norm_choice(expect.typed) or _same(page, norm_choice(expect.typed), found, NAME_ALT, 0):
             return _set(result, MATCH, page, (found.start, found.end))
         if _confidence(page, found) < LOW_CONFIDENCE:
             return result
-        return _set(result, MISMATCH, page, (found.start, found.end), found.value)
+        return _set(result, MISMATCH, page, (found.start, found.end), _flat(found.value))
     # name | text
     allowed = 0 if expect.how == "name" else _allowed(expect.typed)
     if expect.search:
@@ -174,9 +179,17 @@ def compare_field(page: Page, fields: dict, expect: Expect) -> FieldResult:
         return result
     if norm_text(found.value) == norm_text(expect.typed) or _same(page, expect.typed, found, NAME_ALT, allowed):
         return _set(result, MATCH, page, (found.start, found.end))
+    if expect.how == "text" and _contains(norm_text(found.value), norm_text(expect.typed)):
+        # 福建医科大学 typed, 福建医科大学（原福建医学院） printed; 护理 and 护理学: the same school or major.
+        return _set(result, MATCH, page, (found.start, found.end))
     if _confidence(page, found) < LOW_CONFIDENCE:
         return result
-    return _set(result, MISMATCH, page, (found.start, found.end), found.value)
+    return _set(result, MISMATCH, page, (found.start, found.end), _flat(found.value))
+
+
+def _flat(value: str) -> str:
+    """A value as shown: a line break of the page (针灸推拿 / 学) is not part of it."""
+    return re.sub(r"\s+", "", value)
 
 
 def _compare_date(page, fields, expect, result):

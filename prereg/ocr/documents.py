@@ -254,8 +254,11 @@ def _id_back(page):
 
 
 def _issue_date(page, exclude=()) -> Found | None:
-    """The date the certificate was given: the last date standing on its own near the end."""
-    dates = [d for d in dates_in(page.text) if d.parsed[2] and (d.start, d.end) not in exclude]
+    """The date the certificate was given: the last full date that is not a birthday (…日生) nor
+    part of the sentence's period (于…至…)."""
+    text = page.text
+    dates = [d for d in dates_in(text) if d.parsed[2] and (d.start, d.end) not in exclude
+             and not re.match(r"\s*(?:出)?生", text[d.end:d.end + 3])]
     return dates[-1] if dates else None
 
 
@@ -333,8 +336,8 @@ def _title(page):
         "qualification": after_label(page, ["资格名称", "职务名称", "资格"], rf"[{CJK}]{{2,12}}?", stop=r"\s|$|\n"),
         "level": after_label(page, ["级别", "资格级别"], rf"[{CJK}]{{2,8}}?", stop=r"\s|$|\n"),
         "specialty": after_label(page, ["专业名称", "专业"], rf"[{CJK}（）()]{{2,20}}?", stop=r"\s|$|\n"),
-        "issued": date_after(page, ["批准日期", "取得时间", "取得日期", "评审通过时间", "授予时间", "签发日期",
-                                    "发证日期"]),
+        "issued": date_after(page, ["批准日期", "批准时间", "取得时间", "取得日期", "评审通过时间", "考试通过时间",
+                                    "通过时间", "授予时间", "签发日期", "发证日期"]),
         "number": after_label(page, ["证书编号", "管理号", "编号"], r"[0-9A-Za-z]{6,30}"),
     }
 
@@ -343,7 +346,7 @@ def _appointment(page):
     text = page.text
     name = after_label(page, ["兹聘任", "兹聘请", "聘任", "聘请", "姓名", "乙方"], NAME, stop=r"\s*(?:同志|先生|女士|为|[，,：:\s])")
     start = end = None
-    m = re.search(r"(?:聘期|聘任期限|期限|合同期)", text)
+    m = re.search(r"(?:聘期|聘任期限|期限|合同期)", text) or re.search(r"自\s*(?=[0-9〇一二])", text)
     if m:
         dates = dates_in(text, m.end(), min(len(text), m.end() + 50))
         start = dates[0] if dates else None

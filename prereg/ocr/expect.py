@@ -34,8 +34,9 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
             name,
             Expect("school", "学校", row.school, "text", ("school",)) if row.school else None,
             Expect("major", "专业", row.major, "text", ("major",)) if row.major else None,
-            Expect("date", "取得时间", _month(row.obtained), "month", ("issued", "end"), row.obtained)
-            if row.obtained else None,
+            # A diploma shows the end of the studies and the day it was given; a degree, the day only.
+            Expect("date", "取得时间", _month(row.obtained), "month", ("issued", "end") if slot == "education" else ("issued",),
+                   row.obtained) if row.obtained else None,
         ]
     elif slot in ("category", "scope"):
         out = [

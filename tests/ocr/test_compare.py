@@ -160,3 +160,23 @@ def test_a_field_not_found_on_the_page_is_unread_not_a_mismatch():
     fields = by_key(result)
     assert fields["gender"].status == fields["birth"].status == fields["ethnicity"].status == compare.UNREAD
     assert not result.flagged
+
+
+def test_a_school_or_major_written_longer_or_shorter_is_the_same_but_another_school_is_not():
+    result = compare_reading(reading(DIPLOMA, "education"), typed(),
+                             education_row(school="福建医科大学临床医学院", major="临床医学（全科方向）"), slot="education")
+    assert by_key(result)["school"].status == by_key(result)["major"].status == compare.MATCH
+    result = compare_reading(reading(DIPLOMA, "education"), typed(), education_row(school="福建中医药大学"),
+                             slot="education")
+    assert by_key(result)["school"].status == compare.MISMATCH
+
+
+def test_a_title_certificate_gives_its_qualification_and_date():
+    rows = [["专业技术资格证书"], ["姓名", "张伟"], ["专业名称", "内科护理"], ["资格名称", "主管护师"],
+            ["批准时间", "2016年05月"], ["管理号", "1635000123"]]
+    a = typed(current_qualification="护师", current_qualification_date=date(2016, 5, 1))
+    result = compare_reading(reading(rows, "current_qualification"), a, slot="current_qualification")
+    assert by_key(result)["qualification"].status == compare.MISMATCH
+    assert by_key(result)["qualification"].photo == "主管护师"
+    assert by_key(result)["date"].status == compare.MATCH
+    assert {f.label: f.photo for f in result.info} == {"专业": "内科护理", "证书编号": "1635000123"}
