@@ -6,6 +6,8 @@ reserves the ids first, computes every path and search key in memory, and insert
 one executemany; moved subtrees get their new paths the same way.
 """
 
+from typing import NamedTuple
+
 from django.db import connection
 from django.utils import timezone
 
@@ -14,33 +16,43 @@ from .models import Org, search_keys
 BATCH = 1000
 
 
-def create_tree(specs: list[dict], known: dict[str, tuple[int, str]]) -> dict[str, Org]:
+class Created(NamedTuple):
+    pk: int
+    path: str
+    parent_id: int | None
+
+
+def create_tree(specs: list[dict], known: dict[str, tuple[int, str]]) -> dict[str, Created]:
     """Insert `specs` (dicts of Org field values plus "code" and "parent", a code or None) with their
     search keys and paths, in one statement run for every org. `known` maps the code of every org
     already stored that may be a parent to (id, path) as it will stand after the caller's other
     changes. The ids are taken from the table's sequence first, so each path (which ends with the
-    org's own id) is known before the insert. Returns the created orgs (unsaved instances with
-    their ids) by code."""
+    org's own id) is known before the insert. Returns (id, path, parent id) by code."""
     pending = {spec["code"]: spec for spec in specs}
     ids = iter(reserve_ids(len(pending)))
     placed = dict(known)
-    created: dict[str, Org] = {}
-    now = timezone.now()
+    created: dict[str, Created] = {}
+    fields = list(Org._meta.concrete_fields)
+    defaults = {f.attname: f.get_default() for f in fields}
+    now = Org._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    rows = []
     while pending:  # parents first: one generation of the tree a pass
         generation = [spec for spec in pending.values() if spec["parent"] is None or spec["parent"] in placed]
         if not generation:
             raise ValueError("orphans or a cycle among the orgs to create: " + ", ".join(sorted(pending)[:5]))
         for spec in generation:
-            fields = {k: v for k, v in spec.items() if k not in ("code", "parent")}
             parent_id, prefix = placed[spec["parent"]] if spec["parent"] else (None, "/")
-            org = Org(pk=next(ids), code=spec["code"], parent_id=parent_id, created_at=now, updated_at=now, **fields)
-            org.path = f"{prefix}{org.pk}/"
-            org.depth = org.path.count("/") - 2
-            org.pinyin, org.initials = search_keys(org.name, org.short_name)
-            placed[org.code] = (org.pk, org.path)
-            created[org.code] = org
+            pk = next(ids)
+            path = f"{prefix}{pk}/"
+            values = {**defaults, **{k: v for k, v in spec.items() if k != "parent"}}
+            values.update(id=pk, parent_id=parent_id, path=path, depth=path.count("/") - 2, created_at=now,
+                          updated_at=now)
+            values["pinyin"], values["initials"] = search_keys(values["name"], values["short_name"])
+            rows.append([values[f.attname] for f in fields])
+            placed[spec["code"]] = (pk, path)
+            created[spec["code"]] = Created(pk, path, parent_id)
             del pending[spec["code"]]
-    insert(list(created.values()))
+    insert(fields, rows)
     return created
 
 
@@ -63,31 +75,17 @@ def reserve_ids(count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
-def insert(orgs: list[Org]) -> None:
-    """INSERT the orgs as they are (ids included), every column, in one executemany: Django's
-    bulk_create costs a model-to-SQL conversion per field per row, most of an import's time."""
-    if not orgs:
-        return
-    fields = list(Org._meta.concrete_fields)
+def insert(fields, rows: list[list]) -> None:
+    """INSERT rows of values (in the order of `fields`, ids included) with executemany: Django's
+    bulk_create builds a model instance and converts each field of each row, most of an import's
+    time. The values are ready for the database (the datetimes converted by the caller)."""
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    # Only the two datetimes need the backend's conversion; strings, numbers and booleans go as they are.
-    convert = {f.attname: f for f in fields if f.get_internal_type() == "DateTimeField"}
-    cache: dict = {}
-
-    def value(org, field):
-        raw = getattr(org, field.attname)
-        if field.attname in convert:
-            if raw not in cache:
-                cache[raw] = field.get_db_prep_save(raw, connection)
-            return cache[raw]
-        return raw
-
     table = connection.ops.quote_name(Org._meta.db_table)
     with connection.cursor() as cursor:
-        for start in range(0, len(orgs), BATCH * 10):
+        for start in range(0, len(rows), BATCH * 10):
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - our table
-                               [[value(org, f) for f in fields] for org in orgs[start:start + BATCH * 10]])
+                               rows[start:start + BATCH * 10])
 
 
 def write_paths(paths: list[tuple[int, str]]) -> None:

@@ -459,8 +459,8 @@ def _apply(plan: Plan, orgs) -> None:
         known = {code: (pk, path_of[pk]) for code, pk in id_of.items()}
         created = create_tree([{"code": r.code, "parent": r.parent,
                                 **{f: v for f, v in r.values().items() if f != "parent"}} for r in plan.creates], known)
-        for org in created.values():
-            id_of[org.code], path_of[org.pk], parent_of[org.pk] = org.pk, org.path, org.parent_id
+        for code, org in created.items():
+            id_of[code], path_of[org.pk], parent_of[org.pk] = org.pk, org.path, org.parent_id
     moved = []
     if plan.updates:
         objs = []

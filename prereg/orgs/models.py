@@ -1,6 +1,7 @@
 """The organisation tree: 考区 → 考点 → 报名点 → 单位, one tree, several levels per org."""
 
 import functools
+import re
 
 from django.db import models
 from django.db.models import Q
@@ -28,15 +29,32 @@ def _word_keys(word: str) -> tuple[str, str]:
     return "".join(lazy_pinyin(word)).lower(), "".join(lazy_pinyin(word, style=Style.FIRST_LETTER)).lower()
 
 
-def search_keys(name: str, short_name: str = "") -> tuple[str, str]:
-    """(pinyin, initials) of an org's names: what lazy_pinyin gives for the whole text, computed
-    word by word from pypinyin's own segmentation with each word's result cached (a province's
-    names repeat 市, 县, 卫生院, 社区卫生服务中心…: an import of 100,000 units computes each once)."""
+@functools.lru_cache(maxsize=100_000)
+def _run_keys(run: str) -> tuple[str, str]:
     from pypinyin.core import seg
 
+    keys = [_word_keys(word) for word in seg(run)]
+    return "".join(k[0] for k in keys), "".join(k[1] for k in keys)
+
+
+_ASCII_RUNS = re.compile(r"([\x00-\x7f]+)")
+
+
+def search_keys(name: str, short_name: str = "") -> tuple[str, str]:
+    """(pinyin, initials) of an org's names: what lazy_pinyin gives for the whole text, computed
+    from pypinyin's own segmentation with each word's result cached (a province's names repeat
+    市, 县, 卫生院, 社区卫生服务中心…: an import of 100,000 units computes each once). Runs of
+    ASCII (numbers, Latin letters) have no pinyin and stay as they are, lower-cased, as lazy_pinyin
+    leaves them; between them, the same run of characters is segmented once."""
     text = f"{name} {short_name}".strip().replace(" ", "")
-    keys = [_word_keys(word) for word in seg(text)]
-    return "".join(k[0] for k in keys)[:400], "".join(k[1] for k in keys)[:100]
+    pinyin, initials = [], []
+    for i, run in enumerate(_ASCII_RUNS.split(text)):
+        if not run:
+            continue
+        full, first = (run.lower(), run.lower()) if i % 2 else _run_keys(run)
+        pinyin.append(full)
+        initials.append(first)
+    return "".join(pinyin)[:400], "".join(initials)[:100]
 
 
 class OrgQuerySet(models.QuerySet):
