@@ -72,7 +72,7 @@ def worker(folder: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=6, help="photos of each kind")
+    parser.add_argument("--count", type=int, default=12, help="photos of each kind")
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -92,5 +92,5 @@ def seed(context):
             ImageReading.objects.create(
                 image=image, application=application, slot=slot, sha256=image.sha256, status=ReadingStatus.DONE,
                 engine=ENGINE, lines=lines, width=image.width, height=image.height,
-                kind=documents.kind_of(page_of(lines)), seconds=0)
+                kind=documents.kind_of(page_of(lines), slot), seconds=0)
         services.results_for(application, refresh=True)

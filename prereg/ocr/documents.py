@@ -95,13 +95,21 @@ def kind_scores(page: Page) -> dict[str, int]:
             for kind, words in KIND_WORDS.items()}
 
 
-def kind_of(page: Page) -> str:
+KIND_MIN_SCORE = 4
+
+
+def kind_of(page: Page, slot: str | None = None) -> str:
+    """The kind of document the page is; for `slot`, its own kind when the page shows it at all (an
+    ID card's front and back copied on one sheet is a front in the front's slot)."""
     if page.chars < BLANK_CHARS:
         return "blank"
     scores = kind_scores(page)
+    wanted = [k for k in SLOT_KINDS.get(slot or "", ()) if scores[k] >= KIND_MIN_SCORE]
+    if wanted:
+        return max(wanted, key=lambda k: scores[k])
     # The practice certificates share their labels: the title decides between them.
     kind, score = max(scores.items(), key=lambda item: item[1])
-    return kind if score >= 4 else "unknown"
+    return kind if score >= KIND_MIN_SCORE else "unknown"
 
 
 def kind_verdict(slot: str, kind: str) -> str:

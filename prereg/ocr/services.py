@@ -102,7 +102,7 @@ def read_image(image_id: int, engine=None) -> ImageReading | None:
             reading.status, reading.error = ReadingStatus.FAILED, type(error).__name__[:200]
         else:
             reading.lines = stored_lines(lines)
-            reading.kind = documents.kind_of(page_of(reading.lines))
+            reading.kind = documents.kind_of(page_of(reading.lines), reading.slot)
             reading.status, reading.error = ReadingStatus.DONE, ""
     reading.seconds = round(time.perf_counter() - began, 3)
     reading.save()
@@ -162,7 +162,7 @@ def compare_reading(reading: ImageReading, application, row=None, slot: str | No
     if reading.status != ReadingStatus.DONE:
         return result
     page = page_of(reading.lines)
-    kind = documents.kind_of(page)
+    kind = documents.kind_of(page, slot)
     result.kind, result.kind_label = kind, documents.KIND_LABELS.get(kind, kind)
     result.kind_verdict = documents.kind_verdict(slot, kind)
     if result.kind_verdict == "wrong":

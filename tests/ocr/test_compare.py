@@ -180,3 +180,13 @@ def test_a_title_certificate_gives_its_qualification_and_date():
     assert by_key(result)["qualification"].photo == "主管护师"
     assert by_key(result)["date"].status == compare.MATCH
     assert {f.label: f.photo for f in result.info} == {"专业": "内科护理", "证书编号": "1635000123"}
+
+
+def test_an_id_card_copied_front_and_back_on_one_sheet_belongs_in_either_slot():
+    back = [["中华人民共和国"], ["居民身份证"], ["签发机关", "福州市公安局鼓楼分局"], ["有效期限", "2015.03.07-2035.03.07"]]
+    both = ID_FRONT + back
+    front = compare_reading(reading(both, "id_front"), typed(), slot="id_front")
+    assert front.kind == "id_front" and not front.flagged and by_key(front)["name"].status == compare.MATCH
+    reverse = compare_reading(reading(both, "id_back"), typed(), slot="id_back")
+    assert reverse.kind == "id_back" and not reverse.flagged
+    assert {f.label: f.photo for f in reverse.info} == {"签发机关": "福州市公安局鼓楼分局", "有效期限": "2015.03.07-2035.03.07"}
