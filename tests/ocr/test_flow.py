@@ -188,3 +188,18 @@ def test_ocr_read_reads_the_images_that_have_no_reading(in_review, ocr_on):
     call_command("ocr_read", "--missing")
     assert ImageReading.objects.get(image=image).status == ReadingStatus.DONE
     assert ImageReading.objects.filter(application=in_review).count() == 3
+
+
+def test_with_the_engine_missing_the_review_screen_says_unread_and_works(client, ocr_on, in_review,
+                                                                          reviewer_anxi_hospital):
+    from prereg.ocr.services import read_image
+
+    ocr_on.OCR_ENGINE = ""
+    image = ApplicationImage.objects.create(
+        application=in_review, slot="id_front", file=jpeg_upload(), sha256="3" * 64, size=10, width=64,
+        height=48, content_type="image/jpeg", uploaded_by=in_review.candidate)
+    assert read_image(image.pk).status == ReadingStatus.FAILED
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[in_review.pk])).content.decode()
+    assert 'data-ocr="unread"' in body and "机器识别：未能识别" in body
+    assert "图片未能识别" in body and 'name="consistent"' in body  # the reviewer ticks as before
