@@ -356,14 +356,17 @@ def _check_routing(file_rows, final, errors) -> None:
     held: dict[str, frozenset] = {}
 
     def levels_up(code):
+        """The levels held on the way up, or None where the way ends at an unknown parent (said
+        once, at the row naming it)."""
         stack = []
         while code is not None and code in final and code not in held:
             stack.append(code)
             code = final[code].parent
-        above = held.get(code, frozenset())
+        above = held.get(code, None if code is not None else frozenset())
         for c in reversed(stack):
             row = final[c]
-            above = above | {level for level, flag in LEVEL_FIELDS.items() if getattr(row, flag)}
+            if above is not None:
+                above = above | {level for level, flag in LEVEL_FIELDS.items() if getattr(row, flag)}
             held[c] = above
         return above
 
@@ -371,6 +374,8 @@ def _check_routing(file_rows, final, errors) -> None:
         if not (row.is_unit or row.is_point):
             continue
         found = levels_up(row.code)
+        if found is None:
+            continue
         missing = [Level(level).label for level in (Level.POINT, Level.SITE, Level.DISTRICT) if level not in found]
         if missing:
             errors.append(f"第{row.line}行（{row.code}）：向上找不到{'、'.join(missing)}，该机构的考生无法提交。")
@@ -386,14 +391,18 @@ def _check_scope(actor, file_rows, stored, ids, final, errors) -> None:
     own_code, own_path = own
     grant = whole_tree(actor)
 
-    def inside(code):  # strictly below the actor's org, as the tree will stand
-        seen = set()
-        code = final[code].parent if code in final else None
-        while code is not None and code not in seen:
+    def inside(code):
+        """Strictly below the actor's org, as the tree will stand (None: the way up ends at an
+        unknown parent or a loop, said at its own row)."""
+        seen = {code}
+        code = final[code].parent
+        while code is not None:
             if code == own_code:
                 return True
+            if code not in final or code in seen:
+                return None
             seen.add(code)
-            code = final[code].parent if code in final else None
+            code = final[code].parent
         return False
 
     for row in file_rows.values():
@@ -404,7 +413,10 @@ def _check_scope(actor, file_rows, stored, ids, final, errors) -> None:
         if before is not None and not ids[row.code][1].startswith(own_path) or row.code == own_code:
             errors.append(f"{where}：该机构不在您的管理范围内（只能修改本机构的下级机构）。")
             continue
-        if not inside(row.code):
+        below = inside(row.code)
+        if below is None:
+            continue
+        if not below:
             errors.append(f"{where}：上级机构须为本机构或本机构的下级机构。")
             continue
         if grant:

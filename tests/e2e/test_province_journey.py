@@ -101,6 +101,16 @@ def test_a_province_opens_a_year_by_importing_its_tree_catalogue_and_accounts(pa
     count = org_sheet(tree_file)
     page.goto(f"{page.base}/backoffice/orgs/")
     page.get_by_role("link", name="批量导入").click()
+    # A first try with a slip: the preview names the row, and offers nothing to confirm.
+    slipped = tmp_path / "slipped.csv"
+    slipped.write_text(tree_file.read_text(encoding="utf-8").replace(",350203,单位,是,", ",350299,单位,是,"),
+                       encoding="utf-8")
+    page.locator("form[action$='/backoffice/orgs/import/'] input[type=file]").set_input_files(str(slipped))
+    submit(page, "form[action$='/backoffice/orgs/import/'] button[type=submit]")
+    expect(page.locator(".import-errors li")).to_have_text([f"第94行（{HOSPITAL}）：上级机构代码 350299 不存在（文件和系统中都没有）。"])
+    expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
+    shot(page, "province-orgs-preview-errors")
+    assert Org.objects.count() == 1
     upload_and_confirm(page, "/backoffice/orgs/import/", tree_file, f"新增{count}个")
     shot(page, "province-orgs-imported")
     assert Org.objects.count() == count + 1

@@ -63,6 +63,7 @@ def test_each_kind_of_row_error_is_listed_and_nothing_is_written(reviewer_provin
     assert "第4行（35021103）：规范全称“厦门市集美区第一医院”与第2行重复" in text
     assert "“安溪县医院”已是现有机构 35052401 的名称" in text
     assert "上级机构代码 35999999 不存在" in text
+    assert sum("35021105" in e for e in result.errors) == 1  # said once, not again as routing or scope
     assert "上级关系成环" in text and "35021106 → 35021107 → 35021106" in text
     assert "第9行（35021108）：上级机构（350211，类别：报名点）不能下设考点" in text
     assert "第11行（35021112）：上级机构（35021109，类别：报名点、单位）不能下设报名点" in text
