@@ -338,7 +338,7 @@ def _cycles(file_rows, final, errors) -> set[str]:
         while code is not None and code in final and state.get(code) != 2:
             if state.get(code) == 1:
                 loop = walk[walk.index(code):]
-                if not on_cycle.intersection(loop):
+                if len(loop) > 1 and not on_cycle.intersection(loop):  # a row its own parent: said already
                     lines = "、".join(f"第{final[c].line}行" for c in loop if final[c].line)
                     errors.append(f"{lines}：上级关系成环（{' → '.join(loop + [code])}）。")
                 on_cycle.update(loop)

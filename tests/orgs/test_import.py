@@ -56,6 +56,7 @@ def test_each_kind_of_row_error_is_listed_and_nothing_is_written(reviewer_provin
         row("35021110", "集美区某站", "350211", "科室"),                   # unknown level word
         row("35021111", "集美区某所", "350211", right="也许"),             # not 是/否
         row("", "没有代码的单位", "350211"),
+        row("35021113", "集美区某服务站", "35021113"),                   # its own parent
     )
     text = "\n".join(result.errors)
     assert not result.ok and not result.creates
@@ -69,6 +70,7 @@ def test_each_kind_of_row_error_is_listed_and_nothing_is_written(reviewer_provin
     assert "第11行（35021112）：上级机构（35021109，类别：报名点、单位）不能下设报名点" in text
     assert "机构类别“科室”不存在" in text and "“单位审查权限”应填“是”或“否”" in text
     assert "机构代码为空" in text
+    assert [e for e in result.errors if "35021113" in e] == ["第15行（35021113）：上级机构不能是它自己。"]
     assert Org.objects.count() == count
     # Applying the same file: refused whole, nothing written, the refusal audited.
     applied = importer.org_import(actor=reviewer_province, filename="orgs.csv", content=sheet(
