@@ -5,8 +5,10 @@ COLUMNS. An import is checked whole first (plan_import: the preview), then appli
 (org_import): a single error anywhere and nothing is written. Rows are matched by 机构代码:
 importing the same file again changes nothing; a changed row updates that org in place (same
 id), so applications keep the chain stored on them at submission; orgs absent from the file
-are left as they are (disable them explicitly). Everything is read in one query and written
-set-based (bulk_create a generation of the tree at a time, bulk_update, paths in batches).
+are left as they are (disable them explicitly). The stored tree is read in one query and the
+changes written set-based: new orgs inserted at once with their ids, paths and search keys
+computed beforehand (orgs.bulk), changed ones in one bulk_update, moved subtrees' paths in one
+executemany; no query per row.
 
 Who imports what: the 考区 (and the sysadmin) the whole tree. Every level that manages orgs
 (add_unit and edit_unit: 考点, 报名点) may import its own subtree (the manual: each level manages
