@@ -1,7 +1,8 @@
 """A province loads its own season (issue 17): from the 考区's pages it opens a new year, imports
 its org tree (2,000 orgs from a sheet), the year's catalogue and its reviewer accounts; the new
 考点's password is read once from the sheet handed to the 考区; a candidate of a freshly imported
-unit submits and is routed as the sheet says."""
+unit submits and is routed as the sheet says. And a reviewer keeps his own details up to date from
+his name in the top bar (issue 17.5), the new phone confirmed by the SMS code."""
 
 import csv
 import datetime
@@ -153,3 +154,26 @@ def test_a_province_opens_a_year_by_importing_its_tree_catalogue_and_accounts(pa
                               application.district_org)]
     assert chain == [HOSPITAL, "350203", "350200", "350000"]
     assert application.waiting_org.code == HOSPITAL
+
+
+def test_a_reviewer_keeps_his_details_up_to_date_from_the_top_bar(page, tree):
+    import re
+
+    from prereg.notify.models import SmsMessage
+
+    reviewer = UserFactory(username="r350203", role=Role.POINT, org=tree["350203"], name="陈思", title="科员",
+                           department="医政科", phone="13800002030")
+    login(page, reviewer.username, TEST_PASSWORD)
+    page.locator(".topbar a.who").click()
+    expect(page.locator("main h1")).to_have_text("个人信息")
+    page.fill("input[name=title]", "副科长")
+    page.fill("input[name=phone]", "13900002031")
+    submit(page, "button[name=send_code]")
+    expect(page.locator(".messages")).to_contain_text("验证码已发送至139****2031")
+    code = re.search(r"\d{6}", SmsMessage.objects.filter(phone="13900002031").latest("pk").text).group()
+    page.fill("input[name=sms_code]", code)
+    submit(page, "button.primary")
+    expect(page.locator(".messages")).to_contain_text("个人信息已保存")
+    shot(page, "reviewer-profile")
+    reviewer.refresh_from_db()
+    assert (reviewer.title, reviewer.phone) == ("副科长", "13900002031")
