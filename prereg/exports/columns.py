@@ -123,31 +123,31 @@ class Lookups:
         self.tz = timezone.get_current_timezone()
 
 
-def _rows_of(model, application_ids, *fields):
-    return (model.objects.filter(application_id__in=application_ids).order_by("application_id", "order", "pk")
+def _rows_of(model, applications, *fields):
+    return (model.objects.filter(application__in=applications).order_by("application_id", "order", "pk")
             .values_list("application_id", *fields))
 
 
-def child_rows(application_ids) -> dict:
+def child_rows(applications) -> dict:
     """Per application id, its child rows by cell, in row order: a line of text each, but 学历 and
     学位 rows, which stay (level, obtained, school, study_form, major) for the eligibility set.
-    One query per table."""
+    One query per table; `applications` is a queryset (a subquery) or a list of ids."""
     out = defaultdict(lambda: defaultdict(list))
     for app, start, end, unit, title, major in _rows_of(
-            WorkRow, application_ids, "start", "end", "unit_name", "title", "major"):
+            WorkRow, applications, "start", "end", "unit_name", "title", "major"):
         out[app]["work"].append(f"{_year_month(start)}-{_year_month(end) or '至今'} {unit} {title} {major}".strip())
     for app, kind, *education in _rows_of(
-            EducationRow, application_ids, "kind", "level", "obtained", "school", "study_form", "major"):
+            EducationRow, applications, "kind", "level", "obtained", "school", "study_form", "major"):
         out[app][kind].append(tuple(education))  # kind: "education" (学历) or "degree" (学位)
     for app, unit, post, qualification, start, end in _rows_of(
-            AppointmentRow, application_ids, "unit_name", "post", "qualification", "start", "end"):
+            AppointmentRow, applications, "unit_name", "post", "qualification", "start", "end"):
         out[app]["appointment"].append(
             f"{_year_month(start)}-{_year_month(end) or '至今'} {unit} {post} {qualification}".strip())
     for app, kind, number, specialty, start, end, base in _rows_of(
-            TrainingRow, application_ids, "kind", "certificate_no", "specialty", "start", "end", "base"):
+            TrainingRow, applications, "kind", "certificate_no", "specialty", "start", "end", "base"):
         # kind: "residency" (住院医师) or "gp" (全科医生)
         out[app][kind].append(f"{number} {specialty} {base} {_year_month(start)}-{_year_month(end)}".strip())
-    for app, kind, note in _rows_of(OtherRow, application_ids, "kind", "note"):
+    for app, kind, note in _rows_of(OtherRow, applications, "kind", "note"):
         out[app]["other"].append(f"{kind} {note}".strip())
     return out
 
@@ -215,20 +215,23 @@ def eligibility_row(app, lookups: Lookups, children: dict, full_numbers: bool) -
 ROW_BUILDERS = {ColumnSet.FULL: full_record_row, ColumnSet.ELIGIBILITY: eligibility_row}
 
 
-def iter_chunks(queryset, fields=FIELDS) -> Iterator[list[tuple]]:
-    """The queryset's `fields` in primary-key order as named tuples, CHUNK rows at a time.
+def iter_chunks(queryset, fields=FIELDS) -> Iterator[tuple[list[tuple], object]]:
+    """(rows, block): the queryset's `fields` in primary-key order as named tuples, CHUNK rows at
+    a time, and the queryset of that chunk (for the child rows' subqueries).
 
-    The scope's keys are read first, then each chunk by its keys, whole: no query stays open
-    between chunks. On SQLite a connection whose read began before another connection's write
-    may not write itself ("database is locked"), and the job writes its progress after each
-    chunk while its heartbeat thread writes on its own connection.
+    The scope's keys are read first, then each chunk whole, as the scope between two of its keys:
+    no query stays open between chunks. On SQLite a connection whose read began before another
+    connection's write may not write itself ("database is locked"), and the job writes its
+    progress after each chunk while its heartbeat thread writes on its own connection. A key
+    range, not the chunk's 2,000 keys as parameters: binding them for the chunk and its five
+    child tables took half of the full record's reading on PostgreSQL (`export_full_s_pg`, bench export).
     """
     keys = list(queryset.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(keys), CHUNK):
-        chunk = list(queryset.model.objects.filter(pk__in=keys[start:start + CHUNK]).order_by("pk")
-                     .values_list(*fields, named=True))
+        block = queryset.filter(pk__gte=keys[start], pk__lte=keys[min(start + CHUNK, len(keys)) - 1])
+        chunk = list(block.order_by("pk").values_list(*fields, named=True))
         if chunk:  # empty only if all of them were deleted meanwhile
-            yield chunk
+            yield chunk, block
 
 
 def csv_text(value):
@@ -261,7 +264,7 @@ def _roster_chunks(queryset, lookups: Lookups, full_numbers: bool,
     mask_id, mask_ph = (_keep, _keep) if full_numbers else (mask_id_number, mask_phone)
     formula = FORMULA_START if csv_safe else frozenset()
     n = 0
-    for chunk in iter_chunks(queryset, ROSTER_FIELDS):
+    for chunk, _block in iter_chunks(queryset, ROSTER_FIELDS):
         yield [[i, number or "", "'" + name if name and name[0] in formula else name, genders.get(gender, ""),
                 mask_id(id_number), mask_ph(phone), org.get(unit, ""), level.get(level_id, ""),
                 *specialty.get(specialty_id, nothing), *status.get((state, stage), nothing), ""]
@@ -278,8 +281,8 @@ def _guard(row: list) -> list:
 def _record_chunks(queryset, columns, lookups: Lookups, full_numbers: bool,
                    csv_safe: bool) -> Iterator[tuple[list, int, int]]:
     build = ROW_BUILDERS[columns]
-    for chunk in iter_chunks(queryset):
-        children = child_rows([app.pk for app in chunk])
+    for chunk, block in iter_chunks(queryset):
+        children = child_rows(block.values("pk"))
         rows = [build(app, lookups, children.get(app.pk, {}), full_numbers) for app in chunk]
         yield ([_guard(row) for row in rows] if csv_safe else rows), chunk[0].pk, chunk[-1].pk
 
