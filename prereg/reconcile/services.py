@@ -369,16 +369,20 @@ def _variants(numbers):
 
 def _others(year, numbers):
     """For ID numbers not matched in the scope: this year's applications elsewhere (or drafts) and
-    the candidate accounts holding them."""
+    the candidate accounts holding them. Looked up by the ID number alone and the year and role
+    checked here: with them in the WHERE clause SQLite scanned the year's index instead (bench
+    reconcile_s: 0.1 s a chunk instead of a few ms)."""
     elsewhere, accounts = {}, {}
     for start in range(0, len(numbers), 400):
         chunk = _variants(numbers[start:start + 400])
-        for pk, number, state, unit_id, unit_path, candidate_id in (
-                Application.objects.filter(exam_year=year, id_number__in=chunk)
-                .values_list("pk", "id_number", "state", "unit_id", "unit__path", "candidate_id")):
-            elsewhere[columns.normalise_id(number)] = (pk, state, unit_id, unit_path, candidate_id)
-        for pk, number in User.objects.filter(role=Role.CANDIDATE, id_number__in=chunk).values_list("pk", "id_number"):
-            accounts[columns.normalise_id(number)] = pk
+        for pk, number, year_id, state, unit_id, unit_path, candidate_id in (
+                Application.objects.filter(id_number__in=chunk)
+                .values_list("pk", "id_number", "exam_year_id", "state", "unit_id", "unit__path", "candidate_id")):
+            if year_id == year.pk:
+                elsewhere[columns.normalise_id(number)] = (pk, state, unit_id, unit_path, candidate_id)
+        for pk, number, role in User.objects.filter(id_number__in=chunk).values_list("pk", "id_number", "role"):
+            if role == Role.CANDIDATE:
+                accounts[columns.normalise_id(number)] = pk
     return elsewhere, accounts
 
 
