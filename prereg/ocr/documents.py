@@ -261,6 +261,23 @@ def _id_back(page):
     return {"authority": after_label(page, ["签发机关"], rf"[{CJK}]{{3,30}}"), "validity": validity}
 
 
+class Flow:
+    """The page's text with its line breaks taken out, for certificates written as one sentence
+    (学生…于…至…在本校…专业…; 在…大学…专业完成了…; 兹聘任…为…，聘期自…至…) whose words wrap anywhere
+    (麻醉学专 / 业). `search` answers Found spans in Page.text."""
+
+    def __init__(self, page: Page):
+        self.positions = [i for i, c in enumerate(page.text) if c != "\n"]
+        self.text = page.text.replace("\n", "")
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.positions[start], self.positions[end - 1] + 1
+
+    def found(self, match, group=1, value=None) -> Found:
+        start, end = self.span(match.start(group), match.end(group))
+        return Found(value if value is not None else re.sub(r"\s+", "", match.group(group)), start, end)
+
+
 def _issue_date(page, exclude=()) -> Found | None:
     """The date the certificate was given: the last full date that is not a birthday (…日生) nor
     part of the sentence's period (于…至…)."""
@@ -279,9 +296,10 @@ def _diploma(page):
         a, b = dates_in(text, period.start(1), period.end(1)), dates_in(text, period.start(2), period.end(2))
         start, end = (a or [None])[0], (b or [None])[0]
     major = None
-    m = re.search(rf"(?:在\s*)?本校\s*([{CJK}（）()\s]{{2,30}}?)\s*专业", text)
+    flow = Flow(page)
+    m = re.search(rf"本校\s*([{CJK}（）()\s]{{2,30}}?)\s*专业", flow.text)
     if m:
-        major = Found(m.group(1).strip(), m.start(1), m.start(1) + len(m.group(1).rstrip()))
+        major = flow.found(m)
     school = after_label(page, ["校名", "学校名称"], rf"[{CJK}（）()]{{2,30}}")
     if school is None:
         school = _first_school(text)
@@ -308,15 +326,16 @@ def _degree(page):
         m = re.search(rf"({NAME})\s*[，,]\s*[男女]\s*[，,]", text)
         name = Found(m.group(1), m.start(1), m.end(1)) if m else None
     school = major = None
-    m = re.search(rf"在\s*([{CJK}（）()\s]{{2,30}}?(?:大学|学院|学校|研究院|研究所))\s*([{CJK}（）()\s]{{2,30}}?)\s*专业", text)
+    flow = Flow(page)
+    m = re.search(rf"在\s*([{CJK}（）()\s]{{2,30}}?(?:大学|学院|学校|研究院|研究所))\s*([{CJK}（）()\s]{{2,30}}?)\s*专业",
+                  flow.text)
     if m:
-        school = Found(_squash(m.group(1)), m.start(1), m.end(1))
-        major = Found(m.group(2).strip(), m.start(2), m.start(2) + len(m.group(2).rstrip()))
+        school, major = flow.found(m, 1), flow.found(m, 2)
     if school is None:
         school = _first_school(text)
     if major is None:
-        m = re.search(rf"([{CJK}]{{2,20}}?)\s*专业", text)
-        major = Found(m.group(1), m.start(1), m.end(1)) if m else None
+        m = re.search(rf"([{CJK}]{{2,20}}?)\s*专业", flow.text)
+        major = flow.found(m) if m else None
     level = None
     m = re.search(rf"授予\s*([{CJK}]{{0,8}}?(?:学士|硕士|博士))\s*学位", text)
     if m:
@@ -352,7 +371,7 @@ def _title(page):
 
 def _appointment(page):
     text = page.text
-    name = after_label(page, ["兹聘任", "兹聘请", "聘任", "聘请", "姓名", "乙方"], NAME, stop=r"\s*(?:同志|先生|女士|为|[，,：:\s])")
+    name = after_label(page, ["兹聘任", "兹聘请", "聘任", "聘请", "姓名", "乙方"], NAME + "?", stop=r"\s*(?:同志|先生|女士|为|[，,：:\s])")
     start = end = None
     m = re.search(r"(?:聘期|聘任期限|期限|合同期)", text) or re.search(r"自\s*(?=[0-9〇一二])", text)
     if m:
@@ -360,9 +379,10 @@ def _appointment(page):
         start = dates[0] if dates else None
         end = dates[1] if len(dates) > 1 else None
     unit = None
-    m = re.search(rf"为\s*([{CJK}（）()]{{4,30}}?(?:医院|中心|卫生院|卫生所|服务站|研究所|所|院|站|局|委员会))", text)
+    flow = Flow(page)
+    m = re.search(rf"为\s*([{CJK}（）()]{{4,30}}?(?:医院|中心|卫生院|卫生所|服务站|研究所|所|院|站|局|委员会))", flow.text)
     if m:
-        unit = Found(m.group(1), m.start(1), m.end(1))
+        unit = flow.found(m)
     return {"name": name, "start": start, "end": end, "unit": unit}
 
 

@@ -529,7 +529,10 @@ def _mistake(rng, kind, typed: SimpleNamespace, p: dict) -> tuple[SimpleNamespac
     elif key == "date":
         months = rng.choice((-1, 1))
         if kind in ("diploma", "degree"):
+            # Not onto the diploma's other date (至…年7月): typing the graduation month is no mistake.
             wr.obtained = add_months(row.obtained, months)
+            if (wr.obtained.year, wr.obtained.month) == (p["end"].year, p["end"].month):
+                wr.obtained = add_months(row.obtained, -months)
         elif kind == "title":
             wa.current_qualification_date = add_months(a.current_qualification_date, months)
         else:
