@@ -122,16 +122,23 @@ class RapidEngine:
             turned.append(on_side)
         _, cls_res, _ = self.ocr.text_cls(crops)
         # Each line's reading direction in the image, from its box and the 0/180° classifier.
-        directions = []
+        directions, raw = [], []
         for box, on_side, (label, score) in zip(boxes, turned, cls_res, strict=True):
-            d = (box[3] - box[0]) if on_side else (box[1] - box[0])
-            if "180" in label and score > 0.9:
-                d = -d
-            directions.append(np.asarray(d, dtype=np.float64))
+            d = np.asarray((box[3] - box[0]) if on_side else (box[1] - box[0]), dtype=np.float64)
+            raw.append(d)  # the crop's own x axis in the image
+            directions.append(-d if "180" in label and score > 0.9 else d)
         page = _dominant(directions)
         # The classifier errs on short lines: a line read against the page's direction is turned.
         for i, d in enumerate(directions):
-            if np.linalg.norm(d) and np.dot(d, page) < -0.5 * np.linalg.norm(d):
+            length = np.linalg.norm(d)
+            if length and abs(np.dot(d, page)) < 0.5 * length:
+                # Across the page: a character or two whose box is as high as wide (男, 汉 on a
+                # card photographed on its side). Turn the crop a quarter to the page's direction.
+                cross = raw[i][0] * page[1] - raw[i][1] * page[0]
+                crops[i] = np.ascontiguousarray(np.rot90(crops[i], 1 if cross > 0 else -1))
+                directions[i] = page * length
+                continue
+            if length and np.dot(d, page) < -0.5 * length:
                 directions[i] = -d
                 flipped = "180" in cls_res[i][0] and cls_res[i][1] > 0.9
                 if not flipped:
