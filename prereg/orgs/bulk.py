@@ -76,20 +76,13 @@ def reserve_ids(count: int) -> list[int]:
 
 
 def insert(fields, rows: list[list]) -> None:
-    """INSERT rows of values (in the order of `fields`, ids included): COPY on PostgreSQL, one
-    executemany on SQLite. Django's bulk_create builds a model instance and converts each field of
-    each row, most of an import's time. The values are ready for the database (the datetimes
-    converted by the caller)."""
+    """INSERT rows of values (in the order of `fields`, ids included) with one executemany (bench key
+    org_import_s: bulk_create's model instance and per-field conversion of each row was most of an
+    import's time). The values are ready for the database (the datetimes converted by the caller)."""
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     table = connection.ops.quote_name(Org._meta.db_table)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY: PostgreSQL's bulk load, one stream instead of a statement per row.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
         for start in range(0, len(rows), BATCH * 10):
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - our table
                                rows[start:start + BATCH * 10])
