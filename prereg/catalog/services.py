@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from prereg.accounts.hashers import hash_one_time_password
 from prereg.accounts.models import PasswordHistory, Role, User
 from prereg.accounts.permissions import require_function
 from prereg.accounts.services import generate_one_time_password
@@ -115,7 +116,7 @@ def reviewer_passwords_reset(*, actor, exam_year: ExamYear) -> int:
         raw = generate_one_time_password()
         if user.password:
             PasswordHistory.objects.create(user=user, password=user.password)
-        user.set_password(raw)
+        user.password = hash_one_time_password(raw)  # ~2,000 reviewers within the request's time
         user.must_change_password = True
         user.profile_completed = False
         user.save(update_fields=["password", "must_change_password", "profile_completed"])
