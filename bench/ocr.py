@@ -74,6 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=12, help="photos of each kind")
     parser.add_argument("--seed", type=int, default=21)
+    parser.add_argument("--strength", type=float, default=1.0, help="how hard the photos are degraded (1: as stated)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -85,7 +86,7 @@ def main() -> None:
     from tests.ocr import synth
 
     began = time.perf_counter()
-    samples = synth.samples(args.count, seed=args.seed)
+    samples = synth.samples(args.count, seed=args.seed, strength=args.strength)
     print(f"{len(samples)} synthetic photos ({args.count} of each of {len(synth.KINDS)} kinds, others in a wrong "
           f"slot or blank) in {time.perf_counter() - began:.0f} s; fonts: {', '.join(Path(f[0]).name for f in synth.fonts())}")
     with tempfile.TemporaryDirectory() as folder:

@@ -93,21 +93,31 @@ def _char_ok(page: Page, typed: str, pos: int, read: str, tolerance: float) -> b
     return any(norm_text(char) == typed and prob >= tolerance for char, prob in page.alts_at(pos))
 
 
-def _differences(page: Page, typed: str, window: list[tuple[str, int]], tolerance: float) -> int:
-    return sum(not _char_ok(page, t, pos, c, tolerance) for t, (c, pos) in zip(typed, window, strict=True))
+def _differences(page: Page, typed: str, window: list[tuple[str, int]], tolerance: float, most: int = 10**6) -> int:
+    """Characters of `typed` the window does not show (counting stops past `most`)."""
+    count = 0
+    for t, (c, pos) in zip(typed, window, strict=True):
+        if t != c and not _char_ok(page, t, pos, c, tolerance):
+            count += 1
+            if count > most:
+                break
+    return count
 
 
 def find_on_page(page: Page, typed: str, tolerance: float, allowed: int = 0,
                  chars: list[tuple[str, int]] | None = None) -> tuple[int, int] | None:
     """Where the normalised `typed` stands on the page (start, end in page text), or None."""
     typed = norm_text(typed)
-    chars = _squashed(page) if chars is None else chars
+    if chars is None:
+        chars = page.__dict__.get("_squashed_all")
+        if chars is None:
+            chars = page.__dict__["_squashed_all"] = _squashed(page)
     n = len(typed)
     if not n or n > len(chars):
         return None
     for i in range(len(chars) - n + 1):
         window = chars[i:i + n]
-        if _differences(page, typed, window, tolerance) <= allowed:
+        if _differences(page, typed, window, tolerance, allowed) <= allowed:
             # Not a part of a longer name or number.
             return window[0][1], window[-1][1] + 1
     return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass
@@ -61,7 +62,7 @@ class Page:
         line = self.by_index[o[0]]
         return line.alts[o[1]] if o[1] < len(line.alts) else ()
 
-    @property
+    @cached_property
     def by_index(self) -> dict[int, PlacedLine]:
         return {line.index: line for line in self.lines}
 
