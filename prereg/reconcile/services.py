@@ -101,9 +101,8 @@ def proposed_mapping(org, header) -> dict[str, str]:
 def roster_upload(*, actor, file_name: str, content: bytes, request=None) -> RosterUpload:
     """Read the file and keep its cells: the mapping page shows the columns before anything is imported.
 
-    The cells are kept as CSV text, not as the uploaded xlsx: the import then reads them with the
-    csv module instead of parsing the workbook a second time (bench reconcile_s: openpyxl's pass
-    over a 100,000-line roster costs more than the whole reconciliation)."""
+    The cells are kept as CSV text, whatever the uploaded format: the import reads them back with
+    the csv module."""
     require_function(actor, FUNCTION)
     org = _org_of(actor)
     year = _current_year()
@@ -354,7 +353,7 @@ def _row(upload, line, kind, application_id, candidate_id, unit_id, diffs) -> tu
 def _insert(model, names, rows, batch=5000):
     """INSERT the rows (tuples in the order of `names`, the columns) with executemany: one readable
     fast path for bench reconcile_s, where bulk_create's model instance and per-value preparation
-    of each of 100,000 rows took ~40% of the import."""
+    of each row made a 100,000-line roster's upload take 17.5 s instead of 5.6 (CPU 12.7 s / 5.5)."""
     quote = connection.ops.quote_name
     sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) "  # noqa: S608
            f"VALUES ({', '.join(['%s'] * len(names))})")  # names from the model, values bound
