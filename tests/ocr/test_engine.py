@@ -10,9 +10,9 @@ from PIL import Image
 
 from prereg.ocr import compare, services
 
-from . import synth
-
 pytest.importorskip("rapidocr_onnxruntime", reason="the OCR engine (rapidocr-onnxruntime) is not installed")
+
+from . import synth  # noqa: E402 - numpy and OpenCV come with the engine
 
 
 @pytest.fixture(scope="module")
