@@ -265,6 +265,20 @@ def _id_back(page):
     return {"authority": after_label(page, ["签发机关"], rf"[{CJK}]{{3,30}}"), "validity": validity}
 
 
+PARTIAL_DATE_RE = re.compile(rf"年\s*({_SMALL})\s*月\s*({_SMALL})\s*日")
+
+
+def _issue_date_without_year(page: Page, end: Found) -> Found | None:
+    """A diploma's date whose year the school's seal hid (…年六月三十日 after the sentence): it is
+    given in the year the studies end (至二〇一九年七月)."""
+    found = None
+    for m in PARTIAL_DATE_RE.finditer(page.text, end.end):
+        month, day = _number(m.group(1)), _number(m.group(2))
+        if month and 1 <= month <= 12 and day and 1 <= day <= 31 and not DATE_RE.match(page.text, max(0, m.start() - 4)):
+            found = Found(m.group(0), m.start(), m.end(), (end.parsed[0], month, day))
+    return found
+
+
 class Flow:
     """The page's text with its line breaks taken out, for certificates written as one sentence
     (学生…于…至…在本校…专业…; 在…大学…专业完成了…; 兹聘任…为…，聘期自…至…) whose words wrap anywhere
@@ -308,6 +322,8 @@ def _diploma(page):
     if school is None:
         school = _first_school(text)
     issued = _issue_date(page, exclude={(d.start, d.end) for d in (start, end) if d})
+    if issued is None and end is not None:
+        issued = _issue_date_without_year(page, end)
     return {"name": name, "school": school, "major": major, "start": start, "end": end, "issued": issued,
             "number": after_label(page, ["证书编号", "证号", "编号"], r"[0-9A-Za-z]{6,24}")}
 

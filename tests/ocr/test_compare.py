@@ -190,3 +190,13 @@ def test_an_id_card_copied_front_and_back_on_one_sheet_belongs_in_either_slot():
     reverse = compare_reading(reading(both, "id_back"), typed(), slot="id_back")
     assert reverse.kind == "id_back" and not reverse.flagged
     assert {f.label: f.photo for f in reverse.info} == {"签发机关": "福州市公安局鼓楼分局", "有效期限": "2015.03.07-2035.03.07"}
+
+
+def test_a_diploma_date_whose_year_the_seal_hid_is_of_the_year_the_studies_end():
+    rows = [*DIPLOMA[:5], ["证书编号：103921201205001234", "年六月三十日"]]
+    fields = documents.fields_of(page_of(page_lines(rows)), "diploma")
+    assert fields["issued"].parsed == (2011, 6, 30) and fields["end"].parsed == (2011, 7, None)
+    result = compare_reading(reading(rows, "education"), typed(), education_row(obtained=date(2011, 6, 1)), slot="education")
+    assert by_key(result)["date"].status == compare.MATCH
+    result = compare_reading(reading(rows, "education"), typed(), education_row(obtained=date(2011, 5, 1)), slot="education")
+    assert by_key(result)["date"].status == compare.MISMATCH
