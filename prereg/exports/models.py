@@ -76,6 +76,7 @@ class ExportJob(models.Model):
 class ReminderKind(models.TextChoices):
     DRAFT = "draft", "未提交"
     RETURNED = "returned", "已退回"
+    NATIONAL = "national", "国网未报名"  # 国网名单核对: submitted here, missing from the 国网 roster
 
 
 class Reminder(models.Model):

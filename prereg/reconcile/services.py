@@ -56,7 +56,6 @@ SAMPLE_LINES = 3
 BATCH = 2000
 # exports.Reminder has kinds for a draft and a returned form; a reminder to register on the 国网 is
 # neither. Written as this value so exports' own limit counts it (exports.ReminderKind lacks it).
-NATIONAL_REMINDER_KIND = "national"
 
 
 def _org_of(actor):
@@ -558,7 +557,7 @@ def roster_remind(*, actor, kind: str, keys, expected_upload: int | None = None,
         application = locked.get(target.application.pk) if target.application else None
         if application is not None:
             reminder_kind = {State.DRAFT: ReminderKind.DRAFT, State.RETURNED: ReminderKind.RETURNED}.get(
-                application.state, NATIONAL_REMINDER_KIND)
+                application.state, ReminderKind.NATIONAL)
             Reminder.objects.create(candidate_id=application.candidate_id, exam_year=year, application=application,
                                     kind=reminder_kind, sent_by=actor, org=org, sms=message)
         else:
