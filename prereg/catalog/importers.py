@@ -26,7 +26,7 @@ from .models import (
 )
 
 COLUMNS = ["类型", "名称", "代码", "报考级别", "拟申报资格", "执业类别", "适用执业注册范围", "系列", "有执业范围", "已核对",
-           "启用"]
+           "启用", "考试项目"]
 LEVEL, QUALIFICATION, CATEGORY, SCOPE, SPECIALTY = "报考级别", "拟申报资格", "执业类别", "执业注册范围", "申报专业"
 DICT_KINDS = {label: value for value, label in DictKind.choices}
 KINDS = [LEVEL, QUALIFICATION, CATEGORY, SCOPE, SPECIALTY, *DICT_KINDS]
@@ -84,8 +84,12 @@ def _flag(value: str, default: bool) -> bool | None:
     return {YES: True, NO: False, "1": True, "0": False}.get(value)
 
 
-def check_rows(rows: list[dict]) -> tuple[list[str], list[dict]]:
-    """Row-level Chinese errors (row numbers as in the file, header = 1) and the cleaned rows."""
+def check_rows(rows: list[dict], projects: dict | None = None) -> tuple[list[str], list[dict]]:
+    """Row-level Chinese errors (row numbers as in the file, header = 1) and the cleaned rows.
+
+    `projects` maps the code and the name of each of the year's 考试项目 to it: a 报考级别 row may
+    name the project it belongs to (blank: offered under every project)."""
+    projects = projects or {}
     errors, clean = [], []
     seen: dict[tuple, int] = {}
     levels, qualifications, categories, scopes = set(), set(), set(), set()
@@ -111,6 +115,12 @@ def check_rows(rows: list[dict]) -> tuple[list[str], list[dict]]:
         if verified is None:
             problems.append("“已核对”只能填“是”或“否”")
         level, qualification, category = get("报考级别"), get("拟申报资格"), get("执业类别")
+        project = get("考试项目")
+        if project and kind != LEVEL:
+            problems.append("只有报考级别行可以填写考试项目")
+        elif project and project not in projects:
+            problems.append(f"考试项目“{project}”不是本年度的考试项目"
+                            + (f"（可填：{'、'.join(sorted({p.code for p in projects.values()}))}）" if projects else ""))
         key = None
         if kind == LEVEL:
             key = (kind, name)
@@ -165,7 +175,7 @@ def check_rows(rows: list[dict]) -> tuple[list[str], list[dict]]:
             scopes.add((category, name))
         clean.append({"kind": kind, "name": name, "code": code, "level": level, "qualification": qualification,
                       "category": category, "scopes": _scope_names(get("适用执业注册范围")) if kind == SPECIALTY else [],
-                      "series": get("系列"), "has_scopes": has_scopes,
+                      "series": get("系列"), "has_scopes": has_scopes, "project": projects.get(project),
                       "verified": verified, "enabled": enabled, "order": number - 2})
     if not rows:
         errors.append("文件中没有数据行。")
@@ -201,7 +211,7 @@ def apply_rows(exam_year: ExamYear, rows: list[dict]) -> dict:
         common = {"code": row["code"], "order": row["order"], "enabled": row["enabled"]}
         if kind == LEVEL:
             levels[row["name"]] = _upsert(ExamLevel, counts, seen, {"exam_year": exam_year, "name": row["name"]},
-                                          common)
+                                          {**common, "project": row["project"]})
         elif kind == QUALIFICATION:
             level = levels[row["level"]]
             qualifications[(row["level"], row["name"])] = _upsert(
@@ -238,7 +248,10 @@ def apply_rows(exam_year: ExamYear, rows: list[dict]) -> dict:
 
 
 def import_rows(exam_year: ExamYear, rows: list[dict]) -> ImportResult:
-    errors, clean = check_rows(rows)
+    projects = {}
+    for project in exam_year.projects.all():
+        projects[project.name] = projects[project.code] = project
+    errors, clean = check_rows(rows, projects)
     result = ImportResult(errors=errors, rows=len(rows))
     if errors:
         return result
@@ -261,8 +274,8 @@ def catalogue_rows(exam_year: ExamYear) -> list[dict]:
     def add(kind, obj, **extra):
         rows.append({"类型": kind, "名称": obj.name, "代码": obj.code, "启用": _yes(obj.enabled), **extra})
 
-    for level in ExamLevel.objects.filter(exam_year=exam_year):
-        add(LEVEL, level)
+    for level in ExamLevel.objects.filter(exam_year=exam_year).select_related("project"):
+        add(LEVEL, level, 考试项目=level.project.code if level.project else "")
     for q in Qualification.objects.filter(exam_year=exam_year).select_related("level").order_by(
             "level__order", "order", "pk"):
         add(QUALIFICATION, q, 报考级别=q.level.name, 系列=q.series)
