@@ -16,6 +16,22 @@ PREFIX = "staging"
 KEEP = datetime.timedelta(days=1)
 
 
+def keep(session, key: str, filename: str, content: bytes, digest: str, **extra) -> None:
+    """Hold a previewed file for its confirmation: stored here, named in the session under `key`."""
+    suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+    session[key] = {"file": put(content, suffix), "filename": filename, "digest": digest, **extra}
+
+
+def take(session, key: str, digest: str):
+    """The held file the confirmation names by its digest: (what `keep` stored, content), or (None, None)
+    when the preview expired, was applied, or another preview replaced it. Either way it is released."""
+    staged = session.pop(key, None)
+    content = get(staged["file"]) if staged and digest == staged["digest"] else None
+    if staged:
+        drop(staged["file"])
+    return (staged, content) if content is not None else (None, None)
+
+
 def put(content: bytes, suffix: str) -> str:
     _sweep()
     token = secrets.token_hex(16)

@@ -268,9 +268,7 @@ def account_import(request):
     plan = staff_import.plan_staff_import(actor=request.user, filename=upload.name, content=content)
     request.session.pop(STAFF_IMPORT_SESSION_KEY, None)
     if plan.ok and (plan.creates or plan.updates):
-        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-        request.session[STAFF_IMPORT_SESSION_KEY] = {"file": staging.put(content, suffix), "filename": upload.name,
-                                                     "digest": plan.digest}
+        staging.keep(request.session, STAFF_IMPORT_SESSION_KEY, upload.name, content, plan.digest)
     return _staff_import_page(request, SheetImportForm(), plan, status=200 if plan.ok else 400)
 
 
@@ -278,15 +276,12 @@ def account_import(request):
 @staff_required("create_reviewer")
 def account_import_confirm(request):
     staff_import.raise_unless_allowed(request.user)
-    staged = request.session.get(STAFF_IMPORT_SESSION_KEY)
-    content = staging.get(staged["file"]) if staged and request.POST.get("digest") == staged["digest"] else None
+    staged, content = staging.take(request.session, STAFF_IMPORT_SESSION_KEY, request.POST.get("digest"))
     if content is None:
         messages.error(request, "没有待导入的文件（预览已过期或已导入），请重新上传并预览。")
         return redirect("backoffice:accounts_import")
     plan = staff_import.staff_import(actor=request.user, filename=staged["filename"], content=content,
                                      expected_digest=staged["digest"], request=request)
-    request.session.pop(STAFF_IMPORT_SESSION_KEY, None)
-    staging.drop(staged["file"])
     if not plan.ok:
         return _staff_import_page(request, SheetImportForm(), plan, status=409)
     messages.success(request, f"导入成功：新增{len(plan.creates)}个账号，更新{len(plan.updates)}个，{plan.unchanged}个无变化。"

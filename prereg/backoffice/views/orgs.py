@@ -239,9 +239,7 @@ def org_import(request):
     plan = importer.plan_import(actor=request.user, filename=upload.name, content=content)
     request.session.pop(IMPORT_SESSION_KEY, None)
     if plan.ok and plan.changes:
-        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-        request.session[IMPORT_SESSION_KEY] = {"file": staging.put(content, suffix), "filename": upload.name,
-                                               "digest": plan.digest, "version": plan.version}
+        staging.keep(request.session, IMPORT_SESSION_KEY, upload.name, content, plan.digest, version=plan.version)
     return _import_page(request, SheetImportForm(), plan, status=200 if plan.ok else 400)
 
 
@@ -250,15 +248,12 @@ def org_import(request):
 def org_import_confirm(request):
     """确认导入: the staged file of the preview, applied whole or not at all."""
     _may_import(request.user)
-    staged = request.session.get(IMPORT_SESSION_KEY)
-    content = staging.get(staged["file"]) if staged and request.POST.get("digest") == staged["digest"] else None
+    staged, content = staging.take(request.session, IMPORT_SESSION_KEY, request.POST.get("digest"))
     if content is None:
         messages.error(request, "没有待导入的文件（预览已过期或已导入），请重新上传并预览。")
         return redirect("backoffice:orgs_import")
     plan = importer.org_import(actor=request.user, filename=staged["filename"], content=content,
                                expected_version=staged["version"], expected_digest=staged["digest"], request=request)
-    request.session.pop(IMPORT_SESSION_KEY, None)
-    staging.drop(staged["file"])
     if not plan.ok:
         return _import_page(request, SheetImportForm(), plan, status=409)
     messages.success(request, f"导入成功：共{plan.rows}行，新增{len(plan.creates)}个机构，更新{len(plan.updates)}个"
