@@ -19,6 +19,7 @@ from .forms import (
     ProfileEditForm,
     ProfileForm,
 )
+from .models import Role
 
 RESET_SESSION_KEY = "password_forgot_user"
 RESET_PURPOSE = "password_reset"
@@ -144,7 +145,7 @@ def profile(request):
     """个人信息, from the name in the top bar: a reviewer keeps his 姓名, 职务, 科室 and phone up to
     date; a new phone is confirmed by the code sent to it (获取验证码 posts the form here too)."""
     user = request.user
-    if not (user.is_reviewer or user.role == "sysadmin"):
+    if not (user.is_reviewer or user.role == Role.SYSADMIN):
         raise PermissionDenied("考生请在填报信息中修改个人信息。")
     initial = {"name": user.name, "title": user.title, "department": user.department, "phone": user.phone,
                "version": user.version}
