@@ -17,6 +17,7 @@ urlpatterns = [
     path("units/request/", form.unit_request, name="unit_request"),
     path("images/", form.images_panel, name="images_panel"),
     path("images/upload/", uploads.image_upload, name="image_upload"),
+    path("images/slot/", uploads.image_slot, name="image_slot"),
     path("images/<int:pk>/delete/", uploads.image_delete, name="image_delete"),
     path("submit/", submission.submit, name="submit"),
     path("withdraw/", submission.withdraw, name="withdraw"),

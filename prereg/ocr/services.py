@@ -11,12 +11,14 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from prereg.applications.models import ApplicationImage
 from prereg.applications.sections import BY_SLOT
@@ -61,6 +63,20 @@ def enqueue_reading(images) -> None:
             logger.exception("could not enqueue the OCR of images %s", ids)
 
     transaction.on_commit(enqueue)
+
+
+READING_WAIT = datetime.timedelta(minutes=2)  # a reading not done by then is not waited for on the form
+
+
+def reading_pending(images) -> bool:
+    """Whether an image of a slot, uploaded just now, is still waiting for its reading: the candidate's
+    slot then looks again a few seconds later, so a warning shows without a reload."""
+    since = timezone.now() - READING_WAIT
+    recent = {image.pk for image in images if image.slot in READ_SLOTS and image.uploaded_at > since}
+    if not recent or not getattr(settings, "OCR_ENABLED", True) or not _queue_ready():
+        return False
+    read = ImageReading.objects.filter(image_id__in=recent).exclude(status=ReadingStatus.PENDING)
+    return bool(recent - set(read.values_list("image_id", flat=True)))
 
 
 def _box(points) -> list[float]:

@@ -203,3 +203,38 @@ def test_with_the_engine_missing_the_review_screen_says_unread_and_works(client,
     body = client.get(reverse("backoffice:review", args=[in_review.pk])).content.decode()
     assert 'data-ocr="unread"' in body and "机器识别：未能识别" in body
     assert "图片未能识别" in body and 'name="consistent"' in body  # the reviewer ticks as before
+
+
+def test_the_slot_asks_again_while_its_image_is_read_and_then_shows_the_warning(
+        client, settings, upload, draft, candidate):
+    """The upload answers before the worker reads: the slot says so and asks for itself again a few
+    seconds later (htmx), so the warning comes without a reload; once read, it stops asking."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "exports", "ocr"]}}  # queued, not run yet
+    client.force_login(candidate)
+    row = EducationRow.objects.get(application=draft)
+    answer = upload(draft, "education", row.pk).json()
+    assert answer["ok"] and "data-ocr-pending" in answer["html"]
+    url = reverse("candidate:image_slot") + f"?slot=education&row_id={row.pk}"
+    assert f'hx-get="{url.replace("&", "&amp;")}"' in answer["html"]
+    assert "data-ocr-pending" in client.get(url).content.decode()  # still waiting
+
+    image = ApplicationImage.objects.get(application=draft)
+    FakeEngine.PAGES = [DIPLOMA]
+    settings.OCR_ENGINE = "tests.ocr.test_flow.FakeEngine"
+    engine_module._load.cache_clear()
+    try:
+        from prereg.ocr.services import read_image
+
+        read_image(image.pk)
+    finally:
+        engine_module._load.cache_clear()
+    html = client.get(url).content.decode()
+    assert "照片中的学校（厦门大学）与填写的学校（福建医科大学）不一致，请核对。" in html
+    assert "data-ocr-pending" not in html
+    # A reading the worker never did is not waited for forever.
+    ImageReading.objects.all().delete()
+    assert "data-ocr-pending" in client.get(url).content.decode()
+    ApplicationImage.objects.filter(pk=image.pk).update(uploaded_at=image.uploaded_at - datetime.timedelta(hours=1))
+    assert "data-ocr-pending" not in client.get(url).content.decode()
+    assert client.get(reverse("candidate:image_slot") + "?slot=nothing").status_code == 404

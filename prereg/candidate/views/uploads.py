@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from prereg.applications import images
-from prereg.applications.models import ApplicationImage, State
+from prereg.applications.models import ApplicationImage, ImageSlot, State
 from prereg.core import ratelimit
 from prereg.ocr.services import enqueue_reading
 
@@ -50,6 +50,17 @@ def image_upload(request):
         return _answer(request, application, False, error.messages[0], 400)
     enqueue_reading(created)  # machine reading in the background, after the commit (never holds this up)
     return _answer(request, application, True, f"已上传{len(created)}张图片。", 200, slot, row_id)
+
+
+@require_GET
+def image_slot(request):
+    """One 📷 slot drawn again: the slot asks while its just-uploaded image is being read."""
+    application = current_application(request.user)
+    slot, row = request.GET.get("slot", ""), request.GET.get("row_id", "")
+    html = _slot_html(request, application, slot, int(row) if row.isdigit() else None) if slot in ImageSlot.values else ""
+    if not html:
+        raise Http404
+    return HttpResponse(html)
 
 
 @require_POST
