@@ -36,7 +36,7 @@ def phone_photo(path, color):
 
 def upload(phone, slot, file_path):
     """Choosing the file is the whole act: it uploads at once and its slot shows the thumbnail."""
-    form = phone.locator(f"form[data-upload]:has(input[name=slot][value={slot}])").first
+    form = phone.locator(f"[data-upload]:has(input[name=slot][value={slot}])").first
     form.locator("input[type=file]").set_input_files(file_path)
     expect(phone.locator(f"[id^='img-{slot}-'] figure.thumb").first).to_be_visible()
 
@@ -152,7 +152,7 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
     # uploads when chosen); a row's slot sits with its row. Nothing below reloads the page.
     phone.evaluate("window.sameVisit = true")
     expect(phone.locator("#section-education [data-row] [data-slot] input[name=slot][value=education]")).to_have_count(1)
-    slots = phone.locator("form[data-upload] input[name=slot]").evaluate_all("els => els.map(e => e.value)")
+    slots = phone.locator("[data-upload] input[name=slot]").evaluate_all("els => els.map(e => e.value)")
     assert {"photo", "id_front", "id_back", "education", "category", "scope", "current_qualification"} <= set(slots)
     for i, slot in enumerate(dict.fromkeys(slots)):
         if slot in {"degree", "practice_change", "appointment", "residency", "gp", "other"}:

@@ -102,7 +102,7 @@
       form.querySelectorAll("input[type=hidden]").forEach(function (h) { data.append(h.name, h.value); });
       files.forEach(function (f) { data.append("file", f, f.name); });
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
+      xhr.open("POST", form.getAttribute("data-action") || form.action);
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) { bar.classList.remove("hidden"); bar.value = Math.round(e.loaded * 100 / e.total); status.textContent = "上传中 " + bar.value + "%"; }
@@ -138,9 +138,14 @@
   }
 
   document.documentElement.classList.add("js-upload");
+  // [data-upload] is a <form>, or in a row (inside its section's form) a block with data-action.
   document.addEventListener("change", function (event) {
-    var form = event.target.closest("form[data-upload]");
+    var form = event.target.closest("[data-upload]");
     if (form && event.target.type === "file" && window.FormData && window.Promise) { upload(form); }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("div[data-upload] [data-upload-submit]");
+    if (button && window.FormData && window.Promise) { upload(button.closest("[data-upload]")); }
   });
   document.addEventListener("submit", function (event) {
     var form = event.target;
