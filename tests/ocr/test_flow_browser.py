@@ -50,6 +50,9 @@ def test_the_warning_of_a_photo_read_after_the_upload_shows_in_its_slot(phone, s
     # After a reload, the row's image is deleted in place (not the section's form sent instead).
     phone.reload()
     slot = phone.locator(f"#img-education-{row.pk}")
+    thumbnail = slot.locator("figure.thumb img")
+    thumbnail.scroll_into_view_if_needed()
+    expect(thumbnail).to_have_js_property("complete", True)  # its thumbnail loaded before it goes
     slot.locator("button", has_text="删除").click()
     expect(slot.locator("figure.thumb")).to_have_count(0)
     assert not ApplicationImage.objects.filter(application=application).exists()
