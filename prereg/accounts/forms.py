@@ -42,20 +42,16 @@ class LoginForm(forms.Form):
         return self.cleaned_data
 
 
-class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
+class NewPasswordForm(forms.Form):
+    """A new password typed twice, checked against the password rules for `user` (None: no account
+    details to compare with)."""
+
     new_password1 = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput)
     new_password2 = forms.CharField(label="确认新密码", strip=False, widget=forms.PasswordInput)
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-
-    def clean_old_password(self):
-        value = self.cleaned_data["old_password"]
-        if not self.user.check_password(value):
-            raise forms.ValidationError("原密码错误。")
-        return value
 
     def clean(self):
         p1, p2 = self.cleaned_data.get("new_password1"), self.cleaned_data.get("new_password2")
@@ -67,6 +63,17 @@ class PasswordChangeForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("new_password1", exc)
         return self.cleaned_data
+
+
+class PasswordChangeForm(NewPasswordForm):
+    old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
+    field_order = ["old_password"]
+
+    def clean_old_password(self):
+        value = self.cleaned_data["old_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError("原密码错误。")
+        return value
 
 
 class ProfileForm(forms.Form):
@@ -109,32 +116,16 @@ class PasswordForgotForm(forms.Form):
     captcha = captcha_field()
 
 
-class PasswordForgotResetForm(forms.Form):
+class PasswordForgotResetForm(NewPasswordForm):
     code = forms.CharField(label="短信验证码", max_length=6, min_length=6,
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
-    new_password1 = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput)
-    new_password2 = forms.CharField(label="确认新密码", strip=False, widget=forms.PasswordInput)
-
-    def __init__(self, user, *args, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
+    field_order = ["code"]
 
     def clean_code(self):
         value = self.cleaned_data["code"].strip()
         if not value.isdigit():
             raise forms.ValidationError("验证码为6位数字。")
         return value
-
-    def clean(self):
-        p1, p2 = self.cleaned_data.get("new_password1"), self.cleaned_data.get("new_password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("new_password2", "两次输入的密码不一致。")
-        elif p1:
-            try:
-                validate_password(p1, self.user)
-            except forms.ValidationError as exc:
-                self.add_error("new_password1", exc)
-        return self.cleaned_data
 
 
 class ProfileEditForm(forms.Form):
