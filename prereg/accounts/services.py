@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from prereg.audit.log import record
+from prereg.core.masking import mask_phone
 from prereg.core.validators import normalize_mobile, validate_mobile
 
 from . import permissions
@@ -42,13 +43,28 @@ def _set_one_time_password(user: User) -> str:
     return password
 
 
+def _set_chosen_password(user: User, raw: str) -> None:
+    """A password the user chose himself: checked against the rules; it ends a one-time password."""
+    validate_password(raw, user)
+    _store_password(user, raw)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+
+
+def _valid_phone(phone: str) -> str:
+    """The mobile number normalized, or a ValidationError on the form's `phone` field."""
+    phone = normalize_mobile(phone)
+    try:
+        validate_mobile(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+    return phone
+
+
 @transaction.atomic
 def user_change_password(*, user: User, new_password: str, request=None) -> None:
     """The user sets his own password (also ends a one-time password)."""
-    validate_password(new_password, user)
-    _store_password(user, new_password)
-    user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
+    _set_chosen_password(user, new_password)
     record("account.password_change", actor=user, obj=user, request=request)
     if request is not None:
         # Keep this session; other sessions of the user end (their hash no longer matches).
@@ -67,10 +83,7 @@ def user_complete_profile(*, user: User, name: str, title: str, department: str,
 @transaction.atomic
 def user_reset_password_by_code(*, user: User, new_password: str, request=None) -> None:
     """找回密码: the SMS code was verified by the caller; the user chose his new password."""
-    validate_password(new_password, user)
-    _store_password(user, new_password)
-    user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
+    _set_chosen_password(user, new_password)
     _axes_reset(user.username)
     record("account.password_recover", actor=user, obj=user, request=request)
 
@@ -186,11 +199,7 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": "该登录名已被使用。"})
     if phone:
-        phone = normalize_mobile(phone)
-        try:
-            validate_mobile(phone)
-        except ValidationError as exc:
-            raise ValidationError({"phone": exc.messages}) from exc
+        phone = _valid_phone(phone)
     user = User(username=username, role=role, org=org, name=(name or "").strip(), phone=phone,
                 created_by=actor, profile_completed=False)
     user.set_unusable_password()
@@ -326,25 +335,19 @@ def candidate_reset_password(*, actor, candidate: User, request=None) -> None:
 @transaction.atomic
 def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) -> None:
     candidate = get_candidate_for(actor, candidate.pk)
-    phone = normalize_mobile(phone)
-    try:
-        validate_mobile(phone)
-    except ValidationError as exc:
-        raise ValidationError({"phone": exc.messages}) from exc
+    phone = _valid_phone(phone)
     if User.objects.filter(phone=phone).exclude(pk=candidate.pk).exists():
         raise ValidationError({"phone": "该手机号码已被其他账号使用。"})
     before = candidate.phone
     candidate.phone = phone
     candidate.save(update_fields=["phone"])
     record("account.candidate_phone_change", actor=actor, obj=candidate, request=request,
-           details={"before": before[:3] + "****" + before[-4:] if before else "",
-                    "after": phone[:3] + "****" + phone[-4:]})
+           details={"before": mask_phone(before), "after": mask_phone(phone)})
 
 
 # --- Keeping accounts up to date (账号用户管理要求 第二条, issue 17.5) ----------------------------
 
 STAFF_PHONE_PURPOSE = "staff_phone"
-PROFILE_FIELDS = ("name", "title", "department", "phone")
 
 
 def profile_send_code(*, user: User, phone: str, client_ip: str = "") -> str:
@@ -353,11 +356,7 @@ def profile_send_code(*, user: User, phone: str, client_ip: str = "") -> str:
     from prereg.core import ratelimit
     from prereg.notify.sms import issue_code
 
-    phone = normalize_mobile(phone)
-    try:
-        validate_mobile(phone)
-    except ValidationError as exc:
-        raise ValidationError({"phone": exc.messages}) from exc
+    phone = _valid_phone(phone)
     if phone == user.phone:
         raise ValidationError({"phone": "手机号码未修改，无需验证。"})
     if not ratelimit.hit("sms", f"staff-phone:{user.pk}"):
@@ -366,7 +365,7 @@ def profile_send_code(*, user: User, phone: str, client_ip: str = "") -> str:
         issue_code(phone, STAFF_PHONE_PURPOSE, client_ip=client_ip)
     except ValidationError as exc:
         raise ValidationError({"sms_code": exc.messages}) from exc
-    return f"{phone[:3]}****{phone[-4:]}"
+    return mask_phone(phone)
 
 
 def _clean_profile(values: dict, *, own: bool) -> dict:
