@@ -157,8 +157,8 @@ def test_the_review_boxes_show_this_rounds_approvals_only(confirmed, reviewer_qu
     assert "材料齐全同意" in text and "上一轮意见" not in text
 
 
-def test_the_form_is_read_in_seven_queries(confirmed, django_assert_max_num_queries):
-    with django_assert_max_num_queries(7):
+def test_the_form_is_read_in_eight_queries(confirmed, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
         confirmation_pdf(confirmed)
 
 
