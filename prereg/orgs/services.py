@@ -209,6 +209,14 @@ def get_unit_request_for(user, pk) -> UnitRequest:
     return unit_request
 
 
+def _open_request_locked(actor, unit_request: UnitRequest) -> UnitRequest:
+    """The request to resolve, locked: in the actor's area and still open (one resolution each)."""
+    unit_request = UnitRequest.objects.select_for_update().get(pk=get_unit_request_for(actor, unit_request.pk).pk)
+    if unit_request.status != UnitRequest.Status.OPEN:
+        raise ValidationError("该申请已处理。")
+    return unit_request
+
+
 def _resolve(actor, unit_request, org, status, request):
     unit_request.status = status
     unit_request.resolved_org = org
@@ -231,9 +239,7 @@ def unit_request_resolve_add(*, actor, unit_request: UnitRequest, parent: Org, n
                              code: str = "", request=None) -> Org:
     """Resolve by adding the unit (no review right) below an org of the actor's subtree."""
     require_function(actor, "add_unit")
-    unit_request = UnitRequest.objects.select_for_update().get(pk=get_unit_request_for(actor, unit_request.pk).pk)
-    if unit_request.status != UnitRequest.Status.OPEN:
-        raise ValidationError("该申请已处理。")
+    unit_request = _open_request_locked(actor, unit_request)
     org = org_create(actor=actor, parent=parent, code=code, name=name, short_name=short_name,
                      region_code=unit_request.region_code, is_unit=True, request=request)
     _resolve(actor, unit_request, org, UnitRequest.Status.ADDED, request)
@@ -244,9 +250,7 @@ def unit_request_resolve_add(*, actor, unit_request: UnitRequest, parent: Org, n
 def unit_request_resolve_existing(*, actor, unit_request: UnitRequest, org: Org, request=None) -> None:
     """Resolve by pointing the candidate to a unit already in the dictionary."""
     require_function(actor, "add_unit")
-    unit_request = UnitRequest.objects.select_for_update().get(pk=get_unit_request_for(actor, unit_request.pk).pk)
-    if unit_request.status != UnitRequest.Status.OPEN:
-        raise ValidationError("该申请已处理。")
+    unit_request = _open_request_locked(actor, unit_request)
     if not (org.is_unit and org.enabled):
         raise ValidationError({"org": "请选择单位库中已启用的单位。"})
     _resolve(actor, unit_request, org, UnitRequest.Status.POINTED, request)
