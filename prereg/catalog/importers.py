@@ -84,6 +84,15 @@ def _flag(value: str, default: bool) -> bool | None:
     return {YES: True, NO: False, "1": True, "0": False}.get(value)
 
 
+def _parent_problems(kind: str, parent_kind: str, parent: str, defined: set) -> list[str]:
+    """A row of `kind` names its parent, which an earlier row of the file defines."""
+    if not parent:
+        return [f"{kind}必须填写所属{parent_kind}"]
+    if parent not in defined:
+        return [f"{parent_kind}“{parent}”未在本文件前面的行中定义"]
+    return []
+
+
 def check_rows(rows: list[dict], projects: dict | None = None) -> tuple[list[str], list[dict]]:
     """Row-level Chinese errors (row numbers as in the file, header = 1) and the cleaned rows.
 
@@ -125,18 +134,12 @@ def check_rows(rows: list[dict], projects: dict | None = None) -> tuple[list[str
         if kind == LEVEL:
             key = (kind, name)
         elif kind == QUALIFICATION:
-            if not level:
-                problems.append("拟申报资格必须填写所属报考级别")
-            elif level not in levels:
-                problems.append(f"报考级别“{level}”未在本文件前面的行中定义")
+            problems += _parent_problems(QUALIFICATION, LEVEL, level, levels)
             key = (kind, level, name)
         elif kind == CATEGORY:
             key = (kind, name)
         elif kind == SCOPE:
-            if not category:
-                problems.append("执业注册范围必须填写所属执业类别")
-            elif category not in categories:
-                problems.append(f"执业类别“{category}”未在本文件前面的行中定义")
+            problems += _parent_problems(SCOPE, CATEGORY, category, categories)
             key = (kind, category, name)
         elif kind == SPECIALTY:
             if not code:
