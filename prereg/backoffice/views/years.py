@@ -64,6 +64,19 @@ def _catalogue_counts(year):
             for kind, (model, label) in services.ENTRY_MODELS.items()]
 
 
+def _saved(form, service, **arguments) -> bool:
+    """Whether the form is valid and `service` saved it; what the service refuses becomes the
+    form's errors."""
+    if not form.is_valid():
+        return False
+    try:
+        service(**arguments, **form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    return True
+
+
 def _detail(request, year, *, form=None, import_form=None, import_result=None, project_form=None, status=200):
     return render(request, "backoffice/years/detail.html", {
         "year": year, "form": form or WindowsForm(instance=year),
@@ -81,14 +94,9 @@ def year_detail(request, pk):
     if request.method == "GET":
         return _detail(request, year)
     form = WindowsForm(request.POST, instance=ExamYear.objects.get(pk=pk))
-    if form.is_valid():
-        try:
-            services.exam_year_update(actor=request.user, exam_year_id=year.pk, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "年度时间设置已保存。")
-            return redirect("backoffice:year_detail", pk=year.pk)
+    if _saved(form, services.exam_year_update, actor=request.user, exam_year_id=year.pk, request=request):
+        messages.success(request, "年度时间设置已保存。")
+        return redirect("backoffice:year_detail", pk=year.pk)
     return _detail(request, year, form=form, status=400)
 
 
@@ -97,14 +105,9 @@ def year_detail(request, pk):
 def year_project_add(request, pk):
     year = get_object_or_404(ExamYear, pk=pk)
     form = ProjectForm(request.POST)
-    if form.is_valid():
-        try:
-            services.exam_project_add(actor=request.user, exam_year_id=year.pk, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "考试项目已添加。")
-            return redirect("backoffice:year_detail", pk=year.pk)
+    if _saved(form, services.exam_project_add, actor=request.user, exam_year_id=year.pk, request=request):
+        messages.success(request, "考试项目已添加。")
+        return redirect("backoffice:year_detail", pk=year.pk)
     return _detail(request, year, project_form=form, status=400)
 
 
@@ -115,15 +118,10 @@ def year_project_edit(request, pk, project_id):
     year = get_object_or_404(ExamYear, pk=pk)
     project = get_object_or_404(ExamProject, pk=project_id, exam_year=year)
     form = ProjectWindowsForm(request.POST or None, instance=ExamProject.objects.get(pk=project.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.exam_project_update(actor=request.user, project_id=project.pk, request=request,
-                                         **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"“{form.cleaned_data['name']}”的时间设置已保存。")
-            return redirect("backoffice:year_detail", pk=year.pk)
+    if request.method == "POST" and _saved(form, services.exam_project_update, actor=request.user,
+                                           project_id=project.pk, request=request):
+        messages.success(request, f"“{form.cleaned_data['name']}”的时间设置已保存。")
+        return redirect("backoffice:year_detail", pk=year.pk)
     return render(request, "backoffice/years/project_edit.html",
                   {"year": year, "project": project, "form": form, "windows": year.windows(project)},
                   status=400 if request.method == "POST" else 200)
