@@ -4,6 +4,8 @@ screen, in 进度跟踪; with the engine missing or failing, everything works as
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from prereg.applications.models import ApplicationImage, EducationRow, FieldCheck
@@ -70,6 +72,20 @@ def draft(tree, year, candidate):
     return application
 
 
+def _rows(prefix, *items, initial=0):
+    """A formset's POST data (the candidate's section save)."""
+    data = {f"{prefix}-TOTAL_FORMS": str(len(items)), f"{prefix}-INITIAL_FORMS": str(initial),
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "20"}
+    for i, item in enumerate(items):
+        data.update({f"{prefix}-{i}-{k}": v for k, v in item.items()})
+    return data
+
+
+def _writes(queries) -> list[str]:
+    """The captured queries that change rows."""
+    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
 def test_an_upload_is_read_in_the_background_and_the_candidate_is_warned(client, upload, ocr_on, draft, candidate):
     client.force_login(candidate)
     row = EducationRow.objects.get(application=draft)
@@ -83,12 +99,17 @@ def test_an_upload_is_read_in_the_background_and_the_candidate_is_warned(client,
     page = client.get(reverse("candidate:form")).content.decode()
     assert "照片中的学校（厦门大学）与填写的学校（福建医科大学）不一致，请核对。" in page
     assert page.index("照片中的学校") > page.index(f'id="img-education-{row.pk}"')
-    # The candidate corrects the typed school: the warning goes without reading the photo again.
-    EducationRow.objects.filter(pk=row.pk).update(school="厦门大学")
+    # The candidate corrects the typed school: the warning goes without reading the photo again, and
+    # the stored flag that 进度跟踪 counts goes with the save.
+    edu = {"id": row.pk, "level": "本科", "obtained": "2012-07", "school": "厦门大学", "study_form": "全日制", "major": "护理学"}
+    payload = {"chsi-chsi_code": "无", **_rows("edu", edu, initial=1), **_rows("deg")}
+    saved = client.post(reverse("candidate:section", args=["education"]), payload, HTTP_HX_REQUEST="true")
+    assert EducationRow.objects.get(pk=row.pk).school == "厦门大学"
+    assert "照片中的学校" not in saved.content.decode()
+    reading.refresh_from_db()
+    assert not reading.flagged and reading.flags == []
     page = client.get(reverse("candidate:form")).content.decode()
     assert "照片中的学校" not in page
-    reading.refresh_from_db()
-    assert not reading.flagged
 
 
 def test_without_an_ocr_worker_the_upload_is_as_before(client, upload, draft, candidate):
@@ -238,3 +259,36 @@ def test_the_slot_asks_again_while_its_image_is_read_and_then_shows_the_warning(
     ApplicationImage.objects.filter(pk=image.pk).update(uploaded_at=image.uploaded_at - datetime.timedelta(hours=1))
     assert "data-ocr-pending" not in client.get(url).content.decode()
     assert client.get(reverse("candidate:image_slot") + "?slot=nothing").status_code == 404
+
+
+def test_showing_a_reading_writes_nothing(client, in_review, reviewer_anxi_hospital):
+    """The review screen, the candidate's form and 进度跟踪 compare or count when shown; none of them
+    stores anything, not even a flag the typed values of now have made stale."""
+    EducationRow.objects.filter(application=in_review).update(school="厦门大学")  # the stored flag is stale now
+    pages = [(reviewer_anxi_hospital, reverse("backoffice:review", args=[in_review.pk])),
+             (reviewer_anxi_hospital, reverse("backoffice:stats")),
+             (in_review.candidate, reverse("candidate:form"))]
+    for user, url in pages:
+        client.force_login(user)
+        client.get(reverse("accounts:password_change"))  # the session's first write, before counting
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url).content.decode()
+        assert "照片中的学校" not in body and "机器识别：有不一致" not in body
+        assert not _writes(queries), (url, _writes(queries))
+
+
+def test_a_reviewers_correction_stores_the_flags_again(client, in_review, reviewer_anxi_hospital):
+    """What 进度跟踪 counts follows each write of typed values: the reading itself, a section saved (see
+    the upload's test above) and a reviewer's correction."""
+    reading = ImageReading.objects.get(application=in_review, slot="education")
+    assert reading.flagged and reading.flags == ["school"]
+    row = EducationRow.objects.get(application=in_review)
+    client.force_login(reviewer_anxi_hospital)
+    response = client.post(reverse("backoffice:review_edit", args=[in_review.pk]),
+                           {"version": in_review.version, f"education:{row.pk}.school": "厦门大学"})
+    assert response.status_code == 302
+    reading.refresh_from_db()
+    assert not reading.flagged and reading.flags == []
+    body = client.get(reverse("backoffice:stats")).content.decode()
+    assert "学校 1" not in body
+

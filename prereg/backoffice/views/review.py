@@ -342,9 +342,9 @@ def review_edit(request, pk):
                    if key in request.POST and request.POST[key].strip() != values[key]}
         version = request.POST.get("version", "")
         try:
-            services.application_edit(actor=request.user, application_id=application.pk,
-                                      expected_version=int(version) if version.isdigit() else -1,
-                                      changes=changes, request=request)
+            edited = services.application_edit(actor=request.user, application_id=application.pk,
+                                               expected_version=int(version) if version.isdigit() else -1,
+                                               changes=changes, request=request)
         except services.AlreadyHandled as exc:
             messages.warning(request, str(exc))
             return redirect("backoffice:review", pk=pk)
@@ -355,6 +355,7 @@ def review_edit(request, pk):
                 errors = {"__all__": "；".join(exc.messages)}
             values.update({k: request.POST.get(k, "") for k in values})
         else:
+            ocr.results_for(edited, refresh=True)  # the reading's flags that 进度跟踪 counts follow the correction
             messages.success(request, "填报信息已修改，修改前后内容已记入审核日志。")
             return redirect("backoffice:review", pk=pk)
     rows = [{"key": key, "label": label, "value": values[key], "error": errors.get(key, "")}

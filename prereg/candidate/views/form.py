@@ -15,6 +15,7 @@ from prereg.applications.models import (
     State,
 )
 from prereg.applications.sections import BY_SLOT, ROW_SECTION_TITLES, tables_of
+from prereg.ocr import services as ocr
 from prereg.orgs.search import NOT_FOUND_MESSAGE, search_units
 from prereg.orgs.services import unit_request_create
 
@@ -238,6 +239,8 @@ def section_save(request, section):
             error_message = error.messages[0]
         application.refresh_from_db()
         if saved:
+            # The machine reading's flags, which 进度跟踪 counts, follow the typed values (a GET stores none).
+            ocr.results_for(application, refresh=True)
             form, formsets = _forms(application, section)
     ctx = section_context(application, section, form, formsets, saved=saved)
     ctx["error"] = error_message
