@@ -71,15 +71,16 @@ def enqueue_reading(images) -> None:
 READING_WAIT = datetime.timedelta(minutes=2)  # a reading not done by then is not waited for on the form
 
 
-def reading_pending(images) -> bool:
-    """Whether an image of a slot, uploaded just now, is still waiting for its reading: the candidate's
-    slot then looks again a few seconds later, so a warning shows without a reload."""
+def awaiting_reading(images) -> set[int]:
+    """The ids of the images, of all those given, uploaded just now and still waiting for their
+    reading: the candidate's slot holding one looks again a few seconds later, so a warning shows
+    without a reload. At most one query, for a whole page's images."""
     since = timezone.now() - READING_WAIT
     recent = {image.pk for image in images if image.slot in READ_SLOTS and image.uploaded_at > since}
     if not recent or not getattr(settings, "OCR_ENABLED", True) or not _queue_ready():
-        return False
+        return set()
     read = ImageReading.objects.filter(image_id__in=recent).exclude(status=ReadingStatus.PENDING)
-    return bool(recent - set(read.values_list("image_id", flat=True)))
+    return recent - set(read.values_list("image_id", flat=True))
 
 
 def _box(points) -> list[float]:

@@ -292,3 +292,33 @@ def test_a_reviewers_correction_stores_the_flags_again(client, in_review, review
     body = client.get(reverse("backoffice:stats")).content.decode()
     assert "学校 1" not in body
 
+
+def test_the_form_asks_for_the_awaited_readings_once_however_many_slots_wait(client, settings, draft, candidate):
+    """Each slot with a photo uploaded just now says 正在识别; the page finds them all in one query."""
+    from prereg.applications import images
+    from tests.factories import EducationRowFactory
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "exports", "ocr"]}}  # a worker that has not read them yet
+    client.force_login(candidate)
+
+    def add(slot, row_id=None):
+        images.images_add(actor=candidate, application=draft, slot=slot, row_id=row_id, uploads=[jpeg_upload()])
+
+    def form_page():
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(reverse("candidate:form")).content.decode()
+        return len(queries), body.count("data-ocr-pending")
+
+    rows = [EducationRow.objects.get(application=draft), EducationRowFactory(application=draft, order=1),
+            EducationRowFactory(application=draft, order=2)]
+    add("education", rows[0].pk)
+    client.get(reverse("candidate:form"))  # warm: the session's first write, first-use caches
+    one = form_page()
+    for row in rows[1:]:
+        add("education", row.pk)
+    add("id_front")
+    add("id_back")
+    five = form_page()
+    assert (one[1], five[1]) == (1, 5)
+    assert one[0] == five[0], (one, five)

@@ -114,17 +114,25 @@ def section_context(application, section, form=None, formsets=None, saved=False,
 
 
 def images_by_slot(application) -> dict:
-    """The application's images by (slot, row id), in upload order: one query for a whole page."""
+    """The application's images by (slot, row id), in upload order: one query for a whole page, and
+    one more, for all its slots, when a photo uploaded just now may still wait for its reading
+    (`image.reading_awaited`)."""
+    found = list(ApplicationImage.objects.filter(application=application).order_by("pk"))
+    awaited = ocr.awaiting_reading(found)
     images = {}
-    for image in ApplicationImage.objects.filter(application=application).order_by("pk"):
+    for image in found:
+        image.reading_awaited = image.pk in awaited
         images.setdefault((image.slot, image.row_id), []).append(image)
     return images
 
 
 def _slot(slot, label, images, row_id=None, required=True):
-    return {"slot": slot, "row_id": row_id, "label": label, "required": required,
-            "images": images.get((slot, row_id), []), "key": f"{slot}-{row_id or 0}",
-            "guide": SLOT_GUIDES.get(slot)}  # the manual's 注意事项 and 示例图片 for it
+    found = images.get((slot, row_id), [])
+    return {"slot": slot, "row_id": row_id, "label": label, "required": required, "images": found,
+            "key": f"{slot}-{row_id or 0}",
+            "guide": SLOT_GUIDES.get(slot),  # the manual's 注意事项 and 示例图片 for it
+            # 正在识别: the slot asks for itself again until the reading's warning can show
+            "reading_awaited": any(image.reading_awaited for image in found)}
 
 
 def row_slot(slot, row, index, images):

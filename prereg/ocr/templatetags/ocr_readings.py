@@ -4,7 +4,7 @@ from django import template
 
 from prereg.applications.models import Application
 
-from ..services import reading_pending, slot_warnings
+from ..services import slot_warnings
 
 register = template.Library()
 
@@ -20,10 +20,3 @@ def ocr_slot_warnings(context, slot) -> list[str]:
         # The slot drawn alone (after an upload or a deletion): the application it belongs to.
         application = Application.objects.select_related("ethnicity", "category", "scope").get(pk=images[0].application_id)
     return slot_warnings(application, [image.pk for image in images])
-
-
-@register.simple_tag
-def ocr_slot_pending(slot) -> bool:
-    """An image of the slot uploaded just now and not read yet (see services.reading_pending)."""
-    images = slot.get("images") if isinstance(slot, dict) else None
-    return bool(images) and reading_pending(images)
