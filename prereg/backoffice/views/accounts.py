@@ -65,7 +65,6 @@ def account_list(request):
         "page": page, "q": q, "role": role, "roles": [(r, Role(r).label) for r in Role.reviewer_roles()],
         "administered": administered,
         "can_create": has_function(request.user, "create_reviewer") and bool(services.creatable_roles(request.user)),
-        "can_edit": has_function(request.user, "reset_reviewer_password"),
         "can_reset": has_function(request.user, "reset_reviewer_password"),
     })
 

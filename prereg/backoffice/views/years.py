@@ -284,8 +284,7 @@ def manual(request, which):
         raise PermissionDenied("审核操作手册仅供审核及管理人员查看。")
     title, html = markup.manual(which)
     layout = "layouts/candidate.html" if user.is_candidate else "layouts/backoffice.html"
-    return render(request, "backoffice/years/manual.html", {"title": title, "html": html, "layout": layout,
-                                                             "which": which})
+    return render(request, "backoffice/years/manual.html", {"title": title, "html": html, "layout": layout})
 
 
 # ---------------------------------------------------------------- 资格规则
