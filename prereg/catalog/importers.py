@@ -130,14 +130,12 @@ def check_rows(rows: list[dict], projects: dict | None = None) -> tuple[list[str
         elif project and project not in projects:
             problems.append(f"考试项目“{project}”不是本年度的考试项目"
                             + (f"（可填：{'、'.join(sorted({p.code for p in projects.values()}))}）" if projects else ""))
-        key = None
-        if kind == LEVEL:
-            key = (kind, name)
-        elif kind == QUALIFICATION:
+        # A row repeats an earlier one of the same kind and name (a child kind: under the same parent;
+        # a 申报专业: the same code under the same 拟申报资格).
+        key = (kind, name) if kind in KINDS else None
+        if kind == QUALIFICATION:
             problems += _parent_problems(QUALIFICATION, LEVEL, level, levels)
             key = (kind, level, name)
-        elif kind == CATEGORY:
-            key = (kind, name)
         elif kind == SCOPE:
             problems += _parent_problems(SCOPE, CATEGORY, category, categories)
             key = (kind, category, name)
@@ -158,8 +156,6 @@ def check_rows(rows: list[dict], projects: dict | None = None) -> tuple[list[str
                 if unknown:
                     problems.append(f"执业注册范围“{'、'.join(unknown)}”未在本文件前面的行中定义于执业类别“{category}”")
             key = (kind, level, qualification, code)
-        elif kind in DICT_KINDS:
-            key = (kind, name)
         if key is not None and name:
             if key in seen:
                 problems.append(f"与第{seen[key]}行重复")
