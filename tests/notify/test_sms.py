@@ -33,6 +33,31 @@ def test_a_failing_gateway_is_recorded_without_undoing_the_act(db, settings, dja
     assert not message.delivered and message.error
 
 
+def test_the_gateway_is_called_by_the_task_worker_not_by_the_request(db, settings,
+                                                                      django_capture_on_commit_callbacks):
+    """A gateway that hangs for its 10 s timeout must not hold the request that sent the code."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "exports", "ocr"]}}
+    settings.SMS_BACKEND = "prereg.notify.sms.HttpGatewayBackend"
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/unreachable"
+    from django_tasks import default_task_backend
+
+    from prereg.notify.tasks import sms_deliver
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send_sms(PHONE, "测试", purpose="test")
+    message.refresh_from_db()
+    assert not message.delivered and not message.error  # nothing was tried in the request
+    [queued] = default_task_backend.results
+    assert queued.task.func == sms_deliver.func and queued.args == [message.pk]
+
+    settings.SMS_BACKEND = "prereg.notify.sms.OutboxBackend"
+    SmsMessage.objects.filter(pk=message.pk).update(backend=settings.SMS_BACKEND)
+    sms_deliver.call(message.pk)  # what the worker runs
+    message.refresh_from_db()
+    assert message.delivered
+
+
 def test_a_code_has_six_digits_is_stored_hashed_and_is_single_use(db):
     issue_code(PHONE, "password_reset")
     code = last_code()
