@@ -68,28 +68,6 @@ def _local_date(hour):
     return timezone.localtime(hour).date()
 
 
-def _stage_conditions(org_id):
-    """Q objects: in review and waiting at my stage / at a stage before mine / after mine.
-
-    compute() classifies its groups with _relation instead (same rules, no per-row SQL); the tests
-    count with these to check it."""
-    mine, below, above = Q(), Q(), Q()
-    for i, stage in enumerate(STAGE_ORDER):
-        mine |= Q(stage=stage, **{STAGE_ORG_FIELD[stage] + "_id": org_id})
-        later = Q()
-        for after in STAGE_ORDER[i + 1:]:
-            later |= Q(**{STAGE_ORG_FIELD[after] + "_id": org_id})
-        earlier = Q()
-        for before in STAGE_ORDER[:i]:
-            earlier |= Q(**{STAGE_ORG_FIELD[before] + "_id": org_id})
-        if later:
-            below |= Q(stage=stage) & later
-        if earlier:
-            above |= Q(stage=stage) & earlier
-    in_review = Q(state=State.IN_REVIEW)
-    return in_review & mine, in_review & below & ~mine, in_review & above & ~mine & ~below
-
-
 @dataclass
 class OrgRow:
     org_id: int | None
@@ -157,7 +135,7 @@ _STATE_COUNTERS = {State.IN_REVIEW: "in_review", State.RETURNED: "returned", Sta
 def _relation(org_id, stage, chain):
     """Where an in-review application at `stage` with these chain org ids stands for `org_id`:
     "mine" (waiting for it), "below" (waiting at a stage before its own), "above" (it has passed
-    the application on) or None. Same rules as _stage_conditions, evaluated on one group."""
+    the application on) or None."""
     try:
         i = STAGE_ORDER.index(stage)
     except ValueError:
