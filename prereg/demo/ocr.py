@@ -93,4 +93,4 @@ def seed(context):
                 image=image, application=application, slot=slot, sha256=image.sha256, status=ReadingStatus.DONE,
                 engine=ENGINE, lines=lines, width=image.width, height=image.height,
                 kind=documents.kind_of(page_of(lines), slot), seconds=0)
-        services.results_for(application, refresh=True)
+        services.flags_store(application)

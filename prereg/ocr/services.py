@@ -7,9 +7,9 @@
   as 未能识别.
 - `results_for(application)`: each read image's comparison with the typed values of now, for the
   review screen (`item_results`) and the candidate's form (`slot_warnings`); shown, it writes
-  nothing. `results_for(application, refresh=True)` also stores each reading's flags, which
-  进度跟踪 counts (`flag_counts`): called by the requests that change what is compared, the
-  reading itself, a candidate's save of a section and a reviewer's correction.
+  nothing. `flags_store(application)` stores each reading's flags, which 进度跟踪 counts
+  (`flag_counts`): called by the requests that change what is compared, the reading itself, a
+  candidate's save of a section and a reviewer's correction.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def read_image(image_id: int, engine=None) -> ImageReading | None:
     reading.seconds = round(time.perf_counter() - began, 3)
     reading.save()
     if reading.status == ReadingStatus.DONE:
-        results_for(image.application, refresh=True)
+        flags_store(image.application)
     return reading
 
 
@@ -214,29 +214,35 @@ def _rows_by_id(application) -> dict:
     return rows
 
 
-def results_for(application, refresh: bool = False) -> dict[int, ImageResult]:
-    """image id -> its comparison, for every read (or pending) image of the application.
-
-    Shown, it is computed once per application instance (the form asks slot by slot) and writes
-    nothing: a GET stores nothing. `refresh`, only in a request that changed the reading or the
-    typed values: computed anew, and the flags of each comparison stored where they changed, so
-    进度跟踪 counts from stored rows (a comparison costs about 0.9 ms: a season's ~700,000
-    readings compared when the page opens would take some ten minutes)."""
-    cached = getattr(application, "_ocr_results", None)
-    if cached is not None and not refresh:
-        return cached
+def _compared(application) -> list[tuple[ImageReading, ImageResult]]:
+    """Each reading of the application with its comparison against the typed values of now."""
     readings = list(ImageReading.objects.filter(application=application).defer("error"))
     rows = _rows_by_id(application) if readings and any(r.slot in BY_SLOT for r in readings) else {}
     image_rows = dict(ApplicationImage.objects.filter(pk__in=[r.image_id for r in readings]).values_list("pk", "row_id")) if rows else {}
-    out = {}
-    for reading in readings:
-        result = compare_reading(reading, application, rows.get(image_rows.get(reading.image_id)))
-        out[reading.image_id] = result
-        stale = (result.flags, result.flagged) != (reading.flags, reading.flagged)
-        if refresh and reading.status == ReadingStatus.DONE and stale:
+    return [(reading, compare_reading(reading, application, rows.get(image_rows.get(reading.image_id))))
+            for reading in readings]
+
+
+def results_for(application) -> dict[int, ImageResult]:
+    """image id -> its comparison, for every read (or pending) image of the application; computed
+    once per application instance (the form asks slot by slot). It writes nothing: a GET stores
+    nothing."""
+    cached = getattr(application, "_ocr_results", None)
+    if cached is None:
+        cached = application._ocr_results = {reading.image_id: result for reading, result in _compared(application)}
+    return cached
+
+
+def flags_store(application) -> None:
+    """Store each reading's flags where the comparison of now changed them, so 进度跟踪 counts from
+    stored rows (a comparison costs about 0.9 ms: a season's ~700,000 readings compared when the page
+    opens would take some ten minutes). Called by the requests that change what is compared: the
+    reading itself, a candidate's save of a section, a reviewer's correction."""
+    compared = _compared(application)
+    for reading, result in compared:
+        if reading.status == ReadingStatus.DONE and (result.flags, result.flagged) != (reading.flags, reading.flagged):
             ImageReading.objects.filter(pk=reading.pk).update(flags=result.flags, flagged=result.flagged)
-    application._ocr_results = out
-    return out
+    application._ocr_results = {reading.image_id: result for reading, result in compared}
 
 
 @dataclass

@@ -355,7 +355,7 @@ def review_edit(request, pk):
                 errors = {"__all__": "；".join(exc.messages)}
             values.update({k: request.POST.get(k, "") for k in values})
         else:
-            ocr.results_for(edited, refresh=True)  # the reading's flags that 进度跟踪 counts follow the correction
+            ocr.flags_store(edited)  # the reading's flags that 进度跟踪 counts follow the correction
             messages.success(request, "填报信息已修改，修改前后内容已记入审核日志。")
             return redirect("backoffice:review", pk=pk)
     rows = [{"key": key, "label": label, "value": values[key], "error": errors.get(key, "")}

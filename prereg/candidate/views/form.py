@@ -248,7 +248,7 @@ def section_save(request, section):
         application.refresh_from_db()
         if saved:
             # The machine reading's flags, which 进度跟踪 counts, follow the typed values (a GET stores none).
-            ocr.results_for(application, refresh=True)
+            ocr.flags_store(application)
             form, formsets = _forms(application, section)
     ctx = section_context(application, section, form, formsets, saved=saved)
     ctx["error"] = error_message
