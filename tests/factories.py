@@ -22,9 +22,11 @@ from prereg.applications.models import (
     WorkRow,
 )
 from prereg.catalog.loaders import load_year_catalogue
-from prereg.catalog.models import Ethnicity, ExamProject, ExamYear, Specialty
+from prereg.catalog.models import Ethnicity, ExamProject, ExamYear, PasswordSheet, Specialty
 from prereg.demo.people import make_id_number
-from prereg.orgs.models import Org
+from prereg.exports.models import ExportJob, ExportKind, ExportStatus
+from prereg.notify.models import Notice
+from prereg.orgs.models import CrossReviewAssignment, Org, UnitRequest
 from prereg.orgs.routing import resolve_chain
 
 TEST_PASSWORD = "Ceshi#2026pw"  # noqa: S105
@@ -136,6 +138,65 @@ class WorkRowFactory(factory.django.DjangoModelFactory):
     start = datetime.date(2012, 8, 1)
     major = "护理"
     order = 0
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notice
+
+    user = factory.SubFactory(UserFactory)
+    title = "退回通知"
+    body = factory.Sequence(lambda n: f"通知{n}")
+
+
+class CrossReviewAssignmentFactory(factory.django.DjangoModelFactory):
+    """`source`'s applications at `stage` checked by `target` (pass both orgs and the year)."""
+
+    class Meta:
+        model = CrossReviewAssignment
+
+    exam_year = factory.SubFactory(ExamYearFactory)
+    stage = Stage.SITE_REVIEW
+    assigned_by = factory.SubFactory(UserFactory, role=Role.SITE)
+
+
+class PasswordSheetFactory(factory.django.DjangoModelFactory):
+    """A year's one-time password sheet held by `holder` (pass the sealed `ciphertext`)."""
+
+    class Meta:
+        model = PasswordSheet
+
+    exam_year = factory.SubFactory(ExamYearFactory)
+    count = 1
+
+
+class UnitRequestFactory(factory.django.DjangoModelFactory):
+    """A candidate's "my unit is missing" request."""
+
+    class Meta:
+        model = UnitRequest
+
+    full_name = factory.Sequence(lambda n: f"测试诊所{n}")
+    region_code = "350524"
+    phone = "13800000000"
+    requested_by = factory.SubFactory(CandidateFactory)
+
+
+class ExportJobFactory(factory.django.DjangoModelFactory):
+    """A finished CSV export of `owner`, its file (file__data) kept for an hour."""
+
+    class Meta:
+        model = ExportJob
+
+    owner = factory.SubFactory(UserFactory)
+    kind = ExportKind.APPLICATIONS
+    format = "csv"
+    status = ExportStatus.DONE
+    progress = 100
+    row_count = 1
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=1))
+    file_name = factory.LazyAttribute(lambda o: f"export-{o.owner.pk}.csv")
+    file = factory.django.FileField(filename="job.csv", data=b"")
 
 
 # --- years (catalog) ------------------------------------------------------------------------

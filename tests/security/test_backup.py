@@ -9,20 +9,19 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from prereg.applications.models import Application, ApplicationImage, State
+from prereg.applications.models import State
 from prereg.audit.log import record
 from prereg.core.management.backup import read_manifest, sha256_of, table_counts
+from tests.factories import ApplicationFactory, ApplicationImageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def data(tree, year, candidate, settings):
-    application = Application.objects.create(candidate=candidate, exam_year=year, unit=tree["35052401"],
-                                             name="曹操", state=State.DRAFT)
-    image = ApplicationImage(application=application, slot="id_front", sha256="0" * 64, size=9, width=1,
-                             height=1, content_type="image/png", uploaded_by=candidate)
-    image.file.save("front.png", ContentFile(b"\x89PNG-one"), save=True)
+    application = ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35052401"], name="曹操",
+                                     state=State.DRAFT)
+    image = ApplicationImageFactory(application=application, file__filename="front.png", file__data=b"\x89PNG-one")
     image.thumbnail.save("front-t.jpg", ContentFile(b"\xff\xd8thumb"), save=True)
     for i in range(3):
         record("test.backup", actor=candidate, obj=application, details={"i": i})

@@ -39,12 +39,10 @@ import zipfile
 from dataclasses import dataclass
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import role_has_function
@@ -61,13 +59,18 @@ from prereg.applications.models import (
 from prereg.audit.models import AuditEvent
 from prereg.exports.models import ExportJob, ExportKind, ExportStatus
 from prereg.notify.models import Notice
-from prereg.orgs.models import CrossReviewAssignment, Org
+from prereg.orgs.models import Org
 from prereg.orgs.routing import resolve_chain
 from tests.factories import (
     ApplicationFactory,
     ApplicationImageFactory,
     CandidateFactory,
+    CrossReviewAssignmentFactory,
+    ExportJobFactory,
+    NoticeFactory,
     OrgFactory,
+    PasswordSheetFactory,
+    UnitRequestFactory,
     UserFactory,
 )
 from tests.security.idor_engine import (
@@ -851,12 +854,7 @@ def _job_cells(world):
 
 
 def _finished_job(owner):
-    job = ExportJob.objects.create(owner=owner, kind=ExportKind.APPLICATIONS, format="csv",
-                                   status=ExportStatus.DONE, progress=100, row_count=1,
-                                   expires_at=timezone.now() + timezone.timedelta(hours=1),
-                                   file_name=f"export-{owner.pk}.csv")
-    job.file.save(f"job-{job.pk}.csv", ContentFile(f"secret roster of user {owner.pk}\n".encode()), save=True)
-    return job
+    return ExportJobFactory(owner=owner, file__data=f"secret roster of user {owner.pk}\n".encode())
 
 
 def _prepare_job(world, viewer, job):
@@ -922,7 +920,7 @@ def test_an_export_job_is_its_owners_alone(client, world, action):
 
 
 def test_a_notice_is_read_by_its_addressee_only(client, world):
-    notices = {name: Notice.objects.create(user=viewer, title="退回通知", body=f"致{name}")
+    notices = {name: NoticeFactory(user=viewer, body=f"致{name}")
                for name, viewer in world.viewers.items() if name != "candidate"}
     wrong = []
     for name, viewer in world.viewers.items():
@@ -943,7 +941,7 @@ def test_a_notice_is_read_by_its_addressee_only(client, world):
 
 
 def _assignment(world, stage, source, target, by):
-    return CrossReviewAssignment.objects.create(
+    return CrossReviewAssignmentFactory(
         exam_year=world.applications["anxi"].exam_year, stage=stage, source=_org(world.tree, source),
         target=_org(world.tree, target), assigned_by=world.viewers[by])
 
@@ -1000,13 +998,12 @@ def _sheet_cells(world):
 def _prepare_sheet(world, viewer, holder):
     import json
 
-    from prereg.catalog.models import PasswordSheet
     from prereg.catalog.secretbox import seal
 
     entries = [{"org": holder.name, "role": "单位", "username": f"u{holder.code}", "name": "",
                 "password": f"Pw-{holder.code}-secret"}]
-    sheet = PasswordSheet.objects.create(exam_year=world.applications["anxi"].exam_year, holder=holder, count=1,
-                                         ciphertext=seal(json.dumps(entries, ensure_ascii=False)))
+    sheet = PasswordSheetFactory(exam_year=world.applications["anxi"].exam_year, holder=holder,
+                                 ciphertext=seal(json.dumps(entries, ensure_ascii=False)))
     return {"sheet": sheet, "viewer": viewer, "password": entries[0]["password"]}
 
 
@@ -1050,10 +1047,9 @@ def _unit_request_cells(world):
 
 
 def _prepare_unit_request(world, viewer, region):
-    from prereg.orgs.models import UnitRequest
 
-    unit_request = UnitRequest.objects.create(full_name="安溪县某某诊所", region_code=region, phone="13800000000",
-                                              requested_by=world.viewers["candidate"])
+    unit_request = UnitRequestFactory(full_name="安溪县某某诊所", region_code=region,
+                                      requested_by=world.viewers["candidate"])
     return {"request": unit_request, "viewer": viewer, "target": world.tree["35052401"]}
 
 
