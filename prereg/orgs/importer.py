@@ -6,9 +6,9 @@ COLUMNS. An import is checked whole first (plan_import: the preview), then appli
 importing the same file again changes nothing; a changed row updates that org in place (same
 id), so applications keep the chain stored on them at submission; orgs absent from the file
 are left as they are (disable them explicitly). The stored tree is read in one query and the
-changes written set-based: new orgs inserted at once with their ids, paths and search keys
-computed beforehand (orgs.bulk), changed ones in one bulk_update, moved subtrees' paths in one
-executemany; no query per row.
+changes written set-based (orgs.bulk): new orgs a generation of the tree per bulk_create, changed
+ones in one bulk_update, the paths of new orgs and moved subtrees an UPDATE per generation; no
+query per row.
 
 Who imports what: the 考区 (and the sysadmin) the whole tree. Every level that manages orgs
 (add_unit and edit_unit: 考点, 报名点) may import its own subtree (the manual: each level manages
@@ -33,7 +33,7 @@ from prereg.accounts.permissions import has_function
 from prereg.audit.log import record
 from prereg.core.sheets import SheetError, read_table
 
-from .bulk import create_tree, write_paths
+from .bulk import clear_paths, fill_paths, insert_tree
 from .models import LEVEL_FIELDS, Level, Org, search_keys
 
 CODE, NAME, SHORT, PARENT, LEVELS, RIGHT, ENABLED, REGION = (
@@ -462,19 +462,13 @@ def org_import(*, actor, filename: str, content: bytes, expected_version: str | 
 
 
 def _apply(plan: Plan, orgs) -> None:
-    """Write the plan: new orgs a generation per bulk_create, changed ones in one bulk_update,
-    then the paths of everything below a moved org (and of new orgs under one) computed again."""
+    """Write the plan: new orgs a generation per bulk_create, changed ones in one bulk_update; then
+    the orgs below a moved one have their paths cleared and, with the new orgs, filled again from
+    their parents' (orgs.bulk)."""
     now = timezone.now()
     id_of = {code: pk for pk, code, *_ in orgs}
-    path_of = {pk: path for pk, _code, _parent, path, *_ in orgs}
-    parent_of = {pk: parent for pk, _code, parent, *_ in orgs}
-    created = {}
-    if plan.creates:
-        known = {code: (pk, path_of[pk]) for code, pk in id_of.items()}
-        created = create_tree([{"code": r.code, "parent": r.parent,
-                                **{f: v for f, v in r.values().items() if f != "parent"}} for r in plan.creates], known)
-        for code, org in created.items():
-            id_of[code], path_of[org.pk], parent_of[org.pk] = org.pk, org.path, org.parent_id
+    id_of.update(insert_tree([{"code": r.code, "parent": r.parent,
+                               **{f: v for f, v in r.values().items() if f != "parent"}} for r in plan.creates], id_of))
     moved = []
     if plan.updates:
         objs = []
@@ -482,29 +476,16 @@ def _apply(plan: Plan, orgs) -> None:
             org = Org(pk=pk, code=row.code, updated_at=now, **{f: v for f, v in row.values().items() if f != "parent"})
             org.parent_id = id_of[row.parent] if row.parent else None
             org.pinyin, org.initials = search_keys(row.name, row.short_name)
-            parent_of[pk] = org.parent_id
             if "parent" in changes:
                 moved.append(pk)
             objs.append(org)
         Org.objects.bulk_update(objs, [f for f in FIELDS if f != "parent"]
                                 + ["parent_id", "pinyin", "initials", "updated_at"], batch_size=500)
-    if not moved:
-        return
-    prefixes = tuple(path_of[pk] for pk in moved)
-    affected = {pk for pk, path in path_of.items() if path.startswith(prefixes)}
-    new_path: dict[int, str] = {}
-
-    def final_path(pk):
-        if pk not in affected:
-            return path_of[pk]
-        if pk not in new_path:
-            parent = parent_of[pk]
-            new_path[pk] = f"{final_path(parent) if parent else '/'}{pk}/"
-        return new_path[pk]
-
-    for pk in affected:
-        final_path(pk)
-    write_paths([(pk, path) for pk, path in new_path.items() if path != path_of[pk]])
+    if moved:
+        path_of = {pk: path for pk, _code, _parent, path, *_ in orgs}
+        prefixes = tuple(path_of[pk] for pk in moved)
+        clear_paths([pk for pk, path in path_of.items() if path.startswith(prefixes)])
+    fill_paths()
 
 
 # --- Export ------------------------------------------------------------------------------------

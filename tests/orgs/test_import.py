@@ -139,6 +139,27 @@ def test_reimport_updates_by_code_and_work_in_flight_keeps_its_chain(reviewer_pr
     assert len(event.details["sha256"]) == 64
 
 
+def test_new_orgs_below_moved_ones_and_moved_ones_below_new_ones_get_the_paths_of_the_tree(reviewer_province, tree):
+    hospital, county = tree["35012206"], tree["35012205"]  # 连江县中医院, 连江县医院
+    Org(code="3501220601", name="连江县中医院分院", parent=hospital, region_code="350122").save()
+    result = do_import(
+        reviewer_province,
+        row("3501220602", "连江县中医院第二分院", "35012206"),       # new, below an org that moves
+        row("35012206", "罗源县中医院", "350123", region="350123"),  # moves with its branch
+        row("35012301", "罗源县医疗集团", "350123"),                 # new ...
+        row("35012205", "连江县医院", "35012301", right="是", region="350122"),  # ... and a stored one moves below it
+    )
+    assert result.ok and len(result.creates) == 2 and result.moved == 2
+    by_code = {org.code: org for org in Org.objects.select_related("parent")}
+    assert by_code["35012206"].pk == hospital.pk and by_code["35012205"].pk == county.pk
+    assert by_code["3501220602"].path == f"{tree['350123'].path}{hospital.pk}/{by_code['3501220602'].pk}/"
+    assert by_code["3501220601"].path.startswith(by_code["35012206"].path) and by_code["3501220601"].depth == 4
+    assert by_code["35012205"].path == f"{by_code['35012301'].path}{county.pk}/" and by_code["35012205"].depth == 4
+    for org in by_code.values():  # and every other org keeps a path that agrees with its parent's
+        assert org.path == f"{org.parent.path if org.parent else '/'}{org.pk}/" and org.depth == org.path.count("/") - 2
+    assert by_code["3501220602"].pinyin == "lianjiangxianzhongyiyuandierfenyuan"
+
+
 def test_a_site_imports_its_subtree_only_and_only_units(reviewer_quanzhou, tree):
     ok = do_import(reviewer_quanzhou, row("35052403", "安溪县龙门镇卫生院", "350524", region="350524"),
                    row("350500", "泉州市卫生健康委员会", "350000", "考点", short="泉州市卫健委", region="350500"))
