@@ -11,7 +11,7 @@ and their codes come from data/fujian_divisions.csv (NBS 2023, the header says w
 import csv
 from pathlib import Path
 
-from prereg.orgs.bulk import create_tree
+from prereg.orgs.bulk import fill_paths, insert_tree
 from prereg.orgs.models import Org
 
 DIVISIONS = Path(__file__).resolve().parent / "data" / "fujian_divisions.csv"
@@ -94,7 +94,7 @@ def seed_orgs() -> dict[str, Org]:
             org.name, org.short_name = name, short
             org.save()
     if specs:
-        known = {code: (org.pk, org.path) for code, org in stored.items()}
-        stored.update(create_tree(specs, known))
+        insert_tree(specs, {code: org.pk for code, org in stored.items()})
+        fill_paths()
         stored.update({org.code: org for org in Org.objects.filter(code__in=[s["code"] for s in specs])})
     return {code: stored[code] for code, *_ in rows}

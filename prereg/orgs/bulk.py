@@ -54,11 +54,3 @@ def fill_paths() -> None:
             path=Concat(Coalesce(Subquery(parent.values("path")), Value("/")), Cast("pk", CharField()), Value("/")),
             depth=Coalesce(Subquery(parent.values("depth")) + 1, 0)):
         pass
-
-
-def create_tree(specs: list[dict], known: dict[str, tuple[int, str]]) -> dict[str, int]:
-    """insert_tree and fill_paths, `known` mapping the code of every stored org that may be a parent
-    to its (id, path) (the demo's seed)."""
-    created = insert_tree(specs, {code: pk for code, (pk, _path) in known.items()})
-    fill_paths()
-    return created
