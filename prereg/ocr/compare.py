@@ -26,7 +26,6 @@ from . import documents
 from .layout import Page
 
 MATCH, MISMATCH, UNREAD, INFO = "match", "mismatch", "unread", "info"
-STATUS_LABELS = {MATCH: "一致", MISMATCH: "不一致", UNREAD: "未能识别", INFO: "识别结果"}
 NAME_ALT = 0.08  # the engine gave the typed character at least this probability: an OCR confusion
 DIGIT_ALT = 0.25
 LOW_CONFIDENCE = 0.55  # a photo value read with less mean confidence is not trusted to disagree
@@ -51,10 +50,6 @@ class FieldResult:
     typed: str = ""
     photo: str = ""  # what the photo says (for 不一致, and info)
     lines: list[int] = field(default_factory=list)  # the engine's line indices to highlight
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
 
 
 # -- normalising --------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from .layout import Page
 
@@ -428,11 +427,3 @@ PARSERS = {
 }
 
 
-def as_date(parsed) -> date | None:
-    if not parsed:
-        return None
-    y, m, d = parsed
-    try:
-        return date(y, m, d or 1)
-    except ValueError:
-        return None

@@ -55,10 +55,6 @@ class UnitRequestAddForm(forms.Form):
         self.fields["parent"].label_from_instance = lambda o: f"{o.code} {o.name}"
 
 
-class UnitRequestPointForm(forms.Form):
-    org = forms.ModelChoiceField(label="单位库中的单位", queryset=Org.objects.filter(is_unit=True, enabled=True),
-                                 widget=forms.NumberInput, help_text="在上方搜索后选择。")
-
 
 class SheetImportForm(forms.Form):
     file = forms.FileField(label="文件（.xlsx 或 .csv）",

@@ -25,9 +25,6 @@ class Chain:
             "district_org": self.district,
         }
 
-    def org_for(self, stage: str) -> Org:
-        return {UNIT: self.unit_review, POINT: self.point, SITE: self.site, DISTRICT: self.district}[stage]
-
 
 def unit_has_reviewers(unit: Org) -> bool:
     from prereg.accounts.models import Role
