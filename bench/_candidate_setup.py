@@ -1,20 +1,22 @@
-"""Shared set-up of bench.pdf and bench.upload: a throwaway SQLite DB, the demo tree, one complete application."""
+"""Shared set-up of bench.pdf, bench.form_page and bench.upload: a throwaway SQLite database (removed at
+exit; SQLite always, so the process's CPU time is the whole cost), the demo tree, a year and one candidate."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
-from bench.common import setup_django
+from bench.common import migrate, setup_django
 
 
 def setup():
     tmpdir = tempfile.mkdtemp(prefix="bench-candidate-")
+    atexit.register(shutil.rmtree, tmpdir, ignore_errors=True)
     os.environ["MEDIA_ROOT"] = os.path.join(tmpdir, "media")
     setup_django(f"sqlite:///{tmpdir}/bench.sqlite3")
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    migrate()
     from prereg.catalog.loaders import load_national, load_year_catalogue
     from prereg.demo.orgs import seed_orgs
     from tests.factories import CandidateFactory, ExamYearFactory

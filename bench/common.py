@@ -21,17 +21,26 @@ Keys of the issue and who measures them:
     (stats figures, free keys)           bench/stats.py
     rush_rps, rush_p95_ms, rush_errors   bench/rush.py
 Extra keys are welcome (e.g. `queue_page_ms`, `rows`); put units in the key name (_ms, _mb, _rps).
+
+The set-up they share is here too: a benchmark's own database (own_database), filled with
+generated applications (fill_database), the settings for requesting pages with Django's test
+client (client_settings, timed_get), and timing and memory helpers (time_calls, percentile,
+status_mb). Options stay in each module: `python -m bench --quick` passes --count only to a
+benchmark whose source names it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 RESULT_PREFIX = "RESULT "
@@ -90,7 +99,7 @@ def percentile(values, q: float) -> float | None:
 
 
 def time_calls(fn: Callable[[], object], *, repeat: int = 20, warmup: int = 2) -> dict:
-    """Run `fn` warmup+repeat times; milliseconds per call: median, p95, min."""
+    """Run `fn` warmup+repeat times; milliseconds per call: median, p95, min, and every sample."""
     for _ in range(warmup):
         fn()
     samples = []
@@ -98,7 +107,21 @@ def time_calls(fn: Callable[[], object], *, repeat: int = 20, warmup: int = 2) -
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
-    return {"median_ms": statistics.median(samples), "p95_ms": percentile(samples, 95), "min_ms": min(samples)}
+    return {"median_ms": statistics.median(samples), "p95_ms": percentile(samples, 95), "min_ms": min(samples),
+            "samples": samples}
+
+
+def status_mb(key: str) -> float:
+    """VmRSS (resident now) or VmHWM (peak resident) of this process, in MB.
+
+    VmHWM belongs to this process image; ru_maxrss would not do: Linux carries it over exec from
+    the parent that forked the child.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(f"{key}:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {key} in /proc/self/status")
 
 
 def create_postgres_database(database_url: str, *, drop: bool = False) -> str:
@@ -130,7 +153,7 @@ def create_postgres_database(database_url: str, *, drop: bool = False) -> str:
 
 
 def bench_database_url(workdir: str, reuse: str = "") -> str:
-    """The database a data-heavy benchmark fills: `reuse` (an SQLite file or a URL) as it is, else
+    """The database a benchmark fills: `reuse` (an SQLite file or a URL) as it is, else
     BENCH_DATABASE_URL when it names PostgreSQL (emptied first), else a fresh SQLite file in workdir."""
     if reuse:
         return reuse if "://" in reuse else f"sqlite:///{os.path.abspath(reuse)}"
@@ -153,19 +176,69 @@ def analyze_after_load() -> None:
             cursor.execute("VACUUM ANALYZE")
 
 
-def fill_database(count: int, reuse: str = "") -> None:
-    """Migrate the benchmark's database and, unless it is `reuse`d, fill it with `count` generated
-    applications (bench.datagen, no images); then analyze it as service would."""
-    import time
-
+def migrate() -> None:
+    """Create the schema and the database cache's table (the cache when there is no Redis)."""
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0, interactive=False)
     call_command("createcachetable", verbosity=0)
+
+
+@contextlib.contextmanager
+def own_database(name: str, *, reuse: str = "", into: str = "") -> Iterator[str]:
+    """Django set up against the benchmark's own database, migrated; yields a throwaway directory
+    (it holds the media files too) that is removed at the end.
+
+    The database is `reuse` or `into` (an SQLite file or a URL; `into` is a file to fill and leave
+    behind for a later --reuse) as it is, else bench_database_url's. A task the benchmark enqueues
+    runs at once in its process (there is no worker), and only warnings are logged.
+    """
+    workdir = tempfile.mkdtemp(prefix=f"prereg-bench-{name}-")
+    try:
+        os.environ.update({"DATABASE_URL": bench_database_url(workdir, reuse or into), "MEDIA_ROOT": f"{workdir}/media",
+                           "LOG_LEVEL": "WARNING", "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"})
+        setup_django()
+        migrate()
+        yield workdir
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _print_progress(made: int, total: int, seconds: float) -> None:
+    if made % 20000 == 0:
+        print(f"  generated {made}/{total} ({seconds:.0f}s)", file=sys.stderr, flush=True)
+
+
+def fill_database(count: int, reuse: str = "") -> None:
+    """Unless the database is `reuse`d, fill it with `count` generated applications (bench.datagen,
+    no images); then analyze it as service would."""
     if not reuse:
         from bench.datagen import generate
 
         start = time.perf_counter()
-        generate(count, images_per_app=0)
+        generate(count, images_per_app=0, progress=_print_progress)
         print(f"generated {count} applications in {time.perf_counter() - start:.0f}s", flush=True)
     analyze_after_load()
+
+
+def client_settings() -> None:
+    """What requesting pages with Django's test client in a throwaway run needs: any host, no debug
+    pages, and plain static storage (templates use {% static %}; there is no collectstatic manifest)."""
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def timed_get(client, url: str) -> tuple[float, float, object]:
+    """GET `url` with a Django test client: (wall ms, CPU ms of this process, response); exits
+    unless it answers 200. With SQLite running in this process, the CPU time is the page's whole
+    cost and, unlike wall time, is not inflated by other processes sharing the cores."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    response = client.get(url)
+    cpu_ms, wall_ms = (time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return wall_ms, cpu_ms, response

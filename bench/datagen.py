@@ -35,7 +35,7 @@ import random
 import sys
 import time
 
-from bench.common import emit, setup_django
+from bench.common import create_postgres_database, emit, migrate, setup_django
 
 DEFAULT_PASSWORD = "Bench#2026pass"  # noqa: S105 - the benchmark candidates' shared password
 # Fujian county-level codes for the address part of the ID numbers.
@@ -319,17 +319,12 @@ def main(argv=None) -> int:
     parser.add_argument("--chunk", type=int, default=2000)
     args = parser.parse_args(argv)
 
-    from bench.common import create_postgres_database
-
     if args.database_url and args.database_url.startswith("postgres"):
         create_postgres_database(args.database_url, drop=args.fresh)
     if args.media_root:
         os.environ["MEDIA_ROOT"] = os.path.abspath(args.media_root)
     setup_django(args.database_url)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
+    migrate()
 
     def progress(done, total, seconds):
         print(f"datagen: {done}/{total} in {seconds:.1f}s", file=sys.stderr, flush=True)

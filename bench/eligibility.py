@@ -13,12 +13,9 @@ the changed verdicts written back. eligibility_recompute_s is that run's wall ti
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import tempfile
 import time
 
-from bench.common import bench_database_url, emit, fill_database, setup_django
+from bench.common import emit, fill_database, own_database
 
 
 def main(argv=None) -> int:
@@ -27,12 +24,7 @@ def main(argv=None) -> int:
     parser.add_argument("--reuse", default="", help="an SQLite file or database URL already filled: generate nothing")
     args = parser.parse_args(argv)
 
-    workdir = tempfile.mkdtemp(prefix="prereg-bench-eligibility-")
-    url = bench_database_url(workdir, args.reuse)
-    os.environ.update({"DATABASE_URL": url, "MEDIA_ROOT": f"{workdir}/media", "LOG_LEVEL": "WARNING",
-                       "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"})
-    setup_django()
-    try:
+    with own_database("eligibility", reuse=args.reuse):
         fill_database(args.count, args.reuse)
 
         from django.db.models import Count
@@ -48,10 +40,7 @@ def main(argv=None) -> int:
         seconds = time.perf_counter() - start
         counts = dict(Application.objects.filter(exam_year=year).values_list("verdict").annotate(n=Count("pk")))
         print(f"recomputed {open_count} open applications in {seconds:.1f}s ({changed} changed): {counts}", flush=True)
-        print(emit(eligibility_recompute_s=round(seconds, 1), eligibility_open=open_count))
-    finally:
-        if not args.reuse:
-            shutil.rmtree(workdir, ignore_errors=True)
+        emit(eligibility_recompute_s=round(seconds, 1), eligibility_open=open_count)
     return 0
 
 

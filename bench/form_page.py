@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import datetime
 import statistics
-import time
 
 from bench._candidate_setup import setup
-from bench.common import emit, percentile
+from bench.common import client_settings, emit, percentile, timed_get
 
 REPEAT = 60
 GOAL_MS = 60
@@ -58,20 +57,13 @@ def complete_draft_with_14_images(candidate, year, tree):
 
 def main():
     tree, year, candidate = setup()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
 
     from prereg.applications.models import ApplicationImage
 
     # Not setup_test_environment(): its per-template signal (the test client's record of the
     # templates and contexts) is a cost production does not pay.
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.DEBUG = False
-    # Templates use {% static %}; no collectstatic manifest in a throwaway run.
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    call_command("createcachetable", verbosity=0)
+    client_settings()
 
     application = complete_draft_with_14_images(candidate, year, tree)
     image_count = ApplicationImage.objects.filter(application=application).count()
@@ -79,11 +71,8 @@ def main():
     client.force_login(candidate)
 
     def one_page():
-        wall, cpu = time.perf_counter(), time.process_time()
-        response = client.get("/candidate/form/")
-        if response.status_code != 200:
-            raise SystemExit(f"/candidate/form/ answered {response.status_code}")
-        return (time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000, len(response.content)
+        wall, cpu, response = timed_get(client, "/candidate/form/")
+        return cpu, wall, len(response.content)
 
     for _ in range(5):  # warm: templates compiled and cached, session refreshed, first-use caches
         one_page()

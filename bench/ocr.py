@@ -37,21 +37,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, emit, parse_result
-
-
-def _status_mb(key: str) -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from bench.common import ROOT, emit, parse_result, setup_django, status_mb
 
 
 def worker(folder: str) -> None:
     """(child) Read every photo in `folder` as an OCR worker would; print timings, lines, peak."""
-    from bench.common import setup_django
-
     setup_django()
     from prereg.ocr import services
     from prereg.ocr.engine import RapidEngine
@@ -67,7 +57,7 @@ def worker(folder: str) -> None:
         out[path.name] = {"seconds": time.perf_counter() - began, "cpu": time.process_time() - cpu,
                           "lines": services.stored_lines(lines)}
     (Path(folder) / "read.json").write_text(json.dumps(out, ensure_ascii=False))
-    emit(peak_mb=_status_mb("VmHWM"), images=len(files))
+    emit(peak_mb=status_mb("VmHWM"), images=len(files))
 
 
 def main() -> None:
@@ -80,8 +70,6 @@ def main() -> None:
     if args.worker:
         worker(args.worker)
         return
-    from bench.common import setup_django
-
     setup_django()
     from tests.ocr import synth
 

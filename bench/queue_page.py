@@ -22,11 +22,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
-import tempfile
-import time
 
-from bench.common import analyze_after_load, create_postgres_database, emit, percentile, setup_django
+from bench.common import client_settings, emit, fill_database, own_database, percentile, timed_get
 
 BARE_TEMPLATE = """<!DOCTYPE html><html><body><table>
 {% for a in rows %}<tr><td>{{ a.number }}</td><td>{{ a.name }}</td><td>{{ a.get_state_display }}</td>
@@ -56,16 +53,6 @@ def _urlpatterns():
 urlpatterns: list = []
 
 
-def _timed_get(client, url):
-    """(wall ms, CPU ms of this process) of one request; SQLite runs in-process, so CPU time is
-    the page's whole cost and, unlike wall time, not inflated by other processes' load."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    response = client.get(url)
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
-    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
-
-
 def time_interleaved(client, url, bare_client, repeat):
     """Queue page and bare page requested alternately, so both see the same machine load."""
     for _ in range(2):
@@ -73,8 +60,8 @@ def time_interleaved(client, url, bare_client, repeat):
         bare_client.get(BARE_URL)
     queue, bare = [], []
     for _ in range(repeat):
-        queue.append(_timed_get(client, url))
-        bare.append(_timed_get(bare_client, BARE_URL))
+        queue.append(timed_get(client, url)[:2])
+        bare.append(timed_get(bare_client, BARE_URL)[:2])
     return queue, bare
 
 
@@ -88,47 +75,25 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", default="", help="generate into this SQLite file and keep it (for --reuse)")
     args = parser.parse_args(argv)
 
-    url = os.environ.get("BENCH_DATABASE_URL")
-    tmpdir = tempfile.mkdtemp(prefix="bench-queue-")
-    if args.reuse:
-        url = args.reuse if "://" in args.reuse else f"sqlite:///{os.path.abspath(args.reuse)}"
-    elif args.keep:
-        if os.path.exists(args.keep):
-            raise SystemExit(f"{args.keep} exists: time it with --reuse, or remove it")
-        url = f"sqlite:///{os.path.abspath(args.keep)}"
-    elif url and url.startswith("postgres"):
-        create_postgres_database(url, drop=True)
-    else:
-        url = f"sqlite:///{tmpdir}/queue.sqlite3"
-    os.environ["MEDIA_ROOT"] = os.path.join(tmpdir, "media")
-    setup_django(url)
+    if args.keep and os.path.exists(args.keep):
+        raise SystemExit(f"{args.keep} exists: time it with --reuse, or remove it")
+    with own_database("queue", reuse=args.reuse, into=args.keep):
+        from django.conf import settings
+        from django.test.utils import setup_test_environment
 
-    from django.conf import settings
-    from django.core.management import call_command
+        setup_test_environment()
+        client_settings()
+        settings.ROOT_URLCONF = __name__
+        urlpatterns[:] = _urlpatterns()
+        fill_database(args.count, args.reuse)
+        return time_pages(args.repeat)
+
+
+def time_pages(repeat: int) -> int:
+    """Time the queue pages of the 考区 and a 考点 against the bare page; print and emit the figures."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.DEBUG = False
-    # Templates use {% static %}; no collectstatic manifest in a throwaway run.
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    settings.ROOT_URLCONF = __name__
-    urlpatterns[:] = _urlpatterns()
-
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    if not args.reuse:
-        from bench.datagen import generate
-
-        started = time.perf_counter()
-        summary = generate(args.count, images_per_app=0,
-                           progress=lambda made, total, s: print(f"  generated {made}/{total} ({s:.0f}s)",
-                                                                 file=sys.stderr) if made % 20000 == 0 else None)
-        print(f"generated {summary['applications']} applications in {time.perf_counter() - started:.0f}s")
-    analyze_after_load()
+    from django.test.utils import CaptureQueriesContext
 
     from prereg.accounts.models import User
     from prereg.applications.models import Application
@@ -154,7 +119,7 @@ def main(argv=None) -> int:
     for reviewer, page_url, size in urls:
         client = Client()
         client.force_login(reviewer)
-        samples, bare = time_interleaved(client, page_url, bare_client, args.repeat)
+        samples, bare = time_interleaved(client, page_url, bare_client, repeat)
         # Queries of five requests: the page's own are the same each time; a request that
         # happens to refresh the 2-second in-process copy of the permission table reads the
         # shared cache once more, and is reported apart (max), not as the page's count.

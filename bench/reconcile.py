@@ -20,11 +20,9 @@ import argparse
 import io
 import os
 import random
-import shutil
-import tempfile
 import time
 
-from bench.common import bench_database_url, emit, fill_database, setup_django
+from bench.common import emit, fill_database, own_database
 
 HEADER = ["序号", "姓名", "证件号码", "报考级别", "报考专业", "报名序号", "考点", "现场确认", "手机号"]
 
@@ -78,12 +76,7 @@ def main(argv=None) -> int:
     parser.add_argument("--reuse", default="", help="an SQLite file or database URL already filled: generate nothing")
     args = parser.parse_args(argv)
 
-    workdir = tempfile.mkdtemp(prefix="prereg-bench-reconcile-")
-    url = bench_database_url(workdir, args.reuse)
-    os.environ.update({"DATABASE_URL": url, "MEDIA_ROOT": f"{workdir}/media", "LOG_LEVEL": "WARNING",
-                       "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"})
-    setup_django()
-    try:
+    with own_database("reconcile", reuse=args.reuse):
         fill_database(args.count, args.reuse)
 
         from prereg.accounts.models import User
@@ -103,10 +96,7 @@ def main(argv=None) -> int:
         done = result.upload
         print(f"reconciled {done.total_rows} lines in {seconds:.1f}s, CPU {cpu:.1f}s (import alone {done.seconds}s): "
               f"{done.counts}, outside {done.outside_rows}; load average {os.getloadavg()[0]:.1f}", flush=True)
-        print(emit(reconcile_s=round(seconds, 1), reconcile_cpu_s=round(cpu, 1), reconcile_lines=done.total_rows))
-    finally:
-        if not args.reuse:
-            shutil.rmtree(workdir, ignore_errors=True)
+        emit(reconcile_s=round(seconds, 1), reconcile_cpu_s=round(cpu, 1), reconcile_lines=done.total_rows)
     return 0
 
 

@@ -56,7 +56,7 @@ from urllib.parse import urlsplit
 import httpx
 import lxml.html
 
-from bench.common import ROOT, VAR_BENCH, create_postgres_database, emit, percentile, setup_django
+from bench.common import ROOT, VAR_BENCH, create_postgres_database, emit, migrate, percentile, setup_django
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/prereg_rush"
 PASSWORD = "Rush#2026pass"  # noqa: S105 - the rush accounts' shared password
@@ -405,8 +405,7 @@ def prepare(args, media_root) -> dict:
 
     from bench.datagen import generate
 
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
+    migrate()
     call_command("collectstatic", verbosity=0, interactive=False)
     t0 = time.perf_counter()
     background = generate(args.background, images_per_app=1, password=PASSWORD, seed=11)

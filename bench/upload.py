@@ -28,7 +28,7 @@ import zlib
 from pathlib import Path
 
 from bench._candidate_setup import photo_bytes, setup
-from bench.common import ROOT, emit, parse_result, time_calls
+from bench.common import ROOT, emit, parse_result, setup_django, status_mb, time_calls
 
 
 def _drawn(mode: str, size: tuple[int, int]):
@@ -88,23 +88,8 @@ def worst_files() -> dict[str, bytes]:
     }
 
 
-def _status_mb(key: str) -> float:
-    """VmRSS (resident now) or VmHWM (peak resident) of this process, in MB.
-
-    VmHWM belongs to this process image; ru_maxrss would not do: Linux carries it over exec from
-    the parent that forked the child.
-    """
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(f"{key}:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {key} in /proc/self/status")
-
-
 def peak_of(path: str) -> None:
     """Child: process one file; print the growth of the peak resident set size (MB)."""
-    from bench.common import setup_django
-
     setup_django()
     from django.core.exceptions import ValidationError
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -115,7 +100,7 @@ def peak_of(path: str) -> None:
     _drawn("RGB", (64, 48)).save(warm, "JPEG")
     process_image(SimpleUploadedFile("warm.jpg", warm.getvalue()))
     data = Path(path).read_bytes()
-    before = _status_mb("VmRSS")
+    before = status_mb("VmRSS")
     try:
         result = process_image(SimpleUploadedFile(Path(path).name, data))
         accepted = 1
@@ -123,7 +108,7 @@ def peak_of(path: str) -> None:
     except ValidationError as error:
         accepted = 0
         print(f"refused: {error.messages[0]}")
-    peak = _status_mb("VmHWM")  # at least the peak of the call: an earlier peak could only raise it
+    peak = status_mb("VmHWM")  # at least the peak of the call: an earlier peak could only raise it
     emit(peak_mb=round(max(0.0, peak - before), 1), accepted=accepted, bytes=len(data))
 
 
