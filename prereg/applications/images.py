@@ -26,12 +26,8 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from prereg.audit.log import record
 
-from .models import (
-    ApplicationImage,
-    DeletedImageFile,
-    ImageSlot,
-    State,
-)
+from .drafts import check_editable, lock_editable
+from .models import ApplicationImage, DeletedImageFile, ImageSlot
 from .sections import BY_SLOT
 
 # Never decode a truncated file as if it were whole.
@@ -269,21 +265,15 @@ def _check_slot(application, slot, row_id):
     return slot, row_id
 
 
-def _locked(application):
-    return type(application).objects.select_for_update().get(pk=application.pk)
+def images_add(*, actor, application, slot: str, row_id: int | None = None, uploads,
+               expected_version: int | None = None, request=None):
+    """Store every upload of one slot, or none of them (one bad file refuses the batch).
 
-
-def _check_owner_and_state(actor, application):
-    if application.candidate_id != actor.pk:
-        raise PermissionDenied("只能为本人的报名信息上传图片。")
-    if application.state not in State.editable_by_candidate():
-        raise ValidationError("报名信息审核中，不能修改图片。", code="state")
-
-
-def images_add(*, actor, application, slot: str, row_id: int | None = None, uploads, request=None):
-    """Store every upload of one slot, or none of them (one bad file refuses the batch)."""
+    `expected_version` is the version the candidate's page was loaded with, checked as a section
+    save checks it (drafts.check_editable).
+    """
     uploads = list(uploads)
-    _check_owner_and_state(actor, application)
+    check_editable(actor, application, expected_version)  # before spending the decoding on a refusal
     slot, row_id = _check_slot(application, slot, row_id)
     if not uploads:
         raise ValidationError("请选择要上传的图片。", code="none")
@@ -305,7 +295,7 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
     with transaction.atomic():
         # Decoding took its time outside the transaction; the state may have changed since
         # (a submit from another tab): check it again on the locked row, the one writer's rule.
-        _check_owner_and_state(actor, _locked(application))
+        lock_editable(actor, application.pk, expected_version)
         _check_slot(application, slot, row_id)
         if replace:
             for old in existing:
@@ -356,11 +346,11 @@ def deleted_images_purge(*, now=None, batch: int = 500) -> int:
 
 
 @transaction.atomic
-def image_delete(*, actor, image_id: int, request=None) -> None:
+def image_delete(*, actor, image_id: int, expected_version: int | None = None, request=None) -> None:
     image = ApplicationImage.objects.select_related("application").filter(pk=image_id).first()
     if image is None or image.application.candidate_id != actor.pk:
         raise PermissionDenied("只能删除本人的图片。")
-    _check_owner_and_state(actor, _locked(image.application))
+    lock_editable(actor, image.application_id, expected_version)
     record("image.delete", actor=actor, obj=image.application, request=request,
            details={"slot": image.slot, "row": image.row_id, "sha256": image.sha256})
     _delete_files_later(image)

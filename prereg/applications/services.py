@@ -20,6 +20,7 @@ from prereg.notify.sms import send_sms
 from prereg.orgs.routing import resolve_chain
 
 from . import eligibility, review, values, workflow
+from .drafts import lock_editable
 from .images import images_for_row_delete
 from .models import STAGE_ORDER, Application, FieldCheck, ForwardBatch, ReviewAction, ReviewLog, Stage, State
 from .sections import BY_KEY, ROW_TABLES
@@ -138,22 +139,6 @@ def application_withdraw(*, actor, application_id: int, request=None) -> Applica
 # ---------------------------------------------------------------------------------------------
 # The candidate's draft: a section saved (the candidate's manual, sections 二 to 六).
 
-def _lock_editable(actor, application_id, expected_version):
-    """The application row-locked, if the candidate may still change it as his page showed it.
-
-    The page carries the version it was loaded with: a submit or a withdraw since (another tab, a
-    double tap) changes it, and a save from that page must not write over what was decided.
-    """
-    application = lock(application_id)
-    if application.candidate_id != actor.pk:
-        raise PermissionDenied("只能修改本人的报名信息。")
-    if application.state not in State.editable_by_candidate():
-        raise ValidationError("报名信息已提交审核，当前不能修改；如需修改请先撤回。", code="state")
-    if expected_version is not None and application.version != expected_version:
-        raise ValidationError("报名信息已在其他页面提交或撤回，请刷新页面后再修改。", code="version")
-    return application
-
-
 def _form_columns(form) -> list[str]:
     """The application columns a section form sets (its model fields that it cleaned)."""
     return [f.name for f in Application._meta.concrete_fields if f.name in form.cleaned_data]
@@ -168,7 +153,7 @@ def application_section_save(*, actor, application_id: int, section: str, expect
     the row lock and the editable check, so a save racing a submit either lands before it or is
     refused after it.
     """
-    application = _lock_editable(actor, application_id, expected_version)
+    application = lock_editable(actor, application_id, expected_version)
     changed = []
     details = {"section": section}
     columns = dict(values or {})

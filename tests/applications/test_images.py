@@ -11,13 +11,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
 from prereg.applications import images
 from prereg.applications.carryover import start_application
-from prereg.applications.models import ApplicationImage, DeletedImageFile, State
+from prereg.applications.models import Application, ApplicationImage, DeletedImageFile, State
+from prereg.audit.models import AuditEvent
 from tests.factories import CandidateFactory, jpeg_upload
 
 
@@ -159,9 +161,47 @@ def test_another_candidate_cannot_add_or_delete(application, candidate):
 
 
 def test_images_cannot_change_while_in_review(application, candidate):
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
     application.state = State.IN_REVIEW
     application.save()
-    assert "审核中" in refuse(application, candidate, jpeg_upload())
+    with pytest.raises(ValidationError, match="报名信息已提交审核，当前不能修改（当前状态：审核中）；如需修改请先撤回。"):
+        images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    with pytest.raises(ValidationError, match="报名信息已提交审核"):
+        images.image_delete(actor=candidate, image_id=img.pk)
+    assert list(ApplicationImage.objects.all()) == [img]
+
+
+def _returned_since(application):
+    """The application as another tab left it: submitted and returned since this page was loaded."""
+    Application.objects.filter(pk=application.pk).update(state=State.RETURNED, version=F("version") + 2)
+
+
+def test_a_page_loaded_before_a_submit_and_return_can_neither_upload_nor_delete(application, candidate):
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    page_version = application.version
+    _returned_since(application)  # `application` stays the page's copy: only the locked row tells
+    with pytest.raises(ValidationError, match="报名信息已在其他页面提交或撤回，请刷新页面后再修改。") as refused:
+        images.images_add(actor=candidate, application=application, slot="category", uploads=[jpeg_upload()],
+                          expected_version=page_version)
+    assert refused.value.code == "version"
+    with pytest.raises(ValidationError, match="报名信息已在其他页面提交或撤回") as refused:
+        images.image_delete(actor=candidate, image_id=img.pk, expected_version=page_version)
+    assert refused.value.code == "version"
+    assert list(ApplicationImage.objects.all()) == [img]
+    assert not AuditEvent.objects.filter(event="image.delete").exists()
+    assert AuditEvent.objects.filter(event="image.add").count() == 1
+
+
+def test_the_current_version_or_none_uploads_and_deletes(application, candidate):
+    _returned_since(application)
+    application.refresh_from_db()
+    [first] = images.images_add(actor=candidate, application=application, slot="category", uploads=[jpeg_upload()],
+                                expected_version=application.version)
+    [second] = images.images_add(actor=candidate, application=application, slot="category",
+                                 uploads=[jpeg_upload()])  # a page older than the version field: not checked
+    images.image_delete(actor=candidate, image_id=first.pk, expected_version=application.version)
+    images.image_delete(actor=candidate, image_id=second.pk)
+    assert not ApplicationImage.objects.exists()
 
 
 def test_delete_removes_the_row_at_once_and_its_files_after_the_retention(application, candidate, settings):
