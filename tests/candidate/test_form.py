@@ -1,6 +1,7 @@
 """The registration form: each section saves on its own, with Chinese messages at the field."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -8,7 +9,10 @@ from django.urls import reverse
 from prereg.applications.carryover import start_application
 from prereg.applications.models import Application, EducationRow, State, WorkRow
 from prereg.catalog.models import Ethnicity, PracticeCategory, Qualification
+from tests.e2e import conftest as e2e
 from tests.factories import complete_application
+
+_playwright, browser, server, phone = e2e._playwright, e2e.browser, e2e.server, e2e.phone
 
 NEXT_YEAR = f"{datetime.date.today().year + 1}-01"
 
@@ -256,3 +260,154 @@ def test_a_rows_image_slot_is_shown_with_its_row(client, year, tree, candidate):
     assert f'id="img-education-{row.pk}"' in education
     panel = body.split('class="card images-panel"')[1]
     assert 'value="education"' not in panel
+
+
+# A page loaded before a submit and a withdrawal in another tab: its uploads and deletions carry the
+# version it was loaded with, and are refused as its section saves are.
+
+STALE_PAGE = "报名信息已在其他页面提交或撤回，请刷新页面后再修改。"
+
+
+@pytest.fixture
+def stale_page(client, year, tree, candidate):
+    """The form page as loaded before the candidate submitted and withdrew in another tab."""
+    client.force_login(candidate)
+    application = complete_application(candidate, year, tree)
+    page = client.get(reverse("candidate:form")).content.decode()
+    client.post(reverse("candidate:submit"), {"version": application.version})
+    client.post(reverse("candidate:withdraw"))
+    application.refresh_from_db()
+    assert application.state == State.DRAFT and application.version == 2
+    return page, application
+
+
+def slot_markup(body, key):
+    """One 📷 slot's markup (its id is img-<key>), up to the next slot."""
+    return body.split(f'id="img-{key}" data-slot>')[1].split(" data-slot>")[0]
+
+
+def test_every_upload_and_delete_on_the_page_carries_the_version_it_was_loaded_with(client, year, tree, candidate):
+    client.force_login(candidate)
+    application = complete_application(candidate, year, tree)
+    Application.objects.filter(pk=application.pk).update(version=7)
+    row = EducationRow.objects.get(application=application, kind="education")
+    body = client.get(reverse("candidate:form")).content.decode()
+    photo = slot_markup(body, "photo-")
+    assert photo.count('<input type="hidden" name="version" value="7">') == 2  # the upload and the delete form
+    education = body.split('id="section-education"')[1].split('id="section-declaration"')[0]
+    row_slot = slot_markup(education, f"education-{row.pk}")
+    assert 'data-version="7"' in row_slot and """hx-vals='{"version": "7"}'""" in row_slot
+    # The row's block sits inside the section's form: the section still posts one version, its own.
+    assert education.count('name="version"') == 1
+
+
+def test_an_upload_from_a_stale_page_is_refused_at_its_slot_and_stores_nothing(client, stale_page):
+    from prereg.applications.models import ApplicationImage
+    from tests.factories import jpeg_upload
+
+    page, application = stale_page
+    row = EducationRow.objects.get(application=application, kind="education")
+    version = re.search(r'data-version="(\d+)"', slot_markup(page, f"education-{row.pk}")).group(1)
+    answer = client.post(reverse("candidate:image_upload"), {
+        "version": version, "slot": "education", "row_id": row.pk, "file": jpeg_upload()},
+        HTTP_ACCEPT="application/json")
+    assert answer.status_code == 400 and answer.json() == {"ok": False, "message": STALE_PAGE, "html": ""}
+
+    # Without scripts: the form page again, opened where the reason shows (and a returned form its reason).
+    version = re.search(r'name="version" value="(\d+)"', slot_markup(page, "category-")).group(1)
+    response = client.post(reverse("candidate:image_upload"), {
+        "version": version, "slot": "category", "file": jpeg_upload()}, follow=True)
+    assert f'<div class="message error">{STALE_PAGE}</div>' in response.content.decode()
+    assert ApplicationImage.objects.filter(application=application).count() == 8  # as complete_application left it
+
+
+def test_a_deletion_from_a_stale_page_is_refused_at_its_slot_and_keeps_the_image(client, stale_page):
+    from prereg.applications.models import ApplicationImage
+
+    page, application = stale_page
+    row = EducationRow.objects.get(application=application, kind="education")
+    [image] = ApplicationImage.objects.filter(application=application, slot="education")
+    version = re.search(r"""hx-vals='\{"version": "(\d+)"\}'""", slot_markup(page, f"education-{row.pk}")).group(1)
+    response = client.post(reverse("candidate:image_delete", args=[image.pk]), {"version": version},
+                           HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200 and "HX-Trigger" not in response
+    assert body.startswith('<div class="slot') and STALE_PAGE in body and 'class="thumb"' in body
+    assert "删除" not in body and "data-upload" not in body  # nothing more from this page until it is loaded again
+
+    [photo] = ApplicationImage.objects.filter(application=application, slot="photo")
+    version = re.search(r'name="version" value="(\d+)"', slot_markup(page, "photo-")).group(1)
+    response = client.post(reverse("candidate:image_delete", args=[photo.pk]), {"version": version}, follow=True)
+    assert f'<div class="message error">{STALE_PAGE}</div>' in response.content.decode()
+    assert set(ApplicationImage.objects.filter(application=application).values_list("pk", flat=True)) >= {
+        image.pk, photo.pk}
+
+
+def test_the_reloaded_page_uploads_and_deletes_again(client, stale_page):
+    from prereg.applications.models import ApplicationImage
+    from tests.factories import jpeg_upload
+
+    _page, application = stale_page
+    page = client.get(reverse("candidate:form")).content.decode()
+    version = re.search(r'name="version" value="(\d+)"', slot_markup(page, "category-")).group(1)
+    assert version == "2"
+    answer = client.post(reverse("candidate:image_upload"), {
+        "version": version, "slot": "category", "file": jpeg_upload()}, HTTP_ACCEPT="application/json").json()
+    assert answer["ok"] and answer["html"].count('class="thumb"') == 2
+    [photo] = ApplicationImage.objects.filter(application=application, slot="photo")
+    response = client.post(reverse("candidate:image_delete", args=[photo.pk]), {"version": version},
+                           HTTP_HX_REQUEST="true")
+    assert response["HX-Trigger"] == "images-changed"
+    assert not ApplicationImage.objects.filter(pk=photo.pk).exists()
+
+
+def test_a_stale_sections_refusal_shows_at_the_section_not_again_at_each_rows_slot(client, stale_page):
+    _page, application = stale_page
+    row = EducationRow.objects.get(application=application, kind="education")
+    edu = {"id": row.pk, "level": row.level, "obtained": row.obtained.strftime("%Y-%m"), "school": row.school,
+           "study_form": row.study_form, "major": row.major}
+    payload = {"version": 0, "chsi-chsi_code": application.chsi_code, **rows("edu", edu, initial=1), **rows("deg")}
+    body = post(client, "education", payload).content.decode()
+    assert body.count(STALE_PAGE) == 1 and STALE_PAGE not in slot_markup(body, f"education-{row.pk}")
+
+
+@pytest.mark.browser
+def test_on_a_phone_a_stale_pages_uploads_and_deletions_are_refused_at_their_slots(phone, tmp_path, year, tree,
+                                                                                   candidate):
+    from playwright.sync_api import expect
+
+    from prereg.applications import services
+    from prereg.applications.models import ApplicationImage
+    from tests.e2e.conftest import login
+    from tests.e2e.test_candidate_journey import phone_photo
+    from tests.factories import TEST_PASSWORD
+
+    application = complete_application(candidate, year, tree)
+    row = EducationRow.objects.get(application=application, kind="education")
+    photo = phone_photo(tmp_path / "cert.jpg", (200, 190, 170))
+    login(phone, candidate.username, TEST_PASSWORD)
+    phone.goto(f"{phone.base}/candidate/form/")
+    # Another tab submits and withdraws: the form is a draft again, and this page is stale.
+    services.application_submit(actor=candidate, application_id=application.pk)
+    services.application_withdraw(actor=candidate, application_id=application.pk)
+
+    row_slot = phone.locator(f"#img-education-{row.pk}")  # the block inside the section's form
+    row_slot.locator("input[type=file]").set_input_files(photo)
+    expect(row_slot.locator(".upload-status.error")).to_have_text(STALE_PAGE)
+    category = phone.locator("#img-category-")  # a <form> in the images panel
+    category.locator("input[type=file]").set_input_files(photo)
+    expect(category.locator(".upload-status.error")).to_have_text(STALE_PAGE)
+    row_slot.locator("button", has_text="删除").click()  # htmx, inside the section's form
+    expect(row_slot.locator(".message.error")).to_have_text(STALE_PAGE)
+    expect(row_slot.locator("button", has_text="删除")).to_have_count(0)
+    assert ApplicationImage.objects.filter(application=application).count() == 8
+    # The typed text of the section around the row's slot is still there.
+    expect(phone.locator(f"input[name$='-school'][value='{row.school}']").first).to_be_visible()
+
+    phone.reload()
+    row_slot = phone.locator(f"#img-education-{row.pk}")
+    row_slot.locator("input[type=file]").set_input_files(photo)
+    expect(row_slot.locator("figure.thumb")).to_have_count(2)
+    # The browser logs the two refused uploads' 400 answers, and nothing else.
+    assert [e for e in phone.problems.console_errors if "status of 400" not in e] == []
+    assert len(phone.problems.console_errors) == 2, phone.problems.console_errors

@@ -17,12 +17,19 @@ from .common import current_application
 from .form import slot_of
 
 
+def _page_version(request) -> int | None:
+    """The version the page was loaded with; None from a page older than the field (not checked)."""
+    version = request.POST.get("version", "")
+    return int(version) if version.isdigit() else None
+
+
 def _slot_html(request, application, slot, row_id) -> str:
     found = slot_of(application, slot, row_id)
     if found is None:
         return ""
     return render_to_string("candidate/form/_slot.html", {
-        "slot": found, "editable": application.state in State.editable_by_candidate()}, request=request)
+        "slot": found, "application": application,
+        "editable": application.state in State.editable_by_candidate()}, request=request)
 
 
 def _answer(request, application, ok, message, status, slot="", row_id=None):
@@ -45,7 +52,7 @@ def image_upload(request):
     try:
         created = images.images_add(
             actor=request.user, application=application, slot=slot, row_id=row_id,
-            uploads=request.FILES.getlist("file"), request=request)
+            uploads=request.FILES.getlist("file"), expected_version=_page_version(request), request=request)
     except ValidationError as error:
         return _answer(request, application, False, error.messages[0], 400)
     enqueue_reading(created)  # machine reading in the background, after the commit (never holds this up)
@@ -70,19 +77,23 @@ def image_delete(request, pk):
     if image is None:  # not an image of this year's form (another's is refused the same way: nothing to tell)
         raise Http404
     try:
-        images.image_delete(actor=request.user, image_id=pk, request=request)
+        images.image_delete(actor=request.user, image_id=pk, expected_version=_page_version(request),
+                            request=request)
     except PermissionDenied:
         raise
     except ValidationError as error:
         if request.htmx:  # redrawn as it is now, with the reason (htmx swaps only a 2xx answer)
-            return render(request, "candidate/form/_slot.html", {
-                "slot": slot_of(application, image["slot"], image["row_id"]), "error": error.messages[0],
-                "editable": application.state in State.editable_by_candidate()})
+            slot = {**slot_of(application, image["slot"], image["row_id"]), "error": error.messages[0]}
+            # A page gone stale offers no button in the slot until it is loaded again.
+            editable = error.code != "version" and application.state in State.editable_by_candidate()
+            return render(request, "candidate/form/_slot.html",
+                          {"slot": slot, "application": application, "editable": editable})
         return _answer(request, application, False, error.messages[0], 400)
     if request.htmx:
         # The slot, redrawn in place; the index and the submit box fetch themselves again.
         response = render(request, "candidate/form/_slot.html", {
-            "slot": slot_of(application, image["slot"], image["row_id"]), "editable": True})
+            "slot": slot_of(application, image["slot"], image["row_id"]), "application": application,
+            "editable": True})
         response["HX-Trigger"] = "images-changed"
         return response
     return _answer(request, application, True, "图片已删除。", 200, image["slot"], image["row_id"])

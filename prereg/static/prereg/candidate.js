@@ -100,6 +100,8 @@
     Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (files) {
       var data = new FormData();
       form.querySelectorAll("input[type=hidden]").forEach(function (h) { data.append(h.name, h.value); });
+      // A row's block carries the page's version as data-version, not as a field of its section's form (_slot.html).
+      if (form.hasAttribute("data-version")) { data.append("version", form.getAttribute("data-version")); }
       files.forEach(function (f) { data.append("file", f, f.name); });
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.getAttribute("data-action") || form.action);
