@@ -71,6 +71,8 @@ HEADERS = {
                             "现有资格聘任情况", "住院医师规范化培训", "全科医生规范化培训", "状态", "审核环节",
                             "退回原因", "执业注册年月", "资格初审", "资格初审说明"],
 }
+# The columns whose cells are numbers; every other cell is text, "" when empty.
+NUMBER_COLUMNS = frozenset({"序号", "提交次数"})
 
 # The Application columns the full record and the eligibility set read, by name.
 FIELDS = ["pk", "number", "name", "gender", "id_type", "id_number", "birth_date", "ethnicity_id", "phone",

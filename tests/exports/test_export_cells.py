@@ -1,11 +1,16 @@
-"""The cells of the CSV exports at their edges: quoted, guarded against formulas, masked, and the
+"""The cells of the exports at their edges: in CSV quoted, guarded against formulas, masked; in
+xlsx typed, never read as formulas, and the very cells xlsxwriter's own write_row gives; and the
 full record's child rows read as they are when the export runs."""
 
 import csv
 import datetime
 import io
+import re
+import zipfile
 
+import openpyxl
 import pytest
+import xlsxwriter
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,7 +27,7 @@ from prereg.applications.models import (
 )
 from prereg.catalog.models import Specialty
 from prereg.exports import services
-from prereg.exports.columns import iter_rows
+from prereg.exports.columns import HEADERS, iter_rows
 from prereg.exports.models import ColumnSet, ExportStatus
 from tests.factories import make_application, spread
 
@@ -144,6 +149,72 @@ def test_the_full_record_shows_the_rows_as_they_are_when_it_runs(tree, year, rev
     row = by_name(csv_job_rows(reviewer_province, ColumnSet.FULL), application.name)
     assert row["学历"].splitlines()[0] == "本科 厦门大学 护理学 全日制 2012.07"
     assert row["工作情况"] == ""
+
+
+def xlsx_job_file(reviewer, columns, **kwargs) -> bytes:
+    job = services.export_request(actor=reviewer, kind="applications", format="xlsx", columns=columns, **kwargs)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE, job.error
+    assert job.row_count == Application.objects.visible_to(reviewer).count()
+    with default_storage.open(job.file.name, "rb") as fh:
+        return fh.read()
+
+
+def sheet_data(content: bytes) -> str:
+    """The cells of the first sheet, as the XML xlsxwriter wrote them."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    return re.search(r"<sheetData>.*</sheetData>", xml, re.S).group(0)
+
+
+def written_by_write_row(path, headers, rows) -> bytes:
+    """The rows written the generic way: xlsxwriter's write_row, which picks each cell's type and
+    leaves an empty text out, with the export's header format and string options."""
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
+                                          "strings_to_numbers": False, "strings_to_urls": False})
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, headers, workbook.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1}))
+    for n, row in enumerate(rows, start=1):
+        sheet.write_row(n, 0, row)
+    workbook.close()
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+@pytest.mark.parametrize("columns", [ColumnSet.ROSTER, ColumnSet.FULL, ColumnSet.ELIGIBILITY])
+@pytest.mark.parametrize("full_numbers", [False, True])
+def test_the_xlsx_holds_the_very_cells_write_row_gives_for_the_same_rows(awkward, reviewer_province, tmp_path,
+                                                                       columns, full_numbers):
+    content = xlsx_job_file(reviewer_province, columns, full_numbers=full_numbers)
+    rows = iter_rows(Application.objects.visible_to(reviewer_province), columns, full_numbers=full_numbers)
+    expected = written_by_write_row(tmp_path / "expected.xlsx", HEADERS[columns], rows)
+    assert sheet_data(content) == sheet_data(expected)
+    # constant_memory: strings inline in the sheet, no shared-string table held until the end.
+    assert 't="inlineStr"' in sheet_data(content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert "xl/sharedStrings.xml" not in archive.namelist()
+
+
+def test_the_full_record_xlsx_keeps_numbers_as_numbers_and_every_text_as_text(awkward, reviewer_province):
+    content = xlsx_job_file(reviewer_province, ColumnSet.FULL)
+    sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header == HEADERS[ColumnSet.FULL]
+    records = [dict(zip(header, row, strict=False)) for row in rows[1:]]
+    assert len(records) == Application.objects.visible_to(reviewer_province).count()
+    assert {record["提交次数"] for record in records} == {1}  # a number, as the count it is
+    formula_like = next(record for record in records if record["姓名"] == "=SUM(A1)")
+    assert formula_like["单位名称"] == "=安溪县医院"
+    assert "-001" in {record["专业代码"] for record in records}  # text, not the number -1
+    first = next(record for record in records if record["姓名"] == awkward[0].name)
+    assert first["邮编"] == "=35000" and first["学信网在线验证码"] == "+1234"
+    assert first["工作情况"] == "2010.01-至今 =单位 医师\n2012.03-2014.05 单位,\"二\"  内科\n学"
+    assert (first["学历"], first["其他"]) == (None, None)  # an empty text is no cell at all
+    application = Application.objects.get(pk=awkward[0].pk)
+    assert first["证件编号"] == application.id_number[:4] + "*" * 10 + application.id_number[-4:]
+    assert first["手机号码"] == application.phone[:3] + "****" + application.phone[-4:]
+    assert first["审核通过时间"] == "2027-01-01 00:30"
 
 
 def full_record_queries(scope) -> int:
