@@ -26,6 +26,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.export_pg")
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--full-xlsx-repeat", type=int, default=1)
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL") or ""
     os.environ["BENCH_DATABASE_URL"] = url if url.startswith("postgres") else DEFAULT_URL
@@ -34,7 +35,8 @@ def main(argv=None) -> int:
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = export.main(["--count", str(args.count), "--repeat", str(args.repeat)])
+        code = export.main(["--count", str(args.count), "--repeat", str(args.repeat),
+                            "--full-xlsx-repeat", str(args.full_xlsx_repeat)])
     sys.stdout.write(out.getvalue().replace("RESULT ", "export: "))
     figures = parse_result(out.getvalue()) or {}
     if code != 0 or not figures.get("vendor_postgresql"):
