@@ -326,3 +326,13 @@ def complete_application(candidate, year, tree, unit_code="35052401"):
         images.images_add(actor=candidate, application=application, slot=slot, row_id=row,
                           uploads=[jpeg_upload()])
     return application
+
+
+def formset_data(prefix, *items, initial=0) -> dict:
+    """The POST data of a formset of `items` (dicts of field values) under `prefix`: the candidate's
+    row tables as a section save sends them."""
+    data = {f"{prefix}-TOTAL_FORMS": str(len(items)), f"{prefix}-INITIAL_FORMS": str(initial),
+            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "20"}
+    for i, item in enumerate(items):
+        data.update({f"{prefix}-{i}-{k}": v for k, v in item.items()})
+    return data

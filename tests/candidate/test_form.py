@@ -10,7 +10,7 @@ from prereg.applications.carryover import start_application
 from prereg.applications.models import Application, EducationRow, State, WorkRow
 from prereg.catalog.models import Ethnicity, PracticeCategory, Qualification
 from tests.e2e import conftest as e2e
-from tests.factories import complete_application
+from tests.factories import complete_application, formset_data
 
 _playwright, browser, server, phone = e2e._playwright, e2e.browser, e2e.server, e2e.phone
 
@@ -26,14 +26,6 @@ def app(client, year, tree, candidate):
 def post(client, section, payload, htmx=True):
     extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     return client.post(reverse("candidate:section", args=[section]), payload, **extra)
-
-
-def rows(prefix, *items, initial=0):
-    data = {f"{prefix}-TOTAL_FORMS": str(len(items)), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "20"}
-    for i, item in enumerate(items):
-        data.update({f"{prefix}-{i}-{k}": v for k, v in item.items()})
-    return data
 
 
 def basic(tree, **extra):
@@ -76,19 +68,19 @@ def test_changing_the_phone_needs_an_sms_code(client, app, tree):
 
 
 def test_work_rows_save_and_an_end_before_the_start_is_refused(client, app):
-    bad = rows("work", {"unit_name": "安溪县医院", "title": "医师", "start": "2015-08", "end": "2014-12", "major": "护理"})
+    bad = formset_data("work", {"unit_name": "安溪县医院", "title": "医师", "start": "2015-08", "end": "2014-12", "major": "护理"})
     assert "结束时间应晚于开始时间" in post(client, "work", bad).content.decode()
-    future = rows("work", {"unit_name": "安溪县医院", "title": "医师", "start": NEXT_YEAR, "end": "", "major": "护理"})
+    future = formset_data("work", {"unit_name": "安溪县医院", "title": "医师", "start": NEXT_YEAR, "end": "", "major": "护理"})
     assert "日期不能晚于今天" in post(client, "work", future).content.decode()
     assert not WorkRow.objects.exists()
-    good = rows("work", {"unit_name": "安溪县医院", "title": "医师", "start": "2015-08", "end": "", "major": "护理"})
+    good = formset_data("work", {"unit_name": "安溪县医院", "title": "医师", "start": "2015-08", "end": "", "major": "护理"})
     post(client, "work", good)
     assert WorkRow.objects.get().start == datetime.date(2015, 8, 1)
 
 
 def test_education_needs_the_chsi_code_and_the_first_row_is_the_rated_one(client, app):
     edu = {"level": "本科", "obtained": "2015-11", "school": "福州大学", "study_form": "全日制", "major": "护理"}
-    payload = {"chsi-chsi_code": "12345", **rows("edu", edu, edu), **rows("deg")}
+    payload = {"chsi-chsi_code": "12345", **formset_data("edu", edu, edu), **formset_data("deg")}
     body = post(client, "education", payload).content.decode()
     assert "学信网在线验证码应为12位数字" in body
     payload["chsi-chsi_code"] = "无"
@@ -100,7 +92,7 @@ def test_education_needs_the_chsi_code_and_the_first_row_is_the_rated_one(client
 
 def test_a_removed_row_disappears(client, app):
     row = WorkRow.objects.create(application=app, unit_name="甲", start=datetime.date(2015, 1, 1))
-    payload = rows("work", {"id": row.pk, "unit_name": "甲", "title": "", "start": "2015-01", "end": "", "major": "",
+    payload = formset_data("work", {"id": row.pk, "unit_name": "甲", "title": "", "start": "2015-01", "end": "", "major": "",
                             "DELETE": "on"}, initial=1)
     post(client, "work", payload)
     assert not WorkRow.objects.exists()
@@ -216,7 +208,7 @@ def test_the_index_and_the_submit_box_follow_each_save(client, year, tree, candi
     status = client.get(reverse("candidate:form_status")).content.decode()
     assert 'id="submit" hx-swap-oob="true"' in status and "尚需补全（1 项）" in status
     assert status.count('class="todo"') == 1 and "工作情况<small>尚需补全 1 项" in status
-    work = rows("work", {"unit_name": "安溪县医院", "title": "医师", "start": "2015-08", "end": "", "major": "护理"})
+    work = formset_data("work", {"unit_name": "安溪县医院", "title": "医师", "start": "2015-08", "end": "", "major": "护理"})
     saved = post(client, "work", {"version": application.version, **work})
     assert saved["HX-Trigger"] == "section-saved"  # what makes the index and the submit box fetch again
     status = client.get(reverse("candidate:form_status")).content.decode()
@@ -366,7 +358,7 @@ def test_a_stale_sections_refusal_shows_at_the_section_not_again_at_each_rows_sl
     row = EducationRow.objects.get(application=application, kind="education")
     edu = {"id": row.pk, "level": row.level, "obtained": row.obtained.strftime("%Y-%m"), "school": row.school,
            "study_form": row.study_form, "major": row.major}
-    payload = {"version": 0, "chsi-chsi_code": application.chsi_code, **rows("edu", edu, initial=1), **rows("deg")}
+    payload = {"version": 0, "chsi-chsi_code": application.chsi_code, **formset_data("edu", edu, initial=1), **formset_data("deg")}
     body = post(client, "education", payload).content.decode()
     assert body.count(STALE_PAGE) == 1 and STALE_PAGE not in slot_markup(body, f"education-{row.pk}")
 

@@ -10,7 +10,7 @@ from prereg.applications.models import Application, ReviewLog, Stage, State
 from prereg.catalog.models import Ethnicity, Specialty
 from prereg.demo.people import make_id_number
 from prereg.notify.models import SmsMessage
-from tests.factories import jpeg_upload
+from tests.factories import formset_data, jpeg_upload
 
 ID = make_id_number("350524", datetime.date(1991, 3, 9), 77)
 PHONE = "13700137000"
@@ -23,14 +23,6 @@ def _signup_may_echo_the_typed_id(monkeypatch):
     except ImportError:
         return
     monkeypatch.setattr(pii, "ALLOWED_URL_NAMES", pii.ALLOWED_URL_NAMES | {"candidate:signup"})
-
-
-def formset(prefix, *items):
-    data = {f"{prefix}-TOTAL_FORMS": str(len(items)), f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "20"}
-    for i, item in enumerate(items):
-        data.update({f"{prefix}-{i}-{k}": v for k, v in item.items()})
-    return data
 
 
 def section(client, name, data):
@@ -61,11 +53,11 @@ def test_sign_up_fill_every_section_upload_submit_withdraw_resubmit_after_return
     section(client, "basic", {"basic-name": "林小护", "basic-ethnicity": Ethnicity.objects.get(code="01").pk,
                               "basic-unit": tree["35052401"].pk, "basic-postcode": "362400",
                               "basic-phone": PHONE, "basic-address": "福建省泉州市安溪县"})
-    section(client, "work", formset("work", {"unit_name": "安溪县医院", "title": "护师", "start": "2014-08",
+    section(client, "work", formset_data("work", {"unit_name": "安溪县医院", "title": "护师", "start": "2014-08",
                                              "end": "", "major": "护理"}))
-    section(client, "education", {"chsi-chsi_code": "090888693519", **formset(
+    section(client, "education", {"chsi-chsi_code": "090888693519", **formset_data(
         "edu", {"level": "本科", "obtained": "2014-07", "school": "福建医科大学", "study_form": "全日制",
-                "major": "护理"}), **formset("deg", {"level": "学士学位", "obtained": "2014-07",
+                "major": "护理"}), **formset_data("deg", {"level": "学士学位", "obtained": "2014-07",
                                                      "school": "福建医科大学", "study_form": "全日制", "major": "护理"})})
     specialty = Specialty.objects.filter(exam_year=year, category__name="护理").select_related(
         "qualification").first()
@@ -73,11 +65,11 @@ def test_sign_up_fill_every_section_upload_submit_withdraw_resubmit_after_return
         "decl-level": specialty.qualification.level_id, "decl-qualification": specialty.qualification_id,
         "decl-category": specialty.category_id, "decl-specialty": specialty.pk, "decl-practice_change": "无",
         "decl-current_qualification": "护师", "decl-current_qualification_date": "2016-05"})
-    section(client, "appointment", formset("appt", {"unit_name": "安溪县医院", "post": "护师", "qualification": "护师",
+    section(client, "appointment", formset_data("appt", {"unit_name": "安溪县医院", "post": "护师", "qualification": "护师",
                                                     "start": "2016-06", "end": ""}))
-    section(client, "residency", formset("res"))
-    section(client, "gp", formset("gp"))
-    section(client, "other", formset("other", {"kind": "社保证明", "note": "2014年起连续缴纳"}))
+    section(client, "residency", formset_data("res"))
+    section(client, "gp", formset_data("gp"))
+    section(client, "other", formset_data("other", {"kind": "社保证明", "note": "2014年起连续缴纳"}))
 
     # Every image the form asks for.
     application = Application.objects.get(candidate__id_number=ID)

@@ -12,7 +12,7 @@ from prereg.applications.models import ApplicationImage, EducationRow, FieldChec
 from prereg.ocr import engine as engine_module
 from prereg.ocr.engine import Line
 from prereg.ocr.models import ImageReading, ReadingStatus
-from tests.factories import jpeg_upload, submitted
+from tests.factories import formset_data, jpeg_upload, submitted
 
 from .helpers import page_lines
 
@@ -72,15 +72,6 @@ def draft(tree, year, candidate):
     return application
 
 
-def _rows(prefix, *items, initial=0):
-    """A formset's POST data (the candidate's section save)."""
-    data = {f"{prefix}-TOTAL_FORMS": str(len(items)), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "20"}
-    for i, item in enumerate(items):
-        data.update({f"{prefix}-{i}-{k}": v for k, v in item.items()})
-    return data
-
-
 def _writes(queries) -> list[str]:
     """The captured queries that change rows."""
     return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
@@ -102,7 +93,7 @@ def test_an_upload_is_read_in_the_background_and_the_candidate_is_warned(client,
     # The candidate corrects the typed school: the warning goes without reading the photo again, and
     # the stored flag that 进度跟踪 counts goes with the save.
     edu = {"id": row.pk, "level": "本科", "obtained": "2012-07", "school": "厦门大学", "study_form": "全日制", "major": "护理学"}
-    payload = {"chsi-chsi_code": "无", **_rows("edu", edu, initial=1), **_rows("deg")}
+    payload = {"chsi-chsi_code": "无", **formset_data("edu", edu, initial=1), **formset_data("deg")}
     saved = client.post(reverse("candidate:section", args=["education"]), payload, HTTP_HX_REQUEST="true")
     assert EducationRow.objects.get(pk=row.pk).school == "厦门大学"
     assert "照片中的学校" not in saved.content.decode()
