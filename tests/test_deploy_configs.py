@@ -90,6 +90,20 @@ def test_the_gunicorn_config_executes_and_trusts_forwarded_headers_only_from_ngi
     assert namespace["workers"] == 5
 
 
+def test_nginxs_access_log_leaves_out_the_query_string_and_the_referer():
+    """A search puts an ID number or a mobile in ?q=: nginx logs the path, never $request, $args or the referer."""
+    conf = (NGINX / "prereg.conf").read_text()
+    directives = nginx_directives(conf)
+    formats = {args.split()[0]: args for name, args in directives if name == "log_format"}
+    logs = [args.split() for name, args in directives if name == "access_log" and args != "off"]
+    assert logs and all(len(log) == 2 and log[1] in formats for log in logs)
+    for log in logs:
+        fields = formats[log[1]]
+        assert "$uri" in fields
+        assert not any(bad in fields for bad in ("$request ", '$request"', "$request_uri", "$args", "$query_string",
+                                                  "$http_referer"))
+
+
 def test_nginx_takes_a_full_upload_request_and_no_more():
     conf = (NGINX / "prereg.conf").read_text()
     limits = [args for name, args in nginx_directives(conf) if name == "client_max_body_size"]
