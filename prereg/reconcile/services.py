@@ -54,8 +54,6 @@ MAX_ROWS = 200_000
 ERRORS_KEPT = 500
 SAMPLE_LINES = 3
 BATCH = 2000
-# exports.Reminder has kinds for a draft and a returned form; a reminder to register on the 国网 is
-# neither. Written as this value so exports' own limit counts it (exports.ReminderKind lacks it).
 
 
 def _org_of(actor):
