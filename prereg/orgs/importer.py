@@ -18,6 +18,7 @@ orgs only as units without 单位审查权限, existing orgs keeping their level
 scope (his own org, say, as an export lists it) are accepted when they change nothing.
 """
 
+import csv
 import dataclasses
 import hashlib
 import io
@@ -49,6 +50,7 @@ YES, NO = {"是", "有", "y", "yes", "1", "true", "√"}, {"否", "无", "n", "n
 CODE_RE = re.compile(r"^[0-9A-Za-z]{2,20}$")
 FIELDS = ["name", "short_name", "parent", "is_district", "is_site", "is_point", "is_unit", "has_review_right",
           "enabled", "region_code"]
+OWN_FIELDS = [f for f in FIELDS if f != "parent"]  # what an Org row holds as is (the parent is an id there)
 FIELD_LABELS = {"name": NAME, "short_name": SHORT, "parent": PARENT, "is_district": "考区", "is_site": "考点",
                 "is_point": "报名点", "is_unit": "单位", "has_review_right": RIGHT, "enabled": ENABLED,
                 "region_code": REGION}
@@ -81,11 +83,11 @@ class Row:
     enabled: bool = True
     region_code: str = ""
 
-    def values(self) -> dict:
-        return {f: getattr(self, f) for f in FIELDS}
+    def values(self, fields=FIELDS) -> dict:
+        return {f: getattr(self, f) for f in fields}
 
-    def top_rank(self) -> int:
-        return min((RANK[level] for level, flag in LEVEL_FIELDS.items() if getattr(self, flag)), default=5)
+    def levels(self) -> list[Level]:
+        return [level for level, flag in LEVEL_FIELDS.items() if getattr(self, flag)]
 
 
 @dataclasses.dataclass
@@ -99,7 +101,6 @@ class Plan:
     updates: list[tuple[int, Row, dict]] = dataclasses.field(default_factory=list)  # (id, row, {field: [old, new]})
     unchanged: int = 0
     moved: int = 0
-    ok_to_apply: bool = True
 
     @property
     def ok(self) -> bool:
@@ -112,8 +113,7 @@ class Plan:
     def shown_updates(self):
         """(row, "规范全称：旧 → 新；…") of the first updates, for the preview."""
         def text(value):
-            return {True: "是", False: "否", None: "—", "": "—"}.get(value, value) if not isinstance(value, str) \
-                else (value or "—")
+            return "—" if value in (None, "") else {True: "是", False: "否"}.get(value, value)
 
         return [(row, "；".join(f"{FIELD_LABELS[f]}：{text(old)} → {text(new)}" for f, (old, new) in changes.items()))
                 for _pk, row, changes in self.updates[:MAX_SHOWN]]
@@ -210,12 +210,11 @@ def _level_problem(row, parent) -> str:
     hospital), as long as it finds a 报名点, 考点 and 考区 on its way up (_check_routing)."""
     if row.is_district:
         return "考区不能设上级机构"
-    child_rank = min((RANK[level] for level, flag in LEVEL_FIELDS.items()
-                      if getattr(row, flag) and level != Level.UNIT), default=None)
-    if child_rank is not None and parent.top_rank() >= child_rank:
-        own = Level(next(level for level, r in RANK.items() if r == child_rank)).label
-        held = "、".join(Level(level).label for level, flag in LEVEL_FIELDS.items() if getattr(parent, flag)) or "无"
-        return f"上级机构（{parent.code}，类别：{held}）不能下设{own}"
+    # The row's highest reviewing level; levels() lists them highest first.
+    own = next((level for level in row.levels() if level != Level.UNIT), None)
+    if own is not None and min((RANK[level] for level in parent.levels()), default=5) >= RANK[own]:
+        held = "、".join(Level(level).label for level in parent.levels()) or "无"
+        return f"上级机构（{parent.code}，类别：{held}）不能下设{Level(own).label}"
     return ""
 
 
@@ -255,8 +254,6 @@ def plan_import(*, actor, filename: str, content: bytes, orgs=None) -> Plan:
             for field in absent:
                 setattr(row, field, getattr(stored[row.code], field))
     _check(actor, plan, rows, stored, ids)
-    if plan.errors:
-        plan.creates, plan.updates = [], []
     return plan
 
 
@@ -314,7 +311,6 @@ def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict
     _check_scope(actor, file_rows, stored, ids, final, errors)
     if errors:
         return
-    moved = set()
     for row in file_rows.values():
         before = stored.get(row.code)
         if before is None:
@@ -325,10 +321,8 @@ def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict
         if not changes:
             plan.unchanged += 1
             continue
-        if "parent" in changes:
-            moved.add(row.code)
+        plan.moved += "parent" in changes
         plan.updates.append((ids[row.code][0], row, changes))
-    plan.moved = len(moved)
 
 
 def _cycles(file_rows, final, errors) -> set[str]:
@@ -368,7 +362,7 @@ def _check_routing(file_rows, final, errors) -> None:
         for c in reversed(stack):
             row = final[c]
             if above is not None:
-                above = above | {level for level, flag in LEVEL_FIELDS.items() if getattr(row, flag)}
+                above = above | set(row.levels())
             held[c] = above
         return above
 
@@ -391,7 +385,6 @@ def _check_scope(actor, file_rows, stored, ids, final, errors) -> None:
         errors.append("您没有所属机构，不能导入组织机构。")
         return
     own_code, own_path = own
-    grant = whole_tree(actor)
 
     def inside(code):
         """Strictly below the actor's org, as the tree will stand (None: the way up ends at an
@@ -421,12 +414,12 @@ def _check_scope(actor, file_rows, stored, ids, final, errors) -> None:
         if not below:
             errors.append(f"{where}：上级机构须为本机构或本机构的下级机构。")
             continue
-        if grant:
+        if whole_tree(actor):
             continue
-        if before is None and (row.is_district or row.is_site or row.is_point or row.has_review_right):
+        granted = [*LEVEL_FIELDS.values(), "has_review_right"]
+        if before is None and (any(level != Level.UNIT for level in row.levels()) or row.has_review_right):
             errors.append(f"{where}：只能新增单位（不含单位审查权限）；新增审核机构须由考区办理。")
-        elif before is not None and any(getattr(before, f) != getattr(row, f)
-                                        for f in (*LEVEL_FIELDS.values(), "has_review_right")):
+        elif before is not None and before.values(granted) != row.values(granted):
             errors.append(f"{where}：机构类别和单位审查权限须由考区修改。")
 
 
@@ -447,7 +440,6 @@ def org_import(*, actor, filename: str, content: bytes, expected_version: str | 
     if expected_version is not None and plan.version != expected_version:
         plan.errors.insert(0, "预览之后组织机构已被修改，请重新预览后再导入。")
     if plan.errors:
-        plan.ok_to_apply = False
         record("org.import", actor=actor, request=request, outcome="failure",
                details={**plan.summary(), "errors": len(plan.errors), "first_errors": plan.errors[:20]})
         return plan
@@ -467,20 +459,16 @@ def _apply(plan: Plan, orgs) -> None:
     their parents' (orgs.bulk)."""
     now = timezone.now()
     id_of = {code: pk for pk, code, *_ in orgs}
-    id_of.update(insert_tree([{"code": r.code, "parent": r.parent,
-                               **{f: v for f, v in r.values().items() if f != "parent"}} for r in plan.creates], id_of))
-    moved = []
-    if plan.updates:
-        objs = []
-        for pk, row, changes in plan.updates:
-            org = Org(pk=pk, code=row.code, updated_at=now, **{f: v for f, v in row.values().items() if f != "parent"})
-            org.parent_id = id_of[row.parent] if row.parent else None
-            org.pinyin, org.initials = search_keys(row.name, row.short_name)
-            if "parent" in changes:
-                moved.append(pk)
-            objs.append(org)
-        Org.objects.bulk_update(objs, [f for f in FIELDS if f != "parent"]
-                                + ["parent_id", "pinyin", "initials", "updated_at"], batch_size=500)
+    id_of.update(insert_tree([{"code": r.code, "parent": r.parent, **r.values(OWN_FIELDS)} for r in plan.creates],
+                             id_of))
+    objs = []
+    for pk, row, _changes in plan.updates:
+        org = Org(pk=pk, code=row.code, updated_at=now, **row.values(OWN_FIELDS))
+        org.parent_id = id_of[row.parent] if row.parent else None
+        org.pinyin, org.initials = search_keys(row.name, row.short_name)
+        objs.append(org)
+    Org.objects.bulk_update(objs, [*OWN_FIELDS, "parent_id", "pinyin", "initials", "updated_at"], batch_size=500)
+    moved = [pk for pk, _row, changes in plan.updates if "parent" in changes]
     if moved:
         path_of = {pk: path for pk, _code, _parent, path, *_ in orgs}
         prefixes = tuple(path_of[pk] for pk in moved)
@@ -496,19 +484,16 @@ def export_rows(user) -> list[list[str]]:
     orgs = Org.objects.visible_to(user).order_by("depth", "code")
     code_of = dict(Org.objects.values_list("pk", "code"))
     rows = []
-    for org in orgs.values_list("code", "name", "short_name", "parent_id", "is_district", "is_site", "is_point",
-                                "is_unit", "has_review_right", "enabled", "region_code"):
-        code, name, short, parent, district, site, point, unit, right, enabled, region = org
-        levels = "、".join(label for flag, label in zip((district, site, point, unit), ("考区", "考点", "报名点", "单位"),
-                                                       strict=True) if flag)
+    for code, name, short, parent, *held, right, enabled, region in orgs.values_list(
+            "code", "name", "short_name", "parent_id", *LEVEL_FIELDS.values(), "has_review_right", "enabled",
+            "region_code"):
+        levels = "、".join(Level(level).label for level, flag in zip(LEVEL_FIELDS, held, strict=True) if flag)
         rows.append([code, name, short, code_of.get(parent, ""), levels, "是" if right else "否",
                      "是" if enabled else "否", region])
     return rows
 
 
 def export_csv(rows: list[list[str]]) -> bytes:
-    import csv
-
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
