@@ -10,20 +10,20 @@ import csv
 import datetime
 import io
 import zipfile
-from collections.abc import Iterator
 
 from python_calamine import CalamineWorkbook
 
 MAX_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb is refused before openpyxl opens it
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb is refused before calamine opens it
 
 
 class SheetError(Exception):
     """The file cannot be read as a table at all; the message is for the user."""
 
 
-def read_sheet(filename: str, content: bytes, *, max_bytes: int = MAX_BYTES) -> Iterator[list[str]]:
-    """Rows of text cells, blank rows skipped; the first row yielded is the header."""
+def read_table(filename: str, content: bytes, *, max_rows: int, max_bytes: int = MAX_BYTES):
+    """(header, rows) as text cells, blank rows skipped: the first row's cells and every later row
+    padded to the header's width."""
     if len(content) > max_bytes:
         raise SheetError(f"文件过大（不超过{max_bytes // (1024 * 1024)}MB）。")
     name = filename.lower()
@@ -33,23 +33,19 @@ def read_sheet(filename: str, content: bytes, *, max_bytes: int = MAX_BYTES) -> 
         rows = csv.reader(io.StringIO(_decode(content)))
     else:
         raise SheetError("只支持 .xlsx 或 .csv 文件。")
+    header, body = None, []
     for row in rows:
         cells = [text(cell) for cell in row]
-        if any(cells):
-            yield cells
-
-
-def read_table(filename: str, content: bytes, *, max_rows: int, max_bytes: int = MAX_BYTES):
-    """(header, rows): the header's cells and every data row padded to the header's width."""
-    rows = read_sheet(filename, content, max_bytes=max_bytes)
-    header = next(rows, None)
+        if not any(cells):
+            continue
+        if header is None:
+            header = cells
+        elif len(body) == max_rows:
+            raise SheetError(f"数据行过多（不超过{max_rows}行）。")
+        else:
+            body.append(cells + [""] * (len(header) - len(cells)))
     if header is None:
         raise SheetError("文件是空的。")
-    body = []
-    for cells in rows:
-        if len(body) == max_rows:
-            raise SheetError(f"数据行过多（不超过{max_rows}行）。")
-        body.append(cells + [""] * (len(header) - len(cells)))
     return header, body
 
 
@@ -70,7 +66,7 @@ def _decode(content: bytes) -> str:
         try:
             return content.decode(encoding)
         except UnicodeDecodeError:
-            continue
+            pass
     raise SheetError("无法识别文件编码，请另存为UTF-8编码的CSV或使用xlsx文件。")
 
 
