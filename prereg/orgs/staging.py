@@ -6,6 +6,7 @@ named by a random token the session holds; it is removed when applied and at mos
 """
 
 import datetime
+import re
 import secrets
 
 from django.core.files.base import ContentFile
@@ -18,42 +19,25 @@ KEEP = datetime.timedelta(days=1)
 
 def keep(session, key: str, filename: str, content: bytes, digest: str, **extra) -> None:
     """Hold a previewed file for its confirmation: stored here, named in the session under `key`."""
-    suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
-    session[key] = {"file": put(content, suffix), "filename": filename, "digest": digest, **extra}
+    _sweep()
+    name = secrets.token_hex(16) + (".xlsx" if filename.lower().endswith(".xlsx") else ".csv")
+    default_storage.save(f"{PREFIX}/{name}", ContentFile(content))
+    session[key] = {"file": name, "filename": filename, "digest": digest, **extra}
 
 
 def take(session, key: str, digest: str):
     """The held file the confirmation names by its digest: (what `keep` stored, content), or (None, None)
     when the preview expired, was applied, or another preview replaced it. Either way it is released."""
     staged = session.pop(key, None)
-    content = get(staged["file"]) if staged and digest == staged["digest"] else None
-    if staged:
-        drop(staged["file"])
+    # The name is checked before it reaches the storage: only a name `keep` could have made.
+    if not staged or not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx)", staged["file"] or ""):
+        return None, None
+    path, content = f"{PREFIX}/{staged['file']}", None
+    if digest == staged["digest"] and default_storage.exists(path):
+        with default_storage.open(path, "rb") as fh:
+            content = fh.read()
+    default_storage.delete(path)
     return (staged, content) if content is not None else (None, None)
-
-
-def put(content: bytes, suffix: str) -> str:
-    _sweep()
-    token = secrets.token_hex(16)
-    default_storage.save(f"{PREFIX}/{token}{suffix}", ContentFile(content))
-    return f"{token}{suffix}"
-
-
-def get(name: str) -> bytes | None:
-    if not _valid(name) or not default_storage.exists(f"{PREFIX}/{name}"):
-        return None
-    with default_storage.open(f"{PREFIX}/{name}", "rb") as fh:
-        return fh.read()
-
-
-def drop(name: str) -> None:
-    if _valid(name):
-        default_storage.delete(f"{PREFIX}/{name}")
-
-
-def _valid(name: str) -> bool:
-    token, _, suffix = (name or "").partition(".")
-    return len(token) == 32 and all(c in "0123456789abcdef" for c in token) and suffix in ("csv", "xlsx")
 
 
 def _sweep() -> None:
