@@ -121,12 +121,11 @@ class RapidEngine:
             crops.append(np.rot90(crop) if on_side else crop)
             turned.append(on_side)
         _, cls_res, _ = self.ocr.text_cls(crops)
+        flipped = ["180" in label and score > 0.9 for label, score in cls_res]
         # Each line's reading direction in the image, from its box and the 0/180° classifier.
-        directions, raw = [], []
-        for box, on_side, (label, score) in zip(boxes, turned, cls_res, strict=True):
-            d = np.asarray((box[3] - box[0]) if on_side else (box[1] - box[0]), dtype=np.float64)
-            raw.append(d)  # the crop's own x axis in the image
-            directions.append(-d if "180" in label and score > 0.9 else d)
+        raw = [np.asarray((box[3] - box[0]) if on_side else (box[1] - box[0]), dtype=np.float64)
+               for box, on_side in zip(boxes, turned, strict=True)]  # the crops' own x axes in the image
+        directions = [-d if flip else d for d, flip in zip(raw, flipped, strict=True)]
         page = _dominant(directions)
         # The classifier errs on short lines: a line read against the page's direction is turned.
         for i, d in enumerate(directions):
@@ -138,12 +137,10 @@ class RapidEngine:
                 crops[i] = np.ascontiguousarray(np.rot90(crops[i], 1 if cross > 0 else -1))
                 directions[i] = page * length
                 continue
-            if length and np.dot(d, page) < -0.5 * length:
+            against = bool(length) and np.dot(d, page) < -0.5 * length
+            if against:
                 directions[i] = -d
-                flipped = "180" in cls_res[i][0] and cls_res[i][1] > 0.9
-                if not flipped:
-                    crops[i] = cv2.rotate(crops[i], cv2.ROTATE_180)
-            elif "180" in cls_res[i][0] and cls_res[i][1] > 0.9:
+            if against != flipped[i]:  # the crop is upside down once either turns it
                 crops[i] = cv2.rotate(crops[i], cv2.ROTATE_180)
         read = self._recognise(crops)
         # A seal stamped over the text (the date of every diploma): read such a line again with the
@@ -154,12 +151,8 @@ class RapidEngine:
             for i, other in zip(stamped, again, strict=True):
                 if _better(other, read[i]):
                     read[i] = other
-        lines = []
-        for box, d, (text, score, alts) in zip(boxes, directions, read, strict=True):
-            if not text.strip():
-                continue
-            lines.append(Line(text, _reading_order(box, d), score, alts))
-        return lines
+        return [Line(text, _reading_order(box, d), score, alts)
+                for box, d, (text, score, alts) in zip(boxes, directions, read, strict=True) if text.strip()]
 
     def _recognise(self, crops):
         import numpy as np
@@ -194,8 +187,7 @@ class RapidEngine:
                 alts.append(options or ((self.characters[index], round(float(row[index]), 3)),))
                 confidences.append(float(row[index]))
             previous = index
-        text = "".join(chars)
-        return text, (sum(confidences) / len(confidences)) if confidences else 0.0, tuple(alts)
+        return "".join(chars), (sum(confidences) / len(confidences)) if confidences else 0.0, tuple(alts)
 
 
 def _red_mask(crop):
@@ -216,8 +208,7 @@ def _without_red(crop):
     out = crop.copy()
     mask = _red_mask(crop)
     if mask.any():
-        paper = np.percentile(crop.reshape(-1, 3), 90, axis=0).astype(np.uint8)
-        out[mask] = paper
+        out[mask] = np.percentile(crop.reshape(-1, 3), 90, axis=0).astype(np.uint8)
     return out
 
 
@@ -291,8 +282,7 @@ def _dominant(directions):
         if length:
             angle = math.degrees(math.atan2(d[1], d[0])) % 360
             votes[int(((angle + 45) % 360) // 90)] += length
-    quarter = int(votes.argmax())
-    angle = math.radians(quarter * 90)
+    angle = math.radians(int(votes.argmax()) * 90)
     return np.array([math.cos(angle), math.sin(angle)])
 
 
