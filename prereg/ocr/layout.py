@@ -48,19 +48,15 @@ class Page:
 
     def lines_of(self, start: int, end: int) -> list[int]:
         """The engine's line indices that text[start:end] was read from."""
-        found = []
-        for pos in range(start, end):
-            o = self.origin(pos)
-            if o and o[0] not in found:
-                found.append(o[0])
-        return found
+        return list(dict.fromkeys(origin[0] for pos in range(start, end) if (origin := self.origin(pos))))
 
     def alts_at(self, position: int) -> tuple:
-        o = self.origin(position)
-        if o is None:
+        origin = self.origin(position)
+        if origin is None:
             return ()
-        line = self.by_index[o[0]]
-        return line.alts[o[1]] if o[1] < len(line.alts) else ()
+        line_index, char_index = origin
+        alts = self.by_index[line_index].alts
+        return alts[char_index] if char_index < len(alts) else ()
 
     @cached_property
     def by_index(self) -> dict[int, PlacedLine]:
@@ -109,33 +105,23 @@ def _points(box) -> list[tuple[float, float]]:
 
 def _reading_angle(boxes) -> float:
     """The mean direction of the lines' top edges (length-weighted), in radians."""
-    sx = sy = 0.0
-    for pts in boxes:
-        dx, dy = pts[1][0] - pts[0][0], pts[1][1] - pts[0][1]
-        length = math.hypot(dx, dy)
-        if not length:
-            continue
-        # Averaged on the doubled angle's quadrant first: the dominant quarter, then the skew.
-        sx += dx
-        sy += dy
-    if not sx and not sy:
-        return 0.0
-    return math.atan2(sy, sx)
+    sx = sum(pts[1][0] - pts[0][0] for pts in boxes)
+    sy = sum(pts[1][1] - pts[0][1] for pts in boxes)
+    return math.atan2(sy, sx) if sx or sy else 0.0
 
 
 def _rows(lines: list[PlacedLine]) -> list[list[PlacedLine]]:
     rows: list[list[PlacedLine]] = []
     for line in sorted(lines, key=lambda item: item.cy):
         for row in rows:
-            ref = row[0]
-            if abs(line.cy - _row_cy(row)) <= 0.5 * min(line.height, ref.height):
+            if abs(line.cy - _row_cy(row)) <= 0.5 * min(line.height, row[0].height):
                 row.append(line)
                 break
         else:
             rows.append([line])
     for row in rows:
         row.sort(key=lambda item: item.x0)
-    rows.sort(key=lambda row: _row_cy(row))
+    rows.sort(key=_row_cy)
     return rows
 
 
