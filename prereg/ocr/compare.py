@@ -39,7 +39,6 @@ class Expect:
     how: str  # name | text | id | date | month | choice | code
     photo: tuple[str, ...]  # parsed fields that may hold it, best first
     value: object = None  # a date for date/month
-    search: bool = True  # look for the typed value anywhere on the page first
 
 
 @dataclass
@@ -74,46 +73,36 @@ def norm_choice(value: str) -> str:
 def _squashed(page: Page, start: int = 0, end: int | None = None) -> list[tuple[str, int]]:
     """(normalised char, page position) for the page text, dropping what normalising drops."""
     out = []
-    text = page.text
-    for pos in range(start, len(text) if end is None else end):
-        char = norm_text(text[pos])
-        if char:
+    for pos in range(start, len(page.text) if end is None else end):
+        if char := norm_text(page.text[pos]):
             out.append((char[0], pos))
     return out
 
 
-def _char_ok(page: Page, typed: str, pos: int, read: str, tolerance: float) -> bool:
-    if typed == read:
-        return True
-    return any(norm_text(char) == typed and prob >= tolerance for char, prob in page.alts_at(pos))
-
-
 def _differences(page: Page, typed: str, window: list[tuple[str, int]], tolerance: float, most: int = 10**6) -> int:
-    """Characters of `typed` the window does not show (counting stops past `most`)."""
+    """Characters of `typed` the window shows neither as read nor among the engine's alternatives
+    weighed at `tolerance` or more (counting stops past `most`)."""
     count = 0
-    for t, (c, pos) in zip(typed, window, strict=True):
-        if t != c and not _char_ok(page, t, pos, c, tolerance):
+    for want, (read, pos) in zip(typed, window, strict=True):
+        if want != read and not any(norm_text(char) == want and prob >= tolerance for char, prob in page.alts_at(pos)):
             count += 1
             if count > most:
                 break
     return count
 
 
-def find_on_page(page: Page, typed: str, tolerance: float, allowed: int = 0,
-                 chars: list[tuple[str, int]] | None = None) -> tuple[int, int] | None:
+def find_on_page(page: Page, typed: str, tolerance: float, allowed: int = 0) -> tuple[int, int] | None:
     """Where the normalised `typed` stands on the page (start, end in page text), or None."""
     typed = norm_text(typed)
+    chars = page.__dict__.get("_squashed_all")  # the same for every field of the page
     if chars is None:
-        chars = page.__dict__.get("_squashed_all")
-        if chars is None:
-            chars = page.__dict__["_squashed_all"] = _squashed(page)
+        chars = page.__dict__["_squashed_all"] = _squashed(page)
     n = len(typed)
     if not n or n > len(chars):
         return None
     for i in range(len(chars) - n + 1):
         window = chars[i:i + n]
         if _differences(page, typed, window, tolerance, allowed) <= allowed:
-            # Not a part of a longer name or number.
             return window[0][1], window[-1][1] + 1
     return None
 
@@ -127,11 +116,7 @@ def _same(page: Page, typed: str, found: documents.Found, tolerance: float, allo
 
 
 def _confidence(page: Page, found: documents.Found) -> float:
-    probs = []
-    for pos in range(found.start, found.end):
-        alts = page.alts_at(pos)
-        if alts:
-            probs.append(alts[0][1])
+    probs = [alts[0][1] for pos in range(found.start, found.end) if (alts := page.alts_at(pos))]
     return sum(probs) / len(probs) if probs else 1.0
 
 
@@ -148,12 +133,12 @@ def _allowed(typed: str) -> int:
 
 def compare_field(page: Page, fields: dict, expect: Expect) -> FieldResult:
     result = FieldResult(expect.key, expect.label, UNREAD, typed=expect.typed)
-    found = next((fields[k] for k in expect.photo if k in fields), None)
     if expect.how in ("date", "month"):
         return _compare_date(page, fields, expect, result)
+    found = next((fields[k] for k in expect.photo if k in fields), None)
     if expect.how in ("id", "code"):
         typed = documents.norm_id(expect.typed)
-        spot = find_on_page(page, typed, DIGIT_ALT) if expect.search else None
+        spot = find_on_page(page, typed, DIGIT_ALT)
         if spot:
             return _set(result, MATCH, page, spot)
         if found is None:
@@ -161,35 +146,35 @@ def compare_field(page: Page, fields: dict, expect: Expect) -> FieldResult:
         photo = documents.norm_id(found.value)
         if expect.how == "id" and not documents.id_check_ok(photo):
             return result  # misread: a printed ID number always carries a valid check digit
-        if photo == typed or _same(page, typed, found, DIGIT_ALT, 0):
-            return _set(result, MATCH, page, (found.start, found.end))
-        if _confidence(page, found) < LOW_CONFIDENCE:
-            return result
-        return _set(result, MISMATCH, page, (found.start, found.end), photo)
+        return _judge(result, page, found, photo == typed or _same(page, typed, found, DIGIT_ALT, 0), photo)
     if expect.how == "choice":
         if found is None:
             return result
-        if norm_choice(found.value) == norm_choice(expect.typed) or _same(page, norm_choice(expect.typed), found, NAME_ALT, 0):
-            return _set(result, MATCH, page, (found.start, found.end))
-        if _confidence(page, found) < LOW_CONFIDENCE:
-            return result
-        return _set(result, MISMATCH, page, (found.start, found.end), _flat(found.value))
+        typed = norm_choice(expect.typed)
+        same = norm_choice(found.value) == typed or _same(page, typed, found, NAME_ALT, 0)
+        return _judge(result, page, found, same, _flat(found.value))
     # name | text
     allowed = 0 if expect.how == "name" else _allowed(expect.typed)
-    if expect.search:
-        spot = find_on_page(page, expect.typed, NAME_ALT, allowed)
-        if spot:
-            return _set(result, MATCH, page, spot)
+    spot = find_on_page(page, expect.typed, NAME_ALT, allowed)
+    if spot:
+        return _set(result, MATCH, page, spot)
     if found is None:
         return result
-    if norm_text(found.value) == norm_text(expect.typed) or _same(page, expect.typed, found, NAME_ALT, allowed):
-        return _set(result, MATCH, page, (found.start, found.end))
-    if expect.how == "text" and _contains(norm_text(found.value), norm_text(expect.typed)):
-        # 福建医科大学 typed, 福建医科大学（原福建医学院） printed; 护理 and 护理学: the same school or major.
-        return _set(result, MATCH, page, (found.start, found.end))
+    typed, photo = norm_text(expect.typed), norm_text(found.value)
+    # 福建医科大学 typed, 福建医科大学（原福建医学院） printed; 护理 and 护理学: the same school or major.
+    same = (photo == typed or _same(page, expect.typed, found, NAME_ALT, allowed)
+            or (expect.how == "text" and _contains(photo, typed)))
+    return _judge(result, page, found, same, _flat(found.value))
+
+
+def _judge(result, page, found, same: bool, photo: str) -> FieldResult:
+    """The parsed field decides: 一致 when `same`, else 不一致 unless it was read with little confidence."""
+    span = (found.start, found.end)
+    if same:
+        return _set(result, MATCH, page, span)
     if _confidence(page, found) < LOW_CONFIDENCE:
         return result
-    return _set(result, MISMATCH, page, (found.start, found.end), _flat(found.value))
+    return _set(result, MISMATCH, page, span, photo)
 
 
 def _flat(value: str) -> str:
@@ -215,11 +200,8 @@ def _compare_date(page, fields, expect, result):
     if len(candidates) < len(expect.photo):
         return result  # the date it may be (a diploma's issue date under its seal) was not read
     found = candidates[0]
-    if _confidence(page, found) < LOW_CONFIDENCE:
-        return result
     y, m, d = found.parsed
-    shown = f"{y}-{m:02d}" + (f"-{d:02d}" if d and expect.how == "date" else "")
-    return _set(result, MISMATCH, page, (found.start, found.end), shown)
+    return _judge(result, page, found, False, f"{y}-{m:02d}" + (f"-{d:02d}" if d and expect.how == "date" else ""))
 
 
 def _set(result, status, page, span, photo=""):
