@@ -118,15 +118,9 @@ def kind_of(page: Page, slot: str | None = None) -> str:
 def kind_verdict(slot: str, kind: str) -> str:
     """"ok", "wrong" (another kind of document, or a blank page) or "unknown"."""
     wanted = SLOT_KINDS.get(slot)
-    if not wanted:
+    if not wanted or kind == "unknown":
         return "unknown"
-    if kind == "blank":
-        return "wrong"
-    if kind in wanted:
-        return "ok"
-    if kind == "unknown":
-        return "unknown"
-    return "wrong"
+    return "ok" if kind in wanted else "wrong"
 
 
 # -- values ------------------------------------------------------------------------------------
@@ -149,9 +143,7 @@ def _number(text: str) -> int | None:
         return int(text)
     if "十" in text:  # 十, 十二, 二十, 三十一
         head, _, tail = text.partition("十")
-        tens = CN_DIGITS.get(head, 1) if head else 1
-        ones = CN_DIGITS.get(tail, 0) if tail else 0
-        return tens * 10 + ones
+        return CN_DIGITS.get(head, 1) * 10 + CN_DIGITS.get(tail, 0)
     digits = [CN_DIGITS.get(c, int(c) if c.isdigit() else None) for c in text]
     if None in digits:
         return None
@@ -235,9 +227,7 @@ def _school_ok(name: str) -> bool:
 
 def fields_of(page: Page, kind: str) -> dict[str, Found]:
     parser = PARSERS.get(kind)
-    if parser is None:
-        return {}
-    return {key: value for key, value in parser(page).items() if value is not None}
+    return {key: value for key, value in parser(page).items() if value is not None} if parser else {}
 
 
 def _id_front(page):
@@ -312,14 +302,10 @@ def _diploma(page):
     if period:
         a, b = dates_in(text, period.start(1), period.end(1)), dates_in(text, period.start(2), period.end(2))
         start, end = (a or [None])[0], (b or [None])[0]
-    major = None
     flow = Flow(page)
     m = re.search(rf"本校\s*([{CJK}（）()\s]{{2,30}}?)\s*专业", flow.text)
-    if m:
-        major = flow.found(m)
-    school = after_label(page, ["校名", "学校名称"], rf"[{CJK}（）()]{{2,30}}")
-    if school is None:
-        school = _first_school(text)
+    major = flow.found(m) if m else None
+    school = after_label(page, ["校名", "学校名称"], rf"[{CJK}（）()]{{2,30}}") or _first_school(text)
     issued = _issue_date(page, exclude={(d.start, d.end) for d in (start, end) if d})
     if issued is None and end is not None:
         issued = _issue_date_without_year(page, end)
@@ -327,8 +313,8 @@ def _diploma(page):
             "number": after_label(page, ["证书编号", "证号", "编号"], r"[0-9A-Za-z]{6,24}")}
 
 
-def _first_school(text, after: int = 0) -> Found | None:
-    for m in SCHOOL_RE.finditer(text, after):
+def _first_school(text) -> Found | None:
+    for m in SCHOOL_RE.finditer(text):
         value = m.group(0)
         # A school named inside a longer phrase: from its last separator on.
         value = re.split(r"[在于授予的及和、，,。\s：:]", value)[-1]
@@ -355,10 +341,8 @@ def _degree(page):
     if major is None:
         m = re.search(rf"([{CJK}]{{2,20}}?)\s*专业", flow.text)
         major = flow.found(m) if m else None
-    level = None
     m = re.search(rf"授予\s*([{CJK}]{{0,8}}?(?:学士|硕士|博士))\s*学位", text)
-    if m:
-        level = Found(m.group(1), m.start(1), m.end(1))
+    level = Found(m.group(1), m.start(1), m.end(1)) if m else None
     return {"name": name, "school": school, "major": major, "level": level, "issued": _issue_date(page),
             "number": after_label(page, ["证书编号", "编号"], r"[0-9A-Za-z]{6,24}")}
 
@@ -394,14 +378,10 @@ def _appointment(page):
     start = end = None
     m = re.search(r"(?:聘期|聘任期限|期限|合同期)", text) or re.search(r"自\s*(?=[0-9〇一二])", text)
     if m:
-        dates = dates_in(text, m.end(), min(len(text), m.end() + 50))
-        start = dates[0] if dates else None
-        end = dates[1] if len(dates) > 1 else None
-    unit = None
+        start, end, *_ = dates_in(text, m.end(), min(len(text), m.end() + 50)) + [None, None]
     flow = Flow(page)
     m = re.search(rf"为\s*([{CJK}（）()]{{4,30}}?(?:医院|中心|卫生院|卫生所|服务站|研究所|所|院|站|局|委员会))", flow.text)
-    if m:
-        unit = flow.found(m)
+    unit = flow.found(m) if m else None
     return {"name": name, "start": start, "end": end, "unit": unit}
 
 
