@@ -17,10 +17,12 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from prereg.applications.models import ApplicationImage
@@ -149,10 +151,7 @@ class ImageResult:
 
     @property
     def flags(self) -> list[str]:
-        out = [f.key for f in self.fields if f.status == compare.MISMATCH]
-        if self.kind_verdict == "wrong":
-            out.insert(0, "kind")
-        return out
+        return (["kind"] if self.kind_verdict == "wrong" else []) + [f.key for f in self.mismatches]
 
     @property
     def flagged(self) -> bool:
@@ -196,13 +195,12 @@ def compare_reading(reading: ImageReading, application, row=None, slot: str | No
         if key in found:
             result.info.append(compare.FieldResult(key, label, compare.INFO, photo=found[key].value,
                                                    lines=page.lines_of(found[key].start, found[key].end)))
-    by_index = dict(enumerate(reading.lines))
     bad = {i for f in result.fields if f.status == compare.MISMATCH for i in f.lines}
-    good = {i for f in result.fields if f.status == compare.MATCH for i in f.lines} - bad
+    good = {i for f in result.fields if f.status == compare.MATCH for i in f.lines}
     for i in sorted(bad | good):
-        box = by_index[i][1]
+        text, box = reading.lines[i][:2]
         result.marks.append({"points": " ".join(f"{box[k]:g},{box[k + 1]:g}" for k in range(0, 8, 2)),
-                             "bad": i in bad, "text": by_index[i][0]})
+                             "bad": i in bad, "text": text})
     return result
 
 
@@ -290,11 +288,7 @@ class ItemResult:
 def item_results(application, check_fields) -> dict[str, ItemResult]:
     """CheckField key -> the readings of its images (prereg.applications.review.check_fields)."""
     results = results_for(application)
-    out = {}
-    for f in check_fields:
-        images = [results[img.pk] for img in f.images if img.pk in results]
-        out[f.key] = ItemResult(images)
-    return out
+    return {f.key: ItemResult([results[img.pk] for img in f.images if img.pk in results]) for f in check_fields}
 
 
 def flagged_first(check_fields, items: dict[str, ItemResult]) -> list:
@@ -320,8 +314,7 @@ def slot_warnings(application, image_ids) -> list[str]:
             continue
         if result.kind_verdict == "wrong":
             out.append(f"{result.wrong_kind_text}，与此栏目要求的材料不符，请核对。")
-        for f in result.mismatches:
-            out.append(_warning(f))
+        out.extend(_warning(f) for f in result.mismatches)
     return list(dict.fromkeys(out))
 
 
@@ -348,25 +341,17 @@ FIELD_LABELS = {"kind": "材料类型不符", "name": "姓名", "gender": "性�
 
 def flag_counts(applications) -> list[dict]:
     """进度跟踪: per 📷 item (slot), images read, images and applications flagged, the flagged fields."""
-    from django.db.models import Count, Q
-
     readings = ImageReading.objects.filter(application__in=applications.order_by().values("pk"))
     rows = {r["slot"]: r for r in readings.values("slot").annotate(
         n_read=Count("pk", filter=Q(status=ReadingStatus.DONE)),
         n_failed=Count("pk", filter=Q(status=ReadingStatus.FAILED)),
         n_flagged=Count("pk", filter=Q(flagged=True)),
         n_applications=Count("application", filter=Q(flagged=True), distinct=True))}
-    fields: dict[str, dict[str, int]] = {}
+    fields: dict[str, Counter] = defaultdict(Counter)
     for slot, flags in readings.filter(flagged=True).values_list("slot", "flags"):
-        for key in flags or ():
-            fields.setdefault(slot, {}).setdefault(key, 0)
-            fields[slot][key] += 1
-    out = []
-    for slot, label in SLOT_LABELS.items():
-        if slot in rows:
-            row = rows[slot]
-            out.append({"slot": slot, "label": label, "read": row["n_read"], "failed": row["n_failed"],
-                        "flagged": row["n_flagged"], "applications": row["n_applications"],
-                        "fields": [(FIELD_LABELS.get(k, k), n) for k, n in sorted(fields.get(slot, {}).items(),
-                                                                                key=lambda kv: -kv[1])]})
-    return out
+        fields[slot].update(flags or ())
+    # Most flagged first; a tie in the order the keys were first met.
+    return [{"slot": slot, "label": label, "read": rows[slot]["n_read"], "failed": rows[slot]["n_failed"],
+             "flagged": rows[slot]["n_flagged"], "applications": rows[slot]["n_applications"],
+             "fields": [(FIELD_LABELS.get(k, k), n) for k, n in fields[slot].most_common()]}
+            for slot, label in SLOT_LABELS.items() if slot in rows]
