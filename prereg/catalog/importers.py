@@ -55,10 +55,9 @@ class ImportResult:
 
 # ---------------------------------------------------------------- reading
 
-def read_table(filename: str, content: bytes, columns=None, required=("类型", "名称")) -> list[dict]:
+def read_table(filename: str, content: bytes, columns=COLUMNS, required=("类型", "名称")) -> list[dict]:
     """Rows as {column: text} from a .csv (UTF-8 or GB18030) or .xlsx file (prereg.core.sheets);
     row 1 is the header, of `columns`."""
-    columns = COLUMNS if columns is None else columns
     try:
         header, body = sheets.read_table(filename, content, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
     except sheets.SheetError as exc:
@@ -76,6 +75,9 @@ def read_table(filename: str, content: bytes, columns=None, required=("类型", 
 
 def _scope_names(value: str) -> list[str]:
     return [name.strip() for name in value.split(SCOPE_SEPARATOR) if name.strip()]
+
+
+FLAG_DEFAULTS = {"启用": True, "有执业范围": True, "已核对": False}  # what a blank cell means
 
 
 def _flag(value: str, default: bool) -> bool | None:
@@ -114,16 +116,10 @@ def check_rows(rows: list[dict], projects: dict | None = None) -> tuple[list[str
             problems.append("名称不能超过60个字")
         if len(code) > 20:
             problems.append("代码不能超过20个字符")
-        enabled = _flag(get("启用"), True)
-        if enabled is None:
-            problems.append("“启用”只能填“是”或“否”")
-        has_scopes = _flag(get("有执业范围"), True)
-        if has_scopes is None:
-            problems.append("“有执业范围”只能填“是”或“否”")
-        verified = _flag(get("已核对"), False)
-        if verified is None:
-            problems.append("“已核对”只能填“是”或“否”")
+        flags = {column: _flag(get(column), default) for column, default in FLAG_DEFAULTS.items()}
+        problems += [f"“{column}”只能填“是”或“否”" for column, value in flags.items() if value is None]
         level, qualification, category = get("报考级别"), get("拟申报资格"), get("执业类别")
+        open_to = _scope_names(get("适用执业注册范围")) if kind == SPECIALTY else []
         project = get("考试项目")
         if project and kind != LEVEL:
             problems.append("只有报考级别行可以填写考试项目")
@@ -148,7 +144,6 @@ def check_rows(rows: list[dict], projects: dict | None = None) -> tuple[list[str
                 problems.append(f"拟申报资格“{qualification}”（{level}）未在本文件前面的行中定义")
             if category and category not in categories:
                 problems.append(f"执业类别“{category}”未在本文件前面的行中定义")
-            open_to = _scope_names(get("适用执业注册范围"))
             if open_to and not category:
                 problems.append("填写了适用执业注册范围的申报专业必须填写执业类别")
             elif category in categories:
@@ -173,9 +168,9 @@ def check_rows(rows: list[dict], projects: dict | None = None) -> tuple[list[str
         elif kind == SCOPE:
             scopes.add((category, name))
         clean.append({"kind": kind, "name": name, "code": code, "level": level, "qualification": qualification,
-                      "category": category, "scopes": _scope_names(get("适用执业注册范围")) if kind == SPECIALTY else [],
-                      "series": get("系列"), "has_scopes": has_scopes, "project": projects.get(project),
-                      "verified": verified, "enabled": enabled, "order": number - 2})
+                      "category": category, "scopes": open_to, "series": get("系列"), "has_scopes": flags["有执业范围"],
+                      "project": projects.get(project), "verified": flags["已核对"], "enabled": flags["启用"],
+                      "order": number - 2})
     if not rows:
         errors.append("文件中没有数据行。")
     return errors, clean
@@ -251,13 +246,10 @@ def import_rows(exam_year: ExamYear, rows: list[dict]) -> ImportResult:
     for project in exam_year.projects.all():
         projects[project.name] = projects[project.code] = project
     errors, clean = check_rows(rows, projects)
-    result = ImportResult(errors=errors, rows=len(rows))
     if errors:
-        return result
+        return ImportResult(errors=errors, rows=len(rows))
     with transaction.atomic():
-        counts = apply_rows(exam_year, clean)
-    result.created, result.updated, result.disabled = counts["created"], counts["updated"], counts["disabled"]
-    return result
+        return ImportResult(rows=len(rows), **apply_rows(exam_year, clean))
 
 
 # ---------------------------------------------------------------- exporting
@@ -328,10 +320,9 @@ def catalogue_xlsx(rows: list[dict]) -> bytes:
 
 def catalogue_csv(rows: list[dict]) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, restval="", extrasaction="ignore")
     writer.writeheader()
-    for row in rows:
-        writer.writerow({c: row.get(c, "") for c in COLUMNS})
+    writer.writerows(rows)
     return out.getvalue().encode("utf-8-sig")
 
 
