@@ -87,8 +87,7 @@ def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
     allowed = set(creatable_roles(actor))
     seen: dict[str, int] = {}
     for r in rows:
-        where, problems = f"第{r['line']}行（{r[USERNAME] or '无登录名'}）", []
-        username = r[USERNAME]
+        username, problems = r[USERNAME], []
         if not USERNAME_RE.match(username):
             problems.append("登录名应为3至50位字母、数字或 _ . @ -")
         elif username in seen:
@@ -116,14 +115,12 @@ def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
                 validate_mobile(phone)
             except ValidationError:
                 problems.append("手机号码应为11位手机号码")
-        for column, limit in ((NAME, 50), (TITLE, 50), (DEPARTMENT, 50)):
-            if len(r[column]) > limit:
-                problems.append(f"{column}超过{limit}字")
+        problems += [f"{column}超过50字" for column in (NAME, TITLE, DEPARTMENT) if len(r[column]) > 50]
         user = existing.get(username)
         if user is not None and not problems and (user.org_id != org.pk or user.role != role):
             problems.append("登录名已被其他账号使用")
         if problems:
-            plan.errors.extend(f"{where}：{p}。" for p in problems)
+            plan.errors.extend(f"第{r['line']}行（{username or '无登录名'}）：{p}。" for p in problems)
             continue
         values = {"name": r[NAME], "phone": phone, "title": r[TITLE], "department": r[DEPARTMENT]}
         if user is None:
@@ -167,14 +164,13 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
     new_users = []
     for spec in plan.creates:
         raw = generate_one_time_password()
-        user = User(username=spec["username"], role=spec["role"], org=spec["org"], name=spec["name"],
-                    phone=spec["phone"], title=spec["title"], department=spec["department"], created_by=actor,
+        user = User(**{k: v for k, v in spec.items() if k != "role_label"}, created_by=actor,
                     must_change_password=True, profile_completed=False, password=hash_one_time_password(raw))
         new_users.append(user)
         holder = sheet_holder(spec["org"])
         entries.setdefault(holder.pk, (holder, []))[1].append({
-            "username": user.username, "name": user.name, "org": spec["org"].name,
-            "role": Role(spec["role"]).label, "password": raw})
+            "username": user.username, "name": user.name, "org": spec["org"].name, "role": spec["role_label"],
+            "password": raw})
     User.objects.bulk_create(new_users, batch_size=500)
     for holder, new_entries in entries.values():
         hand_down(year, holder, new_entries)
@@ -188,17 +184,15 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
     return plan
 
 
-def hand_down(year: ExamYear, holder: Org, new_entries: list[dict]) -> PasswordSheet:
+def hand_down(year: ExamYear, holder: Org, new_entries: list[dict]) -> None:
     """Add passwords to the holder's sheet of the year: to its unread entries if it has any
     (sealed again, still readable once), else as a new reading of the sheet."""
     sheet = PasswordSheet.objects.select_for_update().filter(exam_year=year, holder=holder).first()
-    unread = json.loads(open_sealed(sheet.ciphertext)) if sheet is not None and sheet.ciphertext else []
-    entries = unread + new_entries
-    sheet, _ = PasswordSheet.objects.update_or_create(
+    entries = (json.loads(open_sealed(sheet.ciphertext)) if sheet and sheet.ciphertext else []) + new_entries
+    PasswordSheet.objects.update_or_create(
         exam_year=year, holder=holder,
         defaults={"count": len(entries), "ciphertext": seal(json.dumps(entries, ensure_ascii=False)),
                   "revealed_at": None, "revealed_by": None})
-    return sheet
 
 
 def template_rows(actor) -> list[list[str]]:
