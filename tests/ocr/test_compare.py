@@ -94,10 +94,7 @@ DIPLOMA = [["毕业证书"],
 
 
 def education_row(**values):
-    row = SimpleNamespace(school="福建医科大学", major="临床医学", obtained=date(2011, 7, 1))
-    for key, value in values.items():
-        setattr(row, key, value)
-    return row
+    return SimpleNamespace(**{"school": "福建医科大学", "major": "临床医学", "obtained": date(2011, 7, 1), **values})
 
 
 def test_a_diploma_is_parsed_across_wrapped_lines_and_compared():

@@ -12,6 +12,7 @@ from prereg.applications.models import ApplicationImage, EducationRow, FieldChec
 from prereg.ocr import engine as engine_module
 from prereg.ocr.engine import Line
 from prereg.ocr.models import ImageReading, ReadingStatus
+from prereg.ocr.services import read_image, with_readings
 from tests.factories import formset_data, jpeg_upload, submitted
 
 from .helpers import page_lines
@@ -34,6 +35,21 @@ class BrokenEngine:
 
     def read(self, image_bytes):
         raise RuntimeError("onnx session crashed")
+
+
+def stored_image(application, slot, sha_digit, row_id=None, width=1200, height=800):
+    """An uploaded image as the upload leaves it, without the upload (no reading asked for)."""
+    return ApplicationImage.objects.create(
+        application=application, slot=slot, row_id=row_id, file=jpeg_upload(), sha256=sha_digit * 64, size=10,
+        width=width, height=height, content_type="image/jpeg", uploaded_by=application.candidate)
+
+
+@pytest.fixture
+def queued(settings):
+    """An "ocr" queue whose tasks are kept, not run: a worker that has not read them yet."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "exports", "ocr"]}}
+    return settings
 
 
 @pytest.fixture
@@ -134,13 +150,8 @@ def in_review(tree, year, ocr_on, reviewer_anxi_hospital):
     row = EducationRow.objects.get(application=application)
     title = [["专业技术资格证书"], ["姓名", "李娜"], ["资格名称", "护师"], ["批准日期", "2016年10月15日"]]
     for slot, row_id, page in (("education", row.pk, DIPLOMA), ("current_qualification", None, title)):
-        image = ApplicationImage.objects.create(
-            application=application, slot=slot, row_id=row_id, file=jpeg_upload(), sha256="1" * 64, size=10,
-            width=1200, height=800, content_type="image/jpeg", uploaded_by=application.candidate)
         FakeEngine.PAGES = [page]
-        from prereg.ocr.services import read_image
-
-        read_image(image.pk)
+        read_image(stored_image(application, slot, "1", row_id).pk)
     return application
 
 
@@ -182,7 +193,6 @@ def test_a_reading_of_a_replaced_image_goes_with_it(in_review):
 
 def test_the_typed_values_of_now_decide_not_those_when_read(in_review):
     from prereg.applications import review
-    from prereg.ocr.services import with_readings
 
     EducationRow.objects.filter(application=in_review).update(school="厦门大学", obtained=datetime.date(2012, 7, 1))
     in_review.refresh_from_db()
@@ -193,9 +203,7 @@ def test_the_typed_values_of_now_decide_not_those_when_read(in_review):
 def test_ocr_read_reads_the_images_that_have_no_reading(in_review, ocr_on):
     from django.core.management import call_command
 
-    image = ApplicationImage.objects.create(
-        application=in_review, slot="id_front", file=jpeg_upload(), sha256="2" * 64, size=10, width=1200,
-        height=800, content_type="image/jpeg", uploaded_by=in_review.candidate)
+    image = stored_image(in_review, "id_front", "2")
     FakeEngine.PAGES = [[["姓名", "李娜"]]]
     call_command("ocr_read", "--missing")
     assert ImageReading.objects.get(image=image).status == ReadingStatus.DONE
@@ -204,12 +212,8 @@ def test_ocr_read_reads_the_images_that_have_no_reading(in_review, ocr_on):
 
 def test_with_the_engine_missing_the_review_screen_says_unread_and_works(client, ocr_on, in_review,
                                                                           reviewer_anxi_hospital):
-    from prereg.ocr.services import read_image
-
     ocr_on.OCR_ENGINE = ""
-    image = ApplicationImage.objects.create(
-        application=in_review, slot="id_front", file=jpeg_upload(), sha256="3" * 64, size=10, width=64,
-        height=48, content_type="image/jpeg", uploaded_by=in_review.candidate)
+    image = stored_image(in_review, "id_front", "3", width=64, height=48)
     assert read_image(image.pk).status == ReadingStatus.FAILED
     client.force_login(reviewer_anxi_hospital)
     body = client.get(reverse("backoffice:review", args=[in_review.pk])).content.decode()
@@ -218,11 +222,9 @@ def test_with_the_engine_missing_the_review_screen_says_unread_and_works(client,
 
 
 def test_the_slot_asks_again_while_its_image_is_read_and_then_shows_the_warning(
-        client, settings, upload, draft, candidate):
+        client, queued, upload, draft, candidate):
     """The upload answers before the worker reads: the slot says so and asks for itself again a few
     seconds later (htmx), so the warning comes without a reload; once read, it stops asking."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
-                                  "QUEUES": ["default", "exports", "ocr"]}}  # queued, not run yet
     client.force_login(candidate)
     row = EducationRow.objects.get(application=draft)
     answer = upload(draft, "education", row.pk).json()
@@ -233,11 +235,9 @@ def test_the_slot_asks_again_while_its_image_is_read_and_then_shows_the_warning(
 
     image = ApplicationImage.objects.get(application=draft)
     FakeEngine.PAGES = [DIPLOMA]
-    settings.OCR_ENGINE = "tests.ocr.test_flow.FakeEngine"
+    queued.OCR_ENGINE = "tests.ocr.test_flow.FakeEngine"
     engine_module._load.cache_clear()
     try:
-        from prereg.ocr.services import read_image
-
         read_image(image.pk)
     finally:
         engine_module._load.cache_clear()
@@ -284,13 +284,11 @@ def test_a_reviewers_correction_stores_the_flags_again(client, in_review, review
     assert "学校 1" not in body
 
 
-def test_the_form_asks_for_the_awaited_readings_once_however_many_slots_wait(client, settings, draft, candidate):
+def test_the_form_asks_for_the_awaited_readings_once_however_many_slots_wait(client, queued, draft, candidate):
     """Each slot with a photo uploaded just now says 正在识别; the page finds them all in one query."""
     from prereg.applications import images
     from tests.factories import EducationRowFactory
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
-                                  "QUEUES": ["default", "exports", "ocr"]}}  # a worker that has not read them yet
     client.force_login(candidate)
 
     def add(slot, row_id=None):
