@@ -47,7 +47,7 @@ from .models import (
     RowKind,
     UploadStatus,
 )
-from .selectors import SUBMITTED_STATES, compare, current_upload, list_queryset, reminder_counts
+from .selectors import DIFF_FIELDS, SUBMITTED_STATES, compare, current_upload, list_queryset, reminder_counts
 
 FUNCTION = "reconcile_national"
 MAX_ROWS = 200_000
@@ -298,7 +298,6 @@ def reconcile(*, upload, lines: list[Line], actor) -> tuple[dict, int]:
     rows, outside = [], 0
     counts = dict.fromkeys(ListKind.values, 0)
     for line in lines:
-        # (kind, application, candidate, unit, level differs, specialty differs, name differs)
         app = ours.get(line.id_number)
         if app is not None:
             pk, _number, name, level_name, code, specialty_name, unit_id, candidate_id = app
@@ -327,7 +326,7 @@ def reconcile(*, upload, lines: list[Line], actor) -> tuple[dict, int]:
             continue
         counts[ListKind.ONLY_NATIONAL] += 1
         rows.append(_row(upload, line, RowKind.ONLY_NATIONAL, pk, candidate_id, unit_id, {}))
-    _insert(RosterRow, ROW_COLUMNS, rows)
+    RosterRow.objects.bulk_create(rows, batch_size=BATCH)
     on_roster = {line.id_number for line in lines}
     missing = [MissingApplication(upload=upload, application_id=app[0])
                for number, app in ours.items() if number not in on_roster]
@@ -336,20 +335,10 @@ def reconcile(*, upload, lines: list[Line], actor) -> tuple[dict, int]:
     return counts, outside
 
 
-ROW_COLUMNS = ["upload_id", "line", "id_number", "name", "level", "specialty", "specialty_code", "serial", "site",
-               "status_text", "confirmed", "phone", "kind", "application_id", "candidate_id", "unit_id",
-               "level_differs", "specialty_differs", "name_differs"]
-
-
-def _row(upload, line, kind, application_id, candidate_id, unit_id, diffs) -> tuple:
-    return (upload.pk, line.line, line.id_number, line.name, line.level, line.specialty, line.specialty_code,
-            line.serial, line.site, line.status_text, line.confirmed, line.phone, kind, application_id,
-            candidate_id, unit_id, diffs.get("level", False), diffs.get("specialty", False), diffs.get("name", False))
-
-
-def _insert(model, names, rows) -> None:
-    """Create the rows (tuples in the order of `names`, the fields)."""
-    model.objects.bulk_create((model(**dict(zip(names, row, strict=True))) for row in rows), batch_size=BATCH)
+def _row(upload, line, kind, application_id, candidate_id, unit_id, diffs) -> RosterRow:
+    """A Line's fields are named as RosterRow's; `diffs` is compare()'s answer ({} for 只在国网)."""
+    return RosterRow(upload=upload, kind=kind, application_id=application_id, candidate_id=candidate_id,
+                     unit_id=unit_id, **{DIFF_FIELDS[key]: differs for key, differs in diffs.items()}, **vars(line))
 
 
 def _variants(numbers):
