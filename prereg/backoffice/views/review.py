@@ -4,6 +4,7 @@ Views fetch and authorize, then call the services in prereg.applications.service
 lives there.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django import forms
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from prereg.accounts.permissions import has_function
 from prereg.applications import review, services, workflow
@@ -47,8 +49,7 @@ def _org_of(user):
 
 
 def _page(request, queryset):
-    paginator = Paginator(queryset, PER_PAGE)
-    return paginator.get_page(request.GET.get("page"))
+    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _page_counted(request, queryset, columns):
@@ -91,8 +92,12 @@ def _query_without_page(request):
     return params.urlencode()
 
 
-def _marks(row):
-    return [Stage(s).label for s, done in (row.national_marks or {}).items() if done and s in Stage.values]
+def _stage_label(stage):
+    return Stage(stage).label if stage in Stage.values else stage
+
+
+def _mark_labels(national_marks):
+    return [Stage(s).label for s, done in (national_marks or {}).items() if done and s in Stage.values]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,9 +145,9 @@ class QueueRow:
          project_name, level_name, specialty_name, verdict) = values
         return cls(
             pk=pk, number=number, name=name, id_masked=mask_id_number(id_number), version=version,
-            stage_label=Stage(stage).label if stage in Stage.values else stage,
+            stage_label=_stage_label(stage),
             submitted=f"{timezone.localtime(submitted_at):%Y-%m-%d %H:%M}" if submitted_at else "",
-            marks=[Stage(s).label for s, done in (marks or {}).items() if done and s in Stage.values],
+            marks=_mark_labels(marks),
             # Cross review: the unit lies outside my subtree, so my org does someone else's stage.
             cross=bool(unit_id and not unit_path.startswith(org.path)),
             unit_name=unit_name or "", project_name=project_name, level_name=level_name,
@@ -223,23 +228,27 @@ def batch_approve(request):
 # The review screen
 
 
-def _check_context(application, decidable):
+def _fields_context(application, decidable):
+    """What the review screen and a field's htmx tick both show: the 📷 fields, the decision state."""
     fields = review.check_fields(application)
     if decidable:
         review.attach_checks(application, fields, application.stage)
-    return ocr.with_readings(application, fields)  # each item's machine reading; disagreements first
+    fields = ocr.with_readings(application, fields)  # each item's machine reading; disagreements first
+    return {"a": application, "fields": fields, "decidable": decidable,
+            "all_yes": review.all_consistent(fields), "mismatch": review.mismatch_reason(fields),
+            "can_previous": decidable and workflow.previous_stage(application.stage) is not None}
+
+
+def _htmx_redirect(request, url):
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _render_review(request, application, *, form_data=None, error="", status=200):
     user = request.user
-    decidable = services.can_decide(user, application)
-    fields = _check_context(application, decidable)
     logs = ReviewLog.objects.filter(application=application).select_related("actor", "org").order_by("created_at", "pk")
     recall_stage = services.recall_allowed(application, user.org_id) if user.org_id else None
     return render(request, "backoffice/review/review.html", {
-        "a": application, "fields": fields, "decidable": decidable,
-        "all_yes": review.all_consistent(fields), "mismatch": review.mismatch_reason(fields),
-        "can_previous": decidable and workflow.previous_stage(application.stage) is not None,
+        **_fields_context(application, services.can_decide(user, application)),
         "eligibility": review.eligibility(application), "logs": logs, "can_recall": recall_stage is not None,
         "form_data": form_data or {}, "error": error,
         "chain": [(Stage(s).label, application.org_at(s)) for s in Stage.values],
@@ -271,19 +280,9 @@ def review_check(request, pk):
         return _htmx_redirect(request, reverse("backoffice:review", args=[pk]))
     if not request.htmx:
         return redirect("backoffice:review", pk=pk)
-    fields = _check_context(application, True)
-    field = next(f for f in fields if f.key == key)
-    return render(request, "backoffice/review/_field_checked.html", {
-        "a": application, "f": field, "decidable": True, "all_yes": review.all_consistent(fields),
-        "mismatch": review.mismatch_reason(fields),
-        "can_previous": workflow.previous_stage(application.stage) is not None,
-    })
-
-
-def _htmx_redirect(request, url):
-    from django_htmx.http import HttpResponseClientRedirect
-
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    context = _fields_context(application, True)
+    context["f"] = next(f for f in context["fields"] if f.key == key)
+    return render(request, "backoffice/review/_field_checked.html", context)
 
 
 @require_POST
@@ -384,9 +383,9 @@ def reviewed(request):
                 .order_by("application_id", "-created_at", "-pk")):
         last.setdefault(log.application_id, log)
     for row in page:
-        row.marks = _marks(row)
+        row.marks = _mark_labels(row.national_marks)
         row.last = last.get(row.pk)
-        row.can_recall = services.recall_allowed(row, org.pk, last=row.last) is not None if row.last else False
+        row.can_recall = bool(row.last) and services.recall_allowed(row, org.pk, last=row.last) is not None
     return render(request, "backoffice/review/reviewed.html", {
         "form": form, "page": page, "query": _query_without_page(request),
         "export_url": _export_url(request.user, filters),
@@ -416,10 +415,8 @@ def forward(request):
     sections = []
     for stage in stages:
         waiting = review.awaiting_forward_for(org, stage)
-        counts = {}
-        for name in waiting.values_list("specialty__name", flat=True):
-            counts[name or "未选择专业"] = counts.get(name or "未选择专业", 0) + 1
-        sections.append({"stage": stage, "label": Stage(stage).label, "count": sum(counts.values()),
+        counts = Counter(name or "未选择专业" for name in waiting.values_list("specialty__name", flat=True))
+        sections.append({"stage": stage, "label": Stage(stage).label, "count": counts.total(),
                          "by_specialty": sorted(counts.items()),
                          "national": reconcile.forward_check(waiting)})  # warns of those the 国网 roster lacks
     batches = ForwardBatch.objects.filter(org=org).select_related("actor").order_by("-created_at")[:20]
@@ -465,8 +462,8 @@ def cross_review(request):
             return redirect("backoffice:cross_review")
     assignments = (CrossReviewAssignment.objects.filter(exam_year=year, active=True, source__path__startswith=org.path)
                    .select_related("source", "target", "assigned_by").order_by("-created_at"))
-    for a in assignments:
-        a.stage_label = Stage(a.stage).label if a.stage in Stage.values else a.stage
+    for assignment in assignments:
+        assignment.stage_label = _stage_label(assignment.stage)
     return render(request, "backoffice/review/cross_review.html", {
         "form": form, "assignments": assignments, "year": year,
     }, status=400 if form.errors else 200)
@@ -496,8 +493,8 @@ def notices(request):
 def notice_read(request, pk):
     if not notice_services.notice_mark_read(actor=request.user, notice_id=pk):
         get_object_or_404(Notice, pk=pk, user=request.user)
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/backoffice/")
-                    else reverse("backoffice:notices"))
+    next_url = request.POST.get("next", "")
+    return redirect(next_url if next_url.startswith("/backoffice/") else reverse("backoffice:notices"))
 
 
 @require_POST
