@@ -3,14 +3,17 @@
 `check_fields(application)` lists every field marked 📷 in the candidate manual (section 六)
 that this application carries, each with the images that must show it and the typed values the
 reviewer compares with them. Keys are stable ("id_card", "education:12") and are what
-FieldCheck.field stores. Three queries whatever the number of rows: images, and the rows.
+FieldCheck.field stores. One query per row table and one for the images, whatever the number
+of rows.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
+from . import eligibility as rules
 from .models import (
     STAGE_ORG_FIELD,
+    Application,
     AppointmentRow,
     EducationRow,
     FieldCheck,
@@ -20,6 +23,7 @@ from .models import (
     Stage,
     State,
     TrainingRow,
+    Verdict,
 )
 from .sections import ROW_TABLES
 
@@ -38,12 +42,10 @@ def _month(value) -> str:
     return f"{value:%Y-%m}" if value else ""
 
 
-def _d(value) -> str:
+def _text(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, date):
-        return f"{value:%Y-%m-%d}"
-    return str(value)
+    return f"{value:%Y-%m-%d}" if isinstance(value, date) else str(value)
 
 
 def _rows(model, application, **filters):
@@ -54,7 +56,7 @@ def check_fields(application, *, with_images=True) -> list[CheckField]:
     a = application
     fields = [CheckField("id_card", "证件（身份证正反面）", [
         ("姓名", a.name), ("性别", a.get_gender_display()), ("证件编号", a.id_number),
-        ("出生日期", _d(a.birth_date)), ("民族", _d(a.ethnicity)),
+        ("出生日期", _text(a.birth_date)), ("民族", _text(a.ethnicity)),
     ])]
     education = _rows(EducationRow, a)
     for row in education:
@@ -66,10 +68,10 @@ def check_fields(application, *, with_images=True) -> list[CheckField]:
         ]))
     if a.category_id:
         fields.append(CheckField("category", "执业类别（护士执业证书/医师资格证书）", [
-            ("执业类别", _d(a.category)), ("拟申报资格", _d(a.qualification)),
+            ("执业类别", _text(a.category)), ("拟申报资格", _text(a.qualification)),
         ]))
     if a.scope_id:
-        fields.append(CheckField("scope", "执业注册范围（执业证书）", [("执业注册范围", _d(a.scope))]))
+        fields.append(CheckField("scope", "执业注册范围（执业证书）", [("执业注册范围", _text(a.scope))]))
     if a.practice_change and a.practice_change.strip() not in ("", "无"):
         fields.append(CheckField("practice_change", "执业变更记录页", [("执业变更情况", a.practice_change)]))
     if a.current_qualification:
@@ -164,9 +166,6 @@ class Eligibility:
 
 def eligibility(application) -> Eligibility:
     """The facts 资格初审 turns on, and the assistant's verdict (prereg.applications.eligibility)."""
-    from . import eligibility as rules
-    from .models import Verdict
-
     a = application
     first = EducationRow.objects.filter(application=a, kind=EducationRow.Kind.EDUCATION).order_by("order", "pk").first()
     education = f"{first.level} · {first.major} · {first.school}（{_month(first.obtained)}）" if first else "未填写"
@@ -177,19 +176,16 @@ def eligibility(application) -> Eligibility:
     if last and last.details["verdict"] != verdict.result:
         decided = Verdict(last.details["verdict"]).label
     return Eligibility(
-        level=_d(a.level), qualification=_d(a.qualification), specialty=_d(a.specialty),
+        level=_text(a.level), qualification=_text(a.qualification), specialty=_text(a.specialty),
         current_qualification=a.current_qualification or "无", qualification_date=_month(a.current_qualification_date),
-        years_since=a.qualification_duration, education=education, cutoff=_d(a.exam_year.cutoff_date),
+        years_since=a.qualification_duration, education=education, cutoff=_text(a.exam_year.cutoff_date),
         registered=_month(a.practice_registered), verdict=verdict, decided=decided,
     )
 
 
 def awaiting_forward_for(org, stage):
     """What `org` approved at `stage` and has not yet forwarded by 汇总提交."""
-    from .models import Application
-
     stage = Stage(stage)
-    column = STAGE_ORG_FIELD[stage]
-    if stage == Stage.DISTRICT_RECHECK:
-        return Application.objects.filter(state=State.APPROVED, awaiting_forward=True, **{column: org})
-    return Application.objects.filter(state=State.IN_REVIEW, stage=stage, awaiting_forward=True, **{column: org})
+    # An approval at 考区复核 is final; at an earlier stage the application waits at that stage.
+    at = {"state": State.APPROVED} if stage == Stage.DISTRICT_RECHECK else {"state": State.IN_REVIEW, "stage": stage}
+    return Application.objects.filter(awaiting_forward=True, **{STAGE_ORG_FIELD[stage]: org}, **at)
