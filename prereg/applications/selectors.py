@@ -38,28 +38,28 @@ EQUALS = {"year": "exam_year_id", "project": "project_id", "level": "level_id", 
 
 def applications_for(user, filters: dict | None = None):
     """The applications `user` may see, narrowed by `filters` (see the module's docstring)."""
-    f = filters or {}
-    queryset = _scope(user, waiting=bool(f.get("waiting")))
-    if f.get("decided"):
+    filters = filters or {}
+    queryset = _scope(user, waiting=bool(filters.get("waiting")))
+    if filters.get("decided"):
         decided = ReviewLog.objects.filter(org=user.org_id, action__in=DECISIONS).values("application_id")
         queryset = queryset.filter(pk__in=decided) if user.org_id else queryset.none()
     for name, column in EQUALS.items():
-        if f.get(name):
-            queryset = queryset.filter(**{column: f[name]})
-    if f.get("unit"):
-        path = Org.objects.filter(pk=f["unit"]).values_list("path", flat=True).first()
+        if filters.get(name):
+            queryset = queryset.filter(**{column: filters[name]})
+    if filters.get("unit"):
+        path = Org.objects.filter(pk=filters["unit"]).values_list("path", flat=True).first()
         # The units first (a small table), then the rows of those units: in the queue through
         # its (waiting_org, unit) index, instead of joining every waiting row to its unit.
         queryset = queryset.filter(unit__in=Org.objects.filter(path__startswith=path)) if path else queryset.none()
     # Day bounds as a range on submitted_at (not submitted_at__date), so an index serves them.
-    if f.get("submitted_from"):
-        queryset = queryset.filter(submitted_at__gte=_day_start(f["submitted_from"]))
-    if f.get("submitted_to"):
-        queryset = queryset.filter(submitted_at__lt=_day_start(f["submitted_to"], days=1))
-    if q := str(f.get("q") or "").strip():
+    if filters.get("submitted_from"):
+        queryset = queryset.filter(submitted_at__gte=_day_start(filters["submitted_from"]))
+    if filters.get("submitted_to"):
+        queryset = queryset.filter(submitted_at__lt=_day_start(filters["submitted_to"], days=1))
+    if q := str(filters.get("q") or "").strip():
         queryset = queryset.filter(pk__in=_search(queryset, q))
-    if f.get("ids"):
-        queryset = queryset.filter(pk__in=f["ids"])
+    if filters.get("ids"):
+        queryset = queryset.filter(pk__in=filters["ids"])
     return queryset
 
 
