@@ -72,12 +72,12 @@ def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
         plan.errors.append(str(exc))
         return plan
     plan.rows = len(body)
-    index = {title.strip(): i for i, title in enumerate(header)}
+    index = {title: i for i, title in enumerate(header)}
     missing = [c for c in REQUIRED if c not in index]
     if missing:
         plan.errors.append(f"表头缺少列：{'、'.join(missing)}（第一行须为：{'、'.join(COLUMNS)}）。")
         return plan
-    rows = [{column: cells[index[column]].strip() if column in index else "" for column in COLUMNS} | {"line": n}
+    rows = [{column: cells[index[column]] if column in index else "" for column in COLUMNS} | {"line": n}
             for n, cells in enumerate(body, start=2)]
     codes = {r[ORG] for r in rows if r[ORG]}
     orgs = {org.code: org for org in Org.objects.filter(code__in=codes)}

@@ -138,7 +138,7 @@ def tree_version() -> str:
 
 
 def _flag(value: str, default: bool) -> bool | None:
-    value = value.strip().lower()
+    value = value.lower()
     if not value:
         return default
     if value in YES:
@@ -153,7 +153,7 @@ OPTIONAL = {SHORT: "short_name", RIGHT: "has_review_right", ENABLED: "enabled", 
 
 def _parse(header: list[str], body: list[list[str]], errors: list[str]) -> tuple[list[Row], list[str]]:
     """The rows, and the fields of the optional columns the file leaves out (kept as stored)."""
-    index = {title.strip(): i for i, title in enumerate(header)}
+    index = {title: i for i, title in enumerate(header)}
     missing = [c for c in REQUIRED if c not in index]
     if missing:
         errors.append(f"表头缺少列：{'、'.join(missing)}（第一行须为：{'、'.join(COLUMNS)}）。")
@@ -162,7 +162,7 @@ def _parse(header: list[str], body: list[list[str]], errors: list[str]) -> tuple
     rows = []
     for n, cells in enumerate(body, start=2):
         def cell(column, cells=cells):
-            return cells[index[column]].strip() if column in index else ""
+            return cells[index[column]] if column in index else ""
 
         row = Row(line=n, code=cell(CODE))
         problems = []
