@@ -81,16 +81,10 @@ def proposed_mapping(org, header) -> dict[str, str]:
     """field -> header text: the org's remembered mapping where its headers are still there, the
     synonyms for the rest; one header serves one field."""
     remembered = RosterMapping.objects.filter(org=org).values_list("mapping", flat=True).first() or {}
-    mapping, taken = {}, set()
-    for key in columns.FIELD_KEYS:
-        text = remembered.get(key)
-        if text and text in header and text not in taken:
+    mapping = {}
+    for key, text in [*((k, remembered.get(k)) for k in columns.FIELD_KEYS), *columns.detect(header).items()]:
+        if text and text in header and key not in mapping and text not in mapping.values():
             mapping[key] = text
-            taken.add(text)
-    for key, text in columns.detect(header).items():
-        if key not in mapping and text not in taken:
-            mapping[key] = text
-            taken.add(text)
     return mapping
 
 
@@ -111,11 +105,7 @@ def roster_upload(*, actor, file_name: str, content: bytes, request=None) -> Ros
     for old in RosterUpload.objects.select_for_update().filter(org=org, status=UploadStatus.PENDING):
         _drop_file(old)
         old.delete()
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(header)
-    writer.writerows(body)
-    stored = default_storage.save(f"reconcile/{uuid.uuid4().hex}.csv", ContentFile(text.getvalue().encode("utf-8")))
+    stored = default_storage.save(f"reconcile/{uuid.uuid4().hex}.csv", ContentFile(_csv(header, body).encode("utf-8")))
     upload = RosterUpload.objects.create(
         org=org, exam_year=year, uploaded_by=actor, file_name=PurePath(file_name).name[:150], file=stored,
         header=header, sample=[[mask_personal_numbers(c) for c in row] for row in body[:SAMPLE_LINES]],
@@ -123,6 +113,14 @@ def roster_upload(*, actor, file_name: str, content: bytes, request=None) -> Ros
     record("reconcile.roster_uploaded", actor=actor, obj=upload, request=request,
            details={"file": upload.file_name, "columns": len(header), "rows": len(body), "year": year.year})
     return upload
+
+
+def _csv(header, lines) -> str:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(lines)
+    return text.getvalue()
 
 
 def _drop_file(upload):
@@ -143,8 +141,7 @@ def clean_columns(header, chosen: dict) -> dict[str, int]:
         try:
             index = int(value)
         except (TypeError, ValueError):
-            errors[f.key] = "所选的列不存在。"
-            continue
+            index = -1
         if not 0 <= index < len(header):
             errors[f.key] = "所选的列不存在。"
         elif index in used:
@@ -341,10 +338,6 @@ def _row(upload, line, kind, application_id, candidate_id, unit_id, diffs) -> Ro
                      unit_id=unit_id, **{DIFF_FIELDS[key]: differs for key, differs in diffs.items()}, **vars(line))
 
 
-def _variants(numbers):
-    return [v for n in numbers for v in {n, n.upper()}]
-
-
 def _others(year, numbers):
     """For ID numbers not matched in the scope: this year's applications elsewhere (or drafts) and
     the candidate accounts holding them. Looked up by the ID number alone and the year and role
@@ -352,7 +345,7 @@ def _others(year, numbers):
     reconcile_s: 0.1 s a chunk instead of a few ms)."""
     elsewhere, accounts = {}, {}
     for start in range(0, len(numbers), 400):
-        chunk = _variants(numbers[start:start + 400])
+        chunk = [v for n in numbers[start:start + 400] for v in {n, n.upper()}]
         for pk, number, year_id, state, unit_id, unit_path, candidate_id in (
                 Application.objects.filter(id_number__in=chunk)
                 .values_list("pk", "id_number", "exam_year_id", "state", "unit_id", "unit__path", "candidate_id")):
@@ -441,12 +434,7 @@ def roster_export(*, actor, kind: str, filters: dict, fmt: str = "xlsx", full_nu
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     name = f"国网名单核对-{kind.label}-{stamp}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(lines)
-        content, content_type, name = (buffer.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8",
-                                       f"{name}.csv")
+        content, content_type, name = _csv(header, lines).encode("utf-8-sig"), "text/csv; charset=utf-8", f"{name}.csv"
     else:
         import xlsxwriter
 
