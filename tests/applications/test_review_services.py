@@ -2,14 +2,17 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from prereg.applications import services
 from prereg.applications.models import Application, ForwardBatch, ReviewLog, Stage, State
+from prereg.audit.log import personal_number_hash
 from prereg.audit.models import AuditEvent
+from prereg.core.validators import id_check_char
 from prereg.notify.models import Notice, SmsMessage
 from prereg.orgs import services as org_services
 from prereg.orgs.models import CrossReviewAssignment
-from tests.factories import approve, submitted, tick_all
+from tests.factories import UserFactory, approve, submitted, tick_all
 
 
 @pytest.fixture
@@ -195,8 +198,6 @@ def test_batch_submit_passes_only_applications_whose_items_are_all_ticked_yes_at
 
 
 def test_a_tick_after_a_colleague_decided_is_already_handled_not_refused(app, chain, tree):
-    from tests.factories import UserFactory
-
     hospital = chain[0]
     colleague = UserFactory(role=hospital.role, org=hospital.org)
     page_version = Application.objects.get(pk=app.pk).version
@@ -239,9 +240,7 @@ def test_summary_submit_with_nothing_to_forward_is_refused(chain):
 
 
 def test_reviewer_edit_logs_before_and_after_and_refuses_bad_input(app, chain):
-    row = app.__class__.objects.get(pk=app.pk)
-    education = services.editable_targets(row)
-    key = next(k for k, _label, _v in education if k.endswith(".school"))
+    key = next(k for k, _label, _v in services.editable_targets(app) if k.endswith(".school"))
     services.application_edit(actor=chain[0], application_id=app.pk, expected_version=app.version,
                               changes={"name": "李娜娜", key: "福建中医药大学"})
     log = ReviewLog.objects.get(application=app, action="edit")
@@ -261,8 +260,6 @@ def test_reviewer_edit_logs_before_and_after_and_refuses_bad_input(app, chain):
 
 @pytest.mark.parametrize("bad", ["350524199001010001", "350524199902300011", "35052419900101001", "990524199001010012"])
 def test_reviewer_correction_refuses_id_numbers_the_candidate_form_refuses(app, chain, bad):
-    from prereg.core.validators import id_check_char
-
     if bad.startswith("99"):  # region 99, with a correct check digit so that only the region is wrong
         bad = bad[:17] + id_check_char(bad[:17])
     with pytest.raises(ValidationError) as error:
@@ -273,8 +270,6 @@ def test_reviewer_correction_refuses_id_numbers_the_candidate_form_refuses(app, 
 
 
 def test_a_corrected_id_number_carries_birth_date_and_gender_with_it(app, chain):
-    from prereg.core.validators import id_check_char
-
     body = "35052419850315002"  # born 1985-03-15, an even sequence digit: female
     services.application_edit(actor=chain[0], application_id=app.pk, expected_version=app.version,
                               changes={"id_number": body + id_check_char(body)})
@@ -300,7 +295,7 @@ def test_reviewer_correction_applies_the_forms_rules_to_every_value(app, chain):
 
 def test_cross_review_assignment_routes_later_submissions(tree, year, reviewer_fuzhou):
     org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",
-                                 source_id=tree["350102"].pk, target_id=tree["350122"].pk)
+                                     source_id=tree["350102"].pk, target_id=tree["350122"].pk)
     app = submitted(tree, year, unit_code="35010201")
     assert app.point_org.code == "350122"
     assert AuditEvent.objects.filter(event="cross_review.assign").exists()
@@ -310,27 +305,24 @@ def test_cross_review_outside_the_subtree_or_by_a_point_is_refused(tree, year, r
                                                                     reviewer_anxi_bureau):
     with pytest.raises(PermissionDenied):
         org_services.cross_review_assign(actor=reviewer_quanzhou, exam_year=year, stage="point",
-                                     source_id=tree["350102"].pk, target_id=tree["350524"].pk)
+                                         source_id=tree["350102"].pk, target_id=tree["350524"].pk)
     with pytest.raises(PermissionDenied):
         org_services.cross_review_assign(actor=reviewer_anxi_bureau, exam_year=year, stage="point",
-                                     source_id=tree["350524"].pk, target_id=tree["350524"].pk)
+                                         source_id=tree["350524"].pk, target_id=tree["350524"].pk)
     assert not CrossReviewAssignment.objects.exists()
 
 
 def test_cross_review_reassignment_replaces_the_active_one_and_can_be_revoked(tree, year, reviewer_fuzhou):
     org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",
-                                 source_id=tree["350102"].pk, target_id=tree["350122"].pk)
+                                     source_id=tree["350102"].pk, target_id=tree["350122"].pk)
     second = org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",
-                                          source_id=tree["350102"].pk, target_id=tree["35010001"].pk)
+                                              source_id=tree["350102"].pk, target_id=tree["35010001"].pk)
     assert CrossReviewAssignment.objects.filter(active=True).get() == second
     org_services.cross_review_revoke(actor=reviewer_fuzhou, assignment_id=second.pk)
     assert not CrossReviewAssignment.objects.filter(active=True).exists()
 
 
 def test_the_review_log_keeps_a_corrected_id_number_masked_with_its_hash(app, chain):
-    from prereg.audit.log import personal_number_hash
-    from prereg.core.validators import id_check_char
-
     body = "35052419850315002"
     number = body + id_check_char(body)
     services.application_edit(actor=chain[0], application_id=app.pk, expected_version=app.version,
@@ -341,8 +333,6 @@ def test_the_review_log_keeps_a_corrected_id_number_masked_with_its_hash(app, ch
 
 
 def test_an_opinion_or_reason_longer_than_the_screen_allows_is_refused_and_kept_on_the_page(app, chain, client):
-    from django.urls import reverse
-
     long = "照" * (services.OPINION_MAX_LENGTH + 1)
     with pytest.raises(ValidationError, match="不超过500字"):
         services.application_reject(actor=chain[0], application_id=app.pk, expected_version=app.version,

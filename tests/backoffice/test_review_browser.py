@@ -6,14 +6,13 @@ import contextlib
 import io
 
 import pytest
-from django.core.files.base import ContentFile
 from PIL import Image
 from playwright.sync_api import expect
 
-from prereg.applications.models import Application, ApplicationImage, Stage, State
+from prereg.applications.models import Application, Stage, State
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import login, shot
-from tests.factories import TEST_PASSWORD, submitted
+from tests.factories import TEST_PASSWORD, ApplicationImageFactory, submitted
 
 # The browser fixtures of tests/e2e, used here beside the other review tests.
 _playwright, browser, server, page = e2e._playwright, e2e.browser, e2e.server, e2e.page
@@ -37,10 +36,8 @@ def _png(color):
 def app_with_images(tree, year, reviewer_anxi_hospital):
     application = submitted(tree, year, name="李娜")
     for slot, color in (("id_front", "red"), ("id_back", "blue")):
-        image = ApplicationImage(application=application, slot=slot, sha256="0" * 64, size=1, width=320,
-                                 height=200, content_type="image/png", uploaded_by=application.candidate)
-        image.file.save(f"{slot}.png", ContentFile(_png(color)), save=False)
-        image.save()
+        ApplicationImageFactory(application=application, slot=slot, width=320, height=200,
+                                file__filename=f"{slot}.png", file__data=_png(color))
     return application
 
 
@@ -72,11 +69,11 @@ def test_a_unit_reviewer_checks_every_field_and_approves_in_the_browser(page, ap
     for index in range(total):
         field = fields.nth(index)
         field.locator("button[name=consistent][value='1']").click()
-        expect(fields.nth(index)).to_have_attribute("data-consistent", "yes")
+        expect(field).to_have_attribute("data-consistent", "yes")
         if index + 1 < total:
             # The ticked field closes and the next one opens by itself.
             expect(fields.nth(index + 1)).to_have_attribute("open", "")
-            expect(fields.nth(index)).not_to_have_attribute("open", "")
+            expect(field).not_to_have_attribute("open", "")
     assert approve.is_enabled()
     page.fill("#opinion", "")
     approve.click()

@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from prereg.accounts import permissions
 from prereg.applications import services
@@ -13,10 +15,10 @@ from prereg.applications.models import Application, FieldCheck, ForwardBatch, Re
 from prereg.applications.selectors import applications_for
 from prereg.backoffice.views import review as review_views
 from prereg.catalog.models import Specialty
-from prereg.notify.models import Notice
+from prereg.notify.models import Notice, SmsMessage
 from prereg.orgs import services as org_services
 from prereg.orgs.models import CrossReviewAssignment, Org
-from tests.factories import UserFactory, approve, submitted, tick_all
+from tests.factories import UserFactory, approve, make_application, submitted, tick_all
 
 
 @pytest.fixture
@@ -154,8 +156,6 @@ def test_pending_search_box_finds_a_part_of_a_name_but_only_a_whole_number(clien
 
 
 def test_pending_filters_by_a_unit_of_the_subtree_and_the_units_below_it(client, tree, year, reviewer_quanzhou):
-    from tests.factories import make_application
-
     make_application(tree, year, "35052401", State.IN_REVIEW, Stage.SITE_REVIEW, name="张三")
     client.force_login(reviewer_quanzhou)
     bureau = tree["350524"]  # the hospital's 报名点, a level above it
@@ -172,8 +172,6 @@ def test_pending_filters_by_a_unit_of_the_subtree_and_the_units_below_it(client,
 
 
 def test_pending_filters_by_local_submission_day(client, tree, year, reviewer_anxi_hospital):
-    from django.utils import timezone
-
     app = submitted(tree, year, name="张三")
     day = timezone.localdate(app.submitted_at)
     client.force_login(reviewer_anxi_hospital)
@@ -259,8 +257,6 @@ def test_ticking_is_refused_to_other_stages_and_unknown_fields(client, app, revi
 
 def test_a_tick_after_a_colleague_approved_says_already_handled_with_the_way_back(client, app, tree,
                                                                                  reviewer_anxi_hospital):
-    from tests.factories import UserFactory
-
     colleague = UserFactory(role=reviewer_anxi_hospital.role, org=reviewer_anxi_hospital.org)
     version = Application.objects.get(pk=app.pk).version
     approve(app, reviewer_anxi_hospital)
@@ -306,8 +302,6 @@ def test_reject_without_a_reason_keeps_what_was_typed_and_says_why(client, app, 
 
 
 def test_return_to_candidate_through_the_page_sends_the_sms(client, app, reviewer_anxi_hospital):
-    from prereg.notify.models import SmsMessage
-
     client.force_login(reviewer_anxi_hospital)
     client.post(reverse("backoffice:review_decide", args=[app.pk]),
                 {"decision": "reject", "version": app.version, "reason": "学历证书不清晰", "to": "candidate"})
@@ -407,8 +401,6 @@ def test_forward_refuses_a_stage_the_org_does_not_hold(client, at_site, reviewer
 
 def test_the_forward_page_offers_the_stages_the_act_accepts(client, at_site, reviewer_quanzhou, reviewer_province,
                                                            reviewer_anxi_bureau):
-    from django.core.exceptions import PermissionDenied
-
     assert services.forwarding_stages(reviewer_quanzhou) == [Stage.SITE_REVIEW]
     assert services.forwarding_stages(reviewer_anxi_bureau) == []
     # The province is its own 考点 as well; an account of a 考点's rank there forwards that stage only.
@@ -448,9 +440,8 @@ def test_cross_review_refuses_orgs_outside_the_subtree_and_lower_roles(client, t
 
 
 def test_pending_shows_cross_reviewed_applications_to_the_assigned_org(client, tree, year, reviewer_fuzhou):
-
     org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="unit",
-                                 source_id=tree["350102"].pk, target_id=tree["350122"].pk)
+                                     source_id=tree["350102"].pk, target_id=tree["350122"].pk)
     submitted(tree, year, unit_code="35010201", name="赵六")
     reviewer = UserFactory(role="point", org=tree["350122"])
     client.force_login(reviewer)
@@ -487,8 +478,6 @@ def test_reviewer_edit_is_forbidden_to_other_stages(client, app, reviewer_anxi_b
 
 def test_returned_application_notice_pops_up_and_stays_in_the_list_until_read(
         client, app, reviewer_anxi_hospital, reviewer_anxi_bureau):
-    from prereg.applications import services
-
     approve(app, reviewer_anxi_hospital)
     app.refresh_from_db()
     services.application_reject(actor=reviewer_anxi_bureau, application_id=app.pk, expected_version=app.version,
