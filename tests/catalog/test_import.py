@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from prereg.applications.models import Application
 from prereg.audit.models import AuditEvent
@@ -23,9 +24,12 @@ GOOD = HEADER + (
 )
 
 
+def catalogue_import(actor, year, content, filename="c.csv"):
+    return services.catalogue_import(actor=actor, exam_year_id=year.pk, filename=filename, content=content)
+
+
 def test_a_good_csv_imports_every_kind_of_entry(year, reviewer_province):
-    result = services.catalogue_import(actor=reviewer_province, exam_year_id=year.pk, filename="c.csv",
-                                       content=GOOD.encode())
+    result = catalogue_import(reviewer_province, year, GOOD.encode())
     assert result.ok, result.errors
     specialty = Specialty.objects.get(exam_year=year, code="305", enabled=True)
     assert specialty.name == "呼吸内科学" and specialty.verified
@@ -40,22 +44,18 @@ def test_a_good_csv_imports_every_kind_of_entry(year, reviewer_province):
 
 
 def test_a_gbk_csv_from_excel_is_read(year, reviewer_province):
-    result = services.catalogue_import(actor=reviewer_province, exam_year_id=year.pk, filename="c.CSV",
-                                       content=GOOD.encode("gb18030"))
+    result = catalogue_import(reviewer_province, year, GOOD.encode("gb18030"), "c.CSV")
     assert result.ok, result.errors
 
 
 def test_the_downloaded_xlsx_template_imports_back_unchanged(year, reviewer_province):
     before = importers.catalogue_rows(year)
-    content = importers.catalogue_xlsx(before)
-    result = services.catalogue_import(actor=reviewer_province, exam_year_id=year.pk, filename="t.xlsx",
-                                       content=content)
+    result = catalogue_import(reviewer_province, year, importers.catalogue_xlsx(before), "t.xlsx")
     assert result.ok, result.errors[:3]
     assert result.created == 0 and result.disabled == 0
     assert importers.catalogue_rows(year) == before
     # A second round trip changes nothing at all (the first only renumbered the order).
-    again = services.catalogue_import(actor=reviewer_province, exam_year_id=year.pk, filename="t.xlsx",
-                                      content=importers.catalogue_xlsx(importers.catalogue_rows(year)))
+    again = catalogue_import(reviewer_province, year, importers.catalogue_xlsx(importers.catalogue_rows(year)), "t.xlsx")
     assert (again.created, again.updated, again.disabled) == (0, 0, 0)
 
 
@@ -69,8 +69,7 @@ def test_a_bad_file_is_refused_with_row_errors_and_nothing_is_imported(year, rev
         "学位,学士,,,,,,,,也许\n"                           # row 13: bad flag
     )
     snapshot = importers.catalogue_rows(year)
-    result = services.catalogue_import(actor=reviewer_province, exam_year_id=year.pk, filename="c.csv",
-                                       content=bad.encode())
+    result = catalogue_import(reviewer_province, year, bad.encode())
     assert not result.ok
     assert result.errors[0].startswith("第8行：名称不能为空")
     assert any(e.startswith("第9行") and "副主任医师" in e for e in result.errors)
@@ -90,16 +89,13 @@ def test_a_bad_file_is_refused_with_row_errors_and_nothing_is_imported(year, rev
     ("c.csv", HEADER.encode(), "没有数据行"),
 ])
 def test_an_unreadable_file_gets_one_clear_message(year, reviewer_province, name, content, message):
-    result = services.catalogue_import(actor=reviewer_province, exam_year_id=year.pk, filename=name, content=content)
+    result = catalogue_import(reviewer_province, year, content, name)
     assert not result.ok and message in result.errors[0]
 
 
 def test_only_the_district_imports(year, reviewer_quanzhou):
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
-        services.catalogue_import(actor=reviewer_quanzhou, exam_year_id=year.pk, filename="c.csv",
-                                  content=GOOD.encode())
+        catalogue_import(reviewer_quanzhou, year, GOOD.encode())
 
 
 def test_an_application_keeps_the_entry_it_chose_after_an_import_renames_and_disables(year, candidate,
@@ -107,8 +103,7 @@ def test_an_application_keeps_the_entry_it_chose_after_an_import_renames_and_dis
     specialty = Specialty.objects.filter(exam_year=year, name="呼吸内科学").first()
     application = Application.objects.create(candidate=candidate, exam_year=year, specialty=specialty,
                                              qualification=specialty.qualification)
-    result = services.catalogue_import(actor=reviewer_province, exam_year_id=year.pk, filename="c.csv",
-                                       content=GOOD.replace("呼吸内科学,305", "呼吸内科学（新）,399").encode())
+    result = catalogue_import(reviewer_province, year, GOOD.replace("呼吸内科学,305", "呼吸内科学（新）,399").encode())
     assert result.ok
     application.refresh_from_db()
     assert application.specialty_id == specialty.pk
@@ -127,8 +122,7 @@ def test_editing_an_entry_is_audited_and_only_touches_that_year(year, reviewer_p
 
 
 def test_categories_of_a_qualification_follow_its_specialties(year, reviewer_province):
-    services.catalogue_import(actor=reviewer_province, exam_year_id=year.pk, filename="c.csv",
-                              content=GOOD.encode())
+    catalogue_import(reviewer_province, year, GOOD.encode())
     qualification = Qualification.objects.get(exam_year=year, name="主治医师", level__name="中级")
     assert list(qualification.categories.values_list("name", flat=True)) == ["临床"]
     assert PracticeCategory.objects.get(exam_year=year, name="临床").has_scopes
