@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from prereg.accounts.models import Role, User
@@ -118,8 +119,7 @@ def test_only_those_who_create_reviewers_import_them(reviewer_quanzhou, current_
 
 def test_the_pages_preview_then_apply(client, reviewer_province, current_year):
     client.force_login(reviewer_province)
-    upload = io.BytesIO(sheet(*GOOD))
-    upload.name = "accounts.csv"
+    upload = SimpleUploadedFile("accounts.csv", sheet(*GOOD))
     html = client.post(reverse("backoffice:accounts_import"), {"file": upload}).content.decode()
     assert "新增<strong>3</strong>个账号" in html and not User.objects.filter(username="35020001").exists()
     digest = client.session["staff_import"]["digest"]

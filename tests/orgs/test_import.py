@@ -8,9 +8,11 @@ import io
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from prereg.audit.models import AuditEvent
+from prereg.backoffice.views.orgs import IMPORT_SESSION_KEY
 from prereg.orgs import importer
 from prereg.orgs.models import Org
 from prereg.orgs.routing import resolve_chain
@@ -214,14 +216,13 @@ def test_the_export_imports_back_without_a_change(client, reviewer_province, tre
 def test_the_pages_preview_then_apply_the_staged_file(client, reviewer_province, tree):
     client.force_login(reviewer_province)
     assert "批量导入" in client.get(reverse("backoffice:orgs")).content.decode()
-    upload = io.BytesIO(sheet(row("35021101", "厦门市集美区第一医院", "350211"),
-                              row("35021102", "厦门市集美区第二医院", "350211")))
-    upload.name = "orgs.csv"
+    upload = SimpleUploadedFile("orgs.csv", sheet(row("35021101", "厦门市集美区第一医院", "350211"),
+                                                  row("35021102", "厦门市集美区第二医院", "350211")))
     page = client.post(reverse("backoffice:orgs_import"), {"file": upload})
     html = page.content.decode()
     assert page.status_code == 200 and "新增<strong>2</strong>个" in html and "确认导入" in html
     assert not Org.objects.filter(code="35021101").exists()  # a preview writes nothing
-    digest = client.session[importer_session_key()]["digest"]
+    digest = client.session[IMPORT_SESSION_KEY]["digest"]
     response = client.post(reverse("backoffice:orgs_import_confirm"), {"digest": digest})
     assert response.status_code == 302
     assert Org.objects.filter(code__in=["35021101", "35021102"]).count() == 2
@@ -232,14 +233,7 @@ def test_the_pages_preview_then_apply_the_staged_file(client, reviewer_province,
 
 def test_the_page_shows_the_row_errors_at_once(client, reviewer_province, tree):
     client.force_login(reviewer_province)
-    upload = io.BytesIO(sheet(row("35021101", "厦门市集美区第一医院", "35999999")))
-    upload.name = "orgs.csv"
+    upload = SimpleUploadedFile("orgs.csv", sheet(row("35021101", "厦门市集美区第一医院", "35999999")))
     page = client.post(reverse("backoffice:orgs_import"), {"file": upload})
     html = page.content.decode()
     assert page.status_code == 400 and "上级机构代码 35999999 不存在" in html and "确认导入" not in html
-
-
-def importer_session_key():
-    from prereg.backoffice.views.orgs import IMPORT_SESSION_KEY
-
-    return IMPORT_SESSION_KEY
