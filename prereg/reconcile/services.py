@@ -56,7 +56,8 @@ SAMPLE_LINES = 3
 BATCH = 2000
 
 
-def _org_of(actor):
+def org_of(actor):
+    """The org whose roster the actor works on (the pages check it too, before reading anything)."""
     if not actor.is_reviewer or not actor.org_id:
         raise PermissionDenied("仅审核机构的审核人员可以使用该功能。")
     return actor.org
@@ -95,7 +96,7 @@ def roster_upload(*, actor, file_name: str, content: bytes, request=None) -> Ros
     The cells are kept as CSV text, whatever the uploaded format: the import reads them back with
     the csv module."""
     require_function(actor, FUNCTION)
-    org = _org_of(actor)
+    org = org_of(actor)
     year = _current_year()
     try:
         header, body = read_table(file_name, content, max_rows=MAX_ROWS)
@@ -222,7 +223,7 @@ def roster_import(*, actor, upload_id: int, chosen: dict, request=None) -> Impor
     """Import a pending upload with the confirmed columns and reconcile it: every line, or none
     when one is bad. It replaces the roster in force for the org and year."""
     require_function(actor, FUNCTION)
-    org = _org_of(actor)
+    org = org_of(actor)
     _lock_scope(org)
     upload = RosterUpload.objects.select_for_update().filter(pk=upload_id, org=org).first()
     if upload is None:
@@ -425,7 +426,7 @@ def roster_export(*, actor, kind: str, filters: dict, fmt: str = "xlsx", full_nu
     require_function(actor, "export_excel")
     if full_numbers and not full_numbers_for(actor):
         raise PermissionDenied("您的角色只能导出脱敏的证件号码和手机号码。")
-    org = _org_of(actor)
+    org = org_of(actor)
     upload = current_upload(org, _current_year())
     if upload is None:
         raise ValidationError("尚未上传国网名单。")
@@ -487,7 +488,7 @@ def roster_remind(*, actor, kind: str, keys, expected_upload: int | None = None,
     Returns {"sent": n, "skipped": [reason, …]}."""
     require_function(actor, FUNCTION)
     require_function(actor, "send_reminders")
-    org = _org_of(actor)
+    org = org_of(actor)
     year = _current_year()
     kind = ListKind(kind)
     if kind not in ListKind.remindable():

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +25,6 @@ from prereg.reconcile.selectors import current_upload, list_queryset, reminder_c
 
 from ..access import staff_required
 
-FUNCTION = services.FUNCTION
 PER_PAGE = 50
 
 
@@ -40,12 +39,6 @@ class ListFilterForm(forms.Form):
                              choices=[("", "全部"), ("level", "报考级别"), ("specialty", "报考专业"), ("name", "姓名")])
 
 
-def _org_of(user):
-    if not user.is_reviewer or not user.org_id:
-        raise PermissionDenied("仅审核机构的审核人员可以使用该功能。")
-    return user.org
-
-
 def _tabs(upload, active=""):
     counts = upload.counts if upload else {}
     return [{"kind": k, "label": ListKind(k).label, "count": counts.get(k, 0), "active": k == active,
@@ -53,9 +46,9 @@ def _tabs(upload, active=""):
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(FUNCTION)
+@staff_required(services.FUNCTION)
 def home(request):
-    org = _org_of(request.user)
+    org = services.org_of(request.user)
     year = ExamYear.current()
     form = UploadForm()
     status = 200
@@ -97,9 +90,9 @@ class MappingForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(FUNCTION)
+@staff_required(services.FUNCTION)
 def mapping(request):
-    org = _org_of(request.user)
+    org = services.org_of(request.user)
     upload = RosterUpload.objects.filter(org=org, status=UploadStatus.PENDING).first()
     if upload is None:
         messages.info(request, "请先上传国网名单。")
@@ -166,9 +159,9 @@ def _list_context(request, upload, kind, form):
 
 
 @require_GET
-@staff_required(FUNCTION)
+@staff_required(services.FUNCTION)
 def list_view(request):
-    org = _org_of(request.user)
+    org = services.org_of(request.user)
     kind = _kind(request.GET)
     year = ExamYear.current()
     upload = current_upload(org, year)
@@ -186,9 +179,9 @@ def list_view(request):
 
 
 @require_GET
-@staff_required(FUNCTION)
+@staff_required(services.FUNCTION)
 def export(request):
-    _org_of(request.user)
+    services.org_of(request.user)
     kind = _kind(request.GET)
     form = ListFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -205,9 +198,9 @@ def export(request):
 
 
 @require_POST
-@staff_required(FUNCTION)
+@staff_required(services.FUNCTION)
 def remind(request):
-    _org_of(request.user)
+    services.org_of(request.user)
     kind = _kind(request.POST)
     try:
         shown = request.POST.get("upload", "")
