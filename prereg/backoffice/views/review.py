@@ -239,10 +239,6 @@ def _fields_context(application, decidable):
             "can_previous": decidable and workflow.previous_stage(application.stage) is not None}
 
 
-def _htmx_redirect(request, url):
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
 def _render_review(request, application, *, form_data=None, error="", status=200):
     user = request.user
     logs = ReviewLog.objects.filter(application=application).select_related("actor", "org").order_by("created_at", "pk")
@@ -274,15 +270,15 @@ def review_check(request, pk):
                                  expected_version=int(version) if version.isdigit() else None, request=request)
     except services.AlreadyHandled as exc:
         messages.warning(request, f"{exc}。可返回待审信息继续审核其他报名信息。")
-        return _htmx_redirect(request, reverse("backoffice:review", args=[pk]))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-        return _htmx_redirect(request, reverse("backoffice:review", args=[pk]))
-    if not request.htmx:
-        return redirect("backoffice:review", pk=pk)
-    context = _fields_context(application, True)
-    context["f"] = next(f for f in context["fields"] if f.key == key)
-    return render(request, "backoffice/review/_field_checked.html", context)
+    else:
+        if request.htmx:  # the ticked field and the decision state, swapped in place
+            context = _fields_context(application, True)
+            context["f"] = next(f for f in context["fields"] if f.key == key)
+            return render(request, "backoffice/review/_field_checked.html", context)
+    url = reverse("backoffice:review", args=[pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @require_POST
