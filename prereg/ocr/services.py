@@ -6,7 +6,7 @@
   page's kind are stored (ImageReading). A missing or failing engine stores status failed, shown
   as 未能识别.
 - `results_for(application)`: each read image's comparison with the typed values of now, for the
-  review screen (`item_results`) and the candidate's form (`slot_warnings`); shown, it writes
+  review screen (`with_readings`) and the candidate's form (`slot_warnings`); shown, it writes
   nothing. `flags_store(application)` stores each reading's flags, which 进度跟踪 counts
   (`flag_counts`): called by the requests that change what is compared, the reading itself, a
   candidate's save of a section and a reviewer's correction.
@@ -285,23 +285,13 @@ class ItemResult:
         return "ok" if self.read else "unread"
 
 
-def item_results(application, check_fields) -> dict[str, ItemResult]:
-    """CheckField key -> the readings of its images (prereg.applications.review.check_fields)."""
-    results = results_for(application)
-    return {f.key: ItemResult([results[img.pk] for img in f.images if img.pk in results]) for f in check_fields}
-
-
-def flagged_first(check_fields, items: dict[str, ItemResult]) -> list:
-    """The review's items with a disagreement first, each group in its own order."""
-    return sorted(check_fields, key=lambda f: not (items.get(f.key) and items[f.key].flagged))
-
-
 def with_readings(application, check_fields) -> list:
-    """The review screen's items, each with its reading (`item.ocr`), those that disagree first."""
-    items = item_results(application, check_fields)
+    """The review screen's items (prereg.applications.review.check_fields), each with the readings of
+    its images (`item.ocr`); those that disagree first, each group in its own order."""
+    results = results_for(application)
     for f in check_fields:
-        f.ocr = items.get(f.key)
-    return flagged_first(check_fields, items)
+        f.ocr = ItemResult([results[img.pk] for img in f.images if img.pk in results])
+    return sorted(check_fields, key=lambda f: not f.ocr.flagged)
 
 
 def slot_warnings(application, image_ids) -> list[str]:
