@@ -265,6 +265,10 @@ def test_a_tick_after_a_colleague_approved_says_already_handled_with_the_way_bac
                            {"field": "id_card", "consistent": "1", "version": version}, follow=True)
     body = response.content.decode()
     assert response.status_code == 200 and "已被他人处理" in body and "返回待审信息" in body
+    # By htmx the browser is sent to the screen as it now stands, not given a stale field.
+    response = client.post(reverse("backoffice:review_check", args=[app.pk]),
+                           {"field": "id_card", "consistent": "1", "version": version}, HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("backoffice:review", args=[app.pk])
 
 
 def test_approve_through_the_page_moves_it_to_the_next_stage(client, app, reviewer_anxi_hospital):
