@@ -51,7 +51,6 @@ def home(request):
     org = services.org_of(request.user)
     year = ExamYear.current()
     form = UploadForm()
-    status = 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -66,7 +65,6 @@ def home(request):
                     form.add_error("file", "；".join(exc.messages))
                 else:
                     return redirect("backoffice:reconcile_mapping")
-        status = 400
     upload = current_upload(org, year)
     pending = RosterUpload.objects.filter(org=org, status=UploadStatus.PENDING).first()
     history = (RosterUpload.objects.filter(org=org).exclude(status=UploadStatus.PENDING)
@@ -74,7 +72,7 @@ def home(request):
     return render(request, "backoffice/reconcile/home.html", {
         "year": year, "upload": upload, "pending": pending, "form": form, "tabs": _tabs(upload),
         "history": history, "org": org,
-    }, status=status)
+    }, status=400 if request.method == "POST" else 200)
 
 
 class MappingForm(forms.Form):
@@ -83,10 +81,9 @@ class MappingForm(forms.Form):
         choices = [("", "（无此列）")] + [(str(i), text or f"第{i + 1}列") for i, text in enumerate(header)]
         by_text = {text: str(i) for i, text in reversed(list(enumerate(header)))}
         for f in columns.FIELDS:
-            self.fields[f.key] = forms.ChoiceField(label=f.label, choices=choices, required=False,
-                                                   initial=by_text.get((initial_mapping or {}).get(f.key), ""))
-            if f.required:
-                self.fields[f.key].label = f"{f.label}（必需）"
+            self.fields[f.key] = forms.ChoiceField(
+                label=f"{f.label}（必需）" if f.required else f.label, choices=choices, required=False,
+                initial=by_text.get((initial_mapping or {}).get(f.key), ""))
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,7 +95,6 @@ def mapping(request):
         messages.info(request, "请先上传国网名单。")
         return redirect("backoffice:reconcile")
     form = MappingForm(request.POST or None, header=upload.header, initial_mapping=upload.mapping)
-    status = 200
     if request.method == "POST" and form.is_valid():
         # The upload the page showed: another upload of the org since then replaced it.
         shown = request.POST.get("upload", "")
@@ -114,20 +110,15 @@ def mapping(request):
                     form.add_error(key if key in form.fields else None, errors)
             else:
                 form.add_error(None, "；".join(exc.messages))
-            status = 400
         else:
             if result.ok:
                 done = result.upload
                 messages.success(request, f"国网名单已导入并核对：共{done.total_rows}行，其中范围外{done.outside_rows}行"
                                           "（属于其他机构，只计数，不显示）。")
                 return redirect("backoffice:reconcile")
-            upload = result.upload
-            status = 400
-    elif request.method == "POST":
-        status = 400
-    return render(request, "backoffice/reconcile/mapping.html", {
-        "upload": upload, "form": form, "sample": upload.sample, "header": upload.header,
-    }, status=status)
+            upload = result.upload  # its bad lines
+    return render(request, "backoffice/reconcile/mapping.html", {"upload": upload, "form": form},
+                  status=400 if request.method == "POST" else 200)
 
 
 def _kind(params):
