@@ -46,11 +46,13 @@ MAX_SHOWN = 200  # errors and changes listed on the preview page
 AUDITED_CHANGES = 500  # changed rows named in the audit entry (the file's hash names them all)
 LEVEL_WORDS = {label: level for level, label in Level.choices}
 RANK = {Level.DISTRICT: 1, Level.SITE: 2, Level.POINT: 3, Level.UNIT: 4}
-YES, NO = {"是", "有", "y", "yes", "1", "true", "√"}, {"否", "无", "n", "no", "0", "false", "×"}
+FLAG_WORDS = (dict.fromkeys(["是", "有", "y", "yes", "1", "true", "√"], True)
+              | dict.fromkeys(["否", "无", "n", "no", "0", "false", "×"], False))
 CODE_RE = re.compile(r"^[0-9A-Za-z]{2,20}$")
 FIELDS = ["name", "short_name", "parent", "is_district", "is_site", "is_point", "is_unit", "has_review_right",
           "enabled", "region_code"]
 OWN_FIELDS = [f for f in FIELDS if f != "parent"]  # what an Org row holds as is (the parent is an id there)
+STORED_FIELDS = ("pk", "code", "parent_id", "path", *OWN_FIELDS)
 FIELD_LABELS = {"name": NAME, "short_name": SHORT, "parent": PARENT, "is_district": "考区", "is_site": "考点",
                 "is_point": "报名点", "is_unit": "单位", "has_review_right": RIGHT, "enabled": ENABLED,
                 "region_code": REGION}
@@ -138,14 +140,7 @@ def tree_version() -> str:
 
 
 def _flag(value: str, default: bool) -> bool | None:
-    value = value.lower()
-    if not value:
-        return default
-    if value in YES:
-        return True
-    if value in NO:
-        return False
-    return None
+    return FLAG_WORDS.get(value.lower()) if value else default
 
 
 OPTIONAL = {SHORT: "short_name", RIGHT: "has_review_right", ENABLED: "enabled", REGION: "region_code"}
@@ -222,23 +217,17 @@ def _stored_rows(orgs) -> tuple[dict[str, Row], dict[str, tuple[int, str]]]:
     """The stored orgs as rows (their parent as a code) and (id, path) by code."""
     code_of = {pk: code for pk, code, *_ in orgs}
     rows, ids = {}, {}
-    for pk, code, parent_id, path, name, short, region, district, site, point, unit, right, enabled in orgs:
-        rows[code] = Row(line=0, code=code, name=name, short_name=short, parent=code_of.get(parent_id),
-                         is_district=district, is_site=site, is_point=point, is_unit=unit,
-                         has_review_right=right, enabled=enabled, region_code=region)
+    for pk, code, parent_id, path, *values in orgs:
+        rows[code] = Row(line=0, code=code, parent=code_of.get(parent_id), **dict(zip(OWN_FIELDS, values, strict=True)))
         ids[code] = (pk, path)
     return rows, ids
 
 
-STORED_FIELDS = ("pk", "code", "parent_id", "path", "name", "short_name", "region_code", "is_district", "is_site",
-                 "is_point", "is_unit", "has_review_right", "enabled")
-
-
 def plan_import(*, actor, filename: str, content: bytes, orgs=None) -> Plan:
     """Check a whole sheet against the stored tree and say what importing it would do."""
-    plan = Plan(filename=filename, digest=hashlib.sha256(content).hexdigest(), version=tree_version())
     if not may_import(actor):
         raise PermissionDenied("您没有导入组织机构的权限。")
+    plan = Plan(filename=filename, digest=hashlib.sha256(content).hexdigest(), version=tree_version())
     try:
         header, body = read_table(filename, content, max_rows=MAX_ROWS)
     except SheetError as exc:
