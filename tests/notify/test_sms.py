@@ -58,6 +58,22 @@ def test_the_gateway_is_called_by_the_task_worker_not_by_the_request(db, setting
     assert message.delivered
 
 
+def test_a_worker_taking_every_queue_sends_a_code_before_the_photos_queued_ahead_of_it(
+        db, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default", "exports", "ocr"]}}
+    from django_tasks_db.models import DBTaskResult
+
+    from prereg.ocr.tasks import read_image_task
+
+    for image_id in range(3):
+        read_image_task.using(queue_name="ocr").enqueue(image_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send_sms(PHONE, "验证码", purpose="signup")
+    next_up = DBTaskResult.objects.ready().first()  # what db_worker --queue-name '*' takes next
+    assert next_up.task_path == "prereg.notify.tasks.sms_deliver" and next_up.args_kwargs["args"] == [message.pk]
+
+
 def test_a_code_has_six_digits_is_stored_hashed_and_is_single_use(db):
     issue_code(PHONE, "password_reset")
     code = last_code()
