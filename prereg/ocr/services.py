@@ -205,11 +205,8 @@ def compare_reading(reading: ImageReading, application, row=None, slot: str | No
 
 
 def _rows_by_id(application) -> dict:
-    rows = {}
-    for table in {t.model: t for t in BY_SLOT.values()}.values():
-        for row in table.model.objects.filter(application=application):
-            rows[row.pk] = row
-    return rows
+    models = dict.fromkeys(table.model for table in BY_SLOT.values())
+    return {row.pk: row for model in models for row in model.objects.filter(application=application)}
 
 
 def _compared(application) -> list[tuple[ImageReading, ImageResult]]:
