@@ -128,10 +128,19 @@ def _kind(params):
     return kind
 
 
-def _list_context(request, upload, kind, form):
+@require_GET
+@staff_required(services.FUNCTION)
+def list_view(request):
+    org = services.org_of(request.user)
+    kind = _kind(request.GET)
+    year = ExamYear.current()
+    upload = current_upload(org, year)
+    if upload is None:
+        messages.info(request, "请先上传国网名单。")
+        return redirect("backoffice:reconcile")
+    form = ListFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = list_queryset(upload, kind, filters)
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(list_queryset(upload, kind, filters), PER_PAGE).get_page(request.GET.get("page"))
     remindable = kind in ListKind.remindable()
     if remindable:
         if kind == ListKind.ONLY_PROVINCIAL:
@@ -145,26 +154,12 @@ def _list_context(request, upload, kind, form):
     for name in ("page", "list"):
         params.pop(name, None)
     rest = params.urlencode()
-    query = f"list={kind}" + (f"&{rest}" if rest else "")  # the list first: 发送提醒 returns to it
-    return {"page": page, "query": query, "filters": filters, "remindable": remindable}
-
-
-@require_GET
-@staff_required(services.FUNCTION)
-def list_view(request):
-    org = services.org_of(request.user)
-    kind = _kind(request.GET)
-    year = ExamYear.current()
-    upload = current_upload(org, year)
-    if upload is None:
-        messages.info(request, "请先上传国网名单。")
-        return redirect("backoffice:reconcile")
-    form = ListFilterForm(request.GET)
-    context = _list_context(request, upload, kind, form)
-    can_remind = context["remindable"] and has_function(request.user, "send_reminders")
     return render(request, "backoffice/reconcile/list.html", {
-        **context, "kind": kind, "label": ListKind(kind).label, "upload": upload, "form": form,
-        "tabs": _tabs(upload, kind), "year": year, "limit": REMINDERS_PER_YEAR, "can_remind": can_remind,
+        "page": page, "kind": kind, "label": ListKind(kind).label,
+        "upload": upload, "form": form, "tabs": _tabs(upload, kind), "year": year, "limit": REMINDERS_PER_YEAR,
+        # The list first: 发送提醒 returns to it.
+        "query": f"list={kind}" + (f"&{rest}" if rest else ""),
+        "can_remind": remindable and has_function(request.user, "send_reminders"),
         "can_export": has_function(request.user, "export_excel"), "full_numbers": full_numbers_for(request.user),
     })
 
