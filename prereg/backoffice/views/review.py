@@ -286,23 +286,18 @@ def review_check(request, pk):
 def review_decide(request, pk):
     application = get_application_for(request.user, pk)
     data = request.POST
-    version = data.get("version", "")
-    if not version.isdigit():
+    version, decision = data.get("version", ""), data.get("decision")
+    if not version.isdigit() or decision not in ("approve", "reject"):
         raise PermissionDenied("请求无效。")
-    national = bool(data.get("national_done"))
+    act = {"actor": request.user, "application_id": application.pk, "expected_version": int(version),
+           "national_done": bool(data.get("national_done")), "request": request}
     try:
-        if data.get("decision") == "approve":
-            services.application_approve(actor=request.user, application_id=application.pk,
-                                         expected_version=int(version), opinion=data.get("opinion", ""),
-                                         national_done=national, request=request)
+        if decision == "approve":
+            services.application_approve(**act, opinion=data.get("opinion", ""))
             messages.success(request, f"已同意{application.name}的报名信息。")
-        elif data.get("decision") == "reject":
-            services.application_reject(actor=request.user, application_id=application.pk,
-                                        expected_version=int(version), reason=data.get("reason", ""),
-                                        to=data.get("to", ""), national_done=national, request=request)
-            messages.success(request, f"已退回{application.name}的报名信息。")
         else:
-            raise PermissionDenied("请求无效。")
+            services.application_reject(**act, reason=data.get("reason", ""), to=data.get("to", ""))
+            messages.success(request, f"已退回{application.name}的报名信息。")
     except services.AlreadyHandled as exc:
         messages.warning(request, str(exc))
         return redirect("backoffice:review", pk=pk)
