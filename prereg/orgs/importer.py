@@ -88,6 +88,11 @@ class Row:
     def values(self, fields=FIELDS) -> dict:
         return {f: getattr(self, f) for f in fields}
 
+    @property
+    def where(self) -> str:
+        """The row as an error message names it; a stored org's children are named by their name."""
+        return f"第{self.line}行（{self.code or '无代码'}）" if self.line else f"现有下级机构 {self.code}（{self.name}）"
+
     def levels(self) -> list[Level]:
         return [level for level, flag in LEVEL_FIELDS.items() if getattr(self, flag)]
 
@@ -194,7 +199,7 @@ def _parse(header: list[str], body: list[list[str]], errors: list[str]) -> tuple
             problems.append("所在地区代码应为6位数字")
         if row.has_review_right and not row.is_unit:
             problems.append("单位审查权限只能给“单位”")
-        errors.extend(f"第{n}行（{row.code or '无代码'}）：{p}。" for p in problems)
+        errors.extend(f"{row.where}：{p}。" for p in problems)
         rows.append(row)
     return rows, absent
 
@@ -255,12 +260,12 @@ def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict
         if not row.code:
             continue
         if row.code in seen_code:
-            errors.append(f"第{row.line}行（{row.code}）：机构代码与第{seen_code[row.code]}行重复。")
+            errors.append(f"{row.where}：机构代码与第{seen_code[row.code]}行重复。")
             continue
         seen_code[row.code] = row.line
         if row.name:
             if row.name in seen_name:
-                errors.append(f"第{row.line}行（{row.code}）：规范全称“{row.name}”与第{seen_name[row.name]}行重复。")
+                errors.append(f"{row.where}：规范全称“{row.name}”与第{seen_name[row.name]}行重复。")
             else:
                 seen_name[row.name] = row.line
         file_rows[row.code] = row
@@ -270,17 +275,17 @@ def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict
     for row in file_rows.values():
         owner = names_kept.get(row.name)
         if owner is not None:
-            errors.append(f"第{row.line}行（{row.code}）：规范全称“{row.name}”已是现有机构 {owner} 的名称。")
+            errors.append(f"{row.where}：规范全称“{row.name}”已是现有机构 {owner} 的名称。")
     for row in file_rows.values():
         if row.parent is None:
             if actor.role != Role.SYSADMIN and (row.code not in stored or stored[row.code].parent is not None):
-                errors.append(f"第{row.line}行（{row.code}）：上级机构代码为空（只有系统管理员可导入顶级机构）。")
+                errors.append(f"{row.where}：上级机构代码为空（只有系统管理员可导入顶级机构）。")
             elif not row.is_district:
-                errors.append(f"第{row.line}行（{row.code}）：没有上级机构的只能是考区。")
+                errors.append(f"{row.where}：没有上级机构的只能是考区。")
         elif row.parent == row.code:
-            errors.append(f"第{row.line}行（{row.code}）：上级机构不能是它自己。")
+            errors.append(f"{row.where}：上级机构不能是它自己。")
         elif row.parent not in final:
-            errors.append(f"第{row.line}行（{row.code}）：上级机构代码 {row.parent} 不存在（文件和系统中都没有）。")
+            errors.append(f"{row.where}：上级机构代码 {row.parent} 不存在（文件和系统中都没有）。")
     cyclic = _cycles(file_rows, final, errors)
     # Levels: each row under its parent, and the stored children of a changed row under it.
     children: dict[str, list[str]] = {}
@@ -293,8 +298,7 @@ def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict
             continue
         problem = _level_problem(row, final[row.parent])
         if problem:
-            where = f"第{row.line}行（{row.code}）" if row.line else f"现有下级机构 {row.code}（{row.name}）"
-            errors.append(f"{where}：{problem}。")
+            errors.append(f"{row.where}：{problem}。")
     if not cyclic:
         _check_routing(file_rows, final, errors)
     _check_scope(actor, file_rows, stored, ids, final, errors)
@@ -363,7 +367,7 @@ def _check_routing(file_rows, final, errors) -> None:
             continue
         missing = [Level(level).label for level in (Level.POINT, Level.SITE, Level.DISTRICT) if level not in found]
         if missing:
-            errors.append(f"第{row.line}行（{row.code}）：向上找不到{'、'.join(missing)}，该机构的考生无法提交。")
+            errors.append(f"{row.where}：向上找不到{'、'.join(missing)}，该机构的考生无法提交。")
 
 
 def _check_scope(actor, file_rows, stored, ids, final, errors) -> None:
@@ -393,23 +397,22 @@ def _check_scope(actor, file_rows, stored, ids, final, errors) -> None:
         before = stored.get(row.code)
         if before is not None and before.values() == row.values():
             continue  # an unchanged row (the actor's own org in an export, say) is no change
-        where = f"第{row.line}行（{row.code}）"
         if before is not None and not ids[row.code][1].startswith(own_path) or row.code == own_code:
-            errors.append(f"{where}：该机构不在您的管理范围内（只能修改本机构的下级机构）。")
+            errors.append(f"{row.where}：该机构不在您的管理范围内（只能修改本机构的下级机构）。")
             continue
         below = inside(row.code)
         if below is None:
             continue
         if not below:
-            errors.append(f"{where}：上级机构须为本机构或本机构的下级机构。")
+            errors.append(f"{row.where}：上级机构须为本机构或本机构的下级机构。")
             continue
         if whole_tree(actor):
             continue
         granted = [*LEVEL_FIELDS.values(), "has_review_right"]
         if before is None and (any(level != Level.UNIT for level in row.levels()) or row.has_review_right):
-            errors.append(f"{where}：只能新增单位（不含单位审查权限）；新增审核机构须由考区办理。")
+            errors.append(f"{row.where}：只能新增单位（不含单位审查权限）；新增审核机构须由考区办理。")
         elif before is not None and before.values(granted) != row.values(granted):
-            errors.append(f"{where}：机构类别和单位审查权限须由考区修改。")
+            errors.append(f"{row.where}：机构类别和单位审查权限须由考区修改。")
 
 
 @transaction.atomic
