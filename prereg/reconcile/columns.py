@@ -66,9 +66,14 @@ SPACES = re.compile(r"\s+")
 ID_FORMAT = re.compile(r"[0-9a-z()\-]{5,30}")
 
 
+def compact(value: str) -> str:
+    """How cells compare: full-width characters as their ASCII twins, no spaces (nor full-width ones)."""
+    return SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
+
+
 def normalise_id(value: str) -> str:
-    """The stored and matched form of an ID number: no spaces (nor full-width ones), lowercase x."""
-    return SPACES.sub("", unicodedata.normalize("NFKC", value or "")).lower()
+    """The stored and matched form of an ID number: compact, lowercase x."""
+    return compact(value).lower()
 
 
 def id_error(number: str) -> str:
@@ -96,13 +101,12 @@ def normalise_phone(value: str) -> tuple[str, str]:
 
 def normalise_name(value: str) -> str:
     """Names compare without spaces and with one kind of middle dot (阿依·古丽, 阿依•古丽)."""
-    value = SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
-    return re.sub(r"[•・.．]", "·", value)
+    return re.sub(r"[•・.．]", "·", compact(value))
 
 
 def canonical_level(value: str) -> str:
     """初级（士）, 初级士, 士级 -> 初级(士); 中级, 中级职称 -> 中级: the levels of this exam."""
-    text = SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
+    text = compact(value)
     if not text:
         return ""
     if "中级" in text:
@@ -116,15 +120,10 @@ def canonical_level(value: str) -> str:
 
 def specialty_code(value: str, codes_by_name: dict[str, str]) -> str:
     """The exam code of a 报考专业 cell: '203', '203护理学(师)', '203 护理学(师)' or a name of the year's catalogue."""
-    text = SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
+    text = compact(value)
     match = re.match(r"\d{3,4}", text)
-    if match:
-        return match.group()
-    return codes_by_name.get(normalise_specialty(text), "")
+    return match.group() if match else codes_by_name.get(text, "")
 
-
-def normalise_specialty(value: str) -> str:
-    return SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
 
 
 # What follows a place in the name of a commission or a 考点 cell: "泉州市卫生健康委员会", "泉州市卫计委",

@@ -94,14 +94,13 @@ def compare(row, *, name, level_name, specialty_code, specialty_name, mapped) ->
     A field whose column was not mapped is not compared."""
     out = {"level": False, "specialty": False, "name": False}
     if "level" in mapped:
-        out["level"] = columns.canonical_level(row.level) != columns.canonical_level(level_name or "")
+        out["level"] = columns.canonical_level(row.level) != columns.canonical_level(level_name)
     if "specialty" in mapped:
         if row.specialty_code and specialty_code:
             out["specialty"] = row.specialty_code != specialty_code
         else:
-            out["specialty"] = columns.normalise_specialty(row.specialty) != columns.normalise_specialty(
-                specialty_name or "")
-    out["name"] = columns.normalise_name(row.name) != columns.normalise_name(name or "")
+            out["specialty"] = columns.compact(row.specialty) != columns.compact(specialty_name)
+    out["name"] = columns.normalise_name(row.name) != columns.normalise_name(name)
     return out
 
 

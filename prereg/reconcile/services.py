@@ -233,7 +233,7 @@ def roster_import(*, actor, upload_id: int, chosen: dict, request=None) -> Impor
     chosen = clean_columns(upload.header, chosen)
     started = time.perf_counter()
     upload.mapping = {key: upload.header[index] for key, index in chosen.items()}
-    codes_by_name = {columns.normalise_specialty(name): code for name, code in
+    codes_by_name = {columns.compact(name): code for name, code in
                      Specialty.objects.filter(exam_year=upload.exam_year).values_list("name", "code") if code}
     try:
         with upload.file.open("rb") as handle:
