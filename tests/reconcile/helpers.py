@@ -1,11 +1,13 @@
 """A 国网 roster as the 考务管理系统 exports it, and the applications of 安溪 it is checked against."""
 
 import csv
+import datetime
 import io
 
 from prereg.applications.models import Stage, State
 from prereg.catalog.models import Specialty
 from prereg.demo.people import make_id_number
+from prereg.reconcile import services
 from tests.factories import CandidateFactory, make_application
 
 HEADER_2020 = ["序号", "姓名", "证件号码", "报考级别", "报考专业", "报名序号", "考点", "现场确认", "手机号"]
@@ -24,8 +26,6 @@ def anxi_application(tree, year, name, code="203", state=State.IN_REVIEW, stage=
 
 
 def person(n, region="350524"):
-    import datetime
-
     return make_id_number(region, datetime.date(1990, 1, 1) + datetime.timedelta(days=n), 500 + n)
 
 
@@ -35,6 +35,22 @@ def csv_bytes(header, rows, encoding="utf-8-sig"):
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode(encoding)
+
+
+def as_2021(rows):
+    """Rows of HEADER_2020 as HEADER_2021 holds them: no 序号, the specialty's code alone, its status words."""
+    return [[r[1], r[2], r[3], r[4][:3], r[5], r[6], "审核通过" if r[7] == "已确认" else "待审核", r[8]] for r in rows]
+
+
+def proposed_columns(upload):
+    """The mapping page's choices as proposed: field -> index of its column."""
+    return {key: str(upload.header.index(text)) for key, text in upload.mapping.items()}
+
+
+def upload_and_import(actor, content, name="roster.csv"):
+    """Upload a roster and import it with the columns proposed."""
+    upload = services.roster_upload(actor=actor, file_name=name, content=content)
+    return services.roster_import(actor=actor, upload_id=upload.pk, chosen=proposed_columns(upload))
 
 
 def line_2020(application=None, *, name=None, id_number=None, level=None, specialty_cell=None, serial="2020001",

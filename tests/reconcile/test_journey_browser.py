@@ -10,7 +10,7 @@ from prereg.reconcile.models import RosterReminder
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import login, shot, submit
 from tests.factories import TEST_PASSWORD
-from tests.reconcile.helpers import HEADER_2021, every_kind
+from tests.reconcile.helpers import HEADER_2021, as_2021, every_kind
 
 # The browser fixtures of tests/e2e, used here beside the other reconciliation tests.
 _playwright, browser, server, page = e2e._playwright, e2e.browser, e2e.server, e2e.page
@@ -25,8 +25,8 @@ def test_a_site_uploads_the_roster_sees_each_list_exports_one_and_reminds_a_cand
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(HEADER_2021)
-    for r in rows:
-        sheet.append([r[1], r[2], r[3], r[4][:3], r[5], r[6], "审核通过" if r[7] == "已确认" else "待审核", r[8]])
+    for r in as_2021(rows):
+        sheet.append(r)
     roster = tmp_path / "国网考生名单.xlsx"
     book.save(roster)
 

@@ -9,7 +9,7 @@ from prereg.accounts.models import Role
 from prereg.reconcile import services
 from prereg.reconcile.models import RosterReminder, RosterRow, RosterUpload, UploadStatus
 from tests.factories import UserFactory
-from tests.reconcile.helpers import HEADER_2020, csv_bytes, every_kind
+from tests.reconcile.helpers import HEADER_2020, csv_bytes, every_kind, upload_and_import
 
 
 def _at_once(*acts):
@@ -33,17 +33,11 @@ def _at_once(*acts):
     return outcomes
 
 
-def _import(actor, content):
-    upload = services.roster_upload(actor=actor, file_name="r.csv", content=content)
-    chosen = {key: str(upload.header.index(text)) for key, text in upload.mapping.items()}
-    return services.roster_import(actor=actor, upload_id=upload.pk, chosen=chosen)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_reminders_at_once_to_someone_with_one_left_send_one(postgres_only, tree, year, reviewer_quanzhou):
     colleague = UserFactory(role=Role.SITE, org=reviewer_quanzhou.org)
     _apps, rows = every_kind(tree, year)
-    upload = _import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows)).upload
+    upload = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows)).upload
     row = RosterRow.objects.get(upload=upload, name="施国")
     services.roster_remind(actor=reviewer_quanzhou, kind="national", keys=[row.pk])
     outcomes = _at_once(*(lambda who=who: services.roster_remind(actor=who, kind="national", keys=[row.pk])
@@ -57,7 +51,8 @@ def test_two_imports_at_once_leave_one_roster_in_force(postgres_only, tree, year
     colleague = UserFactory(role=Role.SITE, org=reviewer_quanzhou.org)
     _apps, rows = every_kind(tree, year)
     content = csv_bytes(HEADER_2020, rows)
-    outcomes = _at_once(lambda: _import(reviewer_quanzhou, content), lambda: _import(colleague, content))
+    outcomes = _at_once(lambda: upload_and_import(reviewer_quanzhou, content),
+                        lambda: upload_and_import(colleague, content))
     assert any(getattr(o, "ok", False) for o in outcomes), outcomes
     in_force = RosterUpload.objects.filter(org=reviewer_quanzhou.org, status=UploadStatus.DONE)
     assert in_force.count() == 1

@@ -5,7 +5,9 @@ import io
 
 import openpyxl
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from prereg.accounts.models import Role
@@ -23,23 +25,20 @@ from prereg.reconcile.models import (
     RosterUpload,
     UploadStatus,
 )
+from prereg.reconcile.selectors import list_queryset
 from tests.factories import UserFactory
 from tests.reconcile.helpers import (
     HEADER_2020,
     HEADER_2021,
     anxi_application,
+    as_2021,
     csv_bytes,
     every_kind,
     line_2020,
     person,
+    proposed_columns,
+    upload_and_import,
 )
-
-
-def upload_and_import(actor, content, name="roster.csv", chosen=None):
-    upload = services.roster_upload(actor=actor, file_name=name, content=content)
-    if chosen is None:
-        chosen = {key: str(upload.header.index(text)) for key, text in upload.mapping.items()}
-    return services.roster_import(actor=actor, upload_id=upload.pk, chosen=chosen)
 
 
 @pytest.fixture
@@ -56,8 +55,6 @@ def imported(roster, reviewer_quanzhou):
 
 
 def names(upload, kind):
-    from prereg.reconcile.selectors import list_queryset
-
     rows = list_queryset(upload, kind)
     if kind == ListKind.ONLY_PROVINCIAL:
         return sorted(m.application.name for m in rows)
@@ -160,10 +157,7 @@ def test_the_confirmed_mapping_is_proposed_for_the_next_upload(tree, year, revie
 
 def test_the_next_years_headers_import_the_same(roster, reviewer_quanzhou):
     apps, rows = roster
-    # HEADER_2021 has no 序号 column and a 专业代码: the same rows without the first cell, the code alone.
-    rows_2021 = [[r[1], r[2], r[3], r[4][:3], r[5], r[6], "审核通过" if r[7] == "已确认" else "待审核", r[8]]
-                 for r in rows]
-    upload = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2021, rows_2021, "gb18030")).upload
+    upload = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2021, as_2021(rows), "gb18030")).upload
     assert upload.counts == {"national": 3, "provincial": 1, "different": 3, "unconfirmed": 1, "consistent": 1}
 
 
@@ -188,8 +182,7 @@ def test_the_pages_upload_confirm_and_list(client, roster, reviewer_quanzhou):
     page = client.get(response.url).content.decode()
     assert "证件号码" in page and 'selected' in page
     upload = RosterUpload.objects.get(org=reviewer_quanzhou.org, status=UploadStatus.PENDING)
-    chosen = {key: str(upload.header.index(text)) for key, text in upload.mapping.items()}
-    response = client.post(response.url, {**chosen, "upload": upload.pk})
+    response = client.post(response.url, {**proposed_columns(upload), "upload": upload.pk})
     assert response.status_code == 302
     for kind, shown in [("national", "施国"), ("provincial", "周省"), ("different", "林明"), ("unconfirmed", "黄待"),
                         ("consistent", "李同")]:
@@ -277,8 +270,6 @@ def test_the_export_holds_exactly_the_filtered_list(client, imported, reviewer_q
 
 
 def _remind(actor, upload, kind, **names_):
-    from prereg.reconcile.selectors import list_queryset
-
     keys = [item.pk for item in list_queryset(upload, kind)
             if (item.application.name if kind == "provincial" else item.name) in names_.get("only", [])]
     return services.roster_remind(actor=actor, kind=kind, keys=keys)
@@ -324,8 +315,6 @@ def test_only_the_one_sided_lists_remind(imported, reviewer_quanzhou):
 
 
 def test_the_district_may_not_remind_by_default(imported, reviewer_province):
-    from django.core.exceptions import PermissionDenied
-
     _apps, upload = imported
     with pytest.raises(PermissionDenied):
         services.roster_remind(actor=reviewer_province, kind="national", keys=[1])
@@ -369,15 +358,11 @@ def test_forwarding_warns_of_applications_the_roster_lacks(client, roster, tree,
 
 
 def test_an_upload_needs_a_reviewer_of_an_org(sysadmin):
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         services.roster_upload(actor=sysadmin, file_name="a.csv", content=csv_bytes(HEADER_2020, []))
 
 
 def test_a_district_reviewer_without_the_function_is_refused(tree, year):
-    from django.core.exceptions import PermissionDenied
-
     unit = UserFactory(username="u1", role=Role.UNIT, org=tree["35052401"])
     with pytest.raises(PermissionDenied):
         services.roster_upload(actor=unit, file_name="a.csv", content=csv_bytes(HEADER_2020, []))
@@ -390,8 +375,6 @@ def test_state_returned_counts_as_on_the_provincial_side(tree, year, reviewer_qu
 
 
 def test_the_demo_roster_of_quanzhou_shows_each_kind(db, tmp_path, monkeypatch):
-    from django.core.management import call_command
-
     monkeypatch.setattr("prereg.demo.people.PASSWORD_FILE", tmp_path / "pw.txt")
     call_command("seed_demo", quiet_accounts=True)
     upload = RosterUpload.objects.get(org__code="350500", status=UploadStatus.DONE)
