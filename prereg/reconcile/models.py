@@ -75,6 +75,10 @@ class RosterUpload(models.Model):
         return f"{self.file_name} · {self.org}"
 
 
+# What a roster line and an application differ on (selectors.compare): RosterRow.<key>_differs.
+DIFFERENCES = {"level": "报考级别", "specialty": "报考专业", "name": "姓名"}
+
+
 class RowKind(models.TextChoices):
     ONLY_NATIONAL = "national", "只在国网"
     BOTH = "both", "两网均有"
@@ -113,8 +117,7 @@ class RosterRow(models.Model):
 
     @property
     def differences(self) -> list[str]:
-        return [label for flag, label in ((self.level_differs, "报考级别"), (self.specialty_differs, "报考专业"),
-                                          (self.name_differs, "姓名")) if flag]
+        return [label for key, label in DIFFERENCES.items() if getattr(self, f"{key}_differs")]
 
 
 class MissingApplication(models.Model):

@@ -10,6 +10,7 @@ from prereg.exports.models import Reminder
 
 from . import columns
 from .models import (
+    DIFFERENCES,
     ListKind,
     MissingApplication,
     RosterReminder,
@@ -21,7 +22,7 @@ from .models import (
 
 # On both sites: 已退回 counts, the candidate has submitted and is fixing his form; a draft does not.
 SUBMITTED_STATES = (State.IN_REVIEW, State.APPROVED, State.RETURNED)
-DIFF_FIELDS = {"level": "level_differs", "specialty": "specialty_differs", "name": "name_differs"}
+DIFF_FIELDS = {key: f"{key}_differs" for key in DIFFERENCES}
 ANY_DIFFERENCE = Q(level_differs=True) | Q(specialty_differs=True) | Q(name_differs=True)
 
 
@@ -152,9 +153,8 @@ def status_for(application) -> NationalStatus:
                     specialty_code=application.specialty.code if application.specialty_id else "",
                     specialty_name=application.specialty.name if application.specialty_id else "",
                     mapped=upload.mapping)
-    labels = {"level": "报考级别", "specialty": "报考专业", "name": "姓名"}
     return NationalStatus(upload=upload, found=True, confirmed=row.confirmed, status_text=row.status_text,
-                          differences=[labels[k] for k, v in diffs.items() if v],
+                          differences=[DIFFERENCES[k] for k, v in diffs.items() if v],
                           roster_values={"姓名": row.name, "报考级别": row.level, "报考专业": row.specialty,
                                          "报名序号": row.serial})
 

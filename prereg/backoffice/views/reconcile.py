@@ -20,7 +20,7 @@ from prereg.core.sheets import MAX_BYTES
 from prereg.exports.columns import full_numbers_for
 from prereg.exports.services import REMINDERS_PER_YEAR
 from prereg.reconcile import columns, services
-from prereg.reconcile.models import ListKind, RosterUpload, UploadStatus
+from prereg.reconcile.models import DIFFERENCES, ListKind, RosterUpload, UploadStatus
 from prereg.reconcile.selectors import current_upload, list_queryset, reminder_counts
 
 from ..access import staff_required
@@ -36,7 +36,7 @@ class ListFilterForm(forms.Form):
     q = forms.CharField(label="姓名或证件号码", required=False, max_length=50)
     unit = forms.CharField(label="单位", required=False, max_length=50)
     diff = forms.ChoiceField(label="不一致项", required=False,
-                             choices=[("", "全部"), ("level", "报考级别"), ("specialty", "报考专业"), ("name", "姓名")])
+                             choices=[("", "全部"), *DIFFERENCES.items()])
 
 
 def _tabs(upload, active=""):
