@@ -44,6 +44,17 @@ def stored_image(application, slot, sha_digit, row_id=None, width=1200, height=8
         width=width, height=height, content_type="image/jpeg", uploaded_by=application.candidate)
 
 
+def read_now(settings, image, page):
+    """The worker reads `image` now, FakeEngine answering `page`."""
+    FakeEngine.PAGES = [page]
+    settings.OCR_ENGINE = "tests.ocr.test_flow.FakeEngine"
+    engine_module._load.cache_clear()
+    try:
+        read_image(image.pk)
+    finally:
+        engine_module._load.cache_clear()
+
+
 @pytest.fixture
 def queued(settings):
     """An "ocr" queue whose tasks are kept, not run: a worker that has not read them yet."""
@@ -234,13 +245,7 @@ def test_the_slot_asks_again_while_its_image_is_read_and_then_shows_the_warning(
     assert "data-ocr-pending" in client.get(url).content.decode()  # still waiting
 
     image = ApplicationImage.objects.get(application=draft)
-    FakeEngine.PAGES = [DIPLOMA]
-    queued.OCR_ENGINE = "tests.ocr.test_flow.FakeEngine"
-    engine_module._load.cache_clear()
-    try:
-        read_image(image.pk)
-    finally:
-        engine_module._load.cache_clear()
+    read_now(queued, image, DIPLOMA)
     html = client.get(url).content.decode()
     assert "照片中的学校（厦门大学）与填写的学校（福建医科大学）不一致，请核对。" in html
     assert "data-ocr-pending" not in html

@@ -4,23 +4,21 @@ import pytest
 from playwright.sync_api import expect
 
 from prereg.applications.models import ApplicationImage, EducationRow
-from prereg.ocr import engine as engine_module
-from prereg.ocr.services import read_image
 from tests.e2e import conftest as e2e
 from tests.e2e.test_candidate_journey import phone_photo
 from tests.factories import TEST_PASSWORD, ApplicationFactory, EducationRowFactory
 
-from .test_flow import DIPLOMA, FakeEngine
+from . import test_flow
+from .test_flow import DIPLOMA, read_now
 
 _playwright, browser, server, phone = e2e._playwright, e2e.browser, e2e.server, e2e.phone
+queued = test_flow.queued
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_warning_of_a_photo_read_after_the_upload_shows_in_its_slot(phone, settings, tmp_path, year, tree,
+def test_the_warning_of_a_photo_read_after_the_upload_shows_in_its_slot(phone, queued, tmp_path, year, tree,
                                                                           candidate):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
-                                  "QUEUES": ["default", "exports", "ocr"]}}  # the worker has not run yet
     application = ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35052401"], name="李娜")
     row = EducationRowFactory(application=application)  # 福建医科大学
     photo = phone_photo(tmp_path / "diploma.jpg", (200, 190, 170))
@@ -33,14 +31,7 @@ def test_the_warning_of_a_photo_read_after_the_upload_shows_in_its_slot(phone, s
     expect(slot.locator("figure.thumb")).to_be_visible()
     expect(slot.locator("[data-ocr-pending]")).to_be_visible()
 
-    # The worker reads it now.
-    FakeEngine.PAGES = [DIPLOMA]
-    settings.OCR_ENGINE = "tests.ocr.test_flow.FakeEngine"
-    engine_module._load.cache_clear()
-    try:
-        read_image(ApplicationImage.objects.get(application=application).pk)
-    finally:
-        engine_module._load.cache_clear()
+    read_now(queued, ApplicationImage.objects.get(application=application), DIPLOMA)
     warning = phone.locator(f"#img-education-{row.pk} [data-ocr-warning]")
     expect(warning).to_contain_text("照片中的学校（厦门大学）与填写的学校（福建医科大学）不一致，请核对。", timeout=10000)
     expect(phone.locator(f"#img-education-{row.pk} [data-ocr-pending]")).to_have_count(0)
