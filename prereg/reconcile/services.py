@@ -10,7 +10,7 @@ import csv
 import io
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
@@ -214,8 +214,11 @@ def parse_lines(body, chosen: dict[str, int], codes_by_name) -> tuple[list[Line]
 class ImportResult:
     ok: bool
     upload: RosterUpload
-    errors: list = field(default_factory=list)
-    error_count: int = 0
+
+    @property
+    def errors(self) -> list:
+        """The bad lines, [line, reason], as the upload keeps them (the first ERRORS_KEPT)."""
+        return self.upload.errors
 
 
 @transaction.atomic
@@ -252,7 +255,7 @@ def roster_import(*, actor, upload_id: int, chosen: dict, request=None) -> Impor
         upload.save(update_fields=["mapping", "errors", "error_count"])
         record("reconcile.roster_imported", actor=actor, obj=upload, request=request, outcome=Outcome.FAILURE,
                details={"file": upload.file_name, "bad_rows": len(errors)})
-        return ImportResult(ok=False, upload=upload, errors=upload.errors, error_count=len(errors))
+        return ImportResult(ok=False, upload=upload)
 
     replaced = []
     for old in RosterUpload.objects.select_for_update().filter(
