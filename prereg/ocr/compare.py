@@ -152,7 +152,7 @@ def compare_field(page: Page, fields: dict, expect: Expect) -> FieldResult:
             return result
         typed = norm_choice(expect.typed)
         same = norm_choice(found.value) == typed or _same(page, typed, found, NAME_ALT, 0)
-        return _judge(result, page, found, same, _flat(found.value))
+        return _judge(result, page, found, same, documents.flat(found.value))
     # name | text
     allowed = 0 if expect.how == "name" else _allowed(expect.typed)
     spot = find_on_page(page, expect.typed, NAME_ALT, allowed)
@@ -164,7 +164,7 @@ def compare_field(page: Page, fields: dict, expect: Expect) -> FieldResult:
     # 福建医科大学 typed, 福建医科大学（原福建医学院） printed; 护理 and 护理学: the same school or major.
     same = (photo == typed or _same(page, expect.typed, found, NAME_ALT, allowed)
             or (expect.how == "text" and _contains(photo, typed)))
-    return _judge(result, page, found, same, _flat(found.value))
+    return _judge(result, page, found, same, documents.flat(found.value))
 
 
 def _judge(result, page, found, same: bool, photo: str) -> FieldResult:
@@ -175,11 +175,6 @@ def _judge(result, page, found, same: bool, photo: str) -> FieldResult:
     if _confidence(page, found) < LOW_CONFIDENCE:
         return result
     return _set(result, MISMATCH, page, span, photo)
-
-
-def _flat(value: str) -> str:
-    """A value as shown: a line break of the page (针灸推拿 / 学) is not part of it."""
-    return re.sub(r"\s+", "", value)
 
 
 def _compare_date(page, fields, expect, result):

@@ -73,7 +73,8 @@ SLOT_KINDS = {
 BLANK_CHARS = 6  # a page with fewer characters read than this is blank (or unreadable)
 
 
-def _squash(text: str) -> str:
+def flat(text: str) -> str:
+    """`text` without spaces or line breaks: a value the page wrapped (针灸推拿 / 学) is one word."""
     return re.sub(r"\s+", "", text)
 
 
@@ -93,8 +94,8 @@ def contains_word(text: str, word: str) -> bool:
 
 
 def kind_scores(page: Page) -> dict[str, int]:
-    flat = _squash(page.text)
-    return {kind: sum(weight for word, weight in words if contains_word(flat, word))
+    text = flat(page.text)
+    return {kind: sum(weight for word, weight in words if contains_word(text, word))
             for kind, words in KIND_WORDS.items()}
 
 
@@ -282,7 +283,7 @@ class Flow:
 
     def found(self, match, group=1, value=None) -> Found:
         start, end = self.span(match.start(group), match.end(group))
-        return Found(value if value is not None else re.sub(r"\s+", "", match.group(group)), start, end)
+        return Found(value if value is not None else flat(match.group(group)), start, end)
 
 
 def _issue_date(page, exclude=()) -> Found | None:
