@@ -397,26 +397,23 @@ def export_table(kind, rows, *, full_numbers: bool):
     show_phone = (lambda v: v) if full_numbers else mask_phone
     if kind == ListKind.ONLY_PROVINCIAL:
         header = ["姓名", "证件号码", "单位", "报考级别", "申报专业", "专业代码", "状态", "报名号", "手机号码"]
-        out = []
-        for m in rows:
-            a = m.application
-            out.append([a.name, show_id(a.id_number), a.unit.name if a.unit_id else "",
-                         a.level.name if a.level_id else "", a.specialty.name if a.specialty_id else "",
-                         a.specialty.code if a.specialty_id else "", a.get_state_display(), a.number or "",
-                         show_phone(a.phone)])
-        return header, out
+        return header, [[app.name, show_id(app.id_number), app.unit.name if app.unit_id else "",
+                         app.level.name if app.level_id else "", app.specialty.name if app.specialty_id else "",
+                         app.specialty.code if app.specialty_id else "", app.get_state_display(), app.number or "",
+                         show_phone(app.phone)] for app in (missing.application for missing in rows)]
     header = ["行号", "姓名（国网）", "证件号码", "报考级别（国网）", "报考专业（国网）", "报名序号", "考点", "国网状态",
               "手机号（国网）", "单位"]
     if kind != ListKind.ONLY_NATIONAL:
         header += ["姓名（省网）", "报考级别（省网）", "申报专业（省网）", "不一致项"]
     out = []
-    for r in rows:
-        line = [r.line, r.name, show_id(r.id_number), r.level, r.specialty, r.serial, r.site, r.status_text,
-                show_phone(r.phone), r.unit.name if r.unit_id else ""]
+    for row in rows:
+        line = [row.line, row.name, show_id(row.id_number), row.level, row.specialty, row.serial, row.site,
+                row.status_text, show_phone(row.phone), row.unit.name if row.unit_id else ""]
         if kind != ListKind.ONLY_NATIONAL:
-            a = r.application
-            line += [a.name if a else "", a.level.name if a and a.level_id else "",
-                     f"{a.specialty.code} {a.specialty.name}" if a and a.specialty_id else "", "、".join(r.differences)]
+            app = row.application
+            line += [app.name if app else "", app.level.name if app and app.level_id else "",
+                     f"{app.specialty.code} {app.specialty.name}" if app and app.specialty_id else "",
+                     "、".join(row.differences)]
         out.append(line)
     return header, out
 
