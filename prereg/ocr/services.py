@@ -204,18 +204,23 @@ def compare_reading(reading: ImageReading, application, row=None, slot: str | No
     return result
 
 
-def _rows_by_id(application) -> dict:
+def _rows_by_key(application) -> dict:
+    """The application's rows by (model, id): each row table numbers its rows on its own."""
     models = dict.fromkeys(table.model for table in BY_SLOT.values())
-    return {row.pk: row for model in models for row in model.objects.filter(application=application)}
+    return {(model, row.pk): row for model in models for row in model.objects.filter(application=application)}
 
 
 def _compared(application) -> list[tuple[ImageReading, ImageResult]]:
     """Each reading of the application with its comparison against the typed values of now."""
     readings = list(ImageReading.objects.filter(application=application).defer("error"))
-    rows = _rows_by_id(application) if readings and any(r.slot in BY_SLOT for r in readings) else {}
+    rows = _rows_by_key(application) if readings and any(r.slot in BY_SLOT for r in readings) else {}
     image_rows = dict(ApplicationImage.objects.filter(pk__in=[r.image_id for r in readings]).values_list("pk", "row_id")) if rows else {}
-    return [(reading, compare_reading(reading, application, rows.get(image_rows.get(reading.image_id))))
-            for reading in readings]
+
+    def row_of(reading):
+        table = BY_SLOT.get(reading.slot)
+        return rows.get((table.model, image_rows.get(reading.image_id))) if table else None
+
+    return [(reading, compare_reading(reading, application, row_of(reading))) for reading in readings]
 
 
 def results_for(application) -> dict[int, ImageResult]:

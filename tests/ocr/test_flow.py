@@ -12,7 +12,7 @@ from prereg.applications.models import ApplicationImage, EducationRow, FieldChec
 from prereg.ocr import engine as engine_module
 from prereg.ocr.engine import Line
 from prereg.ocr.models import ImageReading, ReadingStatus
-from prereg.ocr.services import read_image, with_readings
+from prereg.ocr.services import read_image, results_for, with_readings
 from tests.factories import formset_data, jpeg_upload, submitted
 
 from .helpers import page_lines
@@ -97,6 +97,19 @@ def draft(tree, year, candidate):
     application = ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35052401"], name="李娜")
     EducationRowFactory(application=application)  # 福建医科大学 护理学 2012-07
     return application
+
+
+def test_an_image_is_compared_with_its_own_tables_row_when_another_table_has_a_row_of_the_same_id(settings, draft):
+    """Each row table numbers its rows on its own: a diploma in the row of 学历 id N is compared with that
+    row, not with the 聘任 row that also has id N."""
+    from prereg.applications.models import AppointmentRow
+
+    education = EducationRow.objects.get(application=draft)
+    AppointmentRow.objects.create(pk=education.pk, application=draft, unit_name="安溪县医院", post="护师",
+                                  qualification="护师", start=datetime.date(2013, 1, 1), order=0)
+    read_now(settings, stored_image(draft, "education", "7", row_id=education.pk), DIPLOMA)
+    [result] = results_for(draft).values()
+    assert result.flags == ["school"]  # 厦门大学 on the photo against the typed 福建医科大学
 
 
 def _writes(queries) -> list[str]:
