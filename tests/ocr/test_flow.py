@@ -329,3 +329,17 @@ def test_the_form_asks_for_the_awaited_readings_once_however_many_slots_wait(cli
     five = form_page()
     assert (one[1], five[1]) == (1, 5)
     assert one[0] == five[0], (one, five)
+
+
+def test_a_worker_taking_every_queue_runs_an_export_before_the_photos_queued_ahead_of_it(db, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default", "exports", "ocr"]}}
+    from django_tasks_db.models import DBTaskResult
+
+    from prereg.exports.tasks import run_export
+    from prereg.ocr.tasks import read_image_task
+
+    for image_id in range(3):
+        read_image_task.using(queue_name="ocr").enqueue(image_id)
+    run_export.enqueue(1)
+    assert DBTaskResult.objects.ready().first().task_path == "prereg.exports.tasks.run_export"
