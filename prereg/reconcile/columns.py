@@ -148,7 +148,7 @@ NOT_CONFIRMED_MARKS = ("未", "不", "待", "否", "退回")
 
 def confirmed(value: str) -> bool:
     """Whether a 现场确认/审核状态 cell says the 国网 side is confirmed (已确认, 审核通过, 是…)."""
-    text = SPACES.sub("", value or "")
+    text = compact(value)
     if not text or any(mark in text for mark in NOT_CONFIRMED_MARKS):
         return False
     return any(word in text for word in CONFIRMED_WORDS) or text.lower() in ("1", "y", "yes", "true")

@@ -56,7 +56,8 @@ def test_the_specialty_code_is_read_from_the_cell_or_the_catalogue(cell, code):
 
 
 @pytest.mark.parametrize(("cell", "confirmed"), [("已确认", True), ("审核通过", True), ("是", True), ("未确认", False),
-                                                 ("待审核", False), ("审核不通过", False), ("", False), ("否", False)])
+                                                 ("待审核", False), ("审核不通过", False), ("", False), ("否", False),
+                                                 ("１", True), ("Ｙ", True), ("\u3000已确认", True)])
 def test_the_status_cell_says_whether_the_national_side_is_confirmed(cell, confirmed):
     assert columns.confirmed(cell) is confirmed
 
