@@ -47,7 +47,14 @@ def send_sms(phone: str, text: str, *, purpose: str) -> SmsMessage:
     from .tasks import sms_deliver
 
     message = SmsMessage.objects.create(phone=phone, text=text, purpose=purpose, backend=settings.SMS_BACKEND)
-    transaction.on_commit(lambda: sms_deliver.enqueue(message.pk))
+
+    def enqueue():
+        try:
+            sms_deliver.enqueue(message.pk)
+        except Exception:  # the act that sent it is committed: the message waits in the outbox (待发送)
+            logger.exception("could not queue SMS %s for delivery", message.pk)
+
+    transaction.on_commit(enqueue)
     return message
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django_tasks.backends.dummy import DummyBackend
 
 from prereg.notify.models import SmsCode, SmsMessage
 from prereg.notify.sms import RateLimited, issue_code, send_sms, verify_code
@@ -56,6 +57,21 @@ def test_the_gateway_is_called_by_the_task_worker_not_by_the_request(db, setting
     sms_deliver.call(message.pk)  # what the worker runs
     message.refresh_from_db()
     assert message.delivered
+
+
+class RefusingBackend(DummyBackend):
+    def enqueue(self, task, args, kwargs):
+        raise RuntimeError("task database unavailable")
+
+
+def test_a_message_that_cannot_be_queued_waits_in_the_outbox_and_the_act_stands(db, settings,
+                                                                                 django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "tests.notify.test_sms.RefusingBackend",
+                                  "QUEUES": ["default", "exports", "ocr"]}}
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send_sms(PHONE, "测试", purpose="test")  # no exception reaches the request
+    message.refresh_from_db()
+    assert not message.delivered and not message.error
 
 
 def test_a_worker_taking_every_queue_sends_a_code_before_the_photos_queued_ahead_of_it(
