@@ -32,7 +32,7 @@ from ..forms import (
     YearDicts,
     row_formset,
 )
-from .common import current_application
+from .common import current_application, page_version
 
 # The form class of each row table (prereg.applications.sections describes the tables).
 ROW_FORMS = {"work": WorkForm, "education": EducationForm, "degree": EducationForm, "appointment": AppointmentForm,
@@ -234,12 +234,11 @@ def section_save(request, section):
     valid = (form is None or form.is_valid()) and all(fs.is_valid() for fs in formsets)
     saved, error_message = False, ""
     if valid:
-        version = request.POST.get("version", "")
         chsi = section == "education"
         try:
             workflow_services.application_section_save(
                 actor=request.user, application_id=application.pk, section=section,
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=page_version(request),
                 form=None if chsi else form, values={"chsi_code": form.cleaned_data["chsi_code"]} if chsi else None,
                 formsets=[(fs, fs.slot, fs.kind_filter) for fs in formsets], request=request)
             saved = True

@@ -12,17 +12,15 @@ from prereg.applications.completeness import missing
 from prereg.applications.models import STAGE_ORDER, State
 from prereg.applications.pdf import confirmation_pdf
 
-from .common import current_application
+from .common import current_application, page_version
 
 
 @require_POST
 def submit(request):
     application = current_application(request.user)
-    version = request.POST.get("version")
     try:
         workflow_services.application_submit(
-            actor=request.user, application_id=application.pk,
-            expected_version=int(version) if version and version.isdigit() else None,
+            actor=request.user, application_id=application.pk, expected_version=page_version(request),
             request=request, check_complete=missing)
     except workflow_services.AlreadyHandled:
         # A double click or a retry: the first request did the work.

@@ -13,14 +13,8 @@ from prereg.applications.models import ApplicationImage, ImageSlot, State
 from prereg.core import ratelimit
 from prereg.ocr.services import enqueue_reading
 
-from .common import current_application
+from .common import current_application, page_version
 from .form import slot_of
-
-
-def _page_version(request) -> int | None:
-    """The version the page was loaded with; None from a page older than the field (not checked)."""
-    version = request.POST.get("version", "")
-    return int(version) if version.isdigit() else None
 
 
 def _slot_html(request, application, slot, row_id) -> str:
@@ -52,7 +46,7 @@ def image_upload(request):
     try:
         created = images.images_add(
             actor=request.user, application=application, slot=slot, row_id=row_id,
-            uploads=request.FILES.getlist("file"), expected_version=_page_version(request), request=request)
+            uploads=request.FILES.getlist("file"), expected_version=page_version(request), request=request)
     except ValidationError as error:
         return _answer(request, application, False, error.messages[0], 400)
     enqueue_reading(created)  # machine reading in the background, after the commit (never holds this up)
@@ -77,7 +71,7 @@ def image_delete(request, pk):
     if image is None:  # not an image of this year's form (another's is refused the same way: nothing to tell)
         raise Http404
     try:
-        images.image_delete(actor=request.user, image_id=pk, expected_version=_page_version(request),
+        images.image_delete(actor=request.user, image_id=pk, expected_version=page_version(request),
                             request=request)
     except PermissionDenied:
         raise
