@@ -11,9 +11,9 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from .models import SmsCode, SmsMessage
+from .tasks import sms_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +44,6 @@ def send_sms(phone: str, text: str, *, purpose: str) -> SmsMessage:
     """Store the message and hand its delivery to the default queue once the act that sent it is
     committed: a slow or dead gateway (10 s timeout) then holds a task worker, not the candidate's
     request nor one of the web server's few workers in the last days' rush."""
-    from .tasks import sms_deliver
-
     message = SmsMessage.objects.create(phone=phone, text=text, purpose=purpose, backend=settings.SMS_BACKEND)
 
     def enqueue():
@@ -56,18 +54,6 @@ def send_sms(phone: str, text: str, *, purpose: str) -> SmsMessage:
 
     transaction.on_commit(enqueue)
     return message
-
-
-def deliver(message: SmsMessage) -> None:
-    """Send one stored message through its backend and record the outcome (a failure is kept on the
-    message, for the outbox page and the log; the act that sent it stands)."""
-    try:
-        import_string(message.backend)().send(message.phone, message.text)
-    except Exception as exc:
-        logger.exception("SMS delivery failed")
-        SmsMessage.objects.filter(pk=message.pk).update(error=str(exc)[:200])
-    else:
-        SmsMessage.objects.filter(pk=message.pk).update(delivered=True)
 
 
 class RateLimited(ValidationError):
