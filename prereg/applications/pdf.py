@@ -23,6 +23,7 @@ from django.core import signing
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -99,8 +100,24 @@ def font_name() -> str:
     return FONT
 
 
+# The QR code carries the signature's first 16 characters (96 bits): a link of ~60 characters is a
+# version 4 code instead of 6, its modules a quarter larger on paper (easier to scan from a print)
+# and drawn in 0.6 ms less (`pdf_qr_cpu_ms`, bench pdf). Forms printed with the whole signature
+# still verify (`is_genuine`).
+TOKEN_LENGTH = 16
+
+
+def _signature(number) -> str:
+    return signing.Signer(salt=VERIFY_SALT).sign(number).split(":", 1)[1]
+
+
 def verify_token(application) -> str:
-    return signing.Signer(salt=VERIFY_SALT).sign(application.number).split(":", 1)[1]
+    return _signature(application.number)[:TOKEN_LENGTH]
+
+
+def is_genuine(application, token) -> bool:
+    """Whether `token` was printed on a form of `application`: the signature or its first 16 characters."""
+    return len(token) >= TOKEN_LENGTH and constant_time_compare(_signature(application.number)[:len(token)], token)
 
 
 def verify_path(application) -> str:

@@ -105,6 +105,15 @@ def test_the_qr_page_flags_a_forged_token(client, confirmed, reviewer_quanzhou):
     assert "伪造" in response.content.decode()
 
 
+def test_a_form_printed_with_the_whole_signature_still_verifies(client, confirmed, reviewer_quanzhou):
+    client.force_login(reviewer_quanzhou)
+    whole = pdf_module._signature(confirmed.number)
+    assert len(pdf_module.verify_token(confirmed)) == 16 and pdf_module.verify_token(confirmed) == whole[:16]
+    assert "由本系统生成" in client.get(reverse("files:verify", args=[confirmed.number, whole])).content.decode()
+    short = client.get(reverse("files:verify", args=[confirmed.number, whole[:15]])).content.decode()
+    assert "伪造" in short and "由本系统生成" not in short
+
+
 def test_the_qr_page_is_for_reviewers_only(client, confirmed, candidate, reviewer_fuzhou):
     client.force_login(candidate)
     assert client.get(verify_path(confirmed)).status_code == 403
