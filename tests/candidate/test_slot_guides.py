@@ -10,8 +10,8 @@ from PIL import Image
 
 from prereg.applications.images import SLOT_GUIDES
 from prereg.applications.models import ImageSlot
-from prereg.catalog.management.commands.draw_slot_samples import MAX_BYTES, SPECIMENS
 from tests.factories import complete_application, jpeg_upload
+from tools.draw_slot_samples import MAX_BYTES, SPECIMENS
 
 STATIC = Path(settings.BASE_DIR) / "prereg" / "static"
 
