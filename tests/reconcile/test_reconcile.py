@@ -1,7 +1,9 @@
 """国网名单核对: the lists, the scope, all or nothing, replacing, the remembered mapping, the export's
 masking, the reminders' limit, the review screen and the 汇总提交 warning."""
 
+import html
 import io
+import re
 
 import openpyxl
 import pytest
@@ -264,6 +266,28 @@ def test_the_export_holds_exactly_the_filtered_list(client, imported, reviewer_q
     response = client.get(reverse("backoffice:reconcile_export"), {"list": "different", "diff": "level"})
     names_ = [row[1] for row in _cells(response.content)[1:]]
     assert names_ == ["王级"]
+
+
+@pytest.mark.parametrize("query", [
+    {"list": "different", "diff": "level"},
+    {"list": "different", "unit": "安溪"},
+    {"list": "national", "q": "施"},
+    {"list": "provincial", "unit": "安溪县"},
+    {"list": "provincial", "q": "无此人"},
+    {"list": "consistent", "diff": "bogus", "q": "无此人"},  # an invalid form filters nothing, on both
+])
+def test_the_export_link_of_a_list_holds_the_rows_the_list_shows(client, imported, reviewer_quanzhou, query):
+    client.force_login(reviewer_quanzhou)
+    response = client.get(reverse("backoffice:reconcile_list"), query)
+    page = response.context["page"]
+    assert page.paginator.num_pages == 1
+    if query["list"] == "provincial":
+        shown = [missing.application.name for missing in page]
+    else:
+        shown = [row.line for row in page]
+    link = re.search(r'id="export-xlsx" href="([^"]+)"', response.content.decode())
+    exported = [row[0] for row in _cells(client.get(html.unescape(link[1])).content)[1:]]
+    assert exported == shown
 
 
 # --- reminders ------------------------------------------------------------------------------------

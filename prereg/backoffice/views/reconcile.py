@@ -38,6 +38,12 @@ class ListFilterForm(forms.Form):
     diff = forms.ChoiceField(label="不一致项", required=False,
                              choices=[("", "全部"), *DIFFERENCES.items()])
 
+    @property
+    def filters(self) -> dict:
+        """What the list is filtered by, read by the list and by its export alike: the export of a
+        query string holds the rows its list shows. An invalid form filters nothing."""
+        return self.cleaned_data if self.is_valid() else {}
+
 
 def _tabs(upload, active=""):
     counts = upload.counts if upload else {}
@@ -139,8 +145,7 @@ def list_view(request):
         messages.info(request, "请先上传国网名单。")
         return redirect("backoffice:reconcile")
     form = ListFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(list_queryset(upload, kind, filters), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(list_queryset(upload, kind, form.filters), PER_PAGE).get_page(request.GET.get("page"))
     remindable = kind in ListKind.remindable()
     if remindable:
         if kind == ListKind.ONLY_PROVINCIAL:
@@ -169,12 +174,11 @@ def list_view(request):
 def export(request):
     services.org_of(request.user)
     kind = _kind(request.GET)
-    form = ListFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
     try:
         name, content_type, content = services.roster_export(
-            actor=request.user, kind=kind, filters=filters, fmt="csv" if request.GET.get("format") == "csv" else "xlsx",
-            full_numbers=request.GET.get("full") == "1", request=request)
+            actor=request.user, kind=kind, filters=ListFilterForm(request.GET).filters,
+            fmt="csv" if request.GET.get("format") == "csv" else "xlsx", full_numbers=request.GET.get("full") == "1",
+            request=request)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("backoffice:reconcile")
