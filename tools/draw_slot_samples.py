@@ -1,23 +1,23 @@
 """Draw the 示例图片 of the candidate's 📷 slots: a schematic specimen of each document, marked 示例.
 
-    manage.py draw_slot_samples            # writes prereg/static/prereg/samples/*.png (and the manual's copy)
+    python -m tools.draw_slot_samples      # writes prereg/static/prereg/samples/*.png (and the manual's copy)
 
 The PNGs are committed (prereg.applications.images.SLOT_GUIDES names them); run this again only to
 change a drawing. Each is a 16-colour PNG of a few dozen KB at most, so a phone on a weak signal
 loads one when asked. The names, numbers and dates on them are made up.
 """
 
+import argparse
 import importlib.resources
-import io
-from pathlib import Path
+import sys
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
 from PIL import Image, ImageDraw, ImageFont
 
-OUT_DIR = Path(settings.BASE_DIR) / "prereg" / "static" / "prereg" / "samples"
+from tools.common import MANUAL_DIR, STATIC_DIR, palette_png, save
+
+OUT_DIR = STATIC_DIR / "prereg" / "samples"
 # The candidate manual (docs/manual-candidate.md) shows one of them; its pictures live in static/manual/.
-MANUAL_COPIES = {"appointment": Path(settings.BASE_DIR) / "prereg" / "static" / "manual" / "sample-appointment.png"}
+MANUAL_COPIES = {"appointment": MANUAL_DIR / "sample-appointment.png"}
 MAX_BYTES = 30 * 1024
 FONT_PACKAGE, FONT_FILE = "paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc"  # the PDF's font, a dependency
 SIZE = (600, 400)
@@ -254,21 +254,22 @@ SPECIMENS = {
 
 
 def png(image) -> bytes:
-    out = io.BytesIO()
-    mark(image).quantize(colors=16, method=Image.Quantize.MEDIANCUT).save(out, "PNG", optimize=True)
-    return out.getvalue()
+    return palette_png(mark(image), 16)
 
 
-class Command(BaseCommand):
-    help = "Draw the sample images (示例图片) of the candidate's image slots into prereg/static/prereg/samples/."
+def main(argv=None):
+    argparse.ArgumentParser(prog="python -m tools.draw_slot_samples",
+                            description="Draw the sample images (示例图片) of the candidate's image slots "
+                                        "into prereg/static/prereg/samples/.").parse_args(argv)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    for name, draw_it in SPECIMENS.items():
+        data = png(draw_it())
+        if len(data) > MAX_BYTES:
+            print(f"{name}.png: {len(data)} bytes, more than {MAX_BYTES}", file=sys.stderr)
+        save(OUT_DIR / f"{name}.png", data)
+        if name in MANUAL_COPIES:
+            MANUAL_COPIES[name].write_bytes(data)
 
-    def handle(self, *args, **options):
-        OUT_DIR.mkdir(parents=True, exist_ok=True)
-        for name, draw_it in SPECIMENS.items():
-            data = png(draw_it())
-            if len(data) > MAX_BYTES:
-                self.stderr.write(f"{name}.png: {len(data)} bytes, more than {MAX_BYTES}")
-            (OUT_DIR / f"{name}.png").write_bytes(data)
-            if name in MANUAL_COPIES:
-                MANUAL_COPIES[name].write_bytes(data)
-            self.stdout.write(f"{name}.png  {len(data) // 1024} KB")
+
+if __name__ == "__main__":
+    main()

@@ -5,12 +5,13 @@ starts gunicorn on a free port with the production settings (DEBUG off, whitenoi
 Debian's chromium with Playwright through the pages the manuals describe, and saves small
 viewport-sized PNGs into prereg/static/manual/ (quantised; docs/manual-*.md reference them).
 
-    manage.py manual_screenshots [--only NAME ...] [--keep]
+    python -m tools.manual_screenshots [--only NAME ...] [--keep]
 
 Nothing touches the project's own database: every step runs in a subprocess whose
 DATABASE_URL, MEDIA_ROOT and STATIC_ROOT point into a temporary folder.
 """
 
+import argparse
 import io
 import os
 import secrets
@@ -23,10 +24,9 @@ import time
 from pathlib import Path
 from urllib.parse import urljoin
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from PIL import Image
 
-from prereg.catalog.markup import MANUAL_STATIC_DIR
+from tools.common import MANUAL_DIR, ROOT, palette_png, save, setup_django
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 # Date and month inputs follow the browser's own language (LANG and --lang; Debian's chromium
@@ -110,123 +110,124 @@ def free_port() -> int:
 
 def shrink(png: bytes) -> bytes:
     """A viewport screenshot as a small PNG: quantised to a palette (UI screens have few colours)."""
-    from PIL import Image
-
     image = Image.open(io.BytesIO(png)).convert("RGB")
     for colours in (96, 48, 24):
-        out = io.BytesIO()
-        image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-            out, "PNG", optimize=True)
-        if out.tell() <= MAX_BYTES:
+        data = palette_png(image, colours)
+        if len(data) <= MAX_BYTES:
             break
-    return out.getvalue()
+    return data
 
 
-class Command(BaseCommand):
-    help = "Take the manuals' screenshots from a throwaway demo instance (writes prereg/static/manual/)."
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.manual_screenshots",
+        description="Take the manuals' screenshots from a throwaway demo instance (writes prereg/static/manual/).")
+    parser.add_argument("--only", nargs="*", default=None, help="names of the screenshots to take")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
+    options = parser.parse_args(argv)
+    setup_django()
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"chromium not found at {CHROMIUM} (set CHROMIUM_PATH)")
+    shots = [s for s in SHOTS if not options.only or s[0] in options.only]
+    workdir = Path(tempfile.mkdtemp(prefix="prereg-manual-"))
+    env = {**os.environ,
+           "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+           "MEDIA_ROOT": str(workdir / "media"), "STATIC_ROOT": str(workdir / "static"),
+           "SECRET_KEY": secrets.token_urlsafe(40), "DEBUG": "false", "HTTPS": "false",
+           "ALLOWED_HOSTS": "127.0.0.1", "TESTING": "false", "DEMO_MODE": "true",
+           "RATE_LIMIT_LOGIN": "1000/60"}
+    env.pop("PYTEST_VERSION", None)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    server = log = None
+    try:
+        for step in (["migrate", "-v0"], ["createcachetable"], ["seed_demo", "--quiet-accounts"],
+                     ["collectstatic", "--noinput", "-v0"]):
+            print(f"manage.py {' '.join(step)}")
+            subprocess.run(manage + step, env=env, cwd=ROOT, check=True,  # noqa: S603 - our argv
+                           stdout=subprocess.DEVNULL)
+        port = free_port()
+        log = open(workdir / "gunicorn.log", "wb")  # noqa: SIM115 - closed with the server
+        server = subprocess.Popen(  # noqa: S603 - our argv
+            [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{port}",
+             "-w", "1", "--threads", "4"], env=env, cwd=ROOT, stdout=log, stderr=log)
+        base = f"http://127.0.0.1:{port}"
+        wait_for(port, server)
+        print(f"server on {base} (pid {server.pid})")
+        take(base, shots)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)
+        if log is not None:
+            log.close()
+        if options.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
-    def add_arguments(self, parser):
-        parser.add_argument("--only", nargs="*", default=None, help="names of the screenshots to take")
-        parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
 
-    def handle(self, *args, only=None, keep=False, **options):
-        if not Path(CHROMIUM).exists():
-            raise CommandError(f"chromium not found at {CHROMIUM} (set CHROMIUM_PATH)")
-        shots = [s for s in SHOTS if not only or s[0] in only]
-        workdir = Path(tempfile.mkdtemp(prefix="prereg-manual-"))
-        env = {**os.environ,
-               "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-               "MEDIA_ROOT": str(workdir / "media"), "STATIC_ROOT": str(workdir / "static"),
-               "SECRET_KEY": secrets.token_urlsafe(40), "DEBUG": "false", "HTTPS": "false",
-               "ALLOWED_HOSTS": "127.0.0.1", "TESTING": "false", "DEMO_MODE": "true",
-               "RATE_LIMIT_LOGIN": "1000/60"}
-        env.pop("PYTEST_VERSION", None)
-        manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-        server = log = None
-        try:
-            for step in (["migrate", "-v0"], ["createcachetable"], ["seed_demo", "--quiet-accounts"],
-                         ["collectstatic", "--noinput", "-v0"]):
-                self.stdout.write(f"manage.py {' '.join(step)}")
-                subprocess.run(manage + step, env=env, cwd=settings.BASE_DIR, check=True,  # noqa: S603 - our argv
-                               stdout=subprocess.DEVNULL)
-            port = free_port()
-            log = open(workdir / "gunicorn.log", "wb")  # noqa: SIM115 - closed with the server
-            server = subprocess.Popen(  # noqa: S603 - our argv
-                [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{port}",
-                 "-w", "1", "--threads", "4"], env=env, cwd=settings.BASE_DIR, stdout=log, stderr=log)
-            base = f"http://127.0.0.1:{port}"
-            self._wait_for(port, server)
-            self.stdout.write(f"server on {base} (pid {server.pid})")
-            self._take(base, shots)
-        finally:
-            if server is not None:
-                server.terminate()
-                server.wait(timeout=20)
-            if log is not None:
-                log.close()
-            if keep:
-                self.stdout.write(f"kept {workdir}")
-            else:
-                shutil.rmtree(workdir, ignore_errors=True)
+def wait_for(port, server):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited; see its log (run with --keep)")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise SystemExit("the server did not start within 60 s")
 
-    def _wait_for(self, port, server):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise CommandError("gunicorn exited; see its log (run with --keep)")
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    return
-            time.sleep(0.3)
-        raise CommandError("the server did not start within 60 s")
 
-    def _take(self, base, shots):
-        from playwright.sync_api import sync_playwright
+def take(base, shots):
+    from playwright.sync_api import sync_playwright
 
-        from prereg.demo.people import demo_password
+    from prereg.demo.people import demo_password
 
-        password = demo_password()
-        MANUAL_STATIC_DIR.mkdir(parents=True, exist_ok=True)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-                                                 env={**os.environ, **CHROMIUM_ENV})
-            contexts = {}
-            for name, who, path, action in shots:
-                if who not in contexts:
-                    context = browser.new_context(viewport=VIEWPORT, timezone_id="Asia/Shanghai")
-                    context.set_default_timeout(15_000)
-                    page = context.new_page()
-                    page.on("dialog", lambda dialog: dialog.dismiss())
-                    if who is not None:
-                        self._login(page, base, who, password)
-                    contexts[who] = page
-                page = contexts[who]
-                page.goto(base + path)
-                page.wait_for_load_state("networkidle")
-                if action is not None:
-                    action(page)
-                page.evaluate("document.activeElement && document.activeElement.blur()")
-                self._wait_for_images(page)
-                data = shrink(page.screenshot(full_page=False))
-                target = MANUAL_STATIC_DIR / f"{name}.png"
-                target.write_bytes(data)
-                self.stdout.write(f"{target.relative_to(settings.BASE_DIR)}  {len(data) // 1024} KB  ({page.url})")
-            browser.close()
+    password = demo_password()
+    MANUAL_DIR.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                                             env={**os.environ, **CHROMIUM_ENV})
+        contexts = {}
+        for name, who, path, action in shots:
+            if who not in contexts:
+                context = browser.new_context(viewport=VIEWPORT, timezone_id="Asia/Shanghai")
+                context.set_default_timeout(15_000)
+                page = context.new_page()
+                page.on("dialog", lambda dialog: dialog.dismiss())
+                if who is not None:
+                    login(page, base, who, password)
+                contexts[who] = page
+            page = contexts[who]
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            if action is not None:
+                action(page)
+            page.evaluate("document.activeElement && document.activeElement.blur()")
+            wait_for_images(page)
+            save(MANUAL_DIR / f"{name}.png", shrink(page.screenshot(full_page=False)), page.url)
+        browser.close()
 
-    def _wait_for_images(self, page):
-        """Lazy images in the viewport start loading only once scrolled to: wait for them."""
-        from playwright.sync_api import Error
 
-        try:
-            page.wait_for_function(VISIBLE_IMAGES_LOADED, timeout=8_000)
-        except Error:
-            self.stderr.write(f"  some images did not load on {page.url}")
+def wait_for_images(page):
+    """Lazy images in the viewport start loading only once scrolled to: wait for them."""
+    from playwright.sync_api import Error
 
-    def _login(self, page, base, username, password):
-        page.goto(base + "/accounts/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", password)
-        page.click("form button[type=submit]")
-        page.wait_for_load_state("load")
-        if "/accounts/login/" in page.url:
-            raise CommandError(f"demo login failed for {username}")
+    try:
+        page.wait_for_function(VISIBLE_IMAGES_LOADED, timeout=8_000)
+    except Error:
+        print(f"  some images did not load on {page.url}", file=sys.stderr)
+
+
+def login(page, base, username, password):
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_load_state("load")
+    if "/accounts/login/" in page.url:
+        raise SystemExit(f"demo login failed for {username}")
+
+
+if __name__ == "__main__":
+    main()

@@ -52,7 +52,7 @@ class SlotGuide:
 
     document: str  # 证件类型
     note: str  # 注意事项, in the manual's words
-    # 示例图片: (file under prereg/static/, caption); drawn by manage.py draw_slot_samples
+    # 示例图片: (file under prereg/static/, caption); drawn by python -m tools.draw_slot_samples
     samples: tuple[tuple[str, str], ...]
 
 

@@ -1,4 +1,4 @@
-"""The manuals as pages, with the screenshots taken by `manage.py manual_screenshots`."""
+"""The manuals as pages, with the screenshots taken by `python -m tools.manual_screenshots`."""
 
 import re
 
