@@ -17,8 +17,10 @@ from prereg.applications.models import (
     AppointmentRow,
     EducationRow,
     FieldCheck,
+    OtherRow,
     Stage,
     State,
+    TrainingRow,
     WorkRow,
 )
 from prereg.catalog.loaders import load_year_catalogue
@@ -140,6 +142,40 @@ class WorkRowFactory(factory.django.DjangoModelFactory):
     order = 0
 
 
+class AppointmentRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AppointmentRow
+
+    unit_name = "安溪县医院"
+    post = "医师"
+    qualification = "医师"
+    start = datetime.date(2016, 12, 1)
+    order = 0
+
+
+class TrainingRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingRow
+
+    kind = TrainingRow.Kind.RESIDENCY
+    certificate_no = factory.Sequence(lambda n: f"Z{n}")
+    specialty = "内科"
+    start = datetime.date(2012, 9, 1)
+    end = datetime.date(2015, 8, 31)
+    base = "福建省立医院"
+    issued = datetime.date(2015, 9, 1)
+    order = 0
+
+
+class OtherRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OtherRow
+
+    kind = "其他"
+    note = ""
+    order = 0
+
+
 class NoticeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Notice
@@ -183,10 +219,17 @@ class UnitRequestFactory(factory.django.DjangoModelFactory):
 
 
 class ExportJobFactory(factory.django.DjangoModelFactory):
-    """A finished CSV export of `owner`, its file (file__data) kept for an hour."""
+    """A finished CSV export of `owner`, its file (file__data) kept for an hour; `queued=True` or
+    `running=True` for one not finished yet (no file, no rows, no expiry)."""
 
     class Meta:
         model = ExportJob
+
+    class Params:
+        queued = factory.Trait(status=ExportStatus.QUEUED, progress=0, row_count=None, expires_at=None,
+                               file_name="", file="")
+        running = factory.Trait(status=ExportStatus.RUNNING, progress=0, row_count=None, expires_at=None,
+                                file_name="", file="")
 
     owner = factory.SubFactory(UserFactory)
     kind = ExportKind.APPLICATIONS
@@ -318,8 +361,7 @@ def complete_application(candidate, year, tree, unit_code="35052401"):
     application.save()
     WorkRowFactory(application=application, title="医师", major="临床医学")
     edu = EducationRowFactory(application=application, major="临床医学")
-    appt = AppointmentRow.objects.create(application=application, unit_name="安溪县医院", post="医师",
-                                         qualification="医师", start=datetime.date(2016, 12, 1))
+    appt = AppointmentRowFactory(application=application)
     for slot, row in [("photo", None), ("id_front", None), ("id_back", None), ("education", edu.pk),
                       ("category", None), ("scope", None), ("current_qualification", None),
                       ("appointment", appt.pk)]:
