@@ -10,6 +10,7 @@ as a subset, so the form prints the same in every viewer (`font_name`).
 
 from __future__ import annotations
 
+import datetime
 import functools
 import importlib.resources
 import io
@@ -51,6 +52,7 @@ from .models import (
     TrainingRow,
     WorkRow,
 )
+from .sections import ROW_SECTION_TITLES, ROW_TABLES, RowTable
 
 logger = logging.getLogger(__name__)
 
@@ -143,34 +145,31 @@ class FormData:
 
     application: Application
     photo: str  # storage name of the photo's thumbnail (or file), "" when there is none
-    work: list
-    education: list
-    appointments: list
-    training: list
-    other: list
+    rows: dict  # row model -> the application's rows of it, in order
     approvals: dict  # stage -> the ReviewLog of its approval in the current round
+
+    def rows_of(self, table: RowTable) -> list:
+        return [row for row in self.rows[table.model] if not table.kind or row.kind == table.kind]
 
 
 def load(application) -> FormData:
     """The form's data in eight plain queries: the application, its photo's name, its five row
-    tables and this round's approvals. (The photo as a subquery of the first read cost 1.1 ms more
+    models (sections.ROW_TABLES) and this round's approvals. (The photo as a subquery of the first read cost 1.1 ms more
     of CPU to compile than this query of its own: `pdf_load_cpu_ms`, bench pdf.)"""
     a = Application.objects.select_related(*RELATED).only(*FIELDS).get(pk=application.pk)
     photo = (ApplicationImage.objects.filter(application_id=a.pk, slot=ImageSlot.PHOTO)
              .values_list("thumbnail", "file").order_by("-pk").first())
-    appointments = list(AppointmentRow.objects.filter(application_id=a.pk))
-    for row in appointments:
+    rows = {table.model: [] for table in ROW_TABLES}
+    for model in rows:
+        rows[model] = list(model.objects.filter(application_id=a.pk))
+    for row in rows[AppointmentRow]:
         row.application = a  # its duration runs to the year's cut-off, read above
     approvals = ReviewLog.objects.filter(application_id=a.pk, action=ReviewAction.APPROVE,
                                          submission_round=a.submission_round)
     return FormData(
         application=a,
         photo=(photo[0] or photo[1]) if photo else "",
-        work=list(WorkRow.objects.filter(application_id=a.pk)),
-        education=list(EducationRow.objects.filter(application_id=a.pk)),
-        appointments=appointments,
-        training=list(TrainingRow.objects.filter(application_id=a.pk)),
-        other=list(OtherRow.objects.filter(application_id=a.pk)),
+        rows=rows,
         approvals={log.stage: log for log in approvals},  # in order of time: the last one counts
     )
 
@@ -246,17 +245,12 @@ PAIRS = _Cells([0.17, 0.33, 0.17, 0.33])
 BASIC_LABELS = (("姓名", "性别"), ("证件类型", "证件编号"), ("出生日期", "民族"), ("手机号码", "邮编"), ("联系地址", "单位名称"))
 DECLARED_LABELS = (("报考级别", "拟申报资格"), ("执业类别", "执业注册范围"), ("执业变更情况", "申报专业"),
                    ("现有资格", "现有资格取得年月"), ("现技术资格取得年限", ""))
-WORK = _Cells([0.07, 0.33, 0.18, 0.24, 0.18])
-EDUCATION = _Cells([0.07, 0.17, 0.12, 0.3, 0.14, 0.2])
-APPOINTMENT = _Cells([0.07, 0.25, 0.16, 0.18, 0.2, 0.14])
-TRAINING = _Cells([0.07, 0.2, 0.16, 0.2, 0.25, 0.12])
-OTHER = _Cells([0.07, 0.3, 0.63])
-WORK_HEADERS = ("序号", "单位名称", "现有专业技术职务", "时间", "专业")
-EDUCATION_HEADERS = ("序号", "学历", "取得时间", "学校", "学习形式", "专业")
-DEGREE_HEADERS = ("序号", "学位", "取得时间", "学校", "学习形式", "专业")
-APPOINTMENT_HEADERS = ("序号", "聘任单位", "现聘任职务/职称", "现聘任职务/技术资格", "聘任时间", "聘任年限")
-TRAINING_HEADERS = ("序号", "证书编号", "培训专业", "培训时间", "培训基地", "发证日期")
-OTHER_HEADERS = ("序号", "类型", "备注（有关情况说明）")
+# The row tables (sections.ROW_TABLES) as the source's form prints them (candidate manual 七): 序号,
+# then the table's columns under their labels, a date as its month, start and end as one span
+# (时间); 学历 or 学位 over the level; 聘任 adds its 聘任年限. The widths of each model's cells, 序号 first.
+WIDTHS = {WorkRow: (0.07, 0.33, 0.18, 0.24, 0.18), EducationRow: (0.07, 0.17, 0.12, 0.3, 0.14, 0.2),
+          AppointmentRow: (0.07, 0.25, 0.16, 0.18, 0.2, 0.14), TrainingRow: (0.07, 0.2, 0.16, 0.2, 0.25, 0.12),
+          OtherRow: (0.07, 0.3, 0.63)}
 TITLE = "福建省卫生专业技术资格考试预报名审核确认单"
 PROMISE = "考生承诺：所有填报及上传的信息均真实、合法、有效；两表信息内容一致。如有不实，考生承担相应责任。  考生签名："
 # 注意事项(一) of the notice: the form is one of two; registering on one site only is not registering.
@@ -386,6 +380,43 @@ class _Sheet:
         self.y = box_bottom - 6
 
 
+@dataclass(frozen=True)
+class _Printed:
+    """One row table on the form: its cells, its header row and its rows' values."""
+
+    table: RowTable
+    cells: _Cells
+    headers: tuple
+
+    @classmethod
+    def of(cls, table: RowTable) -> _Printed:
+        headers = ["序号"]
+        for column in table.columns:
+            label = str(table.model._meta.get_field(column).verbose_name)
+            if column == "start":  # 开始时间 → 时间, 聘任开始 → 聘任时间, 培训开始 → 培训时间
+                headers.append(label.replace("开始", "").removesuffix("时间") + "时间")
+            elif column != "end":
+                headers.append(table.title if column == "level" else label)
+        if table.model is AppointmentRow:
+            headers.append("聘任年限")
+        return cls(table, _Cells(WIDTHS[table.model]), tuple(headers))
+
+    def values(self, row) -> list:
+        values = []
+        for column in self.table.columns:
+            value = getattr(row, column)
+            if column == "start":
+                values.append(_span(row.start, row.end))
+            elif column != "end":
+                values.append(_ym(value) if isinstance(value, datetime.date) else value)
+        if self.table.model is AppointmentRow:
+            values.append(row.duration)
+        return values
+
+
+PRINTED = {table.key: _Printed.of(table) for table in ROW_TABLES}
+
+
 def _draw_qr(c, data, x, y, size):
     """The QR code of `data` as one filled path of its dark runs (vector: sharp at any zoom, a few
     hundred bytes). A fixed mask pattern spares qrcode its eight trial placements: the matrix takes
@@ -456,15 +487,18 @@ def render(data: FormData, url: str) -> bytes:
     elif not _draw_photo(c, data.photo, photo_x + 2, sheet.y + 2, photo_w - 4, photo_h - 4):
         sheet.write(photo_x + 2, sheet.y + 10, "照片缺失")
 
-    sheet.table("工作情况", WORK_HEADERS, WORK,
-                [(r.unit_name, r.title, _span(r.start, r.end), r.major) for r in data.work])
+    def tables(section, title):
+        """The section's row tables, the first under `title` (None: no band)."""
+        for table in (table for table in ROW_TABLES if table.section == section):
+            printed = PRINTED[table.key]
+            sheet.table(title, printed.headers, printed.cells, [printed.values(row) for row in data.rows_of(table)])
+            title = None
 
-    education = sheet.measure(FULL, [f"教育情况（学信网在线验证码：{a.chsi_code or '无'}）"])
+    tables("work", ROW_SECTION_TITLES["work"])
+    education = sheet.measure(FULL, [f"{ROW_SECTION_TITLES['education']}（学信网在线验证码：{a.chsi_code or '无'}）"])
     sheet.ensure(education[1] + ROW_H)
     sheet.row(FULL, education, header=True)
-    for kind, headers in ((EducationRow.Kind.EDUCATION, EDUCATION_HEADERS), (EducationRow.Kind.DEGREE, DEGREE_HEADERS)):
-        sheet.table(None, headers, EDUCATION, [(r.level, _ym(r.obtained), r.school, r.study_form, r.major)
-                                               for r in data.education if r.kind == kind])
+    tables("education", None)
 
     def name(entry):
         return entry.name if entry else ""
@@ -477,13 +511,8 @@ def render(data: FormData, url: str) -> bytes:
         (a.qualification_duration, ""),
     ])
 
-    sheet.table("现有资格聘任情况", APPOINTMENT_HEADERS, APPOINTMENT,
-                [(r.unit_name, r.post, r.qualification, _span(r.start, r.end), r.duration) for r in data.appointments])
-    for kind in (TrainingRow.Kind.RESIDENCY, TrainingRow.Kind.GENERAL_PRACTICE):
-        sheet.table(kind.label, TRAINING_HEADERS, TRAINING,
-                    [(r.certificate_no, r.specialty, _span(r.start, r.end), r.base, _ym(r.issued))
-                     for r in data.training if r.kind == kind])
-    sheet.table("其他", OTHER_HEADERS, OTHER, [(r.kind, r.note) for r in data.other])
+    for section in ("appointment", "residency", "gp", "other"):
+        tables(section, ROW_SECTION_TITLES[section])
 
     sheet.review(a, data.approvals)
     sheet.ensure(12)

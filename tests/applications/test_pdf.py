@@ -507,3 +507,27 @@ def test_the_form_states_the_two_site_rule_of_the_national_site(confirmed):
     text = re.sub(r"\s", "", _text(confirmation_pdf(confirmed)))
     assert "中国卫生人才网" in text and "www.21wecan.com" in text
     assert "只在一个网站报名的，视为未报名" in text
+
+
+def test_every_row_table_prints_under_its_title_and_the_sources_headings(confirmed):
+    """The tables come from sections.ROW_TABLES: each title, its headings (the source's 确认单) and its values."""
+    start, end = datetime.date(2015, 9, 1), datetime.date(2018, 7, 1)
+    AppointmentRow.objects.create(application=confirmed, order=1, unit_name="莆田学院附属医院", post="主治医师",
+                                  qualification="主治医师资格", start=start, end=end)
+    AppointmentRow.objects.create(application=confirmed, order=2, unit_name="仙游县医院", post="医师",
+                                  qualification="医师资格", start=end)
+    TrainingRow.objects.create(application=confirmed, order=0, kind=TrainingRow.Kind.RESIDENCY,
+                               certificate_no="ZY2018001", specialty="内科", start=start, end=end,
+                               base="福建省立医院", issued=end)
+    TrainingRow.objects.create(application=confirmed, order=0, kind=TrainingRow.Kind.GENERAL_PRACTICE,
+                               certificate_no="QK2019002", specialty="全科", start=start, end=end,
+                               base="厦门大学附属第一医院", issued=end)
+    OtherRow.objects.create(application=confirmed, order=0, kind="获奖", note="省级优秀住院医师")
+    text = _text(confirmation_pdf(confirmed)).replace("\n", "")
+    for heading in ("工作情况", "教育情况", "现有资格聘任情况", "住院医师规范化培训", "全科医生规范化培训", "其他",
+                    "现有专业技术职务", "取得时间", "学习形式", "现聘任职务/技术资格", "聘任时间", "聘任年限",
+                    "证书编号", "培训时间", "培训基地", "发证日期", "类型", "备注"):
+        assert heading in text, heading
+    for value in ("莆田学院附属医院", "主治医师资格", "2015-09 - 2018-07", "2年10月", "ZY2018001", "福建省立医院",
+                  "QK2019002", "2018-07 - 至今", "获奖", "省级优秀住院医师"):
+        assert value in text, value
