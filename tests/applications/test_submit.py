@@ -4,13 +4,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from prereg.applications import services
-from prereg.applications.models import Application, ReviewLog, Stage, State
+from prereg.applications.models import ReviewAction, ReviewLog, Stage, State
 from prereg.audit.models import AuditEvent
+from tests.factories import ApplicationFactory
 
 
 @pytest.fixture
 def draft(tree, year, candidate):
-    return Application.objects.create(candidate=candidate, exam_year=year, unit=tree["35010201"], name="曹操")
+    return ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35010201"], name="曹操")
 
 
 def test_submit_resolves_and_stores_the_chain(draft, candidate):
@@ -19,7 +20,7 @@ def test_submit_resolves_and_stores_the_chain(draft, candidate):
     assert application.unit_review_org.code == "350102"
     assert application.site_org.code == "350100"
     assert application.number.startswith(str(draft.exam_year.year))
-    assert ReviewLog.objects.filter(application=draft, action="submit").count() == 1
+    assert ReviewLog.objects.filter(application=draft, action=ReviewAction.SUBMIT).count() == 1
     assert AuditEvent.objects.filter(event="application.submit", object_id=str(draft.pk)).exists()
 
 

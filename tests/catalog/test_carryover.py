@@ -7,7 +7,6 @@ from PIL import Image
 
 from prereg.applications.carryover import start_application
 from prereg.applications.models import (
-    Application,
     ApplicationImage,
     AppointmentRow,
     EducationRow,
@@ -18,7 +17,15 @@ from prereg.applications.models import (
 )
 from prereg.audit.models import AuditEvent
 from prereg.catalog.models import Ethnicity, Specialty
-from tests.factories import make_year
+from tests.factories import (
+    ApplicationFactory,
+    AppointmentRowFactory,
+    EducationRowFactory,
+    OtherRowFactory,
+    TrainingRowFactory,
+    WorkRowFactory,
+    make_year,
+)
 
 
 def jpeg() -> bytes:
@@ -41,23 +48,18 @@ def add_image(application, slot, row_id=None):
 def last_year_application(tree, candidate):
     old_year = make_year(2030)
     specialty = Specialty.objects.get(exam_year=old_year, code="305")
-    application = Application.objects.create(
+    application = ApplicationFactory(
         candidate=candidate, exam_year=old_year, project=old_year.projects.first(), unit=tree["35052401"],
         name=candidate.name, gender="F", birth_date=datetime.date(1990, 1, 1),
         ethnicity=Ethnicity.objects.get(code="01"), postcode="362400", address="安溪县", chsi_code="A1",
         level=specialty.qualification.level, qualification=specialty.qualification, category=specialty.category,
         specialty=specialty, current_qualification="医师", current_qualification_date=datetime.date(2015, 6, 1),
         state=State.APPROVED)
-    edu = EducationRow.objects.create(application=application, kind="education", level="本科",
-                                      obtained=datetime.date(2012, 7, 1), school="福建医科大学", study_form="全日制",
-                                      major="临床医学")
-    WorkRow.objects.create(application=application, unit_name="安溪县医院", start=datetime.date(2012, 8, 1))
-    appointment = AppointmentRow.objects.create(application=application, unit_name="安溪县医院", post="医师",
-                                                qualification="医师", start=datetime.date(2015, 6, 1))
-    TrainingRow.objects.create(application=application, kind="residency", certificate_no="Z1", specialty="内科",
-                               start=datetime.date(2012, 9, 1), end=datetime.date(2015, 8, 31), base="省立医院",
-                               issued=datetime.date(2015, 9, 1))
-    OtherRow.objects.create(application=application, kind="其他", note="说明")
+    edu = EducationRowFactory(application=application, school="福建医科大学", major="临床医学")
+    WorkRowFactory(application=application, unit_name="安溪县医院")
+    appointment = AppointmentRowFactory(application=application, start=datetime.date(2015, 6, 1))
+    TrainingRowFactory(application=application)
+    OtherRowFactory(application=application, note="说明")
     add_image(application, "id_front")
     add_image(application, "education", edu.pk)
     add_image(application, "appointment", appointment.pk)

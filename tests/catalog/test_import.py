@@ -1,7 +1,6 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from prereg.applications.models import Application
 from prereg.audit.models import AuditEvent
 from prereg.catalog import importers, services
 from prereg.catalog.models import (
@@ -12,6 +11,7 @@ from prereg.catalog.models import (
     Qualification,
     Specialty,
 )
+from tests.factories import ApplicationFactory
 
 HEADER = "类型,名称,代码,报考级别,拟申报资格,执业类别,系列,有执业范围,已核对,启用\n"
 GOOD = HEADER + (
@@ -101,8 +101,8 @@ def test_only_the_district_imports(year, reviewer_quanzhou):
 def test_an_application_keeps_the_entry_it_chose_after_an_import_renames_and_disables(year, candidate,
                                                                                      reviewer_province):
     specialty = Specialty.objects.filter(exam_year=year, name="呼吸内科学").first()
-    application = Application.objects.create(candidate=candidate, exam_year=year, specialty=specialty,
-                                             qualification=specialty.qualification)
+    application = ApplicationFactory(candidate=candidate, exam_year=year, specialty=specialty,
+                                     qualification=specialty.qualification)
     result = catalogue_import(reviewer_province, year, GOOD.replace("呼吸内科学,305", "呼吸内科学（新）,399").encode())
     assert result.ok
     application.refresh_from_db()

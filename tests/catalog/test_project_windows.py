@@ -8,11 +8,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from prereg.applications import services as application_services
-from prereg.applications.models import Application, State
+from prereg.applications.models import State
 from prereg.audit.models import AuditEvent
 from prereg.catalog import services, timeline
 from prereg.catalog.models import ExamProject
-from tests.factories import CandidateFactory, make_year
+from tests.factories import ApplicationFactory, CandidateFactory, make_year
 
 TODAY = datetime.date(2020, 1, 5)  # inside the 2020 year's window (2019-12-16 to 2020-01-13)
 
@@ -27,8 +27,8 @@ def senior(db):
 
 
 def _draft(candidate, project, unit):
-    return Application.objects.create(candidate=candidate, exam_year=project.exam_year, project=project,
-                                      unit=unit, name="曹操")
+    return ApplicationFactory(candidate=candidate, exam_year=project.exam_year, project=project, unit=unit,
+                              name="曹操")
 
 
 def test_a_blank_project_date_is_the_years_and_a_set_one_overrides_it(senior):

@@ -5,16 +5,16 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from prereg.applications import services as application_services
-from prereg.applications.models import Application, State
+from prereg.applications.models import State
 from prereg.catalog import services, timeline
 from prereg.catalog.models import Announcement
-from tests.factories import make_year
+from tests.factories import ApplicationFactory, make_year
 
 
 @pytest.fixture
 def draft(tree, candidate):
     year = make_year(2020, current=True)
-    return Application.objects.create(candidate=candidate, exam_year=year, unit=tree["35010201"], name="曹操")
+    return ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35010201"], name="曹操")
 
 
 @pytest.mark.parametrize("today", [datetime.date(2019, 12, 15), datetime.date(2020, 1, 14)])
