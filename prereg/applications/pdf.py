@@ -154,20 +154,19 @@ class FormData:
 
 def load(application) -> FormData:
     """The form's data in eight plain queries: the application, its photo's name, its five row
-    models (sections.ROW_TABLES) and this round's approvals. (The photo as a subquery of the first read cost 1.1 ms more
-    of CPU to compile than this query of its own: `pdf_load_cpu_ms`, bench pdf.)"""
-    a = Application.objects.select_related(*RELATED).only(*FIELDS).get(pk=application.pk)
-    photo = (ApplicationImage.objects.filter(application_id=a.pk, slot=ImageSlot.PHOTO)
+    models (sections.ROW_TABLES) and this round's approvals. (The photo as a subquery of the first
+    read cost 1.1 ms more of CPU to compile than this query of its own: `pdf_load_cpu_ms`, bench pdf.)"""
+    application = Application.objects.select_related(*RELATED).only(*FIELDS).get(pk=application.pk)
+    photo = (ApplicationImage.objects.filter(application_id=application.pk, slot=ImageSlot.PHOTO)
              .values_list("thumbnail", "file").order_by("-pk").first())
-    rows = {table.model: [] for table in ROW_TABLES}
-    for model in rows:
-        rows[model] = list(model.objects.filter(application_id=a.pk))
+    models = dict.fromkeys(table.model for table in ROW_TABLES)  # five: two models hold two tables each
+    rows = {model: list(model.objects.filter(application_id=application.pk)) for model in models}
     for row in rows[AppointmentRow]:
-        row.application = a  # its duration runs to the year's cut-off, read above
-    approvals = ReviewLog.objects.filter(application_id=a.pk, action=ReviewAction.APPROVE,
-                                         submission_round=a.submission_round)
+        row.application = application  # its duration runs to the year's cut-off, read above
+    approvals = ReviewLog.objects.filter(application_id=application.pk, action=ReviewAction.APPROVE,
+                                         submission_round=application.submission_round)
     return FormData(
-        application=a,
+        application=application,
         photo=(photo[0] or photo[1]) if photo else "",
         rows=rows,
         approvals={log.stage: log for log in approvals},  # in order of time: the last one counts
@@ -453,20 +452,20 @@ def _draw_photo(c, name, x, y, w, h) -> bool:
 
 def render(data: FormData, url: str) -> bytes:
     """The PDF of `data`, its QR code leading to `url`."""
-    a = data.application
+    app = data.application
     font = font_name()
     buffer = io.BytesIO()
     # The initial font is the form's own: reportlab's default (Helvetica) would be named, not embedded.
     # Uncompressed: deflating the font subsets again for every form costs 2.7 ms of CPU for 45 KB
     # less (`pdf_render_cpu_ms`, bench pdf).
     c = canvas.Canvas(buffer, pagesize=A4, pageCompression=0, initialFontName=font, initialFontSize=FONT_SIZE)
-    c.setTitle(f"预报名审核确认单 {a.number}")
+    c.setTitle(f"预报名审核确认单 {app.number}")
     sheet = _Sheet(c, font)
 
     # Title, number and QR code.
     sheet.write((PAGE_W - pdfmetrics.stringWidth(TITLE, font, 14)) / 2, TOP - 14, TITLE, 14)
     gap = "\u3000"  # an ideographic space: spaces would be collapsed when the line wraps
-    heading = _fit(f"报名号：{a.number}{gap}年度：{a.exam_year.name}{gap}"
+    heading = _fit(f"报名号：{app.number}{gap}年度：{app.exam_year.name}{gap}"
                    f"打印时间：{timezone.localtime():%Y-%m-%d %H:%M}", WIDTH - QR_SIZE - 4 * PAD, size=9)
     sheet.draw(heading, MARGIN, TOP - 22, TOP - 30)
     _draw_qr(c, url, PAGE_W - MARGIN - QR_SIZE, TOP - QR_SIZE, QR_SIZE)
@@ -474,11 +473,11 @@ def render(data: FormData, url: str) -> bytes:
 
     # 基本信息, with the photo on the right of the rows.
     top = sheet.pairs("基本信息", BASIC, BASIC_LABELS, [
-        (a.name, a.get_gender_display()),
-        (ID_TYPES.get(a.id_type, a.id_type), a.id_number),
-        (f"{a.birth_date:%Y-%m-%d}" if a.birth_date else "", a.ethnicity.name if a.ethnicity else ""),
-        (a.phone, a.postcode),
-        (a.address, a.unit.name if a.unit else ""),
+        (app.name, app.get_gender_display()),
+        (ID_TYPES.get(app.id_type, app.id_type), app.id_number),
+        (f"{app.birth_date:%Y-%m-%d}" if app.birth_date else "", app.ethnicity.name if app.ethnicity else ""),
+        (app.phone, app.postcode),
+        (app.address, app.unit.name if app.unit else ""),
     ])
     photo_x, photo_w, photo_h = MARGIN + (1 - PHOTO_W) * WIDTH, PHOTO_W * WIDTH, top - sheet.y
     c.rect(photo_x, sheet.y, photo_w, photo_h)
@@ -495,7 +494,7 @@ def render(data: FormData, url: str) -> bytes:
             title = None
 
     tables("work", ROW_SECTION_TITLES["work"])
-    education = sheet.measure(FULL, [f"{ROW_SECTION_TITLES['education']}（学信网在线验证码：{a.chsi_code or '无'}）"])
+    education = sheet.measure(FULL, [f"{ROW_SECTION_TITLES['education']}（学信网在线验证码：{app.chsi_code or '无'}）"])
     sheet.ensure(education[1] + ROW_H)
     sheet.row(FULL, education, header=True)
     tables("education", None)
@@ -504,17 +503,17 @@ def render(data: FormData, url: str) -> bytes:
         return entry.name if entry else ""
 
     sheet.pairs("申报信息及现有资格信息", PAIRS, DECLARED_LABELS, [
-        (name(a.level), name(a.qualification)),
-        (name(a.category), name(a.scope)),
-        (a.practice_change or "无", name(a.specialty)),
-        (a.current_qualification or "无", _ym(a.current_qualification_date)),  # a month, as typed (YYYY-MM)
-        (a.qualification_duration, ""),
+        (name(app.level), name(app.qualification)),
+        (name(app.category), name(app.scope)),
+        (app.practice_change or "无", name(app.specialty)),
+        (app.current_qualification or "无", _ym(app.current_qualification_date)),  # a month, as typed (YYYY-MM)
+        (app.qualification_duration, ""),
     ])
 
     for section in ("appointment", "residency", "gp", "other"):
         tables(section, ROW_SECTION_TITLES[section])
 
-    sheet.review(a, data.approvals)
+    sheet.review(app, data.approvals)
     sheet.ensure(12)
     sheet.write(MARGIN + 2, sheet.y - 8, PROMISE, 8)
     sheet.y -= 12
