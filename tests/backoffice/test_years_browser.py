@@ -7,12 +7,12 @@ import datetime
 
 import pytest
 
-from prereg.applications.models import Application, EducationRow
+from prereg.applications.models import Application, State
 from prereg.catalog.models import ExamYear
 from tests.catalog.test_import import GOOD
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import login, logout, shot, submit
-from tests.factories import TEST_PASSWORD, windows
+from tests.factories import TEST_PASSWORD, ApplicationFactory, EducationRowFactory, windows
 
 # The browser fixtures of tests/e2e, used here too (a conftest's fixtures reach only its folder).
 server, page, another_page = e2e.server, e2e.page, e2e.another_page
@@ -48,10 +48,9 @@ def accept(dialog):
 
 def test_a_year_is_opened_and_run_end_to_end(page, another_page, year, tree, reviewer_province, reviewer_quanzhou,
                                              candidate):
-    old = Application.objects.create(candidate=candidate, exam_year=year, unit=tree["35052401"], name=candidate.name,
-                                     postcode="362400", address="安溪县凤城镇")
-    EducationRow.objects.create(application=old, kind="education", level="本科", obtained=datetime.date(2012, 7, 1),
-                                school="福建医科大学", study_form="全日制", major="临床医学")
+    old = ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35052401"], name=candidate.name,
+                             postcode="362400", address="安溪县凤城镇")
+    EducationRowFactory(application=old, school="福建医科大学", major="临床医学")
     new_year = year.year + 1
 
     # The 考区 opens the new year through the form.
@@ -131,4 +130,4 @@ def test_a_year_is_opened_and_run_end_to_end(page, another_page, year, tree, rev
         "csrfmiddlewaretoken": token}, headers={"Referer": page.url})
     assert response.ok
     assert "2000年01月01日至2000年01月31日" in response.text()
-    assert Application.objects.get(candidate=candidate, exam_year=closed).state == "draft"
+    assert Application.objects.get(candidate=candidate, exam_year=closed).state == State.DRAFT

@@ -7,7 +7,7 @@ from django.utils.html import escape
 from prereg.accounts.models import Role
 from prereg.audit.models import AuditEvent
 from prereg.orgs.models import Org, UnitRequest
-from tests.factories import TEST_PASSWORD, CandidateFactory, UserFactory
+from tests.factories import TEST_PASSWORD, ApplicationFactory, UnitRequestFactory, UserFactory
 
 
 def test_the_org_list_shows_the_subtree_only(client, reviewer_fuzhou):
@@ -119,8 +119,7 @@ def test_an_org_cannot_move_below_its_own_descendant(client, reviewer_province, 
 def test_deleting_is_refused_with_the_reasons_while_anything_refers_to_the_org(client, reviewer_fuzhou, tree):
     client.force_login(reviewer_fuzhou)
     UserFactory(role=Role.UNIT, org=tree["35012205"])
-    UnitRequest.objects.create(full_name="某某卫生院", region_code="350122", phone="13900000000",
-                               requested_by=CandidateFactory(), resolved_org=tree["35012205"], status="pointed")
+    UnitRequestFactory(region_code="350122", resolved_org=tree["35012205"], status=UnitRequest.Status.POINTED)
     response = client.post(reverse("backoffice:orgs_delete", args=[tree["35012205"].pk]), follow=True)
     html = response.content.decode()
     assert "不能删除" in html and "1个用户账号" in html and "单位添加申请" in html
@@ -130,9 +129,7 @@ def test_deleting_is_refused_with_the_reasons_while_anything_refers_to_the_org(c
 
 
 def test_deleting_is_refused_while_an_application_names_the_org_in_its_chain(client, reviewer_fuzhou, tree, year):
-    from prereg.applications.models import Application
-
-    Application.objects.create(candidate=CandidateFactory(), exam_year=year, point_org=tree["35012204"])
+    ApplicationFactory(exam_year=year, point_org=tree["35012204"])
     client.force_login(reviewer_fuzhou)
     client.post(reverse("backoffice:orgs_delete", args=[tree["35012204"].pk]))
     assert Org.objects.filter(pk=tree["35012204"].pk).exists()
