@@ -163,7 +163,7 @@ def test_the_district_gives_the_unit_role_add_unit_and_it_is_logged(client, revi
     assert "配置角色权限" in client.get(reverse("backoffice:role_permissions")).content.decode()
     response = client.post(reverse("backoffice:role_permissions"), grid_post({"add_unit:unit": True}))
     assert response.status_code == 302
-    assert RolePermission.objects.get(role="unit", function="add_unit").allowed
+    assert RolePermission.objects.get(role=Role.UNIT, function="add_unit").allowed
     event = AuditEvent.objects.get(event="permission.change")
     assert event.details == {"role": "unit", "function": "add_unit", "before": False, "after": True, "default": False}
     client.force_login(reviewer_lianjiang_hospital)
@@ -200,13 +200,11 @@ def test_the_site_cannot_configure_roles(client, reviewer_fuzhou):
 
 @pytest.fixture
 def lianjiang_candidate(tree, year):
-    from prereg.applications.models import Application
-    from tests.factories import CandidateFactory
+    from tests.factories import ApplicationFactory, CandidateFactory
 
     candidate = CandidateFactory(name="陈静", phone="15005000407")
-    Application.objects.create(candidate=candidate, exam_year=year, unit=tree["35012205"],
-                               unit_review_org=tree["35012205"], point_org=tree["350122"],
-                               site_org=tree["350100"], district_org=tree["350000"])
+    ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35012205"], unit_review_org=tree["35012205"],
+                       point_org=tree["350122"], site_org=tree["350100"], district_org=tree["350000"])
     return candidate
 
 
@@ -224,21 +222,21 @@ def test_a_reviewer_finds_a_candidate_of_his_chain_only(client, lianjiang_candid
 def test_only_a_current_year_application_or_draft_gives_a_hold_over_the_candidates_account(
         client, tree, year, reviewer_lianjiang_hospital, reviewer_fuzhou):
     """Issue 16: a unit could reset the password and change the phone of anyone who ever chose it."""
-    from prereg.applications.models import Application, State
-    from tests.factories import CandidateFactory, ExamYearFactory
+    from prereg.applications.models import State
+    from tests.factories import ApplicationFactory, CandidateFactory, ExamYearFactory
 
     last_year = ExamYearFactory(year=year.year - 1, is_current=False)
     lianjiang, anxi = tree["35012205"], tree["35052401"]
     chain = {"unit_review_org": lianjiang, "point_org": tree["350122"], "site_org": tree["350100"],
              "district_org": tree["350000"]}
     former = CandidateFactory(name="往年考生")  # chose 连江县医院 last year, another unit this year
-    Application.objects.create(candidate=former, exam_year=last_year, unit=lianjiang, state=State.APPROVED,
-                               submission_round=1, **chain)
-    Application.objects.create(candidate=former, exam_year=year, unit=anxi, state=State.DRAFT)
+    ApplicationFactory(candidate=former, exam_year=last_year, unit=lianjiang, state=State.APPROVED, submission_round=1,
+                       **chain)
+    ApplicationFactory(candidate=former, exam_year=year, unit=anxi, state=State.DRAFT)
     old_only = CandidateFactory(name="只有往年")
-    Application.objects.create(candidate=old_only, exam_year=last_year, unit=lianjiang, state=State.DRAFT)
+    ApplicationFactory(candidate=old_only, exam_year=last_year, unit=lianjiang, state=State.DRAFT)
     drafting = CandidateFactory(name="本年草稿")  # this year's draft chose the unit: no chain yet
-    Application.objects.create(candidate=drafting, exam_year=year, unit=lianjiang, state=State.DRAFT)
+    ApplicationFactory(candidate=drafting, exam_year=year, unit=lianjiang, state=State.DRAFT)
     for reviewer in (reviewer_lianjiang_hospital, reviewer_fuzhou):
         client.force_login(reviewer)
         for candidate, managed in ((former, False), (old_only, False), (drafting, True)):

@@ -182,8 +182,7 @@ def test_locked_cells_are_shown_disabled_on_the_page(client, tree):
 
 def test_the_sysadmin_sees_no_submitted_application(db, tree, year):
     from prereg.applications.models import Application, State
-    from tests.factories import CandidateFactory
+    from tests.factories import ApplicationFactory
 
-    Application.objects.create(candidate=CandidateFactory(), exam_year=year, unit=tree["35012205"],
-                               state=State.IN_REVIEW, submission_round=1)
+    ApplicationFactory(exam_year=year, unit=tree["35012205"], state=State.IN_REVIEW, submission_round=1)
     assert not Application.objects.visible_to(UserFactory(role=Role.SYSADMIN)).exists()
