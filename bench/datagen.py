@@ -154,6 +154,7 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
 
     from prereg.accounts.models import Role, User
     from prereg.applications.models import (
+        STAGE_ORG_FIELD,
         Application,
         ApplicationImage,
         AppointmentRow,
@@ -241,8 +242,8 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
                     returned_reason="学历证书照片不清晰，请重新上传。" if state == "returned" else "",
                 )
                 if submitted:
-                    for field, org in chain.as_fields().items():
-                        setattr(app, field, org)
+                    for stage, org in chain.items():
+                        setattr(app, STAGE_ORG_FIELD[stage], org)
                 apps.append(app)
             for app in apps:
                 app.refresh_waiting_org()  # bulk_create skips save(), which keeps it

@@ -12,6 +12,7 @@ from prereg.accounts.models import Role, User
 from prereg.applications import images, review, services
 from prereg.applications.carryover import start_application
 from prereg.applications.models import (
+    STAGE_ORG_FIELD,
     Application,
     ApplicationImage,
     AppointmentRow,
@@ -278,13 +279,14 @@ def make_application(tree, year, unit_code, state=State.IN_REVIEW, stage=Stage.U
     unit = tree[unit_code]
     submitted_ = state != State.DRAFT or bool(rounds)
     when = timezone.now() - datetime.timedelta(days=days_ago)
-    chain = resolve_chain(unit, exam_year=year).as_fields() if submitted_ else {}
+    chain = resolve_chain(unit, exam_year=year) if submitted_ else {}
+    columns = {STAGE_ORG_FIELD[at]: org for at, org in chain.items()}
     if name:
         fields["name"] = name
     application = ApplicationFactory(
         exam_year=year, unit=unit, state=state, stage=stage if state == State.IN_REVIEW else "",
         submission_round=rounds if rounds is not None else (1 if submitted_ else 0),
-        submitted_at=when if submitted_ else None, **chain, **fields)
+        submitted_at=when if submitted_ else None, **columns, **fields)
     if submitted_:
         application.number = f"{year.year}{application.pk:08d}"
         application.save(update_fields=["number"])

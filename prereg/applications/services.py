@@ -22,7 +22,17 @@ from prereg.orgs.routing import resolve_chain
 from . import eligibility, review, values, workflow
 from .drafts import lock_editable
 from .images import images_for_row_delete
-from .models import STAGE_ORDER, Application, FieldCheck, ForwardBatch, ReviewAction, ReviewLog, Stage, State
+from .models import (
+    STAGE_ORDER,
+    STAGE_ORG_FIELD,
+    Application,
+    FieldCheck,
+    ForwardBatch,
+    ReviewAction,
+    ReviewLog,
+    Stage,
+    State,
+)
 from .sections import BY_KEY, ROW_TABLES
 
 
@@ -99,9 +109,8 @@ def application_submit(*, actor, application_id: int, expected_version: int | No
             raise ValidationError(["提交前请补全以下内容："] + list(missing))
     if application.unit_id is None:
         raise ValidationError("请先在“基本信息”中选择单位名称。")
-    chain = resolve_chain(application.unit, exam_year=year)
-    for field, org in chain.as_fields().items():
-        setattr(application, field, org)
+    for stage, org in resolve_chain(application.unit, exam_year=year).items():
+        setattr(application, STAGE_ORG_FIELD[stage], org)
     application.submission_round += 1
     application.submitted_at = timezone.now()
     application.returned_reason = ""

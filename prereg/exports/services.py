@@ -130,7 +130,7 @@ def _draft_chains(unit_ids, exam_year) -> dict:
         except (KeyError, ValidationError):
             ids = None
         else:
-            ids = [chain.unit_review.pk, chain.point.pk, chain.site.pk, chain.district.pk]
+            ids = [org.pk for org in chain.values()]
         chains[unit_id] = fresh[key] = ids
     if fresh:
         cache.set_many(fresh, DRAFT_CHAIN_CACHE_SECONDS)

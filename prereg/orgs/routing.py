@@ -1,29 +1,13 @@
 """Review routing (design section 2): from a candidate's unit to the org of each stage."""
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
 
 from .models import CrossReviewAssignment, Org
 from .stages import Stage
 
-UNIT, POINT, SITE, DISTRICT = Stage.values
-
-
-@dataclass(frozen=True)
-class Chain:
-    unit_review: Org
-    point: Org
-    site: Org
-    district: Org
-
-    def as_fields(self) -> dict:
-        return {
-            "unit_review_org": self.unit_review,
-            "point_org": self.point,
-            "site_org": self.site,
-            "district_org": self.district,
-        }
+# The org acting at each stage, keyed by Stage in review order. An application keeps it in one
+# column per stage; which column is the applications' business (applications.models.STAGE_ORG_FIELD).
+Chain = dict[Stage, Org]
 
 
 def unit_has_reviewers(unit: Org) -> bool:
@@ -43,16 +27,16 @@ def resolve_chain(unit: Org, exam_year=None) -> Chain:
         raise ValidationError(f"单位“{unit.name}”没有可用的上级审核机构，请联系报名点。")
 
     point = nearest("is_point")
-    stages = {
-        UNIT: unit if unit_has_reviewers(unit) else point,
-        POINT: point,
-        SITE: nearest("is_site"),
-        DISTRICT: lineage[-1] if lineage[-1].is_district else nearest("is_district"),
+    chain = {
+        Stage.UNIT_REVIEW: unit if unit_has_reviewers(unit) else point,
+        Stage.POINT_CONFIRM: point,
+        Stage.SITE_REVIEW: nearest("is_site"),
+        Stage.DISTRICT_RECHECK: lineage[-1] if lineage[-1].is_district else nearest("is_district"),
     }
     if exam_year is not None:
         assignments = CrossReviewAssignment.objects.filter(
-            exam_year=exam_year, active=True, source__in=[o.pk for o in stages.values()]
+            exam_year=exam_year, active=True, source__in=[o.pk for o in chain.values()]
         ).select_related("target")
         by_key = {(a.stage, a.source_id): a.target for a in assignments}
-        stages = {stage: by_key.get((stage, org.pk), org) for stage, org in stages.items()}
-    return Chain(unit_review=stages[UNIT], point=stages[POINT], site=stages[SITE], district=stages[DISTRICT])
+        chain = {stage: by_key.get((stage, org.pk), org) for stage, org in chain.items()}
+    return chain

@@ -16,6 +16,7 @@ from prereg.backoffice.views.orgs import IMPORT_SESSION_KEY
 from prereg.orgs import importer
 from prereg.orgs.models import Org
 from prereg.orgs.routing import resolve_chain
+from prereg.orgs.stages import Stage
 from tests.factories import submitted
 
 HEADER = importer.COLUMNS
@@ -114,7 +115,7 @@ def test_an_import_creates_the_tree_routes_its_units_and_is_idempotent(reviewer_
     assert station.path == f"{station.parent.path}{station.pk}/" and station.depth == 4
     assert station.pinyin.startswith("xiamenshijimeiqu") and first.initials.startswith("xmsjmq")
     chain = resolve_chain(Org.objects.get(code="35021102"))
-    assert (chain.point.code, chain.site.code, chain.district.code) == ("350211", "350200", "350000")
+    assert [org.code for org in chain.values()][1:] == ["350211", "350200", "350000"]  # 报名点, 考点, 考区
     again = do_import(reviewer_province, *rows)
     assert again.ok and again.unchanged == 4 and not again.creates and not again.updates
 
@@ -134,7 +135,7 @@ def test_reimport_updates_by_code_and_work_in_flight_keeps_its_chain(reviewer_pr
     assert branch.path == f"{moved.path}{branch.pk}/" and branch.depth == moved.depth + 1
     application.refresh_from_db()
     assert application.point_org.code == "350122"  # the chain stored at submission stays
-    assert resolve_chain(moved).point.code == "350123"  # the next submission routes the new way
+    assert resolve_chain(moved)[Stage.POINT_CONFIRM].code == "350123"  # the next submission routes the new way
     event = AuditEvent.objects.filter(event="org.import", outcome="success").latest("pk")
     assert event.details["updated"] == 1 and event.details["moved"] == 1
     assert event.details["changes"]["35012206"]["name"] == ["连江县中医院", "罗源县中医院"]

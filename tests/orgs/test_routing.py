@@ -5,6 +5,7 @@ import pytest
 from prereg.accounts.models import Role
 from prereg.orgs.models import CrossReviewAssignment
 from prereg.orgs.routing import resolve_chain
+from prereg.orgs.stages import Stage
 from tests.factories import UserFactory
 
 CHAINS = {
@@ -26,22 +27,21 @@ def unit_reviewers(tree):
 @pytest.mark.parametrize("unit_code", CHAINS)
 def test_example_chains_of_the_notice(tree, unit_reviewers, unit_code):
     chain = resolve_chain(tree[unit_code])
-    got = (chain.unit_review.code, chain.point.code, chain.site.code, chain.district.code)
-    assert got == CHAINS[unit_code]
+    assert tuple(org.code for org in chain.values()) == CHAINS[unit_code]
 
 
 def test_unit_without_active_reviewers_is_reviewed_by_its_registration_point(tree):
     # 安溪县医院 has the right but no account here: its bureau does the unit review.
-    assert resolve_chain(tree["35052401"]).unit_review.code == "350524"
+    assert resolve_chain(tree["35052401"])[Stage.UNIT_REVIEW].code == "350524"
 
 
 def test_cross_review_assignment_reroutes_the_stage(tree, year, reviewer_province):
     CrossReviewAssignment.objects.create(exam_year=year, stage="point", source=tree["350102"],
                                          target=tree["350122"], assigned_by=reviewer_province)
     chain = resolve_chain(tree["35010201"], exam_year=year)
-    assert chain.point.code == "350122"
-    assert chain.unit_review.code == "350102"  # only the assigned stage moves
-    assert chain.site.code == "350100"
+    assert chain[Stage.POINT_CONFIRM].code == "350122"
+    assert chain[Stage.UNIT_REVIEW].code == "350102"  # only the assigned stage moves
+    assert chain[Stage.SITE_REVIEW].code == "350100"
 
 
 def test_moving_an_org_moves_its_subtree(tree):
@@ -53,4 +53,4 @@ def test_moving_an_org_moves_its_subtree(tree):
     hospital = Org.objects.get(code="35052401")
     assert hospital.path.startswith(tree["350100"].path)
     assert set(Org.objects.subtree_of(tree["350100"]).values_list("code", flat=True)) >= {"350524", "35052401"}
-    assert resolve_chain(hospital).site.code == "350100"
+    assert resolve_chain(hospital)[Stage.SITE_REVIEW].code == "350100"

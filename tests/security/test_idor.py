@@ -49,6 +49,7 @@ from prereg.accounts.permissions import role_has_function
 from prereg.applications import review
 from prereg.applications.models import (
     STAGE_ORDER,
+    STAGE_ORG_FIELD,
     Application,
     ApplicationImage,
     FieldCheck,
@@ -175,7 +176,7 @@ def _build_world():
         application = ApplicationFactory(
             candidate=owner, exam_year=year, unit=unit, name=f"考生{n}甲", state=State.IN_REVIEW,
             stage=Stage.UNIT_REVIEW, submission_round=1, number=f"{year.year}9{n:07d}",
-            **resolve_chain(unit).as_fields())
+            **{STAGE_ORG_FIELD[at]: org for at, org in resolve_chain(unit).items()})
         image = ApplicationImageFactory(application=application, file__data=IMAGE_BYTES, file__filename=f"{key}.png")
         applications[key], images[key] = application, image
     return World(viewers, tree, applications, images, ticker=UserFactory(role=Role.DISTRICT, org=tree["350000"]))
