@@ -15,21 +15,20 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from prereg.applications.models import (
-    Application,
-    AppointmentRow,
-    EducationRow,
-    OtherRow,
-    Stage,
-    State,
-    TrainingRow,
-    WorkRow,
-)
+from prereg.applications.models import Application, EducationRow, Stage, State, TrainingRow, WorkRow
 from prereg.catalog.models import Specialty
 from prereg.exports import services
 from prereg.exports.columns import HEADERS, iter_rows
 from prereg.exports.models import ColumnSet, ExportStatus
-from tests.factories import make_application, spread
+from tests.factories import (
+    AppointmentRowFactory,
+    EducationRowFactory,
+    OtherRowFactory,
+    TrainingRowFactory,
+    WorkRowFactory,
+    make_application,
+    spread,
+)
 
 AWKWARD_NAMES = ["张,三", '李"四"', "王\n五", "=SUM(A1)", "-1+1", "+86", "@x", "\t赵", "欧阳 娜娜", ""]
 
@@ -62,17 +61,18 @@ def awkward(tree, year):
         birth_date=datetime.date(1990, 1, 2), id_type="passport", approved_at=datetime.datetime(
             2026, 12, 31, 16, 30, tzinfo=datetime.UTC), chsi_code="+1234")
     Application.objects.filter(pk=second.pk).update(id_type="unknown-type")
-    WorkRow.objects.create(application=first, unit_name="=单位", title="医师", start=datetime.date(2010, 1, 1), order=0)
-    WorkRow.objects.create(application=first, unit_name='单位,"二"', title="", start=datetime.date(2012, 3, 1),
-                           end=datetime.date(2014, 5, 31), major="内科\n学", order=1)
-    AppointmentRow.objects.create(application=first, unit_name="院", post="-主治", qualification="中级",
-                                  start=datetime.date(2015, 1, 1), order=0)
-    TrainingRow.objects.create(application=first, kind="gp", certificate_no="@001", specialty="全科", base="基地",
-                               start=datetime.date(2011, 1, 1), end=datetime.date(2013, 12, 31),
-                               issued=datetime.date(2014, 1, 1), order=0)
-    EducationRow.objects.create(application=first, kind="degree", level="学士学位", obtained=datetime.date(2012, 7, 1),
-                                school="=医大", study_form="全日制", major="护理学", order=0)
-    OtherRow.objects.create(application=second, kind="=其他", note="", order=0)
+    WorkRowFactory(application=first, unit_name="=单位", title="医师", start=datetime.date(2010, 1, 1), major="",
+                   order=0)
+    WorkRowFactory(application=first, unit_name='单位,"二"', title="", start=datetime.date(2012, 3, 1),
+                   end=datetime.date(2014, 5, 31), major="内科\n学", order=1)
+    AppointmentRowFactory(application=first, unit_name="院", post="-主治", qualification="中级",
+                          start=datetime.date(2015, 1, 1), order=0)
+    TrainingRowFactory(application=first, kind=TrainingRow.Kind.GENERAL_PRACTICE, certificate_no="@001",
+                       specialty="全科", base="基地", start=datetime.date(2011, 1, 1), end=datetime.date(2013, 12, 31),
+                       issued=datetime.date(2014, 1, 1), order=0)
+    EducationRowFactory(application=first, kind=EducationRow.Kind.DEGREE, level="学士学位",
+                        obtained=datetime.date(2012, 7, 1), school="=医大", study_form="全日制", major="护理学", order=0)
+    OtherRowFactory(application=second, kind="=其他", note="", order=0)
     return apps
 
 

@@ -7,9 +7,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from prereg.applications.models import ApplicationImage, Stage, State
+from prereg.applications.models import ApplicationImage, ReviewAction, Stage, State
 from prereg.exports.models import ExportJob, ExportStatus
-from tests.factories import make_application, spread
+from tests.factories import ExportJobFactory, make_application, spread
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_an_invalid_export_form_is_shown_again_with_what_was_typed(quanzhou, tre
 
 
 def test_a_running_job_row_polls_and_a_finished_one_stops(quanzhou, reviewer_quanzhou):
-    job = ExportJob.objects.create(owner=reviewer_quanzhou, status=ExportStatus.RUNNING, progress=42)
+    job = ExportJobFactory(owner=reviewer_quanzhou, running=True, progress=42)
     html = quanzhou.get(reverse("backoffice:export_status", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in html and '<progress max="100" value="42"' in html
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error="x")
@@ -81,7 +81,7 @@ def test_a_running_job_row_polls_and_a_finished_one_stops(quanzhou, reviewer_qua
 
 
 def test_another_users_job_status_is_not_found(client, reviewer_fuzhou, reviewer_quanzhou):
-    job = ExportJob.objects.create(owner=reviewer_quanzhou)
+    job = ExportJobFactory(owner=reviewer_quanzhou, queued=True)
     client.force_login(reviewer_fuzhou)
     assert client.get(reverse("backoffice:export_status", args=[job.pk])).status_code == 404
     assert client.post(reverse("backoffice:export_delete", args=[job.pk])).status_code == 404
@@ -255,7 +255,7 @@ def test_the_reviewed_list_exports_exactly_its_rows_with_the_search_box_set(quan
     apps += [make_application(tree, year, "35052401", State.RETURNED, name=name) for name in ("王小明", "李四")]
     decided = [a for a in apps if a.site_org_id == reviewer_quanzhou.org_id]
     for application in decided:
-        ReviewLog.objects.create(application=application, action="approve", stage=Stage.SITE_REVIEW,
+        ReviewLog.objects.create(application=application, action=ReviewAction.APPROVE, stage=Stage.SITE_REVIEW,
                                  org=reviewer_quanzhou.org, actor=reviewer_quanzhou)
     response = quanzhou.get(reverse("backoffice:reviewed"), {"q": "王"})
     listed = {row.number for row in response.context["page"]}

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from prereg.accounts.models import Role
-from prereg.applications.models import Application, State
+from prereg.applications.models import Application, Stage, State
 from prereg.audit.models import AuditEvent
 from prereg.core.masking import mask_id_number, mask_phone
 from prereg.exports import runner, services
-from prereg.exports.models import ColumnSet, ExportJob, ExportStatus
-from tests.factories import UserFactory, make_application, spread
+from prereg.exports.models import ColumnSet, ExportFormat, ExportJob, ExportStatus
+from tests.factories import ExportJobFactory, UserFactory, WorkRowFactory, make_application, spread
 
 REVIEWERS = ["reviewer_province", "reviewer_fuzhou", "reviewer_quanzhou", "reviewer_anxi_bureau",
              "reviewer_gulou_bureau", "reviewer_anxi_hospital", "reviewer_lianjiang_hospital"]
@@ -117,8 +117,8 @@ def test_filters_narrow_the_scope_and_never_widen_it(tree, year, reviewer_quanzh
     old = make_application(tree, year, "35052401", State.APPROVED, days_ago=10, name="张三丰")
     visible = Application.objects.visible_to(reviewer_quanzhou)
     cases = [
-        ({"state": "approved"}, visible.filter(state="approved")),
-        ({"stage": "site", "state": "in_review"}, visible.filter(stage="site", state="in_review")),
+        ({"state": "approved"}, visible.filter(state=State.APPROVED)),
+        ({"stage": "site", "state": "in_review"}, visible.filter(stage=Stage.SITE_REVIEW, state=State.IN_REVIEW)),
         ({"q": "张三丰"}, visible.filter(pk=old.pk)),
         ({"q": old.id_number}, visible.filter(pk=old.pk)),
         ({"submitted_to": (timezone.localdate() - datetime.timedelta(days=5)).isoformat()}, visible.filter(pk=old.pk)),
@@ -190,7 +190,7 @@ def test_files_expire_and_are_removed(client, settings, tree, year, reviewer_qua
 def test_a_user_may_have_only_a_few_jobs_running_but_others_are_not_held_up(tree, year, reviewer_quanzhou,
                                                                             reviewer_fuzhou):
     for _ in range(services.MAX_ACTIVE_JOBS):
-        ExportJob.objects.create(owner=reviewer_quanzhou, status=ExportStatus.RUNNING)
+        ExportJobFactory(owner=reviewer_quanzhou, running=True)
     with pytest.raises(ValidationError):
         export(reviewer_quanzhou)
     assert export(reviewer_fuzhou).status == ExportStatus.DONE
@@ -198,7 +198,7 @@ def test_a_user_may_have_only_a_few_jobs_running_but_others_are_not_held_up(tree
 
 def test_a_job_whose_owner_lost_the_right_fails_without_a_file(tree, year, reviewer_quanzhou):
     make_application(tree, year, "35052401")
-    job = ExportJob.objects.create(owner=reviewer_quanzhou)
+    job = ExportJobFactory(owner=reviewer_quanzhou, queued=True)
     reviewer_quanzhou.is_active = False
     reviewer_quanzhou.save()
     runner.run_job(job.pk)
@@ -232,7 +232,8 @@ def test_two_users_exporting_at_once_both_finish(postgres_only, tree, year, revi
 
     make_application(tree, year, "35052401")
     make_application(tree, year, "35010201")
-    jobs = [ExportJob.objects.create(owner=user, format="xlsx") for user in (reviewer_quanzhou, reviewer_fuzhou)]
+    jobs = [ExportJobFactory(owner=user, queued=True, format=ExportFormat.XLSX)
+            for user in (reviewer_quanzhou, reviewer_fuzhou)]
     errors = []
 
     def work(job_id):
@@ -255,7 +256,6 @@ def test_two_users_exporting_at_once_both_finish(postgres_only, tree, year, revi
 
 def test_child_rows_stay_with_their_application_across_chunks(monkeypatch, tree, year, reviewer_quanzhou):
     # Child rows are read once per table for the whole scope and handed out chunk by chunk.
-    from prereg.applications.models import WorkRow
     from prereg.exports import columns
 
     monkeypatch.setattr(columns, "CHUNK", 2)
@@ -263,8 +263,8 @@ def test_child_rows_stay_with_their_application_across_chunks(monkeypatch, tree,
     for i in range(5):
         apps.append(make_application(tree, year, "35010201" if i == 2 else "35052401", name=f"考生{i}",
                                      children=True))
-        WorkRow.objects.create(application=apps[-1], unit_name=f"第{i}单位", title="主管护师",
-                               start=datetime.date(2020, 1, 1), major="护理", order=1)
+        WorkRowFactory(application=apps[-1], unit_name=f"第{i}单位", title="主管护师", start=datetime.date(2020, 1, 1),
+                       major="护理", order=1)
     rows = read_csv(export(reviewer_quanzhou, columns=ColumnSet.FULL))
     assert [r["姓名"] for r in rows] == ["考生0", "考生1", "考生3", "考生4"]  # 考生2 is in 福州
     for row in rows:
@@ -297,12 +297,11 @@ def test_progress_moves_with_the_rows_written_and_ends_at_100(monkeypatch, tree,
 def test_jobs_a_restarted_worker_lost_fail_and_free_their_owners_places(client, tree, year, reviewer_quanzhou):
     make_application(tree, year, "35052401")
     long_ago = timezone.now() - runner.stale_after() - datetime.timedelta(minutes=1)
-    lost = [ExportJob.objects.create(owner=reviewer_quanzhou, status=ExportStatus.RUNNING, started_at=long_ago)
+    lost = [ExportJobFactory(owner=reviewer_quanzhou, running=True, started_at=long_ago)
             for _ in range(services.MAX_ACTIVE_JOBS - 1)]
-    never_taken = ExportJob.objects.create(owner=reviewer_quanzhou)
+    never_taken = ExportJobFactory(owner=reviewer_quanzhou, queued=True)
     ExportJob.objects.filter(pk=never_taken.pk).update(created_at=long_ago)
-    working = ExportJob.objects.create(owner=reviewer_quanzhou, status=ExportStatus.RUNNING,
-                                       started_at=timezone.now())
+    working = ExportJobFactory(owner=reviewer_quanzhou, running=True, started_at=timezone.now())
     client.force_login(reviewer_quanzhou)
     html = client.get(reverse("backoffice:exports")).content.decode()
     assert html.count("生成中断") == len(lost) + 1  # shown as failed, no longer polled
@@ -318,7 +317,7 @@ def test_jobs_a_restarted_worker_lost_fail_and_free_their_owners_places(client, 
 
 def test_a_queued_job_failed_as_lost_is_not_taken_later(tree, year, reviewer_quanzhou):
     make_application(tree, year, "35052401")
-    job = ExportJob.objects.create(owner=reviewer_quanzhou)
+    job = ExportJobFactory(owner=reviewer_quanzhou, queued=True)
     ExportJob.objects.filter(pk=job.pk).update(
         created_at=timezone.now() - runner.stale_after() - datetime.timedelta(minutes=1))
     assert runner.abandon_stale() == 1
@@ -340,7 +339,7 @@ def test_no_read_stays_open_between_chunks_so_other_connections_write_while_an_e
 
     monkeypatch.setattr(columns, "CHUNK", 2)
     apps = [make_application(tree, year, "35052401", children=True) for _ in range(6)]
-    job = ExportJob.objects.create(owner=reviewer_quanzhou, format="csv", columns=ColumnSet.FULL)
+    job = ExportJobFactory(owner=reviewer_quanzhou, queued=True, format=ExportFormat.CSV, columns=ColumnSet.FULL)
     errors = []
     original = runner._IdRangeProgress.__call__
 

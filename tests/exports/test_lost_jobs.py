@@ -11,15 +11,14 @@ from django_tasks_db.models import DBTaskResult
 
 from prereg.audit.models import AuditEvent
 from prereg.exports import runner, services
-from prereg.exports.models import ExportJob, ExportKind, ExportStatus
-from tests.factories import make_application
+from prereg.exports.models import ExportFormat, ExportJob, ExportKind, ExportStatus
+from tests.factories import ExportJobFactory, make_application
 
 
 def running_job(owner, *, beat_seconds_ago, progress=7, **fields):
     now = timezone.now()
-    return ExportJob.objects.create(owner=owner, status=ExportStatus.RUNNING, progress=progress,
-                                    started_at=now - datetime.timedelta(minutes=5),
-                                    heartbeat_at=now - datetime.timedelta(seconds=beat_seconds_ago), **fields)
+    return ExportJobFactory(owner=owner, running=True, progress=progress, started_at=now - datetime.timedelta(minutes=5),
+                            heartbeat_at=now - datetime.timedelta(seconds=beat_seconds_ago), **fields)
 
 
 def test_a_job_whose_worker_stopped_beating_a_minute_ago_fails_and_frees_its_place(
@@ -43,8 +42,7 @@ def test_a_job_whose_worker_stopped_beating_a_minute_ago_fails_and_frees_its_pla
 
 def test_a_job_without_heartbeats_still_falls_to_the_hour_rule_only(tree, year, reviewer_quanzhou):
     # Started by a worker of the release before heartbeats: judged by its age, as before.
-    job = ExportJob.objects.create(owner=reviewer_quanzhou, status=ExportStatus.RUNNING,
-                                   started_at=timezone.now() - datetime.timedelta(minutes=5))
+    job = ExportJobFactory(owner=reviewer_quanzhou, running=True, started_at=timezone.now() - datetime.timedelta(minutes=5))
     assert runner.abandon_stale() == 0
     job.refresh_from_db()
     assert job.status == ExportStatus.RUNNING
@@ -78,7 +76,7 @@ def test_the_worker_beats_while_it_runs_a_job(settings, monkeypatch, tree, year,
         return 0, "slow.csv"
 
     monkeypatch.setitem(runner.WRITERS, ExportKind.APPLICATIONS, slow_writer)
-    job = ExportJob.objects.create(owner=reviewer_quanzhou, format="csv")
+    job = ExportJobFactory(owner=reviewer_quanzhou, queued=True, format=ExportFormat.CSV)
     runner.run_job(job.pk)  # as the worker does: outside any transaction
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE

@@ -8,10 +8,9 @@ from prereg.accounts.models import Role, RolePermission
 from prereg.accounts.permissions import invalidate_cache
 from prereg.applications.models import Application, Stage, State
 from prereg.audit.models import AuditEvent
-from prereg.exports.models import Reminder
+from prereg.exports.models import Reminder, ReminderKind
 from prereg.notify.models import SmsMessage
-from prereg.orgs.models import CrossReviewAssignment
-from tests.factories import make_application
+from tests.factories import CrossReviewAssignmentFactory, make_application
 
 
 @pytest.fixture
@@ -84,8 +83,8 @@ def test_a_draft_under_another_city_is_not_listed(client, tree, year, anxi, revi
 
 
 def test_a_draft_is_listed_where_cross_review_sends_its_stage(client, tree, year, anxi, reviewer_gulou_bureau, sysadmin):
-    CrossReviewAssignment.objects.create(exam_year=year, stage=Stage.POINT_CONFIRM, source=tree["350524"],
-                                         target=tree["350102"], assigned_by=sysadmin)
+    CrossReviewAssignmentFactory(exam_year=year, stage=Stage.POINT_CONFIRM, source=tree["350524"],
+                                 target=tree["350102"], assigned_by=sysadmin)
     client.force_login(reviewer_gulou_bureau)
     html = client.get(reverse("backoffice:reminders")).content.decode()
     assert "未提交者" in html  # the 鼓楼 point confirms 安溪's applications this year
@@ -97,7 +96,7 @@ def test_a_never_submitted_draft_is_reminded_at_most_twice_a_year(point, anxi):
         point.post(reverse("backoffice:reminders"), {"ids": [anxi["never"].pk]})
     sms = SmsMessage.objects.filter(purpose="reminder")
     assert sms.count() == 2 and "尚未提交" in sms.first().text
-    assert Reminder.objects.filter(candidate=anxi["never"].candidate, kind="draft").count() == 2
+    assert Reminder.objects.filter(candidate=anxi["never"].candidate, kind=ReminderKind.DRAFT).count() == 2
 
 
 def test_the_province_is_told_how_many_drafts_have_no_unit(client, tree, year, anxi, reviewer_province):
