@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import TEST_PASSWORD, submitted
+from tests.factories import TEST_PASSWORD, ExportJobFactory, submitted
 
 from .conftest import login, shot, submit
 
@@ -45,11 +45,11 @@ def test_a_running_export_shows_its_progress_and_turns_into_a_download_when_the_
     page, tree, year, reviewer_quanzhou
 ):
     from prereg.exports import runner
-    from prereg.exports.models import ExportJob, ExportStatus
+    from prereg.exports.models import ExportFormat, ExportJob, ExportStatus
 
     submitted(tree, year, unit_code="35052401", name="林秀英")
     submitted(tree, year, unit_code="35010201", name="福州考生")  # another city: not the 泉州 考点's
-    job = ExportJob.objects.create(owner=reviewer_quanzhou, format="csv", status=ExportStatus.RUNNING, progress=40)
+    job = ExportJobFactory(owner=reviewer_quanzhou, running=True, format=ExportFormat.CSV, progress=40)
 
     login(page, reviewer_quanzhou.username, TEST_PASSWORD)
     page.goto(f"{page.base}/backoffice/exports/")
