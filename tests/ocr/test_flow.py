@@ -2,6 +2,7 @@
 screen, in 进度跟踪; with the engine missing or failing, everything works as before."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -191,6 +192,19 @@ def test_the_review_screen_shows_the_disagreement_first_with_its_box_and_never_t
     assert '<polygon points="' in body and 'class="bad"><title>校名：厦门大学</title>' in body
     assert 'viewBox="0 0 1200 800"' in body
     assert not FieldCheck.objects.filter(application=in_review).exists()
+
+
+def test_the_review_screen_links_the_ocr_stylesheet_once_however_many_items_were_read(
+        client, in_review, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[in_review.pk])).content.decode()
+    assert body.count("data-ocr-item=") == 2
+    assert len(re.findall(r'<link rel="stylesheet" href="[^"]*/ocr[^"/]*\.css"', body)) == 1
+    # The item a tick swaps in (htmx) is styled by the page's link, and brings none of its own.
+    key = f"education:{EducationRow.objects.get(application=in_review).pk}"
+    item = client.post(reverse("backoffice:review_check", args=[in_review.pk]),
+                       {"field": key, "consistent": "1", "version": in_review.version}, HTTP_HX_REQUEST="true")
+    assert "data-ocr-item=" in item.content.decode() and "ocr.css" not in item.content.decode()
 
 
 def test_the_tick_stays_the_reviewers_and_the_item_keeps_its_reading(client, in_review, reviewer_anxi_hospital):
