@@ -3,10 +3,9 @@
 import pytest
 
 from prereg.accounts.models import Role
-from prereg.orgs.models import CrossReviewAssignment
 from prereg.orgs.routing import resolve_chain
 from prereg.orgs.stages import Stage
-from tests.factories import UserFactory
+from tests.factories import CrossReviewAssignmentFactory, UserFactory
 
 CHAINS = {
     # unit: (unit review, registration point, exam site, district)
@@ -36,8 +35,8 @@ def test_unit_without_active_reviewers_is_reviewed_by_its_registration_point(tre
 
 
 def test_cross_review_assignment_reroutes_the_stage(tree, year, reviewer_province):
-    CrossReviewAssignment.objects.create(exam_year=year, stage="point", source=tree["350102"],
-                                         target=tree["350122"], assigned_by=reviewer_province)
+    CrossReviewAssignmentFactory(exam_year=year, stage=Stage.POINT_CONFIRM, source=tree["350102"],
+                                 target=tree["350122"], assigned_by=reviewer_province)
     chain = resolve_chain(tree["35010201"], exam_year=year)
     assert chain[Stage.POINT_CONFIRM].code == "350122"
     assert chain[Stage.UNIT_REVIEW].code == "350102"  # only the assigned stage moves
