@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -17,13 +17,19 @@ from .common import current_application, page_version
 from .form import slot_of
 
 
-def _slot_html(request, application, slot, row_id) -> str:
+def _slot_html(request, application, slot, row_id, *, refusal=None) -> str:
+    """One 📷 slot as the form draws it ("" if the form has no such slot), with the reason a change in it
+    was refused (a ValidationError), if it was."""
     found = slot_of(application, slot, row_id)
     if found is None:
         return ""
+    if refusal is not None:
+        found["error"] = refusal.messages[0]
+    # A page gone stale offers no button in the slot until it is loaded again.
+    stale = refusal is not None and refusal.code == "version"
     return render_to_string("candidate/form/_slot.html", {
         "slot": found, "application": application,
-        "editable": application.state in State.editable_by_candidate()}, request=request)
+        "editable": not stale and application.state in State.editable_by_candidate()}, request=request)
 
 
 def _answer(request, application, ok, message, status, slot="", row_id=None):
@@ -77,17 +83,11 @@ def image_delete(request, pk):
         raise
     except ValidationError as error:
         if request.htmx:  # redrawn as it is now, with the reason (htmx swaps only a 2xx answer)
-            slot = {**slot_of(application, image["slot"], image["row_id"]), "error": error.messages[0]}
-            # A page gone stale offers no button in the slot until it is loaded again.
-            editable = error.code != "version" and application.state in State.editable_by_candidate()
-            return render(request, "candidate/form/_slot.html",
-                          {"slot": slot, "application": application, "editable": editable})
+            return HttpResponse(_slot_html(request, application, image["slot"], image["row_id"], refusal=error))
         return _answer(request, application, False, error.messages[0], 400)
     if request.htmx:
         # The slot, redrawn in place; the index and the submit box fetch themselves again.
-        response = render(request, "candidate/form/_slot.html", {
-            "slot": slot_of(application, image["slot"], image["row_id"]), "application": application,
-            "editable": True})
+        response = HttpResponse(_slot_html(request, application, image["slot"], image["row_id"]))
         response["HX-Trigger"] = "images-changed"
         return response
     return _answer(request, application, True, "图片已删除。", 200, image["slot"], image["row_id"])
