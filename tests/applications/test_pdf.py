@@ -28,7 +28,15 @@ from prereg.applications.models import (
 from prereg.applications.pdf import confirmation_pdf, verify_path
 from prereg.catalog.models import Ethnicity, ExamYear
 from prereg.orgs.models import Org
-from tests.factories import CandidateFactory, complete_application
+from tests.factories import (
+    AppointmentRowFactory,
+    CandidateFactory,
+    EducationRowFactory,
+    OtherRowFactory,
+    TrainingRowFactory,
+    WorkRowFactory,
+    complete_application,
+)
 
 
 @pytest.fixture
@@ -143,8 +151,8 @@ def test_two_forms_each_show_their_own_values_and_none_of_the_other(tree, year, 
     first = _confirmed_for(candidate, year, tree, address="厦门市思明区一号", phone="13900000011")
     other = CandidateFactory()
     second = _confirmed_for(other, year, tree, address="泉州市丰泽区二号", phone="13900000022")
-    WorkRow.objects.create(application=second, unit_name="晋江市医院", title="主治医师",
-                           start=datetime.date(2018, 3, 1), major="内科学", order=5)
+    WorkRowFactory(application=second, unit_name="晋江市医院", title="主治医师", start=datetime.date(2018, 3, 1),
+                   major="内科学", order=5)
     one, two = _text(confirmation_pdf(first)), _text(confirmation_pdf(second))
     again = _text(confirmation_pdf(first))
     assert one == again.replace(re.search(r"打印时间：\S+ \S+", again)[0], re.search(r"打印时间：\S+ \S+", one)[0])
@@ -278,26 +286,23 @@ def _longest_application(tree, year, candidate, reviewer):
     EducationRow.objects.filter(application=application).delete()
     AppointmentRow.objects.filter(application=application).delete()
     for i in range(ROWS_MAX):
-        WorkRow.objects.create(application=application, order=i, unit_name=values.of(WorkRow, "unit_name"),
-                               title=values.of(WorkRow, "title"), start=start, end=end,
-                               major=values.of(WorkRow, "major"))
+        WorkRowFactory(application=application, order=i, unit_name=values.of(WorkRow, "unit_name"),
+                       title=values.of(WorkRow, "title"), start=start, end=end, major=values.of(WorkRow, "major"))
         for kind in EducationRow.Kind:
-            EducationRow.objects.create(application=application, order=i, kind=kind,
-                                        level=values.of(EducationRow, "level"), obtained=start,
-                                        school=values.of(EducationRow, "school"),
-                                        study_form=values.of(EducationRow, "study_form"),
-                                        major=values.of(EducationRow, "major"))
-        AppointmentRow.objects.create(application=application, order=i,
-                                      unit_name=values.of(AppointmentRow, "unit_name"),
-                                      post=values.of(AppointmentRow, "post"),
-                                      qualification=values.of(AppointmentRow, "qualification"), start=start, end=end)
+            EducationRowFactory(application=application, order=i, kind=kind, level=values.of(EducationRow, "level"),
+                                obtained=start, school=values.of(EducationRow, "school"),
+                                study_form=values.of(EducationRow, "study_form"),
+                                major=values.of(EducationRow, "major"))
+        AppointmentRowFactory(application=application, order=i, unit_name=values.of(AppointmentRow, "unit_name"),
+                              post=values.of(AppointmentRow, "post"),
+                              qualification=values.of(AppointmentRow, "qualification"), start=start, end=end)
         for kind in TrainingRow.Kind:
-            TrainingRow.objects.create(application=application, order=i, kind=kind,
-                                       certificate_no=values.of(TrainingRow, "certificate_no"),
-                                       specialty=values.of(TrainingRow, "specialty"), start=start, end=end,
-                                       base=values.of(TrainingRow, "base"), issued=end)
-        OtherRow.objects.create(application=application, order=i, kind=values.of(OtherRow, "kind"),
-                                note=values.of(OtherRow, "note"))
+            TrainingRowFactory(application=application, order=i, kind=kind,
+                               certificate_no=values.of(TrainingRow, "certificate_no"),
+                               specialty=values.of(TrainingRow, "specialty"), start=start, end=end,
+                               base=values.of(TrainingRow, "base"), issued=end)
+        OtherRowFactory(application=application, order=i, kind=values.of(OtherRow, "kind"),
+                        note=values.of(OtherRow, "note"))
     for stage in STAGE_ORDER:
         ReviewLog.objects.create(application=application, action=ReviewAction.APPROVE, stage=stage,
                                  actor=reviewer, opinion=values.cjk(OPINION_MAX),
@@ -512,17 +517,16 @@ def test_the_form_states_the_two_site_rule_of_the_national_site(confirmed):
 def test_every_row_table_prints_under_its_title_and_the_sources_headings(confirmed):
     """The tables come from sections.ROW_TABLES: each title, its headings (the source's 确认单) and its values."""
     start, end = datetime.date(2015, 9, 1), datetime.date(2018, 7, 1)
-    AppointmentRow.objects.create(application=confirmed, order=1, unit_name="莆田学院附属医院", post="主治医师",
-                                  qualification="主治医师资格", start=start, end=end)
-    AppointmentRow.objects.create(application=confirmed, order=2, unit_name="仙游县医院", post="医师",
-                                  qualification="医师资格", start=end)
-    TrainingRow.objects.create(application=confirmed, order=0, kind=TrainingRow.Kind.RESIDENCY,
-                               certificate_no="ZY2018001", specialty="内科", start=start, end=end,
-                               base="福建省立医院", issued=end)
-    TrainingRow.objects.create(application=confirmed, order=0, kind=TrainingRow.Kind.GENERAL_PRACTICE,
-                               certificate_no="QK2019002", specialty="全科", start=start, end=end,
-                               base="厦门大学附属第一医院", issued=end)
-    OtherRow.objects.create(application=confirmed, order=0, kind="获奖", note="省级优秀住院医师")
+    AppointmentRowFactory(application=confirmed, order=1, unit_name="莆田学院附属医院", post="主治医师",
+                          qualification="主治医师资格", start=start, end=end)
+    AppointmentRowFactory(application=confirmed, order=2, unit_name="仙游县医院", post="医师",
+                          qualification="医师资格", start=end)
+    TrainingRowFactory(application=confirmed, order=0, kind=TrainingRow.Kind.RESIDENCY, certificate_no="ZY2018001",
+                       specialty="内科", start=start, end=end, base="福建省立医院", issued=end)
+    TrainingRowFactory(application=confirmed, order=0, kind=TrainingRow.Kind.GENERAL_PRACTICE,
+                       certificate_no="QK2019002", specialty="全科", start=start, end=end, base="厦门大学附属第一医院",
+                       issued=end)
+    OtherRowFactory(application=confirmed, order=0, kind="获奖", note="省级优秀住院医师")
     text = _text(confirmation_pdf(confirmed)).replace("\n", "")
     for heading in ("工作情况", "教育情况", "现有资格聘任情况", "住院医师规范化培训", "全科医生规范化培训", "其他",
                     "现有专业技术职务", "取得时间", "学习形式", "现聘任职务/技术资格", "聘任时间", "聘任年限",
