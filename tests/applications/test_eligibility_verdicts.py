@@ -6,10 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from prereg.applications import eligibility, services
-from prereg.applications.models import Application, EducationRow, ReviewLog, State, WorkRow
+from prereg.applications.models import Application, EducationRow, ReviewLog, Stage, State
 from prereg.catalog.models import EligibilityRule, Qualification, Specialty
 from prereg.catalog.services import eligibility_rules_file
-from tests.factories import approve, complete_application
+from tests.factories import EducationRowFactory, WorkRowFactory, approve, complete_application
 
 
 def nurse_application(candidate, year, tree, *, since):
@@ -69,7 +69,7 @@ def test_a_new_rules_table_is_imported_whole_and_open_verdicts_follow_while_deci
         services.application_submit(actor=application.candidate, application_id=application.pk)
     for reviewer in (reviewer_anxi_hospital, reviewer_anxi_bureau, reviewer_quanzhou):
         approve(decided, reviewer)
-    services.summary_submit(actor=reviewer_quanzhou, stage="site")
+    services.summary_submit(actor=reviewer_quanzhou, stage=Stage.SITE_REVIEW)
     approve(decided, reviewer_province)
     assert Application.objects.get(pk=decided.pk).state == State.APPROVED
 
@@ -110,9 +110,8 @@ def test_work_rows_overlapping_count_once():
 
 def test_facts_are_read_from_the_form(year, tree, candidate):
     application = nurse_application(candidate, year, tree, since=datetime.date(2015, 5, 1))
-    WorkRow.objects.create(application=application, unit_name="社区卫生服务中心", start=datetime.date(2020, 3, 1))
-    EducationRow.objects.create(application=application, kind="degree", level="学士学位", study_form="全日制",
-                                obtained=datetime.date(2012, 7, 1), school="福建医科大学", major="护理学")
+    WorkRowFactory(application=application, unit_name="社区卫生服务中心", start=datetime.date(2020, 3, 1))
+    EducationRowFactory(application=application, kind=EducationRow.Kind.DEGREE, level="学士学位")
     facts = eligibility.facts_of(application)
     assert facts.qualification == "主管护师" and facts.title == "护师"
     assert [e.level for e in facts.educations][-1] == "学士学位"
