@@ -5,6 +5,8 @@ services.py (one function per act); nothing else writes `state` or `stage`.
 """
 
 import datetime
+import functools
+import operator
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,6 +40,14 @@ STAGE_ORG_FIELD = {
     Stage.SITE_REVIEW: "site_org",
     Stage.DISTRICT_RECHECK: "district_org",
 }
+
+
+def chain_names(org, lookup: str = "exact") -> Q:
+    """The chain names `org` at some stage: one of the four columns of STAGE_ORG_FIELD matches
+    (`lookup` "in" for any org of a queryset). The one spelling of "this application is within
+    this reviewer's part of the tree" (visible_to, selectors.candidates_visible_to)."""
+    matches = (Q(**{f"{column}__{lookup}": org}) for column in STAGE_ORG_FIELD.values())
+    return functools.reduce(operator.or_, matches)
 
 
 def months_between(start, end) -> int:
@@ -76,11 +86,7 @@ class ApplicationQuerySet(models.QuerySet):
         if user.role == Role.CANDIDATE:
             return self.filter(candidate=user)
         if user.role in Role.reviewer_roles() and user.org_id:
-            org = user.org_id
-            in_chain = (
-                Q(unit_review_org=org) | Q(point_org=org) | Q(site_org=org) | Q(district_org=org)
-            )
-            return self.filter(in_chain).exclude(state=State.DRAFT, submission_round=0)
+            return self.filter(chain_names(user.org_id)).exclude(state=State.DRAFT, submission_round=0)
         # The sysadmin runs the system, not candidates' data (三员分立, PIPL minimum necessary):
         # he falls through to nothing, like the auditor.
         return self.none()
