@@ -51,30 +51,6 @@ class UserQuerySet(models.QuerySet):
         lower = [role for role, r in ROLE_RANK.items() if r > rank]
         return self.staff_visible_to(user).filter(role__in=lower).exclude(pk=user.pk)
 
-    def candidates_visible_to(self, user):
-        """Candidates a reviewer may manage (考生信息管理): those whose application of the current
-        exam year names an org of his subtree in its chain, or chose a unit of it (a draft has
-        no chain yet). An application of another year, or none this year, gives no hold over
-        the account (issue 16: a unit could reset anyone who ever chose it). The sysadmin runs
-        every account. Deny by default."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        candidates = self.filter(role=Role.CANDIDATE)
-        if user.role == Role.SYSADMIN:
-            return candidates
-        if user.role in Role.reviewer_roles() and user.org_id:
-            path = user.org.path
-            # One filter() call: every condition holds for the same application (of the current year).
-            this_year = self.model.objects.filter(
-                Q(applications__exam_year__is_current=True)
-                & (Q(applications__unit__path__startswith=path)
-                   | Q(applications__unit_review_org__path__startswith=path)
-                   | Q(applications__point_org__path__startswith=path)
-                   | Q(applications__site_org__path__startswith=path)
-                   | Q(applications__district_org__path__startswith=path)))
-            return candidates.filter(pk__in=this_year.values("pk"))
-        return self.none()
-
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     pass

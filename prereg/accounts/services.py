@@ -1,4 +1,9 @@
-"""Account acts: each checks, changes, audits, in one transaction."""
+"""Account acts: each checks, changes, audits, in one transaction.
+
+set_one_time_password, valid_phone and reset_login_failures are building blocks that check and
+audit nothing: the acts here use them, and so do those of 考生信息管理 (applications.candidates),
+whose scope is a question about applications.
+"""
 
 import secrets
 import string
@@ -7,7 +12,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 
 from prereg.audit.log import record
@@ -35,7 +39,8 @@ def _store_password(user: User, raw: str) -> None:
     user.set_password(raw)
 
 
-def _set_one_time_password(user: User) -> str:
+def set_one_time_password(user: User) -> str:
+    """A random password the user must change at his next login; returns it, to be sent or shown once."""
     password = generate_one_time_password()
     _store_password(user, password)
     user.must_change_password = True
@@ -51,7 +56,7 @@ def _set_chosen_password(user: User, raw: str) -> None:
     user.save(update_fields=["password", "must_change_password"])
 
 
-def _valid_phone(phone: str) -> str:
+def valid_phone(phone: str) -> str:
     """The mobile number normalized, or a ValidationError on the form's `phone` field."""
     phone = normalize_mobile(phone)
     try:
@@ -84,7 +89,7 @@ def user_complete_profile(*, user: User, name: str, title: str, department: str,
 def user_reset_password_by_code(*, user: User, new_password: str, request=None) -> None:
     """找回密码: the SMS code was verified by the caller; the user chose his new password."""
     _set_chosen_password(user, new_password)
-    _axes_reset(user.username)
+    reset_login_failures(user.username)
     record("account.password_recover", actor=user, obj=user, request=request)
 
 
@@ -150,7 +155,8 @@ def password_recovery_finish(*, ticket: dict | None, code: str, new_password: st
     return user
 
 
-def _axes_reset(username: str) -> int:
+def reset_login_failures(username: str) -> int:
+    """Forget the failed logins that lock the account (django-axes); returns how many were cleared."""
     from axes.utils import reset
 
     return reset(username=username) or 0
@@ -199,12 +205,12 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": "该登录名已被使用。"})
     if phone:
-        phone = _valid_phone(phone)
+        phone = valid_phone(phone)
     user = User(username=username, role=role, org=org, name=(name or "").strip(), phone=phone,
                 created_by=actor, profile_completed=False)
     user.set_unusable_password()
     user.save()
-    password = _set_one_time_password(user)
+    password = set_one_time_password(user)
     record("account.create", actor=actor, obj=user, request=request,
            details={"username": username, "role": role, "org": org.code})
     return user, password
@@ -215,8 +221,8 @@ def account_reset_password(*, actor, user: User, request=None) -> str:
     """重置审核账户密码: a random one-time password, shown once; his sessions end."""
     permissions.require_function(actor, "reset_reviewer_password")
     user = get_staff_for(actor, user.pk, administer=True)
-    password = _set_one_time_password(user)
-    _axes_reset(user.username)
+    password = set_one_time_password(user)
+    reset_login_failures(user.username)
     record("account.password_reset", actor=actor, obj=user, request=request, details={"username": user.username})
     return password
 
@@ -275,76 +281,6 @@ def role_permissions_save(*, actor, cells: dict[tuple[str, str], bool], request=
                if function in permissions.TABLE and permissions.role_has_function(role, function) != allowed)
 
 
-# --- Candidates (考生信息管理) --------------------------------------------------------------------
-
-
-def get_candidate_for(actor, pk) -> User:
-    permissions.require_function(actor, "manage_candidates")
-    user = User.objects.candidates_visible_to(actor).filter(pk=pk).first()
-    if user is None:
-        raise Http404("考生不存在或不在您的管辖范围内。")
-    return user
-
-
-@transaction.atomic
-def candidate_open(*, actor, pk, request=None) -> User:
-    """考生信息管理: open a candidate's account page (his phone is on it); audited like each act."""
-    candidate = get_candidate_for(actor, pk)
-    record("account.candidate_view", actor=actor, obj=candidate, request=request)
-    return candidate
-
-
-@transaction.atomic
-def candidate_search(*, actor, query: str, request=None, limit: int = 50) -> list[User]:
-    """考生信息管理: find candidates in the actor's scope by ID number, phone or name; audited
-    (the query kept masked by the audit log)."""
-    from prereg.core.validators import normalize_id_number
-
-    permissions.require_function(actor, "manage_candidates")
-    scope = User.objects.candidates_visible_to(actor)
-    found = list(scope.filter(Q(id_number=normalize_id_number(query)) | Q(phone=query) | Q(name=query))[:limit])
-    record("account.candidate_search", actor=actor, request=request, details={"q": query, "found": len(found)})
-    return found
-
-
-@transaction.atomic
-def candidate_unlock(*, actor, candidate: User, request=None) -> int:
-    candidate = get_candidate_for(actor, candidate.pk)
-    count = _axes_reset(candidate.username)
-    record("account.unlock", actor=actor, obj=candidate, request=request, details={"attempts_cleared": count})
-    return count
-
-
-@transaction.atomic
-def candidate_reset_password(*, actor, candidate: User, request=None) -> None:
-    """A one-time password sent to the candidate's registered phone (never shown to the reviewer)."""
-    from django.conf import settings
-
-    from prereg.notify.sms import send_sms
-
-    candidate = get_candidate_for(actor, candidate.pk)
-    if not candidate.phone:
-        raise ValidationError("该考生没有登记手机号码，请先更正手机号码。")
-    password = _set_one_time_password(candidate)
-    _axes_reset(candidate.username)
-    send_sms(candidate.phone, f"【{settings.SITE_NAME}】您的登录密码已重置为{password}，"
-                              "登录后须立即修改。如非本人申请请联系报名点。", purpose="password_reset")
-    record("account.candidate_password_reset", actor=actor, obj=candidate, request=request)
-
-
-@transaction.atomic
-def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) -> None:
-    candidate = get_candidate_for(actor, candidate.pk)
-    phone = _valid_phone(phone)
-    if User.objects.filter(phone=phone).exclude(pk=candidate.pk).exists():
-        raise ValidationError({"phone": "该手机号码已被其他账号使用。"})
-    before = candidate.phone
-    candidate.phone = phone
-    candidate.save(update_fields=["phone"])
-    record("account.candidate_phone_change", actor=actor, obj=candidate, request=request,
-           details={"before": mask_phone(before), "after": mask_phone(phone)})
-
-
 # --- Keeping accounts up to date (账号用户管理要求 第二条, issue 17.5) ----------------------------
 
 STAFF_PHONE_PURPOSE = "staff_phone"
@@ -356,7 +292,7 @@ def profile_send_code(*, user: User, phone: str, client_ip: str = "") -> str:
     from prereg.core import ratelimit
     from prereg.notify.sms import issue_code
 
-    phone = _valid_phone(phone)
+    phone = valid_phone(phone)
     if phone == user.phone:
         raise ValidationError({"phone": "手机号码未修改，无需验证。"})
     if not ratelimit.hit("sms", f"staff-phone:{user.pk}"):

@@ -17,18 +17,23 @@ applications the user may see, narrowed by one set of parameters with one meanin
 Filters are plain JSON values (ids, strings, ISO dates), as ApplicationFilterForm.as_json gives
 them and an ExportJob stores them, so a list and the export of that list read the same rows.
 The result never reaches beyond `Application.objects.visible_to(user)`.
+
+`candidates_visible_to(user)` is the other side of the same chain: the candidate accounts a
+reviewer manages (考生信息管理) through their applications.
 """
 
 import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from prereg.accounts.models import Role, User
 from prereg.orgs.models import Org
 
 from . import services
-from .models import Application, ApplicationImage, ReviewLog
+from .models import Application, ApplicationImage, ReviewLog, chain_names
 from .workflow import DECISIONS
 
 # Parameters that ask for equality with one column.
@@ -114,3 +119,23 @@ def get_image_for(user, pk) -> ApplicationImage:
     if image is None:
         raise Http404("图片不存在或不在您的审核范围内。")
     return image
+
+
+def candidates_visible_to(user):
+    """Candidates a reviewer may manage (考生信息管理): those whose application of the current
+    exam year names an org of his subtree in its chain, or chose a unit of it (a draft has
+    no chain yet). An application of another year, or none this year, gives no hold over
+    the account (issue 16: a unit could reset anyone who ever chose it). The sysadmin runs
+    every account. Deny by default."""
+    if not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    candidates = User.objects.filter(role=Role.CANDIDATE)
+    if user.role == Role.SYSADMIN:
+        return candidates
+    if user.role in Role.reviewer_roles() and user.org_id:
+        subtree = Org.objects.subtree_of(user.org)
+        # Each condition holds for the same application (of the current year).
+        this_year = Application.objects.filter(
+            Q(unit__in=subtree) | chain_names(subtree, "in"), exam_year__is_current=True)
+        return candidates.filter(pk__in=this_year.values("candidate"))
+    return User.objects.none()

@@ -7,6 +7,7 @@ from django.utils.html import escape
 
 from prereg.accounts import permissions
 from prereg.accounts.models import Role, RolePermission, User
+from prereg.applications.selectors import candidates_visible_to
 from prereg.audit.models import AuditEvent
 from prereg.notify.models import SmsMessage
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -248,7 +249,7 @@ def test_only_a_current_year_application_or_draft_gives_a_hold_over_the_candidat
             if managed:
                 User.objects.filter(pk=candidate.pk).update(phone=before)
     # The 福州 reviewer (考点) manages the same draft through the unit below it.
-    assert User.objects.candidates_visible_to(reviewer_fuzhou).filter(pk=drafting.pk).exists()
+    assert candidates_visible_to(reviewer_fuzhou).filter(pk=drafting.pk).exists()
 
 
 def test_each_act_of_candidate_management_is_audited(client, lianjiang_candidate, reviewer_lianjiang_hospital):

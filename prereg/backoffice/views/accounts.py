@@ -1,4 +1,5 @@
-"""用户管理, 配置角色权限, 考生信息管理 and the demo SMS outbox; writes go through accounts.services."""
+"""用户管理, 配置角色权限, 考生信息管理 and the demo SMS outbox; writes go through accounts.services
+(考生信息管理: applications.candidates)."""
 
 from django import forms
 from django.conf import settings
@@ -15,6 +16,7 @@ from prereg.accounts import permissions, services
 from prereg.accounts.forms import AccountEditForm
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
+from prereg.applications import candidates as candidate_services
 from prereg.applications.models import Application
 from prereg.catalog import staff_import
 from prereg.core.forms import add_service_errors
@@ -152,7 +154,9 @@ def role_permissions(request):
 @staff_required("manage_candidates")
 def candidate_list(request):
     q = request.GET.get("q", "").strip()
-    candidates = services.candidate_search(actor=request.user, query=q, request=request) if q else []
+    candidates = []
+    if q:
+        candidates = candidate_services.candidate_search(actor=request.user, query=q, request=request)
     # A typed ID number is not echoed back in full (PII on the page).
     echo = "" if len(q) == 18 and normalize_id_number(q)[:17].isdigit() else q
     return render(request, "backoffice/accounts/candidates.html", {"q": q, "echo": echo, "candidates": candidates})
@@ -189,14 +193,15 @@ def _render_candidate(request, candidate, phone_form=None):
 @require_GET
 @staff_required("manage_candidates")
 def candidate_detail(request, pk):
-    return _render_candidate(request, services.candidate_open(actor=request.user, pk=pk, request=request))
+    candidate = candidate_services.candidate_open(actor=request.user, pk=pk, request=request)
+    return _render_candidate(request, candidate)
 
 
 @require_POST
 @staff_required("manage_candidates")
 def candidate_unlock(request, pk):
-    candidate = services.get_candidate_for(request.user, pk)
-    services.candidate_unlock(actor=request.user, candidate=candidate, request=request)
+    candidate = candidate_services.get_candidate_for(request.user, pk)
+    candidate_services.candidate_unlock(actor=request.user, candidate=candidate, request=request)
     messages.success(request, "已解除该考生账号的登录锁定。")
     return redirect("backoffice:candidate_detail", pk=pk)
 
@@ -204,9 +209,9 @@ def candidate_unlock(request, pk):
 @require_POST
 @staff_required("manage_candidates")
 def candidate_reset(request, pk):
-    candidate = services.get_candidate_for(request.user, pk)
+    candidate = candidate_services.get_candidate_for(request.user, pk)
     try:
-        services.candidate_reset_password(actor=request.user, candidate=candidate, request=request)
+        candidate_services.candidate_reset_password(actor=request.user, candidate=candidate, request=request)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
@@ -217,12 +222,12 @@ def candidate_reset(request, pk):
 @require_POST
 @staff_required("manage_candidates")
 def candidate_phone(request, pk):
-    candidate = services.get_candidate_for(request.user, pk)
+    candidate = candidate_services.get_candidate_for(request.user, pk)
     form = PhoneForm(request.POST)
     if form.is_valid():
         try:
-            services.candidate_change_phone(actor=request.user, candidate=candidate,
-                                            phone=form.cleaned_data["phone"], request=request)
+            candidate_services.candidate_change_phone(actor=request.user, candidate=candidate,
+                                                      phone=form.cleaned_data["phone"], request=request)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -1,0 +1,83 @@
+"""考生信息管理: a reviewer's acts on the accounts of the candidates whose applications he handles.
+
+Which candidates those are is a question about applications (selectors.candidates_visible_to), so
+these acts live here, above accounts, and change the account through its building blocks. Each
+fetches the candidate within the actor's scope (else 404), acts and audits in one transaction.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+
+from prereg.accounts import permissions
+from prereg.accounts.models import User
+from prereg.accounts.services import reset_login_failures, set_one_time_password, valid_phone
+from prereg.audit.log import record
+from prereg.core.masking import mask_phone
+from prereg.core.validators import normalize_id_number
+from prereg.notify.sms import send_sms
+
+from .selectors import candidates_visible_to
+
+
+def get_candidate_for(actor, pk) -> User:
+    permissions.require_function(actor, "manage_candidates")
+    user = candidates_visible_to(actor).filter(pk=pk).first()
+    if user is None:
+        raise Http404("考生不存在或不在您的管辖范围内。")
+    return user
+
+
+@transaction.atomic
+def candidate_open(*, actor, pk, request=None) -> User:
+    """考生信息管理: open a candidate's account page (his phone is on it); audited like each act."""
+    candidate = get_candidate_for(actor, pk)
+    record("account.candidate_view", actor=actor, obj=candidate, request=request)
+    return candidate
+
+
+@transaction.atomic
+def candidate_search(*, actor, query: str, request=None, limit: int = 50) -> list[User]:
+    """考生信息管理: find candidates in the actor's scope by ID number, phone or name; audited
+    (the query kept masked by the audit log)."""
+    permissions.require_function(actor, "manage_candidates")
+    scope = candidates_visible_to(actor)
+    found = list(scope.filter(Q(id_number=normalize_id_number(query)) | Q(phone=query) | Q(name=query))[:limit])
+    record("account.candidate_search", actor=actor, request=request, details={"q": query, "found": len(found)})
+    return found
+
+
+@transaction.atomic
+def candidate_unlock(*, actor, candidate: User, request=None) -> int:
+    candidate = get_candidate_for(actor, candidate.pk)
+    count = reset_login_failures(candidate.username)
+    record("account.unlock", actor=actor, obj=candidate, request=request, details={"attempts_cleared": count})
+    return count
+
+
+@transaction.atomic
+def candidate_reset_password(*, actor, candidate: User, request=None) -> None:
+    """A one-time password sent to the candidate's registered phone (never shown to the reviewer)."""
+    candidate = get_candidate_for(actor, candidate.pk)
+    if not candidate.phone:
+        raise ValidationError("该考生没有登记手机号码，请先更正手机号码。")
+    password = set_one_time_password(candidate)
+    reset_login_failures(candidate.username)
+    send_sms(candidate.phone, f"【{settings.SITE_NAME}】您的登录密码已重置为{password}，"
+                              "登录后须立即修改。如非本人申请请联系报名点。", purpose="password_reset")
+    record("account.candidate_password_reset", actor=actor, obj=candidate, request=request)
+
+
+@transaction.atomic
+def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) -> None:
+    candidate = get_candidate_for(actor, candidate.pk)
+    phone = valid_phone(phone)
+    if User.objects.filter(phone=phone).exclude(pk=candidate.pk).exists():
+        raise ValidationError({"phone": "该手机号码已被其他账号使用。"})
+    before = candidate.phone
+    candidate.phone = phone
+    candidate.save(update_fields=["phone"])
+    record("account.candidate_phone_change", actor=actor, obj=candidate, request=request,
+           details={"before": mask_phone(before), "after": mask_phone(phone)})
