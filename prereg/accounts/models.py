@@ -82,7 +82,7 @@ class User(AbstractUser):
         verbose_name = "用户"
         constraints = [
             models.CheckConstraint(
-                condition=Q(role="candidate") | Q(role="sysadmin") | Q(role="auditor") | Q(org__isnull=False),
+                condition=Q(role=Role.CANDIDATE) | Q(role=Role.SYSADMIN) | Q(role=Role.AUDITOR) | Q(org__isnull=False),
                 name="reviewer_has_org",
             )
         ]
