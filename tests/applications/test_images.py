@@ -133,7 +133,8 @@ def test_one_bad_file_in_a_batch_stores_none(application, candidate):
 def test_a_hundred_files_at_once_are_refused_with_nothing_stored(client, application, candidate):
     client.force_login(candidate)
     files = [jpeg_upload(f"f{i}.jpg") for i in range(100)]
-    response = client.post(reverse("candidate:image_upload"), {"slot": "category", "file": files},
+    response = client.post(reverse("candidate:image_upload"),
+                           {"slot": "category", "version": application.version, "file": files},
                            HTTP_ACCEPT="application/json")
     assert response.status_code == 400
     assert "一次最多上传5张" in response.json()["message"]

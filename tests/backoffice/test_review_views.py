@@ -236,7 +236,7 @@ def test_a_later_stage_sees_the_application_read_only(client, app, reviewer_anxi
 def test_ticking_a_field_by_htmx_returns_the_field_and_the_decision_state(client, app, reviewer_anxi_hospital):
     client.force_login(reviewer_anxi_hospital)
     response = client.post(reverse("backoffice:review_check", args=[app.pk]),
-                           {"field": "id_card", "consistent": "0"}, HTTP_HX_REQUEST="true")
+                           {"field": "id_card", "consistent": "0", "version": app.version}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200
     assert 'data-consistent="no"' in body and 'hx-swap-oob="true"' in body
@@ -248,9 +248,10 @@ def test_ticking_is_refused_to_other_stages_and_unknown_fields(client, app, revi
                                                                reviewer_anxi_hospital):
     client.force_login(reviewer_anxi_bureau)
     assert client.post(reverse("backoffice:review_check", args=[app.pk]),
-                       {"field": "id_card", "consistent": "1"}).status_code == 403
+                       {"field": "id_card", "consistent": "1", "version": app.version}).status_code == 403
     client.force_login(reviewer_anxi_hospital)
-    client.post(reverse("backoffice:review_check", args=[app.pk]), {"field": "state", "consistent": "1"})
+    client.post(reverse("backoffice:review_check", args=[app.pk]),
+                {"field": "state", "consistent": "1", "version": app.version})
     assert not FieldCheck.objects.exists()
     assert client.get(reverse("backoffice:review_check", args=[app.pk])).status_code == 405
 
@@ -269,6 +270,29 @@ def test_a_tick_after_a_colleague_approved_says_already_handled_with_the_way_bac
     response = client.post(reverse("backoffice:review_check", args=[app.pk]),
                            {"field": "id_card", "consistent": "1", "version": version}, HTTP_HX_REQUEST="true")
     assert response["HX-Redirect"] == reverse("backoffice:review", args=[app.pk])
+
+
+@pytest.mark.parametrize("posted", [{}, {"version": ""}, {"version": "abc"}, {"version": "²"}],
+                         ids=["missing", "empty", "garbled", "a digit int() does not read"])
+def test_a_tick_without_a_readable_version_is_refused_as_from_a_stale_page(client, app, reviewer_anxi_hospital,
+                                                                            posted):
+    """Every review screen carries its version: a tick without one is no page of ours as it is now."""
+    client.force_login(reviewer_anxi_hospital)
+    response = client.post(reverse("backoffice:review_check", args=[app.pk]),
+                           {"field": "id_card", "consistent": "1", **posted}, follow=True)
+    assert response.status_code == 200 and "已被他人处理" in response.content.decode()
+    response = client.post(reverse("backoffice:review_check", args=[app.pk]),
+                           {"field": "id_card", "consistent": "1", **posted}, HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("backoffice:review", args=[app.pk])
+    assert not FieldCheck.objects.exists()
+
+
+def test_a_decision_without_a_version_is_refused_as_from_a_stale_page(client, app, reviewer_anxi_hospital):
+    tick_all(app, reviewer_anxi_hospital)
+    client.force_login(reviewer_anxi_hospital)
+    response = client.post(reverse("backoffice:review_decide", args=[app.pk]), {"decision": "approve"}, follow=True)
+    assert response.status_code == 200 and "已被他人处理" in response.content.decode()
+    assert Application.objects.get(pk=app.pk).stage == Stage.UNIT_REVIEW
 
 
 def test_approve_through_the_page_moves_it_to_the_next_stage(client, app, reviewer_anxi_hospital):
@@ -373,6 +397,15 @@ def test_batch_approve_leaves_unticked_applications_with_their_reason(client, at
     assert "未提交" in body and "尚未核对" in body
     at_site.refresh_from_db()
     assert not at_site.awaiting_forward and at_site.stage == Stage.SITE_REVIEW
+
+
+def test_a_batch_item_without_a_version_is_refused_as_from_a_stale_page(client, at_site, reviewer_quanzhou):
+    tick_all(at_site, reviewer_quanzhou)
+    client.force_login(reviewer_quanzhou)
+    for item in (f"{at_site.pk}:", f"{at_site.pk}", f"{at_site.pk}:abc"):
+        body = client.post(reverse("backoffice:batch_approve"), {"items": [item]}, follow=True).content.decode()
+        assert f"报名信息{at_site.pk}未提交：已被他人处理" in body
+    assert Application.objects.get(pk=at_site.pk).stage == Stage.SITE_REVIEW
 
 
 def test_batch_approve_at_the_site_then_summary_submit_forwards_as_one_batch(client, at_site, reviewer_quanzhou):

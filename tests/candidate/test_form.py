@@ -4,10 +4,12 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth import get_user
 from django.urls import reverse
 
 from prereg.applications.carryover import start_application
 from prereg.applications.models import Application, EducationRow, State, WorkRow
+from prereg.candidate.views.common import current_application
 from prereg.catalog.models import Ethnicity, PracticeCategory, Qualification
 from tests.e2e import conftest as e2e
 from tests.factories import complete_application, formset_data
@@ -24,8 +26,10 @@ def app(client, year, tree, candidate):
 
 
 def post(client, section, payload, htmx=True):
+    """A section saved as its page posts it: with the version the page was loaded with."""
     extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    return client.post(reverse("candidate:section", args=[section]), payload, **extra)
+    version = current_application(get_user(client)).version
+    return client.post(reverse("candidate:section", args=[section]), {"version": version, **payload}, **extra)
 
 
 def basic(tree, **extra):
@@ -231,13 +235,14 @@ def test_an_upload_answers_with_its_slot_redrawn_and_a_deletion_redraws_it_in_pl
     application = complete_application(candidate, year, tree)
     row = EducationRow.objects.get(application=application, kind="education")
     answer = client.post(reverse("candidate:image_upload"), {"slot": "education", "row_id": row.pk,
-                                                             "file": jpeg_upload()},
+                                                             "version": application.version, "file": jpeg_upload()},
                          HTTP_ACCEPT="application/json").json()
     assert answer["ok"] and f'id="img-education-{row.pk}"' in answer["html"]
     assert answer["html"].count('class="thumb"') == 2 and "参评学历" in answer["html"]
 
     image = ApplicationImage.objects.filter(application=application, slot="education").first()
-    response = client.post(reverse("candidate:image_delete", args=[image.pk]), HTTP_HX_REQUEST="true")
+    response = client.post(reverse("candidate:image_delete", args=[image.pk]), {"version": application.version},
+                           HTTP_HX_REQUEST="true")
     assert response["HX-Trigger"] == "images-changed"
     body = response.content.decode()
     assert body.startswith('<div class="slot') and body.count('class="thumb"') == 1
@@ -361,6 +366,17 @@ def test_a_stale_sections_refusal_shows_at_the_section_not_again_at_each_rows_sl
     payload = {"version": 0, "chsi-chsi_code": application.chsi_code, **formset_data("edu", edu, initial=1), **formset_data("deg")}
     body = post(client, "education", payload).content.decode()
     assert body.count(STALE_PAGE) == 1 and STALE_PAGE not in slot_markup(body, f"education-{row.pk}")
+
+
+@pytest.mark.parametrize("posted", [{}, {"version": ""}, {"version": "abc"}, {"version": "²"}],
+                         ids=["missing", "empty", "garbled", "a digit int() does not read"])
+def test_a_section_save_without_a_readable_version_is_refused_as_from_a_stale_page(client, app, tree, posted):
+    """Every page carries its version: a post without one is no page of ours as it is now, not a pass."""
+    payload = basic(tree, **{"basic-phone": app.phone}, **posted)
+    response = client.post(reverse("candidate:section", args=["basic"]), payload, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and STALE_PAGE in response.content.decode()
+    app.refresh_from_db()
+    assert app.unit != tree["35052401"]  # nothing saved
 
 
 @pytest.mark.browser

@@ -4,9 +4,11 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth import get_user
 from django.urls import reverse
 
 from prereg.applications.models import Application, ReviewLog, Stage, State
+from prereg.candidate.views.common import current_application
 from prereg.catalog.models import Ethnicity, Specialty
 from prereg.demo.people import make_id_number
 from prereg.notify.models import SmsMessage
@@ -25,14 +27,20 @@ def _signup_may_echo_the_typed_id(monkeypatch):
     monkeypatch.setattr(pii, "ALLOWED_URL_NAMES", pii.ALLOWED_URL_NAMES | {"candidate:signup"})
 
 
+def page_version(client):
+    """The version the candidate's form page carries as loaded now; its every form posts it back."""
+    return current_application(get_user(client)).version
+
+
 def section(client, name, data):
-    response = client.post(reverse("candidate:section", args=[name]), data, HTTP_HX_REQUEST="true")
+    response = client.post(reverse("candidate:section", args=[name]), {"version": page_version(client), **data},
+                           HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "已保存" in response.content.decode(), response.content.decode()[:3000]
 
 
 def upload(client, slot, row_id=None):
-    data = {"slot": slot, "file": jpeg_upload()}
+    data = {"slot": slot, "version": page_version(client), "file": jpeg_upload()}
     if row_id:
         data["row_id"] = row_id
     response = client.post(reverse("candidate:image_upload"), data, HTTP_ACCEPT="application/json")
@@ -84,7 +92,7 @@ def test_sign_up_fill_every_section_upload_submit_withdraw_resubmit_after_return
     application.refresh_from_db()
     assert (application.state, application.stage) == (State.IN_REVIEW, Stage.UNIT_REVIEW)
     client.post(reverse("candidate:withdraw"))
-    client.post(reverse("candidate:submit"))
+    client.post(reverse("candidate:submit"), {"version": page_version(client)})
     application.refresh_from_db()
     assert application.state == State.IN_REVIEW
 
@@ -94,7 +102,7 @@ def test_sign_up_fill_every_section_upload_submit_withdraw_resubmit_after_return
     assert "社保证明不清晰" in client.get(reverse("candidate:form")).content.decode()
     upload(client, "other", re.search(r'name="slot" value="other">\s*<input type="hidden" name="row_id" value="(\d+)"',
                                       client.get(reverse("candidate:form")).content.decode()).group(1))
-    client.post(reverse("candidate:submit"))
+    client.post(reverse("candidate:submit"), {"version": page_version(client)})
     application.refresh_from_db()
     assert application.state == State.IN_REVIEW and application.submission_round == 3
     assert ReviewLog.objects.filter(application=application).count() == 4

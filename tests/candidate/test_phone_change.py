@@ -4,11 +4,13 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth import get_user
 from django.urls import reverse
 from django.utils import timezone
 
 from prereg.applications.carryover import start_application
 from prereg.applications.models import Application, State
+from prereg.candidate.views.common import current_application
 from prereg.catalog.models import Ethnicity
 from prereg.notify.models import SmsCode, SmsMessage
 from prereg.notify.sms import issue_code
@@ -37,7 +39,10 @@ def send(client, phone=NEW, htmx=True):
 
 
 def save(client, payload):
-    return client.post(reverse("candidate:section", args=["basic"]), payload, HTTP_HX_REQUEST="true")
+    """基本信息 saved as its page posts it: with the version the page was loaded with."""
+    version = current_application(get_user(client)).version
+    return client.post(reverse("candidate:section", args=["basic"]), {"version": version, **payload},
+                       HTTP_HX_REQUEST="true")
 
 
 def sent_code(phone=NEW):

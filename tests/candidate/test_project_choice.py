@@ -151,12 +151,12 @@ def test_the_windows_of_the_chosen_project_govern_submit(client, year, tree, can
     application = complete_application(candidate, year, tree)
     Application.objects.filter(pk=application.pk).update(project=senior)
     client.force_login(candidate)
-    response = client.post(reverse("candidate:submit"), follow=True)
+    response = client.post(reverse("candidate:submit"), {"version": application.version}, follow=True)
     assert "高级卫生专业技术资格考试省网填报时间为" in response.content.decode()
     application.refresh_from_db()
     assert application.state == State.DRAFT
     Application.objects.filter(pk=application.pk).update(project=junior)
-    client.post(reverse("candidate:submit"))
+    client.post(reverse("candidate:submit"), {"version": application.version})
     application.refresh_from_db()
     assert application.state == State.IN_REVIEW
 
@@ -168,7 +168,7 @@ def test_a_draft_of_a_two_project_year_without_a_project_cannot_submit(client, y
     application = complete_application(candidate, year, tree)
     assert application.project is None
     client.force_login(candidate)
-    response = client.post(reverse("candidate:submit"), follow=True)
+    response = client.post(reverse("candidate:submit"), {"version": application.version}, follow=True)
     assert "请选择“考试项目”" in response.content.decode()
     application.refresh_from_db()
     assert application.state == State.DRAFT

@@ -48,9 +48,10 @@ def test_the_form_shows_each_slots_note_and_sample_beside_its_upload(client, yea
 
 
 def test_a_slot_redrawn_after_an_upload_keeps_its_note_and_sample(client, year, tree, candidate):
-    complete_application(candidate, year, tree)
+    application = complete_application(candidate, year, tree)
     client.force_login(candidate)
-    answer = client.post(reverse("candidate:image_upload"), {"slot": "practice_change", "file": jpeg_upload()},
+    answer = client.post(reverse("candidate:image_upload"), {"slot": "practice_change", "version": application.version,
+                                                             "file": jpeg_upload()},
                          HTTP_ACCEPT="application/json").json()
     assert answer["ok"]
     assert "上传执业证书中的变更注册记录页" in answer["html"]

@@ -19,8 +19,8 @@ def ready(client, year, tree, candidate):
 
 def test_an_incomplete_application_is_not_submitted_and_the_gaps_are_listed(client, year, candidate):
     client.force_login(candidate)
-    start_application(candidate=candidate, exam_year=year)
-    response = client.post(reverse("candidate:submit"), follow=True)
+    draft = start_application(candidate=candidate, exam_year=year)
+    response = client.post(reverse("candidate:submit"), {"version": draft.version}, follow=True)
     body = response.content.decode()
     assert "提交前请补全以下内容" in body and "请上传“身份证正面”的图片" in body
     assert not ReviewLog.objects.exists()
@@ -41,13 +41,13 @@ def test_outside_the_window_the_page_says_when_it_opens(client, ready, year):
     year.save()
     body = client.get(reverse("candidate:form")).content.decode()
     assert "当前不在省网填报时间内" in body and f"{year.form_opens:%Y}年" in body
-    body = client.post(reverse("candidate:submit"), follow=True).content.decode()
+    body = client.post(reverse("candidate:submit"), {"version": ready.version}, follow=True).content.decode()
     assert "当前不在填报时间内" in body
     assert not ReviewLog.objects.exists()
 
 
 def test_progress_shows_every_log_with_stage_org_time_and_opinion(client, ready, candidate, tree):
-    client.post(reverse("candidate:submit"))
+    client.post(reverse("candidate:submit"), {"version": ready.version})
     ready.refresh_from_db()
     ReviewLog.objects.create(application=ready, action=ReviewAction.APPROVE, stage=Stage.UNIT_REVIEW,
                              org=tree["350524"], actor=candidate, opinion="材料齐全", submission_round=1)
@@ -57,7 +57,7 @@ def test_progress_shows_every_log_with_stage_org_time_and_opinion(client, ready,
 
 
 def test_withdraw_before_a_decision_returns_to_draft(client, ready):
-    client.post(reverse("candidate:submit"))
+    client.post(reverse("candidate:submit"), {"version": ready.version})
     assert "撤回" in client.get(reverse("candidate:progress")).content.decode()
     client.post(reverse("candidate:withdraw"))
     ready.refresh_from_db()
@@ -65,13 +65,13 @@ def test_withdraw_before_a_decision_returns_to_draft(client, ready):
 
 
 def test_a_returned_application_shows_the_reason_and_can_be_resubmitted(client, ready):
-    client.post(reverse("candidate:submit"))
+    client.post(reverse("candidate:submit"), {"version": ready.version})
     ready.refresh_from_db()
     ready.state, ready.stage, ready.returned_reason = State.RETURNED, "", "学历证书照片不清晰"
     ready.save()
     body = client.get(reverse("candidate:form")).content.decode()
     assert "学历证书照片不清晰" in body and "重新提交" in body
-    client.post(reverse("candidate:submit"))
+    client.post(reverse("candidate:submit"), {"version": ready.version})
     ready.refresh_from_db()
     assert ready.state == State.IN_REVIEW and ready.submission_round == 2
 

@@ -86,7 +86,8 @@ def test_each_bad_file_is_refused_with_a_message_nothing_stored_and_memory_bound
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     tracemalloc.start()
     try:
-        response = client.post(reverse("candidate:image_upload"), {"slot": "photo", "file": upload},
+        response = client.post(reverse("candidate:image_upload"),
+                               {"slot": "photo", "version": logged_in.version, "file": upload},
                                HTTP_ACCEPT="application/json")
         _, traced_peak = tracemalloc.get_traced_memory()
     finally:
@@ -101,7 +102,8 @@ def test_each_bad_file_is_refused_with_a_message_nothing_stored_and_memory_bound
 
 def test_a_hundred_files_at_once_are_refused_and_nothing_is_written(client, logged_in, settings):
     files = [jpeg_upload(f"f{i}.jpg") for i in range(100)]
-    response = client.post(reverse("candidate:image_upload"), {"slot": "category", "file": files},
+    response = client.post(reverse("candidate:image_upload"),
+                           {"slot": "category", "version": logged_in.version, "file": files},
                            HTTP_ACCEPT="application/json")
     assert response.status_code == 400 and "一次最多上传5张" in response.json()["message"]
     assert ApplicationImage.objects.count() == 0 and stored_files(settings) == []
@@ -112,7 +114,8 @@ def test_a_polyglot_png_with_html_is_stored_reencoded_without_the_html(client, l
     Image.new("RGB", (60, 40), (10, 200, 10)).save(out, "PNG")
     polyglot = out.getvalue() + b"<html><script>alert(1)</script></html>"
     response = client.post(reverse("candidate:image_upload"),
-                           {"slot": "photo", "file": SimpleUploadedFile("p.png", polyglot, content_type="image/png")},
+                           {"slot": "photo", "version": logged_in.version,
+                            "file": SimpleUploadedFile("p.png", polyglot, content_type="image/png")},
                            HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     files = stored_files(settings)

@@ -83,7 +83,7 @@ DIPLOMA = [["毕业证书"], ["学生 李娜，性别 女，一九九〇年三�
 @pytest.fixture
 def upload(client, django_capture_on_commit_callbacks):
     def post(application, slot, row_id=None):
-        data = {"slot": slot, "file": jpeg_upload()}
+        data = {"slot": slot, "version": application.version, "file": jpeg_upload()}
         if row_id:
             data["row_id"] = row_id
         with django_capture_on_commit_callbacks(execute=True):
@@ -134,7 +134,8 @@ def test_an_upload_is_read_in_the_background_and_the_candidate_is_warned(client,
     # The candidate corrects the typed school: the warning goes without reading the photo again, and
     # the stored flag that 进度跟踪 counts goes with the save.
     edu = {"id": row.pk, "level": "本科", "obtained": "2012-07", "school": "厦门大学", "study_form": "全日制", "major": "护理学"}
-    payload = {"chsi-chsi_code": "无", **formset_data("edu", edu, initial=1), **formset_data("deg")}
+    payload = {"version": draft.version, "chsi-chsi_code": "无", **formset_data("edu", edu, initial=1),
+               **formset_data("deg")}
     saved = client.post(reverse("candidate:section", args=["education"]), payload, HTTP_HX_REQUEST="true")
     assert EducationRow.objects.get(pk=row.pk).school == "厦门大学"
     assert "照片中的学校" not in saved.content.decode()

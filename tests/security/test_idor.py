@@ -451,7 +451,7 @@ def _image_call(url_name):
 
 
 def _image_delete_call(client, ctx):
-    return client.post(reverse("candidate:image_delete", args=[ctx["image"].pk]))
+    return client.post(reverse("candidate:image_delete", args=[ctx["image"].pk]), {"version": ctx["app"].version})
 
 
 def _not_auditor(viewer_name, viewer, relation, ctx):
@@ -470,7 +470,8 @@ APPLICATION_ACTIONS = [
     Action("view review screen", _prepare_as_is, _get("backoffice:review"), _app_state,
            _effect_page_shows_name, _may("review"), _name_secret),
     Action("tick 与原件一致", _prepare_at_own_stage,
-           _post("backoffice:review_check", lambda ctx: {"field": "id_card", "consistent": "1"}),
+           _post("backoffice:review_check",
+                 lambda ctx: {"field": "id_card", "consistent": "1", "version": ctx["app"].version}),
            _app_state, _effect_checked, _may_act),
     Action("approve", _prepare_at_own_stage, _post("backoffice:review_decide", _decide_data("approve")),
            _app_state, _effect_approved, _may_act),

@@ -25,6 +25,7 @@ from prereg.applications.models import ForwardBatch, ReviewLog, Stage, Verdict
 from prereg.applications.selectors import applications_for, get_application_for
 from prereg.catalog.models import ExamYear
 from prereg.core.masking import mask_id_number
+from prereg.core.versions import posted_version
 from prereg.exports.filters import ListFilterForm, query_string
 from prereg.notify import services as notice_services
 from prereg.notify.models import Notice
@@ -208,10 +209,10 @@ def _export_url(user, filters):
 def batch_approve(request):
     _org_of(request.user)
     items = []
-    for value in request.POST.getlist("items"):
+    for value in request.POST.getlist("items"):  # "pk:version" of each row ticked on the queue page
         pk, _, version = value.partition(":")
-        if pk.isdigit() and version.isdigit():
-            items.append((int(pk), int(version)))
+        if pk.isdigit():
+            items.append((int(pk), posted_version(version)))
     if not items:
         messages.error(request, "请先勾选要批量提交的报名信息。")
         return redirect("backoffice:pending")
@@ -263,11 +264,12 @@ def review_detail(request, pk):
 @staff_required("review")
 def review_check(request, pk):
     application = get_application_for(request.user, pk)
-    key, version = request.POST.get("field", ""), request.POST.get("version", "")
+    key = request.POST.get("field", "")
     try:
         services.field_check_set(actor=request.user, application_id=application.pk, field=key,
                                  consistent=request.POST.get("consistent") == "1",
-                                 expected_version=int(version) if version.isdigit() else None, request=request)
+                                 expected_version=posted_version(request.POST.get("version")),
+                                 request=request)
     except services.AlreadyHandled as exc:
         messages.warning(request, f"{exc}。可返回待审信息继续审核其他报名信息。")
     except ValidationError as exc:
@@ -286,10 +288,11 @@ def review_check(request, pk):
 def review_decide(request, pk):
     application = get_application_for(request.user, pk)
     data = request.POST
-    version, decision = data.get("version", ""), data.get("decision")
-    if not version.isdigit() or decision not in ("approve", "reject"):
+    decision = data.get("decision")
+    if decision not in ("approve", "reject"):
         raise PermissionDenied("请求无效。")
-    act = {"actor": request.user, "application_id": application.pk, "expected_version": int(version),
+    act = {"actor": request.user, "application_id": application.pk,
+           "expected_version": posted_version(data.get("version")),
            "national_done": bool(data.get("national_done")), "request": request}
     try:
         if decision == "approve":
@@ -330,10 +333,9 @@ def review_edit(request, pk):
     if request.method == "POST":
         changes = {key: request.POST[key] for key in values
                    if key in request.POST and request.POST[key].strip() != values[key]}
-        version = request.POST.get("version", "")
         try:
             edited = services.application_edit(actor=request.user, application_id=application.pk,
-                                               expected_version=int(version) if version.isdigit() else -1,
+                                               expected_version=posted_version(request.POST.get("version")),
                                                changes=changes, request=request)
         except services.AlreadyHandled as exc:
             messages.warning(request, str(exc))

@@ -31,9 +31,3 @@ def current_application(user, *, create=False) -> Application:
         application = start_application(candidate=user, exam_year=year)
     return application
 
-
-def page_version(request) -> int | None:
-    """The version of the application the posting page was loaded with; None from a page older than
-    the field (then only owner and state are checked)."""
-    version = request.POST.get("version", "")
-    return int(version) if version.isdigit() else None

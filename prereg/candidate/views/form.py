@@ -15,6 +15,7 @@ from prereg.applications.models import (
     State,
 )
 from prereg.applications.sections import BY_SLOT, ROW_SECTION_TITLES, tables_of
+from prereg.core.versions import posted_version
 from prereg.ocr import services as ocr
 from prereg.orgs.search import NOT_FOUND_MESSAGE, search_units
 from prereg.orgs.services import unit_request_create
@@ -32,7 +33,7 @@ from ..forms import (
     YearDicts,
     row_formset,
 )
-from .common import current_application, page_version
+from .common import current_application
 
 # The form class of each row table (prereg.applications.sections describes the tables).
 ROW_FORMS = {"work": WorkForm, "education": EducationForm, "degree": EducationForm, "appointment": AppointmentForm,
@@ -238,7 +239,7 @@ def section_save(request, section):
         try:
             workflow_services.application_section_save(
                 actor=request.user, application_id=application.pk, section=section,
-                expected_version=page_version(request),
+                expected_version=posted_version(request.POST.get("version")),
                 form=None if chsi else form, values={"chsi_code": form.cleaned_data["chsi_code"]} if chsi else None,
                 formsets=[(fs, fs.slot, fs.kind_filter) for fs in formsets], request=request)
             saved = True

@@ -11,8 +11,9 @@ from prereg.applications import services as workflow_services
 from prereg.applications.completeness import missing
 from prereg.applications.models import STAGE_ORDER, State
 from prereg.applications.pdf import confirmation_pdf
+from prereg.core.versions import posted_version
 
-from .common import current_application, page_version
+from .common import current_application
 
 
 @require_POST
@@ -20,8 +21,8 @@ def submit(request):
     application = current_application(request.user)
     try:
         workflow_services.application_submit(
-            actor=request.user, application_id=application.pk, expected_version=page_version(request),
-            request=request, check_complete=missing)
+            actor=request.user, application_id=application.pk, check_complete=missing,
+            expected_version=posted_version(request.POST.get("version")), request=request)
     except workflow_services.AlreadyHandled:
         # A double click or a retry: the first request did the work.
         messages.info(request, "报名信息已提交，请勿重复提交。")

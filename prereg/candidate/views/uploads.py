@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 from prereg.applications import images
 from prereg.applications.models import ApplicationImage, ImageSlot, State
 from prereg.core import ratelimit
+from prereg.core.versions import posted_version
 from prereg.ocr.services import enqueue_reading
 
-from .common import current_application, page_version
+from .common import current_application
 from .form import slot_of
 
 
@@ -52,7 +53,8 @@ def image_upload(request):
     try:
         created = images.images_add(
             actor=request.user, application=application, slot=slot, row_id=row_id,
-            uploads=request.FILES.getlist("file"), expected_version=page_version(request), request=request)
+            uploads=request.FILES.getlist("file"),
+            expected_version=posted_version(request.POST.get("version")), request=request)
     except ValidationError as error:
         return _answer(request, application, False, error.messages[0], 400)
     enqueue_reading(created)  # machine reading in the background, after the commit (never holds this up)
@@ -77,8 +79,8 @@ def image_delete(request, pk):
     if image is None:  # not an image of this year's form (another's is refused the same way: nothing to tell)
         raise Http404
     try:
-        images.image_delete(actor=request.user, image_id=pk, expected_version=page_version(request),
-                            request=request)
+        images.image_delete(actor=request.user, image_id=pk,
+                            expected_version=posted_version(request.POST.get("version")), request=request)
     except PermissionDenied:
         raise
     except ValidationError as error:
