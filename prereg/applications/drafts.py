@@ -14,8 +14,9 @@ def check_editable(actor, application, expected_version: int | None = None) -> N
 
     The page carries the version it was loaded with: a submit, a withdrawal or a return since (another
     tab, a double tap) changes it, and a change from that page must not write over what was decided,
-    nor into a form returned to him that he has not seen. A post without a version (a page older than
-    the field) is checked for owner and state only.
+    nor into a form returned to him that he has not seen. A post without a version, or with a garbled
+    one, reaches here as a version no application has (prereg.core.versions), so it is refused as
+    stale. None is for callers that show no page (demo data, tests): owner and state are checked.
     """
     if application.candidate_id != actor.pk:
         raise PermissionDenied("只能修改本人的报名信息。")

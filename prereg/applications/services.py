@@ -47,7 +47,11 @@ class AlreadyHandled(Exception):
 
 
 def lock(application_id: int, expected_version: int | None = None) -> Application:
-    """The application, row-locked; AlreadyHandled if it changed since the actor saw it."""
+    """The application, row-locked; AlreadyHandled if it changed since the actor saw it.
+
+    A page's post always brings a version (prereg.core.versions.posted_version: a missing one reads
+    as stale). None is for callers that show no page (demo data, tests): nothing seen to compare.
+    """
     application = Application.objects.select_for_update().get(pk=application_id)
     if expected_version is not None and application.version != expected_version:
         raise AlreadyHandled(application)
@@ -243,7 +247,7 @@ def _lock_for_decision(actor, application_id, expected_version, function="review
     application = lock(application_id)
     if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():
         raise PermissionDenied("该报名信息不在您的审核范围内。")
-    if expected_version is not None and application.version != expected_version:
+    if application.version != expected_version:
         raise AlreadyHandled(application)
     if application.state != State.IN_REVIEW or application.awaiting_forward:
         raise AlreadyHandled(application)
