@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from prereg.accounts.models import User
 from prereg.applications import services
-from prereg.applications.models import Application, ApplicationImage, EducationRow, WorkRow
+from prereg.applications.models import Application, ApplicationImage, EducationRow, State, WorkRow
 from prereg.catalog.models import Specialty
 from prereg.demo.people import make_id_number
 from prereg.notify.models import SmsMessage
@@ -265,7 +265,7 @@ def test_on_a_phone_messages_show_at_the_field_nothing_typed_is_lost_and_a_retur
     phone.wait_for_url("**/candidate/progress/")
     submit(phone, "form[action$='/candidate/withdraw/'] button")
     application.refresh_from_db()
-    assert application.state != "in_review"
+    assert application.state != State.IN_REVIEW
     assert any("撤回" in m for m in phone.dialogs)
     phone.goto(f"{phone.base}/candidate/form/")
     phone.locator("form[action$='/candidate/submit/'] button").click()

@@ -4,7 +4,7 @@ resubmission, a recall, and the 考点's batch and summary submission."""
 import pytest
 from playwright.sync_api import expect
 
-from prereg.applications.models import Application, FieldCheck, ForwardBatch, ReviewLog
+from prereg.applications.models import Application, FieldCheck, ForwardBatch, ReviewAction, ReviewLog, Stage
 
 from .conftest import login, logout, shot, submit
 from .helpers import (
@@ -64,7 +64,7 @@ def test_an_application_travels_its_whole_chain_in_the_browser_and_ends_approved
     assert stage_of(application.pk) == ("approved", "", False)
     # Every stage ticked every field itself, and the log holds one approval per stage.
     assert set(FieldCheck.objects.filter(application=application).values_list("stage", flat=True)) == set(STAGES)
-    approvals = ReviewLog.objects.filter(application=application, action="approve").order_by("pk")
+    approvals = ReviewLog.objects.filter(application=application, action=ReviewAction.APPROVE).order_by("pk")
     assert [log.stage for log in approvals] == STAGES
     assert [log.org.code for log in approvals] == CHAINS[unit_code]
     phone.goto(f"{phone.base}/candidate/progress/")
@@ -104,7 +104,7 @@ def test_a_returned_application_is_fixed_and_resubmitted_and_starts_again_at_the
 
     application.refresh_from_db()
     assert (application.state, application.stage, application.submission_round) == ("in_review", "unit", 2)
-    assert ReviewLog.objects.filter(application=application, action="submit").count() == 2
+    assert ReviewLog.objects.filter(application=application, action=ReviewAction.SUBMIT).count() == 2
     # The unit checks again in the new round: its ticks of round 1 do not carry over.
     login(page, reviewers["35052401"].username, "Ceshi#2026pw")
     page.goto(f"{page.base}/backoffice/review/{application.pk}/")
@@ -125,7 +125,7 @@ def test_a_reviewer_recalls_his_approval_before_the_next_stage_decides(phone, pa
     page.wait_for_url("**/backoffice/review/pending/")
     assert any("撤办" in message for message in page.dialogs)
     assert stage_of(application.pk) == ("in_review", "unit", False)
-    assert ReviewLog.objects.filter(application=application, action="recall").count() == 1
+    assert ReviewLog.objects.filter(application=application, action=ReviewAction.RECALL).count() == 1
     expect(page.locator(f"a[href$='/backoffice/review/{application.pk}/']").first).to_be_visible()
     shot(page, "review-after-recall")
 
@@ -168,6 +168,6 @@ def test_the_exam_site_approves_a_batch_and_forwards_them_in_one_summary(phone, 
     shot(page, "site-forward")
     forward_in_browser(page, "site")
     assert {stage_of(a.pk) for a in applications} == {("in_review", "district", False)}
-    batch = ForwardBatch.objects.get(org=tree["350500"], stage="site")
+    batch = ForwardBatch.objects.get(org=tree["350500"], stage=Stage.SITE_REVIEW)
     assert batch.count == 3
-    assert Application.objects.filter(pk__in=[a.pk for a in applications], stage="district").count() == 3
+    assert Application.objects.filter(pk__in=[a.pk for a in applications], stage=Stage.DISTRICT_RECHECK).count() == 3

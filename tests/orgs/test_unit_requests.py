@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from prereg.accounts.models import Role
 from prereg.notify.models import SmsMessage
 from prereg.orgs.models import Org, UnitRequest
 from prereg.orgs.services import unit_request_create
@@ -27,7 +28,7 @@ def test_requests_are_seen_by_the_orgs_of_their_area_only(lianjiang_request, tre
                                                          reviewer_province):
     from tests.factories import UserFactory
 
-    lianjiang_point = UserFactory(role="point", org=tree["350122"])
+    lianjiang_point = UserFactory(role=Role.POINT, org=tree["350122"])
     assert UnitRequest.objects.visible_to(lianjiang_point).count() == 1
     assert UnitRequest.objects.visible_to(reviewer_fuzhou).count() == 1  # 350100 covers 3501xx
     assert UnitRequest.objects.visible_to(reviewer_province).count() == 1
@@ -47,7 +48,7 @@ def test_resolving_by_adding_the_unit_creates_it_without_review_right_and_sends_
         client, lianjiang_request, tree, django_capture_on_commit_callbacks):
     from tests.factories import UserFactory
 
-    point = UserFactory(role="point", org=tree["350122"])
+    point = UserFactory(role=Role.POINT, org=tree["350122"])
     client.force_login(point)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("backoffice:unit_request_resolve", args=[lianjiang_request.pk]), {
