@@ -4,6 +4,7 @@ import pytest
 
 from prereg.orgs.models import Org
 from prereg.orgs.search import NOT_FOUND_MESSAGE, search_units
+from tests.factories import OrgFactory
 
 
 def names(query, limit=20):
@@ -16,7 +17,7 @@ def test_the_provincial_hospital_is_found_by_name_short_name_and_pinyin(tree, qu
 
 
 def test_an_exact_name_ranks_before_a_prefix_and_a_prefix_before_a_substring(tree):
-    Org.objects.create(code="91000001", name="连江县医院分院", is_unit=True)
+    OrgFactory(name="连江县医院分院", is_unit=True)
     result = names("连江县医院")
     assert result[0] == "连江县医院"
     assert result.index("连江县医院分院") > 0
