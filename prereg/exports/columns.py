@@ -244,8 +244,10 @@ def csv_text(value):
 
 
 # Characters that make a spreadsheet cell a formula. Only CSV needs the guard: the xlsx writer
-# stores every string as a string (strings_to_formulas off).
+# stores every string as a string (XLSX_OPTIONS).
 FORMULA_START = frozenset("=+-@\t\r")
+# xlsxwriter's options for every export: a typed text is never turned into a formula, a number or a link.
+XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 ROSTER_FIELDS = ["pk", "number", "name", "gender", "id_number", "phone", "unit_id", "level_id", "specialty_id",
                  "state", "stage"]
 

@@ -28,7 +28,7 @@ from prereg.applications.models import Application, ApplicationImage, ImageSlot
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
 
-from .columns import HEADERS, NUMBER_COLUMNS, iter_row_chunks, today_stamp
+from .columns import HEADERS, NUMBER_COLUMNS, XLSX_OPTIONS, iter_row_chunks, today_stamp
 from .filters import apply_filters
 from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus
 
@@ -60,9 +60,7 @@ def write_xlsx(path, headers, chunks, *, sheet_name="考生信息") -> int:
     import xlsxwriter
 
     # constant_memory: each row goes to disk once written, so memory stays flat whatever the count.
-    # strings_to_*: a candidate's text is never turned into a formula, a number or a link.
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
-                                        "strings_to_numbers": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, **XLSX_OPTIONS})
     sheet = workbook.add_worksheet(sheet_name)
     bold = workbook.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1})
     for col, header in enumerate(headers):

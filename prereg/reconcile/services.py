@@ -30,7 +30,7 @@ from prereg.catalog.models import ExamYear, Specialty
 from prereg.core.logmask import mask_personal_numbers
 from prereg.core.masking import mask_id_number, mask_phone
 from prereg.core.sheets import SheetError, read_table
-from prereg.exports.columns import full_numbers_for
+from prereg.exports.columns import XLSX_OPTIONS, csv_text, full_numbers_for
 from prereg.exports.models import Reminder, ReminderKind
 from prereg.exports.services import REMINDERS_PER_YEAR
 from prereg.notify.sms import send_sms
@@ -434,13 +434,15 @@ def roster_export(*, actor, kind: str, filters: dict, fmt: str = "xlsx", full_nu
     header, lines = export_table(kind, list_queryset(upload, kind, filters), full_numbers=full_numbers)
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     name = f"国网名单核对-{kind.label}-{stamp}"
-    if fmt == "csv":
-        content, content_type, name = _csv(header, lines).encode("utf-8-sig"), "text/csv; charset=utf-8", f"{name}.csv"
+    if fmt == "csv":  # a cell a spreadsheet would read as a formula is guarded, as in every export
+        guarded = [[csv_text(v) if isinstance(v, str) else v for v in line] for line in lines]
+        content, content_type, name = (_csv(header, guarded).encode("utf-8-sig"), "text/csv; charset=utf-8",
+                                       f"{name}.csv")
     else:
         import xlsxwriter
 
         buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+        book = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_OPTIONS})
         sheet = book.add_worksheet(kind.label)
         sheet.write_row(0, 0, header)
         for i, line in enumerate(lines, start=1):

@@ -253,6 +253,22 @@ def test_a_site_may_ask_for_full_numbers_and_it_is_audited(imported, reviewer_qu
     assert AuditEvent.objects.filter(event="reconcile.export").latest("pk").details["full_numbers"] is True
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_roster_cell_that_reads_as_a_formula_is_exported_as_text(roster, reviewer_quanzhou, fmt):
+    """The 国网 roster is somebody else's file: a cell starting with = must not become a live formula."""
+    apps, rows = roster
+    rows.append(line_2020(None, name="=HYPERLINK(\"http://x.example\",\"点击\")", id_number=person(12),
+                          phone="13900000012"))
+    assert upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows)).ok
+    _name, _type, content = services.roster_export(actor=reviewer_quanzhou, kind="national", filters={}, fmt=fmt)
+    if fmt == "csv":
+        assert "'=HYPERLINK(" in content.decode("utf-8-sig")
+    else:
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        cells = [cell for row in book.worksheets[0].iter_rows() for cell in row if "HYPERLINK" in str(cell.value)]
+        assert len(cells) == 1 and cells[0].data_type == "s" and cells[0].value.startswith("=HYPERLINK(")
+
+
 def test_a_registration_point_cannot_unmask(client, roster, reviewer_anxi_bureau):
     apps, rows = roster
     upload_and_import(reviewer_anxi_bureau, csv_bytes(HEADER_2020, rows))
