@@ -4,27 +4,32 @@
 `missing(application)` the messages alone; an empty list means complete. A filled 📷 field
 requires its images (手册 二.1). The section is the form's part where the gap is filled (a row's
 images with the row; the others in the 证件图片 part, "images").
+
+`required_images(application)` is the one list of the 📷 items an application must show: the
+candidate's uploads are checked against it here, and the review screen's items to tick are built
+from it (prereg.applications.review).
 """
 
 from collections import Counter
 from typing import NamedTuple
 
-from .models import (
-    ApplicationImage,
-    ImageSlot,
-    WorkRow,
-)
-from .sections import BY_KEY
+from .models import Application, ApplicationImage, ImageSlot
+from .sections import ASSESSED, ROW_SECTION_TITLES, ROW_TABLES, RowTable
 
-BASIC_FIELDS = [
-    ("name", "姓名"), ("gender", "性别"), ("id_type", "证件类型"), ("id_number", "证件编号"),
-    ("birth_date", "出生日期"), ("ethnicity_id", "民族"), ("unit_id", "单位名称"), ("postcode", "邮编"),
-    ("phone", "手机号码"), ("address", "联系地址"),
-]
-DECLARATION_FIELDS = [
-    ("level_id", "报考级别"), ("qualification_id", "拟申报资格"), ("category_id", "执业类别"),
-    ("specialty_id", "申报专业"),
-]
+
+def _label(name: str) -> str:
+    """An Application field's name as the form shows it (its verbose_name)."""
+    return Application._meta.get_field(name).verbose_name
+
+
+def _labelled(*names) -> list[tuple[str, str]]:
+    """(attribute, label) of Application fields: a foreign key by its id, read without a query."""
+    return [(Application._meta.get_field(name).attname, _label(name)) for name in names]
+
+
+BASIC_FIELDS = _labelled("name", "gender", "id_type", "id_number", "birth_date", "ethnicity", "unit", "postcode",
+                         "phone", "address")
+DECLARATION_FIELDS = _labelled("level", "qualification", "category", "specialty")
 
 
 def is_filled_text(value: str) -> bool:
@@ -40,11 +45,17 @@ def image_counts(application) -> Counter:
 
 class RequiredImage(NamedTuple):
     """A 📷 item this application must show: its slot, its row (None for the form's own fields),
-    what it is, and the form's part where it is uploaded (a row's with its row)."""
-    slot: str
-    row_id: int | None
+    what it is, and the form's part where it is uploaded (a row's with its row); `assessed`: the
+    row is its table's 参评 one."""
+    slot: ImageSlot
+    row: object | None
     label: str
     section: str
+    assessed: bool = False
+
+    @property
+    def row_id(self) -> int | None:
+        return self.row.pk if self.row is not None else None
 
 
 class Gap(NamedTuple):
@@ -54,33 +65,53 @@ class Gap(NamedTuple):
 
 def required_images(application) -> list[RequiredImage]:
     """Every image the filled form asks for (手册 二.1: a filled 📷 field requires its images)."""
-    a = application
-    required = [RequiredImage(ImageSlot.PHOTO, None, "考生照片", "images"),
-                RequiredImage(ImageSlot.ID_FRONT, None, "身份证正面", "images"),
-                RequiredImage(ImageSlot.ID_BACK, None, "身份证反面", "images")]
-    required += _row_images(a, ("education", "degree"))
-    if a.category_id:
-        required.append(RequiredImage(ImageSlot.CATEGORY, None, "执业类别（护士执业证书/医师资格证书）", "images"))
-    if a.scope_id:
-        required.append(RequiredImage(ImageSlot.SCOPE, None, "执业注册范围（执业证书）", "images"))
-    if is_filled_text(a.practice_change):
-        required.append(RequiredImage(ImageSlot.PRACTICE_CHANGE, None, "执业变更情况（变更注册记录页）", "images"))
-    if is_filled_text(a.current_qualification):
-        required.append(RequiredImage(ImageSlot.CURRENT_QUALIFICATION, None, "现有资格证书", "images"))
-    required += _row_images(a, ("appointment", "residency", "gp", "other"))
-    return required
+    return _required_images(application, _table_rows(application, [table for table in ROW_TABLES if table.slot]))
 
 
-def _row_images(application, keys) -> list[RequiredImage]:
-    """Each row of these tables needs its images (a degree of level 无 has none to show)."""
-    tables = [BY_KEY[key] for key in keys]
-    by_model = {}  # one query per row model, whose two tables (EducationRow's kinds) share it
+def _required_images(application, rows) -> list[RequiredImage]:
+    answered = [slot for slot, filled in (
+        (ImageSlot.CATEGORY, application.category_id),
+        (ImageSlot.SCOPE, application.scope_id),
+        (ImageSlot.PRACTICE_CHANGE, is_filled_text(application.practice_change)),
+        (ImageSlot.CURRENT_QUALIFICATION, is_filled_text(application.current_qualification)),
+    ) if filled]
+    # In the order of the form: the 证件 images, the 教育情况 rows, the 申报信息 fields, the other rows.
+    education = [table for table in ROW_TABLES if table.slot and table.section == "education"]
+    others = [table for table in ROW_TABLES if table.slot and table.section != "education"]
+    return (_field_images([ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK]) + _row_images(rows, education)
+            + _field_images(answered) + _row_images(rows, others))
+
+
+def _field_images(slots) -> list[RequiredImage]:
+    """The images of the form's own fields, uploaded in its 证件图片 part."""
+    return [RequiredImage(slot, None, slot.label, "images") for slot in slots]
+
+
+def _table_rows(application, tables) -> dict[str, list]:
+    """These tables' rows in the form's order, by table key: one query per row model (EducationRow
+    and TrainingRow hold two tables each)."""
+    by_model = {}
     for table in tables:
         if table.model not in by_model:
             by_model[table.model] = list(table.model.objects.filter(application=application).order_by("order", "pk"))
-    return [RequiredImage(table.slot, row.pk, table.describe(row), table.section)
-            for table in tables for row in by_model[table.model]
-            if (table.kind is None or row.kind == table.kind) and not (table.key == "degree" and row.level == "无")]
+    return {table.key: [row for row in by_model[table.model] if table.kind is None or row.kind == table.kind]
+            for table in tables}
+
+
+def _row_images(rows, tables: list[RowTable]) -> list[RequiredImage]:
+    """Each row of these tables needs its images (a degree of level 无 has none to show)."""
+    return [RequiredImage(table.slot, row, table.describe(row, index), table.section, table.is_assessed(index))
+            for table in tables for index, row in enumerate(rows[table.key]) if table.needs_images(row)]
+
+
+def _too_few_rows(rows) -> list[Gap]:
+    """A table with fewer rows than the form asks for: 工作情况 one at least, 教育情况 its 参评学历."""
+    found = []
+    for table in ROW_TABLES:
+        if len(rows[table.key]) < table.min_rows:
+            ask = f"请填写{ASSESSED}{table.title}" if table.first_is_assessed else "请至少填写一行"
+            found.append(Gap(table.section, f"{ROW_SECTION_TITLES[table.section]}：{ask}。"))
+    return found
 
 
 def missing(application) -> list[str]:
@@ -89,24 +120,21 @@ def missing(application) -> list[str]:
 
 def gaps(application) -> list[Gap]:
     """The typed fields still empty, then the required images not yet uploaded."""
-    a = application
-    found = [Gap("basic", f"基本信息：请填写“{label}”。") for field, label in BASIC_FIELDS if not getattr(a, field)]
-    if not WorkRow.objects.filter(application=a).exists():
-        found.append(Gap("work", "工作情况：请至少填写一行。"))
-    required = required_images(a)
-    if not any(image.slot == ImageSlot.EDUCATION for image in required):  # each education row needs its image
-        found.append(Gap("education", "教育情况：请填写参评学历。"))
-    if not a.chsi_code:
-        found.append(Gap("education", "教育情况：请填写学信网在线验证码（若无此项请填写“无”）。"))
-    if not a.project_id and a.exam_year.project_list:  # a year of several projects: he chooses one
+    found = [Gap("basic", f"基本信息：请填写“{label}”。") for field, label in BASIC_FIELDS
+             if not getattr(application, field)]
+    rows = _table_rows(application, ROW_TABLES)
+    found += _too_few_rows(rows)
+    if not application.chsi_code:
+        found.append(Gap("education", f"教育情况：请填写{_label('chsi_code')}（若无此项请填写“无”）。"))
+    if not application.project_id and application.exam_year.project_list:  # several projects: he chooses one
         found.append(Gap("declaration", "申报信息：请选择“考试项目”。"))
     found += [Gap("declaration", f"申报信息：请选择“{label}”。") for field, label in DECLARATION_FIELDS
-              if not getattr(a, field)]
-    if a.category_id and a.category.has_scopes and not a.scope_id:
-        found.append(Gap("declaration", "申报信息：请选择“执业注册范围”。"))
-    if is_filled_text(a.current_qualification) and not a.current_qualification_date:
-        found.append(Gap("declaration", "申报信息：请填写“现有资格取得年月”。"))
-    uploaded = image_counts(a)
-    found += [Gap(image.section, f"请上传“{image.label}”的图片。") for image in required
+              if not getattr(application, field)]
+    if application.category_id and application.category.has_scopes and not application.scope_id:
+        found.append(Gap("declaration", f"申报信息：请选择“{_label('scope')}”。"))
+    if is_filled_text(application.current_qualification) and not application.current_qualification_date:
+        found.append(Gap("declaration", f"申报信息：请填写“{_label('current_qualification_date')}”。"))
+    uploaded = image_counts(application)
+    found += [Gap(image.section, f"请上传“{image.label}”的图片。") for image in _required_images(application, rows)
               if not uploaded[(image.slot, image.row_id)]]
     return found

@@ -1,12 +1,14 @@
 """The row tables of the form (candidate manual, sections 二 to 六), described once.
 
-The candidate's form, the 📷 slots, the completeness check, the review screen's image lookup and
+The candidate's form, the 📷 slots, the completeness check, the review screen's items and
 the reviewer's correction all read this list instead of keeping their own copy of it.
 """
 
 from dataclasses import dataclass
 
 from .models import AppointmentRow, EducationRow, ImageSlot, OtherRow, TrainingRow, WorkRow
+
+ASSESSED = "参评"  # the row put forward for the assessment (参评学历, 参评学位), the one eligibility reads
 
 
 @dataclass(frozen=True)
@@ -23,14 +25,34 @@ class RowTable:
     name_columns: tuple[str, ...]  # what tells one row from another in a list
     min_rows: int = 0
     correctable: bool = True  # a reviewer may correct its typed values (修改填报信息)
+    first_is_assessed: bool = False  # its first row is the 参评 one (参评学历, 参评学位)
+    level_of_none: str = ""  # the level a row has when there is none to show (学位 无): no image
+
+    def is_assessed(self, index: int | None) -> bool:
+        """Whether the row at `index`, in the form's order, is the 参评 one."""
+        return self.first_is_assessed and index == 0
+
+    def assessed_prefix(self, index: int | None) -> str:
+        """What goes before the name of the 参评 row ("参评学历证书"); nothing for the others."""
+        return ASSESSED if self.is_assessed(index) else ""
+
+    def assessed_row(self, application):
+        """The 参评 row (the first in the form's order), or None."""
+        return self.rows(application).first() if self.first_is_assessed else None
+
+    def needs_images(self, row) -> bool:
+        """A row of a 📷 table needs its images, unless it records that there is nothing to show."""
+        return self.slot is not None and not (self.level_of_none and row.level == self.level_of_none)
 
     @property
     def filter(self) -> dict:
         return {"kind": self.kind} if self.kind else {}
 
-    def describe(self, row) -> str:
-        """A row as lists name it: "学历：本科 福建医科大学"."""
-        return f"{self.label}：" + " ".join(str(getattr(row, c)) for c in self.name_columns if getattr(row, c))
+    def describe(self, row, index: int | None = None) -> str:
+        """A row as lists name it: "学历：本科 福建医科大学"; given its place in the form's order, the
+        参评 one as "参评学历：本科 福建医科大学"."""
+        names = " ".join(str(getattr(row, c)) for c in self.name_columns if getattr(row, c))
+        return f"{self.assessed_prefix(index)}{self.label}：{names}"
 
     def rows(self, application):
         return self.model.objects.filter(application=application, **self.filter).order_by("order", "pk")
@@ -42,9 +64,10 @@ ROW_TABLES = [
     RowTable("work", "work", "", "工作经历", WorkRow, None, None, "work",
              ("unit_name", "title", "start", "end", "major"), ("unit_name",), min_rows=1),
     RowTable("education", "education", "学历", "学历", EducationRow, EducationRow.Kind.EDUCATION,
-             ImageSlot.EDUCATION, "edu", EDUCATION_COLUMNS, ("level", "school"), min_rows=1),
+             ImageSlot.EDUCATION, "edu", EDUCATION_COLUMNS, ("level", "school"), min_rows=1,
+             first_is_assessed=True),
     RowTable("degree", "education", "学位", "学位", EducationRow, EducationRow.Kind.DEGREE, ImageSlot.DEGREE, "deg",
-             EDUCATION_COLUMNS, ("level", "school")),
+             EDUCATION_COLUMNS, ("level", "school"), first_is_assessed=True, level_of_none="无"),
     RowTable("appointment", "appointment", "", "聘任", AppointmentRow, None, ImageSlot.APPOINTMENT, "appt",
              ("unit_name", "post", "qualification", "start", "end"), ("unit_name",)),
     RowTable("residency", "residency", "", "住院医师规培", TrainingRow, TrainingRow.Kind.RESIDENCY,
