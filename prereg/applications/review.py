@@ -1,31 +1,42 @@
 """What a reviewer checks on one application: the 📷 fields, their images and typed values.
 
-`check_fields(application)` lists every field marked 📷 in the candidate manual (section 六)
-that this application carries, each with the images that must show it and the typed values the
-reviewer compares with them. Keys are stable ("id_card", "education:12") and are what
-FieldCheck.field stores. One query per row table and one for the images, whatever the number
-of rows.
+`check_fields(application)` lists the 📷 items of this application, each with the images that
+must show it and the typed values the reviewer compares with them. The items are the images the
+completeness check asks the candidate for (completeness.required_images), so a reviewer is never
+asked to confirm a photo that was not asked for, and the labels are the slots' and the form's
+own. Keys are stable ("id_card", "education:12") and are what FieldCheck.field stores. One query
+per row model and one for the images, whatever the number of rows.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
 from . import eligibility as rules
+from .completeness import required_images
 from .models import (
     STAGE_ORG_FIELD,
     Application,
-    AppointmentRow,
-    EducationRow,
     FieldCheck,
     ImageSlot,
-    OtherRow,
     ReviewAction,
     Stage,
     State,
-    TrainingRow,
     Verdict,
 )
-from .sections import ROW_TABLES
+from .sections import ASSESSED, BY_KEY, BY_SLOT
+
+# The two sides of the ID card are one item; the candidate's photo shows nothing typed (no item).
+ID_CARD = "id_card"
+ID_CARD_LABEL = "证件（身份证正反面）"
+ITEM_OF_SLOT = {ImageSlot.ID_FRONT: ID_CARD, ImageSlot.ID_BACK: ID_CARD, ImageSlot.PHOTO: None}
+# The Application fields each item of the form's own fields is compared with.
+FIELD_VALUES = {
+    ID_CARD: ("name", "gender", "id_number", "birth_date", "ethnicity"),
+    ImageSlot.CATEGORY: ("category", "qualification"),
+    ImageSlot.SCOPE: ("scope",),
+    ImageSlot.PRACTICE_CHANGE: ("practice_change",),
+    ImageSlot.CURRENT_QUALIFICATION: ("current_qualification", "current_qualification_date"),
+}
 
 
 @dataclass
@@ -35,6 +46,7 @@ class CheckField:
     values: list[tuple[str, str]]  # (label, typed value) shown beside the images
     images: list = field(default_factory=list)
     consistent: bool | None = None  # this stage's tick of this round: True 是, False 否, None not yet
+    slots: list[tuple[str, int | None]] = field(default_factory=list)  # the (slot, row id) of its images
 
 
 def _month(value) -> str:
@@ -48,62 +60,57 @@ def _text(value) -> str:
     return f"{value:%Y-%m-%d}" if isinstance(value, date) else str(value)
 
 
-def _rows(model, application, **filters):
-    return list(model.objects.filter(application=application, **filters).order_by("order", "pk"))
+def _typed(obj, name) -> str:
+    """A typed value as the form shows it: a choice by its label, a date as the month typed
+    (the birth date, read from the ID number, is the one whole date), an empty end 至今."""
+    value = getattr(obj, name)
+    if isinstance(value, date):
+        return _text(value) if name == "birth_date" else _month(value)
+    if value is None and name == "end":
+        return "至今"
+    display = getattr(obj, f"get_{name}_display", None)
+    return _text(display() if display else value)
+
+
+def _values(obj, names, label=None) -> list[tuple[str, str]]:
+    """(label, typed value) of these fields, labelled by their verbose_name unless `label` names one."""
+    label = label or {}
+    return [(label.get(name) or obj._meta.get_field(name).verbose_name, _typed(obj, name)) for name in names]
 
 
 def check_fields(application, *, with_images=True) -> list[CheckField]:
-    a = application
-    fields = [CheckField("id_card", "证件（身份证正反面）", [
-        ("姓名", a.name), ("性别", a.get_gender_display()), ("证件编号", a.id_number),
-        ("出生日期", _text(a.birth_date)), ("民族", _text(a.ethnicity)),
-    ])]
-    education = _rows(EducationRow, a)
-    for row in education:
-        kind = "学历" if row.kind == EducationRow.Kind.EDUCATION else "学位"
-        first = row == next((r for r in education if r.kind == row.kind), None)
-        fields.append(CheckField(f"{row.kind}:{row.pk}", f"{'参评' if first else ''}{kind}证书", [
-            (kind, row.level), ("取得时间", _month(row.obtained)), ("学校", row.school),
-            ("学习形式", row.study_form), ("专业", row.major),
-        ]))
-    if a.category_id:
-        fields.append(CheckField("category", "执业类别（护士执业证书/医师资格证书）", [
-            ("执业类别", _text(a.category)), ("拟申报资格", _text(a.qualification)),
-        ]))
-    if a.scope_id:
-        fields.append(CheckField("scope", "执业注册范围（执业证书）", [("执业注册范围", _text(a.scope))]))
-    if a.practice_change and a.practice_change.strip() not in ("", "无"):
-        fields.append(CheckField("practice_change", "执业变更记录页", [("执业变更情况", a.practice_change)]))
-    if a.current_qualification:
-        fields.append(CheckField("current_qualification", "现有资格证书", [
-            ("现有资格", a.current_qualification), ("取得年月", _month(a.current_qualification_date)),
-        ]))
-    for row in _rows(AppointmentRow, a):
-        fields.append(CheckField(f"appointment:{row.pk}", "聘书（合同、文件）", [
-            ("聘任单位", row.unit_name), ("职务/职称", row.post), ("技术资格", row.qualification),
-            ("聘任时间", f"{_month(row.start)} 至 {_month(row.end) or '今'}"),
-        ]))
-    for row in _rows(TrainingRow, a):
-        fields.append(CheckField(f"{row.kind}:{row.pk}", row.get_kind_display() + "合格证书", [
-            ("证书编号", row.certificate_no), ("培训专业", row.specialty),
-            ("培训时间", f"{_month(row.start)} 至 {_month(row.end)}"), ("培训基地", row.base), ("发证日期", _month(row.issued)),
-        ]))
-    for row in _rows(OtherRow, a):
-        fields.append(CheckField(f"other:{row.pk}", f"其他材料（{row.kind}）", [("备注", row.note)]))
+    items = {}
+    for image in required_images(application):
+        key = _item_key(image)
+        if key is None:
+            continue
+        if key not in items:
+            items[key] = _item(application, key, image)
+        items[key].slots.append((image.slot, image.row_id))
+    fields = list(items.values())
     if with_images:
-        _attach_images(a, fields)
+        _attach_images(application, fields)
     return fields
 
 
-# Field key prefix -> the image slots that show it.
-SLOTS = {
-    "id_card": (ImageSlot.ID_FRONT, ImageSlot.ID_BACK),
-    "category": (ImageSlot.CATEGORY,),
-    "scope": (ImageSlot.SCOPE,),
-    "practice_change": (ImageSlot.PRACTICE_CHANGE,),
-    "current_qualification": (ImageSlot.CURRENT_QUALIFICATION,),
-    **{table.key: (table.slot,) for table in ROW_TABLES if table.slot},
-}
+def _item_key(image) -> str | None:
+    """The item a required image belongs to: its row's ("education:12"), else its slot's; None for
+    the photo."""
+    if image.row is not None:
+        return f"{BY_SLOT[image.slot].key}:{image.row_id}"
+    return ITEM_OF_SLOT.get(image.slot, image.slot.value)
+
+
+def _item(application, key, image) -> CheckField:
+    if image.row is None:
+        label = ID_CARD_LABEL if key == ID_CARD else image.slot.label
+        return CheckField(key, label, _values(application, FIELD_VALUES[key]))
+    table, row = BY_SLOT[image.slot], image.row
+    label = (ASSESSED if image.assessed else "") + image.slot.label
+    if image.slot == ImageSlot.OTHER:  # one slot for the eight kinds of 其他材料: the kind names it
+        label += f"（{row.kind}）"
+    # The level of a 学历/学位 row is labelled by its table's title, as on the candidate's form.
+    return CheckField(key, label, _values(row, table.columns, {"level": table.title}))
 
 
 def _attach_images(application, fields):
@@ -111,9 +118,7 @@ def _attach_images(application, fields):
     for img in application.images.all():
         by_key.setdefault((img.slot, img.row_id), []).append(img)
     for f in fields:
-        prefix, _, row = f.key.partition(":")
-        row_id = int(row) if row else None
-        for slot in SLOTS[prefix]:
+        for slot, row_id in f.slots:
             f.images.extend(by_key.get((slot, row_id), []))
             if row_id is not None:
                 continue
@@ -166,20 +171,23 @@ class Eligibility:
 
 def eligibility(application) -> Eligibility:
     """The facts 资格初审 turns on, and the assistant's verdict (prereg.applications.eligibility)."""
-    a = application
-    first = EducationRow.objects.filter(application=a, kind=EducationRow.Kind.EDUCATION).order_by("order", "pk").first()
-    education = f"{first.level} · {first.major} · {first.school}（{_month(first.obtained)}）" if first else "未填写"
-    verdict = rules.verdict_of(a)
+    assessed = BY_KEY["education"].assessed_row(application)
+    education = (f"{assessed.level} · {assessed.major} · {assessed.school}（{_month(assessed.obtained)}）"
+                 if assessed else "未填写")
+    verdict = rules.verdict_of(application)
     decided = None
-    last = (a.review_logs.filter(action__in=(ReviewAction.APPROVE, ReviewAction.FORWARD), details__has_key="verdict")
+    last = (application.review_logs
+            .filter(action__in=(ReviewAction.APPROVE, ReviewAction.FORWARD), details__has_key="verdict")
             .order_by("-pk").first())
     if last and last.details["verdict"] != verdict.result:
         decided = Verdict(last.details["verdict"]).label
     return Eligibility(
-        level=_text(a.level), qualification=_text(a.qualification), specialty=_text(a.specialty),
-        current_qualification=a.current_qualification or "无", qualification_date=_month(a.current_qualification_date),
-        years_since=a.qualification_duration, education=education, cutoff=_text(a.exam_year.cutoff_date),
-        registered=_month(a.practice_registered), verdict=verdict, decided=decided,
+        level=_text(application.level), qualification=_text(application.qualification),
+        specialty=_text(application.specialty), current_qualification=application.current_qualification or "无",
+        qualification_date=_month(application.current_qualification_date),
+        years_since=application.qualification_duration, education=education,
+        cutoff=_text(application.exam_year.cutoff_date), registered=_month(application.practice_registered),
+        verdict=verdict, decided=decided,
     )
 
 

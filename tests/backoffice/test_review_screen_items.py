@@ -1,0 +1,32 @@
+"""The review screen asks for a tick only on what the candidate was asked to photograph."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils.text import slugify
+
+from prereg.applications import completeness, services
+from prereg.applications.models import Application, EducationRow, FieldCheck, State
+from tests.factories import EducationRowFactory, submitted
+
+
+def test_a_qualification_and_a_degree_of_none_get_no_tick_and_the_asked_ones_suffice_for_approval(
+        client, tree, year, reviewer_anxi_hospital):
+    app = submitted(tree, year, name="李娜")
+    Application.objects.filter(pk=app.pk).update(current_qualification="无", current_qualification_date=None)
+    degree = EducationRowFactory(application=app, kind=EducationRow.Kind.DEGREE, level="无",
+                                 obtained=datetime.date(2012, 7, 1))
+    app.refresh_from_db()
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    assert 'id="field-id_card"' in body
+    assert 'id="field-current_qualification"' not in body
+    assert f'id="field-{slugify(f"degree:{degree.pk}")}"' not in body
+
+    asked = {(image.slot, image.row_id) for image in completeness.required_images(app)}
+    for key in ["id_card", *(f"{slot}:{row_id}" for slot, row_id in asked if row_id)]:
+        services.field_check_set(actor=reviewer_anxi_hospital, application_id=app.pk, field=key, consistent=True)
+    assert FieldCheck.objects.filter(application=app).count() == 2  # 证件, 参评学历
+    app.refresh_from_db()
+    services.application_approve(actor=reviewer_anxi_hospital, application_id=app.pk, expected_version=app.version)
+    assert Application.objects.get(pk=app.pk).state == State.IN_REVIEW
