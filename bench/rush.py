@@ -180,10 +180,15 @@ def section_actions(page: bytes, prefix: str) -> list[str]:
     return _unique(a for a in (form.get("action") or "" for form in _doc(page).forms) if a.startswith(prefix))
 
 
-def check_keys(page: bytes, action: str) -> list[str]:
-    """The `field` value of every 与原件一致 form (action `action`) of the review screen."""
-    return [value for form in _doc(page).forms if form.get("action") == action
-            for name, value in form.form_values() if name == "field"]
+def check_forms(page: bytes, action: str) -> list[list[tuple[str, str]]]:
+    """The fields of every 与原件一致 form (action `action`) of the review screen: its item and the
+    page's version, as a browser sends them."""
+    return [form.form_values() for form in _doc(page).forms if form.get("action") == action]
+
+
+def page_version(page: bytes) -> str:
+    """The version the page was loaded with (every posting form carries it), "" when there is none."""
+    return next(iter(_doc(page).xpath("//input[@name='version']/@value")), "")
 
 
 def form_fields(page: bytes, action: str) -> list[tuple[str, str]] | None:
@@ -243,10 +248,11 @@ class Rush:
                 if fields is not None:
                     client.post_form("section_save", action, fields, ok=(302,))
         if "candidate:image_upload" in self.urls:
+            version = page_version(page) if status == 200 else ""
             for slot in LEAVE_OUT:
                 photo = random.choice(self.photos)
                 status, _, body = client.post_multipart(
-                    "image_upload", self.urls["candidate:image_upload"], [("slot", slot), ("row_id", "")],
+                    "image_upload", self.urls["candidate:image_upload"], [("slot", slot), ("row_id", ""), ("version", version)],
                     [("file", f"IMG_{random.randrange(10**6)}.jpg", photo)], ok=(200,))
                 if status == 200:
                     with self.lock:
@@ -308,8 +314,8 @@ class Rush:
         # the way the page does (htmx posts, one per field).
         for src in image_sources(page, self.urls["files:image"].rsplit("/0/", 1)[0] + "/")[:2]:
             client.get("image_view", src)
-        for key in check_keys(page, check_action):
-            status, headers, _ = client.post_form("field_check", check_action, [("field", key), ("consistent", "1")],
+        for check in check_forms(page, check_action):
+            status, headers, _ = client.post_form("field_check", check_action, [*check, ("consistent", "1")],
                                                   headers={"HX-Request": "true"}, ok=(200,))
             if status != 200:
                 return
