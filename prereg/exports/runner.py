@@ -22,6 +22,9 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.db.models import Max, Q
 from django.utils import timezone
+from django_tasks import task_backends
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from prereg.accounts.permissions import has_function
 from prereg.applications.models import Application, ApplicationImage, ImageSlot
@@ -362,12 +365,7 @@ def _fail_task_rows(task_ids: list[str], message: str) -> None:
     """A worker that died mid-task leaves its row of the database task backend RUNNING for ever:
     mark it failed the way the worker itself does (DBTaskResult.set_failed). django-tasks-db
     documents no call for this; the method is public and the worker's own."""
-    from django_tasks_db import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    from .tasks import run_export
-
-    if not task_ids or not isinstance(run_export.get_backend(), DatabaseBackend):
+    if not task_ids or not isinstance(task_backends["default"], DatabaseBackend):  # run_export's backend
         return
     for result in DBTaskResult.objects.running().filter(pk__in=task_ids):
         result.set_failed(ExportLost(message))
