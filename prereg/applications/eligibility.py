@@ -29,6 +29,7 @@ from .models import (
     years_months,
 )
 from .models import Verdict as Result
+from .values import month_text
 
 ELIGIBLE, NOT_ELIGIBLE, CHECK = Result.ELIGIBLE, Result.NOT_ELIGIBLE, Result.CHECK
 # The levels this exam does not grant (eligibility_rules.md §1.5): 医师 comes from the 医师资格考试,
@@ -120,10 +121,6 @@ def _matches(allowed: str, value: str) -> bool:
     return allowed in ("", "*") or value in allowed.split("|")
 
 
-def _d(value) -> str:
-    return f"{value:%Y-%m}" if value else ""
-
-
 def work_months(work, cutoff) -> int:
     """从事本专业工作: the months of every work row up to the cut-off, an overlap counted once."""
     months = set()
@@ -160,18 +157,18 @@ def _months(rule, facts):
         if not facts.work:
             return None, "缺少工作经历的起止时间"
         first = min(start for start, _end in facts.work)
-        return work_months(facts.work, facts.cutoff), f"{_d(first)}起从事本专业工作"
+        return work_months(facts.work, facts.cutoff), f"{month_text(first)}起从事本专业工作"
     if rule.counted_from == "qualification_or_registration":
         # Regime A names no start for 从事医师工作 (rules file §1.3): both readings must agree.
         starts = [(d, label) for d, label in ((facts.title_date, "取得医师资格"), (facts.registered, "执业注册")) if d]
         if not starts:
             return None, "缺少取得医师资格或执业注册的时间"
-        counts = [(months_between(d, facts.cutoff), f"{label} {_d(d)} 起") for d, label in starts]
+        counts = [(months_between(d, facts.cutoff), f"{label} {month_text(d)} 起") for d, label in starts]
         return counts, None
     start = _start(rule, facts)
     if start is None:
         return None, f"缺少{START_LABELS[rule.counted_from]}时间"
-    return months_between(start, facts.cutoff), f"{START_LABELS[rule.counted_from]} {_d(start)} 起"
+    return months_between(start, facts.cutoff), f"{START_LABELS[rule.counted_from]} {month_text(start)} 起"
 
 
 def _advances(rules, facts, rule):
@@ -274,7 +271,7 @@ def _post_change(facts, rules) -> Outcome:
     if facts.current_post_start is None:
         return Outcome(CHECK, f"{rule.note}，缺少现岗位起始时间（工作情况中“至今”的一行），请人工核实")
     months = months_between(facts.current_post_start, facts.cutoff)
-    text = f"{rule.note}，现岗位 {_d(facts.current_post_start)} 起已满{years_months(months)}"
+    text = f"{rule.note}，现岗位 {month_text(facts.current_post_start)} 起已满{years_months(months)}"
     if months >= rule.min_years * 12:
         return Outcome(ELIGIBLE, text)
     short = rule.min_years * 12 - months

@@ -53,6 +53,7 @@ from .models import (
     WorkRow,
 )
 from .sections import ROW_SECTION_TITLES, ROW_TABLES, RowTable
+from .values import month_text
 
 logger = logging.getLogger(__name__)
 
@@ -175,12 +176,8 @@ def load(application) -> FormData:
 
 # --- drawing ----------------------------------------------------------------------------------------
 
-def _ym(value) -> str:
-    return f"{value:%Y-%m}" if value else ""
-
-
 def _span(start, end) -> str:
-    return f"{_ym(start)} - {_ym(end) if end else '至今'}"
+    return f"{month_text(start)} - {month_text(end) if end else '至今'}"
 
 
 PAD = 2  # a value's distance from its cell's left and right edges
@@ -407,7 +404,7 @@ class _Printed:
             if column == "start":
                 values.append(_span(row.start, row.end))
             elif column != "end":
-                values.append(_ym(value) if isinstance(value, datetime.date) else value)
+                values.append(month_text(value) if isinstance(value, datetime.date) else value)
         if self.table.model is AppointmentRow:
             values.append(row.duration)
         return values
@@ -506,7 +503,7 @@ def render(data: FormData, url: str) -> bytes:
         (name(app.level), name(app.qualification)),
         (name(app.category), name(app.scope)),
         (app.practice_change or "无", name(app.specialty)),
-        (app.current_qualification or "无", _ym(app.current_qualification_date)),  # a month, as typed (YYYY-MM)
+        (app.current_qualification or "无", month_text(app.current_qualification_date)),  # a month, as typed (YYYY-MM)
         (app.qualification_duration, ""),
     ])
 

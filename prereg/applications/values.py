@@ -34,6 +34,11 @@ def clean_month(raw: str) -> datetime.date:
     raise ValidationError(MONTH_MESSAGE, code="invalid")
 
 
+def month_text(value: datetime.date | None) -> str:
+    """A year-month as shown, printed and compared with a photo (2015-11), the way clean_month reads it; blank for none."""
+    return f"{value:%Y-%m}" if value else ""
+
+
 def clean_date(raw: str) -> datetime.date:
     try:
         value = datetime.date.fromisoformat((raw or "").strip())

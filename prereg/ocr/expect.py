@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from prereg.applications.values import month_text
+
 from .compare import Expect
 
 
 def _s(value) -> str:
     return "" if value is None else str(value)
-
-
-def _month(value) -> str:
-    return f"{value:%Y-%m}" if value else ""
 
 
 def expectations(slot: str, application, row=None) -> list[Expect]:
@@ -35,7 +33,7 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
             Expect("school", "学校", row.school, "text", ("school",)) if row.school else None,
             Expect("major", "专业", row.major, "text", ("major",)) if row.major else None,
             # A diploma shows the end of the studies and the day it was given; a degree, the day only.
-            Expect("date", "取得时间", _month(row.obtained), "month", ("issued", "end") if slot == "education" else ("issued",),
+            Expect("date", "取得时间", month_text(row.obtained), "month", ("issued", "end") if slot == "education" else ("issued",),
                    row.obtained) if row.obtained else None,
         ]
     elif slot in ("category", "scope"):
@@ -51,15 +49,15 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
             name,
             Expect("qualification", "资格名称", a.current_qualification, "choice", ("qualification", "level"))
             if a.current_qualification else None,
-            Expect("date", "取得时间", _month(a.current_qualification_date), "month", ("issued",),
+            Expect("date", "取得时间", month_text(a.current_qualification_date), "month", ("issued",),
                    a.current_qualification_date) if a.current_qualification_date else None,
         ]
     elif slot == "appointment" and row is not None:
         out = [
             name,
             Expect("unit", "聘任单位", row.unit_name, "text", ("unit",)) if row.unit_name else None,
-            Expect("date", "聘期开始", _month(row.start), "month", ("start",), row.start) if row.start else None,
-            Expect("date", "聘期结束", _month(row.end), "month", ("end",), row.end) if row.end else None,
+            Expect("date", "聘期开始", month_text(row.start), "month", ("start",), row.start) if row.start else None,
+            Expect("date", "聘期结束", month_text(row.end), "month", ("end",), row.end) if row.end else None,
         ]
     elif slot in ("residency", "gp") and row is not None:
         out = [
