@@ -316,13 +316,15 @@ def rows_of(first_id: int, last_id: int) -> dict:
 
 def values_of(application) -> dict:
     """An application's columns the rules read, from the object at hand (as recompute reads them)."""
-    a = application
-    return {"pk": a.pk, "qualification__name": a.qualification.name if a.qualification_id else "",
-            "category__name": a.category.name if a.category_id else "",
-            "specialty__name": a.specialty.name if a.specialty_id else "",
-            "scope__name": a.scope.name if a.scope_id else "", "current_qualification": a.current_qualification,
-            "current_qualification_date": a.current_qualification_date,
-            "practice_registered": a.practice_registered, "practice_change": a.practice_change}
+    return {"pk": application.pk,
+            "qualification__name": application.qualification.name if application.qualification_id else "",
+            "category__name": application.category.name if application.category_id else "",
+            "specialty__name": application.specialty.name if application.specialty_id else "",
+            "scope__name": application.scope.name if application.scope_id else "",
+            "current_qualification": application.current_qualification,
+            "current_qualification_date": application.current_qualification_date,
+            "practice_registered": application.practice_registered,
+            "practice_change": application.practice_change}
 
 
 def facts_from(values: dict, rows: dict, exam_year) -> Facts:
@@ -330,27 +332,28 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
     def of(model):
         return rows[model].get(values["pk"], [])
 
-    f = Facts(exam_year=exam_year.year, cutoff=exam_year.cutoff_date, qualification=values["qualification__name"] or "",
-              category=values["category__name"] or "", specialty=values["specialty__name"] or "",
-              title=values["current_qualification"], title_date=values["current_qualification_date"],
-              registered=values["practice_registered"])
-    f.educations = [Education(row["level"], row["obtained"], row["study_form"] == "全日制")
-                    for row in sorted(of(EducationRow), key=lambda row: row["kind"] != EducationRow.Kind.EDUCATION)]
-    f.appointments = [(row["qualification"] or row["post"], row["start"]) for row in of(AppointmentRow)]
-    f.work = [(row["start"], row["end"]) for row in of(WorkRow)]
-    open_rows = [start for start, end in f.work if end is None and start]
-    f.current_post_start = max(open_rows) if open_rows else None
-    f.training = [(row["start"], row["issued"]) for row in of(TrainingRow)
-                  if row["kind"] == TrainingRow.Kind.RESIDENCY]
+    facts = Facts(exam_year=exam_year.year, cutoff=exam_year.cutoff_date,
+                  qualification=values["qualification__name"] or "", category=values["category__name"] or "",
+                  specialty=values["specialty__name"] or "", title=values["current_qualification"],
+                  title_date=values["current_qualification_date"], registered=values["practice_registered"])
+    educations = sorted(of(EducationRow), key=lambda row: row["kind"] != EducationRow.Kind.EDUCATION)
+    facts.educations = [Education(row["level"], row["obtained"], row["study_form"] == "全日制")
+                        for row in educations]
+    facts.appointments = [(row["qualification"] or row["post"], row["start"]) for row in of(AppointmentRow)]
+    facts.work = [(row["start"], row["end"]) for row in of(WorkRow)]
+    open_rows = [start for start, end in facts.work if end is None and start]
+    facts.current_post_start = max(open_rows) if open_rows else None
+    facts.training = [(row["start"], row["issued"]) for row in of(TrainingRow)
+                      if row["kind"] == TrainingRow.Kind.RESIDENCY]
     for row in of(OtherRow):
-        f.evidence.update(value for prefix, value in EVIDENCE.items() if row["kind"].startswith(prefix))
+        facts.evidence.update(value for prefix, value in EVIDENCE.items() if row["kind"].startswith(prefix))
         if row["kind"].startswith("转业证"):
-            f.special.append("部队转业人员的年限计算")
+            facts.special.append("部队转业人员的年限计算")
     if values["practice_change"] in POST_CHANGES:
-        f.evidence.add("转岗")
-    if "专长" in f"{f.category}{values['scope__name'] or ''}":
-        f.special.append("中医（专长）医师")
-    return f
+        facts.evidence.add("转岗")
+    if "专长" in f"{facts.category}{values['scope__name'] or ''}":
+        facts.special.append("中医（专长）医师")
+    return facts
 
 
 def facts_of(application) -> Facts:

@@ -357,7 +357,7 @@ class DeclarationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.year = year
         dicts = dicts or YearDicts(year)
-        f = self.fields
+        fields = self.fields
         projects = year.project_list if year is not None else []
         self.choose_project = len(projects) > 1
         self._project_field(projects)
@@ -373,12 +373,12 @@ class DeclarationForm(forms.ModelForm):
             levels = levels.filter(ExamLevel.offered_under(chosen["project"])) if chosen["project"] else levels.none()
             if chosen["level"] and not levels.filter(pk=chosen["level"]).exists():
                 chosen.update(level=None, qualification=None, category=None, scope=None)
-        f["level"].queryset = levels
-        f["level"].error_messages["invalid_choice"] = "该报考级别不属于所选考试项目，请重新选择。"
-        f["qualification"].queryset = Qualification.objects.filter(
+        fields["level"].queryset = levels
+        fields["level"].error_messages["invalid_choice"] = "该报考级别不属于所选考试项目，请重新选择。"
+        fields["qualification"].queryset = Qualification.objects.filter(
             exam_year=year, enabled=True, level=chosen["level"], pk__in=offered.values("qualification"))
         of_qualification = offered.filter(qualification=chosen["qualification"])
-        f["category"].queryset = PracticeCategory.objects.filter(
+        fields["category"].queryset = PracticeCategory.objects.filter(
             exam_year=year, enabled=True, qualifications=chosen["qualification"],
             pk__in=of_qualification.values("category"))
         saved = self.instance.category if self.instance.category_id else None  # loaded with the application
@@ -394,22 +394,22 @@ class DeclarationForm(forms.ModelForm):
             # A specialty open to no scope in particular is open to every scope of its category.
             scopes = scopes.filter(Q(pk__in=specialties.values("scopes")) | Exists(specialties.filter(scopes=None)))
             specialties = specialties.filter(Q(scopes=chosen["scope"]) | Q(scopes=None))
-        f["scope"].queryset = scopes
-        f["specialty"].queryset = specialties
+        fields["scope"].queryset = scopes
+        fields["specialty"].queryset = specialties
         for name in ["level", "qualification", "category", "scope", "specialty"]:
-            f[name].empty_label = "请选择"
-            f[name].widget.attrs["data-cascade"] = name
+            fields[name].empty_label = "请选择"
+            fields[name].widget.attrs["data-cascade"] = name
         if self.choose_project and not chosen["project"]:
-            f["level"].empty_label = "请先选择考试项目"
+            fields["level"].empty_label = "请先选择考试项目"
         for name in ["level", "qualification", "category", "specialty"]:
-            f[name].required = True
-        f["scope"].required = self.has_scopes
-        f["practice_change"] = forms.ChoiceField(label="执业变更情况", required=False,
-                                                 choices=dict_choices(year, DictKind.PRACTICE_CHANGE, "无", dicts))
-        f["current_qualification"] = forms.ChoiceField(label="现有资格", required=False,
-                                                       choices=dict_choices(year, DictKind.TITLE, "请选择", dicts))
+            fields[name].required = True
+        fields["scope"].required = self.has_scopes
+        fields["practice_change"] = forms.ChoiceField(
+            label="执业变更情况", required=False, choices=dict_choices(year, DictKind.PRACTICE_CHANGE, "无", dicts))
+        fields["current_qualification"] = forms.ChoiceField(
+            label="现有资格", required=False, choices=dict_choices(year, DictKind.TITLE, "请选择", dicts))
         _require_all(self)
-        f["project"].error_messages["required"] = "请选择考试项目。"
+        fields["project"].error_messages["required"] = "请选择考试项目。"
 
     def _project_field(self, projects):
         field = self.fields["project"]

@@ -13,19 +13,19 @@ def _s(value) -> str:
 
 def expectations(slot: str, application, row=None) -> list[Expect]:
     """What to look for on a photo in `slot`; `row` is the image's row for per-row slots."""
-    a = application
-    name = Expect("name", "姓名", a.name, "name", ("name",)) if a.name else None
+    name = Expect("name", "姓名", application.name, "name", ("name",)) if application.name else None
     out: list[Expect | None] = []
     if slot == "id_front":
-        ethnicity = _s(a.ethnicity) if a.ethnicity_id else ""
+        ethnicity = _s(application.ethnicity) if application.ethnicity_id else ""
         out = [
             name,
-            Expect("gender", "性别", a.get_gender_display(), "choice", ("gender",)) if a.gender else None,
+            Expect("gender", "性别", application.get_gender_display(), "choice", ("gender",))
+            if application.gender else None,
             Expect("ethnicity", "民族", ethnicity, "choice", ("ethnicity",)) if ethnicity else None,
-            Expect("birth", "出生", f"{a.birth_date:%Y-%m-%d}", "date", ("birth",), a.birth_date)
-            if a.birth_date else None,
-            Expect("id_number", "公民身份号码", a.id_number, "id", ("id_number",))
-            if a.id_number and a.has_resident_id else None,
+            Expect("birth", "出生", f"{application.birth_date:%Y-%m-%d}", "date", ("birth",),
+                   application.birth_date) if application.birth_date else None,
+            Expect("id_number", "公民身份号码", application.id_number, "id", ("id_number",))
+            if application.id_number and application.has_resident_id else None,
         ]
     elif slot in ("education", "degree") and row is not None:
         out = [
@@ -39,18 +39,21 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
     elif slot in ("category", "scope"):
         out = [
             name,
-            Expect("id_number", "身份证号", a.id_number, "id", ("id_number",)) if a.id_number and a.has_resident_id else None,
-            Expect("category", "执业类别", _s(a.category), "choice", ("category",)) if a.category_id else None,
+            Expect("id_number", "身份证号", application.id_number, "id", ("id_number",))
+            if application.id_number and application.has_resident_id else None,
+            Expect("category", "执业类别", _s(application.category), "choice", ("category",))
+            if application.category_id else None,
         ]
-        if slot == "scope" and a.scope_id:
-            out.append(Expect("scope", "执业范围", _s(a.scope), "choice", ("scope",)))
+        if slot == "scope" and application.scope_id:
+            out.append(Expect("scope", "执业范围", _s(application.scope), "choice", ("scope",)))
     elif slot == "current_qualification":
         out = [
             name,
-            Expect("qualification", "资格名称", a.current_qualification, "choice", ("qualification", "level"))
-            if a.current_qualification else None,
-            Expect("date", "取得时间", month_text(a.current_qualification_date), "month", ("issued",),
-                   a.current_qualification_date) if a.current_qualification_date else None,
+            Expect("qualification", "资格名称", application.current_qualification, "choice",
+                   ("qualification", "level")) if application.current_qualification else None,
+            Expect("date", "取得时间", month_text(application.current_qualification_date), "month", ("issued",),
+                   application.current_qualification_date)
+            if application.current_qualification_date else None,
         ]
     elif slot == "appointment" and row is not None:
         out = [
