@@ -126,8 +126,9 @@ def test_a_year_is_opened_and_run_end_to_end(page, another_page, year, tree, rev
     closed.save()
     page.goto(f"{page.base}/candidate/form/")
     token = page.input_value("form[action$='/candidate/submit/'] input[name=csrfmiddlewaretoken]")
+    version = page.input_value("form[action$='/candidate/submit/'] input[name=version]")
     response = page.request.post(f"{page.base}/candidate/submit/", form={
-        "csrfmiddlewaretoken": token}, headers={"Referer": page.url})
+        "csrfmiddlewaretoken": token, "version": version}, headers={"Referer": page.url})
     assert response.ok
     assert "2000年01月01日至2000年01月31日" in response.text()
     assert Application.objects.get(candidate=candidate, exam_year=closed).state == State.DRAFT
