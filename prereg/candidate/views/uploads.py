@@ -1,7 +1,7 @@
 """Uploading and deleting certificate images (证件图片)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -81,8 +81,6 @@ def image_delete(request, pk):
     try:
         images.image_delete(actor=request.user, image_id=pk,
                             expected_version=posted_version(request.POST.get("version")), request=request)
-    except PermissionDenied:
-        raise
     except ValidationError as error:
         if request.htmx:  # redrawn as it is now, with the reason (htmx swaps only a 2xx answer)
             return HttpResponse(_slot_html(request, application, image["slot"], image["row_id"], refusal=error))
