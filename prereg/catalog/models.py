@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from prereg.orgs.stages import Stage
+
 # The windows a project may set for itself; a blank one is the year's. The cutoff date for
 # counting years of education and work stays the year's: it is one rule for every project.
 PROJECT_WINDOW_FIELDS = ["form_opens", "form_closes", "national_opens", "national_closes", "confirm_deadline",
@@ -131,10 +133,10 @@ class ExamYear(models.Model):
         return self.windows(project).form_is_open(today)
 
     STAGE_DEADLINE_FIELDS = {
-        "unit": "unit_review_deadline",
-        "point": "point_review_deadline",
-        "site": "site_review_deadline",
-        "district": "district_review_deadline",
+        Stage.UNIT_REVIEW: "unit_review_deadline",
+        Stage.POINT_CONFIRM: "point_review_deadline",
+        Stage.SITE_REVIEW: "site_review_deadline",
+        Stage.DISTRICT_RECHECK: "district_review_deadline",
     }
 
     def review_deadline(self, stage: str, project=None):

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prereg.accounts import services as account_services
-from prereg.accounts.models import User
+from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
 from prereg.core.forms import add_service_errors
 from prereg.orgs import importer, services, staging
@@ -28,7 +28,7 @@ LEVEL_FILTERS = {"district": "is_district", "site": "is_site", "point": "is_poin
 @staff_required("edit_unit")
 def org_list(request):
     orgs = Org.objects.visible_to(request.user).select_related("parent").annotate(
-        admin_count=Count("users", filter=Q(users__role__in=["district", "site", "point", "unit"])))
+        admin_count=Count("users", filter=Q(users__role__in=Role.reviewer_roles())))
     q = request.GET.get("q", "").strip()
     if q:
         orgs = orgs.filter(Q(name__contains=q) | Q(short_name__contains=q) | Q(code__startswith=q))
