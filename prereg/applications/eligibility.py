@@ -172,8 +172,9 @@ def _months(rule, facts):
 
 
 def _advances(rules, facts, rule):
-    return [a for a in rules if a.kind == "advance" and a.applies_to(facts)
-            and all(need in facts.evidence for need in a.requires.split("+") if need)]
+    return [advance for advance in rules
+            if advance.kind == EligibilityRule.Kind.ADVANCE and advance.applies_to(facts)
+            and all(need in facts.evidence for need in advance.requires.split("+") if need)]
 
 
 def _route(rule, education, facts, rules) -> Outcome:
@@ -229,7 +230,7 @@ def assess(facts: Facts, rules: list[Rule]) -> Verdict:
         return Verdict(NOT_ELIGIBLE, NOT_THIS_EXAM[facts.qualification])
     if not facts.qualification:
         return Verdict(CHECK, "尚未选择拟申报资格")
-    routes = [r for r in rules if r.kind == "route" and r.applies_to(facts)]
+    routes = [r for r in rules if r.kind == EligibilityRule.Kind.ROUTE and r.applies_to(facts)]
     if not routes:
         return Verdict(CHECK, f"本年度资格规则未列出{facts.qualification}的报考条件，请人工核实")
     outcomes, notes = [], []
@@ -265,7 +266,8 @@ def assess(facts: Facts, rules: list[Rule]) -> Verdict:
 
 def _post_change(facts, rules) -> Outcome:
     """转岗: years in the current post, where the year's rules ask for them."""
-    rule = next((r for r in rules if r.kind == "post_change" and r.applies_to(facts)), None)
+    rule = next((r for r in rules if r.kind == EligibilityRule.Kind.POST_CHANGE and r.applies_to(facts)),
+                None)
     if rule is None or "转岗" not in facts.evidence:
         return Outcome(ELIGIBLE, "")
     if facts.current_post_start is None:
