@@ -1,10 +1,10 @@
 """Password hashing: Argon2id at the OWASP Password Storage Cheat Sheet's parameters.
 
-Django's default PBKDF2 (1,000,000 SHA-256 iterations in Django 5.2) costs about 0.6 s of CPU per
-sign-in on a 2-core server, so on the last day of registration a few dozen candidates signing in
-at once would queue behind each other for seconds. Argon2id with 19 MiB of memory, 2 passes and
-one lane (OWASP's first recommended configuration) resists GPU cracking at least as well while
-costing tens of milliseconds, because its strength comes from memory rather than from CPU time.
+Django's default PBKDF2 (1,000,000 SHA-256 iterations in Django 5.2) takes its strength from CPU
+time spent at every sign-in, so on the last day of registration candidates signing in at once
+would queue behind each other on a small server. Argon2id with 19 MiB of memory, 2 passes and one
+lane (OWASP's first recommended configuration) resists GPU cracking at least as well while costing
+far less CPU, because its strength comes from memory rather than from CPU time.
 
 The algorithm name stays "argon2", so Django's `must_update` compares a stored hash's parameters
 with these and re-hashes at the next sign-in whenever they change (in either direction); PBKDF2
@@ -25,8 +25,8 @@ class Argon2idPasswordHasher(Argon2PasswordHasher):
 class OneTimeArgon2idPasswordHasher(Argon2idPasswordHasher):
     """Hashes a random one-time password made by the system (12 characters of 64: over 70 bits),
     which its holder must replace at the first sign-in: guessing it is out of reach whatever the
-    hash costs, so it needs no memory-hard cost, and a sheet of 2,000 accounts is hashed in
-    seconds rather than in a minute and a half. The parameters live in the hash, so the default
+    hash costs, so it needs no memory-hard cost, and a sheet of 2,000 accounts does not pay that
+    cost 2,000 times. The parameters live in the hash, so the default
     hasher verifies it (same algorithm name) and re-hashes at the next sign-in (must_update)."""
 
     time_cost = 1

@@ -50,8 +50,9 @@ class EngineError(Exception):
 # Long side the page is read at. A phone photo is stored at ≤ 2000 px; at 1600 px a certificate's
 # smallest printed line is still ~20 px high, and detection costs grow with the area.
 READ_MAX_SIDE = 1600
-# Long side of the copy lines are detected on (its cost, time and memory, grows with the area: 1280 px
-# took 0.65 s and 300 MB, 960 px 0.36 s and 200 MB); a certificate's smallest line stays ≥ 12 px high.
+# Long side of the copy lines are detected on: its cost, time and memory, grows with the area (bench
+# keys ocr_image_s and ocr_peak_mb, bench/ocr.py, measure a read at this side); a certificate's
+# smallest line stays ≥ 12 px high.
 DETECT_MAX_SIDE = 1024
 # A first reading with fewer confident characters than this is tried again on an enhanced copy
 # (contrast equalised, sharpened): blur, glare and dim photos.
