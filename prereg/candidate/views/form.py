@@ -7,14 +7,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prereg.applications import services as workflow_services
-from prereg.applications.completeness import gaps
+from prereg.applications.completeness import gaps, required_images
 from prereg.applications.images import SLOT_GUIDES
 from prereg.applications.models import (
     ApplicationImage,
     ImageSlot,
     State,
 )
-from prereg.applications.sections import BY_SLOT, ROW_SECTION_TITLES, tables_of
+from prereg.applications.sections import ASSESSED, BY_SLOT, ROW_SECTION_TITLES, tables_of
 from prereg.core.versions import posted_version
 from prereg.ocr import services as ocr
 from prereg.orgs.search import NOT_FOUND_MESSAGE, search_units
@@ -74,7 +74,9 @@ def _formsets(application, section, data=None, dicts=None, rows=None):
         queryset = rows.queryset(table.model, table.filter) if rows is not None else table.rows(application)
         formset = formset_class(data, queryset=queryset, prefix=table.prefix, application=application,
                                 year=application.exam_year, kind=table.kind, dicts=dicts)
-        formset.slot, formset.kind_filter, formset.title = table.slot, table.filter, table.title
+        formset.table, formset.slot, formset.kind_filter, formset.title = table, table.slot, table.filter, table.title
+        for index, form in enumerate(formset.forms):
+            form.assessed_name = f"{ASSESSED}{table.label}" if table.is_assessed(index) else ""  # 参评学历
         result.append(formset)
     return result
 
@@ -129,34 +131,28 @@ def images_by_slot(application) -> dict:
 
 def _slot(slot, label, images, row_id=None, required=True):
     found = images.get((slot, row_id), [])
-    return {"slot": slot, "row_id": row_id, "label": label, "required": required, "images": found,
-            "key": f"{slot}-{row_id or 0}",
+    return {"slot": slot, "row_id": row_id, "label": label, "images": found,
+            "missing": required and not found,  # 缺: asked for and not yet uploaded
             "guide": SLOT_GUIDES.get(slot),  # the manual's 注意事项 and 示例图片 for it
             # 正在识别: the slot asks for itself again until the reading's warning can show
             "reading_awaited": any(image.reading_awaited for image in found)}
 
 
-def row_slot(slot, row, index, images):
-    """The 📷 slot of one saved row, shown with its row in its section."""
-    first = index == 0 and slot in (ImageSlot.EDUCATION, ImageSlot.DEGREE)  # 参评学历, 参评学位
-    label = ("参评" if first else "") + BY_SLOT[slot].describe(row)
-    return _slot(slot, label, images, row.pk, required=not (slot == ImageSlot.DEGREE and row.level == "无"))
+def row_slot(table, row, index, images):
+    """The 📷 slot of one saved row (at `index` in its table's order), shown with its row in its section."""
+    return _slot(table.slot, table.describe(row, index), images, row.pk, required=table.needs_images(row))
+
+
+# The 📷 fields of the form's own (证件图片, at the bottom of the form), in the form's order.
+FIELD_SLOTS = [ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK, ImageSlot.CATEGORY, ImageSlot.SCOPE,
+               ImageSlot.PRACTICE_CHANGE, ImageSlot.CURRENT_QUALIFICATION]
 
 
 def image_slots(application, images=None):
-    """The 📷 slots not tied to a row (证件图片, at the bottom of the form), with their images."""
+    """The 📷 slots not tied to a row, with their images; those completeness asks for are required."""
     images = images if images is not None else images_by_slot(application)
-    return [
-        _slot(ImageSlot.PHOTO, "考生照片", images),
-        _slot(ImageSlot.ID_FRONT, "身份证正面", images),
-        _slot(ImageSlot.ID_BACK, "身份证反面", images),
-        _slot(ImageSlot.CATEGORY, ImageSlot.CATEGORY.label, images, required=bool(application.category_id)),
-        _slot(ImageSlot.SCOPE, ImageSlot.SCOPE.label, images, required=bool(application.scope_id)),
-        _slot(ImageSlot.PRACTICE_CHANGE, ImageSlot.PRACTICE_CHANGE.label, images,
-              required=application.practice_change not in ("", "无")),
-        _slot(ImageSlot.CURRENT_QUALIFICATION, ImageSlot.CURRENT_QUALIFICATION.label, images,
-              required=application.current_qualification not in ("", "无")),
-    ]
+    asked = {image.slot for image in required_images(application) if image.row is None}
+    return [_slot(slot, slot.label, images, required=slot in asked) for slot in FIELD_SLOTS]
 
 
 def _attach_row_slots(application, formsets, images=None):
@@ -168,7 +164,7 @@ def _attach_row_slots(application, formsets, images=None):
         if fs.slot:
             for index, form in enumerate(fs.forms):
                 if form.instance.pk:
-                    form.image_slot = row_slot(fs.slot, form.instance, index, images)
+                    form.image_slot = row_slot(fs.table, form.instance, index, images)
 
 
 def slot_of(application, slot, row_id):
@@ -176,9 +172,10 @@ def slot_of(application, slot, row_id):
     slot, images = ImageSlot(slot), images_by_slot(application)
     if row_id is None:
         return next((s for s in image_slots(application, images) if s["slot"] == slot), None)
-    rows = list(BY_SLOT[slot].rows(application))
+    table = BY_SLOT[slot]
+    rows = list(table.rows(application))
     index = next((i for i, row in enumerate(rows) if row.pk == row_id), None)
-    return None if index is None else row_slot(slot, rows[index], index, images)
+    return None if index is None else row_slot(table, rows[index], index, images)
 
 
 def section_title(section) -> str:
