@@ -10,12 +10,13 @@ from prereg.applications import images
 from prereg.applications.models import AppointmentRow, EducationRow, OtherRow, TrainingRow, WorkRow
 from tests.factories import complete_application, jpeg_upload
 
-# session, user, year, application, the year's projects, 5 row tables, dictionaries, images, ethnicities,
+# session, user, year, application, the year's projects, 7 row tables (each formset reads its own),
+# dictionaries, images, ethnicities,
 # the 5 cascade selects, and completeness.missing() (images + 5 row tables, which it reads on its own);
 # the machine readings of the images (prereg.ocr: one query, for the slots' 照片识别提示); and
 # completeness.required_images (the 4 models of the 📷 rows, which it reads on its own), which says
 # which 证件图片 slots the form asks for.
-MAX_QUERIES = 29
+MAX_QUERIES = 31
 
 
 def add_rows(application, candidate, n):

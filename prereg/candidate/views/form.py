@@ -41,47 +41,23 @@ ROW_FORMS = {"work": WorkForm, "education": EducationForm, "degree": EducationFo
 SECTIONS = ["basic", "work", "education", "declaration", "appointment", "residency", "gp", "other"]
 
 
-class FormRows:
-    """Each row table of an application read once per request (both kinds of a table in one query).
-
-    The formsets and the 📷 slots of the page share these rows instead of each querying its own.
-    """
-
-    def __init__(self, application):
-        self.application, self._rows = application, {}
-
-    def rows(self, model, kind=None):
-        if model not in self._rows:
-            rows = list(model.objects.filter(application=self.application).order_by("order", "pk"))
-            for row in rows:
-                row.application = self.application
-            self._rows[model] = rows
-        return [row for row in self._rows[model] if kind is None or row.kind == kind]
-
-    def queryset(self, model, kind):
-        """The rows as a queryset that is already evaluated (what a model formset needs)."""
-        # Never run: its rows are filled in below (an empty queryset, should anything re-run it).
-        queryset = model.objects.none().order_by("order", "pk")
-        queryset._result_cache = self.rows(model, kind.get("kind"))
-        queryset._prefetch_done = True
-        return queryset
-
-
-def _formsets(application, section, data=None, dicts=None, rows=None):
+def _formsets(application, section, data=None, dicts=None):
     result = []
     for table in tables_of(section):
         formset_class = row_formset(ROW_FORMS[table.key], min_num=table.min_rows)
-        queryset = rows.queryset(table.model, table.filter) if rows is not None else table.rows(application)
-        formset = formset_class(data, queryset=queryset, prefix=table.prefix, application=application,
-                                year=application.exam_year, kind=table.kind, dicts=dicts)
+        formset = formset_class(data, queryset=table.rows(application), prefix=table.prefix,
+                                application=application, year=application.exam_year, kind=table.kind, dicts=dicts)
         formset.table, formset.slot, formset.kind_filter, formset.title = table, table.slot, table.filter, table.title
         for index, form in enumerate(formset.forms):
+            if form.instance.pk:
+                # The rows are this application's: its 聘任年限 reads the year without a query per row.
+                form.instance.application = application
             form.assessed_name = f"{ASSESSED}{table.label}" if table.is_assessed(index) else ""  # 参评学历
         result.append(formset)
     return result
 
 
-def _forms(application, section, data=None, dicts=None, rows=None):
+def _forms(application, section, data=None, dicts=None):
     """The form and formsets of one section, bound to `data` if given."""
     year = application.exam_year
     form, formsets = None, []
@@ -90,7 +66,7 @@ def _forms(application, section, data=None, dicts=None, rows=None):
     elif section == "declaration":
         form = DeclarationForm(data, instance=application, year=year, prefix="decl", dicts=dicts)
     else:
-        formsets = _formsets(application, section, data, dicts, rows)
+        formsets = _formsets(application, section, data, dicts)
         if section == "education":
             form = EducationCodeForm(data, prefix="chsi", initial={"chsi_code": application.chsi_code})
     return form, formsets
@@ -102,10 +78,9 @@ def _disable(form, formsets):
             field.disabled = True
 
 
-def section_context(application, section, form=None, formsets=None, saved=False, dicts=None, rows=None,
-                    images=None):
+def section_context(application, section, form=None, formsets=None, saved=False, dicts=None, images=None):
     if form is None and formsets is None:
-        form, formsets = _forms(application, section, dicts=dicts, rows=rows)
+        form, formsets = _forms(application, section, dicts=dicts)
     _attach_row_slots(application, formsets, images)
     editable = application.state in State.editable_by_candidate()
     if not editable:
@@ -199,8 +174,8 @@ def status_context(application):
 
 def page_context(application, overrides=None):
     overrides = overrides or {}
-    dicts, rows, images = YearDicts(application.exam_year), FormRows(application), images_by_slot(application)
-    sections = [overrides.get(s) or section_context(application, s, dicts=dicts, rows=rows, images=images)
+    dicts, images = YearDicts(application.exam_year), images_by_slot(application)
+    sections = [overrides.get(s) or section_context(application, s, dicts=dicts, images=images)
                 for s in SECTIONS]
     return {**status_context(application), "sections": sections, "slots": image_slots(application, images),
             "not_found_message": NOT_FOUND_MESSAGE, "year": application.exam_year}
