@@ -16,6 +16,8 @@ from django.db.models import Q
 from prereg.core.validators import parse_id_number
 from prereg.orgs.stages import Stage
 
+from .values import is_resident_id
+
 
 class State(models.TextChoices):
     DRAFT = "draft", "草稿"
@@ -213,7 +215,7 @@ class Application(models.Model):
     @property
     def has_resident_id(self) -> bool:
         """A 居民身份证 (the account's default type): birth date and gender follow from its number."""
-        return self.id_type in ("", "resident")
+        return is_resident_id(self.id_type)
 
     def derive_from_id_number(self) -> None:
         """Birth date and gender are read from a resident ID number, never typed."""

@@ -9,6 +9,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 
+from prereg.accounts.models import IdType
 from prereg.core.validators import (
     normalize_chsi_code,
     normalize_id_number,
@@ -62,10 +63,16 @@ def clean_person_name(raw: str) -> str:
     return name
 
 
+def is_resident_id(id_type: str) -> bool:
+    """A 居民身份证 (blank: the account's default type): its number is checked in full and gives the
+    birth date and gender."""
+    return id_type in ("", IdType.RESIDENT)
+
+
 def clean_id_number(raw: str, id_type: str) -> str:
     """A resident ID number is checked in full (region, birth date, check digit); others by form."""
     number = normalize_id_number(raw)
-    if id_type in ("", "resident"):
+    if is_resident_id(id_type):
         parse_id_number(number)
     elif not (6 <= len(number) <= 30) or not number.isalnum():
         raise ValidationError("请填写正确的证件编号。", code="format")
