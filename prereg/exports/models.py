@@ -1,4 +1,4 @@
-"""Export jobs (rosters, batch documents) run as background tasks, and candidate reminders."""
+"""Export jobs (rosters, batch documents) run as background tasks (the reminders moved to notify)."""
 
 from django.conf import settings
 from django.db import models
@@ -71,29 +71,3 @@ class ExportJob(models.Model):
     @property
     def active(self) -> bool:
         return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
-
-
-class ReminderKind(models.TextChoices):
-    DRAFT = "draft", "未提交"
-    RETURNED = "returned", "已退回"
-    NATIONAL = "national", "国网未报名"  # 国网名单核对: submitted here, missing from the 国网 roster
-
-
-class Reminder(models.Model):
-    """One SMS reminder to one candidate; at most REMINDERS_PER_YEAR per candidate and exam year."""
-
-    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    exam_year = models.ForeignKey("catalog.ExamYear", on_delete=models.PROTECT, related_name="+")
-    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
-                                    related_name="reminders")
-    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    org = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    sms = models.ForeignKey("notify.SmsMessage", null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "考生提醒"
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["candidate", "exam_year"])]

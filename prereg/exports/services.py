@@ -12,13 +12,15 @@ from prereg.accounts.permissions import require_function
 from prereg.applications.models import Application, State
 from prereg.audit.log import record
 from prereg.catalog.models import ExamYear
+from prereg.notify.models import Reminder, ReminderKind
+from prereg.notify.reminders import REMINDERS_PER_YEAR, reminder_counts
 from prereg.notify.sms import send_sms
 from prereg.orgs.models import CrossReviewAssignment, Org
 from prereg.orgs.routing import resolve_chain
 
 from . import runner
 from .columns import full_numbers_for
-from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus, Reminder, ReminderKind
+from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus
 
 MAX_ACTIVE_JOBS = 3
 FORMATS = {
@@ -26,7 +28,6 @@ FORMATS = {
     ExportKind.CONFIRMATIONS: {ExportFormat.PDF},
     ExportKind.IMAGES: {ExportFormat.ZIP},
 }
-REMINDERS_PER_YEAR = 2
 
 
 @transaction.atomic
@@ -216,8 +217,11 @@ def reminder_send(*, actor, application_ids, request=None) -> dict:
     sent, skipped = 0, []
     found = {a.pk for a in applications}
     skipped.extend((pk, "不在您的范围内或无需提醒") for pk in ids if pk not in found)
+    # Counted by account only (no ID number), as 提醒考生 always has: a RosterReminder of 国网名单核对
+    # sent to the same person before he had an application does not count here.
+    counts = reminder_counts(year, [("", a.candidate_id) for a in applications])
     for application in applications:
-        count = Reminder.objects.filter(candidate_id=application.candidate_id, exam_year=year).count()
+        count = counts["", application.candidate_id]
         if count >= REMINDERS_PER_YEAR:
             skipped.append((application.pk, f"{application.name}：本年度已提醒{count}次"))
             continue
@@ -231,5 +235,6 @@ def reminder_send(*, actor, application_ids, request=None) -> dict:
                                 kind=kind, sent_by=actor, org=actor.org, sms=message)
         record("reminder.sent", actor=actor, obj=application, request=request,
                details={"kind": kind, "nth": count + 1})
+        counts["", application.candidate_id] = count + 1
         sent += 1
     return {"sent": sent, "skipped": skipped}

@@ -1,4 +1,5 @@
-"""The 国网 roster an org uploaded, its rows matched with the applications here, and what was sent.
+"""The 国网 roster an org uploaded and its rows matched with the applications here (the reminders
+sent from its lists are notify.RosterReminder and notify.Reminder).
 
 One upload per org and exam year is in force (status DONE); a new one replaces it. The rows of an
 upload are the lines of the sheet that fall in the org's scope; lines outside it are only counted
@@ -128,21 +129,3 @@ class MissingApplication(models.Model):
 
     class Meta:
         ordering = ["pk"]
-
-
-class RosterReminder(models.Model):
-    """A reminder sent to someone with no application here this year (so no exports.Reminder row
-    can hold it): the roster's phone, or the phone of his account. Counted with exports.Reminder
-    against the limit of two per candidate (ID number) and year."""
-
-    exam_year = models.ForeignKey("catalog.ExamYear", on_delete=models.PROTECT, related_name="+")
-    id_number = models.CharField(max_length=30)  # normalised like RosterRow.id_number
-    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    org = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    sms = models.ForeignKey("notify.SmsMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["exam_year", "id_number"])]

@@ -3,17 +3,15 @@ what 汇总提交 is about to forward without the roster holding it."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from prereg.applications.models import State
-from prereg.exports.models import Reminder
 
 from . import columns
 from .models import (
     DIFFERENCES,
     ListKind,
     MissingApplication,
-    RosterReminder,
     RosterRow,
     RosterUpload,
     RowKind,
@@ -76,18 +74,6 @@ def list_queryset(upload, kind, filters=None):
 def _id_variants(number: str) -> list[str]:
     """An application's ID number is stored as typed and normalised by the form (uppercase X)."""
     return sorted({number, number.upper()})
-
-
-def reminder_counts(exam_year, people) -> dict:
-    """(id_number, candidate_id) -> reminders this year: exports' own (per candidate) and ours (per ID number)."""
-    people = list(people)
-    candidates = {c for _i, c in people if c}
-    by_candidate = dict(Reminder.objects.filter(exam_year=exam_year, candidate_id__in=candidates)
-                        .values_list("candidate_id").annotate(n=Count("pk"))) if candidates else {}
-    numbers = {i for i, _c in people if i}
-    by_number = dict(RosterReminder.objects.filter(exam_year=exam_year, id_number__in=numbers)
-                     .values_list("id_number").annotate(n=Count("pk"))) if numbers else {}
-    return {(i, c): by_candidate.get(c, 0) + by_number.get(i, 0) for i, c in people}
 
 
 def compare(row, *, name, level_name, specialty_code, specialty_name, mapped) -> dict[str, bool]:

@@ -31,8 +31,8 @@ from prereg.core.logmask import mask_personal_numbers
 from prereg.core.masking import mask_id_number, mask_phone
 from prereg.core.sheets import SheetError, read_table
 from prereg.exports.columns import XLSX_OPTIONS, csv_text, full_numbers_for
-from prereg.exports.models import Reminder, ReminderKind
-from prereg.exports.services import REMINDERS_PER_YEAR
+from prereg.notify.models import Reminder, ReminderKind, RosterReminder
+from prereg.notify.reminders import REMINDERS_PER_YEAR, reminder_counts
 from prereg.notify.sms import send_sms
 from prereg.orgs.models import Org
 
@@ -41,13 +41,12 @@ from .models import (
     ListKind,
     MissingApplication,
     RosterMapping,
-    RosterReminder,
     RosterRow,
     RosterUpload,
     RowKind,
     UploadStatus,
 )
-from .selectors import DIFF_FIELDS, SUBMITTED_STATES, compare, current_upload, list_queryset, reminder_counts
+from .selectors import DIFF_FIELDS, SUBMITTED_STATES, compare, current_upload, list_queryset
 
 FUNCTION = "reconcile_national"
 MAX_ROWS = 200_000
@@ -484,7 +483,7 @@ class Target:
 @transaction.atomic
 def roster_remind(*, actor, kind: str, keys, expected_upload: int | None = None, request=None) -> dict:
     """SMS to the chosen people of a 只在一侧 list, at most REMINDERS_PER_YEAR per candidate and year
-    counted with the reminders of 提醒考生 (prereg.exports). Someone on the 国网 roster with no
+    counted with the reminders of 提醒考生 (notify.reminders). Someone on the 国网 roster with no
     account here is reminded on the roster's 手机号 and counted by his ID number.
 
     Returns {"sent": n, "skipped": [reason, …]}."""

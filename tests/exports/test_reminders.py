@@ -8,8 +8,7 @@ from prereg.accounts.models import Role, RolePermission
 from prereg.accounts.permissions import invalidate_cache
 from prereg.applications.models import Application, Stage, State
 from prereg.audit.models import AuditEvent
-from prereg.exports.models import Reminder, ReminderKind
-from prereg.notify.models import SmsMessage
+from prereg.notify.models import Reminder, ReminderKind, SmsMessage
 from tests.factories import CrossReviewAssignmentFactory, make_application
 
 

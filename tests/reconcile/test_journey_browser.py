@@ -5,8 +5,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from prereg.notify.models import SmsMessage
-from prereg.reconcile.models import RosterReminder
+from prereg.notify.models import RosterReminder, SmsMessage
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import login, shot, submit
 from tests.factories import TEST_PASSWORD

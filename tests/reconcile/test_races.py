@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 
 from prereg.accounts.models import Role
+from prereg.notify.models import RosterReminder
 from prereg.reconcile import services
-from prereg.reconcile.models import RosterReminder, RosterRow, RosterUpload, UploadStatus
+from prereg.reconcile.models import RosterRow, RosterUpload, UploadStatus
 from tests.factories import UserFactory
 from tests.reconcile.helpers import HEADER_2020, csv_bytes, every_kind, upload_and_import
 

@@ -15,14 +15,12 @@ from django.urls import reverse
 from prereg.accounts.models import Role
 from prereg.applications.models import Stage, State
 from prereg.audit.models import AuditEvent
-from prereg.exports.models import Reminder
-from prereg.notify.models import SmsMessage
+from prereg.notify.models import Reminder, RosterReminder, SmsMessage
 from prereg.reconcile import services
 from prereg.reconcile.models import (
     ListKind,
     MissingApplication,
     RosterMapping,
-    RosterReminder,
     RosterRow,
     RosterUpload,
     UploadStatus,

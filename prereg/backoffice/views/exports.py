@@ -18,6 +18,7 @@ from prereg.exports import runner, services
 from prereg.exports.columns import full_numbers_for
 from prereg.exports.filters import SEARCH_FIELD, ApplicationFilterForm, describe, orgs_for
 from prereg.exports.models import ColumnSet, ExportFormat, ExportJob, ExportKind
+from prereg.notify.reminders import REMINDERS_PER_YEAR
 from prereg.orgs.search import search_orgs
 
 from ..access import staff_required
@@ -185,7 +186,7 @@ def reminders(request):
     rows = services.reminder_candidates(request.user, year) if year else Application.objects.none()
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     return render(request, "backoffice/exports/reminders.html", {
-        "page": page, "year": year, "limit": services.REMINDERS_PER_YEAR,
+        "page": page, "year": year, "limit": REMINDERS_PER_YEAR,
         "window_open": bool(year and year.form_is_open()),
         "unattributed": services.unattributed_draft_count(request.user, year) if year else None,
     })

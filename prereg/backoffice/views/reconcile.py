@@ -18,10 +18,10 @@ from prereg.accounts.permissions import has_function
 from prereg.catalog.models import ExamYear
 from prereg.core.sheets import MAX_BYTES
 from prereg.exports.columns import full_numbers_for
-from prereg.exports.services import REMINDERS_PER_YEAR
+from prereg.notify.reminders import REMINDERS_PER_YEAR, reminder_counts
 from prereg.reconcile import columns, services
 from prereg.reconcile.models import DIFFERENCES, ListKind, RosterUpload, UploadStatus
-from prereg.reconcile.selectors import current_upload, list_queryset, reminder_counts
+from prereg.reconcile.selectors import current_upload, list_queryset
 
 from ..access import staff_required
 

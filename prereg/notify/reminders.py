@@ -1,0 +1,26 @@
+"""The yearly limit of SMS reminders to a candidate (提醒考生, 国网名单核对) and the one count that
+checks it. The apps that send reminders pass the people in; notify knows nothing of their lists."""
+
+from django.db.models import Count
+
+from .models import Reminder, RosterReminder
+
+REMINDERS_PER_YEAR = 2
+
+
+def reminder_counts(exam_year, people) -> dict:
+    """(id_number, candidate_id) -> reminders this exam year; one more may be sent while the count
+    is below REMINDERS_PER_YEAR.
+
+    A person is counted by his account (Reminder, a reminder about his application) plus his ID
+    number (RosterReminder, a reminder to someone with no application here). An empty ID number
+    counts the account only; a candidate_id of None, the ID number only.
+    """
+    people = list(people)
+    candidates = {c for _i, c in people if c}
+    by_candidate = dict(Reminder.objects.filter(exam_year=exam_year, candidate_id__in=candidates)
+                        .values_list("candidate_id").annotate(n=Count("pk"))) if candidates else {}
+    numbers = {i for i, _c in people if i}
+    by_number = dict(RosterReminder.objects.filter(exam_year=exam_year, id_number__in=numbers)
+                     .values_list("id_number").annotate(n=Count("pk"))) if numbers else {}
+    return {(i, c): by_candidate.get(c, 0) + by_number.get(i, 0) for i, c in people}
