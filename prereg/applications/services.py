@@ -9,13 +9,14 @@ from collections import Counter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from prereg.accounts.models import ROLE_RANK, Role
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import protect_personal_numbers, record
 from prereg.catalog.models import DictEntry, DictKind
-from prereg.notify.models import Notice
+from prereg.notify.services import notice_send
 from prereg.notify.sms import send_sms
 from prereg.orgs.routing import resolve_chain
 
@@ -363,10 +364,9 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
         _notify_returned(application, actor, reason)
     else:
         target_org = application.org_at(to_stage)
-        for user in target_org.users.filter(is_active=True, role__in=Role.reviewer_roles()):
-            Notice.objects.create(
-                user=user, title=f"{application.name}的报名信息被退回{Stage(to_stage).label}",
-                body=f"{actor.org}退回：{reason}", link=f"/backoffice/review/{application.pk}/")
+        notice_send(recipients=target_org.users.filter(is_active=True, role__in=Role.reviewer_roles()),
+                    title=f"{application.name}的报名信息被退回{Stage(to_stage).label}",
+                    body=f"{actor.org}退回：{reason}", link=reverse("backoffice:review", args=[application.pk]))
     return application
 
 
@@ -377,11 +377,10 @@ def _notify_returned(application, actor, reason):
     if phone:
         send_sms(phone, f"【{settings.SITE_NAME}】您的{application.exam_year.name}报名信息已被退回，原因：{reason[:120]}"
                         "。请登录系统修改后重新提交。", purpose="returned")
-    for user in _handlers(application, exclude=actor):
-        Notice.objects.create(
-            user=user, title=f"{application.name}的报名信息已退回考生",
-            body=f"{actor.org}（{Stage(application.review_logs.last().stage).label}）退回考生，原因：{reason}",
-            link=f"/backoffice/review/{application.pk}/")
+    notice_send(recipients=_handlers(application, exclude=actor),
+                title=f"{application.name}的报名信息已退回考生",
+                body=f"{actor.org}（{Stage(application.review_logs.last().stage).label}）退回考生，原因：{reason}",
+                link=reverse("backoffice:review", args=[application.pk]))
 
 
 def last_decision(application) -> ReviewLog | None:

@@ -1,9 +1,16 @@
-"""Acts on in-app notices (审核通知): the reviewer reads his own."""
+"""Acts on in-app notices (审核通知): the apps send them, the reviewer reads his own."""
 
 from django.db import transaction
 from django.utils import timezone
 
 from .models import Notice
+
+
+def notice_send(*, recipients, title: str, body: str = "", link: str = "") -> list[Notice]:
+    """One in-app notice to each of the recipients (users), listed in his 审核通知.
+
+    The caller says who and what, and passes the link already reversed: notify knows no app above it."""
+    return Notice.objects.bulk_create(Notice(user=user, title=title, body=body, link=link) for user in recipients)
 
 
 @transaction.atomic
