@@ -6,17 +6,18 @@ an application that has any decision already is left alone.
 """
 
 from prereg.applications import review, services
-from prereg.applications.models import Application, ReviewLog, Stage, State
+from prereg.applications.models import Application, ReviewAction, ReviewLog, Stage, State
 
-# application index in context["applications"] -> what happens to it
+# application index in context["applications"] -> what happens to it: the stage it waits at, or
+# one of the outcomes below
 PLAN = {
-    1: "unit",            # 安溪县医院: waits for 单位审查 (35052401)
-    5: "point",           # 安溪县医院: waits for 报名点确认 (350524)
-    2: "site",            # 福州市第一医院: waits for 考点审核 (350100)
-    3: "returned",        # 连江县医院: returned to the candidate by its unit
-    6: "district",        # 龙岩: forwarded by 350800, waits for 考区复核 (350000)
-    7: "approved",        # 福能总医院: 审核通过 at the 考区 (awaiting the 考区's 汇总提交)
-    4: "awaiting_forward",  # 福建省立医院: approved by 350000 as 考点, awaiting its 汇总提交
+    1: Stage.UNIT_REVIEW,       # 安溪县医院: waits for 单位审查 (35052401)
+    5: Stage.POINT_CONFIRM,     # 安溪县医院: waits for 报名点确认 (350524)
+    2: Stage.SITE_REVIEW,       # 福州市第一医院: waits for 考点审核 (350100)
+    3: "returned",              # 连江县医院: returned to the candidate by its unit
+    6: Stage.DISTRICT_RECHECK,  # 龙岩: forwarded by 350800, waits for 考区复核 (350000)
+    7: "approved",              # 福能总医院: 审核通过 at the 考区 (awaiting the 考区's 汇总提交)
+    4: "awaiting_forward",      # 福建省立医院: approved by 350000 as 考点, awaiting its 汇总提交
 }
 
 
@@ -55,9 +56,9 @@ def seed(context):
             continue
         application = Application.objects.get(pk=applications[index].pk)
         if application.state != State.IN_REVIEW or ReviewLog.objects.filter(
-                application=application).exclude(action="submit").exists():
+                application=application).exclude(action=ReviewAction.SUBMIT).exists():
             continue
-        if goal in ("unit", "point", "site", "district"):
+        if isinstance(goal, Stage):
             _advance_to(application, staff, goal)
         elif goal == "returned":
             reviewer = _reviewer(staff, application)
