@@ -1,10 +1,8 @@
 """Reading certificate images in the background, and showing what the reading says.
 
-- `enqueue_reading(images)`: after an upload's transaction commits, one task per image on the
-  "ocr" queue. Never raises: an upload must not fail because of the reading.
-- `read_image(image_id)`: the task's work: the engine reads the stored file, the lines and the
-  page's kind are stored (ImageReading). A missing or failing engine stores status failed, shown
-  as 未能识别.
+- `read_image(image_id)`: the work of the task prereg.ocr.tasks.enqueue_reading queues: the engine
+  reads the stored file, the lines and the page's kind are stored (ImageReading). A missing or
+  failing engine stores status failed, shown as 未能识别.
 - `results_for(application)`: each read image's comparison with the typed values of now, for the
   review screen (`with_readings`) and the candidate's form (`slot_warnings`); shown, it writes
   nothing. `flags_store(application)` stores each reading's flags, which 进度跟踪 counts
@@ -21,9 +19,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from prereg.applications.models import ApplicationImage
 from prereg.applications.sections import BY_SLOT
@@ -43,31 +41,9 @@ def queue_name() -> str:
     return getattr(settings, "OCR_QUEUE", "ocr")
 
 
-def _queue_ready() -> bool:
-    from django_tasks import default_task_backend
-
+def queue_ready() -> bool:
+    """Whether a worker is configured for the OCR queue (TASKS' QUEUES); without one, nothing is queued."""
     return queue_name() in default_task_backend.queues
-
-
-def enqueue_reading(images) -> None:
-    """Ask for a reading of each image once the current transaction has committed."""
-    ids = [image.pk for image in images if image.slot in READ_SLOTS]
-    if not ids or not getattr(settings, "OCR_ENABLED", True):
-        return
-
-    def enqueue():
-        try:
-            if not _queue_ready():
-                logger.info("OCR queue %r has no worker configured: images %s not read", queue_name(), ids)
-                return
-            from .tasks import read_image_task
-
-            for pk in ids:
-                read_image_task.using(queue_name=queue_name()).enqueue(pk)
-        except Exception:  # the upload is done and stays done
-            logger.exception("could not enqueue the OCR of images %s", ids)
-
-    transaction.on_commit(enqueue)
 
 
 READING_WAIT = datetime.timedelta(minutes=2)  # a reading not done by then is not waited for on the form
@@ -79,7 +55,7 @@ def awaiting_reading(images) -> set[int]:
     without a reload. At most one query, for a whole page's images."""
     since = timezone.now() - READING_WAIT
     recent = {image.pk for image in images if image.slot in READ_SLOTS and image.uploaded_at > since}
-    if not recent or not getattr(settings, "OCR_ENABLED", True) or not _queue_ready():
+    if not recent or not getattr(settings, "OCR_ENABLED", True) or not queue_ready():
         return set()
     read = ImageReading.objects.filter(image_id__in=recent).exclude(status=ReadingStatus.PENDING)
     return recent - set(read.values_list("image_id", flat=True))

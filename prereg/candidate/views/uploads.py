@@ -12,7 +12,7 @@ from prereg.applications import images
 from prereg.applications.models import ApplicationImage, ImageSlot, State
 from prereg.core import ratelimit
 from prereg.core.versions import posted_version
-from prereg.ocr.services import enqueue_reading
+from prereg.ocr.tasks import enqueue_reading
 
 from .common import current_application
 from .form import slot_of

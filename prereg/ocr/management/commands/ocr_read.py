@@ -7,7 +7,8 @@ from django.db.models import Exists, OuterRef
 from prereg.applications.models import ApplicationImage
 
 from ...models import ImageReading, ReadingStatus
-from ...services import READ_SLOTS, enqueue_reading, read_image
+from ...services import READ_SLOTS, read_image
+from ...tasks import enqueue_reading
 
 
 class Command(BaseCommand):
