@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from prereg.applications.models import ImageSlot
+
 from .layout import Page
 
 CJK = "\u4e00-\u9fff"
@@ -57,18 +59,20 @@ KIND_WORDS = {
     "appointment": (("聘书", 6), ("聘任", 3), ("聘期", 4), ("聘用合同", 5), ("聘用", 2), ("兹聘", 4)),
     "training": (("规范化培训合格证书", 6), ("规范化培训", 3), ("培训基地", 2), ("培训专业", 2)),
 }
-# A slot -> the kinds that belong in it.
+# A slot -> the kinds that belong in it. The slots not here (考生照片, 执业变更记录页, 其他材料) have nothing
+# to read. A kind is what the page is, a slot where it was uploaded: id_front, degree and appointment
+# name both.
 SLOT_KINDS = {
-    "id_front": ("id_front",),
-    "id_back": ("id_back",),
-    "education": ("diploma",),
-    "degree": ("degree",),
-    "category": ("physician_qualification", "nurse_practice"),
-    "scope": ("physician_practice", "nurse_practice"),
-    "current_qualification": ("title", "physician_qualification", "nurse_practice"),
-    "appointment": ("appointment",),
-    "residency": ("training",),
-    "gp": ("training",),
+    ImageSlot.ID_FRONT: ("id_front",),
+    ImageSlot.ID_BACK: ("id_back",),
+    ImageSlot.EDUCATION: ("diploma",),
+    ImageSlot.DEGREE: ("degree",),
+    ImageSlot.CATEGORY: ("physician_qualification", "nurse_practice"),
+    ImageSlot.SCOPE: ("physician_practice", "nurse_practice"),
+    ImageSlot.CURRENT_QUALIFICATION: ("title", "physician_qualification", "nurse_practice"),
+    ImageSlot.APPOINTMENT: ("appointment",),
+    ImageSlot.RESIDENCY: ("training",),
+    ImageSlot.GENERAL_PRACTICE: ("training",),
 }
 BLANK_CHARS = 6  # a page with fewer characters read than this is blank (or unreadable)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prereg.applications.models import ImageSlot
 from prereg.applications.values import month_text
 
 from .compare import Expect
@@ -15,7 +16,7 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
     """What to look for on a photo in `slot`; `row` is the image's row for per-row slots."""
     name = Expect("name", "姓名", application.name, "name", ("name",)) if application.name else None
     out: list[Expect | None] = []
-    if slot == "id_front":
+    if slot == ImageSlot.ID_FRONT:
         ethnicity = _s(application.ethnicity) if application.ethnicity_id else ""
         out = [
             name,
@@ -27,16 +28,16 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
             Expect("id_number", "公民身份号码", application.id_number, "id", ("id_number",))
             if application.id_number and application.has_resident_id else None,
         ]
-    elif slot in ("education", "degree") and row is not None:
+    elif slot in (ImageSlot.EDUCATION, ImageSlot.DEGREE) and row is not None:
         out = [
             name,
             Expect("school", "学校", row.school, "text", ("school",)) if row.school else None,
             Expect("major", "专业", row.major, "text", ("major",)) if row.major else None,
             # A diploma shows the end of the studies and the day it was given; a degree, the day only.
-            Expect("date", "取得时间", month_text(row.obtained), "month", ("issued", "end") if slot == "education" else ("issued",),
+            Expect("date", "取得时间", month_text(row.obtained), "month", ("issued", "end") if slot == ImageSlot.EDUCATION else ("issued",),
                    row.obtained) if row.obtained else None,
         ]
-    elif slot in ("category", "scope"):
+    elif slot in (ImageSlot.CATEGORY, ImageSlot.SCOPE):
         out = [
             name,
             Expect("id_number", "身份证号", application.id_number, "id", ("id_number",))
@@ -44,9 +45,9 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
             Expect("category", "执业类别", _s(application.category), "choice", ("category",))
             if application.category_id else None,
         ]
-        if slot == "scope" and application.scope_id:
+        if slot == ImageSlot.SCOPE and application.scope_id:
             out.append(Expect("scope", "执业范围", _s(application.scope), "choice", ("scope",)))
-    elif slot == "current_qualification":
+    elif slot == ImageSlot.CURRENT_QUALIFICATION:
         out = [
             name,
             Expect("qualification", "资格名称", application.current_qualification, "choice",
@@ -55,14 +56,14 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
                    application.current_qualification_date)
             if application.current_qualification_date else None,
         ]
-    elif slot == "appointment" and row is not None:
+    elif slot == ImageSlot.APPOINTMENT and row is not None:
         out = [
             name,
             Expect("unit", "聘任单位", row.unit_name, "text", ("unit",)) if row.unit_name else None,
             Expect("date", "聘期开始", month_text(row.start), "month", ("start",), row.start) if row.start else None,
             Expect("date", "聘期结束", month_text(row.end), "month", ("end",), row.end) if row.end else None,
         ]
-    elif slot in ("residency", "gp") and row is not None:
+    elif slot in (ImageSlot.RESIDENCY, ImageSlot.GENERAL_PRACTICE) and row is not None:
         out = [
             name,
             Expect("number", "证书编号", row.certificate_no, "code", ("number",)) if row.certificate_no else None,
