@@ -23,7 +23,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django_tasks import default_task_backend
 
-from prereg.applications.models import ApplicationImage
+from prereg.applications.models import ApplicationImage, ImageSlot
 from prereg.applications.sections import BY_SLOT
 
 from . import compare, documents
@@ -296,12 +296,6 @@ def _warning(f) -> str:
     return f"照片中的{f.label}（{f.photo}）与填写的{f.label}（{f.typed}）不一致，请核对。"
 
 
-SLOT_LABELS = {
-    "id_front": "身份证正面", "id_back": "身份证反面", "education": "学历证书", "degree": "学位证书",
-    "category": "执业类别（医师资格证书/护士执业证书）", "scope": "执业注册范围（执业证书）",
-    "current_qualification": "现有资格证书", "appointment": "聘书", "residency": "住院医师规培合格证书",
-    "gp": "全科医生规培合格证书",
-}
 FIELD_LABELS = {"kind": "材料类型不符", "name": "姓名", "gender": "性别", "ethnicity": "民族", "birth": "出生日期",
                 "id_number": "身份证号", "school": "学校", "major": "专业", "date": "日期", "category": "执业类别",
                 "scope": "执业范围", "qualification": "资格名称", "unit": "聘任单位", "number": "证书编号"}
@@ -318,8 +312,9 @@ def flag_counts(applications) -> list[dict]:
     fields: dict[str, Counter] = defaultdict(Counter)
     for slot, flags in readings.filter(flagged=True).values_list("slot", "flags"):
         fields[slot].update(flags or ())
-    # Most flagged first; a tie in the order the keys were first met.
-    return [{"slot": slot, "label": label, "read": rows[slot]["n_read"], "failed": rows[slot]["n_failed"],
+    # Items in the order of the form, each named as the form and the review screen name it; its
+    # fields most flagged first, a tie in the order the keys were first met.
+    return [{"slot": slot, "label": ImageSlot(slot).label, "read": rows[slot]["n_read"], "failed": rows[slot]["n_failed"],
              "flagged": rows[slot]["n_flagged"], "applications": rows[slot]["n_applications"],
              "fields": [(FIELD_LABELS.get(k, k), n) for k, n in fields[slot].most_common()]}
-            for slot, label in SLOT_LABELS.items() if slot in rows]
+            for slot in documents.SLOT_KINDS if slot in rows]

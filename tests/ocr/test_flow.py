@@ -9,11 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from prereg.applications.models import ApplicationImage, EducationRow, FieldCheck
+from prereg.applications.models import Application, ApplicationImage, EducationRow, FieldCheck, ImageSlot
+from prereg.ocr import documents
 from prereg.ocr import engine as engine_module
 from prereg.ocr.engine import Line
 from prereg.ocr.models import ImageReading, ReadingStatus
-from prereg.ocr.services import read_image, results_for, with_readings
+from prereg.ocr.services import flag_counts, read_image, results_for, with_readings
 from tests.factories import formset_data, jpeg_upload, submitted
 
 from .helpers import page_lines
@@ -222,6 +223,17 @@ def test_statistics_count_the_flags_by_item(client, in_review, reviewer_anxi_hos
     body = client.get(reverse("backoffice:stats")).content.decode()
     assert 'data-ocr-slot="education"' in body and "学校 1" in body
     assert 'data-ocr-slot="current_qualification"' in body
+
+
+def test_statistics_name_each_item_as_the_form_and_the_review_screen_do_in_the_forms_order(draft):
+    """进度跟踪 says the model's name of each 📷 slot (ImageSlot's label), not wording of its own."""
+    for n, slot in enumerate(reversed(documents.SLOT_KINDS)):
+        image = stored_image(draft, slot, str(n % 10))
+        ImageReading.objects.create(image=image, application=draft, slot=slot, sha256=image.sha256,
+                                    status=ReadingStatus.DONE)
+    counts = flag_counts(Application.objects.filter(pk=draft.pk))
+    assert [(r["slot"], r["label"]) for r in counts] == [(s.value, s.label) for s in documents.SLOT_KINDS]
+    assert ImageSlot.CATEGORY.label in [r["label"] for r in counts]
 
 
 def test_a_reading_of_a_replaced_image_goes_with_it(in_review):
