@@ -68,18 +68,31 @@ def required_images(application) -> list[RequiredImage]:
     return _required_images(application, _table_rows(application, [table for table in ROW_TABLES if table.slot]))
 
 
-def _required_images(application, rows) -> list[RequiredImage]:
-    answered = [slot for slot, filled in (
+IDENTITY_SLOTS = [ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK]
+
+
+def _answered(application) -> list[ImageSlot]:
+    """The 申报信息 fields filled in, whose 📷 images are then asked for."""
+    return [slot for slot, filled in (
         (ImageSlot.CATEGORY, application.category_id),
         (ImageSlot.SCOPE, application.scope_id),
         (ImageSlot.PRACTICE_CHANGE, is_filled_text(application.practice_change)),
         (ImageSlot.CURRENT_QUALIFICATION, is_filled_text(application.current_qualification)),
     ) if filled]
+
+
+def field_images(application) -> list[RequiredImage]:
+    """The images the form's own fields ask for (those of `required_images` tied to no row), read
+    without a query: the form page draws its 证件图片 slots from it."""
+    return _field_images(IDENTITY_SLOTS + _answered(application))
+
+
+def _required_images(application, rows) -> list[RequiredImage]:
     # In the order of the form: the 证件 images, the 教育情况 rows, the 申报信息 fields, the other rows.
     education = [table for table in ROW_TABLES if table.slot and table.section == "education"]
     others = [table for table in ROW_TABLES if table.slot and table.section != "education"]
-    return (_field_images([ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK]) + _row_images(rows, education)
-            + _field_images(answered) + _row_images(rows, others))
+    return (_field_images(IDENTITY_SLOTS) + _row_images(rows, education)
+            + _field_images(_answered(application)) + _row_images(rows, others))
 
 
 def _field_images(slots) -> list[RequiredImage]:

@@ -13,10 +13,9 @@ from tests.factories import complete_application, jpeg_upload
 # session, user, year, application, the year's projects, 7 row tables (each formset reads its own),
 # dictionaries, images, ethnicities,
 # the 5 cascade selects, and completeness.missing() (images + 5 row tables, which it reads on its own);
-# the machine readings of the images (prereg.ocr: one query, for the slots' 照片识别提示); and
-# completeness.required_images (the 4 models of the 📷 rows, which it reads on its own), which says
-# which 证件图片 slots the form asks for.
-MAX_QUERIES = 31
+# and the machine readings of the images (prereg.ocr: one query, for the slots' 照片识别提示). Which
+# 证件图片 slots the form asks for is completeness.field_images, read without a query.
+MAX_QUERIES = 27
 
 
 def add_rows(application, candidate, n):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prereg.applications import services as workflow_services
-from prereg.applications.completeness import gaps, required_images
+from prereg.applications.completeness import field_images, gaps
 from prereg.applications.images import SLOT_GUIDES
 from prereg.applications.models import (
     ApplicationImage,
@@ -126,7 +126,7 @@ FIELD_SLOTS = [ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK, ImageSlot
 def image_slots(application, images=None):
     """The 📷 slots not tied to a row, with their images; those completeness asks for are required."""
     images = images if images is not None else images_by_slot(application)
-    asked = {image.slot for image in required_images(application) if image.row is None}
+    asked = {image.slot for image in field_images(application)}
     return [_slot(slot, slot.label, images, required=slot in asked) for slot in FIELD_SLOTS]
 
 
