@@ -137,11 +137,18 @@ def withdraw_allowed(application) -> bool:
 
 
 @transaction.atomic
-def application_withdraw(*, actor, application_id: int, request=None) -> Application:
-    """The candidate takes back a submission that no reviewer has decided yet."""
+def application_withdraw(*, actor, application_id: int, expected_version: int | None = None,
+                         request=None) -> Application:
+    """The candidate takes back a submission that no reviewer has decided yet.
+
+    From the page's version (None: a caller that shows no page): a withdrawal and a resubmission in
+    another tab since would otherwise let this page's 撤回 take back a submission it never showed.
+    """
     application = lock(application_id)
     if application.candidate_id != actor.pk:
         raise PermissionDenied("只能撤回本人的报名信息。")
+    if expected_version is not None and application.version != expected_version:
+        raise AlreadyHandled(application)
     if not withdraw_allowed(application):
         raise ValidationError("审核人员已开始处理，无法撤回。")
     to_state = workflow.next_state(application.state, ReviewAction.WITHDRAW)
@@ -400,7 +407,11 @@ def recall_allowed(application, org_id, last=None) -> str | None:
 @transaction.atomic
 def application_recall(*, actor, application_id: int, expected_version: int | None = None,
                        request=None) -> Application:
-    """撤办: the org that approved takes it back while the next stage has not decided."""
+    """撤办: the org that approved takes it back while the next stage has not decided.
+
+    From the page's version (None: a caller that shows no page): a colleague's recall and new
+    approval since would otherwise let this page's 撤办 take back a decision it never showed.
+    """
     require_function(actor, "review")
     application = lock(application_id)
     if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():

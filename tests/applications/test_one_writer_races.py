@@ -110,7 +110,8 @@ def test_section_save_racing_withdraw_keeps_both_or_refuses_the_save(postgres_on
         client.post(reverse("candidate:submit"), {"version": application.version})
         page = Application.objects.get(pk=application.pk)
         withdrawn, saved = race(
-            partial(services.application_withdraw, actor=candidate, application_id=application.pk),
+            partial(services.application_withdraw, actor=candidate, application_id=application.pk,
+                    expected_version=page.version),
             partial(_posted, candidate_client(candidate), reverse("candidate:section", args=["basic"]),
                     _basic(page, "撤回后改名"), ok_text="已保存"))
         final, _logs = assert_consistent(application.pk)
@@ -190,7 +191,8 @@ def test_a_correction_racing_a_withdraw_yields_one_of_them(postgres_only, tree, 
         corrected, withdrawn = race(
             partial(services.application_edit, actor=reviewer_anxi_hospital, application_id=application.pk,
                     expected_version=version, changes={"address": "福建省泉州市安溪县"}),
-            partial(services.application_withdraw, actor=candidate, application_id=application.pk))
+            partial(services.application_withdraw, actor=candidate, application_id=application.pk,
+                    expected_version=version))
         final, logs = assert_consistent(application.pk)
         assert done(corrected) != done(withdrawn)
         if done(corrected):
@@ -198,3 +200,44 @@ def test_a_correction_racing_a_withdraw_yields_one_of_them(postgres_only, tree, 
         else:
             assert final.state == State.DRAFT and final.address != "福建省泉州市安溪县"
 
+
+
+def test_a_recall_racing_the_next_stages_approval_from_pages_of_one_version_yields_one_of_them(
+        postgres_only, tree, year, reviewer_anxi_hospital, reviewer_anxi_bureau):
+    for _ in range(ROUNDS):
+        application = submitted(tree, year)
+        approve(application, reviewer_anxi_hospital)
+        tick_all(application, reviewer_anxi_bureau)
+        version = Application.objects.get(pk=application.pk).version  # what both pages show
+        recalled, approved = race(
+            partial(services.application_recall, actor=reviewer_anxi_hospital, application_id=application.pk,
+                    expected_version=version),
+            partial(services.application_approve, actor=reviewer_anxi_bureau, application_id=application.pk,
+                    expected_version=version))
+        final, _logs = assert_consistent(application.pk)
+        assert done(recalled) != done(approved)
+        if done(recalled):  # the approval's page showed a stage that is no longer there
+            assert isinstance(approved, services.AlreadyHandled) and final.stage == Stage.UNIT_REVIEW
+        else:  # approved first: the recall's page is stale, the 报名点's approval stands
+            assert isinstance(recalled, services.AlreadyHandled) and final.stage == Stage.SITE_REVIEW
+
+
+def test_a_withdraw_racing_the_first_approval_from_pages_of_one_version_yields_one_of_them(
+        postgres_only, tree, year, reviewer_anxi_hospital):
+    for _ in range(ROUNDS):
+        candidate = CandidateFactory()
+        application = submitted(tree, year, candidate=candidate)
+        tick_all(application, reviewer_anxi_hospital)
+        version = Application.objects.get(pk=application.pk).version
+        withdrawn, approved = race(
+            partial(services.application_withdraw, actor=candidate, application_id=application.pk,
+                    expected_version=version),
+            partial(services.application_approve, actor=reviewer_anxi_hospital, application_id=application.pk,
+                    expected_version=version))
+        final, _logs = assert_consistent(application.pk)
+        assert done(withdrawn) != done(approved)
+        if done(withdrawn):
+            assert isinstance(approved, services.AlreadyHandled) and final.state == State.DRAFT
+        else:
+            assert isinstance(withdrawn, services.AlreadyHandled)
+            assert (final.state, final.stage) == (State.IN_REVIEW, Stage.POINT_CONFIRM)

@@ -140,6 +140,18 @@ def test_recall_is_allowed_until_the_next_stage_decides(app, chain):
     assert Application.objects.get(pk=app.pk).stage == Stage.SITE_REVIEW
 
 
+def test_a_recall_from_a_version_older_than_the_row_changes_nothing(app, chain):
+    hospital = chain[0]
+    approve(app, hospital)
+    seen = Application.objects.get(pk=app.pk).version
+    services.application_recall(actor=hospital, application_id=app.pk, expected_version=seen)
+    approve(app, hospital)
+    with pytest.raises(services.AlreadyHandled):
+        services.application_recall(actor=hospital, application_id=app.pk, expected_version=seen)
+    app.refresh_from_db()
+    assert (app.stage, app.version) == (Stage.POINT_CONFIRM, seen + 2)
+
+
 def test_site_recall_works_before_and_after_forwarding_but_not_after_final_approval(app, chain):
     hospital, bureau, site, province = chain
     approve(app, hospital)

@@ -46,6 +46,16 @@ def test_withdraw_before_any_decision_returns_to_draft(draft, candidate):
     assert application.state == State.DRAFT and application.stage == ""
 
 
+def test_a_withdraw_from_a_version_older_than_the_row_changes_nothing(draft, candidate):
+    seen = services.application_submit(actor=candidate, application_id=draft.pk).version
+    services.application_withdraw(actor=candidate, application_id=draft.pk, expected_version=seen)
+    services.application_submit(actor=candidate, application_id=draft.pk)
+    with pytest.raises(services.AlreadyHandled):
+        services.application_withdraw(actor=candidate, application_id=draft.pk, expected_version=seen)
+    draft.refresh_from_db()
+    assert (draft.state, draft.version) == (State.IN_REVIEW, seen + 2)
+
+
 def test_another_candidate_cannot_submit_it(draft):
     from django.core.exceptions import PermissionDenied
 

@@ -1,6 +1,7 @@
 """The reviewer's pages: every view's happy path, wrong method, wrong role, out of scope."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -361,7 +362,8 @@ def test_reviewed_shows_my_decisions_with_recall_only_while_allowed(client, app,
     approve(app, reviewer_anxi_bureau)
     body = client.get(reverse("backoffice:reviewed")).content.decode()
     assert "李娜" in body and recall_url not in body
-    response = client.post(recall_url, follow=True)
+    # A post carrying the version it has now (no page shows the button): the workflow refuses it.
+    response = client.post(recall_url, {"version": Application.objects.get(pk=app.pk).version}, follow=True)
     assert "无法撤办" in response.content.decode()
     assert Application.objects.get(pk=app.pk).stage == Stage.SITE_REVIEW
 
@@ -370,10 +372,40 @@ def test_recall_through_the_page_brings_it_back_to_pending(client, app, reviewer
     approve(app, reviewer_anxi_hospital)
     client.force_login(reviewer_anxi_hospital)
     assert client.get(reverse("backoffice:review_recall", args=[app.pk])).status_code == 405
-    client.post(reverse("backoffice:review_recall", args=[app.pk]))
+    version = Application.objects.get(pk=app.pk).version
+    client.post(reverse("backoffice:review_recall", args=[app.pk]), {"version": version})
     assert Application.objects.get(pk=app.pk).stage == Stage.UNIT_REVIEW
     client.force_login(candidate)
-    assert client.post(reverse("backoffice:review_recall", args=[app.pk])).status_code == 403
+    assert client.post(reverse("backoffice:review_recall", args=[app.pk]), {"version": version + 1}).status_code == 403
+
+
+def test_a_recall_from_a_page_loaded_before_a_colleagues_recall_and_approval_is_refused(
+        client, app, reviewer_anxi_hospital):
+    approve(app, reviewer_anxi_hospital)
+    client.force_login(reviewer_anxi_hospital)
+    old_page = client.get(reverse("backoffice:reviewed")).content.decode()
+    version = re.search(r'name="version" value="(\d+)"', old_page).group(1)
+    colleague = UserFactory(role=reviewer_anxi_hospital.role, org=reviewer_anxi_hospital.org)
+    services.application_recall(actor=colleague, application_id=app.pk, expected_version=int(version))
+    approve(app, colleague)  # the colleague's decision, which the old page never showed
+    logs = ReviewLog.objects.filter(application=app).count()
+    body = client.post(reverse("backoffice:review_recall", args=[app.pk]), {"version": version},
+                       follow=True).content.decode()
+    assert "已被他人处理" in body
+    assert Application.objects.get(pk=app.pk).stage == Stage.POINT_CONFIRM
+    assert ReviewLog.objects.filter(application=app).count() == logs
+
+
+def test_a_recall_without_a_version_is_refused_as_from_a_stale_page(client, app, reviewer_anxi_hospital):
+    approve(app, reviewer_anxi_hospital)
+    client.force_login(reviewer_anxi_hospital)
+    review_page = client.get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    recall_form = review_page.split('/recall/"')[1].split("</form>")[0]
+    assert f'name="version" value="{Application.objects.get(pk=app.pk).version}"' in recall_form
+    for data in ({}, {"version": ""}, {"version": "²"}):
+        body = client.post(reverse("backoffice:review_recall", args=[app.pk]), data, follow=True).content.decode()
+        assert "已被他人处理" in body
+    assert Application.objects.get(pk=app.pk).stage == Stage.POINT_CONFIRM
 
 
 def test_reviewed_is_empty_for_an_org_that_decided_nothing(client, app, reviewer_fuzhou):

@@ -272,7 +272,7 @@ def stale_page(client, year, tree, candidate):
     application = complete_application(candidate, year, tree)
     page = client.get(reverse("candidate:form")).content.decode()
     client.post(reverse("candidate:submit"), {"version": application.version})
-    client.post(reverse("candidate:withdraw"))
+    client.post(reverse("candidate:withdraw"), {"version": application.version + 1})
     application.refresh_from_db()
     assert application.state == State.DRAFT and application.version == 2
     return page, application

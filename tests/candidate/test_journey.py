@@ -91,7 +91,7 @@ def test_sign_up_fill_every_section_upload_submit_withdraw_resubmit_after_return
     client.post(reverse("candidate:submit"), {"version": application.version})
     application.refresh_from_db()
     assert (application.state, application.stage) == (State.IN_REVIEW, Stage.UNIT_REVIEW)
-    client.post(reverse("candidate:withdraw"))
+    client.post(reverse("candidate:withdraw"), {"version": application.version})
     client.post(reverse("candidate:submit"), {"version": page_version(client)})
     application.refresh_from_db()
     assert application.state == State.IN_REVIEW

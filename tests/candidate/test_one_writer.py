@@ -66,7 +66,7 @@ def test_the_chsi_code_is_saved_in_the_sections_transaction_and_audited(client, 
 def test_a_save_from_a_page_older_than_a_submit_and_withdraw_is_refused_without_losing_what_was_typed(
         client, ready):
     client.post(reverse("candidate:submit"), {"version": ready.version})
-    client.post(reverse("candidate:withdraw"))
+    client.post(reverse("candidate:withdraw"), {"version": ready.version + 1})
     ready.refresh_from_db()
     assert ready.state == State.DRAFT and ready.version == 2
 

@@ -1,12 +1,14 @@
 """Submit, withdraw, return and resubmit, progress."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from prereg.applications.carryover import start_application
+from prereg.applications.drafts import STALE_PAGE_MESSAGE
 from prereg.applications.models import ReviewAction, ReviewLog, Stage, State
 from tests.factories import complete_application
 
@@ -59,9 +61,48 @@ def test_progress_shows_every_log_with_stage_org_time_and_opinion(client, ready,
 def test_withdraw_before_a_decision_returns_to_draft(client, ready):
     client.post(reverse("candidate:submit"), {"version": ready.version})
     assert "撤回" in client.get(reverse("candidate:progress")).content.decode()
-    client.post(reverse("candidate:withdraw"))
+    client.post(reverse("candidate:withdraw"), {"version": ready.version + 1})  # as the progress page shows it
     ready.refresh_from_db()
     assert ready.state == State.DRAFT
+
+
+def page_version(body):
+    """The version the page's posting form carries (its hidden input)."""
+    return re.search(r'name="version" value="(\d+)"', body).group(1)
+
+
+def test_a_withdraw_from_a_page_loaded_before_a_withdraw_and_resubmit_elsewhere_is_refused(client, ready):
+    client.post(reverse("candidate:submit"), {"version": ready.version})
+    old_page = client.get(reverse("candidate:progress")).content.decode()
+    # Another tab: withdrawn and submitted again, the new submission is what the reviewers see.
+    client.post(reverse("candidate:withdraw"), {"version": ready.version + 1})
+    client.post(reverse("candidate:submit"), {"version": ready.version + 2})
+    body = client.post(reverse("candidate:withdraw"), {"version": page_version(old_page)},
+                       follow=True).content.decode()
+    assert STALE_PAGE_MESSAGE in body
+    ready.refresh_from_db()
+    assert (ready.state, ready.submission_round) == (State.IN_REVIEW, 2)
+    assert ReviewLog.objects.filter(application=ready, action=ReviewAction.WITHDRAW).count() == 1
+
+
+def test_a_withdraw_without_a_version_is_refused_as_from_a_stale_page(client, ready):
+    client.post(reverse("candidate:submit"), {"version": ready.version})
+    for data in ({}, {"version": ""}, {"version": "abc"}):
+        body = client.post(reverse("candidate:withdraw"), data, follow=True).content.decode()
+        assert STALE_PAGE_MESSAGE in body
+    ready.refresh_from_db()
+    assert ready.state == State.IN_REVIEW
+
+
+def test_a_submit_from_a_draft_page_older_than_a_submit_and_withdraw_asks_to_refresh(client, ready):
+    old_page = client.get(reverse("candidate:form")).content.decode()
+    client.post(reverse("candidate:submit"), {"version": ready.version})
+    client.post(reverse("candidate:withdraw"), {"version": ready.version + 1})
+    body = client.post(reverse("candidate:submit"), {"version": page_version(old_page)}, follow=True).content.decode()
+    assert STALE_PAGE_MESSAGE in body and "请勿重复提交" not in body
+    ready.refresh_from_db()
+    assert ready.state == State.DRAFT
+    assert ReviewLog.objects.filter(application=ready, action=ReviewAction.SUBMIT).count() == 1
 
 
 def test_a_returned_application_shows_the_reason_and_can_be_resubmitted(client, ready):

@@ -315,7 +315,8 @@ def review_decide(request, pk):
 def review_recall(request, pk):
     application = get_application_for(request.user, pk)
     try:
-        services.application_recall(actor=request.user, application_id=application.pk, request=request)
+        services.application_recall(actor=request.user, application_id=application.pk,
+                                    expected_version=posted_version(request.POST.get("version")), request=request)
     except (ValidationError, services.AlreadyHandled) as exc:
         messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
         return redirect("backoffice:reviewed")

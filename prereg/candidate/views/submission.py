@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from prereg.applications import services as workflow_services
 from prereg.applications.completeness import missing
+from prereg.applications.drafts import STALE_PAGE_MESSAGE
 from prereg.applications.models import STAGE_ORDER, State
 from prereg.applications.pdf import confirmation_pdf
 from prereg.core.versions import posted_version
@@ -23,7 +24,12 @@ def submit(request):
         workflow_services.application_submit(
             actor=request.user, application_id=application.pk, check_complete=missing,
             expected_version=posted_version(request.POST.get("version")), request=request)
-    except workflow_services.AlreadyHandled:
+    except workflow_services.AlreadyHandled as stale:
+        if stale.application.state in State.editable_by_candidate():
+            # Still a draft: the page was loaded before a submit and withdrawal in another tab; it is
+            # refused as a section save from it would be, to be seen again first.
+            messages.error(request, STALE_PAGE_MESSAGE)
+            return redirect(reverse("candidate:form") + "#submit")
         # A double click or a retry: the first request did the work.
         messages.info(request, "报名信息已提交，请勿重复提交。")
         return redirect("candidate:progress")
@@ -39,7 +45,12 @@ def submit(request):
 def withdraw(request):
     application = current_application(request.user)
     try:
-        workflow_services.application_withdraw(actor=request.user, application_id=application.pk, request=request)
+        workflow_services.application_withdraw(
+            actor=request.user, application_id=application.pk,
+            expected_version=posted_version(request.POST.get("version")), request=request)
+    except workflow_services.AlreadyHandled:
+        messages.error(request, STALE_PAGE_MESSAGE)
+        return redirect("candidate:progress")
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("candidate:progress")
