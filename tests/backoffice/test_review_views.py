@@ -440,6 +440,22 @@ def test_a_batch_item_without_a_version_is_refused_as_from_a_stale_page(client, 
     assert Application.objects.get(pk=at_site.pk).stage == Stage.SITE_REVIEW
 
 
+def test_a_batch_item_whose_id_is_not_a_plain_number_is_refused_by_name(client, at_site, reviewer_quanzhou):
+    tick_all(at_site, reviewer_quanzhou)
+    client.force_login(reviewer_quanzhou)
+    # "²" and "١" pass str.isdigit() and are no id: int() refused the first with a 500, read the second as 1.
+    items = ["²:3", "١:3", "abc:3", f"{at_site.pk}:{at_site.version}"]
+    response = client.post(reverse("backoffice:batch_approve"), {"items": items}, follow=True)
+    body = response.content.decode()
+    assert response.status_code == 200
+    for name in ("²", "١", "abc"):
+        assert f"报名信息{name}未提交：报名信息不存在。" in body
+    assert "已批量同意1条报名信息" in body
+    assert Application.objects.get(pk=at_site.pk).awaiting_forward
+    body = client.post(reverse("backoffice:batch_approve"), {"items": ["²:3"]}, follow=True).content.decode()
+    assert "报名信息²未提交：报名信息不存在。" in body
+
+
 def test_batch_approve_at_the_site_then_summary_submit_forwards_as_one_batch(client, at_site, reviewer_quanzhou):
     tick_all(at_site, reviewer_quanzhou)
     client.force_login(reviewer_quanzhou)

@@ -208,16 +208,20 @@ def _export_url(user, filters):
 @staff_required("batch_submit")
 def batch_approve(request):
     _org_of(request.user)
-    items = []
+    items, unknown = [], []
     for value in request.POST.getlist("items"):  # "pk:version" of each row ticked on the queue page
         pk, _, version = value.partition(":")
-        if pk.isdigit():
+        # ASCII digits only: str.isdigit() also passes "²" (int() raises) and "١" (int() reads 1).
+        if pk.isascii() and pk.isdigit():
             items.append((int(pk), posted_version(version)))
-    if not items:
+        else:
+            unknown.append(pk)
+    if not items and not unknown:
         messages.error(request, "请先勾选要批量提交的报名信息。")
         return redirect("backoffice:pending")
     done, refused = services.batch_submit(actor=request.user, items=items, opinion=request.POST.get("opinion", ""),
                                           national_done=bool(request.POST.get("national_done")), request=request)
+    refused.update((pk, "报名信息不存在。") for pk in unknown)  # as the service answers an id it cannot find
     if done:
         messages.success(request, f"已批量同意{len(done)}条报名信息。")
     for pk, reason in refused.items():
