@@ -33,8 +33,10 @@ class State(models.TextChoices):
 
 
 STAGE_ORDER = [Stage.UNIT_REVIEW, Stage.POINT_CONFIRM, Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK]
-# The stages after the 报名点's confirmation: an application there has its 审核确认单 (notice, 七).
-PRINTABLE_STAGES = (Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK)
+# The 审核确认单 prints once the 报名点 has confirmed (notice, 七): per state, the stages it prints at
+# (None: any), so approved, or in review at a stage after the 报名点's. The one statement of the rule:
+# Application.is_printable reads it for one application, .printable() for a query.
+PRINTABLE_AT = {State.APPROVED: None, State.IN_REVIEW: (Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK)}
 # The Application column naming the org that acts at each stage.
 STAGE_ORG_FIELD = {
     Stage.UNIT_REVIEW: "unit_review_org",
@@ -94,8 +96,10 @@ class ApplicationQuerySet(models.QuerySet):
         return self.none()
 
     def printable(self):
-        """Applications whose 审核确认单 can be printed (the rule: Application.is_printable)."""
-        return self.filter(Q(state=State.APPROVED) | Q(state=State.IN_REVIEW, stage__in=PRINTABLE_STAGES))
+        """Applications whose 审核确认单 can be printed (PRINTABLE_AT, as Application.is_printable)."""
+        return self.filter(functools.reduce(operator.or_, (
+            Q(state=state) if stages is None else Q(state=state, stage__in=stages)
+            for state, stages in PRINTABLE_AT.items())))
 
     def pending_for(self, org):
         """Applications waiting for a decision of `org` at their current stage."""
@@ -209,8 +213,11 @@ class Application(models.Model):
 
     @property
     def is_printable(self) -> bool:
-        """The 审核确认单 prints once the 报名点 has confirmed: approved, or in review past its stage."""
-        return self.state == State.APPROVED or (self.state == State.IN_REVIEW and self.stage in PRINTABLE_STAGES)
+        """The 审核确认单 prints once the 报名点 has confirmed (PRINTABLE_AT, as .printable())."""
+        if self.state not in PRINTABLE_AT:
+            return False
+        stages = PRINTABLE_AT[self.state]
+        return stages is None or self.stage in stages
 
     @property
     def has_resident_id(self) -> bool:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from prereg.audit.log import record
 
 from .models import Application
+from .pdf import confirmation_pdf, is_genuine
 from .selectors import get_image_for
 
 
@@ -42,12 +43,21 @@ def _send(field, content_type):
     return response
 
 
+def confirmation_response(application, request) -> HttpResponse:
+    """The 审核确认单 PDF of `application`, once its caller has fetched it in the user's scope: the
+    candidate's and the reviewer's 打印 both answer with it, or refuse as both buttons' predicate does."""
+    if not application.is_printable:
+        raise PermissionDenied("报名点确认通过后才能打印审核确认单。")
+    response = HttpResponse(confirmation_pdf(application, request=request), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="confirmation-{application.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_GET
 def verify(request, number, token):
     """The page the confirmation form's QR code opens: is this form genuine, and where is it now?"""
     from prereg.accounts.models import Role
-
-    from .pdf import is_genuine
 
     if request.user.role not in Role.reviewer_roles() and request.user.role != Role.SYSADMIN:
         raise PermissionDenied("该页面仅供审核人员使用。")

@@ -26,6 +26,7 @@ from prereg.applications.models import (
     WorkRow,
 )
 from prereg.applications.pdf import confirmation_pdf, verify_path
+from prereg.audit.models import AuditEvent
 from prereg.catalog.models import Ethnicity, ExamYear
 from prereg.orgs.models import Org
 from tests.factories import (
@@ -66,6 +67,15 @@ def test_it_is_printable_only_once_the_point_has_confirmed(confirmed):
     assert confirmed.is_printable
 
 
+def test_the_printable_query_and_the_property_agree_in_every_state_and_stage(confirmed):
+    for state in State.values:
+        for stage in ["", *Stage.values]:
+            confirmed.state, confirmed.stage = state, stage
+            confirmed.save(update_fields=["state", "stage"])
+            in_query = Application.objects.printable().filter(pk=confirmed.pk).exists()
+            assert in_query == confirmed.is_printable, (state, stage)
+
+
 def test_the_candidate_downloads_his_form(client, confirmed, candidate):
     client.force_login(candidate)
     response = client.get(reverse("candidate:confirmation"))
@@ -83,6 +93,15 @@ def test_a_reviewer_in_scope_prints_it_from_the_back_office(client, confirmed, r
     client.force_login(reviewer_quanzhou)
     response = client.get(reverse("backoffice:print_confirmation", args=[confirmed.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_a_reviewer_cannot_print_before_the_point_confirmed_and_nothing_is_recorded(client, confirmed,
+                                                                                    reviewer_quanzhou):
+    confirmed.stage = Stage.POINT_CONFIRM
+    confirmed.save()
+    client.force_login(reviewer_quanzhou)
+    assert client.get(reverse("backoffice:print_confirmation", args=[confirmed.pk])).status_code == 403
+    assert not AuditEvent.objects.filter(event="confirmation.print").exists()
 
 
 def test_a_reviewer_out_of_scope_gets_404(client, confirmed, reviewer_fuzhou):

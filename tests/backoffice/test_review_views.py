@@ -408,6 +408,20 @@ def test_a_recall_without_a_version_is_refused_as_from_a_stale_page(client, app,
     assert Application.objects.get(pk=app.pk).stage == Stage.POINT_CONFIRM
 
 
+def test_the_print_button_shows_only_once_the_point_has_confirmed(client, app, reviewer_anxi_hospital,
+                                                                  reviewer_anxi_bureau):
+    approve(app, reviewer_anxi_hospital)
+    client.force_login(reviewer_anxi_hospital)
+    print_url = reverse("backoffice:print_confirmation", args=[app.pk])
+    for page in (reverse("backoffice:reviewed"), reverse("backoffice:review", args=[app.pk])):
+        assert print_url not in client.get(page).content.decode()  # at the 报名点: its print is refused
+    assert client.get(print_url).status_code == 403
+    approve(app, reviewer_anxi_bureau)
+    for page in (reverse("backoffice:reviewed"), reverse("backoffice:review", args=[app.pk])):
+        assert print_url in client.get(page).content.decode()
+    assert client.get(print_url).status_code == 200
+
+
 def test_reviewed_is_empty_for_an_org_that_decided_nothing(client, app, reviewer_fuzhou):
     client.force_login(reviewer_fuzhou)
     assert "李娜" not in client.get(reverse("backoffice:reviewed")).content.decode()

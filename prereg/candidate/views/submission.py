@@ -1,8 +1,7 @@
 """Submit, withdraw, progress (进度跟踪) and the confirmation form (审核确认单)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -11,7 +10,7 @@ from prereg.applications import services as workflow_services
 from prereg.applications.completeness import missing
 from prereg.applications.drafts import STALE_PAGE_MESSAGE
 from prereg.applications.models import STAGE_ORDER, State
-from prereg.applications.pdf import confirmation_pdf
+from prereg.applications.views import confirmation_response
 from prereg.core.versions import posted_version
 
 from .common import current_application
@@ -73,10 +72,4 @@ def progress(request):
 
 @require_GET
 def confirmation(request):
-    application = current_application(request.user)
-    if not application.is_printable:
-        raise PermissionDenied("报名点确认通过后才能打印审核确认单。")
-    response = HttpResponse(confirmation_pdf(application, request=request), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="confirmation-{application.number}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return confirmation_response(current_application(request.user), request)
