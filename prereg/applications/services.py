@@ -54,8 +54,23 @@ def lock(application_id: int, expected_version: int | None = None) -> Applicatio
     as stale). None is for callers that show no page (demo data, tests): nothing seen to compare.
     """
     application = Application.objects.select_for_update().get(pk=application_id)
+    _check_seen(application, expected_version)
+    return application
+
+
+def _check_seen(application, expected_version: int | None) -> None:
+    """AlreadyHandled unless the locked row is still at the version the actor's page showed."""
     if expected_version is not None and application.version != expected_version:
         raise AlreadyHandled(application)
+
+
+def _lock_in_scope(actor, application_id: int, expected_version: int | None) -> Application:
+    """The application row-locked, in the reviewer's scope (checked first, so a stale page out of
+    scope learns nothing) and still as his page showed it."""
+    application = lock(application_id)
+    if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():
+        raise PermissionDenied("该报名信息不在您的审核范围内。")
+    _check_seen(application, expected_version)
     return application
 
 
@@ -147,8 +162,7 @@ def application_withdraw(*, actor, application_id: int, expected_version: int | 
     application = lock(application_id)
     if application.candidate_id != actor.pk:
         raise PermissionDenied("只能撤回本人的报名信息。")
-    if expected_version is not None and application.version != expected_version:
-        raise AlreadyHandled(application)
+    _check_seen(application, expected_version)
     if not withdraw_allowed(application):
         raise ValidationError("审核人员已开始处理，无法撤回。")
     to_state = workflow.next_state(application.state, ReviewAction.WITHDRAW)
@@ -252,11 +266,7 @@ def _require_stage_actor(actor, application, *, function="review"):
 
 def _lock_for_decision(actor, application_id, expected_version, function="review"):
     """Lock, then authorize against the locked row; a changed version means someone was faster."""
-    application = lock(application_id)
-    if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():
-        raise PermissionDenied("该报名信息不在您的审核范围内。")
-    if application.version != expected_version:
-        raise AlreadyHandled(application)
+    application = _lock_in_scope(actor, application_id, expected_version)
     if application.state != State.IN_REVIEW or application.awaiting_forward:
         raise AlreadyHandled(application)
     _require_stage_actor(actor, application, function=function)
@@ -288,11 +298,8 @@ def field_check_set(*, actor, application_id: int, field: str, consistent: bool,
     On the locked row: a tick after a colleague decided (the version moved on, or the stage left
     this org) is 已被他人处理, not a refusal.
     """
-    application = lock(application_id)
-    if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():
-        raise PermissionDenied("该报名信息不在您的审核范围内。")
-    if (expected_version is not None and application.version != expected_version) \
-            or application.state != State.IN_REVIEW or application.awaiting_forward \
+    application = _lock_in_scope(actor, application_id, expected_version)
+    if application.state != State.IN_REVIEW or application.awaiting_forward \
             or (actor.org_id in _orgs_before(application) and application.org_id_at(application.stage) != actor.org_id):
         raise AlreadyHandled(application)
     _require_stage_actor(actor, application)
@@ -413,11 +420,7 @@ def application_recall(*, actor, application_id: int, expected_version: int | No
     approval since would otherwise let this page's 撤办 take back a decision it never showed.
     """
     require_function(actor, "review")
-    application = lock(application_id)
-    if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():
-        raise PermissionDenied("该报名信息不在您的审核范围内。")
-    if expected_version is not None and application.version != expected_version:
-        raise AlreadyHandled(application)
+    application = _lock_in_scope(actor, application_id, expected_version)
     target = recall_allowed(application, actor.org_id)
     if target is None:
         raise ValidationError("下一环节已办理或已审核通过，无法撤办。")
