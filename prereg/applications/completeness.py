@@ -68,17 +68,17 @@ def required_images(application) -> list[RequiredImage]:
     return _required_images(application, _table_rows(application, [table for table in ROW_TABLES if table.slot]))
 
 
-IDENTITY_SLOTS = [ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK]
+IDENTITY_SLOTS = [ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK]  # always asked for
+DECLARED_SLOTS = [ImageSlot.CATEGORY, ImageSlot.SCOPE, ImageSlot.PRACTICE_CHANGE, ImageSlot.CURRENT_QUALIFICATION]
+# The 📷 fields of the form's own (证件图片, at the bottom of the form), in the form's order.
+FIELD_SLOTS = IDENTITY_SLOTS + DECLARED_SLOTS
 
 
 def _answered(application) -> list[ImageSlot]:
-    """The 申报信息 fields filled in, whose 📷 images are then asked for."""
-    return [slot for slot, filled in (
-        (ImageSlot.CATEGORY, application.category_id),
-        (ImageSlot.SCOPE, application.scope_id),
-        (ImageSlot.PRACTICE_CHANGE, is_filled_text(application.practice_change)),
-        (ImageSlot.CURRENT_QUALIFICATION, is_filled_text(application.current_qualification)),
-    ) if filled]
+    """The 申报信息 fields filled in (DECLARED_SLOTS), whose 📷 images are then asked for."""
+    filled = (application.category_id, application.scope_id, is_filled_text(application.practice_change),
+              is_filled_text(application.current_qualification))
+    return [slot for slot, answered in zip(DECLARED_SLOTS, filled, strict=True) if answered]
 
 
 def field_images(application) -> list[RequiredImage]:

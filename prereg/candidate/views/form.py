@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prereg.applications import services as workflow_services
-from prereg.applications.completeness import field_images, gaps
+from prereg.applications.completeness import FIELD_SLOTS, field_images, gaps
 from prereg.applications.images import SLOT_GUIDES
 from prereg.applications.models import (
     ApplicationImage,
@@ -117,10 +117,6 @@ def row_slot(table, row, index, images):
     """The 📷 slot of one saved row (at `index` in its table's order), shown with its row in its section."""
     return _slot(table.slot, table.describe(row, index), images, row.pk, required=table.needs_images(row))
 
-
-# The 📷 fields of the form's own (证件图片, at the bottom of the form), in the form's order.
-FIELD_SLOTS = [ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK, ImageSlot.CATEGORY, ImageSlot.SCOPE,
-               ImageSlot.PRACTICE_CHANGE, ImageSlot.CURRENT_QUALIFICATION]
 
 
 def image_slots(application, images=None):
