@@ -3,15 +3,13 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 
-from prereg.core.validators import normalize_mobile, validate_mobile
+from prereg.core.validators import normalize_mobile, parse_id_number, validate_mobile
 
 
 class IdentifierInput(forms.TextInput):
     """Echoes a typed login name or phone back, but never a full ID number (PII on the page)."""
 
     def format_value(self, value):
-        from prereg.core.validators import parse_id_number
-
         if value:
             try:
                 parse_id_number(str(value))

@@ -12,7 +12,7 @@ and scrypt stay listed after this hasher in settings.PASSWORD_HASHERS, so older 
 verify and are upgraded to Argon2id the next time their owner signs in.
 """
 
-from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.contrib.auth.hashers import Argon2PasswordHasher, get_hasher, make_password
 
 
 class Argon2idPasswordHasher(Argon2PasswordHasher):
@@ -37,8 +37,6 @@ class OneTimeArgon2idPasswordHasher(Argon2idPasswordHasher):
 def hash_one_time_password(raw: str) -> str:
     """The hash of a generated one-time password: light Argon2id where Argon2id is the default
     hasher (a deployment, or tests, with another default use it unchanged)."""
-    from django.contrib.auth.hashers import get_hasher, make_password
-
     if get_hasher().algorithm == Argon2idPasswordHasher.algorithm:
         return make_password(raw, hasher=OneTimeArgon2idPasswordHasher())
     return make_password(raw)

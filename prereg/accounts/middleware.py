@@ -1,5 +1,5 @@
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 # What a user who must change his password or complete his profile may still open.
 ALLOWED_NAMES = {"accounts:first_login", "accounts:logout", "accounts:password_change"}
@@ -16,9 +16,6 @@ class FirstLoginMiddleware:
         if user is not None and user.is_authenticated and self._must_finish(user):
             match = request.resolver_match
             if match is None:
-                from django.urls import resolve
-                from django.urls.exceptions import Resolver404
-
                 try:
                     match = resolve(request.path_info)
                 except Resolver404:

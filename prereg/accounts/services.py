@@ -7,18 +7,25 @@ whose scope is a question about applications.
 
 import secrets
 import string
+import time
 
+from axes import utils as axes_utils
+from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 
 from prereg.audit.log import record
+from prereg.core import ratelimit
 from prereg.core.masking import mask_phone
 from prereg.core.validators import normalize_mobile, validate_mobile
+from prereg.notify.sms import RateLimited, check_sms_rate, issue_code, new_code, send_code, verify_code
 
 from . import permissions
+from .backends import find_account
 from .models import ROLE_RANK, PasswordHistory, Role, RolePermission, User
 
 
@@ -106,12 +113,6 @@ RECOVERY_TRIES = 5  # as many wrong codes as verify_code allows before the code 
 def password_recovery_start(*, identifier: str, client_ip: str = "") -> dict:
     """找回密码, step 1: a code to the account's registered phone. Raises RateLimited (the same for
     any identifier); returns the ticket for step 2."""
-    import time
-
-    from prereg.notify.sms import RateLimited, check_sms_rate, new_code, send_code
-
-    from .backends import find_account
-
     key = (identifier or "").strip().upper()
     check_sms_rate("", client_ip, subject=f"recover:{key}")
     user = find_account(identifier)
@@ -132,13 +133,6 @@ def password_recovery_start(*, identifier: str, client_ip: str = "") -> dict:
 def password_recovery_finish(*, ticket: dict | None, code: str, new_password: str, request=None) -> User:
     """找回密码, step 2: the code and the new password. A wrong code says 验证码错误 and a spent or
     missing one 验证码已失效, for a decoy ticket as for a real one; `ticket["tries"]` is counted."""
-    import time
-
-    from django.conf import settings
-    from django.contrib.auth.hashers import make_password
-
-    from prereg.notify.sms import verify_code
-
     ticket = ticket if ticket is not None else {"user": None, "issued": 0, "tries": RECOVERY_TRIES}
     user = User.objects.filter(pk=ticket.get("user"), is_active=True).exclude(phone="").first() \
         if ticket.get("user") else None
@@ -157,9 +151,7 @@ def password_recovery_finish(*, ticket: dict | None, code: str, new_password: st
 
 def reset_login_failures(username: str) -> int:
     """Forget the failed logins that lock the account (django-axes); returns how many were cleared."""
-    from axes.utils import reset
-
-    return reset(username=username) or 0
+    return axes_utils.reset(username=username) or 0
 
 
 # --- Reviewer accounts (账户管理) ----------------------------------------------------------------
@@ -289,9 +281,6 @@ STAFF_PHONE_PURPOSE = "staff_phone"
 def profile_send_code(*, user: User, phone: str, client_ip: str = "") -> str:
     """获取验证码 for the new phone a reviewer types on his own 个人信息 page; returns the number
     (masked) it went to. Limited per account as well as per number and address."""
-    from prereg.core import ratelimit
-    from prereg.notify.sms import issue_code
-
     phone = valid_phone(phone)
     if phone == user.phone:
         raise ValidationError({"phone": "手机号码未修改，无需验证。"})
@@ -354,8 +343,6 @@ def account_update(*, actor, user_id: int, expected_version: int, name: str, pho
     if target.version != expected_version:
         raise ValidationError("该账号信息已被修改（可能在另一窗口），请刷新页面后重新填写。", code="stale")
     if own and values["phone"] != target.phone:
-        from prereg.notify.sms import verify_code
-
         if not (sms_code or "").strip():
             raise ValidationError({"sms_code": "手机号码已修改，请获取并填写发送到新号码的短信验证码。"})
         try:

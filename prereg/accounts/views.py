@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from prereg.audit.log import client_ip
 from prereg.core.forms import add_service_errors
+from prereg.notify.sms import RateLimited
 
 from . import services
 from .forms import (
@@ -102,8 +103,6 @@ def password_change(request):
 def password_forgot(request):
     """找回密码, step 1: a code to the account's registered phone. The answer is the same whether
     the account exists or not, so the page does not tell who has an account."""
-    from prereg.notify.sms import RateLimited
-
     form = PasswordForgotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
