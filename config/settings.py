@@ -145,6 +145,12 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# The audiences' pages that the apps below them link to, named here so that no domain app names an
+# audience (tests/test_architecture.py): where core:home sends a candidate and a staff member, and
+# the back office's review screen, to which a notice about an application leads.
+CANDIDATE_HOME_URL = "candidate:home"
+STAFF_HOME_URL = "backoffice:dashboard"
+REVIEW_URL = "backoffice:review"
 # Argon2id at OWASP's parameters (prereg/accounts/hashers.py says why not PBKDF2); hashes made by
 # the hashers after it still verify and are re-hashed with the first at their owner's next sign-in.
 PASSWORD_HASHERS = env.list(

@@ -6,13 +6,14 @@ the workflow table, writes the review log and the audit log, all in one transact
 
 from collections import Counter
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from prereg.accounts.models import ROLE_RANK, Role
+from prereg.accounts.models import ROLE_RANK, Role, User
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import protect_personal_numbers, record
 from prereg.catalog.models import DictEntry, DictKind
@@ -341,8 +342,6 @@ def application_approve(*, actor, application_id: int, expected_version: int, op
 
 def _handlers(application, exclude):
     """Every reviewer who acted on this submission round (to tell them it was returned)."""
-    from prereg.accounts.models import User
-
     ids = (ReviewLog.objects.filter(application=application, submission_round=application.submission_round,
                                     org__isnull=False)
            .exclude(actor=exclude).values_list("actor_id", flat=True).distinct())
@@ -380,13 +379,11 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
         target_org = application.org_at(to_stage)
         notice_send(recipients=target_org.users.filter(is_active=True, role__in=Role.reviewer_roles()),
                     title=f"{application.name}的报名信息被退回{Stage(to_stage).label}",
-                    body=f"{actor.org}退回：{reason}", link=reverse("backoffice:review", args=[application.pk]))
+                    body=f"{actor.org}退回：{reason}", link=reverse(settings.REVIEW_URL, args=[application.pk]))
     return application
 
 
 def _notify_returned(application, actor, reason):
-    from django.conf import settings
-
     phone = application.phone or application.candidate.phone
     if phone:
         send_sms(phone, f"【{settings.SITE_NAME}】您的{application.exam_year.name}报名信息已被退回，原因：{reason[:120]}"
@@ -394,7 +391,7 @@ def _notify_returned(application, actor, reason):
     notice_send(recipients=_handlers(application, exclude=actor),
                 title=f"{application.name}的报名信息已退回考生",
                 body=f"{actor.org}（{Stage(application.review_logs.last().stage).label}）退回考生，原因：{reason}",
-                link=reverse("backoffice:review", args=[application.pk]))
+                link=reverse(settings.REVIEW_URL, args=[application.pk]))
 
 
 def last_decision(application) -> ReviewLog | None:

@@ -1,6 +1,7 @@
 import logging
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError, connection
 from django.http import JsonResponse
@@ -13,9 +14,7 @@ logger = logging.getLogger(__name__)
 @require_GET
 def home(request):
     """Everyone lands on the home of his audience."""
-    if request.user.is_candidate:
-        return redirect("candidate:home")
-    return redirect("backoffice:dashboard")
+    return redirect(settings.CANDIDATE_HOME_URL if request.user.is_candidate else settings.STAFF_HOME_URL)
 
 
 @login_not_required
