@@ -6,6 +6,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.urls import reverse
 
 _request_id = contextvars.ContextVar("request_id", default="-")
 
@@ -104,8 +105,8 @@ class LoginRateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.urls import reverse
-
+        # Here, not at the top: settings.LOGGING loads this module (RequestIdFilter) before the app
+        # registry is ready, and ratelimit imports axes.helpers, which imports axes' models.
         from . import ratelimit
 
         if request.method != "POST" or request.path != reverse(settings.LOGIN_URL):

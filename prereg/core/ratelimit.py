@@ -22,8 +22,10 @@ import hashlib
 import time
 from functools import wraps
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
 from django.shortcuts import render
 
@@ -56,8 +58,6 @@ def limits_for(scope: str) -> tuple[int, int]:
 
 def client_address(request) -> str:
     """The address django-axes and the audit log use (honours the configured proxy count)."""
-    from axes.helpers import get_client_ip_address
-
     return get_client_ip_address(request) or ""
 
 
@@ -76,8 +76,6 @@ def _cache_key(scope: str, key: str, bucket_start: int) -> str:
 
 
 def _database_cache_alias(cache):
-    from django.core.cache.backends.db import DatabaseCache
-
     if not isinstance(cache, DatabaseCache):
         return None
     return router.db_for_write(cache.cache_model_class)
