@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -78,8 +79,6 @@ def client_ip(request) -> str:
     if request is None:
         return ""
     # The same address django-axes uses, which honours the configured proxy count.
-    from axes.helpers import get_client_ip_address
-
     return get_client_ip_address(request) or ""
 
 

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from prereg.core import ratelimit
+
 from .models import SmsCode, SmsMessage
 from .tasks import sms_deliver
 
@@ -63,8 +65,6 @@ class RateLimited(ValidationError):
 def _hit(key: str, limit: int, seconds: int) -> bool:
     """One hit in a fixed window shared by every process (prereg.core.ratelimit: atomic with
     Redis, a locked read-modify-write with the database cache); False once over the limit."""
-    from prereg.core import ratelimit
-
     return ratelimit.hit("sms-code", key, limit=limit, window=seconds)
 
 
