@@ -24,6 +24,7 @@ from .models import (
     Verdict,
 )
 from .sections import ASSESSED, BY_KEY, BY_SLOT
+from .values import month_text
 
 # The two sides of the ID card are one item; the candidate's photo shows nothing typed (no item).
 ID_CARD = "id_card"
@@ -49,11 +50,6 @@ class CheckField:
     slots: list[tuple[str, int | None]] = field(default_factory=list)  # the (slot, row id) of its images
 
 
-def _month(value) -> str:
-    """A year-month as the candidate typed it (取得时间 2014-08), not the first day it is stored as."""
-    return f"{value:%Y-%m}" if value else ""
-
-
 def _text(value) -> str:
     if value is None:
         return ""
@@ -65,7 +61,7 @@ def _typed(obj, name) -> str:
     (the birth date, read from the ID number, is the one whole date), an empty end 至今."""
     value = getattr(obj, name)
     if isinstance(value, date):
-        return _text(value) if name == "birth_date" else _month(value)
+        return _text(value) if name == "birth_date" else month_text(value)
     if value is None and name == "end":
         return "至今"
     display = getattr(obj, f"get_{name}_display", None)
@@ -172,7 +168,7 @@ class Eligibility:
 def eligibility(application) -> Eligibility:
     """The facts 资格初审 turns on, and the assistant's verdict (prereg.applications.eligibility)."""
     assessed = BY_KEY["education"].assessed_row(application)
-    education = (f"{assessed.level} · {assessed.major} · {assessed.school}（{_month(assessed.obtained)}）"
+    education = (f"{assessed.level} · {assessed.major} · {assessed.school}（{month_text(assessed.obtained)}）"
                  if assessed else "未填写")
     verdict = rules.verdict_of(application)
     decided = None
@@ -184,9 +180,9 @@ def eligibility(application) -> Eligibility:
     return Eligibility(
         level=_text(application.level), qualification=_text(application.qualification),
         specialty=_text(application.specialty), current_qualification=application.current_qualification or "无",
-        qualification_date=_month(application.current_qualification_date),
+        qualification_date=month_text(application.current_qualification_date),
         years_since=application.qualification_duration, education=education,
-        cutoff=_text(application.exam_year.cutoff_date), registered=_month(application.practice_registered),
+        cutoff=_text(application.exam_year.cutoff_date), registered=month_text(application.practice_registered),
         verdict=verdict, decided=decided,
     )
 
