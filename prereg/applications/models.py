@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from prereg.accounts.models import Role
 from prereg.core.validators import parse_id_number
 from prereg.orgs.stages import Stage
 
@@ -83,8 +84,6 @@ class Gender(models.TextChoices):
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Deny by default: a candidate sees his own, a reviewer what his org's chain names."""
-        from prereg.accounts.models import Role
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.role == Role.CANDIDATE:

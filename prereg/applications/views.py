@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from prereg.accounts.models import Role
 from prereg.audit.log import record
 
 from .models import Application
@@ -57,8 +58,6 @@ def confirmation_response(application, request) -> HttpResponse:
 @require_GET
 def verify(request, number, token):
     """The page the confirmation form's QR code opens: is this form genuine, and where is it now?"""
-    from prereg.accounts.models import Role
-
     if request.user.role not in Role.reviewer_roles() and request.user.role != Role.SYSADMIN:
         raise PermissionDenied("该页面仅供审核人员使用。")
     application = Application.objects.visible_to(request.user).filter(number=number).first()

@@ -494,6 +494,7 @@ def export_csv(rows: list[list[str]]) -> bytes:
 
 
 def export_xlsx(rows: list[list[str]]) -> bytes:
+    # Deferred: every web process imports this module (backoffice views), few ever download the sheet.
     import xlsxwriter
 
     buffer = io.BytesIO()
