@@ -28,11 +28,12 @@ from django_tasks_db.models import DBTaskResult
 
 from prereg.accounts.permissions import has_function
 from prereg.applications.models import Application, ApplicationImage, ImageSlot
+from prereg.applications.pdf import confirmation_pdf
+from prereg.applications.selectors import applications_for
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
 
 from .columns import HEADERS, NUMBER_COLUMNS, XLSX_OPTIONS, iter_row_chunks, today_stamp
-from .filters import apply_filters
 from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def ttl() -> timedelta:
 
 def write_xlsx(path, headers, chunks, *, sheet_name="考生信息") -> int:
     """Write the rows, a chunk (list of rows) at a time; returns the row count."""
-    import xlsxwriter
+    import xlsxwriter  # kept out of the web process, which loads this module for the exports page
 
     # constant_memory: each row goes to disk once written, so memory stays flat whatever the count.
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, **XLSX_OPTIONS})
@@ -174,7 +175,7 @@ def _run_taken_job(job_id: int) -> None:
     try:
         if not has_function(job.owner, "export_excel"):
             raise PermissionError("导出权限已被收回。")
-        queryset = apply_filters(Application.objects.visible_to(job.owner), job.filters, user=job.owner)
+        queryset = applications_for(job.owner, job.filters)
         suffix = "." + job.format
         fd, tmp_path = tempfile.mkstemp(suffix=suffix)
         os.close(fd)
@@ -236,9 +237,7 @@ def _write_applications(job, queryset, path):
 
 
 def _write_confirmations(job, queryset, path):
-    from pypdf import PdfWriter
-
-    from prereg.applications.pdf import confirmation_pdf  # reportlab: loaded by the worker only
+    from pypdf import PdfWriter  # kept out of the web process, which loads this module for the exports page
 
     limit = getattr(settings, "EXPORT_CONFIRMATIONS_MAX", DEFAULT_CONFIRMATIONS_MAX)
     applications = list(queryset.printable().order_by("number", "pk").only("pk")[:limit + 1])

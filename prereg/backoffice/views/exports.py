@@ -16,12 +16,13 @@ from prereg.applications.selectors import get_application_for
 from prereg.catalog.models import ExamYear
 from prereg.exports import runner, services
 from prereg.exports.columns import full_numbers_for
-from prereg.exports.filters import SEARCH_FIELD, ApplicationFilterForm, describe, orgs_for
 from prereg.exports.models import ColumnSet, ExportFormat, ExportJob, ExportKind
 from prereg.notify.reminders import REMINDERS_PER_YEAR
+from prereg.orgs.models import Org
 from prereg.orgs.search import search_orgs
 
 from ..access import staff_required
+from ..filters import SEARCH_FIELD, ApplicationFilterForm, describe
 
 RECENT_JOBS = 20
 
@@ -86,7 +87,7 @@ def org_search(request):
     if not (has_function(request.user, "export_excel") or has_function(request.user, "review")):
         raise PermissionDenied("您没有“考生信息Excel导出”或“审核”的权限。")
     query = (request.GET.get(SEARCH_FIELD) or "").strip()[:50]
-    orgs = list(search_orgs(query, orgs_for(request.user))) if query else []
+    orgs = list(search_orgs(query, Org.objects.visible_to(request.user))) if query else []
     return render(request, "backoffice/exports/_org_results.html", {"orgs": orgs, "query": query})
 
 

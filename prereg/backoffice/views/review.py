@@ -26,7 +26,6 @@ from prereg.applications.selectors import applications_for, get_application_for
 from prereg.catalog.models import ExamYear
 from prereg.core.masking import mask_id_number
 from prereg.core.versions import posted_version
-from prereg.exports.filters import ListFilterForm, query_string
 from prereg.notify import services as notice_services
 from prereg.notify.models import Notice
 from prereg.ocr import services as ocr
@@ -35,6 +34,7 @@ from prereg.orgs.models import CrossReviewAssignment, Org
 from prereg.reconcile import selectors as reconcile
 
 from ..access import staff_required
+from ..filters import ListFilterForm, query_string
 
 PER_PAGE = 20
 DEEP_OFFSET = 10 * PER_PAGE

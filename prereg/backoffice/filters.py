@@ -3,18 +3,17 @@
 One form for all of them, one field per parameter of the one selector
 (prereg.applications.selectors.applications_for), which gives each its meaning. A list links to
 its export with its own query string, so the export reads exactly the list's rows. A filter is
-stored on an ExportJob as plain JSON (`as_json`) and applied again by the worker; it only ever
-narrows `Application.objects.visible_to(user)`, never widens it.
+stored on an ExportJob as plain JSON (`as_json`) and the worker hands it to the same selector;
+it only ever narrows `Application.objects.visible_to(user)`, never widens it.
 """
 
 import datetime
 from urllib.parse import urlencode
 
 from django import forms
+from django.urls import reverse
 
-from prereg.accounts.models import Role
 from prereg.applications.models import Stage, State, Verdict
-from prereg.applications.selectors import applications_for
 from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
 from prereg.orgs.models import Org
 
@@ -23,15 +22,6 @@ FILTER_NAMES = ["year", "project", "level", "specialty", "unit", "state", "stage
 
 
 SEARCH_FIELD = "org_q"
-
-
-def orgs_for(user):
-    """The orgs a user may filter by: his own subtree (everything for the system administrator)."""
-    if user.org_id:
-        return Org.objects.subtree_of(user.org)
-    if user.role == Role.SYSADMIN:
-        return Org.objects.all()
-    return Org.objects.none()
 
 
 class OrgPicker(forms.Widget):
@@ -48,8 +38,6 @@ class OrgPicker(forms.Widget):
         return data.get(name)
 
     def get_context(self, name, value, attrs):
-        from django.urls import reverse
-
         context = super().get_context(name, value, attrs)
         text = self.typed
         if text is None and str(value or "").isdigit():
@@ -92,7 +80,7 @@ class ApplicationFilterForm(forms.Form):
         if self.data.get("unit") or self.initial.get("unit"):
             # Checked against (and named from) his subtree only when given: building that query
             # costs the queue a tenth of its filter (bench key queue_page_ratio).
-            self.fields["unit"].queryset = self.fields["unit"].widget.orgs = orgs_for(user)
+            self.fields["unit"].queryset = self.fields["unit"].widget.orgs = Org.objects.visible_to(user)
         if not user.org_id:  # no org, no lists of its own
             for name in ("waiting", "decided"):
                 self.fields.pop(name, None)
@@ -145,11 +133,6 @@ def query_string(filters: dict) -> str:
     a list links to its export with the very filter it applied."""
     return urlencode({name: "on" if value is True else ",".join(map(str, value)) if isinstance(value, list)
                       else value for name, value in filters.items()})
-
-
-def apply_filters(queryset, filters: dict, *, user):
-    """An export's rows: `queryset` narrowed by a stored filter, read by the lists' own selector."""
-    return queryset & applications_for(user, filters)
 
 
 def describe(filters: dict) -> str:
