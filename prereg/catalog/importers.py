@@ -298,6 +298,7 @@ EXAMPLE_ROWS = [
 
 
 def catalogue_xlsx(rows: list[dict]) -> bytes:
+    # Deferred: every web process imports this module (backoffice views), few ever download the sheet.
     import xlsxwriter
 
     buffer = io.BytesIO()

@@ -1,5 +1,7 @@
 """Acts on exam years, their dictionaries and the notices: each checks, changes and audits."""
 
+import csv
+import io
 import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -352,9 +354,6 @@ def _rule_errors(line: int, row: dict) -> tuple[list[str], dict]:
 
 def eligibility_rules_file(exam_year: ExamYear) -> bytes:
     """The year's rules in the import format (UTF-8 CSV with the columns' Chinese names)."""
-    import csv
-    import io
-
     out = io.StringIO()
     labels = {f.name: f.verbose_name for f in EligibilityRule._meta.fields}
     writer = csv.writer(out)

@@ -1,7 +1,9 @@
 """Demo certificate images: a generated picture for every filled 📷 field of every demo application."""
 
 import io
+import uuid
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
@@ -37,10 +39,6 @@ def seed(context):
 def _store(application, slot, row_id, image):
     # Demo data is attached whatever the state (most demo applications are already in review),
     # so this bypasses images_add's "editable by the candidate" rule but not the pipeline.
-    import uuid
-
-    from django.core.files.base import ContentFile
-
     stem = uuid.uuid4().hex
     obj = ApplicationImage(application=application, slot=slot, row_id=row_id, sha256=image.sha256,
                            size=len(image.data), width=image.width, height=image.height,

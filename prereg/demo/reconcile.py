@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 
+from prereg.accounts.models import Role, User
 from prereg.applications import eligibility, services
 from prereg.applications.models import Application, EducationRow, State, WorkRow
 from prereg.catalog.models import Ethnicity, Specialty
@@ -31,8 +32,6 @@ HEADER = ["序号", "姓名", "身份证号", "报考级别", "报考专业", "�
 
 
 def _candidate(name, gender, birth, index):
-    from prereg.accounts.models import Role, User
-
     id_number = make_id_number("350524", birth, 300 + index * 2 + (1 if gender == "M" else 0))
     user = User.objects.filter(id_number=id_number).first()
     if user is None:

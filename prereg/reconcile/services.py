@@ -438,6 +438,7 @@ def roster_export(*, actor, kind: str, filters: dict, fmt: str = "xlsx", full_nu
         content, content_type, name = (_csv(header, guarded).encode("utf-8-sig"), "text/csv; charset=utf-8",
                                        f"{name}.csv")
     else:
+        # Deferred: every web process imports this module (backoffice views), few ever download the sheet.
         import xlsxwriter
 
         buffer = io.BytesIO()
