@@ -24,6 +24,7 @@ from prereg.applications.sections import BY_KEY
 from prereg.catalog.models import (
     DictEntry,
     DictKind,
+    Division,
     Ethnicity,
     ExamLevel,
     ExamProject,
@@ -39,6 +40,7 @@ from prereg.core.validators import (
     validate_mobile,
     validate_not_future,
 )
+from prereg.notify.sms import verify_code
 from prereg.orgs.models import Org
 
 # Django's own widget templates in their Jinja2 version (Django's documented switch; one instance,
@@ -211,8 +213,6 @@ class BasicForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if self.phone_changed and "phone" in data:
-            from prereg.notify.sms import verify_code
-
             code = data.get("sms_code", "")
             if not code:
                 self.add_error("sms_code", "手机号码已修改，请获取并填写短信验证码。")
@@ -473,8 +473,6 @@ class UnitRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from prereg.catalog.models import Division
-
         self.fields["region_code"].choices = [("", "请选择")] + [
             (d.code, d.name) for d in Division.objects.filter(code__startswith="35", current=True).exclude(
                 level="province")

@@ -1,14 +1,20 @@
 """用户管理, 配置角色权限, 考生信息管理 and the demo SMS outbox; writes go through accounts.services
 (考生信息管理: applications.candidates)."""
 
+import csv
+import io
+
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -167,11 +173,6 @@ class PhoneForm(forms.Form):
 
 
 def _locked(username: str) -> bool:
-    from axes.helpers import get_cool_off
-    from axes.models import AccessAttempt
-    from django.db.models import Sum
-    from django.utils import timezone
-
     attempts = AccessAttempt.objects.filter(username=username)
     cool_off = get_cool_off()
     if cool_off:
@@ -298,9 +299,6 @@ def account_import_confirm(request):
 def account_template(request):
     """The reviewer accounts the user sees, in the import's columns (CSV): the template."""
     staff_import.raise_unless_allowed(request.user)
-    import csv
-    import io
-
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(staff_import.COLUMNS)

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prereg.accounts.models import Role
+from prereg.applications.tasks import verdicts_recompute
 from prereg.catalog import importers, markup, services
 from prereg.catalog.forms import (
     AnnouncementForm,
@@ -23,7 +24,14 @@ from prereg.catalog.forms import (
     WindowsForm,
     YearOpenForm,
 )
-from prereg.catalog.models import Announcement, ExamProject, ExamYear, PasswordSheet, Specialty
+from prereg.catalog.models import (
+    Announcement,
+    EligibilityRule,
+    ExamProject,
+    ExamYear,
+    PasswordSheet,
+    Specialty,
+)
 from prereg.core.forms import add_service_errors
 
 from ..access import staff_required
@@ -293,9 +301,6 @@ def manual(request, which):
 @staff_required(MANAGE)
 def year_rules(request, pk):
     """The year's 资格规则 (the tables the 资格初审 assistant applies): shown, downloaded, replaced by import."""
-    from prereg.applications.tasks import verdicts_recompute
-    from prereg.catalog.models import EligibilityRule
-
     year = get_object_or_404(ExamYear, pk=pk)
     form, result, status = ImportForm(), None, 200
     if request.method == "POST":

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +18,7 @@ from prereg.applications.models import (
 from prereg.applications.sections import ASSESSED, BY_SLOT, ROW_SECTION_TITLES, tables_of
 from prereg.core.versions import posted_version
 from prereg.ocr import services as ocr
+from prereg.orgs.models import Org
 from prereg.orgs.search import NOT_FOUND_MESSAGE, search_units
 from prereg.orgs.services import unit_request_create
 
@@ -34,6 +36,7 @@ from ..forms import (
     row_formset,
 )
 from .common import current_application
+from .phone import send_phone_code
 
 # The form class of each row table (prereg.applications.sections describes the tables).
 ROW_FORMS = {"work": WorkForm, "education": EducationForm, "degree": EducationForm, "appointment": AppointmentForm,
@@ -193,8 +196,6 @@ def form_page(request):
 @require_POST
 def section_save(request, section):
     if section not in SECTIONS:
-        from django.http import Http404
-
         raise Http404
     application = current_application(request.user)
     if section == "basic" and "send_code" in request.POST:
@@ -233,8 +234,6 @@ def section_save(request, section):
 
 def _send_code_without_scripts(request, application):
     """获取验证码 posted with the whole section (no scripts): send, and show again what was typed."""
-    from .phone import send_phone_code
-
     ok, message = send_phone_code(request, application)
     (messages.success if ok else messages.error)(request, message)
     typed = {name: request.POST.get(f"basic-{name}", "")
@@ -254,8 +253,6 @@ def cascade(request):
 
 @require_GET
 def unit_search(request):
-    from prereg.orgs.models import Org
-
     current_application(request.user)
     query = request.GET.get("q", "")
     units = list(search_units(query)) if query.strip() else Org.objects.none()
