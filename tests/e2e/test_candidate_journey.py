@@ -74,6 +74,18 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
     user = User.objects.get(id_number=id_number)
     assert user.is_candidate and user.phone == mobile
 
+    # The home's timeline on a phone: every date on one line, inside its milestone (in a middle
+    # column of three they were squeezed to a character a line).
+    phone.goto(f"{phone.base}/candidate/")
+    dates = phone.locator(".year-timeline .milestone-dates > span")
+    expect(dates.first).to_be_visible()
+    line = phone.evaluate("parseFloat(getComputedStyle(document.querySelector('.milestone-dates')).lineHeight)")
+    for i in range(dates.count()):
+        box = dates.nth(i).bounding_box()
+        milestone = dates.nth(i).locator("xpath=ancestor::li[1]").bounding_box()
+        assert box["height"] < 1.5 * line, (i, box)
+        assert box["x"] + box["width"] <= milestone["x"] + milestone["width"], (i, box, milestone)
+
     # 2. 基本信息 on the form: ethnicity, postcode, address, and the unit from the dictionary.
     phone.goto(f"{phone.base}/candidate/form/")
     basic = phone.locator("#section-basic")
