@@ -24,6 +24,10 @@ from typing import NamedTuple, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+# numpy, cv2 and rapidocr_onnxruntime are imported inside the functions that use them: every web
+# process loads this module (candidate views -> ocr.services), only the OCR task worker reads images,
+# and the three cost about 75 MB and 0.25 s to load (rapidocr may be absent: get_engine then answers None).
+
 logger = logging.getLogger(__name__)
 
 Point = tuple[float, float]
