@@ -88,6 +88,9 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
 
     # 2. 基本信息 on the form: ethnicity, postcode, address, and the unit from the dictionary.
     phone.goto(f"{phone.base}/candidate/form/")
+    # Nothing on the long form makes the page scroll sideways (the section index bar once stood
+    # out by the difference between its margin and the page's phone padding).
+    assert phone.evaluate("document.scrollingElement.scrollWidth <= document.documentElement.clientWidth")
     basic = phone.locator("#section-basic")
     # Read from the ID number before anything is saved, never asked for.
     expect(basic.locator("input[readonly][value='女']")).to_have_count(1)
