@@ -1,4 +1,4 @@
-"""Tables users upload: the first sheet of an .xlsx file or a .csv file (UTF-8 or GB18030), as text.
+"""Tables users upload and download: the first sheet of an .xlsx file or a .csv file (UTF-8 or GB18030), as text.
 
 One reader for every import (catalogue, eligibility rules, org tree, accounts, the 国网 roster):
 python-calamine (a Rust reader; bench keys reconcile_s and org_import_s: 100,000 rows of eight
@@ -15,6 +15,21 @@ from python_calamine import CalamineWorkbook
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb is refused before calamine opens it
+
+
+# Characters that make a spreadsheet cell a formula (CSV injection). A CSV we write guards such a
+# cell with a leading ' (csv_text); reading a table drops that guard again, so a file we exported
+# imports as it was. An xlsx needs no guard: our writers store every string as a string (XLSX_OPTIONS).
+FORMULA_START = frozenset("=+-@\t\r")
+# xlsxwriter's options for every export: a typed text is never turned into a formula, a number or a link.
+XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+
+
+def csv_text(value):
+    """A cell a spreadsheet would read as a formula gets a leading ' (CSV injection)."""
+    if value and value[0] in FORMULA_START:
+        return "'" + value
+    return value
 
 
 class SheetError(Exception):
@@ -35,7 +50,7 @@ def read_table(filename: str, content: bytes, *, max_rows: int, max_bytes: int =
         raise SheetError("只支持 .xlsx 或 .csv 文件。")
     header, body = None, []
     for row in rows:
-        cells = [text(cell) for cell in row]
+        cells = [_unguarded(text(cell)) for cell in row]
         if not any(cells):
             continue
         if header is None:
@@ -47,6 +62,11 @@ def read_table(filename: str, content: bytes, *, max_rows: int, max_bytes: int =
     if header is None:
         raise SheetError("文件是空的。")
     return header, body
+
+
+def _unguarded(cell: str) -> str:
+    """A cell as it was before csv_text guarded it."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_START else cell
 
 
 def text(value) -> str:

@@ -43,6 +43,7 @@ from prereg.catalog.models import (
     Specialty,
 )
 from prereg.core.masking import mask_id_number, mask_phone
+from prereg.core.sheets import FORMULA_START, csv_text
 from prereg.orgs.models import Org
 
 from .models import ColumnSet
@@ -236,18 +237,6 @@ def iter_chunks(queryset, fields=FIELDS) -> Iterator[tuple[list[tuple], object]]
             yield chunk, block
 
 
-def csv_text(value):
-    """A cell a spreadsheet would read as a formula gets a leading ' (CSV injection)."""
-    if value and value[0] in FORMULA_START:
-        return "'" + value
-    return value
-
-
-# Characters that make a spreadsheet cell a formula. Only CSV needs the guard: the xlsx writer
-# stores every string as a string (XLSX_OPTIONS).
-FORMULA_START = frozenset("=+-@\t\r")
-# xlsxwriter's options for every export: a typed text is never turned into a formula, a number or a link.
-XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 ROSTER_FIELDS = ["pk", "number", "name", "gender", "id_number", "phone", "unit_id", "level_id", "specialty_id",
                  "state", "stage"]
 

@@ -32,8 +32,9 @@ from prereg.applications.pdf import confirmation_pdf
 from prereg.applications.selectors import applications_for
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
+from prereg.core.sheets import XLSX_OPTIONS
 
-from .columns import HEADERS, NUMBER_COLUMNS, XLSX_OPTIONS, iter_row_chunks, today_stamp
+from .columns import HEADERS, NUMBER_COLUMNS, iter_row_chunks, today_stamp
 from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus
 
 logger = logging.getLogger(__name__)

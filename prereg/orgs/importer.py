@@ -32,7 +32,7 @@ from django.utils import timezone
 from prereg.accounts.models import Role
 from prereg.accounts.permissions import has_function
 from prereg.audit.log import record
-from prereg.core.sheets import SheetError, read_table
+from prereg.core.sheets import XLSX_OPTIONS, SheetError, csv_text, read_table
 
 from .bulk import clear_paths, fill_paths, insert_tree
 from .models import LEVEL_FIELDS, Level, Org, search_keys
@@ -489,7 +489,7 @@ def export_csv(rows: list[list[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    writer.writerows([csv_text(value) for value in row] for row in rows)  # an org's name is typed by users
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -498,7 +498,7 @@ def export_xlsx(rows: list[list[str]]) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "constant_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True, **XLSX_OPTIONS})
     sheet = book.add_worksheet("组织机构")
     bold = book.add_format({"bold": True})
     for col, title in enumerate(COLUMNS):

@@ -29,8 +29,8 @@ from prereg.audit.models import Outcome
 from prereg.catalog.models import ExamYear, Specialty
 from prereg.core.logmask import mask_personal_numbers
 from prereg.core.masking import mask_id_number, mask_phone
-from prereg.core.sheets import SheetError, read_table
-from prereg.exports.columns import XLSX_OPTIONS, csv_text, full_numbers_for
+from prereg.core.sheets import XLSX_OPTIONS, SheetError, csv_text, read_table
+from prereg.exports.columns import full_numbers_for
 from prereg.notify.models import Reminder, ReminderKind, RosterReminder
 from prereg.notify.reminders import REMINDERS_PER_YEAR, reminder_counts
 from prereg.notify.sms import send_sms

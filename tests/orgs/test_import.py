@@ -238,3 +238,16 @@ def test_the_page_shows_the_row_errors_at_once(client, reviewer_province, tree):
     page = client.post(reverse("backoffice:orgs_import"), {"file": upload})
     html = page.content.decode()
     assert page.status_code == 400 and "上级机构代码 35999999 不存在" in html and "确认导入" not in html
+
+
+def test_an_org_name_that_reads_as_a_formula_is_exported_as_text_and_imports_back_unchanged(
+        client, reviewer_province, tree):
+    # Unit names come from approved unit requests too, typed by candidates.
+    Org.objects.filter(pk=tree["35052401"].pk).update(name='=HYPERLINK("http://evil.example","安溪县医院")')
+    client.force_login(reviewer_province)
+    response = client.get(reverse("backoffice:orgs_export"), {"format": "csv"})
+    cells = [cell for line in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for cell in line]
+    assert "'=HYPERLINK(\"http://evil.example\",\"安溪县医院\")" in cells
+    assert not any(cell.startswith("=") for cell in cells)
+    result = importer.plan_import(actor=reviewer_province, filename="orgs.csv", content=response.content)
+    assert result.ok and result.unchanged == Org.objects.count() and not result.changes

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from prereg.audit.filters import AuditFilterForm
 from prereg.audit.log import record
-from prereg.exports.columns import csv_text
+from prereg.core.sheets import csv_text
 
 from ..access import staff_required
 
