@@ -15,8 +15,9 @@ from prereg.catalog.models import ExamYear
 from prereg.notify.models import Reminder, ReminderKind
 from prereg.notify.reminders import REMINDERS_PER_YEAR, reminder_counts
 from prereg.notify.sms import send_sms
-from prereg.orgs.models import CrossReviewAssignment, Org
+from prereg.orgs.models import Org
 from prereg.orgs.routing import resolve_chain
+from prereg.orgs.selectors import reviewed_subtree_paths
 
 from . import runner
 from .columns import full_numbers_for
@@ -143,16 +144,15 @@ def draft_units_for(user, exam_year) -> list[int]:
 
     A draft has no review chain until it is submitted, but once its candidate has chosen a unit
     routing already tells which orgs it will go to: the user's org is one of them only if the
-    unit lies below it, or below an org whose stage is cross-reviewed by it this year.
+    unit lies in a subtree it reviews this year (its own, or one cross-reviewed by it).
     """
     from prereg.accounts.models import Role
 
     if not user.org_id or user.role not in Role.reviewer_roles():
         return []
     org = user.org
-    sources = CrossReviewAssignment.objects.filter(exam_year=exam_year, active=True, target=org)
-    below = Q(unit__path__startswith=org.path)
-    for path in sources.values_list("source__path", flat=True):
+    below = Q()
+    for path in reviewed_subtree_paths(org, exam_year):
         below |= Q(unit__path__startswith=path)
     unit_ids = set(_never_submitted_drafts(exam_year).filter(below).values_list("unit_id", flat=True).distinct())
     chains = _draft_chains(sorted(unit_ids), exam_year)

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError
 
-from .models import CrossReviewAssignment, Org
+from .models import Org
+from .selectors import assigned_targets
 from .stages import Stage
 
 # The org acting at each stage, keyed by Stage in review order. An application keeps it in one
@@ -34,9 +35,6 @@ def resolve_chain(unit: Org, exam_year=None) -> Chain:
         Stage.DISTRICT_RECHECK: lineage[-1] if lineage[-1].is_district else nearest("is_district"),
     }
     if exam_year is not None:
-        assignments = CrossReviewAssignment.objects.filter(
-            exam_year=exam_year, active=True, source__in=[o.pk for o in chain.values()]
-        ).select_related("target")
-        by_key = {(a.stage, a.source_id): a.target for a in assignments}
-        chain = {stage: by_key.get((stage, org.pk), org) for stage, org in chain.items()}
+        targets = assigned_targets(exam_year, [org.pk for org in chain.values()])
+        chain = {stage: targets.get((stage, org.pk), org) for stage, org in chain.items()}
     return chain

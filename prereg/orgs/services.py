@@ -13,6 +13,7 @@ from prereg.accounts.permissions import require_function
 from prereg.audit.log import record
 from prereg.core.validators import normalize_mobile, validate_mobile
 
+from . import selectors
 from .models import LEVEL_FIELDS, CrossReviewAssignment, Org, UnitRequest
 from .stages import Stage
 
@@ -257,17 +258,14 @@ def unit_request_resolve_existing(*, actor, unit_request: UnitRequest, org: Org,
 
 
 # ---------------------------------------------------------------------------------------------
-# 分配交叉审核
-
-# Which org may act at a stage (design section 2).
-STAGE_TARGET_LEVEL = {Stage.UNIT_REVIEW: ("is_unit", "is_point"), Stage.POINT_CONFIRM: ("is_point",),
-                      Stage.SITE_REVIEW: ("is_site",)}
+# 分配交叉审核: the rules are read from selectors, where the page and routing read them too.
 
 
 @transaction.atomic
 def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_id: int,
                         request=None) -> CrossReviewAssignment:
-    """A 考点/考区 has `target` do the `stage` normally done by `source`, both in its subtree."""
+    """A 考点/考区 has `target` do the `stage` normally done by `source`, both assignable orgs of
+    its subtree (selectors.assignable_orgs: the very choices of the page)."""
     require_function(actor, "assign_cross_review")
     if not actor.org_id:
         raise PermissionDenied("您没有所属机构。")
@@ -275,18 +273,18 @@ def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_
         stage = Stage(stage)
     except ValueError:
         raise ValidationError("请选择审核环节。") from None
-    if stage not in STAGE_TARGET_LEVEL:
+    if stage not in selectors.STAGE_TARGET_LEVEL:
         raise ValidationError("考区复核不能分配交叉审核。")
-    subtree = Org.objects.subtree_of(actor.org).enabled()
-    source = subtree.filter(pk=source_id).first()
-    target = subtree.filter(pk=target_id).first()
+    assignable = selectors.assignable_orgs(actor.org)
+    source = assignable.filter(pk=source_id).first()
+    target = assignable.filter(pk=target_id).first()
     if source is None or target is None:
-        raise PermissionDenied("只能在本机构及下属机构之间分配交叉审核。")
+        raise PermissionDenied("只能在本机构及下属的审核机构之间分配交叉审核。")
     if source.pk == target.pk:
         raise ValidationError("交叉审核机构不能与原审核机构相同。")
-    if not any(getattr(target, flag) for flag in STAGE_TARGET_LEVEL[stage]):
+    if not selectors.can_take(target, stage):
         raise ValidationError(f"“{target.name}”不能办理{stage.label}。")
-    if stage == Stage.SITE_REVIEW and source.pk == actor.org_id:
+    if selectors.decided_above(actor.org, stage, source.pk):
         raise PermissionDenied("不能分配本机构自己的考点审核。")
     CrossReviewAssignment.objects.filter(exam_year=exam_year, stage=stage, source=source, active=True).update(
         active=False)
@@ -300,12 +298,10 @@ def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_
 @transaction.atomic
 def cross_review_revoke(*, actor, assignment_id: int, request=None) -> CrossReviewAssignment:
     require_function(actor, "assign_cross_review")
-    # Revoke only what the actor could have assigned himself (the rule of cross_review_assign).
-    subtree = Org.objects.subtree_of(actor.org) if actor.org_id else Org.objects.none()
-    assignment = (CrossReviewAssignment.objects.select_for_update()
-                  .filter(pk=assignment_id, active=True, source__in=subtree, target__in=subtree)
-                  .exclude(stage=Stage.SITE_REVIEW, source=actor.org_id).first())
-    if assignment is None:
+    within = selectors.assignments_within(actor.org) if actor.org_id else CrossReviewAssignment.objects.none()
+    assignment = within.select_for_update().filter(pk=assignment_id).first()
+    # Revoke only what the actor could have assigned himself (the rules of cross_review_assign).
+    if assignment is None or selectors.decided_above(actor.org, assignment.stage, assignment.source_id):
         raise PermissionDenied("该交叉审核分配不在您的管理范围内。")
     assignment.active = False
     assignment.save(update_fields=["active"])

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Func, IntegerField, Q, Subquery
+from django.db.models import Func, IntegerField, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,8 +29,9 @@ from prereg.core.versions import posted_version
 from prereg.notify import services as notice_services
 from prereg.notify.models import Notice
 from prereg.ocr import services as ocr
+from prereg.orgs import selectors as org_selectors
 from prereg.orgs import services as org_services
-from prereg.orgs.models import CrossReviewAssignment, Org
+from prereg.orgs.models import Org
 from prereg.reconcile import selectors as reconcile
 
 from ..access import staff_required
@@ -149,8 +150,7 @@ class QueueRow:
             stage_label=_stage_label(stage),
             submitted=f"{timezone.localtime(submitted_at):%Y-%m-%d %H:%M}" if submitted_at else "",
             marks=_mark_labels(marks),
-            # Cross review: the unit lies outside my subtree, so my org does someone else's stage.
-            cross=bool(unit_id and not unit_path.startswith(org.path)),
+            cross=bool(unit_id and org_selectors.reviews_by_assignment(org, unit_path)),
             unit_name=unit_name or "", project_name=project_name, level_name=level_name,
             specialty_name=specialty_name, verdict=verdict or "", open_url=open_url.replace(str(_PK_SLOT), str(pk)),
         )
@@ -428,14 +428,15 @@ def forward(request):
 
 
 class CrossReviewForm(forms.Form):
-    stage = forms.ChoiceField(label="审核环节", choices=[(s, Stage(s).label) for s in org_services.STAGE_TARGET_LEVEL])
+    stage = forms.ChoiceField(label="审核环节",
+                              choices=[(s, Stage(s).label) for s in org_selectors.STAGE_TARGET_LEVEL])
     source = forms.ModelChoiceField(label="原审核机构", queryset=Org.objects.none())
     target = forms.ModelChoiceField(label="交叉审核机构", queryset=Org.objects.none())
 
     def __init__(self, *args, org=None, **kwargs):
         super().__init__(*args, **kwargs)
-        orgs = (Org.objects.subtree_of(org).enabled()
-                .filter(Q(is_site=True) | Q(is_point=True) | Q(has_review_right=True)).order_by("path"))
+        # The orgs cross_review_assign accepts, from the same function.
+        orgs = org_selectors.assignable_orgs(org)
         self.fields["source"].queryset = orgs
         self.fields["target"].queryset = orgs
 
@@ -458,7 +459,7 @@ def cross_review(request):
         else:
             messages.success(request, "交叉审核已分配，此后提交的报名信息按新的分配审核。")
             return redirect("backoffice:cross_review")
-    assignments = (CrossReviewAssignment.objects.filter(exam_year=year, active=True, source__path__startswith=org.path)
+    assignments = (org_selectors.assignments_over(org, year)
                    .select_related("source", "target", "assigned_by").order_by("-created_at"))
     for assignment in assignments:
         assignment.stage_label = _stage_label(assignment.stage)

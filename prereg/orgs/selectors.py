@@ -1,0 +1,72 @@
+"""交叉审核 (cross review, design section 2) read in one place: which orgs may be assigned, what an
+assignment changes in a unit's chain, which subtrees an org reviews by assignment, and which
+assignments an org's assigner sees and may revoke.
+
+The acts (cross_review_assign, cross_review_revoke) are in services.py and routing.resolve_chain
+applies the assignments; both ask here, as do the back office and the reminders of exports.
+"""
+
+from django.db.models import Q, QuerySet
+
+from .models import CrossReviewAssignment, Org
+from .stages import Stage
+
+# The stages an assigner may hand over, each with the levels of which the org taking it must hold
+# one. 考区复核 is the district's alone and is never handed over.
+STAGE_TARGET_LEVEL = {Stage.UNIT_REVIEW: ("is_unit", "is_point"), Stage.POINT_CONFIRM: ("is_point",),
+                      Stage.SITE_REVIEW: ("is_site",)}
+
+
+def assignable_orgs(org: Org) -> QuerySet[Org]:
+    """The orgs an assigner of `org` may name as source or target: the enabled reviewing orgs of
+    its subtree (考点, 报名点, units given the review right). The page offers these, and
+    cross_review_assign accepts no other."""
+    return (Org.objects.subtree_of(org).enabled()
+            .filter(Q(is_site=True) | Q(is_point=True) | Q(has_review_right=True)).order_by("path"))
+
+
+def can_take(target: Org, stage: Stage) -> bool:
+    """Whether `target` holds a level that does `stage` (STAGE_TARGET_LEVEL)."""
+    return any(getattr(target, flag) for flag in STAGE_TARGET_LEVEL.get(stage, ()))
+
+
+def decided_above(org: Org, stage: str, source_id: int) -> bool:
+    """Whether handing over `source`'s `stage` is not for an assigner of `org` but for the org
+    above it: its own 考点审核, which it would otherwise hand away from itself."""
+    return stage == Stage.SITE_REVIEW and source_id == org.pk
+
+
+def assigned_targets(exam_year, source_ids) -> dict[tuple[str, int], Org]:
+    """(stage, source id) -> the org doing that stage in the source's place in `exam_year`."""
+    assignments = (CrossReviewAssignment.objects.filter(exam_year=exam_year, active=True, source__in=source_ids)
+                   .select_related("target"))
+    return {(a.stage, a.source_id): a.target for a in assignments}
+
+
+def reviewed_subtree_paths(org: Org, exam_year) -> list[str]:
+    """The paths of the subtrees some stage of which `org` may do in `exam_year`: its own, and that
+    of each org a stage of which is assigned to it. A unit below none of them never routes to
+    `org`; one below them may (routing.resolve_chain tells)."""
+    sources = CrossReviewAssignment.objects.filter(exam_year=exam_year, active=True, target=org)
+    return [org.path, *sources.values_list("source__path", flat=True)]
+
+
+def reviews_by_assignment(org: Org, unit_path: str) -> bool:
+    """Whether `org`, acting on an application of the unit at `unit_path`, does so by a cross-review
+    assignment: routing sends a unit only to orgs above it, so a unit outside `org`'s subtree
+    reaches it only by one."""
+    return not unit_path.startswith(org.path)
+
+
+def assignments_over(org: Org, exam_year) -> QuerySet[CrossReviewAssignment]:
+    """The active assignments of `exam_year` that hand over a stage of an org of `org`'s subtree,
+    whoever made them: what its assigner is shown."""
+    return CrossReviewAssignment.objects.filter(exam_year=exam_year, active=True, source__path__startswith=org.path)
+
+
+def assignments_within(org: Org) -> QuerySet[CrossReviewAssignment]:
+    """The active assignments (of any year) between two orgs of `org`'s subtree, enabled or not
+    (an org disabled since keeps its assignment revocable). Of these an assigner of `org` may
+    revoke those not decided_above it."""
+    subtree = Org.objects.subtree_of(org)
+    return CrossReviewAssignment.objects.filter(active=True, source__in=subtree, target__in=subtree)
