@@ -53,7 +53,7 @@ from .models import (
     WorkRow,
 )
 from .sections import ROW_SECTION_TITLES, ROW_TABLES, RowTable
-from .values import month_text
+from .values import month_text, span_text
 
 logger = logging.getLogger(__name__)
 
@@ -175,10 +175,6 @@ def load(application) -> FormData:
 
 
 # --- drawing ----------------------------------------------------------------------------------------
-
-def _span(start, end) -> str:
-    return f"{month_text(start)} - {month_text(end) if end else '至今'}"
-
 
 PAD = 2  # a value's distance from its cell's left and right edges
 VPAD = 2  # a wrapped value's distance from its row's top and bottom
@@ -402,7 +398,7 @@ class _Printed:
         for column in self.table.columns:
             value = getattr(row, column)
             if column == "start":
-                values.append(_span(row.start, row.end))
+                values.append(span_text(row.start, row.end))
             elif column != "end":
                 values.append(month_text(value) if isinstance(value, datetime.date) else value)
         if self.table.model is AppointmentRow:

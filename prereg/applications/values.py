@@ -40,6 +40,11 @@ def month_text(value: datetime.date | None) -> str:
     return f"{value:%Y-%m}" if value else ""
 
 
+def span_text(start: datetime.date | None, end: datetime.date | None) -> str:
+    """A row's start and end as one span (2014-08 - 2016-07); no end is 至今, a row still running."""
+    return f"{month_text(start)} - {month_text(end) if end else '至今'}"
+
+
 def clean_date(raw: str) -> datetime.date:
     try:
         value = datetime.date.fromisoformat((raw or "").strip())
