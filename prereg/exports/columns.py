@@ -3,7 +3,8 @@
 One row per application, read in chunks of keys, with the names of dictionary entries looked
 up in small in-memory maps rather than joined. Child rows (work, education, appointments,
 trainings, others) are read per chunk, a query per table, and joined into one cell each, a line
-per row; the eligibility set shows fields of the first 学历 and 学位 instead.
+per row written as the form describes the table (sections.ROW_TABLES); the eligibility set shows
+fields of the first 学历 and 学位 instead.
 
 Masking rule (design section 7, "unless the role needs them"; issue 16): every export masks ID
 numbers and phones by default. The 考区 and the 考点 may ask for full numbers on one export,
@@ -11,6 +12,7 @@ because they check the roster against ID cards and paper forms at the on-site co
 request is audited as such. Who may ask is `full_numbers_for(user)`; the job keeps the answer.
 """
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -20,18 +22,15 @@ from django.utils import timezone
 from prereg.accounts.models import IdType, Role
 from prereg.applications.models import (
     STAGE_ORG_FIELD,
-    AppointmentRow,
-    EducationRow,
     Gender,
-    OtherRow,
     Stage,
     State,
-    TrainingRow,
     Verdict,
-    WorkRow,
     months_between,
     years_months,
 )
+from prereg.applications.sections import BY_KEY, ROW_TABLES, RowTable
+from prereg.applications.values import month_text, span_text
 from prereg.catalog.models import (
     Ethnicity,
     ExamLevel,
@@ -85,16 +84,12 @@ FIELDS = ["pk", "number", "name", "gender", "id_type", "id_number", "birth_date"
 VERDICTS = dict(Verdict.choices)
 # The column of the org an application waits for, by stage (当前审核机构).
 STAGE_ORG_COLUMN = {stage: f"{field}_id" for stage, field in STAGE_ORG_FIELD.items()}
-# The full record's child-row cells, in the order of HEADERS[FULL] (工作情况 … 其他).
+# The full record's child-row cells, row tables by key, in the order of HEADERS[FULL] (工作情况 … 其他).
 CHILD_CELLS = ("work", "education", "degree", "appointment", "residency", "gp", "other")
 
 
 def _date(value) -> str:
     return value.isoformat() if value else ""
-
-
-def _year_month(value) -> str:
-    return f"{value.year:04d}.{value.month:02d}" if value else ""
 
 
 def _local_time(value, tz=None) -> str:
@@ -127,42 +122,51 @@ class Lookups:
         self.tz = timezone.get_current_timezone()
 
 
-def _rows_of(model, where, *fields):
-    return model.objects.filter(where).order_by("application_id", "order", "pk").values_list("application_id", *fields)
+# The row tables by model: one query reads both tables a model holds (学历 and 学位, the two 规培),
+# told apart by their kind.
+TABLES_OF_MODEL = {model: [table for table in ROW_TABLES if table.model is model]
+                   for model in dict.fromkeys(table.model for table in ROW_TABLES)}
 
 
 def child_rows(where: Q) -> dict:
-    """Per application id, its child rows by cell, in row order: a line of text each, but 学历 and
-    学位 rows, which stay (level, obtained, school, study_form, major) for the eligibility set.
-    One query per table, of the rows `where` picks (a condition on `application`)."""
+    """Per application id, its rows by row table (sections.ROW_TABLES' keys), in the form's order:
+    named rows of the table's columns. One query per model, of the rows `where` picks (a condition
+    on `application`)."""
     out = defaultdict(lambda: defaultdict(list))
-    for app, start, end, unit, title, major in _rows_of(
-            WorkRow, where, "start", "end", "unit_name", "title", "major"):
-        out[app]["work"].append(f"{_year_month(start)}-{_year_month(end) or '至今'} {unit} {title} {major}".strip())
-    for app, kind, *education in _rows_of(
-            EducationRow, where, "kind", "level", "obtained", "school", "study_form", "major"):
-        out[app][kind].append(tuple(education))  # kind: "education" (学历) or "degree" (学位)
-    for app, unit, post, qualification, start, end in _rows_of(
-            AppointmentRow, where, "unit_name", "post", "qualification", "start", "end"):
-        out[app]["appointment"].append(
-            f"{_year_month(start)}-{_year_month(end) or '至今'} {unit} {post} {qualification}".strip())
-    for app, kind, number, specialty, start, end, base in _rows_of(
-            TrainingRow, where, "kind", "certificate_no", "specialty", "start", "end", "base"):
-        # kind: "residency" (住院医师) or "gp" (全科医生)
-        out[app][kind].append(f"{number} {specialty} {base} {_year_month(start)}-{_year_month(end)}".strip())
-    for app, kind, note in _rows_of(OtherRow, where, "kind", "note"):
-        out[app]["other"].append(f"{kind} {note}".strip())
+    for model, tables in TABLES_OF_MODEL.items():
+        key_of_kind = {table.kind: table.key for table in tables}  # {None: key} for a model of one table
+        kind = ["kind"] if None not in key_of_kind else []
+        columns = dict.fromkeys(column for table in tables for column in table.columns)
+        rows = model.objects.filter(where).order_by("application_id", "order", "pk").values_list(
+            "application_id", *kind, *columns, named=True)
+        for row in rows:
+            out[row.application_id][key_of_kind[row.kind if kind else None]].append(row)
     return out
 
 
-def _education_line(level, obtained, school, study_form, major) -> str:
-    return f"{level} {school} {major} {study_form} {_year_month(obtained)}"
+def row_line(table: RowTable, row) -> str:
+    """A row of `table` as one line of its cell: the table's columns in the form's order, written
+    as the confirmation form prints them (pdf._Printed.values), a date as its month and start and
+    end as one span, joined by a space; an empty value is left out."""
+    texts = []
+    for column in table.columns:
+        value = getattr(row, column)
+        if column == "start":
+            texts.append(span_text(row.start, row.end))
+        elif column != "end":
+            texts.append(month_text(value) if isinstance(value, datetime.date) else value)
+    return " ".join(text for text in texts if text)
+
+
+def _lines(children: dict, key: str) -> str:
+    """One application's rows of the row table `key`, a line each."""
+    table = BY_KEY[key]
+    return "\n".join(row_line(table, row) for row in children.get(key, ()))
 
 
 def _child_cells(children: dict) -> list[str]:
     """The full record's CHILD_CELLS texts of one application's child_rows."""
-    return ["\n".join(_education_line(*row) for row in children.get(cell, ())) if cell in ("education", "degree")
-            else "\n".join(children.get(cell, ())) for cell in CHILD_CELLS]
+    return [_lines(children, key) for key in CHILD_CELLS]
 
 
 def _years_between(start, end) -> str:
@@ -185,7 +189,7 @@ def full_record_row(app, lookups: Lookups, children: dict, full_numbers: bool) -
         lookups.level.get(app.level_id, ""), lookups.qualification.get(app.qualification_id, ""),
         lookups.category.get(app.category_id, ""), lookups.scope.get(app.scope_id, ""),
         lookups.specialty.get(app.specialty_id, ""), lookups.specialty_code.get(app.specialty_id, ""),
-        app.practice_change, app.current_qualification, _year_month(app.current_qualification_date),
+        app.practice_change, app.current_qualification, month_text(app.current_qualification_date),
         app.chsi_code, *_child_cells(children), state, stage, current_org, app.submission_round,
         _local_time(app.submitted_at, lookups.tz), _local_time(app.approved_at, lookups.tz), app.returned_reason,
         VERDICTS.get(app.verdict, ""),
@@ -204,14 +208,13 @@ def eligibility_row(app, lookups: Lookups, children: dict, full_numbers: bool) -
         lookups.level.get(app.level_id, ""), lookups.qualification.get(app.qualification_id, ""),
         lookups.category.get(app.category_id, ""), lookups.scope.get(app.scope_id, ""),
         lookups.specialty.get(app.specialty_id, ""),
-        f"{education[0]} {education[2]}" if education else "", _year_month(education[1]) if education else "",
-        education[4] if education else "", f"{degree[0]} {degree[2]}" if degree else "",
-        app.current_qualification, _year_month(qualified),
-        _years_between(qualified, lookups.cutoff.get(app.exam_year_id)),
-        "\n".join(children.get("appointment", ())), "\n".join(children.get("residency", ())),
-        "\n".join(children.get("gp", ())), lookups.state.get(app.state, ""),
+        f"{education.level} {education.school}" if education else "",
+        month_text(education.obtained) if education else "", education.major if education else "",
+        f"{degree.level} {degree.school}" if degree else "", app.current_qualification, month_text(qualified),
+        _years_between(qualified, lookups.cutoff.get(app.exam_year_id)), _lines(children, "appointment"),
+        _lines(children, "residency"), _lines(children, "gp"), lookups.state.get(app.state, ""),
         lookups.stage.get(app.stage, "") if app.state == State.IN_REVIEW else "", app.returned_reason,
-        _year_month(app.practice_registered), VERDICTS.get(app.verdict, ""), app.verdict_text,
+        month_text(app.practice_registered), VERDICTS.get(app.verdict, ""), app.verdict_text,
     ]
 
 

@@ -119,14 +119,14 @@ def test_the_full_record_csv_shows_child_rows_and_guards_every_typed_text(awkwar
                                                                           full_numbers):
     rows = csv_job_rows(reviewer_province, ColumnSet.FULL, full_numbers=full_numbers)
     first = by_name(rows, awkward[0].name)
-    assert first["工作情况"] == "2010.01-至今 =单位 医师\n2012.03-2014.05 单位,\"二\"  内科\n学"
-    assert first["学位"] == "学士学位 =医大 护理学 全日制 2012.07"
-    assert first["全科医生规范化培训"] == "'@001 全科 基地 2011.01-2013.12"
-    assert first["现有资格聘任情况"] == "2015.01-至今 院 -主治 中级"
+    assert first["工作情况"] == "'=单位 医师 2010-01 - 至今\n单位,\"二\" 2012-03 - 2014-05 内科\n学"
+    assert first["学位"] == "学士学位 2012-07 =医大 全日制 护理学"
+    assert first["全科医生规范化培训"] == "'@001 全科 2011-01 - 2013-12 基地 2014-01"
+    assert first["现有资格聘任情况"] == "院 -主治 中级 2015-01 - 至今"
     assert (first["学历"], first["住院医师规范化培训"], first["其他"]) == ("", "", "")
     assert (first["邮编"], first["执业变更情况"], first["学信网在线验证码"]) == ("'=35000", "'-变更", "'+1234")
     assert first["联系地址"] == '福州市"鼓楼区",\n五一路' and first["退回原因"] == "'@退回\r\n重填"
-    assert (first["出生日期"], first["现有资格取得年月"], first["证件类型"]) == ("1990-01-02", "2016.09", "护照")
+    assert (first["出生日期"], first["现有资格取得年月"], first["证件类型"]) == ("1990-01-02", "2016-09", "护照")
     assert first["审核通过时间"] == "2027-01-01 00:30"  # 16:30 UTC is half past midnight in Beijing
     second = by_name(rows, awkward[1].name)
     assert (second["其他"], second["证件类型"]) == ("'=其他", "unknown-type")
@@ -142,12 +142,12 @@ def test_the_full_record_csv_shows_child_rows_and_guards_every_typed_text(awkwar
 def test_the_full_record_shows_the_rows_as_they_are_when_it_runs(tree, year, reviewer_province):
     application = make_application(tree, year, "35052401", children=True)
     assert by_name(csv_job_rows(reviewer_province, ColumnSet.FULL), application.name)["学历"].splitlines()[0] == (
-        "本科 福建医科大学 护理学 全日制 2012.07")
+        "本科 2012-07 福建医科大学 全日制 护理学")
     # Rows changed any way at all (here a queryset update, which sends no signal) show in the next export.
     EducationRow.objects.filter(application=application, order=0).update(school="厦门大学")
     WorkRow.objects.filter(application=application).delete()
     row = by_name(csv_job_rows(reviewer_province, ColumnSet.FULL), application.name)
-    assert row["学历"].splitlines()[0] == "本科 厦门大学 护理学 全日制 2012.07"
+    assert row["学历"].splitlines()[0] == "本科 2012-07 厦门大学 全日制 护理学"
     assert row["工作情况"] == ""
 
 
@@ -209,7 +209,7 @@ def test_the_full_record_xlsx_keeps_numbers_as_numbers_and_every_text_as_text(aw
     assert "-001" in {record["专业代码"] for record in records}  # text, not the number -1
     first = next(record for record in records if record["姓名"] == awkward[0].name)
     assert first["邮编"] == "=35000" and first["学信网在线验证码"] == "+1234"
-    assert first["工作情况"] == "2010.01-至今 =单位 医师\n2012.03-2014.05 单位,\"二\"  内科\n学"
+    assert first["工作情况"] == "=单位 医师 2010-01 - 至今\n单位,\"二\" 2012-03 - 2014-05 内科\n学"
     assert (first["学历"], first["其他"]) == (None, None)  # an empty text is no cell at all
     application = Application.objects.get(pk=awkward[0].pk)
     assert first["证件编号"] == application.id_number[:4] + "*" * 10 + application.id_number[-4:]

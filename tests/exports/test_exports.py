@@ -137,13 +137,14 @@ def test_filters_narrow_the_scope_and_never_widen_it(tree, year, reviewer_quanzh
 def test_full_and_eligibility_sets_flatten_the_child_rows(tree, year, reviewer_province):
     make_application(tree, year, "35052401", children=True)
     full = read_csv(export(reviewer_province, columns=ColumnSet.FULL))[0]
-    assert full["学历"].splitlines() == ["本科 福建医科大学 护理学 全日制 2012.07",
-                                        "硕士研究生 厦门大学 护理学 全日制 2015.07"]
-    assert full["工作情况"].startswith("2012.08-至今 安溪县医院")
+    assert full["学历"].splitlines() == ["本科 2012-07 福建医科大学 全日制 护理学",
+                                        "硕士研究生 2015-07 厦门大学 全日制 护理学"]
+    assert full["工作情况"] == "安溪县医院 护师 2012-08 - 至今 护理"
     assert full["当前审核机构"] == "安溪县卫生健康局"  # no unit reviewer: the point reviews
     eligibility = read_csv(export(reviewer_province, columns=ColumnSet.ELIGIBILITY))[0]
     assert eligibility["参评学历"] == "本科 福建医科大学"  # the first education row is the 参评 one
-    assert eligibility["学历取得时间"] == "2012.07"
+    assert eligibility["学历取得时间"] == "2012-07"
+    assert eligibility["学历专业"] == "护理学"
 
 
 def test_a_formula_typed_by_a_candidate_stays_text(tree, year, reviewer_province):
@@ -269,7 +270,7 @@ def test_child_rows_stay_with_their_application_across_chunks(monkeypatch, tree,
     assert [r["姓名"] for r in rows] == ["考生0", "考生1", "考生3", "考生4"]  # 考生2 is in 福州
     for row in rows:
         i = row["姓名"][-1]
-        assert row["工作情况"].splitlines()[1].startswith(f"2020.01-至今 第{i}单位")
+        assert row["工作情况"].splitlines()[1] == f"第{i}单位 主管护师 2020-01 - 至今 护理"
         assert len(row["学历"].splitlines()) == 2
     assert "第2单位" not in str(rows)
 
