@@ -2,12 +2,14 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
+from prereg.accounts.models import Role
 from prereg.accounts.permissions import require_function
 from prereg.applications.models import Application, State
 from prereg.audit.log import record
@@ -22,6 +24,7 @@ from prereg.orgs.selectors import reviewed_subtree_paths
 from . import runner
 from .columns import full_numbers_for
 from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus
+from .tasks import run_export
 
 MAX_ACTIVE_JOBS = 3
 FORMATS = {
@@ -38,10 +41,6 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
 
     ID numbers and phones are masked unless a user whose role may have them asks for them on this
     export (`full_numbers`): the audit entry says so (PIPL, the minimum necessary)."""
-    from django.core.exceptions import PermissionDenied
-
-    from .tasks import run_export
-
     require_function(actor, "export_excel")
     if full_numbers and not full_numbers_for(actor):
         raise PermissionDenied("您的角色只能导出脱敏的证件号码和手机号码。")
@@ -97,8 +96,6 @@ def export_delete(*, actor, job_id: int, request=None) -> None:
     if job.active:
         raise ValidationError("任务进行中，完成后才能删除。")
     if job.file:
-        from django.core.files.storage import default_storage
-
         default_storage.delete(job.file.name)
     record("export.deleted", actor=actor, obj=job, request=request, details={"kind": job.kind})
     job.delete()
@@ -146,8 +143,6 @@ def draft_units_for(user, exam_year) -> list[int]:
     routing already tells which orgs it will go to: the user's org is one of them only if the
     unit lies in a subtree it reviews this year (its own, or one cross-reviewed by it).
     """
-    from prereg.accounts.models import Role
-
     if not user.org_id or user.role not in Role.reviewer_roles():
         return []
     org = user.org
@@ -162,8 +157,6 @@ def draft_units_for(user, exam_year) -> list[int]:
 def unattributed_draft_count(user, exam_year) -> int | None:
     """For the whole province's view (考区, system admin): drafts with no unit chosen yet, which no
     registration point or exam site can be told about. None for every other view."""
-    from prereg.accounts.models import Role
-
     if user.role not in (Role.DISTRICT, Role.SYSADMIN):
         return None
     return _never_submitted_drafts(exam_year).filter(unit__isnull=True).count()

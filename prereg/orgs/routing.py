@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError
 
+from prereg.accounts.models import Role
+
 from .models import Org
 from .selectors import assigned_targets
 from .stages import Stage
@@ -12,8 +14,6 @@ Chain = dict[Stage, Org]
 
 
 def unit_has_reviewers(unit: Org) -> bool:
-    from prereg.accounts.models import Role
-
     return unit.has_review_right and unit.users.filter(role=Role.UNIT, is_active=True).exists()
 
 

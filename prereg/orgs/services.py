@@ -8,10 +8,11 @@ from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils import timezone
 
-from prereg.accounts.models import Role
+from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import record
 from prereg.core.validators import normalize_mobile, validate_mobile
+from prereg.notify.sms import send_sms
 
 from . import selectors
 from .models import LEVEL_FIELDS, CrossReviewAssignment, Org, UnitRequest
@@ -135,8 +136,6 @@ def org_update(*, actor, org: Org, parent: Org | None = None, levels: dict | Non
 
 def org_references(org: Org) -> list[str]:
     """Why an org cannot be deleted: everything that still refers to it, in words."""
-    from prereg.accounts.models import User
-
     reasons = []
     if n := Org.objects.filter(parent=org).count():
         reasons.append(f"有{n}个下级机构")
@@ -226,8 +225,6 @@ def _resolve(actor, unit_request, org, status, request):
     unit_request.save(update_fields=["status", "resolved_org", "resolved_by", "resolved_at"])
     record("org.unit_request_resolve", actor=actor, obj=unit_request, request=request,
            details={"status": status, "org": org.code, "org_name": org.name})
-    from prereg.notify.sms import send_sms
-
     if status == UnitRequest.Status.ADDED:
         text = f"您申请添加的单位“{org.name}”已加入单位库，请在填报时搜索选择。"
     else:
