@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from prereg.accounts import permissions
+from prereg.accounts.models import RolePermission
 from prereg.applications import services
 from prereg.applications.models import Application, FieldCheck, ForwardBatch, ReviewLog, Stage, State
 from prereg.applications.selectors import applications_for
@@ -420,6 +421,19 @@ def test_the_print_button_shows_only_once_the_point_has_confirmed(client, app, r
     for page in (reverse("backoffice:reviewed"), reverse("backoffice:review", args=[app.pk])):
         assert print_url in client.get(page).content.decode()
     assert client.get(print_url).status_code == 200
+
+
+def test_without_the_print_function_no_print_button_shows_and_printing_is_refused(
+        client, app, reviewer_anxi_hospital, reviewer_anxi_bureau):
+    approve(app, reviewer_anxi_hospital)
+    approve(app, reviewer_anxi_bureau)
+    RolePermission.objects.create(role=reviewer_anxi_bureau.role, function="print_confirmation", allowed=False)
+    permissions.invalidate_cache()
+    client.force_login(reviewer_anxi_bureau)
+    print_url = reverse("backoffice:print_confirmation", args=[app.pk])
+    for page in (reverse("backoffice:reviewed"), reverse("backoffice:review", args=[app.pk])):
+        assert print_url not in client.get(page).content.decode()
+    assert client.get(print_url).status_code == 403
 
 
 def test_reviewed_is_empty_for_an_org_that_decided_nothing(client, app, reviewer_fuzhou):

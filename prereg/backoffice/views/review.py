@@ -251,7 +251,7 @@ def _render_review(request, application, *, form_data=None, error="", status=200
     return render(request, "backoffice/review/review.html", {
         **_fields_context(application, services.can_decide(user, application)),
         "eligibility": review.eligibility(application), "logs": logs, "can_recall": recall_stage is not None,
-        "form_data": form_data or {}, "error": error,
+        "form_data": form_data or {}, "error": error, "may_print": has_function(user, "print_confirmation"),
         "chain": [(Stage(s).label, application.org_at(s)) for s in Stage.values],
         "national_status": reconcile.status_for(application),  # 国网名单核对: the latest roster covering it
     }, status=status)
@@ -386,7 +386,7 @@ def reviewed(request):
         row.can_recall = bool(row.last) and services.recall_allowed(row, org.pk, last=row.last) is not None
     return render(request, "backoffice/review/reviewed.html", {
         "form": form, "page": page, "query": _query_without_page(request),
-        "export_url": _export_url(request.user, filters),
+        "export_url": _export_url(request.user, filters), "may_print": has_function(request.user, "print_confirmation"),
     })
 
 
