@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -167,7 +168,10 @@ def _grouped(queryset, overdue_q):
         return list(groups), list(hours)
     inner = (queryset.annotate(hour=_utc_hour(), od=ExpressionWrapper(overdue_q, output_field=BooleanField()))
              .order_by().values_list(*_GROUP_FIELDS, "hour", "od"))
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a scope that is empty by construction (.none(): no org, the auditor)
+        return [], []
     columns = ", ".join(f"c{i}" for i in range(len(_GROUP_FIELDS)))
     # Only Django's compiled SQL (values passed as params) and constant column names go in.
     query = (f"SELECT GROUPING(hour), {columns}, hour, COUNT(*), COUNT(*) FILTER (WHERE od) "  # noqa: S608
