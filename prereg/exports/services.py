@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -173,7 +173,6 @@ def reminder_candidates(user, exam_year):
     if units:
         scope = scope | _never_submitted_drafts(exam_year).filter(unit_id__in=units)
     return (scope.filter(exam_year=exam_year, state__in=[State.DRAFT, State.RETURNED])
-            .annotate(reminder_count=Count("reminders"))
             .select_related("unit", "candidate")
             .order_by("state", "unit__name", "name", "pk"))
 
@@ -210,11 +209,10 @@ def reminder_send(*, actor, application_ids, request=None) -> dict:
     sent, skipped = 0, []
     found = {a.pk for a in applications}
     skipped.extend((pk, "不在您的范围内或无需提醒") for pk in ids if pk not in found)
-    # Counted by account only (no ID number), as 提醒考生 always has: a RosterReminder of 国网名单核对
-    # sent to the same person before he had an application does not count here.
-    counts = reminder_counts(year, [("", a.candidate_id) for a in applications])
+    # By his account and his ID number: a reminder of 国网名单核对 sent before he had an application counts too.
+    counts = reminder_counts(year, [(a.id_number, a.candidate_id) for a in applications])
     for application in applications:
-        count = counts["", application.candidate_id]
+        count = counts[application.id_number, application.candidate_id]
         if count >= REMINDERS_PER_YEAR:
             skipped.append((application.pk, f"{application.name}：本年度已提醒{count}次"))
             continue
@@ -228,6 +226,6 @@ def reminder_send(*, actor, application_ids, request=None) -> dict:
                                 kind=kind, sent_by=actor, org=actor.org, sms=message)
         record("reminder.sent", actor=actor, obj=application, request=request,
                details={"kind": kind, "nth": count + 1})
-        counts["", application.candidate_id] = count + 1
+        counts[application.id_number, application.candidate_id] = count + 1
         sent += 1
     return {"sent": sent, "skipped": skipped}

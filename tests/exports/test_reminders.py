@@ -8,7 +8,7 @@ from prereg.accounts.models import Role, RolePermission
 from prereg.accounts.permissions import invalidate_cache
 from prereg.applications.models import Application, Stage, State
 from prereg.audit.models import AuditEvent
-from prereg.notify.models import Reminder, ReminderKind, SmsMessage
+from prereg.notify.models import Reminder, ReminderKind, RosterReminder, SmsMessage
 from tests.factories import CrossReviewAssignmentFactory, make_application
 
 
@@ -52,6 +52,23 @@ def test_a_candidate_is_reminded_at_most_twice_a_year(point, anxi):
         point.post(reverse("backoffice:reminders"), {"ids": [anxi["returned"].pk]})
     assert SmsMessage.objects.filter(purpose="reminder").count() == 2
     assert Reminder.objects.filter(candidate=anxi["returned"].candidate).count() == 2
+
+
+def _row_of(client, name):
+    html = client.get(reverse("backoffice:reminders")).content.decode()
+    return next(row for row in html.split("<tr>") if f"<td>{name}</td>" in row)
+
+
+def test_a_roster_reminder_sent_before_his_application_counts_in_the_list_and_in_sending(
+        point, anxi, year, reviewer_anxi_bureau):
+    # 国网名单核对 reminded him once by his ID number while he had no application here.
+    RosterReminder.objects.create(exam_year=year, id_number=anxi["returned"].id_number, sent_by=reviewer_anxi_bureau)
+    assert "1/2" in _row_of(point, "退回者")
+    for _ in range(2):
+        point.post(reverse("backoffice:reminders"), {"ids": [anxi["returned"].pk]})
+    assert SmsMessage.objects.filter(purpose="reminder").count() == 1
+    row = _row_of(point, "退回者")
+    assert "2/2" in row and f'value="{anxi["returned"].pk}"' not in row  # no box to tick any more
 
 
 def test_candidates_outside_the_scope_or_in_review_get_nothing(point, anxi, tree, year):

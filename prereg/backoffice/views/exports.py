@@ -17,7 +17,7 @@ from prereg.catalog.models import ExamYear
 from prereg.exports import runner, services
 from prereg.exports.columns import full_numbers_for
 from prereg.exports.models import ColumnSet, ExportFormat, ExportJob, ExportKind
-from prereg.notify.reminders import REMINDERS_PER_YEAR
+from prereg.notify.reminders import REMINDERS_PER_YEAR, reminder_counts
 from prereg.orgs.models import Org
 from prereg.orgs.search import search_orgs
 
@@ -186,6 +186,10 @@ def reminders(request):
                                                            if request.GET.get("page", "").isdigit() else ""))
     rows = services.reminder_candidates(request.user, year) if year else Application.objects.none()
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    # Each row's reminders this year, counted as sending counts them (reminder_send).
+    counts = reminder_counts(year, [(a.id_number, a.candidate_id) for a in page]) if year else {}
+    for application in page:
+        application.reminder_count = counts[application.id_number, application.candidate_id]
     return render(request, "backoffice/exports/reminders.html", {
         "page": page, "year": year, "limit": REMINDERS_PER_YEAR,
         "window_open": bool(year and year.form_is_open()),
