@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from prereg.accounts.models import Role
+from prereg.accounts.permissions import has_function, require_function
 from prereg.audit.log import record
 
 from .models import Application
@@ -44,10 +45,17 @@ def _send(field, content_type):
     return response
 
 
+def may_print(user, application) -> bool:
+    """打印审核确认单, for the candidate and the reviewer alike: his role holds the function (配置角色权限)
+    and the form is printable (PRINTABLE_AT). Both audiences' 打印 buttons and confirmation_response ask it."""
+    return has_function(user, "print_confirmation") and application.is_printable
+
+
 def confirmation_response(application, request) -> HttpResponse:
     """The 审核确认单 PDF of `application`, once its caller has fetched it in the user's scope: the
     candidate's and the reviewer's 打印 both answer with it, or refuse as both buttons' predicate does."""
-    if not application.is_printable:
+    if not may_print(request.user, application):
+        require_function(request.user, "print_confirmation")  # refused by 配置角色权限: say so
         raise PermissionDenied("报名点确认通过后才能打印审核确认单。")
     response = HttpResponse(confirmation_pdf(application, request=request), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="confirmation-{application.number}.pdf"'

@@ -9,7 +9,8 @@ import qrcode
 from django.urls import reverse
 from pypdf import PdfReader
 
-from prereg.accounts.models import IdType
+from prereg.accounts import permissions
+from prereg.accounts.models import IdType, Role, RolePermission
 from prereg.applications import pdf as pdf_module
 from prereg.applications import services
 from prereg.applications.models import (
@@ -87,6 +88,19 @@ def test_the_candidate_cannot_print_before_the_point_confirmed(client, confirmed
     confirmed.save()
     client.force_login(candidate)
     assert client.get(reverse("candidate:confirmation")).status_code == 403
+
+
+def test_where_the_candidates_print_function_is_withdrawn_no_button_shows_and_printing_is_refused(
+        client, confirmed, candidate):
+    # 配置角色权限's 考生 column: the 考区 may withdraw 打印预报名审核确认单 from candidates.
+    RolePermission.objects.create(role=Role.CANDIDATE, function="print_confirmation", allowed=False)
+    permissions.invalidate_cache()
+    client.force_login(candidate)
+    assert reverse("candidate:confirmation") not in client.get(reverse("candidate:progress")).content.decode()
+    assert client.get(reverse("candidate:confirmation")).status_code == 403
+    RolePermission.objects.all().delete()
+    permissions.invalidate_cache()
+    assert reverse("candidate:confirmation") in client.get(reverse("candidate:progress")).content.decode()
 
 
 def test_a_reviewer_in_scope_prints_it_from_the_back_office(client, confirmed, reviewer_quanzhou):

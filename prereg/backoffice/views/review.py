@@ -23,6 +23,7 @@ from prereg.accounts.permissions import has_function
 from prereg.applications import review, services, workflow
 from prereg.applications.models import ForwardBatch, ReviewLog, Stage, Verdict
 from prereg.applications.selectors import applications_for, get_application_for
+from prereg.applications.views import may_print
 from prereg.catalog.models import ExamYear
 from prereg.core.masking import mask_id_number
 from prereg.core.versions import posted_version
@@ -251,7 +252,7 @@ def _render_review(request, application, *, form_data=None, error="", status=200
     return render(request, "backoffice/review/review.html", {
         **_fields_context(application, services.can_decide(user, application)),
         "eligibility": review.eligibility(application), "logs": logs, "can_recall": recall_stage is not None,
-        "form_data": form_data or {}, "error": error, "may_print": has_function(user, "print_confirmation"),
+        "form_data": form_data or {}, "error": error, "may_print": may_print(user, application),
         "chain": [(Stage(s).label, application.org_at(s)) for s in Stage.values],
         "national_status": reconcile.status_for(application),  # 国网名单核对: the latest roster covering it
     }, status=status)
@@ -384,9 +385,10 @@ def reviewed(request):
         row.marks = _mark_labels(row.national_marks)
         row.last = last.get(row.pk)
         row.can_recall = bool(row.last) and services.recall_allowed(row, org.pk, last=row.last) is not None
+        row.may_print = may_print(request.user, row)
     return render(request, "backoffice/review/reviewed.html", {
         "form": form, "page": page, "query": _query_without_page(request),
-        "export_url": _export_url(request.user, filters), "may_print": has_function(request.user, "print_confirmation"),
+        "export_url": _export_url(request.user, filters),
     })
 
 

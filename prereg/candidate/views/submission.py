@@ -10,7 +10,7 @@ from prereg.applications import services as workflow_services
 from prereg.applications.completeness import missing
 from prereg.applications.drafts import STALE_PAGE_MESSAGE
 from prereg.applications.models import STAGE_ORDER, State
-from prereg.applications.views import confirmation_response
+from prereg.applications.views import confirmation_response, may_print
 from prereg.core.versions import posted_version
 
 from .common import current_application
@@ -66,7 +66,7 @@ def progress(request):
              for stage in STAGE_ORDER]
     return render(request, "candidate/progress.html", {
         "application": application, "logs": logs, "chain": chain, "can_withdraw": workflow_services.withdraw_allowed(application),
-        "may_print": application.is_printable,
+        "may_print": may_print(request.user, application),
     })
 
 
