@@ -70,3 +70,10 @@ def assignments_within(org: Org) -> QuerySet[CrossReviewAssignment]:
     revoke those not decided_above it."""
     subtree = Org.objects.subtree_of(org)
     return CrossReviewAssignment.objects.filter(active=True, source__in=subtree, target__in=subtree)
+
+
+def may_revoke(org: Org, assignment: CrossReviewAssignment) -> bool:
+    """Whether an assigner of `org` may revoke `assignment`: one within its subtree, not decided above
+    it (what it could have assigned itself). The page's 取消分配 and cross_review_revoke ask it."""
+    return (not decided_above(org, assignment.stage, assignment.source_id)
+            and assignments_within(org).filter(pk=assignment.pk).exists())

@@ -295,10 +295,9 @@ def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_
 @transaction.atomic
 def cross_review_revoke(*, actor, assignment_id: int, request=None) -> CrossReviewAssignment:
     require_function(actor, "assign_cross_review")
-    within = selectors.assignments_within(actor.org) if actor.org_id else CrossReviewAssignment.objects.none()
-    assignment = within.select_for_update().filter(pk=assignment_id).first()
+    assignment = CrossReviewAssignment.objects.select_for_update().filter(pk=assignment_id, active=True).first()
     # Revoke only what the actor could have assigned himself (the rules of cross_review_assign).
-    if assignment is None or selectors.decided_above(actor.org, assignment.stage, assignment.source_id):
+    if assignment is None or not actor.org_id or not selectors.may_revoke(actor.org, assignment):
         raise PermissionDenied("该交叉审核分配不在您的管理范围内。")
     assignment.active = False
     assignment.save(update_fields=["active"])

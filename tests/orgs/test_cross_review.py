@@ -56,6 +56,21 @@ def test_an_org_hands_over_the_site_review_of_orgs_below_it_never_its_own(tree, 
     assert not selectors.assignments_over(tree["350100"], year).exists()
 
 
+def test_the_page_offers_to_revoke_only_what_the_viewer_may_revoke(client, tree, year, reviewer_fuzhou,
+                                                                    reviewer_province):
+    above = org_services.cross_review_assign(actor=reviewer_province, exam_year=year, stage=Stage.SITE_REVIEW,
+                                             source_id=tree["350100"].pk, target_id=tree["350500"].pk)
+    own = org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage=Stage.UNIT_REVIEW,
+                                           source_id=tree["350122"].pk, target_id=tree["35012205"].pk)
+    client.force_login(reviewer_fuzhou)
+    html = client.get(reverse("backoffice:cross_review")).content.decode()
+    assert reverse("backoffice:cross_review_revoke", args=[own.pk]) in html
+    assert reverse("backoffice:cross_review_revoke", args=[above.pk]) not in html and "由上级分配" in html
+    client.force_login(reviewer_province)
+    assert reverse("backoffice:cross_review_revoke", args=[above.pk]) in \
+        client.get(reverse("backoffice:cross_review")).content.decode()
+
+
 def test_an_org_reviews_the_subtrees_assigned_to_it_for_that_year_only(tree, year, reviewer_province):
     lianjiang, gulou = tree["350122"], tree["350102"]
     assert selectors.reviewed_subtree_paths(lianjiang, year) == [lianjiang.path]

@@ -465,6 +465,7 @@ def cross_review(request):
                    .select_related("source", "target", "assigned_by").order_by("-created_at"))
     for assignment in assignments:
         assignment.stage_label = _stage_label(assignment.stage)
+        assignment.may_revoke = org_selectors.may_revoke(org, assignment)
     return render(request, "backoffice/review/cross_review.html", {
         "form": form, "assignments": assignments, "year": year,
     }, status=400 if form.errors else 200)
