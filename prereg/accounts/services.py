@@ -10,13 +10,17 @@ import string
 import time
 
 from axes import utils as axes_utils
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.http import Http404
+from django.utils import timezone
 
 from prereg.audit.log import record
 from prereg.core import ratelimit
@@ -147,6 +151,17 @@ def password_recovery_finish(*, ticket: dict | None, code: str, new_password: st
     verify_code(user.phone, RECOVERY_PURPOSE, code)
     user_reset_password_by_code(user=user, new_password=new_password, request=request)
     return user
+
+
+def login_locked(username: str) -> bool:
+    """Whether failed logins lock the account now (django-axes: the failures within the cool-off
+    reach AXES_FAILURE_LIMIT); reset_login_failures unlocks it."""
+    attempts = AccessAttempt.objects.filter(username=username)
+    cool_off = get_cool_off()
+    if cool_off:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    return failures >= settings.AXES_FAILURE_LIMIT
 
 
 def reset_login_failures(username: str) -> int:

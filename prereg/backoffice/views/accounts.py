@@ -4,17 +4,14 @@
 import csv
 import io
 
-from axes.helpers import get_cool_off
-from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -172,18 +169,9 @@ class PhoneForm(forms.Form):
     phone = forms.CharField(label="新手机号码", max_length=20)
 
 
-def _locked(username: str) -> bool:
-    attempts = AccessAttempt.objects.filter(username=username)
-    cool_off = get_cool_off()
-    if cool_off:
-        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
-    failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
-    return failures >= settings.AXES_FAILURE_LIMIT
-
-
 def _render_candidate(request, candidate, phone_form=None):
     return render(request, "backoffice/accounts/candidate_detail.html", {
-        "candidate": candidate, "locked": _locked(candidate.username),
+        "candidate": candidate, "locked": services.login_locked(candidate.username),
         "phone_form": phone_form or PhoneForm(),
         # Only what the viewer may see of the applications (the sysadmin: none).
         "applications": Application.objects.visible_to(request.user).filter(candidate=candidate)
