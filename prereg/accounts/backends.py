@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from prereg.core.validators import normalize_id_number, normalize_mobile
+from prereg.core.validators import is_digits, normalize_id_number, normalize_mobile
 
 
 def find_account(identifier: str):
@@ -17,7 +17,7 @@ def find_account(identifier: str):
         user = User.objects.filter(id_number=normalize_id_number(identifier)).first()
     if user is None:
         phone = normalize_mobile(identifier)
-        if phone.isdigit() and len(phone) == 11:
+        if is_digits(phone) and len(phone) == 11:
             matches = list(User.objects.filter(phone=phone, is_active=True)[:2])
             # A phone shared by two accounts identifies neither: the user must use his name/ID.
             if len(matches) == 1:

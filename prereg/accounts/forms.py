@@ -3,7 +3,7 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 
-from prereg.core.validators import normalize_mobile, parse_id_number, validate_mobile
+from prereg.core.validators import is_digits, normalize_mobile, parse_id_number, validate_mobile
 
 
 class IdentifierInput(forms.TextInput):
@@ -121,7 +121,7 @@ class PasswordForgotResetForm(NewPasswordForm):
 
     def clean_code(self):
         value = self.cleaned_data["code"].strip()
-        if not value.isdigit():
+        if not is_digits(value):
             raise forms.ValidationError("验证码为6位数字。")
         return value
 

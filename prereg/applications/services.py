@@ -17,6 +17,7 @@ from prereg.accounts.models import ROLE_RANK, Role, User
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import protect_personal_numbers, record
 from prereg.catalog.models import DictEntry, DictKind
+from prereg.core.validators import is_digits
 from prereg.notify.services import notice_send
 from prereg.notify.sms import send_sms
 from prereg.orgs.routing import resolve_chain
@@ -525,7 +526,7 @@ def _resolve_target(application, key):
     prefix, _, rest = key.partition(":")
     row_id, _, column = rest.partition(".")
     table = BY_KEY.get(prefix)
-    if table is None or not table.correctable or column not in table.columns or not row_id.isdigit():
+    if table is None or not table.correctable or column not in table.columns or not is_digits(row_id):
         raise ValidationError(f"“{key}”不可修改。")
     row = table.rows(application).filter(pk=int(row_id)).first()
     if row is None:

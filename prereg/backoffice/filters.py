@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from prereg.applications.models import Stage, State, Verdict
 from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
+from prereg.core.validators import is_digits
 from prereg.orgs.models import Org
 
 FILTER_NAMES = ["year", "project", "level", "specialty", "unit", "state", "stage", "verdict",
@@ -40,7 +41,7 @@ class OrgPicker(forms.Widget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         text = self.typed
-        if text is None and str(value or "").isdigit():
+        if text is None and is_digits(str(value or "")):
             text = self.orgs.filter(pk=value).values_list("name", flat=True).first()
         context["widget"].update(search_name=SEARCH_FIELD, search_url=reverse("backoffice:org_search"),
                                  text=text or "")
@@ -73,7 +74,7 @@ class ApplicationFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if "year" in self.fields and (year := str(self.data.get("year") or "")).isdigit():
+        if "year" in self.fields and is_digits(year := str(self.data.get("year") or "")):
             self.fields["project"].queryset = ExamProject.objects.filter(exam_year=year)
             self.fields["level"].queryset = ExamLevel.objects.filter(exam_year=year)
             self.fields["specialty"].queryset = Specialty.objects.filter(exam_year=year).order_by("name")

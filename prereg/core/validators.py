@@ -7,6 +7,7 @@ the field.
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -19,11 +20,11 @@ PROVINCE_CODES = {
     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
     "65", "71", "81", "82", "83",
 }
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")  # [0-9], not \d: \d matches the digits of every script
 # 学信网 online verification code: 12 digits on the 电子注册备案表; newer reports carry an
 # alphanumeric code (letters and digits mixed, 10-16 characters); candidates without one write 无.
-CHSI_DIGITS_RE = re.compile(r"^\d{12}$")
-CHSI_ALNUM_RE = re.compile(r"^(?=.*[A-Z])[A-Z0-9]{10,16}$")
+CHSI_DIGITS_RE = re.compile(r"[0-9]{12}")
+CHSI_ALNUM_RE = re.compile(r"(?=.*[A-Z])[A-Z0-9]{10,16}")
 
 
 @dataclass(frozen=True)
@@ -34,24 +35,36 @@ class IdFacts:
     region_code: str
 
 
+def is_digits(value: str) -> bool:
+    """Plain ASCII digits, at least one. str.isdigit() alone also passes "²" (which int() refuses: a
+    server error) and "١٩٩٠" (which int() reads as 1990: an ID number typed in another script would
+    pass for a second account of the same person). Every typed or posted number is read with this."""
+    return value.isascii() and value.isdigit()
+
+
 def id_check_char(body17: str) -> str:
     total = sum(int(d) * w for d, w in zip(body17, ID_WEIGHTS, strict=True))
     return ID_CHECK_CHARS[total % 11]
 
 
+def _halfwidth(value: str) -> str:
+    """Full-width digits and letters (a Chinese input method's 全角 mode: "１５０") as ASCII."""
+    return unicodedata.normalize("NFKC", value or "")
+
+
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper()
+    return _halfwidth(value).strip().replace(" ", "").upper()
 
 
 def parse_id_number(value: str) -> IdFacts:
     """Validate an 18-digit 公民身份号码 and return what it tells (birth date, gender, region)."""
     number = normalize_id_number(value)
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and is_digits(number):
         raise ValidationError("请填写18位身份证号码（15位旧号码请升级为18位）。", code="legacy")
     if len(number) != 18:
         raise ValidationError("身份证号码应为18位。", code="length")
     body, check = number[:17], number[17]
-    if not body.isdigit() or not (check.isdigit() or check == "X"):
+    if not is_digits(body) or not (is_digits(check) or check == "X"):
         raise ValidationError("身份证号码前17位应为数字，最后一位为数字或X。", code="format")
     if body[:2] not in PROVINCE_CODES:
         raise ValidationError("身份证号码的地区码无效。", code="region")
@@ -69,7 +82,7 @@ def parse_id_number(value: str) -> IdFacts:
 
 
 def normalize_mobile(value: str) -> str:
-    number = re.sub(r"[\s-]", "", value or "")
+    number = re.sub(r"[\s-]", "", _halfwidth(value))
     if number.startswith("+86"):
         number = number[3:]
     elif number.startswith("86") and len(number) == 13:
@@ -78,18 +91,18 @@ def normalize_mobile(value: str) -> str:
 
 
 def validate_mobile(value: str) -> None:
-    if not MOBILE_RE.match(normalize_mobile(value)):
+    if not MOBILE_RE.fullmatch(normalize_mobile(value)):
         raise ValidationError("请输入11位手机号码。", code="mobile")
 
 
 def normalize_chsi_code(value: str) -> str:
-    value = (value or "").strip().replace(" ", "").upper()
+    value = _halfwidth(value).strip().replace(" ", "").upper()
     return "无" if value in {"无", "NONE"} else value
 
 
 def validate_chsi_code(value: str) -> None:
     code = normalize_chsi_code(value)
-    if code == "无" or CHSI_DIGITS_RE.match(code) or CHSI_ALNUM_RE.match(code):
+    if code == "无" or CHSI_DIGITS_RE.fullmatch(code) or CHSI_ALNUM_RE.fullmatch(code):
         return
     raise ValidationError("学信网在线验证码应为12位数字（或字母数字组合），没有请填写“无”。", code="chsi")
 

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from prereg.core.validators import is_digits
+
 from .models import Org
 
 
@@ -39,7 +41,7 @@ class OrgForm(forms.Form):
 
     def clean_region_code(self):
         value = self.cleaned_data["region_code"].strip()
-        if value and not (value.isdigit() and len(value) == 6):
+        if value and not (is_digits(value) and len(value) == 6):
             raise forms.ValidationError("地区代码为6位数字。")
         return value
 

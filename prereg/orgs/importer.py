@@ -33,6 +33,7 @@ from prereg.accounts.models import Role
 from prereg.accounts.permissions import has_function
 from prereg.audit.log import record
 from prereg.core.sheets import XLSX_OPTIONS, SheetError, csv_text, read_table
+from prereg.core.validators import is_digits
 
 from .bulk import clear_paths, fill_paths, insert_tree
 from .models import LEVEL_FIELDS, Level, Org, search_keys
@@ -195,7 +196,7 @@ def _parse(header: list[str], body: list[list[str]], errors: list[str]) -> tuple
             else:
                 setattr(row, attr, value)
         row.region_code = cell(REGION)
-        if row.region_code and not (row.region_code.isdigit() and len(row.region_code) == 6):
+        if row.region_code and not (is_digits(row.region_code) and len(row.region_code) == 6):
             problems.append("所在地区代码应为6位数字")
         if row.has_review_right and not row.is_unit:
             problems.append("单位审查权限只能给“单位”")

@@ -14,6 +14,7 @@ from prereg.accounts.permissions import has_function
 from prereg.applications.models import Application
 from prereg.applications.selectors import get_application_for
 from prereg.catalog.models import ExamYear
+from prereg.core.validators import is_digits
 from prereg.exports import runner, services
 from prereg.exports.columns import full_numbers_for
 from prereg.exports.models import ColumnSet, ExportFormat, ExportJob, ExportKind
@@ -183,7 +184,7 @@ def reminders(request):
             for _pk, reason in result["skipped"][:20]:
                 messages.warning(request, f"未发送：{reason}")
         return redirect(reverse("backoffice:reminders") + (f"?page={request.GET['page']}"
-                                                           if request.GET.get("page", "").isdigit() else ""))
+                                                           if is_digits(request.GET.get("page", "")) else ""))
     rows = services.reminder_candidates(request.user, year) if year else Application.objects.none()
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     # Each row's reminders this year, counted as sending counts them (reminder_send).

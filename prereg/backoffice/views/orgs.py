@@ -13,6 +13,7 @@ from prereg.accounts import services as account_services
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
 from prereg.core.forms import add_service_errors
+from prereg.core.validators import is_digits
 from prereg.orgs import importer, services, staging
 from prereg.orgs.forms import OrgForm, SheetImportForm, UnitRequestAddForm
 from prereg.orgs.models import Org, UnitRequest
@@ -128,7 +129,7 @@ def org_delete(request, pk):
 @require_POST
 @staff_required("edit_unit")
 def org_toggle(request):
-    ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [i for i in request.POST.getlist("ids") if is_digits(i)]
     action = request.POST.get("action")
     if not ids or action not in ("enable", "disable"):
         messages.error(request, "请先勾选要操作的机构。")
@@ -191,7 +192,7 @@ def unit_request_resolve(request, pk):
             messages.success(request, f"已新增单位“{org.name}”，并已短信通知考生。")
             return redirect("backoffice:unit_requests")
     elif request.method == "POST" and request.POST.get("mode") == "point":
-        org = Org.objects.filter(pk=request.POST.get("org") if request.POST.get("org", "").isdigit() else None,
+        org = Org.objects.filter(pk=request.POST.get("org") if is_digits(request.POST.get("org", "")) else None,
                                  is_unit=True, enabled=True).first()
         if org is None:
             error = "请从搜索结果中选择一个单位。"

@@ -26,6 +26,7 @@ from prereg.applications.selectors import applications_for, get_application_for
 from prereg.applications.views import may_print
 from prereg.catalog.models import ExamYear
 from prereg.core.masking import mask_id_number
+from prereg.core.validators import is_digits
 from prereg.core.versions import posted_version
 from prereg.notify import services as notice_services
 from prereg.notify.models import Notice
@@ -212,8 +213,7 @@ def batch_approve(request):
     items, unknown = [], []
     for value in request.POST.getlist("items"):  # "pk:version" of each row ticked on the queue page
         pk, _, version = value.partition(":")
-        # ASCII digits only: str.isdigit() also passes "²" (int() raises) and "١" (int() reads 1).
-        if pk.isascii() and pk.isdigit():
+        if is_digits(pk):
             items.append((int(pk), posted_version(version)))
         else:
             unknown.append(pk)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from prereg.applications import images
 from prereg.applications.models import ApplicationImage, ImageSlot, State
 from prereg.core import ratelimit
+from prereg.core.validators import is_digits
 from prereg.core.versions import posted_version
 from prereg.ocr.tasks import enqueue_reading
 
@@ -49,7 +50,7 @@ def _answer(request, application, ok, message, status, slot="", row_id=None):
 def image_upload(request):
     application = current_application(request.user)
     row = request.POST.get("row_id") or None
-    slot, row_id = request.POST.get("slot", ""), int(row) if row and row.isdigit() else None
+    slot, row_id = request.POST.get("slot", ""), int(row) if row and is_digits(row) else None
     try:
         created = images.images_add(
             actor=request.user, application=application, slot=slot, row_id=row_id,
@@ -66,7 +67,7 @@ def image_slot(request):
     """One 📷 slot drawn again: the slot asks while its just-uploaded image is being read."""
     application = current_application(request.user)
     slot, row = request.GET.get("slot", ""), request.GET.get("row_id", "")
-    html = _slot_html(request, application, slot, int(row) if row.isdigit() else None) if slot in ImageSlot.values else ""
+    html = _slot_html(request, application, slot, int(row) if is_digits(row) else None) if slot in ImageSlot.values else ""
     if not html:
         raise Http404
     return HttpResponse(html)
