@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from prereg.accounts.models import IdType
 from prereg.core.validators import (
+    halfwidth,
     is_digits,
     normalize_chsi_code,
     normalize_id_number,
@@ -56,7 +57,7 @@ def clean_date(raw: str) -> datetime.date:
 
 
 def clean_postcode(raw: str) -> str:
-    code = (raw or "").strip()
+    code = halfwidth(raw).strip()
     if not (len(code) == 6 and is_digits(code)):
         raise ValidationError("邮编应为6位数字。", code="postcode")
     return code

@@ -47,13 +47,13 @@ def id_check_char(body17: str) -> str:
     return ID_CHECK_CHARS[total % 11]
 
 
-def _halfwidth(value: str) -> str:
+def halfwidth(value: str) -> str:
     """Full-width digits and letters (a Chinese input method's 全角 mode: "１５０") as ASCII."""
     return unicodedata.normalize("NFKC", value or "")
 
 
 def normalize_id_number(value: str) -> str:
-    return _halfwidth(value).strip().replace(" ", "").upper()
+    return halfwidth(value).strip().replace(" ", "").upper()
 
 
 def parse_id_number(value: str) -> IdFacts:
@@ -82,7 +82,7 @@ def parse_id_number(value: str) -> IdFacts:
 
 
 def normalize_mobile(value: str) -> str:
-    number = re.sub(r"[\s-]", "", _halfwidth(value))
+    number = re.sub(r"[\s-]", "", halfwidth(value))
     if number.startswith("+86"):
         number = number[3:]
     elif number.startswith("86") and len(number) == 13:
@@ -96,7 +96,7 @@ def validate_mobile(value: str) -> None:
 
 
 def normalize_chsi_code(value: str) -> str:
-    value = _halfwidth(value).strip().replace(" ", "").upper()
+    value = halfwidth(value).strip().replace(" ", "").upper()
     return "无" if value in {"无", "NONE"} else value
 
 
