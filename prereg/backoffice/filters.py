@@ -74,7 +74,9 @@ class ApplicationFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if "year" in self.fields and is_digits(year := str(self.data.get("year") or "")):
+        year = str(self.data.get("year") or "")
+        # A year that exists (a number beyond any id would overflow the dictionaries' queries).
+        if "year" in self.fields and is_digits(year) and (year := ExamYear.objects.filter(pk=year).first()):
             self.fields["project"].queryset = ExamProject.objects.filter(exam_year=year)
             self.fields["level"].queryset = ExamLevel.objects.filter(exam_year=year)
             self.fields["specialty"].queryset = Specialty.objects.filter(exam_year=year).order_by("name")
