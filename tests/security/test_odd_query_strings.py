@@ -1,7 +1,7 @@
 """Every page a user can open answers odd query strings with a page, never a server error.
 
 Walks the resolver like tests/core/test_pages.py and opens each GET page as a 考区 reviewer, a
-unit reviewer and a candidate with every filter, sort and paging parameter the pages read set to
+unit reviewer, a candidate, the sysadmin and the auditor (on PostgreSQL too, in CI) with every filter, sort and paging parameter the pages read set to
 values no page of ours would send: digits of other scripts, words, a huge number, markup, quotes.
 """
 
@@ -35,7 +35,7 @@ def _pages():
             yield path
 
 
-@pytest.mark.parametrize("who", ["reviewer_province", "reviewer_anxi_hospital", "candidate"])
+@pytest.mark.parametrize("who", ["reviewer_province", "reviewer_anxi_hospital", "candidate", "sysadmin", "auditor"])
 def test_no_page_answers_an_odd_query_string_with_a_server_error(client, tree, year, request, who):
     user = request.getfixturevalue(who)
     make_application(tree, year, "35052401")

@@ -56,6 +56,10 @@ def _page(request, queryset):
     return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
+# The last page whose OFFSET a database holds (a bigint); one beyond is out of range like any other.
+MAX_PAGE = 2**63 // PER_PAGE
+
+
 def _page_counted(request, queryset, columns):
     """The requested page of `queryset` as tuples of `columns`, its total carried by the same query.
 
@@ -68,7 +72,7 @@ def _page_counted(request, queryset, columns):
         number = int(request.GET.get("page") or 1)
     except ValueError:
         number = 1
-    if number >= 1:
+    if 1 <= number <= MAX_PAGE:
         # From the filtered queryset itself, before the columns' joins: the range alone.
         # COUNT(*), not COUNT(id): PostgreSQL then answers from the queue's index alone (its
         # waiting_org index holds no id; counting ids read 8,675 table rows for the 考区: 5 ms).
