@@ -54,8 +54,9 @@ SOURCE_FUNCTIONS = frozenset(code for code, *_ in FUNCTIONS[:SOURCE_FUNCTION_COU
 # them (三员分立, GB/T 22239-2019 8.1.4.2): the audit log's row and the SMS outbox's row (every code
 # sent) — or an administrator could grant them to himself or take them from the auditor —, the
 # auditor's column, and the notice's cells of 系统管理 and 考区: the 考区 configures the other
-# roles (notice, 第九条), not its own powers nor the sysadmin's.
-LOCKED_FUNCTIONS = frozenset({"read_audit_log", "view_sms_outbox"})
+# roles (notice, 第九条), not its own powers nor the sysadmin's. 注销 is locked too, for every role:
+# a user must always be able to sign out, so withdrawing it could mean nothing.
+LOCKED_FUNCTIONS = frozenset({"read_audit_log", "view_sms_outbox", "logout"})
 LOCKED_ROLES = frozenset({AUDITOR})
 LOCKED_SOURCE_ROLES = frozenset({SYSADMIN, DISTRICT})
 CACHE_KEY = "role-permission-overrides"

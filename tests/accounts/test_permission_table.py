@@ -124,7 +124,8 @@ LOCKED_EXAMPLES = [("read_audit_log", Role.SITE, True), ("read_audit_log", Role.
                    ("read_audit_log", Role.AUDITOR, False), ("view_sms_outbox", Role.DISTRICT, True),
                    ("login", Role.AUDITOR, False), ("review", Role.AUDITOR, True),
                    ("create_reviewer", Role.DISTRICT, False), ("batch_submit", Role.SYSADMIN, True),
-                   ("configure_roles", Role.SYSADMIN, False)]
+                   ("configure_roles", Role.SYSADMIN, False), ("logout", Role.CANDIDATE, False),
+                   ("logout", Role.SITE, False), ("logout", Role.UNIT, False)]
 
 
 @pytest.mark.parametrize(("code", "role", "allowed"), LOCKED_EXAMPLES)
@@ -168,12 +169,23 @@ def test_the_district_cannot_take_the_log_from_the_auditor_nor_give_it_or_the_ou
     assert client.get(reverse("backoffice:audit")).status_code == 200
 
 
+def test_the_logout_row_is_locked_for_every_role_since_a_user_must_always_be_able_to_sign_out(db):
+    assert all(permissions.is_locked("logout", role) for role in Role.values)
+    assert all(role_has_function(role, "logout") for role in Role.values)
+
+
+def test_login_is_locked_for_the_administrators_and_the_auditor_and_changeable_for_the_other_roles(db):
+    # Nobody can lock the sysadmin, the 考区 or the auditor out; the 考区 configures the others' login.
+    locked = {role for role in Role.values if permissions.is_locked("login", role)}
+    assert locked == {Role.SYSADMIN, Role.DISTRICT, Role.AUDITOR}
+
+
 def test_locked_cells_are_shown_disabled_on_the_page(client, tree):
     district = UserFactory(role=Role.DISTRICT, org=tree["350000"])
     client.force_login(district)
     html = client.get(reverse("backoffice:role_permissions")).content.decode()
     for key in ("read_audit_log:site", "read_audit_log:auditor", "view_sms_outbox:district", "login:auditor",
-                "batch_submit:district"):
+                "batch_submit:district", "logout:candidate", "logout:point", "login:district"):
         tag = html[html.index(f'name="{key}"'):]
         assert tag[:tag.index(">")].endswith("disabled"), key
     tag = html[html.index('name="batch_submit:site"'):]

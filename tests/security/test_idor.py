@@ -1169,7 +1169,7 @@ def test_the_locked_cells_of_the_permission_table_are_the_audit_and_outbox_rows_
     from prereg.accounts import permissions
 
     locked = {(c, r) for c in permissions.TABLE for r in Role.values if permissions.is_locked(c, r)}
-    assert {(c, r) for c in ("read_audit_log", "view_sms_outbox") for r in Role.values} <= locked
+    assert {(c, r) for c in ("read_audit_log", "view_sms_outbox", "logout") for r in Role.values} <= locked
     assert {(c, Role.AUDITOR) for c in permissions.TABLE} <= locked
     assert {(c, r) for c in permissions.SOURCE_FUNCTIONS for r in (Role.SYSADMIN, Role.DISTRICT)} <= locked
     # The 考区 still configures the lower levels: 考点's 批量提交, say.
