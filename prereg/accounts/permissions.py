@@ -99,6 +99,12 @@ def has_function(user, function: str) -> bool:
     return role_has_function(user.role, function)
 
 
+def registration_open() -> bool:
+    """注册 (考生注册): an anonymous visitor has no role, so the candidates' cell answers for him. The
+    sign-up page, its SMS code, the sign-up service and the login page's 考生注册 link ask it."""
+    return role_has_function(CANDIDATE, "register")
+
+
 def require_function(user, function: str) -> None:
     if not has_function(user, function):
         raise PermissionDenied(f"您没有“{NAMES[function]}”的权限。")

@@ -11,7 +11,7 @@ from prereg.audit.log import client_ip
 from prereg.core.forms import add_service_errors
 from prereg.notify.sms import RateLimited
 
-from . import services
+from . import permissions, services
 from .forms import (
     LoginForm,
     PasswordChangeForm,
@@ -38,7 +38,8 @@ def login_view(request):
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = reverse("core:home")
         return redirect(target)
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", ""),
+                                                   "registration_open": permissions.registration_open()})
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
@@ -47,7 +48,8 @@ def locked_out(request, credentials=None, *args, **kwargs):
     form.errors["__all__"] = form.error_class(
         ["该账号因连续5次密码错误已被锁定，请联系上级管理员解锁，或稍后再试。"]
     )
-    return render(request, "accounts/login.html", {"form": form, "locked": True}, status=403)
+    return render(request, "accounts/login.html",
+                  {"form": form, "locked": True, "registration_open": permissions.registration_open()}, status=403)
 
 
 @login_not_required

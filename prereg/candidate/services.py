@@ -1,16 +1,22 @@
 """The candidate's sign-up (his draft's acts are prereg.applications.services)."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from prereg.accounts.models import Role
+from prereg.accounts.permissions import registration_open
 from prereg.audit.log import record
 from prereg.notify.sms import verify_code
+
+# 配置角色权限 may withdraw 注册 from candidates (registration_open).
+REGISTRATION_CLOSED = "考生注册已关闭。"
 
 
 def candidate_signup(*, name, id_type, id_number, phone, sms_code, password, request=None):
     """One account per ID number; the ID number is the login name."""
+    if not registration_open():
+        raise PermissionDenied(REGISTRATION_CLOSED)
     verify_code(phone, "signup", sms_code)
     User = get_user_model()
     try:

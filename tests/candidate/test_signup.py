@@ -210,3 +210,38 @@ def test_the_captcha_test_mode_is_never_on_in_the_settings():
 
     assert not getattr(settings, "CAPTCHA_TEST_MODE", False)
     assert "CAPTCHA_TEST_MODE" not in (Path(__file__).resolve().parents[2] / "config" / "settings.py").read_text()
+
+
+def _withdraw_registration():
+    # 配置角色权限's 考生 column: the 考区 may withdraw 注册 (notice, 第九条).
+    from prereg.accounts import permissions
+    from prereg.accounts.models import Role, RolePermission
+
+    RolePermission.objects.create(role=Role.CANDIDATE, function="register", allowed=False)
+    permissions.invalidate_cache()
+
+
+@pytest.mark.django_db
+def test_where_registration_is_withdrawn_the_page_and_its_code_refuse_and_the_login_page_hides_the_link(client):
+    assert reverse("candidate:signup") in client.get(reverse("accounts:login")).content.decode()
+    _withdraw_registration()
+    assert reverse("candidate:signup") not in client.get(reverse("accounts:login")).content.decode()
+    for response in (client.get(reverse("candidate:signup")), client.post(reverse("candidate:signup"), data())):
+        assert response.status_code == 403 and "考生注册已关闭" in response.content.decode()
+    response = client.post(reverse("candidate:signup_send_code"), {"phone": PHONE}, HTTP_HX_REQUEST="true")
+    assert "考生注册已关闭" in response.content.decode()
+    assert not SmsMessage.objects.exists() and not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_where_registration_is_withdrawn_the_service_refuses_a_sign_up_that_reached_it(client):
+    from django.core.exceptions import PermissionDenied
+
+    from prereg.candidate.services import candidate_signup
+
+    code = send_code(client)
+    _withdraw_registration()
+    with pytest.raises(PermissionDenied):
+        candidate_signup(name="曹操", id_type="resident", id_number=ID, phone=PHONE, sms_code=code,
+                         password="Kaoshi#2026x")
+    assert not User.objects.exists()

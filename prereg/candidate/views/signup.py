@@ -8,11 +8,12 @@ checked before a code is sent, so no one gets a code for a sign-up that would be
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from prereg.accounts.forms import CaptchaForm
+from prereg.accounts.permissions import registration_open
 from prereg.audit.log import client_ip
 from prereg.core import ratelimit
 from prereg.core.validators import normalize_id_number, normalize_mobile
@@ -45,6 +46,8 @@ def _captcha_form(request):
 
 
 def _send_code(request, phone: str) -> tuple[bool, str]:
+    if not registration_open():
+        return False, services.REGISTRATION_CLOSED
     wait = ratelimit.wait_for(_signup_limits(request), count=False)
     if wait is not None:
         return False, _too_often(wait)
@@ -65,6 +68,8 @@ def _send_code(request, phone: str) -> tuple[bool, str]:
 def signup(request):
     if request.user.is_authenticated:
         return redirect("core:home")
+    if not registration_open():
+        raise PermissionDenied(services.REGISTRATION_CLOSED)
     if request.method == "POST" and "send_code" in request.POST:
         # Without scripts the 发送 button posts the whole form: send, and keep what was typed.
         form = SignupForm(initial=request.POST.dict())
