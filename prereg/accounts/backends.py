@@ -5,6 +5,9 @@ from django.contrib.auth.backends import ModelBackend
 
 from prereg.core.validators import is_digits, normalize_id_number, normalize_mobile
 
+from .models import Role
+from .permissions import role_has_function
+
 
 def find_account(identifier: str):
     """The account an identifier names: login name, then ID number, then a unique phone."""
@@ -32,6 +35,16 @@ def axes_username(request, credentials):
     return user.username if user else identifier.strip()
 
 
+def may_log_in(user) -> bool:
+    """登录 in 配置角色权限: whether accounts of the user's role may sign in. It is locked for the
+    sysadmin, the 考区 and the auditor (permissions.is_locked), so nobody locks them out."""
+    return role_has_function(user.role, "login")
+
+
+def login_withdrawn_message(user) -> str:
+    return f"{Role(user.role).label}账号的登录功能已关闭，暂不能登录。"
+
+
 class IdentifierBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         user = find_account(username)
@@ -39,17 +52,25 @@ class IdentifierBackend(ModelBackend):
             # Run the hasher anyway so a wrong name takes as long as a wrong password.
             get_user_model()().set_password(password)
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        # 登录 withdrawn from the role is not asked here but by the login form, which can then say so
+        # once the password is right, and no sooner (LoginForm.confirm_login_allowed, Django's own
+        # pattern); get_user() refuses such an account all the same.
+        if user.check_password(password) and self.account_usable(user):
             return user
         return None
 
-    def user_can_authenticate(self, user):
-        """An inactive account, or one of a disabled org (禁用机构账户), cannot log in; since
-        get_user() asks the same on every request, disabling also ends its open sessions."""
+    def account_usable(self, user) -> bool:
+        """An inactive account, or one of a disabled org (禁用机构账户), cannot log in."""
         if not super().user_can_authenticate(user):
             return False
         org = getattr(user, "org", None) if getattr(user, "org_id", None) else None
         return org is None or org.enabled
+
+    def user_can_authenticate(self, user):
+        """A usable account whose role holds 登录. Since get_user() asks it on every request,
+        disabling an account or its org, or withdrawing 登录 from its role, also ends its open
+        sessions at their next request."""
+        return self.account_usable(user) and may_log_in(user)
 
     def get_user(self, user_id):
         try:

@@ -5,6 +5,8 @@ from django.contrib.auth.password_validation import validate_password
 
 from prereg.core.validators import is_digits, normalize_mobile, parse_id_number, validate_mobile
 
+from .backends import login_withdrawn_message, may_log_in
+
 
 class IdentifierInput(forms.TextInput):
     """Echoes a typed login name or phone back, but never a full ID number (PII on the page)."""
@@ -29,6 +31,7 @@ class LoginForm(forms.Form):
     def __init__(self, request=None, *args, **kwargs):
         self.request = request
         self.user = None
+        self.refused = None  # the account, when the password was right but its role may not log in
         super().__init__(*args, **kwargs)
 
     def clean(self):
@@ -37,7 +40,15 @@ class LoginForm(forms.Form):
             self.user = authenticate(self.request, username=username, password=password)
             if self.user is None:
                 raise forms.ValidationError("账号或密码错误。连续5次错误将锁定账号。", code="invalid_login")
+            self.confirm_login_allowed(self.user)
         return self.cleaned_data
+
+    def confirm_login_allowed(self, user):
+        """登录 withdrawn from the account's role (配置角色权限): said only now that the password was
+        right, so the answer tells no one else whether the account exists."""
+        if not may_log_in(user):
+            self.user, self.refused = None, user
+            raise forms.ValidationError(login_withdrawn_message(user), code="login_withdrawn")
 
 
 class NewPasswordForm(forms.Form):

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import SESSION_KEY, login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from prereg.audit.log import client_ip
+from prereg.audit.log import client_ip, record
+from prereg.audit.models import Outcome
 from prereg.core.forms import add_service_errors
 from prereg.notify.sms import RateLimited
 
@@ -31,6 +32,10 @@ RESET_PURPOSE = "password_reset"
 def login_view(request):
     if request.user.is_authenticated:
         return redirect("core:home")
+    if SESSION_KEY in request.session:
+        # A session the auth backend no longer honours (its account or org disabled, or 登录
+        # withdrawn from its role) ends here, so re-enabling them later does not revive it.
+        request.session.flush()
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.user, backend="prereg.accounts.backends.IdentifierBackend")
@@ -38,6 +43,9 @@ def login_view(request):
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = reverse("core:home")
         return redirect(target)
+    if form.refused is not None:
+        record("auth.login_refused", obj=form.refused, outcome=Outcome.DENIED, request=request,
+               actor_name=form.refused.username[:4] + "***", details={"reason": "login withdrawn from the role"})
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", ""),
                                                    "registration_open": permissions.registration_open()})
 

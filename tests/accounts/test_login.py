@@ -70,3 +70,57 @@ def test_weak_passwords_are_refused(client, candidate, password, fragment):
         "old_password": TEST_PASSWORD, "new_password1": password, "new_password2": password})
     assert response.status_code == 200
     assert fragment in response.content.decode()
+
+
+def withdraw(role, function):
+    from prereg.accounts import permissions
+    from prereg.accounts.models import RolePermission
+
+    RolePermission.objects.create(role=role, function=function, allowed=False)
+    permissions.invalidate_cache()
+
+
+def test_where_login_is_withdrawn_from_a_role_its_accounts_are_told_so_once_the_password_is_right(client, tree):
+    user = UserFactory(username="350524", role=Role.POINT, org=tree["350524"])
+    withdraw(Role.POINT, "login")
+    response = login(client, "350524")
+    assert response.status_code == 200 and "报名点账号的登录功能已关闭" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(event="auth.login_refused", object_id=str(user.pk)).exists()
+    # A wrong password, or no such account, is answered as before: the role is said to no one else.
+    for username, password in (("350524", "wrong"), ("nobody", TEST_PASSWORD)):
+        body = login(client, username, password).content.decode()
+        assert "账号或密码错误" in body and "登录功能已关闭" not in body
+
+
+def test_where_login_is_withdrawn_from_candidates_a_reviewer_still_logs_in(client, tree, candidate):
+    UserFactory(username="350524", role=Role.POINT, org=tree["350524"])
+    withdraw(Role.CANDIDATE, "login")
+    assert "考生账号的登录功能已关闭" in login(client, candidate.username).content.decode()
+    assert login(client, "350524").status_code == 302
+
+
+def test_withdrawing_login_ends_the_open_sessions_of_the_role_at_their_next_request(client, candidate, year):
+    client.force_login(candidate)
+    assert client.get(reverse("candidate:home")).status_code == 200
+    withdraw(Role.CANDIDATE, "login")
+    response = client.get(reverse("candidate:home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    client.get(response["Location"])
+    assert "_auth_user_id" not in client.session  # ended, not only ignored while the cell is withdrawn
+    from prereg.accounts import permissions
+    from prereg.accounts.models import RolePermission
+
+    RolePermission.objects.all().delete()
+    permissions.invalidate_cache()
+    assert client.get(reverse("candidate:home")).status_code == 302
+
+
+def test_login_cannot_be_withdrawn_from_the_administrators_nor_the_auditor(client, tree):
+    from prereg.accounts import permissions
+
+    for role in (Role.SYSADMIN, Role.DISTRICT, Role.AUDITOR):
+        withdraw(role, "login")
+        assert permissions.is_locked("login", role) and permissions.role_has_function(role, "login")
+    UserFactory(username="admin1", role=Role.SYSADMIN)
+    assert login(client, "admin1").status_code == 302
