@@ -17,7 +17,7 @@ def assert_local_only(html: str):
     assert not REMOTE.search(html), REMOTE.search(html).group(0)
 
 
-def test_login_page_renders_in_chinese_without_remote_assets(client):
+def test_login_page_renders_in_chinese_without_remote_assets(client, db):  # it reads 注册 in 配置角色权限
     response = client.get(reverse("accounts:login"))
     assert response.status_code == 200
     html = response.content.decode()
