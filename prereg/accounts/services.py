@@ -114,13 +114,25 @@ RECOVERY_PURPOSE = "password_reset"
 RECOVERY_TRIES = 5  # as many wrong codes as verify_code allows before the code is spent
 
 
+def may_recover_password(user: User) -> bool:
+    """找回密码 for this account: active, with a phone for the code, and its role holds the function
+    (配置角色权限). Both steps ask it; an account it refuses is answered as an unknown one."""
+    return user.is_active and bool(user.phone) and permissions.role_has_function(user.role, "recover_password")
+
+
+def recovery_withdrawn_roles() -> list[str]:
+    """The roles whose 找回密码 is withdrawn, named on the 找回密码 page to every visitor alike: the
+    page tells nothing about the account typed, yet no one waits for a code that will not come."""
+    return [Role(role).label for role in Role.values if not permissions.role_has_function(role, "recover_password")]
+
+
 def password_recovery_start(*, identifier: str, client_ip: str = "") -> dict:
     """找回密码, step 1: a code to the account's registered phone. Raises RateLimited (the same for
     any identifier); returns the ticket for step 2."""
     key = (identifier or "").strip().upper()
     check_sms_rate("", client_ip, subject=f"recover:{key}")
     user = find_account(identifier)
-    if user is not None and user.is_active and user.phone:
+    if user is not None and may_recover_password(user):
         try:
             check_sms_rate(user.phone)  # the phone's own limit (he may be asked for by another name)
         except RateLimited:
@@ -138,8 +150,9 @@ def password_recovery_finish(*, ticket: dict | None, code: str, new_password: st
     """找回密码, step 2: the code and the new password. A wrong code says 验证码错误 and a spent or
     missing one 验证码已失效, for a decoy ticket as for a real one; `ticket["tries"]` is counted."""
     ticket = ticket if ticket is not None else {"user": None, "issued": 0, "tries": RECOVERY_TRIES}
-    user = User.objects.filter(pk=ticket.get("user"), is_active=True).exclude(phone="").first() \
-        if ticket.get("user") else None
+    user = User.objects.filter(pk=ticket.get("user")).first() if ticket.get("user") else None
+    if user is not None and not may_recover_password(user):
+        user = None  # disabled, its phone removed or its role's 找回密码 withdrawn since step 1
     if user is None:
         expired = (ticket.get("tries", 0) >= RECOVERY_TRIES
                    or time.time() > ticket.get("issued", 0) + settings.SMS_CODE_TTL_SECONDS)

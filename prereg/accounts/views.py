@@ -99,6 +99,7 @@ def first_login(request):
 
 @require_http_methods(["GET", "POST"])
 def password_change(request):
+    permissions.require_function(request.user, "change_password")  # the top bar's link asks the same
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.user_change_password(user=request.user, new_password=form.cleaned_data["new_password1"],
@@ -112,7 +113,8 @@ def password_change(request):
 @require_http_methods(["GET", "POST"])
 def password_forgot(request):
     """找回密码, step 1: a code to the account's registered phone. The answer is the same whether
-    the account exists or not, so the page does not tell who has an account."""
+    the account exists or not, so the page does not tell who has an account; the roles whose 找回密码
+    is withdrawn are named on the page to every visitor alike."""
     form = PasswordForgotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +126,8 @@ def password_forgot(request):
             request.session[RESET_SESSION_KEY] = ticket
             messages.info(request, "如该账号存在并登记了手机号码，验证码已发送至该手机，5分钟内有效。")
             return redirect("accounts:password_forgot_reset")
-    return render(request, "accounts/password_forgot.html", {"form": form})
+    return render(request, "accounts/password_forgot.html",
+                  {"form": form, "withdrawn_roles": services.recovery_withdrawn_roles()})
 
 
 @login_not_required

@@ -282,3 +282,55 @@ def test_every_forgot_password_code_needs_the_picture_answered(client, user):
     assert client.post(url, {"identifier": user.phone, **fields}).status_code == 302
     assert SmsMessage.objects.count() == 1
     assert client.post(url, {"identifier": user.phone, **fields}).status_code == 200
+
+
+# --- 配置角色权限: 修改密码 and 找回密码 withdrawn from a role ------------------------------------
+
+def withdraw(role, function):
+    from prereg.accounts import permissions
+    from prereg.accounts.models import RolePermission
+
+    RolePermission.objects.create(role=role, function=function, allowed=False)
+    permissions.invalidate_cache()
+
+
+def test_where_change_password_is_withdrawn_the_page_refuses_the_role_and_its_link_is_hidden(
+        client, user, tree, reviewer_fuzhou, year):
+    client.force_login(user)
+    assert reverse("accounts:password_change") in client.get(reverse("candidate:home")).content.decode()
+    withdraw(Role.CANDIDATE, "change_password")
+    assert reverse("accounts:password_change") not in client.get(reverse("candidate:home")).content.decode()
+    assert client.get(reverse("accounts:password_change")).status_code == 403
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": TEST_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 403 and "修改密码" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+    client.force_login(reviewer_fuzhou)  # another role keeps it
+    assert client.get(reverse("accounts:password_change")).status_code == 200
+
+
+def test_where_recovery_is_withdrawn_no_code_is_sent_and_the_answer_is_that_of_an_unknown_account(client, user):
+    withdraw(Role.CANDIDATE, "recover_password")
+    page = client.get(reverse("accounts:password_forgot")).content.decode()
+    assert "考生账号的找回密码功能已关闭" in page  # said to every visitor alike
+    other = type(client)()
+    known, unknown = _forgot(client, user.phone), _forgot(other, "13999999999")
+    assert known.redirect_chain == unknown.redirect_chain and _messages(known) == _messages(unknown)
+    assert not SmsMessage.objects.exists()
+    assert "验证码错误" in " ".join(_messages(_reset(client, "123456")))
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+
+
+def test_a_code_sent_before_recovery_was_withdrawn_no_longer_sets_a_password(client, user, tree):
+    _forgot(client, user.phone)
+    code = sent_code(user.phone)
+    withdraw(Role.CANDIDATE, "recover_password")
+    _reset(client, code)
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+    reviewer = UserFactory(role=Role.UNIT, org=tree["35012205"], phone="15005000488")
+    assert "找回密码功能已关闭" in client.get(reverse("accounts:password_forgot")).content.decode()
+    _forgot(type(client)(), reviewer.phone)
+    assert SmsMessage.objects.filter(phone=reviewer.phone).exists()  # another role keeps it
