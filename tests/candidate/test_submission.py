@@ -126,3 +126,47 @@ def test_a_reviewer_cannot_submit_or_see_progress(client, reviewer_anxi_hospital
 def test_submit_and_withdraw_refuse_get(client, ready):
     assert client.get(reverse("candidate:submit")).status_code == 405
     assert client.get(reverse("candidate:withdraw")).status_code == 405
+
+
+# --- 配置角色权限: 进度跟踪 withdrawn from candidates ---------------------------------------------
+
+def withdraw_function(function):
+    from prereg.accounts import permissions
+    from prereg.accounts.models import Role, RolePermission
+
+    RolePermission.objects.create(role=Role.CANDIDATE, function=function, allowed=False)
+    permissions.invalidate_cache()
+
+
+def test_where_progress_is_withdrawn_the_page_refuses_and_no_link_leads_to_it(client, ready):
+    progress = reverse("candidate:progress")
+    client.post(reverse("candidate:submit"), {"version": ready.version})
+    assert progress in client.get(reverse("candidate:home")).content.decode()
+    withdraw_function("track_progress")
+    assert client.get(progress).status_code == 403
+    for page in ("candidate:home", "candidate:form"):
+        assert progress not in client.get(reverse(page)).content.decode(), page
+
+
+def test_where_progress_is_withdrawn_the_home_offers_withdraw_and_a_submit_lands_there(client, ready):
+    withdraw_function("track_progress")
+    response = client.post(reverse("candidate:submit"), {"version": ready.version})
+    assert response["Location"] == reverse("candidate:home")
+    body = client.get(reverse("candidate:home")).content.decode()
+    assert reverse("candidate:withdraw") in body
+    client.post(reverse("candidate:withdraw"), {"version": page_version(body)})
+    ready.refresh_from_db()
+    assert ready.state == State.DRAFT
+
+
+def test_where_progress_is_withdrawn_but_printing_is_not_the_home_offers_printing(client, ready):
+    client.post(reverse("candidate:submit"), {"version": ready.version})
+    ready.refresh_from_db()
+    ready.stage = Stage.SITE_REVIEW  # past the 报名点: printable
+    ready.save()
+    withdraw_function("track_progress")
+    confirmation = reverse("candidate:confirmation")
+    assert confirmation in client.get(reverse("candidate:home")).content.decode()
+    assert client.get(confirmation).status_code == 200
+    withdraw_function("print_confirmation")
+    assert confirmation not in client.get(reverse("candidate:home")).content.decode()

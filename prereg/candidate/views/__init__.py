@@ -3,6 +3,8 @@ from django.views.decorators.http import require_GET
 
 from prereg.applications.completeness import missing
 from prereg.applications.models import Application, State
+from prereg.applications.services import withdraw_allowed
+from prereg.applications.views import may_print
 from prereg.catalog.models import ExamYear
 
 from .common import require_candidate
@@ -21,4 +23,7 @@ def home(request):
         "year": year, "application": application, "project": project, "windows": windows,
         "missing": missing(application) if application and application.state in State.editable_by_candidate() else [],
         "form_open": windows.form_is_open() if windows else False,
+        # Where 进度跟踪 is withdrawn the home offers what the progress page would: 打印 and 撤回.
+        "may_print": bool(application) and may_print(request.user, application),
+        "can_withdraw": bool(application) and withdraw_allowed(application),
     })

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from prereg.accounts.permissions import has_function
 from prereg.applications.carryover import start_application
 from prereg.applications.models import Application
 from prereg.catalog.models import ExamYear
@@ -11,6 +12,18 @@ from prereg.catalog.models import ExamYear
 def require_candidate(user):
     if not user.is_candidate:
         raise PermissionDenied("该页面仅供考生使用。")
+
+
+def may_track_progress(user) -> bool:
+    """进度跟踪 (配置角色权限) for the candidate: his progress page asks it, and so does every link to
+    it (the templates through the role_functions filter, the same has_function)."""
+    return has_function(user, "track_progress")
+
+
+def progress_or_home(user) -> str:
+    """Where the candidate goes after a submit or a withdrawal: his progress, or his home page (which
+    then offers 打印 and 撤回 itself) where 进度跟踪 is withdrawn."""
+    return "candidate:progress" if may_track_progress(user) else "candidate:home"
 
 
 def current_application(user, *, create=False) -> Application:

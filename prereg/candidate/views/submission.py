@@ -1,7 +1,7 @@
 """Submit, withdraw, progress (进度跟踪) and the confirmation form (审核确认单)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -13,7 +13,7 @@ from prereg.applications.models import STAGE_ORDER, State
 from prereg.applications.views import confirmation_response, may_print
 from prereg.core.versions import posted_version
 
-from .common import current_application
+from .common import current_application, may_track_progress, progress_or_home
 
 
 @require_POST
@@ -31,13 +31,13 @@ def submit(request):
             return redirect(reverse("candidate:form") + "#submit")
         # A double click or a retry: the first request did the work.
         messages.info(request, "报名信息已提交，请勿重复提交。")
-        return redirect("candidate:progress")
+        return redirect(progress_or_home(request.user))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect(reverse("candidate:form") + "#submit")
     messages.success(request, "报名信息已提交，等待单位审查。请关注审核进度。")
-    return redirect("candidate:progress")
+    return redirect(progress_or_home(request.user))
 
 
 @require_POST
@@ -49,16 +49,18 @@ def withdraw(request):
             expected_version=posted_version(request.POST.get("version")), request=request)
     except workflow_services.AlreadyHandled:
         messages.error(request, STALE_PAGE_MESSAGE)
-        return redirect("candidate:progress")
+        return redirect(progress_or_home(request.user))
     except ValidationError as error:
         messages.error(request, error.messages[0])
-        return redirect("candidate:progress")
+        return redirect(progress_or_home(request.user))
     messages.success(request, "已撤回，可以修改后重新提交。")
     return redirect("candidate:form")
 
 
 @require_GET
 def progress(request):
+    if not may_track_progress(request.user):
+        raise PermissionDenied("您没有“进度跟踪”的权限。")
     application = current_application(request.user)
     logs = application.review_logs.select_related("org").order_by("created_at", "pk")
     chain = [{"stage": stage, "org": application.org_at(stage),
