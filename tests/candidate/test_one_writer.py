@@ -102,3 +102,61 @@ def test_an_upload_that_finishes_after_a_submit_is_refused_on_the_locked_row(cli
         images.images_add(actor=ready.candidate, application=stale, slot="photo",
                           uploads=[jpeg_upload()])
     assert ApplicationImage.objects.filter(application=ready).count() == before
+
+
+# --- 配置角色权限: 重新编辑填报信息 withdrawn from candidates ------------------------------------
+
+def withdraw_editing():
+    from prereg.accounts import permissions
+    from prereg.accounts.models import Role, RolePermission
+
+    RolePermission.objects.create(role=Role.CANDIDATE, function="edit_own_application", allowed=False)
+    permissions.invalidate_cache()
+
+
+def test_where_editing_again_is_withdrawn_a_never_submitted_draft_is_still_filled_in_and_submitted(client, ready):
+    withdraw_editing()
+    body = client.get(reverse("candidate:form")).content.decode()
+    assert "保存基本信息" in body and "重新编辑填报信息" not in body
+    client.post(reverse("candidate:section", args=["basic"]), basic_payload(ready), HTTP_HX_REQUEST="true")
+    ready.refresh_from_db()
+    assert ready.name == "曹操改名"
+    client.post(reverse("candidate:submit"), {"version": ready.version})
+    ready.refresh_from_db()
+    assert ready.state == State.IN_REVIEW
+
+
+def test_where_editing_again_is_withdrawn_a_withdrawn_form_is_not_edited_but_can_be_submitted_again(client, ready):
+    from tests.factories import jpeg_upload
+
+    client.post(reverse("candidate:submit"), {"version": ready.version})
+    client.post(reverse("candidate:withdraw"), {"version": ready.version + 1})
+    withdraw_editing()
+    ready.refresh_from_db()
+    body = client.get(reverse("candidate:form")).content.decode()
+    assert "“重新编辑填报信息”功能已关闭" in body and "保存基本信息" not in body
+    assert reverse("candidate:submit") in body  # handed in again as it is
+    answer = client.post(reverse("candidate:section", args=["basic"]), basic_payload(ready),
+                         HTTP_HX_REQUEST="true").content.decode()
+    assert "“重新编辑填报信息”功能已关闭" in answer
+    answer = client.post(reverse("candidate:image_upload"), {"version": ready.version, "slot": "category",
+                                                             "file": jpeg_upload()}, HTTP_ACCEPT="application/json")
+    assert answer.status_code == 400 and "重新编辑填报信息" in answer.json()["message"]
+    answer = client.post(reverse("candidate:phone_send_code"), {"basic-phone": "13900001111"}, HTTP_HX_REQUEST="true")
+    assert "重新编辑填报信息" in answer.content.decode()
+    ready.refresh_from_db()
+    assert ready.name != "曹操改名" and ready.version == 2
+    client.post(reverse("candidate:submit"), {"version": ready.version})
+    ready.refresh_from_db()
+    assert (ready.state, ready.submission_round) == (State.IN_REVIEW, 2)
+
+
+def test_where_editing_again_is_withdrawn_the_service_refuses_a_returned_forms_change(ready, candidate):
+    workflow_services.application_submit(actor=candidate, application_id=ready.pk)
+    Application.objects.filter(pk=ready.pk).update(state=State.RETURNED, stage="")
+    withdraw_editing()
+    with pytest.raises(ValidationError, match="重新编辑填报信息") as refused:
+        workflow_services.application_section_save(actor=candidate, application_id=ready.pk, section="basic",
+                                                   values={"postcode": "350002"})
+    assert refused.value.code == "function"
+    assert Application.objects.get(pk=ready.pk).postcode != "350002"

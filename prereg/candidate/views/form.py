@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from prereg.applications import services as workflow_services
 from prereg.applications.completeness import FIELD_SLOTS, field_images, gaps
+from prereg.applications.drafts import edit_refusal, may_edit
 from prereg.applications.images import SLOT_GUIDES
 from prereg.applications.models import (
     ApplicationImage,
@@ -85,7 +86,7 @@ def section_context(application, section, form=None, formsets=None, saved=False,
     if form is None and formsets is None:
         form, formsets = _forms(application, section, dicts=dicts)
     _attach_row_slots(application, formsets, images)
-    editable = application.state in State.editable_by_candidate()
+    editable = may_edit(application.candidate, application)
     if not editable:
         _disable(form, formsets)
     title = section_title(section)
@@ -166,8 +167,10 @@ def status_context(application):
               "done": not counts.get(s)} for s in SECTIONS]
     index.append({"anchor": "images", "title": "证件图片", "count": counts.get("images", 0),
                   "done": not counts.get("images")})
+    # Submitting follows the state alone: where 重新编辑填报信息 is withdrawn, a returned or
+    # withdrawn form can still be handed in again as it is.
     return {"application": application, "index": index, "missing": [gap.message for gap in found],
-            "editable": application.state in State.editable_by_candidate(),
+            "submittable": application.state in State.editable_by_candidate(),
             "windows": application.exam_year.windows(application.project)}
 
 
@@ -176,8 +179,12 @@ def page_context(application, overrides=None):
     dicts, images = YearDicts(application.exam_year), images_by_slot(application)
     sections = [overrides.get(s) or section_context(application, s, dicts=dicts, images=images)
                 for s in SECTIONS]
+    refusal = edit_refusal(application.candidate, application)
     return {**status_context(application), "sections": sections, "slots": image_slots(application, images),
-            "not_found_message": NOT_FOUND_MESSAGE, "year": application.exam_year}
+            "not_found_message": NOT_FOUND_MESSAGE, "year": application.exam_year,
+            "editable": refusal is None,
+            # 重新编辑填报信息 withdrawn (配置角色权限): said at the top, not only by absent buttons.
+            "edit_withdrawn": refusal.messages[0] if refusal is not None and refusal.code == "function" else ""}
 
 
 @require_GET
@@ -283,4 +290,4 @@ def images_panel(request):
     application = current_application(request.user)
     return render(request, "candidate/form/_images.html",
                   {"slots": image_slots(application), "application": application,
-                   "editable": application.state in State.editable_by_candidate()})
+                   "editable": may_edit(request.user, application)})

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from prereg.applications.models import State
+from prereg.applications.drafts import edit_refusal
 from prereg.audit.log import client_ip
 from prereg.core import ratelimit
 from prereg.core.validators import normalize_mobile, validate_mobile
@@ -21,8 +21,9 @@ FIELD = "basic-phone"
 
 def send_phone_code(request, application) -> tuple[bool, str]:
     """Send a phone_change code to the number typed in 基本信息; (sent, message for the page)."""
-    if application.state not in State.editable_by_candidate():
-        return False, "报名信息审核中，不能修改。"
+    refusal = edit_refusal(request.user, application)
+    if refusal is not None:
+        return False, refusal.messages[0]
     phone = normalize_mobile(request.POST.get(FIELD, ""))
     try:
         validate_mobile(phone)

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from prereg.applications import images
-from prereg.applications.models import ApplicationImage, ImageSlot, State
+from prereg.applications.drafts import may_edit
+from prereg.applications.models import ApplicationImage, ImageSlot
 from prereg.core import ratelimit
 from prereg.core.validators import is_digits
 from prereg.core.versions import posted_version
@@ -31,7 +32,7 @@ def _slot_html(request, application, slot, row_id, *, refusal=None) -> str:
     stale = refusal is not None and refusal.code == "version"
     return render_to_string("candidate/form/_slot.html", {
         "slot": found, "application": application,
-        "editable": not stale and application.state in State.editable_by_candidate()}, request=request)
+        "editable": not stale and may_edit(request.user, application)}, request=request)
 
 
 def _answer(request, application, ok, message, status, slot="", row_id=None):
