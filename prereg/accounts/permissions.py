@@ -59,12 +59,26 @@ SOURCE_FUNCTIONS = frozenset(code for code, *_ in FUNCTIONS[:SOURCE_FUNCTION_COU
 LOCKED_FUNCTIONS = frozenset({"read_audit_log", "view_sms_outbox", "logout"})
 LOCKED_ROLES = frozenset({AUDITOR})
 LOCKED_SOURCE_ROLES = frozenset({SYSADMIN, DISTRICT})
+# A cell of the other audience could mean nothing either, so it is locked: a reviewer neither signs
+# up nor edits a form of his own (the candidate's functions), and a candidate never enters the back
+# office (backoffice.access.staff_required), whatever his column says. The 登录管理 row, 进度跟踪
+# and 打印 serve both audiences and are asked of both.
+CANDIDATE_ONLY_FUNCTIONS = frozenset({"register", "edit_own_application"})
+BOTH_AUDIENCES_FUNCTIONS = frozenset({"login", "logout", "recover_password", "change_password",
+                                      "track_progress", "print_confirmation"})
 CACHE_KEY = "role-permission-overrides"
 
 
 def is_locked(function: str, role: str) -> bool:
     return (function in LOCKED_FUNCTIONS or role in LOCKED_ROLES
-            or (function in SOURCE_FUNCTIONS and role in LOCKED_SOURCE_ROLES))
+            or (function in SOURCE_FUNCTIONS and role in LOCKED_SOURCE_ROLES)
+            or _of_the_other_audience(function, role))
+
+
+def _of_the_other_audience(function: str, role: str) -> bool:
+    if function in BOTH_AUDIENCES_FUNCTIONS:
+        return False
+    return (role == CANDIDATE) != (function in CANDIDATE_ONLY_FUNCTIONS)
 
 
 # A page asks has_function a dozen times; a two-second copy in the process spares a cache

@@ -125,7 +125,10 @@ LOCKED_EXAMPLES = [("read_audit_log", Role.SITE, True), ("read_audit_log", Role.
                    ("login", Role.AUDITOR, False), ("review", Role.AUDITOR, True),
                    ("create_reviewer", Role.DISTRICT, False), ("batch_submit", Role.SYSADMIN, True),
                    ("configure_roles", Role.SYSADMIN, False), ("logout", Role.CANDIDATE, False),
-                   ("logout", Role.SITE, False), ("logout", Role.UNIT, False)]
+                   ("logout", Role.SITE, False), ("logout", Role.UNIT, False),
+                   # Cells of the other audience: they could mean nothing.
+                   ("register", Role.UNIT, True), ("edit_own_application", Role.POINT, True),
+                   ("create_reviewer", Role.CANDIDATE, True), ("export_excel", Role.CANDIDATE, True)]
 
 
 @pytest.mark.parametrize(("code", "role", "allowed"), LOCKED_EXAMPLES)
@@ -178,6 +181,14 @@ def test_login_is_locked_for_the_administrators_and_the_auditor_and_changeable_f
     # Nobody can lock the sysadmin, the 考区 or the auditor out; the 考区 configures the others' login.
     locked = {role for role in Role.values if permissions.is_locked("login", role)}
     assert locked == {Role.SYSADMIN, Role.DISTRICT, Role.AUDITOR}
+
+
+def test_the_candidates_column_is_changeable_only_where_a_candidate_uses_the_function(db):
+    changeable = {code for code in permissions.TABLE if not permissions.is_locked(code, Role.CANDIDATE)}
+    assert changeable == {"register", "login", "recover_password", "change_password", "track_progress",
+                          "print_confirmation", "edit_own_application"}
+    for role in (Role.SITE, Role.POINT, Role.UNIT):
+        assert permissions.is_locked("register", role) and permissions.is_locked("edit_own_application", role)
 
 
 def test_locked_cells_are_shown_disabled_on_the_page(client, tree):
