@@ -201,9 +201,10 @@ class Application(models.Model):
             models.Index(fields=["waiting_org", "unit"]),
             # 进度跟踪 (prereg.exports.stats): every column its aggregates read, so they scan this
             # index alone instead of the ~400-byte rows; grouped in this order (unit, state,
-            # stage, chain, level, specialty) SQLite aggregates while scanning, without a sort.
+            # stage, chain, level, specialty, 资格初审 verdict) SQLite aggregates while scanning,
+            # without a sort.
             models.Index(fields=["exam_year", "unit", "state", "stage", "unit_review_org", "point_org",
-                                 "site_org", "district_org", "level", "specialty", "submission_round",
+                                 "site_org", "district_org", "level", "specialty", "verdict", "submission_round",
                                  "submitted_at", "decided_at"], name="application_stats_cover_idx"),
         ]
 

@@ -128,7 +128,7 @@ def _subordinate_rows(user, unit_counts):
 
 
 _CHAIN = [STAGE_ORG_FIELD[stage] + "_id" for stage in STAGE_ORDER]
-_GROUP_FIELDS = ["unit_id", "state", "stage", *_CHAIN, "level_id", "specialty_id"]
+_GROUP_FIELDS = ["unit_id", "state", "stage", *_CHAIN, "level_id", "specialty_id", "verdict"]
 _STATE_COUNTERS = {State.IN_REVIEW: "in_review", State.RETURNED: "returned", State.APPROVED: "approved",
                    State.DRAFT: "draft"}
 
@@ -187,22 +187,6 @@ def _grouped(queryset, overdue_q):
     return groups, hours
 
 
-def _by_verdict(queryset) -> list[dict]:
-    """The 资格初审 assistant's verdicts of the submitted applications: each verdict's count, in
-    all and at each stage of those in review (a query of its own: the verdict is not one of the
-    covering index's columns the main pass reads)."""
-    counts = defaultdict(lambda: defaultdict(int))
-    for verdict, state, stage, n in (queryset.exclude(state=State.DRAFT).values("verdict", "state", "stage")
-                                     .annotate(n=Count("*")).order_by().values_list("verdict", "state", "stage", "n")):
-        counts[verdict]["total"] += n
-        if state == State.IN_REVIEW:
-            counts[verdict][stage] += n
-    labels = {"": "未判定", **dict(Verdict.choices)}
-    return [{"verdict": verdict, "label": labels.get(verdict, verdict), "total": counts[verdict]["total"],
-             "stages": [counts[verdict][stage] for stage in Stage.values]}
-            for verdict in [*Verdict.values, ""] if counts[verdict]["total"]]
-
-
 def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
     now = now or timezone.now()
     overdue_days = overdue_days if overdue_days is not None else overdue_days_default()
@@ -228,9 +212,14 @@ def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
     org_id = user.org_id
     relations = defaultdict(int)
     in_review = State.IN_REVIEW
+    verdicts = defaultdict(lambda: defaultdict(int))
     for unit_id, state, stage, *rest in groups:
-        chain, (level_id, specialty_id, n, overdue) = rest[:4], rest[4:]
+        chain, (level_id, specialty_id, verdict, n, overdue) = rest[:4], rest[4:]
         by_state[state] += n
+        if state != State.DRAFT:  # the 资格初审 assistant's verdicts of the submitted applications
+            verdicts[verdict]["total"] += n
+            if state == in_review:
+                verdicts[verdict][stage] += n
         stats.overdue += overdue
         if state == in_review:
             by_stage[stage] += n
@@ -252,7 +241,10 @@ def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
     stats.by_state = {s: by_state.get(s, 0) for s in State.values}
     stats.by_stage = {s: by_stage.get(s, 0) for s in Stage.values}
     stats.orgs = _subordinate_rows(user, unit_counts)
-    stats.by_verdict = _by_verdict(queryset)
+    labels = {"": "未判定", **dict(Verdict.choices)}
+    stats.by_verdict = [{"verdict": verdict, "label": labels.get(verdict, verdict), "total": verdicts[verdict]["total"],
+                         "stages": [verdicts[verdict][stage] for stage in Stage.values]}
+                        for verdict in [*Verdict.values, ""] if verdicts[verdict]["total"]]
 
     levels = dict(ExamLevel.objects.values_list("pk", "name"))
     specialties = dict(Specialty.objects.values_list("pk", "name"))
