@@ -34,7 +34,7 @@ from prereg.catalog.models import (
     Specialty,
 )
 from prereg.core.validators import (
-    is_digits,
+    is_id,
     normalize_id_number,
     normalize_mobile,
     parse_id_number,
@@ -438,7 +438,7 @@ class DeclarationForm(forms.ModelForm):
         for name in CASCADE:
             bound = self.is_bound and not self.fields[name].disabled
             value = (self.data.get(self.add_prefix(name)) or None) if bound else self.initial.get(name)
-            chosen[name] = value if (value is None or is_digits(str(value))) else None
+            chosen[name] = value if (value is None or is_id(str(value))) else None
         return chosen
 
     def clean(self):

@@ -42,6 +42,15 @@ def is_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
+MAX_ID = 2**63 - 1  # the largest key a database row has (bigint)
+
+
+def is_id(value: str) -> bool:
+    """A posted id that can name a row: plain ASCII digits within a key's range (a longer number
+    overflows the query that would look for it: a server error, not "no such row")."""
+    return is_digits(value) and int(value) <= MAX_ID
+
+
 def id_check_char(body17: str) -> str:
     total = sum(int(d) * w for d, w in zip(body17, ID_WEIGHTS, strict=True))
     return ID_CHECK_CHARS[total % 11]
