@@ -66,6 +66,9 @@ def test_the_candidate_home_shows_the_dates_a_countdown_and_published_notices(cl
     html = client.get(reverse("candidate:home")).content.decode()
     assert year.form_closes.strftime("%Y年%-m月%-d日") in html
     assert "还剩" in html and 'data-deadline="' in html
+    # A span is 进行中; a deadline alone (现场确认截止) is 未截止 until it passes, not 进行中.
+    confirmation = html.split("现场确认截止")[1].split("</li>")[0]
+    assert "未截止" in confirmation and "进行中" not in confirmation
     assert "关于现场确认的通知" in html and "<strong>携带原件</strong>" in html and "<li>各报名点</li>" in html
     assert "草稿通知" not in html and "审核人员须知" not in html
 
