@@ -7,7 +7,7 @@ from prereg.applications.services import withdraw_allowed
 from prereg.applications.views import may_print
 from prereg.catalog.models import ExamYear
 
-from .common import require_candidate
+from .common import may_track_progress, require_candidate
 
 
 @require_GET
@@ -19,11 +19,13 @@ def home(request):
     # His project's dates once he has an application (the project is chosen with it), else the year's.
     project = application.project if application else None
     windows = year.windows(project) if year else None
+    # Where 进度跟踪 is withdrawn the home offers what the progress page would: 打印 and 撤回 (asked
+    # only then: the withdraw check reads the review log, on the window's busiest page).
+    offers = bool(application) and not may_track_progress(request.user)
     return render(request, "candidate/home.html", {
         "year": year, "application": application, "project": project, "windows": windows,
         "missing": missing(application) if application and application.state in State.editable_by_candidate() else [],
         "form_open": windows.form_is_open() if windows else False,
-        # Where 进度跟踪 is withdrawn the home offers what the progress page would: 打印 and 撤回.
-        "may_print": bool(application) and may_print(request.user, application),
-        "can_withdraw": bool(application) and withdraw_allowed(application),
+        "may_print": offers and may_print(request.user, application),
+        "can_withdraw": offers and withdraw_allowed(application),
     })
