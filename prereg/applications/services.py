@@ -87,7 +87,7 @@ def _apply(application, *, action, actor, to_state, to_stage, org=None, opinion=
         from_state=application.state,
         to_state=to_state,
         from_stage=application.stage,
-        to_stage=to_stage or "",
+        to_stage=to_stage,
         opinion=opinion,
         national_done=national_done,
         submission_round=application.submission_round,
@@ -96,12 +96,12 @@ def _apply(application, *, action, actor, to_state, to_stage, org=None, opinion=
         batch=batch,
     )
     application.state = to_state
-    application.stage = to_stage or ""
+    application.stage = to_stage
     application.version = F("version") + 1
     application.save()
     application.refresh_from_db(fields=["version"])
     record(f"application.{action}", actor=actor, obj=application, request=request,
-           details={"from": [log.from_state, log.from_stage], "to": [to_state, to_stage or ""],
+           details={"from": [log.from_state, log.from_stage], "to": [to_state, to_stage],
                     **({"opinion": opinion} if opinion else {})})
     return log
 
@@ -221,16 +221,15 @@ def application_section_save(*, actor, application_id: int, section: str, expect
                     images_for_row_delete(application, slot, row_form.instance.pk)
                 row_form.instance.delete()
                 changed.append("row-")
-        order = 0
-        for row_form in formset.forms:
-            if row_form in formset.deleted_forms or not row_form.has_changed() and not row_form.instance.pk:
-                continue
+        # The rows kept, numbered in the form's order (a blank new row is no row).
+        kept = [row_form for row_form in formset.forms if row_form not in formset.deleted_forms
+                and (row_form.has_changed() or row_form.instance.pk)]
+        for order, row_form in enumerate(kept):
             row = row_form.save(commit=False)
             row.application = application
             for key, value in extra.items():
                 setattr(row, key, value)
             row.order = order
-            order += 1
             row.save()
             if row_form.has_changed():
                 changed.append("row")
@@ -258,18 +257,21 @@ def _require_stage_actor(actor, application, *, function="review"):
     """Role, function and scope: the actor's org is the org of the application's current stage."""
     require_function(actor, function)
     stage = application.stage
-    if not actor.is_reviewer or not actor.org_id or not stage:
-        raise PermissionDenied("该报名信息不在您的审核环节。")
-    if application.org_id_at(stage) != actor.org_id:
+    if not (actor.is_reviewer and actor.org_id and stage) or application.org_id_at(stage) != actor.org_id:
         raise PermissionDenied("该报名信息不在您的审核环节。")
     if ROLE_RANK.get(actor.role, 99) > workflow.STAGE_MIN_RANK[Stage(stage)]:
         raise PermissionDenied("您的角色不能办理该审核环节。")
 
 
+def _awaits_decision(application) -> bool:
+    """In review and not yet approved at its stage (an approval waiting for 汇总提交 is decided)."""
+    return application.state == State.IN_REVIEW and not application.awaiting_forward
+
+
 def _lock_for_decision(actor, application_id, expected_version, function="review"):
     """Lock, then authorize against the locked row; a changed version means someone was faster."""
     application = _lock_in_scope(actor, application_id, expected_version)
-    if application.state != State.IN_REVIEW or application.awaiting_forward:
+    if not _awaits_decision(application):
         raise AlreadyHandled(application)
     _require_stage_actor(actor, application, function=function)
     return application
@@ -281,12 +283,10 @@ def _orgs_before(application) -> set[int]:
     return {application.org_id_at(stage) for stage in stages}
 
 
-def _mark_national(application, stage, national_done):
+def _decide(application, move, *, national_done):
+    """A decision's marks on the row (the stage's 国网 mark, 汇总提交 flag, time); returns (state, stage)."""
     if national_done:
-        application.national_marks = {**(application.national_marks or {}), stage: True}
-
-
-def _move(application, move):
+        application.national_marks = {**(application.national_marks or {}), application.stage: True}
     application.awaiting_forward = move.awaiting_forward
     application.decided_at = timezone.now()
     return move.state, move.stage
@@ -301,7 +301,7 @@ def field_check_set(*, actor, application_id: int, field: str, consistent: bool,
     this org) is 已被他人处理, not a refusal.
     """
     application = _lock_in_scope(actor, application_id, expected_version)
-    if application.state != State.IN_REVIEW or application.awaiting_forward \
+    if not _awaits_decision(application) \
             or (actor.org_id in _orgs_before(application) and application.org_id_at(application.stage) != actor.org_id):
         raise AlreadyHandled(application)
     _require_stage_actor(actor, application)
@@ -333,8 +333,7 @@ def application_approve(*, actor, application_id: int, expected_version: int, op
     move = workflow.approval_move(application.state, stage, application.awaiting_forward)
     if move.state == State.APPROVED:
         application.approved_at = timezone.now()
-    _mark_national(application, stage, national_done)
-    to_state, to_stage = _move(application, move)
+    to_state, to_stage = _decide(application, move, national_done=national_done)
     _apply(application, action=ReviewAction.APPROVE, actor=actor, to_state=to_state, to_stage=to_stage,
            org=actor.org, opinion=opinion or DEFAULT_OPINION, national_done=national_done,
            details={"batch": True} if _batch else None, request=request)
@@ -370,12 +369,11 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
         move = workflow.reject_candidate_move(application.state, stage, application.awaiting_forward)
         action = ReviewAction.REJECT_CANDIDATE
         application.returned_reason = reason
-    _mark_national(application, stage, national_done)
-    to_state, to_stage = _move(application, move)
+    to_state, to_stage = _decide(application, move, national_done=national_done)
     _apply(application, action=action, actor=actor, to_state=to_state, to_stage=to_stage, org=actor.org,
            opinion=reason, national_done=national_done, request=request)
     if action == ReviewAction.REJECT_CANDIDATE:
-        _notify_returned(application, actor, reason)
+        _notify_returned(application, actor, reason, stage)
     else:
         target_org = application.org_at(to_stage)
         notice_send(recipients=target_org.users.filter(is_active=True, role__in=Role.reviewer_roles()),
@@ -384,14 +382,14 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
     return application
 
 
-def _notify_returned(application, actor, reason):
+def _notify_returned(application, actor, reason, stage):
     phone = application.phone or application.candidate.phone
     if phone:
         send_sms(phone, f"【{settings.SITE_NAME}】您的{application.exam_year.name}报名信息已被退回，原因：{reason[:120]}"
                         "。请登录系统修改后重新提交。", purpose="returned")
     notice_send(recipients=_handlers(application, exclude=actor),
                 title=f"{application.name}的报名信息已退回考生",
-                body=f"{actor.org}（{Stage(application.review_logs.last().stage).label}）退回考生，原因：{reason}",
+                body=f"{actor.org}（{Stage(stage).label}）退回考生，原因：{reason}",
                 link=reverse(settings.REVIEW_URL, args=[application.pk]))
 
 
@@ -424,9 +422,9 @@ def application_recall(*, actor, application_id: int, expected_version: int | No
         raise ValidationError("下一环节已办理或已审核通过，无法撤办。")
     if application.org_id_at(target) != actor.org_id:
         raise PermissionDenied("只有办理该环节的机构可以撤办。")
-    workflow.next_state(application.state, ReviewAction.RECALL)
     application.awaiting_forward = False
-    _apply(application, action=ReviewAction.RECALL, actor=actor, to_state=State.IN_REVIEW, to_stage=target,
+    _apply(application, action=ReviewAction.RECALL, actor=actor,
+           to_state=workflow.next_state(application.state, ReviewAction.RECALL), to_stage=target,
            org=actor.org, request=request)
     return application
 
@@ -504,10 +502,15 @@ DICTIONARY_COLUMNS = {"practice_change": DictKind.PRACTICE_CHANGE, "current_qual
                       "study_form": DictKind.STUDY_FORM}
 
 
+def _editable_fields(application) -> list[str]:
+    """EDITABLE_FIELDS but the birth date of a resident ID, which its number gives."""
+    return [name for name in EDITABLE_FIELDS if not (name == "birth_date" and application.has_resident_id)]
+
+
 def editable_targets(application) -> list[tuple[str, str, object]]:
     """(key, label, current value) of every typed value a reviewer may correct."""
     out = [(name, Application._meta.get_field(name).verbose_name, getattr(application, name))
-           for name in EDITABLE_FIELDS if not (name == "birth_date" and application.has_resident_id)]
+           for name in _editable_fields(application)]
     for table in ROW_TABLES:
         if not table.correctable:
             continue
@@ -519,19 +522,19 @@ def editable_targets(application) -> list[tuple[str, str, object]]:
 
 
 def _resolve_target(application, key):
+    """The object and column an editable_targets key names, or ValidationError."""
     if ":" not in key:
-        if key not in EDITABLE_FIELDS or (key == "birth_date" and application.has_resident_id):
-            raise ValidationError(f"“{key}”不可修改。")
-        return application, key
+        if key in _editable_fields(application):
+            return application, key
+        raise ValidationError(f"“{key}”不可修改。")
     prefix, _, rest = key.partition(":")
     row_id, _, column = rest.partition(".")
     table = BY_KEY.get(prefix)
-    if table is None or not table.correctable or column not in table.columns or not is_digits(row_id):
-        raise ValidationError(f"“{key}”不可修改。")
-    row = table.rows(application).filter(pk=int(row_id)).first()
-    if row is None:
-        raise ValidationError(f"“{key}”不可修改。")
-    return row, column
+    if table and table.correctable and column in table.columns and is_digits(row_id):
+        row = table.rows(application).filter(pk=int(row_id)).first()
+        if row is not None:
+            return row, column
+    raise ValidationError(f"“{key}”不可修改。")
 
 
 def _clean_correction(application, obj, column, raw):
@@ -605,10 +608,10 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
         raise ValidationError("没有修改任何信息。")
     for row in touched.values():
         row.save()
-    workflow.next_state(application.state, ReviewAction.EDIT)
     # The review log, shown on the review screen, keeps personal numbers as the audit log does:
     # masked, with a keyed hash that proves which number it was (PIPL: the minimum necessary).
-    _apply(application, action=ReviewAction.EDIT, actor=actor, to_state=application.state,
+    _apply(application, action=ReviewAction.EDIT, actor=actor,
+           to_state=workflow.next_state(application.state, ReviewAction.EDIT),
            to_stage=application.stage, org=actor.org, details={"changes": protect_personal_numbers(diff)},
            request=request)
     record("application.edit.values", actor=actor, obj=application, request=request, details={"changes": diff})
@@ -630,7 +633,7 @@ def _plain(value):
 
 def can_decide(actor, application) -> bool:
     """Whether `actor` may decide `application` now (for showing the decision buttons)."""
-    if application.state != State.IN_REVIEW or application.awaiting_forward:
+    if not _awaits_decision(application):
         return False
     try:
         _require_stage_actor(actor, application)
