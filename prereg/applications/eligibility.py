@@ -11,6 +11,7 @@ a route met only on a point the rules file marks unconfirmed, or a case the rule
 (部队, 中医专长).
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
@@ -69,6 +70,16 @@ class Rule:
         return (_matches(self.qualification, facts.qualification) and _matches(self.category, facts.category)
                 and _matches(self.specialties, facts.specialty))
 
+    @property
+    def titles(self) -> list[str]:
+        """The 现有资格 the rule asks for (any of them); none: no title asked for."""
+        return self.requires_title.split("|") if self.requires_title else []
+
+    @property
+    def needs(self) -> list[str]:
+        """The conditions the rule asks for besides years (规培, 基层, 一线), all of them."""
+        return [need for need in self.requires.split("+") if need]
+
 
 @dataclass(frozen=True)
 class Education:
@@ -117,6 +128,10 @@ class Outcome:
     short_by: int = 0  # months missing, for a route failed on years alone
 
 
+# The short_by of a route failed on something years do not mend: never the closest one.
+NOT_BY_YEARS = 10**6
+
+
 def _matches(allowed: str, value: str) -> bool:
     return allowed in ("", "*") or value in allowed.split("|")
 
@@ -133,21 +148,18 @@ def work_months(work, cutoff) -> int:
 
 
 def _start(rule, facts):
-    """The date the rule counts from (None when the form lacks it), with its words."""
-    titles = rule.requires_title.split("|") if rule.requires_title else []
+    """The date the rule counts from (None when the form lacks it)."""
     if rule.counted_from == "appointment":
-        starts = [start for title, start in facts.appointments if not titles or title in titles]
-        return min(starts) if starts else None
+        return min((start for title, start in facts.appointments if not rule.titles or title in rule.titles),
+                   default=None)
     if rule.counted_from == "qualification":
         return facts.title_date
     if rule.counted_from == "registration":
         return facts.registered
     if rule.counted_from == "training_certificate":
-        issued = [issued for _start_, issued in facts.training if issued and issued <= facts.cutoff]
-        return min(issued) if issued else None
+        return min((issued for _start, issued in facts.training if issued and issued <= facts.cutoff), default=None)
     if rule.counted_from == "training_start":
-        starts = [start for start, _issued in facts.training if start]
-        return min(starts) if starts else None
+        return min((start for start, _issued in facts.training if start), default=None)
     raise ValueError(rule.counted_from)
 
 
@@ -171,25 +183,23 @@ def _months(rule, facts):
     return months_between(start, facts.cutoff), f"{START_LABELS[rule.counted_from]} {month_text(start)} 起"
 
 
-def _advances(rules, facts, rule):
+def _advances(rules, facts):
     return [advance for advance in rules
             if advance.kind == EligibilityRule.Kind.ADVANCE and advance.applies_to(facts)
-            and all(need in facts.evidence for need in advance.requires.split("+") if need)]
+            and all(need in facts.evidence for need in advance.needs)]
 
 
 def _route(rule, education, facts, rules) -> Outcome:
     """One route for one education: met, not met (with how far), or to be checked (and why)."""
-    head = f"{education.level}"
-    target = facts.qualification
-    titles = rule.requires_title.split("|") if rule.requires_title else []
-    if titles and facts.title not in titles:
-        return Outcome(NOT_ELIGIBLE, f"{head} → {target}须取得{'或'.join(titles)}资格（现有资格：{facts.title or '无'}）",
-                       short_by=10**6)
-    for need in filter(None, rule.requires.split("+")):
-        has = bool(any(issued and issued <= facts.cutoff for _s, issued in facts.training)) if need == "规培" \
+    head = education.level
+    if rule.titles and facts.title not in rule.titles:
+        return Outcome(NOT_ELIGIBLE, f"{head} → {facts.qualification}须取得{'或'.join(rule.titles)}资格"
+                                     f"（现有资格：{facts.title or '无'}）", short_by=NOT_BY_YEARS)
+    for need in rule.needs:
+        has = any(issued and issued <= facts.cutoff for _s, issued in facts.training) if need == "规培" \
             else need in facts.evidence
         if not has:
-            return Outcome(NOT_ELIGIBLE, f"{head} → {rule.note}：缺少{REQUIREMENT_LABELS[need]}", short_by=10**6)
+            return Outcome(NOT_ELIGIBLE, f"{head} → {rule.note}：缺少{REQUIREMENT_LABELS[need]}", short_by=NOT_BY_YEARS)
     needed = rule.min_years * 12
     if rule.counted_from == "none" or needed == 0:
         return _met(rule, f"{head} → {rule.note} → 符合")
@@ -208,14 +218,18 @@ def _years(rule, facts, rules, head, months, words, needed) -> Outcome:
     text = f"{head}，{words} → {facts.qualification}需{rule.note}，截至{cutoff}已满{years_months(months)}"
     if months >= needed:
         return _met(rule, f"{text} → 符合")
-    for advance in _advances(rules, facts, rule):
+    for advance in _advances(rules, facts):
         if months + advance.min_years * 12 >= needed:
-            advanced = Rule(**{**rule.__dict__, "confirmed": rule.confirmed and advance.confirmed})
+            advanced = dataclasses.replace(rule, confirmed=rule.confirmed and advance.confirmed)
             return _met(advanced, f"{text}，{advance.note}，提前{advance.min_years}年 → 符合")
     short = needed - months
-    earliest = facts.exam_year + -(-short // 12)
-    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（尚差{years_months(short)}，最早可报考{earliest}年度）",
+    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（尚差{years_months(short)}，最早可报考{_earliest(facts, short)}年度）",
                    short_by=short)
+
+
+def _earliest(facts, short: int) -> int:
+    """The first exam year by whose cut-off the `short` months missing have passed."""
+    return facts.exam_year + -(-short // 12)
 
 
 def _met(rule, text) -> Outcome:
@@ -240,10 +254,11 @@ def assess(facts: Facts, rules: list[Rule]) -> Verdict:
             notes.append(Outcome(CHECK, f"学历“{education.level}”不在资格规则之列，请人工核实"))
             continue
         if not education.obtained or education.obtained > facts.cutoff:
-            notes.append(Outcome(NOT_ELIGIBLE, f"{education.level}于截止日期后取得，不能作为参评学历", 10**6))
+            notes.append(Outcome(NOT_ELIGIBLE, f"{education.level}于截止日期后取得，不能作为参评学历", NOT_BY_YEARS))
             continue
         if not facts.holds_title and not education.full_time:
-            notes.append(Outcome(NOT_ELIGIBLE, f"{education.level}（非全日制）：首次报考须以全日制学历报考", 10**6))
+            notes.append(Outcome(NOT_ELIGIBLE, f"{education.level}（非全日制）：首次报考须以全日制学历报考",
+                                 NOT_BY_YEARS))
             continue
         outcomes += [_route(rule, education, facts, rules) for rule in routes if rule.education == level]
     outcomes += notes
@@ -277,7 +292,7 @@ def _post_change(facts, rules) -> Outcome:
     if months >= rule.min_years * 12:
         return Outcome(ELIGIBLE, text)
     short = rule.min_years * 12 - months
-    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（最早可报考{facts.exam_year + -(-short // 12)}年度）")
+    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（最早可报考{_earliest(facts, short)}年度）")
 
 
 # --- From the database ---------------------------------------------------------------------------
@@ -317,16 +332,13 @@ def rows_of(first_id: int, last_id: int) -> dict:
 
 
 def values_of(application) -> dict:
-    """An application's columns the rules read, from the object at hand (as recompute reads them)."""
-    return {"pk": application.pk,
-            "qualification__name": application.qualification.name if application.qualification_id else "",
-            "category__name": application.category.name if application.category_id else "",
-            "specialty__name": application.specialty.name if application.specialty_id else "",
-            "scope__name": application.scope.name if application.scope_id else "",
-            "current_qualification": application.current_qualification,
-            "current_qualification_date": application.current_qualification_date,
-            "practice_registered": application.practice_registered,
-            "practice_change": application.practice_change}
+    """An application's APPLICATION_COLUMNS from the object at hand (as recompute reads them)."""
+    def read(column):
+        name, _, attribute = column.partition("__")
+        value = getattr(application, name)
+        return getattr(value, attribute, "") if attribute else value  # an entry by its name, "" for none
+
+    return {column: read(column) for column in APPLICATION_COLUMNS}
 
 
 def facts_from(values: dict, rows: dict, exam_year) -> Facts:
@@ -343,8 +355,7 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
                         for row in educations]
     facts.appointments = [(row["qualification"] or row["post"], row["start"]) for row in of(AppointmentRow)]
     facts.work = [(row["start"], row["end"]) for row in of(WorkRow)]
-    open_rows = [start for start, end in facts.work if end is None and start]
-    facts.current_post_start = max(open_rows) if open_rows else None
+    facts.current_post_start = max((start for start, end in facts.work if end is None and start), default=None)
     facts.training = [(row["start"], row["issued"]) for row in of(TrainingRow)
                       if row["kind"] == TrainingRow.Kind.RESIDENCY]
     for row in of(OtherRow):
