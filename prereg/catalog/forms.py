@@ -34,7 +34,6 @@ class YearOpenForm(WindowsForm):
 
     class Meta(WindowsForm.Meta):
         fields = ["year", "name", *WINDOW_FIELDS]
-        widgets = dict.fromkeys(WINDOW_FIELDS, DATE)
         help_texts = {"name": "留空则为“××××年度”。", **WindowsForm.Meta.help_texts}
 
     def __init__(self, *args, **kwargs):

@@ -14,6 +14,7 @@ from prereg.accounts.permissions import require_function
 from prereg.accounts.services import generate_one_time_password
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
+from prereg.orgs.models import Org
 
 from . import importers
 from .loaders import load_year_catalogue
@@ -75,28 +76,20 @@ def exam_year_open(*, actor, year: int, name: str = "", request=None, **windows)
             ExamProject.objects.create(exam_year=new, code=project.code, name=project.name, order=project.order)
     else:
         ExamProject.objects.create(exam_year=new, code=DEFAULT_PROJECT[0], name=DEFAULT_PROJECT[1])
-    copied = None
+    copied = 0
     if previous is not None:
+        # The sheet names each level's 考试项目 by code, so 副高级/正高级 stay the 高级 project's.
         result = importers.import_rows(new, importers.catalogue_rows(previous))
         if not result.ok:  # last year's own catalogue always checks; guard against surprises
             raise ValidationError(["上一年度字典无法复制："] + result.errors)
         copied = result.created
     if not copied:
         load_year_catalogue(new)
-    elif previous is not None:
-        _tie_levels_to_projects(previous, new)
     reset = reviewer_passwords_reset(actor=actor, exam_year=new)
     record("exam_year.open", actor=actor, obj=new, request=request,
            details={"year": year, "previous": previous.year if previous else None,
-                    "entries_copied": copied or 0, "passwords_reset": reset})
+                    "entries_copied": copied, "passwords_reset": reset})
     return new
-
-
-def _tie_levels_to_projects(previous, new):
-    """Each copied level keeps its 考试项目 (by code): 副高级/正高级 stay the 高级 project's."""
-    projects = {project.code: project for project in new.projects.all()}
-    for level in ExamLevel.objects.filter(exam_year=previous, project__isnull=False).select_related("project"):
-        ExamLevel.objects.filter(exam_year=new, name=level.name).update(project=projects.get(level.project.code))
 
 
 def sheet_holder(org):
@@ -110,7 +103,7 @@ def reviewer_passwords_reset(*, actor, exam_year: ExamYear) -> int:
     The passwords are sealed into one sheet per holder org, readable once by that org's
     reviewers. Called inside exam_year_open's transaction.
     """
-    sheets: dict[int, tuple] = {}
+    sheets: dict[int, tuple[Org, list]] = {}
     reviewers = (User.objects.filter(role__in=Role.reviewer_roles(), org__isnull=False)
                  .exclude(pk=actor.pk).select_related("org", "org__parent").order_by("org__code", "username"))
     count = 0
@@ -123,29 +116,35 @@ def reviewer_passwords_reset(*, actor, exam_year: ExamYear) -> int:
         user.profile_completed = False
         user.save(update_fields=["password", "must_change_password", "profile_completed"])
         holder = sheet_holder(user.org)
-        sheets.setdefault(holder.pk, (holder, []))[1].append({
-            "username": user.username, "name": user.name, "org": user.org.name,
-            "role": user.get_role_display(), "password": raw,
-        })
+        sheets.setdefault(holder.pk, (holder, []))[1].append(sheet_entry(user, raw))
         count += 1
     for holder, entries in sheets.values():
-        PasswordSheet.objects.update_or_create(
-            exam_year=exam_year, holder=holder,
-            defaults={"count": len(entries), "ciphertext": seal(json.dumps(entries, ensure_ascii=False)),
-                      "revealed_at": None, "revealed_by": None})
+        hand_down(exam_year, holder, entries)
     return count
 
 
-def may_read_sheet(user, sheet) -> bool:
-    """A reviewer of the holder org; the sysadmin for a root org (whose own reviewers are all reset
-    when the sysadmin opens the year, so none of them could read it)."""
-    if user.is_reviewer and user.org_id:
-        return sheet.holder_id == user.org_id
-    return user.role == Role.SYSADMIN and sheet.holder.parent_id is None
+def sheet_entry(user: User, password: str) -> dict:
+    """One line of a password sheet: the account (saved or about to be) and its one-time password."""
+    return {"username": user.username, "name": user.name, "org": user.org.name, "role": user.get_role_display(),
+            "password": password}
+
+
+def hand_down(year: ExamYear, holder: Org, entries: list[dict]) -> None:
+    """Add passwords to the holder's sheet of the year: to its unread entries if it has any
+    (sealed again, still readable once), else as a new reading of the sheet."""
+    sheet = PasswordSheet.objects.select_for_update().filter(exam_year=year, holder=holder).first()
+    if sheet is not None and sheet.ciphertext:
+        entries = json.loads(open_sealed(sheet.ciphertext)) + entries
+    PasswordSheet.objects.update_or_create(
+        exam_year=year, holder=holder,
+        defaults={"count": len(entries), "ciphertext": seal(json.dumps(entries, ensure_ascii=False)),
+                  "revealed_at": None, "revealed_by": None})
 
 
 def sheets_for(user):
-    """The password sheets this user may read (read or not)."""
+    """The password sheets this user may read (read or not): a reviewer those of his org; the
+    sysadmin those of a root org (whose own reviewers are all reset when the sysadmin opens the
+    year, so none of them could read it)."""
     qs = PasswordSheet.objects.select_related("exam_year", "revealed_by", "holder")
     if user.is_reviewer and user.org_id:
         return qs.filter(holder_id=user.org_id)
@@ -157,8 +156,9 @@ def sheets_for(user):
 @transaction.atomic
 def password_sheet_reveal(*, actor, sheet_id: int, request=None) -> list[dict]:
     """The sheet's passwords, once: the ciphertext is wiped in the same transaction."""
-    sheet = PasswordSheet.objects.select_for_update().select_related("holder").filter(pk=sheet_id).first()
-    if sheet is None or not may_read_sheet(actor, sheet):
+    # of=("self",): only the sheet is locked (revealed_by is on the nullable side of a join).
+    sheet = sheets_for(actor).select_for_update(of=("self",)).filter(pk=sheet_id).first()
+    if sheet is None:
         raise PermissionDenied("该密码单不属于您的机构。")
     if not sheet.ciphertext:
         raise ValidationError(f"该密码单已于{timezone.localtime(sheet.revealed_at):%Y-%m-%d %H:%M}"
@@ -181,14 +181,18 @@ def exam_year_update(*, actor, exam_year_id: int, request=None, **fields) -> Exa
     errors = check_windows(values)
     if errors:
         raise ValidationError(errors)
-    name = fields.get("name") or year.name
-    changed = {k: [str(getattr(year, k)), str(v)] for k, v in {**values, "name": name}.items() if getattr(year, k) != v}
-    for key, value in values.items():
-        setattr(year, key, value)
-    year.name = name
+    changed = _assign(year, {**values, "name": fields.get("name") or year.name})
     year.save()
     record("exam_year.update", actor=actor, obj=year, request=request, details=changed)
     return year
+
+
+def _assign(obj, values: dict) -> dict:
+    """Set `values` on `obj`; what changed, as the audit entry names it ({field: [before, after]} as text)."""
+    changed = {k: [str(getattr(obj, k)), str(v)] for k, v in values.items() if getattr(obj, k) != v}
+    for key, value in values.items():
+        setattr(obj, key, value)
+    return changed
 
 
 @transaction.atomic
@@ -213,12 +217,7 @@ def exam_project_update(*, actor, project_id: int, request=None, **fields) -> Ex
     errors = check_windows({k: v if v is not None else getattr(year, k) for k, v in values.items()})
     if errors:
         raise ValidationError(errors)
-    name = fields.get("name") or project.name
-    changed = {k: [str(getattr(project, k)), str(v)] for k, v in {**values, "name": name}.items()
-               if getattr(project, k) != v}
-    for key, value in values.items():
-        setattr(project, key, value)
-    project.name = name
+    changed = _assign(project, {**values, "name": fields.get("name") or project.name})
     project.save()
     record("exam_project.update", actor=actor, obj=project, request=request,
            details={"year": year.year, "code": project.code, **changed})
@@ -323,14 +322,17 @@ RULE_VALUES = {
 RULE_REQUIREMENTS = {"规培", "基层", "一线"}
 
 
+# A rules sheet names its columns by field name or by these Chinese names (the export's).
+RULE_LABELS = {column: EligibilityRule._meta.get_field(column).verbose_name for column in EligibilityRule.COLUMNS}
+
+
 def _rule_errors(line: int, row: dict) -> tuple[list[str], dict]:
     """A row of the rules sheet checked, as the model's values; its errors named by line and column."""
     errors, values = [], {}
-    labels = {f.name: f.verbose_name for f in EligibilityRule._meta.fields}
-    for column in EligibilityRule.COLUMNS:
-        value = (row.get(column, row.get(labels[column], "")) or "").strip()
+    for column, label in RULE_LABELS.items():
+        value = (row.get(column, row.get(label, "")) or "").strip()
         if column in RULE_VALUES and value not in RULE_VALUES[column]:
-            errors.append(f"第{line}行“{labels[column]}”：{value or '（空）'}不是可用的值")
+            errors.append(f"第{line}行“{label}”：{value or '（空）'}不是可用的值")
         values[column] = value
     try:
         values["min_years"] = int(values["min_years"])
@@ -355,9 +357,8 @@ def _rule_errors(line: int, row: dict) -> tuple[list[str], dict]:
 def eligibility_rules_file(exam_year: ExamYear) -> bytes:
     """The year's rules in the import format (UTF-8 CSV with the columns' Chinese names)."""
     out = io.StringIO()
-    labels = {f.name: f.verbose_name for f in EligibilityRule._meta.fields}
     writer = csv.writer(out)
-    writer.writerow([labels[c] for c in EligibilityRule.COLUMNS])
+    writer.writerow(RULE_LABELS.values())
     for rule in EligibilityRule.objects.filter(exam_year=exam_year):
         writer.writerow([int(v) if isinstance(v, bool) else v for v in rule.as_row().values()])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -369,10 +370,9 @@ def eligibility_rules_import(*, actor, exam_year_id: int, filename: str, content
     """Replace the year's 资格规则 with a sheet's rows: all of them, or none when one is wrong."""
     require_function(actor, MANAGE)
     year = ExamYear.objects.select_for_update().get(pk=exam_year_id)
-    labels = [f.verbose_name for f in EligibilityRule._meta.fields if f.name in EligibilityRule.COLUMNS]
     result = importers.ImportResult()
     try:
-        rows = importers.read_table(filename, content, columns=[*EligibilityRule.COLUMNS, *labels], required=())
+        rows = importers.read_table(filename, content, columns=[*RULE_LABELS, *RULE_LABELS.values()], required=())
     except importers.CatalogueFileError as exc:
         rows, result.errors = [], [str(exc)]
     checked = []

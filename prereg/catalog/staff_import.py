@@ -1,6 +1,6 @@
 """Reviewer accounts created in bulk from a sheet (issue 17.4), their one-time passwords handed
 down through the org tree as when a year opens (services.reviewer_passwords_reset): sealed into
-the current year's password sheet of the org above each account (services.sheet_holder), which
+the current year's password sheet of the org above each account (services.hand_down), which
 that org's reviewers read once under 新年度账号密码.
 
 It sits beside the password sheets it writes to (catalog), above orgs and accounts whose rules it
@@ -12,7 +12,6 @@ role is that account: its name and phone are updated, its password is not touche
 
 import dataclasses
 import hashlib
-import json
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,9 +26,8 @@ from prereg.core.sheets import SheetError, read_table
 from prereg.core.validators import normalize_mobile, validate_mobile
 from prereg.orgs.models import Org
 
-from .models import ExamYear, PasswordSheet
-from .secretbox import open_sealed, seal
-from .services import sheet_holder
+from .models import ExamYear
+from .services import hand_down, sheet_entry, sheet_holder
 
 USERNAME, NAME, PHONE, ORG, ROLE, TITLE, DEPARTMENT = "登录名", "姓名", "手机号码", "所属机构代码", "角色", "职务", "科室"
 COLUMNS = [USERNAME, NAME, PHONE, ORG, ROLE, TITLE, DEPARTMENT]
@@ -168,9 +166,7 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
                     must_change_password=True, profile_completed=False, password=hash_one_time_password(raw))
         new_users.append(user)
         holder = sheet_holder(spec["org"])
-        entries.setdefault(holder.pk, (holder, []))[1].append({
-            "username": user.username, "name": user.name, "org": spec["org"].name, "role": spec["role_label"],
-            "password": raw})
+        entries.setdefault(holder.pk, (holder, []))[1].append(sheet_entry(user, raw))
     User.objects.bulk_create(new_users, batch_size=500)
     for holder, new_entries in entries.values():
         hand_down(year, holder, new_entries)
@@ -182,17 +178,6 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
         "changes": {u.username: {f: [str(v) for v in values] for f, values in c.items()}
                     for u, c in plan.updates[:500]}})
     return plan
-
-
-def hand_down(year: ExamYear, holder: Org, new_entries: list[dict]) -> None:
-    """Add passwords to the holder's sheet of the year: to its unread entries if it has any
-    (sealed again, still readable once), else as a new reading of the sheet."""
-    sheet = PasswordSheet.objects.select_for_update().filter(exam_year=year, holder=holder).first()
-    entries = (json.loads(open_sealed(sheet.ciphertext)) if sheet and sheet.ciphertext else []) + new_entries
-    PasswordSheet.objects.update_or_create(
-        exam_year=year, holder=holder,
-        defaults={"count": len(entries), "ciphertext": seal(json.dumps(entries, ensure_ascii=False)),
-                  "revealed_at": None, "revealed_by": None})
 
 
 def template_rows(actor) -> list[list[str]]:
