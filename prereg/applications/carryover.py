@@ -14,25 +14,12 @@ from django.db import IntegrityError, transaction
 from prereg.audit.log import record
 from prereg.catalog.models import ExamLevel, PracticeCategory, PracticeScope, Qualification, Specialty
 
-from .models import (
-    Application,
-    ApplicationImage,
-    AppointmentRow,
-    EducationRow,
-    ImageSlot,
-    OtherRow,
-    TrainingRow,
-    WorkRow,
-)
+from .models import Application, ApplicationImage
+from .sections import BY_SLOT, ROW_MODELS
 
 # Plain fields copied as they are.
 BASIC_FIELDS = ["gender", "birth_date", "ethnicity_id", "postcode", "address", "chsi_code", "practice_change",
                 "current_qualification", "current_qualification_date"]
-# Which row table a per-row image slot points into.
-SLOT_ROWS = {
-    ImageSlot.EDUCATION: EducationRow, ImageSlot.DEGREE: EducationRow, ImageSlot.APPOINTMENT: AppointmentRow,
-    ImageSlot.RESIDENCY: TrainingRow, ImageSlot.GENERAL_PRACTICE: TrainingRow, ImageSlot.OTHER: OtherRow,
-}
 
 
 def start_application(*, candidate, exam_year) -> Application:
@@ -59,9 +46,7 @@ def start_application(*, candidate, exam_year) -> Application:
             application.derive_from_id_number()
             application.save(force_insert=True)
             previous = last_application(candidate, exam_year)
-            details = {}
-            if previous is not None:
-                details = carry_over(previous, application, actor=candidate)
+            details = carry_over(previous, application, actor=candidate) if previous is not None else {}
             record("application.start", actor=candidate, obj=application, details=details)
             return application
     except IntegrityError:
@@ -119,10 +104,10 @@ def carry_over(previous: Application, application: Application, *, actor) -> dic
             missing.append(field)
     application.save()
 
-    row_maps: dict[type, dict[int, int]] = {}
+    row_maps: dict[type, dict[int, int]] = {}  # per row model, each old row's id -> its copy's
     rows = 0
-    for model in (WorkRow, EducationRow, AppointmentRow, TrainingRow, OtherRow):
-        mapping = row_maps.setdefault(model, {})
+    for model in ROW_MODELS:
+        row_maps[model] = mapping = {}
         for row in model.objects.filter(application=previous).order_by("order", "pk"):
             old_pk = row.pk
             row.pk = row.id = None
@@ -134,8 +119,8 @@ def carry_over(previous: Application, application: Application, *, actor) -> dic
     images = 0
     for image in ApplicationImage.objects.filter(application=previous).order_by("pk"):
         row_id = image.row_id
-        if image.slot in SLOT_ROWS:
-            row_id = row_maps[SLOT_ROWS[image.slot]].get(row_id)
+        if image.slot in BY_SLOT:
+            row_id = row_maps[BY_SLOT[image.slot].model].get(row_id)
             if row_id is None:
                 continue  # an image of a row that no longer exists
         copy = ApplicationImage(

@@ -52,7 +52,7 @@ from .models import (
     TrainingRow,
     WorkRow,
 )
-from .sections import ROW_SECTION_TITLES, ROW_TABLES, RowTable
+from .sections import ROW_MODELS, ROW_SECTION_TITLES, ROW_TABLES, RowTable, tables_of
 from .values import month_text, span_text
 
 logger = logging.getLogger(__name__)
@@ -160,8 +160,7 @@ def load(application) -> FormData:
     application = Application.objects.select_related(*RELATED).only(*FIELDS).get(pk=application.pk)
     photo = (ApplicationImage.objects.filter(application_id=application.pk, slot=ImageSlot.PHOTO)
              .values_list("thumbnail", "file").order_by("-pk").first())
-    models = dict.fromkeys(table.model for table in ROW_TABLES)  # five: two models hold two tables each
-    rows = {model: list(model.objects.filter(application_id=application.pk)) for model in models}
+    rows = {model: list(model.objects.filter(application_id=application.pk)) for model in ROW_MODELS}
     for row in rows[AppointmentRow]:
         row.application = application  # its duration runs to the year's cut-off, read above
     approvals = ReviewLog.objects.filter(application_id=application.pk, action=ReviewAction.APPROVE,
@@ -481,7 +480,7 @@ def render(data: FormData, url: str) -> bytes:
 
     def tables(section, title):
         """The section's row tables, the first under `title` (None: no band)."""
-        for table in (table for table in ROW_TABLES if table.section == section):
+        for table in tables_of(section):
             printed = PRINTED[table.key]
             sheet.table(title, printed.headers, printed.cells, [printed.values(row) for row in data.rows_of(table)])
             title = None

@@ -32,10 +32,6 @@ class RowTable:
         """Whether the row at `index`, in the form's order, is the 参评 one."""
         return self.first_is_assessed and index == 0
 
-    def assessed_prefix(self, index: int | None) -> str:
-        """What goes before the name of the 参评 row ("参评学历证书"); nothing for the others."""
-        return ASSESSED if self.is_assessed(index) else ""
-
     def assessed_row(self, application):
         """The 参评 row (the first in the form's order), or None."""
         return self.rows(application).first() if self.first_is_assessed else None
@@ -52,7 +48,7 @@ class RowTable:
         """A row as lists name it: "学历：本科 福建医科大学"; given its place in the form's order, the
         参评 one as "参评学历：本科 福建医科大学"."""
         names = " ".join(str(getattr(row, c)) for c in self.name_columns if getattr(row, c))
-        return f"{self.assessed_prefix(index)}{self.label}：{names}"
+        return f"{ASSESSED if self.is_assessed(index) else ''}{self.label}：{names}"
 
     def rows(self, application):
         return self.model.objects.filter(application=application, **self.filter).order_by("order", "pk")
@@ -78,6 +74,7 @@ ROW_TABLES = [
              correctable=False),
 ]
 BY_KEY = {table.key: table for table in ROW_TABLES}
+ROW_MODELS = tuple(dict.fromkeys(table.model for table in ROW_TABLES))  # five: two models hold two tables each
 BY_SLOT = {table.slot: table for table in ROW_TABLES if table.slot}
 # The form's row sections with their titles, in the order of the form.
 ROW_SECTION_TITLES = {"work": "工作情况", "education": "教育情况", "appointment": "现有资格聘任情况",
