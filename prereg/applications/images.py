@@ -45,7 +45,6 @@ SLOT_LIMIT = {ImageSlot.ID_FRONT: 1, ImageSlot.ID_BACK: 1, ImageSlot.PHOTO: 1}
 DEFAULT_SLOT_LIMIT = 5
 
 
-
 @dataclass(frozen=True)
 class SlotGuide:
     """What the candidate manual (section 六, 图片上传位置) tells the candidate about one 📷 slot."""
@@ -299,8 +298,7 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
         _check_slot(application, slot, row_id)
         if replace:
             for old in existing:
-                _delete_files_later(old)
-                old.delete()
+                _delete(old)
         for upload, image in processed:
             stem = uuid.uuid4().hex
             obj = ApplicationImage(
@@ -318,10 +316,11 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
     return created
 
 
-def _delete_files_later(image):
-    """Leave the files of a deleted image in storage for the retention (see DeletedImageFile)."""
+def _delete(image):
+    """Delete the image's row; its files stay in storage for the retention (see DeletedImageFile)."""
     DeletedImageFile.objects.bulk_create(
         [DeletedImageFile(name=field.name) for field in (image.file, image.thumbnail) if field])
+    image.delete()
 
 
 def deleted_images_purge(*, now=None, batch: int = 500) -> int:
@@ -353,12 +352,10 @@ def image_delete(*, actor, image_id: int, expected_version: int | None = None, r
     lock_editable(actor, image.application_id, expected_version)
     record("image.delete", actor=actor, obj=image.application, request=request,
            details={"slot": image.slot, "row": image.row_id, "sha256": image.sha256})
-    _delete_files_later(image)
-    image.delete()
+    _delete(image)
 
 
 def images_for_row_delete(application, slot, row_id) -> None:
     """Remove the images of a row being removed (⊖); their files go after the retention."""
     for image in ApplicationImage.objects.filter(application=application, slot=slot, row_id=row_id):
-        _delete_files_later(image)
-        image.delete()
+        _delete(image)
