@@ -36,13 +36,6 @@ def is_filled_text(value: str) -> bool:
     return bool(value) and value.strip() not in {"", "无"}
 
 
-def image_counts(application) -> Counter:
-    return Counter(
-        (slot, row_id)
-        for slot, row_id in ApplicationImage.objects.filter(application=application).values_list("slot", "row_id")
-    )
-
-
 class RequiredImage(NamedTuple):
     """A 📷 item this application must show: its slot, its row (None for the form's own fields),
     what it is, and the form's part where it is uploaded (a row's with its row); `assessed`: the
@@ -147,7 +140,7 @@ def gaps(application) -> list[Gap]:
         found.append(Gap("declaration", f"申报信息：请选择“{_label('scope')}”。"))
     if is_filled_text(application.current_qualification) and not application.current_qualification_date:
         found.append(Gap("declaration", f"申报信息：请填写“{_label('current_qualification_date')}”。"))
-    uploaded = image_counts(application)
+    uploaded = Counter(ApplicationImage.objects.filter(application=application).values_list("slot", "row_id"))
     found += [Gap(image.section, f"请上传“{image.label}”的图片。") for image in _required_images(application, rows)
               if not uploaded[(image.slot, image.row_id)]]
     return found
