@@ -31,8 +31,6 @@ class State(models.TextChoices):
         return (cls.DRAFT, cls.RETURNED)
 
 
-
-
 STAGE_ORDER = [Stage.UNIT_REVIEW, Stage.POINT_CONFIRM, Stage.SITE_REVIEW, Stage.DISTRICT_RECHECK]
 # The 审核确认单 prints once the 报名点 has confirmed (notice, 七): per state, the stages it prints at
 # (None: any), so approved, or in review at a stage after the 报名点's. The one statement of the rule:

@@ -366,7 +366,7 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
             raise ValidationError("单位审查是第一个环节，只能退回考生。") from None
         action = ReviewAction.REJECT_PREVIOUS
     else:
-        move = workflow.reject_candidate_move(application.state, stage, application.awaiting_forward)
+        move = workflow.reject_candidate_move(application.state, application.awaiting_forward)
         action = ReviewAction.REJECT_CANDIDATE
         application.returned_reason = reason
     to_state, to_stage = _decide(application, move, national_done=national_done)

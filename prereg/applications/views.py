@@ -69,9 +69,9 @@ def verify(request, number, token):
     if request.user.role not in Role.reviewer_roles() and request.user.role != Role.SYSADMIN:
         raise PermissionDenied("该页面仅供审核人员使用。")
     application = Application.objects.visible_to(request.user).filter(number=number).first()
-    genuine = application is not None and is_genuine(application, token)
     if application is None:
         raise Http404
+    genuine = is_genuine(application, token)
     record("confirmation.verify", actor=request.user, obj=application, request=request,
            details={"genuine": genuine})
     logs = application.review_logs.select_related("org").order_by("created_at", "pk")

@@ -45,7 +45,6 @@ STAGE_MIN_RANK = {Stage.UNIT_REVIEW: 4, Stage.POINT_CONFIRM: 3, Stage.SITE_REVIE
 class TransitionNotAllowed(Exception):
     def __init__(self, state, action):
         super().__init__(f"{action} is not allowed in state {state}")
-        self.state, self.action = state, action
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def reject_previous_move(state: str, stage: str, awaiting_forward: bool) -> Move
     return Move(next_state(state, ReviewAction.REJECT_PREVIOUS), target)
 
 
-def reject_candidate_move(state: str, stage: str, awaiting_forward: bool) -> Move:
+def reject_candidate_move(state: str, awaiting_forward: bool) -> Move:
     if awaiting_forward:
         raise TransitionNotAllowed(state, ReviewAction.REJECT_CANDIDATE)
     return Move(next_state(state, ReviewAction.REJECT_CANDIDATE), "")
