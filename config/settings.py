@@ -127,6 +127,9 @@ else:
     # lockout counters stay correct under several gunicorn workers.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "prereg_cache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Rendered page fragments ({% cache ... using="fragments" %}) stay in each process: what one
+# holds is a minute old at most and needs no sharing, and reading it costs no round trip.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 # Idle timeout: a request pushes the expiry forward, writing the session at most once a minute

@@ -30,14 +30,16 @@ def pytest_collection_modifyitems(config, items):
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+                       for alias in ("default", "fragments")}
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                                   "QUEUES": ["default", "exports"]}}
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from prereg.accounts.permissions import invalidate_cache
 
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     invalidate_cache()  # the per-process copy of the permission overrides
 
 

@@ -128,37 +128,35 @@ class QueueRow:
                "unit_id", "unit__name", "unit__path", "project__name", "level__name", "specialty__name", "verdict")
 
     pk: int
-    number: str | None
+    number: str
     name: str
     id_masked: str  # lists never show a full ID number
-    version: int
+    item: str  # the batch checkbox's value, "pk:version"
     stage_label: str
     submitted: str  # local time, "Y-m-d H:i"
     marks: list[str]
     cross: bool
     unit_name: str
-    project_name: str | None
-    level_name: str | None
-    specialty_name: str | None
+    project_name: str
+    level_name: str
+    specialty_name: str
     verdict: str  # the 资格初审 assistant's (Verdict value, or "" before any)
+    verdict_label: str
     open_url: str
-
-    @property
-    def verdict_label(self) -> str:
-        return Verdict(self.verdict).label if self.verdict else ""
 
     @classmethod
     def of(cls, values, org, open_url):
         (pk, number, name, id_number, version, stage, submitted_at, marks, unit_id, unit_name, unit_path,
          project_name, level_name, specialty_name, verdict) = values
         return cls(
-            pk=pk, number=number, name=name, id_masked=mask_id_number(id_number), version=version,
+            pk=pk, number=number or "", name=name, id_masked=mask_id_number(id_number), item=f"{pk}:{version}",
             stage_label=_stage_label(stage),
             submitted=f"{timezone.localtime(submitted_at):%Y-%m-%d %H:%M}" if submitted_at else "",
             marks=_mark_labels(marks),
             cross=bool(unit_id and org_selectors.reviews_by_assignment(org, unit_path)),
-            unit_name=unit_name or "", project_name=project_name, level_name=level_name,
-            specialty_name=specialty_name, verdict=verdict or "", open_url=open_url.replace(str(_PK_SLOT), str(pk)),
+            unit_name=unit_name or "", project_name=project_name or "", level_name=level_name or "",
+            specialty_name=specialty_name or "", verdict=verdict or "", verdict_label=Verdict(verdict).label if verdict else "",
+            open_url=open_url.replace(str(_PK_SLOT), str(pk)),
         )
 
 
