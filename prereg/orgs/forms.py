@@ -7,8 +7,15 @@ from prereg.core.validators import is_digits
 from .models import Org
 
 
+class OrgChoiceField(forms.ModelChoiceField):
+    """An org offered as "350122 连江县卫生健康局": code and name, as the org pages list them."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.name}"
+
+
 class OrgForm(forms.Form):
-    parent = forms.ModelChoiceField(label="上级机构", queryset=Org.objects.none(), required=False)
+    parent = OrgChoiceField(label="上级机构", queryset=Org.objects.none(), required=False)
     code = forms.CharField(label="机构代码", max_length=20, required=False,
                            help_text="新增时可留空，系统按上级机构代码自动编号。")
     name = forms.CharField(label="规范全称", max_length=100,
@@ -28,10 +35,9 @@ class OrgForm(forms.Form):
 
     REVIEW_FIELDS = ("is_district", "is_site", "is_point", "has_review_right")
 
-    def __init__(self, *args, parents=None, can_grant=False, **kwargs):
+    def __init__(self, *args, parents, can_grant=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = parents if parents is not None else Org.objects.none()
-        self.fields["parent"].label_from_instance = lambda o: f"{o.code} {o.name}"
+        self.fields["parent"].queryset = parents
         if not can_grant:
             # A unit added below a 报名点 reviews nothing (manual section 六.2).
             for name in self.REVIEW_FIELDS:
@@ -47,15 +53,13 @@ class OrgForm(forms.Form):
 
 
 class UnitRequestAddForm(forms.Form):
-    parent = forms.ModelChoiceField(label="上级机构（报名点）", queryset=Org.objects.none())
+    parent = OrgChoiceField(label="上级机构（报名点）", queryset=Org.objects.none())
     name = forms.CharField(label="规范全称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=50, required=False)
 
-    def __init__(self, *args, parents=None, **kwargs):
+    def __init__(self, *args, parents, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = parents if parents is not None else Org.objects.none()
-        self.fields["parent"].label_from_instance = lambda o: f"{o.code} {o.name}"
-
+        self.fields["parent"].queryset = parents
 
 
 class SheetImportForm(forms.Form):

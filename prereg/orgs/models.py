@@ -62,10 +62,9 @@ def search_keys(name: str, short_name: str = "") -> tuple[str, str]:
 
 
 class OrgQuerySet(models.QuerySet):
-    def subtree_of(self, org, include_self=True):
+    def subtree_of(self, org):
         """The org and everything below it: one indexed prefix query on the materialized path."""
-        qs = self.filter(path__startswith=org.path)
-        return qs if include_self else qs.exclude(pk=org.pk)
+        return self.filter(path__startswith=org.path)
 
     def enabled(self):
         return self.filter(enabled=True)
@@ -131,9 +130,6 @@ class Org(models.Model):
     @property
     def level_labels(self):
         return [label for level, label in Level.choices if getattr(self, LEVEL_FIELDS[level])]
-
-    def holds(self, level: str) -> bool:
-        return getattr(self, LEVEL_FIELDS[Level(level)])
 
     def is_visible_to(self, user) -> bool:
         """Whether `user` may see this org (Org.objects.visible_to): for the apps below orgs, which ask."""

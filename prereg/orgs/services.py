@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -117,12 +117,10 @@ def org_update(*, actor, org: Org, parent: Org | None = None, levels: dict | Non
         if parent.is_within(org):
             raise ValidationError({"parent": "不能把机构移到它自己或它的下级机构之下。"})
         org.parent = parent
-    new_levels = {flag: getattr(org, flag) for flag in LEVEL_FLAGS}
+    old_levels = {flag: getattr(org, flag) for flag in LEVEL_FLAGS}
+    new_levels = {**old_levels, **(levels or {})}
     new_right = org.has_review_right if has_review_right is None else has_review_right
-    if levels is not None:
-        new_levels.update(levels)
-    changed_review = new_levels != {f: getattr(org, f) for f in LEVEL_FLAGS} or new_right != org.has_review_right
-    if changed_review:
+    if new_levels != old_levels or new_right != org.has_review_right:
         _check_levels(actor, new_levels, new_right)
     for name, value in {**fields, **new_levels}.items():
         setattr(org, name, value)
@@ -143,8 +141,7 @@ def org_references(org: Org) -> list[str]:
         reasons.append(f"有{n}个用户账号")
     if n := UnitRequest.objects.filter(resolved_org=org).count():
         reasons.append(f"有{n}条单位添加申请指向它")
-    if CrossReviewAssignment.objects.filter(source=org).exists() or \
-            CrossReviewAssignment.objects.filter(target=org).exists():
+    if CrossReviewAssignment.objects.filter(Q(source=org) | Q(target=org)).exists():
         reasons.append("有交叉审核分配涉及它")
     return reasons
 
