@@ -14,13 +14,11 @@ class FirstLoginMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and self._must_finish(user):
-            match = request.resolver_match
-            if match is None:
-                try:
-                    match = resolve(request.path_info)
-                except Resolver404:
-                    match = None
-            name = match.view_name if match else ""
+            # Resolved here: Django resolves the URL only after the middleware has run.
+            try:
+                name = resolve(request.path_info).view_name
+            except Resolver404:
+                name = ""
             if name not in ALLOWED_NAMES and not request.path.startswith("/static/"):
                 return redirect(reverse("accounts:first_login"))
         return self.get_response(request)

@@ -24,6 +24,13 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.SYSADMIN: 0, Role.DISTRICT: 1, Role.SITE: 2, Role.POINT: 3, Role.UNIT: 4}
 
 
+def roles_below(role: str) -> list[str]:
+    """The reviewer roles of lower rank than `role`: those it creates and administers (none for a
+    role without a rank)."""
+    rank = ROLE_RANK.get(role)
+    return [] if rank is None else [r for r in Role.reviewer_roles() if ROLE_RANK[r] > rank]
+
+
 class IdType(models.TextChoices):
     RESIDENT = "resident", "居民身份证"
     HKMO_PERMIT = "hkmo_permit", "港澳居民居住证"
@@ -45,11 +52,7 @@ class UserQuerySet(models.QuerySet):
 
     def administered_by(self, user):
         """Reviewer accounts a user may reset or disable: in his subtree and of lower rank."""
-        rank = ROLE_RANK.get(user.role)
-        if rank is None:
-            return self.none()
-        lower = [role for role, r in ROLE_RANK.items() if r > rank]
-        return self.staff_visible_to(user).filter(role__in=lower).exclude(pk=user.pk)
+        return self.staff_visible_to(user).filter(role__in=roles_below(user.role)).exclude(pk=user.pk)
 
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):

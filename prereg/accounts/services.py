@@ -30,7 +30,7 @@ from prereg.notify.sms import RateLimited, check_sms_rate, issue_code, new_code,
 
 from . import permissions
 from .backends import find_account
-from .models import ROLE_RANK, PasswordHistory, Role, RolePermission, User
+from .models import PasswordHistory, Role, RolePermission, User, roles_below
 
 
 def generate_one_time_password(length: int = 12) -> str:
@@ -200,10 +200,7 @@ ROLE_LEVEL_FIELD = {Role.DISTRICT: "is_district", Role.SITE: "is_site", Role.POI
 
 
 def creatable_roles(actor) -> list[str]:
-    rank = ROLE_RANK.get(actor.role)
-    if rank is None:
-        return []
-    return [role for role in Role.reviewer_roles() if ROLE_RANK[role] > rank]
+    return roles_below(actor.role)
 
 
 @transaction.atomic
@@ -304,6 +301,7 @@ def role_permissions_save(*, actor, cells: dict[tuple[str, str], bool], request=
 # --- Keeping accounts up to date (账号用户管理要求 第二条, issue 17.5) ----------------------------
 
 STAFF_PHONE_PURPOSE = "staff_phone"
+STALE_MESSAGE = "该账号信息已被修改（可能在另一窗口），请刷新页面后重新填写。"
 
 
 def profile_send_code(*, user: User, phone: str, client_ip: str = "") -> str:
@@ -369,7 +367,7 @@ def account_update(*, actor, user_id: int, expected_version: int, name: str, pho
         values.update(title=title or "", department=department or "")
     values = _clean_profile(values, own=own)
     if target.version != expected_version:
-        raise ValidationError("该账号信息已被修改（可能在另一窗口），请刷新页面后重新填写。", code="stale")
+        raise ValidationError(STALE_MESSAGE, code="stale")
     if own and values["phone"] != target.phone:
         if not (sms_code or "").strip():
             raise ValidationError({"sms_code": "手机号码已修改，请获取并填写发送到新号码的短信验证码。"})
@@ -384,7 +382,7 @@ def account_update(*, actor, user_id: int, expected_version: int, name: str, pho
         if user is None or (not own and not User.objects.administered_by(actor).filter(pk=user.pk).exists()):
             raise Http404("账号不存在或不在您的管辖范围内。")
         if user.version != expected_version:
-            raise ValidationError("该账号信息已被修改（可能在另一窗口），请刷新页面后重新填写。", code="stale")
+            raise ValidationError(STALE_MESSAGE, code="stale")
         changes = {f: [getattr(user, f), v] for f, v in values.items() if getattr(user, f) != v}
         if not changes:
             return {}

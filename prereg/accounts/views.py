@@ -24,7 +24,6 @@ from .forms import (
 from .models import Role
 
 RESET_SESSION_KEY = "password_forgot_user"
-RESET_PURPOSE = "password_reset"
 
 
 @login_not_required
