@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from prereg.audit.log import record
-from prereg.catalog.models import ExamLevel, PracticeCategory, PracticeScope, Qualification, Specialty
+from prereg.catalog.models import PracticeScope, Qualification, Specialty
 
 from .models import Application, ApplicationImage
 from .sections import BY_SLOT, ROW_MODELS
@@ -67,23 +67,18 @@ def last_application(candidate, exam_year):
 
 
 def _same_entry(old, exam_year):
-    """The new year's enabled entry matching last year's `old` entry, or None."""
+    """The new year's enabled entry matching last year's `old` entry (same name, same parents' names), or None."""
     if old is None:
         return None
-    if isinstance(old, ExamLevel):
-        qs = ExamLevel.objects.filter(name=old.name)
-    elif isinstance(old, Qualification):
-        qs = Qualification.objects.filter(name=old.name, level__name=old.level.name)
-    elif isinstance(old, PracticeCategory):
-        qs = PracticeCategory.objects.filter(name=old.name)
+    same = {"name": old.name}
+    if isinstance(old, Qualification):
+        same["level__name"] = old.level.name
     elif isinstance(old, PracticeScope):
-        qs = PracticeScope.objects.filter(name=old.name, category__name=old.category.name)
+        same["category__name"] = old.category.name
     elif isinstance(old, Specialty):
-        qs = Specialty.objects.filter(code=old.code, name=old.name, qualification__name=old.qualification.name,
-                                      qualification__level__name=old.qualification.level.name)
-    else:
-        return None
-    return qs.filter(exam_year=exam_year, enabled=True).first()
+        same.update(code=old.code, qualification__name=old.qualification.name,
+                    qualification__level__name=old.qualification.level.name)
+    return type(old).objects.filter(exam_year=exam_year, enabled=True, **same).first()
 
 
 def carry_over(previous: Application, application: Application, *, actor) -> dict:
