@@ -5,9 +5,9 @@ import datetime
 from django.utils import timezone
 
 from prereg.applications import eligibility, services
-from prereg.applications.models import Application, EducationRow, State, WorkRow
+from prereg.applications.models import Application, EducationRow, WorkRow
 from prereg.catalog.loaders import load_year_catalogue
-from prereg.catalog.models import Ethnicity, ExamProject, ExamYear, Qualification, Specialty
+from prereg.catalog.models import Ethnicity, ExamProject, ExamYear, Specialty
 
 
 def seed_year() -> ExamYear:
@@ -47,36 +47,38 @@ PLAN = [
 
 def seed_applications(year, candidates, orgs) -> list[Application]:
     applications = []
-    han = Ethnicity.objects.get(code="01")
-    project = year.projects.first()
     for candidate, (unit_code, specialty_name, submit) in zip(candidates, PLAN, strict=True):
         application = Application.objects.filter(candidate=candidate, exam_year=year).first()
-        if application is not None:
-            applications.append(application)
-            continue
-        specialty = Specialty.objects.filter(exam_year=year, name=specialty_name).select_related(
-            "qualification__level", "category").first()
-        qualification: Qualification = specialty.qualification
-        scope = specialty.category.scopes.first() if specialty.category.has_scopes else None
-        facts_birth = datetime.date(int(candidate.id_number[6:10]), int(candidate.id_number[10:12]),
-                                    int(candidate.id_number[12:14]))
-        application = Application.objects.create(
-            candidate=candidate, exam_year=year, project=project, unit=orgs[unit_code],
-            name=candidate.name, gender="M" if int(candidate.id_number[16]) % 2 else "F",
-            id_type="resident", id_number=candidate.id_number, birth_date=facts_birth, ethnicity=han,
-            postcode="350000", phone=candidate.phone, address="福建省福州市鼓楼区",
-            chsi_code="090888693519", level=qualification.level, qualification=qualification,
-            category=specialty.category, scope=scope, specialty=specialty, practice_change="无",
-            current_qualification="护师" if specialty.category.name == "护理" else "医师",
-            current_qualification_date=datetime.date(2016, 10, 1), practice_registered=datetime.date(2017, 3, 1),
-        )
-        EducationRow.objects.create(application=application, kind="education", level="本科",
-                                    obtained=datetime.date(2012, 7, 1), school="福建医科大学",
-                                    study_form="全日制", major="临床医学", order=0)
-        WorkRow.objects.create(application=application, unit_name=orgs[unit_code].name, title="医师",
-                               start=datetime.date(2012, 8, 1), major="临床医学", order=0)
-        eligibility.refresh(application)  # the 资格初审 assistant's verdict, as a candidate's save would keep it
-        if submit and application.state == State.DRAFT:
-            application = services.application_submit(actor=candidate, application_id=application.pk)
+        if application is None:
+            application = new_application(candidate, year, orgs[unit_code], specialty_name, submit=submit,
+                                          postcode="350000", address="福建省福州市鼓楼区")
         applications.append(application)
     return applications
+
+
+def new_application(candidate, year, unit, specialty_name, *, submit, postcode, address) -> Application:
+    """A filled form of the candidate (gender and birth date as his resident ID number says) with a
+    row of education and one of work, judged by the 资格初审 assistant as a candidate's save would
+    keep it, and submitted if `submit`."""
+    specialty = Specialty.objects.filter(exam_year=year, name=specialty_name).select_related(
+        "qualification__level", "category").first()
+    category, id_number = specialty.category, candidate.id_number
+    application = Application.objects.create(
+        candidate=candidate, exam_year=year, project=year.projects.first(), unit=unit, name=candidate.name,
+        gender="M" if int(id_number[16]) % 2 else "F", id_type="resident", id_number=id_number,
+        birth_date=datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])),
+        ethnicity=Ethnicity.objects.get(code="01"), postcode=postcode, phone=candidate.phone, address=address,
+        chsi_code="090888693519", level=specialty.qualification.level, qualification=specialty.qualification,
+        category=category, scope=category.scopes.first() if category.has_scopes else None, specialty=specialty,
+        practice_change="无", current_qualification="护师" if category.name == "护理" else "医师",
+        current_qualification_date=datetime.date(2016, 10, 1), practice_registered=datetime.date(2017, 3, 1),
+    )
+    EducationRow.objects.create(application=application, kind="education", level="本科",
+                                obtained=datetime.date(2012, 7, 1), school="福建医科大学",
+                                study_form="全日制", major="临床医学", order=0)
+    WorkRow.objects.create(application=application, unit_name=unit.name, title="医师",
+                           start=datetime.date(2012, 8, 1), major="临床医学", order=0)
+    eligibility.refresh(application)
+    if submit:
+        application = services.application_submit(actor=candidate, application_id=application.pk)
+    return application

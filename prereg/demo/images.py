@@ -31,12 +31,16 @@ def seed(context):
             continue
         state = application.state
         for required in required_images(application):
-            image = images.process_image(_picture(f"{required.slot} #{application.pk}", required.slot))
-            _store(application, required.slot, required.row_id, image)
+            attach_picture(application, required.slot, required.row_id, f"{required.slot} #{application.pk}")
         assert application.state == state
 
 
-def _store(application, slot, row_id, image):
+def attach_picture(application, slot, row_id, label: str) -> None:
+    """A generated picture, through the upload pipeline, as the application's image of `slot`."""
+    store(application, slot, row_id, images.process_image(_picture(label, slot)))
+
+
+def store(application, slot, row_id, image):
     # Demo data is attached whatever the state (most demo applications are already in review),
     # so this bypasses images_add's "editable by the candidate" rule but not the pipeline.
     stem = uuid.uuid4().hex

@@ -20,7 +20,7 @@ from prereg.ocr import documents, services
 from prereg.ocr.layout import page_of
 from prereg.ocr.models import ImageReading, ReadingStatus
 
-from .images import _store
+from .images import store
 
 ENGINE = "演示数据"
 SIZE = (1200, 800)
@@ -87,7 +87,7 @@ def seed(context):
             upload, lines = _draw(rows, paper)
             processed = images.process_image(upload)
             image.delete()  # the placeholder picture: replaced by the drawn certificate
-            _store(application, slot, row_id, processed)
+            store(application, slot, row_id, processed)
             image = ApplicationImage.objects.get(application=application, slot=slot, row_id=row_id)
             ImageReading.objects.create(
                 image=image, application=application, slot=slot, sha256=image.sha256, status=ReadingStatus.DONE,

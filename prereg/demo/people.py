@@ -88,12 +88,17 @@ def seed_candidates(password) -> list[User]:
     users = []
     for i, (name, gender, birth, region, phone) in enumerate(CANDIDATES):
         sequence = 100 + i * 2 + (1 if gender == "M" else 0)
-        id_number = make_id_number(region, birth, sequence)
-        user = User.objects.filter(id_number=id_number).first()
-        if user is None:
-            user = User(username=id_number, role=Role.CANDIDATE, name=name, id_type="resident",
-                        id_number=id_number, phone=phone)
-            user.set_password(password)
-            user.save()
-        users.append(user)
+        users.append(candidate_account(name, make_id_number(region, birth, sequence), phone, password))
     return users
+
+
+def candidate_account(name: str, id_number: str, phone: str, password: str | None = None) -> User:
+    """The candidate of this resident ID number, created if missing; without a password he cannot
+    sign in (Django's set_password(None) is an unusable one)."""
+    user = User.objects.filter(id_number=id_number).first()
+    if user is None:
+        user = User(username=id_number, role=Role.CANDIDATE, name=name, id_type="resident", id_number=id_number,
+                    phone=phone)
+        user.set_password(password)
+        user.save()
+    return user

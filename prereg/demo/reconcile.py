@@ -11,14 +11,12 @@ import csv
 import datetime
 import io
 
-from prereg.accounts.models import Role, User
-from prereg.applications import eligibility, services
-from prereg.applications.models import Application, EducationRow, State, WorkRow
-from prereg.catalog.models import Ethnicity, Specialty
+from prereg.applications.models import Application, State
 from prereg.reconcile import services as reconcile
 from prereg.reconcile.models import RosterUpload
 
-from .people import make_id_number
+from .applications import new_application
+from .people import candidate_account, make_id_number
 
 # name, gender, birth, specialty, submit
 EXTRA = [
@@ -29,41 +27,6 @@ EXTRA = [
     ("蔡红", "F", datetime.date(1994, 8, 21), "护理学", False),
 ]
 HEADER = ["序号", "姓名", "身份证号", "报考级别", "报考专业", "报名序号", "考点", "现场确认", "手机号码"]
-
-
-def _candidate(name, gender, birth, index):
-    id_number = make_id_number("350524", birth, 300 + index * 2 + (1 if gender == "M" else 0))
-    user = User.objects.filter(id_number=id_number).first()
-    if user is None:
-        user = User(username=id_number, role=Role.CANDIDATE, name=name, id_type="resident", id_number=id_number,
-                    phone=f"150050006{index:02d}")
-        user.set_unusable_password()
-        user.save()
-    return user
-
-
-def _application(user, year, unit, specialty_name, submit, gender, birth):
-    application = Application.objects.filter(candidate=user, exam_year=year).first()
-    if application is not None:
-        return application
-    specialty = Specialty.objects.filter(exam_year=year, name=specialty_name).select_related(
-        "qualification__level", "category").first()
-    application = Application.objects.create(
-        candidate=user, exam_year=year, project=year.projects.first(), unit=unit, name=user.name, gender=gender,
-        id_type="resident", id_number=user.id_number, birth_date=birth, ethnicity=Ethnicity.objects.get(code="01"),
-        postcode="362400", phone=user.phone, address="福建省泉州市安溪县", chsi_code="090888693519",
-        level=specialty.qualification.level, qualification=specialty.qualification, category=specialty.category,
-        scope=specialty.category.scopes.first() if specialty.category.has_scopes else None, specialty=specialty,
-        practice_change="无", current_qualification="护师" if specialty.category.name == "护理" else "医师",
-        current_qualification_date=datetime.date(2016, 10, 1), practice_registered=datetime.date(2017, 3, 1))
-    EducationRow.objects.create(application=application, kind="education", level="本科", obtained=datetime.date(2012, 7, 1),
-                                school="福建医科大学", study_form="全日制", major="临床医学", order=0)
-    WorkRow.objects.create(application=application, unit_name=unit.name, title="医师", start=datetime.date(2012, 8, 1),
-                           major="临床医学", order=0)
-    eligibility.refresh(application)
-    if submit:
-        application = services.application_submit(actor=user, application_id=application.pk)
-    return application
 
 
 def _line(application, **changes):
@@ -83,7 +46,11 @@ def seed(context):
     unit = tree["35052401"]
     extra = {}
     for i, (name, gender, birth, specialty, submit) in enumerate(EXTRA):
-        extra[name] = _application(_candidate(name, gender, birth, i), year, unit, specialty, submit, gender, birth)
+        id_number = make_id_number("350524", birth, 300 + i * 2 + (1 if gender == "M" else 0))
+        user = candidate_account(name, id_number, f"150050006{i:02d}")
+        extra[name] = (Application.objects.filter(candidate=user, exam_year=year).first()
+                       or new_application(user, year, unit, specialty, submit=submit, postcode="362400",
+                                          address="福建省泉州市安溪县"))
     by_name = {a.name: Application.objects.select_related("level", "specialty").get(pk=a.pk)
                for a in [*context["applications"], *extra.values()]}
     other_level = "中级" if by_name["苏明"].level.name != "中级" else "初级(师)"

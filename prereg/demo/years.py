@@ -3,17 +3,13 @@ candidate whose last year's approved application (with certificate images) is ca
 when he starts this year's form. Idempotent: what exists is left alone."""
 
 import datetime
-import io
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
 from prereg.accounts.models import Role, User
 from prereg.applications import eligibility
 from prereg.applications.models import (
     Application,
-    ApplicationImage,
     AppointmentRow,
     EducationRow,
     State,
@@ -32,7 +28,8 @@ from prereg.catalog.models import (
     Qualification,
     Specialty,
 )
-from prereg.demo.people import make_id_number
+from prereg.demo.images import attach_picture
+from prereg.demo.people import candidate_account, make_id_number
 
 RETURNING = ("郑华", "M", datetime.date(1986, 4, 6), "350524", "15005000420")
 
@@ -104,35 +101,10 @@ def seed_notices(year, author):
                                     exam_year=year, published_at=now, created_by=author)
 
 
-def _jpeg(text: str) -> bytes:
-    image = Image.new("RGB", (480, 320), (236, 240, 245))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((10, 10, 470, 310), outline=(90, 110, 140), width=4)
-    draw.text((30, 140), text, fill=(40, 40, 40))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=80)
-    return out.getvalue()
-
-
-def _image(application, slot, row_id, label):
-    data = _jpeg(label)
-    image = ApplicationImage(application=application, slot=slot, row_id=row_id, sha256="demo", size=len(data),
-                             width=480, height=320, content_type="image/jpeg", original_name=f"{slot}.jpg",
-                             uploaded_by=application.candidate)
-    image.file.save(f"demo-{slot}.jpg", ContentFile(data), save=False)
-    image.thumbnail.save(f"demo-{slot}.jpg", ContentFile(data), save=False)
-    image.save()
-
-
 def seed_returning_candidate(password, tree) -> User:
     name, gender, birth, region, phone = RETURNING
     id_number = make_id_number(region, birth, 201)
-    user = User.objects.filter(id_number=id_number).first()
-    if user is None:
-        user = User(username=id_number, role=Role.CANDIDATE, name=name, id_type="resident", id_number=id_number,
-                    phone=phone)
-        user.set_password(password)
-        user.save()
+    user = candidate_account(name, id_number, phone, password)
     current = ExamYear.current()
     last_number = current.year - 1
     if Application.objects.filter(candidate=user, exam_year__year=last_number).exists():
@@ -169,9 +141,8 @@ def seed_returning_candidate(password, tree) -> User:
     appointment = AppointmentRow.objects.create(application=application, unit_name="安溪县医院", post="医师",
                                                 qualification="医师", start=datetime.date(2015, 1, 1))
     eligibility.refresh(application)  # the verdict it was decided with
-    _image(application, "id_front", None, "ID FRONT (demo)")
-    _image(application, "id_back", None, "ID BACK (demo)")
-    _image(application, "photo", None, "PHOTO (demo)")
-    _image(application, "education", education.pk, "DIPLOMA (demo)")
-    _image(application, "appointment", appointment.pk, "APPOINTMENT (demo)")
+    for slot, row_id, label in [("id_front", None, "ID FRONT (demo)"), ("id_back", None, "ID BACK (demo)"),
+                                ("photo", None, "PHOTO (demo)"), ("education", education.pk, "DIPLOMA (demo)"),
+                                ("appointment", appointment.pk, "APPOINTMENT (demo)")]:
+        attach_picture(application, slot, row_id, label)
     return user
