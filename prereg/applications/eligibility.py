@@ -163,24 +163,24 @@ def _start(rule, facts):
     raise ValueError(rule.counted_from)
 
 
-def _months(rule, facts):
-    """(months counted, the words for where they start) or (None, what is missing)."""
+def _readings(rule, facts):
+    """([(months counted, the words for where they start)], None), one reading a start the rule may
+    mean, or ([], what is missing)."""
     if rule.counted_from == "work":
         if not facts.work:
-            return None, "缺少工作经历的起止时间"
+            return [], "缺少工作经历的起止时间"
         first = min(start for start, _end in facts.work)
-        return work_months(facts.work, facts.cutoff), f"{month_text(first)}起从事本专业工作"
+        return [(work_months(facts.work, facts.cutoff), f"{month_text(first)}起从事本专业工作")], None
     if rule.counted_from == "qualification_or_registration":
         # Regime A names no start for 从事医师工作 (rules file §1.3): both readings must agree.
         starts = [(d, label) for d, label in ((facts.title_date, "取得医师资格"), (facts.registered, "执业注册")) if d]
         if not starts:
-            return None, "缺少取得医师资格或执业注册的时间"
-        counts = [(months_between(d, facts.cutoff), f"{label} {month_text(d)} 起") for d, label in starts]
-        return counts, None
+            return [], "缺少取得医师资格或执业注册的时间"
+        return [(months_between(d, facts.cutoff), f"{label} {month_text(d)} 起") for d, label in starts], None
     start = _start(rule, facts)
     if start is None:
-        return None, f"缺少{START_LABELS[rule.counted_from]}时间"
-    return months_between(start, facts.cutoff), f"{START_LABELS[rule.counted_from]} {month_text(start)} 起"
+        return [], f"缺少{START_LABELS[rule.counted_from]}时间"
+    return [(months_between(start, facts.cutoff), f"{START_LABELS[rule.counted_from]} {month_text(start)} 起")], None
 
 
 def _advances(rules, facts):
@@ -203,10 +203,9 @@ def _route(rule, education, facts, rules) -> Outcome:
     needed = rule.min_years * 12
     if rule.counted_from == "none" or needed == 0:
         return _met(rule, f"{head} → {rule.note} → 符合")
-    counted, words = _months(rule, facts)
-    if counted is None:
-        return Outcome(CHECK, f"{head} → {rule.note}：{words}，请人工核实")
-    readings = counted if isinstance(counted, list) else [(counted, words)]
+    readings, missing = _readings(rule, facts)
+    if missing:
+        return Outcome(CHECK, f"{head} → {rule.note}：{missing}，请人工核实")
     outcomes = [_years(rule, facts, rules, head, months, words, needed) for months, words in readings]
     if len({o.result for o in outcomes}) > 1:
         return Outcome(CHECK, "；".join(o.text for o in outcomes) + "（起算点未经确认，请人工核实）")
