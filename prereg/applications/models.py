@@ -212,9 +212,7 @@ class Application(models.Model):
     @property
     def is_printable(self) -> bool:
         """The 审核确认单 prints once the 报名点 has confirmed (PRINTABLE_AT, as .printable())."""
-        if self.state not in PRINTABLE_AT:
-            return False
-        stages = PRINTABLE_AT[self.state]
+        stages = PRINTABLE_AT.get(self.state, ())  # a state not listed: never
         return stages is None or self.stage in stages
 
     @property
