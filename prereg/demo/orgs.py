@@ -3,18 +3,15 @@
 the source notice, wired as design section 2 says (its five example chains route as it says).
 
 Names are today's (卫生健康委员会 / 卫生健康局, since the 2018–2019 reorganisation); the divisions
-and their codes come from data/fujian_divisions.csv (NBS 2023, the header says where from).
+and their codes come from the catalog's data/fujian_divisions.csv (NBS 2023, the header says where from).
 平潭综合实验区 has no division code of its own: it keeps 350128 (平潭县), as Fujian's systems do.
 金门县 (350527) is not under mainland administration and has no bureau here.
 """
 
-import csv
-from pathlib import Path
-
+from prereg.catalog.loaders import read_csv
 from prereg.orgs.bulk import fill_paths, insert_tree
 from prereg.orgs.models import Org
 
-DIVISIONS = Path(__file__).resolve().parent / "data" / "fujian_divisions.csv"
 PROVINCE = "350000"
 PINGTAN = "350128"
 NO_BUREAU = {PINGTAN, "350527"}
@@ -47,11 +44,6 @@ OLD_NAMES = {
 }
 
 
-def divisions() -> list[dict]:
-    with DIVISIONS.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
-
-
 def bureau_names(county: str, city: str) -> tuple[str, str]:
     """A district's bureau carries its city's name (福州市鼓楼区卫生健康局); a county's or county-level
     city's does not (连江县卫生健康局, 福清市卫生健康局)."""
@@ -63,12 +55,13 @@ def org_rows() -> list[tuple]:
     """Every org of the demo tree, parents first, as (code, name, short, parent, levels, reviewers, region)."""
     rows = [(PROVINCE, "福建省卫生健康委员会", "省卫健委", None, "district site", False, PROVINCE)]
     cities = {}
-    for division in divisions():
+    divisions = read_csv("fujian_divisions.csv")
+    for division in divisions:
         code, name = division["code"], division["name"]
         if division["level"] == "city":
             cities[code] = name
             rows.append((code, f"{name}卫生健康委员会", f"{name}卫健委", PROVINCE, "site", False, code))
-    for division in divisions():
+    for division in divisions:
         code = division["code"]
         if division["level"] == "county" and code not in NO_BUREAU:
             parent = division["parent_code"]
