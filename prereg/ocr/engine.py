@@ -88,10 +88,7 @@ class RapidEngine:
         img = cv2.imdecode(np.frombuffer(image_bytes, dtype=np.uint8), cv2.IMREAD_COLOR)
         if img is None:
             raise EngineError("undecodable image")
-        h, w = img.shape[:2]
-        scale = min(1.0, READ_MAX_SIDE / max(h, w))
-        if scale < 1.0:
-            img = cv2.resize(img, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        img, scale = _fit(img, READ_MAX_SIDE)
         lines = self._pass(img)
         if _confident_chars(lines) < FEW_CHARACTERS:
             # Blur, glare, a dim or washed-out photo: equalise the contrast locally and sharpen.
@@ -111,16 +108,14 @@ class RapidEngine:
         img = _unsealed(img)
         # Lines are found on a smaller copy (the detector's cost grows with the area) and read from
         # the full-size page.
-        h, w = img.shape[:2]
-        shrink = min(1.0, DETECT_MAX_SIDE / max(h, w))
-        small = cv2.resize(img, (round(w * shrink), round(h * shrink)), interpolation=cv2.INTER_AREA) if shrink < 1 else img
+        small, shrink = _fit(img, DETECT_MAX_SIDE)
         boxes, _ = self.ocr.text_det(small)
         if boxes is None or len(boxes) == 0:
             return []
         boxes = [np.asarray(box, dtype=np.float32) / shrink for box in boxes]
         crops, turned = [], []
         for box in boxes:
-            crop = _crop(img, np.asarray(box, dtype=np.float32))
+            crop = _crop(img, box)
             # A crop much taller than wide is a line photographed on its side: lay it down.
             on_side = crop.shape[0] >= 1.5 * crop.shape[1]
             crops.append(np.rot90(crop) if on_side else crop)
@@ -193,6 +188,17 @@ class RapidEngine:
                 confidences.append(float(row[index]))
             previous = index
         return "".join(chars), (sum(confidences) / len(confidences)) if confidences else 0.0, tuple(alts)
+
+
+def _fit(img, max_side):
+    """(the image scaled down to `max_side` at most on its long side, the scale: 1.0 when it fits)."""
+    import cv2
+
+    h, w = img.shape[:2]
+    scale = min(1.0, max_side / max(h, w))
+    if scale < 1.0:
+        img = cv2.resize(img, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    return img, scale
 
 
 def _red_mask(crop):
@@ -296,15 +302,14 @@ def _reading_order(box, direction) -> tuple:
     import numpy as np
 
     pts = [tuple(float(v) for v in p) for p in box]
-    best, best_dot = pts, -2.0
-    for shift in range(4):
-        cand = pts[shift:] + pts[:shift]
-        edge = np.array(cand[1]) - np.array(cand[0])
+
+    def along(start) -> float:  # the cosine between the edge from corner `start` and the direction
+        edge = np.subtract(pts[(start + 1) % 4], pts[start])
         norm = np.linalg.norm(edge) * np.linalg.norm(direction)
-        dot = float(np.dot(edge, direction) / norm) if norm else -1.0
-        if dot > best_dot:
-            best, best_dot = cand, dot
-    return tuple(best)
+        return float(np.dot(edge, direction) / norm) if norm else -1.0
+
+    start = max(range(4), key=along)
+    return tuple(pts[start:] + pts[:start])
 
 
 @cache
