@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from prereg.applications.models import ImageSlot
+from prereg.core.validators import id_check_char
 
 from .layout import Page
 
@@ -178,11 +179,7 @@ def dates_in(text: str, start: int = 0, end: int | None = None) -> list[Found]:
 
 def id_check_ok(number: str) -> bool:
     """GB 11643: the 18th character is the check digit of the first 17."""
-    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
-        return False
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(c) * w for c, w in zip(number[:17], weights, strict=True))
-    return "10X98765432"[total % 11] == number[17]
+    return bool(re.fullmatch(r"[0-9]{17}[0-9X]", number)) and id_check_char(number[:17]) == number[17]
 
 
 def norm_id(text: str) -> str:
@@ -282,12 +279,9 @@ class Flow:
         self.positions = [i for i, c in enumerate(page.text) if c != "\n"]
         self.text = page.text.replace("\n", "")
 
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        return self.positions[start], self.positions[end - 1] + 1
-
-    def found(self, match, group=1, value=None) -> Found:
-        start, end = self.span(match.start(group), match.end(group))
-        return Found(value if value is not None else flat(match.group(group)), start, end)
+    def found(self, match, group=1) -> Found:
+        start, end = self.positions[match.start(group)], self.positions[match.end(group) - 1] + 1
+        return Found(flat(match.group(group)), start, end)
 
 
 def _issue_date(page, exclude=()) -> Found | None:

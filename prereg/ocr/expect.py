@@ -8,16 +8,12 @@ from prereg.applications.values import month_text
 from .compare import Expect
 
 
-def _s(value) -> str:
-    return "" if value is None else str(value)
-
-
 def expectations(slot: str, application, row=None) -> list[Expect]:
     """What to look for on a photo in `slot`; `row` is the image's row for per-row slots."""
     name = Expect("name", "姓名", application.name, "name", ("name",)) if application.name else None
     out: list[Expect | None] = []
     if slot == ImageSlot.ID_FRONT:
-        ethnicity = _s(application.ethnicity) if application.ethnicity_id else ""
+        ethnicity = str(application.ethnicity) if application.ethnicity_id else ""
         out = [
             name,
             Expect("gender", "性别", application.get_gender_display(), "choice", ("gender",))
@@ -42,11 +38,11 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
             name,
             Expect("id_number", "身份证号", application.id_number, "id", ("id_number",))
             if application.id_number and application.has_resident_id else None,
-            Expect("category", "执业类别", _s(application.category), "choice", ("category",))
+            Expect("category", "执业类别", str(application.category), "choice", ("category",))
             if application.category_id else None,
         ]
         if slot == ImageSlot.SCOPE and application.scope_id:
-            out.append(Expect("scope", "执业范围", _s(application.scope), "choice", ("scope",)))
+            out.append(Expect("scope", "执业范围", str(application.scope), "choice", ("scope",)))
     elif slot == ImageSlot.CURRENT_QUALIFICATION:
         out = [
             name,
