@@ -62,22 +62,17 @@ class RateLimited(ValidationError):
     pass
 
 
-def _hit(key: str, limit: int, seconds: int) -> bool:
-    """One hit in a fixed window shared by every process (prereg.core.ratelimit: atomic with
-    Redis, a locked read-modify-write with the database cache); False once over the limit."""
-    return ratelimit.hit("sms-code", key, limit=limit, window=seconds)
-
-
 def check_sms_rate(phone: str, client_ip: str = "", *, subject: str = "") -> None:
     """Counts one code for the phone (or for `subject`, what the caller limits instead: 找回密码
-    counts the identifier typed, so an unknown one is limited like a known one) and the address."""
+    counts the identifier typed, so an unknown one is limited like a known one) and the address,
+    in fixed windows shared by every process (prereg.core.ratelimit)."""
     minute, day = settings.SMS_PER_MINUTE, settings.SMS_PER_DAY
     for who in filter(None, [subject or f"phone:{phone}", f"ip:{client_ip}" if client_ip else ""]):
         # An address is shared by a whole hospital: it gets a larger allowance than a phone.
         factor = 20 if who.startswith("ip:") else 1
-        if not _hit(f"sms-min:{who}", minute * factor, 60):
+        if not ratelimit.hit("sms-code", f"sms-min:{who}", limit=minute * factor, window=60):
             raise RateLimited("发送过于频繁，请1分钟后再试。", code="rate_minute")
-        if not _hit(f"sms-day:{who}", day * factor, 86400):
+        if not ratelimit.hit("sms-code", f"sms-day:{who}", limit=day * factor, window=86400):
             raise RateLimited("今日短信发送次数已达上限，请明天再试。", code="rate_day")
 
 
