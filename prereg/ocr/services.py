@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django_tasks import default_task_backend
 
@@ -180,21 +180,17 @@ def compare_reading(reading: ImageReading, application, row=None, slot: str | No
     return result
 
 
-def _rows_by_key(application) -> dict:
-    """The application's rows by (model, id): each row table numbers its rows on its own."""
-    models = dict.fromkeys(table.model for table in BY_SLOT.values())
-    return {(model, row.pk): row for model in models for row in model.objects.filter(application=application)}
-
-
 def _compared(application) -> list[tuple[ImageReading, ImageResult]]:
     """Each reading of the application with its comparison against the typed values of now."""
-    readings = list(ImageReading.objects.filter(application=application).defer("error"))
-    rows = _rows_by_key(application) if readings and any(r.slot in BY_SLOT for r in readings) else {}
-    image_rows = dict(ApplicationImage.objects.filter(pk__in=[r.image_id for r in readings]).values_list("pk", "row_id")) if rows else {}
+    readings = list(ImageReading.objects.filter(application=application).defer("error")
+                    .annotate(row_id=F("image__row_id")))
+    # The rows of the row tables the images belong to, by (model, id): each model numbers its rows on its own.
+    models = {BY_SLOT[reading.slot].model for reading in readings if reading.slot in BY_SLOT}
+    rows = {(model, row.pk): row for model in models for row in model.objects.filter(application=application)}
 
     def row_of(reading):
         table = BY_SLOT.get(reading.slot)
-        return rows.get((table.model, image_rows.get(reading.image_id))) if table else None
+        return rows.get((table.model, reading.row_id)) if table else None
 
     return [(reading, compare_reading(reading, application, row_of(reading))) for reading in readings]
 
