@@ -9,7 +9,6 @@ per row model and one for the images, whatever the number of rows.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from . import eligibility as rules
 from .completeness import required_images
@@ -24,7 +23,7 @@ from .models import (
     Verdict,
 )
 from .sections import ASSESSED, BY_KEY, BY_SLOT
-from .values import month_text
+from .values import month_text, plain_text, typed_text
 
 # The two sides of the ID card are one item; the candidate's photo shows nothing typed (no item).
 ID_CARD = "id_card"
@@ -50,22 +49,13 @@ class CheckField:
     slots: list[tuple[str, int | None]] = field(default_factory=list)  # the (slot, row id) of its images
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return f"{value:%Y-%m-%d}" if isinstance(value, date) else str(value)
-
-
 def _typed(obj, name) -> str:
-    """A typed value as the form shows it: a choice by its label, a date as the month typed
-    (the birth date, read from the ID number, is the one whole date), an empty end 至今."""
+    """A typed value as the form shows it (values.typed_text), a choice by its label, an empty end 至今."""
     value = getattr(obj, name)
-    if isinstance(value, date):
-        return _text(value) if name == "birth_date" else month_text(value)
     if value is None and name == "end":
         return "至今"
     display = getattr(obj, f"get_{name}_display", None)
-    return _text(display() if display else value)
+    return typed_text(name, display() if display else value)
 
 
 def _values(obj, names, label=None) -> list[tuple[str, str]]:
@@ -178,11 +168,11 @@ def eligibility(application) -> Eligibility:
     if last and last.details["verdict"] != verdict.result:
         decided = Verdict(last.details["verdict"]).label
     return Eligibility(
-        level=_text(application.level), qualification=_text(application.qualification),
-        specialty=_text(application.specialty), current_qualification=application.current_qualification or "无",
+        level=plain_text(application.level), qualification=plain_text(application.qualification),
+        specialty=plain_text(application.specialty), current_qualification=application.current_qualification or "无",
         qualification_date=month_text(application.current_qualification_date),
         years_since=application.qualification_duration, education=education,
-        cutoff=_text(application.exam_year.cutoff_date), registered=month_text(application.practice_registered),
+        cutoff=plain_text(application.exam_year.cutoff_date), registered=month_text(application.practice_registered),
         verdict=verdict, decided=decided,
     )
 

@@ -37,6 +37,7 @@ from .models import (
     State,
 )
 from .sections import BY_KEY, ROW_TABLES
+from .values import plain_text, typed_text  # noqa: F401 (typed_text: the review screen's edit form reads it here)
 
 
 class AlreadyHandled(Exception):
@@ -592,14 +593,14 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
         before = getattr(obj, column)
         if before == value or (before in (None, "") and value in (None, "")):
             continue
-        diff[key] = [_plain(before), _plain(value)]
+        diff[key] = [plain_text(before), plain_text(value)]
         setattr(obj, column, value)
         if obj is not application:
             touched[key.rpartition(".")[0]] = obj
     if "id_number" in diff:
         before = {column: getattr(application, column) for column in ("birth_date", "gender")}
         application.derive_from_id_number()
-        diff.update({column: [_plain(value), _plain(getattr(application, column))]
+        diff.update({column: [plain_text(value), plain_text(getattr(application, column))]
                      for column, value in before.items() if getattr(application, column) != value})
     errors = errors or _cross_errors(application, touched)
     if errors:
@@ -616,19 +617,6 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
            request=request)
     record("application.edit.values", actor=actor, obj=application, request=request, details={"changes": diff})
     return application
-
-
-def typed_text(key: str, value) -> str:
-    """A correctable value as the candidate typed it: dates other than the birth date are year-months."""
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat() if key == "birth_date" else f"{value:%Y-%m}"
-    return str(value)
-
-
-def _plain(value):
-    return value.isoformat() if hasattr(value, "isoformat") else ("" if value is None else str(value))
 
 
 def can_decide(actor, application) -> bool:

@@ -42,6 +42,21 @@ def month_text(value: datetime.date | None) -> str:
     return f"{value:%Y-%m}" if value else ""
 
 
+def plain_text(value) -> str:
+    """A stored value as text: a date whole (1990-01-01), nothing as blank."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+
+def typed_text(name: str, value) -> str:
+    """A value as the candidate types it: a date as its month, but the birth date (read whole from
+    the ID number)."""
+    if isinstance(value, datetime.date) and name != "birth_date":
+        return month_text(value)
+    return plain_text(value)
+
+
 def span_text(start: datetime.date | None, end: datetime.date | None) -> str:
     """A row's start and end as one span (2014-08 - 2016-07); no end is 至今, a row still running."""
     return f"{month_text(start)} - {month_text(end) if end else '至今'}"
