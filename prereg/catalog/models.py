@@ -51,10 +51,6 @@ class Windows:
         return (f"{self.name}省网填报时间为{self.form_opens:%Y年%m月%d日}至{self.form_closes:%Y年%m月%d日}，"
                 "当前不在填报时间内，无法提交。")
 
-    def review_deadline(self, stage: str):
-        field = ExamYear.STAGE_DEADLINE_FIELDS.get(stage)
-        return getattr(self, field) if field else None
-
 
 class Ethnicity(models.Model):
     code = models.CharField(max_length=2, unique=True)
@@ -138,9 +134,6 @@ class ExamYear(models.Model):
         Stage.SITE_REVIEW: "site_review_deadline",
         Stage.DISTRICT_RECHECK: "district_review_deadline",
     }
-
-    def review_deadline(self, stage: str, project=None):
-        return self.windows(project).review_deadline(stage)
 
 
 class ExamProject(models.Model):

@@ -24,8 +24,3 @@ def published_notices(context, limit=10):
 @register.filter
 def notice_markup(text):
     return markup.render(text or "")
-
-
-@register.simple_tag
-def review_deadline(year, stage):
-    return year.review_deadline(stage) if year else None
