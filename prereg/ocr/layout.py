@@ -68,12 +68,11 @@ class Page:
 
 
 def page_of(lines) -> Page:
-    """`lines`: (text, box, score[, alts]) as the engine gives them or as stored."""
+    """`lines`: [text, [x0, y0, … x3, y3], score, alts] as ImageReading.lines stores them."""
     items = []
-    for i, item in enumerate(lines):
-        text, box, score = item[0], item[1], float(item[2])
-        alts = tuple(tuple(tuple(a) for a in char) for char in item[3]) if len(item) > 3 and item[3] else ()
-        items.append((i, text, _points(box), score, alts))
+    for i, (text, box, score, alts) in enumerate(lines):
+        points = [(float(box[k]), float(box[k + 1])) for k in range(0, 8, 2)]
+        items.append((i, text, points, float(score), tuple(tuple(tuple(a) for a in char) for char in alts)))
     angle = _reading_angle([pts for _, _, pts, _, _ in items])
     cos, sin = math.cos(angle), math.sin(angle)
     placed = []
@@ -96,11 +95,6 @@ def page_of(lines) -> Page:
             origin.extend((line.index, c) for c in range(len(line.text)))
     page.text, page._origin = "".join(parts), origin
     return page
-
-
-def _points(box) -> list[tuple[float, float]]:
-    flat = [float(v) for p in box for v in (p if isinstance(p, list | tuple) else [p])]
-    return [(flat[k], flat[k + 1]) for k in range(0, 8, 2)]
 
 
 def _reading_angle(boxes) -> float:
