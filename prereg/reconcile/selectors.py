@@ -95,12 +95,9 @@ def compare(row, *, name, level_name, specialty_code, specialty_name, mapped) ->
 
 
 def _covering_uploads(exam_year_id, unit_path):
-    """Uploads in force whose org is the unit or above it, latest first."""
-    if not unit_path:
-        return RosterUpload.objects.none()
-    ids = [p for p in unit_path.strip("/").split("/") if p]
-    paths = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
-    return (RosterUpload.objects.filter(exam_year_id=exam_year_id, status=UploadStatus.DONE, org__path__in=paths)
+    """Uploads in force whose org is the unit or above it (the ids its path names), latest first."""
+    ids = [int(p) for p in unit_path.strip("/").split("/") if p]
+    return (RosterUpload.objects.filter(exam_year_id=exam_year_id, status=UploadStatus.DONE, org_id__in=ids)
             .select_related("org").order_by("-imported_at", "-pk"))
 
 
