@@ -61,10 +61,7 @@ class IdentifierBackend(ModelBackend):
 
     def account_usable(self, user) -> bool:
         """An inactive account, or one of a disabled org (禁用机构账户), cannot log in."""
-        if not super().user_can_authenticate(user):
-            return False
-        org = getattr(user, "org", None) if getattr(user, "org_id", None) else None
-        return org is None or org.enabled
+        return super().user_can_authenticate(user) and (not user.org_id or user.org.enabled)
 
     def user_can_authenticate(self, user):
         """A usable account whose role holds 登录. Since get_user() asks it on every request,

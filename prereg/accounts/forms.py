@@ -15,9 +15,9 @@ class IdentifierInput(forms.TextInput):
         if value:
             try:
                 parse_id_number(str(value))
+                return None
             except forms.ValidationError:
-                return super().format_value(value)
-            return None
+                pass  # not an ID number: shown as typed
         return super().format_value(value)
 
 
