@@ -1,13 +1,11 @@
-import importlib
-import importlib.util
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from prereg.catalog.loaders import load_national
-from prereg.demo import applications, orgs, people
+from prereg.demo import applications, images, ocr, orgadmin, orgs, people, reconcile, review, years
 
-AREAS = ["images", "review", "orgadmin", "years", "exports", "reconcile", "ocr"]
+# Each area adds its own demo data, in this order, by its seed(context).
+AREAS = [images, review, orgadmin, years, reconcile, ocr]
 
 
 class Command(BaseCommand):
@@ -27,10 +25,8 @@ class Command(BaseCommand):
             apps = applications.seed_applications(year, candidates, tree)
             context = {"tree": tree, "staff": staff, "candidates": candidates, "year": year,
                        "applications": apps, "password": password}
-            # Each area adds its own demo data in prereg/demo/<area>.py: seed(context).
             for area in AREAS:
-                if importlib.util.find_spec(f"prereg.demo.{area}") is not None:
-                    importlib.import_module(f"prereg.demo.{area}").seed(context)
+                area.seed(context)
             apps = [a.__class__.objects.get(pk=a.pk) for a in apps]
         if not options["quiet_accounts"]:
             self.print_accounts(staff, candidates, apps, password)
