@@ -443,19 +443,15 @@ def batch_submit(*, actor, items: list[tuple[int, int]], opinion: str = "", nati
         try:
             application_approve(actor=actor, application_id=application_id, expected_version=version,
                                 opinion=opinion, national_done=national_done, request=request, _batch=True)
-        except (AlreadyHandled, PermissionDenied, ValidationError, Application.DoesNotExist) as exc:
-            refused[application_id] = _message(exc)
+        except ValidationError as exc:
+            refused[application_id] = "；".join(exc.messages)
+        except Application.DoesNotExist:
+            refused[application_id] = "报名信息不存在。"
+        except (AlreadyHandled, PermissionDenied) as exc:
+            refused[application_id] = str(exc)
         else:
             done.append(application_id)
     return done, refused
-
-
-def _message(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    if isinstance(exc, Application.DoesNotExist):
-        return "报名信息不存在。"
-    return str(exc)
 
 
 def forwarding_stages(actor) -> list[Stage]:
