@@ -191,13 +191,14 @@ def _label(label: str) -> str:
 
 
 def after_label(page: Page, labels, value: str, stop: str = "") -> Found | None:
-    """The value printed after one of `labels` (on its row, or at the start of the next row)."""
+    """The value printed after one of `labels` (on its row, or at the start of the next row);
+    `value` is a pattern of the value's characters, none of them a space."""
     text = page.text
     for label in labels:
         pattern = re.compile(_label(label) + r"\s*[:：]?\s*(" + value + ")" + (f"(?={stop})" if stop else ""))
         match = pattern.search(text)
-        if match and match.group(1).strip():
-            return Found(match.group(1).strip(), match.start(1), match.start(1) + len(match.group(1).rstrip()))
+        if match:
+            return Found(match.group(1), match.start(1), match.end(1))
     return None
 
 
