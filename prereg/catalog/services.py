@@ -41,18 +41,18 @@ WINDOW_FIELDS = ["form_opens", "form_closes", "national_opens", "national_closes
 DEFAULT_PROJECT = ("CZJ", "初中级卫生专业技术资格考试")
 
 
+# (earlier, later, the error shown at the later field): dates that must not be in the wrong order.
+WINDOW_ORDER = [
+    ("form_opens", "form_closes", "省网填报截止日期不能早于开始日期。"),
+    ("national_opens", "national_closes", "国网报名截止日期不能早于开始日期。"),
+    ("form_opens", "confirm_deadline", "现场确认截止日期不能早于省网填报开始日期。"),
+]
+
+
 def check_windows(values: dict) -> dict:
     """Field errors for dates in the wrong order (the form shows them at the field)."""
-    errors = {}
-    if values.get("form_opens") and values.get("form_closes") and values["form_opens"] > values["form_closes"]:
-        errors["form_closes"] = "省网填报截止日期不能早于开始日期。"
-    if (values.get("national_opens") and values.get("national_closes")
-            and values["national_opens"] > values["national_closes"]):
-        errors["national_closes"] = "国网报名截止日期不能早于开始日期。"
-    if (values.get("confirm_deadline") and values.get("form_opens")
-            and values["confirm_deadline"] < values["form_opens"]):
-        errors["confirm_deadline"] = "现场确认截止日期不能早于省网填报开始日期。"
-    return errors
+    return {later: message for earlier, later, message in WINDOW_ORDER
+            if values.get(earlier) and values.get(later) and values[earlier] > values[later]}
 
 
 # ---------------------------------------------------------------- years
