@@ -111,12 +111,8 @@ def mapping(request):
         except Http404:
             messages.warning(request, "该名单已被本机构重新上传的名单替换，请确认新名单的列对应。")
             return redirect("backoffice:reconcile_mapping")
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for key, errors in exc.message_dict.items():
-                    form.add_error(key if key in form.fields else None, errors)
-            else:
-                form.add_error(None, "；".join(exc.messages))
+        except ValidationError as exc:  # by field (clean_columns: the form's own keys), or for the whole form
+            form.add_error(None, exc)
         else:
             if result.ok:
                 done = result.upload
