@@ -34,8 +34,6 @@ FIELDS = [
                                                  "现场审核状态", "是否确认", "审核结果")),
     Field("phone", "手机号", False, ("手机号", "手机号码", "手机", "移动电话", "联系电话", "联系方式")),
 ]
-FIELD_KEYS = [f.key for f in FIELDS]
-BY_KEY = {f.key: f for f in FIELDS}
 
 
 def normalise_header(text: str) -> str:

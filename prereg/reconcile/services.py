@@ -82,7 +82,7 @@ def proposed_mapping(org, header) -> dict[str, str]:
     synonyms for the rest; one header serves one field."""
     remembered = RosterMapping.objects.filter(org=org).values_list("mapping", flat=True).first() or {}
     mapping = {}
-    for key, text in [*((k, remembered.get(k)) for k in columns.FIELD_KEYS), *columns.detect(header).items()]:
+    for key, text in [*((f.key, remembered.get(f.key)) for f in columns.FIELDS), *columns.detect(header).items()]:
         if text and text in header and key not in mapping and text not in mapping.values():
             mapping[key] = text
     return mapping
@@ -145,9 +145,9 @@ def clean_columns(header, chosen: dict) -> dict[str, int]:
         if not 0 <= index < len(header):
             errors[f.key] = "所选的列不存在。"
         elif index in used:
-            errors[f.key] = f"该列已对应“{columns.BY_KEY[used[index]].label}”。"
+            errors[f.key] = f"该列已对应“{used[index].label}”。"
         else:
-            used[index] = f.key
+            used[index] = f
             out[f.key] = index
     if errors:
         raise ValidationError(errors)
