@@ -79,16 +79,16 @@ def _squashed(page: Page, start: int = 0, end: int | None = None) -> list[tuple[
     return out
 
 
-def _differences(page: Page, typed: str, window: list[tuple[str, int]], tolerance: float, most: int = 10**6) -> int:
-    """Characters of `typed` the window shows neither as read nor among the engine's alternatives
-    weighed at `tolerance` or more (counting stops past `most`)."""
-    count = 0
+def _shows(page: Page, typed: str, window: list[tuple[str, int]], tolerance: float, allowed: int) -> bool:
+    """Whether the window shows `typed`: each character as read or among the engine's alternatives
+    weighed at `tolerance` or more, but for `allowed` characters at most."""
+    unexplained = 0
     for want, (read, pos) in zip(typed, window, strict=True):
         if want != read and not any(norm_text(char) == want and prob >= tolerance for char, prob in page.alts_at(pos)):
-            count += 1
-            if count > most:
-                break
-    return count
+            unexplained += 1
+            if unexplained > allowed:
+                return False
+    return True
 
 
 def find_on_page(page: Page, typed: str, tolerance: float, allowed: int = 0) -> tuple[int, int] | None:
@@ -102,7 +102,7 @@ def find_on_page(page: Page, typed: str, tolerance: float, allowed: int = 0) -> 
         return None
     for i in range(len(chars) - n + 1):
         window = chars[i:i + n]
-        if _differences(page, typed, window, tolerance, allowed) <= allowed:
+        if _shows(page, typed, window, tolerance, allowed):
             return window[0][1], window[-1][1] + 1
     return None
 
@@ -110,9 +110,7 @@ def find_on_page(page: Page, typed: str, tolerance: float, allowed: int = 0) -> 
 def _same(page: Page, typed: str, found: documents.Found, tolerance: float, allowed: int) -> bool:
     chars = _squashed(page, found.start, found.end)
     typed = norm_text(typed)
-    if len(chars) != len(typed):
-        return False
-    return _differences(page, typed, chars, tolerance) <= allowed
+    return len(chars) == len(typed) and _shows(page, typed, chars, tolerance, allowed)
 
 
 def _confidence(page: Page, found: documents.Found) -> float:
@@ -123,10 +121,6 @@ def _confidence(page: Page, found: documents.Found) -> float:
 def _contains(a: str, b: str) -> bool:
     short, long = sorted((a, b), key=len)
     return len(short) >= 2 and 2 * len(short) >= len(long) and short in long
-
-
-def _allowed(typed: str) -> int:
-    return len(norm_text(typed)) // 8
 
 
 # -- one field ---------------------------------------------------------------------------------
@@ -154,7 +148,7 @@ def compare_field(page: Page, fields: dict, expect: Expect) -> FieldResult:
         same = norm_choice(found.value) == typed or _same(page, typed, found, NAME_ALT, 0)
         return _judge(result, page, found, same, documents.flat(found.value))
     # name | text
-    allowed = 0 if expect.how == "name" else _allowed(expect.typed)
+    allowed = 0 if expect.how == "name" else len(norm_text(expect.typed)) // 8  # one character in eight
     spot = find_on_page(page, expect.typed, NAME_ALT, allowed)
     if spot:
         return _set(result, MATCH, page, spot)
