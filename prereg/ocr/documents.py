@@ -206,7 +206,7 @@ def date_after(page: Page, labels) -> Found | None:
     text = page.text
     for label in labels:
         for match in re.finditer(_label(label), text):
-            dates = dates_in(text, match.end(), min(len(text), match.end() + 24))
+            dates = dates_in(text, match.end(), match.end() + 24)
             if dates and text[match.end():dates[0].start].strip(" :：\n") == "":
                 return dates[0]
     return None
@@ -247,7 +247,7 @@ def _id_back(page):
     validity = None
     text = page.text
     for match in re.finditer(_label("有效期限"), text):
-        dates = dates_in(text, match.end(), min(len(text), match.end() + 40))
+        dates = dates_in(text, match.end(), match.end() + 40)
         if dates:
             last = dates[1] if len(dates) > 1 else None
             tail = re.match(r"\s*[-—–至~]*\s*(长期)", text[dates[0].end:])
@@ -378,7 +378,7 @@ def _appointment(page):
     start = end = None
     m = re.search(r"(?:聘期|聘任期限|期限|合同期)", text) or re.search(r"自\s*(?=[0-9〇一二])", text)
     if m:
-        start, end, *_ = dates_in(text, m.end(), min(len(text), m.end() + 50)) + [None, None]
+        start, end, *_ = dates_in(text, m.end(), m.end() + 50) + [None, None]
     flow = Flow(page)
     m = re.search(rf"为\s*([{CJK}（）()]{{4,30}}?(?:医院|中心|卫生院|卫生所|服务站|研究所|所|院|站|局|委员会))", flow.text)
     unit = flow.found(m) if m else None
