@@ -117,7 +117,6 @@ class ImageResult:
     slot: str
     status: str  # ReadingStatus value
     kind: str = ""
-    kind_label: str = ""
     kind_verdict: str = "unknown"  # ok | wrong | unknown
     fields: list[compare.FieldResult] = field(default_factory=list)
     info: list[compare.FieldResult] = field(default_factory=list)
@@ -147,7 +146,7 @@ class ImageResult:
             return ""
         if self.kind == "blank":
             return "图片中几乎没有文字（空白或无法辨认）"
-        return f"图片似乎是{self.kind_label}"
+        return f"图片似乎是{documents.KIND_LABELS.get(self.kind, self.kind)}"
 
 
 def compare_reading(reading: ImageReading, application, row=None, slot: str | None = None) -> ImageResult:
@@ -158,8 +157,7 @@ def compare_reading(reading: ImageReading, application, row=None, slot: str | No
         return result
     page = page_of(reading.lines)
     kind = documents.kind_of(page, slot)
-    result.kind, result.kind_label = kind, documents.KIND_LABELS.get(kind, kind)
-    result.kind_verdict = documents.kind_verdict(slot, kind)
+    result.kind, result.kind_verdict = kind, documents.kind_verdict(slot, kind)
     if result.kind_verdict == "wrong":
         # A page of another kind says nothing about this slot's values.
         result.fields = [compare.FieldResult(e.key, e.label, compare.UNREAD, e.typed) for e in expectations(slot, application, row)]
