@@ -237,7 +237,7 @@ def _id_front(page):
     return {
         "name": after_label(page, ["姓名"], NAME),
         "gender": after_label(page, ["性别"], "[男女]"),
-        "ethnicity": after_label(page, ["民族"], rf"[{CJK}]{{1,8}}?", stop=r"\s|出生|$|族?\n"),
+        "ethnicity": after_label(page, ["民族"], rf"[{CJK}]{{1,8}}?", stop=r"\s|出生|$|族\n"),
         "birth": date_after(page, ["出生"]),
         "id_number": id_number(page),
     }
@@ -351,9 +351,9 @@ def _practice(page):
     return {
         "name": after_label(page, ["姓名"], NAME),
         "id_number": id_number(page),
-        "category": after_label(page, ["执业类别", "资格类别", "类别"], rf"[{CJK}]{{2,8}}?", stop=r"\s|$|类别|\n"),
-        "scope": after_label(page, ["执业范围"], rf"[{CJK}、]{{2,20}}?", stop=r"\s|$|\n"),
-        "level": after_label(page, ["医师级别", "资格级别", "级别"], rf"[{CJK}]{{2,8}}?", stop=r"\s|$|\n"),
+        "category": after_label(page, ["执业类别", "资格类别", "类别"], rf"[{CJK}]{{2,8}}?", stop=r"\s|$|类别"),
+        "scope": after_label(page, ["执业范围"], rf"[{CJK}、]{{2,20}}?", stop=r"\s|$"),
+        "level": after_label(page, ["医师级别", "资格级别", "级别"], rf"[{CJK}]{{2,8}}?", stop=r"\s|$"),
         "issued": date_after(page, ["发证日期", "签发日期", "批准日期", "注册日期"]),
         "number": after_label(page, ["证书编码", "编码", "证书编号", "管理号码", "编号"], r"[0-9A-Za-z]{6,30}"),
     }
@@ -363,9 +363,9 @@ def _title(page):
     return {
         "name": after_label(page, ["姓名"], NAME),
         "id_number": id_number(page),
-        "qualification": after_label(page, ["资格名称", "职务名称", "资格"], rf"[{CJK}]{{2,12}}?", stop=r"\s|$|\n"),
-        "level": after_label(page, ["级别", "资格级别"], rf"[{CJK}]{{2,8}}?", stop=r"\s|$|\n"),
-        "specialty": after_label(page, ["专业名称", "专业"], rf"[{CJK}（）()]{{2,20}}?", stop=r"\s|$|\n"),
+        "qualification": after_label(page, ["资格名称", "职务名称", "资格"], rf"[{CJK}]{{2,12}}?", stop=r"\s|$"),
+        "level": after_label(page, ["级别", "资格级别"], rf"[{CJK}]{{2,8}}?", stop=r"\s|$"),
+        "specialty": after_label(page, ["专业名称", "专业"], rf"[{CJK}（）()]{{2,20}}?", stop=r"\s|$"),
         "issued": date_after(page, ["批准日期", "批准时间", "取得时间", "取得日期", "评审通过时间", "考试通过时间",
                                     "通过时间", "授予时间", "签发日期", "发证日期"]),
         "number": after_label(page, ["证书编号", "管理号", "编号"], r"[0-9A-Za-z]{6,30}"),
@@ -389,7 +389,7 @@ def _training(page):
     return {
         "name": after_label(page, ["姓名"], NAME),
         "number": after_label(page, ["证书编号", "编号"], r"[0-9A-Za-z]{6,30}"),
-        "specialty": after_label(page, ["培训专业", "专业"], rf"[{CJK}（）()]{{2,20}}?", stop=r"\s|$|\n"),
+        "specialty": after_label(page, ["培训专业", "专业"], rf"[{CJK}（）()]{{2,20}}?", stop=r"\s|$"),
     }
 
 
