@@ -15,20 +15,21 @@ def seed_year() -> ExamYear:
     year = ExamYear.current()
     if year is None:
         today = timezone.localdate()
-        exam_year = today.year + 1 if today.month >= 7 else today.year
-        year = ExamYear.objects.create(
-            year=exam_year,
-            name=f"{exam_year}年度",
-            form_opens=today - datetime.timedelta(days=9),
-            form_closes=today + datetime.timedelta(days=19),
-            national_opens=today - datetime.timedelta(days=1),
-            national_closes=today + datetime.timedelta(days=19),
-            confirm_deadline=today + datetime.timedelta(days=22),
-            cutoff_date=datetime.date(exam_year - 1, 12, 31),
-            is_current=True,
-        )
-        ExamProject.objects.create(exam_year=year, code="CZJ", name="初中级卫生专业技术资格考试")
+        year = make_year(today.year + 1 if today.month >= 7 else today.year, today - datetime.timedelta(days=9),
+                         current=True)
     load_year_catalogue(year)
+    return year
+
+
+def make_year(number: int, form_opens: datetime.date, *, current: bool) -> ExamYear:
+    """A demo exam year of the 初中级 project: four weeks of 省网填报 from `form_opens`, the 国网's
+    from its ninth day, confirmation until three days after."""
+    year = ExamYear.objects.create(
+        year=number, name=f"{number}年度", form_opens=form_opens, form_closes=form_opens + datetime.timedelta(28),
+        national_opens=form_opens + datetime.timedelta(8), national_closes=form_opens + datetime.timedelta(28),
+        confirm_deadline=form_opens + datetime.timedelta(31), cutoff_date=datetime.date(number - 1, 12, 31),
+        is_current=current)
+    ExamProject.objects.create(exam_year=year, code="CZJ", name="初中级卫生专业技术资格考试")
     return year
 
 

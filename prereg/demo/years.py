@@ -28,6 +28,7 @@ from prereg.catalog.models import (
     Qualification,
     Specialty,
 )
+from prereg.demo.applications import make_year
 from prereg.demo.images import attach_picture
 from prereg.demo.people import candidate_account, make_id_number
 
@@ -109,15 +110,8 @@ def seed_returning_candidate(password, tree) -> User:
     last_number = current.year - 1
     if Application.objects.filter(candidate=user, exam_year__year=last_number).exists():
         return user
-    last = ExamYear.objects.filter(year=last_number).first()
-    if last is None:
-        opens = current.form_opens.replace(year=current.form_opens.year - 1)
-        last = ExamYear.objects.create(
-            year=last_number, name=f"{last_number}年度", form_opens=opens, form_closes=opens + datetime.timedelta(28),
-            national_opens=opens + datetime.timedelta(8), national_closes=opens + datetime.timedelta(28),
-            confirm_deadline=opens + datetime.timedelta(31), cutoff_date=datetime.date(last_number - 1, 12, 31),
-            is_current=False)
-        ExamProject.objects.create(exam_year=last, code="CZJ", name="初中级卫生专业技术资格考试")
+    last = ExamYear.objects.filter(year=last_number).first() or make_year(
+        last_number, current.form_opens.replace(year=current.form_opens.year - 1), current=False)
     load_year_catalogue(last)
     specialty = Specialty.objects.select_related("qualification__level", "category").get(
         exam_year=last, code="305")
