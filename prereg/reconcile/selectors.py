@@ -47,7 +47,7 @@ def list_queryset(upload, kind, filters=None):
                 .order_by("application__unit__name", "application__name", "pk"))
         if q:
             rows = rows.filter(Q(application__name__contains=q)
-                               | Q(application__id_number__in=_id_variants(columns.normalise_id(q))))
+                               | Q(application__id_number__in=id_variants(columns.normalise_id(q))))
         if unit:
             rows = rows.filter(application__unit__name__contains=unit)
         return rows
@@ -71,7 +71,7 @@ def list_queryset(upload, kind, filters=None):
     return rows.order_by("line")
 
 
-def _id_variants(number: str) -> list[str]:
+def id_variants(number: str) -> list[str]:
     """An application's ID number is stored as typed and normalised by the form (uppercase X)."""
     return sorted({number, number.upper()})
 

@@ -46,7 +46,7 @@ from .models import (
     RowKind,
     UploadStatus,
 )
-from .selectors import DIFF_FIELDS, SUBMITTED_STATES, compare, current_upload, list_queryset
+from .selectors import DIFF_FIELDS, SUBMITTED_STATES, compare, current_upload, id_variants, list_queryset
 
 FUNCTION = "reconcile_national"
 MAX_ROWS = 200_000
@@ -332,7 +332,7 @@ def _others(year, numbers):
     reconcile_s: 0.1 s a chunk instead of a few ms)."""
     elsewhere, accounts = {}, {}
     for start in range(0, len(numbers), 400):
-        chunk = [v for n in numbers[start:start + 400] for v in {n, n.upper()}]
+        chunk = [v for n in numbers[start:start + 400] for v in id_variants(n)]
         for pk, number, year_id, state, unit_id, unit_path, candidate_id in (
                 Application.objects.filter(id_number__in=chunk)
                 .values_list("pk", "id_number", "exam_year_id", "state", "unit_id", "unit__path", "candidate_id")):
