@@ -66,8 +66,8 @@ def home(request):
                 form.add_error("file", f"文件过大（不超过{MAX_BYTES // (1024 * 1024)}MB）。")
             else:
                 try:
-                    upload = services.roster_upload(actor=request.user, file_name=upload_file.name,
-                                                    content=upload_file.read(), request=request)
+                    services.roster_upload(actor=request.user, file_name=upload_file.name, content=upload_file.read(),
+                                           request=request)
                 except ValidationError as exc:
                     form.add_error("file", "；".join(exc.messages))
                 else:
