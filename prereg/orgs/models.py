@@ -4,7 +4,8 @@ import functools
 import re
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
 
 from prereg.accounts.models import Role
 
@@ -162,11 +163,11 @@ class Org(models.Model):
         if creating or self.path != old_path:
             Org.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
             if not creating and old_path:
-                # Moving an org carries its whole subtree with it.
-                for child in Org.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-                    child.path = self.path + child.path[len(old_path):]
-                    child.depth = child.path.count("/") - 2
-                    Org.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
+                # Moving an org carries its whole subtree with it: the old prefix of the paths
+                # becomes the new one, every depth shifts by as much as the org's own.
+                Org.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
+                    depth=F("depth") + self.depth - (old_path.count("/") - 2))
 
 
 class CrossReviewAssignment(models.Model):
