@@ -74,7 +74,7 @@ class RapidEngine:
         import cv2
         from rapidocr_onnxruntime import RapidOCR  # ImportError: the engine is missing
 
-        threads = threads or getattr(settings, "OCR_THREADS", 1)
+        threads = threads or settings.OCR_THREADS
         cv2.setNumThreads(threads)  # its resizes and warps too: a worker keeps to its cores
         self.ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
         self.characters = self.ocr.text_rec.postprocess_op.character
@@ -323,7 +323,4 @@ def _load(path: str):
 
 def get_engine() -> Engine | None:
     """The configured engine (one per process), or None when it is missing or broken."""
-    path = getattr(settings, "OCR_ENGINE", "prereg.ocr.engine.RapidEngine")
-    if not path:
-        return None
-    return _load(path)
+    return _load(settings.OCR_ENGINE) if settings.OCR_ENGINE else None

@@ -37,13 +37,9 @@ logger = logging.getLogger(__name__)
 READ_SLOTS = frozenset(documents.SLOT_KINDS)  # 考生照片, 执业变更记录页, 其他材料: nothing to read
 
 
-def queue_name() -> str:
-    return getattr(settings, "OCR_QUEUE", "ocr")
-
-
 def queue_ready() -> bool:
     """Whether a worker is configured for the OCR queue (TASKS' QUEUES); without one, nothing is queued."""
-    return queue_name() in default_task_backend.queues
+    return settings.OCR_QUEUE in default_task_backend.queues
 
 
 READING_WAIT = datetime.timedelta(minutes=2)  # a reading not done by then is not waited for on the form
@@ -55,7 +51,7 @@ def awaiting_reading(images) -> set[int]:
     without a reload. At most one query, for a whole page's images."""
     since = timezone.now() - READING_WAIT
     recent = {image.pk for image in images if image.slot in READ_SLOTS and image.uploaded_at > since}
-    if not recent or not getattr(settings, "OCR_ENABLED", True) or not queue_ready():
+    if not recent or not queue_ready():
         return set()
     read = ImageReading.objects.filter(image_id__in=recent).exclude(status=ReadingStatus.PENDING)
     return recent - set(read.values_list("image_id", flat=True))

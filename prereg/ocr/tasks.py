@@ -30,18 +30,16 @@ def read_image_task(image_id: int) -> str:
 def enqueue_reading(images) -> None:
     """Ask for a reading of each image once the current transaction has committed."""
     ids = [image.pk for image in images if image.slot in services.READ_SLOTS]
-    if not ids or not getattr(settings, "OCR_ENABLED", True):
+    if not ids:
         return
 
     def enqueue():
         try:
             if not services.queue_ready():
-                logger.info(
-                    "OCR queue %r has no worker configured: images %s not read", services.queue_name(), ids
-                )
+                logger.info("OCR queue %r has no worker configured: images %s not read", settings.OCR_QUEUE, ids)
                 return
             for pk in ids:
-                read_image_task.using(queue_name=services.queue_name()).enqueue(pk)
+                read_image_task.using(queue_name=settings.OCR_QUEUE).enqueue(pk)
         except Exception:  # the upload is done and stays done
             logger.exception("could not enqueue the OCR of images %s", ids)
 
