@@ -475,14 +475,13 @@ def _apply(plan: Plan, orgs) -> None:
 def export_rows(user) -> list[list[str]]:
     """The orgs the user sees, parents first, in the import's columns."""
     orgs = Org.objects.visible_to(user).order_by("depth", "code")
-    code_of = dict(Org.objects.values_list("pk", "code"))
     rows = []
     for code, name, short, parent, *held, right, enabled, region in orgs.values_list(
-            "code", "name", "short_name", "parent_id", *LEVEL_FIELDS.values(), "has_review_right", "enabled",
+            "code", "name", "short_name", "parent__code", *LEVEL_FIELDS.values(), "has_review_right", "enabled",
             "region_code"):
         levels = "、".join(Level(level).label for level, flag in zip(LEVEL_FIELDS, held, strict=True) if flag)
-        rows.append([code, name, short, code_of.get(parent, ""), levels, "是" if right else "否",
-                     "是" if enabled else "否", region])
+        rows.append([code, name, short, parent or "", levels, "是" if right else "否", "是" if enabled else "否",
+                     region])
     return rows
 
 
