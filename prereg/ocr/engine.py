@@ -113,19 +113,17 @@ class RapidEngine:
         if boxes is None or len(boxes) == 0:
             return []
         boxes = [np.asarray(box, dtype=np.float32) / shrink for box in boxes]
-        crops, turned = [], []
+        crops, axes = [], []  # each line's crop, and the crop's own x axis in the image
         for box in boxes:
             crop = _crop(img, box)
             # A crop much taller than wide is a line photographed on its side: lay it down.
             on_side = crop.shape[0] >= 1.5 * crop.shape[1]
             crops.append(np.rot90(crop) if on_side else crop)
-            turned.append(on_side)
+            axes.append(np.asarray((box[3] - box[0]) if on_side else (box[1] - box[0]), dtype=np.float64))
         _, cls_res, _ = self.ocr.text_cls(crops)
         flipped = ["180" in label and score > 0.9 for label, score in cls_res]
-        # Each line's reading direction in the image, from its box and the 0/180° classifier.
-        raw = [np.asarray((box[3] - box[0]) if on_side else (box[1] - box[0]), dtype=np.float64)
-               for box, on_side in zip(boxes, turned, strict=True)]  # the crops' own x axes in the image
-        directions = [-d if flip else d for d, flip in zip(raw, flipped, strict=True)]
+        # Each line's reading direction in the image, from its crop's axis and the 0/180° classifier.
+        directions = [-d if flip else d for d, flip in zip(axes, flipped, strict=True)]
         page = _dominant(directions)
         # The classifier errs on short lines: a line read against the page's direction is turned.
         for i, d in enumerate(directions):
@@ -133,7 +131,7 @@ class RapidEngine:
             if length and abs(np.dot(d, page)) < 0.5 * length:
                 # Across the page: a character or two whose box is as high as wide (男, 汉 on a
                 # card photographed on its side). Turn the crop a quarter to the page's direction.
-                cross = raw[i][0] * page[1] - raw[i][1] * page[0]
+                cross = axes[i][0] * page[1] - axes[i][1] * page[0]
                 crops[i] = np.ascontiguousarray(np.rot90(crops[i], 1 if cross > 0 else -1))
                 directions[i] = page * length
                 continue
@@ -191,7 +189,7 @@ class RapidEngine:
 
 
 def _fit(img, max_side):
-    """(the image scaled down to `max_side` at most on its long side, the scale: 1.0 when it fits)."""
+    """The image with its long side scaled down to `max_side` at most, and the scale (1.0 when it fits)."""
     import cv2
 
     h, w = img.shape[:2]
