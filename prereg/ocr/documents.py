@@ -274,7 +274,7 @@ def _issue_date_without_year(page: Page, end: Found) -> Found | None:
 class Flow:
     """The page's text with its line breaks taken out, for certificates written as one sentence
     (学生…于…至…在本校…专业…; 在…大学…专业完成了…; 兹聘任…为…，聘期自…至…) whose words wrap anywhere
-    (麻醉学专 / 业). `search` answers Found spans in Page.text."""
+    (麻醉学专 / 业). `found` answers a match's span in Page.text."""
 
     def __init__(self, page: Page):
         self.positions = [i for i, c in enumerate(page.text) if c != "\n"]
@@ -290,7 +290,7 @@ def _issue_date(page, exclude=()) -> Found | None:
     part of the sentence's period (于…至…)."""
     text = page.text
     dates = [d for d in dates_in(text) if d.parsed[2] and (d.start, d.end) not in exclude
-             and not re.match(r"\s*(?:出)?生", text[d.end:d.end + 3])]
+             and not re.match(r"\s*出?生", text[d.end:d.end + 3])]
     return dates[-1] if dates else None
 
 
