@@ -31,6 +31,7 @@ if not SECRET_KEY:
 TESTING = "PYTEST_VERSION" in os.environ or env.bool("TESTING", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "prereg.core.views.csrf_failure"
 
 SITE_NAME = env("SITE_NAME", default="福建省卫生专业技术资格考试预报名系统")
 # Demo mode shows the SMS outbox to the sysadmin and the demo accounts on the login page.
@@ -76,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "prereg.core.middleware.SecurityHeadersMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "prereg.core.login_required.LoginRequiredMiddleware",
     "prereg.accounts.middleware.FirstLoginMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -285,7 +286,7 @@ RATE_LIMITS = {
                            "sms_without_captcha": "1/3600"}.items()
 }
 # The login limit runs before the view (and before django-axes), after the security headers.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware"),
+MIDDLEWARE.insert(MIDDLEWARE.index("prereg.core.login_required.LoginRequiredMiddleware"),
                   "prereg.core.middleware.LoginRateLimitMiddleware")
 # axes.W006: lockout is per account on purpose (design section 7: a hospital shares one address).
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["axes.W006"])

@@ -50,3 +50,18 @@ def error_500(request):
 
 def error_400(request, exception=None):
     return render(request, "errors/400.html", status=400)
+
+
+PAGE_EXPIRED = "页面已过期（可能已在其他窗口重新登录或退出），请刷新页面后重试。"
+
+
+@login_not_required
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a post from a page whose form token is no longer valid (most often one
+    left open while the user signed in again elsewhere). An htmx request gets the message as text,
+    which the page shows beside what was typed; a plain post gets a page in Chinese. (Django logs
+    the reason itself, as django.security.csrf.)"""
+    if request.headers.get("HX-Request"):
+        return HttpResponse(PAGE_EXPIRED + "已填写的内容仍在本页，可先复制。", status=403,
+                            content_type="text/plain; charset=utf-8")
+    return render(request, "errors/403.html", {"message": PAGE_EXPIRED, "title": "页面已过期"}, status=403)

@@ -1,0 +1,46 @@
+"""A page left open past the end of its session, or posted with a form token no longer valid (the
+user signed in again in another window): the page is told in Chinese, and nothing typed is replaced."""
+
+from django.test import Client
+from django.urls import reverse
+
+from prereg.core.login_required import SESSION_ENDED
+from prereg.core.views import PAGE_EXPIRED
+
+
+def test_an_htmx_save_after_the_session_ended_is_answered_with_a_message_not_the_login_page(client, db):
+    response = client.post(reverse("candidate:section", args=["work"]), {"work-0-title": "护士"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode() == SESSION_ENDED
+    assert "<form" not in response.content.decode()
+
+
+def test_a_plain_post_after_the_session_ended_logs_in_and_returns_to_the_page_it_came_from(client, db):
+    response = client.post(reverse("candidate:section", args=["work"]), {"work-0-title": "护士"},
+                           headers={"Referer": "http://testserver/candidate/form/"})
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:login") + "?next=/candidate/form/"
+    # Not from another host, and not to the address that takes posts only.
+    response = client.post(reverse("candidate:section", args=["work"]), {},
+                           headers={"Referer": "https://elsewhere.example/candidate/form/"})
+    assert response.url == reverse("accounts:login") + "?next=/"
+
+
+def test_a_page_opened_after_the_session_ended_still_goes_to_the_login_and_back(client, db):
+    response = client.get(reverse("candidate:form"))
+    assert response.status_code == 302 and response.url == reverse("accounts:login") + "?next=/candidate/form/"
+
+
+def test_a_post_with_a_token_no_longer_valid_is_told_the_page_expired(candidate):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(candidate)
+    url = reverse("candidate:section", args=["work"])
+    response = client.post(url, {"work-0-title": "护士"}, headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/plain") and PAGE_EXPIRED in response.content.decode()
+    response = client.post(url, {"work-0-title": "护士"})
+    html = response.content.decode()
+    assert response.status_code == 403 and "页面已过期" in html and PAGE_EXPIRED in html
+    assert "DEBUG" not in html and "CSRF验证失败" not in html
