@@ -430,7 +430,7 @@ def roster_export(*, actor, kind: str, filters: dict, fmt: str = "xlsx", full_nu
         sheet = book.add_worksheet(kind.label)
         sheet.write_row(0, 0, header)
         for i, line in enumerate(lines, start=1):
-            sheet.write_row(i, 0, [str(v) if not isinstance(v, int) else v for v in line])
+            sheet.write_row(i, 0, line)  # texts and line numbers (export_table)
         book.close()
         content, content_type, name = (buffer.getvalue(),
                                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
