@@ -163,8 +163,6 @@ def forward_check(applications) -> ForwardCheck:
     lacks, and how many no roster covers: a few queries for the whole batch."""
     apps = list(applications.values_list("exam_year_id", "unit__path", "id_number", "name"))
     check = ForwardCheck()
-    if not apps:
-        return check
     uploads = list(RosterUpload.objects.filter(exam_year_id__in={a[0] for a in apps}, status=UploadStatus.DONE)
                    .select_related("org").order_by("-imported_at", "-pk"))
     wanted = {}  # upload id -> normalised ID numbers to look up
