@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 
 from prereg.core import sheets
 
@@ -184,11 +185,12 @@ def _upsert(model, counts, seen, lookup, values):
         obj = model.objects.create(**lookup, **values)
         counts["created"] += 1
     else:
-        changed = [k for k, v in values.items() if getattr(obj, k) != v]
+        changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
         if changed:
-            for k in changed:
-                setattr(obj, k, values[k])
-            obj.save(update_fields=changed)
+            # Counting the version up: an edit page loaded before the import is now stale.
+            model.objects.filter(pk=obj.pk).update(**changed, version=F("version") + 1)
+            for k, v in changed.items():
+                setattr(obj, k, v)
             counts["updated"] += 1
     seen.setdefault(model, set()).add(obj.pk)
     return obj
@@ -237,7 +239,7 @@ def apply_rows(exam_year: ExamYear, rows: list[dict]) -> dict:
             qualification.categories.set(category_links[qualification.pk])
     for model in (ExamLevel, Qualification, PracticeCategory, PracticeScope, Specialty, DictEntry):
         stale = model.objects.filter(exam_year=exam_year, enabled=True).exclude(pk__in=seen.get(model, set()))
-        counts["disabled"] += stale.update(enabled=False)
+        counts["disabled"] += stale.update(enabled=False, version=F("version") + 1)
     return counts
 
 

@@ -96,6 +96,7 @@ class ExamYear(models.Model):
     district_review_deadline = models.DateField("考区复核截止", null=True, blank=True)
     is_current = models.BooleanField("当前年度", default=False)
     opened_at = models.DateTimeField("开启时间", null=True, blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)  # core.versions.check_version
 
     class Meta:
         ordering = ["-year"]
@@ -152,6 +153,7 @@ class ExamProject(models.Model):
     point_review_deadline = models.DateField("报名点确认截止", null=True, blank=True)
     site_review_deadline = models.DateField("考点审核截止", null=True, blank=True)
     district_review_deadline = models.DateField("考区复核截止", null=True, blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)  # core.versions.check_version
 
     class Meta:
         ordering = ["order", "code"]
@@ -170,6 +172,7 @@ class YearEntry(models.Model):
     name = models.CharField("名称", max_length=60)
     order = models.PositiveIntegerField(default=0)
     enabled = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=0, editable=False)  # core.versions.check_version
 
     class Meta:
         abstract = True
@@ -271,6 +274,7 @@ class Announcement(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=0, editable=False)  # core.versions.check_version
 
     class Meta:
         verbose_name = "通知公告"

@@ -14,6 +14,7 @@ from prereg.accounts.permissions import require_function
 from prereg.accounts.services import generate_one_time_password
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
+from prereg.core.versions import check_version
 from prereg.orgs.models import Org
 
 from . import importers
@@ -174,9 +175,11 @@ def password_sheet_reveal(*, actor, sheet_id: int, request=None) -> list[dict]:
 
 
 @transaction.atomic
-def exam_year_update(*, actor, exam_year_id: int, request=None, **fields) -> ExamYear:
+def exam_year_update(*, actor, exam_year_id: int, expected_version: int | None = None, request=None,
+                     **fields) -> ExamYear:
     require_function(actor, MANAGE)
     year = ExamYear.objects.select_for_update().get(pk=exam_year_id)
+    check_version(year, expected_version)
     values = {k: fields.get(k, getattr(year, k)) for k in WINDOW_FIELDS}
     errors = check_windows(values)
     if errors:
@@ -207,10 +210,12 @@ def exam_project_add(*, actor, exam_year_id: int, code: str, name: str, request=
 
 
 @transaction.atomic
-def exam_project_update(*, actor, project_id: int, request=None, **fields) -> ExamProject:
+def exam_project_update(*, actor, project_id: int, expected_version: int | None = None, request=None,
+                        **fields) -> ExamProject:
     """A project's name and its own windows; a blank date falls back to the year's."""
     require_function(actor, MANAGE)
-    project = ExamProject.objects.select_for_update().select_related("exam_year").get(pk=project_id)
+    project = ExamProject.objects.select_for_update(of=("self",)).select_related("exam_year").get(pk=project_id)
+    check_version(project, expected_version)
     values = {k: fields.get(k, getattr(project, k)) for k in PROJECT_WINDOW_FIELDS}
     year = project.exam_year
     # The order rules apply to the dates in force: the project's own over the year's.
@@ -258,13 +263,14 @@ def catalogue_import(*, actor, exam_year_id: int, filename: str, content: bytes,
 
 @transaction.atomic
 def catalogue_entry_update(*, actor, kind: str, entry_id: int, name: str, code: str, order: int, enabled: bool,
-                           request=None):
+                           expected_version: int | None = None, request=None):
     require_function(actor, MANAGE)
     model, _label = ENTRY_MODELS[kind]
     entry = model.objects.select_for_update().get(pk=entry_id)
+    check_version(entry, expected_version)
     before = {"name": entry.name, "code": entry.code, "order": entry.order, "enabled": entry.enabled}
     entry.name, entry.code, entry.order, entry.enabled = name, code, order, enabled
-    entry.save(update_fields=["name", "code", "order", "enabled"])
+    entry.save(update_fields=["name", "code", "order", "enabled", "version"])
     after = {"name": name, "code": code, "order": order, "enabled": enabled}
     record("catalogue.entry_update", actor=actor, obj=entry, request=request,
            details={k: [before[k], after[k]] for k in after if before[k] != after[k]})
@@ -274,14 +280,16 @@ def catalogue_entry_update(*, actor, kind: str, entry_id: int, name: str, code: 
 # ---------------------------------------------------------------- notices
 
 @transaction.atomic
-def announcement_save(*, actor, announcement_id: int | None = None, title: str, body: str, kind: str,
-                      audience: str, pinned: bool = False, exam_year=None, request=None) -> Announcement:
+def announcement_save(*, actor, announcement_id: int | None = None, expected_version: int | None = None, title: str,
+                      body: str, kind: str, audience: str, pinned: bool = False, exam_year=None,
+                      request=None) -> Announcement:
     require_function(actor, MANAGE)
     if announcement_id is None:
         announcement = Announcement(created_by=actor)
         event = "announcement.create"
     else:
         announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
+        check_version(announcement, expected_version)
         event = "announcement.update"
     announcement.title, announcement.body, announcement.kind = title, body, kind
     announcement.audience, announcement.pinned, announcement.exam_year = audience, pinned, exam_year
@@ -291,11 +299,13 @@ def announcement_save(*, actor, announcement_id: int | None = None, title: str, 
 
 
 @transaction.atomic
-def announcement_publish(*, actor, announcement_id: int, publish: bool = True, request=None) -> Announcement:
+def announcement_publish(*, actor, announcement_id: int, publish: bool = True, expected_version: int | None = None,
+                         request=None) -> Announcement:
     require_function(actor, MANAGE)
     announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
+    check_version(announcement, expected_version)
     announcement.published_at = timezone.now() if publish else None
-    announcement.save(update_fields=["published_at", "updated_at"])
+    announcement.save(update_fields=["published_at", "updated_at", "version"])
     record("announcement.publish" if publish else "announcement.withdraw", actor=actor, obj=announcement,
            request=request, details={"title": announcement.title})
     return announcement

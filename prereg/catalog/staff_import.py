@@ -157,7 +157,9 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
         user = locked[user.pk]
         for field, (_old, new) in changes.items():
             setattr(user, field, new)
-    User.objects.bulk_update(list(locked.values()), ["name", "phone", "title", "department"], batch_size=500)
+        user.version += 1  # an edit page of the account loaded before the import is now stale
+    User.objects.bulk_update(list(locked.values()), ["name", "phone", "title", "department", "version"],
+                             batch_size=500)
     entries: dict[int, tuple[Org, list]] = {}
     new_users = []
     for spec in plan.creates:

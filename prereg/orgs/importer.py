@@ -26,7 +26,7 @@ import re
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from prereg.accounts.models import Role
@@ -459,8 +459,10 @@ def _apply(plan: Plan, orgs) -> None:
         org = Org(pk=pk, code=row.code, updated_at=now, **row.values(OWN_FIELDS))
         org.parent_id = id_of[row.parent] if row.parent else None
         org.pinyin, org.initials = search_keys(row.name, row.short_name)
+        org.version = F("version") + 1  # an edit page of the org loaded before the import is now stale
         objs.append(org)
-    Org.objects.bulk_update(objs, [*OWN_FIELDS, "parent_id", "pinyin", "initials", "updated_at"], batch_size=500)
+    Org.objects.bulk_update(objs, [*OWN_FIELDS, "parent_id", "pinyin", "initials", "updated_at", "version"],
+                            batch_size=500)
     moved = [pk for pk, _row, changes in plan.updates if "parent" in changes]
     if moved:
         path_of = {pk: path for pk, _code, _parent, path, *_ in orgs}

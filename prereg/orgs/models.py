@@ -118,6 +118,7 @@ class Org(models.Model):
     initials = models.CharField(max_length=100, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=0, editable=False)  # core.versions.check_version
 
     objects = OrgQuerySet.as_manager()
 

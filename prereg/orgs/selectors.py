@@ -65,15 +65,16 @@ def assignments_over(org: Org, exam_year) -> QuerySet[CrossReviewAssignment]:
 
 
 def assignments_within(org: Org) -> QuerySet[CrossReviewAssignment]:
-    """The active assignments (of any year) between two orgs of `org`'s subtree, enabled or not
-    (an org disabled since keeps its assignment revocable). Of these an assigner of `org` may
-    revoke those not decided_above it."""
+    """The assignments (of any year, active or revoked since) between two orgs of `org`'s subtree,
+    enabled or not (an org disabled since keeps its assignment revocable). Of these an assigner of
+    `org` may revoke those not decided_above it."""
     subtree = Org.objects.subtree_of(org)
-    return CrossReviewAssignment.objects.filter(active=True, source__in=subtree, target__in=subtree)
+    return CrossReviewAssignment.objects.filter(source__in=subtree, target__in=subtree)
 
 
 def may_revoke(org: Org, assignment: CrossReviewAssignment) -> bool:
-    """Whether an assigner of `org` may revoke `assignment`: one within its subtree, not decided above
-    it (what it could have assigned itself). The page's 取消分配 and cross_review_revoke ask it."""
+    """Whether an assigner of `org` may revoke `assignment` (if it is still active): one within its
+    subtree, not decided above it (what it could have assigned itself). The page's 取消分配 and
+    cross_review_revoke ask it."""
     return (not decided_above(org, assignment.stage, assignment.source_id)
             and assignments_within(org).filter(pk=assignment.pk).exists())

@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import F, ProtectedError, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -12,6 +12,7 @@ from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import record
 from prereg.core.validators import normalize_mobile, validate_mobile
+from prereg.core.versions import check_version
 from prereg.notify.sms import send_sms
 
 from . import selectors
@@ -27,10 +28,11 @@ def can_grant_review_right(user) -> bool:
     return user.role in (Role.SYSADMIN, Role.DISTRICT)
 
 
-def get_org_for(user, pk, *, manage: bool = False) -> Org:
-    """Fetch-and-authorize: an org of the user's subtree (to change: strictly below him), or 404."""
+def get_org_for(user, pk, *, manage: bool = False, lock: bool = False) -> Org:
+    """Fetch-and-authorize: an org of the user's subtree (to change: strictly below him), or 404;
+    with `lock`, its row locked until the transaction ends."""
     qs = Org.objects.manageable_by(user) if manage else Org.objects.visible_to(user)
-    org = qs.filter(pk=pk).first()
+    org = (qs.select_for_update() if lock else qs).filter(pk=pk).first()
     if org is None:
         raise Http404("机构不存在或不在您的管辖范围内。")
     return org
@@ -103,11 +105,13 @@ def org_create(*, actor, parent: Org | None, code: str = "", name: str, short_na
 
 
 @transaction.atomic
-def org_update(*, actor, org: Org, parent: Org | None = None, levels: dict | None = None,
-               has_review_right: bool | None = None, request=None, **fields) -> Org:
-    """Edit an org below the actor; a new parent moves its whole subtree (Org.save)."""
+def org_update(*, actor, org: Org, expected_version: int | None = None, parent: Org | None = None,
+               levels: dict | None = None, has_review_right: bool | None = None, request=None, **fields) -> Org:
+    """Edit an org below the actor, as the page loaded at `expected_version` showed it; a new
+    parent moves its whole subtree (Org.save)."""
     require_function(actor, "edit_unit")
-    org = get_org_for(actor, org.pk, manage=True)
+    org = get_org_for(actor, org.pk, manage=True, lock=True)
+    check_version(org, expected_version)
     before = {f: getattr(org, f) for f in EDITABLE_FIELDS + LEVEL_FLAGS + ["has_review_right", "parent_id"]}
     fields = _clean_fields({**{f: getattr(org, f) for f in EDITABLE_FIELDS}, **fields})
     if fields["code"] != org.code and Org.objects.filter(code=fields["code"]).exclude(pk=org.pk).exists():
@@ -147,9 +151,10 @@ def org_references(org: Org) -> list[str]:
 
 
 @transaction.atomic
-def org_delete(*, actor, org: Org, request=None) -> None:
+def org_delete(*, actor, org: Org, expected_version: int | None = None, request=None) -> None:
     require_function(actor, "delete_unit")
-    org = get_org_for(actor, org.pk, manage=True)
+    org = get_org_for(actor, org.pk, manage=True, lock=True)
+    check_version(org, expected_version)
     reasons = org_references(org)
     if reasons:
         raise ValidationError(f"“{org.name}”不能删除：{'；'.join(reasons)}。可改为禁用。")
@@ -174,7 +179,8 @@ def org_set_enabled(*, actor, org_ids, enabled: bool, request=None) -> int:
     if len(orgs) != len(ids):
         raise Http404("所选机构不存在或不在您的管辖范围内。")
     changed = [o for o in orgs if o.enabled != enabled]
-    Org.objects.filter(pk__in=[o.pk for o in changed]).update(enabled=enabled, updated_at=timezone.now())
+    Org.objects.filter(pk__in=[o.pk for o in changed]).update(enabled=enabled, updated_at=timezone.now(),
+                                                              version=F("version") + 1)
     for org in changed:
         record("org.enable" if enabled else "org.disable", actor=actor, obj=org, request=request,
                details={"code": org.code})
@@ -280,6 +286,9 @@ def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_
         raise ValidationError(f"“{target.name}”不能办理{stage.label}。")
     if selectors.decided_above(actor.org, stage, source.pk):
         raise PermissionDenied("不能分配本机构自己的考点审核。")
+    # The source's row locked: two assignments of its stage at once take turns (the later replaces
+    # the earlier) instead of one failing on the one-active-assignment constraint.
+    Org.objects.select_for_update().filter(pk=source.pk).first()
     CrossReviewAssignment.objects.filter(exam_year=exam_year, stage=stage, source=source, active=True).update(
         active=False)
     assignment = CrossReviewAssignment.objects.create(exam_year=exam_year, stage=stage, source=source,
@@ -292,10 +301,13 @@ def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_
 @transaction.atomic
 def cross_review_revoke(*, actor, assignment_id: int, request=None) -> CrossReviewAssignment:
     require_function(actor, "assign_cross_review")
-    assignment = CrossReviewAssignment.objects.select_for_update().filter(pk=assignment_id, active=True).first()
+    assignment = CrossReviewAssignment.objects.select_for_update().filter(pk=assignment_id).first()
     # Revoke only what the actor could have assigned himself (the rules of cross_review_assign).
     if assignment is None or not actor.org_id or not selectors.may_revoke(actor.org, assignment):
         raise PermissionDenied("该交叉审核分配不在您的管理范围内。")
+    if not assignment.active:
+        raise ValidationError("该交叉审核分配已被取消或已由新的分配代替（可能是其他人或在另一窗口），请刷新页面。",
+                              code="stale")
     assignment.active = False
     assignment.save(update_fields=["active"])
     record("cross_review.revoke", actor=actor, obj=assignment, request=request,

@@ -64,10 +64,11 @@ def test_the_open_form_keeps_input_and_says_what_is_wrong(district, year):
 
 def test_windows_are_edited_with_field_errors(district, year):
     url = reverse("backoffice:year_detail", args=[year.pk])
-    data = {"name": year.name, **{k: v.isoformat() for k, v in windows(year.year).items()}}
+    data = {"name": year.name, "version": year.version, **{k: v.isoformat() for k, v in windows(year.year).items()}}
     assert district.post(url, data).status_code == 302
     year.refresh_from_db()
     assert year.form_opens == windows(year.year)["form_opens"]
+    data["version"] = year.version
     data["national_closes"] = "2000-01-01"
     response = district.post(url, data)
     assert response.status_code == 400 and "国网报名截止日期不能早于开始日期" in response.content.decode()
@@ -97,7 +98,7 @@ def test_an_entry_is_edited(district, year):
     entry = DictEntry.objects.filter(exam_year=year).first()
     url = reverse("backoffice:year_entry_edit", args=[year.pk, "entry", entry.pk])
     assert district.get(url).status_code == 200
-    response = district.post(url, {"name": "改名", "code": "", "order": 1})
+    response = district.post(url, {"name": "改名", "code": "", "order": 1, "version": entry.version})
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.name == "改名" and not entry.enabled
@@ -109,12 +110,13 @@ def test_a_notice_is_written_published_and_withdrawn(district, year):
     assert response.status_code == 302
     notice = Announcement.objects.get(title="通知一")
     assert notice.is_published
-    district.post(reverse("backoffice:announcement_publish", args=[notice.pk]), {"publish": "0"})
+    district.post(reverse("backoffice:announcement_publish", args=[notice.pk]), {"publish": "0",
+                                                                               "version": notice.version})
     notice.refresh_from_db()
     assert not notice.is_published
     assert district.get(reverse("backoffice:announcement_publish", args=[notice.pk])).status_code == 405
-    bad = district.post(reverse("backoffice:announcement_edit", args=[notice.pk]), {"title": "", "kind": "notice",
-                                                                                    "audience": "all", "body": "x"})
+    bad = district.post(reverse("backoffice:announcement_edit", args=[notice.pk]), {
+        "title": "", "kind": "notice", "audience": "all", "body": "x", "version": notice.version + 1})
     assert bad.status_code == 400
 
 

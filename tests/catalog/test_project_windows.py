@@ -93,7 +93,7 @@ def test_the_district_sets_a_projects_windows_and_blank_keeps_the_years(district
     page = district.get(url).content.decode()
     assert "留空则按年度：2020-01-13" in page
     response = district.post(url, {"name": senior.name, "form_opens": "", "form_closes": "2020-01-10",
-                                   "site_review_deadline": "2020-01-20"})
+                                   "site_review_deadline": "2020-01-20", "version": senior.version})
     assert response.status_code == 302
     senior.refresh_from_db()
     assert senior.form_opens is None and senior.form_closes == datetime.date(2020, 1, 10)
@@ -105,7 +105,8 @@ def test_the_district_sets_a_projects_windows_and_blank_keeps_the_years(district
 
 def test_a_project_window_in_the_wrong_order_is_refused_at_the_field(district, senior):
     url = reverse("backoffice:year_project_edit", args=[senior.exam_year_id, senior.pk])
-    response = district.post(url, {"name": senior.name, "form_opens": "2020-01-10", "form_closes": "2020-01-02"})
+    response = district.post(url, {"name": senior.name, "form_opens": "2020-01-10", "form_closes": "2020-01-02",
+                                   "version": senior.version})
     assert response.status_code == 400
     assert "省网填报截止日期不能早于开始日期" in response.content.decode()
     senior.refresh_from_db()

@@ -83,7 +83,7 @@ def test_editing_an_org_records_before_and_after(client, reviewer_fuzhou, tree):
     org = tree["35012206"]
     response = client.post(reverse("backoffice:orgs_edit", args=[org.pk]), {
         "parent": org.parent_id, "code": org.code, "name": org.name, "short_name": "连江中医院",
-        "region_code": org.region_code, "is_unit": "on"})
+        "region_code": org.region_code, "is_unit": "on", "version": org.version})
     assert response.status_code == 302
     org.refresh_from_db()
     assert org.short_name == "连江中医院" and "lianjiangzhongyiyuan" in org.pinyin
@@ -97,7 +97,7 @@ def test_moving_an_org_re_parents_its_whole_subtree(client, reviewer_province, t
     child_ids = list(lianjiang.children.values_list("pk", flat=True))
     response = client.post(reverse("backoffice:orgs_edit", args=[lianjiang.pk]), {
         "parent": tree["350500"].pk, "code": lianjiang.code, "name": lianjiang.name, "short_name": "连江县卫健局",
-        "region_code": "350122", "is_point": "on", "is_unit": "on"})
+        "region_code": "350122", "is_point": "on", "is_unit": "on", "version": lianjiang.version})
     assert response.status_code == 302
     lianjiang.refresh_from_db()
     assert lianjiang.path.startswith(tree["350500"].path) and lianjiang.depth == 2
@@ -111,7 +111,8 @@ def test_an_org_cannot_move_below_its_own_descendant(client, reviewer_province, 
     client.force_login(reviewer_province)
     fuzhou = tree["350100"]
     client.post(reverse("backoffice:orgs_edit", args=[fuzhou.pk]), {
-        "parent": tree["350122"].pk, "code": fuzhou.code, "name": fuzhou.name, "is_site": "on"})
+        "parent": tree["350122"].pk, "code": fuzhou.code, "name": fuzhou.name, "is_site": "on",
+        "version": fuzhou.version})
     fuzhou.refresh_from_db()
     assert fuzhou.parent == tree["350000"]
 
@@ -120,25 +121,25 @@ def test_deleting_is_refused_with_the_reasons_while_anything_refers_to_the_org(c
     client.force_login(reviewer_fuzhou)
     UserFactory(role=Role.UNIT, org=tree["35012205"])
     UnitRequestFactory(region_code="350122", resolved_org=tree["35012205"], status=UnitRequest.Status.POINTED)
-    response = client.post(reverse("backoffice:orgs_delete", args=[tree["35012205"].pk]), follow=True)
+    response = client.post(reverse("backoffice:orgs_delete", args=[tree["35012205"].pk]), {"version": 0}, follow=True)
     html = response.content.decode()
     assert "不能删除" in html and "1个用户账号" in html and "单位添加申请" in html
     assert Org.objects.filter(pk=tree["35012205"].pk).exists()
-    response = client.post(reverse("backoffice:orgs_delete", args=[tree["350122"].pk]), follow=True)
+    response = client.post(reverse("backoffice:orgs_delete", args=[tree["350122"].pk]), {"version": 0}, follow=True)
     assert "6个下级机构" in response.content.decode()
 
 
 def test_deleting_is_refused_while_an_application_names_the_org_in_its_chain(client, reviewer_fuzhou, tree, year):
     ApplicationFactory(exam_year=year, point_org=tree["35012204"])
     client.force_login(reviewer_fuzhou)
-    client.post(reverse("backoffice:orgs_delete", args=[tree["35012204"].pk]))
+    client.post(reverse("backoffice:orgs_delete", args=[tree["35012204"].pk]), {"version": 0})
     assert Org.objects.filter(pk=tree["35012204"].pk).exists()
 
 
 def test_an_unreferenced_org_is_deleted_and_audited(client, reviewer_fuzhou, tree):
     client.force_login(reviewer_fuzhou)
     pk = tree["35012204"].pk
-    response = client.post(reverse("backoffice:orgs_delete", args=[pk]))
+    response = client.post(reverse("backoffice:orgs_delete", args=[pk]), {"version": 0})
     assert response.status_code == 302
     assert not Org.objects.filter(pk=pk).exists()
     assert AuditEvent.objects.filter(event="org.delete", object_id=str(pk)).exists()

@@ -41,7 +41,7 @@ def perform(client, act, org, account):
         return client.get(reverse("backoffice:orgs_detail", args=[org.pk]))
     if act == "edit":
         data = {"parent": org.parent_id or "", "code": org.code, "name": org.name + "（改）",
-                "region_code": org.region_code}
+                "region_code": org.region_code, "version": org.version}
         data.update({flag: "on" for flag in ("is_district", "is_site", "is_point", "is_unit", "has_review_right")
                      if getattr(org, flag)})
         return client.post(reverse("backoffice:orgs_edit", args=[org.pk]), data)

@@ -656,7 +656,8 @@ def _org_form(ctx):
     return {"parent": org.parent_id or "", "code": org.code, "name": "改名后的机构", "short_name": org.short_name,
             "region_code": org.region_code, "is_unit": "on" if org.is_unit else "",
             "is_point": "on" if org.is_point else "", "is_site": "on" if org.is_site else "",
-            "is_district": "on" if org.is_district else "", "has_review_right": "on" if org.has_review_right else ""}
+            "is_district": "on" if org.is_district else "", "has_review_right": "on" if org.has_review_right else "",
+            "version": org.version}
 
 
 def _effect_org_page(ctx, response, body):
@@ -695,7 +696,7 @@ ORG_ACTIONS = [
            _may_see_org("edit_unit")),
     Action("org edit", _prepare_org, _org_call("backoffice:orgs_edit", _org_form), _org_state,
            _effect_org_renamed, _may_manage_org("edit_unit")),
-    Action("org delete", _prepare_org, _org_call("backoffice:orgs_delete", lambda ctx: {}), _org_state,
+    Action("org delete", _prepare_org, _org_call("backoffice:orgs_delete", lambda ctx: {"version": ctx["org"].version}), _org_state,
            _effect_org_deleted, _may_manage_org("delete_unit")),
 ]
 

@@ -14,6 +14,7 @@ from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
 from prereg.core.forms import add_service_errors
 from prereg.core.validators import is_digits
+from prereg.core.versions import page_version, posted_version
 from prereg.orgs import importer, services, staging
 from prereg.orgs.forms import OrgForm, SheetImportForm, UnitRequestAddForm
 from prereg.orgs.models import Org, UnitRequest
@@ -101,15 +102,15 @@ def org_edit(request, pk):
         right = data.pop("has_review_right")
         parent = data.pop("parent")
         try:
-            services.org_update(actor=request.user, org=org, parent=parent, levels=levels, has_review_right=right,
-                                request=request, **data)
+            services.org_update(actor=request.user, org=org, expected_version=posted_version(request.POST.get("version")),
+                                parent=parent, levels=levels, has_review_right=right, request=request, **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, "机构信息已保存。")
             return redirect("backoffice:orgs_detail", pk=org.pk)
-    return render(request, "backoffice/orgs/form.html",
-                  {"form": form, "title": f"编辑机构：{org.name}", "org": org, "can_grant": can_grant})
+    return render(request, "backoffice/orgs/form.html", {"form": form, "title": f"编辑机构：{org.name}", "org": org,
+                                                         "can_grant": can_grant, "version": page_version(request, org)})
 
 
 @require_POST
@@ -118,7 +119,8 @@ def org_delete(request, pk):
     org = services.get_org_for(request.user, pk, manage=True)
     parent_id = org.parent_id
     try:
-        services.org_delete(actor=request.user, org=org, request=request)
+        services.org_delete(actor=request.user, org=org, expected_version=posted_version(request.POST.get("version")),
+                            request=request)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("backoffice:orgs_detail", pk=pk)

@@ -476,8 +476,12 @@ def cross_review(request):
 @require_POST
 @staff_required("assign_cross_review")
 def cross_review_revoke(request, pk):
-    org_services.cross_review_revoke(actor=request.user, assignment_id=pk, request=request)
-    messages.success(request, "已取消该交叉审核分配。")
+    try:
+        org_services.cross_review_revoke(actor=request.user, assignment_id=pk, request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "已取消该交叉审核分配。")
     return redirect("backoffice:cross_review")
 
 

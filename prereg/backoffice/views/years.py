@@ -33,6 +33,7 @@ from prereg.catalog.models import (
     Specialty,
 )
 from prereg.core.forms import add_service_errors
+from prereg.core.versions import page_version, posted_version
 
 from ..access import staff_required
 
@@ -72,22 +73,23 @@ def _catalogue_counts(year):
             for kind, (model, label) in services.ENTRY_MODELS.items()]
 
 
-def _saved(form, service, **arguments) -> bool:
-    """Whether the form is valid and `service` saved it; what the service refuses becomes the
-    form's errors."""
+def _saved(form, service, **arguments):
+    """What `service` saved from the form if it is valid, else None; what the service refuses
+    becomes the form's errors."""
     if not form.is_valid():
-        return False
+        return None
     try:
-        service(**arguments, **form.cleaned_data)
+        return service(**arguments, **form.cleaned_data)
     except ValidationError as exc:
         add_service_errors(form, exc)
-        return False
-    return True
+        return None
 
 
 def _detail(request, year, *, form=None, import_form=None, import_result=None, project_form=None, status=200):
     return render(request, "backoffice/years/detail.html", {
         "year": year, "form": form or WindowsForm(instance=year),
+        # The windows form's version: the one it was loaded with when it comes back with errors.
+        "version": page_version(request, year) if form else year.version,
         "import_form": import_form or ImportForm(), "import_result": import_result,
         "project_form": project_form or ProjectForm(), "counts": _catalogue_counts(year),
         "projects": year.projects.all(),
@@ -102,7 +104,8 @@ def year_detail(request, pk):
     if request.method == "GET":
         return _detail(request, year)
     form = WindowsForm(request.POST, instance=ExamYear.objects.get(pk=pk))
-    if _saved(form, services.exam_year_update, actor=request.user, exam_year_id=year.pk, request=request):
+    if _saved(form, services.exam_year_update, actor=request.user, exam_year_id=year.pk, request=request,
+              expected_version=posted_version(request.POST.get("version"))):
         messages.success(request, "年度时间设置已保存。")
         return redirect("backoffice:year_detail", pk=year.pk)
     return _detail(request, year, form=form, status=400)
@@ -127,11 +130,13 @@ def year_project_edit(request, pk, project_id):
     project = get_object_or_404(ExamProject, pk=project_id, exam_year=year)
     form = ProjectWindowsForm(request.POST or None, instance=ExamProject.objects.get(pk=project.pk))
     if request.method == "POST" and _saved(form, services.exam_project_update, actor=request.user,
-                                           project_id=project.pk, request=request):
+                                           project_id=project.pk, request=request,
+                                           expected_version=posted_version(request.POST.get("version"))):
         messages.success(request, f"“{form.cleaned_data['name']}”的时间设置已保存。")
         return redirect("backoffice:year_detail", pk=year.pk)
     return render(request, "backoffice/years/project_edit.html",
-                  {"year": year, "project": project, "form": form, "windows": year.windows(project)},
+                  {"year": year, "project": project, "form": form, "windows": year.windows(project),
+                   "version": page_version(request, project)},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -203,13 +208,14 @@ def year_entry_edit(request, pk, kind, entry_id):
     entry = get_object_or_404(model, pk=entry_id, exam_year=year)
     initial = {"name": entry.name, "code": entry.code, "order": entry.order, "enabled": entry.enabled}
     form = EntryForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        services.catalogue_entry_update(actor=request.user, kind=kind, entry_id=entry.pk, request=request,
-                                        **form.cleaned_data)
+    if request.method == "POST" and _saved(form, services.catalogue_entry_update, actor=request.user, kind=kind,
+                                           entry_id=entry.pk, request=request,
+                                           expected_version=posted_version(request.POST.get("version"))):
         messages.success(request, f"已保存“{form.cleaned_data['name']}”。")
         return redirect("backoffice:year_entries", pk=year.pk, kind=kind)
     return render(request, "backoffice/years/entry_edit.html",
-                  {"year": year, "kind": kind, "label": label, "entry": entry, "form": form},
+                  {"year": year, "kind": kind, "label": label, "entry": entry, "form": form,
+                   "version": page_version(request, entry)},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -254,9 +260,10 @@ def announcement_edit(request, pk=None):
     announcement = get_object_or_404(Announcement, pk=pk) if pk else None
     form = AnnouncementForm(request.POST or None, instance=announcement,
                             initial={} if announcement else {"exam_year": ExamYear.current()})
-    if request.method == "POST" and form.is_valid():
-        saved = services.announcement_save(actor=request.user, announcement_id=pk, request=request,
-                                           **form.cleaned_data)
+    saved = request.method == "POST" and _saved(
+        form, services.announcement_save, actor=request.user, announcement_id=pk, request=request,
+        expected_version=posted_version(request.POST.get("version")) if announcement else None)
+    if saved:
         if "publish" in request.POST and not saved.is_published:
             services.announcement_publish(actor=request.user, announcement_id=saved.pk, request=request)
             messages.success(request, f"已发布“{saved.title}”。")
@@ -265,7 +272,8 @@ def announcement_edit(request, pk=None):
         return redirect("backoffice:announcements")
     preview = markup.render(announcement.body) if announcement else None
     return render(request, "backoffice/years/announcement_edit.html",
-                  {"form": form, "announcement": announcement, "preview": preview},
+                  {"form": form, "announcement": announcement, "preview": preview,
+                   "version": page_version(request, announcement) if announcement else None},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -274,9 +282,13 @@ def announcement_edit(request, pk=None):
 def announcement_publish(request, pk):
     announcement = get_object_or_404(Announcement, pk=pk)
     publish = request.POST.get("publish") == "1"
-    services.announcement_publish(actor=request.user, announcement_id=announcement.pk, publish=publish,
-                                  request=request)
-    messages.success(request, f"已{'发布' if publish else '撤回'}“{announcement.title}”。")
+    try:
+        services.announcement_publish(actor=request.user, announcement_id=announcement.pk, publish=publish,
+                                      expected_version=posted_version(request.POST.get("version")), request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"已{'发布' if publish else '撤回'}“{announcement.title}”。")
     return redirect("backoffice:announcements")
 
 
