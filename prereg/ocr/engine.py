@@ -215,9 +215,7 @@ def _without_red(crop):
     import numpy as np
 
     out = crop.copy()
-    mask = _red_mask(crop)
-    if mask.any():
-        out[mask] = np.percentile(crop.reshape(-1, 3), 90, axis=0).astype(np.uint8)
+    out[_red_mask(crop)] = np.percentile(crop.reshape(-1, 3), 90, axis=0).astype(np.uint8)
     return out
 
 
