@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
 from prereg.audit.log import record
 
@@ -204,15 +204,49 @@ def _decoded_in_one_pass(img: Image.Image, raw: bytes) -> bool:
     return False
 
 
+# What an EXIF orientation (1-8) asks for to show the picture as the camera meant it (as ImageOps.exif_transpose).
+_TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+          5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+          8: Image.Transpose.ROTATE_90}
+# Grey scale of more than 8 bits: a 16-bit PNG scan opens as I;16 (older Pillow: I). No accepted format
+# decodes to F; it is scaled the same way should one ever do.
+_DEEP_GREY = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
+
+
+def _eight_bit_grey(img: Image.Image) -> Image.Image:
+    """A 16-bit grey scale as 8-bit L, a transparent grey (PNG tRNS) flattened onto white.
+
+    convert("L") clips rather than scales: every value over 255 of 65535 (all but the darkest
+    ink) would come out white, a scan of black text a blank page.
+    """
+    grey = img.point(lambda value: value / 257).convert("L")
+    transparent = img.info.get("transparency")
+    if not isinstance(transparent, int):
+        return grey
+    # The transparent value is exact in 16 bits only: the mask is made from the original.
+    lut = [255] * 65536
+    if 0 <= transparent < 65536:
+        lut[transparent] = 0
+    opaque = img.convert("I").point(lut, "L")
+    del img
+    flat = Image.new("L", grey.size, 255)
+    flat.paste(grey, mask=opaque)
+    return flat
+
+
 def _small_upright(img: Image.Image) -> Image.Image:
     """Decode `img` and make it RGB or L, at most the stored size, turned upright.
 
     Memory (bench key upload_peak_mb, goal ≤ 150 MB a worker): the caller hands over its only
     reference, so the decoded image is dropped as soon as its flattened copy exists. At most one
     full-size copy is made (a palette, grey scale or transparency flattened onto white); CMYK
-    conversion and the turn of an EXIF-rotated photo act on the shrunk image.
+    conversion and the turn of an EXIF-rotated photo act on the shrunk image. The turn is read
+    before anything else: a flattened copy is a new image, without the original's EXIF.
     """
     img.load()
+    turn = _TURNS.get(img.getexif().get(ExifTags.Base.Orientation))
+    if img.mode in _DEEP_GREY:
+        img = _eight_bit_grey(img)
     if img.mode not in ("L", "RGB", "CMYK"):
         if img.mode in ("LA", "PA", "RGBA") or "transparency" in img.info:
             grey = img.mode == "LA"
@@ -222,12 +256,12 @@ def _small_upright(img: Image.Image) -> Image.Image:
             img.paste(alpha, mask=alpha)
             del alpha
         else:
-            grey = len(img.getbands()) == 1 and img.mode != "P"  # 1-bit and 16-bit grey scale
+            grey = len(img.getbands()) == 1 and img.mode != "P"  # 1-bit grey scale
             img = img.convert("L" if grey else "RGB")
     img.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), Image.Resampling.BILINEAR)
     if img.mode == "CMYK":
         img = img.convert("RGB")
-    return ImageOps.exif_transpose(img)
+    return img.transpose(turn) if turn is not None else img
 
 
 def process_image(upload) -> ProcessedImage:

@@ -1,0 +1,119 @@
+"""Kinds of image a scanner or a phone makes, as the candidate sees them stored: 16-bit scans
+legible, transparent PNGs upright."""
+
+import io
+import struct
+import zlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from prereg.applications import images
+from prereg.applications.carryover import start_application
+
+
+@pytest.fixture
+def application(year, candidate):
+    return start_application(candidate=candidate, exam_year=year)
+
+
+def _chunk(kind, body):
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def png16(width, height, colour_type, pixel: bytes, rows=None, trns: bytes | None = None) -> bytes:
+    """A 16-bit PNG (Pillow writes none but grey scale): every pixel `pixel`, or row y made of rows(y)."""
+    raw = b"".join(b"\0" + (rows(y) if rows else pixel * width) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 16, colour_type, 0, 0, 0)
+    extra = _chunk(b"tRNS", trns) if trns is not None else b""
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + extra + _chunk(b"IDAT", zlib.compress(raw))
+            + _chunk(b"IEND", b""))
+
+
+def store(application, candidate, data, name="scan.png"):
+    [img] = images.images_add(actor=candidate, application=application, slot="category",
+                              uploads=[SimpleUploadedFile(name, data, content_type="image/png")])
+    return Image.open(img.file).convert("L"), img
+
+
+def grey16_scan(width=400, height=300):
+    """A 16-bit grey scan: white paper, a black block of 'text', a dark grey (1969/65535) band and a
+    mid grey one (paste() of a number into I;16 fills with its low byte twice: built from bytes)."""
+    def value(x, y):
+        if 40 <= x < 200 and 40 <= y < 100:
+            return 0
+        if 40 <= x < 360 and 150 <= y < 200:
+            return 1969
+        if 40 <= x < 360 and 230 <= y < 280:
+            return 32896  # 128 of 255
+        return 65535
+
+    pixels = b"".join(struct.pack("<H", value(x, y)) for y in range(height) for x in range(width))
+    out = io.BytesIO()
+    Image.frombytes("I;16", (width, height), pixels).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_16_bit_grey_scan_keeps_its_text_and_tones(application, candidate):
+    data = grey16_scan()
+    assert Image.open(io.BytesIO(data)).mode == "I;16"
+    stored, _ = store(application, candidate, data)
+    assert stored.getpixel((10, 10)) >= 250  # paper
+    assert stored.getpixel((120, 70)) <= 10  # text, not a blank white page
+    assert stored.getpixel((200, 175)) <= 16  # 1969/65535 is 8/255, not 255
+    assert 120 <= stored.getpixel((200, 255)) <= 136
+
+
+def test_a_16_bit_grey_scan_with_a_transparent_grey_is_flattened_onto_white(application, candidate):
+    def rows(y):
+        return b"".join(struct.pack(">H", 1000 if x < 100 else 0 if x < 200 else 40000) for x in range(300))
+
+    stored, _ = store(application, candidate, png16(300, 200, 0, b"", rows, trns=struct.pack(">H", 1000)))
+    assert stored.getpixel((50, 100)) >= 250  # the transparent value: paper
+    assert stored.getpixel((150, 100)) <= 10
+    assert 150 <= stored.getpixel((250, 100)) <= 160  # 40000/65535 = 156/255
+
+
+@pytest.mark.parametrize(("colour_type", "pixel", "expected"), [
+    (2, struct.pack(">HHH", 1969, 32896, 65535), (8, 128, 255)),  # RGB
+    (6, struct.pack(">HHHH", 1969, 32896, 65535, 65535), (8, 128, 255)),  # RGBA, opaque
+    (4, struct.pack(">HH", 32896, 65535), (128, 128, 128)),  # grey + alpha
+])
+def test_16_bit_colour_pngs_keep_their_colours(application, candidate, colour_type, pixel, expected):
+    [img] = images.images_add(actor=candidate, application=application, slot="category", uploads=[
+        SimpleUploadedFile("c.png", png16(300, 200, colour_type, pixel), content_type="image/png")])
+    stored = Image.open(img.file).convert("RGB").getpixel((150, 100))
+    assert all(abs(got - want) <= 4 for got, want in zip(stored, expected, strict=True)), stored
+
+
+def _with_orientation(img, fmt, orientation=6, **options) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    img.save(out, fmt, exif=exif.tobytes(), **options)
+    return out.getvalue()
+
+
+def _marked(mode, size=(400, 300)):
+    """An image of `size` whose top left quarter is black on a white ground (alpha opaque)."""
+    white = {"RGBA": (255, 255, 255, 255), "LA": (255, 255), "P": 1, "I;16": 65535, "RGB": (255, 255, 255)}[mode]
+    black = {"RGBA": (0, 0, 0, 255), "LA": (0, 255), "P": 0, "I;16": 0, "RGB": (0, 0, 0)}[mode]
+    img = Image.new(mode, size, white)
+    if mode == "P":
+        img.putpalette([0, 0, 0, 255, 255, 255, 9, 9, 9])
+    img.paste(black, (0, 0, size[0] // 2, size[1] // 2))
+    return img
+
+
+@pytest.mark.parametrize(("mode", "options"), [
+    ("RGBA", {}), ("LA", {}), ("P", {"transparency": 2}), ("I;16", {}), ("RGB", {}),
+])
+def test_a_png_with_an_exif_turn_is_stored_upright_as_a_browser_shows_it(application, candidate, mode, options):
+    data = _with_orientation(_marked(mode), "PNG", **options)
+    assert Image.open(io.BytesIO(data)).getexif()[0x0112] == 6
+    stored, img = store(application, candidate, data)
+    # Orientation 6: shown turned 90° clockwise, so the black top left quarter is top right.
+    assert (img.width, img.height) == (300, 400)
+    assert stored.getpixel((225, 100)) <= 10 and stored.getpixel((75, 100)) >= 245
+    assert stored.getpixel((225, 300)) >= 245
