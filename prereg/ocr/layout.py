@@ -11,8 +11,7 @@ came from, so a match found by a pattern leads back to its box and its character
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 
 
 @dataclass
@@ -37,10 +36,9 @@ class PlacedLine:
 
 @dataclass
 class Page:
-    lines: list[PlacedLine]
-    rows: list[list[PlacedLine]]
-    text: str = ""
-    _origin: list[tuple[int, int] | None] = field(default_factory=list)
+    lines: list[PlacedLine]  # in the engine's order: lines[i].index == i
+    text: str
+    _origin: list[tuple[int, int] | None]
 
     def origin(self, position: int) -> tuple[int, int] | None:
         """(line index, character index) of text position `position`, None for a separator."""
@@ -55,12 +53,8 @@ class Page:
         if origin is None:
             return ()
         line_index, char_index = origin
-        alts = self.by_index[line_index].alts
+        alts = self.lines[line_index].alts
         return alts[char_index] if char_index < len(alts) else ()
-
-    @cached_property
-    def by_index(self) -> dict[int, PlacedLine]:
-        return {line.index: line for line in self.lines}
 
     @property
     def chars(self) -> int:
@@ -80,10 +74,8 @@ def page_of(lines) -> Page:
         xs = [x * cos + y * sin for x, y in pts]
         ys = [-x * sin + y * cos for x, y in pts]
         placed.append(PlacedLine(i, text, score, alts, min(xs), max(xs), min(ys), max(ys)))
-    rows = _rows(placed)
-    page = Page(placed, rows)
     parts, origin = [], []
-    for r, row in enumerate(rows):
+    for r, row in enumerate(_rows(placed)):
         if r:
             parts.append("\n")
             origin.append(None)
@@ -93,8 +85,7 @@ def page_of(lines) -> Page:
                 origin.append(None)
             parts.append(line.text)
             origin.extend((line.index, c) for c in range(len(line.text)))
-    page.text, page._origin = "".join(parts), origin
-    return page
+    return Page(placed, "".join(parts), origin)
 
 
 def _reading_angle(boxes) -> float:
