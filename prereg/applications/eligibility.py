@@ -261,8 +261,13 @@ def assess(facts: Facts, rules: list[Rule]) -> Verdict:
             continue
         outcomes += [_route(rule, education, facts, rules) for rule in routes if rule.education == level]
     outcomes += notes
-    if not outcomes:
+    if not outcomes and not facts.educations:
         return Verdict(CHECK, "未填写参评学历，请人工核实")
+    if not outcomes:
+        # A 参评学历 is there, but the rules list no route from its level to this qualification.
+        listed = "、".join(dict.fromkeys(rule.education for rule in routes))
+        given = "、".join(dict.fromkeys(education.level for education in facts.educations))
+        return Verdict(CHECK, f"参评学历{given}不在{facts.qualification}报考条件所列的学历（{listed}）之中，请人工核实")
     post = _post_change(facts, rules)
     met = [o for o in outcomes if o.result == ELIGIBLE]
     if met and post.result != ELIGIBLE:

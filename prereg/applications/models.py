@@ -232,7 +232,7 @@ class Application(models.Model):
     @property
     def qualification_duration(self) -> str:
         """现技术资格取得年限: from the date obtained to the year's cut-off (computed, never typed)."""
-        if not self.current_qualification_date:
+        if not self.current_qualification_date or self.current_qualification in ("", "无"):
             return ""
         return years_months(months_between(self.current_qualification_date, self.exam_year.cutoff_date))
 

@@ -448,6 +448,8 @@ class DeclarationForm(forms.ModelForm):
         current, when = data.get("current_qualification"), data.get("current_qualification_date")
         if current and current != "无" and not when:
             self.add_error("current_qualification_date", "请填写“现有资格取得年月”。")
+        if when and current in (None, "", "无"):
+            self.add_error("current_qualification_date", "现有资格为“无”时不填“现有资格取得年月”，请清空该项或选择现有资格。")
         if message := values.qualification_date_error(when, self.instance.birth_date):
             self.add_error("current_qualification_date", message)
         return data

@@ -133,6 +133,17 @@ def test_a_current_qualification_needs_its_date(client, app, year):
     assert "请填写“现有资格取得年月”" in post(client, "declaration", payload).content.decode()
 
 
+def test_no_current_qualification_takes_no_date_and_the_pdf_counts_no_years(client, app, year):
+    payload = {"decl-current_qualification": "无", "decl-current_qualification_date": "2018-05"}
+    body = post(client, "declaration", payload).content.decode()
+    assert "现有资格为“无”时不填“现有资格取得年月”" in body
+    assert 'value="2018-05"' in body  # what was typed stays on the page
+    app.refresh_from_db()
+    assert app.current_qualification_date is None
+    app.current_qualification, app.current_qualification_date = "无", datetime.date(2018, 5, 1)
+    assert app.qualification_duration == ""  # a row saved before this rule prints no years either
+
+
 def test_unit_search_lists_units_and_says_what_to_do_when_none_is_found(client, app):
     body = client.get(reverse("candidate:unit_search"), {"q": "安溪"}).content.decode()
     assert "安溪县医院" in body
