@@ -96,8 +96,11 @@ SLOT_GUIDES = {
 
 TYPE_MESSAGE = "仅支持 jpg/jpeg/png/bmp 格式的图片，请转换后再上传。"
 CORRUPT_MESSAGE = "图片文件已损坏或不完整，请重新拍摄或选择图片。"
+HEIC_MESSAGE = ("不支持HEIC格式的照片（苹果手机默认的拍照格式），仅支持 jpg/jpeg/png/bmp 格式。"
+                "请把照片截图后上传截图，或在手机“设置 → 相机 → 格式”中选择“兼容性最佳”后重新拍摄。")
 # How files of the accepted formats begin (JPEG, PNG, BMP).
 SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"BM")
+HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
 
 
 def size_message() -> str:
@@ -136,6 +139,9 @@ def _example_size(pixels: int) -> str:
 
 
 def _read(upload) -> bytes:
+    """The upload's bytes, once its first bytes show an accepted format and its size is within the
+    limit, in that order: a phone's 8 MB HEIC told to be compressed would be compressed, still a HEIC,
+    and only then be told its format cannot be taken."""
     max_bytes = settings.IMAGE_MAX_BYTES
     size = getattr(upload, "size", None)
     if size is None:
@@ -143,6 +149,8 @@ def _read(upload) -> bytes:
         size = upload.tell()
     if not size:
         raise ValidationError("文件为空，请重新选择图片。", code="empty")
+    upload.seek(0)
+    _check_signature(upload.read(16))
     if size > max_bytes:
         raise ValidationError(size_message(), code="too_large")
     upload.seek(0)
@@ -150,6 +158,16 @@ def _read(upload) -> bytes:
     if len(raw) > max_bytes:
         raise ValidationError(size_message(), code="too_large")
     return raw
+
+
+def _check_signature(head: bytes) -> None:
+    """Refuse a file that does not begin as a JPEG, PNG or BMP does (Pillow's own test of each)."""
+    if head.startswith(SIGNATURES):
+        return
+    # An ISO media file (ftyp box) of a HEIF brand: an iPhone photo as the camera saves it.
+    if head[4:8] == b"ftyp" and head[8:12] in HEIC_BRANDS:
+        raise ValidationError(HEIC_MESSAGE, code="type")
+    raise ValidationError(TYPE_MESSAGE, code="type")
 
 
 def _opened(raw: bytes) -> Image.Image:
@@ -166,10 +184,9 @@ def _opened(raw: bytes) -> Image.Image:
     except Image.DecompressionBombError:
         raise ValidationError("图片像素过大，请缩小后再上传。", code="pixels") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        if raw.startswith(SIGNATURES):
-            # A photo cut short before its header ended (a dropped connection): not a wrong type.
-            raise ValidationError(CORRUPT_MESSAGE, code="corrupt") from None
-        raise ValidationError(TYPE_MESSAGE, code="type") from None
+        # It begins as an accepted format does (_read): a photo cut short before its header ended
+        # (a dropped connection), not a wrong type.
+        raise ValidationError(CORRUPT_MESSAGE, code="corrupt") from None
     width, height = img.size
     if width < 1 or height < 1 or width * height > settings.IMAGE_MAX_PIXELS:
         raise ValidationError("图片像素过大，请缩小后再上传。", code="pixels")

@@ -1,11 +1,12 @@
-"""Kinds of image a scanner or a phone makes, as the candidate sees them stored: 16-bit scans
-legible, transparent PNGs upright."""
+"""Kinds of image a scanner or a phone makes, as the candidate sees them stored or is told why not:
+16-bit scans legible, transparent PNGs upright, an iPhone HEIC named for what it is."""
 
 import io
 import struct
 import zlib
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -117,3 +118,25 @@ def test_a_png_with_an_exif_turn_is_stored_upright_as_a_browser_shows_it(applica
     assert (img.width, img.height) == (300, 400)
     assert stored.getpixel((225, 100)) <= 10 and stored.getpixel((75, 100)) >= 245
     assert stored.getpixel((225, 300)) >= 245
+
+
+def heic(size: int) -> bytes:
+    """The start of an iPhone photo as the camera saves it (an ISO media ftyp box, brand heic), `size` bytes."""
+    head = struct.pack(">I", 24) + b"ftypheic" + struct.pack(">I", 0) + b"mif1heic"
+    return head + b"\0" * (size - len(head))
+
+
+@pytest.mark.parametrize("size", [8_800_000, 900_000])
+def test_a_heic_photo_is_told_its_format_first_whatever_its_size(application, candidate, size):
+    with pytest.raises(ValidationError) as refused:
+        images.images_add(actor=candidate, application=application, slot="photo",
+                          uploads=[SimpleUploadedFile("IMG_0001.HEIC", heic(size), content_type="image/heic")])
+    message = refused.value.messages[0]
+    assert message.startswith("IMG_0001.HEIC：不支持HEIC格式的照片") and "兼容性最佳" in message, message
+    assert "3MB" not in message
+
+
+def test_a_big_file_of_another_type_is_told_its_type_not_its_size(application, candidate):
+    with pytest.raises(ValidationError, match="仅支持 jpg/jpeg/png/bmp 格式的图片"):
+        images.images_add(actor=candidate, application=application, slot="photo",
+                          uploads=[SimpleUploadedFile("a.pdf", b"%PDF-1.7" + b"\0" * 4_000_000)])
