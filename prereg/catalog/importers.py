@@ -6,8 +6,6 @@ then it creates or updates the entries it names and disables (never deletes) the
 entries it does not name, so applications keep the entries they reference.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -299,34 +297,16 @@ EXAMPLE_ROWS = [
 ]
 
 
-def catalogue_xlsx(rows: list[dict]) -> bytes:
-    # Deferred: every web process imports this module (backoffice views), few ever download the sheet.
-    import xlsxwriter
+def _cells(rows: list[dict]) -> list[list[str]]:
+    return [[str(row.get(title, "")) for title in COLUMNS] for row in rows]
 
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
-    sheet = book.add_worksheet("字典")
-    bold = book.add_format({"bold": True})
-    text = book.add_format({"num_format": "@"})
-    for col, title in enumerate(COLUMNS):
-        sheet.write_string(0, col, title, bold)
-        sheet.set_column(col, col, 14, text)
-    for r, row in enumerate(rows, start=1):
-        for col, title in enumerate(COLUMNS):
-            sheet.write_string(r, col, str(row.get(title, "")))
-    notes = book.add_worksheet("填写说明")
-    for r, line in enumerate(TEMPLATE_NOTES):
-        notes.write_string(r, 0, line)
-    book.close()
-    return buffer.getvalue()
+
+def catalogue_xlsx(rows: list[dict]) -> bytes:
+    return sheets.template_xlsx("字典", COLUMNS, _cells(rows), TEMPLATE_NOTES)
 
 
 def catalogue_csv(rows: list[dict]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, restval="", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
+    return sheets.template_csv(COLUMNS, _cells(rows))
 
 
 TEMPLATE_NOTES = [

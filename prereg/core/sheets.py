@@ -101,3 +101,37 @@ def _xlsx_rows(content: bytes):
         raise
     except Exception as exc:  # a damaged or foreign file fails in the zip reader or in calamine
         raise SheetError("无法读取该xlsx文件，请确认文件未损坏。") from exc
+
+
+def template_csv(columns: list[str], rows: list[list[str]]) -> bytes:
+    """A table users download and import again (the catalogue, the org tree) as CSV: a BOM for
+    Excel, every cell that would read as a formula guarded (what users typed is in it)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows([csv_text(value) for value in row] for row in rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def template_xlsx(sheet_name: str, columns: list[str], rows: list[list[str]], notes: list[str], *,
+                  widths: dict[str, int] | None = None) -> bytes:
+    """The same table as .xlsx: a bold header, every cell stored and formatted as text, and a second
+    sheet 填写说明 with `notes`, a line a row."""
+    # Deferred: every web process imports this module, few ever download a template.
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True, **XLSX_OPTIONS})
+    sheet = book.add_worksheet(sheet_name)
+    bold, text = book.add_format({"bold": True}), book.add_format({"num_format": "@"})
+    for col, title in enumerate(columns):
+        sheet.set_column(col, col, (widths or {}).get(title, 14), text)
+        sheet.write_string(0, col, title, bold)
+    for r, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            sheet.write_string(r, col, value)
+    notes_sheet = book.add_worksheet("填写说明")
+    for r, line in enumerate(notes):
+        notes_sheet.write_string(r, 0, line)
+    book.close()
+    return buffer.getvalue()

@@ -18,10 +18,8 @@ orgs only as units without 单位审查权限, existing orgs keeping their level
 scope (his own org, say, as an export lists it) are accepted when they change nothing.
 """
 
-import csv
 import dataclasses
 import hashlib
-import io
 import re
 
 from django.core.exceptions import PermissionDenied
@@ -32,7 +30,7 @@ from django.utils import timezone
 from prereg.accounts.models import Role
 from prereg.accounts.permissions import has_function
 from prereg.audit.log import record
-from prereg.core.sheets import XLSX_OPTIONS, SheetError, csv_text, read_table
+from prereg.core.sheets import SheetError, read_table, template_csv, template_xlsx
 from prereg.core.validators import is_digits
 
 from .bulk import clear_paths, fill_paths, insert_tree
@@ -488,29 +486,8 @@ def export_rows(user) -> list[list[str]]:
 
 
 def export_csv(rows: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows([csv_text(value) for value in row] for row in rows)  # an org's name is typed by users
-    return out.getvalue().encode("utf-8-sig")
+    return template_csv(COLUMNS, rows)
 
 
 def export_xlsx(rows: list[list[str]]) -> bytes:
-    # Deferred: every web process imports this module (backoffice views), few ever download the sheet.
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True, **XLSX_OPTIONS})
-    sheet = book.add_worksheet("组织机构")
-    bold = book.add_format({"bold": True})
-    for col, title in enumerate(COLUMNS):
-        sheet.set_column(col, col, 30 if title == NAME else 14)
-        sheet.write_string(0, col, title, bold)
-    for r, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            sheet.write_string(r, col, value)
-    notes = book.add_worksheet("填写说明")
-    for r, line in enumerate(TEMPLATE_NOTES):
-        notes.write_string(r, 0, line)
-    book.close()
-    return buffer.getvalue()
+    return template_xlsx("组织机构", COLUMNS, rows, TEMPLATE_NOTES, widths={NAME: 30})

@@ -59,6 +59,16 @@ def test_the_downloaded_xlsx_template_imports_back_unchanged(year, reviewer_prov
     assert (again.created, again.updated, again.disabled) == (0, 0, 0)
 
 
+def test_the_csv_template_guards_a_cell_a_spreadsheet_would_run_and_imports_it_back_as_typed(year,
+                                                                                          reviewer_province):
+    DictEntry.objects.filter(exam_year=year, kind="education", name="本科").update(name="=HYPERLINK(1)")
+    csv_file = importers.catalogue_csv(importers.catalogue_rows(year))
+    assert "'=HYPERLINK(1)" in csv_file.decode("utf-8-sig")
+    result = catalogue_import(reviewer_province, year, csv_file)
+    assert result.ok and result.created == 0, result.errors[:3]  # (the first import renumbers the order)
+    assert DictEntry.objects.filter(exam_year=year, name="=HYPERLINK(1)").exists()
+
+
 def test_a_bad_file_is_refused_with_row_errors_and_nothing_is_imported(year, reviewer_province):
     bad = GOOD + (
         "报考级别,,,,,,,,,\n"                                # row 8: no name
