@@ -34,6 +34,12 @@ from .sections import BY_SLOT
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "BMP": "bmp"}
+# Pillow opens a camera's JPEG with more pictures appended (a multi-picture file: depth map, preview)
+# as MPO: its first picture, the photo, is a JPEG like any other and is all that is decoded.
+JPEG_FORMATS = ("JPEG", "MPO")
+# The memory a JPEG decoded in several passes may take, in bytes per pixel of the full-decode limit:
+# as a CMYK one at that limit does (4 components × 2 bytes of coefficients, 4 bytes decoded).
+BUFFERED_JPEG_BYTES = 12
 # Long side of the stored image: every certificate stays legible, a 12 MP photo shrinks.
 STORED_MAX_SIDE = 2000
 THUMB_MAX_SIDE = 320
@@ -126,10 +132,13 @@ def _encode(img: Image.Image, max_side: int, quality: int) -> bytes:
     return out.getvalue()
 
 
-def pixels_message(kind: str, width: int, height: int) -> str:
+def pixels_message(width: int, height: int) -> str:
+    """Too many pixels to decode within a worker's memory, in the candidate's words: how many pixels
+    every file may have (a buffered JPEG of more may pass, none of fewer is refused) and how a phone
+    makes the picture smaller."""
     limit = settings.IMAGE_MAX_PIXELS_FULL_DECODE
-    return (f"图片像素过大（{width}×{height}）：{kind} 格式的图片最多{limit // 10_000}万像素"
-            f"（如{_example_size(limit)}）。请缩小图片尺寸，或另存为 JPG 格式后再上传。")
+    return (f"图片像素过大（{width}×{height}）：最多{limit // 10_000}万像素（如{_example_size(limit)}）。"
+            "请用手机相册的“编辑/裁剪”或截图缩小后再上传。")
 
 
 def _example_size(pixels: int) -> str:
@@ -174,10 +183,12 @@ def _opened(raw: bytes) -> Image.Image:
     """The image as its header describes it, not yet decoded, with its pixel count checked.
 
     A JPEG decoded in one pass can skip detail: its DCT is scaled while decoding (draft()), so up
-    to IMAGE_MAX_PIXELS are allowed. Every other file is decoded in full at 4 bytes a pixel (a
-    113 KB PNG of 6300×6300 would take 160 MB), and so is a progressive JPEG (its decoder keeps a
-    buffer of every coefficient, 2 bytes a sample, whatever the scale): those are held to
-    IMAGE_MAX_PIXELS_FULL_DECODE.
+    to IMAGE_MAX_PIXELS are allowed. A PNG or BMP is decoded in full at up to 4 bytes a pixel (a
+    113 KB PNG of 6300×6300 would take 160 MB): those are held to IMAGE_MAX_PIXELS_FULL_DECODE. A
+    JPEG whose scans the decoder must combine (progressive, as some phones save) keeps every DCT
+    coefficient of the full-size image, 2 bytes a sample, whatever the scale: it is taken while that
+    and the picture at its decoding scale fit in what a CMYK one at the full-decode limit takes
+    (BUFFERED_JPEG_BYTES), so a 12 MP phone photo is scaled and stored, not refused.
     """
     try:
         img = Image.open(io.BytesIO(raw), formats=list(ACCEPTED_FORMATS))
@@ -190,23 +201,36 @@ def _opened(raw: bytes) -> Image.Image:
     width, height = img.size
     if width < 1 or height < 1 or width * height > settings.IMAGE_MAX_PIXELS:
         raise ValidationError("图片像素过大，请缩小后再上传。", code="pixels")
-    if img.format == "JPEG" and max(width, height) > STORED_MAX_SIDE:
+    if img.format not in JPEG_FORMATS:
+        if width * height > settings.IMAGE_MAX_PIXELS_FULL_DECODE:
+            raise ValidationError(pixels_message(width, height), code="pixels")
+        return img
+    if max(width, height) > STORED_MAX_SIDE:
         # Decode at a DCT scale that still leaves at least the stored size (1/2, 1/4 or 1/8 of
         # each side). draft() scales by the smaller of the two ratios: ask for the aspect-true
         # stored size.
         factor = STORED_MAX_SIDE / max(width, height)
         img.draft("RGB", (max(1, int(width * factor)), max(1, int(height * factor))))
-    if not _decoded_in_one_pass(img, raw) and width * height > settings.IMAGE_MAX_PIXELS_FULL_DECODE:
-        kind = "渐进式 JPG" if img.format == "JPEG" else img.format
-        raise ValidationError(pixels_message(kind, width, height), code="pixels")
+    if not _decoded_in_one_pass(img, raw):
+        picture = img.width * img.height * (1 if img.mode == "L" else 4)  # at the decoding scale
+        if _coefficient_bytes(img, width, height) + picture > settings.IMAGE_MAX_PIXELS_FULL_DECODE * BUFFERED_JPEG_BYTES:
+            raise ValidationError(pixels_message(width, height), code="pixels")
     return img
+
+
+def _coefficient_bytes(img: Image.Image, width: int, height: int) -> int:
+    """What libjpeg holds to combine the scans of a `width`×`height` JPEG: every component's DCT
+    coefficients at full size (one a sample, 2 bytes each; a subsampled component has fewer)."""
+    h_max = max(h for _, h, _, _ in img.layer)
+    v_max = max(v for _, _, v, _ in img.layer)
+    return sum(2 * -(-width * h // h_max) * -(-height * v // v_max) for _, h, v, _ in img.layer)
 
 
 def _decoded_in_one_pass(img: Image.Image, raw: bytes) -> bool:
     """Whether `img` is a JPEG whose decoder streams: not progressive, and its first scan carries
     every colour component (else libjpeg buffers the coefficients of the whole image to combine
     the scans)."""
-    if img.format != "JPEG" or img.info.get("progressive"):
+    if img.format not in JPEG_FORMATS or img.info.get("progressive"):
         return False
     # The segments before the first scan (SOS) all carry their length: walk them to its header,
     # stepping over fill and stray bytes between them as Pillow's parser does.

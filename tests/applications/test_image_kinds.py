@@ -8,7 +8,7 @@ import zlib
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from prereg.applications import images
 from prereg.applications.carryover import start_application
@@ -140,3 +140,53 @@ def test_a_big_file_of_another_type_is_told_its_type_not_its_size(application, c
     with pytest.raises(ValidationError, match="仅支持 jpg/jpeg/png/bmp 格式的图片"):
         images.images_add(actor=candidate, application=application, slot="photo",
                           uploads=[SimpleUploadedFile("a.pdf", b"%PDF-1.7" + b"\0" * 4_000_000)])
+
+
+def _drawn(size, mode="RGB", paper=(200, 210, 220)):
+    """Lines on paper: a small file of many pixels."""
+    img = Image.new(mode, size, paper)
+    draw = ImageDraw.Draw(img)
+    for x in range(0, size[0], 97):
+        draw.line([(x, 0), (x, size[1] - 1)], fill=(0, 0, 0, 0)[:len(mode)] if mode != "L" else 0, width=3)
+    return img
+
+
+def _saved(img, fmt, **options) -> bytes:
+    out = io.BytesIO()
+    img.save(out, fmt, **options)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("subsampling", "mode"), [("4:2:0", "RGB"), ("4:4:4", "RGB"), ("4:2:0", "L"),
+                                                   ("4:4:4", "CMYK")])
+def test_a_progressive_12_mp_phone_photo_is_scaled_while_decoding_and_stored(application, candidate,
+                                                                             subsampling, mode):
+    data = _saved(_drawn((4000, 3000), mode, 200 if mode == "L" else (200, 210, 220, 0)[:len(mode)]), "JPEG",
+                  progressive=True, subsampling=subsampling)
+    assert len(data) < 3 * 1024 * 1024 and Image.open(io.BytesIO(data)).info["progressive"]
+    [img] = images.images_add(actor=candidate, application=application, slot="category",
+                              uploads=[SimpleUploadedFile("IMG_1.jpg", data, content_type="image/jpeg")])
+    assert (img.width, img.height) == (2000, 1500)
+
+
+def test_a_camera_jpeg_with_more_pictures_appended_is_stored_as_its_first_picture(application, candidate):
+    photo, depth_map = _drawn((4032, 3024), paper=(200, 30, 30)), Image.new("RGB", (640, 480), (30, 30, 200))
+    data = _saved(photo, "MPO", save_all=True, append_images=[depth_map])
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+    [img] = images.images_add(actor=candidate, application=application, slot="category",
+                              uploads=[SimpleUploadedFile("IMG_2.jpg", data, content_type="image/jpeg")])
+    assert (img.width, img.height) == (2000, 1500)
+    red, _green, blue = Image.open(img.file).getpixel((30, 30))
+    assert red > 150 and blue < 80
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "MPO"])
+def test_a_progressive_photo_too_big_to_decode_is_refused_in_the_candidates_words(application, candidate, fmt):
+    # 4:4:4 at 6000×6000: 216 MB of coefficients whatever the scale.
+    data = _saved(_drawn((6000, 6000)), fmt, progressive=True, subsampling="4:4:4",
+                  **({"save_all": True, "append_images": [Image.new("RGB", (64, 48))]} if fmt == "MPO" else {}))
+    with pytest.raises(ValidationError) as refused:
+        images.images_add(actor=candidate, application=application, slot="category",
+                          uploads=[SimpleUploadedFile("IMG_3.jpg", data, content_type="image/jpeg")])
+    assert refused.value.messages[0] == ("IMG_3.jpg：图片像素过大（6000×6000）：最多1000万像素（如3648×2736）。"
+                                         "请用手机相册的“编辑/裁剪”或截图缩小后再上传。")

@@ -61,7 +61,7 @@ CORPUS = {
     "truncated jpeg": ("cut.jpg", lambda: jpeg_bytes()[:300], "image/jpeg", "损坏或不完整"),
     "0 bytes": ("empty.jpg", lambda: b"", "image/jpeg", "文件为空"),
     "20000x20000 bomb": ("bomb.png", real_png_bomb, "image/png", "像素过大"),
-    "6300x6300 PNG": ("scan.png", real_rgb_png, "image/png", "像素过大（6300×6300）：PNG 格式的图片最多1000万像素"),
+    "6300x6300 PNG": ("scan.png", real_rgb_png, "image/png", "像素过大（6300×6300）：最多1000万像素"),
     "over 3 MB": ("big.png", over_three_megabytes, "image/png", "不能超过3MB"),
 }
 
