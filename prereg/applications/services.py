@@ -37,7 +37,7 @@ from .models import (
     State,
 )
 from .sections import BY_KEY, ROW_TABLES
-from .values import plain_text, typed_text  # noqa: F401 (typed_text: the review screen's edit form reads it here)
+from .values import plain_text
 
 
 class AlreadyHandled(Exception):

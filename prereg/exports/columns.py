@@ -29,7 +29,7 @@ from prereg.applications.models import (
     months_between,
     years_months,
 )
-from prereg.applications.sections import BY_KEY, ROW_TABLES, RowTable
+from prereg.applications.sections import BY_KEY, ROW_MODELS, ROW_TABLES, RowTable
 from prereg.applications.values import month_text, span_text
 from prereg.catalog.models import (
     Ethnicity,
@@ -124,8 +124,7 @@ class Lookups:
 
 # The row tables by model: one query reads both tables a model holds (学历 and 学位, the two 规培),
 # told apart by their kind.
-TABLES_OF_MODEL = {model: [table for table in ROW_TABLES if table.model is model]
-                   for model in dict.fromkeys(table.model for table in ROW_TABLES)}
+TABLES_OF_MODEL = {model: [table for table in ROW_TABLES if table.model is model] for model in ROW_MODELS}
 
 
 def child_rows(where: Q) -> dict:

@@ -26,7 +26,7 @@ from prereg.core.forms import add_service_errors
 from prereg.core.validators import is_digits, normalize_id_number
 from prereg.notify.models import SmsMessage
 from prereg.orgs import staging
-from prereg.orgs.forms import SheetImportForm
+from prereg.orgs.forms import OrgChoiceField, SheetImportForm
 from prereg.orgs.models import Org
 
 from ..access import staff_required
@@ -35,7 +35,7 @@ PAGE_SIZE = 50
 
 
 class AccountForm(forms.Form):
-    org = forms.ModelChoiceField(label="所属机构", queryset=Org.objects.none())
+    org = OrgChoiceField(label="所属机构", queryset=Org.objects.none())
     role = forms.ChoiceField(label="角色")
     username = forms.CharField(label="登录名", max_length=50, help_text="如机构代码 35012205，或机构代码加序号。")
     name = forms.CharField(label="姓名", max_length=50, required=False, help_text="可留空，由使用者首次登录时完善。")
@@ -45,7 +45,6 @@ class AccountForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = Org.objects.visible_to(user).reviewing() | \
             Org.objects.visible_to(user).filter(has_review_right=True)
-        self.fields["org"].label_from_instance = lambda o: f"{o.code} {o.name}"
         self.fields["role"].choices = [(r, Role(r).label) for r in services.creatable_roles(user)]
 
 

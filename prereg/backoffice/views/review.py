@@ -23,6 +23,7 @@ from prereg.accounts.permissions import has_function
 from prereg.applications import review, services, workflow
 from prereg.applications.models import ForwardBatch, ReviewLog, Stage, Verdict
 from prereg.applications.selectors import applications_for, get_application_for
+from prereg.applications.values import typed_text
 from prereg.applications.views import may_print
 from prereg.catalog.models import ExamYear
 from prereg.core.masking import mask_id_number
@@ -336,7 +337,7 @@ def review_recall(request, pk):
 def review_edit(request, pk):
     application = get_application_for(request.user, pk, for_decision=True)
     targets = services.editable_targets(application)
-    values = {key: services.typed_text(key, value) for key, _label, value in targets}
+    values = {key: typed_text(key, value) for key, _label, value in targets}
     errors = {}
     if request.method == "POST":
         changes = {key: request.POST[key] for key in values
