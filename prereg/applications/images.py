@@ -339,6 +339,13 @@ def _check_slot(application, slot, row_id):
     return slot, row_id
 
 
+def _check_room(application_id, slot, row_id, adding: int, limit: int) -> None:
+    """Refuse `adding` images to a slot that would then hold more than `limit`."""
+    held = ApplicationImage.objects.filter(application_id=application_id, slot=slot, row_id=row_id).count()
+    if held + adding > limit:
+        raise ValidationError(f"“{slot.label}”最多上传{limit}张图片，请先删除不需要的图片。", code="slot_full")
+
+
 def images_add(*, actor, application, slot: str, row_id: int | None = None, uploads,
                expected_version: int | None = None, request=None):
     """Store every upload of one slot, or none of them (one bad file refuses the batch).
@@ -347,17 +354,17 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
     save checks it (drafts.check_editable).
     """
     uploads = list(uploads)
-    check_editable(actor, application, expected_version)  # before spending the decoding on a refusal
+    # Checked first before spending the decoding on a refusal; what decides is checked again below.
+    check_editable(actor, application, expected_version)
     slot, row_id = _check_slot(application, slot, row_id)
     if not uploads:
         raise ValidationError("请选择要上传的图片。", code="none")
     if len(uploads) > MAX_FILES_PER_REQUEST:
         raise ValidationError(f"一次最多上传{MAX_FILES_PER_REQUEST}张图片。", code="too_many")
     limit = SLOT_LIMIT.get(slot, DEFAULT_SLOT_LIMIT)
-    existing = ApplicationImage.objects.filter(application=application, slot=slot, row_id=row_id)
     replace = limit == 1 and len(uploads) == 1
-    if not replace and existing.count() + len(uploads) > limit:
-        raise ValidationError(f"“{slot.label}”最多上传{limit}张图片，请先删除不需要的图片。", code="slot_full")
+    if not replace:
+        _check_room(application.pk, slot, row_id, len(uploads), limit)
     processed = []
     for upload in uploads:
         try:
@@ -367,13 +374,18 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
             raise ValidationError(f"{name}：{error.messages[0]}", code=error.code) from None
     created = []
     with transaction.atomic():
-        # Decoding took its time outside the transaction; the state may have changed since
-        # (a submit from another tab): check it again on the locked row, the one writer's rule.
-        lock_editable(actor, application.pk, expected_version)
+        # Decoding took its time outside the transaction; the state may have changed since (a
+        # submit from another tab, another upload to this slot landed): check it again on the
+        # locked row, the one writer's rule, the slot's count included, so uploads at once cannot
+        # together pass the limit each was checked against alone.
+        application = lock_editable(actor, application.pk, expected_version)
         _check_slot(application, slot, row_id)
+        existing = ApplicationImage.objects.filter(application=application, slot=slot, row_id=row_id)
         if replace:
             for old in existing:
                 _delete(old)
+        else:
+            _check_room(application.pk, slot, row_id, len(uploads), limit)
         for upload, image in processed:
             stem = uuid.uuid4().hex
             obj = ApplicationImage(

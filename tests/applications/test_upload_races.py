@@ -1,4 +1,5 @@
-"""Image uploads and deletions from a page loaded before a submit, under real races (PostgreSQL).
+"""Image uploads and deletions under real races (PostgreSQL): from a page loaded before a submit,
+and several uploads to one slot at once.
 
 Each round: the candidate's form page is loaded; in one tab he submits and, once told it is done,
 withdraws (so the form is editable again, at a later version); in the other tab the page loaded
@@ -13,10 +14,11 @@ from collections import Counter
 from functools import partial
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from prereg.applications import images, services
-from prereg.applications.models import ApplicationImage, State
+from prereg.applications.models import ApplicationImage, EducationRow, State
 from prereg.audit.models import AuditEvent
 from tests.applications.test_one_writer_races import assert_consistent, candidate_client, done, race
 from tests.factories import CandidateFactory, complete_application, jpeg_upload
@@ -141,3 +143,58 @@ def test_a_deletion_from_the_page_loaded_before_a_submit_never_lands_after_it(po
             seen[_refusal(deleted)] += 1
             assert ApplicationImage.objects.filter(pk=image.pk).exists()
     print(f"delete vs submit: {dict(seen)}")
+
+
+def _at_once(*acts):
+    """Run every act at once (threads released by a barrier); their outcomes, in order."""
+    barrier = threading.Barrier(len(acts))
+    outcomes = [None] * len(acts)
+
+    def run(i, act):
+        try:
+            barrier.wait()
+            outcomes[i] = act()
+        except Exception as exc:  # the refusal each may meet is the outcome compared below
+            outcomes[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, act)) for i, act in enumerate(acts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def _upload_to_row(client, page_version, row_id, name):
+    # A phone photo: decoding it outside the transaction keeps the uploads side by side.
+    answer = client.post(reverse("candidate:image_upload"), {
+        "version": page_version, "slot": "education", "row_id": row_id,
+        "file": jpeg_upload(name, size=(2400, 1800))}, HTTP_ACCEPT="application/json").json()
+    if not answer["ok"]:
+        raise RuntimeError(answer["message"])
+    return True
+
+
+def test_uploads_at_once_never_take_a_slot_past_its_five_images(postgres_only, tree, year):
+    """Three tabs (or a double tap and a retry) each upload one image to a row's slot holding four:
+    each alone would fit; one lands, the others are told the slot is full, and it holds five."""
+    slot_full = "“学历证书”最多上传5张图片，请先删除不需要的图片。"
+    for _round in range(ROUNDS // 5):
+        candidate = CandidateFactory()
+        application, _page, page_version = _ready(candidate, year, tree)
+        row = EducationRow.objects.get(application=application, kind=EducationRow.Kind.EDUCATION)
+        images.images_add(actor=candidate, application=application, slot="education", row_id=row.pk,
+                          uploads=[jpeg_upload(f"e{i}.jpg", size=(320, 240)) for i in range(3)])
+        assert ApplicationImage.objects.filter(slot="education", row_id=row.pk).count() == 4
+        tabs = [candidate_client(candidate) for _ in range(3)]
+        outcomes = _at_once(*(partial(_upload_to_row, tab, page_version, row.pk, f"tab{n}.jpg")
+                              for n, tab in enumerate(tabs)))
+        landed = [outcome for outcome in outcomes if done(outcome)]
+        assert len(landed) == 1, outcomes
+        assert all(slot_full in str(outcome) for outcome in outcomes if not done(outcome)), outcomes
+        assert ApplicationImage.objects.filter(application=application, slot="education", row_id=row.pk).count() == 5
+        added = AuditEvent.objects.filter(object_type="applications.Application", object_id=str(application.pk),
+                                          event="image.add", details__slot="education")
+        assert added.count() == 3  # complete_application's, the set-up's, the one that landed
