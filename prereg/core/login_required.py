@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 
 SESSION_ENDED = "登录已超时，请在新窗口重新登录后回到本页再点保存（已填写的内容仍在本页）。"
 
@@ -17,13 +17,16 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
     """Django's (every view needs a login unless marked login_not_required), for a session that has
     ended while a page was open (the idle timeout, or a logout in another window):
 
-    - an htmx request (a section saved, a photo uploaded or deleted) is answered 401 with a message
-      the page shows, instead of the login page, which htmx would put in place of what was typed;
+    - an htmx request (a section saved, a photo deleted) is answered 401 with a message the page
+      shows, instead of the login page, which htmx would put in place of what was typed; a photo's
+      upload (which asks for JSON) gets the message as its JSON answer;
     - a post without scripts goes to the login page and from there back to the page it was posted
       from, not to the address it posted to (which takes posts only).
     """
 
     def handle_no_permission(self, request, view_func):
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"ok": False, "message": SESSION_ENDED}, status=401)
         if request.headers.get("HX-Request"):
             return HttpResponse(SESSION_ENDED, status=401, content_type="text/plain; charset=utf-8")
         if request.method not in ("GET", "HEAD"):

@@ -61,6 +61,8 @@ def csrf_failure(request, reason=""):
     left open while the user signed in again elsewhere). An htmx request gets the message as text,
     which the page shows beside what was typed; a plain post gets a page in Chinese. (Django logs
     the reason itself, as django.security.csrf.)"""
+    if "application/json" in request.headers.get("Accept", ""):  # a photo's upload
+        return JsonResponse({"ok": False, "message": PAGE_EXPIRED}, status=403)
     if request.headers.get("HX-Request"):
         return HttpResponse(PAGE_EXPIRED + "已填写的内容仍在本页，可先复制。", status=403,
                             content_type="text/plain; charset=utf-8")

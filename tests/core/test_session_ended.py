@@ -17,6 +17,11 @@ def test_an_htmx_save_after_the_session_ended_is_answered_with_a_message_not_the
     assert "<form" not in response.content.decode()
 
 
+def test_a_photo_upload_after_the_session_ended_gets_the_message_as_its_json_answer(client, db):
+    response = client.post(reverse("candidate:form"), {}, headers={"Accept": "application/json"})
+    assert response.status_code == 401 and response.json() == {"ok": False, "message": SESSION_ENDED}
+
+
 def test_a_plain_post_after_the_session_ended_logs_in_and_returns_to_the_page_it_came_from(client, db):
     response = client.post(reverse("candidate:section", args=["work"]), {"work-0-title": "护士"},
                            headers={"Referer": "http://testserver/candidate/form/"})
@@ -40,6 +45,8 @@ def test_a_post_with_a_token_no_longer_valid_is_told_the_page_expired(candidate)
     response = client.post(url, {"work-0-title": "护士"}, headers={"HX-Request": "true"})
     assert response.status_code == 403
     assert response["Content-Type"].startswith("text/plain") and PAGE_EXPIRED in response.content.decode()
+    response = client.post(url, {}, headers={"Accept": "application/json"})
+    assert response.status_code == 403 and response.json()["message"] == PAGE_EXPIRED
     response = client.post(url, {"work-0-title": "护士"})
     html = response.content.decode()
     assert response.status_code == 403 and "页面已过期" in html and PAGE_EXPIRED in html
