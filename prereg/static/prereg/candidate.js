@@ -1,8 +1,15 @@
 // prereg — the candidate's form: rows (⊕/⊖), unit choice, image downscaling and upload progress.
 (function () {
   "use strict";
+  // What the server takes (prereg/applications/images.py): 3 MB a file, and a number of pixels
+  // that depends on how the picture decodes: a JPEG decoded in one pass up to 40 MP, a PNG, a BMP
+  // or a JPEG decoded in several passes (progressive, some cameras' files) far fewer
+  // (IMAGE_MAX_PIXELS_FULL_DECODE, 10 MP). The browser cannot tell those JPEGs apart, so every
+  // picture is decoded here and redrawn when its long side is over MAX_SIDE (as any over 10 MP
+  // is), its pixels over MAX_PIXELS or its file over MAX_BYTES; the server keeps 2000 px at most.
   var MAX_BYTES = 3 * 1024 * 1024;
   var MAX_SIDE = 2400;
+  var MAX_PIXELS = 10 * 1000 * 1000;
 
   // ⊕: append a blank row from the formset's <template>; ⊖: mark the row deleted and hide it.
   document.addEventListener("click", function (event) {
@@ -63,20 +70,26 @@
     }, 1000);
   });
 
-  // A phone photo larger than the limit (or than needed) is scaled down in a canvas first.
+  // A picture larger than the server takes (or than needed) is redrawn smaller in a canvas, as a JPEG.
   function shrink(file) {
     return new Promise(function (resolve) {
-      if (file.size <= 1024 * 1024 || !/^image\/(jpeg|png|bmp)$/.test(file.type) || !window.createImageBitmap) {
+      if (!/^image\/(jpeg|jpg|png|bmp|x-ms-bmp)$/.test(file.type) || !window.createImageBitmap) {
         resolve(file);
         return;
       }
       createImageBitmap(file).then(function (bitmap) {
-        var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-        if (scale === 1 && file.size <= MAX_BYTES) { resolve(file); return; }
+        var width = bitmap.width, height = bitmap.height;
+        var scale = Math.min(1, MAX_SIDE / Math.max(width, height), Math.sqrt(MAX_PIXELS / (width * height)));
+        if (scale === 1 && file.size <= MAX_BYTES) { bitmap.close(); resolve(file); return; }
         var canvas = document.createElement("canvas");
-        canvas.width = Math.round(bitmap.width * scale);
-        canvas.height = Math.round(bitmap.height * scale);
-        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+        canvas.width = Math.max(1, Math.floor(width * scale));
+        canvas.height = Math.max(1, Math.floor(height * scale));
+        var context = canvas.getContext("2d");
+        // JPEG has no transparency: a transparent pixel left as it is comes out black.
+        context.fillStyle = "#fff";
+        context.fillRect(0, 0, canvas.width, canvas.height);
+        context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+        bitmap.close();
         canvas.toBlob(function (blob) {
           if (!blob) { resolve(file); return; }
           resolve(new File([blob], file.name.replace(/\.[^.]+$/, "") + ".jpg", { type: "image/jpeg" }));
