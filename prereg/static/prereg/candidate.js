@@ -100,16 +100,25 @@
 
   // An image uploads as soon as it is chosen (one tap, not two); the slot comes back redrawn and
   // replaces itself, and the index and the submit box are told to fetch themselves again.
+  // The slot may be redrawn while the file travels (an image beside it deleted, its row's section
+  // saved): the upload's controls and the slot it replaces are looked up again by the slot's id.
   function upload(form) {
+    var slotId = (form.closest("[data-slot]") || {}).id;
+    function current() {
+      var slot = slotId && document.getElementById(slotId);
+      return (slot && slot.querySelector("[data-upload]")) || form;
+    }
+    function show(message, className) {
+      var status = current().querySelector(".upload-status");
+      status.textContent = message;
+      status.className = "upload-status" + (className ? " " + className : "");
+    }
     var input = form.querySelector("input[type=file]");
-    var status = form.querySelector(".upload-status");
-    var bar = form.querySelector("progress");
-    if (!input.files.length) { status.textContent = "请选择要上传的图片。"; status.className = "upload-status error"; return; }
+    if (!input.files.length) { show("请选择要上传的图片。", "error"); return; }
     var button = form.querySelector("[data-upload-submit]");
     button.disabled = true;
     input.disabled = true;
-    status.className = "upload-status";
-    status.textContent = "正在处理图片…";
+    show("正在处理图片…", "");
     Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (files) {
       var data = new FormData();
       form.querySelectorAll("input[type=hidden]").forEach(function (h) { data.append(h.name, h.value); });
@@ -120,29 +129,35 @@
       xhr.open("POST", form.getAttribute("data-action") || form.action);
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.addEventListener("progress", function (e) {
-        if (e.lengthComputable) { bar.classList.remove("hidden"); bar.value = Math.round(e.loaded * 100 / e.total); status.textContent = "上传中 " + bar.value + "%"; }
+        if (!e.lengthComputable) { return; }
+        var bar = current().querySelector("progress");
+        bar.classList.remove("hidden");
+        bar.value = Math.round(e.loaded * 100 / e.total);
+        show("上传中 " + bar.value + "%", "");
       });
       function done(message, ok) {
-        button.disabled = false;
-        input.disabled = false;
-        input.value = "";
-        bar.classList.add("hidden");
-        status.textContent = message;
-        status.className = "upload-status " + (ok ? "ok" : "error");
+        [form, current()].forEach(function (block) {
+          block.querySelector("[data-upload-submit]").disabled = false;
+          var chooser = block.querySelector("input[type=file]");
+          chooser.disabled = false;
+          chooser.value = "";
+          block.querySelector("progress").classList.add("hidden");
+        });
+        show(message, ok ? "ok" : "error");
       }
       xhr.addEventListener("load", function () {
         var answer = {};
         try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = { ok: false, message: "上传失败，请重试。" }; }
         done(answer.message || (xhr.status === 413 ? "文件过大。" : "上传失败，请重试。"), answer.ok);
         if (!answer.ok) { return; }
-        var slot = form.closest("[data-slot]");
+        var slot = slotId && document.getElementById(slotId);
         if (slot && answer.html) {
           var holder = document.createElement("div");
           holder.innerHTML = answer.html;
           var fresh = holder.firstElementChild;
           slot.replaceWith(fresh);
-          fresh.querySelector(".upload-status").textContent = answer.message;
-          fresh.querySelector(".upload-status").className = "upload-status ok";
+          var status = fresh.querySelector(".upload-status");
+          if (status) { status.textContent = answer.message; status.className = "upload-status ok"; }
           if (window.htmx) { window.htmx.process(fresh); }
         }
         document.body.dispatchEvent(new CustomEvent("images-changed", { bubbles: true }));
