@@ -9,6 +9,70 @@
       event.stopImmediatePropagation();
     }
   }, true);
+  // The session's CSRF token is read when a request leaves, not taken from the page as it was
+  // drawn: signing in again in another tab renews it, and every post of this tab would be refused.
+  // (The cookie is readable by scripts: CSRF_COOKIE_HTTPONLY is not set.)
+  function csrfCookie() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = csrfCookie();
+    if (!token || event.detail.verb === "get") { return; }
+    event.detail.headers["X-CSRFToken"] = token;
+    // A form's own field is read before the header: a post from inside a form carries it.
+    var data = event.detail.formData;
+    if (data && data.has("csrfmiddlewaretoken")) { data.set("csrfmiddlewaretoken", token); }
+  });
+  document.addEventListener("submit", function (event) {
+    var field = event.target.querySelector && event.target.querySelector("input[name=csrfmiddlewaretoken]");
+    var token = csrfCookie();
+    if (field && token) { field.value = token; }
+  }, true);
+
+  // A post that failed says so beside what it was saving, as an alert: htmx shows nothing when the
+  // network is down (htmx:sendError) and swaps no 4xx/5xx answer (htmx:responseError). The server
+  // answers a request it refuses for a reason the person can act on (an expired login, a stale
+  // token) in text/plain, shown as it is. What was typed is still in the form.
+  function showFailure(detail, text) {
+    var elt = detail.elt;
+    if (!elt || !elt.closest || (detail.requestConfig && detail.requestConfig.verb === "get")) { return; }
+    var place = elt.closest("[data-slot]") || elt.closest("form") || elt.closest(".card") || elt.parentElement;
+    if (!place) { return; }
+    var old = place.querySelector("[data-request-error]");
+    if (old) { old.remove(); }
+    var message = document.createElement("div");
+    message.className = "message error";
+    message.setAttribute("role", "alert");
+    message.setAttribute("data-request-error", "");
+    message.textContent = text;
+    var actions = Array.prototype.filter.call(place.children, function (c) { return c.classList.contains("actions"); })[0];
+    place.insertBefore(message, actions || null);
+  }
+  function failedAct(elt) {
+    return elt && elt.tagName === "FORM" ? "保存失败" : "操作未完成";
+  }
+  document.addEventListener("htmx:sendError", function (event) {
+    var saving = event.detail.elt && event.detail.elt.tagName === "FORM";
+    showFailure(event.detail, failedAct(event.detail.elt) + "：网络连接中断，请检查网络后再点" + (saving ? "保存" : "一次") +
+      "。已填写的内容仍在本页。");
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var plain = /^text\/plain/i.test(xhr.getResponseHeader("Content-Type") || "");
+    var body = plain ? (xhr.responseText || "").trim().slice(0, 500) : "";
+    showFailure(event.detail, body || (failedAct(event.detail.elt) + "：服务器未能处理（错误代码 " + xhr.status +
+      "），请稍后再试。已填写的内容仍在本页。"));
+  });
+  // A new attempt takes the old failure's place (its own answer, or its own failure, follows).
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var elt = event.detail.elt;
+    if (event.detail.requestConfig && event.detail.requestConfig.verb === "get") { return; }
+    var place = elt && elt.closest && (elt.closest("[data-slot]") || elt.closest("form") || elt.closest(".card"));
+    var old = place && place.querySelector("[data-request-error]");
+    if (old) { old.remove(); }
+  });
+
   // Forms with data-once: a double click submits once.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -11,6 +11,13 @@
   var MAX_SIDE = 2400;
   var MAX_PIXELS = 10 * 1000 * 1000;
 
+  // The session's CSRF token as it is now: a login in another tab renews it, and the token the
+  // page was drawn with is then refused.
+  function csrfCookie() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
   // ⊕: append a blank row from the formset's <template>; ⊖: mark the row deleted and hide it.
   document.addEventListener("click", function (event) {
     var add = event.target.closest("[data-add-row]");
@@ -121,7 +128,10 @@
     show("正在处理图片…", "");
     Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (files) {
       var data = new FormData();
-      form.querySelectorAll("input[type=hidden]").forEach(function (h) { data.append(h.name, h.value); });
+      var token = csrfCookie();
+      form.querySelectorAll("input[type=hidden]").forEach(function (h) {
+        data.append(h.name, h.name === "csrfmiddlewaretoken" && token ? token : h.value);
+      });
       // A row's block carries the page's version as data-version, not as a field of its section's form (_slot.html).
       if (form.hasAttribute("data-version")) { data.append("version", form.getAttribute("data-version")); }
       files.forEach(function (f) { data.append("file", f, f.name); });
