@@ -42,7 +42,7 @@
     if (remove) {
       var card = remove.closest("[data-row]");
       var box = card.querySelector("input[type=checkbox][name$='-DELETE']");
-      if (box) { box.checked = true; }
+      if (box) { box.checked = true; box.dispatchEvent(new Event("change", { bubbles: true })); }
       card.classList.add("removed");
       card.classList.add("hidden");
       return;
@@ -50,10 +50,42 @@
     var unit = event.target.closest("[data-unit-id]");
     if (unit) {
       var picker = unit.closest(".unit-picker");
-      picker.querySelector("input[name='basic-unit']").value = unit.getAttribute("data-unit-id");
+      var chosen = picker.querySelector("input[name='basic-unit']");
+      chosen.value = unit.getAttribute("data-unit-id");
+      chosen.dispatchEvent(new Event("change", { bubbles: true }));  // the section now has something to save
       picker.querySelector("[data-unit-chosen]").textContent = "已选择：" + unit.getAttribute("data-unit-name") + "（保存后生效）";
       picker.querySelector("#unit-results").innerHTML = "";
     }
+  });
+
+  // Unsaved typing: a section typed into and not saved since asks before the page is left (the
+  // browser's own prompt). Kept by the form's id, as a save's answer replaces the form: only an
+  // answer that says 已保存 (data-saved) clears it; one that refuses the values keeps it.
+  var unsaved = {};
+  function typed(event) {
+    var form = event.target.closest && event.target.closest("form.section");
+    // Choosing a file uploads it at once; the unit search box only searches.
+    if (!form || event.target.type === "file" || event.target.id === "unit-q") { return; }
+    unsaved[form.id] = true;
+    var saved = form.querySelector("[data-saved]");
+    if (saved) { saved.removeAttribute("data-saved"); }
+  }
+  document.addEventListener("input", typed);
+  document.addEventListener("change", typed);
+  document.addEventListener("htmx:afterSwap", function () {
+    Object.keys(unsaved).forEach(function (id) {
+      var form = document.getElementById(id);
+      if (!form || form.querySelector("[data-saved]")) { delete unsaved[id]; }
+    });
+  });
+  // Without htmx the section posts itself and the page is left on purpose.
+  document.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented && event.target.id) { delete unsaved[event.target.id]; }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (!Object.keys(unsaved).length) { return; }
+    event.preventDefault();
+    event.returnValue = "";  // older browsers ask only when this is set
   });
 
   // Enter in the unit search box searches; it must not submit the section.
