@@ -162,7 +162,7 @@ class RapidEngine:
         for start in range(0, len(crops), rec.rec_batch_num):
             batch = order[start:start + rec.rec_batch_num]
             ratio = max([img_w / img_h] + [crops[i].shape[1] / crops[i].shape[0] for i in batch])
-            norm = np.concatenate([rec.resize_norm_img(crops[i], ratio)[np.newaxis, :] for i in batch])
+            norm = np.stack([rec.resize_norm_img(crops[i], ratio) for i in batch])
             preds = rec.session(norm.astype(np.float32))[0]
             for k, i in enumerate(batch):
                 out[i] = self._decode(preds[k])
