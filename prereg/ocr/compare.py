@@ -18,9 +18,10 @@ Rules (the same for every kind of certificate):
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+
+from prereg.core.validators import halfwidth
 
 from . import documents
 from .layout import Page
@@ -57,7 +58,7 @@ _DROP = re.compile(r"[\s·•.,，。、:：;；'\"“”‘’\-—_()（）\[\
 
 
 def norm_text(value: str) -> str:
-    return _DROP.sub("", unicodedata.normalize("NFKC", value or "")).upper()
+    return _DROP.sub("", halfwidth(value)).upper()
 
 
 def norm_choice(value: str) -> str:
