@@ -145,7 +145,7 @@ ID_RE = re.compile(r"(?<![0-9A-Za-z])([1-9](?:\s?[0-9]){16}\s?[0-9Xx×])(?![0-9]
 def _number(text: str) -> int | None:
     if not text:
         return None
-    if all(c.isdigit() for c in text):
+    if text.isdigit():
         return int(text)
     if "十" in text:  # 十, 十二, 二十, 三十一
         head, _, tail = text.partition("十")
