@@ -18,10 +18,9 @@ Rules (the same for every kind of certificate):
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-
-from prereg.core.validators import halfwidth
 
 from . import documents
 from .layout import Page
@@ -58,7 +57,7 @@ _DROP = re.compile(r"[\s·•.,，。、:：;；'\"“”‘’\-—_()（）\[\
 
 
 def norm_text(value: str) -> str:
-    return _DROP.sub("", halfwidth(value)).upper()
+    return _DROP.sub("", unicodedata.normalize("NFKC", value or "")).upper()
 
 
 def norm_choice(value: str) -> str:

@@ -7,9 +7,10 @@ Pure functions: tested without a database.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from prereg.core.validators import halfwidth, id_check_char
+from prereg.core.validators import id_check_char
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ FIELDS = [
 
 def normalise_header(text: str) -> str:
     """'* 身份证号：' and '身份证号' are one header: width, spaces, markers and colons do not count."""
-    text = halfwidth(text)
+    text = unicodedata.normalize("NFKC", text or "")
     return re.sub(r"[\s*:：()（）\[\]【】]", "", text).lower()
 
 
@@ -65,7 +66,7 @@ ID_FORMAT = re.compile(r"[0-9a-z()\-]{5,30}")
 
 def compact(value: str) -> str:
     """How cells compare: full-width characters as their ASCII twins, no spaces (nor full-width ones)."""
-    return SPACES.sub("", halfwidth(value))
+    return SPACES.sub("", unicodedata.normalize("NFKC", value or ""))
 
 
 def normalise_id(value: str) -> str:
@@ -86,7 +87,7 @@ def id_error(number: str) -> str:
 
 def normalise_phone(value: str) -> tuple[str, str]:
     """(phone, error): a masked number (138****0000) counts as none, not as an error."""
-    value = re.sub(r"[\s\-]", "", halfwidth(value))
+    value = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or ""))
     if not value or "*" in value:
         return "", ""
     if value.startswith("+86"):
