@@ -35,6 +35,7 @@ from prereg.core.validators import is_digits
 
 from .bulk import clear_paths, fill_paths, insert_tree
 from .models import LEVEL_FIELDS, Level, Org, search_keys
+from .services import check_region
 
 CODE, NAME, SHORT, PARENT, LEVELS, RIGHT, ENABLED, REGION = (
     "机构代码", "规范全称", "简称", "上级机构代码", "机构类别", "单位审查权限", "启用", "所在地区代码")
@@ -297,6 +298,9 @@ def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict
             continue
         problem = _level_problem(row, final[row.parent])
         if problem:
+            errors.append(f"{row.where}：{problem}。")
+    for row in file_rows.values():
+        if problem := check_region(actor, row.region_code):
             errors.append(f"{row.where}：{problem}。")
     if not cyclic:
         _check_routing(file_rows, final, errors)

@@ -191,24 +191,32 @@ class CrossReviewAssignment(models.Model):
         ]
 
 
+def region_prefix(code: str) -> str:
+    """The digits the regions inside a region code share: 350000 (the province) → 35, 350500 (泉州)
+    → 3505, 350524 (安溪县) → 350524."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
 class UnitRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Requests of the user's area: a region code held by an org of his subtree, or inside a
-        city/province region his subtree holds (350100 covers 3501xx). Deny by default."""
+        """Requests of the user's area: a region code held by an org of his subtree, or inside the
+        city/province region of a reviewing org of it (a 考点 of 350100 covers 3501xx; a unit's code
+        counts as itself only). Deny by default."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.role == Role.SYSADMIN:
             return self.all()
         if user.role not in Role.reviewer_roles() or not user.org_id:
             return self.none()
-        regions = set(Org.objects.subtree_of(user.org).exclude(region_code="")
-                      .values_list("region_code", flat=True))
+        held = Org.objects.subtree_of(user.org).exclude(region_code="")
+        regions = set(held.values_list("region_code", flat=True))
         cond = Q(region_code__in=regions)
-        for region in regions:
-            if region.endswith("0000"):
-                cond |= Q(region_code__startswith=region[:2])
-            elif region.endswith("00"):
-                cond |= Q(region_code__startswith=region[:4])
+        for region in set(held.reviewing().values_list("region_code", flat=True)):
+            cond |= Q(region_code__startswith=region_prefix(region))
         return self.filter(cond) if regions else self.none()
 
 

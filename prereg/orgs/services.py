@@ -16,7 +16,7 @@ from prereg.core.versions import check_version
 from prereg.notify.sms import send_sms
 
 from . import selectors
-from .models import LEVEL_FIELDS, CrossReviewAssignment, Org, UnitRequest
+from .models import LEVEL_FIELDS, CrossReviewAssignment, Org, UnitRequest, region_prefix
 from .stages import Stage
 
 EDITABLE_FIELDS = ["code", "name", "short_name", "region_code", "contact_name", "contact_phone", "address"]
@@ -45,6 +45,21 @@ def _check_parent(actor, parent: Org | None) -> None:
         return
     if not Org.objects.visible_to(actor).filter(pk=parent.pk).exists():
         raise ValidationError({"parent": "上级机构不在您的管辖范围内。"})
+
+
+def area_of(org: Org | None) -> str:
+    """The region of the nearest reviewing org (考区, 考点, 报名点) at or above `org` that has one."""
+    reviewing = (o for o in org.ancestors_and_self() if o.region_code and (o.is_district or o.is_site or o.is_point))
+    return next((o.region_code for o in reviewing), "") if org else ""
+
+
+def check_region(actor, region_code: str) -> str:
+    """Why `actor` may not give an org `region_code`, or "": a region outside his own org's area (a
+    报名点 of 安溪县 350524 naming 350000) would have its reviewers see 单位添加申请 of elsewhere."""
+    area = area_of(actor.org) if actor.org_id else ""
+    if region_code and area and not region_code.startswith(region_prefix(area)):
+        return f"所在地区代码应在本机构所在地区（{area}）之内"
+    return ""
 
 
 def _check_levels(actor, levels: dict, has_review_right: bool) -> None:
@@ -96,6 +111,8 @@ def org_create(*, actor, parent: Org | None, code: str = "", name: str, short_na
         raise ValidationError({"name": "已存在同名机构，请在机构列表中查找。"})
     if not fields["region_code"] and parent is not None:
         fields["region_code"] = parent.region_code
+    if problem := check_region(actor, fields["region_code"]):
+        raise ValidationError({"region_code": problem + "。"})
     org = Org(parent=parent, has_review_right=has_review_right, **levels, **fields)
     org.save()
     record("org.create", actor=actor, obj=org, request=request,
@@ -126,6 +143,8 @@ def org_update(*, actor, org: Org, expected_version: int | None = None, parent: 
     new_right = org.has_review_right if has_review_right is None else has_review_right
     if new_levels != old_levels or new_right != org.has_review_right:
         _check_levels(actor, new_levels, new_right)
+    if fields["region_code"] != org.region_code and (problem := check_region(actor, fields["region_code"])):
+        raise ValidationError({"region_code": problem + "。"})
     for name, value in {**fields, **new_levels}.items():
         setattr(org, name, value)
     org.has_review_right = new_right
