@@ -13,10 +13,10 @@ from playwright.sync_api import expect
 
 from prereg.accounts.models import Role, User
 from prereg.applications.models import Application
-from prereg.catalog.loaders import load_national
+from prereg.catalog.loaders import load_national, read_csv
 from prereg.catalog.models import ExamYear
 from prereg.catalog.staff_import import COLUMNS as ACCOUNT_COLUMNS
-from prereg.demo.orgs import bureau_names, divisions
+from prereg.demo.orgs import bureau_names
 from prereg.orgs.importer import COLUMNS as ORG_COLUMNS
 from prereg.orgs.models import Org
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -34,12 +34,12 @@ def org_sheet(path) -> int:
     """The province's tree below its commission: nine cities and 平潭 (考点), every district and
     county bureau (报名点), and units up to TREE_SIZE orgs in all."""
     rows, cities, counties = [], {}, []
-    for d in divisions():
+    for d in read_csv("fujian_divisions.csv"):
         if d["level"] == "city":
             cities[d["code"]] = d["name"]
             rows.append([d["code"], f"{d['name']}卫生健康委员会", "", "350000", "考点", "否", "是", d["code"]])
     rows.append(["350128", "平潭综合实验区社会事业局", "", "350000", "考点、报名点", "否", "是", "350128"])
-    for d in divisions():
+    for d in read_csv("fujian_divisions.csv"):
         if d["level"] == "county" and d["code"] not in ("350128", "350527"):
             name, _short = bureau_names(d["name"], cities[d["parent_code"]])
             counties.append((d["code"], d["name"]))
