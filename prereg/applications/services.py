@@ -373,6 +373,8 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
     to_state, to_stage = _decide(application, move, national_done=national_done)
     _apply(application, action=action, actor=actor, to_state=to_state, to_stage=to_stage, org=actor.org,
            opinion=reason, national_done=national_done, request=request)
+    if to_stage:
+        _drop_ticks(application, above=to_stage)
     if action == ReviewAction.REJECT_CANDIDATE:
         _notify_returned(application, actor, reason, stage)
     else:
@@ -392,6 +394,19 @@ def _notify_returned(application, actor, reason, stage):
                 title=f"{application.name}的报名信息已退回考生",
                 body=f"{actor.org}（{Stage(stage).label}）退回考生，原因：{reason}",
                 link=reverse(settings.REVIEW_URL, args=[application.pk]))
+
+
+def _drop_ticks(application, *, above=None, corrected=()) -> None:
+    """This round's 与原件一致 ticks that no longer vouch for what a reviewer sees: those of the
+    stages above `above` (the application went back below them: a recall, a return to the previous
+    stage), and those of the items holding a `corrected` value (editable_targets keys), at every stage."""
+    checks = FieldCheck.objects.filter(application=application, submission_round=application.submission_round)
+    if above is not None:
+        checks.filter(stage__in=STAGE_ORDER[STAGE_ORDER.index(Stage(above)) + 1:]).delete()
+    if corrected:
+        items = {key.partition(".")[0] for key in corrected if ":" in key}
+        items |= {str(item) for item, names in review.FIELD_VALUES.items() if set(names) & set(corrected)}
+        checks.filter(field__in=items).delete()
 
 
 def last_decision(application) -> ReviewLog | None:
@@ -427,6 +442,7 @@ def application_recall(*, actor, application_id: int, expected_version: int | No
     _apply(application, action=ReviewAction.RECALL, actor=actor,
            to_state=workflow.next_state(application.state, ReviewAction.RECALL), to_stage=target,
            org=actor.org, request=request)
+    _drop_ticks(application, above=target)
     return application
 
 
@@ -612,6 +628,7 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
            to_stage=application.stage, org=actor.org, details={"changes": protect_personal_numbers(diff)},
            request=request)
     record("application.edit.values", actor=actor, obj=application, request=request, details={"changes": diff})
+    _drop_ticks(application, corrected=diff)
     return application
 
 

@@ -357,3 +357,46 @@ def test_an_opinion_or_reason_longer_than_the_screen_allows_is_refused_and_kept_
     assert response.status_code == 400 and "不超过500字（现有501字）" in response.content.decode()
     assert long in response.content.decode()  # what was typed is still there
     assert Application.objects.get(pk=app.pk).stage == Stage.UNIT_REVIEW
+
+
+def _ticks(app, stage):
+    from prereg.applications.models import FieldCheck
+
+    return dict(FieldCheck.objects.filter(application=app, stage=stage).values_list("field", "consistent"))
+
+
+def test_a_recall_drops_the_ticks_the_next_stage_had_made_and_keeps_its_own(app, chain):
+    hospital, bureau = chain[:2]
+    approve(app, hospital)
+    assert tick_all(app, bureau) > 0
+    app.refresh_from_db()
+    services.application_recall(actor=hospital, application_id=app.pk, expected_version=app.version)
+    assert _ticks(app, Stage.POINT_CONFIRM) == {}
+    assert _ticks(app, Stage.UNIT_REVIEW) and all(_ticks(app, Stage.UNIT_REVIEW).values())
+
+
+def test_a_return_to_the_previous_stage_drops_the_returning_stages_ticks(app, chain):
+    hospital, bureau = chain[:2]
+    approve(app, hospital)
+    tick_all(app, bureau)
+    app.refresh_from_db()
+    services.application_reject(actor=bureau, application_id=app.pk, expected_version=app.version,
+                                reason="证件照片与原件不符", to="previous")
+    assert _ticks(app, Stage.POINT_CONFIRM) == {}
+
+
+def test_a_corrected_value_drops_the_ticks_of_its_item_at_every_stage_and_no_other(app, chain):
+    hospital, bureau = chain[:2]
+    approve(app, hospital)
+    tick_all(app, bureau)
+    app.refresh_from_db()
+    before_unit, before_point = _ticks(app, Stage.UNIT_REVIEW), _ticks(app, Stage.POINT_CONFIRM)
+    assert "id_card" in before_unit and "id_card" in before_point
+    body = "35052419850315002"
+    services.application_edit(actor=bureau, application_id=app.pk, expected_version=app.version,
+                              changes={"id_number": body + id_check_char(body)})
+    assert _ticks(app, Stage.UNIT_REVIEW) == {k: v for k, v in before_unit.items() if k != "id_card"}
+    assert _ticks(app, Stage.POINT_CONFIRM) == {k: v for k, v in before_point.items() if k != "id_card"}
+    app.refresh_from_db()
+    with pytest.raises(ValidationError, match="全部与原件一致"):
+        services.application_approve(actor=bureau, application_id=app.pk, expected_version=app.version)
