@@ -1,0 +1,25 @@
+"""The back office on a 375-px phone: a list wider than the screen scrolls in its own frame; the
+page itself never scrolls sideways (the QA probe measured 883–1597 px on every list page)."""
+
+import pytest
+
+from tests.factories import TEST_PASSWORD, submitted
+
+from .conftest import login
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/backoffice/", "/backoffice/review/pending/", "/backoffice/review/reviewed/", "/backoffice/review/forward/",
+         "/backoffice/review/cross/", "/backoffice/orgs/", "/backoffice/orgs/add/", "/backoffice/unit-requests/",
+         "/backoffice/accounts/", "/backoffice/role-permissions/", "/backoffice/candidates/", "/backoffice/exports/",
+         "/backoffice/reminders/", "/backoffice/reconcile/", "/backoffice/stats/", "/backoffice/years/",
+         "/backoffice/years/open/", "/backoffice/announcements/", "/backoffice/notices/"]
+
+
+def test_no_back_office_list_makes_the_phone_page_scroll_sideways(phone, tree, year, reviewer_province):
+    applications = [submitted(tree, year, name=f"考生{n}") for n in range(3)]
+    login(phone, reviewer_province.username, TEST_PASSWORD)
+    for path in [*PAGES, f"/backoffice/review/{applications[0].pk}/", f"/backoffice/years/{year.pk}/"]:
+        phone.goto(f"{phone.base}{path}")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= phone.viewport_size["width"], f"{path}: the page is {width} px wide"
