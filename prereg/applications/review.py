@@ -10,6 +10,8 @@ per row model and one for the images, whatever the number of rows.
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist
+
 from . import eligibility as rules
 from .completeness import required_images
 from .models import (
@@ -183,3 +185,23 @@ def awaiting_forward_for(org, stage):
     # An approval at 考区复核 is final; at an earlier stage the application waits at that stage.
     at = {"state": State.APPROVED} if stage == Stage.DISTRICT_RECHECK else {"state": State.IN_REVIEW, "stage": stage}
     return Application.objects.filter(awaiting_forward=True, **{STAGE_ORG_FIELD[stage]: org}, **at)
+
+
+def change_lines(changes: dict) -> list[tuple[str, str, str]]:
+    """A reviewer correction as the review log shows it (ReviewLog.details["changes"]): (the field's
+    label, before, after), a personal number shown masked without the hash that proves it."""
+    lines = []
+    for key, (before, after) in changes.items():
+        prefix, _, rest = key.partition(":")
+        table, column = (BY_KEY.get(prefix), rest.partition(".")[2]) if rest else (None, key)
+        model = table.model if table else Application
+        try:
+            model_field = model._meta.get_field(column)
+        except FieldDoesNotExist:  # a field renamed since the correction
+            label, choices = key, {}
+        else:
+            label, choices = model_field.verbose_name, dict(model_field.flatchoices)
+        if table:  # a row's value, "education:12.school"
+            label = f"{table.label} · {label}"
+        lines.append((label, *(str(choices.get(value, value)).partition("#hmac:")[0] for value in (before, after))))
+    return lines

@@ -344,6 +344,21 @@ def test_the_review_log_keeps_a_corrected_id_number_masked_with_its_hash(app, ch
     assert after.endswith(f"#hmac:{personal_number_hash(number)}")
 
 
+def test_the_review_screen_names_a_corrected_field_by_its_label_and_shows_no_hash(app, chain, client):
+    body = "35052419850315002"
+    number = body + id_check_char(body)
+    key = next(k for k, _label, _v in services.editable_targets(app) if k.startswith("education:") and
+               k.endswith(".school"))
+    services.application_edit(actor=chain[0], application_id=app.pk, expected_version=app.version,
+                              changes={"id_number": number, "name": "李娜娜", key: "泉州医学高等专科学校"})
+    client.force_login(chain[0])
+    html = client.get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    log = html[html.index("审核日志"):]
+    assert "证件编号：" in log and "姓名：" in log and "学历 · 学校：" in log and "→ 泉州医学高等专科学校" in log
+    assert "性别：（空） → 女" in log
+    assert "#hmac" not in log and "id_number" not in log and number not in log
+
+
 def test_an_opinion_or_reason_longer_than_the_screen_allows_is_refused_and_kept_on_the_page(app, chain, client):
     long = "照" * (services.OPINION_MAX_LENGTH + 1)
     with pytest.raises(ValidationError, match="不超过500字"):

@@ -251,6 +251,8 @@ def _fields_context(application, decidable):
 def _render_review(request, application, *, form_data=None, error="", status=200):
     user = request.user
     logs = ReviewLog.objects.filter(application=application).select_related("actor", "org").order_by("created_at", "pk")
+    for log in logs:
+        log.change_lines = review.change_lines(log.details.get("changes") or {})
     recall_stage = services.recall_allowed(application, user.org_id) if user.org_id else None
     return render(request, "backoffice/review/review.html", {
         **_fields_context(application, services.can_decide(user, application)),
