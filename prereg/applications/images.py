@@ -44,6 +44,12 @@ BUFFERED_JPEG_BYTES = 12
 STORED_MAX_SIDE = 2000
 THUMB_MAX_SIDE = 320
 JPEG_QUALITY = 85
+# The least a certificate or a photo can be read at: each side at least MIN_SIDE pixels (a 1-inch
+# ID photo is 295×413; any phone photo or scan of a certificate is far larger), the longer side at
+# most MAX_ASPECT times the shorter (an ID card is 1.6:1, a certificate page about 1.4:1, two pages
+# of a booklet side by side about 3:1).
+MIN_SIDE = 200
+MAX_ASPECT = 8
 MAX_FILES_PER_REQUEST = 5
 
 # How many images one slot (or one row's slot) may hold.
@@ -201,6 +207,7 @@ def _opened(raw: bytes) -> Image.Image:
     width, height = img.size
     if width < 1 or height < 1 or width * height > settings.IMAGE_MAX_PIXELS:
         raise ValidationError("图片像素过大，请缩小后再上传。", code="pixels")
+    _check_shape(width, height)
     if img.format not in JPEG_FORMATS:
         if width * height > settings.IMAGE_MAX_PIXELS_FULL_DECODE:
             raise ValidationError(pixels_message(width, height), code="pixels")
@@ -216,6 +223,17 @@ def _opened(raw: bytes) -> Image.Image:
         if _coefficient_bytes(img, width, height) + picture > settings.IMAGE_MAX_PIXELS_FULL_DECODE * BUFFERED_JPEG_BYTES:
             raise ValidationError(pixels_message(width, height), code="pixels")
     return img
+
+
+def _check_shape(width: int, height: int) -> None:
+    """Refuse what cannot show a certificate or a photo: a strip (a slip of the crop, a panorama) or
+    a picture too small to read, judged from the header before any decoding. Stored, a 65000×10
+    strip was 2000×1 with a 320×1 thumbnail, and a 50×50 one a blur; a 1-inch ID photo is 295×413."""
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise ValidationError(f"图片长宽比例异常（{width}×{height}像素），请上传完整的证件照片。", code="shape")
+    if min(width, height) < MIN_SIDE:
+        raise ValidationError(f"图片太小（{width}×{height}像素），看不清证件内容。"
+                              f"请上传清晰的照片，宽和高都不少于{MIN_SIDE}像素。", code="small")
 
 
 def _coefficient_bytes(img: Image.Image, width: int, height: int) -> int:

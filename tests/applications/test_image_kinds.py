@@ -1,5 +1,6 @@
 """Kinds of image a scanner or a phone makes, as the candidate sees them stored or is told why not:
-16-bit scans legible, transparent PNGs upright, an iPhone HEIC named for what it is."""
+16-bit scans legible, transparent PNGs upright, big phone photos scaled, an iPhone HEIC named for
+what it is, a picture too small or too narrow to show a certificate refused with its size."""
 
 import io
 import struct
@@ -190,3 +191,29 @@ def test_a_progressive_photo_too_big_to_decode_is_refused_in_the_candidates_word
                           uploads=[SimpleUploadedFile("IMG_3.jpg", data, content_type="image/jpeg")])
     assert refused.value.messages[0] == ("IMG_3.jpg：图片像素过大（6000×6000）：最多1000万像素（如3648×2736）。"
                                          "请用手机相册的“编辑/裁剪”或截图缩小后再上传。")
+
+
+@pytest.mark.parametrize(("size", "message"), [
+    ((1, 1), "图片太小（1×1像素），看不清证件内容。请上传清晰的照片，宽和高都不少于200像素。"),
+    ((50, 50), "图片太小（50×50像素），看不清证件内容。请上传清晰的照片，宽和高都不少于200像素。"),
+    ((640, 199), "图片太小（640×199像素），看不清证件内容。请上传清晰的照片，宽和高都不少于200像素。"),
+    ((65000, 10), "图片长宽比例异常（65000×10像素），请上传完整的证件照片。"),
+    ((201, 1609), "图片长宽比例异常（201×1609像素），请上传完整的证件照片。"),
+], ids=["1x1", "50x50", "640x199", "65000x10", "201x1609"])
+def test_an_image_too_small_or_too_narrow_to_show_a_certificate_is_refused_with_its_size(application, candidate,
+                                                                                        size, message):
+    data = _saved(Image.new("L", size, 200), "JPEG")
+    with pytest.raises(ValidationError) as refused:
+        images.images_add(actor=candidate, application=application, slot="category",
+                          uploads=[SimpleUploadedFile("x.jpg", data, content_type="image/jpeg")])
+    assert refused.value.messages[0] == f"x.jpg：{message}"
+
+
+@pytest.mark.parametrize("size", [(295, 413), (413, 295), (358, 441), (200, 200), (200, 1600)],
+                         ids=["295x413", "413x295", "358x441", "200x200", "200x1600"])
+def test_a_one_inch_id_photo_and_the_least_sizes_allowed_are_stored(application, candidate, size):
+    # 295×413: the 1-inch ID photo (一寸照); 358×441: the photo of a resident ID card (身份证照片).
+    data = _saved(Image.new("RGB", size, (9, 9, 9)), "JPEG")
+    [img] = images.images_add(actor=candidate, application=application, slot="photo",
+                              uploads=[SimpleUploadedFile("p.jpg", data, content_type="image/jpeg")])
+    assert (img.width, img.height) == size

@@ -32,7 +32,7 @@ def upload(name, data, content_type="image/jpeg"):
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def png_bytes(size=(40, 30), mode="RGB"):
+def png_bytes(size=(300, 200), mode="RGB"):
     out = io.BytesIO()
     Image.new(mode, size, 128 if mode == "L" else (10, 200, 10)).save(out, "PNG")
     return out.getvalue()
@@ -62,7 +62,7 @@ def test_a_jpeg_is_reencoded_stored_under_a_generated_name_with_thumbnail_and_sh
 
 def test_bmp_and_png_are_accepted_and_stored_as_jpeg(application, candidate):
     bmp = io.BytesIO()
-    Image.new("RGB", (20, 20)).save(bmp, "BMP")
+    Image.new("RGB", (200, 200)).save(bmp, "BMP")
     created = images.images_add(actor=candidate, application=application, slot="category",
                                 uploads=[upload("a.bmp", bmp.getvalue()), upload("b.png", png_bytes(mode="L"))])
     assert [Image.open(c.file).format for c in created] == ["JPEG", "JPEG"]

@@ -99,7 +99,7 @@ def test_an_upload_from_the_page_loaded_before_a_submit_never_lands_after_it(pos
         application, page, page_version = _ready(candidate, year, tree)
         # When the submit starts first, a large photo: decoding it outside the transaction leaves the
         # submit and the withdrawal time to pass. When the upload does, a small one, which may land first.
-        file = jpeg_upload(size=(2400, 1800) if round_ % 2 else (64, 48))
+        file = jpeg_upload(size=(2400, 1800) if round_ % 2 else (320, 240))
         uploaded, submitted = _race_in_turn(
             round_, partial(_upload, page, page_version, file),
             partial(_submit_then_withdraw, candidate_client(candidate), application, page_version))
