@@ -314,7 +314,7 @@ def reconcile(*, upload, lines: list[RosterRow], actor) -> tuple[dict, int]:
                 continue
             counts[ListKind.ONLY_NATIONAL] += 1
             line.kind = RowKind.ONLY_NATIONAL
-        line.upload, line.application_id, line.candidate_id, line.unit_id = upload, pk, candidate_id, unit_id
+        line.upload_id, line.application_id, line.candidate_id, line.unit_id = upload.pk, pk, candidate_id, unit_id
         rows.append(line)
     RosterRow.objects.bulk_create(rows, batch_size=BATCH)
     on_roster = {line.id_number for line in lines}
