@@ -97,7 +97,7 @@ def peak_of(path: str) -> None:
     from prereg.applications.images import process_image
 
     warm = io.BytesIO()
-    _drawn("RGB", (64, 48)).save(warm, "JPEG")
+    _drawn("RGB", (320, 240)).save(warm, "JPEG")
     process_image(SimpleUploadedFile("warm.jpg", warm.getvalue()))
     data = Path(path).read_bytes()
     before = status_mb("VmRSS")

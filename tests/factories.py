@@ -339,7 +339,7 @@ def approve(application, reviewer, **kwargs):
                                         expected_version=application.version, **kwargs)
 
 
-def jpeg_upload(name="cert.jpg", size=(64, 48), color=(200, 30, 30), fmt="JPEG"):
+def jpeg_upload(name="cert.jpg", size=(320, 240), color=(200, 30, 30), fmt="JPEG"):
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, fmt)
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
