@@ -78,11 +78,13 @@ def _lock_in_scope(actor, application_id: int, expected_version: int | None) -> 
 
 
 def _apply(application, *, action, actor, to_state, to_stage, org=None, opinion="", national_done=False,
-           details=None, request=None, batch=None):
+           details=None, request=None, batch=None, stage=None):
+    """Move the application and log the act; `stage` is the one the act is done at (by default the
+    one the application was at: a recall is done at the recalling org's own stage)."""
     log = ReviewLog.objects.create(
         application=application,
         action=action,
-        stage=application.stage,
+        stage=stage or application.stage,
         org=org,
         actor=actor,
         from_state=application.state,
@@ -441,7 +443,7 @@ def application_recall(*, actor, application_id: int, expected_version: int | No
     application.awaiting_forward = False
     _apply(application, action=ReviewAction.RECALL, actor=actor,
            to_state=workflow.next_state(application.state, ReviewAction.RECALL), to_stage=target,
-           org=actor.org, request=request)
+           org=actor.org, request=request, stage=target)
     _drop_ticks(application, above=target)
     return application
 

@@ -390,6 +390,16 @@ def test_a_recall_drops_the_ticks_the_next_stage_had_made_and_keeps_its_own(app,
     assert _ticks(app, Stage.UNIT_REVIEW) and all(_ticks(app, Stage.UNIT_REVIEW).values())
 
 
+def test_a_recall_is_logged_at_the_recalling_orgs_own_stage(app, chain):
+    hospital = chain[0]
+    approve(app, hospital)
+    app.refresh_from_db()
+    services.application_recall(actor=hospital, application_id=app.pk, expected_version=app.version)
+    log = ReviewLog.objects.get(application=app, action="recall")
+    assert (log.stage, log.org, log.from_stage, log.to_stage) == (Stage.UNIT_REVIEW, hospital.org, Stage.POINT_CONFIRM,
+                                                                   Stage.UNIT_REVIEW)
+
+
 def test_a_return_to_the_previous_stage_drops_the_returning_stages_ticks(app, chain):
     hospital, bureau = chain[:2]
     approve(app, hospital)
