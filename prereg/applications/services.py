@@ -47,7 +47,8 @@ class AlreadyHandled(Exception):
         self.application = application
         state = application.get_state_display()
         stage = application.get_stage_display() if application.stage else ""
-        super().__init__(f"已被他人处理，当前状态：{state}{('（' + stage + '）') if stage else ''}")
+        super().__init__(f"已被他人处理，当前状态：{state}{('（' + stage + '）') if stage else ''}。"
+                         "可能是他人或您在另一窗口处理过，请刷新页面后查看")
 
 
 def lock(application_id: int, expected_version: int | None = None) -> Application:

@@ -21,7 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from prereg.accounts.permissions import has_function
 from prereg.applications import review, services, workflow
-from prereg.applications.models import ForwardBatch, ReviewLog, Stage, Verdict
+from prereg.applications.models import Application, ForwardBatch, ReviewLog, Stage, Verdict
 from prereg.applications.selectors import applications_for, get_application_for
 from prereg.applications.values import typed_text
 from prereg.applications.views import may_print
@@ -228,8 +228,12 @@ def batch_approve(request):
     refused.update((pk, "报名信息不存在。") for pk in unknown)  # as the service answers an id it cannot find
     if done:
         messages.success(request, f"已批量同意{len(done)}条报名信息。")
+    # Each refusal names the application as the list shows it (姓名, 报名号), never by its database id.
+    shown = {pk: f"{name}（报名号{number}）" if number else name for pk, name, number in
+             Application.objects.visible_to(request.user).filter(pk__in=[pk for pk in refused if isinstance(pk, int)])
+             .values_list("pk", "name", "number")}
     for pk, reason in refused.items():
-        messages.warning(request, f"报名信息{pk}未提交：{reason}")
+        messages.warning(request, f"“{shown.get(pk, '所选的一条报名信息')}”未提交：{reason}")
     return redirect("backoffice:pending")
 
 
