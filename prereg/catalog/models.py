@@ -76,6 +76,16 @@ class Division(models.Model):
     def __str__(self):
         return self.name
 
+    @classmethod
+    def names_of(cls, codes) -> dict[str, str]:
+        """Each known code's name as people say it: a county with its city (福州市连江县), a city or
+        the province alone."""
+        found = {d.code: d for d in cls.objects.filter(code__in=set(codes))}
+        parents = dict(cls.objects.filter(code__in={d.parent_code for d in found.values() if d.level == "county"})
+                       .values_list("code", "name"))
+        return {code: parents.get(d.parent_code, "") + d.name if d.level == "county" else d.name
+                for code, d in found.items()}
+
 
 class ExamYear(models.Model):
     """An exam year (年度) and its windows; dates are local (Asia/Shanghai) calendar dates."""

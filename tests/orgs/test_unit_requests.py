@@ -36,6 +36,16 @@ def test_requests_are_seen_by_the_orgs_of_their_area_only(lianjiang_request, tre
     assert UnitRequest.objects.visible_to(reviewer_anxi_bureau).count() == 0
 
 
+def test_a_request_names_its_region_as_people_say_it(client, lianjiang_request, reviewer_fuzhou):
+    from prereg.catalog.loaders import load_national
+
+    load_national()
+    client.force_login(reviewer_fuzhou)
+    assert "福州市连江县" in client.get(reverse("backoffice:unit_requests")).content.decode()
+    page = client.get(reverse("backoffice:unit_request_resolve", args=[lianjiang_request.pk])).content.decode()
+    assert "（福州市连江县，" in page and "地区 350122" not in page
+
+
 def test_the_list_shows_open_requests_of_the_area(client, lianjiang_request, reviewer_fuzhou, reviewer_anxi_bureau):
     client.force_login(reviewer_fuzhou)
     assert "连江县琯头镇卫生院" in client.get(reverse("backoffice:unit_requests")).content.decode()

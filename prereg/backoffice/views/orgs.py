@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prereg.accounts import services as account_services
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
+from prereg.catalog.models import Division
 from prereg.core.forms import add_service_errors
 from prereg.core.validators import is_digits
 from prereg.core.versions import page_version, posted_version
@@ -168,6 +169,9 @@ def unit_request_list(request):
     if status in UnitRequest.Status.values:
         requests_ = requests_.filter(status=status)
     page = Paginator(requests_, PAGE_SIZE).get_page(request.GET.get("page"))
+    regions = Division.names_of(item.region_code for item in page)
+    for item in page:
+        item.region_name = regions.get(item.region_code, item.region_code)
     return render(request, "backoffice/orgs/unit_requests.html",
                   {"page": page, "status": status, "statuses": UnitRequest.Status.choices})
 
@@ -176,6 +180,8 @@ def unit_request_list(request):
 @staff_required("add_unit")
 def unit_request_resolve(request, pk):
     unit_request = services.get_unit_request_for(request.user, pk)
+    unit_request.region_name = Division.names_of([unit_request.region_code]).get(unit_request.region_code,
+                                                                                 unit_request.region_code)
     parents = Org.objects.visible_to(request.user).filter(Q(is_point=True) | Q(is_site=True) | Q(is_district=True))
     add_form = UnitRequestAddForm(
         request.POST if request.POST.get("mode") == "add" else None, parents=parents,
