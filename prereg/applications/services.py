@@ -391,7 +391,7 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
 def _notify_returned(application, actor, reason, stage):
     phone = application.phone or application.candidate.phone
     if phone:
-        send_sms(phone, f"【{settings.SITE_NAME}】您的{application.exam_year.name}报名信息已被退回，原因：{reason[:120]}"
+        send_sms(phone, f"【{settings.SITE_NAME}】您的{application.exam_year.name}报名信息已被退回，原因：{reason[:120].rstrip('。')}"
                         "。请登录系统修改后重新提交。", purpose="returned")
     notice_send(recipients=_handlers(application, exclude=actor),
                 title=f"{application.name}的报名信息已退回考生",

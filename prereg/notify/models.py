@@ -3,6 +3,11 @@
 from django.conf import settings
 from django.db import models
 
+# What each SMS is for, as the outbox page names it (the purposes the apps send with).
+PURPOSE_LABELS = {"signup": "注册验证码", "password_reset": "找回密码", "phone_change": "更换手机号码",
+                  "staff_phone": "审核人员更换手机号码", "returned": "退回通知", "reminder": "提醒考生",
+                  "unit_request": "单位添加申请结果"}
+
 
 class SmsMessage(models.Model):
     """Every SMS the system sends, whatever the backend (the outbox page shows them in demo mode)."""
@@ -17,6 +22,10 @@ class SmsMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    @property
+    def purpose_label(self) -> str:
+        return PURPOSE_LABELS.get(self.purpose, self.purpose)
 
 
 class SmsCode(models.Model):

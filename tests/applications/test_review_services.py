@@ -107,11 +107,11 @@ def test_return_to_candidate_sends_sms_and_notices_every_handler_then_resubmissi
     approve(app, chain[0])
     app.refresh_from_db()
     services.application_reject(actor=chain[1], application_id=app.pk, expected_version=app.version,
-                                reason="身份证照片模糊", to="candidate")
+                                reason="身份证照片模糊。", to="candidate")
     app.refresh_from_db()
-    assert app.state == State.RETURNED and app.returned_reason == "身份证照片模糊"
+    assert app.state == State.RETURNED and app.returned_reason == "身份证照片模糊。"
     sms = SmsMessage.objects.get(purpose="returned")
-    assert "身份证照片模糊" in sms.text and sms.phone == app.phone
+    assert "原因：身份证照片模糊。请登录" in sms.text and sms.phone == app.phone  # one full stop, not two
     assert Notice.objects.filter(user=chain[0]).count() == 1
     assert not Notice.objects.filter(user=chain[1]).exists()
     services.application_submit(actor=app.candidate, application_id=app.pk)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks.backends.dummy import DummyBackend
 
@@ -159,3 +160,13 @@ def test_a_new_code_replaces_the_previous_one(db, settings):
         with pytest.raises(ValidationError):
             verify_code(PHONE, "signup", first)
     verify_code(PHONE, "signup", second)
+
+
+def test_the_outbox_page_names_what_each_message_is_for(client, sysadmin, settings):
+    settings.DEMO_MODE = True
+    send_sms("13900000000", "验证码123456", purpose="signup")
+    send_sms("13900000001", "已被退回", purpose="returned")
+    client.force_login(sysadmin)
+    html = client.get(reverse("backoffice:sms_outbox")).content.decode()
+    assert "注册验证码" in html and "退回通知" in html
+    assert "<td>signup</td>" not in html and "<td>returned</td>" not in html
