@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "prereg.core.middleware.SecurityHeadersMiddleware",
+    "prereg.core.middleware.MethodNotAllowedPageMiddleware",
     "prereg.core.login_required.LoginRequiredMiddleware",
     "prereg.accounts.middleware.FirstLoginMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -6,6 +6,8 @@ import time
 import uuid
 
 from django.conf import settings
+from django.http import HttpResponseNotAllowed
+from django.template import loader
 from django.urls import reverse
 
 _request_id = contextvars.ContextVar("request_id", default="-")
@@ -89,6 +91,21 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A post-only address opened by a link, a bookmark or the back button answers 405 with a page in
+    Chinese, not the empty body Django's require_POST gives (a blank page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        return HttpResponseNotAllowed(response.get("Allow", "").split(", "),
+                                      loader.render_to_string("errors/405.html", request=request))
 
 
 class LoginRateLimitMiddleware:

@@ -51,3 +51,11 @@ def test_a_post_with_a_token_no_longer_valid_is_told_the_page_expired(candidate)
     html = response.content.decode()
     assert response.status_code == 403 and "页面已过期" in html and PAGE_EXPIRED in html
     assert "DEBUG" not in html and "CSRF验证失败" not in html
+
+
+def test_a_post_only_address_opened_directly_answers_a_page_in_chinese(client, candidate):
+    client.force_login(candidate)
+    response = client.get(reverse("candidate:section", args=["work"]))
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "该地址只用于提交表单" in response.content.decode()
+    assert response["Content-Security-Policy"]
