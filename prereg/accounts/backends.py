@@ -41,8 +41,16 @@ def may_log_in(user) -> bool:
     return role_has_function(user.role, "login")
 
 
-def login_withdrawn_message(user) -> str:
-    return f"{Role(user.role).label}账号的登录功能已关闭，暂不能登录。"
+def login_refusal(user) -> str:
+    """Why an account whose password was right may not sign in, or "": the account disabled, its org
+    disabled (禁用机构账户), or 登录 withdrawn from its role."""
+    if not user.is_active:
+        return "该账号已被禁用，暂不能登录。请联系上级管理员。"
+    if user.org_id and not user.org.enabled:
+        return f"您所在的机构（{user.org.name}）已被禁用，暂不能登录。请联系上级管理员。"
+    if not may_log_in(user):
+        return f"{Role(user.role).label}账号的登录功能已关闭，暂不能登录。"
+    return ""
 
 
 class IdentifierBackend(ModelBackend):
@@ -52,12 +60,10 @@ class IdentifierBackend(ModelBackend):
             # Run the hasher anyway so a wrong name takes as long as a wrong password.
             get_user_model()().set_password(password)
             return None
-        # 登录 withdrawn from the role is not asked here but by the login form, which can then say so
-        # once the password is right, and no sooner (LoginForm.confirm_login_allowed, Django's own
-        # pattern); get_user() refuses such an account all the same.
-        if user.check_password(password) and self.account_usable(user):
-            return user
-        return None
+        # An account disabled, of a disabled org or of a role without 登录 is not refused here but by
+        # the login form, which can then say why once the password is right, and no sooner
+        # (LoginForm.confirm_login_allowed, Django's own pattern); get_user() refuses it all the same.
+        return user if user.check_password(password) else None
 
     def account_usable(self, user) -> bool:
         """An inactive account, or one of a disabled org (禁用机构账户), cannot log in."""

@@ -5,7 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 
 from prereg.core.validators import is_digits, normalize_mobile, parse_id_number, validate_mobile
 
-from .backends import login_withdrawn_message, may_log_in
+from .backends import login_refusal
 
 
 class IdentifierInput(forms.TextInput):
@@ -31,7 +31,7 @@ class LoginForm(forms.Form):
     def __init__(self, request=None, *args, **kwargs):
         self.request = request
         self.user = None
-        self.refused = None  # the account, when the password was right but its role may not log in
+        self.refused = None  # the account, when the password was right but it may not sign in
         super().__init__(*args, **kwargs)
 
     def clean(self):
@@ -44,11 +44,11 @@ class LoginForm(forms.Form):
         return self.cleaned_data
 
     def confirm_login_allowed(self, user):
-        """登录 withdrawn from the account's role (配置角色权限): said only now that the password was
-        right, so the answer tells no one else whether the account exists."""
-        if not may_log_in(user):
+        """The account or its org disabled, or 登录 withdrawn from its role (配置角色权限): said only
+        now that the password was right, so the answer tells no one else whether the account exists."""
+        if reason := login_refusal(user):
             self.user, self.refused = None, user
-            raise forms.ValidationError(login_withdrawn_message(user), code="login_withdrawn")
+            raise forms.ValidationError(reason, code="login_refused")
 
 
 class NewPasswordForm(forms.Form):

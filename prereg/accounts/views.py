@@ -13,6 +13,7 @@ from prereg.core.forms import add_service_errors
 from prereg.notify.sms import RateLimited
 
 from . import permissions, services
+from .backends import login_refusal
 from .forms import (
     LoginForm,
     PasswordChangeForm,
@@ -44,7 +45,7 @@ def login_view(request):
         return redirect(target)
     if form.refused is not None:
         record("auth.login_refused", obj=form.refused, outcome=Outcome.DENIED, request=request,
-               actor_name=form.refused.username[:4] + "***", details={"reason": "login withdrawn from the role"})
+               actor_name=form.refused.username[:4] + "***", details={"reason": login_refusal(form.refused)})
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", ""),
                                                    "registration_open": permissions.registration_open()})
 

@@ -124,3 +124,12 @@ def test_login_cannot_be_withdrawn_from_the_administrators_nor_the_auditor(clien
         assert permissions.is_locked("login", role) and permissions.role_has_function(role, "login")
     UserFactory(username="admin1", role=Role.SYSADMIN)
     assert login(client, "admin1").status_code == 302
+
+
+def test_a_disabled_account_is_told_so_once_the_password_is_right_and_only_then(client, tree):
+    user = UserFactory(username="350524", role=Role.POINT, org=tree["350524"], is_active=False)
+    body = login(client, "350524").content.decode()
+    assert "该账号已被禁用" in body and "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(event="auth.login_refused", object_id=str(user.pk)).exists()
+    body = login(client, "350524", "wrong").content.decode()
+    assert "账号或密码错误" in body and "已被禁用" not in body

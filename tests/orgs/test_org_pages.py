@@ -169,8 +169,12 @@ def test_users_of_a_disabled_org_cannot_log_in_and_lose_their_sessions(client, r
     client.post(reverse("backoffice:orgs_toggle"), {"ids": [tree["35012205"].pk], "action": "disable"})
     assert other.get(reverse("backoffice:dashboard")).status_code == 302
     response = other.post(reverse("accounts:login"), {"username": "lj-hospital", "password": TEST_PASSWORD})
-    assert response.status_code == 200 and "账号或密码错误" in response.content.decode()
+    # Said once the password is right (and to no one else): not a wrong password, which counts to the lockout.
+    assert response.status_code == 200 and "您所在的机构（连江县医院）已被禁用" in response.content.decode()
     assert other.get(reverse("backoffice:dashboard")).status_code == 302
+    wrong = other.post(reverse("accounts:login"), {"username": "lj-hospital", "password": "wrong"})
+    assert "账号或密码错误" in wrong.content.decode() and "已被禁用" not in wrong.content.decode()
+    assert AuditEvent.objects.filter(event="auth.login_refused", object_id=str(hospital_user.pk)).exists()
 
 
 def test_the_detail_page_shows_the_org_administrators(client, reviewer_fuzhou, tree):
