@@ -25,7 +25,7 @@ reviewer manages (考生信息管理) through their applications.
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -139,3 +139,10 @@ def candidates_visible_to(user):
             Q(unit__in=subtree) | chain_names(subtree, "in"), exam_year__is_current=True)
         return candidates.filter(pk__in=this_year.values("candidate"))
     return User.objects.none()
+
+
+def waiting_counts(org_ids) -> dict[int, int]:
+    """How many applications wait for each of these orgs' decision (待审): an org disabled with any
+    would leave them to no one."""
+    return dict(Application.objects.filter(waiting_org__in=org_ids).values("waiting_org")
+                .annotate(n=Count("pk")).values_list("waiting_org", "n"))

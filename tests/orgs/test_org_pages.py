@@ -213,3 +213,15 @@ def test_resetting_an_admin_of_another_org_through_this_org_is_refused(client, r
 def test_org_pages_answer_404_out_of_scope(client, reviewer_gulou_bureau, tree, url_name):
     client.force_login(reviewer_gulou_bureau)
     assert client.get(reverse(url_name, args=[tree["35052401"].pk])).status_code == 404
+
+
+def test_an_org_with_applications_waiting_for_it_is_not_disabled(client, reviewer_fuzhou, tree, year):
+    from tests.factories import submitted
+
+    waiting = submitted(tree, year, unit_code="35012205").waiting_org
+    assert waiting.is_within(tree["350100"]) and waiting != tree["350100"]
+    client.force_login(reviewer_fuzhou)
+    html = client.post(reverse("backoffice:orgs_toggle"), {"ids": [waiting.pk], "action": "disable"},
+                       follow=True).content.decode()
+    assert f"“{waiting.name}”有1份报名信息待其审核" in html
+    assert Org.objects.get(pk=waiting.pk).enabled

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prereg.accounts import services as account_services
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
+from prereg.applications.selectors import waiting_counts
 from prereg.catalog.models import Division
 from prereg.core.forms import add_service_errors
 from prereg.core.validators import is_digits
@@ -134,13 +135,19 @@ def org_delete(request, pk):
 def org_toggle(request):
     ids = [i for i in request.POST.getlist("ids") if is_digits(i)]
     action = request.POST.get("action")
+    back = request.POST.get("back") if request.POST.get("back", "").startswith("/backoffice/") else "backoffice:orgs"
     if not ids or action not in ("enable", "disable"):
         messages.error(request, "请先勾选要操作的机构。")
         return redirect("backoffice:orgs")
+    waiting = waiting_counts([int(i) for i in ids]) if action == "disable" else {}
+    if waiting:
+        names = dict(Org.objects.filter(pk__in=waiting).values_list("pk", "name"))
+        messages.error(request, "；".join(f"“{names[pk]}”有{n}份报名信息待其审核" for pk, n in waiting.items()) +
+                       "。禁用后将无人审核，请待其审核完毕后再禁用。")
+        return redirect(back)
     count = services.org_set_enabled(actor=request.user, org_ids=ids, enabled=action == "enable", request=request)
     messages.success(request, f"已{'启用' if action == 'enable' else '禁用'}{count}个机构。")
-    return redirect(request.POST.get("back") if request.POST.get("back", "").startswith("/backoffice/")
-                    else "backoffice:orgs")
+    return redirect(back)
 
 
 @never_cache
