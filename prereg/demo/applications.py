@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db.models import F
 from django.utils import timezone
 
 from prereg.applications import eligibility, services
@@ -61,11 +62,16 @@ def new_application(candidate, year, unit, specialty_name, *, submit, postcode, 
     """A filled form of the candidate (gender and birth date as his resident ID number says) with a
     row of education and one of work, judged by the 资格初审 assistant as a candidate's save would
     keep it, and submitted if `submit`."""
+    # A name the 高级 project's catalogue holds too (内科护理) is the first project's (初中级) entry, and
+    # the application is of the project its level is offered under, as the form's cascade allows.
+    project = year.projects.first()
     specialty = Specialty.objects.filter(exam_year=year, name=specialty_name).select_related(
-        "qualification__level", "category").first()
+        "qualification__level", "category").order_by(
+        F("qualification__level__project").asc(nulls_first=True), "pk").first()
     category, id_number = specialty.category, candidate.id_number
     application = Application.objects.create(
-        candidate=candidate, exam_year=year, project=year.projects.first(), unit=unit, name=candidate.name,
+        candidate=candidate, exam_year=year, project=specialty.qualification.level.project or project, unit=unit,
+        name=candidate.name,
         gender="M" if int(id_number[16]) % 2 else "F", id_type="resident", id_number=id_number,
         birth_date=datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])),
         ethnicity=Ethnicity.objects.get(code="01"), postcode=postcode, phone=candidate.phone, address=address,
