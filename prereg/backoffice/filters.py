@@ -48,6 +48,18 @@ class OrgPicker(forms.Widget):
         return context
 
 
+class SpecialtyChoiceField(forms.ModelChoiceField):
+    """A 申报专业 offered with its 拟申报资格: a name both catalogues hold (内科护理 of 主管护师 and of
+    副主任护师) would otherwise be offered twice alike."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.qualification.name}）"
+
+
+def _specialties(**where):
+    return Specialty.objects.filter(**where).select_related("qualification").order_by("name", "qualification__name")
+
+
 class ApplicationFilterForm(forms.Form):
     year = forms.ModelChoiceField(ExamYear.objects.all(), label="年度", required=False, empty_label="全部年度")
     # The current year's dictionaries; another year's when the filter names one.
@@ -55,8 +67,8 @@ class ApplicationFilterForm(forms.Form):
                                      required=False, empty_label="全部")
     level = forms.ModelChoiceField(ExamLevel.objects.filter(exam_year__is_current=True), label="报考级别",
                                    required=False, empty_label="全部")
-    specialty = forms.ModelChoiceField(Specialty.objects.filter(exam_year__is_current=True).order_by("name"),
-                                       label="申报专业", required=False, empty_label="全部")
+    specialty = SpecialtyChoiceField(_specialties(exam_year__is_current=True), label="申报专业", required=False,
+                                     empty_label="全部")
     unit = forms.ModelChoiceField(Org.objects.none(), label="单位（含下级）", required=False, widget=OrgPicker,
                                   error_messages={"invalid_choice": "所选单位不在您的管辖范围内。"})
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *State.choices])
@@ -79,7 +91,7 @@ class ApplicationFilterForm(forms.Form):
         if "year" in self.fields and is_digits(year) and (year := ExamYear.objects.filter(pk=year).first()):
             self.fields["project"].queryset = ExamProject.objects.filter(exam_year=year)
             self.fields["level"].queryset = ExamLevel.objects.filter(exam_year=year)
-            self.fields["specialty"].queryset = Specialty.objects.filter(exam_year=year).order_by("name")
+            self.fields["specialty"].queryset = _specialties(exam_year=year)
         if self.data.get("unit") or self.initial.get("unit"):
             # Checked against (and named from) his subtree only when given: building that query
             # costs the queue a tenth of its filter (bench key queue_page_ratio).

@@ -115,8 +115,10 @@ def test_pending_selects_offer_the_current_years_dictionaries_with_the_choice_ke
     submitted(tree, year, name="张三", specialty=specialty)
     client.force_login(reviewer_anxi_hospital)
     body = client.get(reverse("backoffice:pending"), {"specialty": specialty.pk}).content.decode()
-    assert f'<option value="{specialty.pk}" selected>{specialty.name}</option>' in body
-    names = [name for _pk, name in Specialty.objects.filter(exam_year=year).order_by("name").values_list("pk", "name")]
+    # Each offered with its 拟申报资格: a name both catalogues hold is told apart.
+    assert f'<option value="{specialty.pk}" selected>{specialty.name}（{specialty.qualification.name}）</option>' in body
+    names = [f"{name}（{qualification}）" for name, qualification in Specialty.objects.filter(exam_year=year)
+             .order_by("name", "qualification__name").values_list("name", "qualification__name")]
     select = body[body.index('<select name="specialty" id="id_specialty"'):]
     select = select[:select.index("</select>")]
     assert [name for name in names if f">{name}</option>" in select] == names
