@@ -14,13 +14,13 @@ from collections import Counter
 from functools import partial
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from prereg.applications import images, services
 from prereg.applications.models import ApplicationImage, EducationRow, State
 from prereg.audit.models import AuditEvent
 from tests.applications.test_one_writer_races import assert_consistent, candidate_client, done, race
+from tests.concurrency import at_once
 from tests.factories import CandidateFactory, complete_application, jpeg_upload
 
 ROUNDS = 50
@@ -145,28 +145,6 @@ def test_a_deletion_from_the_page_loaded_before_a_submit_never_lands_after_it(po
     print(f"delete vs submit: {dict(seen)}")
 
 
-def _at_once(*acts):
-    """Run every act at once (threads released by a barrier); their outcomes, in order."""
-    barrier = threading.Barrier(len(acts))
-    outcomes = [None] * len(acts)
-
-    def run(i, act):
-        try:
-            barrier.wait()
-            outcomes[i] = act()
-        except Exception as exc:  # the refusal each may meet is the outcome compared below
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, act)) for i, act in enumerate(acts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 def _upload_to_row(client, page_version, row_id, name):
     # A phone photo: decoding it outside the transaction keeps the uploads side by side.
     answer = client.post(reverse("candidate:image_upload"), {
@@ -189,7 +167,7 @@ def test_uploads_at_once_never_take_a_slot_past_its_five_images(postgres_only, t
                           uploads=[jpeg_upload(f"e{i}.jpg", size=(320, 240)) for i in range(3)])
         assert ApplicationImage.objects.filter(slot="education", row_id=row.pk).count() == 4
         tabs = [candidate_client(candidate) for _ in range(3)]
-        outcomes = _at_once(*(partial(_upload_to_row, tab, page_version, row.pk, f"tab{n}.jpg")
+        outcomes = at_once(*(partial(_upload_to_row, tab, page_version, row.pk, f"tab{n}.jpg")
                               for n, tab in enumerate(tabs)))
         landed = [outcome for outcome in outcomes if done(outcome)]
         assert len(landed) == 1, outcomes

@@ -3,13 +3,11 @@ it was loaded with; a post from a page loaded before someone else's change is re
 and leaves their change in place, and the page loaded again saves (core.versions.check_version)."""
 
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 
 from prereg.catalog import services as catalog
@@ -18,6 +16,7 @@ from prereg.core.versions import STALE_MESSAGE
 from prereg.orgs import services as orgs
 from prereg.orgs.models import Org
 from tests.catalog.test_import import GOOD, catalogue_import
+from tests.concurrency import at_once
 from tests.factories import windows
 
 
@@ -192,32 +191,11 @@ def test_disabling_an_org_makes_its_edit_page_stale(district, reviewer_province,
     assert org.name != "我改的名称" and not org.enabled
 
 
-def _at_once(*acts):
-    barrier = threading.Barrier(len(acts))
-    outcomes = []
-
-    def run(act):
-        try:
-            barrier.wait()
-            outcomes.append(act())
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test looks at
-            outcomes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(act,)) for act in acts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_edits_of_one_org_from_pages_of_the_same_version_save_one(postgres_only, tree, reviewer_province,
                                                                       reviewer_fuzhou):
     org = tree["35012206"]
-    outcomes = _at_once(*(lambda who=who, name=name: orgs.org_update(actor=who, org=org, expected_version=0, name=name)
+    outcomes = at_once(*(lambda who=who, name=name: orgs.org_update(actor=who, org=org, expected_version=0, name=name)
                           for who, name in ((reviewer_province, "省里改的"), (reviewer_fuzhou, "市里改的"))))
     saved = [o for o in outcomes if isinstance(o, Org)]
     refused = [o for o in outcomes if isinstance(o, ValidationError)]
@@ -230,7 +208,7 @@ def test_two_edits_of_one_org_from_pages_of_the_same_version_save_one(postgres_o
 @pytest.mark.django_db(transaction=True)
 def test_two_edits_of_one_notice_from_pages_of_the_same_version_save_one(postgres_only, reviewer_province):
     notice = _notice(reviewer_province, None, None)
-    outcomes = _at_once(*(lambda title=title: catalog.announcement_save(
+    outcomes = at_once(*(lambda title=title: catalog.announcement_save(
         actor=reviewer_province, announcement_id=notice.pk, expected_version=0, title=title, body="正文",
         kind="notice", audience="all") for title in ("甲", "乙")))
     assert sorted(type(o).__name__ for o in outcomes) == ["Announcement", "ValidationError"], outcomes
@@ -259,7 +237,7 @@ def test_two_cross_review_assignments_of_one_stage_at_once_leave_one_in_force(po
     from prereg.orgs.stages import Stage
 
     # The 考区 and 福州 both hand 连江县卫健局's 报名点确认 to another 报名点 at the same moment.
-    outcomes = _at_once(*(lambda who=who, target=target: orgs.cross_review_assign(
+    outcomes = at_once(*(lambda who=who, target=target: orgs.cross_review_assign(
         actor=who, exam_year=year, stage=Stage.POINT_CONFIRM, source_id=tree["350122"].pk, target_id=tree[target].pk)
         for who, target in ((reviewer_province, "350121"), (reviewer_fuzhou, "350102"))))
     assert all(isinstance(o, CrossReviewAssignment) for o in outcomes), outcomes

@@ -1,37 +1,15 @@
 """Two reviewers of one 考点 acting at once (PostgreSQL): the limit of reminders holds, one roster is in force."""
 
-import threading
 
 import pytest
-from django.db import connection
 
 from prereg.accounts.models import Role
 from prereg.notify.models import RosterReminder
 from prereg.reconcile import services
 from prereg.reconcile.models import RosterRow, RosterUpload, UploadStatus
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 from tests.reconcile.helpers import HEADER_2020, csv_bytes, every_kind, upload_and_import
-
-
-def _at_once(*acts):
-    barrier = threading.Barrier(len(acts))
-    outcomes = []
-
-    def run(act):
-        try:
-            barrier.wait()
-            outcomes.append(act())
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test looks at
-            outcomes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(act,)) for act in acts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -41,7 +19,7 @@ def test_two_reminders_at_once_to_someone_with_one_left_send_one(postgres_only, 
     upload = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows)).upload
     row = RosterRow.objects.get(upload=upload, name="施国")
     services.roster_remind(actor=reviewer_quanzhou, kind="national", keys=[row.pk])
-    outcomes = _at_once(*(lambda who=who: services.roster_remind(actor=who, kind="national", keys=[row.pk])
+    outcomes = at_once(*(lambda who=who: services.roster_remind(actor=who, kind="national", keys=[row.pk])
                           for who in (reviewer_quanzhou, colleague)))
     assert sorted(o["sent"] for o in outcomes) == [0, 1]
     assert RosterReminder.objects.filter(id_number=row.id_number).count() == 2
@@ -52,7 +30,7 @@ def test_two_imports_at_once_leave_one_roster_in_force(postgres_only, tree, year
     colleague = UserFactory(role=Role.SITE, org=reviewer_quanzhou.org)
     _apps, rows = every_kind(tree, year)
     content = csv_bytes(HEADER_2020, rows)
-    outcomes = _at_once(lambda: upload_and_import(reviewer_quanzhou, content),
+    outcomes = at_once(lambda: upload_and_import(reviewer_quanzhou, content),
                         lambda: upload_and_import(colleague, content))
     assert any(getattr(o, "ok", False) for o in outcomes), outcomes
     in_force = RosterUpload.objects.filter(org=reviewer_quanzhou.org, status=UploadStatus.DONE)
