@@ -156,7 +156,7 @@ def test_the_exam_site_approves_a_batch_and_forwards_them_in_one_summary(phone, 
     shot(page, "site-pending-batch")
     submit(page, page.locator("form[action$='/backoffice/review/batch/'] button.primary").last)
     assert [stage_of(a.pk) for a in applications] == [("in_review", "site", True)] * 2 + [("in_review", "site", False)]
-    expect(page.locator(".message", has_text=f"报名信息{applications[2].pk}未提交")).to_contain_text("尚未核对")
+    expect(page.locator(".message", has_text=f"“{applications[2].name}")).to_contain_text("尚未核对")
     tick_every_field(page, applications[2].pk)
     page.goto(f"{page.base}/backoffice/review/pending/")
     page.check(f"input[name=items][value^='{applications[2].pk}:']")

@@ -96,7 +96,7 @@ def run_cells(client, world, action, cells):
 def assert_cells(client, world, action, cells):
     wrong, xfailed, sides = run_cells(client, world, action, cells)
     assert sides == ({False} if action.all_denied else {True, False}), f"{action.name}: the sides of the matrix"
-    assert wrong == []
+    assert wrong == [], wrong
     if action.xfail_cells:
         # Strict: while the known bug is there the test xfails; once fixed it fails until the
         # xfail cells are removed.

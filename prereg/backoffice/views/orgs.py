@@ -139,7 +139,9 @@ def org_toggle(request):
     if not ids or action not in ("enable", "disable"):
         messages.error(request, "请先勾选要操作的机构。")
         return redirect("backoffice:orgs")
-    waiting = waiting_counts([int(i) for i in ids]) if action == "disable" else {}
+    # Of the orgs he may change only: of any other the service answers as out of his scope.
+    manageable = Org.objects.manageable_by(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    waiting = waiting_counts(list(manageable)) if action == "disable" else {}
     if waiting:
         names = dict(Org.objects.filter(pk__in=waiting).values_list("pk", "name"))
         messages.error(request, "；".join(f"“{names[pk]}”有{n}份报名信息待其审核" for pk, n in waiting.items()) +
