@@ -35,7 +35,7 @@ from prereg.core.validators import is_digits
 
 from .bulk import clear_paths, fill_paths, insert_tree
 from .models import LEVEL_FIELDS, Level, Org, search_keys
-from .services import check_region
+from .services import area_of, check_region
 
 CODE, NAME, SHORT, PARENT, LEVELS, RIGHT, ENABLED, REGION = (
     "机构代码", "规范全称", "简称", "上级机构代码", "机构类别", "单位审查权限", "启用", "所在地区代码")
@@ -299,8 +299,9 @@ def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict
         problem = _level_problem(row, final[row.parent])
         if problem:
             errors.append(f"{row.where}：{problem}。")
+    area = area_of(actor.org) if actor.org_id else ""
     for row in file_rows.values():
-        if problem := check_region(actor, row.region_code):
+        if problem := check_region(actor, row.region_code, area=area):
             errors.append(f"{row.where}：{problem}。")
     if not cyclic:
         _check_routing(file_rows, final, errors)
