@@ -299,7 +299,7 @@ def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict
         problem = _level_problem(row, final[row.parent])
         if problem:
             errors.append(f"{row.where}：{problem}。")
-    area = area_of(actor.org) if actor.org_id else ""
+    area = area_of(actor.org)
     for row in file_rows.values():
         if problem := check_region(actor, row.region_code, area=area):
             errors.append(f"{row.where}：{problem}。")

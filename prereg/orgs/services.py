@@ -48,9 +48,12 @@ def _check_parent(actor, parent: Org | None) -> None:
 
 
 def area_of(org: Org | None) -> str:
-    """The region of the nearest reviewing org (考区, 考点, 报名点) at or above `org` that has one."""
-    reviewing = (o for o in org.ancestors_and_self() if o.region_code and (o.is_district or o.is_site or o.is_point))
-    return next((o.region_code for o in reviewing), "") if org else ""
+    """The region of the nearest reviewing org (考区, 考点, 报名点) at or above `org` that has one
+    ("" for no org: the sysadmin's)."""
+    if org is None:
+        return ""
+    return next((o.region_code for o in org.ancestors_and_self()
+                 if o.region_code and (o.is_district or o.is_site or o.is_point)), "")
 
 
 def check_region(actor, region_code: str, *, area: str | None = None) -> str:
@@ -58,7 +61,7 @@ def check_region(actor, region_code: str, *, area: str | None = None) -> str:
     报名点 of 安溪县 350524 naming 350000) would have its reviewers see 单位添加申请 of elsewhere.
     `area`: the actor's, when the caller has it already (the import, once for every row)."""
     if area is None:
-        area = area_of(actor.org) if actor.org_id else ""
+        area = area_of(actor.org)
     if region_code and area and not region_code.startswith(region_prefix(area)):
         return f"所在地区代码应在本机构所在地区（{area}）之内"
     return ""

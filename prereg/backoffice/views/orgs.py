@@ -140,10 +140,10 @@ def org_toggle(request):
         messages.error(request, "请先勾选要操作的机构。")
         return redirect("backoffice:orgs")
     # Of the orgs he may change only: of any other the service answers as out of his scope.
-    manageable = Org.objects.manageable_by(request.user).filter(pk__in=ids).values_list("pk", flat=True)
-    waiting = waiting_counts(list(manageable)) if action == "disable" else {}
+    names = (dict(Org.objects.manageable_by(request.user).filter(pk__in=ids).values_list("pk", "name"))
+             if action == "disable" else {})
+    waiting = waiting_counts(list(names)) if names else {}
     if waiting:
-        names = dict(Org.objects.filter(pk__in=waiting).values_list("pk", "name"))
         messages.error(request, "；".join(f"“{names[pk]}”有{n}份报名信息待其审核" for pk, n in waiting.items()) +
                        "。禁用后将无人审核，请待其审核完毕后再禁用。")
         return redirect(back)
