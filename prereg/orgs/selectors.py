@@ -51,11 +51,19 @@ def reviewed_subtree_paths(org: Org, exam_year) -> list[str]:
     return [org.path, *sources.values_list("source__path", flat=True)]
 
 
-def reviews_by_assignment(org: Org, unit_path: str) -> bool:
-    """Whether `org`, acting on an application of the unit at `unit_path`, does so by a cross-review
-    assignment: routing sends a unit only to orgs above it, so a unit outside `org`'s subtree
-    reaches it only by one."""
-    return not unit_path.startswith(org.path)
+def assigned_to(org: Org) -> set[tuple[int, str, str]]:
+    """(exam year id, stage, source path) of each assignment that ever handed a stage to `org`,
+    revoked since or not: what reviews_by_assignment asks, once for a page of rows."""
+    return set(CrossReviewAssignment.objects.filter(target=org).values_list("exam_year_id", "stage", "source__path"))
+
+
+def reviews_by_assignment(assigned: set[tuple[int, str, str]], exam_year_id: int, stage: str, unit_path: str) -> bool:
+    """Whether an org acts at `stage` on an application of the unit at `unit_path` by a cross-review
+    assignment (`assigned`: assigned_to(org)): the stage's own org for a unit is always the unit or
+    above it, so one of the org's assignments of that year and stage has its source there. Revoked
+    ones count: an application routed by one keeps its chain."""
+    return any(year == exam_year_id and kind == stage and unit_path.startswith(path)
+               for year, kind, path in assigned)
 
 
 def assignments_over(org: Org, exam_year) -> QuerySet[CrossReviewAssignment]:

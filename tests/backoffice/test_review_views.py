@@ -563,6 +563,22 @@ def test_pending_shows_cross_reviewed_applications_to_the_assigned_org(client, t
     assert "赵六" in body and "交叉审核" in body
 
 
+def test_pending_marks_a_stage_taken_over_from_an_org_below(client, tree, year, reviewer_quanzhou,
+                                                          reviewer_anxi_hospital, reviewer_anxi_bureau):
+    # The 报名点 takes its hospital's 单位审查: the unit is in its subtree, yet it acts by the assignment.
+    hospital, point = tree["35052401"], tree["350524"]
+    own = submitted(tree, year, unit_code="35052401", name="钱七")
+    org_services.cross_review_assign(actor=reviewer_quanzhou, exam_year=year, stage="unit", source_id=hospital.pk,
+                                     target_id=point.pk)
+    taken = submitted(tree, year, unit_code="35052401", name="赵六")
+    assert (own.waiting_org, taken.waiting_org) == (hospital, point)
+    approve(own, reviewer_anxi_hospital)  # at the 报名点's own stage now
+    client.force_login(reviewer_anxi_bureau)
+    rows = re.findall(r"<tr.*?</tr>", client.get(reverse("backoffice:pending")).content.decode(), re.S)
+    assert {name: "交叉审核" in row for row in rows for name in ("赵六", "钱七") if name in row} == {
+        "赵六": True, "钱七": False}
+
+
 # Reviewer edit ------------------------------------------------------------------------------------
 
 def test_reviewer_edit_records_before_and_after(client, app, reviewer_anxi_hospital):

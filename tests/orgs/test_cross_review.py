@@ -78,8 +78,14 @@ def test_an_org_reviews_the_subtrees_assigned_to_it_for_that_year_only(tree, yea
                                               target=lianjiang, assigned_by=reviewer_province)
     assert selectors.reviewed_subtree_paths(lianjiang, year) == [lianjiang.path, gulou.path]
     assert selectors.reviewed_subtree_paths(lianjiang, ExamYearFactory(year=year.year + 1)) == [lianjiang.path]
-    assert selectors.reviews_by_assignment(lianjiang, tree["35010201"].path)  # 鼓楼's unit
-    assert not selectors.reviews_by_assignment(lianjiang, tree["35012205"].path)  # its own
+    assigned = selectors.assigned_to(lianjiang)
+    assert selectors.reviews_by_assignment(assigned, year.pk, Stage.POINT_CONFIRM, tree["35010201"].path)  # 鼓楼's
+    assert not selectors.reviews_by_assignment(assigned, year.pk, Stage.POINT_CONFIRM, tree["35012205"].path)
+    assert not selectors.reviews_by_assignment(assigned, year.pk, Stage.SITE_REVIEW, tree["35010201"].path)
+    assert not selectors.reviews_by_assignment(assigned, year.pk + 1, Stage.POINT_CONFIRM, tree["35010201"].path)
     assignment.active = False
     assignment.save()
     assert selectors.reviewed_subtree_paths(lianjiang, year) == [lianjiang.path]
+    # What it was handed keeps the mark: applications routed by it keep their chain.
+    assert selectors.reviews_by_assignment(selectors.assigned_to(lianjiang), year.pk, Stage.POINT_CONFIRM,
+                                           tree["35010201"].path)

@@ -126,7 +126,8 @@ class QueueRow:
     its four related objects cost more than the rest of the page's Python."""
 
     COLUMNS = ("pk", "number", "name", "id_number", "version", "stage", "submitted_at", "national_marks",
-               "unit_id", "unit__name", "unit__path", "project__name", "level__name", "specialty__name", "verdict")
+               "unit_id", "unit__name", "unit__path", "project__name", "level__name", "specialty__name", "verdict",
+               "exam_year_id")
 
     pk: int
     number: str
@@ -146,15 +147,15 @@ class QueueRow:
     open_url: str
 
     @classmethod
-    def of(cls, values, org, open_url):
+    def of(cls, values, assigned, open_url):
         (pk, number, name, id_number, version, stage, submitted_at, marks, unit_id, unit_name, unit_path,
-         project_name, level_name, specialty_name, verdict) = values
+         project_name, level_name, specialty_name, verdict, year_id) = values
         return cls(
             pk=pk, number=number or "", name=name, id_masked=mask_id_number(id_number), item=f"{pk}:{version}",
             stage_label=_stage_label(stage),
             submitted=f"{timezone.localtime(submitted_at):%Y-%m-%d %H:%M}" if submitted_at else "",
             marks=_mark_labels(marks),
-            cross=bool(unit_id and org_selectors.reviews_by_assignment(org, unit_path)),
+            cross=bool(unit_id and org_selectors.reviews_by_assignment(assigned, year_id, stage, unit_path)),
             unit_name=unit_name or "", project_name=project_name or "", level_name=level_name or "",
             specialty_name=specialty_name or "", verdict=verdict or "", verdict_label=Verdict(verdict).label if verdict else "",
             open_url=open_url.replace(str(_PK_SLOT), str(pk)),
@@ -192,7 +193,8 @@ def pending(request):
     queryset, sort = _sorted(request, applications_for(request.user, filters))
     page = _page_counted(request, queryset, QueueRow.COLUMNS)
     open_url = reverse("backoffice:review", args=[_PK_SLOT])
-    page.object_list = [QueueRow.of(values, org, open_url) for values in page.object_list]
+    assigned = org_selectors.assigned_to(org) if page.object_list else set()
+    page.object_list = [QueueRow.of(values, assigned, open_url) for values in page.object_list]
     return render(request, "backoffice/review/pending.html", {
         "form": form, "page": page, "sort": sort, "query": _query_without_page(request),
         "sort_links": _sort_links(request, sort),
