@@ -140,37 +140,24 @@ def _encode(img: Image.Image, max_side: int, quality: int) -> bytes:
 
 def pixels_message(width: int, height: int) -> str:
     """Too many pixels to decode within a worker's memory, in the candidate's words: how many pixels
-    every file may have (a buffered JPEG of more may pass, none of fewer is refused) and how a phone
-    makes the picture smaller."""
+    every file may have (a buffered JPEG of more may pass, none of fewer is refused), a 4:3 size
+    within it as a camera or scanner setting would name it, and how a phone makes the picture smaller."""
     limit = settings.IMAGE_MAX_PIXELS_FULL_DECODE
-    return (f"图片像素过大（{width}×{height}）：最多{limit // 10_000}万像素（如{_example_size(limit)}）。"
+    side = int((limit / 12) ** 0.5)
+    return (f"图片像素过大（{width}×{height}）：最多{limit // 10_000}万像素（如{side * 4}×{side * 3}）。"
             "请用手机相册的“编辑/裁剪”或截图缩小后再上传。")
-
-
-def _example_size(pixels: int) -> str:
-    # A 4:3 size within the limit, as a camera or scanner setting would name it.
-    side = int((pixels / 12) ** 0.5)
-    return f"{side * 4}×{side * 3}"
 
 
 def _read(upload) -> bytes:
     """The upload's bytes, once its first bytes show an accepted format and its size is within the
     limit, in that order: a phone's 8 MB HEIC told to be compressed would be compressed, still a HEIC,
     and only then be told its format cannot be taken."""
-    max_bytes = settings.IMAGE_MAX_BYTES
-    size = getattr(upload, "size", None)
-    if size is None:
-        upload.seek(0, io.SEEK_END)
-        size = upload.tell()
-    if not size:
+    upload.seek(0)
+    raw = upload.read(settings.IMAGE_MAX_BYTES + 1)
+    if not raw:
         raise ValidationError("文件为空，请重新选择图片。", code="empty")
-    upload.seek(0)
-    _check_signature(upload.read(16))
-    if size > max_bytes:
-        raise ValidationError(size_message(), code="too_large")
-    upload.seek(0)
-    raw = upload.read(max_bytes + 1)
-    if len(raw) > max_bytes:
+    _check_signature(raw[:16])
+    if len(raw) > settings.IMAGE_MAX_BYTES:
         raise ValidationError(size_message(), code="too_large")
     return raw
 
@@ -205,7 +192,7 @@ def _opened(raw: bytes) -> Image.Image:
         # (a dropped connection), not a wrong type.
         raise ValidationError(CORRUPT_MESSAGE, code="corrupt") from None
     width, height = img.size
-    if width < 1 or height < 1 or width * height > settings.IMAGE_MAX_PIXELS:
+    if width * height > settings.IMAGE_MAX_PIXELS:
         raise ValidationError("图片像素过大，请缩小后再上传。", code="pixels")
     _check_shape(width, height)
     if img.format not in JPEG_FORMATS:
@@ -245,10 +232,10 @@ def _coefficient_bytes(img: Image.Image, width: int, height: int) -> int:
 
 
 def _decoded_in_one_pass(img: Image.Image, raw: bytes) -> bool:
-    """Whether `img` is a JPEG whose decoder streams: not progressive, and its first scan carries
+    """Whether the JPEG `img` is decoded as a stream: not progressive, and its first scan carries
     every colour component (else libjpeg buffers the coefficients of the whole image to combine
     the scans)."""
-    if img.format not in JPEG_FORMATS or img.info.get("progressive"):
+    if img.info.get("progressive"):
         return False
     # The segments before the first scan (SOS) all carry their length: walk them to its header,
     # stepping over fill and stray bytes between them as Pillow's parser does.
@@ -398,9 +385,8 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
         # together pass the limit each was checked against alone.
         application = lock_editable(actor, application.pk, expected_version)
         _check_slot(application, slot, row_id)
-        existing = ApplicationImage.objects.filter(application=application, slot=slot, row_id=row_id)
         if replace:
-            for old in existing:
+            for old in ApplicationImage.objects.filter(application=application, slot=slot, row_id=row_id):
                 _delete(old)
         else:
             _check_room(application.pk, slot, row_id, len(uploads), limit)
