@@ -64,6 +64,15 @@ class MonthField(forms.DateField):
         return values.clean_month(value)
 
 
+class MobileField(forms.CharField):
+    """A mobile number as it is stored: without spaces, dashes or +86."""
+
+    def clean(self, value):
+        phone = normalize_mobile(super().clean(value))
+        validate_mobile(phone)
+        return phone
+
+
 def _required(field):
     field.error_messages["required"] = f"请填写“{field.label}”。"
     return field
@@ -88,15 +97,13 @@ class YearDicts:
                 self._names.setdefault(k, []).append(name)
         return self._names.get(kind, [])
 
+    def choices(self, kind, blank="请选择"):
+        return [("", blank)] + [(n, n) for n in self.names(kind)]
+
     def version(self):
         """A key that changes whenever the year's dictionary does (for caching what is rendered from it)."""
         self.names("")
         return hash(tuple((k, tuple(v)) for k, v in sorted(self._names.items())))
-
-
-def dict_choices(year, kind, blank="请选择", dicts=None):
-    names = (dicts or YearDicts(year)).names(kind)
-    return [("", blank)] + [(n, n) for n in names]
 
 
 # --- Sign-up ---------------------------------------------------------------------------------
@@ -106,8 +113,8 @@ class SignupForm(forms.Form):
     id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, initial=IdType.RESIDENT)
     id_number = forms.CharField(label="证件编号", max_length=30,
                                 help_text="身份证号码即登录账号；出生日期和性别将从号码中读取。")
-    phone = forms.CharField(label="手机号码", max_length=20, widget=forms.TextInput(attrs={"type": "tel",
-                                                                                       "inputmode": "numeric"}))
+    phone = MobileField(label="手机号码", max_length=20, widget=forms.TextInput(attrs={"type": "tel",
+                                                                                   "inputmode": "numeric"}))
     sms_code = forms.CharField(label="短信验证码", max_length=6,
                                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
     password1 = forms.CharField(label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -135,11 +142,6 @@ class SignupForm(forms.Form):
         # service): before that, the page would tell anyone who has an account (issue 16).
         return number
 
-    def clean_phone(self):
-        phone = normalize_mobile(self.cleaned_data["phone"])
-        validate_mobile(phone)
-        return phone
-
     def clean(self):
         data = super().clean()
         p1, p2 = data.get("password1"), data.get("password2")
@@ -157,12 +159,7 @@ class SignupForm(forms.Form):
 
 
 class SendCodeForm(forms.Form):
-    phone = forms.CharField(label="手机号码", max_length=20)
-
-    def clean_phone(self):
-        phone = normalize_mobile(self.cleaned_data["phone"])
-        validate_mobile(phone)
-        return phone
+    phone = MobileField(label="手机号码", max_length=20)
 
 
 # --- 基本信息 --------------------------------------------------------------------------------
@@ -183,6 +180,7 @@ class BasicForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = ["name", "gender", "birth_date", "ethnicity", "unit", "postcode", "phone", "address"]
+        field_classes = {"phone": MobileField}
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
                    "postcode": forms.TextInput(attrs={"inputmode": "numeric"}),
                    "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -194,20 +192,18 @@ class BasicForm(forms.ModelForm):
             del self.fields["gender"], self.fields["birth_date"]
         else:
             self.fields["birth_date"].validators.append(validate_not_future)
-        for name in self.fields.keys() - {"unit", "sms_code"}:
+        for name in self.fields.keys() - {"unit", "sms_code"}:  # the unit's message is its own
             self.fields[name].required = True
+            _required(self.fields[name])
         self.fields["ethnicity"].queryset = Ethnicity.objects.all()
         self.fields["ethnicity"].empty_label = "请选择"
-        _require_all(self)
-        self.fields["unit"].error_messages["required"] = "请在下方搜索并选择单位名称。"
         self.phone_changed = False
 
     def clean_postcode(self):
         return values.clean_postcode(self.cleaned_data["postcode"])
 
     def clean_phone(self):
-        phone = normalize_mobile(self.cleaned_data["phone"])
-        validate_mobile(phone)
+        phone = self.cleaned_data["phone"]
         self.phone_changed = phone != (self.instance.phone or "")
         return phone
 
@@ -235,10 +231,9 @@ class RowForm(forms.ModelForm):
 
     date_fields = ()
 
-    def __init__(self, *args, year=None, dicts=None, **kwargs):
+    def __init__(self, *args, dicts, **kwargs):
         super().__init__(*args, **kwargs)
-        self.year = year
-        self.dicts = dicts or YearDicts(year)
+        self.dicts = dicts
         for name in self.date_fields:
             field = self.fields[name]
             self.fields[name] = MonthField(label=field.label, required=field.required)
@@ -270,9 +265,9 @@ class EducationForm(RowForm):
     def __init__(self, *args, kind=EducationRow.Kind.EDUCATION, **kwargs):
         super().__init__(*args, **kwargs)
         label = "学历" if kind == EducationRow.Kind.EDUCATION else "学位"
-        self.fields["level"] = _required(forms.ChoiceField(label=label, choices=dict_choices(self.year, kind, dicts=self.dicts)))
+        self.fields["level"] = _required(forms.ChoiceField(label=label, choices=self.dicts.choices(kind)))
         self.fields["study_form"] = _required(forms.ChoiceField(
-            label="学习形式", choices=dict_choices(self.year, DictKind.STUDY_FORM, dicts=self.dicts)))
+            label="学习形式", choices=self.dicts.choices(DictKind.STUDY_FORM)))
 
 
 class AppointmentForm(RowForm):
@@ -299,28 +294,21 @@ class OtherForm(RowForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"] = _required(forms.ChoiceField(
-            label="类型", choices=dict_choices(self.year, DictKind.OTHER_MATERIAL, dicts=self.dicts)))
+            label="类型", choices=self.dicts.choices(DictKind.OTHER_MATERIAL)))
         self.fields["note"].widget = forms.TextInput()
 
 
 class BaseRowFormSet(forms.BaseModelFormSet):
-    def __init__(self, *args, application=None, year=None, kind=None, dicts=None, **kwargs):
-        self.application, self.year, self.kind = application, year, kind
+    def __init__(self, *args, year=None, kind=None, dicts=None, **kwargs):
+        self.year, self.kind = year, kind
         self.dicts = dicts or YearDicts(year)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        kwargs = {"year": self.year, "dicts": self.dicts}
+        kwargs = {"dicts": self.dicts}
         if self.kind and issubclass(self.form, EducationForm):
             kwargs["kind"] = self.kind
         return kwargs
-
-    @property
-    def empty_form(self):
-        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
-                         use_required_attribute=False, renderer=self.renderer, **self.get_form_kwargs(None))
-        self.add_fields(form, None)
-        return form
 
 
 @functools.cache
@@ -406,9 +394,9 @@ class DeclarationForm(forms.ModelForm):
             fields[name].required = True
         fields["scope"].required = self.has_scopes
         fields["practice_change"] = forms.ChoiceField(
-            label="执业变更情况", required=False, choices=dict_choices(year, DictKind.PRACTICE_CHANGE, "无", dicts))
+            label="执业变更情况", required=False, choices=dicts.choices(DictKind.PRACTICE_CHANGE, "无"))
         fields["current_qualification"] = forms.ChoiceField(
-            label="现有资格", required=False, choices=dict_choices(year, DictKind.TITLE, "请选择", dicts))
+            label="现有资格", required=False, choices=dicts.choices(DictKind.TITLE))
         _require_all(self)
         fields["project"].error_messages["required"] = "请选择考试项目。"
 

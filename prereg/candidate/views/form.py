@@ -50,7 +50,7 @@ def _formsets(application, section, data=None, dicts=None):
     for table in tables_of(section):
         formset_class = row_formset(ROW_FORMS[table.key], min_num=table.min_rows)
         formset = formset_class(data, queryset=table.rows(application), prefix=table.prefix,
-                                application=application, year=application.exam_year, kind=table.kind, dicts=dicts)
+                                year=application.exam_year, kind=table.kind, dicts=dicts)
         formset.table, formset.slot, formset.kind_filter, formset.title = table, table.slot, table.filter, table.title
         for index, form in enumerate(formset.forms):
             if form.instance.pk:
