@@ -35,12 +35,12 @@ def _slot_html(request, application, slot, row_id, *, refusal=None) -> str:
         "editable": not stale and may_edit(request.user, application)}, request=request)
 
 
-def _answer(request, application, ok, message, status, slot="", row_id=None):
+def _answer(request, application, ok, message, slot="", row_id=None):
     # candidate.js uploads with XMLHttpRequest (progress bar) and asks for JSON; the slot comes
     # back as the form shows it, so the page changes in place, without a reload.
     if request.headers.get("Accept", "").startswith("application/json"):
         html = _slot_html(request, application, slot, row_id) if ok else ""
-        return JsonResponse({"ok": ok, "message": message, "html": html}, status=status)
+        return JsonResponse({"ok": ok, "message": message, "html": html}, status=200 if ok else 400)
     (messages.success if ok else messages.error)(request, message)
     return redirect(reverse("candidate:form") + f"#img-{slot}-{row_id or ''}")
 
@@ -50,17 +50,17 @@ def _answer(request, application, ok, message, status, slot="", row_id=None):
 @ratelimit.limit("upload", key=ratelimit.user_or_address)
 def image_upload(request):
     application = current_application(request.user)
-    row = request.POST.get("row_id") or None
-    slot, row_id = request.POST.get("slot", ""), int(row) if row and is_digits(row) else None
+    slot, row = request.POST.get("slot", ""), request.POST.get("row_id", "")
+    row_id = int(row) if is_digits(row) else None
     try:
         created = images.images_add(
             actor=request.user, application=application, slot=slot, row_id=row_id,
             uploads=request.FILES.getlist("file"),
             expected_version=posted_version(request.POST.get("version")), request=request)
     except ValidationError as error:
-        return _answer(request, application, False, error.messages[0], 400)
+        return _answer(request, application, False, error.messages[0])
     enqueue_reading(created)  # machine reading in the background, after the commit (never holds this up)
-    return _answer(request, application, True, f"已上传{len(created)}张图片。", 200, slot, row_id)
+    return _answer(request, application, True, f"已上传{len(created)}张图片。", slot, row_id)
 
 
 @require_GET
@@ -86,10 +86,9 @@ def image_delete(request, pk):
     except ValidationError as error:
         if request.htmx:  # redrawn as it is now, with the reason (htmx swaps only a 2xx answer)
             return HttpResponse(_slot_html(request, application, image["slot"], image["row_id"], refusal=error))
-        return _answer(request, application, False, error.messages[0], 400)
+        return _answer(request, application, False, error.messages[0])
     if request.htmx:
         # The slot, redrawn in place; the index and the submit box fetch themselves again.
-        response = HttpResponse(_slot_html(request, application, image["slot"], image["row_id"]))
-        response["HX-Trigger"] = "images-changed"
-        return response
-    return _answer(request, application, True, "图片已删除。", 200, image["slot"], image["row_id"])
+        return HttpResponse(_slot_html(request, application, image["slot"], image["row_id"]),
+                            headers={"HX-Trigger": "images-changed"})
+    return _answer(request, application, True, "图片已删除。", image["slot"], image["row_id"])
