@@ -35,7 +35,7 @@ from prereg.core.validators import is_digits
 
 from .bulk import clear_paths, fill_paths, insert_tree
 from .models import LEVEL_FIELDS, Level, Org, search_keys
-from .services import area_of, check_region
+from .services import STILL_WAITING, area_of, check_region
 
 CODE, NAME, SHORT, PARENT, LEVELS, RIGHT, ENABLED, REGION = (
     "机构代码", "规范全称", "简称", "上级机构代码", "机构类别", "单位审查权限", "启用", "所在地区代码")
@@ -228,8 +228,9 @@ def _stored_rows(orgs) -> tuple[dict[str, Row], dict[str, tuple[int, str]]]:
     return rows, ids
 
 
-def plan_import(*, actor, filename: str, content: bytes, orgs=None) -> Plan:
-    """Check a whole sheet against the stored tree and say what importing it would do."""
+def plan_import(*, actor, filename: str, content: bytes, orgs=None, waiting=None) -> Plan:
+    """Check a whole sheet against the stored tree and say what importing it would do. `waiting`:
+    as org_set_enabled's, refuses a row that disables an org applications wait for."""
     if not may_import(actor):
         raise PermissionDenied("您没有导入组织机构的权限。")
     plan = Plan(filename=filename, digest=hashlib.sha256(content).hexdigest(), version=tree_version())
@@ -248,6 +249,11 @@ def plan_import(*, actor, filename: str, content: bytes, orgs=None) -> Plan:
             for field in absent:
                 setattr(row, field, getattr(stored[row.code], field))
     _check(actor, plan, rows, stored, ids)
+    if waiting is not None:
+        disabled = {pk: row for pk, row, changes in plan.updates if changes.get("enabled") == [True, False]}
+        counts = waiting(list(disabled)) if disabled else {}
+        plan.errors += [f"{row.where}：“{row.name}”有{counts[pk]}份报名信息待其审核，{STILL_WAITING}"
+                        for pk, row in disabled.items() if pk in counts]
     return plan
 
 
@@ -421,7 +427,7 @@ def _check_scope(actor, file_rows, stored, ids, final, errors) -> None:
 
 @transaction.atomic
 def org_import(*, actor, filename: str, content: bytes, expected_version: str | None = None,
-               expected_digest: str | None = None, request=None) -> Plan:
+               expected_digest: str | None = None, waiting=None, request=None) -> Plan:
     """Apply a sheet, all or nothing: the plan is made again under the lock, against the tree as it
     is; the preview's version and file hash must still hold."""
     if not may_import(actor):
@@ -430,7 +436,7 @@ def org_import(*, actor, filename: str, content: bytes, expected_version: str | 
     # The rows the import may change, locked until it commits (SQLite: the write lock already).
     list(scope.select_for_update().values_list("pk", flat=True))
     orgs = list(Org.objects.values_list(*STORED_FIELDS))
-    plan = plan_import(actor=actor, filename=filename, content=content, orgs=orgs)
+    plan = plan_import(actor=actor, filename=filename, content=content, orgs=orgs, waiting=waiting)
     if expected_digest is not None and plan.digest != expected_digest:
         plan.errors.insert(0, "文件与预览时的不一致，请重新上传并预览。")
     if expected_version is not None and plan.version != expected_version:

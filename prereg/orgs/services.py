@@ -21,6 +21,7 @@ from .stages import Stage
 
 EDITABLE_FIELDS = ["code", "name", "short_name", "region_code", "contact_name", "contact_phone", "address"]
 LEVEL_FLAGS = list(LEVEL_FIELDS.values())
+STILL_WAITING = "禁用后将无人审核，请待其审核完毕后再禁用。"
 
 
 def can_grant_review_right(user) -> bool:
@@ -195,14 +196,20 @@ def org_delete(*, actor, org: Org, expected_version: int | None = None, request=
 
 
 @transaction.atomic
-def org_set_enabled(*, actor, org_ids, enabled: bool, request=None) -> int:
-    """Enable or disable several orgs below the actor at once (禁用/启用机构账户)."""
+def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None) -> int:
+    """Enable or disable several orgs below the actor at once (禁用/启用机构账户). `waiting` (org ids
+    -> how many applications wait for each: applications.selectors.waiting_counts, which this app
+    cannot import) refuses to disable an org others' applications wait for."""
     require_function(actor, "edit_unit")
     ids = {int(i) for i in org_ids}
     orgs = list(Org.objects.manageable_by(actor).filter(pk__in=ids).select_for_update())
     if len(orgs) != len(ids):
         raise Http404("所选机构不存在或不在您的管辖范围内。")
     changed = [o for o in orgs if o.enabled != enabled]
+    counts = waiting([o.pk for o in changed]) if changed and not enabled and waiting is not None else {}
+    if counts:
+        raise ValidationError("；".join(f"“{o.name}”有{counts[o.pk]}份报名信息待其审核" for o in changed if o.pk in counts)
+                              + "。" + STILL_WAITING)
     Org.objects.filter(pk__in=[o.pk for o in changed]).update(enabled=enabled, updated_at=timezone.now(),
                                                               version=F("version") + 1)
     for org in changed:

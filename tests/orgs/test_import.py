@@ -251,3 +251,30 @@ def test_an_org_name_that_reads_as_a_formula_is_exported_as_text_and_imports_bac
     assert not any(cell.startswith("=") for cell in cells)
     result = importer.plan_import(actor=reviewer_province, filename="orgs.csv", content=response.content)
     assert result.ok and result.unchanged == Org.objects.count() and not result.changes
+
+
+def test_a_row_that_disables_an_org_applications_wait_for_is_refused(client, reviewer_province, tree, year):
+    # As 禁用 on the list: the org's waiting applications would be left to no one.
+    waiting = submitted(tree, year, unit_code="35012205").waiting_org
+    rows = [r for r in importer.export_rows(reviewer_province) if r[0] == waiting.code]
+    rows[0][6] = "否"
+    client.force_login(reviewer_province)
+    page = client.post(reverse("backoffice:orgs_import"), {"file": SimpleUploadedFile("orgs.csv", sheet(*rows))})
+    html = page.content.decode()
+    assert page.status_code == 400 and f"“{waiting.name}”有1份报名信息待其审核" in html and "确认导入" not in html
+    assert Org.objects.get(pk=waiting.pk).enabled
+
+
+def test_an_application_that_arrives_after_the_preview_stops_the_import_that_disables_its_org(
+        client, reviewer_province, tree, year):
+    org = resolve_chain(tree["35012205"], year)[Stage.UNIT_REVIEW]
+    rows = [r for r in importer.export_rows(reviewer_province) if r[0] == org.code]
+    rows[0][6] = "否"
+    client.force_login(reviewer_province)
+    page = client.post(reverse("backoffice:orgs_import"), {"file": SimpleUploadedFile("orgs.csv", sheet(*rows))})
+    assert page.status_code == 200 and "确认导入" in page.content.decode()
+    assert submitted(tree, year, unit_code="35012205").waiting_org == org
+    response = client.post(reverse("backoffice:orgs_import_confirm"),
+                           {"digest": client.session[IMPORT_SESSION_KEY]["digest"]})
+    assert response.status_code == 409 and "有1份报名信息待其审核" in response.content.decode()
+    assert Org.objects.get(pk=org.pk).enabled

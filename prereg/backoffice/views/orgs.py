@@ -139,15 +139,12 @@ def org_toggle(request):
     if not ids or action not in ("enable", "disable"):
         messages.error(request, "请先勾选要操作的机构。")
         return redirect("backoffice:orgs")
-    # Of the orgs he may change only: of any other the service answers as out of his scope.
-    names = (dict(Org.objects.manageable_by(request.user).filter(pk__in=ids).values_list("pk", "name"))
-             if action == "disable" else {})
-    waiting = waiting_counts(list(names)) if names else {}
-    if waiting:
-        messages.error(request, "；".join(f"“{names[pk]}”有{n}份报名信息待其审核" for pk, n in waiting.items()) +
-                       "。禁用后将无人审核，请待其审核完毕后再禁用。")
+    try:
+        count = services.org_set_enabled(actor=request.user, org_ids=ids, enabled=action == "enable",
+                                         waiting=waiting_counts, request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
         return redirect(back)
-    count = services.org_set_enabled(actor=request.user, org_ids=ids, enabled=action == "enable", request=request)
     messages.success(request, f"已{'启用' if action == 'enable' else '禁用'}{count}个机构。")
     return redirect(back)
 
@@ -254,7 +251,7 @@ def org_import(request):
         return _import_page(request, form, status=200 if request.method == "GET" else 400)
     upload = form.cleaned_data["file"]
     content = upload.read()
-    plan = importer.plan_import(actor=request.user, filename=upload.name, content=content)
+    plan = importer.plan_import(actor=request.user, filename=upload.name, content=content, waiting=waiting_counts)
     request.session.pop(IMPORT_SESSION_KEY, None)
     if plan.ok and plan.changes:
         staging.keep(request.session, IMPORT_SESSION_KEY, upload.name, content, plan.digest, version=plan.version)
@@ -271,7 +268,8 @@ def org_import_confirm(request):
         messages.error(request, "没有待导入的文件（预览已过期或已导入），请重新上传并预览。")
         return redirect("backoffice:orgs_import")
     plan = importer.org_import(actor=request.user, filename=staged["filename"], content=content,
-                               expected_version=staged["version"], expected_digest=staged["digest"], request=request)
+                               expected_version=staged["version"], expected_digest=staged["digest"],
+                               waiting=waiting_counts, request=request)
     if not plan.ok:
         return _import_page(request, SheetImportForm(), plan, status=409)
     messages.success(request, f"导入成功：共{plan.rows}行，新增{len(plan.creates)}个机构，更新{len(plan.updates)}个"
