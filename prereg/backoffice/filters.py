@@ -18,10 +18,6 @@ from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
 from prereg.core.validators import is_digits
 from prereg.orgs.models import Org
 
-FILTER_NAMES = ["year", "project", "level", "specialty", "unit", "state", "stage", "verdict",
-                "submitted_from", "submitted_to", "q", "waiting", "decided", "ids"]
-
-
 SEARCH_FIELD = "org_q"
 
 
@@ -124,8 +120,7 @@ class ApplicationFilterForm(forms.Form):
             return {}
         self.is_valid()
         out = {}
-        for name in FILTER_NAMES:
-            value = self.cleaned_data.get(name)
+        for name, value in self.cleaned_data.items():
             if value in (None, "", [], False):
                 continue
             if hasattr(value, "pk"):
@@ -151,28 +146,21 @@ def query_string(filters: dict) -> str:
 
 
 def describe(filters: dict) -> str:
-    """A short Chinese description of a stored filter, for the exports list."""
-    labels = {name: field.label for name, field in ApplicationFilterForm.base_fields.items()}
-    labels["ids"] = "选定"
+    """A short Chinese description of a stored filter, for the exports list: each value named as
+    its field offers it."""
     parts = []
     for name, value in (filters or {}).items():
+        field = ApplicationFilterForm.base_fields.get(name)
         if name == "ids":
             parts.append(f"选定{len(value)}条")
         elif name == "waiting":
             parts.append("待本机构审核")
         elif name == "decided":
             parts.append("本机构办理过")
-        elif name == "state":
-            parts.append(f"{labels[name]}：{State(value).label}")
-        elif name == "stage":
-            parts.append(f"{labels[name]}：{Stage(value).label}")
-        elif name == "verdict":
-            parts.append(f"{labels[name]}：{Verdict(value).label}")
-        elif name in ("project", "level", "specialty", "unit", "year"):
-            model = {"project": ExamProject, "level": ExamLevel, "specialty": Specialty, "unit": Org,
-                     "year": ExamYear}[name]
-            obj = model.objects.filter(pk=value).first()
-            parts.append(f"{labels[name]}：{obj or value}")
+        elif isinstance(field, forms.ModelChoiceField):
+            parts.append(f"{field.label}：{field.queryset.model.objects.filter(pk=value).first() or value}")
+        elif isinstance(field, forms.ChoiceField):
+            parts.append(f"{field.label}：{dict(field.choices)[value]}")
         else:
-            parts.append(f"{labels.get(name, name)}：{value}")
+            parts.append(f"{field.label if field else name}：{value}")
     return "；".join(parts) or "全部"
