@@ -1,5 +1,7 @@
 """The registration form: one page, each section saved on its own (htmx swaps the section)."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -11,11 +13,7 @@ from prereg.applications import services as workflow_services
 from prereg.applications.completeness import FIELD_SLOTS, field_images, gaps
 from prereg.applications.drafts import edit_refusal, may_edit
 from prereg.applications.images import SLOT_GUIDES
-from prereg.applications.models import (
-    ApplicationImage,
-    ImageSlot,
-    State,
-)
+from prereg.applications.models import ApplicationImage, ImageSlot, State
 from prereg.applications.sections import ASSESSED, BY_SLOT, ROW_SECTION_TITLES, tables_of
 from prereg.core.versions import posted_version
 from prereg.ocr import services as ocr
@@ -51,7 +49,7 @@ def _formsets(application, section, data=None, dicts=None):
         formset_class = row_formset(ROW_FORMS[table.key], min_num=table.min_rows)
         formset = formset_class(data, queryset=table.rows(application), prefix=table.prefix,
                                 year=application.exam_year, kind=table.kind, dicts=dicts)
-        formset.table, formset.slot, formset.kind_filter, formset.title = table, table.slot, table.filter, table.title
+        formset.table = table  # its title and 📷 slot show with its rows
         for index, form in enumerate(formset.forms):
             if form.instance.pk:
                 # The rows are this application's: its 聘任年限 reads the year without a query per row.
@@ -89,10 +87,8 @@ def section_context(application, section, form=None, formsets=None, saved=False,
     editable = may_edit(application.candidate, application)
     if not editable:
         _disable(form, formsets)
-    title = section_title(section)
-    return {"application": application, "section": section, "title": title, "form": form,
-            "formsets": formsets, "editable": editable, "saved": saved,
-            "template": "candidate/form/section.html"}
+    return {"application": application, "section": section, "title": section_title(section), "form": form,
+            "formsets": formsets, "editable": editable, "saved": saved}
 
 
 def images_by_slot(application) -> dict:
@@ -122,7 +118,6 @@ def row_slot(table, row, index, images):
     return _slot(table.slot, table.describe(row, index), images, row.pk, required=table.needs_images(row))
 
 
-
 def image_slots(application, images=None):
     """The 📷 slots not tied to a row, with their images; those completeness asks for are required."""
     images = images if images is not None else images_by_slot(application)
@@ -132,11 +127,11 @@ def image_slots(application, images=None):
 
 def _attach_row_slots(application, formsets, images=None):
     """Each saved row of a 📷 table carries its slot, so the row shows and takes its own images."""
-    if not any(fs.slot for fs in formsets):
+    if not any(fs.table.slot for fs in formsets):
         return
     images = images if images is not None else images_by_slot(application)
     for fs in formsets:
-        if fs.slot:
+        if fs.table.slot:
             for index, form in enumerate(fs.forms):
                 if form.instance.pk:
                     form.image_slot = row_slot(fs.table, form.instance, index, images)
@@ -160,13 +155,10 @@ def section_title(section) -> str:
 def status_context(application):
     """The section index (each part 已完成 or 尚需补全) and the submit box: both follow every save and upload."""
     found = gaps(application)
-    counts = {}
-    for gap in found:
-        counts[gap.section] = counts.get(gap.section, 0) + 1
-    index = [{"anchor": f"section-{s}", "title": section_title(s), "count": counts.get(s, 0),
-              "done": not counts.get(s)} for s in SECTIONS]
-    index.append({"anchor": "images", "title": "证件图片", "count": counts.get("images", 0),
-                  "done": not counts.get("images")})
+    counts = Counter(gap.section for gap in found)
+    index = [{"anchor": f"section-{s}", "title": section_title(s), "count": counts[s], "done": not counts[s]}
+             for s in SECTIONS]
+    index.append({"anchor": "images", "title": "证件图片", "count": counts["images"], "done": not counts["images"]})
     # Submitting follows the state alone: where 重新编辑填报信息 is withdrawn, a returned or
     # withdrawn form can still be handed in again as it is.
     return {"application": application, "index": index, "missing": [gap.message for gap in found],
@@ -217,7 +209,7 @@ def section_save(request, section):
                 actor=request.user, application_id=application.pk, section=section,
                 expected_version=posted_version(request.POST.get("version")),
                 form=None if chsi else form, values={"chsi_code": form.cleaned_data["chsi_code"]} if chsi else None,
-                formsets=[(fs, fs.slot, fs.kind_filter) for fs in formsets], request=request)
+                formsets=[(fs, fs.table.slot, fs.table.filter) for fs in formsets], request=request)
             saved = True
         except ValidationError as error:
             error_message = error.messages[0]
@@ -229,7 +221,7 @@ def section_save(request, section):
     ctx = section_context(application, section, form, formsets, saved=saved)
     ctx["error"] = error_message
     if request.htmx:
-        response = render(request, ctx["template"], {**ctx, "s": ctx})
+        response = render(request, "candidate/form/section.html", {**ctx, "s": ctx})
         # Rows and choices decide which 📷 slots the form asks for: the panel, index and submit box follow.
         response["HX-Trigger"] = "section-saved"
         return response
@@ -277,8 +269,7 @@ def unit_request(request):
                                 region_code=form.cleaned_data["region_code"], phone=form.cleaned_data["phone"],
                                 request=request)
         except ValidationError as error:
-            for field, errs in getattr(error, "error_dict", {None: error.error_list}).items():
-                form.add_error(field if field in form.fields else None, errs)
+            form.add_error(None, error)  # a field's error under its field
         else:
             messages.success(request, "单位添加申请已提交，报名点审核添加后即可在字典中搜索到。")
             return redirect(reverse("candidate:form") + "#section-basic")
