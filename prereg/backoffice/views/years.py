@@ -7,7 +7,7 @@ password sheet his org holds, once. Rules live in prereg.catalog.services.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,6 +36,7 @@ from prereg.core.forms import add_service_errors
 from prereg.core.versions import page_version, posted_version
 
 from ..access import staff_required
+from .common import CSV, attachment, sheet_download
 
 MANAGE = services.MANAGE
 PAGE_SIZE = 100
@@ -146,16 +147,7 @@ def year_catalogue_download(request, pk):
     """The year's catalogue in the import format (an example when it is empty): the template."""
     year = get_object_or_404(ExamYear, pk=pk)
     rows = importers.catalogue_rows(year) or importers.EXAMPLE_ROWS
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(importers.catalogue_csv(rows), content_type="text/csv; charset=utf-8")
-        extension = "csv"
-    else:
-        response = HttpResponse(
-            importers.catalogue_xlsx(rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        extension = "xlsx"
-    response["Content-Disposition"] = f'attachment; filename="catalogue-{year.year}.{extension}"'
-    return response
+    return sheet_download(request, rows, importers.catalogue_csv, importers.catalogue_xlsx, f"catalogue-{year.year}")
 
 
 @require_POST
@@ -239,9 +231,7 @@ def password_sheet_reveal(request, pk):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("backoffice:year_passwords")
-    response = render(request, "backoffice/years/password_sheet.html", {"sheet": sheet, "entries": entries})
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "backoffice/years/password_sheet.html", {"sheet": sheet, "entries": entries})
 
 
 # ---------------------------------------------------------------- notices
@@ -328,9 +318,7 @@ def year_rules(request, pk):
                 return redirect("backoffice:year_rules", pk=year.pk)
         status = 400
     if request.GET.get("download"):
-        response = HttpResponse(services.eligibility_rules_file(year), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="eligibility-rules-{year.year}.csv"'
-        return response
+        return attachment(services.eligibility_rules_file(year), f"eligibility-rules-{year.year}.csv", CSV)
     return render(request, "backoffice/years/rules.html", {
         "year": year, "rules": EligibilityRule.objects.filter(exam_year=year), "import_form": form,
         "import_result": result}, status=status)
