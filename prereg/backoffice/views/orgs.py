@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +22,7 @@ from prereg.orgs.models import Org, UnitRequest
 from prereg.orgs.search import search_units
 
 from ..access import staff_required
+from .common import sheet_download
 
 PAGE_SIZE = 50
 LEVEL_FILTERS = {"district": "is_district", "site": "is_site", "point": "is_point", "unit": "is_unit"}
@@ -67,16 +67,13 @@ def org_detail(request, pk):
     })
 
 
-def _parents_for(user):
-    return Org.objects.visible_to(user).order_by("path")
-
-
 @require_http_methods(["GET", "POST"])
 @staff_required("add_unit")
 def org_add(request):
     can_grant = services.can_grant_review_right(request.user)
     initial = {"parent": request.GET.get("parent") or request.user.org_id, "is_unit": True}
-    form = OrgForm(request.POST or None, parents=_parents_for(request.user), can_grant=can_grant, initial=initial)
+    parents = Org.objects.visible_to(request.user).order_by("path")
+    form = OrgForm(request.POST or None, parents=parents, can_grant=can_grant, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -96,7 +93,7 @@ def org_edit(request, pk):
     can_grant = services.can_grant_review_right(request.user)
     initial = {f: getattr(org, f) for f in services.EDITABLE_FIELDS + services.LEVEL_FLAGS + ["has_review_right"]}
     initial["parent"] = org.parent_id
-    parents = _parents_for(request.user).exclude(path__startswith=org.path)
+    parents = Org.objects.visible_to(request.user).exclude(path__startswith=org.path).order_by("path")
     form = OrgForm(request.POST or None, parents=parents, can_grant=can_grant, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -189,14 +186,14 @@ def unit_request_resolve(request, pk):
     unit_request.region_name = Division.names_of([unit_request.region_code]).get(unit_request.region_code,
                                                                                  unit_request.region_code)
     parents = Org.objects.visible_to(request.user).filter(Q(is_point=True) | Q(is_site=True) | Q(is_district=True))
-    add_form = UnitRequestAddForm(
-        request.POST if request.POST.get("mode") == "add" else None, parents=parents,
-        initial={"name": unit_request.full_name, "parent": request.user.org_id})
+    mode = request.POST.get("mode")  # 新增单位 or 告知考生选择已有单位
+    add_form = UnitRequestAddForm(request.POST if mode == "add" else None, parents=parents,
+                                  initial={"name": unit_request.full_name, "parent": request.user.org_id})
     error = ""
     if request.method == "POST" and unit_request.status != UnitRequest.Status.OPEN:
         messages.error(request, "该申请已处理。")
         return redirect("backoffice:unit_requests")
-    if request.method == "POST" and request.POST.get("mode") == "add" and add_form.is_valid():
+    if mode == "add" and add_form.is_valid():
         try:
             org = services.unit_request_resolve_add(actor=request.user, unit_request=unit_request,
                                                     request=request, **add_form.cleaned_data)
@@ -205,7 +202,7 @@ def unit_request_resolve(request, pk):
         else:
             messages.success(request, f"已新增单位“{org.name}”，并已短信通知考生。")
             return redirect("backoffice:unit_requests")
-    elif request.method == "POST" and request.POST.get("mode") == "point":
+    elif mode == "point":
         org = Org.objects.filter(pk=request.POST.get("org") if is_digits(request.POST.get("org", "")) else None,
                                  is_unit=True, enabled=True).first()
         if org is None:
@@ -215,7 +212,7 @@ def unit_request_resolve(request, pk):
                                                    request=request)
             messages.success(request, f"已告知考生选择“{org.name}”，并已短信通知。")
             return redirect("backoffice:unit_requests")
-    elif request.method == "POST" and request.POST.get("mode") not in ("add", "point"):
+    elif request.method == "POST" and mode != "add":
         error = "请选择处理方式。"
     q = request.GET.get("q") or unit_request.full_name[:4]
     return render(request, "backoffice/orgs/unit_request_resolve.html", {
@@ -281,14 +278,6 @@ def org_import_confirm(request):
 @staff_required("edit_unit")
 def org_export(request):
     """The orgs the user sees, in the import's columns: the template of the import."""
-    rows = importer.export_rows(request.user)
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(importer.export_csv(rows), content_type="text/csv; charset=utf-8")
-        extension = "csv"
-    else:
-        response = HttpResponse(importer.export_xlsx(rows),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        extension = "xlsx"
     code = request.user.org.code if request.user.org_id else "all"
-    response["Content-Disposition"] = f'attachment; filename="orgs-{code}.{extension}"'
-    return response
+    return sheet_download(request, importer.export_rows(request.user), importer.export_csv, importer.export_xlsx,
+                          f"orgs-{code}")
