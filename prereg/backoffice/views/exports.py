@@ -40,44 +40,34 @@ class ExportForm(forms.Form):
         label="本次导出完整的证件号码和手机号码", required=False,
         help_text="默认脱敏导出；仅在现场确认等确需核对完整号码时勾选，本次导出将记入审计日志。")
 
-    def __init__(self, *args, confirmations=True, full_numbers=False, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if not full_numbers:
+        if not full_numbers_for(user):
             del self.fields["full_numbers"]
-        if not confirmations:
+        if not has_function(user, "print_confirmation"):
             self.fields["kind"].choices = [c for c in ExportKind.choices if c[0] != ExportKind.CONFIRMATIONS]
 
 
-def _jobs_context(request):
+def _page(request, export_form, filter_form, status=200):
     runner.abandon_stale(owner=request.user)
     jobs = list(ExportJob.objects.filter(owner=request.user)[:RECENT_JOBS])
     for job in jobs:
         job.filter_text = describe(job.filters)
-    return jobs
-
-
-def _page(request, export_form, filter_form, status=200):
     return render(request, "backoffice/exports/index.html", {
-        "export_form": export_form, "filter_form": filter_form, "jobs": _jobs_context(request),
+        "export_form": export_form, "filter_form": filter_form, "jobs": jobs,
         "full_numbers": full_numbers_for(request.user), "ttl_hours": int(runner.ttl().total_seconds() // 3600),
     }, status=status)
-
-
-def _confirmations_on(user) -> bool:
-    return has_function(user, "print_confirmation")
 
 
 @require_GET
 @staff_required("export_excel")
 def exports(request):
     """The page: the filter of the list the user came from (query string), and his jobs."""
-    initial = {"year": ExamYear.current()} if "year" not in request.GET else None
-    data = request.GET if request.GET else None
-    filter_form = ApplicationFilterForm(data, user=request.user, initial=initial or {})
-    if data is not None:
+    initial = {} if "year" in request.GET else {"year": ExamYear.current()}
+    filter_form = ApplicationFilterForm(request.GET or None, user=request.user, initial=initial)
+    if request.GET:
         filter_form.is_valid()  # shows the errors of a bad link, keeps what was typed
-    return _page(request, ExportForm(confirmations=_confirmations_on(request.user),
-                                     full_numbers=full_numbers_for(request.user)), filter_form)
+    return _page(request, ExportForm(user=request.user), filter_form)
 
 
 @require_GET
@@ -95,8 +85,7 @@ def org_search(request):
 @require_POST
 @staff_required("export_excel")
 def export_create(request):
-    export_form = ExportForm(request.POST, confirmations=_confirmations_on(request.user),
-                             full_numbers=full_numbers_for(request.user))
+    export_form = ExportForm(request.POST, user=request.user)
     filter_form = ApplicationFilterForm(request.POST, user=request.user)
     if not (export_form.is_valid() and filter_form.is_valid()):
         return _page(request, export_form, filter_form, status=400)
@@ -147,10 +136,9 @@ def export_download(request, pk):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("backoffice:exports")
-    response = FileResponse(default_storage.open(job.file.name, "rb"), as_attachment=True,
-                            filename=job.file_name or f"export-{job.pk}.{job.format}")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # Kept out of every cache by the middleware's no-store for signed-in pages.
+    return FileResponse(default_storage.open(job.file.name, "rb"), as_attachment=True,
+                        filename=job.file_name or f"export-{job.pk}.{job.format}")
 
 
 @require_POST
