@@ -30,6 +30,7 @@ from .models import (
     years_months,
 )
 from .models import Verdict as Result
+from .sections import ROW_TABLES
 from .values import month_text
 
 ELIGIBLE, NOT_ELIGIBLE, CHECK = Result.ELIGIBLE, Result.NOT_ELIGIBLE, Result.CHECK
@@ -304,6 +305,10 @@ def _post_change(facts, rules) -> Outcome:
 # 其他 rows and 执业变更 that bring a condition of the rules, by the start of the dictionary's name.
 EVIDENCE = {"社区工作证明": "基层", "疫情防控一线": "一线", "转岗情况": "转岗"}
 POST_CHANGES = {"执业范围变更", "执业类别变更"}
+# The level of an education row that records there is none (学位 无, the form's own entry): no 参评学历, so it is
+# left out rather than named as a level the rules do not know.
+NO_EDUCATION = {table.kind: table.level_of_none for table in ROW_TABLES
+                if table.model is EducationRow and table.level_of_none}
 
 
 def rules_for(exam_year) -> list[Rule]:
@@ -354,7 +359,8 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
                   qualification=values["qualification__name"] or "", category=values["category__name"] or "",
                   specialty=values["specialty__name"] or "", title=values["current_qualification"],
                   title_date=values["current_qualification_date"], registered=values["practice_registered"])
-    educations = sorted(of(EducationRow), key=lambda row: row["kind"] != EducationRow.Kind.EDUCATION)
+    educations = sorted((row for row in of(EducationRow) if NO_EDUCATION.get(row["kind"]) != row["level"]),
+                        key=lambda row: row["kind"] != EducationRow.Kind.EDUCATION)
     facts.educations = [Education(row["level"], row["obtained"], row["study_form"] == "全日制")
                         for row in educations]
     facts.appointments = [(row["qualification"] or row["post"], row["start"]) for row in of(AppointmentRow)]
