@@ -25,12 +25,19 @@ from prereg.reconcile.models import DIFFERENCES, ListKind, RosterUpload, UploadS
 from prereg.reconcile.selectors import current_upload, list_queryset
 
 from ..access import staff_required
+from .common import query_without
 
 PER_PAGE = 50
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="国网名单文件", help_text="从国网考务管理系统导出的考生名单，xlsx或CSV格式，不超过20MB。")
+
+    def clean_file(self):
+        upload_file = self.cleaned_data["file"]
+        if upload_file.size > MAX_BYTES:
+            raise forms.ValidationError(f"文件过大（不超过{MAX_BYTES // (1024 * 1024)}MB）。")
+        return upload_file
 
 
 class ListFilterForm(forms.Form):
@@ -57,21 +64,16 @@ def _tabs(upload, active=""):
 def home(request):
     org = services.org_of(request.user)
     year = ExamYear.current()
-    form = UploadForm()
-    if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload_file = form.cleaned_data["file"]
-            if upload_file.size > MAX_BYTES:
-                form.add_error("file", f"文件过大（不超过{MAX_BYTES // (1024 * 1024)}MB）。")
-            else:
-                try:
-                    services.roster_upload(actor=request.user, file_name=upload_file.name, content=upload_file.read(),
-                                           request=request)
-                except ValidationError as exc:
-                    form.add_error("file", "；".join(exc.messages))
-                else:
-                    return redirect("backoffice:reconcile_mapping")
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            services.roster_upload(actor=request.user, file_name=upload_file.name, content=upload_file.read(),
+                                   request=request)
+        except ValidationError as exc:
+            form.add_error("file", "；".join(exc.messages))
+        else:
+            return redirect("backoffice:reconcile_mapping")
     upload = current_upload(org, year)
     pending = RosterUpload.objects.filter(org=org, status=UploadStatus.PENDING).first()
     history = (RosterUpload.objects.filter(org=org).exclude(status=UploadStatus.PENDING)
@@ -152,10 +154,7 @@ def list_view(request):
         counts = reminder_counts(upload.exam_year, people.values())
         for item in page:
             item.reminded = counts[people[item.pk]]
-    params = request.GET.copy()
-    for name in ("page", "list"):
-        params.pop(name, None)
-    rest = params.urlencode()
+    rest = query_without(request, "page", "list")
     return render(request, "backoffice/reconcile/list.html", {
         "page": page, "kind": kind, "label": ListKind(kind).label,
         "upload": upload, "form": form, "tabs": _tabs(upload, kind), "year": year, "limit": REMINDERS_PER_YEAR,
