@@ -143,6 +143,7 @@ def application_submit(*, actor, application_id: int, expected_version: int | No
     application.awaiting_forward = False
     if not application.number:
         application.number = _generate_number(application)
+    eligibility.refresh(application)  # a draft carried over from last year may come with no save
     to_state = workflow.next_state(application.state, ReviewAction.SUBMIT)
     _apply(application, action=ReviewAction.SUBMIT, actor=actor, to_state=to_state, to_stage=Stage.UNIT_REVIEW,
            request=request)
@@ -624,6 +625,7 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
         raise ValidationError("没有修改任何信息。")
     for row in touched.values():
         row.save()
+    eligibility.refresh(application)  # as a candidate's save: lists, exports and statistics read it
     # The review log, shown on the review screen, keeps personal numbers as the audit log does:
     # masked, with a keyed hash that proves which number it was (PIPL: the minimum necessary).
     _apply(application, action=ReviewAction.EDIT, actor=actor,

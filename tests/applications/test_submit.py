@@ -63,3 +63,16 @@ def test_another_candidate_cannot_submit_it(draft):
 
     with pytest.raises(PermissionDenied):
         services.application_submit(actor=CandidateFactory(), application_id=draft.pk)
+
+
+def test_submit_stores_the_verdict_of_what_was_handed_in(draft, candidate):
+    # A draft carried over from last year can be submitted with no section save: lists, exports
+    # and statistics read the stored verdict.
+    from prereg.applications import eligibility
+
+    assert (draft.verdict, draft.verdict_text) == ("", "")
+    application = services.application_submit(actor=candidate, application_id=draft.pk)
+    application.refresh_from_db()
+    live = eligibility.verdict_of(application)
+    assert live.text and (application.verdict, application.verdict_text) == (live.result, live.text)
+    assert ReviewLog.objects.get(application=draft, action=ReviewAction.SUBMIT).details["verdict"] == live.result

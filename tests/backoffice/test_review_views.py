@@ -590,6 +590,22 @@ def test_reviewer_edit_records_before_and_after(client, app, reviewer_anxi_hospi
     assert ReviewLog.objects.get(application=app, action="edit").details["changes"] == {"name": ["李娜", "李娜娜"]}
 
 
+def test_a_reviewer_correction_refreshes_the_stored_verdict(client, app, reviewer_anxi_hospital):
+    # Lists, their 资格初审 filter, exports and statistics read the stored verdict, not the live one.
+    from prereg.applications import eligibility
+
+    client.force_login(reviewer_anxi_hospital)
+    Application.objects.filter(pk=app.pk).update(verdict="eligible", verdict_text="由修改前的信息得出")
+    response = client.post(reverse("backoffice:review_edit", args=[app.pk]),
+                           {"version": app.version, "name": "李娜", "current_qualification_date": "2026-11"})
+    assert response.status_code == 302
+    after = Application.objects.get(pk=app.pk)
+    live = eligibility.verdict_of(after)
+    assert (after.verdict, after.verdict_text) == (live.result, live.text) != ("eligible", "由修改前的信息得出")
+    log = ReviewLog.objects.get(application=app, action="edit")
+    assert log.details["verdict"] == live.result
+
+
 def test_reviewer_edit_refuses_a_bad_date_without_losing_input(client, app, reviewer_anxi_hospital):
     client.force_login(reviewer_anxi_hospital)
     response = client.post(reverse("backoffice:review_edit", args=[app.pk]),
