@@ -137,15 +137,50 @@ def _matches(allowed: str, value: str) -> bool:
     return allowed in ("", "*") or value in allowed.split("|")
 
 
-def work_months(work, cutoff) -> int:
-    """从事本专业工作: the months of every work row up to the cut-off, an overlap counted once."""
+def _month(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _last_month(cutoff: datetime.date) -> int:
+    """The last month counted: the cut-off's own once it is whole (its last day), as in months_between."""
+    return _month(cutoff) - (cutoff.month == (cutoff + datetime.timedelta(days=1)).month)
+
+
+def counted_months(periods, cutoff) -> set[int]:
+    """The months (year·12 + month − 1) of `periods` [(start, end; None while it runs)] up to the cut-off
+    (rules file §1.3: whole months, the start month counts; rows summed, each clipped to the cut-off, an
+    overlap counted once). A row's end month counts too: a row ending 2024-12 includes December, though the
+    form stores that end as 2024-12-01."""
+    last = _last_month(cutoff)
     months = set()
-    for start, end in work:
-        if start and start <= cutoff:
-            last = min(end or cutoff, cutoff)
-            first = start.year * 12 + start.month - 1
-            months.update(range(first, first + months_between(start, last)))
-    return len(months)
+    for start, end in periods:
+        if start:
+            months.update(range(_month(start), min(_month(end) if end else last, last) + 1))
+    return months
+
+
+def months_in(periods, cutoff) -> int:
+    return len(counted_months(periods, cutoff))
+
+
+def _spells_text(periods, cutoff) -> str:
+    """The months counted as the form writes periods, runs of consecutive months joined: 2010-07至2011-06、
+    2017-01起 (起: running to the cut-off)."""
+    months = sorted(counted_months(periods, cutoff))
+    if not months:
+        return f"{month_text(min(start for start, _end in periods if start))}起"
+    runs = [[months[0], months[0]]]
+    for month in months[1:]:
+        if month == runs[-1][1] + 1:
+            runs[-1][1] = month
+        else:
+            runs.append([month, month])
+    last = _last_month(cutoff)
+
+    def text(month):
+        return f"{month // 12}-{month % 12 + 1:02d}"
+
+    return "、".join(f"{text(first)}起" if end == last else f"{text(first)}至{text(end)}" for first, end in runs)
 
 
 def _start(rule, facts):
@@ -170,8 +205,7 @@ def _readings(rule, facts):
     if rule.counted_from == "work":
         if not facts.work:
             return [], "缺少工作经历的起止时间"
-        first = min(start for start, _end in facts.work)
-        return [(work_months(facts.work, facts.cutoff), f"{month_text(first)}起从事本专业工作")], None
+        return [(months_in(facts.work, facts.cutoff), f"{_spells_text(facts.work, facts.cutoff)}从事本专业工作")], None
     if rule.counted_from == "qualification_or_registration":
         # Regime A names no start for 从事医师工作 (rules file §1.3): both readings must agree.
         starts = [(d, label) for d, label in ((facts.title_date, "取得医师资格"), (facts.registered, "执业注册")) if d]

@@ -4,7 +4,7 @@ import datetime
 from types import SimpleNamespace
 
 from prereg.applications import eligibility
-from prereg.applications.eligibility import NOT_ELIGIBLE, Education, Facts, Rule, assess
+from prereg.applications.eligibility import ELIGIBLE, NOT_ELIGIBLE, Education, Facts, Rule, assess
 from prereg.applications.models import AppointmentRow, EducationRow, OtherRow, TrainingRow, WorkRow
 from prereg.catalog.loaders import eligibility_rows
 
@@ -60,3 +60,40 @@ def test_a_degree_row_of_none_alone_is_an_education_not_filled_in():
     f = from_form(2027, qualification__name="护师", category__name="护理", current_qualification="护士",
                   practice_registered=d("2020-09"), educations=[none])
     assert f.educations == [] and verdict(f).text == "未填写参评学历，请人工核实"
+
+
+# --- 2. A work row's end month is worked ------------------------------------------------------------
+
+def pharmacist_work(*rows):
+    return from_form(2027, qualification__name="药师", category__name="药学", specialty__name="药学(师)",
+                     educations=[{"kind": EducationRow.Kind.EDUCATION, "level": "大专", "obtained": d("2023-07"),
+                                  "study_form": "全日制"}],
+                     work=[{"start": start, "end": end} for start, end in rows])
+
+
+def test_contiguous_jobs_lose_no_month_at_the_change():
+    v = verdict(pharmacist_work((d("2024-01"), d("2024-12")), (d("2025-01"), None)))
+    assert v.result == ELIGIBLE and "已满3年0月" in v.text and "2024-01起从事本专业工作" in v.text
+
+
+def test_a_closed_work_row_counts_its_start_and_end_months():
+    cutoff = datetime.date(2026, 12, 31)
+    assert eligibility.months_in([(d("2024-01"), d("2024-12"))], cutoff) == 12
+    assert eligibility.months_in([(d("2024-03"), d("2024-03"))], cutoff) == 1
+    assert eligibility.months_in([(d("2024-01"), d("2030-06"))], cutoff) == 36  # clipped to the cut-off
+    assert eligibility.months_in([(d("2027-01"), None)], cutoff) == 0  # begun after it
+    # overlapping rows count once, a gap not at all
+    rows = [(d("2020-01"), d("2020-12")), (d("2020-07"), d("2021-06")), (d("2023-01"), None)]
+    assert eligibility.months_in(rows, cutoff) == 18 + 48
+
+
+def test_a_gap_between_jobs_is_not_counted_and_the_verdict_names_both_spells():
+    v = verdict(pharmacist_work((d("2023-08"), d("2024-06")), (d("2025-01"), None)))
+    assert v.result == NOT_ELIGIBLE and "已满2年11月" in v.text
+    assert "2023-08至2024-06、2025-01起从事本专业工作" in v.text
+
+
+def test_the_qualification_years_still_count_to_the_cut_off_as_the_seed_shows():
+    from prereg.applications.models import months_between, years_months
+
+    assert years_months(months_between(d("2015-10"), datetime.date(2017, 12, 31))) == "2年3月"
