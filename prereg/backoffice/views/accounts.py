@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +30,7 @@ from prereg.orgs.forms import OrgChoiceField, SheetImportForm
 from prereg.orgs.models import Org
 
 from ..access import staff_required
+from .common import CSV, attachment
 
 PAGE_SIZE = 50
 
@@ -290,9 +291,7 @@ def account_template(request):
     writer = csv.writer(out)
     writer.writerow(staff_import.COLUMNS)
     writer.writerows(staff_import.template_rows(request.user))
-    response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="reviewer-accounts.csv"'
-    return response
+    return attachment(out.getvalue().encode("utf-8-sig"), "reviewer-accounts.csv", CSV)
 
 
 # --- 修改账号信息 (issue 17.5) ----------------------------------------------------------------------
@@ -306,19 +305,18 @@ def account_edit(request, pk):
     account = services.get_staff_for(request.user, pk, administer=True)
     form = AccountEditForm(request.POST or None,
                            initial={"name": account.name, "phone": account.phone, "version": account.version})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                changes = services.account_update(actor=request.user, user_id=account.pk,
-                                                  expected_version=form.cleaned_data["version"],
-                                                  name=form.cleaned_data["name"], phone=form.cleaned_data["phone"],
-                                                  request=request)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                status = 409 if getattr(exc, "code", None) == "stale" else 400
-            else:
-                messages.success(request, f"已保存 {account.username} 的账号信息。" if changes else "没有修改。")
-                return redirect("backoffice:accounts")
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.account_update(actor=request.user, user_id=account.pk,
+                                              expected_version=form.cleaned_data["version"],
+                                              name=form.cleaned_data["name"], phone=form.cleaned_data["phone"],
+                                              request=request)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            if getattr(exc, "code", None) == "stale":  # another window saved first
+                status = 409
+        else:
+            messages.success(request, f"已保存 {account.username} 的账号信息。" if changes else "没有修改。")
+            return redirect("backoffice:accounts")
     return render(request, "backoffice/accounts/edit.html", {"form": form, "account": account}, status=status)
