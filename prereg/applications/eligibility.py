@@ -100,7 +100,8 @@ class Facts:
     title: str = ""  # 现有资格
     title_date: datetime.date | None = None
     registered: datetime.date | None = None  # 执业注册
-    appointments: list[tuple[str, datetime.date]] = field(default_factory=list)  # (title, start)
+    # (title, start, end; None while it runs)
+    appointments: list[tuple[str, datetime.date, datetime.date | None]] = field(default_factory=list)
     work: list[tuple[datetime.date, datetime.date | None]] = field(default_factory=list)
     training: list[tuple[datetime.date | None, datetime.date | None]] = field(default_factory=list)  # 规培 (start, issued)
     evidence: set[str] = field(default_factory=set)  # 基层, 一线, 转岗
@@ -185,9 +186,6 @@ def _spells_text(periods, cutoff) -> str:
 
 def _start(rule, facts):
     """The date the rule counts from (None when the form lacks it)."""
-    if rule.counted_from == "appointment":
-        return min((start for title, start in facts.appointments if not rule.titles or title in rule.titles),
-                   default=None)
     if rule.counted_from == "qualification":
         return facts.title_date
     if rule.counted_from == "registration":
@@ -206,6 +204,13 @@ def _readings(rule, facts):
         if not facts.work:
             return [], "缺少工作经历的起止时间"
         return [(months_in(facts.work, facts.cutoff), f"{_spells_text(facts.work, facts.cutoff)}从事本专业工作")], None
+    if rule.counted_from == "appointment":
+        # 受聘担任…职务满N年 counts the months appointed (§1.3), not the time since the first appointment.
+        appointed = [(start, end) for title, start, end in facts.appointments
+                     if start and (not rule.titles or title in rule.titles)]
+        if not appointed:
+            return [], f"缺少{START_LABELS['appointment']}时间"
+        return [(months_in(appointed, facts.cutoff), f"受聘 {_spells_text(appointed, facts.cutoff)}")], None
     if rule.counted_from == "qualification_or_registration":
         # Regime A names no start for 从事医师工作 (rules file §1.3): both readings must agree.
         starts = [(d, label) for d, label in ((facts.title_date, "取得医师资格"), (facts.registered, "执业注册")) if d]
@@ -353,7 +358,7 @@ def rules_for(exam_year) -> list[Rule]:
 # model instances was half of a recompute's time).
 ROW_COLUMNS = {
     EducationRow: ("kind", "level", "obtained", "study_form"),
-    AppointmentRow: ("qualification", "post", "start"),
+    AppointmentRow: ("qualification", "post", "start", "end"),
     WorkRow: ("start", "end"),
     TrainingRow: ("kind", "start", "issued"),
     OtherRow: ("kind",),
@@ -397,7 +402,7 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
                         key=lambda row: row["kind"] != EducationRow.Kind.EDUCATION)
     facts.educations = [Education(row["level"], row["obtained"], row["study_form"] == "全日制")
                         for row in educations]
-    facts.appointments = [(row["qualification"] or row["post"], row["start"]) for row in of(AppointmentRow)]
+    facts.appointments = [(row["qualification"] or row["post"], row["start"], row["end"]) for row in of(AppointmentRow)]
     facts.work = [(row["start"], row["end"]) for row in of(WorkRow)]
     facts.current_post_start = max((start for start, end in facts.work if end is None and start), default=None)
     facts.training = [(row["start"], row["issued"]) for row in of(TrainingRow)

@@ -60,14 +60,14 @@ def test_e5_regime_b_asks_no_years_of_an_assistant_pharmacist():
 
 def test_e6_a_technician_counts_his_years_as_appointed_technician_only():
     v = verdict(facts(2020, "技师", category="技术", educations=[edu("中专", "2011-07")], title="技士",
-                      title_date=d("2016-05"), appointments=[("技士", d("2016-07"))], work=[(d("2011-08"), None)]))
+                      title_date=d("2016-05"), appointments=[("技士", d("2016-07"), None)], work=[(d("2011-08"), None)]))
     assert v.result == NOT_ELIGIBLE and "3年6月" in v.text
 
 
 def test_e7_an_upgraded_degree_opens_the_shorter_route():
     v = verdict(facts(2020, "主管护师", category="护理",
                       educations=[edu("大专", "2008-07"), edu("本科", "2018-01", full_time=False)],
-                      title="护师", title_date=d("2014-05"), appointments=[("护师", d("2014-06"))]))
+                      title="护师", title_date=d("2014-05"), appointments=[("护师", d("2014-06"), None)]))
     assert v.result == ELIGIBLE and v.text.startswith("本科") and "5年7月" in v.text
 
 

@@ -97,3 +97,31 @@ def test_the_qualification_years_still_count_to_the_cut_off_as_the_seed_shows():
     from prereg.applications.models import months_between, years_months
 
     assert years_months(months_between(d("2015-10"), datetime.date(2017, 12, 31))) == "2年3月"
+
+
+# --- 3. An appointment counts only while it ran -----------------------------------------------------
+
+def appointed_nurse(*appointments):
+    return facts(2020, "主管护师", category="护理", educations=[edu("本科", "2009-07")], title="护师",
+                 title_date=d("2010-05"), appointments=list(appointments))
+
+
+def test_an_appointment_that_ended_counts_its_months_only():
+    v = verdict(appointed_nurse(("护师", d("2010-07"), d("2011-06"))))
+    assert v.result == NOT_ELIGIBLE and "已满1年0月" in v.text and "9年6月" not in v.text
+
+
+def test_appointments_are_summed_per_row_clipped_to_the_cut_off_and_overlaps_counted_once():
+    met = verdict(appointed_nurse(("护师", d("2010-07"), d("2011-06")), ("护师", d("2017-01"), None)))
+    assert met.result == ELIGIBLE and "已满4年0月" in met.text and "2010-07至2011-06、2017-01起" in met.text
+    overlapping = verdict(appointed_nurse(("护师", d("2016-01"), d("2017-06")), ("护师", d("2017-01"), None),
+                                          ("护师", d("2010-07"), d("2011-06"))))
+    assert overlapping.result == ELIGIBLE and "已满5年0月" in overlapping.text
+    short = verdict(appointed_nurse(("护师", d("2010-07"), d("2011-06")), ("护师", d("2017-02"), d("2022-06"))))
+    assert short.result == NOT_ELIGIBLE and "已满3年11月" in short.text
+
+
+def test_the_appointment_end_is_read_from_the_form():
+    f = from_form(2020, appointments=[{"qualification": "护师", "post": "护师", "start": d("2010-07"),
+                                       "end": d("2011-06")}])
+    assert f.appointments == [("护师", d("2010-07"), d("2011-06"))]

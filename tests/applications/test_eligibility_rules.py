@@ -32,7 +32,7 @@ def facts_for(rule: Rule, months: int, exam_year: int, **extra) -> Facts:
     if "规培" in rule.requires:
         f.training = [(early, datetime.date(1999, 9, 1))]
     counted = {"work": lambda: setattr(f, "work", [(start, None)]),
-               "appointment": lambda: setattr(f, "appointments", [(title, start)]),
+               "appointment": lambda: setattr(f, "appointments", [(title, start, None)]),
                "qualification": lambda: setattr(f, "title_date", start),
                "registration": lambda: setattr(f, "registered", start),
                "qualification_or_registration": lambda: (setattr(f, "title_date", start),
