@@ -34,13 +34,12 @@ def current_application(user, *, create=False) -> Application:
         raise Http404("当前没有开放的考试年度。")
     application = (Application.objects.visible_to(user).filter(exam_year=year)
                    .select_related("category", "unit", "project").first())
-    if application is not None:
-        application.exam_year = year  # the same row: spare the form page a query for it
-        if application.candidate_id == user.pk:
-            application.candidate = user
     if application is None:
         if not create:
             raise Http404("尚未填报。")
-        application = start_application(candidate=user, exam_year=year)
+        return start_application(candidate=user, exam_year=year)
+    # The same rows (visible_to gives a candidate his own): spare the form page a query for each.
+    application.exam_year = year
+    application.candidate = user
     return application
 

@@ -45,7 +45,11 @@ def _captcha_form(request):
     return CaptchaForm() if _captcha_needed(request) else None
 
 
-def _send_code(request, phone: str) -> tuple[bool, str]:
+def _send_code(request) -> tuple[bool, str]:
+    """Send a sign-up code to the posted phone: whether it was sent, and what to tell."""
+    form = SendCodeForm(request.POST)
+    if not form.is_valid():
+        return False, form.errors["phone"][0]
     if not registration_open():
         return False, services.REGISTRATION_CLOSED
     wait = ratelimit.wait_for(_signup_limits(request), count=False)
@@ -56,7 +60,7 @@ def _send_code(request, phone: str) -> tuple[bool, str]:
         if not captcha.is_valid():
             return False, captcha.errors["captcha"][0]
     try:
-        issue_code(phone, "signup", client_ip=client_ip(request))
+        issue_code(form.cleaned_data["phone"], "signup", client_ip=client_ip(request))
     except ValidationError as error:
         return False, error.messages[0]
     ratelimit.hit("sms_without_captcha", ratelimit.client_address(request))
@@ -73,12 +77,8 @@ def signup(request):
     if request.method == "POST" and "send_code" in request.POST:
         # Without scripts the 发送 button posts the whole form: send, and keep what was typed.
         form = SignupForm(initial=request.POST.dict())
-        code_form = SendCodeForm(request.POST)
-        if code_form.is_valid():
-            ok, message = _send_code(request, code_form.cleaned_data["phone"])
-            (messages.success if ok else messages.error)(request, message)
-        else:
-            messages.error(request, code_form.errors["phone"][0])
+        ok, message = _send_code(request)
+        (messages.success if ok else messages.error)(request, message)
         return render(request, "candidate/signup.html", {"form": form, "captcha_form": _captcha_form(request)})
     form = SignupForm(request.POST or None)
     if request.method == "POST":
@@ -96,8 +96,7 @@ def signup(request):
                 if hasattr(error, "error_dict"):
                     # The service says the number is taken only after the phone's code was verified.
                     form.duplicate = "id_number" in error.error_dict
-                    for field, errs in error.error_dict.items():
-                        form.add_error(field, errs)
+                    form.add_error(None, error)
                 else:
                     form.add_error("sms_code", error)
             else:
@@ -110,11 +109,7 @@ def signup(request):
 @login_not_required
 @require_POST
 def signup_send_code(request):
-    form = SendCodeForm(request.POST)
-    if form.is_valid():
-        ok, message = _send_code(request, form.cleaned_data["phone"])
-    else:
-        ok, message = False, form.errors["phone"][0]
+    ok, message = _send_code(request)
     if request.htmx:
         return render(request, "candidate/_code_status.html",
                       {"ok": ok, "message": message, "captcha_form": _captcha_form(request)})
