@@ -46,6 +46,16 @@ EDUCATION_LEVELS = {"中专": "中专", "大专": "大专", "专科": "大专", 
 START_LABELS = {"work": "从事本专业工作", "appointment": "受聘", "qualification": "取得现有资格",
                 "registration": "执业注册", "training_certificate": "规培合格证书",
                 "training_start": "规培开始"}
+# 药(技)士 and 药(技)师 in the rules' words (受聘担任药(技)士职务, 取得药(技)师后…) stand for the title of the series
+# applied for, not for any of the three: a 药师 candidate counts his years as 药士, a 中药师 candidate as 中药士, a
+# 技师 candidate as 技士 (rules file §2.2, §2.3(d)), and the field must match or be close (§1.4 专业对口). The
+# shipped table lists a level's three titles in one row; a route keeps those of the candidate's series
+# (_series_route). The 技术 series (检验, 放射, 康复…) is not close to pharmacy: a 技士 for 药师 or a 技师 for 主管药师
+# is 不符合. 药学 and 中药学 are both pharmacy and no source says whether they count as close here: such a title
+# opens the route as unconfirmed, so it is 需人工核实 where the years are met (不符合 where they are not).
+SERIES = {"药士": "药学", "药师": "药学", "主管药师": "药学", "中药士": "中药学", "中药师": "中药学",
+          "主管中药师": "中药学", "技士": "技术", "技师": "技术", "主管技师": "技术"}
+CLOSE_SERIES = {"药学", "中药学"}
 REQUIREMENT_LABELS = {"规培": "住院医师规范化培训合格证书", "基层": "基层（社区卫生服务机构、乡镇卫生院）工作证明",
                       "一线": "疫情防控一线人员证明"}
 
@@ -229,12 +239,30 @@ def _advances(rules, facts):
             and all(need in facts.evidence for need in advance.needs)]
 
 
+def _series_route(rule, facts) -> tuple[Rule, str]:
+    """`rule` asking only for the titles of the series applied for (SERIES), and the words of a doubt ("" for
+    none): a title of the other pharmacy series keeps the route open, unconfirmed."""
+    series, held = SERIES.get(facts.qualification), SERIES.get(facts.title)
+    if series is None or not rule.titles:
+        return rule, ""
+    if held != series and {held, series} <= CLOSE_SERIES and facts.title in rule.titles:
+        titles = [title for title in rule.titles if SERIES.get(title, series) in CLOSE_SERIES]
+        doubt = f"（现有资格{facts.title}属{held}，报考{series}是否属专业相近未经确认）"
+        return dataclasses.replace(rule, requires_title="|".join(titles), confirmed=False), doubt
+    # A table listing only titles of other series says so on purpose: it is kept as it is.
+    titles = [title for title in rule.titles if SERIES.get(title, series) == series] or rule.titles
+    return dataclasses.replace(rule, requires_title="|".join(titles)), ""
+
+
 def _route(rule, education, facts, rules) -> Outcome:
     """One route for one education: met, not met (with how far), or to be checked (and why)."""
-    head = education.level
+    rule, doubt = _series_route(rule, facts)
+    head = f"{education.level}{doubt}"
     if rule.titles and facts.title not in rule.titles:
+        held = SERIES.get(facts.title)
+        other = f"，属{held}系列" if held and held != SERIES.get(facts.qualification) else ""
         return Outcome(NOT_ELIGIBLE, f"{head} → {facts.qualification}须取得{'或'.join(rule.titles)}资格"
-                                     f"（现有资格：{facts.title or '无'}）", short_by=NOT_BY_YEARS)
+                                     f"（现有资格：{facts.title or '无'}{other}）", short_by=NOT_BY_YEARS)
     for need in rule.needs:
         has = any(issued and issued <= facts.cutoff for _s, issued in facts.training) if need == "规培" \
             else need in facts.evidence

@@ -3,8 +3,10 @@
 import datetime
 from types import SimpleNamespace
 
+import pytest
+
 from prereg.applications import eligibility
-from prereg.applications.eligibility import ELIGIBLE, NOT_ELIGIBLE, Education, Facts, Rule, assess
+from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE, Education, Facts, Rule, assess
 from prereg.applications.models import AppointmentRow, EducationRow, OtherRow, TrainingRow, WorkRow
 from prereg.catalog.loaders import eligibility_rows
 
@@ -125,3 +127,41 @@ def test_the_appointment_end_is_read_from_the_form():
     f = from_form(2020, appointments=[{"qualification": "护师", "post": "护师", "start": d("2010-07"),
                                        "end": d("2011-06")}])
     assert f.appointments == [("护师", d("2010-07"), d("2011-06"))]
+
+
+# --- 4. 药(技)士/师 means the title of the series applied for --------------------------------------
+
+@pytest.mark.parametrize(("title", "target"), [("技士", "药师"), ("药士", "技师"), ("中药士", "技师"),
+                                               ("技士", "中药师")])
+def test_an_appointment_in_the_technical_series_does_not_open_pharmacy_and_back(title, target):
+    v = verdict(facts(2020, target, educations=[edu("中专", "2005-07")], title=title, title_date=d("2008-05"),
+                      appointments=[(title, d("2008-07"), None)]))
+    assert v.result == NOT_ELIGIBLE and title in v.text
+
+
+@pytest.mark.parametrize(("title", "target"), [("药士", "药师"), ("中药士", "中药师"), ("技士", "技师")])
+def test_an_appointment_in_the_series_applied_for_opens_the_route(title, target):
+    v = verdict(facts(2020, target, educations=[edu("中专", "2005-07")], title=title, title_date=d("2008-05"),
+                      appointments=[(title, d("2008-07"), None)]))
+    assert v.result == ELIGIBLE
+
+
+@pytest.mark.parametrize("exam_year", [2020, 2027])
+@pytest.mark.parametrize(("title", "target"), [("技师", "主管药师"), ("药师", "主管技师"), ("技师", "主管中药师")])
+def test_a_technician_is_not_eligible_for_a_pharmacy_supervisor_title(exam_year, title, target):
+    v = verdict(facts(exam_year, target, educations=[edu("本科", "2005-07")], title=title, title_date=d("2008-05"),
+                      appointments=[(title, d("2008-07"), None)]))
+    assert v.result == NOT_ELIGIBLE and f"现有资格：{title}" in v.text
+
+
+@pytest.mark.parametrize("exam_year", [2020, 2027])
+@pytest.mark.parametrize(("title", "target"), [("药师", "主管中药师"), ("中药师", "主管药师")])
+def test_a_pharmacist_of_the_other_pharmacy_series_is_to_be_checked_not_eligible(exam_year, title, target):
+    v = verdict(facts(exam_year, target, educations=[edu("本科", "2005-07")], title=title, title_date=d("2008-05"),
+                      appointments=[(title, d("2008-07"), None)]))
+    assert v.result == CHECK and "未经确认" in v.text and title in v.text
+
+
+def test_a_pharmacist_of_the_other_pharmacy_series_short_of_years_is_not_eligible():
+    v = verdict(facts(2027, "主管中药师", educations=[edu("本科", "2020-07")], title="药师", title_date=d("2024-05")))
+    assert v.result == NOT_ELIGIBLE
