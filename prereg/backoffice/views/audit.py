@@ -17,6 +17,7 @@ from prereg.audit.log import record
 from prereg.core.sheets import csv_text
 
 from ..access import staff_required
+from .common import query_without
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["编号", "时间", "操作人", "所属机构", "客户端地址", "事件", "对象类型", "对象编号", "结果",
@@ -29,10 +30,8 @@ def audit_log(request):
     form = AuditFilterForm(request.GET)  # every filter is optional: no filter, every entry
     entries = form.filtered()
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "backoffice/audit/list.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+                  {"form": form, "page": page, "query": query_without(request, "page")})
 
 
 class _Echo:

@@ -39,6 +39,7 @@ from prereg.reconcile import selectors as reconcile
 
 from ..access import staff_required
 from ..filters import ListFilterForm, query_string
+from .common import query_without
 
 PER_PAGE = 20
 DEEP_OFFSET = 10 * PER_PAGE
@@ -93,12 +94,6 @@ def _page_counted(request, queryset, columns):
     paginator = Paginator(queryset.values_list(*columns), PER_PAGE)
     paginator.count = queryset.order_by().count()  # without the columns' joins
     return paginator.get_page(request.GET.get("page"))
-
-
-def _query_without_page(request):
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _stage_label(stage):
@@ -165,10 +160,7 @@ class QueueRow:
 def _sort_links(request, sort):
     """Each sortable column's link, the filter kept: ascending first, descending when it is the
     current sort."""
-    params = request.GET.copy()
-    for name in ("page", "sort"):
-        params.pop(name, None)
-    query = params.urlencode()
+    query = query_without(request, "page", "sort")
     prefix = f"?{query}&sort=" if query else "?sort="
     links = {}
     for key in SORTS:
@@ -196,7 +188,7 @@ def pending(request):
     assigned = org_selectors.assigned_to(org) if page.object_list else set()
     page.object_list = [QueueRow.of(values, assigned, open_url) for values in page.object_list]
     return render(request, "backoffice/review/pending.html", {
-        "form": form, "page": page, "sort": sort, "query": _query_without_page(request),
+        "form": form, "page": page, "query": query_without(request, "page"),
         "sort_links": _sort_links(request, sort),
         "can_batch": has_function(request.user, "batch_submit"),
         "export_url": _export_url(request.user, filters),
@@ -398,7 +390,7 @@ def reviewed(request):
         row.can_recall = bool(row.last) and services.recall_allowed(row, org.pk, last=row.last) is not None
         row.may_print = may_print(request.user, row)
     return render(request, "backoffice/review/reviewed.html", {
-        "form": form, "page": page, "query": _query_without_page(request),
+        "form": form, "page": page, "query": query_without(request, "page"),
         "export_url": _export_url(request.user, filters),
     })
 
