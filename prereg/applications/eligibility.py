@@ -277,7 +277,20 @@ def _route(rule, education, facts, rules) -> Outcome:
     outcomes = [_years(rule, facts, rules, head, months, words, needed) for months, words in readings]
     if len({o.result for o in outcomes}) > 1:
         return Outcome(CHECK, "；".join(o.text for o in outcomes) + "（起算点未经确认，请人工核实）")
-    return min(outcomes, key=lambda o: o.short_by)
+    outcome = min(outcomes, key=lambda o: o.short_by)
+    if rule.counted_from == "qualification_or_registration" and len(readings) == 1:
+        return _one_start(outcome, facts)
+    return outcome
+
+
+def _one_start(outcome, facts) -> Outcome:
+    """A route whose start is unconfirmed (取得医师资格 or 执业注册, both must agree) read from one date, the
+    other blank: the blank may decide it, so it cannot be met. It cannot mend a route failed from the
+    qualification, as one registers only once qualified; a blank qualification date, the earlier, may."""
+    if outcome.result == NOT_ELIGIBLE and facts.registered is None:
+        return outcome
+    blank = "执业注册" if facts.registered is None else "取得医师资格"
+    return Outcome(CHECK, f"{outcome.text.removesuffix(' → 符合')}；未填{blank}年月，两种起算点无法相互印证，请人工核实")
 
 
 def _years(rule, facts, rules, head, months, words, needed) -> Outcome:

@@ -165,3 +165,21 @@ def test_a_pharmacist_of_the_other_pharmacy_series_is_to_be_checked_not_eligible
 def test_a_pharmacist_of_the_other_pharmacy_series_short_of_years_is_not_eligible():
     v = verdict(facts(2027, "主管中药师", educations=[edu("本科", "2020-07")], title="药师", title_date=d("2024-05")))
     assert v.result == NOT_ELIGIBLE
+
+
+# --- 7. A blank 执业注册 cannot confirm the 主治 start (Regime A) ------------------------------------
+
+def physician(**extra):
+    return facts(2020, "主治医师", category="临床", specialty="内科学", educations=[edu("本科", "2013-07")],
+                 title="医师", **extra)
+
+
+def test_a_blank_registration_leaves_a_route_met_from_the_qualification_to_be_checked():
+    assert verdict(physician(title_date=d("2014-12"), registered=d("2016-03"))).result == CHECK
+    blank = verdict(physician(title_date=d("2014-12")))
+    assert blank.result == CHECK and "执业注册" in blank.text
+    assert verdict(physician(title_date=d("2014-12"), registered=d("2015-03"))).result == ELIGIBLE  # E8
+
+
+def test_a_blank_registration_does_not_mend_a_route_failed_from_the_qualification():
+    assert verdict(physician(title_date=d("2017-12"))).result == NOT_ELIGIBLE
