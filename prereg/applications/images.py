@@ -33,7 +33,7 @@ from .sections import BY_SLOT
 # Never decode a truncated file as if it were whole.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "BMP": "bmp"}
+ACCEPTED_FORMATS = ("JPEG", "PNG", "BMP")
 # Pillow opens a camera's JPEG with more pictures appended (a multi-picture file: depth map, preview)
 # as MPO: its first picture, the photo, is a JPEG like any other and is all that is decoded.
 JPEG_FORMATS = ("JPEG", "MPO")
@@ -184,7 +184,7 @@ def _opened(raw: bytes) -> Image.Image:
     (BUFFERED_JPEG_BYTES), so a 12 MP phone photo is scaled and stored, not refused.
     """
     try:
-        img = Image.open(io.BytesIO(raw), formats=list(ACCEPTED_FORMATS))
+        img = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
     except Image.DecompressionBombError:
         raise ValidationError("图片像素过大，请缩小后再上传。", code="pixels") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
@@ -213,9 +213,8 @@ def _opened(raw: bytes) -> Image.Image:
 
 
 def _check_shape(width: int, height: int) -> None:
-    """Refuse what cannot show a certificate or a photo: a strip (a slip of the crop, a panorama) or
-    a picture too small to read, judged from the header before any decoding. Stored, a 65000×10
-    strip was 2000×1 with a 320×1 thumbnail, and a 50×50 one a blur; a 1-inch ID photo is 295×413."""
+    """Refuse what cannot show a certificate or a photo (MIN_SIDE, MAX_ASPECT), judged from the header
+    before any decoding: a strip (a slip of the crop, a panorama) or a picture too small to read."""
     if max(width, height) > MAX_ASPECT * min(width, height):
         raise ValidationError(f"图片长宽比例异常（{width}×{height}像素），请上传完整的证件照片。", code="shape")
     if min(width, height) < MIN_SIDE:
@@ -274,7 +273,6 @@ def _eight_bit_grey(img: Image.Image) -> Image.Image:
     if 0 <= transparent < 65536:
         lut[transparent] = 0
     opaque = img.convert("I").point(lut, "L")
-    del img
     flat = Image.new("L", grey.size, 255)
     flat.paste(grey, mask=opaque)
     return flat
