@@ -22,9 +22,9 @@ class StatsForm(forms.Form):
 @require_GET
 @staff_required("track_progress")
 def stats(request):
-    form = StatsForm(request.GET or None, initial={"year": ExamYear.current(), "days": domain.overdue_days_default()})
     year, days = ExamYear.current(), domain.overdue_days_default()
-    if form.is_bound and form.is_valid():
+    form = StatsForm(request.GET or None, initial={"year": year, "days": days})
+    if form.is_valid():
         year = form.cleaned_data["year"] if "year" in request.GET else year
         days = form.cleaned_data["days"] or days
     result = domain.compute(request.user, exam_year=year, overdue_days=days)
