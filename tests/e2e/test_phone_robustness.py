@@ -252,3 +252,49 @@ def test_on_a_phone_buttons_and_top_bar_links_are_tap_targets_and_long_names_wra
     assert name in answer and "已上传" not in answer
     assert phone.evaluate("document.scrollingElement.scrollWidth <= document.documentElement.clientWidth"), \
         phone.evaluate("document.scrollingElement.scrollWidth")
+
+
+def _in_view(phone, selector):
+    return phone.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
+        return r.bottom > 0 && r.top < window.innerHeight; }""", selector)
+
+
+def test_a_save_says_it_is_on_its_way_and_its_answer_is_shown_where_the_candidate_is(phone, tree, year):
+    _open_form(phone, tree, year)
+    basic = phone.locator("#section-basic")
+    button = basic.locator(".actions button[type=submit]")
+    held = []
+    phone.route("**/candidate/form/basic/", lambda route: held.append(route))
+    basic.locator("input[name='basic-name']").fill("")
+    button.click()
+    expect(button).to_have_text("正在保存…")
+    expect(button).to_be_disabled()
+    held[0].continue_()
+    # Refused: the first error is brought into view and its field has the focus (the probe saw the
+    # errors drawn 823 px above the screen, the focus on the page's body, nothing by the button).
+    expect(basic.locator(".has-error .error", has_text="请填写")).to_be_visible()
+    assert phone.evaluate("document.activeElement.name") == "basic-name"
+    assert _in_view(phone, "#section-basic .has-error")
+    phone.unroute("**/candidate/form/basic/")
+    basic.locator("input[name='basic-name']").fill("李娜")
+    basic.locator(".actions button[type=submit]").click()
+    expect(basic.locator(".message.success")).to_be_visible()
+    expect(basic.locator(".actions button[type=submit]")).to_have_text("保存基本信息")
+    assert _in_view(phone, "#section-basic .actions")
+
+
+def test_leaving_during_an_upload_asks_first(phone, tree, year):
+    _open_form(phone, tree, year)
+    held = []
+    phone.route("**/candidate/images/upload/", lambda route: held.append(route))
+    slot = phone.locator("[data-slot]").first
+    slot.locator("input[type=file]").set_input_files(_file("id.jpg", jpeg_upload().read()))
+    for _ in range(100):  # the route handler runs while the test waits
+        if held:
+            break
+        phone.wait_for_timeout(100)
+    assert held and _warns_on_leaving(phone)
+    held[0].continue_()
+    expect(phone.locator("[data-slot]").first.locator(".upload-status")).to_have_text(re.compile("已上传"),
+                                                                                     timeout=30_000)
+    assert not _warns_on_leaving(phone)

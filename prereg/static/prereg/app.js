@@ -57,6 +57,10 @@
     showFailure(event.detail, failedAct(event.detail.elt) + "：网络连接中断，请检查网络后再点" + (saving ? "保存" : "一次") +
       "。已填写的内容仍在本页。");
   });
+  // A request given no answer in time (htmx-config's timeout in base.html) says so as well.
+  document.addEventListener("htmx:timeout", function (event) {
+    showFailure(event.detail, failedAct(event.detail.elt) + "：网络响应超时，请检查网络后再试。已填写的内容仍在本页。");
+  });
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
     var plain = /^text\/plain/i.test(xhr.getResponseHeader("Content-Type") || "");

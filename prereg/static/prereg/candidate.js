@@ -82,10 +82,51 @@
   document.addEventListener("submit", function (event) {
     if (!event.defaultPrevented && event.target.id) { delete unsaved[event.target.id]; }
   });
+  var uploading = 0;  // uploads on their way: leaving the page would drop them
   window.addEventListener("beforeunload", function (event) {
-    if (!Object.keys(unsaved).length) { return; }
+    if (!Object.keys(unsaved).length && !uploading) { return; }
     event.preventDefault();
     event.returnValue = "";  // older browsers ask only when this is set
+  });
+
+  // A section's save says it is on its way (on a slow network it takes seconds): its button reads
+  // 正在保存… and takes no second tap until the answer comes.
+  function saveButton(event) {
+    var form = event.detail.elt;
+    return form && form.matches && form.matches("form.section") ? form.querySelector(".actions [type=submit]") : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var button = saveButton(event);
+    if (!button) { return; }
+    button.setAttribute("data-label", button.textContent);
+    button.textContent = "正在保存…";
+    button.disabled = true;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var button = saveButton(event);  // still on the page when no answer replaced the form
+    if (!button || !button.hasAttribute("data-label")) { return; }
+    button.textContent = button.getAttribute("data-label");
+    button.disabled = false;
+  });
+  // The answer to a save is shown where the candidate is: on a phone the top of a long section is
+  // screens away from its button. A refused save brings its first error into view and focuses its
+  // field (a screen reader reads the error with it); one that went through keeps its button, and
+  // the 已保存 beside it, in view.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail.requestConfig;
+    var old = config && config.elt;
+    if (!old || !old.matches || !old.matches("form.section") || config.verb !== "post") { return; }
+    var form = document.getElementById(old.id);
+    if (!form) { return; }
+    var error = form.querySelector(".has-error, .form-errors, .message.error");
+    if (error) {
+      var field = error.querySelector("input:not([type=hidden]), select, textarea");
+      error.scrollIntoView({ block: "center" });
+      if (field) { field.focus({ preventScroll: true }); }
+      return;
+    }
+    var actions = form.querySelector(".actions");
+    if (actions) { actions.scrollIntoView({ block: "nearest" }); }
   });
 
   // Enter in the unit search box searches; it must not submit the section.
@@ -169,6 +210,7 @@
       files.forEach(function (f) { data.append("file", f, f.name); });
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.getAttribute("data-action") || form.action);
+      xhr.timeout = 180000;  // a stalled connection ends with a message, not a spinner for ever
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.addEventListener("progress", function (e) {
         if (!e.lengthComputable) { return; }
@@ -178,6 +220,7 @@
         show("上传中 " + bar.value + "%", "");
       });
       function done(message, ok) {
+        uploading -= 1;
         [form, current()].forEach(function (block) {
           block.querySelector("[data-upload-submit]").disabled = false;
           var chooser = block.querySelector("input[type=file]");
@@ -205,6 +248,10 @@
         document.body.dispatchEvent(new CustomEvent("images-changed", { bubbles: true }));
       });
       xhr.addEventListener("error", function () { done("网络错误，请重试。", false); });
+      xhr.addEventListener("timeout", function () {
+        done("上传超时：网络太慢或已中断，请检查网络后重新选择图片上传。", false);
+      });
+      uploading += 1;
       xhr.send(data);
     });
   }
