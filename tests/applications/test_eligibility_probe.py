@@ -183,3 +183,30 @@ def test_a_blank_registration_leaves_a_route_met_from_the_qualification_to_be_ch
 
 def test_a_blank_registration_does_not_mend_a_route_failed_from_the_qualification():
     assert verdict(physician(title_date=d("2017-12"))).result == NOT_ELIGIBLE
+
+
+# --- 8. A Regime B 主管护师 holds the nursing licence ----------------------------------------------
+
+@pytest.mark.parametrize("level", ["硕士研究生", "博士研究生"])
+def test_a_graduate_without_a_nursing_qualification_is_not_eligible_for_nurse_in_charge(level):
+    graduate = {"category": "护理", "educations": [edu(level, "2015-07")], "registered": d("2016-09")}
+    v = verdict(facts(2027, "主管护师", title="无", **graduate))
+    assert v.result == NOT_ELIGIBLE and "护士" in v.text
+    assert verdict(facts(2027, "主管护师", title="护士", title_date=d("2016-05"), **graduate)).result == ELIGIBLE
+
+
+def test_a_stored_table_as_shipped_asks_for_the_licence_after_the_migration(year):
+    import importlib
+
+    from django.apps import apps
+
+    from prereg.catalog.models import EligibilityRule
+
+    migration = importlib.import_module("prereg.catalog.migrations.0008_eligibility_nurse_licence")
+    graduates = EligibilityRule.objects.filter(exam_year=year, regime="B", qualification="主管护师",
+                                               education__in=["硕士", "博士"])
+    assert set(graduates.values_list("requires_title", flat=True)) == {"护士|护师|主管护师"}  # loaded from the file
+    graduates.update(requires_title="", source="S10d")  # as an older database holds them
+    graduates.filter(education="博士").update(source="考区")  # a row the 考区 changed is the 考区's
+    migration.ask_for_the_licence(apps, None)
+    assert dict(graduates.values_list("education", "requires_title")) == {"硕士": "护士|护师|主管护师", "博士": ""}
