@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django_tasks import default_task_backend
@@ -99,9 +100,14 @@ def read_image(image_id: int, engine=None) -> ImageReading | None:
             reading.kind = documents.kind_of(page_of(reading.lines), reading.slot)
             reading.status, reading.error = ReadingStatus.DONE, ""
     reading.seconds = round(time.perf_counter() - began, 3)
-    reading.save()
-    if reading.status == ReadingStatus.DONE:
-        flags_store(image.application)
+    with transaction.atomic():
+        # The candidate may have replaced or deleted the image while it was read: then it is gone,
+        # as when it is missing at the start (its row locked, it stays until the reading is kept).
+        if not ApplicationImage.objects.select_for_update().filter(pk=image_id).exists():
+            return None
+        reading.save()
+        if reading.status == ReadingStatus.DONE:
+            flags_store(image.application)
     return reading
 
 

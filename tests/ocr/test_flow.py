@@ -370,3 +370,22 @@ def test_a_worker_taking_every_queue_runs_an_export_before_the_photos_queued_ahe
         read_image_task.using(queue_name="ocr").enqueue(image_id)
     run_export.enqueue(1)
     assert DBTaskResult.objects.ready().first().task_path == "prereg.exports.tasks.run_export"
+
+
+class DeletingEngine:
+    """The candidate replaces the photo while the worker reads it."""
+
+    name = "deleting"
+
+    def read(self, image_bytes):
+        ApplicationImage.objects.filter(application__name="李娜").delete()
+        return []
+
+
+def test_an_image_deleted_while_it_is_read_ends_the_task_quietly(tree, year, settings):
+    # The probe saw an IntegrityError (the reading's foreign key) and a failed task at each
+    # quick replacement during the rush; the image is gone, as when it is missing at the start.
+    application = submitted(tree, year, name="李娜")
+    image = stored_image(application, "id_front", "4")
+    assert read_image(image.pk, engine=DeletingEngine()) is None
+    assert not ImageReading.objects.exists()
