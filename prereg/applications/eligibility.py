@@ -303,8 +303,11 @@ def _years(rule, facts, rules, head, months, words, needed) -> Outcome:
             advanced = dataclasses.replace(rule, confirmed=rule.confirmed and advance.confirmed)
             return _met(advanced, f"{text}，{advance.note}，提前{advance.min_years}年 → 符合")
     short = needed - months
-    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（尚差{years_months(short)}，最早可报考{_earliest(facts, short)}年度）",
-                   short_by=short)
+    earliest = f"最早可报考{_earliest(facts, short)}年度"
+    if not rule.confirmed:
+        # The route itself is unconfirmed: the year it would be met in is 需人工核实 then (rules file §6 E11).
+        earliest = f"此条件未经确认，{_earliest(facts, short)}年度满足年限时亦须人工核实"
+    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（尚差{years_months(short)}，{earliest}）", short_by=short)
 
 
 def _earliest(facts, short: int) -> int:

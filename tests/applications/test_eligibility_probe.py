@@ -210,3 +210,13 @@ def test_a_stored_table_as_shipped_asks_for_the_licence_after_the_migration(year
     graduates.filter(education="博士").update(source="考区")  # a row the 考区 changed is the 考区's
     migration.ask_for_the_licence(apps, None)
     assert dict(graduates.values_list("education", "requires_title")) == {"硕士": "护士|护师|主管护师", "博士": ""}
+
+
+# --- 10. An unconfirmed route promises no year -------------------------------------------------------
+
+def test_the_master_without_residency_is_told_the_later_year_is_to_be_checked_too():
+    master = {"category": "临床", "specialty": "内科学", "educations": [edu("硕士研究生", "2019-07")], "title": "医师",
+              "title_date": d("2020-06"), "registered": d("2020-12")}
+    v = verdict(facts(2024, "主治医师", **master))
+    assert v.result == NOT_ELIGIBLE and "未经确认" in v.text and "2025年度" in v.text and "须人工核实" in v.text
+    assert verdict(facts(2025, "主治医师", **master)).result == CHECK
