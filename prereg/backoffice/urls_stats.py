@@ -1,7 +1,0 @@
-from django.urls import path
-
-from .views import stats
-
-urlpatterns = [
-    path("stats/", stats.stats, name="stats"),
-]
