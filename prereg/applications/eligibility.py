@@ -174,12 +174,12 @@ def months_in(periods, cutoff) -> int:
     return len(counted_months(periods, cutoff))
 
 
-def _spells_text(periods, cutoff) -> str:
-    """The months counted as the form writes periods, runs of consecutive months joined: 2010-07至2011-06、
-    2017-01起 (起: running to the cut-off)."""
+def _spells(periods, cutoff) -> tuple[int, str]:
+    """The months counted of `periods`, and their words as the form writes periods, consecutive months as
+    one spell: 2010-07至2011-06、2017-01起 (起: running to the cut-off)."""
     months = sorted(counted_months(periods, cutoff))
     if not months:
-        return f"{month_text(min(start for start, _end in periods if start))}起"
+        return 0, f"{month_text(min(start for start, _end in periods if start))}起"
     runs = [[months[0], months[0]]]
     for month in months[1:]:
         if month == runs[-1][1] + 1:
@@ -189,9 +189,10 @@ def _spells_text(periods, cutoff) -> str:
     last = _last_month(cutoff)
 
     def text(month):
-        return f"{month // 12}-{month % 12 + 1:02d}"
+        return month_text(datetime.date(month // 12, month % 12 + 1, 1))
 
-    return "、".join(f"{text(first)}起" if end == last else f"{text(first)}至{text(end)}" for first, end in runs)
+    return len(months), "、".join(f"{text(first)}起" if end == last else f"{text(first)}至{text(end)}"
+                                  for first, end in runs)
 
 
 def _start(rule, facts):
@@ -213,14 +214,16 @@ def _readings(rule, facts):
     if rule.counted_from == "work":
         if not facts.work:
             return [], "缺少工作经历的起止时间"
-        return [(months_in(facts.work, facts.cutoff), f"{_spells_text(facts.work, facts.cutoff)}从事本专业工作")], None
+        months, spells = _spells(facts.work, facts.cutoff)
+        return [(months, f"{spells}从事本专业工作")], None
     if rule.counted_from == "appointment":
         # 受聘担任…职务满N年 counts the months appointed (§1.3), not the time since the first appointment.
         appointed = [(start, end) for title, start, end in facts.appointments
                      if start and (not rule.titles or title in rule.titles)]
         if not appointed:
             return [], f"缺少{START_LABELS['appointment']}时间"
-        return [(months_in(appointed, facts.cutoff), f"受聘 {_spells_text(appointed, facts.cutoff)}")], None
+        months, spells = _spells(appointed, facts.cutoff)
+        return [(months, f"受聘 {spells}")], None
     if rule.counted_from == "qualification_or_registration":
         # Regime A names no start for 从事医师工作 (rules file §1.3): both readings must agree.
         starts = [(d, label) for d, label in ((facts.title_date, "取得医师资格"), (facts.registered, "执业注册")) if d]
