@@ -388,3 +388,16 @@ def xlsx_cells(content: bytes) -> list[list[str]]:
                 cells.append(value.group(1))
         rows.append(cells)
     return rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_at_once_stay_within_the_limit(postgres_only, settings, tree, year, reviewer_quanzhou):
+    # The probe's eight parallel posts queued four jobs: each counted the others before they were written.
+    from prereg.exports.models import ExportKind
+    from tests.concurrency import at_once
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "exports", "ocr"]}}
+    outcomes = at_once(*[lambda: services.export_request(actor=reviewer_quanzhou, kind=ExportKind.APPLICATIONS)] * 6)
+    assert ExportJob.objects.filter(owner=reviewer_quanzhou).count() == services.MAX_ACTIVE_JOBS
+    assert sum(isinstance(o, ValidationError) for o in outcomes) == 6 - services.MAX_ACTIVE_JOBS
