@@ -388,11 +388,9 @@ class DeclarationForm(forms.ModelForm):
         for name in ["level", "qualification", "category", "scope", "specialty"]:
             fields[name].empty_label = "请选择"
             fields[name].widget.attrs["data-cascade"] = name
+            fields[name].required = name != "scope" or self.has_scopes
         if self.choose_project and not chosen["project"]:
             fields["level"].empty_label = "请先选择考试项目"
-        for name in ["level", "qualification", "category", "specialty"]:
-            fields[name].required = True
-        fields["scope"].required = self.has_scopes
         fields["practice_change"] = forms.ChoiceField(
             label="执业变更情况", required=False, choices=dicts.choices(DictKind.PRACTICE_CHANGE, "无"))
         fields["current_qualification"] = forms.ChoiceField(

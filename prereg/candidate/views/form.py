@@ -61,12 +61,11 @@ def _formsets(application, section, data=None, dicts=None):
 
 def _forms(application, section, data=None, dicts=None):
     """The form and formsets of one section, bound to `data` if given."""
-    year = application.exam_year
     form, formsets = None, []
     if section == "basic":
         form = BasicForm(data, instance=application, prefix="basic")
     elif section == "declaration":
-        form = DeclarationForm(data, instance=application, year=year, prefix="decl", dicts=dicts)
+        form = DeclarationForm(data, instance=application, year=application.exam_year, prefix="decl", dicts=dicts)
     else:
         formsets = _formsets(application, section, data, dicts)
         if section == "education":
