@@ -45,7 +45,8 @@ class AlreadyHandled(Exception):
 
     def __init__(self, application):
         self.application = application
-        state = application.get_state_display()
+        # An approval waiting for 汇总提交 is still 审核中 at its stage: say what happened to it.
+        state = "已审核通过，待汇总提交" if application.awaiting_forward else application.get_state_display()
         stage = application.get_stage_display() if application.stage else ""
         super().__init__(f"已被他人处理，当前状态：{state}{('（' + stage + '）') if stage else ''}。"
                          "可能是他人或您在另一窗口处理过，请刷新页面后查看")

@@ -42,9 +42,13 @@ def test_the_full_chain_ends_approved_at_the_district_after_summary_submission(a
     approve(app, bureau, opinion="资格初审通过", national_done=True)
     app.refresh_from_db()
     assert app.stage == Stage.SITE_REVIEW and app.national_marks == {"point": True}
+    stale = app.version
     approve(app, site)
     app.refresh_from_db()
     assert (app.stage, app.awaiting_forward) == (Stage.SITE_REVIEW, True)
+    # A colleague acting from an older page is told it was approved, not that it is 审核中.
+    with pytest.raises(services.AlreadyHandled, match="当前状态：已审核通过，待汇总提交（考点审核）"):
+        services.application_approve(actor=site, application_id=app.pk, expected_version=stale)
     batch = services.summary_submit(actor=site, stage=Stage.SITE_REVIEW)
     assert batch.count == 1 and sum(batch.by_specialty.values()) == 1
     app.refresh_from_db()
