@@ -46,8 +46,7 @@ from prereg.orgs.models import Org
 
 # Django's own widget templates in their Jinja2 version (Django's documented switch; one instance,
 # which keeps the compiled templates). The form page draws ~450 inputs and options: through the
-# Django template engine they took ≈ 10 ms more of its CPU (bench key form_page_ms: median 58-65 ms
-# against 66-79 in the same runs on a loaded machine; goal ≤ 60).
+# Django template engine they took ≈ 10 ms more of its CPU (bench key form_page_ms, goal ≤ 60).
 widget_renderer = Jinja2()
 
 
