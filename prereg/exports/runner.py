@@ -155,8 +155,34 @@ class Heartbeat:
             connection.close()  # this thread's own connection
 
 
+TMP_PREFIX = "prereg-export-"
+
+
+def remove_leftovers() -> int:
+    """Delete the temporary files of exports killed mid-way (a worker stopped by kill -9 cleans
+    nothing up), which hold personal data: those of this machine's temporary directory whose job
+    no longer runs. How many were deleted."""
+    files = {}
+    for name in os.listdir(tempfile.gettempdir()):
+        job_id = name.removeprefix(TMP_PREFIX).partition("-")[0]
+        if name.startswith(TMP_PREFIX) and job_id.isascii() and job_id.isdigit():
+            files[os.path.join(tempfile.gettempdir(), name)] = int(job_id)
+    running = set(ExportJob.objects.filter(pk__in=set(files.values()), status=ExportStatus.RUNNING)
+                  .values_list("pk", flat=True))
+    removed = 0
+    for path, job_id in files.items():
+        if job_id not in running:
+            try:
+                os.unlink(path)
+                removed += 1
+            except FileNotFoundError:
+                pass
+    return removed
+
+
 def run_job(job_id: int) -> None:
     """Run one queued job; a job already taken (or gone) is left alone."""
+    remove_leftovers()  # a worker started again after a kill finds its predecessor's files
     now = timezone.now()
     taken = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
         status=ExportStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0)
@@ -178,7 +204,7 @@ def _run_taken_job(job_id: int) -> None:
             raise PermissionError("导出权限已被收回。")
         queryset = applications_for(job.owner, job.filters)
         suffix = "." + job.format
-        fd, tmp_path = tempfile.mkstemp(suffix=suffix)
+        fd, tmp_path = tempfile.mkstemp(suffix=suffix, prefix=f"{TMP_PREFIX}{job.pk}-")
         os.close(fd)
         try:
             rows, file_name = WRITERS[job.kind](job, queryset, tmp_path)
@@ -343,6 +369,7 @@ def abandon_stale(*, owner=None, now=None) -> int:
         record("export.abandoned", details={"jobs": stale, "minutes": int(stale_after().total_seconds() // 60)},
                outcome=Outcome.FAILURE, actor_name="system")
     lost = _fail(active.filter(status=ExportStatus.RUNNING, heartbeat_at__lt=now - lost_after()), LOST_MESSAGE, now)
+    remove_leftovers()
     if lost:
         record("export.abandoned", details={"jobs": lost, "heartbeat_seconds": int(lost_after().total_seconds())},
                outcome=Outcome.FAILURE, actor_name="system")

@@ -401,3 +401,20 @@ def test_requests_at_once_stay_within_the_limit(postgres_only, settings, tree, y
     outcomes = at_once(*[lambda: services.export_request(actor=reviewer_quanzhou, kind=ExportKind.APPLICATIONS)] * 6)
     assert ExportJob.objects.filter(owner=reviewer_quanzhou).count() == services.MAX_ACTIVE_JOBS
     assert sum(isinstance(o, ValidationError) for o in outcomes) == 6 - services.MAX_ACTIVE_JOBS
+
+
+def test_the_temporary_files_of_exports_killed_mid_way_are_removed(tree, year, reviewer_quanzhou, tmp_path,
+                                                                  settings, monkeypatch):
+    # The probe killed the worker mid-export and found a 3 MB partial CSV of the full record in /tmp.
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    killed = ExportJobFactory(owner=reviewer_quanzhou, running=True)
+    running = ExportJobFactory(owner=reviewer_quanzhou, running=True)
+    ExportJob.objects.filter(pk=killed.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
+    for job in (killed, running):
+        (tmp_path / f"{runner.TMP_PREFIX}{job.pk}-x1y2.csv").write_text("姓名,证件号码\n")
+    (tmp_path / "someone-else.csv").write_text("")
+    runner.abandon_stale()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"{runner.TMP_PREFIX}{running.pk}-x1y2.csv", "someone-else.csv"])
