@@ -192,6 +192,8 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# The project's own wording of a few of Django's messages; these come before every app's.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and media -----------------------------------------------------------------------
