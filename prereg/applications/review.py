@@ -35,7 +35,9 @@ ITEM_OF_SLOT = {ImageSlot.ID_FRONT: ID_CARD, ImageSlot.ID_BACK: ID_CARD, ImageSl
 FIELD_VALUES = {
     ID_CARD: ("name", "gender", "id_number", "birth_date", "ethnicity"),
     ImageSlot.CATEGORY: ("category", "qualification"),
-    ImageSlot.SCOPE: ("scope",),
+    # The practice certificate shows the registration date too, from which 人社部发〔2021〕51号
+    # counts the years of practice (the 资格初审 turns on it).
+    ImageSlot.SCOPE: ("scope", "practice_registered"),
     ImageSlot.PRACTICE_CHANGE: ("practice_change",),
     ImageSlot.CURRENT_QUALIFICATION: ("current_qualification", "current_qualification_date"),
 }

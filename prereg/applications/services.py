@@ -513,7 +513,7 @@ def summary_submit(*, actor, stage: str, request=None) -> ForwardBatch:
 # Editable typed data: application columns, and row columns as "<kind>:<pk>.<column>".
 EDITABLE_FIELDS = [
     "name", "id_number", "birth_date", "postcode", "address", "chsi_code",
-    "practice_change", "current_qualification", "current_qualification_date",
+    "practice_registered", "practice_change", "current_qualification", "current_qualification_date",
 ]
 # Columns whose value is one of the year's dictionary entries (the candidate picks them from a list).
 DICTIONARY_COLUMNS = {"practice_change": DictKind.PRACTICE_CHANGE, "current_qualification": DictKind.TITLE,

@@ -24,7 +24,7 @@ def application(tree, year, candidate):
     scope = PracticeScope.objects.filter(exam_year=year).select_related("category").first()
     application = ApplicationFactory(
         candidate=candidate, exam_year=year, unit=tree["35052401"], name="李娜", category=scope.category,
-        scope=scope, practice_change="2019年变更执业地点",
+        scope=scope, practice_change="2019年变更执业地点", practice_registered=datetime.date(2017, 3, 1),
         current_qualification="护师", current_qualification_date=datetime.date(2016, 10, 1))
     WorkRowFactory(application=application)
     EducationRowFactory(application=application)
@@ -93,3 +93,9 @@ def test_the_review_item_shows_the_values_typed_in_the_form(application):
     assert items["证件（身份证正反面）"]["姓名"] == "李娜"
     assert items["参评学历证书"]["学校"] == "福建医科大学"
     assert items["现有资格证书"]["现有资格"] == "护师"
+
+
+def test_the_registration_date_is_checked_against_the_practice_certificate(application):
+    # The eligibility probe: the date most 2023+ routes count from was checked against no photo.
+    item = next(i for i in review.check_fields(application, with_images=False) if i.key == ImageSlot.SCOPE)
+    assert ("执业注册年月", "2017-03") in item.values

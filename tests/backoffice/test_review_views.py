@@ -606,6 +606,18 @@ def test_a_reviewer_correction_refreshes_the_stored_verdict(client, app, reviewe
     assert log.details["verdict"] == live.result
 
 
+def test_a_reviewer_corrects_the_registration_date_from_the_certificate(client, app, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    assert "执业注册年月" in client.get(reverse("backoffice:review_edit", args=[app.pk])).content.decode()
+    response = client.post(reverse("backoffice:review_edit", args=[app.pk]),
+                           {"version": app.version, "name": "李娜", "current_qualification_date": "2016-10",
+                            "practice_registered": "2018-05"})
+    assert response.status_code == 302
+    assert Application.objects.get(pk=app.pk).practice_registered == datetime.date(2018, 5, 1)
+    changes = ReviewLog.objects.get(application=app, action="edit").details["changes"]
+    assert list(changes) == ["practice_registered"]
+
+
 def test_reviewer_edit_refuses_a_bad_date_without_losing_input(client, app, reviewer_anxi_hospital):
     client.force_login(reviewer_anxi_hospital)
     response = client.post(reverse("backoffice:review_edit", args=[app.pk]),
