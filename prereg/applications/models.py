@@ -116,6 +116,10 @@ class Application(models.Model):
     stage = models.CharField("审核环节", max_length=20, choices=Stage.choices, blank=True, db_index=True)
     # Incremented by every transition: the compare-and-set token of the workflow.
     version = models.PositiveIntegerField(default=0)
+    # {section: saves}: each section's own compare-and-set token, so a save from a page (a tab, a
+    # second device) drawn before another save of that section is refused instead of undoing it,
+    # while the sections of one page are saved one after another.
+    section_versions = models.JSONField(default=dict, blank=True)
     submission_round = models.PositiveIntegerField("提交次数", default=0)
     # After approval at the 考点/考区, waiting for that org's 汇总提交.
     awaiting_forward = models.BooleanField(default=False)

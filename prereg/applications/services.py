@@ -52,6 +52,14 @@ class AlreadyHandled(Exception):
                          "可能是他人或您在另一窗口处理过，请刷新页面后查看")
 
 
+class StaleSection(ValidationError):
+    """The section was saved from another page (a tab, another device) after this one was drawn."""
+
+    def __init__(self):
+        super().__init__("本部分已在其他页面或设备上保存过，本页显示的不是最新内容，您刚填写的内容未保存。"
+                         "请先记下需要修改的内容，再刷新页面后重新填写。", code="stale_section")
+
+
 def lock(application_id: int, expected_version: int | None = None) -> Application:
     """The application, row-locked; AlreadyHandled if it changed since the actor saw it.
 
@@ -189,14 +197,21 @@ def _form_columns(form) -> list[str]:
 
 @transaction.atomic
 def application_section_save(*, actor, application_id: int, section: str, expected_version: int | None = None,
-                             form=None, values=None, formsets=(), request=None) -> Application:
+                             section_version: int | None = None, form=None, values=None, formsets=(),
+                             request=None) -> Application:
     """Save one section on the locked row: its form's columns, plain `values`, and its row formsets.
 
     Only the section's own columns are written (a save never writes state, stage or version), after
     the row lock and the editable check, so a save racing a submit either lands before it or is
-    refused after it.
+    refused after it. `section_version`: the section's saves the page showed (None: a caller that
+    shows no page); a page drawn before another save of the section is refused (StaleSection).
     """
     application = lock_editable(actor, application_id, expected_version)
+    saves = application.section_versions.get(section, 0)
+    if section_version is not None and section_version != saves:
+        raise StaleSection()
+    application.section_versions = {**application.section_versions, section: saves + 1}
+    application.save(update_fields=["section_versions"])
     changed = []
     details = {"section": section}
     columns = dict(values or {})

@@ -160,3 +160,22 @@ def test_where_editing_again_is_withdrawn_the_service_refuses_a_returned_forms_c
                                                    values={"postcode": "350002"})
     assert refused.value.code == "function"
     assert Application.objects.get(pk=ready.pk).postcode != "350002"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_a_section_from_pages_drawn_alike_save_one(postgres_only, year, tree, candidate):
+    from tests.concurrency import at_once
+
+    application = complete_application(candidate, year, tree)
+
+    def save(postcode):
+        return lambda: workflow_services.application_section_save(
+            actor=candidate, application_id=application.pk, section="basic", section_version=0,
+            values={"postcode": postcode})
+
+    outcomes = at_once(save("350001"), save("350002"))
+    refused = [o for o in outcomes if isinstance(o, workflow_services.StaleSection)]
+    assert len(refused) == 1, outcomes
+    saved = "350002" if refused[0] is outcomes[0] else "350001"
+    application.refresh_from_db()
+    assert application.postcode == saved and application.section_versions == {"basic": 1}
