@@ -8,6 +8,7 @@ own. Keys are stable ("id_card", "education:12") and are what FieldCheck.field s
 per row model and one for the images, whatever the number of rows.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
@@ -187,6 +188,12 @@ def awaiting_forward_for(org, stage):
     # An approval at 考区复核 is final; at an earlier stage the application waits at that stage.
     at = {"state": State.APPROVED} if stage == Stage.DISTRICT_RECHECK else {"state": State.IN_REVIEW, "stage": stage}
     return Application.objects.filter(awaiting_forward=True, **{STAGE_ORG_FIELD[stage]: org}, **at)
+
+
+def forward_digest(pairs) -> str:
+    """What a 汇总提交 page counted, as one token: the (id, version) of each application. The act
+    forwards only the set the page showed (its 国网 warning and counts were of that set)."""
+    return hashlib.sha256(";".join(f"{pk}:{version}" for pk, version in sorted(pairs)).encode()).hexdigest()
 
 
 def change_lines(changes: dict) -> list[tuple[str, str, str]]:

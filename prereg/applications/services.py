@@ -501,8 +501,10 @@ def forwarding_stages(actor) -> list[Stage]:
 
 
 @transaction.atomic
-def summary_submit(*, actor, stage: str, request=None) -> ForwardBatch:
-    """汇总提交: forward everything my org approved at `stage` and has not yet forwarded, as one batch."""
+def summary_submit(*, actor, stage: str, expected_digest: str | None = None, request=None) -> ForwardBatch:
+    """汇总提交: forward everything my org approved at `stage` and has not yet forwarded, as one batch;
+    with `expected_digest` (review.forward_digest of what the page counted: None for a caller that
+    shows no page), only if that is still the set (no approval or recall by another since)."""
     require_function(actor, "summary_submit")
     stage = Stage(stage)
     if stage not in forwarding_stages(actor):
@@ -511,6 +513,9 @@ def summary_submit(*, actor, stage: str, request=None) -> ForwardBatch:
                         .select_related("specialty").order_by("pk"))
     if not applications:
         raise ValidationError("没有待汇总提交的报名信息。")
+    if expected_digest is not None and review.forward_digest((a.pk, a.version) for a in applications) != expected_digest:
+        raise ValidationError("打开本页后待汇总提交的报名信息有变化（他人审核通过或撤办），未提交。"
+                              "本页已显示最新的数字，请核对后再提交。")
     counts = Counter(a.specialty.name if a.specialty_id else "未选择专业" for a in applications)
     batch = ForwardBatch.objects.create(org=actor.org, stage=stage, actor=actor, count=len(applications),
                                         by_specialty=dict(sorted(counts.items())))

@@ -429,3 +429,21 @@ def test_a_corrected_value_drops_the_ticks_of_its_item_at_every_stage_and_no_oth
     app.refresh_from_db()
     with pytest.raises(ValidationError, match="全部与原件一致"):
         services.application_approve(actor=bureau, application_id=app.pk, expected_version=app.version)
+
+
+def test_summary_submit_forwards_only_the_set_its_page_counted(tree, year, chain):
+    from prereg.applications import review
+
+    hospital, bureau, site, _province = chain
+    first, second = submitted(tree, year), submitted(tree, year, name="王芳")
+    for application in (first, second):
+        approve(application, hospital)
+        approve(application, bureau)
+    approve(first, site)
+    shown = review.forward_digest(review.awaiting_forward_for(site.org, Stage.SITE_REVIEW).values_list("pk", "version"))
+    approve(second, site)  # a colleague's approval after the page was drawn
+    with pytest.raises(ValidationError, match="打开本页后待汇总提交的报名信息有变化"):
+        services.summary_submit(actor=site, stage=Stage.SITE_REVIEW, expected_digest=shown)
+    assert not ForwardBatch.objects.exists()
+    fresh = review.forward_digest(review.awaiting_forward_for(site.org, Stage.SITE_REVIEW).values_list("pk", "version"))
+    assert services.summary_submit(actor=site, stage=Stage.SITE_REVIEW, expected_digest=fresh).count == 2
