@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from prereg.accounts.models import Role
+from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import require_function
 from prereg.applications.models import Application, State
 from prereg.audit.log import record
@@ -53,7 +53,7 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
     if columns not in ColumnSet.values:
         raise ValidationError("请选择导出列。")
     # A user's requests take turns on his row: each counts the jobs the one before it wrote.
-    type(actor).objects.select_for_update().get(pk=actor.pk)
+    User.objects.select_for_update().get(pk=actor.pk)
     runner.abandon_stale(owner=actor)  # a job lost with a restarted worker holds no place
     active = ExportJob.objects.filter(owner=actor, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
     if active.count() >= MAX_ACTIVE_JOBS:
