@@ -162,6 +162,34 @@ def test_where_editing_again_is_withdrawn_the_service_refuses_a_returned_forms_c
     assert Application.objects.get(pk=ready.pk).postcode != "350002"
 
 
+def _section_version(client, section):
+    """The section's saves as the form page shows them (its hidden section_version)."""
+    html = client.get(reverse("candidate:form")).content.decode()
+    form = html[html.index(f'id="section-{section}"'):]
+    return int(form.split('name="section_version" value="', 1)[1].split('"', 1)[0])
+
+
+def test_a_section_saved_from_another_tab_is_not_undone_by_a_page_drawn_before(client, ready):
+    # The probes: a stale tab (or a second device) saving a section silently undid the other's save.
+    shown = _section_version(client, "basic")
+    saved = client.post(reverse("candidate:section", args=["basic"]),
+                        basic_payload(ready, section_version=shown, **{"basic-address": "第一个标签页的地址"}),
+                        HTTP_HX_REQUEST="true").content.decode()
+    assert "已保存" in saved and _section_version(client, "basic") == shown + 1
+    body = client.post(reverse("candidate:section", args=["basic"]),
+                       basic_payload(ready, section_version=shown, **{"basic-address": "旧标签页的地址"}),
+                       HTTP_HX_REQUEST="true").content.decode()
+    assert "已在其他页面或设备上保存过" in body and "旧标签页的地址" in body  # what was typed stays on the page
+    assert f'name="section_version" value="{shown}"' in body  # and stays stale: a second tap is refused too
+    assert Application.objects.get(pk=ready.pk).address == "第一个标签页的地址"
+    # Another section of the old page is its own: it saves.
+    payload = {"version": ready.version, "section_version": _section_version(client, "education"),
+               "chsi-chsi_code": "123456789012",
+               "edu-TOTAL_FORMS": "0", "edu-INITIAL_FORMS": "0", "deg-TOTAL_FORMS": "0", "deg-INITIAL_FORMS": "0"}
+    assert "已保存" in client.post(reverse("candidate:section", args=["education"]), payload,
+                                  HTTP_HX_REQUEST="true").content.decode()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_saves_of_a_section_from_pages_drawn_alike_save_one(postgres_only, year, tree, candidate):
     from tests.concurrency import at_once

@@ -273,14 +273,15 @@ def test_a_save_says_it_is_on_its_way_and_its_answer_is_shown_where_the_candidat
     # Refused: the first error is brought into view and its field has the focus (the probe saw the
     # errors drawn 823 px above the screen, the focus on the page's body, nothing by the button).
     expect(basic.locator(".has-error .error", has_text="请填写")).to_be_visible()
-    assert phone.evaluate("document.activeElement.name") == "basic-name"
+    expect(basic.locator(".actions .message.error")).to_have_text("未保存：请按标红的提示修改后再保存。")
+    phone.wait_for_function("document.activeElement && document.activeElement.name === 'basic-name'")  # once settled
     assert _in_view(phone, "#section-basic .has-error")
     phone.unroute("**/candidate/form/basic/")
     basic.locator("input[name='basic-name']").fill("李娜")
     basic.locator(".actions button[type=submit]").click()
     expect(basic.locator(".message.success")).to_be_visible()
     expect(basic.locator(".actions button[type=submit]")).to_have_text("保存基本信息")
-    assert _in_view(phone, "#section-basic .actions")
+    expect(basic.locator(".actions .message.success")).to_be_in_viewport()
 
 
 def test_leaving_during_an_upload_asks_first(phone, tree, year):

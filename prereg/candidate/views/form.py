@@ -79,15 +79,20 @@ def _disable(form, formsets):
             field.disabled = True
 
 
-def section_context(application, section, form=None, formsets=None, saved=False, dicts=None, images=None):
+def section_context(application, section, form=None, formsets=None, saved=False, dicts=None, images=None,
+                    section_version=None):
+    """`section_version`: the section's saves its form posts back (by default as stored; a form shown
+    again with what was typed keeps the one it was drawn with, so a stale page stays stale)."""
     if form is None and formsets is None:
         form, formsets = _forms(application, section, dicts=dicts)
     _attach_row_slots(application, formsets, images)
     editable = may_edit(application.candidate, application)
     if not editable:
         _disable(form, formsets)
+    if section_version is None:
+        section_version = application.section_versions.get(section, 0)
     return {"application": application, "section": section, "title": section_title(section), "form": form,
-            "formsets": formsets, "editable": editable, "saved": saved}
+            "formsets": formsets, "editable": editable, "saved": saved, "section_version": section_version}
 
 
 def images_by_slot(application) -> dict:
@@ -200,13 +205,17 @@ def section_save(request, section):
         return _send_code_without_scripts(request, application)
     form, formsets = _forms(application, section, request.POST)
     valid = (form is None or form.is_valid()) and all(fs.is_valid() for fs in formsets)
+    # A page of ours always posts it; a client that does not (none of ours) saves unchecked, its own
+    # application's section being all it could overwrite.
+    shown = request.POST.get("section_version")
+    section_version = None if shown is None else posted_version(shown)
     saved, error_message = False, ""
     if valid:
         chsi = section == "education"
         try:
             workflow_services.application_section_save(
                 actor=request.user, application_id=application.pk, section=section,
-                expected_version=posted_version(request.POST.get("version")),
+                expected_version=posted_version(request.POST.get("version")), section_version=section_version,
                 form=None if chsi else form, values={"chsi_code": form.cleaned_data["chsi_code"]} if chsi else None,
                 formsets=[(fs, fs.table.slot, fs.table.filter) for fs in formsets], request=request)
             saved = True
@@ -217,8 +226,9 @@ def section_save(request, section):
             # The machine reading's flags, which 进度跟踪 counts, follow the typed values (a GET stores none).
             ocr.flags_store(application)
             form, formsets = _forms(application, section)
-    ctx = section_context(application, section, form, formsets, saved=saved)
-    ctx["error"] = error_message
+    ctx = section_context(application, section, form, formsets, saved=saved,
+                          section_version=None if saved else section_version)
+    ctx["error"], ctx["refused"] = error_message, not valid
     if request.htmx:
         response = render(request, "candidate/form/section.html", {**ctx, "s": ctx})
         # Rows and choices decide which 📷 slots the form asks for: the panel, index and submit box follow.
@@ -237,7 +247,8 @@ def _send_code_without_scripts(request, application):
     typed = {name: request.POST.get(f"basic-{name}", "")
              for name in ("name", "ethnicity", "unit", "postcode", "phone", "address")}
     form = BasicForm(instance=application, prefix="basic", initial=typed)
-    ctx = section_context(application, "basic", form, [])
+    shown = request.POST.get("section_version")
+    ctx = section_context(application, "basic", form, [], section_version=None if shown is None else posted_version(shown))
     return render(request, "candidate/form.html", page_context(application, {"basic": ctx}))
 
 
