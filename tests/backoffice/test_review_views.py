@@ -494,7 +494,11 @@ def test_batch_approve_at_the_site_then_summary_submit_forwards_as_one_batch(cli
     assert at_site.awaiting_forward and at_site.stage == Stage.SITE_REVIEW
     body = client.get(reverse("backoffice:forward")).content.decode()
     assert "待汇总提交 1 条" in body
-    client.post(reverse("backoffice:forward"), {"stage": "site"})
+    # A post that does not carry what its page counted is refused, as a stale page is.
+    refused = client.post(reverse("backoffice:forward"), {"stage": "site"}, follow=True).content.decode()
+    assert "打开本页后待汇总提交的报名信息有变化" in refused and not ForwardBatch.objects.exists()
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', body).group(1)
+    client.post(reverse("backoffice:forward"), {"stage": "site", "digest": digest})
     at_site.refresh_from_db()
     assert at_site.stage == Stage.DISTRICT_RECHECK
     assert ForwardBatch.objects.get().count == 1

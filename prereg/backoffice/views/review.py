@@ -409,7 +409,8 @@ def forward(request):
         if stage not in stages:
             raise PermissionDenied("该环节没有汇总提交。")
         try:
-            batch = services.summary_submit(actor=request.user, stage=stage, request=request)
+            batch = services.summary_submit(actor=request.user, stage=stage,
+                                            expected_digest=request.POST.get("digest", ""), request=request)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
@@ -420,6 +421,7 @@ def forward(request):
         waiting = review.awaiting_forward_for(org, stage)
         counts = Counter(name or "未选择专业" for name in waiting.values_list("specialty__name", flat=True))
         sections.append({"stage": stage, "label": Stage(stage).label, "count": counts.total(),
+                         "digest": review.forward_digest(waiting.values_list("pk", "version")),
                          "by_specialty": sorted(counts.items()),
                          "national": reconcile.forward_check(waiting)})  # warns of those the 国网 roster lacks
     batches = ForwardBatch.objects.filter(org=org).select_related("actor").order_by("-created_at")[:20]
