@@ -17,7 +17,7 @@ from prereg.accounts.models import ROLE_RANK, Role, User
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import protect_personal_numbers, record
 from prereg.catalog.models import DictEntry, DictKind
-from prereg.core.validators import is_digits
+from prereg.core.validators import is_id
 from prereg.notify.services import notice_send
 from prereg.notify.sms import send_sms
 from prereg.orgs.routing import resolve_chain
@@ -568,7 +568,7 @@ def _resolve_target(application, key):
     prefix, _, rest = key.partition(":")
     row_id, _, column = rest.partition(".")
     table = BY_KEY.get(prefix)
-    if table and table.correctable and column in table.columns and is_digits(row_id):
+    if table and table.correctable and column in table.columns and is_id(row_id):
         row = table.rows(application).filter(pk=int(row_id)).first()
         if row is not None:
             return row, column

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from prereg.applications.models import Stage, State, Verdict
 from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
-from prereg.core.validators import is_digits
+from prereg.core.validators import is_id
 from prereg.orgs.models import Org
 
 SEARCH_FIELD = "org_q"
@@ -37,7 +37,7 @@ class OrgPicker(forms.Widget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         text = self.typed
-        if text is None and is_digits(str(value or "")):
+        if text is None and is_id(str(value or "")):
             text = self.orgs.filter(pk=value).values_list("name", flat=True).first()
         context["widget"].update(search_name=SEARCH_FIELD, search_url=reverse("backoffice:org_search"),
                                  text=text or "")
@@ -84,7 +84,7 @@ class ApplicationFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         year = str(self.data.get("year") or "")
         # A year that exists (a number beyond any id would overflow the dictionaries' queries).
-        if "year" in self.fields and is_digits(year) and (year := ExamYear.objects.filter(pk=year).first()):
+        if "year" in self.fields and is_id(year) and (year := ExamYear.objects.filter(pk=year).first()):
             self.fields["project"].queryset = ExamProject.objects.filter(exam_year=year)
             self.fields["level"].queryset = ExamLevel.objects.filter(exam_year=year)
             self.fields["specialty"].queryset = _specialties(exam_year=year)

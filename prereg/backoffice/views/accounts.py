@@ -23,7 +23,7 @@ from prereg.applications import candidates as candidate_services
 from prereg.applications.models import Application
 from prereg.catalog import staff_import
 from prereg.core.forms import add_service_errors
-from prereg.core.validators import is_digits, normalize_id_number
+from prereg.core.validators import is_id, normalize_id_number
 from prereg.notify.models import SmsMessage
 from prereg.orgs import staging
 from prereg.orgs.forms import OrgChoiceField, SheetImportForm
@@ -103,7 +103,7 @@ def account_reset(request, pk):
 @require_POST
 @staff_required("toggle_reviewer")
 def account_toggle(request):
-    ids = [i for i in request.POST.getlist("ids") if is_digits(i)]
+    ids = [i for i in request.POST.getlist("ids") if is_id(i)]
     action = request.POST.get("action")
     if not ids or action not in ("enable", "disable"):
         messages.error(request, "请先勾选要操作的账号。")

@@ -14,7 +14,7 @@ from prereg.accounts.permissions import has_function
 from prereg.applications.selectors import waiting_counts
 from prereg.catalog.models import Division
 from prereg.core.forms import add_service_errors
-from prereg.core.validators import is_digits
+from prereg.core.validators import is_id
 from prereg.core.versions import page_version, posted_version
 from prereg.orgs import importer, services, staging
 from prereg.orgs.forms import OrgForm, SheetImportForm, UnitRequestAddForm
@@ -130,7 +130,7 @@ def org_delete(request, pk):
 @require_POST
 @staff_required("edit_unit")
 def org_toggle(request):
-    ids = [i for i in request.POST.getlist("ids") if is_digits(i)]
+    ids = [i for i in request.POST.getlist("ids") if is_id(i)]
     action = request.POST.get("action")
     back = request.POST.get("back") if request.POST.get("back", "").startswith("/backoffice/") else "backoffice:orgs"
     if not ids or action not in ("enable", "disable"):
@@ -203,7 +203,7 @@ def unit_request_resolve(request, pk):
             messages.success(request, f"已新增单位“{org.name}”，并已短信通知考生。")
             return redirect("backoffice:unit_requests")
     elif mode == "point":
-        org = Org.objects.filter(pk=request.POST.get("org") if is_digits(request.POST.get("org", "")) else None,
+        org = Org.objects.filter(pk=request.POST.get("org") if is_id(request.POST.get("org", "")) else None,
                                  is_unit=True, enabled=True).first()
         if org is None:
             error = "请从搜索结果中选择一个单位。"

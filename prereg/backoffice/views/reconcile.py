@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prereg.accounts.permissions import has_function
 from prereg.catalog.models import ExamYear
 from prereg.core.sheets import MAX_BYTES
-from prereg.core.validators import is_digits
+from prereg.core.validators import is_id
 from prereg.exports.columns import full_numbers_for
 from prereg.notify.reminders import REMINDERS_PER_YEAR, reminder_counts
 from prereg.reconcile import columns, services
@@ -108,7 +108,7 @@ def mapping(request):
         # The upload the page showed: another upload of the org since then replaced it.
         shown = request.POST.get("upload", "")
         try:
-            result = services.roster_import(actor=request.user, upload_id=int(shown) if is_digits(shown) else 0,
+            result = services.roster_import(actor=request.user, upload_id=int(shown) if is_id(shown) else 0,
                                             chosen=form.cleaned_data, request=request)
         except Http404:
             messages.warning(request, "该名单已被本机构重新上传的名单替换，请确认新名单的列对应。")
@@ -191,7 +191,7 @@ def remind(request):
     try:
         shown = request.POST.get("upload", "")
         result = services.roster_remind(actor=request.user, kind=kind, keys=request.POST.getlist("ids"),
-                                        expected_upload=int(shown) if is_digits(shown) else None, request=request)
+                                        expected_upload=int(shown) if is_id(shown) else None, request=request)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except ValueError:

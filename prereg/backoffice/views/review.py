@@ -27,7 +27,7 @@ from prereg.applications.values import typed_text
 from prereg.applications.views import may_print
 from prereg.catalog.models import ExamYear
 from prereg.core.masking import mask_id_number
-from prereg.core.validators import is_digits
+from prereg.core.validators import is_id
 from prereg.core.versions import posted_version
 from prereg.notify import services as notice_services
 from prereg.notify.models import Notice
@@ -210,7 +210,7 @@ def batch_approve(request):
     items, unknown = [], []
     for value in request.POST.getlist("items"):  # "pk:version" of each row ticked on the queue page
         pk, _, version = value.partition(":")
-        if is_digits(pk):
+        if is_id(pk):
             items.append((int(pk), posted_version(version)))
         else:
             unknown.append(pk)

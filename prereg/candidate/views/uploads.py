@@ -12,7 +12,7 @@ from prereg.applications import images
 from prereg.applications.drafts import may_edit
 from prereg.applications.models import ApplicationImage, ImageSlot
 from prereg.core import ratelimit
-from prereg.core.validators import is_digits
+from prereg.core.validators import is_id
 from prereg.core.versions import posted_version
 from prereg.ocr.tasks import enqueue_reading
 
@@ -51,7 +51,7 @@ def _answer(request, application, ok, message, slot="", row_id=None):
 def image_upload(request):
     application = current_application(request.user)
     slot, row = request.POST.get("slot", ""), request.POST.get("row_id", "")
-    row_id = int(row) if is_digits(row) else None
+    row_id = int(row) if is_id(row) else None
     try:
         created = images.images_add(
             actor=request.user, application=application, slot=slot, row_id=row_id,
@@ -68,7 +68,7 @@ def image_slot(request):
     """One 📷 slot drawn again: the slot asks while its just-uploaded image is being read."""
     application = current_application(request.user)
     slot, row = request.GET.get("slot", ""), request.GET.get("row_id", "")
-    html = _slot_html(request, application, slot, int(row) if is_digits(row) else None) if slot in ImageSlot.values else ""
+    html = _slot_html(request, application, slot, int(row) if is_id(row) else None) if slot in ImageSlot.values else ""
     if not html:
         raise Http404
     return HttpResponse(html)
