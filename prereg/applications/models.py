@@ -4,6 +4,7 @@ The workflow that moves an application between states lives in workflow.py (the 
 services.py (one function per act); nothing else writes `state` or `stage`.
 """
 
+import calendar
 import datetime
 import functools
 import operator
@@ -303,9 +304,11 @@ class AppointmentRow(Row):
 
     @property
     def duration(self) -> str:
-        """现技术资格聘任年限: to its end, or to the year's cut-off while still running."""
-        end = self.end or self.application.exam_year.cutoff_date
-        return years_months(months_between(self.start, end))
+        """现技术资格聘任年限: through its end month (2015-09 to 2018-07 is 2年11月), or to the year's
+        cut-off while still running, as the 资格初审 counts the months appointed."""
+        cutoff = self.application.exam_year.cutoff_date
+        end = min(self.end, cutoff) if self.end else cutoff
+        return years_months(months_between(self.start, end.replace(day=calendar.monthrange(end.year, end.month)[1])))
 
 
 class TrainingRow(Row):

@@ -565,6 +565,6 @@ def test_every_row_table_prints_under_its_title_and_the_sources_headings(confirm
                     "现有专业技术职务", "取得时间", "学习形式", "现聘任职务/技术资格", "聘任时间", "聘任年限",
                     "证书编号", "培训时间", "培训基地", "发证日期", "类型", "备注"):
         assert heading in text, heading
-    for value in ("莆田学院附属医院", "主治医师资格", "2015-09 - 2018-07", "2年10月", "ZY2018001", "福建省立医院",
+    for value in ("莆田学院附属医院", "主治医师资格", "2015-09 - 2018-07", "2年11月", "ZY2018001", "福建省立医院",
                   "QK2019002", "2018-07 - 至今", "获奖", "省级优秀住院医师"):
         assert value in text, value
