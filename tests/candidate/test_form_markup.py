@@ -54,3 +54,27 @@ def test_a_section_with_errors_shows_each_at_its_field_with_role_alert(client, y
                  ' aria-invalid="true" aria-describedby="id_basic-postcode_error" id="id_basic-postcode">'
                  '<div class="error" role="alert">请填写“邮编”。</div></div>', body)
     assertInHTML('<div class="error" role="alert">请填写“民族”。</div>', body)
+
+
+def test_every_control_a_screen_reader_reaches_has_a_name(client, year, tree, candidate):
+    # The phone probe found the read-only 性别, 证件类型, 证件编号, 出生日期 and 现技术资格取得年限
+    # (and 聘任年限) announced without a name: their labels named no input.
+    import lxml.html
+
+    from tests.factories import AppointmentRowFactory
+
+    application = complete_application(candidate, year, tree)
+    AppointmentRowFactory(application=application)
+    client.force_login(candidate)
+    page = lxml.html.fromstring(client.get(reverse("candidate:form")).content.decode())
+    labelled = set(page.xpath("//label/@for"))
+    unnamed = []
+    for control in page.xpath("//input[not(@type='hidden')] | //select | //textarea"):
+        hidden = control.xpath("ancestor::*[contains(concat(' ', @class, ' '), ' hidden ') or self::template]")
+        if hidden or control.get("type") in ("submit", "button"):
+            continue
+        named = (control.get("id") in labelled or control.get("aria-label") or control.get("aria-labelledby")
+                 or control.xpath("ancestor::label"))
+        if not named:
+            unnamed.append(control.get("name") or control.get("value"))
+    assert unnamed == []
