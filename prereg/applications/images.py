@@ -384,8 +384,7 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
         application = lock_editable(actor, application.pk, expected_version)
         _check_slot(application, slot, row_id)
         if replace:
-            for old in ApplicationImage.objects.filter(application=application, slot=slot, row_id=row_id):
-                _delete(old)
+            slot_images_delete(application, slot, row_id)
         else:
             _check_room(application.pk, slot, row_id, len(uploads), limit)
         for upload, image in processed:
@@ -444,7 +443,8 @@ def image_delete(*, actor, image_id: int, expected_version: int | None = None, r
     _delete(image)
 
 
-def images_for_row_delete(application, slot, row_id) -> None:
-    """Remove the images of a row being removed (⊖); their files go after the retention."""
+def slot_images_delete(application, slot, row_id) -> None:
+    """Remove the images of one slot (of a row being removed, ⊖, or of a one-image slot being
+    replaced); their files go after the retention."""
     for image in ApplicationImage.objects.filter(application=application, slot=slot, row_id=row_id):
         _delete(image)

@@ -24,7 +24,7 @@ from prereg.orgs.routing import resolve_chain
 
 from . import eligibility, review, values, workflow
 from .drafts import lock_editable
-from .images import images_for_row_delete
+from .images import slot_images_delete
 from .models import (
     STAGE_ORDER,
     STAGE_ORG_FIELD,
@@ -239,7 +239,7 @@ def application_section_save(*, actor, application_id: int, section: str, expect
         for row_form in formset.deleted_forms:
             if row_form.instance.pk:
                 if slot:
-                    images_for_row_delete(application, slot, row_form.instance.pk)
+                    slot_images_delete(application, slot, row_form.instance.pk)
                 row_form.instance.delete()
                 changed.append("row-")
         # The rows kept, numbered in the form's order (a blank new row is no row).
