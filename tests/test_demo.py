@@ -1,7 +1,9 @@
+from pathlib import Path
+
 from django.core.management import call_command
 
 from prereg.accounts.models import Role, User
-from prereg.applications.models import Application, State
+from prereg.applications.models import Application, ApplicationImage, DeletedImageFile, State
 from prereg.orgs.models import Org
 
 
@@ -16,3 +18,18 @@ def test_seed_demo_is_idempotent_and_has_every_role(db, tmp_path, settings, monk
     assert Application.objects.filter(state=State.IN_REVIEW).exists()
     # The 资格初审 assistant has judged every demo application (its verdict shows in the lists).
     assert not Application.objects.filter(verdict="").exists()
+
+
+def test_seed_demo_leaves_no_image_file_that_no_row_names(db, tmp_path, settings, monkeypatch):
+    # The demo's machine readings replace placeholder pictures: their files must be kept for the
+    # purge (DeletedImageFile), not left in storage with nothing naming them.
+    monkeypatch.setattr("prereg.demo.people.PASSWORD_FILE", tmp_path / "pw.txt")
+    call_command("seed_demo", quiet_accounts=True)
+    call_command("seed_demo", quiet_accounts=True)
+    media = Path(settings.MEDIA_ROOT)
+    stored = {path.relative_to(media).as_posix() for path in media.rglob("*.jpg")}
+    named = set(DeletedImageFile.objects.values_list("name", flat=True))
+    for file, thumbnail in ApplicationImage.objects.values_list("file", "thumbnail"):
+        named |= {file, thumbnail}
+    assert stored and stored <= named
+    assert DeletedImageFile.objects.exists()

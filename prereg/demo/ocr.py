@@ -86,7 +86,8 @@ def seed(context):
                 continue
             upload, lines = _draw(rows, paper)
             processed = images.process_image(upload)
-            image.delete()  # the placeholder picture: replaced by the drawn certificate
+            # The placeholder picture, replaced by the drawn certificate: its files go as a candidate's would.
+            images.slot_images_delete(application, slot, row_id)
             store(application, slot, row_id, processed)
             image = ApplicationImage.objects.get(application=application, slot=slot, row_id=row_id)
             ImageReading.objects.create(
