@@ -14,6 +14,7 @@ from prereg.audit.models import AuditEvent
 from prereg.catalog import services as catalog_services
 from prereg.catalog import staff_import
 from prereg.catalog.models import PasswordSheet
+from prereg.core.sheets import read_table
 
 
 def sheet(*rows) -> bytes:
@@ -128,3 +129,18 @@ def test_the_pages_preview_then_apply(client, reviewer_province, current_year):
     template = client.get(reverse("backoffice:accounts_template")).content.decode("utf-8-sig")
     assert template.splitlines()[0] == ",".join(staff_import.COLUMNS)
     assert "35020001,洪雅,,350200,考点" in template  # the phone is not written out
+
+
+def test_a_name_that_reads_as_a_formula_is_guarded_in_the_template_and_reads_back_unchanged(
+        client, reviewer_province, reviewer_anxi_hospital):
+    # A reviewer types his own name and title on first login: as the org and catalogue templates.
+    formula = '=HYPERLINK("http://evil.example","苏婷")'
+    User.objects.filter(pk=reviewer_anxi_hospital.pk).update(name=formula, department="+1")
+    client.force_login(reviewer_province)
+    content = client.get(reverse("backoffice:accounts_template")).content
+    cells = [cell for line in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for cell in line]
+    assert "'" + formula in cells and "'+1" in cells
+    assert not any(cell[:1] in "=+-@" for cell in cells if cell)
+    _header, rows = read_table("reviewer-accounts.csv", content, max_rows=100)
+    assert [reviewer_anxi_hospital.username, formula] in [row[:2] for row in rows]
+    assert "+1" in [row[6] for row in rows]

@@ -1,9 +1,6 @@
 """用户管理, 配置角色权限, 考生信息管理 and the demo SMS outbox; writes go through accounts.services
 (考生信息管理: applications.candidates)."""
 
-import csv
-import io
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +20,7 @@ from prereg.applications import candidates as candidate_services
 from prereg.applications.models import Application
 from prereg.catalog import staff_import
 from prereg.core.forms import add_service_errors
+from prereg.core.sheets import template_csv
 from prereg.core.validators import is_id, normalize_id_number
 from prereg.notify.models import SmsMessage
 from prereg.orgs import staging
@@ -287,11 +285,8 @@ def account_import_confirm(request):
 def account_template(request):
     """The reviewer accounts the user sees, in the import's columns (CSV): the template."""
     staff_import.raise_unless_allowed(request.user)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(staff_import.COLUMNS)
-    writer.writerows(staff_import.template_rows(request.user))
-    return attachment(out.getvalue().encode("utf-8-sig"), "reviewer-accounts.csv", CSV)
+    content = template_csv(staff_import.COLUMNS, staff_import.template_rows(request.user))
+    return attachment(content, "reviewer-accounts.csv", CSV)
 
 
 # --- 修改账号信息 (issue 17.5) ----------------------------------------------------------------------
