@@ -78,3 +78,17 @@ def test_every_control_a_screen_reader_reaches_has_a_name(client, year, tree, ca
         if not named:
             unnamed.append(control.get("name") or control.get("value"))
     assert unnamed == []
+
+
+def test_a_return_reason_keeps_its_lines_and_stays_text(client, year, tree, candidate, reviewer_anxi_hospital):
+    from prereg.applications import services
+    from tests.factories import submitted
+
+    application = submitted(tree, year, candidate=candidate)
+    services.application_reject(actor=reviewer_anxi_hospital, application_id=application.pk,
+                                expected_version=application.version, to="candidate",
+                                reason="1. 学历证书照片不清晰\n2. 工作年限填写有误<b>")
+    client.force_login(candidate)
+    for name in ("candidate:home", "candidate:form", "candidate:progress"):
+        body = client.get(reverse(name)).content.decode()
+        assert "1. 学历证书照片不清晰<br>2. 工作年限填写有误&lt;b&gt;" in body, name
