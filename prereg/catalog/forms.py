@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from .importers import MAX_BYTES
 from .models import PROJECT_WINDOW_FIELDS, Announcement, AnnouncementKind, ExamProject, ExamYear
 from .services import WINDOW_FIELDS, check_windows
 
@@ -70,6 +71,12 @@ class ProjectWindowsForm(forms.ModelForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="字典文件（.xlsx 或 .csv）")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(f"文件过大（不超过{MAX_BYTES // (1024 * 1024)}MB）。")
+        return upload
 
 
 class EntryForm(forms.Form):

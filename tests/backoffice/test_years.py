@@ -94,6 +94,15 @@ def test_import_through_the_page_good_then_bad(district, year):
     assert district.get(url).status_code == 405
 
 
+@pytest.mark.parametrize("name", ["backoffice:year_catalogue_import", "backoffice:year_rules"])
+def test_a_dictionary_or_rules_file_over_the_limit_is_refused_at_its_field(district, year, name):
+    url = reverse(name, args=[year.pk])
+    big = SimpleUploadedFile("c.csv", GOOD.encode() + b" " * importers.MAX_BYTES)
+    response = district.post(url, {"file": big})
+    assert response.status_code == 400
+    assert response.context["import_form"].errors == {"file": ["文件过大（不超过5MB）。"]}
+
+
 def test_an_entry_is_edited(district, year):
     entry = DictEntry.objects.filter(exam_year=year).first()
     url = reverse("backoffice:year_entry_edit", args=[year.pk, "entry", entry.pk])

@@ -158,9 +158,6 @@ def year_catalogue_import(request, pk):
     if not form.is_valid():
         return _detail(request, year, import_form=form, status=400)
     upload = form.cleaned_data["file"]
-    if upload.size > importers.MAX_BYTES:
-        form.add_error("file", "文件过大（不超过5MB）。")
-        return _detail(request, year, import_form=form, status=400)
     result = services.catalogue_import(actor=request.user, exam_year_id=year.pk, filename=upload.name,
                                        content=upload.read(), request=request)
     if not result.ok:
