@@ -23,7 +23,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from prereg.audit.log import record
-from prereg.core import ratelimit
 from prereg.core.masking import mask_phone
 from prereg.core.validators import normalize_mobile, validate_mobile
 from prereg.notify.sms import RateLimited, check_sms_rate, issue_code, new_code, send_code, verify_code
@@ -310,10 +309,8 @@ def profile_send_code(*, user: User, phone: str, client_ip: str = "") -> str:
     phone = valid_phone(phone)
     if phone == user.phone:
         raise ValidationError({"phone": "手机号码未修改，无需验证。"})
-    if not ratelimit.hit("sms", f"staff-phone:{user.pk}"):
-        raise ValidationError({"sms_code": ratelimit.MESSAGE})
     try:
-        issue_code(phone, STAFF_PHONE_PURPOSE, client_ip=client_ip)
+        issue_code(phone, STAFF_PHONE_PURPOSE, client_ip=client_ip, account=f"staff-phone:{user.pk}")
     except ValidationError as exc:
         raise ValidationError({"sms_code": exc.messages}) from exc
     return mask_phone(phone)

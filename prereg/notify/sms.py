@@ -82,8 +82,14 @@ def new_code() -> tuple[str, str]:
     return code, make_password(code)
 
 
-def issue_code(phone: str, purpose: str, *, client_ip: str = "") -> None:
+def issue_code(phone: str, purpose: str, *, client_ip: str = "", account: str = "") -> None:
+    """A code to `phone` within its limits and the address's; `account` (a key such as
+    "phone-change:<user id>") is limited as well (RATE_LIMITS "sms"), so one account cannot walk
+    through many numbers, and counted only once the number's own limits let the code go: taps
+    refused for the minute cost no part of the account's hour."""
     check_sms_rate(phone, client_ip)
+    if account and not ratelimit.hit("sms", account):
+        raise RateLimited(ratelimit.MESSAGE, code="rate_account")
     send_code(phone, purpose, client_ip=client_ip)
 
 

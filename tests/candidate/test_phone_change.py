@@ -119,6 +119,16 @@ def test_sending_is_rate_limited_per_account(client, app, settings):
     assert not SmsMessage.objects.filter(phone="13900000003").exists()
 
 
+def test_taps_refused_for_the_minute_cost_nothing_of_the_accounts_hour(client, app, settings):
+    # The races probe: 20 taps in a minute sent one code and then shut the account out for an hour.
+    settings.RATE_LIMITS = {**getattr(settings, "RATE_LIMITS", {}), "sms": (2, 3600)}
+    assert "验证码已发送" in send(client, "13900000001").content.decode()
+    for _ in range(4):
+        assert "发送过于频繁" in send(client, "13900000001").content.decode()
+    assert "验证码已发送" in send(client, "13900000002").content.decode()
+    assert "操作过于频繁" in send(client, "13900000003").content.decode()
+
+
 @pytest.mark.parametrize(("phone", "message"), [("12345", "手机号码"), ("13800000000", "手机号码未修改")])
 def test_no_code_for_a_bad_or_unchanged_number(client, app, phone, message):
     body = send(client, phone).content.decode()
