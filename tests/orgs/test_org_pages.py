@@ -25,6 +25,16 @@ def test_the_org_list_searches_by_name_and_filters_by_level(client, reviewer_fuz
     assert "鼓楼区卫健局" in html and "连江县妇幼保健院" not in html
 
 
+def test_the_org_list_pages_keep_its_filters(client, reviewer_fuzhou, monkeypatch):
+    monkeypatch.setattr("prereg.backoffice.views.orgs.PAGE_SIZE", 2)
+    client.force_login(reviewer_fuzhou)
+    response = client.get(reverse("backoffice:orgs"), {"level": "unit", "page": 2})
+    html = response.content.decode()
+    pages = response.context["page"].paginator.num_pages
+    assert pages > 2 and f"第 2 / {pages} 页" in html
+    assert 'href="?level=unit&amp;page=1"' in html and 'href="?level=unit&amp;page=3"' in html
+
+
 def test_the_org_list_refuses_post_and_the_unit_role(client, reviewer_fuzhou, reviewer_lianjiang_hospital):
     client.force_login(reviewer_fuzhou)
     assert client.post(reverse("backoffice:orgs")).status_code == 405

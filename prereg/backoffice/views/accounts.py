@@ -28,7 +28,7 @@ from prereg.orgs.forms import OrgChoiceField, SheetImportForm
 from prereg.orgs.models import Org
 
 from ..access import staff_required
-from .common import CSV, attachment
+from .common import CSV, attachment, query_without
 
 PAGE_SIZE = 50
 
@@ -65,7 +65,8 @@ def account_list(request):
     administered = set(User.objects.administered_by(request.user).filter(pk__in=[u.pk for u in page])
                        .values_list("pk", flat=True))
     return render(request, "backoffice/accounts/list.html", {
-        "page": page, "q": q, "role": role, "roles": [(r, Role(r).label) for r in Role.reviewer_roles()],
+        "page": page, "query": query_without(request, "page"), "q": q, "role": role,
+        "roles": [(r, Role(r).label) for r in Role.reviewer_roles()],
         "administered": administered,
         "can_create": has_function(request.user, "create_reviewer") and bool(services.creatable_roles(request.user)),
         "can_reset": has_function(request.user, "reset_reviewer_password"),

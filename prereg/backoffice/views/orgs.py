@@ -22,7 +22,7 @@ from prereg.orgs.models import Org, UnitRequest
 from prereg.orgs.search import search_units
 
 from ..access import staff_required
-from .common import sheet_download
+from .common import query_without, sheet_download
 
 PAGE_SIZE = 50
 LEVEL_FILTERS = {"district": "is_district", "site": "is_site", "point": "is_point", "unit": "is_unit"}
@@ -44,7 +44,7 @@ def org_list(request):
         orgs = orgs.filter(enabled=status == "on")
     page = Paginator(orgs.order_by("path"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "backoffice/orgs/list.html", {
-        "page": page, "q": q, "level": level, "status": status,
+        "page": page, "query": query_without(request, "page"), "q": q, "level": level, "status": status,
         "can_add": has_function(request.user, "add_unit"),
         "can_import": importer.may_import(request.user),
         "own_org_id": request.user.org_id,
@@ -176,7 +176,8 @@ def unit_request_list(request):
     for item in page:
         item.region_name = regions.get(item.region_code, item.region_code)
     return render(request, "backoffice/orgs/unit_requests.html",
-                  {"page": page, "status": status, "statuses": UnitRequest.Status.choices})
+                  {"page": page, "query": query_without(request, "page"), "status": status,
+                   "statuses": UnitRequest.Status.choices})
 
 
 @require_http_methods(["GET", "POST"])
