@@ -150,10 +150,6 @@ class ForwardCheck:
     missing: list[str] = field(default_factory=list)  # names of the applications the roster lacks
     uncovered: int = 0  # applications no roster covers yet
 
-    @property
-    def missing_count(self) -> int:
-        return len(self.missing)
-
 
 CHUNK = 500
 

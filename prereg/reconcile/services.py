@@ -198,12 +198,7 @@ def parse_lines(body, chosen: dict[str, int], codes_by_name) -> tuple[list[Roste
 @dataclass
 class ImportResult:
     ok: bool
-    upload: RosterUpload
-
-    @property
-    def errors(self) -> list:
-        """The bad lines, [line, reason], as the upload keeps them (the first ERRORS_KEPT)."""
-        return self.upload.errors
+    upload: RosterUpload  # when not ok, its bad lines: upload.errors
 
 
 @transaction.atomic

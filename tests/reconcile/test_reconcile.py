@@ -50,7 +50,7 @@ def roster(tree, year):
 def imported(roster, reviewer_quanzhou):
     apps, rows = roster
     result = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows))
-    assert result.ok, result.errors
+    assert result.ok, result.upload.errors
     return apps, result.upload
 
 
@@ -102,7 +102,7 @@ def test_the_application_is_matched_whatever_the_case_and_spaces_of_its_id_numbe
     app = anxi_application(tree, year, "李同", id_number=number)
     spaced = f"{number[:4]} {number[4:10]} {number[10:].lower()}"
     result = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, [line_2020(app, id_number=spaced)]))
-    assert result.ok, result.errors
+    assert result.ok, result.upload.errors
     row = RosterRow.objects.get(upload=result.upload)
     assert row.id_number == number.lower() and row.application_id == app.pk
 
@@ -114,7 +114,7 @@ def test_one_bad_row_imports_nothing_and_lists_each_reason(roster, reviewer_quan
            line_2020(None, name="错号", id_number="3505241990010150", phone="123")]
     result = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, bad))
     assert not result.ok
-    reasons = dict(result.errors)
+    reasons = dict(result.upload.errors)
     assert reasons[12] == "证件号码与第2行重复"
     assert "证件号码格式不正确" in reasons[13] and "姓名为空" in reasons[13]
     assert reasons[14] == "手机号格式不正确"
@@ -147,7 +147,7 @@ def test_the_confirmed_mapping_is_proposed_for_the_next_upload(tree, year, revie
     assert "name" not in upload.mapping and upload.mapping["phone"] == "手机号"
     result = services.roster_import(actor=reviewer_quanzhou, upload_id=upload.pk,
                                     chosen={"name": "0", "id_number": "1", "phone": "2"})
-    assert result.ok, result.errors
+    assert result.ok, result.upload.errors
     assert RosterMapping.objects.get(org=reviewer_quanzhou.org).mapping == {
         "name": "名字X", "id_number": "号码Y", "phone": "手机号"}
     again = services.roster_upload(actor=reviewer_quanzhou, file_name="b.csv",
