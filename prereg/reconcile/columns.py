@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from prereg.core.validators import id_check_char
+from prereg.core.validators import MOBILE_RE, id_check_char, normalize_mobile
 
 
 @dataclass(frozen=True)
@@ -86,13 +86,12 @@ def id_error(number: str) -> str:
 
 
 def normalise_phone(value: str) -> tuple[str, str]:
-    """(phone, error): a masked number (138****0000) counts as none, not as an error."""
-    value = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or ""))
+    """(phone, error), read as a candidate's number is (normalize_mobile): a masked number
+    (138****0000) counts as none, not as an error."""
+    value = normalize_mobile(value)
     if not value or "*" in value:
         return "", ""
-    if value.startswith("+86"):
-        value = value[3:]
-    if not re.fullmatch(r"1[3-9]\d{9}", value):
+    if not MOBILE_RE.fullmatch(value):
         return "", "手机号格式不正确"
     return value, ""
 

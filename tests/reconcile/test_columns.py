@@ -68,6 +68,14 @@ def test_a_masked_phone_is_no_phone_and_a_wrong_one_is_a_reason():
     assert columns.normalise_phone("12345") == ("", "手机号格式不正确")
 
 
+def test_a_roster_phone_is_read_as_a_candidates_number():
+    # The one rule of core.validators: a national prefix without its +, full-width digits, and
+    # ASCII digits only (\d would take the digits of every script).
+    assert columns.normalise_phone("8613900000001") == ("13900000001", "")
+    assert columns.normalise_phone("１３９００００００01") == ("13900000001", "")
+    assert columns.normalise_phone("13" + "\u0660" * 9) == ("", "手机号格式不正确")
+
+
 @pytest.mark.parametrize("cell", ["泉州市卫生健康委员会", "泉州市卫计委", "泉州考点", "泉州市", "泉州"])
 def test_a_site_cell_names_its_place_whatever_the_commissions_name(cell):
     assert columns.place(cell) == "泉州"
