@@ -14,12 +14,15 @@ from django.db import IntegrityError, transaction
 from prereg.audit.log import record
 from prereg.catalog.models import PracticeScope, Qualification, Specialty
 
+from . import eligibility
 from .models import Application, ApplicationImage
 from .sections import BY_SLOT, ROW_MODELS
 
 # Plain fields copied as they are.
 BASIC_FIELDS = ["gender", "birth_date", "ethnicity_id", "postcode", "address", "chsi_code", "practice_change",
-                "current_qualification", "current_qualification_date"]
+                "current_qualification", "current_qualification_date", "practice_registered"]
+# The 申报信息 choices, each matched in the new year's catalogue (a choice it lacks is left empty).
+CATALOGUE_FIELDS = ("level", "qualification", "category", "scope", "specialty")
 
 
 def start_application(*, candidate, exam_year) -> Application:
@@ -46,7 +49,10 @@ def start_application(*, candidate, exam_year) -> Application:
             application.derive_from_id_number()
             application.save(force_insert=True)
             previous = last_application(candidate, exam_year)
-            details = carry_over(previous, application, actor=candidate) if previous is not None else {}
+            details = {}
+            if previous is not None:
+                details = carry_over(previous, application, actor=candidate)
+                eligibility.refresh(application)  # shown on 申报信息 before any save
             record("application.start", actor=candidate, obj=application, details=details)
             return application
     except IntegrityError:
@@ -64,6 +70,20 @@ def last_application(candidate, exam_year):
             .select_related("exam_year", "level", "qualification__level", "category", "scope__category",
                             "specialty__qualification__level", "project", "unit")
             .order_by("-exam_year__year").first())
+
+
+def carried_from(application):
+    """For a draft never submitted that start_application filled from an earlier year's: (that
+    year's name, the labels of the 申报信息 choices it had that are still empty here, as this
+    year's catalogue lacks them), for the form to say what to check; else None."""
+    if application.submission_round:
+        return None
+    previous = last_application(application.candidate, application.exam_year)
+    if previous is None:
+        return None
+    empty = [Application._meta.get_field(f).verbose_name for f in CATALOGUE_FIELDS
+             if getattr(previous, f"{f}_id") and not getattr(application, f"{f}_id")]
+    return previous.exam_year.name, empty
 
 
 def _same_entry(old, exam_year):
@@ -91,7 +111,7 @@ def carry_over(previous: Application, application: Application, *, actor) -> dic
         same = application.exam_year.projects.filter(code=previous.project.code).first()
         application.project = same or application.project
     missing = []
-    for field in ("level", "qualification", "category", "scope", "specialty"):
+    for field in CATALOGUE_FIELDS:
         old = getattr(previous, field)
         new = _same_entry(old, application.exam_year)
         setattr(application, field, new)

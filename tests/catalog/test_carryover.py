@@ -54,7 +54,7 @@ def last_year_application(tree, candidate):
         ethnicity=Ethnicity.objects.get(code="01"), postcode="362400", address="安溪县", chsi_code="A1",
         level=specialty.qualification.level, qualification=specialty.qualification, category=specialty.category,
         specialty=specialty, current_qualification="医师", current_qualification_date=datetime.date(2015, 6, 1),
-        state=State.APPROVED)
+        practice_registered=datetime.date(2015, 9, 1), state=State.APPROVED)
     edu = EducationRowFactory(application=application, school="福建医科大学", major="临床医学")
     WorkRowFactory(application=application, unit_name="安溪县医院")
     appointment = AppointmentRowFactory(application=application, start=datetime.date(2015, 6, 1))
@@ -74,6 +74,9 @@ def test_a_returning_candidate_starts_from_last_years_application(last_year_appl
     assert (application.gender, application.birth_date, application.postcode, application.address) == (
         old.gender, old.birth_date, old.postcode, old.address)
     assert application.unit == old.unit
+    # 执业注册年月 too (the re-probe: most 2023+ routes count from it, and the draft came without it).
+    assert application.practice_registered == old.practice_registered
+    assert application.verdict and application.verdict_text  # the 资格初审 of what was carried, before any save
     # Catalogue choices point to the new year's entries of the same name and code.
     assert application.specialty.exam_year == new_year and application.specialty.code == "305"
     assert application.qualification.exam_year == new_year and application.level.exam_year == new_year
@@ -124,3 +127,15 @@ def test_starting_twice_returns_the_same_draft(last_year_application, candidate)
     first = start_application(candidate=candidate, exam_year=new_year)
     assert start_application(candidate=candidate, exam_year=new_year) == first
     assert EducationRow.objects.filter(application=first).count() == 1
+
+
+def test_the_form_says_what_was_carried_and_what_to_choose_again(client, last_year_application, candidate):
+    from django.urls import reverse
+
+    new_year = make_year(2031, current=True)
+    Specialty.objects.filter(exam_year=new_year, code="305").update(enabled=False)
+    start_application(candidate=candidate, exam_year=new_year)
+    client.force_login(candidate)
+    body = client.get(reverse("candidate:form")).content.decode()
+    assert "本表已按您2030年度的报名信息预填，请逐项核对" in body
+    assert "本年度目录中没有与去年相同的申报专业，已清空，请重新选择。" in body

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prereg.applications import services as workflow_services
+from prereg.applications.carryover import carried_from
 from prereg.applications.completeness import FIELD_SLOTS, field_images, gaps
 from prereg.applications.drafts import edit_refusal, may_edit
 from prereg.applications.images import SLOT_GUIDES
@@ -178,6 +179,7 @@ def page_context(application, overrides=None):
     refusal = edit_refusal(application.candidate, application)
     return {**status_context(application), "sections": sections, "slots": image_slots(application, images),
             "not_found_message": NOT_FOUND_MESSAGE, "year": application.exam_year,
+            "carried": carried_from(application) if application.state == State.DRAFT else None,
             "editable": refusal is None,
             # 重新编辑填报信息 withdrawn (配置角色权限): said at the top, not only by absent buttons.
             "edit_withdrawn": refusal.messages[0] if refusal is not None and refusal.code == "function" else ""}
