@@ -171,3 +171,34 @@ def test_the_exam_site_approves_a_batch_and_forwards_them_in_one_summary(phone, 
     batch = ForwardBatch.objects.get(org=tree["350500"], stage=Stage.SITE_REVIEW)
     assert batch.count == 3
     assert Application.objects.filter(pk__in=[a.pk for a in applications], stage=Stage.DISTRICT_RECHECK).count() == 3
+
+
+def test_a_zoomed_or_turned_picture_can_be_scrolled_to_each_of_its_edges(page, tree, year):
+    # The review probe: zoomed three times, a diploma's top and left (its school's name) were out of
+    # reach: the picture was scaled around its centre by a transform inside a centring scroll box.
+    from prereg.applications import services
+    from tests.factories import CandidateFactory, complete_application
+
+    reviewer = reviewers_for(tree, ["35052401"])["35052401"]
+    candidate = CandidateFactory()
+    application = services.application_submit(actor=candidate, application_id=complete_application(
+        candidate, year, tree).pk)
+    login(page, reviewer.username, "Ceshi#2026pw")
+    page.goto(f"{page.base}/backoffice/review/{application.pk}/")
+    item = page.locator("details[data-check-field]:has([data-viewer-main])").first
+    if not item.evaluate("details => details.open"):
+        item.locator("summary").click()
+    stage = item.locator(".viewer-stage")
+    reach = """stage => { stage.scrollTo(0, 0); const s = stage.getBoundingClientRect();
+        const i = stage.querySelector('img').getBoundingClientRect();
+        stage.scrollTo(stage.scrollWidth, stage.scrollHeight); const j = stage.querySelector('img').getBoundingClientRect();
+        return [i.left - s.left, i.top - s.top, s.right - j.right, s.bottom - j.bottom,
+                stage.scrollHeight > stage.clientHeight]; }"""
+    for _ in range(3):
+        item.locator("[data-viewer-action=zoom-in]").click()
+    for turn in range(2):
+        page.wait_for_timeout(200)
+        left, top, right, bottom, scrolls = stage.evaluate(reach)
+        assert scrolls, turn  # zoomed past the stage's height
+        assert min(left, top, right, bottom) >= -1, (turn, left, top, right, bottom)
+        item.locator("[data-viewer-action=rotate]").click()

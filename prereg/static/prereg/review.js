@@ -16,13 +16,46 @@
     var thumb = thumbs[state.index];
     var src = thumb.getAttribute("data-viewer-src");
     if (img.getAttribute("src") !== src) { img.setAttribute("src", src); }
-    img.style.transform = "scale(" + state.zoom + ") rotate(" + state.rotate + "deg)";
+    layout(viewer);
     thumbs.forEach(function (t, i) { t.classList.toggle("active", i === state.index); });
     var count = viewer.querySelector("[data-viewer-count]");
     if (count) { count.textContent = (state.index + 1) + " / " + thumbs.length; }
     var open = viewer.querySelector("[data-viewer-open]");
     if (open) { open.setAttribute("href", src); }
   }
+
+  // The picture at its zoom and turn, the canvas sized to the box it covers (so the stage scrolls to
+  // each of its edges): at zoom 1 it fits the stage, never larger than itself.
+  function layout(viewer) {
+    var state = viewerState(viewer);
+    var img = viewer.querySelector("[data-viewer-main]");
+    var stage = viewer.querySelector(".viewer-stage");
+    // Laid out again once loaded, and once its item is opened (a closed <details> has no size).
+    if (!img || !stage || !img.naturalWidth || !stage.clientWidth) { return; }
+    var turned = state.rotate % 180 !== 0;
+    var shownWidth = turned ? img.naturalHeight : img.naturalWidth;
+    var shownHeight = turned ? img.naturalWidth : img.naturalHeight;
+    var scale = Math.min(stage.clientWidth / shownWidth, stage.clientHeight / shownHeight, 1) * state.zoom;
+    var canvas = img.parentElement;
+    canvas.classList.add("sized");
+    canvas.style.width = shownWidth * scale + "px";
+    canvas.style.height = shownHeight * scale + "px";
+    img.style.width = img.naturalWidth * scale + "px";
+    img.style.height = img.naturalHeight * scale + "px";
+    img.style.transform = "translate(-50%, -50%) rotate(" + state.rotate + "deg)";
+  }
+  document.addEventListener("load", function (event) {
+    var viewer = event.target.matches && event.target.matches("[data-viewer-main]") && event.target.closest("[data-viewer]");
+    if (viewer) { layout(viewer); }
+  }, true);
+  document.addEventListener("toggle", function (event) {
+    var viewer = event.target.querySelector && event.target.open && event.target.querySelector("[data-viewer]");
+    if (viewer) { layout(viewer); }
+  }, true);
+  window.addEventListener("resize", function () {
+    document.querySelectorAll("[data-viewer]").forEach(layout);
+  });
+  document.querySelectorAll("[data-viewer]").forEach(layout);  // pictures loaded before this script
 
   document.addEventListener("click", function (event) {
     var action = event.target.closest("[data-viewer-action]");
