@@ -324,8 +324,13 @@ def submitted(tree, year, unit_code="35052401", candidate=None, **fields) -> App
 
 
 def tick_all(application, reviewer, consistent=True):
-    """Tick every field of the application's current stage; returns the number of ticks."""
+    """Tick every field of the application's current stage; returns the number of ticks. An item
+    whose images the application lacks (made without the upload) gets them first: 是 needs a picture."""
     application.refresh_from_db()
+    for f in review.check_fields(application):
+        if consistent and not f.images:
+            for slot, row_id in f.slots:
+                ApplicationImageFactory(application=application, slot=slot, row_id=row_id)
     for f in review.check_fields(application, with_images=False):
         services.field_check_set(actor=reviewer, application_id=application.pk, field=f.key,
                                  consistent=consistent)

@@ -18,6 +18,12 @@ def test_seed_demo_is_idempotent_and_has_every_role(db, tmp_path, settings, monk
     assert Application.objects.filter(state=State.IN_REVIEW).exists()
     # The 资格初审 assistant has judged every demo application (its verdict shows in the lists).
     assert not Application.objects.filter(verdict="").exists()
+    # Every one in review has the pictures its form asks for: a reviewer confirms no item without one.
+    from prereg.applications.completeness import required_images
+
+    for application in Application.objects.filter(state=State.IN_REVIEW):
+        held = set(ApplicationImage.objects.filter(application=application).values_list("slot", "row_id"))
+        assert {(i.slot, i.row_id) for i in required_images(application)} <= held, application.name
 
 
 def test_seed_demo_leaves_no_image_file_that_no_row_names(db, tmp_path, settings, monkeypatch):

@@ -326,9 +326,11 @@ def field_check_set(*, actor, application_id: int, field: str, consistent: bool,
             or (actor.org_id in _orgs_before(application) and application.org_id_at(application.stage) != actor.org_id):
         raise AlreadyHandled(application)
     _require_stage_actor(actor, application)
-    keys = {f.key for f in review.check_fields(application, with_images=False)}
-    if field not in keys:
+    item = next((f for f in review.check_fields(application) if f.key == field), None)
+    if item is None:
         raise ValidationError("没有这一项需要核对的信息。")
+    if consistent and not item.images:
+        raise ValidationError(f"考生未上传{item.label}的图片，无从核对，不能选择“与原件一致：是”。")
     check, _ = FieldCheck.objects.update_or_create(
         application=application, stage=application.stage, submission_round=application.submission_round,
         field=field, defaults={"consistent": bool(consistent), "reviewer": actor},

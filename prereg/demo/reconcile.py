@@ -16,6 +16,7 @@ from prereg.reconcile import services as reconcile
 from prereg.reconcile.models import RosterUpload
 
 from .applications import new_application
+from .images import attach_required
 from .people import candidate_account, make_id_number
 
 # name, gender, birth, specialty, submit
@@ -51,6 +52,7 @@ def seed(context):
         extra[name] = (Application.objects.filter(candidate=user, exam_year=year).first()
                        or new_application(user, year, unit, specialty, submit=submit, postcode="362400",
                                           address="福建省泉州市安溪县"))
+        attach_required(extra[name])
     by_name = {a.name: Application.objects.select_related("level", "specialty").get(pk=a.pk)
                for a in [*context["applications"], *extra.values()]}
     other_level = "中级" if by_name["苏明"].level.name != "中级" else "初级(师)"

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from prereg.applications import completeness
 from prereg.applications.models import Application, Stage, State
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import login, shot
@@ -38,6 +39,10 @@ def app_with_images(tree, year, reviewer_anxi_hospital):
     for slot, color in (("id_front", "red"), ("id_back", "blue")):
         ApplicationImageFactory(application=application, slot=slot, width=320, height=200,
                                 file__filename=f"{slot}.png", file__data=_png(color))
+    for image in completeness.required_images(application):  # the rest of what the form asks for
+        if image.slot not in ("id_front", "id_back"):
+            ApplicationImageFactory(application=application, slot=image.slot, row_id=image.row_id, width=320,
+                                    height=200, file__filename=f"{image.slot}.png", file__data=_png("green"))
     return application
 
 

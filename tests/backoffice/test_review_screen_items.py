@@ -2,12 +2,14 @@
 
 import datetime
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.text import slugify
 
 from prereg.applications import completeness, services
 from prereg.applications.models import Application, EducationRow, FieldCheck, State
-from tests.factories import EducationRowFactory, submitted
+from tests.factories import ApplicationImageFactory, EducationRowFactory, submitted
 
 
 def test_a_qualification_and_a_degree_of_none_get_no_tick_and_the_asked_ones_suffice_for_approval(
@@ -24,9 +26,24 @@ def test_a_qualification_and_a_degree_of_none_get_no_tick_and_the_asked_ones_suf
     assert f'id="field-{slugify(f"degree:{degree.pk}")}"' not in body
 
     asked = {(image.slot, image.row_id) for image in completeness.required_images(app)}
+    for slot, row_id in asked:
+        ApplicationImageFactory(application=app, slot=slot, row_id=row_id)
     for key in ["id_card", *(f"{slot}:{row_id}" for slot, row_id in asked if row_id)]:
         services.field_check_set(actor=reviewer_anxi_hospital, application_id=app.pk, field=key, consistent=True)
     assert FieldCheck.objects.filter(application=app).count() == 2  # 证件, 参评学历
     app.refresh_from_db()
     services.application_approve(actor=reviewer_anxi_hospital, application_id=app.pk, expected_version=app.version)
     assert Application.objects.get(pk=app.pk).state == State.IN_REVIEW
+
+
+def test_an_item_without_its_picture_cannot_be_confirmed(client, tree, year, reviewer_anxi_hospital):
+    # The review probe ticked 是 on four items of which the candidate had uploaded nothing, and approved.
+    app = submitted(tree, year, name="李娜")
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    assert "考生未上传该项图片，无从核对" in body and 'name="consistent" value="1"' not in body
+    with pytest.raises(ValidationError, match="无从核对"):
+        services.field_check_set(actor=reviewer_anxi_hospital, application_id=app.pk, field="id_card",
+                                 consistent=True)
+    services.field_check_set(actor=reviewer_anxi_hospital, application_id=app.pk, field="id_card", consistent=False)
+    assert FieldCheck.objects.get(application=app).consistent is False
