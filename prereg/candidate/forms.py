@@ -73,7 +73,8 @@ class MobileField(forms.CharField):
 
 
 def _required(field):
-    field.error_messages["required"] = f"请填写“{field.label}”。"
+    verb = "请选择" if isinstance(field, forms.ChoiceField | forms.ModelChoiceField) else "请填写"
+    field.error_messages["required"] = f"{verb}“{field.label}”。"
     return field
 
 

@@ -209,7 +209,7 @@ def test_a_passport_holder_types_gender_and_birth_date(client, year, tree):
     client.force_login(holder)
     client.get(reverse("candidate:form"))
     body = post(client, "basic", basic(tree, **{"basic-phone": holder.phone})).content.decode()
-    assert "请填写“性别”" in body and "请填写“出生日期”" in body
+    assert "请选择“性别”" in body and "请填写“出生日期”" in body
     post(client, "basic", basic(tree, **{"basic-phone": holder.phone, "basic-gender": "F",
                                         "basic-birth_date": "1988-05-06"}))
     application = Application.objects.get(candidate=holder)

@@ -32,7 +32,7 @@ def test_a_field_with_help_text_shows_it_under_its_input(client, year, tree, can
     assertInHTML('<div class="field required"><label for="id_chsi-chsi_code">学信网在线验证码</label>'
                  '<input type="text" name="chsi-chsi_code" value="090888693519" maxlength="20" required'
                  ' aria-describedby="id_chsi-chsi_code_helptext" id="id_chsi-chsi_code">'
-                 '<small class="help">学历证书电子注册备案表中的12位在线验证码（不填空格）；若无此项请填写“无”。</small></div>',
+                 '<small class="help" id="id_chsi-chsi_code_helptext">学历证书电子注册备案表中的12位在线验证码（不填空格）；若无此项请填写“无”。</small></div>',
                  body)
 
 
@@ -52,8 +52,8 @@ def test_a_section_with_errors_shows_each_at_its_field_with_role_alert(client, y
     assertInHTML('<div class="field has-error required"><label for="id_basic-postcode">邮编</label>'
                  '<input type="text" name="basic-postcode" inputmode="numeric" maxlength="6" required'
                  ' aria-invalid="true" aria-describedby="id_basic-postcode_error" id="id_basic-postcode">'
-                 '<div class="error" role="alert">请填写“邮编”。</div></div>', body)
-    assertInHTML('<div class="error" role="alert">请填写“民族”。</div>', body)
+                 '<div id="id_basic-postcode_error"><div class="error" role="alert">请填写“邮编”。</div></div></div>', body)
+    assertInHTML('<div class="error" role="alert">请选择“民族”。</div>', body)
 
 
 def test_every_control_a_screen_reader_reaches_has_a_name(client, year, tree, candidate):
@@ -92,3 +92,24 @@ def test_a_return_reason_keeps_its_lines_and_stays_text(client, year, tree, cand
     for name in ("candidate:home", "candidate:form", "candidate:progress"):
         body = client.get(reverse(name)).content.decode()
         assert "1. 学历证书照片不清晰<br>2. 工作年限填写有误&lt;b&gt;" in body, name
+
+
+def test_every_description_a_control_points_to_is_on_the_page(client, year, tree, candidate):
+    # The re-probe: Django's aria-describedby named help and error ids that no element had, so a
+    # screen reader read "邮编, invalid" without the reason.
+    import lxml.html
+
+    application = complete_application(candidate, year, tree)
+    client.force_login(candidate)
+    pages = {"form": client.get(reverse("candidate:form")).content.decode(),
+             "refused": client.post(reverse("candidate:section", args=["basic"]),
+                                    {"version": application.version, "basic-postcode": "12"},
+                                    HTTP_HX_REQUEST="true").content.decode()}
+    client.logout()
+    pages["login"] = client.get(reverse("accounts:login")).content.decode()
+    for name, html in pages.items():
+        page = lxml.html.fromstring(html)
+        ids = set(page.xpath("//@id"))
+        wanted = {i for value in page.xpath("//@aria-describedby") for i in value.split()}
+        assert wanted and wanted <= ids, (name, wanted - ids)
+    assert 'aria-invalid="true"' in pages["refused"]

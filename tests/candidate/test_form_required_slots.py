@@ -55,6 +55,6 @@ def test_the_first_education_row_is_the_assessed_one_in_its_legend_and_its_slot(
     page = lxml.html.fromstring(client.get(reverse("candidate:form")).content.decode())
 
     legends = [legend.text_content() for legend in page.xpath('//*[@data-rows="edu"]//*[@data-row-list]//legend')]
-    assert legends == ["参评学历", "第 2 行"]
+    assert legends == ["参评学历", "学历第 2 行"]
     labels = [h3.text_content().strip() for h3 in page.xpath('//*[@data-rows="edu"]//*[@data-slot]/h3')]
     assert labels == ["📷 参评学历：本科 福建医科大学", "📷 学历：硕士研究生 厦门大学 缺"]  # its image not yet uploaded

@@ -68,7 +68,7 @@
     if (!form || event.target.type === "file" || event.target.id === "unit-q") { return; }
     unsaved[form.id] = true;
     var saved = form.querySelector("[data-saved]");
-    if (saved) { saved.removeAttribute("data-saved"); }
+    if (saved) { saved.remove(); }  // what it said is no longer so
   }
   document.addEventListener("input", typed);
   document.addEventListener("change", typed);
