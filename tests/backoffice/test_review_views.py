@@ -335,10 +335,22 @@ def test_reject_without_a_reason_keeps_what_was_typed_and_says_why(client, app, 
 
 def test_return_to_candidate_through_the_page_sends_the_sms(client, app, reviewer_anxi_hospital):
     client.force_login(reviewer_anxi_hospital)
-    client.post(reverse("backoffice:review_decide", args=[app.pk]),
-                {"decision": "reject", "version": app.version, "reason": "学历证书不清晰", "to": "candidate"})
+    body = client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                       {"decision": "reject", "version": app.version, "reason": "学历证书不清晰", "to": "candidate"},
+                       follow=True).content.decode()
     assert Application.objects.get(pk=app.pk).state == State.RETURNED
     assert "学历证书不清晰" in SmsMessage.objects.get(purpose="returned").text
+    assert "已将李娜的报名信息退回考生。" in body  # to whom it went (the review probe)
+
+
+def test_return_to_the_previous_stage_says_to_which_org(client, app, reviewer_anxi_hospital, reviewer_anxi_bureau):
+    approve(app, reviewer_anxi_hospital)
+    app.refresh_from_db()
+    client.force_login(reviewer_anxi_bureau)
+    body = client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                       {"decision": "reject", "version": app.version, "reason": "请重新核对学历证书", "to": "previous"},
+                       follow=True).content.decode()
+    assert f"已将李娜的报名信息退回单位审查（{reviewer_anxi_hospital.org.name}）。" in body
 
 
 def test_forged_decisions_for_a_skipped_stage_or_foreign_application_change_nothing(

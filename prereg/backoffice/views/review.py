@@ -307,8 +307,9 @@ def review_decide(request, pk):
             services.application_approve(**act, opinion=data.get("opinion", ""))
             messages.success(request, f"已同意{application.name}的报名信息。")
         else:
-            services.application_reject(**act, reason=data.get("reason", ""), to=data.get("to", ""))
-            messages.success(request, f"已退回{application.name}的报名信息。")
+            returned = services.application_reject(**act, reason=data.get("reason", ""), to=data.get("to", ""))
+            to = f"{returned.get_stage_display()}（{returned.org_at(returned.stage)}）" if returned.stage else "考生"
+            messages.success(request, f"已将{application.name}的报名信息退回{to}。")
     except services.AlreadyHandled as exc:
         messages.warning(request, str(exc))
         return redirect("backoffice:review", pk=pk)
