@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from .labels import object_label
 from .models import AuditEvent, Outcome
 
 
@@ -16,7 +17,7 @@ class AuditFilterForm(forms.Form):
                             help_text="姓名或账号")
     org = forms.CharField(label="所属机构", required=False, max_length=100)
     event = forms.CharField(label="事件", required=False, max_length=60,
-                            help_text="如 auth.login，或前缀 application.")
+                            help_text="事件代码（列表中名称下方的英文），如 auth.login，或前缀 application.")
     object_type = forms.ChoiceField(label="对象类型", required=False)
     object_id = forms.CharField(label="对象编号", required=False, max_length=60)
     outcome = forms.ChoiceField(label="结果", required=False, choices=[("", "全部"), *Outcome.choices])
@@ -25,7 +26,7 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         types = AuditEvent.objects.exclude(object_type="").order_by("object_type").values_list(
             "object_type", flat=True).distinct()
-        self.fields["object_type"].choices = [("", "全部"), *((t, t) for t in types)]
+        self.fields["object_type"].choices = [("", "全部"), *((t, object_label(t)) for t in types)]
 
     def clean(self):
         data = super().clean()

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from . import labels
+
 
 class Outcome(models.TextChoices):
     SUCCESS = "success", "成功"
@@ -36,6 +38,14 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["pk"]
         verbose_name = "审计日志"
+
+    @property
+    def event_label(self) -> str:
+        return labels.event_label(self.event)
+
+    @property
+    def object_label(self) -> str:
+        return labels.object_label(self.object_type)
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.event}"

@@ -137,3 +137,24 @@ def test_the_csv_guards_cells_a_spreadsheet_would_run_as_formulas(client, audito
         ["'=cmd|' /C calc'!A0", "'+1+1", "'-2+3", "'@SUM(A1)"])
     assert "王审核" in [r[2] for r in rows]
     assert all(not cell or cell[0] not in "=+-@" for row in rows for cell in row)
+
+
+def test_every_event_the_code_records_has_a_chinese_name(client, auditor):
+    # The review probe read auth.login, application.approve, accounts.User #2 in the 审计日志.
+    import pathlib
+    import re
+
+    from prereg.applications.models import ReviewAction
+    from prereg.audit.labels import EVENT_LABELS
+
+    source = "".join(path.read_text() for path in pathlib.Path("prereg").rglob("*.py"))
+    # record("a.b", …), record("a.b" if … else "c.d", …) and event = "a.b" before a record(event, …)
+    code = r'"([a-z_]+(?:\.[a-z_]+)+)"'
+    codes = set(re.findall(rf"record\(\s*{code}", source)) | set(re.findall(rf"else {code}", source))
+    codes |= set(re.findall(rf"event = {code}", source))
+    codes |= {f"application.{action}" for action in ReviewAction.values}
+    assert len(codes) > 60 and codes - set(EVENT_LABELS) == set()
+    record("auth.login", request=None, actor_name="李审计")
+    client.force_login(auditor)
+    body = client.get(reverse("backoffice:audit")).content.decode()
+    assert "登录" in body and "auth.login" in body  # the name, the code beneath it for the filter

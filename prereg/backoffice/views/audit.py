@@ -20,7 +20,7 @@ from ..access import staff_required
 from .common import query_without
 
 PAGE_SIZE = 50
-CSV_COLUMNS = ["编号", "时间", "操作人", "所属机构", "客户端地址", "事件", "对象类型", "对象编号", "结果",
+CSV_COLUMNS = ["编号", "时间", "操作人", "所属机构", "客户端地址", "事件", "事件名称", "对象类型", "对象编号", "结果",
                "详情", "请求编号", "哈希"]
 
 
@@ -48,7 +48,7 @@ def _csv_rows(entries):
         # guarded as in the application exports (CSV injection).
         yield writer.writerow([
             e.pk, timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"), csv_text(e.actor_name),
-            csv_text(e.actor_org), csv_text(e.client_ip), csv_text(e.event), csv_text(e.object_type),
+            csv_text(e.actor_org), csv_text(e.client_ip), csv_text(e.event), e.event_label, csv_text(e.object_type),
             csv_text(e.object_id), e.get_outcome_display(),
             csv_text(json.dumps(e.details, ensure_ascii=False)) if e.details else "", csv_text(e.request_id), e.hash,
         ])
