@@ -31,3 +31,16 @@ def test_the_menu_links_are_tap_targets_on_a_phone(phone, tree, year, reviewer_p
     phone.click(".nav-toggle-label")
     heights = phone.eval_on_selector_all(".sidebar a", "links => links.map(a => a.getBoundingClientRect().height)")
     assert heights and min(heights) >= 44, heights
+
+
+def test_a_list_wider_than_its_frame_keeps_its_actions_in_view(phone, tree, year, reviewer_province):
+    # The review probe: 审核 and 撤办 were cut at the right edge at 1366 px and off-screen on a tablet.
+    submitted(tree, year, name="考生甲")
+    login(phone, reviewer_province.username, TEST_PASSWORD)
+    for path in ("/backoffice/review/pending/", "/backoffice/review/reviewed/"):
+        phone.goto(f"{phone.base}{path}")
+        wrap = phone.locator(".table-wrap").first
+        assert wrap.evaluate("w => w.scrollWidth > w.clientWidth"), path  # the list is wider than the phone
+        cell = wrap.locator("thead th.actions-cell")
+        right = wrap.evaluate("w => w.getBoundingClientRect().right")
+        assert cell.evaluate("c => c.getBoundingClientRect().right") <= right + 1, path
