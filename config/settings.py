@@ -301,6 +301,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "prereg.core.middleware.RequestIdFilter"},
+                "refusal": {"()": "prereg.core.middleware.RefusalFilter"},
                 # No full ID number or mobile in any log line (a path or a message may hold one).
                 "personal_numbers": {"()": "prereg.core.logmask.PersonalNumberFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
@@ -309,5 +310,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # The filters on django.request itself put the request id on the record of every 4xx/5xx
     # report and mask its numbers, whichever handler (a file, syslog, a test's caplog) receives it.
-    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["request_id", "personal_numbers"]}},
+    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["request_id", "personal_numbers", "refusal"]}},
 }

@@ -39,6 +39,16 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class RefusalFilter(logging.Filter):
+    """A 4xx on django.request is one line, without its traceback: the person was told why (a 403
+    is audited as access.denied besides), and ordinary refusals buried the 5xx in tracebacks."""
+
+    def filter(self, record):
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = record.exc_text = None
+        return True
+
+
 class RequestIdMiddleware:
     """Tags each request with an id that its log lines and its error page carry."""
 

@@ -85,3 +85,12 @@ def test_client_errors_show_a_chinese_page_without_detail(client, candidate, pat
     response = client.get(path)
     assert response.status_code == status and text in response.content.decode()
     assert "Traceback" not in response.content.decode() and "Using the URLconf" not in response.content.decode()
+
+
+def test_a_refusal_is_one_log_line_without_a_traceback(client, tree, year, caplog, reviewer_anxi_bureau):
+    # The review probe found about 100 ordinary 403s logged as full tracebacks, burying the 5xx.
+    client.force_login(reviewer_anxi_bureau)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(reverse("backoffice:audit")).status_code == 403
+    [refusal] = [r for r in caplog.records if r.name == "django.request"]
+    assert refusal.status_code == 403 and refusal.exc_info is None
