@@ -78,12 +78,17 @@ def carried_from(application):
     year's catalogue lacks them), for the form to say what to check; else None."""
     if application.submission_round:
         return None
-    previous = last_application(application.candidate, application.exam_year)
+    # One plain row, not last_application's joins: the form page asks this on every draft (form_page_ms).
+    previous = (Application.objects.filter(candidate_id=application.candidate_id,
+                                           exam_year__year__lt=application.exam_year.year)
+                .order_by("-exam_year__year").values_list("exam_year__name", *(f"{f}_id" for f in CATALOGUE_FIELDS))
+                .first())
     if previous is None:
         return None
-    empty = [Application._meta.get_field(f).verbose_name for f in CATALOGUE_FIELDS
-             if getattr(previous, f"{f}_id") and not getattr(application, f"{f}_id")]
-    return previous.exam_year.name, empty
+    year_name, *chosen = previous
+    empty = [Application._meta.get_field(f).verbose_name for f, had in zip(CATALOGUE_FIELDS, chosen, strict=True)
+             if had and not getattr(application, f"{f}_id")]
+    return year_name, empty
 
 
 def _same_entry(old, exam_year):
