@@ -351,6 +351,9 @@ def test_return_to_the_previous_stage_says_to_which_org(client, app, reviewer_an
                        {"decision": "reject", "version": app.version, "reason": "请重新核对学历证书", "to": "previous"},
                        follow=True).content.decode()
     assert f"已将李娜的报名信息退回单位审查（{reviewer_anxi_hospital.org.name}）。" in body
+    # 已审信息 names the act and its stage apart (it read 不同意（退回上一环节）（报名点确认）).
+    reviewed = client.get(reverse("backoffice:reviewed")).content.decode()
+    assert "不同意（退回上一环节） · 报名点确认" in reviewed and "国网已办" in reviewed
 
 
 def test_forged_decisions_for_a_skipped_stage_or_foreign_application_change_nothing(
