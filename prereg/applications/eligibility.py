@@ -26,6 +26,8 @@ from .models import (
     OtherRow,
     TrainingRow,
     WorkRow,
+    counted_months,
+    last_counted_month,
     months_between,
     years_months,
 )
@@ -148,32 +150,6 @@ def _matches(allowed: str, value: str) -> bool:
     return allowed in ("", "*") or value in allowed.split("|")
 
 
-def _month(day: datetime.date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def _last_month(cutoff: datetime.date) -> int:
-    """The last month counted: the cut-off's own once it is whole (its last day), as in months_between."""
-    return _month(cutoff) - (cutoff.month == (cutoff + datetime.timedelta(days=1)).month)
-
-
-def counted_months(periods, cutoff) -> set[int]:
-    """The months (year·12 + month − 1) of `periods` [(start, end; None while it runs)] up to the cut-off
-    (rules file §1.3: whole months, the start month counts; rows summed, each clipped to the cut-off, an
-    overlap counted once). A row's end month counts too: a row ending 2024-12 includes December, though the
-    form stores that end as 2024-12-01."""
-    last = _last_month(cutoff)
-    months = set()
-    for start, end in periods:
-        if start:
-            months.update(range(_month(start), min(_month(end) if end else last, last) + 1))
-    return months
-
-
-def months_in(periods, cutoff) -> int:
-    return len(counted_months(periods, cutoff))
-
-
 def _spells(periods, cutoff) -> tuple[int, str]:
     """The months counted of `periods`, and their words as the form writes periods, consecutive months as
     one spell: 2010-07至2011-06、2017-01起 (起: running to the cut-off)."""
@@ -186,7 +162,7 @@ def _spells(periods, cutoff) -> tuple[int, str]:
             runs[-1][1] = month
         else:
             runs.append([month, month])
-    last = _last_month(cutoff)
+    last = last_counted_month(cutoff)
 
     def text(month):
         return month_text(datetime.date(month // 12, month % 12 + 1, 1))

@@ -4,7 +4,6 @@ The workflow that moves an application between states lives in workflow.py (the 
 services.py (one function per act); nothing else writes `state` or `stage`.
 """
 
-import calendar
 import datetime
 import functools
 import operator
@@ -62,6 +61,32 @@ def months_between(start, end) -> int:
     if (end + datetime.timedelta(days=1)).month != end.month:
         months += 1
     return months
+
+
+def _month(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def last_counted_month(cutoff: datetime.date) -> int:
+    """The last month counted: the cut-off's own once it is whole (its last day), as in months_between."""
+    return _month(cutoff) - (cutoff.month == (cutoff + datetime.timedelta(days=1)).month)
+
+
+def counted_months(periods, cutoff) -> set[int]:
+    """The months (year·12 + month − 1) of `periods` [(start, end; None while it runs)] up to the cut-off
+    (rules file §1.3: whole months, the start month counts; rows summed, each clipped to the cut-off, an
+    overlap counted once). A row's end month counts too: a row ending 2024-12 includes December, though the
+    form stores that end as 2024-12-01."""
+    last = last_counted_month(cutoff)
+    months = set()
+    for start, end in periods:
+        if start:
+            months.update(range(_month(start), min(_month(end) if end else last, last) + 1))
+    return months
+
+
+def months_in(periods, cutoff) -> int:
+    return len(counted_months(periods, cutoff))
 
 
 def years_months(months: int) -> str:
@@ -306,9 +331,7 @@ class AppointmentRow(Row):
     def duration(self) -> str:
         """现技术资格聘任年限: through its end month (2015-09 to 2018-07 is 2年11月), or to the year's
         cut-off while still running, as the 资格初审 counts the months appointed."""
-        cutoff = self.application.exam_year.cutoff_date
-        end = min(self.end, cutoff) if self.end else cutoff
-        return years_months(months_between(self.start, end.replace(day=calendar.monthrange(end.year, end.month)[1])))
+        return years_months(months_in([(self.start, self.end)], self.application.exam_year.cutoff_date))
 
 
 class TrainingRow(Row):

@@ -7,7 +7,7 @@ import pytest
 
 from prereg.applications import eligibility
 from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE, Education, Facts, Rule, assess
-from prereg.applications.models import AppointmentRow, EducationRow, OtherRow, TrainingRow, WorkRow
+from prereg.applications.models import AppointmentRow, EducationRow, OtherRow, TrainingRow, WorkRow, months_in
 from prereg.catalog.loaders import eligibility_rows
 
 
@@ -80,13 +80,13 @@ def test_contiguous_jobs_lose_no_month_at_the_change():
 
 def test_a_closed_work_row_counts_its_start_and_end_months():
     cutoff = datetime.date(2026, 12, 31)
-    assert eligibility.months_in([(d("2024-01"), d("2024-12"))], cutoff) == 12
-    assert eligibility.months_in([(d("2024-03"), d("2024-03"))], cutoff) == 1
-    assert eligibility.months_in([(d("2024-01"), d("2030-06"))], cutoff) == 36  # clipped to the cut-off
-    assert eligibility.months_in([(d("2027-01"), None)], cutoff) == 0  # begun after it
+    assert months_in([(d("2024-01"), d("2024-12"))], cutoff) == 12
+    assert months_in([(d("2024-03"), d("2024-03"))], cutoff) == 1
+    assert months_in([(d("2024-01"), d("2030-06"))], cutoff) == 36  # clipped to the cut-off
+    assert months_in([(d("2027-01"), None)], cutoff) == 0  # begun after it
     # overlapping rows count once, a gap not at all
     rows = [(d("2020-01"), d("2020-12")), (d("2020-07"), d("2021-06")), (d("2023-01"), None)]
-    assert eligibility.months_in(rows, cutoff) == 18 + 48
+    assert months_in(rows, cutoff) == 18 + 48
 
 
 def test_a_gap_between_jobs_is_not_counted_and_the_verdict_names_both_spells():

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from prereg.applications import eligibility, services
-from prereg.applications.models import Application, EducationRow, ReviewLog, Stage, State
+from prereg.applications.models import Application, EducationRow, ReviewLog, Stage, State, months_in
 from prereg.catalog.models import EligibilityRule, Qualification, Specialty
 from prereg.catalog.services import eligibility_rules_file
 from tests.factories import EducationRowFactory, WorkRowFactory, approve, complete_application
@@ -105,7 +105,7 @@ def test_the_rules_page_is_the_districts(client, year, reviewer_quanzhou, review
 def test_work_rows_overlapping_count_once():
     cutoff = datetime.date(2025, 12, 31)
     rows = [(datetime.date(2020, 1, 1), datetime.date(2022, 12, 1)), (datetime.date(2022, 1, 1), None)]
-    assert eligibility.months_in(rows, cutoff) == 72
+    assert months_in(rows, cutoff) == 72
 
 
 def test_facts_are_read_from_the_form(year, tree, candidate):

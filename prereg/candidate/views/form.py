@@ -198,6 +198,13 @@ def form_page(request):
     return render(request, "candidate/form.html", page_context(application))
 
 
+def _posted_section_version(request) -> int | None:
+    """The section's saves its page showed. A page of ours always posts it; a client that does not
+    (none of ours) saves unchecked, its own application's section being all it could overwrite."""
+    shown = request.POST.get("section_version")
+    return None if shown is None else posted_version(shown)
+
+
 @require_POST
 def section_save(request, section):
     if section not in SECTIONS:
@@ -207,10 +214,7 @@ def section_save(request, section):
         return _send_code_without_scripts(request, application)
     form, formsets = _forms(application, section, request.POST)
     valid = (form is None or form.is_valid()) and all(fs.is_valid() for fs in formsets)
-    # A page of ours always posts it; a client that does not (none of ours) saves unchecked, its own
-    # application's section being all it could overwrite.
-    shown = request.POST.get("section_version")
-    section_version = None if shown is None else posted_version(shown)
+    section_version = _posted_section_version(request)
     saved, error_message = False, ""
     if valid:
         chsi = section == "education"
@@ -249,8 +253,7 @@ def _send_code_without_scripts(request, application):
     typed = {name: request.POST.get(f"basic-{name}", "")
              for name in ("name", "ethnicity", "unit", "postcode", "phone", "address")}
     form = BasicForm(instance=application, prefix="basic", initial=typed)
-    shown = request.POST.get("section_version")
-    ctx = section_context(application, "basic", form, [], section_version=None if shown is None else posted_version(shown))
+    ctx = section_context(application, "basic", form, [], section_version=_posted_section_version(request))
     return render(request, "candidate/form.html", page_context(application, {"basic": ctx}))
 
 
