@@ -20,6 +20,7 @@ from prereg.catalog.models import DictEntry, DictKind
 from prereg.core.validators import is_id
 from prereg.notify.services import notice_send
 from prereg.notify.sms import send_sms
+from prereg.orgs.models import Org
 from prereg.orgs.routing import resolve_chain
 
 from . import eligibility, review, values, workflow
@@ -124,6 +125,23 @@ def _generate_number(application) -> str:
     return f"{application.exam_year.year}{application.pk:08d}"
 
 
+def _chain_held(unit, year):
+    """The review chain of `unit`, its orgs (and the unit) locked until the submission commits.
+
+    禁用 counts the applications waiting for an org under the org's lock (orgs.services.org_set_enabled):
+    with the lock taken here too, an org is either disabled before the chain is read again below (and
+    not chosen) or sees this application waiting (and refuses to disable).
+    """
+    chain = resolve_chain(unit, exam_year=year)
+    held = {org.pk: org for org in Org.objects.select_for_update().filter(
+        pk__in={unit.pk, *(org.pk for org in chain.values())}).order_by("pk")}
+    if not held[unit.pk].enabled:
+        raise ValidationError(f"单位“{unit.name}”已停用，请在“基本信息”中重新选择单位名称。")
+    if resolve_chain(held[unit.pk], exam_year=year) != chain:
+        raise ValidationError("审核机构刚刚发生变更，请重新提交。")
+    return chain
+
+
 @transaction.atomic
 def application_submit(*, actor, application_id: int, expected_version: int | None = None, request=None,
                        check_complete=None, today=None) -> Application:
@@ -144,7 +162,7 @@ def application_submit(*, actor, application_id: int, expected_version: int | No
             raise ValidationError(["提交前请补全以下内容："] + list(missing))
     if application.unit_id is None:
         raise ValidationError("请先在“基本信息”中选择单位名称。")
-    for stage, org in resolve_chain(application.unit, exam_year=year).items():
+    for stage, org in _chain_held(application.unit, year).items():
         setattr(application, STAGE_ORG_FIELD[stage], org)
     application.submission_round += 1
     application.submitted_at = timezone.now()

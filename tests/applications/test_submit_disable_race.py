@@ -1,0 +1,63 @@
+"""A submission and a 禁用 of an org of its chain at the same moment (PostgreSQL, threads released by a
+barrier): the submission is refused, routed past the disabled org, or the 禁用 is refused; no application is
+ever left waiting for a disabled org, which no one could review."""
+
+import datetime
+from functools import partial
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from prereg.applications import services
+from prereg.applications.models import Application, Stage, State
+from prereg.applications.selectors import waiting_counts
+from prereg.orgs.models import Org
+from prereg.orgs.routing import resolve_chain
+from prereg.orgs.services import org_set_enabled
+from tests.applications.test_one_writer_races import done, race
+from tests.factories import ApplicationFactory, CandidateFactory, EducationRowFactory
+
+ROUNDS = 30
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _draft(tree, year, unit_code):
+    application = ApplicationFactory(candidate=CandidateFactory(), exam_year=year, unit=tree[unit_code], name="李娜",
+                                     id_type="", current_qualification="护师",
+                                     current_qualification_date=datetime.date(2016, 10, 1))
+    EducationRowFactory(application=application)
+    return application
+
+
+def test_submission_racing_the_disabling_of_its_unit_review_org(postgres_only, tree, year, reviewer_fuzhou):
+    unit = tree["35012205"]
+    target = resolve_chain(unit, exam_year=year)[Stage.UNIT_REVIEW]
+    assert target.is_within(tree["350100"]) and target != tree["350100"]
+    outcomes = set()
+    for _ in range(ROUNDS):
+        application = _draft(tree, year, "35012205")
+        submitted, disabled = race(
+            partial(services.application_submit, actor=application.candidate, application_id=application.pk),
+            lambda: org_set_enabled(actor=reviewer_fuzhou, org_ids=[target.pk], enabled=False,
+                                    waiting=waiting_counts))
+        assert not Application.objects.filter(waiting_org__enabled=False).exists(), (submitted, disabled)
+        stored = Application.objects.get(pk=application.pk)
+        if done(submitted):
+            assert stored.state == State.IN_REVIEW
+        else:
+            assert isinstance(submitted, ValidationError) and stored.state == State.DRAFT
+        if not done(disabled):
+            assert "待其审核" in disabled.messages[0] and done(submitted)
+        outcomes.add((done(submitted), done(disabled)))
+        # The next round starts from a clean slate: the org enabled, nothing waiting for it.
+        Org.objects.filter(pk=target.pk).update(enabled=True)
+        Application.objects.filter(pk=application.pk).update(waiting_org=None)
+    assert (True, False) in outcomes  # the 禁用 met a submission it had to respect at least once
+
+
+def test_a_draft_whose_unit_was_disabled_since_is_asked_to_choose_again(tree, year):
+    application = _draft(tree, year, "35012205")
+    Org.objects.filter(pk=application.unit_id).update(enabled=False)
+    with pytest.raises(ValidationError, match="已停用，请在“基本信息”中重新选择单位名称"):
+        services.application_submit(actor=application.candidate, application_id=application.pk)
+    assert Application.objects.get(pk=application.pk).state == State.DRAFT
