@@ -116,8 +116,6 @@ class ApplicationFilterForm(forms.Form):
     def as_json(self) -> dict:
         """The cleaned filter as plain JSON values (ids, strings, ISO dates); empty ones left out,
         and so are fields with an error (a list shows the rest of its filter)."""
-        if not self.is_bound:
-            return {}
         self.is_valid()
         out = {}
         for name, value in self.cleaned_data.items():
