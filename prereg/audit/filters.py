@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from .labels import object_label
+from .labels import EVENT_LABELS, object_label
 from .models import AuditEvent, Outcome
 
 
@@ -17,7 +17,8 @@ class AuditFilterForm(forms.Form):
                             help_text="姓名或账号")
     org = forms.CharField(label="所属机构", required=False, max_length=100)
     event = forms.CharField(label="事件", required=False, max_length=60,
-                            help_text="事件代码（列表中名称下方的英文），如 auth.login，或前缀 application.")
+                            widget=forms.TextInput(attrs={"list": "audit-event-names"}),
+                            help_text="事件名称（可只填其中几个字，如“登录”“审核”），或事件代码及其前缀，如 application.")
     object_type = forms.ChoiceField(label="对象类型", required=False)
     object_id = forms.CharField(label="对象编号", required=False, max_length=60)
     outcome = forms.ChoiceField(label="结果", required=False, choices=[("", "全部"), *Outcome.choices])
@@ -27,6 +28,11 @@ class AuditFilterForm(forms.Form):
         types = AuditEvent.objects.exclude(object_type="").order_by("object_type").values_list(
             "object_type", flat=True).distinct()
         self.fields["object_type"].choices = [("", "全部"), *((t, object_label(t)) for t in types)]
+
+    @staticmethod
+    def event_names() -> list[str]:
+        """The names the event field suggests (a browser's datalist)."""
+        return sorted(set(EVENT_LABELS.values()))
 
     def clean(self):
         data = super().clean()
@@ -52,8 +58,9 @@ class AuditFilterForm(forms.Form):
             queryset = queryset.filter(Q(actor_name__icontains=data["actor"]) | Q(actor__username=data["actor"]))
         if data["org"]:
             queryset = queryset.filter(actor_org__icontains=data["org"])
-        if data["event"]:
-            queryset = queryset.filter(event__startswith=data["event"].strip())
+        if text := data["event"].strip():
+            named = [code for code, label in EVENT_LABELS.items() if text in label]
+            queryset = queryset.filter(Q(event__startswith=text) | Q(event__in=named))
         if data["object_type"]:
             queryset = queryset.filter(object_type=data["object_type"])
         if data["object_id"]:

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from prereg.audit.labels import EVENT_LABELS
 from prereg.audit.log import record
 from prereg.audit.models import AuditEvent, Outcome
 from prereg.audit.verify import verify_chain
@@ -158,3 +159,15 @@ def test_every_event_the_code_records_has_a_chinese_name(client, auditor):
     client.force_login(auditor)
     body = client.get(reverse("backoffice:audit")).content.decode()
     assert "登录" in body and "auth.login" in body  # the name, the code beneath it for the filter
+
+
+@pytest.mark.parametrize(("text", "events"), [
+    ("登录失败", ["auth.login_failed"]),
+    ("同意", ["application.approve"]),
+    ("新增账号", ["account.create"]),
+])
+def test_auditor_finds_events_by_their_chinese_name(client, auditor, entries, text, events):
+    client.force_login(auditor)
+    response = client.get(reverse("backoffice:audit"), {"event": text})
+    assert [e.event for e in rows_of(response)] == events
+    assert f'<option value="{EVENT_LABELS[events[0]]}">' in response.content.decode()  # suggested as typed
