@@ -3,13 +3,11 @@
 Views fetch and authorize, then call prereg.reconcile.services; every rule lives there.
 """
 
-from urllib.parse import quote
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,7 +23,7 @@ from prereg.reconcile.models import DIFFERENCES, ListKind, RosterUpload, UploadS
 from prereg.reconcile.selectors import current_upload, list_queryset
 
 from ..access import staff_required
-from .common import query_without
+from .common import attachment, query_without
 
 PER_PAGE = 50
 
@@ -178,9 +176,7 @@ def export(request):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("backoffice:reconcile")
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return attachment(content, name, content_type)
 
 
 @require_POST
