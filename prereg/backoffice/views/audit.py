@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from prereg.audit.filters import AuditFilterForm
@@ -17,7 +18,7 @@ from prereg.audit.log import record
 from prereg.core.sheets import csv_text
 
 from ..access import staff_required
-from .common import query_without
+from .common import CSV, query_without
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["编号", "时间", "操作人", "所属机构", "客户端地址", "事件", "事件名称", "对象类型", "对象编号", "结果",
@@ -62,8 +63,6 @@ def audit_export(request):
     entries = form.filtered()
     record("audit.export", actor=request.user, request=request,
            details={"filters": form.as_details(), "rows": entries.count()})
-    response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="audit-{timezone.localtime():%Y%m%d-%H%M%S}.csv"'
-    )
-    return response
+    filename = f"audit-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
+    return StreamingHttpResponse(_csv_rows(entries), content_type=CSV,
+                                 headers={"Content-Disposition": content_disposition_header(True, filename)})
