@@ -65,8 +65,6 @@ def exports(request):
     """The page: the filter of the list the user came from (query string), and his jobs."""
     initial = {} if "year" in request.GET else {"year": ExamYear.current()}
     filter_form = ApplicationFilterForm(request.GET or None, user=request.user, initial=initial)
-    if request.GET:
-        filter_form.is_valid()  # shows the errors of a bad link, keeps what was typed
     return _page(request, ExportForm(user=request.user), filter_form)
 
 
