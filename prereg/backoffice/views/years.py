@@ -301,21 +301,19 @@ def manual(request, which):
 def year_rules(request, pk):
     """The year's 资格规则 (the tables the 资格初审 assistant applies): shown, downloaded, replaced by import."""
     year = get_object_or_404(ExamYear, pk=pk)
-    form, result, status = ImportForm(), None, 200
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            result = services.eligibility_rules_import(actor=request.user, exam_year_id=year.pk, filename=upload.name,
-                                                       content=upload.read(), request=request)
-            if result.ok:
-                # Open applications follow the new rules; decided ones keep the verdict they were decided with.
-                verdicts_recompute.enqueue(year.pk)
-                messages.success(request, f"资格规则已更新：共{result.created}条。未审结的报名信息将在后台按新规则重新判定。")
-                return redirect("backoffice:year_rules", pk=year.pk)
-        status = 400
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    result = None
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = services.eligibility_rules_import(actor=request.user, exam_year_id=year.pk, filename=upload.name,
+                                                   content=upload.read(), request=request)
+        if result.ok:
+            # Open applications follow the new rules; decided ones keep the verdict they were decided with.
+            verdicts_recompute.enqueue(year.pk)
+            messages.success(request, f"资格规则已更新：共{result.created}条。未审结的报名信息将在后台按新规则重新判定。")
+            return redirect("backoffice:year_rules", pk=year.pk)
     if request.GET.get("download"):
         return attachment(services.eligibility_rules_file(year), f"eligibility-rules-{year.year}.csv", CSV)
     return render(request, "backoffice/years/rules.html", {
         "year": year, "rules": EligibilityRule.objects.filter(exam_year=year), "import_form": form,
-        "import_result": result}, status=status)
+        "import_result": result}, status=400 if request.method == "POST" else 200)
