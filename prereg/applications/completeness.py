@@ -14,7 +14,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from .models import Application, ApplicationImage, ImageSlot
-from .sections import ASSESSED, ROW_SECTION_TITLES, ROW_TABLES, RowTable
+from .sections import ASSESSED, ROW_SECTION_TITLES, ROW_TABLES, RowTable, rows_by_table
 
 
 def _label(name: str) -> str:
@@ -56,11 +56,6 @@ class Gap(NamedTuple):
     message: str
 
 
-def required_images(application) -> list[RequiredImage]:
-    """Every image the filled form asks for (手册 二.1: a filled 📷 field requires its images)."""
-    return _required_images(application, _table_rows(application, [table for table in ROW_TABLES if table.slot]))
-
-
 IDENTITY_SLOTS = [ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK]  # always asked for
 DECLARED_SLOTS = [ImageSlot.CATEGORY, ImageSlot.SCOPE, ImageSlot.PRACTICE_CHANGE, ImageSlot.CURRENT_QUALIFICATION]
 # The 📷 fields of the form's own (证件图片, at the bottom of the form), in the form's order.
@@ -80,10 +75,15 @@ def field_images(application) -> list[RequiredImage]:
     return _field_images(IDENTITY_SLOTS + _answered(application))
 
 
-def _required_images(application, rows) -> list[RequiredImage]:
-    # In the order of the form: the 证件 images, the 教育情况 rows, the 申报信息 fields, the other rows.
-    education = [table for table in ROW_TABLES if table.slot and table.section == "education"]
-    others = [table for table in ROW_TABLES if table.slot and table.section != "education"]
+def required_images(application, rows=None) -> list[RequiredImage]:
+    """Every image the filled form asks for (手册 二.1: a filled 📷 field requires its images), in the
+    order of the form: the 证件 images, the 教育情况 rows, the 申报信息 fields, the other rows. `rows`:
+    its rows_by_table when the caller has read them."""
+    tables = [table for table in ROW_TABLES if table.slot]
+    if rows is None:
+        rows = rows_by_table(application, tables)
+    education = [table for table in tables if table.section == "education"]
+    others = [table for table in tables if table.section != "education"]
     return (_field_images(IDENTITY_SLOTS) + _row_images(rows, education)
             + _field_images(_answered(application)) + _row_images(rows, others))
 
@@ -93,31 +93,10 @@ def _field_images(slots) -> list[RequiredImage]:
     return [RequiredImage(slot, None, slot.label, "images") for slot in slots]
 
 
-def _table_rows(application, tables) -> dict[str, list]:
-    """These tables' rows in the form's order, by table key: one query per row model (EducationRow
-    and TrainingRow hold two tables each)."""
-    by_model = {}
-    for table in tables:
-        if table.model not in by_model:
-            by_model[table.model] = list(table.model.objects.filter(application=application).order_by("order", "pk"))
-    return {table.key: [row for row in by_model[table.model] if table.kind is None or row.kind == table.kind]
-            for table in tables}
-
-
 def _row_images(rows, tables: list[RowTable]) -> list[RequiredImage]:
     """Each row of these tables needs its images (a degree of level 无 has none to show)."""
     return [RequiredImage(table.slot, row, table.describe(row, index), table.section, table.is_assessed(index))
             for table in tables for index, row in enumerate(rows[table.key]) if table.needs_images(row)]
-
-
-def _too_few_rows(rows) -> list[Gap]:
-    """A table with fewer rows than the form asks for: 工作情况 one at least, 教育情况 its 参评学历."""
-    found = []
-    for table in ROW_TABLES:
-        if len(rows[table.key]) < table.min_rows:
-            ask = f"请填写{ASSESSED}{table.title}" if table.first_is_assessed else "请至少填写一行"
-            found.append(Gap(table.section, f"{ROW_SECTION_TITLES[table.section]}：{ask}。"))
-    return found
 
 
 def missing(application) -> list[str]:
@@ -128,8 +107,11 @@ def gaps(application) -> list[Gap]:
     """The typed fields still empty, then the required images not yet uploaded."""
     found = [Gap("basic", f"基本信息：请填写“{label}”。") for field, label in BASIC_FIELDS
              if not getattr(application, field)]
-    rows = _table_rows(application, ROW_TABLES)
-    found += _too_few_rows(rows)
+    rows = rows_by_table(application)
+    for table in ROW_TABLES:  # fewer rows than the form asks for: 工作情况 one at least, 教育情况 its 参评学历
+        if len(rows[table.key]) < table.min_rows:
+            ask = f"请填写{ASSESSED}{table.title}" if table.first_is_assessed else "请至少填写一行"
+            found.append(Gap(table.section, f"{ROW_SECTION_TITLES[table.section]}：{ask}。"))
     if not application.chsi_code:
         found.append(Gap("education", f"教育情况：请填写{_label('chsi_code')}（若无此项请填写“无”）。"))
     if not application.project_id and application.exam_year.project_list:  # several projects: he chooses one
@@ -141,6 +123,6 @@ def gaps(application) -> list[Gap]:
     if is_filled_text(application.current_qualification) and not application.current_qualification_date:
         found.append(Gap("declaration", f"申报信息：请填写“{_label('current_qualification_date')}”。"))
     uploaded = Counter(ApplicationImage.objects.filter(application=application).values_list("slot", "row_id"))
-    found += [Gap(image.section, f"请上传“{image.label}”的图片。") for image in _required_images(application, rows)
+    found += [Gap(image.section, f"请上传“{image.label}”的图片。") for image in required_images(application, rows)
               if not uploaded[(image.slot, image.row_id)]]
     return found

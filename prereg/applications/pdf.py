@@ -10,7 +10,6 @@ as a subset, so the form prints the same in every viewer (`font_name`).
 
 from __future__ import annotations
 
-import datetime
 import functools
 import importlib.resources
 import io
@@ -52,8 +51,8 @@ from .models import (
     TrainingRow,
     WorkRow,
 )
-from .sections import ROW_MODELS, ROW_SECTION_TITLES, ROW_TABLES, RowTable, tables_of
-from .values import month_text, span_text
+from .sections import ROW_SECTION_TITLES, ROW_TABLES, RowTable, rows_by_table, tables_of
+from .values import month_text, plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -146,11 +145,8 @@ class FormData:
 
     application: Application
     photo: str  # storage name of the photo's thumbnail (or file), "" when there is none
-    rows: dict  # row model -> the application's rows of it, in order
+    rows: dict  # row table key -> the application's rows of it, in order
     approvals: dict  # stage -> the ReviewLog of its approval in the current round
-
-    def rows_of(self, table: RowTable) -> list:
-        return [row for row in self.rows[table.model] if not table.kind or row.kind == table.kind]
 
 
 def load(application) -> FormData:
@@ -160,8 +156,8 @@ def load(application) -> FormData:
     application = Application.objects.select_related(*RELATED).only(*FIELDS).get(pk=application.pk)
     photo = (ApplicationImage.objects.filter(application_id=application.pk, slot=ImageSlot.PHOTO)
              .values_list("thumbnail", "file").order_by("-pk").first())
-    rows = {model: list(model.objects.filter(application_id=application.pk)) for model in ROW_MODELS}
-    for row in rows[AppointmentRow]:
+    rows = rows_by_table(application)
+    for row in rows["appointment"]:
         row.application = application  # its duration runs to the year's cut-off, read above
     approvals = ReviewLog.objects.filter(application_id=application.pk, action=ReviewAction.APPROVE,
                                          submission_round=application.submission_round)
@@ -218,24 +214,16 @@ def _fit(value, width, size=FONT_SIZE, max_lines=MAX_LINES) -> _Text:
         size = max(size - 1, MIN_FONT_SIZE)
 
 
-class _Cells:
+def _cells(fractions) -> list[tuple[float, float]]:
     """Cells of one row across the page: x of each cell and its width."""
-
-    def __init__(self, fractions):
-        xs, x = [], MARGIN
-        for fraction in fractions:
-            xs.append((x, fraction * WIDTH))
-            x += fraction * WIDTH
-        self.xs = xs
+    widths = [fraction * WIDTH for fraction in fractions]
+    return list(zip(itertools.accumulate([MARGIN, *widths[:-1]]), widths, strict=True))
 
 
-FULL = _Cells([1])
+FULL = _cells([1])
 PHOTO_W = 0.18
-BASIC = _Cells([(1 - PHOTO_W) * f for f in (0.17, 0.33, 0.17, 0.33)])
-PAIRS = _Cells([0.17, 0.33, 0.17, 0.33])
-BASIC_LABELS = (("姓名", "性别"), ("证件类型", "证件编号"), ("出生日期", "民族"), ("手机号码", "邮编"), ("联系地址", "单位名称"))
-DECLARED_LABELS = (("报考级别", "拟申报资格"), ("执业类别", "执业注册范围"), ("执业变更情况", "申报专业"),
-                   ("现有资格", "现有资格取得年月"), ("现技术资格取得年限", ""))
+BASIC = _cells([(1 - PHOTO_W) * f for f in (0.17, 0.33, 0.17, 0.33)])
+PAIRS = _cells([0.17, 0.33, 0.17, 0.33])
 # The row tables (sections.ROW_TABLES) as the source's form prints them (candidate manual 七): 序号,
 # then the table's columns under their labels, a date as its month, start and end as one span
 # (时间); 学历 or 学位 over the level; 聘任 adds its 聘任年限. The widths of each model's cells, 序号 first.
@@ -295,14 +283,14 @@ class _Sheet:
             self.write(x, baseline, text.value, text.size)
 
     @staticmethod
-    def measure(cells: _Cells, values):
+    def measure(cells: list, values):
         """The fitted values of a row (None for an empty cell) and the row's height."""
         texts = [_fit(value, w - 2 * PAD) if value else None
-                 for (_, w), value in zip(cells.xs, values, strict=True)]
+                 for (_, w), value in zip(cells, values, strict=True)]
         wrapped = [text.height + 2 * VPAD for text in texts if text is not None and text.paragraph is not None]
         return texts, max([ROW_H, *wrapped])
 
-    def row(self, cells: _Cells, measured, header=False):
+    def row(self, cells: list, measured, header=False):
         """A grid row of `measured` values (see `measure`), a grey band when `header`."""
         texts, height = measured
         self.ensure(height)
@@ -311,7 +299,7 @@ class _Sheet:
             self.c.setFillGray(0.92)
             self.c.rect(MARGIN, self.y, WIDTH, height, stroke=0, fill=1)
             self.c.setFillGray(0)
-        for (x, w), text in zip(cells.xs, texts, strict=True):
+        for (x, w), text in zip(cells, texts, strict=True):
             self.c.rect(x, self.y, w, height)
             if text is not None:
                 self.draw(text, x + PAD, top - VPAD, top + TEXT_DY)
@@ -319,10 +307,9 @@ class _Sheet:
     def band(self, title):
         self.row(FULL, self.measure(FULL, [title]), header=True)
 
-    def pairs(self, title, cells: _Cells, labels, values):
+    def pairs(self, title, cells: list, rows):
         """A band and rows of label/value pairs, kept together on one page; returns the rows' top."""
-        measured = [self.measure(cells, [left_label, left, right_label, right])
-                    for (left_label, right_label), (left, right) in zip(labels, values, strict=True)]
+        measured = [self.measure(cells, row) for row in rows]
         self.ensure(ROW_H + sum(height for _, height in measured))
         self.band(title)
         top = self.y
@@ -330,7 +317,7 @@ class _Sheet:
             self.row(cells, row)
         return top
 
-    def table(self, title, headers, cells: _Cells, rows):
+    def table(self, title, headers, cells: list, rows):
         """A band, a header row and one numbered row per entry (title None: no band)."""
         measured = [self.measure(cells, [str(i), *values]) for i, values in enumerate(rows, 1)]
         heading = (ROW_H if title else 0) + ROW_H
@@ -376,7 +363,7 @@ class _Printed:
     """One row table on the form: its cells, its header row and its rows' values."""
 
     table: RowTable
-    cells: _Cells
+    cells: list
     headers: tuple
 
     @classmethod
@@ -390,19 +377,11 @@ class _Printed:
                 headers.append(table.title if column == "level" else label)
         if table.model is AppointmentRow:
             headers.append("聘任年限")
-        return cls(table, _Cells(WIDTHS[table.model]), tuple(headers))
+        return cls(table, _cells(WIDTHS[table.model]), tuple(headers))
 
     def values(self, row) -> list:
-        values = []
-        for column in self.table.columns:
-            value = getattr(row, column)
-            if column == "start":
-                values.append(span_text(row.start, row.end))
-            elif column != "end":
-                values.append(month_text(value) if isinstance(value, datetime.date) else value)
-        if self.table.model is AppointmentRow:
-            values.append(row.duration)
-        return values
+        values = self.table.texts(row)
+        return [*values, row.duration] if self.table.model is AppointmentRow else values
 
 
 PRINTED = {table.key: _Printed.of(table) for table in ROW_TABLES}
@@ -464,12 +443,12 @@ def render(data: FormData, url: str) -> bytes:
     sheet.y = TOP - 24 * mm
 
     # 基本信息, with the photo on the right of the rows.
-    top = sheet.pairs("基本信息", BASIC, BASIC_LABELS, [
-        (app.name, app.get_gender_display()),
-        (ID_TYPES.get(app.id_type, app.id_type), app.id_number),
-        (f"{app.birth_date:%Y-%m-%d}" if app.birth_date else "", app.ethnicity.name if app.ethnicity else ""),
-        (app.phone, app.postcode),
-        (app.address, app.unit.name if app.unit else ""),
+    top = sheet.pairs("基本信息", BASIC, [
+        ("姓名", app.name, "性别", app.get_gender_display()),
+        ("证件类型", ID_TYPES.get(app.id_type, app.id_type), "证件编号", app.id_number),
+        ("出生日期", plain_text(app.birth_date), "民族", plain_text(app.ethnicity)),
+        ("手机号码", app.phone, "邮编", app.postcode),
+        ("联系地址", app.address, "单位名称", plain_text(app.unit)),
     ])
     photo_x, photo_w, photo_h = MARGIN + (1 - PHOTO_W) * WIDTH, PHOTO_W * WIDTH, top - sheet.y
     c.rect(photo_x, sheet.y, photo_w, photo_h)
@@ -482,7 +461,7 @@ def render(data: FormData, url: str) -> bytes:
         """The section's row tables, the first under `title` (None: no band)."""
         for table in tables_of(section):
             printed = PRINTED[table.key]
-            sheet.table(title, printed.headers, printed.cells, [printed.values(row) for row in data.rows_of(table)])
+            sheet.table(title, printed.headers, printed.cells, [printed.values(row) for row in data.rows[table.key]])
             title = None
 
     tables("work", ROW_SECTION_TITLES["work"])
@@ -491,15 +470,13 @@ def render(data: FormData, url: str) -> bytes:
     sheet.row(FULL, education, header=True)
     tables("education", None)
 
-    def name(entry):
-        return entry.name if entry else ""
-
-    sheet.pairs("申报信息及现有资格信息", PAIRS, DECLARED_LABELS, [
-        (name(app.level), name(app.qualification)),
-        (name(app.category), name(app.scope)),
-        (app.practice_change or "无", name(app.specialty)),
-        (app.current_qualification or "无", month_text(app.current_qualification_date)),  # a month, as typed (YYYY-MM)
-        (app.qualification_duration, ""),
+    sheet.pairs("申报信息及现有资格信息", PAIRS, [
+        ("报考级别", plain_text(app.level), "拟申报资格", plain_text(app.qualification)),
+        ("执业类别", plain_text(app.category), "执业注册范围", plain_text(app.scope)),
+        ("执业变更情况", app.practice_change or "无", "申报专业", plain_text(app.specialty)),
+        ("现有资格", app.current_qualification or "无",
+         "现有资格取得年月", month_text(app.current_qualification_date)),  # a month, as typed (YYYY-MM)
+        ("现技术资格取得年限", app.qualification_duration, "", ""),
     ])
 
     for section in ("appointment", "residency", "gp", "other"):

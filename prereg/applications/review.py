@@ -162,7 +162,7 @@ class Eligibility:
 
 def eligibility(application) -> Eligibility:
     """The facts 资格初审 turns on, and the assistant's verdict (prereg.applications.eligibility)."""
-    assessed = BY_KEY["education"].assessed_row(application)
+    assessed = BY_KEY["education"].rows(application).first()  # the 参评学历
     education = (f"{assessed.level} · {assessed.major} · {assessed.school}（{month_text(assessed.obtained)}）"
                  if assessed else "未填写")
     verdict = rules.verdict_of(application)

@@ -7,6 +7,7 @@ the reviewer's correction all read this list instead of keeping their own copy o
 from dataclasses import dataclass
 
 from .models import AppointmentRow, EducationRow, ImageSlot, OtherRow, TrainingRow, WorkRow
+from .values import span_text, typed_text
 
 ASSESSED = "参评"  # the row put forward for the assessment (参评学历, 参评学位), the one eligibility reads
 
@@ -32,10 +33,6 @@ class RowTable:
         """Whether the row at `index`, in the form's order, is the 参评 one."""
         return self.first_is_assessed and index == 0
 
-    def assessed_row(self, application):
-        """The 参评 row (the first in the form's order), or None."""
-        return self.rows(application).first() if self.first_is_assessed else None
-
     def needs_images(self, row) -> bool:
         """A row of a 📷 table needs its images, unless it records that there is nothing to show."""
         return self.slot is not None and not (self.level_of_none and row.level == self.level_of_none)
@@ -49,6 +46,12 @@ class RowTable:
         参评 one as "参评学历：本科 福建医科大学"."""
         names = " ".join(str(getattr(row, c)) for c in self.name_columns if getattr(row, c))
         return f"{ASSESSED if self.is_assessed(index) else ''}{self.label}：{names}"
+
+    def texts(self, row) -> list[str]:
+        """A row's columns as the confirmation form prints them (candidate manual 七): a date as its
+        month, start and end as one span."""
+        return [span_text(row.start, row.end) if column == "start" else typed_text(column, getattr(row, column))
+                for column in self.columns if column != "end"]
 
     def rows(self, application):
         return self.model.objects.filter(application=application, **self.filter).order_by("order", "pk")
@@ -83,3 +86,12 @@ ROW_SECTION_TITLES = {"work": "工作情况", "education": "教育情况", "appo
 
 def tables_of(section: str) -> list[RowTable]:
     return [table for table in ROW_TABLES if table.section == section]
+
+
+def rows_by_table(application, tables=ROW_TABLES) -> dict[str, list]:
+    """These tables' rows in the form's order, by table key: one query per row model (EducationRow
+    and TrainingRow hold two tables each)."""
+    models = dict.fromkeys(table.model for table in tables)
+    by_model = {model: list(model.objects.filter(application=application)) for model in models}
+    return {table.key: [row for row in by_model[table.model] if table.kind is None or row.kind == table.kind]
+            for table in tables}
