@@ -98,11 +98,9 @@ def org_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         levels = {f: data.pop(f) for f in services.LEVEL_FLAGS}
-        right = data.pop("has_review_right")
-        parent = data.pop("parent")
         try:
             services.org_update(actor=request.user, org=org, expected_version=posted_version(request.POST.get("version")),
-                                parent=parent, levels=levels, has_review_right=right, request=request, **data)
+                                levels=levels, request=request, **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -141,8 +139,8 @@ def org_toggle(request):
                                          waiting=waiting_counts, request=request)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-        return redirect(back)
-    messages.success(request, f"已{'启用' if action == 'enable' else '禁用'}{count}个机构。")
+    else:
+        messages.success(request, f"已{'启用' if action == 'enable' else '禁用'}{count}个机构。")
     return redirect(back)
 
 
