@@ -156,9 +156,7 @@ def role_permissions(request):
 @staff_required("manage_candidates")
 def candidate_list(request):
     q = request.GET.get("q", "").strip()
-    candidates = []
-    if q:
-        candidates = candidate_services.candidate_search(actor=request.user, query=q, request=request)
+    candidates = candidate_services.candidate_search(actor=request.user, query=q, request=request) if q else []
     # A typed ID number is not echoed back in full (PII on the page).
     echo = "" if len(q) == 18 and normalize_id_number(q)[:17].isdigit() else q
     return render(request, "backoffice/accounts/candidates.html", {"q": q, "echo": echo, "candidates": candidates})
