@@ -14,8 +14,8 @@ def my_review_deadline(context):
     """The current year's name, the stage's label, its deadline and days left, and the projects
     whose own deadline for the stage differs from the year's; None when there is nothing to say."""
     user = getattr(context.get("request"), "user", None)
-    field = ExamYear.STAGE_DEADLINE_FIELDS.get(getattr(user, "role", None))
-    if field is None or not user.is_reviewer:
+    field = ExamYear.STAGE_DEADLINE_FIELDS.get(getattr(user, "role", None))  # a reviewer role is its stage's value
+    if field is None:
         return None
     # The year's deadline and its projects' own, as plain values in one query: model instances
     # of the year and its projects were a tenth of 待审信息's time (bench key queue_page_ratio).
