@@ -65,18 +65,15 @@ def exam_year_open(*, actor, year: int, name: str = "", request=None, **windows)
     require_function(actor, MANAGE)
     if ExamYear.objects.filter(year=year).exists():
         raise ValidationError({"year": f"{year}年度已存在。"})
-    errors = check_windows(windows)
-    if errors:
+    if errors := check_windows(windows):
         raise ValidationError(errors)
-    previous = ExamYear.objects.filter(is_current=True).first() or ExamYear.objects.order_by("-year").first()
+    previous = ExamYear.current() or ExamYear.objects.order_by("-year").first()
     ExamYear.objects.filter(is_current=True).update(is_current=False)
     new = ExamYear.objects.create(year=year, name=name or f"{year}年度", is_current=True, opened_at=timezone.now(),
                                   **{k: windows.get(k) for k in WINDOW_FIELDS})
-    if previous is not None and previous.projects.exists():
-        for project in previous.projects.all():
-            ExamProject.objects.create(exam_year=new, code=project.code, name=project.name, order=project.order)
-    else:
-        ExamProject.objects.create(exam_year=new, code=DEFAULT_PROJECT[0], name=DEFAULT_PROJECT[1])
+    projects = list(previous.projects.all()) if previous is not None else []
+    for project in projects or [ExamProject(code=DEFAULT_PROJECT[0], name=DEFAULT_PROJECT[1])]:
+        ExamProject.objects.create(exam_year=new, code=project.code, name=project.name, order=project.order)
     copied = 0
     if previous is not None:
         # The sheet names each level's 考试项目 by code, so 副高级/正高级 stay the 高级 project's.
@@ -93,21 +90,15 @@ def exam_year_open(*, actor, year: int, name: str = "", request=None, **windows)
     return new
 
 
-def sheet_holder(org):
-    """Who hands an account of `org` its new password: the org above (the root holds its own)."""
-    return org.parent if org.parent_id else org
-
-
 def reviewer_passwords_reset(*, actor, exam_year: ExamYear) -> int:
     """Every reviewer but the actor gets a one-time password and must complete his profile again.
 
     The passwords are sealed into one sheet per holder org, readable once by that org's
     reviewers. Called inside exam_year_open's transaction.
     """
-    sheets: dict[int, tuple[Org, list]] = {}
     reviewers = (User.objects.filter(role__in=Role.reviewer_roles(), org__isnull=False)
                  .exclude(pk=actor.pk).select_related("org", "org__parent").order_by("org__code", "username"))
-    count = 0
+    passwords = []
     for user in reviewers:
         raw = generate_one_time_password()
         if user.password:
@@ -116,30 +107,30 @@ def reviewer_passwords_reset(*, actor, exam_year: ExamYear) -> int:
         user.must_change_password = True
         user.profile_completed = False
         user.save(update_fields=["password", "must_change_password", "profile_completed"])
-        holder = sheet_holder(user.org)
-        sheets.setdefault(holder.pk, (holder, []))[1].append(sheet_entry(user, raw))
-        count += 1
-    for holder, entries in sheets.values():
-        hand_down(exam_year, holder, entries)
-    return count
+        passwords.append((user, raw))
+    hand_down(exam_year, passwords)
+    return len(passwords)
 
 
-def sheet_entry(user: User, password: str) -> dict:
-    """One line of a password sheet: the account (saved or about to be) and its one-time password."""
-    return {"username": user.username, "name": user.name, "org": user.org.name, "role": user.get_role_display(),
-            "password": password}
-
-
-def hand_down(year: ExamYear, holder: Org, entries: list[dict]) -> None:
-    """Add passwords to the holder's sheet of the year: to its unread entries if it has any
-    (sealed again, still readable once), else as a new reading of the sheet."""
-    sheet = PasswordSheet.objects.select_for_update().filter(exam_year=year, holder=holder).first()
-    if sheet is not None and sheet.ciphertext:
-        entries = json.loads(open_sealed(sheet.ciphertext)) + entries
-    PasswordSheet.objects.update_or_create(
-        exam_year=year, holder=holder,
-        defaults={"count": len(entries), "ciphertext": seal(json.dumps(entries, ensure_ascii=False)),
-                  "revealed_at": None, "revealed_by": None})
+def hand_down(year: ExamYear, passwords: list[tuple[User, str]]) -> int:
+    """Add each account's one-time password to the year's sheet of the org above it (the root org
+    holds its own): to the sheet's unread entries if it has any (sealed again, still readable
+    once), else as a new reading of the sheet. Returns how many sheets were written."""
+    by_holder: dict[int, tuple[Org, list[dict]]] = {}
+    for user, raw in passwords:
+        holder = user.org.parent if user.org.parent_id else user.org
+        by_holder.setdefault(holder.pk, (holder, []))[1].append(
+            {"username": user.username, "name": user.name, "org": user.org.name, "role": user.get_role_display(),
+             "password": raw})
+    for holder, entries in by_holder.values():
+        sheet = PasswordSheet.objects.select_for_update().filter(exam_year=year, holder=holder).first()
+        if sheet is not None and sheet.ciphertext:
+            entries = json.loads(open_sealed(sheet.ciphertext)) + entries
+        PasswordSheet.objects.update_or_create(
+            exam_year=year, holder=holder,
+            defaults={"count": len(entries), "ciphertext": seal(json.dumps(entries, ensure_ascii=False)),
+                      "revealed_at": None, "revealed_by": None})
+    return len(by_holder)
 
 
 def sheets_for(user):
@@ -181,8 +172,7 @@ def exam_year_update(*, actor, exam_year_id: int, expected_version: int | None =
     year = ExamYear.objects.select_for_update().get(pk=exam_year_id)
     check_version(year, expected_version)
     values = {k: fields.get(k, getattr(year, k)) for k in WINDOW_FIELDS}
-    errors = check_windows(values)
-    if errors:
+    if errors := check_windows(values):
         raise ValidationError(errors)
     changed = _assign(year, {**values, "name": fields.get("name") or year.name})
     year.save()
@@ -219,8 +209,7 @@ def exam_project_update(*, actor, project_id: int, expected_version: int | None 
     values = {k: fields.get(k, getattr(project, k)) for k in PROJECT_WINDOW_FIELDS}
     year = project.exam_year
     # The order rules apply to the dates in force: the project's own over the year's.
-    errors = check_windows({k: v if v is not None else getattr(year, k) for k, v in values.items()})
-    if errors:
+    if errors := check_windows({k: v if v is not None else getattr(year, k) for k, v in values.items()}):
         raise ValidationError(errors)
     changed = _assign(project, {**values, "name": fields.get("name") or project.name})
     project.save()

@@ -27,7 +27,7 @@ from prereg.core.validators import normalize_mobile, validate_mobile
 from prereg.orgs.models import Org
 
 from .models import ExamYear
-from .services import hand_down, sheet_entry, sheet_holder
+from .services import hand_down
 
 USERNAME, NAME, PHONE, ORG, ROLE, TITLE, DEPARTMENT = "登录名", "姓名", "手机号码", "所属机构代码", "角色", "职务", "科室"
 COLUMNS = [USERNAME, NAME, PHONE, ORG, ROLE, TITLE, DEPARTMENT]
@@ -143,7 +143,7 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
     plan = plan_staff_import(actor=actor, filename=filename, content=content)
     if expected_digest is not None and plan.digest != expected_digest:
         plan.errors.insert(0, "文件与预览时的不一致，请重新上传并预览。")
-    year = ExamYear.objects.filter(is_current=True).first()
+    year = ExamYear.current()
     if year is None and plan.creates:
         plan.errors.insert(0, "请先开启年度：新账号的一次性密码随本年度的密码单下发。")
     if plan.errors:
@@ -160,19 +160,15 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
         user.version += 1  # an edit page of the account loaded before the import is now stale
     User.objects.bulk_update(list(locked.values()), ["name", "phone", "title", "department", "version"],
                              batch_size=500)
-    entries: dict[int, tuple[Org, list]] = {}
-    new_users = []
+    passwords = []
     for spec in plan.creates:
         raw = generate_one_time_password()
         user = User(**{k: v for k, v in spec.items() if k != "role_label"}, created_by=actor,
                     must_change_password=True, profile_completed=False, password=hash_one_time_password(raw))
-        new_users.append(user)
-        holder = sheet_holder(spec["org"])
-        entries.setdefault(holder.pk, (holder, []))[1].append(sheet_entry(user, raw))
+        passwords.append((user, raw))
+    new_users = [user for user, _raw in passwords]
     User.objects.bulk_create(new_users, batch_size=500)
-    for holder, new_entries in entries.values():
-        hand_down(year, holder, new_entries)
-    plan.sheets = len(entries)
+    plan.sheets = hand_down(year, passwords)
     record("account.import", actor=actor, request=request, details={
         "file": filename, "sha256": plan.digest, "rows": plan.rows, "created": len(plan.creates),
         "updated": len(plan.updates), "unchanged": plan.unchanged, "sheets": plan.sheets,
