@@ -75,9 +75,8 @@ def org_add(request):
     parents = Org.objects.visible_to(request.user).order_by("path")
     form = OrgForm(request.POST or None, parents=parents, can_grant=can_grant, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            org = services.org_create(actor=request.user, request=request, **data)
+            org = services.org_create(actor=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
