@@ -105,16 +105,12 @@ def _item(application, key, image) -> CheckField:
 
 
 def _attach_images(application, fields):
-    by_key = {}
-    for img in application.images.all():
-        by_key.setdefault((img.slot, img.row_id), []).append(img)
+    images = list(application.images.all())
     for f in fields:
         for slot, row_id in f.slots:
-            f.images.extend(by_key.get((slot, row_id), []))
-            if row_id is not None:
-                continue
-            # A single-value slot may have been stored with no row id or any row id.
-            f.images.extend(img for (s, r), imgs in by_key.items() if s == slot and r is not None for img in imgs)
+            f.images += [img for img in images if (img.slot, img.row_id) == (slot, row_id)]
+            if row_id is None:  # a single-value slot may have been stored with no row id or any row id
+                f.images += [img for img in images if img.slot == slot and img.row_id is not None]
 
 
 def attach_checks(application, fields, stage):
