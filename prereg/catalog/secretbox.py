@@ -22,20 +22,17 @@ def _keys() -> tuple[bytes, bytes]:
     return enc, mac
 
 
-def _stream(key: bytes, nonce: bytes, length: int) -> bytes:
-    out = bytearray()
-    counter = 0
-    while len(out) < length:
-        out += hmac.new(key, nonce + counter.to_bytes(8, "big"), hashlib.sha256).digest()
-        counter += 1
-    return bytes(out[:length])
+def _xor_stream(key: bytes, nonce: bytes, data: bytes) -> bytes:
+    """`data` XOR the keystream: encrypts and decrypts alike."""
+    blocks = range((len(data) + 31) // 32)  # 32 bytes of keystream a block
+    stream = b"".join(hmac.new(key, nonce + i.to_bytes(8, "big"), hashlib.sha256).digest() for i in blocks)
+    return bytes(a ^ b for a, b in zip(data, stream, strict=False))  # the last block may run past `data`
 
 
 def seal(plaintext: str) -> str:
     enc, mac = _keys()
-    data = plaintext.encode()
     nonce = secrets.token_bytes(16)
-    body = bytes(a ^ b for a, b in zip(data, _stream(enc, nonce, len(data)), strict=True))
+    body = _xor_stream(enc, nonce, plaintext.encode())
     tag = hmac.new(mac, nonce + body, hashlib.sha256).digest()
     return base64.b64encode(nonce + tag + body).decode()
 
@@ -46,4 +43,4 @@ def open_sealed(token: str) -> str:
     nonce, tag, body = raw[:16], raw[16:48], raw[48:]
     if not hmac.compare_digest(tag, hmac.new(mac, nonce + body, hashlib.sha256).digest()):
         raise ValueError("sealed data was altered or the key changed")
-    return bytes(a ^ b for a, b in zip(body, _stream(enc, nonce, len(body)), strict=True)).decode()
+    return _xor_stream(enc, nonce, body).decode()
