@@ -72,10 +72,6 @@ def read_table(filename: str, content: bytes, columns=COLUMNS, required=("类型
 
 # ---------------------------------------------------------------- checking
 
-def _scope_names(value: str) -> list[str]:
-    return [name.strip() for name in value.split(SCOPE_SEPARATOR) if name.strip()]
-
-
 FLAG_DEFAULTS = {"启用": True, "有执业范围": True, "已核对": False}  # what a blank cell means
 
 
@@ -118,7 +114,8 @@ def check_rows(rows: list[dict], projects: dict | None = None) -> tuple[list[str
         flags = {column: _flag(get(column), default) for column, default in FLAG_DEFAULTS.items()}
         problems += [f"“{column}”只能填“是”或“否”" for column, value in flags.items() if value is None]
         level, qualification, category = get("报考级别"), get("拟申报资格"), get("执业类别")
-        open_to = _scope_names(get("适用执业注册范围")) if kind == SPECIALTY else []
+        open_to = ([name.strip() for name in get("适用执业注册范围").split(SCOPE_SEPARATOR) if name.strip()]
+                   if kind == SPECIALTY else [])
         project = get("考试项目")
         if project and kind != LEVEL:
             problems.append("只有报考级别行可以填写考试项目")
@@ -221,7 +218,7 @@ def apply_rows(exam_year: ExamYear, rows: list[dict]) -> dict:
                 {"exam_year": exam_year, "category": categories[row["category"]], "name": row["name"]}, common)
         elif kind == SPECIALTY:
             qualification = qualifications[(row["level"], row["qualification"])]
-            category = categories.get(row["category"]) if row["category"] else None
+            category = categories.get(row["category"])  # none for a blank one
             specialty = _upsert(Specialty, counts, seen, {"exam_year": exam_year, "qualification": qualification,
                                                           "code": row["code"]},
                                 {"name": row["name"], "order": row["order"], "enabled": row["enabled"],
