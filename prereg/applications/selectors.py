@@ -44,7 +44,16 @@ EQUALS = {"year": "exam_year_id", "project": "project_id", "level": "level_id", 
 def applications_for(user, filters: dict | None = None):
     """The applications `user` may see, narrowed by `filters` (see the module's docstring)."""
     filters = filters or {}
-    queryset = _scope(user, waiting=bool(filters.get("waiting")))
+    if not filters.get("waiting"):
+        queryset = Application.objects.visible_to(user)
+    elif user.is_active and user.is_reviewer and user.org_id:
+        # The org an application waits for is one of its chain's four, so the queue lies inside
+        # visible_to; alone it stays one range of the (waiting_org, …) indexes, counted from the
+        # index without reading rows (the chain's OR would read every waiting row: bench key
+        # queue_page_ratio).
+        queryset = Application.objects.pending_for(user.org_id)
+    else:
+        queryset = Application.objects.none()
     if filters.get("decided"):
         decided = ReviewLog.objects.filter(org=user.org_id, action__in=DECISIONS).values("application_id")
         queryset = queryset.filter(pk__in=decided) if user.org_id else queryset.none()
@@ -66,18 +75,6 @@ def applications_for(user, filters: dict | None = None):
     if filters.get("ids"):
         queryset = queryset.filter(pk__in=filters["ids"])
     return queryset
-
-
-def _scope(user, *, waiting):
-    if not waiting:
-        return Application.objects.visible_to(user)
-    if not (user.is_active and user.is_reviewer and user.org_id):
-        return Application.objects.none()
-    # The org an application waits for is one of its chain's four, so the queue lies inside
-    # visible_to; alone it stays one range of the (waiting_org, …) indexes, counted from the
-    # index without reading rows (the chain's OR would read every waiting row: bench key
-    # queue_page_ratio).
-    return Application.objects.pending_for(user.org_id)
 
 
 def _day_start(day: str, days: int = 0):
