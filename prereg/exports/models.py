@@ -54,7 +54,7 @@ class ExportJob(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    # Written every few seconds by the worker running the job (runner.Heartbeat): a running job
+    # Written every few seconds by the worker running the job (runner.heartbeat): a running job
     # whose beats stopped lost its worker, and is failed without waiting for the stale rule.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

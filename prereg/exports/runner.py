@@ -5,6 +5,7 @@ primary-key chunks and the job's progress is a short UPDATE after each chunk, so
 polls it and another user's export never wait on this one.
 """
 
+import contextlib
 import csv
 import io
 import logging
@@ -113,46 +114,44 @@ class _Progress:
     """Writes the job's percentage after each chunk, only when it moved."""
 
     def __init__(self, job, total):
-        self.job, self.total, self.last, self.done = job, max(total, 1), -1, 0
+        self.job, self.total, self.last = job, max(total, 1), -1
 
     def __call__(self, done):
-        self.done = done
-        percent = min(99, done * 100 // self.total)
+        self.show(min(99, done * 100 // self.total))
+
+    def show(self, percent):
         if percent != self.last:
             self.last = percent
             ExportJob.objects.filter(pk=self.job.pk).update(progress=percent)
 
 
-class Heartbeat:
+@contextlib.contextmanager
+def heartbeat(job_id: int):
     """While the job runs, a thread of its worker writes the job's heartbeat_at every
     EXPORT_HEARTBEAT_SECONDS. If the worker dies (killed, out of memory, its machine gone) the
     beats stop, and abandon_stale fails the job a minute later instead of an hour."""
+    stopped = threading.Event()
 
-    def __init__(self, job_id: int):
-        self.job_id = job_id
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"export-{job_id}-heartbeat", daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stopped.set()
-        self.thread.join()
-
-    def _beat(self):
+    def beat():
         interval = getattr(settings, "EXPORT_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS)
         try:
-            while not self.stopped.wait(interval):
+            while not stopped.wait(interval):
                 try:
-                    ExportJob.objects.filter(pk=self.job_id, status=ExportStatus.RUNNING).update(
+                    ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING).update(
                         heartbeat_at=timezone.now())
                 except DatabaseError:
                     # The database is away for a moment (or busy): beat again next time.
-                    logger.warning("export %s: heartbeat not written", self.job_id, exc_info=True)
+                    logger.warning("export %s: heartbeat not written", job_id, exc_info=True)
         finally:
             connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"export-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        thread.join()
 
 
 TMP_PREFIX = "prereg-export-"
@@ -188,12 +187,9 @@ def run_job(job_id: int) -> None:
         status=ExportStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0)
     if not taken:
         return
-    if connection.in_atomic_block:
-        # Run inside the caller's transaction (the immediate task backend): no worker to lose, and
-        # a heartbeat from another connection would wait for this transaction's lock on the row.
-        _run_taken_job(job_id)
-        return
-    with Heartbeat(job_id):
+    # Inside the caller's transaction (the immediate task backend) there is no worker to lose, and
+    # a heartbeat from another connection would wait for this transaction's lock on the row.
+    with contextlib.nullcontext() if connection.in_atomic_block else heartbeat(job_id):
         _run_taken_job(job_id)
 
 
@@ -245,11 +241,7 @@ class _IdRangeProgress(_Progress):
         if self.first is None:
             self.first = first_pk
             self.total = max(self.last_id - first_pk + 1, 1)
-        self.done = done
-        percent = min(99, (last_pk - self.first + 1) * 100 // self.total)
-        if percent != self.last:
-            self.last = percent
-            ExportJob.objects.filter(pk=self.job.pk).update(progress=percent)
+        self.show(min(99, (last_pk - self.first + 1) * 100 // self.total))
 
 
 def _write_applications(job, queryset, path):
@@ -304,17 +296,17 @@ def image_file_names(images, prefix: str) -> list[tuple[object, str]]:
 
 def _write_images(job, queryset, path):
     limit = getattr(settings, "EXPORT_IMAGES_MAX_APPLICATIONS", DEFAULT_IMAGES_MAX_APPLICATIONS)
-    apps = dict(queryset.order_by("pk").values_list("pk", "number")[:limit + 1])
+    apps = {pk: (number, name) for pk, number, name
+            in queryset.order_by("pk").values_list("pk", "number", "name")[:limit + 1]}
     if len(apps) > limit:
         raise ValueError(f"一次最多打包{limit}名考生的图片，请缩小筛选范围。")
-    names = dict(queryset.filter(pk__in=list(apps)).values_list("pk", "name"))
     images = list(ApplicationImage.objects.filter(application_id__in=list(apps)).order_by(
         "application_id", "slot", "row_id", "pk"))
     progress = _Progress(job, len(images))
 
     def prefix(image):
-        number = apps.get(image.application_id) or str(image.application_id)
-        return f"{number}_{_safe_name(names.get(image.application_id, ''))}"
+        number, name = apps[image.application_id]
+        return f"{number or image.application_id}_{_safe_name(name)}"
 
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
         # Stored, not deflated: the images are JPEGs already.
@@ -324,7 +316,7 @@ def _write_images(job, queryset, path):
                     dst.write(block)
             if n % 50 == 0:
                 progress(n)
-    who = _safe_name(next(iter(names.values()))) if len(names) == 1 else f"{len(apps)}人"
+    who = _safe_name(next(iter(apps.values()))[1]) if len(apps) == 1 else f"{len(apps)}人"
     return len(images), f"证件图片_{who}_{today_stamp()}.zip"
 
 
@@ -378,24 +370,18 @@ def abandon_stale(*, owner=None, now=None) -> int:
 
 def _fail(jobs, message: str, now) -> list[int]:
     """Fail the jobs, and the task rows still marked running for them; returns their ids."""
-    found = list(jobs.values_list("pk", "task_id"))
+    found = dict(jobs.values_list("pk", "task_id"))
     if not found:
         return []
-    ids = [pk for pk, _task_id in found]
-    ExportJob.objects.filter(pk__in=ids, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).update(
+    ExportJob.objects.filter(pk__in=found, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).update(
         status=ExportStatus.FAILED, error=message, finished_at=now)
-    _fail_task_rows([task_id for _pk, task_id in found if task_id], message)
-    return ids
-
-
-def _fail_task_rows(task_ids: list[str], message: str) -> None:
-    """A worker that died mid-task leaves its row of the database task backend RUNNING for ever:
-    mark it failed the way the worker itself does (DBTaskResult.set_failed). django-tasks-db
-    documents no call for this; the method is public and the worker's own."""
-    if not task_ids or not isinstance(task_backends["default"], DatabaseBackend):  # run_export's backend
-        return
-    for result in DBTaskResult.objects.running().filter(pk__in=task_ids):
-        result.set_failed(ExportLost(message))
+    # A worker that died mid-task leaves its row of the database task backend RUNNING for ever:
+    # mark it failed the way the worker itself does (DBTaskResult.set_failed). django-tasks-db
+    # documents no call for this; the method is public and the worker's own.
+    if isinstance(task_backends["default"], DatabaseBackend):  # run_export's backend
+        for result in DBTaskResult.objects.running().filter(pk__in=[t for t in found.values() if t]):
+            result.set_failed(ExportLost(message))
+    return list(found)
 
 
 def purge_expired(now=None) -> int:
