@@ -20,21 +20,18 @@ from prereg.core.validators import (
     validate_not_future,
 )
 
-MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y.%m"]
-MONTH_MESSAGE = "请按“年-月”填写，例如 2015-11。"
-
 
 def clean_month(raw: str) -> datetime.date:
     """A year-month (取得时间 2015-11), stored as the first of the month, never in the future."""
     raw = (raw or "").strip()
-    for fmt in MONTH_FORMATS:
+    for fmt in ("%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y.%m"):
         try:
             value = datetime.datetime.strptime(raw, fmt).date().replace(day=1)
         except ValueError:
             continue
         validate_not_future(value)
         return value
-    raise ValidationError(MONTH_MESSAGE, code="invalid")
+    raise ValidationError("请按“年-月”填写，例如 2015-11。", code="invalid")
 
 
 def month_text(value: datetime.date | None) -> str:
