@@ -106,9 +106,7 @@ def forward_move(state: str, stage: str, awaiting_forward: bool) -> Move:
     if not awaiting_forward or Stage(stage) not in FORWARDING_STAGES:
         raise TransitionNotAllowed(state, ReviewAction.FORWARD)
     to_state = next_state(state, ReviewAction.FORWARD)
-    if to_state == State.APPROVED:
-        return Move(State.APPROVED, "")
-    return Move(to_state, next_stage(stage))
+    return Move(to_state, "" if to_state == State.APPROVED else next_stage(stage))
 
 
 def recall_target(state: str, stage: str, awaiting_forward: bool, last_action: str, last_stage: str) -> str | None:
