@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from prereg.accounts.models import Role
@@ -68,9 +68,7 @@ def verify(request, number, token):
     """The page the confirmation form's QR code opens: is this form genuine, and where is it now?"""
     if request.user.role not in Role.reviewer_roles() and request.user.role != Role.SYSADMIN:
         raise PermissionDenied("该页面仅供审核人员使用。")
-    application = Application.objects.visible_to(request.user).filter(number=number).first()
-    if application is None:
-        raise Http404
+    application = get_object_or_404(Application.objects.visible_to(request.user), number=number)
     genuine = is_genuine(application, token)
     record("confirmation.verify", actor=request.user, obj=application, request=request,
            details={"genuine": genuine})
