@@ -131,18 +131,18 @@ def password_recovery_start(*, identifier: str, client_ip: str = "") -> dict:
     key = (identifier or "").strip().upper()
     check_sms_rate("", client_ip, subject=f"recover:{key}")
     user = find_account(identifier)
+    ticket = {"user": None, "issued": int(time.time()), "tries": 0}
     if user is not None and may_recover_password(user):
+        ticket["user"] = user.pk
         try:
             check_sms_rate(user.phone)  # the phone's own limit (he may be asked for by another name)
         except RateLimited:
             pass  # said nowhere: the answer would tell that the account exists
         else:
             send_code(user.phone, RECOVERY_PURPOSE, client_ip=client_ip)
-            return {"user": user.pk, "issued": int(time.time()), "tries": 0}
-    else:
-        user = None
+            return ticket
     new_code()  # the hashing a sent code costs, so an unknown identifier takes as long
-    return {"user": user.pk if user else None, "issued": int(time.time()), "tries": 0}
+    return ticket
 
 
 def password_recovery_finish(*, ticket: dict | None, code: str, new_password: str, request=None) -> User:
@@ -319,15 +319,12 @@ def profile_send_code(*, user: User, phone: str, client_ip: str = "") -> str:
 def _clean_profile(values: dict, *, own: bool) -> dict:
     values = {k: " ".join((v or "").split()) for k, v in values.items()}
     errors = {}
-    if not values["name"]:
-        errors["name"] = "请填写姓名。"
     for field, label in (("name", "姓名"), ("title", "职务"), ("department", "科室")):
-        if len(values.get(field, "")) > 50:
+        value = values.get(field, "")  # title and department only in the holder's own
+        if len(value) > 50:
             errors[field] = f"{label}不超过50字。"
-    if own:
-        for field, label in (("title", "职务"), ("department", "科室")):
-            if not values.get(field):
-                errors[field] = f"请填写{label}。"
+        elif not value and (own or field == "name"):
+            errors[field] = f"请填写{label}。"
     values["phone"] = normalize_mobile(values["phone"])
     if not values["phone"]:
         errors["phone"] = "请填写手机号码。"
