@@ -15,9 +15,8 @@ def find_account(identifier: str):
     identifier = (identifier or "").strip()
     if not identifier:
         return None
-    user = User.objects.filter(username=identifier).first()
-    if user is None:
-        user = User.objects.filter(id_number=normalize_id_number(identifier)).first()
+    user = (User.objects.filter(username=identifier).first()
+            or User.objects.filter(id_number=normalize_id_number(identifier)).first())
     if user is None:
         phone = normalize_mobile(identifier)
         if is_digits(phone) and len(phone) == 11:
@@ -65,15 +64,11 @@ class IdentifierBackend(ModelBackend):
         # (LoginForm.confirm_login_allowed, Django's own pattern); get_user() refuses it all the same.
         return user if user.check_password(password) else None
 
-    def account_usable(self, user) -> bool:
-        """An inactive account, or one of a disabled org (禁用机构账户), cannot log in."""
-        return super().user_can_authenticate(user) and (not user.org_id or user.org.enabled)
-
     def user_can_authenticate(self, user):
-        """A usable account whose role holds 登录. Since get_user() asks it on every request,
-        disabling an account or its org, or withdrawing 登录 from its role, also ends its open
-        sessions at their next request."""
-        return self.account_usable(user) and may_log_in(user)
+        """An active account, of an enabled org (禁用机构账户), whose role holds 登录. Since get_user()
+        asks it on every request, disabling an account or its org, or withdrawing 登录 from its
+        role, also ends its open sessions at their next request."""
+        return super().user_can_authenticate(user) and (not user.org_id or user.org.enabled) and may_log_in(user)
 
     def get_user(self, user_id):
         try:
