@@ -70,15 +70,10 @@ CACHE_KEY = "role-permission-overrides"
 
 
 def is_locked(function: str, role: str) -> bool:
+    of_the_other_audience = (function not in BOTH_AUDIENCES_FUNCTIONS
+                             and (role == CANDIDATE) != (function in CANDIDATE_ONLY_FUNCTIONS))
     return (function in LOCKED_FUNCTIONS or role in LOCKED_ROLES
-            or (function in SOURCE_FUNCTIONS and role in LOCKED_SOURCE_ROLES)
-            or _of_the_other_audience(function, role))
-
-
-def _of_the_other_audience(function: str, role: str) -> bool:
-    if function in BOTH_AUDIENCES_FUNCTIONS:
-        return False
-    return (role == CANDIDATE) != (function in CANDIDATE_ONLY_FUNCTIONS)
+            or (function in SOURCE_FUNCTIONS and role in LOCKED_SOURCE_ROLES) or of_the_other_audience)
 
 
 # A page asks has_function a dozen times; a two-second copy in the process spares a cache
