@@ -10,17 +10,15 @@ WEAK_PATTERNS = {"123456", "12345678", "123456789", "aa123456", "a123456", "abc1
 
 
 class CharacterClassValidator:
-    """At least three of: lower case, upper case, digits, symbols."""
+    MESSAGE = "密码须包含大写字母、小写字母、数字、符号中的至少三类。"
 
     def validate(self, password, user=None):
         classes = [r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"]
         if sum(bool(re.search(c, password)) for c in classes) < 3:
-            raise ValidationError(
-                "密码须包含大写字母、小写字母、数字、符号中的至少三类。", code="password_classes"
-            )
+            raise ValidationError(self.MESSAGE, code="password_classes")
 
     def get_help_text(self):
-        return "密码须包含大写字母、小写字母、数字、符号中的至少三类。"
+        return self.MESSAGE
 
 
 class NotDerivedValidator:
@@ -49,11 +47,9 @@ class HistoryValidator:
     def validate(self, password, user=None):
         if user is None or not user.pk:
             return
-        if user.password and check_password(password, user.password):
+        hashes = [user.password, *user.password_history.values_list("password", flat=True)[: self.history]]
+        if any(hashed and check_password(password, hashed) for hashed in hashes):
             raise ValidationError("新密码不能与最近使用过的密码相同。", code="password_reused")
-        for old in user.password_history.all()[: self.history]:
-            if check_password(password, old.password):
-                raise ValidationError("新密码不能与最近使用过的密码相同。", code="password_reused")
 
     def get_help_text(self):
         return f"不能重复使用最近{self.history}次用过的密码。"
