@@ -83,17 +83,14 @@ def first_login(request):
                              "phone": user.phone})
         if need_profile else None
     )
-    if request.method == "POST":
-        forms_ok = all(f.is_valid() for f in (password_form, profile_form) if f is not None)
-        if forms_ok:
-            if profile_form is not None:
-                services.user_complete_profile(user=user, request=request, **profile_form.cleaned_data)
-            if password_form is not None:
-                services.user_change_password(
-                    user=user, new_password=password_form.cleaned_data["new_password1"], request=request
-                )
-            messages.success(request, "信息已保存，欢迎使用。")
-            return redirect("core:home")
+    if request.method == "POST" and all(f.is_valid() for f in (password_form, profile_form) if f is not None):
+        if profile_form is not None:
+            services.user_complete_profile(user=user, request=request, **profile_form.cleaned_data)
+        if password_form is not None:
+            services.user_change_password(user=user, new_password=password_form.cleaned_data["new_password1"],
+                                          request=request)
+        messages.success(request, "信息已保存，欢迎使用。")
+        return redirect("core:home")
     return render(request, "accounts/first_login.html", {"password_form": password_form, "profile_form": profile_form})
 
 
