@@ -125,7 +125,6 @@ def carry_over(previous: Application, application: Application, *, actor) -> dic
     application.save()
 
     row_maps: dict[type, dict[int, int]] = {}  # per row model, each old row's id -> its copy's
-    rows = 0
     for model in ROW_MODELS:
         row_maps[model] = mapping = {}
         for row in model.objects.filter(application=previous).order_by("order", "pk"):
@@ -134,7 +133,6 @@ def carry_over(previous: Application, application: Application, *, actor) -> dic
             row.application = application
             row.save()
             mapping[old_pk] = row.pk
-            rows += 1
 
     images = 0
     for image in ApplicationImage.objects.filter(application=previous).order_by("pk"):
@@ -159,5 +157,6 @@ def carry_over(previous: Application, application: Application, *, actor) -> dic
             continue  # the stored file is gone: the candidate uploads it again
         copy.save()
         images += 1
+    rows = sum(len(mapping) for mapping in row_maps.values())
     return {"carried_from": previous.pk, "year": previous.exam_year.year, "rows": rows, "images": images,
             "not_in_catalogue": missing}
