@@ -100,8 +100,8 @@ class Lookups:
     """id → name maps for the small dictionaries an application points to."""
 
     def __init__(self, csv_safe=False):
-        def names(model):
-            pairs = model.objects.values_list("pk", "name")
+        def names(model, field="name"):
+            pairs = model.objects.values_list("pk", field)
             return {pk: csv_text(name) for pk, name in pairs} if csv_safe else dict(pairs)
 
         self.ethnicity = names(Ethnicity)
@@ -111,8 +111,7 @@ class Lookups:
         self.category = names(PracticeCategory)
         self.scope = names(PracticeScope)
         self.specialty = names(Specialty)
-        codes = Specialty.objects.values_list("pk", "code")
-        self.specialty_code = {pk: csv_text(code) for pk, code in codes} if csv_safe else dict(codes)
+        self.specialty_code = names(Specialty, "code")
         self.org = names(Org)
         self.cutoff = dict(ExamYear.objects.values_list("pk", "cutoff_date"))
         self.state = dict(State.choices)
@@ -163,11 +162,6 @@ def _lines(children: dict, key: str) -> str:
     return "\n".join(row_line(table, row) for row in children.get(key, ()))
 
 
-def _child_cells(children: dict) -> list[str]:
-    """The full record's CHILD_CELLS texts of one application's child_rows."""
-    return [_lines(children, key) for key in CHILD_CELLS]
-
-
 def _years_between(start, end) -> str:
     # The same count as the review screen and the confirmation form (applications.models).
     if not start or not end or end < start:
@@ -189,9 +183,9 @@ def full_record_row(app, lookups: Lookups, children: dict, full_numbers: bool) -
         lookups.category.get(app.category_id, ""), lookups.scope.get(app.scope_id, ""),
         lookups.specialty.get(app.specialty_id, ""), lookups.specialty_code.get(app.specialty_id, ""),
         app.practice_change, app.current_qualification, month_text(app.current_qualification_date),
-        app.chsi_code, *_child_cells(children), state, stage, current_org, app.submission_round,
-        _local_time(app.submitted_at, lookups.tz), _local_time(app.approved_at, lookups.tz), app.returned_reason,
-        VERDICTS.get(app.verdict, ""),
+        app.chsi_code, *(_lines(children, key) for key in CHILD_CELLS), state, stage, current_org,
+        app.submission_round, _local_time(app.submitted_at, lookups.tz), _local_time(app.approved_at, lookups.tz),
+        app.returned_reason, VERDICTS.get(app.verdict, ""),
     ]
 
 
