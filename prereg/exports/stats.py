@@ -50,6 +50,15 @@ def _waiting_since():
     return Greatest("submitted_at", Coalesce("decided_at", "submitted_at"))
 
 
+def _overdue(overdue_days, now) -> tuple[int, Q]:
+    """(the days, the condition of waiting longer than them). waiting_since < cutoff as plain
+    comparisons (no per-row GREATEST/COALESCE): max(s, d) < c exactly when s < c and d, if any, < c."""
+    days = overdue_days if overdue_days is not None else overdue_days_default()
+    cutoff = now - datetime.timedelta(days=days)
+    return days, (Q(state=State.IN_REVIEW) & Q(submitted_at__lt=cutoff)
+                  & (Q(decided_at__isnull=True) | Q(decided_at__lt=cutoff)))
+
+
 def _utc_hour():
     """The UTC hour of submission (a text 'YYYY-MM-DD HH' on SQLite, a datetime on PostgreSQL).
 
@@ -129,8 +138,6 @@ def _subordinate_rows(user, unit_counts):
 
 _CHAIN = [STAGE_ORG_FIELD[stage] + "_id" for stage in STAGE_ORDER]
 _GROUP_FIELDS = ["unit_id", "state", "stage", *_CHAIN, "level_id", "specialty_id", "verdict"]
-_STATE_COUNTERS = {State.IN_REVIEW: "in_review", State.RETURNED: "returned", State.APPROVED: "approved",
-                   State.DRAFT: "draft"}
 
 
 def _relation(org_id, stage, chain):
@@ -188,15 +195,9 @@ def _grouped(queryset, overdue_q):
 
 
 def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
-    now = now or timezone.now()
-    overdue_days = overdue_days if overdue_days is not None else overdue_days_default()
-    cutoff = now - datetime.timedelta(days=overdue_days)
+    overdue_days, overdue_q = _overdue(overdue_days, now or timezone.now())
     queryset = scope_for(user, exam_year)
     stats = Stats(overdue_days=overdue_days)
-    # waiting_since < cutoff as plain comparisons (no per-row GREATEST/COALESCE): max(s, d) < c
-    # exactly when s < c and d, if any, < c.
-    overdue_q = (Q(state=State.IN_REVIEW) & Q(submitted_at__lt=cutoff)
-                 & (Q(decided_at__isnull=True) | Q(decided_at__lt=cutoff)))
     # One pass for everything but the days: grouped by the columns that decide every other
     # figure (the unit for the roll-up, state and stage, the chain for mine/below/above, level and
     # specialty), all leading columns of application_stats_cover_idx, so the scan reads the index
@@ -211,17 +212,15 @@ def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
     table = defaultdict(lambda: defaultdict(int))
     org_id = user.org_id
     relations = defaultdict(int)
-    in_review = State.IN_REVIEW
     verdicts = defaultdict(lambda: defaultdict(int))
     for unit_id, state, stage, *rest in groups:
         chain, (level_id, specialty_id, verdict, n, overdue) = rest[:4], rest[4:]
         by_state[state] += n
         if state != State.DRAFT:  # the 资格初审 assistant's verdicts of the submitted applications
             verdicts[verdict]["total"] += n
-            if state == in_review:
-                verdicts[verdict][stage] += n
         stats.overdue += overdue
-        if state == in_review:
+        if state == State.IN_REVIEW:
+            verdicts[verdict][stage] += n
             by_stage[stage] += n
             if org_id:
                 relation = _relation(org_id, stage, chain)
@@ -231,8 +230,7 @@ def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
         counts = unit_counts[unit_id]
         counts["total"] += n
         counts["overdue"] += overdue
-        if state in _STATE_COUNTERS:
-            counts[_STATE_COUNTERS[state]] += n
+        counts[state] += n  # OrgRow's counters are named by the State values
         cell = table[(level_id, specialty_id)]
         cell[state] += n
         cell["total"] += n
@@ -274,12 +272,9 @@ def compute(user, *, exam_year=None, overdue_days=None, now=None) -> Stats:
 def overdue_list(user, *, exam_year=None, overdue_days=None, now=None, limit=OVERDUE_LIST_LIMIT):
     """The oldest waiting applications in the user's scope (his own first), for the highlight list."""
     now = now or timezone.now()
-    overdue_days = overdue_days if overdue_days is not None else overdue_days_default()
-    cutoff = now - datetime.timedelta(days=overdue_days)
     # The oldest few by a narrow query first, then only those with their orgs: joining the five
     # orgs onto every overdue row before the top-N sort cost more than the rest of the page.
-    overdue = (scope_for(user, exam_year).filter(state=State.IN_REVIEW, submitted_at__lt=cutoff)
-               .filter(Q(decided_at__isnull=True) | Q(decided_at__lt=cutoff))
+    overdue = (scope_for(user, exam_year).filter(_overdue(overdue_days, now)[1])
                .annotate(waiting_since=_waiting_since()).order_by("waiting_since", "pk"))
     ids = list(overdue.values_list("pk", flat=True)[:limit])
     queryset = (Application.objects.filter(pk__in=ids).annotate(waiting_since=_waiting_since())
