@@ -67,9 +67,6 @@ class OrgQuerySet(models.QuerySet):
         """The org and everything below it: one indexed prefix query on the materialized path."""
         return self.filter(path__startswith=org.path)
 
-    def enabled(self):
-        return self.filter(enabled=True)
-
     def reviewing(self):
         return self.filter(Q(is_district=True) | Q(is_site=True) | Q(is_point=True))
 

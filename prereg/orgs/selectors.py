@@ -21,8 +21,8 @@ def assignable_orgs(org: Org) -> QuerySet[Org]:
     """The orgs an assigner of `org` may name as source or target: the enabled reviewing orgs of
     its subtree (考点, 报名点, units given the review right). The page offers these, and
     cross_review_assign accepts no other."""
-    return (Org.objects.subtree_of(org).enabled()
-            .filter(Q(is_site=True) | Q(is_point=True) | Q(has_review_right=True)).order_by("path"))
+    return (Org.objects.subtree_of(org)
+            .filter(Q(is_site=True) | Q(is_point=True) | Q(has_review_right=True), enabled=True).order_by("path"))
 
 
 def can_take(target: Org, stage: Stage) -> bool:

@@ -87,13 +87,9 @@ def _clean_fields(fields: dict) -> dict:
 
 def next_child_code(parent: Org) -> str:
     """The next free code below a parent: parent code + two digits (350122 → 35012207)."""
-    base = parent.code[:8] if len(parent.code) <= 8 else parent.code
-    taken = set(Org.objects.filter(code__startswith=base).values_list("code", flat=True))
-    for n in range(1, 100):
-        code = f"{base}{n:02d}"
-        if code not in taken:
-            return code
-    return ""
+    taken = set(Org.objects.filter(code__startswith=parent.code).values_list("code", flat=True))
+    candidates = (f"{parent.code}{n:02d}" for n in range(1, 100))
+    return next((code for code in candidates if code not in taken), "")
 
 
 @transaction.atomic
