@@ -40,10 +40,8 @@ class OrgForm(forms.Form):
         self.fields["parent"].queryset = parents
         if not can_grant:
             # A unit added below a 报名点 reviews nothing (manual section 六.2).
-            for name in self.REVIEW_FIELDS:
+            for name in (*self.REVIEW_FIELDS, "is_unit"):
                 self.fields[name].disabled = True
-            self.fields["is_unit"].disabled = True
-            self.fields["is_unit"].initial = True
 
     def clean_region_code(self):
         value = self.cleaned_data["region_code"].strip()
