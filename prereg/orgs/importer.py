@@ -144,10 +144,6 @@ def tree_version() -> str:
     return f"{Org.objects.count()}:{facts['last']}:{facts['latest'].isoformat() if facts['latest'] else ''}"
 
 
-def _flag(value: str, default: bool) -> bool | None:
-    return FLAG_WORDS.get(value.lower()) if value else default
-
-
 OPTIONAL = {SHORT: "short_name", RIGHT: "has_review_right", ENABLED: "enabled", REGION: "region_code"}
 
 
@@ -189,7 +185,7 @@ def _parse(header: list[str], body: list[list[str]], errors: list[str]) -> tuple
             if word in LEVEL_WORDS:
                 setattr(row, LEVEL_FIELDS[LEVEL_WORDS[word]], True)
         for column, attr, default in ((RIGHT, "has_review_right", False), (ENABLED, "enabled", True)):
-            value = _flag(cell(column), default)
+            value = FLAG_WORDS.get(cell(column).lower()) if cell(column) else default
             if value is None:
                 problems.append(f"“{column}”应填“是”或“否”")
             else:
