@@ -4,7 +4,6 @@ Only numbers are computed here; the template writes <rect x= y= width= height= f
 presentation attributes (allowed by the strict CSP, unlike style attributes) and escapes labels.
 """
 
-BAR_COLOR = "#2f6db5"
 FUNNEL_COLORS = ["#9cc1ea", "#6fa3dc", "#4a86c9", "#2f6db5", "#1f8a4c"]
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from prereg.accounts.models import Role, User
@@ -72,10 +72,7 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
 
 def job_for(user, job_id: int) -> ExportJob:
     """The user's own job, or 404 (another user's job does not exist for him)."""
-    job = ExportJob.objects.filter(pk=job_id, owner=user).first()
-    if job is None:
-        raise Http404("没有这个导出任务。")
-    return job
+    return get_object_or_404(ExportJob, pk=job_id, owner=user)
 
 
 @transaction.atomic
@@ -208,9 +205,8 @@ def reminder_send(*, actor, application_ids, request=None) -> dict:
     scope = reminder_candidates(actor, year).filter(pk__in=ids).values_list("pk", flat=True)
     applications = list(Application.objects.select_for_update().filter(pk__in=list(scope))
                         .select_related("candidate").order_by("pk"))
-    sent, skipped = 0, []
     found = {a.pk for a in applications}
-    skipped.extend((pk, "不在您的范围内或无需提醒") for pk in ids if pk not in found)
+    sent, skipped = 0, [(pk, "不在您的范围内或无需提醒") for pk in ids if pk not in found]
     # By his account and his ID number: a reminder of 国网名单核对 sent before he had an application counts too.
     counts = reminder_counts(year, [(a.id_number, a.candidate_id) for a in applications])
     for application in applications:
