@@ -340,3 +340,11 @@ def test_a_field_left_empty_is_named_in_our_words_not_djangos(client, db):
     # The phone probe saw Django's "这个字段是必须的" on 找回密码, where every other message says 请填写.
     html = client.post(reverse("accounts:password_forgot"), {"identifier": ""}).content.decode()
     assert "请填写此项。" in html and "这个字段是必须的" not in html
+
+
+def test_a_short_password_is_refused_in_chinese(client, candidate):
+    # The management probe saw Django 5.2's "This password is too short…" (a message id its catalogue lacks).
+    client.force_login(candidate)
+    html = client.post(reverse("accounts:password_change"), {
+        "old_password": TEST_PASSWORD, "new_password1": "Ab1!", "new_password2": "Ab1!"}).content.decode()
+    assert "密码太短，至少需要8个字符。" in html and "too short" not in html
