@@ -26,8 +26,9 @@ XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "stri
 
 
 def csv_text(value):
-    """A cell a spreadsheet would read as a formula gets a leading ' (CSV injection)."""
-    if value and value[0] in FORMULA_START:
+    """A text cell a spreadsheet would read as a formula gets a leading ' (CSV injection); a number
+    is left as it is."""
+    if isinstance(value, str) and value[:1] in FORMULA_START:
         return "'" + value
     return value
 
@@ -104,7 +105,7 @@ def _xlsx_rows(content: bytes):
 
 
 def template_csv(columns: list[str], rows: list[list[str]]) -> bytes:
-    """A table users download and import again (the catalogue, the org tree) as CSV: a BOM for
+    """A table users download (and import again: the catalogue, the org tree) as CSV: a BOM for
     Excel, every cell that would read as a formula guarded (what users typed is in it)."""
     out = io.StringIO()
     writer = csv.writer(out)

@@ -122,7 +122,6 @@ def specialty_code(value: str, codes_by_name: dict[str, str]) -> str:
     return match.group() if match else codes_by_name.get(text, "")
 
 
-
 # What follows a place in the name of a commission or a 考点 cell: "泉州市卫生健康委员会", "泉州市卫计委",
 # "泉州考点" and "泉州" all name 泉州.
 ORG_SUFFIXES = ("卫生和计划生育委员会", "卫生健康委员会", "卫生和计划生育局", "卫生健康局", "社会事业局", "卫健委", "卫计委",

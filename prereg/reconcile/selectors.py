@@ -94,13 +94,6 @@ def compare(row, *, name, level_name, specialty_code, specialty_name, mapped) ->
 # --- one application (the review screen) --------------------------------------------------------
 
 
-def _covering_uploads(exam_year_id, unit_path):
-    """Uploads in force whose org is the unit or above it (the ids its path names), latest first."""
-    ids = [int(p) for p in unit_path.strip("/").split("/") if p]
-    return (RosterUpload.objects.filter(exam_year_id=exam_year_id, status=UploadStatus.DONE, org_id__in=ids)
-            .select_related("org").order_by("-imported_at", "-pk"))
-
-
 @dataclass
 class NationalStatus:
     upload: RosterUpload | None
@@ -124,9 +117,12 @@ class NationalStatus:
 
 
 def status_for(application) -> NationalStatus:
-    """The application's 国网 status in the latest roster covering its unit, compared now."""
+    """The application's 国网 status in the latest roster covering its unit (one of the unit or an org
+    above it, the ids its path names), compared now."""
     unit_path = application.unit.path if application.unit_id else ""
-    upload = _covering_uploads(application.exam_year_id, unit_path).first()
+    upload = (RosterUpload.objects.filter(exam_year_id=application.exam_year_id, status=UploadStatus.DONE,
+                                          org_id__in=[int(p) for p in unit_path.strip("/").split("/") if p])
+              .select_related("org").order_by("-imported_at", "-pk").first())
     if upload is None:
         return NationalStatus(upload=None)
     row = RosterRow.objects.filter(upload=upload, id_number=columns.normalise_id(application.id_number)).first()

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from prereg.accounts.models import Role, User
@@ -29,8 +29,8 @@ from prereg.audit.models import Outcome
 from prereg.catalog.models import ExamYear, Specialty
 from prereg.core.logmask import mask_personal_numbers
 from prereg.core.masking import mask_id_number, mask_phone
-from prereg.core.sheets import XLSX_OPTIONS, SheetError, csv_text, read_table
-from prereg.exports.columns import full_numbers_for
+from prereg.core.sheets import XLSX_OPTIONS, SheetError, read_table, template_csv
+from prereg.exports.columns import full_numbers_for, today_stamp
 from prereg.notify.models import Reminder, ReminderKind, RosterReminder
 from prereg.notify.reminders import REMINDERS_PER_YEAR, reminder_counts
 from prereg.notify.sms import send_sms
@@ -208,9 +208,7 @@ def roster_import(*, actor, upload_id: int, chosen: dict, request=None) -> Impor
     require_function(actor, FUNCTION)
     org = org_of(actor)
     _lock_scope(org)
-    upload = RosterUpload.objects.select_for_update().filter(pk=upload_id, org=org).first()
-    if upload is None:
-        raise Http404("没有这个待确认的名单。")
+    upload = get_object_or_404(RosterUpload.objects.select_for_update(), pk=upload_id, org=org)
     if upload.status != UploadStatus.PENDING:
         raise ValidationError("该名单已核对或已被替换，请重新上传。")
     chosen = clean_columns(upload.header, chosen)
@@ -410,12 +408,9 @@ def roster_export(*, actor, kind: str, filters: dict, fmt: str = "xlsx", full_nu
         raise ValidationError("尚未上传国网名单。")
     kind = ListKind(kind)
     header, lines = export_table(kind, list_queryset(upload, kind, filters), full_numbers=full_numbers)
-    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
-    name = f"国网名单核对-{kind.label}-{stamp}"
+    name = f"国网名单核对-{kind.label}-{today_stamp()}"
     if fmt == "csv":  # a cell a spreadsheet would read as a formula is guarded, as in every export
-        guarded = [[csv_text(v) if isinstance(v, str) else v for v in line] for line in lines]
-        content, content_type, name = (_csv(header, guarded).encode("utf-8-sig"), "text/csv; charset=utf-8",
-                                       f"{name}.csv")
+        content, content_type, name = template_csv(header, lines), "text/csv; charset=utf-8", f"{name}.csv"
     else:
         # Deferred: every web process imports this module (backoffice views), few ever download the sheet.
         import xlsxwriter
@@ -423,13 +418,11 @@ def roster_export(*, actor, kind: str, filters: dict, fmt: str = "xlsx", full_nu
         buffer = io.BytesIO()
         book = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_OPTIONS})
         sheet = book.add_worksheet(kind.label)
-        sheet.write_row(0, 0, header)
-        for i, line in enumerate(lines, start=1):
+        for i, line in enumerate([header, *lines]):
             sheet.write_row(i, 0, line)  # texts and line numbers (export_table)
         book.close()
-        content, content_type, name = (buffer.getvalue(),
-                                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                       f"{name}.xlsx")
+        content, name = buffer.getvalue(), f"{name}.xlsx"
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     record("reconcile.export", actor=actor, obj=upload, request=request,
            details={"list": kind, "rows": len(lines), "filters": {k: v for k, v in filters.items() if v},
                     "format": fmt, "full_numbers": full_numbers})
