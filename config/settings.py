@@ -184,8 +184,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "prereg.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "prereg.accounts.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Reverse proxies in front of gunicorn (nginx: 1): how far from the right of X-Forwarded-For the client is.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "prereg.core.ratelimit.client_address"
 AXES_VERBOSE = False
 
 # --- Internationalisation -------------------------------------------------------------------

@@ -19,10 +19,10 @@ Keys are hashed, so no phone number or address is stored in the cache. Correct a
 """
 
 import hashlib
+import ipaddress
 import time
 from functools import wraps
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
@@ -57,8 +57,24 @@ def limits_for(scope: str) -> tuple[int, int]:
 
 
 def client_address(request) -> str:
-    """The address django-axes and the audit log use (honours the configured proxy count)."""
-    return get_client_ip_address(request) or ""
+    """The client's address: django-axes's (AXES_CLIENT_IP_CALLABLE), the rate limits' and the audit log's.
+
+    Behind PROXY_COUNT reverse proxies, each appends the address it was reached from to
+    X-Forwarded-For, so the client is that many entries from the right (REMOTE_ADDR is the last
+    proxy); entries further left were written by the client or its own network's proxy and are not
+    trusted. django-ipware's proxy_count does not fit: it wants a header of exactly that many entries
+    (else REMOTE_ADDR: everyone behind a hospital's own proxy would share nginx's address) or reads
+    the header's left end, which a client writes.
+    """
+    hops = settings.PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if hops else ""
+    chain = [part.strip() for part in forwarded.split(",") if part.strip()] + [request.META.get("REMOTE_ADDR", "")]
+    if len(chain) > hops:
+        try:
+            return str(ipaddress.ip_address(chain[-1 - hops]))
+        except ValueError:
+            pass  # a proxy count set where no proxy is: the header is the client's own
+    return chain[-1]
 
 
 def user_or_address(request) -> str:

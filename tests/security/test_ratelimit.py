@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
+from prereg.audit.models import AuditEvent
 from prereg.core import ratelimit
 from tests.factories import TEST_PASSWORD, CandidateFactory
 
@@ -155,3 +156,34 @@ def test_concurrent_connections_share_one_counter_on_postgresql(postgres_only, s
     for t in threads:
         t.join()
     assert results.count(True) == 50 and results.count(False) == 50
+
+
+@pytest.mark.parametrize(("proxies", "forwarded", "address"), [
+    (0, "203.0.113.7", "10.0.0.5"),  # no proxy: the header is the client's own writing
+    (1, None, "10.0.0.5"),
+    (1, "203.0.113.7", "203.0.113.7"),  # nginx appended what it saw
+    (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # the client's (or its hospital proxy's) entry is not trusted
+    (1, "1.2.3.4, 192.168.1.23, 203.0.113.7", "203.0.113.7"),
+    (2, "6.6.6.6, 203.0.113.7, 10.1.1.1", "203.0.113.7"),  # a load balancer, then nginx
+    (1, "not-an-address", "10.0.0.5"),
+])
+def test_the_client_address_is_read_behind_the_configured_proxies(settings, rf, proxies, forwarded, address):
+    settings.PROXY_COUNT = proxies
+    meta = {"REMOTE_ADDR": "10.0.0.5", **({"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {})}
+    assert ratelimit.client_address(rf.get("/", **meta)) == address
+
+
+def test_behind_nginx_failed_sign_ins_count_per_client_not_for_the_whole_province(client, settings, candidate):
+    # The security probe: every client read as nginx's 127.0.0.1, so 100 typos anywhere shut every sign-in out.
+    settings.PROXY_COUNT = 1
+    settings.RATE_LIMITS = {"login": (3, 300)}
+    url = reverse("accounts:login")
+    for _ in range(3):
+        client.post(url, {"username": "nobody", "password": "x"}, REMOTE_ADDR="127.0.0.1",
+                    HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert client.post(url, {"username": "nobody", "password": "x"}, REMOTE_ADDR="127.0.0.1",
+                       HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
+    response = client.post(url, {"username": candidate.username, "password": TEST_PASSWORD}, REMOTE_ADDR="127.0.0.1",
+                           HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(event="auth.login").latest("pk").client_ip == "198.51.100.20"
