@@ -54,3 +54,9 @@ def test_a_deletions_answer_draws_the_slot_as_the_form_page_does(client, applica
                                HTTP_HX_REQUEST="true")
         assert response["HX-Trigger"] == "images-changed" and "尚未上传" in response.content.decode()
         assert _same_tokens(response.content.decode()) in _form_page(client)
+
+
+def test_a_row_id_given_to_a_slot_of_the_form_itself_is_no_slot_not_a_server_error(client, application):
+    # The security probe: ?slot=id_front&row_id=1 answered 500 (a KeyError).
+    response = client.get(reverse("candidate:image_slot"), {"slot": "id_front", "row_id": "1"})
+    assert response.status_code == 404

@@ -147,7 +147,9 @@ def slot_of(application, slot, row_id):
     slot, images = ImageSlot(slot), images_by_slot(application)
     if row_id is None:
         return next((s for s in image_slots(application, images) if s["slot"] == slot), None)
-    table = BY_SLOT[slot]
+    table = BY_SLOT.get(slot)
+    if table is None:  # a row id posted for a slot of the form itself (ID card, photo): no such slot
+        return None
     rows = list(table.rows(application))
     index = next((i for i, row in enumerate(rows) if row.pk == row_id), None)
     return None if index is None else row_slot(table, rows[index], index, images)
