@@ -125,16 +125,11 @@ class ExamYear(models.Model):
 
     def windows(self, project=None) -> Windows:
         """The dates in force for `project` (one of this year's; None: the year's own)."""
-        values = {field: getattr(self, field) for field in PROJECT_WINDOW_FIELDS}
-        own = False
+        own = {}
         if project is not None and project.exam_year_id == self.pk:
-            for field in PROJECT_WINDOW_FIELDS:
-                value = getattr(project, field)
-                if value is not None:
-                    values[field] = value
-                    own = True
-        name = f"{self.name}·{project.name}" if own else self.name
-        return Windows(name=name, own=own, **values)
+            own = {field: value for field in PROJECT_WINDOW_FIELDS if (value := getattr(project, field)) is not None}
+        values = {field: getattr(self, field) for field in PROJECT_WINDOW_FIELDS} | own
+        return Windows(name=f"{self.name}·{project.name}" if own else self.name, own=bool(own), **values)
 
     def form_is_open(self, today=None, project=None) -> bool:
         return self.windows(project).form_is_open(today)
