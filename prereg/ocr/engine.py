@@ -143,7 +143,7 @@ class RapidEngine:
         read = self._recognise(crops)
         # A seal stamped over the text (the date of every diploma): read such a line again with the
         # red ink taken out, and keep the reading the engine is surer of.
-        stamped = [i for i, crop in enumerate(crops) if _red_share(crop) > 0.03]
+        stamped = [i for i, crop in enumerate(crops) if crop.size and _red_mask(crop).mean() > 0.03]
         if stamped:
             again = self._recognise([_without_red(crops[i]) for i in stamped])
             for i, other in zip(stamped, again, strict=True):
@@ -204,10 +204,6 @@ def _red_mask(crop):
 
     b, g, r = (crop[..., k].astype(np.int16) for k in range(3))
     return (r - np.maximum(g, b) > 50) & (r > 110)
-
-
-def _red_share(crop) -> float:
-    return float(_red_mask(crop).mean()) if crop.size else 0.0
 
 
 def _without_red(crop):

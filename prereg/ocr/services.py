@@ -58,14 +58,10 @@ def awaiting_reading(images) -> set[int]:
     return recent - set(read.values_list("image_id", flat=True))
 
 
-def _box(points) -> list[float]:
-    return [round(float(v), 1) for p in points for v in p]
-
-
 def stored_lines(lines) -> list:
     """The engine's lines as ImageReading.lines keeps them (JSON)."""
-    return [[line.text, _box(line.box), round(float(line.score), 3), [[list(a) for a in char] for char in line.alts]]
-            for line in lines]
+    return [[line.text, [round(float(v), 1) for point in line.box for v in point], round(float(line.score), 3),
+             [[list(a) for a in char] for char in line.alts]] for line in lines]
 
 
 def read_image(image_id: int, engine=None) -> ImageReading | None:
