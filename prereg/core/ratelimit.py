@@ -42,6 +42,8 @@ DEFAULT_LIMITS = {
     # Sign-up codes an address has sent before a 图形验证码 is asked for the next one.
     "sms_without_captcha": (1, 3600),
     "upload": (300, 3600),
+    # 申请添加单位 per candidate a day: each lands in a 报名点's queue and is answered by SMS.
+    "unit_request": (10, 86400),
 }
 MESSAGE = "操作过于频繁，请稍后再试。"
 

@@ -160,6 +160,16 @@ def test_a_missing_unit_can_be_requested(client, app):
     assert UnitRequest.objects.filter(full_name="安溪县某某诊所").exists()
 
 
+def test_unit_requests_are_limited_per_candidate(client, app, settings):
+    # The security probe filed 25 requests in a row, each in a 报名点's queue and answered by SMS.
+    from prereg.orgs.models import UnitRequest
+
+    settings.RATE_LIMITS = {"unit_request": (2, 86400)}
+    data = {"full_name": "安溪县某某诊所", "region_code": "350524", "phone": "13800138000"}
+    assert [client.post(reverse("candidate:unit_request"), data).status_code for _ in range(3)] == [302, 302, 429]
+    assert UnitRequest.objects.count() == 2
+
+
 def test_the_form_is_read_only_while_in_review(client, app, tree):
     app.state = State.IN_REVIEW
     app.save()

@@ -16,6 +16,7 @@ from prereg.applications.drafts import edit_refusal, may_edit
 from prereg.applications.images import SLOT_GUIDES
 from prereg.applications.models import ApplicationImage, ImageSlot, State
 from prereg.applications.sections import ASSESSED, BY_SLOT, ROW_SECTION_TITLES, tables_of
+from prereg.core import ratelimit
 from prereg.core.versions import posted_version
 from prereg.ocr import services as ocr
 from prereg.orgs.models import Org
@@ -277,6 +278,7 @@ def unit_search(request):
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit.limit("unit_request", key=ratelimit.user_or_address)
 def unit_request(request):
     application = current_application(request.user)
     form = UnitRequestForm(request.POST or None)
