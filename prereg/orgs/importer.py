@@ -255,22 +255,17 @@ def plan_import(*, actor, filename: str, content: bytes, orgs=None, waiting=None
 
 def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict) -> None:
     errors = plan.errors
-    seen_code: dict[str, int] = {}
     seen_name: dict[str, int] = {}
     file_rows: dict[str, Row] = {}
     for row in rows:
         if not row.code:
             continue
-        if row.code in seen_code:
-            errors.append(f"{row.where}：机构代码与第{seen_code[row.code]}行重复。")
+        if row.code in file_rows:
+            errors.append(f"{row.where}：机构代码与第{file_rows[row.code].line}行重复。")
             continue
-        seen_code[row.code] = row.line
-        if row.name:
-            if row.name in seen_name:
-                errors.append(f"{row.where}：规范全称“{row.name}”与第{seen_name[row.name]}行重复。")
-            else:
-                seen_name[row.name] = row.line
         file_rows[row.code] = row
+        if row.name and (first := seen_name.setdefault(row.name, row.line)) != row.line:
+            errors.append(f"{row.where}：规范全称“{row.name}”与第{first}行重复。")
     # The tree as it would stand: the stored orgs, the file's rows over them.
     final = {**stored, **file_rows}
     names_kept = {r.name: code for code, r in stored.items() if code not in file_rows}
