@@ -34,6 +34,7 @@ from prereg.catalog.models import (
     Specialty,
 )
 from prereg.core.validators import (
+    MOBILE_RE,
     is_id,
     normalize_id_number,
     normalize_mobile,
@@ -138,6 +139,10 @@ class SignupForm(forms.Form):
             parse_id_number(number)
         elif not (6 <= len(number) <= 30) or not number.isalnum():
             raise ValidationError("请填写正确的证件编号。")
+        elif MOBILE_RE.fullmatch(number):
+            # No passport or permit number is shaped like a mobile number (reference/id_rules.md §4);
+            # as a login name it would shadow the account whose phone it is (find_account).
+            raise ValidationError("证件编号不能是手机号码，请填写证件上的编号。")
         # Whether the number is taken is said only once the phone's code is verified (the sign-up
         # service): before that, the page would tell anyone who has an account (issue 16).
         return number

@@ -83,6 +83,15 @@ def test_a_bad_id_number_is_refused_at_the_field(client, number, message):
 
 
 @pytest.mark.django_db
+def test_a_passport_number_shaped_like_a_mobile_number_is_refused(client):
+    # The security probe signed up a passport "15005000405", another candidate's phone: as a login name
+    # it shadowed her sign-in by phone.
+    response = client.post(reverse("candidate:signup"), data(id_type="passport", id_number="15005000405"))
+    assert "证件编号不能是手机号码" in response.content.decode()
+    assert not User.objects.filter(name="曹操").exists()
+
+
+@pytest.mark.django_db
 def test_a_wrong_code_a_bad_phone_and_a_weak_password_are_refused(client):
     send_code(client)
     body = client.post(reverse("candidate:signup"), data(sms_code="999999")).content.decode()
