@@ -44,7 +44,7 @@ def _check_parent(actor, parent: Org | None) -> None:
         if actor.role != Role.SYSADMIN:
             raise ValidationError({"parent": "请选择上级机构。"})
         return
-    if not Org.objects.visible_to(actor).filter(pk=parent.pk).exists():
+    if not parent.is_visible_to(actor):
         raise ValidationError({"parent": "上级机构不在您的管辖范围内。"})
 
 
@@ -151,8 +151,7 @@ def org_update(*, actor, org: Org, expected_version: int | None = None, parent: 
         setattr(org, name, value)
     org.has_review_right = new_right
     org.save()
-    after = {f: getattr(org, f) for f in before}
-    changes = {f: [before[f], after[f]] for f in before if before[f] != after[f]}
+    changes = {f: [old, getattr(org, f)] for f, old in before.items() if getattr(org, f) != old}
     record("org.update", actor=actor, obj=org, request=request, details={"code": org.code, "changes": changes})
     return org
 
