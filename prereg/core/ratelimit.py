@@ -93,12 +93,6 @@ def _cache_key(scope: str, key: str, bucket_start: int) -> str:
     return f"rl:{scope}:{digest}:{bucket_start}"
 
 
-def _database_cache_alias(cache):
-    if not isinstance(cache, DatabaseCache):
-        return None
-    return router.db_for_write(cache.cache_model_class)
-
-
 BUCKETS = 10  # per window
 
 
@@ -144,8 +138,8 @@ def hit(scope: str, key: str, *, limit: int | None = None, window: int | None = 
     w = _Window(scope, key, limit, window, now)
     cache = caches["default"]
     current = w.keys[0]
-    alias = _database_cache_alias(cache)
-    if alias is not None:
+    if isinstance(cache, DatabaseCache):
+        alias = router.db_for_write(cache.cache_model_class)
         connection = connections[alias]
         with transaction.atomic(using=alias):
             if connection.vendor == "postgresql":

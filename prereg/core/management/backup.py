@@ -123,14 +123,7 @@ def temporary_connection(config: dict):
 
 def pg_env_and_args(config: dict) -> tuple[dict, list[str]]:
     """libpq environment and arguments for pg_dump/pg_restore from a Django database config."""
-    env = {}
-    if config.get("PASSWORD"):
-        env["PGPASSWORD"] = str(config["PASSWORD"])
-    args = []
-    if config.get("HOST"):
-        args += ["--host", str(config["HOST"])]
-    if config.get("PORT"):
-        args += ["--port", str(config["PORT"])]
-    if config.get("USER"):
-        args += ["--username", str(config["USER"])]
+    env = {"PGPASSWORD": str(config["PASSWORD"])} if config.get("PASSWORD") else {}
+    args = [arg for key, option in [("HOST", "--host"), ("PORT", "--port"), ("USER", "--username")]
+            if config.get(key) for arg in (option, str(config[key]))]
     return env, args

@@ -10,6 +10,7 @@ missing any of them ends with an error that names them. A file that vanishes dur
 is listed, not fatal.
 """
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -86,11 +87,8 @@ class Command(BaseCommand):
         if connection.vendor != "sqlite":
             raise CommandError("sqlite 格式只适用于 SQLite 数据库。")
         connection.ensure_connection()
-        destination = sqlite3.connect(dump)
-        try:
+        with contextlib.closing(sqlite3.connect(dump)) as destination:
             connection.connection.backup(destination)
-        finally:
-            destination.close()
         # Counted from the copy: exactly what the backup holds.
         with temporary_connection({"ENGINE": "django.db.backends.sqlite3", "NAME": str(dump)}) as copy:
             return table_counts(copy), named_files(copy)

@@ -6,6 +6,7 @@ and checks that every file a restored row names is in the restored media folder:
 without it (or by an older version of `backup`) ends the restore with an error naming each one.
 """
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -76,13 +77,9 @@ class Command(BaseCommand):
     def _sqlite(self, dump: Path, config: dict, target) -> None:
         if target.vendor != "sqlite":
             raise CommandError("该备份是 SQLite 格式，只能恢复到 SQLite 数据库。")
-        source = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
-        destination = sqlite3.connect(config["NAME"])
-        try:
+        with (contextlib.closing(sqlite3.connect(f"file:{dump}?mode=ro", uri=True)) as source,
+              contextlib.closing(sqlite3.connect(config["NAME"])) as destination):
             source.backup(destination)
-        finally:
-            source.close()
-            destination.close()
 
     def _pg_restore(self, dump: Path, config: dict, target) -> None:
         if target.vendor != "postgresql":
