@@ -6,6 +6,7 @@ form refuses. Each function raises a ValidationError with the message shown at t
 """
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 
@@ -75,10 +76,18 @@ def clean_postcode(raw: str) -> str:
     return code
 
 
+# A name as an ID document prints it: letters of any script, words joined by one separator (the
+# 间隔号 of a minority or foreign name in its several typed forms, a space, a hyphen, an apostrophe).
+PERSON_NAME_RE = re.compile(r"[^\W\d_]+(?:[·•・‧．.\- '][^\W\d_]+)*")
+
+
 def clean_person_name(raw: str) -> str:
+    """The candidate's 姓名, wherever it is typed: sign-up, 基本信息 and a reviewer's correction."""
     name = (raw or "").strip()
     if len(name) < 2:
         raise ValidationError("请填写与证件一致的姓名。", code="name")
+    if not PERSON_NAME_RE.fullmatch(name):
+        raise ValidationError("姓名只能包含文字，少数民族或外文姓名的各部分之间可用“·”或空格分隔。", code="name")
     return name
 
 

@@ -128,10 +128,7 @@ class SignupForm(forms.Form):
         self.duplicate = False
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if len(name) < 2:
-            raise ValidationError("请填写与证件一致的姓名。")
-        return name
+        return values.clean_person_name(self.cleaned_data["name"])
 
     def clean_id_number(self):
         number = normalize_id_number(self.cleaned_data["id_number"])
@@ -203,6 +200,9 @@ class BasicForm(forms.ModelForm):
         self.fields["ethnicity"].queryset = Ethnicity.objects.all()
         self.fields["ethnicity"].empty_label = "请选择"
         self.phone_changed = False
+
+    def clean_name(self):
+        return values.clean_person_name(self.cleaned_data["name"])
 
     def clean_postcode(self):
         return values.clean_postcode(self.cleaned_data["postcode"])

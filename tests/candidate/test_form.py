@@ -440,3 +440,19 @@ def test_on_a_phone_a_stale_pages_uploads_and_deletions_are_refused_at_their_slo
     # The browser logs the two refused uploads' 400 answers, and nothing else.
     assert [e for e in phone.problems.console_errors if "status of 400" not in e] == []
     assert len(phone.problems.console_errors) == 2, phone.problems.console_errors
+
+
+@pytest.mark.parametrize("name", ["<img src=x onerror=alert(1)>", "=HYPERLINK(\"http://x\")", "曹操2"])
+def test_a_name_that_no_id_document_prints_is_refused_at_the_field(client, app, tree, name):
+    # The security probe: 基本信息's 姓名 took markup and formulas (escaped everywhere, but sent in SMS texts).
+    response = post(client, "basic", basic(tree, **{"basic-name": name, "basic-phone": app.phone}))
+    assert "姓名只能包含文字" in response.content.decode()
+    app.refresh_from_db()
+    assert app.name != name
+
+
+@pytest.mark.parametrize("name", ["阿依古丽·买买提", "John Smith", "欧阳娜娜"])
+def test_minority_and_foreign_names_are_taken(client, app, tree, name):
+    post(client, "basic", basic(tree, **{"basic-name": name, "basic-phone": app.phone}))
+    app.refresh_from_db()
+    assert app.name == name
