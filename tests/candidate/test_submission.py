@@ -123,6 +123,15 @@ def test_a_reviewer_cannot_submit_or_see_progress(client, reviewer_anxi_hospital
     assert client.get(reverse("candidate:progress")).status_code == 403
 
 
+def test_progress_before_anything_was_filled_in_offers_to_start_not_a_404(client, year, candidate):
+    # The management probe: the menu's 考生报名信息查询 answered 页面不存在 to a candidate who had not started.
+    client.force_login(candidate)
+    response = client.get(reverse("candidate:progress"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "您本年度尚未填报报名信息" in html and reverse("candidate:form") in html
+
+
 def test_submit_and_withdraw_refuse_get(client, ready):
     assert client.get(reverse("candidate:submit")).status_code == 405
     assert client.get(reverse("candidate:withdraw")).status_code == 405

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -11,6 +12,7 @@ from prereg.applications.completeness import missing
 from prereg.applications.drafts import STALE_PAGE_MESSAGE
 from prereg.applications.models import STAGE_ORDER, State
 from prereg.applications.views import confirmation_response, may_print
+from prereg.catalog.models import ExamYear
 from prereg.core.versions import posted_version
 
 from .common import current_application, may_track_progress, progress_or_home
@@ -61,7 +63,12 @@ def withdraw(request):
 def progress(request):
     if not may_track_progress(request.user):
         raise PermissionDenied("您没有“进度跟踪”的权限。")
-    application = current_application(request.user)
+    try:
+        application = current_application(request.user)
+    except Http404 as missing_application:
+        # Not a dead end: the menu offers this page before anything was filled in.
+        return render(request, "candidate/progress.html",
+                      {"missing": str(missing_application), "may_start": ExamYear.current() is not None})
     logs = application.review_logs.select_related("org").order_by("created_at", "pk")
     chain = [{"stage": stage, "org": application.org_at(stage),
               "current": application.state == State.IN_REVIEW and application.stage == stage}
