@@ -115,12 +115,8 @@ def scope_for(user, exam_year=None):
 
 def _subordinate_rows(user, unit_counts):
     """Roll (unit_id -> counts) up to the user's direct child orgs (or the roots for the sysadmin)."""
-    if user.org_id:
-        parents = [user.org]
-        children = list(Org.objects.filter(parent=user.org).only("id", "name", "path"))
-    else:
-        parents = list(Org.objects.filter(parent__isnull=True).only("id", "name", "path"))
-        children = list(Org.objects.filter(parent__in=parents).only("id", "name", "path"))
+    parents = [user.org] if user.org_id else list(Org.objects.filter(parent__isnull=True).only("id", "name", "path"))
+    children = list(Org.objects.filter(parent__in=parents).only("id", "name", "path"))
     unit_paths = dict(Org.objects.filter(pk__in=[u for u in unit_counts if u]).values_list("pk", "path"))
     by_prefix = sorted(((c.path, OrgRow(c.pk, c.name)) for c in children), key=lambda x: -len(x[0]))
     own = {p.path: OrgRow(p.pk, f"{p.name}（本级直属）") for p in parents}
