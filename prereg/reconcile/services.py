@@ -105,7 +105,9 @@ def roster_upload(*, actor, file_name: str, content: bytes, request=None) -> Ros
     for old in RosterUpload.objects.select_for_update().filter(org=org, status=UploadStatus.PENDING):
         _drop_file(old)
         old.delete()
-    stored = default_storage.save(f"reconcile/{uuid.uuid4().hex}.csv", ContentFile(_csv(header, body).encode("utf-8")))
+    cells = io.StringIO()
+    csv.writer(cells).writerows([header, *body])
+    stored = default_storage.save(f"reconcile/{uuid.uuid4().hex}.csv", ContentFile(cells.getvalue().encode("utf-8")))
     upload = RosterUpload.objects.create(
         org=org, exam_year=year, uploaded_by=actor, file_name=PurePath(file_name).name[:150], file=stored,
         header=header, sample=[[mask_personal_numbers(c) for c in row] for row in body[:SAMPLE_LINES]],
@@ -113,14 +115,6 @@ def roster_upload(*, actor, file_name: str, content: bytes, request=None) -> Ros
     record("reconcile.roster_uploaded", actor=actor, obj=upload, request=request,
            details={"file": upload.file_name, "columns": len(header), "rows": len(body), "year": year.year})
     return upload
-
-
-def _csv(header, lines) -> str:
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(header)
-    writer.writerows(lines)
-    return text.getvalue()
 
 
 def _drop_file(upload):
