@@ -596,6 +596,13 @@ def test_pending_marks_a_stage_taken_over_from_an_org_below(client, tree, year, 
     rows = re.findall(r"<tr.*?</tr>", client.get(reverse("backoffice:pending")).content.decode(), re.S)
     assert {name: "交叉审核" in row for row in rows for name in ("赵六", "钱七") if name in row} == {
         "赵六": True, "钱七": False}
+    # The review screen's 审核流程 marks the stage taken by the assignment, as the queue does.
+    chain = client.get(reverse("backoffice:review", args=[taken.pk])).content.decode()
+    chain = chain[chain.index('<ol class="chain">'):chain.index("</ol>", chain.index('<ol class="chain">'))]
+    steps = re.findall(r"<li.*?</li>", chain, re.S)
+    assert ["交叉审核" in step for step in steps] == [True, False, False, False]
+    assert "交叉审核" not in client.get(reverse("backoffice:review", args=[own.pk])).content.decode().split(
+        '<ol class="chain">')[1].split("</ol>")[0]
 
 
 # Reviewer edit ------------------------------------------------------------------------------------

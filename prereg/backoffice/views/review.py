@@ -246,6 +246,17 @@ def _fields_context(application, decidable):
             "can_previous": decidable and workflow.previous_stage(application.stage) is not None}
 
 
+def _chain(application) -> list[tuple[str, object, bool]]:
+    """审核流程: (stage, its org, whether the org acts there by a cross-review assignment), as the queue marks it."""
+    chain = []
+    for stage in Stage.values:
+        org = application.org_at(stage)
+        cross = bool(org and application.unit_id and org_selectors.reviews_by_assignment(
+            org_selectors.assigned_to(org), application.exam_year_id, stage, application.unit.path))
+        chain.append((Stage(stage).label, org, cross))
+    return chain
+
+
 def _render_review(request, application, *, form_data=None, error="", status=200):
     user = request.user
     logs = ReviewLog.objects.filter(application=application).select_related("actor", "org").order_by("created_at", "pk")
@@ -256,7 +267,7 @@ def _render_review(request, application, *, form_data=None, error="", status=200
         **_fields_context(application, services.can_decide(user, application)),
         "eligibility": review.eligibility(application), "logs": logs, "can_recall": recall_stage is not None,
         "form_data": form_data or {}, "error": error, "may_print": may_print(user, application),
-        "chain": [(Stage(s).label, application.org_at(s)) for s in Stage.values],
+        "chain": _chain(application),
         "national_status": reconcile.status_for(application),  # 国网名单核对: the latest roster covering it
     }, status=status)
 
