@@ -15,8 +15,7 @@ from prereg.applications.models import Application, State
 from prereg.audit.log import record
 from prereg.catalog.models import ExamYear
 from prereg.notify.models import Reminder, ReminderKind
-from prereg.notify.reminders import REMINDERS_PER_YEAR, reminder_counts
-from prereg.notify.sms import send_sms
+from prereg.notify.reminders import reminders_send
 from prereg.orgs.models import Org
 from prereg.orgs.routing import resolve_chain
 from prereg.orgs.selectors import reviewed_subtree_paths
@@ -206,24 +205,15 @@ def reminder_send(*, actor, application_ids, request=None) -> dict:
     applications = list(Application.objects.select_for_update().filter(pk__in=list(scope))
                         .select_related("candidate").order_by("pk"))
     found = {a.pk for a in applications}
-    sent, skipped = 0, [(pk, "不在您的范围内或无需提醒") for pk in ids if pk not in found]
-    # By his account and his ID number: a reminder of 国网名单核对 sent before he had an application counts too.
-    counts = reminder_counts(year, [(a.id_number, a.candidate_id) for a in applications])
-    for application in applications:
-        count = counts[application.id_number, application.candidate_id]
-        if count >= REMINDERS_PER_YEAR:
-            skipped.append((application.pk, f"{application.name}：本年度已提醒{count}次"))
-            continue
-        phone = application.phone or application.candidate.phone
-        if not phone:
-            skipped.append((application.pk, f"{application.name}：没有手机号码"))
-            continue
-        message = send_sms(phone, _reminder_text(application, year), purpose="reminder")
+    skipped = [(pk, "不在您的范围内或无需提醒") for pk in ids if pk not in found]
+    # Counted by his account and his ID number: a reminder of 国网名单核对 sent before he had an
+    # application counts too.
+    sent, refused = reminders_send(
+        year, [(a, a.id_number, a.candidate_id, a.name, a.phone or a.candidate.phone) for a in applications],
+        lambda application: _reminder_text(application, year))
+    for application, message, nth in sent:
         kind = ReminderKind.RETURNED if application.state == State.RETURNED else ReminderKind.DRAFT
         Reminder.objects.create(candidate_id=application.candidate_id, exam_year=year, application=application,
                                 kind=kind, sent_by=actor, org=actor.org, sms=message)
-        record("reminder.sent", actor=actor, obj=application, request=request,
-               details={"kind": kind, "nth": count + 1})
-        counts[application.id_number, application.candidate_id] = count + 1
-        sent += 1
-    return {"sent": sent, "skipped": skipped}
+        record("reminder.sent", actor=actor, obj=application, request=request, details={"kind": kind, "nth": nth})
+    return {"sent": len(sent), "skipped": skipped + [(a.pk, reason) for a, reason in refused]}

@@ -1,9 +1,11 @@
 """The yearly limit of SMS reminders to a candidate (提醒考生, 国网名单核对) and the one count that
-checks it. The apps that send reminders pass the people in; notify knows nothing of their lists."""
+checks it, and the sending within it. The apps that send reminders pass the people in; notify knows
+nothing of their lists."""
 
 from django.db.models import Count
 
 from .models import Reminder, RosterReminder
+from .sms import send_sms
 
 REMINDERS_PER_YEAR = 2
 
@@ -24,3 +26,21 @@ def reminder_counts(exam_year, people) -> dict:
     by_number = dict(RosterReminder.objects.filter(exam_year=exam_year, id_number__in=numbers)
                      .values_list("id_number").annotate(n=Count("pk"))) if numbers else {}
     return {(i, c): by_candidate.get(c, 0) + by_number.get(i, 0) for i, c in people}
+
+
+def reminders_send(exam_year, people, text) -> tuple[list, list]:
+    """An SMS reminder to each of `people`, (who, id_number, candidate_id, name, phone), save one who
+    has had REMINDERS_PER_YEAR this exam year or has no phone; `text(who)` is its text. Returns the
+    sent, [(who, message, nth)], for the caller to record, and the skipped, [(who, reason)]."""
+    counts = reminder_counts(exam_year, [(i, c) for _who, i, c, _name, _phone in people])
+    sent, skipped = [], []
+    for who, id_number, candidate_id, name, phone in people:
+        count = counts[id_number, candidate_id]
+        if count >= REMINDERS_PER_YEAR:
+            skipped.append((who, f"{name}：本年度已提醒{count}次"))
+        elif not phone:
+            skipped.append((who, f"{name}：没有手机号码"))
+        else:
+            counts[id_number, candidate_id] = count + 1
+            sent.append((who, send_sms(phone, text(who), purpose="reminder"), count + 1))
+    return sent, skipped

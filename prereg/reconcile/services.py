@@ -32,8 +32,7 @@ from prereg.core.masking import mask_id_number, mask_phone
 from prereg.core.sheets import XLSX_OPTIONS, SheetError, read_table, template_csv
 from prereg.exports.columns import full_numbers_for, today_stamp
 from prereg.notify.models import Reminder, ReminderKind, RosterReminder
-from prereg.notify.reminders import REMINDERS_PER_YEAR, reminder_counts
-from prereg.notify.sms import send_sms
+from prereg.notify.reminders import reminders_send
 from prereg.orgs.models import Org
 
 from . import columns
@@ -478,19 +477,12 @@ def roster_remind(*, actor, kind: str, keys, expected_upload: int | None = None,
     # Row locks on the applications (as 提醒考生 takes them): two reminders at once count right.
     locked = {a.pk: a for a in Application.objects.select_for_update(of=("self",)).filter(
         pk__in=[t.application.pk for t in targets if t.application]).select_related("candidate")}
-    counts = reminder_counts(year, [(t.id_number, t.candidate_id) for t in targets])
-    skipped = [f"第{k}条：不在名单中" for k in ids if k not in {t.key for t in targets}]
-    sent = 0
-    for target in targets:
-        count = counts[target.id_number, target.candidate_id]
-        if count >= REMINDERS_PER_YEAR:
-            skipped.append(f"{target.name}：本年度已提醒{count}次")
-            continue
-        phone = next((p for p in target.phones if p), "")
-        if not phone:
-            skipped.append(f"{target.name}：没有手机号码")
-            continue
-        message = send_sms(phone, _text(kind, target.name, year, org), purpose="reminder")
+    keys = {t.key for t in targets}
+    skipped = [f"第{k}条：不在名单中" for k in ids if k not in keys]
+    sent, refused = reminders_send(
+        year, [(t, t.id_number, t.candidate_id, t.name, next((p for p in t.phones if p), "")) for t in targets],
+        lambda target: _text(kind, target.name, year, org))
+    for target, message, nth in sent:
         application = locked.get(target.application.pk) if target.application else None
         if application is not None:
             reminder_kind = {State.DRAFT: ReminderKind.DRAFT, State.RETURNED: ReminderKind.RETURNED}.get(
@@ -501,11 +493,9 @@ def roster_remind(*, actor, kind: str, keys, expected_upload: int | None = None,
             RosterReminder.objects.create(exam_year=year, id_number=target.id_number, candidate_id=target.candidate_id,
                                           sent_by=actor, org=org, sms=message)
         record("reconcile.reminder_sent", actor=actor, obj=target.obj, request=request,
-               details={"list": kind, "nth": count + 1, "account": bool(target.candidate_id),
-                        "phone_from": "account" if phone in target.phones[:-1] else "roster"})
-        counts[target.id_number, target.candidate_id] = count + 1
-        sent += 1
-    return {"sent": sent, "skipped": skipped}
+               details={"list": kind, "nth": nth, "account": bool(target.candidate_id),
+                        "phone_from": "account" if message.phone in target.phones[:-1] else "roster"})
+    return {"sent": len(sent), "skipped": skipped + [reason for _target, reason in refused]}
 
 
 def _targets(upload, kind, ids) -> list[Target]:
