@@ -129,6 +129,9 @@ def test_the_pages_preview_then_apply(client, reviewer_province, current_year):
     template = client.get(reverse("backoffice:accounts_template")).content.decode("utf-8-sig")
     assert template.splitlines()[0] == ",".join(staff_import.COLUMNS)
     assert "35020001,洪雅,,350200,考点" in template  # the phone is not written out
+    from prereg.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(event="account.export", actor=reviewer_province).exists()  # every export is
 
 
 def test_a_name_that_reads_as_a_formula_is_guarded_in_the_template_and_reads_back_unchanged(

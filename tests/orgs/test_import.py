@@ -212,6 +212,10 @@ def test_the_export_imports_back_without_a_change(client, reviewer_province, tre
         assert list(first) == HEADER
     result = importer.plan_import(actor=reviewer_province, filename=f"orgs.{fmt}", content=response.content)
     assert result.ok and result.rows == Org.objects.count() == result.unchanged and not result.changes
+    # The whole tree leaves the system: audited as every export is (security probe).
+    from prereg.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(event="org.export", actor=reviewer_province).count() == 1
 
 
 def test_the_pages_preview_then_apply_the_staged_file(client, reviewer_province, tree):

@@ -18,6 +18,7 @@ from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
 from prereg.applications import candidates as candidate_services
 from prereg.applications.models import Application
+from prereg.audit.log import record
 from prereg.catalog import staff_import
 from prereg.core.forms import add_service_errors
 from prereg.core.sheets import template_csv
@@ -284,7 +285,10 @@ def account_import_confirm(request):
 def account_template(request):
     """The reviewer accounts the user sees, in the import's columns (CSV): the template."""
     staff_import.raise_unless_allowed(request.user)
-    content = template_csv(staff_import.COLUMNS, staff_import.template_rows(request.user))
+    rows = staff_import.template_rows(request.user)
+    # Every reviewer's name, phone, title and department: an export like any other, audited.
+    record("account.export", actor=request.user, request=request, details={"rows": len(rows)})
+    content = template_csv(staff_import.COLUMNS, rows)
     return attachment(content, "reviewer-accounts.csv", CSV)
 
 

@@ -12,6 +12,7 @@ from prereg.accounts import services as account_services
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
 from prereg.applications.selectors import waiting_counts
+from prereg.audit.log import record
 from prereg.catalog.models import Division
 from prereg.core.forms import add_service_errors
 from prereg.core.validators import is_id
@@ -277,5 +278,6 @@ def org_import_confirm(request):
 def org_export(request):
     """The orgs the user sees, in the import's columns: the template of the import."""
     code = request.user.org.code if request.user.org_id else "all"
+    record("org.export", actor=request.user, request=request, details={"format": request.GET.get("format", "")})
     return sheet_download(request, importer.export_rows(request.user), importer.export_csv, importer.export_xlsx,
                           f"orgs-{code}")
