@@ -98,12 +98,6 @@ def contains_word(text: str, word: str) -> bool:
                for i in starts)
 
 
-def kind_scores(page: Page) -> dict[str, int]:
-    text = flat(page.text)
-    return {kind: sum(weight for word, weight in words if contains_word(text, word))
-            for kind, words in KIND_WORDS.items()}
-
-
 KIND_MIN_SCORE = 4
 
 
@@ -112,7 +106,9 @@ def kind_of(page: Page, slot: str | None = None) -> str:
     ID card's front and back copied on one sheet is a front in the front's slot)."""
     if page.chars < BLANK_CHARS:
         return "blank"
-    scores = kind_scores(page)
+    text = flat(page.text)
+    scores = {kind: sum(weight for word, weight in words if contains_word(text, word))
+              for kind, words in KIND_WORDS.items()}
     wanted = [k for k in SLOT_KINDS.get(slot or "", ()) if scores[k] >= KIND_MIN_SCORE]
     if wanted:
         return max(wanted, key=lambda k: scores[k])

@@ -10,12 +10,10 @@ from .compare import Expect
 
 def expectations(slot: str, application, row=None) -> list[Expect]:
     """What to look for on a photo in `slot`; `row` is the image's row for per-row slots."""
-    name = Expect("name", "姓名", application.name, "name", ("name",)) if application.name else None
     out: list[Expect | None] = []
     if slot == ImageSlot.ID_FRONT:
         ethnicity = str(application.ethnicity) if application.ethnicity_id else ""
         out = [
-            name,
             Expect("gender", "性别", application.get_gender_display(), "choice", ("gender",))
             if application.gender else None,
             Expect("ethnicity", "民族", ethnicity, "choice", ("ethnicity",)) if ethnicity else None,
@@ -26,7 +24,6 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
         ]
     elif slot in (ImageSlot.EDUCATION, ImageSlot.DEGREE) and row is not None:
         out = [
-            name,
             Expect("school", "学校", row.school, "text", ("school",)) if row.school else None,
             Expect("major", "专业", row.major, "text", ("major",)) if row.major else None,
             # A diploma shows the end of the studies and the day it was given; a degree, the day only.
@@ -35,7 +32,6 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
         ]
     elif slot in (ImageSlot.CATEGORY, ImageSlot.SCOPE):
         out = [
-            name,
             Expect("id_number", "身份证号", application.id_number, "id", ("id_number",))
             if application.id_number and application.has_resident_id else None,
             Expect("category", "执业类别", str(application.category), "choice", ("category",))
@@ -45,7 +41,6 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
             out.append(Expect("scope", "执业范围", str(application.scope), "choice", ("scope",)))
     elif slot == ImageSlot.CURRENT_QUALIFICATION:
         out = [
-            name,
             Expect("qualification", "资格名称", application.current_qualification, "choice",
                    ("qualification", "level")) if application.current_qualification else None,
             Expect("date", "取得时间", month_text(application.current_qualification_date), "month", ("issued",),
@@ -54,18 +49,20 @@ def expectations(slot: str, application, row=None) -> list[Expect]:
         ]
     elif slot == ImageSlot.APPOINTMENT and row is not None:
         out = [
-            name,
             Expect("unit", "聘任单位", row.unit_name, "text", ("unit",)) if row.unit_name else None,
             Expect("date", "聘期开始", month_text(row.start), "month", ("start",), row.start) if row.start else None,
             Expect("date", "聘期结束", month_text(row.end), "month", ("end",), row.end) if row.end else None,
         ]
     elif slot in (ImageSlot.RESIDENCY, ImageSlot.GENERAL_PRACTICE) and row is not None:
         out = [
-            name,
             Expect("number", "证书编号", row.certificate_no, "code", ("number",)) if row.certificate_no else None,
             Expect("major", "培训专业", row.specialty, "text", ("specialty",)) if row.specialty else None,
         ]
-    return [e for e in out if e is not None]
+    if not out:
+        return []
+    # Every certificate names its holder, first.
+    name = Expect("name", "姓名", application.name, "name", ("name",)) if application.name else None
+    return [e for e in [name, *out] if e is not None]
 
 
 # Fields a kind shows although nothing typed matches them (the reviewer reads them as information).
