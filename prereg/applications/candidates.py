@@ -72,12 +72,20 @@ def candidate_reset_password(*, actor, candidate: User, request=None) -> None:
 
 @transaction.atomic
 def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) -> None:
-    candidate = get_candidate_for(actor, candidate.pk)
+    """更正手机号码 for a candidate who lost his (no code from the new number: he may not have it yet).
+
+    The old number is told, since the new one is where 找回密码 and a reset password go from now on:
+    a change the candidate did not ask for is reported by him, not found out after the account is lost.
+    """
+    candidate = User.objects.select_for_update().get(pk=get_candidate_for(actor, candidate.pk).pk)
     phone = valid_phone(phone)
     if User.objects.filter(phone=phone).exclude(pk=candidate.pk).exists():
         raise ValidationError({"phone": "该手机号码已被其他账号使用。"})
     before = candidate.phone
     candidate.phone = phone
     candidate.save(update_fields=["phone"])
+    if before and before != phone:
+        send_sms(before, f"【{settings.SITE_NAME}】您账号的手机号码已由{actor.org or '审核人员'}更正为{mask_phone(phone)}，"
+                         "今后找回密码的验证码将发往新号码。如非本人申请，请立即联系报名点。", purpose="phone_changed")
     record("account.candidate_phone_change", actor=actor, obj=candidate, request=request,
            details={"before": mask_phone(before), "after": mask_phone(phone)})

@@ -306,6 +306,11 @@ def test_a_reviewer_corrects_a_candidate_phone(client, lianjiang_candidate, revi
     assert lianjiang_candidate.phone == "13800009999"
     event = AuditEvent.objects.get(event="account.candidate_phone_change")
     assert event.details == {"before": "150****0407", "after": "138****9999"}
+    # The old number is told (the security probe: a change made unasked led to the account's takeover).
+    from prereg.notify.models import SmsMessage
+
+    told = SmsMessage.objects.get(phone="15005000407", purpose="phone_changed")
+    assert "138****9999" in told.text and "如非本人申请" in told.text
 
 
 def test_candidate_acts_out_of_scope_are_404_and_change_nothing(client, lianjiang_candidate, reviewer_anxi_bureau):
