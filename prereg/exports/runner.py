@@ -356,20 +356,16 @@ def abandon_stale(*, owner=None, now=None) -> int:
         active = active.filter(owner=owner)
     cutoff = now - stale_after()
     stale = _fail(active.filter(Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff)),
-                  STALE_MESSAGE, now)
-    if stale:
-        record("export.abandoned", details={"jobs": stale, "minutes": int(stale_after().total_seconds() // 60)},
-               outcome=Outcome.FAILURE, actor_name="system")
-    lost = _fail(active.filter(status=ExportStatus.RUNNING, heartbeat_at__lt=now - lost_after()), LOST_MESSAGE, now)
+                  STALE_MESSAGE, now, {"minutes": int(stale_after().total_seconds() // 60)})
+    lost = _fail(active.filter(status=ExportStatus.RUNNING, heartbeat_at__lt=now - lost_after()), LOST_MESSAGE, now,
+                 {"heartbeat_seconds": int(lost_after().total_seconds())})
     remove_leftovers()
-    if lost:
-        record("export.abandoned", details={"jobs": lost, "heartbeat_seconds": int(lost_after().total_seconds())},
-               outcome=Outcome.FAILURE, actor_name="system")
     return len(stale) + len(lost)
 
 
-def _fail(jobs, message: str, now) -> list[int]:
-    """Fail the jobs, and the task rows still marked running for them; returns their ids."""
+def _fail(jobs, message: str, now, details: dict) -> list[int]:
+    """Fail the jobs, and the task rows still marked running for them, and record it with `details`;
+    returns their ids."""
     found = dict(jobs.values_list("pk", "task_id"))
     if not found:
         return []
@@ -381,6 +377,8 @@ def _fail(jobs, message: str, now) -> list[int]:
     if isinstance(task_backends["default"], DatabaseBackend):  # run_export's backend
         for result in DBTaskResult.objects.running().filter(pk__in=[t for t in found.values() if t]):
             result.set_failed(ExportLost(message))
+    record("export.abandoned", details={"jobs": list(found), **details}, outcome=Outcome.FAILURE,
+           actor_name="system")
     return list(found)
 
 
