@@ -283,26 +283,24 @@ def iter_row_chunks(queryset, columns: str, *, full_numbers: bool, csv_safe: boo
                     progress=None) -> Iterator[list[list]]:
     """Export rows of a scoped, filtered queryset, a chunk (list of rows) at a time.
 
-    `progress(done, first_pk, last_pk)` is called after each chunk (rows come in primary-key
-    order). With `csv_safe`, a cell a spreadsheet would read as a formula gets a leading '
-    (dictionary names are guarded once, in Lookups).
+    `progress(first_pk, last_pk)` is called after each chunk (rows come in primary-key order).
+    With `csv_safe`, a cell a spreadsheet would read as a formula gets a leading ' (dictionary
+    names are guarded once, in Lookups).
     """
     lookups = Lookups(csv_safe=csv_safe)
-    n = 0
     if columns == ColumnSet.ROSTER:
         chunks = _roster_chunks(queryset, lookups, full_numbers, csv_safe)
     else:
         chunks = _record_chunks(queryset, columns, lookups, full_numbers, csv_safe)
     for rows, first_pk, last_pk in chunks:
-        n += len(rows)
         yield rows
         if progress is not None:
-            progress(n, first_pk, last_pk)
+            progress(first_pk, last_pk)
 
 
-def iter_rows(queryset, columns: str, *, full_numbers: bool, csv_safe: bool = False, progress=None) -> Iterator[list]:
+def iter_rows(queryset, columns: str, *, full_numbers: bool, csv_safe: bool = False) -> Iterator[list]:
     """Export rows of a scoped, filtered queryset, one at a time (see iter_row_chunks)."""
-    for rows in iter_row_chunks(queryset, columns, full_numbers=full_numbers, csv_safe=csv_safe, progress=progress):
+    for rows in iter_row_chunks(queryset, columns, full_numbers=full_numbers, csv_safe=csv_safe):
         yield from rows
 
 

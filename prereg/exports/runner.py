@@ -237,7 +237,7 @@ class _IdRangeProgress(_Progress):
         super().__init__(job, 1)
         self.first, self.last_id = None, last_id or 0
 
-    def __call__(self, done, first_pk, last_pk):
+    def __call__(self, first_pk, last_pk):
         if self.first is None:
             self.first = first_pk
             self.total = max(self.last_id - first_pk + 1, 1)
