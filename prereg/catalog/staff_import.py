@@ -7,7 +7,9 @@ It sits beside the password sheets it writes to (catalog), above orgs and accoun
 applies: the roles the actor may create (accounts.services.creatable_roles), the org holding the
 role's level, a unit's review right (account_create's rules, row by row). All or nothing;
 re-importing the same sheet creates nothing again (an existing login name of the same org and
-role is that account: its name and phone are updated, its password is not touched); audited.
+role is that account: its name and phone are updated, its password is not touched; a row that
+changes nothing is unchanged whatever the account's role, so the template, which lists the actor's
+own account and his peers', imports back unchanged); audited.
 """
 
 import dataclasses
@@ -94,15 +96,17 @@ def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
             seen[username] = r["line"]
         role = ROLE_WORDS.get(r[ROLE])
         org = orgs.get(r[ORG])
+        user = existing.get(username)
         if role is None:
             problems.append(f"角色“{r[ROLE]}”不存在（可填：{'、'.join(ROLE_WORDS)}）")
-        elif role not in allowed:
-            problems.append(f"您不能新增“{r[ROLE]}”账号")
         if org is None:
             problems.append(f"所属机构代码 {r[ORG] or '（空）'} 不存在")
         elif r[ORG] not in visible:
             problems.append(f"机构 {org.code} 不在您的管辖范围内")
-        elif role is not None:
+        elif role is not None and user is None:
+            # The rules of a new account (account_create's): an existing one is only updated.
+            if role not in allowed:
+                problems.append(f"您不能新增“{r[ROLE]}”账号")
             if not getattr(org, ROLE_LEVEL_FIELD[role]):
                 problems.append(f"“{org.name}”不是{Role(role).label}，不能设该角色的账号")
             elif role == Role.UNIT and not org.has_review_right:
@@ -114,19 +118,23 @@ def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
             except ValidationError:
                 problems.append("手机号码应为11位手机号码")
         problems += [f"{column}超过50字" for column in (NAME, TITLE, DEPARTMENT) if len(r[column]) > 50]
-        user = existing.get(username)
         if user is not None and not problems and (user.org_id != org.pk or user.role != role):
             problems.append("登录名已被其他账号使用")
+        values = {"name": r[NAME], "phone": phone, "title": r[TITLE], "department": r[DEPARTMENT]}
+        changes = {} if user is None or problems else {k: [getattr(user, k), v] for k, v in values.items()
+                                                          if v and getattr(user, k) != v}
+        # The template lists every account the actor sees, his own and his peers' among them: a row
+        # that changes nothing is unchanged whoever may change it; one that does change needs an
+        # account the actor administers (a lower role).
+        if changes and role not in allowed:
+            problems.append(f"“{r[ROLE]}”账号不能在此修改（只能修改您下级的账号；本人信息请在“个人信息”中修改）")
         if problems:
             plan.errors.extend(f"第{r['line']}行（{username or '无登录名'}）：{p}。" for p in problems)
             continue
-        values = {"name": r[NAME], "phone": phone, "title": r[TITLE], "department": r[DEPARTMENT]}
         if user is None:
             plan.creates.append({"username": username, "role": role, "role_label": Role(role).label, "org": org,
                                  **values})
-            continue
-        changes = {k: [getattr(user, k), v] for k, v in values.items() if v and getattr(user, k) != v}
-        if changes:
+        elif changes:
             plan.updates.append((user, changes))
         else:
             plan.unchanged += 1

@@ -15,6 +15,7 @@ from prereg.catalog import services as catalog_services
 from prereg.catalog import staff_import
 from prereg.catalog.models import PasswordSheet
 from prereg.core.sheets import read_table
+from tests.factories import UserFactory
 
 
 def sheet(*rows) -> bytes:
@@ -147,3 +148,30 @@ def test_a_name_that_reads_as_a_formula_is_guarded_in_the_template_and_reads_bac
     _header, rows = read_table("reviewer-accounts.csv", content, max_rows=100)
     assert [reviewer_anxi_hospital.username, formula] in [row[:2] for row in rows]
     assert "+1" in [row[6] for row in rows]
+
+
+def test_the_districts_own_template_reimports_unchanged(client, reviewer_province, reviewer_quanzhou,
+                                                       reviewer_anxi_hospital, tree, current_year):
+    """QA probe M6: the template lists the 考区's own account and its peers', whose role it cannot
+    create; uploading the template unchanged said "您不能新增“考区”账号"."""
+    peer = UserFactory(username="350000-2", role=Role.DISTRICT, org=tree["350000"], title="科员")
+    client.force_login(reviewer_province)
+    template = client.get(reverse("backoffice:accounts_template")).content
+    assert f"{reviewer_province.username}," in template.decode("utf-8-sig")
+    plan = staff_import.plan_staff_import(actor=reviewer_province, filename="t.csv", content=template)
+    assert plan.ok, plan.errors
+    assert (plan.unchanged, plan.creates, plan.updates) == (4, [], [])
+    html = client.post(reverse("backoffice:accounts_import"),
+                       {"file": SimpleUploadedFile("t.csv", template)}).content.decode()
+    assert "均已存在且无变化" in html and "不能新增" not in html
+    # Changing a peer's (or his own) row is refused as a change, not as a creation.
+    plan = staff_import.plan_staff_import(actor=reviewer_province, filename="t.csv", content=sheet(
+        account(peer.username, "350000", "考区", "新名字"),
+        account(reviewer_quanzhou.username, "350500", "考点", "新考点名")))
+    assert plan.errors == [f"第2行（{peer.username}）：“考区”账号不能在此修改（只能修改您下级的账号；本人信息请在“个人信息”中修改）。"]
+
+
+def test_the_upload_help_speaks_of_accounts(client, reviewer_province):
+    client.force_login(reviewer_province)
+    html = client.get(reverse("backoffice:accounts_import")).content.decode()
+    assert "现有的审核账号" in html and "现有的机构" not in html

@@ -240,6 +240,15 @@ def sms_outbox(request):
 STAFF_IMPORT_SESSION_KEY = "staff_import"
 
 
+class StaffSheetImportForm(SheetImportForm):
+    """The org import's upload form, its help speaking of accounts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = ("先下载模板（即您管辖范围内现有的审核账号），修改或添加账号后整份上传；"
+                                         "上传后先预览，确认无误再导入。")
+
+
 def _staff_import_page(request, form, plan=None, status=200):
     return render(request, "backoffice/accounts/import.html", {
         "form": form, "plan": plan, "columns": staff_import.COLUMNS, "notes": staff_import.TEMPLATE_NOTES,
@@ -251,7 +260,7 @@ def _staff_import_page(request, form, plan=None, status=200):
 def account_import(request):
     """Upload a sheet of reviewer accounts and see what it would do; nothing is written here."""
     staff_import.raise_unless_allowed(request.user)
-    form = SheetImportForm(request.POST or None, request.FILES or None)
+    form = StaffSheetImportForm(request.POST or None, request.FILES or None)
     if request.method == "GET" or not form.is_valid():
         return _staff_import_page(request, form, status=200 if request.method == "GET" else 400)
     upload = form.cleaned_data["file"]
@@ -260,7 +269,7 @@ def account_import(request):
     request.session.pop(STAFF_IMPORT_SESSION_KEY, None)
     if plan.ok and (plan.creates or plan.updates):
         staging.keep(request.session, STAFF_IMPORT_SESSION_KEY, upload.name, content, plan.digest)
-    return _staff_import_page(request, SheetImportForm(), plan, status=200 if plan.ok else 400)
+    return _staff_import_page(request, StaffSheetImportForm(), plan, status=200 if plan.ok else 400)
 
 
 @require_POST
@@ -274,7 +283,7 @@ def account_import_confirm(request):
     plan = staff_import.staff_import(actor=request.user, filename=staged["filename"], content=content,
                                      expected_digest=staged["digest"], request=request)
     if not plan.ok:
-        return _staff_import_page(request, SheetImportForm(), plan, status=409)
+        return _staff_import_page(request, StaffSheetImportForm(), plan, status=409)
     messages.success(request, f"导入成功：新增{len(plan.creates)}个账号，更新{len(plan.updates)}个，{plan.unchanged}个无变化。"
                               f"新账号的一次性密码已放入{plan.sheets}个上级机构的“新年度账号密码”单，由其查看后下发。")
     return redirect("backoffice:accounts")
