@@ -109,6 +109,7 @@ class ExamYear(models.Model):
     version = models.PositiveIntegerField(default=0, editable=False)  # core.versions.check_version
 
     class Meta:
+        verbose_name = verbose_name_plural = "年度"
         ordering = ["-year"]
 
     def __str__(self):
