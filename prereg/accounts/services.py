@@ -165,15 +165,21 @@ def password_recovery_finish(*, ticket: dict | None, code: str, new_password: st
     return user
 
 
-def login_locked(username: str) -> bool:
-    """Whether failed logins lock the account now (django-axes: the failures within the cool-off
-    reach AXES_FAILURE_LIMIT); reset_login_failures unlocks it."""
-    attempts = AccessAttempt.objects.filter(username=username)
+def locked_usernames(usernames) -> set[str]:
+    """Which of these accounts failed logins lock now (django-axes: the failures within the
+    cool-off reach AXES_FAILURE_LIMIT), in one query for a page of 用户管理; reset_login_failures
+    unlocks one."""
+    attempts = AccessAttempt.objects.filter(username__in=list(usernames))
     cool_off = get_cool_off()
     if cool_off:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
-    failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
-    return failures >= settings.AXES_FAILURE_LIMIT
+    return set(attempts.values("username").annotate(n=Sum("failures_since_start"))
+               .filter(n__gte=settings.AXES_FAILURE_LIMIT).values_list("username", flat=True))
+
+
+def login_locked(username: str) -> bool:
+    """Whether failed logins lock the account now (locked_usernames)."""
+    return username in locked_usernames([username])
 
 
 def reset_login_failures(username: str) -> int:
@@ -241,6 +247,23 @@ def account_reset_password(*, actor, user: User, request=None) -> str:
     reset_login_failures(user.username)
     record("account.password_reset", actor=actor, obj=user, request=request, details={"username": user.username})
     return password
+
+
+@transaction.atomic
+def account_unlock(*, actor, user_ids, request=None) -> int:
+    """解锁 accounts locked by failed logins (django-axes), for who may reset their passwords
+    (重置审核账户密码 clears the failures too); returns how many were locked."""
+    permissions.require_function(actor, "reset_reviewer_password")
+    ids = {int(i) for i in user_ids}
+    users = list(User.objects.administered_by(actor).filter(pk__in=ids).select_for_update())
+    if len(users) != len(ids):
+        raise Http404("所选账号不存在或不在您的管辖范围内。")
+    locked = locked_usernames(u.username for u in users)
+    for user in users:
+        count = reset_login_failures(user.username)
+        record("account.unlock", actor=actor, obj=user, request=request,
+               details={"username": user.username, "attempts_cleared": count})
+    return len(locked)
 
 
 @transaction.atomic

@@ -69,6 +69,7 @@ def account_list(request):
         "page": page, "query": query_without(request, "page"), "q": q, "role": role,
         "roles": [(r, Role(r).label) for r in Role.reviewer_roles()],
         "administered": administered,
+        "locked": services.locked_usernames(u.username for u in page),
         "can_create": has_function(request.user, "create_reviewer") and bool(services.creatable_roles(request.user)),
         "can_reset": has_function(request.user, "reset_reviewer_password"),
     })
@@ -103,10 +104,17 @@ def account_reset(request, pk):
 @require_POST
 @staff_required("toggle_reviewer")
 def account_toggle(request):
+    """The state of accounts (状态): 启用 and 禁用 several at once; 解锁 (an account's row), for who
+    may reset its password."""
     ids = [i for i in request.POST.getlist("ids") if is_id(i)]
     action = request.POST.get("action")
-    if not ids or action not in ("enable", "disable"):
+    if not ids or action not in ("enable", "disable", "unlock"):
         messages.error(request, "请先勾选要操作的账号。")
+        return redirect("backoffice:accounts")
+    if action == "unlock":
+        count = services.account_unlock(actor=request.user, user_ids=ids, request=request)
+        messages.success(request, f"已解除{count}个账号的登录锁定，可以重新登录。" if count
+                         else "所选账号未被锁定（可能已过锁定时限），无需解锁。")
         return redirect("backoffice:accounts")
     count = services.account_set_active(actor=request.user, user_ids=ids, active=action == "enable", request=request)
     messages.success(request, f"已{'启用' if action == 'enable' else '禁用'}{count}个账号。")
