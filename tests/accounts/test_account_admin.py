@@ -336,3 +336,21 @@ def test_the_outbox_is_for_the_sysadmin_in_demo_mode_only(client, sysadmin, revi
     client.force_login(reviewer_province)
     with override_settings(DEMO_MODE=True):
         assert client.get(reverse("backoffice:sms_outbox")).status_code == 403
+
+
+def test_the_reset_page_says_only_what_the_holder_will_be_asked(client, reviewer_fuzhou, reviewer_lianjiang_hospital,
+                                                                tree):
+    """QA probe L8: after a reset the page said 完善个人信息, but only the password is asked."""
+    client.force_login(reviewer_fuzhou)
+    response = client.post(reverse("backoffice:accounts_reset", args=[reviewer_lianjiang_hospital.pk]))
+    html = response.content.decode()
+    assert "须先设置自己的新密码。" in html and "完善个人信息" not in html
+    holder = type(client)()
+    holder.post(reverse("accounts:login"), {"username": reviewer_lianjiang_hospital.username,
+                                            "password": response.context["password"]})
+    first = holder.get(reverse("accounts:first_login"))
+    assert first.context["password_form"] is not None and first.context["profile_form"] is None
+    # An account whose holder never completed his profile is asked both, and the page says so.
+    newcomer = UserFactory(role=Role.UNIT, org=tree["35012205"], profile_completed=False)
+    html = client.post(reverse("backoffice:accounts_reset", args=[newcomer.pk])).content.decode()
+    assert "须先设置自己的新密码并完善个人信息。" in html
