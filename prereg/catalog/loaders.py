@@ -39,20 +39,23 @@ def load_national() -> dict:
     for row in read_csv("ethnic_groups.csv"):
         _, new = Ethnicity.objects.get_or_create(code=row["code"], defaults={"name": row["name"]})
         created["ethnicity"] += new
-    levels = {row["code"]: row for row in read_csv("fujian_divisions.csv")}
+    # Today's divisions first: a code that still exists is named as it is today. The historical file
+    # (every code an ID number may carry, since an ID keeps the address code of its issue) lists
+    # some of them under an older name first (350111 郊区 before 晋安区); it adds only the codes
+    # abolished since, under the name it lists first.
+    current = read_csv("fujian_divisions.csv")
+    for row in current:
+        _, new = Division.objects.get_or_create(
+            code=row["code"], defaults={"name": row["name"], "level": row["level"], "parent_code": row["parent_code"]}
+        )
+        created["division"] += new
+    codes = {row["code"] for row in current}
     for row in read_csv("fujian_divisions_historical.csv"):
-        current = row["code"] in levels
-        level = levels[row["code"]]["level"] if current else "historical"
-        parent = levels[row["code"]]["parent_code"] if current else ""
-        _, new = Division.objects.get_or_create(
-            code=row["code"], defaults={"name": row["name"], "level": level, "parent_code": parent, "current": current}
-        )
-        created["division"] += new
-    for code, row in levels.items():
-        _, new = Division.objects.get_or_create(
-            code=code, defaults={"name": row["name"], "level": row["level"], "parent_code": row["parent_code"]}
-        )
-        created["division"] += new
+        if row["code"] not in codes:
+            _, new = Division.objects.get_or_create(
+                code=row["code"], defaults={"name": row["name"], "level": "historical", "current": False}
+            )
+            created["division"] += new
     return created
 
 
