@@ -1,8 +1,8 @@
 """Account acts: each checks, changes, audits, in one transaction.
 
-set_one_time_password, valid_phone and reset_login_failures are building blocks that check and
-audit nothing: the acts here use them, and so do those of 考生信息管理 (applications.candidates),
-whose scope is a question about applications.
+set_one_time_password, valid_phone, reset_login_failures and tell_old_phone are building blocks
+that check and audit nothing: the acts here use them, and so do those of 考生信息管理
+(applications.candidates), whose scope is a question about applications, and the staff import.
 """
 
 import secrets
@@ -25,7 +25,15 @@ from django.utils import timezone
 from prereg.audit.log import record
 from prereg.core.masking import mask_phone
 from prereg.core.validators import normalize_mobile, validate_mobile
-from prereg.notify.sms import RateLimited, check_sms_rate, issue_code, new_code, send_code, verify_code
+from prereg.notify.sms import (
+    RateLimited,
+    check_sms_rate,
+    issue_code,
+    new_code,
+    send_code,
+    send_sms,
+    verify_code,
+)
 
 from . import permissions
 from .backends import find_account
@@ -323,7 +331,19 @@ def role_permissions_save(*, actor, cells: dict[tuple[str, str], bool], request=
 # --- Keeping accounts up to date (账号用户管理要求 第二条, issue 17.5) ----------------------------
 
 STAFF_PHONE_PURPOSE = "staff_phone"
+STAFF_PHONE_CHANGED_PURPOSE = "staff_phone_changed"
 STALE_MESSAGE = "该账号信息已被修改（可能在另一窗口），请刷新页面后重新填写。"
+
+
+def tell_old_phone(*, user: User, old_phone: str, actor) -> None:
+    """A superior changed the account's phone with no code from either number (the manual lets him
+    vouch for a new holder of the post): the old number is told, since 找回密码 sends its codes to
+    the new one from now on, so a change its holder did not ask for is reported by him rather than
+    found out once the account is taken (security probe). Sent when the caller's transaction commits."""
+    if old_phone and old_phone != user.phone:
+        send_sms(old_phone, f"【{settings.SITE_NAME}】您的审核账号{user.username}的手机号码已由"
+                            f"{actor.org or '系统管理员'}更改为{mask_phone(user.phone)}，今后找回密码的验证码将发往新号码。"
+                            "如非本人申请，请立即联系上级管理员。", purpose=STAFF_PHONE_CHANGED_PURPOSE)
 
 
 def profile_send_code(*, user: User, phone: str, client_ip: str = "") -> str:
@@ -375,9 +395,9 @@ def _target_for(actor, user_id) -> tuple[User, bool]:
 def account_update(*, actor, user_id: int, expected_version: int, name: str, phone: str, title: str | None = None,
                    department: str | None = None, sms_code: str = "", request=None) -> dict:
     """A reviewer's own 姓名, 职务, 科室 and phone (a new phone only with the SMS code sent to it),
-    or a superior's correction of an account holder's name and phone: checked, the row locked, its
-    version compared with the page's, changed and audited in one transaction. Returns the changes
-    ({field: [before, after]}, empty when nothing changed)."""
+    or a superior's correction of an account holder's name and phone (the old number told): checked,
+    the row locked, its version compared with the page's, changed and audited in one transaction.
+    Returns the changes ({field: [before, after]}, empty when nothing changed)."""
     target, own = _target_for(actor, user_id)
     values = {"name": name, "phone": phone}
     if own:
@@ -407,6 +427,8 @@ def account_update(*, actor, user_id: int, expected_version: int, name: str, pho
             setattr(user, field, after)
         user.version += 1
         user.save(update_fields=[*changes, "version"])
+        if not own and "phone" in changes:
+            tell_old_phone(user=user, old_phone=changes["phone"][0], actor=actor)
         record("account.profile_update" if own else "account.update", actor=actor, obj=user, request=request,
                details={"username": user.username, "changes": changes})
     if own:

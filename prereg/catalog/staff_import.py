@@ -22,7 +22,12 @@ from django.db import transaction
 from prereg.accounts.hashers import hash_one_time_password
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import require_function
-from prereg.accounts.services import ROLE_LEVEL_FIELD, creatable_roles, generate_one_time_password
+from prereg.accounts.services import (
+    ROLE_LEVEL_FIELD,
+    creatable_roles,
+    generate_one_time_password,
+    tell_old_phone,
+)
 from prereg.audit.log import record
 from prereg.core.sheets import SheetError, read_table
 from prereg.core.validators import normalize_mobile, validate_mobile
@@ -168,6 +173,9 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
         user.version += 1  # an edit page of the account loaded before the import is now stale
     User.objects.bulk_update(list(locked.values()), ["name", "phone", "title", "department", "version"],
                              batch_size=500)
+    for user, changes in plan.updates:
+        if "phone" in changes:
+            tell_old_phone(user=locked[user.pk], old_phone=changes["phone"][0], actor=actor)
     passwords = []
     for spec in plan.creates:
         raw = generate_one_time_password()

@@ -123,3 +123,28 @@ def test_the_service_refuses_a_blank_name_and_changes_nothing(reviewer):
     assert "name" in error.value.message_dict
     assert User.objects.get(pk=reviewer.pk).version == 0 and not AuditEvent.objects.filter(
         event="account.profile_update").exists()
+
+
+def test_a_superiors_phone_change_is_told_to_the_old_number(client, reviewer_quanzhou, reviewer,
+                                                           django_capture_on_commit_callbacks):
+    """Security probe S2: a superior's unverified phone change, then 找回密码 to the new number,
+    took the account over; the holder is now told at the old number."""
+    client.force_login(reviewer_quanzhou)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("backoffice:accounts_edit", args=[reviewer.pk]),
+                               {"name": reviewer.name, "phone": NEW, "version": reviewer.version})
+    assert response.status_code == 302
+    told = SmsMessage.objects.get(phone="13800001234", purpose=services.STAFF_PHONE_CHANGED_PURPOSE)
+    assert reviewer_quanzhou.org.name in told.text and "139****2222" in told.text and NEW not in told.text
+    assert "如非本人申请，请立即联系上级管理员" in told.text and reviewer.username in told.text
+    # A change of the name alone, and the holder's own verified change, tell no one.
+    client.post(reverse("backoffice:accounts_edit", args=[reviewer.pk]),
+                {"name": "陈新", "phone": NEW, "version": reviewer.version + 1})
+    holder = User.objects.get(pk=reviewer.pk)
+    assert (holder.name, holder.version) == ("陈新", 2)
+    services.profile_send_code(user=holder, phone="13800001234")
+    services.account_update(actor=holder, user_id=holder.pk, expected_version=2, name="陈新", phone="13800001234",
+                            title="科长", department="医政科", sms_code=sent_code("13800001234"))
+    assert User.objects.get(pk=reviewer.pk).phone == "13800001234"
+    assert SmsMessage.objects.filter(purpose=services.STAFF_PHONE_CHANGED_PURPOSE).count() == 1
+

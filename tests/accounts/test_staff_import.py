@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from prereg.accounts import services
 from prereg.accounts.models import Role, User
 from prereg.audit.models import AuditEvent
 from prereg.catalog import services as catalog_services
 from prereg.catalog import staff_import
 from prereg.catalog.models import PasswordSheet
 from prereg.core.sheets import read_table
+from prereg.notify.models import SmsMessage
 from tests.factories import UserFactory
 
 
@@ -175,3 +177,17 @@ def test_the_upload_help_speaks_of_accounts(client, reviewer_province):
     client.force_login(reviewer_province)
     html = client.get(reverse("backoffice:accounts_import")).content.decode()
     assert "现有的审核账号" in html and "现有的机构" not in html
+
+
+def test_a_phone_changed_by_the_import_is_told_to_the_old_number(reviewer_province, reviewer_anxi_bureau, current_year,
+                                                                 django_capture_on_commit_callbacks):
+    """Security probe S2, as 修改账号信息: a new phone set by a superior, unverified, is where
+    找回密码 sends its codes from now on."""
+    User.objects.filter(pk=reviewer_anxi_bureau.pk).update(phone="13800001234")
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = staff_import.staff_import(actor=reviewer_province, filename="a.csv", content=sheet(
+            account(reviewer_anxi_bureau.username, "350524", "报名点", reviewer_anxi_bureau.name, "13900002222"),
+            account("35030001", "350300", "考点", "方圆", "13900003333")))
+    assert plan.ok and len(plan.updates) == 1
+    told = SmsMessage.objects.get(purpose=services.STAFF_PHONE_CHANGED_PURPOSE)
+    assert told.phone == "13800001234" and reviewer_province.org.name in told.text and "139****2222" in told.text
