@@ -1,7 +1,11 @@
 """Login by account name, ID number or phone, all resolving to one account."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.utils import timezone
 
 from prereg.core.validators import is_digits, normalize_id_number, normalize_mobile
 
@@ -40,15 +44,34 @@ def may_log_in(user) -> bool:
     return role_has_function(user.role, "login")
 
 
+DEFAULT_ONE_TIME_PASSWORD_TTL_HOURS = 72
+
+
+def one_time_password_ttl_hours() -> float:
+    """How long a one-time password (a reset, a new account) signs in, if not changed sooner."""
+    return getattr(settings, "ONE_TIME_PASSWORD_TTL_HOURS", DEFAULT_ONE_TIME_PASSWORD_TTL_HOURS)
+
+
+def one_time_password_expired(user) -> bool:
+    """A one-time password still unchanged after its hours: one lying in a mailbox or an SMS for
+    weeks must not open the account (User.one_time_password_set_at)."""
+    issued = user.one_time_password_set_at
+    return bool(user.must_change_password and issued
+                and timezone.now() - issued > timedelta(hours=one_time_password_ttl_hours()))
+
+
 def login_refusal(user) -> str:
     """Why an account whose password was right may not sign in, or "": the account disabled, its org
-    disabled (禁用机构账户), or 登录 withdrawn from its role."""
+    disabled (禁用机构账户), 登录 withdrawn from its role, or its one-time password expired."""
     if not user.is_active:
         return "该账号已被禁用，暂不能登录。请联系上级管理员。"
     if user.org_id and not user.org.enabled:
         return f"您所在的机构（{user.org.name}）已被禁用，暂不能登录。请联系上级管理员。"
     if not may_log_in(user):
         return f"{Role(user.role).label}账号的登录功能已关闭，暂不能登录。"
+    if one_time_password_expired(user):
+        return (f"该一次性密码已超过{one_time_password_ttl_hours():g}小时未修改，已失效。"
+                "请通过“找回密码”设置新密码，或请为您重置密码的管理员重新重置。")
     return ""
 
 

@@ -72,6 +72,10 @@ class User(AbstractUser):
     department = models.CharField("科室", max_length=50, blank=True)
     # Set on a one-time password: the user must choose his own before anything else.
     must_change_password = models.BooleanField(default=False)
+    # When services.set_one_time_password issued the one-time password (shown once or sent by SMS):
+    # it signs in for ONE_TIME_PASSWORD_TTL_HOURS only. None: the password is the holder's own, or
+    # came in a password sheet, which is read and handed down through the org tree in its own time.
+    one_time_password_set_at = models.DateTimeField(null=True, blank=True)
     # Reviewers complete name, post/department and contact at first login (manual section 一).
     profile_completed = models.BooleanField(default=False)
     created_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -62,7 +62,8 @@ def set_one_time_password(user: User) -> str:
     password = generate_one_time_password()
     _store_password(user, password)
     user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
+    user.one_time_password_set_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "one_time_password_set_at"])
     return password
 
 
@@ -71,7 +72,8 @@ def _set_chosen_password(user: User, raw: str) -> None:
     validate_password(raw, user)
     _store_password(user, raw)
     user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
+    user.one_time_password_set_at = None
+    user.save(update_fields=["password", "must_change_password", "one_time_password_set_at"])
 
 
 def valid_phone(phone: str) -> str:

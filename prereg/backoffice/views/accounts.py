@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prereg.accounts import permissions, services
+from prereg.accounts.backends import one_time_password_ttl_hours
 from prereg.accounts.forms import AccountEditForm
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
@@ -87,7 +88,8 @@ def account_add(request):
             add_service_errors(form, exc)
         else:
             return render(request, "backoffice/accounts/password_shown.html",
-                          {"account": user, "password": password, "created": True, "back": "backoffice:accounts"})
+                          {"account": user, "password": password, "created": True, "back": "backoffice:accounts",
+                           "valid_hours": one_time_password_ttl_hours()})
     return render(request, "backoffice/accounts/form.html", {"form": form})
 
 
@@ -98,7 +100,8 @@ def account_reset(request, pk):
     user = services.get_staff_for(request.user, pk, administer=True)
     password = services.account_reset_password(actor=request.user, user=user, request=request)
     return render(request, "backoffice/accounts/password_shown.html",
-                  {"account": user, "password": password, "back": "backoffice:accounts"})
+                  {"account": user, "password": password, "back": "backoffice:accounts",
+                   "valid_hours": one_time_password_ttl_hours()})
 
 
 @require_POST
