@@ -6,7 +6,8 @@ from django.db import models
 # What each SMS is for, as the outbox page names it (the purposes the apps send with).
 PURPOSE_LABELS = {"signup": "注册验证码", "password_reset": "找回密码", "phone_change": "更换手机号码",
                   "staff_phone": "审核人员更换手机号码", "returned": "退回通知", "reminder": "提醒考生",
-                  "unit_request": "单位添加申请结果", "phone_changed": "手机号码更正通知"}
+                  "unit_request": "单位添加申请结果", "phone_changed": "手机号码更正通知",
+                  "staff_phone_changed": "审核人员手机号码更正通知"}
 
 
 class SmsMessage(models.Model):
