@@ -22,8 +22,8 @@ class WindowsForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for field, message in check_windows(data).items():
-            self.add_error(field, message)
+        for field, messages in check_windows(data).items():
+            self.add_error(field, messages)
         return data
 
 

@@ -4,7 +4,7 @@ import csv
 import io
 import json
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -42,18 +42,45 @@ WINDOW_FIELDS = ["form_opens", "form_closes", "national_opens", "national_closes
 DEFAULT_PROJECT = ("CZJ", "初中级卫生专业技术资格考试")
 
 
-# (earlier, later, the error shown at the later field): dates that must not be in the wrong order.
+# (earlier, later, the field that shows the error, the error): dates that must not be in the wrong
+# order. The notice's timetable (一 and 三): 省网 from 12-16, 国网报名 12-24 to 01-13, 国网现场确认
+# 12-25 to 01-16; the candidate registers on both sites, prints both forms and then goes through
+# 单位审查 and the 报名点's 现场确认 in turn, all "在规定的时间内". So confirmation closes after both
+# registrations, and the unit's and the 报名点's deadlines fall within it. The notice does not say
+# when the 考点's and the 考区's reviews, which follow the confirmation, end: no rule ties them to it.
 WINDOW_ORDER = [
-    ("form_opens", "form_closes", "省网填报截止日期不能早于开始日期。"),
-    ("national_opens", "national_closes", "国网报名截止日期不能早于开始日期。"),
-    ("form_opens", "confirm_deadline", "现场确认截止日期不能早于省网填报开始日期。"),
+    ("form_opens", "form_closes", "form_closes", "省网填报截止日期不能早于开始日期。"),
+    ("national_opens", "national_closes", "national_closes", "国网报名截止日期不能早于开始日期。"),
+    ("form_opens", "confirm_deadline", "confirm_deadline", "现场确认截止日期不能早于省网填报开始日期。"),
+    ("form_closes", "confirm_deadline", "confirm_deadline", "现场确认截止日期不能早于省网填报截止日期。"),
+    ("national_closes", "confirm_deadline", "confirm_deadline", "现场确认截止日期不能早于国网报名截止日期。"),
+    ("unit_review_deadline", "confirm_deadline", "unit_review_deadline", "单位审查截止日期不能晚于现场确认截止日期。"),
+    ("point_review_deadline", "confirm_deadline", "point_review_deadline",
+     "报名点确认截止日期不能晚于现场确认截止日期。"),
 ]
+# The review deadlines in stage order (单位审查 → 报名点确认 → 考点审核 → 考区复核); a blank one is skipped.
+REVIEW_DEADLINE_FIELDS = list(ExamYear.STAGE_DEADLINE_FIELDS.values())
 
 
-def check_windows(values: dict) -> dict:
+def check_windows(values: dict) -> dict[str, list[str]]:
     """Field errors for dates in the wrong order (the form shows them at the field)."""
-    return {later: message for earlier, later, message in WINDOW_ORDER
-            if values.get(earlier) and values.get(later) and values[earlier] > values[later]}
+    errors = {}
+    for earlier, later, field, message in WINDOW_ORDER:
+        if values.get(earlier) and values.get(later) and values[earlier] > values[later]:
+            errors.setdefault(field, []).append(message)
+    latest = None  # the latest deadline of the stages before
+    for field in REVIEW_DEADLINE_FIELDS:
+        if not values.get(field):
+            continue
+        if latest and values[latest] > values[field]:
+            errors.setdefault(field, []).append(f"{_label(field)}日期不能早于{_label(latest)}日期。")
+        else:
+            latest = field
+    return errors
+
+
+def _label(field: str) -> str:
+    return ExamYear._meta.get_field(field).verbose_name
 
 
 # ---------------------------------------------------------------- years
@@ -172,12 +199,28 @@ def exam_year_update(*, actor, exam_year_id: int, expected_version: int | None =
     year = ExamYear.objects.select_for_update().get(pk=exam_year_id)
     check_version(year, expected_version)
     values = {k: fields.get(k, getattr(year, k)) for k in WINDOW_FIELDS}
-    if errors := check_windows(values):
+    if errors := check_windows(values) or _project_errors(year, values):
         raise ValidationError(errors)
     changed = _assign(year, {**values, "name": fields.get("name") or year.name})
     year.save()
     record("exam_year.update", actor=actor, obj=year, request=request, details=changed)
     return year
+
+
+def _project_errors(year: ExamYear, values: dict) -> dict:
+    """What the year's new dates `values` would put out of order in a project with dates of its
+    own (the others fall back on the year's), as a refusal of the year's form naming the project.
+    Only what the change breaks: a project already out of order does not block every save of the year."""
+    errors = []
+    before = {k: getattr(year, k) for k in WINDOW_FIELDS}
+    for project in year.projects.all():
+        own = {k: v for k in PROJECT_WINDOW_FIELDS if (v := getattr(project, k)) is not None}
+        if not own:
+            continue
+        known = {m for messages in check_windows(before | own).values() for m in messages}
+        errors += [f"考试项目“{project.name}”有自定时间，按本次设置其{message[:-1]}；请一并修改该项目的时间设置。"
+                   for messages in check_windows(values | own).values() for message in messages if message not in known]
+    return {NON_FIELD_ERRORS: errors} if errors else {}
 
 
 def _assign(obj, values: dict) -> dict:
@@ -204,7 +247,9 @@ def exam_project_update(*, actor, project_id: int, expected_version: int | None 
                         **fields) -> ExamProject:
     """A project's name and its own windows; a blank date falls back to the year's."""
     require_function(actor, MANAGE)
-    project = ExamProject.objects.select_for_update(of=("self",)).select_related("exam_year").get(pk=project_id)
+    # The year's row too: its dates are the blank ones', and a change of the year checks them against the project's.
+    project = (ExamProject.objects.select_for_update(of=("self", "exam_year")).select_related("exam_year")
+               .get(pk=project_id))
     check_version(project, expected_version)
     values = {k: fields.get(k, getattr(project, k)) for k in PROJECT_WINDOW_FIELDS}
     year = project.exam_year
