@@ -180,6 +180,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes: 5 consecutive failures lock the *account* (a hospital shares one address).
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=1.0)
+# How long a one-time password (a reset, a new account) signs in before it must be reset again.
+ONE_TIME_PASSWORD_TTL_HOURS = env.float("ONE_TIME_PASSWORD_TTL_HOURS", default=72.0)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "prereg.accounts.backends.axes_username"
