@@ -66,8 +66,8 @@ def candidate_reset_password(*, actor, candidate: User, request=None) -> None:
         raise ValidationError("该考生没有登记手机号码，请先更正手机号码。")
     password = set_one_time_password(candidate)
     reset_login_failures(candidate.username)
-    send_sms(candidate.phone, f"【{settings.SITE_NAME}】您的登录密码已重置为{password}"
-                              f"（{one_time_password_ttl_hours():g}小时内有效），登录后须立即修改。如非本人申请请联系报名点。",
+    send_sms(candidate.phone, f"【{settings.SITE_NAME}】您的登录密码已重置为{password}，"
+                              f"{one_time_password_ttl_hours():g}小时内有效，登录后须立即修改。如非本人申请请联系报名点。",
              purpose="password_reset")
     record("account.candidate_password_reset", actor=actor, obj=candidate, request=request)
 
