@@ -35,6 +35,7 @@ from prereg.core.validators import is_digits
 
 from .bulk import clear_paths, fill_paths, insert_tree
 from .models import LEVEL_FIELDS, Level, Org, search_keys
+from .routing import needs_route, routing_gap
 from .services import STILL_WAITING, area_of, check_region
 
 CODE, NAME, SHORT, PARENT, LEVELS, RIGHT, ENABLED, REGION = (
@@ -62,7 +63,7 @@ TEMPLATE_NOTES = [
     f"“{LEVELS}”填 考区、考点、报名点、单位 中的一个或几个，用“、”或空格分隔，如“报名点、单位”。",
     f"“{PARENT}”填上级机构的机构代码（文件中或系统中已有）；只有系统管理员可导入没有上级的机构。",
     "层级规则：考区没有上级；考点的上级须为考区；报名点的上级须为考点或考区；单位可设在任何机构之下（如医院的分院），"
-    "但每个单位和报名点向上须能找到报名点、考点、考区，考生才能提交。",
+    "但每个单位和报名点向上须能找到启用的报名点、考点、考区，考生才能提交。",
     "按机构代码匹配：系统中已有的机构按文件更新（可改名称、上级、类别等），没有的新增；文件中没有的机构保持不变（不删除）。"
     "已提交的报名信息保留提交时的审核链，不受导入影响。",
     "机构代码、规范全称在全省唯一；文件中任意一行有误则整份文件不导入，请按预览列出的错误修改后重新上传。",
@@ -203,7 +204,7 @@ def _parse(header: list[str], body: list[list[str]], errors: list[str]) -> tuple
 def _level_problem(row, parent) -> str:
     """Why `parent` cannot hold `row` (design section 2: 考区 → 考点 → 报名点 → 单位), or "": a
     reviewing level sits below a higher one only; a unit may sit below any org (a branch below its
-    hospital), as long as it finds a 报名点, 考点 and 考区 on its way up (_check_routing)."""
+    hospital), as long as it finds an enabled 报名点, 考点 and 考区 on its way up (_check_routing)."""
     if row.is_district:
         return "考区不能设上级机构"
     # The row's highest reviewing level; levels() lists them highest first.
@@ -301,7 +302,7 @@ def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict
         if problem := check_region(actor, row.region_code, area=area):
             errors.append(f"{row.where}：{problem}。")
     if not cyclic:
-        _check_routing(file_rows, final, errors)
+        _check_routing(file_rows, final, stored, errors)
     _check_scope(actor, file_rows, stored, ids, final, errors)
     if errors:
         return
@@ -341,34 +342,48 @@ def _cycles(file_rows, final, errors) -> set[str]:
     return on_cycle
 
 
-def _check_routing(file_rows, final, errors) -> None:
-    """Every unit and 报名点 of the file finds a 报名点, 考点 and 考区 on its way up (resolve_chain)."""
-    held: dict[str, frozenset] = {}
-
-    def levels_up(code):
-        """The levels held on the way up, or None where the way ends at an unknown parent (said
-        once, at the row naming it)."""
-        stack = []
-        while code is not None and code in final and code not in held:
-            stack.append(code)
+def _check_routing(file_rows, final, stored, errors) -> None:
+    """routing.routing_gap, the rule org_create and org_update apply, where they apply it: to each
+    unit and 报名点 the file adds, moves or gives other levels, and to those below it (of the file or
+    stored). A row the file leaves in its place is not asked again, as 禁用 and 启用 do not ask."""
+    def lineage(code):
+        """Nearest first, as the tree will stand; None where the way up ends at an unknown parent
+        (said once, at the row naming it)."""
+        way = []
+        while code is not None:
+            if code not in final:
+                return None
+            way.append(final[code])
             code = final[code].parent
-        above = held.get(code, None if code is not None else frozenset())
-        for c in reversed(stack):
-            row = final[c]
-            if above is not None:
-                above = above | set(row.levels())
-            held[c] = above
-        return above
+        return way
 
-    for row in file_rows.values():
-        if not (row.is_unit or row.is_point):
-            continue
-        found = levels_up(row.code)
-        if found is None:
-            continue
-        missing = [Level(level).label for level in (Level.POINT, Level.SITE, Level.DISTRICT) if level not in found]
-        if missing:
-            errors.append(f"{row.where}：向上找不到{'、'.join(missing)}，该机构的考生无法提交。")
+    for row in _rerouted(file_rows, stored, final):
+        if needs_route(row) and (way := lineage(row.code)) is not None and (gap := routing_gap(way)):
+            errors.append(f"{row.where}：{gap}，该机构的考生无法提交。")
+
+
+ROUTING_FIELDS = ["parent", *LEVEL_FIELDS.values()]
+
+
+def _rerouted(file_rows, stored, final) -> list[Row]:
+    """The rows of the file that are new or change their parent or levels, then every org below
+    one of them (of the file or stored): whose way up the import changes. In the file's order."""
+    changed = [row for code, row in file_rows.items()
+               if code not in stored or stored[code].values(ROUTING_FIELDS) != row.values(ROUTING_FIELDS)]
+    if not changed:
+        return []
+    children: dict[str, list[str]] = {}
+    for code, row in final.items():
+        children.setdefault(row.parent, []).append(code)
+    seen = {row.code for row in changed}
+    queue = [row.code for row in changed]
+    while queue:
+        for code in children.get(queue.pop(), ()):
+            if code not in seen:
+                seen.add(code)
+                queue.append(code)
+    return [row for row in file_rows.values() if row.code in seen] + [
+        final[code] for code in sorted(seen - file_rows.keys())]
 
 
 def _check_scope(actor, file_rows, stored, ids, final, errors) -> None:

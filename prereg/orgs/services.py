@@ -17,6 +17,7 @@ from prereg.notify.sms import send_sms
 
 from . import selectors
 from .models import LEVEL_FIELDS, CrossReviewAssignment, Org, UnitRequest, region_prefix
+from .routing import needs_route, routing_gap, unroutable_below
 from .stages import Stage
 
 EDITABLE_FIELDS = ["code", "name", "short_name", "region_code", "contact_name", "contact_phone", "address"]
@@ -116,6 +117,9 @@ def org_create(*, actor, parent: Org | None, code: str = "", name: str, short_na
     if problem := check_region(actor, fields["region_code"]):
         raise ValidationError({"region_code": problem + "。"})
     org = Org(parent=parent, has_review_right=has_review_right, **levels, **fields)
+    if needs_route(org) and (gap := routing_gap([org, *(parent.ancestors_and_self() if parent else [])])):
+        raise ValidationError({"parent": f"所选上级机构{gap}，该单位的考生将无法提交。"
+                                         "请选择报名点（如区县卫生健康局）或其下级机构作为上级机构。"})
     org.save()
     record("org.create", actor=actor, obj=org, request=request,
            details={"code": org.code, "name": org.name, "parent": parent.code if parent else None,
@@ -151,6 +155,13 @@ def org_update(*, actor, org: Org, expected_version: int | None = None, parent: 
         setattr(org, name, value)
     org.has_review_right = new_right
     org.save()
+    moved = org.parent_id != before["parent_id"]
+    if (moved or new_levels != old_levels) and (stuck := unroutable_below(org)):
+        # Saved, then refused: the transaction undoes the move and the new paths of the subtree.
+        field = "parent" if moved else next(f for f in LEVEL_FLAGS if new_levels[f] != old_levels[f])
+        names = "、".join(f"“{name}”" for name, _gap in stuck[:3]) + (f"等{len(stuck)}个机构" if len(stuck) > 3 else "")
+        raise ValidationError({field: f"如此调整后，{names}{stuck[0][1]}，其考生将无法提交。"
+                                      "单位须在启用的报名点（如区县卫生健康局）之下。"})
     changes = {f: [old, getattr(org, f)] for f, old in before.items() if getattr(org, f) != old}
     record("org.update", actor=actor, obj=org, request=request, details={"code": org.code, "changes": changes})
     return org
@@ -261,12 +272,20 @@ def _resolve(actor, unit_request, org, status, request):
     send_sms(unit_request.phone, text, purpose="unit_request")
 
 
+def unit_request_parents(user):
+    """The orgs a unit added for a request may be filed under: the enabled 报名点 of the user's
+    subtree (what the resolve page offers, and all unit_request_resolve_add accepts)."""
+    return Org.objects.visible_to(user).filter(is_point=True, enabled=True).order_by("code")
+
+
 @transaction.atomic
 def unit_request_resolve_add(*, actor, unit_request: UnitRequest, parent: Org, name: str, short_name: str = "",
                              code: str = "", request=None) -> Org:
-    """Resolve by adding the unit (no review right) below an org of the actor's subtree."""
+    """Resolve by adding the unit (no review right) below a 报名点 of the actor's subtree."""
     require_function(actor, "add_unit")
     unit_request = _open_request_locked(actor, unit_request)
+    if not unit_request_parents(actor).filter(pk=parent.pk).exists():
+        raise ValidationError({"parent": "请选择本辖区内已启用的报名点（如区县卫生健康局）作为上级机构。"})
     org = org_create(actor=actor, parent=parent, code=code, name=name, short_name=short_name,
                      region_code=unit_request.region_code, is_unit=True, request=request)
     _resolve(actor, unit_request, org, UnitRequest.Status.ADDED, request)

@@ -63,6 +63,7 @@ def org_detail(request, pk):
         "org": org, "admins": admins, "manageable": manageable, "administered": administered,
         "children": org.children.order_by("code")[:200],
         "can_reset": has_function(request.user, "reset_reviewer_password"),
+        "can_grant": services.can_grant_review_right(request.user),
         "can_delete": manageable and has_function(request.user, "delete_unit"),
         "delete_reasons": services.org_references(org) if manageable else [],
     })
@@ -72,8 +73,15 @@ def org_detail(request, pk):
 @staff_required("add_unit")
 def org_add(request):
     can_grant = services.can_grant_review_right(request.user)
-    initial = {"parent": request.GET.get("parent") or request.user.org_id, "is_unit": True}
-    parents = Org.objects.visible_to(request.user).order_by("path")
+    # Who adds only units is offered only the parents a unit may have (orgs.routing.routing_gap):
+    # the enabled 报名点 of his subtree. The 考区 adds 考点 and 报名点 too: the service checks his choice.
+    parents = Org.objects.visible_to(request.user)
+    if not can_grant:
+        parents = parents.filter(is_point=True, enabled=True)
+    parents = parents.order_by("code")
+    wanted = request.GET.get("parent") or request.user.org_id
+    initial = {"parent": wanted if is_id(str(wanted)) and parents.filter(pk=wanted).exists() else None,
+               "is_unit": True}
     form = OrgForm(request.POST or None, parents=parents, can_grant=can_grant, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,16 +186,26 @@ def unit_request_list(request):
                    "statuses": UnitRequest.Status.choices})
 
 
+def _default_parent(user, unit_request, parents):
+    """The parent the resolve page proposes: the one 报名点 offered of the request's region, else the
+    user's own org if it is offered, else none (the user chooses)."""
+    of_region = list(parents.filter(region_code=unit_request.region_code).values_list("pk", flat=True)[:2])
+    if len(of_region) == 1:
+        return of_region[0]
+    return user.org_id if user.org_id and parents.filter(pk=user.org_id).exists() else None
+
+
 @require_http_methods(["GET", "POST"])
 @staff_required("add_unit")
 def unit_request_resolve(request, pk):
     unit_request = services.get_unit_request_for(request.user, pk)
     unit_request.region_name = Division.names_of([unit_request.region_code]).get(unit_request.region_code,
                                                                                  unit_request.region_code)
-    parents = Org.objects.visible_to(request.user).filter(Q(is_point=True) | Q(is_site=True) | Q(is_district=True))
+    parents = services.unit_request_parents(request.user)
     mode = request.POST.get("mode")  # 新增单位 or 告知考生选择已有单位
     add_form = UnitRequestAddForm(request.POST if mode == "add" else None, parents=parents,
-                                  initial={"name": unit_request.full_name, "parent": request.user.org_id})
+                                  initial={"name": unit_request.full_name,
+                                           "parent": _default_parent(request.user, unit_request, parents)})
     error = ""
     if request.method == "POST" and unit_request.status != UnitRequest.Status.OPEN:
         messages.error(request, "该申请已处理。")
