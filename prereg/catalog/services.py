@@ -85,16 +85,54 @@ def _label(field: str) -> str:
 
 # ---------------------------------------------------------------- years
 
+def year_to_follow(*, lock=False) -> ExamYear | None:
+    """The year a new one follows: the current one, else the latest."""
+    years = ExamYear.objects.select_for_update() if lock else ExamYear.objects
+    return years.filter(is_current=True).first() or years.order_by("-year").first()
+
+
+def year_open_refusals(previous: ExamYear | None, today=None) -> list[str]:
+    """Why no new year may follow `previous` yet (none: it may).
+
+    The new year becomes the current one, and a candidate then sees only it: he could no longer
+    resubmit a returned form of `previous` nor print its 审核确认单 (and the back office's pages of
+    the current year, 考生信息管理 and statistics among them, turn to the new one). So every window
+    and deadline of `previous` and of its projects must be past (the latest of them is named), and
+    none of its applications still in review.
+    """
+    if previous is None:
+        return []
+    today = today or timezone.localdate()
+    refusals = []
+    dated = [(date, field, windows.name) for windows in [previous.windows(), *map(previous.windows, previous.projects.all())]
+             for field in PROJECT_WINDOW_FIELDS if (date := getattr(windows, field)) is not None]
+    last, field, whose = max(dated, key=lambda item: item[0])  # the year's own first where a project has the same
+    if last >= today:
+        refusals.append(f"{previous.name}尚未结束：{whose}的{_label(field)}日期为{last:%Y年%m月%d日}，该日过后才能开启新年度"
+                        f"（开启后考生只能看到新年度，无法再修改、提交或打印{previous.name}的报名信息）。")
+    # applications.models.State.IN_REVIEW, by its value: catalog sits below applications.
+    in_review = previous.applications.filter(state="in_review").count()
+    if in_review:
+        refusals.append(f"{previous.name}尚有{in_review}份报名信息在审核中，全部审核完毕（通过或退回）后才能开启新年度。")
+    return refusals
+
+
 @transaction.atomic
 def exam_year_open(*, actor, year: int, name: str = "", request=None, **windows) -> ExamYear:
     """Open a new exam year: copy last year's projects and catalogue, make it current and
-    reset every other reviewer's password to a one-time one, delivered through the org tree."""
+    reset every other reviewer's password to a one-time one, delivered through the org tree.
+
+    Refused while the year it follows still runs (year_open_refusals)."""
     require_function(actor, MANAGE)
+    # Locked: a second open at the same moment waits here, then follows the year this one opens.
+    previous = year_to_follow(lock=True)
+    errors = check_windows(windows)
     if ExamYear.objects.filter(year=year).exists():
-        raise ValidationError({"year": f"{year}年度已存在。"})
-    if errors := check_windows(windows):
+        errors["year"] = [f"{year}年度已存在。"]
+    if refusals := year_open_refusals(previous):
+        errors[NON_FIELD_ERRORS] = refusals
+    if errors:
         raise ValidationError(errors)
-    previous = ExamYear.current() or ExamYear.objects.order_by("-year").first()
     ExamYear.objects.filter(is_current=True).update(is_current=False)
     new = ExamYear.objects.create(year=year, name=name or f"{year}年度", is_current=True, opened_at=timezone.now(),
                                   **{k: windows.get(k) for k in WINDOW_FIELDS})

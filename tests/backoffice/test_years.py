@@ -5,6 +5,7 @@ from django.urls import reverse
 from prereg.catalog import importers
 from prereg.catalog.models import Announcement, DictEntry, ExamYear, PasswordSheet
 from tests.catalog.test_import import GOOD
+from tests.catalog.test_year_open import end_year
 from tests.factories import windows
 
 MANAGER_PAGES = [
@@ -42,6 +43,7 @@ def test_year_pages_show_windows_catalogue_and_entries(district, year):
 
 
 def test_the_district_opens_a_new_year_through_the_form(district, year, reviewer_quanzhou):
+    end_year(year)
     data = {"year": year.year + 1, "name": "", "confirm": "on",
             **{k: v.isoformat() for k, v in windows(year.year + 1).items()}}
     response = district.post(reverse("backoffice:year_open"), data)
@@ -132,6 +134,7 @@ def test_a_notice_is_written_published_and_withdrawn(district, year):
 def test_password_sheet_pages_show_once_and_only_to_the_holder(client, year, reviewer_province, reviewer_quanzhou,
                                                                reviewer_anxi_bureau, reviewer_fuzhou):
     client.force_login(reviewer_province)
+    end_year(year)
     data = {"year": year.year + 1, "confirm": "on", **{k: v.isoformat() for k, v in windows(year.year + 1).items()}}
     client.post(reverse("backoffice:year_open"), data)
     sheet = PasswordSheet.objects.get(holder__code="350500")  # Quanzhou holds 安溪 bureau's password

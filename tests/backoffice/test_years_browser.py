@@ -10,6 +10,7 @@ import pytest
 from prereg.applications.models import Application, State
 from prereg.catalog.models import ExamYear
 from tests.catalog.test_import import GOOD
+from tests.catalog.test_year_open import end_year
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import login, logout, shot, submit
 from tests.factories import TEST_PASSWORD, ApplicationFactory, EducationRowFactory, windows
@@ -51,6 +52,7 @@ def test_a_year_is_opened_and_run_end_to_end(page, another_page, year, tree, rev
     old = ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35052401"], name=candidate.name,
                              postcode="362400", address="安溪县凤城镇")
     EducationRowFactory(application=old, school="福建医科大学", major="临床医学")
+    end_year(year)
     new_year = year.year + 1
 
     # The 考区 opens the new year through the form.

@@ -1,12 +1,29 @@
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from prereg.accounts.models import PasswordHistory
+from prereg.applications.models import State
 from prereg.audit.models import AuditEvent
 from prereg.catalog import importers, services
-from prereg.catalog.models import ExamYear, PasswordSheet, Specialty
-from tests.factories import TEST_PASSWORD, windows
+from prereg.catalog.models import ExamProject, ExamYear, PasswordSheet, Specialty
+from prereg.orgs.stages import Stage
+from tests.factories import TEST_PASSWORD, ApplicationFactory, windows
+
+
+def end_year(year, last=None):
+    """Every date of `year` past, the confirmation deadline (its latest) on `last` (yesterday by
+    default): as a year stands when the next one is opened."""
+    last = last or timezone.localdate() - datetime.timedelta(days=1)
+    days = datetime.timedelta
+    ExamYear.objects.filter(pk=year.pk).update(
+        form_opens=last - days(31), form_closes=last - days(3), national_opens=last - days(23),
+        national_closes=last - days(3), confirm_deadline=last)
+    year.refresh_from_db()
+    return year
 
 
 @pytest.fixture
@@ -16,6 +33,7 @@ def reviewers(reviewer_province, reviewer_fuzhou, reviewer_quanzhou, reviewer_an
 
 
 def open_next(actor, year):
+    end_year(year)
     return services.exam_year_open(actor=actor, year=year.year + 1, **windows(year.year + 1))
 
 
@@ -92,6 +110,7 @@ def test_only_the_district_opens_a_year_and_a_year_opens_once(year, reviewers, s
 
 
 def test_dates_in_the_wrong_order_are_refused_at_the_field(year, reviewers):
+    end_year(year)
     dates = windows(year.year + 1)
     dates["form_closes"] = dates["form_opens"].replace(day=1)
     with pytest.raises(ValidationError) as excinfo:
@@ -101,6 +120,7 @@ def test_dates_in_the_wrong_order_are_refused_at_the_field(year, reviewers):
 
 
 def test_when_the_sysadmin_opens_the_year_he_hands_the_district_its_passwords(year, reviewers, sysadmin):
+    end_year(year)
     services.exam_year_open(actor=sysadmin, year=year.year + 1, **windows(year.year + 1))
     province = reviewers["province"]
     province.refresh_from_db()
@@ -128,3 +148,84 @@ def test_opening_hashes_the_one_time_passwords_lightly_where_argon2id_is_the_has
     assert hospital.check_password(entries[0]["password"])
     hospital.refresh_from_db()
     assert "m=19456,t=2,p=1" in hospital.password  # upgraded at the first check (must_update)
+
+
+def _refusal(actor, year) -> ValidationError:
+    with pytest.raises(ValidationError) as excinfo:
+        services.exam_year_open(actor=actor, year=year.year + 1, **windows(year.year + 1))
+    return excinfo.value
+
+
+def _nothing_changed(year, reviewers):
+    year.refresh_from_db()
+    assert year.is_current and ExamYear.current() == year and ExamYear.objects.count() == 1
+    assert not AuditEvent.objects.filter(event="exam_year.open").exists() and not PasswordSheet.objects.exists()
+    for user in reviewers.values():
+        user.refresh_from_db()
+        assert user.check_password(TEST_PASSWORD) and not user.must_change_password
+
+
+def test_a_year_whose_windows_still_run_is_not_followed_and_the_refusal_names_its_latest_date(year, reviewers):
+    last = year.confirm_deadline
+    error = _refusal(reviewers["province"], year)
+    assert error.message_dict == {"__all__": [
+        f"{year.name}尚未结束：{year.name}的现场确认截止日期为{last:%Y年%m月%d日}，该日过后才能开启新年度"
+        f"（开启后考生只能看到新年度，无法再修改、提交或打印{year.name}的报名信息）。"]}
+    _nothing_changed(year, reviewers)
+
+
+def test_the_latest_date_may_be_a_review_deadline_or_a_projects_own(year, reviewers):
+    end_year(year)
+    year.district_review_deadline = timezone.localdate() + datetime.timedelta(days=3)
+    year.save()
+    assert "的考区复核截止日期为" in _refusal(reviewers["province"], year).messages[0]
+    later = timezone.localdate() + datetime.timedelta(days=20)
+    ExamProject.objects.create(exam_year=year, code="GJ", name="高级卫生专业技术资格考试", order=1,
+                               site_review_deadline=later)
+    message = _refusal(reviewers["province"], year).messages[0]
+    assert f"{year.name}·高级卫生专业技术资格考试的考点审核截止日期为{later:%Y年%m月%d日}" in message
+    _nothing_changed(year, reviewers)
+
+
+def test_the_last_day_itself_is_not_past_the_day_after_is(year, reviewers):
+    end_year(year, last=timezone.localdate())
+    assert "尚未结束" in _refusal(reviewers["province"], year).messages[0]
+    end_year(year)
+    assert open_next(reviewers["province"], year).is_current
+
+
+def test_applications_still_in_review_are_counted_and_keep_the_year(year, reviewers):
+    end_year(year)
+    for stage in (Stage.UNIT_REVIEW, Stage.DISTRICT_RECHECK):
+        ApplicationFactory(exam_year=year, state=State.IN_REVIEW, stage=stage)
+    for state in (State.DRAFT, State.RETURNED, State.APPROVED):
+        ApplicationFactory(exam_year=year, state=state)
+    error = _refusal(reviewers["province"], year)
+    assert error.messages == [f"{year.name}尚有2份报名信息在审核中，全部审核完毕（通过或退回）后才能开启新年度。"]
+    _nothing_changed(year, reviewers)
+
+
+def test_a_running_year_in_review_gets_both_reasons_and_the_typed_dates_their_own(year, reviewers):
+    ApplicationFactory(exam_year=year, state=State.IN_REVIEW, stage=Stage.UNIT_REVIEW)
+    dates = windows(year.year + 1) | {"confirm_deadline": datetime.date(year.year, 12, 1)}
+    with pytest.raises(ValidationError) as excinfo:
+        services.exam_year_open(actor=reviewers["province"], year=year.year, **dates)
+    errors = excinfo.value.message_dict
+    assert set(errors) == {"__all__", "year", "confirm_deadline"}
+    assert "尚未结束" in errors["__all__"][0] and "尚有1份报名信息在审核中" in errors["__all__"][1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_opens_at_once_open_one_year(postgres_only, year, reviewers, sysadmin):
+    from tests.concurrency import at_once
+
+    end_year(year)
+    outcomes = at_once(
+        lambda: services.exam_year_open(actor=reviewers["province"], year=year.year + 1, **windows(year.year + 1)),
+        lambda: services.exam_year_open(actor=sysadmin, year=year.year + 2, **windows(year.year + 2)))
+    opened = [o for o in outcomes if isinstance(o, ExamYear)]
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert len(opened) == 1 and len(refused) == 1, outcomes
+    assert "尚未结束" in refused[0].messages[0]
+    assert list(ExamYear.objects.filter(is_current=True)) == opened
+    assert ExamYear.objects.count() == 2

@@ -65,7 +65,9 @@ def year_open(request):
             messages.success(request, f"{year.name}已开启并设为当前年度；已复制上一年度字典，审核账号密码已重置，"
                                       "各机构管理员可在“新年度账号密码”中查看下级账号的新密码（仅显示一次）。")
             return redirect("backoffice:year_detail", pk=year.pk)
-    return render(request, "backoffice/years/open.html", {"form": form})
+    # Said before anything is typed; a post refused for it says it again at the top of the form.
+    refusals = services.year_open_refusals(services.year_to_follow()) if request.method == "GET" else []
+    return render(request, "backoffice/years/open.html", {"form": form, "refusals": refusals})
 
 
 def _catalogue_counts(year):
