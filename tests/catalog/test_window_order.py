@@ -149,3 +149,22 @@ def test_a_project_already_out_of_order_does_not_block_a_change_of_the_year_that
     ExamProject.objects.filter(pk=senior.pk).update(national_closes=None)  # stored before the rule: 01-13 > 01-08
     year = services.exam_year_update(actor=reviewer_province, exam_year_id=senior.exam_year_id, name="2020年度（改）")
     assert year.name == "2020年度（改）"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_year_and_its_project_changed_at_once_cannot_put_the_project_out_of_order(postgres_only, tree,
+                                                                                    reviewer_province, sysadmin):
+    """Each change alone is in order; together, the project's unit review (the year's) would end after its confirmation."""
+    from tests.concurrency import at_once
+
+    year = make_year(2020, catalogue=False)
+    project = ExamProject.objects.create(exam_year=year, code="GJ", name="高级卫生专业技术资格考试", order=1,
+                                         form_closes=D(2020, 1, 3), national_closes=D(2020, 1, 3))
+    outcomes = at_once(
+        lambda: services.exam_year_update(actor=reviewer_province, exam_year_id=year.pk,
+                                          unit_review_deadline=D(2020, 1, 10)),
+        lambda: services.exam_project_update(actor=sysadmin, project_id=project.pk, confirm_deadline=D(2020, 1, 8)))
+    assert sum(isinstance(o, ValidationError) for o in outcomes) == 1, outcomes
+    project.refresh_from_db()
+    assert services.check_windows({k: getattr(project.windows(), k) for k in services.REVIEW_DEADLINE_FIELDS}
+                                  | {"confirm_deadline": project.windows().confirm_deadline}) == {}
