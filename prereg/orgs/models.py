@@ -62,6 +62,13 @@ def search_keys(name: str, short_name: str = "") -> tuple[str, str]:
     return "".join(pinyin)[:400], "".join(initials)[:100]
 
 
+# The orgs that serve an area: the 考区, the 考点 and the 报名点 that are health bureaus (区县卫健局,
+# some a unit too, for their own staff). Candidates' 单位添加申请 go to them (notice 备注3: 乡镇卫生院,
+# clinics… → 报名点（区县卫计局）). Not a unit that is a 报名点 for its own staff (福州市第一医院,
+# 福建省立医院: it holds the 单位审查 right, notice 备注1-2): it serves its own people, no area.
+AREA_OFFICE = Q(is_district=True) | Q(is_site=True) | Q(is_point=True) & ~Q(is_unit=True, has_review_right=True)
+
+
 class OrgQuerySet(models.QuerySet):
     def subtree_of(self, org):
         """The org and everything below it: one indexed prefix query on the materialized path."""
@@ -69,6 +76,9 @@ class OrgQuerySet(models.QuerySet):
 
     def reviewing(self):
         return self.filter(Q(is_district=True) | Q(is_site=True) | Q(is_point=True))
+
+    def area_offices(self):
+        return self.filter(AREA_OFFICE)
 
     def visible_to(self, user):
         """Orgs a back-office user may see: his subtree (the sysadmin: all). Deny by default."""
@@ -200,17 +210,19 @@ def region_prefix(code: str) -> str:
 
 class UnitRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Requests of the user's area: a region code held by an org of his subtree, or inside the
-        city/province region of a reviewing org of it (a 考点 of 350100 covers 3501xx; a unit's code
-        counts as itself only). Deny by default, as Org.objects.visible_to: no orgs, no requests."""
+        """Requests of the areas of the area offices (AREA_OFFICE) of the user's subtree: a county
+        bureau of 350122 sees 350122, a 考点 of 350100 all 3501xx, the 考区 of 350000 all 35xxxx. A
+        unit's region (a 报名点 for its own staff included) is where it is, no area. Deny by
+        default, as Org.objects.visible_to: no area office, no requests."""
         if user.is_authenticated and user.is_active and user.role == Role.SYSADMIN:
             return self.all()  # the requests of regions no org holds too
-        held = Org.objects.visible_to(user).exclude(region_code="")
-        regions = set(held.values_list("region_code", flat=True))
-        cond = Q(region_code__in=regions)
-        for region in set(held.reviewing().values_list("region_code", flat=True)):
-            cond |= Q(region_code__startswith=region_prefix(region))
-        return self.filter(cond) if regions else self.none()
+        offices = Org.objects.visible_to(user).area_offices().exclude(region_code="")
+        areas = {region_prefix(region) for region in offices.values_list("region_code", flat=True)}
+        cond = Q()
+        for area in areas:
+            if not any(area != wider and area.startswith(wider) for wider in areas):  # 3501 covers 350122
+                cond |= Q(region_code__startswith=area)
+        return self.filter(cond) if areas else self.none()
 
 
 class UnitRequest(models.Model):

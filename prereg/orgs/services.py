@@ -274,8 +274,9 @@ def _resolve(actor, unit_request, org, status, request):
 
 def unit_request_parents(user):
     """The orgs a unit added for a request may be filed under: the enabled 报名点 of the user's
-    subtree (what the resolve page offers, and all unit_request_resolve_add accepts)."""
-    return Org.objects.visible_to(user).filter(is_point=True, enabled=True).order_by("code")
+    subtree that serve an area (models.AREA_OFFICE: a 区县卫健局, not a hospital that is its own
+    staff's 报名点), what the resolve page offers and all unit_request_resolve_add accepts."""
+    return Org.objects.visible_to(user).area_offices().filter(is_point=True, enabled=True).order_by("code")
 
 
 @transaction.atomic
@@ -285,7 +286,8 @@ def unit_request_resolve_add(*, actor, unit_request: UnitRequest, parent: Org, n
     require_function(actor, "add_unit")
     unit_request = _open_request_locked(actor, unit_request)
     if not unit_request_parents(actor).filter(pk=parent.pk).exists():
-        raise ValidationError({"parent": "请选择本辖区内已启用的报名点（如区县卫生健康局）作为上级机构。"})
+        raise ValidationError({"parent": "请选择本辖区内已启用的区县卫生健康局等报名点作为上级机构"
+                                         "（单位自设的报名点只审核本单位人员）。"})
     org = org_create(actor=actor, parent=parent, code=code, name=name, short_name=short_name,
                      region_code=unit_request.region_code, is_unit=True, request=request)
     _resolve(actor, unit_request, org, UnitRequest.Status.ADDED, request)

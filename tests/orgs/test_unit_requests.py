@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from prereg.accounts.models import Role
 from prereg.notify.models import SmsMessage
+from prereg.orgs import services
 from prereg.orgs.models import Org, UnitRequest
 from prereg.orgs.services import unit_request_create
 
@@ -108,3 +109,35 @@ def test_a_unit_reviewer_cannot_resolve_requests(client, lianjiang_request, revi
 def test_the_request_list_refuses_post(client, reviewer_fuzhou):
     client.force_login(reviewer_fuzhou)
     assert client.post(reverse("backoffice:unit_requests")).status_code == 405
+
+
+def test_a_hospital_that_is_a_registration_point_for_its_staff_sees_no_requests(client, tree):
+    from tests.factories import UnitRequestFactory, UserFactory
+
+    requests = [UnitRequestFactory(region_code=region) for region in ("350100", "350102", "350122", "350104")]
+    first_hospital = UserFactory(role=Role.POINT, org=tree["35010001"])  # 福州市第一医院 (350100)
+    provincial = UserFactory(role=Role.POINT, org=tree["35000001"])  # 福建省立医院 (350102), 金山医院 below
+    for user in (first_hospital, provincial):
+        assert not UnitRequest.objects.visible_to(user).exists()
+        client.force_login(user)
+        assert client.get(reverse("backoffice:unit_request_resolve", args=[requests[2].pk])).status_code == 404
+    # The bureaus keep their county's, the 考点 its city's.
+    lianjiang = UserFactory(role=Role.POINT, org=tree["350122"])  # a bureau that is a unit for its own staff
+    gulou = UserFactory(role=Role.POINT, org=tree["350102"])
+    assert list(UnitRequest.objects.visible_to(lianjiang)) == [requests[2]]
+    assert list(UnitRequest.objects.visible_to(gulou)) == [requests[1]]
+    fuzhou = UserFactory(role=Role.SITE, org=tree["350100"])
+    assert set(UnitRequest.objects.visible_to(fuzhou)) == set(requests)
+
+
+def test_a_request_is_filed_below_a_bureau_not_below_a_hospital_registration_point(client, lianjiang_request, tree,
+                                                                                  reviewer_fuzhou):
+    client.force_login(reviewer_fuzhou)
+    url = reverse("backoffice:unit_request_resolve", args=[lianjiang_request.pk])
+    offered = set(client.get(url).context["add_form"].fields["parent"].queryset.values_list("code", flat=True))
+    assert "35010001" not in offered and {"350102", "350122"} <= offered
+    with pytest.raises(ValidationError) as refused:
+        services.unit_request_resolve_add(actor=reviewer_fuzhou, unit_request=lianjiang_request,
+                                          parent=tree["35010001"], name="连江县琯头镇卫生院")
+    assert "区县卫生健康局" in refused.value.message_dict["parent"][0]
+    assert not Org.objects.filter(name="连江县琯头镇卫生院").exists()
