@@ -47,11 +47,27 @@ def test_sending_reminds_by_sms_and_is_audited(point, anxi):
     assert AuditEvent.objects.filter(event="reminder.sent").count() == 2
 
 
+def a_day_later():
+    """The reminders sent so far as if a day old: one a day at most (REMINDER_GAP)."""
+    earlier = timezone.now() - datetime.timedelta(hours=25)
+    Reminder.objects.update(created_at=earlier)
+    RosterReminder.objects.update(created_at=earlier)
+
+
 def test_a_candidate_is_reminded_at_most_twice_a_year(point, anxi):
     for _ in range(3):
         point.post(reverse("backoffice:reminders"), {"ids": [anxi["returned"].pk]})
+        a_day_later()
     assert SmsMessage.objects.filter(purpose="reminder").count() == 2
     assert Reminder.objects.filter(candidate=anxi["returned"].candidate).count() == 2
+
+
+def test_two_taps_of_send_remind_once(point, anxi):
+    # The management probe spent both of a candidate's yearly reminders within one second.
+    first = point.post(reverse("backoffice:reminders"), {"ids": [anxi["returned"].pk]}, follow=True)
+    second = point.post(reverse("backoffice:reminders"), {"ids": [anxi["returned"].pk]}, follow=True)
+    assert SmsMessage.objects.filter(purpose="reminder").count() == 1
+    assert "24小时内已提醒过" in second.content.decode() and "24小时内已提醒过" not in first.content.decode()
 
 
 def _row_of(client, name):
@@ -63,9 +79,11 @@ def test_a_roster_reminder_sent_before_his_application_counts_in_the_list_and_in
         point, anxi, year, reviewer_anxi_bureau):
     # 国网名单核对 reminded him once by his ID number while he had no application here.
     RosterReminder.objects.create(exam_year=year, id_number=anxi["returned"].id_number, sent_by=reviewer_anxi_bureau)
+    a_day_later()
     assert "1/2" in _row_of(point, "退回者")
     for _ in range(2):
         point.post(reverse("backoffice:reminders"), {"ids": [anxi["returned"].pk]})
+        a_day_later()
     assert SmsMessage.objects.filter(purpose="reminder").count() == 1
     row = _row_of(point, "退回者")
     assert "2/2" in row and f'value="{anxi["returned"].pk}"' not in row  # no box to tick any more
@@ -110,6 +128,7 @@ def test_a_draft_is_listed_where_cross_review_sends_its_stage(client, tree, year
 def test_a_never_submitted_draft_is_reminded_at_most_twice_a_year(point, anxi):
     for _ in range(3):
         point.post(reverse("backoffice:reminders"), {"ids": [anxi["never"].pk]})
+        a_day_later()
     sms = SmsMessage.objects.filter(purpose="reminder")
     assert sms.count() == 2 and "尚未提交" in sms.first().text
     assert Reminder.objects.filter(candidate=anxi["never"].candidate, kind=ReminderKind.DRAFT).count() == 2

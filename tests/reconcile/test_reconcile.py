@@ -26,6 +26,7 @@ from prereg.reconcile.models import (
     UploadStatus,
 )
 from prereg.reconcile.selectors import list_queryset
+from tests.exports.test_reminders import a_day_later
 from tests.factories import UserFactory
 from tests.reconcile.helpers import (
     HEADER_2020,
@@ -336,8 +337,10 @@ def test_a_candidate_gets_at_most_two_reminders_a_year_counting_those_of_the_rem
     client.post(reverse("backoffice:reminders"), {"ids": [apps["draft"].pk]})
     assert Reminder.objects.filter(application=apps["draft"]).count() == 1
     for _ in range(3):
+        a_day_later()  # one a day at most (notify.reminders.REMINDER_GAP)
         _remind(reviewer_quanzhou, upload, "national", only=["吴草", "施国"])
         _remind(reviewer_quanzhou, upload, "provincial", only=["周省"])
+    a_day_later()
     assert Reminder.objects.filter(candidate=apps["draft"].candidate).count() == 2
     assert RosterReminder.objects.filter(id_number=RosterRow.objects.get(upload=upload, name="施国").id_number).count() == 2
     assert Reminder.objects.filter(candidate=apps["provincial"].candidate).count() == 2
