@@ -60,6 +60,11 @@ class UnitRequestAddForm(forms.Form):
         self.fields["parent"].queryset = parents
 
 
+class UnitRequestRefuseForm(forms.Form):
+    reason = forms.CharField(label="不予添加原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="将短信告知考生，如：单位库中已有、非卫生专业技术人员所在单位、名称不完整请重新申请。")
+
+
 class SheetImportForm(forms.Form):
     file = forms.FileField(label="文件（.xlsx 或 .csv）",
                            help_text="先下载模板（即您管辖范围内现有的机构），修改后整份上传；上传后先预览，确认无误再导入。")

@@ -232,6 +232,7 @@ class UnitRequest(models.Model):
         OPEN = "open", "待处理"
         ADDED = "added", "已新增"
         POINTED = "pointed", "已指向现有单位"
+        REFUSED = "refused", "不予添加"
 
     full_name = models.CharField("单位全称", max_length=100)
     region_code = models.CharField("所在地区", max_length=6)
@@ -244,6 +245,7 @@ class UnitRequest(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    refuse_reason = models.CharField("不予添加原因", max_length=200, blank=True)  # told to the candidate by SMS
 
     objects = UnitRequestQuerySet.as_manager()
 

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, ProtectedError, Q
@@ -23,6 +24,7 @@ from .stages import Stage
 EDITABLE_FIELDS = ["code", "name", "short_name", "region_code", "contact_name", "contact_phone", "address"]
 LEVEL_FLAGS = list(LEVEL_FIELDS.values())
 STILL_WAITING = "禁用后将无人审核，请待其审核完毕后再禁用。"
+REFUSE_REASON_MAX = UnitRequest._meta.get_field("refuse_reason").max_length
 
 
 def can_grant_review_right(user) -> bool:
@@ -230,11 +232,16 @@ def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None
 @transaction.atomic
 def unit_request_create(*, actor, full_name: str, region_code: str, phone: str, request=None) -> UnitRequest:
     """A candidate asks for a unit missing from the dictionary; the area's 报名点 resolve it."""
-    full_name = (full_name or "").strip()
+    full_name = " ".join((full_name or "").split())
     if len(full_name) < 4:
         raise ValidationError({"full_name": "请填写单位的规范全称。"})
     phone = normalize_mobile(phone)
     validate_mobile(phone)
+    # The candidate's row locked: two posts of one request at once take turns, the later sees the first.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    if UnitRequest.objects.filter(requested_by=actor, full_name=full_name, status=UnitRequest.Status.OPEN).exists():
+        raise ValidationError({"full_name": f"您已申请添加“{full_name}”，报名点尚在处理，请勿重复申请；"
+                                            "处理结果将短信通知您。"})
     unit_request = UnitRequest.objects.create(full_name=full_name, region_code=region_code, phone=phone,
                                               requested_by=actor)
     record("org.unit_request", actor=actor, obj=unit_request, request=request,
@@ -258,17 +265,23 @@ def _open_request_locked(actor, unit_request: UnitRequest) -> UnitRequest:
 
 
 def _resolve(actor, unit_request, org, status, request):
+    """Close the locked request as `status` (with `org`, or refused with its refuse_reason set) and
+    tell the candidate by SMS."""
     unit_request.status = status
     unit_request.resolved_org = org
     unit_request.resolved_by = actor
     unit_request.resolved_at = timezone.now()
-    unit_request.save(update_fields=["status", "resolved_org", "resolved_by", "resolved_at"])
+    unit_request.save(update_fields=["status", "resolved_org", "resolved_by", "resolved_at", "refuse_reason"])
     record("org.unit_request_resolve", actor=actor, obj=unit_request, request=request,
-           details={"status": status, "org": org.code, "org_name": org.name})
+           details={"status": status, "org": org.code if org else None, "org_name": org.name if org else None,
+                    **({"reason": unit_request.refuse_reason} if status == UnitRequest.Status.REFUSED else {})})
+    asked = f"【{settings.SITE_NAME}】您申请添加的单位“{unit_request.full_name}”"
     if status == UnitRequest.Status.ADDED:
-        text = f"您申请添加的单位“{org.name}”已加入单位库，请在填报时搜索选择。"
+        text = f"【{settings.SITE_NAME}】您申请添加的单位“{org.name}”已加入单位库，请在填报时搜索选择。"
+    elif status == UnitRequest.Status.POINTED:
+        text = f"{asked}在单位库中为“{org.name}”，请在填报时搜索选择。"
     else:
-        text = f"您申请添加的单位“{unit_request.full_name}”在单位库中为“{org.name}”，请在填报时搜索选择。"
+        text = f"{asked}未予添加，原因：{unit_request.refuse_reason[:120].rstrip('。')}。如有疑问请联系所在地区报名点。"
     send_sms(unit_request.phone, text, purpose="unit_request")
 
 
@@ -302,6 +315,20 @@ def unit_request_resolve_existing(*, actor, unit_request: UnitRequest, org: Org,
     if not (org.is_unit and org.enabled):
         raise ValidationError({"org": "请选择单位库中已启用的单位。"})
     _resolve(actor, unit_request, org, UnitRequest.Status.POINTED, request)
+
+
+@transaction.atomic
+def unit_request_refuse(*, actor, unit_request: UnitRequest, reason: str, request=None) -> None:
+    """不予添加: close a bogus or duplicate request; the candidate is told why by SMS."""
+    require_function(actor, "add_unit")
+    unit_request = _open_request_locked(actor, unit_request)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "请填写不予添加的原因（将短信告知考生）。"})
+    if len(reason) > REFUSE_REASON_MAX:
+        raise ValidationError({"reason": f"原因不超过{REFUSE_REASON_MAX}字。"})
+    unit_request.refuse_reason = reason
+    _resolve(actor, unit_request, None, UnitRequest.Status.REFUSED, request)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -141,3 +141,69 @@ def test_a_request_is_filed_below_a_bureau_not_below_a_hospital_registration_poi
                                           parent=tree["35010001"], name="连江县琯头镇卫生院")
     assert "区县卫生健康局" in refused.value.message_dict["parent"][0]
     assert not Org.objects.filter(name="连江县琯头镇卫生院").exists()
+
+
+def test_a_request_is_refused_with_a_reason_the_candidate_is_told_by_sms(client, lianjiang_request, reviewer_fuzhou,
+                                                                        settings):
+    from prereg.audit.models import AuditEvent
+
+    client.force_login(reviewer_fuzhou)
+    url = reverse("backoffice:unit_request_resolve", args=[lianjiang_request.pk])
+    response = client.post(url, {"mode": "refuse", "reason": "  "})
+    assert response.status_code == 200 and response.context["refuse_form"].errors["reason"]
+    with pytest.raises(ValidationError) as refused:
+        services.unit_request_refuse(actor=reviewer_fuzhou, unit_request=lianjiang_request, reason=" ")
+    assert refused.value.message_dict["reason"] == ["请填写不予添加的原因（将短信告知考生）。"]
+    lianjiang_request.refresh_from_db()
+    assert lianjiang_request.status == "open" and not SmsMessage.objects.exists()
+    response = client.post(url, {"mode": "refuse", "reason": "单位库中已有该单位，请搜索“琯头镇”。"})
+    assert response.status_code == 302
+    lianjiang_request.refresh_from_db()
+    assert lianjiang_request.status == "refused" and lianjiang_request.get_status_display() == "不予添加"
+    assert lianjiang_request.refuse_reason == "单位库中已有该单位，请搜索“琯头镇”。"
+    assert lianjiang_request.resolved_by == reviewer_fuzhou and lianjiang_request.resolved_org is None
+    sms = SmsMessage.objects.get(purpose="unit_request")
+    assert sms.phone == "13905910000" and sms.text.startswith(f"【{settings.SITE_NAME}】您申请添加的单位“连江县琯头镇卫生院”未予添加")
+    assert "原因：单位库中已有该单位，请搜索“琯头镇”。" in sms.text
+    event = AuditEvent.objects.get(event="org.unit_request_resolve")
+    assert event.details["status"] == "refused" and event.details["reason"] == lianjiang_request.refuse_reason
+    listed = client.get(reverse("backoffice:unit_requests"), {"status": "refused"}).content.decode()
+    assert "连江县琯头镇卫生院" in listed and "单位库中已有该单位" in listed
+    with pytest.raises(ValidationError, match="该申请已处理"):
+        services.unit_request_refuse(actor=reviewer_fuzhou, unit_request=lianjiang_request, reason="重复")
+
+
+def test_a_candidate_cannot_file_the_same_open_request_twice(client, candidate, lianjiang_request, tree, year,
+                                                             reviewer_fuzhou):
+    from prereg.applications.carryover import start_application
+
+    start_application(candidate=candidate, exam_year=year)
+    with pytest.raises(ValidationError) as refused:
+        unit_request_create(actor=candidate, full_name=" 连江县琯头镇卫生院 ", region_code="350122",
+                            phone="13905910000")
+    assert "您已申请添加“连江县琯头镇卫生院”，报名点尚在处理，请勿重复申请" in refused.value.message_dict["full_name"][0]
+    assert UnitRequest.objects.count() == 1
+    client.force_login(candidate)
+    page = client.post(reverse("candidate:unit_request"), {"full_name": "连江县琯头镇卫生院", "region_code": "350122",
+                                                            "phone": "13905910000"})
+    assert page.status_code == 200 and "请勿重复申请" in str(page.context["form"].errors["full_name"])
+    # Another unit, another candidate, or the same one once the first is answered: taken.
+    unit_request_create(actor=candidate, full_name="连江县敖江镇卫生院", region_code="350122", phone="13905910000")
+    from tests.factories import CandidateFactory
+
+    unit_request_create(actor=CandidateFactory(), full_name="连江县琯头镇卫生院", region_code="350122",
+                        phone="13905910002")
+    services.unit_request_refuse(actor=reviewer_fuzhou, unit_request=lianjiang_request, reason="名称不完整")
+    unit_request_create(actor=candidate, full_name="连江县琯头镇卫生院", region_code="350122", phone="13905910000")
+    assert UnitRequest.objects.count() == 4
+
+
+def test_every_result_sms_is_signed_with_the_site_name(client, candidate, lianjiang_request, tree, reviewer_fuzhou,
+                                                       settings):
+    services.unit_request_resolve_add(actor=reviewer_fuzhou, unit_request=lianjiang_request, parent=tree["350122"],
+                                      name="连江县琯头镇卫生院")
+    pointed = unit_request_create(actor=candidate, full_name="连江县人民医院", region_code="350122",
+                                  phone="13905910001")
+    services.unit_request_resolve_existing(actor=reviewer_fuzhou, unit_request=pointed, org=tree["35012205"])
+    texts = list(SmsMessage.objects.filter(purpose="unit_request").values_list("text", flat=True))
+    assert len(texts) == 2 and all(text.startswith(f"【{settings.SITE_NAME}】您申请添加的单位“") for text in texts)

@@ -18,7 +18,7 @@ from prereg.core.forms import add_service_errors
 from prereg.core.validators import is_id
 from prereg.core.versions import page_version, posted_version
 from prereg.orgs import importer, services, staging
-from prereg.orgs.forms import OrgForm, SheetImportForm, UnitRequestAddForm
+from prereg.orgs.forms import OrgForm, SheetImportForm, UnitRequestAddForm, UnitRequestRefuseForm
 from prereg.orgs.models import Org, UnitRequest
 from prereg.orgs.search import search_units
 
@@ -202,10 +202,11 @@ def unit_request_resolve(request, pk):
     unit_request.region_name = Division.names_of([unit_request.region_code]).get(unit_request.region_code,
                                                                                  unit_request.region_code)
     parents = services.unit_request_parents(request.user)
-    mode = request.POST.get("mode")  # 新增单位 or 告知考生选择已有单位
+    mode = request.POST.get("mode")  # 新增单位, 告知考生选择已有单位 or 不予添加
     add_form = UnitRequestAddForm(request.POST if mode == "add" else None, parents=parents,
                                   initial={"name": unit_request.full_name,
                                            "parent": _default_parent(request.user, unit_request, parents)})
+    refuse_form = UnitRequestRefuseForm(request.POST if mode == "refuse" else None)
     error = ""
     if request.method == "POST" and unit_request.status != UnitRequest.Status.OPEN:
         messages.error(request, "该申请已处理。")
@@ -225,15 +226,28 @@ def unit_request_resolve(request, pk):
         if org is None:
             error = "请从搜索结果中选择一个单位。"
         else:
-            services.unit_request_resolve_existing(actor=request.user, unit_request=unit_request, org=org,
-                                                   request=request)
-            messages.success(request, f"已告知考生选择“{org.name}”，并已短信通知。")
+            try:
+                services.unit_request_resolve_existing(actor=request.user, unit_request=unit_request, org=org,
+                                                       request=request)
+            except ValidationError as exc:
+                error = "；".join(exc.messages)
+            else:
+                messages.success(request, f"已告知考生选择“{org.name}”，并已短信通知。")
+                return redirect("backoffice:unit_requests")
+    elif mode == "refuse" and refuse_form.is_valid():
+        try:
+            services.unit_request_refuse(actor=request.user, unit_request=unit_request, request=request,
+                                         **refuse_form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(refuse_form, exc)
+        else:
+            messages.success(request, "已不予添加，并已短信告知考生原因。")
             return redirect("backoffice:unit_requests")
-    elif request.method == "POST" and mode != "add":
+    elif request.method == "POST" and mode not in ("add", "refuse"):
         error = "请选择处理方式。"
     q = request.GET.get("q") or unit_request.full_name[:4]
     return render(request, "backoffice/orgs/unit_request_resolve.html", {
-        "unit_request": unit_request, "add_form": add_form, "q": q,
+        "unit_request": unit_request, "add_form": add_form, "refuse_form": refuse_form, "q": q,
         "matches": list(search_units(q, 20)), "error": error,
     })
 
