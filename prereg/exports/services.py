@@ -14,6 +14,7 @@ from prereg.accounts.permissions import require_function
 from prereg.applications.models import Application, State
 from prereg.audit.log import record
 from prereg.catalog.models import ExamYear
+from prereg.core.validators import is_id
 from prereg.notify.models import Reminder, ReminderKind
 from prereg.notify.reminders import reminders_send
 from prereg.orgs.models import Org
@@ -197,7 +198,7 @@ def reminder_send(*, actor, application_ids, request=None) -> dict:
         raise ValidationError("当前没有开放的考试年度。")
     if not year.form_is_open():
         raise ValidationError(f"{year.name}省网填报已截止（或未开始），无需提醒。")
-    ids = sorted({int(i) for i in application_ids})
+    ids = sorted({int(i) for i in application_ids if is_id(str(i))})  # anything else names no application
     if not ids:
         raise ValidationError("请先勾选要提醒的考生。")
     # Row locks on the chosen applications: two reviewers pressing 发送 at once count right.

@@ -30,6 +30,7 @@ from prereg.catalog.models import ExamYear, Specialty
 from prereg.core.logmask import mask_personal_numbers
 from prereg.core.masking import mask_id_number, mask_phone
 from prereg.core.sheets import XLSX_OPTIONS, SheetError, read_table, template_csv
+from prereg.core.validators import is_id
 from prereg.exports.columns import full_numbers_for, today_stamp
 from prereg.notify.models import Reminder, ReminderKind, RosterReminder
 from prereg.notify.reminders import reminders_send
@@ -465,7 +466,7 @@ def roster_remind(*, actor, kind: str, keys, expected_upload: int | None = None,
         raise ValidationError(f"{year.name}省网填报已截止（或未开始），无法提醒考生到省网填报。")
     if kind == ListKind.ONLY_PROVINCIAL and not year.national_opens <= today <= year.national_closes:
         raise ValidationError(f"当前不在{year.name}国网报名时间内，无法提醒考生到国网报名。")
-    ids = sorted({int(k) for k in keys})
+    ids = sorted({int(k) for k in keys if is_id(str(k))})  # anything else names no row
     if not ids:
         raise ValidationError("请先勾选要提醒的考生。")
     upload = current_upload(org, year)

@@ -41,7 +41,8 @@ def test_no_section_of_the_form_answers_odd_values_with_a_server_error(client, t
     assert not errors, "\n".join(errors)
 
 
-def test_a_posted_id_beyond_any_row_is_no_row_not_a_server_error(client, tree, year, candidate, reviewer_province):
+def test_a_posted_id_beyond_any_row_is_no_row_not_a_server_error(client, tree, year, candidate, reviewer_province,
+                                                                 reviewer_anxi_bureau):
     # SQLite's integers end at 2**63: the races probe's 批量审核 with such an id answered 500 after
     # approving the items before it; each place reading posted ids reads them with is_id.
     huge = "9" * 20
@@ -53,6 +54,8 @@ def test_a_posted_id_beyond_any_row_is_no_row_not_a_server_error(client, tree, y
         "accounts": client.post(reverse("backoffice:accounts_toggle"), {"ids": [huge], "action": "disable"}),
         "pending": client.get(reverse("backoffice:pending"), {"unit": huge, "year": huge}),
     }
+    client.force_login(reviewer_anxi_bureau)  # 提醒考生 is the 报名点's (security probe: 500 there too)
+    answers["reminders"] = client.post(reverse("backoffice:reminders"), {"ids": [huge]})
     ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35052401"])
     client.force_login(candidate)
     answers["slot"] = client.get(reverse("candidate:image_slot"), {"slot": "education", "row": huge})
