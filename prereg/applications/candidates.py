@@ -68,7 +68,7 @@ def candidate_reset_password(*, actor, candidate: User, request=None) -> None:
     reset_login_failures(candidate.username)
     send_sms(candidate.phone, f"【{settings.SITE_NAME}】您的登录密码已重置为{password}，"
                               f"{one_time_password_ttl_hours():g}小时内有效，登录后须立即修改。如非本人申请请联系报名点。",
-             purpose="password_reset")
+             purpose="password_reset", secret=password)
     record("account.candidate_password_reset", actor=actor, obj=candidate, request=request)
 
 

@@ -15,6 +15,9 @@ class SmsMessage(models.Model):
 
     phone = models.CharField(max_length=20, db_index=True)
     text = models.CharField(max_length=500)
+    # The text once a gateway has delivered it, the code or password it carries starred out: what
+    # the message is for stays on record, the secret not (a verification code is stored hashed).
+    delivered_text = models.CharField(max_length=500, blank=True)
     purpose = models.CharField(max_length=30)
     backend = models.CharField(max_length=60)
     delivered = models.BooleanField(default=False)

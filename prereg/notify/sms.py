@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 class OutboxBackend:
     """Default: nothing leaves the machine; messages are stored and shown on the outbox page."""
 
+    keeps_text = True  # the outbox page is where its messages are read: their secrets stay there
+
     def send(self, phone: str, text: str) -> None:
         logger.info("SMS to %s***: %s", phone[:3], text if settings.DEBUG else "(hidden)")
 
@@ -42,11 +44,13 @@ class HttpGatewayBackend:
                 raise RuntimeError(f"gateway answered {response.status}")
 
 
-def send_sms(phone: str, text: str, *, purpose: str) -> SmsMessage:
+def send_sms(phone: str, text: str, *, purpose: str, secret: str = "") -> SmsMessage:
     """Store the message and hand its delivery to the default queue once the act that sent it is
     committed: a slow or dead gateway (10 s timeout) then holds a task worker, not the candidate's
-    request nor one of the web server's few workers in the last days' rush."""
-    message = SmsMessage.objects.create(phone=phone, text=text, purpose=purpose, backend=settings.SMS_BACKEND)
+    request nor one of the web server's few workers in the last days' rush. `secret` (a code, a
+    password) is starred out of the stored text once a gateway has delivered it."""
+    message = SmsMessage.objects.create(phone=phone, text=text, purpose=purpose, backend=settings.SMS_BACKEND,
+                                        delivered_text=text.replace(secret, "*" * len(secret)) if secret else "")
 
     def enqueue():
         try:
@@ -106,7 +110,8 @@ def send_code(phone: str, purpose: str, *, client_ip: str = "") -> None:
             client_ip=client_ip,
         )
         minutes = settings.SMS_CODE_TTL_SECONDS // 60
-        send_sms(phone, f"【{settings.SITE_NAME}】验证码{code}，{minutes}分钟内有效，请勿告诉他人。", purpose=purpose)
+        send_sms(phone, f"【{settings.SITE_NAME}】验证码{code}，{minutes}分钟内有效，请勿告诉他人。", purpose=purpose,
+                 secret=code)
 
 
 def verify_code(phone: str, purpose: str, code: str) -> None:

@@ -19,10 +19,14 @@ def sms_deliver(message_id: int) -> None:
     message = SmsMessage.objects.filter(pk=message_id, delivered=False).first()
     if message is None:
         return
+    backend = import_string(message.backend)()
     try:
-        import_string(message.backend)().send(message.phone, message.text)
+        backend.send(message.phone, message.text)
     except Exception as exc:
         logger.exception("SMS delivery failed")
         SmsMessage.objects.filter(pk=message.pk).update(error=str(exc)[:200])
     else:
-        SmsMessage.objects.filter(pk=message.pk).update(delivered=True)
+        done = {"delivered": True}
+        if message.delivered_text and not getattr(backend, "keeps_text", False):
+            done.update(text=message.delivered_text, delivered_text="")
+        SmsMessage.objects.filter(pk=message.pk).update(**done)
