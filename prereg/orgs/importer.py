@@ -36,7 +36,7 @@ from prereg.core.validators import is_digits
 from .bulk import clear_paths, fill_paths, insert_tree
 from .models import LEVEL_FIELDS, Level, Org, search_keys
 from .routing import needs_route, routing_gap
-from .services import STILL_WAITING, area_of, check_region
+from .services import RIGHT_STILL_WAITING, STILL_WAITING, area_of, check_region
 
 CODE, NAME, SHORT, PARENT, LEVELS, RIGHT, ENABLED, REGION = (
     "机构代码", "规范全称", "简称", "上级机构代码", "机构类别", "单位审查权限", "启用", "所在地区代码")
@@ -227,7 +227,8 @@ def _stored_rows(orgs) -> tuple[dict[str, Row], dict[str, tuple[int, str]]]:
 
 def plan_import(*, actor, filename: str, content: bytes, orgs=None, waiting=None) -> Plan:
     """Check a whole sheet against the stored tree and say what importing it would do. `waiting`:
-    as org_set_enabled's, refuses a row that disables an org applications wait for."""
+    as org_set_enabled's, refuses a row that disables an org applications wait for, or takes the
+    单位审查 right from one (as org_update)."""
     if not may_import(actor):
         raise PermissionDenied("您没有导入组织机构的权限。")
     plan = Plan(filename=filename, digest=hashlib.sha256(content).hexdigest(), version=tree_version())
@@ -247,10 +248,14 @@ def plan_import(*, actor, filename: str, content: bytes, orgs=None, waiting=None
                 setattr(row, field, getattr(stored[row.code], field))
     _check(actor, plan, rows, stored, ids)
     if waiting is not None:
-        disabled = {pk: row for pk, row, changes in plan.updates if changes.get("enabled") == [True, False]}
-        counts = waiting(list(disabled)) if disabled else {}
-        plan.errors += [f"{row.where}：“{row.name}”有{counts[pk]}份报名信息待其审核，{STILL_WAITING}"
-                        for pk, row in disabled.items() if pk in counts]
+        # What 禁用 and the org page refuse: disabling an org, or taking a unit's 单位审查 right, while
+        # applications wait for it.
+        refused = {pk: (row, STILL_WAITING if changes.get("enabled") == [True, False] else RIGHT_STILL_WAITING)
+                   for pk, row, changes in plan.updates
+                   if changes.get("enabled") == [True, False] or changes.get("has_review_right") == [True, False]}
+        counts = waiting(list(refused)) if refused else {}
+        plan.errors += [f"{row.where}：“{row.name}”有{counts[pk]}份报名信息待其审核，{why}"
+                        for pk, (row, why) in refused.items() if pk in counts]
     return plan
 
 

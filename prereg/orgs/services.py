@@ -24,6 +24,7 @@ from .stages import Stage
 EDITABLE_FIELDS = ["code", "name", "short_name", "region_code", "contact_name", "contact_phone", "address"]
 LEVEL_FLAGS = list(LEVEL_FIELDS.values())
 STILL_WAITING = "禁用后将无人审核，请待其审核完毕后再禁用。"
+RIGHT_STILL_WAITING = "请待其审核完毕后再取消单位审查权限。"
 REFUSE_REASON_MAX = UnitRequest._meta.get_field("refuse_reason").max_length
 
 
@@ -131,9 +132,12 @@ def org_create(*, actor, parent: Org | None, code: str = "", name: str, short_na
 
 @transaction.atomic
 def org_update(*, actor, org: Org, expected_version: int | None = None, parent: Org | None = None,
-               levels: dict | None = None, has_review_right: bool | None = None, request=None, **fields) -> Org:
+               levels: dict | None = None, has_review_right: bool | None = None, waiting=None, request=None,
+               **fields) -> Org:
     """Edit an org below the actor, as the page loaded at `expected_version` showed it; a new
-    parent moves its whole subtree (Org.save)."""
+    parent moves its whole subtree (Org.save). `waiting`: as org_set_enabled's, refuses to take the
+    单位审查 right from a unit applications wait for (counted under the org's lock, which a
+    submission routed to it takes too)."""
     require_function(actor, "edit_unit")
     org = get_org_for(actor, org.pk, manage=True, lock=True)
     check_version(org, expected_version)
@@ -151,6 +155,8 @@ def org_update(*, actor, org: Org, expected_version: int | None = None, parent: 
     new_right = org.has_review_right if has_review_right is None else has_review_right
     if new_levels != old_levels or new_right != org.has_review_right:
         _check_levels(actor, new_levels, new_right)
+    if org.has_review_right and not new_right and waiting is not None and (n := waiting([org.pk]).get(org.pk)):
+        raise ValidationError({"has_review_right": f"“{org.name}”有{n}份报名信息待其审核，{RIGHT_STILL_WAITING}"})
     if fields["region_code"] != org.region_code and (problem := check_region(actor, fields["region_code"])):
         raise ValidationError({"region_code": problem + "。"})
     for name, value in {**fields, **new_levels}.items():

@@ -108,7 +108,7 @@ def org_edit(request, pk):
         levels = {f: data.pop(f) for f in services.LEVEL_FLAGS}
         try:
             services.org_update(actor=request.user, org=org, expected_version=posted_version(request.POST.get("version")),
-                                levels=levels, request=request, **data)
+                                levels=levels, waiting=waiting_counts, request=request, **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
