@@ -234,3 +234,11 @@ def test_a_user_who_sees_no_application_gets_empty_figures_not_an_error(client, 
     # to nothing and raised, a server error on the sysadmin's 工作台 and 进度跟踪.
     figures = stats.compute(request.getfixturevalue(user), exam_year=known)
     assert figures.total == 0
+
+
+def test_the_stage_figure_is_not_named_as_the_queues_count(client, reviewer_province):
+    # The management probe: 工作台's 待我审核 (the queue: undecided only) said 1, 进度跟踪's said 2 (it counts
+    # an approval awaiting 汇总提交 too): the two figures are named apart.
+    client.force_login(reviewer_province)
+    html = client.get(reverse("backoffice:stats")).content.decode()
+    assert "在本机构环节" in html and "待汇总提交" in html and "待我审核" not in html
