@@ -235,3 +235,17 @@ def test_an_org_with_applications_waiting_for_it_is_not_disabled(client, reviewe
                        follow=True).content.decode()
     assert f"“{waiting.name}”有1份报名信息待其审核" in html
     assert Org.objects.get(pk=waiting.pk).enabled
+
+
+def test_the_org_list_and_the_parent_choices_are_in_the_order_of_the_codes(client, reviewer_province, tree):
+    # 宁德 (350900) was created after 福州 (350100) here; a tree imported in another order gives
+    # their paths (ids) any order: swap them to be sure the list does not follow the paths.
+    Org.objects.filter(pk=tree["350100"].pk).update(path=f"{tree['350000'].path}999999/")
+    client.force_login(reviewer_province)
+    listed = [org.code for org in client.get(reverse("backoffice:orgs")).context["page"]]
+    assert listed == sorted(listed) and listed[:3] == ["350000", "35000001", "35000002"]
+    html = client.get(reverse("backoffice:orgs"), {"level": "site"}).content.decode()
+    assert html.index("福州市卫生健康委员会") < html.index("宁德市卫生健康委员会")
+    form = client.get(reverse("backoffice:orgs_edit", args=[tree["35052401"].pk])).context["form"]
+    offered = [org.code for org in form.fields["parent"].queryset]
+    assert offered == sorted(offered)

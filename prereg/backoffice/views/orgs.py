@@ -43,7 +43,9 @@ def org_list(request):
     status = request.GET.get("status", "")
     if status in ("on", "off"):
         orgs = orgs.filter(enabled=status == "on")
-    page = Paginator(orgs.order_by("path"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # By code, as people look orgs up (福州 350100 before 宁德 350900): the path holds ids, which the
+    # import gives in no order of the province's. The list is flat (its parent a column).
+    page = Paginator(orgs.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "backoffice/orgs/list.html", {
         "page": page, "query": query_without(request, "page"), "q": q, "level": level, "status": status,
         "can_add": has_function(request.user, "add_unit"),
@@ -101,7 +103,7 @@ def org_edit(request, pk):
     can_grant = services.can_grant_review_right(request.user)
     initial = {f: getattr(org, f) for f in services.EDITABLE_FIELDS + services.LEVEL_FLAGS + ["has_review_right"]}
     initial["parent"] = org.parent_id
-    parents = Org.objects.visible_to(request.user).exclude(path__startswith=org.path).order_by("path")
+    parents = Org.objects.visible_to(request.user).exclude(path__startswith=org.path).order_by("code")
     form = OrgForm(request.POST or None, parents=parents, can_grant=can_grant, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
