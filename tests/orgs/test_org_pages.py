@@ -249,3 +249,16 @@ def test_the_org_list_and_the_parent_choices_are_in_the_order_of_the_codes(clien
     form = client.get(reverse("backoffice:orgs_edit", args=[tree["35052401"].pk])).context["form"]
     offered = [org.code for org in form.fields["parent"].queryset]
     assert offered == sorted(offered)
+
+
+def test_batch_disable_locks_its_orgs_in_the_order_a_submission_locks_them(tree, reviewer_fuzhou):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from prereg.orgs.services import org_set_enabled
+
+    ids = [tree["35012202"].pk, tree["35012201"].pk]
+    with CaptureQueriesContext(connection) as queries:
+        org_set_enabled(actor=reviewer_fuzhou, org_ids=ids, enabled=False)
+    locking = [q["sql"] for q in queries.captured_queries if '"orgs_org"."id" IN' in q["sql"]][0]
+    assert 'ORDER BY "orgs_org"."id" ASC' in locking
