@@ -322,6 +322,8 @@ def unit_request_resolve_existing(*, actor, unit_request: UnitRequest, org: Org,
     unit_request = _open_request_locked(actor, unit_request)
     if not (org.is_unit and org.enabled):
         raise ValidationError({"org": "请选择单位库中已启用的单位。"})
+    if gap := routing_gap(org.ancestors_and_self()):
+        raise ValidationError({"org": f"“{org.name}”{gap}，考生选择后无法提交；请先将其调整到报名点之下。"})
     _resolve(actor, unit_request, org, UnitRequest.Status.POINTED, request)
 
 

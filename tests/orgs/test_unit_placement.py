@@ -114,3 +114,17 @@ def test_the_import_applies_the_same_rule_to_stored_units_below_a_changed_row(re
                   row("35021101", "集美区某诊所", "350211"), row("35021102", "集美区某已停诊所", "350211", enabled="否"))
     assert [e for e in result.errors if "35021101" in e or "35021102" in e] == [
         "第3行（35021101）：向上找不到报名点（或已禁用），该机构的考生无法提交。"]
+
+
+def test_a_request_is_not_pointed_to_a_unit_nobody_can_review(client, tree, reviewer_fuzhou):
+    unit_request = UnitRequestFactory(full_name="连江县中医医院", region_code="350122")
+    stray = tree["35012206"]  # 连江县中医院, as an old 新增机构 could leave it: right below the 考点
+    stray.parent = tree["350100"]
+    stray.save()
+    client.force_login(reviewer_fuzhou)
+    response = client.post(reverse("backoffice:unit_request_resolve", args=[unit_request.pk]),
+                           {"mode": "point", "org": stray.pk})
+    assert response.status_code == 200
+    assert "“连江县中医院”向上找不到报名点（或已禁用），考生选择后无法提交" in response.context["error"]
+    unit_request.refresh_from_db()
+    assert unit_request.status == "open" and not SmsMessage.objects.exists()
