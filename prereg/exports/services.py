@@ -27,10 +27,11 @@ from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus
 from .tasks import run_export
 
 MAX_ACTIVE_JOBS = 3
+# Each kind's formats, its default first.
 FORMATS = {
-    ExportKind.APPLICATIONS: {ExportFormat.XLSX, ExportFormat.CSV},
-    ExportKind.CONFIRMATIONS: {ExportFormat.PDF},
-    ExportKind.IMAGES: {ExportFormat.ZIP},
+    ExportKind.APPLICATIONS: (ExportFormat.XLSX, ExportFormat.CSV),
+    ExportKind.CONFIRMATIONS: (ExportFormat.PDF,),
+    ExportKind.IMAGES: (ExportFormat.ZIP,),
 }
 
 
@@ -47,7 +48,7 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
     kind = ExportKind(kind)
     if kind == ExportKind.CONFIRMATIONS:
         require_function(actor, "print_confirmation")
-    format = format or next(iter(FORMATS[kind]))  # noqa: A001
+    format = format or FORMATS[kind][0]  # noqa: A001
     if format not in FORMATS[kind]:
         raise ValidationError("导出格式与类型不符。")
     if columns not in ColumnSet.values:
@@ -198,7 +199,9 @@ def reminder_send(*, actor, application_ids, request=None) -> dict:
         raise ValidationError("当前没有开放的考试年度。")
     if not year.form_is_open():
         raise ValidationError(f"{year.name}省网填报已截止（或未开始），无需提醒。")
-    ids = sorted({int(i) for i in application_ids if is_id(str(i))})  # anything else names no application
+    if not all(is_id(str(i)) for i in application_ids):
+        raise ValidationError("选择的考生有误。")
+    ids = sorted({int(i) for i in application_ids})
     if not ids:
         raise ValidationError("请先勾选要提醒的考生。")
     # Row locks on the chosen applications: two reviewers pressing 发送 at once count right.

@@ -466,7 +466,9 @@ def roster_remind(*, actor, kind: str, keys, expected_upload: int | None = None,
         raise ValidationError(f"{year.name}省网填报已截止（或未开始），无法提醒考生到省网填报。")
     if kind == ListKind.ONLY_PROVINCIAL and not year.national_opens <= today <= year.national_closes:
         raise ValidationError(f"当前不在{year.name}国网报名时间内，无法提醒考生到国网报名。")
-    ids = sorted({int(k) for k in keys if is_id(str(k))})  # anything else names no row
+    if not all(is_id(str(k)) for k in keys):
+        raise ValidationError("选择的考生有误。")
+    ids = sorted({int(k) for k in keys})
     if not ids:
         raise ValidationError("请先勾选要提醒的考生。")
     upload = current_upload(org, year)
