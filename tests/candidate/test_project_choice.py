@@ -191,8 +191,10 @@ def test_a_year_of_one_project_gives_it_without_asking(client, year, tree, candi
 
 def test_opening_a_new_year_keeps_each_level_with_its_project(year, projects, reviewer_province):
     from prereg.catalog.services import exam_year_open
+    from tests.catalog.test_year_open import end_year
 
     ExamYear.objects.filter(pk=year.pk).update(is_current=True)
+    end_year(year)  # a new year follows one whose dates are past
     new = exam_year_open(actor=reviewer_province, year=year.year + 1, form_opens=datetime.date(year.year, 12, 16),
                          form_closes=datetime.date(year.year + 1, 1, 13), national_opens=datetime.date(year.year, 12, 24),
                          national_closes=datetime.date(year.year + 1, 1, 13),
