@@ -171,7 +171,10 @@ def reviewer_passwords_reset(*, actor, exam_year: ExamYear) -> int:
         user.password = hash_one_time_password(raw)  # ~2,000 reviewers within the request's time
         user.must_change_password = True
         user.profile_completed = False
-        user.save(update_fields=["password", "must_change_password", "profile_completed"])
+        # A sheet's password passes down the tree at its own pace: no time limit, and none left
+        # from an earlier reset to refuse it.
+        user.one_time_password_set_at = None
+        user.save(update_fields=["password", "must_change_password", "profile_completed", "one_time_password_set_at"])
         passwords.append((user, raw))
     hand_down(exam_year, passwords)
     return len(passwords)

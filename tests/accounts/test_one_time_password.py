@@ -88,3 +88,15 @@ def test_a_one_time_password_of_unknown_age_is_not_refused(client, clerk):
     """One set before the field existed, or handed down in a year's password sheet (None), is not aged."""
     User.objects.filter(pk=clerk.pk).update(must_change_password=True, one_time_password_set_at=None)
     assert login(client, clerk.username, TEST_PASSWORD).status_code == 302
+
+
+def test_a_new_years_sheet_password_is_not_refused_for_an_older_reset(client, reviewer_province, clerk, year):
+    # A reviewer reset weeks ago and never signed in: the new year's sheet gives him a new password,
+    # which no earlier reset's age may refuse.
+    from prereg.catalog.services import reviewer_passwords_reset
+
+    services.account_reset_password(actor=reviewer_province, user=clerk)
+    age(clerk, 24 * 30)
+    reviewer_passwords_reset(actor=reviewer_province, exam_year=year)
+    clerk.refresh_from_db()
+    assert clerk.one_time_password_set_at is None and clerk.must_change_password
