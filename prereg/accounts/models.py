@@ -116,6 +116,7 @@ class PasswordHistory(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "历史密码"
         ordering = ["-created_at"]
 
 
@@ -129,4 +130,5 @@ class RolePermission(models.Model):
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "角色权限"
         constraints = [models.UniqueConstraint(fields=["role", "function"], name="one_override_per_cell")]

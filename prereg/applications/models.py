@@ -302,6 +302,9 @@ class WorkRow(Row):
     end = models.DateField("结束时间", null=True, blank=True)  # empty: 至今
     major = models.CharField("专业", max_length=50, blank=True)
 
+    class Meta(Row.Meta):
+        verbose_name = verbose_name_plural = "工作经历"
+
 
 class EducationRow(Row):
     """教育情况: 学历 and 学位 rows; the first of each kind (order 0) is the 参评 one."""
@@ -317,6 +320,9 @@ class EducationRow(Row):
     study_form = models.CharField("学习形式", max_length=20)
     major = models.CharField("专业", max_length=50)
 
+    class Meta(Row.Meta):
+        verbose_name = verbose_name_plural = "教育情况"
+
 
 class AppointmentRow(Row):
     """现有资格聘任情况"""
@@ -326,6 +332,9 @@ class AppointmentRow(Row):
     qualification = models.CharField("现聘任职务/技术资格", max_length=50)
     start = models.DateField("聘任开始")
     end = models.DateField("聘任结束", null=True, blank=True)
+
+    class Meta(Row.Meta):
+        verbose_name = verbose_name_plural = "现有资格聘任情况"
 
     @property
     def duration(self) -> str:
@@ -349,12 +358,18 @@ class TrainingRow(Row):
     base = models.CharField("培训基地", max_length=100)
     issued = models.DateField("发证日期")
 
+    class Meta(Row.Meta):
+        verbose_name = verbose_name_plural = "规培情况"
+
 
 class OtherRow(Row):
     """其他: one of the eight kinds of the manual, with a note and images."""
 
     kind = models.CharField("类型", max_length=30)
     note = models.CharField("备注", max_length=300, blank=True)
+
+    class Meta(Row.Meta):
+        verbose_name = verbose_name_plural = "其他材料"
 
 
 class ImageSlot(models.TextChoices):
@@ -393,6 +408,7 @@ class ApplicationImage(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "证件图片"
         ordering = ["slot", "row_id", "pk"]
         indexes = [models.Index(fields=["application", "slot", "row_id"])]
 
@@ -429,6 +445,7 @@ class ReviewLog(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "审核日志"
         ordering = ["created_at", "pk"]
 
 
@@ -444,6 +461,7 @@ class FieldCheck(models.Model):
     checked_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "核对原件"
         constraints = [
             models.UniqueConstraint(
                 fields=["application", "stage", "submission_round", "field"], name="one_check_per_field"
@@ -461,6 +479,9 @@ class ForwardBatch(models.Model):
     by_specialty = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = verbose_name_plural = "汇总提交批次"
+
 
 class DeletedImageFile(models.Model):
     """A stored file of a replaced or deleted image, kept until the retention has passed.
@@ -472,3 +493,6 @@ class DeletedImageFile(models.Model):
 
     name = models.CharField(max_length=200)
     deleted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待清除的图片文件"

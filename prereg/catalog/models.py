@@ -57,6 +57,7 @@ class Ethnicity(models.Model):
     name = models.CharField(max_length=20)
 
     class Meta:
+        verbose_name = verbose_name_plural = "民族"
         ordering = ["code"]
 
     def __str__(self):
@@ -71,6 +72,7 @@ class Division(models.Model):
     current = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "行政区划"
         ordering = ["code"]
 
     def __str__(self):
@@ -162,6 +164,7 @@ class ExamProject(models.Model):
     version = models.PositiveIntegerField(default=0, editable=False)  # core.versions.check_version
 
     class Meta:
+        verbose_name = verbose_name_plural = "考试项目"
         ordering = ["order", "code"]
         constraints = [models.UniqueConstraint(fields=["exam_year", "code"], name="project_code_per_year")]
 
@@ -198,6 +201,9 @@ class ExamLevel(YearEntry):
     project = models.ForeignKey(ExamProject, verbose_name="考试项目", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="levels")
 
+    class Meta(YearEntry.Meta):
+        verbose_name = verbose_name_plural = "报考级别"
+
     @staticmethod
     def offered_under(project) -> models.Q:
         """The condition of the levels a candidate of `project` may choose."""
@@ -210,6 +216,9 @@ class Qualification(YearEntry):
     level = models.ForeignKey(ExamLevel, on_delete=models.CASCADE, related_name="qualifications")
     series = models.CharField(max_length=20, blank=True)
 
+    class Meta(YearEntry.Meta):
+        verbose_name = verbose_name_plural = "拟申报资格"
+
 
 class PracticeCategory(YearEntry):
     """执业类别 (临床, 口腔, 公共卫生, 中医, 护理, 药学, 技术…) and which qualifications use it."""
@@ -218,9 +227,15 @@ class PracticeCategory(YearEntry):
     # A 护理 category has no 执业注册范围 catalogue: the form skips the scope select.
     has_scopes = models.BooleanField(default=True)
 
+    class Meta(YearEntry.Meta):
+        verbose_name = verbose_name_plural = "执业类别"
+
 
 class PracticeScope(YearEntry):
     category = models.ForeignKey(PracticeCategory, on_delete=models.CASCADE, related_name="scopes")
+
+    class Meta(YearEntry.Meta):
+        verbose_name = verbose_name_plural = "执业注册范围"
 
 
 class Specialty(YearEntry):
@@ -239,6 +254,9 @@ class Specialty(YearEntry):
                                     verbose_name="适用执业注册范围")
     verified = models.BooleanField("已核对官方目录", default=False)
 
+    class Meta(YearEntry.Meta):
+        verbose_name = verbose_name_plural = "申报专业"
+
 
 class DictKind(models.TextChoices):
     EDUCATION = "education", "学历"
@@ -253,6 +271,9 @@ class DictEntry(YearEntry):
     """The small lists of the form, per year."""
 
     kind = models.CharField(max_length=20, choices=DictKind.choices)
+
+    class Meta(YearEntry.Meta):
+        verbose_name = verbose_name_plural = "其他字典条目"
 
 
 class AnnouncementKind(models.TextChoices):
@@ -312,6 +333,7 @@ class PasswordSheet(models.Model):
                                     related_name="+")
 
     class Meta:
+        verbose_name = verbose_name_plural = "账号密码单"
         constraints = [models.UniqueConstraint(fields=["exam_year", "holder"], name="one_sheet_per_org_year")]
 
 

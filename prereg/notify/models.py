@@ -25,6 +25,7 @@ class SmsMessage(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "短信"
         ordering = ["-created_at"]
 
     @property
@@ -44,6 +45,9 @@ class SmsCode(models.Model):
     client_ip = models.CharField(max_length=45, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    class Meta:
+        verbose_name = verbose_name_plural = "短信验证码"
+
 
 class Notice(models.Model):
     """An in-app notice to one user (e.g. an application he handled was returned)."""
@@ -56,6 +60,7 @@ class Notice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "消息通知"
         ordering = ["-created_at"]
 
 
@@ -105,5 +110,6 @@ class RosterReminder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "国网名单提醒"
         db_table = "reconcile_rosterreminder"
         indexes = [models.Index(fields=["exam_year", "id_number"])]

@@ -41,6 +41,9 @@ class RosterMapping(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = verbose_name_plural = "国网名单列对应"
+
 
 class RosterUpload(models.Model):
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
@@ -113,6 +116,7 @@ class RosterRow(models.Model):
     name_differs = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = verbose_name_plural = "国网名单行"
         ordering = ["line"]
         indexes = [models.Index(fields=["upload", "kind", "line"]), models.Index(fields=["upload", "id_number"])]
 
@@ -128,4 +132,5 @@ class MissingApplication(models.Model):
     application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = verbose_name_plural = "只在省网的报名信息"
         ordering = ["pk"]
