@@ -426,7 +426,8 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
 
 
 def _notify_returned(application, actor, reason, stage):
-    phone = application.phone or application.candidate.phone
+    # The account's number first: checked by an SMS code, and where 考生信息管理 corrects a lost one.
+    phone = application.candidate.phone or application.phone
     if phone:
         send_sms(phone, f"【{settings.SITE_NAME}】您的{application.exam_year.name}报名信息已被退回，原因：{reason[:120].rstrip('。')}"
                         "。请登录系统修改后重新提交。", purpose="returned")

@@ -213,7 +213,7 @@ def reminder_send(*, actor, application_ids, request=None) -> dict:
     # Counted by his account and his ID number: a reminder of 国网名单核对 sent before he had an
     # application counts too.
     sent, refused = reminders_send(
-        year, [(a, a.id_number, a.candidate_id, a.name, a.phone or a.candidate.phone) for a in applications],
+        year, [(a, a.id_number, a.candidate_id, a.name, a.candidate.phone or a.phone) for a in applications],
         lambda application: _reminder_text(application, year))
     for application, message, nth in sent:
         kind = ReminderKind.RETURNED if application.state == State.RETURNED else ReminderKind.DRAFT

@@ -507,13 +507,14 @@ def _targets(upload, kind, ids) -> list[Target]:
                    .select_related("application__candidate").order_by("pk"))
         return [Target(key=m.pk, name=m.application.name, id_number=columns.normalise_id(m.application.id_number),
                        candidate_id=m.application.candidate_id, application=m.application,
-                       phones=[m.application.phone, m.application.candidate.phone, ""], obj=m.application)
+                       phones=[m.application.candidate.phone, m.application.phone, ""], obj=m.application)
                 for m in missing]
     rows = (RosterRow.objects.select_for_update(of=("self",)).filter(upload=upload, kind=RowKind.ONLY_NATIONAL, pk__in=ids)
             .select_related("application", "candidate").order_by("pk"))
-    # The account's phone (checked by an SMS code at sign-up) before the one typed on the 国网.
+    # The account's phone (checked by an SMS code, corrected by 考生信息管理) before the form's and the one typed
+    # on the 国网.
     return [Target(key=r.pk, name=r.name, id_number=r.id_number, candidate_id=r.candidate_id,
                    application=r.application,
-                   phones=[r.application.phone if r.application else "", r.candidate.phone if r.candidate else "",
+                   phones=[r.candidate.phone if r.candidate else "", r.application.phone if r.application else "",
                            r.phone], obj=r)
             for r in rows]

@@ -447,3 +447,14 @@ def test_summary_submit_forwards_only_the_set_its_page_counted(tree, year, chain
     assert not ForwardBatch.objects.exists()
     fresh = review.forward_digest(review.awaiting_forward_for(site.org, Stage.SITE_REVIEW).values_list("pk", "version"))
     assert services.summary_submit(actor=site, stage=Stage.SITE_REVIEW, expected_digest=fresh).count == 2
+
+
+def test_a_return_is_told_to_the_number_candidate_management_corrected(tree, year, reviewer_anxi_hospital):
+    # The verification probe: after 更正手机号码 the 退回通知 still went to the lost number the form held.
+    application = submitted(tree, year)
+    Application.objects.filter(pk=application.pk).update(phone="15005000404")
+    application.candidate.phone = "13900000001"
+    application.candidate.save(update_fields=["phone"])
+    services.application_reject(actor=reviewer_anxi_hospital, application_id=application.pk,
+                                expected_version=application.version, reason="照片不清晰", to="candidate")
+    assert SmsMessage.objects.get(purpose="returned").phone == "13900000001"
