@@ -349,8 +349,8 @@ def _cycles(file_rows, final, errors) -> set[str]:
 
 def _check_routing(file_rows, final, stored, errors) -> None:
     """routing.routing_gap, the rule org_create and org_update apply, where they apply it: to each
-    unit and 报名点 the file adds, moves or gives other levels, and to those below it (of the file or
-    stored). A row the file leaves in its place is not asked again, as 禁用 and 启用 do not ask."""
+    unit and 报名点 the file adds, moves, gives other levels, disables or enables, and to those below it
+    (of the file or stored). A row the file leaves as it is is not asked again."""
     def lineage(code):
         """Nearest first, as the tree will stand; None where the way up ends at an unknown parent
         (said once, at the row naming it)."""
@@ -367,11 +367,11 @@ def _check_routing(file_rows, final, stored, errors) -> None:
             errors.append(f"{row.where}：{gap}，该机构的考生无法提交。")
 
 
-ROUTING_FIELDS = ["parent", *LEVEL_FIELDS.values()]
+ROUTING_FIELDS = ["parent", "enabled", *LEVEL_FIELDS.values()]
 
 
 def _rerouted(file_rows, stored, final) -> list[Row]:
-    """The rows of the file that are new or change their parent or levels, then every org below
+    """The rows of the file that are new or change their parent, levels or 启用, then every org below
     one of them (of the file or stored): whose way up the import changes. In the file's order."""
     changed = [row for code, row in file_rows.items()
                if code not in stored or stored[code].values(ROUTING_FIELDS) != row.values(ROUTING_FIELDS)]

@@ -228,6 +228,11 @@ def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None
                               + "。" + STILL_WAITING)
     Org.objects.filter(pk__in=[o.pk for o in changed]).update(enabled=enabled, updated_at=timezone.now(),
                                                               version=F("version") + 1)
+    # routing.routing_gap, as the tree now stands: a 报名点 disabled over enabled units, or a unit enabled
+    # where no 报名点 is above it, would leave candidates choosing a unit nobody reviews (undone by the raise).
+    if stuck := [(org, name, gap) for org in changed for name, gap in unroutable_below(org)]:
+        raise ValidationError("；".join(f"“{name}”{gap}" for _org, name, gap in stuck[:5])
+                              + f"{'等' if len(stuck) > 5 else ''}：其考生将无法提交，请先调整这些单位的上级或一并禁用。")
     for org in changed:
         record("org.enable" if enabled else "org.disable", actor=actor, obj=org, request=request,
                details={"code": org.code})

@@ -29,16 +29,19 @@ def _draft(tree, year, unit_code):
     return application
 
 
-def test_submission_racing_the_disabling_of_its_unit_review_org(postgres_only, tree, year, reviewer_fuzhou):
-    unit = tree["35012205"]
+def test_submission_racing_the_disabling_of_its_unit_review_org(postgres_only, tree, year, reviewer_quanzhou,
+                                                               reviewer_anxi_hospital):
+    # A hospital reviewing its own staff (its reviewer's account makes it so), with no unit below it: its 禁用
+    # is refused only for the applications waiting for it.
+    unit = tree["35052401"]
     target = resolve_chain(unit, exam_year=year)[Stage.UNIT_REVIEW]
-    assert target.is_within(tree["350100"]) and target != tree["350100"]
+    assert target == unit
     outcomes = set()
     for _ in range(ROUNDS):
-        application = _draft(tree, year, "35012205")
+        application = _draft(tree, year, "35052401")
         submitted, disabled = race(
             partial(services.application_submit, actor=application.candidate, application_id=application.pk),
-            lambda: org_set_enabled(actor=reviewer_fuzhou, org_ids=[target.pk], enabled=False,
+            lambda: org_set_enabled(actor=reviewer_quanzhou, org_ids=[target.pk], enabled=False,
                                     waiting=waiting_counts))
         assert not Application.objects.filter(waiting_org__enabled=False).exists(), (submitted, disabled)
         stored = Application.objects.get(pk=application.pk)

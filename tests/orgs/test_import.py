@@ -257,9 +257,12 @@ def test_an_org_name_that_reads_as_a_formula_is_exported_as_text_and_imports_bac
     assert result.ok and result.unchanged == Org.objects.count() and not result.changes
 
 
-def test_a_row_that_disables_an_org_applications_wait_for_is_refused(client, reviewer_province, tree, year):
-    # As 禁用 on the list: the org's waiting applications would be left to no one.
-    waiting = submitted(tree, year, unit_code="35012205").waiting_org
+def test_a_row_that_disables_an_org_applications_wait_for_is_refused(client, reviewer_province, tree, year,
+                                                                     reviewer_anxi_hospital):
+    # As 禁用 on the list: the org's waiting applications would be left to no one. (A unit with no units
+    # below it: disabling a 报名点 over enabled units is refused for that already.)
+    waiting = submitted(tree, year, unit_code="35052401").waiting_org
+    assert waiting == tree["35052401"]
     rows = [r for r in importer.export_rows(reviewer_province) if r[0] == waiting.code]
     rows[0][6] = "否"
     client.force_login(reviewer_province)
@@ -270,14 +273,14 @@ def test_a_row_that_disables_an_org_applications_wait_for_is_refused(client, rev
 
 
 def test_an_application_that_arrives_after_the_preview_stops_the_import_that_disables_its_org(
-        client, reviewer_province, tree, year):
-    org = resolve_chain(tree["35012205"], year)[Stage.UNIT_REVIEW]
+        client, reviewer_province, tree, year, reviewer_anxi_hospital):
+    org = resolve_chain(tree["35052401"], year)[Stage.UNIT_REVIEW]  # a unit reviewing for itself, nothing below
     rows = [r for r in importer.export_rows(reviewer_province) if r[0] == org.code]
     rows[0][6] = "否"
     client.force_login(reviewer_province)
     page = client.post(reverse("backoffice:orgs_import"), {"file": SimpleUploadedFile("orgs.csv", sheet(*rows))})
     assert page.status_code == 200 and "确认导入" in page.content.decode()
-    assert submitted(tree, year, unit_code="35012205").waiting_org == org
+    assert submitted(tree, year, unit_code="35052401").waiting_org == org
     response = client.post(reverse("backoffice:orgs_import_confirm"),
                            {"digest": client.session[IMPORT_SESSION_KEY]["digest"]})
     assert response.status_code == 409 and "有1份报名信息待其审核" in response.content.decode()

@@ -128,3 +128,29 @@ def test_a_request_is_not_pointed_to_a_unit_nobody_can_review(client, tree, revi
     assert "“连江县中医院”向上找不到报名点（或已禁用），考生选择后无法提交" in response.context["error"]
     unit_request.refresh_from_db()
     assert unit_request.status == "open" and not SmsMessage.objects.exists()
+
+
+def test_a_point_is_not_disabled_over_enabled_units_nor_a_unit_enabled_where_no_point_is(client, tree, reviewer_fuzhou):
+    # The verification probe: 禁用 of 连江县卫生健康局 left 连江县医院 selectable, and its candidate's resubmission
+    # was refused with 没有可用的上级审核机构.
+    point, hospital = tree["350122"], tree["35012201"]
+    client.force_login(reviewer_fuzhou)
+    html = client.post(reverse("backoffice:orgs_toggle"), {"ids": [point.pk], "action": "disable"},
+                       follow=True).content.decode()
+    assert f"“{hospital.name}”向上找不到报名点" in html and "其考生将无法提交" in html
+    assert Org.objects.get(pk=point.pk).enabled
+    # Disabled with everything below it, it may go; a unit below is not enabled again on its own.
+    below = list(Org.objects.subtree_of(point).values_list("pk", flat=True))
+    services.org_set_enabled(actor=reviewer_fuzhou, org_ids=below, enabled=False)
+    with pytest.raises(ValidationError, match="向上找不到报名点"):
+        services.org_set_enabled(actor=reviewer_fuzhou, org_ids=[hospital.pk], enabled=True)
+    assert not Org.objects.get(pk=hospital.pk).enabled
+
+
+def test_the_import_does_not_disable_a_point_over_enabled_units(reviewer_province, tree):
+    from prereg.orgs import importer
+
+    rows = [r for r in importer.export_rows(reviewer_province) if r[0] == "350122"]
+    rows[0][6] = "否"
+    result = plan(reviewer_province, *rows)
+    assert not result.ok and any("向上找不到报名点" in error for error in result.errors)
