@@ -35,6 +35,11 @@ from prereg.orgs.routing import resolve_chain
 TEST_PASSWORD = "Ceshi#2026pw"  # noqa: S105
 
 
+
+def in_words(n: int) -> str:
+    """A number in Chinese digits (2183 -> 二一八三): factory names pass the 姓名 rule, which takes no digits."""
+    return "".join("零一二三四五六七八九"[int(d)] for d in str(n))
+
 class OrgFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Org
@@ -50,7 +55,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    name = factory.Sequence(lambda n: f"用户{n}")
+    name = factory.Sequence(lambda n: f"用户{in_words(n)}")  # a name as 姓名 takes it: no digits
     role = Role.CANDIDATE
     profile_completed = True
     phone = factory.Sequence(lambda n: f"139{n:08d}")
@@ -97,7 +102,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     candidate = factory.SubFactory(CandidateFactory)
     exam_year = factory.SubFactory(ExamYearFactory)
-    name = factory.LazyAttribute(lambda o: f"考生{o.candidate.pk}")
+    name = factory.LazyAttribute(lambda o: f"考生{in_words(o.candidate.pk)}")
     id_type = "resident"
     id_number = factory.SelfAttribute("candidate.id_number")
     phone = factory.SelfAttribute("candidate.phone")
