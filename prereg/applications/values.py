@@ -7,6 +7,7 @@ form refuses. Each function raises a ValidationError with the message shown at t
 
 import datetime
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -83,10 +84,11 @@ PERSON_NAME_RE = re.compile(r"[^\W\d_]+(?:[·•・‧．.\- '][^\W\d_]+)*")
 
 def clean_person_name(raw: str) -> str:
     """The candidate's 姓名, wherever it is typed: sign-up, 基本信息 and a reviewer's correction."""
-    name = (raw or "").strip()
+    name = " ".join((raw or "").split())  # a doubled space typed between the parts is one
     if len(name) < 2:
         raise ValidationError("请填写与证件一致的姓名。", code="name")
-    if not PERSON_NAME_RE.fullmatch(name):
+    # \w takes numerals of other kinds (①, Ⅲ) as letters: no name prints them.
+    if not PERSON_NAME_RE.fullmatch(name) or any(unicodedata.category(ch)[0] == "N" for ch in name):
         raise ValidationError("姓名只能包含文字，少数民族或外文姓名的各部分之间可用“·”或空格分隔。", code="name")
     return name
 

@@ -443,7 +443,7 @@ def test_on_a_phone_a_stale_pages_uploads_and_deletions_are_refused_at_their_slo
     assert len(phone.problems.console_errors) == 2, phone.problems.console_errors
 
 
-@pytest.mark.parametrize("name", ["<img src=x onerror=alert(1)>", "=HYPERLINK(\"http://x\")", "曹操2"])
+@pytest.mark.parametrize("name", ["<img src=x onerror=alert(1)>", "=HYPERLINK(\"http://x\")", "曹操2", "张①", "张三Ⅲ"])
 def test_a_name_that_no_id_document_prints_is_refused_at_the_field(client, app, tree, name):
     # The security probe: 基本信息's 姓名 took markup and formulas (escaped everywhere, but sent in SMS texts).
     response = post(client, "basic", basic(tree, **{"basic-name": name, "basic-phone": app.phone}))
