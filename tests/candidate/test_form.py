@@ -166,8 +166,11 @@ def test_unit_requests_are_limited_per_candidate(client, app, settings):
 
     settings.RATE_LIMITS = {"unit_request": (2, 86400)}
     data = {"region_code": "350524", "phone": "13800138000"}
-    assert [client.post(reverse("candidate:unit_request"), {**data, "full_name": f"安溪县某某诊所{i}"}).status_code
-            for i in "一二三"] == [302, 302, 429]
+    assert client.post(reverse("candidate:unit_request"), {**data, "full_name": ""}).status_code == 200  # not counted
+    answers = [client.post(reverse("candidate:unit_request"), {**data, "full_name": f"安溪县某某诊所{i}"})
+               for i in "一二三"]
+    assert [a.status_code for a in answers] == [302, 302, 429]
+    assert "单位添加申请已达上限" in answers[-1].content.decode()
     assert UnitRequest.objects.count() == 2
 
 

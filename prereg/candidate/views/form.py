@@ -278,11 +278,16 @@ def unit_search(request):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit.limit("unit_request", key=ratelimit.user_or_address)
 def unit_request(request):
     application = current_application(request.user)
     form = UnitRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # The requests filed count (each lands in a 报名点's queue and is answered by SMS), not the
+        # posts a message sent back to be corrected.
+        who = ratelimit.user_or_address(request)
+        if (wait := ratelimit.spent("unit_request", who)) is not None:
+            return ratelimit.response_for(request, ratelimit.RateLimited(
+                "unit_request", wait, f"今日提交的单位添加申请已达上限，请{-(-wait // 3600)}小时后再试。"))
         try:
             unit_request_create(actor=request.user, full_name=form.cleaned_data["full_name"],
                                 region_code=form.cleaned_data["region_code"], phone=form.cleaned_data["phone"],
@@ -290,6 +295,7 @@ def unit_request(request):
         except ValidationError as error:
             form.add_error(None, error)  # a field's error under its field
         else:
+            ratelimit.hit("unit_request", who)
             messages.success(request, "单位添加申请已提交，报名点审核添加后即可在字典中搜索到。")
             return redirect(reverse("candidate:form") + "#section-basic")
     return render(request, "candidate/unit_request.html", {"form": form, "application": application})
