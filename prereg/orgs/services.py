@@ -371,6 +371,8 @@ def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_
         raise PermissionDenied("只能在本机构及下属的审核机构之间分配交叉审核。")
     if source.pk == target.pk:
         raise ValidationError("交叉审核机构不能与原审核机构相同。")
+    if not selectors.can_take(source, stage):  # an assignment no chain would ever meet
+        raise ValidationError(f"“{source.name}”不办理{stage.label}，无需分配。")
     if not selectors.can_take(target, stage):
         raise ValidationError(f"“{target.name}”不能办理{stage.label}。")
     if selectors.decided_above(actor.org, stage, source.pk):

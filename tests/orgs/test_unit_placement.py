@@ -154,3 +154,10 @@ def test_the_import_does_not_disable_a_point_over_enabled_units(reviewer_provinc
     rows[0][6] = "否"
     result = plan(reviewer_province, *rows)
     assert not result.ok and any("向上找不到报名点" in error for error in result.errors)
+
+
+def test_a_stage_is_not_handed_over_from_an_org_that_does_not_do_it(tree, year, reviewer_fuzhou):
+    # The verification probe: 报名点确认 "from" 连江县医院 (a unit) was accepted, an assignment no chain meets.
+    with pytest.raises(ValidationError, match="不办理报名点确认"):
+        services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",
+                                     source_id=tree["35012205"].pk, target_id=tree["350102"].pk)
