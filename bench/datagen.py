@@ -95,18 +95,6 @@ def sample_jpegs(count: int = 8, seed: int = 7) -> list[dict]:
     return images
 
 
-def required_slots(app) -> list[tuple[str, bool]]:
-    """The 📷 slots a generated application needs before it can be submitted: (slot, per row)."""
-    slots = [("photo", False), ("id_front", False), ("id_back", False), ("education", True)]
-    if app.category_id:
-        slots.append(("category", False))
-    if app.scope_id:
-        slots.append(("scope", False))
-    if app.current_qualification not in ("", "无"):
-        slots.append(("current_qualification", False))
-    return slots
-
-
 def ensure_base(password: str):
     """The demo tree, staff (with `password` when created here) and the current year."""
     from prereg.catalog.loaders import load_national
@@ -142,7 +130,7 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
     """Create `count` candidates with one application each; returns a summary (counts, seconds).
 
     `state_mix`: [(state, stage, weight)] instead of STATE_MIX. `complete_images_except`: instead
-    of `images_per_app` images, every image the form requires (see required_slots) except the
+    of `images_per_app` images, every image the form requires (completeness.required_images) except the
     slots named, e.g. ("photo", "id_back") for drafts whose candidate uploads those in the rush.
     `username_prefix` makes the login names distinct from the ID numbers (the rush uses it to
     find its own candidates).
@@ -153,6 +141,7 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
     from django.utils import timezone
 
     from prereg.accounts.models import Role, User
+    from prereg.applications.completeness import required_images
     from prereg.applications.models import (
         STAGE_ORG_FIELD,
         Application,
@@ -276,10 +265,13 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
                     slot = IMAGE_SLOTS[k % len(IMAGE_SLOTS)]
                     images.append((app, slot, None, k))
             EducationRow.objects.bulk_create(edu)
-            for app, edu_row in edu_rows:
-                for k, (slot, needs_row) in enumerate(required_slots(app)):
-                    if slot not in complete_images_except:
-                        images.append((app, slot, edu_row.pk if needs_row else None, k))
+            WorkRow.objects.bulk_create(work)
+            AppointmentRow.objects.bulk_create(appoint)
+            for app, _edu_row in edu_rows:
+                # The form's own rule of what it asks for (every row's images included), as submitting checks it.
+                for k, need in enumerate(required_images(app)):
+                    if need.slot not in complete_images_except:
+                        images.append((app, need.slot, need.row.pk if need.row is not None else None, k))
             image_rows = []
             for app, slot, row_id, k in images:
                 jpeg = jpegs[(app.pk + k) % len(jpegs)]
@@ -289,8 +281,6 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
                     application=app, slot=slot, row_id=row_id, file=name, sha256=jpeg["sha256"], size=jpeg["size"],
                     width=jpeg["width"], height=jpeg["height"], content_type="image/jpeg",
                     original_name=f"IMG_{app.pk:06d}.jpg", uploaded_by_id=app.candidate_id))
-            WorkRow.objects.bulk_create(work)
-            AppointmentRow.objects.bulk_create(appoint)
             ReviewLog.objects.bulk_create(logs)
             ApplicationImage.objects.bulk_create(image_rows)
         made += n

@@ -414,7 +414,9 @@ def prepare(args, media_root) -> dict:
     migrate()
     call_command("collectstatic", verbosity=0, interactive=False)
     t0 = time.perf_counter()
-    background = generate(args.background, images_per_app=1, password=PASSWORD, seed=11)
+    # Every image each form asks for, as a submitted application holds them: a reviewer ticks 是 only
+    # beside a picture, and with one image each no background application could be approved.
+    background = generate(args.background, complete_images_except=(), password=PASSWORD, seed=11)
     drafts = generate(args.candidates, password=PASSWORD, seed=12, state_mix=[("draft", "", 1)],
                       appointment_share=0.0, complete_images_except=LEAVE_OUT, username_prefix="rush")
     from prereg.accounts.models import User
