@@ -133,7 +133,11 @@ def _chain_held(unit, year):
     not chosen) or sees this application waiting (and refuses to disable).
     """
     chain = resolve_chain(unit, exam_year=year)
-    held = {org.pk: org for org in Org.objects.select_for_update().filter(
+    # FOR NO KEY UPDATE: a 禁用 (an update of the row) waits for it, while the foreign-key checks of other
+    # acts' rows naming these orgs (a review log's org, checked at commit) do not: with FOR UPDATE, a decision
+    # holding the audit chain's lock and checking its log's org at commit deadlocked with a submission
+    # holding the org and waiting for the chain (make bench's rush).
+    held = {org.pk: org for org in Org.objects.select_for_update(no_key=True).filter(
         pk__in={unit.pk, *(org.pk for org in chain.values())}).order_by("pk")}
     if not held[unit.pk].enabled:
         raise ValidationError(f"单位“{unit.name}”已停用，请在“基本信息”中重新选择单位名称。")

@@ -218,7 +218,7 @@ def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None
     ids = {int(i) for i in org_ids}
     # Locked in pk order, as a submission locks its chain (applications.services._chain_held): two
     # lockers of the same orgs never hold one each while waiting for the other's.
-    orgs = list(Org.objects.manageable_by(actor).filter(pk__in=ids).select_for_update().order_by("pk"))
+    orgs = list(Org.objects.manageable_by(actor).filter(pk__in=ids).select_for_update(no_key=True).order_by("pk"))
     if len(orgs) != len(ids):
         raise Http404("所选机构不存在或不在您的管辖范围内。")
     changed = [o for o in orgs if o.enabled != enabled]
