@@ -265,7 +265,7 @@ def account_unlock(*, actor, user_ids, request=None) -> int:
     (重置审核账户密码 clears the failures too); returns how many were locked."""
     permissions.require_function(actor, "reset_reviewer_password")
     ids = {int(i) for i in user_ids}
-    users = list(User.objects.administered_by(actor).filter(pk__in=ids).select_for_update())
+    users = list(User.objects.administered_by(actor).filter(pk__in=ids).select_for_update(no_key=True))
     if len(users) != len(ids):
         raise Http404("所选账号不存在或不在您的管辖范围内。")
     locked = locked_usernames(u.username for u in users)
@@ -282,7 +282,7 @@ def account_set_active(*, actor, user_ids, active: bool, request=None) -> int:
     (the auth backend refuses inactive users on every request)."""
     permissions.require_function(actor, "toggle_reviewer")
     ids = {int(i) for i in user_ids}
-    users = list(User.objects.administered_by(actor).filter(pk__in=ids).select_for_update())
+    users = list(User.objects.administered_by(actor).filter(pk__in=ids).select_for_update(no_key=True))
     if len(users) != len(ids):
         raise Http404("所选账号不存在或不在您的管辖范围内。")
     changed = [u for u in users if u.is_active != active]
@@ -416,7 +416,7 @@ def account_update(*, actor, user_id: int, expected_version: int, name: str, pho
         except ValidationError as exc:
             raise ValidationError({"sms_code": exc.messages}) from exc
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=target.pk).first()
+        user = User.objects.select_for_update(no_key=True).filter(pk=target.pk).first()
         # Scope and version again under the lock: a move or an edit may have come in between.
         if user is None or (not own and not User.objects.administered_by(actor).filter(pk=user.pk).exists()):
             raise Http404("账号不存在或不在您的管辖范围内。")

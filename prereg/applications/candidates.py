@@ -79,7 +79,7 @@ def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) 
     The old number is told, since the new one is where 找回密码 and a reset password go from now on:
     a change the candidate did not ask for is reported by him, not found out after the account is lost.
     """
-    candidate = User.objects.select_for_update().get(pk=get_candidate_for(actor, candidate.pk).pk)
+    candidate = User.objects.select_for_update(no_key=True).get(pk=get_candidate_for(actor, candidate.pk).pk)
     phone = valid_phone(phone)
     if User.objects.filter(phone=phone).exclude(pk=candidate.pk).exists():
         raise ValidationError({"phone": "该手机号码已被其他账号使用。"})

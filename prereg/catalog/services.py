@@ -87,7 +87,7 @@ def _label(field: str) -> str:
 
 def year_to_follow(*, lock=False) -> ExamYear | None:
     """The year a new one follows: the current one, else the latest."""
-    years = ExamYear.objects.select_for_update() if lock else ExamYear.objects
+    years = ExamYear.objects.select_for_update(no_key=True) if lock else ExamYear.objects
     return years.filter(is_current=True).first() or years.order_by("-year").first()
 
 
@@ -237,7 +237,7 @@ def password_sheet_reveal(*, actor, sheet_id: int, request=None) -> list[dict]:
 def exam_year_update(*, actor, exam_year_id: int, expected_version: int | None = None, request=None,
                      **fields) -> ExamYear:
     require_function(actor, MANAGE)
-    year = ExamYear.objects.select_for_update().get(pk=exam_year_id)
+    year = ExamYear.objects.select_for_update(no_key=True).get(pk=exam_year_id)
     check_version(year, expected_version)
     values = {k: fields.get(k, getattr(year, k)) for k in WINDOW_FIELDS}
     if errors := check_windows(values) or _project_errors(year, values):
@@ -289,7 +289,7 @@ def exam_project_update(*, actor, project_id: int, expected_version: int | None 
     """A project's name and its own windows; a blank date falls back to the year's."""
     require_function(actor, MANAGE)
     # The year's row too: its dates are the blank ones', and a change of the year checks them against the project's.
-    project = (ExamProject.objects.select_for_update(of=("self", "exam_year")).select_related("exam_year")
+    project = (ExamProject.objects.select_for_update(of=("self", "exam_year"), no_key=True).select_related("exam_year")
                .get(pk=project_id))
     check_version(project, expected_version)
     values = {k: fields.get(k, getattr(project, k)) for k in PROJECT_WINDOW_FIELDS}
@@ -321,7 +321,7 @@ def catalogue_import(*, actor, exam_year_id: int, filename: str, content: bytes,
                      request=None) -> importers.ImportResult:
     """Import the year's catalogue from a file: all rows or none."""
     require_function(actor, MANAGE)
-    year = ExamYear.objects.select_for_update().get(pk=exam_year_id)
+    year = ExamYear.objects.select_for_update(no_key=True).get(pk=exam_year_id)
     try:
         rows = importers.read_table(filename, content)
     except importers.CatalogueFileError as exc:
@@ -454,7 +454,7 @@ def eligibility_rules_import(*, actor, exam_year_id: int, filename: str, content
                              request=None) -> importers.ImportResult:
     """Replace the year's 资格规则 with a sheet's rows: all of them, or none when one is wrong."""
     require_function(actor, MANAGE)
-    year = ExamYear.objects.select_for_update().get(pk=exam_year_id)
+    year = ExamYear.objects.select_for_update(no_key=True).get(pk=exam_year_id)
     result = importers.ImportResult()
     try:
         rows = importers.read_table(filename, content, columns=[*RULE_LABELS, *RULE_LABELS.values()], required=())

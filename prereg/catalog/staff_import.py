@@ -165,7 +165,7 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
                         "first_errors": plan.errors[:20]})
         return plan
     # The accounts changed are locked while the sheet is applied.
-    locked = {u.pk: u for u in User.objects.select_for_update().filter(pk__in=[u.pk for u, _ in plan.updates])}
+    locked = {u.pk: u for u in User.objects.select_for_update(no_key=True).filter(pk__in=[u.pk for u, _ in plan.updates])}
     for user, changes in plan.updates:
         user = locked[user.pk]
         for field, (_old, new) in changes.items():

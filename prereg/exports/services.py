@@ -54,7 +54,7 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
     if columns not in ColumnSet.values:
         raise ValidationError("请选择导出列。")
     # A user's requests take turns on his row: each counts the jobs the one before it wrote.
-    User.objects.select_for_update().get(pk=actor.pk)
+    User.objects.select_for_update(no_key=True).get(pk=actor.pk)
     runner.abandon_stale(owner=actor)  # a job lost with a restarted worker holds no place
     active = ExportJob.objects.filter(owner=actor, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
     if active.count() >= MAX_ACTIVE_JOBS:

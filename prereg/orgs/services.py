@@ -37,7 +37,7 @@ def get_org_for(user, pk, *, manage: bool = False, lock: bool = False) -> Org:
     """Fetch-and-authorize: an org of the user's subtree (to change: strictly below him), or 404;
     with `lock`, its row locked until the transaction ends."""
     qs = Org.objects.manageable_by(user) if manage else Org.objects.visible_to(user)
-    org = (qs.select_for_update() if lock else qs).filter(pk=pk).first()
+    org = (qs.select_for_update(no_key=True) if lock else qs).filter(pk=pk).first()
     if org is None:
         raise Http404("机构不存在或不在您的管辖范围内。")
     return org
@@ -251,7 +251,7 @@ def unit_request_create(*, actor, full_name: str, region_code: str, phone: str, 
     phone = normalize_mobile(phone)
     validate_mobile(phone)
     # The candidate's row locked: two posts of one request at once take turns, the later sees the first.
-    User.objects.select_for_update().filter(pk=actor.pk).first()
+    User.objects.select_for_update(no_key=True).filter(pk=actor.pk).first()
     if UnitRequest.objects.filter(requested_by=actor, full_name=full_name, status=UnitRequest.Status.OPEN).exists():
         raise ValidationError({"full_name": f"您已申请添加“{full_name}”，报名点尚在处理，请勿重复申请；"
                                             "处理结果将短信通知您。"})
@@ -379,7 +379,7 @@ def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_
         raise PermissionDenied("不能分配本机构自己的考点审核。")
     # The source's row locked: two assignments of its stage at once take turns (the later replaces
     # the earlier) instead of one failing on the one-active-assignment constraint.
-    Org.objects.select_for_update().filter(pk=source.pk).first()
+    Org.objects.select_for_update(no_key=True).filter(pk=source.pk).first()
     CrossReviewAssignment.objects.filter(exam_year=exam_year, stage=stage, source=source, active=True).update(
         active=False)
     assignment = CrossReviewAssignment.objects.create(exam_year=exam_year, stage=stage, source=source,

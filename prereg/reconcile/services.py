@@ -71,7 +71,7 @@ def _current_year():
 
 def _lock_scope(org):
     """One act at a time per org: uploads, imports and replacements of its roster queue here."""
-    Org.objects.select_for_update().filter(pk=org.pk).first()
+    Org.objects.select_for_update(no_key=True).filter(pk=org.pk).first()
 
 
 # --- upload and column mapping ------------------------------------------------------------------
