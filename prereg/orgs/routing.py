@@ -44,7 +44,7 @@ def unroutable_below(org: Org) -> list[tuple[str, str]]:
     and has none: what a move or a change of levels would leave behind (org_update asks after saving)."""
     lineages = {org.parent_id: org.parent.ancestors_and_self() if org.parent_id else []}
     stuck = []
-    for values in Org.objects.subtree_of(org).order_by("depth").values(
+    for values in Org.objects.subtree_of(org).order_by("depth", "code").values(
             "pk", "parent_id", "name", "enabled", *ROUTED_LEVELS, "is_unit"):
         node = SimpleNamespace(**values)
         lineage = lineages[node.pk] = [node, *lineages.get(node.parent_id, [])]
