@@ -7,10 +7,11 @@ from django.utils.html import escape
 
 from prereg.accounts import permissions
 from prereg.accounts.models import Role, RolePermission, User
+from prereg.applications.models import Application
 from prereg.applications.selectors import candidates_visible_to
 from prereg.audit.models import AuditEvent
 from prereg.notify.models import SmsMessage
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory, submitted
 
 # --- 新增审核账号 ---------------------------------------------------------------------------------
 
@@ -125,6 +126,27 @@ def test_disabling_an_account_ends_its_sessions_and_login(client, reviewer_fuzho
     client.post(reverse("backoffice:accounts_toggle"), {"ids": [reviewer_lianjiang_hospital.pk], "action": "enable"})
     reviewer_lianjiang_hospital.refresh_from_db()
     assert reviewer_lianjiang_hospital.is_active
+
+
+def test_the_last_reviewer_account_of_a_unit_applications_wait_for_is_not_disabled(client, tree, year, reviewer_fuzhou,
+                                                                                   reviewer_lianjiang_hospital):
+    waiting = submitted(tree, year, "35012205")
+    assert waiting.waiting_org == reviewer_lianjiang_hospital.org
+    client.force_login(reviewer_fuzhou)
+    html = client.post(reverse("backoffice:accounts_toggle"), {"ids": [reviewer_lianjiang_hospital.pk],
+                                                               "action": "disable"}, follow=True).content.decode()
+    assert "有1份报名信息待其审核，禁用后该机构将没有可用的审核账号" in html
+    reviewer_lianjiang_hospital.refresh_from_db()
+    assert reviewer_lianjiang_hospital.is_active and not AuditEvent.objects.filter(event="account.disable").exists()
+    # With a colleague still active, it may go; so may the colleague once nothing waits.
+    colleague = UserFactory(org=reviewer_lianjiang_hospital.org, role=Role.UNIT)
+    client.post(reverse("backoffice:accounts_toggle"), {"ids": [reviewer_lianjiang_hospital.pk], "action": "disable"})
+    reviewer_lianjiang_hospital.refresh_from_db()
+    assert not reviewer_lianjiang_hospital.is_active
+    Application.objects.filter(pk=waiting.pk).update(waiting_org=None)
+    client.post(reverse("backoffice:accounts_toggle"), {"ids": [colleague.pk], "action": "disable"})
+    colleague.refresh_from_db()
+    assert not colleague.is_active
 
 
 def test_account_acts_need_post(client, reviewer_fuzhou, reviewer_lianjiang_hospital):

@@ -3,11 +3,14 @@ barrier): the submission is refused, routed past the disabled org, or the 禁用
 ever left waiting for a disabled org, which no one could review."""
 
 import datetime
+import threading
 from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
+from prereg.accounts.services import account_set_active
 from prereg.applications import services
 from prereg.applications.models import Application, Stage, State
 from prereg.applications.selectors import waiting_counts
@@ -64,3 +67,50 @@ def test_a_draft_whose_unit_was_disabled_since_is_asked_to_choose_again(tree, ye
     with pytest.raises(ValidationError, match="已停用，请在“基本信息”中重新选择单位名称"):
         services.application_submit(actor=application.candidate, application_id=application.pk)
     assert Application.objects.get(pk=application.pk).state == State.DRAFT
+
+
+
+def test_the_disabling_of_a_units_last_reviewer_account_waits_for_a_submission_choosing_it(
+        postgres_only, tree, year, reviewer_quanzhou, reviewer_anxi_hospital, monkeypatch):
+    # The submission pauses right after it read its chain under its locks (the unit has an active reviewer,
+    # so it is the unit's to review); a 禁用 of that reviewer meanwhile must wait for it, and then refuse:
+    # without the wait it would count nothing waiting yet and leave the application waiting for no one.
+    unit = tree["35052401"]
+    application = _draft(tree, year, "35052401")
+    chain_read, go_on = threading.Event(), threading.Event()
+    chain_held = services._chain_held
+
+    def pausing(*args):
+        chain = chain_held(*args)
+        chain_read.set()
+        go_on.wait(10)
+        return chain
+
+    monkeypatch.setattr(services, "_chain_held", pausing)
+    outcomes = {}
+
+    def run(name, act):
+        try:
+            outcomes[name] = act()
+        except Exception as exc:  # the refusal is the outcome compared below
+            outcomes[name] = exc
+        finally:
+            connection.close()
+
+    submitting = threading.Thread(target=run, args=("submitted", partial(
+        services.application_submit, actor=application.candidate, application_id=application.pk)))
+    submitting.start()
+    assert chain_read.wait(10)
+    disabling = threading.Thread(target=run, args=("disabled", partial(
+        account_set_active, actor=reviewer_quanzhou, user_ids=[reviewer_anxi_hospital.pk], active=False,
+        waiting=waiting_counts)))
+    disabling.start()
+    disabling.join(1)
+    assert disabling.is_alive(), outcomes  # waiting for the unit's row the submission holds
+    go_on.set()
+    submitting.join(10)
+    disabling.join(10)
+    assert done(outcomes["submitted"]) and Application.objects.get(pk=application.pk).waiting_org_id == unit.pk
+    assert "没有可用的审核账号" in outcomes["disabled"].messages[0]
+    reviewer_anxi_hospital.refresh_from_db()
+    assert reviewer_anxi_hospital.is_active

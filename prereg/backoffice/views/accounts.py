@@ -19,6 +19,7 @@ from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
 from prereg.applications import candidates as candidate_services
 from prereg.applications.models import Application
+from prereg.applications.selectors import waiting_counts
 from prereg.audit.log import record
 from prereg.catalog import staff_import
 from prereg.core.forms import add_service_errors
@@ -119,7 +120,12 @@ def account_toggle(request):
         messages.success(request, f"已解除{count}个账号的登录锁定，可以重新登录。" if count
                          else "所选账号未被锁定（可能已过锁定时限），无需解锁。")
         return redirect("backoffice:accounts")
-    count = services.account_set_active(actor=request.user, user_ids=ids, active=action == "enable", request=request)
+    try:
+        count = services.account_set_active(actor=request.user, user_ids=ids, active=action == "enable",
+                                             waiting=waiting_counts, request=request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("backoffice:accounts")
     messages.success(request, f"已{'启用' if action == 'enable' else '禁用'}{count}个账号。")
     return redirect("backoffice:accounts")
 
