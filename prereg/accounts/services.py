@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from prereg.audit.log import record
 from prereg.core.masking import mask_phone
-from prereg.core.validators import normalize_mobile, validate_mobile
+from prereg.core.validators import clean_person_name, normalize_mobile, validate_mobile
 from prereg.notify.sms import (
     RateLimited,
     check_sms_rate,
@@ -236,9 +236,14 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
         raise ValidationError({"username": "请填写登录名。"})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": "该登录名已被使用。"})
+    if name := " ".join((name or "").split()):
+        try:
+            name = clean_person_name(name)
+        except ValidationError as exc:
+            raise ValidationError({"name": exc.messages}) from None
     if phone:
         phone = valid_phone(phone)
-    user = User(username=username, role=role, org=org, name=(name or "").strip(), phone=phone,
+    user = User(username=username, role=role, org=org, name=name, phone=phone,
                 created_by=actor, profile_completed=False)
     user.set_unusable_password()
     user.save()
@@ -394,6 +399,11 @@ def _clean_profile(values: dict, *, own: bool) -> dict:
             errors[field] = f"{label}不超过50字。"
         elif not value and (own or field == "name"):
             errors[field] = f"请填写{label}。"
+        elif field == "name":
+            try:
+                clean_person_name(value)
+            except ValidationError as exc:
+                errors[field] = exc.messages
     values["phone"] = normalize_mobile(values["phone"])
     if not values["phone"]:
         errors["phone"] = "请填写手机号码。"

@@ -17,7 +17,7 @@ from prereg.accounts.models import ROLE_RANK, Role, User
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import protect_personal_numbers, record
 from prereg.catalog.models import DictEntry, DictKind
-from prereg.core.validators import is_id
+from prereg.core.validators import clean_person_name, is_id
 from prereg.notify.services import notice_send
 from prereg.notify.sms import send_sms
 from prereg.orgs.models import Org
@@ -612,7 +612,7 @@ def _clean_correction(application, obj, column, raw):
         raise ValidationError(f"“{field.verbose_name}”最多{field.max_length}个字。")
     if isinstance(field, models.DateField):
         return values.clean_date(raw) if column == "birth_date" else values.clean_month(raw)
-    cleaner = {"name": values.clean_person_name, "postcode": values.clean_postcode,
+    cleaner = {"name": clean_person_name, "postcode": values.clean_postcode,
                "chsi_code": values.clean_chsi_code,
                "id_number": lambda v: values.clean_id_number(v, application.id_type)}.get(column)
     if obj is application and cleaner:

@@ -6,8 +6,6 @@ form refuses. Each function raises a ValidationError with the message shown at t
 """
 
 import datetime
-import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -75,22 +73,6 @@ def clean_postcode(raw: str) -> str:
     if not (len(code) == 6 and is_digits(code)):
         raise ValidationError("邮编应为6位数字。", code="postcode")
     return code
-
-
-# A name as an ID document prints it: letters of any script, words joined by one separator (the
-# 间隔号 of a minority or foreign name in its several typed forms, a space, a hyphen, an apostrophe).
-PERSON_NAME_RE = re.compile(r"[^\W\d_]+(?:[·•・‧．.\- '][^\W\d_]+)*")
-
-
-def clean_person_name(raw: str) -> str:
-    """The candidate's 姓名, wherever it is typed: sign-up, 基本信息 and a reviewer's correction."""
-    name = " ".join((raw or "").split())  # a doubled space typed between the parts is one
-    if len(name) < 2:
-        raise ValidationError("请填写与证件一致的姓名。", code="name")
-    # \w takes numerals of other kinds (①, Ⅲ) as letters: no name prints them.
-    if not PERSON_NAME_RE.fullmatch(name) or any(unicodedata.category(ch)[0] == "N" for ch in name):
-        raise ValidationError("姓名只能包含文字，少数民族或外文姓名的各部分之间可用“·”或空格分隔。", code="name")
-    return name
 
 
 def is_resident_id(id_type: str) -> bool:

@@ -35,6 +35,7 @@ from prereg.catalog.models import (
 )
 from prereg.core.validators import (
     MOBILE_RE,
+    clean_person_name,
     is_id,
     normalize_id_number,
     normalize_mobile,
@@ -128,7 +129,7 @@ class SignupForm(forms.Form):
         self.duplicate = False
 
     def clean_name(self):
-        return values.clean_person_name(self.cleaned_data["name"])
+        return clean_person_name(self.cleaned_data["name"])
 
     def clean_id_number(self):
         number = normalize_id_number(self.cleaned_data["id_number"])
@@ -202,7 +203,7 @@ class BasicForm(forms.ModelForm):
         self.phone_changed = False
 
     def clean_name(self):
-        return values.clean_person_name(self.cleaned_data["name"])
+        return clean_person_name(self.cleaned_data["name"])
 
     def clean_postcode(self):
         return values.clean_postcode(self.cleaned_data["postcode"])

@@ -30,7 +30,7 @@ from prereg.accounts.services import (
 )
 from prereg.audit.log import record
 from prereg.core.sheets import SheetError, read_table
-from prereg.core.validators import normalize_mobile, validate_mobile
+from prereg.core.validators import clean_person_name, normalize_mobile, validate_mobile
 from prereg.orgs.models import Org
 
 from .models import ExamYear
@@ -123,6 +123,11 @@ def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
             except ValidationError:
                 problems.append("手机号码应为11位手机号码")
         problems += [f"{column}超过50字" for column in (NAME, TITLE, DEPARTMENT) if len(r[column]) > 50]
+        if r[NAME] and (user is None or r[NAME] != user.name):  # a name kept as stored is not asked again
+            try:
+                clean_person_name(r[NAME])
+            except ValidationError as exc:
+                problems.append(exc.messages[0].rstrip("。"))
         if user is not None and not problems and (user.org_id != org.pk or user.role != role):
             problems.append("登录名已被其他账号使用")
         values = {"name": r[NAME], "phone": phone, "title": r[TITLE], "department": r[DEPARTMENT]}

@@ -119,3 +119,20 @@ def validate_chsi_code(value: str) -> None:
 def validate_not_future(value: datetime.date) -> None:
     if value and value > timezone.localdate():
         raise ValidationError("日期不能晚于今天。", code="future")
+
+
+# A name as an ID document prints it: letters of any script, words joined by one separator (the
+# 间隔号 of a minority or foreign name in its several typed forms, a space, a hyphen, an apostrophe).
+PERSON_NAME_RE = re.compile(r"[^\W\d_]+(?:[·•・‧．.\- '][^\W\d_]+)*")
+
+
+def clean_person_name(raw: str) -> str:
+    """A person's 姓名, wherever it is typed: a candidate's (sign-up, 基本信息, a reviewer's correction)
+    and a reviewer account's (新增审核账号, 用户管理, 个人信息, the staff import)."""
+    name = " ".join((raw or "").split())  # a doubled space typed between the parts is one
+    if len(name) < 2:
+        raise ValidationError("请填写与证件一致的姓名。", code="name")
+    # \w takes numerals of other kinds (①, Ⅲ) as letters: no name prints them.
+    if not PERSON_NAME_RE.fullmatch(name) or any(unicodedata.category(ch)[0] == "N" for ch in name):
+        raise ValidationError("姓名只能包含文字，少数民族或外文姓名的各部分之间可用“·”或空格分隔。", code="name")
+    return name

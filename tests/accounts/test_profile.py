@@ -10,7 +10,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from prereg.accounts import services
-from prereg.accounts.models import User
+from prereg.accounts.models import Role, User
 from prereg.audit.models import AuditEvent
 from prereg.notify.models import SmsCode, SmsMessage
 
@@ -148,3 +148,24 @@ def test_a_superiors_phone_change_is_told_to_the_old_number(client, reviewer_qua
     assert User.objects.get(pk=reviewer.pk).phone == "13800001234"
     assert SmsMessage.objects.filter(purpose=services.STAFF_PHONE_CHANGED_PURPOSE).count() == 1
 
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\")", "<b>王</b>", "张三1", "李①"])
+def test_a_reviewers_name_follows_the_one_name_rule(client, reviewer_quanzhou, reviewer_province, reviewer, tree, name):
+    # A reviewer's name goes into SMS, sheets and the audit log as a candidate's does: the same rule.
+    with pytest.raises(ValidationError) as error:
+        services.account_update(actor=reviewer, user_id=reviewer.pk, expected_version=0, name=name,
+                                phone=reviewer.phone, title="科长", department="医政科")
+    assert error.value.message_dict["name"] == ["姓名只能包含文字，少数民族或外文姓名的各部分之间可用“·”或空格分隔。"]
+    client.force_login(reviewer_quanzhou)
+    response = client.post(reverse("backoffice:accounts_edit", args=[reviewer.pk]),
+                           {"name": name, "phone": NEW, "version": reviewer.version})
+    assert response.status_code == 400 and "姓名只能包含文字" in response.content.decode()
+    with pytest.raises(ValidationError) as error:
+        services.account_create(actor=reviewer_province, org=tree["35052401"], role=Role.UNIT, username="x-new",
+                                name=name)
+    assert "name" in error.value.message_dict and not User.objects.filter(username="x-new").exists()
+    assert User.objects.get(pk=reviewer.pk).version == 0
+    # A minority or foreign name passes, its parts joined as the ID prints them.
+    services.account_update(actor=reviewer, user_id=reviewer.pk, expected_version=0, name="阿依古丽·买买提",
+                            phone=reviewer.phone, title="科长", department="医政科")

@@ -17,6 +17,7 @@ from prereg.catalog import staff_import
 from prereg.catalog.models import PasswordSheet
 from prereg.core.sheets import read_table
 from prereg.notify.models import SmsMessage
+from prereg.orgs.models import Org
 from tests.factories import UserFactory
 
 
@@ -103,11 +104,11 @@ def test_importing_again_creates_nothing_and_unread_passwords_are_kept(reviewer_
     staff_import.staff_import(actor=reviewer_province, filename="a.csv", content=sheet(*GOOD[:1]))
     hash_before = User.objects.get(username="35020001").password
     again = staff_import.staff_import(actor=reviewer_province, filename="a.csv", content=sheet(
-        account("35020001", "350200", "考点", "洪雅（改）", "13900000001"),
+        account("35020001", "350200", "考点", "洪雅芳", "13900000001"),
         account("35030001", "350300", "考点", "方圆")))
     assert again.ok and len(again.creates) == 1 and len(again.updates) == 1
     first = User.objects.get(username="35020001")
-    assert first.name == "洪雅（改）" and first.password == hash_before  # no new password
+    assert first.name == "洪雅芳" and first.password == hash_before  # no new password
     sheet_ = PasswordSheet.objects.get(holder__code="350000")
     entries = catalog_services.password_sheet_reveal(actor=reviewer_province, sheet_id=sheet_.pk)
     assert [e["username"] for e in entries] == ["35020001", "35030001"]  # the unread one kept
@@ -191,3 +192,15 @@ def test_a_phone_changed_by_the_import_is_told_to_the_old_number(reviewer_provin
     assert plan.ok and len(plan.updates) == 1
     told = SmsMessage.objects.get(purpose=services.STAFF_PHONE_CHANGED_PURPOSE)
     assert told.phone == "13800001234" and reviewer_province.org.name in told.text and "139****2222" in told.text
+
+
+
+def test_a_new_name_follows_the_one_name_rule_a_kept_one_is_not_asked_again(reviewer_province, current_year):
+    result = staff_import.plan_staff_import(actor=reviewer_province, filename="a.csv", content=sheet(
+        account("35020009", "350200", "考点", "=1+2", "13900000009")))
+    assert result.errors == ["第2行（35020009）：姓名只能包含文字，少数民族或外文姓名的各部分之间可用“·”或空格分隔。"]
+    # An account stored before the rule, its name echoed back unchanged by the template: not refused.
+    UserFactory(username="35020008", org=Org.objects.get(code="350200"), role=Role.SITE, name="旧名1")
+    result = staff_import.plan_staff_import(actor=reviewer_province, filename="a.csv", content=sheet(
+        account("35020008", "350200", "考点", "旧名1")))
+    assert result.errors == []
