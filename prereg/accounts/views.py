@@ -121,7 +121,10 @@ def password_forgot(request):
             form.add_error(None, exc.messages[0])
         else:
             request.session[RESET_SESSION_KEY] = ticket
-            messages.info(request, "如该账号存在并登记了手机号码，验证码已发送至该手机，5分钟内有效。")
+            # A code the phone's own limit held back is not told (it would tell that the account exists):
+            # the page says what to do if none arrives (the phone journey's probe waited in vain).
+            messages.info(request, "如该账号存在并登记了手机号码，验证码已发送至该手机，5分钟内有效；"
+                                   "如未收到，请1分钟后重新获取。")
             return redirect("accounts:password_forgot_reset")
     return render(request, "accounts/password_forgot.html",
                   {"form": form, "withdrawn_roles": services.recovery_withdrawn_roles()})

@@ -80,7 +80,7 @@ def test_a_wrong_code_or_a_weak_password_is_refused_and_the_password_unchanged(c
 
 def test_an_unknown_account_gets_the_same_answer_and_no_sms(client, db):
     response = client.post(reverse("accounts:password_forgot"), {"identifier": "nobody-here", **captcha.solved()}, follow=True)
-    assert "如该账号存在" in response.content.decode()
+    assert "如该账号存在" in response.content.decode() and "如未收到，请1分钟后重新获取" in response.content.decode()
     assert not SmsMessage.objects.exists()
 
 
