@@ -73,10 +73,17 @@ def client_address(request) -> str:
     chain = [part.strip() for part in forwarded.split(",") if part.strip()] + [request.META.get("REMOTE_ADDR", "")]
     if len(chain) > hops:
         try:
-            return str(ipaddress.ip_address(chain[-1 - hops]))
+            return str(ipaddress.ip_address(_without_port(chain[-1 - hops])))
         except ValueError:
             pass  # a proxy count set where no proxy is: the header is the client's own
     return chain[-1]
+
+
+def _without_port(entry: str) -> str:
+    """Some load balancers write the client's port too: 1.2.3.4:5555, [2001:db8::1]:5555."""
+    if entry.startswith("["):
+        return entry[1:].partition("]")[0]
+    return entry.partition(":")[0] if entry.count(":") == 1 else entry
 
 
 def user_or_address(request) -> str:

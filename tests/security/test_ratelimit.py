@@ -166,6 +166,9 @@ def test_concurrent_connections_share_one_counter_on_postgresql(postgres_only, s
     (1, "1.2.3.4, 192.168.1.23, 203.0.113.7", "203.0.113.7"),
     (2, "6.6.6.6, 203.0.113.7, 10.1.1.1", "203.0.113.7"),  # a load balancer, then nginx
     (1, "not-an-address", "10.0.0.5"),
+    (2, "203.0.113.7:5555, 10.1.1.1", "203.0.113.7"),  # a load balancer that writes the port too
+    (2, "[2001:db8::7]:5555, 10.1.1.1", "2001:db8::7"),
+    (1, "2001:db8::7", "2001:db8::7"),
 ])
 def test_the_client_address_is_read_behind_the_configured_proxies(settings, rf, proxies, forwarded, address):
     settings.PROXY_COUNT = proxies
