@@ -137,7 +137,7 @@ class SignupForm(forms.Form):
             parse_id_number(number)
         elif not (6 <= len(number) <= 30) or not number.isalnum():
             raise ValidationError("请填写正确的证件编号。")
-        elif MOBILE_RE.fullmatch(number):
+        elif MOBILE_RE.fullmatch(normalize_mobile(number)):
             # No passport or permit number is shaped like a mobile number (reference/id_rules.md §4);
             # as a login name it would shadow the account whose phone it is (find_account).
             raise ValidationError("证件编号不能是手机号码，请填写证件上的编号。")
