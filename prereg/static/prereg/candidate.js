@@ -129,6 +129,69 @@
     if (actions) { actions.scrollIntoView({ block: "nearest" }); }
   });
 
+  // The 报考级别→拟申报资格 cascade and the unit search ask with GET, whose failures app.js leaves
+  // unsaid (a poll of the page's status may fail unseen). Unsaid, a failed cascade left the 初级
+  // qualifications offered under 中级, and a failed search looked like a unit not in the list. They
+  // say why where the candidate looks, and the selects below the one changed lose their stale options.
+  var SESSION_ENDED = "登录已超时，请在新窗口重新登录后回到本页";
+  var changedInCascade = null;
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.closest && select.closest("#cascade") && select.hasAttribute("data-cascade")) { changedInCascade = select.name; }
+  }, true);  // before htmx's own listener on #cascade sends the request
+  function alertBox(text) {
+    var message = document.createElement("div");
+    message.className = "message error";
+    message.setAttribute("role", "alert");
+    message.setAttribute("data-request-error", "");
+    message.textContent = text;
+    return message;
+  }
+  function lookupFailed(event, why) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.id) { return; }
+    if (elt.id === "cascade") {
+      var old = elt.querySelector("[data-request-error]");
+      if (old) { old.remove(); }
+      elt.insertBefore(alertBox(why.cascade), elt.firstChild);
+      // What follows the changed select was narrowed by the choice before it: offered no longer.
+      var after = false;
+      elt.querySelectorAll("select[data-cascade]").forEach(function (select) {
+        if (after) {
+          select.innerHTML = "";
+          select.appendChild(new Option("（未能更新，请重新选择上一项）", ""));
+          select.value = "";
+        }
+        if (select.name === changedInCascade) { after = true; }
+      });
+    } else if (elt.id === "unit-q") {
+      var results = document.getElementById("unit-results");
+      if (!results) { return; }
+      results.innerHTML = "";  // the results of an earlier search are not this one's
+      results.appendChild(alertBox(why.search));
+    }
+  }
+  document.addEventListener("htmx:sendError", function (event) {
+    lookupFailed(event, {cascade: "网络连接中断，下面的选项未能更新，请检查网络后重新选择。",
+                         search: "网络连接中断，未能搜索单位（并非没有该单位），请检查网络后再搜索。"});
+  });
+  document.addEventListener("htmx:timeout", function (event) {
+    lookupFailed(event, {cascade: "网络响应超时，下面的选项未能更新，请检查网络后重新选择。",
+                         search: "网络响应超时，未能搜索单位（并非没有该单位），请检查网络后再搜索。"});
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var plain = /^text\/plain/i.test(xhr.getResponseHeader("Content-Type") || "");
+    var body = plain ? (xhr.responseText || "").trim().slice(0, 500) : "";
+    if (xhr.status === 401) {  // the server's text asks to 保存 again; here one chooses or searches again
+      lookupFailed(event, {cascade: SESSION_ENDED + "重新选择（已填写的内容仍在本页）。",
+                           search: SESSION_ENDED + "重新搜索单位。"});
+      return;
+    }
+    lookupFailed(event, {cascade: body || "下面的选项未能更新（错误代码 " + xhr.status + "），请稍后重新选择。",
+                         search: body || "未能搜索单位（错误代码 " + xhr.status + "），请稍后再搜索。"});
+  });
+
   // Enter in the unit search box searches; it must not submit the section.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.id === "unit-q") { event.preventDefault(); }
@@ -233,6 +296,10 @@
       xhr.addEventListener("load", function () {
         var answer = {};
         try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = { ok: false, message: "上传失败，请重试。" }; }
+        if (xhr.status === 401) {
+          // The server's text (for a section's save) says 再点保存: a picture is chosen again instead.
+          answer = { ok: false, message: SESSION_ENDED + "重新选择图片上传。" };
+        }
         done(answer.message || (xhr.status === 413 ? "文件过大。" : "上传失败，请重试。"), answer.ok);
         if (!answer.ok) { return; }
         var slot = slotId && document.getElementById(slotId);
