@@ -16,6 +16,7 @@ from prereg.applications.models import (
     Application,
     AppointmentRow,
     EducationRow,
+    Gender,
     OtherRow,
     TrainingRow,
     WorkRow,
@@ -100,7 +101,8 @@ class YearDicts:
         return self._names.get(kind, [])
 
     def choices(self, kind, blank="请选择"):
-        return [("", blank)] + [(n, n) for n in self.names(kind)]
+        """The entries of `kind` after the empty choice labelled `blank` (an entry of that name is it)."""
+        return [("", blank)] + [(n, n) for n in self.names(kind) if n != blank]
 
     def version(self):
         """A key that changes whenever the year's dictionary does (for caching what is rendered from it)."""
@@ -195,6 +197,7 @@ class BasicForm(forms.ModelForm):
             del self.fields["gender"], self.fields["birth_date"]
         else:
             self.fields["birth_date"].validators.append(validate_not_future)
+            self.fields["gender"].choices = [("", "请选择"), *Gender.choices]
         for name in self.fields.keys() - {"unit", "sms_code"}:  # the unit's message is its own
             self.fields[name].required = True
             _required(self.fields[name])
@@ -369,7 +372,6 @@ class DeclarationForm(forms.ModelForm):
             if chosen["level"] and not levels.filter(pk=chosen["level"]).exists():
                 chosen.update(level=None, qualification=None, category=None, scope=None)
         fields["level"].queryset = levels
-        fields["level"].error_messages["invalid_choice"] = "该报考级别不属于所选考试项目，请重新选择。"
         fields["qualification"].queryset = Qualification.objects.filter(
             exam_year=year, enabled=True, level=chosen["level"], pk__in=offered.values("qualification"))
         of_qualification = offered.filter(qualification=chosen["qualification"])
@@ -393,8 +395,13 @@ class DeclarationForm(forms.ModelForm):
         fields["specialty"].queryset = specialties
         for name in ["level", "qualification", "category", "scope", "specialty"]:
             fields[name].empty_label = "请选择"
+            # A choice left from before a select above it changed (or from a page whose list has since
+            # changed) is no longer offered: said in the form's words, not Django's.
+            fields[name].error_messages["invalid_choice"] = (
+                f"所选{fields[name].label}已不在可选范围内（上一项可能已更改），请重新选择。")
             fields[name].widget.attrs["data-cascade"] = name
             fields[name].required = name != "scope" or self.has_scopes
+        fields["level"].error_messages["invalid_choice"] = "该报考级别不属于所选考试项目，请重新选择。"
         if self.choose_project and not chosen["project"]:
             fields["level"].empty_label = "请先选择考试项目"
         fields["practice_change"] = forms.ChoiceField(
