@@ -29,12 +29,14 @@ setup: install
 
 # The real thing: gunicorn + whitenoise, and three task workers beside it (exports and the machine
 # reading of photos never hold up the default queue), kept running by run_workers: one that exits
-# is started again.
+# is started again. No nginx buffers uploads here: threaded workers, so a phone sending a photo for
+# a minute holds one thread, not a whole worker, and is not killed by the worker timeout.
 run: setup
 	@echo "prereg: http://$(HOST):$(PORT)  (Ctrl-C stops the server and the workers)"
 	@DEMO_MODE=1 $(PY) manage.py run_workers default exports ocr & workers=$$!; \
 	trap 'kill $$workers 2>/dev/null; wait $$workers' EXIT INT TERM; \
 	DEMO_MODE=1 $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --worker-class gthread --threads 4 \
 	  --access-logfile - --timeout 60 --logger-class prereg.core.logmask.MaskingLogger
 
 # The debug server, for development only.
