@@ -33,13 +33,26 @@ def error_404(request, exception=None):
 RETRY_AFTER_SECONDS = 30
 
 
+def _database_unavailable(error) -> bool:
+    """Whether `error`, or an error it arose from, says the database cannot answer now: Django's
+    wrapped errors, and the driver's own, which reach here unwrapped where Django does not wrap them
+    (closing a server-side cursor on a connection that died: the races probe's one 500)."""
+    driver = connection.Database  # the DB-API module of the backend (psycopg, sqlite3)
+    kinds = (OperationalError, InterfaceError, driver.OperationalError, driver.InterfaceError)
+    while error is not None:
+        if isinstance(error, kinds):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def error_500(request):
     # No template context processors: the database may be the thing that failed.
     request_id = getattr(request, "request_id", "")
     # Django calls this view while it handles the exception, wherever it was raised (a view, or
     # the session or user lookup of a middleware): the database unreachable, or too busy to
     # answer, is not a fault of the page but a moment to wait.
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    if _database_unavailable(sys.exc_info()[1]):
         context = {"request_id": request_id, "retry_after": RETRY_AFTER_SECONDS}
         response = HttpResponse(loader.get_template("errors/503.html").render(context), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

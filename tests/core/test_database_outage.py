@@ -34,6 +34,13 @@ def test_a_database_error_in_a_view_answers_503_with_retry_after_and_the_chinese
     assert error.exc_info[0] is OperationalError  # the cause goes to the log only
 
 
+@override_settings(ROOT_URLCONF="tests.core.urls_outage")
+def test_the_drivers_own_unwrapped_error_answers_503_too(candidate):
+    client = Client(raise_request_exception=False)
+    client.force_login(candidate)
+    assert_busy_page(client.get("/driver-outage/"))
+
+
 @pytest.mark.parametrize("page", ["core:home", "backoffice:dashboard", "core:healthz"])
 def test_with_the_database_down_every_page_answers_503_rendered_without_a_query(candidate, page):
     # The signed-in user's session and user are looked up by middleware before any view: the
