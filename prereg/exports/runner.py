@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import secrets
+import shutil
 import tempfile
 import threading
 import zipfile
@@ -61,12 +62,16 @@ def ttl() -> timedelta:
 
 # --- writers ----------------------------------------------------------------------------------------
 
-def write_xlsx(path, headers, chunks, *, sheet_name="考生信息") -> int:
-    """Write the rows, a chunk (list of rows) at a time; returns the row count."""
+def write_xlsx(path, headers, chunks, *, sheet_name="考生信息", tmpdir=None) -> int:
+    """Write the rows, a chunk (list of rows) at a time; returns the row count.
+
+    `tmpdir`: where xlsxwriter keeps its own temporary files (the system's temporary directory
+    if None). Pass the job's directory: they hold every row written so far, and xlsxwriter
+    deletes them only in a close() that an exception (or a kill) never reaches."""
     import xlsxwriter  # kept out of the web process, which loads this module for the exports page
 
     # constant_memory: each row goes to disk once written, so memory stays flat whatever the count.
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, **XLSX_OPTIONS})
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tmpdir, **XLSX_OPTIONS})
     sheet = workbook.add_worksheet(sheet_name)
     bold = workbook.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1})
     for col, header in enumerate(headers):
@@ -158,21 +163,24 @@ TMP_PREFIX = "prereg-export-"
 
 
 def remove_leftovers() -> int:
-    """Delete the temporary files of exports killed mid-way (a worker stopped by kill -9 cleans
-    nothing up), which hold personal data: those of this machine's temporary directory whose job
-    no longer runs. How many were deleted."""
-    files = {}
+    """Delete the temporary directories (and files, of the release before them) of exports killed
+    mid-way (a worker stopped by kill -9 cleans nothing up), which hold personal data: those of
+    this machine's temporary directory whose job no longer runs. How many were deleted."""
+    found = {}
     for name in os.listdir(tempfile.gettempdir()):
         job_id = name.removeprefix(TMP_PREFIX).partition("-")[0]
         if name.startswith(TMP_PREFIX) and job_id.isascii() and job_id.isdigit():
-            files[os.path.join(tempfile.gettempdir(), name)] = int(job_id)
-    running = set(ExportJob.objects.filter(pk__in=set(files.values()), status=ExportStatus.RUNNING)
+            found[os.path.join(tempfile.gettempdir(), name)] = int(job_id)
+    running = set(ExportJob.objects.filter(pk__in=set(found.values()), status=ExportStatus.RUNNING)
                   .values_list("pk", flat=True))
     removed = 0
-    for path, job_id in files.items():
+    for path, job_id in found.items():
         if job_id not in running:
             try:
-                os.unlink(path)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
                 removed += 1
             except FileNotFoundError:
                 pass
@@ -200,21 +208,20 @@ def _run_taken_job(job_id: int) -> None:
             raise PermissionError("导出权限已被收回。")
         queryset = applications_for(job.owner, job.filters)
         suffix = "." + job.format
-        fd, tmp_path = tempfile.mkstemp(suffix=suffix, prefix=f"{TMP_PREFIX}{job.pk}-")
-        os.close(fd)
+        # A directory of the job's own, named after it: the file and whatever the writer keeps
+        # beside it (xlsxwriter's temporary files) go with it here, or by remove_leftovers after a kill.
+        tmp_dir = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{job.pk}-")
         try:
+            tmp_path = os.path.join(tmp_dir, "export" + suffix)
             rows, file_name = WRITERS[job.kind](job, queryset, tmp_path)
             with open(tmp_path, "rb") as fh:
                 name = default_storage.save(f"exports/{job.pk}-{secrets.token_hex(8)}{suffix}", File(fh))
         finally:
-            os.unlink(tmp_path)
+            shutil.rmtree(tmp_dir, ignore_errors=True)
     except Exception as exc:
         logger.exception("export %s failed", job_id)
         message = str(exc) if isinstance(exc, PermissionError | ValueError) else "生成失败，请稍后重试或联系管理员。"
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=message[:300],
-                                                   finished_at=timezone.now())
-        record("export.failed", actor=job.owner, obj=job, outcome=Outcome.FAILURE,
-               details={"kind": job.kind, "filters": job.filters, "error": message})
+        _on_a_working_connection(lambda: _record_failure(job, message))
         return
     finished = timezone.now()
     ExportJob.objects.filter(pk=job.pk).update(
@@ -223,6 +230,29 @@ def _run_taken_job(job_id: int) -> None:
     record("export.finished", actor=job.owner, obj=job, details={
         "kind": job.kind, "format": job.format, "columns": job.columns if job.kind == ExportKind.APPLICATIONS else "",
         "filters": job.filters, "rows": rows, "full_numbers": job.full_numbers})
+
+
+def _record_failure(job, message: str) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=message[:300],
+                                               finished_at=timezone.now())
+    record("export.failed", actor=job.owner, obj=job, outcome=Outcome.FAILURE,
+           details={"kind": job.kind, "filters": job.filters, "error": message})
+
+
+def _on_a_working_connection(write) -> None:
+    """Run `write` (the job's failure); if the database refuses it, once more on a new connection.
+
+    The export may have failed because its connection died (the server ended it, the network
+    dropped it): the failure written on that same connection fails too, and the job stayed
+    running until the lost-heartbeat rule failed it a minute later with the wrong reason."""
+    try:
+        write()
+    except DatabaseError:
+        if connection.in_atomic_block:  # the caller's transaction (immediate backend): not ours to drop
+            raise
+        logger.warning("export failure not written; trying again on a new connection", exc_info=True)
+        connection.close()  # the next query connects afresh
+        write()
 
 
 class _IdRangeProgress(_Progress):
@@ -252,7 +282,8 @@ def _write_applications(job, queryset, path):
                              csv_safe=job.format == ExportFormat.CSV, progress=progress)
     if job.format == ExportFormat.CSV:
         return write_csv(path, headers, chunks), name
-    return write_xlsx(path, headers, chunks, sheet_name=ColumnSet(job.columns).label), name
+    return write_xlsx(path, headers, chunks, sheet_name=ColumnSet(job.columns).label,
+                      tmpdir=os.path.dirname(path)), name
 
 
 def _write_confirmations(job, queryset, path):
