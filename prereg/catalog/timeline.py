@@ -35,6 +35,11 @@ class YearStatus:
     windows: object = None  # the catalog.models.Windows the status was computed from
 
 
+def day_text(day: datetime.date) -> str:
+    """A date as the candidate's pages print it elsewhere (the |date:"Y年n月j日" of the templates): 2026年12月7日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def year_status(year, today=None, project=None) -> YearStatus:
     """The year as `project` sees it: its own dates where it has them, else the year's."""
     today = today or timezone.localdate()
@@ -55,11 +60,11 @@ def year_status(year, today=None, project=None) -> YearStatus:
             state, days = "upcoming", (begins - today).days
         milestones.append(Milestone(label, start, end, state, days))
     if today < windows.form_opens:
-        headline = f"省网填报尚未开始，将于{windows.form_opens:%Y年%m月%d日}开放（还有{(windows.form_opens - today).days}天）。"
+        headline = f"省网填报尚未开始，将于{day_text(windows.form_opens)}开放（还有{(windows.form_opens - today).days}天）。"
     elif today <= windows.form_closes:
-        headline = f"省网填报进行中，{windows.form_closes:%Y年%m月%d日}截止。"
+        headline = f"省网填报进行中，{day_text(windows.form_closes)}截止。"
     elif today <= windows.confirm_deadline:
-        headline = f"省网填报已截止；请在{windows.confirm_deadline:%Y年%m月%d日}前完成现场确认。"
+        headline = f"省网填报已截止；请在{day_text(windows.confirm_deadline)}前完成现场确认。"
     else:
         headline = f"{windows.name}报名工作已结束。"
     countdown = next((m for m in milestones if m.counting_down), None)

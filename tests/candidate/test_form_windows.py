@@ -20,8 +20,9 @@ def test_a_project_with_its_own_closed_window_cannot_submit_from_the_form(client
     client.force_login(candidate)
     body = client.get(reverse("candidate:form")).content.decode()
     closes = project.form_closes
-    assert "当前不在省网填报时间内" in body
-    assert f"{closes.year}年{closes.month}月{closes.day}日" in body
+    # Closed two days ago: it does not open again (not 暂不能提交), and whom to ask.
+    assert f"省网填报已于{closes.year}年{closes.month}月{closes.day}日截止，不能再提交" in body
+    assert "请联系您所在单位或报名点" in body and "暂不能提交" not in body
     submit = body.split('id="submit"')[1]
     assert "disabled" in submit.split("data-confirm")[0]
 

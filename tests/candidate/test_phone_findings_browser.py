@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from prereg.applications.models import EducationRow
@@ -116,3 +118,20 @@ def test_an_upload_after_the_session_ended_asks_to_choose_the_picture_again(smal
     slot.locator("input[type=file]").set_input_files(
         {"name": "licence.jpg", "mimeType": "image/jpeg", "buffer": jpeg_upload(size=(400, 300)).read()})
     expect(slot.locator(".upload-status")).to_have_text("登录已超时，请在新窗口重新登录后回到本页重新选择图片上传。")
+
+
+def test_the_signup_picture_is_above_the_sms_code_and_a_tap_swaps_it(small_phone):
+    Client().post(reverse("candidate:signup_send_code"), {"phone": "13800138000"})  # this address has had a code
+    small_phone.goto(f"{small_phone.base}/candidate/signup/")
+    picture, answer = small_phone.locator("img.captcha"), small_phone.locator("input[name=captcha_1]")
+    send = small_phone.get_by_role("button", name="发送验证码")
+    assert answer.bounding_box()["y"] < send.bounding_box()["y"]  # answered before 发送验证码 is tapped
+    old_src, old_key = picture.get_attribute("src"), small_phone.locator("input[name=captcha_0]").input_value()
+    answer.fill("abcd")
+    small_phone.get_by_role("button", name="看不清，换一张").click()
+    expect(picture).not_to_have_attribute("src", old_src)
+    expect(small_phone.locator("input[name=captcha_0]")).not_to_have_value(old_key)
+    expect(answer).to_have_value("")
+    expect(answer).to_be_focused()
+    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert page_width(small_phone) <= 320

@@ -63,7 +63,7 @@ def test_a_closed_project_refuses_submission_while_another_project_of_the_year_a
 
 def test_the_year_status_follows_the_projects_dates(senior):
     status = timeline.year_status(senior.exam_year, TODAY, senior)
-    assert "已截止" in status.headline and "2020年01月08日" in status.headline
+    assert "已截止" in status.headline and "2020年1月8日" in status.headline
     assert status.countdown.label == "现场确认截止" and status.countdown.days_left == 3
     assert "进行中" in timeline.year_status(senior.exam_year, TODAY).headline
 

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from prereg.applications.completeness import missing
@@ -26,6 +27,9 @@ def home(request):
         "year": year, "application": application, "project": project, "windows": windows,
         "missing": missing(application) if application and application.state in State.editable_by_candidate() else [],
         "form_open": windows.form_is_open() if windows else False,
+        # Past its end the window does not open again: the home says so, not 开放后再提交.
+        "form_closed": bool(windows) and windows.form_closes < timezone.localdate(),
+        "to_submit": not application or application.state in State.editable_by_candidate(),
         "may_print": offers and may_print(request.user, application),
         "can_withdraw": offers and withdraw_allowed(application),
     })

@@ -4,9 +4,11 @@ from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prereg.applications import services as workflow_services
@@ -169,9 +171,10 @@ def status_context(application):
     index.append({"anchor": "images", "title": "证件图片", "count": counts["images"], "done": not counts["images"]})
     # Submitting follows the state alone: where 重新编辑填报信息 is withdrawn, a returned or
     # withdrawn form can still be handed in again as it is.
+    windows = application.exam_year.windows(application.project)
     return {"application": application, "index": index, "missing": [gap.message for gap in found],
             "submittable": application.state in State.editable_by_candidate(),
-            "windows": application.exam_year.windows(application.project)}
+            "windows": windows, "form_closed": windows.form_closes < timezone.localdate()}
 
 
 def page_context(application, overrides=None):
@@ -265,6 +268,9 @@ def cascade(request):
     """The five cascading selects, narrowed by what is chosen so far (htmx)."""
     application = current_application(request.user)
     form = DeclarationForm(request.GET, instance=application, year=application.exam_year, prefix="decl")
+    # Bound only to narrow the choices: this is not a save, so nothing is validated and no field the
+    # candidate has not reached yet is marked red (an empty error list stops the form's full_clean).
+    form._errors = ErrorDict()
     return render(request, "candidate/form/_cascade.html", {"form": form})
 
 

@@ -112,6 +112,6 @@ def signup_send_code(request):
     ok, message = _send_code(request)
     if request.htmx:
         return render(request, "candidate/_code_status.html",
-                      {"ok": ok, "message": message, "captcha_form": _captcha_form(request)})
+                      {"ok": ok, "message": message, "captcha_form": _captcha_form(request), "oob": True})
     (messages.success if ok else messages.error)(request, message)
     return redirect("candidate:signup")
