@@ -6,18 +6,113 @@ someone to start a worker again. This one logs the error, waits (1 s, doubling u
 and takes up its loop again; the task that was running when the database went away stays with
 its own error handling (an export's heartbeat stops: prereg.exports.runner.abandon_stale).
 
+A task whose worker died (kill -9, out of memory, the machine stopped) stays RUNNING for ever:
+django-tasks-db has no heartbeat nor retry. So each worker is named after its machine and process
+(`<host>:<pid>:<token>`, unless --worker-id names it), and when a worker starts it fails, with the
+row's own set_failed as the worker does, the tasks left running by a worker of its machine whose
+process is gone (`recover_lost_tasks`); those of RETRY_WHEN_LOST are queued again, once.
+
 Same options as `db_worker` (see `--help`) except `--reload`, which is ignored: use `db_worker`
 while developing.
 """
 
 import logging
+import os
+import socket
 import time
+from pathlib import Path
 
+from django.core.exceptions import SuspiciousOperation
 from django.core.management.base import CommandError
 from django.db import InterfaceError, OperationalError, connections
+from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
 
 logger = logging.getLogger(__name__)
+
+# Tasks safe to run again after their worker died, and how many times: each does nothing when its
+# work is done (a reading of the stored image is kept; a message the gateway accepted is marked
+# delivered and never sent again). Once only: a photo that kills the worker (out of memory) must
+# not kill it for ever. An export is not here: its job fails as lost (prereg.exports.runner), and
+# its owner asks again.
+RETRY_WHEN_LOST = {
+    "prereg.ocr.tasks.read_image_task": 1,
+    "prereg.notify.tasks.sms_deliver": 1,
+}
+HOST = socket.gethostname()[:40]
+
+
+class WorkerLost(Exception):
+    """What the task row of a task whose worker died records as its error."""
+
+
+def new_worker_id() -> str:
+    """This process's worker id: its machine, its process, and a token (process ids are reused)."""
+    return f"{HOST}:{os.getpid()}:{get_random_string(8)}"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's: alive
+        pass
+    proc = Path(f"/proc/{pid}/cmdline")
+    if not Path("/proc/self").exists():
+        return True  # no /proc to tell a reused process id from the worker's: alive
+    try:
+        return b"task_worker" in proc.read_bytes()  # the id reused by another program: the worker is gone
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def worker_gone(worker_id: str, me: str) -> bool:
+    """Whether the worker `worker_id` has certainly stopped: one of this machine whose process has
+    ended (or is this process, under another token). A worker of another machine, or named by
+    --worker-id, cannot be told from here: not gone."""
+    host, _, rest = worker_id.partition(":")
+    pid, _, token = rest.partition(":")
+    if host != HOST or not pid.isdigit() or not token or worker_id == me:
+        return False
+    return int(pid) == os.getpid() or not _process_alive(int(pid))
+
+
+def _retries_so_far(row: DBTaskResult) -> int:
+    lost = DBTaskResult.objects.failed().filter(
+        task_path=row.task_path, exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}")
+    return sum(1 for args in lost.exclude(pk=row.pk).values_list("args_kwargs", flat=True) if args == row.args_kwargs)
+
+
+def recover_lost_tasks(backend_name: str, me: str) -> int:
+    """Fail the tasks left running by a worker that died, and queue again those of RETRY_WHEN_LOST
+    not yet retried as often as it allows; how many were failed."""
+    running = DBTaskResult.objects.running().filter(backend_name=backend_name)
+    lost = [pk for pk, ids in running.values_list("pk", "worker_ids") if ids and worker_gone(ids[-1], me)]
+    failed = 0
+    for pk in lost:
+        with exclusive_transaction(running.db):
+            row = running.filter(pk=pk).get_locked()  # another worker starting may be at it too
+            if row is None:
+                continue
+            row.set_failed(WorkerLost(f"worker {row.worker_ids[-1]} stopped while it ran this task"))
+            failed += 1
+            allowed = RETRY_WHEN_LOST.get(row.task_path, 0)
+            again = allowed and _retries_so_far(row) < allowed
+            logger.warning("task %s (%s) was left running by worker %s, which stopped: %s", row.pk, row.task_path,
+                           row.worker_ids[-1], "queued again" if again else "failed")
+            if again:
+                try:
+                    task = row.task
+                except (ImportError, SuspiciousOperation):
+                    logger.exception("task %s cannot be queued again", row.pk)
+                    continue
+                task.enqueue(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+    return failed
 
 
 class PatientWorker(db_worker.Worker):
@@ -28,11 +123,22 @@ class PatientWorker(db_worker.Worker):
     # outage should not wait long once the database is back.
     most_wait = 15.0
 
+    def recover(self) -> None:
+        """recover_lost_tasks; a database outage goes to run's waiting, any other error is only
+        logged: the worker must start whatever a task row left behind holds."""
+        try:
+            recover_lost_tasks(self.backend_name, self.worker_id)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:
+            logger.exception("tasks left running by stopped workers not recovered")
+
     def run(self) -> None:
         wait = self.first_wait
         while True:
             began = time.monotonic()
             try:
+                self.recover()
                 return super().run()
             except (OperationalError, InterfaceError) as error:
                 if time.monotonic() - began > self.most_wait:
@@ -48,6 +154,11 @@ class PatientWorker(db_worker.Worker):
 class Command(db_worker.Command):
     help = "Run a database task worker that waits out database outages (db_worker's options)."
 
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        # Named after its machine and process (db_worker's default is random), for recover_lost_tasks.
+        parser.set_defaults(worker_id=None)
+
     def handle(self, *, verbosity, queue_name, exclude_queues, interval, batch, backend_name,
                startup_delay, max_tasks, worker_id, **options) -> None:
         self.configure_logging(verbosity)
@@ -58,7 +169,7 @@ class Command(db_worker.Command):
         worker = PatientWorker(
             queue_names=queue_names, excluded_queue_names=excluded,
             interval=interval, batch=batch, backend_name=backend_name, startup_delay=startup_delay,
-            max_tasks=max_tasks, worker_id=worker_id,
+            max_tasks=max_tasks, worker_id=worker_id or new_worker_id(),
         )
         worker.configure_signals()
         worker.run()
