@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from prereg.applications.models import EducationRow
 from tests.e2e import conftest as e2e
-from tests.factories import TEST_PASSWORD, complete_application, jpeg_upload
+from tests.factories import TEST_PASSWORD, complete_application, jpeg_upload, submitted
 
 _playwright, browser, server = e2e._playwright, e2e.browser, e2e.server
 
@@ -43,6 +43,16 @@ def test_long_latin_text_does_not_push_the_page_sideways_at_320px(small_phone, y
         small_phone.goto(f"{small_phone.base}{path}")
         assert page_width(small_phone) <= 320, path
         assert small_phone.evaluate(WIDER) == [], path
+
+
+def test_the_review_screen_wraps_the_long_school_name_too_at_320px(small_phone, year, tree, reviewer_province):
+    application = submitted(tree, year, name="考生甲")
+    EducationRow.objects.filter(application=application).update(school=LONG)
+    e2e.login(small_phone, reviewer_province.username, TEST_PASSWORD)
+    small_phone.goto(f"{small_phone.base}/backoffice/review/{application.pk}/")
+    expect(small_phone.get_by_text(LONG).first).to_be_attached()
+    assert page_width(small_phone) <= 320
+    assert small_phone.evaluate(WIDER.replace(".form-index", ".table-wrap")) == []
 
 
 def _form(page, candidate, year, tree):
