@@ -53,15 +53,23 @@ def error_500(request):
     # the session or user lookup of a middleware): the database unreachable, or too busy to
     # answer, is not a fault of the page but a moment to wait.
     if _database_unavailable(sys.exc_info()[1]):
-        context = {"request_id": request_id, "retry_after": RETRY_AFTER_SECONDS}
-        response = HttpResponse(loader.get_template("errors/503.html").render(context), status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return _busy(request_id)
     template = loader.get_template("errors/500.html")
     return HttpResponseServerError(template.render({"request_id": request_id}))
 
 
+def _busy(request_id) -> HttpResponse:
+    context = {"request_id": request_id, "retry_after": RETRY_AFTER_SECONDS}
+    response = HttpResponse(loader.get_template("errors/503.html").render(context), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def error_400(request, exception=None):
+    # A session whose save met the database gone reads as SessionInterrupted (a 400) to Django: it is
+    # the same moment to wait as any other (the races probe's 请求无效 at sign-in).
+    if _database_unavailable(exception):
+        return _busy(getattr(request, "request_id", ""))
     return render(request, "errors/400.html", status=400)
 
 

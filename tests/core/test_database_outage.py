@@ -41,6 +41,13 @@ def test_the_drivers_own_unwrapped_error_answers_503_too(candidate):
     assert_busy_page(client.get("/driver-outage/"))
 
 
+@override_settings(ROOT_URLCONF="tests.core.urls_outage")
+def test_a_session_save_that_met_the_database_gone_answers_503_not_400(candidate):
+    client = Client(raise_request_exception=False)
+    client.force_login(candidate)
+    assert_busy_page(client.get("/session-outage/"))
+
+
 @pytest.mark.parametrize("page", ["core:home", "backoffice:dashboard", "core:healthz"])
 def test_with_the_database_down_every_page_answers_503_rendered_without_a_query(candidate, page):
     # The signed-in user's session and user are looked up by middleware before any view: the

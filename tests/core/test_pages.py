@@ -89,6 +89,7 @@ PUBLIC_VIEWS = {
     "candidate:signup",
     "candidate:signup_send_code",
     "captcha-image",  # the 图形验证码 picture of the sign-up and 找回密码 pages
+    "captcha-refresh",  # its 看不清，换一张 (a new picture, for script requests only)
     "core:healthz",
 }
 
