@@ -55,9 +55,28 @@ START_LABELS = {"work": "从事本专业工作", "appointment": "受聘", "quali
 # (_series_route). The 技术 series (检验, 放射, 康复…) is not close to pharmacy: a 技士 for 药师 or a 技师 for 主管药师
 # is 不符合. 药学 and 中药学 are both pharmacy and no source says whether they count as close here: such a title
 # opens the route as unconfirmed, so it is 需人工核实 where the years are met (不符合 where they are not).
-SERIES = {"药士": "药学", "药师": "药学", "主管药师": "药学", "中药士": "中药学", "中药师": "中药学",
-          "主管中药师": "中药学", "技士": "技术", "技师": "技术", "主管技师": "技术"}
+# Each series' titles, lowest first: a candidate holding the title he applies for, or a higher one of its series,
+# is to be checked (a change of specialty, or a mistake), not measured against the routes to it.
+LADDERS = {"护理": ("护士", "护师", "主管护师"), "药学": ("药士", "药师", "主管药师"),
+           "中药学": ("中药士", "中药师", "主管中药师"), "技术": ("技士", "技师", "主管技师"),
+           "医疗": ("医士", "医师", "主治医师", "副主任医师", "主任医师")}
+SERIES = {title: series for series in ("药学", "中药学", "技术") for title in LADDERS[series]}
 CLOSE_SERIES = {"药学", "中药学"}
+# 专业对口 (rules file §1.4, S8): words that put a major (所学专业) clearly in one series. A major naming none, or
+# words of two series (口腔医学技术), is not judged; a mismatch is only ever to be checked.
+MAJOR_WORDS = (("护理", "护理"), ("助产", "护理"), ("中药", "中药学"), ("药", "药学"), ("临床医学", "医疗"),
+               ("口腔医学", "医疗"), ("预防医学", "医疗"), ("中医学", "医疗"), ("检验", "技术"), ("康复治疗", "技术"),
+               ("影像技术", "技术"), ("医学技术", "技术"))
+# 人社部发〔2021〕51号 基本标准 (rules file §1.1, §1.3): a candidate for a 医疗类 or 护理类 title holds the licence,
+# registered, and his years of 执业活动 count from the 执业注册, never from before it nor from before the licence
+# itself (护士资格, 医师资格: a registration older than the licence is another one, e.g. an 执业助理医师's).
+PRACTICE = {"护师", "主管护师", "主治医师"}
+PRACTICE_REGIMES = {"B"}
+LICENCES = {"护士", "医师"}
+# Appointment rows name the title as the seed's form does: 护理(师), 药学(士), 初级(师) (a level without a series).
+APPOINTMENT_SERIES = {"护理": "护", "护": "护", "药学": "药", "药": "药", "中药学": "中药", "中药": "中药",
+                      "技术": "技", "技": "技", "医疗": "医", "临床": "医", "医": "医"}
+EDUCATION_ORDER = ("中专", "大专", "本科", "硕士", "博士")
 REQUIREMENT_LABELS = {"规培": "住院医师规范化培训合格证书", "基层": "基层（社区卫生服务机构、乡镇卫生院）工作证明",
                       "一线": "疫情防控一线人员证明"}
 
@@ -99,6 +118,7 @@ class Education:
     level: str  # as typed (本科, 硕士研究生, 学士学位 …)
     obtained: datetime.date | None
     full_time: bool
+    major: str = ""  # 所学专业
 
 
 @dataclass
@@ -117,7 +137,7 @@ class Facts:
     work: list[tuple[datetime.date, datetime.date | None]] = field(default_factory=list)
     training: list[tuple[datetime.date | None, datetime.date | None]] = field(default_factory=list)  # 规培 (start, issued)
     evidence: set[str] = field(default_factory=set)  # 基层, 一线, 转岗
-    current_post_start: datetime.date | None = None
+    current_post_start: datetime.date | None = None  # of the post after a 转岗: the form has no such date
     special: list[str] = field(default_factory=list)  # cases left to people (部队, 中医专长)
 
     @property
@@ -181,7 +201,29 @@ def _start(rule, facts):
         return min((issued for _start, issued in facts.training if issued and issued <= facts.cutoff), default=None)
     if rule.counted_from == "training_start":
         return min((start for start, _issued in facts.training if start), default=None)
-    raise ValueError(rule.counted_from)
+    return None
+
+
+def _practice(rule, facts) -> bool:
+    """Whether the route counts 执业活动 of a 医疗类 or 护理类 title (PRACTICE): registered, from the registration."""
+    return rule.regime in PRACTICE_REGIMES and facts.qualification in PRACTICE
+
+
+def _practice_start(rule, facts, start, label):
+    """A route's start and its words: for 执业活动 (PRACTICE), the latest of its own, the 执业注册 and the
+    licence's date."""
+    own = f"{label} {month_text(start)} 起"
+    if not _practice(rule, facts):
+        return start, own
+    dates = [(start, label)]
+    if facts.registered:
+        dates.append((facts.registered, "执业注册"))
+    if facts.title in LICENCES and facts.title_date:
+        dates.append((facts.title_date, f"取得{facts.title}资格"))
+    latest, latest_label = max(dates, key=lambda pair: pair[0])  # the first of equal dates: the route's own
+    if latest == start:
+        return start, own
+    return latest, f"{latest_label} {month_text(latest)} 起（晚于{label} {month_text(start)}，取较晚者）"
 
 
 def _readings(rule, facts):
@@ -197,6 +239,9 @@ def _readings(rule, facts):
         appointed = [(start, end) for title, start, end in facts.appointments
                      if start and (not rule.titles or title in rule.titles)]
         if not appointed:
+            others = "、".join(dict.fromkeys(title for title, start, _end in facts.appointments if start))
+            if others:
+                return [], f"现有资格聘任情况所填职务“{others}”不是（或未能识别为）{'或'.join(rule.titles)}"
             return [], f"缺少{START_LABELS['appointment']}时间"
         months, spells = _spells(appointed, facts.cutoff)
         return [(months, f"受聘 {spells}")], None
@@ -206,10 +251,14 @@ def _readings(rule, facts):
         if not starts:
             return [], "缺少取得医师资格或执业注册的时间"
         return [(months_between(d, facts.cutoff), f"{label} {month_text(d)} 起") for d, label in starts], None
+    if rule.counted_from not in START_LABELS:
+        # A table stored before the import refused it (年限 without 起算): not applied, never a 500.
+        return [], f"资格规则此行的“起算”（{rule.counted_from or '空'}）无法计算{rule.min_years}年的年限"
     start = _start(rule, facts)
     if start is None:
         return [], f"缺少{START_LABELS[rule.counted_from]}时间"
-    return [(months_between(start, facts.cutoff), f"{START_LABELS[rule.counted_from]} {month_text(start)} 起")], None
+    start, words = _practice_start(rule, facts, start, START_LABELS[rule.counted_from])
+    return [(months_between(start, facts.cutoff), words)], None
 
 
 def _advances(rules, facts):
@@ -234,7 +283,46 @@ def _series_route(rule, facts) -> tuple[Rule, str]:
 
 
 def _route(rule, education, facts, rules) -> Outcome:
-    """One route for one education: met, not met (with how far), or to be checked (and why)."""
+    """One route for one education: met, not met (with how far), or to be checked (and why): a route met while
+    a fact it rests on is missing or in doubt (_doubts) is to be checked."""
+    outcome = _route_outcome(rule, education, facts, rules)
+    doubts = _doubts(rule, education, facts) if outcome.result == ELIGIBLE else []
+    if doubts:
+        return Outcome(CHECK, f"{outcome.text.removesuffix(' → 符合')}；但{'；'.join(doubts)}，请人工核实")
+    return outcome
+
+
+def _doubts(rule, education, facts) -> list[str]:
+    """What a met route still leaves unverified: the 执业注册 of a 医疗类/护理类 title (PRACTICE), a registration
+    older than the licence, a major of another series (专业对口, rules file §1.4)."""
+    doubts = []
+    if _practice(rule, facts) and facts.registered is None:
+        doubts.append("未填执业注册年月（人社部发〔2021〕51号：医疗类、护理类须取得执业资格并注册执业，执业年限自注册起算）")
+    elif (_practice(rule, facts) and facts.title in LICENCES and facts.title_date
+          and facts.registered < facts.title_date):
+        doubts.append(f"执业注册年月 {month_text(facts.registered)} 早于取得{facts.title}资格 {month_text(facts.title_date)}，"
+                      f"所填可能不是{facts.title}的执业注册{'（如执业助理医师注册）' if facts.title == '医师' else ''}，"
+                      f"{facts.title}执业注册时间须核实")
+    studied, applied = _major_series(education.major), _series_of(facts.qualification)
+    if studied and applied and studied != applied and not {studied, applied} <= CLOSE_SERIES:
+        doubts.append(f"所学专业“{education.major}”属{studied}类，与报考的{facts.qualification}（{applied}类）"
+                      f"专业不对口（须相同或相近）")
+    return doubts
+
+
+def _series_of(title: str) -> str | None:
+    return next((series for series, titles in LADDERS.items() if title in titles), None)
+
+
+def _major_series(major: str) -> str | None:
+    """The one series a major's words name (MAJOR_WORDS), None for none or several."""
+    found = {series for word, series in MAJOR_WORDS if word in major}
+    if major.count("药") == major.count("中药"):  # 中药学: not 药学 as well
+        found.discard("药学")
+    return found.pop() if len(found) == 1 else None
+
+
+def _route_outcome(rule, education, facts, rules) -> Outcome:
     rule, doubt = _series_route(rule, facts)
     head = f"{education.level}{doubt}"
     if rule.titles and facts.title not in rule.titles:
@@ -243,12 +331,14 @@ def _route(rule, education, facts, rules) -> Outcome:
         return Outcome(NOT_ELIGIBLE, f"{head} → {facts.qualification}须取得{'或'.join(rule.titles)}资格"
                                      f"（现有资格：{facts.title or '无'}{other}）", short_by=NOT_BY_YEARS)
     for need in rule.needs:
+        if need not in REQUIREMENT_LABELS:  # a table stored before the import checked it
+            return Outcome(CHECK, f"{head} → {rule.note}：资格规则的附加条件“{need}”无法核对，请人工核实")
         has = any(issued and issued <= facts.cutoff for _s, issued in facts.training) if need == "规培" \
             else need in facts.evidence
         if not has:
             return Outcome(NOT_ELIGIBLE, f"{head} → {rule.note}：缺少{REQUIREMENT_LABELS[need]}", short_by=NOT_BY_YEARS)
     needed = rule.min_years * 12
-    if rule.counted_from == "none" or needed == 0:
+    if needed == 0:
         return _met(rule, f"{head} → {rule.note} → 符合")
     readings, missing = _readings(rule, facts)
     if missing:
@@ -306,9 +396,19 @@ def assess(facts: Facts, rules: list[Rule]) -> Verdict:
         return Verdict(NOT_ELIGIBLE, NOT_THIS_EXAM[facts.qualification])
     if not facts.qualification:
         return Verdict(CHECK, "尚未选择拟申报资格")
+    series = _series_of(facts.qualification)
+    if series and series == _series_of(facts.title) and \
+            LADDERS[series].index(facts.title) >= LADDERS[series].index(facts.qualification):
+        return Verdict(CHECK, f"现有资格为{facts.title}：已取得{facts.qualification}资格或更高资格，请人工核实报考原因"
+                              f"（如转岗、更换专业）")
     routes = [r for r in rules if r.kind == EligibilityRule.Kind.ROUTE and r.applies_to(facts)]
+    if not routes and not facts.category and any(
+            r.kind == EligibilityRule.Kind.ROUTE and r.category not in ("", "*")
+            and _matches(r.qualification, facts.qualification) for r in rules):
+        return Verdict(CHECK, f"{facts.qualification}的报考条件按执业类别区分，请先选择执业类别")
     if not routes:
         return Verdict(CHECK, f"本年度资格规则未列出{facts.qualification}的报考条件，请人工核实")
+    listed = {rule.education for rule in routes}
     outcomes, notes = [], []
     for education in facts.educations:
         level = EDUCATION_LEVELS.get(education.level)
@@ -322,6 +422,15 @@ def assess(facts: Facts, rules: list[Rule]) -> Verdict:
             notes.append(Outcome(NOT_ELIGIBLE, f"{education.level}（非全日制）：首次报考须以全日制学历报考",
                                  NOT_BY_YEARS))
             continue
+        if level not in listed:
+            # 相应专业中专以上学历 (164号 第十条): a degree above those the routes list takes the route of the
+            # highest listed one below it.
+            below = [listed_level for listed_level in EDUCATION_ORDER[:EDUCATION_ORDER.index(level)]
+                     if listed_level in listed]
+            if not below:
+                continue
+            level = below[-1]
+            education = dataclasses.replace(education, level=f"{education.level}（按{level}条件）")
         outcomes += [_route(rule, education, facts, rules) for rule in routes if rule.education == level]
     outcomes += notes
     if not outcomes and not facts.educations:
@@ -353,7 +462,9 @@ def _post_change(facts, rules) -> Outcome:
     if rule is None or "转岗" not in facts.evidence:
         return Outcome(ELIGIBLE, "")
     if facts.current_post_start is None:
-        return Outcome(CHECK, f"{rule.note}，缺少现岗位起始时间（工作情况中“至今”的一行），请人工核实")
+        # The form records the change (执业变更情况, 转岗情况) but not when it was: neither a work row nor the
+        # registration says since when the candidate is in the current post.
+        return Outcome(CHECK, f"{rule.note}（{rule.min_years}年），表中没有转岗时间，请人工核实转岗时间")
     months = months_between(facts.current_post_start, facts.cutoff)
     text = f"{rule.note}，现岗位 {month_text(facts.current_post_start)} 起已满{years_months(months)}"
     if months >= rule.min_years * 12:
@@ -380,7 +491,7 @@ def rules_for(exam_year) -> list[Rule]:
 # What the rules read of each row table, as values (bench key eligibility_recompute_s: building
 # model instances was half of a recompute's time).
 ROW_COLUMNS = {
-    EducationRow: ("kind", "level", "obtained", "study_form"),
+    EducationRow: ("kind", "level", "obtained", "study_form", "major"),
     AppointmentRow: ("qualification", "post", "start", "end"),
     WorkRow: ("start", "end"),
     TrainingRow: ("kind", "start", "issued"),
@@ -423,11 +534,12 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
                   title_date=values["current_qualification_date"], registered=values["practice_registered"])
     educations = sorted((row for row in of(EducationRow) if NO_EDUCATION.get(row["kind"]) != row["level"]),
                         key=lambda row: row["kind"] != EducationRow.Kind.EDUCATION)
-    facts.educations = [Education(row["level"], row["obtained"], row["study_form"] == "全日制")
+    facts.educations = [Education(row["level"], row["obtained"], row["study_form"] == "全日制", row.get("major") or "")
                         for row in educations]
-    facts.appointments = [(row["qualification"] or row["post"], row["start"], row["end"]) for row in of(AppointmentRow)]
+    facts.appointments = [(_appointed_title(row["qualification"]) or _appointed_title(row["post"])
+                           or row["qualification"] or row["post"], row["start"], row["end"])
+                          for row in of(AppointmentRow)]
     facts.work = [(row["start"], row["end"]) for row in of(WorkRow)]
-    facts.current_post_start = max((start for start, end in facts.work if end is None and start), default=None)
     facts.training = [(row["start"], row["issued"]) for row in of(TrainingRow)
                       if row["kind"] == TrainingRow.Kind.RESIDENCY]
     for row in of(OtherRow):
@@ -439,6 +551,18 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
     if "专长" in f"{facts.category}{values['scope__name'] or ''}":
         facts.special.append("中医（专长）医师")
     return facts
+
+
+def _appointed_title(text: str) -> str:
+    """The title an appointment row names, as the rules name it (护理(师), 护理师 → 护师); "" when it names none
+    (初级(师): a level without a series)."""
+    text = (text or "").strip().replace("（", "(").replace("）", ")").replace(" ", "")
+    if any(text in titles for titles in LADDERS.values()):
+        return text
+    prefix, rank = (text[:-3], text[-2]) if text.endswith(("(士)", "(师)")) else (text[:-1], text[-1:])
+    series = APPOINTMENT_SERIES.get(prefix)
+    title = f"{series}{rank}" if series and rank in ("士", "师") else ""
+    return title if any(title in titles for titles in LADDERS.values()) else ""
 
 
 def facts_of(application) -> Facts:

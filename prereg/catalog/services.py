@@ -436,6 +436,10 @@ def _rule_errors(line: int, row: dict) -> tuple[list[str], dict]:
         errors.append(f"第{line}行须填写“拟申报资格”和“说明”")
     if values["kind"] == EligibilityRule.Kind.ROUTE and not values["education"]:
         errors.append(f"第{line}行：报考条件须填写“学历”")
+    # A route asking for years must say where they count from (none: it asks for no years).
+    if (values["kind"] == EligibilityRule.Kind.ROUTE and isinstance(values["min_years"], int)
+            and values["min_years"] > 0 and values["counted_from"] in ("", "none")):
+        errors.append(f"第{line}行：年限大于0时须填写起算（不能为空或none）")
     return errors, values
 
 

@@ -19,7 +19,9 @@ def nurse_application(candidate, year, tree, *, since):
         "qualification__level", "category").first()
     Application.objects.filter(pk=application.pk).update(
         level=specialty.qualification.level, qualification=specialty.qualification, category=specialty.category,
-        specialty=specialty, scope=None, current_qualification="护师", current_qualification_date=since)
+        specialty=specialty, scope=None, current_qualification="护师", current_qualification_date=since,
+        practice_registered=datetime.date(2008, 9, 1))  # a registered nurse (人社部发〔2021〕51号)
+    EducationRow.objects.filter(application=application).update(major="护理学")  # 专业对口 (rules file §1.4)
     return Application.objects.get(pk=application.pk)
 
 
@@ -115,7 +117,7 @@ def test_facts_are_read_from_the_form(year, tree, candidate):
     facts = eligibility.facts_of(application)
     assert facts.qualification == "主管护师" and facts.title == "护师"
     assert [e.level for e in facts.educations][-1] == "学士学位"
-    assert facts.current_post_start is not None
+    assert facts.current_post_start is None  # the form records no date of a change of post (转岗)
     assert Qualification.objects.filter(exam_year=year, name="主管护师").exists()
 
 
