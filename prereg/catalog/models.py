@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from prereg.orgs.stages import Stage
 
+from .timeline import day_text
+
 # The windows a project may set for itself; a blank one is the year's. The cutoff date for
 # counting years of education and work stays the year's: it is one rule for every project.
 PROJECT_WINDOW_FIELDS = ["form_opens", "form_closes", "national_opens", "national_closes", "confirm_deadline",
@@ -48,7 +50,7 @@ class Windows:
 
     def form_closed_message(self) -> str:
         """The refusal of a submission outside the window, with the dates."""
-        return (f"{self.name}省网填报时间为{self.form_opens:%Y年%m月%d日}至{self.form_closes:%Y年%m月%d日}，"
+        return (f"{self.name}省网填报时间为{day_text(self.form_opens)}至{day_text(self.form_closes)}，"
                 "当前不在填报时间内，无法提交。")
 
 

@@ -28,6 +28,7 @@ from prereg.catalog.models import (
     Qualification,
     Specialty,
 )
+from prereg.catalog.timeline import day_text
 from prereg.demo.applications import make_year
 from prereg.demo.images import attach_picture
 from prereg.demo.people import candidate_account, make_id_number
@@ -85,9 +86,9 @@ def seed_notices(year, author):
         (f"关于开展{year.name}卫生专业技术资格考试预报名工作的通知", AnnouncementKind.NOTICE,
          Announcement.Audience.ALL, True,
          f"## 时间安排\n"
-         f"- 省网填报：{year.form_opens:%Y年%m月%d日}至{year.form_closes:%Y年%m月%d日}\n"
-         f"- 国网报名：{year.national_opens:%Y年%m月%d日}至{year.national_closes:%Y年%m月%d日}\n"
-         f"- 现场确认截止：{year.confirm_deadline:%Y年%m月%d日}\n\n"
+         f"- 省网填报：{day_text(year.form_opens)}至{day_text(year.form_closes)}\n"
+         f"- 国网报名：{day_text(year.national_opens)}至{day_text(year.national_closes)}\n"
+         f"- 现场确认截止：{day_text(year.confirm_deadline)}\n\n"
          "考生须同时完成省网填报和国网报名，打印《预报名审核确认单》和《报名申报表》，"
          "携带两表及证件原件到报名点现场确认。**逾期不予受理。**"),
         ("考生操作手册", AnnouncementKind.MANUAL, Announcement.Audience.CANDIDATES, False,

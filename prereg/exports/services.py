@@ -14,6 +14,7 @@ from prereg.accounts.permissions import require_function
 from prereg.applications.models import Application, State
 from prereg.audit.log import record
 from prereg.catalog.models import ExamYear
+from prereg.catalog.timeline import day_text
 from prereg.core.validators import is_id
 from prereg.notify.models import Reminder, ReminderKind
 from prereg.notify.reminders import reminders_send
@@ -184,7 +185,7 @@ def _reminder_text(application, year) -> str:
     else:
         what = "尚未提交，请尽快完成填报并提交"
     return (f"【{site}】{application.name or '考生'}您好，您的{year.name}卫生资格考试预报名信息{what}，"
-            f"截止日期{year.form_closes:%Y年%m月%d日}。")
+            f"截止日期{day_text(year.form_closes)}。")
 
 
 @transaction.atomic

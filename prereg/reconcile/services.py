@@ -27,6 +27,7 @@ from prereg.applications.models import Application, State
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
 from prereg.catalog.models import ExamYear, Specialty
+from prereg.catalog.timeline import day_text
 from prereg.core.logmask import mask_personal_numbers
 from prereg.core.masking import mask_id_number, mask_phone
 from prereg.core.sheets import XLSX_OPTIONS, SheetError, read_table, template_csv
@@ -430,9 +431,9 @@ def _text(kind, name, year, org) -> str:
     site = settings.SITE_NAME
     if kind == ListKind.ONLY_NATIONAL:
         return (f"【{site}】{name}您好：您已在中国卫生人才网报名{year.name}卫生专业技术资格考试，但尚未在省网预报名"
-                f"系统提交报名信息。只在一个网站报名视为未报名，请于{year.form_closes:%Y年%m月%d日}前在省网完成填报并提交。")
+                f"系统提交报名信息。只在一个网站报名视为未报名，请于{day_text(year.form_closes)}前在省网完成填报并提交。")
     return (f"【{site}】{name}您好：您已在省网提交{year.name}卫生专业技术资格考试预报名信息，但{org.name}核对的"
-            f"中国卫生人才网报名名单中没有您。只在一个网站报名视为未报名，请于{year.national_closes:%Y年%m月%d日}前"
+            f"中国卫生人才网报名名单中没有您。只在一个网站报名视为未报名，请于{day_text(year.national_closes)}前"
             f"在中国卫生人才网完成报名。")
 
 

@@ -22,7 +22,7 @@ def test_submission_outside_the_form_window_is_refused_with_the_dates(draft, can
     with pytest.raises(ValidationError) as excinfo:
         application_services.application_submit(actor=candidate, application_id=draft.pk, today=today)
     message = excinfo.value.messages[0]
-    assert "2019年12月16日" in message and "2020年01月13日" in message
+    assert "2019年12月16日" in message and "2020年1月13日" in message
     draft.refresh_from_db()
     assert draft.state == State.DRAFT and draft.submission_round == 0
 
