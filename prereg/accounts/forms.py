@@ -106,7 +106,7 @@ class CaptchaInput(CaptchaTextInput):
 def captcha_field() -> CaptchaField:
     """图形验证码 (django-simple-captcha): one answer per picture, drawn on the server."""
     return CaptchaField(label="图形验证码", widget=CaptchaInput(),
-                        help_text="请输入图中的字母，不区分大小写；看不清请刷新页面换一张。",
+                        help_text="请输入图中的字母，不区分大小写；看不清可点“看不清，换一张”。",
                         error_messages={"invalid": "图形验证码错误，请看清后重新输入。",
                                         "incomplete": "请输入图形验证码。", "required": "请输入图形验证码。"})
 

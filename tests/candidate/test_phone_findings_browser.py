@@ -145,3 +145,15 @@ def test_the_signup_picture_is_above_the_sms_code_and_a_tap_swaps_it(small_phone
     expect(answer).to_be_focused()
     assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
     assert page_width(small_phone) <= 320
+
+
+def test_the_password_recovery_picture_can_be_swapped_too(small_phone):
+    # The same widget on 找回密码: its help said 看不清请刷新页面换一张, which loses what was typed.
+    small_phone.goto(f"{small_phone.base}{reverse('accounts:password_forgot')}")
+    picture = small_phone.locator("img.captcha")
+    old_src = picture.get_attribute("src")
+    small_phone.get_by_label("账号").fill("13800138000")
+    small_phone.get_by_role("button", name="看不清，换一张").click()
+    expect(picture).not_to_have_attribute("src", old_src)
+    expect(small_phone.get_by_label("账号")).to_have_value("13800138000")
+    assert page_width(small_phone) <= 320

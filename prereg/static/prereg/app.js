@@ -1,6 +1,8 @@
 // prereg — small progressive enhancements; no inline script anywhere (strict CSP).
 (function () {
   "use strict";
+  // What only works with script (看不清，换一张) is shown only where script runs.
+  document.documentElement.classList.add("has-js");
   // <button data-confirm="…">: ask before a consequential act.
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-confirm]");
@@ -101,6 +103,36 @@
       picker.querySelector("[data-org-value]").value = "";
     }
   });
+  // 看不清，换一张 (the 图形验证码 of sign-up and 找回密码): django-simple-captcha's refresh view, as its documentation
+  // shows it (a GET marked X-Requested-With, answered with a new key and its picture's address).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-captcha-refresh]");
+    if (!button || !window.fetch) { return; }
+    var field = button.closest(".captcha-widget");
+    button.disabled = true;
+    fetch(button.getAttribute("data-captcha-refresh"), {
+      credentials: "same-origin", headers: { "X-Requested-With": "XMLHttpRequest" },
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    }).then(function (fresh) {
+      field.querySelector("img.captcha").src = fresh.image_url;
+      field.querySelector("input[name$=captcha_0]").value = fresh.key;
+      var answer = field.querySelector("input[name$=captcha_1]");
+      answer.value = "";
+      answer.focus();
+    }).catch(function () {
+      var old = field.querySelector("[data-request-error]");
+      if (old) { old.remove(); }
+      var message = document.createElement("div");
+      message.className = "message error";
+      message.setAttribute("role", "alert");
+      message.setAttribute("data-request-error", "");
+      message.textContent = "未能换一张图片，请检查网络后再试，或刷新本页。";
+      field.appendChild(message);
+    }).then(function () { button.disabled = false; });
+  });
+
   // Rows with data-href open on double click (reviewer lists: 双击打开).
   document.addEventListener("dblclick", function (event) {
     var row = event.target.closest("[data-href]");

@@ -192,31 +192,6 @@
                          search: body || "未能搜索单位（错误代码 " + xhr.status + "），请稍后再搜索。"});
   });
 
-  // 看不清，换一张 (sign-up's 图形验证码): django-simple-captcha's refresh view, as its documentation
-  // shows it (a GET marked X-Requested-With, answered with a new key and its picture's address).
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-captcha-refresh]");
-    if (!button || !window.fetch) { return; }
-    var field = button.closest(".captcha-field");
-    button.disabled = true;
-    fetch(button.getAttribute("data-captcha-refresh"), {
-      credentials: "same-origin", headers: { "X-Requested-With": "XMLHttpRequest" },
-    }).then(function (response) {
-      if (!response.ok) { throw new Error(String(response.status)); }
-      return response.json();
-    }).then(function (fresh) {
-      field.querySelector("img.captcha").src = fresh.image_url;
-      field.querySelector("input[name$=captcha_0]").value = fresh.key;
-      var answer = field.querySelector("input[name$=captcha_1]");
-      answer.value = "";
-      answer.focus();
-    }).catch(function () {
-      var old = field.querySelector("[data-request-error]");
-      if (old) { old.remove(); }
-      field.appendChild(alertBox("未能换一张图片，请检查网络后再试，或刷新本页。"));
-    }).then(function () { button.disabled = false; });
-  });
-
   // Enter in the unit search box searches; it must not submit the section.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.id === "unit-q") { event.preventDefault(); }
