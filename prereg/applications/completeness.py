@@ -7,11 +7,15 @@ images with the row; the others in the 证件图片 part, "images").
 
 `required_images(application)` is the one list of the 📷 items an application must show: the
 candidate's uploads are checked against it here, and the review screen's items to tick are built
-from it (prereg.applications.review).
+from it (prereg.applications.review). Which identity images are asked for follows the 证件类型
+(ID_DOCUMENTS); the 执业类别 and 执业注册范围 images only a nurse's or physician's qualification
+(LICENSED_SERIES). `form_field_slots` is what the form's 证件图片 part draws of it.
 """
 
 from collections import Counter
 from typing import NamedTuple
+
+from prereg.accounts.models import IdType
 
 from .models import Application, ApplicationImage, ImageSlot
 from .sections import ASSESSED, ROW_SECTION_TITLES, ROW_TABLES, RowTable, rows_by_table
@@ -56,23 +60,132 @@ class Gap(NamedTuple):
     message: str
 
 
-IDENTITY_SLOTS = [ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK]  # always asked for
+IDENTITY_SLOTS = [ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK]  # asked for as the 证件类型 has them
 DECLARED_SLOTS = [ImageSlot.CATEGORY, ImageSlot.SCOPE, ImageSlot.PRACTICE_CHANGE, ImageSlot.CURRENT_QUALIFICATION]
 # The 📷 fields of the form's own (证件图片, at the bottom of the form), in the form's order.
 FIELD_SLOTS = IDENTITY_SLOTS + DECLARED_SLOTS
 
 
+class IdSide(NamedTuple):
+    """One image of an identity document: its slot, what it shows (the slot's label on the form, in the
+    missing-image message), and what the candidate is told to upload there."""
+    slot: ImageSlot
+    label: str
+    note: str
+
+
+class IdDocument(NamedTuple):
+    """What the candidate uploads of his 证件类型 (application.id_type): `pages` names the images
+    together (the review item's label), `sides` each image."""
+    name: str
+    pages: str
+    sides: tuple[IdSide, ...]
+
+
+def _card(name: str, short: str) -> IdDocument:
+    """A card with a front and a back (居民身份证, the 港澳台居民居住证, which are laid out as it is)."""
+    return IdDocument(name, f"{short}正反面", (
+        IdSide(ImageSlot.ID_FRONT, f"{short}正面", "需上传正反面两张图片（此处上传正面）"),
+        IdSide(ImageSlot.ID_BACK, f"{short}反面", "需上传正反面两张图片（此处上传反面）")))
+
+
+# The one rule of the identity images: the form's slots, their guides (images.slot_guide), the
+# missing-image messages and the review item's label all read it.
+ID_DOCUMENTS = {
+    IdType.RESIDENT: _card("居民身份证", "身份证"),
+    IdType.HKMO_PERMIT: _card("港澳居民居住证", "港澳居民居住证"),
+    IdType.TW_PERMIT: _card("台湾居民居住证", "台湾居民居住证"),
+    IdType.PASSPORT: IdDocument("护照", "护照信息页", (
+        IdSide(ImageSlot.ID_FRONT, "护照信息页", "上传护照的个人信息页（有本人照片的一页）一张图片"),)),
+}
+
+
+def id_document(application) -> IdDocument:
+    """The identity document of the application's 证件类型 (none chosen yet: the 居民身份证)."""
+    return ID_DOCUMENTS.get(application.id_type, ID_DOCUMENTS[IdType.RESIDENT])
+
+
+# The series whose 执业类别 a certificate shows (手册 六: 护士执业证书, 医师资格证书) and whose
+# practice is registered in an 执业证书: a pharmacist's or technician's (药学, 中药学, 技术) has neither.
+LICENSED_SERIES = {"护理", "医疗"}
+
+
+def licence_series(application) -> str:
+    """The series of the qualification applied for (catalog Qualification.series: 护理, 医疗, 药学…), ""
+    while none is chosen. A catalogue that leaves it blank (the shipped one does) is read from the
+    执业类别: 护理 a nurse's, one with 执业注册范围 (临床, 口腔, 公共卫生, 中医) a physician's."""
+    series = application.qualification.series if application.qualification_id else ""
+    if series or not application.category_id:
+        return series
+    category = application.category
+    if category.name == "护理":
+        return "护理"
+    return "医疗" if category.has_scopes else "其他"
+
+
+def is_licensed(application) -> bool | None:
+    """Whether the qualification applied for is a nurse's or a physician's (None: not chosen yet)."""
+    series = licence_series(application)
+    return (series in LICENSED_SERIES) if series else None
+
+
+# The 执业类别 and 执业注册范围 images as the series has them (the slots' own labels name both).
+LICENCE_LABELS = {("护理", ImageSlot.CATEGORY): "执业类别（护士执业证书）",
+                  ("医疗", ImageSlot.CATEGORY): "执业类别（医师资格证书）",
+                  ("医疗", ImageSlot.SCOPE): "执业注册范围（医师执业证书）"}
+
+
 def _answered(application) -> list[ImageSlot]:
-    """The 申报信息 fields filled in (DECLARED_SLOTS), whose 📷 images are then asked for."""
-    filled = (application.category_id, application.scope_id, is_filled_text(application.practice_change),
-              is_filled_text(application.current_qualification))
+    """The 申报信息 fields filled in (DECLARED_SLOTS), whose 📷 images are then asked for: the 执业类别
+    and 执业注册范围 only of a nurse's or a physician's qualification (LICENSED_SERIES)."""
+    licensed = bool(is_licensed(application))
+    filled = (licensed and application.category_id, licensed and application.scope_id,
+              is_filled_text(application.practice_change), is_filled_text(application.current_qualification))
     return [slot for slot, answered in zip(DECLARED_SLOTS, filled, strict=True) if answered]
 
 
 def field_images(application) -> list[RequiredImage]:
-    """The images the form's own fields ask for (those of `required_images` tied to no row), read
-    without a query: the form page draws its 证件图片 slots from it."""
-    return _field_images(IDENTITY_SLOTS + _answered(application))
+    """The images the form's own fields ask for (those of `required_images` tied to no row): the form
+    page draws its 证件图片 slots from it. Read without a query when the application was read with
+    its qualification and category (select_related), as licence_series reads both."""
+    return _identity_images(application) + _declared_images(application)
+
+
+def _declared_images(application) -> list[RequiredImage]:
+    """The images the 申报信息 fields filled in ask for, labelled as the series' certificates are."""
+    series = licence_series(application)
+    return [RequiredImage(slot, None, LICENCE_LABELS.get((series, slot), slot.label), "images")
+            for slot in _answered(application)]
+
+
+def _identity_images(application) -> list[RequiredImage]:
+    """The candidate's photo and the images of his 证件类型 (ID_DOCUMENTS)."""
+    return ([RequiredImage(ImageSlot.PHOTO, None, ImageSlot.PHOTO.label, "images")]
+            + [RequiredImage(side.slot, None, side.label, "images") for side in id_document(application).sides])
+
+
+class FormSlot(NamedTuple):
+    """A 📷 slot of the form's 证件图片 part as the form draws it: `required`: asked for now (缺 until
+    it holds an image)."""
+    slot: ImageSlot
+    label: str
+    required: bool
+
+
+def form_field_slots(application) -> list[FormSlot]:
+    """The slots of the form's own fields the form draws, in its order: those asked for (field_images)
+    and those a field not yet filled may still ask for; never one this application can never need
+    (the 反面 of a passport, the 执业类别 of a pharmacist, the 执业注册范围 of a nurse)."""
+    asked = {image.slot: image for image in field_images(application)}
+    licensed = is_licensed(application)
+    category = application.category if application.category_id else None
+    possible = {
+        ImageSlot.CATEGORY: licensed is not False,
+        ImageSlot.SCOPE: licensed is not False and (category is None or category.has_scopes),
+        ImageSlot.PRACTICE_CHANGE: True, ImageSlot.CURRENT_QUALIFICATION: True,
+    }
+    return [FormSlot(slot, asked[slot].label if slot in asked else slot.label, slot in asked)
+            for slot in FIELD_SLOTS if slot in asked or possible.get(slot, False)]
 
 
 def required_images(application, rows=None) -> list[RequiredImage]:
@@ -84,13 +197,8 @@ def required_images(application, rows=None) -> list[RequiredImage]:
         rows = rows_by_table(application, tables)
     education = [table for table in tables if table.section == "education"]
     others = [table for table in tables if table.section != "education"]
-    return (_field_images(IDENTITY_SLOTS) + _row_images(rows, education)
-            + _field_images(_answered(application)) + _row_images(rows, others))
-
-
-def _field_images(slots) -> list[RequiredImage]:
-    """The images of the form's own fields, uploaded in its 证件图片 part."""
-    return [RequiredImage(slot, None, slot.label, "images") for slot in slots]
+    return (_identity_images(application) + _row_images(rows, education)
+            + _declared_images(application) + _row_images(rows, others))
 
 
 def _row_images(rows, tables: list[RowTable]) -> list[RequiredImage]:

@@ -26,6 +26,7 @@ from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
 from prereg.audit.log import record
 
+from .completeness import ID_DOCUMENTS, id_document, licence_series
 from .drafts import check_editable, lock_editable
 from .models import ApplicationImage, DeletedImageFile, ImageSlot
 from .sections import BY_SLOT
@@ -40,8 +41,13 @@ JPEG_FORMATS = ("JPEG", "MPO")
 # The memory a JPEG decoded in several passes may take, in bytes per pixel of the full-decode limit:
 # as a CMYK one at that limit does (4 components × 2 bytes of coefficients, 4 bytes decoded).
 BUFFERED_JPEG_BYTES = 12
-# Long side of the stored image: every certificate stays legible, a 12 MP photo shrinks.
+# Long side of the stored image: every certificate stays legible, a 12 MP photo shrinks. A long image
+# (a screenshot of a 社保证明 or a 学信网备案表, a phone screen's width and several screens' height) may
+# keep a longer side, so that its text stays readable: its short side up to STORED_SHORT_SIDE, its
+# pixels up to STORED_MAX_PIXELS (what a 4:3 photo has at STORED_MAX_SIDE). See stored_size().
 STORED_MAX_SIDE = 2000
+STORED_SHORT_SIDE = 1000
+STORED_MAX_PIXELS = STORED_MAX_SIDE * STORED_MAX_SIDE * 3 // 4
 THUMB_MAX_SIDE = 320
 JPEG_QUALITY = 85
 # The least a certificate or a photo can be read at: each side at least MIN_SIDE pixels (a 1-inch
@@ -51,6 +57,10 @@ JPEG_QUALITY = 85
 MIN_SIDE = 200
 MAX_ASPECT = 8
 MAX_FILES_PER_REQUEST = 5
+# The scans (SOS segments) a JPEG may have: a progressive photo has about 10, a fully split scan script
+# a few hundred; each scan is decoded over the whole image, so thousands of scans of a large picture
+# keep a worker busy for minutes. libjpeg-turbo's own tools stop at 500 (-maxscans).
+MAX_JPEG_SCANS = 500
 
 # How many images one slot (or one row's slot) may hold.
 SLOT_LIMIT = {ImageSlot.ID_FRONT: 1, ImageSlot.ID_BACK: 1, ImageSlot.PHOTO: 1}
@@ -71,13 +81,20 @@ def _sample(name: str, caption: str) -> tuple[str, str]:
     return f"prereg/samples/{name}.png", caption
 
 
+# The drawn samples of the identity images (those of a 居民身份证: there are none of another document).
+ID_SAMPLES = {"身份证正面": (_sample("id-front", "身份证正面"),), "身份证反面": (_sample("id-back", "身份证反面"),)}
+
+
+def _id_guides(document) -> dict:
+    """The guides of one identity document's images (completeness.ID_DOCUMENTS), by slot."""
+    return {side.slot: SlotGuide(document.name, side.note, ID_SAMPLES.get(side.label, ())) for side in document.sides}
+
+
 SLOT_GUIDES = {
-    ImageSlot.PHOTO: SlotGuide("近期证件照", "上传本人近期正面免冠证件照一张",
+    ImageSlot.PHOTO: SlotGuide("近期证件照", "上传本人近期正面免冠证件照一张（竖版）",
                                (_sample("photo", "证件照"),)),
-    ImageSlot.ID_FRONT: SlotGuide("居民身份证", "需上传正反面两张图片（此处上传正面）",
-                                  (_sample("id-front", "身份证正面"),)),
-    ImageSlot.ID_BACK: SlotGuide("居民身份证", "需上传正反面两张图片（此处上传反面）",
-                                 (_sample("id-back", "身份证反面"),)),
+    # As a 居民身份证 has them, the 证件类型 most choose; slot_guide() gives those of the one chosen.
+    **_id_guides(ID_DOCUMENTS["resident"]),
     ImageSlot.EDUCATION: SlotGuide("学历证书", "当有多个学历时需要上传对应的多个学历证书",
                                    (_sample("education", "学历证书"),)),
     ImageSlot.DEGREE: SlotGuide("学位证书", "当有多个学位时需要上传对应的多个学位证书",
@@ -106,8 +123,36 @@ SLOT_GUIDES = {
                                (_sample("other", "证明材料"),)),
 }
 
-TYPE_MESSAGE = "仅支持 jpg/jpeg/png/bmp 格式的图片，请转换后再上传。"
+# Judged by the content, not the name: a text or SVG file named .jpg is told its content is not one.
+# What a nurse and a physician upload in the 执业类别 and 执业注册范围 slots (completeness.LICENSED_SERIES).
+LICENCE_GUIDES = {
+    ("护理", ImageSlot.CATEGORY): SlotGuide("护士执业证书", "护士上传执业证书（有执业类别和注册日期的页面）",
+                                          (_sample("nurse-licence", "护士执业证书"),)),
+    ("医疗", ImageSlot.CATEGORY): SlotGuide("医师资格证书", "医师上传资格证书",
+                                          (_sample("physician-qualification", "医师资格证书"),)),
+    ("医疗", ImageSlot.SCOPE): SlotGuide("医师执业证书", SLOT_GUIDES[ImageSlot.SCOPE].note,
+                                       (_sample("physician-licence", "医师执业证书"),)),
+}
+
+
+def slot_guide(application, slot) -> SlotGuide | None:
+    """What the candidate is told about one slot of his form: the identity images as his 证件类型 has
+    them (completeness.ID_DOCUMENTS), the 执业类别 and 执业注册范围 as his series' certificates."""
+    slot = ImageSlot(slot)
+    if slot in (ImageSlot.ID_FRONT, ImageSlot.ID_BACK):
+        return _id_guides(id_document(application)).get(slot)
+    return LICENCE_GUIDES.get((licence_series(application), slot)) or SLOT_GUIDES.get(slot)
+
+
+TYPE_MESSAGE = ("文件内容不是图片，或不是 jpg/jpeg/png/bmp 格式的图片（与文件名无关）。"
+                "仅支持 jpg/jpeg/png/bmp 格式的图片，请用手机拍照或截图后再上传。")
 CORRUPT_MESSAGE = "图片文件已损坏或不完整，请重新拍摄或选择图片。"
+SCANS_MESSAGE = ("图片文件异常（数据分段过多），可能已损坏或经过特殊处理，无法读取。"
+                 "请重新拍摄，或用手机相册截图、用画图软件另存为 jpg 后再上传。")
+SHAPE_MESSAGE = (f"图片过长或过窄（长边超过短边的{MAX_ASPECT}倍），看不清内容。"
+                 "长截图请分成几段分别截图，作为几张图片上传（此栏可上传多张）；证件请拍摄完整的证件。")
+PHOTO_SHAPE_MESSAGE = "考生照片应为竖版照片（高大于宽）。请上传竖版的本人近期正面免冠证件照。"
+DUPLICATE_MESSAGE = "该图片已上传过，无需重复上传。"
 HEIC_MESSAGE = ("不支持HEIC格式的照片（苹果手机默认的拍照格式），仅支持 jpg/jpeg/png/bmp 格式。"
                 "请把照片截图后上传截图，或在手机“设置 → 相机 → 格式”中选择“兼容性最佳”后重新拍摄。")
 # How files of the accepted formats begin (JPEG, PNG, BMP).
@@ -129,10 +174,22 @@ class ProcessedImage:
     content_type: str = "image/jpeg"
 
 
-def _encode(img: Image.Image, max_side: int, quality: int) -> bytes:
-    if max(img.size) > max_side:
+def stored_size(width: int, height: int) -> tuple[int, int]:
+    """The size a `width`×`height` picture is stored at: its long side at most STORED_MAX_SIDE, or,
+    for a long picture (a long screenshot), a longer side while its short side stays within
+    STORED_SHORT_SIDE and its pixels within STORED_MAX_PIXELS: a 1080×7000 screenshot is kept at
+    680×4410, not shrunk to an unreadable 308×2000. Never larger than the picture."""
+    long_side, short_side = max(width, height), min(width, height)
+    scale = max(min(1.0, STORED_MAX_SIDE / long_side),
+                min(1.0, STORED_SHORT_SIDE / short_side, (STORED_MAX_PIXELS / (width * height)) ** 0.5))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _encode(img: Image.Image, size: tuple[int, int], quality: int) -> bytes:
+    """`img` as a JPEG, shrunk to fit in `size` if it is larger."""
+    if img.width > size[0] or img.height > size[1]:
         img = img.copy()
-        img.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+        img.thumbnail(size, Image.Resampling.BILINEAR)
     out = io.BytesIO()
     img.save(out, "JPEG", quality=quality, optimize=False)
     return out.getvalue()
@@ -142,10 +199,19 @@ def pixels_message(width: int, height: int) -> str:
     """Too many pixels to decode within a worker's memory, in the candidate's words: how many pixels
     every file may have (a buffered JPEG of more may pass, none of fewer is refused), a 4:3 size
     within it as a camera or scanner setting would name it, and how a phone makes the picture smaller."""
-    limit = settings.IMAGE_MAX_PIXELS_FULL_DECODE
+    return _pixels_text(f"（{width}×{height}）", settings.IMAGE_MAX_PIXELS_FULL_DECODE)
+
+
+def _pixels_text(size: str, limit: int) -> str:
     side = int((limit / 12) ** 0.5)
-    return (f"图片像素过大（{width}×{height}）：最多{limit // 10_000}万像素（如{side * 4}×{side * 3}）。"
+    return (f"图片像素过大{size}：最多{limit // 10_000}万像素（如{side * 4}×{side * 3}）。"
             "请用手机相册的“编辑/裁剪”或截图缩小后再上传。")
+
+
+def bomb_message(width: int | None = None, height: int | None = None) -> str:
+    """More pixels than any file may have (IMAGE_MAX_PIXELS, an image bomb's header or a 48 MP camera):
+    the limit stated, as pixels_message states it."""
+    return _pixels_text(f"（{width}×{height}）" if width else "", settings.IMAGE_MAX_PIXELS)
 
 
 def _read(upload) -> bytes:
@@ -172,8 +238,9 @@ def _check_signature(head: bytes) -> None:
     raise ValidationError(TYPE_MESSAGE, code="type")
 
 
-def _opened(raw: bytes) -> Image.Image:
-    """The image as its header describes it, not yet decoded, with its pixel count checked.
+def _opened(raw: bytes) -> tuple[Image.Image, tuple[int, int]]:
+    """The image as its header describes it, not yet decoded, with its pixel count checked, and the
+    size it is to be stored at (stored_size: of the picture's own size, whatever its decoding scale).
 
     A JPEG decoded in one pass can skip detail: its DCT is scaled while decoding (draft()), so up
     to IMAGE_MAX_PIXELS are allowed. A PNG or BMP is decoded in full at up to 4 bytes a pixel (a
@@ -186,37 +253,42 @@ def _opened(raw: bytes) -> Image.Image:
     try:
         img = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
     except Image.DecompressionBombError:
-        raise ValidationError("图片像素过大，请缩小后再上传。", code="pixels") from None
+        raise ValidationError(bomb_message(), code="pixels") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         # It begins as an accepted format does (_read): a photo cut short before its header ended
         # (a dropped connection), not a wrong type.
         raise ValidationError(CORRUPT_MESSAGE, code="corrupt") from None
     width, height = img.size
     if width * height > settings.IMAGE_MAX_PIXELS:
-        raise ValidationError("图片像素过大，请缩小后再上传。", code="pixels")
+        raise ValidationError(bomb_message(width, height), code="pixels")
     _check_shape(width, height)
     if img.format not in JPEG_FORMATS:
         if width * height > settings.IMAGE_MAX_PIXELS_FULL_DECODE:
             raise ValidationError(pixels_message(width, height), code="pixels")
-        return img
-    if max(width, height) > STORED_MAX_SIDE:
+        return img, stored_size(width, height)
+    first_scan_components, scans = _jpeg_scans(raw)
+    if scans > MAX_JPEG_SCANS:
+        raise ValidationError(SCANS_MESSAGE, code="scans")
+    target = stored_size(width, height)
+    if target != (width, height):
         # Decode at a DCT scale that still leaves at least the stored size (1/2, 1/4 or 1/8 of
         # each side). draft() scales by the smaller of the two ratios: ask for the aspect-true
         # stored size.
-        factor = STORED_MAX_SIDE / max(width, height)
-        img.draft("RGB", (max(1, int(width * factor)), max(1, int(height * factor))))
-    if not _decoded_in_one_pass(img, raw):
+        img.draft("RGB", target)
+    if img.info.get("progressive") or first_scan_components != len(img.getbands()):
         picture = img.width * img.height * (1 if img.mode == "L" else 4)  # at the decoding scale
         if _coefficient_bytes(img, width, height) + picture > settings.IMAGE_MAX_PIXELS_FULL_DECODE * BUFFERED_JPEG_BYTES:
             raise ValidationError(pixels_message(width, height), code="pixels")
-    return img
+    return img, target
 
 
 def _check_shape(width: int, height: int) -> None:
     """Refuse what cannot show a certificate or a photo (MIN_SIDE, MAX_ASPECT), judged from the header
     before any decoding: a strip (a slip of the crop, a panorama) or a picture too small to read."""
     if max(width, height) > MAX_ASPECT * min(width, height):
-        raise ValidationError(f"图片长宽比例异常（{width}×{height}像素），请上传完整的证件照片。", code="shape")
+        # The size is not named: a long screenshot arrives shrunk by the browser, at a size its
+        # owner never had.
+        raise ValidationError(SHAPE_MESSAGE, code="shape")
     if min(width, height) < MIN_SIDE:
         raise ValidationError(f"图片太小（{width}×{height}像素），看不清证件内容。"
                               f"请上传清晰的照片，宽和高都不少于{MIN_SIDE}像素。", code="small")
@@ -230,23 +302,41 @@ def _coefficient_bytes(img: Image.Image, width: int, height: int) -> int:
     return sum(2 * -(-width * h // h_max) * -(-height * v // v_max) for _, h, v, _ in img.layer)
 
 
-def _decoded_in_one_pass(img: Image.Image, raw: bytes) -> bool:
-    """Whether the JPEG `img` is decoded as a stream: not progressive, and its first scan carries
-    every colour component (else libjpeg buffers the coefficients of the whole image to combine
-    the scans)."""
-    if img.info.get("progressive"):
-        return False
-    # The segments before the first scan (SOS) all carry their length: walk them to its header,
-    # stepping over fill and stray bytes between them as Pillow's parser does.
-    pos = 2
-    while pos + 4 < len(raw):
-        if raw[pos] != 0xFF or raw[pos + 1] == 0xFF:
+def _jpeg_scans(raw: bytes) -> tuple[int, int]:
+    """How many colour components the JPEG's first scan carries (0 if it has none) and how many scans
+    (SOS segments) its first picture has, counted up to MAX_JPEG_SCANS + 1, from the bytes alone,
+    before anything is decoded.
+
+    A JPEG whose first scan carries every colour component and is not progressive is decoded as a
+    stream; else libjpeg buffers the coefficients of the whole image to combine the scans. The
+    segments all carry their length; the entropy-coded data after a scan's header holds no marker
+    but a restart (0xFFD0-D7) and a stuffed 0xFF00, so the next 0xFF byte that begins a marker ends
+    it. Fill bytes (0xFF) and stray bytes between segments are stepped over as Pillow's parser does;
+    the picture ends at EOI (what a camera appends after it, MPO, is not counted).
+    """
+    pos, first, scans, size = 2, 0, 0, len(raw)
+    while pos + 4 <= size:
+        if raw[pos] != 0xFF:
+            pos = raw.find(b"\xff", pos + 1)
+            if pos < 0:
+                break
+            continue
+        marker = raw[pos + 1]
+        if marker == 0xFF:  # a fill byte before a marker
             pos += 1
-        elif raw[pos + 1] == 0xDA:
-            return raw[pos + 4] == len(img.getbands())
+        elif marker == 0x00 or 0xD0 <= marker <= 0xD7 or marker == 0x01:  # stuffed 0xFF, RSTn, TEM
+            pos += 2
+        elif marker == 0xD9:  # EOI
+            break
         else:
+            if marker == 0xDA:
+                scans += 1
+                if scans == 1:
+                    first = raw[pos + 4] if pos + 4 < size else 0
+                if scans > MAX_JPEG_SCANS:
+                    break
             pos += 2 + int.from_bytes(raw[pos + 2:pos + 4], "big")
-    return False
+    return first, scans
 
 
 # What an EXIF orientation (1-8) asks for to show the picture as the camera meant it (as ImageOps.exif_transpose).
@@ -278,8 +368,8 @@ def _eight_bit_grey(img: Image.Image) -> Image.Image:
     return flat
 
 
-def _small_upright(img: Image.Image) -> Image.Image:
-    """Decode `img` and make it RGB or L, at most the stored size, turned upright.
+def _small_upright(img: Image.Image, target: tuple[int, int]) -> Image.Image:
+    """Decode `img` and make it RGB or L, at most `target` (the stored size), turned upright.
 
     Memory (bench key upload_peak_mb, goal ≤ 150 MB a worker): the caller hands over its only
     reference, so the decoded image is dropped as soon as its flattened copy exists. At most one
@@ -302,7 +392,7 @@ def _small_upright(img: Image.Image) -> Image.Image:
         else:
             grey = len(img.getbands()) == 1 and img.mode != "P"  # 1-bit grey scale
             img = img.convert("L" if grey else "RGB")
-    img.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), Image.Resampling.BILINEAR)
+    img.thumbnail((max(target), max(target)), Image.Resampling.BILINEAR)  # by its long side, as the picture's aspect
     if img.mode == "CMYK":
         img = img.convert("RGB")
     return img.transpose(turn) if turn is not None else img
@@ -314,17 +404,17 @@ def process_image(upload) -> ProcessedImage:
     raw = _read(upload)
     try:
         # No reference to the opened image is kept here: _small_upright drops it early.
-        img = _small_upright(_opened(raw))
+        img = _small_upright(*_opened(raw))
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         raise ValidationError(CORRUPT_MESSAGE, code="corrupt") from None
-    data = _encode(img, STORED_MAX_SIDE, JPEG_QUALITY)
+    data = _encode(img, img.size, JPEG_QUALITY)
     quality = JPEG_QUALITY
     while len(data) > max_bytes and quality > 40:
         quality -= 15
-        data = _encode(img, STORED_MAX_SIDE, quality)
+        data = _encode(img, img.size, quality)
     if len(data) > max_bytes:
         raise ValidationError(size_message(), code="too_large")
-    thumb = _encode(img, THUMB_MAX_SIDE, 75)
+    thumb = _encode(img, (THUMB_MAX_SIDE, THUMB_MAX_SIDE), 75)
     return ProcessedImage(data=data, thumbnail=thumb, width=img.width, height=img.height,
                           sha256=hashlib.sha256(data).hexdigest())
 
@@ -340,6 +430,26 @@ def _check_slot(application, slot, row_id):
     else:
         row_id = None
     return slot, row_id
+
+
+def _check_fits_slot(slot, image: ProcessedImage) -> None:
+    """What a slot asks of a picture's shape beyond any certificate's: the candidate's photo (printed on
+    the 审核确认单, compared with the ID by the reviewer) is upright, as an ID photo is; a landscape
+    picture (a certificate, a panorama) is not one. Judged on the stored, upright picture."""
+    if slot == ImageSlot.PHOTO and image.width > image.height:
+        raise ValidationError(PHOTO_SHAPE_MESSAGE, code="photo_shape")
+
+
+def _check_new(application_id, slot, row_id, processed) -> None:
+    """Refuse a picture the slot (of this row) already holds, or one sent twice at once: the same
+    stored bytes (sha256; the pipeline re-encodes the same file to the same bytes)."""
+    held = set(ApplicationImage.objects.filter(application_id=application_id, slot=slot, row_id=row_id)
+               .values_list("sha256", flat=True))
+    for upload, image in processed:
+        if image.sha256 in held:
+            name = getattr(upload, "name", "") or "图片"
+            raise ValidationError(f"{name}：{DUPLICATE_MESSAGE}", code="duplicate")
+        held.add(image.sha256)
 
 
 def _check_room(application_id, slot, row_id, adding: int, limit: int) -> None:
@@ -371,7 +481,9 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
     processed = []
     for upload in uploads:
         try:
-            processed.append((upload, process_image(upload)))
+            image = process_image(upload)
+            _check_fits_slot(slot, image)
+            processed.append((upload, image))
         except ValidationError as error:
             name = getattr(upload, "name", "") or "图片"
             raise ValidationError(f"{name}：{error.messages[0]}", code=error.code) from None
@@ -383,9 +495,10 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
         # together pass the limit each was checked against alone.
         application = lock_editable(actor, application.pk, expected_version)
         _check_slot(application, slot, row_id)
-        if replace:
+        if replace:  # the same picture again replaces itself: nothing is held twice
             slot_images_delete(application, slot, row_id)
         else:
+            _check_new(application.pk, slot, row_id, processed)
             _check_room(application.pk, slot, row_id, len(uploads), limit)
         for upload, image in processed:
             stem = uuid.uuid4().hex

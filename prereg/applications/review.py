@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import FieldDoesNotExist
 
 from . import eligibility as rules
-from .completeness import required_images
+from .completeness import id_document, required_images
 from .models import (
     STAGE_ORG_FIELD,
     Application,
@@ -28,17 +28,21 @@ from .models import (
 from .sections import ASSESSED, BY_KEY, BY_SLOT
 from .values import month_text, plain_text, typed_text
 
-# The two sides of the ID card are one item; the candidate's photo shows nothing typed (no item).
+# The images of the identity document are one item, labelled as the 证件类型 has them
+# (completeness.ID_DOCUMENTS: "证件（身份证正反面）", "证件（护照信息页）"). The candidate's photo
+# shows nothing typed: it is no item to tick, it is shown with the 证件 item (CheckField.photo),
+# where the reviewer compares the face with the document's, as the 审核确认单 prints it.
 ID_CARD = "id_card"
-ID_CARD_LABEL = "证件（身份证正反面）"
 ITEM_OF_SLOT = {ImageSlot.ID_FRONT: ID_CARD, ImageSlot.ID_BACK: ID_CARD, ImageSlot.PHOTO: None}
+# The 执业注册年月, from which 人社部发〔2021〕51号 counts the years of practice (the 资格初审 turns on
+# it), is on the practice certificate: the 执业注册范围 item's (医师执业证书), or, where no such image
+# is asked for (a nurse's: 护理 has no 执业注册范围), the 执业类别 item's (护士执业证书).
+REGISTERED = "practice_registered"
 # The Application fields each item of the form's own fields is compared with.
 FIELD_VALUES = {
     ID_CARD: ("name", "gender", "id_number", "birth_date", "ethnicity"),
     ImageSlot.CATEGORY: ("category", "qualification"),
-    # The practice certificate shows the registration date too, from which 人社部发〔2021〕51号
-    # counts the years of practice (the 资格初审 turns on it).
-    ImageSlot.SCOPE: ("scope", "practice_registered"),
+    ImageSlot.SCOPE: ("scope", REGISTERED),
     ImageSlot.PRACTICE_CHANGE: ("practice_change",),
     ImageSlot.CURRENT_QUALIFICATION: ("current_qualification", "current_qualification_date"),
 }
@@ -50,6 +54,7 @@ class CheckField:
     label: str
     values: list[tuple[str, str]]  # (label, typed value) shown beside the images
     images: list = field(default_factory=list)
+    photo: object = None  # the 证件 item: the candidate's photo (考生照片), to compare the face with
     consistent: bool | None = None  # this stage's tick of this round: True 是, False 否, None not yet
     slots: list[tuple[str, int | None]] = field(default_factory=list)  # the (slot, row id) of its images
 
@@ -71,12 +76,16 @@ def _values(obj, names, label=None) -> list[tuple[str, str]]:
 
 def check_fields(application, *, with_images=True) -> list[CheckField]:
     items = {}
-    for image in required_images(application):
+    required = required_images(application)
+    asked = {image.slot for image in required}
+    for image in required:
         key = _item_key(image)
         if key is None:
             continue
         if key not in items:
             items[key] = _item(application, key, image)
+            if key == ImageSlot.CATEGORY and ImageSlot.SCOPE not in asked:
+                items[key].values += _values(application, [REGISTERED])
         items[key].slots.append((image.slot, image.row_id))
     fields = list(items.values())
     if with_images:
@@ -94,7 +103,7 @@ def _item_key(image) -> str | None:
 
 def _item(application, key, image) -> CheckField:
     if image.row is None:
-        label = ID_CARD_LABEL if key == ID_CARD else image.slot.label
+        label = f"证件（{id_document(application).pages}）" if key == ID_CARD else image.label
         return CheckField(key, label, _values(application, FIELD_VALUES[key]))
     table, row = BY_SLOT[image.slot], image.row
     label = (ASSESSED if image.assessed else "") + image.slot.label
@@ -106,7 +115,10 @@ def _item(application, key, image) -> CheckField:
 
 def _attach_images(application, fields):
     images = list(application.images.all())
+    photo = next((img for img in images if img.slot == ImageSlot.PHOTO), None)
     for f in fields:
+        if f.key == ID_CARD:
+            f.photo = photo
         for slot, row_id in f.slots:
             f.images += [img for img in images if (img.slot, img.row_id) == (slot, row_id)]
             if row_id is None:  # a single-value slot may have been stored with no row id or any row id

@@ -38,6 +38,11 @@ def png_bytes(size=(300, 200), mode="RGB"):
     return out.getvalue()
 
 
+def portrait():
+    """A picture the 考生照片 slot takes: upright, as an ID photo is."""
+    return jpeg_upload(size=(240, 320))
+
+
 def refuse(application, candidate, file, slot="photo"):
     with pytest.raises(ValidationError) as excinfo:
         images.images_add(actor=candidate, application=application, slot=slot, uploads=[file])
@@ -50,7 +55,7 @@ def test_a_jpeg_is_reencoded_stored_under_a_generated_name_with_thumbnail_and_sh
     exif[0x010F] = "SecretCamera"
     out = io.BytesIO()
     Image.new("RGB", (300, 200), (1, 2, 3)).save(out, "JPEG", exif=exif.tobytes())
-    [img] = images.images_add(actor=candidate, application=application, slot="photo",
+    [img] = images.images_add(actor=candidate, application=application, slot="category",
                               uploads=[upload("我的照片.jpg", out.getvalue())])
     stored = img.file.read()
     assert hashlib.sha256(stored).hexdigest() == img.sha256
@@ -94,7 +99,7 @@ def test_an_empty_file_is_refused(application, candidate):
 
 def test_a_polyglot_png_with_html_appended_is_neutralised(application, candidate):
     html = b"<html><script>alert(document.cookie)</script></html>"
-    [img] = images.images_add(actor=candidate, application=application, slot="photo",
+    [img] = images.images_add(actor=candidate, application=application, slot="category",
                               uploads=[upload("p.png", png_bytes() + html, "text/html")])
     stored = img.file.read()
     assert b"<script" not in stored and b"<html" not in stored
@@ -146,27 +151,27 @@ def test_a_row_slot_needs_a_saved_row_of_this_application(application, candidate
 
 
 def test_a_single_image_slot_is_replaced_not_duplicated(application, candidate):
-    images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
-    images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    images.images_add(actor=candidate, application=application, slot="photo", uploads=[portrait()])
+    images.images_add(actor=candidate, application=application, slot="photo", uploads=[portrait()])
     assert ApplicationImage.objects.filter(slot="photo").count() == 1
 
 
 def test_another_candidate_cannot_add_or_delete(application, candidate):
     other = CandidateFactory()
     with pytest.raises(PermissionDenied):
-        images.images_add(actor=other, application=application, slot="photo", uploads=[jpeg_upload()])
-    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+        images.images_add(actor=other, application=application, slot="photo", uploads=[portrait()])
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[portrait()])
     with pytest.raises(PermissionDenied):
         images.image_delete(actor=other, image_id=img.pk)
     assert ApplicationImage.objects.count() == 1
 
 
 def test_images_cannot_change_while_in_review(application, candidate):
-    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[portrait()])
     application.state = State.IN_REVIEW
     application.save()
     with pytest.raises(ValidationError, match="报名信息已提交审核，当前不能修改（当前状态：审核中）；如需修改请先撤回。"):
-        images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+        images.images_add(actor=candidate, application=application, slot="photo", uploads=[portrait()])
     with pytest.raises(ValidationError, match="报名信息已提交审核"):
         images.image_delete(actor=candidate, image_id=img.pk)
     assert list(ApplicationImage.objects.all()) == [img]
@@ -178,7 +183,7 @@ def _returned_since(application):
 
 
 def test_a_page_loaded_before_a_submit_and_return_can_neither_upload_nor_delete(application, candidate):
-    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[portrait()])
     page_version = application.version
     _returned_since(application)  # `application` stays the page's copy: only the locked row tells
     with pytest.raises(ValidationError, match="报名信息已在其他页面提交或撤回，请刷新页面后再修改。") as refused:
@@ -199,14 +204,14 @@ def test_the_current_version_or_none_uploads_and_deletes(application, candidate)
     [first] = images.images_add(actor=candidate, application=application, slot="category", uploads=[jpeg_upload()],
                                 expected_version=application.version)
     [second] = images.images_add(actor=candidate, application=application, slot="category",
-                                 uploads=[jpeg_upload()])  # a page older than the version field: not checked
+                                 uploads=[jpeg_upload(color=(9, 9, 9))])  # a page older than the version field: not checked
     images.image_delete(actor=candidate, image_id=first.pk, expected_version=application.version)
     images.image_delete(actor=candidate, image_id=second.pk)
     assert not ApplicationImage.objects.exists()
 
 
 def test_delete_removes_the_row_at_once_and_its_files_after_the_retention(application, candidate, settings):
-    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[portrait()])
     paths = [img.file.path, img.thumbnail.path]
     images.image_delete(actor=candidate, image_id=img.pk)
     assert not ApplicationImage.objects.exists()
@@ -221,8 +226,8 @@ def test_delete_removes_the_row_at_once_and_its_files_after_the_retention(applic
 
 def test_a_replaced_photo_keeps_its_files_until_the_purge_command_after_the_retention(application, candidate,
                                                                                      settings):
-    [old] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
-    [new] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    [old] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[portrait()])
+    [new] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[portrait()])
     assert os.path.exists(old.file.path) and os.path.exists(old.thumbnail.path)
     assert sorted(DeletedImageFile.objects.values_list("name", flat=True)) == sorted([old.file.name,
                                                                                      old.thumbnail.name])
@@ -237,7 +242,7 @@ def test_a_replaced_photo_keeps_its_files_until_the_purge_command_after_the_rete
 
 
 def test_the_purge_never_removes_a_file_an_image_row_still_names(application, candidate):
-    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[portrait()])
     DeletedImageFile.objects.create(name=img.file.name)
     DeletedImageFile.objects.update(deleted_at=timezone.now() - timedelta(days=30))
     assert images.deleted_images_purge() == 1
@@ -245,7 +250,7 @@ def test_the_purge_never_removes_a_file_an_image_row_still_names(application, ca
 
 
 def test_images_are_served_to_the_owner_only(client, application, candidate):
-    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[portrait()])
     client.force_login(candidate)
     response = client.get(reverse("files:image", args=[img.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
@@ -256,7 +261,7 @@ def test_images_are_served_to_the_owner_only(client, application, candidate):
 
 def test_behind_nginx_the_checked_file_is_handed_over_by_x_accel_redirect(client, application, candidate, settings):
     settings.PRIVATE_MEDIA_ACCEL_PREFIX = "/_protected/"
-    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[jpeg_upload()])
+    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[portrait()])
     client.force_login(candidate)
     response = client.get(reverse("files:image", args=[img.pk]))
     assert response.status_code == 200 and response.content == b""
@@ -285,14 +290,14 @@ def test_a_png_of_more_pixels_than_a_full_decode_allows_is_refused_with_what_to_
 
 def test_a_png_at_the_full_decode_limit_is_accepted_and_stored_downscaled(application, candidate):
     png = _saved(Image.new("L", (3648, 2736), 200), "PNG")
-    [img] = images.images_add(actor=candidate, application=application, slot="photo",
+    [img] = images.images_add(actor=candidate, application=application, slot="category",
                               uploads=[upload("scan.png", png, "image/png")])
     assert (img.width, img.height) == (2000, 1500)
 
 
 def test_a_big_jpeg_is_accepted_and_stored_downscaled(application, candidate):
     jpeg = _saved(Image.new("L", (6000, 4000), 200), "JPEG")
-    [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[upload("big.jpg", jpeg)])
+    [img] = images.images_add(actor=candidate, application=application, slot="category", uploads=[upload("big.jpg", jpeg)])
     assert (img.width, img.height) == (2000, 1333)
     assert Image.open(img.file).size == (2000, 1333)
 
@@ -302,7 +307,7 @@ def test_a_progressive_jpeg_is_held_to_the_memory_of_a_full_decode(application, 
     picture = Image.new("RGB", (1600, 1200), (200, 100, 50))  # 5.8 MB of coefficients, 7.7 MB decoded
     assert refuse(application, candidate, upload("p.jpg", _saved(picture, "JPEG", progressive=True))) == (
         "p.jpg：图片像素过大（1600×1200）：最多100万像素（如1152×864）。请用手机相册的“编辑/裁剪”或截图缩小后再上传。")
-    [img] = images.images_add(actor=candidate, application=application, slot="photo",
+    [img] = images.images_add(actor=candidate, application=application, slot="category",
                               uploads=[upload("b.jpg", _saved(picture, "JPEG"))])
     assert (img.width, img.height) == (1600, 1200)
 
@@ -322,7 +327,8 @@ def test_transparency_is_flattened_onto_white_and_an_exif_turn_applied_after_the
     [flat] = images.images_add(actor=candidate, application=application, slot="category",
                                uploads=[upload("t.png", _saved(rgba, "PNG"), "image/png")])
     stored = Image.open(flat.file)
-    assert stored.size == (2000, 500) and stored.convert("RGB").getpixel((1000, 250)) >= (250, 250, 250)
+    # A long picture keeps its short side legible (images.stored_size): 3 MP, not 2000×500.
+    assert stored.size == (3464, 866) and stored.convert("RGB").getpixel((1732, 433)) >= (250, 250, 250)
     exif = Image.Exif()
     exif[0x0112] = 6  # turned 90° on display
     photo = _saved(Image.new("RGB", (4000, 3000), (10, 20, 30)), "JPEG", exif=exif.tobytes())

@@ -83,7 +83,8 @@ def test_the_items_follow_the_form_and_its_first_education_and_degree_rows_are_t
     labels = [item.label for item in review.check_fields(application, with_images=False)]
     assert labels == [
         "证件（身份证正反面）", "参评学历证书", "学历证书", "参评学位证书",
-        "执业类别（护士执业证书/医师资格证书）", "执业注册范围（执业证书）", "执业变更记录页", "现有资格证书",
+        # a physician's 执业类别 (临床): his certificates named (completeness.LICENCE_LABELS)
+        "执业类别（医师资格证书）", "执业注册范围（医师执业证书）", "执业变更记录页", "现有资格证书",
         "聘书（合同、文件）", "住院医师规范化培训合格证书", "全科医生规范化培训合格证书", "其他材料（基层工作证明）",
     ]
 

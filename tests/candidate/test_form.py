@@ -259,8 +259,9 @@ def test_an_upload_answers_with_its_slot_redrawn_and_a_deletion_redraws_it_in_pl
     client.force_login(candidate)
     application = complete_application(candidate, year, tree)
     row = EducationRow.objects.get(application=application, kind="education")
+    another = jpeg_upload(color=(1, 2, 3))  # the slot holds the factory's picture already: this is another
     answer = client.post(reverse("candidate:image_upload"), {"slot": "education", "row_id": row.pk,
-                                                             "version": application.version, "file": jpeg_upload()},
+                                                             "version": application.version, "file": another},
                          HTTP_ACCEPT="application/json").json()
     assert answer["ok"] and f'id="img-education-{row.pk}"' in answer["html"]
     assert answer["html"].count('class="thumb"') == 2 and "参评学历" in answer["html"]
@@ -374,7 +375,7 @@ def test_the_reloaded_page_uploads_and_deletes_again(client, stale_page):
     version = re.search(r'name="version" value="(\d+)"', slot_markup(page, "category-")).group(1)
     assert version == "2"
     answer = client.post(reverse("candidate:image_upload"), {
-        "version": version, "slot": "category", "file": jpeg_upload()}, HTTP_ACCEPT="application/json").json()
+        "version": version, "slot": "category", "file": jpeg_upload(color=(1, 2, 3))}, HTTP_ACCEPT="application/json").json()
     assert answer["ok"] and answer["html"].count('class="thumb"') == 2
     [photo] = ApplicationImage.objects.filter(application=application, slot="photo")
     response = client.post(reverse("candidate:image_delete", args=[photo.pk]), {"version": version},

@@ -100,7 +100,7 @@ def test_an_upload_that_finishes_after_a_submit_is_refused_on_the_locked_row(cli
     before = ApplicationImage.objects.filter(application=ready).count()
     with pytest.raises(ValidationError, match="审核中"):
         images.images_add(actor=ready.candidate, application=stale, slot="photo",
-                          uploads=[jpeg_upload()])
+                          uploads=[jpeg_upload(size=(240, 320))])  # upright, as the photo slot asks
     assert ApplicationImage.objects.filter(application=ready).count() == before
 
 

@@ -34,7 +34,8 @@ def _slots(application):
 def test_an_uploads_answer_draws_the_slot_as_the_form_page_does(client, application):
     for slot, row_id in _slots(application):
         answer = client.post(reverse("candidate:image_upload"), {
-            "version": application.version, "slot": slot, "row_id": row_id or "", "file": jpeg_upload()},
+            # another picture than the factory's, which the slot holds already (the same one is refused)
+            "version": application.version, "slot": slot, "row_id": row_id or "", "file": jpeg_upload(color=(1, 2, 3))},
             HTTP_ACCEPT="application/json").json()
         assert answer["ok"] and answer["html"].startswith('<div class="slot')
         assert _same_tokens(answer["html"]) in _form_page(client)

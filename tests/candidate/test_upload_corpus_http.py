@@ -111,7 +111,7 @@ def test_a_hundred_files_at_once_are_refused_and_nothing_is_written(client, logg
 
 def test_a_polyglot_png_with_html_is_stored_reencoded_without_the_html(client, logged_in, settings):
     out = io.BytesIO()
-    Image.new("RGB", (300, 200), (10, 200, 10)).save(out, "PNG")
+    Image.new("RGB", (200, 300), (10, 200, 10)).save(out, "PNG")  # upright, as the photo slot asks
     polyglot = out.getvalue() + b"<html><script>alert(1)</script></html>"
     response = client.post(reverse("candidate:image_upload"),
                            {"slot": "photo", "version": logged_in.version,
