@@ -2,29 +2,19 @@
 act of an account lands after its superior was told it is disabled (the races probe: 14 of 16 approvals
 were logged after the account.disable their superior had been told was done)."""
 
-import threading
 from functools import partial
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 
 from prereg.accounts.services import account_set_active
 from prereg.applications import services
 from prereg.applications.models import Application, State
 from prereg.audit.models import AuditEvent
+from tests.applications.test_one_writer_races import paused_after, started
 from tests.factories import submitted, tick_all
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run(outcomes, name, act):
-    try:
-        outcomes[name] = act()
-    except Exception as exc:  # the refusal is the outcome compared below
-        outcomes[name] = exc
-    finally:
-        connection.close()
 
 
 def test_a_disable_waits_for_the_approval_under_way_and_the_next_act_is_refused(
@@ -32,24 +22,14 @@ def test_a_disable_waits_for_the_approval_under_way_and_the_next_act_is_refused(
     application = submitted(tree, year, "35052401")
     tick_all(application, reviewer_anxi_hospital)
     application.refresh_from_db()
-    held, go_on = threading.Event(), threading.Event()
-    actor_held = services._actor_held
-
-    def pausing(actor):
-        actor_held(actor)
-        held.set()
-        go_on.wait(10)
-
-    monkeypatch.setattr(services, "_actor_held", pausing)
+    held, go_on = paused_after(monkeypatch, services, "_actor_held")
     outcomes = {}
-    approving = threading.Thread(target=_run, args=(outcomes, "approved", partial(
+    approving = started(outcomes, "approved", partial(
         services.application_approve, actor=reviewer_anxi_hospital, application_id=application.pk,
-        expected_version=application.version)))
-    approving.start()
+        expected_version=application.version))
     assert held.wait(10)
-    disabling = threading.Thread(target=_run, args=(outcomes, "disabled", partial(
-        account_set_active, actor=reviewer_quanzhou, user_ids=[reviewer_anxi_hospital.pk], active=False)))
-    disabling.start()
+    disabling = started(outcomes, "disabled", partial(
+        account_set_active, actor=reviewer_quanzhou, user_ids=[reviewer_anxi_hospital.pk], active=False))
     disabling.join(1)
     assert disabling.is_alive(), outcomes  # waiting for the account row the approval holds
     go_on.set()
@@ -60,7 +40,7 @@ def test_a_disable_waits_for_the_approval_under_way_and_the_next_act_is_refused(
                   .order_by("pk").values_list("event", flat=True))
     assert events == ["application.approve", "account.disable"]
     # Once it is disabled, an act of the account (a page left open, a session not yet ended) is refused.
-    monkeypatch.setattr(services, "_actor_held", actor_held)
+    monkeypatch.undo()
     reviewer_anxi_hospital.refresh_from_db()
     with pytest.raises(PermissionDenied, match="账号已被禁用"):
         services.field_check_set(actor=reviewer_anxi_hospital, application_id=application.pk, field="id_card",

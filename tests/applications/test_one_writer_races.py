@@ -48,6 +48,37 @@ def race(first, second):
     return outcomes["first"], outcomes["second"]
 
 
+def started(outcomes, name, act) -> threading.Thread:
+    """`act` run in a thread (a connection) of its own, its result or refusal kept in outcomes[name]."""
+
+    def run():
+        try:
+            outcomes[name] = act()
+        except Exception as exc:  # the refusal is the outcome the test compares
+            outcomes[name] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def paused_after(monkeypatch, module, name):
+    """Make module.name stop, once it has returned, until the test lets it go on: (reached, go_on)."""
+    reached, go_on = threading.Event(), threading.Event()
+    original = getattr(module, name)
+
+    def pausing(*args, **kwargs):
+        result = original(*args, **kwargs)
+        reached.set()
+        go_on.wait(10)
+        return result
+
+    monkeypatch.setattr(module, name, pausing)
+    return reached, go_on
+
+
 def done(outcome) -> bool:
     return not isinstance(outcome, Exception)
 

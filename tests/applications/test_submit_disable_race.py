@@ -3,12 +3,10 @@ barrier): the submission is refused, routed past the disabled org, or the 禁用
 ever left waiting for a disabled org, which no one could review."""
 
 import datetime
-import threading
 from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from prereg.accounts.services import account_set_active
 from prereg.applications import services
@@ -17,7 +15,7 @@ from prereg.applications.selectors import waiting_counts
 from prereg.orgs.models import Org
 from prereg.orgs.routing import resolve_chain
 from prereg.orgs.services import org_set_enabled
-from tests.applications.test_one_writer_races import done, race
+from tests.applications.test_one_writer_races import done, paused_after, race, started
 from tests.factories import ApplicationFactory, CandidateFactory, EducationRowFactory
 
 ROUNDS = 30
@@ -77,34 +75,14 @@ def test_the_disabling_of_a_units_last_reviewer_account_waits_for_a_submission_c
     # without the wait it would count nothing waiting yet and leave the application waiting for no one.
     unit = tree["35052401"]
     application = _draft(tree, year, "35052401")
-    chain_read, go_on = threading.Event(), threading.Event()
-    chain_held = services._chain_held
-
-    def pausing(*args):
-        chain = chain_held(*args)
-        chain_read.set()
-        go_on.wait(10)
-        return chain
-
-    monkeypatch.setattr(services, "_chain_held", pausing)
+    chain_read, go_on = paused_after(monkeypatch, services, "_chain_held")
     outcomes = {}
-
-    def run(name, act):
-        try:
-            outcomes[name] = act()
-        except Exception as exc:  # the refusal is the outcome compared below
-            outcomes[name] = exc
-        finally:
-            connection.close()
-
-    submitting = threading.Thread(target=run, args=("submitted", partial(
-        services.application_submit, actor=application.candidate, application_id=application.pk)))
-    submitting.start()
+    submitting = started(outcomes, "submitted", partial(
+        services.application_submit, actor=application.candidate, application_id=application.pk))
     assert chain_read.wait(10)
-    disabling = threading.Thread(target=run, args=("disabled", partial(
+    disabling = started(outcomes, "disabled", partial(
         account_set_active, actor=reviewer_quanzhou, user_ids=[reviewer_anxi_hospital.pk], active=False,
-        waiting=waiting_counts)))
-    disabling.start()
+        waiting=waiting_counts))
     disabling.join(1)
     assert disabling.is_alive(), outcomes  # waiting for the unit's row the submission holds
     go_on.set()

@@ -36,6 +36,14 @@
   // network is down (htmx:sendError) and swaps no 4xx/5xx answer (htmx:responseError). The server
   // answers a request it refuses for a reason the person can act on (an expired login, a stale
   // token) in text/plain, shown as it is. What was typed is still in the form.
+  function errorMessage(text) {
+    var message = document.createElement("div");
+    message.className = "message error";
+    message.setAttribute("role", "alert");
+    message.setAttribute("data-request-error", "");
+    message.textContent = text;
+    return message;
+  }
   function showFailure(detail, text) {
     var elt = detail.elt;
     if (!elt || !elt.closest || (detail.requestConfig && detail.requestConfig.verb === "get")) { return; }
@@ -43,11 +51,7 @@
     if (!place) { return; }
     var old = place.querySelector("[data-request-error]");
     if (old) { old.remove(); }
-    var message = document.createElement("div");
-    message.className = "message error";
-    message.setAttribute("role", "alert");
-    message.setAttribute("data-request-error", "");
-    message.textContent = text;
+    var message = errorMessage(text);
     var actions = Array.prototype.filter.call(place.children, function (c) { return c.classList.contains("actions"); })[0];
     place.insertBefore(message, actions || null);
   }
@@ -124,12 +128,7 @@
     }).catch(function () {
       var old = field.querySelector("[data-request-error]");
       if (old) { old.remove(); }
-      var message = document.createElement("div");
-      message.className = "message error";
-      message.setAttribute("role", "alert");
-      message.setAttribute("data-request-error", "");
-      message.textContent = "未能换一张图片，请检查网络后再试，或刷新本页。";
-      field.appendChild(message);
+      field.appendChild(errorMessage("未能换一张图片，请检查网络后再试，或刷新本页。"));
     }).then(function () { button.disabled = false; });
   });
 
