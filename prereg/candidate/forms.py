@@ -101,8 +101,10 @@ class YearDicts:
         return self._names.get(kind, [])
 
     def choices(self, kind, blank="请选择"):
-        """The entries of `kind` after the empty choice labelled `blank` (an entry of that name is it)."""
-        return [("", blank)] + [(n, n) for n in self.names(kind) if n != blank]
+        """The entries of `kind` after the empty choice labelled `blank`; an entry of that name (执业变更情况's
+        无) stands for it, shown once (an optional field takes the empty value too)."""
+        names = self.names(kind)
+        return ([] if blank in names else [("", blank)]) + [(n, n) for n in names]
 
     def version(self):
         """A key that changes whenever the year's dictionary does (for caching what is rendered from it)."""
