@@ -69,6 +69,11 @@ def new_application(candidate, year, unit, specialty_name, *, submit, postcode, 
         "qualification__level", "category").order_by(
         F("qualification__level__project").asc(nulls_first=True), "pk").first()
     category, id_number = specialty.category, candidate.id_number
+    # The title held and the major studied fit the series applied for, as the 资格初审 asks (a 护师
+    # candidate holds 护士; a 主管药师 one 药师, studied 药学).
+    series = category.name
+    held = {"护理": "护士" if specialty.qualification.name == "护师" else "护师", "药学": "药师"}.get(series, "医师")
+    major, field = {"护理": ("护理学", "护理"), "药学": ("药学", "药学")}.get(series, ("临床医学", "临床医学"))
     application = Application.objects.create(
         candidate=candidate, exam_year=year, project=specialty.qualification.level.project or project, unit=unit,
         name=candidate.name,
@@ -77,14 +82,14 @@ def new_application(candidate, year, unit, specialty_name, *, submit, postcode, 
         ethnicity=Ethnicity.objects.get(code="01"), postcode=postcode, phone=candidate.phone, address=address,
         chsi_code="090888693519", level=specialty.qualification.level, qualification=specialty.qualification,
         category=category, scope=category.scopes.first() if category.has_scopes else None, specialty=specialty,
-        practice_change="无", current_qualification="护师" if category.name == "护理" else "医师",
+        practice_change="无", current_qualification=held,
         current_qualification_date=datetime.date(2016, 10, 1), practice_registered=datetime.date(2017, 3, 1),
     )
     EducationRow.objects.create(application=application, kind="education", level="本科",
                                 obtained=datetime.date(2012, 7, 1), school="福建医科大学",
-                                study_form="全日制", major="临床医学", order=0)
-    WorkRow.objects.create(application=application, unit_name=unit.name, title="医师",
-                           start=datetime.date(2012, 8, 1), major="临床医学", order=0)
+                                study_form="全日制", major=major, order=0)
+    WorkRow.objects.create(application=application, unit_name=unit.name, title=held,
+                           start=datetime.date(2012, 8, 1), major=field, order=0)
     eligibility.refresh(application)
     if submit:
         application = services.application_submit(actor=candidate, application_id=application.pk)
