@@ -6,6 +6,7 @@ import json
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from prereg.accounts.hashers import hash_one_time_password
@@ -34,6 +35,7 @@ from .models import (
     Specialty,
 )
 from .secretbox import open_sealed, seal
+from .timeline import day_text
 
 MANAGE = "configure_roles"  # the 考区's configuration function (sidebar: 年度与字典, 通知公告)
 WINDOW_FIELDS = ["form_opens", "form_closes", "national_opens", "national_closes", "confirm_deadline",
@@ -108,7 +110,7 @@ def year_open_refusals(previous: ExamYear | None, today=None) -> list[str]:
              for field in PROJECT_WINDOW_FIELDS if (date := getattr(windows, field)) is not None]
     last, field, whose = max(dated, key=lambda item: item[0])  # the year's own first where a project has the same
     if last >= today:
-        refusals.append(f"{previous.name}尚未结束：{whose}的{_label(field)}日期为{last:%Y年%m月%d日}，该日过后才能开启新年度"
+        refusals.append(f"{previous.name}尚未结束：{whose}的{_label(field)}日期为{day_text(last)}，该日过后才能开启新年度"
                         f"（开启后考生只能看到新年度，无法再修改、提交或打印{previous.name}的报名信息）。")
     # applications.models.State.IN_REVIEW, by its value: catalog sits below applications.
     in_review = previous.applications.filter(state="in_review").count()
@@ -387,8 +389,9 @@ def announcement_publish(*, actor, announcement_id: int, publish: bool = True, e
 
 
 def published_for(user):
-    """Published notices this user may read (candidates: not the reviewers-only ones)."""
-    qs = Announcement.objects.filter(published_at__isnull=False)
+    """Published notices this user may read (candidates: not the reviewers-only ones): those of the
+    current year and those of no year; an earlier year's notice (its dates, its window) is history."""
+    qs = Announcement.objects.filter(Q(exam_year=None) | Q(exam_year__is_current=True), published_at__isnull=False)
     if getattr(user, "is_candidate", False):
         return qs.exclude(audience=Announcement.Audience.REVIEWERS)
     if getattr(user, "is_authenticated", False):

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from prereg.applications.models import State
 from prereg.catalog.models import ExamYear
+from prereg.catalog.timeline import day_text
 from prereg.orgs.stages import Stage
 from tests.catalog.test_year_open import end_year
 from tests.factories import ApplicationFactory, windows
@@ -25,7 +26,7 @@ def test_the_open_page_says_up_front_why_the_current_year_cannot_be_followed_yet
     ApplicationFactory(exam_year=year, state=State.IN_REVIEW, stage=Stage.POINT_CONFIRM)
     body = district.get(reverse("backoffice:year_open")).content.decode()
     assert "当前还不能开启新年度" in body
-    assert f"现场确认截止日期为{year.confirm_deadline:%Y年%m月%d日}" in body
+    assert f"现场确认截止日期为{day_text(year.confirm_deadline)}" in body
     assert "尚有1份报名信息在审核中" in body
 
 
@@ -35,7 +36,7 @@ def test_a_post_while_the_year_runs_is_refused_on_the_page_with_the_typed_values
     assert response.status_code == 200
     form = response.context["form"]
     assert form.non_field_errors() == [
-        f"{year.name}尚未结束：{year.name}的现场确认截止日期为{year.confirm_deadline:%Y年%m月%d日}，"
+        f"{year.name}尚未结束：{year.name}的现场确认截止日期为{day_text(year.confirm_deadline)}，"
         f"该日过后才能开启新年度（开启后考生只能看到新年度，无法再修改、提交或打印{year.name}的报名信息）。"]
     body = response.content.decode()
     assert 'class="form-errors" role="alert"' in body and "尚未结束" in body

@@ -104,3 +104,15 @@ def test_a_reviewer_sees_his_stages_deadline_and_a_candidate_does_not(rf, review
     assert "报名点确认截止日期" in html and "还剩3天" in html
     request.user = candidate
     assert "截止" not in render_to_string("backoffice/years/_review_deadline.html", request=request)
+
+
+def test_a_notice_of_an_earlier_year_is_no_longer_shown_one_of_no_year_always(reviewer_province, candidate):
+    earlier, current = make_year(2025, catalogue=False), make_year(2026, current=True, catalogue=False)
+    shown = {}
+    for name, year in (("earlier", earlier), ("current", current), ("always", None)):
+        notice = services.announcement_save(actor=reviewer_province, title=name, body="b", kind="notice",
+                                            audience="all", exam_year=year)
+        services.announcement_publish(actor=reviewer_province, announcement_id=notice.pk)
+        shown[name] = notice
+    assert set(services.published_for(candidate)) == {shown["current"], shown["always"]}
+    assert set(services.published_for(reviewer_province)) == {shown["current"], shown["always"]}

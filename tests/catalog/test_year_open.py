@@ -10,6 +10,7 @@ from prereg.applications.models import State
 from prereg.audit.models import AuditEvent
 from prereg.catalog import importers, services
 from prereg.catalog.models import ExamProject, ExamYear, PasswordSheet, Specialty
+from prereg.catalog.timeline import day_text
 from prereg.orgs.stages import Stage
 from tests.factories import TEST_PASSWORD, ApplicationFactory, windows
 
@@ -169,7 +170,7 @@ def test_a_year_whose_windows_still_run_is_not_followed_and_the_refusal_names_it
     last = year.confirm_deadline
     error = _refusal(reviewers["province"], year)
     assert error.message_dict == {"__all__": [
-        f"{year.name}尚未结束：{year.name}的现场确认截止日期为{last:%Y年%m月%d日}，该日过后才能开启新年度"
+        f"{year.name}尚未结束：{year.name}的现场确认截止日期为{day_text(last)}，该日过后才能开启新年度"
         f"（开启后考生只能看到新年度，无法再修改、提交或打印{year.name}的报名信息）。"]}
     _nothing_changed(year, reviewers)
 
@@ -183,7 +184,7 @@ def test_the_latest_date_may_be_a_review_deadline_or_a_projects_own(year, review
     ExamProject.objects.create(exam_year=year, code="GJ", name="高级卫生专业技术资格考试", order=1,
                                site_review_deadline=later)
     message = _refusal(reviewers["province"], year).messages[0]
-    assert f"{year.name}·高级卫生专业技术资格考试的考点审核截止日期为{later:%Y年%m月%d日}" in message
+    assert f"{year.name}·高级卫生专业技术资格考试的考点审核截止日期为{day_text(later)}" in message
     _nothing_changed(year, reviewers)
 
 
