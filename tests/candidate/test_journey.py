@@ -1,6 +1,7 @@
 """The whole candidate path through the pages, as a phone would walk it (without a browser)."""
 
 import datetime
+import itertools
 import re
 
 import pytest
@@ -39,8 +40,13 @@ def section(client, name, data):
     assert "已保存" in response.content.decode(), response.content.decode()[:3000]
 
 
+COLOURS = itertools.count(1)
+
+
 def upload(client, slot, row_id=None):
-    data = {"slot": slot, "version": page_version(client), "file": jpeg_upload()}
+    # Each a picture of its own (the same one twice in a slot is refused), the photo upright as its slot asks.
+    picture = jpeg_upload(size=(240, 320) if slot == "photo" else (320, 240), color=(next(COLOURS), 30, 30))
+    data = {"slot": slot, "version": page_version(client), "file": picture}
     if row_id:
         data["row_id"] = row_id
     response = client.post(reverse("candidate:image_upload"), data, HTTP_ACCEPT="application/json")
