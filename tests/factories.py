@@ -378,7 +378,7 @@ def complete_application(candidate, year, tree, unit_code="35052401"):
                       ("category", None), ("scope", None), ("current_qualification", None),
                       ("appointment", appt.pk)]:
         images.images_add(actor=candidate, application=application, slot=slot, row_id=row,
-                          uploads=[jpeg_upload()])
+                          uploads=[jpeg_upload(size=(240, 320)) if slot == "photo" else jpeg_upload()])
     return application
 
 

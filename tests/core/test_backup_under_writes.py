@@ -37,7 +37,7 @@ def applications(year):
 def _replace_images(application):
     for slot in SLOTS:
         images.images_add(actor=application.candidate, application=application, slot=slot,
-                          uploads=[jpeg_upload(color=(uuid.uuid4().int % 256, 30, 30))])
+                          uploads=[jpeg_upload(size=(240, 320), color=(uuid.uuid4().int % 256, 30, 30))])
 
 
 def _live_names() -> set[str]:

@@ -24,9 +24,9 @@ pytestmark = pytest.mark.browser
 PASSWORD = "Kaosheng#2026ok"
 
 
-def phone_photo(path, color):
-    """A phone-sized JPEG (2400×1800) for the file chooser."""
-    img = Image.effect_noise((2400, 1800), 30).convert("RGB")
+def phone_photo(path, color, size=(2400, 1800)):
+    """A phone-sized JPEG (2400×1800; the candidate's own photo upright) for the file chooser."""
+    img = Image.effect_noise(size, 30).convert("RGB")
     img = Image.blend(img, Image.new("RGB", img.size, color), 0.7)
     out = io.BytesIO()
     img.save(out, "JPEG", quality=85)
@@ -172,13 +172,14 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
     for i, slot in enumerate(dict.fromkeys(slots)):
         if slot in {"degree", "practice_change", "appointment", "residency", "gp", "other"}:
             continue
-        upload(phone, slot, phone_photo(tmp_path / f"{slot}.jpg", (200, 180 + i * 5, 160)))
+        upload(phone, slot, phone_photo(tmp_path / f"{slot}.jpg", (200, 180 + i * 5, 160),
+                                        size=(1800, 2400) if slot == "photo" else (2400, 1800)))
     # A wrong photo is deleted in place and chosen again.
     photo_slot = phone.locator("[id^='img-photo-']")
     photo_slot.locator("form[action$='/delete/'] button").click()
     expect(photo_slot.locator("figure.thumb")).to_have_count(0)
     expect(phone.locator("form[action$='/candidate/submit/'] button")).to_be_disabled()
-    upload(phone, "photo", phone_photo(tmp_path / "photo-again.jpg", (190, 190, 170)))
+    upload(phone, "photo", phone_photo(tmp_path / "photo-again.jpg", (190, 190, 170), size=(1800, 2400)))
     # Beside each slot, the manual's 注意事项 and a 示例图片: a tap opens it full-size, within the phone's width.
     id_slot = phone.locator("[id^='img-id_front-']")
     expect(id_slot.locator(".slot-note")).to_contain_text("需上传正反面两张图片")

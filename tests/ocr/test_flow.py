@@ -84,7 +84,8 @@ DIPLOMA = [["毕业证书"], ["学生 李娜，性别 女，一九九〇年三�
 @pytest.fixture
 def upload(client, django_capture_on_commit_callbacks):
     def post(application, slot, row_id=None):
-        data = {"slot": slot, "version": application.version, "file": jpeg_upload()}
+        data = {"slot": slot, "version": application.version,
+                "file": jpeg_upload(size=(240, 320)) if slot == "photo" else jpeg_upload()}
         if row_id:
             data["row_id"] = row_id
         with django_capture_on_commit_callbacks(execute=True):

@@ -37,7 +37,7 @@ def test_script_bearing_files_are_refused_whatever_their_name(application, candi
 
 def test_a_path_traversal_file_name_never_reaches_the_storage_path(application, candidate, settings):
     out = io.BytesIO()
-    Image.new("RGB", (300, 200), (200, 10, 10)).save(out, "PNG")
+    Image.new("RGB", (200, 300), (200, 10, 10)).save(out, "PNG")
     upload = SimpleUploadedFile("../../../../etc/passwd.png", out.getvalue(), content_type="image/png")
     [img] = images.images_add(actor=candidate, application=application, slot="photo", uploads=[upload])
     assert ".." not in img.file.name and "passwd" not in img.file.name
