@@ -8,7 +8,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from PIL import Image
 
-from prereg.applications.images import SLOT_GUIDES
+from prereg.applications.images import SLOT_GUIDES, slot_guide
 from prereg.applications.models import ImageSlot
 from tests.factories import complete_application, jpeg_upload
 from tools.draw_slot_samples import MAX_BYTES, SPECIMENS
@@ -33,13 +33,13 @@ def test_every_slot_has_the_manuals_note_and_a_small_sample_image_drawn_by_the_s
 
 
 def test_the_form_shows_each_slots_note_and_sample_beside_its_upload(client, year, tree, candidate):
-    complete_application(candidate, year, tree)
+    application = complete_application(candidate, year, tree)
     client.force_login(candidate)
     body = client.get(reverse("candidate:form")).content.decode()
     for slot in ("id_front", "category", "appointment", "education"):
         start = body.index(f'id="img-{slot}-')
         panel = body[start:body.index("data-upload", start)]  # the slot, up to its upload form
-        guide = SLOT_GUIDES[ImageSlot(slot)]
+        guide = slot_guide(application, slot)  # as the application's 证件类型 and series have it (a physician's)
         assert guide.note in panel, slot
         for file, _ in guide.samples:
             assert static(file) in panel and "示例图片" in panel, slot

@@ -33,7 +33,7 @@ def current_application(user, *, create=False) -> Application:
     if year is None:
         raise Http404("当前没有开放的考试年度。")
     application = (Application.objects.visible_to(user).filter(exam_year=year)
-                   .select_related("category", "unit", "project").first())
+                   .select_related("category", "qualification", "unit", "project").first())
     if application is None:
         if not create:
             raise Http404("尚未填报。")

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from prereg.applications import services as workflow_services
 from prereg.applications.carryover import carried_from
-from prereg.applications.completeness import FIELD_SLOTS, field_images, gaps
+from prereg.applications.completeness import FIELD_SLOTS, form_field_slots, gaps
 from prereg.applications.drafts import edit_refusal, may_edit
-from prereg.applications.images import SLOT_GUIDES
+from prereg.applications.images import SLOT_GUIDES, slot_guide
 from prereg.applications.models import ApplicationImage, ImageSlot, State
 from prereg.applications.sections import ASSESSED, BY_SLOT, ROW_SECTION_TITLES, tables_of
 from prereg.core import ratelimit
@@ -112,11 +112,13 @@ def images_by_slot(application) -> dict:
     return images
 
 
-def _slot(slot, label, images, row_id=None, required=True):
+def _slot(slot, label, images, row_id=None, required=True, guide=None, needed=True):
     found = images.get((slot, row_id), [])
     return {"slot": slot, "row_id": row_id, "label": label, "images": found,
             "missing": required and not found,  # 缺: asked for and not yet uploaded
-            "guide": SLOT_GUIDES.get(slot),  # the manual's 注意事项 and 示例图片 for it
+            # Not asked for (any longer): drawn only to show and delete what it still holds, no upload.
+            "not_needed": not needed,
+            "guide": guide if guide is not None else SLOT_GUIDES.get(slot),  # the manual's 注意事项 and 示例图片
             # 正在识别: the slot asks for itself again until the reading's warning can show
             "reading_awaited": any(image.reading_awaited for image in found)}
 
@@ -126,11 +128,37 @@ def row_slot(table, row, index, images):
     return _slot(table.slot, table.describe(row, index), images, row.pk, required=table.needs_images(row))
 
 
+NOT_NEEDED_SUFFIX = "（无需上传，可删除）"
+
+
 def image_slots(application, images=None):
-    """The 📷 slots not tied to a row, with their images; those completeness asks for are required."""
+    """The 📷 slots not tied to a row the form draws: those completeness draws (form_field_slots: the
+    证件类型's images, the 执业类别/执业注册范围 only of a nurse or a physician), labelled and guided as
+    it has them; and, in the form's order with them, a slot no longer asked for that still holds
+    images (the 证件类型 or the qualification changed since), so that they can be seen and deleted."""
     images = images if images is not None else images_by_slot(application)
-    asked = {image.slot for image in field_images(application)}
-    return [_slot(slot, slot.label, images, required=slot in asked) for slot in FIELD_SLOTS]
+    drawn = {form_slot.slot: form_slot for form_slot in form_field_slots(application)}
+    slots = []
+    for slot in FIELD_SLOTS:
+        if slot in drawn:
+            slots.append(_slot(slot, drawn[slot].label, images, required=drawn[slot].required,
+                               guide=slot_guide(application, slot)))
+        elif images.get((slot, None)):
+            slots.append(_slot(slot, f"{slot.label}{NOT_NEEDED_SUFFIX}", images, required=False, needed=False))
+    return slots
+
+
+def field_slot_refusal(application, slot: str) -> str:
+    """Why an upload to a 📷 slot of the form itself is refused ("" if it is not): a slot the form does
+    not draw for this application (a passport's 反面, a pharmacist's 执业类别, a nurse's 执业注册范围).
+    A slot of a row or no slot at all is left to images_add."""
+    try:
+        slot = ImageSlot(slot)
+    except ValueError:
+        return ""
+    if slot not in FIELD_SLOTS or slot in {form_slot.slot for form_slot in form_field_slots(application)}:
+        return ""
+    return f"无需上传“{slot.label}”的图片：按所填的证件类型和申报资格，此项不需要。"
 
 
 def _attach_row_slots(application, formsets, images=None):

@@ -1,0 +1,125 @@
+"""The form's 证件图片 part draws the slots completeness asks for (form_field_slots: the 证件类型's images,
+the 执业类别/执业注册范围 only of a nurse or a physician), with their labels and guides; a slot no longer
+asked for that still holds images is drawn to be deleted, and takes no upload."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from prereg.accounts.models import IdType
+from prereg.applications import images
+from prereg.applications.models import ApplicationImage, ImageSlot
+from prereg.catalog.models import PracticeCategory, Qualification
+from tests.factories import ApplicationFactory, ApplicationImageFactory, jpeg_upload
+
+
+def _declared(year, tree, candidate, *, qualification, category, **fields):
+    qualification = Qualification.objects.filter(exam_year=year, name=qualification).first()
+    category = PracticeCategory.objects.get(exam_year=year, name=category)
+    return ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35052401"], level=qualification.level,
+                              qualification=qualification, category=category,
+                              scope=category.scopes.first(), practice_change="无", current_qualification="无",
+                              practice_registered=datetime.date(2017, 3, 1), **fields)
+
+
+def _form(client, candidate) -> str:
+    client.force_login(candidate)
+    response = client.get(reverse("candidate:form"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _slot_html(body: str, slot: str) -> str:
+    """The drawn slot's own markup (up to the next slot)."""
+    start = body.index(f'id="img-{slot}-"')
+    following = body.find("data-slot>", start + 20)
+    return body[start:following if following > 0 else len(body)]
+
+
+def _titles(body: str) -> list[str]:
+    return [re.sub(r"\s+", " ", title).strip()
+            for title in re.findall(r'<span class="cam" aria-hidden="true">📷</span>(.*?)</h3>', body, re.S)]
+
+
+def test_a_passport_holder_is_shown_the_passport_page_and_no_back_side(client, year, tree, candidate):
+    _declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=IdType.PASSPORT)
+    body = _form(client, candidate)
+    front = _slot_html(body, "id_front")
+    assert "护照信息页" in front and "护照的个人信息页" in front  # its label and its own guide
+    assert 'id="img-id_back-"' not in body
+    assert not any("反面" in title or "身份证" in title for title in _titles(body))
+
+
+def test_a_nurse_is_shown_her_licence_and_no_registration_scope(client, year, tree, candidate):
+    _declared(year, tree, candidate, qualification="主管护师", category="护理")
+    body = _form(client, candidate)
+    category = _slot_html(body, "category")
+    assert "执业类别（护士执业证书）" in category and "护士上传执业证书" in category
+    assert 'id="img-scope-"' not in body
+    assert not any("执业注册范围" in title for title in _titles(body))
+    # The resident's ID card keeps both sides.
+    assert 'id="img-id_front-"' in body and 'id="img-id_back-"' in body
+
+
+@pytest.mark.parametrize(("qualification", "category"), [("主管药师", "药学"), ("主管技师", "技术")])
+def test_a_pharmacist_or_technician_is_shown_no_licence_slot(client, year, tree, candidate, qualification, category):
+    _declared(year, tree, candidate, qualification=qualification, category=category)
+    body = _form(client, candidate)
+    assert 'id="img-category-"' not in body and 'id="img-scope-"' not in body
+    assert not any("执业类别" in title or "执业注册范围" in title for title in _titles(body))
+    assert 'id="img-practice_change-"' in body  # the other declared slots stay
+
+
+def test_a_slot_no_longer_asked_for_shows_its_images_to_delete_and_takes_no_upload(client, year, tree, candidate):
+    # The 证件类型 changed to a passport after the ID card's back was uploaded.
+    application = _declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=IdType.PASSPORT)
+    image = ApplicationImageFactory(application=application, slot=ImageSlot.ID_BACK)
+    body = _form(client, candidate)
+    back = _slot_html(body, "id_back")
+    assert "身份证反面（无需上传，可删除）" in back
+    assert 'class="badge">缺' not in back
+    assert reverse("candidate:image_delete", args=[image.pk]) in back  # it can be deleted
+    assert "data-upload" not in back and 'type="file"' not in back  # but nothing more uploaded there
+    # Deleted (htmx): answered, and the slot, now empty and not asked for, is no longer drawn.
+    response = client.post(reverse("candidate:image_delete", args=[image.pk]), {"version": application.version},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert not ApplicationImage.objects.filter(pk=image.pk).exists()
+    assert 'id="img-id_back-"' not in response.content.decode()
+    assert client.get(reverse("candidate:image_slot"), {"slot": "id_back"}).status_code == 404
+
+
+@pytest.mark.parametrize(("qualification", "category", "id_type", "slot"), [
+    ("主管护师", "护理", IdType.PASSPORT, "id_back"),
+    ("主管护师", "护理", IdType.RESIDENT, "scope"),
+    ("主管药师", "药学", IdType.RESIDENT, "category"),
+])
+def test_an_upload_to_a_slot_not_asked_for_is_refused_with_a_message(client, year, tree, candidate, qualification,
+                                                                     category, id_type, slot):
+    application = _declared(year, tree, candidate, qualification=qualification, category=category, id_type=id_type)
+    client.force_login(candidate)
+    label = ImageSlot(slot).label
+    answer = client.post(reverse("candidate:image_upload"),
+                         {"slot": slot, "version": application.version, "file": jpeg_upload()},
+                         HTTP_ACCEPT="application/json")
+    assert answer.status_code == 400
+    assert answer.json()["message"] == f"无需上传“{label}”的图片：按所填的证件类型和申报资格，此项不需要。"
+    assert not ApplicationImage.objects.filter(application=application).exists()
+    # Without scripts: back to the form, the reason said there.
+    response = client.post(reverse("candidate:image_upload"),
+                           {"slot": slot, "version": application.version, "file": jpeg_upload()}, follow=True)
+    assert response.status_code == 200
+    assert f"无需上传“{label}”的图片" in response.content.decode()
+    assert not ApplicationImage.objects.filter(application=application).exists()
+
+
+def test_a_slot_asked_for_still_takes_its_upload(client, year, tree, candidate):
+    application = _declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=IdType.PASSPORT)
+    client.force_login(candidate)
+    answer = client.post(reverse("candidate:image_upload"),
+                         {"slot": "id_front", "version": application.version, "file": jpeg_upload()},
+                         HTTP_ACCEPT="application/json").json()
+    assert answer["ok"] and "护照信息页" in answer["html"]
+    assert images.slot_guide(application, "id_front").note in answer["html"]
