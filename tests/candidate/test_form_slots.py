@@ -123,3 +123,16 @@ def test_a_slot_asked_for_still_takes_its_upload(client, year, tree, candidate):
                          HTTP_ACCEPT="application/json").json()
     assert answer["ok"] and "护照信息页" in answer["html"]
     assert images.slot_guide(application, "id_front").note in answer["html"]
+
+
+def test_the_page_gives_the_browser_the_servers_own_limits(client, year, tree, candidate, settings):
+    """candidate.js shrinks a picture to the size images.stored_size keeps: it reads the constants here."""
+    settings.IMAGE_MAX_PIXELS_FULL_DECODE = 12_000_000
+    _declared(year, tree, candidate, qualification="主管护师", category="护理")
+    for body in (_form(client, candidate), client.get(reverse("candidate:images_panel")).content.decode()):
+        panel = re.search(r"<section [^>]*data-upload-limits[^>]*>", body).group(0)
+        attributes = dict(re.findall(r'data-([a-z-]+)="([^"]*)"', panel))
+        assert attributes == {"stored-max-side": str(images.STORED_MAX_SIDE),
+                              "stored-short-side": str(images.STORED_SHORT_SIDE),
+                              "stored-max-pixels": str(images.STORED_MAX_PIXELS),
+                              "max-pixels": "12000000", "max-bytes": str(settings.IMAGE_MAX_BYTES)}

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from prereg.applications import images as image_rules
 from prereg.applications import services as workflow_services
 from prereg.applications.carryover import carried_from
 from prereg.applications.completeness import FIELD_SLOTS, form_field_slots, gaps
@@ -205,6 +207,15 @@ def status_context(application):
             "windows": windows, "form_closed": windows.form_closes < timezone.localdate()}
 
 
+def upload_limits() -> dict:
+    """What the browser's shrink before an upload (candidate.js) mirrors of the server's rule, given to
+    the page (the 证件图片 panel's data- attributes) so that both read the one source: the size a
+    picture is stored at (images.stored_size), the pixels any file may have decoded in full, the bytes."""
+    return {"stored_max_side": image_rules.STORED_MAX_SIDE, "stored_short_side": image_rules.STORED_SHORT_SIDE,
+            "stored_max_pixels": image_rules.STORED_MAX_PIXELS,
+            "max_pixels": settings.IMAGE_MAX_PIXELS_FULL_DECODE, "max_bytes": settings.IMAGE_MAX_BYTES}
+
+
 def page_context(application, overrides=None):
     overrides = overrides or {}
     dicts, images = YearDicts(application.exam_year), images_by_slot(application)
@@ -212,6 +223,7 @@ def page_context(application, overrides=None):
                 for s in SECTIONS]
     refusal = edit_refusal(application.candidate, application)
     return {**status_context(application), "sections": sections, "slots": image_slots(application, images),
+            "upload_limits": upload_limits(),
             "not_found_message": NOT_FOUND_MESSAGE, "year": application.exam_year,
             "carried": carried_from(application) if application.state == State.DRAFT else None,
             "editable": refusal is None,
@@ -339,5 +351,5 @@ def unit_request(request):
 def images_panel(request):
     application = current_application(request.user)
     return render(request, "candidate/form/_images.html",
-                  {"slots": image_slots(application), "application": application,
+                  {"slots": image_slots(application), "application": application, "upload_limits": upload_limits(),
                    "editable": may_edit(request.user, application)})

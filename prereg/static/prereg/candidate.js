@@ -1,15 +1,28 @@
 // prereg — the candidate's form: rows (⊕/⊖), unit choice, image downscaling and upload progress.
 (function () {
   "use strict";
-  // What the server takes (prereg/applications/images.py): 3 MB a file, and a number of pixels
-  // that depends on how the picture decodes: a JPEG decoded in one pass up to 40 MP, a PNG, a BMP
-  // or a JPEG decoded in several passes (progressive, some cameras' files) far fewer
-  // (IMAGE_MAX_PIXELS_FULL_DECODE, 10 MP). The browser cannot tell those JPEGs apart, so every
-  // picture is decoded here and redrawn when its long side is over MAX_SIDE (as any over 10 MP
-  // is), its pixels over MAX_PIXELS or its file over MAX_BYTES; the server keeps 2000 px at most.
-  var MAX_BYTES = 3 * 1024 * 1024;
-  var MAX_SIDE = 2400;
-  var MAX_PIXELS = 10 * 1000 * 1000;
+  // What the server takes and keeps (prereg/applications/images.py, given to the page by the 证件图片
+  // panel's data- attributes: views.form.upload_limits): IMAGE_MAX_BYTES a file, and a number of pixels that
+  // depends on how the picture decodes: a JPEG decoded in one pass up to 40 MP, a PNG, a BMP or a JPEG
+  // decoded in several passes (progressive, some cameras' files) far fewer (IMAGE_MAX_PIXELS_FULL_DECODE). The browser
+  // cannot tell those JPEGs apart, so every picture is decoded here and redrawn at the size the server
+  // stores it at (images.stored_size: a long screenshot keeps a readable width), never over the latter.
+  function uploadLimits() {
+    var holder = document.querySelector("[data-upload-limits]");
+    if (!holder) { return null; }
+    function number(name) { return Number(holder.getAttribute("data-" + name)) || 0; }
+    return { maxSide: number("stored-max-side"), shortSide: number("stored-short-side"),
+             storedPixels: number("stored-max-pixels"), maxPixels: number("max-pixels"),
+             maxBytes: number("max-bytes") };
+  }
+
+  // The scale images.stored_size() applies to a width×height picture (at most 1), kept within maxPixels.
+  function storedScale(limits, width, height) {
+    var longSide = Math.max(width, height), shortSide = Math.min(width, height), pixels = width * height;
+    var scale = Math.max(Math.min(1, limits.maxSide / longSide),
+                         Math.min(1, limits.shortSide / shortSide, Math.sqrt(limits.storedPixels / pixels)));
+    return Math.min(scale, Math.sqrt(limits.maxPixels / pixels));
+  }
 
   // The session's CSRF token as it is now: a login in another tab renews it, and the token the
   // page was drawn with is then refused.
@@ -213,20 +226,26 @@
     }, 1000);
   });
 
-  // A picture larger than the server takes (or than needed) is redrawn smaller in a canvas, as a JPEG.
+  // A picture larger than the server keeps (or takes) is redrawn smaller in a canvas, as a JPEG. Whatever
+  // its type says: some in-app browsers (WeChat) and Android pickers give none or a generic one
+  // (application/octet-stream). One the browser can read but whose type is not one the server takes is
+  // redrawn too; one it cannot read is sent as it is, and the server says why it is refused.
+  var ACCEPTED_TYPES = /^image\/(jpeg|jpg|png|bmp|x-ms-bmp)$/;
   function shrink(file) {
     return new Promise(function (resolve) {
-      if (!/^image\/(jpeg|jpg|png|bmp|x-ms-bmp)$/.test(file.type) || !window.createImageBitmap) {
-        resolve(file);
-        return;
-      }
+      var limits = uploadLimits();
+      if (!limits || !window.createImageBitmap) { resolve(file); return; }
       createImageBitmap(file).then(function (bitmap) {
         var width = bitmap.width, height = bitmap.height;
-        var scale = Math.min(1, MAX_SIDE / Math.max(width, height), Math.sqrt(MAX_PIXELS / (width * height)));
-        if (scale === 1 && file.size <= MAX_BYTES) { bitmap.close(); resolve(file); return; }
+        var scale = storedScale(limits, width, height);
+        if (scale >= 1 && file.size <= limits.maxBytes && ACCEPTED_TYPES.test(file.type)) {
+          bitmap.close(); resolve(file); return;
+        }
+        scale = Math.min(1, scale);
         var canvas = document.createElement("canvas");
-        canvas.width = Math.max(1, Math.floor(width * scale));
-        canvas.height = Math.max(1, Math.floor(height * scale));
+        // Rounded as stored_size rounds, so the server keeps the picture at the size it arrives at.
+        canvas.width = Math.max(1, Math.round(width * scale));
+        canvas.height = Math.max(1, Math.round(height * scale));
         var context = canvas.getContext("2d");
         // JPEG has no transparency: a transparent pixel left as it is comes out black.
         context.fillStyle = "#fff";
@@ -235,7 +254,8 @@
         bitmap.close();
         canvas.toBlob(function (blob) {
           if (!blob) { resolve(file); return; }
-          resolve(new File([blob], file.name.replace(/\.[^.]+$/, "") + ".jpg", { type: "image/jpeg" }));
+          var stem = (file.name || "图片").replace(/\.[^.]+$/, "");
+          resolve(new File([blob], stem + ".jpg", { type: "image/jpeg" }));
         }, "image/jpeg", 0.85);
       }).catch(function () { resolve(file); });
     });
@@ -245,6 +265,10 @@
   // replaces itself, and the index and the submit box are told to fetch themselves again.
   // The slot may be redrawn while the file travels (an image beside it deleted, its row's section
   // saved): the upload's controls and the slot it replaces are looked up again by the slot's id.
+  var NOT_JSON_MESSAGES = {
+    413: "文件过大，请缩小图片或减少一次选择的张数后再上传。",
+    429: "操作过于频繁，请稍后再试。"
+  };
   function upload(form) {
     var slotId = (form.closest("[data-slot]") || {}).id;
     function current() {
@@ -294,13 +318,16 @@
         show(message, ok ? "ok" : "error");
       }
       xhr.addEventListener("load", function () {
-        var answer = {};
-        try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = { ok: false, message: "上传失败，请重试。" }; }
+        var answer = null;
+        try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = null; }
         if (xhr.status === 401) {
           // The server's text (for a section's save) says 再点保存: a picture is chosen again instead.
           answer = { ok: false, message: SESSION_ENDED + "重新选择图片上传。" };
+        } else if (!answer || typeof answer !== "object" || !answer.message) {
+          // Not our JSON: a page of nginx's (413: the request's body over its limit) or the rate limit's.
+          answer = { ok: false, message: NOT_JSON_MESSAGES[xhr.status] || "上传失败，请重试。" };
         }
-        done(answer.message || (xhr.status === 413 ? "文件过大。" : "上传失败，请重试。"), answer.ok);
+        done(answer.message, answer.ok);
         if (!answer.ok) { return; }
         var slot = slotId && document.getElementById(slotId);
         if (slot && answer.html) {
