@@ -7,13 +7,14 @@ import email
 import io
 
 import pytest
+from django.urls import reverse
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from prereg.applications import images
 from prereg.applications.models import ApplicationImage
 from tests.e2e import conftest as e2e
-from tests.factories import TEST_PASSWORD, complete_application
+from tests.factories import TEST_PASSWORD, ApplicationImageFactory, complete_application, submitted
 
 _playwright, browser, server = e2e._playwright, e2e.browser, e2e.server
 
@@ -76,6 +77,9 @@ def test_a_long_screenshot_arrives_at_the_size_the_server_keeps(phone, year, tre
     assert abs(width - target[0]) <= 1 and abs(height - target[1]) <= 1, (width, height)
     stored = ApplicationImage.objects.filter(application=application, slot="category").latest("pk")
     assert stored.width >= 670  # readable, not the 370 px a 2400 px long side left
+    # Its thumbnail shows the whole strip, not its middle cut to fill the box.
+    thumb = slot.locator(".thumb img").last
+    assert thumb.evaluate("i => getComputedStyle(i).objectFit") == "contain"
 
 
 def test_a_picture_of_a_generic_type_is_decoded_and_shrunk_all_the_same(phone, year, tree, candidate):
@@ -114,3 +118,24 @@ def test_an_answer_that_is_not_json_says_what_happened(phone, year, tree, candid
     slot.locator("input[type=file]").set_input_files(
         {"name": "licence.jpg", "mimeType": "image/jpeg", "buffer": _picture((400, 300), "JPEG")})
     expect(slot.locator(".upload-status")).to_have_text(message)
+
+
+# How much of the picture an <img> shows: its box's aspect against the picture's own (1.0: all of it).
+SHOWN = """i => { const r = i.getBoundingClientRect();
+    return {width: r.width, height: r.height, ratio: (r.width / r.height) / (i.naturalWidth / i.naturalHeight)}; }"""
+
+
+def test_the_candidates_photo_on_the_review_screen_is_small_and_whole(phone, year, tree, reviewer_province):
+    application = submitted(tree, year, name="考生甲")
+    photo = ApplicationImageFactory(application=application, slot="photo", width=300, height=420,
+                                    file__data=_picture((300, 420), "JPEG"), content_type="image/jpeg")
+    e2e.login(phone, reviewer_province.username, TEST_PASSWORD)
+    phone.goto(f"{phone.base}/backoffice/review/{application.pk}/")
+    phone.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    img = phone.locator("[data-candidate-photo] img")
+    expect(img).to_have_attribute("src", reverse("files:thumb", args=[photo.pk]))
+    img.evaluate("i => i.decode()")
+    shown = img.evaluate(SHOWN)
+    assert shown["width"] <= 122 and shown["height"] <= 170, shown
+    assert abs(shown["ratio"] - 1) < 0.03, shown  # upright as taken, not squeezed or cut
+    assert img.evaluate("i => getComputedStyle(i).borderTopStyle") == "solid"
