@@ -3,7 +3,7 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 
-from prereg.core.validators import is_digits, normalize_mobile, parse_id_number, validate_mobile
+from prereg.core.validators import clean_person_name, is_digits, normalize_mobile, parse_id_number, validate_mobile
 
 from .backends import login_refusal
 
@@ -90,6 +90,9 @@ class ProfileForm(forms.Form):
     title = forms.CharField(label="职务", max_length=50)
     department = forms.CharField(label="科室", max_length=50)
     phone = forms.CharField(label="联系电话（手机）", max_length=20)
+
+    def clean_name(self):
+        return clean_person_name(self.cleaned_data["name"])
 
     def clean_phone(self):
         value = normalize_mobile(self.cleaned_data["phone"])

@@ -98,6 +98,10 @@ def user_change_password(*, user: User, new_password: str, request=None) -> None
 
 @transaction.atomic
 def user_complete_profile(*, user: User, name: str, title: str, department: str, phone: str, request=None) -> None:
+    try:
+        name = clean_person_name(name)  # the one name rule (the page's form says it at the field first)
+    except ValidationError as exc:
+        raise ValidationError({"name": exc.messages}) from None
     user.name, user.title, user.department, user.phone = name, title, department, phone
     user.profile_completed = True
     user.version += 1

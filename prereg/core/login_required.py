@@ -6,11 +6,21 @@ filter); Django's middleware imports the auth views, which need them.
 
 from urllib.parse import urlsplit
 
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
 
 SESSION_ENDED = "登录已超时，请在新窗口重新登录后回到本页再点保存（已填写的内容仍在本页）。"
+ACCOUNT_DISABLED = "您的账号已被禁用，无法继续操作。如有疑问，请联系上级管理员。"
+
+
+def _why_ended(request) -> str:
+    """The session's account was disabled (signing in again would fail too), else it timed out."""
+    user_id = request.session.get(SESSION_KEY)
+    if user_id and get_user_model().objects.filter(pk=user_id, is_active=False).exists():
+        return ACCOUNT_DISABLED
+    return SESSION_ENDED
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
@@ -26,9 +36,9 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
 
     def handle_no_permission(self, request, view_func):
         if "application/json" in request.headers.get("Accept", ""):
-            return JsonResponse({"ok": False, "message": SESSION_ENDED}, status=401)
+            return JsonResponse({"ok": False, "message": _why_ended(request)}, status=401)
         if request.headers.get("HX-Request"):
-            return HttpResponse(SESSION_ENDED, status=401, content_type="text/plain; charset=utf-8")
+            return HttpResponse(_why_ended(request), status=401, content_type="text/plain; charset=utf-8")
         if request.method not in ("GET", "HEAD"):
             referer = urlsplit(request.headers.get("Referer", ""))
             back = referer.path if referer.netloc == request.get_host() and referer.path else "/"

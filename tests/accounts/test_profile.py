@@ -13,6 +13,7 @@ from prereg.accounts import services
 from prereg.accounts.models import Role, User
 from prereg.audit.models import AuditEvent
 from prereg.notify.models import SmsCode, SmsMessage
+from tests.factories import UserFactory
 
 NEW = "13900002222"
 
@@ -169,3 +170,25 @@ def test_a_reviewers_name_follows_the_one_name_rule(client, reviewer_quanzhou, r
     # A minority or foreign name passes, its parts joined as the ID prints them.
     services.account_update(actor=reviewer, user_id=reviewer.pk, expected_version=0, name="阿依古丽·买买提",
                             phone=reviewer.phone, title="科长", department="医政科")
+
+
+def test_the_first_login_profile_follows_the_name_rule_too(client, tree):
+    # The verification probe: 完善信息 at the first login (every reviewer at a new year) took "张三123 <b>x".
+    newcomer = UserFactory(role=Role.UNIT, org=tree["35012205"], profile_completed=False)
+    client.force_login(newcomer)
+    response = client.post(reverse("accounts:first_login"), {
+        "profile-name": "张三123 <b>x", "profile-title": "科长", "profile-department": "医务科",
+        "profile-phone": "13900000077"})
+    assert response.status_code == 200 and "姓名只能包含文字" in response.content.decode()
+    newcomer.refresh_from_db()
+    assert not newcomer.profile_completed and newcomer.name != "张三123 <b>x"
+    with pytest.raises(ValidationError):
+        services.user_complete_profile(user=newcomer, name="李四<i>", title="科长", department="医务科",
+                                       phone="13900000077")
+
+
+def test_a_disabled_reviewers_pending_act_is_told_the_account_is_disabled(client, reviewer):
+    client.force_login(reviewer)
+    User.objects.filter(pk=reviewer.pk).update(is_active=False)
+    response = client.post(reverse("backoffice:dashboard"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 401 and "账号已被禁用" in response.content.decode()
