@@ -3,7 +3,13 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 
-from prereg.core.validators import clean_person_name, is_digits, normalize_mobile, parse_id_number, validate_mobile
+from prereg.core.validators import (
+    clean_person_name,
+    is_digits,
+    normalize_mobile,
+    parse_id_number,
+    validate_mobile,
+)
 
 from .backends import login_refusal
 
