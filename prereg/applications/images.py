@@ -487,33 +487,69 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
         except ValidationError as error:
             name = getattr(upload, "name", "") or "图片"
             raise ValidationError(f"{name}：{error.messages[0]}", code=error.code) from None
-    created = []
+    # The files are not the database's: a transaction that does not commit (a connection killed, a
+    # worker killed mid-request) would leave them named by no row, never purged. So their names are
+    # queued for the purge first, in a step of their own that commits, and the upload's transaction
+    # takes them off the queue with the rows that name them. Chosen over deleting them in an `except`:
+    # it also covers a killed worker, and a COMMIT whose answer was lost (the rows may exist) keeps
+    # its files, as deleted_images_purge never removes a file a row names.
+    names = [(_stored_name("file", stem), _stored_name("thumbnail", stem))
+             for stem in (uuid.uuid4().hex for _ in processed)]
+    queued = [name for pair in names for name in pair]
     with transaction.atomic():
-        # Decoding took its time outside the transaction; the state may have changed since (a
-        # submit from another tab, another upload to this slot landed): check it again on the
-        # locked row, the one writer's rule, the slot's count included, so uploads at once cannot
-        # together pass the limit each was checked against alone.
-        application = lock_editable(actor, application.pk, expected_version)
-        _check_slot(application, slot, row_id)
-        if replace:  # the same picture again replaces itself: nothing is held twice
-            slot_images_delete(application, slot, row_id)
-        else:
-            _check_new(application.pk, slot, row_id, processed)
-            _check_room(application.pk, slot, row_id, len(uploads), limit)
-        for upload, image in processed:
-            stem = uuid.uuid4().hex
-            obj = ApplicationImage(
-                application=application, slot=slot, row_id=row_id, sha256=image.sha256, size=len(image.data),
-                width=image.width, height=image.height, content_type=image.content_type,
-                original_name=(getattr(upload, "name", "") or "")[:200], uploaded_by=actor,
-            )
-            obj.file.save(f"{stem}.jpg", ContentFile(image.data), save=False)
-            obj.thumbnail.save(f"{stem}.jpg", ContentFile(image.thumbnail), save=False)
-            obj.save()
-            created.append(obj)
-        record("image.add", actor=actor, obj=application, request=request,
-               details={"slot": slot.value, "row": row_id, "count": len(created),
-                        "sha256": [c.sha256 for c in created]})
+        DeletedImageFile.objects.bulk_create([DeletedImageFile(name=name) for name in queued])
+    written = []
+    try:
+        created = _store(actor, application, slot, row_id, processed, names, written, replace=replace,
+                         limit=limit, expected_version=expected_version, request=request)
+    except ValidationError:
+        # Refused on the locked row before a file was written: nothing of this upload to purge.
+        DeletedImageFile.objects.filter(name__in=[name for name in queued if name not in written]).delete()
+        raise
+    return created
+
+
+def _stored_name(field: str, stem: str) -> str:
+    """The name a new image's file (or thumbnail) `stem`.jpg is stored under (the field's upload_to)."""
+    return ApplicationImage._meta.get_field(field).generate_filename(None, f"{stem}.jpg")
+
+
+@transaction.atomic
+def _store(actor, application, slot, row_id, processed, names, written, *, replace, limit, expected_version,
+           request):
+    """The rows and files of images_add's processed uploads, under the names queued for them (`names`,
+    taken off the purge's queue here), each file's name appended to `written` once it is in storage."""
+    # Decoding took its time outside the transaction; the state may have changed since (a
+    # submit from another tab, another upload to this slot landed): check it again on the
+    # locked row, the one writer's rule, the slot's count included, so uploads at once cannot
+    # together pass the limit each was checked against alone.
+    application = lock_editable(actor, application.pk, expected_version)
+    _check_slot(application, slot, row_id)
+    if replace:  # the same picture again replaces itself: nothing is held twice
+        slot_images_delete(application, slot, row_id)
+    else:
+        _check_new(application.pk, slot, row_id, processed)
+        _check_room(application.pk, slot, row_id, len(processed), limit)
+    storage = ApplicationImage._meta.get_field("file").storage
+    thumb_storage = ApplicationImage._meta.get_field("thumbnail").storage
+    created = []
+    for (upload, image), (file_name, thumb_name) in zip(processed, names, strict=True):
+        obj = ApplicationImage(
+            application=application, slot=slot, row_id=row_id, sha256=image.sha256, size=len(image.data),
+            width=image.width, height=image.height, content_type=image.content_type,
+            original_name=(getattr(upload, "name", "") or "")[:200], uploaded_by=actor,
+        )
+        # Under the queued name (a new uuid's: never taken, so the storage keeps it as given).
+        written.append(file_name)
+        obj.file = storage.save(file_name, ContentFile(image.data), max_length=200)
+        written.append(thumb_name)
+        obj.thumbnail = thumb_storage.save(thumb_name, ContentFile(image.thumbnail), max_length=200)
+        obj.save()
+        created.append(obj)
+    DeletedImageFile.objects.filter(name__in=written).delete()
+    record("image.add", actor=actor, obj=application, request=request,
+           details={"slot": slot.value, "row": row_id, "count": len(created),
+                    "sha256": [c.sha256 for c in created]})
     return created
 
 
