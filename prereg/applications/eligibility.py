@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from prereg.catalog.models import EligibilityRule
+from prereg.catalog.timeline import day_text
 
 from .models import (
     Application,
@@ -363,7 +364,7 @@ def _one_start(outcome, facts) -> Outcome:
 
 
 def _years(rule, facts, rules, head, months, words, needed) -> Outcome:
-    cutoff = f"{facts.cutoff:%Y-%m-%d}"
+    cutoff = day_text(facts.cutoff)
     text = f"{head}，{words} → {facts.qualification}需{rule.note}，截至{cutoff}已满{years_months(months)}"
     if months >= needed:
         return _met(rule, f"{text} → 符合")
