@@ -123,8 +123,9 @@ def test_an_upload_that_ends_after_its_slot_was_redrawn_shows_in_the_slot(phone,
     slot = phone.locator(f"[id='img-education-{row.pk}']")
     expect(slot.locator("figure.thumb")).to_have_count(2)
 
-    def upload_while(redraw):
-        slot.locator("input[type=file]").set_input_files(_file("degree.jpg", jpeg_upload(size=(400, 300)).read()))
+    def upload_while(redraw, color):  # a picture of its own each time: the same one twice is refused
+        slot.locator("input[type=file]").set_input_files(
+            _file("degree.jpg", jpeg_upload(size=(400, 300), color=color).read()))
         phone.wait_for_function("() => /上传中|正在处理/.test(document.body.innerText)")
         for _ in range(100):
             if held:
@@ -145,8 +146,8 @@ def test_an_upload_that_ends_after_its_slot_was_redrawn_shows_in_the_slot(phone,
         expect(phone.locator("#section-education .message.success")).to_be_visible()
         return slot.locator("figure.thumb").count()
 
-    upload_while(delete_other)
-    upload_while(save_section)
+    upload_while(delete_other, (200, 30, 30))
+    upload_while(save_section, (30, 30, 200))
     assert ApplicationImage.objects.filter(application=application, slot="education", row_id=row.pk).count() == 3
 
 
