@@ -88,11 +88,13 @@ def load_year_catalogue(exam_year: ExamYear) -> dict:
             PracticeScope, "scope", category=category(row["practice_category"]), name=row["scope_name"],
             code=row["stat_code"], order=i)
     qualifications = {}
+    series = qualification_series()
     for i, row in enumerate(read_csv("specialties.csv")):
         key = (row["level"], row["qualification"])
         if key not in qualifications:
             qualifications[key] = entry(Qualification, "qualification", level=levels[row["level"]],
-                                        name=row["qualification"], order=len(qualifications))
+                                        name=row["qualification"], series=series.get(key, ""),
+                                        order=len(qualifications))
         qualification = qualifications[key]
         cat = category(row["category"])
         qualification.categories.add(cat)
@@ -109,6 +111,14 @@ def load_year_catalogue(exam_year: ExamYear) -> dict:
                                             for i, row in enumerate(rows))
         created["eligibility_rule"] = len(rows)
     return created
+
+
+def qualification_series() -> dict[tuple[str, str], str]:
+    """The series of each qualification of exam_levels.csv by (level, name): 护理, 药学, 药学(中药), 技术,
+    医疗, as completeness.LICENSED_SERIES reads them (a nurse's and a physician's licence images). The
+    评审 levels' rows (副高级, 正高级: 各系列) name no one series and are not levels of this exam."""
+    return {(row["level"], row["qualification_name"]): row["series"] for row in read_csv("exam_levels.csv")
+            if row["level"] in LEVEL_ORDER}
 
 
 def regime_of(exam_year: int) -> tuple[str, bool]:
