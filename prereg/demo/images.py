@@ -14,12 +14,21 @@ from prereg.applications.models import ApplicationImage, ImageSlot
 COLORS = {ImageSlot.PHOTO: (214, 228, 240), ImageSlot.ID_FRONT: (240, 232, 214), ImageSlot.ID_BACK: (236, 236, 220)}
 
 
+# The candidate's photo is upright, as the rule asks of it (images._check_fits_slot); a certificate lies flat.
+PHOTO_SIZE, CERTIFICATE_SIZE = (440, 600), (640, 440)
+
+
 def _picture(label: str, slot) -> SimpleUploadedFile:
-    img = Image.new("RGB", (640, 440), COLORS.get(slot, (245, 245, 245)))
+    width, height = PHOTO_SIZE if slot == ImageSlot.PHOTO else CERTIFICATE_SIZE
+    img = Image.new("RGB", (width, height), COLORS.get(slot, (245, 245, 245)))
     draw = ImageDraw.Draw(img)
-    draw.rectangle([12, 12, 627, 427], outline=(160, 30, 30), width=4)
+    draw.rectangle([12, 12, width - 13, height - 13], outline=(160, 30, 30), width=4)
     draw.text((40, 40), label.encode("ascii", "replace").decode(), fill=(60, 60, 60))
-    draw.ellipse([480, 280, 600, 400], outline=(190, 30, 30), width=5)  # a stamp
+    if slot == ImageSlot.PHOTO:  # a head and shoulders, as a 1-inch photo shows them
+        draw.ellipse([150, 130, 290, 310], fill=(236, 214, 190), outline=(90, 70, 60), width=3)
+        draw.pieslice([60, 340, 380, 860], 180, 360, fill=(40, 60, 90))
+    else:
+        draw.ellipse([width - 160, height - 160, width - 40, height - 40], outline=(190, 30, 30), width=5)  # a stamp
     out = io.BytesIO()
     img.save(out, "JPEG", quality=80)
     return SimpleUploadedFile(f"{slot}.jpg", out.getvalue(), content_type="image/jpeg")

@@ -136,3 +136,13 @@ def test_the_page_gives_the_browser_the_servers_own_limits(client, year, tree, c
                               "stored-short-side": str(images.STORED_SHORT_SIDE),
                               "stored-max-pixels": str(images.STORED_MAX_PIXELS),
                               "max-pixels": "12000000", "max-bytes": str(settings.IMAGE_MAX_BYTES)}
+
+
+def test_the_demos_photo_is_upright_as_the_photo_slot_asks_and_its_certificates_lie_flat():
+    from prereg.demo.images import _picture
+
+    photo = images.process_image(_picture("photo #1", ImageSlot.PHOTO))
+    assert photo.height > photo.width
+    images._check_fits_slot(ImageSlot.PHOTO, photo)  # not refused as a landscape picture
+    certificate = images.process_image(_picture("category #1", ImageSlot.CATEGORY))
+    assert certificate.width > certificate.height
