@@ -26,7 +26,7 @@ from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
 from prereg.audit.log import record
 
-from .completeness import ID_DOCUMENTS, id_document, licence_series
+from .completeness import FIELD_SLOTS, ID_DOCUMENTS, form_field_slots, id_document, licence_series
 from .drafts import check_editable, lock_editable
 from .models import ApplicationImage, DeletedImageFile, ImageSlot
 from .sections import BY_SLOT
@@ -429,6 +429,12 @@ def _check_slot(application, slot, row_id):
             raise ValidationError("请先保存该行信息，再上传对应的图片。", code="row")
     else:
         row_id = None
+        # A slot of the form's own the form does not draw for this application (a passport's 反面, a
+        # pharmacist's 执业类别, a nurse's 执业注册范围): checked again on the locked row, as the 证件类型 or
+        # the 申报资格 may change in another tab meanwhile.
+        if slot in FIELD_SLOTS and slot not in {drawn.slot for drawn in form_field_slots(application)}:
+            raise ValidationError(f"无需上传“{slot.label}”的图片：按所填的证件类型和申报资格，此项不需要。",
+                                  code="slot_not_asked")
     return slot, row_id
 
 

@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from prereg.accounts.models import IdType
@@ -146,3 +147,12 @@ def test_the_demos_photo_is_upright_as_the_photo_slot_asks_and_its_certificates_
     images._check_fits_slot(ImageSlot.PHOTO, photo)  # not refused as a landscape picture
     certificate = images.process_image(_picture("category #1", ImageSlot.CATEGORY))
     assert certificate.width > certificate.height
+
+
+def test_the_service_refuses_a_slot_not_asked_for_whoever_calls_it(year, tree, candidate):
+    # The rule lives in images_add (checked again on the locked row), not in the page alone.
+    application = _declared(year, tree, candidate, qualification="药师", category="药学", id_type=IdType.PASSPORT)
+    for slot in (ImageSlot.ID_BACK, ImageSlot.CATEGORY):
+        with pytest.raises(ValidationError, match="无需上传"):
+            images.images_add(actor=candidate, application=application, slot=slot, uploads=[jpeg_upload()])
+    assert not ApplicationImage.objects.filter(application=application).exists()

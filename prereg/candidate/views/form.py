@@ -150,19 +150,6 @@ def image_slots(application, images=None):
     return slots
 
 
-def field_slot_refusal(application, slot: str) -> str:
-    """Why an upload to a 📷 slot of the form itself is refused ("" if it is not): a slot the form does
-    not draw for this application (a passport's 反面, a pharmacist's 执业类别, a nurse's 执业注册范围).
-    A slot of a row or no slot at all is left to images_add."""
-    try:
-        slot = ImageSlot(slot)
-    except ValueError:
-        return ""
-    if slot not in FIELD_SLOTS or slot in {form_slot.slot for form_slot in form_field_slots(application)}:
-        return ""
-    return f"无需上传“{slot.label}”的图片：按所填的证件类型和申报资格，此项不需要。"
-
-
 def _attach_row_slots(application, formsets, images=None):
     """Each saved row of a 📷 table carries its slot, so the row shows and takes its own images."""
     if not any(fs.table.slot for fs in formsets):

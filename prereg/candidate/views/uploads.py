@@ -17,7 +17,7 @@ from prereg.core.versions import posted_version
 from prereg.ocr.tasks import enqueue_reading
 
 from .common import current_application
-from .form import field_slot_refusal, slot_of
+from .form import slot_of
 
 
 def _slot_html(request, application, slot, row_id, *, refusal=None) -> str:
@@ -52,8 +52,6 @@ def image_upload(request):
     application = current_application(request.user)
     slot, row = request.POST.get("slot", ""), request.POST.get("row_id", "")
     row_id = int(row) if is_id(row) else None
-    if refusal := field_slot_refusal(application, slot):
-        return _answer(request, application, False, refusal, slot)
     try:
         created = images.images_add(
             actor=request.user, application=application, slot=slot, row_id=row_id,
