@@ -99,7 +99,8 @@ def test_an_upload_from_the_page_loaded_before_a_submit_never_lands_after_it(pos
         application, page, page_version = _ready(candidate, year, tree)
         # When the submit starts first, a large photo: decoding it outside the transaction leaves the
         # submit and the withdrawal time to pass. When the upload does, a small one, which may land first.
-        file = jpeg_upload(size=(2400, 1800) if round_ % 2 else (320, 240))
+        # Pictures of their own: the same picture twice in a slot is refused.
+        file = jpeg_upload(size=(2400, 1800) if round_ % 2 else (320, 240), color=(round_ % 256, 90, 200))
         uploaded, submitted = _race_in_turn(
             round_, partial(_upload, page, page_version, file),
             partial(_submit_then_withdraw, candidate_client(candidate), application, page_version))
@@ -126,7 +127,7 @@ def test_a_deletion_from_the_page_loaded_before_a_submit_never_lands_after_it(po
         application, page, page_version = _ready(candidate, year, tree)
         # A second image in the slot: the form stays complete, so the submit goes through either way.
         [image] = images.images_add(actor=candidate, application=application, slot="category",
-                                    uploads=[jpeg_upload()])
+                                    uploads=[jpeg_upload(color=(20, 90, 200))])
         deleted, submitted = _race_in_turn(
             round_, partial(_delete, page, page_version, image),
             partial(_submit_then_withdraw, candidate_client(candidate), application, page_version))
@@ -145,11 +146,11 @@ def test_a_deletion_from_the_page_loaded_before_a_submit_never_lands_after_it(po
     print(f"delete vs submit: {dict(seen)}")
 
 
-def _upload_to_row(client, page_version, row_id, name):
+def _upload_to_row(client, page_version, row_id, name, color):
     # A phone photo: decoding it outside the transaction keeps the uploads side by side.
     answer = client.post(reverse("candidate:image_upload"), {
         "version": page_version, "slot": "education", "row_id": row_id,
-        "file": jpeg_upload(name, size=(2400, 1800))}, HTTP_ACCEPT="application/json").json()
+        "file": jpeg_upload(name, size=(2400, 1800), color=color)}, HTTP_ACCEPT="application/json").json()
     if not answer["ok"]:
         raise RuntimeError(answer["message"])
     return True
@@ -164,10 +165,10 @@ def test_uploads_at_once_never_take_a_slot_past_its_five_images(postgres_only, t
         application, _page, page_version = _ready(candidate, year, tree)
         row = EducationRow.objects.get(application=application, kind=EducationRow.Kind.EDUCATION)
         images.images_add(actor=candidate, application=application, slot="education", row_id=row.pk,
-                          uploads=[jpeg_upload(f"e{i}.jpg", size=(320, 240)) for i in range(3)])
+                          uploads=[jpeg_upload(f"e{i}.jpg", size=(320, 240), color=(40 * i, 90, 200)) for i in range(3)])
         assert ApplicationImage.objects.filter(slot="education", row_id=row.pk).count() == 4
         tabs = [candidate_client(candidate) for _ in range(3)]
-        outcomes = at_once(*(partial(_upload_to_row, tab, page_version, row.pk, f"tab{n}.jpg")
+        outcomes = at_once(*(partial(_upload_to_row, tab, page_version, row.pk, f"tab{n}.jpg", (200, 40 * n, 90))
                               for n, tab in enumerate(tabs)))
         landed = [outcome for outcome in outcomes if done(outcome)]
         assert len(landed) == 1, outcomes
