@@ -112,8 +112,8 @@ LICENSED_SERIES = {"护理", "医疗"}
 
 def licence_series(application) -> str:
     """The series of the qualification applied for (catalog Qualification.series: 护理, 医疗, 药学…), ""
-    while none is chosen. A catalogue that leaves it blank (the shipped one does) is read from the
-    执业类别: 护理 a nurse's, one with 执业注册范围 (临床, 口腔, 公共卫生, 中医) a physician's."""
+    while none is chosen. A catalogue that leaves it blank (one imported without the column) is read
+    from the 执业类别: 护理 a nurse's, one with 执业注册范围 (临床, 口腔, 公共卫生, 中医) a physician's."""
     series = application.qualification.series if application.qualification_id else ""
     if series or not application.category_id:
         return series

@@ -102,13 +102,17 @@ def test_the_photo_slot_refuses_a_landscape_picture_and_takes_an_upright_one(app
     for size in [(1200, 900), (12000, 1500)]:
         message = _refused(application, candidate, ("证书.jpg", _saved(Image.new("RGB", size, (9, 9, 9)), "JPEG")),
                            slot="photo")
-        assert message == "证书.jpg：考生照片应为竖版照片（高大于宽）。请上传竖版的本人近期正面免冠证件照。"
+        assert message == "证书.jpg：考生照片不能是横版照片（宽大于高）。请上传竖版的本人近期正面免冠证件照。"
     # Upright as the camera meant it: a landscape frame turned by its EXIF orientation is a portrait.
     exif = Image.Exif()
     exif[0x0112] = 6
     turned = _saved(Image.new("RGB", (413, 295), (9, 9, 9)), "JPEG", exif=exif.tobytes())
     [img] = _add(application, candidate, ("me.jpg", turned), slot="photo")
     assert (img.width, img.height) == (295, 413)
+    # A square one is no landscape picture (a 2-inch square passport photo): taken, as the message implies.
+    [square] = _add(application, candidate, ("square.jpg", _saved(Image.new("RGB", (600, 600), (7, 7, 7)), "JPEG")),
+                    slot="photo")
+    assert square.width == square.height
     # A landscape picture is a certificate's: its slots still take it.
     _add(application, candidate, ("证书.jpg", _saved(Image.new("RGB", (1200, 900), (9, 9, 9)), "JPEG")))
 

@@ -157,3 +157,28 @@ def test_the_password_recovery_picture_can_be_swapped_too(small_phone):
     expect(picture).not_to_have_attribute("src", old_src)
     expect(small_phone.get_by_label("账号")).to_have_value("13800138000")
     assert page_width(small_phone) <= 320
+
+
+def test_the_machine_readings_table_wraps_at_320px_too(small_phone, year, tree, reviewer_province):
+    # The verification probe: 机器识别's comparison under a diploma (证书编号 照片：103921201205001234) made the
+    # review screen 350 px wide.
+    from prereg.applications.models import ApplicationImage
+    from prereg.ocr.models import ImageReading, ReadingStatus
+    from tests.factories import ApplicationImageFactory
+
+    application = submitted(tree, year, name="考生乙")
+    row = EducationRow.objects.get(application=application)
+    EducationRow.objects.filter(pk=row.pk).update(school=LONG)
+    image = ApplicationImageFactory(application=application, slot="education", row_id=row.pk)
+    text = ["毕业证书", "学生 考生乙，于二〇〇八年九月至二〇一二年七月在本校 护理学 专业 四 年制本科学习",
+            "校名：福建中医药大学附属康复医院护理学院继续教育部", "证书编号：103921201205001234123456789"]
+    ImageReading.objects.create(
+        image=image, application=application, slot="education", sha256=image.sha256, status=ReadingStatus.DONE,
+        width=image.width, height=image.height, kind="education",
+        lines=[[t, [10, 10 + 40 * i, 300, 10 + 40 * i, 300, 40 + 40 * i, 10, 40 + 40 * i], 0.99, []]
+               for i, t in enumerate(text)])
+    assert ApplicationImage.objects.filter(application=application, slot="education").exists()
+    e2e.login(small_phone, reviewer_province.username, TEST_PASSWORD)
+    small_phone.goto(f"{small_phone.base}/backoffice/review/{application.pk}/")
+    expect(small_phone.locator("table.ocr-fields").first).to_be_attached()
+    assert page_width(small_phone) <= 320
