@@ -6,6 +6,7 @@ Names follow the tree: `reviewer_anxi_hospital` (单位), `reviewer_anxi_bureau`
 
 import os
 import shutil
+import signal
 
 import pytest
 from django.db import connection
@@ -119,3 +120,12 @@ def candidate(db):
 # --- PII scan (security helper, issue 7) ---------------------------------------------------
 # Every response the test client gets is searched for a full ID number (tests/security/pii.py).
 from tests.security.pii import pii_scan  # noqa: E402,F401
+
+
+@pytest.fixture
+def keep_signal_handlers():
+    """The worker installs its SIGINT/SIGTERM handlers: give pytest its own back."""
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)

@@ -25,7 +25,15 @@ from prereg.applications.models import (
     WorkRow,
 )
 from prereg.catalog.loaders import load_year_catalogue
-from prereg.catalog.models import Ethnicity, ExamProject, ExamYear, PasswordSheet, Specialty
+from prereg.catalog.models import (
+    Ethnicity,
+    ExamProject,
+    ExamYear,
+    PasswordSheet,
+    PracticeCategory,
+    Qualification,
+    Specialty,
+)
 from prereg.demo.people import make_id_number
 from prereg.exports.models import ExportJob, ExportKind, ExportStatus
 from prereg.notify.models import Notice
@@ -380,6 +388,17 @@ def complete_application(candidate, year, tree, unit_code="35052401"):
         images.images_add(actor=candidate, application=application, slot=slot, row_id=row,
                           uploads=[jpeg_upload(size=(240, 320)) if slot == "photo" else jpeg_upload()])
     return application
+
+
+def declared(year, tree, candidate, *, qualification, category, **fields) -> Application:
+    """A draft declaring `qualification` (by name) in `category`, its scope the category's first: what the
+    images asked for follow from (the 证件类型 in `fields`)."""
+    qualification = Qualification.objects.filter(exam_year=year, name=qualification).first()
+    category = PracticeCategory.objects.get(exam_year=year, name=category)
+    return ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35052401"], level=qualification.level,
+                              qualification=qualification, category=category,
+                              scope=category.scopes.first(), practice_change="无", current_qualification="无",
+                              practice_registered=datetime.date(2017, 3, 1), **fields)
 
 
 def formset_data(prefix, *items, initial=0) -> dict:

@@ -1,7 +1,6 @@
 """The photo findings of QA (the upload pipeline, the identity and licence images asked for, the review
 screen's photo): each rule as the candidate and the reviewer meet it."""
 
-import datetime
 import io
 import time
 
@@ -15,8 +14,8 @@ from prereg.accounts.models import IdType
 from prereg.applications import completeness, images, review, services
 from prereg.applications.carryover import start_application
 from prereg.applications.models import ApplicationImage, ImageSlot
-from prereg.catalog.models import PracticeCategory, Qualification
-from tests.factories import ApplicationFactory, ApplicationImageFactory, complete_application, jpeg_upload
+from prereg.catalog.models import Qualification
+from tests.factories import ApplicationImageFactory, complete_application, declared, jpeg_upload
 
 
 @pytest.fixture
@@ -187,15 +186,6 @@ def test_a_picture_of_too_many_pixels_is_told_the_limit(application, candidate, 
 # ---------------------------------------------------------------- F, G, H: the images asked for
 
 
-def _declared(year, tree, candidate, *, qualification, category, **fields):
-    qualification = Qualification.objects.filter(exam_year=year, name=qualification).first()
-    category = PracticeCategory.objects.get(exam_year=year, name=category)
-    return ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35052401"], level=qualification.level,
-                              qualification=qualification, category=category,
-                              scope=category.scopes.first(), practice_change="无", current_qualification="无",
-                              practice_registered=datetime.date(2017, 3, 1), **fields)
-
-
 def _asked(application):
     return [(image.slot, image.label) for image in completeness.field_images(application)]
 
@@ -204,7 +194,7 @@ def _asked(application):
                                                          ("主管技师", "技术")])
 def test_a_pharmacist_or_technician_is_not_asked_for_a_nurses_or_physicians_certificate(
         year, tree, candidate, qualification, category):
-    application = _declared(year, tree, candidate, qualification=qualification, category=category)
+    application = declared(year, tree, candidate, qualification=qualification, category=category)
     assert completeness.is_licensed(application) is False
     slots = {slot for slot, _ in _asked(application)}
     assert ImageSlot.CATEGORY not in slots and ImageSlot.SCOPE not in slots
@@ -216,7 +206,7 @@ def test_a_pharmacist_or_technician_is_not_asked_for_a_nurses_or_physicians_cert
 
 
 def test_the_series_of_the_catalogue_decides_where_it_is_set(year, tree, candidate):
-    application = _declared(year, tree, candidate, qualification="主管药师", category="药学")
+    application = declared(year, tree, candidate, qualification="主管药师", category="药学")
     Qualification.objects.filter(pk=application.qualification_id).update(series="医疗")  # as a 考区 catalogue says
     application.refresh_from_db()
     assert completeness.is_licensed(application) is True
@@ -224,7 +214,7 @@ def test_the_series_of_the_catalogue_decides_where_it_is_set(year, tree, candida
 
 
 def test_a_nurse_is_asked_for_her_licence_which_shows_the_registration(year, tree, candidate):
-    nurse = _declared(year, tree, candidate, qualification="主管护师", category="护理")
+    nurse = declared(year, tree, candidate, qualification="主管护师", category="护理")
     assert nurse.scope is None and completeness.licence_series(nurse) == "护理"
     slots = [slot for slot, _ in _asked(nurse)]
     assert ImageSlot.CATEGORY in slots and ImageSlot.SCOPE not in slots
@@ -239,7 +229,7 @@ def test_a_nurse_is_asked_for_her_licence_which_shows_the_registration(year, tre
 
 def test_a_physician_is_asked_for_both_and_the_registration_stays_with_the_practice_certificate(year, tree,
                                                                                                 candidate):
-    doctor = _declared(year, tree, candidate, qualification="主治医师", category="临床")
+    doctor = declared(year, tree, candidate, qualification="主治医师", category="临床")
     assert doctor.scope is not None
     slots = [slot for slot, _ in _asked(doctor)]
     assert ImageSlot.CATEGORY in slots and ImageSlot.SCOPE in slots
@@ -259,7 +249,7 @@ def test_a_physician_is_asked_for_both_and_the_registration_stays_with_the_pract
      "证件（台湾居民居住证正反面）"),
 ])
 def test_the_identity_images_follow_the_chosen_document(year, tree, candidate, id_type, asked, item):
-    application = _declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=id_type)
+    application = declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=id_type)
     identity = [pair for pair in _asked(application) if pair[0] in (ImageSlot.ID_FRONT, ImageSlot.ID_BACK)]
     assert identity == asked
     messages = [gap.message for gap in completeness.gaps(application) if gap.section == "images"]
@@ -275,7 +265,7 @@ def test_the_identity_images_follow_the_chosen_document(year, tree, candidate, i
 
 
 def test_a_passport_holder_completes_without_a_back_image(year, tree, candidate):
-    application = _declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=IdType.PASSPORT)
+    application = declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=IdType.PASSPORT)
     for required in completeness.required_images(application):
         ApplicationImageFactory(application=application, slot=required.slot, row_id=required.row_id)
     assert not any(gap.section == "images" for gap in completeness.gaps(application))

@@ -2,7 +2,6 @@
 the 执业类别/执业注册范围 only of a nurse or a physician), with their labels and guides; a slot no longer
 asked for that still holds images is drawn to be deleted, and takes no upload."""
 
-import datetime
 import re
 
 import pytest
@@ -12,17 +11,7 @@ from django.urls import reverse
 from prereg.accounts.models import IdType
 from prereg.applications import images
 from prereg.applications.models import ApplicationImage, ImageSlot
-from prereg.catalog.models import PracticeCategory, Qualification
-from tests.factories import ApplicationFactory, ApplicationImageFactory, jpeg_upload
-
-
-def _declared(year, tree, candidate, *, qualification, category, **fields):
-    qualification = Qualification.objects.filter(exam_year=year, name=qualification).first()
-    category = PracticeCategory.objects.get(exam_year=year, name=category)
-    return ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35052401"], level=qualification.level,
-                              qualification=qualification, category=category,
-                              scope=category.scopes.first(), practice_change="无", current_qualification="无",
-                              practice_registered=datetime.date(2017, 3, 1), **fields)
+from tests.factories import ApplicationImageFactory, declared, jpeg_upload
 
 
 def _form(client, candidate) -> str:
@@ -45,7 +34,7 @@ def _titles(body: str) -> list[str]:
 
 
 def test_a_passport_holder_is_shown_the_passport_page_and_no_back_side(client, year, tree, candidate):
-    _declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=IdType.PASSPORT)
+    declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=IdType.PASSPORT)
     body = _form(client, candidate)
     front = _slot_html(body, "id_front")
     assert "护照信息页" in front and "护照的个人信息页" in front  # its label and its own guide
@@ -54,7 +43,7 @@ def test_a_passport_holder_is_shown_the_passport_page_and_no_back_side(client, y
 
 
 def test_a_nurse_is_shown_her_licence_and_no_registration_scope(client, year, tree, candidate):
-    _declared(year, tree, candidate, qualification="主管护师", category="护理")
+    declared(year, tree, candidate, qualification="主管护师", category="护理")
     body = _form(client, candidate)
     category = _slot_html(body, "category")
     assert "执业类别（护士执业证书）" in category and "护士上传执业证书" in category
@@ -66,7 +55,7 @@ def test_a_nurse_is_shown_her_licence_and_no_registration_scope(client, year, tr
 
 @pytest.mark.parametrize(("qualification", "category"), [("主管药师", "药学"), ("主管技师", "技术")])
 def test_a_pharmacist_or_technician_is_shown_no_licence_slot(client, year, tree, candidate, qualification, category):
-    _declared(year, tree, candidate, qualification=qualification, category=category)
+    declared(year, tree, candidate, qualification=qualification, category=category)
     body = _form(client, candidate)
     assert 'id="img-category-"' not in body and 'id="img-scope-"' not in body
     assert not any("执业类别" in title or "执业注册范围" in title for title in _titles(body))
@@ -75,7 +64,7 @@ def test_a_pharmacist_or_technician_is_shown_no_licence_slot(client, year, tree,
 
 def test_a_slot_no_longer_asked_for_shows_its_images_to_delete_and_takes_no_upload(client, year, tree, candidate):
     # The 证件类型 changed to a passport after the ID card's back was uploaded.
-    application = _declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=IdType.PASSPORT)
+    application = declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=IdType.PASSPORT)
     image = ApplicationImageFactory(application=application, slot=ImageSlot.ID_BACK)
     body = _form(client, candidate)
     back = _slot_html(body, "id_back")
@@ -99,7 +88,7 @@ def test_a_slot_no_longer_asked_for_shows_its_images_to_delete_and_takes_no_uplo
 ])
 def test_an_upload_to_a_slot_not_asked_for_is_refused_with_a_message(client, year, tree, candidate, qualification,
                                                                      category, id_type, slot):
-    application = _declared(year, tree, candidate, qualification=qualification, category=category, id_type=id_type)
+    application = declared(year, tree, candidate, qualification=qualification, category=category, id_type=id_type)
     client.force_login(candidate)
     label = ImageSlot(slot).label
     answer = client.post(reverse("candidate:image_upload"),
@@ -117,7 +106,7 @@ def test_an_upload_to_a_slot_not_asked_for_is_refused_with_a_message(client, yea
 
 
 def test_a_slot_asked_for_still_takes_its_upload(client, year, tree, candidate):
-    application = _declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=IdType.PASSPORT)
+    application = declared(year, tree, candidate, qualification="主管护师", category="护理", id_type=IdType.PASSPORT)
     client.force_login(candidate)
     answer = client.post(reverse("candidate:image_upload"),
                          {"slot": "id_front", "version": application.version, "file": jpeg_upload()},
@@ -129,7 +118,7 @@ def test_a_slot_asked_for_still_takes_its_upload(client, year, tree, candidate):
 def test_the_page_gives_the_browser_the_servers_own_limits(client, year, tree, candidate, settings):
     """candidate.js shrinks a picture to the size images.stored_size keeps: it reads the constants here."""
     settings.IMAGE_MAX_PIXELS_FULL_DECODE = 12_000_000
-    _declared(year, tree, candidate, qualification="主管护师", category="护理")
+    declared(year, tree, candidate, qualification="主管护师", category="护理")
     for body in (_form(client, candidate), client.get(reverse("candidate:images_panel")).content.decode()):
         panel = re.search(r"<section [^>]*data-upload-limits[^>]*>", body).group(0)
         attributes = dict(re.findall(r'data-([a-z-]+)="([^"]*)"', panel))
@@ -151,7 +140,7 @@ def test_the_demos_photo_is_upright_as_the_photo_slot_asks_and_its_certificates_
 
 def test_the_service_refuses_a_slot_not_asked_for_whoever_calls_it(year, tree, candidate):
     # The rule lives in images_add (checked again on the locked row), not in the page alone.
-    application = _declared(year, tree, candidate, qualification="药师", category="药学", id_type=IdType.PASSPORT)
+    application = declared(year, tree, candidate, qualification="药师", category="药学", id_type=IdType.PASSPORT)
     for slot in (ImageSlot.ID_BACK, ImageSlot.CATEGORY):
         with pytest.raises(ValidationError, match="无需上传"):
             images.images_add(actor=candidate, application=application, slot=slot, uploads=[jpeg_upload()])

@@ -2,7 +2,6 @@
 run_workers starts again a worker that exits."""
 
 import logging
-import signal
 import sys
 
 import pytest
@@ -24,15 +23,6 @@ def echo(text):
 def database_tasks(settings, transactional_db):
     """Tasks queued in the database, as in production (the suite runs them immediately)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "exports"]}}
-
-
-@pytest.fixture
-def keep_signal_handlers():
-    """The worker installs its SIGINT/SIGTERM handlers: give pytest its own back."""
-    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for signum, handler in saved.items():
-        signal.signal(signum, handler)
 
 
 class Outage:

@@ -2,9 +2,6 @@
 starts, once, and never a second time once the gateway accepted it (races-and-faults probe 7).
 The recovery is the task worker's (prereg/core/management/commands/task_worker.py)."""
 
-import signal
-import subprocess
-import sys
 
 import pytest
 from django.core.management import call_command
@@ -13,6 +10,9 @@ from django_tasks_db.models import DBTaskResult
 from prereg.core.management.commands import task_worker
 from prereg.notify.models import SmsMessage
 from prereg.notify.sms import send_sms
+from tests.ocr.test_lost_tasks import dead_worker_id
+
+pytestmark = pytest.mark.usefixtures("keep_signal_handlers")
 
 PHONE = "13905910000"
 LOST = "prereg.core.management.commands.task_worker.WorkerLost"
@@ -35,22 +35,6 @@ def database_tasks(settings, transactional_db):
     settings.SMS_BACKEND = "tests.notify.test_lost_sms.CountingGateway"
     CountingGateway.sent = []
     return settings
-
-
-@pytest.fixture(autouse=True)
-def keep_signal_handlers():
-    """The worker installs its SIGINT/SIGTERM handlers: give pytest its own back."""
-    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for signum, handler in saved.items():
-        signal.signal(signum, handler)
-
-
-def dead_worker_id() -> str:
-    """The id a task_worker of this machine had, whose process is gone (killed)."""
-    process = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
-    process.wait()
-    return f"{task_worker.HOST}:{process.pid}:k9x2m4q7"
 
 
 def in_flight(text="【测试】您的报名已退回，请修改后重新提交。"):

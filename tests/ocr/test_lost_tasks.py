@@ -3,7 +3,6 @@ starts, once: the task row no longer stays RUNNING for ever with the image unrea
 probe 7). The recovery is the task worker's (prereg/core/management/commands/task_worker.py)."""
 
 import os
-import signal
 import subprocess
 import sys
 
@@ -32,15 +31,6 @@ def database_tasks(settings, transactional_db):
     yield settings
     engine_module._load.cache_clear()
     FakeEngine.PAGES = []
-
-
-@pytest.fixture
-def keep_signal_handlers():
-    """The worker installs its SIGINT/SIGTERM handlers: give pytest its own back."""
-    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for signum, handler in saved.items():
-        signal.signal(signum, handler)
 
 
 def dead_worker_id() -> str:

@@ -44,6 +44,8 @@
     message.textContent = text;
     return message;
   }
+  // Shared with the candidate's own script (candidate.js), which says its failures the same way.
+  window.prereg = { errorMessage: errorMessage };
   function showFailure(detail, text) {
     var elt = detail.elt;
     if (!elt || !elt.closest || (detail.requestConfig && detail.requestConfig.verb === "get")) { return; }

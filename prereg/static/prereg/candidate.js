@@ -152,14 +152,7 @@
     var select = event.target;
     if (select.closest && select.closest("#cascade") && select.hasAttribute("data-cascade")) { changedInCascade = select.name; }
   }, true);  // before htmx's own listener on #cascade sends the request
-  function alertBox(text) {
-    var message = document.createElement("div");
-    message.className = "message error";
-    message.setAttribute("role", "alert");
-    message.setAttribute("data-request-error", "");
-    message.textContent = text;
-    return message;
-  }
+  function alertBox(text) { return window.prereg.errorMessage(text); }
   function lookupFailed(event, why) {
     var elt = event.detail.elt;
     if (!elt || !elt.id) { return; }
