@@ -7,6 +7,7 @@ Names follow the tree: `reviewer_anxi_hospital` (单位), `reviewer_anxi_bureau`
 import os
 import shutil
 import signal
+import tempfile
 
 import pytest
 from django.db import connection
@@ -28,9 +29,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
+def _fast_and_isolated(settings, tmp_path, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test its own temporary directory: an export's sweep of leftovers (exports.runner.remove_leftovers,
+    # by job id) in one test worker must not take a running job's directory of another worker's database.
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     settings.CACHES = {alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
                        for alias in ("default", "fragments")}
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",

@@ -2,6 +2,7 @@
 whose database connection died fails at once with the right reason (races-and-faults probe)."""
 
 import tempfile
+from pathlib import Path
 
 import pytest
 from django.db import OperationalError, connection
@@ -14,12 +15,9 @@ FAILED = "生成失败，请稍后重试或联系管理员。"
 
 
 @pytest.fixture
-def temp_dir(tmp_path, monkeypatch):
-    """The system's temporary directory, as /tmp of the probe's machine: ours alone in the test."""
-    path = tmp_path / "tmp"
-    path.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(path))
-    return path
+def temp_dir():
+    """The system's temporary directory, as /tmp of the probe's machine: the test's own (conftest)."""
+    return Path(tempfile.gettempdir())
 
 
 def rows_then(error, monkeypatch):

@@ -407,8 +407,9 @@ def test_the_temporary_files_of_exports_killed_mid_way_are_removed(tree, year, r
                                                                   settings, monkeypatch):
     # The probe killed the worker mid-export and found a 3 MB partial CSV of the full record in /tmp.
     import tempfile
+    from pathlib import Path
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    tmp_path = Path(tempfile.gettempdir())  # the test's own (conftest)
     killed = ExportJobFactory(owner=reviewer_quanzhou, running=True)
     running = ExportJobFactory(owner=reviewer_quanzhou, running=True)
     ExportJob.objects.filter(pk=killed.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
