@@ -143,7 +143,8 @@ def test_the_signup_picture_is_above_the_sms_code_and_a_tap_swaps_it(small_phone
     expect(small_phone.locator("input[name=captcha_0]")).not_to_have_value(old_key)
     expect(answer).to_have_value("")
     expect(answer).to_be_focused()
-    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    small_phone.wait_for_function("() => { const img = document.querySelector('img.captcha');"
+                                  " return img.complete && img.naturalWidth > 0; }")  # the new picture loads
     assert page_width(small_phone) <= 320
 
 

@@ -10,6 +10,7 @@ from prereg.audit.models import AuditEvent
 from prereg.orgs import importer
 from prereg.orgs.models import Org
 from tests.applications.test_one_writer_races import done, race
+from tests.factories import in_words
 
 from .test_import import row, sheet
 
@@ -25,12 +26,12 @@ def test_two_edits_of_one_account_from_the_same_page_one_lands(postgres_only, re
 
         def own(n=n, version=version):
             return account_services.account_update(actor=User.objects.get(pk=account.pk), user_id=account.pk,
-                                                   expected_version=version, name=f"本人{n}", phone="13800001234",
+                                                   expected_version=version, name=f"本人{in_words(n)}", phone="13800001234",
                                                    title="科长", department="医政科")
 
         def superior(n=n, version=version):
             return account_services.account_update(actor=reviewer_quanzhou, user_id=account.pk,
-                                                   expected_version=version, name=f"上级{n}", phone="13800001234")
+                                                   expected_version=version, name=f"上级{in_words(n)}", phone="13800001234")
 
         first, second = race(own, superior)
         assert [done(first), done(second)].count(True) == 1, (first, second)
@@ -38,7 +39,7 @@ def test_two_edits_of_one_account_from_the_same_page_one_lands(postgres_only, re
         assert isinstance(refused, ValidationError) and "已被修改" in refused.messages[0]
         stored = User.objects.get(pk=account.pk)
         assert stored.version == version + 1
-        assert stored.name == (f"本人{n}" if done(first) else f"上级{n}")  # the one told it is done
+        assert stored.name == (f"本人{in_words(n)}" if done(first) else f"上级{in_words(n)}")  # the one told it is done
     assert AuditEvent.objects.filter(event__in=["account.update", "account.profile_update"]).count() == ROUNDS
 
 
