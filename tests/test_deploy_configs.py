@@ -6,6 +6,7 @@ the config file is executed. The environment example: every name in it is read b
 """
 
 import configparser
+import contextlib
 import re
 import shutil
 import subprocess
@@ -199,31 +200,18 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-@pytest.mark.skipif(not shutil.which("nginx") or not shutil.which("openssl"), reason="nginx or openssl not installed")
-def test_nginx_answers_without_naming_gunicorn_or_its_own_version(tmp_path):
-    """Issue 16: responses carried `Server: gunicorn`. The shipped config, run by a real nginx on
-    loopback ports in front of a stand-in upstream that says `Server: gunicorn`."""
+@contextlib.contextmanager
+def shipped_nginx(tmp_path, handler):
+    """The shipped config run by a real nginx on a loopback port, in front of an upstream answering with
+    `handler` (an http.server handler class), with a throw-away certificate; yields `https_get(path,
+    **headers)` -> (response, body)."""
     import http.client
     import http.server
     import ssl
     import threading
     import time
 
-    class Upstream(http.server.BaseHTTPRequestHandler):
-        server_version, sys_version = "gunicorn", ""
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):  # noqa: N802 - the http.server API
-            self.send_response(200)
-            self.send_header("X-Powered-By", "gunicorn/23")
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args):
-            pass
-
-    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     subprocess.run(  # noqa: S603
         [shutil.which("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=prereg.test",
@@ -249,28 +237,55 @@ def test_nginx_answers_without_naming_gunicorn_or_its_own_version(tmp_path):
     nginx = subprocess.Popen(  # noqa: S603
         [shutil.which("nginx"), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
          "-g", "daemon off; master_process off;"], stderr=subprocess.PIPE)
-    try:
-        context = ssl.create_default_context(cafile=str(tmp_path / "prereg.crt"))  # the throw-away certificate
-        context.check_hostname = False
+    context = ssl.create_default_context(cafile=str(tmp_path / "prereg.crt"))  # the throw-away certificate
+    context.check_hostname = False
+
+    def https_get(path="/", **headers):
         for _ in range(50):
             try:
                 connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=5)
-                connection.request("GET", "/", headers={"Host": "prereg.example.cn"})
+                connection.request("GET", path, headers={"Host": "prereg.example.cn", **headers})
                 response = connection.getresponse()
-                break
+                return response, response.read()
             except OSError:
                 time.sleep(0.1)
-        else:
-            pytest.fail("nginx did not answer")
-        assert response.status == 200 and response.read() == b"ok"
-        headers = {k.lower(): v for k, v in response.getheaders()}
-        assert "gunicorn" not in str(headers).lower(), headers
-        assert headers.get("server", "") == "nginx"  # server_tokens off: no version either
-        assert "x-powered-by" not in headers
+        pytest.fail("nginx did not answer")
+
+    try:
+        yield https_get
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)
         upstream.shutdown()
+
+
+@pytest.mark.skipif(not shutil.which("nginx") or not shutil.which("openssl"), reason="nginx or openssl not installed")
+def test_nginx_answers_without_naming_gunicorn_or_its_own_version(tmp_path):
+    """Issue 16: responses carried `Server: gunicorn`. The shipped config, run by a real nginx on
+    loopback ports in front of a stand-in upstream that says `Server: gunicorn`."""
+    import http.server
+
+    class Upstream(http.server.BaseHTTPRequestHandler):
+        server_version, sys_version = "gunicorn", ""
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802 - the http.server API
+            self.send_response(200)
+            self.send_header("X-Powered-By", "gunicorn/23")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    with shipped_nginx(tmp_path, Upstream) as https_get:
+        response, body = https_get()
+        assert response.status == 200 and body == b"ok"
+        headers = {k.lower(): v for k, v in response.getheaders()}
+        assert "gunicorn" not in str(headers).lower(), headers
+        assert headers.get("server", "") == "nginx"  # server_tokens off: no version either
+        assert "x-powered-by" not in headers
 
 
 # --- settings: backends switch by environment alone -----------------------------------------------

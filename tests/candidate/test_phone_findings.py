@@ -10,11 +10,6 @@ import http.server
 import json
 import re
 import shutil
-import socket
-import ssl
-import subprocess
-import threading
-import time
 
 import pytest
 from django.urls import reverse
@@ -23,7 +18,7 @@ from django.utils import timezone
 from prereg.applications.carryover import start_application
 from prereg.catalog import timeline
 from prereg.catalog.models import ExamLevel
-from tests.test_deploy_configs import NGINX, nginx_directives
+from tests.test_deploy_configs import NGINX, nginx_directives, shipped_nginx
 
 # --- 4: after the window closes, and one date format -----------------------------------------------
 
@@ -145,47 +140,9 @@ def test_behind_the_shipped_nginx_a_form_page_arrives_compressed(tmp_path):
         def log_message(self, *args):
             pass
 
-    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
-    threading.Thread(target=upstream.serve_forever, daemon=True).start()
-    subprocess.run(  # noqa: S603
-        [shutil.which("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-         "/CN=prereg.test", "-keyout", str(tmp_path / "prereg.key"), "-out", str(tmp_path / "prereg.crt")],
-        check=True, capture_output=True)
-    (tmp_path / "logs").mkdir()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    conf = (NGINX / "prereg.conf").read_text()
-    conf = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", conf, count=1, flags=re.S)
-    conf = re.sub(r"\s*listen \[::\]:\d+[^;]*;", "", conf)
-    conf = conf.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl;")
-    for name, text in (("prereg.conf", conf), ("prereg-proxy.inc", (NGINX / "prereg-proxy.inc").read_text()),
-                       ("upstream.conf", (NGINX / "upstream-single.conf").read_text().replace(
-                           "127.0.0.1:8000", f"127.0.0.1:{upstream.server_address[1]}"))):
-        (tmp_path / name).write_text(text.replace("/etc/nginx/tls/", f"{tmp_path}/")
-                                     .replace("/var/log/nginx/", f"{tmp_path}/logs/")
-                                     .replace("/etc/nginx/conf.d/", f"{tmp_path}/"))
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/logs/error.log;\nevents {{ worker_connections 64; }}\n"
-        f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path}/body;\n  proxy_temp_path {tmp_path}/proxy;\n"
-        f"  include {tmp_path}/upstream.conf;\n  include {tmp_path}/prereg.conf;\n}}\n")
-    nginx = subprocess.Popen(  # noqa: S603
-        [shutil.which("nginx"), "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
-         "-g", "daemon off; master_process off;"], stderr=subprocess.PIPE)
-    try:
-        context = ssl.create_default_context(cafile=str(tmp_path / "prereg.crt"))
-        context.check_hostname = False
-
+    with shipped_nginx(tmp_path, Upstream) as https_get:
         def get(**headers):
-            for _ in range(50):
-                try:
-                    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=5)
-                    connection.request("GET", "/candidate/form/", headers={"Host": "prereg.example.cn", **headers})
-                    response = connection.getresponse()
-                    return response, response.read()
-                except OSError:
-                    time.sleep(0.1)
-            pytest.fail("nginx did not answer")
+            return https_get("/candidate/form/", **headers)
 
         # Through a hospital's proxy (Via) as well as directly.
         for extra in ({}, {"Via": "1.1 proxy.hospital.local"}):
@@ -194,7 +151,3 @@ def test_behind_the_shipped_nginx_a_form_page_arrives_compressed(tmp_path):
             assert gzip.decompress(body) == page and len(body) < len(page) / 5
         response, body = get()  # a client that does not ask for it gets the page as it is
         assert response.getheader("Content-Encoding") is None and body == page
-    finally:
-        nginx.terminate()
-        nginx.wait(timeout=10)
-        upstream.shutdown()
