@@ -395,7 +395,10 @@ def _small_upright(img: Image.Image, target: tuple[int, int]) -> Image.Image:
     img.thumbnail((max(target), max(target)), Image.Resampling.BILINEAR)  # by its long side, as the picture's aspect
     if img.mode == "CMYK":
         img = img.convert("RGB")
-    return img.transpose(turn) if turn is not None else img
+    if turn is not None:
+        img = img.transpose(turn)
+    img.info.clear()  # what the file carried beside its pixels (a JPEG comment): save() would write it again
+    return img
 
 
 def process_image(upload) -> ProcessedImage:

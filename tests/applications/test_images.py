@@ -65,6 +65,17 @@ def test_a_jpeg_is_reencoded_stored_under_a_generated_name_with_thumbnail_and_sh
     assert img.content_type == "image/jpeg"
 
 
+@pytest.mark.parametrize("size", [(300, 200), (5000, 3800)])  # kept as it is, and shrunk
+def test_a_jpeg_comment_survives_in_neither_the_stored_file_nor_its_thumbnail(application, candidate, size):
+    out = io.BytesIO()
+    Image.new("RGB", size, (1, 2, 3)).save(out, "JPEG", comment=b"GPS 26.0917N 119.3028E owner=13800138000")
+    [img] = images.images_add(actor=candidate, application=application, slot="category",
+                              uploads=[upload("a.jpg", out.getvalue())])
+    for data in (img.file.read(), img.thumbnail.read()):
+        assert b"13800138000" not in data
+        assert b"\xff\xfe" not in data  # no COM segment at all
+
+
 def test_bmp_and_png_are_accepted_and_stored_as_jpeg(application, candidate):
     bmp = io.BytesIO()
     Image.new("RGB", (200, 200)).save(bmp, "BMP")
