@@ -10,6 +10,12 @@ Masking rule (design section 7, "unless the role needs them"; issue 16): every e
 numbers and phones by default. The 考区 and the 考点 may ask for full numbers on one export,
 because they check the roster against ID cards and paper forms at the on-site confirmation; the
 request is audited as such. Who may ask is `full_numbers_for(user)`; the job keeps the answer.
+
+A masked ID number keeps its first 4 and last 4 characters; the 8 it hides are the county's two
+digits and the birth date, so a full 出生日期 beside it would give the number back (with the check
+digit the county's digits follow in a few tries; security probe F1). A masked export therefore
+prints the year of birth only, and of the 学信网在线验证码 (which opens the CHSI report naming the
+full ID number) only whether one was given: 已填写, 无, or nothing.
 """
 
 import datetime
@@ -88,8 +94,18 @@ STAGE_ORG_COLUMN = {stage: f"{field}_id" for stage, field in STAGE_ORG_FIELD.ite
 CHILD_CELLS = ("work", "education", "degree", "appointment", "residency", "gp", "other")
 
 
-def _date(value) -> str:
-    return value.isoformat() if value else ""
+def _birth(value, full_numbers: bool) -> str:
+    """出生日期: the date in a full-numbers export, else its year only (see the module's masking rule)."""
+    if not value:
+        return ""
+    return value.isoformat() if full_numbers else str(value.year)
+
+
+def _chsi(code: str, full_numbers: bool) -> str:
+    """学信网在线验证码: the code in a full-numbers export, else only whether one was given."""
+    if full_numbers or not code or code == "无":
+        return code
+    return "已填写"
 
 
 def _local_time(value, tz=None) -> str:
@@ -176,14 +192,14 @@ def full_record_row(app, lookups: Lookups, children: dict, full_numbers: bool) -
     current_org = lookups.org.get(getattr(app, STAGE_ORG_COLUMN[app.stage]), "") if stage else ""
     return [
         app.number or "", app.name, lookups.gender.get(app.gender, ""), lookups.id_type.get(app.id_type, app.id_type),
-        app.id_number if full_numbers else mask_id_number(app.id_number), _date(app.birth_date),
+        app.id_number if full_numbers else mask_id_number(app.id_number), _birth(app.birth_date, full_numbers),
         lookups.ethnicity.get(app.ethnicity_id, ""), app.phone if full_numbers else mask_phone(app.phone),
         app.postcode, app.address, lookups.org.get(app.unit_id, ""), lookups.project.get(app.project_id, ""),
         lookups.level.get(app.level_id, ""), lookups.qualification.get(app.qualification_id, ""),
         lookups.category.get(app.category_id, ""), lookups.scope.get(app.scope_id, ""),
         lookups.specialty.get(app.specialty_id, ""), lookups.specialty_code.get(app.specialty_id, ""),
         app.practice_change, app.current_qualification, month_text(app.current_qualification_date),
-        app.chsi_code, *(_lines(children, key) for key in CHILD_CELLS), state, stage, current_org,
+        _chsi(app.chsi_code, full_numbers), *(_lines(children, key) for key in CHILD_CELLS), state, stage, current_org,
         app.submission_round, _local_time(app.submitted_at, lookups.tz), _local_time(app.approved_at, lookups.tz),
         app.returned_reason, VERDICTS.get(app.verdict, ""),
     ]
@@ -196,7 +212,7 @@ def eligibility_row(app, lookups: Lookups, children: dict, full_numbers: bool) -
     degree = (children.get("degree") or [None])[0]
     qualified = app.current_qualification_date
     return [
-        app.number or "", app.name, lookups.gender.get(app.gender, ""), _date(app.birth_date),
+        app.number or "", app.name, lookups.gender.get(app.gender, ""), _birth(app.birth_date, full_numbers),
         app.id_number if full_numbers else mask_id_number(app.id_number), lookups.org.get(app.unit_id, ""),
         lookups.level.get(app.level_id, ""), lookups.qualification.get(app.qualification_id, ""),
         lookups.category.get(app.category_id, ""), lookups.scope.get(app.scope_id, ""),
