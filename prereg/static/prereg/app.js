@@ -44,8 +44,25 @@
     message.textContent = text;
     return message;
   }
-  // Shared with the candidate's own script (candidate.js), which says its failures the same way.
-  window.prereg = { errorMessage: errorMessage };
+  // A refused form shows where to look: its first field in error is focused (a screen reader reads
+  // the field's error with it) or, for an error of the whole form, that error; both brought into view.
+  function focusFirstError(form) {
+    var error = form.querySelector(".has-error, .form-errors, .message.error");
+    if (!error) { return false; }
+    var target = error.querySelector("input:not([type=hidden]), select, textarea");
+    if (!target) { error.setAttribute("tabindex", "-1"); target = error; }
+    error.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+    return true;
+  }
+  // Shared with the candidate's own script (candidate.js), which says its failures the same way and
+  // focuses a refused section's first error.
+  window.prereg = { errorMessage: errorMessage, focusFirstError: focusFirstError };
+  // A page drawn again with a refused post's errors.
+  document.addEventListener("DOMContentLoaded", function () {
+    var error = document.querySelector("form[method=post i] .has-error, form[method=post i] .form-errors");
+    if (error) { focusFirstError(error.closest("form")); }
+  });
   function showFailure(detail, text) {
     var elt = detail.elt;
     if (!elt || !elt.closest || (detail.requestConfig && detail.requestConfig.verb === "get")) { return; }

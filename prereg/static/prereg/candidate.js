@@ -131,13 +131,7 @@
     if (!old || !old.matches || !old.matches("form.section") || config.verb !== "post") { return; }
     var form = document.getElementById(old.id);
     if (!form) { return; }
-    var error = form.querySelector(".has-error, .form-errors, .message.error");
-    if (error) {
-      var field = error.querySelector("input:not([type=hidden]), select, textarea");
-      error.scrollIntoView({ block: "center" });
-      if (field) { field.focus({ preventScroll: true }); }
-      return;
-    }
+    if (window.prereg.focusFirstError(form)) { return; }
     var actions = form.querySelector(".actions");
     if (actions) { actions.scrollIntoView({ block: "nearest" }); }
   });
