@@ -167,11 +167,10 @@ PASSWORD_HASHERS = env.list(
     ],
 )
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+    {"NAME": "prereg.accounts.passwords.SimilarityValidator",
      "OPTIONS": {"user_attributes": ("username", "name", "phone", "id_number")}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "prereg.accounts.passwords.CharacterClassValidator"},
     {"NAME": "prereg.accounts.passwords.NotDerivedValidator"},
     {"NAME": "prereg.accounts.passwords.HistoryValidator", "OPTIONS": {"history": 5}},

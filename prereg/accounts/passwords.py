@@ -3,13 +3,23 @@
 import re
 
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.password_validation import UserAttributeSimilarityValidator
 from django.core.exceptions import ValidationError
 
 WEAK_PATTERNS = {"123456", "12345678", "123456789", "aa123456", "a123456", "abc123", "password", "qwerty",
                  "111111", "000000", "88888888", "admin", "woaini"}
 
 
+class SimilarityValidator(UserAttributeSimilarityValidator):
+    """Django's, in words of our own: its translation reads 密码跟 用户名 太相似了。"""
+
+    def get_error_message(self):
+        return "密码与%(verbose_name)s过于相似，请重新设置。"
+
+
 class CharacterClassValidator:
+    """At least three kinds of character (an all-digit password is refused here too)."""
+
     MESSAGE = "密码须包含大写字母、小写字母、数字、符号中的至少三类。"
 
     def validate(self, password, user=None):
