@@ -1,4 +1,5 @@
-"""Login by account name, ID number or phone, all resolving to one account."""
+"""Login by account name, ID number or phone, all resolving to one account; the rules of a phone
+that make that hold (one candidate account per phone) and the notice to a number given up."""
 
 from datetime import timedelta
 
@@ -7,10 +8,43 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.utils import timezone
 
+from prereg.core.masking import mask_phone
 from prereg.core.validators import is_digits, normalize_id_number, normalize_mobile
 
 from .models import Role
 from .permissions import role_has_function
+
+SHARED_PHONE_MESSAGE = "该手机号码登记在多个账号上，无法用手机号码登录。请使用证件编号（考生）或登录名（审核人员）登录。"
+PHONE_TAKEN_MESSAGE = "该手机号码已被其他考生账号使用，请填写其他手机号码。"
+
+
+def phone_taken(phone: str, *, by_other_than=None) -> bool:
+    """Whether another candidate account holds the number: one candidate account per phone.
+
+    A phone signs in (find_account) only while one account holds it, and it is where a candidate's
+    找回密码 codes and 退回 notices go, so no candidate takes a number another candidate holds: his
+    sign-up, his change in 基本信息 and a reviewer's 更正手机号码 all ask this. A staff account may
+    share a candidate's number: a unit reviewer who sits the exam himself has two accounts and one
+    phone (he signs in by his 证件编号 or login name; SHARED_PHONE_MESSAGE tells him so).
+    """
+    User = get_user_model()
+    others = User.objects.filter(phone=phone, role=Role.CANDIDATE)
+    if by_other_than is not None and by_other_than.pk is not None:
+        others = others.exclude(pk=by_other_than.pk)
+    return bool(phone) and others.exists()
+
+
+PHONE_CHANGED_PURPOSE = "phone_changed"  # SmsMessage.purpose of the notice to the old number
+
+
+def candidate_phone_changed_text(new_phone: str, *, by: str = "") -> str:
+    """The SMS that tells a candidate's old number it is no longer his account's: sent whether he
+    changed it himself in 基本信息 or a reviewer (`by`, his org) corrected it, since from now on
+    找回密码 and the 退回 notices go to the new one — a change he did not make is reported by him,
+    not found out once the account is taken (security probe)."""
+    who = f"已由{by}更正为" if by else "已更改为"
+    return (f"【{settings.SITE_NAME}】您报名账号的手机号码{who}{mask_phone(new_phone)}，"
+            "今后找回密码的验证码和审核通知将发往新号码。如非本人申请，请立即联系报名点。")
 
 
 def find_account(identifier: str):
@@ -62,7 +96,8 @@ def one_time_password_expired(user) -> bool:
 
 def login_refusal(user) -> str:
     """Why an account whose password was right may not sign in, or "": the account disabled, its org
-    disabled (禁用机构账户), 登录 withdrawn from its role, or its one-time password expired."""
+    disabled (禁用机构账户), 登录 withdrawn from its role, its one-time password expired, or it was
+    named by a phone other accounts hold too (_shared_phone_holder)."""
     if not user.is_active:
         return "该账号已被禁用，暂不能登录。请联系上级管理员。"
     if user.org_id and not user.org.enabled:
@@ -72,12 +107,32 @@ def login_refusal(user) -> str:
     if one_time_password_expired(user):
         return (f"该一次性密码已超过{one_time_password_ttl_hours():g}小时未修改，已失效。"
                 "请通过“找回密码”设置新密码，或请为您重置密码的管理员重新重置。")
+    if getattr(user, "signed_in_by_shared_phone", False):
+        return SHARED_PHONE_MESSAGE
     return ""
+
+
+def _shared_phone_holder(identifier: str, password: str):
+    """The account of a phone several active accounts hold whose password is `password`, marked so
+    that login_refusal says to sign in by 证件编号 or login name: told only to whoever knows one of
+    the passwords, so the answer says nothing to anyone else about whose the number is."""
+    phone = normalize_mobile(identifier or "")
+    if not (is_digits(phone) and len(phone) == 11):
+        return None
+    holders = list(get_user_model().objects.filter(phone=phone, is_active=True)[:5])
+    if len(holders) < 2:
+        return None
+    user = next((holder for holder in holders if holder.check_password(password)), None)
+    if user is not None:
+        user.signed_in_by_shared_phone = True
+    return user
 
 
 class IdentifierBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         user = find_account(username)
+        if user is None and (user := _shared_phone_holder(username, password)) is not None:
+            return user  # refused by the login form with SHARED_PHONE_MESSAGE (login_refusal)
         if user is None:
             # Run the hasher anyway so a wrong name takes as long as a wrong password.
             get_user_model()().set_password(password)

@@ -12,7 +12,13 @@ from django.db.models import Q
 from django.http import Http404
 
 from prereg.accounts import permissions
-from prereg.accounts.backends import one_time_password_ttl_hours
+from prereg.accounts.backends import (
+    PHONE_CHANGED_PURPOSE,
+    PHONE_TAKEN_MESSAGE,
+    candidate_phone_changed_text,
+    one_time_password_ttl_hours,
+    phone_taken,
+)
 from prereg.accounts.models import User
 from prereg.accounts.services import reset_login_failures, set_one_time_password, valid_phone
 from prereg.audit.log import record
@@ -81,13 +87,13 @@ def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) 
     """
     candidate = User.objects.select_for_update(no_key=True).get(pk=get_candidate_for(actor, candidate.pk).pk)
     phone = valid_phone(phone)
-    if User.objects.filter(phone=phone).exclude(pk=candidate.pk).exists():
-        raise ValidationError({"phone": "该手机号码已被其他账号使用。"})
+    if phone_taken(phone, by_other_than=candidate):
+        raise ValidationError({"phone": PHONE_TAKEN_MESSAGE})
     before = candidate.phone
     candidate.phone = phone
     candidate.save(update_fields=["phone"])
     if before and before != phone:
-        send_sms(before, f"【{settings.SITE_NAME}】您账号的手机号码已由{actor.org or '审核人员'}更正为{mask_phone(phone)}，"
-                         "今后找回密码的验证码将发往新号码。如非本人申请，请立即联系报名点。", purpose="phone_changed")
+        send_sms(before, candidate_phone_changed_text(phone, by=str(actor.org or "审核人员")),
+                 purpose=PHONE_CHANGED_PURPOSE)
     record("account.candidate_phone_change", actor=actor, obj=candidate, request=request,
            details={"before": mask_phone(before), "after": mask_phone(phone)})

@@ -13,6 +13,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from prereg.accounts.backends import (
+    PHONE_CHANGED_PURPOSE,
+    PHONE_TAKEN_MESSAGE,
+    candidate_phone_changed_text,
+    phone_taken,
+)
 from prereg.accounts.models import ROLE_RANK, Role, User
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import protect_personal_numbers, record
@@ -262,10 +268,15 @@ def application_section_save(*, actor, application_id: int, section: str, expect
         application.save(update_fields=[*columns, "birth_date", "gender", "updated_at"])
     if form is not None and "phone" in form.changed_data and application.phone and actor.phone != application.phone:
         # The new number was confirmed by its SMS code (BasicForm): it is the account's now,
-        # so a forgotten password is reset through the phone the candidate has.
-        actor.phone = application.phone
+        # so a forgotten password is reset through the phone the candidate has. Asked again here,
+        # on the locked row: another candidate may have taken it since the form was checked.
+        if phone_taken(application.phone, by_other_than=actor):
+            raise ValidationError({"phone": PHONE_TAKEN_MESSAGE})
+        old_phone, actor.phone = actor.phone, application.phone
         actor.save(update_fields=["phone"])
         details["account_phone"] = True
+        if old_phone:
+            send_sms(old_phone, candidate_phone_changed_text(actor.phone), purpose=PHONE_CHANGED_PURPOSE)
     for formset, slot, extra in formsets:
         for row_form in formset.deleted_forms:
             if row_form.instance.pk:

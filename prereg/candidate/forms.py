@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, Q
 from django.forms.renderers import Jinja2
 
+from prereg.accounts.backends import PHONE_TAKEN_MESSAGE, phone_taken
 from prereg.accounts.models import IdType
 from prereg.applications import values
 from prereg.applications.models import (
@@ -231,6 +232,11 @@ class BasicForm(forms.ModelForm):
                     verify_code(data["phone"], PHONE_CHANGE_PURPOSE, code)
                 except ValidationError as error:
                     self.add_error("sms_code", error)
+                else:
+                    # Asked only of whoever holds the number's code (获取验证码 asks it first, under
+                    # the account's limit): a save must not tell anyone whose a number is.
+                    if phone_taken(data["phone"], by_other_than=self.instance.candidate):
+                        self.add_error("phone", PHONE_TAKEN_MESSAGE)
         return data
 
 

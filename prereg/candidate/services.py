@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from prereg.accounts.backends import PHONE_TAKEN_MESSAGE, phone_taken
 from prereg.accounts.models import Role
 from prereg.accounts.permissions import registration_open
 from prereg.audit.log import record
@@ -14,7 +15,8 @@ REGISTRATION_CLOSED = "考生注册已关闭。"
 
 
 def candidate_signup(*, name, id_type, id_number, phone, sms_code, password, request=None):
-    """One account per ID number; the ID number is the login name."""
+    """One account per ID number, one candidate account per phone (phone_taken: a reviewer's
+    account may hold the number too); the ID number is the login name."""
     if not registration_open():
         raise PermissionDenied(REGISTRATION_CLOSED)
     verify_code(phone, "signup", sms_code)
@@ -25,6 +27,10 @@ def candidate_signup(*, name, id_type, id_number, phone, sms_code, password, req
                         role=Role.CANDIDATE, profile_completed=True)
             user.set_password(password)
             user.save()
+            # After the code, so only the number's holder is told (as of a registered ID number),
+            # and after the save, so an ID number registered already is what he is told first.
+            if phone_taken(phone, by_other_than=user):
+                raise ValidationError({"phone": PHONE_TAKEN_MESSAGE})
             record("account.signup", actor=user, obj=user, request=request, details={"id_type": id_type})
     except IntegrityError:
         raise ValidationError({"id_number": "该证件编号已注册，每个证件只能注册一个账号。"}) from None

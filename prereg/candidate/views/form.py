@@ -259,7 +259,12 @@ def section_save(request, section):
                 formsets=[(fs, fs.table.slot, fs.table.filter) for fs in formsets], request=request)
             saved = True
         except ValidationError as error:
-            error_message = error.messages[0]
+            if form is not None and hasattr(error, "error_dict") and error.error_dict.keys() <= form.fields.keys():
+                # Refused on the locked row for one field (a number taken meanwhile): said at it.
+                form.add_error(None, error)
+                valid = False
+            else:
+                error_message = error.messages[0]
         application.refresh_from_db()
         if saved:
             # The machine reading's flags, which 进度跟踪 counts, follow the typed values (a GET stores none).

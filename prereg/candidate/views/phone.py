@@ -7,8 +7,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from prereg.accounts.backends import PHONE_TAKEN_MESSAGE, phone_taken
 from prereg.applications.drafts import edit_refusal
 from prereg.audit.log import client_ip
+from prereg.core import ratelimit
 from prereg.core.validators import normalize_mobile, validate_mobile
 from prereg.notify.sms import issue_code
 
@@ -30,8 +32,16 @@ def send_phone_code(request, application) -> tuple[bool, str]:
         return False, error.messages[0]
     if phone == (application.phone or ""):
         return False, "手机号码未修改，无需验证。"
+    account = f"phone-change:{request.user.pk}"
+    if phone_taken(phone, by_other_than=request.user):
+        # Refused before a code is spent on the number. The refusal counts against the account's
+        # codes as a sent code would (issue_code's "sms" limit), so an account cannot ask of more
+        # numbers whether a candidate holds them than it could send codes to.
+        if not ratelimit.hit("sms", account):
+            return False, ratelimit.MESSAGE
+        return False, PHONE_TAKEN_MESSAGE
     try:
-        issue_code(phone, PHONE_CHANGE_PURPOSE, client_ip=client_ip(request), account=f"phone-change:{request.user.pk}")
+        issue_code(phone, PHONE_CHANGE_PURPOSE, client_ip=client_ip(request), account=account)
     except ValidationError as error:
         return False, error.messages[0]
     return True, f"验证码已发送至{phone[:3]}****{phone[-4:]}，5分钟内有效。"
