@@ -376,3 +376,18 @@ def test_the_reset_page_says_only_what_the_holder_will_be_asked(client, reviewer
     newcomer = UserFactory(role=Role.UNIT, org=tree["35012205"], profile_completed=False)
     html = client.post(reverse("backoffice:accounts_reset", args=[newcomer.pk])).content.decode()
     assert "须先设置自己的新密码并完善个人信息。" in html
+
+
+def test_the_org_of_a_new_account_is_found_by_name_not_picked_from_a_list_of_every_org(client, reviewer_province, tree):
+    client.force_login(reviewer_province)
+    html = client.get(reverse("backoffice:accounts_add")).content.decode()
+    assert 'name="org"' in html and "<select name=\"org\"" not in html and "data-org-picker" in html
+    # Refused for another reason, the chosen org comes back by its name.
+    UserFactory(username="taken-2")
+    html = client.post(reverse("backoffice:accounts_add"), {
+        "org": tree["350102"].pk, "role": Role.POINT, "username": "taken-2"}).content.decode()
+    assert "已被使用" in html and f'value="{tree["350102"].pk}"' in html and tree["350102"].name in html
+    # An org that cannot hold reviewer accounts is refused at the field.
+    html = client.post(reverse("backoffice:accounts_add"), {
+        "org": tree["35012201"].pk, "role": Role.UNIT, "username": "x-3"}).content.decode()
+    assert "所选机构不能设审核账号" in html and not User.objects.filter(username="x-3").exists()

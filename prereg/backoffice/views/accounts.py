@@ -31,13 +31,17 @@ from prereg.orgs.forms import OrgChoiceField, SheetImportForm
 from prereg.orgs.models import Org
 
 from ..access import staff_required
+from ..filters import OrgPicker
 from .common import CSV, attachment, query_without
 
 PAGE_SIZE = 50
 
 
 class AccountForm(forms.Form):
-    org = OrgChoiceField(label="所属机构", queryset=Org.objects.none())
+    # Found by typing its name, as the filters' 单位: a 考区 administers some 2,000 orgs.
+    org = OrgChoiceField(label="所属机构", queryset=Org.objects.none(), widget=OrgPicker, error_messages={
+        "required": "请输入机构名称查找，并从查找结果中选择。",
+        "invalid_choice": "所选机构不能设审核账号：须为您管辖范围内有审核权的机构。"})
     role = forms.ChoiceField(label="角色")
     username = forms.CharField(label="登录名", max_length=50, help_text="如机构代码 35012205，或机构代码加序号。")
     name = forms.CharField(label="姓名", max_length=50, required=False, help_text="可留空，由使用者首次登录时完善。")
@@ -45,7 +49,7 @@ class AccountForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = Org.objects.visible_to(user).reviewing() | \
+        self.fields["org"].queryset = self.fields["org"].widget.orgs = Org.objects.visible_to(user).reviewing() | \
             Org.objects.visible_to(user).filter(has_review_right=True)
         self.fields["role"].choices = [(r, Role(r).label) for r in services.creatable_roles(user)]
 
