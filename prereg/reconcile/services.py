@@ -2,8 +2,9 @@
 
 Each takes the acting user, checks the permission table and the org, locks, writes the audit log,
 in one transaction. The scope of an org is the submitted applications of its subtree that it may
-see (Application.objects.visible_to, units below the org); lines of the roster outside it are
-counted, never stored nor shown.
+see (Application.objects.visible_to, units below the org) and the current-year drafts of its units;
+lines of the roster outside it are counted, never stored nor shown. Nothing is told of a number
+beyond that scope (see reconcile).
 """
 
 import csv
@@ -21,7 +22,6 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import require_function
 from prereg.applications.models import Application, State
 from prereg.audit.log import record
@@ -257,9 +257,13 @@ def reconcile(*, upload, lines: list[RosterRow], actor) -> tuple[dict, int]:
     handful of queries whatever the size (bench reconcile_s: 100,000 lines within 30 s).
 
     A line is in the org's scope when its ID number is that of a submitted application of the
-    scope; else, when it is the number of a draft (or an account) here, by the draft's unit; else
-    by the roster's 考点 column when it names a 考点 of the tree; else it is the org's own (the
-    roster it exported). Returns (counts per list, lines outside the scope)."""
+    scope, or of a current-year draft whose unit is in the org's subtree (the hold 考生信息管理
+    gives: applications.selectors.candidates_visible_to); else by the roster's 考点 column when it
+    names a 考点 of the tree; else it is the org's own (the roster it exported). Nothing else about
+    a number is looked up: whether it has an account, or an application elsewhere in the province,
+    is not the org's to learn, and a one-line roster would tell it (security probe F3). So a line
+    of no draft here reads alike whatever the number, and the count outside the scope follows from
+    the roster's own cells. Returns (counts per list, lines outside the scope)."""
     org, year = upload.org, upload.exam_year
     scope = (Application.objects.visible_to(actor)
              .filter(exam_year=year, unit__path__startswith=org.path, state__in=SUBMITTED_STATES)
@@ -267,7 +271,7 @@ def reconcile(*, upload, lines: list[RosterRow], actor) -> tuple[dict, int]:
                           "unit_id", "candidate_id"))
     ours = {columns.normalise_id(row[1]): row for row in scope.iterator(chunk_size=5000)}
     unmatched = sorted({line.id_number for line in lines} - ours.keys())
-    elsewhere, accounts = _others(year, unmatched)
+    drafts = _drafts_here(year, org, unmatched)
     sites = _sites()
     rows, outside = [], 0
     counts = dict.fromkeys(ListKind.values, 0)
@@ -287,19 +291,11 @@ def reconcile(*, upload, lines: list[RosterRow], actor) -> tuple[dict, int]:
             for key, differs in diffs.items():
                 setattr(line, DIFF_FIELDS[key], differs)
         else:
-            other = elsewhere.get(line.id_number)
-            if other is not None:
-                pk, state, unit_id, unit_path, candidate_id = other
-                if state != State.DRAFT or (unit_path and not unit_path.startswith(org.path)):
-                    outside += 1  # submitted outside the scope, or a draft for a unit outside it
-                    continue
-                in_scope = bool(unit_path) or _site_in_scope(line.site, sites, org)
-            else:
-                pk, candidate_id, unit_id = None, accounts.get(line.id_number), None
-                in_scope = _site_in_scope(line.site, sites, org)
-            if not in_scope:
+            draft = drafts.get(line.id_number)
+            if draft is None and not _site_in_scope(line.site, sites, org):
                 outside += 1
                 continue
+            pk, unit_id, candidate_id = draft or (None, None, None)
             counts[ListKind.ONLY_NATIONAL] += 1
             line.kind = RowKind.ONLY_NATIONAL
         line.upload_id, line.application_id, line.candidate_id, line.unit_id = upload.pk, pk, candidate_id, unit_id
@@ -313,23 +309,20 @@ def reconcile(*, upload, lines: list[RosterRow], actor) -> tuple[dict, int]:
     return counts, outside
 
 
-def _others(year, numbers):
-    """For ID numbers not matched in the scope: this year's applications elsewhere (or drafts) and
-    the candidate accounts holding them. Looked up by the ID number alone and the year and role
-    checked here: with them in the WHERE clause SQLite scanned the year's index instead (bench
-    reconcile_s: 0.1 s a chunk instead of a few ms)."""
-    elsewhere, accounts = {}, {}
+def _drafts_here(year, org, numbers) -> dict:
+    """For ID numbers not matched in the scope: this year's drafts whose unit is in the org's
+    subtree, {normalised ID number: (application, unit, candidate)}. Looked up by the ID number
+    alone and the year, state and unit checked here: with them in the WHERE clause SQLite scanned
+    the year's index instead (bench reconcile_s: 0.1 s a chunk instead of a few ms)."""
+    drafts = {}
     for start in range(0, len(numbers), 400):
         chunk = [v for n in numbers[start:start + 400] for v in id_variants(n)]
         for pk, number, year_id, state, unit_id, unit_path, candidate_id in (
                 Application.objects.filter(id_number__in=chunk)
                 .values_list("pk", "id_number", "exam_year_id", "state", "unit_id", "unit__path", "candidate_id")):
-            if year_id == year.pk:
-                elsewhere[columns.normalise_id(number)] = (pk, state, unit_id, unit_path, candidate_id)
-        for pk, number, role in User.objects.filter(id_number__in=chunk).values_list("pk", "id_number", "role"):
-            if role == Role.CANDIDATE:
-                accounts[columns.normalise_id(number)] = pk
-    return elsewhere, accounts
+            if year_id == year.pk and state == State.DRAFT and unit_path and unit_path.startswith(org.path):
+                drafts[columns.normalise_id(number)] = (pk, unit_id, candidate_id)
+    return drafts
 
 
 def _sites():
@@ -451,8 +444,9 @@ class Target:
 @transaction.atomic
 def roster_remind(*, actor, kind: str, keys, expected_upload: int | None = None, request=None) -> dict:
     """SMS to the chosen people of a 只在一侧 list, at most REMINDERS_PER_YEAR per candidate and year
-    counted with the reminders of 提醒考生 (notify.reminders). Someone on the 国网 roster with no
-    account here is reminded on the roster's 手机号 and counted by his ID number.
+    counted with the reminders of 提醒考生 (notify.reminders). Of the 只在国网 list only those with
+    a draft in the org's subtree are reminded: an SMS, or the answer about it, to a number of no
+    draft here would tell whether it has an account or an application elsewhere (security probe F3).
 
     Returns {"sent": n, "skipped": [reason, …]}."""
     require_function(actor, FUNCTION)
@@ -482,7 +476,7 @@ def roster_remind(*, actor, kind: str, keys, expected_upload: int | None = None,
     locked = {a.pk: a for a in Application.objects.select_for_update(of=("self",)).filter(
         pk__in=[t.application.pk for t in targets if t.application]).select_related("candidate")}
     keys = {t.key for t in targets}
-    skipped = [f"第{k}条：不在名单中" for k in ids if k not in keys]
+    skipped = [f"第{k}条：不在名单中，或不在本机构范围" for k in ids if k not in keys]
     sent, refused = reminders_send(
         year, [(t, t.id_number, t.candidate_id, t.name, next((p for p in t.phones if p), "")) for t in targets],
         lambda target: _text(kind, target.name, year, org))
@@ -510,7 +504,9 @@ def _targets(upload, kind, ids) -> list[Target]:
                        candidate_id=m.application.candidate_id, application=m.application,
                        phones=[m.application.candidate.phone, m.application.phone, ""], obj=m.application)
                 for m in missing]
-    rows = (RosterRow.objects.select_for_update(of=("self",)).filter(upload=upload, kind=RowKind.ONLY_NATIONAL, pk__in=ids)
+    # Rows of a draft here only (reconcile): no other number of the roster is reminded.
+    rows = (RosterRow.objects.select_for_update(of=("self",))
+            .filter(upload=upload, kind=RowKind.ONLY_NATIONAL, pk__in=ids, application__isnull=False)
             .select_related("application", "candidate").order_by("pk"))
     # The account's phone (checked by an SMS code, corrected by 考生信息管理) before the form's and the one typed
     # on the 国网.
