@@ -30,6 +30,7 @@ from .models import (
     counted_months,
     last_counted_month,
     months_between,
+    months_in,
     years_months,
 )
 from .models import Verdict as Result
@@ -37,10 +38,13 @@ from .sections import ROW_TABLES
 from .values import month_text
 
 ELIGIBLE, NOT_ELIGIBLE, CHECK = Result.ELIGIBLE, Result.NOT_ELIGIBLE, Result.CHECK
-# The levels this exam does not grant (eligibility_rules.md §1.5): 医师 comes from the 医师资格考试,
-# 护士 from the 护士执业资格考试; 副高/正高 are 评审.
+# The levels this exam does not grant (eligibility_rules.md §1.5): 医师 and 医士 come from the 医师资格考试 (医士
+# as 执业助理医师: the name is common usage, unconfirmed, but the exam is the same either way), 护士 from the
+# 护士执业资格考试. 副高/正高 are not refused here: a year may hold a 高级 考试项目 (demo: GJ), whose rules this
+# table does not hold, so they stay 需人工核实.
 NOT_THIS_EXAM = {
     "医师": "初级(师)医师资格由医师资格考试取得，不在本考试范围内",
+    "医士": "医疗初级(士)由医师资格考试（执业助理医师）取得，不在本考试范围内",
     "护士": "护理初级(士)由护士执业资格考试取得，不在本考试范围内",
 }
 EDUCATION_LEVELS = {"中专": "中专", "大专": "大专", "专科": "大专", "本科": "本科", "学士学位": "本科",
@@ -78,6 +82,10 @@ LICENCES = {"护士", "医师"}
 APPOINTMENT_SERIES = {"护理": "护", "护": "护", "药学": "药", "药": "药", "中药学": "中药", "中药": "中药",
                       "技术": "技", "技": "技", "医疗": "医", "临床": "医", "医": "医"}
 EDUCATION_ORDER = ("中专", "大专", "本科", "硕士", "博士")
+# 相应专业中专以上学历 (卫人发〔2001〕164号 第十条, rules file §2.1): below 中专 no route opens.
+BELOW_SECONDARY = {"小学", "初中", "高中", "普通高中"}
+# The rule sets of rules file §0, as a verdict names them when a year's is unconfirmed.
+REGIME_NAMES = {"A": "卫人发〔2000〕462号、卫人发〔2001〕164号", "B": "人社部发〔2021〕51号"}
 REQUIREMENT_LABELS = {"规培": "住院医师规范化培训合格证书", "基层": "基层（社区卫生服务机构、乡镇卫生院）工作证明",
                       "一线": "疫情防控一线人员证明"}
 
@@ -120,6 +128,9 @@ class Education:
     obtained: datetime.date | None
     full_time: bool
     major: str = ""  # 所学专业
+    # The 参评学历 or 参评学位: the first row of its kind on the form (seed notice: 第一行是参评学历，学位同理;
+    # design.md §4). A route met only by another row is to be checked (assess).
+    assessed: bool = True
 
 
 @dataclass
@@ -137,6 +148,8 @@ class Facts:
     appointments: list[tuple[str, datetime.date, datetime.date | None]] = field(default_factory=list)
     work: list[tuple[datetime.date, datetime.date | None]] = field(default_factory=list)
     training: list[tuple[datetime.date | None, datetime.date | None]] = field(default_factory=list)  # 规培 (start, issued)
+    # 全科医生规范化培训 (start, issued): whether it stands for a 规培 certificate is unconfirmed (rules file §4).
+    gp_training: list[tuple[datetime.date | None, datetime.date | None]] = field(default_factory=list)
     evidence: set[str] = field(default_factory=set)  # 基层, 一线, 转岗
     current_post_start: datetime.date | None = None  # of the post after a 转岗: the form has no such date
     special: list[str] = field(default_factory=list)  # cases left to people (部队, 中医专长)
@@ -228,13 +241,13 @@ def _practice_start(rule, facts, start, label):
 
 
 def _readings(rule, facts):
-    """([(months counted, the words for where they start)], None), one reading a start the rule may
-    mean, or ([], what is missing)."""
+    """([(months counted, the words for where they start, the months counted by another cut-off)], None), one
+    reading a start the rule may mean, or ([], what is missing)."""
     if rule.counted_from == "work":
         if not facts.work:
             return [], "缺少工作经历的起止时间"
         months, spells = _spells(facts.work, facts.cutoff)
-        return [(months, f"{spells}从事本专业工作")], None
+        return [(months, f"{spells}从事本专业工作", lambda cutoff: months_in(facts.work, cutoff))], None
     if rule.counted_from == "appointment":
         # 受聘担任…职务满N年 counts the months appointed (§1.3), not the time since the first appointment.
         appointed = [(start, end) for title, start, end in facts.appointments
@@ -245,13 +258,13 @@ def _readings(rule, facts):
                 return [], f"现有资格聘任情况所填职务“{others}”不是（或未能识别为）{'或'.join(rule.titles)}"
             return [], f"缺少{START_LABELS['appointment']}时间"
         months, spells = _spells(appointed, facts.cutoff)
-        return [(months, f"受聘 {spells}")], None
+        return [(months, f"受聘 {spells}", lambda cutoff: months_in(appointed, cutoff))], None
     if rule.counted_from == "qualification_or_registration":
         # Regime A names no start for 从事医师工作 (rules file §1.3): both readings must agree.
         starts = [(d, label) for d, label in ((facts.title_date, "取得医师资格"), (facts.registered, "执业注册")) if d]
         if not starts:
             return [], "缺少取得医师资格或执业注册的时间"
-        return [(months_between(d, facts.cutoff), f"{label} {month_text(d)} 起") for d, label in starts], None
+        return [(months_between(d, facts.cutoff), f"{label} {month_text(d)} 起", _since(d)) for d, label in starts], None
     if rule.counted_from not in START_LABELS:
         # A table stored before the import refused it (年限 without 起算): not applied, never a 500.
         return [], f"资格规则此行的“起算”（{rule.counted_from or '空'}）无法计算{rule.min_years}年的年限"
@@ -259,7 +272,12 @@ def _readings(rule, facts):
     if start is None:
         return [], f"缺少{START_LABELS[rule.counted_from]}时间"
     start, words = _practice_start(rule, facts, start, START_LABELS[rule.counted_from])
-    return [(months_between(start, facts.cutoff), words)], None
+    return [(months_between(start, facts.cutoff), words, _since(start))], None
+
+
+def _since(start):
+    """The months from `start` counted by a cut-off."""
+    return lambda cutoff: months_between(start, cutoff)
 
 
 def _advances(rules, facts):
@@ -344,7 +362,7 @@ def _route_outcome(rule, education, facts, rules) -> Outcome:
     readings, missing = _readings(rule, facts)
     if missing:
         return Outcome(CHECK, f"{head} → {rule.note}：{missing}，请人工核实")
-    outcomes = [_years(rule, facts, rules, head, months, words, needed) for months, words in readings]
+    outcomes = [_years(rule, facts, rules, head, reading, needed) for reading in readings]
     if len({o.result for o in outcomes}) > 1:
         return Outcome(CHECK, "；".join(o.text for o in outcomes) + "（起算点未经确认，请人工核实）")
     outcome = min(outcomes, key=lambda o: o.short_by)
@@ -363,26 +381,51 @@ def _one_start(outcome, facts) -> Outcome:
     return Outcome(CHECK, f"{outcome.text.removesuffix(' → 符合')}；未填{blank}年月，两种起算点无法相互印证，请人工核实")
 
 
-def _years(rule, facts, rules, head, months, words, needed) -> Outcome:
+def _years(rule, facts, rules, head, reading, needed) -> Outcome:
+    months, words, grow = reading
     cutoff = day_text(facts.cutoff)
     text = f"{head}，{words} → {facts.qualification}需{rule.note}，截至{cutoff}已满{years_months(months)}"
     if months >= needed:
         return _met(rule, f"{text} → 符合")
-    for advance in _advances(rules, facts):
+    advances = _advances(rules, facts)
+    for advance in advances:
         if months + advance.min_years * 12 >= needed:
             advanced = dataclasses.replace(rule, confirmed=rule.confirmed and advance.confirmed)
             return _met(advanced, f"{text}，{advance.note}，提前{advance.min_years}年 → 符合")
-    short = needed - months
-    earliest = f"最早可报考{_earliest(facts, short)}年度"
-    if not rule.confirmed:
+    if len(advances) > 1 and months + sum(advance.min_years for advance in advances) * 12 >= needed:
+        # 基层 (§3.2) and 一线 (§3.5) are each "one year early"; whether both may be used at once no source says.
+        names = "；".join(f"{advance.note}（提前{advance.min_years}年）" for advance in advances)
+        return Outcome(CHECK, f"{text}，{names} → 须合并使用以上{len(advances)}项提前申报才满足年限，"
+                              f"能否合并使用未经确认，请人工核实")
+    # The years still missing with the advance the candidate has (the longest one; they are not summed).
+    advance = max(advances, key=lambda advance: advance.min_years, default=None)
+    early = advance.min_years * 12 if advance else 0
+    short = needed - early - months
+    year = _earliest(facts, needed - early, grow, short)
+    taken = f"，已计提前{advance.min_years}年" if advance else ""
+    earliest = f"最早可报考{year}年度"
+    if not rule.confirmed or (advance and not advance.confirmed):
         # The route itself is unconfirmed: the year it would be met in is 需人工核实 then (rules file §6 E11).
-        earliest = f"此条件未经确认，{_earliest(facts, short)}年度满足年限时亦须人工核实"
-    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（尚差{years_months(short)}，{earliest}）", short_by=short)
+        earliest = f"此条件未经确认，{year}年度满足年限时亦须人工核实"
+    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（尚差{years_months(short)}{taken}，{earliest}）", short_by=short)
 
 
-def _earliest(facts, short: int) -> int:
-    """The first exam year by whose cut-off the `short` months missing have passed."""
+def _earliest(facts, needed: int, grow, short: int) -> int:
+    """The first exam year by whose cut-off (the same day, a year on each year) `grow` counts the `needed`
+    months: a start after this year's cut-off waits for it (2023-03 for three years: 2026-12-31, not
+    2025-12-31). Rows that have all ended never grow: the year then assumes the `short` months are worked
+    from the cut-off on."""
+    for years_on in range(1, 61):
+        if grow(_years_after(facts.cutoff, years_on)) >= needed:
+            return facts.exam_year + years_on
     return facts.exam_year + -(-short // 12)
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def _met(rule, text) -> Outcome:
@@ -402,6 +445,37 @@ def assess(facts: Facts, rules: list[Rule]) -> Verdict:
             LADDERS[series].index(facts.title) >= LADDERS[series].index(facts.qualification):
         return Verdict(CHECK, f"现有资格为{facts.title}：已取得{facts.qualification}资格或更高资格，请人工核实报考原因"
                               f"（如转岗、更换专业）")
+    verdict = _by_regime(facts, rules)
+    if verdict.result == ELIGIBLE or not facts.gp_training:
+        return verdict
+    # Whether a 全科医生规范化培训 certificate stands for the 住院医师规范化培训 one is unconfirmed (rules file §4):
+    # where reading it so would lift a 不符合, it decides, and that is for people.
+    as_residency = dataclasses.replace(facts, training=[*facts.training, *facts.gp_training], gp_training=[])
+    reading = _by_regime(as_residency, rules)
+    if verdict.result == CHECK or reading.result == NOT_ELIGIBLE:
+        return verdict
+    return Verdict(CHECK, f"{reading.text.removesuffix(' → 符合')}；但所依据的是全科医生规范化培训合格证书，"
+                          f"能否视同住院医师规范化培训合格证书未经确认，请人工核实")
+
+
+def _by_regime(facts, rules) -> Verdict:
+    """A table holding the rows of two rule sets is a year whose rule set is unconfirmed (rules file §0): the
+    facts are assessed under each, 不符合 only where every one fails, 符合 only where every one is met."""
+    regimes = list(dict.fromkeys(rule.regime for rule in rules))
+    if len(regimes) < 2:
+        return _assess(facts, rules)
+    verdicts = [(regime, _assess(facts, [rule for rule in rules if rule.regime == regime])) for regime in regimes]
+    texts = "；".join(f"按{REGIME_NAMES.get(regime, regime)}：{verdict.text}" for regime, verdict in verdicts)
+    results = {verdict.result for _regime, verdict in verdicts}
+    if results == {NOT_ELIGIBLE}:
+        return Verdict(NOT_ELIGIBLE, f"本年度适用的规则未经确认，按其中任一规则均不符合。{texts}")
+    if results == {ELIGIBLE}:
+        return Verdict(ELIGIBLE, texts)
+    return Verdict(CHECK, f"本年度适用哪套规则未经确认，请人工核实。{texts}")
+
+
+def _assess(facts, rules) -> Verdict:
+    """The verdict under one rule set."""
     routes = [r for r in rules if r.kind == EligibilityRule.Kind.ROUTE and r.applies_to(facts)]
     if not routes and not facts.category and any(
             r.kind == EligibilityRule.Kind.ROUTE and r.category not in ("", "*")
@@ -410,18 +484,23 @@ def assess(facts: Facts, rules: list[Rule]) -> Verdict:
     if not routes:
         return Verdict(CHECK, f"本年度资格规则未列出{facts.qualification}的报考条件，请人工核实")
     listed = {rule.education for rule in routes}
-    outcomes, notes = [], []
+    outcomes, notes = [], []  # (education, outcome)
     for education in facts.educations:
         level = EDUCATION_LEVELS.get(education.level)
+        if level is None and education.level in BELOW_SECONDARY:
+            notes.append((education, Outcome(NOT_ELIGIBLE, f"学历“{education.level}”低于中专：报考须具备相应专业中专以上学历"
+                                                           f"（卫人发〔2001〕164号第十条）", NOT_BY_YEARS)))
+            continue
         if level is None:
-            notes.append(Outcome(CHECK, f"学历“{education.level}”不在资格规则之列，请人工核实"))
+            notes.append((education, Outcome(CHECK, f"学历“{education.level}”不在资格规则之列，请人工核实")))
             continue
         if not education.obtained or education.obtained > facts.cutoff:
-            notes.append(Outcome(NOT_ELIGIBLE, f"{education.level}于截止日期后取得，不能作为参评学历", NOT_BY_YEARS))
+            notes.append((education, Outcome(NOT_ELIGIBLE, f"{education.level}于截止日期后取得，不能作为参评学历",
+                                             NOT_BY_YEARS)))
             continue
         if not facts.holds_title and not education.full_time:
-            notes.append(Outcome(NOT_ELIGIBLE, f"{education.level}（非全日制）：首次报考须以全日制学历报考",
-                                 NOT_BY_YEARS))
+            notes.append((education, Outcome(NOT_ELIGIBLE, f"{education.level}（非全日制）：首次报考须以全日制学历报考",
+                                             NOT_BY_YEARS)))
             continue
         if level not in listed:
             # 相应专业中专以上学历 (164号 第十条): a degree above those the routes list takes the route of the
@@ -432,7 +511,7 @@ def assess(facts: Facts, rules: list[Rule]) -> Verdict:
                 continue
             level = below[-1]
             education = dataclasses.replace(education, level=f"{education.level}（按{level}条件）")
-        outcomes += [_route(rule, education, facts, rules) for rule in routes if rule.education == level]
+        outcomes += [(education, _route(rule, education, facts, rules)) for rule in routes if rule.education == level]
     outcomes += notes
     if not outcomes and not facts.educations:
         return Verdict(CHECK, "未填写参评学历，请人工核实")
@@ -441,19 +520,35 @@ def assess(facts: Facts, rules: list[Rule]) -> Verdict:
         listed = "、".join(dict.fromkeys(rule.education for rule in routes))
         given = "、".join(dict.fromkeys(education.level for education in facts.educations))
         return Verdict(CHECK, f"参评学历{given}不在{facts.qualification}报考条件所列的学历（{listed}）之中，请人工核实")
+    met = [o for education, o in outcomes if o.result == ELIGIBLE and education.assessed]
+    if not met and (other := next(((e, o) for e, o in outcomes if o.result == ELIGIBLE), None)):
+        return _not_the_assessed_one(*other, [o for education, o in outcomes if education.assessed])
     post = _post_change(facts, rules)
-    met = [o for o in outcomes if o.result == ELIGIBLE]
     if met and post.result != ELIGIBLE:
         return Verdict(post.result, f"{met[0].text}；但{post.text}")
     if met and facts.special:
         return Verdict(CHECK, f"{met[0].text}；但{'、'.join(facts.special)}须人工核实")
     if met:
         return Verdict(ELIGIBLE, met[0].text)
+    return _summary([o for _education, o in outcomes])
+
+
+def _summary(outcomes) -> Verdict:
+    """None met: the routes to be checked, else the closest one failed."""
     checks = [o for o in outcomes if o.result == CHECK]
     if checks:
         return Verdict(CHECK, "；".join(o.text for o in checks))
     closest = min(outcomes, key=lambda o: o.short_by)
     return Verdict(NOT_ELIGIBLE, closest.text)
+
+
+def _not_the_assessed_one(education, met, assessed) -> Verdict:
+    """A route met by an education row that is not the 参评学历 (nor the 参评学位), while those are not: the 参评
+    one is the first row of its kind (seed notice 教育情况: 第一行是参评学历，请填写可以认可的最高学历，学位同理)."""
+    own = (f"参评学历（学位）：{_summary(assessed).text}" if assessed
+           else "参评学历（学位）不在报考条件所列的学历之中")
+    return Verdict(CHECK, f"{met.text.removesuffix(' → 符合')}；但{education.level}不是参评学历（教育情况第一行），"
+                          f"{own}；请人工核实以哪一学历参评")
 
 
 def _post_change(facts, rules) -> Outcome:
@@ -471,7 +566,8 @@ def _post_change(facts, rules) -> Outcome:
     if months >= rule.min_years * 12:
         return Outcome(ELIGIBLE, text)
     short = rule.min_years * 12 - months
-    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（最早可报考{_earliest(facts, short)}年度）")
+    year = _earliest(facts, rule.min_years * 12, _since(facts.current_post_start), short)
+    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（最早可报考{year}年度）")
 
 
 # --- From the database ---------------------------------------------------------------------------
@@ -533,16 +629,21 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
                   qualification=values["qualification__name"] or "", category=values["category__name"] or "",
                   specialty=values["specialty__name"] or "", title=values["current_qualification"],
                   title_date=values["current_qualification_date"], registered=values["practice_registered"])
-    educations = sorted((row for row in of(EducationRow) if NO_EDUCATION.get(row["kind"]) != row["level"]),
-                        key=lambda row: row["kind"] != EducationRow.Kind.EDUCATION)
-    facts.educations = [Education(row["level"], row["obtained"], row["study_form"] == "全日制", row.get("major") or "")
-                        for row in educations]
+    # The first row of each kind is the 参评 one, a 学位 无 too (it says there is no 参评学位; it is left out).
+    kinds = [row["kind"] for row in of(EducationRow)]
+    educations = sorted(((row, kinds.index(row["kind"]) == index) for index, row in enumerate(of(EducationRow))
+                         if NO_EDUCATION.get(row["kind"]) != row["level"]),
+                        key=lambda pair: pair[0]["kind"] != EducationRow.Kind.EDUCATION)
+    facts.educations = [Education(row["level"], row["obtained"], row["study_form"] == "全日制", row.get("major") or "",
+                                  assessed) for row, assessed in educations]
     facts.appointments = [(_appointed_title(row["qualification"]) or _appointed_title(row["post"])
                            or row["qualification"] or row["post"], row["start"], row["end"])
                           for row in of(AppointmentRow)]
     facts.work = [(row["start"], row["end"]) for row in of(WorkRow)]
     facts.training = [(row["start"], row["issued"]) for row in of(TrainingRow)
                       if row["kind"] == TrainingRow.Kind.RESIDENCY]
+    facts.gp_training = [(row["start"], row["issued"]) for row in of(TrainingRow)
+                         if row["kind"] == TrainingRow.Kind.GENERAL_PRACTICE]
     for row in of(OtherRow):
         facts.evidence.update(value for prefix, value in EVIDENCE.items() if row["kind"].startswith(prefix))
         if row["kind"].startswith("转业证"):
