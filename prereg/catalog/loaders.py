@@ -123,7 +123,8 @@ def qualification_series() -> dict[tuple[str, str], str]:
 
 def regime_of(exam_year: int) -> tuple[str, bool]:
     """The rule set of an exam year and whether it is confirmed (eligibility_rules.md §0): 人社部发〔2021〕51号
-    from 2023年度; the 2000/2001 rules up to 2020年度; 2021 and 2022年度 are unconfirmed."""
+    from 2023年度; the 2000/2001 rules up to 2020年度; 2021年度 probably the old rules, 2022年度 probably 51号,
+    neither confirmed."""
     if exam_year <= 2020:
         return "A", True
     if exam_year == 2021:
@@ -132,9 +133,13 @@ def regime_of(exam_year: int) -> tuple[str, bool]:
 
 
 def eligibility_rows(exam_year: int) -> list[dict]:
-    """The shipped rules table of a year's regime (an unconfirmed regime marks every row unconfirmed)."""
+    """The shipped rules table of a year: its regime's rows; for a year whose regime is unconfirmed, the rows
+    of both regimes (the probable one first), every row unconfirmed, so that the 资格初审 assesses under each
+    and says 不符合 only where both fail (eligibility.assess)."""
     regime, confirmed = regime_of(exam_year)
-    rows = [row for row in read_csv("eligibility_rules.csv") if row["regime"] == regime]
+    regimes = [regime] if confirmed else [regime, *({"A", "B"} - {regime})]
+    shipped = read_csv("eligibility_rules.csv")
+    rows = [row for each in regimes for row in shipped if row["regime"] == each]
     for row in rows:
         row["min_years"] = int(row["min_years"])
         row["confirmed"] = confirmed and row["confirmed"] == "1"
