@@ -242,12 +242,24 @@ def exam_year_update(*, actor, exam_year_id: int, expected_version: int | None =
     year = ExamYear.objects.select_for_update(no_key=True).get(pk=exam_year_id)
     check_version(year, expected_version)
     values = {k: fields.get(k, getattr(year, k)) for k in WINDOW_FIELDS}
-    if errors := check_windows(values) or _project_errors(year, values):
+    if errors := check_windows(values) or _project_errors(year, values) or _cutoff_errors(year, values):
         raise ValidationError(errors)
     changed = _assign(year, {**values, "name": fields.get("name") or year.name})
     year.save()
     record("exam_year.update", actor=actor, obj=year, request=request, details=changed)
     return year
+
+
+def _cutoff_errors(year: ExamYear, values: dict) -> dict:
+    """A new cut-off outside the year before the exam year: for the N年度 exam, education and work years count to
+    31 December of N−1, the year of registration (rules file §1.2, six notices); "考试年度的12月31日" is the
+    third-party misreading it warns of. The day within N−1 stays the 考区's (the field's help: 一般为…12月31日).
+    Only a change is checked: a year stored otherwise may still be renamed."""
+    cutoff = values.get("cutoff_date")
+    if not cutoff or cutoff == year.cutoff_date or cutoff.year == year.year - 1:
+        return {}
+    return {"cutoff_date": [f"{year.year}年度的资格计算截止日期应在{year.year - 1}年内（一般为{year.year - 1}年12月31日）："
+                            f"学历取得时间和工作年限计算至报名所在年（考试年度的前一年）的年底。"]}
 
 
 def _project_errors(year: ExamYear, values: dict) -> dict:
