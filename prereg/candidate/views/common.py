@@ -5,7 +5,7 @@ from django.http import Http404
 
 from prereg.accounts.permissions import has_function
 from prereg.applications.carryover import start_application
-from prereg.applications.models import Application
+from prereg.applications.models import Application, State
 from prereg.catalog.models import ExamYear
 
 
@@ -24,6 +24,12 @@ def progress_or_home(user) -> str:
     """Where the candidate goes after a submit or a withdrawal: his progress, or his home page (which
     then offers 打印 and 撤回 itself) where 进度跟踪 is withdrawn."""
     return "candidate:progress" if may_track_progress(user) else "candidate:home"
+
+
+def withdrawn(application) -> bool:
+    """Submitted once and a draft again: only 撤回 leads back to 草稿 (workflow.TRANSITIONS), so the
+    pages say 已撤回 and that it must be submitted again, not a bare 草稿."""
+    return application.state == State.DRAFT and application.submission_round > 0
 
 
 def current_application(user, *, create=False) -> Application:

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from prereg.applications import services as workflow_services
@@ -15,7 +16,7 @@ from prereg.applications.views import confirmation_response, may_print
 from prereg.catalog.models import ExamYear
 from prereg.core.versions import posted_version
 
-from .common import current_application, may_track_progress, progress_or_home
+from .common import current_application, may_track_progress, progress_or_home, withdrawn
 
 
 @require_POST
@@ -42,6 +43,22 @@ def submit(request):
     return redirect(progress_or_home(request.user))
 
 
+# The service's own refusal (application_withdraw), for a page drawn before the reviewer acted.
+WITHDRAW_REFUSED = "审核人员已开始处理，无法撤回。"
+
+
+def _withdraw_too_late(application) -> str:
+    """Why 撤回 from a page drawn before the application changed cannot be done, when the cause is
+    a reviewer's decision (not a withdrawal or submission in another tab): said, with where it is."""
+    if application.state == State.DRAFT or workflow_services.withdraw_allowed(application):
+        return ""
+    state = application.get_state_display()
+    if application.state == State.IN_REVIEW:
+        state += f"（{application.get_stage_display()}）"
+    then = "如需修改，请在“填报信息”中按退回原因修改后重新提交。" if application.state == State.RETURNED else ""
+    return f"{WITHDRAW_REFUSED}当前状态：{state}。{then}"
+
+
 @require_POST
 def withdraw(request):
     application = current_application(request.user)
@@ -49,8 +66,8 @@ def withdraw(request):
         workflow_services.application_withdraw(
             actor=request.user, application_id=application.pk,
             expected_version=posted_version(request.POST.get("version")), request=request)
-    except workflow_services.AlreadyHandled:
-        messages.error(request, STALE_PAGE_MESSAGE)
+    except workflow_services.AlreadyHandled as stale:
+        messages.error(request, _withdraw_too_late(stale.application) or STALE_PAGE_MESSAGE)
         return redirect(progress_or_home(request.user))
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -73,9 +90,11 @@ def progress(request):
     chain = [{"stage": stage, "org": application.org_at(stage),
               "current": application.state == State.IN_REVIEW and application.stage == stage}
              for stage in STAGE_ORDER]
+    windows = application.exam_year.windows(application.project)
     return render(request, "candidate/progress.html", {
         "application": application, "logs": logs, "chain": chain, "can_withdraw": workflow_services.withdraw_allowed(application),
-        "may_print": may_print(request.user, application),
+        "may_print": may_print(request.user, application), "withdrawn": withdrawn(application),
+        "windows": windows, "form_closed": windows.form_closes < timezone.localdate(),
     })
 
 
