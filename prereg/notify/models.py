@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 # What each SMS is for, as the outbox page names it (the purposes the apps send with).
 PURPOSE_LABELS = {"signup": "注册验证码", "password_reset": "找回密码", "phone_change": "更换手机号码",
@@ -21,12 +22,21 @@ class SmsMessage(models.Model):
     purpose = models.CharField(max_length=30)
     backend = models.CharField(max_length=60)
     delivered = models.BooleanField(default=False)
-    error = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=200, blank=True)  # the gateway's last refusal, or why it was given up
+    # The row is the delivery queue's truth (prereg.notify.tasks): the message is due for an attempt at
+    # `next_try_at` (empty once delivered or given up), and `attempts` calls of the gateway have begun.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField(null=True, blank=True)
+    # The verification code it carries: never sent once that code is spent or expired.
+    code = models.ForeignKey("SmsCode", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "短信"
         ordering = ["-created_at"]
+        # The sweep's question, "which messages are due", over the few not yet settled.
+        indexes = [models.Index(fields=["next_try_at"], condition=Q(next_try_at__isnull=False),
+                                name="notify_sms_due_idx")]
 
     @property
     def purpose_label(self) -> str:

@@ -5,12 +5,14 @@ import logging
 import secrets
 import urllib.request
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 
 from prereg.core import ratelimit
 
@@ -44,22 +46,37 @@ class HttpGatewayBackend:
                 raise RuntimeError(f"gateway answered {response.status}")
 
 
-def send_sms(phone: str, text: str, *, purpose: str, secret: str = "") -> SmsMessage:
-    """Store the message and hand its delivery to the default queue once the act that sent it is
-    committed: a slow or dead gateway (10 s timeout) then holds a task worker, not the candidate's
-    request nor one of the web server's few workers in the last days' rush. `secret` (a code, a
-    password) is starred out of the stored text once a gateway has delivered it."""
+def send_sms(phone: str, text: str, *, purpose: str, secret: str = "", code: SmsCode | None = None) -> SmsMessage:
+    """Store the message, due at once, and hand its delivery to the default queue: a slow or dead
+    gateway (10 s timeout) then holds a task worker, not the candidate's request nor one of the web
+    server's few workers in the last days' rush. `secret` (a code, a password) is starred out of the
+    stored text once a gateway has delivered it; a message carrying `code` is not sent once that
+    code is spent or expired. The message row is what counts (prereg.notify.tasks): one whose task
+    is lost is queued again by the workers' sweep."""
     message = SmsMessage.objects.create(phone=phone, text=text, purpose=purpose, backend=settings.SMS_BACKEND,
-                                        delivered_text=text.replace(secret, "*" * len(secret)) if secret else "")
-
-    def enqueue():
+                                        delivered_text=text.replace(secret, "*" * len(secret)) if secret else "",
+                                        code=code, next_try_at=timezone.now())
+    if isinstance(sms_deliver.get_backend(), DatabaseBackend):
+        # The task row commits with the message and the act that sent it: no moment in which the
+        # message is stored and its task not (a commit's on_commit is lost to a kill -9 or a blip).
+        # In a savepoint: a refused insert leaves the act standing and the message to the sweep.
         try:
-            sms_deliver.enqueue(message.pk)
-        except Exception:  # the act that sent it is committed: the message waits in the outbox (待发送)
-            logger.exception("could not queue SMS %s for delivery", message.pk)
-
-    transaction.on_commit(enqueue)
+            with transaction.atomic():
+                sms_deliver.enqueue(message.pk)
+        except Exception:
+            logger.exception("could not queue SMS %s for delivery; the sweep will", message.pk)
+    else:
+        # A queue outside the database (and the suite's immediate backend) must not see the message
+        # before it is committed, nor send one whose act is rolled back.
+        transaction.on_commit(partial(_enqueue_after_commit, message.pk))
     return message
+
+
+def _enqueue_after_commit(message_id: int) -> None:
+    try:
+        sms_deliver.enqueue(message_id)
+    except Exception:  # the act that sent it is committed: the message waits for the sweep (待发送)
+        logger.exception("could not queue SMS %s for delivery; the sweep will", message_id)
 
 
 class RateLimited(ValidationError):
@@ -98,11 +115,12 @@ def issue_code(phone: str, purpose: str, *, client_ip: str = "", account: str = 
 
 
 def send_code(phone: str, purpose: str, *, client_ip: str = "") -> None:
-    """A new code to the phone (earlier ones of the purpose are spent); the caller checked the limits."""
+    """A new code to the phone (earlier ones of the purpose are spent, and a message of one not yet
+    sent is no longer sent); the caller checked the limits."""
     code, code_hash = new_code()
     with transaction.atomic():
         SmsCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).update(used_at=timezone.now())
-        SmsCode.objects.create(
+        sms_code = SmsCode.objects.create(
             phone=phone,
             purpose=purpose,
             code_hash=code_hash,
@@ -111,7 +129,7 @@ def send_code(phone: str, purpose: str, *, client_ip: str = "") -> None:
         )
         minutes = settings.SMS_CODE_TTL_SECONDS // 60
         send_sms(phone, f"【{settings.SITE_NAME}】验证码{code}，{minutes}分钟内有效，请勿告诉他人。", purpose=purpose,
-                 secret=code)
+                 secret=code, code=sms_code)
 
 
 def verify_code(phone: str, purpose: str, code: str) -> None:
