@@ -4,13 +4,18 @@ gateway's refusal is tried again a few times with growing waits, and a verificat
 expired or been replaced is not sent late (races-and-faults probe F4)."""
 
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 
+from prereg.core.management.commands.task_worker import PatientWorker
 from prereg.notify import tasks
 from prereg.notify.models import SmsCode, SmsMessage
 from prereg.notify.sms import issue_code, send_sms, verify_code
@@ -80,6 +85,25 @@ def test_with_the_database_queue_the_task_commits_with_the_act(transactional_db,
         send_sms(PHONE, "【测试】不发", purpose="returned")
         raise RuntimeError("the act fails")
     assert DBTaskResult.objects.count() == 1  # a rolled-back act leaves no task
+
+
+def test_a_task_insert_refused_inside_the_act_leaves_the_act_and_the_message_to_the_worker_s_sweep(
+        transactional_db, settings, gateway, monkeypatch, keep_signal_handlers):
+    # The probe's trigger: the queue's insert fails while the act (a return to the candidate) commits.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+    def refuse(self, task, args, kwargs):
+        raise RuntimeError("probe: queue unavailable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(DatabaseBackend, "enqueue", refuse)
+        with transaction.atomic():
+            message = send_sms(PHONE, "【测试】您的报名已退回", purpose="returned")
+    assert SmsMessage.objects.filter(pk=message.pk).exists()  # the act stands
+    call_command("task_worker", "--queue-name", "default", "--batch", "--interval", "0", "--no-startup-delay",
+                 verbosity=0)
+    message.refresh_from_db()
+    assert message.delivered and gateway.sent == [(PHONE, "【测试】您的报名已退回")]
 
 
 def test_a_gateway_refusal_is_tried_again_after_growing_waits_then_delivered(
@@ -190,3 +214,33 @@ def test_a_code_replaced_by_a_newer_one_is_not_sent_when_its_retry_comes(db, set
     first.refresh_from_db()
     assert len(gateway.sent) == 1 and first.error == tasks.CODE_STALE
     verify_code(PHONE, "signup", re.search(r"验证码(\d{6})", gateway.sent[0][1]).group(1))
+
+
+def worker(queues, excluded=()):
+    return PatientWorker(queue_names=queues, excluded_queue_names=list(excluded), interval=0, batch=True,
+                         backend_name="default", startup_delay=False, max_tasks=None, worker_id="w")
+
+
+def test_the_workers_serving_the_default_queue_run_the_sms_sweep():
+    sweep = ["prereg.notify.tasks.sms_sweep"]
+    assert worker(["default"]).sweeps == sweep and worker(["*"]).sweeps == sweep
+    assert worker(["ocr"]).sweeps == [] and worker(["*"], excluded=["default"]).sweeps == []
+
+
+def test_a_running_worker_sweeps_every_while_without_being_restarted(transactional_db, settings, gateway):
+    settings.TASKS = IMMEDIATE
+    lost = SmsMessage.objects.create(phone=PHONE, text="【测试】通知", purpose="returned",  # its queueing lost
+                                     backend=settings.SMS_BACKEND, next_try_at=timezone.now())
+    running = worker(["default"])
+    running.periodic_seconds = 0.05
+    running.stop_sweeping = threading.Event()
+    sweeper = threading.Thread(target=running.sweep_periodically)
+    sweeper.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not SmsMessage.objects.filter(pk=lost.pk, delivered=True).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        running.stop_sweeping.set()
+        sweeper.join()
+    assert gateway.sent == [(PHONE, "【测试】通知")]

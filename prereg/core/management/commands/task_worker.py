@@ -12,6 +12,10 @@ django-tasks-db has no heartbeat nor retry. So each worker is named after its ma
 row's own set_failed as the worker does, the tasks left running by a worker of its machine whose
 process is gone (`recover_lost_tasks`); those of RETRY_WHEN_LOST are queued again, once.
 
+A worker also runs the PERIODIC sweeps of the queues it serves, when it starts and every
+PERIODIC_SECONDS in a thread of its own (the SMS sweep queues again each message that is due and
+has no delivery waiting, prereg.notify.tasks): no cron is needed for work that must not wait an hour.
+
 Same options as `db_worker` (see `--help`) except `--reload`, which is ignored: use `db_worker`
 while developing.
 """
@@ -19,6 +23,7 @@ while developing.
 import logging
 import os
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -26,6 +31,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.core.management.base import CommandError
 from django.db import InterfaceError, OperationalError, connections
 from django.utils.crypto import get_random_string
+from django.utils.module_loading import import_string
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
@@ -33,14 +39,20 @@ from django_tasks_db.utils import exclusive_transaction
 logger = logging.getLogger(__name__)
 
 # Tasks safe to run again after their worker died, and how many times: each does nothing when its
-# work is done (a reading of the stored image is kept; a message the gateway accepted is marked
-# delivered and never sent again). Once only: a photo that kills the worker (out of memory) must
-# not kill it for ever. An export is not here: its job fails as lost (prereg.exports.runner), and
-# its owner asks again.
+# work is done (a reading of the stored image is kept). Once only: a photo that kills the worker (out
+# of memory) must not kill it for ever. An export is not here: its job fails as lost
+# (prereg.exports.runner), and its owner asks again. Nor an SMS delivery: its message row says
+# whether it is due and counts its attempts, and the SMS sweep queues it again (PERIODIC).
 RETRY_WHEN_LOST = {
     "prereg.ocr.tasks.read_image_task": 1,
-    "prereg.notify.tasks.sms_deliver": 1,
 }
+# Sweeps a worker runs for the queue it serves (dotted path: queue), when it starts and every
+# PERIODIC_SECONDS after; each queues the tasks that should be waiting and are not. Named by path,
+# as the tasks above: core imports none of the apps.
+PERIODIC = {
+    "prereg.notify.tasks.sms_sweep": "default",
+}
+PERIODIC_SECONDS = 30
 HOST = socket.gethostname()[:40]
 
 
@@ -122,18 +134,52 @@ class PatientWorker(db_worker.Worker):
     # Short: a refused connection costs the database nothing, and a task asked for during the
     # outage should not wait long once the database is back.
     most_wait = 15.0
+    periodic_seconds = PERIODIC_SECONDS
+
+    @property
+    def sweeps(self) -> list[str]:
+        """The PERIODIC sweeps of the queues this worker serves."""
+        return [path for path, queue in PERIODIC.items()
+                if (queue in self.queue_names or self.process_all_queues) and queue not in self.excluded_queue_names]
+
+    def sweep(self) -> None:
+        """Each sweep once; a failure (the database away) is logged, and the next round tries again."""
+        for path in self.sweeps:
+            try:
+                import_string(path)()
+            except (OperationalError, InterfaceError) as error:  # an outage: run's loop says so already
+                logger.warning("periodic %s not run: database unavailable (%s)", path, str(error).strip())
+            except Exception:
+                logger.exception("periodic %s failed", path)
+
+    def sweep_periodically(self) -> None:
+        """The sweeps every periodic_seconds, beside the task loop (which may be busy with a long task)."""
+        while not self.stop_sweeping.wait(self.periodic_seconds):
+            self.sweep()
+            connections.close_all()  # this thread's own: not held between rounds
 
     def recover(self) -> None:
-        """recover_lost_tasks; a database outage goes to run's waiting, any other error is only
-        logged: the worker must start whatever a task row left behind holds."""
+        """recover_lost_tasks, then the sweeps; a database outage goes to run's waiting, any other
+        error is only logged: the worker must start whatever a task row left behind holds."""
         try:
             recover_lost_tasks(self.backend_name, self.worker_id)
         except (OperationalError, InterfaceError):
             raise
         except Exception:
             logger.exception("tasks left running by stopped workers not recovered")
+        self.sweep()
 
     def run(self) -> None:
+        # Not in --batch mode: that run ends when the queue is empty, and the sweep at start suffices.
+        self.stop_sweeping = threading.Event()
+        if self.sweeps and not self.batch:
+            threading.Thread(target=self.sweep_periodically, name="periodic-sweeps", daemon=True).start()
+        try:
+            self._run()
+        finally:
+            self.stop_sweeping.set()
+
+    def _run(self) -> None:
         wait = self.first_wait
         while True:
             began = time.monotonic()
