@@ -171,3 +171,29 @@ def test_manuals_are_pages(client, reviewer_quanzhou, candidate):
     assert client.get(reverse("backoffice:manual", args=["reviewer"])).status_code == 403
     assert client.get(reverse("backoffice:manual", args=["nope"])).status_code == 404
     assert client.post(reverse("backoffice:manual", args=["candidate"])).status_code == 405
+
+
+def test_a_new_cut_off_recomputes_the_stored_verdicts_of_open_applications(district, year, tree):
+    """Exactly three years of a 药士's work at the cut-off: 符合; a month earlier, the candidate's page, the lists
+    and the exports (which read the stored verdict) must not go on saying 符合."""
+    import datetime
+
+    from prereg.applications import eligibility
+    from prereg.applications.models import Application
+    from prereg.catalog.models import PracticeCategory, Qualification
+    from tests.factories import ApplicationFactory, EducationRowFactory, WorkRowFactory
+
+    qualification = Qualification.objects.filter(exam_year=year, name="药师").first()
+    app = ApplicationFactory(exam_year=year, unit=tree["35052401"], level=qualification.level,
+                             qualification=qualification, current_qualification="无", practice_change="无",
+                             category=PracticeCategory.objects.filter(exam_year=year, name="药学").first())
+    EducationRowFactory(application=app, level="大专", obtained=datetime.date(year.year - 5, 7, 1), major="药学")
+    WorkRowFactory(application=app, start=datetime.date(year.year - 3, 1, 1), title="药士", major="药学")
+    assert eligibility.refresh(app).result == "eligible"
+    year.refresh_from_db()
+    data = {"name": year.name, "version": year.version,
+            **{k: v.isoformat() for k, v in windows(year.year).items()},
+            "cutoff_date": datetime.date(year.year - 1, 11, 30).isoformat()}
+    response = district.post(reverse("backoffice:year_detail", args=[year.pk]), data)
+    assert response.status_code == 302
+    assert Application.objects.get(pk=app.pk).verdict != "eligible"

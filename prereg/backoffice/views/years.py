@@ -109,7 +109,12 @@ def year_detail(request, pk):
     form = WindowsForm(request.POST, instance=ExamYear.objects.get(pk=pk))
     if _saved(form, services.exam_year_update, actor=request.user, exam_year_id=year.pk, request=request,
               expected_version=posted_version(request.POST.get("version"))):
-        messages.success(request, "年度时间设置已保存。")
+        if "cutoff_date" in form.changed_data:
+            # Years count to the cut-off: open applications' verdicts follow it, as they follow a rules import.
+            verdicts_recompute.enqueue(year.pk)
+            messages.success(request, "年度时间设置已保存。资格计算截止日期已改，未审结的报名信息将在后台重新判定。")
+        else:
+            messages.success(request, "年度时间设置已保存。")
         return redirect("backoffice:year_detail", pk=year.pk)
     return _detail(request, year, form=form, status=400)
 
