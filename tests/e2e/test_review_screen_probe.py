@@ -1,0 +1,73 @@
+"""The review screen in a browser, as the reviewer-flow probe found it: only the open item's
+full-size photo is downloaded."""
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from prereg.applications import completeness
+from tests.factories import TEST_PASSWORD, ApplicationImageFactory, submitted
+
+from .conftest import login
+
+pytestmark = pytest.mark.browser
+
+FULL_IMAGE = re.compile(r"/files/images/(\d+)/$")
+
+
+def _png(color):
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 200), color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def app_with_images(tree, year, reviewer_anxi_hospital):
+    """A submitted application with a picture for every 📷 item (two for the ID card); the unit's
+    reviewer exists first (a unit without one hands its 单位审查 up the tree)."""
+    application = submitted(tree, year, name="李娜")
+    for slot in ("id_front", "id_back"):
+        ApplicationImageFactory(application=application, slot=slot, width=320, height=200,
+                                file__filename=f"{slot}.png", file__data=_png("red"))
+    for image in completeness.required_images(application):
+        if image.slot not in ("id_front", "id_back"):
+            ApplicationImageFactory(application=application, slot=image.slot, row_id=image.row_id, width=320,
+                                    height=200, file__filename=f"{image.slot}.png", file__data=_png("green"))
+    return application
+
+
+def _full_images_requested(page):
+    """The ids of full-size images the page asks for from now on (thumbnails are not counted)."""
+    asked = []
+    page.on("request", lambda request: (m := FULL_IMAGE.search(request.url)) and asked.append(int(m.group(1))))
+    return asked
+
+
+def test_the_review_screen_downloads_only_the_open_items_full_photo(page, app_with_images, reviewer_anxi_hospital):
+    # Phone photos are up to 3 MB and an application has about 14: the probe saw every one fetched at once.
+    login(page, reviewer_anxi_hospital.username, TEST_PASSWORD)
+    asked = _full_images_requested(page)
+    page.goto(f"{page.base}/backoffice/review/{app_with_images.pk}/")
+    page.wait_for_load_state("networkidle")
+    fields = page.locator("[data-check-field]")
+    assert fields.count() > 2
+
+    def first_image_of(field):
+        return int(re.search(r"/files/images/(\d+)/", field.locator("[data-viewer-src]").first
+                             .get_attribute("data-viewer-src")).group(1))
+
+    assert asked == [first_image_of(fields.nth(0))]
+    main = fields.nth(0).locator("[data-viewer-main]")
+    expect(main).to_have_js_property("naturalWidth", 320)  # the open item shows its full photo
+
+    # Opening another item fetches its photo then, and shows it.
+    second = fields.nth(1)
+    second.locator("summary").click()
+    expect(second.locator("[data-viewer-main]")).to_have_attribute(
+        "src", second.locator("[data-viewer-src]").first.get_attribute("data-viewer-src"))
+    expect(second.locator("[data-viewer-main]")).to_have_js_property("naturalWidth", 320)
+    page.wait_for_load_state("networkidle")
+    assert asked == [first_image_of(fields.nth(0)), first_image_of(second)]
