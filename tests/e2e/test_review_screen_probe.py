@@ -1,5 +1,5 @@
 """The review screen in a browser, as the reviewer-flow probe found it: only the open item's
-full-size photo is downloaded."""
+full-size photo is downloaded, and keyboard focus follows the item that opens after a tick."""
 
 import io
 import re
@@ -71,3 +71,23 @@ def test_the_review_screen_downloads_only_the_open_items_full_photo(page, app_wi
     expect(second.locator("[data-viewer-main]")).to_have_js_property("naturalWidth", 320)
     page.wait_for_load_state("networkidle")
     assert asked == [first_image_of(fields.nth(0)), first_image_of(second)]
+
+
+def test_after_a_tick_keyboard_focus_moves_into_the_item_that_opens(page, app_with_images, reviewer_anxi_hospital):
+    login(page, reviewer_anxi_hospital.username, TEST_PASSWORD)
+    page.goto(f"{page.base}/backoffice/review/{app_with_images.pk}/")
+    fields = page.locator("[data-check-field]")
+    total = fields.count()
+    for index in range(total):
+        fields.nth(index).locator("button[name=consistent][value='1']").focus()
+        page.keyboard.press("Enter")
+        expect(fields.nth(index)).to_have_attribute("data-consistent", "yes")
+        if index + 1 < total:
+            expect(fields.nth(index + 1)).to_have_attribute("open", "")
+            # Focus is on the opened item's summary (its heading and toggle), not dropped to <body>.
+            expect(fields.nth(index + 1).locator("summary")).to_be_focused()
+    # After the last item, focus goes to the decision (审核意见), where the reviewer goes next.
+    assert page.evaluate("document.activeElement.closest('.decision') !== null"), \
+        page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+    # The page never announces a tick assertively.
+    assert page.locator("[aria-live=assertive], [role=alert]").count() == 0

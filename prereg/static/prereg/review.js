@@ -120,7 +120,12 @@
     })[0];
     var target = next || document.querySelector(".decision");
     if (next) { next.open = true; }
-    if (target) { target.scrollIntoView({ behavior: "smooth", block: "start" }); }
+    if (!target) { return; }
+    target.scrollIntoView({ behavior: "smooth", block: "start" });
+    // The ticked button was swapped out, which dropped focus to <body>: a keyboard user goes on from
+    // the item that opened (its summary) or, after the last one, from the 审核意见 heading.
+    var focus = next ? next.querySelector("summary") : target.querySelector("[data-decision-heading]");
+    if (focus) { focus.focus({ preventScroll: true }); }
   });
 
   // Select all rows for 批量提交.
