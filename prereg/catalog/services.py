@@ -128,7 +128,7 @@ def exam_year_open(*, actor, year: int, name: str = "", request=None, **windows)
     require_function(actor, MANAGE)
     # Locked: a second open at the same moment waits here, then follows the year this one opens.
     previous = year_to_follow(lock=True)
-    errors = check_windows(windows)
+    errors = check_windows(windows) or _cutoff_errors(ExamYear(year=year), windows)
     if ExamYear.objects.filter(year=year).exists():
         errors["year"] = [f"{year}年度已存在。"]
     if refusals := year_open_refusals(previous):

@@ -120,6 +120,17 @@ def test_dates_in_the_wrong_order_are_refused_at_the_field(year, reviewers):
     assert ExamYear.objects.count() == 1
 
 
+def test_a_cut_off_outside_the_year_before_is_refused_at_the_field_when_a_year_opens(year, reviewers):
+    """As when a year's dates are edited: the N年度 exam counts years to 31 December of N-1 (rules file §1.2)."""
+    end_year(year)
+    dates = windows(year.year + 1)
+    dates["cutoff_date"] = datetime.date(year.year + 1, 12, 31)
+    with pytest.raises(ValidationError) as excinfo:
+        services.exam_year_open(actor=reviewers["province"], year=year.year + 1, **dates)
+    assert "资格计算截止日期应在" in str(excinfo.value.error_dict["cutoff_date"])
+    assert ExamYear.objects.count() == 1
+
+
 def test_when_the_sysadmin_opens_the_year_he_hands_the_district_its_passwords(year, reviewers, sysadmin):
     end_year(year)
     services.exam_year_open(actor=sysadmin, year=year.year + 1, **windows(year.year + 1))
