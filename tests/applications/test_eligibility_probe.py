@@ -1,49 +1,18 @@
 """The QA probe's findings on the 资格初审 assistant, each against ../shared/reference/eligibility_rules.md."""
 
 import datetime
-from types import SimpleNamespace
 
 import pytest
 
-from prereg.applications import eligibility
-from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE, Education, Facts, Rule, assess
-from prereg.applications.models import AppointmentRow, EducationRow, OtherRow, TrainingRow, WorkRow, months_in
-from prereg.catalog.loaders import eligibility_rows
-
-
-def d(text):
-    year, month = text.split("-")
-    return datetime.date(int(year), int(month), 1)
-
-
-def facts(exam_year, qualification, **extra):
-    return Facts(exam_year=exam_year, cutoff=datetime.date(exam_year - 1, 12, 31), qualification=qualification, **extra)
-
-
-def verdict(f):
-    return assess(f, [Rule(**row) for row in eligibility_rows(f.exam_year)])
-
-
-def edu(level, obtained, full_time=True):
-    return Education(level, d(obtained), full_time)
-
-
-def from_form(exam_year, *, educations=(), work=(), appointments=(), **columns):
-    """The facts of a form held as values (eligibility.facts_from), without a database."""
-    values = {"pk": 1, "qualification__name": "", "category__name": "", "specialty__name": "", "scope__name": "",
-              "current_qualification": "无", "current_qualification_date": None, "practice_registered": None,
-              "practice_change": "无", **columns}
-    rows = {EducationRow: {1: list(educations)}, WorkRow: {1: list(work)}, AppointmentRow: {1: list(appointments)},
-            TrainingRow: {}, OtherRow: {}}
-    year = SimpleNamespace(year=exam_year, cutoff_date=datetime.date(exam_year - 1, 12, 31))
-    return eligibility.facts_from(values, rows, year)
-
+from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE
+from prereg.applications.models import EducationRow, months_in
+from tests.applications.eligibility_cases import d, edu, facts, form, verdict
 
 # --- 1. A 学位 row "无" is no 参评学历 --------------------------------------------------------------
 
 def college_nurse(degrees):
     education = {"kind": EducationRow.Kind.EDUCATION, "level": "大专", "obtained": d("2024-07"), "study_form": "全日制"}
-    return from_form(2027, qualification__name="护师", category__name="护理", specialty__name="护理学(师)",
+    return form(2027, qualification__name="护师", category__name="护理", specialty__name="护理学(师)",
                      current_qualification="护士", current_qualification_date=d("2024-09"),
                      practice_registered=d("2024-09"), educations=[education, *degrees])
 
@@ -59,7 +28,7 @@ def test_a_degree_row_of_none_leaves_the_college_nurses_verdict_as_it_was():
 
 def test_a_degree_row_of_none_alone_is_an_education_not_filled_in():
     none = {"kind": EducationRow.Kind.DEGREE, "level": "无", "obtained": d("2024-07"), "study_form": "全日制"}
-    f = from_form(2027, qualification__name="护师", category__name="护理", current_qualification="护士",
+    f = form(2027, qualification__name="护师", category__name="护理", current_qualification="护士",
                   practice_registered=d("2020-09"), educations=[none])
     assert f.educations == [] and verdict(f).text == "未填写参评学历，请人工核实"
 
@@ -67,7 +36,7 @@ def test_a_degree_row_of_none_alone_is_an_education_not_filled_in():
 # --- 2. A work row's end month is worked ------------------------------------------------------------
 
 def pharmacist_work(*rows):
-    return from_form(2027, qualification__name="药师", category__name="药学", specialty__name="药学(师)",
+    return form(2027, qualification__name="药师", category__name="药学", specialty__name="药学(师)",
                      educations=[{"kind": EducationRow.Kind.EDUCATION, "level": "大专", "obtained": d("2023-07"),
                                   "study_form": "全日制"}],
                      work=[{"start": start, "end": end} for start, end in rows])
@@ -124,7 +93,7 @@ def test_appointments_are_summed_per_row_clipped_to_the_cut_off_and_overlaps_cou
 
 
 def test_the_appointment_end_is_read_from_the_form():
-    f = from_form(2020, appointments=[{"qualification": "护师", "post": "护师", "start": d("2010-07"),
+    f = form(2020, appointments=[{"qualification": "护师", "post": "护师", "start": d("2010-07"),
                                        "end": d("2011-06")}])
     assert f.appointments == [("护师", d("2010-07"), d("2011-06"))]
 

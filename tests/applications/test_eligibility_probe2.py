@@ -1,40 +1,14 @@
 """The second QA probe's findings on the 资格初审 assistant, each against ../shared/reference/eligibility_rules.md:
 a fact missing or unverifiable never yields 符合, a wrong 不符合 is a bug too."""
 
-import datetime
-from types import SimpleNamespace
 
 import pytest
 
-from prereg.applications import eligibility
-from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE, Education, Facts, Rule, assess
-from prereg.applications.models import AppointmentRow, EducationRow, OtherRow, TrainingRow, WorkRow
+from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE, Education, Rule, assess
 from prereg.catalog import services
-from prereg.catalog.loaders import eligibility_rows
 from prereg.catalog.models import EligibilityRule
 from prereg.catalog.services import eligibility_rules_file
-
-
-def d(text):
-    year, month = text.split("-")
-    return datetime.date(int(year), int(month), 1)
-
-
-def facts(exam_year, qualification, **extra):
-    return Facts(exam_year=exam_year, cutoff=datetime.date(exam_year - 1, 12, 31), qualification=qualification, **extra)
-
-
-def rules(exam_year):
-    return [Rule(**row) for row in eligibility_rows(exam_year)]
-
-
-def verdict(f):
-    return assess(f, rules(f.exam_year))
-
-
-def edu(level, obtained, major="", full_time=True):
-    return Education(level, d(obtained), full_time, major)
-
+from tests.applications.eligibility_cases import d, edu, education, facts, form, verdict
 
 # --- 1. 医疗类 and 护理类 (Regime B) must be registered: a blank 执业注册 is never 符合 ---------------------------
 
@@ -152,22 +126,6 @@ def test_the_import_refuses_a_route_with_years_and_no_start(year, reviewer_provi
 
 
 # --- 4. 转岗: the form has no date of the change ---------------------------------------------------------------
-
-def form(exam_year, *, educations=(), work=(), appointments=(), others=(), **columns):
-    """The facts of a form held as values (eligibility.facts_from), without a database."""
-    values = {"pk": 1, "qualification__name": "", "category__name": "", "specialty__name": "", "scope__name": "",
-              "current_qualification": "无", "current_qualification_date": None, "practice_registered": None,
-              "practice_change": "无", **columns}
-    rows = {EducationRow: {1: list(educations)}, WorkRow: {1: list(work)}, AppointmentRow: {1: list(appointments)},
-            TrainingRow: {}, OtherRow: {1: [{"kind": kind} for kind in others]}}
-    year = SimpleNamespace(year=exam_year, cutoff_date=datetime.date(exam_year - 1, 12, 31))
-    return eligibility.facts_from(values, rows, year)
-
-
-def education(level, obtained, major, study_form="全日制"):
-    return {"kind": EducationRow.Kind.EDUCATION, "level": level, "obtained": d(obtained), "study_form": study_form,
-            "major": major}
-
 
 @pytest.mark.parametrize("work", [
     [(d("2016-08"), d("2022-05")), (d("2022-06"), None)],  # moved hospital 2022-06, scope changed long before

@@ -3,53 +3,20 @@
 
 import datetime
 import importlib
-from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from prereg.applications import eligibility
-from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE, Education, Facts, Rule, assess
-from prereg.applications.models import AppointmentRow, EducationRow, OtherRow, TrainingRow, WorkRow
+from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE
+from prereg.applications.models import EducationRow, TrainingRow
 from prereg.catalog import services
 from prereg.catalog.loaders import eligibility_rows
 from prereg.catalog.models import EligibilityRule
+from tests.applications.eligibility_cases import d, edu, education, facts, form, verdict
 from tests.factories import make_year
 
 migration = importlib.import_module("prereg.catalog.migrations.0014_eligibility_higher_degrees_and_unconfirmed_years")
-
-
-def d(text):
-    year, month = text.split("-")
-    return datetime.date(int(year), int(month), 1)
-
-
-def facts(exam_year, qualification, **extra):
-    return Facts(exam_year=exam_year, cutoff=datetime.date(exam_year - 1, 12, 31), qualification=qualification, **extra)
-
-
-def verdict(f):
-    return assess(f, [Rule(**row) for row in eligibility_rows(f.exam_year)])
-
-
-def edu(level, obtained, major=""):
-    return Education(level, d(obtained), True, major)
-
-
-def form(exam_year, *, educations=(), work=(), training=(), others=(), **columns):
-    """The facts of a form held as values (eligibility.facts_from), without a database."""
-    values = {"pk": 1, "qualification__name": "", "category__name": "", "specialty__name": "", "scope__name": "",
-              "current_qualification": "无", "current_qualification_date": None, "practice_registered": None,
-              "practice_change": "无", **columns}
-    rows = {EducationRow: {1: list(educations)}, WorkRow: {1: list(work)}, AppointmentRow: {},
-            TrainingRow: {1: list(training)}, OtherRow: {1: [{"kind": kind} for kind in others]}}
-    year = SimpleNamespace(year=exam_year, cutoff_date=datetime.date(exam_year - 1, 12, 31))
-    return eligibility.facts_from(values, rows, year)
-
-
-def education(level, obtained, major, study_form="全日制", kind=EducationRow.Kind.EDUCATION):
-    return {"kind": kind, "level": level, "obtained": d(obtained), "study_form": study_form, "major": major}
 
 
 def training(kind, start, issued):
