@@ -568,8 +568,9 @@ def summary_submit(*, actor, stage: str, expected_digest: str | None = None, req
     for application in applications:
         move = workflow.forward_move(application.state, stage, application.awaiting_forward)
         application.awaiting_forward = False
+        # At the stage forwarded: the 考区's approved applications have none left to default to.
         _apply(application, action=ReviewAction.FORWARD, actor=actor, to_state=move.state, to_stage=move.stage,
-               org=actor.org, batch=batch, request=request)
+               org=actor.org, batch=batch, request=request, stage=stage)
     record("application.summary_submit", actor=actor, obj=batch, request=request,
            details={"stage": stage, "count": batch.count, "by_specialty": batch.by_specialty,
                     "applications": [a.pk for a in applications]})
