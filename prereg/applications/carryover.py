@@ -16,7 +16,7 @@ from prereg.catalog.models import PracticeScope, Qualification, Specialty
 
 from . import eligibility
 from .models import Application, ApplicationImage
-from .sections import BY_SLOT, ROW_MODELS
+from .sections import BY_SLOT, ROW_MODELS, ROW_SECTION_TITLES, ROW_TABLES
 
 # Plain fields copied as they are.
 BASIC_FIELDS = ["gender", "birth_date", "ethnicity_id", "postcode", "address", "chsi_code", "practice_change",
@@ -78,17 +78,43 @@ def carried_from(application):
     year's catalogue lacks them), for the form to say what to check; else None."""
     if application.submission_round:
         return None
-    # One plain row, not last_application's joins: the form page asks this on every draft (form_page_ms).
-    previous = (Application.objects.filter(candidate_id=application.candidate_id,
-                                           exam_year__year__lt=application.exam_year.year)
-                .order_by("-exam_year__year").values_list("exam_year__name", *(f"{f}_id" for f in CATALOGUE_FIELDS))
-                .first())
+    # One plain row, not last_application's joins: the form page asks this on every draft (form_page_ms),
+    # once for its note and once for its index (sections_to_check), so the answer is kept on the instance.
+    if "carried_from_row" not in application.__dict__:
+        application.carried_from_row = (
+            Application.objects.filter(candidate_id=application.candidate_id,
+                                       exam_year__year__lt=application.exam_year.year)
+            .order_by("-exam_year__year").values_list("exam_year__name", *(f"{f}_id" for f in CATALOGUE_FIELDS))
+            .first())
+    previous = application.carried_from_row
     if previous is None:
         return None
     year_name, *chosen = previous
     empty = [Application._meta.get_field(f).verbose_name for f, had in zip(CATALOGUE_FIELDS, chosen, strict=True)
              if had and not getattr(application, f"{f}_id")]
     return year_name, empty
+
+
+SECTION_TITLES = {"basic": "基本信息", "declaration": "申报信息及现有资格", **ROW_SECTION_TITLES}
+
+
+def sections_to_check(application, rows) -> tuple[str, list[str]]:
+    """A draft never submitted that start_application filled from an earlier year's: (that year's
+    name, the form's sections holding what was carried that the candidate has not saved once this
+    year: Application.section_versions counts the saves). 报考级别, 申报专业 and the rest may differ
+    from last year (the manual asks every item to be checked), so each is saved once before the
+    draft is submitted (completeness.gaps). `rows`: rows_by_table of the application. Else ("", [])."""
+    saved = application.section_versions
+    unsaved = [section for section in SECTION_TITLES if not saved.get(section)]
+    carried = carried_from(application) if unsaved else None
+    if carried is None:
+        return "", []
+    previous = carried[0]
+    filled = {"basic", "declaration"}  # always filled: the account's facts, last year's choices
+    filled.update(table.section for table in ROW_TABLES if rows[table.key])
+    if application.chsi_code:
+        filled.add("education")
+    return previous, [section for section in unsaved if section in filled]
 
 
 def _same_entry(old, exam_year):

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from prereg.accounts.models import IdType
 
+from .carryover import SECTION_TITLES, sections_to_check
 from .models import Application, ApplicationImage, ImageSlot
 from .sections import ASSESSED, ROW_SECTION_TITLES, ROW_TABLES, RowTable, rows_by_table
 
@@ -58,6 +59,7 @@ class RequiredImage(NamedTuple):
 class Gap(NamedTuple):
     section: str
     message: str
+    to_check: bool = False  # nothing missing: carried over from last year and not yet saved (待核对)
 
 
 IDENTITY_SLOTS = [ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK]  # asked for as the 证件类型 has them
@@ -212,7 +214,8 @@ def missing(application) -> list[str]:
 
 
 def gaps(application) -> list[Gap]:
-    """The typed fields still empty, then the required images not yet uploaded."""
+    """The typed fields still empty, then the required images not yet uploaded, then the sections
+    carried over from last year not yet saved this year (待核对: each must be checked once)."""
     found = [Gap("basic", f"基本信息：请填写“{label}”。") for field, label in BASIC_FIELDS
              if not getattr(application, field)]
     rows = rows_by_table(application)
@@ -233,4 +236,10 @@ def gaps(application) -> list[Gap]:
     uploaded = Counter(ApplicationImage.objects.filter(application=application).values_list("slot", "row_id"))
     found += [Gap(image.section, f"请上传“{image.label}”的图片。") for image in required_images(application, rows)
               if not uploaded[(image.slot, image.row_id)]]
+    year_name, unchecked = sections_to_check(application, rows)
+    for section in unchecked:
+        title = SECTION_TITLES[section]
+        which = "，尤其是“报考级别”“申报专业”" if section == "declaration" else ""
+        found.append(Gap(section, f"{title}：沿用了{year_name}的信息，请逐项核对{which}，无误后点击“保存{title}”。",
+                         to_check=True))
     return found

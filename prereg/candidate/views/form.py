@@ -183,8 +183,10 @@ def status_context(application):
     """The section index (each part 已完成 or 尚需补全) and the submit box: both follow every save and upload."""
     found = gaps(application)
     counts = Counter(gap.section for gap in found)
-    index = [{"anchor": f"section-{s}", "title": section_title(s), "count": counts[s], "done": not counts[s]}
-             for s in SECTIONS]
+    to_fill = Counter(gap.section for gap in found if not gap.to_check)
+    # 待核对: carried over from last year, nothing missing, not yet saved this year.
+    index = [{"anchor": f"section-{s}", "title": section_title(s), "count": counts[s], "done": not counts[s],
+              "to_check": bool(counts[s]) and not to_fill[s]} for s in SECTIONS]
     index.append({"anchor": "images", "title": "证件图片", "count": counts["images"], "done": not counts["images"]})
     # Submitting follows the state alone: where 重新编辑填报信息 is withdrawn, a returned or
     # withdrawn form can still be handed in again as it is.
