@@ -91,11 +91,25 @@ class PasswordChangeForm(NewPasswordForm):
         return value
 
 
-class ProfileForm(forms.Form):
+class OwnPhoneForm(forms.Form):
+    """A reviewer's own phone and the code that confirms a new one (找回密码 sends its codes there):
+    the one pair of fields of 个人信息 and of the first login. The rule is the service's
+    (accounts.services.confirm_own_phone); 获取验证码 is services.profile_send_code on both pages."""
+
+    phone = forms.CharField(label="手机号码", max_length=20,
+                            help_text="修改手机号码须先点击“获取验证码”，填写发送到新号码的短信验证码。")
+    sms_code = forms.CharField(label="短信验证码", max_length=6, required=False,
+                               widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ProfileForm(OwnPhoneForm):
+    """完善个人信息 at the first login."""
+
     name = forms.CharField(label="姓名", max_length=50)
     title = forms.CharField(label="职务", max_length=50)
     department = forms.CharField(label="科室", max_length=50)
-    phone = forms.CharField(label="联系电话（手机）", max_length=20)
+    field_order = ["name", "title", "department", "phone", "sms_code"]
 
     def clean_name(self):
         return clean_person_name(self.cleaned_data["name"])
@@ -146,17 +160,13 @@ class PasswordForgotResetForm(NewPasswordForm):
         return value
 
 
-class ProfileEditForm(forms.Form):
+class ProfileEditForm(OwnPhoneForm):
     """个人信息: a reviewer's own details; a new phone needs the code sent to it (accounts.services)."""
 
     name = forms.CharField(label="姓名", max_length=50)
     title = forms.CharField(label="职务", max_length=50)
     department = forms.CharField(label="科室", max_length=50)
-    phone = forms.CharField(label="手机号码", max_length=20,
-                            help_text="修改手机号码须先点击“获取验证码”，填写发送到新号码的短信验证码。")
-    sms_code = forms.CharField(label="短信验证码", max_length=6, required=False,
-                               widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    field_order = ["name", "title", "department", "phone", "sms_code"]
 
 
 class AccountEditForm(forms.Form):

@@ -96,17 +96,32 @@ def user_change_password(*, user: User, new_password: str, request=None) -> None
         update_session_auth_hash(request, user)
 
 
-@transaction.atomic
-def user_complete_profile(*, user: User, name: str, title: str, department: str, phone: str, request=None) -> None:
+def user_complete_profile(*, user: User, expected_version: int, name: str, title: str, department: str, phone: str,
+                          sms_code: str = "", request=None) -> None:
+    """完善个人信息 at the first login: the phone follows the rule of 个人信息 (confirm_own_phone: a
+    number not already on the account only with the code sent to it), since 找回密码 sends its codes
+    there. Checked, the row locked, its version compared with the page's, audited, in one transaction."""
     try:
         name = clean_person_name(name)  # the one name rule (the page's form says it at the field first)
     except ValidationError as exc:
         raise ValidationError({"name": exc.messages}) from None
+    phone = valid_phone(phone)
+    if user.version != expected_version:
+        raise ValidationError(STALE_MESSAGE, code="stale")
+    confirm_own_phone(user, phone, sms_code)
+    with transaction.atomic():
+        locked = User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
+        if locked is None or locked.version != expected_version:
+            raise ValidationError(STALE_MESSAGE, code="stale")
+        before = locked.phone
+        locked.name, locked.title, locked.department, locked.phone = name, title, department, phone
+        locked.profile_completed = True
+        locked.version += 1
+        locked.save(update_fields=["name", "title", "department", "phone", "profile_completed", "version"])
+        record("account.profile_complete", actor=locked, obj=locked, request=request,
+               details={"phone": mask_phone(phone), "phone_confirmed_by_code": phone != before})
     user.name, user.title, user.department, user.phone = name, title, department, phone
-    user.profile_completed = True
-    user.version += 1
-    user.save(update_fields=["name", "title", "department", "phone", "profile_completed", "version"])
-    record("account.profile_complete", actor=user, obj=user, request=request)
+    user.profile_completed, user.version = True, locked.version
 
 
 @transaction.atomic
@@ -394,6 +409,22 @@ def profile_send_code(*, user: User, phone: str, client_ip: str = "") -> str:
     return mask_phone(phone)
 
 
+def confirm_own_phone(user: User, phone: str, sms_code: str) -> None:
+    """The one rule of a reviewer's own phone (个人信息 and the first login): a number not already on
+    the account is taken only with the code profile_send_code sent to it, since 找回密码 sends its
+    codes there (security probe F4); the number already on it, echoed back, needs none. Call it
+    outside the act's transaction: the code's own transaction counts a wrong try even though the
+    act is refused."""
+    if phone == user.phone:
+        return
+    if not (sms_code or "").strip():
+        raise ValidationError({"sms_code": "手机号码已修改，请获取并填写发送到新号码的短信验证码。"})
+    try:
+        verify_code(phone, STAFF_PHONE_PURPOSE, sms_code)
+    except ValidationError as exc:
+        raise ValidationError({"sms_code": exc.messages}) from exc
+
+
 def _clean_profile(values: dict, *, own: bool) -> dict:
     values = {k: " ".join((v or "").split()) for k, v in values.items()}
     errors = {}
@@ -445,14 +476,8 @@ def account_update(*, actor, user_id: int, expected_version: int, name: str, pho
     values = _clean_profile(values, own=own)
     if target.version != expected_version:
         raise ValidationError(STALE_MESSAGE, code="stale")
-    if own and values["phone"] != target.phone:
-        if not (sms_code or "").strip():
-            raise ValidationError({"sms_code": "手机号码已修改，请获取并填写发送到新号码的短信验证码。"})
-        try:
-            # Its own transaction: a wrong try is counted even though this act is refused.
-            verify_code(values["phone"], STAFF_PHONE_PURPOSE, sms_code)
-        except ValidationError as exc:
-            raise ValidationError({"sms_code": exc.messages}) from exc
+    if own:
+        confirm_own_phone(target, values["phone"], sms_code)
     with transaction.atomic():
         user = User.objects.select_for_update(no_key=True).filter(pk=target.pk).first()
         # Scope and version again under the lock: a move or an edit may have come in between.

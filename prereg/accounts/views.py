@@ -70,28 +70,63 @@ def logout_view(request):
 
 @require_http_methods(["GET", "POST"])
 def first_login(request):
-    """A one-time password is replaced and a reviewer's profile completed before anything else."""
+    """A one-time password is replaced and a reviewer's profile completed before anything else. The
+    phone follows the rule of 个人信息: a new number only with the code 获取验证码 sends to it (which
+    posts here, the only page open before the flow is done)."""
     user = request.user
     need_password = user.must_change_password
     need_profile = user.is_reviewer and not user.profile_completed
     if not (need_password or need_profile):
         return redirect("core:home")
-    password_form = PasswordChangeForm(user, request.POST or None, prefix="pw") if need_password else None
+    data = request.POST or None
+    sending = need_profile and "send_code" in request.POST
+    if sending:
+        ok, message = _send_own_phone_code(request, request.POST.get("profile-phone", ""))
+        if request.htmx:  # the status line beside the button; the page keeps what was typed
+            return render(request, "accounts/_code_status.html", {"ok": ok, "message": message})
+        (messages.info if ok else messages.error)(request, message)
+    # Sending a code is not saving: the passwords are asked afresh (never echoed into the page).
+    password_form = (PasswordChangeForm(user, None if sending else data, prefix="pw") if need_password else None)
     profile_form = (
-        ProfileForm(request.POST or None, prefix="profile",
+        ProfileForm(data, prefix="profile",
                     initial={"name": user.name, "title": user.title, "department": user.department,
-                             "phone": user.phone})
+                             "phone": user.phone, "version": user.version})
         if need_profile else None
     )
-    if request.method == "POST" and all(f.is_valid() for f in (password_form, profile_form) if f is not None):
-        if profile_form is not None:
-            services.user_complete_profile(user=user, request=request, **profile_form.cleaned_data)
-        if password_form is not None:
-            services.user_change_password(user=user, new_password=password_form.cleaned_data["new_password1"],
-                                          request=request)
-        messages.success(request, "信息已保存，欢迎使用。")
-        return redirect("core:home")
-    return render(request, "accounts/first_login.html", {"password_form": password_form, "profile_form": profile_form})
+    status = 200
+    if request.method == "POST" and not sending:
+        if all(f.is_valid() for f in (password_form, profile_form) if f is not None):
+            try:
+                if profile_form is not None:
+                    services.user_complete_profile(user=user, request=request, **_profile_values(profile_form))
+            except ValidationError as exc:
+                add_service_errors(profile_form, exc)
+                status = 409 if getattr(exc, "code", None) == "stale" else 400
+            else:
+                if password_form is not None:
+                    services.user_change_password(user=user, new_password=password_form.cleaned_data["new_password1"],
+                                                  request=request)
+                messages.success(request, "信息已保存，欢迎使用。")
+                return redirect("core:home")
+        else:
+            status = 400
+    return render(request, "accounts/first_login.html", {"password_form": password_form, "profile_form": profile_form},
+                  status=status)
+
+
+def _profile_values(form) -> dict:
+    data = form.cleaned_data
+    return {"expected_version": data["version"], "name": data["name"], "title": data["title"],
+            "department": data["department"], "phone": data["phone"], "sms_code": data["sms_code"]}
+
+
+def _send_own_phone_code(request, phone: str) -> tuple[bool, str]:
+    """获取验证码 for a reviewer's own new phone, on 个人信息 or at the first login: (sent, what to say)."""
+    try:
+        sent_to = services.profile_send_code(user=request.user, phone=phone, client_ip=client_ip(request))
+    except ValidationError as exc:
+        return False, "；".join(exc.messages)
+    return True, f"验证码已发送至{sent_to}，5分钟内有效。"
 
 
 @require_http_methods(["GET", "POST"])

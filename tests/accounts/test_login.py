@@ -51,7 +51,7 @@ def test_reviewer_with_incomplete_profile_must_complete_it_first(client, tree):
     assert response.status_code == 302 and response["Location"] == reverse("accounts:first_login")
     response = client.post(reverse("accounts:first_login"), {
         "profile-name": "陈明", "profile-title": "科员", "profile-department": "医政科",
-        "profile-phone": "13800001111", "pw-old_password": TEST_PASSWORD,
+        "profile-phone": user.phone, "profile-version": user.version, "pw-old_password": TEST_PASSWORD,
         "pw-new_password1": "Lianjiang#2027", "pw-new_password2": "Lianjiang#2027",
     })
     assert response.status_code == 302

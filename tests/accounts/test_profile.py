@@ -178,13 +178,13 @@ def test_the_first_login_profile_follows_the_name_rule_too(client, tree):
     client.force_login(newcomer)
     response = client.post(reverse("accounts:first_login"), {
         "profile-name": "张三123 <b>x", "profile-title": "科长", "profile-department": "医务科",
-        "profile-phone": "13900000077"})
-    assert response.status_code == 200 and "姓名只能包含文字" in response.content.decode()
+        "profile-phone": "13900000077", "profile-version": newcomer.version})
+    assert response.status_code == 400 and "姓名只能包含文字" in response.content.decode()
     newcomer.refresh_from_db()
     assert not newcomer.profile_completed and newcomer.name != "张三123 <b>x"
     with pytest.raises(ValidationError):
-        services.user_complete_profile(user=newcomer, name="李四<i>", title="科长", department="医务科",
-                                       phone="13900000077")
+        services.user_complete_profile(user=newcomer, expected_version=newcomer.version, name="李四<i>", title="科长",
+                                       department="医务科", phone="13900000077")
 
 
 def test_a_disabled_reviewers_pending_act_is_told_the_account_is_disabled(client, reviewer):
