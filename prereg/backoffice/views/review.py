@@ -389,7 +389,8 @@ def review_edit(request, pk):
 def reviewed(request):
     org = _org_of(request.user)
     form = ListFilterForm(request.GET, user=request.user)
-    filters = {**form.as_json(), "decided": True}
+    chosen = form.as_json()
+    filters = {**chosen, "decided": True}
     queryset = applications_for(request.user, filters)
     queryset = queryset.select_related("unit", "specialty", "level", "project").only(*LIST_COLUMNS)
     page = _page(request, queryset.order_by("-decided_at", "-pk"))
@@ -404,7 +405,7 @@ def reviewed(request):
         row.can_recall = bool(row.last) and services.recall_allowed(row, org.pk, last=row.last) is not None
         row.may_print = may_print(request.user, row)
     return render(request, "backoffice/review/reviewed.html", {
-        "form": form, "page": page, "query": query_without(request, "page"),
+        "form": form, "page": page, "query": query_without(request, "page"), "filtered": bool(chosen),
         "export_url": _export_url(request.user, filters),
     })
 
