@@ -36,7 +36,7 @@ from prereg.core.validators import is_digits
 from .bulk import clear_paths, fill_paths, insert_tree
 from .models import LEVEL_FIELDS, Level, Org, search_keys
 from .routing import needs_route, routing_gap
-from .services import RIGHT_STILL_WAITING, STILL_WAITING, area_of, check_region
+from .services import RIGHT_STILL_WAITING, STILL_WAITING, area_of, check_region, lock_codes_and_names
 
 CODE, NAME, SHORT, PARENT, LEVELS, RIGHT, ENABLED, REGION = (
     "机构代码", "规范全称", "简称", "上级机构代码", "机构类别", "单位审查权限", "启用", "所在地区代码")
@@ -443,9 +443,13 @@ def org_import(*, actor, filename: str, content: bytes, expected_version: str | 
     is; the preview's version and file hash must still hold."""
     if not may_import(actor):
         raise PermissionDenied("您没有导入组织机构的权限。")
+    # Codes and names are checked against the whole tree: an org added or renamed meanwhile, outside
+    # the rows locked below (another 考点's import, a unit added by hand), waits or is waited for.
+    lock_codes_and_names()
     scope = Org.objects.all() if whole_tree(actor) or not actor.org_id else Org.objects.subtree_of(actor.org)
-    # The rows the import may change, locked until it commits (SQLite: the write lock already).
-    list(scope.select_for_update().values_list("pk", flat=True))
+    # The rows the import may change, locked until it commits (SQLite: the write lock already), in pk
+    # order as org_set_enabled and a submission lock theirs: never one each while waiting for the other's.
+    list(scope.select_for_update().order_by("pk").values_list("pk", flat=True))
     orgs = list(Org.objects.values_list(*STORED_FIELDS))
     plan = plan_import(actor=actor, filename=filename, content=content, orgs=orgs, waiting=waiting)
     if expected_digest is not None and plan.digest != expected_digest:

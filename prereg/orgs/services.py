@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, ProtectedError, Q
 from django.http import Http404
 from django.utils import timezone
@@ -26,6 +26,24 @@ LEVEL_FLAGS = list(LEVEL_FIELDS.values())
 STILL_WAITING = "禁用后将无人审核，请待其审核完毕后再禁用。"
 RIGHT_STILL_WAITING = "请待其审核完毕后再取消单位审查权限。"
 REFUSE_REASON_MAX = UnitRequest._meta.get_field("refuse_reason").max_length
+CODE_TAKEN = "该机构代码已被使用。"
+NAME_TAKEN = "已存在同名机构，请在机构列表中查找。"
+# Arbitrary constant ("ORGS"): the PostgreSQL advisory lock of lock_codes_and_names.
+CODES_AND_NAMES_LOCK = 0x4F524753
+
+
+def lock_codes_and_names() -> None:
+    """Taken first by every act that gives an org a code or a name (org_create, org_update, the
+    import), until its transaction ends: codes and names are unique among all orgs (规范全称在全省唯一,
+    as the import's notes say), each act checks that before it writes, and two acts at once would
+    both pass the check. Under this lock the later one sees the earlier's org and is refused at its
+    field (or, leaving the code empty, numbered after it). The code's unique constraint alone would
+    make the later a server error; the name has no constraint: renames never checked it, so a
+    stored database may hold two orgs of one name, on which the constraint's migration would fail.
+    SQLite: the project opens every transaction IMMEDIATE, which already serialises writers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CODES_AND_NAMES_LOCK])
 
 
 def can_grant_review_right(user) -> bool:
@@ -102,6 +120,13 @@ def org_create(*, actor, parent: Org | None, code: str = "", name: str, short_na
                is_district=False, is_site=False, is_point=False, is_unit=True, has_review_right=False,
                request=None) -> Org:
     require_function(actor, "add_unit")
+    lock_codes_and_names()
+    if parent is not None:
+        # The parent read again under its lock: a 禁用, move or deletion of it meanwhile waits for the
+        # new org (and then counts it below the parent), or has been made and is seen here.
+        parent = Org.objects.select_for_update(no_key=True).filter(pk=parent.pk).first()
+        if parent is None:
+            raise ValidationError({"parent": "所选上级机构已被删除，请重新选择。"})
     _check_parent(actor, parent)
     levels = {"is_district": is_district, "is_site": is_site, "is_point": is_point, "is_unit": is_unit}
     _check_levels(actor, levels, has_review_right)
@@ -112,9 +137,9 @@ def org_create(*, actor, parent: Org | None, code: str = "", name: str, short_na
     if not fields["code"]:
         raise ValidationError({"code": "请填写机构代码。"})
     if Org.objects.filter(code=fields["code"]).exists():
-        raise ValidationError({"code": "该机构代码已存在。"})
+        raise ValidationError({"code": CODE_TAKEN})
     if Org.objects.filter(name=fields["name"]).exists():
-        raise ValidationError({"name": "已存在同名机构，请在机构列表中查找。"})
+        raise ValidationError({"name": NAME_TAKEN})
     if not fields["region_code"] and parent is not None:
         fields["region_code"] = parent.region_code
     if problem := check_region(actor, fields["region_code"]):
@@ -139,12 +164,16 @@ def org_update(*, actor, org: Org, expected_version: int | None = None, parent: 
     单位审查 right from a unit applications wait for (counted under the org's lock, which a
     submission routed to it takes too)."""
     require_function(actor, "edit_unit")
+    lock_codes_and_names()  # before the org's row, as org_create and the import take them
     org = get_org_for(actor, org.pk, manage=True, lock=True)
     check_version(org, expected_version)
     before = {f: getattr(org, f) for f in EDITABLE_FIELDS + LEVEL_FLAGS + ["has_review_right", "parent_id"]}
     fields = _clean_fields({**{f: getattr(org, f) for f in EDITABLE_FIELDS}, **fields})
     if fields["code"] != org.code and Org.objects.filter(code=fields["code"]).exclude(pk=org.pk).exists():
-        raise ValidationError({"code": "该机构代码已存在。"})
+        raise ValidationError({"code": CODE_TAKEN})
+    # Only a new name is asked: an org that shares its name with another from before keeps it.
+    if fields["name"] != org.name and Org.objects.filter(name=fields["name"]).exclude(pk=org.pk).exists():
+        raise ValidationError({"name": "已有其他机构使用该规范全称（规范全称须全省唯一）。"})
     if parent is not None and parent.pk != org.parent_id:
         _check_parent(actor, parent)
         if parent.is_within(org):
