@@ -17,7 +17,7 @@ import hashlib
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from prereg.accounts.hashers import hash_one_time_password
 from prereg.accounts.models import Role, User
@@ -169,6 +169,30 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
                details={"file": filename, "sha256": plan.digest, "errors": len(plan.errors),
                         "first_errors": plan.errors[:20]})
         return plan
+    try:
+        with transaction.atomic():
+            new_users = _apply(actor, plan, year)
+    except IntegrityError:
+        # A login name of the sheet taken since the preview (an account added by hand or by another
+        # import at the same moment): the unique index refuses the insert; nothing of the sheet stays.
+        taken = User.objects.filter(username__in=[spec["username"] for spec in plan.creates])
+        names = "、".join(taken.values_list("username", flat=True)[:20]) or "部分新账号的登录名"
+        plan.errors = [f"登录名 {names} 刚被其他账号使用，整份文件未导入；请修改后重新上传并预览。"]
+        record("account.import", actor=actor, request=request, outcome="failure",
+               details={"file": filename, "sha256": plan.digest, "errors": 1, "first_errors": plan.errors})
+        return plan
+    record("account.import", actor=actor, request=request, details={
+        "file": filename, "sha256": plan.digest, "rows": plan.rows, "created": len(plan.creates),
+        "updated": len(plan.updates), "unchanged": plan.unchanged, "sheets": plan.sheets,
+        "created_usernames": [u.username for u in new_users[:500]],
+        "changes": {u.username: {f: [str(v) for v in values] for f, values in c.items()}
+                    for u, c in plan.updates[:500]}})
+    return plan
+
+
+def _apply(actor, plan: StaffPlan, year) -> list[User]:
+    """Write the plan: the changed accounts updated under their locks, the new ones created with
+    their one-time passwords handed down. Returns the new accounts."""
     # The accounts changed are locked while the sheet is applied.
     locked = {u.pk: u for u in User.objects.select_for_update(no_key=True).filter(pk__in=[u.pk for u, _ in plan.updates])}
     for user, changes in plan.updates:
@@ -190,13 +214,7 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
     new_users = [user for user, _raw in passwords]
     User.objects.bulk_create(new_users, batch_size=500)
     plan.sheets = hand_down(year, passwords)
-    record("account.import", actor=actor, request=request, details={
-        "file": filename, "sha256": plan.digest, "rows": plan.rows, "created": len(plan.creates),
-        "updated": len(plan.updates), "unchanged": plan.unchanged, "sheets": plan.sheets,
-        "created_usernames": [u.username for u in new_users[:500]],
-        "changes": {u.username: {f: [str(v) for v in values] for f, values in c.items()}
-                    for u, c in plan.updates[:500]}})
-    return plan
+    return new_users
 
 
 def template_rows(actor) -> list[list[str]]:
