@@ -68,3 +68,25 @@ def test_a_returned_application_puts_my_application_with_the_reason_first_on_the
 def test_in_review_the_home_keeps_the_dates_first(client, submitted):
     body = client.get(reverse("candidate:home")).content.decode()
     assert body.index('class="card year-status"') < body.index("我的报名</h2>")
+
+
+def test_the_items_ticked_no_by_the_reviewer_who_returned_it_are_marked_where_they_are_fixed(
+        client, submitted, reviewer_anxi_hospital):
+    from prereg.applications.models import EducationRow
+
+    row = EducationRow.objects.filter(application=submitted).first()
+    for field in ("id_card", f"education:{row.pk}"):
+        services.field_check_set(actor=reviewer_anxi_hospital, application_id=submitted.pk, field=field,
+                                 consistent=False)
+    submitted.refresh_from_db()
+    _return(submitted, reviewer_anxi_hospital)
+    body = client.get(reverse("candidate:form")).content.decode()
+    basic = body[body.index('id="section-basic"'):body.index('id="section-work"')]
+    education = body[body.index('id="section-education"'):body.index('id="section-declaration"')]
+    assert "审核意见：以下项目与原件图片不符" in basic and "证件（" in basic
+    assert "审核意见：以下项目与原件图片不符" in education
+    assert education.count("data-review-mismatch") == 1  # at the row's own slot
+    panel = body[body.index("images-panel"):]
+    assert panel.count("data-review-mismatch") == 2  # 身份证正面, 反面
+    work = body[body.index('id="section-work"'):body.index('id="section-education"')]
+    assert "审核意见" not in work

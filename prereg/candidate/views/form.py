@@ -18,7 +18,8 @@ from prereg.applications.carryover import carried_from
 from prereg.applications.completeness import FIELD_SLOTS, form_field_slots, gaps
 from prereg.applications.drafts import edit_refusal, may_edit
 from prereg.applications.images import SLOT_GUIDES, slot_guide
-from prereg.applications.models import ApplicationImage, ImageSlot, State
+from prereg.applications.models import ApplicationImage, FieldCheck, ImageSlot, State
+from prereg.applications.review import ID_CARD, check_fields
 from prereg.applications.sections import ASSESSED, BY_SLOT, ROW_SECTION_TITLES, tables_of
 from prereg.core import ratelimit
 from prereg.core.versions import posted_version
@@ -92,13 +93,35 @@ def section_context(application, section, form=None, formsets=None, saved=False,
     if form is None and formsets is None:
         form, formsets = _forms(application, section, dicts=dicts)
     _attach_row_slots(application, formsets, images)
+    marks = review_marks(application)
     editable = may_edit(application.candidate, application)
     if not editable:
         _disable(form, formsets)
     if section_version is None:
         section_version = application.section_versions.get(section, 0)
     return {"application": application, "section": section, "title": section_title(section), "form": form,
-            "formsets": formsets, "editable": editable, "saved": saved, "section_version": section_version}
+            "formsets": formsets, "editable": editable, "saved": saved, "section_version": section_version,
+            "review_marks": sorted({label for label, at in marks.values() if at == section})}
+
+
+def review_marks(application) -> dict:
+    """{(slot, row id): (label, section)} of the 📷 items a reviewer ticked 否 (与原件不一致) in the
+    round that returned the application, for the form to show at their slots and sections (the
+    reviewer manual: 否 where 证件与所填信息不符). Empty unless returned; read once per page."""
+    if application.state != State.RETURNED:
+        return {}
+    if "review_marks" not in application.__dict__:
+        refused = set(FieldCheck.objects.filter(application=application, submission_round=application.submission_round,
+                                                consistent=False).values_list("field", flat=True))
+        marks = {}
+        for item in check_fields(application, with_images=False) if refused else []:
+            if item.key in refused:
+                for slot, row_id in item.slots:
+                    # A row's item is its section's; the 证件 item checks 基本信息, the others 申报信息.
+                    section = BY_SLOT[slot].section if row_id else "basic" if item.key == ID_CARD else "declaration"
+                    marks[(slot, row_id)] = (item.label, section)
+        application.review_marks = marks
+    return application.review_marks
 
 
 def images_by_slot(application) -> dict:
@@ -114,9 +137,10 @@ def images_by_slot(application) -> dict:
     return images
 
 
-def _slot(slot, label, images, row_id=None, required=True, guide=None, needed=True):
+def _slot(slot, label, images, row_id=None, required=True, guide=None, needed=True, marks=None):
     found = images.get((slot, row_id), [])
     return {"slot": slot, "row_id": row_id, "label": label, "images": found,
+            "mismatch": (slot, row_id) in (marks or {}),  # ticked 否 by the reviewer who returned it
             "missing": required and not found,  # 缺: asked for and not yet uploaded
             # Not asked for (any longer): drawn only to show and delete what it still holds, no upload.
             "not_needed": not needed,
@@ -125,9 +149,9 @@ def _slot(slot, label, images, row_id=None, required=True, guide=None, needed=Tr
             "reading_awaited": any(image.reading_awaited for image in found)}
 
 
-def row_slot(table, row, index, images):
+def row_slot(table, row, index, images, marks=None):
     """The 📷 slot of one saved row (at `index` in its table's order), shown with its row in its section."""
-    return _slot(table.slot, table.describe(row, index), images, row.pk, required=table.needs_images(row))
+    return _slot(table.slot, table.describe(row, index), images, row.pk, required=table.needs_images(row), marks=marks)
 
 
 NOT_NEEDED_SUFFIX = "（无需上传，可删除）"
@@ -140,11 +164,12 @@ def image_slots(application, images=None):
     images (the 证件类型 or the qualification changed since), so that they can be seen and deleted."""
     images = images if images is not None else images_by_slot(application)
     drawn = {form_slot.slot: form_slot for form_slot in form_field_slots(application)}
+    marks = review_marks(application)
     slots = []
     for slot in FIELD_SLOTS:
         if slot in drawn:
             slots.append(_slot(slot, drawn[slot].label, images, required=drawn[slot].required,
-                               guide=slot_guide(application, slot)))
+                               guide=slot_guide(application, slot), marks=marks))
         elif images.get((slot, None)):
             slots.append(_slot(slot, f"{slot.label}{NOT_NEEDED_SUFFIX}", images, required=False, needed=False))
     return slots
@@ -155,11 +180,12 @@ def _attach_row_slots(application, formsets, images=None):
     if not any(fs.table.slot for fs in formsets):
         return
     images = images if images is not None else images_by_slot(application)
+    marks = review_marks(application)
     for fs in formsets:
         if fs.table.slot:
             for index, form in enumerate(fs.forms):
                 if form.instance.pk:
-                    form.image_slot = row_slot(fs.table, form.instance, index, images)
+                    form.image_slot = row_slot(fs.table, form.instance, index, images, marks)
 
 
 def slot_of(application, slot, row_id):
@@ -172,7 +198,7 @@ def slot_of(application, slot, row_id):
         return None
     rows = list(table.rows(application))
     index = next((i for i, row in enumerate(rows) if row.pk == row_id), None)
-    return None if index is None else row_slot(table, rows[index], index, images)
+    return None if index is None else row_slot(table, rows[index], index, images, review_marks(application))
 
 
 def section_title(section) -> str:
