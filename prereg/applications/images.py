@@ -56,7 +56,6 @@ JPEG_QUALITY = 85
 # of a booklet side by side about 3:1).
 MIN_SIDE = 200
 MAX_ASPECT = 8
-MAX_FILES_PER_REQUEST = 5
 # The scans (SOS segments) a JPEG may have: a progressive photo has about 10, a fully split scan script
 # a few hundred; each scan is decoded over the whole image, so thousands of scans of a large picture
 # keep a worker busy for minutes. libjpeg-turbo's own tools stop at 500 (-maxscans).
@@ -153,6 +152,8 @@ SHAPE_MESSAGE = (f"图片过长或过窄（长边超过短边的{MAX_ASPECT}倍�
                  "长截图请分成几段分别截图，作为几张图片上传（此栏可上传多张）；证件请拍摄完整的证件。")
 PHOTO_SHAPE_MESSAGE = "考生照片不能是横版照片（宽大于高）。请上传竖版的本人近期正面免冠证件照。"
 DUPLICATE_MESSAGE = "该图片已上传过，无需重复上传。"
+PDF_MESSAGE = ("不支持PDF文件，仅支持 jpg/jpeg/png/bmp 格式的图片。"
+               "请打开PDF后逐页截图上传，或在扫描软件（如扫描全能王）中选择“导出为图片/JPG”后上传。")
 HEIC_MESSAGE = ("不支持HEIC格式的照片（苹果手机默认的拍照格式），仅支持 jpg/jpeg/png/bmp 格式。"
                 "请把照片截图后上传截图，或在手机“设置 → 相机 → 格式”中选择“兼容性最佳”后重新拍摄。")
 # How files of the accepted formats begin (JPEG, PNG, BMP).
@@ -235,6 +236,8 @@ def _check_signature(head: bytes) -> None:
     # An ISO media file (ftyp box) of a HEIF brand: an iPhone photo as the camera saves it.
     if head[4:8] == b"ftyp" and head[8:12] in HEIC_BRANDS:
         raise ValidationError(HEIC_MESSAGE, code="type")
+    if head.startswith(b"%PDF"):  # a certificate a scanner app saved as a document
+        raise ValidationError(PDF_MESSAGE, code="type")
     raise ValidationError(TYPE_MESSAGE, code="type")
 
 
@@ -462,10 +465,14 @@ def _check_new(application_id, slot, row_id, processed) -> None:
 
 
 def _check_room(application_id, slot, row_id, adding: int, limit: int) -> None:
-    """Refuse `adding` images to a slot that would then hold more than `limit`."""
+    """Refuse `adding` images to a slot that would then hold more than `limit`, saying how many still fit
+    (eight photos chosen at once from a phone's gallery: the candidate chooses again knowing the number)."""
     held = ApplicationImage.objects.filter(application_id=application_id, slot=slot, row_id=row_id).count()
     if held + adding > limit:
-        raise ValidationError(f"“{slot.label}”最多上传{limit}张图片，请先删除不需要的图片。", code="slot_full")
+        room = limit - held
+        raise ValidationError(f"“{slot.label}”最多上传{limit}张图片" + (f"，已有{held}张" if held else "")
+                              + (f"，还可上传{room}张，请少选几张后重新上传。" if room > 0 else "，请先删除不需要的图片。"),
+                              code="slot_full")
 
 
 def images_add(*, actor, application, slot: str, row_id: int | None = None, uploads,
@@ -481,11 +488,9 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
     slot, row_id = _check_slot(application, slot, row_id)
     if not uploads:
         raise ValidationError("请选择要上传的图片。", code="none")
-    if len(uploads) > MAX_FILES_PER_REQUEST:
-        raise ValidationError(f"一次最多上传{MAX_FILES_PER_REQUEST}张图片。", code="too_many")
     limit = SLOT_LIMIT.get(slot, DEFAULT_SLOT_LIMIT)
     replace = limit == 1 and len(uploads) == 1
-    if not replace:
+    if not replace:  # which also bounds one request's files by the slot's limit, before any is decoded
         _check_room(application.pk, slot, row_id, len(uploads), limit)
     processed = []
     for upload in uploads:

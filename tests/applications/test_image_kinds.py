@@ -143,6 +143,14 @@ def test_a_big_file_of_another_type_is_told_its_type_not_its_size(application, c
                           uploads=[SimpleUploadedFile("a.pdf", b"%PDF-1.7" + b"\0" * 4_000_000)])
 
 
+def test_a_scanned_certificate_saved_as_pdf_is_told_how_to_make_it_a_picture(application, candidate):
+    with pytest.raises(ValidationError) as refused:
+        images.images_add(actor=candidate, application=application, slot="category",
+                          uploads=[SimpleUploadedFile("扫描件.pdf", b"%PDF-1.4\n" + b"\0" * 2000)])
+    message = refused.value.messages[0]
+    assert message.startswith("扫描件.pdf：不支持PDF文件") and "截图" in message and "JPG" in message, message
+
+
 def _drawn(size, mode="RGB", paper=(200, 210, 220)):
     """Lines on paper: a small file of many pixels."""
     img = Image.new(mode, size, paper)

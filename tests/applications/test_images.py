@@ -153,8 +153,21 @@ def test_a_hundred_files_at_once_are_refused_with_nothing_stored(client, applica
                            {"slot": "category", "version": application.version, "file": files},
                            HTTP_ACCEPT="application/json")
     assert response.status_code == 400
-    assert "一次最多上传5张" in response.json()["message"]
+    assert "最多上传5张图片，还可上传5张" in response.json()["message"]
     assert ApplicationImage.objects.count() == 0
+
+
+def test_more_photos_than_a_slot_has_room_for_are_told_how_many_still_fit(application, candidate):
+    """Eight photos chosen at once from a phone's gallery, then two more into a slot holding four."""
+    with pytest.raises(ValidationError, match="最多上传5张图片，还可上传5张"):
+        images.images_add(actor=candidate, application=application, slot="category",
+                          uploads=[jpeg_upload(f"g{i}.jpg", color=(30 * i, 80, 90)) for i in range(8)])
+    images.images_add(actor=candidate, application=application, slot="category",
+                      uploads=[jpeg_upload(f"h{i}.jpg", color=(30 * i, 20, 90)) for i in range(4)])
+    with pytest.raises(ValidationError, match="已有4张，还可上传1张"):
+        images.images_add(actor=candidate, application=application, slot="category",
+                          uploads=[jpeg_upload(f"k{i}.jpg", color=(30 * i, 20, 190)) for i in range(2)])
+    assert ApplicationImage.objects.filter(application=application, slot="category").count() == 4
 
 
 def test_a_row_slot_needs_a_saved_row_of_this_application(application, candidate):

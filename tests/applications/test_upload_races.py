@@ -159,7 +159,7 @@ def _upload_to_row(client, page_version, row_id, name, color):
 def test_uploads_at_once_never_take_a_slot_past_its_five_images(postgres_only, tree, year):
     """Three tabs (or a double tap and a retry) each upload one image to a row's slot holding four:
     each alone would fit; one lands, the others are told the slot is full, and it holds five."""
-    slot_full = "“学历证书”最多上传5张图片，请先删除不需要的图片。"
+    slot_full = "“学历证书”最多上传5张图片，已有5张，请先删除不需要的图片。"
     for _round in range(ROUNDS // 5):
         candidate = CandidateFactory()
         application, _page, page_version = _ready(candidate, year, tree)

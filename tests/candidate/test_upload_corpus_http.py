@@ -105,7 +105,7 @@ def test_a_hundred_files_at_once_are_refused_and_nothing_is_written(client, logg
     response = client.post(reverse("candidate:image_upload"),
                            {"slot": "category", "version": logged_in.version, "file": files},
                            HTTP_ACCEPT="application/json")
-    assert response.status_code == 400 and "一次最多上传5张" in response.json()["message"]
+    assert response.status_code == 400 and "最多上传5张图片，还可上传5张" in response.json()["message"]
     assert ApplicationImage.objects.count() == 0 and stored_files(settings) == []
 
 
