@@ -67,7 +67,10 @@ class ApplicationFilterForm(forms.Form):
                                      empty_label="全部")
     unit = forms.ModelChoiceField(Org.objects.none(), label="单位（含下级）", required=False, widget=OrgPicker,
                                   error_messages={"invalid_choice": "所选单位不在您的管辖范围内。"})
-    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *State.choices])
+    # Reviewers see a 草稿 only once it was submitted and then withdrawn (Application.objects.visible_to):
+    # named so, or the choice reads as the never-submitted drafts no reviewer sees (reviewer-flow probe 14).
+    state = forms.ChoiceField(label="状态", required=False, choices=[
+        ("", "全部"), *((value, "已撤回（草稿）" if value == State.DRAFT else label) for value, label in State.choices)])
     stage = forms.ChoiceField(label="审核环节", required=False, choices=[("", "全部"), *Stage.choices])
     verdict = forms.ChoiceField(label="资格初审", required=False, choices=[("", "全部"), *Verdict.choices])
     submitted_from = forms.DateField(label="提交日期从", required=False,
