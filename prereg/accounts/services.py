@@ -17,7 +17,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.http import Http404
 from django.utils import timezone
@@ -265,7 +265,13 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
     user = User(username=username, role=role, org=org, name=name, phone=phone,
                 created_by=actor, profile_completed=False)
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():  # a second admin may have created the same name since the check above
+            user.save()
+    except IntegrityError:
+        if User.objects.filter(username=username).exists():
+            raise ValidationError({"username": "该登录名已被使用。"}) from None
+        raise
     password = set_one_time_password(user)
     record("account.create", actor=actor, obj=user, request=request,
            details={"username": username, "role": role, "org": org.code})
