@@ -193,13 +193,16 @@ def hand_down(year: ExamYear, passwords: list[tuple[User, str]]) -> int:
             {"username": user.username, "name": user.name, "org": user.org.name, "role": user.get_role_display(),
              "password": raw})
     for holder, entries in by_holder.values():
-        sheet = PasswordSheet.objects.select_for_update().filter(exam_year=year, holder=holder).first()
-        if sheet is not None and sheet.ciphertext:
+        # The sheet exists before it is read under its lock: two hand-downs to an org without one
+        # (two staff imports, an import and a 新增审核账号) would each find none, and the second
+        # would write its passwords over the first's.
+        PasswordSheet.objects.get_or_create(exam_year=year, holder=holder)
+        sheet = PasswordSheet.objects.select_for_update().get(exam_year=year, holder=holder)
+        if sheet.ciphertext:
             entries = json.loads(open_sealed(sheet.ciphertext)) + entries
-        PasswordSheet.objects.update_or_create(
-            exam_year=year, holder=holder,
-            defaults={"count": len(entries), "ciphertext": seal(json.dumps(entries, ensure_ascii=False)),
-                      "revealed_at": None, "revealed_by": None})
+        sheet.count, sheet.ciphertext = len(entries), seal(json.dumps(entries, ensure_ascii=False))
+        sheet.revealed_at = sheet.revealed_by = None
+        sheet.save()
     return len(by_holder)
 
 
