@@ -49,7 +49,8 @@ KIND_LABELS = {
 KIND_WORDS = {
     "id_front": (("公民身份号码", 5), ("住址", 2), ("民族", 1), ("出生", 1), ("性别", 1), ("姓名", 1)),
     "id_back": (("签发机关", 5), ("有效期限", 4), ("居民身份证", 3), ("中华人民共和国", 1)),
-    "diploma": (("毕业证书", 5), ("准予毕业", 4), ("本校", 2), ("年制", 2), ("校长", 1)),
+    # 学历证书: the 学信网 教育部学历证书电子注册备案表 many 成教/自考 candidates upload as their 学历.
+    "diploma": (("毕业证书", 5), ("学历证书", 5), ("准予毕业", 4), ("本校", 2), ("年制", 2), ("校长", 1)),
     "degree": (("学位证书", 5), ("授予", 2), ("学位评定委员会", 3), ("学位条例", 3)),
     "physician_qualification": (("医师资格证书", 6), ("资格级别", 2), ("资格类别", 2), ("管理号码", 1)),
     "physician_practice": (("医师执业证书", 6), ("执业范围", 2), ("执业地点", 1), ("执业类别", 1),
@@ -83,8 +84,20 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def contains_word(text: str, word: str) -> bool:
-    """`word` in `text`, one character of a word of 4 or more allowed to be misread."""
+WORDS = frozenset(word for words in KIND_WORDS.values() for word, _ in words)
+
+
+def printed_words(text: str) -> list[tuple[int, int]]:
+    """The spans of `text` where one of the kinds' words is printed whole."""
+    return [(m.start(), m.end()) for word in WORDS for m in re.finditer(re.escape(word), text)]
+
+
+def contains_word(text: str, word: str, printed=()) -> bool:
+    """`word` in `text`, one character of a word of 4 or more allowed to be misread.
+
+    A near match inside another of the kinds' words printed whole (`printed`, from printed_words) is
+    that word, not a misreading of this one: 学历证书 is one character from 学位证书, the 执业证书 of 医师执业证书
+    one from 毕业证书, 有效期限 one from 有效期至."""
     if word in text:
         return True
     if len(word) < 4:
@@ -95,6 +108,7 @@ def contains_word(text: str, word: str) -> bool:
     starts = {m.start() for m in re.finditer(re.escape(word[:half]), text)}
     starts |= {m.start() - half for m in re.finditer(re.escape(word[half:]), text)}
     return any(0 <= i <= len(text) - n and sum(a == b for a, b in zip(text[i:i + n], word, strict=True)) >= n - 1
+               and not any(start <= i and i + n <= end for start, end in printed)
                for i in starts)
 
 
@@ -107,7 +121,8 @@ def kind_of(page: Page, slot: str | None = None) -> str:
     if page.chars < BLANK_CHARS:
         return "blank"
     text = flat(page.text)
-    scores = {kind: sum(weight for word, weight in words if contains_word(text, word))
+    printed = printed_words(text)
+    scores = {kind: sum(weight for word, weight in words if contains_word(text, word, printed))
               for kind, words in KIND_WORDS.items()}
     wanted = [k for k in SLOT_KINDS.get(slot or "", ()) if scores[k] >= KIND_MIN_SCORE]
     if wanted:
