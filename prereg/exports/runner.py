@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import threading
 import zipfile
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,8 +30,10 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from prereg.accounts.permissions import has_function
+from prereg.applications.completeness import id_document
 from prereg.applications.models import Application, ApplicationImage, ImageSlot
 from prereg.applications.pdf import confirmation_pdf
+from prereg.applications.sections import BY_SLOT
 from prereg.applications.selectors import applications_for
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
@@ -110,7 +113,9 @@ def write_csv(path, headers, chunks) -> int:
 
 
 def _safe_name(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text or "").strip("_")[:40] or "未命名"
+    """`text` as a file or folder name Windows opens: none of its forbidden characters nor control
+    characters, no trailing dot (Explorer drops it, so 曹操. and 曹操 would be one folder)."""
+    return re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "_", text or "")[:40].strip("_. ") or "未命名"
 
 
 # --- running a job --------------------------------------------------------------------------------
@@ -306,48 +311,66 @@ def _write_confirmations(job, queryset, path):
     return len(applications), f"审核确认单_{len(applications)}份_{today_stamp()}.pdf"
 
 
-def image_file_names(images, prefix: str) -> list[tuple[object, str]]:
-    """(image, flat name) pairs: 报名号_姓名_字段[行序号][-n].ext, unique within the zip."""
-    labels = dict(ImageSlot.choices)
-    row_numbers: dict[tuple, dict] = {}
-    used: dict[str, int] = {}
+def _row_order(application_ids) -> dict[tuple[int, str], list[int]]:
+    """(application id, slot) -> the ids of its rows in the form's order, the 参评 row first where the
+    table has one: one query per table with images."""
+    order = defaultdict(list)
+    for slot, table in BY_SLOT.items():
+        rows = table.model.objects.filter(application_id__in=application_ids, **table.filter).order_by(
+            "application_id", "order", "pk").values_list("application_id", "pk")
+        for application_id, pk in rows:
+            order[(application_id, slot)].append(pk)
+    return order
+
+
+def image_file_names(images, applications, row_order) -> list[tuple[object, str]]:
+    """(image, its name in the zip): a folder per candidate, 报名号_姓名/, holding 字段[行号][-n].ext.
+
+    The identity images are named as the candidate's 证件类型 has them, by the rule the form and the
+    review screen read (completeness.ID_DOCUMENTS: 护照信息页, 港澳居民居住证正面); a row's images by
+    the row's place in the form (`row_order`, from _row_order: 学历证书1 is the 参评学历); the second image
+    of one field or row is -2. `images` come by application, slot and row id: a row no longer in the
+    form is numbered after those that are."""
+    slot_labels = dict(ImageSlot.choices)
+    used = Counter()
     out = []
     for image in images:
-        label = _safe_name(labels.get(image.slot, image.slot).split("（")[0])
+        application = applications[image.application_id]
+        sides = {side.slot: side.label for side in id_document(application).sides}
+        label = sides.get(image.slot) or slot_labels.get(image.slot, image.slot).split("（")[0]
         if image.row_id is not None:
-            rows = row_numbers.setdefault((image.application_id, image.slot), {})
-            label += str(rows.setdefault(image.row_id, len(rows) + 1))
+            rows = row_order[(image.application_id, image.slot)]
+            if image.row_id not in rows:
+                rows.append(image.row_id)
+            label += str(rows.index(image.row_id) + 1)
+        folder = f"{application.number or application.pk}_{_safe_name(application.name)}"
+        base = f"{folder}/{_safe_name(label)}"
+        used[base] += 1
         ext = os.path.splitext(image.file.name)[1].lower() or ".jpg"
-        base = f"{prefix(image)}_{label}"
-        used[base] = used.get(base, 0) + 1
-        name = base + (f"-{used[base]}" if used[base] > 1 else "") + ext
-        out.append((image, name))
+        out.append((image, base + (f"-{used[base]}" if used[base] > 1 else "") + ext))
     return out
 
 
 def _write_images(job, queryset, path):
     limit = getattr(settings, "EXPORT_IMAGES_MAX_APPLICATIONS", DEFAULT_IMAGES_MAX_APPLICATIONS)
-    apps = {pk: (number, name) for pk, number, name
-            in queryset.order_by("pk").values_list("pk", "number", "name")[:limit + 1]}
-    if len(apps) > limit:
+    applications = {application.pk: application for application
+                    in queryset.order_by("pk").only("pk", "number", "name", "id_type")[:limit + 1]}
+    if len(applications) > limit:
         raise ValueError(f"一次最多打包{limit}名考生的图片，请缩小筛选范围。")
-    images = list(ApplicationImage.objects.filter(application_id__in=list(apps)).order_by(
+    images = list(ApplicationImage.objects.filter(application_id__in=list(applications)).order_by(
         "application_id", "slot", "row_id", "pk"))
+    names = image_file_names(images, applications, _row_order(list(applications)))
     progress = _Progress(job, len(images))
-
-    def prefix(image):
-        number, name = apps[image.application_id]
-        return f"{number or image.application_id}_{_safe_name(name)}"
-
+    # Stored, not deflated: the images are JPEGs already. zipfile marks a name that is not ASCII as
+    # UTF-8 (flag bit 11), which the Windows Explorer and 7-Zip read.
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
-        # Stored, not deflated: the images are JPEGs already.
-        for n, (image, name) in enumerate(image_file_names(images, prefix), start=1):
+        for n, (image, name) in enumerate(names, start=1):
             with image.file.open("rb") as src, archive.open(name, "w") as dst:
                 for block in iter(lambda src=src: src.read(1 << 16), b""):
                     dst.write(block)
             if n % 50 == 0:
                 progress(n)
-    who = _safe_name(next(iter(apps.values()))[1]) if len(apps) == 1 else f"{len(apps)}人"
+    who = _safe_name(next(iter(applications.values())).name) if len(applications) == 1 else f"{len(applications)}人"
     return len(images), f"证件图片_{who}_{today_stamp()}.zip"
 
 

@@ -117,7 +117,8 @@ def _image(application, slot, row_id=None, data=b"\xff\xd8jpegdata"):
     return image
 
 
-def test_one_applications_images_zip_has_flat_names_by_candidate_and_field(quanzhou, tree, year, reviewer_quanzhou):
+def test_one_applications_images_zip_has_a_folder_for_the_candidate_and_names_by_field(quanzhou, tree, year,
+                                                                                        reviewer_quanzhou):
     application = make_application(tree, year, "35052401", name="李娜")
     _image(application, "id_front")
     _image(application, "education", row_id=900)
@@ -129,9 +130,9 @@ def test_one_applications_images_zip_has_flat_names_by_candidate_and_field(quanz
     assert job.status == ExportStatus.DONE, job.error
     with default_storage.open(job.file.name, "rb") as fh, zipfile.ZipFile(io.BytesIO(fh.read())) as archive:
         names = sorted(archive.namelist())
-        assert archive.read(f"{application.number}_李娜_学历证书2-2.jpg") == b"second page"
-    assert names == sorted([f"{application.number}_李娜_身份证正面.jpg", f"{application.number}_李娜_学历证书1.jpg",
-                            f"{application.number}_李娜_学历证书2.jpg", f"{application.number}_李娜_学历证书2-2.jpg"])
+        assert archive.read(f"{application.number}_李娜/学历证书2-2.jpg") == b"second page"
+    assert names == sorted([f"{application.number}_李娜/身份证正面.jpg", f"{application.number}_李娜/学历证书1.jpg",
+                            f"{application.number}_李娜/学历证书2.jpg", f"{application.number}_李娜/学历证书2-2.jpg"])
     assert "李娜" in job.file_name
 
 
