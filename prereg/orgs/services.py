@@ -107,6 +107,12 @@ def _clean_fields(fields: dict) -> dict:
     return fields
 
 
+def region_or_parents(region_code: str, parent: Org | None) -> str:
+    """The 所在地区代码 an org is saved with: as given, or, left empty, its parent's (the form's
+    "留空则同上级机构"), on creation and on every edit alike."""
+    return region_code or (parent.region_code if parent is not None else "")
+
+
 def next_child_code(parent: Org) -> str:
     """The next free code below a parent: parent code + two digits (350122 → 35012207)."""
     taken = set(Org.objects.filter(code__startswith=parent.code).values_list("code", flat=True))
@@ -140,8 +146,7 @@ def org_create(*, actor, parent: Org | None, code: str = "", name: str, short_na
         raise ValidationError({"code": CODE_TAKEN})
     if Org.objects.filter(name=fields["name"]).exists():
         raise ValidationError({"name": NAME_TAKEN})
-    if not fields["region_code"] and parent is not None:
-        fields["region_code"] = parent.region_code
+    fields["region_code"] = region_or_parents(fields["region_code"], parent)
     if problem := check_region(actor, fields["region_code"]):
         raise ValidationError({"region_code": problem + "。"})
     org = Org(parent=parent, has_review_right=has_review_right, **levels, **fields)
@@ -186,6 +191,7 @@ def org_update(*, actor, org: Org, expected_version: int | None = None, parent: 
         _check_levels(actor, new_levels, new_right)
     if org.has_review_right and not new_right and waiting is not None and (n := waiting([org.pk]).get(org.pk)):
         raise ValidationError({"has_review_right": f"“{org.name}”有{n}份报名信息待其审核，{RIGHT_STILL_WAITING}"})
+    fields["region_code"] = region_or_parents(fields["region_code"], org.parent)
     if fields["region_code"] != org.region_code and (problem := check_region(actor, fields["region_code"])):
         raise ValidationError({"region_code": problem + "。"})
     for name, value in {**fields, **new_levels}.items():
