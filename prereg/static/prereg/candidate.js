@@ -192,6 +192,24 @@
                          search: body || "未能搜索单位（错误代码 " + xhr.status + "），请稍后再搜索。"});
   });
 
+  // A section's save refused for an expired login (401): app.js shows the server's text, which asks
+  // to sign in again in a new window; the link to do so follows it, opening in a new tab so this one
+  // keeps what was typed. Not in WeChat's browser, which opens such a link in place of this page.
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr.status !== 401 || /MicroMessenger/i.test(navigator.userAgent)) { return; }
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form.section[data-login-url]")) { return; }
+    var message = form.querySelector(":scope > [data-request-error]");
+    if (!message || message.querySelector("a")) { return; }
+    var link = document.createElement("a");
+    link.href = form.getAttribute("data-login-url");
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = "在新窗口重新登录";
+    message.appendChild(document.createTextNode(" "));
+    message.appendChild(link);
+  });
+
   // Enter in the unit search box searches; it must not submit the section.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.id === "unit-q") { event.preventDefault(); }
