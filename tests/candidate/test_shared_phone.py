@@ -8,11 +8,22 @@ from django.urls import reverse
 from prereg.accounts.backends import PHONE_TAKEN_MESSAGE, SHARED_PHONE_MESSAGE
 from prereg.accounts.models import Role, User
 from prereg.applications.candidates import candidate_change_phone
+from prereg.applications.carryover import start_application
 from prereg.notify.models import SmsCode, SmsMessage
-from tests.candidate.test_phone_change import NEW, app, basic, save, send, sent_code  # noqa: F401
+from tests.candidate.test_phone_change import NEW, basic, save, send, sent_code
 from tests.candidate.test_signup import ID, PHONE, _signup_may_echo_the_typed_id, data  # noqa: F401
 from tests.candidate.test_signup import send_code as signup_send_code
 from tests.factories import TEST_PASSWORD, ApplicationFactory, CandidateFactory, UserFactory
+
+
+@pytest.fixture
+def app(client, year, tree, candidate):
+    """The signed-in candidate's draft, its 手机号码 13800000000 (as test_phone_change's)."""
+    client.force_login(candidate)
+    application = start_application(candidate=candidate, exam_year=year)
+    application.phone = "13800000000"
+    application.save()
+    return application
 
 
 def test_a_number_another_candidate_holds_gets_no_code_and_says_so(client, app):
