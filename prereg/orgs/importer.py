@@ -256,7 +256,22 @@ def plan_import(*, actor, filename: str, content: bytes, orgs=None, waiting=None
         counts = waiting(list(refused)) if refused else {}
         plan.errors += [f"{row.where}：“{row.name}”有{counts[pk]}份报名信息待其审核，{why}"
                         for pk, (row, why) in refused.items() if pk in counts]
+    plan.errors.sort(key=_error_order)
     return plan
+
+
+ROW_OF_ERROR = re.compile(r"第(\d+)行")
+
+
+def _error_order(error: str) -> tuple[int, int]:
+    """Errors are found check by check over the whole file; the preview lists them by row (as the
+    staff and roster imports, which check row by row): first the file's own (表头, format), then
+    each row's in row order (a loop by its first row), then the stored orgs' below a changed row.
+    The sort is stable: a row's errors keep the order of the checks."""
+    if error.startswith("现有下级机构"):
+        return 2, 0
+    found = ROW_OF_ERROR.match(error)
+    return (1, int(found.group(1))) if found else (0, 0)
 
 
 def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict) -> None:
