@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from prereg.core.validators import MOBILE_RE, id_check_char, normalize_mobile
+from prereg.core.validators import MOBILE_RE, id_check_char, normalize_id_number, normalize_mobile
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def detect(header: list[str]) -> dict[str, str]:
 # --- cells --------------------------------------------------------------------------------------
 
 SPACES = re.compile(r"\s+")
-ID_FORMAT = re.compile(r"[0-9a-z()\-]{5,30}")
+ID_FORMAT = re.compile(r"[0-9A-Z()\-]{5,30}")
 
 
 def compact(value: str) -> str:
@@ -70,8 +70,9 @@ def compact(value: str) -> str:
 
 
 def normalise_id(value: str) -> str:
-    """The stored and matched form of an ID number: compact, lowercase x."""
-    return compact(value).lower()
+    """The stored and matched form of an ID number: no spaces of any width, and as every other page
+    stores and shows it (validators.normalize_id_number: uppercase X)."""
+    return normalize_id_number(compact(value))
 
 
 def id_error(number: str) -> str:
@@ -80,7 +81,7 @@ def id_error(number: str) -> str:
         return "证件号码为空"
     if not ID_FORMAT.fullmatch(number):
         return "证件号码格式不正确"
-    if len(number) == 18 and number[:17].isdigit() and id_check_char(number[:17]).lower() != number[17]:
+    if len(number) == 18 and number[:17].isdigit() and id_check_char(number[:17]) != number[17]:
         return "身份证号码校验位不正确"
     return ""
 

@@ -93,7 +93,7 @@ class RosterRow(models.Model):
 
     upload = models.ForeignKey(RosterUpload, on_delete=models.CASCADE, related_name="rows")
     line = models.PositiveIntegerField("行号")
-    id_number = models.CharField("证件号码", max_length=30)  # normalised: no spaces, lowercase x
+    id_number = models.CharField("证件号码", max_length=30)  # normalised: columns.normalise_id (uppercase X)
     name = models.CharField("姓名", max_length=50)
     level = models.CharField("报考级别", max_length=30, blank=True)
     specialty = models.CharField("报考专业", max_length=100, blank=True)

@@ -72,8 +72,9 @@ def list_queryset(upload, kind, filters=None):
 
 
 def id_variants(number: str) -> list[str]:
-    """An application's ID number is stored as typed and normalised by the form (uppercase X)."""
-    return sorted({number, number.upper()})
+    """An application's ID number is stored normalised by the form (uppercase X); one stored before
+    the form normalised it may have a lowercase x."""
+    return sorted({number, number.upper(), number.lower()})
 
 
 def compare(row, *, name, level_name, specialty_code, specialty_name, mapped) -> dict[str, bool]:

@@ -28,9 +28,9 @@ def test_a_header_serves_one_field_only():
 
 
 @pytest.mark.parametrize(("cell", "expected"), [
-    (" 35052419900101503x ", "35052419900101503x"), ("3505 2419 9001 01503X", "35052419900101503x"),
-    ("３５０５２４", "350524")])
-def test_id_numbers_are_normalised_to_lowercase_x_without_spaces(cell, expected):
+    (" 35052419900101503x ", "35052419900101503X"), ("3505 2419 9001 01503X", "35052419900101503X"),
+    ("３５０５２４", "350524"), ("e1234567８", "E12345678")])
+def test_id_numbers_are_normalised_as_every_page_does_uppercase_without_spaces(cell, expected):
     assert columns.normalise_id(cell) == expected
 
 
