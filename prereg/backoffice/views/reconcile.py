@@ -116,8 +116,9 @@ def mapping(request):
         else:
             if result.ok:
                 done = result.upload
+                # 范围外 as the pages word it: only the roster's 考点 column puts a line there (reconcile).
                 messages.success(request, f"国网名单已导入并核对：共{done.total_rows}行，其中范围外{done.outside_rows}行"
-                                          "（属于其他机构，只计数，不显示）。")
+                                          "（“考点”列为其他考点，只计数，不显示）。")
                 return redirect("backoffice:reconcile")
             upload = result.upload  # its bad lines
     return render(request, "backoffice/reconcile/mapping.html", {"upload": upload, "form": form},
