@@ -114,6 +114,11 @@ def issue_code(phone: str, purpose: str, *, client_ip: str = "", account: str = 
     send_code(phone, purpose, client_ip=client_ip)
 
 
+# What a code is asked for, said in its text: a code for 找回密码 the person did not ask for is a warning.
+CODE_PURPOSES = {"signup": "注册账号", "password_reset": "找回密码", "phone_change": "更换手机号码",
+                 "staff_phone": "更换手机号码"}
+
+
 def send_code(phone: str, purpose: str, *, client_ip: str = "") -> None:
     """A new code to the phone (earlier ones of the purpose are spent, and a message of one not yet
     sent is no longer sent); the caller checked the limits."""
@@ -128,8 +133,9 @@ def send_code(phone: str, purpose: str, *, client_ip: str = "") -> None:
             client_ip=client_ip,
         )
         minutes = settings.SMS_CODE_TTL_SECONDS // 60
-        send_sms(phone, f"【{settings.SITE_NAME}】验证码{code}，{minutes}分钟内有效，请勿告诉他人。", purpose=purpose,
-                 secret=code, code=sms_code)
+        doing = f"您正在{CODE_PURPOSES[purpose]}，" if purpose in CODE_PURPOSES else ""
+        send_sms(phone, f"【{settings.SITE_NAME}】{doing}验证码{code}，{minutes}分钟内有效，请勿告诉他人。",
+                 purpose=purpose, secret=code, code=sms_code)
 
 
 def verify_code(phone: str, purpose: str, code: str) -> None:
