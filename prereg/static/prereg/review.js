@@ -75,7 +75,8 @@
           case "prev": state.index = (state.index - 1 + total) % total; state.zoom = 1; state.rotate = 0; break;
           case "zoom-in": state.zoom = Math.min(state.zoom * 1.25, 6); break;
           case "zoom-out": state.zoom = Math.max(state.zoom / 1.25, 0.3); break;
-          case "rotate": state.rotate = (state.rotate + 90) % 360; break;
+          case "rotate": state.rotate = (state.rotate + 90) % 360; break;  // 向右旋转
+          case "rotate-left": state.rotate = (state.rotate + 270) % 360; break;  // a quarter turn back, kept 0-359
           default: state.zoom = 1; state.rotate = 0;
         }
       }
