@@ -259,9 +259,7 @@ def _chain(application) -> list[tuple[str, object, bool]]:
 
 def _render_review(request, application, *, form_data=None, error="", status=200):
     user = request.user
-    # The batch names the stage of a 汇总提交 logged without one (the 考区's, before feb2b55).
-    logs = (ReviewLog.objects.filter(application=application).select_related("actor", "org", "batch")
-            .order_by("created_at", "pk"))
+    logs = ReviewLog.objects.filter(application=application).select_related("actor", "org").order_by("created_at", "pk")
     for log in logs:
         log.change_lines = review.change_lines(log.details.get("changes") or {})
     recall_stage = services.recall_allowed(application, user.org_id) if user.org_id else None
@@ -396,7 +394,7 @@ def reviewed(request):
     page = _page(request, queryset.order_by("-decided_at", "-pk"))
     ids = [row.pk for row in page]
     last = {}
-    for log in (ReviewLog.objects.filter(application_id__in=ids, action__in=workflow.DECISIONS).select_related("batch")
+    for log in (ReviewLog.objects.filter(application_id__in=ids, action__in=workflow.DECISIONS)
                 .order_by("application_id", "-created_at", "-pk")):
         last.setdefault(log.application_id, log)
     for row in page:

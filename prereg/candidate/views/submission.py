@@ -86,8 +86,7 @@ def progress(request):
         # Not a dead end: the menu offers this page before anything was filled in.
         return render(request, "candidate/progress.html",
                       {"missing": str(missing_application), "may_start": ExamYear.current() is not None})
-    # The batch names the stage of a 汇总提交 logged without one (the 考区's, before feb2b55).
-    logs = application.review_logs.select_related("org", "batch").order_by("created_at", "pk")
+    logs = application.review_logs.select_related("org").order_by("created_at", "pk")
     chain = [{"stage": stage, "org": application.org_at(stage),
               "current": application.state == State.IN_REVIEW and application.stage == stage}
              for stage in STAGE_ORDER]
