@@ -116,6 +116,10 @@ def _item(application, key, image) -> CheckField:
 def _attach_images(application, fields):
     images = list(application.images.all())
     photo = next((img for img in images if img.slot == ImageSlot.PHOTO), None)
+    # The identity images are captioned as the form names them for the 证件类型 (正面/反面, 护照信息页).
+    sides = {side.slot: side.label for side in id_document(application).sides}
+    for img in images:
+        img.caption = sides.get(img.slot, "")
     for f in fields:
         if f.key == ID_CARD:
             f.photo = photo

@@ -47,3 +47,19 @@ def test_an_item_without_its_picture_cannot_be_confirmed(client, tree, year, rev
                                  consistent=True)
     services.field_check_set(actor=reviewer_anxi_hospital, application_id=app.pk, field="id_card", consistent=False)
     assert FieldCheck.objects.get(application=app).consistent is False
+
+
+def test_the_identity_thumbnails_are_captioned_as_the_form_names_them_for_the_document(
+        client, tree, year, reviewer_anxi_hospital):
+    from prereg.accounts.models import IdType
+    from prereg.applications.models import ImageSlot
+
+    app = submitted(tree, year, name="李娜")
+    for slot in (ImageSlot.ID_FRONT, ImageSlot.ID_BACK):
+        ApplicationImageFactory(application=app, slot=slot)
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    assert 'aria-label="身份证正面"' in body and '<span class="thumb-caption">身份证反面</span>' in body
+    Application.objects.filter(pk=app.pk).update(id_type=IdType.HKMO_PERMIT)
+    body = client.get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    assert '<span class="thumb-caption">港澳居民居住证正面</span>' in body and "身份证正面" not in body
