@@ -66,6 +66,11 @@ SLOT_LIMIT = {ImageSlot.ID_FRONT: 1, ImageSlot.ID_BACK: 1, ImageSlot.PHOTO: 1}
 DEFAULT_SLOT_LIMIT = 5
 
 
+def slot_limit(slot) -> int:
+    """How many images `slot` (of the form, or of one row) may hold; a slot of one replaces its image."""
+    return SLOT_LIMIT.get(slot, DEFAULT_SLOT_LIMIT)
+
+
 @dataclass(frozen=True)
 class SlotGuide:
     """What the candidate manual (section 六, 图片上传位置) tells the candidate about one 📷 slot."""
@@ -488,7 +493,7 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
     slot, row_id = _check_slot(application, slot, row_id)
     if not uploads:
         raise ValidationError("请选择要上传的图片。", code="none")
-    limit = SLOT_LIMIT.get(slot, DEFAULT_SLOT_LIMIT)
+    limit = slot_limit(slot)
     replace = limit == 1 and len(uploads) == 1
     if not replace:  # which also bounds one request's files by the slot's limit, before any is decoded
         _check_room(application.pk, slot, row_id, len(uploads), limit)

@@ -139,7 +139,11 @@ def images_by_slot(application) -> dict:
 
 def _slot(slot, label, images, row_id=None, required=True, guide=None, needed=True, marks=None):
     found = images.get((slot, row_id), [])
+    limit = image_rules.slot_limit(slot)
     return {"slot": slot, "row_id": row_id, "label": label, "images": found,
+            # A slot of one replaces its image: never full. Another takes `room` more (images._check_room).
+            "limit": limit, "room": 1 if limit == 1 else max(0, limit - len(found)),
+            "full": limit > 1 and len(found) >= limit,
             "mismatch": (slot, row_id) in (marks or {}),  # ticked 否 by the reviewer who returned it
             "missing": required and not found,  # 缺: asked for and not yet uploaded
             # Not asked for (any longer): drawn only to show and delete what it still holds, no upload.

@@ -270,6 +270,16 @@
   // replaces itself, and the index and the submit box are told to fetch themselves again.
   // The slot may be redrawn while the file travels (an image beside it deleted, its row's section
   // saved): the upload's controls and the slot it replaces are looked up again by the slot's id.
+  // A slot full to its limit offers no picker (_slot.html); one with some room says in data-room how many
+  // more it takes (images.slot_limit less those it holds): more chosen at once are refused here, before
+  // any is shrunk or sent. The server checks again, and decides.
+  function roomLeft(form) {
+    var room = parseInt(form.getAttribute("data-room"), 10);
+    return isNaN(room) ? Infinity : room;
+  }
+  // 取消上传: how to stop the upload in flight of each slot (by the slot's id), while it is on its way.
+  var cancels = {};
+  var CANCELLED_MESSAGE = "已取消上传";
   var NOT_JSON_MESSAGES = {
     413: "文件过大，请缩小图片或减少一次选择的张数后再上传。",
     429: "操作过于频繁，请稍后再试。"
@@ -287,11 +297,69 @@
     }
     var input = form.querySelector("input[type=file]");
     if (!input.files.length) { show("请选择要上传的图片。", "error"); return; }
+    var room = roomLeft(form);
+    if (input.files.length > room) {
+      show("此项还可上传" + room + "张图片，已选择" + input.files.length + "张，请少选几张后重新选择。", "error");
+      input.value = "";
+      return;
+    }
     var button = form.querySelector("[data-upload-submit]");
     button.disabled = true;
     input.disabled = true;
     show("正在处理图片…", "");
+    var xhr = null, finished = false;
+    function offerCancel(block) {
+      var cancel = block.querySelector("[data-upload-cancel]");
+      if (cancel) { cancel.classList.remove("hidden"); }
+    }
+    offerCancel(form);
+    // The slot comes back as the server has it: an abort after the server stored the pictures (the
+    // answer still on its way) shows them; one before stores nothing (the request never completed).
+    function redrawSlot(url) {
+      if (!url || !window.fetch) { return; }
+      fetch(url, { credentials: "same-origin" }).then(function (response) {
+        return response.ok ? response.text() : "";
+      }).then(function (html) {
+        var slot = slotId && document.getElementById(slotId);
+        if (!slot || !html) { return; }
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var fresh = holder.firstElementChild;
+        slot.replaceWith(fresh);
+        var status = fresh.querySelector(".upload-status");
+        if (status) { status.textContent = CANCELLED_MESSAGE; status.className = "upload-status"; }
+        if (window.htmx) { window.htmx.process(fresh); }
+        document.body.dispatchEvent(new CustomEvent("images-changed", { bubbles: true }));
+      }).catch(function () {});
+    }
+    function done(message, className) {
+      if (finished) { return; }
+      finished = true;
+      if (cancels[slotId] === cancel) { delete cancels[slotId]; }
+      if (xhr) { uploading -= 1; }
+      [form, current()].forEach(function (block) {
+        var submit = block.querySelector("[data-upload-submit]");
+        if (submit) { submit.disabled = false; }
+        var chooser = block.querySelector("input[type=file]");
+        if (chooser) { chooser.disabled = false; chooser.value = ""; }
+        var bar = block.querySelector("progress");
+        if (bar) { bar.classList.add("hidden"); }
+        var stop = block.querySelector("[data-upload-cancel]");
+        if (stop) { stop.classList.add("hidden"); }
+      });
+      show(message, className);
+    }
+    function cancel() {
+      if (finished) { return; }
+      var stop = current().querySelector("[data-upload-cancel]") || form.querySelector("[data-upload-cancel]");
+      var sent = xhr;
+      if (sent) { sent.abort(); }  // its load, error or timeout never comes: it ends here
+      done(CANCELLED_MESSAGE, "");
+      if (sent) { redrawSlot(stop && stop.getAttribute("data-slot-url")); }
+    }
+    if (slotId) { cancels[slotId] = cancel; }
     Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (files) {
+      if (finished) { return; }  // cancelled while the pictures were being shrunk: nothing is sent
       var data = new FormData();
       var token = csrfCookie();
       form.querySelectorAll("input[type=hidden]").forEach(function (h) {
@@ -300,29 +368,21 @@
       // A row's block carries the page's version as data-version, not as a field of its section's form (_slot.html).
       if (form.hasAttribute("data-version")) { data.append("version", form.getAttribute("data-version")); }
       files.forEach(function (f) { data.append("file", f, f.name); });
-      var xhr = new XMLHttpRequest();
+      xhr = new XMLHttpRequest();
       xhr.open("POST", form.getAttribute("data-action") || form.action);
       xhr.timeout = 180000;  // a stalled connection ends with a message, not a spinner for ever
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.addEventListener("progress", function (e) {
         if (!e.lengthComputable) { return; }
+        offerCancel(current());  // the slot may have been redrawn meanwhile
         var bar = current().querySelector("progress");
+        if (!bar) { return; }
         bar.classList.remove("hidden");
         bar.value = Math.round(e.loaded * 100 / e.total);
         show("上传中 " + bar.value + "%", "");
       });
-      function done(message, ok) {
-        uploading -= 1;
-        [form, current()].forEach(function (block) {
-          block.querySelector("[data-upload-submit]").disabled = false;
-          var chooser = block.querySelector("input[type=file]");
-          chooser.disabled = false;
-          chooser.value = "";
-          block.querySelector("progress").classList.add("hidden");
-        });
-        show(message, ok ? "ok" : "error");
-      }
       xhr.addEventListener("load", function () {
+        if (finished) { return; }
         var answer = null;
         try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = null; }
         if (xhr.status === 401) {
@@ -332,7 +392,7 @@
           // Not our JSON: a page of nginx's (413: the request's body over its limit) or the rate limit's.
           answer = { ok: false, message: NOT_JSON_MESSAGES[xhr.status] || "上传失败，请重试。" };
         }
-        done(answer.message, answer.ok);
+        done(answer.message, answer.ok ? "ok" : "error");
         if (!answer.ok) { return; }
         var slot = slotId && document.getElementById(slotId);
         if (slot && answer.html) {
@@ -346,9 +406,9 @@
         }
         document.body.dispatchEvent(new CustomEvent("images-changed", { bubbles: true }));
       });
-      xhr.addEventListener("error", function () { done("网络错误，请重试。", false); });
+      xhr.addEventListener("error", function () { done("网络错误，请重试。", "error"); });
       xhr.addEventListener("timeout", function () {
-        done("上传超时：网络太慢或已中断，请检查网络后重新选择图片上传。", false);
+        done("上传超时：网络太慢或已中断，请检查网络后重新选择图片上传。", "error");
       });
       uploading += 1;
       xhr.send(data);
@@ -362,6 +422,9 @@
     if (form && event.target.type === "file" && window.FormData && window.Promise) { upload(form); }
   });
   document.addEventListener("click", function (event) {
+    var stop = event.target.closest("[data-upload-cancel]");
+    var stopSlot = stop && stop.closest("[data-slot]");
+    if (stopSlot && cancels[stopSlot.id]) { cancels[stopSlot.id](); return; }
     var button = event.target.closest("div[data-upload] [data-upload-submit]");
     if (button && window.FormData && window.Promise) { upload(button.closest("[data-upload]")); }
   });
