@@ -1,6 +1,6 @@
 """A slot's room (images.slot_limit less what it holds) as the form draws it: a full slot offers no picker
-and says why, one with room tells the page how many more it takes; an upload cut off on its way stores
-nothing."""
+and says why, one with room tells the page how many more it takes; an upload refused without scripts
+is said at its slot, where the page opens; an upload cut off on its way stores nothing."""
 
 import io
 
@@ -65,6 +65,34 @@ def test_a_slot_with_room_tells_the_page_how_many_more_it_takes(client, year, tr
     for key in ("category-", f"education-{row.pk}"):
         slot = slot_markup(body, key)
         assert f'data-room="{room}"' in slot and "multiple" in slot and "已达上限" not in slot
+
+
+def test_an_upload_refused_without_scripts_opens_the_page_at_its_slot_with_the_reason_there(
+        client, year, tree, candidate):
+    client.force_login(candidate)
+    application = complete_application(candidate, year, tree)
+    _fill(candidate, application, ImageSlot.CATEGORY)
+    response = client.post(reverse("candidate:image_upload"), {
+        "slot": "category", "version": application.version, "file": jpeg_upload(color=(1, 2, 3))})
+    assert response.status_code == 302 and response["Location"] == reverse("candidate:form") + "#img-category-"
+    body = _form(client)
+    slot = slot_markup(body, "category-")
+    assert f'<div class="message error" role="alert">“{ImageSlot.CATEGORY.label}”最多上传{images.slot_limit("category")}张' in slot
+    assert 'class="messages"' not in body  # not at the page's top, screens away from the slot
+    # Said once: the page loaded again no longer shows it.
+    assert "最多上传" not in slot_markup(_form(client), "category-")
+
+
+def test_an_upload_refused_without_scripts_for_a_slot_not_drawn_says_so_at_the_top(client, year, tree, candidate):
+    """A row's slot posted without its row: the page draws no such slot to say it at."""
+    client.force_login(candidate)
+    application = complete_application(candidate, year, tree)
+    response = client.post(reverse("candidate:image_upload"), {
+        "slot": "degree", "version": application.version, "file": jpeg_upload(color=(1, 2, 3))}, follow=True)
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0].endswith("#img-degree-")
+    assert 'class="messages"' in body and "请先保存该行信息" in body
+    assert not ApplicationImage.objects.filter(application=application, slot="degree").exists()
 
 
 def test_an_upload_cut_off_on_its_way_stores_nothing(client, year, tree, candidate):

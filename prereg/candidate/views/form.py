@@ -257,10 +257,38 @@ def form_status(request):
     return render(request, "candidate/form/_status.html", {**status_context(application), "oob": True})
 
 
+# The session's note of an upload refused without scripts (uploads.image_upload), for the page it redirects to.
+UPLOAD_REFUSAL = "upload_refusal"
+
+
+def _drawn_slots(context):
+    """Every 📷 slot the page draws: the 证件图片 panel's and those of the sections' saved rows."""
+    yield from context["slots"]
+    for section in context["sections"]:
+        for formset in section["formsets"]:
+            yield from (form.image_slot for form in formset.forms if getattr(form, "image_slot", None))
+
+
+def _show_upload_refusal(request, context) -> None:
+    """The reason an upload without scripts was refused, at its slot (the redirect's anchor), as a script's
+    upload says it there; at the page's top if the slot is no longer drawn."""
+    refusal = request.session.pop(UPLOAD_REFUSAL, None)
+    if not refusal:
+        return
+    found = next((slot for slot in _drawn_slots(context)
+                  if slot["slot"] == refusal["slot"] and slot["row_id"] == refusal["row_id"]), None)
+    if found is None:
+        messages.error(request, refusal["message"])
+    else:
+        found["error"] = refusal["message"]
+
+
 @require_GET
 def form_page(request):
     application = current_application(request.user, create=True)
-    return render(request, "candidate/form.html", page_context(application))
+    context = page_context(application)
+    _show_upload_refusal(request, context)
+    return render(request, "candidate/form.html", context)
 
 
 def _posted_section_version(request) -> int | None:

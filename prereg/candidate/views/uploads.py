@@ -17,7 +17,11 @@ from prereg.core.versions import posted_version
 from prereg.ocr.tasks import enqueue_reading
 
 from .common import current_application
-from .form import slot_of
+from .form import UPLOAD_REFUSAL, slot_of
+
+# Refusals of the page, not of the picture (loaded before a submit elsewhere, editing withdrawn, the form
+# handed in): said at the page's top, as a section's save says them.
+PAGE_REFUSALS = {"version", "state", "function"}
 
 
 def _slot_html(request, application, slot, row_id, *, refusal=None) -> str:
@@ -35,14 +39,21 @@ def _slot_html(request, application, slot, row_id, *, refusal=None) -> str:
         "editable": not stale and may_edit(request.user, application)}, request=request)
 
 
-def _answer(request, application, ok, message, slot="", row_id=None):
+def _answer(request, application, ok, message, slot="", row_id=None, code=None):
     # candidate.js uploads with XMLHttpRequest (progress bar) and asks for JSON; the slot comes
     # back as the form shows it, so the page changes in place, without a reload.
     if request.headers.get("Accept", "").startswith("application/json"):
         html = _slot_html(request, application, slot, row_id) if ok else ""
         return JsonResponse({"ok": ok, "message": message, "html": html}, status=200 if ok else 400)
-    (messages.success if ok else messages.error)(request, message)
-    return redirect(reverse("candidate:form") + f"#img-{slot}-{row_id or ''}")
+    form_url = reverse("candidate:form")
+    if slot not in ImageSlot.values or (not ok and code in PAGE_REFUSALS):
+        (messages.success if ok else messages.error)(request, message)
+        return redirect(form_url)
+    if ok:
+        messages.success(request, message)
+    else:  # said at the slot the page opens at (form.form_page), not screens away at its top
+        request.session[UPLOAD_REFUSAL] = {"slot": slot, "row_id": row_id, "message": message}
+    return redirect(form_url + f"#img-{slot}-{row_id or ''}")
 
 
 @require_POST
@@ -58,7 +69,7 @@ def image_upload(request):
             uploads=request.FILES.getlist("file"),
             expected_version=posted_version(request.POST.get("version")), request=request)
     except ValidationError as error:
-        return _answer(request, application, False, error.messages[0])
+        return _answer(request, application, False, error.messages[0], slot, row_id, code=error.code)
     enqueue_reading(created)  # machine reading in the background, after the commit (never holds this up)
     return _answer(request, application, True, f"已上传{len(created)}张图片。", slot, row_id)
 
