@@ -1,15 +1,13 @@
 """The review screen in a browser, as the reviewer-flow probe found it: only the open item's
 full-size photo is downloaded, and keyboard focus follows the item that opens after a tick."""
 
-import io
 import re
 
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 
-from prereg.applications import completeness
-from tests.factories import TEST_PASSWORD, ApplicationImageFactory, submitted
+from tests.backoffice import test_review_browser as review_browser
+from tests.factories import TEST_PASSWORD
 
 from .conftest import login
 
@@ -18,25 +16,8 @@ pytestmark = pytest.mark.browser
 FULL_IMAGE = re.compile(r"/files/images/(\d+)/$")
 
 
-def _png(color):
-    buffer = io.BytesIO()
-    Image.new("RGB", (320, 200), color).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def app_with_images(tree, year, reviewer_anxi_hospital):
-    """A submitted application with a picture for every 📷 item (two for the ID card); the unit's
-    reviewer exists first (a unit without one hands its 单位审查 up the tree)."""
-    application = submitted(tree, year, name="李娜")
-    for slot in ("id_front", "id_back"):
-        ApplicationImageFactory(application=application, slot=slot, width=320, height=200,
-                                file__filename=f"{slot}.png", file__data=_png("red"))
-    for image in completeness.required_images(application):
-        if image.slot not in ("id_front", "id_back"):
-            ApplicationImageFactory(application=application, slot=image.slot, row_id=image.row_id, width=320,
-                                    height=200, file__filename=f"{image.slot}.png", file__data=_png("green"))
-    return application
+# The review browser tests' application with a picture for every 📷 item (two for the ID card).
+app_with_images = review_browser.app_with_images
 
 
 def _full_images_requested(page):
