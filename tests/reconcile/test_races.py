@@ -4,7 +4,7 @@
 import pytest
 
 from prereg.accounts.models import Role
-from prereg.notify.models import RosterReminder
+from prereg.notify.models import Reminder
 from prereg.reconcile import services
 from prereg.reconcile.models import RosterRow, RosterUpload, UploadStatus
 from tests.concurrency import at_once
@@ -16,15 +16,15 @@ from tests.reconcile.helpers import HEADER_2020, csv_bytes, every_kind, upload_a
 @pytest.mark.django_db(transaction=True)
 def test_two_reminders_at_once_to_someone_with_one_left_send_one(postgres_only, tree, year, reviewer_quanzhou):
     colleague = UserFactory(role=Role.SITE, org=reviewer_quanzhou.org)
-    _apps, rows = every_kind(tree, year)
+    apps, rows = every_kind(tree, year)
     upload = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows)).upload
-    row = RosterRow.objects.get(upload=upload, name="施国")
+    row = RosterRow.objects.get(upload=upload, name="吴草")  # a draft of a unit in scope: the one kind reminded
     services.roster_remind(actor=reviewer_quanzhou, kind="national", keys=[row.pk])
     a_day_later()  # one a day at most: the second of the year is due
     outcomes = at_once(*(lambda who=who: services.roster_remind(actor=who, kind="national", keys=[row.pk])
                           for who in (reviewer_quanzhou, colleague)))
     assert sorted(o["sent"] for o in outcomes) == [0, 1]
-    assert RosterReminder.objects.filter(id_number=row.id_number).count() == 2
+    assert Reminder.objects.filter(application=apps["draft"]).count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
