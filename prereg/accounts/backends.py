@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db import connection
 from django.utils import timezone
 
 from prereg.core.masking import mask_phone
@@ -18,7 +19,7 @@ SHARED_PHONE_MESSAGE = "该手机号码登记在多个账号上，无法用手�
 PHONE_TAKEN_MESSAGE = "该手机号码已被其他考生账号使用，请填写其他手机号码。"
 
 
-def phone_taken(phone: str, *, by_other_than=None) -> bool:
+def phone_taken(phone: str, *, by_other_than=None, lock: bool = False) -> bool:
     """Whether another candidate account holds the number: one candidate account per phone.
 
     A phone signs in (find_account) only while one account holds it, and it is where a candidate's
@@ -26,7 +27,15 @@ def phone_taken(phone: str, *, by_other_than=None) -> bool:
     sign-up, his change in 基本信息 and a reviewer's 更正手机号码 all ask this. A staff account may
     share a candidate's number: a unit reviewer who sits the exam himself has two accounts and one
     phone (he signs in by his 证件编号 or login name; SHARED_PHONE_MESSAGE tells him so).
+
+    With `lock` (the acts that give an account the number, inside their transaction) the number is
+    held until the transaction ends, so of two candidates taking one number at the same moment the
+    later is asked after the earlier has committed and is refused. SQLite: the project opens every
+    transaction IMMEDIATE, which already serialises writers.
     """
+    if lock and phone and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"phone:{phone}"])
     User = get_user_model()
     others = User.objects.filter(phone=phone, role=Role.CANDIDATE)
     if by_other_than is not None and by_other_than.pk is not None:

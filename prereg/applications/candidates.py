@@ -87,7 +87,7 @@ def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) 
     """
     candidate = User.objects.select_for_update(no_key=True).get(pk=get_candidate_for(actor, candidate.pk).pk)
     phone = valid_phone(phone)
-    if phone_taken(phone, by_other_than=candidate):
+    if phone_taken(phone, by_other_than=candidate, lock=True):
         raise ValidationError({"phone": PHONE_TAKEN_MESSAGE})
     before = candidate.phone
     candidate.phone = phone

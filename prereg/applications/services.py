@@ -270,7 +270,7 @@ def application_section_save(*, actor, application_id: int, section: str, expect
         # The new number was confirmed by its SMS code (BasicForm): it is the account's now,
         # so a forgotten password is reset through the phone the candidate has. Asked again here,
         # on the locked row: another candidate may have taken it since the form was checked.
-        if phone_taken(application.phone, by_other_than=actor):
+        if phone_taken(application.phone, by_other_than=actor, lock=True):
             raise ValidationError({"phone": PHONE_TAKEN_MESSAGE})
         old_phone, actor.phone = actor.phone, application.phone
         actor.save(update_fields=["phone"])

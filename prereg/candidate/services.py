@@ -29,7 +29,7 @@ def candidate_signup(*, name, id_type, id_number, phone, sms_code, password, req
             user.save()
             # After the code, so only the number's holder is told (as of a registered ID number),
             # and after the save, so an ID number registered already is what he is told first.
-            if phone_taken(phone, by_other_than=user):
+            if phone_taken(phone, by_other_than=user, lock=True):
                 raise ValidationError({"phone": PHONE_TAKEN_MESSAGE})
             record("account.signup", actor=user, obj=user, request=request, details={"id_type": id_type})
     except IntegrityError:
