@@ -74,6 +74,18 @@ def find_account(identifier: str):
     return user
 
 
+def identifier_key(identifier: str) -> str:
+    """An identifier as find_account reads it, for counting what is asked of it: a phone however it
+    is spelled (spaces, dashes, +86, full-width digits) as its eleven digits, anything else (an ID
+    number, a login name) as normalize_id_number reads it. It depends on the text alone, never on
+    whether an account has it, so a limit counted by it answers a known and an unknown one alike,
+    and one account is not a fresh allowance under each spelling (security probe)."""
+    phone = normalize_mobile(identifier or "")
+    if is_digits(phone) and len(phone) == 11:
+        return f"phone:{phone}"
+    return f"id:{normalize_id_number(identifier or '')}"
+
+
 def axes_username(request, credentials):
     """Lockout is per account, whichever identifier was typed (django-axes hook)."""
     identifier = (credentials or {}).get("username") or request.POST.get("username", "")

@@ -36,7 +36,7 @@ from prereg.notify.sms import (
 )
 
 from . import permissions
-from .backends import find_account
+from .backends import find_account, identifier_key
 from .models import PasswordHistory, Role, RolePermission, User, roles_below
 
 
@@ -134,9 +134,10 @@ def user_reset_password_by_code(*, user: User, new_password: str, request=None) 
 
 # --- 找回密码 without telling who has an account -------------------------------------------------
 # Both steps answer and work alike for an identifier that names no account (ASVS 5.0 V6.3.8, no
-# account enumeration): the limits count the identifier as typed and the address, a code is made
-# and hashed either way, and step 2 checks a code against a hash either way. The ticket (kept in
-# the session between the steps) names the account, or none: then it is a decoy.
+# account enumeration): the limits count the identifier as find_account reads it (identifier_key)
+# and the address, a code is made and hashed either way, and step 2 checks a code against a hash
+# either way. The ticket (kept in the session between the steps) names the account, or none: then
+# it is a decoy. Step 2 answers from the ticket alone, never from the state of the account's codes.
 
 RECOVERY_PURPOSE = "password_reset"
 RECOVERY_TRIES = 5  # as many wrong codes as verify_code allows before the code is spent
@@ -157,8 +158,7 @@ def recovery_withdrawn_roles() -> list[str]:
 def password_recovery_start(*, identifier: str, client_ip: str = "") -> dict:
     """找回密码, step 1: a code to the account's registered phone. Raises RateLimited (the same for
     any identifier); returns the ticket for step 2."""
-    key = (identifier or "").strip().upper()
-    check_sms_rate("", client_ip, subject=f"recover:{key}")
+    check_sms_rate("", client_ip, subject=f"recover:{identifier_key(identifier)}")
     user = find_account(identifier)
     ticket = {"user": None, "issued": int(time.time()), "tries": 0}
     if user is not None and may_recover_password(user):
@@ -175,23 +175,32 @@ def password_recovery_start(*, identifier: str, client_ip: str = "") -> dict:
 
 
 def password_recovery_finish(*, ticket: dict | None, code: str, new_password: str, request=None) -> User:
-    """找回密码, step 2: the code and the new password. A wrong code says 验证码错误 and a spent or
-    missing one 验证码已失效, for a decoy ticket as for a real one; `ticket["tries"]` is counted."""
+    """找回密码, step 2: the code and the new password. The answer follows the ticket alone, a real
+    one as a decoy: 验证码已失效 once its time is up or its RECOVERY_TRIES wrong codes are used, and
+    until then 验证码错误 for any code that does not set the password (`ticket["tries"]` counts them).
+    That includes a known account with no live code: the phone's own limit held the code back
+    silently, another session's wrong tries spent it, or a later ticket's code replaced it; saying
+    验证码已失效 there, where a decoy says 验证码错误, told that the account exists (security probe)."""
     ticket = ticket if ticket is not None else {"user": None, "issued": 0, "tries": RECOVERY_TRIES}
+    if (ticket.get("tries", 0) >= RECOVERY_TRIES
+            or time.time() > ticket.get("issued", 0) + settings.SMS_CODE_TTL_SECONDS):
+        raise ValidationError("验证码已失效，请重新获取。", code="expired")
     user = User.objects.filter(pk=ticket.get("user")).first() if ticket.get("user") else None
     if user is not None and not may_recover_password(user):
         user = None  # disabled, its phone removed or its role's 找回密码 withdrawn since step 1
     if user is None:
-        expired = (ticket.get("tries", 0) >= RECOVERY_TRIES
-                   or time.time() > ticket.get("issued", 0) + settings.SMS_CODE_TTL_SECONDS)
-        if expired:
-            raise ValidationError("验证码已失效，请重新获取。", code="expired")
-        ticket["tries"] = ticket.get("tries", 0) + 1
         make_password(code)  # the hash check a real code costs
-        raise ValidationError("验证码错误。", code="wrong")
-    verify_code(user.phone, RECOVERY_PURPOSE, code)
-    user_reset_password_by_code(user=user, new_password=new_password, request=request)
-    return user
+    else:
+        try:
+            verify_code(user.phone, RECOVERY_PURPOSE, code)
+        except ValidationError as exc:
+            if exc.code == "expired":
+                make_password(code)  # no live code to check: as long as a check
+        else:
+            user_reset_password_by_code(user=user, new_password=new_password, request=request)
+            return user
+    ticket["tries"] = ticket.get("tries", 0) + 1
+    raise ValidationError("验证码错误。", code="wrong")
 
 
 def locked_usernames(usernames) -> set[str]:

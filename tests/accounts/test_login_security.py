@@ -7,13 +7,15 @@ import re
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from prereg.accounts.models import Role
-from prereg.accounts.services import account_reset_password, user_change_password
+from prereg.accounts.services import RECOVERY_TRIES, account_reset_password, user_change_password
 from prereg.notify.models import SmsCode, SmsMessage
 from tests import captcha
 from tests.factories import TEST_PASSWORD, CandidateFactory, UserFactory
@@ -123,6 +125,96 @@ def test_forgot_password_answers_a_known_and_an_unknown_identifier_alike(client,
     assert answers["known"] == answers["unknown"]
     assert "1分钟后再试" in " ".join(answers["known"][3]) and "验证码错误" in " ".join(answers["known"][4])
     assert "验证码已失效" in " ".join(answers["known"][5][-1])
+
+
+def _wrong_code(user):
+    """A code that is not the one last sent to the user's phone (if any was)."""
+    last = SmsMessage.objects.filter(phone=user.phone).last()
+    return "111111" if last is not None and "验证码000000" in last.text else "000000"
+
+
+UNKNOWN_ID, UNKNOWN_PHONE = "350111199009091021", "13999999999"  # no account has them
+
+
+def _burn(user, identifier):
+    """Ask for a code in a session of its own and spend it with wrong codes, as the probe did."""
+    burner = Client()
+    _forgot(burner, identifier)
+    return [_messages(_reset(burner, _wrong_code(user))) for _ in range(RECOVERY_TRIES + 1)]
+
+
+def test_a_spent_code_and_the_same_number_spelled_otherwise_tell_nothing_of_the_account(user):
+    """Security probe: a code spent with wrong tries, then the same number asked for again within the
+    minute spelled with a space: the limit counted the text as typed, so a new ticket was issued; the
+    phone's own limit held the code back silently and the first wrong code then answered 验证码已失效
+    for a known account, 验证码错误 for an unknown number."""
+    answers = {}
+    for who, number in (("known", user.id_number), ("unknown", UNKNOWN_ID)):
+        burnt = _burn(user, number)
+        again = Client()
+        asked = _forgot(again, f"{number[:4]} {number[4:]}")
+        answers[who] = (burnt, asked.redirect_chain, _messages(asked),
+                        [_messages(_reset(again, _wrong_code(user))) for _ in range(RECOVERY_TRIES + 1)])
+    assert answers["known"] == answers["unknown"]
+    assert "1分钟后再试" in " ".join(answers["known"][2])  # one number, however spelled
+    assert SmsMessage.objects.filter(phone=user.phone).count() == 1
+
+
+def test_the_limit_counts_a_number_however_it_is_spelled(user):
+    """Spaces, full-width digits, +86 and dashes name the same account to find_account: each spelling
+    was a fresh allowance of codes for one account."""
+    full_width = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+    for number, spelled in ((user.id_number, f" {user.id_number[:6]} {user.id_number[6:]} ".lower()),
+                            (user.id_number, user.id_number.translate(full_width)),
+                            (user.phone, f"+86 {user.phone[:3]}-{user.phone[3:7]}-{user.phone[7:]}"),
+                            (UNKNOWN_ID, UNKNOWN_ID.translate(full_width)),
+                            (UNKNOWN_PHONE, f"+86 {UNKNOWN_PHONE[:3]} {UNKNOWN_PHONE[3:]}")):
+        caches["default"].clear()
+        assert _forgot(Client(), number).redirect_chain, number
+        again = _forgot(Client(), spelled)
+        assert not again.redirect_chain and "1分钟后再试" in " ".join(_messages(again)), spelled
+    assert SmsMessage.objects.filter(phone=user.phone).count() == 3
+
+
+def test_a_known_account_with_no_live_code_answers_as_a_made_up_ticket(user):
+    """The same with the account's other identifier (its phone after its ID number): no new code may go
+    within the minute, so step 2 of a known account had no live code and said 验证码已失效 at once,
+    where a made-up ticket says 验证码错误 until its tries are used up."""
+    answers = {}
+    for who, number, phone in (("known", user.id_number, user.phone), ("unknown", UNKNOWN_ID, UNKNOWN_PHONE)):
+        burnt = _burn(user, number)
+        again = Client()
+        asked = _forgot(again, phone)
+        answers[who] = (burnt, asked.redirect_chain, _messages(asked),
+                        [_messages(_reset(again, _wrong_code(user))) for _ in range(RECOVERY_TRIES + 1)])
+    assert answers["known"] == answers["unknown"]
+    tries = answers["known"][3]
+    assert all("验证码错误" in " ".join(t) for t in tries[:RECOVERY_TRIES])
+    assert "验证码已失效" in " ".join(tries[-1])
+    assert SmsMessage.objects.filter(phone=user.phone).count() == 1
+
+
+def test_a_code_asked_for_in_another_session_is_not_spent_and_told_by_this_one(user):
+    """Two tickets of one account verify one live code: the wrong tries of one spend it, and the
+    other must then answer as its own ticket stands (验证码错误), not 验证码已失效."""
+    answers = {}
+    for who, number, phone in (("known", user.id_number, user.phone), ("unknown", UNKNOWN_ID, UNKNOWN_PHONE)):
+        first, second = Client(), Client()
+        _forgot(first, number)
+        _forgot(second, phone)  # within the minute: no second code
+        burnt = [_messages(_reset(first, _wrong_code(user))) for _ in range(RECOVERY_TRIES)]
+        answers[who] = (burnt, _messages(_reset(second, _wrong_code(user))))
+    assert answers["known"] == answers["unknown"] and "验证码错误" in " ".join(answers["known"][1])
+
+
+def test_the_right_code_still_works_after_wrong_tries_within_the_limit(client, user):
+    _forgot(client, user.id_number)
+    for _ in range(RECOVERY_TRIES - 1):
+        assert "验证码错误" in " ".join(_messages(_reset(client, _wrong_code(user))))
+    response = _reset(client, sent_code(user.phone))
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
 
 
 def test_a_weak_password_is_refused_before_the_code_alike_for_a_known_and_an_unknown_account(client, user):
