@@ -166,7 +166,8 @@ class IdentifierBackend(ModelBackend):
     def user_can_authenticate(self, user):
         """An active account, of an enabled org (禁用机构账户), whose role holds 登录. Since get_user()
         asks it on every request, disabling an account or its org, or withdrawing 登录 from its
-        role, also ends its open sessions at their next request."""
+        role, also refuses its open sessions at their next request (and FirstLoginMiddleware ends
+        them then, so enabling it again does not revive them)."""
         return super().user_can_authenticate(user) and (not user.org_id or user.org.enabled) and may_log_in(user)
 
     def get_user(self, user_id):

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -32,10 +32,6 @@ RESET_SESSION_KEY = "password_forgot_user"
 def login_view(request):
     if request.user.is_authenticated:
         return redirect("core:home")
-    if SESSION_KEY in request.session:
-        # A session the auth backend no longer honours (its account or org disabled, or 登录
-        # withdrawn from its role) ends here, so re-enabling them later does not revive it.
-        request.session.flush()
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.user, backend="prereg.accounts.backends.IdentifierBackend")

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
@@ -346,6 +347,58 @@ def test_a_password_change_ends_the_other_sessions_but_keeps_this_one(client, us
     assert response.status_code == 302
     assert client.get(reverse("accounts:password_change")).status_code == 200
     assert other.get(reverse("accounts:password_change")).status_code == 302
+
+
+def _disable_account(user):
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return lambda: type(user).objects.filter(pk=user.pk).update(is_active=True)
+
+
+def _disable_org(user):
+    user.org.enabled = False
+    user.org.save(update_fields=["enabled"])
+    return lambda: type(user.org).objects.filter(pk=user.org.pk).update(enabled=True)
+
+
+def _withdraw_login(user):
+    from prereg.accounts import permissions
+    from prereg.accounts.models import RolePermission
+
+    withdraw(user.role, "login")
+    return lambda: (RolePermission.objects.all().delete(), permissions.invalidate_cache())
+
+
+@pytest.mark.parametrize("refuse", [_disable_account, _disable_org, _withdraw_login])
+def test_a_session_seen_while_its_account_was_refused_stays_ended_once_it_is_allowed_again(
+        client, tree, reviewer_lianjiang_hospital, refuse):
+    """Security probe: get_user() refused the session of a disabled account but left it, and only the
+    login page cleared it; a stolen cookie that never goes there signed in again once the account was
+    enabled. The first request the account is refused on ends the session for good."""
+    client.force_login(reviewer_lianjiang_hospital)
+    page = reverse("backoffice:dashboard")
+    assert client.get(page).status_code == 200
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    allow_again = refuse(reviewer_lianjiang_hospital)
+    response = client.get(page)  # not followed to the login page
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    assert not Session.objects.filter(session_key=cookie).exists()
+    allow_again()
+    stolen = Client()
+    stolen.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    response = stolen.get(page)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    login(stolen, reviewer_lianjiang_hospital.username)  # the account itself signs in again
+    assert stolen.get(page).status_code == 200
+
+
+def test_the_request_that_ends_a_disabled_accounts_session_still_says_why(client, candidate, year):
+    client.force_login(candidate)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    _disable_account(candidate)
+    response = client.post(reverse("candidate:section", args=["basic"]), headers={"HX-Request": "true"})
+    assert response.status_code == 401 and "您的账号已被禁用" in response.content.decode()
+    assert not Session.objects.filter(session_key=cookie).exists()
 
 
 def test_every_password_path_records_history_and_refuses_reuse(user, tree, reviewer_fuzhou):
