@@ -1,7 +1,5 @@
 """Acts on exam years, their dictionaries and the notices: each checks, changes and audits."""
 
-import csv
-import io
 import json
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -15,6 +13,7 @@ from prereg.accounts.permissions import require_function
 from prereg.accounts.services import generate_one_time_password
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
+from prereg.core import sheets
 from prereg.core.versions import check_version
 from prereg.orgs.models import Org
 
@@ -462,13 +461,11 @@ def _rule_errors(line: int, row: dict) -> tuple[list[str], dict]:
 
 
 def eligibility_rules_file(exam_year: ExamYear) -> bytes:
-    """The year's rules in the import format (UTF-8 CSV with the columns' Chinese names)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(RULE_LABELS.values())
-    for rule in EligibilityRule.objects.filter(exam_year=exam_year):
-        writer.writerow([int(v) if isinstance(v, bool) else v for v in rule.as_row().values()])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The year's rules in the import format (UTF-8 CSV with the columns' Chinese names), its cells
+    guarded as every CSV we write (a note typed by the 考区 could read as a formula)."""
+    return sheets.template_csv(list(RULE_LABELS.values()), [
+        [int(v) if isinstance(v, bool) else v for v in rule.as_row().values()]
+        for rule in EligibilityRule.objects.filter(exam_year=exam_year)])
 
 
 @transaction.atomic

@@ -162,3 +162,17 @@ def test_progress_tracking_counts_the_verdicts(client, year, tree, candidate, re
     body = client.get(reverse("backoffice:stats")).content.decode()
     table = body.split("资格初审助手（已提交的）")[1].split("</table>")[0]
     assert "<th>符合</th><td class=\"num\">1</td><td class=\"num\">1</td>" in table
+
+
+def test_the_rules_file_guards_a_note_that_would_read_as_a_formula_and_imports_back_as_it_was(
+        client, year, reviewer_province):
+    rule = EligibilityRule.objects.filter(exam_year=year).first()
+    rule.note = "=HYPERLINK(\"http://x\",\"说明\")"
+    rule.save()
+    table = eligibility_rules_file(year).decode("utf-8-sig")
+    assert "'=HYPERLINK" in table
+    client.force_login(reviewer_province)
+    response = client.post(reverse("backoffice:year_rules", args=[year.pk]),
+                           {"file": SimpleUploadedFile("rules.csv", table.encode("utf-8"))})
+    assert response.status_code == 302
+    assert EligibilityRule.objects.filter(exam_year=year, note=rule.note).count() == 1
