@@ -88,6 +88,16 @@ BELOW_SECONDARY = {"小学", "初中", "高中", "普通高中"}
 REGIME_NAMES = {"A": "卫人发〔2000〕462号、卫人发〔2001〕164号", "B": "人社部发〔2021〕51号"}
 REQUIREMENT_LABELS = {"规培": "住院医师规范化培训合格证书", "基层": "基层（社区卫生服务机构、乡镇卫生院）工作证明",
                       "一线": "疫情防控一线人员证明"}
+# 学习形式 (rules file §1.4): a first-time candidate must apply with a 全日制 education. The 考区's dictionary words
+# the forms its own way (全日制（统招）, 普通全日制; 成人教育（函授/业余/脱产）, 自学考试), so the words decide, the
+# refusing ones first (非全日制 holds 全日制); a form naming neither (其他, blank) is not known.
+NOT_FULL_TIME_WORDS = ("非全日制", "成人", "函授", "业余", "夜大", "电大", "自学考试", "自考", "网络", "远程", "开放",
+                       "在职")
+FULL_TIME_WORDS = ("全日制", "统招")
+# A 医学类, 相关医学类 or 药学类 non-全日制 education entered after this day must comply with 教高〔2002〕4号,
+# 教高〔2002〕10号 and 教高〔2014〕7号 (rules file §1.4, S3). The form has no entry date: one obtained by this day was
+# certainly entered before it.
+JIAOGAO_ENTRY = datetime.date(2015, 3, 31)
 
 
 @dataclass(frozen=True)
@@ -126,11 +136,17 @@ class Rule:
 class Education:
     level: str  # as typed (本科, 硕士研究生, 学士学位 …)
     obtained: datetime.date | None
-    full_time: bool
+    full_time: bool | None  # None: the 学习形式 does not say (is_full_time)
     major: str = ""  # 所学专业
     # The 参评学历 or 参评学位: the first row of its kind on the form (seed notice: 第一行是参评学历，学位同理;
     # design.md §4). A route met only by another row is to be checked (assess).
     assessed: bool = True
+    study_form: str = ""  # 学习形式 as the form has it, for the verdict's words
+    entered: datetime.date | None = None  # 入学: the form does not ask it (JIAOGAO_ENTRY); a worked example may give it
+
+    @property
+    def study_form_words(self) -> str:
+        return f"学习形式“{self.study_form}”" if self.study_form else "未填学习形式"
 
 
 @dataclass
@@ -174,10 +190,21 @@ class Outcome:
     result: str
     text: str
     short_by: int = 0  # months missing, for a route failed on years alone
+    doubted: bool = False  # met, but on a fact in doubt (_doubts): to be checked
 
 
 # The short_by of a route failed on something years do not mend: never the closest one.
 NOT_BY_YEARS = 10**6
+
+
+def is_full_time(study_form: str) -> bool | None:
+    """Whether a 学习形式 is full-time: True, False, or None where its words say neither (NOT_FULL_TIME_WORDS)."""
+    words = (study_form or "").replace(" ", "")
+    if any(word in words for word in NOT_FULL_TIME_WORDS):
+        return False
+    if any(word in words for word in FULL_TIME_WORDS):
+        return True
+    return None
 
 
 def _matches(allowed: str, value: str) -> bool:
@@ -307,13 +334,13 @@ def _route(rule, education, facts, rules) -> Outcome:
     outcome = _route_outcome(rule, education, facts, rules)
     doubts = _doubts(rule, education, facts) if outcome.result == ELIGIBLE else []
     if doubts:
-        return Outcome(CHECK, f"{outcome.text.removesuffix(' → 符合')}；但{'；'.join(doubts)}，请人工核实")
+        return Outcome(CHECK, f"{outcome.text.removesuffix(' → 符合')}；但{'；'.join(doubts)}，请人工核实", doubted=True)
     return outcome
 
 
 def _doubts(rule, education, facts) -> list[str]:
     """What a met route still leaves unverified: the 执业注册 of a 医疗类/护理类 title (PRACTICE), a registration
-    older than the licence, a major of another series (专业对口, rules file §1.4)."""
+    older than the licence, the 学习形式 (_study_form_doubts), a major of another series (专业对口, rules file §1.4)."""
     doubts = []
     if _practice(rule, facts) and facts.registered is None:
         doubts.append("未填执业注册年月（人社部发〔2021〕51号：医疗类、护理类须取得执业资格并注册执业，执业年限自注册起算）")
@@ -322,11 +349,32 @@ def _doubts(rule, education, facts) -> list[str]:
         doubts.append(f"执业注册年月 {month_text(facts.registered)} 早于取得{facts.title}资格 {month_text(facts.title_date)}，"
                       f"所填可能不是{facts.title}的执业注册{'（如执业助理医师注册）' if facts.title == '医师' else ''}，"
                       f"{facts.title}执业注册时间须核实")
+    doubts += _study_form_doubts(education, facts)
     studied, applied = _major_series(education.major), _series_of(facts.qualification)
     if studied and applied and studied != applied and not {studied, applied} <= CLOSE_SERIES:
         doubts.append(f"所学专业“{education.major}”属{studied}类，与报考的{facts.qualification}（{applied}类）"
                       f"专业不对口（须相同或相近）")
     return doubts
+
+
+def _study_form_doubts(education, facts) -> list[str]:
+    """What the 学习形式 leaves open of a met route (rules file §1.4): a first-time candidate's education not known
+    to be 全日制; an education that is not, or not known to be, 全日制 and may have been entered after
+    JIAOGAO_ENTRY (obtained after it, the entry date unknown), for which the 教高 documents apply."""
+    if education.full_time is True:
+        return []
+    if education.full_time is None and not facts.holds_title:
+        return [f"{education.level}{education.study_form_words}，不能确认是否为全日制（首次报考须以全日制学历报考）"]
+    form = "为非全日制" if education.full_time is False else f"{education.study_form_words}，不能确认是否为全日制"
+    rule = (f"医学类、相关医学类、药学类非全日制学历于{day_text(JIAOGAO_ENTRY)}后入学的，须符合教高〔2002〕4号、"
+            f"教高〔2002〕10号、教高〔2014〕7号文件规定")
+    if education.entered:
+        if education.entered <= JIAOGAO_ENTRY:
+            return []
+        return [f"{education.level}{form}，{month_text(education.entered)}入学：{rule}"]
+    if education.obtained and education.obtained > JIAOGAO_ENTRY:
+        return [f"{education.level}{form}，于{day_text(JIAOGAO_ENTRY)}后取得，表中没有入学时间：{rule}"]
+    return []
 
 
 def _series_of(title: str) -> str | None:
@@ -494,11 +542,15 @@ def _assess(facts, rules) -> Verdict:
         if level is None:
             notes.append((education, Outcome(CHECK, f"学历“{education.level}”不在资格规则之列，请人工核实")))
             continue
-        if not education.obtained or education.obtained > facts.cutoff:
+        if not education.obtained:
+            notes.append((education, Outcome(CHECK, f"{education.level}未填取得时间，无法确认是否于截止日期前取得，"
+                                                    f"请人工核实")))
+            continue
+        if education.obtained > facts.cutoff:
             notes.append((education, Outcome(NOT_ELIGIBLE, f"{education.level}于截止日期后取得，不能作为参评学历",
                                              NOT_BY_YEARS)))
             continue
-        if not facts.holds_title and not education.full_time:
+        if not facts.holds_title and education.full_time is False:
             notes.append((education, Outcome(NOT_ELIGIBLE, f"{education.level}（非全日制）：首次报考须以全日制学历报考",
                                              NOT_BY_YEARS)))
             continue
@@ -521,7 +573,8 @@ def _assess(facts, rules) -> Verdict:
         given = "、".join(dict.fromkeys(education.level for education in facts.educations))
         return Verdict(CHECK, f"参评学历{given}不在{facts.qualification}报考条件所列的学历（{listed}）之中，请人工核实")
     met = [o for education, o in outcomes if o.result == ELIGIBLE and education.assessed]
-    if not met and (other := next(((e, o) for e, o in outcomes if o.result == ELIGIBLE), None)):
+    if not met and (other := next(((e, o) for e, o in outcomes if not e.assessed and (o.result == ELIGIBLE or o.doubted)),
+                                  None)):
         return _not_the_assessed_one(*other, [o for education, o in outcomes if education.assessed])
     post = _post_change(facts, rules)
     if met and post.result != ELIGIBLE:
@@ -544,11 +597,12 @@ def _summary(outcomes) -> Verdict:
 
 def _not_the_assessed_one(education, met, assessed) -> Verdict:
     """A route met by an education row that is not the 参评学历 (nor the 参评学位), while those are not: the 参评
-    one is the first row of its kind (seed notice 教育情况: 第一行是参评学历，请填写可以认可的最高学历，学位同理)."""
+    one is the first row of its kind (seed notice 教育情况: 第一行是参评学历，请填写可以认可的最高学历，学位同理).
+    `met` may be met on a fact in doubt (Outcome.doubted): its doubt is said before."""
     own = (f"参评学历（学位）：{_summary(assessed).text}" if assessed
            else "参评学历（学位）不在报考条件所列的学历之中")
-    return Verdict(CHECK, f"{met.text.removesuffix(' → 符合')}；但{education.level}不是参评学历（教育情况第一行），"
-                          f"{own}；请人工核实以哪一学历参评")
+    route = met.text.removesuffix(" → 符合").removesuffix("，请人工核实")
+    return Verdict(CHECK, f"{route}；但{education.level}不是参评学历（教育情况第一行），{own}；请人工核实以哪一学历参评")
 
 
 def _post_change(facts, rules) -> Outcome:
@@ -634,8 +688,8 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
     educations = sorted(((row, kinds.index(row["kind"]) == index) for index, row in enumerate(of(EducationRow))
                          if NO_EDUCATION.get(row["kind"]) != row["level"]),
                         key=lambda pair: pair[0]["kind"] != EducationRow.Kind.EDUCATION)
-    facts.educations = [Education(row["level"], row["obtained"], row["study_form"] == "全日制", row.get("major") or "",
-                                  assessed) for row, assessed in educations]
+    facts.educations = [Education(row["level"], row["obtained"], is_full_time(row["study_form"]), row.get("major") or "",
+                                  assessed, row["study_form"] or "") for row, assessed in educations]
     facts.appointments = [(_appointed_title(row["qualification"]) or _appointed_title(row["post"])
                            or row["qualification"] or row["post"], row["start"], row["end"])
                           for row in of(AppointmentRow)]

@@ -27,8 +27,9 @@ def verdict(f):
     return assess(f, rules(f.exam_year))
 
 
-def edu(level, obtained, major="", full_time=True):
-    return Education(level, d(obtained), full_time, major)
+def edu(level, obtained, major="", full_time=True, **extra):
+    """An education row by hand; `extra` as Education takes it (assessed, study_form, entered)."""
+    return Education(level, d(obtained), full_time, major, **extra)
 
 
 def form(exam_year, *, educations=(), work=(), appointments=(), training=(), others=(), **columns):

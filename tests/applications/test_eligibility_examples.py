@@ -65,8 +65,9 @@ def test_e6_a_technician_counts_his_years_as_appointed_technician_only():
 
 
 def test_e7_an_upgraded_degree_opens_the_shorter_route():
-    v = verdict(facts(2020, "主管护师", category="护理",
-                      educations=[edu("大专", "2008-07"), edu("本科", "2018-01", full_time=False)],
+    # The 成人函授 本科 was entered 2015-03, before the 教高 documents' 2015-03-31 (the form has no entry date).
+    correspondence = Education("本科", d("2018-01"), False, entered=d("2015-03"))
+    v = verdict(facts(2020, "主管护师", category="护理", educations=[edu("大专", "2008-07"), correspondence],
                       title="护师", title_date=d("2014-05"), appointments=[("护师", d("2014-06"), None)]))
     assert v.result == ELIGIBLE and v.text.startswith("本科") and "5年7月" in v.text
 

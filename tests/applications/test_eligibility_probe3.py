@@ -140,10 +140,11 @@ def pharmacist(*educations):
 
 
 def test_a_route_met_by_an_education_other_than_the_assessed_one_is_to_be_checked_naming_both():
-    # 大专 first (参评学历): 3 years, 1年6月 (fails); the 本科 row after it: 1 year (met).
-    v = verdict(pharmacist(education("大专", "2015-07", "药学"), education("本科", "2018-06", "药学", "自学考试")))
+    # 大专 first (参评学历): 3 years, 1年6月 (fails); the 本科 row after it: 1 year (met). The 自学考试 本科 was
+    # obtained by 2015-03, so entered before the 教高 documents' day (test_eligibility_probe4).
+    v = verdict(pharmacist(education("大专", "2015-07", "药学"), education("本科", "2015-03", "药学", "自学考试")))
     assert v.result == CHECK and "本科不是参评学历" in v.text and "参评学历（学位）：大专" in v.text
-    met = verdict(pharmacist(education("本科", "2018-06", "药学", "自学考试"), education("大专", "2015-07", "药学")))
+    met = verdict(pharmacist(education("本科", "2015-03", "药学", "自学考试"), education("大专", "2015-07", "药学")))
     assert met.result == ELIGIBLE
 
 
@@ -151,7 +152,7 @@ def test_a_route_met_by_a_degree_row_behind_the_assessed_one_is_to_be_checked():
     # 大专 (6 years from 注册: 4年7月) and 学位 rows: the first (参评学位) meets 本科学历或学士学位 4 years; a 学士学位
     # behind a 学位 row of 无 (no 参评学位) is not the 参评 one.
     def doctor(*degrees):
-        rows = [education(level, "2016-06", "临床医学", "自学考试", EducationRow.Kind.DEGREE) for level in degrees]
+        rows = [education(level, "2015-03", "临床医学", "自学考试", EducationRow.Kind.DEGREE) for level in degrees]
         return form(2023, **DOCTOR, specialty__name="内科学", current_qualification_date=d("2017-06"),
                     practice_registered=d("2018-06"), educations=[education("大专", "2012-07", "临床医学"), *rows])
 

@@ -1,0 +1,94 @@
+"""The fourth QA probe's findings on the 资格初审 assistant (round 2 of the independent cases), each against
+../shared/reference/eligibility_rules.md: only a fact the form gives may refuse; what it leaves open is 需人工核实."""
+
+import pytest
+
+from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE, Education, is_full_time
+from tests.applications.eligibility_cases import d, edu, education, facts, form, verdict
+
+# --- H1. Only an explicit non-全日制 学习形式 refuses a first-time candidate (§1.4) ----------------------------------
+
+
+def first_time_pharmacy_assistant(study_form):
+    return form(2024, qualification__name="药士", educations=[education("中专", "2023-07", "药剂", study_form=study_form)])
+
+
+@pytest.mark.parametrize("study_form", ["全日制", "全日制（统招）", "普通全日制", " 全日制 "])
+def test_a_full_time_wording_of_the_districts_dictionary_is_full_time(study_form):
+    assert is_full_time(study_form) is True
+    assert verdict(first_time_pharmacy_assistant(study_form)).result == ELIGIBLE
+
+
+@pytest.mark.parametrize("study_form", ["非全日制", "成人教育（函授/业余/脱产）", "自学考试", "网络教育", "非全日制（在职）"])
+def test_an_explicit_non_full_time_form_refuses_a_first_time_candidate(study_form):
+    assert is_full_time(study_form) is False
+    v = verdict(first_time_pharmacy_assistant(study_form))
+    assert v.result == NOT_ELIGIBLE and "首次报考须以全日制学历报考" in v.text
+
+
+@pytest.mark.parametrize(("study_form", "words"), [("其他", "学习形式“其他”"), ("", "未填学习形式")])
+def test_a_form_not_known_to_be_full_time_is_to_be_checked_and_says_what_the_form_gave(study_form, words):
+    assert is_full_time(study_form) is None
+    v = verdict(first_time_pharmacy_assistant(study_form))
+    assert v.result == CHECK and words in v.text and "不能确认是否为全日制" in v.text
+    assert "（非全日制）" not in v.text
+
+
+def test_a_first_time_candidate_with_an_unknown_form_who_is_short_of_years_is_not_eligible():
+    # 2020年度 药士, 1 year of work: 2019-03 gives 0年10月, short whatever the form.
+    f = form(2020, qualification__name="药士", educations=[education("中专", "2018-07", "药剂", study_form="其他")],
+             work=[{"start": d("2019-03"), "end": None}])
+    assert verdict(f).result == NOT_ELIGIBLE
+
+
+# --- H3. An education without its 取得时间 is missing data, not obtained after the cut-off ----------------------------
+
+def test_an_education_without_its_date_is_to_be_checked_not_called_late():
+    v = verdict(facts(2024, "药士", educations=[Education("中专", None, True, "药剂")]))
+    assert v.result == CHECK and "未填取得时间" in v.text and "截止日期后取得" not in v.text
+
+
+def test_an_education_obtained_after_the_cut_off_still_is_not_eligible():
+    assert verdict(facts(2024, "药士", educations=[edu("中专", "2024-01", "药剂")])).result == NOT_ELIGIBLE
+
+
+# --- Ambiguity. A non-全日制 degree that may have been entered after 2015-03-31 (§1.4, 教高 documents) --------------
+
+def physician(level_obtained, **extra):
+    # 2024年度 主治 内科学: the non-全日制 本科 first (参评学历), 4年10月 from 注册 (4 years needed); a 全日制 大专 after it.
+    return facts(2024, "主治医师", category="临床", specialty="内科学",
+                 educations=[edu("本科", level_obtained, "临床医学", full_time=False, **extra), edu("大专", "2011-07", "临床医学")],
+                 title="医师", title_date=d("2012-12"), registered=d("2019-03"))
+
+
+def test_a_non_full_time_degree_obtained_after_march_2015_is_to_be_checked_naming_the_jiaogao_documents():
+    v = verdict(physician("2020-01"))
+    assert v.result == CHECK and "教高〔2014〕7号" in v.text and "2015年3月31日" in v.text and "入学时间" in v.text
+
+
+def test_a_non_full_time_degree_obtained_by_march_2015_was_entered_before_and_is_eligible():
+    assert verdict(physician("2015-03")).result == ELIGIBLE
+
+
+def test_a_known_entry_date_decides_the_jiaogao_check():
+    assert verdict(physician("2020-01", entered=d("2015-03"))).result == ELIGIBLE
+    v = verdict(physician("2020-01", entered=d("2016-09")))
+    assert v.result == CHECK and "2016-09入学" in v.text and "教高〔2002〕4号" in v.text
+
+
+def test_a_holders_degree_of_unknown_form_obtained_after_march_2015_is_to_be_checked():
+    f = form(2024, qualification__name="主治医师", category__name="临床", specialty__name="内科学",
+             current_qualification="医师", current_qualification_date=d("2012-12"), practice_registered=d("2019-03"),
+             educations=[education("本科", "2020-01", "临床医学", study_form="其他")])
+    v = verdict(f)
+    assert v.result == CHECK and "学习形式“其他”" in v.text and "教高" in v.text
+
+
+def test_a_doubted_route_of_a_row_behind_the_assessed_one_names_both():
+    # 2020年度 药师: 大专 first (参评学历, 3 years: 1年6月 fails); a 自学考试 本科 after it meets 1 year, but was
+    # obtained 2018-06 (教高 to be checked) and is not the 参评学历.
+    f = form(2020, qualification__name="药师", category__name="药学", current_qualification="药士",
+             current_qualification_date=d("2016-06"), work=[{"start": d("2018-07"), "end": None}],
+             educations=[education("大专", "2015-07", "药学"), education("本科", "2018-06", "药学", "自学考试")])
+    v = verdict(f)
+    assert v.result == CHECK and "教高" in v.text and "本科不是参评学历" in v.text and "参评学历（学位）：大专" in v.text
