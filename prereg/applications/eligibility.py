@@ -332,10 +332,47 @@ def _route(rule, education, facts, rules) -> Outcome:
     """One route for one education: met, not met (with how far), or to be checked (and why): a route met while
     a fact it rests on is missing or in doubt (_doubts) is to be checked."""
     outcome = _route_outcome(rule, education, facts, rules)
+    if outcome.result == NOT_ELIGIBLE and facts.title == "护士" and _registered_before_licence(rule, facts):
+        outcome = _nurse_as_registered(outcome, rule, education, facts, rules)
     doubts = _doubts(rule, education, facts) if outcome.result == ELIGIBLE else []
     if doubts:
         return Outcome(CHECK, f"{outcome.text.removesuffix(' → 符合')}；但{'；'.join(doubts)}，请人工核实", doubted=True)
     return outcome
+
+
+def _registered_before_licence(rule, facts) -> bool:
+    """Whether a route of 执业活动 (PRACTICE) meets a 执业注册 older than the licence it is the registration of."""
+    return bool(_practice(rule, facts) and facts.title in LICENCES and facts.title_date and facts.registered
+                and facts.registered < facts.title_date)
+
+
+def _licence_conflict(facts) -> str:
+    """The words of a 执业注册 older than the licence (_registered_before_licence). A physician's may be his
+    执业助理医师 registration; a nurse has no assistant tier and registers once she holds the 护士资格, so one of her
+    two dates is wrong."""
+    registered, licensed = month_text(facts.registered), month_text(facts.title_date)
+    if facts.title == "医师":
+        return (f"执业注册年月 {registered} 早于取得医师资格 {licensed}，所填可能不是医师的执业注册（如执业助理医师注册），"
+                f"医师执业注册时间须核实")
+    return f"执业注册年月 {registered} 早于取得{facts.title}资格 {licensed}（取得资格后方可注册），二者必有一处填写有误"
+
+
+def _nurse_as_registered(outcome, rule, education, facts, rules) -> Outcome:
+    """A nurse's route failed counted from her licence, the later of her two dates, while her 执业注册 is older:
+    either date may be the wrong one (_licence_conflict). Counted from the registration, the most either reading
+    gives, the route may be met: then it is to be checked. Failed so too, it is 不符合 whichever date is right, and
+    the registration's count says how far (its year is the earliest either date allows)."""
+    as_registered = dataclasses.replace(facts, title_date=None)
+    registered = _route_outcome(rule, education, as_registered, rules)
+    if registered.result == NOT_ELIGIBLE:
+        if registered.short_by == NOT_BY_YEARS:
+            return outcome
+        return Outcome(NOT_ELIGIBLE, f"{registered.text}；{_licence_conflict(facts)}，以上按其中较早的执业注册计算",
+                       registered.short_by)
+    readings, _missing = _readings(rule, as_registered)
+    counted = "".join(f"，按{words}已满{years_months(months)}" for months, words, _grow in readings[:1])
+    return Outcome(CHECK, f"{outcome.text.partition(' → 不符合')[0]}；但{_licence_conflict(facts)}{counted}，"
+                          f"可满足此条件，请人工核实")
 
 
 def _doubts(rule, education, facts) -> list[str]:
@@ -344,11 +381,8 @@ def _doubts(rule, education, facts) -> list[str]:
     doubts = []
     if _practice(rule, facts) and facts.registered is None:
         doubts.append("未填执业注册年月（人社部发〔2021〕51号：医疗类、护理类须取得执业资格并注册执业，执业年限自注册起算）")
-    elif (_practice(rule, facts) and facts.title in LICENCES and facts.title_date
-          and facts.registered < facts.title_date):
-        doubts.append(f"执业注册年月 {month_text(facts.registered)} 早于取得{facts.title}资格 {month_text(facts.title_date)}，"
-                      f"所填可能不是{facts.title}的执业注册{'（如执业助理医师注册）' if facts.title == '医师' else ''}，"
-                      f"{facts.title}执业注册时间须核实")
+    elif _registered_before_licence(rule, facts):
+        doubts.append(_licence_conflict(facts))
     doubts += _study_form_doubts(education, facts)
     studied, applied = _major_series(education.major), _series_of(facts.qualification)
     if studied and applied and studied != applied and not {studied, applied} <= CLOSE_SERIES:

@@ -92,3 +92,36 @@ def test_a_doubted_route_of_a_row_behind_the_assessed_one_names_both():
              educations=[education("大专", "2015-07", "药学"), education("本科", "2018-06", "药学", "自学考试")])
     v = verdict(f)
     assert v.result == CHECK and "教高" in v.text and "本科不是参评学历" in v.text and "参评学历（学位）：大专" in v.text
+
+
+# --- H2. A nurse's 执业注册 older than her 护士资格: one of the two dates is wrong (she has no assistant tier) -------
+
+def nurse(licensed, registered, level="大专"):
+    return facts(2024, "护师", educations=[edu(level, "2019-06", "护理")], title="护士", title_date=d(licensed),
+                 registered=d(registered))
+
+
+def test_a_nurse_registered_before_her_licence_who_fails_only_from_the_licence_is_to_be_checked():
+    # 大专 3 years: from the licence 2022-01, 2年0月; from the registration 2020-01, 4年0月.
+    v = verdict(nurse("2022-01", "2020-01"))
+    assert v.result == CHECK and "二者必有一处填写有误" in v.text and "4年0月" in v.text
+    assert "不符合" not in v.text
+
+
+def test_a_nurse_registered_before_her_licence_who_meets_the_years_either_way_is_to_be_checked():
+    v = verdict(nurse("2020-05", "2020-01"))
+    assert v.result == CHECK and "二者必有一处填写有误" in v.text and "执业助理医师" not in v.text
+
+
+def test_a_nurse_registered_before_her_licence_who_fails_from_either_date_is_not_eligible_counted_from_the_earlier():
+    # From the registration 2022-01: 2年0月 of 3, so 2025年度 at the earliest (from the licence 2023-01: 2026年度).
+    v = verdict(nurse("2023-01", "2022-01"))
+    assert v.result == NOT_ELIGIBLE and "尚差1年0月" in v.text and "最早可报考2025年度" in v.text
+    assert "二者必有一处填写有误" in v.text
+
+
+def test_a_physicians_registration_older_than_his_licence_stays_not_eligible_counted_from_the_licence():
+    # Doctors keep their 不符合: a registration older than the 医师 licence is an 执业助理医师 one.
+    v = verdict(facts(2024, "主治医师", category="临床", specialty="内科学", educations=[edu("本科", "2013-07", "临床医学")],
+                      title="医师", title_date=d("2021-01"), registered=d("2019-01")))
+    assert v.result == NOT_ELIGIBLE and "3年0月" in v.text
