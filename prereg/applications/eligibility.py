@@ -455,10 +455,16 @@ def _route_outcome(rule, education, facts, rules) -> Outcome:
 
 def _one_start(outcome, facts) -> Outcome:
     """A route whose start is unconfirmed (取得医师资格 or 执业注册, both must agree) read from one date, the
-    other blank: the blank may decide it, so it cannot be met. It cannot mend a route failed from the
-    qualification, as one registers only once qualified; a blank qualification date, the earlier, may."""
+    other blank. One registers only once qualified, so the qualification date is the earlier: a route failed from
+    the qualification fails from the blank registration too, and one met from the registration is met from the
+    blank qualification too. Otherwise the blank may decide it, so it cannot be met."""
     if outcome.result == NOT_ELIGIBLE and facts.registered is None:
         return outcome
+    if outcome.result == ELIGIBLE and facts.title_date is None:
+        return Outcome(ELIGIBLE, f"{outcome.text.removesuffix(' → 符合')}（未填取得医师资格年月：医师资格取得在执业注册之前，"
+                                 f"自其起算亦满足） → 符合")
+    if outcome.result == CHECK and facts.title_date is None:
+        return outcome  # to be checked on its own (an unconfirmed route): the blank adds nothing
     blank = "执业注册" if facts.registered is None else "取得医师资格"
     return Outcome(CHECK, f"{outcome.text.removesuffix(' → 符合')}；未填{blank}年月，两种起算点无法相互印证，请人工核实")
 

@@ -125,3 +125,25 @@ def test_a_physicians_registration_older_than_his_licence_stays_not_eligible_cou
     v = verdict(facts(2024, "主治医师", category="临床", specialty="内科学", educations=[edu("本科", "2013-07", "临床医学")],
                       title="医师", title_date=d("2021-01"), registered=d("2019-01")))
     assert v.result == NOT_ELIGIBLE and "3年0月" in v.text
+
+
+# --- M4. Regime A 主治, the 医师资格 date blank: the qualification precedes the registration -------------------------
+
+def attending(level, qualified, registered, year=2020, **extra):
+    return facts(year, "主治医师", category="临床", specialty="内科学", educations=[edu(level, "2008-07", "临床医学")],
+                 title="医师", title_date=d(qualified) if qualified else None,
+                 registered=d(registered) if registered else None, **extra)
+
+
+def test_a_registration_that_meets_the_years_with_the_qualification_date_blank_is_eligible():
+    v = verdict(attending("本科", None, "2015-01"))
+    assert v.result == ELIGIBLE and "5年0月" in v.text and "未填取得医师资格年月" in v.text
+
+
+def test_a_registration_short_of_the_years_with_the_qualification_date_blank_is_to_be_checked():
+    # From 注册 2017-01: 3年0月 of 4; the blank, earlier, qualification date may give four.
+    assert verdict(attending("本科", None, "2017-01")).result == CHECK
+
+
+def test_a_qualification_that_meets_the_years_with_the_registration_blank_is_still_to_be_checked():
+    assert verdict(attending("本科", "2015-01", None)).result == CHECK
