@@ -84,6 +84,8 @@ APPOINTMENT_SERIES = {"护理": "护", "护": "护", "药学": "药", "药": "�
 EDUCATION_ORDER = ("中专", "大专", "本科", "硕士", "博士")
 # 相应专业中专以上学历 (卫人发〔2001〕164号 第十条, rules file §2.1): below 中专 no route opens.
 BELOW_SECONDARY = {"小学", "初中", "高中", "普通高中"}
+# The 中级 of the 公共卫生类别 is 主管医师 (rules file §2.3(b)); the catalogue lists it under 主治医师 (specialties.csv).
+PUBLIC_HEALTH_TITLES = {"主治医师": "主管医师"}
 # The rule sets of rules file §0, as a verdict names them when a year's is unconfirmed.
 REGIME_NAMES = {"A": "卫人发〔2000〕462号、卫人发〔2001〕164号", "B": "人社部发〔2021〕51号"}
 REQUIREMENT_LABELS = {"规培": "住院医师规范化培训合格证书", "基层": "基层（社区卫生服务机构、乡镇卫生院）工作证明",
@@ -173,6 +175,14 @@ class Facts:
     @property
     def holds_title(self) -> bool:
         return self.title not in ("", "无")
+
+    @property
+    def title_applied(self) -> str:
+        """The 拟申报资格 as the verdict names it: the catalogue lists the 公共卫生类别's 中级 under 主治医师, whose title
+        is 主管医师 (rules file §2.3(b))."""
+        if self.category == "公共卫生":
+            return PUBLIC_HEALTH_TITLES.get(self.qualification, self.qualification)
+        return self.qualification
 
 
 @dataclass(frozen=True)
@@ -386,7 +396,7 @@ def _doubts(rule, education, facts) -> list[str]:
     doubts += _study_form_doubts(education, facts)
     studied, applied = _major_series(education.major), _series_of(facts.qualification)
     if studied and applied and studied != applied and not {studied, applied} <= CLOSE_SERIES:
-        doubts.append(f"所学专业“{education.major}”属{studied}类，与报考的{facts.qualification}（{applied}类）"
+        doubts.append(f"所学专业“{education.major}”属{studied}类，与报考的{facts.title_applied}（{applied}类）"
                       f"专业不对口（须相同或相近）")
     return doubts
 
@@ -429,7 +439,7 @@ def _route_outcome(rule, education, facts, rules) -> Outcome:
     if rule.titles and facts.title not in rule.titles:
         held = SERIES.get(facts.title)
         other = f"，属{held}系列" if held and held != SERIES.get(facts.qualification) else ""
-        return Outcome(NOT_ELIGIBLE, f"{head} → {facts.qualification}须取得{'或'.join(rule.titles)}资格"
+        return Outcome(NOT_ELIGIBLE, f"{head} → {facts.title_applied}须取得{'或'.join(rule.titles)}资格"
                                      f"（现有资格：{facts.title or '无'}{other}）", short_by=NOT_BY_YEARS)
     for need in rule.needs:
         if need not in REQUIREMENT_LABELS:  # a table stored before the import checked it
@@ -472,7 +482,7 @@ def _one_start(outcome, facts) -> Outcome:
 def _years(rule, facts, rules, head, reading, needed) -> Outcome:
     months, words, grow = reading
     cutoff = day_text(facts.cutoff)
-    text = f"{head}，{words} → {facts.qualification}需{rule.note}，截至{cutoff}已满{years_months(months)}"
+    text = f"{head}，{words} → {facts.title_applied}需{rule.note}，截至{cutoff}已满{years_months(months)}"
     if months >= needed:
         return _met(rule, f"{text} → 符合")
     advances = _advances(rules, facts)
@@ -570,7 +580,7 @@ def _assess(facts, rules) -> Verdict:
             and _matches(r.qualification, facts.qualification) for r in rules):
         return Verdict(CHECK, f"{facts.qualification}的报考条件按执业类别区分，请先选择执业类别")
     if not routes:
-        return Verdict(CHECK, f"本年度资格规则未列出{facts.qualification}的报考条件，请人工核实")
+        return Verdict(CHECK, f"本年度资格规则未列出{facts.title_applied}的报考条件，请人工核实")
     listed = {rule.education for rule in routes}
     outcomes, notes = [], []  # (education, outcome)
     for education in facts.educations:
@@ -611,7 +621,7 @@ def _assess(facts, rules) -> Verdict:
         # A 参评学历 is there, but the rules list no route from its level to this qualification.
         listed = "、".join(dict.fromkeys(rule.education for rule in routes))
         given = "、".join(dict.fromkeys(education.level for education in facts.educations))
-        return Verdict(CHECK, f"参评学历{given}不在{facts.qualification}报考条件所列的学历（{listed}）之中，请人工核实")
+        return Verdict(CHECK, f"参评学历{given}不在{facts.title_applied}报考条件所列的学历（{listed}）之中，请人工核实")
     met = [o for education, o in outcomes if o.result == ELIGIBLE and education.assessed]
     if not met and (other := next(((e, o) for e, o in outcomes if not e.assessed and (o.result == ELIGIBLE or o.doubted)),
                                   None)):

@@ -147,3 +147,16 @@ def test_a_registration_short_of_the_years_with_the_qualification_date_blank_is_
 
 def test_a_qualification_that_meets_the_years_with_the_registration_blank_is_still_to_be_checked():
     assert verdict(attending("本科", "2015-01", None)).result == CHECK
+
+
+# --- L1. The 公共卫生类别's 中级 is 主管医师 (§2.3(b)) ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("year", "qualified", "registered"), [(2020, "2016-01", "2016-01"), (2024, "2019-06", "2020-02")])
+def test_a_public_health_verdict_names_the_title_zhuguan_yishi(year, qualified, registered):
+    v = verdict(facts(year, "主治医师", category="公共卫生", specialty="疾病控制", educations=[edu("本科", "2008-07", "预防医学")],
+                      title="医师", title_date=d(qualified), registered=d(registered)))
+    assert "主管医师需" in v.text and "主治医师需" not in v.text
+
+
+def test_a_clinical_verdict_still_names_the_title_zhuzhi_yishi():
+    assert "主治医师需" in verdict(attending("本科", "2015-01", "2015-01")).text
