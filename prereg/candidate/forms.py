@@ -479,7 +479,6 @@ class EducationCodeForm(forms.Form):
 class UnitRequestForm(forms.Form):
     full_name = forms.CharField(label="单位规范全称", max_length=100)
     region_code = forms.ChoiceField(label="所在地区")
-    phone = forms.CharField(label="联系电话（手机）", max_length=20)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,6 @@ from django.utils import timezone
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import record
-from prereg.core.validators import normalize_mobile, validate_mobile
 from prereg.core.versions import check_version
 from prereg.notify.sms import send_sms
 
@@ -278,19 +277,21 @@ def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None
 
 
 @transaction.atomic
-def unit_request_create(*, actor, full_name: str, region_code: str, phone: str, request=None) -> UnitRequest:
-    """A candidate asks for a unit missing from the dictionary; the area's 报名点 resolve it."""
+def unit_request_create(*, actor, full_name: str, region_code: str, request=None) -> UnitRequest:
+    """A candidate asks for a unit missing from the dictionary; the area's 报名点 resolve it and
+    the answer goes by SMS to his account's phone (_resolve). No number is typed: one was, and the
+    answer repeating the typed name went to it under the official signature, a way to send any text
+    to any phone (security probe). The request keeps the account's phone as its 联系电话."""
+    if actor.role != Role.CANDIDATE:
+        raise PermissionDenied("单位添加申请由考生在填报时提交。")
     full_name = " ".join((full_name or "").split())
     if len(full_name) < 4:
         raise ValidationError({"full_name": "请填写单位的规范全称。"})
-    phone = normalize_mobile(phone)
-    validate_mobile(phone)
     # The candidate's row locked: two posts of one request at once take turns, the later sees the first.
     User.objects.select_for_update(no_key=True).filter(pk=actor.pk).first()
     if UnitRequest.objects.filter(requested_by=actor, full_name=full_name, status=UnitRequest.Status.OPEN).exists():
-        raise ValidationError({"full_name": f"您已申请添加“{full_name}”，报名点尚在处理，请勿重复申请；"
-                                            "处理结果将短信通知您。"})
-    unit_request = UnitRequest.objects.create(full_name=full_name, region_code=region_code, phone=phone,
+        raise ValidationError({"full_name": f"您已申请添加“{full_name}”，报名点尚在处理，请勿重复申请。"})
+    unit_request = UnitRequest.objects.create(full_name=full_name, region_code=region_code, phone=actor.phone,
                                               requested_by=actor)
     record("org.unit_request", actor=actor, obj=unit_request, request=request,
            details={"full_name": full_name, "region": region_code})
@@ -314,7 +315,9 @@ def _open_request_locked(actor, unit_request: UnitRequest) -> UnitRequest:
 
 def _resolve(actor, unit_request, org, status, request):
     """Close the locked request as `status` (with `org`, or refused with its refuse_reason set) and
-    tell the candidate by SMS."""
+    tell the candidate by SMS at his account's phone (verified when he signed up or changed it; none,
+    no SMS). The text says what the 报名点 decided, in the words of the 报名点 (the org's name, the
+    reason), and repeats nothing the candidate typed: the day he asked tells which request it is."""
     unit_request.status = status
     unit_request.resolved_org = org
     unit_request.resolved_by = actor
@@ -323,14 +326,18 @@ def _resolve(actor, unit_request, org, status, request):
     record("org.unit_request_resolve", actor=actor, obj=unit_request, request=request,
            details={"status": status, "org": org.code if org else None, "org_name": org.name if org else None,
                     **({"reason": unit_request.refuse_reason} if status == UnitRequest.Status.REFUSED else {})})
-    asked = f"【{settings.SITE_NAME}】您申请添加的单位“{unit_request.full_name}”"
+    phone = unit_request.requested_by.phone
+    if not phone:
+        return
+    day = timezone.localtime(unit_request.created_at)
+    asked = f"【{settings.SITE_NAME}】您{day.month}月{day.day}日申请添加的单位"
     if status == UnitRequest.Status.ADDED:
-        text = f"【{settings.SITE_NAME}】您申请添加的单位“{org.name}”已加入单位库，请在填报时搜索选择。"
+        text = f"{asked}已加入单位库，名称为“{org.name}”，请在填报时搜索选择。"
     elif status == UnitRequest.Status.POINTED:
-        text = f"{asked}在单位库中为“{org.name}”，请在填报时搜索选择。"
+        text = f"{asked}在单位库中已有，名称为“{org.name}”，请在填报时搜索选择。"
     else:
         text = f"{asked}未予添加，原因：{unit_request.refuse_reason[:120].rstrip('。')}。如有疑问请联系所在地区报名点。"
-    send_sms(unit_request.phone, text, purpose="unit_request")
+    send_sms(phone, text, purpose="unit_request")
 
 
 def unit_request_parents(user):

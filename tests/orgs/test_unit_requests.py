@@ -13,15 +13,12 @@ from prereg.orgs.services import unit_request_create
 
 @pytest.fixture
 def lianjiang_request(candidate, tree):
-    return unit_request_create(actor=candidate, full_name="连江县琯头镇卫生院", region_code="350122",
-                               phone="13905910000")
+    return unit_request_create(actor=candidate, full_name="连江县琯头镇卫生院", region_code="350122")
 
 
-def test_a_request_needs_a_full_name_and_a_valid_phone(candidate, tree):
+def test_a_request_needs_a_full_name(candidate, tree):
     with pytest.raises(ValidationError):
-        unit_request_create(actor=candidate, full_name="卫生院", region_code="350122", phone="13905910000")
-    with pytest.raises(ValidationError):
-        unit_request_create(actor=candidate, full_name="连江县琯头镇卫生院", region_code="350122", phone="12345")
+        unit_request_create(actor=candidate, full_name="卫生院", region_code="350122")
 
 
 def test_requests_are_seen_by_the_orgs_of_their_area_only(lianjiang_request, tree, reviewer_fuzhou,
@@ -70,12 +67,11 @@ def test_resolving_by_adding_the_unit_creates_it_without_review_right_and_sends_
     lianjiang_request.refresh_from_db()
     assert lianjiang_request.status == "added" and lianjiang_request.resolved_org == org
     sms = SmsMessage.objects.get(purpose="unit_request")
-    assert sms.phone == "13905910000" and "连江县琯头镇卫生院" in sms.text and sms.delivered
+    assert sms.phone == lianjiang_request.requested_by.phone and "连江县琯头镇卫生院" in sms.text and sms.delivered
 
 
 def test_resolving_by_pointing_to_an_existing_unit(client, candidate, tree, reviewer_fuzhou):
-    unit_request = unit_request_create(actor=candidate, full_name="连江县人民医院", region_code="350122",
-                                       phone="13905910001")
+    unit_request = unit_request_create(actor=candidate, full_name="连江县人民医院", region_code="350122")
     client.force_login(reviewer_fuzhou)
     page = client.get(reverse("backoffice:unit_request_resolve", args=[unit_request.pk]), {"q": "连江县医"})
     assert "连江县医院" in page.content.decode()
@@ -84,7 +80,7 @@ def test_resolving_by_pointing_to_an_existing_unit(client, candidate, tree, revi
     assert response.status_code == 302
     unit_request.refresh_from_db()
     assert unit_request.status == "pointed" and unit_request.resolved_org == tree["35012205"]
-    assert "连江县医院" in SmsMessage.objects.get(phone="13905910001").text
+    assert "连江县医院" in SmsMessage.objects.get(phone=candidate.phone).text
     # A resolved request cannot be resolved twice.
     again = client.post(reverse("backoffice:unit_request_resolve", args=[unit_request.pk]),
                         {"mode": "point", "org": tree["35012206"].pk})
@@ -163,7 +159,8 @@ def test_a_request_is_refused_with_a_reason_the_candidate_is_told_by_sms(client,
     assert lianjiang_request.refuse_reason == "单位库中已有该单位，请搜索“琯头镇”。"
     assert lianjiang_request.resolved_by == reviewer_fuzhou and lianjiang_request.resolved_org is None
     sms = SmsMessage.objects.get(purpose="unit_request")
-    assert sms.phone == "13905910000" and sms.text.startswith(f"【{settings.SITE_NAME}】您申请添加的单位“连江县琯头镇卫生院”未予添加")
+    assert sms.phone == lianjiang_request.requested_by.phone and sms.text.startswith(f"【{settings.SITE_NAME}】您")
+    assert "申请添加的单位未予添加" in sms.text and "琯头镇卫生院" not in sms.text.split("原因")[0]
     assert "原因：单位库中已有该单位，请搜索“琯头镇”。" in sms.text
     event = AuditEvent.objects.get(event="org.unit_request_resolve")
     assert event.details["status"] == "refused" and event.details["reason"] == lianjiang_request.refuse_reason
@@ -179,22 +176,19 @@ def test_a_candidate_cannot_file_the_same_open_request_twice(client, candidate, 
 
     start_application(candidate=candidate, exam_year=year)
     with pytest.raises(ValidationError) as refused:
-        unit_request_create(actor=candidate, full_name=" 连江县琯头镇卫生院 ", region_code="350122",
-                            phone="13905910000")
+        unit_request_create(actor=candidate, full_name=" 连江县琯头镇卫生院 ", region_code="350122")
     assert "您已申请添加“连江县琯头镇卫生院”，报名点尚在处理，请勿重复申请" in refused.value.message_dict["full_name"][0]
     assert UnitRequest.objects.count() == 1
     client.force_login(candidate)
-    page = client.post(reverse("candidate:unit_request"), {"full_name": "连江县琯头镇卫生院", "region_code": "350122",
-                                                            "phone": "13905910000"})
+    page = client.post(reverse("candidate:unit_request"), {"full_name": "连江县琯头镇卫生院", "region_code": "350122"})
     assert page.status_code == 200 and "请勿重复申请" in str(page.context["form"].errors["full_name"])
     # Another unit, another candidate, or the same one once the first is answered: taken.
-    unit_request_create(actor=candidate, full_name="连江县敖江镇卫生院", region_code="350122", phone="13905910000")
+    unit_request_create(actor=candidate, full_name="连江县敖江镇卫生院", region_code="350122")
     from tests.factories import CandidateFactory
 
-    unit_request_create(actor=CandidateFactory(), full_name="连江县琯头镇卫生院", region_code="350122",
-                        phone="13905910002")
+    unit_request_create(actor=CandidateFactory(), full_name="连江县琯头镇卫生院", region_code="350122")
     services.unit_request_refuse(actor=reviewer_fuzhou, unit_request=lianjiang_request, reason="名称不完整")
-    unit_request_create(actor=candidate, full_name="连江县琯头镇卫生院", region_code="350122", phone="13905910000")
+    unit_request_create(actor=candidate, full_name="连江县琯头镇卫生院", region_code="350122")
     assert UnitRequest.objects.count() == 4
 
 
@@ -202,8 +196,74 @@ def test_every_result_sms_is_signed_with_the_site_name(client, candidate, lianji
                                                        settings):
     services.unit_request_resolve_add(actor=reviewer_fuzhou, unit_request=lianjiang_request, parent=tree["350122"],
                                       name="连江县琯头镇卫生院")
-    pointed = unit_request_create(actor=candidate, full_name="连江县人民医院", region_code="350122",
-                                  phone="13905910001")
+    pointed = unit_request_create(actor=candidate, full_name="连江县人民医院", region_code="350122")
     services.unit_request_resolve_existing(actor=reviewer_fuzhou, unit_request=pointed, org=tree["35012205"])
     texts = list(SmsMessage.objects.filter(purpose="unit_request").values_list("text", flat=True))
-    assert len(texts) == 2 and all(text.startswith(f"【{settings.SITE_NAME}】您申请添加的单位“") for text in texts)
+    assert len(texts) == 2 and all(text.startswith(f"【{settings.SITE_NAME}】您") for text in texts)
+
+
+# --- The answer goes to the requester's own phone (security probe) -----------------------------
+
+PHISHING = "【福建省卫健委】您的医师资格已被注销，请登录 http://evil.example 重新认证"
+
+
+def _filed_on_the_page(client, candidate, year, **data):
+    from prereg.applications.carryover import start_application
+
+    start_application(candidate=candidate, exam_year=year)
+    client.force_login(candidate)
+    response = client.post(reverse("candidate:unit_request"), {"region_code": "350122", **data})
+    assert response.status_code == 302
+    return UnitRequest.objects.get(requested_by=candidate)
+
+
+@pytest.mark.parametrize("resolve", ["refuse", "point", "add"])
+def test_the_answer_goes_to_the_requesters_account_phone_and_repeats_nothing_he_typed(
+        client, candidate, tree, year, reviewer_fuzhou, settings, resolve):
+    """A candidate typed a phishing text as the unit's name and any number as 联系电话: when the
+    报名点 refused (or pointed to a unit), that number was sent an SMS repeating the text under the
+    official signature. The answer now goes to the number his account was signed up with, and says
+    what the 报名点 decided, not what he typed."""
+    unit_request = _filed_on_the_page(client, candidate, year, full_name=PHISHING, phone="13700000001")
+    if resolve == "refuse":
+        services.unit_request_refuse(actor=reviewer_fuzhou, unit_request=unit_request, reason="名称不是单位")
+    elif resolve == "point":
+        services.unit_request_resolve_existing(actor=reviewer_fuzhou, unit_request=unit_request,
+                                               org=tree["35012205"])
+    else:
+        services.unit_request_resolve_add(actor=reviewer_fuzhou, unit_request=unit_request, parent=tree["350122"],
+                                          name="连江县琯头镇卫生院")
+    assert not SmsMessage.objects.filter(phone="13700000001").exists()
+    sms = SmsMessage.objects.get(purpose="unit_request")
+    assert sms.phone == candidate.phone and sms.text.startswith(f"【{settings.SITE_NAME}】")
+    assert "evil" not in sms.text and "注销" not in sms.text and "申请添加的单位" in sms.text
+    expected = {"refuse": "未予添加，原因：名称不是单位。", "point": "单位库中已有，名称为“连江县医院”",
+                "add": "已加入单位库，名称为“连江县琯头镇卫生院”"}[resolve]
+    assert expected in sms.text
+
+
+def test_the_form_asks_for_no_phone_and_says_where_the_answer_goes(client, candidate, tree, year):
+    _filed_on_the_page(client, candidate, year, full_name="连江县琯头镇卫生院")
+    page = client.get(reverse("candidate:unit_request")).content.decode()
+    assert 'name="phone"' not in page
+    assert f"{candidate.phone[:3]}****{candidate.phone[-4:]}" in page and "短信" in page
+
+
+def test_only_a_candidate_files_a_unit_request(tree, reviewer_lianjiang_hospital, reviewer_fuzhou):
+    from django.core.exceptions import PermissionDenied
+
+    for actor in (reviewer_lianjiang_hospital, reviewer_fuzhou):
+        with pytest.raises(PermissionDenied):
+            unit_request_create(actor=actor, full_name="连江县琯头镇卫生院", region_code="350122")
+    assert not UnitRequest.objects.exists()
+
+
+def test_a_requester_without_a_phone_files_and_is_answered_without_an_sms(client, tree, year, reviewer_fuzhou):
+    from tests.factories import CandidateFactory
+
+    candidate = CandidateFactory(phone="")
+    unit_request = _filed_on_the_page(client, candidate, year, full_name="连江县琯头镇卫生院")
+    assert "未登记手机号码，处理结果不会短信通知" in client.get(reverse("candidate:unit_request")).content.decode()
+    services.unit_request_refuse(actor=reviewer_fuzhou, unit_request=unit_request, reason="重复申请")
+    unit_request.refresh_from_db()
+    assert unit_request.status == "refused" and not SmsMessage.objects.exists()

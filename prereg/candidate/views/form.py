@@ -388,8 +388,7 @@ def unit_request(request):
                 "unit_request", wait, f"今日提交的单位添加申请已达上限，请{-(-wait // 3600)}小时后再试。"))
         try:
             unit_request_create(actor=request.user, full_name=form.cleaned_data["full_name"],
-                                region_code=form.cleaned_data["region_code"], phone=form.cleaned_data["phone"],
-                                request=request)
+                                region_code=form.cleaned_data["region_code"], request=request)
         except ValidationError as error:
             form.add_error(None, error)  # a field's error under its field
         else:
