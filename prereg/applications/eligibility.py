@@ -568,7 +568,7 @@ def _by_regime(facts, rules) -> Verdict:
     if results == {NOT_ELIGIBLE}:
         return Verdict(NOT_ELIGIBLE, f"本年度适用的规则未经确认，按其中任一规则均不符合。{texts}")
     if results == {ELIGIBLE}:
-        return Verdict(ELIGIBLE, texts)
+        return Verdict(ELIGIBLE, f"本年度适用的规则未经确认，按其中任一规则均符合。{texts}")
     return Verdict(CHECK, f"本年度适用哪套规则未经确认，请人工核实。{texts}")
 
 

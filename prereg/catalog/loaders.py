@@ -134,13 +134,14 @@ def regime_of(exam_year: int) -> tuple[str, bool]:
 
 def eligibility_rows(exam_year: int) -> list[dict]:
     """The shipped rules table of a year: its regime's rows; for a year whose regime is unconfirmed, the rows
-    of both regimes (the probable one first), every row unconfirmed, so that the 资格初审 assesses under each
-    and says 不符合 only where both fail (eligibility.assess)."""
+    of both regimes (the probable one first), so that the 资格初审 assesses under each and says 符合 only where
+    both are met and 不符合 only where both fail (eligibility._by_regime). Each row is as confirmed as its rule:
+    the doubt about the regime is the table holding two."""
     regime, confirmed = regime_of(exam_year)
     regimes = [regime] if confirmed else [regime, *({"A", "B"} - {regime})]
     shipped = read_csv("eligibility_rules.csv")
     rows = [row for each in regimes for row in shipped if row["regime"] == each]
     for row in rows:
         row["min_years"] = int(row["min_years"])
-        row["confirmed"] = confirmed and row["confirmed"] == "1"
+        row["confirmed"] = row["confirmed"] == "1"
     return rows

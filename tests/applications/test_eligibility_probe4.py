@@ -1,10 +1,17 @@
 """The fourth QA probe's findings on the 资格初审 assistant (round 2 of the independent cases), each against
 ../shared/reference/eligibility_rules.md: only a fact the form gives may refuse; what it leaves open is 需人工核实."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 
 from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE, Education, is_full_time
+from prereg.catalog.models import EligibilityRule
 from tests.applications.eligibility_cases import d, edu, education, facts, form, verdict
+from tests.factories import make_year
+
+keep_flags = importlib.import_module("prereg.catalog.migrations.0015_eligibility_unconfirmed_years_keep_route_flags")
 
 # --- H1. Only an explicit non-全日制 学习形式 refuses a first-time candidate (§1.4) ----------------------------------
 
@@ -160,3 +167,55 @@ def test_a_public_health_verdict_names_the_title_zhuguan_yishi(year, qualified, 
 
 def test_a_clinical_verdict_still_names_the_title_zhuzhi_yishi():
     assert "主治医师需" in verdict(attending("本科", "2015-01", "2015-01")).text
+
+
+# --- M3. 2021/2022年度 (rule set unconfirmed): 符合 where both rule sets are met on confirmed routes ------------------
+
+@pytest.mark.parametrize("f", [
+    # 药士 中专: the old rules' 1 year of work (1年5月), the new rules' education alone.
+    facts(2022, "药士", educations=[edu("中专", "2020-07", "药剂")], work=[(d("2020-08"), None)]),
+    facts(2021, "技士", educations=[edu("大专", "2019-07", "医学检验技术")], work=[(d("2019-08"), None)]),
+    # 护师 大专: 3 years of work (old), 3 years from 注册 (new).
+    facts(2022, "护师", educations=[edu("大专", "2018-06", "护理")], title="护士", title_date=d("2018-12"),
+          registered=d("2019-01"), work=[(d("2019-01"), None)]),
+], ids=["2022-药士", "2021-技士", "2022-护师"])
+def test_a_candidate_who_meets_both_rule_sets_of_an_unconfirmed_year_is_eligible(f):
+    v = verdict(f)
+    assert v.result == ELIGIBLE and "按其中任一规则均符合" in v.text
+    assert "人社部发〔2021〕51号" in v.text and "卫人发〔2000〕462号" in v.text
+
+
+def test_a_candidate_who_meets_one_rule_set_of_an_unconfirmed_year_only_is_to_be_checked():
+    # 2021年度 护师 大专: old rules 3 years of work (2017-06: 3年7月); new rules 3 years from 注册 (2019-03: 1年10月).
+    v = verdict(facts(2021, "护师", educations=[edu("大专", "2017-06", "护理")], title="护士", title_date=d("2018-12"),
+                      registered=d("2019-03"), work=[(d("2017-06"), None)]))
+    assert v.result == CHECK and "本年度适用哪套规则未经确认" in v.text
+
+
+def test_a_route_unconfirmed_in_itself_stays_to_be_checked_in_an_unconfirmed_year():
+    # 2022年度 护师 本科: the new rules' 本科 route (direct appointment; whether to sit the exam unconfirmed).
+    v = verdict(facts(2022, "护师", educations=[edu("本科", "2020-07", "护理学")], title="护士", title_date=d("2020-12"),
+                      registered=d("2021-01"), work=[(d("2021-01"), None)]))
+    assert v.result == CHECK
+
+
+def shipped_before_0015(year):
+    """The year's table as 0014 left it: both rule sets' rows, every one unconfirmed."""
+    EligibilityRule.objects.filter(exam_year=year).delete()
+    EligibilityRule.objects.bulk_create(EligibilityRule(exam_year=year, order=i, **{**row, "confirmed": False})
+                                        for i, row in enumerate(keep_flags.SHIPPED.ROWS))
+
+
+def test_a_stored_unconfirmed_year_still_as_shipped_gets_each_rules_own_flag_a_table_of_the_districts_not(db):
+    shipped, imported = make_year(2021), make_year(2022)
+    for year in (shipped, imported):
+        shipped_before_0015(year)
+    EligibilityRule.objects.filter(exam_year=imported, kind="advance", requires="基层", regime="B").update(note="考区的说明")
+    keep_flags.forward(apps, None)
+    confirmed = EligibilityRule.objects.filter(exam_year=shipped, confirmed=True)
+    assert confirmed.count() == sum(row["confirmed"] for row in keep_flags.SHIPPED.ROWS) > 0
+    assert confirmed.filter(regime="B", qualification="护师", education="大专").exists()
+    assert not confirmed.filter(regime="A", qualification="主治医师", note__startswith="临床医学专业学位硕士").exists()
+    assert not EligibilityRule.objects.filter(exam_year=imported, confirmed=True).exists()
+    keep_flags.backward(apps, None)
+    assert not EligibilityRule.objects.filter(exam_year=shipped, confirmed=True).exists()

@@ -95,8 +95,16 @@ def test_a_change_of_post_needs_its_years_in_the_current_post(post, year):
     assert assess(facts_for(route, 120, year, evidence={"转岗"}), [route, post]).result == CHECK
 
 
-def test_the_unconfirmed_years_mark_every_row_unconfirmed():
-    assert not any(row["confirmed"] for year in (2021, 2022) for row in eligibility_rows(year))
+def test_the_unconfirmed_years_hold_both_rule_sets_each_row_as_confirmed_as_its_rule():
+    # The doubt about the year's rule set is the table holding two (eligibility._by_regime: 符合 only where both are
+    # met, 不符合 only where both fail; test_eligibility_probe4); a row unconfirmed in itself stays so.
+    shipped = {(row["regime"], row["qualification"], row["category"], row["education"], row["counted_from"],
+                row["requires"], row["note"]): row["confirmed"] == "1" for row in read_csv("eligibility_rules.csv")}
+    for year in (2021, 2022):
+        rows = eligibility_rows(year)
+        assert {row["regime"] for row in rows} == {"A", "B"}
+        assert all(row["confirmed"] == shipped[row["regime"], row["qualification"], row["category"], row["education"],
+                                                row["counted_from"], row["requires"], row["note"]] for row in rows)
     assert {row["regime"] for row in read_csv("eligibility_rules.csv")} == {"A", "B"}
 
 
