@@ -12,6 +12,8 @@ from tests.applications.eligibility_cases import d, edu, education, facts, form,
 from tests.factories import make_year
 
 keep_flags = importlib.import_module("prereg.catalog.migrations.0015_eligibility_unconfirmed_years_keep_route_flags")
+higher_degrees = importlib.import_module(
+    "prereg.catalog.migrations.0016_eligibility_higher_degrees_of_old_rules_and_nurse_note")
 
 # --- H1. Only an explicit non-全日制 学习形式 refuses a first-time candidate (§1.4) ----------------------------------
 
@@ -219,3 +221,54 @@ def test_a_stored_unconfirmed_year_still_as_shipped_gets_each_rules_own_flag_a_t
     assert not EligibilityRule.objects.filter(exam_year=imported, confirmed=True).exists()
     keep_flags.backward(apps, None)
     assert not EligibilityRule.objects.filter(exam_year=shipped, confirmed=True).exists()
+
+
+# --- M1. Old rules' 主治: a 硕士 or 博士 whose years meet every reading (硕士 route, 本科 years) ----------------------
+
+@pytest.mark.parametrize(("level", "since"), [("硕士研究生", "2015-01"), ("博士研究生", "2014-01"), ("硕士学位", "2016-01")])
+def test_a_higher_degree_with_the_bachelors_years_is_eligible_whichever_degree_it_is(level, since):
+    v = verdict(attending(level, since, since))
+    assert v.result == ELIGIBLE and "专业学位、学术学位均适用" in v.text
+
+
+@pytest.mark.parametrize(("level", "since"), [("硕士研究生", "2018-01"), ("硕士研究生", "2017-01"), ("博士研究生", "2019-03")])
+def test_a_higher_degree_that_meets_only_its_own_unconfirmed_route_is_to_be_checked(level, since):
+    # 硕士 2 years (2年0月, 3年0月) or 博士 none: met only if the degree is a 专业学位 (unconfirmed).
+    assert verdict(attending(level, since, since)).result == CHECK
+
+
+def test_a_masters_short_of_even_two_years_is_not_eligible():
+    v = verdict(attending("硕士研究生", "2019-01", "2019-01"))
+    assert v.result == NOT_ELIGIBLE and "1年0月" in v.text
+
+
+def test_the_new_rules_masters_without_residency_still_rests_on_the_unconfirmed_bachelors_route():
+    # Regime B (rules file §6 E11): a 硕士 without a 规培 certificate, four years from 注册, stays 需人工核实.
+    v = verdict(attending("硕士研究生", "2018-06", "2019-06", year=2024))
+    assert v.result == CHECK
+
+
+# --- L2. The new rules' 本科 nurse: the route's words read as a sentence -------------------------------------------
+
+def test_the_bachelor_nurses_route_says_its_years_before_its_doubt():
+    v = verdict(nurse("2022-06", "2022-07", level="本科"))
+    assert v.result == CHECK
+    assert "护师需护士执业活动满1年（本科及以上执业满1年可直接聘任护师，是否仍须报考未经确认），截至" in v.text
+
+
+def test_stored_tables_get_the_higher_degrees_and_the_nurses_note_a_table_of_the_districts_not(db):
+    old, new, imported = make_year(2020), make_year(2024), make_year(2019)
+    EligibilityRule.objects.filter(note=higher_degrees.HIGHER_NOTE).delete()  # as before 0016
+    EligibilityRule.objects.filter(note=higher_degrees.NURSE_NOTE).update(note=higher_degrees.NURSE_NOTE_BEFORE)
+    EligibilityRule.objects.filter(exam_year=imported, **higher_degrees.BACHELOR).update(note="考区的说明")
+    higher_degrees.forward(apps, None)
+    added = EligibilityRule.objects.filter(exam_year=old, note=higher_degrees.HIGHER_NOTE)
+    assert sorted(added.values_list("education", flat=True)) == ["博士", "硕士"]
+    assert not added.filter(confirmed=False).exists()
+    assert EligibilityRule.objects.filter(exam_year=new, note=higher_degrees.NURSE_NOTE).count() == 3
+    assert not EligibilityRule.objects.filter(exam_year=imported, note=higher_degrees.HIGHER_NOTE).exists()
+    higher_degrees.forward(apps, None)  # once only
+    assert added.count() == 2
+    higher_degrees.backward(apps, None)
+    assert not added.exists()
+    assert not EligibilityRule.objects.filter(note=higher_degrees.NURSE_NOTE).exists()
