@@ -9,7 +9,8 @@ images with the row; the others in the 证件图片 part, "images").
 candidate's uploads are checked against it here, and the review screen's items to tick are built
 from it (prereg.applications.review). Which identity images are asked for follows the 证件类型
 (ID_DOCUMENTS); the 执业类别 and 执业注册范围 images only a nurse's or physician's qualification
-(LICENSED_SERIES). `form_field_slots` is what the form's 证件图片 part draws of it.
+(LICENSED_SERIES). `form_field_slots` is what the form's 证件图片 part offers uploads in;
+`unneeded_field_slots` the slots it draws only to say that a field answered 无 asks for no image.
 """
 
 from collections import Counter
@@ -137,9 +138,33 @@ LICENCE_LABELS = {("护理", ImageSlot.CATEGORY): "执业类别（护士执业�
                   ("医疗", ImageSlot.SCOPE): "执业注册范围（医师执业证书）"}
 
 
+# The 申报信息 fields chosen from a dictionary whose 📷 image shows what they say, with what the form
+# shows while they are empty: 执业变更情况 starts at 无 (the dictionary's 无 stands for the empty choice,
+# candidate.forms.YearDicts.choices), 现有资格 at 请选择 (not answered yet). A picture belongs to a filled
+# field (手册 二.1): one answered 无 asks for none, and takes none (images_add refuses a slot
+# form_field_slots does not draw); one not answered yet may still ask.
+NONE = "无"
+TEXT_FIELDS = {ImageSlot.PRACTICE_CHANGE: ("practice_change", NONE),
+               ImageSlot.CURRENT_QUALIFICATION: ("current_qualification", "")}
+
+
+def _text_answer(application, slot) -> str:
+    """What the field of a TEXT_FIELDS slot says as the form shows it; "" not answered yet."""
+    name, shown_when_empty = TEXT_FIELDS[slot]
+    return getattr(application, name).strip() or shown_when_empty
+
+
+def unneeded_field_slots(application) -> dict[ImageSlot, str]:
+    """The slots of the form's own fields whose field says 无, with the note the form draws in each
+    instead of a picker (执业变更情况为“无”时无需上传)."""
+    return {slot: f"{_label(name)}为“{NONE}”时无需上传" for slot, (name, _) in TEXT_FIELDS.items()
+            if _text_answer(application, slot) == NONE}
+
+
 def _answered(application) -> list[ImageSlot]:
     """The 申报信息 fields filled in (DECLARED_SLOTS), whose 📷 images are then asked for: the 执业类别
-    and 执业注册范围 only of a nurse's or a physician's qualification (LICENSED_SERIES)."""
+    and 执业注册范围 only of a nurse's or a physician's qualification (LICENSED_SERIES), the others when
+    they say more than 无 (TEXT_FIELDS)."""
     licensed = bool(is_licensed(application))
     filled = (licensed and application.category_id, licensed and application.scope_id,
               is_filled_text(application.practice_change), is_filled_text(application.current_qualification))
@@ -175,16 +200,17 @@ class FormSlot(NamedTuple):
 
 
 def form_field_slots(application) -> list[FormSlot]:
-    """The slots of the form's own fields the form draws, in its order: those asked for (field_images)
-    and those a field not yet filled may still ask for; never one this application can never need
-    (the 反面 of a passport, the 执业类别 of a pharmacist, the 执业注册范围 of a nurse)."""
+    """The slots of the form's own fields the form offers an upload in, in its order: those asked for
+    (field_images) and those a field not yet filled may still ask for; never one this application can
+    never need (the 反面 of a passport, the 执业类别 of a pharmacist, the 执业注册范围 of a nurse), nor
+    one whose field says 无 (unneeded_field_slots)."""
     asked = {image.slot: image for image in field_images(application)}
     licensed = is_licensed(application)
     category = application.category if application.category_id else None
     possible = {
         ImageSlot.CATEGORY: licensed is not False,
         ImageSlot.SCOPE: licensed is not False and (category is None or category.has_scopes),
-        ImageSlot.PRACTICE_CHANGE: True, ImageSlot.CURRENT_QUALIFICATION: True,
+        **{slot: _text_answer(application, slot) != NONE for slot in TEXT_FIELDS},
     }
     return [FormSlot(slot, asked[slot].label if slot in asked else slot.label, slot in asked)
             for slot in FIELD_SLOTS if slot in asked or possible.get(slot, False)]

@@ -49,6 +49,8 @@ def test_the_form_shows_each_slots_note_and_sample_beside_its_upload(client, yea
 
 def test_a_slot_redrawn_after_an_upload_keeps_its_note_and_sample(client, year, tree, candidate):
     application = complete_application(candidate, year, tree)
+    application.practice_change = "执业地点变更"  # a 执业变更情况 of 无 takes no picture
+    application.save()
     client.force_login(candidate)
     answer = client.post(reverse("candidate:image_upload"), {"slot": "practice_change", "version": application.version,
                                                              "file": jpeg_upload()},

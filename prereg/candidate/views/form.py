@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prereg.applications import images as image_rules
 from prereg.applications import services as workflow_services
 from prereg.applications.carryover import carried_from
-from prereg.applications.completeness import FIELD_SLOTS, form_field_slots, gaps
+from prereg.applications.completeness import FIELD_SLOTS, form_field_slots, gaps, unneeded_field_slots
 from prereg.applications.drafts import edit_refusal, may_edit
 from prereg.applications.images import SLOT_GUIDES, slot_guide
 from prereg.applications.models import ApplicationImage, FieldCheck, ImageSlot, State
@@ -137,7 +137,7 @@ def images_by_slot(application) -> dict:
     return images
 
 
-def _slot(slot, label, images, row_id=None, required=True, guide=None, needed=True, marks=None):
+def _slot(slot, label, images, row_id=None, required=True, guide=None, needed=True, marks=None, note=""):
     found = images.get((slot, row_id), [])
     limit = image_rules.slot_limit(slot)
     return {"slot": slot, "row_id": row_id, "label": label, "images": found,
@@ -148,6 +148,7 @@ def _slot(slot, label, images, row_id=None, required=True, guide=None, needed=Tr
             "missing": required and not found,  # 缺: asked for and not yet uploaded
             # Not asked for (any longer): drawn only to show and delete what it still holds, no upload.
             "not_needed": not needed,
+            "note": note,  # why none is needed, where a field says so (执业变更情况为“无”时无需上传)
             "guide": guide if guide is not None else SLOT_GUIDES.get(slot),  # the manual's 注意事项 and 示例图片
             # 正在识别: the slot asks for itself again until the reading's warning can show
             "reading_awaited": any(image.reading_awaited for image in found)}
@@ -164,16 +165,20 @@ NOT_NEEDED_SUFFIX = "（无需上传，可删除）"
 def image_slots(application, images=None):
     """The 📷 slots not tied to a row the form draws: those completeness draws (form_field_slots: the
     证件类型's images, the 执业类别/执业注册范围 only of a nurse or a physician), labelled and guided as
-    it has them; and, in the form's order with them, a slot no longer asked for that still holds
-    images (the 证件类型 or the qualification changed since), so that they can be seen and deleted."""
+    it has them; and, in the form's order with them, one whose field says 无, saying so (no picker), and
+    a slot no longer asked for that still holds images (the 证件类型 or the qualification changed since):
+    what either holds can be seen and deleted."""
     images = images if images is not None else images_by_slot(application)
     drawn = {form_slot.slot: form_slot for form_slot in form_field_slots(application)}
+    unneeded = unneeded_field_slots(application)
     marks = review_marks(application)
     slots = []
     for slot in FIELD_SLOTS:
         if slot in drawn:
             slots.append(_slot(slot, drawn[slot].label, images, required=drawn[slot].required,
                                guide=slot_guide(application, slot), marks=marks))
+        elif slot in unneeded:
+            slots.append(_slot(slot, slot.label, images, required=False, needed=False, note=unneeded[slot]))
         elif images.get((slot, None)):
             slots.append(_slot(slot, f"{slot.label}{NOT_NEEDED_SUFFIX}", images, required=False, needed=False))
     return slots
