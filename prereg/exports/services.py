@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
@@ -72,34 +73,55 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
     return job
 
 
-def job_for(user, job_id: int) -> ExportJob:
-    """The user's own job, or 404 (another user's job does not exist for him)."""
-    return get_object_or_404(ExportJob, pk=job_id, owner=user)
+def job_for(user, job_id: int, *, lock: bool = False) -> ExportJob:
+    """The user's own job, or 404 (another user's job does not exist for him); with `lock`, its row
+    locked until the transaction ends."""
+    jobs = ExportJob.objects.select_for_update() if lock else ExportJob.objects
+    return get_object_or_404(jobs, pk=job_id, owner=user)
+
+
+FILE_GONE_MESSAGE = "文件已过期或已删除，请重新导出。"
 
 
 @transaction.atomic
-def export_download(*, actor, job_id: int, request=None) -> ExportJob:
-    """Check that the file may be taken now and record who took it."""
+def export_download(*, actor, job_id: int, request=None) -> tuple[ExportJob, File]:
+    """The job's file, opened for `actor` to take, and recorded as taken.
+
+    On the locked row, as export_delete removes the file: a delete at the same moment either waits for
+    this open (the open file reads to its end though its name is then removed) or went first, and the
+    job is gone. The file is opened before the download is recorded: one that is gone (its job deleted,
+    expired, lost from storage) is refused with FILE_GONE_MESSAGE and records nothing (the races probe
+    met 8 server errors and downloads recorded that never happened, some after export.deleted)."""
     require_function(actor, "export_excel")
-    job = job_for(actor, job_id)
+    job = job_for(actor, job_id, lock=True)
     if job.status != ExportStatus.DONE or not job.file:
         raise ValidationError("文件尚未生成或已过期。")
     if job.expires_at and job.expires_at <= timezone.now():
         raise ValidationError("文件已过期，请重新导出。")
-    record("export.download", actor=actor, obj=job, request=request,
-           details={"kind": job.kind, "rows": job.row_count, "filters": job.filters})
-    return job
+    try:
+        opened = default_storage.open(job.file.name, "rb")
+    except FileNotFoundError:
+        raise ValidationError(FILE_GONE_MESSAGE) from None
+    try:
+        record("export.download", actor=actor, obj=job, request=request,
+               details={"kind": job.kind, "rows": job.row_count, "filters": job.filters})
+    except Exception:
+        opened.close()
+        raise
+    return job, opened
 
 
 @transaction.atomic
 def export_delete(*, actor, job_id: int, request=None) -> None:
-    job = job_for(actor, job_id)
+    """Delete the job and its file, on the locked row (a download at the same moment: export_download)."""
+    job = job_for(actor, job_id, lock=True)
     if job.active:
         raise ValidationError("任务进行中，完成后才能删除。")
-    if job.file:
-        default_storage.delete(job.file.name)
     record("export.deleted", actor=actor, obj=job, request=request, details={"kind": job.kind})
+    name = job.file.name if job.file else ""
     job.delete()
+    if name:  # last: a refusal above leaves the file to its job
+        default_storage.delete(name)
 
 
 # --- reminders (提醒考生) --------------------------------------------------------------------------

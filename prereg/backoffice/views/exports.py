@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -130,13 +129,12 @@ def export_status(request, pk):
 @staff_required("export_excel")
 def export_download(request, pk):
     try:
-        job = services.export_download(actor=request.user, job_id=pk, request=request)
+        job, opened = services.export_download(actor=request.user, job_id=pk, request=request)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("backoffice:exports")
     # Kept out of every cache by the middleware's no-store for signed-in pages.
-    return FileResponse(default_storage.open(job.file.name, "rb"), as_attachment=True,
-                        filename=job.file_name or f"export-{job.pk}.{job.format}")
+    return FileResponse(opened, as_attachment=True, filename=job.file_name or f"export-{job.pk}.{job.format}")
 
 
 @require_POST
