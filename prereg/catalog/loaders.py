@@ -132,6 +132,12 @@ def regime_of(exam_year: int) -> tuple[str, bool]:
     return "B", exam_year >= 2023
 
 
+# The COVID front-line advance (rules file §3.5) rests on 国发明电〔2020〕5号 and 人社厅发〔2020〕23号, measures of the
+# 2020 epidemic taken after 2020年度's registration (Dec 2019–Jan 2020, §0) had closed: 2021年度 is the first year
+# it can concern, so no earlier year's table holds a row asking for it (一线).
+FRONT_LINE_FROM = 2021
+
+
 def eligibility_rows(exam_year: int) -> list[dict]:
     """The shipped rules table of a year: its regime's rows; for a year whose regime is unconfirmed, the rows
     of both regimes (the probable one first), so that the 资格初审 assesses under each and says 符合 only where
@@ -140,7 +146,8 @@ def eligibility_rows(exam_year: int) -> list[dict]:
     regime, confirmed = regime_of(exam_year)
     regimes = [regime] if confirmed else [regime, *({"A", "B"} - {regime})]
     shipped = read_csv("eligibility_rules.csv")
-    rows = [row for each in regimes for row in shipped if row["regime"] == each]
+    rows = [row for each in regimes for row in shipped if row["regime"] == each
+            and (exam_year >= FRONT_LINE_FROM or "一线" not in row["requires"].split("+"))]
     for row in rows:
         row["min_years"] = int(row["min_years"])
         row["confirmed"] = row["confirmed"] == "1"

@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 
 from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE, Education, is_full_time
+from prereg.catalog.loaders import eligibility_rows
 from prereg.catalog.models import EligibilityRule
 from tests.applications.eligibility_cases import d, edu, education, facts, form, verdict
 from tests.factories import make_year
@@ -14,6 +15,7 @@ from tests.factories import make_year
 keep_flags = importlib.import_module("prereg.catalog.migrations.0015_eligibility_unconfirmed_years_keep_route_flags")
 higher_degrees = importlib.import_module(
     "prereg.catalog.migrations.0016_eligibility_higher_degrees_of_old_rules_and_nurse_note")
+front_line_from_2021 = importlib.import_module("prereg.catalog.migrations.0017_eligibility_front_line_from_2021")
 
 # --- H1. Only an explicit non-全日制 学习形式 refuses a first-time candidate (§1.4) ----------------------------------
 
@@ -272,3 +274,35 @@ def test_stored_tables_get_the_higher_degrees_and_the_nurses_note_a_table_of_the
     higher_degrees.backward(apps, None)
     assert not added.exists()
     assert not EligibilityRule.objects.filter(note=higher_degrees.NURSE_NOTE).exists()
+
+
+# --- M2. The COVID front-line advance (§3.5) from 2021年度: 2020年度's registration closed before it -----------------
+
+@pytest.mark.parametrize(("year", "since"), [(2020, "2016-04"), (2019, "2015-04")])
+def test_front_line_staff_short_one_year_before_2021_are_not_eligible(year, since):
+    v = verdict(attending("本科", since, since, year=year, evidence={"一线"}))
+    assert v.result == NOT_ELIGIBLE and "3年9月" in v.text and f"最早可报考{year + 1}年度" in v.text
+    assert "疫情防控一线" not in v.text
+
+
+def test_front_line_staff_short_one_year_in_2021_are_still_to_be_checked():
+    v = verdict(attending("本科", "2017-04", "2017-04", year=2021, evidence={"一线"}))
+    assert v.result == CHECK and "疫情防控一线" in v.text
+
+
+def test_only_the_years_from_2021_ship_the_front_line_advance():
+    def front_line(year):
+        return [row for row in eligibility_rows(year) if row["requires"] == "一线"]
+
+    assert not front_line(2019) and not front_line(2020)
+    assert {row["regime"] for row in front_line(2021)} == {"A", "B"} and front_line(2024)
+
+
+def test_stored_tables_before_2021_lose_the_front_line_advance_a_later_one_keeps_it(db):
+    old, unconfirmed = make_year(2020), make_year(2021)
+    EligibilityRule.objects.create(exam_year=old, order=99, **front_line_from_2021.FRONT_LINE)  # as 0012 added it
+    front_line_from_2021.forward(apps, None)
+    assert not EligibilityRule.objects.filter(exam_year=old, requires="一线").exists()
+    assert EligibilityRule.objects.filter(exam_year=unconfirmed, regime="A", requires="一线").count() == 1
+    front_line_from_2021.backward(apps, None)
+    assert EligibilityRule.objects.filter(exam_year=old, **front_line_from_2021.FRONT_LINE).count() == 1
