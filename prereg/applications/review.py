@@ -5,7 +5,9 @@ must show it and the typed values the reviewer compares with them. The items are
 completeness check asks the candidate for (completeness.required_images), so a reviewer is never
 asked to confirm a photo that was not asked for, and the labels are the slots' and the form's
 own. Keys are stable ("id_card", "education:12") and are what FieldCheck.field stores. One query
-per row model and one for the images, whatever the number of rows.
+per row model and one for the images, whatever the number of rows. `attach_images` gives the items
+their images and returns the pictures no item asks for (UnaskedImages): the reviewer sees every
+picture the candidate sent, as the image zip holds them all.
 """
 
 import hashlib
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import FieldDoesNotExist
 
 from . import eligibility as rules
-from .completeness import id_document, required_images
+from .completeness import id_document, required_images, unneeded_field_slots
 from .models import (
     STAGE_ORG_FIELD,
     Application,
@@ -25,7 +27,7 @@ from .models import (
     State,
     Verdict,
 )
-from .sections import ASSESSED, BY_KEY, BY_SLOT
+from .sections import ASSESSED, BY_KEY, BY_SLOT, rows_by_table
 from .values import month_text, plain_text, typed_text
 
 # The images of the identity document are one item, labelled as the 证件类型 has them
@@ -74,6 +76,18 @@ def _values(obj, names, label=None) -> list[tuple[str, str]]:
     return [(label.get(name) or obj._meta.get_field(name).verbose_name, _typed(obj, name)) for name in names]
 
 
+@dataclass
+class UnaskedImages:
+    """Pictures of one slot (of one row) that no item shows: uploaded where nothing is asked for now (a
+    field since answered 无, a 证件类型 or a qualification changed since, a 学位 of level 无). Shown to the
+    reviewer with what the candidate typed, as every picture sent is (the image zip holds them all);
+    nothing to tick."""
+    label: str
+    note: str  # why nothing is asked for there, where a field says so (执业变更情况为“无”时无需上传)
+    values: list[tuple[str, str]]
+    images: list
+
+
 def check_fields(application, *, with_images=True) -> list[CheckField]:
     items = {}
     required = required_images(application)
@@ -89,7 +103,7 @@ def check_fields(application, *, with_images=True) -> list[CheckField]:
         items[key].slots.append((image.slot, image.row_id))
     fields = list(items.values())
     if with_images:
-        _attach_images(application, fields)
+        attach_images(application, fields)
     return fields
 
 
@@ -113,7 +127,10 @@ def _item(application, key, image) -> CheckField:
     return CheckField(key, label, _values(row, table.columns, {"level": table.title}))
 
 
-def _attach_images(application, fields):
+def attach_images(application, fields) -> list[UnaskedImages]:
+    """Give each item its images (and the 证件 item the photo); return the application's other images,
+    those no item shows, grouped by slot and row in the form's order: a stored image is never left off
+    the review screen. One query for the images; the rows' only when an image of a row is left over."""
     images = list(application.images.all())
     photo = next((img for img in images if img.slot == ImageSlot.PHOTO), None)
     # The identity images are captioned as the form names them for the 证件类型 (正面/反面, 护照信息页).
@@ -127,6 +144,36 @@ def _attach_images(application, fields):
             f.images += [img for img in images if (img.slot, img.row_id) == (slot, row_id)]
             if row_id is None:  # a single-value slot may have been stored with no row id or any row id
                 f.images += [img for img in images if img.slot == slot and img.row_id is not None]
+    shown = {img.pk for f in fields for img in f.images} | {f.photo.pk for f in fields if f.photo}
+    return _unasked(application, [img for img in images if img.pk not in shown])
+
+
+def _unasked(application, left) -> list[UnaskedImages]:
+    """`left` grouped by slot and row, labelled as the form names them, in the form's order."""
+    groups = {}
+    for img in left:
+        # A slot of the form's own is one place, whatever row id it was stored with (as above).
+        groups.setdefault((img.slot, img.row_id if img.slot in BY_SLOT else None), []).append(img)
+    if not groups:
+        return []
+    rows = rows_by_table(application) if any(row_id for _, row_id in groups) else {}
+    notes = unneeded_field_slots(application)
+    slot_order = list(ImageSlot.values)
+    found = []
+    for (slot, row_id), images in groups.items():
+        slot = ImageSlot(slot)
+        if row_id is None:
+            label, values = slot.label, _values(application, FIELD_VALUES.get(slot, ()))
+            place = 0
+        else:
+            table = BY_SLOT[slot]
+            table_rows = rows.get(table.key, [])
+            place = next((i for i, row in enumerate(table_rows) if row.pk == row_id), len(table_rows))
+            row = table_rows[place] if place < len(table_rows) else None
+            label = f"{slot.label}（{table.describe(row, place)}）" if row else slot.label
+            values = _values(row, table.columns, {"level": table.title}) if row else []
+        found.append(((slot_order.index(slot), place), UnaskedImages(label, notes.get(slot, ""), values, images)))
+    return [group for _, group in sorted(found, key=lambda pair: pair[0])]
 
 
 def attach_checks(application, fields, stage):

@@ -236,12 +236,14 @@ def batch_approve(request):
 
 
 def _fields_context(application, decidable):
-    """What the review screen and a field's htmx tick both show: the 📷 fields, the decision state."""
-    fields = review.check_fields(application)
+    """What the review screen and a field's htmx tick both show: the 📷 fields, the decision state, and
+    the pictures no field asks for (every picture the candidate sent is shown)."""
+    fields = review.check_fields(application, with_images=False)
+    unasked = review.attach_images(application, fields)
     if decidable:
         review.attach_checks(application, fields, application.stage)
     fields = ocr.with_readings(application, fields)  # each item's machine reading; disagreements first
-    return {"a": application, "fields": fields, "decidable": decidable,
+    return {"a": application, "fields": fields, "unasked": unasked, "decidable": decidable,
             "all_yes": review.all_consistent(fields), "mismatch": review.mismatch_reason(fields),
             "can_previous": decidable and workflow.previous_stage(application.stage) is not None}
 
