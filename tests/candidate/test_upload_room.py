@@ -52,7 +52,7 @@ def test_a_one_image_slot_holding_its_image_still_offers_to_replace_it(client, y
     complete_application(candidate, year, tree)
     photo = slot_markup(_form(client), "photo-")
     assert images.slot_limit(ImageSlot.PHOTO) == 1
-    assert "已达上限" not in photo and "继续上传" in photo and 'type="file"' in photo
+    assert "已达上限" not in photo and "更换图片" in photo and 'type="file"' in photo
     assert 'data-room="1"' in photo and "multiple" not in photo
 
 
