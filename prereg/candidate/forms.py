@@ -316,6 +316,9 @@ class OtherForm(RowForm):
 
 
 class BaseRowFormSet(forms.BaseModelFormSet):
+    # Django's own says 请最多提交 20 个表单: the candidate fills rows, not forms. Shown at the table (_rows.html).
+    default_error_messages = {"too_many_forms": "最多填写%(num)d行，请删除多余的行后再保存。"}
+
     def __init__(self, *args, year=None, kind=None, dicts=None, **kwargs):
         self.year, self.kind = year, kind
         self.dicts = dicts or YearDicts(year)

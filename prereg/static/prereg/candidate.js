@@ -32,32 +32,55 @@
   }
 
   // ⊕: append a blank row from the formset's <template>; ⊖: mark the row deleted and hide it.
+  // A table takes at most data-max-rows rows, as its formset (max_num) does, deleted ones not counted:
+  // ⊕ is disabled there and says so (最多N行), instead of the save refusing the rows once all is typed.
+  function totalForms(rows) {
+    return rows.querySelector("[name=" + rows.getAttribute("data-rows") + "-TOTAL_FORMS]");
+  }
+  function fitAddRow(rows) {
+    var add = rows.querySelector("[data-add-row]");
+    var max = parseInt(rows.getAttribute("data-max-rows"), 10);
+    if (!add || isNaN(max)) { return; }
+    var kept = parseInt(totalForms(rows).value, 10) - rows.querySelectorAll("[data-row].removed").length;
+    add.disabled = kept >= max;
+    var note = rows.querySelector("[data-max-rows-note]");
+    if (note) { note.classList.toggle("hidden", !add.disabled); }
+  }
+  function fitAllAddRows() { document.querySelectorAll("[data-rows]").forEach(fitAddRow); }
+  document.addEventListener("DOMContentLoaded", fitAllAddRows);
+  document.addEventListener("htmx:afterSettle", fitAllAddRows);  // a section's answer draws its tables again
+  function addRow(rows) {
+    var total = totalForms(rows);
+    var n = parseInt(total.value, 10);
+    var html = rows.querySelector("template[data-row-template]").innerHTML.replace(/__prefix__/g, String(n));
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var row = holder.firstElementChild;
+    var no = row.querySelector("[data-row-no]");
+    if (no) { no.textContent = String(n + 1); }
+    rows.querySelector("[data-row-list]").appendChild(row);
+    total.value = String(n + 1);
+    fitAddRow(rows);
+    return row;
+  }
+  function removeRow(card) {
+    var box = card.querySelector("input[type=checkbox][name$='-DELETE']");
+    if (box) { box.checked = true; box.dispatchEvent(new Event("change", { bubbles: true })); }
+    card.classList.add("removed");
+    card.classList.add("hidden");
+    fitAddRow(card.closest("[data-rows]"));
+  }
   document.addEventListener("click", function (event) {
     var add = event.target.closest("[data-add-row]");
     if (add) {
-      var rows = add.closest("[data-rows]");
-      var prefix = rows.getAttribute("data-rows");
-      var total = rows.querySelector("[name=" + prefix + "-TOTAL_FORMS]");
-      var n = parseInt(total.value, 10);
-      var html = rows.querySelector("template[data-row-template]").innerHTML.replace(/__prefix__/g, String(n));
-      var holder = document.createElement("div");
-      holder.innerHTML = html;
-      var row = holder.firstElementChild;
-      var no = row.querySelector("[data-row-no]");
-      if (no) { no.textContent = String(n + 1); }
-      rows.querySelector("[data-row-list]").appendChild(row);
-      total.value = String(n + 1);
-      var first = row.querySelector("input, select");
+      if (add.disabled) { return; }
+      var first = addRow(add.closest("[data-rows]")).querySelector("input, select");
       if (first) { first.focus(); }
       return;
     }
     var remove = event.target.closest("[data-remove-row]");
     if (remove) {
-      var card = remove.closest("[data-row]");
-      var box = card.querySelector("input[type=checkbox][name$='-DELETE']");
-      if (box) { box.checked = true; box.dispatchEvent(new Event("change", { bubbles: true })); }
-      card.classList.add("removed");
-      card.classList.add("hidden");
+      removeRow(remove.closest("[data-row]"));
       return;
     }
     var unit = event.target.closest("[data-unit-id]");
