@@ -10,7 +10,7 @@ A task whose worker died (kill -9, out of memory, the machine stopped) stays RUN
 django-tasks-db has no heartbeat nor retry. So each worker is named after its machine and process
 (`<host>:<pid>:<token>`, unless --worker-id names it), and when a worker starts it fails, with the
 row's own set_failed as the worker does, the tasks left running by a worker of its machine whose
-process is gone (`recover_lost_tasks`); those of RETRY_WHEN_LOST are queued again, once.
+process is gone (`recover_lost_tasks`); those of RETRY_WHEN_LOST are queued again, once in a row.
 
 A worker also runs the PERIODIC sweeps of the queues it serves, when it starts and every
 PERIODIC_SECONDS in a thread of its own (the SMS sweep queues again each message that is due and
@@ -38,13 +38,16 @@ from django_tasks_db.utils import exclusive_transaction
 
 logger = logging.getLogger(__name__)
 
-# Tasks safe to run again after their worker died, and how many times: each does nothing when its
-# work is done (a reading of the stored image is kept). Once only: a photo that kills the worker (out
-# of memory) must not kill it for ever. An export is not here: its job fails as lost
-# (prereg.exports.runner), and its owner asks again. Nor an SMS delivery: its message row says
-# whether it is due and counts its attempts, and the SMS sweep queues it again (PERIODIC).
+# Tasks safe to run again after their worker died, and how many times in a row: each does nothing when
+# its work is done (a reading of the stored image is kept; a year's verdicts computed again are the
+# same verdicts), and a user may have been told it will be done (未审结的报名信息将在后台按新规则重新判定,
+# after a rules import or a change of the cut-off date). Once only: a photo (a year) that kills the worker
+# (out of memory) must not kill it for ever. An export is not here: its job fails as lost
+# (prereg.exports.runner), its owner sees it failed and asks again. Nor an SMS delivery: its message row
+# says whether it is due and counts its attempts, and the SMS sweep queues it again (PERIODIC).
 RETRY_WHEN_LOST = {
     "prereg.ocr.tasks.read_image_task": 1,
+    "prereg.applications.tasks.verdicts_recompute": 1,
 }
 # Sweeps a worker runs for the queue it serves (dotted path: queue), when it starts and every
 # PERIODIC_SECONDS after; each queues the tasks that should be waiting and are not. Named by path,
@@ -95,9 +98,16 @@ def worker_gone(worker_id: str, me: str) -> bool:
 
 
 def _retries_so_far(row: DBTaskResult) -> int:
-    lost = DBTaskResult.objects.failed().filter(
-        task_path=row.task_path, exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}")
-    return sum(1 for args in lost.exclude(pk=row.pk).values_list("args_kwargs", flat=True) if args == row.args_kwargs)
+    """How often this task (its path and arguments) was already queued again for a lost worker: the
+    tasks like it queued before it and lost, back to the last one that was not lost. One that ran (to its
+    end, or failing of itself) ends the count: a year's verdicts recomputed for new rules weeks after a
+    recompute lost and run again are another request, and are run again as the first was."""
+    same = DBTaskResult.objects.filter(task_path=row.task_path, args_kwargs=row.args_kwargs,
+                                       enqueued_at__lt=row.enqueued_at)
+    lost = same.failed().filter(exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}")
+    last_other = (same.exclude(pk__in=lost.values("pk")).order_by("-enqueued_at")
+                  .values_list("enqueued_at", flat=True).first())
+    return (lost if last_other is None else lost.filter(enqueued_at__gt=last_other)).count()
 
 
 def recover_lost_tasks(backend_name: str, me: str) -> int:
