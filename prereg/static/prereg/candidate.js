@@ -254,7 +254,9 @@
     }, 1000);
   });
 
-  // A picture larger than the server keeps (or takes) is redrawn smaller in a canvas, as a JPEG. Whatever
+  // A picture larger than the server keeps (or takes) is redrawn smaller in a canvas, as a JPEG, sent under
+  // the name it was chosen by: the server judges the bytes, never the name, and names the file in a refusal
+  // ("long.jpg：图片过长" for long.png named a file the candidate does not have). Whatever
   // its type says: some in-app browsers (WeChat) and Android pickers give none or a generic one
   // (application/octet-stream). One the browser can read but whose type is not one the server takes is
   // redrawn too; one it cannot read is sent as it is, and the server says why it is refused.
@@ -282,8 +284,7 @@
         bitmap.close();
         canvas.toBlob(function (blob) {
           if (!blob) { resolve(file); return; }
-          var stem = (file.name || "图片").replace(/\.[^.]+$/, "");
-          resolve(new File([blob], stem + ".jpg", { type: "image/jpeg" }));
+          resolve(new File([blob], file.name || "图片.jpg", { type: "image/jpeg" }));
         }, "image/jpeg", 0.85);
       }).catch(function () { resolve(file); });
     });
