@@ -13,6 +13,7 @@ dumping the rows finds every file they name.
 
 import hashlib
 import io
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,6 +31,8 @@ from .completeness import FIELD_SLOTS, ID_DOCUMENTS, form_field_slots, id_docume
 from .drafts import check_editable, lock_editable
 from .models import ApplicationImage, DeletedImageFile, ImageSlot
 from .sections import BY_SLOT
+
+logger = logging.getLogger(__name__)
 
 # Never decode a truncated file as if it were whole.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -157,6 +160,7 @@ SHAPE_MESSAGE = (f"图片过长或过窄（长边超过短边的{MAX_ASPECT}倍�
                  "长截图请分成几段分别截图，作为几张图片上传（此栏可上传多张）；证件请拍摄完整的证件。")
 PHOTO_SHAPE_MESSAGE = "考生照片不能是横版照片（宽大于高）。请上传竖版的本人近期正面免冠证件照。"
 DUPLICATE_MESSAGE = "该图片已上传过，无需重复上传。"
+STORE_FAILED_MESSAGE = "图片保存失败，请稍后重试。"  # the storage refused the file: nothing to change in it
 PDF_MESSAGE = ("不支持PDF文件，仅支持 jpg/jpeg/png/bmp 格式的图片。"
                "请打开PDF后逐页截图上传，或在扫描软件（如扫描全能王）中选择“导出为图片/JPG”后上传。")
 HEIC_MESSAGE = ("不支持HEIC格式的照片（苹果手机默认的拍照格式），仅支持 jpg/jpeg/png/bmp 格式。"
@@ -522,7 +526,8 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
         created = _store(actor, application, slot, row_id, processed, names, written, replace=replace,
                          limit=limit, expected_version=expected_version, request=request)
     except ValidationError:
-        # Refused on the locked row before a file was written: nothing of this upload to purge.
+        # Refused on the locked row, or by the storage: the names of files never begun leave the purge's
+        # queue; one begun stays on it (the storage may hold part of it).
         DeletedImageFile.objects.filter(name__in=[name for name in queued if name not in written]).delete()
         raise
     return created
@@ -559,10 +564,16 @@ def _store(actor, application, slot, row_id, processed, names, written, *, repla
             original_name=(getattr(upload, "name", "") or "")[:200], uploaded_by=actor,
         )
         # Under the queued name (a new uuid's: never taken, so the storage keeps it as given).
-        written.append(file_name)
-        obj.file = storage.save(file_name, ContentFile(image.data), max_length=200)
-        written.append(thumb_name)
-        obj.thumbnail = thumb_storage.save(thumb_name, ContentFile(image.thumbnail), max_length=200)
+        try:
+            written.append(file_name)
+            obj.file = storage.save(file_name, ContentFile(image.data), max_length=200)
+            written.append(thumb_name)
+            obj.thumbnail = thumb_storage.save(thumb_name, ContentFile(image.thumbnail), max_length=200)
+        except OSError:
+            # The media directory unwritable, the disk full: the operator's to mend (the log says which);
+            # the candidate is told at the slot, and this transaction takes back the rows already written.
+            logger.exception("image %s of application %s not stored", file_name, application.pk)
+            raise ValidationError(STORE_FAILED_MESSAGE, code="storage") from None
         obj.save()
         created.append(obj)
     DeletedImageFile.objects.filter(name__in=written).delete()
