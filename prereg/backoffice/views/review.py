@@ -6,13 +6,14 @@ lives there.
 
 from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Func, IntegerField, Subquery
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -191,6 +192,7 @@ def pending(request):
         "form": form, "page": page, "query": query_without(request, "page"),
         "sort_links": _sort_links(request, sort),
         "can_batch": has_function(request.user, "batch_submit"),
+        "list_url": request.get_full_path(),  # where 批量提交 returns, the list's filters kept
         "export_url": _export_url(request.user, filters),
     })
 
@@ -203,10 +205,23 @@ def _export_url(user, filters):
     return f"{reverse('backoffice:exports')}?{query_string(filters)}"
 
 
+def _pending_list(posted: str) -> str:
+    """The 待审信息 list a batch was sent from, its filters kept: `posted` (the list's own path and query,
+    which its batch form carries) when it is a path of that list, else the plain list. Nothing else is
+    followed (no open redirect), and the query is parsed and encoded again, never passed on as text."""
+    pending = reverse("backoffice:pending")
+    parts = urlsplit(posted)
+    if parts.scheme or parts.netloc or parts.path != pending:
+        return pending
+    query = QueryDict(parts.query).urlencode()
+    return f"{pending}?{query}" if query else pending
+
+
 @require_POST
 @staff_required("batch_submit")
 def batch_approve(request):
     _org_of(request.user)
+    back = _pending_list(request.POST.get("next", ""))
     items, unknown = [], []
     for value in request.POST.getlist("items"):  # "pk:version" of each row ticked on the queue page
         pk, _, version = value.partition(":")
@@ -216,7 +231,7 @@ def batch_approve(request):
             unknown.append(pk)
     if not items and not unknown:
         messages.error(request, "请先勾选要批量提交的报名信息。")
-        return redirect("backoffice:pending")
+        return redirect(back)
     done, refused = services.batch_submit(actor=request.user, items=items, opinion=request.POST.get("opinion", ""),
                                           national_done=bool(request.POST.get("national_done")), request=request)
     refused.update((pk, "报名信息不存在。") for pk in unknown)  # as the service answers an id it cannot find
@@ -228,7 +243,7 @@ def batch_approve(request):
              .values_list("pk", "name", "number")}
     for pk, reason in refused.items():
         messages.warning(request, f"“{shown.get(pk, '所选的一条报名信息')}”未提交：{reason}")
-    return redirect("backoffice:pending")
+    return redirect(back)
 
 
 # ---------------------------------------------------------------------------------------------
