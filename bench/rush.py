@@ -250,7 +250,7 @@ class Rush:
         if "candidate:image_upload" in self.urls:
             version = page_version(page) if status == 200 else ""
             for slot in LEAVE_OUT:
-                photo = random.choice(self.photos)
+                photo = random.choice(self.photos[slot])
                 status, _, body = client.post_multipart(
                     "image_upload", self.urls["candidate:image_upload"], [("slot", slot), ("row_id", ""), ("version", version)],
                     [("file", f"IMG_{random.randrange(10**6)}.jpg", photo)], ok=(200,))
@@ -365,23 +365,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def phone_photos(count=4, seed=3) -> list[bytes]:
-    """Phone-camera-like JPEGs (1600×1200, noisy, ~0.4-0.6 MB) to upload."""
+def phone_photos(count=4, seed=3) -> dict[str, list[bytes]]:
+    """Phone-camera-like JPEGs (~0.4-0.6 MB) to upload, by slot: the ID card's back as taken,
+    1600×1200; the candidate's photo upright, 1200×1600 (a landscape one is refused there)."""
     from PIL import Image, ImageDraw, ImageFilter
 
     rng = random.Random(seed)
     photos = []
     for i in range(count):
-        img = Image.effect_noise((1600, 1200), 40 + i * 5).convert("RGB")
+        img = Image.effect_noise((1600, 1600), 40 + i * 5).convert("RGB")
         tint = Image.new("RGB", img.size, (rng.randrange(150, 230), rng.randrange(150, 230), rng.randrange(120, 200)))
         img = Image.blend(img, tint, 0.6).filter(ImageFilter.GaussianBlur(1))
         draw = ImageDraw.Draw(img)
         for line in range(14):
             draw.line((120, 150 + line * 60, 120 + rng.randrange(600, 1300), 150 + line * 60), fill=(30, 30, 30), width=6)
+        photos.append(img)
+
+    def jpeg(img):
         out = io.BytesIO()
         img.save(out, "JPEG", quality=88)
-        photos.append(out.getvalue())
-    return photos
+        return out.getvalue()
+
+    return {"id_back": [jpeg(img.crop((0, 200, 1600, 1400))) for img in photos],
+            "photo": [jpeg(img.crop((200, 0, 1400, 1600))) for img in photos]}
 
 
 def resolve_urls() -> tuple[dict, list[str]]:
