@@ -3,10 +3,14 @@
   "use strict";
   // What only works with script (看不清，换一张) is shown only where script runs.
   document.documentElement.classList.add("has-js");
-  // <button data-confirm="…">: ask before a consequential act.
+  // <button data-confirm="…">: ask before a consequential act. Once its form (data-once) is on its way, a
+  // second tap asks nothing and does nothing: a double tap on a slow phone asked twice about one post.
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-confirm]");
-    if (target && !window.confirm(target.getAttribute("data-confirm"))) {
+    if (!target) { return; }
+    var form = target.form || target.closest("form");
+    if ((form && form.hasAttribute("data-once") && form.dataset.sent) ||
+        !window.confirm(target.getAttribute("data-confirm"))) {
       event.preventDefault();
       event.stopImmediatePropagation();
     }
