@@ -250,6 +250,16 @@ def batch_approve(request):
 # The review screen
 
 
+def _previous_to(application, decidable) -> str:
+    """Where 退回上一环节 sends the application, as its option names it (the message after the return
+    names the same): "考点审核：福州市卫生健康委员会"; "" where there is no stage before (单位审查)."""
+    previous = workflow.previous_stage(application.stage) if decidable else None
+    if previous is None:
+        return ""
+    org = application.org_at(previous)
+    return f"{Stage(previous).label}：{org}" if org else Stage(previous).label
+
+
 def _fields_context(application, decidable):
     """What the review screen and a field's htmx tick both show: the 📷 fields, the decision state, and
     the pictures no field asks for (every picture the candidate sent is shown)."""
@@ -259,8 +269,7 @@ def _fields_context(application, decidable):
         review.attach_checks(application, fields, application.stage)
     fields = ocr.with_readings(application, fields)  # each item's machine reading; disagreements first
     return {"a": application, "fields": fields, "unasked": unasked, "decidable": decidable,
-            "all_yes": review.all_consistent(fields), "mismatch": review.mismatch_reason(fields),
-            "can_previous": decidable and workflow.previous_stage(application.stage) is not None}
+            "all_yes": review.all_consistent(fields), "mismatch": review.mismatch_reason(fields)}
 
 
 def _chain(application) -> list[tuple[str, object, bool]]:
@@ -274,16 +283,17 @@ def _chain(application) -> list[tuple[str, object, bool]]:
     return chain
 
 
-def _render_review(request, application, *, form_data=None, error="", status=200):
+def _render_review(request, application, *, form_data=None, error="", to_error="", status=200):
     user = request.user
+    decidable = services.can_decide(user, application)
     logs = ReviewLog.objects.filter(application=application).select_related("actor", "org").order_by("created_at", "pk")
     for log in logs:
         log.change_lines = review.change_lines(log.details.get("changes") or {})
     recall_stage = services.recall_allowed(application, user.org_id) if user.org_id else None
     return render(request, "backoffice/review/review.html", {
-        **_fields_context(application, services.can_decide(user, application)),
+        **_fields_context(application, decidable), "previous_to": _previous_to(application, decidable),
         "eligibility": review.eligibility(application), "logs": logs, "can_recall": recall_stage is not None,
-        "form_data": form_data or {}, "error": error, "may_print": may_print(user, application),
+        "form_data": form_data or {}, "error": error, "to_error": to_error, "may_print": may_print(user, application),
         "chain": _chain(application),
         "national_status": reconcile.status_for(application),  # 国网名单核对: the latest roster covering it
     }, status=status)
@@ -319,6 +329,11 @@ def review_check(request, pk):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+# 退回至: the reviewer chooses; the manual (四.4: 可退回上一环节或退回考生) makes neither the rule.
+RETURN_TARGETS = ("previous", "candidate")
+NO_RETURN_TARGET = "请选择退回上一环节还是退回考生。"
+
+
 @require_POST
 @staff_required("review")
 def review_decide(request, pk):
@@ -327,6 +342,8 @@ def review_decide(request, pk):
     decision = data.get("decision")
     if decision not in ("approve", "reject"):
         raise PermissionDenied("请求无效。")
+    if decision == "reject" and data.get("to") not in RETURN_TARGETS:  # none is preselected: said at the field
+        return _render_review(request, application, form_data=data, to_error=NO_RETURN_TARGET, status=400)
     act = {"actor": request.user, "application_id": application.pk,
            "expected_version": posted_version(data.get("version")),
            "national_done": bool(data.get("national_done")), "request": request}
