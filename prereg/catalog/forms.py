@@ -86,6 +86,11 @@ class EntryForm(forms.Form):
     enabled = forms.BooleanField(label="启用", required=False)
 
 
+# 对象 as the reviewer manual (八) offers it; the model's labels (考生, 审核人员) name the audience in lists.
+AUDIENCE_CHOICES = [(Announcement.Audience.ALL, "考生及审核人员"), (Announcement.Audience.CANDIDATES, "仅考生"),
+                    (Announcement.Audience.REVIEWERS, "仅审核人员")]
+
+
 class AnnouncementForm(forms.ModelForm):
     class Meta:
         model = Announcement
@@ -96,4 +101,5 @@ class AnnouncementForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = AnnouncementKind.choices
+        self.fields["audience"].choices = AUDIENCE_CHOICES
         self.fields["exam_year"].required = False
