@@ -1,8 +1,10 @@
-"""Form controls on a phone (phone-journey probe): iOS Safari zooms into a focused field whose text is under
-16 px (every input and select computed to 15 px, file inputs and checkboxes to 13.3 px)."""
+"""Form controls and small links on a phone (phone-journey probe): iOS Safari zooms into a focused field whose
+text is under 16 px (every input and select computed to 15 px, file inputs and checkboxes to 13.3 px), and
+忘记密码？, 考生注册, 已有账号，去登录 and 查看审核进度 were 21–23 px tall to a thumb."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.e2e import conftest as e2e
 from tests.factories import TEST_PASSWORD, complete_application
@@ -69,3 +71,22 @@ def test_at_320px_the_bigger_controls_push_no_page_sideways(phone_320, year, tre
         assert phone_320.evaluate("() => document.documentElement.scrollWidth") <= 320, path
         assert phone_320.evaluate(WIDER) == [], path
 
+
+def _height(locator):
+    expect(locator).to_be_visible()
+    return locator.evaluate("e => e.getBoundingClientRect().height")
+
+
+def test_the_small_links_are_tall_enough_to_tap(phone_360, year, tree, candidate):
+    complete_application(candidate, year, tree)
+    phone_360.goto(f"{phone_360.base}{reverse('accounts:login')}")
+    for name in ("忘记密码？", "考生注册"):
+        assert _height(phone_360.get_by_role("link", name=name)) >= 44, name
+    phone_360.goto(f"{phone_360.base}{reverse('candidate:signup')}")
+    assert _height(phone_360.get_by_role("link", name="已有账号，去登录")) >= 44
+    e2e.login(phone_360, candidate.username, TEST_PASSWORD)
+    phone_360.goto(f"{phone_360.base}/candidate/form/")
+    phone_360.locator("form[action$='/candidate/submit/'] button").click()
+    phone_360.wait_for_url("**/candidate/progress/")
+    phone_360.goto(f"{phone_360.base}/candidate/form/")
+    assert _height(phone_360.locator("#submit").get_by_role("link", name="查看审核进度")) >= 44
