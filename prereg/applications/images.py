@@ -160,6 +160,7 @@ SHAPE_MESSAGE = (f"图片过长或过窄（长边超过短边的{MAX_ASPECT}倍�
                  "长截图请分成几段分别截图，作为几张图片上传（此栏可上传多张）；证件请拍摄完整的证件。")
 PHOTO_SHAPE_MESSAGE = "考生照片不能是横版照片（宽大于高）。请上传竖版的本人近期正面免冠证件照。"
 DUPLICATE_MESSAGE = "该图片已上传过，无需重复上传。"
+IMAGE_GONE_MESSAGE = "图片已删除或不存在。"
 STORE_FAILED_MESSAGE = "图片保存失败，请稍后重试。"  # the storage refused the file: nothing to change in it
 PDF_MESSAGE = ("不支持PDF文件，仅支持 jpg/jpeg/png/bmp 格式的图片。"
                "请打开PDF后逐页截图上传，或在扫描软件（如扫描全能王）中选择“导出为图片/JPG”后上传。")
@@ -613,10 +614,19 @@ def deleted_images_purge(*, now=None, batch: int = 500) -> int:
 
 @transaction.atomic
 def image_delete(*, actor, image_id: int, expected_version: int | None = None, request=None) -> None:
-    image = ApplicationImage.objects.select_related("application").filter(pk=image_id).first()
-    if image is None or image.application.candidate_id != actor.pk:
-        raise PermissionDenied("只能删除本人的图片。")
-    lock_editable(actor, image.application_id, expected_version)
+    """Delete one of the candidate's images, read again on his locked application: a delete of it from
+    another tab (a double tap) that committed meanwhile leaves this one refused, writing nothing (the races
+    probe met two image.delete and the files queued twice)."""
+    owner = ApplicationImage.objects.filter(pk=image_id).values_list("application_id",
+                                                                     "application__candidate_id").first()
+    if owner is not None:
+        application_id, candidate_id = owner
+        if candidate_id != actor.pk:
+            raise PermissionDenied("只能删除本人的图片。")
+        lock_editable(actor, application_id, expected_version)
+    image = ApplicationImage.objects.select_related("application").filter(pk=image_id).first() if owner else None
+    if image is None:
+        raise ValidationError(IMAGE_GONE_MESSAGE, code="gone")
     record("image.delete", actor=actor, obj=image.application, request=request,
            details={"slot": image.slot, "row": image.row_id, "sha256": image.sha256})
     _delete(image)
