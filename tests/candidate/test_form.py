@@ -148,7 +148,7 @@ def test_unit_search_lists_units_and_says_what_to_do_when_none_is_found(client, 
     body = client.get(reverse("candidate:unit_search"), {"q": "安溪"}).content.decode()
     assert "安溪县医院" in body
     body = client.get(reverse("candidate:unit_search"), {"q": "不存在的医院"}).content.decode()
-    assert "如果没有找到您的单位" in body and reverse("candidate:unit_request") in body
+    assert "没有找到名称中含有这些字的单位" in body and reverse("candidate:unit_request") in body
 
 
 def test_a_missing_unit_can_be_requested(client, app):
