@@ -113,6 +113,7 @@
       var form = document.getElementById(id);
       if (!form || form.querySelector("[data-saved]")) { delete unsaved[id]; }
     });
+    dropKeptOfSaved();
   });
   // Without htmx the section posts itself and the page is left on purpose.
   document.addEventListener("submit", function (event) {
@@ -215,23 +216,167 @@
                          search: body || "未能搜索单位（错误代码 " + xhr.status + "），请稍后再搜索。"});
   });
 
-  // A section's save refused for an expired login (401): app.js shows the server's text, which asks
-  // to sign in again in a new window; the link to do so follows it, opening in a new tab so this one
-  // keeps what was typed. Not in WeChat's browser, which opens such a link in place of this page.
+  // A login that ended while the page was open (30 idle minutes, which typing does not extend: a candidate
+  // photographing certificates between fields passes them easily). When a request meets it (401), every
+  // section typed into and not saved is kept in this tab's sessionStorage, and a section's save offers
+  // 重新登录 in this tab, back to the section: WeChat's browser has no second window, and following a link
+  // there replaces the page. The form page puts the kept values back after the login (restoreKept), unsaved.
+  // Kept once, until restored or saved; never a file, a password or a code (NOT_KEPT). A section is kept with
+  // its hidden fields (the version and section_version it was drawn with): a section saved elsewhere in the
+  // meantime is refused as stale, as the page it was typed into would have been.
+  var KEPT = "prereg-unsaved-sections";
+  var NOT_KEPT = "input[type=file], input[type=password], [autocomplete=one-time-code], [name$=sms_code], " +
+                 "[name=csrfmiddlewaretoken], #unit-q";
+  var WECHAT = /MicroMessenger/i.test(navigator.userAgent);
+  function keptSections() {
+    try { return JSON.parse(window.sessionStorage.getItem(KEPT)) || {}; } catch (e) { return {}; }
+  }
+  function storeKept(sections) {
+    try {
+      if (Object.keys(sections).length) { window.sessionStorage.setItem(KEPT, JSON.stringify(sections)); }
+      else { window.sessionStorage.removeItem(KEPT); }
+      return true;
+    } catch (e) { return false; }  // storage refused (private mode, full): nothing kept
+  }
+  function keptField(field) {
+    return field.name && !field.disabled && !field.matches(NOT_KEPT) && !/^(submit|button|reset)$/.test(field.type);
+  }
+  function snapshot(form) {
+    var fields = [];
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (keptField(field)) { fields.push([field.name, field.value, field.checked]); }
+    });
+    var chosen = form.querySelector("[data-unit-chosen]");  // the unit's name, which its hidden id does not say
+    return { application: form.getAttribute("data-application"), fields: fields, unit: chosen ? chosen.textContent : "" };
+  }
+  // The ids of the sections kept now ([] when none was unsaved), or null when this browser keeps nothing.
+  function keepUnsaved() {
+    var ids = Object.keys(unsaved).filter(function (id) { return document.getElementById(id); });
+    if (!ids.length) { return []; }
+    var sections = keptSections();
+    ids.forEach(function (id) { sections[id] = snapshot(document.getElementById(id)); });
+    if (!storeKept(sections)) { return null; }
+    ids.forEach(function (id) { delete unsaved[id]; });  // kept: leaving for the login page loses nothing
+    return ids;
+  }
+  function dropKeptOfSaved() {
+    var sections = keptSections(), ids = Object.keys(sections);
+    var saved = ids.filter(function (id) {
+      var form = document.getElementById(id);
+      return form && form.querySelector("[data-saved]");
+    });
+    saved.forEach(function (id) { delete sections[id]; });
+    if (saved.length) { storeKept(sections); }
+  }
+  // 重新登录 in this tab comes back to the section (its kept values are put back there); in a new tab it
+  // leaves this one as it is.
+  function loginLink(text, form, newTab) {
+    var link = document.createElement("a");
+    var login = form.getAttribute("data-login-url");
+    link.textContent = text;
+    if (newTab) {
+      link.href = login;
+      link.target = "_blank";
+      link.rel = "noopener";
+    } else {
+      link.href = login + "?next=" + encodeURIComponent(window.location.pathname + "#" + form.id);
+    }
+    return link;
+  }
+  function say(message, parts) {
+    parts.forEach(function (part) {
+      message.appendChild(typeof part === "string" ? document.createTextNode(part) : part);
+    });
+  }
+  // Every request of the page that meets the ended login keeps what is unsaved (a cascade's or a search's
+  // 401 too, whose messages say to sign in again); a section's save also says how to sign in and come back.
   document.addEventListener("htmx:responseError", function (event) {
-    if (event.detail.xhr.status !== 401 || /MicroMessenger/i.test(navigator.userAgent)) { return; }
+    if (event.detail.xhr.status !== 401) { return; }
+    var storable = keepUnsaved() !== null;
     var form = event.detail.elt;
     if (!form || !form.matches || !form.matches("form.section[data-login-url]")) { return; }
     var message = form.querySelector(":scope > [data-request-error]");
     if (!message || message.querySelector("a")) { return; }
-    var link = document.createElement("a");
-    link.href = form.getAttribute("data-login-url");
-    link.target = "_blank";
-    link.rel = "noopener";
-    link.textContent = "在新窗口重新登录";
-    message.appendChild(document.createTextNode(" "));
-    message.appendChild(link);
+    if (storable && Object.keys(keptSections()).length) {  // kept now, or by an earlier refusal
+      if (WECHAT) {  // the server's text asks for a new window, which WeChat does not have
+        message.textContent = "登录已超时，本部分未保存。已填写的内容已暂存，请";
+        say(message, [loginLink("重新登录", form), "，登录后回到本页会自动填回，请核对后再点保存。"]);
+      } else {
+        say(message, [" 也可以直接", loginLink("重新登录", form), "：已填写的内容已暂存，登录后回到本页会自动填回。"]);
+      }
+    } else if (WECHAT) {
+      if (!storable) { return; }  // nothing could be kept: leaving this page would lose the typing
+      message.textContent = "登录已超时，本部分未保存。请";
+      say(message, [loginLink("重新登录", form), "后再点保存。"]);
+    } else {  // nothing unsaved, or nothing could be kept: this tab stays as it is
+      say(message, [" ", loginLink("在新窗口重新登录", form, true)]);
+    }
   });
+
+  // After the login: the kept sections go back where they were typed, if this page is still the one of the
+  // application they were typed for (another account signing in in this tab gets nothing) and may be edited.
+  function restoreSection(form, kept) {
+    var values = {};
+    kept.fields.forEach(function (field) { (values[field[0]] = values[field[0]] || []).push(field); });
+    form.querySelectorAll("[data-rows]").forEach(function (rows) {  // the rows added with ⊕ before
+      var total = totalForms(rows), typedTotal = values[total.name] && parseInt(values[total.name][0][1], 10);
+      while (typedTotal && parseInt(total.value, 10) < typedTotal) { addRow(rows); }
+    });
+    Array.prototype.forEach.call(form.elements, function (field) {
+      var list = values[field.name];
+      if (!list || !list.length || !keptField(field)) { return; }
+      var value = list.shift();
+      if (field.type === "checkbox" || field.type === "radio") { field.checked = value[2]; }
+      else { field.value = value[1]; }
+    });
+    form.querySelectorAll("[data-row]").forEach(function (card) {  // the rows taken away with ⊖ before
+      var box = card.querySelector("input[type=checkbox][name$='-DELETE']");
+      if (box && box.checked) { card.classList.add("removed", "hidden"); }
+    });
+    form.querySelectorAll("[data-rows]").forEach(fitAddRow);
+    var chosen = form.querySelector("[data-unit-chosen]");
+    if (chosen && kept.unit) { chosen.textContent = kept.unit; }
+    var cascade = form.querySelector("#cascade");
+    if (cascade && window.fetch) {
+      // The selects below 报考级别 offer what the choice above them allows: drawn again for the kept choices.
+      var query = new URLSearchParams();
+      kept.fields.forEach(function (field) { query.append(field[0], field[1]); });
+      fetch(cascade.getAttribute("hx-get") + "?" + query.toString(), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          var old = document.getElementById("cascade");
+          if (!html || !old) { return; }
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var fresh = holder.firstElementChild;
+          old.replaceWith(fresh);
+          if (window.htmx) { window.htmx.process(fresh); }
+        }).catch(function () {});
+    }
+    unsaved[form.id] = true;
+    var note = document.createElement("div");
+    note.className = "message warning";
+    note.setAttribute("role", "status");
+    note.setAttribute("data-restored", "");
+    note.textContent = "已恢复登录超时前未保存的内容，请核对后点保存。";
+    var title = form.querySelector("h2");
+    form.insertBefore(note, title ? title.nextSibling : form.firstChild);
+  }
+  function restoreKept() {
+    var sections = keptSections();
+    Object.keys(sections).forEach(function (id) {
+      var form = document.getElementById(id), kept = sections[id];
+      if (form && form.matches("form.section") && kept && kept.fields &&
+          form.getAttribute("data-application") === kept.application &&
+          form.querySelector(".actions [type=submit]")) {
+        restoreSection(form, kept);
+      }
+    });
+    storeKept({});  // put back once, or dropped (another account's, a section no longer editable)
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    if (target && unsaved[target.id]) { target.scrollIntoView(); }
+  }
+  document.addEventListener("DOMContentLoaded", restoreKept);
 
   // Enter in the unit search box searches; it must not submit the section.
   document.addEventListener("keydown", function (event) {
@@ -410,6 +555,7 @@
         var answer = null;
         try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = null; }
         if (xhr.status === 401) {
+          keepUnsaved();
           // The server's text (for a section's save) says 再点保存: a picture is chosen again instead.
           answer = { ok: false, message: SESSION_ENDED + "重新选择图片上传。" };
         } else if (!answer || typeof answer !== "object" || !answer.message) {
