@@ -200,6 +200,25 @@ def test_the_declarations_cascading_choices_come_back_as_chosen(iphone, year, tr
     _settled(iphone)
 
 
+def test_with_something_unsaved_the_last_minutes_of_the_login_are_said(iphone, year, tree, candidate):
+    complete_application(candidate, year, tree)
+    e2e.login(iphone, candidate.username, TEST_PASSWORD)
+    iphone.clock.install()
+    iphone.goto(f"{iphone.base}/candidate/form/")
+    warning = iphone.locator("[data-session-warning]")
+    iphone.clock.fast_forward("26:00")  # idle, nothing typed: nothing to say
+    expect(warning).to_be_hidden()
+    work = iphone.locator("#section-work")
+    work.locator("input[name='work-0-title']").fill("主治医师")
+    iphone.clock.fast_forward("00:30")
+    expect(warning).to_be_visible()
+    expect(warning).to_have_text("已较长时间未保存：约4分钟后登录超时，请先点保存已填写的部分。")
+    work.locator(".actions button[type=submit]").click()  # the server's clock: the login has not ended
+    expect(work.locator("[data-saved]")).to_be_visible()
+    expect(warning).to_be_hidden()
+    _settled(iphone)
+
+
 def test_a_second_tap_on_save_still_says_the_typing_is_kept(wechat, year, tree, candidate):
     _open_form(wechat, candidate, year, tree)
     work = wechat.locator("#section-work")

@@ -248,6 +248,8 @@ def page_context(application, overrides=None):
     refusal = edit_refusal(application.candidate, application)
     return {**status_context(application), "sections": sections, "slots": image_slots(application, images),
             "upload_limits": upload_limits(),
+            # How long the login lasts without a request (typing sends none): the page warns before it ends.
+            "session_seconds": settings.SESSION_COOKIE_AGE,
             "not_found_message": NOT_FOUND_MESSAGE, "year": application.exam_year,
             "carried": carried_from(application) if application.state == State.DRAFT else None,
             "editable": refusal is None,

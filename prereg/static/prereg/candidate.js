@@ -313,6 +313,27 @@
     }
   });
 
+  // 登录即将超时: the login ends SESSION_COOKIE_AGE after the last request (typing sends none). With something
+  // typed and unsaved, its last five minutes are said at the bottom of the screen, near a section's 保存.
+  var lastAnswer = Date.now();
+  var WARN_MS = 5 * 60 * 1000;
+  function answered(status) {
+    if (status && status !== 401) { lastAnswer = Date.now(); warnOfTimeout(); }
+  }
+  function warnOfTimeout() {
+    var banner = document.querySelector("[data-session-warning]");
+    if (!banner) { return; }
+    var left = Number(banner.getAttribute("data-session-seconds")) * 1000 - (Date.now() - lastAnswer);
+    var show = left < WARN_MS && Object.keys(unsaved).length > 0;
+    if (show) {
+      banner.textContent = left > 0 ? "已较长时间未保存：约" + Math.ceil(left / 60000) + "分钟后登录超时，请先点保存已填写的部分。"
+        : "登录可能已超时：点保存时，已填写的内容会暂存，重新登录后回到本页自动填回。";
+    }
+    banner.classList.toggle("hidden", !show);
+  }
+  document.addEventListener("htmx:afterRequest", function (event) { answered(event.detail.xhr && event.detail.xhr.status); });
+  window.setInterval(warnOfTimeout, 15000);
+
   // After the login: the kept sections go back where they were typed, if this page is still the one of the
   // application they were typed for (another account signing in in this tab gets nothing) and may be edited.
   function restoreSection(form, kept) {
@@ -562,6 +583,7 @@
           // Not our JSON: a page of nginx's (413: the request's body over its limit) or the rate limit's.
           answer = { ok: false, message: NOT_JSON_MESSAGES[xhr.status] || "上传失败，请重试。" };
         }
+        answered(xhr.status);
         done(answer.message, answer.ok ? "ok" : "error");
         if (!answer.ok) { return; }
         var slot = slotId && document.getElementById(slotId);
