@@ -22,7 +22,7 @@ from prereg.accounts.backends import (
 from prereg.accounts.models import ROLE_RANK, Role, User
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import protect_personal_numbers, record
-from prereg.catalog.models import DictEntry, DictKind
+from prereg.catalog.models import DictEntry, DictKind, ExamYear
 from prereg.core.validators import clean_person_name, is_id
 from prereg.notify.services import notice_send
 from prereg.notify.sms import send_sms
@@ -170,7 +170,10 @@ def application_submit(*, actor, application_id: int, expected_version: int | No
         raise PermissionDenied("只能提交本人的报名信息。")
     if application.state not in State.editable_by_candidate():
         raise AlreadyHandled(application)
-    year = application.exam_year
+    # The year row locked: a window closed or moved meanwhile (exam_year_update, exam_project_update
+    # lock it too) either waits for this submission or is what it reads, so a 考区 told the window
+    # is closed never finds a submission committed after it.
+    year = ExamYear.objects.select_for_update(no_key=True).get(pk=application.exam_year_id)
     today = today or timezone.localdate()
     windows = year.windows(application.project)
     if not windows.form_is_open(today):

@@ -92,3 +92,30 @@ def test_the_disabling_of_a_units_last_reviewer_account_waits_for_a_submission_c
     assert "没有可用的审核账号" in outcomes["disabled"].messages[0]
     reviewer_anxi_hospital.refresh_from_db()
     assert reviewer_anxi_hospital.is_active
+
+
+def test_a_submission_under_way_when_the_window_is_closed_is_refused_not_committed_after_the_close(
+        postgres_only, tree, year, reviewer_province, monkeypatch):
+    # The 考区 closes the form window (form_closes brought forward to yesterday) and pauses after its
+    # write, before its commit; a submission meanwhile must wait for the close and then be refused:
+    # without the year's lock it read the window still open and committed after the 考区 was told it closed.
+    from prereg.catalog import services as catalog_services
+    from prereg.catalog.models import ExamYear
+
+    application = _draft(tree, year, "35012205")
+    closed, go_on = paused_after(monkeypatch, catalog_services, "check_windows")
+    outcomes = {}
+    closing = started(outcomes, "closed", lambda: catalog_services.exam_year_update(
+        actor=reviewer_province, exam_year_id=year.pk,
+        form_closes=datetime.date.today() - datetime.timedelta(days=1)))
+    assert closed.wait(10)
+    submitting = started(outcomes, "submitted", partial(
+        services.application_submit, actor=application.candidate, application_id=application.pk))
+    submitting.join(1)  # it waits on the year's lock (without it: read the window open, blocked at the audit)
+    go_on.set()
+    closing.join(10)
+    submitting.join(10)
+    assert isinstance(outcomes["closed"], ExamYear)
+    assert isinstance(outcomes["submitted"], ValidationError), outcomes["submitted"]
+    assert "不在填报时间内" in outcomes["submitted"].messages[0]
+    assert Application.objects.get(pk=application.pk).state == State.DRAFT
