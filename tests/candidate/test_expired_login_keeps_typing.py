@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from prereg.applications.models import WorkRow
+from prereg.applications.models import Application, WorkRow
 from tests.e2e import conftest as e2e
 from tests.factories import TEST_PASSWORD, CandidateFactory, complete_application
 
@@ -137,6 +137,26 @@ def test_a_row_removed_before_the_login_ended_stays_removed(iphone, year, tree, 
     work.locator(".actions button[type=submit]").click()
     expect(work.locator("[data-saved]")).to_be_visible()
     assert list(WorkRow.objects.filter(application=application).values_list("unit_name", flat=True)) == ["福州市第一医院"]
+    _settled(iphone)
+
+
+def test_typing_put_back_over_a_section_saved_elsewhere_meanwhile_is_refused_as_stale(iphone, year, tree, candidate):
+    # Kept with the section_version it was typed against: put back, it does not overwrite the other save unseen.
+    application = _open_form(iphone, candidate, year, tree)
+    work = iphone.locator("#section-work")
+    work.locator("input[name='work-0-title']").fill("主治医师")
+    _login_ends(iphone)
+    work.locator(".actions button[type=submit]").click()
+    link = work.locator(":scope > [data-request-error]").get_by_role("link", name="重新登录", exact=True)
+    expect(link).to_be_visible()
+    saves = application.section_versions.get("work", 0)
+    Application.objects.filter(pk=application.pk).update(section_versions={"work": saves + 1})  # another phone
+    WorkRow.objects.filter(application=application).update(title="医师（另一台手机）")
+    _follow_the_link_and_log_in(iphone, candidate, link)
+    expect(work.locator("input[name='work-0-title']")).to_have_value("主治医师")
+    work.locator(".actions button[type=submit]").click()
+    expect(work.locator("[role=alert]").first).to_contain_text("本部分已在其他页面或设备上保存过")
+    assert WorkRow.objects.get(application=application).title == "医师（另一台手机）"
     _settled(iphone)
 
 
