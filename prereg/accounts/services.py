@@ -8,6 +8,7 @@ that check and audit nothing: the acts here use them, and so do those of 考生�
 import secrets
 import string
 import time
+from functools import partial
 
 from axes import utils as axes_utils
 from axes.helpers import get_cool_off
@@ -126,7 +127,8 @@ def user_complete_profile(*, user: User, expected_version: int, name: str, title
 
 @transaction.atomic
 def user_reset_password_by_code(*, user: User, new_password: str, request=None) -> None:
-    """找回密码: the SMS code was verified by the caller; the user chose his new password."""
+    """找回密码: the user chose his new password; run within the transaction that spends the SMS
+    code (password_recovery_finish), so a password refused here leaves the code live."""
     _set_chosen_password(user, new_password)
     reset_login_failures(user.username)
     record("account.password_recover", actor=user, obj=user, request=request)
@@ -180,7 +182,13 @@ def password_recovery_finish(*, ticket: dict | None, code: str, new_password: st
     until then 验证码错误 for any code that does not set the password (`ticket["tries"]` counts them).
     That includes a known account with no live code: the phone's own limit held the code back
     silently, another session's wrong tries spent it, or a later ticket's code replaced it; saying
-    验证码已失效 there, where a decoy says 验证码错误, told that the account exists (security probe)."""
+    验证码已失效 there, where a decoy says 验证码错误, told that the account exists (security probe).
+
+    The password's own rules (length, kinds of character, weak patterns) are the form's, checked
+    for everyone before this; those of the account (its details, its recent passwords) only once the
+    code is right, so without the code they tell nothing. They are checked in the transaction that
+    spends the code: a password they refuse leaves the code live and the ticket's tries unused, and
+    the candidate chooses another with the same code (phone probe: he was sent back for a new SMS)."""
     ticket = ticket if ticket is not None else {"user": None, "issued": 0, "tries": RECOVERY_TRIES}
     if (ticket.get("tries", 0) >= RECOVERY_TRIES
             or time.time() > ticket.get("issued", 0) + settings.SMS_CODE_TTL_SECONDS):
@@ -192,12 +200,14 @@ def password_recovery_finish(*, ticket: dict | None, code: str, new_password: st
         make_password(code)  # the hash check a real code costs
     else:
         try:
-            verify_code(user.phone, RECOVERY_PURPOSE, code)
+            verify_code(user.phone, RECOVERY_PURPOSE, code, then=partial(
+                user_reset_password_by_code, user=user, new_password=new_password, request=request))
         except ValidationError as exc:
+            if getattr(exc, "code", None) not in ("expired", "wrong"):
+                raise  # the code was right and the password refused: both stay as they were
             if exc.code == "expired":
                 make_password(code)  # no live code to check: as long as a check
         else:
-            user_reset_password_by_code(user=user, new_password=new_password, request=request)
             return user
     ticket["tries"] = ticket.get("tries", 0) + 1
     raise ValidationError("验证码错误。", code="wrong")

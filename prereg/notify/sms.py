@@ -149,8 +149,11 @@ def send_code(phone: str, purpose: str, *, client_ip: str = "") -> None:
                  purpose=purpose, secret=code, code=sms_code)
 
 
-def verify_code(phone: str, purpose: str, code: str) -> None:
-    """Consume a valid code or raise ValidationError; five wrong tries spend the code."""
+def verify_code(phone: str, purpose: str, code: str, *, then=None):
+    """Consume a valid code or raise ValidationError; five wrong tries spend the code. `then`, the
+    act the code allows, runs in the transaction that spends it and its result is returned: an act
+    it refuses (it raises) takes the spending back with it, so the code stays live for another try
+    (找回密码: a new password refused as a recent one cost the candidate his code)."""
     error = None
     with transaction.atomic():
         sms_code = (
@@ -170,6 +173,8 @@ def verify_code(phone: str, purpose: str, code: str) -> None:
         else:
             sms_code.used_at = timezone.now()
             sms_code.save(update_fields=["used_at"])
+            if then is not None:
+                return then()
     # Raised after the commit, so a wrong try is counted.
     if error is not None:
         raise error
