@@ -15,16 +15,34 @@ from .backends import login_refusal
 
 
 class IdentifierInput(forms.TextInput):
-    """Echoes a typed login name or phone back, but never a full ID number (PII on the page)."""
+    """Echoes a typed login name or phone back, but never a full ID number (docs/security.md: no
+    full ID number on pages not meant to show it; 登录 and 找回密码 are open to anyone at a shared
+    computer). A number withheld is said at the box, which would otherwise empty itself without a
+    word after a wrong captcha or password (phone probe: 18 digits to type again, unexplained)."""
+
+    template_name = "accounts/identifier_input.html"
+
+    @staticmethod
+    def withholds(value) -> bool:
+        if not value:
+            return False
+        try:
+            parse_id_number(str(value))
+        except forms.ValidationError:
+            return False  # not an ID number: shown as typed
+        return True
 
     def format_value(self, value):
-        if value:
-            try:
-                parse_id_number(str(value))
-                return None
-            except forms.ValidationError:
-                pass  # not an ID number: shown as typed
-        return super().format_value(value)
+        return None if self.withholds(value) else super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        if self.withholds(value) and widget["attrs"].get("id"):
+            widget["withheld_note_id"] = note = f"{widget['attrs']['id']}_withheld"
+            # Read first when the box (autofocused) is reached; the field's help and error follow.
+            widget["attrs"]["aria-describedby"] = " ".join(filter(None, [note, widget["attrs"].get("aria-describedby")]))
+        return context
 
 
 class LoginForm(forms.Form):
