@@ -272,19 +272,43 @@ class WorkForm(RowForm):
         fields = BY_KEY["work"].columns
 
 
+# The youngest age at which any 学历 or 学位 is obtained: 中专 after 初中, at 14 at the very earliest
+# (the higher levels come later), so no real candidate is refused. A 取得时间 before it is a slip
+# (1985 typed for 2015, phone probe), which the 资格初审 arithmetic would otherwise count as years.
+EARLIEST_EDUCATION_AGE = 14
+
+
+def education_date_error(obtained, birth_date) -> str:
+    """A 取得时间 before the month the candidate turned EARLIEST_EDUCATION_AGE, said at the field."""
+    if obtained and birth_date and (obtained.year, obtained.month) < (birth_date.year + EARLIEST_EDUCATION_AGE,
+                                                                      birth_date.month):
+        return f"取得时间早于出生日期后的合理年龄（年满{EARLIEST_EDUCATION_AGE}周岁），请核对。"
+    return ""
+
+
 class EducationForm(RowForm):
+    """A 学历 or 学位 row; `birth_date` (the application's, read from the ID number or typed for
+    other documents) bounds its 取得时间 from below."""
+
     date_fields = ("obtained",)
 
     class Meta:
         model = EducationRow
         fields = BY_KEY["education"].columns
 
-    def __init__(self, *args, kind=EducationRow.Kind.EDUCATION, **kwargs):
+    def __init__(self, *args, kind=EducationRow.Kind.EDUCATION, birth_date=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.birth_date = birth_date
         label = "学历" if kind == EducationRow.Kind.EDUCATION else "学位"
         self.fields["level"] = _required(forms.ChoiceField(label=label, choices=self.dicts.choices(kind)))
         self.fields["study_form"] = _required(forms.ChoiceField(
             label="学习形式", choices=self.dicts.choices(DictKind.STUDY_FORM)))
+
+    def clean_obtained(self):
+        obtained = self.cleaned_data["obtained"]
+        if message := education_date_error(obtained, self.birth_date):
+            raise ValidationError(message, code="before_plausible_age")
+        return obtained
 
 
 class AppointmentForm(RowForm):
@@ -319,15 +343,17 @@ class BaseRowFormSet(forms.BaseModelFormSet):
     # Django's own says 请最多提交 20 个表单: the candidate fills rows, not forms. Shown at the table (_rows.html).
     default_error_messages = {"too_many_forms": "最多填写%(num)d行，请删除多余的行后再保存。"}
 
-    def __init__(self, *args, year=None, kind=None, dicts=None, **kwargs):
-        self.year, self.kind = year, kind
+    def __init__(self, *args, year=None, kind=None, dicts=None, birth_date=None, **kwargs):
+        self.year, self.kind, self.birth_date = year, kind, birth_date
         self.dicts = dicts or YearDicts(year)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
         kwargs = {"dicts": self.dicts}
-        if self.kind and issubclass(self.form, EducationForm):
-            kwargs["kind"] = self.kind
+        if issubclass(self.form, EducationForm):
+            kwargs["birth_date"] = self.birth_date
+            if self.kind:
+                kwargs["kind"] = self.kind
         return kwargs
 
 
