@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from prereg.applications.models import Application, WorkRow
 from tests.e2e import conftest as e2e
-from tests.factories import TEST_PASSWORD, CandidateFactory, complete_application
+from tests.factories import TEST_PASSWORD, CandidateFactory, complete_application, jpeg_upload
 
 _playwright, browser, server = e2e._playwright, e2e.browser, e2e.server
 
@@ -250,3 +250,31 @@ def test_a_second_tap_on_save_still_says_the_typing_is_kept(wechat, year, tree, 
     alert = work.locator(":scope > [data-request-error]")
     expect(alert).to_contain_text("已填写的内容已暂存")
     expect(alert.get_by_role("link", name="重新登录", exact=True)).to_be_visible()
+
+
+def test_in_wechat_a_cascade_or_an_upload_meeting_the_ended_login_offers_the_login_too(wechat, year, tree, candidate):
+    # Their messages elsewhere ask to sign in again in a new window, which WeChat does not have.
+    _open_form(wechat, candidate, year, tree)
+    basic = wechat.locator("#section-basic")
+    basic.locator("input[name='basic-address']").fill("福建省福州市鼓楼区杨桥路1号")
+    _login_ends(wechat)
+    cascade = wechat.locator("#cascade")
+    level = cascade.locator("select[name='decl-level']")
+    level.select_option(index=0)
+    alert = cascade.locator("[role=alert]")
+    expect(alert).to_have_text("登录已超时，已填写的内容已暂存，请重新登录，登录后回到本页重新选择。")
+    expect(alert.get_by_role("link", name="重新登录")).to_have_attribute(
+        "href", "/accounts/login/?next=%2Fcandidate%2Fform%2F%23section-declaration")
+
+    slot = wechat.locator("[id='img-category-']")
+    slot.locator("input[type=file]").set_input_files(
+        {"name": "licence.jpg", "mimeType": "image/jpeg", "buffer": jpeg_upload(size=(400, 300)).read()})
+    status = slot.locator(".upload-status")
+    expect(status).to_have_text("登录已超时，图片未上传。已填写的内容已暂存，请重新登录，登录后回到本页重新选择图片上传。")
+    status.get_by_role("link", name="重新登录").click()
+    wechat.fill("input[name=username]", candidate.username)
+    wechat.fill("input[name=password]", TEST_PASSWORD)
+    e2e.submit(wechat, "form[action$='/accounts/login/'] button[type=submit]")
+    wechat.wait_for_url("**/candidate/form/#img-category-")
+    expect(basic.locator("input[name='basic-address']")).to_have_value("福建省福州市鼓楼区杨桥路1号")
+    expect(basic.locator("[data-restored]")).to_have_text(RESTORED)

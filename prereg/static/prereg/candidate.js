@@ -165,12 +165,18 @@
   // qualifications offered under 中级, and a failed search looked like a unit not in the list. They
   // say why where the candidate looks, and the selects below the one changed lose their stale options.
   var SESSION_ENDED = "登录已超时，请在新窗口重新登录后回到本页";
+  // WeChat's in-app browser has no second window: a link there replaces this page.
+  var WECHAT = /MicroMessenger/i.test(navigator.userAgent);
   var changedInCascade = null;
   document.addEventListener("change", function (event) {
     var select = event.target;
     if (select.closest && select.closest("#cascade") && select.hasAttribute("data-cascade")) { changedInCascade = select.name; }
   }, true);  // before htmx's own listener on #cascade sends the request
-  function alertBox(text) { return window.prereg.errorMessage(text); }
+  function alertBox(parts) {  // a text, or texts and links
+    var box = window.prereg.errorMessage("");
+    say(box, [].concat(parts));
+    return box;
+  }
   function lookupFailed(event, why) {
     var elt = event.detail.elt;
     if (!elt || !elt.id) { return; }
@@ -208,6 +214,14 @@
     var plain = /^text\/plain/i.test(xhr.getResponseHeader("Content-Type") || "");
     var body = plain ? (xhr.responseText || "").trim().slice(0, 500) : "";
     if (xhr.status === 401) {  // the server's text asks to 保存 again; here one chooses or searches again
+      var section = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form.section");
+      if (WECHAT && section && keepUnsaved() !== null) {  // no new window there: signed in again in this tab
+        var kept = "登录已超时，已填写的内容已暂存，请";
+        var back = "，登录后回到本页";
+        lookupFailed(event, {cascade: [kept, loginLink("重新登录", section), back + "重新选择。"],
+                             search: [kept, loginLink("重新登录", section), back + "重新搜索单位。"]});
+        return;
+      }
       lookupFailed(event, {cascade: SESSION_ENDED + "重新选择（已填写的内容仍在本页）。",
                            search: SESSION_ENDED + "重新搜索单位。"});
       return;
@@ -227,7 +241,6 @@
   var KEPT = "prereg-unsaved-sections";
   var NOT_KEPT = "input[type=file], input[type=password], [autocomplete=one-time-code], [name$=sms_code], " +
                  "[name=csrfmiddlewaretoken], #unit-q";
-  var WECHAT = /MicroMessenger/i.test(navigator.userAgent);
   function keptSections() {
     try { return JSON.parse(window.sessionStorage.getItem(KEPT)) || {}; } catch (e) { return {}; }
   }
@@ -268,18 +281,18 @@
     saved.forEach(function (id) { delete sections[id]; });
     if (saved.length) { storeKept(sections); }
   }
-  // 重新登录 in this tab comes back to the section (its kept values are put back there); in a new tab it
-  // leaves this one as it is.
-  function loginLink(text, form, newTab) {
+  // 重新登录 in this tab comes back to `place` (a section, whose kept values are put back there, or a 📷 slot);
+  // in a new tab it leaves this one as it is.
+  function loginLink(text, place, newTab) {
     var link = document.createElement("a");
-    var login = form.getAttribute("data-login-url");
+    var login = document.querySelector("[data-login-url]").getAttribute("data-login-url");
     link.textContent = text;
     if (newTab) {
       link.href = login;
       link.target = "_blank";
       link.rel = "noopener";
     } else {
-      link.href = login + "?next=" + encodeURIComponent(window.location.pathname + "#" + form.id);
+      link.href = login + "?next=" + encodeURIComponent(window.location.pathname + (place.id ? "#" + place.id : ""));
     }
     return link;
   }
@@ -575,8 +588,8 @@
         if (finished) { return; }
         var answer = null;
         try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = null; }
+        var ended = xhr.status === 401 && keepUnsaved() !== null;
         if (xhr.status === 401) {
-          keepUnsaved();
           // The server's text (for a section's save) says 再点保存: a picture is chosen again instead.
           answer = { ok: false, message: SESSION_ENDED + "重新选择图片上传。" };
         } else if (!answer || typeof answer !== "object" || !answer.message) {
@@ -585,6 +598,11 @@
         }
         answered(xhr.status);
         done(answer.message, answer.ok ? "ok" : "error");
+        if (ended && WECHAT) {  // no new window there: signed in again in this tab, back at this slot
+          var status = current().querySelector(".upload-status");
+          status.textContent = "登录已超时，图片未上传。" + (Object.keys(keptSections()).length ? "已填写的内容已暂存，" : "") + "请";
+          say(status, [loginLink("重新登录", document.getElementById(slotId) || {}), "，登录后回到本页重新选择图片上传。"]);
+        }
         if (!answer.ok) { return; }
         var slot = slotId && document.getElementById(slotId);
         if (slot && answer.html) {
