@@ -1189,7 +1189,7 @@ def test_the_matrix_catches_a_forgotten_scope(client, world, monkeypatch):
     download_image = next(a for a in APPLICATION_ACTIONS if a.name == "download image")
     download_job = next(a for a in JOB_ACTIONS if a.name == "export download")
     monkeypatch.setattr(ApplicationQuerySet, "visible_to", lambda self, user: self.all())
-    monkeypatch.setattr(export_services, "job_for", lambda user, job_id: ExportJob.objects.get(pk=job_id))
+    monkeypatch.setattr(export_services, "job_for", lambda user, job_id, lock=False: ExportJob.objects.get(pk=job_id))
     for action, cells in ((download_image, _application_cells(world, download_image)),
                           (download_job, _job_cells(world))):
         wrong, _xfailed, _sides = run_cells(client, world, action, list(cells))
