@@ -65,8 +65,6 @@ def _save(client, application, payload):
                        HTTP_HX_REQUEST="true").content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="views/form.py _formsets does not yet pass birth_date=application.birth_date "
-                                       "to the row formsets (another developer's file): remove this mark with it")
 def test_the_education_section_refuses_the_probes_date_and_saves_nothing(client, year, tree, candidate):
     client.force_login(candidate)
     application = start_application(candidate=candidate, exam_year=year)

@@ -55,7 +55,8 @@ def _formsets(application, section, data=None, dicts=None):
     for table in tables_of(section):
         formset_class = row_formset(ROW_FORMS[table.key], min_num=table.min_rows)
         formset = formset_class(data, queryset=table.rows(application), prefix=table.prefix,
-                                year=application.exam_year, kind=table.kind, dicts=dicts)
+                                year=application.exam_year, kind=table.kind, dicts=dicts,
+                                birth_date=application.birth_date)
         formset.table = table  # its title and 📷 slot show with its rows
         for index, form in enumerate(formset.forms):
             if form.instance.pk:
