@@ -124,7 +124,7 @@ def test_section_save_racing_submit_never_loses_the_submission(postgres_only, tr
         submitted_, saved = race(
             partial(_posted, submitter, reverse("candidate:submit"), {"version": application.version},
                     ok_text="报名信息已提交，等待单位审查"),
-            partial(_posted, saver, reverse("candidate:section", args=["basic"]), data, ok_text="已保存"))
+            partial(_posted, saver, reverse("candidate:section", args=["basic"]), data, ok_text="data-saved>已保存"))
         final, logs = assert_consistent(application.pk)
         assert done(submitted_), submitted_
         assert (final.state, final.stage) == (State.IN_REVIEW, Stage.UNIT_REVIEW)
@@ -144,7 +144,7 @@ def test_section_save_racing_withdraw_keeps_both_or_refuses_the_save(postgres_on
             partial(services.application_withdraw, actor=candidate, application_id=application.pk,
                     expected_version=page.version),
             partial(_posted, candidate_client(candidate), reverse("candidate:section", args=["basic"]),
-                    _basic(page, "撤回后改名"), ok_text="已保存"))
+                    _basic(page, "撤回后改名"), ok_text="data-saved>已保存"))
         final, _logs = assert_consistent(application.pk)
         assert done(withdrawn) and final.state == State.DRAFT
         # The page was loaded while submitted (not editable): its save is refused whenever it lands.
