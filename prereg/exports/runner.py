@@ -22,7 +22,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django_tasks import task_backends
@@ -436,14 +436,18 @@ def _fail(jobs, message: str, now, details: dict) -> list[int]:
     return list(found)
 
 
+@transaction.atomic
 def purge_expired(now=None) -> int:
-    """Delete the files of jobs past their expiry; the job rows stay as the record."""
+    """Delete the files of jobs past their expiry; the job rows stay as the record. The rows are
+    locked as export_download and export_delete lock them: a job its owner deletes meanwhile is
+    waited for and then no longer listed."""
     now = now or timezone.now()
-    expired = list(ExportJob.objects.filter(status=ExportStatus.DONE, expires_at__lte=now))
+    expired = list(ExportJob.objects.select_for_update().filter(status=ExportStatus.DONE, expires_at__lte=now))
+    if not expired:
+        return 0
+    ExportJob.objects.filter(pk__in=[job.pk for job in expired]).update(status=ExportStatus.EXPIRED, file="")
+    record("export.expired", details={"jobs": [job.pk for job in expired]}, actor_name="system")
     for job in expired:
         if job.file:
             default_storage.delete(job.file.name)
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.EXPIRED, file="")
-    if expired:
-        record("export.expired", details={"jobs": [job.pk for job in expired]}, actor_name="system")
     return len(expired)

@@ -109,3 +109,26 @@ def test_a_file_gone_from_storage_is_said_and_its_download_not_recorded(owner, j
     assert response.status_code == 200
     assert "文件已过期或已删除，请重新导出。" in response.content.decode()
     assert _events(job) == []
+
+
+def test_the_expiry_purge_waits_for_a_delete_and_does_not_record_the_deleted_job_as_expired(
+        postgres_only, monkeypatch, owner, job):
+    from django.utils import timezone
+
+    from prereg.exports import runner
+
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now())
+    deleter = _tab(owner)
+    found, go_on = paused_once_after(monkeypatch, services, "job_for")  # the delete has its job, not yet removed
+    outcomes = {}
+    deleting = started(outcomes, "delete", lambda: deleter.post(reverse("backoffice:export_delete", args=[job.pk])))
+    assert found.wait(10)
+    purging = started(outcomes, "purged", runner.purge_expired)
+    purging.join(1)
+    assert purging.is_alive(), outcomes  # waiting for the job's row the delete holds
+    go_on.set()
+    deleting.join(10)
+    purging.join(10)
+    assert outcomes["purged"] == 0
+    assert not AuditEvent.objects.filter(event="export.expired").exists()
+    assert _events(job) == ["export.deleted"]
