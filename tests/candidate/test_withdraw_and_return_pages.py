@@ -90,3 +90,18 @@ def test_the_items_ticked_no_by_the_reviewer_who_returned_it_are_marked_where_th
     assert panel.count("data-review-mismatch") == 2  # 身份证正面, 反面
     work = body[body.index('id="section-work"'):body.index('id="section-education"')]
     assert "审核意见" not in work
+
+
+def test_a_marked_slot_with_a_picture_put_there_since_says_it_was_answered(client, submitted, reviewer_anxi_hospital):
+    from tests.candidate.test_journey import upload
+
+    services.field_check_set(actor=reviewer_anxi_hospital, application_id=submitted.pk, field="id_card",
+                             consistent=False)
+    submitted.refresh_from_db()
+    _return(submitted, reviewer_anxi_hospital)
+    panel = client.get(reverse("candidate:form")).content.decode().split("images-panel", 1)[1]
+    assert panel.count("与原件图片不符，请核对所填内容") == 2 and "您已重新上传图片" not in panel
+    upload(client, "id_back")  # a one-picture slot: replaced (phone probe: the mark stayed as if nothing was done)
+    panel = client.get(reverse("candidate:form")).content.decode().split("images-panel", 1)[1]
+    assert panel.count("您已重新上传图片") == 1  # 反面; 正面 still as marked
+    assert panel.count("与原件图片不符，请核对所填内容") == 1

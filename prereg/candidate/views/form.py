@@ -102,25 +102,25 @@ def section_context(application, section, form=None, formsets=None, saved=False,
         section_version = application.section_versions.get(section, 0)
     return {"application": application, "section": section, "title": section_title(section), "form": form,
             "formsets": formsets, "editable": editable, "saved": saved, "section_version": section_version,
-            "review_marks": sorted({label for label, at in marks.values() if at == section})}
+            "review_marks": sorted({label for label, at, _checked in marks.values() if at == section})}
 
 
 def review_marks(application) -> dict:
-    """{(slot, row id): (label, section)} of the 📷 items a reviewer ticked 否 (与原件不一致) in the
-    round that returned the application, for the form to show at their slots and sections (the
-    reviewer manual: 否 where 证件与所填信息不符). Empty unless returned; read once per page."""
+    """{(slot, row id): (label, section, when ticked)} of the 📷 items a reviewer ticked 否 (与原件不一致)
+    in the round that returned the application, for the form to show at their slots and sections
+    (the reviewer manual: 否 where 证件与所填信息不符). Empty unless returned; read once per page."""
     if application.state != State.RETURNED:
         return {}
     if "review_marks" not in application.__dict__:
-        refused = set(FieldCheck.objects.filter(application=application, submission_round=application.submission_round,
-                                                consistent=False).values_list("field", flat=True))
+        refused = dict(FieldCheck.objects.filter(application=application, submission_round=application.submission_round,
+                                                 consistent=False).values_list("field", "checked_at"))
         marks = {}
         for item in check_fields(application, with_images=False) if refused else []:
             if item.key in refused:
                 for slot, row_id in item.slots:
                     # A row's item is its section's; the 证件 item checks 基本信息, the others 申报信息.
                     section = BY_SLOT[slot].section if row_id else "basic" if item.key == ID_CARD else "declaration"
-                    marks[(slot, row_id)] = (item.label, section)
+                    marks[(slot, row_id)] = (item.label, section, refused[item.key])
         application.review_marks = marks
     return application.review_marks
 
@@ -146,6 +146,9 @@ def _slot(slot, label, images, row_id=None, required=True, guide=None, needed=Tr
             "limit": limit, "room": 1 if limit == 1 else max(0, limit - len(found)),
             "full": limit > 1 and len(found) >= limit,
             "mismatch": (slot, row_id) in (marks or {}),  # ticked 否 by the reviewer who returned it
+            # and a picture put here since: the candidate has answered the mark
+            "replaced": (slot, row_id) in (marks or {}) and any(
+                image.uploaded_at > marks[(slot, row_id)][2] for image in found),
             "missing": required and not found,  # 缺: asked for and not yet uploaded
             # Not asked for (any longer): drawn only to show and delete what it still holds, no upload.
             "not_needed": not needed,
