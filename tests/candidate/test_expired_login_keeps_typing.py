@@ -25,9 +25,19 @@ RESTORED = "已恢复登录超时前未保存的内容，请核对后点保存�
 KEPT = "prereg-unsaved-sections"
 
 
+def _counting_requests(page):
+    """The page's requests in flight, kept in page.in_flight (see _quiet)."""
+    page.in_flight = set()
+    page.on("request", lambda request: page.in_flight.add(request))
+    page.on("requestfinished", lambda request: page.in_flight.discard(request))
+    page.on("requestfailed", lambda request: page.in_flight.discard(request))
+    return page
+
+
 @pytest.fixture
 def iphone(request, browser, server):
-    yield from e2e._new_page(request, browser, server, {"width": 375, "height": 812}, mobile=True)
+    for page in e2e._new_page(request, browser, server, {"width": 375, "height": 812}, mobile=True):
+        yield _counting_requests(page)
 
 
 @pytest.fixture
@@ -36,7 +46,18 @@ def wechat(request, browser, server):
         # What the script reads: WeChat's in-app browser names itself MicroMessenger.
         page.context.add_init_script(
             f"Object.defineProperty(navigator, 'userAgent', {{get: () => {WECHAT_UA!r}}});")
-        yield page
+        yield _counting_requests(page)
+
+
+def _quiet(page):
+    """Nothing in flight: on SQLite the live server serves one request at a time from the test's own database
+    connection, and a request the browser drops as it leaves the page (a thumbnail scrolled into view) could
+    leave it stuck mid-transaction; nor is the database flushed under a request when the test ends."""
+    for _ in range(100):
+        if not page.in_flight:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"requests still in flight: {[r.url for r in page.in_flight]}")
 
 
 def _open_form(page, candidate, year, tree):
@@ -61,8 +82,16 @@ def _type_into_two_sections(page):
     return work, basic
 
 
-def _follow_the_link_and_log_in(page, candidate, link):
+def _click_away(page, link):
+    """Follow a link once the pictures its scrolling into view brings in have loaded (_quiet)."""
+    link.scroll_into_view_if_needed()
+    page.wait_for_timeout(200)
+    _quiet(page)
     link.click()
+
+
+def _follow_the_link_and_log_in(page, candidate, link):
+    _click_away(page, link)
     page.wait_for_url("**/accounts/login/**")
     page.fill("input[name=username]", candidate.username)
     page.fill("input[name=password]", TEST_PASSWORD)
@@ -75,10 +104,9 @@ def _kept(page):
 
 
 def _settled(page):
-    """A save's answer sets the index and the image panel fetching themselves again: the test ends after them
-    (on SQLite the live server shares the test's database, which is flushed when the test ends)."""
+    """A save's answer sets the index and the image panel fetching themselves again: waited for (_quiet)."""
     page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    _quiet(page)
 
 
 def _typed_values_are_back(page, work, basic):
@@ -171,6 +199,7 @@ def test_the_sms_code_and_the_csrf_token_are_not_kept(iphone, year, tree, candid
     kept = _kept(iphone)
     assert "杨桥路1号" in kept
     assert "123456" not in kept and "sms_code" not in kept and "csrfmiddlewaretoken" not in kept
+    _settled(iphone)
 
 
 def test_another_account_signing_in_in_the_tab_does_not_get_what_was_kept(iphone, year, tree, candidate):
@@ -186,6 +215,7 @@ def test_another_account_signing_in_in_the_tab_does_not_get_what_was_kept(iphone
     expect(iphone.locator("#section-basic input[name='basic-address']")).not_to_have_value("福建省福州市鼓楼区杨桥路1号")
     expect(iphone.locator("[data-restored]")).to_have_count(0)
     assert _kept(iphone) is None  # dropped, not kept for later
+    _settled(iphone)
 
 
 def test_the_declarations_cascading_choices_come_back_as_chosen(iphone, year, tree, candidate):
@@ -209,7 +239,7 @@ def test_the_declarations_cascading_choices_come_back_as_chosen(iphone, year, tr
     _login_ends(iphone)
     declaration.locator(".actions button[type=submit]").click()
     link = declaration.locator(":scope > [data-request-error]").get_by_role("link", name="重新登录", exact=True)
-    link.click()
+    _click_away(iphone, link)
     iphone.fill("input[name=username]", candidate.username)
     iphone.fill("input[name=password]", TEST_PASSWORD)
     e2e.submit(iphone, "form[action$='/accounts/login/'] button[type=submit]")
@@ -250,6 +280,7 @@ def test_a_second_tap_on_save_still_says_the_typing_is_kept(wechat, year, tree, 
     alert = work.locator(":scope > [data-request-error]")
     expect(alert).to_contain_text("已填写的内容已暂存")
     expect(alert.get_by_role("link", name="重新登录", exact=True)).to_be_visible()
+    _settled(wechat)
 
 
 def test_in_wechat_a_cascade_or_an_upload_meeting_the_ended_login_offers_the_login_too(wechat, year, tree, candidate):
@@ -271,10 +302,11 @@ def test_in_wechat_a_cascade_or_an_upload_meeting_the_ended_login_offers_the_log
         {"name": "licence.jpg", "mimeType": "image/jpeg", "buffer": jpeg_upload(size=(400, 300)).read()})
     status = slot.locator(".upload-status")
     expect(status).to_have_text("登录已超时，图片未上传。已填写的内容已暂存，请重新登录，登录后回到本页重新选择图片上传。")
-    status.get_by_role("link", name="重新登录").click()
+    _click_away(wechat, status.get_by_role("link", name="重新登录"))
     wechat.fill("input[name=username]", candidate.username)
     wechat.fill("input[name=password]", TEST_PASSWORD)
     e2e.submit(wechat, "form[action$='/accounts/login/'] button[type=submit]")
     wechat.wait_for_url("**/candidate/form/#img-category-")
     expect(basic.locator("input[name='basic-address']")).to_have_value("福建省福州市鼓楼区杨桥路1号")
     expect(basic.locator("[data-restored]")).to_have_text(RESTORED)
+    _settled(wechat)
