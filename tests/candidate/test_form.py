@@ -160,6 +160,14 @@ def test_a_missing_unit_can_be_requested(client, app):
     assert UnitRequest.objects.filter(full_name="安溪县某某诊所").exists()
 
 
+def test_the_request_link_of_a_search_carries_the_name_searched_for_into_the_request(client, app):
+    body = client.get(reverse("candidate:unit_search"), {"q": "安溪某某 诊所"}).content.decode()
+    link = reverse("candidate:unit_request") + "?name=%E5%AE%89%E6%BA%AA%E6%9F%90%E6%9F%90%20%E8%AF%8A%E6%89%80"
+    assert f'href="{link}" data-keeps-unsaved' in body  # the form's typing is kept by the script on the way
+    page = client.get(link).content.decode()
+    assert 'value="安溪某某 诊所"' in page
+
+
 def test_unit_requests_are_limited_per_candidate(client, app, settings):
     # The security probe filed 25 requests in a row, each in a 报名点's queue and answered by SMS.
     from prereg.orgs.models import UnitRequest

@@ -389,7 +389,8 @@ def unit_search(request):
 @require_http_methods(["GET", "POST"])
 def unit_request(request):
     application = current_application(request.user)
-    form = UnitRequestForm(request.POST or None)
+    # The name searched for, from the search's 申请添加单位 link, to start from.
+    form = UnitRequestForm(request.POST or None, initial={"full_name": request.GET.get("name", "")[:100]})
     if request.method == "POST" and form.is_valid():
         # The requests filed count (each lands in a 报名点's queue and is answered by SMS), not the
         # posts a message sent back to be corrected.

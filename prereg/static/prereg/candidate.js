@@ -262,12 +262,16 @@
     var chosen = form.querySelector("[data-unit-chosen]");  // the unit's name, which its hidden id does not say
     return { application: form.getAttribute("data-application"), fields: fields, unit: chosen ? chosen.textContent : "" };
   }
-  // The ids of the sections kept now ([] when none was unsaved), or null when this browser keeps nothing.
-  function keepUnsaved() {
+  // The ids of the sections kept now ([] when none was unsaved), or null when this browser keeps nothing;
+  // `note`, what the section says when they are put back.
+  function keepUnsaved(note) {
     var ids = Object.keys(unsaved).filter(function (id) { return document.getElementById(id); });
     if (!ids.length) { return []; }
     var sections = keptSections();
-    ids.forEach(function (id) { sections[id] = snapshot(document.getElementById(id)); });
+    ids.forEach(function (id) {
+      sections[id] = snapshot(document.getElementById(id));
+      sections[id].note = note || "";
+    });
     if (!storeKept(sections)) { return null; }
     ids.forEach(function (id) { delete unsaved[id]; });  // kept: leaving for the login page loses nothing
     return ids;
@@ -392,7 +396,7 @@
     note.className = "message warning";
     note.setAttribute("role", "status");
     note.setAttribute("data-restored", "");
-    note.textContent = "已恢复登录超时前未保存的内容，请核对后点保存。";
+    note.textContent = kept.note || "已恢复登录超时前未保存的内容，请核对后点保存。";
     var title = form.querySelector("h2");
     form.insertBefore(note, title ? title.nextSibling : form.firstChild);
   }
@@ -411,6 +415,13 @@
     if (target && unsaved[target.id]) { target.scrollIntoView(); }
   }
   document.addEventListener("DOMContentLoaded", restoreKept);
+  // 申请添加单位 leaves the form for the request's page: what was typed and not saved is kept and put back on
+  // the way back (phone probe: the 民族, 邮编 and 地址 typed before searching the unit were gone).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("a[data-keeps-unsaved]")) {
+      keepUnsaved("已恢复离开本页前未保存的内容，请核对后点保存。");
+    }
+  });
 
   // Enter in the unit search box searches; it must not submit the section.
   document.addEventListener("keydown", function (event) {
