@@ -4,10 +4,9 @@ save it read 尚未选择拟申报资格 while the selects showed 护师, withou
 import re
 
 import pytest
-from django.contrib.auth import get_user
 from django.urls import reverse
 
-from prereg.candidate.views.common import current_application
+from tests.candidate.test_row_maximum import _save
 from tests.factories import complete_application
 
 
@@ -15,12 +14,6 @@ from tests.factories import complete_application
 def application(client, year, tree, candidate):
     client.force_login(candidate)
     return complete_application(candidate, year, tree)
-
-
-def _save(client, section, payload):
-    version = current_application(get_user(client)).version
-    return client.post(reverse("candidate:section", args=[section]), {"version": version, **payload},
-                       HTTP_HX_REQUEST="true").content.decode()
 
 
 def _verdict(body):
