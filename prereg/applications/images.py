@@ -157,8 +157,12 @@ CORRUPT_MESSAGE = "图片文件已损坏或不完整，请重新拍摄或选择�
 SCANS_MESSAGE = ("图片文件异常（数据分段过多），可能已损坏或经过特殊处理，无法读取。"
                  "请重新拍摄，或用手机相册截图、用画图软件另存为 jpg 后再上传。")
 SHAPE_MESSAGE = (f"图片过长或过窄（长边超过短边的{MAX_ASPECT}倍），看不清内容。"
-                 "长截图请分成几段分别截图，作为几张图片上传（此栏可上传多张）；证件请拍摄完整的证件。")
-PHOTO_SHAPE_MESSAGE = "考生照片不能是横版照片（宽大于高）。请上传竖版的本人近期正面免冠证件照。"
+                 "长截图请分成几段分别截图后上传；证件请拍摄完整的证件。")
+PHOTO_SHAPE_MESSAGE = ("考生照片须为竖版证件照（如一寸照），不能是横版照片（宽大于高）或长条形图片。"
+                       "请上传本人近期正面免冠证件照。")
+# The candidate's photo, height over width: an ID photo is 1.4 (一寸 25×35 mm), a square passport photo 1,
+# a portrait phone photo 1.33, a phone's full-screen screenshot of an e-photo 2.17; a strip is no photo.
+PHOTO_PROPORTIONS = (1.0, 2.5)
 DUPLICATE_MESSAGE = "该图片已上传过，无需重复上传。"
 IMAGE_GONE_MESSAGE = "图片已删除或不存在。"
 STORE_FAILED_MESSAGE = "图片保存失败，请稍后重试。"  # the storage refused the file: nothing to change in it
@@ -457,8 +461,10 @@ def _check_slot(application, slot, row_id):
 def _check_fits_slot(slot, image: ProcessedImage) -> None:
     """What a slot asks of a picture's shape beyond any certificate's: the candidate's photo (printed on
     the 审核确认单, compared with the ID by the reviewer) is upright, as an ID photo is; a landscape
-    picture (a certificate, a panorama) is not one. Judged on the stored, upright picture."""
-    if slot == ImageSlot.PHOTO and image.width > image.height:
+    picture (a certificate, a panorama) or a strip is not one. Judged on the stored, upright
+    picture."""
+    low, high = PHOTO_PROPORTIONS
+    if slot == ImageSlot.PHOTO and not low * image.width <= image.height <= high * image.width:
         raise ValidationError(PHOTO_SHAPE_MESSAGE, code="photo_shape")
 
 

@@ -222,8 +222,8 @@ def test_an_image_too_small_or_too_narrow_to_show_a_certificate_is_refused_with_
 def test_a_one_inch_id_photo_and_the_least_sizes_allowed_are_stored(application, candidate, size):
     # 295×413: the 1-inch ID photo (一寸照); 358×441: the photo of a resident ID card (身份证照片).
     data = _saved(Image.new("RGB", size, (9, 9, 9)), "JPEG")
-    # The 考生照片 slot takes an upright picture only: a landscape one is a certificate's.
-    slot = "photo" if size[0] <= size[1] else "category"
+    # The 考生照片 slot takes an upright picture only: a landscape one, or a strip, is a certificate's.
+    slot = "photo" if size[0] <= size[1] <= 2 * size[0] else "category"
     [img] = images.images_add(actor=candidate, application=application, slot=slot,
                               uploads=[SimpleUploadedFile("p.jpg", data, content_type="image/jpeg")])
     assert (img.width, img.height) == size

@@ -98,10 +98,13 @@ def test_the_scans_of_a_camera_file_are_counted_up_to_its_first_pictures_end(app
 
 
 def test_the_photo_slot_refuses_a_landscape_picture_and_takes_an_upright_one(application, candidate):
-    for size in [(1200, 900), (12000, 1500)]:
+    # A strip (300×1200, reviewer probe) is no photo either; a phone's full-screen screenshot (1080×2340) is.
+    for size in [(1200, 900), (12000, 1500), (300, 1200)]:
         message = _refused(application, candidate, ("证书.jpg", _saved(Image.new("RGB", size, (9, 9, 9)), "JPEG")),
                            slot="photo")
-        assert message == "证书.jpg：考生照片不能是横版照片（宽大于高）。请上传竖版的本人近期正面免冠证件照。"
+        assert message == f"证书.jpg：{images.PHOTO_SHAPE_MESSAGE}" and "不能是横版照片（宽大于高）或长条形" in message
+    _add(application, candidate, ("screen.jpg", _saved(Image.new("RGB", (1080, 2340), (5, 5, 5)), "JPEG")),
+         slot="photo")
     # Upright as the camera meant it: a landscape frame turned by its EXIF orientation is a portrait.
     exif = Image.Exif()
     exif[0x0112] = 6
@@ -137,7 +140,7 @@ def test_the_reviewer_sees_the_candidates_photo_with_the_id_item(client, year, t
 def test_a_screenshot_too_long_for_one_picture_is_told_to_be_split_not_its_shrunk_size(application, candidate):
     message = _refused(application, candidate, ("社保.png", _saved(Image.new("L", (216, 2400), 255), "PNG")))
     assert "216" not in message and "2400" not in message
-    assert "长截图请分成几段分别截图，作为几张图片上传" in message
+    assert "长截图请分成几段分别截图后上传" in message and "此栏可上传多张" not in message  # one-picture slots too
 
 
 def test_a_long_screenshot_keeps_a_readable_width_and_a_photo_its_usual_size(application, candidate):
