@@ -8,7 +8,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -234,26 +234,15 @@ UNIT_GONE_MESSAGE = "所选单位已被删除或停用，请重新选择。"
 
 
 def _unit_held(unit) -> None:
-    """The chosen unit, share-locked until the save commits, still one a candidate may choose (a unit,
+    """The chosen unit, locked until the save commits, still one a candidate may choose (a unit,
     enabled); else a refusal at the unit.
 
     The form checked it before the save began. A delete of the unit (orgs.services.org_delete) or its
-    禁用 locks the row FOR NO KEY UPDATE, which FOR SHARE waits for and holds off: a delete that went
-    first is seen here as no row, one that comes later waits for this save and meets the application
-    naming the unit (PROTECT). Without it a delete checked before this save committed removed the unit
-    and the save failed at COMMIT on its foreign key (the races probe: a 500 in 8 of 12). FOR KEY SHARE
-    would not hold off the delete's lock; FOR SHARE is shared, so candidates choosing one unit do not
-    wait for each other. Django's select_for_update has no shared mode, hence the SQL."""
-    if connection.vendor != "postgresql":
-        # SQLite: the project opens every transaction IMMEDIATE, so no delete runs beside this save.
-        held = Org.objects.filter(pk=unit.pk, is_unit=True, enabled=True).exists()
-    else:
-        table = connection.ops.quote_name(Org._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s AND is_unit AND enabled FOR SHARE",  # noqa: S608
-                           [unit.pk])
-            held = cursor.fetchone() is not None
-    if not held:
+    禁用 locks the row too: a delete that went first is seen here as no row, one that comes later waits
+    for this save and meets the application naming the unit (PROTECT). Without it a delete checked
+    before this save committed removed the unit and the save failed at COMMIT on its foreign key (the
+    races probe: a 500 in 8 of 12). Two candidates choosing one unit save one after the other."""
+    if not Org.objects.select_for_update(no_key=True).filter(pk=unit.pk, is_unit=True, enabled=True).exists():
         raise ValidationError({"unit": UNIT_GONE_MESSAGE})
 
 

@@ -106,9 +106,9 @@ def test_a_unit_disabled_after_the_form_was_checked_is_refused_at_the_unit(
     assert Application.objects.get(pk=draft.pk).unit_id == draft.unit_id
 
 
-def test_two_candidates_choosing_one_unit_do_not_wait_for_each_other(postgres_only, monkeypatch, tree, year,
-                                                                     new_unit):
-    # The unit's lock is shared: one candidate's save held before its commit does not hold up another's.
+def test_two_candidates_choosing_one_unit_both_save_one_after_the_other(postgres_only, monkeypatch, tree, year,
+                                                                        new_unit):
+    # The unit's row is locked by the first save until its commit: the second waits, then saves too.
     first = ApplicationFactory(candidate=CandidateFactory(), exam_year=year, unit=tree["35012205"], name="李娜")
     second = ApplicationFactory(candidate=CandidateFactory(), exam_year=year, unit=tree["35012205"], name="李娜")
     first_save, second_save = _choose(first, new_unit), _choose(second, new_unit)
@@ -118,10 +118,11 @@ def test_two_candidates_choosing_one_unit_do_not_wait_for_each_other(postgres_on
     assert written.wait(10)
     written.clear()
     other = started(outcomes, "second", second_save)
-    assert written.wait(10), outcomes  # the second wrote the unit too while the first holds it
+    assert not written.wait(1), outcomes  # waiting for the unit's row the first holds
     go_on.set()
     saving.join(10)
     other.join(10)
+    assert all(outcomes[name].status_code == 200 for name in ("first", "second")), outcomes
     assert {Application.objects.get(pk=a.pk).unit_id for a in (first, second)} == {new_unit.pk}
 
 
