@@ -6,9 +6,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
 from django.utils import timezone
 
+from prereg.core import locks
 from prereg.core.masking import mask_phone
 from prereg.core.validators import is_digits, normalize_id_number, normalize_mobile
 
@@ -30,12 +30,10 @@ def phone_taken(phone: str, *, by_other_than=None, lock: bool = False) -> bool:
 
     With `lock` (the acts that give an account the number, inside their transaction) the number is
     held until the transaction ends, so of two candidates taking one number at the same moment the
-    later is asked after the earlier has committed and is refused. SQLite: the project opens every
-    transaction IMMEDIATE, which already serialises writers.
+    later is asked after the earlier has committed and is refused.
     """
-    if lock and phone and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"phone:{phone}"])
+    if lock and phone:
+        locks.hold(f"phone:{phone}")
     User = get_user_model()
     others = User.objects.filter(phone=phone, role=Role.CANDIDATE)
     if by_other_than is not None and by_other_than.pk is not None:

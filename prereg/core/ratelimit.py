@@ -26,8 +26,10 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router, transaction
+from django.db import router, transaction
 from django.shortcuts import render
+
+from prereg.core import locks
 
 DEFAULT_LIMITS = {
     # Failed sign-ins per client address: a hospital puts its staff behind one address (their
@@ -147,11 +149,8 @@ def hit(scope: str, key: str, *, limit: int | None = None, window: int | None = 
     current = w.keys[0]
     if isinstance(cache, DatabaseCache):
         alias = router.db_for_write(cache.cache_model_class)
-        connection = connections[alias]
         with transaction.atomic(using=alias):
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [current.rpartition(":")[0]])
+            locks.hold(current.rpartition(":")[0], using=alias)
             counts = w.counts(cache)
             counts[current] += 1
             cache.set(current, counts[current], w.timeout)

@@ -10,11 +10,11 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 
-from prereg.core import ratelimit
+from prereg.core import locks, ratelimit
 
 from .models import SmsCode, SmsMessage
 from .tasks import sms_deliver
@@ -122,11 +122,8 @@ CODE_PURPOSES = {"signup": "注册账号", "password_reset": "找回密码", "ph
 def _hold_codes(phone: str, purpose: str) -> None:
     """The phone's codes of the purpose, held until this transaction ends: two codes asked for at once
     (获取验证码 tapped twice, two tabs) take turns, so the later spends the earlier, committed by then, and
-    one code is live, the last one sent (the races probe left both live). A PostgreSQL advisory lock,
-    as prereg.core.ratelimit takes; SQLite: the project opens every transaction IMMEDIATE."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"sms-code:{purpose}:{phone}"])
+    one code is live, the last one sent (the races probe left both live)."""
+    locks.hold(f"sms-code:{purpose}:{phone}")
 
 
 def send_code(phone: str, purpose: str, *, client_ip: str = "") -> None:

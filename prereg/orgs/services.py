@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, ProtectedError, Q
 from django.http import Http404
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils import timezone
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import record
+from prereg.core import locks
 from prereg.core.versions import check_version
 from prereg.notify.sms import send_sms
 
@@ -27,8 +28,6 @@ RIGHT_STILL_WAITING = "请待其审核完毕后再取消单位审查权限。"
 REFUSE_REASON_MAX = UnitRequest._meta.get_field("refuse_reason").max_length
 CODE_TAKEN = "该机构代码已被使用。"
 NAME_TAKEN = "已存在同名机构，请在机构列表中查找。"
-# Arbitrary constant ("ORGS"): the PostgreSQL advisory lock of lock_codes_and_names.
-CODES_AND_NAMES_LOCK = 0x4F524753
 
 
 def lock_codes_and_names() -> None:
@@ -38,11 +37,8 @@ def lock_codes_and_names() -> None:
     both pass the check. Under this lock the later one sees the earlier's org and is refused at its
     field (or, leaving the code empty, numbered after it). The code's unique constraint alone would
     make the later a server error; the name has no constraint: renames never checked it, so a
-    stored database may hold two orgs of one name, on which the constraint's migration would fail.
-    SQLite: the project opens every transaction IMMEDIATE, which already serialises writers."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CODES_AND_NAMES_LOCK])
+    stored database may hold two orgs of one name, on which the constraint's migration would fail."""
+    locks.hold("orgs:codes-and-names")
 
 
 def can_grant_review_right(user) -> bool:
