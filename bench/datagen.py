@@ -246,7 +246,9 @@ def generate(count: int, *, images_per_app: int = 1, password: str = DEFAULT_PAS
             for app in apps:
                 major = rng.choice(MAJORS)
                 edu_row = EducationRow(application=app, kind="education", level=rng.choice(["大专", "本科", "硕士研究生"]),
-                                       obtained=datetime.date(rng.randrange(2000, 2020), 7, 1),
+                                       # at 19 or later (a 取得时间 before 14 is refused by the form)
+                                       obtained=datetime.date(rng.randrange(min(max(2000, app.birth_date.year + 19),
+                                                                                2019), 2020), 7, 1),
                                        school=rng.choice(SCHOOLS), study_form="全日制", major=major, order=0)
                 edu.append(edu_row)
                 work.append(WorkRow(application=app, unit_name=app.unit.name, title="医师",
