@@ -119,19 +119,14 @@ CODE_PURPOSES = {"signup": "注册账号", "password_reset": "找回密码", "ph
                  "staff_phone": "更换手机号码"}
 
 
-def _hold_codes(phone: str, purpose: str) -> None:
-    """The phone's codes of the purpose, held until this transaction ends: two codes asked for at once
-    (获取验证码 tapped twice, two tabs) take turns, so the later spends the earlier, committed by then, and
-    one code is live, the last one sent (the races probe left both live)."""
-    locks.hold(f"sms-code:{purpose}:{phone}")
-
-
 def send_code(phone: str, purpose: str, *, client_ip: str = "") -> None:
     """A new code to the phone (earlier ones of the purpose are spent, and a message of one not yet
     sent is no longer sent); the caller checked the limits."""
     code, code_hash = new_code()
     with transaction.atomic():
-        _hold_codes(phone, purpose)
+        # Two codes asked for at once (获取验证码 tapped twice, two tabs) take turns: the later spends the
+        # earlier, committed by then, and one code is live, the last one sent.
+        locks.hold(f"sms-code:{purpose}:{phone}")
         SmsCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).update(used_at=timezone.now())
         sms_code = SmsCode.objects.create(
             phone=phone,
