@@ -28,7 +28,7 @@ def test_no_back_office_list_makes_the_phone_page_scroll_sideways(phone, tree, y
 def test_the_menu_links_are_tap_targets_on_a_phone(phone, tree, year, reviewer_province):
     login(phone, reviewer_province.username, TEST_PASSWORD)
     phone.goto(f"{phone.base}/backoffice/")
-    phone.click(".nav-toggle-label")
+    phone.click(".nav-toggle")
     heights = phone.eval_on_selector_all(".sidebar a", "links => links.map(a => a.getBoundingClientRect().height)")
     assert heights and min(heights) >= 44, heights
 

@@ -155,6 +155,20 @@
     }).then(function () { button.disabled = false; });
   });
 
+  // ☰ 菜单 of the back office on a narrow screen (layouts/backoffice.html): opens and closes the menu below it.
+  // Escape closes it again and gives the focus back to the button.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-nav-toggle]");
+    if (!toggle) { return; }
+    toggle.setAttribute("aria-expanded", toggle.getAttribute("aria-expanded") === "true" ? "false" : "true");
+  });
+  document.addEventListener("keydown", function (event) {
+    var toggle = document.querySelector("[data-nav-toggle][aria-expanded=true]");
+    if (event.key !== "Escape" || !toggle || !event.target.closest(".sidebar-wrap")) { return; }
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.focus();
+  });
+
   // Rows with data-href open on double click (reviewer lists: 双击打开).
   document.addEventListener("dblclick", function (event) {
     var row = event.target.closest("[data-href]");

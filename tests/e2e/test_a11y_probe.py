@@ -1,0 +1,93 @@
+"""What the accessibility, keyboard and no-script probe found, in a browser: the back-office menu out of keyboard
+reach on a narrow screen, no way past the menu, badges under 4.5:1, tables that scroll sideways but not by
+keyboard, focus dropped to the page after a row or a picture changes, thumbnails that do nothing without
+scripts, and the candidate's form that cannot be finished without them and says nothing."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import TEST_PASSWORD
+
+from .conftest import login
+
+pytestmark = pytest.mark.browser
+
+NARROW = {"width": 640, "height": 800}  # 1280 px at 200 % zoom lays out as 640 px
+
+
+def _narrow(page):
+    page.set_viewport_size(NARROW)
+    return page
+
+
+def _tab_until(page, predicate, limit=40):
+    """Press Tab until `predicate` (JS, given the focused element) holds; the focused elements' texts on the way."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(e => {predicate})(document.activeElement)"):
+            return seen
+        seen.append(page.evaluate("(document.activeElement.innerText || document.activeElement.name || '').trim().slice(0, 20)"))
+    raise AssertionError(f"never reached after {limit} tabs: {seen}")
+
+
+# A. The back-office menu at 1280 px and 200 % zoom: ☰ 菜单 is reached by Tab and opens by keyboard.
+
+def test_the_back_office_menu_opens_by_keyboard_on_a_narrow_screen(page, reviewer_province):
+    login(_narrow(page), reviewer_province.username, TEST_PASSWORD)
+    page.goto(f"{page.base}/backoffice/")
+    menu = page.locator("nav.sidebar")
+    expect(menu).to_be_hidden()
+    _tab_until(page, "e.matches('[data-nav-toggle]')")
+    toggle = page.locator("[data-nav-toggle]")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(menu).to_be_visible()
+    # The next Tab goes into the menu: 已审信息, 导出, 进度跟踪… are in reach.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('nav.sidebar') !== null")
+    _tab_until(page, "e.textContent.trim() === '进度跟踪'")
+    # Escape folds it again and gives the focus back to ☰ 菜单.
+    page.keyboard.press("Escape")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_be_focused()
+    expect(menu).to_be_hidden()
+
+
+def test_the_back_office_menu_has_no_toggle_on_a_wide_screen(page, reviewer_province):
+    login(page, reviewer_province.username, TEST_PASSWORD)
+    page.goto(f"{page.base}/backoffice/")
+    expect(page.locator("[data-nav-toggle]")).to_be_hidden()
+    expect(page.locator("nav.sidebar")).to_be_visible()
+
+
+def test_without_scripts_the_narrow_back_office_shows_its_menu(browser, server, reviewer_province):
+    context = browser.new_context(java_script_enabled=False, viewport=NARROW)
+    try:
+        page = context.new_page()
+        page.base = server
+        login(page, reviewer_province.username, TEST_PASSWORD)
+        page.goto(f"{server}/backoffice/")
+        expect(page.locator("[data-nav-toggle]")).to_be_hidden()  # it would do nothing
+        expect(page.locator("nav.sidebar a", has_text="进度跟踪")).to_be_visible()
+    finally:
+        context.close()
+
+
+# B. 跳到主要内容: the first Tab of a page, shown when focused, lands past the menu.
+
+@pytest.mark.parametrize("path", ["/backoffice/review/pending/", "/candidate/"])
+def test_the_first_tab_offers_to_skip_to_the_main_content(page, path, reviewer_province, candidate):
+    who = reviewer_province if path.startswith("/backoffice/") else candidate
+    login(page, who.username, TEST_PASSWORD)
+    page.goto(f"{page.base}{path}")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_have_text("跳到主要内容")
+    assert skip.evaluate("a => { const r = a.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main#main') !== null"), \
+        page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
