@@ -6,7 +6,7 @@ scripts, and the candidate's form that cannot be finished without them and says 
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, submitted
 
 from .conftest import login
 
@@ -91,3 +91,31 @@ def test_the_first_tab_offers_to_skip_to_the_main_content(page, path, reviewer_p
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main#main') !== null"), \
         page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+
+
+# C. Every badge of the stylesheets: its text at least 4.5:1 on its own ground.
+
+CONTRAST = """cls => {
+  const luminance = color => {
+    const [r, g, b] = color.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map(v => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const span = document.createElement("span");
+  span.className = cls;
+  span.textContent = "审核通过";
+  document.querySelector("main").appendChild(span);
+  const style = getComputedStyle(span);
+  const [a, b] = [luminance(style.color), luminance(style.backgroundColor)].sort((x, y) => y - x);
+  span.remove();
+  return Math.round((a + 0.05) / (b + 0.05) * 100) / 100;
+}"""
+BADGES = ["state", "state approved", "state returned", "state in_review", "badge", "badge ok", "ocr-photo"]
+
+
+def test_every_badge_has_text_of_at_least_4_5_to_1_on_its_ground(page, reviewer_province, tree, year):
+    application = submitted(tree, year, name="考生甲")
+    login(page, reviewer_province.username, TEST_PASSWORD)
+    page.goto(f"{page.base}/backoffice/review/{application.pk}/")  # app.css, review.css and ocr.css
+    ratios = {cls: page.evaluate(CONTRAST, cls) for cls in BADGES}
+    assert all(ratio >= 4.5 for ratio in ratios.values()), ratios
