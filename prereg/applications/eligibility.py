@@ -13,7 +13,9 @@ a route met only on a point the rules file marks unconfirmed, or a case the rule
 
 import dataclasses
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
@@ -207,6 +209,16 @@ class Outcome:
 NOT_BY_YEARS = 10**6
 
 
+class Reading(NamedTuple):
+    """One way of counting a route's years (_readings)."""
+    months: int  # counted to the cut-off (rules file §1.3: whole months, the start month counts)
+    words: str  # where they start, as the verdict says it
+    grow: Callable  # the months counted by another cut-off (_earliest)
+    # The start of the one spell the months are, where they are one spell running to the cut-off: the
+    # whole-year reading (cutoff_year − start_year) is defined for it alone (_whole_years).
+    since: datetime.date | None = None
+
+
 def is_full_time(study_form: str) -> bool | None:
     """Whether a 学习形式 is full-time: True, False, or None where its words say neither (NOT_FULL_TIME_WORDS)."""
     words = (study_form or "").replace(" ", "")
@@ -221,12 +233,13 @@ def _matches(allowed: str, value: str) -> bool:
     return allowed in ("", "*") or value in allowed.split("|")
 
 
-def _spells(periods, cutoff) -> tuple[int, str]:
-    """The months counted of `periods`, and their words as the form writes periods, consecutive months as
-    one spell: 2010-07至2011-06、2017-01起 (起: running to the cut-off)."""
+def _spells(periods, cutoff) -> tuple[int, str, datetime.date | None]:
+    """The months counted of `periods`, their words as the form writes periods, consecutive months as
+    one spell (2010-07至2011-06、2017-01起; 起: running to the cut-off), and the start of the spell where
+    there is one, running to the cut-off (Reading.since)."""
     months = sorted(counted_months(periods, cutoff))
     if not months:
-        return 0, f"{month_text(min(start for start, _end in periods if start))}起"
+        return 0, f"{month_text(min(start for start, _end in periods if start))}起", None
     runs = [[months[0], months[0]]]
     for month in months[1:]:
         if month == runs[-1][1] + 1:
@@ -238,8 +251,9 @@ def _spells(periods, cutoff) -> tuple[int, str]:
     def text(month):
         return month_text(datetime.date(month // 12, month % 12 + 1, 1))
 
-    return len(months), "、".join(f"{text(first)}起" if end == last else f"{text(first)}至{text(end)}"
-                                  for first, end in runs)
+    words = "、".join(f"{text(first)}起" if end == last else f"{text(first)}至{text(end)}" for first, end in runs)
+    since = datetime.date(runs[0][0] // 12, runs[0][0] % 12 + 1, 1) if len(runs) == 1 and runs[0][1] == last else None
+    return len(months), words, since
 
 
 def _start(rule, facts):
@@ -278,30 +292,28 @@ def _practice_start(rule, facts, start, label):
 
 
 def _readings(rule, facts):
-    """([(months counted, the words for where they start, the months counted by another cut-off)], None), one
-    reading a start the rule may mean, or ([], what is missing)."""
+    """([Reading], None), one reading a start the rule may mean, or ([], what is missing)."""
     if rule.counted_from == "work":
         if not facts.work:
             return [], "缺少工作经历的起止时间"
-        months, spells = _spells(facts.work, facts.cutoff)
-        return [(months, f"{spells}从事本专业工作", lambda cutoff: months_in(facts.work, cutoff))], None
+        months, spells, since = _spells(facts.work, facts.cutoff)
+        return [Reading(months, f"{spells}从事本专业工作", lambda cutoff: months_in(facts.work, cutoff), since)], None
     if rule.counted_from == "appointment":
         # 受聘担任…职务满N年 counts the months appointed (§1.3), not the time since the first appointment.
-        appointed = [(start, end) for title, start, end in facts.appointments
-                     if start and (not rule.titles or title in rule.titles)]
+        appointed = _appointed(rule, facts)
         if not appointed:
             others = "、".join(dict.fromkeys(title for title, start, _end in facts.appointments if start))
             if others:
                 return [], f"现有资格聘任情况所填职务“{others}”不是（或未能识别为）{'或'.join(rule.titles)}"
             return [], f"缺少{START_LABELS['appointment']}时间"
-        months, spells = _spells(appointed, facts.cutoff)
-        return [(months, f"受聘 {spells}", lambda cutoff: months_in(appointed, cutoff))], None
+        months, spells, since = _spells(appointed, facts.cutoff)
+        return [Reading(months, f"受聘 {spells}", lambda cutoff: months_in(appointed, cutoff), since)], None
     if rule.counted_from == "qualification_or_registration":
         # Regime A names no start for 从事医师工作 (rules file §1.3): both readings must agree.
         starts = [(d, label) for d, label in ((facts.title_date, "取得医师资格"), (facts.registered, "执业注册")) if d]
         if not starts:
             return [], "缺少取得医师资格或执业注册的时间"
-        return [(months_between(d, facts.cutoff), f"{label} {month_text(d)} 起", _since(d)) for d, label in starts], None
+        return [_from(d, f"{label} {month_text(d)} 起", facts) for d, label in starts], None
     if rule.counted_from not in START_LABELS:
         # A table stored before the import refused it (年限 without 起算): not applied, never a 500.
         return [], f"资格规则此行的“起算”（{rule.counted_from or '空'}）无法计算{rule.min_years}年的年限"
@@ -309,7 +321,18 @@ def _readings(rule, facts):
     if start is None:
         return [], f"缺少{START_LABELS[rule.counted_from]}时间"
     start, words = _practice_start(rule, facts, start, START_LABELS[rule.counted_from])
-    return [(months_between(start, facts.cutoff), words, _since(start))], None
+    return [_from(start, words, facts)], None
+
+
+def _appointed(rule, facts):
+    """The appointment periods a 受聘担任 route counts: those to a title it asks for (any, if it asks for none)."""
+    return [(start, end) for title, start, end in facts.appointments
+            if start and (not rule.titles or title in rule.titles)]
+
+
+def _from(start, words, facts) -> Reading:
+    """The reading of a count from `start` to the cut-off."""
+    return Reading(months_between(start, facts.cutoff), words, _since(start), start if start <= facts.cutoff else None)
 
 
 def _since(start):
@@ -380,7 +403,7 @@ def _nurse_as_registered(outcome, rule, education, facts, rules) -> Outcome:
         return Outcome(NOT_ELIGIBLE, f"{registered.text}；{_licence_conflict(facts)}，以上按其中较早的执业注册计算",
                        registered.short_by)
     readings, _missing = _readings(rule, as_registered)
-    counted = "".join(f"，按{words}已满{years_months(months)}" for months, words, _grow in readings[:1])
+    counted = "".join(f"，按{reading.words}已满{years_months(reading.months)}" for reading in readings[:1])
     return Outcome(CHECK, f"{outcome.text.partition(' → 不符合')[0]}；但{_licence_conflict(facts)}{counted}，"
                           f"可满足此条件，请人工核实")
 
@@ -454,13 +477,49 @@ def _route_outcome(rule, education, facts, rules) -> Outcome:
     readings, missing = _readings(rule, facts)
     if missing:
         return Outcome(CHECK, f"{head} → {rule.note}：{missing}，请人工核实")
-    outcomes = [_years(rule, facts, rules, head, reading, needed) for reading in readings]
-    if len({o.result for o in outcomes}) > 1:
-        return Outcome(CHECK, "；".join(o.text for o in outcomes) + "（起算点未经确认，请人工核实）")
-    outcome = min(outcomes, key=lambda o: o.short_by)
+    outcome = _agreed(rule, facts, rules, head, readings, needed)
     if rule.counted_from == "qualification_or_registration" and len(readings) == 1:
         return _one_start(outcome, facts)
     return outcome
+
+
+def _agreed(rule, facts, rules, head, readings, needed) -> Outcome:
+    """The route's outcome where every reading the rules leave open agrees, 需人工核实 naming the point where they
+    do not: the start of 从事医师工作 (one reading a start, rules file §1.3), and a start in January, whose
+    month count is a year more than cutoff_year − start_year (§1.3 and §5 item 4: that edge is unconfirmed)."""
+    outcomes = []
+    for reading in readings:
+        outcome = _years(rule, facts, rules, head, reading, needed)
+        whole = _whole_years(reading, facts)
+        if whole is not None and outcome.result != NOT_ELIGIBLE:
+            by_year = _years(rule, facts, rules, head, whole, needed)
+            if by_year.result != outcome.result:
+                years = whole.months // 12
+                outcome = Outcome(CHECK, f"{_unchecked(outcome.text)}；但自{month_text(reading.since)}起算：按月计算已满{_years_text(reading.months)}，"
+                                         f"按年度相减计算为{years}年（{facts.cutoff.year}−{reading.since.year}），"
+                                         f"规则未明确，请人工核实", doubted=True)
+        outcomes.append(outcome)
+    if len({o.result for o in outcomes}) > 1:
+        return Outcome(CHECK, "；".join(_unchecked(o.text) for o in outcomes) + "（起算点未经确认，请人工核实）")
+    return min(outcomes, key=lambda o: o.short_by)
+
+
+def _whole_years(reading, facts) -> Reading | None:
+    """The reading by whole years, cutoff_year − start_year (rules file §1.3, S9: 2006-06 → 6 years for
+    2013年度), where it may differ from the month count: one spell running to the cut-off from a January (from
+    any other month both give the same whole years; rows summed have no whole-year reading)."""
+    if reading.since is None or reading.since.month != 1:
+        return None
+    return reading._replace(months=(facts.cutoff.year - reading.since.year) * 12)
+
+
+def _years_text(months: int) -> str:
+    return f"{months // 12}年" if months % 12 == 0 else years_months(months)
+
+
+def _unchecked(text: str) -> str:
+    """A route's words without their verdict, to be joined with others before one 请人工核实."""
+    return text.removesuffix(" → 符合").removesuffix("，请人工核实").removesuffix("请人工核实")
 
 
 def _one_start(outcome, facts) -> Outcome:
@@ -476,11 +535,11 @@ def _one_start(outcome, facts) -> Outcome:
     if outcome.result == CHECK and facts.title_date is None:
         return outcome  # to be checked on its own (an unconfirmed route): the blank adds nothing
     blank = "执业注册" if facts.registered is None else "取得医师资格"
-    return Outcome(CHECK, f"{outcome.text.removesuffix(' → 符合')}；未填{blank}年月，两种起算点无法相互印证，请人工核实")
+    return Outcome(CHECK, f"{_unchecked(outcome.text)}；未填{blank}年月，两种起算点无法相互印证，请人工核实")
 
 
 def _years(rule, facts, rules, head, reading, needed) -> Outcome:
-    months, words, grow = reading
+    months, words, grow, _since = reading
     cutoff = day_text(facts.cutoff)
     text = f"{head}，{words} → {facts.title_applied}需{rule.note}，截至{cutoff}已满{years_months(months)}"
     if months >= needed:

@@ -43,8 +43,8 @@ def pharmacist_work(*rows):
 
 
 def test_contiguous_jobs_lose_no_month_at_the_change():
-    v = verdict(pharmacist_work((d("2024-01"), d("2024-12")), (d("2025-01"), None)))
-    assert v.result == ELIGIBLE and "已满3年0月" in v.text and "2024-01起从事本专业工作" in v.text
+    v = verdict(pharmacist_work((d("2023-12"), d("2024-11")), (d("2024-12"), None)))
+    assert v.result == ELIGIBLE and "已满3年1月" in v.text and "2023-12起从事本专业工作" in v.text
 
 
 def test_a_closed_work_row_counts_its_start_and_end_months():

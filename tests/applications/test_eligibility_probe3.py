@@ -175,7 +175,7 @@ def test_two_advances_met_only_together_are_to_be_checked():
     # 注册 2021-01: 2年0月 of 4; 基层 and 一线 each take one year off.
     v = verdict(general_practitioner("2021-01", {"基层", "一线"}))
     assert v.result == CHECK and "合并使用" in v.text
-    assert verdict(general_practitioner("2020-01", {"基层", "一线"})).result == ELIGIBLE  # one advance suffices
+    assert verdict(general_practitioner("2019-12", {"基层", "一线"})).result == ELIGIBLE  # one advance suffices
     assert verdict(general_practitioner("2022-01", {"基层", "一线"})).result == NOT_ELIGIBLE  # both would not
 
 
