@@ -416,12 +416,30 @@ def _doubts(rule, education, facts) -> list[str]:
         doubts.append("未填执业注册年月（人社部发〔2021〕51号：医疗类、护理类须取得执业资格并注册执业，执业年限自注册起算）")
     elif _registered_before_licence(rule, facts):
         doubts.append(_licence_conflict(facts))
+    doubts += _appointed_before_title(rule, facts)
     doubts += _study_form_doubts(education, facts)
     studied, applied = _major_series(education.major), _series_of(facts.qualification)
     if studied and applied and studied != applied and not {studied, applied} <= CLOSE_SERIES:
         doubts.append(f"所学专业“{education.major}”属{studied}类，与报考的{facts.title_applied}（{applied}类）"
                       f"专业不对口（须相同或相近）")
     return doubts
+
+
+def _appointed_before_title(rule, facts) -> list[str]:
+    """A 受聘担任 route counting an appointment to the title held from before the title was obtained: one is
+    appointed to a title once he holds it, so one of the two dates is wrong (as a 执业注册 older than the licence,
+    _licence_conflict), and the months before it may not count (rules file §6 E6 counts from the title)."""
+    if rule.counted_from != "appointment" or not facts.title_date:
+        return []
+    own = [(start, end) for title, start, end in facts.appointments if title == facts.title and start]
+    early = min((start for start, _end in own if start < facts.title_date), default=None)
+    if early is None:
+        return []
+    since = [(max(start, facts.title_date), end) for start, end in own if end is None or end >= facts.title_date]
+    months = months_in(since, facts.cutoff)
+    meets = "亦满足" if months >= rule.min_years * 12 else "不满足"
+    return [f"受聘{facts.title}起始年月 {month_text(early)} 早于取得{facts.title}资格 {month_text(facts.title_date)}"
+            f"（取得资格后方可受聘），二者必有一处填写有误，自取得资格起计受聘{years_months(months)}，{meets}此条件"]
 
 
 def _study_form_doubts(education, facts) -> list[str]:

@@ -64,3 +64,42 @@ def test_work_rows_summed_are_counted_by_months(rows, result):
     f = facts(2024, "技师", educations=[edu("大专", "2020-07", "医学检验技术")],
               work=[(d(start), d(end) if end else None) for start, end in rows])
     assert verdict(f).result == result
+
+
+# --- 2. An appointment (受聘) dated before the qualification it is to: one date is wrong (rules file §6 E6) ---------
+
+@pytest.mark.parametrize(("f", "title"), [
+    (facts(2020, "技师", educations=[edu("中专", "2011-07", "医学影像技术")], title="技士", title_date=d("2016-05"),
+           appointments=[("技士", d("2012-07"), None)]), "技士"),
+    (facts(2020, "主管护师", educations=[edu("本科", "2010-07", "护理学")], title="护师", title_date=d("2017-05"),
+           registered=d("2010-09"), appointments=[("护师", d("2013-01"), None)]), "护师"),
+    (facts(2020, "主治医师", category="临床", specialty="内科学", educations=[edu("中专", "2005-07", "临床医学")],
+           title="医师", title_date=d("2015-05"), registered=d("2015-08"), appointments=[("医师", d("2010-01"), None)]),
+     "医师"),
+    (facts(2020, "主管技师", educations=[edu("本科", "2008-07", "医学检验技术")], title="技师", title_date=d("2017-05"),
+           appointments=[("技师", d("2012-01"), None)]), "技师"),
+])
+def test_an_appointment_before_the_qualification_it_is_to_is_to_be_checked(f, title):
+    v = verdict(f)
+    assert v.result == CHECK
+    assert f"早于取得{title}资格" in v.text and "二者必有一处填写有误" in v.text and "不满足此条件" in v.text
+
+
+def test_an_appointment_before_the_qualification_is_checked_even_where_counting_from_it_meets_the_years():
+    f = facts(2020, "技师", educations=[edu("中专", "2008-07", "医学影像技术")], title="技士", title_date=d("2012-05"),
+              appointments=[("技士", d("2011-07"), None)])
+    v = verdict(f)
+    assert v.result == CHECK and "自取得资格起计受聘7年8月，亦满足此条件" in v.text
+
+
+def test_an_appointment_after_the_qualification_is_counted_as_it_was():
+    f = facts(2020, "技师", educations=[edu("中专", "2011-07", "医学影像技术")], title="技士", title_date=d("2012-05"),
+              appointments=[("技士", d("2012-07"), None)])
+    assert verdict(f).result == ELIGIBLE
+
+
+def test_an_appointment_before_the_qualification_that_fails_even_counted_in_full_is_not_eligible():
+    # rules file §6 E6 with the appointment typed before the 技士: 2015-07 gives 4年6月 of 5 even in full.
+    f = facts(2020, "技师", educations=[edu("中专", "2011-07", "放射")], title="技士", title_date=d("2016-05"),
+              appointments=[("技士", d("2015-07"), None)])
+    assert verdict(f).result == NOT_ELIGIBLE
