@@ -84,6 +84,12 @@ LICENCES = {"护士", "医师"}
 APPOINTMENT_SERIES = {"护理": "护", "护": "护", "药学": "药", "药": "药", "中药学": "中药", "中药": "中药",
                       "技术": "技", "技": "技", "医疗": "医", "临床": "医", "医": "医"}
 EDUCATION_ORDER = ("中专", "大专", "本科", "硕士", "博士")
+# The 硕士 and 博士 routes are 学位 routes, and a 研究生 学历 without the 学位 is held to those of the 学历 below
+# (_route_levels). The rules file says 硕士学位/博士学位 for 药(技)师 and 主治 (§2.2, §2.3(a)); its tables for 主管护师
+# and 主管药(技)师 (§2.3(c)(d)) say only 硕士/博士, but its §4 proves every 硕士/博士 route by the 学位证书
+# ("学位 (硕士/博士 routes) | 学位证书"), and the shipped notes of those rows say 学位 too: the same holds there.
+DEGREE_ROUTES = {"硕士", "博士"}
+GRADUATE_STUDIES = {"硕士研究生", "博士研究生"}
 # 相应专业中专以上学历 (卫人发〔2001〕164号 第十条, rules file §2.1): below 中专 no route opens.
 BELOW_SECONDARY = {"小学", "初中", "高中", "普通高中"}
 # The 中级 of the 公共卫生类别 is 主管医师 (rules file §2.3(b)); the catalogue lists it under 主治医师 (specialties.csv).
@@ -147,6 +153,7 @@ class Education:
     assessed: bool = True
     study_form: str = ""  # 学习形式 as the form has it, for the verdict's words
     entered: datetime.date | None = None  # 入学: the form does not ask it (JIAOGAO_ENTRY); a worked example may give it
+    degree_doubt: str = ""  # a 学位 route opened by a 研究生 学历 whose 学位 the form does not give (_route_levels)
 
     @property
     def study_form_words(self) -> str:
@@ -173,6 +180,8 @@ class Facts:
     evidence: set[str] = field(default_factory=set)  # 基层, 一线, 转岗
     current_post_start: datetime.date | None = None  # of the post after a 转岗: the form has no such date
     special: list[str] = field(default_factory=list)  # cases left to people (部队, 中医专长)
+    # The levels of the form's 学位 rows, 无 included (_route_levels); None: not known (facts built by hand).
+    degrees: tuple[str, ...] | None = None
 
     @property
     def holds_title(self) -> bool:
@@ -417,6 +426,8 @@ def _doubts(rule, education, facts) -> list[str]:
     elif _registered_before_licence(rule, facts):
         doubts.append(_licence_conflict(facts))
     doubts += _appointed_before_title(rule, facts)
+    if education.degree_doubt:
+        doubts.append(education.degree_doubt)
     doubts += _study_form_doubts(education, facts)
     studied, applied = _major_series(education.major), _series_of(facts.qualification)
     if studied and applied and studied != applied and not {studied, applied} <= CLOSE_SERIES:
@@ -681,16 +692,8 @@ def _assess(facts, rules) -> Verdict:
             notes.append((education, Outcome(NOT_ELIGIBLE, f"{education.level}（非全日制）：首次报考须以全日制学历报考",
                                              NOT_BY_YEARS)))
             continue
-        if level not in listed:
-            # 相应专业中专以上学历 (164号 第十条): a degree above those the routes list takes the route of the
-            # highest listed one below it.
-            below = [listed_level for listed_level in EDUCATION_ORDER[:EDUCATION_ORDER.index(level)]
-                     if listed_level in listed]
-            if not below:
-                continue
-            level = below[-1]
-            education = dataclasses.replace(education, level=f"{education.level}（按{level}条件）")
-        outcomes += [(education, _route(rule, education, facts, rules)) for rule in routes if rule.education == level]
+        for named, route_level in _route_levels(education, level, listed, facts):
+            outcomes += [(named, _route(rule, named, facts, rules)) for rule in routes if rule.education == route_level]
     outcomes += notes
     if not outcomes and not facts.educations:
         return Verdict(CHECK, "未填写参评学历，请人工核实")
@@ -711,6 +714,34 @@ def _assess(facts, rules) -> Verdict:
     if met:
         return Verdict(ELIGIBLE, met[0].text)
     return _summary([o for _education, o in outcomes])
+
+
+def _route_levels(education, level, listed, facts) -> list[tuple[Education, str]]:
+    """The route levels an education of `level` opens among those the routes list, each with the education as the
+    verdict names it. 相应专业中专以上学历 (164号 第十条): one above those listed takes the highest listed below it.
+    A 研究生 学历 opens a 学位 route (DEGREE_ROUTES) only with the 学位: where the form's 学位 rows say it is not
+    held (学位 无, a lower one), it opens the routes below; where the form has no 学位 row, those and, doubted, the
+    学位 ones (facts built by hand, degrees None, hold the degree their level names)."""
+    own = _listed_at_or_below(level, listed)
+    if own is None:
+        return []
+    named = education if own == level else dataclasses.replace(education, level=f"{education.level}（按{own}条件）")
+    if own not in DEGREE_ROUTES or education.level not in GRADUATE_STUDIES or facts.degrees is None or any(
+            EDUCATION_ORDER.index(held) >= EDUCATION_ORDER.index(own)
+            for held in map(EDUCATION_LEVELS.get, facts.degrees) if held):
+        return [(named, own)]
+    why = f"无{own}学位" if facts.degrees else "未填学位"
+    plain = _listed_at_or_below(level, listed - DEGREE_ROUTES)
+    opened = [(dataclasses.replace(education, level=f"{education.level}（{why}，按{plain}条件）"), plain)] if plain else []
+    if not facts.degrees:
+        opened.append((dataclasses.replace(named, degree_doubt=f"未填学位（{own}条件须具备{own}学位，以学位证书为准）"), own))
+    return opened
+
+
+def _listed_at_or_below(level, listed) -> str | None:
+    """`level` if the routes list it, else the highest listed below it (None: none is)."""
+    return next((listed_level for listed_level in reversed(EDUCATION_ORDER[:EDUCATION_ORDER.index(level) + 1])
+                 if listed_level in listed), None)
 
 
 def _summary(outcomes) -> Verdict:
@@ -817,6 +848,7 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
                         key=lambda pair: pair[0]["kind"] != EducationRow.Kind.EDUCATION)
     facts.educations = [Education(row["level"], row["obtained"], is_full_time(row["study_form"]), row.get("major") or "",
                                   assessed, row["study_form"] or "") for row, assessed in educations]
+    facts.degrees = tuple(row["level"] for row in of(EducationRow) if row["kind"] == EducationRow.Kind.DEGREE)
     facts.appointments = [(_appointed_title(row["qualification"]) or _appointed_title(row["post"])
                            or row["qualification"] or row["post"], row["start"], row["end"])
                           for row in of(AppointmentRow)]

@@ -4,7 +4,8 @@
 import pytest
 
 from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE
-from tests.applications.eligibility_cases import d, edu, facts, verdict
+from prereg.applications.models import EducationRow
+from tests.applications.eligibility_cases import d, edu, education, facts, form, verdict
 
 # --- 1. A start in January reaching exactly N years: the whole-year reading is a year less (§1.3, §5 item 4) ------
 
@@ -102,4 +103,54 @@ def test_an_appointment_before_the_qualification_that_fails_even_counted_in_full
     # rules file §6 E6 with the appointment typed before the 技士: 2015-07 gives 4年6月 of 5 even in full.
     f = facts(2020, "技师", educations=[edu("中专", "2011-07", "放射")], title="技士", title_date=d("2016-05"),
               appointments=[("技士", d("2015-07"), None)])
+    assert verdict(f).result == NOT_ELIGIBLE
+
+
+# --- 3. A 研究生 学历 with 学位 无 holds no 学位: only the routes of its 学历 (rules file §2, §4 学位证书) ---------------
+
+def degree(level, obtained):
+    return education(level, obtained, kind=EducationRow.Kind.DEGREE)
+
+
+def pharmacist(*degrees, work=()):
+    # 2024年度 药师: 硕士学位 none (S10b); 本科学历或学士学位 1 year of work.
+    return form(2024, qualification__name="药师", educations=[education("硕士研究生", "2023-07", "药学"), *degrees],
+                work=[{"start": d(start), "end": None} for start in work])
+
+
+def test_a_masters_study_with_degree_none_is_held_to_the_bachelors_route():
+    v = verdict(pharmacist(degree("无", "2023-07"), work=["2023-08"]))
+    assert v.result == NOT_ELIGIBLE and "硕士研究生（无硕士学位，按本科条件）" in v.text and "具备硕士学位" not in v.text
+    assert verdict(pharmacist(degree("无", "2023-07"))).result != ELIGIBLE  # no work row: years unknown
+    assert verdict(pharmacist(degree("无", "2023-07"), work=["2022-06"])).result == ELIGIBLE  # 1年7月
+
+
+def test_a_masters_study_with_its_degree_takes_the_masters_route():
+    v = verdict(pharmacist(degree("硕士学位", "2023-07")))
+    assert v.result == ELIGIBLE and "具备硕士学位" in v.text
+    assert verdict(pharmacist(degree("学士学位", "2020-07"), work=["2023-08"])).result == NOT_ELIGIBLE
+
+
+def test_a_masters_study_whose_degree_the_form_does_not_give_is_to_be_checked_on_the_degree_route():
+    v = verdict(pharmacist(work=["2023-08"]))
+    assert v.result == CHECK and "未填学位" in v.text
+
+
+def test_a_doctoral_study_with_degree_none_does_not_sit_attending_by_the_doctorate():
+    # 2024年度 主治 临床: 博士学位 + 规培 none (S10c); 本科 + 规培 2 years from the certificate (0年6月).
+    f = form(2024, qualification__name="主治医师", category__name="临床", specialty__name="内科学",
+             educations=[education("博士研究生", "2023-06", "临床医学"), degree("无", "2023-06")],
+             current_qualification="医师", current_qualification_date=d("2022-12"), practice_registered=d("2023-01"),
+             training=[{"kind": "residency", "start": d("2020-09"), "issued": d("2023-07")}])
+    v = verdict(f)
+    assert v.result == NOT_ELIGIBLE and "博士学位并取得" not in v.text and "按本科条件" in v.text
+
+
+@pytest.mark.parametrize(("qualification", "title", "level"), [("主管护师", "护士", "硕士研究生"),
+                                                               ("主管技师", "无", "博士研究生")])
+def test_charge_titles_ask_for_the_degree_too(qualification, title, level):
+    # 2024年度: 主管护师 硕士 2 years from 注册, 主管技师 博士 none; without the 学位 the 本科 route asks for the 师.
+    f = form(2024, qualification__name=qualification, educations=[education(level, "2019-07"), degree("无", "2019-07")],
+             current_qualification=title, current_qualification_date=d("2019-10") if title != "无" else None,
+             practice_registered=d("2019-12") if title != "无" else None)
     assert verdict(f).result == NOT_ELIGIBLE
