@@ -13,6 +13,8 @@ a route met only on a point the rules file marks unconfirmed, or a case the rule
 
 import dataclasses
 import datetime
+import functools
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -239,7 +241,21 @@ def is_full_time(study_form: str) -> bool | None:
 
 
 def _matches(allowed: str, value: str) -> bool:
-    return allowed in ("", "*") or value in allowed.split("|")
+    return allowed in ("", "*") or _name(value) in _names(allowed)
+
+
+@functools.lru_cache(maxsize=4096)
+def _name(text: str) -> str:
+    """A name as the rules and the catalogue are compared: full-width brackets and letters as ASCII ones, no
+    spaces (NFKC), so the catalogue's 全科医学（中医类） is a rule's 全科医学(中医类). Cached: a recompute asks it of
+    the same few hundred names for each application (bench key eligibility_recompute_s)."""
+    return "".join(unicodedata.normalize("NFKC", text or "").split())
+
+
+@functools.lru_cache(maxsize=1024)
+def _names(allowed: str) -> frozenset[str]:
+    """A rule's alternatives ("|" between them), each as _name compares it."""
+    return frozenset(_name(name) for name in allowed.split("|"))
 
 
 def _spells(periods, cutoff) -> tuple[int, str, datetime.date | None]:
@@ -871,7 +887,7 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
 def _appointed_title(text: str) -> str:
     """The title an appointment row names, as the rules name it (护理(师), 护理师 → 护师); "" when it names none
     (初级(师): a level without a series)."""
-    text = (text or "").strip().replace("（", "(").replace("）", ")").replace(" ", "")
+    text = _name(text)
     if any(text in titles for titles in LADDERS.values()):
         return text
     prefix, rank = (text[:-3], text[-2]) if text.endswith(("(士)", "(师)")) else (text[:-1], text[-1:])

@@ -1,11 +1,14 @@
 """The fifth QA probe's findings on the 资格初审 assistant (271 new cases), each against
 ../shared/reference/eligibility_rules.md: 需人工核实 wherever the facts or the rule are uncertain."""
 
+import dataclasses
+
 import pytest
 
-from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE
+from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE, assess
 from prereg.applications.models import EducationRow
 from tests.applications.eligibility_cases import d, edu, education, facts, form, verdict
+from tests.applications.eligibility_cases import rules as eligibility_rules
 
 # --- 1. A start in January reaching exactly N years: the whole-year reading is a year less (§1.3, §5 item 4) ------
 
@@ -154,3 +157,22 @@ def test_charge_titles_ask_for_the_degree_too(qualification, title, level):
              current_qualification=title, current_qualification_date=d("2019-10") if title != "无" else None,
              practice_registered=d("2019-12") if title != "无" else None)
     assert verdict(f).result == NOT_ELIGIBLE
+
+
+# --- 4. Names compared as names: brackets full-width or not, spaces (NFKC) ------------------------------------------
+
+@pytest.mark.parametrize("specialty", ["全科医学(中医类)", "全科医学（中医类）", "全科医学 （中医类）"])
+def test_a_full_width_specialty_name_meets_the_rules_ascii_one_and_keeps_the_grassroots_advance(specialty):
+    # 2024年度 中医 大专, 6 years from 注册 2018-12 (5年1月): the 基层 year is taken off for 全科医学(中医类) (S12).
+    f = facts(2024, "主治医师", category="中医", specialty=specialty, educations=[edu("大专", "2010-07", "中医学")],
+              title="医师", title_date=d("2018-06"), registered=d("2018-12"), evidence={"基层"})
+    v = verdict(f)
+    assert v.result == ELIGIBLE and "提前1年" in v.text
+
+
+def test_a_rule_written_full_width_meets_the_catalogues_ascii_name():
+    rules = [dataclasses.replace(rule, specialties=rule.specialties.replace("(", "（").replace(")", "）"))
+             for rule in eligibility_rules(2024)]
+    f = facts(2024, "主治医师", category="中医", specialty="全科医学(中医类)", educations=[edu("大专", "2010-07", "中医学")],
+              title="医师", title_date=d("2018-06"), registered=d("2018-12"), evidence={"基层"})
+    assert assess(f, rules).result == ELIGIBLE
