@@ -14,6 +14,7 @@ from prereg.core.validators import is_digits, normalize_id_number, normalize_mob
 
 from .models import Role
 from .permissions import role_has_function
+from .validators import is_id_number_shaped
 
 SHARED_PHONE_MESSAGE = "该手机号码登记在多个账号上，无法用手机号码登录。请使用证件编号（考生）或登录名（审核人员）登录。"
 PHONE_TAKEN_MESSAGE = "该手机号码已被其他考生账号使用，请填写其他手机号码。"
@@ -55,21 +56,33 @@ def candidate_phone_changed_text(new_phone: str, *, by: str = "") -> str:
 
 
 def find_account(identifier: str):
-    """The account an identifier names: login name, then ID number, then a unique phone."""
+    """The account an identifier names: the phone's holder, else the login name's or ID number's.
+
+    The phone first (QA probe M1): were the login name matched first, an account named like a
+    person's phone would take over his sign-in, his 找回密码 and his lockout count. No new login
+    name may be so shaped (accounts.validators), but one given before that rule may. So an
+    identifier read as a phone (as identifier_key reads one) names the number's holder while any
+    active account holds it (one holder; none when several do, and _shared_phone_holder says why),
+    and only a number nobody holds is read as a login name. Of the two losses this is the safer:
+    the wrongly named account loses that way in (it signs in by its own phone until renamed), not
+    the person, who could not know why. An identifier shaped like an ID number is likewise asked
+    of the ID numbers before the login names.
+    """
     User = get_user_model()
     identifier = (identifier or "").strip()
     if not identifier:
         return None
-    user = (User.objects.filter(username=identifier).first()
-            or User.objects.filter(id_number=normalize_id_number(identifier)).first())
-    if user is None:
-        phone = normalize_mobile(identifier)
-        if is_digits(phone) and len(phone) == 11:
-            matches = list(User.objects.filter(phone=phone, is_active=True)[:2])
+    phone = normalize_mobile(identifier)
+    if is_digits(phone) and len(phone) == 11:
+        holders = list(User.objects.filter(phone=phone, is_active=True)[:2])
+        if holders:
             # A phone shared by two accounts identifies neither: the user must use his name/ID.
-            if len(matches) == 1:
-                user = matches[0]
-    return user
+            return holders[0] if len(holders) == 1 else None
+    by_name = User.objects.filter(username=identifier)
+    by_id_number = User.objects.filter(id_number=normalize_id_number(identifier))
+    if is_id_number_shaped(identifier):
+        return by_id_number.first() or by_name.first()
+    return by_name.first() or by_id_number.first()
 
 
 def identifier_key(identifier: str) -> str:

@@ -39,6 +39,7 @@ from prereg.notify.sms import (
 from . import permissions
 from .backends import find_account, identifier_key
 from .models import PasswordHistory, Role, RolePermission, User, roles_below
+from .validators import clean_staff_login_name
 
 
 def generate_one_time_password(length: int = 12) -> str:
@@ -269,9 +270,10 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
         raise ValidationError({"role": f"“{org.name}”不是{Role(role).label}，不能设该角色的账号。"})
     if role == Role.UNIT and not org.has_review_right:
         raise ValidationError({"role": "该单位没有单位审查权限，须由考区先授予。"})
-    username = (username or "").strip()
-    if not username:
-        raise ValidationError({"username": "请填写登录名。"})
+    try:
+        username = clean_staff_login_name(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from None
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": "该登录名已被使用。"})
     if name := " ".join((name or "").split()):

@@ -14,7 +14,6 @@ own account and his peers', imports back unchanged); audited.
 
 import dataclasses
 import hashlib
-import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -28,6 +27,7 @@ from prereg.accounts.services import (
     generate_one_time_password,
     tell_old_phone,
 )
+from prereg.accounts.validators import clean_staff_login_name
 from prereg.audit.log import record
 from prereg.core.sheets import SheetError, read_table
 from prereg.core.validators import clean_person_name, normalize_mobile, validate_mobile
@@ -40,12 +40,11 @@ USERNAME, NAME, PHONE, ORG, ROLE, TITLE, DEPARTMENT = "登录名", "姓名", "�
 COLUMNS = [USERNAME, NAME, PHONE, ORG, ROLE, TITLE, DEPARTMENT]
 REQUIRED = [USERNAME, ORG, ROLE]
 MAX_ROWS = 20_000
-USERNAME_RE = re.compile(r"^[0-9A-Za-z_.@-]{3,50}$")
 ROLE_WORDS = {Role(role).label: role for role in Role.reviewer_roles()}
 TEMPLATE_NOTES = [
     "每行一个审核账号；第一行为表头，请勿修改列名。",
     f"必填列：{'、'.join(REQUIRED)}；“角色”填 考区、考点、报名点、单位 之一，须是所属机构具有的类别；单位账号的机构须有单位审查权限。",
-    "登录名为3至50位字母、数字或 _ . @ -，全省唯一（如机构代码，或机构代码加序号）。",
+    "登录名为3至50位字母、数字或 _ . @ -，全省唯一（如机构代码，或机构代码加序号）；不能是手机号码或身份证号码。",
     "新账号的一次性密码按机构逐级下发：放入上级机构本年度的“新年度账号密码”单，由上级机构管理员查看（仅一次）后下发；首次登录须修改密码并完善个人信息。",
     "再次导入同一文件不会重复新增：已有的同名账号（同一机构、同一角色）只更新姓名、手机号码等，不重置密码。",
     "文件中任意一行有误则整份文件不导入。",
@@ -93,15 +92,22 @@ def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
     seen: dict[str, int] = {}
     for r in rows:
         username, problems = r[USERNAME], []
-        if not USERNAME_RE.match(username):
-            problems.append("登录名应为3至50位字母、数字或 _ . @ -")
-        elif username in seen:
-            problems.append(f"登录名与第{seen[username]}行重复")
+        user = existing.get(username)
+        try:
+            # The rule of a new login name (accounts.validators). A reviewer account the sheet names
+            # is not renamed by it, and the template lists it as it is: a name given before the rule
+            # imports back unchanged.
+            if user is None or not user.is_reviewer:
+                username = clean_staff_login_name(username)
+        except ValidationError as exc:
+            problems.append(exc.messages[0].rstrip("。"))
         else:
-            seen[username] = r["line"]
+            if username in seen:
+                problems.append(f"登录名与第{seen[username]}行重复")
+            else:
+                seen[username] = r["line"]
         role = ROLE_WORDS.get(r[ROLE])
         org = orgs.get(r[ORG])
-        user = existing.get(username)
         if role is None:
             problems.append(f"角色“{r[ROLE]}”不存在（可填：{'、'.join(ROLE_WORDS)}）")
         if org is None:

@@ -17,6 +17,7 @@ from prereg.accounts.backends import one_time_password_ttl_hours
 from prereg.accounts.forms import AccountEditForm
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
+from prereg.accounts.validators import clean_staff_login_name
 from prereg.applications import candidates as candidate_services
 from prereg.applications.models import Application
 from prereg.applications.selectors import waiting_counts
@@ -43,7 +44,8 @@ class AccountForm(forms.Form):
         "required": "请输入机构名称查找，并从查找结果中选择。",
         "invalid_choice": "所选机构不能设审核账号：须为您管辖范围内有审核权的机构。"})
     role = forms.ChoiceField(label="角色")
-    username = forms.CharField(label="登录名", max_length=50, help_text="如机构代码 35012205，或机构代码加序号。")
+    username = forms.CharField(label="登录名", max_length=50,
+                               help_text="如机构代码 35012205，或机构代码加序号；不能是手机号码或身份证号码。")
     name = forms.CharField(label="姓名", max_length=50, required=False, help_text="可留空，由使用者首次登录时完善。")
     phone = forms.CharField(label="手机号码", max_length=20, required=False)
 
@@ -52,6 +54,10 @@ class AccountForm(forms.Form):
         self.fields["org"].queryset = self.fields["org"].widget.orgs = Org.objects.visible_to(user).reviewing() | \
             Org.objects.visible_to(user).filter(has_review_right=True)
         self.fields["role"].choices = [(r, Role(r).label) for r in services.creatable_roles(user)]
+
+    def clean_username(self):
+        # The service's rule, asked here too so it is said with the other fields' errors at once.
+        return clean_staff_login_name(self.cleaned_data["username"])
 
 
 # --- 用户管理 -------------------------------------------------------------------------------------
