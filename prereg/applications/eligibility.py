@@ -98,6 +98,13 @@ BELOW_SECONDARY = {"小学", "初中", "高中", "普通高中"}
 PUBLIC_HEALTH_TITLES = {"主治医师": "主管医师"}
 # The rule sets of rules file §0, as a verdict names them when a year's is unconfirmed.
 REGIME_NAMES = {"A": "卫人发〔2000〕462号、卫人发〔2001〕164号", "B": "人社部发〔2021〕51号"}
+# The cases the rules leave to people (Facts.special; rules file §3.4, §3.6).
+MILITARY = "部队转业人员的年限计算"
+TCM_EXPERTISE = "中医（专长）医师"
+# The routes counting time worked (从事本专业工作, 受聘担任, 从事医师工作, 规培 time as work), which years served in the
+# military might add to (§3.4, unconfirmed); a route counting from a certificate's date (取得资格, 执业注册, 规培合格证书)
+# is not moved by them.
+WORK_TIME = {"work", "appointment", "qualification_or_registration", "training_start"}
 REQUIREMENT_LABELS = {"规培": "住院医师规范化培训合格证书", "基层": "基层（社区卫生服务机构、乡镇卫生院）工作证明",
                       "一线": "疫情防控一线人员证明"}
 # 学习形式 (rules file §1.4): a first-time candidate must apply with a 全日制 education. The 考区's dictionary words
@@ -609,6 +616,9 @@ def _years(rule, facts, rules, head, reading, needed) -> Outcome:
     if not rule.confirmed or (advance and not advance.confirmed):
         # The route itself is unconfirmed: the year it would be met in is 需人工核实 then (rules file §6 E11).
         earliest = f"此条件未经确认，{year}年度满足年限时亦须人工核实"
+    if MILITARY in facts.special and rule.counted_from in WORK_TIME:
+        return Outcome(CHECK, f"{text}，尚差{years_months(short)}{taken}；但表中有转业证/自主择业证，部队服役年限能否计入"
+                              f"未经确认，请人工核实")
     return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（尚差{years_months(short)}{taken}，{earliest}）", short_by=short)
 
 
@@ -647,11 +657,28 @@ def assess(facts: Facts, rules: list[Rule]) -> Verdict:
             LADDERS[series].index(facts.title) >= LADDERS[series].index(facts.qualification):
         return Verdict(CHECK, f"现有资格为{facts.title}：已取得{facts.qualification}资格或更高资格，请人工核实报考原因"
                               f"（如转岗、更换专业）")
-    verdict = _by_regime(facts, rules)
+    return _left_to_people(_with_general_practice(_by_regime(facts, rules), facts, rules), facts)
+
+
+def _left_to_people(verdict, facts) -> Verdict:
+    """The cases the rules leave to people (Facts.special): none is 符合; 中医专长 is not 不符合 either, whatever the
+    years (rules file §3.6: whether and on what years its holders may sit is unconfirmed). 部队 is 不符合 only where
+    the years served cannot count (_years)."""
+    if not facts.special:
+        return verdict
+    if verdict.result == ELIGIBLE:
+        return Verdict(CHECK, f"{verdict.text}；但{'、'.join(facts.special)}须人工核实")
+    if verdict.result == NOT_ELIGIBLE and TCM_EXPERTISE in facts.special:
+        return Verdict(CHECK, f"按一般报考条件：{verdict.text}；但{TCM_EXPERTISE}能否报考{facts.title_applied}及其年限要求"
+                              f"未经确认（中医（专长）医师资格，国家卫生计生委令第15号），请人工核实")
+    return verdict
+
+
+def _with_general_practice(verdict, facts, rules) -> Verdict:
+    """Whether a 全科医生规范化培训 certificate stands for the 住院医师规范化培训 one is unconfirmed (rules file §4):
+    where reading it so would lift a 不符合, it decides, and that is for people."""
     if verdict.result == ELIGIBLE or not facts.gp_training:
         return verdict
-    # Whether a 全科医生规范化培训 certificate stands for the 住院医师规范化培训 one is unconfirmed (rules file §4):
-    # where reading it so would lift a 不符合, it decides, and that is for people.
     as_residency = dataclasses.replace(facts, training=[*facts.training, *facts.gp_training], gp_training=[])
     reading = _by_regime(as_residency, rules)
     if verdict.result == CHECK or reading.result == NOT_ELIGIBLE:
@@ -725,8 +752,6 @@ def _assess(facts, rules) -> Verdict:
     post = _post_change(facts, rules)
     if met and post.result != ELIGIBLE:
         return Verdict(post.result, f"{met[0].text}；但{post.text}")
-    if met and facts.special:
-        return Verdict(CHECK, f"{met[0].text}；但{'、'.join(facts.special)}须人工核实")
     if met:
         return Verdict(ELIGIBLE, met[0].text)
     return _summary([o for _education, o in outcomes])
@@ -876,11 +901,11 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
     for row in of(OtherRow):
         facts.evidence.update(value for prefix, value in EVIDENCE.items() if row["kind"].startswith(prefix))
         if row["kind"].startswith("转业证"):
-            facts.special.append("部队转业人员的年限计算")
+            facts.special.append(MILITARY)
     if values["practice_change"] in POST_CHANGES:
         facts.evidence.add("转岗")
     if "专长" in f"{facts.category}{values['scope__name'] or ''}":
-        facts.special.append("中医（专长）医师")
+        facts.special.append(TCM_EXPERTISE)
     return facts
 
 

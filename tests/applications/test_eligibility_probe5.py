@@ -176,3 +176,46 @@ def test_a_rule_written_full_width_meets_the_catalogues_ascii_name():
     f = facts(2024, "主治医师", category="中医", specialty="全科医学(中医类)", educations=[edu("大专", "2010-07", "中医学")],
               title="医师", title_date=d("2018-06"), registered=d("2018-12"), evidence={"基层"})
     assert assess(f, rules).result == ELIGIBLE
+
+
+# --- 6. What the rules leave open is not 不符合: 中医专长 (§3.6), years served in the military (§3.4) -------------------
+
+def tcm_expert(registered):
+    return form(2024, qualification__name="主治医师", category__name="中医", specialty__name="中医内科学",
+                scope__name="中医专长", educations=[education("本科", "2010-07", "中医学")],
+                current_qualification="医师", current_qualification_date=d("2019-03"), practice_registered=d(registered))
+
+
+def test_a_tcm_expertise_physician_short_of_the_years_is_to_be_checked_not_refused():
+    v = verdict(tcm_expert("2022-01"))  # 2年0月 of the 本科 route's 4
+    assert v.result == CHECK and "中医（专长）医师能否报考主治医师及其年限要求未经确认" in v.text and "尚差2年0月" in v.text
+
+
+def test_a_tcm_expertise_physician_who_meets_the_years_is_still_to_be_checked():
+    assert verdict(tcm_expert("2019-06")).result == CHECK
+
+
+MILITARY_PAPERS = "转业证/自主择业证"
+
+
+def military_technician(since, others=(MILITARY_PAPERS,)):
+    # 2020年度 技师 大专: 3 years of 从事本专业技术工作 (Regime A, S5).
+    return form(2020, qualification__name="技师", educations=[education("大专", "2008-07", "医学影像技术")],
+                work=[{"start": d(since), "end": None}], others=others)
+
+
+def test_military_papers_make_a_route_counting_work_years_that_is_short_to_be_checked():
+    v = verdict(military_technician("2018-01"))
+    assert v.result == CHECK and "部队服役年限能否计入未经确认" in v.text and "尚差1年0月" in v.text
+    assert verdict(military_technician("2018-01", others=())).result == NOT_ELIGIBLE
+
+
+def test_military_papers_do_not_move_a_count_from_a_certificates_date():
+    # 2024年度 主管技师 本科: 4 years from the 技师 certificate 2022-06 (S10b): 1年7月 whatever was served.
+    f = form(2024, qualification__name="主管技师", educations=[education("本科", "2008-07", "医学影像技术")],
+             current_qualification="技师", current_qualification_date=d("2022-06"), others=[MILITARY_PAPERS])
+    assert verdict(f).result == NOT_ELIGIBLE
+
+
+def test_military_papers_with_the_years_met_stay_to_be_checked():
+    assert verdict(military_technician("2016-06")).result == CHECK
