@@ -3,6 +3,9 @@ reach on a narrow screen, no way past the menu, badges under 4.5:1, tables that 
 keyboard, focus dropped to the page after a row or a picture changes, thumbnails that do nothing without
 scripts, and the candidate's form that cannot be finished without them and says nothing."""
 
+import re
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -119,3 +122,48 @@ def test_every_badge_has_text_of_at_least_4_5_to_1_on_its_ground(page, reviewer_
     page.goto(f"{page.base}/backoffice/review/{application.pk}/")  # app.css, review.css and ocr.css
     ratios = {cls: page.evaluate(CONTRAST, cls) for cls in BADGES}
     assert all(ratio >= 4.5 for ratio in ratios.values()), ratios
+
+
+# D. A table that scrolls sideways in its frame is scrolled by keyboard too: the frame is a named, focusable region.
+
+UNREACHABLE_SCROLLERS = """() => {
+  const focusable = "a[href], button, input:not([type=hidden]), select, textarea, [tabindex]";
+  return [...document.querySelectorAll("body *")].filter(e => {
+    const style = getComputedStyle(e);
+    return /auto|scroll/.test(style.overflowX) && e.scrollWidth > e.clientWidth + 1
+      && !(e.tabIndex >= 0) && !e.querySelector(focusable);
+  }).map(e => e.outerHTML.slice(0, 100));
+}"""
+UNNAMED_FRAMES = """() => [...document.querySelectorAll(".table-wrap")].filter(e =>
+  !(e.tabIndex === 0 && e.getAttribute("role") === "region" && e.getAttribute("aria-label"))).map(e => e.outerHTML.slice(0, 100))"""
+
+
+def test_a_table_wider_than_a_phone_scrolls_by_keyboard(page, reviewer_province, tree, year):
+    application = submitted(tree, year, name="考生甲")
+    login(page, reviewer_province.username, TEST_PASSWORD)
+    page.set_viewport_size({"width": 360, "height": 800})
+    for path in (f"/backoffice/review/{application.pk}/", "/backoffice/review/reviewed/", "/backoffice/stats/"):
+        page.goto(f"{page.base}{path}")
+        assert page.evaluate(UNREACHABLE_SCROLLERS) == [], path
+        assert page.evaluate(UNNAMED_FRAMES) == [], path
+    # The review log of the review screen takes the focus (tabindex 0) and an arrow key scrolls it.
+    page.goto(f"{page.base}/backoffice/review/{application.pk}/")
+    log = page.get_by_role("region", name="审核日志")
+    assert log.evaluate("w => w.scrollWidth > w.clientWidth")
+    log.focus()
+    page.keyboard.press("ArrowRight")
+    expect(log).not_to_have_js_property("scrollLeft", 0)
+
+
+def test_every_table_frame_of_these_templates_is_a_named_focusable_region():
+    """The pattern the stylesheet names beside .table-wrap (app.css), in every template this probe covered."""
+
+    root = Path(__file__).resolve().parents[2] / "prereg"
+    backoffice = root / "backoffice/templates/backoffice"
+    owned = [*(path for folder in ("review", "stats", "exports", "reconcile", "audit")
+               for path in (backoffice / folder).glob("*.html")),
+             backoffice / "dashboard.html", *root.glob("candidate/templates/**/*.html"), *root.glob("templates/**/*.html")]
+    bare = [f"{path.relative_to(root)}: {tag}" for path in owned
+            for tag in re.findall(r"<div class=\"table-wrap[^>]*>", path.read_text())
+            if not all(part in tag for part in ('role="region"', 'tabindex="0"', 'aria-label="'))]
+    assert bare == []
