@@ -514,8 +514,9 @@ def _route_outcome(rule, education, facts, rules) -> Outcome:
     if rule.titles and facts.title not in rule.titles:
         held = SERIES.get(facts.title)
         other = f"，属{held}系列" if held and held != SERIES.get(facts.qualification) else ""
-        return Outcome(NOT_ELIGIBLE, f"{head} → {facts.title_applied}须取得{'或'.join(rule.titles)}资格"
-                                     f"（现有资格：{facts.title or '无'}{other}）", short_by=NOT_BY_YEARS)
+        refused = Outcome(NOT_ELIGIBLE, f"{head} → {facts.title_applied}须取得{'或'.join(rule.titles)}资格"
+                                        f"（现有资格：{facts.title or '无'}{other}）", short_by=NOT_BY_YEARS)
+        return _title_contradicted(refused, rule, education, facts, rules)
     for need in rule.needs:
         if need not in REQUIREMENT_LABELS:  # a table stored before the import checked it
             return Outcome(CHECK, f"{head} → {rule.note}：资格规则的附加条件“{need}”无法核对，请人工核实")
@@ -572,6 +573,27 @@ def _years_text(months: int) -> str:
 def _unchecked(text: str) -> str:
     """A route's words without their verdict, to be joined with others before one 请人工核实."""
     return text.removesuffix(" → 符合").removesuffix("，请人工核实").removesuffix("请人工核实")
+
+
+def _title_contradicted(refused, rule, education, facts, rules) -> Outcome:
+    """A route refused for want of a title while 现有资格 says 无 and other rows say he holds one: an appointment
+    to a title the route asks for, or a 执业注册 where it asks for a licence (one registers only once licensed).
+    The form contradicts itself: 需人工核实 where the route is met (or to be checked) with that title, 不符合 where
+    it fails even so."""
+    if facts.holds_title:
+        return refused
+    appointed = next((title for title, start, _end in facts.appointments if start and title in rule.titles), None)
+    licence = next((title for title in rule.titles if title in LICENCES), None)
+    if appointed:
+        implied, words = appointed, f"现有资格聘任情况填有受聘{appointed}"
+    elif licence and facts.registered:
+        implied, words = licence, f"填有执业注册 {month_text(facts.registered)}（取得{licence}资格后方可注册）"
+    else:
+        return refused
+    assumed = _route_outcome(rule, education, dataclasses.replace(facts, title=implied, title_date=None), rules)
+    if assumed.result == NOT_ELIGIBLE:
+        return refused
+    return Outcome(CHECK, f"{refused.text.partition('（现有资格')[0]}；现有资格填“无”，但{words}，二者矛盾，请人工核实")
 
 
 def _one_start(outcome, facts) -> Outcome:

@@ -158,10 +158,13 @@ def test_a_blank_registration_does_not_mend_a_route_failed_from_the_qualificatio
 
 @pytest.mark.parametrize("level", ["硕士研究生", "博士研究生"])
 def test_a_graduate_without_a_nursing_qualification_is_not_eligible_for_nurse_in_charge(level):
-    graduate = {"category": "护理", "educations": [edu(level, "2015-07")], "registered": d("2016-09")}
+    graduate = {"category": "护理", "educations": [edu(level, "2015-07")]}
     v = verdict(facts(2027, "主管护师", title="无", **graduate))
     assert v.result == NOT_ELIGIBLE and "护士" in v.text
-    assert verdict(facts(2027, "主管护师", title="护士", title_date=d("2016-05"), **graduate)).result == ELIGIBLE
+    registered = {**graduate, "registered": d("2016-09")}
+    assert verdict(facts(2027, "主管护师", title="护士", title_date=d("2016-05"), **registered)).result == ELIGIBLE
+    # 现有资格 无 with a 执业注册 (one registers once licensed) contradicts itself: probe5
+    assert verdict(facts(2027, "主管护师", title="无", **registered)).result == CHECK
 
 
 def test_a_stored_table_as_shipped_asks_for_the_licence_after_the_migration(year):

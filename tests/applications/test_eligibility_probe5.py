@@ -219,3 +219,31 @@ def test_military_papers_do_not_move_a_count_from_a_certificates_date():
 
 def test_military_papers_with_the_years_met_stay_to_be_checked():
     assert verdict(military_technician("2016-06")).result == CHECK
+
+
+# --- 7. 现有资格 无 contradicted by the form's other rows ----------------------------------------------------------------
+
+def test_no_title_but_appointed_to_the_one_asked_for_is_contradictory_and_to_be_checked():
+    # 2020年度 药师 中专: 受聘担任药士职务满5年 (S5); appointed 药士 since 2010.
+    f = facts(2020, "药师", educations=[edu("中专", "2008-07", "药剂")], title="无",
+              appointments=[("药士", d("2010-01"), None)])
+    v = verdict(f)
+    assert v.result == CHECK and "现有资格填“无”" in v.text and "受聘药士" in v.text and "二者矛盾" in v.text
+
+
+def test_no_title_but_a_registration_is_contradictory_where_the_route_asks_for_the_licence():
+    # 2024年度 护师 中专: 5 years of 护士执业活动 from the 注册 (S10a); registered 2015-01.
+    f = facts(2024, "护师", educations=[edu("中专", "2012-07", "护理")], title="无", registered=d("2015-01"))
+    v = verdict(f)
+    assert v.result == CHECK and "执业注册 2015-01" in v.text and "二者矛盾" in v.text
+
+
+def test_no_title_contradicted_by_rows_that_fall_short_even_so_is_not_eligible():
+    f = facts(2020, "药师", educations=[edu("中专", "2017-07", "药剂")], title="无",
+              appointments=[("药士", d("2018-01"), None)])  # 2 years of 5 even as a 药士
+    assert verdict(f).result == NOT_ELIGIBLE
+
+
+def test_no_title_and_nothing_saying_otherwise_is_not_eligible():
+    v = verdict(facts(2020, "药师", educations=[edu("中专", "2008-07", "药剂")], title="无"))
+    assert v.result == NOT_ELIGIBLE and "须取得药士资格（现有资格：无）" in v.text
