@@ -187,6 +187,8 @@ class Facts:
     # 全科医生规范化培训 (start, issued): whether it stands for a 规培 certificate is unconfirmed (rules file §4).
     gp_training: list[tuple[datetime.date | None, datetime.date | None]] = field(default_factory=list)
     evidence: set[str] = field(default_factory=set)  # 基层, 一线, 转岗
+    # Evidence whose document may not be the one an advance asks for: {need: the doubt's words} (_evidence_of).
+    evidence_doubts: dict[str, str] = field(default_factory=dict)
     current_post_start: datetime.date | None = None  # of the post after a 转岗: the form has no such date
     special: list[str] = field(default_factory=list)  # cases left to people (部队, 中医专长)
     # The levels of the form's 学位 rows, 无 included (_route_levels); None: not known (facts built by hand).
@@ -622,7 +624,11 @@ def _years(rule, facts, rules, head, reading, needed) -> Outcome:
     for advance in advances:
         if months + advance.min_years * 12 >= needed:
             advanced = dataclasses.replace(rule, confirmed=rule.confirmed and advance.confirmed)
-            return _met(advanced, f"{text}，{advance.note}，提前{advance.min_years}年 → 符合")
+            met = _met(advanced, f"{text}，{advance.note}，提前{advance.min_years}年 → 符合")
+            doubts = [facts.evidence_doubts[need] for need in advance.needs if need in facts.evidence_doubts]
+            if doubts:
+                return Outcome(CHECK, f"{_unchecked(met.text)}；但{'；'.join(doubts)}，请人工核实", doubted=True)
+            return met
     if len(advances) > 1 and months + sum(advance.min_years for advance in advances) * 12 >= needed:
         # 基层 (§3.2) and 一线 (§3.5) are each "one year early"; whether both may be used at once no source says.
         names = "；".join(f"{advance.note}（提前{advance.min_years}年）" for advance in advances)
@@ -847,8 +853,9 @@ def _post_change(facts, rules) -> Outcome:
 
 # --- From the database ---------------------------------------------------------------------------
 
-# 其他 rows and 执业变更 that bring a condition of the rules, by the start of the dictionary's name.
-EVIDENCE = {"社区工作证明": "基层", "疫情防控一线": "一线", "转岗情况": "转岗"}
+# 其他 rows and 执业变更 that bring a condition of the rules, by a word of the dictionary's name (_evidence_of):
+# the 考区 words its entries its own way (新冠肺炎疫情防控一线人员证明).
+EVIDENCE = {"社区": "基层", "基层": "基层", "一线": "一线", "转岗": "转岗"}
 POST_CHANGES = {"执业范围变更", "执业类别变更"}
 # The level of an education row that records there is none (学位 无, the form's own entry): no 参评学历, so it is
 # left out rather than named as a level the rules do not know.
@@ -921,7 +928,10 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
     facts.gp_training = [(row["start"], row["issued"]) for row in of(TrainingRow)
                          if row["kind"] == TrainingRow.Kind.GENERAL_PRACTICE]
     for row in of(OtherRow):
-        facts.evidence.update(value for prefix, value in EVIDENCE.items() if row["kind"].startswith(prefix))
+        for need, doubt in _evidence_of(row["kind"]).items():
+            facts.evidence.add(need)
+            if doubt and need not in facts.evidence_doubts:
+                facts.evidence_doubts[need] = doubt
         if row["kind"].startswith("转业证"):
             facts.special.append(MILITARY)
     if values["practice_change"] in POST_CHANGES:
@@ -929,6 +939,19 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
     if "专长" in f"{facts.category}{values['scope__name'] or ''}":
         facts.special.append(TCM_EXPERTISE)
     return facts
+
+
+def _evidence_of(kind: str) -> dict[str, str]:
+    """The conditions an 其他 row brings (EVIDENCE), each with the words of its doubt ("" for none). The 基层 advance
+    is for those working in a 社区卫生服务机构 (Regime A; 乡镇卫生院 too from 2023年度, rules file §3.2): the seed's
+    one row 社区工作证明/基层工作20年证明 may hold either document, and a 基层工作20年证明 (or any 基层 proof not
+    naming the 社区) has no national rule behind it (§3.2 unconfirmed), so an advance resting on it is to be checked.
+    A proof that names only the 社区 is taken as it is."""
+    brought = {need: "" for word, need in EVIDENCE.items() if word in kind}
+    if "基层" in brought and ("20年" in kind or "社区" not in kind):
+        brought["基层"] = (f"所附“{kind}”可能是基层工作证明（如基层工作20年证明，无全国性规定，规则未经确认），"
+                         f"不能确认是社区卫生服务机构或乡镇卫生院的工作证明")
+    return brought
 
 
 def _appointed_title(text: str) -> str:

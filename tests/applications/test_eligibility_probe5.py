@@ -247,3 +247,36 @@ def test_no_title_contradicted_by_rows_that_fall_short_even_so_is_not_eligible()
 def test_no_title_and_nothing_saying_otherwise_is_not_eligible():
     v = verdict(facts(2020, "药师", educations=[edu("中专", "2008-07", "药剂")], title="无"))
     assert v.result == NOT_ELIGIBLE and "须取得药士资格（现有资格：无）" in v.text
+
+
+# --- 8. The seed's 社区工作证明/基层工作20年证明 row: the 基层 advance resting on it is to be checked (§3.2) ----------------
+
+GRASSROOTS_ROW = "社区工作证明/基层工作20年证明"
+
+
+def general_practitioner(exam_year, registered, others):
+    return form(exam_year, qualification__name="主治医师", category__name="临床", specialty__name="全科医学",
+                educations=[education("本科", "2010-07", "临床医学")], current_qualification="医师",
+                current_qualification_date=d(registered), practice_registered=d(registered), others=others)
+
+
+@pytest.mark.parametrize(("exam_year", "registered"), [(2020, "2016-12"), (2024, "2020-12")])  # 3年1月 of 4
+def test_an_advance_resting_on_the_community_or_twenty_years_row_is_to_be_checked(exam_year, registered):
+    v = verdict(general_practitioner(exam_year, registered, [GRASSROOTS_ROW]))
+    assert v.result == CHECK and "提前1年" in v.text and "基层工作20年证明" in v.text
+    assert verdict(general_practitioner(exam_year, registered, ["社区工作证明"])).result == ELIGIBLE
+    assert verdict(general_practitioner(exam_year, registered, ["基层工作20年证明"])).result == CHECK
+
+
+def test_the_community_or_twenty_years_row_does_not_matter_where_the_years_are_met_without_the_advance():
+    assert verdict(general_practitioner(2020, "2015-06", [GRASSROOTS_ROW])).result == ELIGIBLE  # 4年7月
+
+
+@pytest.mark.parametrize("row", ["疫情防控一线人员证明", "新冠肺炎疫情防控一线人员证明"])
+def test_a_front_line_row_worded_by_the_district_keeps_the_advance(row):
+    # 2024年度 护师 大专: 3 years from 注册 2021-12 (2年1月) + the 一线 year (§3.5).
+    f = form(2024, qualification__name="护师", educations=[education("大专", "2021-07", "护理")],
+             current_qualification="护士", current_qualification_date=d("2021-09"), practice_registered=d("2021-12"),
+             others=[row])
+    v = verdict(f)
+    assert v.result == ELIGIBLE and "疫情防控一线人员可提前一年申报" in v.text
