@@ -9,13 +9,18 @@ applications the user may see, narrowed by one set of parameters with one meanin
                     equal to that id (or state/stage/资格初审 verdict value)
     unit            an org id: applications of that unit or of any unit below it (单位（含下级）)
     submitted_from, submitted_to
-                    local calendar days of submission, both included
+                    local calendar days of submission, both included, within the days a filter
+                    may name (core.forms.FilterDateField: at Python's ends of time the day's
+                    bounds overflow)
     q               the search box (姓名/证件号/报名号): the name contains it, or the ID number
                     is exactly it (a final x matches X), or the 报名号 is exactly it
-    ids             only these application ids (a selection carried into an export)
+    ids             only these application ids (a selection carried into an export), each within
+                    a key's range (core.validators.is_id)
 
 Filters are plain JSON values (ids, strings, ISO dates), as ApplicationFilterForm.as_json gives
-them and an ExportJob stores them, so a list and the export of that list read the same rows.
+them and an ExportJob stores them, so a list and the export of that list read the same rows. That
+form is where every parameter is checked, for a list and for the export that queues a job alike:
+what reaches this function is taken as valid.
 The result never reaches beyond `Application.objects.visible_to(user)`.
 
 `candidates_visible_to(user)` is the other side of the same chain: the candidate accounts a

@@ -6,13 +6,15 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from prereg.core.forms import FilterDateField
+
 from .labels import EVENT_LABELS, object_label
 from .models import AuditEvent, Outcome
 
 
 class AuditFilterForm(forms.Form):
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = FilterDateField(label="起始日期")
+    date_to = FilterDateField(label="截止日期")
     actor = forms.CharField(label="操作人", required=False, max_length=150,
                             help_text="姓名或账号")
     org = forms.CharField(label="所属机构", required=False, max_length=100)

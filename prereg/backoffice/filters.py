@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from prereg.applications.models import Stage, State, Verdict
 from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
+from prereg.core.forms import FilterDateField
 from prereg.core.validators import is_id
 from prereg.orgs.models import Org
 
@@ -73,10 +74,8 @@ class ApplicationFilterForm(forms.Form):
         ("", "全部"), *((value, "已撤回（草稿）" if value == State.DRAFT else label) for value, label in State.choices)])
     stage = forms.ChoiceField(label="审核环节", required=False, choices=[("", "全部"), *Stage.choices])
     verdict = forms.ChoiceField(label="资格初审", required=False, choices=[("", "全部"), *Verdict.choices])
-    submitted_from = forms.DateField(label="提交日期从", required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
-    submitted_to = forms.DateField(label="提交日期至", required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    submitted_from = FilterDateField(label="提交日期从")
+    submitted_to = FilterDateField(label="提交日期至")
     q = forms.CharField(label="姓名/证件号/报名号", required=False, max_length=50,
                         help_text="姓名含所填文字，或证件编号、报名号与所填完全一致。")
     waiting = forms.BooleanField(label="仅待本机构审核的（待审信息）", required=False)
@@ -100,14 +99,16 @@ class ApplicationFilterForm(forms.Form):
                 self.fields.pop(name, None)
 
     def clean_ids(self):
-        raw = self.cleaned_data.get("ids") or ""
-        try:
-            return sorted({int(part) for part in raw.replace(" ", "").split(",") if part})
-        except ValueError:
-            raise forms.ValidationError("选择的报名信息有误。") from None
+        parts = [part for part in (self.cleaned_data.get("ids") or "").replace(" ", "").split(",") if part]
+        # Ids a row can have (a longer number overflows the export's query: the job would fail).
+        if not all(is_id(part) for part in parts):
+            raise forms.ValidationError("选择的报名信息有误，请回到列表重新勾选。")
+        return sorted({int(part) for part in parts})
 
     def clean(self):
         data = super().clean()
+        if "ids" in self.errors:  # a hidden field: its message is said above the filter
+            self.add_error(None, self.errors["ids"])
         start, end = data.get("submitted_from"), data.get("submitted_to")
         if start and end and start > end:
             self.add_error("submitted_to", "结束日期不能早于开始日期。")
