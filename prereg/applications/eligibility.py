@@ -384,7 +384,12 @@ def _series_route(rule, facts) -> tuple[Rule, str]:
     """`rule` asking only for the titles of the series applied for (SERIES), and the words of a doubt ("" for
     none): a title of the other pharmacy series keeps the route open, unconfirmed."""
     series, held = SERIES.get(facts.qualification), SERIES.get(facts.title)
-    if series is None or not rule.titles:
+    if series is None:
+        return rule, ""
+    if "药(技)" in rule.note:  # said with the series' own titles: 受聘担任技士职务 to a 技师 candidate
+        low, high = LADDERS[series][:2]
+        rule = dataclasses.replace(rule, note=rule.note.replace("药(技)士", low).replace("药(技)师", high))
+    if not rule.titles:
         return rule, ""
     if held != series and {held, series} <= CLOSE_SERIES and facts.title in rule.titles:
         titles = [title for title in rule.titles if SERIES.get(title, series) in CLOSE_SERIES]
@@ -516,7 +521,7 @@ def _route_outcome(rule, education, facts, rules) -> Outcome:
     if rule.titles and facts.title not in rule.titles:
         held = SERIES.get(facts.title)
         other = f"，属{held}系列" if held and held != SERIES.get(facts.qualification) else ""
-        refused = Outcome(NOT_ELIGIBLE, f"{head} → {facts.title_applied}须取得{'或'.join(rule.titles)}资格"
+        refused = Outcome(NOT_ELIGIBLE, f"{head} → {facts.title_applied}须取得{_asked_titles(rule, facts)}资格"
                                         f"（现有资格：{facts.title or '无'}{other}）", short_by=NOT_BY_YEARS)
         return _title_contradicted(refused, rule, education, facts, rules)
     for need in rule.needs:
@@ -555,7 +560,11 @@ def _agreed(rule, facts, rules, head, readings, needed) -> Outcome:
                                          f"规则未明确，请人工核实", doubted=True)
         outcomes.append(outcome)
     if len({o.result for o in outcomes}) > 1:
-        return Outcome(CHECK, "；".join(_unchecked(o.text) for o in outcomes) + "（起算点未经确认，请人工核实）")
+        # Each reading after the first without the words they share (the education, the route, the cut-off).
+        shared = f" → {facts.title_applied}需{rule.note}，截至{day_text(facts.cutoff)}"
+        texts = [_without_check(o.text) if index == 0 else _without_check(o.text).removeprefix(f"{head}，").replace(shared, "", 1)
+                 for index, o in enumerate(outcomes)]
+        return Outcome(CHECK, f"{'；'.join(texts)}；起算点未经确认，请人工核实")
     return min(outcomes, key=lambda o: o.short_by)
 
 
@@ -574,7 +583,28 @@ def _years_text(months: int) -> str:
 
 def _unchecked(text: str) -> str:
     """A route's words without their verdict, to be joined with others before one 请人工核实."""
-    return text.removesuffix(" → 符合").removesuffix("，请人工核实").removesuffix("请人工核实")
+    return _without_check(text.removesuffix(" → 符合"))
+
+
+def _without_check(text: str) -> str:
+    """A text without its closing 请人工核实 (nor one closing a bracket), where it is joined with others (_checked)."""
+    return text.replace("，请人工核实）", "）").removesuffix("，请人工核实").removesuffix("请人工核实")
+
+
+def _checked(parts) -> str:
+    """Texts to be checked said as one: 请人工核实 once, at the end, unless a part asks for a particular check
+    (请人工核实以哪一学历参评)."""
+    text = "；".join(_without_check(part) for part in parts)
+    return text if "人工核实" in text else f"{text}，请人工核实"
+
+
+def _asked_titles(rule, facts) -> str:
+    """The titles a route asks for as a refusal names them: not those at or above the one applied for (a rule lists
+    主治医师 beside 医师 for a change of specialty; 主管医师 须取得医师资格, not 医师或主治医师)."""
+    series = _series_of(facts.qualification)
+    lower = [title for title in rule.titles if series is None or _series_of(title) != series
+             or LADDERS[series].index(title) < LADDERS[series].index(facts.qualification)]
+    return "或".join(lower or rule.titles)
 
 
 def _title_contradicted(refused, rule, education, facts, rules) -> Outcome:
@@ -711,7 +741,7 @@ def _with_general_practice(verdict, facts, rules) -> Verdict:
     reading = _by_regime(as_residency, rules)
     if verdict.result == CHECK or reading.result == NOT_ELIGIBLE:
         return verdict
-    return Verdict(CHECK, f"{reading.text.removesuffix(' → 符合')}；但所依据的是全科医生规范化培训合格证书，"
+    return Verdict(CHECK, f"{_unchecked(reading.text)}；但所依据的是全科医生规范化培训合格证书，"
                           f"能否视同住院医师规范化培训合格证书未经确认，请人工核实")
 
 
@@ -722,7 +752,14 @@ def _by_regime(facts, rules) -> Verdict:
     if len(regimes) < 2:
         return _assess(facts, rules)
     verdicts = [(regime, _assess(facts, [rule for rule in rules if rule.regime == regime])) for regime in regimes]
-    texts = "；".join(f"按{REGIME_NAMES.get(regime, regime)}：{verdict.text}" for regime, verdict in verdicts)
+    # The same words under each rule set are said once; a cut-off said once is not repeated.
+    said = [verdict.text.replace(f"截至{day_text(facts.cutoff)}", "", index > 0)
+            for index, (_regime, verdict) in enumerate(verdicts)]
+    if len(set(said)) == 1:
+        texts = f"按两套规则：{_without_check(said[0])}"
+    else:
+        texts = "；".join(f"按{REGIME_NAMES.get(regime, regime)}：{_without_check(text)}"
+                         for (regime, _verdict), text in zip(verdicts, said, strict=True))
     results = {verdict.result for _regime, verdict in verdicts}
     if results == {NOT_ELIGIBLE}:
         return Verdict(NOT_ELIGIBLE, f"本年度适用的规则未经确认，按其中任一规则均不符合。{texts}")
@@ -817,7 +854,7 @@ def _summary(outcomes) -> Verdict:
     """None met: the routes to be checked, else the closest one failed."""
     checks = [o for o in outcomes if o.result == CHECK]
     if checks:
-        return Verdict(CHECK, "；".join(o.text for o in checks))
+        return Verdict(CHECK, _checked(o.text for o in checks))
     closest = min(outcomes, key=lambda o: o.short_by)
     return Verdict(NOT_ELIGIBLE, closest.text)
 
@@ -826,7 +863,7 @@ def _not_the_assessed_one(education, met, assessed) -> Verdict:
     """A route met by an education row that is not the 参评学历 (nor the 参评学位), while those are not: the 参评
     one is the first row of its kind (seed notice 教育情况: 第一行是参评学历，请填写可以认可的最高学历，学位同理).
     `met` may be met on a fact in doubt (Outcome.doubted): its doubt is said before."""
-    own = (f"参评学历（学位）：{_summary(assessed).text}" if assessed
+    own = (f"参评学历（学位）：{_without_check(_summary(assessed).text)}" if assessed
            else "参评学历（学位）不在报考条件所列的学历之中")
     route = met.text.removesuffix(" → 符合").removesuffix("，请人工核实")
     return Verdict(CHECK, f"{route}；但{education.level}不是参评学历（教育情况第一行），{own}；请人工核实以哪一学历参评")

@@ -280,3 +280,46 @@ def test_a_front_line_row_worded_by_the_district_keeps_the_advance(row):
              others=[row])
     v = verdict(f)
     assert v.result == ELIGIBLE and "疫情防控一线人员可提前一年申报" in v.text
+
+
+# --- 9. The words: the candidate's own titles, one 请人工核实, a cut-off said once -------------------------------------
+
+def test_a_technician_is_told_of_the_technicians_titles_not_pharmacy_or_technology():
+    f = facts(2020, "技师", educations=[edu("中专", "2011-07", "医学影像技术")], title="技士", title_date=d("2016-05"),
+              appointments=[("技士", d("2016-07"), None)])  # rules file §6 E6
+    v = verdict(f)
+    assert v.result == NOT_ELIGIBLE and "受聘担任技士职务满5年" in v.text and "药(技)" not in v.text
+    v = verdict(facts(2024, "主管药师", educations=[edu("本科", "2014-07", "药学")], title="药师", title_date=d("2022-06")))
+    assert "取得药师后从事本专业工作满4年" in v.text and "药(技)" not in v.text
+
+
+def test_a_public_health_refusal_names_the_licence_not_the_title_applied_for():
+    v = verdict(facts(2024, "主治医师", category="公共卫生", educations=[edu("本科", "2014-07", "预防医学")], title="无"))
+    assert v.result == NOT_ELIGIBLE and "主管医师须取得医师资格（现有资格：无）" in v.text
+
+
+def physician(exam_year, level, obtained, **extra):
+    return facts(exam_year, "主治医师", category="临床", specialty="内科学", educations=[edu(level, obtained, "临床医学")],
+                 **extra)
+
+
+def test_routes_to_be_checked_together_say_it_once():
+    # 2024年度 博士 + 规培 (no 注册): the 博士 route lacks the registration, the fall-back lacks its start.
+    v = verdict(physician(2024, "博士", "2023-06", title="医师", title_date=d("2022-12"),
+                          training=[(d("2020-09"), d("2023-07"))]))
+    assert v.result == CHECK and v.text.count("请人工核实") == 1 and v.text.endswith("请人工核实")
+
+
+def test_an_unconfirmed_years_text_says_its_check_and_its_cut_off_once():
+    # 2022年度 (rule set unconfirmed): 本科, 医师 2017-12, 注册 2018-01; both sets read a January start.
+    v = verdict(physician(2022, "本科", "2012-07", title="医师", title_date=d("2017-12"), registered=d("2018-01")))
+    assert v.result == CHECK
+    assert v.text.count("请人工核实") == 1 and v.text.count("截至2021年12月31日") == 1
+    assert len(v.text) < 330
+
+
+def test_the_two_start_points_of_old_rules_attending_are_said_without_repeating_the_route():
+    # 2020年度 本科 4 years: from the qualification 2015-06 4年7月, from the registration 2016-06 3年7月.
+    v = verdict(physician(2020, "本科", "2012-07", title="医师", title_date=d("2015-06"), registered=d("2016-06")))
+    assert v.result == CHECK and v.text.count("主治医师需从事医师工作满4年") == 1
+    assert "执业注册 2016-06 起已满3年7月" in v.text and v.text.endswith("起算点未经确认，请人工核实")
