@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 
 from prereg.core.validators import (
     clean_person_name,
+    halfwidth,
     is_digits,
     normalize_mobile,
     parse_id_number,
@@ -172,7 +173,7 @@ class PasswordForgotResetForm(NewPasswordForm):
     field_order = ["code"]
 
     def clean_code(self):
-        value = self.cleaned_data["code"].strip()
+        value = halfwidth(self.cleaned_data["code"]).strip()  # full-width digits too, as the ID number
         if not is_digits(value):
             raise forms.ValidationError("验证码为6位数字。")
         return value

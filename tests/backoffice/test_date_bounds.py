@@ -15,7 +15,9 @@ import pytest
 from django.urls import reverse
 
 from prereg.exports.models import ExportJob
-from tests.factories import approve, submitted
+from prereg.notify.models import SmsMessage
+from tests import captcha
+from tests.factories import CandidateFactory, approve, submitted
 
 OUT_OF_RANGE = "日期超出范围"
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -104,3 +106,17 @@ def test_an_export_of_a_list_link_with_a_date_out_of_range_shows_the_error_at_th
     response = quanzhou.get(reverse("backoffice:exports"), {"submitted_to": "9999-12-31"})
     assert response.status_code == 200
     assert any(OUT_OF_RANGE in error for error in _errors(response))
+
+
+def test_the_password_recovery_code_typed_in_full_width_digits_is_read(client, db):
+    """找回密码's SMS code as the ID number that names the account: full-width digits (a Chinese input
+    method's 全角 mode) are read, not refused as 验证码为6位数字."""
+    user = CandidateFactory(phone="15005000498")
+    client.post(reverse("accounts:password_forgot"), {"identifier": user.id_number, **captcha.solved()})
+    code = re.search(r"验证码(\d{6})", SmsMessage.objects.filter(phone=user.phone).latest("pk").text).group(1)
+    password = "Xinmima#2027"  # noqa: S105
+    response = client.post(reverse("accounts:password_forgot_reset"), {
+        "code": code.translate(FULL_WIDTH), "new_password1": password, "new_password2": password})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(password)
