@@ -7,8 +7,10 @@ The facts come from the application (`facts_of`); `assess` is pure, so the worke
 
 The verdict is 符合 when a confirmed route is met, 不符合 when every route fails whatever the
 unconfirmed points, and 需人工核实 otherwise: a missing date, an education the rules do not know,
-a route met only on a point the rules file marks unconfirmed, or a case the rules leave to people
-(部队, 中医专长).
+a route met only on a point the rules file marks unconfirmed (a January start read by months but not
+by whole years, a 基层 proof that may be the 20-year one), dates the form contradicts itself with (an
+appointment or a registration before its title, 现有资格 无 with either), or a case the rules leave to
+people (部队, 中医专长).
 """
 
 import dataclasses
