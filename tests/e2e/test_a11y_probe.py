@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import TEST_PASSWORD, submitted
+from tests.factories import TEST_PASSWORD, jpeg_upload, submitted
 
 from .conftest import login
+from .helpers import draft_for
 
 pytestmark = pytest.mark.browser
 
@@ -167,3 +168,53 @@ def test_every_table_frame_of_these_templates_is_a_named_focusable_region():
             for tag in re.findall(r"<div class=\"table-wrap[^>]*>", path.read_text())
             if not all(part in tag for part in ('role="region"', 'tabindex="0"', 'aria-label="'))]
     assert bare == []
+
+
+# E. The candidate's keyboard goes on where the form changed, not from the top of the page.
+
+def _draft_form(page, tree, year):
+    candidate, application = draft_for(tree, year, "35052401")  # every section and picture in place
+    login(page, candidate.id_number, TEST_PASSWORD)
+    page.goto(f"{page.base}/candidate/form/")
+    return application
+
+
+def _press(page, locator, key="Enter"):
+    locator.focus()
+    page.keyboard.press(key)
+
+
+def test_a_row_added_or_taken_away_leaves_the_focus_on_a_field_of_the_table(page, tree, year):
+    _draft_form(page, tree, year)
+    rows = page.locator("#section-education [data-rows]").first
+    _press(page, rows.locator("[data-add-row]"))
+    new_row = rows.locator("[data-row]").last
+    # The new row's first field to type into, not its hidden id (focus then stayed on ⊕).
+    assert new_row.evaluate("row => row.contains(document.activeElement) && document.activeElement.type !== 'hidden'")
+    # ⊖ on the first row: the next row's first field.
+    _press(page, rows.locator("[data-row]").first.locator("[data-remove-row]"))
+    assert new_row.evaluate("row => row.contains(document.activeElement)")
+    # ⊖ on the last row left: ⊕.
+    _press(page, new_row.locator("[data-remove-row]"))
+    expect(rows.locator("[data-add-row]")).to_be_focused()
+
+
+def test_a_saved_section_leaves_the_focus_on_what_its_answer_says(page, tree, year):
+    _draft_form(page, tree, year)
+    section = page.locator("#section-education")
+    _press(page, section.locator(".actions [type=submit]"))
+    expect(section.locator("[data-saved]")).to_be_focused()
+
+
+def test_an_upload_and_a_deletion_leave_the_focus_in_their_slot(page, tree, year):
+    _draft_form(page, tree, year)
+    slot = page.locator("[id='img-category-']")
+    picker = slot.locator("input[type=file]")
+    picker.focus()
+    picker.set_input_files({"name": "new.jpg", "mimeType": "image/jpeg",
+                            "buffer": jpeg_upload(size=(400, 300), color=(10, 120, 10)).read()})
+    expect(slot.locator(".upload-status")).to_have_text("已上传1张图片。", timeout=30_000)
+    expect(slot.locator(":focus")).to_have_count(1)  # its picker again, not the page
+    _press(page, slot.locator("figure.thumb").first.get_by_role("button", name="删除"))
+    expect(slot.locator("figure.thumb")).to_have_count(1)
+    expect(slot.locator(":focus")).to_have_count(1)

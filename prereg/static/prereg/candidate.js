@@ -63,6 +63,23 @@
     fitAddRow(rows);
     return row;
   }
+  // Where the keyboard goes on when what held the focus was swapped out or hidden (a section's save, a slot
+  // redrawn after an upload or a deletion): taken only from the page itself, never from a field the candidate
+  // went on to meanwhile. An element that takes no focus of its own (a status, a heading) is given tabindex -1.
+  function focusFell() {
+    var active = document.activeElement;
+    return !active || active === document.body || !document.body.contains(active);
+  }
+  function focusOn(target) {
+    if (!target) { return; }
+    if (!target.matches("a[href], button, input, select, textarea, summary, [tabindex]")) { target.setAttribute("tabindex", "-1"); }
+    target.focus({ preventScroll: true });
+  }
+  var FIELD = "input:not([type=hidden]), select, textarea";
+  // In a 📷 slot drawn again: its picker (上传图片, 继续上传), or its heading when it is full.
+  function focusInSlot(slot) {
+    if (slot && focusFell()) { focusOn(slot.querySelector("input[type=file]:not(:disabled)") || slot.querySelector("h3")); }
+  }
   function removeRow(card) {
     var box = card.querySelector("input[type=checkbox][name$='-DELETE']");
     if (box) { box.checked = true; box.dispatchEvent(new Event("change", { bubbles: true })); }
@@ -74,13 +91,19 @@
     var add = event.target.closest("[data-add-row]");
     if (add) {
       if (add.disabled) { return; }
-      var first = addRow(add.closest("[data-rows]")).querySelector("input, select");
-      if (first) { first.focus(); }
+      // The new row's first field to type into (its hidden "-id" input comes before it).
+      focusOn(addRow(add.closest("[data-rows]")).querySelector(FIELD));
       return;
     }
     var remove = event.target.closest("[data-remove-row]");
     if (remove) {
-      removeRow(remove.closest("[data-row]"));
+      // ⊖ is hidden with its row: the keyboard goes on at the next row left, or at ⊕ after the last one.
+      var card = remove.closest("[data-row]"), rows = card.closest("[data-rows]");
+      removeRow(card);
+      var next = card.nextElementSibling;
+      while (next && next.classList.contains("removed")) { next = next.nextElementSibling; }
+      focusOn((next && next.querySelector(FIELD)) || rows.querySelector("[data-add-row]:not(:disabled)") ||
+              rows.querySelector("h3") || rows);
       return;
     }
     var unit = event.target.closest("[data-unit-id]");
@@ -158,6 +181,16 @@
     if (window.prereg.focusFirstError(form)) { return; }
     var actions = form.querySelector(".actions");
     if (actions) { actions.scrollIntoView({ block: "nearest" }); }
+    // The answer replaced the form and its button: the keyboard goes on from what it says (已保存).
+    if (focusFell()) { focusOn(form.querySelector("[data-saved]") || form.querySelector(".actions [type=submit]")); }
+  });
+
+  // A deleted picture's slot comes back without the 删除 that had the focus: the keyboard goes on in the slot.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail.requestConfig;
+    var old = config && config.verb === "post" && config.elt && config.elt.closest && config.elt.closest("[data-slot]");
+    var fresh = old && document.getElementById(old.id);
+    if (fresh && fresh !== old) { focusInSlot(fresh); }
   });
 
   // The 报考级别→拟申报资格 cascade and the unit search ask with GET, whose failures app.js leaves
@@ -543,6 +576,7 @@
         var status = fresh.querySelector(".upload-status");
         if (status) { status.textContent = CANCELLED_MESSAGE; status.className = "upload-status"; }
         if (window.htmx) { window.htmx.process(fresh); }
+        focusInSlot(fresh);
         document.body.dispatchEvent(new CustomEvent("images-changed", { bubbles: true }));
       }).catch(function () {});
     }
@@ -562,6 +596,9 @@
         if (stop) { stop.classList.add("hidden"); }
       });
       show(message, className);
+      // The picker was disabled while the file travelled, which dropped the focus; after an upload that went
+      // through the slot is drawn again, and the focus put in it then.
+      if (className !== "ok") { focusInSlot(document.getElementById(slotId)); }
     }
     function cancel() {
       if (finished) { return; }
@@ -625,6 +662,7 @@
           if (status) { status.textContent = answer.message; status.className = "upload-status ok"; }
           if (window.htmx) { window.htmx.process(fresh); }
         }
+        focusInSlot(document.getElementById(slotId));  // the picker that had the focus was swapped out
         document.body.dispatchEvent(new CustomEvent("images-changed", { bubbles: true }));
       });
       xhr.addEventListener("error", function () { done("网络错误，请重试。", "error"); });
