@@ -160,7 +160,7 @@ def test_progress_tracking_counts_the_verdicts(client, year, tree, candidate, re
     services.application_submit(actor=candidate, application_id=application.pk)
     client.force_login(reviewer_province)
     body = client.get(reverse("backoffice:stats")).content.decode()
-    table = body.split("资格初审助手（已提交的）")[1].split("</table>")[0]
+    table = body.split("资格初审助手（已提交的）</h2>")[1].split("</table>")[0]  # the heading, not the frame's aria-label
     assert "<th>符合</th><td class=\"num\">1</td><td class=\"num\">1</td>" in table
 
 
