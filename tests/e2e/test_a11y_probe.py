@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.backoffice import test_review_browser as review_browser
 from tests.factories import TEST_PASSWORD, jpeg_upload, submitted
 
 from .conftest import login
@@ -218,3 +219,42 @@ def test_an_upload_and_a_deletion_leave_the_focus_in_their_slot(page, tree, year
     _press(page, slot.locator("figure.thumb").first.get_by_role("button", name="删除"))
     expect(slot.locator("figure.thumb")).to_have_count(1)
     expect(slot.locator(":focus")).to_have_count(1)
+
+
+# F. The review screen's thumbnails: without scripts each opens its own full-size picture; with them, the viewer.
+
+app_with_images = review_browser.app_with_images
+
+
+def test_without_scripts_each_thumbnail_opens_its_own_full_size_picture(browser, server, app_with_images,
+                                                                        reviewer_anxi_hospital):
+    back = app_with_images.images.get(slot="id_back")
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.base = server
+        login(page, reviewer_anxi_hospital.username, TEST_PASSWORD)
+        page.goto(f"{server}/backoffice/review/{app_with_images.pk}/")
+        thumbs = page.locator("#field-id_card .viewer-thumb")
+        expect(thumbs).to_have_count(2)
+        with context.expect_page() as opened:
+            thumbs.nth(1).click()
+        picture = opened.value
+        picture.wait_for_load_state()
+        assert picture.url == f"{server}/files/images/{back.pk}/"
+    finally:
+        context.close()
+
+
+def test_with_scripts_a_thumbnail_shows_its_picture_in_the_viewer(page, app_with_images, reviewer_anxi_hospital):
+    back = app_with_images.images.get(slot="id_back")
+    login(page, reviewer_anxi_hospital.username, TEST_PASSWORD)
+    page.goto(f"{page.base}/backoffice/review/{app_with_images.pk}/")
+    viewer = page.locator("#field-id_card [data-viewer]")
+    thumbs = viewer.locator(".viewer-thumb")
+    _press(page, thumbs.nth(1))  # by keyboard: a link opens with Enter
+    expect(viewer.locator("[data-viewer-main]")).to_have_attribute("src", f"/files/images/{back.pk}/")
+    expect(thumbs.nth(1)).to_have_attribute("aria-current", "true")
+    expect(thumbs.nth(0)).not_to_have_attribute("aria-current", "true")
+    expect(viewer.locator("[data-viewer-open]")).to_have_attribute("href", f"/files/images/{back.pk}/")
+    assert len(page.context.pages) == 1  # no tab opened beside it

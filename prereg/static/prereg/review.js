@@ -17,7 +17,10 @@
     var src = thumb.getAttribute("data-viewer-src");
     if (img.getAttribute("src") !== src) { img.setAttribute("src", src); }
     layout(viewer);
-    thumbs.forEach(function (t, i) { t.classList.toggle("active", i === state.index); });
+    thumbs.forEach(function (t, i) {
+      t.classList.toggle("active", i === state.index);
+      if (i === state.index) { t.setAttribute("aria-current", "true"); } else { t.removeAttribute("aria-current"); }
+    });
     var count = viewer.querySelector("[data-viewer-count]");
     if (count) { count.textContent = (state.index + 1) + " / " + thumbs.length; }
     var open = viewer.querySelector("[data-viewer-open]");
@@ -63,6 +66,9 @@
     var action = event.target.closest("[data-viewer-action]");
     var thumb = event.target.closest("[data-viewer-src]");
     var viewer = (action || thumb) && (action || thumb).closest("[data-viewer]");
+    // A thumbnail is a link to its full-size picture: shown here instead, unless asked for in a new tab or window.
+    if (thumb && (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0)) { return; }
+    if (thumb) { event.preventDefault(); }
     if (viewer) {
       var state = viewerState(viewer);
       var total = viewer.querySelectorAll("[data-viewer-src]").length;
