@@ -174,8 +174,9 @@ def test_manuals_are_pages(client, reviewer_quanzhou, candidate):
 
 
 def test_a_new_cut_off_recomputes_the_stored_verdicts_of_open_applications(district, year, tree):
-    """Exactly three years of a 药士's work at the cut-off: 符合; a month earlier, the candidate's page, the lists
-    and the exports (which read the stored verdict) must not go on saying 符合."""
+    """Three years and a month of a 药士's work at the cut-off: 符合; two months earlier, the candidate's page, the
+    lists and the exports (which read the stored verdict) must not go on saying 符合. (Three years exactly would
+    be a January start, 需人工核实: rules file §1.3, §5 item 4.)"""
     import datetime
 
     from prereg.applications import eligibility
@@ -188,12 +189,12 @@ def test_a_new_cut_off_recomputes_the_stored_verdicts_of_open_applications(distr
                              qualification=qualification, current_qualification="无", practice_change="无",
                              category=PracticeCategory.objects.filter(exam_year=year, name="药学").first())
     EducationRowFactory(application=app, level="大专", obtained=datetime.date(year.year - 5, 7, 1), major="药学")
-    WorkRowFactory(application=app, start=datetime.date(year.year - 3, 1, 1), title="药士", major="药学")
+    WorkRowFactory(application=app, start=datetime.date(year.year - 4, 12, 1), title="药士", major="药学")
     assert eligibility.refresh(app).result == "eligible"
     year.refresh_from_db()
     data = {"name": year.name, "version": year.version,
             **{k: v.isoformat() for k, v in windows(year.year).items()},
-            "cutoff_date": datetime.date(year.year - 1, 11, 30).isoformat()}
+            "cutoff_date": datetime.date(year.year - 1, 10, 31).isoformat()}
     response = district.post(reverse("backoffice:year_detail", args=[year.pk]), data)
     assert response.status_code == 302
     assert Application.objects.get(pk=app.pk).verdict != "eligible"
