@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from prereg.core import locks
 from prereg.core.masking import mask_phone
-from prereg.core.validators import is_digits, normalize_id_number, normalize_mobile
+from prereg.core.validators import halfwidth, is_digits, normalize_id_number, normalize_mobile
 
 from .models import Role
 from .permissions import role_has_function
@@ -69,7 +69,7 @@ def find_account(identifier: str):
     of the ID numbers before the login names.
     """
     User = get_user_model()
-    identifier = (identifier or "").strip()
+    identifier = halfwidth(identifier).strip()  # a 全角 "３５００００" is the login name 350000
     if not identifier:
         return None
     phone = normalize_mobile(identifier)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 
 from prereg.core import locks, ratelimit
+from prereg.core.validators import halfwidth
 
 from .models import SmsCode, SmsMessage
 from .tasks import sms_deliver
@@ -156,7 +157,7 @@ def verify_code(phone: str, purpose: str, code: str, *, then=None):
         )
         if sms_code is None:
             error = ValidationError("验证码已失效，请重新获取。", code="expired")
-        elif not check_password((code or "").strip(), sms_code.code_hash):
+        elif not check_password(halfwidth(code).strip(), sms_code.code_hash):  # a 全角 "１２３４５６" too
             sms_code.attempts += 1
             if sms_code.attempts >= 5:
                 sms_code.used_at = timezone.now()

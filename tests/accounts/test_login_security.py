@@ -19,7 +19,7 @@ from prereg.accounts.models import Role
 from prereg.accounts.services import RECOVERY_TRIES, account_reset_password, user_change_password
 from prereg.notify.models import SmsCode, SmsMessage
 from tests import captcha
-from tests.factories import TEST_PASSWORD, CandidateFactory, UserFactory
+from tests.factories import TEST_PASSWORD, CandidateFactory, OrgFactory, UserFactory
 
 NEW_PASSWORD = "Xinmima#2027"  # noqa: S105
 
@@ -493,3 +493,11 @@ def test_a_short_password_is_refused_in_chinese(client, candidate):
     html = client.post(reverse("accounts:password_change"), {
         "old_password": TEST_PASSWORD, "new_password1": "Ab1!", "new_password2": "Ab1!"}).content.decode()
     assert "密码太短，至少需要8个字符。" in html and "too short" not in html
+
+
+def test_a_reviewer_signs_in_with_his_login_name_typed_in_full_width_digits(db):
+    """３５００００ is the login name 350000 (input probe: a candidate's full-width ID number signed in,
+    a reviewer's full-width login name did not)."""
+    UserFactory(username="350000", role=Role.DISTRICT, org=OrgFactory(code="350000"))
+    answer = login(Client(), "３５００００")
+    assert answer.status_code == 302, answer.content.decode()[:300]

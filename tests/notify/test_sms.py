@@ -196,3 +196,11 @@ def test_the_outbox_keeps_the_text_it_is_read_from(db, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         issue_code(PHONE, "signup")
     assert re.search(r"验证码\d{6}", SmsMessage.objects.get(phone=PHONE).text)  # the demo's outbox page shows it
+
+
+def test_a_code_typed_in_full_width_digits_is_the_same_code(db):
+    """A Chinese input method's 全角 mode types １２３４５６: sign-up and 更正手机号码 refused the right
+    code as 验证码错误 (input probe), where 找回密码 and the ID number read it."""
+    issue_code(PHONE, "signup")
+    verify_code(PHONE, "signup", " " + last_code().translate(str.maketrans("0123456789", "０１２３４５６７８９")))
+    assert SmsCode.objects.get().used_at is not None
