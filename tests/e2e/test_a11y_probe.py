@@ -258,3 +258,52 @@ def test_with_scripts_a_thumbnail_shows_its_picture_in_the_viewer(page, app_with
     expect(thumbs.nth(0)).not_to_have_attribute("aria-current", "true")
     expect(viewer.locator("[data-viewer-open]")).to_have_attribute("href", f"/files/images/{back.pk}/")
     assert len(page.context.pages) == 1  # no tab opened beside it
+
+
+# G. Without scripts the candidate is told the form needs them and how to turn them on; Enter in 基本信息 saves it.
+
+@pytest.fixture
+def no_script_page(browser, server):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    page.base = server
+    yield page
+    context.close()
+
+
+def test_without_scripts_sign_up_and_the_form_say_they_need_them(no_script_page, page, tree, year):
+    candidate, _application = draft_for(tree, year, "35052401")
+    no_script_page.goto(f"{no_script_page.base}/candidate/signup/")
+    notice = no_script_page.locator("[data-noscript]")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("JavaScript")
+    expect(notice).to_contain_text("微信")
+    login(no_script_page, candidate.id_number, TEST_PASSWORD)
+    no_script_page.goto(f"{no_script_page.base}/candidate/form/")
+    expect(no_script_page.locator("[data-noscript]")).to_be_visible()
+    assert no_script_page.locator("[data-noscript]").evaluate("n => n.getBoundingClientRect().top") < \
+        no_script_page.locator("#section-basic").evaluate("s => s.getBoundingClientRect().top")
+    # With scripts there is nothing to say.
+    page.goto(f"{page.base}/candidate/signup/")
+    expect(page.locator("[data-noscript]")).to_have_count(0)
+
+
+def test_without_scripts_enter_in_a_basic_field_saves_the_section(no_script_page, tree, year):
+    candidate, application = draft_for(tree, year, "35052401")
+    login(no_script_page, candidate.id_number, TEST_PASSWORD)
+    no_script_page.goto(f"{no_script_page.base}/candidate/form/")
+    no_script_page.fill("#id_basic-address", "福州市鼓楼区某路1号")
+    with no_script_page.expect_navigation():
+        no_script_page.press("#id_basic-address", "Enter")
+    expect(no_script_page.get_by_text("手机号码未修改")).to_have_count(0)  # 获取验证码 took the Enter before
+    application.refresh_from_db()
+    assert application.address == "福州市鼓楼区某路1号"
+
+
+def test_with_scripts_enter_in_a_basic_field_saves_the_section(page, tree, year):
+    application = _draft_form(page, tree, year)
+    page.fill("#id_basic-address", "福州市鼓楼区某路2号")
+    page.press("#id_basic-address", "Enter")
+    expect(page.locator("#section-basic [data-saved]")).to_be_visible()
+    application.refresh_from_db()
+    assert application.address == "福州市鼓楼区某路2号"
