@@ -1,5 +1,6 @@
 """Acts on exam years, their dictionaries and the notices: each checks, changes and audits."""
 
+import datetime
 import json
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from prereg.core.versions import check_version
 from prereg.orgs.models import Org
 
 from . import importers
-from .loaders import load_year_catalogue
+from .loaders import eligibility_rows, load_year_catalogue
 from .models import (
     PROJECT_WINDOW_FIELDS,
     Announcement,
@@ -63,9 +64,30 @@ WINDOW_ORDER = [
 REVIEW_DEADLINE_FIELDS = list(ExamYear.STAGE_DEADLINE_FIELDS.values())
 
 
-def check_windows(values: dict) -> dict[str, list[str]]:
-    """Field errors for dates in the wrong order (the form shows them at the field)."""
+def window_range(year: int) -> tuple[datetime.date, datetime.date]:
+    """The days a window or deadline of the `year`年度 may fall on: 1 January of year−1 to 31 December of year.
+
+    The notice's timetable (2020年度): 省网 from 2019-12-16, 国网 2019-12-24 to 2020-01-13, 现场确认 to
+    2020-01-16; registration is in the autumn and winter before the exam year, the exam within it, and
+    the reviews end before the exam. A date outside is a typo (1900-01-01, 2099-12-31) or another year's
+    timetable (a 2028年度 dated in 2026), and a late one would hold the next year's opening until it
+    passes (year_open_refusals)."""
+    return datetime.date(year - 1, 1, 1), datetime.date(year, 12, 31)
+
+
+def check_windows(values: dict, *, year: int | None = None, before: dict | None = None) -> dict[str, list[str]]:
+    """Field errors for dates in the wrong order and, given the exam `year`, for dates outside its
+    window_range (the form shows them at the field). `before`: the dates stored; only a changed date
+    is held to the range, so a year stored otherwise may still be renamed (as _cutoff_errors)."""
     errors = {}
+    if year is not None:
+        first_day, last_day = window_range(year)
+        for field in PROJECT_WINDOW_FIELDS:  # the cut-off has its own rule (_cutoff_errors)
+            value = values.get(field)
+            if value and value != (before or {}).get(field) and not first_day <= value <= last_day:
+                errors.setdefault(field, []).append(
+                    f"{year}年度的{_label(field)}日期应在{day_text(first_day)}至{day_text(last_day)}之间"
+                    f"（报名在考试前一年开始，各环节审核在考试当年结束）。")
     for earlier, later, field, message in WINDOW_ORDER:
         if values.get(earlier) and values.get(later) and values[earlier] > values[later]:
             errors.setdefault(field, []).append(message)
@@ -120,14 +142,14 @@ def year_open_refusals(previous: ExamYear | None, today=None) -> list[str]:
 
 @transaction.atomic
 def exam_year_open(*, actor, year: int, name: str = "", request=None, **windows) -> ExamYear:
-    """Open a new exam year: copy last year's projects and catalogue, make it current and
+    """Open a new exam year: copy last year's projects, catalogue and 资格规则, make it current and
     reset every other reviewer's password to a one-time one, delivered through the org tree.
 
     Refused while the year it follows still runs (year_open_refusals)."""
     require_function(actor, MANAGE)
     # Locked: a second open at the same moment waits here, then follows the year this one opens.
     previous = year_to_follow(lock=True)
-    errors = check_windows(windows) or _cutoff_errors(ExamYear(year=year), windows)
+    errors = check_windows(windows, year=year) or _cutoff_errors(ExamYear(year=year), windows)
     if ExamYear.objects.filter(year=year).exists():
         errors["year"] = [f"{year}年度已存在。"]
     if refusals := year_open_refusals(previous):
@@ -147,13 +169,27 @@ def exam_year_open(*, actor, year: int, name: str = "", request=None, **windows)
         if not result.ok:  # last year's own catalogue always checks; guard against surprises
             raise ValidationError(["上一年度字典无法复制："] + result.errors)
         copied = result.created
+    rules_carried = eligibility_rules_carry(previous, new)
     if not copied:
-        load_year_catalogue(new)
+        load_year_catalogue(new)  # its rules stay those just written
     reset = reviewer_passwords_reset(actor=actor, exam_year=new)
     record("exam_year.open", actor=actor, obj=new, request=request,
            details={"year": year, "previous": previous.year if previous else None,
-                    "entries_copied": copied, "passwords_reset": reset})
+                    "entries_copied": copied, "rules_carried": rules_carried, "passwords_reset": reset})
     return new
+
+
+def eligibility_rules_carry(previous: ExamYear | None, new: ExamYear) -> bool:
+    """Write the new year's 资格规则: last year's table, the 考区's imports included, as the catalogue is
+    copied; whether it was. The shipped table instead where last year has none, or where the shipped
+    tables of the two years differ, i.e. the rules changed between them (loaders.regime_of: 人社部发〔2021〕
+    51号 from 2023年度; 2021 and 2022 hold both regimes). Called inside exam_year_open's transaction."""
+    carried = previous is not None and eligibility_rows(previous.year) == eligibility_rows(new.year)
+    rows = [rule.as_row() for rule in previous.eligibility_rules.all()] if carried else []
+    if not rows:
+        carried, rows = False, eligibility_rows(new.year)
+    EligibilityRule.objects.bulk_create(EligibilityRule(exam_year=new, order=i, **row) for i, row in enumerate(rows))
+    return carried
 
 
 def reviewer_passwords_reset(*, actor, exam_year: ExamYear) -> int:
@@ -243,8 +279,10 @@ def exam_year_update(*, actor, exam_year_id: int, expected_version: int | None =
     require_function(actor, MANAGE)
     year = ExamYear.objects.select_for_update(no_key=True).get(pk=exam_year_id)
     check_version(year, expected_version)
-    values = {k: fields.get(k, getattr(year, k)) for k in WINDOW_FIELDS}
-    if errors := check_windows(values) or _project_errors(year, values) or _cutoff_errors(year, values):
+    stored = {k: getattr(year, k) for k in WINDOW_FIELDS}
+    values = {k: fields.get(k, stored[k]) for k in WINDOW_FIELDS}
+    if errors := (check_windows(values, year=year.year, before=stored) or _project_errors(year, values)
+                  or _cutoff_errors(year, values)):
         raise ValidationError(errors)
     changed = _assign(year, {**values, "name": fields.get("name") or year.name})
     year.save()
@@ -310,8 +348,10 @@ def exam_project_update(*, actor, project_id: int, expected_version: int | None 
     check_version(project, expected_version)
     values = {k: fields.get(k, getattr(project, k)) for k in PROJECT_WINDOW_FIELDS}
     year = project.exam_year
-    # The order rules apply to the dates in force: the project's own over the year's.
-    if errors := check_windows({k: v if v is not None else getattr(year, k) for k, v in values.items()}):
+    # The order rules and the year's range apply to the dates in force: the project's own over the year's.
+    in_force = {k: v if v is not None else getattr(year, k) for k, v in values.items()}
+    before = year.windows(project)
+    if errors := check_windows(in_force, year=year.year, before={k: getattr(before, k) for k in in_force}):
         raise ValidationError(errors)
     changed = _assign(project, {**values, "name": fields.get("name") or project.name})
     project.save()

@@ -14,7 +14,9 @@ class Milestone:
     start: datetime.date | None
     end: datetime.date
     state: str  # "done" / "current" / "upcoming"
-    days_left: int | None  # days until `end` (0 = today is the last day), for current/upcoming
+    # Days to go (0 = today), for current/upcoming: until `end` while current; while upcoming, until
+    # `start` for a span (N天后开始) and until `end` for a deadline, which has no start (N天后截止).
+    days_left: int | None
 
     @property
     def closes_at(self) -> str:
@@ -57,7 +59,7 @@ def year_status(year, today=None, project=None) -> YearStatus:
         elif today >= begins:
             state, days = "current", (end - today).days
         else:
-            state, days = "upcoming", (begins - today).days
+            state, days = "upcoming", ((start or end) - today).days
         milestones.append(Milestone(label, start, end, state, days))
     if today < windows.form_opens:
         headline = f"省网填报尚未开始，将于{day_text(windows.form_opens)}开放（还有{(windows.form_opens - today).days}天）。"

@@ -219,7 +219,8 @@ def test_applications_still_in_review_are_counted_and_keep_the_year(year, review
 
 def test_a_running_year_in_review_gets_both_reasons_and_the_typed_dates_their_own(year, reviewers):
     ApplicationFactory(exam_year=year, state=State.IN_REVIEW, stage=Stage.UNIT_REVIEW)
-    dates = windows(year.year + 1) | {"confirm_deadline": datetime.date(year.year, 12, 1)}
+    # Confirmation closing before the form does: refused at its field (the dates within the year's range).
+    dates = windows(year.year) | {"confirm_deadline": datetime.date(year.year - 1, 12, 20)}
     with pytest.raises(ValidationError) as excinfo:
         services.exam_year_open(actor=reviewers["province"], year=year.year, **dates)
     errors = excinfo.value.message_dict

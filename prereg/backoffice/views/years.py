@@ -62,7 +62,7 @@ def year_open(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{year.name}已开启并设为当前年度；已复制上一年度字典，审核账号密码已重置，"
+            messages.success(request, f"{year.name}已开启并设为当前年度；已复制上一年度字典和资格规则，审核账号密码已重置，"
                                       "各机构管理员可在“新年度账号密码”中查看下级账号的新密码（仅显示一次）。")
             return redirect("backoffice:year_detail", pk=year.pk)
     # Said before anything is typed; a post refused for it says it again at the top of the form.
