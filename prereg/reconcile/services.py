@@ -258,12 +258,13 @@ def reconcile(*, upload, lines: list[RosterRow], actor) -> tuple[dict, int]:
 
     A line is in the org's scope when its ID number is that of a submitted application of the
     scope, or of a current-year draft whose unit is in the org's subtree (the hold 考生信息管理
-    gives: applications.selectors.candidates_visible_to); else by the roster's 考点 column when it
-    names a 考点 of the tree; else it is the org's own (the roster it exported). Nothing else about
-    a number is looked up: whether it has an account, or an application elsewhere in the province,
-    is not the org's to learn, and a one-line roster would tell it (security probe F3). So a line
-    of no draft here reads alike whatever the number, and the count outside the scope follows from
-    the roster's own cells. Returns (counts per list, lines outside the scope)."""
+    gives: applications.selectors.candidates_visible_to); else when the roster's 考点 column names
+    a 考点 at or below the org or the 考点 the org is in, or no 考点 of the tree (the roster the org
+    exported). Nothing else about a number is looked up: whether it has an account, or an
+    application elsewhere in the province, is not the org's to learn, and a one-line roster would
+    tell it (security probe F3). So a line of no draft here reads alike whatever the number, and the
+    count outside the scope follows from the roster's own cells. Returns (counts per list, lines
+    outside the scope)."""
     org, year = upload.org, upload.exam_year
     scope = (Application.objects.visible_to(actor)
              .filter(exam_year=year, unit__path__startswith=org.path, state__in=SUBMITTED_STATES)
@@ -273,6 +274,7 @@ def reconcile(*, upload, lines: list[RosterRow], actor) -> tuple[dict, int]:
     unmatched = sorted({line.id_number for line in lines} - ours.keys())
     drafts = _drafts_here(year, org, unmatched)
     sites = _sites()
+    own_site = _own_site(sites, org)
     rows, outside = [], 0
     counts = dict.fromkeys(ListKind.values, 0)
     for line in lines:
@@ -292,7 +294,7 @@ def reconcile(*, upload, lines: list[RosterRow], actor) -> tuple[dict, int]:
                 setattr(line, DIFF_FIELDS[key], differs)
         else:
             draft = drafts.get(line.id_number)
-            if draft is None and not _site_in_scope(line.site, sites, org):
+            if draft is None and not _site_in_scope(line.site, sites, org, own_site):
                 outside += 1
                 continue
             pk, unit_id, candidate_id = draft or (None, None, None)
@@ -336,8 +338,15 @@ def _sites():
     return sites
 
 
-def _site_in_scope(text, sites, org) -> bool:
-    """By the roster's 考点 cell: a 考点 of the tree above or below the org; unknown text counts as the org's."""
+def _own_site(sites, org) -> str:
+    """The path of the 考点 the org is in: itself, or the nearest 考点 above it ('' if none)."""
+    return max((path for path in set(sites.values()) if org.path.startswith(path)), key=len, default="")
+
+
+def _site_in_scope(text, sites, org, own_site) -> bool:
+    """By the roster's 考点 cell: a 考点 at or below the org, or the one the org is in (a 报名点's
+    roster names its 考点); unknown text counts as the org's. A 考点 further up is another's: the
+    province's 考点 (福建省卫生健康委员会) is that of the province-direct units, not of every org below it."""
     key = columns.place(text)
     if not key:
         return True
@@ -347,7 +356,7 @@ def _site_in_scope(text, sites, org) -> bool:
         path = found.pop() if len(found) == 1 else None
     if path is None:
         return True
-    return path.startswith(org.path) or org.path.startswith(path)
+    return path.startswith(org.path) or path == own_site
 
 
 # --- export -----------------------------------------------------------------------------------
