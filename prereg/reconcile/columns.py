@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from prereg.core.validators import MOBILE_RE, id_check_char, normalize_id_number, normalize_mobile
+from prereg.core.validators import MOBILE_RE, id_check_char, is_digits, normalize_id_number, normalize_mobile
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,20 @@ def detect(header: list[str]) -> dict[str, str]:
     return mapping
 
 
+def is_header(cells: list[str], remembered: dict | None = None) -> bool:
+    """Whether a row of the sheet is its header: it names 姓名 and 证件号码, by a synonym or as the org
+    named them last time (a title and an export time above the header are not)."""
+    found = detect(cells)
+    return all(key in found or (remembered or {}).get(key) in cells for key in ("name", "id_number"))
+
+
 # --- cells --------------------------------------------------------------------------------------
 
 SPACES = re.compile(r"\s+")
 ID_FORMAT = re.compile(r"[0-9A-Z()\-]{5,30}")
+# An ID number Excel stored as a number: 3.50602196801119E+17 as the roster file reads it (roster_file)
+# and as Excel writes it into a CSV (3.50602E+17).
+ID_AS_NUMBER = re.compile(r"\d(?:\.\d+)?E\+\d+")
 
 
 def compact(value: str) -> str:
@@ -70,15 +80,28 @@ def compact(value: str) -> str:
 
 
 def normalise_id(value: str) -> str:
-    """The stored and matched form of an ID number: no spaces of any width, and as every other page
-    stores and shows it (validators.normalize_id_number: uppercase X)."""
-    return normalize_id_number(compact(value))
+    """The stored and matched form of an ID number: no spaces of any width, as every other page
+    stores and shows it (validators.normalize_id_number: uppercase X), and a 15-digit one as its
+    18 digits (a roster may keep a legacy number the form has upgraded)."""
+    return upgrade_legacy_id(normalize_id_number(compact(value)))
+
+
+def upgrade_legacy_id(number: str) -> str:
+    """A 15-digit 身份证号码 (GB 11643-1989: no century, no check character) as its 18 digits: 19
+    before the birth date, then the check character (reference/id_rules.md section 2). Other
+    numbers are left as they are."""
+    if len(number) != 15 or not is_digits(number):
+        return number
+    body = f"{number[:6]}19{number[6:]}"
+    return body + id_check_char(body)
 
 
 def id_error(number: str) -> str:
     """Why a normalised ID number cannot be right ('' when it may be)."""
     if not number:
         return "证件号码为空"
+    if ID_AS_NUMBER.fullmatch(number):
+        return "证件号码被存为数字（已丢失末尾数字），请在Excel中将该列设为文本后重新导出"
     if not ID_FORMAT.fullmatch(number):
         return "证件号码格式不正确"
     if len(number) == 18 and number[:17].isdigit() and id_check_char(number[:17]) != number[17]:

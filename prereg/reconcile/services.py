@@ -30,7 +30,7 @@ from prereg.catalog.models import ExamYear, Specialty
 from prereg.catalog.timeline import day_text
 from prereg.core.logmask import mask_personal_numbers
 from prereg.core.masking import mask_id_number, mask_phone
-from prereg.core.sheets import XLSX_OPTIONS, SheetError, read_table, template_csv
+from prereg.core.sheets import XLSX_OPTIONS, SheetError, template_csv
 from prereg.core.validators import is_id
 from prereg.exports.columns import full_numbers_for, today_stamp
 from prereg.notify.models import Reminder, ReminderKind, RosterReminder
@@ -47,6 +47,7 @@ from .models import (
     RowKind,
     UploadStatus,
 )
+from .roster_file import read_roster
 from .selectors import DIFF_FIELDS, SUBMITTED_STATES, compare, current_upload, id_variants, list_queryset
 
 FUNCTION = "reconcile_national"
@@ -78,10 +79,15 @@ def _lock_scope(org):
 # --- upload and column mapping ------------------------------------------------------------------
 
 
+def remembered_mapping(org) -> dict[str, str]:
+    """The mapping the org confirmed last (field -> header text), or {}."""
+    return RosterMapping.objects.filter(org=org).values_list("mapping", flat=True).first() or {}
+
+
 def proposed_mapping(org, header) -> dict[str, str]:
     """field -> header text: the org's remembered mapping where its headers are still there, the
     synonyms for the rest; one header serves one field."""
-    remembered = RosterMapping.objects.filter(org=org).values_list("mapping", flat=True).first() or {}
+    remembered = remembered_mapping(org)
     mapping = {}
     for key, text in [*((f.key, remembered.get(f.key)) for f in columns.FIELDS), *columns.detect(header).items()]:
         if text and text in header and key not in mapping and text not in mapping.values():
@@ -93,13 +99,13 @@ def proposed_mapping(org, header) -> dict[str, str]:
 def roster_upload(*, actor, file_name: str, content: bytes, request=None) -> RosterUpload:
     """Read the file and keep its cells: the mapping page shows the columns before anything is imported.
 
-    The cells are kept as CSV text, whatever the uploaded format: the import reads them back with
-    the csv module."""
+    The cells are kept as CSV text, whatever the uploaded format, each line after its row number
+    in the sheet (STORED_SUFFIX): the import reads them back with the csv module."""
     require_function(actor, FUNCTION)
     org = org_of(actor)
     year = _current_year()
     try:
-        header, body = read_table(file_name, content, max_rows=MAX_ROWS)
+        roster = read_roster(file_name, content, max_rows=MAX_ROWS, remembered=remembered_mapping(org))
     except SheetError as exc:
         raise ValidationError(str(exc)) from exc
     _lock_scope(org)
@@ -107,15 +113,32 @@ def roster_upload(*, actor, file_name: str, content: bytes, request=None) -> Ros
         _drop_file(old)
         old.delete()
     cells = io.StringIO()
-    csv.writer(cells).writerows([header, *body])
-    stored = default_storage.save(f"reconcile/{uuid.uuid4().hex}.csv", ContentFile(cells.getvalue().encode("utf-8")))
+    csv.writer(cells).writerows([["", *roster.header], *([number, *line] for number, line in roster.lines)])
+    stored = default_storage.save(f"reconcile/{uuid.uuid4().hex}{STORED_SUFFIX}",
+                                  ContentFile(cells.getvalue().encode("utf-8")))
     upload = RosterUpload.objects.create(
         org=org, exam_year=year, uploaded_by=actor, file_name=PurePath(file_name).name[:150], file=stored,
-        header=header, sample=[[mask_personal_numbers(c) for c in row] for row in body[:SAMPLE_LINES]],
-        mapping=proposed_mapping(org, header))
+        header=roster.header,
+        sample=[[mask_personal_numbers(c) for c in line] for _number, line in roster.lines[:SAMPLE_LINES]],
+        mapping=proposed_mapping(org, roster.header))
     record("reconcile.roster_uploaded", actor=actor, obj=upload, request=request,
-           details={"file": upload.file_name, "columns": len(header), "rows": len(body), "year": year.year})
+           details={"file": upload.file_name, "columns": len(roster.header), "rows": len(roster.lines),
+                    "year": year.year})
     return upload
+
+
+# The kept cells of a pending upload: a CSV whose first column is the line's row number in the sheet.
+STORED_SUFFIX = ".lines.csv"
+
+
+def _stored_lines(upload) -> list[tuple[int, list[str]]]:
+    """The lines roster_upload kept, (row number, cells); ValueError when the file is not of that kind."""
+    if not upload.file.name.endswith(STORED_SUFFIX):
+        raise ValueError("kept before the cells had their row numbers")
+    with upload.file.open("rb") as handle:
+        rows = csv.reader(io.StringIO(handle.read().decode("utf-8")))
+        next(rows)  # the header, as upload.header holds it
+        return [(int(number), line) for number, *line in rows]
 
 
 def _drop_file(upload):
@@ -150,8 +173,8 @@ def clean_columns(header, chosen: dict) -> dict[str, int]:
 
 
 def parse_lines(body, chosen: dict[str, int], codes_by_name) -> tuple[list[RosterRow], list[list]]:
-    """The lines of the sheet as unsaved RosterRows (reconcile matches them), or the reasons each
-    bad one is bad ([line, reason])."""
+    """The lines of the sheet ((row number, cells)) as unsaved RosterRows (reconcile matches them),
+    or the reasons each bad one is bad ([row number, reason])."""
     def cell(row, key, size=None):
         index = chosen.get(key)
         value = row[index].strip() if index is not None and index < len(row) else ""
@@ -159,7 +182,7 @@ def parse_lines(body, chosen: dict[str, int], codes_by_name) -> tuple[list[Roste
 
     lines, errors, seen = [], [], {}
     has_status = "status" in chosen
-    for number, row in enumerate(body, start=2):
+    for number, row in body:
         reasons = []
         id_number = columns.normalise_id(cell(row, "id_number"))
         reason = columns.id_error(id_number)
@@ -212,15 +235,10 @@ def roster_import(*, actor, upload_id: int, chosen: dict, request=None) -> Impor
     codes_by_name = {columns.compact(name): code for name, code in
                      Specialty.objects.filter(exam_year=upload.exam_year).values_list("name", "code") if code}
     try:
-        with upload.file.open("rb") as handle:
-            content = handle.read()
-        _header, body = read_table(upload.file.name, content, max_rows=MAX_ROWS)
-    except (SheetError, OSError, ValueError) as exc:
-        lines, errors = [], [[0, str(exc) if isinstance(exc, SheetError) else "上传的文件已失效，请重新上传。"]]
-    else:
-        lines, errors = parse_lines(body, chosen, codes_by_name)
-        if not lines and not errors:
-            errors = [[0, "文件中没有数据行。"]]
+        body = _stored_lines(upload)
+    except (OSError, ValueError, StopIteration) as exc:
+        raise ValidationError("上传的文件已失效，请重新上传。") from exc
+    lines, errors = parse_lines(body, chosen, codes_by_name)
     # Remembered even when lines are bad: the corrected file comes back with the same columns.
     RosterMapping.objects.update_or_create(org=org, defaults={"mapping": upload.mapping, "updated_by": actor})
     if errors:

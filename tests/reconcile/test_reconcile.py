@@ -152,7 +152,7 @@ def test_the_confirmed_mapping_is_proposed_for_the_next_upload(tree, year, revie
     assert RosterMapping.objects.get(org=reviewer_quanzhou.org).mapping == {
         "name": "名字X", "id_number": "号码Y", "phone": "手机号"}
     again = services.roster_upload(actor=reviewer_quanzhou, file_name="b.csv",
-                                   content=csv_bytes(["手机号", "号码Y", "名字X"], []))
+                                   content=csv_bytes(["手机号", "号码Y", "名字X"], [["", person(2), "王二"]]))
     assert again.mapping == {"name": "名字X", "id_number": "号码Y", "phone": "手机号"}
 
 
@@ -163,7 +163,8 @@ def test_the_next_years_headers_import_the_same(roster, reviewer_quanzhou):
 
 
 def test_a_required_column_must_be_chosen(roster, reviewer_quanzhou):
-    upload = services.roster_upload(actor=reviewer_quanzhou, file_name="a.csv", content=csv_bytes(HEADER_2020, []))
+    apps, rows = roster
+    upload = services.roster_upload(actor=reviewer_quanzhou, file_name="a.csv", content=csv_bytes(HEADER_2020, rows))
     with pytest.raises(Exception) as info:
         services.roster_import(actor=reviewer_quanzhou, upload_id=upload.pk, chosen={"name": "1"})
     assert "证件号码" in str(info.value)
@@ -176,7 +177,7 @@ def test_the_pages_upload_confirm_and_list(client, roster, reviewer_quanzhou):
     apps, rows = roster
     client.force_login(reviewer_quanzhou)
     response = client.post(reverse("backoffice:reconcile"), {"file": SimpleUploadedFile("国网.txt", b"x")})
-    assert response.status_code == 400 and "只支持 .xlsx 或 .csv 文件" in response.content.decode()
+    assert response.status_code == 400 and "只支持 .xlsx、.xls 或 .csv 文件" in response.content.decode()
     response = client.post(reverse("backoffice:reconcile"),
                            {"file": SimpleUploadedFile("国网.csv", csv_bytes(HEADER_2020, rows))})
     assert response.status_code == 302
@@ -206,7 +207,8 @@ def test_lists_are_per_org_so_another_site_sees_none_of_them(client, imported, r
 
 
 def test_another_orgs_pending_upload_is_not_found(client, roster, reviewer_quanzhou, reviewer_fuzhou):
-    upload = services.roster_upload(actor=reviewer_quanzhou, file_name="a.csv", content=csv_bytes(HEADER_2020, []))
+    apps, rows = roster
+    upload = services.roster_upload(actor=reviewer_quanzhou, file_name="a.csv", content=csv_bytes(HEADER_2020, rows))
     client.force_login(reviewer_fuzhou)
     response = client.get(reverse("backoffice:reconcile_mapping"))
     assert response.status_code == 302  # 福州's own (none), never 泉州's

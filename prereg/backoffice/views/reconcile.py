@@ -29,7 +29,7 @@ PER_PAGE = 50
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="国网名单文件", help_text="从国网考务管理系统导出的考生名单，xlsx或CSV格式，不超过20MB。")
+    file = forms.FileField(label="国网名单文件", help_text="从国网考务管理系统导出的考生名单，xlsx、xls或CSV格式，不超过20MB。")
 
     def clean_file(self):
         upload_file = self.cleaned_data["file"]
