@@ -76,23 +76,46 @@ def carried_from(application):
     """For a draft never submitted that start_application filled from an earlier year's: (that
     year's name, the labels of the 申报信息 choices it had that are still empty here, as this
     year's catalogue lacks them), for the form to say what to check; else None."""
+    previous = _carried_row(application)
+    if previous is None:
+        return None
+    year_name, _unit_name, _unit_enabled, *chosen = previous
+    empty = [Application._meta.get_field(f).verbose_name for f, had in zip(CATALOGUE_FIELDS, chosen, strict=True)
+             if had and not getattr(application, f"{f}_id")]
+    return year_name, empty
+
+
+def disabled_unit_note(application) -> str:
+    """For a draft never submitted that start_application filled from an earlier year's, still without a
+    unit because that year's unit is disabled (carry_over leaves it empty), what the unit field says;
+    else "". Read from that application as it is now: a unit enabled again is carried no more than now."""
+    if application.unit_id:
+        return ""
+    previous = _carried_row(application)
+    if previous is None:
+        return ""
+    year_name, unit_name, unit_enabled, *_chosen = previous
+    if unit_name is None or unit_enabled:
+        return ""
+    return f"您{year_name}报名时所选单位“{unit_name}”已停用，请重新选择。"
+
+
+def _carried_row(application):
+    """(year's name, unit's name and enabled, the 申报信息 choices' ids) of the earlier application a draft never
+    submitted was filled from, or None.
+
+    One plain row, not last_application's joins: the form page asks this on every draft (form_page_ms),
+    for its note, its index (sections_to_check) and the unit field, so the answer is kept on the instance."""
     if application.submission_round:
         return None
-    # One plain row, not last_application's joins: the form page asks this on every draft (form_page_ms),
-    # once for its note and once for its index (sections_to_check), so the answer is kept on the instance.
     if "carried_from_row" not in application.__dict__:
         application.carried_from_row = (
             Application.objects.filter(candidate_id=application.candidate_id,
                                        exam_year__year__lt=application.exam_year.year)
-            .order_by("-exam_year__year").values_list("exam_year__name", *(f"{f}_id" for f in CATALOGUE_FIELDS))
+            .order_by("-exam_year__year")
+            .values_list("exam_year__name", "unit__name", "unit__enabled", *(f"{f}_id" for f in CATALOGUE_FIELDS))
             .first())
-    previous = application.carried_from_row
-    if previous is None:
-        return None
-    year_name, *chosen = previous
-    empty = [Application._meta.get_field(f).verbose_name for f, had in zip(CATALOGUE_FIELDS, chosen, strict=True)
-             if had and not getattr(application, f"{f}_id")]
-    return year_name, empty
+    return application.carried_from_row
 
 
 SECTION_TITLES = {"basic": "基本信息", "declaration": "申报信息及现有资格", **ROW_SECTION_TITLES}
@@ -138,6 +161,7 @@ def carry_over(previous: Application, application: Application, *, actor) -> dic
         setattr(application, field, getattr(previous, field))
     if previous.unit_id and previous.unit.enabled:
         application.unit = previous.unit
+    disabled_unit = previous.unit.name if previous.unit_id and not previous.unit.enabled else None
     if previous.project_id:
         same = application.exam_year.projects.filter(code=previous.project.code).first()
         application.project = same or application.project
@@ -184,5 +208,6 @@ def carry_over(previous: Application, application: Application, *, actor) -> dic
         copy.save()
         images += 1
     rows = sum(len(mapping) for mapping in row_maps.values())
+    # The disabled unit is named: the draft's unit field says why it is empty (disabled_unit_note).
     return {"carried_from": previous.pk, "year": previous.exam_year.year, "rows": rows, "images": images,
-            "not_in_catalogue": missing}
+            "not_in_catalogue": missing, "unit_disabled": disabled_unit}

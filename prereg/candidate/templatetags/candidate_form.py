@@ -1,7 +1,15 @@
 from django import template
 from django.template.loader import get_template
 
+from prereg.applications.carryover import disabled_unit_note
+
 register = template.Library()
+
+
+@register.simple_tag
+def carried_unit_note(application):
+    """Why a draft carried over from an earlier year has no unit: that year's unit is disabled (or "")."""
+    return disabled_unit_note(application)
 
 
 _EMPTY_ROWS = {}  # (year, prefix, editable, dictionary version) -> HTML of the "⊕ add a row" prototype
