@@ -1,4 +1,5 @@
-"""The signed-in reviewer's stage deadline, shown on his 工作台 and 待审信息."""
+"""The deadline of the stage being worked: on the review screen the application's stage, on the
+reviewer's 工作台 and 待审信息 his role's."""
 
 from django import template
 from django.utils import timezone
@@ -10,11 +11,16 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def my_review_deadline(context):
+def my_review_deadline(context, stage=None):
     """The current year's name, the stage's label, its deadline and days left, and the projects
-    whose own deadline for the stage differs from the year's; None when there is nothing to say."""
+    whose own deadline for the stage differs from the year's; None when there is nothing to say.
+
+    `stage`: the stage being worked where the page knows it (an application's): a 报名点 works a unit's
+    applications at 单位审查 when the unit has no reviewers of its own, and their deadline is the unit's.
+    Else the signed-in reviewer's own stage: a reviewer role is its stage's value."""
     user = getattr(context.get("request"), "user", None)
-    field = ExamYear.STAGE_DEADLINE_FIELDS.get(getattr(user, "role", None))  # a reviewer role is its stage's value
+    stage = stage or getattr(user, "role", None)
+    field = ExamYear.STAGE_DEADLINE_FIELDS.get(stage)
     if field is None:
         return None
     # The year's deadline and its projects' own, as plain values in one query: model instances
@@ -29,5 +35,5 @@ def my_review_deadline(context):
                 for _, _, name, own in rows if own is not None and own != deadline]
     if deadline is None and not projects:
         return None
-    return {"year_name": year_name, "stage": Stage(user.role).label, "deadline": deadline,
+    return {"year_name": year_name, "stage": Stage(stage).label, "deadline": deadline,
             "days_left": (deadline - today).days if deadline else None, "projects": projects}
