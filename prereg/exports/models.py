@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ExportKind(models.TextChoices):
@@ -71,3 +72,8 @@ class ExportJob(models.Model):
     @property
     def active(self) -> bool:
         return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def expired(self) -> bool:
+        """Past its hours: the file is refused though the purge (a worker's round) has not yet removed it."""
+        return bool(self.expires_at and self.expires_at <= timezone.now())

@@ -8,7 +8,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import require_function
@@ -96,7 +95,7 @@ def export_download(*, actor, job_id: int, request=None) -> tuple[ExportJob, Fil
     job = job_for(actor, job_id, lock=True)
     if job.status != ExportStatus.DONE or not job.file:
         raise ValidationError("文件尚未生成或已过期。")
-    if job.expires_at and job.expires_at <= timezone.now():
+    if job.expired:
         raise ValidationError("文件已过期，请重新导出。")
     try:
         opened = default_storage.open(job.file.name, "rb")

@@ -1,3 +1,4 @@
+import datetime
 import io
 import re
 import zipfile
@@ -6,6 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 
 from prereg.applications.models import ApplicationImage, ReviewAction, Stage, State
 from prereg.exports.models import ExportJob, ExportStatus
@@ -69,6 +71,18 @@ def test_an_invalid_export_form_is_shown_again_with_what_was_typed(quanzhou, tre
     assert response.status_code == 400
     assert 'value="王强"' in response.content.decode()
     assert not ExportJob.objects.exists()
+
+
+def test_an_expired_job_offers_no_download_before_the_purge_removes_it(quanzhou, tree, year, reviewer_quanzhou):
+    """The job row said 已完成 … 下载 until a worker's purge ran, and the link then said 已过期 (data probe)."""
+    make_application(tree, year, "35052401")
+    quanzhou.post(reverse("backoffice:export_create"), {"kind": "applications", "format": "csv", "columns": "roster"})
+    job = ExportJob.objects.get(owner=reviewer_quanzhou)
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    html = quanzhou.get(reverse("backoffice:export_status", args=[job.pk])).content.decode()
+    assert reverse("backoffice:export_download", args=[job.pk]) not in html
+    assert "已过期" in html and "已完成" not in html
+    assert "删除" in html  # the owner may still clear it away
 
 
 def test_a_running_job_row_polls_and_a_finished_one_stops(quanzhou, reviewer_quanzhou):
