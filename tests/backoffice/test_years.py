@@ -198,3 +198,27 @@ def test_a_new_cut_off_recomputes_the_stored_verdicts_of_open_applications(distr
     response = district.post(reverse("backoffice:year_detail", args=[year.pk]), data)
     assert response.status_code == 302
     assert Application.objects.get(pk=app.pk).verdict != "eligible"
+
+
+def test_a_renamed_catalogue_entry_recomputes_the_stored_verdicts_of_open_applications(district, year, tree):
+    """The verdicts read the entries' names: after 药师 was renamed the review screen judged anew while the
+    candidate's page, the lists and the exports kept the stored 符合 (eligibility probe 5)."""
+    import datetime
+
+    from prereg.applications import eligibility
+    from prereg.applications.models import Application
+    from prereg.catalog.models import PracticeCategory, Qualification
+    from tests.factories import ApplicationFactory, EducationRowFactory, WorkRowFactory
+
+    qualification = Qualification.objects.filter(exam_year=year, name="药师").first()
+    app = ApplicationFactory(exam_year=year, unit=tree["35052401"], level=qualification.level,
+                             qualification=qualification, current_qualification="无", practice_change="无",
+                             category=PracticeCategory.objects.filter(exam_year=year, name="药学").first())
+    EducationRowFactory(application=app, level="大专", obtained=datetime.date(year.year - 5, 7, 1), major="药学")
+    WorkRowFactory(application=app, start=datetime.date(year.year - 4, 12, 1), title="药士", major="药学")
+    assert eligibility.refresh(app).result == "eligible"
+    url = reverse("backoffice:year_entry_edit", args=[year.pk, "qualification", qualification.pk])
+    response = district.post(url, {"name": "药师（改）", "code": qualification.code, "order": qualification.order,
+                                   "enabled": "on", "version": qualification.version}, follow=True)
+    assert "后台重新判定资格" in response.content.decode()
+    assert Application.objects.get(pk=app.pk).verdict != "eligible"

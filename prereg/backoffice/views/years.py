@@ -169,8 +169,10 @@ def year_catalogue_import(request, pk):
                                        content=upload.read(), request=request)
     if not result.ok:
         return _detail(request, year, import_form=form, import_result=result, status=400)
+    # The verdicts read the entries' names (a renamed 申报专业 may leave a rule's): open applications follow.
+    verdicts_recompute.enqueue(year.pk)
     messages.success(request, f"导入成功：共{result.rows}行，新增{result.created}条，更新{result.updated}条，"
-                              f"停用{result.disabled}条（文件中没有的条目）。")
+                              f"停用{result.disabled}条（文件中没有的条目）。未审结的报名信息将在后台重新判定资格。")
     return redirect("backoffice:year_detail", pk=year.pk)
 
 
@@ -207,7 +209,11 @@ def year_entry_edit(request, pk, kind, entry_id):
     if request.method == "POST" and _saved(form, services.catalogue_entry_update, actor=request.user, kind=kind,
                                            entry_id=entry.pk, request=request,
                                            expected_version=posted_version(request.POST.get("version"))):
-        messages.success(request, f"已保存“{form.cleaned_data['name']}”。")
+        if "name" in form.changed_data:  # the verdicts read the names, as after an import
+            verdicts_recompute.enqueue(year.pk)
+            messages.success(request, f"已保存“{form.cleaned_data['name']}”。未审结的报名信息将在后台重新判定资格。")
+        else:
+            messages.success(request, f"已保存“{form.cleaned_data['name']}”。")
         return redirect("backoffice:year_entries", pk=year.pk, kind=kind)
     return render(request, "backoffice/years/entry_edit.html",
                   {"year": year, "kind": kind, "label": label, "entry": entry, "form": form,
