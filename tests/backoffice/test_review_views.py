@@ -131,7 +131,7 @@ def test_pending_refuses_a_specialty_of_no_current_dictionary_at_the_field(clien
     client.force_login(reviewer_anxi_hospital)
     response = client.get(reverse("backoffice:pending"), {"specialty": 999999})
     assert response.status_code == 200
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "请从列表中重新选择" in response.content.decode()
 
 
 def test_pending_finds_by_application_number_and_the_filter_by_id_number(client, tree, year,
