@@ -140,12 +140,22 @@ def _generate_number(application) -> str:
     return f"{application.exam_year.year}{application.pk:08d}"
 
 
+# The candidate cannot help it: the 报名点 (or the 考点 that assigned the stage) must re-enable the org or
+# revoke the assignment.
+CHAIN_ORG_DISABLED = ("您单位的审核机构“{name}”已停用，报名信息暂时无法提交。这不是您填报的问题，"
+                      "请联系所在单位或报名点处理。")
+
+
 def _chain_held(unit, year):
     """The review chain of `unit`, its orgs (and the unit) locked until the submission commits.
 
-    禁用 counts the applications waiting for an org under the org's lock (orgs.services.org_set_enabled):
-    with the lock taken here too, an org is either disabled before the chain is read again below (and
-    not chosen) or sees this application waiting (and refuses to disable).
+    禁用 counts the applications that need an org, at their current stage or a later one, under the
+    org's lock (orgs.services.org_set_enabled): with the lock taken here too, an org is either disabled
+    before the chain is read again below (and not chosen, or refused) or sees this application (and
+    refuses to disable). A disabled org can still be in the chain: resolve_chain takes a stage's
+    cross-review target as assigned, enabled or not (org_set_enabled refuses to disable a target of this
+    year's assignments; one of another year's, or of before that rule, is not). Such a chain is refused,
+    never stored: the application would reach an org whose reviewers cannot sign in.
     """
     chain = resolve_chain(unit, exam_year=year)
     # FOR NO KEY UPDATE: a 禁用 (an update of the row) waits for it, while the foreign-key checks of other
@@ -158,6 +168,8 @@ def _chain_held(unit, year):
         raise ValidationError(f"单位“{unit.name}”已停用，请在“基本信息”中重新选择单位名称。")
     if resolve_chain(held[unit.pk], exam_year=year) != chain:
         raise ValidationError("审核机构刚刚发生变更，请重新提交。")
+    if disabled := next((held[org.pk] for org in chain.values() if not held[org.pk].enabled), None):
+        raise ValidationError(CHAIN_ORG_DISABLED.format(name=disabled.name))
     return chain
 
 

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from prereg.accounts.models import Role, User
-from prereg.accounts.permissions import require_function
+from prereg.accounts.permissions import has_function, require_function
 from prereg.audit.log import record
 from prereg.core import locks
 from prereg.core.versions import check_version
@@ -24,6 +24,8 @@ from .stages import Stage
 EDITABLE_FIELDS = ["code", "name", "short_name", "region_code", "contact_name", "contact_phone", "address"]
 LEVEL_FLAGS = list(LEVEL_FIELDS.values())
 STILL_WAITING = "禁用后将无人审核，请待其审核完毕后再禁用。"
+STILL_ASSIGNED = "请先在“分配交叉审核”中取消这些分配后再禁用。"
+REVIEW_ORG_DELETE = "删除有审核权限的机构（考区、考点、报名点）须由考区（省卫健委）办理。"
 RIGHT_STILL_WAITING = "请待其审核完毕后再取消单位审查权限。"
 REFUSE_REASON_MAX = UnitRequest._meta.get_field("refuse_reason").max_length
 CODE_TAKEN = "该机构代码已被使用。"
@@ -44,6 +46,20 @@ def lock_codes_and_names() -> None:
 def can_grant_review_right(user) -> bool:
     """Only the 考区 (and the sysadmin) adds reviewing orgs or gives a unit its review right."""
     return user.role in (Role.SYSADMIN, Role.DISTRICT)
+
+
+def is_review_org(org: Org) -> bool:
+    """An org holding a reviewing level (考区, 考点, 报名点: Org.objects.reviewing), a unit that is
+    also a 报名点 included."""
+    return org.is_district or org.is_site or org.is_point
+
+
+def may_delete(user, org: Org) -> bool:
+    """Whether `user`'s role may delete `org` (its scope is get_org_for's): 删除报考单位 is every
+    managing level's (the permission table), a reviewing org only the 考区's, as it alone adds them
+    (_check_levels; the manual: 若需要新增有审核权限的机构…由省卫健委进行增加). The detail page's 删除
+    button and org_delete ask it."""
+    return has_function(user, "delete_unit") and (can_grant_review_right(user) or not is_review_org(org))
 
 
 def get_org_for(user, pk, *, manage: bool = False, lock: bool = False) -> Org:
@@ -227,6 +243,8 @@ def org_delete(*, actor, org: Org, expected_version: int | None = None, request=
     reasons = org_references(org)
     if reasons:
         raise ValidationError(f"“{org.name}”不能删除：{'；'.join(reasons)}。可改为禁用。")
+    if not may_delete(actor, org):
+        raise PermissionDenied(REVIEW_ORG_DELETE)
     record("org.delete", actor=actor, obj=org, request=request, details={"code": org.code, "name": org.name})
     try:
         with transaction.atomic():
@@ -242,20 +260,24 @@ def org_delete(*, actor, org: Org, expected_version: int | None = None, request=
 @transaction.atomic
 def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None) -> int:
     """Enable or disable several orgs below the actor at once (禁用/启用机构账户). `waiting` (org ids
-    -> how many applications wait for each: applications.selectors.waiting_counts, which this app
-    cannot import) refuses to disable an org others' applications wait for."""
+    -> how many applications still need each: applications wait for it at their current stage or
+    will at a later one of their stored chain; the back office's needed_counts, over applications,
+    which this app cannot import) refuses to disable an org others' applications need: a chain is
+    stored at submission and never re-routed, so an application would reach it and no one could act.
+    An org a stage of this year is assigned to (交叉审核) is refused too: the next submissions of the
+    source's units would be routed to it (routing.resolve_chain)."""
     require_function(actor, "edit_unit")
     ids = {int(i) for i in org_ids}
-    # Locked in pk order, as a submission locks its chain (applications.services._chain_held): two
-    # lockers of the same orgs never hold one each while waiting for the other's.
+    # Locked in pk order, as a submission locks its chain (applications.services._chain_held) and an
+    # assignment its two orgs (cross_review_assign): two lockers of the same orgs never hold one each
+    # while waiting for the other's. Under these locks a submission naming an org, or an assignment to
+    # it, has committed (and is counted below) or will see it disabled (and refuse).
     orgs = list(Org.objects.manageable_by(actor).filter(pk__in=ids).select_for_update(no_key=True).order_by("pk"))
     if len(orgs) != len(ids):
         raise Http404("所选机构不存在或不在您的管辖范围内。")
     changed = [o for o in orgs if o.enabled != enabled]
-    counts = waiting([o.pk for o in changed]) if changed and not enabled and waiting is not None else {}
-    if counts:
-        raise ValidationError("；".join(f"“{o.name}”有{counts[o.pk]}份报名信息待其审核" for o in changed if o.pk in counts)
-                              + "。" + STILL_WAITING)
+    if changed and not enabled:
+        _check_nothing_needs(changed, waiting)
     Org.objects.filter(pk__in=[o.pk for o in changed]).update(enabled=enabled, updated_at=timezone.now(),
                                                               version=F("version") + 1)
     # routing.routing_gap, as the tree now stands: a 报名点 disabled over enabled units, or a unit enabled
@@ -267,6 +289,21 @@ def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None
         record("org.enable" if enabled else "org.disable", actor=actor, obj=org, request=request,
                details={"code": org.code})
     return len(changed)
+
+
+def _check_nothing_needs(orgs: list[Org], waiting) -> None:
+    """org_set_enabled's refusals to disable `orgs` (locked): applications need them, or this year's
+    cross-review assignments hand them a stage."""
+    counts = waiting([o.pk for o in orgs]) if waiting is not None else {}
+    if counts:
+        raise ValidationError("；".join(f"“{o.name}”有{counts[o.pk]}份报名信息待其审核（当前或后续审核环节）"
+                                       for o in orgs if o.pk in counts) + "。" + STILL_WAITING)
+    assigned = Counter(CrossReviewAssignment.objects.filter(
+        target__in=orgs, active=True, exam_year__is_current=True).values_list("target_id", flat=True))
+    if assigned:
+        raise ValidationError("；".join(f"“{o.name}”是本年度{assigned[o.pk]}项交叉审核分配的交叉审核机构"
+                                       for o in orgs if o.pk in assigned) + "，禁用后分配给它的审核将无人办理。"
+                              + STILL_ASSIGNED)
 
 
 # --- Unit requests (单位添加申请) --------------------------------------------------------------
@@ -403,21 +440,27 @@ def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_
     if stage not in selectors.STAGE_TARGET_LEVEL:
         raise ValidationError("考区复核不能分配交叉审核。")
     assignable = selectors.assignable_orgs(actor.org)
-    source = assignable.filter(pk=source_id).first()
-    target = assignable.filter(pk=target_id).first()
-    if source is None or target is None:
+    if not assignable.filter(pk=source_id).exists() or not assignable.filter(pk=target_id).exists():
         raise PermissionDenied("只能在本机构及下属的审核机构之间分配交叉审核。")
-    if source.pk == target.pk:
+    if source_id == target_id:
         raise ValidationError("交叉审核机构不能与原审核机构相同。")
+    # Both rows locked, in pk order as org_set_enabled locks what it disables: a 禁用 of either meanwhile
+    # has been made and is seen here, or waits for this assignment and then refuses to disable its
+    # target. Two assignments of the source's stage at once take turns (the later replaces the
+    # earlier) instead of one failing on the one-active-assignment constraint.
+    held = {org.pk: org for org in Org.objects.select_for_update(no_key=True).filter(
+        pk__in=[source_id, target_id]).order_by("pk")}
+    source, target = held.get(source_id), held.get(target_id)
+    if source is None or target is None:
+        raise ValidationError("所选机构刚被删除，请刷新页面后重新选择。")
+    if disabled := [org.name for org in (source, target) if not org.enabled]:
+        raise ValidationError(f"“{'”“'.join(disabled)}”刚被禁用，不能分配交叉审核，请刷新页面后重新选择。")
     if not selectors.can_take(source, stage):  # an assignment no chain would ever meet
         raise ValidationError(f"“{source.name}”不办理{stage.label}，无需分配。")
     if not selectors.can_take(target, stage):
         raise ValidationError(f"“{target.name}”不能办理{stage.label}。")
     if selectors.decided_above(actor.org, stage, source.pk):
         raise PermissionDenied("不能分配本机构自己的考点审核。")
-    # The source's row locked: two assignments of its stage at once take turns (the later replaces
-    # the earlier) instead of one failing on the one-active-assignment constraint.
-    Org.objects.select_for_update(no_key=True).filter(pk=source.pk).first()
     CrossReviewAssignment.objects.filter(exam_year=exam_year, stage=stage, source=source, active=True).update(
         active=False)
     assignment = CrossReviewAssignment.objects.create(exam_year=exam_year, stage=stage, source=source,

@@ -1,5 +1,7 @@
 """组织机构管理 and 单位添加申请: the user's subtree only; every write goes through orgs.services."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prereg.accounts import services as account_services
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
+from prereg.applications.models import STAGE_ORDER, STAGE_ORG_FIELD, Application, State
 from prereg.applications.selectors import waiting_counts
 from prereg.audit.log import record
 from prereg.catalog.models import Division
@@ -27,6 +30,25 @@ from .common import query_without, sheet_download
 
 PAGE_SIZE = 50
 LEVEL_FILTERS = {"district": "is_district", "site": "is_site", "point": "is_point", "unit": "is_unit"}
+
+
+def needed_counts(org_ids) -> dict[int, int]:
+    """How many applications in flight (审核中, or 审核通过 and awaiting the 考区's 汇总提交) name each of
+    these orgs at their current stage or a later one of their stored chain: org_set_enabled's
+    `waiting`, which refuses to disable an org they would reach. An application naming an org at two
+    stages (a 考区 that is a 考点 too) counts once."""
+    ids = {int(i) for i in org_ids}
+    columns = [f"{STAGE_ORG_FIELD[stage]}_id" for stage in STAGE_ORDER]
+    ahead = Q()  # each stage's column, for the applications at that stage or an earlier one
+    for i, column in enumerate(columns):
+        ahead |= Q(stage__in=STAGE_ORDER[:i + 1], **{f"{column}__in": ids})
+    in_flight = Application.objects.filter(Q(state=State.IN_REVIEW) & ahead
+                                           | Q(state=State.APPROVED, awaiting_forward=True, district_org__in=ids))
+    counts = Counter()
+    for stage, *chain in in_flight.values_list("stage", *columns):
+        start = STAGE_ORDER.index(stage) if stage else len(STAGE_ORDER) - 1  # approved: the 考区's forward
+        counts.update(ids & set(chain[start:]))
+    return dict(counts)
 
 
 @require_GET
@@ -66,7 +88,10 @@ def org_detail(request, pk):
         "children": org.children.order_by("code")[:200],
         "can_reset": has_function(request.user, "reset_reviewer_password"),
         "can_grant": services.can_grant_review_right(request.user),
-        "can_delete": manageable and has_function(request.user, "delete_unit"),
+        "can_delete": manageable and services.may_delete(request.user, org),
+        # Why the 删除 is not offered to a level that deletes units (the refusal org_delete gives).
+        "delete_refused": services.REVIEW_ORG_DELETE if manageable and has_function(request.user, "delete_unit")
+                          and not services.may_delete(request.user, org) else "",
         "delete_reasons": services.org_references(org) if manageable else [],
     })
 
@@ -146,7 +171,7 @@ def org_toggle(request):
         return redirect("backoffice:orgs")
     try:
         count = services.org_set_enabled(actor=request.user, org_ids=ids, enabled=action == "enable",
-                                         waiting=waiting_counts, request=request)
+                                         waiting=needed_counts, request=request)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
