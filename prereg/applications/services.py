@@ -29,7 +29,7 @@ from prereg.notify.sms import send_sms
 from prereg.orgs.models import Org
 from prereg.orgs.routing import resolve_chain
 
-from . import eligibility, review, values, workflow
+from . import completeness, eligibility, review, values, workflow
 from .drafts import lock_editable
 from .images import slot_images_delete
 from .models import (
@@ -42,6 +42,7 @@ from .models import (
     ReviewLog,
     Stage,
     State,
+    WorkRow,
 )
 from .sections import BY_KEY, ROW_TABLES
 from .values import plain_text
@@ -342,8 +343,9 @@ DEFAULT_OPINION = "同意"
 OPINION_MAX_LENGTH = 500  # the review screen's textarea says the same (maxlength)
 
 
-def _opinion(text: str) -> str:
-    text = (text or "").strip()
+def _opinion(text: str, label: str) -> str:
+    """An opinion or a reason as posted (`label` names it in a refusal): blank when it shows nothing."""
+    text = values.clean_text(text, label)
     if len(text) > OPINION_MAX_LENGTH:
         raise ValidationError(f"审核意见和不通过原因不超过{OPINION_MAX_LENGTH}字（现有{len(text)}字）。")
     return text
@@ -419,7 +421,7 @@ def field_check_set(*, actor, application_id: int, field: str, consistent: bool,
 def application_approve(*, actor, application_id: int, expected_version: int, opinion: str = "",
                         national_done: bool = False, request=None, _batch=False) -> Application:
     """同意: every 📷 field ticked 是 at this stage; the opinion defaults to 同意."""
-    opinion = _opinion(opinion)
+    opinion = _opinion(opinion, "审核意见")
     application = _lock_for_decision(actor, application_id, expected_version,
                                      function="batch_submit" if _batch else "review")
     stage = application.stage
@@ -450,7 +452,7 @@ def _handlers(application, exclude):
 def application_reject(*, actor, application_id: int, expected_version: int, reason: str, to: str,
                        national_done: bool = False, request=None) -> Application:
     """不同意: with a mandatory reason, back to the previous stage (`to="previous"`) or the candidate."""
-    reason = _opinion(reason)
+    reason = _opinion(reason, "不通过原因")
     if not reason:
         raise ValidationError("不同意时必须填写不通过原因。")
     if to not in ("previous", "candidate"):
@@ -552,6 +554,7 @@ def batch_submit(*, actor, items: list[tuple[int, int]], opinion: str = "", nati
     the reason; one refusal does not undo the others.
     """
     require_function(actor, "batch_submit")
+    opinion = _opinion(opinion, "审核意见")  # refused once for the batch, not once per application
     done, refused = [], {}
     for application_id, version in items:
         try:
@@ -618,6 +621,10 @@ EDITABLE_FIELDS = [
 # Columns whose value is one of the year's dictionary entries (the candidate picks them from a list).
 DICTIONARY_COLUMNS = {"practice_change": DictKind.PRACTICE_CHANGE, "current_qualification": DictKind.TITLE,
                       "study_form": DictKind.STUDY_FORM}
+# The application's values the candidate's form asks for before a submission (completeness.gaps: those of
+# 基本信息, and the 学信网在线验证码, "无" when there is none): a correction may change them, never empty them.
+# The others (执业注册年月, 执业变更情况, 现有资格) the candidate may leave blank, and so may a reviewer.
+REQUIRED_COLUMNS = {attname for attname, _label in completeness.BASIC_FIELDS} | {"chsi_code"}
 
 
 def _editable_fields(application) -> list[str]:
@@ -658,9 +665,9 @@ def _resolve_target(application, key):
 def _clean_correction(application, obj, column, raw):
     """A corrected value, cleaned by the rule the candidate's form applies to it (prereg.applications.values)."""
     field = obj._meta.get_field(column)
-    raw = (raw or "").strip()
+    raw = values.clean_text(raw)
     if not raw:
-        if not field.blank:
+        if not field.blank or (obj is application and column in REQUIRED_COLUMNS):
             raise ValidationError(f"请填写“{field.verbose_name}”。")
         return None if field.null else ""
     if getattr(field, "max_length", None) and len(raw) > field.max_length:
@@ -679,14 +686,24 @@ def _clean_correction(application, obj, column, raw):
 
 
 def _cross_errors(application, touched) -> dict[str, str]:
-    """The rules that join two values (date order, a qualification after birth), after the change."""
+    """The rules that join two values (date order, a date of one's life after one's birth, a 现有资格 and
+    its date), after the change."""
     errors = {}
+    birth = application.birth_date
     for key, row in touched.items():
         dates = {name: getattr(row, name) for name in ("start", "end", "issued") if hasattr(row, name)}
         for column, message in values.row_date_errors(**dates).items():
             errors[f"{key}.{column}"] = message
-    if message := values.qualification_date_error(application.current_qualification_date, application.birth_date):
+        if isinstance(row, WorkRow) and (message := values.after_birth_error(
+                row.start, birth, WorkRow._meta.get_field("start").verbose_name)):
+            errors.setdefault(f"{key}.start", message)
+    when = application.current_qualification_date
+    if message := (values.current_qualification_date_error(application.current_qualification, when)
+                   or values.qualification_date_error(when, birth)):
         errors["current_qualification_date"] = message
+    if message := values.after_birth_error(application.practice_registered, birth,
+                                           Application._meta.get_field("practice_registered").verbose_name):
+        errors["practice_registered"] = message
     return errors
 
 

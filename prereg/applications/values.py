@@ -6,8 +6,10 @@ form refuses. Each function raises a ValidationError with the message shown at t
 """
 
 import datetime
+import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 
 from prereg.accounts.models import IdType
 from prereg.core.validators import (
@@ -35,8 +37,9 @@ def clean_month(raw: str) -> datetime.date:
 
 
 def month_text(value: datetime.date | None) -> str:
-    """A year-month as shown, printed and compared with a photo (2015-11), the way clean_month reads it; blank for none."""
-    return f"{value:%Y-%m}" if value else ""
+    """A year-month as shown, printed and compared with a photo (2015-11), the way clean_month reads it; blank for none.
+    Its year always in four digits: strftime's %Y wrote 0001 as "1" (a value clean_month would not read back)."""
+    return f"{value.year:04d}-{value.month:02d}" if value else ""
 
 
 def plain_text(value) -> str:
@@ -57,6 +60,26 @@ def typed_text(name: str, value) -> str:
 def span_text(start: datetime.date | None, end: datetime.date | None) -> str:
     """A row's start and end as one span (2014-08 - 2016-07); no end is 至今, a row still running."""
     return f"{month_text(start)} - {month_text(end) if end else '至今'}"
+
+
+def is_blank_text(text: str) -> bool:
+    """Text that shows nothing: spaces (a full-width one too) and invisible format characters (a zero-width
+    space or a byte-order mark pasted from a web page or a chat: Unicode's category Cf)."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+
+
+def clean_text(raw: str, label: str = "") -> str:
+    """Free text as typed or posted (an address, a row's unit name, an opinion, a reason), stripped; blank when
+    it shows nothing (is_blank_text), so a required one is asked for. A NUL is refused as every form field
+    refuses it (Django's validator, its message in locale/zh_Hans), named by `label` where the message is not
+    said at the field: text read straight from a post has no form, and PostgreSQL's text cannot hold a NUL
+    (a server error)."""
+    text = (raw or "").strip()
+    try:
+        ProhibitNullCharactersValidator()(text)
+    except ValidationError as error:
+        raise ValidationError(f"{label}：{error.messages[0]}" if label else error.messages[0], code=error.code) from None
+    return "" if is_blank_text(text) else text
 
 
 def clean_date(raw: str) -> datetime.date:
@@ -107,7 +130,27 @@ def row_date_errors(start=None, end=None, issued=None) -> dict[str, str]:
     return errors
 
 
-def qualification_date_error(when, birth_date) -> str:
+def after_birth_error(when, birth_date, label: str) -> str:
+    """A date of the candidate's own life (a qualification obtained, a job begun, a practice registered,
+    named by `label`) on or before his birth: a slip (0001-01, 1900-01). Nothing is said while the birth
+    date is unknown (a passport holder before 基本信息 is saved)."""
     if when and birth_date and when <= birth_date:
-        return "取得时间应晚于出生日期。"
+        return f"{label}应晚于出生日期。"
+    return ""
+
+
+def qualification_date_error(when, birth_date) -> str:
+    return after_birth_error(when, birth_date, "取得时间")
+
+
+NO_QUALIFICATION = "无"  # the 现有资格 of one who holds none (or left blank)
+
+
+def current_qualification_date_error(current: str, when) -> str:
+    """现有资格取得年月 goes with a 现有资格: asked for while one is held, not given when it is 无 or blank."""
+    held = current not in (None, "", NO_QUALIFICATION)
+    if held and not when:
+        return "请填写“现有资格取得年月”。"
+    if when and not held:
+        return "现有资格为“无”时不填“现有资格取得年月”，请清空该项或选择现有资格。"
     return ""

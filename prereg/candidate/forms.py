@@ -265,11 +265,23 @@ class RowForm(forms.ModelForm):
 
 
 class WorkForm(RowForm):
+    """A 工作经历 row; `birth_date` (the application's) bounds its 开始时间 from below."""
+
     date_fields = ("start", "end")
 
     class Meta:
         model = WorkRow
         fields = BY_KEY["work"].columns
+
+    def __init__(self, *args, birth_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.birth_date = birth_date
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if message := values.after_birth_error(start, self.birth_date, self.fields["start"].label):
+            raise ValidationError(message, code="before_birth")
+        return start
 
 
 # The youngest age at which any 学历 or 学位 is obtained: 中专 after 初中, at 14 at the very earliest
@@ -350,10 +362,10 @@ class BaseRowFormSet(forms.BaseModelFormSet):
 
     def get_form_kwargs(self, index):
         kwargs = {"dicts": self.dicts}
-        if issubclass(self.form, EducationForm):
+        if issubclass(self.form, EducationForm | WorkForm):  # their dates come after the birth
             kwargs["birth_date"] = self.birth_date
-            if self.kind:
-                kwargs["kind"] = self.kind
+        if issubclass(self.form, EducationForm) and self.kind:
+            kwargs["kind"] = self.kind
         return kwargs
 
 

@@ -232,8 +232,12 @@ def batch_approve(request):
     if not items and not unknown:
         messages.error(request, "请先勾选要批量提交的报名信息。")
         return redirect(back)
-    done, refused = services.batch_submit(actor=request.user, items=items, opinion=request.POST.get("opinion", ""),
-                                          national_done=bool(request.POST.get("national_done")), request=request)
+    try:
+        done, refused = services.batch_submit(actor=request.user, items=items, opinion=request.POST.get("opinion", ""),
+                                              national_done=bool(request.POST.get("national_done")), request=request)
+    except ValidationError as exc:  # the opinion: refused once, for the whole batch
+        messages.error(request, "；".join(exc.messages))
+        return redirect(back)
     refused.update((pk, "报名信息不存在。") for pk in unknown)  # as the service answers an id it cannot find
     if done:
         messages.success(request, f"已批量同意{len(done)}条报名信息。")
