@@ -117,13 +117,28 @@ class NationalStatus:
         return "一致"
 
 
-def status_for(application) -> NationalStatus:
-    """The application's 国网 status in the latest roster covering its unit (one of the unit or an org
-    above it, the ids its path names), compared now."""
-    unit_path = application.unit.path if application.unit_id else ""
-    upload = (RosterUpload.objects.filter(exam_year_id=application.exam_year_id, status=UploadStatus.DONE,
-                                          org_id__in=[int(p) for p in unit_path.strip("/").split("/") if p])
-              .select_related("org").order_by("-imported_at", "-pk").first())
+def rosters_of(org, exam_year_ids) -> list[RosterUpload]:
+    """The rosters in force a reviewer of `org` reads, nearest first: the org's own (the one whose lists
+    it opens), then those of the orgs above it. Never a lower org's: a 报名点's roster holds its own
+    lines only, and what the 考点 sees must not change with what a 报名点 below uploaded last."""
+    if org is None:
+        return []
+    ids = [int(p) for p in org.path.strip("/").split("/") if p]
+    uploads = RosterUpload.objects.filter(org_id__in=ids, exam_year_id__in=exam_year_ids, status=UploadStatus.DONE)
+    return sorted(uploads.select_related("org"), key=lambda upload: -len(upload.org.path))
+
+
+def roster_covering(rosters, exam_year_id, unit_path) -> RosterUpload | None:
+    """Of `rosters` (rosters_of), the nearest of the year whose org has the unit in its subtree."""
+    return next((upload for upload in rosters if upload.exam_year_id == exam_year_id and unit_path
+                 and unit_path.startswith(upload.org.path)), None)
+
+
+def status_for(application, *, org) -> NationalStatus:
+    """The application's 国网 status, to a reviewer of `org`, in the roster it reads for the unit
+    (roster_covering), compared now."""
+    upload = roster_covering(rosters_of(org, [application.exam_year_id]), application.exam_year_id,
+                             application.unit.path if application.unit_id else "")
     if upload is None:
         return NationalStatus(upload=None)
     row = RosterRow.objects.filter(upload=upload, id_number=columns.normalise_id(application.id_number)).first()
@@ -146,23 +161,24 @@ def status_for(application) -> NationalStatus:
 class ForwardCheck:
     missing: list[str] = field(default_factory=list)  # names of the applications the roster lacks
     uncovered: int = 0  # applications no roster covers yet
+    rosters: list[RosterUpload] = field(default_factory=list)  # those the missing ones were checked against
+    own: bool = False  # all of them the org's own: its 只在省网 list is theirs
 
 
 CHUNK = 500
 
 
-def forward_check(applications) -> ForwardCheck:
-    """Of `applications` (those 汇总提交 would forward), which the latest roster covering each one
-    lacks, and how many no roster covers: a few queries for the whole batch."""
+def forward_check(applications, *, org) -> ForwardCheck:
+    """Of `applications` (those 汇总提交 of `org` would forward), which the roster a reviewer of the org
+    reads for each one (roster_covering, as the review screen) lacks, and how many no roster covers:
+    a few queries for the whole batch."""
     apps = list(applications.values_list("exam_year_id", "unit__path", "id_number", "name"))
     check = ForwardCheck()
-    uploads = list(RosterUpload.objects.filter(exam_year_id__in={a[0] for a in apps}, status=UploadStatus.DONE)
-                   .select_related("org").order_by("-imported_at", "-pk"))
+    rosters = rosters_of(org, {a[0] for a in apps})
     wanted = {}  # upload id -> normalised ID numbers to look up
     owner = []
     for year_id, unit_path, number, name in apps:
-        upload = next((u for u in uploads if u.exam_year_id == year_id and unit_path
-                       and unit_path.startswith(u.org.path)), None)
+        upload = roster_covering(rosters, year_id, unit_path)
         if upload is None:
             check.uncovered += 1
             continue
@@ -175,6 +191,9 @@ def forward_check(applications) -> ForwardCheck:
         for start in range(0, len(numbers), CHUNK):
             present.update((upload_id, n) for n in RosterRow.objects.filter(
                 upload_id=upload_id, id_number__in=numbers[start:start + CHUNK]).values_list("id_number", flat=True))
-    check.missing = [name for upload_id, key, name in owner if (upload_id, key) not in present]
+    lacking = [(upload_id, name) for upload_id, key, name in owner if (upload_id, key) not in present]
+    check.missing = [name for _upload_id, name in lacking]
+    check.rosters = [upload for upload in rosters if upload.pk in {upload_id for upload_id, _name in lacking}]
+    check.own = all(upload.org_id == org.pk for upload in check.rosters)
     return check
 

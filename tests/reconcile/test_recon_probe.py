@@ -15,12 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from prereg.accounts.models import Role
-from prereg.applications.models import State
+from prereg.applications.models import Application, Stage, State
 from prereg.core.validators import id_check_char
 from prereg.reconcile import services
 from prereg.reconcile.columns import id_error, normalise_id, upgrade_legacy_id
 from prereg.reconcile.models import ListKind, RosterRow, UploadStatus
-from prereg.reconcile.selectors import list_queryset
+from prereg.reconcile.selectors import forward_check, list_queryset, status_for
 from tests.factories import UserFactory
 from tests.reconcile.helpers import (
     HEADER_2020,
@@ -85,6 +85,54 @@ def test_a_province_direct_registration_point_keeps_the_lines_of_the_province_si
     upload = upload_and_import(point, csv_bytes(HEADER_2020, rows)).upload
     assert upload.outside_rows == 1
     assert [r.name for r in list_queryset(upload, ListKind.ONLY_NATIONAL)] == ["省直甲"]
+
+
+# --- 2. the roster a reviewer reads: its org's own, else one above, never one below ----------------
+
+
+@pytest.fixture
+def two_rosters(tree, year, reviewer_fuzhou, reviewer_gulou_bureau):
+    """福州 imports its whole roster, holding 鼓甲; then 鼓楼 imports a partial one without her."""
+    app = anxi_application(tree, year, "鼓甲", stage=Stage.SITE_REVIEW, unit="35010201", awaiting_forward=True)
+    whole = upload_and_import(reviewer_fuzhou, csv_bytes(HEADER_2020, [line_2020(app, site="福州市卫计委")])).upload
+    partial = upload_and_import(reviewer_gulou_bureau, csv_bytes(HEADER_2020, [
+        line_2020(None, name="鼓乙", id_number=person(52), site="福州市卫计委")])).upload
+    return app, whole, partial
+
+
+def test_each_reviewer_reads_the_status_in_the_roster_of_its_own_org(tree, two_rosters):
+    app, whole, partial = two_rosters
+    fuzhou = status_for(app, org=tree["350100"])
+    assert (fuzhou.upload, fuzhou.label) == (whole, "一致")
+    gulou = status_for(app, org=tree["350102"])
+    assert (gulou.upload, gulou.label) == (partial, "国网名单中没有（只在省网）")
+    # Below an org with a roster: the nearest one above; above every roster: none, never a lower one's.
+    assert status_for(app, org=tree["35010201"]).upload == partial
+    assert status_for(app, org=tree["350000"]).label == "尚无国网名单"
+    assert status_for(app, org=None).label == "尚无国网名单"
+
+
+def test_the_review_screen_of_a_site_ignores_a_later_roster_of_a_point_below(client, two_rosters, reviewer_fuzhou):
+    app, _whole, _partial = two_rosters
+    client.force_login(reviewer_fuzhou)
+    html = client.get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    assert 'data-national="一致"' in html and "按福州市卫生健康委员会" in html
+
+
+def test_forwarding_counts_by_the_roster_of_the_org_whose_list_it_links(client, two_rosters, reviewer_fuzhou):
+    client.force_login(reviewer_fuzhou)
+    html = client.get(reverse("backoffice:forward")).content.decode()
+    assert "national-missing" not in html and "鼓甲" not in html
+
+
+def test_forwarding_by_a_roster_above_names_it_and_links_no_list_of_the_org(tree, year, reviewer_fuzhou):
+    app = anxi_application(tree, year, "鼓丙", stage=Stage.SITE_REVIEW, unit="35010201")
+    upload = upload_and_import(reviewer_fuzhou, csv_bytes(HEADER_2020, [
+        line_2020(None, name="鼓乙", id_number=person(52), site="福州市卫计委")])).upload
+    below = forward_check(Application.objects.filter(pk=app.pk), org=tree["350102"])
+    assert (below.missing, below.rosters, below.own) == (["鼓丙"], [upload], False)
+    own = forward_check(Application.objects.filter(pk=app.pk), org=tree["350100"])
+    assert (own.missing, own.own) == (["鼓丙"], True)
 
 
 # --- 3. .xls, 9. the row numbers Excel shows ------------------------------------------------------

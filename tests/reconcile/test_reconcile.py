@@ -393,7 +393,8 @@ def test_forwarding_warns_of_applications_the_roster_lacks(client, roster, tree,
     assert "尚无国网名单可核对" in html
     upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, [*rows, line_2020(waiting[0])]))
     html = client.get(reverse("backoffice:forward")).content.decode()
-    assert "其中<strong>1</strong>条报名信息不在最近上传的国网名单中" in html and "待转乙" in html
+    assert "其中<strong>1</strong>条报名信息不在国网名单中" in html and "待转乙" in html
+    assert "按泉州市卫生健康委员会" in html and "?list=provincial" in html  # its own roster: its own list
     assert "其中1条不在国网名单中" in html  # the confirm question says it too
 
 

@@ -299,7 +299,8 @@ def _render_review(request, application, *, form_data=None, error="", to_error="
         "eligibility": review.eligibility(application), "logs": logs, "can_recall": recall_stage is not None,
         "form_data": form_data or {}, "error": error, "to_error": to_error, "may_print": may_print(user, application),
         "chain": _chain(application),
-        "national_status": reconcile.status_for(application),  # 国网名单核对: the latest roster covering it
+        # 国网名单核对: in the roster the reviewer's org reads for the unit (its own, else one above it)
+        "national_status": reconcile.status_for(application, org=user.org),
     }, status=status)
 
 
@@ -474,7 +475,7 @@ def forward(request):
         sections.append({"stage": stage, "label": Stage(stage).label, "count": counts.total(),
                          "digest": review.forward_digest(waiting.values_list("pk", "version")),
                          "by_specialty": sorted(counts.items()),
-                         "national": reconcile.forward_check(waiting)})  # warns of those the 国网 roster lacks
+                         "national": reconcile.forward_check(waiting, org=org)})  # those the 国网 roster lacks
     batches = ForwardBatch.objects.filter(org=org).select_related("actor").order_by("-created_at")[:20]
     return render(request, "backoffice/review/forward.html", {
         "sections": sections, "batches": batches,
