@@ -44,14 +44,14 @@ def read_table(filename: str, content: bytes, *, max_rows: int, max_bytes: int =
         raise SheetError(f"文件过大（不超过{max_bytes // (1024 * 1024)}MB）。")
     name = filename.lower()
     if name.endswith(".xlsx"):
-        rows = _xlsx_rows(content)
+        rows = xlsx_rows(content)
     elif name.endswith(".csv"):
-        rows = csv.reader(io.StringIO(_decode(content)))
+        rows = csv.reader(io.StringIO(decode_text(content)))
     else:
         raise SheetError("只支持 .xlsx 或 .csv 文件。")
     header, body = None, []
     for row in rows:
-        cells = [_unguarded(text(cell)) for cell in row]
+        cells = [unguarded(text(cell)) for cell in row]
         if not any(cells):
             continue
         if header is None:
@@ -65,8 +65,8 @@ def read_table(filename: str, content: bytes, *, max_rows: int, max_bytes: int =
     return header, body
 
 
-def _unguarded(cell: str) -> str:
-    """A cell as it was before csv_text guarded it."""
+def unguarded(cell: str) -> str:
+    """A cell as it was before csv_text guarded it (a table we exported imports as it was)."""
     return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_START else cell
 
 
@@ -82,7 +82,8 @@ def text(value) -> str:
     return str(value).strip()
 
 
-def _decode(content: bytes) -> str:
+def decode_text(content: bytes) -> str:
+    """An uploaded CSV's text: UTF-8 (with or without a BOM), else GB18030 (what Excel saves in China)."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return content.decode(encoding)
@@ -91,7 +92,9 @@ def _decode(content: bytes) -> str:
     raise SheetError("无法识别文件编码，请另存为UTF-8编码的CSV或使用xlsx文件。")
 
 
-def _xlsx_rows(content: bytes):
+def xlsx_rows(content: bytes):
+    """The raw cells of an .xlsx file's first sheet, row by row from A1 (calamine); a zip bomb or a damaged
+    file raises SheetError."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:

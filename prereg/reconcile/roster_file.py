@@ -5,7 +5,7 @@ core.sheets.read_table reads the tables of the other imports, which we write our
 a roster is another system's export, and asks more of its reader: a title and an export time above
 the header, the row numbers Excel shows (a user looks for the bad line there), an ID number Excel
 stored as a number, formulas saved without their values, and thousands of columns, which the
-mapping page would render one by one. Each format is read by core.sheets' own helpers (the zip-bomb
+mapping page would render one by one. Each format is read by core.sheets' helpers (the zip-bomb
 check, the encodings, a CSV guard dropped); only what a roster needs more is here.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from python_calamine import CalamineWorkbook
 
-from prereg.core.sheets import MAX_BYTES, SheetError, _decode, _unguarded, _xlsx_rows, text
+from prereg.core.sheets import MAX_BYTES, SheetError, decode_text, text, unguarded, xlsx_rows
 
 from . import columns
 
@@ -41,12 +41,12 @@ def read_roster(file_name: str, content: bytes, *, max_rows: int, remembered: di
         raise SheetError(f"文件过大（不超过{MAX_BYTES // (1024 * 1024)}MB）。")
     name = file_name.lower()
     if name.endswith(".xlsx"):
-        rows = _xlsx_rows(content)  # first: it refuses a zip bomb before anything is unpacked
+        rows = xlsx_rows(content)  # first: it refuses a zip bomb before anything is unpacked
         _refuse_formulas_without_values(content)
     elif name.endswith(".xls"):
         rows = _xls_rows(content)
     elif name.endswith(".csv"):
-        rows = csv.reader(io.StringIO(_decode(content)))
+        rows = csv.reader(io.StringIO(decode_text(content)))
     else:
         raise SheetError("只支持 .xlsx、.xls 或 .csv 文件。")
     filled = _filled(rows)
@@ -83,7 +83,7 @@ def _filled(rows):
     Excel shows them (calamine starts at A1: skip_empty_area=False); a CSV record is a row of Excel
     too, even one with a line break in a cell."""
     for number, row in enumerate(rows, start=1):
-        cells = [_unguarded(cell_text(value)) for value in row]
+        cells = [unguarded(cell_text(value)) for value in row]
         if any(cells):
             yield number, cells
 
@@ -134,7 +134,7 @@ def _refuse_formulas_without_values(content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             data = archive.read(_first_sheet(archive))
     except (zipfile.BadZipFile, KeyError, StopIteration, TypeError):
-        return  # not a sheet this can read: calamine's reader says so (core.sheets._xlsx_rows)
+        return  # not a sheet this can read: calamine's reader says so (core.sheets.xlsx_rows)
     match = FORMULA_WITHOUT_VALUE.search(data) if b"<f" in data else None
     if match:
         raise SheetError(f"第{match[2].decode()}行{match[1].decode()}列等单元格是公式，文件中没有保存公式的计算结果"
