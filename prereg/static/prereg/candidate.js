@@ -526,6 +526,9 @@
   }
   // 取消上传: how to stop the upload in flight of each slot (by the slot's id), while it is on its way.
   var cancels = {};
+  // Uploads begun in each slot: a cancelled upload's redraw that comes back after the next upload began is
+  // older than what that upload shows, and is dropped (on a slow line it put back 已取消上传 and the old pictures).
+  var begun = {};
   var CANCELLED_MESSAGE = "已取消上传";
   var NOT_JSON_MESSAGES = {
     413: "文件过大，请缩小图片或减少一次选择的张数后再上传。",
@@ -550,6 +553,7 @@
       input.value = "";
       return;
     }
+    var generation = begun[slotId] = (begun[slotId] || 0) + 1;
     var button = form.querySelector("[data-upload-submit]");
     button.disabled = true;
     input.disabled = true;
@@ -568,7 +572,7 @@
         return response.ok ? response.text() : "";
       }).then(function (html) {
         var slot = slotId && document.getElementById(slotId);
-        if (!slot || !html) { return; }
+        if (!slot || !html || begun[slotId] !== generation) { return; }
         var holder = document.createElement("div");
         holder.innerHTML = html;
         var fresh = holder.firstElementChild;
