@@ -345,7 +345,7 @@ OPINION_MAX_LENGTH = 500  # the review screen's textarea says the same (maxlengt
 
 def _opinion(text: str, label: str) -> str:
     """An opinion or a reason as posted (`label` names it in a refusal): blank when it shows nothing."""
-    text = values.clean_text(text, label)
+    text = values.clean_text(text, label, multiline=True)  # a reason may run over lines
     if len(text) > OPINION_MAX_LENGTH:
         raise ValidationError(f"审核意见和不通过原因不超过{OPINION_MAX_LENGTH}字（现有{len(text)}字）。")
     return text

@@ -6,12 +6,13 @@ form refuses. Each function raises a ValidationError with the message shown at t
 """
 
 import datetime
-import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 
 from prereg.accounts.models import IdType
+from prereg.core.validators import (
+    clean_text as clean_text,  # free text (an opinion, a reason, a corrected value) is read by core's rule
+)
 from prereg.core.validators import (
     halfwidth,
     is_digits,
@@ -60,26 +61,6 @@ def typed_text(name: str, value) -> str:
 def span_text(start: datetime.date | None, end: datetime.date | None) -> str:
     """A row's start and end as one span (2014-08 - 2016-07); no end is 至今, a row still running."""
     return f"{month_text(start)} - {month_text(end) if end else '至今'}"
-
-
-def is_blank_text(text: str) -> bool:
-    """Text that shows nothing: spaces (a full-width one too) and invisible format characters (a zero-width
-    space or a byte-order mark pasted from a web page or a chat: Unicode's category Cf)."""
-    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
-
-
-def clean_text(raw: str, label: str = "") -> str:
-    """Free text as typed or posted (an address, a row's unit name, an opinion, a reason), stripped; blank when
-    it shows nothing (is_blank_text), so a required one is asked for. A NUL is refused as every form field
-    refuses it (Django's validator, its message in locale/zh_Hans), named by `label` where the message is not
-    said at the field: text read straight from a post has no form, and PostgreSQL's text cannot hold a NUL
-    (a server error)."""
-    text = (raw or "").strip()
-    try:
-        ProhibitNullCharactersValidator()(text)
-    except ValidationError as error:
-        raise ValidationError(f"{label}：{error.messages[0]}" if label else error.messages[0], code=error.code) from None
-    return "" if is_blank_text(text) else text
 
 
 def clean_date(raw: str) -> datetime.date:

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Exists, Q
 from django.forms.renderers import Jinja2
 
@@ -38,6 +39,7 @@ from prereg.catalog.models import (
 from prereg.core.validators import (
     MOBILE_RE,
     clean_person_name,
+    clean_text,
     is_id,
     normalize_id_number,
     normalize_mobile,
@@ -54,6 +56,24 @@ from prereg.orgs.models import Org
 widget_renderer = Jinja2()
 
 
+class TextField(forms.CharField):
+    """One line of text as the candidate types or pastes it (core.validators.clean_text): without the
+    zero-width and direction characters a web page or a chat brings along, a tab or a line break as a
+    space, a control character refused at the field; text of those alone is blank, so a required field
+    asks for it (Django strips only ordinary spaces: an address of a zero-width space was saved)."""
+
+    def to_python(self, value):
+        return clean_text(super().to_python(value))
+
+
+def text_formfield(db_field, **kwargs):
+    """A ModelForm's field for a model's column (Meta.formfield_callback of every candidate form): a text
+    column is a TextField, unless the form names another class (Meta.field_classes)."""
+    if isinstance(db_field, models.CharField) and not db_field.choices:
+        kwargs.setdefault("form_class", TextField)
+    return db_field.formfield(**kwargs)
+
+
 class MonthField(forms.DateField):
     """A year-month (取得时间 2015-11), stored as the first of the month, never in the future."""
 
@@ -67,7 +87,7 @@ class MonthField(forms.DateField):
         return values.clean_month(value)
 
 
-class MobileField(forms.CharField):
+class MobileField(TextField):
     """A mobile number as it is stored: without spaces, dashes or +86."""
 
     def clean(self, value):
@@ -116,14 +136,14 @@ class YearDicts:
 # --- Sign-up ---------------------------------------------------------------------------------
 
 class SignupForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=50)
+    name = TextField(label="姓名", max_length=50)
     id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, initial=IdType.RESIDENT)
-    id_number = forms.CharField(label="证件编号", max_length=30,
-                                help_text="身份证号码即登录账号；出生日期和性别将从号码中读取。")
+    id_number = TextField(label="证件编号", max_length=30,
+                          help_text="身份证号码即登录账号；出生日期和性别将从号码中读取。")
     phone = MobileField(label="手机号码", max_length=20, widget=forms.TextInput(attrs={"type": "tel",
                                                                                    "inputmode": "numeric"}))
-    sms_code = forms.CharField(label="短信验证码", max_length=6,
-                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    sms_code = TextField(label="短信验证码", max_length=6,
+                         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
     password1 = forms.CharField(label="密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                 help_text="至少8位，包含字母、数字和符号中的至少三类。")
     password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
@@ -181,13 +201,14 @@ class BasicForm(forms.ModelForm):
                                   widget=forms.HiddenInput, error_messages={
                                       "required": "请在下方搜索并选择单位名称。",
                                       "invalid_choice": "请从单位字典中选择单位。"})
-    sms_code = forms.CharField(label="短信验证码", max_length=6, required=False,
-                               help_text="修改手机号码时，点击“获取验证码”，填写新号码收到的6位验证码。",
-                               widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    sms_code = TextField(label="短信验证码", max_length=6, required=False,
+                         help_text="修改手机号码时，点击“获取验证码”，填写新号码收到的6位验证码。",
+                         widget=forms.TextInput(attrs={"inputmode": "numeric"}))
 
     class Meta:
         model = Application
         fields = ["name", "gender", "birth_date", "ethnicity", "unit", "postcode", "phone", "address"]
+        formfield_callback = text_formfield
         field_classes = {"phone": MobileField}
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
                    "postcode": forms.TextInput(attrs={"inputmode": "numeric"}),
@@ -272,6 +293,7 @@ class WorkForm(RowForm):
     class Meta:
         model = WorkRow
         fields = BY_KEY["work"].columns
+        formfield_callback = text_formfield
 
     def __init__(self, *args, birth_date=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -307,6 +329,7 @@ class EducationForm(RowForm):
     class Meta:
         model = EducationRow
         fields = BY_KEY["education"].columns
+        formfield_callback = text_formfield
 
     def __init__(self, *args, kind=EducationRow.Kind.EDUCATION, birth_date=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -329,6 +352,7 @@ class AppointmentForm(RowForm):
     class Meta:
         model = AppointmentRow
         fields = BY_KEY["appointment"].columns
+        formfield_callback = text_formfield
 
 
 class TrainingForm(RowForm):
@@ -337,12 +361,14 @@ class TrainingForm(RowForm):
     class Meta:
         model = TrainingRow
         fields = BY_KEY["residency"].columns
+        formfield_callback = text_formfield
 
 
 class OtherForm(RowForm):
     class Meta:
         model = OtherRow
         fields = BY_KEY["other"].columns
+        formfield_callback = text_formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -506,8 +532,8 @@ class DeclarationForm(forms.ModelForm):
 class EducationCodeForm(forms.Form):
     default_renderer = widget_renderer
 
-    chsi_code = forms.CharField(label="学信网在线验证码", max_length=20,
-                                help_text="学历证书电子注册备案表中的12位在线验证码（不填空格）；若无此项请填写“无”。")
+    chsi_code = TextField(label="学信网在线验证码", max_length=20,
+                          help_text="学历证书电子注册备案表中的12位在线验证码（不填空格）；若无此项请填写“无”。")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -518,7 +544,7 @@ class EducationCodeForm(forms.Form):
 
 
 class UnitRequestForm(forms.Form):
-    full_name = forms.CharField(label="单位规范全称", max_length=100)
+    full_name = TextField(label="单位规范全称", max_length=100)
     region_code = forms.ChoiceField(label="所在地区")
 
     def __init__(self, *args, **kwargs):

@@ -15,6 +15,7 @@ from prereg.accounts.services import generate_one_time_password
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
 from prereg.core import sheets
+from prereg.core.validators import clean_text
 from prereg.core.versions import check_version
 from prereg.orgs.models import Org
 
@@ -415,6 +416,11 @@ def announcement_save(*, actor, announcement_id: int | None = None, expected_ver
                       body: str, kind: str, audience: str, pinned: bool = False, exam_year=None,
                       request=None) -> Announcement:
     require_function(actor, MANAGE)
+    # A title or a body of zero-width spaces showed an empty notice on every candidate's home page.
+    title, body = clean_text(title), clean_text(body, multiline=True)
+    if not title or not body:
+        raise ValidationError({name: f"请填写“{Announcement._meta.get_field(name).verbose_name}”。"
+                               for name, text in (("title", title), ("body", body)) if not text})
     if announcement_id is None:
         announcement = Announcement(created_by=actor)
         event = "announcement.create"

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -121,6 +122,47 @@ def validate_not_future(value: datetime.date) -> None:
         raise ValidationError("日期不能晚于今天。", code="future")
 
 
+# Characters that show nothing yet change how text reads, pasted with it from a web page, a chat or a
+# PDF: zero-width spaces and joiners (U+200B-U+200D), direction marks (U+200E, U+200F), embeddings and
+# overrides (U+202A-U+202E: an override shows the text after it reversed, so two names look alike that
+# are not), the word joiner (U+2060), isolates (U+2066-U+2069) and the byte-order mark (U+FEFF).
+INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+# A line break however it came: Windows's, a word processor's manual break (\v) or page break (\f), Unicode's.
+LINE_BREAK_RE = re.compile("\r\n|[\n\r\v\f\x85\u2028\u2029]")
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without the invisible format characters of INVISIBLE_RE."""
+    return INVISIBLE_RE.sub("", text or "")
+
+
+def is_blank_text(text: str) -> bool:
+    """Text that shows nothing: spaces (a full-width one too) and invisible format characters (a zero-width
+    space or a byte-order mark pasted from a web page or a chat: Unicode's category Cf)."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+
+
+def clean_text(raw: str, label: str = "", *, multiline: bool = False) -> str:
+    """Free text as typed or posted (an address, a row's unit name, a notice's title, an opinion, a reason),
+    stripped, without invisible format characters (INVISIBLE_RE), and blank when it shows nothing
+    (is_blank_text), so a required one is asked for. A tab is a space; a line break is a space in a
+    one-line field and one \\n in a `multiline` one. A NUL is refused as every form field refuses it
+    (Django's validator, its message in locale/zh_Hans), and so is any other control character (an
+    escape, a backspace): PostgreSQL's text cannot hold a NUL (a server error), and the others reach
+    SMS texts, sheets and PDFs. `label` names the text in a refusal said where its field is not."""
+    text = strip_invisible(raw)
+    try:
+        ProhibitNullCharactersValidator()(text)
+    except ValidationError as error:
+        raise ValidationError(f"{label}：{error.messages[0]}" if label else error.messages[0], code=error.code) from None
+    text = LINE_BREAK_RE.sub("\n" if multiline else " ", text.replace("\t", " "))
+    if any(unicodedata.category(ch) == "Cc" and ch != "\n" for ch in text):
+        message = "不能包含控制字符（不可见的特殊字符），请删除后重新填写。"
+        raise ValidationError(f"{label}：{message}" if label else message, code="control_characters")
+    text = text.strip()
+    return "" if is_blank_text(text) else text
+
+
 # A name as an ID document prints it: letters of any script, words joined by one separator (the
 # 间隔号 of a minority or foreign name in its several typed forms, a space, a hyphen, an apostrophe).
 PERSON_NAME_RE = re.compile(r"[^\W\d_]+(?:[·•・‧．.\- '][^\W\d_]+)*")
@@ -129,7 +171,7 @@ PERSON_NAME_RE = re.compile(r"[^\W\d_]+(?:[·•・‧．.\- '][^\W\d_]+)*")
 def clean_person_name(raw: str) -> str:
     """A person's 姓名, wherever it is typed: a candidate's (sign-up, 基本信息, a reviewer's correction)
     and a reviewer account's (新增审核账号, 用户管理, 个人信息, the staff import)."""
-    name = " ".join((raw or "").split())  # a doubled space typed between the parts is one
+    name = " ".join(strip_invisible(raw).split())  # a doubled space typed between the parts is one
     if len(name) < 2:
         raise ValidationError("请填写与证件一致的姓名。", code="name")
     # \w takes numerals of other kinds (①, Ⅲ) as letters: no name prints them.

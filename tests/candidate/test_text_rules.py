@@ -1,0 +1,67 @@
+"""The candidate's form reads typed text by core's one rule (core.validators.clean_text), and its dates,
+names and numbers as the reviewer's correction does (prereg.applications.values).
+
+The input probe:
+- an address of a zero-width space was saved (Django strips only ordinary spaces), and so was a row's
+  unit name or a unit request; a tab or an escape went into the PDF and the SMS;
+"""
+
+import pytest
+from django.urls import reverse
+
+from prereg.applications.carryover import start_application
+from prereg.applications.models import WorkRow
+from prereg.orgs.models import UnitRequest
+from tests.candidate.test_form import basic, post
+from tests.factories import formset_data
+
+
+@pytest.fixture
+def app(client, year, tree, candidate):
+    client.force_login(candidate)
+    return start_application(candidate=candidate, exam_year=year)
+
+
+def _work(**row):
+    return formset_data("work", {"unit_name": "安溪县医院", "title": "医师", "start": "2015-08", "end": "",
+                                 "major": "护理", **row})
+
+
+# 1. Invisible and control characters in every text field ------------------------------------------
+
+@pytest.mark.parametrize("blank", ["\u200b", "\u200b\ufeff\u2060", "\u202e\u3000"])
+def test_an_address_of_invisible_characters_is_asked_for(client, app, tree, blank):
+    body = post(client, "basic", basic(tree, **{"basic-phone": app.phone, "basic-address": blank})).content.decode()
+    assert "请填写“联系地址”。" in body
+    app.refresh_from_db()
+    assert app.address == ""
+
+
+def test_typed_text_is_saved_without_invisible_characters_and_a_tab_or_a_line_break_as_a_space(client, app, tree):
+    post(client, "basic", basic(tree, **{"basic-phone": app.phone, "basic-name": "\u200b曹操\u202c",
+                                         "basic-address": "福建省\u202e福州市\t鼓楼区\r\n八一七路\ufeff"}))
+    app.refresh_from_db()
+    assert (app.name, app.address) == ("曹操", "福建省福州市 鼓楼区 八一七路")
+
+
+def test_a_control_character_is_refused_at_its_field(client, app, tree):
+    body = post(client, "basic", basic(tree, **{"basic-phone": app.phone,
+                                                "basic-address": "福建省\x1b[31m福州市"})).content.decode()
+    assert "不能包含控制字符" in body
+    app.refresh_from_db()
+    assert app.address == ""
+
+
+def test_a_rows_text_is_read_by_the_same_rule(client, app):
+    body = post(client, "work", _work(unit_name="\u200b\u200b")).content.decode()
+    assert "请填写“单位名称”。" in body and not WorkRow.objects.exists()
+    post(client, "work", _work(unit_name="安溪县\u200d医院", title="主治\t医师"))
+    row = WorkRow.objects.get()
+    assert (row.unit_name, row.title) == ("安溪县医院", "主治 医师")
+
+
+def test_a_unit_request_of_invisible_characters_is_asked_for(client, app):
+    response = client.post(reverse("candidate:unit_request"),
+                           {"full_name": "\u200b\u200b\u200b\u200b\u200b", "region_code": "350524"})
+    assert "请填写“单位规范全称”。" in response.content.decode()
+    assert not UnitRequest.objects.exists()

@@ -1,0 +1,105 @@
+"""One rule for typed text, in core (every app may import it), and the rules a reviewer's correction
+shares with the candidate's form (prereg.applications.values).
+
+The input probe:
+- a notice titled with a zero-width space was saved (an empty notice on the home page); a tab, an
+  escape or a direction override went into a corrected value;
+"""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from prereg.applications import services
+from prereg.applications.models import Application
+from prereg.catalog import services as catalog
+from prereg.catalog.models import Announcement
+from prereg.core.validators import clean_text
+from tests.factories import submitted
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+             "\u2060", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff"]
+
+
+# 1. Invisible and control characters ---------------------------------------------------------------
+
+@pytest.mark.parametrize("char", INVISIBLE)
+def test_zero_width_and_direction_characters_are_dropped_and_alone_are_blank(char):
+    assert clean_text(f"福建{char}省安溪县") == "福建省安溪县"
+    assert clean_text(char * 3) == ""
+
+
+def test_a_tab_or_a_line_break_is_a_space_in_one_line_and_a_line_break_in_several():
+    assert clean_text("福建省\t安溪县\r\n凤城镇") == "福建省 安溪县 凤城镇"
+    assert clean_text("第一行\r\n第二行\u2028第三行\t完", multiline=True) == "第一行\n第二行\n第三行 完"
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x07", "\x1b", "\x7f", "\x9b"])
+def test_a_control_character_is_refused_and_named_where_the_field_is_not(char):
+    with pytest.raises(ValidationError, match="不能包含控制字符") as error:
+        clean_text(f"同意{char}")
+    assert error.value.code == "control_characters"
+    with pytest.raises(ValidationError, match="审核意见：不能包含控制字符"):
+        clean_text(f"同意{char}", "审核意见", multiline=True)
+
+
+def test_a_nul_is_still_refused_with_djangos_message():
+    with pytest.raises(ValidationError, match="不能包含空字符"):
+        clean_text("a\x00b")
+
+
+def test_a_notice_of_invisible_characters_is_refused_at_its_fields(reviewer_province):
+    with pytest.raises(ValidationError) as error:
+        catalog.announcement_save(actor=reviewer_province, title="\u200b", body="\ufeff\u200b\n", kind="notice",
+                                  audience="all")
+    assert error.value.message_dict == {"title": ["请填写“标题”。"], "body": ["请填写“正文”。"]}
+    assert not Announcement.objects.exists()
+
+
+def test_a_notices_title_is_one_line_without_invisible_characters_and_its_body_keeps_its_lines(reviewer_province):
+    notice = catalog.announcement_save(actor=reviewer_province, title="关于\u202e现场\t确认\u200b的通知",
+                                       body="## 地点\r\n- 各报名点\u200b", kind="notice", audience="all")
+    notice.refresh_from_db()
+    assert (notice.title, notice.body) == ("关于现场 确认的通知", "## 地点\n- 各报名点")
+
+
+def test_the_notice_page_says_a_blank_title_at_its_field(client, reviewer_province):
+    client.force_login(reviewer_province)
+    response = client.post(reverse("backoffice:announcement_new"),
+                           {"title": "\u200b\u200b", "kind": "notice", "audience": "all", "body": "正文"})
+    assert response.status_code == 400 and "请填写“标题”。" in response.content.decode()
+    assert not Announcement.objects.exists()
+
+
+# 1. A reviewer's correction and a reason: the same rule ----------------------------------------------
+
+BORN = datetime.date(1990, 1, 1)  # the factories' ID numbers are of 1990-01-01
+
+
+@pytest.fixture
+def app(tree, year, reviewer_anxi_hospital):
+    """Submitted to 单位审查 (its reviewer exists first: submission routes it to his org)."""
+    return Application.objects.get(pk=submitted(tree, year, birth_date=BORN, postcode="362400",
+                                                address="福建省安溪县凤城镇", chsi_code="无").pk)
+
+
+def _edit(application, reviewer, **changes):
+    return services.application_edit(actor=reviewer, application_id=application.pk,
+                                     expected_version=application.version, changes=changes)
+
+
+def test_a_corrected_value_is_one_line_without_invisible_characters(app, reviewer_anxi_hospital):
+    _edit(app, reviewer_anxi_hospital, address="福建省\u200b安溪县\r\n凤城镇\u202e")
+    assert Application.objects.get(pk=app.pk).address == "福建省安溪县 凤城镇"
+    with pytest.raises(ValidationError) as error:
+        _edit(Application.objects.get(pk=app.pk), reviewer_anxi_hospital, address="福建省\x1b安溪县")
+    assert "不能包含控制字符" in error.value.message_dict["address"][0]
+
+
+def test_a_reason_keeps_its_lines(app, reviewer_anxi_hospital):
+    application = services.application_reject(actor=reviewer_anxi_hospital, application_id=app.pk,
+                                              expected_version=app.version, to="candidate",
+                                              reason="1. 学历证书不清晰\r\n2. 缺少\u200b执业证书")
+    assert application.returned_reason == "1. 学历证书不清晰\n2. 缺少执业证书"
