@@ -36,6 +36,7 @@ from .models import (
     STAGE_ORDER,
     STAGE_ORG_FIELD,
     Application,
+    EducationRow,
     FieldCheck,
     ForwardBatch,
     ReviewAction,
@@ -697,6 +698,8 @@ def _cross_errors(application, touched) -> dict[str, str]:
         if isinstance(row, WorkRow) and (message := values.after_birth_error(
                 row.start, birth, WorkRow._meta.get_field("start").verbose_name)):
             errors.setdefault(f"{key}.start", message)
+        if isinstance(row, EducationRow) and (message := values.education_date_error(row.obtained, birth)):
+            errors[f"{key}.obtained"] = message
     when = application.current_qualification_date
     if message := (values.current_qualification_date_error(application.current_qualification, when)
                    or values.qualification_date_error(when, birth)):

@@ -25,8 +25,9 @@ from prereg.core.validators import (
 
 
 def clean_month(raw: str) -> datetime.date:
-    """A year-month (取得时间 2015-11), stored as the first of the month, never in the future."""
-    raw = (raw or "").strip()
+    """A year-month (取得时间 2015-11), stored as the first of the month, never in the future; typed in
+    full-width digits too (２０１５－１１: a Chinese input method's 全角 mode)."""
+    raw = halfwidth(raw).strip()
     for fmt in ("%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y.%m"):
         try:
             value = datetime.datetime.strptime(raw, fmt).date().replace(day=1)
@@ -64,8 +65,9 @@ def span_text(start: datetime.date | None, end: datetime.date | None) -> str:
 
 
 def clean_date(raw: str) -> datetime.date:
+    """A whole date (a passport holder's 出生日期 1990-01-01), never in the future; full-width digits too."""
     try:
-        value = datetime.date.fromisoformat((raw or "").strip())
+        value = datetime.date.fromisoformat(halfwidth(raw).strip())
     except ValueError:
         raise ValidationError("请按“年-月-日”填写，例如 1990-01-01。", code="invalid") from None
     validate_not_future(value)
@@ -122,6 +124,21 @@ def after_birth_error(when, birth_date, label: str) -> str:
 
 def qualification_date_error(when, birth_date) -> str:
     return after_birth_error(when, birth_date, "取得时间")
+
+
+# The youngest age at which any 学历 or 学位 is obtained: 中专 after 初中, at 14 at the very earliest
+# (the higher levels come later), so no real candidate is refused. A 取得时间 before it is a slip
+# (1985 typed for 2015, phone probe), which the 资格初审 arithmetic would otherwise count as years.
+EARLIEST_EDUCATION_AGE = 14
+
+
+def education_date_error(obtained, birth_date) -> str:
+    """A 学历 or 学位 取得时间 before the month the candidate turned EARLIEST_EDUCATION_AGE (the candidate's
+    form and a reviewer's correction)."""
+    if obtained and birth_date and (obtained.year, obtained.month) < (birth_date.year + EARLIEST_EDUCATION_AGE,
+                                                                      birth_date.month):
+        return f"取得时间早于出生日期后的合理年龄（年满{EARLIEST_EDUCATION_AGE}周岁），请核对。"
+    return ""
 
 
 NO_QUALIFICATION = "无"  # the 现有资格 of one who holds none (or left blank)

@@ -40,6 +40,7 @@ from prereg.core.validators import (
     MOBILE_RE,
     clean_person_name,
     clean_text,
+    halfwidth,
     is_id,
     normalize_id_number,
     normalize_mobile,
@@ -72,6 +73,13 @@ def text_formfield(db_field, **kwargs):
     if isinstance(db_field, models.CharField) and not db_field.choices:
         kwargs.setdefault("form_class", TextField)
     return db_field.formfield(**kwargs)
+
+
+class DateField(forms.DateField):
+    """A whole date (a passport holder's 出生日期), typed in full-width digits too (全角 mode)."""
+
+    def to_python(self, value):
+        return super().to_python(halfwidth(value) if isinstance(value, str) else value)
 
 
 class MonthField(forms.DateField):
@@ -209,7 +217,7 @@ class BasicForm(forms.ModelForm):
         model = Application
         fields = ["name", "gender", "birth_date", "ethnicity", "unit", "postcode", "phone", "address"]
         formfield_callback = text_formfield
-        field_classes = {"phone": MobileField}
+        field_classes = {"phone": MobileField, "birth_date": DateField}
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
                    "postcode": forms.TextInput(attrs={"inputmode": "numeric"}),
                    "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -306,20 +314,6 @@ class WorkForm(RowForm):
         return start
 
 
-# The youngest age at which any 学历 or 学位 is obtained: 中专 after 初中, at 14 at the very earliest
-# (the higher levels come later), so no real candidate is refused. A 取得时间 before it is a slip
-# (1985 typed for 2015, phone probe), which the 资格初审 arithmetic would otherwise count as years.
-EARLIEST_EDUCATION_AGE = 14
-
-
-def education_date_error(obtained, birth_date) -> str:
-    """A 取得时间 before the month the candidate turned EARLIEST_EDUCATION_AGE, said at the field."""
-    if obtained and birth_date and (obtained.year, obtained.month) < (birth_date.year + EARLIEST_EDUCATION_AGE,
-                                                                      birth_date.month):
-        return f"取得时间早于出生日期后的合理年龄（年满{EARLIEST_EDUCATION_AGE}周岁），请核对。"
-    return ""
-
-
 class EducationForm(RowForm):
     """A 学历 or 学位 row; `birth_date` (the application's, read from the ID number or typed for
     other documents) bounds its 取得时间 from below."""
@@ -341,7 +335,7 @@ class EducationForm(RowForm):
 
     def clean_obtained(self):
         obtained = self.cleaned_data["obtained"]
-        if message := education_date_error(obtained, self.birth_date):
+        if message := values.education_date_error(obtained, self.birth_date):
             raise ValidationError(message, code="before_plausible_age")
         return obtained
 
@@ -519,13 +513,14 @@ class DeclarationForm(forms.ModelForm):
         data = super().clean()
         if not self.has_scopes:
             data["scope"] = None
-        current, when = data.get("current_qualification"), data.get("current_qualification_date")
-        if current and current != "无" and not when:
-            self.add_error("current_qualification_date", "请填写“现有资格取得年月”。")
-        if when and current in (None, "", "无"):
-            self.add_error("current_qualification_date", "现有资格为“无”时不填“现有资格取得年月”，请清空该项或选择现有资格。")
-        if message := values.qualification_date_error(when, self.instance.birth_date):
-            self.add_error("current_qualification_date", message)
+        birth, when = self.instance.birth_date, data.get("current_qualification_date")
+        for message in (values.current_qualification_date_error(data.get("current_qualification"), when),
+                        values.qualification_date_error(when, birth)):
+            if message:
+                self.add_error("current_qualification_date", message)
+        if message := values.after_birth_error(data.get("practice_registered"), birth,
+                                               self.fields["practice_registered"].label):
+            self.add_error("practice_registered", message)
         return data
 
 

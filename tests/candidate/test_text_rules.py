@@ -4,16 +4,20 @@ names and numbers as the reviewer's correction does (prereg.applications.values)
 The input probe:
 - an address of a zero-width space was saved (Django strips only ordinary spaces), and so was a row's
   unit name or a unit request; a tab or an escape went into the PDF and the SMS;
+- a month typed in full-width digits (２０１５－０８) was refused; 执业注册年月 was not checked against
+  the birth date;
 """
+
+import datetime
 
 import pytest
 from django.urls import reverse
 
 from prereg.applications.carryover import start_application
-from prereg.applications.models import WorkRow
+from prereg.applications.models import Application, WorkRow
 from prereg.orgs.models import UnitRequest
 from tests.candidate.test_form import basic, post
-from tests.factories import formset_data
+from tests.factories import CandidateFactory, formset_data
 
 
 @pytest.fixture
@@ -65,3 +69,31 @@ def test_a_unit_request_of_invisible_characters_is_asked_for(client, app):
                            {"full_name": "\u200b\u200b\u200b\u200b\u200b", "region_code": "350524"})
     assert "请填写“单位规范全称”。" in response.content.decode()
     assert not UnitRequest.objects.exists()
+
+
+# 2. Dates: full-width digits, and the rules the correction shares ---------------------------------
+
+BORN = datetime.date(1990, 1, 1)  # the factories' ID numbers are of 1990-01-01
+
+
+def test_a_month_in_full_width_digits_is_saved(client, app):
+    body = post(client, "work", _work(start="２０１５－０８")).content.decode()
+    assert "已保存" in body
+    assert WorkRow.objects.get().start == datetime.date(2015, 8, 1)
+
+
+def test_a_passport_holders_birth_date_in_full_width_digits_is_saved(client, year, tree):
+    holder = CandidateFactory(id_type="passport", id_number="E12345678", username="E12345678")
+    client.force_login(holder)
+    client.get(reverse("candidate:form"))
+    post(client, "basic", basic(tree, **{"basic-phone": holder.phone, "basic-gender": "F",
+                                         "basic-birth_date": "１９８８-０５-０６"}))
+    assert Application.objects.get(candidate=holder).birth_date == datetime.date(1988, 5, 6)
+
+
+def test_a_practice_registration_before_the_birth_is_refused_as_in_a_correction(client, app):
+    assert app.birth_date == BORN
+    body = post(client, "declaration", {"decl-practice_registered": "1989-12"}).content.decode()
+    assert "执业注册年月应晚于出生日期。" in body
+    app.refresh_from_db()
+    assert app.practice_registered is None

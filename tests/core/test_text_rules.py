@@ -4,6 +4,8 @@ shares with the candidate's form (prereg.applications.values).
 The input probe:
 - a notice titled with a zero-width space was saved (an empty notice on the home page); a tab, an
   escape or a direction override went into a corrected value;
+- a month typed in full-width digits (２０２４-０１) was refused; a reviewer's corrected 学历 取得时间
+  was not held to the 14-year rule of the candidate's form;
 """
 
 import datetime
@@ -12,8 +14,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from prereg.applications import services
-from prereg.applications.models import Application
+from prereg.applications import services, values
+from prereg.applications.models import Application, EducationRow
 from prereg.catalog import services as catalog
 from prereg.catalog.models import Announcement
 from prereg.core.validators import clean_text
@@ -103,3 +105,29 @@ def test_a_reason_keeps_its_lines(app, reviewer_anxi_hospital):
                                               expected_version=app.version, to="candidate",
                                               reason="1. 学历证书不清晰\r\n2. 缺少\u200b执业证书")
     assert application.returned_reason == "1. 学历证书不清晰\n2. 缺少执业证书"
+
+
+# 2. Dates: full-width digits, and the 取得时间 rule of the form in a correction ----------------------
+
+@pytest.mark.parametrize("typed", ["２０２４-０１", "２０２４－０１", "２０２４／０１", "2024-０１"])
+def test_a_month_in_full_width_digits_is_the_same_month(typed):
+    assert values.clean_month(typed) == datetime.date(2024, 1, 1)
+
+
+def test_a_date_in_full_width_digits_is_the_same_date_and_other_scripts_are_refused():
+    assert values.clean_date("１９９０-０１-０２") == datetime.date(1990, 1, 2)
+    with pytest.raises(ValidationError):
+        values.clean_month("٢٠٢٤-٠١")
+
+
+def test_a_corrected_education_date_is_held_to_the_earliest_age_as_on_the_form(app, reviewer_anxi_hospital):
+    row = EducationRow.objects.get(application=app)
+    key = f"education:{row.pk}.obtained"
+    with pytest.raises(ValidationError) as error:
+        _edit(app, reviewer_anxi_hospital, **{key: "2003-12"})
+    assert error.value.message_dict == {key: ["取得时间早于出生日期后的合理年龄（年满14周岁），请核对。"]}
+    row.refresh_from_db()
+    assert row.obtained == datetime.date(2012, 7, 1)
+    _edit(app, reviewer_anxi_hospital, **{key: "２００４－０１"})  # the month he turned 14, in full-width digits
+    row.refresh_from_db()
+    assert row.obtained == datetime.date(2004, 1, 1)
