@@ -163,15 +163,27 @@ def clean_text(raw: str, label: str = "", *, multiline: bool = False) -> str:
     return "" if is_blank_text(text) else text
 
 
+# The 间隔号 of a minority or foreign name (阿依古丽·买买提) as it is typed: the Latin and the full-width
+# full stop, the bullet, the Japanese middle dots, the hyphenation point (U+2027), the dot operators. A
+# name is stored, shown and compared (国网名单核对) with one kind, U+00B7, and without the spaces an input
+# method may put around it.
+MIDDLE_DOT_RE = re.compile(r"\s*[.．·•・･‧∙⋅]\s*")
+
+
+def normalize_middle_dots(name: str) -> str:
+    return MIDDLE_DOT_RE.sub("·", name)
+
+
 # A name as an ID document prints it: letters of any script, words joined by one separator (the
-# 间隔号 of a minority or foreign name in its several typed forms, a space, a hyphen, an apostrophe).
-PERSON_NAME_RE = re.compile(r"[^\W\d_]+(?:[·•・‧．.\- '][^\W\d_]+)*")
+# 间隔号 of a minority or foreign name, a space, a hyphen, an apostrophe).
+PERSON_NAME_RE = re.compile(r"[^\W\d_]+(?:[·\- '][^\W\d_]+)*")
 
 
 def clean_person_name(raw: str) -> str:
     """A person's 姓名, wherever it is typed: a candidate's (sign-up, 基本信息, a reviewer's correction)
     and a reviewer account's (新增审核账号, 用户管理, 个人信息, the staff import)."""
-    name = " ".join(strip_invisible(raw).split())  # a doubled space typed between the parts is one
+    # A doubled space typed between the parts is one; the 间隔号 is one kind, spaces around it dropped.
+    name = normalize_middle_dots(" ".join(strip_invisible(raw).split()))
     if len(name) < 2:
         raise ValidationError("请填写与证件一致的姓名。", code="name")
     # \w takes numerals of other kinds (①, Ⅲ) as letters: no name prints them.

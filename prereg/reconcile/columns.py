@@ -10,7 +10,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from prereg.core.validators import MOBILE_RE, id_check_char, is_digits, normalize_id_number, normalize_mobile
+from prereg.core.validators import (
+    MOBILE_RE,
+    id_check_char,
+    is_digits,
+    normalize_id_number,
+    normalize_middle_dots,
+    normalize_mobile,
+)
 
 
 @dataclass(frozen=True)
@@ -121,8 +128,9 @@ def normalise_phone(value: str) -> tuple[str, str]:
 
 
 def normalise_name(value: str) -> str:
-    """Names compare without spaces and with one kind of middle dot (阿依·古丽, 阿依•古丽)."""
-    return re.sub(r"[•・.．]", "·", compact(value))
+    """Names compare without spaces and with one kind of middle dot (阿依·古丽, 阿依•古丽, 阿依‧古丽), as a
+    name typed in the form is stored (validators.normalize_middle_dots)."""
+    return normalize_middle_dots(compact(value))
 
 
 def canonical_level(value: str) -> str:

@@ -6,6 +6,7 @@ The input probe:
   unit name or a unit request; a tab or an escape went into the PDF and the SMS;
 - a month typed in full-width digits (２０１５－０８) was refused; 执业注册年月 was not checked against
   the birth date;
+- 阿依古丽 · 买买提 was refused, and 阿依古丽•买买提 stored as typed;
 """
 
 import datetime
@@ -97,3 +98,14 @@ def test_a_practice_registration_before_the_birth_is_refused_as_in_a_correction(
     assert "执业注册年月应晚于出生日期。" in body
     app.refresh_from_db()
     assert app.practice_registered is None
+
+
+# 3. The 间隔号 of a name ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["阿依古丽 · 买买提", "阿依古丽•买买提", "阿依古丽‧买买提", "阿依古丽．买买提",
+                                   "阿依古丽.买买提", "阿依古丽・买买提"])
+def test_a_minority_name_is_stored_with_one_middle_dot(client, app, tree, typed):
+    body = post(client, "basic", basic(tree, **{"basic-phone": app.phone, "basic-name": typed})).content.decode()
+    assert "已保存" in body
+    app.refresh_from_db()
+    assert app.name == "阿依古丽·买买提"

@@ -6,6 +6,7 @@ The input probe:
   escape or a direction override went into a corrected value;
 - a month typed in full-width digits (２０２４-０１) was refused; a reviewer's corrected 学历 取得时间
   was not held to the 14-year rule of the candidate's form;
+- one name was stored with different middle dots, and 国网名单核对 took 阿依‧古丽 (U+2027) for another;
 """
 
 import datetime
@@ -18,7 +19,8 @@ from prereg.applications import services, values
 from prereg.applications.models import Application, EducationRow
 from prereg.catalog import services as catalog
 from prereg.catalog.models import Announcement
-from prereg.core.validators import clean_text
+from prereg.core.validators import clean_person_name, clean_text, normalize_middle_dots
+from prereg.reconcile.columns import normalise_name
 from tests.factories import submitted
 
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
@@ -131,3 +133,26 @@ def test_a_corrected_education_date_is_held_to_the_earliest_age_as_on_the_form(a
     _edit(app, reviewer_anxi_hospital, **{key: "２００４－０１"})  # the month he turned 14, in full-width digits
     row.refresh_from_db()
     assert row.obtained == datetime.date(2004, 1, 1)
+
+
+# 3. The 间隔号 of a name ----------------------------------------------------------------------------
+
+DOTS = [".", "•", "・", "‧", "·", "．", "･"]
+
+@pytest.mark.parametrize("dot", DOTS)
+@pytest.mark.parametrize("spaced", [False, True])
+def test_a_names_middle_dot_is_stored_as_one_kind_without_spaces_around_it(dot, spaced):
+    typed = f"阿依古丽 {dot} 买买提" if spaced else f"阿依古丽{dot}买买提"
+    assert clean_person_name(typed) == "阿依古丽·买买提"
+
+
+@pytest.mark.parametrize("dot", DOTS)
+def test_the_national_roster_reads_every_middle_dot_as_the_form_stores_it(dot):
+    assert normalise_name(f"阿依古丽{dot}买买提") == normalise_name("阿依古丽·买买提") == "阿依古丽·买买提"
+    assert normalise_name(f"阿依古丽 {dot} 买买提") == normalize_middle_dots("阿依古丽·买买提")
+
+
+def test_a_name_of_dots_alone_or_with_a_doubled_dot_is_still_refused():
+    for typed in ("··", "阿依··买买提", "·阿依古丽"):
+        with pytest.raises(ValidationError):
+            clean_person_name(typed)
