@@ -20,6 +20,7 @@ from prereg.core.validators import (
     normalize_id_number,
     parse_id_number,
     validate_chsi_code,
+    validate_document_number,
     validate_not_future,
 )
 
@@ -88,12 +89,13 @@ def is_resident_id(id_type: str) -> bool:
 
 
 def clean_id_number(raw: str, id_type: str) -> str:
-    """A resident ID number is checked in full (region, birth date, check digit); others by form."""
+    """A resident ID number is checked in full (region, birth date, check digit); a passport's or a permit's
+    by form: Latin letters and digits."""
     number = normalize_id_number(raw)
     if is_resident_id(id_type):
         parse_id_number(number)
-    elif not (6 <= len(number) <= 30) or not number.isalnum():
-        raise ValidationError("请填写正确的证件编号。", code="format")
+    else:
+        validate_document_number(number)
     return number
 
 

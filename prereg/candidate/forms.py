@@ -42,9 +42,7 @@ from prereg.core.validators import (
     clean_text,
     halfwidth,
     is_id,
-    normalize_id_number,
     normalize_mobile,
-    parse_id_number,
     validate_mobile,
     validate_not_future,
 )
@@ -165,12 +163,9 @@ class SignupForm(forms.Form):
         return clean_person_name(self.cleaned_data["name"])
 
     def clean_id_number(self):
-        number = normalize_id_number(self.cleaned_data["id_number"])
-        if self.cleaned_data.get("id_type", IdType.RESIDENT) == IdType.RESIDENT:
-            parse_id_number(number)
-        elif not (6 <= len(number) <= 30) or not number.isalnum():
-            raise ValidationError("请填写正确的证件编号。")
-        elif MOBILE_RE.fullmatch(normalize_mobile(number)):
+        id_type = self.cleaned_data.get("id_type", IdType.RESIDENT)
+        number = values.clean_id_number(self.cleaned_data["id_number"], id_type)
+        if not values.is_resident_id(id_type) and MOBILE_RE.fullmatch(normalize_mobile(number)):
             # No passport or permit number is shaped like a mobile number (reference/id_rules.md §4);
             # as a login name it would shadow the account whose phone it is (find_account).
             raise ValidationError("证件编号不能是手机号码，请填写证件上的编号。")

@@ -66,6 +66,21 @@ def normalize_id_number(value: str) -> str:
     return halfwidth(value).strip().replace(" ", "").upper()
 
 
+# The number of a passport or a permit (reference/id_rules.md §4): Latin letters and digits, as the
+# document prints them in its machine-readable line. str.isalnum() also passed 护照号码一二三四,
+# Arabic-Indic digits and 𠮷: no document has them, and a number so spelled would pass for a second
+# account of the same person.
+DOCUMENT_NUMBER_RE = re.compile(r"[0-9A-Z]{6,30}")
+
+
+def validate_document_number(number: str) -> None:
+    """A non-resident document's number, normalized (normalize_id_number: half-width, upper case)."""
+    if not number.isascii() or not number.isalnum():
+        raise ValidationError("证件编号只能包含英文字母和数字，请按证件上的编号填写。", code="characters")
+    if not DOCUMENT_NUMBER_RE.fullmatch(number):
+        raise ValidationError("证件编号应为6至30位英文字母或数字。", code="length")
+
+
 def parse_id_number(value: str) -> IdFacts:
     """Validate an 18-digit 公民身份号码 and return what it tells (birth date, gender, region)."""
     number = normalize_id_number(value)

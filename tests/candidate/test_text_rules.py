@@ -7,6 +7,7 @@ The input probe:
 - a month typed in full-width digits (２０１５－０８) was refused; 执业注册年月 was not checked against
   the birth date;
 - 阿依古丽 · 买买提 was refused, and 阿依古丽•买买提 stored as typed;
+- a passport number 护照号码一二三四 signed up.
 """
 
 import datetime
@@ -14,8 +15,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from prereg.accounts.models import User
 from prereg.applications.carryover import start_application
 from prereg.applications.models import Application, WorkRow
+from prereg.candidate.forms import SignupForm
 from prereg.orgs.models import UnitRequest
 from tests.candidate.test_form import basic, post
 from tests.factories import CandidateFactory, formset_data
@@ -109,3 +112,27 @@ def test_a_minority_name_is_stored_with_one_middle_dot(client, app, tree, typed)
     assert "已保存" in body
     app.refresh_from_db()
     assert app.name == "阿依古丽·买买提"
+
+
+# 4. A passport's or a permit's number at sign-up ---------------------------------------------------
+
+def _signup(client, **extra):
+    return client.post(reverse("candidate:signup"), {
+        "name": "曹操", "id_type": "passport", "phone": "13800138000", "sms_code": "000000",
+        "password1": "Kaoshi#2026x", "password2": "Kaoshi#2026x", **extra})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["护照号码一二三四", "E١٢٣٤٥٦٧", "𠮷𠮷𠮷𠮷𠮷𠮷"])
+def test_a_document_number_of_other_characters_than_latin_letters_and_digits_is_refused_at_sign_up(client, number):
+    body = _signup(client, id_number=number).content.decode()
+    assert "证件编号只能包含英文字母和数字，请按证件上的编号填写。" in body
+    assert not User.objects.filter(name="曹操").exists()
+
+
+@pytest.mark.django_db
+def test_a_document_number_in_full_width_digits_is_read_as_printed():
+    form = SignupForm({"name": "曹操", "id_type": "passport", "id_number": "Ｅ１２３４５６７８", "phone": "13800138000",
+                       "sms_code": "000000", "password1": "Kaoshi#2026x", "password2": "Kaoshi#2026x"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["id_number"] == "E12345678"

@@ -7,6 +7,7 @@ The input probe:
 - a month typed in full-width digits (２０２４-０１) was refused; a reviewer's corrected 学历 取得时间
   was not held to the 14-year rule of the candidate's form;
 - one name was stored with different middle dots, and 国网名单核对 took 阿依‧古丽 (U+2027) for another;
+- 护照号码一二三四 passed as a passport number.
 """
 
 import datetime
@@ -156,3 +157,17 @@ def test_a_name_of_dots_alone_or_with_a_doubled_dot_is_still_refused():
     for typed in ("··", "阿依··买买提", "·阿依古丽"):
         with pytest.raises(ValidationError):
             clean_person_name(typed)
+
+
+# 4. A passport's or a permit's number ------------------------------------------------------------
+
+@pytest.mark.parametrize("number", ["护照号码一二三四", "E١٢٣٤٥٦٧", "𠮷𠮷𠮷𠮷𠮷𠮷", "E-1234567"])
+def test_a_document_number_of_other_characters_than_latin_letters_and_digits_is_refused(number):
+    with pytest.raises(ValidationError, match="证件编号只能包含英文字母和数字"):
+        values.clean_id_number(number, "passport")
+
+
+def test_a_document_number_in_full_width_or_lower_case_is_read_as_printed_and_its_length_is_said():
+    assert values.clean_id_number("ｅ１２３４５６７８", "passport") == "E12345678"
+    with pytest.raises(ValidationError, match="应为6至30位"):
+        values.clean_id_number("E123", "hk_macau")
