@@ -328,17 +328,22 @@ def account_unlock(*, actor, user_ids, request=None) -> int:
 
 
 @transaction.atomic
-def account_set_active(*, actor, user_ids, active: bool, waiting=None, request=None) -> int:
+def account_set_active(*, actor, user_ids, active: bool, waiting=None, assigned=None, request=None) -> int:
     """禁用/启用审核账户, several at once; a disabled account's sessions end at once
-    (the auth backend refuses inactive users on every request). `waiting` (org ids -> how many
-    applications wait for each: applications.selectors.waiting_counts, which this app cannot import)
-    refuses to disable the last reviewer accounts of an org that applications wait for."""
+    (the auth backend refuses inactive users on every request). Refuses to disable the last active
+    reviewer accounts of an org still needed, by the rule that refuses to disable the org itself
+    (orgs.services.org_set_enabled), with its counts, which this app cannot import: `waiting` (org ids
+    -> how many applications in flight need each at their current stage or a later one of their stored
+    chain: applications.selectors.needed_counts) and `assigned` (-> how many of this year's cross-review
+    assignments hand each a stage: orgs.services.assigned_counts)."""
     permissions.require_function(actor, "toggle_reviewer")
     ids = {int(i) for i in user_ids}
     scope = User.objects.administered_by(actor).filter(pk__in=ids)
-    if not active and waiting is not None:
+    counted = not active and (waiting is not None or assigned is not None)
+    if counted:
         # The orgs first, in pk order, as a submission locks its chain's orgs before it asks whether
-        # a unit has reviewers (applications.services._chain_held): one of the two waits for the other.
+        # a unit has reviewers (applications.services._chain_held) and an assignment its source and
+        # target (orgs.services.cross_review_assign): one of the two waits for the other.
         org_ids = set(scope.exclude(org=None).values_list("org", flat=True))
         Org = User._meta.get_field("org").related_model
         list(Org.objects.filter(pk__in=org_ids).select_for_update(no_key=True).order_by("pk"))
@@ -346,8 +351,8 @@ def account_set_active(*, actor, user_ids, active: bool, waiting=None, request=N
     if len(users) != len(ids):
         raise Http404("所选账号不存在或不在您的管辖范围内。")
     changed = [u for u in users if u.is_active != active]
-    if not active and waiting is not None:
-        _keep_a_reviewer(changed, waiting)
+    if counted:
+        _keep_a_reviewer(changed, waiting, assigned)
     User.objects.filter(pk__in=[u.pk for u in changed]).update(is_active=active)
     for user in changed:
         record("account.enable" if active else "account.disable", actor=actor, obj=user, request=request,
@@ -355,17 +360,26 @@ def account_set_active(*, actor, user_ids, active: bool, waiting=None, request=N
     return len(changed)
 
 
-def _keep_a_reviewer(leaving: list[User], waiting) -> None:
-    """Refuse when `leaving` are the last active reviewer accounts of an org that applications wait
-    for: they would wait for no one (the org's own 禁用 is refused likewise)."""
+def _keep_a_reviewer(leaving: list[User], waiting, assigned) -> None:
+    """Refuse when `leaving` are the last active reviewer accounts of an org that applications in flight
+    will reach or this year's cross-review assignments hand a stage (account_set_active's counts): they
+    would wait for no one (the org's own 禁用 is refused likewise)."""
     org_ids = {u.org_id for u in leaving if u.org_id and u.role in Role.reviewer_roles()}
-    counts = waiting(org_ids) if org_ids else {}
-    staffed = set(User.objects.filter(org__in=list(counts), role__in=Role.reviewer_roles(), is_active=True)
+    counts = waiting(org_ids) if org_ids and waiting is not None else {}
+    targets = assigned(org_ids) if org_ids and assigned is not None else {}
+    needed = counts.keys() | targets.keys()
+    staffed = set(User.objects.filter(org__in=list(needed), role__in=Role.reviewer_roles(), is_active=True)
                   .exclude(pk__in=[u.pk for u in leaving]).values_list("org", flat=True))
-    if stranded := [u.org for u in leaving if u.org_id in counts and u.org_id not in staffed]:
-        names = "；".join(f"“{org.name}”有{counts[org.pk]}份报名信息待其审核" for org in dict.fromkeys(stranded))
-        raise ValidationError(f"{names}，禁用后该机构将没有可用的审核账号、无人审核："
-                              "请待其审核完毕，或先启用或新增该机构的其他审核账号。")
+    stranded = dict.fromkeys(u.org for u in leaving if u.org_id in needed and u.org_id not in staffed)
+    if not stranded:
+        return
+    # The words of the org's own 禁用 (orgs.services.needed_text, assigned_text).
+    names = "；".join(f"“{org.name}”有{counts[org.pk]}份报名信息待其审核（当前或后续审核环节）" if org.pk in counts
+                     else f"“{org.name}”是本年度{targets[org.pk]}项交叉审核分配的交叉审核机构" for org in stranded)
+    remedies = [remedy for remedy, orgs in (("待其审核完毕", counts), ("先在“分配交叉审核”中取消这些分配", targets))
+                if any(org.pk in orgs for org in stranded)]
+    raise ValidationError(f"{names}，禁用后该机构将没有可用的审核账号、无人审核："
+                          f"请{'或'.join(remedies)}，或先启用或新增该机构的其他审核账号。")
 
 
 # --- Role permissions (配置角色权限) -------------------------------------------------------------

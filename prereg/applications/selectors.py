@@ -28,6 +28,7 @@ reviewer manages (考生信息管理) through their applications.
 """
 
 import datetime
+from collections import Counter
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -38,7 +39,7 @@ from prereg.accounts.models import Role, User
 from prereg.orgs.models import Org
 
 from . import services
-from .models import Application, ApplicationImage, ReviewLog, chain_names
+from .models import STAGE_ORDER, STAGE_ORG_FIELD, Application, ApplicationImage, ReviewLog, State, chain_names
 from .workflow import DECISIONS
 
 # Parameters that ask for equality with one column.
@@ -148,3 +149,25 @@ def waiting_counts(org_ids) -> dict[int, int]:
     would leave them to no one."""
     return dict(Application.objects.filter(waiting_org__in=org_ids).values("waiting_org")
                 .annotate(n=Count("pk")).values_list("waiting_org", "n"))
+
+
+def needed_counts(org_ids) -> dict[int, int]:
+    """How many applications in flight (审核中, or 审核通过 and awaiting the 考区's 汇总提交) name each of
+    these orgs at their current stage or a later one of their stored chain: a chain is stored at
+    submission and never re-routed, so an org disabled with any (or left without an active reviewer
+    account) would have them reach it and no one act. What 禁用 of an org (orgs.services.org_set_enabled),
+    an import row disabling one (orgs.importer.plan_import) and 禁用 of an org's last reviewer account
+    (accounts.services.account_set_active) count; waiting_counts is the current stage's alone. An
+    application naming an org at two stages (a 考区 that is a 考点 too) counts once."""
+    ids = {int(i) for i in org_ids}
+    columns = [f"{STAGE_ORG_FIELD[stage]}_id" for stage in STAGE_ORDER]
+    ahead = Q()  # each stage's column, for the applications at that stage or an earlier one
+    for i, column in enumerate(columns):
+        ahead |= Q(stage__in=STAGE_ORDER[:i + 1], **{f"{column}__in": ids})
+    in_flight = Application.objects.filter(Q(state=State.IN_REVIEW) & ahead
+                                           | Q(state=State.APPROVED, awaiting_forward=True, district_org__in=ids))
+    counts = Counter()
+    for stage, *chain in in_flight.values_list("stage", *columns):
+        start = STAGE_ORDER.index(stage) if stage else len(STAGE_ORDER) - 1  # approved: the 考区's forward
+        counts.update(ids & set(chain[start:]))
+    return dict(counts)

@@ -449,6 +449,25 @@ def _handlers(application, exclude):
     return User.objects.filter(pk__in=list(ids), is_active=True)
 
 
+RETURN_ORG_DISABLED = "上一环节的审核机构“{name}”已停用，不能退回至该机构，可退回考生或联系考区。"
+
+
+def return_previous_refusal(application, *, lock: bool = False) -> str:
+    """Why 退回上一环节 may not send `application` to its previous stage's org, or "": that org was
+    disabled after the application passed it, and no one could act there (its reviewers cannot sign in;
+    禁用 counts only what still lies ahead of an application, applications.selectors.needed_counts). The
+    review screen leaves the choice out on it; application_reject asks again with `lock`, the org's row
+    held until the return commits, as 禁用 locks what it disables before it counts: a 禁用 meanwhile is
+    seen here, or waits and then sees the application back at the org (and refuses)."""
+    previous = workflow.previous_stage(application.stage) if application.stage else None
+    org_id = application.org_id_at(previous) if previous else None
+    if org_id is None:
+        return ""
+    orgs = Org.objects.select_for_update(no_key=True) if lock else Org.objects
+    org = orgs.filter(pk=org_id).only("name", "enabled").first()
+    return RETURN_ORG_DISABLED.format(name=org.name) if org is not None and not org.enabled else ""
+
+
 @transaction.atomic
 def application_reject(*, actor, application_id: int, expected_version: int, reason: str, to: str,
                        national_done: bool = False, request=None) -> Application:
@@ -465,6 +484,8 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
             move = workflow.reject_previous_move(application.state, stage, application.awaiting_forward)
         except workflow.TransitionNotAllowed:
             raise ValidationError("单位审查是第一个环节，只能退回考生。") from None
+        if refusal := return_previous_refusal(application, lock=True):
+            raise ValidationError({"to": refusal})
         action = ReviewAction.REJECT_PREVIOUS
     else:
         move = workflow.reject_candidate_move(application.state, application.awaiting_forward)

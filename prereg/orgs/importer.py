@@ -36,7 +36,18 @@ from prereg.core.validators import is_digits
 from .bulk import clear_paths, fill_paths, insert_tree
 from .models import LEVEL_FIELDS, Level, Org, search_keys
 from .routing import needs_route, routing_gap
-from .services import RIGHT_STILL_WAITING, STILL_WAITING, area_of, check_region, lock_codes_and_names
+from .services import (
+    ASSIGNED_CONSEQUENCE,
+    RIGHT_STILL_WAITING,
+    STILL_ASSIGNED,
+    STILL_WAITING,
+    area_of,
+    assigned_counts,
+    assigned_text,
+    check_region,
+    lock_codes_and_names,
+    needed_text,
+)
 
 CODE, NAME, SHORT, PARENT, LEVELS, RIGHT, ENABLED, REGION = (
     "机构代码", "规范全称", "简称", "上级机构代码", "机构类别", "单位审查权限", "启用", "所在地区代码")
@@ -225,10 +236,13 @@ def _stored_rows(orgs) -> tuple[dict[str, Row], dict[str, tuple[int, str]]]:
     return rows, ids
 
 
-def plan_import(*, actor, filename: str, content: bytes, orgs=None, waiting=None) -> Plan:
-    """Check a whole sheet against the stored tree and say what importing it would do. `waiting`:
-    as org_set_enabled's, refuses a row that disables an org applications wait for, or takes the
-    单位审查 right from one (as org_update)."""
+def plan_import(*, actor, filename: str, content: bytes, orgs=None, waiting=None, needed=None) -> Plan:
+    """Check a whole sheet against the stored tree and say what importing it would do. A row that
+    disables an org is refused where 禁用 (org_set_enabled) refuses it: `needed` (its `waiting`:
+    applications.selectors.needed_counts) counts the applications that need the org at their current
+    stage or a later one, and this year's cross-review assignments to it are counted. `waiting`
+    (org_update's: applications.selectors.waiting_counts) refuses a row taking the 单位审查 right from a
+    unit applications wait for."""
     if not may_import(actor):
         raise PermissionDenied("您没有导入组织机构的权限。")
     plan = Plan(filename=filename, digest=hashlib.sha256(content).hexdigest(), version=tree_version())
@@ -247,17 +261,29 @@ def plan_import(*, actor, filename: str, content: bytes, orgs=None, waiting=None
             for field in absent:
                 setattr(row, field, getattr(stored[row.code], field))
     _check(actor, plan, rows, stored, ids)
-    if waiting is not None:
-        # What 禁用 and the org page refuse: disabling an org, or taking a unit's 单位审查 right, while
-        # applications wait for it.
-        refused = {pk: (row, STILL_WAITING if changes.get("enabled") == [True, False] else RIGHT_STILL_WAITING)
-                   for pk, row, changes in plan.updates
-                   if changes.get("enabled") == [True, False] or changes.get("has_review_right") == [True, False]}
-        counts = waiting(list(refused)) if refused else {}
-        plan.errors += [f"{row.where}：“{row.name}”有{counts[pk]}份报名信息待其审核，{why}"
-                        for pk, (row, why) in refused.items() if pk in counts]
+    plan.errors += _still_needed(plan, waiting, needed)
     plan.errors.sort(key=_error_order)
     return plan
+
+
+def _still_needed(plan: Plan, waiting, needed) -> list[str]:
+    """The refusals of the rows that 禁用 (org_set_enabled) or the org page (org_update) would refuse:
+    disabling an org applications need or this year's cross-review assignments hand a stage, taking a
+    unit's 单位审查 right while applications wait for it. One a row, at the row."""
+    disabled = {pk: row for pk, row, changes in plan.updates if changes.get("enabled") == [True, False]}
+    unreviewed = {pk: row for pk, row, changes in plan.updates if changes.get("has_review_right") == [True, False]}
+    counts = needed(list(disabled)) if disabled and needed is not None else {}
+    assigned = assigned_counts(disabled) if disabled else {}
+    waited = waiting(list(unreviewed)) if unreviewed and waiting is not None else {}
+    errors = []
+    for pk, row in disabled.items():
+        if pk in counts:
+            errors.append(f"{row.where}：{needed_text(row.name, counts[pk])}，{STILL_WAITING}")
+        elif pk in assigned:
+            errors.append(f"{row.where}：{assigned_text(row.name, assigned[pk])}{ASSIGNED_CONSEQUENCE}{STILL_ASSIGNED}")
+    errors += [f"{row.where}：“{row.name}”有{waited[pk]}份报名信息待其审核，{RIGHT_STILL_WAITING}"
+               for pk, row in unreviewed.items() if pk in waited]
+    return errors
 
 
 ROW_OF_ERROR = re.compile(r"第(\d+)行")
@@ -453,7 +479,7 @@ def _check_scope(actor, file_rows, stored, ids, final, errors) -> None:
 
 @transaction.atomic
 def org_import(*, actor, filename: str, content: bytes, expected_version: str | None = None,
-               expected_digest: str | None = None, waiting=None, request=None) -> Plan:
+               expected_digest: str | None = None, waiting=None, needed=None, request=None) -> Plan:
     """Apply a sheet, all or nothing: the plan is made again under the lock, against the tree as it
     is; the preview's version and file hash must still hold."""
     if not may_import(actor):
@@ -466,7 +492,7 @@ def org_import(*, actor, filename: str, content: bytes, expected_version: str | 
     # order as org_set_enabled and a submission lock theirs: never one each while waiting for the other's.
     list(scope.select_for_update().order_by("pk").values_list("pk", flat=True))
     orgs = list(Org.objects.values_list(*STORED_FIELDS))
-    plan = plan_import(actor=actor, filename=filename, content=content, orgs=orgs, waiting=waiting)
+    plan = plan_import(actor=actor, filename=filename, content=content, orgs=orgs, waiting=waiting, needed=needed)
     if expected_digest is not None and plan.digest != expected_digest:
         plan.errors.insert(0, "文件与预览时的不一致，请重新上传并预览。")
     if expected_version is not None and plan.version != expected_version:

@@ -261,8 +261,8 @@ def org_delete(*, actor, org: Org, expected_version: int | None = None, request=
 def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None) -> int:
     """Enable or disable several orgs below the actor at once (禁用/启用机构账户). `waiting` (org ids
     -> how many applications still need each: applications wait for it at their current stage or
-    will at a later one of their stored chain; the back office's needed_counts, over applications,
-    which this app cannot import) refuses to disable an org others' applications need: a chain is
+    will at a later one of their stored chain; applications.selectors.needed_counts, which this app
+    cannot import) refuses to disable an org others' applications need: a chain is
     stored at submission and never re-routed, so an application would reach it and no one could act.
     An org a stage of this year is assigned to (交叉审核) is refused too: the next submissions of the
     source's units would be routed to it (routing.resolve_chain)."""
@@ -291,19 +291,39 @@ def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None
     return len(changed)
 
 
+def assigned_counts(org_ids) -> dict[int, int]:
+    """How many of this year's active cross-review assignments (交叉审核) hand each of these orgs a
+    stage: the next submissions of their sources' units are routed to it (routing.resolve_chain), so it
+    is needed as an org an application in flight will reach is (applications.selectors.needed_counts).
+    Counted wherever those are: 禁用 of an org, an import row disabling one, 禁用 of its last reviewer
+    account."""
+    return dict(Counter(CrossReviewAssignment.objects.filter(
+        target__in=list(org_ids), active=True, exam_year__is_current=True).values_list("target_id", flat=True)))
+
+
+# The words of a refusal to disable an org that is needed (org_set_enabled, an import row; 禁用 of its last
+# reviewer account says the same, accounts.services._keep_a_reviewer).
+def needed_text(name: str, count: int) -> str:
+    return f"“{name}”有{count}份报名信息待其审核（当前或后续审核环节）"
+
+
+def assigned_text(name: str, count: int) -> str:
+    return f"“{name}”是本年度{count}项交叉审核分配的交叉审核机构"
+
+
+ASSIGNED_CONSEQUENCE = "，禁用后分配给它的审核将无人办理。"
+
+
 def _check_nothing_needs(orgs: list[Org], waiting) -> None:
     """org_set_enabled's refusals to disable `orgs` (locked): applications need them, or this year's
     cross-review assignments hand them a stage."""
     counts = waiting([o.pk for o in orgs]) if waiting is not None else {}
     if counts:
-        raise ValidationError("；".join(f"“{o.name}”有{counts[o.pk]}份报名信息待其审核（当前或后续审核环节）"
-                                       for o in orgs if o.pk in counts) + "。" + STILL_WAITING)
-    assigned = Counter(CrossReviewAssignment.objects.filter(
-        target__in=orgs, active=True, exam_year__is_current=True).values_list("target_id", flat=True))
-    if assigned:
-        raise ValidationError("；".join(f"“{o.name}”是本年度{assigned[o.pk]}项交叉审核分配的交叉审核机构"
-                                       for o in orgs if o.pk in assigned) + "，禁用后分配给它的审核将无人办理。"
-                              + STILL_ASSIGNED)
+        raise ValidationError("；".join(needed_text(o.name, counts[o.pk]) for o in orgs if o.pk in counts)
+                              + "。" + STILL_WAITING)
+    if assigned := assigned_counts(o.pk for o in orgs):
+        raise ValidationError("；".join(assigned_text(o.name, assigned[o.pk]) for o in orgs if o.pk in assigned)
+                              + ASSIGNED_CONSEQUENCE + STILL_ASSIGNED)
 
 
 # --- Unit requests (单位添加申请) --------------------------------------------------------------

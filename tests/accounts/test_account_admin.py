@@ -7,7 +7,7 @@ from django.utils.html import escape
 
 from prereg.accounts import permissions
 from prereg.accounts.models import Role, RolePermission, User
-from prereg.applications.models import Application
+from prereg.applications.models import Application, State
 from prereg.applications.selectors import candidates_visible_to
 from prereg.audit.models import AuditEvent
 from prereg.notify.models import SmsMessage
@@ -135,7 +135,7 @@ def test_the_last_reviewer_account_of_a_unit_applications_wait_for_is_not_disabl
     client.force_login(reviewer_fuzhou)
     html = client.post(reverse("backoffice:accounts_toggle"), {"ids": [reviewer_lianjiang_hospital.pk],
                                                                "action": "disable"}, follow=True).content.decode()
-    assert "有1份报名信息待其审核，禁用后该机构将没有可用的审核账号" in html
+    assert "有1份报名信息待其审核（当前或后续审核环节），禁用后该机构将没有可用的审核账号" in html
     reviewer_lianjiang_hospital.refresh_from_db()
     assert reviewer_lianjiang_hospital.is_active and not AuditEvent.objects.filter(event="account.disable").exists()
     # With a colleague still active, it may go; so may the colleague once nothing waits.
@@ -143,7 +143,7 @@ def test_the_last_reviewer_account_of_a_unit_applications_wait_for_is_not_disabl
     client.post(reverse("backoffice:accounts_toggle"), {"ids": [reviewer_lianjiang_hospital.pk], "action": "disable"})
     reviewer_lianjiang_hospital.refresh_from_db()
     assert not reviewer_lianjiang_hospital.is_active
-    Application.objects.filter(pk=waiting.pk).update(waiting_org=None)
+    Application.objects.filter(pk=waiting.pk).update(state=State.APPROVED, stage="", waiting_org=None)
     client.post(reverse("backoffice:accounts_toggle"), {"ids": [colleague.pk], "action": "disable"})
     colleague.refresh_from_db()
     assert not colleague.is_active

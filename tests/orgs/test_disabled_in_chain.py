@@ -14,7 +14,7 @@ from django.urls import reverse
 from prereg.accounts.models import Role
 from prereg.applications import services as application_services
 from prereg.applications.models import Application, Stage, State
-from prereg.backoffice.views.orgs import needed_counts
+from prereg.applications.selectors import needed_counts
 from prereg.orgs import selectors
 from prereg.orgs import services as org_services
 from prereg.orgs.models import CrossReviewAssignment, Org

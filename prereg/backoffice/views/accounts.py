@@ -20,13 +20,14 @@ from prereg.accounts.permissions import has_function
 from prereg.accounts.validators import clean_staff_login_name
 from prereg.applications import candidates as candidate_services
 from prereg.applications.models import Application
-from prereg.applications.selectors import waiting_counts
+from prereg.applications.selectors import needed_counts
 from prereg.audit.log import record
 from prereg.catalog import staff_import
 from prereg.core.forms import add_service_errors
 from prereg.core.sheets import template_csv
 from prereg.core.validators import is_id, normalize_id_number
 from prereg.notify.models import SmsMessage
+from prereg.orgs import services as org_services
 from prereg.orgs import staging
 from prereg.orgs.forms import OrgChoiceField, SheetImportForm
 from prereg.orgs.models import Org
@@ -132,7 +133,8 @@ def account_toggle(request):
         return redirect("backoffice:accounts")
     try:
         count = services.account_set_active(actor=request.user, user_ids=ids, active=action == "enable",
-                                             waiting=waiting_counts, request=request)
+                                             waiting=needed_counts, assigned=org_services.assigned_counts,
+                                             request=request)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("backoffice:accounts")

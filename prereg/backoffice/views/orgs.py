@@ -1,7 +1,5 @@
 """组织机构管理 and 单位添加申请: the user's subtree only; every write goes through orgs.services."""
 
-from collections import Counter
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,8 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prereg.accounts import services as account_services
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function
-from prereg.applications.models import STAGE_ORDER, STAGE_ORG_FIELD, Application, State
-from prereg.applications.selectors import waiting_counts
+from prereg.applications.selectors import needed_counts, waiting_counts
 from prereg.audit.log import record
 from prereg.catalog.models import Division
 from prereg.core.forms import add_service_errors
@@ -30,25 +27,6 @@ from .common import query_without, sheet_download
 
 PAGE_SIZE = 50
 LEVEL_FILTERS = {"district": "is_district", "site": "is_site", "point": "is_point", "unit": "is_unit"}
-
-
-def needed_counts(org_ids) -> dict[int, int]:
-    """How many applications in flight (审核中, or 审核通过 and awaiting the 考区's 汇总提交) name each of
-    these orgs at their current stage or a later one of their stored chain: org_set_enabled's
-    `waiting`, which refuses to disable an org they would reach. An application naming an org at two
-    stages (a 考区 that is a 考点 too) counts once."""
-    ids = {int(i) for i in org_ids}
-    columns = [f"{STAGE_ORG_FIELD[stage]}_id" for stage in STAGE_ORDER]
-    ahead = Q()  # each stage's column, for the applications at that stage or an earlier one
-    for i, column in enumerate(columns):
-        ahead |= Q(stage__in=STAGE_ORDER[:i + 1], **{f"{column}__in": ids})
-    in_flight = Application.objects.filter(Q(state=State.IN_REVIEW) & ahead
-                                           | Q(state=State.APPROVED, awaiting_forward=True, district_org__in=ids))
-    counts = Counter()
-    for stage, *chain in in_flight.values_list("stage", *columns):
-        start = STAGE_ORDER.index(stage) if stage else len(STAGE_ORDER) - 1  # approved: the 考区's forward
-        counts.update(ids & set(chain[start:]))
-    return dict(counts)
 
 
 @require_GET
@@ -306,7 +284,8 @@ def org_import(request):
         return _import_page(request, form, status=200 if request.method == "GET" else 400)
     upload = form.cleaned_data["file"]
     content = upload.read()
-    plan = importer.plan_import(actor=request.user, filename=upload.name, content=content, waiting=waiting_counts)
+    plan = importer.plan_import(actor=request.user, filename=upload.name, content=content, waiting=waiting_counts,
+                                needed=needed_counts)
     request.session.pop(IMPORT_SESSION_KEY, None)
     if plan.ok and plan.changes:
         staging.keep(request.session, IMPORT_SESSION_KEY, upload.name, content, plan.digest, version=plan.version)
@@ -324,7 +303,7 @@ def org_import_confirm(request):
         return redirect("backoffice:orgs_import")
     plan = importer.org_import(actor=request.user, filename=staged["filename"], content=content,
                                expected_version=staged["version"], expected_digest=staged["digest"],
-                               waiting=waiting_counts, request=request)
+                               waiting=waiting_counts, needed=needed_counts, request=request)
     if not plan.ok:
         return _import_page(request, SheetImportForm(), plan, status=409)
     messages.success(request, f"导入成功：共{plan.rows}行，新增{len(plan.creates)}个机构，更新{len(plan.updates)}个"

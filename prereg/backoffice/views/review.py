@@ -256,9 +256,10 @@ def batch_approve(request):
 
 def _previous_to(application, decidable) -> str:
     """Where 退回上一环节 sends the application, as its option names it (the message after the return
-    names the same): "考点审核：福州市卫生健康委员会"; "" where there is no stage before (单位审查)."""
+    names the same): "考点审核：福州市卫生健康委员会"; "" where there is no stage before (单位审查) or its
+    org has been disabled since (services.return_previous_refusal: 退回考生 remains)."""
     previous = workflow.previous_stage(application.stage) if decidable else None
-    if previous is None:
+    if previous is None or services.return_previous_refusal(application):
         return ""
     org = application.org_at(previous)
     return f"{Stage(previous).label}：{org}" if org else Stage(previous).label
@@ -364,8 +365,10 @@ def review_decide(request, pk):
         messages.warning(request, str(exc))
         return redirect("backoffice:review", pk=pk)
     except ValidationError as exc:
+        # A refusal of the 退回至 choice (services.return_previous_refusal) is said at it.
+        to_error = "；".join(exc.message_dict.get("to", [])) if hasattr(exc, "error_dict") else ""
         return _render_review(request, get_application_for(request.user, pk), form_data=data,
-                              error="；".join(exc.messages), status=400)
+                              error="" if to_error else "；".join(exc.messages), to_error=to_error, status=400)
     return redirect("backoffice:pending")
 
 
