@@ -173,14 +173,11 @@ def test_manuals_are_pages(client, reviewer_quanzhou, candidate):
     assert client.post(reverse("backoffice:manual", args=["candidate"])).status_code == 405
 
 
-def test_a_new_cut_off_recomputes_the_stored_verdicts_of_open_applications(district, year, tree):
-    """Three years and a month of a 药士's work at the cut-off: 符合; two months earlier, the candidate's page, the
-    lists and the exports (which read the stored verdict) must not go on saying 符合. (Three years exactly would
-    be a January start, 需人工核实: rules file §1.3, §5 item 4.)"""
+def _eligible_druggist(year, tree):
+    """An open application a verdict is stored for: three years and a month of a 药士's work at the cut-off, 符合."""
     import datetime
 
     from prereg.applications import eligibility
-    from prereg.applications.models import Application
     from prereg.catalog.models import PracticeCategory, Qualification
     from tests.factories import ApplicationFactory, EducationRowFactory, WorkRowFactory
 
@@ -191,6 +188,17 @@ def test_a_new_cut_off_recomputes_the_stored_verdicts_of_open_applications(distr
     EducationRowFactory(application=app, level="大专", obtained=datetime.date(year.year - 5, 7, 1), major="药学")
     WorkRowFactory(application=app, start=datetime.date(year.year - 4, 12, 1), title="药士", major="药学")
     assert eligibility.refresh(app).result == "eligible"
+    return app
+
+
+def test_a_new_cut_off_recomputes_the_stored_verdicts_of_open_applications(district, year, tree):
+    """Two months earlier a cut-off, the candidate's page, the lists and the exports (which read the stored verdict)
+    must not go on saying 符合. (Three years exactly would be a January start, 需人工核实: rules file §1.3, §5 item 4.)"""
+    import datetime
+
+    from prereg.applications.models import Application
+
+    app = _eligible_druggist(year, tree)
     year.refresh_from_db()
     data = {"name": year.name, "version": year.version,
             **{k: v.isoformat() for k, v in windows(year.year).items()},
@@ -203,20 +211,10 @@ def test_a_new_cut_off_recomputes_the_stored_verdicts_of_open_applications(distr
 def test_a_renamed_catalogue_entry_recomputes_the_stored_verdicts_of_open_applications(district, year, tree):
     """The verdicts read the entries' names: after 药师 was renamed the review screen judged anew while the
     candidate's page, the lists and the exports kept the stored 符合 (eligibility probe 5)."""
-    import datetime
-
-    from prereg.applications import eligibility
     from prereg.applications.models import Application
-    from prereg.catalog.models import PracticeCategory, Qualification
-    from tests.factories import ApplicationFactory, EducationRowFactory, WorkRowFactory
 
-    qualification = Qualification.objects.filter(exam_year=year, name="药师").first()
-    app = ApplicationFactory(exam_year=year, unit=tree["35052401"], level=qualification.level,
-                             qualification=qualification, current_qualification="无", practice_change="无",
-                             category=PracticeCategory.objects.filter(exam_year=year, name="药学").first())
-    EducationRowFactory(application=app, level="大专", obtained=datetime.date(year.year - 5, 7, 1), major="药学")
-    WorkRowFactory(application=app, start=datetime.date(year.year - 4, 12, 1), title="药士", major="药学")
-    assert eligibility.refresh(app).result == "eligible"
+    app = _eligible_druggist(year, tree)
+    qualification = app.qualification
     url = reverse("backoffice:year_entry_edit", args=[year.pk, "qualification", qualification.pk])
     response = district.post(url, {"name": "药师（改）", "code": qualification.code, "order": qualification.order,
                                    "enabled": "on", "version": qualification.version}, follow=True)
