@@ -4,6 +4,7 @@ from django import forms
 
 from prereg.core.validators import is_digits
 
+from . import services
 from .models import Org
 
 
@@ -17,14 +18,15 @@ class OrgChoiceField(forms.ModelChoiceField):
 class OrgForm(forms.Form):
     parent = OrgChoiceField(label="上级机构", queryset=Org.objects.none(), required=False)
     code = forms.CharField(label="机构代码", max_length=20, required=False,
-                           help_text="新增时可留空，系统按上级机构代码自动编号。")
+                           help_text="2至20位数字或字母；新增时可留空，系统按上级机构代码自动编号。")
     name = forms.CharField(label="规范全称", max_length=100,
                            help_text="请填写单位的规范全称（与公章一致），考生将按此名称搜索。")
     short_name = forms.CharField(label="简称", max_length=50, required=False)
     region_code = forms.CharField(label="所在地区代码", max_length=6, required=False,
                                   help_text="6位行政区划代码，如 350122；留空则同上级机构。")
     contact_name = forms.CharField(label="联系人", max_length=50, required=False)
-    contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    contact_phone = forms.CharField(label="联系电话", max_length=30, required=False,
+                                    help_text="手机号码或带区号的固定电话，如 0591-87654321（分机写在后面：0591-87654321-8001）。")
     address = forms.CharField(label="地址", max_length=200, required=False)
     is_district = forms.BooleanField(label="考区", required=False)
     is_site = forms.BooleanField(label="考点", required=False)
@@ -48,6 +50,25 @@ class OrgForm(forms.Form):
         if value and not (is_digits(value) and len(value) == 6):
             raise forms.ValidationError("地区代码为6位数字。")
         return value
+
+    # The rules of services.CLEANED_FIELDS (the code, the names, 联系电话), which the import applies too,
+    # said here at once for every field; the service asks again. On an edit a value left as stored is not
+    # asked, as services._clean_fields does not ask it.
+    def _cleaned(self, name):
+        value = self.cleaned_data[name]
+        return value if value and value == self.initial.get(name) else services.CLEANED_FIELDS[name](value)
+
+    def clean_code(self):
+        return self._cleaned("code")
+
+    def clean_name(self):
+        return self._cleaned("name")
+
+    def clean_short_name(self):
+        return self._cleaned("short_name")
+
+    def clean_contact_phone(self):
+        return self._cleaned("contact_phone")
 
 
 class UnitRequestAddForm(forms.Form):

@@ -22,7 +22,7 @@ import dataclasses
 import hashlib
 import re
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -31,7 +31,7 @@ from prereg.accounts.models import Role
 from prereg.accounts.permissions import has_function
 from prereg.audit.log import record
 from prereg.core.sheets import SheetError, read_table, template_csv, template_xlsx
-from prereg.core.validators import is_digits
+from prereg.core.validators import halfwidth, is_digits
 
 from .bulk import clear_paths, fill_paths, insert_tree
 from .models import LEVEL_FIELDS, Level, Org, search_keys
@@ -45,6 +45,8 @@ from .services import (
     assigned_counts,
     assigned_text,
     check_region,
+    clean_org_code,
+    clean_org_name,
     lock_codes_and_names,
     needed_text,
 )
@@ -60,7 +62,6 @@ LEVEL_WORDS = {label: level for level, label in Level.choices}
 RANK = {Level.DISTRICT: 1, Level.SITE: 2, Level.POINT: 3, Level.UNIT: 4}
 FLAG_WORDS = (dict.fromkeys(["是", "有", "y", "yes", "1", "true", "√"], True)
               | dict.fromkeys(["否", "无", "n", "no", "0", "false", "×"], False))
-CODE_RE = re.compile(r"^[0-9A-Za-z]{2,20}$")
 FIELDS = ["name", "short_name", "parent", "is_district", "is_site", "is_point", "is_unit", "has_review_right",
           "enabled", "region_code"]
 OWN_FIELDS = [f for f in FIELDS if f != "parent"]  # what an Org row holds as is (the parent is an id there)
@@ -172,21 +173,21 @@ def _parse(header: list[str], body: list[list[str]], errors: list[str]) -> tuple
         def cell(column, cells=cells):
             return cells[index[column]] if column in index else ""
 
-        row = Row(line=n, code=cell(CODE))
         problems = []
-        if not row.code:
+        code = _cleaned(problems, clean_org_code, cell(CODE))
+        if code == "":
             problems.append("机构代码为空")
-        elif not CODE_RE.match(row.code):
-            problems.append("机构代码应为2至20位数字或字母")
-        row.name = " ".join(cell(NAME).split())
-        if not row.name:
+        row = Row(line=n, code=cell(CODE) if code is None else code)  # a refused one named as typed
+        name = _cleaned(problems, clean_org_name, cell(NAME))
+        if name == "":
             problems.append("规范全称为空")
-        elif len(row.name) > 100:
+        elif name and len(name) > 100:
             problems.append("规范全称超过100字")
-        row.short_name = " ".join(cell(SHORT).split())
+        row.name = name or ""
+        row.short_name = _cleaned(problems, clean_org_name, cell(SHORT), "简称") or ""
         if len(row.short_name) > 50:
             problems.append("简称超过50字")
-        row.parent = cell(PARENT) or None
+        row.parent = halfwidth(cell(PARENT)).strip() or None  # a code, read as clean_org_code reads one
         words = [w for w in re.split(r"[、,，;；/|\s]+", cell(LEVELS)) if w]
         unknown = [w for w in words if w not in LEVEL_WORDS]
         if not words:
@@ -210,6 +211,16 @@ def _parse(header: list[str], body: list[list[str]], errors: list[str]) -> tuple
         errors.extend(f"{row.where}：{p}。" for p in problems)
         rows.append(row)
     return rows, absent
+
+
+def _cleaned(problems: list[str], clean, raw: str, *args) -> str | None:
+    """A cell by the org form's rule (orgs.services.clean_org_code, clean_org_name), or None with its
+    refusal among the row's problems."""
+    try:
+        return clean(raw, *args)
+    except ValidationError as exc:
+        problems.append(exc.messages[0].rstrip("。"))
+        return None
 
 
 def _level_problem(row, parent) -> str:

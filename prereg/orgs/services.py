@@ -1,5 +1,7 @@
 """Org acts: each checks, changes, audits, in one transaction."""
 
+import re
+import unicodedata
 from collections import Counter
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function, require_function
 from prereg.audit.log import record
 from prereg.core import locks
+from prereg.core.validators import MOBILE_RE, halfwidth, normalize_mobile, strip_invisible
 from prereg.core.versions import check_version
 from prereg.notify.sms import send_sms
 
@@ -30,6 +33,14 @@ RIGHT_STILL_WAITING = "请待其审核完毕后再取消单位审查权限。"
 REFUSE_REASON_MAX = UnitRequest._meta.get_field("refuse_reason").max_length
 CODE_TAKEN = "该机构代码已被使用。"
 NAME_TAKEN = "已存在同名机构，请在机构列表中查找。"
+CODE_RE = re.compile(r"[0-9A-Za-z]{2,20}")
+CODE_FORMAT = "机构代码应为2至20位数字或字母。"
+# A fixed line: its area code (010 and 02x have three digits, the others four) in parentheses or followed
+# by a dash or nothing, its 7 or 8 digits, and an extension after "-", "转", "#" or "分机".
+AREA = r"010|02[0-9]|0[3-9][0-9]{2}"
+LANDLINE_RE = re.compile(rf"(?:\(({AREA})\)|({AREA})-?)([2-9][0-9]{{6,7}})(?:(?:-|转|#|分机)([0-9]{{1,6}}))?")
+DASHES = str.maketrans("‐‑–—−", "-----")  # the dashes a word processor puts for "-"
+PHONE_FORMAT = "联系电话应为11位手机号码或带区号的固定电话，如 13912345678、0591-87654321（分机写在后面，如 0591-87654321-8001）。"
 
 
 def lock_codes_and_names() -> None:
@@ -41,6 +52,44 @@ def lock_codes_and_names() -> None:
     make the later a server error; the name has no constraint: renames never checked it, so a
     stored database may hold two orgs of one name, on which the constraint's migration would fail."""
     locks.hold("orgs:codes-and-names")
+
+
+def clean_org_code(raw: str) -> str:
+    """A 机构代码 as typed on the org form or read from an import row: 2 to 20 ASCII digits or letters, the
+    full-width ones of a Chinese input method read as ASCII; "" for none. One rule for both: an org the
+    form gave another code (a hyphen, a Chinese character, one unseen) could not be imported again from
+    its own export."""
+    code = halfwidth(raw or "").strip()
+    if code and not CODE_RE.fullmatch(code):
+        raise ValidationError(CODE_FORMAT, code="org_code")
+    return code
+
+
+def clean_org_name(raw: str, label: str = "规范全称") -> str:
+    """A 规范全称 or 简称 (`label`) as the org form and the import take it: zero-width and direction
+    characters dropped (core.validators.strip_invisible: two names reading alike would differ, and the
+    candidates' search would miss one), spaces around it too, and a run of spaces inside made one; a
+    control character (a tab, a line break: a cell's Alt+Enter) or another unseen formatting one refused,
+    where free text (core.validators.clean_text) takes a tab or a line break as a space: a name is one
+    line, as an export writes it."""
+    name = strip_invisible(raw)
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        raise ValidationError(f"{label}不能包含换行符、制表符等控制字符或不可见字符。", code="control")
+    return " ".join(name.split())
+
+
+def clean_contact_phone(raw: str) -> str:
+    """An org's 联系电话: a mobile number (read as core.validators reads one: +86, spaces, full-width
+    digits) or a fixed line with its area code and an extension, stored as 13912345678 or
+    0591-87654321[-8001]; "" for none."""
+    typed = "".join(halfwidth(raw or "").split()).translate(DASHES)
+    if not typed:
+        return ""
+    if MOBILE_RE.fullmatch(mobile := normalize_mobile(typed)):
+        return mobile
+    if line := LANDLINE_RE.fullmatch(typed):
+        return "-".join(part for part in line.groups() if part)
+    raise ValidationError(PHONE_FORMAT, code="phone")
 
 
 def can_grant_review_right(user) -> bool:
@@ -109,12 +158,30 @@ def _check_levels(actor, levels: dict, has_review_right: bool) -> None:
         raise ValidationError({"is_unit": "请至少选择一种机构类别。"})
 
 
-def _clean_fields(fields: dict) -> dict:
+# The fields typed the import reads too (or whose rule is the import's), each with its cleaning.
+CLEANED_FIELDS = {"code": clean_org_code, "name": clean_org_name, "short_name": lambda raw: clean_org_name(raw, "简称"),
+                  "contact_phone": clean_contact_phone}
+
+
+def _clean_fields(fields: dict, before: Org | None = None) -> dict:
+    """The typed fields as stored, every error at its field: the code, names and 联系电话 by CLEANED_FIELDS,
+    the others trimmed. On an edit (`before`: the org as stored) a value left as it is is not asked
+    again: an org saved before a rule keeps what it has until that field is changed."""
     fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
-    if not fields.get("name"):
-        raise ValidationError({"name": "请填写机构的规范全称。"})
-    if fields.get("contact_phone"):
-        fields["contact_phone"] = fields["contact_phone"].replace(" ", "")
+    errors = {}
+    for name, clean in CLEANED_FIELDS.items():
+        if name not in fields or before is not None and fields[name] == getattr(before, name):
+            continue
+        try:
+            fields[name] = clean(fields[name])
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if not fields.get("name") and "name" not in errors:
+        errors["name"] = ["请填写机构的规范全称。"]
+    if before is not None and not fields.get("code") and "code" not in errors:
+        errors["code"] = ["请填写机构代码。"]
+    if errors:
+        raise ValidationError(errors)
     return fields
 
 
@@ -128,7 +195,8 @@ def next_child_code(parent: Org) -> str:
     """The next free code below a parent: parent code + two digits (350122 → 35012207)."""
     taken = set(Org.objects.filter(code__startswith=parent.code).values_list("code", flat=True))
     candidates = (f"{parent.code}{n:02d}" for n in range(1, 100))
-    return next((code for code in candidates if code not in taken), "")
+    # None past 20 characters (or below a code from before clean_org_code): the code is then typed.
+    return next((code for code in candidates if code not in taken and CODE_RE.fullmatch(code)), "")
 
 
 @transaction.atomic
@@ -184,7 +252,7 @@ def org_update(*, actor, org: Org, expected_version: int | None = None, parent: 
     org = get_org_for(actor, org.pk, manage=True, lock=True)
     check_version(org, expected_version)
     before = {f: getattr(org, f) for f in EDITABLE_FIELDS + LEVEL_FLAGS + ["has_review_right", "parent_id"]}
-    fields = _clean_fields({**{f: getattr(org, f) for f in EDITABLE_FIELDS}, **fields})
+    fields = _clean_fields({**{f: getattr(org, f) for f in EDITABLE_FIELDS}, **fields}, before=org)
     if fields["code"] != org.code and Org.objects.filter(code=fields["code"]).exclude(pk=org.pk).exists():
         raise ValidationError({"code": CODE_TAKEN})
     # Only a new name is asked: an org that shares its name with another from before keeps it.

@@ -232,3 +232,133 @@ def test_a_return_holds_the_previous_org_against_its_disabling(
     assert done(outcomes["returned"]), outcomes["returned"]
     assert isinstance(outcomes["disabled"], ValidationError), outcomes["disabled"]
     assert Org.objects.get(pk=tree["35052401"].pk).enabled
+
+
+# --- The org form: the import's 机构代码, a phone, clean names ------------------------------------
+
+
+def _add(client, tree, **fields):
+    return client.post(reverse("backoffice:orgs_add"), {"parent": tree["350102"].pk, "name": "鼓楼区某诊所",
+                                                        "is_unit": "on", **fields})
+
+
+@pytest.mark.parametrize("code", ["𠮷𪚥䶮医院", "a\nb", "3501\u200b02", "3501\u202e02", "-1", "<script>", "3", "35 01"])
+def test_the_org_form_refuses_a_code_the_import_would_refuse(client, tree, reviewer_province, code):
+    client.force_login(reviewer_province)
+    response = _add(client, tree, code=code)
+    assert response.status_code == 200
+    assert response.context["form"].errors["code"] == ["机构代码应为2至20位数字或字母。"]
+    assert not Org.objects.filter(name="鼓楼区某诊所").exists()
+
+
+def test_a_code_in_full_width_digits_is_read_as_ascii(client, tree, reviewer_province):
+    client.force_login(reviewer_province)
+    assert _add(client, tree, code="３５０１０２９９").status_code == 302
+    assert Org.objects.get(name="鼓楼区某诊所").code == "35010299"
+
+
+@pytest.mark.parametrize("phone", ["😀", "abc", "12345", "0591-123", "139123456789", "1391234567８x", "(0591-87654321"])
+def test_the_org_form_refuses_what_is_not_a_phone_number(client, tree, reviewer_province, phone):
+    client.force_login(reviewer_province)
+    response = _add(client, tree, contact_phone=phone)
+    assert response.status_code == 200
+    assert response.context["form"].errors["contact_phone"] == [org_services.PHONE_FORMAT]
+
+
+@pytest.mark.parametrize(("phone", "stored"), [
+    ("139 1234 5678", "13912345678"), ("+86 13912345678", "13912345678"), ("１３９１２３４５６７８", "13912345678"),
+    ("0591-87654321", "0591-87654321"), ("059187654321", "0591-87654321"), ("（0591）8765432", "0591-8765432"),
+    ("010-62345678", "010-62345678"), ("0591—87654321转8001", "0591-87654321-8001"),
+    ("0591-87654321-8001", "0591-87654321-8001"),
+])
+def test_a_mobile_or_a_fixed_line_with_its_area_code_is_stored_in_one_form(client, tree, reviewer_province, phone,
+                                                                            stored):
+    client.force_login(reviewer_province)
+    assert _add(client, tree, contact_phone=phone).status_code == 302
+    assert Org.objects.get(name="鼓楼区某诊所").contact_phone == stored
+
+
+def test_unseen_characters_are_dropped_from_the_names(client, tree, reviewer_province):
+    client.force_login(reviewer_province)
+    response = _add(client, tree, name="\u200b鼓楼区\u202e某诊所\u2066 ", short_name="\ufeff某诊所\u200d")
+    assert response.status_code == 302
+    org = Org.objects.get(code="35010202")
+    assert (org.name, org.short_name) == ("鼓楼区某诊所", "某诊所")
+
+
+@pytest.mark.parametrize("name", ["鼓楼区\t某诊所", "鼓楼区\n某诊所", "鼓楼区\u2028某诊所", "鼓楼区\u00ad某诊所"])
+def test_a_control_character_in_a_name_is_refused_at_its_field(client, tree, reviewer_province, name):
+    client.force_login(reviewer_province)
+    response = _add(client, tree, name=name, short_name=name)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["name"] == ["规范全称不能包含换行符、制表符等控制字符或不可见字符。"]
+    assert errors["short_name"] == ["简称不能包含换行符、制表符等控制字符或不可见字符。"]
+
+
+def test_a_name_of_unseen_characters_alone_is_asked_for(client, tree, reviewer_province):
+    client.force_login(reviewer_province)
+    response = _add(client, tree, name="\u200b\u200b")
+    assert response.status_code == 200 and response.context["form"].errors["name"] == ["请填写机构的规范全称。"]
+
+
+def test_an_edit_keeps_a_stored_code_from_before_the_rule_but_refuses_an_empty_or_a_new_bad_one(
+        client, tree, reviewer_fuzhou):
+    org = tree["35012206"]
+    Org.objects.filter(pk=org.pk).update(code="3501-2206", contact_phone="找王主任")
+    org.refresh_from_db()
+    client.force_login(reviewer_fuzhou)
+    data = {"parent": org.parent_id, "code": org.code, "name": org.name, "region_code": org.region_code,
+            "contact_phone": org.contact_phone, "is_unit": "on", "version": org.version}
+    assert client.post(reverse("backoffice:orgs_edit", args=[org.pk]), {**data, "short_name": "连江中医院"}
+                       ).status_code == 302
+    org.refresh_from_db()
+    for code, message in (("", "请填写机构代码。"), ("3501-2207", "机构代码应为2至20位数字或字母。")):
+        response = client.post(reverse("backoffice:orgs_edit", args=[org.pk]),
+                               {**data, "code": code, "version": org.version})
+        assert response.status_code == 200 and response.context["form"].errors["code"] == [message]
+    assert Org.objects.get(pk=org.pk).code == "3501-2206"
+
+
+def test_a_code_too_long_to_number_below_is_asked_for(tree, reviewer_province):
+    parent = org_services.org_create(actor=reviewer_province, parent=tree["350102"], code="3" * 19, name="某长代码机构")
+    with pytest.raises(ValidationError) as refused:
+        org_services.org_create(actor=reviewer_province, parent=parent, name="某长代码机构下属单位")
+    assert refused.value.message_dict == {"code": ["请填写机构代码。"]}
+
+
+def test_an_org_added_on_the_page_is_imported_again_from_its_own_export(client, tree, reviewer_province):
+    client.force_login(reviewer_province)
+    assert _add(client, tree, code="Ｇｌ０１", name="\u200b鼓楼区\u202e某诊所", contact_phone="0591 87654321").status_code == 302
+    exported = [r for r in importer.export_rows(reviewer_province) if r[0] == "Gl01"]
+    assert exported and exported[0][1] == "鼓楼区某诊所"
+    result = importer.plan_import(actor=reviewer_province, filename="orgs.csv",
+                                  content=sheet(*importer.export_rows(reviewer_province)))
+    assert result.ok and not result.changes, result.errors
+
+
+# --- The import's names and codes: the form's rules --------------------------------------------
+
+
+def _row(code, name, short=""):
+    return [code, name, short, "350102", "单位", "否", "是", ""]
+
+
+def test_the_import_reads_names_and_codes_by_the_forms_rules(reviewer_province, tree):
+    result = importer.plan_import(actor=reviewer_province, filename="orgs.csv", content=sheet(
+        _row("３５０１０２９１", "\u200b鼓楼区\u202e甲诊所", "甲\ufeff诊所"),
+        _row("35010292", "鼓楼区\n乙诊所"),
+        _row("35010293", "鼓楼区丙诊所", "丙\t诊所"),
+        _row("3501\u200b0294", "鼓楼区丁诊所"),
+        _row("35010295", "\u200b"),
+    ))
+    assert result.errors == [
+        "第3行（35010292）：规范全称不能包含换行符、制表符等控制字符或不可见字符。",
+        "第4行（35010293）：简称不能包含换行符、制表符等控制字符或不可见字符。",
+        "第5行（3501\u200b0294）：机构代码应为2至20位数字或字母。",
+        "第6行（35010295）：规范全称为空。",
+    ]
+    result = importer.plan_import(actor=reviewer_province, filename="orgs.csv", content=sheet(
+        _row("３５０１０２９１", "\u200b鼓楼区\u202e甲诊所", "甲\ufeff诊所")))
+    assert result.ok and [(r.code, r.name, r.short_name) for r in result.creates] == [
+        ("35010291", "鼓楼区甲诊所", "甲诊所")]
