@@ -9,6 +9,8 @@ class ExportKind(models.TextChoices):
     APPLICATIONS = "applications", "考生信息"
     CONFIRMATIONS = "confirmations", "审核确认单（合并PDF）"
     IMAGES = "images", "证件图片压缩包"
+    # One list of 国网名单核对, written by the reconcile app's task (prereg.reconcile.tasks).
+    RECONCILE = "reconcile", "国网名单核对"
 
 
 class ExportFormat(models.TextChoices):
@@ -39,7 +41,8 @@ class ExportJob(models.Model):
     kind = models.CharField("类型", max_length=20, choices=ExportKind.choices, default=ExportKind.APPLICATIONS)
     format = models.CharField("格式", max_length=10, choices=ExportFormat.choices, default=ExportFormat.XLSX)
     columns = models.CharField("列集合", max_length=20, choices=ColumnSet.choices, default=ColumnSet.ROSTER)
-    # The filter as submitted (names of the pending queue), plus "ids" for an explicit selection.
+    # The filter as submitted (names of the pending queue), plus "ids" for an explicit selection;
+    # of a 国网名单核对 list: the list, its roster ("upload") and the list's own filter (q, unit, diff).
     filters = models.JSONField("筛选条件", default=dict, blank=True)
     # Decided when the job is created (the owner's role then), so a later change of role or of
     # the permission table does not unmask a file already asked for masked.

@@ -65,8 +65,9 @@ def ttl() -> timedelta:
 
 # --- writers ----------------------------------------------------------------------------------------
 
-def write_xlsx(path, headers, chunks, *, sheet_name="考生信息", tmpdir=None) -> int:
-    """Write the rows, a chunk (list of rows) at a time; returns the row count.
+def write_xlsx(path, headers, chunks, *, sheet_name="考生信息", tmpdir=None, number_columns=NUMBER_COLUMNS) -> int:
+    """Write the rows, a chunk (list of rows) at a time; returns the row count. The cells of the
+    headers in `number_columns` are numbers, every other cell text.
 
     `tmpdir`: where xlsxwriter keeps its own temporary files (the system's temporary directory
     if None). Pass the job's directory: they hold every row written so far, and xlsxwriter
@@ -84,7 +85,7 @@ def write_xlsx(path, headers, chunks, *, sheet_name="考生信息", tmpdir=None)
     # Each cell by its column's typed method, chosen once here, instead of write_row asking every
     # cell its type; an empty text is no call at all (write_row leaves it out too). The full record
     # of 90,009 applications, export_full_xlsx_s: 21.1 -> 19.6 s on SQLite, 23.2 -> 20.8 s on PostgreSQL.
-    writers = [sheet.write_number if header in NUMBER_COLUMNS else sheet.write_string for header in headers]
+    writers = [sheet.write_number if header in number_columns else sheet.write_string for header in headers]
     columns = range(len(headers))
     n = 0
     for rows in chunks:
@@ -110,6 +111,25 @@ def write_csv(path, headers, chunks) -> int:
             writer.writerows(rows)
             n += len(rows)
     return n
+
+
+def write_table(job, path, headers, chunks, *, total: int, sheet_name: str, number_columns=frozenset()) -> int:
+    """Write a kind of another app (国网名单核对's lists, prereg.reconcile.tasks) in the job's format:
+    the rows a chunk (list of rows) at a time, the job's progress moved after each chunk by the rows
+    written of `total`. Returns the row count. The caller guards a CSV's cells (core.sheets.csv_text)."""
+    progress = _Progress(job, total)
+
+    def counted():
+        done = 0
+        for rows in chunks:
+            yield rows
+            done += len(rows)
+            progress(done)
+
+    if job.format == ExportFormat.CSV:
+        return write_csv(path, headers, counted())
+    return write_xlsx(path, headers, counted(), sheet_name=sheet_name, tmpdir=os.path.dirname(path),
+                      number_columns=number_columns)
 
 
 def _safe_name(text: str) -> str:
@@ -192,8 +212,12 @@ def remove_leftovers() -> int:
     return removed
 
 
-def run_job(job_id: int) -> None:
-    """Run one queued job; a job already taken (or gone) is left alone."""
+def run_job(job_id: int, *, write=None) -> None:
+    """Run one queued job; a job already taken (or gone) is left alone.
+
+    `write(job, path) -> (row count, download name)` writes the file of a kind another app owns
+    (its task passes it: 国网名单核对, prereg.reconcile.tasks), after its own scope checks; the
+    kinds of this app are written from the applications in the owner's scope (WRITERS)."""
     remove_leftovers()  # a worker started again after a kill finds its predecessor's files
     now = timezone.now()
     taken = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
@@ -203,22 +227,25 @@ def run_job(job_id: int) -> None:
     # Inside the caller's transaction (the immediate task backend) there is no worker to lose, and
     # a heartbeat from another connection would wait for this transaction's lock on the row.
     with contextlib.nullcontext() if connection.in_atomic_block else heartbeat(job_id):
-        _run_taken_job(job_id)
+        _run_taken_job(job_id, write or _write_applications_kind)
 
 
-def _run_taken_job(job_id: int) -> None:
+def _write_applications_kind(job, path):
+    return WRITERS[job.kind](job, applications_for(job.owner, job.filters), path)
+
+
+def _run_taken_job(job_id: int, write) -> None:
     job = ExportJob.objects.select_related("owner", "owner__org").get(pk=job_id)
     try:
         if not has_function(job.owner, "export_excel"):
             raise PermissionError("导出权限已被收回。")
-        queryset = applications_for(job.owner, job.filters)
         suffix = "." + job.format
         # A directory of the job's own, named after it: the file and whatever the writer keeps
         # beside it (xlsxwriter's temporary files) go with it here, or by remove_leftovers after a kill.
         tmp_dir = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{job.pk}-")
         try:
             tmp_path = os.path.join(tmp_dir, "export" + suffix)
-            rows, file_name = WRITERS[job.kind](job, queryset, tmp_path)
+            rows, file_name = write(job, tmp_path)
             with open(tmp_path, "rb") as fh:
                 name = default_storage.save(f"exports/{job.pk}-{secrets.token_hex(8)}{suffix}", File(fh))
         finally:
@@ -379,6 +406,13 @@ WRITERS = {
     ExportKind.CONFIRMATIONS: _write_confirmations,
     ExportKind.IMAGES: _write_images,
 }
+
+
+def sweep() -> None:
+    """What each export does after its job, so expired files and lost jobs go even where no cron
+    runs purge_exports."""
+    purge_expired()
+    abandon_stale()
 
 
 def stale_after() -> timedelta:

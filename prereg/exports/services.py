@@ -33,20 +33,27 @@ FORMATS = {
     ExportKind.APPLICATIONS: (ExportFormat.XLSX, ExportFormat.CSV),
     ExportKind.CONFIRMATIONS: (ExportFormat.PDF,),
     ExportKind.IMAGES: (ExportFormat.ZIP,),
+    ExportKind.RECONCILE: (ExportFormat.XLSX, ExportFormat.CSV),
 }
 
 
 @transaction.atomic
 def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnSet.ROSTER,  # noqa: A002
-                   filters: dict | None = None, full_numbers: bool = False, request=None) -> ExportJob:
+                   filters: dict | None = None, full_numbers: bool = False, task=None, request=None) -> ExportJob:
     """Queue one export of the applications visible to `actor`; the worker writes the file.
 
     ID numbers and phones are masked unless a user whose role may have them asks for them on this
-    export (`full_numbers`): the audit entry says so (PIPL, the minimum necessary)."""
+    export (`full_numbers`): the audit entry says so (PIPL, the minimum necessary).
+
+    `task`: the task that writes a kind another app owns, which that app's own service passes after
+    its checks (国网名单核对's lists: prereg.reconcile.services.roster_export_request); this app's
+    kinds are written by run_export."""
     require_function(actor, "export_excel")
     if full_numbers and not full_numbers_for(actor):
         raise PermissionDenied("您的角色只能导出脱敏的证件号码和手机号码。")
     kind = ExportKind(kind)
+    if (task is None) != (kind in runner.WRITERS):
+        raise ValidationError("导出类型有误。")
     if kind == ExportKind.CONFIRMATIONS:
         require_function(actor, "print_confirmation")
     format = format or FORMATS[kind][0]  # noqa: A001
@@ -66,7 +73,7 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
            details={"kind": kind, "format": format, "columns": columns, "filters": job.filters,
                     "full_numbers": job.full_numbers})
     # Enqueued in the same transaction: with the database backend the task row commits with the job.
-    result = run_export.enqueue(job.pk)
+    result = (task or run_export).enqueue(job.pk)
     ExportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
     job.refresh_from_db()
     return job

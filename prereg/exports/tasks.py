@@ -8,7 +8,4 @@ from . import runner
 @task(queue_name="exports")
 def run_export(job_id: int) -> None:
     runner.run_job(job_id)
-    # Each export also sweeps expired files and lost jobs, so they go even where no cron runs
-    # purge_exports.
-    runner.purge_expired()
-    runner.abandon_stale()
+    runner.sweep()
