@@ -1,11 +1,14 @@
 """Reading the reconciliation: the upload in force, its lists, one application's 国网 status, and
 what 汇总提交 is about to forward without the roster holding it."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 
 from prereg.applications.models import State
+from prereg.core.masking import mask_id_number, mask_phone
+from prereg.core.sheets import csv_text
 
 from . import columns
 from .models import (
@@ -69,6 +72,82 @@ def list_queryset(upload, kind, filters=None):
     if unit:
         rows = rows.filter(unit__name__contains=unit)
     return rows.order_by("line")
+
+
+# --- one list as a file (导出本列表) -------------------------------------------------------------
+
+EXPORT_CHUNK = 2000
+PROVINCIAL_HEADER = ["姓名", "证件号码", "单位", "报考级别", "申报专业", "专业代码", "状态", "报名号", "手机号码"]
+PROVINCIAL_FIELDS = ["application__name", "application__id_number", "application__unit__name",
+                     "application__level__name", "application__specialty__name", "application__specialty__code",
+                     "application__state", "application__number", "application__phone"]
+ROSTER_HEADER = ["行号", "姓名（国网）", "证件号码", "报考级别（国网）", "报考专业（国网）", "报名序号", "考点", "国网状态",
+                 "手机号（国网）", "单位"]
+ROSTER_FIELDS = ["line", "name", "id_number", "level", "specialty", "serial", "site", "status_text", "phone",
+                 "unit__name"]
+MATCHED_HEADER = [*ROSTER_HEADER, "姓名（省网）", "报考级别（省网）", "申报专业（省网）", "不一致项"]
+MATCHED_FIELDS = [*ROSTER_FIELDS, "application__name", "application__level__name", "application__specialty__code",
+                  "application__specialty__name", *DIFF_FIELDS.values()]
+NUMBER_COLUMNS = frozenset({"行号"})
+STATES = dict(State.choices)
+
+
+@dataclass
+class ListTable:
+    header: list[str]
+    total: int
+    chunks: Iterator[list[list]]  # the rows, EXPORT_CHUNK at a time
+
+
+def list_table(upload, kind, filters=None, *, full_numbers: bool, csv_safe: bool = False) -> ListTable:
+    """One list as list_queryset shows it (its filters, its order), as the rows of a file: ID numbers
+    and phones masked unless `full_numbers` (prereg.exports.columns: the masking rule of every export);
+    with `csv_safe`, a cell a spreadsheet would read as a formula guarded (the roster is another
+    system's file).
+
+    The list's keys are read first, in its order, then each chunk of them whole: memory stays flat
+    whatever the list's length, and no query stays open between chunks (exports.columns.iter_chunks
+    says why SQLite needs that). A chunk is read as the columns the file shows, not as the page's
+    objects: five model instances a line took 13 of the 15 s of a 41,693-line list."""
+    kind = ListKind(kind)
+    queryset = list_queryset(upload, kind, filters)
+    keys = list(queryset.values_list("pk", flat=True))
+    show_id, show_phone = (_as_stored, _as_stored) if full_numbers else (mask_id_number, mask_phone)
+    if kind == ListKind.ONLY_PROVINCIAL:
+        header, fields = PROVINCIAL_HEADER, PROVINCIAL_FIELDS
+
+        def line(name, id_number, unit, level, specialty, code, state, number, phone):
+            return [name, show_id(id_number), unit or "", level or "", specialty or "", code or "",
+                    STATES.get(state, ""), number or "", show_phone(phone)]
+    elif kind == ListKind.ONLY_NATIONAL:
+        header, fields = ROSTER_HEADER, ROSTER_FIELDS
+
+        def line(number, name, id_number, level, specialty, serial, site, status, phone, unit):
+            return [number, name, show_id(id_number), level, specialty, serial, site, status, show_phone(phone),
+                    unit or ""]
+    else:
+        header, fields = MATCHED_HEADER, MATCHED_FIELDS
+
+        def line(number, name, id_number, level, specialty, serial, site, status, phone, unit, app_name,
+                 app_level, app_code, app_specialty, *differs):
+            return [number, name, show_id(id_number), level, specialty, serial, site, status, show_phone(phone),
+                    unit or "", app_name or "", app_level or "",
+                    f"{app_code} {app_specialty}" if app_specialty is not None else "",
+                    "、".join(label for label, flag in zip(DIFFERENCES.values(), differs, strict=True) if flag)]
+
+    def chunks():
+        for start in range(0, len(keys), EXPORT_CHUNK):
+            wanted = keys[start:start + EXPORT_CHUNK]
+            found = {pk: values for pk, *values in
+                     queryset.filter(pk__in=wanted).order_by().values_list("pk", *fields)}
+            rows = [line(*found[key]) for key in wanted if key in found]
+            yield [[csv_text(cell) for cell in row] for row in rows] if csv_safe else rows
+
+    return ListTable(header=header, total=len(keys), chunks=chunks())
+
+
+def _as_stored(value):
+    return value or ""
 
 
 def id_variants(number: str) -> list[str]:

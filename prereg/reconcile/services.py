@@ -1,4 +1,4 @@
-"""Acts of 国网名单核对: upload a roster, confirm its columns and import it, export a list, remind.
+"""Acts of 国网名单核对: upload a roster, confirm its columns and import it, ask for a list's export, remind.
 
 Each takes the acting user, checks the permission table and the org, locks, writes the audit log,
 in one transaction. The scope of an org is the submitted applications of its subtree that it may
@@ -29,10 +29,10 @@ from prereg.audit.models import Outcome
 from prereg.catalog.models import ExamYear, Specialty
 from prereg.catalog.timeline import day_text
 from prereg.core.logmask import mask_personal_numbers
-from prereg.core.masking import mask_id_number, mask_phone
-from prereg.core.sheets import XLSX_OPTIONS, SheetError, template_csv
+from prereg.core.sheets import SheetError
 from prereg.core.validators import is_id
-from prereg.exports.columns import full_numbers_for, today_stamp
+from prereg.exports.models import ExportJob, ExportKind
+from prereg.exports.services import export_request
 from prereg.notify.models import Reminder, ReminderKind, RosterReminder
 from prereg.notify.reminders import reminders_send
 from prereg.orgs.models import Org
@@ -48,7 +48,8 @@ from .models import (
     UploadStatus,
 )
 from .roster_file import read_roster
-from .selectors import DIFF_FIELDS, SUBMITTED_STATES, compare, current_upload, id_variants, list_queryset
+from .selectors import DIFF_FIELDS, SUBMITTED_STATES, compare, current_upload, id_variants
+from .tasks import run_roster_export
 
 FUNCTION = "reconcile_national"
 MAX_ROWS = 200_000
@@ -380,68 +381,22 @@ def _site_in_scope(text, sites, org, own_site) -> bool:
 # --- export -----------------------------------------------------------------------------------
 
 
-def export_table(kind, rows, *, full_numbers: bool):
-    """(header, lines) of one list; ID numbers and phones masked unless `full_numbers`
-    (prereg.exports.columns: the masking rule of every export)."""
-    kind = ListKind(kind)
-    show_id = (lambda v: v) if full_numbers else mask_id_number
-    show_phone = (lambda v: v) if full_numbers else mask_phone
-    if kind == ListKind.ONLY_PROVINCIAL:
-        header = ["姓名", "证件号码", "单位", "报考级别", "申报专业", "专业代码", "状态", "报名号", "手机号码"]
-        return header, [[app.name, show_id(app.id_number), app.unit.name if app.unit_id else "",
-                         app.level.name if app.level_id else "", app.specialty.name if app.specialty_id else "",
-                         app.specialty.code if app.specialty_id else "", app.get_state_display(), app.number or "",
-                         show_phone(app.phone)] for app in (missing.application for missing in rows)]
-    header = ["行号", "姓名（国网）", "证件号码", "报考级别（国网）", "报考专业（国网）", "报名序号", "考点", "国网状态",
-              "手机号（国网）", "单位"]
-    if kind != ListKind.ONLY_NATIONAL:
-        header += ["姓名（省网）", "报考级别（省网）", "申报专业（省网）", "不一致项"]
-    out = []
-    for row in rows:
-        line = [row.line, row.name, show_id(row.id_number), row.level, row.specialty, row.serial, row.site,
-                row.status_text, show_phone(row.phone), row.unit.name if row.unit_id else ""]
-        if kind != ListKind.ONLY_NATIONAL:
-            app = row.application
-            line += [app.name if app else "", app.level.name if app and app.level_id else "",
-                     f"{app.specialty.code} {app.specialty.name}" if app and app.specialty_id else "",
-                     "、".join(row.differences)]
-        out.append(line)
-    return header, out
-
-
 @transaction.atomic
-def roster_export(*, actor, kind: str, filters: dict, fmt: str = "xlsx", full_numbers: bool = False,
-                  request=None) -> tuple[str, str, bytes]:
-    """(file name, content type, bytes) of one list of the roster in force, audited like every export."""
+def roster_export_request(*, actor, kind: str, filters: dict, fmt: str = "xlsx", full_numbers: bool = False,
+                          request=None) -> ExportJob:
+    """Queue the export of one list of the roster in force as the list shows it (`filters`: its q,
+    unit and diff, selectors.list_queryset): a job of the exports app, with its limits, masking rule,
+    audit and expiry, whose file the exports worker writes (tasks.run_roster_export). The job names
+    the roster: one replaced before the worker starts is not exported in its stead."""
     require_function(actor, FUNCTION)
-    require_function(actor, "export_excel")
-    if full_numbers and not full_numbers_for(actor):
-        raise PermissionDenied("您的角色只能导出脱敏的证件号码和手机号码。")
     org = org_of(actor)
     upload = current_upload(org, _current_year())
     if upload is None:
         raise ValidationError("尚未上传国网名单。")
     kind = ListKind(kind)
-    header, lines = export_table(kind, list_queryset(upload, kind, filters), full_numbers=full_numbers)
-    name = f"国网名单核对-{kind.label}-{today_stamp()}"
-    if fmt == "csv":  # a cell a spreadsheet would read as a formula is guarded, as in every export
-        content, content_type, name = template_csv(header, lines), "text/csv; charset=utf-8", f"{name}.csv"
-    else:
-        # Deferred: every web process imports this module (backoffice views), few ever download the sheet.
-        import xlsxwriter
-
-        buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSX_OPTIONS})
-        sheet = book.add_worksheet(kind.label)
-        for i, line in enumerate([header, *lines]):
-            sheet.write_row(i, 0, line)  # texts and line numbers (export_table)
-        book.close()
-        content, name = buffer.getvalue(), f"{name}.xlsx"
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    record("reconcile.export", actor=actor, obj=upload, request=request,
-           details={"list": kind, "rows": len(lines), "filters": {k: v for k, v in filters.items() if v},
-                    "format": fmt, "full_numbers": full_numbers})
-    return name, content_type, content
+    wanted = {"list": str(kind), "upload": upload.pk, **{key: value for key, value in filters.items() if value}}
+    return export_request(actor=actor, kind=ExportKind.RECONCILE, format=fmt, filters=wanted,
+                          full_numbers=full_numbers, task=run_roster_export, request=request)
 
 
 # --- reminders --------------------------------------------------------------------------------

@@ -1,11 +1,6 @@
-"""国网名单核对: the lists, the scope, all or nothing, replacing, the remembered mapping, the export's
-masking, the reminders' limit, the review screen and the 汇总提交 warning."""
+"""国网名单核对: the lists, the scope, all or nothing, replacing, the remembered mapping, the reminders'
+limit, the review screen and the 汇总提交 warning (the export of a list: test_reconcile_export_job)."""
 
-import html
-import io
-import re
-
-import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -221,90 +216,6 @@ def test_another_orgs_pending_upload_is_not_found(client, roster, reviewer_quanz
 def test_remind_is_post_only(client, imported, reviewer_quanzhou):
     client.force_login(reviewer_quanzhou)
     assert client.get(reverse("backoffice:reconcile_remind")).status_code == 405
-
-
-# --- export ---------------------------------------------------------------------------------------
-
-
-def _cells(content):
-    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-
-
-def test_the_export_masks_id_numbers_and_phones_by_the_rule_of_every_export(client, imported, reviewer_quanzhou):
-    apps, upload = imported
-    client.force_login(reviewer_quanzhou)
-    response = client.get(reverse("backoffice:reconcile_export"), {"list": "national"})
-    assert response.status_code == 200
-    rows = _cells(response.content)
-    text = repr(rows)
-    assert "施国" in text and "13900000009" not in text and "139****0009" in text
-    row = RosterRow.objects.get(upload=upload, name="施国")
-    assert row.id_number not in text.lower() and (row.id_number[:4] + "*") in text.lower()
-    event = AuditEvent.objects.filter(event="reconcile.export").latest("pk")
-    assert event.details["full_numbers"] is False and event.details["rows"] == 3
-
-
-def test_a_site_may_ask_for_full_numbers_and_it_is_audited(imported, reviewer_quanzhou):
-    # Through the service: the test client's PII scan refuses any text page holding a full number.
-    _name, _type, content = services.roster_export(actor=reviewer_quanzhou, kind="national", filters={}, fmt="csv",
-                                                   full_numbers=True)
-    text = content.decode("utf-8-sig")
-    assert "13900000009" in text
-    assert AuditEvent.objects.filter(event="reconcile.export").latest("pk").details["full_numbers"] is True
-
-
-@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-def test_a_roster_cell_that_reads_as_a_formula_is_exported_as_text(roster, reviewer_quanzhou, fmt):
-    """The 国网 roster is somebody else's file: a cell starting with = must not become a live formula."""
-    apps, rows = roster
-    rows.append(line_2020(None, name="=HYPERLINK(\"http://x.example\",\"点击\")", id_number=person(12),
-                          phone="13900000012"))
-    assert upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows)).ok
-    _name, _type, content = services.roster_export(actor=reviewer_quanzhou, kind="national", filters={}, fmt=fmt)
-    if fmt == "csv":
-        assert "'=HYPERLINK(" in content.decode("utf-8-sig")
-    else:
-        book = openpyxl.load_workbook(io.BytesIO(content))
-        cells = [cell for row in book.worksheets[0].iter_rows() for cell in row if "HYPERLINK" in str(cell.value)]
-        assert len(cells) == 1 and cells[0].data_type == "s" and cells[0].value.startswith("=HYPERLINK(")
-
-
-def test_a_registration_point_cannot_unmask(client, roster, reviewer_anxi_bureau):
-    apps, rows = roster
-    upload_and_import(reviewer_anxi_bureau, csv_bytes(HEADER_2020, rows))
-    client.force_login(reviewer_anxi_bureau)
-    response = client.get(reverse("backoffice:reconcile_export"), {"list": "national", "full": "1"})
-    assert response.status_code == 403
-
-
-def test_the_export_holds_exactly_the_filtered_list(client, imported, reviewer_quanzhou):
-    client.force_login(reviewer_quanzhou)
-    response = client.get(reverse("backoffice:reconcile_export"), {"list": "different", "diff": "level"})
-    names_ = [row[1] for row in _cells(response.content)[1:]]
-    assert names_ == ["王级"]
-
-
-@pytest.mark.parametrize("query", [
-    {"list": "different", "diff": "level"},
-    {"list": "different", "unit": "安溪"},
-    {"list": "national", "q": "施"},
-    {"list": "provincial", "unit": "安溪县"},
-    {"list": "provincial", "q": "无此人"},
-    {"list": "consistent", "diff": "bogus", "q": "无此人"},  # an invalid form filters nothing, on both
-])
-def test_the_export_link_of_a_list_holds_the_rows_the_list_shows(client, imported, reviewer_quanzhou, query):
-    client.force_login(reviewer_quanzhou)
-    response = client.get(reverse("backoffice:reconcile_list"), query)
-    page = response.context["page"]
-    assert page.paginator.num_pages == 1
-    if query["list"] == "provincial":
-        shown = [missing.application.name for missing in page]
-    else:
-        shown = [row.line for row in page]
-    link = re.search(r'id="export-xlsx" href="([^"]+)"', response.content.decode())
-    exported = [row[0] for row in _cells(client.get(html.unescape(link[1])).content)[1:]]
-    assert exported == shown
 
 
 # --- reminders ------------------------------------------------------------------------------------

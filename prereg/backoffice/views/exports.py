@@ -23,12 +23,17 @@ from prereg.orgs.search import search_orgs
 
 from ..access import staff_required
 from ..filters import SEARCH_FIELD, ApplicationFilterForm, describe
+from .reconcile import describe_filters as describe_list_filters
 
 RECENT_JOBS = 20
 
 
+# The kinds asked for on this page; a list of 国网名单核对 is asked for on the list (reconcile.export).
+PAGE_KINDS = [(value, label) for value, label in ExportKind.choices if value != ExportKind.RECONCILE]
+
+
 class ExportForm(forms.Form):
-    kind = forms.ChoiceField(label="导出内容", choices=ExportKind.choices, initial=ExportKind.APPLICATIONS,
+    kind = forms.ChoiceField(label="导出内容", choices=PAGE_KINDS, initial=ExportKind.APPLICATIONS,
                              widget=forms.RadioSelect)
     format = forms.ChoiceField(label="文件格式", initial=ExportFormat.XLSX,
                                choices=[(ExportFormat.XLSX, "Excel (xlsx)"), (ExportFormat.CSV, "CSV")])
@@ -44,14 +49,18 @@ class ExportForm(forms.Form):
         if not full_numbers_for(user):
             del self.fields["full_numbers"]
         if not has_function(user, "print_confirmation"):
-            self.fields["kind"].choices = [c for c in ExportKind.choices if c[0] != ExportKind.CONFIRMATIONS]
+            self.fields["kind"].choices = [c for c in PAGE_KINDS if c[0] != ExportKind.CONFIRMATIONS]
+
+
+def _filter_text(job) -> str:
+    return describe_list_filters(job.filters) if job.kind == ExportKind.RECONCILE else describe(job.filters)
 
 
 def _page(request, export_form, filter_form, status=200):
     runner.abandon_stale(owner=request.user)
     jobs = list(ExportJob.objects.filter(owner=request.user)[:RECENT_JOBS])
     for job in jobs:
-        job.filter_text = describe(job.filters)
+        job.filter_text = _filter_text(job)
     return render(request, "backoffice/exports/index.html", {
         "export_form": export_form, "filter_form": filter_form, "jobs": jobs,
         "full_numbers": full_numbers_for(request.user), "ttl_hours": int(runner.ttl().total_seconds() // 3600),
@@ -121,7 +130,7 @@ def export_status(request, pk):
     """One row of the jobs table; htmx polls it while the job runs."""
     runner.abandon_stale(owner=request.user)  # a job whose worker died shows as failed, and stops the polling
     job = services.job_for(request.user, pk)
-    job.filter_text = describe(job.filters)
+    job.filter_text = _filter_text(job)
     return render(request, "backoffice/exports/_job.html", {"job": job})
 
 

@@ -3,6 +3,8 @@
 Views fetch and authorize, then call prereg.reconcile.services; every rule lives there.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,7 +25,7 @@ from prereg.reconcile.models import DIFFERENCES, ListKind, RosterUpload, UploadS
 from prereg.reconcile.selectors import current_upload, list_queryset
 
 from ..access import staff_required
-from .common import attachment, query_without
+from .common import query_without
 
 PER_PAGE = 50
 
@@ -46,9 +48,20 @@ class ListFilterForm(forms.Form):
 
     @property
     def filters(self) -> dict:
-        """What the list is filtered by, read by the list and by its export alike: the export of a
-        query string holds the rows its list shows. An invalid form filters nothing."""
+        """What the list is filtered by, read by the list and by its export alike: the export asked
+        from a list holds the rows the list shows. An invalid form filters nothing."""
         return self.cleaned_data if self.is_valid() else {}
+
+
+def describe_filters(filters: dict) -> str:
+    """The export job's filter in the words of the list's page (我的导出): the list, then each filter."""
+    kind = filters.get("list")
+    parts = [f"名单：{ListKind(kind).label}"] if kind in ListKind.values else []
+    for name, field in ListFilterForm.base_fields.items():
+        if filters.get(name):
+            value = filters[name]
+            parts.append(f"{field.label}：{dict(field.choices).get(value, value) if name == 'diff' else value}")
+    return "；".join(parts)
 
 
 def _tabs(upload, active=""):
@@ -161,23 +174,37 @@ def list_view(request):
         "query": f"list={kind}" + (f"&{rest}" if rest else ""),
         "can_remind": remindable and has_function(request.user, "send_reminders"),
         "can_export": has_function(request.user, "export_excel"), "full_numbers": full_numbers_for(request.user),
+        # The filter the list applies (none of an invalid form): its export posts it back.
+        "export_filters": [(name, value) for name, value in form.filters.items() if value],
     })
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @staff_required(services.FUNCTION)
 def export(request):
+    """导出本列表: a background job (exports), then the exports page, where it is downloaded.
+
+    A GET (a link or bookmark of when the file came in the response) goes back to its list."""
     services.org_of(request.user)
-    kind = _kind(request.GET)
+    params = request.POST if request.method == "POST" else request.GET
+    kind = _kind(params)
+    form = ListFilterForm(params)
+    filters = {name: value for name, value in form.filters.items() if value}
+    back = f"{reverse('backoffice:reconcile_list')}?" + urlencode({"list": kind, **filters})
+    if request.method == "GET":
+        messages.info(request, "导出在后台生成：请点击列表上方的“导出本列表”按钮。")
+        return redirect(back)
     try:
-        name, content_type, content = services.roster_export(
-            actor=request.user, kind=kind, filters=ListFilterForm(request.GET).filters,
-            fmt="csv" if request.GET.get("format") == "csv" else "xlsx", full_numbers=request.GET.get("full") == "1",
+        job = services.roster_export_request(
+            actor=request.user, kind=kind, filters=filters,
+            fmt="csv" if request.POST.get("format") == "csv" else "xlsx", full_numbers=request.POST.get("full") == "1",
             request=request)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-        return redirect("backoffice:reconcile")
-    return attachment(content, name, content_type)
+        return redirect(back)
+    messages.success(request, f"已开始导出“{ListKind(kind).label}”名单（任务号 {job.pk}），生成后在下方“我的导出”中下载；"
+                              "可离开本页，稍后回到“考生信息导出”下载。")
+    return redirect("backoffice:exports")
 
 
 @require_POST
