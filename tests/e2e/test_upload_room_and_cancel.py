@@ -68,8 +68,14 @@ def test_an_upload_in_flight_can_be_cancelled_and_stores_nothing(phone, tree, ye
     route = _held(phone, held)
     cancel = slot.get_by_role("button", name="取消上传")
     expect(cancel).to_be_visible()
-    cancel.click()
+    picker = slot.locator("input[type=file]").element_handle()
+    with phone.expect_response(lambda response: "/candidate/images/slot/" in response.url):
+        cancel.click()
     expect(slot.locator(".upload-status")).to_have_text("已取消上传")
+    # Nothing was stored, so the slot is not drawn again: a picker the candidate opens at once for the next try
+    # stays the one the page has (a redraw arriving meanwhile sent the chosen files to a detached input).
+    phone.wait_for_timeout(300)
+    assert picker.evaluate("input => input.isConnected")
     expect(cancel).to_be_hidden()
     expect(slot.locator("progress")).to_be_hidden()
     expect(slot.locator("input[type=file]")).to_be_enabled()

@@ -565,7 +565,14 @@
     }
     offerCancel(form);
     // The slot comes back as the server has it: an abort after the server stored the pictures (the
-    // answer still on its way) shows them; one before stores nothing (the request never completed).
+    // answer still on its way) shows them; one before stores nothing (the request never completed), and the
+    // slot is left as it is: drawn again, it took away a picker the candidate had already opened for the next
+    // try (the files chosen went to a detached input, and nothing happened).
+    function pictures(block) {
+      return Array.prototype.map.call(block.querySelectorAll("figure.thumb a"), function (link) {
+        return link.getAttribute("href");
+      }).join(" ");
+    }
     function redrawSlot(url) {
       if (!url || !window.fetch) { return; }
       fetch(url, { credentials: "same-origin" }).then(function (response) {
@@ -576,6 +583,7 @@
         var holder = document.createElement("div");
         holder.innerHTML = html;
         var fresh = holder.firstElementChild;
+        if (pictures(fresh) === pictures(slot)) { return; }
         slot.replaceWith(fresh);
         var status = fresh.querySelector(".upload-status");
         if (status) { status.textContent = CANCELLED_MESSAGE; status.className = "upload-status"; }
