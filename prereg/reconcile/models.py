@@ -79,6 +79,9 @@ class RosterUpload(models.Model):
         return f"{self.file_name} · {self.org}"
 
 
+# The back-office function (accounts.permissions) of 国网名单核对: who may upload, read and export rosters.
+FUNCTION = "reconcile_national"
+
 # What a roster line and an application differ on (selectors.compare): RosterRow.<key>_differs.
 DIFFERENCES = {"level": "报考级别", "specialty": "报考专业", "name": "姓名"}
 

@@ -39,6 +39,7 @@ from prereg.orgs.models import Org
 
 from . import columns
 from .models import (
+    FUNCTION,
     ListKind,
     MissingApplication,
     RosterMapping,
@@ -51,7 +52,6 @@ from .roster_file import read_roster
 from .selectors import DIFF_FIELDS, SUBMITTED_STATES, compare, current_upload, id_variants
 from .tasks import run_roster_export
 
-FUNCTION = "reconcile_national"
 MAX_ROWS = 200_000
 ERRORS_KEPT = 500
 SAMPLE_LINES = 3

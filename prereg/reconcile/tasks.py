@@ -13,11 +13,9 @@ from prereg.exports import runner
 from prereg.exports.columns import today_stamp
 from prereg.exports.models import ExportFormat
 
-from .models import ListKind, RosterUpload, UploadStatus
+from .models import FUNCTION, ListKind, RosterUpload, UploadStatus
 from .selectors import NUMBER_COLUMNS, list_table
 
-# services.FUNCTION, by its value: services enqueues this task, and so imports this module.
-FUNCTION = "reconcile_national"
 REPLACED_MESSAGE = "该国网名单已被新上传的名单替换，请在新名单的列表中重新导出。"
 
 
