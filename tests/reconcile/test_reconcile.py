@@ -29,25 +29,11 @@ from tests.reconcile.helpers import (
     anxi_application,
     as_2021,
     csv_bytes,
-    every_kind,
     line_2020,
     person,
     proposed_columns,
     upload_and_import,
 )
-
-
-@pytest.fixture
-def roster(tree, year):
-    return every_kind(tree, year)
-
-
-@pytest.fixture
-def imported(roster, reviewer_quanzhou):
-    apps, rows = roster
-    result = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows))
-    assert result.ok, result.upload.errors
-    return apps, result.upload
 
 
 def names(upload, kind):

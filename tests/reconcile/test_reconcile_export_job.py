@@ -22,20 +22,7 @@ from prereg.reconcile.models import RosterRow
 from prereg.reconcile.selectors import list_queryset
 from prereg.reconcile.tasks import REPLACED_MESSAGE, write_roster_list
 from tests.factories import ExportJobFactory
-from tests.reconcile.helpers import HEADER_2020, csv_bytes, every_kind, line_2020, person, upload_and_import
-
-
-@pytest.fixture
-def roster(tree, year):
-    return every_kind(tree, year)
-
-
-@pytest.fixture
-def imported(roster, reviewer_quanzhou):
-    apps, rows = roster
-    result = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, rows))
-    assert result.ok, result.upload.errors
-    return apps, result.upload
+from tests.reconcile.helpers import HEADER_2020, csv_bytes, line_2020, person, upload_and_import
 
 
 @pytest.fixture
