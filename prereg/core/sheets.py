@@ -40,17 +40,8 @@ class SheetError(Exception):
 def read_table(filename: str, content: bytes, *, max_rows: int, max_bytes: int = MAX_BYTES):
     """(header, rows) as text cells, blank rows skipped: the first row's cells and every later row
     padded to the header's width."""
-    if len(content) > max_bytes:
-        raise SheetError(f"文件过大（不超过{max_bytes // (1024 * 1024)}MB）。")
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        rows = xlsx_rows(content)
-    elif name.endswith(".csv"):
-        rows = csv.reader(io.StringIO(decode_text(content)))
-    else:
-        raise SheetError("只支持 .xlsx 或 .csv 文件。")
     header, body = None, []
-    for row in rows:
+    for row in sheet_rows(filename, content, max_bytes=max_bytes):
         cells = [unguarded(text(cell)) for cell in row]
         if not any(cells):
             continue
@@ -63,6 +54,21 @@ def read_table(filename: str, content: bytes, *, max_rows: int, max_bytes: int =
     if header is None:
         raise SheetError("文件是空的。")
     return header, body
+
+
+def sheet_rows(filename: str, content: bytes, *, max_bytes: int = MAX_BYTES, xls: bool = False):
+    """The raw rows of an uploaded .xlsx or .csv file (and .xls where `xls`): the first sheet's cells from A1,
+    or the CSV's records. By the file's name; too large, another type or unreadable raises SheetError."""
+    if len(content) > max_bytes:
+        raise SheetError(f"文件过大（不超过{max_bytes // (1024 * 1024)}MB）。")
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return xlsx_rows(content)
+    if xls and name.endswith(".xls"):
+        return xls_rows(content)
+    if name.endswith(".csv"):
+        return csv.reader(io.StringIO(decode_text(content)))
+    raise SheetError("只支持 .xlsx、.xls 或 .csv 文件。" if xls else "只支持 .xlsx 或 .csv 文件。")
 
 
 def unguarded(cell: str) -> str:
@@ -105,6 +111,15 @@ def xlsx_rows(content: bytes):
         raise
     except Exception as exc:  # a damaged or foreign file fails in the zip reader or in calamine
         raise SheetError("无法读取该xlsx文件，请确认文件未损坏。") from exc
+
+
+def xls_rows(content: bytes):
+    """The raw cells of an .xls file's first sheet, row by row from A1 (calamine); a damaged file raises SheetError."""
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python(
+            skip_empty_area=False)
+    except Exception as exc:  # a damaged file, or a web page named .xls (some systems export one)
+        raise SheetError("无法读取该xls文件：请在Excel中打开，另存为.xlsx后重新上传。") from exc
 
 
 def template_csv(columns: list[str], rows: list[list[str]]) -> bytes:

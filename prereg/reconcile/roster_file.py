@@ -9,15 +9,12 @@ mapping page would render one by one. Each format is read by core.sheets' helper
 check, the encodings, a CSV guard dropped); only what a roster needs more is here.
 """
 
-import csv
 import io
 import re
 import zipfile
 from dataclasses import dataclass
 
-from python_calamine import CalamineWorkbook
-
-from prereg.core.sheets import MAX_BYTES, SheetError, decode_text, text, unguarded, xlsx_rows
+from prereg.core.sheets import SheetError, sheet_rows, text, unguarded
 
 from . import columns
 
@@ -37,18 +34,9 @@ def read_roster(file_name: str, content: bytes, *, max_rows: int, remembered: di
     """The roster's header and its lines, blank rows skipped, every line padded to the header's
     width. The header is the first of the first rows that names 姓名 and 证件号码 (columns.is_header,
     or as the org named them last time: `remembered`), else the first row. Raises SheetError."""
-    if len(content) > MAX_BYTES:
-        raise SheetError(f"文件过大（不超过{MAX_BYTES // (1024 * 1024)}MB）。")
-    name = file_name.lower()
-    if name.endswith(".xlsx"):
-        rows = xlsx_rows(content)  # first: it refuses a zip bomb before anything is unpacked
+    rows = sheet_rows(file_name, content, xls=True)  # first: it refuses a zip bomb before anything is unpacked
+    if file_name.lower().endswith(".xlsx"):
         _refuse_formulas_without_values(content)
-    elif name.endswith(".xls"):
-        rows = _xls_rows(content)
-    elif name.endswith(".csv"):
-        rows = csv.reader(io.StringIO(decode_text(content)))
-    else:
-        raise SheetError("只支持 .xlsx、.xls 或 .csv 文件。")
     filled = _filled(rows)
     top = []
     for number, cells in filled:
@@ -106,14 +94,6 @@ def _texts(cells) -> int:
 def _width(cells) -> int:
     """Up to the last cell with text: a sheet's used range may run on past its columns."""
     return next((i + 1 for i in range(len(cells) - 1, -1, -1) if cells[i]), 0)
-
-
-def _xls_rows(content: bytes):
-    try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python(
-            skip_empty_area=False)
-    except Exception as exc:  # a damaged file, or a web page named .xls (some systems export one)
-        raise SheetError("无法读取该xls文件：请在Excel中打开，另存为.xlsx后重新上传。") from exc
 
 
 # A cell of a sheet's XML holding a formula with no value saved (a file written by a program that
