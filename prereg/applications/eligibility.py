@@ -194,7 +194,10 @@ class Facts:
     current_post_start: datetime.date | None = None  # of the post after a 转岗: the form has no such date
     special: list[str] = field(default_factory=list)  # cases left to people (部队, 中医专长)
     # The levels of the form's 学位 rows, 无 included (_route_levels); None: not known (facts built by hand).
+    # One obtained after the cut-off is not held on the day the years are counted to (as a 学历 is not): it is
+    # among late_degrees instead.
     degrees: tuple[str, ...] | None = None
+    late_degrees: tuple[str, ...] = ()
 
     @property
     def holds_title(self) -> bool:
@@ -838,10 +841,12 @@ def _route_levels(education, level, listed, facts) -> list[tuple[Education, str]
             EDUCATION_ORDER.index(held) >= EDUCATION_ORDER.index(own)
             for held in map(EDUCATION_LEVELS.get, facts.degrees) if held):
         return [(named, own)]
-    why = f"无{own}学位" if facts.degrees else "未填学位"
+    late = any(EDUCATION_ORDER.index(held) >= EDUCATION_ORDER.index(own)
+               for held in map(EDUCATION_LEVELS.get, facts.late_degrees) if held)
+    why = f"{own}学位于截止日期后取得" if late else f"无{own}学位" if facts.degrees or facts.late_degrees else "未填学位"
     plain = _listed_at_or_below(level, listed - DEGREE_ROUTES)
     opened = [(dataclasses.replace(education, level=f"{education.level}（{why}，按{plain}条件）"), plain)] if plain else []
-    if not facts.degrees:
+    if not facts.degrees and not facts.late_degrees:
         opened.append((dataclasses.replace(named, degree_doubt=f"未填学位（{own}条件须具备{own}学位，以学位证书为准）"), own))
     return opened
 
@@ -957,7 +962,9 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
                         key=lambda pair: pair[0]["kind"] != EducationRow.Kind.EDUCATION)
     facts.educations = [Education(row["level"], row["obtained"], is_full_time(row["study_form"]), row.get("major") or "",
                                   assessed, row["study_form"] or "") for row, assessed in educations]
-    facts.degrees = tuple(row["level"] for row in of(EducationRow) if row["kind"] == EducationRow.Kind.DEGREE)
+    degrees = [row for row in of(EducationRow) if row["kind"] == EducationRow.Kind.DEGREE]
+    facts.degrees = tuple(row["level"] for row in degrees if not (row["obtained"] and row["obtained"] > facts.cutoff))
+    facts.late_degrees = tuple(row["level"] for row in degrees if row["obtained"] and row["obtained"] > facts.cutoff)
     facts.appointments = [(_appointed_title(row["qualification"]) or _appointed_title(row["post"])
                            or row["qualification"] or row["post"], row["start"], row["end"])
                           for row in of(AppointmentRow)]

@@ -134,6 +134,15 @@ def test_a_masters_study_with_its_degree_takes_the_masters_route():
     assert verdict(pharmacist(degree("学士学位", "2020-07"), work=["2023-08"])).result == NOT_ELIGIBLE
 
 
+def test_a_degree_obtained_after_the_cut_off_does_not_open_its_route_as_a_later_diploma_does_not():
+    # 2024年度 (cut-off 2023-12-31): the 硕士学位 of 2024-03 is not held on the day the years are counted to.
+    v = verdict(pharmacist(degree("硕士学位", "2024-03"), work=["2023-08"]))
+    assert v.result == NOT_ELIGIBLE and "具备硕士学位" not in v.text
+    assert "硕士研究生（硕士学位于截止日期后取得，按本科条件）" in v.text
+    assert verdict(pharmacist(degree("硕士学位", "2024-03"), work=["2022-06"])).result == ELIGIBLE  # 本科 route
+    assert verdict(pharmacist(degree("硕士学位", "2023-12"))).result == ELIGIBLE  # by the cut-off: held
+
+
 def test_a_masters_study_whose_degree_the_form_does_not_give_is_to_be_checked_on_the_degree_route():
     v = verdict(pharmacist(work=["2023-08"]))
     assert v.result == CHECK and "未填学位" in v.text
