@@ -2,7 +2,7 @@
 
 from django import forms
 
-from prereg.core.validators import is_digits
+from prereg.core.validators import clean_text, is_digits
 
 from . import services
 from .models import Org
@@ -54,9 +54,10 @@ class OrgForm(forms.Form):
     # The rules of services.CLEANED_FIELDS (the code, the names, 联系电话), which the import applies too,
     # said here at once for every field; the service asks again. On an edit a value left as stored is not
     # asked, as services._clean_fields does not ask it.
-    def _cleaned(self, name):
+    def _cleaned(self, name, clean=None):
         value = self.cleaned_data[name]
-        return value if value and value == self.initial.get(name) else services.CLEANED_FIELDS[name](value)
+        clean = clean or services.CLEANED_FIELDS[name]
+        return value if value and value == self.initial.get(name) else clean(value)
 
     def clean_code(self):
         return self._cleaned("code")
@@ -69,6 +70,15 @@ class OrgForm(forms.Form):
 
     def clean_contact_phone(self):
         return self._cleaned("contact_phone")
+
+    # 联系人 and 地址 are free text, read by core's rule (core.validators.clean_text) as the candidate's
+    # address is: Django strips only ordinary spaces, so a zero-width space or a direction mark pasted
+    # with them was stored, and a control character (an escape) reached the org's page.
+    def clean_contact_name(self):
+        return self._cleaned("contact_name", clean_text)
+
+    def clean_address(self):
+        return self._cleaned("address", clean_text)
 
 
 class UnitRequestAddForm(forms.Form):
