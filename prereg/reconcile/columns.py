@@ -17,6 +17,7 @@ from prereg.core.validators import (
     normalize_id_number,
     normalize_middle_dots,
     normalize_mobile,
+    strip_invisible,
 )
 
 
@@ -128,9 +129,11 @@ def normalise_phone(value: str) -> tuple[str, str]:
 
 
 def normalise_name(value: str) -> str:
-    """Names compare without spaces and with one kind of middle dot (阿依·古丽, 阿依•古丽, 阿依‧古丽), as a
-    name typed in the form is stored (validators.normalize_middle_dots)."""
-    return normalize_middle_dots(compact(value))
+    """Names compare without spaces, without the invisible characters a form's name is stored without
+    (validators.strip_invisible; NFKC keeps a zero-width space, so 李同 with one inside differed) and
+    with one kind of middle dot (阿依·古丽, 阿依•古丽, 阿依‧古丽), as a name typed in the form is stored
+    (validators.normalize_middle_dots)."""
+    return normalize_middle_dots(compact(strip_invisible(value)))
 
 
 def canonical_level(value: str) -> str:
