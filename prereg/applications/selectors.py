@@ -36,6 +36,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from prereg.accounts.models import Role, User
+from prereg.core.validators import normalize_middle_dots, strip_invisible
 from prereg.orgs.models import Org
 
 from . import services
@@ -96,8 +97,14 @@ def _search(queryset, q):
     names: both read the queue's (waiting_org, name) index alone, where asking for ids at once
     read every waiting row from PostgreSQL's table (its index holds no id; bench key
     queue_page_ratio, the search pages).
+
+    The name's part is read as a name is stored (core.validators.clean_person_name): without
+    invisible characters, one space between words, one kind of 间隔号 without spaces around it, so
+    阿依古丽.买买提 or 阿依古丽 ・ 买买提 finds 阿依古丽·买买提. The ID number and the 报名号 are
+    looked up as typed. Text of invisible characters alone is looked for as typed too.
     """
-    names = queryset.order_by().filter(name__contains=q).values("name")
+    name = normalize_middle_dots(" ".join(strip_invisible(q).split())) or q
+    names = queryset.order_by().filter(name__contains=name).values("name")
     return queryset.order_by().filter(name__in=names).values("pk").union(
         Application.objects.filter(id_number=q.upper()).values("pk"),
         Application.objects.filter(number=q).values("pk"), all=True)
