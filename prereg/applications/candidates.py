@@ -23,7 +23,7 @@ from prereg.accounts.models import User
 from prereg.accounts.services import reset_login_failures, set_one_time_password, valid_phone
 from prereg.audit.log import record
 from prereg.core.masking import mask_phone
-from prereg.core.validators import normalize_id_number
+from prereg.core.validators import normalize_id_number, searched_name
 from prereg.notify.sms import send_sms
 
 from .selectors import candidates_visible_to
@@ -51,7 +51,7 @@ def candidate_search(*, actor, query: str, request=None, limit: int = 50) -> lis
     (the query kept masked by the audit log)."""
     permissions.require_function(actor, "manage_candidates")
     scope = candidates_visible_to(actor)
-    found = list(scope.filter(Q(id_number=normalize_id_number(query)) | Q(phone=query) | Q(name=query))[:limit])
+    found = list(scope.filter(Q(id_number=normalize_id_number(query)) | Q(phone=query) | Q(name=searched_name(query)))[:limit])
     record("account.candidate_search", actor=actor, request=request, details={"q": query, "found": len(found)})
     return found
 

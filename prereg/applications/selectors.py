@@ -36,7 +36,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from prereg.accounts.models import Role, User
-from prereg.core.validators import normalize_middle_dots, strip_invisible
+from prereg.core.validators import searched_name
 from prereg.orgs.models import Org
 
 from . import services
@@ -98,13 +98,10 @@ def _search(queryset, q):
     read every waiting row from PostgreSQL's table (its index holds no id; bench key
     queue_page_ratio, the search pages).
 
-    The name's part is read as a name is stored (core.validators.clean_person_name): without
-    invisible characters, one space between words, one kind of 间隔号 without spaces around it, so
-    阿依古丽.买买提 or 阿依古丽 ・ 买买提 finds 阿依古丽·买买提. The ID number and the 报名号 are
-    looked up as typed. Text of invisible characters alone is looked for as typed too.
+    The name's part is read as a name is stored (core.validators.searched_name); the ID number and
+    the 报名号 are looked up as typed.
     """
-    name = normalize_middle_dots(" ".join(strip_invisible(q).split())) or q
-    names = queryset.order_by().filter(name__contains=name).values("name")
+    names = queryset.order_by().filter(name__contains=searched_name(q)).values("name")
     return queryset.order_by().filter(name__in=names).values("pk").union(
         Application.objects.filter(id_number=q.upper()).values("pk"),
         Application.objects.filter(number=q).values("pk"), all=True)

@@ -189,6 +189,13 @@ def normalize_middle_dots(name: str) -> str:
     return MIDDLE_DOT_RE.sub("·", name)
 
 
+def searched_name(typed: str) -> str:
+    """A name typed into a search box as a name is stored (clean_person_name): without invisible characters, one
+    space between words, one kind of 间隔号, so 阿依古丽.买买提 finds 阿依古丽·买买提. Text of invisible
+    characters alone stays as typed (it finds nothing)."""
+    return normalize_middle_dots(" ".join(strip_invisible(typed).split())) or typed
+
+
 # A name as an ID document prints it: letters of any script, words joined by one separator (the
 # 间隔号 of a minority or foreign name, a space, a hyphen, an apostrophe).
 PERSON_NAME_RE = re.compile(r"[^\W\d_]+(?:[·\- '][^\W\d_]+)*")

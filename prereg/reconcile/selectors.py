@@ -9,6 +9,7 @@ from django.db.models import Q
 from prereg.applications.models import State
 from prereg.core.masking import mask_id_number, mask_phone
 from prereg.core.sheets import csv_text
+from prereg.core.validators import searched_name
 
 from . import columns
 from .models import (
@@ -49,7 +50,7 @@ def list_queryset(upload, kind, filters=None):
                                 "application__candidate")
                 .order_by("application__unit__name", "application__name", "pk"))
         if q:
-            rows = rows.filter(Q(application__name__contains=q)
+            rows = rows.filter(Q(application__name__contains=searched_name(q))
                                | Q(application__id_number__in=id_variants(columns.normalise_id(q))))
         if unit:
             rows = rows.filter(application__unit__name__contains=unit)
@@ -68,7 +69,9 @@ def list_queryset(upload, kind, filters=None):
         else:
             rows = rows.exclude(ANY_DIFFERENCE).exclude(confirmed=False)
     if q:
-        rows = rows.filter(Q(name__contains=q) | Q(id_number=columns.normalise_id(q)))
+        # A roster line's name is as the 国网 wrote it: looked for as typed, and as our names are stored.
+        rows = rows.filter(Q(name__contains=searched_name(q)) | Q(name__contains=q)
+                           | Q(id_number=columns.normalise_id(q)))
     if unit:
         rows = rows.filter(unit__name__contains=unit)
     return rows.order_by("line")

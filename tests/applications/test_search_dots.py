@@ -3,10 +3,13 @@
 invisible character pasted along. The input probe: 阿依古丽.买买提 found nothing."""
 
 import pytest
+from django.urls import reverse
 
+from prereg.accounts.models import Role
+from prereg.applications.candidates import candidate_search
 from prereg.applications.models import Stage, State
 from prereg.applications.selectors import applications_for
-from tests.factories import make_application
+from tests.factories import UserFactory, make_application
 
 
 def names(queryset):
@@ -39,3 +42,21 @@ def test_the_id_number_and_the_application_number_are_still_looked_up_whole(wait
 
 def test_invisible_characters_alone_find_no_name(waiting, reviewer_quanzhou):
     assert not applications_for(reviewer_quanzhou, {"q": "\u200b\u200b"}).exists()
+
+
+
+def test_candidate_management_finds_a_whole_name_typed_with_another_middle_dot(waiting, reviewer_quanzhou):
+    # 考生信息管理 looks a name up whole (not a part of it), as it is stored.
+    dotted = waiting[0].candidate
+    dotted.name = "阿依古丽·买买提"
+    dotted.save(update_fields=["name"])
+    for typed in ("阿依古丽.买买提", "阿依古丽 ・ 买买提", "\u200b阿依古丽·买买提"):
+        assert candidate_search(actor=reviewer_quanzhou, query=typed) == [dotted], typed
+    assert candidate_search(actor=reviewer_quanzhou, query="古丽.买买提") == []
+
+
+def test_the_account_list_finds_a_reviewer_typed_with_another_middle_dot(client, tree, reviewer_province):
+    clerk = UserFactory(role=Role.UNIT, org=tree["35052401"], name="热依拉·买买提")
+    client.force_login(reviewer_province)
+    html = client.get(reverse("backoffice:accounts"), {"q": "热依拉.买买提"}).content.decode()
+    assert clerk.username in html

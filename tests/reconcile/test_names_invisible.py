@@ -5,8 +5,16 @@ page or a chat into the sheet before it was exported). A 李同 with a zero-widt
 import pytest
 
 from prereg.reconcile.columns import normalise_name
-from prereg.reconcile.models import RosterRow
-from tests.reconcile.helpers import HEADER_2020, anxi_application, csv_bytes, line_2020, upload_and_import
+from prereg.reconcile.models import ListKind, RosterRow
+from prereg.reconcile.selectors import list_queryset
+from tests.reconcile.helpers import (
+    HEADER_2020,
+    anxi_application,
+    csv_bytes,
+    line_2020,
+    person,
+    upload_and_import,
+)
 
 
 @pytest.mark.parametrize("cell", ["李\u200b同", "\ufeff李同", "李\u200d同\u200e", "\u202e李同\u202c", "李\u2060 同"])
@@ -26,3 +34,17 @@ def test_a_roster_line_whose_name_holds_a_zero_width_space_matches_its_applicati
     row = RosterRow.objects.get(upload=result.upload)
     assert row.application_id == application.pk
     assert not row.name_differs
+
+
+def test_a_list_searched_with_another_middle_dot_finds_the_name_on_either_side(tree, year, reviewer_quanzhou):
+    # 只在国网 holds the roster's line as the 国网 wrote it; 只在省网 our application, stored with ·.
+    ours = anxi_application(tree, year, "阿依古丽·买买提")
+    theirs = line_2020(ours, name="热依拉.买买提", id_number=person(90))
+    result = upload_and_import(reviewer_quanzhou, csv_bytes(HEADER_2020, [theirs]))
+    assert result.ok, result.upload.errors
+    for kind, typed, found in ((ListKind.ONLY_PROVINCIAL, "阿依古丽.买买提", "阿依古丽·买买提"),
+                               (ListKind.ONLY_PROVINCIAL, "阿依古丽 ・ 买买提", "阿依古丽·买买提"),
+                               (ListKind.ONLY_NATIONAL, "热依拉.买买提", "热依拉.买买提")):
+        rows = list_queryset(result.upload, kind, {"q": typed})
+        names = [row.application.name if kind == ListKind.ONLY_PROVINCIAL else row.name for row in rows]
+        assert names == [found], (kind, typed)

@@ -25,7 +25,7 @@ from prereg.audit.log import record
 from prereg.catalog import staff_import
 from prereg.core.forms import add_service_errors
 from prereg.core.sheets import template_csv
-from prereg.core.validators import is_id, normalize_id_number
+from prereg.core.validators import is_id, normalize_id_number, searched_name
 from prereg.notify.models import SmsMessage
 from prereg.orgs import services as org_services
 from prereg.orgs import staging
@@ -70,7 +70,7 @@ def account_list(request):
     users = User.objects.staff_visible_to(request.user).select_related("org")
     q = request.GET.get("q", "").strip()
     if q:
-        users = users.filter(Q(username__startswith=q) | Q(name__contains=q) | Q(org__name__contains=q)
+        users = users.filter(Q(username__startswith=q) | Q(name__contains=searched_name(q)) | Q(org__name__contains=q)
                              | Q(phone=q))
     role = request.GET.get("role", "")
     if role in Role.reviewer_roles():
