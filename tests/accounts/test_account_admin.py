@@ -267,8 +267,9 @@ def test_only_a_current_year_application_or_draft_gives_a_hold_over_the_candidat
             assert status == (200 if managed else 404), (reviewer, candidate.name)
             before = User.objects.get(pk=candidate.pk).phone
             client.post(reverse("backoffice:candidate_phone", args=[candidate.pk]), {"phone": "13700002222"})
-            assert (User.objects.get(pk=candidate.pk).phone == "13700002222") is managed
-            if managed:
+            corrected = managed and reviewer.role != Role.UNIT  # the 单位 does not correct phones
+            assert (User.objects.get(pk=candidate.pk).phone == "13700002222") is corrected
+            if corrected:
                 User.objects.filter(pk=candidate.pk).update(phone=before)
     # The 福州 reviewer (考点) manages the same draft through the unit below it.
     assert candidates_visible_to(reviewer_fuzhou).filter(pk=drafting.pk).exists()
@@ -279,10 +280,10 @@ def test_each_act_of_candidate_management_is_audited(client, lianjiang_candidate
     client.get(reverse("backoffice:candidates"), {"q": lianjiang_candidate.id_number})
     client.get(reverse("backoffice:candidate_detail", args=[lianjiang_candidate.pk]))
     client.post(reverse("backoffice:candidate_unlock", args=[lianjiang_candidate.pk]))
-    client.post(reverse("backoffice:candidate_phone", args=[lianjiang_candidate.pk]), {"phone": "13700003333"})
+    client.post(reverse("backoffice:candidate_reset", args=[lianjiang_candidate.pk]))
     events = list(AuditEvent.objects.filter(actor=reviewer_lianjiang_hospital).values_list("event", flat=True))
     assert [e for e in events if e.startswith("account.")] == [
-        "account.candidate_search", "account.candidate_view", "account.unlock", "account.candidate_phone_change"]
+        "account.candidate_search", "account.candidate_view", "account.unlock", "account.candidate_password_reset"]
     search = AuditEvent.objects.get(event="account.candidate_search")
     assert search.details["found"] == 1 and lianjiang_candidate.id_number not in str(search.details)
 
@@ -318,8 +319,8 @@ def test_a_reviewer_resets_a_candidate_password_sent_by_sms(client, lianjiang_ca
     assert AuditEvent.objects.filter(event="account.candidate_password_reset").exists()
 
 
-def test_a_reviewer_corrects_a_candidate_phone(client, lianjiang_candidate, reviewer_lianjiang_hospital):
-    client.force_login(reviewer_lianjiang_hospital)
+def test_a_reviewer_corrects_a_candidate_phone(client, lianjiang_candidate, reviewer_fuzhou):
+    client.force_login(reviewer_fuzhou)
     url = reverse("backoffice:candidate_phone", args=[lianjiang_candidate.pk])
     response = client.post(url, {"phone": "1380000"})
     assert response.status_code == 200 and 'value="1380000"' in response.content.decode()
@@ -333,6 +334,21 @@ def test_a_reviewer_corrects_a_candidate_phone(client, lianjiang_candidate, revi
 
     told = SmsMessage.objects.get(phone="15005000407", purpose="phone_changed")
     assert "138****9999" in told.text and "如非本人申请" in told.text
+
+
+def test_a_unit_does_not_correct_a_candidate_phone_and_sees_it_masked(client, lianjiang_candidate,
+                                                                      reviewer_lianjiang_hospital):
+    """Security probe: a 单位 reviewer corrected a candidate's phone to his own and reset the password to it,
+    taking the account over; the correction is the 报名点's and above's, and the account page masks the phone."""
+    client.force_login(reviewer_lianjiang_hospital)
+    page = client.get(reverse("backoffice:candidate_detail", args=[lianjiang_candidate.pk])).content.decode()
+    assert "150****0407" in page and "15005000407" not in page
+    assert "到报名点办理" in page and reverse("backoffice:candidate_phone", args=[lianjiang_candidate.pk]) not in page
+    response = client.post(reverse("backoffice:candidate_phone", args=[lianjiang_candidate.pk]), {"phone": "13800009999"})
+    assert response.status_code == 403
+    lianjiang_candidate.refresh_from_db()
+    assert lianjiang_candidate.phone == "15005000407"
+    assert not AuditEvent.objects.filter(event="account.candidate_phone_change").exists()
 
 
 def test_candidate_acts_out_of_scope_are_404_and_change_nothing(client, lianjiang_candidate, reviewer_anxi_bureau):

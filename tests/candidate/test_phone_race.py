@@ -22,15 +22,15 @@ def _applied(tree, year, phone):
 
 
 def test_two_corrections_to_one_number_at_once_give_it_to_one_candidate(
-        postgres_only, monkeypatch, tree, year, reviewer_lianjiang_hospital):
+        postgres_only, monkeypatch, tree, year, reviewer_fuzhou):
     first, second = _applied(tree, year, "15005000401"), _applied(tree, year, "15005000402")
     reached, go_on = paused_after(monkeypatch, candidates, "phone_taken")  # past the number's check
     outcomes = {}
     threads = [started(outcomes, "first", lambda: candidates.candidate_change_phone(
-        actor=reviewer_lianjiang_hospital, candidate=first, phone="13700000009"))]
+        actor=reviewer_fuzhou, candidate=first, phone="13700000009"))]
     assert reached.wait(10)
     threads.append(started(outcomes, "second", lambda: candidates.candidate_change_phone(
-        actor=reviewer_lianjiang_hospital, candidate=second, phone="13700000009")))
+        actor=reviewer_fuzhou, candidate=second, phone="13700000009")))
     threading.Event().wait(1)  # the second is at its check, or (without the number's lock) past it
     go_on.set()
     for thread in threads:

@@ -111,16 +111,16 @@ def test_sign_up_with_a_reviewers_number_makes_the_account(client, tree):
     assert response.status_code == 302 and User.objects.get(id_number=ID).phone == PHONE
 
 
-def test_a_reviewers_correction_follows_the_same_rule(tree, year, reviewer_lianjiang_hospital):
+def test_a_reviewers_correction_follows_the_same_rule(tree, year, reviewer_fuzhou):
     candidate = CandidateFactory(phone="15005000407")
     ApplicationFactory(candidate=candidate, exam_year=year, unit=tree["35012205"], unit_review_org=tree["35012205"],
                        point_org=tree["350122"], site_org=tree["350100"], district_org=tree["350000"])
     CandidateFactory(phone="13700000001")
     with pytest.raises(ValidationError) as refused:
-        candidate_change_phone(actor=reviewer_lianjiang_hospital, candidate=candidate, phone="13700000001")
+        candidate_change_phone(actor=reviewer_fuzhou, candidate=candidate, phone="13700000001")
     assert refused.value.message_dict == {"phone": [PHONE_TAKEN_MESSAGE]}
     UserFactory(role=Role.UNIT, org=tree["35052401"], phone="13700000002")
-    candidate_change_phone(actor=reviewer_lianjiang_hospital, candidate=candidate, phone="13700000002")
+    candidate_change_phone(actor=reviewer_fuzhou, candidate=candidate, phone="13700000002")
     candidate.refresh_from_db()
     assert candidate.phone == "13700000002"
     told = SmsMessage.objects.get(phone="15005000407", purpose="phone_changed")

@@ -587,6 +587,11 @@ def _may_manage_candidate(viewer_name, viewer, relation, ctx):
     return _may("manage_candidates")(viewer_name, viewer, relation, ctx)
 
 
+def _may_correct_phone(viewer_name, viewer, relation, ctx):
+    """更正手机号码: as the rest of 考生信息管理, but not the 单位 (applications.candidates.may_correct_phone)."""
+    return viewer.role != Role.UNIT and _may_manage_candidate(viewer_name, viewer, relation, ctx)
+
+
 CANDIDATE_ACTIONS = [
     Action("candidate detail", _prepare_candidate, _candidate_call("backoffice:candidate_detail"), _candidate_state,
            _effect_candidate_page, _may_manage_candidate, lambda ctx: ctx["app"].name.encode()),
@@ -596,7 +601,7 @@ CANDIDATE_ACTIONS = [
            _candidate_state, _effect_password_replaced, _may_manage_candidate),
     Action("candidate phone", _prepare_candidate,
            _candidate_call("backoffice:candidate_phone", {"phone": "13700001111"}),
-           _candidate_state, _effect_phone_changed, _may_manage_candidate),
+           _candidate_state, _effect_phone_changed, _may_correct_phone),
 ]
 
 

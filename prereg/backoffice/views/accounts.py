@@ -199,7 +199,7 @@ class PhoneForm(forms.Form):
 def _render_candidate(request, candidate, phone_form=None):
     return render(request, "backoffice/accounts/candidate_detail.html", {
         "candidate": candidate, "locked": services.login_locked(candidate.username),
-        "phone_form": phone_form or PhoneForm(),
+        "phone_form": phone_form or PhoneForm(), "may_correct_phone": candidate_services.may_correct_phone(request.user),
         # Only what the viewer may see of the applications (the sysadmin: none).
         "applications": Application.objects.visible_to(request.user).filter(candidate=candidate)
         .select_related("exam_year", "unit").order_by("-pk")[:5],
