@@ -281,7 +281,10 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Asking browsers' preload lists for the name is the operator's decision (an intranet name is never on
+    # them, and leaving a list takes months): HSTS_PRELOAD=1 sends the flag; without it Django's deploy check
+    # would warn of its absence.
+    SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=False)
 # Sliding-window limits {scope: (hits in any span of seconds)} counted in the shared cache (prereg/core/ratelimit.py);
 # e.g. RATE_LIMIT_LOGIN=100/300 is 100 failed sign-ins per client address per 5 minutes.
 RATE_LIMITS = {
@@ -295,6 +298,8 @@ MIDDLEWARE.insert(MIDDLEWARE.index("prereg.core.login_required.LoginRequiredMidd
                   "prereg.core.middleware.LoginRateLimitMiddleware")
 # axes.W006: lockout is per account on purpose (design section 7: a hospital shares one address).
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["axes.W006"])
+if HTTPS and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")  # the preload flag is HSTS_PRELOAD's (above)
 
 # Every view requires login unless decorated with @login_not_required (Django's
 # LoginRequiredMiddleware); tests/core/test_public_urls.py walks the resolver to prove it.

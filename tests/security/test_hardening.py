@@ -22,8 +22,8 @@ PRODUCTION_ENV = {
 }
 
 
-def _production(*args):
-    env = {**os.environ, **PRODUCTION_ENV}
+def _production(*args, **extra):
+    env = {**os.environ, **PRODUCTION_ENV, **extra}
     # A production process has neither pytest's marker nor the browser tests' async escape hatch.
     for name in ("PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"):
         env.pop(name, None)
@@ -42,6 +42,16 @@ def test_production_settings_make_cookies_https_only_and_send_hsts():
             "s.SESSION_COOKIE_HTTPONLY, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS >= 31536000, s.DEBUG)")
     result = _production("shell", "-c", code)
     assert result.stdout.split()[-6:] == ["True", "True", "True", "True", "True", "False"], result.stderr
+
+
+def test_hsts_asks_for_the_browsers_preload_lists_only_when_the_operator_says_so():
+    # Security probe: the preload flag was always sent; an intranet name is never on the lists, and leaving
+    # them takes months. The deploy check stays clean either way.
+    code = "from django.conf import settings as s; print(s.SECURE_HSTS_PRELOAD, s.SECURE_HSTS_INCLUDE_SUBDOMAINS)"
+    assert _production("shell", "-c", code).stdout.split()[-2:] == ["False", "True"]
+    assert _production("shell", "-c", code, HSTS_PRELOAD="1").stdout.split()[-2:] == ["True", "True"]
+    result = _production("check", "--deploy", "--fail-level", "WARNING", HSTS_PRELOAD="1")
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_every_page_carries_the_security_headers(client, db):
