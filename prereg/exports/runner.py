@@ -250,10 +250,14 @@ def _run_taken_job(job_id: int, write) -> None:
                 name = default_storage.save(f"exports/{job.pk}-{secrets.token_hex(8)}{suffix}", File(fh))
         finally:
             shutil.rmtree(tmp_dir, ignore_errors=True)
-    except Exception as exc:
-        logger.exception("export %s failed", job_id)
-        message = str(exc) if isinstance(exc, PermissionError | ValueError) else "生成失败，请稍后重试或联系管理员。"
+    except (PermissionError, ValueError) as exc:  # the job cannot be made as asked: said to its owner, no fault
+        logger.info("export %s refused: %s", job_id, exc)
+        message = str(exc)
         _on_a_working_connection(lambda: _record_failure(job, message))
+        return
+    except Exception:
+        logger.exception("export %s failed", job_id)
+        _on_a_working_connection(lambda: _record_failure(job, "生成失败，请稍后重试或联系管理员。"))
         return
     finished = timezone.now()
     ExportJob.objects.filter(pk=job.pk).update(

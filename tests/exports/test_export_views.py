@@ -1,5 +1,6 @@
 import datetime
 import io
+import logging
 import re
 import zipfile
 
@@ -172,6 +173,19 @@ def test_batch_confirmation_forms_merge_only_those_past_the_registration_point(t
     with default_storage.open(job.file.name, "rb") as fh:
         reader = pypdf.PdfReader(io.BytesIO(fh.read()))
     assert len(reader.pages) >= 2
+
+
+def test_a_job_that_cannot_be_made_as_asked_tells_its_owner_and_logs_no_error(tree, year, reviewer_quanzhou, caplog):
+    # Security probe: nothing printable was logged at ERROR with a traceback, as a fault the operator must look at.
+    from prereg.exports import services
+
+    make_application(tree, year, "35052401", State.IN_REVIEW, Stage.POINT_CONFIRM)  # not yet printable
+    with caplog.at_level(logging.INFO, logger="prereg.exports.runner"):
+        job = services.export_request(actor=reviewer_quanzhou, kind="confirmations")
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and job.error == "所选范围内没有可打印确认单的报名信息（须报名点审核通过）。"
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("refused" in r.getMessage() for r in caplog.records)
 
 
 def test_the_unit_filter_is_searched_within_the_users_own_subtree(quanzhou, tree):
