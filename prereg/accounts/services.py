@@ -342,8 +342,10 @@ def account_set_active(*, actor, user_ids, active: bool, waiting=None, assigned=
     counted = not active and (waiting is not None or assigned is not None)
     if counted:
         # The orgs first, in pk order, as a submission locks its chain's orgs before it asks whether
-        # a unit has reviewers (applications.services._chain_held) and an assignment its source and
-        # target (orgs.services.cross_review_assign): one of the two waits for the other.
+        # a unit has reviewers (applications.services._chain_held), an assignment its source and
+        # target (orgs.services.cross_review_assign), and a 退回上一环节 the org it returns to before its
+        # reviewer's account and the application (applications.services._previous_org_held): one of
+        # the two waits for the other.
         org_ids = set(scope.exclude(org=None).values_list("org", flat=True))
         Org = User._meta.get_field("org").related_model
         list(Org.objects.filter(pk__in=org_ids).select_for_update(no_key=True).order_by("pk"))

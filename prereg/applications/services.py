@@ -450,22 +450,46 @@ def _handlers(application, exclude):
 
 
 RETURN_ORG_DISABLED = "上一环节的审核机构“{name}”已停用，不能退回至该机构，可退回考生或联系考区。"
+RETURN_ORG_UNSTAFFED = "上一环节的审核机构“{name}”已没有可用的审核账号，不能退回至该机构，可退回考生或联系考区。"
+
+
+def _previous_org_id(application) -> int | None:
+    previous = workflow.previous_stage(application.stage) if application.stage else None
+    return application.org_id_at(previous) if previous else None
 
 
 def return_previous_refusal(application, *, lock: bool = False) -> str:
     """Why 退回上一环节 may not send `application` to its previous stage's org, or "": that org was
-    disabled after the application passed it, and no one could act there (its reviewers cannot sign in;
-    禁用 counts only what still lies ahead of an application, applications.selectors.needed_counts). The
-    review screen leaves the choice out on it; application_reject asks again with `lock`, the org's row
-    held until the return commits, as 禁用 locks what it disables before it counts: a 禁用 meanwhile is
-    seen here, or waits and then sees the application back at the org (and refuses)."""
-    previous = workflow.previous_stage(application.stage) if application.stage else None
-    org_id = application.org_id_at(previous) if previous else None
+    disabled, or its last active reviewer account was, after the application passed it, and no one
+    could act there (禁用 of either counts only what still lies ahead of an application,
+    applications.selectors.needed_counts). The review screen leaves the choice out on it;
+    application_reject asks again with `lock`, the org's row held until the return commits, as 禁用 of
+    the org or of its accounts (accounts.services.account_set_active) locks the org before it counts: a
+    禁用 meanwhile is seen here, or waits and then sees the application back at the org (and refuses)."""
+    org_id = _previous_org_id(application)
     if org_id is None:
         return ""
     orgs = Org.objects.select_for_update(no_key=True) if lock else Org.objects
     org = orgs.filter(pk=org_id).only("name", "enabled").first()
-    return RETURN_ORG_DISABLED.format(name=org.name) if org is not None and not org.enabled else ""
+    if org is None:
+        return ""
+    if not org.enabled:
+        return RETURN_ORG_DISABLED.format(name=org.name)
+    if not User.objects.filter(org=org, role__in=Role.reviewer_roles(), is_active=True).exists():
+        return RETURN_ORG_UNSTAFFED.format(name=org.name)
+    return ""
+
+
+def _previous_org_held(application_id: int) -> None:
+    """The org 退回上一环节 would send the application to, locked before the actor's account and the
+    application are: orgs before accounts before applications, the order of 禁用 of several accounts
+    (accounts.services.account_set_active locks their orgs, then them). Taken after the two, it deadlocked
+    with a 禁用 of the returning reviewer and of an account of that org (PostgreSQL cancelled one, a 500
+    for its user). The org is read from the row before its lock; the version check that follows makes
+    it the locked row's (only a submission stores a chain, and it moves the version on)."""
+    stored = Application.objects.filter(pk=application_id).first()
+    if stored is not None and (org_id := _previous_org_id(stored)):
+        Org.objects.select_for_update(no_key=True).filter(pk=org_id).first()
 
 
 @transaction.atomic
@@ -477,6 +501,8 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
         raise ValidationError("不同意时必须填写不通过原因。")
     if to not in ("previous", "candidate"):
         raise ValidationError("请选择退回上一环节或退回考生。")
+    if to == "previous":
+        _previous_org_held(application_id)
     application = _lock_for_decision(actor, application_id, expected_version)
     stage = application.stage
     if to == "previous":
