@@ -733,27 +733,68 @@ def _clean_correction(application, obj, column, raw):
     return raw
 
 
-def _cross_errors(application, touched) -> dict[str, str]:
-    """The rules that join two values (date order, a date of one's life after one's birth, a 现有资格 and
-    its date), after the change."""
-    errors = {}
+BEFORE_BIRTH = "不晚于出生日期"
+BEFORE_SCHOOL_AGE = f"早于年满{values.EARLIEST_EDUCATION_AGE}周岁"
+
+
+def _born_after(application, touched, *, every_row: bool) -> list[tuple[str, str, str, str]]:
+    """(key, label, refusal, what is wrong with it, with its value) of each typed date of the candidate's
+    life that his birth date bounds from below and the correction leaves too early, by the candidate's
+    form's rules (values.after_birth_error, education_date_error): a work row's 开始时间, a 学历 or 学位's
+    取得时间, 现有资格取得年月, 执业注册年月. Rows as the correction leaves them (`touched`); the
+    untouched ones are read only with `every_row` (the birth date changed)."""
     birth = application.birth_date
+    out = []
+    for table in ROW_TABLES:
+        if table.model not in (WorkRow, EducationRow):
+            continue
+        column = "start" if table.model is WorkRow else "obtained"
+        verbose = table.model._meta.get_field(column).verbose_name
+        rows = ([(f"{table.key}:{row.pk}", index, row) for index, row in enumerate(table.rows(application), start=1)]
+                if every_row else [(key, "", row) for key, row in touched.items() if key.partition(":")[0] == table.key])
+        for key, index, row in rows:
+            date = getattr(touched.get(key, row), column)
+            if column == "start":
+                message, wrong = values.after_birth_error(date, birth, verbose), BEFORE_BIRTH
+            else:
+                message, wrong = values.education_date_error(date, birth), BEFORE_SCHOOL_AGE
+            if message:
+                out.append((f"{key}.{column}", f"{table.label}{index} · {verbose}", message,
+                            f"（{values.month_text(date)}）{wrong}"))
+    for name, date, message in (
+            ("current_qualification_date", application.current_qualification_date,
+             values.qualification_date_error(application.current_qualification_date, birth)),
+            ("practice_registered", application.practice_registered, values.after_birth_error(
+                application.practice_registered, birth, Application._meta.get_field("practice_registered").verbose_name))):
+        if message:
+            out.append((name, Application._meta.get_field(name).verbose_name, message,
+                        f"（{values.month_text(date)}）{BEFORE_BIRTH}"))
+    return out
+
+
+def _cross_errors(application, touched, diff) -> dict[str, str]:
+    """The rules that join two values (date order, a date of one's life after one's birth, a 现有资格 and
+    its date), after the change. A birth date changed is checked against every row, touched or not: a
+    value the correction left as it was and the new birth date refuses is said at the birth date (at the
+    ID number that gives it, for a resident ID), naming it; one the reviewer typed, at itself."""
+    errors = {}
     for key, row in touched.items():
         dates = {name: getattr(row, name) for name in ("start", "end", "issued") if hasattr(row, name)}
         for column, message in values.row_date_errors(**dates).items():
             errors[f"{key}.{column}"] = message
-        if isinstance(row, WorkRow) and (message := values.after_birth_error(
-                row.start, birth, WorkRow._meta.get_field("start").verbose_name)):
-            errors.setdefault(f"{key}.start", message)
-        if isinstance(row, EducationRow) and (message := values.education_date_error(row.obtained, birth)):
-            errors[f"{key}.obtained"] = message
-    when = application.current_qualification_date
-    if message := (values.current_qualification_date_error(application.current_qualification, when)
-                   or values.qualification_date_error(when, birth)):
+    if message := values.current_qualification_date_error(application.current_qualification,
+                                                          application.current_qualification_date):
         errors["current_qualification_date"] = message
-    if message := values.after_birth_error(application.practice_registered, birth,
-                                           Application._meta.get_field("practice_registered").verbose_name):
-        errors["practice_registered"] = message
+    birth_changed = "birth_date" in diff
+    left = []
+    for key, label, message, wrong in _born_after(application, touched, every_row=birth_changed):
+        if birth_changed and key not in diff:
+            left.append(label + wrong)
+        else:
+            errors.setdefault(key, message)
+    if left:
+        field = "birth_date" if "birth_date" in _editable_fields(application) else "id_number"
+        errors[field] = f"按修改后的出生日期，{'；'.join(left)}。请核对出生日期，或一并修改这些信息。"
     return errors
 
 
@@ -790,7 +831,7 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
             # The logs keep the number masked to its first and last four digits; the full birth date
             # beside it would give back the eight between (an auditor sees these logs).
             diff["birth_date"] = [text[:4] + "年" if text else text for text in diff["birth_date"]]
-    errors = errors or _cross_errors(application, touched)
+    errors = errors or _cross_errors(application, touched, diff)
     if errors:
         raise ValidationError(errors)
     if not diff:
