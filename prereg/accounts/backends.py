@@ -14,7 +14,7 @@ from prereg.core.validators import halfwidth, is_digits, normalize_id_number, no
 
 from .models import Role
 from .permissions import role_has_function
-from .validators import is_id_number_shaped
+from .validators import is_id_number_shaped, staff_named_alike
 
 SHARED_PHONE_MESSAGE = "该手机号码登记在多个账号上，无法用手机号码登录。请使用证件编号（考生）或登录名（审核人员）登录。"
 PHONE_TAKEN_MESSAGE = "该手机号码已被其他考生账号使用，请填写其他手机号码。"
@@ -78,11 +78,21 @@ def find_account(identifier: str):
         if holders:
             # A phone shared by two accounts identifies neither: the user must use his name/ID.
             return holders[0] if len(holders) == 1 else None
-    by_name = User.objects.filter(username=identifier)
     by_id_number = User.objects.filter(id_number=normalize_id_number(identifier))
     if is_id_number_shaped(identifier):
-        return by_id_number.first() or by_name.first()
-    return by_name.first() or by_id_number.first()
+        return by_id_number.first() or _by_login_name(identifier)
+    return _by_login_name(identifier) or by_id_number.first()
+
+
+def _by_login_name(identifier: str):
+    """The account of this login name; else the one staff account whose name it is in another case
+    (ADMIN for admin: a staff login name is one name whatever its case, accounts.validators). Two such
+    accounts (names given before that rule, or before its index) are not guessed between: neither."""
+    User = get_user_model()
+    if (user := User.objects.filter(username=identifier).first()) is not None:
+        return user
+    alike = list(staff_named_alike(identifier)[:2])
+    return alike[0] if len(alike) == 1 else None
 
 
 def identifier_key(identifier: str) -> str:

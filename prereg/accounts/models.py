@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class Role(models.TextChoices):
@@ -91,7 +92,11 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=Q(role=Role.CANDIDATE) | Q(role=Role.SYSADMIN) | Q(role=Role.AUDITOR) | Q(org__isnull=False),
                 name="reviewer_has_org",
-            )
+            ),
+            # A staff login name is one name whatever its case (accounts.validators): two creations of
+            # ADMIN and admin at the same moment, or an import beside a creation, leave one of them.
+            models.UniqueConstraint(Lower("username"), condition=~Q(role=Role.CANDIDATE),
+                                    name="staff_login_name_ci"),
         ]
 
     def __str__(self):

@@ -39,7 +39,7 @@ from prereg.notify.sms import (
 from . import permissions
 from .backends import find_account, identifier_key
 from .models import PasswordHistory, Role, RolePermission, User, roles_below
-from .validators import clean_staff_login_name
+from .validators import CASE_VARIANT_MESSAGE, clean_staff_login_name, refuse_case_variant, staff_named_alike
 
 
 def generate_one_time_password(length: int = 12) -> str:
@@ -276,6 +276,10 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
         raise ValidationError({"username": exc.messages}) from None
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": "该登录名已被使用。"})
+    try:
+        refuse_case_variant(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from None
     if name := " ".join((name or "").split()):
         try:
             name = clean_person_name(name)
@@ -292,6 +296,8 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
     except IntegrityError:
         if User.objects.filter(username=username).exists():
             raise ValidationError({"username": "该登录名已被使用。"}) from None
+        if staff_named_alike(username).exists():  # ADMIN created meanwhile beside this admin
+            raise ValidationError({"username": CASE_VARIANT_MESSAGE}) from None
         raise
     password = set_one_time_password(user)
     record("account.create", actor=actor, obj=user, request=request,

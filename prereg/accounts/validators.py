@@ -7,13 +7,21 @@ names given before this rule), and one shaped like an ID number not yet register
 that candidate's sign-up, his ID number being his login name. A reviewer's or administrator's
 login name is therefore shaped like neither. A candidate's login name is his ID number and is not
 held to this rule.
+
+Staff login names are one name whatever the case of their letters: ADMIN beside admin would be two
+accounts a person cannot tell apart when he types one, so a new name differing only in case from an
+account's is refused (refuse_case_variant; a unique index on the lowered name, User.Meta, refuses one
+created at the same moment), and the login takes ADMIN for admin (backends.find_account).
 """
 
 import re
 
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 
 from prereg.core.validators import normalize_id_number, normalize_mobile
+
+from .models import Role, User
 
 STAFF_LOGIN_NAME_RE = re.compile(r"[0-9A-Za-z_.@-]{3,50}")
 STAFF_LOGIN_NAME_RULE = "登录名应为3至50位字母、数字或 _ . @ -"
@@ -24,6 +32,14 @@ PHONE_SHAPE_RE = re.compile(r"1[0-9]{10}")
 # them is refused at sign-up anyway, and a login name need not look like one at all.
 ID_NUMBER_SHAPE_RE = re.compile(r"[0-9]{15}|[0-9]{17}[0-9X]")
 SHAPED_LIKE_PERSON_MESSAGE = "登录名不能是手机号码或身份证号码，请使用机构代码等字母数字组合（如 35012205 或 35012205-01）。"
+CASE_VARIANT_MESSAGE = "已有账号使用仅字母大小写不同的登录名（登录名不区分大小写），请另取一个登录名。"
+
+
+def staff_named_alike(value: str):
+    """The staff accounts whose login name is `value` whatever the case of its letters (the lowered
+    name, as the unique index staff_login_name_ci reads it and can answer)."""
+    return (User.objects.alias(login_name=Lower("username")).filter(login_name=(value or "").lower())
+            .exclude(role=Role.CANDIDATE))
 
 
 def is_phone_shaped(value: str) -> bool:
@@ -49,3 +65,12 @@ def clean_staff_login_name(value: str) -> str:
     if not STAFF_LOGIN_NAME_RE.fullmatch(value):
         raise ValidationError(f"{STAFF_LOGIN_NAME_RULE}。", code="characters")
     return value
+
+
+def refuse_case_variant(value: str) -> None:
+    """A ValidationError (said at the 登录名 field) when a staff account's login name differs from the new
+    name `value` only in case: 新增账号 (accounts.services.account_create) and a new account of the staff
+    import ask it after clean_staff_login_name. The name itself taken is theirs to say (该登录名已被使用;
+    an import row naming an account updates it)."""
+    if staff_named_alike(value).exclude(username=value).exists():
+        raise ValidationError(CASE_VARIANT_MESSAGE, code="case_variant")

@@ -27,7 +27,7 @@ from prereg.accounts.services import (
     generate_one_time_password,
     tell_old_phone,
 )
-from prereg.accounts.validators import clean_staff_login_name
+from prereg.accounts.validators import clean_staff_login_name, refuse_case_variant
 from prereg.audit.log import record
 from prereg.core.sheets import SheetError, read_table
 from prereg.core.validators import clean_person_name, normalize_mobile, validate_mobile
@@ -99,13 +99,15 @@ def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
             # imports back unchanged.
             if user is None or not user.is_reviewer:
                 username = clean_staff_login_name(username)
+            if user is None:
+                refuse_case_variant(username)  # ADMIN beside an account's admin
         except ValidationError as exc:
             problems.append(exc.messages[0].rstrip("。"))
         else:
-            if username in seen:
-                problems.append(f"登录名与第{seen[username]}行重复")
+            if username.lower() in seen:  # one login name whatever its case (accounts.validators)
+                problems.append(f"登录名与第{seen[username.lower()]}行重复")
             else:
-                seen[username] = r["line"]
+                seen[username.lower()] = r["line"]
         role = ROLE_WORDS.get(r[ROLE])
         org = orgs.get(r[ORG])
         if role is None:
