@@ -374,7 +374,8 @@ def _title(page):
     return {
         "name": after_label(page, ["姓名"], NAME),
         "id_number": id_number(page),
-        "qualification": after_label(page, ["资格名称", "职务名称", "资格"], rf"[{CJK}]{{2,12}}?", stop=r"\s|$"),
+        # Not the 证书 of the title printed above (专业技术资格证书, 护士执业资格证书): it is no qualification's name.
+        "qualification": after_label(page, ["资格名称", "职务名称", "资格"], rf"(?!证书)[{CJK}]{{2,12}}?", stop=r"\s|$"),
         "level": after_label(page, ["级别", "资格级别"], rf"[{CJK}]{{2,8}}?", stop=r"\s|$"),
         "specialty": after_label(page, ["专业名称", "专业"], rf"[{CJK}（）()]{{2,20}}?", stop=r"\s|$"),
         "issued": date_after(page, ["批准日期", "批准时间", "取得时间", "取得日期", "评审通过时间", "考试通过时间",

@@ -179,6 +179,15 @@ def test_a_title_certificate_gives_its_qualification_and_date():
     assert {f.label: f.photo for f in result.info} == {"专业": "内科护理", "证书编号": "1635000123"}
 
 
+def test_the_word_certificate_of_the_title_is_not_read_as_the_qualification():
+    # Phone probe: 资格证书 in the title gave 证书 as the 资格名称, flagged against the typed 护士.
+    rows = [["护士执业资格证书"], ["姓名", "张伟"], ["批准时间", "2016年05月"]]
+    a = typed(current_qualification="护士", current_qualification_date=date(2016, 5, 1))
+    result = compare_reading(reading(rows, "current_qualification"), a, slot="current_qualification")
+    assert by_key(result)["qualification"].status != compare.MISMATCH
+    assert by_key(result)["qualification"].photo in ("", None)
+
+
 def test_an_id_card_copied_front_and_back_on_one_sheet_belongs_in_either_slot():
     back = [["中华人民共和国"], ["居民身份证"], ["签发机关", "福州市公安局鼓楼分局"], ["有效期限", "2015.03.07-2035.03.07"]]
     both = ID_FRONT + back
