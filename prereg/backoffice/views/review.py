@@ -257,7 +257,8 @@ def batch_approve(request):
 def _previous_to(application, decidable) -> str:
     """Where 退回上一环节 sends the application, as its option names it (the message after the return
     names the same): "考点审核：福州市卫生健康委员会"; "" where there is no stage before (单位审查) or its
-    org has been disabled since (services.return_previous_refusal: 退回考生 remains)."""
+    org has been disabled since or has no active reviewer account left (services.return_previous_refusal:
+    退回考生 remains)."""
     previous = workflow.previous_stage(application.stage) if decidable else None
     if previous is None or services.return_previous_refusal(application):
         return ""
