@@ -18,8 +18,9 @@ from typing import NamedTuple
 
 from prereg.accounts.models import IdType
 
+from . import values
 from .carryover import SECTION_TITLES, sections_to_check
-from .models import Application, ApplicationImage, ImageSlot
+from .models import Application, ApplicationImage, EducationRow, ImageSlot, WorkRow
 from .sections import ASSESSED, ROW_SECTION_TITLES, ROW_TABLES, RowTable, rows_by_table
 
 
@@ -235,6 +236,44 @@ def _row_images(rows, tables: list[RowTable]) -> list[RequiredImage]:
             for table in tables for index, row in enumerate(rows[table.key]) if table.needs_images(row)]
 
 
+BEFORE_BIRTH = "不晚于出生日期"
+BEFORE_SCHOOL_AGE = f"早于年满{values.EARLIEST_EDUCATION_AGE}周岁"
+
+
+def dated_before_birth(application, rows: dict[str, list]) -> list[tuple[str, str, str, str, str]]:
+    """(key, section, label, refusal, what is wrong with it, with its value) of each typed date of the candidate's
+    life that his birth date bounds from below and that is too early, by the form's rules (values.after_birth_error,
+    education_date_error, qualification_date_error): a work row's 开始时间, a 学历 or 学位's 取得时间,
+    现有资格取得年月, 执业注册年月. `rows`: rows by table key (sections.rows_by_table), as stored or as a
+    correction leaves them. Each is refused where it is typed; a birth date changed after them (a corrected ID
+    number) is checked against them here, by the correction and before a submission."""
+    birth = application.birth_date
+    out = []
+    for table in ROW_TABLES:
+        if table.model not in (WorkRow, EducationRow):
+            continue
+        column = "start" if table.model is WorkRow else "obtained"
+        verbose = table.model._meta.get_field(column).verbose_name
+        for index, row in enumerate(rows.get(table.key, []), start=1):
+            date = getattr(row, column)
+            if column == "start":
+                message, wrong = values.after_birth_error(date, birth, verbose), BEFORE_BIRTH
+            else:
+                message, wrong = values.education_date_error(date, birth), BEFORE_SCHOOL_AGE
+            if message:
+                out.append((f"{table.key}:{row.pk}.{column}", table.section, f"{table.label}{index} · {verbose}",
+                            message, f"（{values.month_text(date)}）{wrong}"))
+    for name, date, message in (
+            ("current_qualification_date", application.current_qualification_date,
+             values.qualification_date_error(application.current_qualification_date, birth)),
+            ("practice_registered", application.practice_registered, values.after_birth_error(
+                application.practice_registered, birth, Application._meta.get_field("practice_registered").verbose_name))):
+        if message:
+            out.append((name, "declaration", Application._meta.get_field(name).verbose_name, message,
+                        f"（{values.month_text(date)}）{BEFORE_BIRTH}"))
+    return out
+
+
 def missing(application) -> list[str]:
     return [gap.message for gap in gaps(application)]
 
@@ -259,6 +298,8 @@ def gaps(application) -> list[Gap]:
         found.append(Gap("declaration", f"申报信息：请选择“{_label('scope')}”。"))
     if is_filled_text(application.current_qualification) and not application.current_qualification_date:
         found.append(Gap("declaration", f"申报信息：请填写“{_label('current_qualification_date')}”。"))
+    found += [Gap(section, f"{SECTION_TITLES[section]}：{label}{wrong}，请核对出生日期（证件编号）或修改该项。")
+              for _key, section, label, _message, wrong in dated_before_birth(application, rows)]
     uploaded = Counter(ApplicationImage.objects.filter(application=application).values_list("slot", "row_id"))
     found += [Gap(image.section, f"请上传“{image.label}”的图片。") for image in required_images(application, rows)
               if not uploaded[(image.slot, image.row_id)]]

@@ -36,16 +36,14 @@ from .models import (
     STAGE_ORDER,
     STAGE_ORG_FIELD,
     Application,
-    EducationRow,
     FieldCheck,
     ForwardBatch,
     ReviewAction,
     ReviewLog,
     Stage,
     State,
-    WorkRow,
 )
-from .sections import BY_KEY, ROW_TABLES
+from .sections import BY_KEY, ROW_TABLES, rows_by_table
 from .values import plain_text
 
 
@@ -733,43 +731,16 @@ def _clean_correction(application, obj, column, raw):
     return raw
 
 
-BEFORE_BIRTH = "不晚于出生日期"
-BEFORE_SCHOOL_AGE = f"早于年满{values.EARLIEST_EDUCATION_AGE}周岁"
-
-
-def _born_after(application, touched, *, every_row: bool) -> list[tuple[str, str, str, str]]:
-    """(key, label, refusal, what is wrong with it, with its value) of each typed date of the candidate's
-    life that his birth date bounds from below and the correction leaves too early, by the candidate's
-    form's rules (values.after_birth_error, education_date_error): a work row's 开始时间, a 学历 or 学位's
-    取得时间, 现有资格取得年月, 执业注册年月. Rows as the correction leaves them (`touched`); the
-    untouched ones are read only with `every_row` (the birth date changed)."""
-    birth = application.birth_date
-    out = []
-    for table in ROW_TABLES:
-        if table.model not in (WorkRow, EducationRow):
-            continue
-        column = "start" if table.model is WorkRow else "obtained"
-        verbose = table.model._meta.get_field(column).verbose_name
-        rows = ([(f"{table.key}:{row.pk}", index, row) for index, row in enumerate(table.rows(application), start=1)]
-                if every_row else [(key, "", row) for key, row in touched.items() if key.partition(":")[0] == table.key])
-        for key, index, row in rows:
-            date = getattr(touched.get(key, row), column)
-            if column == "start":
-                message, wrong = values.after_birth_error(date, birth, verbose), BEFORE_BIRTH
-            else:
-                message, wrong = values.education_date_error(date, birth), BEFORE_SCHOOL_AGE
-            if message:
-                out.append((f"{key}.{column}", f"{table.label}{index} · {verbose}", message,
-                            f"（{values.month_text(date)}）{wrong}"))
-    for name, date, message in (
-            ("current_qualification_date", application.current_qualification_date,
-             values.qualification_date_error(application.current_qualification_date, birth)),
-            ("practice_registered", application.practice_registered, values.after_birth_error(
-                application.practice_registered, birth, Application._meta.get_field("practice_registered").verbose_name))):
-        if message:
-            out.append((name, Application._meta.get_field(name).verbose_name, message,
-                        f"（{values.month_text(date)}）{BEFORE_BIRTH}"))
-    return out
+def _born_after(application, touched, *, every_row: bool) -> list[tuple[str, str, str, str, str]]:
+    """completeness.dated_before_birth of the rows as the correction leaves them (`touched`); the untouched
+    ones are read only with `every_row` (the birth date changed)."""
+    if every_row:
+        rows = {key: [touched.get(f"{key}:{row.pk}", row) for row in table_rows]
+                for key, table_rows in rows_by_table(application).items()}
+    else:
+        rows = {table.key: [row for key, row in touched.items() if key.partition(":")[0] == table.key]
+                for table in ROW_TABLES}
+    return completeness.dated_before_birth(application, rows)
 
 
 def _cross_errors(application, touched, diff) -> dict[str, str]:
@@ -787,7 +758,7 @@ def _cross_errors(application, touched, diff) -> dict[str, str]:
         errors["current_qualification_date"] = message
     birth_changed = "birth_date" in diff
     left = []
-    for key, label, message, wrong in _born_after(application, touched, every_row=birth_changed):
+    for key, _section, label, message, wrong in _born_after(application, touched, every_row=birth_changed):
         if birth_changed and key not in diff:
             left.append(label + wrong)
         else:
