@@ -109,6 +109,22 @@ TCM_EXPERTISE = "中医（专长）医师"
 WORK_TIME = {"work", "appointment", "qualification_or_registration", "training_start"}
 REQUIREMENT_LABELS = {"规培": "住院医师规范化培训合格证书", "基层": "基层（社区卫生服务机构、乡镇卫生院）工作证明",
                       "一线": "疫情防控一线人员证明"}
+# Shipped notes (catalog/data/eligibility_rules.csv) that do not read after "主治医师需": how a verdict says them.
+ASKS = {
+    "临床医学专业学位硕士满2年；学术学位硕士未经确认":
+        "需取得临床医学硕士专业学位后从事医师工作满2年（学术学位硕士是否适用未经确认）",
+    "无规培证书的硕士按本科条件执业满4年（推断，未经确认）":
+        "（无规培证书的硕士，按本科条件）需执业满4年（系推断，未经确认）",
+    "无规培证书的博士按本科条件执业满4年（推断，未经确认）":
+        "（无规培证书的博士，按本科条件）需执业满4年（系推断，未经确认）",
+}
+# The COVID front-line advance (rules file §3.5) has no national end: its end dates are provincial, Guizhou's "until
+# 2027年度 registration" and Inner Mongolia's "until end-2026", Fujian's unknown. 2026年度 (registration Dec 2025–
+# Jan 2026, §0) is the last exam year whose registration both known ends cover in full; 2027年度's registration runs
+# past Inner Mongolia's end, and no source reaches a later year. After it the advance is 需人工核实 (issue 19: a point
+# the rules file leaves unconfirmed is for people), whatever the year's table says of the row: the shipped tables
+# mark it confirmed from 2023年度 on (S11) and carry no year range the 考区 could set.
+FRONT_LINE_LAST_CONFIRMED = 2026
 # 学习形式 (rules file §1.4): a first-time candidate must apply with a 全日制 education. The 考区's dictionary words
 # the forms its own way (全日制（统招）, 普通全日制; 成人教育（函授/业余/脱产）, 自学考试), so the words decide, the
 # refusing ones first (非全日制 holds 全日制); a form naming neither (其他, blank) is not known.
@@ -460,6 +476,7 @@ def _doubts(rule, education, facts) -> list[str]:
         doubts.append("未填执业注册年月（人社部发〔2021〕51号：医疗类、护理类须取得执业资格并注册执业，执业年限自注册起算）")
     elif _registered_before_licence(rule, facts):
         doubts.append(_licence_conflict(facts))
+    doubts += _registered_before_education(rule, education, facts)
     doubts += _appointed_before_title(rule, facts)
     if education.degree_doubt:
         doubts.append(education.degree_doubt)
@@ -469,6 +486,22 @@ def _doubts(rule, education, facts) -> list[str]:
         doubts.append(f"所学专业“{education.major}”属{studied}类，与报考的{facts.title_applied}（{applied}类）"
                       f"专业不对口（须相同或相近）")
     return doubts
+
+
+def _registered_before_education(rule, education, facts) -> list[str]:
+    """A route of 执业活动 (PRACTICE) whose 执业注册 is older than the education it rests on, where that is 中专, the
+    lowest any licence asks for (the 护士执业资格考试 asks for the diploma, rules file §1.5), and no other education
+    row was obtained by then: one registers once licensed, so no education could have given that registration and
+    one of the two dates is wrong (as a registration older than the licence, _licence_conflict)."""
+    if not (_practice(rule, facts) and facts.registered and education.obtained
+            and EDUCATION_LEVELS.get(education.level) == EDUCATION_ORDER[0] and facts.registered < education.obtained):
+        return []
+    if any(other.obtained and other.obtained <= facts.registered for other in facts.educations):
+        return []
+    months = months_between(education.obtained, facts.cutoff)
+    return [f"执业注册年月 {month_text(facts.registered)} 早于所依据的{education.level}学历取得时间 "
+            f"{month_text(education.obtained)}（须取得学历后方可取得执业资格、注册执业，且无更低学历可据以注册），"
+            f"二者必有一处填写有误，自学历取得起计为{years_months(months)}"]
 
 
 def _appointed_before_title(rule, facts) -> list[str]:
@@ -541,11 +574,23 @@ def _route_outcome(rule, education, facts, rules) -> Outcome:
         return _met(rule, f"{head} → {rule.note} → 符合")
     readings, missing = _readings(rule, facts)
     if missing:
-        return Outcome(CHECK, f"{head} → {rule.note}：{missing}，请人工核实")
+        return _appointed_at_most(rule, facts, rules, head, missing, needed) or \
+            Outcome(CHECK, f"{head} → {rule.note}：{missing}，请人工核实")
     outcome = _agreed(rule, facts, rules, head, readings, needed)
     if rule.counted_from == "qualification_or_registration" and len(readings) == 1:
         return _one_start(outcome, facts)
     return outcome
+
+
+def _appointed_at_most(rule, facts, rules, head, missing, needed) -> Outcome | None:
+    """A 受聘担任 route whose appointment is missing or not recognised (`missing`), bounded by the title: one is
+    appointed to a title once he holds it, so counted from the title's date the route gets the most any appointment
+    could give. Failed so, it is 不符合 whatever the missing appointment says; otherwise None (to be checked)."""
+    if rule.counted_from != "appointment" or facts.title not in rule.titles or not facts.title_date:
+        return None
+    words = f"{missing}；受聘{facts.title}不早于取得{facts.title}资格 {month_text(facts.title_date)}，按此起算（最长可能）"
+    bound = _agreed(rule, facts, rules, head, [_from(facts.title_date, words, facts)], needed)
+    return bound if bound.result == NOT_ELIGIBLE else None
 
 
 def _agreed(rule, facts, rules, head, readings, needed) -> Outcome:
@@ -566,7 +611,7 @@ def _agreed(rule, facts, rules, head, readings, needed) -> Outcome:
         outcomes.append(outcome)
     if len({o.result for o in outcomes}) > 1:
         # Each reading after the first without the words they share (the education, the route, the cut-off).
-        shared = f" → {facts.title_applied}需{rule.note}，截至{day_text(facts.cutoff)}"
+        shared = f" → {_asks(rule, facts)}，截至{day_text(facts.cutoff)}"
         texts = [_without_check(o.text) if index == 0 else _without_check(o.text).removeprefix(f"{head}，").replace(shared, "", 1)
                  for index, o in enumerate(outcomes)]
         return Outcome(CHECK, f"{'；'.join(texts)}；起算点未经确认，请人工核实")
@@ -652,22 +697,25 @@ def _one_start(outcome, facts) -> Outcome:
 def _years(rule, facts, rules, head, reading, needed) -> Outcome:
     months, words, grow, _since = reading
     cutoff = day_text(facts.cutoff)
-    text = f"{head}，{words} → {facts.title_applied}需{rule.note}，截至{cutoff}已满{years_months(months)}"
+    text = f"{head}，{words} → {_asks(rule, facts)}，截至{cutoff}已满{years_months(months)}"
     if months >= needed:
         return _met(rule, f"{text} → 符合")
     advances = _advances(rules, facts)
     for advance in advances:
         if months + advance.min_years * 12 >= needed:
-            advanced = dataclasses.replace(rule, confirmed=rule.confirmed and advance.confirmed)
-            met = _met(advanced, f"{text}，{advance.note}，提前{advance.min_years}年 → 符合")
+            # The advance's own words, then what the route asks with it (not its years said twice).
+            late = _front_line_late(advance, facts.exam_year)
+            advanced = dataclasses.replace(rule, confirmed=rule.confirmed and (advance.confirmed or bool(late)))
+            met = _met(advanced, f"{text}；{advance.note}，按此需满{_years_text(needed - advance.min_years * 12)} → 符合")
             doubts = [facts.evidence_doubts[need] for need in advance.needs if need in facts.evidence_doubts]
+            doubts += [late] if late else []
             if doubts:
                 return Outcome(CHECK, f"{_unchecked(met.text)}；但{'；'.join(doubts)}，请人工核实", doubted=True)
             return met
     if len(advances) > 1 and months + sum(advance.min_years for advance in advances) * 12 >= needed:
         # 基层 (§3.2) and 一线 (§3.5) are each "one year early"; whether both may be used at once no source says.
-        names = "；".join(f"{advance.note}（提前{advance.min_years}年）" for advance in advances)
-        return Outcome(CHECK, f"{text}，{names} → 须合并使用以上{len(advances)}项提前申报才满足年限，"
+        names = "；".join(advance.note for advance in advances)
+        return Outcome(CHECK, f"{text}；{names}；须合并使用以上{len(advances)}项提前申报才满足年限，"
                               f"能否合并使用未经确认，请人工核实")
     # The years still missing with the advance the candidate has (the longest one; they are not summed).
     advance = max(advances, key=lambda advance: advance.min_years, default=None)
@@ -676,13 +724,33 @@ def _years(rule, facts, rules, head, reading, needed) -> Outcome:
     year = _earliest(facts, needed - early, grow, short)
     taken = f"，已计提前{advance.min_years}年" if advance else ""
     earliest = f"最早可报考{year}年度"
-    if not rule.confirmed or (advance and not advance.confirmed):
+    if not rule.confirmed or (advance and (not advance.confirmed or _front_line_late(advance, year))):
         # The route itself is unconfirmed: the year it would be met in is 需人工核实 then (rules file §6 E11).
         earliest = f"此条件未经确认，{year}年度满足年限时亦须人工核实"
     if MILITARY in facts.special and rule.counted_from in WORK_TIME:
-        return Outcome(CHECK, f"{text}，尚差{years_months(short)}{taken}；但表中有转业证/自主择业证，部队服役年限能否计入"
+        return Outcome(CHECK, f"{text}，尚差{_short_text(short)}{taken}；但表中有转业证/自主择业证，部队服役年限能否计入"
                               f"未经确认，请人工核实")
-    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（尚差{years_months(short)}{taken}，{earliest}）", short_by=short)
+    return Outcome(NOT_ELIGIBLE, f"{text} → 不符合（尚差{_short_text(short)}{taken}，{earliest}）", short_by=short)
+
+
+def _asks(rule, facts) -> str:
+    """What a route asks of the title applied for, in words (主治医师需…): a shipped note that does not read after
+    需 is said as ASKS words it; a note the 考区 imported otherwise is said as it is."""
+    return f"{facts.title_applied}{ASKS.get(rule.note, f'需{rule.note}')}"
+
+
+def _short_text(months: int) -> str:
+    """The months still missing: 1个月 rather than 0年1月."""
+    return f"{months}个月" if months < 12 else years_months(months)
+
+
+def _front_line_late(advance, exam_year: int) -> str:
+    """Why the COVID front-line advance (§3.5) is unconfirmed in `exam_year` ("" where it is not, or for another
+    advance): after FRONT_LINE_LAST_CONFIRMED no source says it still applies."""
+    if "一线" not in advance.needs or exam_year <= FRONT_LINE_LAST_CONFIRMED:
+        return ""
+    return (f"一线提前申报的截止年度未经确认（由各省规定：贵州至2027年度报名、内蒙古至2026年底，福建未见规定），"
+            f"{exam_year}年度能否使用须核实")
 
 
 def _earliest(facts, needed: int, grow, short: int) -> int:
@@ -761,16 +829,26 @@ def _by_regime(facts, rules) -> Verdict:
     said = [verdict.text.replace(f"截至{day_text(facts.cutoff)}", "", index > 0)
             for index, (_regime, verdict) in enumerate(verdicts)]
     if len(set(said)) == 1:
-        texts = f"按两套规则：{_without_check(said[0])}"
+        texts = f"按两套规则：{_concluded(verdicts[0][1].result, said[0])}"
     else:
-        texts = "；".join(f"按{REGIME_NAMES.get(regime, regime)}：{_without_check(text)}"
-                         for (regime, _verdict), text in zip(verdicts, said, strict=True))
+        texts = "；".join(f"按{REGIME_NAMES.get(regime, regime)}：{_concluded(verdict.result, text)}"
+                         for (regime, verdict), text in zip(verdicts, said, strict=True))
     results = {verdict.result for _regime, verdict in verdicts}
     if results == {NOT_ELIGIBLE}:
         return Verdict(NOT_ELIGIBLE, f"本年度适用的规则未经确认，按其中任一规则均不符合。{texts}")
     if results == {ELIGIBLE}:
         return Verdict(ELIGIBLE, f"本年度适用的规则未经确认，按其中任一规则均符合。{texts}")
     return Verdict(CHECK, f"本年度适用哪套规则未经确认，请人工核实。{texts}")
+
+
+def _concluded(result, text) -> str:
+    """A rule set's verdict within the words of both (_by_regime), the 请人工核实 said once, before: a half to be
+    checked that ends on a missing fact keeps its conclusion (缺少工作经历的起止时间，需人工核实); one naming the
+    unconfirmed point it turns on (未经确认, 未明确) concludes so already."""
+    text = _without_check(text)
+    if result != CHECK or any(words in text for words in ("人工核实", "未经确认", "未明确")):
+        return text
+    return f"{text}，需人工核实"
 
 
 def _assess(facts, rules) -> Verdict:
@@ -798,7 +876,8 @@ def _assess(facts, rules) -> Verdict:
                                                     f"请人工核实")))
             continue
         if education.obtained > facts.cutoff:
-            notes.append((education, Outcome(NOT_ELIGIBLE, f"{education.level}于截止日期后取得，不能作为参评学历",
+            notes.append((education, Outcome(NOT_ELIGIBLE, f"{education.level}{month_text(education.obtained)}取得，晚于截止日期"
+                                                           f"{day_text(facts.cutoff)}，不能作为参评学历",
                                              NOT_BY_YEARS)))
             continue
         if not facts.holds_title and education.full_time is False:
@@ -885,7 +964,9 @@ def _post_change(facts, rules) -> Outcome:
     if facts.current_post_start is None:
         # The form records the change (执业变更情况, 转岗情况) but not when it was: neither a work row nor the
         # registration says since when the candidate is in the current post.
-        return Outcome(CHECK, f"{rule.note}（{rule.min_years}年），表中没有转岗时间，请人工核实转岗时间")
+        # The shipped note says its years (满2年); one imported without them has them said.
+        asked = rule.note if f"{rule.min_years}年" in rule.note else f"{rule.note}（{rule.min_years}年）"
+        return Outcome(CHECK, f"{asked}，表中没有转岗时间，请人工核实转岗时间")
     months = months_between(facts.current_post_start, facts.cutoff)
     text = f"{rule.note}，现岗位 {month_text(facts.current_post_start)} 起已满{years_months(months)}"
     if months >= rule.min_years * 12:

@@ -19,7 +19,7 @@ def college_nurse(degrees):
 
 def test_a_degree_row_of_none_leaves_the_college_nurses_verdict_as_it_was():
     without = verdict(college_nurse([]))
-    assert without.result == NOT_ELIGIBLE and "已满2年4月 → 不符合（尚差0年8月，最早可报考2028年度）" in without.text
+    assert without.result == NOT_ELIGIBLE and "已满2年4月 → 不符合（尚差8个月，最早可报考2028年度）" in without.text
     none = {"kind": EducationRow.Kind.DEGREE, "level": "无", "obtained": d("2024-07"), "study_form": "全日制"}
     with_none = verdict(college_nurse([none]))
     assert (with_none.result, with_none.text) == (without.result, without.text)

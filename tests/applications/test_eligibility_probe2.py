@@ -171,7 +171,7 @@ def test_2021_front_line_staff_short_one_year_are_to_be_checked_not_refused():
     assert verdict(f).result == NOT_ELIGIBLE
     f.evidence = {"一线"}
     v = verdict(f)
-    assert v.result == CHECK and "疫情防控一线" in v.text and "提前1年" in v.text
+    assert v.result == CHECK and "疫情防控一线" in v.text and "可提前一年申报" in v.text
 
 
 # --- 7. Appointment rows as the seed's form writes them ----------------------------------------------------------

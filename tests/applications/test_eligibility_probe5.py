@@ -56,7 +56,7 @@ def test_an_advance_met_only_by_the_january_month_count_is_to_be_checked():
     f = facts(2023, "主治医师", category="临床", specialty="全科医学", educations=[edu("本科", "2016-07", "临床医学")],
               title="医师", title_date=d("2020-01"), registered=d("2020-01"), evidence={"基层"})
     v = verdict(f)
-    assert v.result == CHECK and "提前1年" in v.text and "按年度相减计算为2年" in v.text
+    assert v.result == CHECK and "可提前一年，按此需满3年" in v.text and "按年度相减计算为2年" in v.text
 
 
 @pytest.mark.parametrize(("rows", "result"), [
@@ -176,7 +176,7 @@ def test_a_full_width_specialty_name_meets_the_rules_ascii_one_and_keeps_the_gra
     f = facts(2024, "主治医师", category="中医", specialty=specialty, educations=[edu("大专", "2010-07", "中医学")],
               title="医师", title_date=d("2018-06"), registered=d("2018-12"), evidence={"基层"})
     v = verdict(f)
-    assert v.result == ELIGIBLE and "提前1年" in v.text
+    assert v.result == ELIGIBLE and "可提前一年，按此需满5年 → 符合" in v.text
 
 
 def test_a_rule_written_full_width_meets_the_catalogues_ascii_name():
@@ -272,7 +272,7 @@ def general_practitioner(exam_year, registered, others):
 @pytest.mark.parametrize(("exam_year", "registered"), [(2020, "2016-12"), (2024, "2020-12")])  # 3年1月 of 4
 def test_an_advance_resting_on_the_community_or_twenty_years_row_is_to_be_checked(exam_year, registered):
     v = verdict(general_practitioner(exam_year, registered, [GRASSROOTS_ROW]))
-    assert v.result == CHECK and "提前1年" in v.text and "基层工作20年证明" in v.text
+    assert v.result == CHECK and "可提前一年" in v.text and "基层工作20年证明" in v.text
     assert verdict(general_practitioner(exam_year, registered, ["社区工作证明"])).result == ELIGIBLE
     assert verdict(general_practitioner(exam_year, registered, ["基层工作20年证明"])).result == CHECK
 
