@@ -1,5 +1,6 @@
 """The registration form: one page, each section saved on its own (htmx swaps the section)."""
 
+import re
 from collections import Counter
 
 from django.conf import settings
@@ -309,6 +310,39 @@ def _posted_section_version(request) -> int | None:
     return None if shown is None else posted_version(shown)
 
 
+# The session's last save of each section that went through: {section: [save token, the section's saves
+# the page posted, the section's saves that save made]}. candidate.js gives each attempt at saving a section
+# a token, kept until an answer comes: a save whose answer was lost on a slow network (the page timed out,
+# the server had saved it) is tapped again with the same token, and with the page's section_version, now
+# stale by that save alone.
+SAVE_TOKENS = "section_save_tokens"
+SAVE_TOKEN = re.compile(r"[0-9a-f]{16,64}")
+
+
+def _save_token(request) -> str:
+    token = request.POST.get("save_token", "")
+    return token if SAVE_TOKEN.fullmatch(token) else ""
+
+
+def _section_version_to_check(request, section, shown: int | None) -> int | None:
+    """The section's saves a save is checked against: those its page showed, or, for the retry of this
+    session's last save of the section (same token, same page), those that save made. The service still
+    compares them with the locked row's, so anything saved since (another tab, another device) refuses
+    the retry as stale, as it would have refused the page."""
+    token = _save_token(request)
+    last = request.session.get(SAVE_TOKENS, {}).get(section)
+    if token and shown is not None and last and last[0] == token and last[1] == shown:
+        return last[2]
+    return shown
+
+
+def _remember_save(request, section, shown: int | None, application) -> None:
+    token = _save_token(request)
+    if token and shown is not None:
+        request.session[SAVE_TOKENS] = {**request.session.get(SAVE_TOKENS, {}),
+                                         section: [token, shown, application.section_versions[section]]}
+
+
 @require_POST
 def section_save(request, section):
     if section not in SECTIONS:
@@ -323,12 +357,14 @@ def section_save(request, section):
     if valid:
         chsi = section == "education"
         try:
-            workflow_services.application_section_save(
+            saved_application = workflow_services.application_section_save(
                 actor=request.user, application_id=application.pk, section=section,
-                expected_version=posted_version(request.POST.get("version")), section_version=section_version,
+                expected_version=posted_version(request.POST.get("version")),
+                section_version=_section_version_to_check(request, section, section_version),
                 form=None if chsi else form, values={"chsi_code": form.cleaned_data["chsi_code"]} if chsi else None,
                 formsets=[(fs, fs.table.slot, fs.table.filter) for fs in formsets], request=request)
             saved = True
+            _remember_save(request, section, section_version, saved_application)
         except ValidationError as error:
             if form is not None and hasattr(error, "error_dict") and error.error_dict.keys() <= form.fields.keys():
                 # Refused on the locked row for one field (a number taken meanwhile): said at it.

@@ -149,6 +149,39 @@
     event.returnValue = "";  // older browsers ask only when this is set
   });
 
+  // Each attempt at saving a section carries a token, kept until an answer comes (views.form.SAVE_TOKENS): a
+  // save whose answer was lost (a timeout on a slow network, the server having saved it) is tapped again with
+  // it, and the server takes it as this page's own save, not one from another page, checked all the same
+  // against anything saved since elsewhere.
+  var saveTokens = {};
+  function newSaveToken() {
+    var bytes = new Uint8Array(16);
+    if (window.crypto && window.crypto.getRandomValues) { window.crypto.getRandomValues(bytes); }
+    else { for (var i = 0; i < bytes.length; i += 1) { bytes[i] = Math.floor(Math.random() * 256); } }
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
+  function sectionSave(event) {
+    var form = event.detail.elt;
+    return form && form.matches && form.matches("form.section") && form.id ? form : null;
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = sectionSave(event);
+    if (!form || event.detail.verb !== "post") { return; }
+    saveTokens[form.id] = saveTokens[form.id] || newSaveToken();
+    if (event.detail.formData) { event.detail.formData.set("save_token", saveTokens[form.id]); }
+    else { event.detail.parameters.save_token = saveTokens[form.id]; }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = sectionSave(event), xhr = event.detail.xhr;
+    if (form && xhr && xhr.status) { delete saveTokens[form.id]; }  // answered: the next tap is a new attempt
+  });
+  // app.js says 保存失败 on a timeout; a save may well have reached the server, and tapping 保存 again finishes it.
+  document.addEventListener("htmx:timeout", function (event) {
+    var form = sectionSave(event);
+    var message = form && form.querySelector(":scope > [data-request-error]");
+    if (message) { message.textContent = "未收到保存结果：网络响应超时，本次保存可能未完成。请检查网络后再点保存即可，已填写的内容仍在本页。"; }
+  });
+
   // A section's save says it is on its way (on a slow network it takes seconds): its button reads
   // 正在保存… and takes no second tap until the answer comes.
   function saveButton(event) {

@@ -1,0 +1,79 @@
+"""A section's save whose answer was lost on a slow network (the page timed out, the server had saved it) is
+tapped again with the token the page gave that attempt: it goes through instead of being refused as saved
+from another page, and nothing saved elsewhere since is undone by it (the compare-and-set still holds)."""
+
+import pytest
+from django.urls import reverse
+
+from prereg.applications import services as workflow_services
+from prereg.applications.models import Application
+from tests.factories import complete_application
+
+from .test_one_writer import basic_payload
+
+TOKEN = "0123456789abcdef0123456789abcdef"
+OTHER_TOKEN = "fedcba9876543210fedcba9876543210"
+
+
+@pytest.fixture
+def ready(client, year, tree, candidate):
+    client.force_login(candidate)
+    return complete_application(candidate, year, tree)
+
+
+def _save(client, application, shown, address, token=TOKEN):
+    return client.post(reverse("candidate:section", args=["basic"]),
+                       basic_payload(application, section_version=shown, save_token=token,
+                                     **{"basic-address": address}),
+                       HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_a_save_tapped_again_after_its_answer_was_lost_goes_through(client, ready):
+    shown = ready.section_versions.get("basic", 0)
+    _save(client, ready, shown, "第一次点保存的地址")  # saved; its answer never reached the phone
+    assert Application.objects.get(pk=ready.pk).address == "第一次点保存的地址"
+
+    body = _save(client, ready, shown, "再点保存时改过的地址")  # the same page, the same attempt
+
+    assert "已保存" in body and "已在其他页面或设备上保存过" not in body
+    application = Application.objects.get(pk=ready.pk)
+    assert application.address == "再点保存时改过的地址" and application.section_versions["basic"] == shown + 2
+    assert f'name="section_version" value="{shown + 2}"' in body  # the page goes on from there
+    # A third tap of a page whose answers were lost twice is that attempt's too.
+    assert "已保存" in _save(client, ready, shown, "第三次")
+    assert Application.objects.get(pk=ready.pk).address == "第三次"
+
+
+def test_a_stale_save_with_another_token_is_still_refused(client, ready):
+    shown = ready.section_versions.get("basic", 0)
+    _save(client, ready, shown, "这个标签页的地址")
+
+    body = _save(client, ready, shown, "另一个标签页的地址", token=OTHER_TOKEN)  # another tab, drawn alike
+
+    assert "已在其他页面或设备上保存过" in body
+    assert Application.objects.get(pk=ready.pk).address == "这个标签页的地址"
+
+
+def test_a_retry_after_the_section_was_saved_elsewhere_is_refused(client, ready, candidate):
+    shown = ready.section_versions.get("basic", 0)
+    _save(client, ready, shown, "答复丢失的地址")
+    # Another device saves the section meanwhile (its own session, its own page).
+    workflow_services.application_section_save(actor=candidate, application_id=ready.pk, section="basic",
+                                               section_version=shown + 1, values={"address": "另一台设备的地址"})
+
+    body = _save(client, ready, shown, "再点保存的地址")
+
+    assert "已在其他页面或设备上保存过" in body
+    assert Application.objects.get(pk=ready.pk).address == "另一台设备的地址"
+
+
+def test_a_token_of_another_page_of_the_section_is_not_taken_for_its_retry(client, ready):
+    shown = ready.section_versions.get("basic", 0)
+    _save(client, ready, shown, "第一页的地址")
+    assert "已保存" in _save(client, ready, shown + 1, "第二页的地址", token=OTHER_TOKEN)
+
+    # The first attempt's token, from a page drawn before the second save: stale, refused.
+    body = _save(client, ready, shown, "第一页再点保存")
+
+    assert "已在其他页面或设备上保存过" in body
+    assert Application.objects.get(pk=ready.pk).address == "第二页的地址"
