@@ -66,9 +66,11 @@
   // Where the keyboard goes on when what held the focus was swapped out or hidden (a section's save, a slot
   // redrawn after an upload or a deletion): taken only from the page itself, never from a field the candidate
   // went on to meanwhile. An element that takes no focus of its own (a status, a heading) is given tabindex -1.
+  // A focused element hidden (取消上传 once the upload has ended) keeps document.activeElement until the
+  // browser's next rendering, and then leaves it to the page's top: it has fallen already.
   function focusFell() {
     var active = document.activeElement;
-    return !active || active === document.body || !document.body.contains(active);
+    return !active || active === document.body || !document.body.contains(active) || !active.getClientRects().length;
   }
   function focusOn(target) {
     if (!target) { return; }
@@ -112,8 +114,10 @@
       var chosen = picker.querySelector("input[name='basic-unit']");
       chosen.value = unit.getAttribute("data-unit-id");
       chosen.dispatchEvent(new Event("change", { bubbles: true }));  // the section now has something to save
-      picker.querySelector("[data-unit-chosen]").textContent = "已选择：" + unit.getAttribute("data-unit-name") + "（保存后生效）";
-      picker.querySelector("#unit-results").innerHTML = "";
+      var chosenText = picker.querySelector("[data-unit-chosen]");
+      chosenText.textContent = "已选择：" + unit.getAttribute("data-unit-name") + "（保存后生效）";
+      picker.querySelector("#unit-results").innerHTML = "";  // the result tapped goes with the list
+      focusOn(chosenText);  // the keyboard (and a screen reader) goes on from the choice, not the page's top
     }
   });
 
@@ -219,10 +223,19 @@
   });
 
   // A deleted picture's slot comes back without the 删除 that had the focus: the keyboard goes on in the slot.
+  // So does a slot that held the focus when it asked for itself again (正在识别照片: a few seconds after an
+  // upload, which had put the focus on its picker); one the candidate had left is redrawn without taking it.
+  var slotsWithFocus = typeof WeakSet === "function" ? new WeakSet() : null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (slotsWithFocus && target && target.matches && target.matches("[data-slot]") &&
+        target.contains(document.activeElement)) { slotsWithFocus.add(target); }
+  });
   document.addEventListener("htmx:afterSettle", function (event) {
     var config = event.detail.requestConfig;
-    var old = config && config.verb === "post" && config.elt && config.elt.closest && config.elt.closest("[data-slot]");
-    var fresh = old && document.getElementById(old.id);
+    var old = config && config.elt && config.elt.closest && config.elt.closest("[data-slot]");
+    if (!old || !(config.verb === "post" || (slotsWithFocus && slotsWithFocus.has(old)))) { return; }
+    var fresh = document.getElementById(old.id);
     if (fresh && fresh !== old) { focusInSlot(fresh); }
   });
 
