@@ -67,6 +67,39 @@
     var error = document.querySelector("form[method=post i] .has-error, form[method=post i] .form-errors");
     if (error) { focusFirstError(error.closest("form")); }
   });
+  // A field's error from the last submit goes once that field is changed: 请填写“姓名” stayed under a name typed
+  // since, until the next submit (sign-up probe). Its message, the red of its field, and the widget's
+  // aria-invalid and aria-describedby's pointer to the message (includes/field.html, Django's BoundField) go
+  // together; the server checks the field again at the next submit.
+  function clearFieldError(event) {
+    var field = event.target;
+    if (!field || !field.getAttribute || field.getAttribute("aria-invalid") !== "true") { return; }
+    var errorId = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+      return /_error$/.test(id);
+    })[0] || (field.id && field.id.replace(/_\d+$/, "") + "_error");  // a radio's: id_x_0 of id_x's message
+    var error = errorId && document.getElementById(errorId);
+    if (!error) { return; }
+    var holder = error.closest(".has-error");
+    var controls = Array.prototype.slice.call(document.querySelectorAll("[aria-describedby~='" + errorId + "']"));
+    if (field.form && field.name) {
+      controls = controls.concat(Array.prototype.filter.call(field.form.elements, function (other) {
+        return other.name === field.name;
+      }));
+    }
+    controls.concat([field]).forEach(function (control) {
+      control.removeAttribute("aria-invalid");
+      var described = (control.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+        return id && id !== errorId;
+      }).join(" ");
+      if (described) { control.setAttribute("aria-describedby", described); }
+      else { control.removeAttribute("aria-describedby"); }
+    });
+    error.remove();
+    if (holder && !holder.querySelector("[aria-invalid=true], [id$='_error']")) { holder.classList.remove("has-error"); }
+  }
+  document.addEventListener("input", clearFieldError);
+  document.addEventListener("change", clearFieldError);
+
   function showFailure(detail, text) {
     var elt = detail.elt;
     if (!elt || !elt.closest || (detail.requestConfig && detail.requestConfig.verb === "get")) { return; }
