@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from prereg.applications import services as workflow_services
-from prereg.applications.models import Application
-from tests.factories import complete_application
+from prereg.applications.models import Application, WorkRow
+from tests.factories import complete_application, formset_data
 
 from .test_one_writer import basic_payload
 
@@ -77,3 +77,36 @@ def test_a_token_of_another_page_of_the_section_is_not_taken_for_its_retry(clien
 
     assert "已在其他页面或设备上保存过" in body
     assert Application.objects.get(pk=ready.pk).address == "第二页的地址"
+
+
+def test_a_retry_that_adds_a_row_does_not_add_it_twice(client, ready):
+    # The new row is posted again without an id: saved again, it was a second copy of the row.
+    row = WorkRow.objects.filter(application=ready).first()
+    count = WorkRow.objects.filter(application=ready).count()
+    shown = ready.section_versions.get("work", 0)
+    data = {"version": ready.version, "section_version": shown, "save_token": TOKEN,
+            **formset_data("work", {"id": row.pk, "unit_name": row.unit_name, "start": "2012-08"},
+                           {"unit_name": "新增的单位", "start": "2016-08"}, initial=1)}
+    url = reverse("candidate:section", args=["work"])
+    assert "已保存" in client.post(url, data, HTTP_HX_REQUEST="true").content.decode()  # its answer lost
+    assert WorkRow.objects.filter(application=ready).count() == count + 1
+
+    body = client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+
+    assert WorkRow.objects.filter(application=ready).count() == count + 1
+    assert "刚才的保存已经完成" in body and "请刷新页面核对本部分" in body
+    assert 'value="新增的单位"' in body  # what is typed stays on the page
+
+
+def test_a_retry_that_only_changes_rows_goes_through(client, ready):
+    row = WorkRow.objects.filter(application=ready).first()
+    shown = ready.section_versions.get("work", 0)
+    url = reverse("candidate:section", args=["work"])
+
+    def data(unit):
+        return {"version": ready.version, "section_version": shown, "save_token": TOKEN,
+                **formset_data("work", {"id": row.pk, "unit_name": unit, "start": "2012-08"}, initial=1)}
+
+    assert "已保存" in client.post(url, data("第一次"), HTTP_HX_REQUEST="true").content.decode()
+    assert "已保存" in client.post(url, data("再点保存"), HTTP_HX_REQUEST="true").content.decode()
+    assert WorkRow.objects.get(pk=row.pk).unit_name == "再点保存"

@@ -324,16 +324,27 @@ def _save_token(request) -> str:
     return token if SAVE_TOKEN.fullmatch(token) else ""
 
 
-def _section_version_to_check(request, section, shown: int | None) -> int | None:
-    """The section's saves a save is checked against: those its page showed, or, for the retry of this
-    session's last save of the section (same token, same page), those that save made. The service still
-    compares them with the locked row's, so anything saved since (another tab, another device) refuses
+def _retried_save(request, section, shown: int | None) -> list | None:
+    """This session's last save of the section when this save is its retry (same token, same page), else None.
+    The section's saves a retry is checked against are those that save made (its third item): the service
+    still compares them with the locked row's, so anything saved since (another tab, another device) refuses
     the retry as stale, as it would have refused the page."""
     token = _save_token(request)
     last = request.session.get(SAVE_TOKENS, {}).get(section)
     if token and shown is not None and last and last[0] == token and last[1] == shown:
-        return last[2]
-    return shown
+        return last
+    return None
+
+
+# A retry that adds or removes rows is not saved again: its new rows, posted again without an id, would be
+# added a second time (the first save added them), and its removed rows are gone.
+ROWS_RETRY_MESSAGE = ("刚才的保存已经完成，只是网络未及时返回结果。本部分有新增或删除的行，为免重复保存，"
+                      "请刷新页面核对本部分，如需修改再保存。")
+
+
+def _adds_or_removes_rows(formsets) -> bool:
+    return any(fs.deleted_forms or any(not row.instance.pk and row.has_changed() for row in fs.forms)
+               for fs in formsets)
 
 
 def _remember_save(request, section, shown: int | None, application) -> None:
@@ -354,13 +365,16 @@ def section_save(request, section):
     valid = (form is None or form.is_valid()) and all(fs.is_valid() for fs in formsets)
     section_version = _posted_section_version(request)
     saved, error_message = False, ""
-    if valid:
+    retried = _retried_save(request, section, section_version) if valid else None
+    if retried and _adds_or_removes_rows(formsets):
+        error_message = ROWS_RETRY_MESSAGE  # what is typed stays on the page as it is
+    elif valid:
         chsi = section == "education"
         try:
             saved_application = workflow_services.application_section_save(
                 actor=request.user, application_id=application.pk, section=section,
                 expected_version=posted_version(request.POST.get("version")),
-                section_version=_section_version_to_check(request, section, section_version),
+                section_version=retried[2] if retried else section_version,
                 form=None if chsi else form, values={"chsi_code": form.cleaned_data["chsi_code"]} if chsi else None,
                 formsets=[(fs, fs.table.slot, fs.table.filter) for fs in formsets], request=request)
             saved = True
