@@ -501,7 +501,9 @@ def org_import(*, actor, filename: str, content: bytes, expected_version: str | 
     scope = Org.objects.all() if whole_tree(actor) or not actor.org_id else Org.objects.subtree_of(actor.org)
     # The rows the import may change, locked until it commits (SQLite: the write lock already), in pk
     # order as org_set_enabled and a submission lock theirs: never one each while waiting for the other's.
-    list(scope.select_for_update().order_by("pk").values_list("pk", flat=True))
+    # No key lock, as every org writer's: FOR UPDATE also held off a decision's commit (its review log's org
+    # key), which was holding the audit log's lock this import's own entry waits for (race probe: a deadlock).
+    list(scope.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
     orgs = list(Org.objects.values_list(*STORED_FIELDS))
     plan = plan_import(actor=actor, filename=filename, content=content, orgs=orgs, waiting=waiting, needed=needed)
     if expected_digest is not None and plan.digest != expected_digest:

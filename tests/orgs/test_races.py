@@ -1,8 +1,11 @@
 """Account edits and org-tree imports under real races (PostgreSQL, threads released by a barrier):
 of two acts made from the same page, one is done and the other refused; nothing done is undone."""
 
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from prereg.accounts import services as account_services
 from prereg.accounts.models import User
@@ -60,3 +63,34 @@ def test_two_imports_from_the_same_preview_one_applies(postgres_only, reviewer_p
         assert "预览之后组织机构已被修改" in refused.errors[0]
         assert Org.objects.filter(code=f"3502119{n}").exists() == first.ok
         assert Org.objects.filter(code=f"3502129{n}").exists() == second.ok
+
+
+def test_an_import_and_a_decision_in_its_scope_at_once_both_land(postgres_only, monkeypatch, reviewer_province,
+                                                                 reviewer_anxi_hospital, tree):
+    """Race probe: the import locked its scope FOR UPDATE, so a decision's commit (its review log's org key, checked
+    at commit) waited for the import while holding the audit log's lock the import's own entry then waited for:
+    PostgreSQL cancelled one of the two (503 系统繁忙). The scope is locked as every org writer locks it (no key)."""
+    from prereg.audit.log import record
+    from tests.applications.test_one_writer_races import paused_after, started
+    from tests.factories import UserFactory
+
+    reached, go_on = paused_after(monkeypatch, importer, "plan_import")  # the scope locked, the plan made
+    outcomes = {}
+    content = sheet(row("35052499", "安溪县第九医院", "350524"))
+    threads = [started(outcomes, "import", lambda: importer.org_import(
+        actor=reviewer_province, filename="orgs.csv", content=content))]
+    assert reached.wait(10)
+
+    def decision():  # as a decision writes: its audit entry first, then a row naming an org of the scope
+        with transaction.atomic():
+            record("account.create", actor=reviewer_anxi_hospital, details={})
+            return UserFactory(org=tree["35052401"])
+
+    threads.append(started(outcomes, "decision", decision))
+    threading.Event().wait(1)  # the decision is at its commit, or (locked FOR UPDATE) waiting there
+    go_on.set()
+    for thread in threads:
+        thread.join(20)
+    assert done(outcomes["decision"]), outcomes["decision"]
+    assert done(outcomes["import"]) and outcomes["import"].ok, outcomes["import"]
+    assert Org.objects.filter(code="35052499").exists()
