@@ -89,3 +89,12 @@ def as_reviewer(page, reviewer, act):
         act()
     finally:
         logout(page)
+
+
+def held_request(page, held: list, count: int = 1):
+    """Wait until `count` requests reached the route that holds them in `held` (a stalled network); the first."""
+    for _ in range(300):
+        if len(held) >= count:
+            return held[0]
+        page.wait_for_timeout(50)
+    raise AssertionError(f"{count} request(s) expected at the held route, {len(held)} came")

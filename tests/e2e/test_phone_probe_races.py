@@ -11,17 +11,9 @@ from prereg.catalog.models import Qualification
 from tests.factories import TEST_PASSWORD
 
 from .conftest import login
-from .helpers import draft_for
+from .helpers import draft_for, held_request
 
 pytestmark = pytest.mark.browser
-
-
-def _held(phone, held, count):
-    for _ in range(200):
-        if len(held) >= count:
-            return
-        phone.wait_for_timeout(50)
-    raise AssertionError(f"{count} requests were expected, {len(held)} came")
 
 
 def test_a_choice_made_while_the_cascade_is_loading_is_the_one_kept(phone, tree, year):
@@ -35,7 +27,7 @@ def test_a_choice_made_while_the_cascade_is_loading_is_the_one_kept(phone, tree,
     phone.route("**/candidate/cascade/**", lambda route: held.append(route))
     level = phone.locator("#section-declaration select[name='decl-level']")
     level.select_option(label=other)
-    _held(phone, held, 1)
+    held_request(phone, held)
     level.select_option(label=chosen)  # changed back before the first answer came
     phone.wait_for_timeout(300)
     phone.unroute("**/candidate/cascade/**")
@@ -57,7 +49,7 @@ def test_a_double_tap_on_send_code_sends_one_request(phone, db):
     phone.locator("[name=phone]").fill("13905910001")
     button = phone.get_by_role("button", name="发送验证码")
     button.click()
-    _held(phone, held, 1)
+    held_request(phone, held)
     expect(button).to_be_disabled()  # while the first is on its way: a second tap does nothing
     button.click(force=True)
     held[0].continue_()

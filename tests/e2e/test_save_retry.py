@@ -9,19 +9,11 @@ from prereg.applications.models import Application
 from tests.factories import TEST_PASSWORD
 
 from .conftest import login
-from .helpers import draft_for
+from .helpers import draft_for, held_request
 
 pytestmark = pytest.mark.browser
 
 SAVE_URL = "**/candidate/form/basic/"
-
-
-def _held(phone, held):
-    for _ in range(300):
-        if held:
-            return held[0]
-        phone.wait_for_timeout(50)
-    raise AssertionError("the save was never sent")
 
 
 def test_a_save_whose_answer_timed_out_is_finished_by_tapping_save_again(phone, tree, year):
@@ -35,7 +27,7 @@ def test_a_save_whose_answer_timed_out_is_finished_by_tapping_save_again(phone, 
     basic = phone.locator("#section-basic")
     basic.locator("textarea[name='basic-address'], input[name='basic-address']").fill("福建省泉州市安溪县凤城镇")
     basic.get_by_role("button", name="保存基本信息").click()
-    route, _answer = _held(phone, held)
+    route, _answer = held_request(phone, held)
     message = basic.locator("[data-request-error]")
     expect(message).to_have_text("未收到保存结果：网络响应超时，本次保存可能未完成。请检查网络后再点保存即可，"
                                  "已填写的内容仍在本页。", timeout=10_000)

@@ -10,7 +10,7 @@ from prereg.applications.models import ApplicationImage, ImageSlot
 from tests.factories import TEST_PASSWORD, jpeg_upload
 
 from .conftest import login
-from .helpers import draft_for
+from .helpers import draft_for, held_request
 
 pytestmark = pytest.mark.browser
 
@@ -26,15 +26,6 @@ def _open_form(phone, tree, year):
     login(phone, candidate.id_number, TEST_PASSWORD)
     phone.goto(f"{phone.base}/candidate/form/")
     return application
-
-
-def _held(phone, held):
-    """Wait until the page's upload reached the route that holds it."""
-    for _ in range(200):
-        if held:
-            return held[0]
-        phone.wait_for_timeout(50)
-    raise AssertionError("the upload was never sent")
 
 
 def test_more_photos_than_the_slot_has_room_for_are_refused_at_once_without_sending(phone, tree, year):
@@ -65,7 +56,7 @@ def test_an_upload_in_flight_can_be_cancelled_and_stores_nothing(phone, tree, ye
     phone.route(UPLOAD_URL, lambda route: held.append(route))  # a stalled network: it never arrives
     slot = phone.locator("[id='img-category-']")
     slot.locator("input[type=file]").set_input_files(_file("slow.jpg", (10, 200, 10)))
-    route = _held(phone, held)
+    route = held_request(phone, held)
     cancel = slot.get_by_role("button", name="取消上传")
     expect(cancel).to_be_visible()
     picker = slot.locator("input[type=file]").element_handle()
@@ -97,7 +88,7 @@ def test_a_cancel_after_the_server_stored_the_upload_shows_the_stored_picture(ph
     phone.route(UPLOAD_URL, lambda route: held.append((route, route.fetch())))
     slot = phone.locator("[id='img-category-']")
     slot.locator("input[type=file]").set_input_files(_file("stored.jpg", (200, 200, 10)))
-    route, _answer = _held(phone, held)
+    route, _answer = held_request(phone, held)
     assert ApplicationImage.objects.filter(application=application, slot="category").count() == 2
     slot.get_by_role("button", name="取消上传").click()
     # The slot is drawn again as the server has it: the picture shows, to be kept or deleted.
@@ -122,10 +113,10 @@ def test_a_cancelled_uploads_late_redraw_does_not_undo_the_next_upload(phone, tr
     phone.route(UPLOAD_URL, hold_the_first(held))
     phone.route(lambda url: slot_url in url, hold_the_first(redraws))
     slot.locator("input[type=file]").set_input_files(_file("slow.jpg", (10, 200, 10)))
-    upload = _held(phone, held)
+    upload = held_request(phone, held)
     slot.get_by_role("button", name="取消上传").click()
     upload.abort()
-    stale = _held(phone, redraws)  # the cancel's redraw, held on its way
+    stale = held_request(phone, redraws)  # the cancel's redraw, held on its way
     slot.locator("input[type=file]").set_input_files(_file("again.jpg", (10, 10, 200)))
     expect(slot.locator(".upload-status")).to_have_text("已上传1张图片。", timeout=30_000)
     expect(slot.locator("figure.thumb")).to_have_count(2)
