@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageFile, UnidentifiedImageError
 
 from prereg.audit.log import record
 
@@ -385,6 +385,21 @@ def _eight_bit_grey(img: Image.Image) -> Image.Image:
     return flat
 
 
+SRGB = ImageCms.createProfile("sRGB")
+
+
+def _in_srgb(img: Image.Image, icc: bytes | None) -> Image.Image:
+    """The colours as the picture's profile means them, in sRGB: the stored JPEG carries no profile and is read
+    as sRGB, so a phone's Display P3 photo or an Adobe RGB scan came out washed out (photo probe). An unreadable
+    profile leaves the pixels as they are."""
+    if not icc or img.mode != "RGB":
+        return img
+    try:
+        return ImageCms.profileToProfile(img, ImageCms.ImageCmsProfile(io.BytesIO(icc)), SRGB, outputMode="RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return img
+
+
 def _small_upright(img: Image.Image, target: tuple[int, int]) -> Image.Image:
     """Decode `img` and make it RGB or L, at most `target` (the stored size), turned upright.
 
@@ -396,11 +411,13 @@ def _small_upright(img: Image.Image, target: tuple[int, int]) -> Image.Image:
     """
     img.load()
     turn = _TURNS.get(img.getexif().get(ExifTags.Base.Orientation))
+    icc = img.info.get("icc_profile") if img.mode != "CMYK" else None  # a CMYK one: Pillow's conversion, as before
     if img.mode in _DEEP_GREY:
         img = _eight_bit_grey(img)
-    if img.mode not in ("L", "RGB", "CMYK"):
+    # A colour key (tRNS) of an L or RGB PNG too, as optimisers write one: its transparent pixels were stored black.
+    if img.mode not in ("L", "RGB", "CMYK") or "transparency" in img.info:
         if img.mode in ("LA", "PA", "RGBA") or "transparency" in img.info:
-            grey = img.mode == "LA"
+            grey = img.mode in ("L", "LA")
             alpha = img if img.mode in ("LA", "RGBA") else img.convert("RGBA")
             img = None  # the decoded image goes before the white background is made
             img = Image.new("L" if grey else "RGB", alpha.size, 255 if grey else (255, 255, 255))
@@ -412,6 +429,7 @@ def _small_upright(img: Image.Image, target: tuple[int, int]) -> Image.Image:
     img.thumbnail((max(target), max(target)), Image.Resampling.BILINEAR)  # by its long side, as the picture's aspect
     if img.mode == "CMYK":
         img = img.convert("RGB")
+    img = _in_srgb(img, icc)
     if turn is not None:
         img = img.transpose(turn)
     img.info.clear()  # what the file carried beside its pixels (a JPEG comment): save() would write it again

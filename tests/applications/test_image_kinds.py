@@ -5,11 +5,12 @@ what it is, a picture too small or too narrow to show a certificate refused with
 import io
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, ImageDraw
+from PIL import Image, ImageCms, ImageDraw
 
 from prereg.applications import images
 from prereg.applications.carryover import start_application
@@ -227,3 +228,32 @@ def test_a_one_inch_id_photo_and_the_least_sizes_allowed_are_stored(application,
     [img] = images.images_add(actor=candidate, application=application, slot=slot,
                               uploads=[SimpleUploadedFile("p.jpg", data, content_type="image/jpeg")])
     assert (img.width, img.height) == size
+
+
+@pytest.mark.parametrize(("mode", "fill", "key"), [("RGB", (200, 200, 200), (0, 0, 0)), ("L", 200, 0)])
+def test_a_colour_keyed_png_is_flattened_onto_white(application, candidate, mode, fill, key):
+    # Photo probe: an RGB or grey PNG whose tRNS names a transparent colour (as PNG optimisers write one) kept
+    # its transparent pixels black.
+    picture = Image.new(mode, (1200, 900), fill)
+    picture.paste(key, (0, 0, 1200, 100))
+    out = io.BytesIO()
+    picture.save(out, "PNG", transparency=key)
+    stored, _ = store(application, candidate, out.getvalue())
+    assert stored.getpixel((600, 50)) >= 250  # the transparent band: paper
+    assert 190 <= stored.getpixel((600, 500)) <= 210
+
+
+def test_a_photo_in_another_colour_space_is_stored_in_srgb(application, candidate):
+    # Photo probe: a Display P3 photo (as an iPhone takes) sent as it is was stored without its profile and read
+    # as sRGB, washed out: red (220, 30, 30) came out (200, 56, 48).
+    p3 = (Path(__file__).parent / "data" / "display-p3.icc").read_bytes()
+    srgb = Image.new("RGB", (1600, 1200), (220, 30, 30))
+    in_p3 = ImageCms.profileToProfile(srgb, ImageCms.createProfile("sRGB"), ImageCms.ImageCmsProfile(io.BytesIO(p3)),
+                                      outputMode="RGB")
+    assert max(abs(a - b) for a, b in zip(in_p3.getpixel((5, 5)), (220, 30, 30), strict=True)) > 15
+    out = io.BytesIO()
+    in_p3.save(out, "JPEG", quality=95, icc_profile=p3)
+    [img] = images.images_add(actor=candidate, application=application, slot="category",
+                              uploads=[SimpleUploadedFile("p3.jpg", out.getvalue(), content_type="image/jpeg")])
+    stored = Image.open(img.file).convert("RGB").getpixel((800, 600))
+    assert max(abs(a - b) for a, b in zip(stored, (220, 30, 30), strict=True)) <= 6, stored
