@@ -104,3 +104,40 @@ def test_a_field_ticked_no_starts_the_reason_of_a_return_to_the_candidate(page, 
     page.locator("button[name=decision][value=reject]").click()
     page.wait_for_url("**/backoffice/review/pending/")
     assert Application.objects.get(pk=app.pk).state == State.RETURNED
+
+
+def test_the_arrow_keys_move_the_pictures_of_the_item_in_use(page, app_with_images, reviewer_anxi_hospital):
+    # Photo probe: with the 证件 item open (as on load) and another opened and its picture clicked, → moved the
+    # 证件's pictures, the first open item's.
+    login(page, reviewer_anxi_hospital.username, TEST_PASSWORD)
+    page.goto(f"{page.base}/backoffice/review/{app_with_images.pk}/")
+    id_card = page.locator("#field-id_card [data-viewer-count]")
+    expect(id_card).to_have_text("1 / 2")
+    other = page.locator("details[data-check-field]:not(#field-id_card):has([data-viewer])").first
+    other.locator("summary").click()
+    other.locator("[data-viewer-main]").click()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(200)
+    expect(id_card).to_have_text("1 / 2")
+    id_card.locator("xpath=ancestor::*[@data-viewer]").locator("[data-viewer-main]").click()
+    page.keyboard.press("ArrowRight")
+    expect(id_card).to_have_text("2 / 2")
+
+
+def test_a_long_screenshot_zooms_to_its_own_size(page, tree, year, reviewer_anxi_hospital):
+    # Photo probe: a 680×4410 screenshot fitted to the stage's height could be zoomed only to 57 % of its width.
+    application = submitted(tree, year, name="王长图")
+    tall = io.BytesIO()
+    Image.new("RGB", (600, 4000), "white").save(tall, "PNG")
+    ApplicationImageFactory(application=application, slot="id_front", width=600, height=4000,
+                            file__filename="tall.png", file__data=tall.getvalue())
+    ApplicationImageFactory(application=application, slot="id_back", width=320, height=200,
+                            file__filename="id_back.png", file__data=_png("blue"))
+    login(page, reviewer_anxi_hospital.username, TEST_PASSWORD)
+    page.goto(f"{page.base}/backoffice/review/{application.pk}/")
+    viewer = page.locator("#field-id_card [data-viewer]")
+    main = viewer.locator("[data-viewer-main]")
+    expect(main).to_have_js_property("naturalWidth", 600)
+    for _ in range(25):
+        viewer.locator("[data-viewer-action=zoom-in]").click()
+    assert main.evaluate("img => parseFloat(img.style.width)") >= 600

@@ -29,16 +29,32 @@
 
   // The picture at its zoom and turn, the canvas sized to the box it covers (so the stage scrolls to
   // each of its edges): at zoom 1 it fits the stage, never larger than itself.
-  function layout(viewer) {
+  // The scale at zoom 1: the picture fits the stage, never larger than itself; null before it has a size.
+  function fitScale(viewer) {
     var state = viewerState(viewer);
     var img = viewer.querySelector("[data-viewer-main]");
     var stage = viewer.querySelector(".viewer-stage");
     // Laid out again once loaded, and once its item is opened (a closed <details> has no size).
-    if (!img || !stage || !img.naturalWidth || !stage.clientWidth) { return; }
+    if (!img || !stage || !img.naturalWidth || !stage.clientWidth) { return null; }
+    var turned = state.rotate % 180 !== 0;
+    return Math.min(stage.clientWidth / (turned ? img.naturalHeight : img.naturalWidth),
+                    stage.clientHeight / (turned ? img.naturalWidth : img.naturalHeight), 1);
+  }
+  // Zoomed in as far as twice the picture's own size, and at least 6 times its fitted size: a long screenshot
+  // fitted to the stage's height could not be read in the viewer at 6 times (photo probe).
+  function maxZoom(viewer) {
+    var fit = fitScale(viewer);
+    return Math.max(6, fit ? 2 / fit : 6);
+  }
+  function layout(viewer) {
+    var state = viewerState(viewer);
+    var img = viewer.querySelector("[data-viewer-main]");
+    var fit = fitScale(viewer);
+    if (fit === null) { return; }
     var turned = state.rotate % 180 !== 0;
     var shownWidth = turned ? img.naturalHeight : img.naturalWidth;
     var shownHeight = turned ? img.naturalWidth : img.naturalHeight;
-    var scale = Math.min(stage.clientWidth / shownWidth, stage.clientHeight / shownHeight, 1) * state.zoom;
+    var scale = fit * state.zoom;
     var canvas = img.parentElement;
     canvas.classList.add("sized");
     canvas.style.width = shownWidth * scale + "px";
@@ -53,9 +69,11 @@
   }, true);
   // A closed item shows its thumbnail (already loaded for the strip below it) and fetches its full
   // photo only when opened: phone photos are up to 3 MB and an application has about fourteen.
+  // The viewer the arrow keys move: the one last used or opened (several items may be open at once).
+  var lastViewer = null;
   document.addEventListener("toggle", function (event) {
     var viewer = event.target.querySelector && event.target.open && event.target.querySelector("[data-viewer]");
-    if (viewer) { render(viewer); }
+    if (viewer) { lastViewer = viewer; render(viewer); }
   }, true);
   window.addEventListener("resize", function () {
     document.querySelectorAll("[data-viewer]").forEach(layout);
@@ -63,6 +81,7 @@
   document.querySelectorAll("[data-viewer]").forEach(layout);  // pictures loaded before this script
 
   document.addEventListener("click", function (event) {
+    lastViewer = event.target.closest("[data-viewer]") || lastViewer;
     var action = event.target.closest("[data-viewer-action]");
     var thumb = event.target.closest("[data-viewer-src]");
     var viewer = (action || thumb) && (action || thumb).closest("[data-viewer]");
@@ -79,7 +98,7 @@
         switch (action.getAttribute("data-viewer-action")) {
           case "next": state.index = (state.index + 1) % total; state.zoom = 1; state.rotate = 0; break;
           case "prev": state.index = (state.index - 1 + total) % total; state.zoom = 1; state.rotate = 0; break;
-          case "zoom-in": state.zoom = Math.min(state.zoom * 1.25, 6); break;
+          case "zoom-in": state.zoom = Math.min(state.zoom * 1.25, maxZoom(viewer)); break;
           case "zoom-out": state.zoom = Math.max(state.zoom / 1.25, 0.3); break;
           case "rotate": state.rotate = (state.rotate + 90) % 360; break;  // 向右旋转
           case "rotate-left": state.rotate = (state.rotate + 270) % 360; break;  // a quarter turn back, kept 0-359
@@ -105,7 +124,9 @@
   // Keyboard: arrows move between images of the open field when focus is not in a text box.
   document.addEventListener("keydown", function (event) {
     if (/INPUT|TEXTAREA|SELECT/.test(event.target.tagName)) { return; }
-    var open = document.querySelector("details[data-check-field][open] [data-viewer]");
+    var used = event.target.closest && event.target.closest("[data-viewer]");
+    if (!used && lastViewer && lastViewer.isConnected && lastViewer.closest("details[open]")) { used = lastViewer; }
+    var open = used || document.querySelector("details[data-check-field][open] [data-viewer]");
     if (!open) { return; }
     var name = { ArrowRight: "next", ArrowLeft: "prev" }[event.key];
     var button = name && open.querySelector('[data-viewer-action="' + name + '"]');
