@@ -51,6 +51,11 @@ class UserQuerySet(models.QuerySet):
             return staff.filter(org__path__startswith=user.org.path)
         return self.none()
 
+    def active_reviewers(self):
+        """Reviewer accounts that can sign in and act: an org applications reach needs one (禁用 of its last,
+        退回上一环节 to it, a 交叉审核 assignment to it)."""
+        return self.filter(role__in=Role.reviewer_roles(), is_active=True)
+
     def administered_by(self, user):
         """Reviewer accounts a user may reset or disable: in his subtree and of lower rank."""
         return self.staff_visible_to(user).filter(role__in=roles_below(user.role)).exclude(pk=user.pk)

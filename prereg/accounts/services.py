@@ -376,7 +376,7 @@ def _keep_a_reviewer(leaving: list[User], waiting, assigned) -> None:
     counts = waiting(org_ids) if org_ids and waiting is not None else {}
     targets = assigned(org_ids) if org_ids and assigned is not None else {}
     needed = counts.keys() | targets.keys()
-    staffed = set(User.objects.filter(org__in=list(needed), role__in=Role.reviewer_roles(), is_active=True)
+    staffed = set(User.objects.active_reviewers().filter(org__in=list(needed))
                   .exclude(pk__in=[u.pk for u in leaving]).values_list("org", flat=True))
     stranded = dict.fromkeys(u.org for u in leaving if u.org_id in needed and u.org_id not in staffed)
     if not stranded:

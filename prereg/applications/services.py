@@ -19,7 +19,7 @@ from prereg.accounts.backends import (
     candidate_phone_changed_text,
     phone_taken,
 )
-from prereg.accounts.models import ROLE_RANK, Role, User
+from prereg.accounts.models import ROLE_RANK, User
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import protect_personal_numbers, record
 from prereg.catalog.models import DictEntry, DictKind, ExamYear
@@ -473,7 +473,7 @@ def return_previous_refusal(application, *, lock: bool = False) -> str:
         return ""
     if not org.enabled:
         return RETURN_ORG_DISABLED.format(name=org.name)
-    if not User.objects.filter(org=org, role__in=Role.reviewer_roles(), is_active=True).exists():
+    if not User.objects.active_reviewers().filter(org=org).exists():
         return RETURN_ORG_UNSTAFFED.format(name=org.name)
     return ""
 
@@ -524,7 +524,7 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
         _notify_returned(application, actor, reason, stage)
     else:
         target_org = application.org_at(to_stage)
-        notice_send(recipients=target_org.users.filter(is_active=True, role__in=Role.reviewer_roles()),
+        notice_send(recipients=User.objects.active_reviewers().filter(org=target_org),
                     title=f"{application.name}的报名信息被退回{Stage(to_stage).label}",
                     body=f"{actor.org}退回：{reason}", link=reverse(settings.REVIEW_URL, args=[application.pk]))
     return application

@@ -8,6 +8,8 @@ applies the assignments; both ask here, as do the back office and the reminders 
 
 from django.db.models import Q, QuerySet
 
+from prereg.accounts.models import User
+
 from .models import CrossReviewAssignment, Org
 from .stages import Stage
 
@@ -23,6 +25,21 @@ def assignable_orgs(org: Org) -> QuerySet[Org]:
     cross_review_assign accepts no other."""
     return (Org.objects.subtree_of(org)
             .filter(Q(is_site=True) | Q(is_point=True) | Q(has_review_right=True), enabled=True).order_by("path"))
+
+
+def staffed_ids(orgs) -> set[int]:
+    """The ids of those of `orgs` with an active reviewer account: only these may take a stage by
+    assignment, the applications it hands over waiting where someone can sign in (race probe). The
+    page marks the others among its targets and refuses them at the field; cross_review_assign
+    refuses them too (unstaffed_refusal)."""
+    return set(User.objects.active_reviewers().filter(org__in=orgs).values_list("org", flat=True))
+
+
+def unstaffed_refusal(target: Org) -> str:
+    """Why `target` may not take a stage by assignment for want of an active reviewer account, or ""."""
+    if target.pk in staffed_ids([target.pk]):
+        return ""
+    return f"“{target.name}”没有可用的审核账号，不能作为交叉审核机构：请先启用或新增该机构的审核账号。"
 
 
 def can_take(target: Org, stage: Stage) -> bool:

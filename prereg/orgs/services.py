@@ -543,6 +543,11 @@ def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_
         raise ValidationError("所选机构刚被删除，请刷新页面后重新选择。")
     if disabled := [org.name for org in (source, target) if not org.enabled]:
         raise ValidationError(f"“{'”“'.join(disabled)}”刚被禁用，不能分配交叉审核，请刷新页面后重新选择。")
+    # Its applications would wait where no one can sign in (race probe). A 禁用 of its last account locks
+    # the org first (accounts.services.account_set_active): one made meanwhile is seen here, or waits for
+    # this assignment, then counts it and refuses.
+    if refusal := selectors.unstaffed_refusal(target):
+        raise ValidationError(refusal)
     if not selectors.can_take(source, stage):  # an assignment no chain would ever meet
         raise ValidationError(f"“{source.name}”不办理{stage.label}，无需分配。")
     if not selectors.can_take(target, stage):

@@ -313,6 +313,7 @@ def test_reviewer_correction_applies_the_forms_rules_to_every_value(app, chain):
 
 
 def test_cross_review_assignment_routes_later_submissions(tree, year, reviewer_fuzhou):
+    UserFactory(role="point", org=tree["350122"])  # the target's reviewer account, as a target needs
     org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",
                                      source_id=tree["350102"].pk, target_id=tree["350122"].pk)
     app = submitted(tree, year, unit_code="35010201")
@@ -332,6 +333,8 @@ def test_cross_review_outside_the_subtree_or_by_a_point_is_refused(tree, year, r
 
 
 def test_cross_review_reassignment_replaces_the_active_one_and_can_be_revoked(tree, year, reviewer_fuzhou):
+    for code in ("350122", "35010001"):  # each target's reviewer account, as a target needs
+        UserFactory(role="point", org=tree[code])
     org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",
                                      source_id=tree["350102"].pk, target_id=tree["350122"].pk)
     second = org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",

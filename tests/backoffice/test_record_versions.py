@@ -216,7 +216,8 @@ def test_two_edits_of_one_notice_from_pages_of_the_same_version_save_one(postgre
     assert notice.version == 1 and notice.title in ("甲", "乙")
 
 
-def test_revoking_a_cross_review_assignment_twice_says_it_is_gone(client, tree, year, reviewer_province):
+def test_revoking_a_cross_review_assignment_twice_says_it_is_gone(client, tree, year, reviewer_province,
+                                                                   reviewer_quanzhou):  # the target's account
     from prereg.orgs.models import CrossReviewAssignment
     from prereg.orgs.stages import Stage
 
@@ -232,9 +233,14 @@ def test_revoking_a_cross_review_assignment_twice_says_it_is_gone(client, tree, 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_cross_review_assignments_of_one_stage_at_once_leave_one_in_force(postgres_only, tree, year,
-                                                                               reviewer_province, reviewer_fuzhou):
+                                                                               reviewer_province, reviewer_fuzhou,
+                                                                               reviewer_gulou_bureau):
+    from prereg.accounts.models import Role
     from prereg.orgs.models import CrossReviewAssignment
     from prereg.orgs.stages import Stage
+    from tests.factories import UserFactory
+
+    UserFactory(role=Role.POINT, org=tree["350121"])  # each target has an active reviewer account, as it must
 
     # The 考区 and 福州 both hand 连江县卫健局's 报名点确认 to another 报名点 at the same moment.
     outcomes = at_once(*(lambda who=who, target=target: orgs.cross_review_assign(

@@ -551,6 +551,7 @@ def test_the_forward_page_offers_the_stages_the_act_accepts(client, at_site, rev
 # 分配交叉审核 ---------------------------------------------------------------------------------------
 
 def test_cross_review_assignment_through_the_page(client, tree, year, reviewer_fuzhou):
+    UserFactory(role="point", org=tree["350122"])  # the target's reviewer account, as a target needs
     client.force_login(reviewer_fuzhou)
     assert client.get(reverse("backoffice:cross_review")).status_code == 200
     response = client.post(reverse("backoffice:cross_review"),
@@ -573,10 +574,10 @@ def test_cross_review_refuses_orgs_outside_the_subtree_and_lower_roles(client, t
 
 
 def test_pending_shows_cross_reviewed_applications_to_the_assigned_org(client, tree, year, reviewer_fuzhou):
+    reviewer = UserFactory(role="point", org=tree["350122"])  # before the assignment, as a target needs one
     org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="unit",
                                      source_id=tree["350102"].pk, target_id=tree["350122"].pk)
     submitted(tree, year, unit_code="35010201", name="赵六")
-    reviewer = UserFactory(role="point", org=tree["350122"])
     client.force_login(reviewer)
     body = client.get(reverse("backoffice:pending")).content.decode()
     assert "赵六" in body and "交叉审核" in body

@@ -45,6 +45,12 @@ def _disable(client, org):
                        follow=True).content.decode()
 
 
+def _staffed(org, role=Role.POINT):
+    """`org` with an active reviewer account, as a cross-review target needs (selectors.unstaffed_refusal)."""
+    UserFactory(role=role, org=org)
+    return org
+
+
 def _minhou_unit(tree):
     """A unit below 闽侯县卫生健康局 (报名点), without reviewers: 闽侯 confirms its applications."""
     return OrgFactory(parent=tree["350121"], name="闽侯县医院", region_code="350121")
@@ -55,7 +61,7 @@ def _minhou_unit(tree):
 
 def test_a_submission_routed_to_a_disabled_cross_review_target_is_refused_as_no_fault_of_the_candidate(
         tree, year, reviewer_fuzhou):
-    minhou, luoyuan = tree["350121"], tree["350123"]
+    minhou, luoyuan = tree["350121"], _staffed(tree["350123"])
     org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage=Stage.POINT_CONFIRM,
                                      source_id=minhou.pk, target_id=luoyuan.pk)
     # Disabled as before the rule below was kept (or by an assignment of a year not then current).
@@ -71,7 +77,7 @@ def test_a_submission_routed_to_a_disabled_cross_review_target_is_refused_as_no_
 
 def test_disabling_this_years_cross_review_target_is_refused_until_the_assignment_is_revoked(
         client, tree, year, reviewer_fuzhou):
-    minhou, luoyuan = tree["350121"], tree["350123"]
+    minhou, luoyuan = tree["350121"], _staffed(tree["350123"])
     assignment = org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage=Stage.POINT_CONFIRM,
                                                   source_id=minhou.pk, target_id=luoyuan.pk)
     client.force_login(reviewer_fuzhou)
@@ -94,7 +100,7 @@ def test_an_assignment_of_another_year_does_not_hold_its_target(client, tree, ye
 
 def test_the_source_of_an_assignment_may_be_disabled(tree, year, reviewer_fuzhou):
     org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage=Stage.POINT_CONFIRM,
-                                     source_id=tree["350121"].pk, target_id=tree["350123"].pk)
+                                     source_id=tree["350121"].pk, target_id=_staffed(tree["350123"]).pk)
     assert org_services.org_set_enabled(actor=reviewer_fuzhou, org_ids=[tree["350121"].pk], enabled=False,
                                         waiting=needed_counts) == 1
 
@@ -244,7 +250,7 @@ def test_an_assignment_holds_its_target_against_its_disabling(postgres_only, tra
                                                                reviewer_fuzhou, monkeypatch):
     # The assignment pauses after its checks, its orgs locked; a 禁用 of the target meanwhile waits for it
     # and then refuses (the target now has this year's assignment).
-    minhou, luoyuan = tree["350121"], tree["350123"]
+    minhou, luoyuan = tree["350121"], _staffed(tree["350123"])
     checked, go_on = paused_after(monkeypatch, selectors, "decided_above")
     outcomes = {}
     assigning = started(outcomes, "assigned", partial(
@@ -290,5 +296,5 @@ def test_an_assignment_to_an_org_being_disabled_waits_and_is_refused(postgres_on
 def test_the_chain_of_a_unit_below_an_assigned_source_names_the_target(tree, year, reviewer_fuzhou):
     # What the refusals above protect: resolve_chain hands the stage to the target as assigned.
     org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage=Stage.POINT_CONFIRM,
-                                     source_id=tree["350121"].pk, target_id=tree["350123"].pk)
+                                     source_id=tree["350121"].pk, target_id=_staffed(tree["350123"]).pk)
     assert resolve_chain(_minhou_unit(tree), exam_year=year)[Stage.POINT_CONFIRM] == tree["350123"]

@@ -49,8 +49,10 @@ def _lianjiang_waits_ahead(tree, year):
 
 
 def _luoyuan_assigned(tree, year, reviewer_fuzhou):
-    """罗源县卫生健康局 takes 闽侯's 报名点确认 this year (交叉审核); no application is in flight."""
+    """罗源县卫生健康局 takes 闽侯's 报名点确认 this year (交叉审核), with its one reviewer account r350123 (a
+    target needs one); no application is in flight."""
     Org.objects.filter(pk=tree["350100"].pk).update(is_point=True)
+    UserFactory(username="r350123", role=Role.POINT, org=tree["350123"])
     org_services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage=Stage.POINT_CONFIRM,
                                      source_id=tree["350121"].pk, target_id=tree["350123"].pk)
     return tree["350123"]
@@ -141,7 +143,8 @@ def test_the_last_reviewer_account_of_an_org_a_later_stage_needs_is_not_disabled
 def test_the_last_reviewer_account_of_this_years_cross_review_target_is_not_disabled(
         client, tree, year, reviewer_fuzhou):
     luoyuan = _luoyuan_assigned(tree, year, reviewer_fuzhou)
-    last = UserFactory(username="r350123", role=Role.POINT, org=luoyuan)
+    last = User.objects.get(org=luoyuan)
+    assert last.username == "r350123" and last.is_active
     html = _disable_account(client, reviewer_fuzhou, last)
     assert ("“罗源县卫生健康局”是本年度1项交叉审核分配的交叉审核机构，禁用后该机构将没有可用的审核账号、无人审核："
             "请先在“分配交叉审核”中取消这些分配，或先启用或新增该机构的其他审核账号。") in html

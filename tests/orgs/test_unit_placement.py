@@ -156,7 +156,8 @@ def test_the_import_does_not_disable_a_point_over_enabled_units(reviewer_provinc
     assert not result.ok and any("向上找不到报名点" in error for error in result.errors)
 
 
-def test_a_stage_is_not_handed_over_from_an_org_that_does_not_do_it(tree, year, reviewer_fuzhou):
+def test_a_stage_is_not_handed_over_from_an_org_that_does_not_do_it(tree, year, reviewer_fuzhou,
+                                                                      reviewer_gulou_bureau):  # the target's account
     # The verification probe: 报名点确认 "from" 连江县医院 (a unit) was accepted, an assignment no chain meets.
     with pytest.raises(ValidationError, match="不办理报名点确认"):
         services.cross_review_assign(actor=reviewer_fuzhou, exam_year=year, stage="point",

@@ -490,11 +490,22 @@ def forward(request):
 # 分配交叉审核
 
 
+class CrossReviewTargetField(forms.ModelChoiceField):
+    """The targets, those without an active reviewer account marked: an assigner looking for one finds
+    it and sees why it cannot take the stage (hidden, it would look missing from the tree)."""
+
+    unstaffed: frozenset = frozenset()
+
+    def label_from_instance(self, obj):
+        return f"{obj.name}（无可用审核账号）" if obj.pk in self.unstaffed else obj.name
+
+
 class CrossReviewForm(forms.Form):
     stage = forms.ChoiceField(label="审核环节",
                               choices=[(s, Stage(s).label) for s in org_selectors.STAGE_TARGET_LEVEL])
     source = forms.ModelChoiceField(label="原审核机构", queryset=Org.objects.none())
-    target = forms.ModelChoiceField(label="交叉审核机构", queryset=Org.objects.none())
+    target = CrossReviewTargetField(label="交叉审核机构", queryset=Org.objects.none(),
+                                    help_text="交叉审核机构须有可用（已启用）的审核账号。")
 
     def __init__(self, *args, org=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -502,6 +513,14 @@ class CrossReviewForm(forms.Form):
         orgs = org_selectors.assignable_orgs(org)
         self.fields["source"].queryset = orgs
         self.fields["target"].queryset = orgs
+        self.fields["target"].unstaffed = frozenset(orgs.values_list("pk", flat=True)) - org_selectors.staffed_ids(orgs)
+
+    def clean_target(self):
+        """Refused here by the rule cross_review_assign refuses it by (org_selectors.unstaffed_refusal)."""
+        target = self.cleaned_data["target"]
+        if refusal := org_selectors.unstaffed_refusal(target):
+            raise forms.ValidationError(refusal)
+        return target
 
 
 @require_http_methods(["GET", "POST"])
