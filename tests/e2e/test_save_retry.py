@@ -48,3 +48,25 @@ def test_a_save_whose_answer_timed_out_is_finished_by_tapping_save_again(phone, 
     basic.get_by_role("button", name="保存基本信息").click()
     expect(phone.locator("#section-basic [data-saved]")).to_have_text("已保存。")
     assert Application.objects.get(pk=application.pk).address == "福建省泉州市安溪县凤城镇城东路2号"
+
+
+def test_a_save_whose_connection_dropped_says_it_may_have_been_saved(phone, tree, year):
+    # The server saved; the connection dropped before its answer came back.
+    candidate, application = draft_for(tree, year, "35052401")
+    login(phone, candidate.id_number, TEST_PASSWORD)
+    phone.goto(f"{phone.base}/candidate/form/")
+
+    def dropped(route):
+        route.fetch()
+        route.abort("connectionreset")
+
+    phone.route(SAVE_URL, dropped)
+    basic = phone.locator("#section-basic")
+    basic.locator("textarea[name='basic-address'], input[name='basic-address']").fill("福建省泉州市安溪县城厢镇")
+    basic.get_by_role("button", name="保存基本信息").click()
+    expect(basic.locator("[data-request-error]")).to_have_text(
+        "未收到保存结果：网络连接中断，本次保存可能未完成。请检查网络后再点保存即可，已填写的内容仍在本页。")
+    phone.unroute(SAVE_URL)
+    basic.get_by_role("button", name="保存基本信息").click()
+    expect(phone.locator("#section-basic [data-saved]")).to_have_text("已保存。")
+    assert Application.objects.get(pk=application.pk).address == "福建省泉州市安溪县城厢镇"

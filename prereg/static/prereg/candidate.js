@@ -179,12 +179,15 @@
     var form = sectionSave(event), xhr = event.detail.xhr;
     if (form && xhr && xhr.status) { delete saveTokens[form.id]; }  // answered: the next tap is a new attempt
   });
-  // app.js says 保存失败 on a timeout; a save may well have reached the server, and tapping 保存 again finishes it.
-  document.addEventListener("htmx:timeout", function (event) {
+  // app.js says 保存失败 on a timeout or a dropped connection; a save may well have reached the server, and tapping
+  // 保存 again finishes it.
+  function mayHaveSaved(event, what) {
     var form = sectionSave(event);
     var message = form && form.querySelector(":scope > [data-request-error]");
-    if (message) { message.textContent = "未收到保存结果：网络响应超时，本次保存可能未完成。请检查网络后再点保存即可，已填写的内容仍在本页。"; }
-  });
+    if (message) { message.textContent = "未收到保存结果：" + what + "，本次保存可能未完成。请检查网络后再点保存即可，已填写的内容仍在本页。"; }
+  }
+  document.addEventListener("htmx:timeout", function (event) { mayHaveSaved(event, "网络响应超时"); });
+  document.addEventListener("htmx:sendError", function (event) { mayHaveSaved(event, "网络连接中断"); });
 
   // A section's save says it is on its way (on a slow network it takes seconds): its button reads
   // 正在保存… and takes no second tap until the answer comes.
