@@ -187,7 +187,9 @@
     if (message) { message.textContent = "未收到保存结果：" + what + "，本次保存可能未完成。请检查网络后再点保存即可，已填写的内容仍在本页。"; }
   }
   document.addEventListener("htmx:timeout", function (event) { mayHaveSaved(event, "网络响应超时"); });
-  document.addEventListener("htmx:sendError", function (event) { mayHaveSaved(event, "网络连接中断"); });
+  document.addEventListener("htmx:sendError", function (event) {
+    if (navigator.onLine !== false) { mayHaveSaved(event, "网络连接中断"); }  // offline, it was never sent: 保存失败
+  });
 
   // A section's save says it is on its way (on a slow network it takes seconds): its button reads
   // 正在保存… and takes no second tap until the answer comes.
