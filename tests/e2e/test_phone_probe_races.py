@@ -29,7 +29,7 @@ def test_a_choice_made_while_the_cascade_is_loading_is_the_one_kept(phone, tree,
     level.select_option(label=other)
     held_request(phone, held)
     level.select_option(label=chosen)  # changed back before the first answer came
-    phone.wait_for_timeout(300)
+    held_request(phone, held, 2)  # the newer choice asks the server at once (queued behind the first, it never did)
     phone.unroute("**/candidate/cascade/**")
     for route in held:
         with contextlib.suppress(Exception):  # the browser gave the superseded request up meanwhile
@@ -37,7 +37,6 @@ def test_a_choice_made_while_the_cascade_is_loading_is_the_one_kept(phone, tree,
     expect(phone.locator("#cascade.htmx-request, #cascade.htmx-swapping, #cascade.htmx-settling")).to_have_count(0)
     phone.wait_for_timeout(300)
     expect(level.locator("option:checked")).to_have_text(chosen)
-    assert len(held) == 2  # the newer choice asked the server too
 
 
 def test_a_double_tap_on_send_code_sends_one_request(phone, db):
