@@ -19,7 +19,7 @@ from prereg.accounts.models import Role, User
 from prereg.applications import services
 from prereg.applications.models import Application, Stage, State
 from prereg.applications.selectors import needed_counts
-from tests.applications.test_one_writer_races import done, paused_after, started
+from tests.applications.test_one_writer_races import done, second_waits
 from tests.factories import UserFactory, approve, submitted
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,17 +59,9 @@ def test_a_disable_of_the_returning_reviewer_and_of_the_previous_orgs_waits_for_
         monkeypatch):
     # The return pauses holding its locks; the 禁用 of both accounts (the bureau's, which returns, and the
     # hospital's, which the application goes back to) waits for it, then finds the hospital needed.
-    held, go_on = paused_after(monkeypatch, services, "_lock_for_decision")
-    outcomes = {}
-    returning = started(outcomes, "returned", _return(at_the_point, reviewer_anxi_bureau))
-    assert held.wait(10)
-    disabling = started(outcomes, "disabled", _disable(reviewer_quanzhou, reviewer_anxi_bureau,
-                                                       reviewer_anxi_hospital))
-    disabling.join(1)
-    assert disabling.is_alive(), outcomes  # waiting for the rows the return holds
-    go_on.set()
-    returning.join(15)
-    disabling.join(15)
+    outcomes = second_waits(monkeypatch, services, "_lock_for_decision",
+                            ("returned", _return(at_the_point, reviewer_anxi_bureau)),
+                            ("disabled", _disable(reviewer_quanzhou, reviewer_anxi_bureau, reviewer_anxi_hospital)))
     assert done(outcomes["returned"]), outcomes["returned"]
     assert isinstance(outcomes["disabled"], ValidationError), outcomes["disabled"]
     assert outcomes["disabled"].messages[0].startswith("“安溪县医院”有1份报名信息待其审核")
@@ -85,17 +77,9 @@ def test_a_return_under_way_when_the_disable_holds_its_locks_waits_and_is_refuse
         monkeypatch):
     # The 禁用 pauses once it holds the orgs and the accounts, before it counts what needs them; the return
     # waits for it, then finds its reviewer's account disabled.
-    held, go_on = paused_after(monkeypatch, account_services, "_keep_a_reviewer")
-    outcomes = {}
-    disabling = started(outcomes, "disabled", _disable(reviewer_quanzhou, reviewer_anxi_bureau,
-                                                       reviewer_anxi_hospital))
-    assert held.wait(10), outcomes
-    returning = started(outcomes, "returned", _return(at_the_point, reviewer_anxi_bureau))
-    returning.join(1)
-    assert returning.is_alive(), outcomes  # waiting for the rows the 禁用 holds
-    go_on.set()
-    disabling.join(15)
-    returning.join(15)
+    outcomes = second_waits(monkeypatch, account_services, "_keep_a_reviewer",
+                            ("disabled", _disable(reviewer_quanzhou, reviewer_anxi_bureau, reviewer_anxi_hospital)),
+                            ("returned", _return(at_the_point, reviewer_anxi_bureau)))
     assert outcomes["disabled"] == 2, outcomes["disabled"]
     assert isinstance(outcomes["returned"], PermissionDenied), outcomes["returned"]
     assert "账号已被禁用" in str(outcomes["returned"])
@@ -108,16 +92,9 @@ def test_a_return_after_the_previous_orgs_last_reviewer_was_disabled_is_refused_
         monkeypatch):
     # Only the hospital's account is disabled (the application has passed the hospital, so nothing needs it
     # yet); the return waits for that 禁用, then refuses to send the application where no one can act.
-    held, go_on = paused_after(monkeypatch, account_services, "_keep_a_reviewer")
-    outcomes = {}
-    disabling = started(outcomes, "disabled", _disable(reviewer_quanzhou, reviewer_anxi_hospital))
-    assert held.wait(10)
-    returning = started(outcomes, "returned", _return(at_the_point, reviewer_anxi_bureau))
-    returning.join(1)
-    assert returning.is_alive(), outcomes  # waiting for the hospital's row the 禁用 holds
-    go_on.set()
-    disabling.join(15)
-    returning.join(15)
+    outcomes = second_waits(monkeypatch, account_services, "_keep_a_reviewer",
+                            ("disabled", _disable(reviewer_quanzhou, reviewer_anxi_hospital)),
+                            ("returned", _return(at_the_point, reviewer_anxi_bureau)))
     assert outcomes["disabled"] == 1, outcomes["disabled"]
     assert isinstance(outcomes["returned"], ValidationError), outcomes["returned"]
     assert outcomes["returned"].message_dict == {"to": [services.RETURN_ORG_UNSTAFFED.format(name="安溪县医院")]}

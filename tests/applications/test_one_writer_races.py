@@ -79,6 +79,22 @@ def paused_after(monkeypatch, module, name):
     return reached, go_on
 
 
+def second_waits(monkeypatch, module, name, first: tuple, second: tuple) -> dict:
+    """`first` (name, act) paused once module.name has returned (holding its locks), `second` (name, act)
+    started meanwhile and seen waiting for them, then both let run to their end: their outcomes by name."""
+    held, go_on = paused_after(monkeypatch, module, name)
+    outcomes = {}
+    threads = [started(outcomes, *first)]
+    assert held.wait(10), outcomes
+    threads.append(started(outcomes, *second))
+    threads[1].join(1)
+    assert threads[1].is_alive(), outcomes  # waiting for the rows the first holds
+    go_on.set()
+    for thread in threads:
+        thread.join(15)
+    return outcomes
+
+
 def done(outcome) -> bool:
     return not isinstance(outcome, Exception)
 
