@@ -368,6 +368,16 @@ def account_set_active(*, actor, user_ids, active: bool, waiting=None, assigned=
     return len(changed)
 
 
+# The words of a refusal to leave an org that is needed without reviewers: here, for its last reviewer
+# accounts; orgs.services for the org's own 禁用 and orgs.importer for an import row disabling it.
+def needed_text(name: str, count: int) -> str:
+    return f"“{name}”有{count}份报名信息待其审核（当前或后续审核环节）"
+
+
+def assigned_text(name: str, count: int) -> str:
+    return f"“{name}”是本年度{count}项交叉审核分配的交叉审核机构"
+
+
 def _keep_a_reviewer(leaving: list[User], waiting, assigned) -> None:
     """Refuse when `leaving` are the last active reviewer accounts of an org that applications in flight
     will reach or this year's cross-review assignments hand a stage (account_set_active's counts): they
@@ -381,9 +391,8 @@ def _keep_a_reviewer(leaving: list[User], waiting, assigned) -> None:
     stranded = dict.fromkeys(u.org for u in leaving if u.org_id in needed and u.org_id not in staffed)
     if not stranded:
         return
-    # The words of the org's own 禁用 (orgs.services.needed_text, assigned_text).
-    names = "；".join(f"“{org.name}”有{counts[org.pk]}份报名信息待其审核（当前或后续审核环节）" if org.pk in counts
-                     else f"“{org.name}”是本年度{targets[org.pk]}项交叉审核分配的交叉审核机构" for org in stranded)
+    names = "；".join(needed_text(org.name, counts[org.pk]) if org.pk in counts
+                     else assigned_text(org.name, targets[org.pk]) for org in stranded)
     remedies = [remedy for remedy, orgs in (("待其审核完毕", counts), ("先在“分配交叉审核”中取消这些分配", targets))
                 if any(org.pk in orgs for org in stranded)]
     raise ValidationError(f"{names}，禁用后该机构将没有可用的审核账号、无人审核："

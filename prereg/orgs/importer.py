@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from prereg.accounts.models import Role
 from prereg.accounts.permissions import has_function
+from prereg.accounts.services import assigned_text, needed_text
 from prereg.audit.log import record
 from prereg.core.sheets import SheetError, read_table, template_csv, template_xlsx
 from prereg.core.validators import halfwidth, is_digits
@@ -43,12 +44,10 @@ from .services import (
     STILL_WAITING,
     area_of,
     assigned_counts,
-    assigned_text,
     check_region,
     clean_org_code,
     clean_org_name,
     lock_codes_and_names,
-    needed_text,
 )
 
 CODE, NAME, SHORT, PARENT, LEVELS, RIGHT, ENABLED, REGION = (

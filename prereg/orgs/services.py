@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import has_function, require_function
+from prereg.accounts.services import assigned_text, needed_text
 from prereg.audit.log import record
 from prereg.core import locks
 from prereg.core.validators import MOBILE_RE, halfwidth, normalize_mobile, strip_invisible
@@ -367,16 +368,6 @@ def assigned_counts(org_ids) -> dict[int, int]:
     account."""
     return dict(Counter(CrossReviewAssignment.objects.filter(
         target__in=list(org_ids), active=True, exam_year__is_current=True).values_list("target_id", flat=True)))
-
-
-# The words of a refusal to disable an org that is needed (org_set_enabled, an import row; 禁用 of its last
-# reviewer account says the same, accounts.services._keep_a_reviewer).
-def needed_text(name: str, count: int) -> str:
-    return f"“{name}”有{count}份报名信息待其审核（当前或后续审核环节）"
-
-
-def assigned_text(name: str, count: int) -> str:
-    return f"“{name}”是本年度{count}项交叉审核分配的交叉审核机构"
 
 
 ASSIGNED_CONSEQUENCE = "，禁用后分配给它的审核将无人办理。"
