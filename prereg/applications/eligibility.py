@@ -351,7 +351,7 @@ def _practice_start(rule, facts, start, label):
 def _readings(rule, facts):
     """([Reading], None), one reading a start the rule may mean, or ([], what is missing)."""
     if rule.counted_from == "work":
-        if not facts.work:
+        if not facts.work or not all(start for start, _end in facts.work):  # a row without its start too
             return [], "缺少工作经历的起止时间"
         months, spells, since = _spells(facts.work, facts.cutoff)
         return [Reading(months, f"{spells}从事本专业工作", lambda cutoff: months_in(facts.work, cutoff), since)], None

@@ -1,7 +1,7 @@
 """QA probe round 7 (/tmp/elig7, case ids in the comments): the earliest year promised where a reading the rules
 leave open is met later, each reason said once, the words of the 基层 doubt by rule set, and the form's own words."""
 
-from prereg.applications.eligibility import ELIGIBLE
+from prereg.applications.eligibility import CHECK, ELIGIBLE
 
 from .eligibility_cases import d, edu, facts, verdict
 
@@ -17,3 +17,11 @@ def test_the_seed_forms_level_words_are_the_levels_they_name():
     v = verdict(facts(2020, "药士", category="药学", educations=[edu("中专学历", "2018-07", "药学")],
                       work=[(d("2018-08"), None)]))
     assert v.result == ELIGIBLE
+
+
+# --- R1. A work row without its start -----------------------------------------------------------------------------
+
+def test_a_work_row_without_its_start_is_missing_data_not_a_crash():
+    # W-6: 药师 A 大专 (3 years of work), the only work row has no start.
+    v = verdict(facts(2020, "药师", category="药学", educations=[edu("大专", "2014-07", "药学")], work=[(None, None)]))
+    assert v.result == CHECK and "缺少工作经历的起止时间" in v.text
