@@ -31,8 +31,10 @@ from .selectors import candidates_visible_to
 # 更正手机号码 hands the account's recovery (找回密码, a password reset) to the new number without a code from it:
 # done at the 报名点 and above, where candidates confirm on site with their ID documents, not at the 单位 (its
 # 1-2 staff; security probe: a 单位 reviewer took a draft candidate's account over by correcting the phone to
-# his own and resetting the password). The 单位 still unlocks and resets to the registered number.
-PHONE_CORRECTORS = (Role.SYSADMIN, Role.DISTRICT, Role.SITE, Role.POINT)
+# his own and resetting the password). The 单位 still unlocks and resets to the registered number. Nor the
+# sysadmin, who runs the system, not candidates' data (docs/security.md): with the correction and a reset he
+# could take any candidate's account (security probe F1); he unlocks and resets to the registered number.
+PHONE_CORRECTORS = (Role.DISTRICT, Role.SITE, Role.POINT)
 
 
 def may_correct_phone(actor) -> bool:

@@ -588,8 +588,9 @@ def _may_manage_candidate(viewer_name, viewer, relation, ctx):
 
 
 def _may_correct_phone(viewer_name, viewer, relation, ctx):
-    """更正手机号码: as the rest of 考生信息管理, but not the 单位 (applications.candidates.may_correct_phone)."""
-    return viewer.role != Role.UNIT and _may_manage_candidate(viewer_name, viewer, relation, ctx)
+    """更正手机号码: as the rest of 考生信息管理, but not the 单位 nor the sysadmin
+    (applications.candidates.may_correct_phone)."""
+    return viewer.role not in (Role.UNIT, Role.SYSADMIN) and _may_manage_candidate(viewer_name, viewer, relation, ctx)
 
 
 CANDIDATE_ACTIONS = [
