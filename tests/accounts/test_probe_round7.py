@@ -51,3 +51,29 @@ def test_the_point_still_corrects_a_candidates_phone(client, candidate_in_fuzhou
     candidate_in_fuzhou.refresh_from_db()
     assert candidate_in_fuzhou.phone == SYSADMIN_PHONE
 
+
+# --- F7: 看不清，换一张 writes a row per request: limited per client address -------------------------------
+
+
+def _refresh(client, address):
+    return client.get(reverse("captcha-refresh"), HTTP_X_REQUESTED_WITH="XMLHttpRequest", REMOTE_ADDR=address)
+
+
+def test_captcha_refreshes_are_limited_per_address(client, settings):
+    from captcha.models import CaptchaStore
+
+    settings.RATE_LIMITS = {**getattr(settings, "RATE_LIMITS", {}), "captcha_refresh": (3, 300)}
+    for _ in range(3):
+        response = _refresh(client, "10.0.0.7")
+        assert response.status_code == 200 and response.json()["key"]
+    rows = CaptchaStore.objects.count()
+    refused = _refresh(client, "10.0.0.7")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert refused.json()["error"] == "操作过于频繁，请稍后再试。"
+    assert CaptchaStore.objects.count() == rows  # no row written for a refused refresh
+    assert _refresh(client, "10.0.0.8").status_code == 200  # another address has its own count
+
+
+def test_a_person_refreshing_a_few_times_is_not_limited(client):
+    keys = {_refresh(client, "10.0.0.9").json()["key"] for _ in range(20)}
+    assert len(keys) == 20
