@@ -41,12 +41,15 @@ def may_correct_phone(actor) -> bool:
     return actor.role in PHONE_CORRECTORS
 
 
-def get_candidate_for(actor, pk) -> User:
+def get_candidate_for(actor, pk, *, lock=False) -> User:
+    """The candidate in the actor's scope (else 404); with `lock`, his row locked and read afresh: an act that
+    sends to his phone or changes it waits for another's change of it (race probe: a reset committed after a
+    concurrent 更正手机号码 texted the one-time password to the number just removed)."""
     permissions.require_function(actor, "manage_candidates")
     user = candidates_visible_to(actor).filter(pk=pk).first()
     if user is None:
         raise Http404("考生不存在或不在您的管辖范围内。")
-    return user
+    return User.objects.select_for_update(no_key=True).get(pk=user.pk) if lock else user
 
 
 @transaction.atomic
@@ -79,7 +82,7 @@ def candidate_unlock(*, actor, candidate: User, request=None) -> int:
 @transaction.atomic
 def candidate_reset_password(*, actor, candidate: User, request=None) -> None:
     """A one-time password sent to the candidate's registered phone (never shown to the reviewer)."""
-    candidate = get_candidate_for(actor, candidate.pk)
+    candidate = get_candidate_for(actor, candidate.pk, lock=True)
     if not candidate.phone:
         raise ValidationError("该考生没有登记手机号码，请先更正手机号码。")
     password = set_one_time_password(candidate)
@@ -91,13 +94,15 @@ def candidate_reset_password(*, actor, candidate: User, request=None) -> None:
 
 
 @transaction.atomic
-def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) -> None:
+def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) -> bool:
     """更正手机号码 for a candidate who lost his (no code from the new number: he may not have it yet).
 
     The old number is told, since the new one is where 找回密码 and a reset password go from now on:
     a change the candidate did not ask for is reported by him, not found out after the account is lost.
+    A one-time password not yet used was texted to the old number: it is voided, a reset sends one to the
+    new. Returns whether one was voided.
     """
-    candidate = User.objects.select_for_update(no_key=True).get(pk=get_candidate_for(actor, candidate.pk).pk)
+    candidate = get_candidate_for(actor, candidate.pk, lock=True)
     if not may_correct_phone(actor):
         raise PermissionDenied("更正手机号码请考生持身份证件到报名点办理。")
     phone = valid_phone(phone)
@@ -105,9 +110,15 @@ def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) 
         raise ValidationError({"phone": PHONE_TAKEN_MESSAGE})
     before = candidate.phone
     candidate.phone = phone
-    candidate.save(update_fields=["phone"])
+    voided = before != phone and candidate.must_change_password and candidate.one_time_password_set_at is not None
+    if voided:
+        candidate.set_unusable_password()
+        candidate.one_time_password_set_at = None
+    candidate.save(update_fields=["phone", "password", "one_time_password_set_at"])
     if before and before != phone:
         send_sms(before, candidate_phone_changed_text(phone, by=str(actor.org or "审核人员")),
                  purpose=PHONE_CHANGED_PURPOSE)
     record("account.candidate_phone_change", actor=actor, obj=candidate, request=request,
-           details={"before": mask_phone(before), "after": mask_phone(phone)})
+           details={"before": mask_phone(before), "after": mask_phone(phone)}
+           | ({"one_time_password_voided": True} if voided else {}))
+    return voided

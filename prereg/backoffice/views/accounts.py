@@ -242,12 +242,13 @@ def candidate_phone(request, pk):
     form = PhoneForm(request.POST)
     if form.is_valid():
         try:
-            candidate_services.candidate_change_phone(actor=request.user, candidate=candidate,
-                                                      phone=form.cleaned_data["phone"], request=request)
+            voided = candidate_services.candidate_change_phone(actor=request.user, candidate=candidate,
+                                                               phone=form.cleaned_data["phone"], request=request)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "手机号码已更正。")
+            messages.success(request, "手机号码已更正。" + (
+                "此前发往原号码的一次性密码已作废，如考生需要登录，请点“重置密码”发送到新号码。" if voided else ""))
             return redirect("backoffice:candidate_detail", pk=pk)
     return _render_candidate(request, candidate, form)
 
