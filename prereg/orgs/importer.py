@@ -48,6 +48,7 @@ from .services import (
     clean_org_code,
     clean_org_name,
     lock_codes_and_names,
+    parent_level_problem,
 )
 
 CODE, NAME, SHORT, PARENT, LEVELS, RIGHT, ENABLED, REGION = (
@@ -58,7 +59,6 @@ MAX_ROWS = 200_000
 MAX_SHOWN = 200  # errors and changes listed on the preview page
 AUDITED_CHANGES = 500  # changed rows named in the audit entry (the file's hash names them all)
 LEVEL_WORDS = {label: level for level, label in Level.choices}
-RANK = {Level.DISTRICT: 1, Level.SITE: 2, Level.POINT: 3, Level.UNIT: 4}
 FLAG_WORDS = (dict.fromkeys(["是", "有", "y", "yes", "1", "true", "√"], True)
               | dict.fromkeys(["否", "无", "n", "no", "0", "false", "×"], False))
 FIELDS = ["name", "short_name", "parent", "is_district", "is_site", "is_point", "is_unit", "has_review_right",
@@ -222,20 +222,6 @@ def _cleaned(problems: list[str], clean, raw: str, *args) -> str | None:
         return None
 
 
-def _level_problem(row, parent) -> str:
-    """Why `parent` cannot hold `row` (design section 2: 考区 → 考点 → 报名点 → 单位), or "": a
-    reviewing level sits below a higher one only; a unit may sit below any org (a branch below its
-    hospital), as long as it finds an enabled 报名点, 考点 and 考区 on its way up (_check_routing)."""
-    if row.is_district:
-        return "考区不能设上级机构"
-    # The row's highest reviewing level; levels() lists them highest first.
-    own = next((level for level in row.levels() if level != Level.UNIT), None)
-    if own is not None and min((RANK[level] for level in parent.levels()), default=5) >= RANK[own]:
-        held = "、".join(Level(level).label for level in parent.levels()) or "无"
-        return f"上级机构（{parent.code}，类别：{held}）不能下设{Level(own).label}"
-    return ""
-
-
 def _stored_rows(orgs) -> tuple[dict[str, Row], dict[str, tuple[int, str]]]:
     """The stored orgs as rows (their parent as a code) and (id, path) by code."""
     code_of = {pk: code for pk, code, *_ in orgs}
@@ -350,7 +336,7 @@ def _check(actor, plan: Plan, rows: list[Row], stored: dict[str, Row], ids: dict
     for row in checked:
         if row.code in cyclic or row.parent is None or row.parent not in final:
             continue
-        problem = _level_problem(row, final[row.parent])
+        problem = parent_level_problem(row, final[row.parent])
         if problem:
             errors.append(f"{row.where}：{problem}。")
     area = area_of(actor.org)

@@ -21,7 +21,7 @@ from prereg.core.versions import check_version
 from prereg.notify.sms import send_sms
 
 from . import selectors
-from .models import LEVEL_FIELDS, CrossReviewAssignment, Org, UnitRequest, region_prefix
+from .models import LEVEL_FIELDS, CrossReviewAssignment, Level, Org, UnitRequest, region_prefix
 from .routing import needs_route, routing_gap, unroutable_below
 from .stages import Stage
 
@@ -120,6 +120,31 @@ def get_org_for(user, pk, *, manage: bool = False, lock: bool = False) -> Org:
     if org is None:
         raise Http404("机构不存在或不在您的管辖范围内。")
     return org
+
+
+# Design section 2: 考区 → 考点 → 报名点 → 单位, each reviewing level below a higher one only.
+RANK = {Level.DISTRICT: 1, Level.SITE: 2, Level.POINT: 3, Level.UNIT: 4}
+
+
+def levels_of(org) -> list[Level]:
+    """The levels `org` holds, highest first: an Org row or an import's row alike (the four flags)."""
+    return [level for level, flag in LEVEL_FIELDS.items() if getattr(org, flag)]
+
+
+def parent_level_problem(org, parent) -> str:
+    """Why `parent` cannot hold `org` by their levels, or "": the one rule of an org's parent, which
+    org_create, org_update (the 上级机构 of the org form) and the import apply alike (`org`, `parent`:
+    Org rows or the import's rows). A reviewing level sits below a higher one only: a 报名点 below a
+    报名点 would hand the upper one the lower's candidates, accounts and org (security probe: 鼓楼区
+    over 连江县). A unit may sit below any org (a branch below its hospital), as long as it finds an
+    enabled 报名点, 考点 and 考区 on its way up (routing.routing_gap)."""
+    if org.is_district:
+        return "考区不能设上级机构"
+    own = next((level for level in levels_of(org) if level != Level.UNIT), None)
+    if own is not None and min((RANK[level] for level in levels_of(parent)), default=5) >= RANK[own]:
+        held = "、".join(level.label for level in levels_of(parent)) or "无"
+        return f"上级机构（{parent.code}，类别：{held}）不能下设{own.label}"
+    return ""
 
 
 def _check_parent(actor, parent: Org | None) -> None:
@@ -230,6 +255,8 @@ def org_create(*, actor, parent: Org | None, code: str = "", name: str, short_na
     if problem := check_region(actor, fields["region_code"]):
         raise ValidationError({"region_code": problem + "。"})
     org = Org(parent=parent, has_review_right=has_review_right, **levels, **fields)
+    if parent is not None and (problem := parent_level_problem(org, parent)):
+        raise ValidationError({"parent": problem + "。"})
     if needs_route(org) and (gap := routing_gap([org, *(parent.ancestors_and_self() if parent else [])])):
         raise ValidationError({"parent": f"所选上级机构{gap}，该单位的考生将无法提交。"
                                          "请选择报名点（如区县卫生健康局）或其下级机构作为上级机构。"})
@@ -276,6 +303,7 @@ def org_update(*, actor, org: Org, expected_version: int | None = None, parent: 
         raise ValidationError({"region_code": problem + "。"})
     for name, value in {**fields, **new_levels}.items():
         setattr(org, name, value)
+    _check_level_rule(org, moved=org.parent_id != before["parent_id"], relevelled=new_levels != old_levels)
     org.has_review_right = new_right
     org.save()
     moved = org.parent_id != before["parent_id"]
@@ -288,6 +316,22 @@ def org_update(*, actor, org: Org, expected_version: int | None = None, parent: 
     changes = {f: [old, getattr(org, f)] for f, old in before.items() if getattr(org, f) != old}
     record("org.update", actor=actor, obj=org, request=request, details={"code": org.code, "changes": changes})
     return org
+
+
+def _check_level_rule(org: Org, *, moved: bool, relevelled: bool) -> None:
+    """parent_level_problem for an edited org (its new parent and levels set, not yet saved): under its
+    parent when either changed, and its children under it when its levels did, as the import checks a
+    changed row and the stored children of one."""
+    if (moved or relevelled) and org.parent_id and (problem := parent_level_problem(org, org.parent)):
+        raise ValidationError({"parent" if moved else _first_level_field(org): problem + "。"})
+    if relevelled:
+        for child in Org.objects.filter(parent=org).order_by("code"):
+            if problem := parent_level_problem(child, org):
+                raise ValidationError({_first_level_field(org): f"下级机构“{child.name}”：{problem}。"})
+
+
+def _first_level_field(org: Org) -> str:
+    return next((flag for flag in LEVEL_FLAGS if getattr(org, flag)), "is_unit")
 
 
 def org_references(org: Org) -> list[str]:

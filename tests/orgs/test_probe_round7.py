@@ -1,0 +1,77 @@
+"""Security probe round 7 (org part).
+
+F3: an org's parent follows one level rule (services.parent_level_problem) on the org form, in org_create
+and in the import: a 报名点 put under another 报名点 handed the upper one the lower's candidates, accounts
+and org (350100's account moved 连江县卫健局 under 鼓楼区卫健局).
+"""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from prereg.applications.selectors import waiting_counts
+from prereg.audit.models import AuditEvent
+from prereg.orgs import importer, services
+from prereg.orgs.models import Org
+from tests.orgs.test_import import row, sheet
+
+POINT_UNDER_POINT = "上级机构（350102，类别：报名点）不能下设报名点。"
+
+
+def _edit(client, org, **changes):
+    org = Org.objects.get(pk=org.pk)
+    data = {"parent": org.parent_id, "code": org.code, "name": org.name, "short_name": org.short_name,
+            "region_code": org.region_code, "version": org.version,
+            **{flag: "on" for flag in services.LEVEL_FLAGS + ["has_review_right"] if getattr(org, flag)}}
+    data.update(changes)
+    return client.post(reverse("backoffice:orgs_edit", args=[org.pk]), {k: v for k, v in data.items() if v is not None})
+
+
+def _import_errors(actor, *rows):
+    return importer.plan_import(actor=actor, filename="orgs.csv", content=sheet(*rows)).errors
+
+
+def test_a_point_is_not_put_under_another_point_by_the_edit_form(client, tree, reviewer_province):
+    lianjiang, gulou = tree["350122"], tree["350102"]
+    client.force_login(reviewer_province)
+    response = _edit(client, lianjiang, parent=gulou.pk)
+    assert response.status_code == 200
+    assert response.context["form"].errors["parent"] == [POINT_UNDER_POINT]
+    assert Org.objects.get(pk=lianjiang.pk).parent_id == tree["350100"].pk
+    assert not Org.objects.get(pk=lianjiang.pk).path.startswith(gulou.path)
+    assert not AuditEvent.objects.filter(event="org.update").exists()
+
+
+def test_the_import_and_the_edit_form_give_the_same_answer_for_the_same_move(client, tree, reviewer_province):
+    lianjiang = tree["350122"]
+    client.force_login(reviewer_province)
+    form_errors = _edit(client, lianjiang, parent=tree["350102"].pk).context["form"].errors["parent"]
+    import_errors = _import_errors(reviewer_province, row("350122", lianjiang.name, "350102", "报名点、单位",
+                                                          short=lianjiang.short_name, region="350122"))
+    assert import_errors == [f"第2行（350122）：{form_errors[0]}"]
+    # And a move both accept: 连江 below the 考区 itself (a 考点 above a 报名点).
+    ok = _import_errors(reviewer_province, row("350122", lianjiang.name, "350000", "报名点、单位",
+                                               short=lianjiang.short_name, region="350122"))
+    assert ok == []
+    assert _edit(client, lianjiang, parent=tree["350000"].pk).status_code == 302
+    assert Org.objects.get(pk=lianjiang.pk).parent_id == tree["350000"].pk
+
+
+def test_the_service_refuses_the_move_and_a_new_point_under_a_point(tree, reviewer_province):
+    with pytest.raises(ValidationError) as refused:
+        services.org_update(actor=reviewer_province, org=tree["350524"], parent=tree["350502"],
+                            waiting=waiting_counts)
+    assert refused.value.message_dict["parent"] == ["上级机构（350502，类别：报名点）不能下设报名点。"]
+    with pytest.raises(ValidationError) as refused:
+        services.org_create(actor=reviewer_province, parent=tree["350102"], name="鼓楼区某报名点",
+                            is_point=True, is_unit=False)
+    assert refused.value.message_dict["parent"] == [POINT_UNDER_POINT]
+
+
+def test_a_level_change_leaving_a_child_point_under_a_point_is_refused(tree, reviewer_province):
+    # 福州市卫健委 made a 报名点 only: 鼓楼区卫健局 and the other 报名点 below it would sit under a 报名点.
+    fuzhou = tree["350100"]
+    with pytest.raises(ValidationError) as refused:
+        services.org_update(actor=reviewer_province, org=fuzhou, levels={"is_site": False, "is_point": True})
+    assert "不能下设报名点" in refused.value.messages[0]
+    assert Org.objects.get(pk=fuzhou.pk).is_site
