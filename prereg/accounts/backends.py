@@ -114,6 +114,21 @@ def axes_username(request, credentials):
     return user.username if user else identifier.strip()
 
 
+def hold_sign_in(request, identifier: str) -> None:
+    """Wait for, then hold until the transaction ends, the turn of the account `identifier` names:
+    one sign-in attempt on an account at a time.
+
+    django-axes asks whether the account is locked (AxesStandaloneBackend) before the password is
+    checked and counts a failure after it (its user_login_failed handler), so attempts sent at once
+    all passed the question before any failure was counted: with one try left, twelve at once
+    checked twelve passwords, and a right one among them signed in and wiped the burst's failures
+    (AXES_RESET_ON_SUCCESS) (race probe). The login view holds this around the whole attempt, in one
+    transaction, so each attempt sees the failure (or the reset) of the one before. Keyed by what
+    axes counts (axes_username): the account whichever identifier names it, else the typed text, so
+    an unknown name takes a lock as a known one does and answers as fast."""
+    locks.hold(f"sign-in:{axes_username(request, {'username': identifier})}")
+
+
 def may_log_in(user) -> bool:
     """登录 in 配置角色权限: whether accounts of the user's role may sign in. It is locked for the
     sysadmin, the 考区 and the auditor (permissions.is_locked), so nobody locks them out."""

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +14,7 @@ from prereg.core.forms import add_service_errors
 from prereg.notify.sms import RateLimited
 
 from . import permissions, services
-from .backends import login_refusal
+from .backends import hold_sign_in, login_refusal
 from .forms import (
     LoginForm,
     PasswordChangeForm,
@@ -27,14 +28,25 @@ from .models import Role
 RESET_SESSION_KEY = "password_forgot_user"
 
 
+def _signed_in(request, form) -> bool:
+    """The posted sign-in checked, and on success the session begun, in the account's turn
+    (backends.hold_sign_in): the lockout question, the password check, the failure counted or the
+    failures reset on success all commit before the next attempt on the account asks."""
+    with transaction.atomic():
+        hold_sign_in(request, request.POST.get("username", ""))
+        if not form.is_valid():
+            return False
+        login(request, form.user, backend="prereg.accounts.backends.IdentifierBackend")
+        return True
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     if request.user.is_authenticated:
         return redirect("core:home")
     form = LoginForm(request, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        login(request, form.user, backend="prereg.accounts.backends.IdentifierBackend")
+    if request.method == "POST" and _signed_in(request, form):
         target = request.POST.get("next") or request.GET.get("next") or ""
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = reverse("core:home")
