@@ -257,8 +257,9 @@ class Reading(NamedTuple):
     months: int  # counted to the cut-off (rules file §1.3: whole months, the start month counts)
     words: str  # where they start, as the verdict says it
     grow: Callable  # the months counted by another cut-off (_earliest)
-    # The start of the one spell the months are, where they are one spell running to the cut-off: the
-    # whole-year reading (cutoff_year − start_year) is defined for it alone (_whole_years).
+    # The start of the one spell the months are, where they are one spell running to the cut-off (or to later
+    # ones: a date counted from, after this cut-off too): the whole-year reading (cutoff_year − start_year) is
+    # defined for it alone (_whole_years).
     since: datetime.date | None = None
 
 
@@ -389,7 +390,7 @@ def _appointed(rule, facts):
 
 def _from(start, words, facts) -> Reading:
     """The reading of a count from `start` to the cut-off."""
-    return Reading(months_between(start, facts.cutoff), words, _since(start), start if start <= facts.cutoff else None)
+    return Reading(months_between(start, facts.cutoff), words, _since(start), start)
 
 
 def _since(start):
@@ -602,11 +603,11 @@ def _agreed(rule, facts, rules, head, readings, needed) -> Outcome:
     outcomes = []
     for reading in readings:
         outcome = _years(rule, facts, rules, head, reading, needed)
-        whole = _whole_years(reading, facts)
+        whole = _whole_years(reading.since, facts.cutoff)
         if whole is not None and outcome.result != NOT_ELIGIBLE:
-            by_year = _years(rule, facts, rules, head, whole, needed)
+            by_year = _years(rule, facts, rules, head, reading._replace(months=whole), needed)
             if by_year.result != outcome.result:
-                years = whole.months // 12
+                years = whole // 12
                 outcome = Outcome(CHECK, f"{_unchecked(outcome.text)}；但自{month_text(reading.since)}起算：按月计算已满{_years_text(reading.months)}，"
                                          f"按年度相减计算为{years}年（{facts.cutoff.year}−{reading.since.year}），"
                                          f"规则未明确，请人工核实", doubted=True)
@@ -620,13 +621,27 @@ def _agreed(rule, facts, rules, head, readings, needed) -> Outcome:
     return min(outcomes, key=lambda o: o.short_by)
 
 
-def _whole_years(reading, facts) -> Reading | None:
-    """The reading by whole years, cutoff_year − start_year (rules file §1.3, S9: 2006-06 → 6 years for
-    2013年度), where it may differ from the month count: one spell running to the cut-off from a January (from
-    any other month both give the same whole years; rows summed have no whole-year reading)."""
-    if reading.since is None or reading.since.month != 1:
+def _whole_years(since, cutoff) -> int | None:
+    """The months by whole years, (cutoff_year − start_year) × 12 (rules file §1.3, S9: 2006-06 → 6 years for
+    2013年度), where they may differ from the month count: one spell running to the cut-off from a January
+    (Reading.since; from any other month both give the same whole years; rows summed have no whole-year reading)."""
+    if since is None or since.month != 1:
         return None
-    return reading._replace(months=(facts.cutoff.year - reading.since.year) * 12)
+    return (cutoff.year - since.year) * 12
+
+
+def _promise(facts, needed, reading, year, short) -> str:
+    """最早可报考…年度: `year`, the first whose cut-off counts the `needed` months, is a promise only where the
+    reading by whole years (_agreed: from a January) meets them by then too; otherwise that year's verdict is
+    需人工核实, and the year both readings meet them is said."""
+    def least(cutoff):
+        whole = _whole_years(reading.since, cutoff)
+        return reading.grow(cutoff) if whole is None else min(reading.grow(cutoff), whole)
+
+    agreed = _earliest(facts, needed, least, short)
+    if agreed <= year:
+        return f"最早可报考{year}年度"
+    return f"最早可报考{year}年度，届时须人工核实：按年度相减计算须至{agreed}年度方满足年限"
 
 
 def _years_text(months: int) -> str:
@@ -725,7 +740,7 @@ def _years(rule, facts, rules, head, reading, needed) -> Outcome:
     short = needed - early - months
     year = _earliest(facts, needed - early, grow, short)
     taken = f"，已计提前{advance.min_years}年" if advance else ""
-    earliest = f"最早可报考{year}年度"
+    earliest = _promise(facts, needed - early, reading, year, short)
     if not rule.confirmed or (advance and (not advance.confirmed or _front_line_late(advance, year))):
         # The route itself is unconfirmed: the year it would be met in is 需人工核实 then (rules file §6 E11).
         earliest = f"此条件未经确认，{year}年度满足年限时亦须人工核实"

@@ -1,7 +1,7 @@
 """QA probe round 7 (/tmp/elig7, case ids in the comments): the earliest year promised where a reading the rules
 leave open is met later, each reason said once, the words of the 基层 doubt by rule set, and the form's own words."""
 
-from prereg.applications.eligibility import CHECK, ELIGIBLE
+from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE
 
 from .eligibility_cases import d, edu, facts, verdict
 
@@ -25,3 +25,36 @@ def test_a_work_row_without_its_start_is_missing_data_not_a_crash():
     # W-6: 药师 A 大专 (3 years of work), the only work row has no start.
     v = verdict(facts(2020, "药师", category="药学", educations=[edu("大专", "2014-07", "药学")], work=[(None, None)]))
     assert v.result == CHECK and "缺少工作经历的起止时间" in v.text
+
+
+# --- D1. The earliest year promised where the start is a January (rules file §1.3, §5 item 4) ---------------------
+
+def nurse(exam_year, registered):
+    """护师 B 大专: 3 years of 护士执业活动 from the 执业注册."""
+    return facts(exam_year, "护师", category="护理", educations=[edu("大专", "2020-07", "护理")], title="护士",
+                 title_date=d("2020-11"), registered=d(registered))
+
+
+def test_an_earliest_year_met_by_months_from_a_january_says_it_is_to_be_checked_then():
+    # ER-9/ER-10: registered 2021-01. 2023年度: 2年0月. 2024年度: 3年0月 by months, 2 by whole years (需人工核实).
+    # 2025年度: both readings are met.
+    v = verdict(nurse(2023, "2021-01"))
+    assert v.result == NOT_ELIGIBLE
+    assert ("尚差1年0月，最早可报考2024年度，届时须人工核实：按年度相减计算须至2025年度方满足年限" in v.text
+            and "最早可报考2024年度）" not in v.text)
+    assert verdict(nurse(2024, "2021-01")).result == CHECK
+    assert verdict(nurse(2025, "2021-01")).result == ELIGIBLE
+
+
+def test_a_january_start_after_the_cutoff_is_counted_by_whole_years_too():
+    # Registered 2023-01, after 2023年度's cut-off: 3年0月 by months at 2025-12-31 (2026年度), 2 by whole years.
+    v = verdict(nurse(2023, "2023-01"))
+    assert v.result == NOT_ELIGIBLE and "最早可报考2026年度，届时须人工核实：按年度相减计算须至2027年度方满足年限" in v.text
+    assert verdict(nurse(2026, "2023-01")).result == CHECK and verdict(nurse(2027, "2023-01")).result == ELIGIBLE
+
+
+def test_an_earliest_year_from_another_month_is_promised_as_it_is():
+    # Registered 2021-02: 2024年度 gives 2年11月, 2025年度 3年11月 by either reading.
+    v = verdict(nurse(2023, "2021-02"))
+    assert v.result == NOT_ELIGIBLE and "最早可报考2025年度）" in v.text
+    assert verdict(nurse(2025, "2021-02")).result == ELIGIBLE
