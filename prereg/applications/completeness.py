@@ -294,6 +294,10 @@ def gaps(application) -> list[Gap]:
         found.append(Gap("declaration", "申报信息：请选择“考试项目”。"))
     found += [Gap("declaration", f"申报信息：请选择“{label}”。") for field, label in DECLARATION_FIELDS
               if not getattr(application, field)]
+    # A choice the 考区 has since disabled (a retired code): offered no longer, so not submitted either.
+    found += [Gap("declaration", f"申报信息：所选“{label}”已停用，请重新选择。")
+              for field, label in DECLARATION_FIELDS + _labelled("scope")
+              if getattr(application, field) and not getattr(application, field.removesuffix("_id")).enabled]
     if application.category_id and application.category.has_scopes and not application.scope_id:
         found.append(Gap("declaration", f"申报信息：请选择“{_label('scope')}”。"))
     if is_filled_text(application.current_qualification) and not application.current_qualification_date:
