@@ -602,23 +602,33 @@ def _agreed(rule, facts, rules, head, readings, needed) -> Outcome:
     month count is a year more than cutoff_year − start_year (§1.3 and §5 item 4: that edge is unconfirmed)."""
     outcomes = []
     for reading in readings:
-        outcome = _years(rule, facts, rules, head, reading, needed)
+        outcome = _years(rule, facts, rules, head, reading, needed, readings)
         whole = _whole_years(reading.since, facts.cutoff)
         if whole is not None and outcome.result != NOT_ELIGIBLE:
-            by_year = _years(rule, facts, rules, head, reading._replace(months=whole), needed)
+            by_year = _years(rule, facts, rules, head, reading._replace(months=whole), needed, readings)
             if by_year.result != outcome.result:
                 years = whole // 12
                 outcome = Outcome(CHECK, f"{_unchecked(outcome.text)}；但自{month_text(reading.since)}起算：按月计算已满{_years_text(reading.months)}，"
                                          f"按年度相减计算为{years}年（{facts.cutoff.year}−{reading.since.year}），"
                                          f"规则未明确，请人工核实", doubted=True)
         outcomes.append(outcome)
+    shared = f" → {_asks(rule, facts)}，截至{day_text(facts.cutoff)}"
+
+    def said(index, text):
+        """A reading's words, after the first without those they share (the education, the route, the cut-off)."""
+        return text if index == 0 else text.removeprefix(f"{head}，").replace(shared, "", 1)
+
     if len({o.result for o in outcomes}) > 1:
-        # Each reading after the first without the words they share (the education, the route, the cut-off).
-        shared = f" → {_asks(rule, facts)}，截至{day_text(facts.cutoff)}"
-        texts = [_without_check(o.text) if index == 0 else _without_check(o.text).removeprefix(f"{head}，").replace(shared, "", 1)
-                 for index, o in enumerate(outcomes)]
+        texts = [said(index, _without_check(o.text)) for index, o in enumerate(outcomes)]
         return Outcome(CHECK, f"{'；'.join(texts)}；起算点未经确认，请人工核实")
-    return min(outcomes, key=lambda o: o.short_by)
+    closest = min(outcomes, key=lambda o: o.short_by)
+    if closest.result == NOT_ELIGIBLE and len({o.short_by for o in outcomes}) > 1:
+        # Each reading fails, by its own count: each is said, and the earliest year (_promise) once.
+        counts = [said(index, o.text.partition(" → 不符合")[0]) for index, o in enumerate(outcomes)]
+        shorts = "、".join(_short_text(o.short_by) for o in outcomes)
+        rest = closest.text.partition(" → 不符合（尚差")[2].partition("，")[2]
+        return Outcome(NOT_ELIGIBLE, f"{'；'.join(counts)} → 不符合（尚差{shorts}，{rest}", closest.short_by)
+    return closest
 
 
 def _whole_years(since, cutoff) -> int | None:
@@ -630,18 +640,22 @@ def _whole_years(since, cutoff) -> int | None:
     return (cutoff.year - since.year) * 12
 
 
-def _promise(facts, needed, reading, year, short) -> str:
-    """最早可报考…年度: `year`, the first whose cut-off counts the `needed` months, is a promise only where the
-    reading by whole years (_agreed: from a January) meets them by then too; otherwise that year's verdict is
-    需人工核实, and the year both readings meet them is said."""
-    def least(cutoff):
-        whole = _whole_years(reading.since, cutoff)
-        return reading.grow(cutoff) if whole is None else min(reading.grow(cutoff), whole)
+def _promise(facts, needed, readings, year, short) -> str:
+    """最早可报考…年度: `year`, the first whose cut-off counts the `needed` months by one reading, is a promise only
+    where every reading the rules leave open (_agreed: each start of 从事医师工作, whole years from a January) meets
+    them by then; otherwise that year's verdict is 需人工核实, and the year they all meet them is said."""
+    def least(whole_years):
+        def counted(cutoff):
+            whole = [_whole_years(r.since, cutoff) for r in readings] if whole_years else []
+            return min([r.grow(cutoff) for r in readings] + [months for months in whole if months is not None])
+        return counted
 
-    agreed = _earliest(facts, needed, least, short)
+    agreed = _earliest(facts, needed, least(True), short)
     if agreed <= year:
         return f"最早可报考{year}年度"
-    return f"最早可报考{year}年度，届时须人工核实：按年度相减计算须至{agreed}年度方满足年限"
+    by_starts = _earliest(facts, needed, least(False), short)
+    why = f"{'两种起算点均' if by_starts > year else ''}{'按年度相减计算' if agreed > by_starts else ''}"
+    return f"最早可报考{year}年度，届时须人工核实：{why}须至{agreed}年度方满足年限"
 
 
 def _years_text(months: int) -> str:
@@ -711,7 +725,8 @@ def _one_start(outcome, facts) -> Outcome:
     return Outcome(CHECK, f"{_unchecked(outcome.text)}；未填{blank}年月，两种起算点无法相互印证，请人工核实")
 
 
-def _years(rule, facts, rules, head, reading, needed) -> Outcome:
+def _years(rule, facts, rules, head, reading, needed, readings) -> Outcome:
+    """The route read by `reading`, one of the `readings` it has (_agreed)."""
     months, words, grow, _since = reading
     cutoff = day_text(facts.cutoff)
     text = f"{head}，{words} → {_asks(rule, facts)}，截至{cutoff}已满{years_months(months)}"
@@ -740,7 +755,7 @@ def _years(rule, facts, rules, head, reading, needed) -> Outcome:
     short = needed - early - months
     year = _earliest(facts, needed - early, grow, short)
     taken = f"，已计提前{advance.min_years}年" if advance else ""
-    earliest = _promise(facts, needed - early, reading, year, short)
+    earliest = _promise(facts, needed - early, readings, year, short)
     if not rule.confirmed or (advance and (not advance.confirmed or _front_line_late(advance, year))):
         # The route itself is unconfirmed: the year it would be met in is 需人工核实 then (rules file §6 E11).
         earliest = f"此条件未经确认，{year}年度满足年限时亦须人工核实"

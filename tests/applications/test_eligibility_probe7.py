@@ -58,3 +58,28 @@ def test_an_earliest_year_from_another_month_is_promised_as_it_is():
     v = verdict(nurse(2023, "2021-02"))
     assert v.result == NOT_ELIGIBLE and "最早可报考2025年度）" in v.text
     assert verdict(nurse(2025, "2021-02")).result == ELIGIBLE
+
+
+# --- D2. Regime A 从事医师工作, both starts failing (rules file §1.3: the start point is unconfirmed) ---------------
+
+def attending(exam_year):
+    """主治 A 本科 (4 years): 医师资格 2015-06, 执业注册 2016-06."""
+    return facts(exam_year, "主治医师", category="临床", specialty="内科学", educations=[edu("本科", "2013-07", "临床医学")],
+                 title="医师", title_date=d("2015-06"), registered=d("2016-06"), work=[(d("2013-08"), None)])
+
+
+def test_both_starts_failing_name_both_counts_and_the_year_both_are_met():
+    # ER-20: 2018年度: 2年7月 from the qualification, 1年7月 from the registration. 2020年度 (4年7月, 3年7月) is
+    # 需人工核实 (ER-20b); 2021年度 both are met.
+    v = verdict(attending(2018))
+    assert v.result == NOT_ELIGIBLE
+    assert "取得医师资格 2015-06 起" in v.text and "已满2年7月；执业注册 2016-06 起已满1年7月 → 不符合" in v.text
+    assert "尚差1年5月、2年5月，最早可报考2020年度，届时须人工核实：两种起算点均须至2021年度方满足年限" in v.text
+    assert verdict(attending(2020)).result == CHECK and verdict(attending(2021)).result == ELIGIBLE
+
+
+def test_one_start_given_twice_is_said_once():
+    # ER-16: 医师资格 and 执业注册 both 2015-06: one count, one year.
+    v = verdict(facts(2020, "主治医师", category="临床", specialty="内科学", educations=[edu("大专", "2010-07", "临床医学")],
+                      title="医师", title_date=d("2015-06"), registered=d("2015-06"), work=[(d("2010-08"), None)]))
+    assert v.result == NOT_ELIGIBLE and v.text.count("已满4年7月") == 1 and "尚差1年5月，最早可报考2022年度）" in v.text
