@@ -130,10 +130,13 @@ def _model(object_type: str):
 
 
 def _field_label(model, name: str) -> str:
+    """The verbose name of the model's field `name`, or "" (no such field, or a reverse relation, which has
+    none: a details key named like one, RosterUpload's `rows`, made the log page a 500)."""
     try:
-        return str(model._meta.get_field(name).verbose_name) if model else ""
+        field = model._meta.get_field(name) if model else None
     except FieldDoesNotExist:
         return ""
+    return str(getattr(field, "verbose_name", ""))
 
 
 def _is_change(value) -> bool:

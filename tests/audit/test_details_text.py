@@ -3,6 +3,7 @@ form_opens=['2027-11-28', '2026-10-01']."""
 
 import datetime
 
+from django.apps import apps
 from django.urls import reverse
 
 from prereg.audit.labels import details_text
@@ -28,3 +29,13 @@ def test_the_audit_viewer_shows_a_year_edit_without_python_lists(client, reviewe
     body = client.get(reverse("backoffice:audit"), {"event": "exam_year.update"}).content.decode()
     assert "省网填报开始：2027年12月16日 → 2027年11月28日" in body
     assert "[&#x27;" not in body and "form_opens=" not in body
+
+
+def test_a_details_key_named_like_a_reverse_relation_reads_as_it_is():
+    """RosterUpload's `rows` is a reverse relation, which has no verbose name: the log page showing a
+    roster upload's entry was a 500 (reviewer probe)."""
+    assert details_text("reconcile.RosterUpload", {"file": "名单.xlsx", "rows": 3}) == "file=名单.xlsx；rows=3"
+    for model in apps.get_models():
+        label = model._meta.label
+        for relation in model._meta.related_objects:
+            details_text(label, {relation.name: 1, "changes": {relation.name: [1, 2]}})
