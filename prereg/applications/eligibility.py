@@ -929,13 +929,29 @@ def _assess(facts, rules) -> Verdict:
     met = [o for education, o in outcomes if o.result == ELIGIBLE and education.assessed]
     if not met and (other := next(((e, o) for e, o in outcomes if not e.assessed and (o.result == ELIGIBLE or o.doubted)),
                                   None)):
-        return _not_the_assessed_one(*other, [o for education, o in outcomes if education.assessed])
+        return _not_the_assessed_one(*other, _said_once([(e, o) for e, o in outcomes if e.assessed]))
     post = _post_change(facts, rules)
     if met and post.result != ELIGIBLE:
         return Verdict(post.result, f"{met[0].text}；但{post.text}")
     if met:
         return Verdict(ELIGIBLE, met[0].text)
-    return _summary([o for _education, o in outcomes])
+    return _summary(_said_once(outcomes))
+
+
+def _said_once(outcomes) -> list[Outcome]:
+    """The outcomes of (education, outcome) pairs, those saying the same but for the education's name (a 研究生
+    学历 and its 学位; one row by two routes) said once, naming the rows together; a row named twice (硕士研究生,
+    硕士研究生（未填学位，按本科条件）) keeps its first name."""
+    kept = []  # [the name in the outcome's words, the names, the outcome]
+    for education, outcome in outcomes:
+        same = next((said for said in kept if said[2].result == outcome.result
+                     and said[2].text.replace(said[0], education.level) == outcome.text), None)
+        if same is None:
+            kept.append([education.level, [education.level], outcome])
+        elif not any(education.level.startswith(name) or name.startswith(education.level) for name in same[1]):
+            same[1].append(education.level)
+    return [dataclasses.replace(outcome, text=outcome.text.replace(name, "、".join(names)))
+            for name, names, outcome in kept]
 
 
 def _route_levels(education, level, listed, facts) -> list[tuple[Education, str]]:

@@ -2,8 +2,9 @@
 leave open is met later, each reason said once, the words of the 基层 doubt by rule set, and the form's own words."""
 
 from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE
+from prereg.applications.models import EducationRow
 
-from .eligibility_cases import d, edu, facts, verdict
+from .eligibility_cases import d, edu, education, facts, form, verdict
 
 # --- C1. The seed form's level words ---------------------------------------------------------------------------
 
@@ -83,3 +84,34 @@ def test_one_start_given_twice_is_said_once():
     v = verdict(facts(2020, "主治医师", category="临床", specialty="内科学", educations=[edu("大专", "2010-07", "临床医学")],
                       title="医师", title_date=d("2015-06"), registered=d("2015-06"), work=[(d("2010-08"), None)]))
     assert v.result == NOT_ELIGIBLE and v.text.count("已满4年7月") == 1 and "尚差1年5月，最早可报考2022年度）" in v.text
+
+
+# --- T1. A 研究生 学历 and its 学位 saying the same ------------------------------------------------------------------
+
+def graduate(exam_year, qualification, category, specialty, level, study_form="全日制", **columns):
+    """A form with a 研究生 学历 row and the matching 学位 row, both of 2022-06."""
+    degree = level.replace("研究生", "学位")
+    return form(exam_year, qualification__name=qualification, category__name=category, specialty__name=specialty,
+                educations=[education(level, "2022-06", "护理", study_form),
+                            education(degree, "2022-06", "护理", study_form, EducationRow.Kind.DEGREE)], **columns)
+
+
+def test_the_same_reason_of_a_graduate_education_and_its_degree_is_said_once():
+    # Z-17: 主管护师 B 博士 (no years), registration missing.
+    v = verdict(graduate(2023, "主管护师", "护理", "护理学", "博士研究生", current_qualification="护士",
+                         current_qualification_date=d("2022-08")))
+    assert v.result == CHECK and v.text.count("未填执业注册年月") == 1
+    assert v.text.startswith("博士研究生、博士学位 → ")
+    # X-2: 药师 B 硕士 (no years), a 学习形式 that says neither: the doubt names both rows, once.
+    v = verdict(graduate(2023, "药师", "药学", "药学(师)", "硕士研究生", "境外学历（香港）"))
+    assert v.result == CHECK and v.text.count("不能确认是否为全日制") == 1
+    assert "但硕士研究生、硕士学位学习形式“境外学历（香港）”" in v.text
+
+
+def test_one_row_read_by_two_routes_saying_the_same_is_said_once():
+    # NA-ss-jan: 护师 A 硕士研究生, no 学位 row, work from 2019-01: the 本科 and the 硕士 routes both ask 1 year.
+    v = verdict(form(2020, qualification__name="护师", category__name="护理", specialty__name="护理学(师)",
+                     educations=[education("硕士研究生", "2018-07", "护理")], current_qualification="护士",
+                     current_qualification_date=d("2018-09"), practice_registered=d("2018-10"),
+                     work=[{"start": d("2019-01"), "end": None}]))
+    assert v.result == CHECK and v.text.count("按年度相减计算") == 1
