@@ -23,6 +23,7 @@ from prereg.accounts.models import ROLE_RANK, User
 from prereg.accounts.permissions import require_function
 from prereg.audit.log import protect_personal_numbers, record
 from prereg.catalog.models import DictEntry, DictKind, ExamYear
+from prereg.core import locks
 from prereg.core.validators import clean_person_name, is_id
 from prereg.notify.services import notice_send
 from prereg.notify.sms import send_sms
@@ -533,12 +534,21 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
 def _notify_returned(application, actor, reason, stage):
     # The account's number first: checked by an SMS code, and where 考生信息管理 corrects a lost one.
     phone = application.candidate.phone or application.phone
+    # Past 省网填报 (reviewers work on until 现场确认) application_submit refuses his resubmission: the
+    # message says so and whom to ask, as his home page does (candidate/_form_closed.html), not 重新提交.
+    closes = application.exam_year.windows(application.project).form_closes
+    closed = closes < timezone.localdate()
     if phone:
+        from prereg.catalog.timeline import day_text
+
+        then = (f"省网填报已于{day_text(closes)}截止，不能再修改后重新提交，如有疑问请联系您所在单位或报名点。"
+                if closed else "请登录系统修改后重新提交。")
         send_sms(phone, f"【{settings.SITE_NAME}】您的{application.exam_year.name}报名信息已被退回，原因：{reason[:120].rstrip('。')}"
-                        "。请登录系统修改后重新提交。", purpose="returned")
+                        f"。{then}", purpose="returned")
     notice_send(recipients=_handlers(application, exclude=actor),
                 title=f"{application.name}的报名信息已退回考生",
-                body=f"{actor.org}（{Stage(stage).label}）退回考生，原因：{reason}",
+                body=f"{actor.org}（{Stage(stage).label}）退回考生，原因：{reason}"
+                     + ("（省网填报已截止，考生不能再重新提交）" if closed else ""),
                 link=reverse(settings.REVIEW_URL, args=[application.pk]))
 
 
@@ -708,6 +718,31 @@ def _resolve_target(application, key):
     raise ValidationError(f"“{key}”不可修改。")
 
 
+# The sign-up's words for a number registered already (candidate.services.candidate_signup), said of a number
+# another candidate's account or application of the year holds.
+ID_NUMBER_TAKEN_MESSAGE = "该证件编号已被其他考生注册或填报，每个证件只能用于一名考生。请核对证件编号。"
+
+
+def id_number_taken(number: str, *, application, lock: bool = False) -> bool:
+    """Whether the number is another person's: held by an account other than the application's candidate
+    (one account per ID number, as the sign-up's unique constraint keeps it), or by another application of
+    the application's exam year, in any state (a draft's number is its candidate's, copied from his account).
+
+    One number, one person: 国网名单核对 matches the year's applications by it, and reminders, rosters and
+    the 确认单 read it; a second application with the number would be matched, reminded and printed as the
+    first person (security probe F6: a 单位 corrected 李娜's number to 林峰's). With `lock` (an act that gives
+    the application the number, inside its transaction) the number is held until the transaction ends, so
+    of two corrections to one number at the same moment the later is asked after the earlier committed.
+    """
+    if not number:
+        return False
+    if lock:
+        locks.hold(f"id-number:{number}")
+    accounts = User.objects.filter(id_number=number).exclude(pk=application.candidate_id)
+    applications = Application.objects.filter(exam_year_id=application.exam_year_id, id_number=number)
+    return accounts.exists() or applications.exclude(pk=application.pk).exists()
+
+
 def _clean_correction(application, obj, column, raw):
     """A corrected value, cleaned by the rule the candidate's form applies to it (prereg.applications.values)."""
     field = obj._meta.get_field(column)
@@ -802,6 +837,8 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
             # The logs keep the number masked to its first and last four digits; the full birth date
             # beside it would give back the eight between (an auditor sees these logs).
             diff["birth_date"] = [text[:4] + "年" if text else text for text in diff["birth_date"]]
+    if "id_number" in diff and id_number_taken(application.id_number, application=application, lock=True):
+        errors["id_number"] = ID_NUMBER_TAKEN_MESSAGE
     errors = errors or _cross_errors(application, touched, diff)
     if errors:
         raise ValidationError(errors)
