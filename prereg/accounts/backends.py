@@ -42,6 +42,29 @@ def phone_taken(phone: str, *, by_other_than=None, lock: bool = False) -> bool:
     return bool(phone) and others.exists()
 
 
+STAFF_PHONE_TAKEN_MESSAGE = ("该手机号码已被其他账号使用，请填写其他手机号码（如确为本人号码，"
+                             "可由账号持有人登录后在“个人信息”中凭短信验证码修改）。")
+
+
+def phone_held(phone: str, *, by_other_than=None, lock: bool = False) -> bool:
+    """Whether another active account, of any role, holds the number.
+
+    Asked where a superior gives a staff account a number with no code from it (新增账号, 修改账号信息,
+    the staff import): a number shared by two active accounts signs neither in by phone and sends no
+    找回密码 code (find_account finds two), so a superior setting a subordinate's phone to a
+    candidate's number took the candidate's sign-in by phone and his 找回密码 (security probe F5). The
+    holder himself may still take a number he shares, with the code sent to it (个人信息: a unit
+    reviewer who sits the exam, phone_taken). `lock` holds the number as phone_taken does (the same
+    name), so of two acts giving it at once the later sees the earlier and is refused.
+    """
+    if lock and phone:
+        locks.hold(f"phone:{phone}")
+    others = get_user_model().objects.filter(phone=phone, is_active=True)
+    if by_other_than is not None and by_other_than.pk is not None:
+        others = others.exclude(pk=by_other_than.pk)
+    return bool(phone) and others.exists()
+
+
 PHONE_CHANGED_PURPOSE = "phone_changed"  # SmsMessage.purpose of the notice to the old number
 
 

@@ -18,6 +18,7 @@ import hashlib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from prereg.accounts.backends import phone_held
 from prereg.accounts.hashers import hash_one_time_password
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import require_function
@@ -61,6 +62,7 @@ class StaffPlan:
     updates: list[tuple[User, dict]] = dataclasses.field(default_factory=list)
     unchanged: int = 0
     sheets: int = 0
+    phone_lines: dict[str, int] = dataclasses.field(default_factory=dict)  # a number given -> its row
 
     @property
     def ok(self) -> bool:
@@ -90,6 +92,7 @@ def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
                 .select_related("org")}
     allowed = set(creatable_roles(actor))
     seen: dict[str, int] = {}
+    phones: dict[str, int] = {}  # a number the sheet gives an account -> its first line
     for r in rows:
         username, problems = r[USERNAME], []
         user = existing.get(username)
@@ -146,6 +149,14 @@ def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
         # account the actor administers (a lower role).
         if changes and role not in allowed:
             problems.append(f"“{r[ROLE]}”账号不能在此修改（只能修改您下级的账号；本人信息请在“个人信息”中修改）")
+        # A number the sheet gives (a new account's, a changed one), no code from it: not one another account
+        # holds, nor another row gives (accounts.backends.phone_held; _apply asks again under its lock).
+        if phone and not problems and (user is None or "phone" in changes):
+            if phone in phones:
+                problems.append(f"手机号码与第{phones[phone]}行重复")
+            elif phone_held(phone, by_other_than=user):
+                problems.append("该手机号码已被其他账号使用")
+            phones.setdefault(phone, r["line"])
         if problems:
             plan.errors.extend(f"第{r['line']}行（{username or '无登录名'}）：{p}。" for p in problems)
             continue
@@ -158,6 +169,7 @@ def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
             plan.unchanged += 1
     if plan.errors:
         plan.creates, plan.updates = [], []
+    plan.phone_lines = phones
     return plan
 
 
@@ -180,6 +192,12 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
     try:
         with transaction.atomic():
             new_users = _apply(actor, plan, year)
+    except PhoneTaken as exc:
+        plan.errors = [f"第{'、'.join(str(line) for line in exc.lines)}行的手机号码刚被其他账号使用，整份文件未导入；"
+                       "请修改后重新上传并预览。"]
+        record("account.import", actor=actor, request=request, outcome="failure",
+               details={"file": filename, "sha256": plan.digest, "errors": 1, "first_errors": plan.errors})
+        return plan
     except IntegrityError:
         # A login name of the sheet taken since the preview (an account added by hand or by another
         # import at the same moment): the unique index refuses the insert; nothing of the sheet stays.
@@ -198,9 +216,28 @@ def staff_import(*, actor, filename: str, content: bytes, expected_digest: str |
     return plan
 
 
+class PhoneTaken(Exception):
+    """A number the sheet gives was taken by another account since the preview (`lines`: its rows)."""
+
+    def __init__(self, lines):
+        self.lines = lines
+        super().__init__(lines)
+
+
+def _phones_still_free(plan: StaffPlan) -> None:
+    """The numbers the sheet gives, held (phone_held's lock, in order) and asked again: an account may
+    have taken one since the preview. Raises PhoneTaken."""
+    given = {spec["phone"]: None for spec in plan.creates if spec["phone"]}
+    given |= {changes["phone"][1]: user for user, changes in plan.updates if "phone" in changes}
+    taken = [number for number in sorted(given) if phone_held(number, by_other_than=given[number], lock=True)]
+    if taken:
+        raise PhoneTaken([plan.phone_lines.get(number, "?") for number in taken])
+
+
 def _apply(actor, plan: StaffPlan, year) -> list[User]:
     """Write the plan: the changed accounts updated under their locks, the new ones created with
     their one-time passwords handed down. Returns the new accounts."""
+    _phones_still_free(plan)
     # The accounts changed are locked while the sheet is applied.
     locked = {u.pk: u for u in User.objects.select_for_update(no_key=True).filter(pk__in=[u.pk for u, _ in plan.updates])}
     for user, changes in plan.updates:

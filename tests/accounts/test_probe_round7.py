@@ -77,3 +77,109 @@ def test_captcha_refreshes_are_limited_per_address(client, settings):
 def test_a_person_refreshing_a_few_times_is_not_limited(client):
     keys = {_refresh(client, "10.0.0.9").json()["key"] for _ in range(20)}
     assert len(keys) == 20
+
+
+# --- F5: a superior gives a staff account no number another active account holds ----------------------
+
+TAKEN = "15005000705"
+
+
+@pytest.fixture
+def phone_holder(db):
+    return CandidateFactory(phone=TAKEN)
+
+
+def test_a_superior_cannot_give_a_subordinate_a_candidates_phone(client, phone_holder, reviewer_quanzhou,
+                                                                 reviewer_anxi_bureau):
+    from prereg.accounts.backends import find_account
+
+    client.force_login(reviewer_quanzhou)
+    response = client.post(reverse("backoffice:accounts_edit", args=[reviewer_anxi_bureau.pk]),
+                           {"name": "陈新", "phone": TAKEN, "version": reviewer_anxi_bureau.version})
+    html = response.content.decode()
+    assert response.status_code == 400 and "该手机号码已被其他账号使用" in html
+    assert html.index("该手机号码已被其他账号使用") > html.index('name="phone"') - 600  # at the field
+    reviewer_anxi_bureau.refresh_from_db()
+    assert reviewer_anxi_bureau.phone != TAKEN and reviewer_anxi_bureau.name != "陈新"
+    assert find_account(TAKEN) == phone_holder  # the candidate still signs in and recovers by phone
+
+
+def test_a_new_account_cannot_be_given_a_number_another_account_holds(phone_holder, reviewer_province, tree):
+    from django.core.exceptions import ValidationError
+
+    from prereg.accounts import services
+    from prereg.accounts.models import Role, User
+
+    with pytest.raises(ValidationError) as refused:
+        services.account_create(actor=reviewer_province, org=tree["350200"], role=Role.SITE,
+                                username="35020009", name="林二", phone=TAKEN)
+    assert "该手机号码已被其他账号使用" in refused.value.message_dict["phone"][0]
+    assert not User.objects.filter(username="35020009").exists()
+    # A number nobody (active) holds is taken.
+    phone_holder.is_active = False
+    phone_holder.save()
+    user, _password = services.account_create(actor=reviewer_province, org=tree["350200"], role=Role.SITE,
+                                              username="35020009", name="林二", phone=TAKEN)
+    assert user.phone == TAKEN
+
+
+def test_the_staff_import_refuses_a_taken_number_and_one_given_twice(phone_holder, reviewer_province, year):
+    from prereg.accounts.models import User
+    from prereg.catalog import staff_import
+    from tests.accounts.test_staff_import import account, sheet
+
+    year.is_current = True
+    year.save()
+    count = User.objects.count()
+    result = staff_import.staff_import(actor=reviewer_province, filename="a.csv", content=sheet(
+        account("35020001", "350200", "考点", "洪雅", TAKEN),
+        account("350203a", "350203", "报名点", "李明", "13900000077"),
+        account("350203b", "350203", "报名点", "李亮", "13900000077")))
+    assert any("第2行" in e and "该手机号码已被其他账号使用" in e for e in result.errors), result.errors
+    assert any("第4行" in e and "手机号码与第3行重复" in e for e in result.errors), result.errors
+    assert User.objects.count() == count
+
+
+def test_a_number_taken_after_the_preview_fails_the_whole_import(monkeypatch, phone_holder, reviewer_province,
+                                                                 year):
+    from prereg.accounts.models import User
+    from prereg.catalog import staff_import
+    from tests.accounts.test_staff_import import account, sheet
+
+    year.is_current = True
+    year.save()
+    content = sheet(account("35020001", "350200", "考点", "洪雅", "13900000078"))
+    planned = staff_import.plan_staff_import
+
+    def planned_then_taken(**kwargs):
+        plan = planned(**kwargs)
+        CandidateFactory(phone="13900000078")  # another account takes the number meanwhile
+        return plan
+
+    monkeypatch.setattr(staff_import, "plan_staff_import", planned_then_taken)
+    result = staff_import.staff_import(actor=reviewer_province, filename="a.csv", content=content)
+    assert result.errors and "第2行的手机号码刚被其他账号使用" in result.errors[0]
+    assert not User.objects.filter(username="35020001").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_superiors_giving_one_number_at_once_give_it_once(postgres_only, monkeypatch, reviewer_quanzhou,
+                                                              reviewer_anxi_bureau, reviewer_anxi_hospital):
+    from django.core.exceptions import ValidationError
+
+    from prereg.accounts import services
+    from prereg.accounts.models import User
+    from tests.applications.test_one_writer_races import done, second_waits
+
+    number = "15005000709"
+    outcomes = second_waits(
+        monkeypatch, services, "phone_held",
+        ("bureau", lambda: services.account_update(actor=reviewer_quanzhou, user_id=reviewer_anxi_bureau.pk,
+                                                   expected_version=reviewer_anxi_bureau.version,
+                                                   name=reviewer_anxi_bureau.name or "林一", phone=number)),
+        ("hospital", lambda: services.account_update(actor=reviewer_quanzhou, user_id=reviewer_anxi_hospital.pk,
+                                                     expected_version=reviewer_anxi_hospital.version,
+                                                     name=reviewer_anxi_hospital.name or "林二", phone=number)))
+    assert done(outcomes["bureau"]), outcomes
+    assert isinstance(outcomes["hospital"], ValidationError), outcomes
+    assert User.objects.filter(phone=number).count() == 1
