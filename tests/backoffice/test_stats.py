@@ -242,3 +242,12 @@ def test_the_stage_figure_is_not_named_as_the_queues_count(client, reviewer_prov
     client.force_login(reviewer_province)
     html = client.get(reverse("backoffice:stats")).content.decode()
     assert "在本机构环节" in html and "待汇总提交" in html and "待我审核" not in html
+
+
+def test_the_dashboard_shows_what_went_on_to_a_higher_level(client, known, reviewer_quanzhou):
+    """The cards left 已转上级 out, so the scope's figures did not add up (reviewer probe)."""
+    client.force_login(reviewer_quanzhou)
+    response = client.get(reverse("backoffice:dashboard"))
+    html = " ".join(response.content.decode().split())
+    above = response.context["progress"].above
+    assert f'<div class="stat-label">已转上级</div><div class="stat-value">{above}</div>' in html
