@@ -5,7 +5,6 @@ that check and audit nothing: the acts here use them, and so do those of 考生�
 (applications.candidates), whose scope is a question about applications, and the staff import.
 """
 
-import dataclasses
 import secrets
 import string
 import time
@@ -16,7 +15,7 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,7 +24,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from prereg.audit.log import record
-from prereg.core import locks
 from prereg.core.masking import mask_phone
 from prereg.core.validators import clean_person_name, normalize_mobile, validate_mobile
 from prereg.notify.sms import (
@@ -90,26 +88,9 @@ def valid_phone(phone: str) -> str:
     return phone
 
 
-OWN_CHANGE_STALE_MESSAGE = "您的密码刚刚已被修改（可能在另一窗口），本次未修改。请使用当前密码重新操作。"
-
-
 @transaction.atomic
 def user_change_password(*, user: User, new_password: str, request=None) -> None:
-    """The user sets his own password (also ends a one-time password).
-
-    `user` is the account as the caller read it, whose password the form checked the old one
-    against. His row is locked and compared with it: a change committed meanwhile (a second tab, a
-    double post) makes that check stale. The same new password again is that change, already made:
-    nothing written twice; another one is refused (ValidationError, code "stale")."""
-    locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
-    if locked.password != user.password:
-        if not check_password(new_password, locked.password):
-            raise ValidationError(OWN_CHANGE_STALE_MESSAGE, code="stale")
-        user.password, user.must_change_password = locked.password, locked.must_change_password
-        user.one_time_password_set_at = locked.one_time_password_set_at
-        if request is not None:
-            update_session_auth_hash(request, user)
-        return
+    """The user sets his own password (also ends a one-time password)."""
     _set_chosen_password(user, new_password)
     record("account.password_change", actor=user, obj=user, request=request)
     if request is not None:
@@ -326,26 +307,11 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
     return user, password
 
 
-RESET_JUST_DONE_MESSAGE = ("该账号的密码刚被他人重置（或本人刚修改了密码），本次未重置，以免两个密码混淆。"
-                           "请与对方核对；如仍需重置，请刷新页面后再操作。")
-
-
 @transaction.atomic
 def account_reset_password(*, actor, user: User, request=None) -> str:
-    """重置审核账户密码: a random one-time password, shown once; his sessions end.
-
-    `user` is the account as the caller read it. Its row is locked and compared with that: when its
-    password changed meanwhile (another admin's reset of the same moment, or the holder's own change),
-    this one is refused (ValidationError, code "stale") instead of showing a second password and
-    silently voiding the one the other admin was just shown."""
+    """重置审核账户密码: a random one-time password, shown once; his sessions end."""
     permissions.require_function(actor, "reset_reviewer_password")
-    seen = user.password
-    user = (User.objects.administered_by(actor).filter(pk=user.pk)
-            .select_for_update(no_key=True, of=("self",)).first())
-    if user is None:
-        raise Http404("账号不存在或不在您的管辖范围内。")
-    if user.password != seen:
-        raise ValidationError(RESET_JUST_DONE_MESSAGE, code="stale")
+    user = get_staff_for(actor, user.pk, administer=True)
     password = set_one_time_password(user)
     reset_login_failures(user.username)
     record("account.password_reset", actor=actor, obj=user, request=request, details={"username": user.username})
@@ -437,17 +403,6 @@ def _keep_a_reviewer(leaving: list[User], waiting, assigned) -> None:
 
 # --- Role permissions (配置角色权限) -------------------------------------------------------------
 
-# The named lock (core.locks) every change of the permission table holds: absent override rows
-# mean the default, so no row stands for every cell a save reads.
-PERMISSIONS_LOCK = "prereg.accounts.role_permissions"
-
-
-def _cell_in_force(role: str, function: str) -> bool:
-    """A cell's value as committed (not the cached copy a page was drawn from): its override or the default."""
-    row = RolePermission.objects.filter(role=role, function=function).first()
-    return row.allowed if row is not None else role in permissions.TABLE[function]
-
-
 @transaction.atomic
 def role_permission_set(*, actor, role: str, function: str, allowed: bool, request=None) -> bool:
     """Change one cell of the permission table; returns whether anything changed."""
@@ -456,8 +411,7 @@ def role_permission_set(*, actor, role: str, function: str, allowed: bool, reque
         raise ValidationError("未知的角色或功能。")
     if permissions.is_locked(function, role):
         raise PermissionDenied(f"“{Role(role).label}·{permissions.NAMES[function]}”受三员分立或《通知》权限表约束，不能修改。")
-    locks.hold(PERMISSIONS_LOCK)
-    before = _cell_in_force(role, function)
+    before = permissions.role_has_function(role, function)
     if before == allowed:
         return False
     default = role in permissions.TABLE[function]
@@ -474,38 +428,14 @@ def role_permission_set(*, actor, role: str, function: str, allowed: bool, reque
     return True
 
 
-@dataclasses.dataclass
-class GridSave:
-    changed: int  # cells changed (and audited)
-    overtaken: dict[tuple[str, str], bool]  # (function, role) -> value in force: changed by another since the page
-
-
-def role_permissions_save(*, actor, cells: dict[tuple[str, str], bool], shown: dict[tuple[str, str], bool] | None = None,
-                          request=None) -> GridSave:
-    """Save the grid of 配置角色权限, all or none, under the table's lock: `cells` ((function, role) ->
-    ticked) as posted, `shown` what the page showed in each when it was loaded.
-
-    Only the cells the user changed on his page (ticked != shown) are changed (and audited) as above.
-    A cell whose value in force is no longer the one his page showed was changed by someone else since:
-    it is left as it is (his page's old value never undoes that change) and returned in `overtaken`,
-    so he can be told. Without `shown` (a caller that shows no page) every cell that differs is changed."""
+@transaction.atomic
+def role_permissions_save(*, actor, cells: dict[tuple[str, str], bool], request=None) -> int:
+    """Save the grid of 配置角色权限: each cell that differs is changed (and audited) as above, all
+    or none; returns how many changed."""
     permissions.require_function(actor, "configure_roles")
-    with transaction.atomic():
-        locks.hold(PERMISSIONS_LOCK)
-        changed, overtaken = 0, {}
-        for (function, role), allowed in cells.items():
-            if function not in permissions.TABLE:
-                continue
-            if shown is not None:
-                now = _cell_in_force(role, function)
-                if now != shown.get((function, role), now):
-                    overtaken[function, role] = now
-                    continue
-                if allowed == shown.get((function, role), allowed):
-                    continue
-            changed += role_permission_set(actor=actor, role=role, function=function, allowed=allowed,
-                                           request=request)
-    return GridSave(changed, overtaken)
+    return sum(role_permission_set(actor=actor, role=role, function=function, allowed=allowed, request=request)
+               for (function, role), allowed in cells.items()
+               if function in permissions.TABLE and permissions.role_has_function(role, function) != allowed)
 
 
 # --- Keeping accounts up to date (账号用户管理要求 第二条, issue 17.5) ----------------------------
