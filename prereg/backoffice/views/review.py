@@ -27,6 +27,7 @@ from prereg.applications.selectors import applications_for, get_application_for
 from prereg.applications.values import typed_text
 from prereg.applications.views import may_print
 from prereg.catalog.models import ExamYear
+from prereg.catalog.timeline import day_text
 from prereg.core.masking import mask_id_number
 from prereg.core.validators import is_id
 from prereg.core.versions import posted_version
@@ -266,6 +267,20 @@ def _previous_to(application, decidable) -> str:
     return f"{Stage(previous).label}：{org}" if org else Stage(previous).label
 
 
+def _return_closed(application, decidable) -> str:
+    """The warning at 退回考生 once the candidate's 省网填报 has closed for good (reviewers work on until
+    现场确认): a return then ends the registration, for application_submit refuses his resubmission.
+    Said before the reviewer decides, with the way that keeps it (the manual: a reviewer corrects typed
+    fields himself; only a wrong attachment goes back to the candidate). "" while he can still resubmit."""
+    if not decidable:
+        return ""
+    closes = application.exam_year.windows(application.project).form_closes
+    if closes >= timezone.localdate():
+        return ""
+    return (f"省网填报已于{day_text(closes)}截止：退回考生后，考生将无法修改后重新提交。"
+            "如仅填报信息有误，可直接“修改填报信息”。")
+
+
 def _fields_context(application, decidable):
     """What the review screen and a field's htmx tick both show: the 📷 fields, the decision state, and
     the pictures no field asks for (every picture the candidate sent is shown)."""
@@ -298,6 +313,7 @@ def _render_review(request, application, *, form_data=None, error="", to_error="
     recall_stage = services.recall_allowed(application, user.org_id) if user.org_id else None
     return render(request, "backoffice/review/review.html", {
         **_fields_context(application, decidable), "previous_to": _previous_to(application, decidable),
+        "return_closed": _return_closed(application, decidable),
         "eligibility": review.eligibility(application), "logs": logs, "can_recall": recall_stage is not None,
         "form_data": form_data or {}, "error": error, "to_error": to_error, "may_print": may_print(user, application),
         "chain": _chain(application),
