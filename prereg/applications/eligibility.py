@@ -109,6 +109,9 @@ TCM_EXPERTISE = "中医（专长）医师"
 # military might add to (§3.4, unconfirmed); a route counting from a certificate's date (取得资格, 执业注册, 规培合格证书)
 # is not moved by them.
 WORK_TIME = {"work", "appointment", "qualification_or_registration", "training_start"}
+# Where the 基层 advance's candidates work, by rule set (rules file §3.2): the 2023年度 notice (Regime B) adds the
+# 乡镇卫生院. A proof that may be another one is doubted in these words (_evidence_of).
+ADVANCE_UNITS = {"A": "社区卫生服务机构", "B": "社区卫生服务机构或乡镇卫生院"}
 REQUIREMENT_LABELS = {"规培": "住院医师规范化培训合格证书", "基层": "基层（社区卫生服务机构、乡镇卫生院）工作证明",
                       "一线": "疫情防控一线人员证明"}
 # Shipped notes (catalog/data/eligibility_rules.csv) that do not read after "主治医师需": how a verdict says them.
@@ -739,7 +742,9 @@ def _years(rule, facts, rules, head, reading, needed, readings) -> Outcome:
             late = _front_line_late(advance, facts.exam_year)
             advanced = dataclasses.replace(rule, confirmed=rule.confirmed and (advance.confirmed or bool(late)))
             met = _met(advanced, f"{text}；{advance.note}，按此需满{_years_text(needed - advance.min_years * 12)} → 符合")
-            doubts = [facts.evidence_doubts[need] for need in advance.needs if need in facts.evidence_doubts]
+            # Only a 基层 proof is in doubt (_evidence_of): the doubt names where this rule set's advance applies.
+            doubts = [f"{facts.evidence_doubts[need]}，不能确认是{ADVANCE_UNITS.get(advance.regime, ADVANCE_UNITS['B'])}"
+                      f"的工作证明" for need in advance.needs if need in facts.evidence_doubts]
             doubts += [late] if late else []
             if doubts:
                 return Outcome(CHECK, f"{_unchecked(met.text)}；但{'；'.join(doubts)}，请人工核实", doubted=True)
@@ -1118,14 +1123,14 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
 
 def _evidence_of(kind: str) -> dict[str, str]:
     """The conditions an 其他 row brings (EVIDENCE), each with the words of its doubt ("" for none). The 基层 advance
-    is for those working in a 社区卫生服务机构 (Regime A; 乡镇卫生院 too from 2023年度, rules file §3.2): the seed's
+    is for those working in a 社区卫生服务机构 (Regime A; 乡镇卫生院 too from 2023年度, rules file §3.2; ADVANCE_UNITS
+    names them where the advance is applied): the seed's
     one row 社区工作证明/基层工作20年证明 may hold either document, and a 基层工作20年证明 (or any 基层 proof not
     naming the 社区) has no national rule behind it (§3.2 unconfirmed), so an advance resting on it is to be checked.
     A proof that names only the 社区 is taken as it is."""
     brought = {need: "" for word, need in EVIDENCE.items() if word in kind}
     if "基层" in brought and ("20年" in kind or "社区" not in kind):
-        brought["基层"] = (f"所附“{kind}”可能是基层工作证明（如基层工作20年证明，无全国性规定，规则未经确认），"
-                         f"不能确认是社区卫生服务机构或乡镇卫生院的工作证明")
+        brought["基层"] = f"所附“{kind}”可能是基层工作证明（如基层工作20年证明，无全国性规定，规则未经确认）"
     return brought
 
 

@@ -115,3 +115,22 @@ def test_one_row_read_by_two_routes_saying_the_same_is_said_once():
                      current_qualification_date=d("2018-09"), practice_registered=d("2018-10"),
                      work=[{"start": d("2019-01"), "end": None}]))
     assert v.result == CHECK and v.text.count("按年度相减计算") == 1
+
+
+# --- T2. The 基层 doubt names where that year's advance applies (rules file §3.2) -----------------------------------
+
+COMMUNITY = "社区工作证明/基层工作20年证明"
+
+
+def test_the_doubt_on_a_basic_level_proof_names_the_institutions_of_the_years_advance():
+    def general_practitioner(exam_year, level, registered):
+        return form(exam_year, qualification__name="主治医师", category__name="临床", specialty__name="全科医学",
+                    educations=[education(level, "2008-07", "临床医学")], current_qualification="医师",
+                    current_qualification_date=d(registered), practice_registered=d(registered), others=[COMMUNITY])
+
+    # E12i: 2020年度 (Regime A) 大专, 5年9月 of 6, the advance decides: for 社区卫生服务机构 only.
+    v = verdict(general_practitioner(2020, "大专", "2014-04"))
+    assert v.result == CHECK and "不能确认是社区卫生服务机构的工作证明" in v.text and "乡镇卫生院" not in v.text
+    # 2023年度 (Regime B) 本科, 3年3月 of 4: for the 乡镇卫生院 too.
+    v = verdict(general_practitioner(2023, "本科", "2019-10"))
+    assert v.result == CHECK and "不能确认是社区卫生服务机构或乡镇卫生院的工作证明" in v.text
