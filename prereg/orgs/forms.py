@@ -37,9 +37,13 @@ class OrgForm(forms.Form):
 
     REVIEW_FIELDS = ("is_district", "is_site", "is_point", "has_review_right")
 
-    def __init__(self, *args, parents, can_grant=False, **kwargs):
+    def __init__(self, *args, parents, can_grant=False, parent_fixed="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents
+        if parent_fixed:
+            # Why the parent is not the user's to change (services.may_move): shown, not editable.
+            self.fields["parent"].disabled = True
+            self.fields["parent"].help_text = parent_fixed
         if not can_grant:
             # A unit added below a 报名点 reviews nothing (manual section 六.2).
             for name in (*self.REVIEW_FIELDS, "is_unit"):

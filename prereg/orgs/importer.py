@@ -14,7 +14,8 @@ Who imports what: the 考区 (and the sysadmin) the whole tree. Every level that
 (add_unit and edit_unit: 考点, 报名点) may import its own subtree (the manual: each level manages
 its subtree), within the limits it has on the org pages: rows strictly below its own org, new
 orgs only as units without 单位审查权限, existing orgs keeping their levels and review right
-(granting review is the 考区's, orgs.services._check_levels). Rows of orgs outside the actor's
+(granting review is the 考区's, orgs.services._check_levels) and a reviewing org (or one above one)
+its parent (orgs.services.may_move). Rows of orgs outside the actor's
 scope (his own org, say, as an export lists it) are accepted when they change nothing.
 """
 
@@ -39,6 +40,7 @@ from .models import LEVEL_FIELDS, Level, Org, search_keys
 from .routing import needs_route, routing_gap
 from .services import (
     ASSIGNED_CONSEQUENCE,
+    MOVE_REVIEW_ORG,
     RIGHT_STILL_WAITING,
     STILL_ASSIGNED,
     STILL_WAITING,
@@ -47,6 +49,7 @@ from .services import (
     check_region,
     clean_org_code,
     clean_org_name,
+    holds_review,
     lock_codes_and_names,
     parent_level_problem,
 )
@@ -78,7 +81,7 @@ TEMPLATE_NOTES = [
     "按机构代码匹配：系统中已有的机构按文件更新（可改名称、上级、类别等），没有的新增；文件中没有的机构保持不变（不删除）。"
     "已提交的报名信息保留提交时的审核链，不受导入影响。",
     "机构代码、规范全称在全省唯一；文件中任意一行有误则整份文件不导入，请按预览列出的错误修改后重新上传。",
-    "考点、报名点可导入本机构的下级机构，新增的只能是单位，不能修改已有机构的类别和单位审查权限（由考区办理）。",
+    "考点、报名点可导入本机构的下级机构，新增的只能是单位，不能修改已有机构的类别和单位审查权限，也不能调整有审核权限的机构的上级（由考区办理）。",
 ]
 
 
@@ -451,6 +454,23 @@ def _check_scope(actor, file_rows, stored, ids, final, errors) -> None:
             code = final[code].parent
         return False
 
+    children: dict[str, list[str]] = {}
+    for code, org in final.items():
+        children.setdefault(org.parent, []).append(code)
+
+    def reviews_at_or_below(code):
+        """Whether an org at or below `code`, as the tree will stand, holds some review (holds_review)."""
+        seen, queue = {code}, [code]
+        while queue:
+            current = queue.pop()
+            if holds_review(final[current]):
+                return True
+            for child in children.get(current, ()):
+                if child not in seen:
+                    seen.add(child)
+                    queue.append(child)
+        return False
+
     for row in file_rows.values():
         before = stored.get(row.code)
         if before is not None and before.values() == row.values():
@@ -471,6 +491,9 @@ def _check_scope(actor, file_rows, stored, ids, final, errors) -> None:
             errors.append(f"{row.where}：只能新增单位（不含单位审查权限）；新增审核机构须由考区办理。")
         elif before is not None and before.values(granted) != row.values(granted):
             errors.append(f"{row.where}：机构类别和单位审查权限须由考区修改。")
+        if before is not None and before.parent != row.parent and (holds_review(before)
+                                                                    or reviews_at_or_below(row.code)):
+            errors.append(f"{row.where}：{MOVE_REVIEW_ORG}")
 
 
 @transaction.atomic

@@ -104,6 +104,27 @@ def is_review_org(org: Org) -> bool:
     return org.is_district or org.is_site or org.is_point
 
 
+# The orgs holding some review: a reviewing level (is_review_org) or the 单位审查 right.
+REVIEW_HOLDERS = Q(is_district=True) | Q(is_site=True) | Q(is_point=True) | Q(has_review_right=True)
+MOVE_REVIEW_ORG = ("调整有审核权限的机构（考点、报名点、有单位审查权限的单位）或其上级机构的上级，"
+                   "须由考区（省卫健委）办理。")
+
+
+def holds_review(org) -> bool:
+    """Whether `org` (an Org row or the import's row) reviews: a reviewing level or the 单位审查 right."""
+    return is_review_org(org) or org.has_review_right
+
+
+def may_move(user, org: Org) -> bool:
+    """Whether `user` may give `org` another parent: the 考区 (and the sysadmin) any org, the others an
+    org with no reviewing org at or below it. Moving one hands its candidates, accounts and reviews to
+    the orgs above its new place, a change of the review structure, which the 考区 alone makes as it
+    alone adds reviewing orgs and grants the review right (the manual: 有审核权限的机构…由省卫健委进行
+    增加; security probe F3: a 考点 moved 连江县卫健局 under 鼓楼区卫健局). org_update and the edit form
+    (上级机构 shown read-only) ask it; the import asks holds_review of the same orgs."""
+    return can_grant_review_right(user) or not Org.objects.subtree_of(org).filter(REVIEW_HOLDERS).exists()
+
+
 def may_delete(user, org: Org) -> bool:
     """Whether `user`'s role may delete `org` (its scope is get_org_for's): 删除报考单位 is every
     managing level's (the permission table), a reviewing org only the 考区's, as it alone adds them
@@ -287,6 +308,8 @@ def org_update(*, actor, org: Org, expected_version: int | None = None, parent: 
     if fields["name"] != org.name and Org.objects.filter(name=fields["name"]).exclude(pk=org.pk).exists():
         raise ValidationError({"name": "已有其他机构使用该规范全称（规范全称须全省唯一）。"})
     if parent is not None and parent.pk != org.parent_id:
+        if not may_move(actor, org):
+            raise ValidationError({"parent": MOVE_REVIEW_ORG})
         _check_parent(actor, parent)
         if parent.is_within(org):
             raise ValidationError({"parent": "不能把机构移到它自己或它的下级机构之下。"})

@@ -75,3 +75,53 @@ def test_a_level_change_leaving_a_child_point_under_a_point_is_refused(tree, rev
         services.org_update(actor=reviewer_province, org=fuzhou, levels={"is_site": False, "is_point": True})
     assert "不能下设报名点" in refused.value.messages[0]
     assert Org.objects.get(pk=fuzhou.pk).is_site
+
+
+# F3, second part: moving an org that reviews (a reviewing level, the 单位审查 right, or one such below
+# it) is the 考区's, as adding one and granting the right are (services.may_move).
+
+MOVE_REFUSED = services.MOVE_REVIEW_ORG
+
+
+def test_a_site_does_not_move_a_reviewing_unit_to_another_point(client, tree, reviewer_fuzhou):
+    hospital, gulou = tree["35012205"], tree["350102"]  # 连江县医院, a unit with its own reviewers
+    with pytest.raises(ValidationError) as refused:
+        services.org_update(actor=reviewer_fuzhou, org=hospital, parent=gulou)
+    assert refused.value.message_dict["parent"] == [MOVE_REFUSED]
+    # The edit form shows the parent read-only with the reason; a parent posted anyway is ignored.
+    client.force_login(reviewer_fuzhou)
+    page = client.get(reverse("backoffice:orgs_edit", args=[hospital.pk]))
+    assert page.context["form"].fields["parent"].disabled
+    assert MOVE_REFUSED in page.content.decode()
+    assert _edit(client, hospital, parent=gulou.pk, short_name="连江医院").status_code == 302
+    assert Org.objects.get(pk=hospital.pk).parent_id == tree["350122"].pk
+    assert Org.objects.get(pk=hospital.pk).short_name == "连江医院"
+    # The import gives the same answer for the same move.
+    assert _import_errors(reviewer_fuzhou, row("35012205", "连江县医院", "350102", right="是", region="350122")) == [
+        f"第2行（35012205）：{MOVE_REFUSED}"]
+
+
+def test_a_site_does_not_move_a_point_nor_an_org_with_a_reviewing_org_below(tree, reviewer_fuzhou):
+    with pytest.raises(ValidationError) as refused:
+        services.org_update(actor=reviewer_fuzhou, org=tree["350122"], parent=tree["350102"])
+    assert refused.value.message_dict["parent"] == [MOVE_REFUSED]
+    # A plain unit with a reviewing unit below it carries that one along.
+    branch_holder = tree["35012206"]  # 连江县中医院
+    hospital = tree["35012205"]
+    hospital.parent = branch_holder
+    hospital.save()  # 连江县医院 now a branch of 连江县中医院 (its path follows)
+    with pytest.raises(ValidationError):
+        services.org_update(actor=reviewer_fuzhou, org=branch_holder, parent=tree["350102"])
+    assert _import_errors(reviewer_fuzhou, row("35012206", "连江县中医院", "350102", region="350122")) == [
+        f"第2行（35012206）：{MOVE_REFUSED}"]
+
+
+def test_a_site_still_moves_a_plain_unit_and_the_district_any_org(client, tree, reviewer_fuzhou, reviewer_province):
+    unit = tree["35012204"]  # 连江县卫生监督所
+    services.org_update(actor=reviewer_fuzhou, org=unit, parent=tree["350102"])
+    assert Org.objects.get(pk=unit.pk).parent_id == tree["350102"].pk
+    client.force_login(reviewer_province)
+    assert not client.get(reverse("backoffice:orgs_edit", args=[tree["35012205"].pk])).context[
+        "form"].fields["parent"].disabled
+    services.org_update(actor=reviewer_province, org=tree["35012205"], parent=tree["350102"])
+    assert Org.objects.get(pk=tree["35012205"].pk).parent_id == tree["350102"].pk

@@ -107,7 +107,8 @@ def org_edit(request, pk):
     initial = {f: getattr(org, f) for f in services.EDITABLE_FIELDS + services.LEVEL_FLAGS + ["has_review_right"]}
     initial["parent"] = org.parent_id
     parents = Org.objects.visible_to(request.user).exclude(path__startswith=org.path).order_by("code")
-    form = OrgForm(request.POST or None, parents=parents, can_grant=can_grant, initial=initial)
+    fixed = "" if services.may_move(request.user, org) else services.MOVE_REVIEW_ORG
+    form = OrgForm(request.POST or None, parents=parents, can_grant=can_grant, parent_fixed=fixed, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         levels = {f: data.pop(f) for f in services.LEVEL_FLAGS}
@@ -166,7 +167,11 @@ def org_admin_reset(request, pk, user_pk):
     user = account_services.get_staff_for(request.user, user_pk, administer=True)
     if user.org_id != org.pk:
         raise PermissionDenied("该账号不属于此机构。")
-    password = account_services.account_reset_password(actor=request.user, user=user, request=request)
+    try:
+        password = account_services.account_reset_password(actor=request.user, user=user, request=request)
+    except ValidationError as exc:  # reset by another admin at the same moment: his password stands
+        messages.error(request, exc.messages[0])
+        return redirect("backoffice:orgs_detail", org.pk)
     return render(request, "backoffice/accounts/password_shown.html", {"account": user, "password": password,
                                                                        "back": "backoffice:orgs_detail",
                                                                        "back_pk": org.pk})
