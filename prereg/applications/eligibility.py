@@ -611,7 +611,7 @@ def _agreed(rule, facts, rules, head, readings, needed) -> Outcome:
             by_year = _years(rule, facts, rules, head, reading._replace(months=whole), needed, readings)
             if by_year.result != outcome.result:
                 years = whole // 12
-                outcome = Outcome(CHECK, f"{_unchecked(outcome.text)}；但自{month_text(reading.since)}起算：按月计算已满{_years_text(reading.months)}，"
+                outcome = Outcome(CHECK, f"{_unchecked(outcome.text)}{_but(outcome.text)}自{month_text(reading.since)}起算：按月计算已满{_years_text(reading.months)}，"
                                          f"按年度相减计算为{years}年（{facts.cutoff.year}−{reading.since.year}），"
                                          f"规则未明确，请人工核实", doubted=True)
         outcomes.append(outcome)
@@ -663,6 +663,12 @@ def _promise(facts, needed, readings, year, short) -> str:
 
 def _years_text(months: int) -> str:
     return f"{months // 12}年" if months % 12 == 0 else years_months(months)
+
+
+def _but(text: str) -> str:
+    """The joint before a doubt on `text`: ；但, or ； where a 但 leads its doubts already (one 但, the doubts after
+    it joined by ；)."""
+    return "；" if "；但" in text else "；但"
 
 
 def _unchecked(text: str) -> str:
@@ -851,7 +857,7 @@ def _with_general_practice(verdict, facts, rules) -> Verdict:
     reading = _by_regime(as_residency, rules)
     if verdict.result == CHECK or reading.result == NOT_ELIGIBLE:
         return verdict
-    return Verdict(CHECK, f"{_unchecked(reading.text)}；但所依据的是全科医生规范化培训合格证书，"
+    return Verdict(CHECK, f"{_unchecked(reading.text)}{_but(reading.text)}所依据的是全科医生规范化培训合格证书，"
                           f"能否视同住院医师规范化培训合格证书未经确认，请人工核实")
 
 
@@ -1005,7 +1011,7 @@ def _not_the_assessed_one(education, met, assessed) -> Verdict:
     own = (f"参评学历（学位）：{_without_check(_summary(assessed).text)}" if assessed
            else "参评学历（学位）不在报考条件所列的学历之中")
     route = met.text.removesuffix(" → 符合").removesuffix("，请人工核实")
-    return Verdict(CHECK, f"{route}；但{education.level}不是参评学历（教育情况第一行），{own}；请人工核实以哪一学历参评")
+    return Verdict(CHECK, f"{route}{_but(route)}{education.level}不是参评学历（教育情况第一行），{own}；请人工核实以哪一学历参评")
 
 
 def _post_change(facts, rules) -> Outcome:

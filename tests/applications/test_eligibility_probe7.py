@@ -134,3 +134,17 @@ def test_the_doubt_on_a_basic_level_proof_names_the_institutions_of_the_years_ad
     # 2023年度 (Regime B) 本科, 3年3月 of 4: for the 乡镇卫生院 too.
     v = verdict(general_practitioner(2023, "本科", "2019-10"))
     assert v.result == CHECK and "不能确认是社区卫生服务机构或乡镇卫生院的工作证明" in v.text
+
+
+# --- T3. Wording ----------------------------------------------------------------------------------------------------
+
+def test_the_doubts_on_a_route_follow_one_but():
+    # ER-13: 社区护理 A 受聘护师 2017-01 (3年0月 by months, 2 by whole years), met with the 基层 advance on a proof
+    # that may be the 20-year one: two doubts, after one 但.
+    v = verdict(form(2020, qualification__name="主管护师", category__name="护理", specialty__name="社区护理",
+                     educations=[education("本科", "2010-07", "护理")], current_qualification="护师",
+                     current_qualification_date=d("2016-06"), practice_registered=d("2010-09"),
+                     appointments=[{"qualification": "护师", "post": "护师", "start": d("2017-01"), "end": None}],
+                     others=[COMMUNITY]))
+    assert v.result == CHECK and v.text.count("但") == 1
+    assert "不能确认是社区卫生服务机构的工作证明；自2017-01起算：按月计算已满3年" in v.text
