@@ -6,7 +6,7 @@ lives there.
 
 from collections import Counter
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.contrib import messages
@@ -17,6 +17,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -155,7 +156,7 @@ class QueueRow:
             cross=bool(unit_id and org_selectors.reviews_by_assignment(assigned, year_id, stage, unit_path)),
             unit_name=unit_name or "", project_name=project_name or "", level_name=level_name or "",
             specialty_name=specialty_name or "", verdict=verdict or "", verdict_label=Verdict(verdict).label if verdict else "",
-            open_url=open_url.replace(str(_PK_SLOT), str(pk)),
+            open_url=open_url.replace(str(_PK_SLOT), str(pk), 1),  # the path's, not a number in its `back`
         )
 
 
@@ -186,7 +187,8 @@ def pending(request):
     filters = {**form.as_json(), "waiting": True}
     queryset, sort = _sorted(request, applications_for(request.user, filters))
     page = _page_counted(request, queryset, QueueRow.COLUMNS)
-    open_url = reverse("backoffice:review", args=[_PK_SLOT])
+    # The row's link carries the list (filter, sort, page): the review screen returns to it.
+    open_url = f"{reverse('backoffice:review', args=[_PK_SLOT])}?{_back_query(request.get_full_path())}"
     assigned = org_selectors.assigned_to(org) if page.object_list else set()
     page.object_list = [QueueRow.of(values, assigned, open_url) for values in page.object_list]
     return render(request, "backoffice/review/pending.html", {
@@ -206,16 +208,37 @@ def _export_url(user, filters):
     return f"{reverse('backoffice:exports')}?{query_string(filters)}"
 
 
-def _pending_list(posted: str) -> str:
-    """The 待审信息 list a batch was sent from, its filters kept: `posted` (the list's own path and query,
-    which its batch form carries) when it is a path of that list, else the plain list. Nothing else is
-    followed (no open redirect), and the query is parsed and encoded again, never passed on as text."""
-    pending = reverse("backoffice:pending")
+LISTS = ("backoffice:pending", "backoffice:reviewed")
+
+
+def _list_url(posted: str, lists=LISTS) -> str:
+    """The list (待审信息, 已审信息) a page was opened from, its filter, sort and page kept: `posted`
+    (the list's own path and query, which the list's forms and links carry as `next`/`back`) when it is
+    a same-site path of one of `lists`, else "". Nothing else is followed (no open redirect), and the
+    query is parsed and encoded again, never passed on as text."""
+    if not posted or not url_has_allowed_host_and_scheme(posted, allowed_hosts=None):
+        return ""
     parts = urlsplit(posted)
-    if parts.scheme or parts.netloc or parts.path != pending:
-        return pending
+    if parts.scheme or parts.netloc or parts.path not in {reverse(name) for name in lists}:
+        return ""
     query = QueryDict(parts.query).urlencode()
-    return f"{pending}?{query}" if query else pending
+    return f"{parts.path}?{query}" if query else parts.path
+
+
+def _pending_list(posted: str) -> str:
+    """The 待审信息 list a batch was sent from, its filters kept, else the plain list."""
+    return _list_url(posted, ("backoffice:pending",)) or reverse("backoffice:pending")
+
+
+def _back_query(list_url: str) -> str:
+    """The query a list's link to the review screen carries: where its 返回 and decisions lead."""
+    return urlencode({"back": list_url})
+
+
+def _review_url(pk, back: str) -> str:
+    """The review screen of `pk`, opened from the list `back` (a _list_url) when there is one."""
+    url = reverse("backoffice:review", args=[pk])
+    return f"{url}?{_back_query(back)}" if back else url
 
 
 @require_POST
@@ -304,6 +327,11 @@ def _chain(application) -> list[tuple[str, object, bool]]:
     return chain
 
 
+def _came_from(request) -> str:
+    """The list the review screen was opened from (its `back`), or that its form posted (`next`)."""
+    return _list_url(request.POST.get("next", "") if request.method == "POST" else request.GET.get("back", ""))
+
+
 def _render_review(request, application, *, form_data=None, error="", to_error="", status=200):
     user = request.user
     decidable = services.can_decide(user, application)
@@ -311,7 +339,11 @@ def _render_review(request, application, *, form_data=None, error="", to_error="
     for log in logs:
         log.change_lines = review.change_lines(log.details.get("changes") or {})
     recall_stage = services.recall_allowed(application, user.org_id) if user.org_id else None
+    back = _came_from(request)
     return render(request, "backoffice/review/review.html", {
+        # The list the screen was opened from: its 返回 link, and where a decision or 撤办 returns.
+        "back": back, "pending_url": _list_url(back, ("backoffice:pending",)) or reverse("backoffice:pending"),
+        "reviewed_url": _list_url(back, ("backoffice:reviewed",)) or reverse("backoffice:reviewed"),
         **_fields_context(application, decidable), "previous_to": _previous_to(application, decidable),
         "return_closed": _return_closed(application, decidable),
         "eligibility": review.eligibility(application), "logs": logs, "can_recall": recall_stage is not None,
@@ -345,10 +377,10 @@ def review_check(request, pk):
         messages.error(request, "；".join(exc.messages))
     else:
         if request.htmx:  # the ticked field and the decision state, swapped in place
-            context = _fields_context(application, True)
+            context = {**_fields_context(application, True), "back": _came_from(request)}
             context["f"] = next(f for f in context["fields"] if f.key == key)
             return render(request, "backoffice/review/_field_checked.html", context)
-    url = reverse("backoffice:review", args=[pk])
+    url = _review_url(pk, _came_from(request))
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
@@ -380,36 +412,41 @@ def review_decide(request, pk):
             messages.success(request, f"已将{application.name}的报名信息退回{to}。")
     except services.AlreadyHandled as exc:
         messages.warning(request, str(exc))
-        return redirect("backoffice:review", pk=pk)
+        return redirect(_review_url(pk, _came_from(request)))
     except ValidationError as exc:
         # A refusal of the 退回至 choice (services.return_previous_refusal) is said at it.
         to_error = "；".join(exc.message_dict.get("to", [])) if hasattr(exc, "error_dict") else ""
         return _render_review(request, get_application_for(request.user, pk), form_data=data,
                               error="" if to_error else "；".join(exc.messages), to_error=to_error, status=400)
-    return redirect("backoffice:pending")
+    return redirect(_came_from(request) or "backoffice:pending")  # the list as it was filtered, sorted, paged
 
 
 @require_POST
 @staff_required("review")
 def review_recall(request, pk):
     application = get_application_for(request.user, pk)
+    back = _came_from(request)  # the list 撤办 was done from (已审信息's row, or the one the screen came from)
     try:
         services.application_recall(actor=request.user, application_id=application.pk,
                                     expected_version=posted_version(request.POST.get("version")), request=request)
     except (ValidationError, services.AlreadyHandled) as exc:
         messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-        return redirect("backoffice:reviewed")
+        return redirect(back or "backoffice:reviewed")
     messages.success(request, f"已撤办，{application.name}的报名信息回到待审信息。")
-    return redirect("backoffice:pending")
+    return redirect(back or "backoffice:pending")
 
 
 @require_http_methods(["GET", "POST"])
 @staff_required("review")
 def review_edit(request, pk):
-    application = get_application_for(request.user, pk, for_decision=True)
+    # The form is offered to the org the application waits for; a correction posted from it is the
+    # service's to judge on the locked row (application_edit): one that arrives after a colleague's
+    # decision or the candidate's withdrawal is 已被他人处理 with the typed values kept on the page,
+    # not a 403 that loses them (race probe).
+    application = get_application_for(request.user, pk, for_decision=request.method == "GET")
     targets = services.editable_targets(application)
     values = {key: typed_text(key, value) for key, _label, value in targets}
-    errors = {}
+    errors, handled, version = {}, "", application.version
     if request.method == "POST":
         changes = {key: request.POST[key] for key in values
                    if key in request.POST and request.POST[key].strip() != values[key]}
@@ -418,8 +455,8 @@ def review_edit(request, pk):
                                                expected_version=posted_version(request.POST.get("version")),
                                                changes=changes, request=request)
         except services.AlreadyHandled as exc:
-            messages.warning(request, str(exc))
-            return redirect("backoffice:review", pk=pk)
+            handled, version = str(exc), posted_version(request.POST.get("version"))
+            values.update({k: request.POST[k] for k in values if k in request.POST})
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 errors = {k: "；".join(v) for k, v in exc.message_dict.items()}
@@ -433,8 +470,8 @@ def review_edit(request, pk):
     rows = [{"key": key, "label": label, "value": values[key], "error": errors.get(key, "")}
             for key, label, _v in targets]
     return render(request, "backoffice/review/edit.html", {
-        "a": application, "rows": rows, "error": errors.get("__all__", ""),
-    }, status=400 if errors else 200)
+        "a": application, "rows": rows, "error": errors.get("__all__", ""), "handled": handled, "version": version,
+    }, status=409 if handled else 400 if errors else 200)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -464,6 +501,8 @@ def reviewed(request):
     return render(request, "backoffice/review/reviewed.html", {
         "form": form, "page": page, "query": query_without(request, "page"), "filtered": bool(chosen),
         "export_url": _export_url(request.user, filters),
+        # Where 查看 and 撤办 return: this list, its filter and page kept.
+        "list_url": request.get_full_path(), "back_query": _back_query(request.get_full_path()),
     })
 
 
