@@ -296,11 +296,11 @@ def _names(allowed: str) -> frozenset[str]:
 
 def _spells(periods, cutoff) -> tuple[int, str, datetime.date | None]:
     """The months counted of `periods`, their words as the form writes periods, consecutive months as
-    one spell (2010-07至2011-06、2017-01起; 起: running to the cut-off), and the start of the spell where
-    there is one, running to the cut-off (Reading.since)."""
+    one spell (2010-07 至 2011-06、2017-01 起, spaced as 执业注册 2020-12 起; 起: running to the cut-off), and the
+    start of the spell where there is one, running to the cut-off (Reading.since)."""
     months = sorted(counted_months(periods, cutoff))
     if not months:
-        return 0, f"{month_text(min(start for start, _end in periods if start))}起", None
+        return 0, f"{month_text(min(start for start, _end in periods if start))} 起", None
     runs = [[months[0], months[0]]]
     for month in months[1:]:
         if month == runs[-1][1] + 1:
@@ -312,7 +312,7 @@ def _spells(periods, cutoff) -> tuple[int, str, datetime.date | None]:
     def text(month):
         return month_text(datetime.date(month // 12, month % 12 + 1, 1))
 
-    words = "、".join(f"{text(first)}起" if end == last else f"{text(first)}至{text(end)}" for first, end in runs)
+    words = "、".join(f"{text(first)} 起" if end == last else f"{text(first)} 至 {text(end)}" for first, end in runs)
     since = datetime.date(runs[0][0] // 12, runs[0][0] % 12 + 1, 1) if len(runs) == 1 and runs[0][1] == last else None
     return len(months), words, since
 

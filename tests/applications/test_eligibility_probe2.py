@@ -185,7 +185,7 @@ def appointed(qualification, post="初级(师)"):
 @pytest.mark.parametrize("written", ["护理(师)", "护理（师）", "护理师", "护师"])
 def test_an_appointment_written_as_the_seed_does_counts(written):
     v = verdict(appointed(written))
-    assert v.result == ELIGIBLE and "受聘 2012-07起" in v.text
+    assert v.result == ELIGIBLE and "受聘 2012-07 起" in v.text
 
 
 def test_an_appointment_naming_no_title_says_so_rather_than_missing():
