@@ -13,6 +13,7 @@ from prereg.core.validators import (
 )
 
 from .backends import login_refusal
+from .services import check_old_password
 
 
 class IdentifierInput(forms.TextInput):
@@ -100,14 +101,25 @@ class NewPasswordForm(forms.Form):
 
 
 class PasswordChangeForm(NewPasswordForm):
+    """修改密码 and the first login's: the old password is checked as a sign-in's would be, counted
+    towards the account's lockout and audited (services.check_old_password, with the `request`)."""
+
     old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
     field_order = ["old_password"]
 
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
     def clean_old_password(self):
         value = self.cleaned_data["old_password"]
-        if not self.user.check_password(value):
-            raise forms.ValidationError("原密码错误。")
+        check_old_password(user=self.user, password=value, request=self.request)
         return value
+
+    @property
+    def locked_now(self) -> bool:
+        """This post's wrong old password locked the account: the view signs the session out."""
+        return self.has_error("old_password", code="locked_now")
 
 
 class OwnPhoneForm(forms.Form):

@@ -68,6 +68,13 @@ def locked_out(request, credentials=None, *args, **kwargs):
                   {"form": form, "locked": True, "registration_open": permissions.registration_open()}, status=403)
 
 
+def _signed_out_locked(request):
+    """A wrong 原密码 locked the account (services.check_old_password): the session ends as the
+    lockout refuses a sign-in, and the login page says the account is locked."""
+    logout(request)
+    return locked_out(request)
+
+
 @login_not_required
 @require_POST
 def logout_view(request):
@@ -94,7 +101,8 @@ def first_login(request):
             return render(request, "accounts/_code_status.html", {"ok": ok, "message": message})
         (messages.info if ok else messages.error)(request, message)
     # Sending a code is not saving: the passwords are asked afresh (never echoed into the page).
-    password_form = (PasswordChangeForm(user, None if sending else data, prefix="pw") if need_password else None)
+    password_form = (PasswordChangeForm(user, None if sending else data, prefix="pw", request=request)
+                     if need_password else None)
     profile_form = (
         ProfileForm(data, prefix="profile",
                     initial={"name": user.name, "title": user.title, "department": user.department,
@@ -118,6 +126,8 @@ def first_login(request):
                 return redirect("core:home")
         else:
             status = 400
+            if password_form is not None and password_form.locked_now:
+                return _signed_out_locked(request)
     return render(request, "accounts/first_login.html", {"password_form": password_form, "profile_form": profile_form},
                   status=status)
 
@@ -140,12 +150,14 @@ def _send_own_phone_code(request, phone: str) -> tuple[bool, str]:
 @require_http_methods(["GET", "POST"])
 def password_change(request):
     permissions.require_function(request.user, "change_password")  # the top bar's link asks the same
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         services.user_change_password(user=request.user, new_password=form.cleaned_data["new_password1"],
                                       request=request)
         messages.success(request, "密码已修改。")
         return redirect("core:home")
+    if form.locked_now:
+        return _signed_out_locked(request)
     return render(request, "accounts/password_change.html", {"form": form})
 
 

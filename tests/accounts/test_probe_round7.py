@@ -183,3 +183,87 @@ def test_two_superiors_giving_one_number_at_once_give_it_once(postgres_only, mon
     assert done(outcomes["bureau"]), outcomes
     assert isinstance(outcomes["hospital"], ValidationError), outcomes
     assert User.objects.filter(phone=number).count() == 1
+
+
+# --- F2: 原密码 is a guess like a sign-in's: counted towards the lockout, audited, then refused -----------
+
+
+NEW_PASSWORD = "Xinmima#2027q"
+
+
+def _change(client, old, *, prefix="", url="accounts:password_change", **extra):
+    return client.post(reverse(url), {f"{prefix}old_password": old, f"{prefix}new_password1": NEW_PASSWORD,
+                                      f"{prefix}new_password2": NEW_PASSWORD, **extra})
+
+
+def test_wrong_old_passwords_are_counted_audited_and_lock_the_account(client, settings, reviewer_anxi_bureau):
+    from prereg.accounts import services
+    from prereg.audit.models import AuditEvent, Outcome
+    from tests.factories import TEST_PASSWORD
+
+    user = reviewer_anxi_bureau
+    client.force_login(user)
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = _change(client, f"Wrong#{n}guess")
+        assert response.status_code == 200 and "原密码错误" in response.content.decode()
+    failures = AuditEvent.objects.filter(event="account.password_change", outcome=Outcome.FAILURE, actor_id=user.pk)
+    assert failures.count() == settings.AXES_FAILURE_LIMIT - 1
+    assert not services.login_locked(user.username)
+    # The failure that reaches the limit locks the account and ends the session, as a lockout would.
+    response = _change(client, "Wrong#lastguess")
+    assert response.status_code == 403 and "已被锁定" in response.content.decode()
+    assert services.login_locked(user.username)
+    assert failures.count() == settings.AXES_FAILURE_LIMIT
+    assert AuditEvent.objects.filter(event="auth.lockout", object_id=str(user.pk)).exists()
+    assert client.get(reverse("accounts:password_change")).status_code == 302  # signed out
+    # Signing in again with the right password is refused: the account is locked.
+    assert client.post(reverse("accounts:login"), {"username": user.username,
+                                                   "password": TEST_PASSWORD}).status_code == 403
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+
+
+def test_a_locked_account_is_told_so_whatever_old_password_is_typed(client, reviewer_anxi_bureau):
+    from tests.accounts.test_account_unlock import lock
+    from tests.factories import TEST_PASSWORD
+
+    user = reviewer_anxi_bureau
+    client.force_login(user)  # signed in before (a sign-in clears the count)
+    lock(client, user)  # then five failed sign-ins elsewhere
+    for old in ("Wrong#guess1", TEST_PASSWORD):  # the right one is not told apart
+        html = _change(client, old).content.decode()
+        assert "该账号因连续多次密码错误已被锁定，暂不能修改密码" in html
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+
+
+def test_the_right_old_password_still_changes_it(client, reviewer_anxi_bureau):
+    from tests.factories import TEST_PASSWORD
+
+    client.force_login(reviewer_anxi_bureau)
+    assert _change(client, "Wrong#guess1").status_code == 200
+    assert _change(client, TEST_PASSWORD).status_code == 302
+    reviewer_anxi_bureau.refresh_from_db()
+    assert reviewer_anxi_bureau.check_password(NEW_PASSWORD)
+
+
+def test_the_first_logins_old_password_is_counted_likewise(client, settings, tree):
+    from prereg.accounts import services
+    from prereg.accounts.models import Role
+    from prereg.audit.models import AuditEvent, Outcome
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(role=Role.POINT, org=tree["350122"], name="", phone="", profile_completed=False,
+                           must_change_password=True)
+    client.force_login(newcomer)
+    profile = {"profile-name": "陈晓", "profile-title": "科员", "profile-department": "医政科", "profile-phone": "",
+               "profile-version": newcomer.version}
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = _change(client, f"Wrong#{n}guess", prefix="pw-", url="accounts:first_login", **profile)
+        assert response.status_code == 400 and "原密码错误" in response.content.decode()
+    response = _change(client, "Wrong#lastguess", prefix="pw-", url="accounts:first_login", **profile)
+    assert response.status_code == 403 and "已被锁定" in response.content.decode()
+    assert services.login_locked(newcomer.username)
+    assert AuditEvent.objects.filter(event="account.password_change", outcome=Outcome.FAILURE,
+                                     actor_id=newcomer.pk).count() == settings.AXES_FAILURE_LIMIT
+    assert client.get(reverse("accounts:first_login")).status_code == 302  # signed out
