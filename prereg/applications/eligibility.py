@@ -534,9 +534,9 @@ def _study_form_doubts(education, facts) -> list[str]:
     if education.full_time is True:
         return []
     if education.full_time is None and not facts.holds_title:
-        return [f"{education.level}{education.study_form_words}，不能确认是否为全日制（首次报考须以全日制学历报考）"]
+        return [f"{education.level}{education.study_form_words}，不能确认是否为全日制（首次报考须以全日制学历或学位报考）"]
     form = "为非全日制" if education.full_time is False else f"{education.study_form_words}，不能确认是否为全日制"
-    rule = (f"医学类、相关医学类、药学类非全日制学历于{day_text(JIAOGAO_ENTRY)}后入学的，须符合教高〔2002〕4号、"
+    rule = (f"医学类、相关医学类、药学类非全日制学历或学位，于{day_text(JIAOGAO_ENTRY)}后入学的，须符合教高〔2002〕4号、"
             f"教高〔2002〕10号、教高〔2014〕7号文件规定")
     if education.entered:
         if education.entered <= JIAOGAO_ENTRY:
@@ -924,7 +924,7 @@ def _assess(facts, rules) -> Verdict:
                                              NOT_BY_YEARS)))
             continue
         if not facts.holds_title and education.full_time is False:
-            notes.append((education, Outcome(NOT_ELIGIBLE, f"{education.level}（非全日制）：首次报考须以全日制学历报考",
+            notes.append((education, Outcome(NOT_ELIGIBLE, f"{education.level}（非全日制）：首次报考须以全日制学历或学位报考",
                                              NOT_BY_YEARS)))
             continue
         for named, route_level in _route_levels(education, level, listed, facts):

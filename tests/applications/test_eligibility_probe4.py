@@ -34,7 +34,7 @@ def test_a_full_time_wording_of_the_districts_dictionary_is_full_time(study_form
 def test_an_explicit_non_full_time_form_refuses_a_first_time_candidate(study_form):
     assert is_full_time(study_form) is False
     v = verdict(first_time_pharmacy_assistant(study_form))
-    assert v.result == NOT_ELIGIBLE and "首次报考须以全日制学历报考" in v.text
+    assert v.result == NOT_ELIGIBLE and "首次报考须以全日制学历或学位报考" in v.text
 
 
 @pytest.mark.parametrize(("study_form", "words"), [("其他", "学习形式“其他”"), ("", "未填学习形式")])

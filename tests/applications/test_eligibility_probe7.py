@@ -148,3 +148,13 @@ def test_the_doubts_on_a_route_follow_one_but():
                      others=[COMMUNITY]))
     assert v.result == CHECK and v.text.count("但") == 1
     assert "不能确认是社区卫生服务机构的工作证明；自2017-01起算：按月计算已满3年" in v.text
+
+
+def test_a_degree_is_not_called_an_education():
+    # 主治 B 学士学位, not full-time, obtained 2017-07 (entry date unknown): the 教高 rule is said of a 学历 or a 学位.
+    v = verdict(facts(2023, "主治医师", category="临床", specialty="内科学", title="医师", title_date=d("2018-03"),
+                      registered=d("2018-06"), educations=[edu("学士学位", "2017-07", "临床医学", False)]))
+    assert v.result == CHECK and "学士学位为非全日制" in v.text and "非全日制学历或学位，于2015年3月31日后入学的" in v.text
+    # A first-time candidate's 学位 that is not known to be full-time.
+    v = verdict(facts(2023, "药师", category="药学", educations=[edu("硕士学位", "2022-06", "药学", None)]))
+    assert v.result == CHECK and "首次报考须以全日制学历或学位报考" in v.text
