@@ -14,7 +14,7 @@ from prereg.accounts.permissions import require_function
 from prereg.accounts.services import generate_one_time_password
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
-from prereg.core import sheets
+from prereg.core import locks, sheets
 from prereg.core.validators import clean_text
 from prereg.core.versions import check_version
 from prereg.orgs.models import Org
@@ -411,6 +411,11 @@ def catalogue_entry_update(*, actor, kind: str, entry_id: int, name: str, code: 
 
 # ---------------------------------------------------------------- notices
 
+# How long after a notice was created the same notice sent again by its author is taken as a resend
+# of the first (a double click, a retried request, two tabs), not as a second notice.
+ANNOUNCEMENT_RESEND_WINDOW = datetime.timedelta(minutes=2)
+
+
 @transaction.atomic
 def announcement_save(*, actor, announcement_id: int | None = None, expected_version: int | None = None, title: str,
                       body: str, kind: str, audience: str, pinned: bool = False, exam_year=None,
@@ -422,6 +427,15 @@ def announcement_save(*, actor, announcement_id: int | None = None, expected_ver
         raise ValidationError({name: f"请填写“{Announcement._meta.get_field(name).verbose_name}”。"
                                for name, text in (("title", title), ("body", body)) if not text})
     if announcement_id is None:
+        # Two identical posts of 新增 made two notices (only the page's script held the second back):
+        # the author's creations take turns, and one identical in every field to a notice he created
+        # moments ago is that notice, answered as saved again and not created twice (race probe).
+        locks.hold(f"announcement.create:{actor.pk}")
+        twin = Announcement.objects.filter(
+            created_by=actor, created_at__gte=timezone.now() - ANNOUNCEMENT_RESEND_WINDOW, title=title, body=body,
+            kind=kind, audience=audience, pinned=pinned, exam_year=exam_year).order_by("-pk").first()
+        if twin is not None:
+            return twin
         announcement = Announcement(created_by=actor)
         event = "announcement.create"
     else:
