@@ -3,11 +3,14 @@
 A. A return to the candidate after 省网填报 has closed (reviewers work on until 现场确认) ends his
    registration, for he cannot resubmit: the reviewer is told before he decides, and neither the SMS nor
    the candidate's pages tell the candidate to 修改后重新提交.
+B. The review screen, its decisions and 撤办 return to the list (待审信息, 已审信息) it was opened from, as
+   it was filtered, sorted and paged; a `back`/`next` that is not such a list is not followed.
 """
 
 import datetime
 import re
 from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -17,7 +20,7 @@ from prereg.applications import services
 from prereg.applications.models import Application, State
 from prereg.catalog.models import ExamYear
 from prereg.notify.models import SmsMessage
-from tests.factories import submitted
+from tests.factories import approve, submitted, tick_all
 
 
 @pytest.fixture
@@ -101,3 +104,91 @@ def test_the_candidates_page_in_the_window_still_offers_to_resubmit(client, app,
     client.force_login(app.candidate)
     body = unescape(client.get(reverse("candidate:home")).content.decode())
     assert "请按退回原因修改后重新提交" in body and "去修改" in body
+
+
+# --- B: the review screen returns to the list it was opened from --------------------------------
+
+PENDING = "/backoffice/review/pending/"
+REVIEWED = "/backoffice/review/reviewed/"
+LISTED = f"{PENDING}?q=%E6%9D%8E&sort=-name&page=1"  # 李, by name descending, page 1
+
+
+def _hrefs(body) -> list[str]:
+    return [unescape(h) for h in re.findall(r'href="([^"]*)"', body)]
+
+
+def _next_inputs(body) -> list[str]:
+    return [unescape(v) for v in re.findall(r'<input type="hidden" name="next" value="([^"]*)">', body)]
+
+
+def test_the_lists_link_to_the_review_screen_carries_the_list(client, app, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(PENDING, {"q": "李", "sort": "-name", "page": "1"}).content.decode()
+    review = reverse("backoffice:review", args=[app.pk])
+    assert f"{review}?{urlencode({'back': LISTED})}" in _hrefs(body)
+    assert f'data-href="{review}?back=' in body
+
+
+def test_the_review_screen_returns_to_the_list_it_came_from(client, app, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[app.pk]), {"back": LISTED}).content.decode()
+    assert LISTED in _hrefs(body)  # 返回待审信息
+    assert REVIEWED in _hrefs(body)
+    assert _next_inputs(body) and set(_next_inputs(body)) == {LISTED}  # the decision's and each tick's form
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_a_decision_returns_to_the_filtered_sorted_paged_list(client, app, reviewer_anxi_hospital, decision):
+    tick_all(app, reviewer_anxi_hospital)
+    app.refresh_from_db()
+    client.force_login(reviewer_anxi_hospital)
+    response = client.post(reverse("backoffice:review_decide", args=[app.pk]), {
+        "decision": decision, "version": app.version, "reason": "学历不符", "to": "candidate", "next": LISTED})
+    assert response.status_code == 302 and response["Location"] == LISTED
+    assert Application.objects.get(pk=app.pk).version != app.version
+
+
+FOREIGN = [
+    "https://evil.example/backoffice/review/pending/?q=1",
+    "//evil.example/backoffice/review/pending/",
+    "/\\evil.example/backoffice/review/pending/",
+    "/backoffice/review/pending/../../../accounts/logout/",
+    "/accounts/logout/",
+    "javascript:alert(1)",
+]
+
+
+@pytest.mark.parametrize("posted", FOREIGN)
+def test_a_foreign_next_is_ignored(client, app, reviewer_anxi_hospital, posted):
+    tick_all(app, reviewer_anxi_hospital)
+    app.refresh_from_db()
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[app.pk]), {"back": posted}).content.decode()
+    assert PENDING in _hrefs(body) and not _next_inputs(body)
+    response = client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                           {"decision": "approve", "version": app.version, "next": posted})
+    assert response.status_code == 302 and response["Location"] == PENDING
+
+
+def test_a_stale_decision_stays_on_the_screen_with_the_list_kept(client, app, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    response = client.post(reverse("backoffice:review_decide", args=[app.pk]), {
+        "decision": "reject", "version": app.version - 1, "reason": "x", "to": "candidate", "next": LISTED})
+    assert response["Location"] == f"{reverse('backoffice:review', args=[app.pk])}?{urlencode({'back': LISTED})}"
+
+
+def test_reviewed_list_keeps_its_query_through_the_screen_and_a_recall(client, app, reviewer_anxi_hospital):
+    approve(app, reviewer_anxi_hospital)
+    app.refresh_from_db()
+    client.force_login(reviewer_anxi_hospital)
+    listed = f"{REVIEWED}?q=%E6%9D%8E&page=1"
+    body = client.get(REVIEWED, {"q": "李", "page": "1"}).content.decode()
+    review = reverse("backoffice:review", args=[app.pk])
+    assert f"{review}?{urlencode({'back': listed})}" in _hrefs(body)
+    assert _next_inputs(body) == [listed]  # the row's 撤办
+    screen = client.get(review, {"back": listed}).content.decode()
+    assert listed in _hrefs(screen) and PENDING in _hrefs(screen)
+    response = client.post(reverse("backoffice:review_recall", args=[app.pk]),
+                           {"version": app.version, "next": listed})
+    assert response.status_code == 302 and response["Location"] == listed
+    assert Application.objects.get(pk=app.pk).version != app.version

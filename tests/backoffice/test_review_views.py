@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -40,7 +41,7 @@ def test_pending_lists_the_applications_at_my_stage_with_an_open_link(client, ap
     assert response.status_code == 200
     body = response.content.decode()
     assert "李娜" in body and reverse("backoffice:review", args=[app.pk]) in body
-    assert f'data-href="{reverse("backoffice:review", args=[app.pk])}"' in body
+    assert f'data-href="{reverse("backoffice:review", args=[app.pk])}?back=' in body  # the list kept (round 7 B)
     # ID numbers are masked in lists.
     assert app.id_number not in body
 
@@ -211,7 +212,9 @@ def test_pending_page_past_the_end_shows_the_last_page(client, tree, year, revie
         assert [row.name for row in page.object_list] == ["考生01", "考生00"]
         assert "第 2 / 2 页，共 22 条" in response.content.decode()
         row = page.object_list[0]
-        assert row.open_url == reverse("backoffice:review", args=[row.pk])
+        # The list as asked for carried along: the review screen returns to it (round 7 B).
+        listed = f"{reverse('backoffice:pending')}?page={number}&sort=-name"
+        assert row.open_url == f"{reverse('backoffice:review', args=[row.pk])}?{urlencode({'back': listed})}"
 
 
 # The review screen --------------------------------------------------------------------------------
