@@ -8,7 +8,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -813,6 +813,7 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
     (birth date and gender from a resident ID number).
     """
     application = _lock_for_decision(actor, application_id, expected_version)
+    number_before = application.id_number
     diff, errors, touched = {}, {}, {}
     for key, raw in changes.items():
         obj, column = _resolve_target(application, key)
@@ -846,6 +847,7 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
         raise ValidationError("没有修改任何信息。")
     for row in touched.values():
         row.save()
+    account_followed = "id_number" in diff and _account_number_follows(application, number_before)
     eligibility.refresh(application)  # as a candidate's save: lists, exports and statistics read it
     # The review log, shown on the review screen, keeps personal numbers as the audit log does:
     # masked, with a keyed hash that proves which number it was (PIPL: the minimum necessary).
@@ -853,9 +855,27 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
            to_state=workflow.next_state(application.state, ReviewAction.EDIT),
            to_stage=application.stage, org=actor.org, details={"changes": protect_personal_numbers(diff)},
            request=request)
-    record("application.edit.values", actor=actor, obj=application, request=request, details={"changes": diff})
+    record("application.edit.values", actor=actor, obj=application, request=request,
+           details={"changes": diff, **({"account_id_number": True} if account_followed else {})})
     _drop_ticks(application, corrected=diff)
     return application
+
+
+def _account_number_follows(application, number_before: str) -> bool:
+    """The candidate's account takes the corrected ID number when it held the one corrected (the draft
+    copies the account's number, carryover.start_application, and nothing else changes either): the
+    number the correction read off his ID document is the one he signs in with (the one he registered,
+    his login name, still signs in), next year's draft starts from, and a sign-up of it meets as registered. Left
+    apart, the corrected number would be free to sign up with, and that account's draft would carry it
+    beside this application, the two numbers of F6 again. id_number_taken has asked, under the number's
+    lock, that no other account holds it; a sign-up committed meanwhile (it does not take the lock: its
+    unique constraint speaks) is refused here in the same words."""
+    try:
+        with transaction.atomic():
+            return bool(User.objects.filter(pk=application.candidate_id, id_number=number_before)
+                        .exclude(id_number="").update(id_number=application.id_number, version=F("version") + 1))
+    except IntegrityError:
+        raise ValidationError({"id_number": ID_NUMBER_TAKEN_MESSAGE}) from None
 
 
 def can_decide(actor, application) -> bool:

@@ -9,12 +9,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from prereg.accounts.models import Role
+from prereg.accounts.backends import find_account
+from prereg.accounts.models import Role, User
 from prereg.applications import services
 from prereg.applications.carryover import start_application
 from prereg.applications.models import Application, ReviewLog
+from prereg.audit.models import AuditEvent
 from prereg.demo.people import make_id_number
-from tests.applications.test_one_writer_races import done, second_waits
+from tests.applications.test_one_writer_races import done, paused_after, second_waits, started
 from tests.factories import CandidateFactory, ExamYearFactory, UserFactory, submitted
 
 TAKEN = services.ID_NUMBER_TAKEN_MESSAGE
@@ -113,3 +115,67 @@ def test_two_corrections_to_one_number_at_once_leave_it_to_one_application(
     assert isinstance(outcomes["second"], ValidationError), outcomes["second"]
     assert outcomes["second"].message_dict == {"id_number": [TAKEN]}
     assert list(Application.objects.filter(id_number=FREE).values_list("pk", flat=True)) == [first.pk]
+
+
+# --- The account follows -------------------------------------------------------------------------------
+
+
+def test_the_candidates_account_takes_the_corrected_number(tree, year, li_na, reviewer_anxi_hospital):
+    account = li_na.candidate
+    typo = account.id_number
+    _correct(li_na, reviewer_anxi_hospital, FREE)
+    account.refresh_from_db()
+    assert account.id_number == FREE
+    # He signs in by the number on his ID document, and by the one he registered (his login name) still.
+    assert find_account(FREE) == account and find_account(typo) == account
+    # Nobody signs up with it beside him (the sign-up's unique constraint), and next year's draft starts from it.
+    assert User.objects.filter(id_number=FREE).count() == 1
+    later = ExamYearFactory(year=year.year + 1, is_current=False)
+    assert start_application(candidate=account, exam_year=later).id_number == FREE
+    audited = AuditEvent.objects.get(event="application.edit.values", object_id=str(li_na.pk)).details
+    assert audited["account_id_number"] is True
+
+
+def test_an_account_that_held_another_number_is_left_as_it_is(li_na, reviewer_anxi_hospital):
+    # The application's number no longer was the account's (a correction before the account followed).
+    other = make_id_number("350524", datetime.date(1977, 7, 7), 321)
+    Application.objects.filter(pk=li_na.pk).update(id_number=other)
+    account_number = li_na.candidate.id_number
+    _correct(li_na, reviewer_anxi_hospital, FREE)
+    assert User.objects.get(pk=li_na.candidate_id).id_number == account_number
+    assert Application.objects.get(pk=li_na.pk).id_number == FREE
+
+
+def test_a_sign_up_the_check_did_not_see_is_refused_in_the_same_words(li_na, reviewer_anxi_hospital, monkeypatch):
+    # A sign-up committed after the check asked (it takes no lock of the number): the account's unique
+    # constraint refuses the correction, all of it, not a server error.
+    CandidateFactory(id_number=FREE, username=FREE)
+    monkeypatch.setattr(services, "id_number_taken", lambda *args, **kwargs: False)
+    before = Application.objects.get(pk=li_na.pk)
+    with pytest.raises(ValidationError) as refused:
+        _correct(li_na, reviewer_anxi_hospital, FREE)
+    assert refused.value.message_dict == {"id_number": [TAKEN]}
+    after = Application.objects.get(pk=li_na.pk)
+    assert (after.id_number, after.version) == (before.id_number, before.version)
+    assert User.objects.get(pk=li_na.candidate_id).id_number == li_na.candidate.id_number
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_up_committed_while_the_correction_holds_the_number_refuses_the_correction(
+        postgres_only, tree, year, reviewer_anxi_hospital, monkeypatch):
+    li_na = submitted(tree, year, name="李娜")
+    typo = li_na.candidate.id_number
+    # The correction has asked (no account holds the number) and pauses; a sign-up of the number, which
+    # takes no lock of it, commits meanwhile; the correction then meets the account's unique constraint.
+    asked, go_on = paused_after(monkeypatch, services, "id_number_taken")
+    outcomes = {}
+    correction = started(outcomes, "corrected", partial(_correct, li_na, reviewer_anxi_hospital, FREE))
+    assert asked.wait(10), outcomes
+    started(outcomes, "signed_up", partial(CandidateFactory, id_number=FREE, username=FREE)).join(10)
+    assert done(outcomes["signed_up"]), outcomes["signed_up"]
+    go_on.set()
+    correction.join(15)
+    assert isinstance(outcomes["corrected"], ValidationError), outcomes["corrected"]
+    assert outcomes["corrected"].message_dict == {"id_number": [TAKEN]}
+    assert Application.objects.get(pk=li_na.pk).id_number == typo
+    assert User.objects.get(pk=li_na.candidate_id).id_number == typo
