@@ -602,7 +602,8 @@ def _appointed_at_most(rule, facts, rules, head, missing, needed) -> Outcome | N
 def _agreed(rule, facts, rules, head, readings, needed) -> Outcome:
     """The route's outcome where every reading the rules leave open agrees, 需人工核实 naming the point where they
     do not: the start of 从事医师工作 (one reading a start, rules file §1.3), and a start in January, whose
-    month count is a year more than cutoff_year − start_year (§1.3 and §5 item 4: that edge is unconfirmed)."""
+    month count is a year more than cutoff_year − start_year (§1.3 and §5 item 4: that edge is unconfirmed).
+    Failed by every reading, by different counts, it names each count, and the earliest year once (_promise)."""
     outcomes = []
     for reading in readings:
         outcome = _years(rule, facts, rules, head, reading, needed, readings)
@@ -1129,11 +1130,10 @@ def facts_from(values: dict, rows: dict, exam_year) -> Facts:
 
 def _evidence_of(kind: str) -> dict[str, str]:
     """The conditions an 其他 row brings (EVIDENCE), each with the words of its doubt ("" for none). The 基层 advance
-    is for those working in a 社区卫生服务机构 (Regime A; 乡镇卫生院 too from 2023年度, rules file §3.2; ADVANCE_UNITS
-    names them where the advance is applied): the seed's
+    is for those working in a 社区卫生服务机构 (Regime A; 乡镇卫生院 too from 2023年度, rules file §3.2): the seed's
     one row 社区工作证明/基层工作20年证明 may hold either document, and a 基层工作20年证明 (or any 基层 proof not
-    naming the 社区) has no national rule behind it (§3.2 unconfirmed), so an advance resting on it is to be checked.
-    A proof that names only the 社区 is taken as it is."""
+    naming the 社区) has no national rule behind it (§3.2 unconfirmed), so an advance resting on it is to be checked
+    (_years adds where the advance applied is for: ADVANCE_UNITS). A proof that names only the 社区 is taken as it is."""
     brought = {need: "" for word, need in EVIDENCE.items() if word in kind}
     if "基层" in brought and ("20年" in kind or "社区" not in kind):
         brought["基层"] = f"所附“{kind}”可能是基层工作证明（如基层工作20年证明，无全国性规定，规则未经确认）"
