@@ -5,6 +5,7 @@ that check and audit nothing: the acts here use them, and so do those of 考生�
 (applications.candidates), whose scope is a question about applications, and the staff import.
 """
 
+import dataclasses
 import secrets
 import string
 import time
@@ -26,6 +27,7 @@ from django.utils import timezone
 
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
+from prereg.core import locks
 from prereg.core.masking import mask_phone
 from prereg.core.validators import clean_person_name, normalize_mobile, validate_mobile
 from prereg.notify.sms import (
@@ -40,7 +42,7 @@ from prereg.notify.sms import (
 
 from . import permissions
 from .backends import STAFF_PHONE_TAKEN_MESSAGE, find_account, hold_sign_in, identifier_key, phone_held
-from .models import ROLE_RANK, PasswordHistory, Role, RolePermission, User, roles_below
+from .models import PasswordHistory, Role, RolePermission, User, roles_below
 from .validators import CASE_VARIANT_MESSAGE, clean_staff_login_name, refuse_case_variant, staff_named_alike
 
 
@@ -400,38 +402,13 @@ def account_set_active(*, actor, user_ids, active: bool, waiting=None, assigned=
     if len(users) != len(ids):
         raise Http404("所选账号不存在或不在您的管辖范围内。")
     changed = [u for u in users if u.is_active != active]
-    if active:
-        _refuse_enabling_above(actor, changed)
     if counted:
         _keep_a_reviewer(changed, waiting, assigned)
-    # Who disabled an account is kept (the role), so that a lower rank does not undo it; enabling forgets it.
-    User.objects.filter(pk__in=[u.pk for u in changed]).update(is_active=active,
-                                                               disabled_by_role="" if active else actor.role)
-    if not active:  # disabled already, by a lower rank: now this rank's 禁用 too
-        User.objects.filter(pk__in=[u.pk for u in users if u not in changed
-                                    and _rank(u.disabled_by_role) > _rank(actor.role)]).update(disabled_by_role=actor.role)
+    User.objects.filter(pk__in=[u.pk for u in changed]).update(is_active=active)
     for user in changed:
         record("account.enable" if active else "account.disable", actor=actor, obj=user, request=request,
                details={"username": user.username})
     return len(changed)
-
-
-def _rank(role: str) -> int:
-    """ROLE_RANK, for disabled_by_role: none (an account enabled, or disabled before it was kept) ranks last."""
-    return ROLE_RANK.get(role, len(ROLE_RANK)) if role else len(ROLE_RANK)
-
-
-def _refuse_enabling_above(actor, enabling: list[User]) -> None:
-    """启用 refused for an account a higher rank than the actor's disabled (security probe F4: a 考区
-    disabled a unit's account and its 报名点 enabled it again). The same rank or a higher one enables it."""
-    above = [u for u in enabling if _rank(u.disabled_by_role) < _rank(actor.role)]
-    if not above:
-        return
-    if len(above) == 1:
-        label = Role(above[0].disabled_by_role).label
-        raise ValidationError(f"账号 {above[0].username} 由上级（{label}）禁用，须由{label}或其上级启用。")
-    names = "、".join(f"{u.username}（{Role(u.disabled_by_role).label}）" for u in above)
-    raise ValidationError(f"以下账号由上级禁用，须由禁用它的上级启用：{names}。")
 
 
 # The words of a refusal to leave an org that is needed without reviewers: here, for its last reviewer
@@ -467,6 +444,17 @@ def _keep_a_reviewer(leaving: list[User], waiting, assigned) -> None:
 
 # --- Role permissions (配置角色权限) -------------------------------------------------------------
 
+# The named lock (core.locks) every change of the permission table holds: absent override rows
+# mean the default, so no row stands for every cell a save reads.
+PERMISSIONS_LOCK = "prereg.accounts.role_permissions"
+
+
+def _cell_in_force(role: str, function: str) -> bool:
+    """A cell's value as committed (not the cached copy a page was drawn from): its override or the default."""
+    row = RolePermission.objects.filter(role=role, function=function).first()
+    return row.allowed if row is not None else role in permissions.TABLE[function]
+
+
 @transaction.atomic
 def role_permission_set(*, actor, role: str, function: str, allowed: bool, request=None) -> bool:
     """Change one cell of the permission table; returns whether anything changed."""
@@ -475,7 +463,8 @@ def role_permission_set(*, actor, role: str, function: str, allowed: bool, reque
         raise ValidationError("未知的角色或功能。")
     if permissions.is_locked(function, role):
         raise PermissionDenied(f"“{Role(role).label}·{permissions.NAMES[function]}”受三员分立或《通知》权限表约束，不能修改。")
-    before = permissions.role_has_function(role, function)
+    locks.hold(PERMISSIONS_LOCK)
+    before = _cell_in_force(role, function)
     if before == allowed:
         return False
     default = role in permissions.TABLE[function]
@@ -492,14 +481,38 @@ def role_permission_set(*, actor, role: str, function: str, allowed: bool, reque
     return True
 
 
-@transaction.atomic
-def role_permissions_save(*, actor, cells: dict[tuple[str, str], bool], request=None) -> int:
-    """Save the grid of 配置角色权限: each cell that differs is changed (and audited) as above, all
-    or none; returns how many changed."""
+@dataclasses.dataclass
+class GridSave:
+    changed: int  # cells changed (and audited)
+    overtaken: dict[tuple[str, str], bool]  # (function, role) -> value in force: changed by another since the page
+
+
+def role_permissions_save(*, actor, cells: dict[tuple[str, str], bool], shown: dict[tuple[str, str], bool] | None = None,
+                          request=None) -> GridSave:
+    """Save the grid of 配置角色权限, all or none, under the table's lock: `cells` ((function, role) ->
+    ticked) as posted, `shown` what the page showed in each when it was loaded.
+
+    Only the cells the user changed on his page (ticked != shown) are changed (and audited) as above.
+    A cell whose value in force is no longer the one his page showed was changed by someone else since:
+    it is left as it is (his page's old value never undoes that change) and returned in `overtaken`,
+    so he can be told. Without `shown` (a caller that shows no page) every cell that differs is changed."""
     permissions.require_function(actor, "configure_roles")
-    return sum(role_permission_set(actor=actor, role=role, function=function, allowed=allowed, request=request)
-               for (function, role), allowed in cells.items()
-               if function in permissions.TABLE and permissions.role_has_function(role, function) != allowed)
+    with transaction.atomic():
+        locks.hold(PERMISSIONS_LOCK)
+        changed, overtaken = 0, {}
+        for (function, role), allowed in cells.items():
+            if function not in permissions.TABLE:
+                continue
+            if shown is not None:
+                now = _cell_in_force(role, function)
+                if now != shown.get((function, role), now):
+                    overtaken[function, role] = now
+                    continue
+                if allowed == shown.get((function, role), allowed):
+                    continue
+            changed += role_permission_set(actor=actor, role=role, function=function, allowed=allowed,
+                                           request=request)
+    return GridSave(changed, overtaken)
 
 
 # --- Keeping accounts up to date (账号用户管理要求 第二条, issue 17.5) ----------------------------

@@ -172,6 +172,7 @@ def grid_post(overrides=None):
         for role in Role.values:
             if permissions.role_has_function(role, code):
                 data[f"{code}:{role}"] = "on"
+    data["shown"] = " ".join(data)  # the cells ticked when the page was loaded
     for key, on in (overrides or {}).items():
         if on:
             data[key] = "on"

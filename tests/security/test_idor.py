@@ -1129,6 +1129,7 @@ def _flip_cell_call(client, ctx):
 
     code, role = ctx["cell"]
     data = {f"{c}:{r}": "on" for c in permissions.TABLE for r in Role.values if permissions.role_has_function(r, c)}
+    data["shown"] = " ".join(data)  # the cells ticked when the page was loaded
     if f"{code}:{role}" in data:
         del data[f"{code}:{role}"]
     else:

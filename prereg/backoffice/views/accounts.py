@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prereg.accounts import permissions, services
 from prereg.accounts.backends import one_time_password_ttl_hours
 from prereg.accounts.forms import AccountEditForm
-from prereg.accounts.models import Role, User
+from prereg.accounts.models import Role, RolePermission, User
 from prereg.accounts.permissions import has_function
 from prereg.accounts.validators import clean_staff_login_name
 from prereg.applications import candidates as candidate_services
@@ -26,6 +26,7 @@ from prereg.catalog import staff_import
 from prereg.core.forms import add_service_errors
 from prereg.core.sheets import template_csv
 from prereg.core.validators import is_id, normalize_id_number, searched_name
+from prereg.core.versions import STALE_MESSAGE
 from prereg.notify.models import SmsMessage
 from prereg.orgs import services as org_services
 from prereg.orgs import staging
@@ -153,30 +154,46 @@ def role_permissions(request):
     if request.method == "POST":
         # Locked cells are disabled on the page, so a browser does not send them: they are not
         # read from the form at all (and the service refuses them anyway).
-        wanted = {(code, role): f"{code}:{role}" in request.POST
-                  for code, *_rest in permissions.FUNCTIONS for role in GRID_ROLES
-                  if not permissions.is_locked(code, role)}
+        editable = [(code, role) for code, *_rest in permissions.FUNCTIONS for role in GRID_ROLES
+                    if not permissions.is_locked(code, role)]
+        wanted = {(code, role): f"{code}:{role}" in request.POST for code, role in editable}
+        # "shown": the cells the page showed ticked when it was loaded; only the cells the user changed
+        # from that are saved, so an older copy of the grid never undoes another's change. A post
+        # without it comes from no page of ours as it is now: refused as a stale page.
+        if "shown" not in request.POST:
+            messages.error(request, STALE_MESSAGE)
+            return redirect("backoffice:role_permissions")
+        ticked = set(request.POST["shown"].split())
+        shown = {(code, role): f"{code}:{role}" in ticked for code, role in editable}
         try:
-            changed = services.role_permissions_save(actor=request.user, cells=wanted, request=request)
+            saved = services.role_permissions_save(actor=request.user, cells=wanted, shown=shown, request=request)
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"已保存，修改了{changed}项权限。" if changed else "没有修改。")
+            messages.success(request, f"已保存，修改了{saved.changed}项权限。" if saved.changed else "没有修改。")
+            if saved.overtaken:
+                names = "、".join(f"{Role(role).label}·{permissions.NAMES[code]}（现为{'允许' if now else '不允许'}）"
+                                 for (code, role), now in saved.overtaken.items())
+                messages.warning(request, f"以下权限在您打开本页后已被他人修改，未覆盖：{names}。下表已是最新的权限，请核对。")
         return redirect("backoffice:role_permissions")
-    overrides = permissions.overrides()
+    # As committed, not the cached copy (seconds old in another process): the page's "shown" is
+    # what the save compares with.
+    overrides = {(o.function, o.role): o.allowed for o in RolePermission.objects.all()}
     rows = []
-    for code, module, name, _defaults in permissions.FUNCTIONS:
+    for code, module, name, defaults in permissions.FUNCTIONS:
         cells = []
         for role in GRID_ROLES:
             locked = permissions.is_locked(code, role)
             cells.append({
-                "key": f"{code}:{role}", "allowed": permissions.role_has_function(role, code),
+                "key": f"{code}:{role}",
+                "allowed": role in defaults if locked else overrides.get((code, role), role in defaults),
                 "locked": locked, "changed": not locked and (code, role) in overrides,
                 "label": f"{Role(role).label}·{name}",
             })
         rows.append({"code": code, "module": module, "name": name, "cells": cells})
+    shown = " ".join(cell["key"] for row in rows for cell in row["cells"] if cell["allowed"] and not cell["locked"])
     return render(request, "backoffice/accounts/role_permissions.html",
-                  {"rows": rows, "roles": [Role(r).label for r in GRID_ROLES]})
+                  {"rows": rows, "roles": [Role(r).label for r in GRID_ROLES], "shown": shown})
 
 
 # --- 考生信息管理 -----------------------------------------------------------------------------------
