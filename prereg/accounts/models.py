@@ -85,6 +85,10 @@ class User(AbstractUser):
     # Reviewers complete name, post/department and contact at first login (manual section 一).
     profile_completed = models.BooleanField(default=False)
     created_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The role of whoever disabled the account (禁用), "" while it is enabled: an account is enabled
+    # again only by that rank or a higher one (accounts.services.account_set_active), so a subordinate
+    # does not undo his superior's 禁用. Accounts disabled before this was kept have "".
+    disabled_by_role = models.CharField("禁用者角色", max_length=20, choices=Role.choices, blank=True, default="")
     # Raised by every change of the holder's details (accounts.services.account_update): a page
     # carries the version it was loaded with, so an edit made meanwhile is not overwritten.
     version = models.PositiveIntegerField(default=0)

@@ -267,3 +267,50 @@ def test_the_first_logins_old_password_is_counted_likewise(client, settings, tre
     assert AuditEvent.objects.filter(event="account.password_change", outcome=Outcome.FAILURE,
                                      actor_id=newcomer.pk).count() == settings.AXES_FAILURE_LIMIT
     assert client.get(reverse("accounts:first_login")).status_code == 302  # signed out
+
+
+# --- F4: a subordinate does not undo his superior's 禁用 of an account ------------------------------------
+
+
+def _set_active(actor, user, active):
+    from prereg.accounts import services
+
+    return services.account_set_active(actor=actor, user_ids=[user.pk], active=active)
+
+
+def test_an_account_the_district_disabled_is_enabled_by_the_district_only(client, reviewer_province, reviewer_fuzhou,
+                                                                           reviewer_lianjiang_hospital):
+    from django.core.exceptions import ValidationError
+
+    from prereg.accounts.models import Role
+
+    unit = reviewer_lianjiang_hospital
+    assert _set_active(reviewer_province, unit, False) == 1
+    unit.refresh_from_db()
+    assert not unit.is_active and unit.disabled_by_role == Role.DISTRICT
+    with pytest.raises(ValidationError) as refused:
+        _set_active(reviewer_fuzhou, unit, True)
+    assert "由上级（考区）禁用，须由考区或其上级启用" in refused.value.messages[0]
+    # The list page says so when the 考点 ticks it and clicks 启用.
+    client.force_login(reviewer_fuzhou)
+    response = client.post(reverse("backoffice:accounts_toggle"), {"ids": [unit.pk], "action": "enable"}, follow=True)
+    assert "由上级（考区）禁用，须由考区或其上级启用" in response.content.decode()
+    unit.refresh_from_db()
+    assert not unit.is_active
+    # The 考区 enables it; what the 考点 disables afterwards the 考点 enables again.
+    assert _set_active(reviewer_province, unit, True) == 1
+    unit.refresh_from_db()
+    assert unit.is_active and unit.disabled_by_role == ""
+    _set_active(reviewer_fuzhou, unit, False)
+    assert _set_active(reviewer_fuzhou, unit, True) == 1
+
+
+def test_a_superiors_disable_of_an_account_already_disabled_below_holds_too(reviewer_province, reviewer_fuzhou,
+                                                                             reviewer_lianjiang_hospital):
+    from django.core.exceptions import ValidationError
+
+    unit = reviewer_lianjiang_hospital
+    _set_active(reviewer_fuzhou, unit, False)
+    assert _set_active(reviewer_province, unit, False) == 0  # already disabled: nothing changes but who holds it
+    with pytest.raises(ValidationError):
+        _set_active(reviewer_fuzhou, unit, True)
