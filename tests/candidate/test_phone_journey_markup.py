@@ -6,7 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import complete_application
+from prereg.accounts.models import Role
+from tests.factories import UserFactory, complete_application
 
 
 @pytest.fixture
@@ -32,3 +33,17 @@ def test_a_rows_delete_box_is_not_put_back_by_the_browser(form_html):
 def _first_submit(html, form_pattern=r"<form[^>]*method=\"post\"[^>]*>.*?</form>", which=0):
     form = [f for f in re.findall(form_pattern, html, re.S) if "csrfmiddlewaretoken" in f][which]
     return re.search(r'<button[^>]*type="submit"[^>]*>[^<]*</button>', form).group(0)
+
+
+def test_enter_in_sign_up_presses_register_not_send_code(client, db):
+    first = _first_submit(client.get(reverse("candidate:signup")).content.decode())
+    assert "send_code" not in first and "hx-post" not in first and ">注册<" in first
+
+
+@pytest.mark.parametrize("url", ["accounts:profile", "accounts:first_login"])
+def test_enter_in_the_profile_and_the_first_login_saves_not_send_code(client, tree, url):
+    reviewer = UserFactory(role=Role.POINT, org=tree["350122"], name="", phone="",
+                           profile_completed=url == "accounts:profile", must_change_password=False)
+    client.force_login(reviewer)
+    first = _first_submit(client.get(reverse(url)).content.decode(), r'<form method="post" novalidate>.*?</form>')
+    assert "send_code" not in first and ">保存<" in first

@@ -2,11 +2,15 @@
 marked deleted, Enter in sign-up pressing 发送验证码, the unit search running mid-composition, the section index over
 the field typed in (landscape, keyboard open), the menu cut at 150 % text, and 找回密码's focus after a wrong captcha."""
 
+import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
 
 from prereg.applications.models import WorkRow
+from prereg.demo.people import make_id_number
+from prereg.notify.models import SmsMessage
 from tests.factories import TEST_PASSWORD, WorkRowFactory
 
 from .conftest import _new_page, login
@@ -51,3 +55,23 @@ def test_back_after_leaving_shows_a_row_taken_away_as_kept_and_the_save_keeps_it
     phone.locator("#section-work .actions [type=submit]").click()
     expect(phone.locator("#section-work [data-saved]")).to_be_visible()
     assert WorkRow.objects.filter(application=application).count() == 2
+
+
+def test_enter_in_the_last_field_of_sign_up_registers(phone):
+    number, mobile, password = make_id_number("350102", datetime.date(1990, 3, 4), 211), "13800138211", "Kaoshi#2026x"
+    phone.goto(f"{phone.base}/candidate/signup/")
+    phone.fill("input[name=name]", "林一")
+    phone.fill("input[name=id_number]", number)
+    phone.fill("input[name=phone]", mobile)
+    phone.locator("button[name=send_code]").click()
+    expect(phone.locator("#code-status")).to_contain_text("已发送")
+    code = re.search(r"\d{6}", SmsMessage.objects.filter(phone=mobile).latest("pk").text).group()
+    phone.fill("input[name=sms_code]", code)
+    phone.fill("input[name=password1]", password)
+    phone.fill("input[name=password2]", password)
+    # 发送验证码, counting down, came first: Enter did nothing for 60 s, then sent a code that spent this one.
+    with phone.expect_navigation():
+        phone.press("input[name=password2]", "Enter")
+    phone.wait_for_url("**/candidate/**")
+    assert "/signup/" not in phone.url
+    assert SmsMessage.objects.filter(phone=mobile).count() == 1
