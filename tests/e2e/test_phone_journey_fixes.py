@@ -75,3 +75,25 @@ def test_enter_in_the_last_field_of_sign_up_registers(phone):
     phone.wait_for_url("**/candidate/**")
     assert "/signup/" not in phone.url
     assert SmsMessage.objects.filter(phone=mobile).count() == 1
+
+
+def test_the_unit_search_waits_for_the_input_method_to_finish(phone, tree, year):
+    _form(phone, tree, year)
+    searched = []
+    phone.on("request", lambda r: "/candidate/units/?" in r.url and searched.append(r.url))
+    box = phone.locator("#unit-q")
+    box.click()
+    box.type("协和")
+    phone.wait_for_timeout(600)
+    before = len(searched)
+    cdp = phone.context.new_cdp_session(phone)
+    for typed in ("y", "yi", "yiy", "yiyu"):  # pinyin under composition: not a name to search for
+        cdp.send("Input.imeSetComposition", {"text": typed, "selectionStart": len(typed), "selectionEnd": len(typed)})
+        phone.wait_for_timeout(120)
+    phone.wait_for_timeout(600)
+    assert searched[before:] == [], searched
+    cdp.send("Input.insertText", {"text": "医院"})  # the candidate picks 医院: the composition ends
+    phone.wait_for_timeout(800)
+    after = searched[before:]
+    assert after and all("yi" not in url for url in after), after
+    assert "%E5%8D%8F%E5%92%8C%E5%8C%BB%E9%99%A2" in after[-1]  # 协和医院

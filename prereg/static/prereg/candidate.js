@@ -511,6 +511,17 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.id === "unit-q") { event.preventDefault(); }
   });
+  // The unit search searches as one types (hx-trigger "input"), but not while a Chinese input method is still
+  // composing: it searched "协和yi", said 没有找到 (read aloud by the live region), and 申请添加单位 took the
+  // half-typed text (phone probe). The composition's own input events are kept from htmx (caught before they reach
+  // the box, whose listener is htmx's); its end searches. htmx's event filters ([!event.isComposing]) need eval,
+  // which the page's htmx config and CSP refuse.
+  document.addEventListener("input", function (event) {
+    if (event.isComposing && event.target.id === "unit-q") { event.stopPropagation(); }
+  }, true);
+  document.addEventListener("compositionend", function (event) {
+    if (event.target.id === "unit-q") { event.target.dispatchEvent(new Event("input", { bubbles: true })); }
+  });
 
   // SMS button: a 60 s countdown after a code was sent (the reply says class="ok"); after a
   // refused send (bad number, too many requests) the button stays usable at once.
