@@ -109,3 +109,18 @@ def test_the_section_index_does_not_cover_the_field_in_landscape_with_the_keyboa
     top = field.evaluate("f => f.getBoundingClientRect().top")
     index_bottom = phone.locator(".form-index").evaluate("i => i.getBoundingClientRect().bottom")
     assert index_bottom <= top, (index_bottom, top)
+
+
+def test_every_menu_item_shows_at_320_px_with_150_percent_text(small_phone, tree, year):
+    _form(small_phone, tree, year)
+    small_phone.evaluate(SCALE_TEXT, 1.5)
+    links = small_phone.locator(".candidate-nav a")
+    assert links.count() >= 3
+    cut = small_phone.locator(".candidate-nav").evaluate("""nav => {
+        const box = nav.getBoundingClientRect(), width = document.documentElement.clientWidth;
+        return Array.from(nav.querySelectorAll('a')).filter(a => {
+            const r = a.getBoundingClientRect();
+            return r.right > Math.min(box.right, width) + 0.5 || r.left < box.left - 0.5;
+        }).map(a => a.textContent);
+    }""")
+    assert cut == []
