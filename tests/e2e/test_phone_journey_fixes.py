@@ -124,3 +124,17 @@ def test_every_menu_item_shows_at_320_px_with_150_percent_text(small_phone, tree
         }).map(a => a.textContent);
     }""")
     assert cut == []
+
+
+def test_forgot_password_after_a_wrong_captcha_puts_the_focus_on_the_emptied_account_box(phone, candidate):
+    phone.goto(f"{phone.base}/accounts/password/forgot/")
+    phone.fill("input[name=identifier]", candidate.id_number)
+    phone.fill("input[name$=captcha_1]", "zzzz")
+    with phone.expect_navigation():
+        phone.locator("form button.primary").click()
+    expect(phone.locator(".has-error")).to_contain_text("图形验证码错误")
+    assert phone.input_value("input[name=identifier]") == ""  # a full ID number is never echoed
+    phone.wait_for_function("document.activeElement && document.activeElement.name === 'identifier'")
+    note = phone.evaluate("document.getElementById(document.activeElement.getAttribute('aria-describedby')"
+                          ".split(' ')[0]).textContent")
+    assert "证件号码需重新输入" in note

@@ -65,7 +65,18 @@
   // A page drawn again with a refused post's errors.
   document.addEventListener("DOMContentLoaded", function () {
     var error = document.querySelector("form[method=post i] .has-error, form[method=post i] .form-errors");
-    if (error) { focusFirstError(error.closest("form")); }
+    if (!error) { return; }
+    // A full ID number typed is not echoed back (登录, 找回密码: its box says so, accounts/identifier_input.html):
+    // that emptied box is typed again first. Focused at the error after it (a wrong 图形验证码), the candidate typed
+    // the captcha alone and was refused for the empty box, with a new captcha to read (phone probe).
+    var note = error.closest("form").querySelector("[id$='_withheld']");
+    var emptied = note && document.querySelector("[aria-describedby~='" + note.id + "']");
+    if (emptied && !emptied.value && emptied.compareDocumentPosition(error) & Node.DOCUMENT_POSITION_FOLLOWING) {
+      emptied.scrollIntoView({ block: "center" });
+      emptied.focus({ preventScroll: true });
+      return;
+    }
+    focusFirstError(error.closest("form"));
   });
   // A field's error from the last submit goes once that field is changed: 请填写“姓名” stayed under a name typed
   // since, until the next submit (sign-up probe). Its message, the red of its field, and the widget's
