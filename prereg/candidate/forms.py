@@ -266,9 +266,22 @@ class BasicForm(forms.ModelForm):
 
 # --- Rows ------------------------------------------------------------------------------------
 
+class RowBoundField(forms.BoundField):
+    """A row's field: a formset draws its forms without `required` (Django: an extra row left blank must not block
+    the submit), yet includes/field.html marks a required one with the red *; aria-required says so to a screen
+    reader too."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if self.field.required and not attrs.get("required"):
+            attrs["aria-required"] = "true"
+        return attrs
+
+
 class RowForm(forms.ModelForm):
     """A table row: every date a month, not in the future, and an end after its start."""
     default_renderer = widget_renderer
+    bound_field_class = RowBoundField
 
     date_fields = ()
 

@@ -40,7 +40,7 @@ def test_the_add_a_row_prototype_draws_its_fields_like_a_row(client, year, tree,
     body = form_page(client, candidate, year, tree)
     prototype = body.split('<template data-row-template>')[1].split("</template>")[0]
     assertInHTML('<div class="field required"><label for="id_work-__prefix__-unit_name">单位名称</label>'
-                 '<input type="text" name="work-__prefix__-unit_name" maxlength="100"'
+                 '<input type="text" name="work-__prefix__-unit_name" maxlength="100" aria-required="true"'
                  ' id="id_work-__prefix__-unit_name"></div>', prototype)
     assertInHTML('<input type="hidden" name="work-__prefix__-id" id="id_work-__prefix__-id">', prototype)
 

@@ -25,6 +25,22 @@ def _fields(html, section):
                       rows, re.S)
 
 
+@pytest.mark.parametrize("section", ["work", "education", "appointment"])
+def test_a_row_field_marked_required_says_so_to_a_screen_reader(form_html, section):
+    fields = _fields(form_html, section)
+    assert fields, section
+    required = [control for classes, control in fields if "required" in classes.split()]
+    optional = [control for classes, control in fields if "required" not in classes.split()]
+    assert required, section
+    assert all('aria-required="true"' in control for control in required), required
+    assert not any("aria-required" in control for control in optional), optional
+
+
+def test_the_row_template_of_add_row_says_it_too(form_html):
+    template = re.search(r'<template data-row-template>(.*?)</template>', form_html, re.S).group(1)
+    assert 'aria-required="true"' in template
+
+
 def test_a_rows_delete_box_is_not_put_back_by_the_browser(form_html):
     boxes = re.findall(r'<input type="checkbox" name="[\w-]+-DELETE"[^>]*>', form_html)
     assert boxes and all('autocomplete="off"' in box for box in boxes), boxes
