@@ -348,11 +348,26 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
     return user, password
 
 
+RESET_JUST_DONE_MESSAGE = ("该账号的密码刚被他人重置（或本人刚修改了密码），本次未重置，以免两个密码混淆。"
+                           "请与对方核对；如仍需重置，请刷新页面后再操作。")
+
+
 @transaction.atomic
 def account_reset_password(*, actor, user: User, request=None) -> str:
-    """重置审核账户密码: a random one-time password, shown once; his sessions end."""
+    """重置审核账户密码: a random one-time password, shown once; his sessions end.
+
+    `user` is the account as the caller read it. Its row is locked and compared with that: when its
+    password changed meanwhile (another admin's reset of the same moment, or the holder's own change),
+    this one is refused (ValidationError, code "stale") instead of showing a second password and
+    silently voiding the one the other admin was just shown."""
     permissions.require_function(actor, "reset_reviewer_password")
-    user = get_staff_for(actor, user.pk, administer=True)
+    seen = user.password
+    user = (User.objects.administered_by(actor).filter(pk=user.pk)
+            .select_for_update(no_key=True, of=("self",)).first())
+    if user is None:
+        raise Http404("账号不存在或不在您的管辖范围内。")
+    if user.password != seen:
+        raise ValidationError(RESET_JUST_DONE_MESSAGE, code="stale")
     password = set_one_time_password(user)
     reset_login_failures(user.username)
     record("account.password_reset", actor=actor, obj=user, request=request, details={"username": user.username})

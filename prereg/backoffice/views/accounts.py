@@ -111,7 +111,11 @@ def account_add(request):
 @staff_required("reset_reviewer_password")
 def account_reset(request, pk):
     user = services.get_staff_for(request.user, pk, administer=True)
-    password = services.account_reset_password(actor=request.user, user=user, request=request)
+    try:
+        password = services.account_reset_password(actor=request.user, user=user, request=request)
+    except ValidationError as exc:  # reset by another admin at the same moment: his password stands
+        messages.error(request, exc.messages[0])
+        return redirect("backoffice:accounts")
     return render(request, "backoffice/accounts/password_shown.html",
                   {"account": user, "password": password, "back": "backoffice:accounts",
                    "valid_hours": one_time_password_ttl_hours()})
