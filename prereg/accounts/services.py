@@ -17,7 +17,7 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -92,9 +92,26 @@ def valid_phone(phone: str) -> str:
     return phone
 
 
+OWN_CHANGE_STALE_MESSAGE = "您的密码刚刚已被修改（可能在另一窗口），本次未修改。请使用当前密码重新操作。"
+
+
 @transaction.atomic
 def user_change_password(*, user: User, new_password: str, request=None) -> None:
-    """The user sets his own password (also ends a one-time password)."""
+    """The user sets his own password (also ends a one-time password).
+
+    `user` is the account as the caller read it, whose password the form checked the old one
+    against. His row is locked and compared with it: a change committed meanwhile (a second tab, a
+    double post) makes that check stale. The same new password again is that change, already made:
+    nothing written twice; another one is refused (ValidationError, code "stale")."""
+    locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
+    if locked.password != user.password:
+        if not check_password(new_password, locked.password):
+            raise ValidationError(OWN_CHANGE_STALE_MESSAGE, code="stale")
+        user.password, user.must_change_password = locked.password, locked.must_change_password
+        user.one_time_password_set_at = locked.one_time_password_set_at
+        if request is not None:
+            update_session_auth_hash(request, user)
+        return
     _set_chosen_password(user, new_password)
     record("account.password_change", actor=user, obj=user, request=request)
     if request is not None:
