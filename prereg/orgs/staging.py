@@ -2,15 +2,18 @@
 
 The preview checks the file and shows what it would do; the confirmation applies that same
 file (its hash is checked again). The file waits in the private file storage under staging/,
-named by a random token the session holds; it is removed when applied and at most a day later.
+named by a random token the session holds; it is removed once the confirmation's transaction
+commits and at most a day later.
 """
 
 import datetime
 import re
 import secrets
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
 
 PREFIX = "staging"
@@ -27,7 +30,13 @@ def keep(session, key: str, filename: str, content: bytes, digest: str, **extra)
 
 def take(session, key: str, digest: str):
     """The held file the confirmation names by its digest: (what `keep` stored, content), or (None, None)
-    when the preview expired, was applied, or another preview replaced it. Either way it is released."""
+    when the preview expired, was applied, or another preview replaced it. Either way it is released.
+
+    Call it inside the transaction that applies the file: the file is deleted once that commits
+    (transaction.on_commit), so a confirmation that fails before (a dropped connection: a 503, and the
+    session, which is not saved on a 5xx, still names the file) can be retried, and one that committed
+    cannot be repeated. Outside a transaction nothing tells whether the import will commit: the file
+    is left to the sweep (a day), the session no longer naming it once this response is saved."""
     staged = session.pop(key, None)
     # The name is checked before it reaches the storage: only a name `keep` could have made.
     if not staged or not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx)", staged["file"] or ""):
@@ -36,7 +45,10 @@ def take(session, key: str, digest: str):
     if digest == staged["digest"] and default_storage.exists(path):
         with default_storage.open(path, "rb") as fh:
             content = fh.read()
-    default_storage.delete(path)
+    if content is None:
+        default_storage.delete(path)
+    elif transaction.get_connection().in_atomic_block:
+        transaction.on_commit(partial(default_storage.delete, path))
     return (staged, content) if content is not None else (None, None)
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -327,12 +328,15 @@ def account_import(request):
 @staff_required("create_reviewer")
 def account_import_confirm(request):
     staff_import.raise_unless_allowed(request.user)
-    staged, content = staging.take(request.session, STAFF_IMPORT_SESSION_KEY, request.POST.get("digest"))
-    if content is None:
-        messages.error(request, "没有待导入的文件（预览已过期或已导入），请重新上传并预览。")
-        return redirect("backoffice:accounts_import")
-    plan = staff_import.staff_import(actor=request.user, filename=staged["filename"], content=content,
-                                     expected_digest=staged["digest"], request=request)
+    # The staged file goes once the import commits (staging.take): a confirmation cut off before
+    # (a dropped connection) can be retried.
+    with transaction.atomic():
+        staged, content = staging.take(request.session, STAFF_IMPORT_SESSION_KEY, request.POST.get("digest"))
+        if content is None:
+            messages.error(request, "没有待导入的文件（预览已过期或已导入），请重新上传并预览。")
+            return redirect("backoffice:accounts_import")
+        plan = staff_import.staff_import(actor=request.user, filename=staged["filename"], content=content,
+                                         expected_digest=staged["digest"], request=request)
     if not plan.ok:
         return _staff_import_page(request, StaffSheetImportForm(), plan, status=409)
     messages.success(request, f"导入成功：新增{len(plan.creates)}个账号，更新{len(plan.updates)}个，{plan.unchanged}个无变化。"
