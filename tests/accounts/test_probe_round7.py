@@ -314,3 +314,74 @@ def test_a_superiors_disable_of_an_account_already_disabled_below_holds_too(revi
     assert _set_active(reviewer_province, unit, False) == 0  # already disabled: nothing changes but who holds it
     with pytest.raises(ValidationError):
         _set_active(reviewer_fuzhou, unit, True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_old_passwords_sent_at_once_take_turns_and_none_is_checked_past_the_limit(postgres_only, monkeypatch,
+                                                                                  settings, tree):
+    import threading
+    import time
+
+    from django.db import connection
+    from django.test import Client
+
+    from prereg.accounts.models import Role, User
+    from prereg.audit.models import AuditEvent, Outcome
+    from tests.accounts.test_login_burst import waiting_for_locks
+    from tests.factories import TEST_PASSWORD, UserFactory
+
+    burst = 6
+    user = UserFactory(role=Role.POINT, org=tree["350122"])
+    clients = [Client() for _ in range(burst)]
+    for c in clients:
+        c.force_login(user)  # (a sign-in clears the count: all of them before the failures)
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert "原密码错误" in _change(clients[0], f"Wrong#{n}guess").content.decode()
+
+    checked, go, mutex = [], threading.Event(), threading.Lock()
+    original = User.check_password
+
+    def gated(self, raw):
+        with mutex:
+            checked.append(raw)
+        go.wait(15)
+        return original(self, raw)
+
+    monkeypatch.setattr(User, "check_password", gated)
+    outcomes = {}
+
+    def attempt(i, password):
+        try:
+            outcomes[i] = _change(clients[i], password)
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test looks at
+            outcomes[i] = exc
+        finally:
+            connection.close()
+
+    def arrived(n):
+        deadline = time.monotonic() + 15
+        while len(checked) + waiting_for_locks() < n:
+            assert time.monotonic() < deadline, (len(checked), waiting_for_locks())
+            time.sleep(0.02)
+
+    threads = [threading.Thread(target=attempt, args=(i, f"Wrong#burst{i}")) for i in range(burst - 1)]
+    for thread in threads:
+        thread.start()
+    arrived(burst - 1)
+    threads.append(threading.Thread(target=attempt, args=(burst - 1, TEST_PASSWORD)))  # the right one, last
+    threads[-1].start()
+    arrived(burst)
+    go.set()
+    for thread in threads:
+        thread.join(30)
+    monkeypatch.setattr(User, "check_password", original)
+
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes.values()), outcomes
+    assert len(checked) == 1, checked  # one old password checked: the rest met the lock
+    statuses = [outcomes[i].status_code for i in range(burst)]
+    assert 302 not in statuses, statuses  # the right one, last, changed nothing
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+    assert AuditEvent.objects.filter(event="account.password_change", outcome=Outcome.FAILURE).count() == \
+        settings.AXES_FAILURE_LIMIT
+    assert AuditEvent.objects.filter(event="account.password_change", outcome=Outcome.DENIED).count() == burst - 1
