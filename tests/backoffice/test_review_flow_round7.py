@@ -192,3 +192,38 @@ def test_reviewed_list_keeps_its_query_through_the_screen_and_a_recall(client, a
                            {"version": app.version, "next": listed})
     assert response.status_code == 302 and response["Location"] == listed
     assert Application.objects.get(pk=app.pk).version != app.version
+
+
+# --- D: a reject's missing reason and missing 退回至 are said together ----------------------------
+
+
+def _field_error(body, error_id) -> str:
+    found = re.search(rf'<div class="error" role="alert" id="{error_id}">(.*?)</div>', body)
+    return unescape(found.group(1)) if found else ""
+
+
+def test_a_reject_with_neither_reason_nor_target_says_both_at_their_fields(client, app, reviewer_anxi_hospital):
+    client.force_login(reviewer_anxi_hospital)
+    response = client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                           {"decision": "reject", "version": app.version, "reason": "  "})
+    assert response.status_code == 400
+    fieldset = response.content.decode().split('<fieldset class="reject">')[1].split("</fieldset>")[0]
+    assert _field_error(fieldset, "reason-error") == "不同意时必须填写不通过原因。"
+    assert 'aria-describedby="reason-error"' in fieldset
+    assert _field_error(fieldset, "reject-to-error") == "请选择退回上一环节还是退回考生。"
+    assert Application.objects.get(pk=app.pk).version == app.version
+
+
+@pytest.mark.parametrize(("posted", "said", "unsaid"), [
+    ({"to": "candidate"}, "reason-error", "reject-to-error"),
+    ({"reason": "学历不符"}, "reject-to-error", "reason-error"),
+])
+def test_a_reject_missing_one_says_that_one(client, app, reviewer_anxi_hospital, posted, said, unsaid):
+    client.force_login(reviewer_anxi_hospital)
+    response = client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                           {"decision": "reject", "version": app.version, **posted})
+    body = response.content.decode()
+    assert response.status_code == 400 and _field_error(body, said) and not _field_error(body, unsaid)
+    assert '<div class="form-errors"' not in body  # nothing said twice above the page
+    if "reason" in posted:
+        assert "学历不符</textarea>" in body  # what was typed is kept

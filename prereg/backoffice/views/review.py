@@ -332,7 +332,7 @@ def _came_from(request) -> str:
     return _list_url(request.POST.get("next", "") if request.method == "POST" else request.GET.get("back", ""))
 
 
-def _render_review(request, application, *, form_data=None, error="", to_error="", status=200):
+def _render_review(request, application, *, form_data=None, error="", to_error="", reason_error="", status=200):
     user = request.user
     decidable = services.can_decide(user, application)
     logs = ReviewLog.objects.filter(application=application).select_related("actor", "org").order_by("created_at", "pk")
@@ -347,7 +347,8 @@ def _render_review(request, application, *, form_data=None, error="", to_error="
         **_fields_context(application, decidable), "previous_to": _previous_to(application, decidable),
         "return_closed": _return_closed(application, decidable),
         "eligibility": review.eligibility(application), "logs": logs, "can_recall": recall_stage is not None,
-        "form_data": form_data or {}, "error": error, "to_error": to_error, "may_print": may_print(user, application),
+        "form_data": form_data or {}, "error": error, "to_error": to_error, "reason_error": reason_error,
+        "may_print": may_print(user, application),
         "chain": _chain(application),
         # 国网名单核对: in the roster the reviewer's org reads for the unit (its own, else one above it)
         "national_status": reconcile.status_for(application, org=user.org),
@@ -387,6 +388,7 @@ def review_check(request, pk):
 # 退回至: the reviewer chooses; the manual (四.4: 可退回上一环节或退回考生) makes neither the rule.
 RETURN_TARGETS = ("previous", "candidate")
 NO_RETURN_TARGET = "请选择退回上一环节还是退回考生。"
+NO_REASON = "不同意时必须填写不通过原因。"  # application_reject's words
 
 
 @require_POST
@@ -397,8 +399,14 @@ def review_decide(request, pk):
     decision = data.get("decision")
     if decision not in ("approve", "reject"):
         raise PermissionDenied("请求无效。")
-    if decision == "reject" and data.get("to") not in RETURN_TARGETS:  # none is preselected: said at the field
-        return _render_review(request, application, form_data=data, to_error=NO_RETURN_TARGET, status=400)
+    if decision == "reject":
+        # None is preselected; a missing reason and a missing 退回至 are said together, each at its field
+        # (one at a time, the reviewer learnt of the reason only on his second try).
+        to_error = "" if data.get("to") in RETURN_TARGETS else NO_RETURN_TARGET
+        reason_error = "" if data.get("reason", "").strip() else NO_REASON
+        if to_error or reason_error:
+            return _render_review(request, application, form_data=data, to_error=to_error,
+                                  reason_error=reason_error, status=400)
     act = {"actor": request.user, "application_id": application.pk,
            "expected_version": posted_version(data.get("version")),
            "national_done": bool(data.get("national_done")), "request": request}
@@ -416,8 +424,11 @@ def review_decide(request, pk):
     except ValidationError as exc:
         # A refusal of the 退回至 choice (services.return_previous_refusal) is said at it.
         to_error = "；".join(exc.message_dict.get("to", [])) if hasattr(exc, "error_dict") else ""
+        # A reason blank once cleaned (nothing but invisible characters) is said at the reason, as a missing one.
+        reason_error = NO_REASON if not to_error and exc.messages == [NO_REASON] else ""
         return _render_review(request, get_application_for(request.user, pk), form_data=data,
-                              error="" if to_error else "；".join(exc.messages), to_error=to_error, status=400)
+                              error="" if to_error or reason_error else "；".join(exc.messages), to_error=to_error,
+                              reason_error=reason_error, status=400)
     return redirect(_came_from(request) or "backoffice:pending")  # the list as it was filtered, sorted, paged
 
 
