@@ -49,6 +49,7 @@ from .services import (
     check_region,
     clean_org_code,
     clean_org_name,
+    enable_refusal,
     holds_review,
     lock_codes_and_names,
     parent_level_problem,
@@ -261,6 +262,7 @@ def plan_import(*, actor, filename: str, content: bytes, orgs=None, waiting=None
                 setattr(row, field, getattr(stored[row.code], field))
     _check(actor, plan, rows, stored, ids)
     plan.errors += _still_needed(plan, waiting, needed)
+    plan.errors += _enable_refused(actor, plan)
     plan.errors.sort(key=_error_order)
     return plan
 
@@ -283,6 +285,17 @@ def _still_needed(plan: Plan, waiting, needed) -> list[str]:
     errors += [f"{row.where}：“{row.name}”有{waited[pk]}份报名信息待其审核，{RIGHT_STILL_WAITING}"
                for pk, row in unreviewed.items() if pk in waited]
     return errors
+
+
+def _enable_refused(actor, plan: Plan) -> list[str]:
+    """The rows enabling an org disabled by a higher rank than the actor's, refused as 启用 refuses
+    them (orgs.services.enable_refusal). One a row, at the row."""
+    enabling = {pk: row for pk, row, changes in plan.updates if changes.get("enabled") == [False, True]}
+    if not enabling:
+        return []
+    roles = dict(Org.objects.filter(pk__in=list(enabling)).values_list("pk", "disabled_by_role"))
+    return [f"{row.where}：{refusal}。" for pk, row in enabling.items()
+            if (refusal := enable_refusal(actor, row.name, roles.get(pk, "")))]
 
 
 ROW_OF_ERROR = re.compile(r"第(\d+)行")
@@ -522,7 +535,7 @@ def org_import(*, actor, filename: str, content: bytes, expected_version: str | 
         record("org.import", actor=actor, request=request, outcome="failure",
                details={**plan.summary(), "errors": len(plan.errors), "first_errors": plan.errors[:20]})
         return plan
-    _apply(plan, orgs)
+    _apply(plan, orgs, actor)
     record("org.import", actor=actor, request=request, details={
         **plan.summary(),
         "created_codes": [r.code for r in plan.creates[:AUDITED_CHANGES]],
@@ -532,10 +545,11 @@ def org_import(*, actor, filename: str, content: bytes, expected_version: str | 
     return plan
 
 
-def _apply(plan: Plan, orgs) -> None:
+def _apply(plan: Plan, orgs, actor) -> None:
     """Write the plan: new orgs a generation per bulk_create, changed ones in one bulk_update; then
     the orgs below a moved one have their paths cleared and, with the new orgs, filled again from
-    their parents' (orgs.bulk)."""
+    their parents' (orgs.bulk). An org the plan disables is held by the actor's rank, as 禁用 holds it
+    (org_set_enabled); one it enables is free again."""
     now = timezone.now()
     id_of = {code: pk for pk, code, *_ in orgs}
     id_of.update(insert_tree([{"code": r.code, "parent": r.parent, **r.values(OWN_FIELDS)} for r in plan.creates],
@@ -549,6 +563,11 @@ def _apply(plan: Plan, orgs) -> None:
         objs.append(org)
     Org.objects.bulk_update(objs, [*OWN_FIELDS, "parent_id", "pinyin", "initials", "updated_at", "version"],
                             batch_size=500)
+    for role, pks in ((actor.role, [pk for pk, _row, changes in plan.updates if changes.get("enabled") == [True, False]]
+                                   + [id_of[row.code] for row in plan.creates if not row.enabled]),
+                      ("", [pk for pk, _row, changes in plan.updates if changes.get("enabled") == [False, True]])):
+        for start in range(0, len(pks), 500):
+            Org.objects.filter(pk__in=pks[start:start + 500]).update(disabled_by_role=role)
     moved = [pk for pk, _row, changes in plan.updates if "parent" in changes]
     if moved:
         path_of = {pk: path for pk, _code, _parent, path, *_ in orgs}

@@ -69,6 +69,11 @@ def search_keys(name: str, short_name: str = "") -> tuple[str, str]:
 AREA_OFFICE = Q(is_district=True) | Q(is_site=True) | Q(is_point=True) & ~Q(is_unit=True, has_review_right=True)
 
 
+def role_word(role: str) -> str:
+    """A role as the org pages name who disabled an org: 考区, 考点…, 系统管理员."""
+    return "系统管理员" if role == Role.SYSADMIN else Role(role).label
+
+
 class OrgQuerySet(models.QuerySet):
     def subtree_of(self, org):
         """The org and everything below it: one indexed prefix query on the materialized path."""
@@ -117,6 +122,9 @@ class Org(models.Model):
     has_review_right = models.BooleanField("单位审查权限", default=False)
     region_code = models.CharField("所在地区", max_length=6, blank=True)
     enabled = models.BooleanField("启用", default=True)
+    # The role of who disabled it (禁用): none of lower rank enables it again (services.enable_refusal);
+    # "" while enabled, and for an org disabled before this was kept.
+    disabled_by_role = models.CharField("禁用者级别", max_length=20, choices=Role.choices, blank=True, default="")
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
@@ -139,6 +147,10 @@ class Org(models.Model):
     @property
     def level_labels(self):
         return [label for level, label in Level.choices if getattr(self, LEVEL_FIELDS[level])]
+
+    @property
+    def disabled_by_word(self) -> str:
+        return role_word(self.disabled_by_role) if self.disabled_by_role else ""
 
     def is_visible_to(self, user) -> bool:
         """Whether `user` may see this org (Org.objects.visible_to): for the apps below orgs, which ask."""

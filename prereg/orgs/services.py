@@ -11,7 +11,7 @@ from django.db.models import F, ProtectedError, Q
 from django.http import Http404
 from django.utils import timezone
 
-from prereg.accounts.models import Role, User
+from prereg.accounts.models import ROLE_RANK, Role, User
 from prereg.accounts.permissions import has_function, require_function
 from prereg.accounts.services import assigned_text, needed_text
 from prereg.audit.log import record
@@ -21,7 +21,7 @@ from prereg.core.versions import check_version
 from prereg.notify.sms import send_sms
 
 from . import selectors
-from .models import LEVEL_FIELDS, CrossReviewAssignment, Level, Org, UnitRequest, region_prefix
+from .models import LEVEL_FIELDS, CrossReviewAssignment, Level, Org, UnitRequest, region_prefix, role_word
 from .routing import needs_route, routing_gap, unroutable_below
 from .stages import Stage
 
@@ -414,8 +414,19 @@ def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None
     changed = [o for o in orgs if o.enabled != enabled]
     if changed and not enabled:
         _check_nothing_needs(changed, waiting)
-    Org.objects.filter(pk__in=[o.pk for o in changed]).update(enabled=enabled, updated_at=timezone.now(),
-                                                              version=F("version") + 1)
+    if enabled and (refused := [text for o in changed if (text := enable_refusal(actor, o.name, o.disabled_by_role))]):
+        raise ValidationError("；".join(refused) + "。")
+    Org.objects.filter(pk__in=[o.pk for o in changed]).update(
+        enabled=enabled, disabled_by_role="" if enabled else actor.role, updated_at=timezone.now(),
+        version=F("version") + 1)
+    if not enabled:
+        # Those disabled already by a lower rank (or before the rank was kept) are held by the actor's now:
+        # the 考区 that confirms a 报名点's 禁用 keeps the 报名点 from undoing it.
+        for org in orgs:
+            if not org.enabled and outranks(actor.role, org.disabled_by_role):
+                Org.objects.filter(pk=org.pk).update(disabled_by_role=actor.role)
+                record("org.disable", actor=actor, obj=org, request=request,
+                       details={"code": org.code, "held_from": org.disabled_by_role})
     # routing.routing_gap, as the tree now stands: a 报名点 disabled over enabled units, or a unit enabled
     # where no 报名点 is above it, would leave candidates choosing a unit nobody reviews (undone by the raise).
     if stuck := [(org, name, gap) for org in changed for name, gap in unroutable_below(org)]:
@@ -425,6 +436,24 @@ def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None
         record("org.enable" if enabled else "org.disable", actor=actor, obj=org, request=request,
                details={"code": org.code})
     return len(changed)
+
+
+def outranks(role: str, disabled_by_role: str) -> bool:
+    """Whether `role` is of higher rank (accounts.models.ROLE_RANK) than the role that disabled an org
+    (any role outranks "": an org disabled before the rank was kept)."""
+    return not disabled_by_role or ROLE_RANK.get(role, 99) < ROLE_RANK.get(disabled_by_role, 99)
+
+
+def enable_refusal(actor, name: str, disabled_by_role: str) -> str:
+    """Why `actor` may not enable again the org `name` disabled by a `disabled_by_role`, or "": none of
+    lower rank than who disabled it (security probe F4: a 报名点 re-enabled 安溪县中医院 the 考区 had
+    disabled). 启用 (org_set_enabled) and an import row enabling an org ask it."""
+    if not disabled_by_role or ROLE_RANK.get(actor.role, 99) <= ROLE_RANK.get(disabled_by_role, 99):
+        return ""
+    rank = ROLE_RANK.get(disabled_by_role, 99)
+    enablers = [role_word(r) for r in reversed(Role.reviewer_roles()) if ROLE_RANK[r] <= rank] or [role_word(Role.SYSADMIN)]
+    words = enablers[0] if len(enablers) == 1 else "、".join(enablers[:-1]) + "或" + enablers[-1]
+    return f"“{name}”由{role_word(disabled_by_role)}禁用，须由{words}启用"
 
 
 def assigned_counts(org_ids) -> dict[int, int]:

@@ -125,3 +125,69 @@ def test_a_site_still_moves_a_plain_unit_and_the_district_any_org(client, tree, 
         "form"].fields["parent"].disabled
     services.org_update(actor=reviewer_province, org=tree["35012205"], parent=tree["350102"])
     assert Org.objects.get(pk=tree["35012205"].pk).parent_id == tree["350102"].pk
+
+
+# F4 (org part): an org disabled by a higher rank is not enabled again by a lower one
+# (services.enable_refusal), at 启用 and in the import alike.
+
+REFUSED_ENABLE = "“安溪县中医院”由考区禁用，须由考区启用。"
+
+
+@pytest.fixture
+def anxi_tcm(tree):
+    org = Org(code="35052402", name="安溪县中医院", parent=tree["350524"], region_code="350524")
+    org.save()
+    return org
+
+
+def test_a_point_does_not_undo_the_districts_disable(client, anxi_tcm, reviewer_province, reviewer_anxi_bureau):
+    assert services.org_set_enabled(actor=reviewer_province, org_ids=[anxi_tcm.pk], enabled=False) == 1
+    assert Org.objects.get(pk=anxi_tcm.pk).disabled_by_role == "district"
+    with pytest.raises(ValidationError) as refused:
+        services.org_set_enabled(actor=reviewer_anxi_bureau, org_ids=[anxi_tcm.pk], enabled=True)
+    assert refused.value.messages == [REFUSED_ENABLE]
+    # On the list: the refusal, and who disabled it.
+    client.force_login(reviewer_anxi_bureau)
+    page = client.post(reverse("backoffice:orgs_toggle"), {"ids": [anxi_tcm.pk], "action": "enable"}, follow=True)
+    text = page.content.decode()
+    assert REFUSED_ENABLE in text and "（考区禁用）" in text
+    assert not Org.objects.get(pk=anxi_tcm.pk).enabled
+    assert not AuditEvent.objects.filter(event="org.enable").exists()
+    # The 考区 enables it; the mark goes.
+    assert services.org_set_enabled(actor=reviewer_province, org_ids=[anxi_tcm.pk], enabled=True) == 1
+    assert Org.objects.get(pk=anxi_tcm.pk).disabled_by_role == ""
+
+
+def test_the_same_rank_or_a_higher_one_enables_and_a_higher_disable_holds_it(
+        anxi_tcm, reviewer_anxi_bureau, reviewer_quanzhou, reviewer_province):
+    services.org_set_enabled(actor=reviewer_anxi_bureau, org_ids=[anxi_tcm.pk], enabled=False)
+    services.org_set_enabled(actor=reviewer_anxi_bureau, org_ids=[anxi_tcm.pk], enabled=True)
+    services.org_set_enabled(actor=reviewer_anxi_bureau, org_ids=[anxi_tcm.pk], enabled=False)
+    services.org_set_enabled(actor=reviewer_quanzhou, org_ids=[anxi_tcm.pk], enabled=True)  # a 考点 above
+    assert Org.objects.get(pk=anxi_tcm.pk).enabled
+    # Disabled by the 报名点, then confirmed by the 考区: the 报名点 no longer undoes it.
+    services.org_set_enabled(actor=reviewer_anxi_bureau, org_ids=[anxi_tcm.pk], enabled=False)
+    assert services.org_set_enabled(actor=reviewer_province, org_ids=[anxi_tcm.pk], enabled=False) == 0
+    assert Org.objects.get(pk=anxi_tcm.pk).disabled_by_role == "district"
+    with pytest.raises(ValidationError, match="须由考区启用"):
+        services.org_set_enabled(actor=reviewer_anxi_bureau, org_ids=[anxi_tcm.pk], enabled=True)
+    with pytest.raises(ValidationError, match="须由考区启用"):
+        services.org_set_enabled(actor=reviewer_quanzhou, org_ids=[anxi_tcm.pk], enabled=True)
+
+
+def test_the_import_holds_and_refuses_as_the_list_does(anxi_tcm, reviewer_province, reviewer_anxi_bureau):
+    disabled = importer.org_import(actor=reviewer_province, filename="orgs.csv", content=sheet(
+        row("35052402", "安溪县中医院", "350524", enabled="否", region="350524")))
+    assert disabled.ok and Org.objects.get(pk=anxi_tcm.pk).disabled_by_role == "district"
+    enabling = row("35052402", "安溪县中医院", "350524", enabled="是", region="350524")
+    assert _import_errors(reviewer_anxi_bureau, enabling) == [f"第2行（35052402）：{REFUSED_ENABLE}"]
+    with pytest.raises(ValidationError) as refused:  # the same answer at 启用
+        services.org_set_enabled(actor=reviewer_anxi_bureau, org_ids=[anxi_tcm.pk], enabled=True)
+    assert refused.value.messages == [REFUSED_ENABLE]
+    assert importer.org_import(actor=reviewer_province, filename="orgs.csv", content=sheet(enabling)).ok
+    assert Org.objects.get(pk=anxi_tcm.pk).enabled and Org.objects.get(pk=anxi_tcm.pk).disabled_by_role == ""
+    # A 报名点's own disable by import it may undo itself.
+    importer.org_import(actor=reviewer_anxi_bureau, filename="orgs.csv", content=sheet(
+        row("35052402", "安溪县中医院", "350524", enabled="否", region="350524")))
+    assert Org.objects.get(pk=anxi_tcm.pk).disabled_by_role == "point"
+    assert importer.org_import(actor=reviewer_anxi_bureau, filename="orgs.csv", content=sheet(enabling)).ok
