@@ -9,10 +9,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from prereg.applications.selectors import waiting_counts
+from prereg.applications.selectors import needed_counts, waiting_counts
 from prereg.audit.models import AuditEvent
 from prereg.orgs import importer, services
 from prereg.orgs.models import Org
+from prereg.orgs.routing import resolve_chain
+from prereg.orgs.stages import Stage
+from tests.factories import submitted
 from tests.orgs.test_import import row, sheet
 
 POINT_UNDER_POINT = "上级机构（350102，类别：报名点）不能下设报名点。"
@@ -191,3 +194,19 @@ def test_the_import_holds_and_refuses_as_the_list_does(anxi_tcm, reviewer_provin
         row("35052402", "安溪县中医院", "350524", enabled="否", region="350524")))
     assert Org.objects.get(pk=anxi_tcm.pk).disabled_by_role == "point"
     assert importer.org_import(actor=reviewer_anxi_bureau, filename="orgs.csv", content=sheet(enabling)).ok
+
+
+# F3, in flight: a move re-routes no application. The chain is stored at submission; the orgs it names
+# keep the application (and cannot be disabled while it needs them); the next submission routes the new way.
+
+def test_a_move_leaves_the_chains_in_flight_to_the_orgs_they_name(tree, year, reviewer_province):
+    application = submitted(tree, year, unit_code="35012206")  # 连江县中医院 → 连江县卫健局 → 福州 → 考区
+    assert application.site_org.code == "350100"
+    services.org_update(actor=reviewer_province, org=tree["350122"], parent=tree["350000"], waiting=waiting_counts)
+    application.refresh_from_db()
+    assert (application.point_org.code, application.site_org.code) == ("350122", "350100")
+    assert needed_counts([tree["350100"].pk]) == {tree["350100"].pk: 1}
+    with pytest.raises(ValidationError, match="请待其审核完毕后再禁用"):
+        services.org_set_enabled(actor=reviewer_province, org_ids=[tree["350100"].pk], enabled=False,
+                                 waiting=needed_counts)
+    assert resolve_chain(Org.objects.get(code="35012206"))[Stage.SITE_REVIEW].code == "350000"
