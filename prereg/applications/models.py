@@ -246,6 +246,12 @@ class Application(models.Model):
         return stages is None or self.stage in stages
 
     @property
+    def is_withdrawn(self) -> bool:
+        """Submitted once and a draft again: only 撤回 leads back to 草稿 (workflow.TRANSITIONS), so the pages
+        say 已撤回 and that it must be submitted again, not a bare 草稿, and a reviewer that 考生已撤回."""
+        return self.state == State.DRAFT and self.submission_round > 0
+
+    @property
     def has_resident_id(self) -> bool:
         """A 居民身份证 (the account's default type): birth date and gender follow from its number."""
         return is_resident_id(self.id_type)

@@ -53,6 +53,9 @@ class AlreadyHandled(Exception):
 
     def __init__(self, application):
         self.application = application
+        if application.is_withdrawn:  # not another reviewer: the candidate took it back (reviewer probe)
+            super().__init__("考生已撤回报名信息，尚未重新提交，无需审核。请刷新页面后查看")
+            return
         # An approval waiting for 汇总提交 is still 审核中 at its stage: say what happened to it.
         state = "已审核通过，待汇总提交" if application.awaiting_forward else application.get_state_display()
         stage = application.get_stage_display() if application.stage else ""

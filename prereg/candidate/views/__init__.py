@@ -8,7 +8,7 @@ from prereg.applications.services import withdraw_allowed
 from prereg.applications.views import may_print
 from prereg.catalog.models import ExamYear
 
-from .common import may_track_progress, require_candidate, withdrawn
+from .common import may_track_progress, require_candidate
 
 
 @require_GET
@@ -32,7 +32,7 @@ def home(request):
         "to_submit": not application or application.state in State.editable_by_candidate(),
         "may_print": offers and may_print(request.user, application),
         "can_withdraw": offers and withdraw_allowed(application),
-        "withdrawn": bool(application) and withdrawn(application),
+        "withdrawn": bool(application) and application.is_withdrawn,
         # Returned or withdrawn: 我的报名 (the reason, the deadline) comes first on the page.
-        "needs_action": bool(application) and (application.state == State.RETURNED or withdrawn(application)),
+        "needs_action": bool(application) and (application.state == State.RETURNED or application.is_withdrawn),
     })

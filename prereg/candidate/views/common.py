@@ -5,7 +5,7 @@ from django.http import Http404
 
 from prereg.accounts.permissions import has_function
 from prereg.applications.carryover import start_application
-from prereg.applications.models import Application, State
+from prereg.applications.models import Application
 from prereg.catalog.models import ExamYear
 
 
@@ -26,12 +26,6 @@ def progress_or_home(user) -> str:
     return "candidate:progress" if may_track_progress(user) else "candidate:home"
 
 
-def withdrawn(application) -> bool:
-    """Submitted once and a draft again: only 撤回 leads back to 草稿 (workflow.TRANSITIONS), so the
-    pages say 已撤回 and that it must be submitted again, not a bare 草稿."""
-    return application.state == State.DRAFT and application.submission_round > 0
-
-
 def current_application(user, *, create=False) -> Application:
     """The candidate's application of the current year (started on first use if `create`)."""
     require_candidate(user)
@@ -39,7 +33,7 @@ def current_application(user, *, create=False) -> Application:
     if year is None:
         raise Http404("当前没有开放的考试年度。")
     application = (Application.objects.visible_to(user).filter(exam_year=year)
-                   .select_related("category", "qualification", "unit", "project").first())
+                   .select_related("level", "qualification", "category", "scope", "specialty", "unit", "project").first())
     if application is None:
         if not create:
             raise Http404("尚未填报。")

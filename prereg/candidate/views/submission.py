@@ -16,7 +16,7 @@ from prereg.applications.views import confirmation_response, may_print
 from prereg.catalog.models import ExamYear
 from prereg.core.versions import posted_version
 
-from .common import current_application, may_track_progress, progress_or_home, withdrawn
+from .common import current_application, may_track_progress, progress_or_home
 
 
 @require_POST
@@ -93,7 +93,7 @@ def progress(request):
     windows = application.exam_year.windows(application.project)
     return render(request, "candidate/progress.html", {
         "application": application, "logs": logs, "chain": chain, "can_withdraw": workflow_services.withdraw_allowed(application),
-        "may_print": may_print(request.user, application), "withdrawn": withdrawn(application),
+        "may_print": may_print(request.user, application), "withdrawn": application.is_withdrawn,
         "windows": windows, "form_closed": windows.form_closes < timezone.localdate(),
     })
 
