@@ -119,11 +119,16 @@ def first_login(request):
                 add_service_errors(profile_form, exc)
                 status = 409 if getattr(exc, "code", None) == "stale" else 400
             else:
-                if password_form is not None:
-                    services.user_change_password(user=user, new_password=password_form.cleaned_data["new_password1"],
-                                                  request=request)
-                messages.success(request, "信息已保存，欢迎使用。")
-                return redirect("core:home")
+                try:
+                    if password_form is not None:
+                        services.user_change_password(user=user, request=request,
+                                                      new_password=password_form.cleaned_data["new_password1"])
+                except ValidationError as exc:  # changed meanwhile in another tab with another password
+                    add_service_errors(password_form, exc)
+                    status = 409
+                else:
+                    messages.success(request, "信息已保存，欢迎使用。")
+                    return redirect("core:home")
         else:
             status = 400
             if password_form is not None and password_form.locked_now:
@@ -151,14 +156,20 @@ def _send_own_phone_code(request, phone: str) -> tuple[bool, str]:
 def password_change(request):
     permissions.require_function(request.user, "change_password")  # the top bar's link asks the same
     form = PasswordChangeForm(request.user, request.POST or None, request=request)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        services.user_change_password(user=request.user, new_password=form.cleaned_data["new_password1"],
-                                      request=request)
-        messages.success(request, "密码已修改。")
-        return redirect("core:home")
+        try:
+            services.user_change_password(user=request.user, new_password=form.cleaned_data["new_password1"],
+                                          request=request)
+        except ValidationError as exc:  # changed meanwhile in another tab with another password
+            add_service_errors(form, exc)
+            status = 409
+        else:
+            messages.success(request, "密码已修改。")
+            return redirect("core:home")
     if form.locked_now:
         return _signed_out_locked(request)
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
 
 
 @login_not_required

@@ -67,3 +67,28 @@ def test_two_different_concurrent_password_changes_keep_the_first(postgres_only,
     assert done(outcomes["first"]) and isinstance(outcomes["second"], ValidationError), outcomes
     assert check_password(NEW_PASSWORD, User.objects.get(pk=user.pk).password)
     assert PasswordHistory.objects.filter(user=user).count() == 1
+
+
+# --- the pages: a change committed between the form's check and the service's lock --------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["accounts:password_change", "accounts:first_login"])
+def test_a_stale_change_is_said_at_the_field_not_a_server_error(client, monkeypatch, tree, page):
+    from django.urls import reverse
+
+    user = UserFactory(role=Role.UNIT, org=tree["35012205"], must_change_password=page == "accounts:first_login")
+    original = services.user_change_password
+
+    def another_tab_first(*, user, **kwargs):  # the other tab's change commits after this page's check
+        User.objects.filter(pk=user.pk).update(password=User.objects.get(pk=user.pk).password + "x")
+        return original(user=user, **kwargs)
+
+    monkeypatch.setattr(services, "user_change_password", another_tab_first)
+    client.force_login(user)
+    prefix = "pw-" if page == "accounts:first_login" else ""
+    response = client.post(reverse(page), {f"{prefix}old_password": TEST_PASSWORD,
+                                           f"{prefix}new_password1": OTHER_PASSWORD,
+                                           f"{prefix}new_password2": OTHER_PASSWORD})
+    assert response.status_code == 409
+    assert "您的密码刚刚已被修改" in response.content.decode()
