@@ -10,8 +10,11 @@ from django.urls import reverse
 
 from prereg.accounts.models import User
 from prereg.catalog import staff_import
-from prereg.orgs import staging
+from prereg.orgs import importer, staging
+from prereg.orgs.models import Org
 from tests.accounts.test_staff_import import GOOD, sheet
+from tests.orgs.test_import import IMPORT_SESSION_KEY, row
+from tests.orgs.test_import import sheet as org_sheet
 
 pytestmark = pytest.mark.django_db
 KEY = "some_import"
@@ -82,3 +85,29 @@ def test_an_account_import_cut_off_by_the_database_can_be_confirmed_again(review
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("backoffice:accounts_import_confirm"), {"digest": digest}, follow=True)
     assert "没有待导入的文件（预览已过期或已导入）" in response.content.decode()
+
+
+def test_an_org_import_cut_off_by_the_database_can_be_confirmed_again(reviewer_province, tree, monkeypatch,
+                                                                      django_capture_on_commit_callbacks):
+    client = Client(raise_request_exception=False)
+    client.force_login(reviewer_province)
+    client.post(reverse("backoffice:orgs_import"),
+                {"file": SimpleUploadedFile("orgs.csv", org_sheet(row("35021101", "厦门市集美区第一医院", "350211")))})
+    digest = client.session[IMPORT_SESSION_KEY]["digest"]
+    path = f"{staging.PREFIX}/{client.session[IMPORT_SESSION_KEY]['file']}"
+    original = importer._apply
+
+    def cut_off(*args, **kwargs):
+        original(*args, **kwargs)
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(importer, "_apply", cut_off)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("backoffice:orgs_import_confirm"), {"digest": digest})
+    assert response.status_code == 503 and not Org.objects.filter(code="35021101").exists()
+    assert default_storage.exists(path)
+    monkeypatch.setattr(importer, "_apply", original)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("backoffice:orgs_import_confirm"), {"digest": digest})
+    assert response.status_code == 302 and Org.objects.filter(code="35021101").exists()
+    assert not default_storage.exists(path)

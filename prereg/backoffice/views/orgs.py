@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -302,13 +303,16 @@ def org_import(request):
 def org_import_confirm(request):
     """确认导入: the staged file of the preview, applied whole or not at all."""
     _may_import(request.user)
-    staged, content = staging.take(request.session, IMPORT_SESSION_KEY, request.POST.get("digest"))
-    if content is None:
-        messages.error(request, "没有待导入的文件（预览已过期或已导入），请重新上传并预览。")
-        return redirect("backoffice:orgs_import")
-    plan = importer.org_import(actor=request.user, filename=staged["filename"], content=content,
-                               expected_version=staged["version"], expected_digest=staged["digest"],
-                               waiting=waiting_counts, needed=needed_counts, request=request)
+    # The staged file goes once the import commits (staging.take): a confirmation cut off before
+    # (a dropped connection) can be retried, as the account import's.
+    with transaction.atomic():
+        staged, content = staging.take(request.session, IMPORT_SESSION_KEY, request.POST.get("digest"))
+        if content is None:
+            messages.error(request, "没有待导入的文件（预览已过期或已导入），请重新上传并预览。")
+            return redirect("backoffice:orgs_import")
+        plan = importer.org_import(actor=request.user, filename=staged["filename"], content=content,
+                                   expected_version=staged["version"], expected_digest=staged["digest"],
+                                   waiting=waiting_counts, needed=needed_counts, request=request)
     if not plan.ok:
         return _import_page(request, SheetImportForm(), plan, status=409)
     messages.success(request, f"导入成功：共{plan.rows}行，新增{len(plan.creates)}个机构，更新{len(plan.updates)}个"
