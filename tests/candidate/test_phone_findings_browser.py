@@ -183,3 +183,14 @@ def test_the_machine_readings_table_wraps_at_320px_too(small_phone, year, tree, 
     small_phone.goto(f"{small_phone.base}/backoffice/review/{application.pk}/")
     expect(small_phone.locator("table.ocr-fields").first).to_be_attached()
     assert page_width(small_phone) <= 320
+
+
+def test_a_refresh_over_the_limit_says_so_not_to_check_the_network(small_phone, settings):
+    # 看不清，换一张 is limited per address (security probe F7): over it the page said 请检查网络.
+    settings.RATE_LIMITS = {**getattr(settings, "RATE_LIMITS", {}), "captcha_refresh": (1, 300)}
+    small_phone.goto(f"{small_phone.base}{reverse('accounts:password_forgot')}")
+    swap = small_phone.get_by_role("button", name="看不清，换一张")
+    swap.click()
+    expect(swap).to_be_enabled()
+    swap.click()
+    expect(small_phone.locator(".captcha-widget [data-request-error]")).to_have_text("操作过于频繁，请稍后再试。")

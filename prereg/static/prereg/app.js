@@ -184,7 +184,10 @@
     fetch(button.getAttribute("data-captcha-refresh"), {
       credentials: "same-origin", headers: { "X-Requested-With": "XMLHttpRequest" },
     }).then(function (response) {
-      if (!response.ok) { throw new Error(String(response.status)); }
+      if (response.status === 429) {  // too many refreshes from this address: the server says how long to wait
+        return response.json().then(function (refused) { throw { said: refused.error }; });
+      }
+      if (!response.ok) { throw new Error(""); }
       return response.json();
     }).then(function (fresh) {
       field.querySelector("img.captcha").src = fresh.image_url;
@@ -192,10 +195,10 @@
       var answer = field.querySelector("input[name$=captcha_1]");
       answer.value = "";
       answer.focus();
-    }).catch(function () {
+    }).catch(function (error) {
       var old = field.querySelector("[data-request-error]");
       if (old) { old.remove(); }
-      field.appendChild(errorMessage("未能换一张图片，请检查网络后再试，或刷新本页。"));
+      field.appendChild(errorMessage((error && error.said) || "未能换一张图片，请检查网络后再试，或刷新本页。"));
     }).then(function () { button.disabled = false; });
   });
 
