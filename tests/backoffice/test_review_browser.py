@@ -52,7 +52,7 @@ def test_a_unit_reviewer_checks_every_field_and_approves_in_the_browser(page, ap
     login(page, reviewer_anxi_hospital.username, TEST_PASSWORD)
     page.goto(f"{page.base}/backoffice/review/pending/")
     page.locator("tr[data-href]", has_text="李娜").dblclick()
-    page.wait_for_url(f"**/backoffice/review/{app.pk}/")
+    page.wait_for_url(f"**/backoffice/review/{app.pk}/?back=*")
     approve = page.locator("button[name=decision][value=approve]")
     assert approve.is_disabled()
 
