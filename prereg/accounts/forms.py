@@ -48,7 +48,7 @@ class IdentifierInput(forms.TextInput):
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="账号", max_length=50,
+    username = forms.CharField(label="账号", max_length=50, error_messages={"required": "请填写账号。"},
                                widget=IdentifierInput(attrs={"autocomplete": "username", "autofocus": True}),
                                help_text="审核人员：登录名或手机号；考生：证件编号或手机号")
     password = forms.CharField(label="密码", strip=False,
@@ -81,8 +81,11 @@ class NewPasswordForm(forms.Form):
     """A new password typed twice, checked against the password rules for `user` (None: no account
     details to compare with)."""
 
-    new_password1 = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput)
-    new_password2 = forms.CharField(label="确认新密码", strip=False, widget=forms.PasswordInput)
+    # The phone's password manager offers a strong password here and keeps it (phone probe).
+    new_password1 = forms.CharField(label="新密码", strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password2 = forms.CharField(label="确认新密码", strip=False,
+                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
@@ -104,7 +107,8 @@ class PasswordChangeForm(NewPasswordForm):
     """修改密码 and the first login's: the old password is checked as a sign-in's would be, counted
     towards the account's lockout and audited (services.check_old_password, with the `request`)."""
 
-    old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
+    old_password = forms.CharField(label="原密码", strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     field_order = ["old_password"]
 
     def __init__(self, user, *args, request=None, **kwargs):
@@ -172,7 +176,7 @@ class CaptchaForm(forms.Form):
 
 
 class PasswordForgotForm(forms.Form):
-    identifier = forms.CharField(label="账号", max_length=50,
+    identifier = forms.CharField(label="账号", max_length=50, error_messages={"required": "请填写账号。"},
                                  help_text="审核人员：登录名或手机号；考生：证件编号或手机号",
                                  widget=IdentifierInput(attrs={"autocomplete": "username", "autofocus": True}))
     # Before every code of 找回密码 (issue 16): codes are not sent for a script.

@@ -484,7 +484,7 @@ def test_a_code_sent_before_recovery_was_withdrawn_no_longer_sets_a_password(cli
 def test_a_field_left_empty_is_named_in_our_words_not_djangos(client, db):
     # The phone probe saw Django's "这个字段是必须的" on 找回密码, where every other message says 请填写.
     html = client.post(reverse("accounts:password_forgot"), {"identifier": ""}).content.decode()
-    assert "请填写此项。" in html and "这个字段是必须的" not in html
+    assert "请填写账号。" in html and "这个字段是必须的" not in html
 
 
 def test_a_short_password_is_refused_in_chinese(client, candidate):
