@@ -28,10 +28,10 @@ def _open_then_post(client, reviewer, app, move_on):
     return client.post(reverse("backoffice:review_edit", args=[app.pk]), {"version": seen, "name": "李娜娜"})
 
 
-def _assert_refused_politely(response, app, before):
+def _assert_refused_politely(response, app, before, said="已被他人处理"):
     assert response.status_code == 409
     body = response.content.decode()
-    assert "已被他人处理" in body and "只有当前审核环节的机构" not in body
+    assert said in body and "只有当前审核环节的机构" not in body
     assert 'value="李娜娜"' in body  # what he typed, still on the page
     assert "保存修改" not in body  # no save that could only be refused again
     after = Application.objects.get(pk=app.pk)
@@ -51,7 +51,7 @@ def test_a_correction_after_the_candidates_withdrawal_is_already_handled_and_kee
         client, app, reviewer_anxi_hospital):
     response = _open_then_post(client, reviewer_anxi_hospital, app, lambda: services.application_withdraw(
         actor=app.candidate, application_id=app.pk, expected_version=app.version))
-    _assert_refused_politely(response, app, Application.objects.get(pk=app.pk).version)
+    _assert_refused_politely(response, app, Application.objects.get(pk=app.pk).version, said="考生已撤回报名信息")
 
 
 def test_a_correction_from_an_org_whose_turn_it_is_not_is_still_forbidden(client, app, reviewer_anxi_bureau):
