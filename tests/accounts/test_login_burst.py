@@ -8,6 +8,7 @@ account's turn (backends.hold_sign_in) around the question, the check and the co
 
 import threading
 import time
+from functools import partial
 
 import pytest
 from axes.models import AccessAttempt
@@ -17,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from prereg.accounts.backends import IdentifierBackend
+from tests.applications.test_one_writer_races import started
 from tests.factories import TEST_PASSWORD, CandidateFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,6 +37,29 @@ def waiting_for_locks() -> int:
         cursor.execute("SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
                        "WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()")
         return cursor.fetchone()[0]
+
+
+def burst(act, passwords, checked, go) -> dict:
+    """`act(i, password)` for each of `passwords` at once, a thread (a connection) each, the last sent once
+    all the others are at the gated password check (`checked` grows there, `go` lets it go on) or waiting
+    for the account's turn; then the check let go: the outcomes by index."""
+
+    def arrived(n):
+        deadline = time.monotonic() + 15
+        while len(checked) + waiting_for_locks() < n:
+            assert time.monotonic() < deadline, (len(checked), waiting_for_locks())
+            time.sleep(0.02)
+
+    outcomes = {}
+    *wrong, right = passwords
+    threads = [started(outcomes, i, partial(act, i, password)) for i, password in enumerate(wrong)]
+    arrived(len(wrong))
+    threads.append(started(outcomes, len(wrong), partial(act, len(wrong), right)))
+    arrived(len(passwords))
+    go.set()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
 
 
 def test_a_burst_with_one_try_left_checks_one_password_and_the_right_one_last_does_not_sign_in(
@@ -58,33 +83,8 @@ def test_a_burst_with_one_try_left_checks_one_password_and_the_right_one_last_do
 
     monkeypatch.setattr(IdentifierBackend, "authenticate", gated)
 
-    outcomes = {}
-
-    def attempt(i, password):
-        try:
-            outcomes[i] = post_login(user.id_number if i % 2 else user.phone, password)
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test looks at
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    def arrived(n):
-        deadline = time.monotonic() + 15
-        while len(checked) + waiting_for_locks() < n:
-            assert time.monotonic() < deadline, (len(checked), waiting_for_locks())
-            time.sleep(0.02)
-
-    threads = [threading.Thread(target=attempt, args=(i, WRONG)) for i in range(BURST - 1)]
-    for thread in threads:
-        thread.start()
-    arrived(BURST - 1)
-    threads.append(threading.Thread(target=attempt, args=(BURST - 1, TEST_PASSWORD)))  # the right one, last
-    threads[-1].start()
-    arrived(BURST)
-    go.set()
-    for thread in threads:
-        thread.join(30)
-
+    outcomes = burst(lambda i, password: post_login(user.id_number if i % 2 else user.phone, password),
+                     [WRONG] * (BURST - 1) + [TEST_PASSWORD], checked, go)  # the right one, last
     assert not any(isinstance(outcome, Exception) for outcome in outcomes.values()), outcomes
     statuses = [outcomes[i].status_code for i in range(BURST)]
     assert 302 not in statuses, statuses  # nobody signed in after the fifth failure

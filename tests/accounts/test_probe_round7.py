@@ -320,19 +320,17 @@ def test_a_superiors_disable_of_an_account_already_disabled_below_holds_too(revi
 def test_old_passwords_sent_at_once_take_turns_and_none_is_checked_past_the_limit(postgres_only, monkeypatch,
                                                                                   settings, tree):
     import threading
-    import time
 
-    from django.db import connection
     from django.test import Client
 
     from prereg.accounts.models import Role, User
     from prereg.audit.models import AuditEvent, Outcome
-    from tests.accounts.test_login_burst import waiting_for_locks
+    from tests.accounts.test_login_burst import burst
     from tests.factories import TEST_PASSWORD, UserFactory
 
-    burst = 6
+    burst_size = 6
     user = UserFactory(role=Role.POINT, org=tree["350122"])
-    clients = [Client() for _ in range(burst)]
+    clients = [Client() for _ in range(burst_size)]
     for c in clients:
         c.force_login(user)  # (a sign-in clears the count: all of them before the failures)
     for n in range(settings.AXES_FAILURE_LIMIT - 1):
@@ -348,40 +346,16 @@ def test_old_passwords_sent_at_once_take_turns_and_none_is_checked_past_the_limi
         return original(self, raw)
 
     monkeypatch.setattr(User, "check_password", gated)
-    outcomes = {}
-
-    def attempt(i, password):
-        try:
-            outcomes[i] = _change(clients[i], password)
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test looks at
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    def arrived(n):
-        deadline = time.monotonic() + 15
-        while len(checked) + waiting_for_locks() < n:
-            assert time.monotonic() < deadline, (len(checked), waiting_for_locks())
-            time.sleep(0.02)
-
-    threads = [threading.Thread(target=attempt, args=(i, f"Wrong#burst{i}")) for i in range(burst - 1)]
-    for thread in threads:
-        thread.start()
-    arrived(burst - 1)
-    threads.append(threading.Thread(target=attempt, args=(burst - 1, TEST_PASSWORD)))  # the right one, last
-    threads[-1].start()
-    arrived(burst)
-    go.set()
-    for thread in threads:
-        thread.join(30)
+    outcomes = burst(lambda i, password: _change(clients[i], password),
+                     [f"Wrong#burst{i}" for i in range(burst_size - 1)] + [TEST_PASSWORD], checked, go)
     monkeypatch.setattr(User, "check_password", original)
 
     assert not any(isinstance(outcome, Exception) for outcome in outcomes.values()), outcomes
     assert len(checked) == 1, checked  # one old password checked: the rest met the lock
-    statuses = [outcomes[i].status_code for i in range(burst)]
+    statuses = [outcomes[i].status_code for i in range(burst_size)]
     assert 302 not in statuses, statuses  # the right one, last, changed nothing
     user.refresh_from_db()
     assert user.check_password(TEST_PASSWORD)
     assert AuditEvent.objects.filter(event="account.password_change", outcome=Outcome.FAILURE).count() == \
         settings.AXES_FAILURE_LIMIT
-    assert AuditEvent.objects.filter(event="account.password_change", outcome=Outcome.DENIED).count() == burst - 1
+    assert AuditEvent.objects.filter(event="account.password_change", outcome=Outcome.DENIED).count() == burst_size - 1
