@@ -458,6 +458,7 @@ def review_edit(request, pk):
     targets = services.editable_targets(application)
     values = {key: typed_text(key, value) for key, _label, value in targets}
     errors, handled, version = {}, "", application.version
+    back = _came_from(request)  # the list the review screen was opened from: where it leads back to
     if request.method == "POST":
         changes = {key: request.POST[key] for key in values
                    if key in request.POST and request.POST[key].strip() != values[key]}
@@ -477,11 +478,12 @@ def review_edit(request, pk):
         else:
             ocr.flags_store(edited)  # the reading's flags that 进度跟踪 counts follow the correction
             messages.success(request, "填报信息已修改，修改前后内容已记入审核日志。")
-            return redirect("backoffice:review", pk=pk)
+            return redirect(_review_url(pk, back))
     rows = [{"key": key, "label": label, "value": values[key], "error": errors.get(key, "")}
             for key, label, _v in targets]
     return render(request, "backoffice/review/edit.html", {
         "a": application, "rows": rows, "error": errors.get("__all__", ""), "handled": handled, "version": version,
+        "back": back, "review_url": _review_url(pk, back),
     }, status=409 if handled else 400 if errors else 200)
 
 
