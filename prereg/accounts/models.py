@@ -25,6 +25,17 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.SYSADMIN: 0, Role.DISTRICT: 1, Role.SITE: 2, Role.POINT: 3, Role.UNIT: 4}
 
 
+def outranks(role: str, disabled_by_role: str) -> bool:
+    """Whether `role` ranks above the role that disabled an account or org (any role outranks "": enabled, or
+    disabled before the role was kept): it then takes that 禁用 over. One below it may not enable it again."""
+    return not disabled_by_role or ROLE_RANK.get(role, 99) < ROLE_RANK.get(disabled_by_role, 99)
+
+
+def disabled_above(role: str, disabled_by_role: str) -> bool:
+    """Disabled by a higher rank than `role`: not for `role` to enable again (security probe F4)."""
+    return bool(disabled_by_role) and ROLE_RANK.get(disabled_by_role, 99) < ROLE_RANK.get(role, 99)
+
+
 def roles_below(role: str) -> list[str]:
     """The reviewer roles of lower rank than `role`: those it creates and administers (none for a
     role without a rank)."""

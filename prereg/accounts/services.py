@@ -42,7 +42,7 @@ from prereg.notify.sms import (
 
 from . import permissions
 from .backends import STAFF_PHONE_TAKEN_MESSAGE, find_account, hold_sign_in, identifier_key, phone_held
-from .models import ROLE_RANK, PasswordHistory, Role, RolePermission, User, roles_below
+from .models import PasswordHistory, Role, RolePermission, User, disabled_above, outranks, roles_below
 from .validators import CASE_VARIANT_MESSAGE, clean_staff_login_name, refuse_case_variant, staff_named_alike
 
 
@@ -443,22 +443,17 @@ def account_set_active(*, actor, user_ids, active: bool, waiting=None, assigned=
                                                                disabled_by_role="" if active else actor.role)
     if not active:  # disabled already, by a lower rank: now this rank's 禁用 too
         User.objects.filter(pk__in=[u.pk for u in users if u not in changed
-                                    and _rank(u.disabled_by_role) > _rank(actor.role)]).update(disabled_by_role=actor.role)
+                                    and outranks(actor.role, u.disabled_by_role)]).update(disabled_by_role=actor.role)
     for user in changed:
         record("account.enable" if active else "account.disable", actor=actor, obj=user, request=request,
                details={"username": user.username})
     return len(changed)
 
 
-def _rank(role: str) -> int:
-    """ROLE_RANK, for disabled_by_role: none (an account enabled, or disabled before it was kept) ranks last."""
-    return ROLE_RANK.get(role, len(ROLE_RANK)) if role else len(ROLE_RANK)
-
-
 def _refuse_enabling_above(actor, enabling: list[User]) -> None:
     """启用 refused for an account a higher rank than the actor's disabled (security probe F4: a 考区
     disabled a unit's account and its 报名点 enabled it again). The same rank or a higher one enables it."""
-    above = [u for u in enabling if _rank(u.disabled_by_role) < _rank(actor.role)]
+    above = [u for u in enabling if disabled_above(actor.role, u.disabled_by_role)]
     if not above:
         return
     if len(above) == 1:

@@ -11,7 +11,7 @@ from django.db.models import F, ProtectedError, Q
 from django.http import Http404
 from django.utils import timezone
 
-from prereg.accounts.models import ROLE_RANK, Role, User
+from prereg.accounts.models import ROLE_RANK, Role, User, disabled_above, outranks
 from prereg.accounts.permissions import has_function, require_function
 from prereg.accounts.services import assigned_text, needed_text
 from prereg.audit.log import record
@@ -438,17 +438,11 @@ def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None
     return len(changed)
 
 
-def outranks(role: str, disabled_by_role: str) -> bool:
-    """Whether `role` is of higher rank (accounts.models.ROLE_RANK) than the role that disabled an org
-    (any role outranks "": an org disabled before the rank was kept)."""
-    return not disabled_by_role or ROLE_RANK.get(role, 99) < ROLE_RANK.get(disabled_by_role, 99)
-
-
 def enable_refusal(actor, name: str, disabled_by_role: str) -> str:
     """Why `actor` may not enable again the org `name` disabled by a `disabled_by_role`, or "": none of
     lower rank than who disabled it (security probe F4: a 报名点 re-enabled 安溪县中医院 the 考区 had
     disabled). 启用 (org_set_enabled) and an import row enabling an org ask it."""
-    if not disabled_by_role or ROLE_RANK.get(actor.role, 99) <= ROLE_RANK.get(disabled_by_role, 99):
+    if not disabled_above(actor.role, disabled_by_role):
         return ""
     rank = ROLE_RANK.get(disabled_by_role, 99)
     enablers = [role_word(r) for r in reversed(Role.reviewer_roles()) if ROLE_RANK[r] <= rank] or [role_word(Role.SYSADMIN)]
