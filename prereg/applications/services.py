@@ -206,6 +206,7 @@ def application_submit(*, actor, application_id: int, expected_version: int | No
     application.submitted_at = timezone.now()
     application.returned_reason = ""
     application.awaiting_forward = False
+    application.national_marks = {}  # a new round: no stage has done its step on 国网 yet
     if not application.number:
         application.number = _generate_number(application)
     eligibility.refresh(application)  # a draft carried over from last year may come with no save
@@ -386,8 +387,8 @@ def _orgs_before(application) -> set[int]:
 
 def _decide(application, move, *, national_done):
     """A decision's marks on the row (the stage's 国网 mark, 汇总提交 flag, time); returns (state, stage)."""
-    if national_done:
-        application.national_marks = {**(application.national_marks or {}), application.stage: True}
+    marks = {stage: True for stage, done in (application.national_marks or {}).items() if done and stage != application.stage}
+    application.national_marks = {**marks, application.stage: True} if national_done else marks
     application.awaiting_forward = move.awaiting_forward
     application.decided_at = timezone.now()
     return move.state, move.stage
@@ -520,6 +521,8 @@ def application_reject(*, actor, application_id: int, expected_version: int, rea
         action = ReviewAction.REJECT_CANDIDATE
         application.returned_reason = reason
     to_state, to_stage = _decide(application, move, national_done=national_done)
+    if to_stage:
+        _drop_marks(application, from_stage=to_stage)
     _apply(application, action=action, actor=actor, to_state=to_state, to_stage=to_stage, org=actor.org,
            opinion=reason, national_done=national_done, request=request)
     if to_stage:
@@ -553,6 +556,14 @@ def _notify_returned(application, actor, reason, stage):
                 body=f"{actor.org}（{Stage(stage).label}）退回考生，原因：{reason}"
                      + ("（省网填报已截止，考生不能再重新提交）" if closed else ""),
                 link=reverse(settings.REVIEW_URL, args=[application.pk]))
+
+
+def _drop_marks(application, *, from_stage) -> None:
+    """The 国网 marks of `from_stage` and the stages above it: the application went back to
+    `from_stage` (a recall, a return to the previous stage), so none of them has decided this pass."""
+    keep = STAGE_ORDER[:STAGE_ORDER.index(Stage(from_stage))]
+    application.national_marks = {stage: True for stage, done in (application.national_marks or {}).items()
+                                  if done and stage in keep}
 
 
 def _drop_ticks(application, *, above=None, corrected=()) -> None:
@@ -598,6 +609,7 @@ def application_recall(*, actor, application_id: int, expected_version: int | No
     if application.org_id_at(target) != actor.org_id:
         raise PermissionDenied("只有办理该环节的机构可以撤办。")
     application.awaiting_forward = False
+    _drop_marks(application, from_stage=target)
     _apply(application, action=ReviewAction.RECALL, actor=actor,
            to_state=workflow.next_state(application.state, ReviewAction.RECALL), to_stage=target,
            org=actor.org, request=request, stage=target)

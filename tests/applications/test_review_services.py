@@ -464,3 +464,34 @@ def test_a_return_is_told_to_the_number_candidate_management_corrected(tree, yea
     services.application_reject(actor=reviewer_anxi_hospital, application_id=application.pk,
                                 expected_version=application.version, reason="照片不清晰", to="candidate")
     assert SmsMessage.objects.get(purpose="returned").phone == "13900000001"
+
+
+def test_a_stages_national_mark_is_of_its_decision_this_pass(app, chain):
+    """国网已办 names the stages whose current decision was also done on the national site: a
+    return or a recall back to a stage clears the marks from it up, a new round clears them all."""
+    hospital, bureau, site = chain[:3]
+    approve(app, hospital, national_done=True)
+    approve(app, bureau, national_done=True)
+    app.refresh_from_db()
+    assert app.national_marks == {"unit": True, "point": True}
+    services.application_reject(actor=site, application_id=app.pk, expected_version=app.version,
+                                reason="学历证书不清", to="previous", national_done=True)
+    app.refresh_from_db()
+    assert app.stage == Stage.POINT_CONFIRM and app.national_marks == {"unit": True}
+    approve(app, bureau)  # again, this time not on 国网
+    app.refresh_from_db()
+    assert app.national_marks == {"unit": True}
+    services.application_recall(actor=bureau, application_id=app.pk)
+    approve(app, bureau, national_done=True)
+    services.application_recall(actor=bureau, application_id=app.pk)
+    app.refresh_from_db()
+    assert app.stage == Stage.POINT_CONFIRM and app.national_marks == {"unit": True}
+    services.application_reject(actor=bureau, application_id=app.pk, expected_version=app.version,
+                                reason="请补传学历证书", to="candidate", national_done=True)
+    app.refresh_from_db()
+    assert app.national_marks == {"unit": True, "point": True}  # the return itself, shown in 已审信息
+    services.application_submit(actor=app.candidate, application_id=app.pk)
+    app.refresh_from_db()
+    assert app.national_marks == {}
+    # The log keeps every act's mark.
+    assert ReviewLog.objects.filter(application=app, national_done=True).count() == 5
