@@ -285,3 +285,12 @@ def test_an_application_that_arrives_after_the_preview_stops_the_import_that_dis
                            {"digest": client.session[IMPORT_SESSION_KEY]["digest"]})
     assert response.status_code == 409 and "有1份报名信息待其审核" in response.content.decode()
     assert Org.objects.get(pk=org.pk).enabled
+
+
+def test_the_exports_audit_entry_records_the_format_given_not_what_was_typed(client, reviewer_province, tree):
+    from prereg.audit.models import AuditEvent
+
+    client.force_login(reviewer_province)
+    response = client.get(reverse("backoffice:orgs_export"), {"format": "=cmd|' /C calc'!A0 伪造：已删除全部记录" * 50})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    assert AuditEvent.objects.get(event="org.export").details["format"] == "xlsx"

@@ -12,9 +12,14 @@ def attachment(content, filename: str, content_type: str) -> HttpResponse:
                         headers={"Content-Disposition": content_disposition_header(True, filename)})
 
 
+def sheet_format(request) -> str:
+    """The format a sheet download gives: CSV when the link asks for it (?format=csv), else xlsx."""
+    return "csv" if request.GET.get("format") == "csv" else "xlsx"
+
+
 def sheet_download(request, rows, to_csv, to_xlsx, stem: str) -> HttpResponse:
     """`rows` as the xlsx the import reads, or as CSV when the link asks for it (?format=csv)."""
-    if request.GET.get("format") == "csv":
+    if sheet_format(request) == "csv":
         return attachment(to_csv(rows), f"{stem}.csv", CSV)
     return attachment(to_xlsx(rows), f"{stem}.xlsx", XLSX)
 

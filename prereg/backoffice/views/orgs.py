@@ -24,7 +24,7 @@ from prereg.orgs.models import Org, UnitRequest
 from prereg.orgs.search import search_units
 
 from ..access import staff_required
-from .common import query_without, sheet_download
+from .common import query_without, sheet_download, sheet_format
 
 PAGE_SIZE = 50
 LEVEL_FILTERS = {"district": "is_district", "site": "is_site", "point": "is_point", "unit": "is_unit"}
@@ -325,6 +325,6 @@ def org_import_confirm(request):
 def org_export(request):
     """The orgs the user sees, in the import's columns: the template of the import."""
     code = request.user.org.code if request.user.org_id else "all"
-    record("org.export", actor=request.user, request=request, details={"format": request.GET.get("format", "")})
+    record("org.export", actor=request.user, request=request, details={"format": sheet_format(request)})
     return sheet_download(request, importer.export_rows(request.user), importer.export_csv, importer.export_xlsx,
                           f"orgs-{code}")
