@@ -227,6 +227,37 @@
     if (focusFell()) { focusOn(form.querySelector("[data-saved]") || form.querySelector(".actions [type=submit]")); }
   });
 
+  // A picture being deleted is not asked for any more. Its thumbnail loads lazily, when it comes near the screen: a
+  // 删除 tapped on a slot scrolled to at once (the index's 证件图片) sent the delete in the very frame that brought the
+  // thumbnail into view, and the browser then asked for a picture the server was deleting (a 404, a broken picture).
+  // One not loaded yet loses its src until the answer comes: the slot drawn again (without it, or with it and the
+  // reason it stays) replaces the figure, and a delete that got no answer to swap (the network down, a 429 or 5xx)
+  // puts the src back.
+  function stopLoading(figure) {
+    figure.querySelectorAll("img[src]").forEach(function (img) {
+      if (img.complete && img.naturalWidth) { return; }  // shown already: nothing more is asked
+      img.setAttribute("data-held-src", img.getAttribute("src"));
+      img.removeAttribute("src");  // a load not begun never begins; one begun is cancelled
+    });
+  }
+  function deletedFigure(event) {
+    var elt = event.detail.elt, config = event.detail.requestConfig;
+    var figure = elt && elt.closest && elt.closest("[data-slot] figure.thumb");
+    return figure && (!config || config.verb === "post") ? figure : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var figure = deletedFigure(event);
+    if (figure) { stopLoading(figure); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var figure = deletedFigure(event);
+    if (!figure || event.detail.successful || !document.body.contains(figure)) { return; }
+    figure.querySelectorAll("img[data-held-src]").forEach(function (img) {
+      img.setAttribute("src", img.getAttribute("data-held-src"));
+      img.removeAttribute("data-held-src");
+    });
+  });
+
   // A deleted picture's slot comes back without the 删除 that had the focus: the keyboard goes on in the slot.
   // So does a slot that held the focus when it asked for itself again (正在识别照片: a few seconds after an
   // upload, which had put the focus on its picker); one the candidate had left is redrawn without taking it.
