@@ -105,6 +105,8 @@ REGIME_NAMES = {"A": "卫人发〔2000〕462号、卫人发〔2001〕164号", "B
 # The cases the rules leave to people (Facts.special; rules file §3.4, §3.6).
 MILITARY = "部队转业人员的年限计算"
 TCM_EXPERTISE = "中医（专长）医师"
+# The routes counting from the date of the title held (取得现有资格; 取得医师资格 as one reading of 从事医师工作).
+TITLE_COUNTS = {"qualification", "qualification_or_registration"}
 # The routes counting time worked (从事本专业工作, 受聘担任, 从事医师工作, 规培 time as work), which years served in the
 # military might add to (§3.4, unconfirmed); a route counting from a certificate's date (取得资格, 执业注册, 规培合格证书)
 # is not moved by them.
@@ -482,7 +484,7 @@ def _doubts(rule, education, facts) -> list[str]:
         doubts.append("未填执业注册年月（人社部发〔2021〕51号：医疗类、护理类须取得执业资格并注册执业，执业年限自注册起算）")
     elif _registered_before_licence(rule, facts):
         doubts.append(_licence_conflict(facts))
-    doubts += _registered_before_education(rule, education, facts)
+    doubts += _dated_before_education(rule, education, facts)
     doubts += _appointed_before_title(rule, facts)
     if education.degree_doubt:
         doubts.append(education.degree_doubt)
@@ -494,20 +496,25 @@ def _doubts(rule, education, facts) -> list[str]:
     return doubts
 
 
-def _registered_before_education(rule, education, facts) -> list[str]:
-    """A route of 执业活动 (PRACTICE) whose 执业注册 is older than the education it rests on, where that is 中专, the
-    lowest any licence asks for (the 护士执业资格考试 asks for the diploma, rules file §1.5), and no other education
-    row was obtained by then: one registers once licensed, so no education could have given that registration and
-    one of the two dates is wrong (as a registration older than the licence, _licence_conflict)."""
-    if not (_practice(rule, facts) and facts.registered and education.obtained
-            and EDUCATION_LEVELS.get(education.level) == EDUCATION_ORDER[0] and facts.registered < education.obtained):
+def _dated_before_education(rule, education, facts) -> list[str]:
+    """A date the route counts from that is older than the education it rests on, where that is 中专, the lowest
+    any licence or title asks for, and no other education row was obtained by then: the 执业注册 of a route of
+    执业活动 (PRACTICE; the 护士执业资格考试 asks for the diploma, rules file §1.5), or the title a route counts
+    from (取得药(技)士/药(技)师/护师/医师资格: 相应专业中专以上学历, 卫人发〔2001〕164号第十条, §2.1). One registers once
+    licensed and sits for a title once educated, so no education could have given it and one of the two dates is
+    wrong (as a registration older than the licence, _licence_conflict)."""
+    if not (education.obtained and EDUCATION_LEVELS.get(education.level) == EDUCATION_ORDER[0]):
         return []
-    if any(other.obtained and other.obtained <= facts.registered for other in facts.educations):
-        return []
+    dated = []
+    if _practice(rule, facts) and facts.registered:
+        dated.append((facts.registered, "执业注册年月", "取得执业资格、注册执业", "据以注册"))
+    if rule.counted_from in TITLE_COUNTS and facts.holds_title and facts.title_date:
+        dated.append((facts.title_date, f"取得{facts.title}资格", f"取得{facts.title}资格", "据以取得"))
     months = months_between(education.obtained, facts.cutoff)
-    return [f"执业注册年月 {month_text(facts.registered)} 早于所依据的{education.level}学历取得时间 "
-            f"{month_text(education.obtained)}（须取得学历后方可取得执业资格、注册执业，且无更低学历可据以注册），"
-            f"二者必有一处填写有误，自学历取得起计为{years_months(months)}"]
+    return [f"{label} {month_text(when)} 早于所依据的{education.level}学历取得时间 {month_text(education.obtained)}"
+            f"（须取得学历后方可{after}，且无更低学历可{lower}），二者必有一处填写有误，自学历取得起计为{years_months(months)}"
+            for when, label, after, lower in dated if when < education.obtained
+            and not any(other.obtained and other.obtained <= when for other in facts.educations)]
 
 
 def _appointed_before_title(rule, facts) -> list[str]:
