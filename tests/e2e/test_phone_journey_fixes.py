@@ -99,6 +99,18 @@ def test_the_unit_search_waits_for_the_input_method_to_finish(phone, tree, year)
     assert "%E5%8D%8F%E5%92%8C%E5%8C%BB%E9%99%A2" in after[-1]  # 协和医院
 
 
+def test_the_section_index_does_not_cover_the_field_in_landscape_with_the_keyboard_open(phone, tree, year):
+    _form(phone, tree, year)
+    phone.set_viewport_size({"width": 740, "height": 170})
+    field = phone.locator("#section-education input[type=text]").first
+    # Scrolled to from further down (the keyboard brings the focused field to the top of what is left of the screen).
+    field.focus()
+    field.evaluate("f => f.scrollIntoView({block: 'start'})")
+    top = field.evaluate("f => f.getBoundingClientRect().top")
+    index_bottom = phone.locator(".form-index").evaluate("i => i.getBoundingClientRect().bottom")
+    assert index_bottom <= top, (index_bottom, top)
+
+
 def test_every_menu_item_shows_at_320_px_with_150_percent_text(small_phone, tree, year):
     _form(small_phone, tree, year)
     small_phone.evaluate(SCALE_TEXT, 1.5)
