@@ -485,6 +485,7 @@ def _doubts(rule, education, facts) -> list[str]:
     elif _registered_before_licence(rule, facts):
         doubts.append(_licence_conflict(facts))
     doubts += _dated_before_education(rule, education, facts)
+    doubts += _held_after_cutoff(rule, facts)
     doubts += _appointed_before_title(rule, facts)
     if education.degree_doubt:
         doubts.append(education.degree_doubt)
@@ -515,6 +516,22 @@ def _dated_before_education(rule, education, facts) -> list[str]:
             f"（须取得学历后方可{after}，且无更低学历可{lower}），二者必有一处填写有误，自学历取得起计为{years_months(months)}"
             for when, label, after, lower in dated if when < education.obtained
             and not any(other.obtained and other.obtained <= when for other in facts.educations)]
+
+
+def _held_after_cutoff(rule, facts) -> list[str]:
+    """The title a route asks for, or the 执业注册 a route of 执业活动 (PRACTICE) rests on, dated after the cut-off:
+    the rules count the education's date and the years to it (rules file §1.2) and do not say whether the title
+    and the registration must be held by then too. A route counting its years from such a date has none and
+    fails; one asking no years (博士, 硕士学位), or counting work, is met only if they need not be: to be checked."""
+    cutoff = day_text(facts.cutoff)
+    doubts = []
+    if facts.title in rule.titles and facts.title_date and facts.title_date > facts.cutoff:
+        doubts.append(f"取得{facts.title}资格 {month_text(facts.title_date)} 晚于截止日期{cutoff}（学历和工作年限均计算至"
+                      f"截止日期，所需资格是否也须在截止日期前取得，规则未写明）")
+    if _practice(rule, facts) and facts.registered and facts.registered > facts.cutoff:
+        doubts.append(f"执业注册年月 {month_text(facts.registered)} 晚于截止日期{cutoff}（学历和工作年限均计算至截止日期，"
+                      f"执业注册是否也须在截止日期前完成，规则未写明）")
+    return doubts
 
 
 def _appointed_before_title(rule, facts) -> list[str]:

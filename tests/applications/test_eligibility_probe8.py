@@ -183,3 +183,44 @@ def test_a_title_after_an_earlier_education_row_or_on_a_route_of_work_is_no_cont
     v = verdict(facts(2023, "主管药师", category="药学", educations=[edu("大专", "2014-07", "药学")], title="药师",
                       title_date=d("2013-06")))
     assert v.result == ELIGIBLE
+
+
+# --- D2. A title or registration dated after the cut-off, on a route asking no years -----------------------------
+
+def test_a_doctorate_nurse_licensed_after_the_cut_off_is_to_be_checked():
+    # §2.3(c) "A | … 博士 | none"; the route asks the 护士执业资格 (S15). §1.2 counts "the date the education was
+    # obtained and the work years" to the cut-off; whether the title must also be held by then it does not say.
+    # Before: 符合 without a look at the date.
+    v = verdict(facts(2020, "主管护师", category="护理", educations=[edu("博士", "2019-07", "护理学")], title="护士",
+                      title_date=d("2020-01")))
+    assert v.result == CHECK and "取得护士资格 2020-01 晚于截止日期2019年12月31日" in v.text
+    v = verdict(facts(2020, "主管护师", category="护理", educations=[edu("博士", "2019-07", "护理学")], title="护士",
+                      title_date=d("2019-12")))
+    assert v.result == ELIGIBLE
+
+
+def test_a_doctorate_registered_after_the_cut_off_is_to_be_checked():
+    # §2.3(c) "B | 博士 | none; registered and practising | 注册"; §2.3(b) "B | 博士 | none; must be registered and
+    # practising | 执业医师注册". Registered 2023-01, after 2022-12-31.
+    v = verdict(facts(2023, "主管护师", category="护理", educations=[edu("博士", "2022-06", "护理学")], title="护士",
+                      title_date=d("2021-05"), registered=d("2023-01")))
+    assert v.result == CHECK and "执业注册年月 2023-01 晚于截止日期2022年12月31日" in v.text
+    v = verdict(facts(2023, "主治医师", category="公共卫生", educations=[edu("博士", "2022-06", "预防医学")],
+                      title="医师", title_date=d("2022-10"), registered=d("2023-01")))
+    assert v.result == CHECK and "执业注册年月 2023-01 晚于截止日期" in v.text
+
+
+def test_a_physician_licensed_after_the_cut_off_is_to_be_checked():
+    # §2.3(a) "B | 博士学位 | none, but 住院医师规范化培训合格证书 required | 执业医师 registration".
+    v = verdict(facts(2023, "主治医师", category="临床", specialty="内科学", educations=[edu("博士", "2022-06", "临床医学")],
+                      title="医师", title_date=d("2023-01"), registered=d("2022-12"),
+                      training=[(d("2019-09"), d("2022-08"))]))
+    assert v.result == CHECK and "取得医师资格 2023-01 晚于截止日期" in v.text
+
+
+def test_a_nurse_licensed_after_the_cut_off_is_checked_though_her_work_years_are_met():
+    # §2.2 护师 "(the candidate holds 护士执业资格 and is registered)", A 本科 1 year of work: 1年5月, but the
+    # licence is of 2020-01, after 2019-12-31.
+    v = verdict(facts(2020, "护师", category="护理", educations=[edu("本科", "2018-07", "护理")], title="护士",
+                      title_date=d("2020-01"), work=[(d("2018-08"), None)]))
+    assert v.result == CHECK and "已满1年5月" in v.text and "取得护士资格 2020-01 晚于截止日期" in v.text
