@@ -80,6 +80,13 @@ CLOSE_SERIES = {"药学", "中药学"}
 MAJOR_WORDS = (("护理", "护理"), ("助产", "护理"), ("中药", "中药学"), ("药", "药学"), ("临床医学", "医疗"),
                ("口腔医学", "医疗"), ("预防医学", "医疗"), ("中医学", "医疗"), ("检验", "技术"), ("康复治疗", "技术"),
                ("影像技术", "技术"), ("医学技术", "技术"))
+# The 执业类别 a medical major belongs to (§1.4 专业对口; §2.3(a): 中级 asks for the 执业医师资格 of the matching 类别,
+# S12): a 中医学 or 口腔医学 graduate applying in the 临床 类别 is to be checked. 中医 words decide first (中西医临床医学
+# is the 中医类别's 中西医结合); a technology major (口腔医学技术) names none. Whether 临床 and 公共卫生 are close no source
+# here says: they are not told apart.
+TCM_MAJOR_WORDS = ("中医", "中西医", "针灸", "推拿", "民族医", "蒙医", "藏医", "维医", "傣医")
+MAJOR_CATEGORIES = (("口腔医学", "口腔"), ("临床医学", "临床"), ("预防医学", "公共卫生"))
+CLOSE_CATEGORIES = {"临床", "公共卫生"}
 # 人社部发〔2021〕51号 基本标准 (rules file §1.1, §1.3): a candidate for a 医疗类 or 护理类 title holds the licence,
 # registered, and his years of 执业活动 count from the 执业注册, never from before it nor from before the licence
 # itself (护士资格, 医师资格: a registration older than the licence is another one, e.g. an 执业助理医师's).
@@ -494,6 +501,11 @@ def _doubts(rule, education, facts) -> list[str]:
     if studied and applied and studied != applied and not {studied, applied} <= CLOSE_SERIES:
         doubts.append(f"所学专业“{education.major}”属{studied}类，与报考的{facts.title_applied}（{applied}类）"
                       f"专业不对口（须相同或相近）")
+    elif applied == "医疗" and (category := _major_category(education.major)) and facts.category \
+            and category != facts.category and not {category, facts.category} <= CLOSE_CATEGORIES:
+        specialty = f"（{facts.specialty}）" if facts.specialty else ""
+        doubts.append(f"所学专业“{education.major}”属{category}类别，与报考的{facts.category}类别{facts.title_applied}"
+                      f"{specialty}专业不对口（须相同或相近）")
     return doubts
 
 
@@ -573,6 +585,16 @@ def _study_form_doubts(education, facts) -> list[str]:
 
 def _series_of(title: str) -> str | None:
     return next((series for series, titles in LADDERS.items() if title in titles), None)
+
+
+def _major_category(major: str) -> str | None:
+    """The one 执业类别 a medical major's words name (MAJOR_CATEGORIES), None for none, several or a technology major."""
+    if "技术" in major:
+        return None
+    if any(word in major for word in TCM_MAJOR_WORDS):
+        return "中医"
+    found = {category for word, category in MAJOR_CATEGORIES if word in major}
+    return found.pop() if len(found) == 1 else None
 
 
 def _major_series(major: str) -> str | None:

@@ -224,3 +224,28 @@ def test_a_nurse_licensed_after_the_cut_off_is_checked_though_her_work_years_are
     v = verdict(facts(2020, "护师", category="护理", educations=[edu("本科", "2018-07", "护理")], title="护士",
                       title_date=d("2020-01"), work=[(d("2018-08"), None)]))
     assert v.result == CHECK and "已满1年5月" in v.text and "取得护士资格 2020-01 晚于截止日期" in v.text
+
+
+# --- D3. A major of another 执业类别 (§1.4 "the field studied must match or be close to the specialty") -----------
+
+def attending(major, category="临床", specialty="内科学"):
+    """主治 B 本科 4 years from 注册 2017-03: 5年10月."""
+    return facts(2023, "主治医师", category=category, specialty=specialty, educations=[edu("本科", "2015-07", major)],
+                 title="医师", title_date=d("2016-12"), registered=d("2017-03"))
+
+
+def test_a_tcm_or_dental_graduate_applying_in_the_clinical_category_is_to_be_checked():
+    # §1.4 field match, and §2.3(a) "candidates for 专业代码 301–365 and 392 must hold the 执业医师资格 of the matching
+    # 类别" (S12): a 中医学 or 口腔医学 major is of another 类别 than 临床 内科学. Before: 符合.
+    for major, category in (("中医学", "中医"), ("口腔医学", "口腔")):
+        v = verdict(attending(major))
+        assert v.result == CHECK and f"所学专业“{major}”属{category}类别" in v.text and "临床类别" in v.text
+
+
+def test_a_major_of_the_category_applied_for_or_an_unclear_one_is_not_flagged():
+    assert verdict(attending("临床医学")).result == ELIGIBLE
+    assert verdict(attending("中西医临床医学", category="中医", specialty="中医内科学")).result == ELIGIBLE
+    assert verdict(attending("口腔医学", category="口腔", specialty="口腔医学")).result == ELIGIBLE
+    assert verdict(attending("麻醉学")).result == ELIGIBLE
+    # 临床 and 公共卫生: no source here says whether they are close; not flagged.
+    assert verdict(attending("临床医学", category="公共卫生", specialty="")).result == ELIGIBLE
