@@ -156,6 +156,37 @@ def test_an_old_rules_public_health_master_needs_two_years_and_is_called_zhuguan
     assert v.result == ELIGIBLE and "主管医师需从事医师工作满2年" in v.text
 
 
+def test_a_bachelor_counts_an_assistant_route_at_the_college_level():
+    # §2.1 B "相应专业 中专 or 大专" (164号 第十条 "相应专业中专以上学历"): a 本科 is above both.
+    v = verdict(facts(2023, "技士", category="技术", educations=[edu("本科", "2022-07", "医学检验技术")]))
+    assert v.result == ELIGIBLE and "本科（按大专条件）" in v.text
+
+
+def test_the_residency_route_counts_from_the_registration_when_it_is_later_than_the_certificate():
+    # §2.3(a) "B | 本科学历 or 学士学位 with 规培合格证书 | 2 years 医疗执业活动 | date of the 规培合格证书"; §1.3
+    # "time in 执业活动 … counts from 执业注册": certificate 2020-08, registered 2021-03 → 1年10月.
+    v = verdict(facts(2023, "主治医师", category="临床", specialty="内科学", educations=[edu("本科", "2017-07", "临床医学")],
+                      title="医师", title_date=d("2020-12"), registered=d("2021-03"),
+                      training=[(d("2017-09"), d("2020-08"))]))
+    assert v.result == NOT_ELIGIBLE and "执业注册 2021-03 起（晚于规培合格证书 2020-08，取较晚者）" in v.text
+    assert "尚差2个月，最早可报考2024年度" in v.text
+
+
+def test_the_residency_route_takes_the_township_advance_in_general_practice():
+    # §3.2 B "乡镇卫生院 … 全科医学 … one year early" on §2.3(a) B 本科 + 规培 2 years: 1年1月 + 1.
+    v = verdict(facts(2023, "主治医师", category="临床", specialty="全科医学", educations=[edu("本科", "2018-07", "临床医学")],
+                      title="医师", title_date=d("2021-10"), registered=d("2021-12"),
+                      training=[(d("2018-09"), d("2021-08"))], evidence={"基层"}))
+    assert v.result == ELIGIBLE and "已满1年1月" in v.text and "按此需满1年" in v.text
+
+
+def test_2021_assistant_pharmacist_with_the_front_line_advance_is_met_only_on_unconfirmed_points():
+    # §0 "2021年度 | probably Regime A … UNCONFIRMED"; §3.5 front line one year early; §2.1 A 1 year, B none.
+    v = verdict(facts(2021, "药士", category="药学", educations=[edu("中专", "2020-07", "药学")],
+                      work=[(d("2020-08"), None)], evidence={"一线"}))
+    assert v.result == CHECK and "按此需满0年 → 仅在未经确认的规定下符合" in v.text
+
+
 # --- D1. A title older than the only education it rests on (164号 第十条 "相应专业中专以上学历") -------------------
 
 def test_an_assistant_pharmacist_title_before_the_only_diploma_is_to_be_checked():
