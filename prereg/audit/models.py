@@ -1,6 +1,7 @@
 """The append-only, hash-chained audit log (审计日志)."""
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from . import labels
@@ -38,6 +39,20 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["pk"]
         verbose_name = "审计日志"
+
+    @property
+    def actor_account(self) -> str:
+        """The account that acted, by what its holder cannot change himself (a name can be, at 个人信息):
+        its number and, for staff, its login name (a candidate's is his ID number, kept out of the log)."""
+        if not self.actor_id:
+            return ""
+        try:
+            actor = self.actor
+        except ObjectDoesNotExist:  # the account was removed; its number stays
+            actor = None
+        if actor is None or actor.is_candidate:
+            return f"#{self.actor_id}"
+        return f"{actor.username}（#{self.actor_id}）"
 
     @property
     def event_label(self) -> str:

@@ -171,3 +171,22 @@ def test_auditor_finds_events_by_their_chinese_name(client, auditor, entries, te
     response = client.get(reverse("backoffice:audit"), {"event": text})
     assert [e.event for e in rows_of(response)] == events
     assert f'<option value="{EVENT_LABELS[events[0]]}">' in response.content.decode()  # suggested as typed
+
+
+def test_each_entry_names_the_account_by_what_its_holder_cannot_change(client, auditor, reviewer_anxi_bureau,
+                                                                       candidate):
+    """Security probe: a reviewer renamed himself at 个人信息 and his acts read as another's name. The
+    account's number (and a staff account's login name) stands beside the name; a candidate's login
+    name is his ID number and stays out."""
+    reviewer_anxi_bureau.name = "陈冬梅"
+    reviewer_anxi_bureau.save(update_fields=["name"])
+    record("application.field_check", actor=reviewer_anxi_bureau, obj=candidate)
+    record("application.submit", actor=candidate, obj=candidate)
+    client.force_login(auditor)
+    body = client.get(reverse("backoffice:audit")).content.decode()
+    assert f"陈冬梅<br><small class=\"muted\">{reviewer_anxi_bureau.username}（#{reviewer_anxi_bureau.pk}）" in body
+    assert f"#{candidate.pk}</small>" in body and candidate.username not in body
+    text = b"".join(client.get(reverse("backoffice:audit_export")).streaming_content).decode("utf-8-sig")
+    rows = {r[5]: r for r in csv.reader(io.StringIO(text))}
+    assert rows["application.field_check"][-1] == f"{reviewer_anxi_bureau.username}（#{reviewer_anxi_bureau.pk}）"
+    assert rows["application.submit"][-1] == f"#{candidate.pk}"

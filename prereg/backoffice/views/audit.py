@@ -22,14 +22,14 @@ from .common import CSV, query_without
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["编号", "时间", "操作人", "所属机构", "客户端地址", "事件", "事件名称", "对象类型", "对象编号", "结果",
-               "详情", "请求编号", "哈希"]
+               "详情", "请求编号", "哈希", "操作账号"]
 
 
 @require_GET
 @staff_required("read_audit_log")
 def audit_log(request):
     form = AuditFilterForm(request.GET)  # every filter is optional: no filter, every entry
-    entries = form.filtered()
+    entries = form.filtered().select_related("actor")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "backoffice/audit/list.html",
                   {"form": form, "page": page, "query": query_without(request, "page")})
@@ -52,6 +52,7 @@ def _csv_rows(entries):
             csv_text(e.actor_org), csv_text(e.client_ip), csv_text(e.event), e.event_label, csv_text(e.object_type),
             csv_text(e.object_id), e.get_outcome_display(),
             csv_text(json.dumps(e.details, ensure_ascii=False)) if e.details else "", csv_text(e.request_id), e.hash,
+            csv_text(e.actor_account),
         ])
 
 
@@ -60,7 +61,7 @@ def _csv_rows(entries):
 def audit_export(request):
     """The filtered entries as CSV; the export is itself an audit entry."""
     form = AuditFilterForm(request.GET)
-    entries = form.filtered()
+    entries = form.filtered().select_related("actor")
     record("audit.export", actor=request.user, request=request,
            details={"filters": form.as_details(), "rows": entries.count()})
     filename = f"audit-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
