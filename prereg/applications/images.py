@@ -267,6 +267,12 @@ def _opened(raw: bytes) -> tuple[Image.Image, tuple[int, int]]:
     and the picture at its decoding scale fit in what a CMYK one at the full-decode limit takes
     (BUFFERED_JPEG_BYTES), so a 12 MP phone photo is scaled and stored, not refused.
     """
+    layout = _jpeg_layout(raw) if raw.startswith(SIGNATURES[0]) else None
+    if layout is not None and layout.one_pass and layout.end is not None:
+        # Decoded without its EOI: a photo cut short (a dropped connection, a copy broken off) that still
+        # ends in one, as some apps close what they write, is refused as incomplete, not stored grey below
+        # the cut (Pillow's own LOAD_TRUNCATED_IMAGES adds an EOI to finish a cut picture).
+        raw = raw[:layout.end] + END_PADDING
     try:
         img = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
     except Image.DecompressionBombError:
@@ -283,8 +289,7 @@ def _opened(raw: bytes) -> tuple[Image.Image, tuple[int, int]]:
         if width * height > settings.IMAGE_MAX_PIXELS_FULL_DECODE:
             raise ValidationError(pixels_message(width, height), code="pixels")
         return img, stored_size(width, height)
-    first_scan_components, scans = _jpeg_scans(raw)
-    if scans > MAX_JPEG_SCANS:
+    if len(layout.scans) > MAX_JPEG_SCANS:
         raise ValidationError(SCANS_MESSAGE, code="scans")
     target = stored_size(width, height)
     if target != (width, height):
@@ -292,10 +297,12 @@ def _opened(raw: bytes) -> tuple[Image.Image, tuple[int, int]]:
         # each side). draft() scales by the smaller of the two ratios: ask for the aspect-true
         # stored size.
         img.draft("RGB", target)
-    if img.info.get("progressive") or first_scan_components != len(img.getbands()):
+    if img.info.get("progressive") or layout.first_scan_components != len(img.getbands()):
         picture = img.width * img.height * (1 if img.mode == "L" else 4)  # at the decoding scale
         if _coefficient_bytes(img, width, height) + picture > settings.IMAGE_MAX_PIXELS_FULL_DECODE * BUFFERED_JPEG_BYTES:
             raise ValidationError(pixels_message(width, height), code="pixels")
+    if not layout.complete:  # a progressive photo cut short: grey or blurred below the cut, whatever follows it
+        raise ValidationError(CORRUPT_MESSAGE, code="corrupt")
     return img, target
 
 
@@ -319,10 +326,75 @@ def _coefficient_bytes(img: Image.Image, width: int, height: int) -> int:
     return sum(2 * -(-width * h // h_max) * -(-height * v // v_max) for _, h, v, _ in img.layer)
 
 
-def _jpeg_scans(raw: bytes) -> tuple[int, int]:
-    """How many colour components the JPEG's first scan carries (0 if it has none) and how many scans
-    (SOS segments) its first picture has, counted up to MAX_JPEG_SCANS + 1, from the bytes alone,
-    before anything is decoded.
+@dataclass(frozen=True)
+class JpegScan:
+    """One scan (SOS segment): the components it carries, its spectral band (Ss..Se of the 64 DCT
+    coefficients) and the bit it ends at (Al; a progressive scan sends the bits above it)."""
+
+    components: tuple[int, ...]
+    first: int = 0
+    last: int = 63
+    low_bit: int = 0
+
+
+@dataclass(frozen=True)
+class JpegLayout:
+    """What a JPEG's markers say of its first picture, read from the bytes alone, before anything is decoded."""
+
+    frame: int = 0  # its SOF marker: 0xC0 baseline, 0xC1 extended, 0xC2 progressive…
+    precision: int = 0  # bits a sample: 8 in every phone's and camera's JPEG, 12 or 16 in some scanners' and DICOM's
+    components: tuple[int, ...] = ()
+    scans: tuple[JpegScan, ...] = ()  # counted up to MAX_JPEG_SCANS + 1
+    end: int | None = None  # where its EOI marker is, if it has one
+
+    @property
+    def first_scan_components(self) -> int:
+        return len(self.scans[0].components) if self.scans else 0
+
+    @property
+    def one_pass(self) -> bool:
+        """A Huffman-coded sequential picture whose one scan carries every component: decoded as a stream."""
+        return self.frame in (0xC0, 0xC1) and self.first_scan_components == len(self.components) > 0
+
+    @property
+    def complete(self) -> bool:
+        """Whether the scans send every component whole: each coefficient to its last bit (Al 0) in a
+        progressive picture, each component in some scan in a sequential one. A progressive photo cut short
+        lacks its later scans, even when an EOI was written after the cut."""
+        if not self.scans:
+            return False
+        progressive = self.frame in PROGRESSIVE_FRAMES
+        sent = {component: set() for component in self.components}
+        for scan in self.scans:
+            if progressive and scan.low_bit:  # the bits above Al only: a later scan sends the rest
+                continue
+            for component in scan.components:
+                if component in sent:
+                    sent[component].update(range(scan.first, scan.last + 1) if progressive else range(64))
+        return all(len(coefficients) == 64 for coefficients in sent.values())
+
+
+# The start-of-frame markers (0xC4 is DHT, 0xC8 reserved, 0xCC DAC); of them the progressive ones.
+FRAME_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+PROGRESSIVE_FRAMES = {0xC2, 0xC6, 0xCA, 0xCE}
+# What follows a one-pass JPEG's last scan in place of its EOI when it is decoded: libjpeg-turbo's Huffman
+# decoder reads up to 57 bits ahead of what it decodes, so a whole picture's last blocks need a few bytes
+# after them; a picture cut short runs out of data, where an EOI would have let it finish in grey.
+END_PADDING = bytes(16)
+
+
+def _jpeg_scan(body: bytes) -> JpegScan:
+    count = body[0] if body else 0
+    spectral = body[1 + 2 * count:4 + 2 * count]
+    components = tuple(body[1 + 2 * i] for i in range(count) if 1 + 2 * i < len(body))
+    if len(spectral) < 3:  # a header cut short: it sends nothing
+        return JpegScan(())
+    return JpegScan(components, spectral[0], spectral[1], spectral[2] & 0x0F)
+
+
+def _jpeg_layout(raw: bytes) -> JpegLayout:
+    """The frame, the scans (counted up to MAX_JPEG_SCANS + 1) and the end of the JPEG's first picture,
+    from the bytes alone, before anything is decoded.
 
     A JPEG whose first scan carries every colour component and is not progressive is decoded as a
     stream; else libjpeg buffers the coefficients of the whole image to combine the scans. The
@@ -331,8 +403,11 @@ def _jpeg_scans(raw: bytes) -> tuple[int, int]:
     it. Fill bytes (0xFF) and stray bytes between segments are stepped over as Pillow's parser does;
     the picture ends at EOI (what a camera appends after it, MPO, is not counted).
     """
-    pos, first, scans, size = 2, 0, 0, len(raw)
-    while pos + 4 <= size:
+    pos, size = 2, len(raw)
+    frame = precision = 0
+    components: tuple[int, ...] = ()
+    scans: list[JpegScan] = []
+    while pos + 2 <= size:
         if raw[pos] != 0xFF:
             pos = raw.find(b"\xff", pos + 1)
             if pos < 0:
@@ -344,16 +419,19 @@ def _jpeg_scans(raw: bytes) -> tuple[int, int]:
         elif marker == 0x00 or 0xD0 <= marker <= 0xD7 or marker == 0x01:  # stuffed 0xFF, RSTn, TEM
             pos += 2
         elif marker == 0xD9:  # EOI
-            break
+            return JpegLayout(frame, precision, components, tuple(scans), pos)
         else:
-            if marker == 0xDA:
-                scans += 1
-                if scans == 1:
-                    first = raw[pos + 4] if pos + 4 < size else 0
-                if scans > MAX_JPEG_SCANS:
+            length = int.from_bytes(raw[pos + 2:pos + 4], "big")
+            body = raw[pos + 4:pos + 2 + length]
+            if marker in FRAME_MARKERS and not frame and len(body) >= 6:
+                frame, precision = marker, body[0]
+                components = tuple(body[6 + 3 * i] for i in range(body[5]) if 6 + 3 * i < len(body))
+            elif marker == 0xDA:
+                scans.append(_jpeg_scan(body))
+                if len(scans) > MAX_JPEG_SCANS:
                     break
-            pos += 2 + int.from_bytes(raw[pos + 2:pos + 4], "big")
-    return first, scans
+            pos += 2 + length
+    return JpegLayout(frame, precision, components, tuple(scans))
 
 
 # What an EXIF orientation (1-8) asks for to show the picture as the camera meant it (as ImageOps.exif_transpose).

@@ -67,7 +67,8 @@ def _with_scans(data: bytes, total: int) -> bytes:
 def test_a_jpeg_of_thousands_of_scans_is_refused_from_its_bytes_before_any_decoding(application, candidate,
                                                                                       monkeypatch):
     data = _with_scans(_progressive(), 20_000)
-    assert images._jpeg_scans(data) == (3, images.MAX_JPEG_SCANS + 1)
+    layout = images._jpeg_layout(data)
+    assert (layout.first_scan_components, len(layout.scans)) == (3, images.MAX_JPEG_SCANS + 1)
 
     def never(self):
         raise AssertionError("decoded")
@@ -82,7 +83,7 @@ def test_a_jpeg_of_thousands_of_scans_is_refused_from_its_bytes_before_any_decod
 
 def test_a_progressive_photo_of_ordinary_scans_is_still_stored(application, candidate):
     data = _progressive()
-    assert images._jpeg_scans(data)[1] == 10
+    assert len(images._jpeg_layout(data).scans) == 10
     [img] = _add(application, candidate, ("IMG_1.jpg", _with_scans(data, images.MAX_JPEG_SCANS)))
     assert (img.width, img.height) == (2000, 1500)
 
@@ -91,7 +92,9 @@ def test_the_scans_of_a_camera_file_are_counted_up_to_its_first_pictures_end(app
     # An MPO: a photo with a preview appended after its EOI; only the photo's scans count.
     photo, preview = Image.new("RGB", (800, 600), (200, 30, 30)), Image.new("RGB", (160, 120))
     data = _saved(photo, "MPO", save_all=True, append_images=[preview])
-    assert images._jpeg_scans(data) == (3, 1)
+    layout = images._jpeg_layout(data)
+    assert (layout.first_scan_components, len(layout.scans)) == (3, 1)
+    assert layout.end == data.index(b"\xff\xd9\xff\xd8")  # the photo's EOI, before the preview
 
 
 # ---------------------------------------------------------------- B: the candidate's photo

@@ -1,0 +1,111 @@
+"""Real-world pictures a candidate's phone, scanner or computer makes, beyond the ordinary photo: each
+stored upright in sRGB, or refused at the slot with what to do, never stored damaged (photo robustness
+probe: a JPEG cut short with an EOI after the cut was stored with a grey area; a 12-bit JPEG was called
+damaged; a CMYK JPEG's colour profile was not applied)."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
+
+from prereg.applications import images
+from prereg.applications.carryover import start_application
+from prereg.applications.models import ApplicationImage
+
+
+@pytest.fixture
+def application(year, candidate):
+    return start_application(candidate=candidate, exam_year=year)
+
+
+def _saved(img, fmt, **options) -> bytes:
+    out = io.BytesIO()
+    img.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def _photo(size=(1200, 900), mode="RGB"):
+    """A photo's worth of detail (noise over a drawn page), so that its scans are of a photo's length."""
+    page = Image.new("RGB", size, (235, 235, 230))
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((0, 0, size[0] // 2, size[1] // 3), fill=(200, 30, 30))
+    for y in range(40, size[1], 30):
+        draw.line([(40, y), (size[0] - 40, y)], fill=(20, 20, 20), width=3)
+    picture = Image.blend(page, Image.effect_noise(size, 40).convert("RGB"), 0.25)
+    return picture.convert(mode) if mode != "RGB" else picture
+
+
+def _add(application, candidate, data, name="IMG_1.jpg"):
+    return images.images_add(actor=candidate, application=application, slot="category",
+                             uploads=[SimpleUploadedFile(name, data, content_type="image/jpeg")])
+
+
+def _refused(application, candidate, data, name="IMG_1.jpg"):
+    with pytest.raises(ValidationError) as refused:
+        _add(application, candidate, data, name)
+    assert not ApplicationImage.objects.exists()
+    return refused.value.messages[0]
+
+
+def _cut_with_eoi(data: bytes, fraction: float) -> bytes:
+    """`data` cut `fraction` of the way through its scans, an EOI written after the cut (as an app that
+    closes what it wrote does; Pillow's LOAD_TRUNCATED_IMAGES does the same to finish a cut picture)."""
+    start, end = data.index(b"\xff\xda"), data.rindex(b"\xff\xd9")
+    return data[:start + int((end - start) * fraction)] + b"\xff\xd9"
+
+
+# ---------------------------------------------------------------- a JPEG cut short
+
+
+@pytest.mark.parametrize("options", [{}, {"subsampling": "4:4:4"}, {"restart_marker_rows": 1}, {"optimize": True}],
+                         ids=["baseline", "4:4:4", "restarts", "optimized"])
+@pytest.mark.parametrize("fraction", [0.3, 0.9, 0.99])
+def test_a_jpeg_cut_short_with_an_eoi_after_the_cut_is_refused_not_stored_grey(application, candidate, options,
+                                                                               fraction):
+    data = _saved(_photo(), "JPEG", quality=90, **options)
+    cut = _cut_with_eoi(data, fraction)
+    Image.open(io.BytesIO(cut)).load()  # Pillow decodes it "whole": grey below the cut
+    assert _refused(application, candidate, cut) == f"IMG_1.jpg：{images.CORRUPT_MESSAGE}"
+
+
+@pytest.mark.parametrize("mode", ["L", "CMYK"])
+def test_a_grey_or_cmyk_jpeg_cut_short_is_refused(application, candidate, mode):
+    cut = _cut_with_eoi(_saved(_photo(mode=mode), "JPEG"), 0.5)
+    assert _refused(application, candidate, cut) == f"IMG_1.jpg：{images.CORRUPT_MESSAGE}"
+
+
+@pytest.mark.parametrize("fraction", [0.05, 0.2, 0.35])
+def test_a_progressive_jpeg_cut_before_its_last_scans_is_refused(application, candidate, fraction):
+    data = _saved(_photo(), "JPEG", progressive=True)
+    cut = _cut_with_eoi(data, fraction)
+    assert len(images._jpeg_layout(cut).scans) < len(images._jpeg_layout(data).scans)
+    Image.open(io.BytesIO(cut)).load()
+    assert _refused(application, candidate, cut) == f"IMG_1.jpg：{images.CORRUPT_MESSAGE}"
+
+
+@pytest.mark.parametrize(("mode", "options"), [
+    ("RGB", {}), ("RGB", {"subsampling": "4:4:4"}), ("RGB", {"subsampling": "4:2:2"}), ("RGB", {"quality": 100}),
+    ("RGB", {"quality": 10}), ("RGB", {"restart_marker_blocks": 3}), ("RGB", {"optimize": True}),
+    ("RGB", {"progressive": True}), ("L", {}), ("L", {"progressive": True}), ("CMYK", {}),
+], ids=["baseline", "4:4:4", "4:2:2", "q100", "q10", "restarts", "optimized", "progressive", "grey",
+        "grey-progressive", "cmyk"])
+def test_a_whole_jpeg_of_every_kind_is_stored_whole(application, candidate, mode, options):
+    # The cut is told from a whole picture by decoding the one-pass ones without their EOI (images.END_PADDING):
+    # every whole one still decodes to its last row.
+    data = _saved(_photo((1203, 917), mode), "JPEG", **options)
+    [img] = _add(application, candidate, data)
+    stored = Image.open(img.file).convert("RGB")
+    assert stored.size == (1203, 917)
+    # The bottom right corner is the picture's (paper and noise), not the grey a cut leaves.
+    corner = stored.crop((1150, 880, 1203, 917)).convert("L")
+    assert corner.getextrema()[1] > 150
+
+
+def test_a_jpeg_with_data_after_its_end_is_stored_as_its_picture(application, candidate):
+    # A phone's trailer after the EOI (Samsung's, a camera's preview of an MPO): the picture ends at its EOI.
+    data = _saved(_photo(), "JPEG") + b"SEFH" + bytes(5000) + b"\xff\xd8\xff\xd9"
+    [img] = _add(application, candidate, data)
+    assert (img.width, img.height) == (1200, 900)
+
