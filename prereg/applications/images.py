@@ -154,6 +154,9 @@ def slot_guide(application, slot) -> SlotGuide | None:
 TYPE_MESSAGE = ("文件内容不是图片，或不是 jpg/jpeg/png/bmp 格式的图片（与文件名无关）。"
                 "仅支持 jpg/jpeg/png/bmp 格式的图片，请用手机拍照或截图后再上传。")
 CORRUPT_MESSAGE = "图片文件已损坏或不完整，请重新拍摄或选择图片。"
+# A JPEG of a kind Pillow's libjpeg cannot decode (JpegLayout.undecodable), told so rather than called damaged.
+VARIANT_MESSAGE = ("此图片是{kind}的特殊JPEG（专业相机、扫描仪或影像软件导出），无法读取。"
+                   "请用手机重新拍摄，或用画图等软件另存为普通jpg格式后再上传。")
 SCANS_MESSAGE = ("图片文件异常（数据分段过多），可能已损坏或经过特殊处理，无法读取。"
                  "请重新拍摄，或用手机相册截图、用画图软件另存为 jpg 后再上传。")
 SHAPE_MESSAGE = (f"图片过长或过窄（长边超过短边的{MAX_ASPECT}倍），看不清内容。"
@@ -268,6 +271,8 @@ def _opened(raw: bytes) -> tuple[Image.Image, tuple[int, int]]:
     (BUFFERED_JPEG_BYTES), so a 12 MP phone photo is scaled and stored, not refused.
     """
     layout = _jpeg_layout(raw) if raw.startswith(SIGNATURES[0]) else None
+    if layout is not None and (kind := layout.undecodable):
+        raise ValidationError(VARIANT_MESSAGE.format(kind=kind), code="jpeg_variant")
     if layout is not None and layout.one_pass and layout.end is not None:
         # Decoded without its EOI: a photo cut short (a dropped connection, a copy broken off) that still
         # ends in one, as some apps close what they write, is refused as incomplete, not stored grey below
@@ -352,6 +357,19 @@ class JpegLayout:
         return len(self.scans[0].components) if self.scans else 0
 
     @property
+    def undecodable(self) -> str | None:
+        """What makes the picture one Pillow does not decode, in the candidate's words, or None: more than 8 bits
+        a sample (Pillow refuses it at the header), arithmetic coding (its decoder cannot wait for the data
+        Pillow feeds in blocks) or a hierarchical frame (libjpeg has none)."""
+        if self.precision not in (0, 8):
+            return f"{self.precision}位高精度"
+        if self.frame in ARITHMETIC_FRAMES:
+            return "算术编码"
+        if self.frame in HIERARCHICAL_FRAMES:
+            return "分层编码"
+        return None
+
+    @property
     def one_pass(self) -> bool:
         """A Huffman-coded sequential picture whose one scan carries every component: decoded as a stream."""
         return self.frame in (0xC0, 0xC1) and self.first_scan_components == len(self.components) > 0
@@ -377,6 +395,8 @@ class JpegLayout:
 # The start-of-frame markers (0xC4 is DHT, 0xC8 reserved, 0xCC DAC); of them the progressive ones.
 FRAME_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 PROGRESSIVE_FRAMES = {0xC2, 0xC6, 0xCA, 0xCE}
+ARITHMETIC_FRAMES = {0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+HIERARCHICAL_FRAMES = {0xC5, 0xC6, 0xC7, 0xCD, 0xCE, 0xCF}
 # What follows a one-pass JPEG's last scan in place of its EOI when it is decoded: libjpeg-turbo's Huffman
 # decoder reads up to 57 bits ahead of what it decodes, so a whole picture's last blocks need a few bytes
 # after them; a picture cut short runs out of data, where an EOI would have let it finish in grey.

@@ -109,3 +109,30 @@ def test_a_jpeg_with_data_after_its_end_is_stored_as_its_picture(application, ca
     [img] = _add(application, candidate, data)
     assert (img.width, img.height) == (1200, 900)
 
+
+# ---------------------------------------------------------------- a JPEG Pillow cannot decode
+
+
+def _with_frame(data: bytes, marker: int | None = None, precision: int | None = None) -> bytes:
+    """`data` with its start-of-frame marker or its bits a sample changed, as a 12-bit scanner's JPEG or an
+    arithmetic-coded one has them: Pillow refuses either from its header, or fails on its first blocks."""
+    data = bytearray(data)
+    sof = data.index(b"\xff\xc0")
+    if marker is not None:
+        data[sof + 1] = marker
+    if precision is not None:
+        data[sof + 4] = precision
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("marker", "precision", "kind"), [
+    (None, 12, "12位高精度"), (None, 16, "16位高精度"), (0xC9, None, "算术编码"), (0xCA, None, "算术编码"),
+    (0xC5, None, "分层编码"),
+], ids=["12-bit", "16-bit", "arithmetic", "arithmetic-progressive", "hierarchical"])
+def test_a_jpeg_pillow_cannot_decode_is_told_to_be_saved_as_an_ordinary_jpg_not_called_damaged(
+        application, candidate, marker, precision, kind):
+    data = _with_frame(_saved(_photo(), "JPEG"), marker, precision)
+    message = _refused(application, candidate, data, "scan.jpg")
+    assert message == ("scan.jpg：此图片是" + kind + "的特殊JPEG（专业相机、扫描仪或影像软件导出），无法读取。"
+                       "请用手机重新拍摄，或用画图等软件另存为普通jpg格式后再上传。")
+    assert images.CORRUPT_MESSAGE not in message
