@@ -5,16 +5,21 @@ the screen. Tapping 删除 there (from the index's 证件图片, or a page opene
 very frame the delete was sent, so the browser asked for a thumbnail the server was deleting: a 404, a broken
 picture for a moment and a console error, every time (the phone journey met it once its scroll position changed)."""
 
+import contextlib
+
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Error, expect
 
 from prereg.applications.models import ApplicationImage
 from tests.factories import TEST_PASSWORD
+from tests.ocr import test_flow
 
 from .conftest import login
-from .helpers import draft_for
+from .helpers import draft_for, held_request
 
 pytestmark = pytest.mark.browser
+
+queued = test_flow.queued  # an OCR queue whose readings wait: the slots ask for themselves again
 
 
 def test_a_picture_deleted_before_its_lazy_thumbnail_loaded_is_never_asked_for_after_the_delete(phone, tree, year):
@@ -51,3 +56,33 @@ def test_a_picture_whose_delete_failed_is_shown_again(phone, tree, year):
     expect(thumbnail).to_have_attribute("src", f"/files/images/{photo.pk}/thumb/")
     phone.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
     assert ApplicationImage.objects.filter(pk=photo.pk).exists()
+
+
+def test_a_reading_poll_answered_during_a_delete_does_not_bring_the_deleted_picture_back(phone, queued, tree, year):
+    # 正在识别照片: a slot whose photo waits for its reading asks for itself again (load delay:4s), answered with the
+    # slot as it was then. Drawn before the delete went through and arriving first, that answer put the picture back
+    # (its thumbnail asked for again), and the delete's own answer then went to the slot it had replaced: the page
+    # kept showing a deleted picture, with a 删除 of a version gone.
+    candidate, application = draft_for(tree, year, "35052401")  # uploaded just now, none read yet
+    image = ApplicationImage.objects.get(application=application, slot="id_front")
+    login(phone, candidate.id_number, TEST_PASSWORD)
+    polls, deletes = [], []
+    phone.route("**/candidate/images/slot/?slot=id_front*", lambda route: polls.append(route))
+    phone.route(f"**/candidate/images/{image.pk}/delete/", lambda route: deletes.append(route))
+    phone.goto(f"{phone.base}/candidate/form/")
+    slot = phone.locator("#img-id_front-")
+    expect(slot.locator("[data-ocr-pending]")).to_have_count(1)
+    poll = held_request(phone, polls)
+    before = poll.fetch()  # drawn now, with the picture
+
+    slot.locator("form[action$='/delete/'] button").click()
+    delete = held_request(phone, deletes)
+    with contextlib.suppress(Error):  # the poll given up for the delete: nobody waits for its answer
+        poll.fulfill(response=before)
+    phone.wait_for_timeout(300)
+    delete.continue_()
+    expect(phone.locator("#img-id_front- figure.thumb")).to_have_count(0)
+    assert not ApplicationImage.objects.filter(pk=image.pk).exists()
+    phone.unroute("**/candidate/images/slot/?slot=id_front*")
+    phone.wait_for_timeout(300)
+    expect(phone.locator("#img-id_front- figure.thumb")).to_have_count(0)

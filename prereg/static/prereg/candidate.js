@@ -247,15 +247,28 @@
   }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var figure = deletedFigure(event);
-    if (figure) { stopLoading(figure); }
+    if (!figure) { return; }
+    stopLoading(figure);
+    figure.closest("[data-slot]").setAttribute("data-deleting", "");
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var figure = deletedFigure(event);
     if (!figure || event.detail.successful || !document.body.contains(figure)) { return; }
+    figure.closest("[data-slot]").removeAttribute("data-deleting");
     figure.querySelectorAll("img[data-held-src]").forEach(function (img) {
       img.setAttribute("src", img.getAttribute("data-held-src"));
       img.removeAttribute("data-held-src");
     });
+  });
+  // 正在识别照片's poll (_ocr_warnings.html) is answered with the slot as the server drew it. Drawn before a delete
+  // went through and arriving while its answer is on the way, it put the deleted picture back, and the delete's own
+  // answer then went to the slot it had replaced (detached): the page kept the deleted picture, with a stale 删除.
+  // It is not swapped in; the slot the delete draws asks again if its photos still wait for their reading.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target, config = event.detail.requestConfig;
+    if (config && config.verb === "get" && target && target.matches && target.matches("[data-slot][data-deleting]")) {
+      event.detail.shouldSwap = false;
+    }
   });
 
   // A deleted picture's slot comes back without the 删除 that had the focus: the keyboard goes on in the slot.
