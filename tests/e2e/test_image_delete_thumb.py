@@ -1,4 +1,5 @@
-"""A picture deleted before its thumbnail was loaded: the thumbnail is never asked for after the delete.
+"""A deleted picture is never asked for after its delete, nor shown again: neither its lazy thumbnail not loaded yet
+nor a reading poll's answer drawn before the delete brings it back.
 
 The slot's thumbnails load lazily (loading="lazy"): one screens below the top is not asked for until it comes near
 the screen. Tapping 删除 there (from the index's 证件图片, or a page opened at the slot) brought it into view in the
