@@ -488,14 +488,16 @@ SRGB = ImageCms.createProfile("sRGB")
 
 def _in_srgb(img: Image.Image, icc: bytes | None) -> Image.Image:
     """The colours as the picture's profile means them, in sRGB: the stored JPEG carries no profile and is read
-    as sRGB, so a phone's Display P3 photo or an Adobe RGB scan came out washed out (photo probe). An unreadable
-    profile leaves the pixels as they are."""
-    if not icc or img.mode != "RGB":
-        return img
-    try:
-        return ImageCms.profileToProfile(img, ImageCms.ImageCmsProfile(io.BytesIO(icc)), SRGB, outputMode="RGB")
-    except (ImageCms.PyCMSError, OSError, ValueError):
-        return img
+    as sRGB, so a phone's Display P3 photo or an Adobe RGB scan came out washed out (photo probe). A CMYK picture
+    (a print shop's or a design program's export) is converted through its profile too, as ImageCms documents:
+    Pillow's own conversion, a naive formula, ignored the profile and its colours came out off. An unreadable
+    profile, or one of another colour space than the pixels', leaves the colours to Pillow's conversion."""
+    if icc and img.mode in ("RGB", "CMYK"):
+        try:
+            return ImageCms.profileToProfile(img, ImageCms.ImageCmsProfile(io.BytesIO(icc)), SRGB, outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass
+    return img.convert("RGB") if img.mode == "CMYK" else img
 
 
 def _small_upright(img: Image.Image, target: tuple[int, int]) -> Image.Image:
@@ -509,7 +511,7 @@ def _small_upright(img: Image.Image, target: tuple[int, int]) -> Image.Image:
     """
     img.load()
     turn = _TURNS.get(img.getexif().get(ExifTags.Base.Orientation))
-    icc = img.info.get("icc_profile") if img.mode != "CMYK" else None  # a CMYK one: Pillow's conversion, as before
+    icc = img.info.get("icc_profile")
     if img.mode in _DEEP_GREY:
         img = _eight_bit_grey(img)
     # A colour key (tRNS) of an L or RGB PNG too, as optimisers write one: its transparent pixels were stored black.
@@ -525,9 +527,7 @@ def _small_upright(img: Image.Image, target: tuple[int, int]) -> Image.Image:
             grey = len(img.getbands()) == 1 and img.mode != "P"  # 1-bit grey scale
             img = img.convert("L" if grey else "RGB")
     img.thumbnail((max(target), max(target)), Image.Resampling.BILINEAR)  # by its long side, as the picture's aspect
-    if img.mode == "CMYK":
-        img = img.convert("RGB")
-    img = _in_srgb(img, icc)
+    img = _in_srgb(img, icc)  # a CMYK one too, once shrunk
     if turn is not None:
         img = img.transpose(turn)
     img.info.clear()  # what the file carried beside its pixels (a JPEG comment): save() would write it again

@@ -4,6 +4,8 @@ probe: a JPEG cut short with an EOI after the cut was stored with a grey area; a
 damaged; a CMYK JPEG's colour profile was not applied)."""
 
 import io
+import struct
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -136,3 +138,76 @@ def test_a_jpeg_pillow_cannot_decode_is_told_to_be_saved_as_an_ordinary_jpg_not_
     assert message == ("scan.jpg：此图片是" + kind + "的特殊JPEG（专业相机、扫描仪或影像软件导出），无法读取。"
                        "请用手机重新拍摄，或用画图等软件另存为普通jpg格式后再上传。")
     assert images.CORRUPT_MESSAGE not in message
+
+
+# ---------------------------------------------------------------- colour profiles
+
+
+def _s15(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def cmyk_profile(inks) -> bytes:
+    """A CMYK printer profile (ICC v2, a 2-point lut16 AToB0 to Lab): the corner (c, m, y, k) of the CMYK cube,
+    each 0 or 1, prints the Lab colour inks(c, m, y, k). Made here: no CMYK profile ships with Pillow."""
+    def lab16(lightness, a, b):
+        return struct.pack(">HHH", round(lightness * 0xFF00 / 100), round((a + 128) * 256), round((b + 128) * 256))
+
+    corners = (0, 1)
+    clut = b"".join(lab16(*inks(c, m, y, k)) for c in corners for m in corners for y in corners for k in corners)
+    identity = b"".join(_s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+    ramp = struct.pack(">HH", 0, 0xFFFF)
+    a2b0 = b"mft2" + bytes(4) + bytes([4, 3, 2, 0]) + identity + struct.pack(">HH", 2, 2) + ramp * 4 + clut + ramp * 3
+    name = b"CMYK test\0"
+    tags = [(b"desc", b"desc" + bytes(4) + struct.pack(">I", len(name)) + name + bytes(8 + 3 + 67)),
+            (b"wtpt", b"XYZ " + bytes(4) + _s15(0.9642) + _s15(1.0) + _s15(0.8249)),
+            (b"cprt", b"text" + bytes(4) + b"none\0"),
+            (b"A2B0", a2b0)]
+    offset, table, body = 128 + 4 + 12 * len(tags), b"", b""
+    for signature, data in tags:
+        data += bytes(-len(data) % 4)
+        table += signature + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    header = (struct.pack(">I", offset + len(body)) + bytes(4) + struct.pack(">I", 0x02100000) + b"prtrCMYKLab "
+              + bytes(12) + b"acsp" + bytes(24) + struct.pack(">I", 0) + _s15(0.9642) + _s15(1.0) + _s15(0.8249)
+              + bytes(48))
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+def _inks(c, m, y, k):
+    """A press whose cyan ink prints red: told apart from Pillow's naive conversion at a glance."""
+    if k:
+        return 0, 0, 0
+    return {(0, 0, 0): (100, 0, 0), (1, 0, 0): (54, 80, 67), (0, 1, 0): (88, -80, 80),
+            (0, 0, 1): (30, 68, -112)}.get((c, m, y), (20, 0, 0))
+
+
+def _stored_colour(application, candidate, data):
+    [img] = _add(application, candidate, data, "print.jpg")
+    return Image.open(img.file).convert("RGB").getpixel((600, 450))
+
+
+def test_a_cmyk_jpeg_is_stored_in_the_colours_its_profile_gives(application, candidate):
+    profile = cmyk_profile(_inks)
+    cyan_ink = Image.new("CMYK", (1200, 900), (255, 0, 0, 0))
+    assert cyan_ink.convert("RGB").getpixel((0, 0)) == (0, 255, 255)  # Pillow's formula: cyan
+    red, green, blue = _stored_colour(application, candidate, _saved(cyan_ink, "JPEG", quality=95,
+                                                                     icc_profile=profile))
+    assert red > 220 and green < 40 and blue < 40
+
+
+def test_a_cmyk_jpeg_without_a_profile_or_with_one_of_another_colour_space_keeps_pillows_conversion(
+        application, candidate):
+    cyan_ink = Image.new("CMYK", (1200, 900), (255, 0, 0, 0))
+    p3 = (Path(__file__).parent / "data" / "display-p3.icc").read_bytes()  # an RGB profile: no use for inks
+    for options in ({}, {"icc_profile": p3}, {"icc_profile": b"\0" * 300}):
+        red, green, blue = _stored_colour(application, candidate, _saved(cyan_ink, "JPEG", quality=95, **options))
+        assert red < 30 and green > 225 and blue > 225, options
+        ApplicationImage.objects.all().delete()
+
+
+def test_an_rgb_picture_carrying_a_cmyk_profile_keeps_its_colours(application, candidate):
+    picture = Image.new("RGB", (1200, 900), (200, 30, 30))
+    red, green, blue = _stored_colour(application, candidate, _saved(picture, "JPEG", quality=95,
+                                                                     icc_profile=cmyk_profile(_inks)))
+    assert abs(red - 200) < 8 and green < 40 and blue < 40
