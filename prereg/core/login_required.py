@@ -4,9 +4,11 @@ Apart from prereg.core.middleware, which logging loads before the apps are ready
 filter); Django's middleware imports the auth views, which need them.
 """
 
+import time
 from urllib.parse import urlsplit
 
-from django.contrib.auth import SESSION_KEY, get_user_model
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
@@ -44,3 +46,21 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
             back = referer.path if referer.netloc == request.get_host() and referer.path else "/"
             return redirect_to_login(back, self.get_login_url(view_func), self.get_redirect_field_name(view_func))
         return super().handle_no_permission(request, view_func)
+
+
+class SessionLifetimeMiddleware:
+    """An absolute end to a signed-in session (ASVS V7.3.2): the idle timeout alone let a session in
+    steady use live for ever. SESSION_ABSOLUTE_SECONDS after its first signed-in request the user is
+    signed out (audited as a logout); the request goes on as one after the session ended."""
+
+    KEY = "_signed_in_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            if now - request.session.setdefault(self.KEY, now) >= settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+        return self.get_response(request)

@@ -59,3 +59,28 @@ def test_a_post_only_address_opened_directly_answers_a_page_in_chinese(client, c
     assert response.status_code == 405 and response["Allow"] == "POST"
     assert "该地址只用于提交表单" in response.content.decode()
     assert response["Content-Security-Policy"]
+
+
+def test_a_session_in_steady_use_ends_its_lifetime_after_sign_in(client, reviewer_anxi_bureau, settings, monkeypatch):
+    """Security probe F4: the idle timeout alone let a session in use live for ever. It ends
+    SESSION_ABSOLUTE_SECONDS after sign-in, audited as a logout, however busy it was."""
+    import time
+
+    from prereg.audit.models import AuditEvent
+
+    settings.SESSION_ABSOLUTE_SECONDS = 3600
+    client.force_login(reviewer_anxi_bureau)
+    start = time.time()
+    monkeypatch.setattr(time, "time", lambda: start)
+    assert client.get(reverse("accounts:profile")).status_code == 200
+    monkeypatch.setattr(time, "time", lambda: start + 3599)
+    assert client.get(reverse("accounts:profile")).status_code == 200
+    monkeypatch.setattr(time, "time", lambda: start + 3601)
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+    assert AuditEvent.objects.filter(event="auth.logout", actor=reviewer_anxi_bureau).exists()
+    response = client.post(reverse("accounts:profile"), {}, headers={"HX-Request": "true"})
+    assert response.status_code == 401 and response.content.decode() == SESSION_ENDED
+    # Signed in again, the new session has its own lifetime.
+    client.force_login(reviewer_anxi_bureau)
+    assert client.get(reverse("accounts:profile")).status_code == 200
