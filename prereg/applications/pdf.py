@@ -1,6 +1,7 @@
 """The confirmation form (预报名审核确认单, candidate manual section 七) as a PDF.
 
-Drawn on a reportlab canvas, a row of cells at a time, from eight ORM queries (`load`). Every value
+Drawn on a reportlab canvas, a row of cells at a time, from eight ORM queries (`load`). An ordinary
+form is one A4 sheet. Every value
 fits its cell whatever its length: one line when it fits, else wrapped by reportlab's Paragraph and
 shrunk a step at a time while it takes more than `MAX_LINES` lines; the row grows to its tallest
 value (`_fit`). Nothing is cut. The QR code leads to the form's verify page; it is the qrcode
@@ -58,14 +59,21 @@ logger = logging.getLogger(__name__)
 
 ID_TYPES = dict(IdType.choices)
 
+# One A4 sheet holds an ordinary form (a few rows of each table, the demo's and most candidates'):
+# the candidate takes it to his unit for signature and stamp, and a second sheet for the last lines
+# was a nuisance and could be lost. Hence rows of 5 mm for 9-point text (the smallest size of the
+# form's own texts; only an overlong value shrinks below it, `_fit`), and margins of 12 mm at the
+# sides, 10 at the top and 13 at the foot.
 PAGE_W, PAGE_H = A4
-MARGIN = 14 * mm
+MARGIN = 12 * mm  # left and right
 WIDTH = PAGE_W - 2 * MARGIN
-TOP = PAGE_H - MARGIN
-ROW_H = 6.2 * mm
-FONT_SIZE = 8.5
+TOP = PAGE_H - 10 * mm
+BOTTOM = 13 * mm  # the lowest a row goes
+ROW_H = 5 * mm
+FONT_SIZE = 9
 QR_SIZE = 22 * mm
-REVIEW_BOX_H = 30 * mm
+REVIEW_BOX_H = 30 * mm  # room for a stamp
+SIGN_H = 10 * mm  # the row of the candidate's promise and signature
 VERIFY_SALT = "prereg.confirmation"
 
 # The font. A PDF that names a font without embedding it (STSong-Light, Helvetica) is drawn with
@@ -176,7 +184,7 @@ VPAD = 2  # a wrapped value's distance from its row's top and bottom
 LEADING = 1.2  # line height of wrapped text, per point of font size
 MAX_LINES = 3  # a longer value is shrunk a step at a time, down to MIN_FONT_SIZE, to take no more
 MIN_FONT_SIZE = 6  # the smallest size still read easily on paper: below it, the row grows instead
-TEXT_DY = -ROW_H + (ROW_H - FONT_SIZE) / 2 + 1.5  # a one-line value's baseline below its row's top
+TEXT_DY = -ROW_H / 2 - 0.3 * FONT_SIZE  # a one-line value's baseline below its row's top: the glyphs centred
 
 
 @functools.cache
@@ -231,7 +239,9 @@ WIDTHS = {WorkRow: (0.07, 0.33, 0.18, 0.24, 0.18), EducationRow: (0.07, 0.17, 0.
           AppointmentRow: (0.07, 0.25, 0.16, 0.18, 0.2, 0.14), TrainingRow: (0.07, 0.2, 0.16, 0.2, 0.25, 0.12),
           OtherRow: (0.07, 0.3, 0.63)}
 TITLE = "福建省卫生专业技术资格考试预报名审核确认单"
-PROMISE = "考生承诺：所有填报及上传的信息均真实、合法、有效；两表信息内容一致。如有不实，考生承担相应责任。  考生签名："
+PROMISE = "考生承诺：所有填报及上传的信息均真实、合法、有效；两表信息内容一致。如有不实，考生承担相应责任。"
+SIGNATURE = "考生签名："
+SIGN_CELLS = _cells([0.72, 0.28])  # the promise, and the room to sign beside it
 # 注意事项(一) of the notice: the form is one of two; registering on one site only is not registering.
 NATIONAL_RULE = ("注意：考生须在规定时间内同时完成省网（本系统）和国网（中国卫生人才网，www.21wecan.com）的网上报名"
                  "及单位审查，只在一个网站报名的，视为未报名。")
@@ -252,7 +262,7 @@ class _Sheet:
         c.setLineWidth(0.5)
 
     def ensure(self, height):
-        if self.y - height < MARGIN:
+        if self.y - height < BOTTOM:
             self.end_page()
             self.c.setLineWidth(0.5)
             self.y = TOP
@@ -297,22 +307,23 @@ class _Sheet:
         top, self.y = self.y, self.y - height
         if header:
             self.c.setFillGray(0.92)
-            self.c.rect(MARGIN, self.y, WIDTH, height, stroke=0, fill=1)
+            (left, _), (x, w) = cells[0], cells[-1]
+            self.c.rect(left, self.y, x + w - left, height, stroke=0, fill=1)
             self.c.setFillGray(0)
         for (x, w), text in zip(cells, texts, strict=True):
             self.c.rect(x, self.y, w, height)
             if text is not None:
                 self.draw(text, x + PAD, top - VPAD, top + TEXT_DY)
 
-    def band(self, title):
-        self.row(FULL, self.measure(FULL, [title]), header=True)
+    def band(self, title, cells=FULL):
+        self.row(cells, self.measure(cells, [title]), header=True)
 
-    def pairs(self, title, cells: list, rows):
-        """A band and rows of label/value pairs, kept together on one page; returns the rows' top."""
+    def pairs(self, title, cells: list, rows, band_cells=FULL):
+        """A band and rows of label/value pairs, kept together on one page; returns the band's top."""
         measured = [self.measure(cells, row) for row in rows]
         self.ensure(ROW_H + sum(height for _, height in measured))
-        self.band(title)
         top = self.y
+        self.band(title, band_cells)
         for row in measured:
             self.row(cells, row)
         return top
@@ -328,34 +339,40 @@ class _Sheet:
         for row in measured:
             self.row(cells, row)
 
-    def review(self, application, approvals):
-        """审查意见: per level its org and, once it approved, its opinion and date; the boxes grow to
-        the longest of them."""
-        box_w = WIDTH / 4
-        width = box_w - 2 * PAD
+    @staticmethod
+    def measure_review(application, approvals):
+        """The 审查意见 boxes' contents (per level its org and, once it approved, its opinion and the
+        approval) and their height: they grow to the longest of them."""
+        width = WIDTH / 4 - 2 * PAD
         contents = []
         for stage in STAGE_ORDER:
             org = application.org_at(stage)
             approval = approvals.get(stage)  # none: this level has not approved yet
-            contents.append((_fit(org.short_name or org.name if org else "", width, 7.5, 2),
+            contents.append((_fit(org.short_name or org.name if org else "", width, 8, 2),
                              _fit(approval.opinion or "同意", width) if approval else None, approval))
         box_h = max([REVIEW_BOX_H] + [REVIEW_TEXT_TOP + org.height + 3 + (opinion.height if opinion else 0) + 3
                                       + REVIEW_FOOT for org, opinion, _ in contents])
-        self.ensure(ROW_H + box_h + 6)
+        return contents, box_h
+
+    def review(self, measured):
+        """审查意见 (see `measure_review`): per level its org and, once it approved, its opinion and date."""
+        contents, box_h = measured
+        box_w = WIDTH / 4
+        self.ensure(ROW_H + box_h)
         self.band("审查意见")
         box_top, box_bottom = self.y, self.y - box_h
         for i, (stage, (org, opinion, approval)) in enumerate(zip(STAGE_ORDER, contents, strict=True)):
             x = MARGIN + i * box_w
             self.c.rect(x, box_bottom, box_w, box_h)
             self.write(x + PAD, box_top - 11, f"{Stage(stage).label}意见：")
-            self.write(x + PAD, box_bottom + 4, "（盖章）    年   月   日", 7.5)
+            self.write(x + PAD, box_bottom + 4, "（盖章）    年   月   日", 8)
             top = box_top - REVIEW_TEXT_TOP
             self.draw(org, x + PAD, top, top - org.size)
             if approval is not None:
                 top -= org.height + 3
                 self.draw(opinion, x + PAD, top, top - opinion.size)
-                self.write(x + PAD, box_bottom + 14, f"{timezone.localtime(approval.created_at):%Y-%m-%d}", 7.5)
-        self.y = box_bottom - 6
+                self.write(x + PAD, box_bottom + 14, f"{timezone.localtime(approval.created_at):%Y-%m-%d}", 8)
+        self.y = box_bottom
 
 
 @dataclass(frozen=True)
@@ -442,14 +459,14 @@ def render(data: FormData, url: str) -> bytes:
     _draw_qr(c, url, PAGE_W - MARGIN - QR_SIZE, TOP - QR_SIZE, QR_SIZE)
     sheet.y = TOP - 24 * mm
 
-    # 基本信息, with the photo on the right of the rows.
+    # 基本信息, with the photo on the right of its band and rows.
     top = sheet.pairs("基本信息", BASIC, [
         ("姓名", app.name, "性别", app.get_gender_display()),
         ("证件类型", ID_TYPES.get(app.id_type, app.id_type), "证件编号", app.id_number),
         ("出生日期", plain_text(app.birth_date), "民族", plain_text(app.ethnicity)),
         ("手机号码", app.phone, "邮编", app.postcode),
         ("联系地址", app.address, "单位名称", plain_text(app.unit)),
-    ])
+    ], band_cells=_cells([1 - PHOTO_W]))
     photo_x, photo_w, photo_h = MARGIN + (1 - PHOTO_W) * WIDTH, PHOTO_W * WIDTH, top - sheet.y
     c.rect(photo_x, sheet.y, photo_w, photo_h)
     if not data.photo:
@@ -482,13 +499,16 @@ def render(data: FormData, url: str) -> bytes:
     for section in ("appointment", "residency", "gp", "other"):
         tables(section, ROW_SECTION_TITLES[section])
 
-    sheet.review(app, data.approvals)
-    sheet.ensure(12)
-    sheet.write(MARGIN + 2, sheet.y - 8, PROMISE, 8)
-    sheet.y -= 12
-    rule = _fit(NATIONAL_RULE, WIDTH - 2 * PAD, size=8)
-    sheet.ensure(rule.height + 4)
-    sheet.draw(rule, MARGIN + 2, sheet.y - 2, sheet.y - 8)
+    # The closing block, kept together: the levels' 审查意见, the candidate's promise and signature, the 注意.
+    review = sheet.measure_review(app, data.approvals)
+    promise, sign_h = sheet.measure(SIGN_CELLS, [PROMISE, SIGNATURE])
+    sign_h = max(sign_h, SIGN_H)
+    rule = _fit(NATIONAL_RULE, WIDTH - 2 * PAD)
+    sheet.ensure(ROW_H + review[1] + sign_h + 2 + rule.height)
+    sheet.review(review)
+    sheet.row(SIGN_CELLS, (promise, sign_h))
+    sheet.y -= 2
+    sheet.draw(rule, MARGIN + PAD, sheet.y, sheet.y + TEXT_DY)
     sheet.end_page()
     c.save()
     return buffer.getvalue()

@@ -445,7 +445,7 @@ def test_every_field_at_its_longest_is_printed_whole_inside_its_cell(tree, year,
     qr = pdf_module.QR_SIZE
     qr_box = (pdf_module.PAGE_W - pdf_module.MARGIN - qr, pdf_module.TOP - qr,
               pdf_module.PAGE_W - pdf_module.MARGIN, pdf_module.TOP)
-    page_box = (pdf_module.MARGIN, pdf_module.MARGIN, pdf_module.PAGE_W - pdf_module.MARGIN, pdf_module.TOP)
+    page_box = (pdf_module.MARGIN, pdf_module.BOTTOM, pdf_module.PAGE_W - pdf_module.MARGIN, pdf_module.TOP)
     in_cells = 0
     for number, page in enumerate(reader.pages, 1):
         runs, rects = _page_layout(page)
@@ -568,3 +568,46 @@ def test_every_row_table_prints_under_its_title_and_the_sources_headings(confirm
     for value in ("莆田学院附属医院", "主治医师资格", "2015-09 - 2018-07", "2年11月", "ZY2018001", "福建省立医院",
                   "QK2019002", "2018-07 - 至今", "获奖", "省级优秀住院医师"):
         assert value in text, value
+
+
+# --- one page for an ordinary form; a long one breaks between rows, numbered ------------------------
+
+def _ordinary(candidate, year, tree, reviewer, work=4):
+    """An ordinary form at the upper end of ordinary (the demo's forms hold one row of education and
+    one of work): 2 学历 and a 学位, `work` jobs, two appointments, a 规培 certificate and one other
+    certificate, approved with an opinion by two levels."""
+    application = _confirmed_for(candidate, year, tree)
+    start = datetime.date(2008, 8, 1)
+    for i in range(1, work):
+        WorkRowFactory(application=application, order=i, unit_name=f"测试单位{i}号医院", title="主治医师",
+                       start=start.replace(year=2008 + i), end=start.replace(year=2009 + i), major="内科学")
+    EducationRowFactory(application=application, order=1, level="硕士研究生", school="福建医科大学", major="内科学")
+    EducationRowFactory(application=application, order=0, kind=EducationRow.Kind.DEGREE, level="医学学士",
+                        school="福建医科大学", major="临床医学")
+    AppointmentRowFactory(application=application, order=1, unit_name="福建医科大学附属协和医院", post="主治医师",
+                          qualification="主治医师", start=datetime.date(2016, 12, 1), end=datetime.date(2019, 11, 1))
+    TrainingRowFactory(application=application, order=0, kind=TrainingRow.Kind.RESIDENCY,
+                       base="福建医科大学附属第一医院")
+    OtherRowFactory(application=application, order=0, kind="护士执业证书", note="证书编号201935001234")
+    for stage in (Stage.UNIT_REVIEW, Stage.POINT_CONFIRM):
+        ReviewLog.objects.create(application=application, action=ReviewAction.APPROVE, stage=stage,
+                                 actor=reviewer, opinion="材料齐全，同意报考",
+                                 submission_round=application.submission_round)
+    return application
+
+
+def _pages(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_an_ordinary_form_is_one_page(tree, year, candidate, reviewer_quanzhou):
+    """Candidates take the form to their unit for signature and stamp: a second sheet for the two lines
+    of 注意 was a nuisance and could be lost."""
+    application = _ordinary(candidate, year, tree, reviewer_quanzhou)
+    pages = _pages(confirmation_pdf(application))
+    assert len(pages) == 1
+    text = pages[0].replace("\n", "")
+    for part in ("测试单位3号医院", "医学学士", "福建医科大学附属协和医院", "福建医科大学附属第一医院", "护士执业证书",
+                 "审查意见", "考生签名", "只在一个网站报名的，视为未报名"):
+        assert part in text, part
+
