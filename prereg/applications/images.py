@@ -173,6 +173,10 @@ PDF_MESSAGE = ("不支持PDF文件，仅支持 jpg/jpeg/png/bmp 格式的图片�
                "请打开PDF后逐页截图上传，或在扫描软件（如扫描全能王）中选择“导出为图片/JPG”后上传。")
 HEIC_MESSAGE = ("不支持HEIC格式的照片（苹果手机默认的拍照格式），仅支持 jpg/jpeg/png/bmp 格式。"
                 "请把照片截图后上传截图，或在手机“设置 → 相机 → 格式”中选择“兼容性最佳”后重新拍摄。")
+# A picture of a format not taken, named for what it is: a WebP saved from a web page or a GIF is a picture, not
+# "not a picture", and a WebP named .jpg is one too.
+OTHER_FORMAT_MESSAGE = ("这是{name}格式的图片（与文件名无关），不支持。仅支持 jpg/jpeg/png/bmp 格式的图片："
+                        "请在手机上截图后上传截图，或用画图等软件另存为jpg格式后再上传。")
 # How files of the accepted formats begin (JPEG, PNG, BMP).
 SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"BM")
 HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
@@ -255,7 +259,22 @@ def _check_signature(head: bytes) -> None:
         raise ValidationError(HEIC_MESSAGE, code="type")
     if head.startswith(b"%PDF"):  # a certificate a scanner app saved as a document
         raise ValidationError(PDF_MESSAGE, code="type")
+    if name := _other_format(head):
+        raise ValidationError(OTHER_FORMAT_MESSAGE.format(name=name), code="type")
     raise ValidationError(TYPE_MESSAGE, code="type")
+
+
+def _other_format(head: bytes) -> str | None:
+    """The name of a picture format not taken that `head` (a file's first bytes) begins as, if any."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "GIF"
+    if head[:4] in (b"II*\0", b"MM\0*"):  # what a scanner or a fax program may save
+        return "TIFF"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
+        return "AVIF"
+    return None
 
 
 def _opened(raw: bytes) -> tuple[Image.Image, tuple[int, int]]:

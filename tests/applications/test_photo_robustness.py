@@ -211,3 +211,29 @@ def test_an_rgb_picture_carrying_a_cmyk_profile_keeps_its_colours(application, c
     red, green, blue = _stored_colour(application, candidate, _saved(picture, "JPEG", quality=95,
                                                                      icc_profile=cmyk_profile(_inks)))
     assert abs(red - 200) < 8 and green < 40 and blue < 40
+
+
+# ---------------------------------------------------------------- formats not taken
+
+
+def _animated(fmt, **options):
+    frames = [_photo((400, 300)), _photo((400, 300)).rotate(180)]
+    return _saved(frames[0].convert("P") if fmt == "GIF" else frames[0], fmt, save_all=True,
+                  append_images=[frames[1].convert("P") if fmt == "GIF" else frames[1]], duration=100, **options)
+
+
+@pytest.mark.parametrize(("data", "name"), [
+    (lambda: _saved(_photo(), "WEBP", quality=80), "WebP"),
+    (lambda: _saved(_photo(), "WEBP", lossless=True), "WebP"),
+    (lambda: _animated("WEBP"), "WebP"),
+    (lambda: _animated("GIF"), "GIF"),
+    (lambda: _saved(_photo(), "TIFF"), "TIFF"),
+    (lambda: _saved(_photo(), "TIFF", compression="tiff_lzw"), "TIFF"),
+    (lambda: _saved(_photo((400, 300)), "AVIF"), "AVIF"),
+], ids=["webp-lossy", "webp-lossless", "webp-animated", "gif-animated", "tiff", "tiff-lzw", "avif"])
+def test_a_picture_of_a_format_not_taken_is_named_for_what_it_is_whatever_its_name(application, candidate, data,
+                                                                                   name):
+    for file_name in ("IMG_2020.jpg", "picture"):
+        assert _refused(application, candidate, data(), file_name) == (
+            f"{file_name}：这是{name}格式的图片（与文件名无关），不支持。仅支持 jpg/jpeg/png/bmp 格式的图片："
+            "请在手机上截图后上传截图，或用画图等软件另存为jpg格式后再上传。")
