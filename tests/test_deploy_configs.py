@@ -131,6 +131,20 @@ def test_nginx_serves_private_media_only_as_an_internal_redirect_target():
     assert not settings.MEDIA_URL.startswith("/_protected/")
 
 
+def test_private_media_sent_by_nginx_keeps_the_applications_security_headers():
+    """Security probe F5: on an X-Accel-Redirect nginx dropped CSP, X-Frame-Options, Referrer-Policy and
+    COOP, and added a second Cache-Control beside the application's (which it keeps)."""
+    protected = location_block((NGINX / "prereg.conf").read_text(), "/_protected/")
+    headers = {args.split()[0]: args.split(None, 1)[1] for name, args in nginx_directives(protected)
+               if name == "add_header"}
+    assert headers["X-Content-Type-Options"] == "nosniff always"
+    assert headers["X-Frame-Options"] == f"{settings.X_FRAME_OPTIONS} always"
+    assert headers["Referrer-Policy"] == f"{settings.SECURE_REFERRER_POLICY} always"
+    assert headers["Cross-Origin-Opener-Policy"] == f"{settings.SECURE_CROSS_ORIGIN_OPENER_POLICY} always"
+    assert "add_header Content-Security-Policy \"default-src 'none'; frame-ancestors 'none'\" always;" in protected
+    assert "Cache-Control" not in headers
+
+
 def test_nginx_serves_static_from_static_root_and_proxies_everything_else_with_forwarded_headers():
     conf = (NGINX / "prereg.conf").read_text()
     assert "alias /srv/prereg/static/;" in location_block(conf, "/static/")
