@@ -1,7 +1,7 @@
 """The confirmation form (预报名审核确认单, candidate manual section 七) as a PDF.
 
 Drawn on a reportlab canvas, a row of cells at a time, from eight ORM queries (`load`). An ordinary
-form is one A4 sheet. Every value
+form is one A4 sheet; a longer one breaks between rows, its pages numbered (`_Sheet`). Every value
 fits its cell whatever its length: one line when it fits, else wrapped by reportlab's Paragraph and
 shrunk a step at a time while it takes more than `MAX_LINES` lines; the row grows to its tallest
 value (`_fit`). Nothing is cut. The QR code leads to the form's verify page; it is the qrcode
@@ -62,13 +62,15 @@ ID_TYPES = dict(IdType.choices)
 # One A4 sheet holds an ordinary form (a few rows of each table, the demo's and most candidates'):
 # the candidate takes it to his unit for signature and stamp, and a second sheet for the last lines
 # was a nuisance and could be lost. Hence rows of 5 mm for 9-point text (the smallest size of the
-# form's own texts; only an overlong value shrinks below it, `_fit`), and margins of 12 mm at the
-# sides, 10 at the top and 13 at the foot.
+# form's own texts; only an overlong value shrinks below it, `_fit`), margins of 12 mm at the sides
+# and 10 at the top, and the foot's 13 mm shared with the page line (`FOOT_Y`). A longer form runs
+# on, numbered (`_Sheet.end_page`).
 PAGE_W, PAGE_H = A4
 MARGIN = 12 * mm  # left and right
 WIDTH = PAGE_W - 2 * MARGIN
 TOP = PAGE_H - 10 * mm
 BOTTOM = 13 * mm  # the lowest a row goes
+FOOT_Y = 7 * mm  # the baseline of the page line under it: name, number, 第k页 共n页
 ROW_H = 5 * mm
 FONT_SIZE = 9
 QR_SIZE = 22 * mm
@@ -251,27 +253,64 @@ REVIEW_TEXT_TOP = 15  # below the box's top
 REVIEW_FOOT = 22  # the date and stamp lines, above the box's bottom
 
 
-class _Sheet:
-    """A cursor down the pages of a canvas: rows of cells, a new page when one is full."""
+FOOT_SIZE = 8
+PAGES_FORM = "pages"  # the form XObject of "共n页", drawn on each page and defined once n is known
 
-    def __init__(self, c, font):
-        self.c, self.font = c, font
+
+class _Sheet:
+    """A cursor down the pages of a canvas: rows of cells, a new page when one is full.
+
+    Each page ends with a line naming the form (`foot`: the candidate's name and number) and 第k页
+    共n页, so that a sheet of a longer form is matched to the others. n is known only at the end: the
+    pages draw "共n页" as a form XObject (reportlab's `doForm`, which may name a form defined later)
+    that `finish` defines.
+    """
+
+    def __init__(self, c, font, foot):
+        self.c, self.font, self.foot = c, font, foot
         self.y = TOP
         self.text = None  # the page's one-line values, drawn as one text object by `end_page`
         self.size = None  # the text object's font size
         c.setLineWidth(0.5)
 
+    def fits(self, height):
+        return self.y - height >= BOTTOM
+
     def ensure(self, height):
-        if self.y - height < BOTTOM:
-            self.end_page()
-            self.c.setLineWidth(0.5)
-            self.y = TOP
+        if not self.fits(height):
+            self.new_page()
+
+    def new_page(self):
+        self.end_page()
+        self.c.setLineWidth(0.5)
+        self.y = TOP
 
     def end_page(self):
-        if self.text is not None:
-            self.c.drawText(self.text)
-            self.text = None
+        size = FOOT_SIZE
+        number = f"第{self.c.getPageNumber()}页 "
+        x = PAGE_W - MARGIN - pdfmetrics.stringWidth(f"{number}共99页", self.font, size)
+        # one line, made smaller for a name at its longest (50 characters)
+        foot_size = min(size, (x - MARGIN - 10) / pdfmetrics.stringWidth(self.foot, self.font, 1))
+        self.write(MARGIN, FOOT_Y, self.foot, foot_size)
+        self.write(x, FOOT_Y, number, size)
+        self.c.drawText(self.text)
+        self.text = None
+        self.c.saveState()
+        self.c.translate(x + pdfmetrics.stringWidth(number, self.font, size), FOOT_Y)
+        self.c.doForm(PAGES_FORM)
+        self.c.restoreState()
         self.c.showPage()
+
+    def finish(self):
+        """Ends the last page and defines the pages' "共n页"."""
+        pages = self.c.getPageNumber()
+        self.end_page()
+        self.c.beginForm(PAGES_FORM)
+        text = self.c.beginText(0, 0)
+        text.setFont(self.font, FOOT_SIZE)
+        text.textOut(f"共{pages}页")
+        self.c.drawText(text)
+        self.c.endForm()
 
     def write(self, x, y, value, size=FONT_SIZE):
         """One line of text, its baseline at y (for fixed texts known to fit; values go through `draw`).
@@ -328,15 +367,27 @@ class _Sheet:
             self.row(cells, row)
         return top
 
-    def table(self, title, headers, cells: list, rows):
-        """A band, a header row and one numbered row per entry (title None: no band)."""
+    def table(self, band, headers, cells: list, rows, continued, keep=0):
+        """A band (a measured row, None: none), a header row and one numbered row per entry.
+
+        A row is never split: one that does not fit goes to a new page, under the band `continued`
+        and the header row again. Never a band or a header row alone at a page's foot, and the last
+        row (or the header row of an empty table) with `keep` more height below it on its page.
+        """
+        header = self.measure(cells, headers)
         measured = [self.measure(cells, [str(i), *values]) for i, values in enumerate(rows, 1)]
-        heading = (ROW_H if title else 0) + ROW_H
-        self.ensure(heading + (measured[0][1] if measured else ROW_H))  # never a band alone at a page's foot
-        if title:
-            self.band(title)
-        self.row(cells, self.measure(cells, headers))
-        for row in measured:
+        first = measured[0][1] if measured else 0
+        if not self.fits((band[1] if band else 0) + header[1] + first + (keep if len(measured) <= 1 else 0)):
+            self.new_page()
+            band = band or self.measure(FULL, [continued])  # the second table of a section: its title
+        if band:
+            self.row(FULL, band, header=True)
+        self.row(cells, header)
+        for i, row in enumerate(measured, 1):
+            if not self.fits(row[1] + (keep if i == len(measured) else 0)):
+                self.new_page()
+                self.band(continued)
+                self.row(cells, header)
             self.row(cells, row)
 
     @staticmethod
@@ -448,7 +499,7 @@ def render(data: FormData, url: str) -> bytes:
     # less (`pdf_render_cpu_ms`, bench pdf).
     c = canvas.Canvas(buffer, pagesize=A4, pageCompression=0, initialFontName=font, initialFontSize=FONT_SIZE)
     c.setTitle(f"预报名审核确认单 {app.number}")
-    sheet = _Sheet(c, font)
+    sheet = _Sheet(c, font, f"报名号：{app.number}\u3000姓名：{app.name}")
 
     # Title, number and QR code.
     sheet.write((PAGE_W - pdfmetrics.stringWidth(TITLE, font, 14)) / 2, TOP - 14, TITLE, 14)
@@ -474,18 +525,28 @@ def render(data: FormData, url: str) -> bytes:
     elif not _draw_photo(c, data.photo, photo_x + 2, sheet.y + 2, photo_w - 4, photo_h - 4):
         sheet.write(photo_x + 2, sheet.y + 10, "照片缺失")
 
-    def tables(section, title):
-        """The section's row tables, the first under `title` (None: no band)."""
+    # The closing block: the levels' 审查意见, the candidate's promise and signature and the 注意, kept
+    # together and with the form's last row on one page (`table`'s keep).
+    review = sheet.measure_review(app, data.approvals)
+    promise, sign_h = sheet.measure(SIGN_CELLS, [PROMISE, SIGNATURE])
+    sign_h = max(sign_h, SIGN_H)
+    rule = _fit(NATIONAL_RULE, WIDTH - 2 * PAD)
+    closing = ROW_H + review[1] + sign_h + 2 + rule.height
+    last = tables_of("other")[-1]
+
+    def tables(section, band=None):
+        """The section's row tables, the first under `band` (default: the section's title)."""
+        title = ROW_SECTION_TITLES[section]
+        band = band or sheet.measure(FULL, [title])
         for table in tables_of(section):
             printed = PRINTED[table.key]
-            sheet.table(title, printed.headers, printed.cells, [printed.values(row) for row in data.rows[table.key]])
-            title = None
+            sheet.table(band, printed.headers, printed.cells, [printed.values(row) for row in data.rows[table.key]],
+                        f"{title}（续）", keep=closing if table is last else 0)
+            band = None
 
-    tables("work", ROW_SECTION_TITLES["work"])
-    education = sheet.measure(FULL, [f"{ROW_SECTION_TITLES['education']}（学信网在线验证码：{app.chsi_code or '无'}）"])
-    sheet.ensure(education[1] + ROW_H)
-    sheet.row(FULL, education, header=True)
-    tables("education", None)
+    tables("work")
+    tables("education", sheet.measure(
+        FULL, [f"{ROW_SECTION_TITLES['education']}（学信网在线验证码：{app.chsi_code or '无'}）"]))
 
     sheet.pairs("申报信息及现有资格信息", PAIRS, [
         ("报考级别", plain_text(app.level), "拟申报资格", plain_text(app.qualification)),
@@ -497,19 +558,14 @@ def render(data: FormData, url: str) -> bytes:
     ])
 
     for section in ("appointment", "residency", "gp", "other"):
-        tables(section, ROW_SECTION_TITLES[section])
+        tables(section)
 
-    # The closing block, kept together: the levels' 审查意见, the candidate's promise and signature, the 注意.
-    review = sheet.measure_review(app, data.approvals)
-    promise, sign_h = sheet.measure(SIGN_CELLS, [PROMISE, SIGNATURE])
-    sign_h = max(sign_h, SIGN_H)
-    rule = _fit(NATIONAL_RULE, WIDTH - 2 * PAD)
-    sheet.ensure(ROW_H + review[1] + sign_h + 2 + rule.height)
+    sheet.ensure(closing)  # already so, by the keep of the last table
     sheet.review(review)
     sheet.row(SIGN_CELLS, (promise, sign_h))
     sheet.y -= 2
     sheet.draw(rule, MARGIN + PAD, sheet.y, sheet.y + TEXT_DY)
-    sheet.end_page()
+    sheet.finish()
     c.save()
     return buffer.getvalue()
 

@@ -445,13 +445,17 @@ def test_every_field_at_its_longest_is_printed_whole_inside_its_cell(tree, year,
     qr = pdf_module.QR_SIZE
     qr_box = (pdf_module.PAGE_W - pdf_module.MARGIN - qr, pdf_module.TOP - qr,
               pdf_module.PAGE_W - pdf_module.MARGIN, pdf_module.TOP)
-    page_box = (pdf_module.MARGIN, pdf_module.BOTTOM, pdf_module.PAGE_W - pdf_module.MARGIN, pdf_module.TOP)
+    # the margins, but at the foot the line under the rows (name, number, 第k页 共n页)
+    page_box = (pdf_module.MARGIN, pdf_module.FOOT_Y - 3, pdf_module.PAGE_W - pdf_module.MARGIN, pdf_module.TOP)
     in_cells = 0
     for number, page in enumerate(reader.pages, 1):
+        assert f"第{number}页共{len(reader.pages)}页" in re.sub(r"\s", "", page.extract_text())
         runs, rects = _page_layout(page)
         cells = [r for r in rects if r[2] - r[0] > 20 and r[3] - r[1] > 10]  # not the QR code's modules
         for run in runs:
             assert _inside(run, page_box), f"page {number}: text at {run} leaves the page's margins"
+            assert run[1] >= pdf_module.BOTTOM - 0.05 or run[3] < pdf_module.BOTTOM - 3, \
+                f"page {number}: text at {run} is below the rows and not on the page's foot line"
             assert number > 1 or not _overlap(run, qr_box), f"text at {run} runs into the QR code"
             start = (run[0], run[1], run[0], run[1])
             around = [cell for cell in cells if _inside(start, cell)]
@@ -611,3 +615,35 @@ def test_an_ordinary_form_is_one_page(tree, year, candidate, reviewer_quanzhou):
                  "审查意见", "考生签名", "只在一个网站报名的，视为未报名"):
         assert part in text, part
 
+
+def test_a_long_form_breaks_between_rows_keeps_the_signatures_with_the_last_row_and_numbers_its_pages(
+        tree, year, candidate, reviewer_quanzhou):
+    """Whatever the number of rows: a row is never split by a page break and a table continued on a
+    new page repeats its headings; the 审查意见, the candidate's signature and the 注意 stay together
+    with the last row of the form, never alone on the last sheet; a form of several sheets has on each
+    the candidate's name and number and 第k页 共n页, so a loose sheet is matched to its form."""
+    application = _ordinary(candidate, year, tree, reviewer_quanzhou, work=4)
+    counts = set()
+    # a row more each time: the page break moves past every part of the form's end; then the work
+    # table itself runs over
+    for work in [*range(4, 26), 60]:
+        for i in range(WorkRow.objects.filter(application=application).count(), work):
+            WorkRowFactory(application=application, order=i, unit_name=f"测试单位{i}号医院",
+                           title="主治医师", start=datetime.date(1950 + i, 8, 1), major="内科学")
+        pages = [re.sub(r"\s", "", page) for page in _pages(confirmation_pdf(application))]
+        counts.add(len(pages))
+        for i in range(1, work):
+            on = [k for k, page in enumerate(pages, 1) if f"测试单位{i}号医院" in page]
+            assert len(on) == 1, (work, i, on)
+            assert "现有专业技术职务" in pages[on[0] - 1], f"{work} rows: page {on[0]} has work rows and no headings"
+        last = pages[-1]
+        for part in ("审查意见", "考生签名", "只在一个网站报名的，视为未报名"):
+            assert part in last, (work, part)
+        assert "证书编号201935001234" in last, f"{work} rows: the last page holds the signatures alone"
+        assert "类型备注" in last, f"{work} rows: the last row of 其他 without its headings"
+        if len(pages) > 1:
+            for k, page in enumerate(pages, 1):
+                assert f"第{k}页共{len(pages)}页" in page, (work, k)
+                assert application.name in page and application.number in page, (work, k)
+    assert counts == {1, 2}
+    assert "测试单位1号医院" in pages[0] and "工作情况（续）" in pages[1] and "测试单位59号医院" in pages[1]
