@@ -14,6 +14,7 @@ dumping the rows finds every file they name.
 import hashlib
 import io
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -469,8 +470,18 @@ def _jpeg_layout(raw: bytes) -> JpegLayout:
                 scans.append(_jpeg_scan(body))
                 if len(scans) > MAX_JPEG_SCANS:
                     break
+                # Over the scan's data at once, to the marker that ends it: stepping from one 0xFF to the
+                # next took 24 ms of a 3 MB photo's upload.
+                found = _SCAN_END.search(raw, pos + 2 + length)
+                pos = found.start() if found else size
+                continue
             pos += 2 + length
     return JpegLayout(frame, precision, components, tuple(scans))
+
+
+# In a scan's entropy-coded data, the 0xFF that begins the marker ending it: not a stuffed 0xFF00, a restart
+# (0xFFD0-D7), a TEM (0xFF01) or a fill byte before the marker.
+_SCAN_END = re.compile(rb"\xff(?=[^\x00\x01\xd0-\xd7\xff])")
 
 
 # What an EXIF orientation (1-8) asks for to show the picture as the camera meant it (as ImageOps.exif_transpose).
