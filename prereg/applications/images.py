@@ -183,6 +183,10 @@ SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"BM")
 HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
 
 
+BMP_SIZE_MESSAGE = ("BMP格式的图片未经压缩，文件很大（超过{mb}MB）。"
+                    "请用画图等软件另存为jpg格式，或在手机上截图后再上传。")
+
+
 def size_message() -> str:
     return f"图片大小不能超过{settings.IMAGE_MAX_BYTES // (1024 * 1024)}MB，请压缩后再上传。"
 
@@ -247,6 +251,9 @@ def _read(upload) -> bytes:
         raise ValidationError("文件为空，请重新选择图片。", code="empty")
     _check_signature(raw[:16])
     if len(raw) > settings.IMAGE_MAX_BYTES:
+        if raw.startswith(b"BM"):  # uncompressed: 3 MB is a 1000×1000 picture, and no phone compresses a BMP
+            raise ValidationError(BMP_SIZE_MESSAGE.format(mb=settings.IMAGE_MAX_BYTES // (1024 * 1024)),
+                                  code="too_large")
         raise ValidationError(size_message(), code="too_large")
     return raw
 

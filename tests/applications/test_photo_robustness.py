@@ -237,3 +237,13 @@ def test_a_picture_of_a_format_not_taken_is_named_for_what_it_is_whatever_its_na
         assert _refused(application, candidate, data(), file_name) == (
             f"{file_name}：这是{name}格式的图片（与文件名无关），不支持。仅支持 jpg/jpeg/png/bmp 格式的图片："
             "请在手机上截图后上传截图，或用画图等软件另存为jpg格式后再上传。")
+
+
+def test_a_bmp_over_the_size_limit_is_told_to_be_saved_as_a_jpg_not_to_be_compressed(application, candidate):
+    # A 24-bit BMP holds 3 bytes a pixel: 1600×1200 is 5.8 MB, and a BMP cannot be "compressed" as such.
+    data = _saved(_photo((1600, 1200)), "BMP")
+    assert len(data) > 3 * 1024 * 1024
+    assert _refused(application, candidate, data, "扫描件.bmp") == (
+        "扫描件.bmp：BMP格式的图片未经压缩，文件很大（超过3MB）。请用画图等软件另存为jpg格式，或在手机上截图后再上传。")
+    [img] = _add(application, candidate, _saved(_photo((1000, 750)), "BMP"), "扫描件.bmp")  # 2.2 MB: taken
+    assert (img.width, img.height) == (1000, 750)
