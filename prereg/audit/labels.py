@@ -46,6 +46,7 @@ EVENT_LABELS = {
     "application.edit.values": "修改填报信息（修改内容）",
     "application.reroute": "调整审核机构",
     "application.field_check": "核对与原件是否一致",
+    "application.view": "查看报名信息（审核页面）",
     "application.summary_submit": "汇总提交",
     "audit.export": "导出审计日志",
     "auth.lockout": "账号锁定",

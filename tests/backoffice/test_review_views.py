@@ -704,3 +704,14 @@ def test_the_review_screen_counts_the_years_as_the_candidates_form_does(client, 
     cutoff = app.exam_year.cutoff_date
     months = (cutoff.year - 2016) * 12 + (cutoff.month - 10) + 1
     assert expected == f"{months // 12}年{months % 12}月" and f"<dd>{expected} " in body
+
+
+def test_opening_the_review_screen_is_audited_as_each_image_is(client, app, reviewer_anxi_hospital):
+    """Security probe: the screen shows the full ID number, phone and birth date, and its reading was
+    not in the log while each image's was."""
+    from prereg.audit.models import AuditEvent
+
+    client.force_login(reviewer_anxi_hospital)
+    assert client.get(reverse("backoffice:review", args=[app.pk])).status_code == 200
+    entry = AuditEvent.objects.get(event="application.view")
+    assert entry.actor == reviewer_anxi_hospital and entry.object_id == str(app.pk)

@@ -27,6 +27,7 @@ from prereg.applications.models import Application, ForwardBatch, ReviewLog, Sta
 from prereg.applications.selectors import applications_for, get_application_for
 from prereg.applications.values import typed_text
 from prereg.applications.views import may_print
+from prereg.audit.log import record
 from prereg.catalog.models import ExamYear
 from prereg.catalog.timeline import day_text
 from prereg.core.masking import mask_id_number
@@ -359,6 +360,8 @@ def _render_review(request, application, *, form_data=None, error="", to_error="
 @staff_required("review")
 def review_detail(request, pk):
     application = get_application_for(request.user, pk)
+    # The screen shows the full ID number, phone and birth date: read access is audited, as each image's is.
+    record("application.view", actor=request.user, obj=application, request=request)
     return _render_review(request, application)
 
 
