@@ -4,7 +4,12 @@ An upload is trusted for nothing: its name and declared type are ignored, the by
 by Pillow after the pixel count was checked from the header (so an image bomb is refused before
 any memory is spent), and what is stored is a fresh JPEG of the decoded pixels under a generated
 name: EXIF, comments, ICC profiles and anything appended after the image (a polyglot PNG+HTML)
-do not survive. A thumbnail and the SHA-256 of the stored bytes are kept beside it.
+do not survive. The pixels are turned upright as the EXIF orientation asks and put in sRGB as the
+ICC profile (RGB or CMYK) means them before the profile goes. A JPEG is read from its markers
+first (_jpeg_layout): one cut short, or of a kind Pillow cannot decode (12-bit, arithmetic-coded),
+is refused with what to do rather than stored grey or called damaged. A picture of another format
+is refused by its first bytes, named for what it is (HEIC, WebP, GIF, TIFF, AVIF, PDF). A
+thumbnail and the SHA-256 of the stored bytes are kept beside it.
 
 A replaced or deleted image loses its row at once, its files only after
 DELETED_IMAGE_RETENTION_HOURS (`deleted_images_purge`), so a backup that copies the files after
