@@ -717,8 +717,9 @@ def editable_targets(application) -> list[tuple[str, str, object]]:
     return out
 
 
-def _resolve_target(application, key):
-    """The object and column an editable_targets key names, or ValidationError."""
+def _resolve_target(application, key, rows: dict):
+    """The object and column an editable_targets key names, or ValidationError. A row is read once
+    (`rows` keeps those read, by "table:id"): the columns of one row corrected together change one object."""
     if ":" not in key:
         if key in _editable_fields(application):
             return application, key
@@ -727,9 +728,11 @@ def _resolve_target(application, key):
     row_id, _, column = rest.partition(".")
     table = BY_KEY.get(prefix)
     if table and table.correctable and column in table.columns and is_id(row_id):
-        row = table.rows(application).filter(pk=int(row_id)).first()
-        if row is not None:
-            return row, column
+        row_key = f"{prefix}:{int(row_id)}"
+        if row_key not in rows:
+            rows[row_key] = table.rows(application).filter(pk=int(row_id)).first()
+        if rows[row_key] is not None:
+            return rows[row_key], column
     raise ValidationError(f"“{key}”不可修改。")
 
 
@@ -829,9 +832,9 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
     """
     application = _lock_for_decision(actor, application_id, expected_version)
     number_before = application.id_number
-    diff, errors, touched = {}, {}, {}
+    diff, errors, touched, rows = {}, {}, {}, {}
     for key, raw in changes.items():
-        obj, column = _resolve_target(application, key)
+        obj, column = _resolve_target(application, key, rows)
         try:
             value = _clean_correction(application, obj, column, raw)
         except ValidationError as exc:

@@ -495,3 +495,17 @@ def test_a_stages_national_mark_is_of_its_decision_this_pass(app, chain):
     assert app.national_marks == {}
     # The log keeps every act's mark.
     assert ReviewLog.objects.filter(application=app, national_done=True).count() == 5
+
+
+def test_a_correction_of_several_columns_of_one_row_saves_them_all(app, chain):
+    """Input probe: 学校, 专业 and 毕业时间 of one row corrected together saved only the last, while the
+    review log and the audit log said all were."""
+    from prereg.applications.models import EducationRow
+
+    row = EducationRow.objects.get(application=app)
+    keys = {k.rpartition(".")[2]: k for k, _label, _v in services.editable_targets(app) if k.startswith(("education:",))}
+    changes = {keys["school"]: "福建中医药大学", keys["major"]: "中医学", keys["obtained"]: "2010-07"}
+    services.application_edit(actor=chain[0], application_id=app.pk, expected_version=app.version, changes=changes)
+    row.refresh_from_db()
+    assert (row.school, row.major, row.obtained.isoformat()) == ("福建中医药大学", "中医学", "2010-07-01")
+    assert set(ReviewLog.objects.get(application=app, action="edit").details["changes"]) == set(changes)
