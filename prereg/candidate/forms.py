@@ -114,6 +114,14 @@ def _require_all(form):
             _required(field)
 
 
+def _passed(form, *names) -> bool:
+    """Whether each field of `names` passed its own checks (called in a form's clean()). A message that
+    weighs one field against another is said only when they did: a field that failed is missing from
+    cleaned_data, and read as blank it drew a second, wrong message (2016-13 was told 请填写 as if left
+    empty, a 现有资格 not in the list 为“无”时不填)."""
+    return not any(name in form.errors for name in names)
+
+
 class YearDicts:
     """Every enabled dictionary entry of a year, fetched in one query on first use; share one per request."""
 
@@ -245,7 +253,7 @@ class BasicForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.phone_changed and "phone" in data:
+        if self.phone_changed and _passed(self, "phone", "sms_code"):
             code = data.get("sms_code", "")
             if not code:
                 self.add_error("sms_code", "手机号码已修改，请获取并填写短信验证码。")
@@ -522,10 +530,11 @@ class DeclarationForm(forms.ModelForm):
         if not self.has_scopes:
             data["scope"] = None
         birth, when = self.instance.birth_date, data.get("current_qualification_date")
-        for message in (values.current_qualification_date_error(data.get("current_qualification"), when),
-                        values.qualification_date_error(when, birth)):
-            if message:
-                self.add_error("current_qualification_date", message)
+        if _passed(self, "current_qualification", "current_qualification_date") and (
+                message := values.current_qualification_date_error(data.get("current_qualification"), when)):
+            self.add_error("current_qualification_date", message)
+        if message := values.qualification_date_error(when, birth):
+            self.add_error("current_qualification_date", message)
         if message := values.after_birth_error(data.get("practice_registered"), birth,
                                                self.fields["practice_registered"].label):
             self.add_error("practice_registered", message)
