@@ -36,6 +36,8 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
 from prereg.accounts.models import IdType
+from prereg.core.masking import mask_id_number, mask_phone
+from prereg.exports.columns import _birth, _chsi
 
 from .models import (
     STAGE_ORDER,
@@ -489,9 +491,27 @@ def _draw_photo(c, name, x, y, w, h) -> bool:
     return True
 
 
-def render(data: FormData, url: str) -> bytes:
-    """The PDF of `data`, its QR code leading to `url`."""
+def printed_numbers(app, full_numbers: bool = True) -> tuple[str, str, str, str]:
+    """证件编号, 出生日期, 手机号码 and 学信网在线验证码 as the form prints them.
+
+    Whole on the form a candidate prints, or a reviewer for one application (it is what the candidate
+    signs and his unit stamps). A merged export of many forms follows the rule of every export
+    (exports.columns): masked unless a role that may have them asked for full numbers on it, the ID
+    number and phone as the rosters mask them, the birth date as its year (with the masked number's
+    first and last four it would give the number back) and the CHSI code (its report names the whole
+    number) as 已填写 / 无. The form keeps its 报名号, name and QR code (the number and a signature of
+    it: nothing of these), so a masked copy is still told apart and verified."""
+    if full_numbers:
+        return app.id_number, plain_text(app.birth_date), app.phone, app.chsi_code
+    return (mask_id_number(app.id_number), _birth(app.birth_date, False), mask_phone(app.phone),
+            _chsi(app.chsi_code, False))
+
+
+def render(data: FormData, url: str, *, full_numbers: bool = True) -> bytes:
+    """The PDF of `data`, its QR code leading to `url`; its personal numbers masked unless
+    `full_numbers` (`printed_numbers`)."""
     app = data.application
+    id_number, birth_date, phone, chsi_code = printed_numbers(app, full_numbers)
     font = font_name()
     buffer = io.BytesIO()
     # The initial font is the form's own: reportlab's default (Helvetica) would be named, not embedded.
@@ -513,9 +533,9 @@ def render(data: FormData, url: str) -> bytes:
     # 基本信息, with the photo on the right of its band and rows.
     top = sheet.pairs("基本信息", BASIC, [
         ("姓名", app.name, "性别", app.get_gender_display()),
-        ("证件类型", ID_TYPES.get(app.id_type, app.id_type), "证件编号", app.id_number),
-        ("出生日期", plain_text(app.birth_date), "民族", plain_text(app.ethnicity)),
-        ("手机号码", app.phone, "邮编", app.postcode),
+        ("证件类型", ID_TYPES.get(app.id_type, app.id_type), "证件编号", id_number),
+        ("出生日期", birth_date, "民族", plain_text(app.ethnicity)),
+        ("手机号码", phone, "邮编", app.postcode),
         ("联系地址", app.address, "单位名称", plain_text(app.unit)),
     ], band_cells=_cells([1 - PHOTO_W]))
     photo_x, photo_w, photo_h = MARGIN + (1 - PHOTO_W) * WIDTH, PHOTO_W * WIDTH, top - sheet.y
@@ -546,7 +566,7 @@ def render(data: FormData, url: str) -> bytes:
 
     tables("work")
     tables("education", sheet.measure(
-        FULL, [f"{ROW_SECTION_TITLES['education']}（学信网在线验证码：{app.chsi_code or '无'}）"]))
+        FULL, [f"{ROW_SECTION_TITLES['education']}（学信网在线验证码：{chsi_code or '无'}）"]))
 
     sheet.pairs("申报信息及现有资格信息", PAIRS, [
         ("报考级别", plain_text(app.level), "拟申报资格", plain_text(app.qualification)),
@@ -570,9 +590,12 @@ def render(data: FormData, url: str) -> bytes:
     return buffer.getvalue()
 
 
-def confirmation_pdf(application, request=None) -> bytes:
+def confirmation_pdf(application, request=None, *, full_numbers: bool = True) -> bytes:
+    """The form of `application`: whole, as the candidate and a reviewer print it; with `full_numbers`
+    False, its personal numbers masked, as a merged export prints it unless it asked for them
+    (`printed_numbers`)."""
     data = load(application)
     url = verify_path(data.application)
     if request is not None:
         url = request.build_absolute_uri(url)
-    return render(data, url)
+    return render(data, url, full_numbers=full_numbers)

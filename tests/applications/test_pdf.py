@@ -29,6 +29,7 @@ from prereg.applications.models import (
 from prereg.applications.pdf import confirmation_pdf, verify_path
 from prereg.audit.models import AuditEvent
 from prereg.catalog.models import Ethnicity, ExamYear
+from prereg.core.masking import mask_id_number, mask_phone
 from prereg.orgs.models import Org
 from tests.factories import (
     AppointmentRowFactory,
@@ -647,3 +648,41 @@ def test_a_long_form_breaks_between_rows_keeps_the_signatures_with_the_last_row_
                 assert application.name in page and application.number in page, (work, k)
     assert counts == {1, 2}
     assert "测试单位1号医院" in pages[0] and "工作情况（续）" in pages[1] and "测试单位59号医院" in pages[1]
+
+
+def _whole_numbers(application) -> list[str]:
+    return [application.id_number, application.birth_date.isoformat(), application.phone, application.chsi_code]
+
+
+def test_the_single_form_a_candidate_or_a_reviewer_prints_keeps_the_whole_numbers(client, confirmed, candidate,
+                                                                                 reviewer_anxi_bureau):
+    """What the candidate signs and his unit stamps: never masked, whoever prints the one form (the merged
+    export masks, tests/exports/test_merged_confirmations_masked.py)."""
+    client.force_login(candidate)
+    texts = [_text(client.get(reverse("candidate:confirmation")).content)]
+    client.force_login(reviewer_anxi_bureau)  # a 报名点, whose merged export is masked
+    texts.append(_text(client.get(reverse("backoffice:print_confirmation", args=[confirmed.pk])).content))
+    for text in texts:
+        text = re.sub(r"\s", "", text)
+        assert all(value in text for value in _whole_numbers(confirmed)), text
+
+
+def test_a_masked_form_is_the_same_form_with_only_its_numbers_masked(confirmed):
+    """The merged export's mode (full_numbers=False): the 证件编号 and 手机号码 masked as the rosters mask
+    them, the birth date its year, the 学信网 code 已填写; every other text, the pages and the QR code as
+    on the whole form."""
+    whole, masked = confirmation_pdf(confirmed), confirmation_pdf(confirmed, full_numbers=False)
+    printed = re.compile(r"打印时间：\S+ \S+")
+    whole_text, masked_text = (printed.sub("", _text(data)) for data in (whole, masked))
+    id_number, birth, phone, chsi = _whole_numbers(confirmed)
+    assert all(value in whole_text for value in (id_number, birth, phone, chsi))
+    assert not [value for value in (id_number, birth, phone, chsi) if value in masked_text]
+    expected = (whole_text.replace(id_number, mask_id_number(id_number)).replace(birth, birth[:4])
+                .replace(phone, mask_phone(phone)).replace(f"学信网在线验证码：{chsi}", "学信网在线验证码：已填写"))
+    assert re.sub(r"\s", "", masked_text) == re.sub(r"\s", "", expected)
+    whole_pages, masked_pages = (PdfReader(io.BytesIO(data)).pages for data in (whole, masked))
+    assert len(masked_pages) == len(whole_pages)
+    qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=0)
+    qr.add_data(verify_path(confirmed))
+    qr.make(fit=True)
+    assert _qr_matrix(masked_pages[0], len(qr.get_matrix())) == [list(row) for row in qr.get_matrix()]
