@@ -3,11 +3,22 @@
 from django import forms
 from django.utils import timezone
 
+from prereg.core.forms import LineField
+
 from .importers import MAX_BYTES
 from .models import PROJECT_WINDOW_FIELDS, Announcement, AnnouncementKind, ExamProject, ExamYear
 from .services import WINDOW_FIELDS, check_windows
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The years a 考区 may open: each window of the N年度 falls in N−1 or N (services.window_range), so a year
+# outside the dates the system takes anywhere (core.forms.FILTER_DATE_MIN..MAX) is a typo, and one beyond
+# Python's dates (0, 99999) was a server error.
+YEAR_MIN, YEAR_MAX = 2000, 2099
+YEAR_MESSAGE = f"年度应为{YEAR_MIN}至{YEAR_MAX}之间的四位年份，例如2021。"
+# A dictionary entry's 排序 (a PositiveIntegerField, at most 2147483647 on PostgreSQL, 2**63 − 1 on SQLite: a
+# larger one was a server error). An import numbers its rows from 0 (at most importers.MAX_ROWS).
+ORDER_MAX = 99999
+ORDER_MESSAGE = f"排序应为0至{ORDER_MAX}之间的整数（数字小的排在前面）。"
 
 
 class WindowsForm(forms.ModelForm):
@@ -15,6 +26,7 @@ class WindowsForm(forms.ModelForm):
         model = ExamYear
         fields = ["name", *WINDOW_FIELDS]
         widgets = dict.fromkeys(WINDOW_FIELDS, DATE)
+        field_classes = {"name": LineField}  # read as the candidate's text is (core.validators.clean_line)
         help_texts = {
             "cutoff_date": "学历、工作年限计算至该日（一般为考试年度前一年的12月31日）。",
             "unit_review_deadline": "选填：显示给单位审核人员。",
@@ -28,6 +40,8 @@ class WindowsForm(forms.ModelForm):
 
 
 class YearOpenForm(WindowsForm):
+    year = forms.IntegerField(label="年度", min_value=YEAR_MIN, max_value=YEAR_MAX,
+                              error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), YEAR_MESSAGE))
     confirm = forms.BooleanField(
         label="我已知晓：开启新年度后，除本人外所有审核账号的密码将被重置为一次性密码，"
               "审核人员首次登录须修改密码并重新完善个人信息。", required=True,
@@ -49,8 +63,8 @@ class YearOpenForm(WindowsForm):
 
 
 class ProjectForm(forms.Form):
-    code = forms.CharField(label="项目代码", max_length=20)
-    name = forms.CharField(label="考试项目", max_length=50)
+    code = LineField(label="项目代码", max_length=20)
+    name = LineField(label="考试项目", max_length=50)
 
 
 class ProjectWindowsForm(forms.ModelForm):
@@ -60,6 +74,7 @@ class ProjectWindowsForm(forms.ModelForm):
         model = ExamProject
         fields = ["name", *PROJECT_WINDOW_FIELDS]
         widgets = dict.fromkeys(PROJECT_WINDOW_FIELDS, DATE)
+        field_classes = {"name": LineField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,9 +95,10 @@ class ImportForm(forms.Form):
 
 
 class EntryForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=60)
-    code = forms.CharField(label="代码", max_length=20, required=False)
-    order = forms.IntegerField(label="排序", min_value=0, initial=0)
+    name = LineField(label="名称", max_length=60)
+    code = LineField(label="代码", max_length=20, required=False)
+    order = forms.IntegerField(label="排序", min_value=0, max_value=ORDER_MAX, initial=0,
+                               error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), ORDER_MESSAGE))
     enabled = forms.BooleanField(label="启用", required=False)
 
 

@@ -8,10 +8,12 @@ entries it does not name, so applications keep the entries they reference.
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
 from prereg.core import sheets
+from prereg.core.validators import clean_line
 
 from .models import (
     DictEntry,
@@ -90,6 +92,20 @@ def _parent_problems(kind: str, parent_kind: str, parent: str, defined: set) -> 
     return []
 
 
+def _cleaned_cells(row: dict) -> tuple[dict, list[str]]:
+    """A row's cells read as the entry form reads its fields (core.validators.clean_line): zero-width and
+    direction characters dropped, spaces made one; a cell with a control character is the row's problem,
+    named by its column (and left as it is, so it is not also said to be blank)."""
+    cells, problems = {}, []
+    for column, value in row.items():
+        try:
+            cells[column] = clean_line(value)
+        except ValidationError as exc:
+            cells[column] = value
+            problems.append(f"{column}{exc.messages[0].rstrip('。')}")
+    return cells, problems
+
+
 def check_rows(rows: list[dict], projects: dict | None = None) -> tuple[list[str], list[dict]]:
     """Row-level Chinese errors (row numbers as in the file, header = 1) and the cleaned rows.
 
@@ -99,10 +115,10 @@ def check_rows(rows: list[dict], projects: dict | None = None) -> tuple[list[str
     errors, clean = [], []
     seen: dict[tuple, int] = {}
     levels, qualifications, categories, scopes = set(), set(), set(), set()
-    for number, row in enumerate(rows, start=2):
+    for number, typed in enumerate(rows, start=2):
+        row, problems = _cleaned_cells(typed)
         get = lambda col, r=row: r.get(col, "")  # noqa: E731
         kind, name, code = get("类型"), get("名称"), get("代码")
-        problems = []
         if kind not in KINDS:
             problems.append(f"类型“{kind}”无法识别（可填：{'、'.join(KINDS)}）" if kind else "类型不能为空")
         if not name:

@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .validators import halfwidth
+from .validators import clean_line, halfwidth
 
 # The days a filter may name (待审信息, 已审信息, 考生信息导出, 审计日志): every record of the system
 # falls between them, with room on both sides. A filter's day becomes the start of that day (or of
@@ -40,6 +40,18 @@ class FilterDateField(forms.DateField):
     def widget_attrs(self, widget):
         # The browser's date picker offers only the days the field takes.
         return {**super().widget_attrs(widget), "min": FILTER_DATE_MIN.isoformat(), "max": FILTER_DATE_MAX.isoformat()}
+
+
+class LineField(forms.CharField):
+    """One line of text that names something, on a back-office page (a year's or a 考试项目's name, a
+    dictionary entry's, a reviewer's 职务 and 科室), read by the rule every typed text is read by
+    (core.validators.clean_line, clean_text's as the candidate's and the org's forms read it): a control
+    character refused at the field, zero-width and direction characters dropped, runs of spaces made one;
+    text of invisible characters alone is blank, so a required field asks for it."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_line(value) if value else value
 
 
 def add_service_errors(form, exc: ValidationError) -> None:

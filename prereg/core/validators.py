@@ -138,10 +138,12 @@ def validate_not_future(value: datetime.date) -> None:
 
 
 # Characters that show nothing yet change how text reads, pasted with it from a web page, a chat or a
-# PDF: zero-width spaces and joiners (U+200B-U+200D), direction marks (U+200E, U+200F), embeddings and
-# overrides (U+202A-U+202E: an override shows the text after it reversed, so two names look alike that
-# are not), the word joiner (U+2060), isolates (U+2066-U+2069) and the byte-order mark (U+FEFF).
-INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+# PDF: zero-width spaces and joiners (U+200B-U+200D), direction marks (U+200E, U+200F, the Arabic letter
+# mark U+061C), embeddings and overrides (U+202A-U+202E: an override shows the text after it reversed, so
+# two names look alike that are not), the word joiner (U+2060), isolates (U+2066-U+2069) and the
+# byte-order mark (U+FEFF). Every one of Unicode's bidirectional controls is here: text is stored without
+# them, wherever it is typed (clean_text, clean_line, clean_person_name), rather than refused for them.
+INVISIBLE_RE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 # A line break however it came: Windows's, a word processor's manual break (\v) or page break (\f), Unicode's.
 LINE_BREAK_RE = re.compile("\r\n|[\n\r\v\f\x85\u2028\u2029]")
 
@@ -178,6 +180,14 @@ def clean_text(raw: str, label: str = "", *, multiline: bool = False) -> str:
     return "" if is_blank_text(text) else text
 
 
+def clean_line(raw: str, label: str = "") -> str:
+    """One line of text that names something, as typed on a back-office page (a year's or a 考试项目's name,
+    a dictionary entry's 名称 and 代码, a reviewer's 职务 and 科室) or read from an import's cell: clean_text's
+    rule (a control character refused, invisible ones dropped, blank when it shows nothing), and a run of
+    spaces inside made one, so two names that read alike are stored alike."""
+    return " ".join(clean_text(raw, label).split())
+
+
 # The 间隔号 of a minority or foreign name (阿依古丽·买买提) as it is typed: the Latin and the full-width
 # full stop, the bullet, the Japanese middle dots, the hyphenation point (U+2027), the dot operators. A
 # name is stored, shown and compared (国网名单核对) with one kind, U+00B7, and without the spaces an input
@@ -204,8 +214,10 @@ PERSON_NAME_RE = re.compile(r"[^\W\d_]+(?:[·\- '][^\W\d_]+)*")
 def clean_person_name(raw: str) -> str:
     """A person's 姓名, wherever it is typed: a candidate's (sign-up, 基本信息, a reviewer's correction)
     and a reviewer account's (新增审核账号, 用户管理, 个人信息, the staff import)."""
-    # A doubled space typed between the parts is one; the 间隔号 is one kind, spaces around it dropped.
-    name = normalize_middle_dots(" ".join(strip_invisible(raw).split()))
+    # A doubled space typed between the parts is one; the 间隔号 is one kind, spaces around it dropped. A
+    # control character is refused as in any text (clean_text: an information separator such as \x1f would
+    # otherwise be read as a space by split()), invisible ones are dropped.
+    name = normalize_middle_dots(clean_line(raw))
     if len(name) < 2:
         raise ValidationError("请填写与证件一致的姓名。", code="name")
     # \w takes numerals of other kinds (①, Ⅲ) as letters: no name prints them.
