@@ -3,6 +3,7 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 
+from prereg.core.forms import LineField
 from prereg.core.validators import (
     clean_person_name,
     halfwidth,
@@ -142,8 +143,8 @@ class ProfileForm(OwnPhoneForm):
     """完善个人信息 at the first login."""
 
     name = forms.CharField(label="姓名", max_length=50)
-    title = forms.CharField(label="职务", max_length=50)
-    department = forms.CharField(label="科室", max_length=50)
+    title = LineField(label="职务", max_length=50)  # core.validators.clean_line, as the service reads them
+    department = LineField(label="科室", max_length=50)
     field_order = ["name", "title", "department", "phone", "sms_code"]
 
     def clean_name(self):
@@ -199,8 +200,8 @@ class ProfileEditForm(OwnPhoneForm):
     """个人信息: a reviewer's own details; a new phone needs the code sent to it (accounts.services)."""
 
     name = forms.CharField(label="姓名", max_length=50)
-    title = forms.CharField(label="职务", max_length=50)
-    department = forms.CharField(label="科室", max_length=50)
+    title = LineField(label="职务", max_length=50)
+    department = LineField(label="科室", max_length=50)
     field_order = ["name", "title", "department", "phone", "sms_code"]
 
 

@@ -29,7 +29,7 @@ from prereg.audit.log import record
 from prereg.audit.models import Outcome
 from prereg.core import locks
 from prereg.core.masking import mask_phone
-from prereg.core.validators import clean_person_name, normalize_mobile, validate_mobile
+from prereg.core.validators import clean_line, clean_person_name, normalize_mobile, validate_mobile
 from prereg.notify.sms import (
     RateLimited,
     check_sms_rate,
@@ -124,11 +124,9 @@ def user_complete_profile(*, user: User, expected_version: int, name: str, title
     """完善个人信息 at the first login: the phone follows the rule of 个人信息 (confirm_own_phone: a
     number not already on the account only with the code sent to it), since 找回密码 sends its codes
     there. Checked, the row locked, its version compared with the page's, audited, in one transaction."""
-    try:
-        name = clean_person_name(name)  # the one name rule (the page's form says it at the field first)
-    except ValidationError as exc:
-        raise ValidationError({"name": exc.messages}) from None
-    phone = valid_phone(phone)
+    # The rules of 个人信息 (the page's form says them at the fields first).
+    values = _clean_profile({"name": name, "title": title, "department": department, "phone": phone}, own=True)
+    name, title, department, phone = values["name"], values["title"], values["department"], values["phone"]
     if user.version != expected_version:
         raise ValidationError(STALE_MESSAGE, code="stale")
     confirm_own_phone(user, phone, sms_code)
@@ -615,20 +613,30 @@ def confirm_own_phone(user: User, phone: str, sms_code: str) -> None:
 
 
 def _clean_profile(values: dict, *, own: bool) -> dict:
-    values = {k: " ".join((v or "").split()) for k, v in values.items()}
-    errors = {}
+    """An account holder's details as they are stored, or a ValidationError naming each field refused: 姓名 as
+    clean_person_name makes it (新增账号's rule: one 间隔号, no spaces around it), 职务 and 科室 by the rule of
+    every typed line (core.validators.clean_line: a control character refused, zero-width and direction
+    characters dropped, one space between words), the phone normalized."""
+    values, errors = dict(values), {}
     for field, label in (("name", "姓名"), ("title", "职务"), ("department", "科室")):
-        value = values.get(field, "")  # title and department only in the holder's own
+        if field not in values:
+            continue  # title and department only in the holder's own
+        try:
+            value = clean_line(values[field] or "")
+        except ValidationError as exc:
+            errors[field] = exc.messages
+            continue
         if len(value) > 50:
             errors[field] = f"{label}不超过50字。"
         elif not value and (own or field == "name"):
             errors[field] = f"请填写{label}。"
         elif field == "name":
             try:
-                clean_person_name(value)
+                value = clean_person_name(value)
             except ValidationError as exc:
                 errors[field] = exc.messages
-    values["phone"] = normalize_mobile(values["phone"])
+        values[field] = value
+    values["phone"] = normalize_mobile(values["phone"] or "")
     if not values["phone"]:
         errors["phone"] = "请填写手机号码。"
     else:
