@@ -9,6 +9,7 @@ as stripped text, a whole number typed as a number without its ".0".
 import csv
 import datetime
 import io
+import re
 import zipfile
 
 from python_calamine import CalamineWorkbook
@@ -67,8 +68,51 @@ def sheet_rows(filename: str, content: bytes, *, max_bytes: int = MAX_BYTES, xls
     if xls and name.endswith(".xls"):
         return xls_rows(content)
     if name.endswith(".csv"):
-        return csv.reader(io.StringIO(decode_text(content)))
+        return csv_rows(content)
     raise SheetError("只支持 .xlsx、.xls 或 .csv 文件。" if xls else "只支持 .xlsx 或 .csv 文件。")
+
+
+# The csv module's limit of a cell (csv.field_size_limit(), left as it is: it is the process's). A CSV
+# cell over it is refused; a sheet's cell never is (Excel's and calamine's limit: 32,767 characters).
+CELL_LIMIT = 131072
+# A CSV's first line up to its end (a quoted cell may hold a line break), looked for in its first
+# FIRST_LINE_CHARS characters (a header is shorter).
+FIRST_LINE = re.compile(r'(?:[^"\r\n]+|"[^"]*")*+')
+FIRST_LINE_CHARS = 65536
+
+
+def csv_rows(content: bytes):
+    """The records of an uploaded CSV, as Excel reads them. A line ends as the file's first line
+    ends: CR LF or LF (Excel for Windows, most programs), or a CR alone (Excel for Mac's "CSV
+    (Macintosh)"). A line break inside a cell is quoted (as every program writes one); a stray CR
+    in a file of LF lines, or a cell over CELL_LIMIT (most often a quote left open, which runs on
+    to the end of the file), raises SheetError naming its row as Excel numbers it (a record from 1)."""
+    text = decode_text(content)
+    end = FIRST_LINE.match(text, 0, FIRST_LINE_CHARS).end()
+    mac = text[end:end + 1] == "\r" and text[end + 1:end + 2] != "\n" and end < FIRST_LINE_CHARS
+    # newline="" splits lines at \r, \n and \r\n alike; "\n" only at \n, a \r before it left to the reader.
+    return _records(csv.reader(io.StringIO(text, newline="" if mac else "\n")))
+
+
+def _records(reader):
+    """The reader's records; a csv.Error as a SheetError naming the record it is in."""
+    read = 0
+    try:
+        for row in reader:
+            read += 1
+            yield row
+    except csv.Error as exc:
+        raise SheetError(csv_error_text(read + 1, exc)) from exc
+
+
+def csv_error_text(number: int, exc: csv.Error) -> str:
+    if str(exc).startswith("field larger than field limit"):
+        return (f"第{number}行有单元格超过{CELL_LIMIT}个字符，无法读取：多为该行某个单元格以英文双引号开头却没有"
+                "结束的引号，其后的内容都并入了这一格。请检查该行后重新上传。")
+    if str(exc).startswith("new-line character seen in unquoted field"):
+        return (f"第{number}行的单元格中有单独的回车符，无法读取：请在Excel中打开该文件，另存为xlsx文件"
+                "（或CSV文件）后重新上传。")
+    return f"第{number}行无法按CSV格式读取：请在Excel中打开该文件，另存为xlsx文件后重新上传。"
 
 
 def unguarded(cell: str) -> str:

@@ -3,7 +3,8 @@ import io
 import pytest
 import xlsxwriter
 
-from prereg.core.sheets import SheetError, read_table
+from prereg.core.sheets import CELL_LIMIT, SheetError, read_table
+from prereg.reconcile.roster_file import read_roster
 
 
 def _xlsx(rows):
@@ -38,3 +39,47 @@ def test_csv_in_gb18030_and_utf8_with_bom_read_alike():
 def test_unreadable_files_say_why_in_chinese(filename, content, message):
     with pytest.raises(SheetError, match=message):
         read_table(filename, content, max_rows=2)
+
+
+# --- CSV line ends, cells the reader cannot tell apart (core.sheets.csv_rows) ---------------------
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8", "utf-8-sig"])
+@pytest.mark.parametrize("end", ["\r", "\n", "\r\n"])
+def test_a_csv_reads_alike_whatever_ends_its_lines(encoding, end):
+    """CR alone: Excel for Mac's "CSV (Macintosh)"; LF: most programs; CR LF: Excel for Windows."""
+    text = end.join(["代码,名称", '305,"内科学', '（呼吸）"', "", "306,外科学", ""])
+    header, rows = read_table("a.csv", text.encode(encoding), max_rows=10)
+    assert header == ["代码", "名称"]
+    assert rows == [["305", f"内科学{end}（呼吸）"], ["306", "外科学"]]  # a quoted break stays in its cell
+
+
+def test_a_mac_csv_with_a_line_break_in_a_quoted_header_cell():
+    assert read_table("a.csv", '"证件\n号码",姓名\r1,甲\r'.encode(), max_rows=10) == (["证件\n号码", "姓名"], [["1", "甲"]])
+
+
+def test_a_cr_alone_inside_a_cell_of_a_file_of_lf_lines_names_its_row():
+    with pytest.raises(SheetError, match="^第3行的单元格中有单独的回车符，无法读取"):
+        read_table("a.csv", "代码,名称\n305,内科学\n306,外\r科学\n".encode(), max_rows=10)
+
+
+def test_a_quote_left_open_over_the_cell_limit_names_the_row_it_opens():
+    lines = ["代码,名称", "305,内科学", '306,"外科学', *(f"{n},某某学" for n in range(20000))]
+    with pytest.raises(SheetError, match=f"^第3行有单元格超过{CELL_LIMIT}个字符，无法读取：多为该行某个单元格以英文双引号开头"):
+        read_table("a.csv", "\n".join(lines).encode(), max_rows=30000)
+
+
+def test_a_cell_over_the_limit_is_refused_and_one_at_it_read():
+    at_limit = "甲" * CELL_LIMIT
+    assert read_table("a.csv", f"名称\n{at_limit}\n".encode(), max_rows=10)[1] == [[at_limit]]
+    with pytest.raises(SheetError, match="^第2行有单元格超过"):
+        read_table("a.csv", f"名称\n{at_limit}甲\n".encode(), max_rows=10)
+
+
+def test_the_roster_reader_reads_csv_as_the_other_imports_do():
+    """One CSV reader (core.sheets.csv_rows) for read_table and the 国网 roster: its rows numbered as Excel numbers them."""
+    roster = read_roster("a.csv", "姓名,证件号码\r甲,1\r\r乙,2\r".encode("gb18030"), max_rows=10)
+    assert roster.header == ["姓名", "证件号码"] and roster.lines == [(2, ["甲", "1"]), (4, ["乙", "2"])]
+    with pytest.raises(SheetError, match="^第4行的单元格中有单独的回车符"):
+        read_roster("a.csv", "姓名,证件号码\n甲,1\n\n乙\r,2\n".encode(), max_rows=10)
+
