@@ -123,6 +123,8 @@ def unguarded(cell: str) -> str:
 def text(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):  # TRUE/FALSE typed in a sheet: what a 是/否 column takes (启用, 单位审查权限)
+        return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # a code typed as a number: 305.0 -> 305
     if isinstance(value, datetime.datetime):

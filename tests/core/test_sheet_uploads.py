@@ -1,9 +1,13 @@
 """The five sheet imports through their pages (组织机构, 审核账号, 年度字典, 资格规则, 国网名单), with the
 CSV files ordinary programs save: Excel for Mac's "CSV (Macintosh)" (lines ended by a CR alone)
 reads as any CSV; a stray CR in a cell, a cell over the csv module's limit (a quote left open)
-are said at their row on the page, never a 500 (core.sheets.csv_rows)."""
+are said at their row on the page, never a 500. And TRUE/FALSE typed in an xlsx
+reads as 是/否 (core.sheets)."""
+
+import io
 
 import pytest
+import xlsxwriter
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -15,6 +19,7 @@ from prereg.reconcile.models import RosterUpload, UploadStatus
 from tests.accounts.test_staff_import import GOOD as ACCOUNTS
 from tests.accounts.test_staff_import import sheet as accounts_sheet
 from tests.catalog.test_import import GOOD
+from tests.orgs.test_import import HEADER as ORG_HEADER
 from tests.orgs.test_import import row as org_row
 from tests.orgs.test_import import sheet as org_sheet
 from tests.reconcile.helpers import HEADER_2020, csv_bytes, line_2020, person
@@ -46,6 +51,17 @@ def quote_left_open(content: bytes) -> bytes:
     lines[2] = '"' + lines[2]
     lines += [f"{n},某某医院,是,否" * 2 for n in range(8000)]
     return "\n".join(lines).encode()
+
+
+def xlsx(rows) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for r, cells in enumerate(rows):
+        for c, value in enumerate(cells):
+            sheet.write(r, c, value)  # a bool as an xlsx boolean (TRUE/FALSE)
+    book.close()
+    return buffer.getvalue()
 
 
 def post(client, name, filename, content, *args):
@@ -82,6 +98,14 @@ def test_the_org_import_names_the_row_it_cannot_read(client, reviewer_province, 
     html = page.content.decode()
     assert page.status_code == 400 and message in html and "确认导入" not in html
     assert Org.objects.count() == count
+
+
+def test_true_and_false_typed_in_a_sheet_read_as_yes_and_no(client, reviewer_province, tree):
+    rows = [ORG_HEADER, ["35021101", "厦门市集美区第一医院", "", "350211", "单位", False, True, ""],
+            ["35021102", "厦门市集美区第二医院", "", True, "单位", False, True, ""]]
+    client.force_login(reviewer_province)
+    html = post(client, "backoffice:orgs_import", "orgs.xlsx", xlsx(rows)).content.decode()
+    assert "上级机构代码 是 不存在" in html and "True" not in html
 
 
 # --- 审核账号 ----------------------------------------------------------------------------------------
@@ -124,6 +148,14 @@ def test_the_catalogue_import_reads_a_mac_csv(district, year):
     response = post(district, "backoffice:year_catalogue_import", "c.csv", mac(CATALOGUE.encode(), "gbk"), year.pk)
     assert response.status_code == 302
     assert DictEntry.objects.filter(exam_year=year, name="博士后研究", enabled=True).exists()
+
+
+def test_the_catalogue_import_reads_true_as_yes(district, year):
+    rows = [line.split(",") for line in CATALOGUE.strip().split("\n")]
+    yes_at = rows[3].index("是")
+    rows[3][yes_at] = True  # 执业类别 临床: 有执业范围 TRUE
+    response = post(district, "backoffice:year_catalogue_import", "c.xlsx", xlsx(rows), year.pk)
+    assert response.status_code == 302, response.context["import_result"].errors
 
 
 @pytest.mark.parametrize(("spoil", "message"), [(stray_cr, STRAY_CR), (quote_left_open, TOO_LONG)])

@@ -3,7 +3,7 @@ import io
 import pytest
 import xlsxwriter
 
-from prereg.core.sheets import CELL_LIMIT, SheetError, read_table
+from prereg.core.sheets import CELL_LIMIT, SheetError, read_table, text
 from prereg.reconcile.roster_file import read_roster
 
 
@@ -83,3 +83,11 @@ def test_the_roster_reader_reads_csv_as_the_other_imports_do():
     with pytest.raises(SheetError, match="^第4行的单元格中有单独的回车符"):
         read_roster("a.csv", "姓名,证件号码\n甲,1\n\n乙\r,2\n".encode(), max_rows=10)
 
+
+# --- xlsx cells every import reads alike ----------------------------------------------------------
+
+
+def test_true_and_false_read_as_yes_and_no():
+    """What a 是/否 column takes (启用, 单位审查权限, 有执业范围), and no English True in a message."""
+    assert read_table("a.xlsx", _xlsx([["启用", "代码"], [True, False]]), max_rows=10)[1] == [["是", "否"]]
+    assert text(True) == "是" and text(False) == "否" and text(1) == "1"
