@@ -145,18 +145,55 @@ def decode_text(content: bytes) -> str:
 
 
 def xlsx_rows(content: bytes):
-    """The raw cells of an .xlsx file's first sheet, row by row from A1 (calamine); a zip bomb or a damaged
-    file raises SheetError."""
+    """The raw cells of an .xlsx file's first sheet, row by row from A1 (calamine); a zip bomb, a damaged
+    file or a formula saved without its value raises SheetError."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
                 raise SheetError("xlsx文件内容过大。")
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
-        return sheet.to_python(skip_empty_area=False)
+            sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+            rows = sheet.to_python(skip_empty_area=False)
+            unsaved = formula_without_value(archive)
     except SheetError:
         raise
     except Exception as exc:  # a damaged or foreign file fails in the zip reader or in calamine
         raise SheetError("无法读取该xlsx文件，请确认文件未损坏。") from exc
+    if unsaved:
+        column, row = unsaved
+        raise SheetError(f"第{row}行{column}列等单元格是公式，文件中没有保存公式的计算结果（多见于程序生成的文件）："
+                         "请在Excel中打开该文件并保存后重新上传。")
+    return rows
+
+
+# A cell of a sheet's XML holding a formula with no value saved (a file written by a program that
+# computes none: calamine reads such a cell as empty). A text formula whose value is "" says t="str".
+FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"(?![^>]*\bt="str")[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+# The workbook's sheets in their order (<sheet name=… sheetId=… r:id="rId1"/>) and its relationships:
+# read by pattern, as the sheet is, so no XML parser meets another system's file.
+SHEET_LINK = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\b(?:\w+:)?id="([^"]+)"')
+RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+ATTRIBUTE = re.compile(rb'\b(Id|Target)="([^"]*)"')
+
+
+def formula_without_value(archive) -> tuple[str, str] | None:
+    """(column, row) of the first cell of the first sheet holding a formula without its value, or None.
+    Excel saves each formula's value beside it; such a cell reads as empty (a name, a code, an ID
+    number 为空), so every import refuses the file and says why."""
+    try:
+        data = archive.read(_first_sheet(archive))
+    except (zipfile.BadZipFile, KeyError, StopIteration, TypeError):
+        return None  # not a sheet this can read by pattern: calamine has read it
+    match = FORMULA_WITHOUT_VALUE.search(data) if b"<f" in data else None
+    return (match[1].decode(), match[2].decode()) if match else None
+
+
+def _first_sheet(archive) -> str:
+    """The part of the workbook's first sheet (the one calamine reads: get_sheet_by_index(0))."""
+    first = SHEET_LINK.search(archive.read("xl/workbook.xml"))[1]
+    links = (dict(ATTRIBUTE.findall(link)) for link in RELATIONSHIP.findall(archive.read("xl/_rels/workbook.xml.rels")))
+    target = next(link[b"Target"] for link in links if link.get(b"Id") == first).decode()
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
 def xls_rows(content: bytes):

@@ -4,14 +4,12 @@ export) or .csv (UTF-8 or GB18030), the first sheet.
 core.sheets.read_table reads the tables of the other imports, which we write ourselves (templates);
 a roster is another system's export, and asks more of its reader: a title and an export time above
 the header, the row numbers Excel shows (a user looks for the bad line there), an ID number Excel
-stored as a number, formulas saved without their values, and thousands of columns, which the
-mapping page would render one by one. Each format is read by core.sheets' helpers (the zip-bomb
-check, the encodings, a CSV guard dropped); only what a roster needs more is here.
+stored as a number, and thousands of columns, which the mapping page would render one by one.
+Each format is read by core.sheets' helpers (the zip-bomb check, formulas saved without their
+values, the encodings and line ends of a CSV, a CSV guard dropped); only what a roster needs more
+is here.
 """
 
-import io
-import re
-import zipfile
 from dataclasses import dataclass
 
 from prereg.core.sheets import SheetError, sheet_rows, text, unguarded
@@ -34,9 +32,7 @@ def read_roster(file_name: str, content: bytes, *, max_rows: int, remembered: di
     """The roster's header and its lines, blank rows skipped, every line padded to the header's
     width. The header is the first of the first rows that names 姓名 and 证件号码 (columns.is_header,
     or as the org named them last time: `remembered`), else the first row. Raises SheetError."""
-    rows = sheet_rows(file_name, content, xls=True)  # first: it refuses a zip bomb before anything is unpacked
-    if file_name.lower().endswith(".xlsx"):
-        _refuse_formulas_without_values(content)
+    rows = sheet_rows(file_name, content, xls=True)
     filled = _filled(rows)
     top = []
     for number, cells in filled:
@@ -94,36 +90,3 @@ def _texts(cells) -> int:
 def _width(cells) -> int:
     """Up to the last cell with text: a sheet's used range may run on past its columns."""
     return next((i + 1 for i in range(len(cells) - 1, -1, -1) if cells[i]), 0)
-
-
-# A cell of a sheet's XML holding a formula with no value saved (a file written by a program that
-# computes none: calamine reads such a cell as empty). A text formula whose value is "" says t="str".
-FORMULA_WITHOUT_VALUE = re.compile(
-    rb'<c r="([A-Z]+)(\d+)"(?![^>]*\bt="str")[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
-# The workbook's sheets in their order (<sheet name=… sheetId=… r:id="rId1"/>) and its relationships:
-# read by pattern, as the sheet is, so no XML parser meets another system's file.
-SHEET_LINK = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\b(?:\w+:)?id="([^"]+)"')
-RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
-ATTRIBUTE = re.compile(rb'\b(Id|Target)="([^"]*)"')
-
-
-def _refuse_formulas_without_values(content: bytes) -> None:
-    """Excel saves each formula's value beside it; a file whose first sheet has a formula without
-    one would import its cells as empty (every line's 证件号码为空)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            data = archive.read(_first_sheet(archive))
-    except (zipfile.BadZipFile, KeyError, StopIteration, TypeError):
-        return  # not a sheet this can read: calamine's reader says so (core.sheets.xlsx_rows)
-    match = FORMULA_WITHOUT_VALUE.search(data) if b"<f" in data else None
-    if match:
-        raise SheetError(f"第{match[2].decode()}行{match[1].decode()}列等单元格是公式，文件中没有保存公式的计算结果"
-                         "（多见于程序生成的文件）：请在Excel中打开该文件并保存后重新上传。")
-
-
-def _first_sheet(archive) -> str:
-    """The part of the workbook's first sheet (the one calamine reads: get_sheet_by_index(0))."""
-    first = SHEET_LINK.search(archive.read("xl/workbook.xml"))[1]
-    links = (dict(ATTRIBUTE.findall(link)) for link in RELATIONSHIP.findall(archive.read("xl/_rels/workbook.xml.rels")))
-    target = next(link[b"Target"] for link in links if link.get(b"Id") == first).decode()
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"

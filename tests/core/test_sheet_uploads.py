@@ -1,11 +1,12 @@
 """The five sheet imports through their pages (组织机构, 审核账号, 年度字典, 资格规则, 国网名单), with the
 CSV files ordinary programs save: Excel for Mac's "CSV (Macintosh)" (lines ended by a CR alone)
 reads as any CSV; a stray CR in a cell, a cell over the csv module's limit (a quote left open)
-are said at their row on the page, never a 500. And TRUE/FALSE typed in an xlsx
-reads as 是/否 (core.sheets)."""
+are said at their row on the page, never a 500. And the xlsx cells every import reads alike: a
+formula saved without its value, TRUE/FALSE (core.sheets)."""
 
 import io
 
+import openpyxl
 import pytest
 import xlsxwriter
 from django.contrib.auth import get_user_model
@@ -98,6 +99,17 @@ def test_the_org_import_names_the_row_it_cannot_read(client, reviewer_province, 
     html = page.content.decode()
     assert page.status_code == 400 and message in html and "确认导入" not in html
     assert Org.objects.count() == count
+
+
+def test_the_org_import_says_a_formula_has_no_saved_value(client, reviewer_province, tree):
+    book = openpyxl.Workbook()
+    book.active.append(ORG_HEADER)
+    book.active.append(["35021101", '="厦门市集美区"&"第一医院"', "", "350211", "单位", "否", "是", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)  # openpyxl saves no value beside a formula
+    client.force_login(reviewer_province)
+    html = post(client, "backoffice:orgs_import", "orgs.xlsx", buffer.getvalue()).content.decode()
+    assert "第2行B列等单元格是公式，文件中没有保存公式的计算结果" in html and "规范全称为空" not in html
 
 
 def test_true_and_false_typed_in_a_sheet_read_as_yes_and_no(client, reviewer_province, tree):

@@ -1,5 +1,6 @@
 import io
 
+import openpyxl
 import pytest
 import xlsxwriter
 
@@ -91,3 +92,24 @@ def test_true_and_false_read_as_yes_and_no():
     """What a 是/否 column takes (启用, 单位审查权限, 有执业范围), and no English True in a message."""
     assert read_table("a.xlsx", _xlsx([["启用", "代码"], [True, False]]), max_rows=10)[1] == [["是", "否"]]
     assert text(True) == "是" and text(False) == "否" and text(1) == "1"
+
+
+def test_a_formula_saved_without_its_value_is_refused_by_every_import():
+    book = openpyxl.Workbook()
+    book.active.append(["代码", "名称"])
+    book.active.append(["305", '="内"&"科学"'])  # openpyxl saves no value beside it
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(SheetError, match="^第2行B列等单元格是公式，文件中没有保存公式的计算结果"):
+        read_table("a.xlsx", buffer.getvalue(), max_rows=10)
+
+
+def test_a_formula_with_its_value_saved_reads_as_its_value():
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["代码", "名称"])
+    sheet.write_string(1, 0, "305")
+    sheet.write_formula(1, 1, '="内"&"科学"', None, "内科学")
+    book.close()
+    assert read_table("a.xlsx", buffer.getvalue(), max_rows=10)[1] == [["305", "内科学"]]
