@@ -3,6 +3,9 @@
 Sign-ups are limited per phone and per ID number, and per address only as far as a large
 hospital signing up its staff from behind one address never goes (issue 15); the limit is
 checked before a code is sent, so no one gets a code for a sign-up that would be refused.
+Only sign-ups the form accepts are counted: each tries the phone's code (a wrong one counts) and
+may make an account; one refused at a field (a weak password, an ID number's check digit) does
+neither, and counting it locked out a candidate correcting his typos for an hour.
 """
 
 from django.contrib import messages
@@ -82,11 +85,12 @@ def signup(request):
         return render(request, "candidate/signup.html", {"form": form, "captcha_form": _captcha_form(request)})
     form = SignupForm(request.POST or None)
     if request.method == "POST":
-        wait = ratelimit.wait_for(_signup_limits(request), count=True)
+        valid = form.is_valid()
+        # Not counted when refused at a field, but said all the same once the limit is used up.
+        wait = ratelimit.wait_for(_signup_limits(request), count=valid)
         if wait is not None:
-            form.is_valid()
             form.add_error(None, _too_often(wait))
-        elif form.is_valid():
+        elif valid:
             data = form.cleaned_data
             try:
                 user = services.candidate_signup(
