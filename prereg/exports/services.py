@@ -43,7 +43,9 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
     """Queue one export of the applications visible to `actor`; the worker writes the file.
 
     ID numbers and phones are masked unless a user whose role may have them asks for them on this
-    export (`full_numbers`): the audit entry says so (PIPL, the minimum necessary).
+    export (`full_numbers`): the audit entry says so (PIPL, the minimum necessary). That holds for
+    the merged 审核确认单 too: its forms print the numbers masked unless the job has full_numbers
+    (pdf.printed_numbers); only the single form a candidate or reviewer prints is always whole.
 
     `task`: the task that writes a kind another app owns, which that app's own service passes after
     its checks (国网名单核对's lists: prereg.reconcile.services.roster_export_request); this app's
