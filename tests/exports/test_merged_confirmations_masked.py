@@ -92,6 +92,7 @@ def test_the_probes_request_from_the_exports_page_gives_masked_forms(client, li_
     client.force_login(reviewer_anxi_bureau)
     page = client.get(reverse("backoffice:exports")).content.decode()
     assert 'name="full_numbers"' not in page
+    assert "合并导出的确认单与表格一样脱敏" in page and "时为完整号码" not in page
     response = client.post(reverse("backoffice:export_create"), PAGE_POST)
     assert response.status_code == 302
     job = ExportJob.objects.get(owner=reviewer_anxi_bureau)
@@ -114,6 +115,8 @@ def test_a_site_or_the_district_gets_whole_forms_only_when_it_asks_and_the_audit
 
 def test_a_site_asks_for_whole_forms_with_the_pages_checkbox(client, li_na, reviewer_quanzhou):
     client.force_login(reviewer_quanzhou)
+    page = client.get(reverse("backoffice:exports")).content.decode()
+    assert "合并导出的确认单与表格一样脱敏" in page and "勾选“本次导出完整的证件号码和手机号码”时为完整号码" in page
     client.post(reverse("backoffice:export_create"), PAGE_POST)
     job = ExportJob.objects.get(owner=reviewer_quanzhou)
     assert_whole(text_of(pdf_of(job)))
