@@ -336,7 +336,7 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
         refuse_case_variant(username)
     except ValidationError as exc:
         raise ValidationError({"username": exc.messages}) from None
-    if name := " ".join((name or "").split()):
+    if name := (name or "").strip():  # optional; clean_person_name reads the spaces and control characters
         try:
             name = clean_person_name(name)
         except ValidationError as exc:
