@@ -3,7 +3,9 @@
 One reader for every import (catalogue, eligibility rules, org tree, accounts, the 国网 roster):
 python-calamine (a Rust reader; bench keys reconcile_s and org_import_s: 100,000 rows of eight
 columns in 1.1 s of CPU where openpyxl's read-only mode took 10.4) reads the sheet; cells come back
-as stripped text, a whole number typed as a number without its ".0".
+as stripped text, a whole number typed as a number without its ".0", TRUE/FALSE as 是/否. A file
+it cannot read whole (a CSV cell it cannot tell apart, a formula saved without its value, a
+column named twice) raises SheetError, whose message the import's page shows.
 """
 
 import csv
@@ -48,6 +50,7 @@ def read_table(filename: str, content: bytes, *, max_rows: int, max_bytes: int =
             continue
         if header is None:
             header = cells
+            _refuse_a_column_named_twice(header)
         elif len(body) == max_rows:
             raise SheetError(f"数据行过多（不超过{max_rows}行）。")
         else:
@@ -55,6 +58,26 @@ def read_table(filename: str, content: bytes, *, max_rows: int, max_bytes: int =
     if header is None:
         raise SheetError("文件是空的。")
     return header, body
+
+
+def _refuse_a_column_named_twice(header: list[str]) -> None:
+    """An import reads a column by its title: of two alike, one would be read and the other dropped."""
+    first = {}
+    for i, title in enumerate(header):
+        if title and title in first:
+            raise SheetError(f"表头中“{title}”出现了两次（{column_letter(first[title])}列和{column_letter(i)}列），"
+                             "无法确定读取哪一列：请删去或改正其中一列后重新上传。")
+        first.setdefault(title, i)
+
+
+def column_letter(index: int) -> str:
+    """The column's name as Excel shows it: 0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def sheet_rows(filename: str, content: bytes, *, max_bytes: int = MAX_BYTES, xls: bool = False):

@@ -2,7 +2,7 @@
 CSV files ordinary programs save: Excel for Mac's "CSV (Macintosh)" (lines ended by a CR alone)
 reads as any CSV; a stray CR in a cell, a cell over the csv module's limit (a quote left open)
 are said at their row on the page, never a 500. And the xlsx cells every import reads alike: a
-formula saved without its value, TRUE/FALSE (core.sheets)."""
+formula saved without its value, TRUE/FALSE, a column named twice (core.sheets)."""
 
 import io
 
@@ -118,6 +118,15 @@ def test_true_and_false_typed_in_a_sheet_read_as_yes_and_no(client, reviewer_pro
     client.force_login(reviewer_province)
     html = post(client, "backoffice:orgs_import", "orgs.xlsx", xlsx(rows)).content.decode()
     assert "上级机构代码 是 不存在" in html and "True" not in html
+
+
+def test_the_org_import_refuses_a_column_named_twice(client, reviewer_province, tree):
+    header = [*ORG_HEADER, "启用"]
+    rows = [[*cells, "否"] for cells in NEW_ORGS]
+    client.force_login(reviewer_province)
+    page = post(client, "backoffice:orgs_import", "orgs.csv", org_sheet(*rows, header=header))
+    html = page.content.decode()
+    assert page.status_code == 400 and "表头中“启用”出现了两次（G列和I列）" in html and "确认导入" not in html
 
 
 # --- 审核账号 ----------------------------------------------------------------------------------------

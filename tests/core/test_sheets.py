@@ -4,7 +4,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from prereg.core.sheets import CELL_LIMIT, SheetError, read_table, text
+from prereg.core.sheets import CELL_LIMIT, SheetError, column_letter, read_table, text
 from prereg.reconcile.roster_file import read_roster
 
 
@@ -113,3 +113,20 @@ def test_a_formula_with_its_value_saved_reads_as_its_value():
     sheet.write_formula(1, 1, '="内"&"科学"', None, "内科学")
     book.close()
     assert read_table("a.xlsx", buffer.getvalue(), max_rows=10)[1] == [["305", "内科学"]]
+
+
+@pytest.mark.parametrize("filename", ["a.csv", "a.xlsx"])
+def test_a_column_named_twice_is_refused(filename):
+    rows = [["代码", "名称", "", "", "名称"], ["305", "内科学", "", "", "外科学"]]
+    content = _xlsx(rows) if filename.endswith(".xlsx") else "\n".join(",".join(r) for r in rows).encode()
+    with pytest.raises(SheetError, match="^表头中“名称”出现了两次（B列和E列），无法确定读取哪一列"):
+        read_table(filename, content, max_rows=10)
+
+
+def test_columns_without_a_title_may_be_many():
+    assert read_table("a.csv", b"a,,,b\n1,,,2\n", max_rows=10) == (["a", "", "", "b"], [["1", "", "", "2"]])
+
+
+@pytest.mark.parametrize(("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (51, "AZ"), (52, "BA"), (702, "AAA")])
+def test_column_letters_as_excel_shows_them(index, letters):
+    assert column_letter(index) == letters
