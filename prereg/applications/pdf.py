@@ -36,8 +36,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
 from prereg.accounts.models import IdType
-from prereg.core.masking import mask_id_number, mask_phone
-from prereg.exports.columns import _birth, _chsi
+from prereg.core.masking import birth_text, chsi_text, mask_id_number, mask_phone
 
 from .models import (
     STAGE_ORDER,
@@ -503,8 +502,8 @@ def printed_numbers(app, full_numbers: bool = True) -> tuple[str, str, str, str]
     it: nothing of these), so a masked copy is still told apart and verified."""
     if full_numbers:
         return app.id_number, plain_text(app.birth_date), app.phone, app.chsi_code
-    return (mask_id_number(app.id_number), _birth(app.birth_date, False), mask_phone(app.phone),
-            _chsi(app.chsi_code, False))
+    return (mask_id_number(app.id_number), birth_text(app.birth_date, False), mask_phone(app.phone),
+            chsi_text(app.chsi_code, False))
 
 
 def render(data: FormData, url: str, *, full_numbers: bool = True) -> bytes:

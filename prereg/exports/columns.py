@@ -47,7 +47,7 @@ from prereg.catalog.models import (
     Qualification,
     Specialty,
 )
-from prereg.core.masking import mask_id_number, mask_phone
+from prereg.core.masking import birth_text, chsi_text, mask_id_number, mask_phone
 from prereg.core.sheets import FORMULA_START, csv_text
 from prereg.orgs.models import Org
 
@@ -92,20 +92,6 @@ VERDICTS = dict(Verdict.choices)
 STAGE_ORG_COLUMN = {stage: f"{field}_id" for stage, field in STAGE_ORG_FIELD.items()}
 # The full record's child-row cells, row tables by key, in the order of HEADERS[FULL] (工作情况 … 其他).
 CHILD_CELLS = ("work", "education", "degree", "appointment", "residency", "gp", "other")
-
-
-def _birth(value, full_numbers: bool) -> str:
-    """出生日期: the date in a full-numbers export, else its year only (see the module's masking rule)."""
-    if not value:
-        return ""
-    return value.isoformat() if full_numbers else str(value.year)
-
-
-def _chsi(code: str, full_numbers: bool) -> str:
-    """学信网在线验证码: the code in a full-numbers export, else only whether one was given."""
-    if full_numbers or not code or code == "无":
-        return code
-    return "已填写"
 
 
 def _local_time(value, tz=None) -> str:
@@ -192,7 +178,7 @@ def full_record_row(app, lookups: Lookups, children: dict, full_numbers: bool) -
     current_org = lookups.org.get(getattr(app, STAGE_ORG_COLUMN[app.stage]), "") if stage else ""
     return [
         app.number or "", app.name, lookups.gender.get(app.gender, ""), lookups.id_type.get(app.id_type, app.id_type),
-        app.id_number if full_numbers else mask_id_number(app.id_number), _birth(app.birth_date, full_numbers),
+        app.id_number if full_numbers else mask_id_number(app.id_number), birth_text(app.birth_date, full_numbers),
         lookups.ethnicity.get(app.ethnicity_id, ""), app.phone if full_numbers else mask_phone(app.phone),
         app.postcode, app.address, lookups.org.get(app.unit_id, ""), lookups.project.get(app.project_id, ""),
         lookups.level.get(app.level_id, ""), lookups.qualification.get(app.qualification_id, ""),
@@ -200,7 +186,7 @@ def full_record_row(app, lookups: Lookups, children: dict, full_numbers: bool) -
         month_text(app.practice_registered), lookups.specialty.get(app.specialty_id, ""),
         lookups.specialty_code.get(app.specialty_id, ""),
         app.practice_change, app.current_qualification, month_text(app.current_qualification_date),
-        _chsi(app.chsi_code, full_numbers), *(_lines(children, key) for key in CHILD_CELLS), state, stage, current_org,
+        chsi_text(app.chsi_code, full_numbers), *(_lines(children, key) for key in CHILD_CELLS), state, stage, current_org,
         app.submission_round, _local_time(app.submitted_at, lookups.tz), _local_time(app.approved_at, lookups.tz),
         app.returned_reason, VERDICTS.get(app.verdict, ""),
     ]
@@ -213,7 +199,7 @@ def eligibility_row(app, lookups: Lookups, children: dict, full_numbers: bool) -
     degree = (children.get("degree") or [None])[0]
     qualified = app.current_qualification_date
     return [
-        app.number or "", app.name, lookups.gender.get(app.gender, ""), _birth(app.birth_date, full_numbers),
+        app.number or "", app.name, lookups.gender.get(app.gender, ""), birth_text(app.birth_date, full_numbers),
         app.id_number if full_numbers else mask_id_number(app.id_number), lookups.org.get(app.unit_id, ""),
         lookups.level.get(app.level_id, ""), lookups.qualification.get(app.qualification_id, ""),
         lookups.category.get(app.category_id, ""), lookups.scope.get(app.scope_id, ""),
