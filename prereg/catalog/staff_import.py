@@ -31,7 +31,7 @@ from prereg.accounts.services import (
 from prereg.accounts.validators import clean_staff_login_name, refuse_case_variant
 from prereg.audit.log import record
 from prereg.core.sheets import SheetError, read_table
-from prereg.core.validators import clean_person_name, normalize_mobile, validate_mobile
+from prereg.core.validators import clean_line, clean_person_name, normalize_mobile, validate_mobile
 from prereg.orgs.models import Org
 
 from .models import ExamYear
@@ -134,14 +134,21 @@ def plan_staff_import(*, actor, filename: str, content: bytes) -> StaffPlan:
             except ValidationError:
                 problems.append("手机号码应为11位手机号码")
         problems += [f"{column}超过50字" for column in (NAME, TITLE, DEPARTMENT) if len(r[column]) > 50]
+        # Stored as the pages store them (accounts.services): the name by clean_person_name, 职务 and 科室 by
+        # clean_line (control characters refused, invisible ones dropped).
+        values = {"name": r[NAME], "phone": phone, "title": r[TITLE], "department": r[DEPARTMENT]}
         if r[NAME] and (user is None or r[NAME] != user.name):  # a name kept as stored is not asked again
             try:
-                clean_person_name(r[NAME])
+                values["name"] = clean_person_name(r[NAME])
+            except ValidationError as exc:
+                problems.append(exc.messages[0].rstrip("。"))
+        for key, column in (("title", TITLE), ("department", DEPARTMENT)):
+            try:
+                values[key] = clean_line(r[column], column)
             except ValidationError as exc:
                 problems.append(exc.messages[0].rstrip("。"))
         if user is not None and not problems and (user.org_id != org.pk or user.role != role):
             problems.append("登录名已被其他账号使用")
-        values = {"name": r[NAME], "phone": phone, "title": r[TITLE], "department": r[DEPARTMENT]}
         changes = {} if user is None or problems else {k: [getattr(user, k), v] for k, v in values.items()
                                                           if v and getattr(user, k) != v}
         # The template lists every account the actor sees, his own and his peers' among them: a row

@@ -204,3 +204,16 @@ def test_a_new_name_follows_the_one_name_rule_a_kept_one_is_not_asked_again(revi
     result = staff_import.plan_staff_import(actor=reviewer_province, filename="a.csv", content=sheet(
         account("35020008", "350200", "考点", "旧名1")))
     assert result.errors == []
+
+
+def test_names_titles_and_departments_are_stored_as_the_pages_store_them(reviewer_province, current_year):
+    """Input probe: the import checked the name but stored the raw cell, and 职务/科室 raw: invisible and
+    direction characters went in, and spaces around a name's 间隔号."""
+    result = staff_import.staff_import(actor=reviewer_province, filename="a.csv", content=sheet(
+        account("35020007", "350200", "考点", "阿依古丽 · 买买提", "", "科\u200b长\u202e", "  医务   科 ")))
+    assert result.ok, result.errors
+    user = User.objects.get(username="35020007")
+    assert (user.name, user.title, user.department) == ("阿依古丽·买买提", "科长", "医务 科")
+    result = staff_import.plan_staff_import(actor=reviewer_province, filename="a.csv", content=sheet(
+        account("35020006", "350200", "考点", "洪雅", "", "科长\x01")))
+    assert result.errors == ["第2行（35020006）：职务：不能包含控制字符（不可见的特殊字符），请删除后重新填写。"]
