@@ -62,6 +62,12 @@ def full_numbers_for(user) -> bool:
     return user.role in FULL_NUMBER_ROLES
 
 
+def may_export_images(user) -> bool:
+    """Whether the user may have candidates' images packed (证件图片压缩包): the identity card's photo
+    shows the whole number, so the zip is a full-number export, for the roles that may ask for one."""
+    return full_numbers_for(user)
+
+
 HEADERS = {
     ColumnSet.ROSTER: ["序号", "报名号", "姓名", "性别", "证件编号", "手机号码", "单位名称", "报考级别",
                        "申报专业", "专业代码", "状态", "审核环节", "考生签字"],

@@ -23,7 +23,7 @@ from prereg.orgs.routing import resolve_chain
 from prereg.orgs.selectors import reviewed_subtree_paths
 
 from . import runner
-from .columns import full_numbers_for
+from .columns import full_numbers_for, may_export_images
 from .models import ColumnSet, ExportFormat, ExportJob, ExportKind, ExportStatus
 from .tasks import run_export
 
@@ -46,6 +46,8 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
     export (`full_numbers`): the audit entry says so (PIPL, the minimum necessary). That holds for
     the merged 审核确认单 too: its forms print the numbers masked unless the job has full_numbers
     (pdf.printed_numbers); only the single form a candidate or reviewer prints is always whole.
+    The images zip shows the whole numbers on the card photos: only those roles may ask for it, and it
+    is audited as a full-number export.
 
     `task`: the task that writes a kind another app owns, which that app's own service passes after
     its checks (国网名单核对's lists: prereg.reconcile.services.roster_export_request); this app's
@@ -54,6 +56,10 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
     if full_numbers and not full_numbers_for(actor):
         raise PermissionDenied("您的角色只能导出脱敏的证件号码和手机号码。")
     kind = ExportKind(kind)
+    if kind == ExportKind.IMAGES:
+        if not may_export_images(actor):
+            raise PermissionDenied("证件图片显示完整的证件号码，只有考点、考区可以打包导出。")
+        full_numbers = True  # the card photos show the whole number, whatever was asked
     if (task is None) != (kind in runner.WRITERS):
         raise ValidationError("导出类型有误。")
     if kind == ExportKind.CONFIRMATIONS:

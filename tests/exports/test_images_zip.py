@@ -4,11 +4,15 @@ names it, names a Windows PC opens (photo probe 5)."""
 import io
 import zipfile
 
+import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.urls import reverse
 
 from prereg.accounts.models import IdType
 from prereg.applications.models import ApplicationImage
+from prereg.audit.models import AuditEvent
 from prereg.exports import services
 from prereg.exports.models import ExportStatus
 from tests.factories import EducationRowFactory, make_application
@@ -90,3 +94,24 @@ def test_names_are_ones_a_windows_pc_opens_and_are_marked_utf8(tree, year, revie
         assert not folder.endswith((".", " ")) and not name.endswith((".", " "))
         assert info.flag_bits & 0x800  # the name is UTF-8
     assert len({info.filename.split("/")[0] for info in archive.infolist()}) == 2
+
+
+def test_the_zip_is_a_full_number_export_only_an_exam_site_or_the_district_may_ask_for(
+        tree, year, reviewer_quanzhou, reviewer_anxi_bureau):
+    """The identity card's photo shows the whole number: a 报名点 (which exports rosters masked)
+    cannot pack the images, and the 考点's zip is audited as a full-number export."""
+    application = make_application(tree, year, "35052401", name="曹操")
+    add_image(application, "id_front")
+    with pytest.raises(PermissionDenied):
+        services.export_request(actor=reviewer_anxi_bureau, kind="images", filters={"ids": [application.pk]})
+    zip_of(reviewer_quanzhou, [application])
+    event = AuditEvent.objects.get(event="export.requested", actor=reviewer_quanzhou)
+    assert event.details["kind"] == "images" and event.details["full_numbers"] is True
+
+
+def test_the_export_page_offers_the_zip_only_to_those_who_may_ask_for_it(client, tree, reviewer_quanzhou,
+                                                                          reviewer_anxi_bureau):
+    for reviewer, offered in ((reviewer_quanzhou, True), (reviewer_anxi_bureau, False)):
+        client.force_login(reviewer)
+        page = client.get(reverse("backoffice:exports")).content.decode()
+        assert ('value="images"' in page) is offered

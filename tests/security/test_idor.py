@@ -253,6 +253,11 @@ def _may(function):
     return allowed
 
 
+def _may_export_images(viewer_name, viewer, relation, ctx):
+    """The images zip shows whole ID numbers: only the roles that may export them (考点, 考区)."""
+    return _may("export_excel")(viewer_name, viewer, relation, ctx) and viewer.role in (Role.SITE, Role.DISTRICT)
+
+
 def _may_act(viewer_name, viewer, relation, ctx):
     """Decide, tick, correct, recall: the reviewer's org acts at the application's current stage."""
     return (_visible(relation) and role_has_function(viewer.role, "review") and ctx["at_own_stage"])
@@ -492,7 +497,7 @@ APPLICATION_ACTIONS = [
     Action("print confirmation", _prepare_printable, _get("backoffice:print_confirmation"), _app_state,
            _effect_pdf, _may("print_confirmation"), lambda ctx: b"%PDF"),
     Action("export images", _prepare_as_is, _post("backoffice:export_application_images"), _app_state,
-           _effect_zip_of_images, _may("export_excel")),
+           _effect_zip_of_images, _may_export_images),
     Action("download image", _prepare_as_is, _image_call("files:image"), _app_state, _effect_image_bytes,
            _not_auditor, lambda ctx: IMAGE_BYTES),
     Action("download thumbnail", _prepare_as_is, _image_call("files:thumb"), _app_state, _effect_image_bytes,

@@ -15,7 +15,7 @@ from prereg.applications.selectors import get_application_for
 from prereg.catalog.models import ExamYear
 from prereg.core.validators import is_digits
 from prereg.exports import runner, services
-from prereg.exports.columns import full_numbers_for
+from prereg.exports.columns import full_numbers_for, may_export_images
 from prereg.exports.models import ColumnSet, ExportFormat, ExportJob, ExportKind
 from prereg.notify.reminders import REMINDERS_PER_YEAR, reminder_counts
 from prereg.orgs.models import Org
@@ -48,8 +48,9 @@ class ExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not full_numbers_for(user):
             del self.fields["full_numbers"]
-        if not has_function(user, "print_confirmation"):
-            self.fields["kind"].choices = [c for c in PAGE_KINDS if c[0] != ExportKind.CONFIRMATIONS]
+        hidden = {kind for kind, allowed in ((ExportKind.CONFIRMATIONS, has_function(user, "print_confirmation")),
+                                             (ExportKind.IMAGES, may_export_images(user))) if not allowed}
+        self.fields["kind"].choices = [c for c in PAGE_KINDS if c[0] not in hidden]
 
 
 def _filter_text(job) -> str:
