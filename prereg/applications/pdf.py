@@ -589,12 +589,15 @@ def render(data: FormData, url: str, *, full_numbers: bool = True) -> bytes:
     return buffer.getvalue()
 
 
-def confirmation_pdf(application, request=None, *, full_numbers: bool = True) -> bytes:
+def confirmation_pdf(application, request=None, *, site: str = "", full_numbers: bool = True) -> bytes:
     """The form of `application`: whole, as the candidate and a reviewer print it; with `full_numbers`
     False, its personal numbers masked, as a merged export prints it unless it asked for them
-    (`printed_numbers`)."""
+    (`printed_numbers`). Its QR code links to the verify page on the request's host, or on `site`
+    ("https://host/") where there is no request (the export worker)."""
     data = load(application)
     url = verify_path(data.application)
     if request is not None:
         url = request.build_absolute_uri(url)
+    elif site:
+        url = site.rstrip("/") + url
     return render(data, url, full_numbers=full_numbers)

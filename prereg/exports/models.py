@@ -47,6 +47,9 @@ class ExportJob(models.Model):
     # Decided when the job is created (the owner's role then), so a later change of role or of
     # the permission table does not unmask a file already asked for masked.
     full_numbers = models.BooleanField("含完整证件号/手机号", default=False)
+    # The address the job was asked from ("https://host/"): the worker has no request, and the QR
+    # codes of merged 审核确认单 must be links a phone can open.
+    site = models.CharField("站点地址", max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED,
                               db_index=True)
     progress = models.PositiveSmallIntegerField(default=0)  # percent

@@ -336,7 +336,7 @@ def _write_confirmations(job, queryset, path):
     for n, application in enumerate(applications, start=1):
         # Which reads what it prints; the numbers masked as every export's are unless the job asked
         # for them (a merged file of up to 2000 forms is an export, not the form one candidate signs).
-        writer.append(io.BytesIO(confirmation_pdf(application, full_numbers=job.full_numbers)))
+        writer.append(io.BytesIO(confirmation_pdf(application, site=job.site, full_numbers=job.full_numbers)))
         if n % 20 == 0:
             progress(n)
     with open(path, "wb") as fh:

@@ -76,7 +76,8 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
     if active.count() >= MAX_ACTIVE_JOBS:
         raise ValidationError(f"您已有{MAX_ACTIVE_JOBS}个导出任务在进行中，请等其完成后再试。")
     job = ExportJob.objects.create(owner=actor, kind=kind, format=format, columns=columns,
-                                   filters=filters or {}, full_numbers=full_numbers)
+                                   filters=filters or {}, full_numbers=full_numbers,
+                                   site=request.build_absolute_uri("/") if request is not None else "")
     record("export.requested", actor=actor, obj=job, request=request,
            details={"kind": kind, "format": format, "columns": columns, "filters": job.filters,
                     "full_numbers": job.full_numbers})

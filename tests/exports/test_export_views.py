@@ -175,6 +175,31 @@ def test_batch_confirmation_forms_merge_only_those_past_the_registration_point(t
     assert len(reader.pages) >= 2
 
 
+def test_a_merged_forms_qr_code_is_a_link_to_the_host_the_export_was_asked_from(quanzhou, tree, year,
+                                                                                   reviewer_quanzhou, settings):
+    """The worker has no request: the QR codes of a merged file held a bare path a phone could not
+    open, where the single form's holds the whole link."""
+    pypdf = pytest.importorskip("pypdf")
+    qrcode = pytest.importorskip("qrcode")
+    from prereg.applications.pdf import verify_path
+    from tests.applications.test_pdf import _qr_matrix
+
+    settings.ALLOWED_HOSTS = ["prereg.example.cn"]
+    application = make_application(tree, year, "35052401", State.APPROVED)
+    response = quanzhou.post(reverse("backoffice:export_create"), {"kind": "confirmations", "format": "xlsx", "columns": "roster"},
+                             secure=True, HTTP_HOST="prereg.example.cn")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    job = ExportJob.objects.get(owner=reviewer_quanzhou)
+    assert job.status == ExportStatus.DONE, job.error
+    with default_storage.open(job.file.name, "rb") as fh:
+        page = pypdf.PdfReader(io.BytesIO(fh.read())).pages[0]
+    qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=0)
+    qr.add_data(f"https://prereg.example.cn{verify_path(application)}")
+    qr.make(fit=True)
+    expected = [list(row) for row in qr.get_matrix()]
+    assert _qr_matrix(page, len(expected)) == expected
+
+
 def test_a_job_that_cannot_be_made_as_asked_tells_its_owner_and_logs_no_error(tree, year, reviewer_quanzhou, caplog):
     # Security probe: nothing printable was logged at ERROR with a traceback, as a fault the operator must look at.
     from prereg.exports import services
