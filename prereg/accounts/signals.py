@@ -1,4 +1,4 @@
-"""Login events into the audit log (Django's auth signals are the only hook for them)."""
+"""Login events into the audit log, and a sign-in starts the session's lifetime (Django's auth signals are the only hook for them)."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
@@ -7,12 +7,15 @@ from django.dispatch import receiver
 
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
+from prereg.core.login_required import SessionLifetimeMiddleware
 
 from .backends import find_account
 
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        SessionLifetimeMiddleware.start(request)
     record("auth.login", actor=user, obj=user, request=request)
 
 

@@ -58,6 +58,12 @@ class SessionLifetimeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    @classmethod
+    def start(cls, request):
+        """A sign-in starts the lifetime again: Django keeps the session's data (this stamp with it)
+        when the same user signs in again in the same browser."""
+        request.session[cls.KEY] = int(time.time())
+
     def __call__(self, request):
         if request.user.is_authenticated:
             now = int(time.time())

@@ -84,3 +84,20 @@ def test_a_session_in_steady_use_ends_its_lifetime_after_sign_in(client, reviewe
     # Signed in again, the new session has its own lifetime.
     client.force_login(reviewer_anxi_bureau)
     assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+def test_signing_in_again_in_the_same_browser_starts_the_lifetime_again(client, reviewer_anxi_bureau, settings,
+                                                                         monkeypatch):
+    """Django keeps a session's data when the same user signs in again: the first sign-in's stamp
+    stayed, and a reviewer who signed in again at hour 11 was signed out an hour later."""
+    import time
+
+    settings.SESSION_ABSOLUTE_SECONDS = 3600
+    start = time.time()
+    monkeypatch.setattr(time, "time", lambda: start)
+    client.force_login(reviewer_anxi_bureau)
+    assert client.get(reverse("accounts:profile")).status_code == 200
+    monkeypatch.setattr(time, "time", lambda: start + 3000)
+    client.force_login(reviewer_anxi_bureau)
+    monkeypatch.setattr(time, "time", lambda: start + 3700)
+    assert client.get(reverse("accounts:profile")).status_code == 200
