@@ -620,7 +620,8 @@ def _route_outcome(rule, education, facts, rules) -> Outcome:
         has = any(issued and issued <= facts.cutoff for _s, issued in facts.training) if need == "规培" \
             else need in facts.evidence
         if not has:
-            return Outcome(NOT_ELIGIBLE, f"{head} → {rule.note}：缺少{REQUIREMENT_LABELS[need]}", short_by=NOT_BY_YEARS)
+            return (need == "规培" and _late_certificate(rule, education, facts, rules, head)) or \
+                Outcome(NOT_ELIGIBLE, f"{head} → {rule.note}：缺少{REQUIREMENT_LABELS[need]}", short_by=NOT_BY_YEARS)
     needed = rule.min_years * 12
     if needed == 0:
         return _met(rule, f"{head} → {rule.note} → 符合")
@@ -632,6 +633,32 @@ def _route_outcome(rule, education, facts, rules) -> Outcome:
     if rule.counted_from == "qualification_or_registration" and len(readings) == 1:
         return _one_start(outcome, facts)
     return outcome
+
+
+def _late_certificate(rule, education, facts, rules, head) -> Outcome | None:
+    """A route asking for the 规培 certificate where the only one is dated after the cut-off: not held on the day the
+    years are counted to (rules file §1.2, as an education obtained after it), so the route is not met this year,
+    but the candidate has the certificate: said so, with the first year the route is met (read at that year's
+    cut-off), not as a certificate missing, which sent the verdict to the routes for those without one (无规培证书的
+    博士，按本科条件) and their later year. None where no certificate is dated after the cut-off."""
+    issued = min((issued for _start, issued in facts.training if issued and issued > facts.cutoff), default=None)
+    if issued is None:
+        return None
+    said = (f"{head} → {rule.note}：{START_LABELS['training_certificate']} {month_text(issued)} 取得，"
+            f"晚于截止日期{day_text(facts.cutoff)}")
+    for years_on in range(1, 61):
+        cutoff = _years_after(facts.cutoff, years_on)
+        if cutoff < issued:
+            continue
+        later = _route_outcome(rule, education, dataclasses.replace(facts, exam_year=facts.exam_year + years_on,
+                                                                    cutoff=cutoff), rules)
+        if later.result != NOT_ELIGIBLE:
+            # Weighed against the other routes' months missing (_summary: the closest one) as the fewest months to
+            # that year, a route met then for certain before one met then only to be checked.
+            check = "" if later.result == ELIGIBLE else "，届时须人工核实"
+            return Outcome(NOT_ELIGIBLE, f"{said} → 不符合（最早可报考{facts.exam_year + years_on}年度{check}）",
+                           (years_on - 1) * 12 + (1 if later.result == ELIGIBLE else 2))
+    return Outcome(NOT_ELIGIBLE, said, short_by=NOT_BY_YEARS)
 
 
 def _appointed_at_most(rule, facts, rules, head, missing, needed) -> Outcome | None:
