@@ -816,7 +816,11 @@ def _years(rule, facts, rules, head, reading, needed, readings) -> Outcome:
     if months >= needed:
         return _met(rule, f"{text} → 符合")
     advances = _advances(rules, facts)
-    for advance in advances:
+    # An advance (提前一年, rules file §3.2, §3.5) brings the exam a year forward: it takes its years off a count begun
+    # by the cut-off. One not begun (a start after it) has no year to bring forward: 0 + 1 ≥ 1 met a one-year route on
+    # no time at all, where a year on (2023-02: 11 months by 2023-12-31) it is not met either (probe 9).
+    usable = advances if grow(facts.cutoff) else []
+    for advance in usable:
         if months + advance.min_years * 12 >= needed:
             # The advance's own words, then what the route asks with it (not its years said twice).
             late = _front_line_late(advance, facts.exam_year)
@@ -829,17 +833,19 @@ def _years(rule, facts, rules, head, reading, needed, readings) -> Outcome:
             if doubts:
                 return Outcome(CHECK, f"{_unchecked(met.text)}；但{'；'.join(doubts)}，请人工核实", doubted=True)
             return met
-    if len(advances) > 1 and months + sum(advance.min_years for advance in advances) * 12 >= needed:
+    if len(usable) > 1 and months + sum(advance.min_years for advance in usable) * 12 >= needed:
         # 基层 (§3.2) and 一线 (§3.5) are each "one year early"; whether both may be used at once no source says.
-        names = "；".join(advance.note for advance in advances)
-        return Outcome(CHECK, f"{text}；{names}；须合并使用以上{len(advances)}项提前申报才满足年限，"
+        names = "；".join(advance.note for advance in usable)
+        return Outcome(CHECK, f"{text}；{names}；须合并使用以上{len(usable)}项提前申报才满足年限，"
                               f"能否合并使用未经确认，请人工核实")
     # The years still missing with the advance the candidate has (the longest one; they are not summed).
     advance = max(advances, key=lambda advance: advance.min_years, default=None)
     early = advance.min_years * 12 if advance else 0
     short = needed - early - months
-    year = _earliest(facts, needed - early, grow, short)
     taken = f"，已计提前{advance.min_years}年" if advance else ""
+    if short <= 0:  # met with the advance but for a count not begun (usable): the advance is for a later year
+        short, taken = needed - months, "，截至截止日期尚无可计年限，本年度不能提前申报"
+    year = _earliest(facts, needed - early, grow, short)
     earliest = _promise(facts, needed - early, readings, year, short)
     if not rule.confirmed or (advance and (not advance.confirmed or _front_line_late(advance, year))):
         # The route itself is unconfirmed: the year it would be met in is 需人工核实 then (rules file §6 E11).

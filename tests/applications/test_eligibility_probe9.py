@@ -1,7 +1,8 @@
 """QA probe round 9: cases built from ../shared/reference/eligibility_rules.md and the seed notice alone, each
 citing the rule line it follows, by level × education × the years counter, title routes, 执业注册, 规培, 类别, 护理,
-the advances and the dates a form may contradict itself with. The disagreement found is the tests of group D1 (a
-规培 certificate dated after the cut-off was read as no certificate); group R pins the Regime A 护师 reading of "registered" (§2.2), left as it was."""
+the advances and the dates a form may contradict itself with. The disagreements found are the tests of groups D1 (a
+规培 certificate dated after the cut-off was read as no certificate) and D2 (an advance met a one-year route on a
+count not begun by the cut-off); group R pins the Regime A 护师 reading of "registered" (§2.2), left as it was."""
 
 import datetime
 
@@ -261,6 +262,37 @@ def test_a_certificate_in_the_cut_off_month_is_held():
     # §1.2 counted "up to 31 December of year N−1": a certificate of 2022-12 opens the 博士 route in 2023年度.
     v = verdict(residency("博士", "2022-12"))
     assert v.result == ELIGIBLE and "博士学位并取得住院医师规范化培训合格证书" in v.text
+
+
+# --- D2. An advance on a count not begun by the cut-off (§3.5 "one year early") -------------------------------------
+
+def pharmacist(since, exam_year=2023):
+    """药师 B 本科 (1 year of 从事本专业工作, S10b), on the front-line list."""
+    return facts(exam_year, "药师", category="药学", educations=[edu("本科", "2022-07", "药学")], work=[(d(since), None)],
+                 evidence={"一线"})
+
+
+def test_the_front_line_advance_cannot_meet_a_one_year_route_on_work_begun_after_the_cut_off():
+    # §3.5 "may apply for the next title one year early": work from 2023-02 meets one year by 2024-12-31 (2025年度),
+    # so one year early is 2024年度, not 2023年度 on no work at all. Before: 0 + 1 ≥ 1, 符合.
+    v = verdict(pharmacist("2023-02"))
+    assert v.result == NOT_ELIGIBLE
+    assert "截至截止日期尚无可计年限，本年度不能提前申报" in v.text and "最早可报考2024年度" in v.text
+    assert verdict(pharmacist("2023-02", exam_year=2024)).result == ELIGIBLE  # 11 months + the advance
+
+
+def test_the_front_line_advance_still_meets_a_one_year_route_on_work_begun_by_the_cut_off():
+    # §3.5: work from 2022-11 meets one year by 2023-12-31 (2024年度): one year early is 2023年度.
+    v = verdict(pharmacist("2022-11"))
+    assert v.result == ELIGIBLE and "已满0年2月" in v.text and "按此需满0年" in v.text
+
+
+def test_a_nurse_registered_after_the_cut_off_has_nothing_to_bring_forward():
+    # §2.2 护师 B 本科 "1 year of 护士执业活动 | 护士执业注册" (unconfirmed whether the exam is still sat); §3.5.
+    # Registered 2023-02: before, 需人工核实 as met on an unconfirmed route; now short, whatever the route.
+    v = verdict(facts(2023, "护师", category="护理", educations=[edu("本科", "2022-07", "护理")], title="护士",
+                      title_date=d("2022-09"), registered=d("2023-02"), evidence={"一线"}))
+    assert v.result == NOT_ELIGIBLE and "本年度不能提前申报" in v.text
 
 
 # --- R. Regime A 护师 and the 执业注册 (§2.2 header "holds 护士执业资格 and is registered") ---------------------------
