@@ -640,25 +640,28 @@ def _late_certificate(rule, education, facts, rules, head) -> Outcome | None:
     years are counted to (rules file §1.2, as an education obtained after it), so the route is not met this year,
     but the candidate has the certificate: said so, with the first year the route is met (read at that year's
     cut-off), not as a certificate missing, which sent the verdict to the routes for those without one (无规培证书的
-    博士，按本科条件) and their later year. None where no certificate is dated after the cut-off."""
+    博士，按本科条件) and their later year. None where no certificate is dated after the cut-off; where the route is
+    never met, what it lacks besides (a 基层 proof), as the first year holding the certificate says it."""
     issued = min((issued for _start, issued in facts.training if issued and issued > facts.cutoff), default=None)
     if issued is None:
         return None
     said = (f"{head} → {rule.note}：{START_LABELS['training_certificate']} {month_text(issued)} 取得，"
             f"晚于截止日期{day_text(facts.cutoff)}")
+    first = None
     for years_on in range(1, 61):
         cutoff = _years_after(facts.cutoff, years_on)
         if cutoff < issued:
             continue
         later = _route_outcome(rule, education, dataclasses.replace(facts, exam_year=facts.exam_year + years_on,
                                                                     cutoff=cutoff), rules)
+        first = first or later
         if later.result != NOT_ELIGIBLE:
             # Weighed against the other routes' months missing (_summary: the closest one) as the fewest months to
             # that year, a route met then for certain before one met then only to be checked.
             check = "" if later.result == ELIGIBLE else "，届时须人工核实"
             return Outcome(NOT_ELIGIBLE, f"{said} → 不符合（最早可报考{facts.exam_year + years_on}年度{check}）",
                            (years_on - 1) * 12 + (1 if later.result == ELIGIBLE else 2))
-    return Outcome(NOT_ELIGIBLE, said, short_by=NOT_BY_YEARS)
+    return dataclasses.replace(first, short_by=NOT_BY_YEARS) if first else None
 
 
 def _appointed_at_most(rule, facts, rules, head, missing, needed) -> Outcome | None:

@@ -6,10 +6,10 @@ count not begun by the cut-off); group R pins the Regime A 护师 reading of "re
 
 import datetime
 
-from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE
+from prereg.applications.eligibility import CHECK, ELIGIBLE, NOT_ELIGIBLE, assess
 from prereg.applications.models import EducationRow, TrainingRow
 
-from .eligibility_cases import d, edu, education, facts, form, verdict
+from .eligibility_cases import d, edu, education, facts, form, rules, verdict
 
 # --- 1. 初级(士) and 初级(师): each education level, the counter at its edges -------------------------------------
 
@@ -256,6 +256,16 @@ def test_a_late_certificate_on_a_counted_route_gives_way_to_the_closer_route():
     # 2025年度: the closer one is said, as before.
     v = verdict(residency("本科", "2023-02"))
     assert v.result == NOT_ELIGIBLE and "执业医师注册后医疗执业活动满4年" in v.text and "最早可报考2025年度" in v.text
+
+
+def test_a_late_certificate_on_a_route_lacking_its_grassroots_proof_names_the_proof():
+    # §3.1 direct route "本科及以上 + 规培合格 + working at a 基层医疗卫生机构": a certificate of 2020-03 held from
+    # 2021年度 on does not mend the missing 基层 proof, which the route's refusal names (that route alone is read).
+    f = facts(2020, "主治医师", category="临床", specialty="全科医学", educations=[edu("本科", "2015-07", "临床医学")],
+              title="医师", title_date=d("2019-03"), registered=d("2019-06"), training=[(d("2016-09"), d("2020-03"))])
+    direct = [rule for rule in rules(2020) if rule.requires == "规培+基层" and rule.education == "本科"]
+    v = assess(f, direct)
+    assert v.result == NOT_ELIGIBLE and "缺少基层（社区卫生服务机构、乡镇卫生院）工作证明" in v.text
 
 
 def test_a_certificate_in_the_cut_off_month_is_held():
