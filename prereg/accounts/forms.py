@@ -211,3 +211,9 @@ class AccountEditForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     phone = forms.CharField(label="手机号码", max_length=20)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, phone_editable: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not phone_editable:  # shown, not posted: the service refuses a new number from this actor too
+            self.fields["phone"].disabled = True
+            self.fields["phone"].help_text = "找回密码的验证码发送到该号码，修改须有“重置审核账户密码”的权限。"

@@ -660,6 +660,16 @@ def _target_for(actor, user_id) -> tuple[User, bool]:
     return get_staff_for(actor, user_id, administer=True), False
 
 
+PHONE_NEEDS_RESET_MESSAGE = "找回密码的验证码发送到该手机号码，修改他人的手机号码须有“重置审核账户密码”的权限。"
+
+
+def may_set_phone_of_others(actor) -> bool:
+    """Whether a superior may give an account holder a new phone: 找回密码 sends its codes there, so
+    a new number takes the account as a password reset does (security probe: a 报名点 refused
+    重置审核账户密码 set his own number and recovered the password)."""
+    return permissions.has_function(actor, "reset_reviewer_password")
+
+
 def account_update(*, actor, user_id: int, expected_version: int, name: str, phone: str, title: str | None = None,
                    department: str | None = None, sms_code: str = "", request=None) -> dict:
     """A reviewer's own 姓名, 职务, 科室 and phone (a new phone only with the SMS code sent to it),
@@ -685,6 +695,8 @@ def account_update(*, actor, user_id: int, expected_version: int, name: str, pho
         changes = {f: [getattr(user, f), v] for f, v in values.items() if getattr(user, f) != v}
         if not changes:
             return {}
+        if not own and "phone" in changes and not may_set_phone_of_others(actor):
+            raise ValidationError({"phone": PHONE_NEEDS_RESET_MESSAGE}, code="forbidden")
         # A superior vouches for the new number without a code from it: not one another account holds.
         if not own and "phone" in changes and phone_held(values["phone"], by_other_than=user, lock=True):
             raise ValidationError({"phone": STAFF_PHONE_TAKEN_MESSAGE})

@@ -103,6 +103,30 @@ def test_a_superior_corrects_an_account_holders_name_and_phone(client, reviewer_
     assert 'value="陈新二"' in response.content.decode()
 
 
+def test_a_superior_refused_password_resets_may_not_give_the_holder_a_new_phone(client, reviewer_quanzhou, reviewer):
+    """Security probe: a 考点 whose 重置审核账户密码 the 考区 withdrew set the holder's phone to his own
+    number and took the account through 找回密码. The phone is shown, not editable; a post is refused
+    at the field (the name still corrected on a later post); the service refuses it too."""
+    from prereg.accounts.models import RolePermission
+    from prereg.accounts.permissions import invalidate_cache
+
+    RolePermission.objects.create(role=Role.SITE, function="reset_reviewer_password", allowed=False)
+    invalidate_cache()
+    client.force_login(reviewer_quanzhou)
+    url = reverse("backoffice:accounts_edit", args=[reviewer.pk])
+    page = client.get(url).content.decode()
+    assert re.search(r'<input[^>]*name="phone"[^>]*disabled', page) and "重置审核账户密码" in page
+    response = client.post(url, {"name": "陈新", "phone": NEW, "version": reviewer.version})
+    holder = User.objects.get(pk=reviewer.pk)
+    assert holder.phone != NEW and holder.name == "陈新"  # the disabled field keeps the stored number
+    with pytest.raises(ValidationError) as error:
+        services.account_update(actor=reviewer_quanzhou, user_id=reviewer.pk, expected_version=holder.version,
+                                name=holder.name, phone=NEW)
+    assert error.value.message_dict["phone"] == [services.PHONE_NEEDS_RESET_MESSAGE]
+    assert User.objects.get(pk=reviewer.pk).phone != NEW
+    assert response.status_code == 302
+
+
 def test_a_superior_edits_only_accounts_he_administers(client, reviewer_quanzhou, reviewer_gulou_bureau,
                                                       reviewer_province, reviewer_anxi_hospital):
     client.force_login(reviewer_quanzhou)

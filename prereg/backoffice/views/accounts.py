@@ -366,7 +366,8 @@ def account_edit(request, pk):
     post); the holder keeps his 职务 and 科室 up to date himself (个人信息)."""
     account = services.get_staff_for(request.user, pk, administer=True)
     form = AccountEditForm(request.POST or None,
-                           initial={"name": account.name, "phone": account.phone, "version": account.version})
+                           initial={"name": account.name, "phone": account.phone, "version": account.version},
+                           phone_editable=services.may_set_phone_of_others(request.user))
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
