@@ -177,12 +177,22 @@ def recovery_withdrawn_roles() -> list[str]:
     return [Role(role).label for role in Role.values if not permissions.role_has_function(role, "recover_password")]
 
 
-def password_recovery_start(*, identifier: str, client_ip: str = "") -> dict:
+def _recovery_audited(event: str, event_outcome: str, *, user, identifier: str = "", request=None,
+                      **details) -> None:
+    """A step of 找回密码 in the audit log, whatever its answer (security probe: only a success was,
+    so a run of code requests or wrong codes at an account left no trace). Written for an unknown
+    identifier too: the page answers alike, the log (read by auditors) says which it was."""
+    record(event, actor=None, obj=user, request=request, outcome=event_outcome,
+           actor_name=(identifier or getattr(user, "username", ""))[:4] + "***", details=details)
+
+
+def password_recovery_start(*, identifier: str, client_ip: str = "", request=None) -> dict:
     """找回密码, step 1: a code to the account's registered phone. Raises RateLimited (the same for
     any identifier); returns the ticket for step 2."""
     check_sms_rate("", client_ip, subject=f"recover:{identifier_key(identifier)}")
     user = find_account(identifier)
     ticket = {"user": None, "issued": int(time.time()), "tries": 0}
+    sent = False
     if user is not None and may_recover_password(user):
         ticket["user"] = user.pk
         try:
@@ -191,8 +201,11 @@ def password_recovery_start(*, identifier: str, client_ip: str = "") -> dict:
             pass  # said nowhere: the answer would tell that the account exists
         else:
             send_code(user.phone, RECOVERY_PURPOSE, client_ip=client_ip)
-            return ticket
-    new_code()  # the hashing a sent code costs, so an unknown identifier takes as long
+            sent = True
+    if not sent:
+        new_code()  # the hashing a sent code costs, so an unknown identifier takes as long
+    _recovery_audited("account.password_recover_code", Outcome.SUCCESS if sent else Outcome.DENIED, user=user,
+                      identifier=identifier, request=request, known_account=user is not None, code_sent=sent)
     return ticket
 
 
@@ -210,10 +223,12 @@ def password_recovery_finish(*, ticket: dict | None, code: str, new_password: st
     spends the code: a password they refuse leaves the code live and the ticket's tries unused, and
     the candidate chooses another with the same code (phone probe: he was sent back for a new SMS)."""
     ticket = ticket if ticket is not None else {"user": None, "issued": 0, "tries": RECOVERY_TRIES}
+    user = User.objects.filter(pk=ticket.get("user")).first() if ticket.get("user") else None
     if (ticket.get("tries", 0) >= RECOVERY_TRIES
             or time.time() > ticket.get("issued", 0) + settings.SMS_CODE_TTL_SECONDS):
+        _recovery_audited("account.password_recover", Outcome.FAILURE, user=user, request=request,
+                          reason="验证码已失效")
         raise ValidationError("验证码已失效，请重新获取。", code="expired")
-    user = User.objects.filter(pk=ticket.get("user")).first() if ticket.get("user") else None
     if user is not None and not may_recover_password(user):
         user = None  # disabled, its phone removed or its role's 找回密码 withdrawn since step 1
     if user is None:
@@ -230,6 +245,8 @@ def password_recovery_finish(*, ticket: dict | None, code: str, new_password: st
         else:
             return user
     ticket["tries"] = ticket.get("tries", 0) + 1
+    _recovery_audited("account.password_recover", Outcome.FAILURE, user=user, request=request, reason="验证码错误",
+                      tries=ticket["tries"])
     raise ValidationError("验证码错误。", code="wrong")
 
 

@@ -182,7 +182,7 @@ def password_forgot(request):
     if request.method == "POST" and form.is_valid():
         try:
             ticket = services.password_recovery_start(identifier=form.cleaned_data["identifier"],
-                                                      client_ip=client_ip(request))
+                                                      client_ip=client_ip(request), request=request)
         except RateLimited as exc:
             form.add_error(None, exc.messages[0])
         else:

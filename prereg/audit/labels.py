@@ -23,6 +23,7 @@ EVENT_LABELS = {
     "account.import": "批量导入账号",
     "account.password_change": "修改密码",
     "account.password_recover": "找回密码",
+    "account.password_recover_code": "找回密码：获取验证码",
     "account.password_reset": "重置密码",
     "account.profile_complete": "完善个人信息",
     "account.profile_update": "修改个人信息",

@@ -88,3 +88,20 @@ def test_without_the_code_a_password_the_account_refuses_answers_as_for_an_unkno
     assert answers["known"] == answers["unknown"]
     assert all("验证码错误" in " ".join(a) and said not in " ".join(a) for a in answers["known"][:RECOVERY_TRIES])
     assert "验证码已失效" in " ".join(answers["known"][-1])
+
+
+def test_each_step_of_password_recovery_is_audited_whatever_its_answer(user):
+    """Security probe F4: only a successful recovery was in the audit log, so code requests and wrong
+    codes aimed at an account (the start of a takeover) left no trace. The page answers alike."""
+    from prereg.audit.models import AuditEvent, Outcome
+
+    client = Client()
+    _forgot(client, user.phone)
+    _reset(client, "000000" if _sent_code(user.phone) != "000000" else "111111", NEW_PASSWORD)
+    _forgot(Client(), UNKNOWN_ID)
+    requested = list(AuditEvent.objects.filter(event="account.password_recover_code").order_by("pk"))
+    assert [(e.object_id, e.outcome, e.details["known_account"], e.details["code_sent"]) for e in requested] == [
+        (str(user.pk), Outcome.SUCCESS, True, True), ("", Outcome.DENIED, False, False)]
+    assert UNKNOWN_ID not in requested[1].actor_name  # the identifier typed, cut short as a failed login's
+    wrong = AuditEvent.objects.get(event="account.password_recover")
+    assert (wrong.object_id, wrong.outcome, wrong.details["reason"]) == (str(user.pk), Outcome.FAILURE, "验证码错误")
