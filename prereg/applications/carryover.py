@@ -6,16 +6,14 @@ The catalogue choices are mapped onto the new year's entries by name (last year'
 application keeps its own entries); everything is re-checked by the new year's reviewers.
 """
 
-import uuid
-
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from prereg.audit.log import record
 from prereg.catalog.models import PracticeScope, Qualification, Specialty
 
-from . import eligibility
-from .models import Application, ApplicationImage
+from . import eligibility, images
+from .models import Application, ApplicationImage, DeletedImageFile
 from .sections import BY_SLOT, ROW_MODELS, ROW_SECTION_TITLES, ROW_TABLES
 
 # Plain fields copied as they are.
@@ -34,6 +32,15 @@ def start_application(*, candidate, exam_year) -> Application:
     existing = Application.objects.filter(candidate=candidate, exam_year=exam_year).first()
     if existing is not None:
         return existing
+    previous = last_application(candidate, exam_year)
+    # The copies of last year's photos are stored under names queued for the purge before the draft's
+    # transaction begins (images.names_queued): a draft that does not commit leaves none behind.
+    names = {}
+    if previous is not None:
+        image_ids = list(ApplicationImage.objects.filter(application=previous).order_by("pk")
+                         .values_list("pk", flat=True))
+        names = dict(zip(image_ids, images.names_queued(len(image_ids)), strict=True))
+    written = []
     try:
         with transaction.atomic():
             application = Application(
@@ -48,14 +55,16 @@ def start_application(*, candidate, exam_year) -> Application:
             )
             application.derive_from_id_number()
             application.save(force_insert=True)
-            previous = last_application(candidate, exam_year)
             details = {}
             if previous is not None:
-                details = carry_over(previous, application, actor=candidate)
+                details = carry_over(previous, application, actor=candidate, names=names, written=written)
                 eligibility.refresh(application)  # shown on 申报信息 before any save
             record("application.start", actor=candidate, obj=application, details=details)
             return application
     except IntegrityError:
+        # Started by a double click meanwhile: the names of files never begun leave the purge's queue.
+        DeletedImageFile.objects.filter(
+            name__in=[name for pair in names.values() for name in pair if name not in written]).delete()
         return Application.objects.get(candidate=candidate, exam_year=exam_year)
 
 
@@ -155,8 +164,13 @@ def _same_entry(old, exam_year):
     return type(old).objects.filter(exam_year=exam_year, enabled=True, **same).first()
 
 
-def carry_over(previous: Application, application: Application, *, actor) -> dict:
-    """Copy `previous` into the fresh draft `application` (inside the caller's transaction)."""
+def carry_over(previous: Application, application: Application, *, actor, names, written) -> dict:
+    """Copy `previous` into the fresh draft `application` (inside the caller's transaction).
+
+    `names`: per image of `previous`, the (file, thumbnail) names its copies are stored under, queued
+    for the purge by images.names_queued and taken off the queue here; each name is appended to
+    `written` once its file is begun in storage. An image added since the names were queued is not
+    carried (as if the draft had been started a moment earlier)."""
     for field in BASIC_FIELDS:
         setattr(application, field, getattr(previous, field))
     if previous.unit_id and previous.unit.enabled:
@@ -184,8 +198,11 @@ def carry_over(previous: Application, application: Application, *, actor) -> dic
             row.save()
             mapping[old_pk] = row.pk
 
-    images = 0
-    for image in ApplicationImage.objects.filter(application=previous).order_by("pk"):
+    copied = 0
+    storage = ApplicationImage._meta.get_field("file").storage
+    thumb_storage = ApplicationImage._meta.get_field("thumbnail").storage
+    begun_unnamed = []  # files of copies dropped after a file was begun: left on the purge's queue
+    for image in ApplicationImage.objects.filter(application=previous, pk__in=names).order_by("pk"):
         row_id = image.row_id
         if image.slot in BY_SLOT:
             row_id = row_maps[BY_SLOT[image.slot].model].get(row_id)
@@ -196,18 +213,26 @@ def carry_over(previous: Application, application: Application, *, actor) -> dic
             width=image.width, height=image.height, content_type=image.content_type,
             original_name=image.original_name, uploaded_by=actor,
         )
-        stem = uuid.uuid4().hex
+        file_name, thumb_name = names[image.pk]
         try:
             with image.file.open("rb") as handle:
-                copy.file.save(f"{stem}.jpg", ContentFile(handle.read()), save=False)
+                data = handle.read()
+            written.append(file_name)
+            copy.file = storage.save(file_name, ContentFile(data), max_length=200)
             if image.thumbnail:
                 with image.thumbnail.open("rb") as handle:
-                    copy.thumbnail.save(f"{stem}.jpg", ContentFile(handle.read()), save=False)
+                    data = handle.read()
+                written.append(thumb_name)
+                copy.thumbnail = thumb_storage.save(thumb_name, ContentFile(data), max_length=200)
         except FileNotFoundError:
+            begun_unnamed += [name for name in (file_name, thumb_name) if name in written]
             continue  # the stored file is gone: the candidate uploads it again
         copy.save()
-        images += 1
+        copied += 1
+    # Committed with the copies: the names their rows hold, and those of files never begun, leave the queue.
+    DeletedImageFile.objects.filter(
+        name__in=[name for pair in names.values() for name in pair if name not in begun_unnamed]).delete()
     rows = sum(len(mapping) for mapping in row_maps.values())
     # The disabled unit is named: the draft's unit field says why it is empty (disabled_unit_note).
-    return {"carried_from": previous.pk, "year": previous.exam_year.year, "rows": rows, "images": images,
+    return {"carried_from": previous.pk, "year": previous.exam_year.year, "rows": rows, "images": copied,
             "not_in_catalogue": missing, "unit_disabled": disabled_unit}
