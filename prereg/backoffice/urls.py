@@ -44,6 +44,7 @@ urlpatterns = [
     path("accounts/import/template/", accounts.account_template, name="accounts_template"),
     path("accounts/toggle/", accounts.account_toggle, name="accounts_toggle"),
     path("accounts/<int:pk>/reset/", accounts.account_reset, name="accounts_reset"),
+    path("accounts/password-shown/", accounts.password_shown, name="password_shown"),
     path("accounts/<int:pk>/edit/", accounts.account_edit, name="accounts_edit"),
     path("role-permissions/", accounts.role_permissions, name="role_permissions"),
     path("candidates/", accounts.candidate_list, name="candidates"),

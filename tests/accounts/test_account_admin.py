@@ -1,5 +1,7 @@
 """用户管理, 配置角色权限, 考生信息管理 and the SMS outbox."""
 
+import re
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -19,7 +21,7 @@ from tests.factories import TEST_PASSWORD, UserFactory, submitted
 def test_the_district_creates_a_reviewer_account_with_a_one_time_password(client, reviewer_province, tree):
     client.force_login(reviewer_province)
     response = client.post(reverse("backoffice:accounts_add"), {
-        "org": tree["35012205"].pk, "role": Role.UNIT, "username": "35012205-2", "name": "林二"})
+        "org": tree["35012205"].pk, "role": Role.UNIT, "username": "35012205-2", "name": "林二"}, follow=True)
     assert response.status_code == 200
     user = User.objects.get(username="35012205-2")
     password = response.context["password"]
@@ -32,7 +34,7 @@ def test_the_district_creates_a_reviewer_account_with_a_one_time_password(client
 def test_the_first_login_of_a_created_account_asks_for_profile_and_password(client, reviewer_province, tree):
     client.force_login(reviewer_province)
     response = client.post(reverse("backoffice:accounts_add"), {
-        "org": tree["350102"].pk, "role": Role.POINT, "username": "gulou-2"})
+        "org": tree["350102"].pk, "role": Role.POINT, "username": "gulou-2"}, follow=True)
     password = response.context["password"]
     other = type(client)()
     other.post(reverse("accounts:login"), {"username": "gulou-2", "password": password})
@@ -52,7 +54,7 @@ def test_an_account_must_fit_its_org(client, reviewer_province, tree, org_code, 
         account_create(actor=reviewer_province, org=tree[org_code], role=role, username="x-new")
     client.force_login(reviewer_province)
     response = client.post(reverse("backoffice:accounts_add"), {"org": tree[org_code].pk, "role": role,
-                                                                "username": "x-new"})
+                                                                "username": "x-new"}, follow=True)
     assert response.status_code == 200
     assert not User.objects.filter(username="x-new").exists()
 
@@ -60,7 +62,7 @@ def test_an_account_must_fit_its_org(client, reviewer_province, tree, org_code, 
 def test_a_district_cannot_create_a_district_account_nor_a_site_any(client, reviewer_province, reviewer_fuzhou, tree):
     client.force_login(reviewer_province)
     response = client.post(reverse("backoffice:accounts_add"), {"org": tree["350000"].pk, "role": Role.DISTRICT,
-                                                                "username": "d2"})
+                                                                "username": "d2"}, follow=True)
     assert response.status_code == 200 and not User.objects.filter(username="d2").exists()
     client.force_login(reviewer_fuzhou)
     assert client.get(reverse("backoffice:accounts_add")).status_code == 403
@@ -70,7 +72,7 @@ def test_a_taken_username_is_refused_and_the_input_kept(client, reviewer_provinc
     client.force_login(reviewer_province)
     UserFactory(username="taken")
     response = client.post(reverse("backoffice:accounts_add"), {
-        "org": tree["350102"].pk, "role": Role.POINT, "username": "taken", "name": "张三"})
+        "org": tree["350102"].pk, "role": Role.POINT, "username": "taken", "name": "张三"}, follow=True)
     html = response.content.decode()
     assert "已被使用" in html and 'value="张三"' in html
 
@@ -98,7 +100,25 @@ def test_staff_mobiles_are_masked_in_the_account_lists(client, reviewer_province
 def test_the_district_resets_a_lower_account_of_its_own_org(client, reviewer_province, tree):
     clerk = UserFactory(role=Role.SITE, org=tree["350000"])
     client.force_login(reviewer_province)
-    assert client.post(reverse("backoffice:accounts_reset", args=[clerk.pk])).status_code == 200
+    assert client.post(reverse("backoffice:accounts_reset", args=[clerk.pk]), follow=True).status_code == 200
+
+
+def test_a_refresh_after_a_reset_shows_no_password_and_makes_no_second_one(client, reviewer_province, tree):
+    """Reviewer probe: the password was rendered by the POST, so a refresh (resubmit) made a second
+    one and the first, already passed on, no longer worked. The POST redirects to a page that shows
+    it once; opened again, it says so and nothing is reset."""
+    clerk = UserFactory(role=Role.SITE, org=tree["350000"])
+    client.force_login(reviewer_province)
+    response = client.post(reverse("backoffice:accounts_reset", args=[clerk.pk]))
+    assert response.status_code == 302 and response.url == reverse("backoffice:password_shown")
+    page = client.get(response.url)
+    password = re.search(r'class="password-once">([^<]+)<', page.content.decode()).group(1)
+    assert page["Cache-Control"].startswith("max-age=0") or "no-store" in page["Cache-Control"]
+    again = client.get(response.url, follow=True).content.decode()
+    assert password not in again and "一次性密码只显示一次" in again
+    clerk.refresh_from_db()
+    assert clerk.check_password(password)
+    assert AuditEvent.objects.filter(event="account.password_reset", object_id=str(clerk.pk)).count() == 1
 
 
 def test_a_reset_ends_the_sessions_of_the_account(client, reviewer_fuzhou, reviewer_lianjiang_hospital):
@@ -106,7 +126,8 @@ def test_a_reset_ends_the_sessions_of_the_account(client, reviewer_fuzhou, revie
     other.force_login(reviewer_lianjiang_hospital)
     assert other.get(reverse("backoffice:dashboard")).status_code == 200
     client.force_login(reviewer_fuzhou)
-    assert client.post(reverse("backoffice:accounts_reset", args=[reviewer_lianjiang_hospital.pk])).status_code == 200
+    response = client.post(reverse("backoffice:accounts_reset", args=[reviewer_lianjiang_hospital.pk]), follow=True)
+    assert response.status_code == 200
     assert other.get(reverse("backoffice:dashboard")).status_code == 302
     reviewer_lianjiang_hospital.refresh_from_db()
     assert reviewer_lianjiang_hospital.password_history.count() == 1
@@ -158,7 +179,7 @@ def test_account_acts_need_post(client, reviewer_fuzhou, reviewer_lianjiang_hosp
 def test_a_unit_reviewer_cannot_reset_or_disable(client, reviewer_lianjiang_hospital, tree):
     target = UserFactory(role=Role.UNIT, org=tree["35012205"])
     client.force_login(reviewer_lianjiang_hospital)
-    assert client.post(reverse("backoffice:accounts_reset", args=[target.pk])).status_code == 403
+    assert client.post(reverse("backoffice:accounts_reset", args=[target.pk]), follow=True).status_code == 403
     assert client.post(reverse("backoffice:accounts_toggle"), {"ids": [target.pk], "action": "disable"}).status_code == 403
 
 
@@ -381,7 +402,7 @@ def test_the_reset_page_says_only_what_the_holder_will_be_asked(client, reviewer
                                                                 tree):
     """QA probe L8: after a reset the page said 完善个人信息, but only the password is asked."""
     client.force_login(reviewer_fuzhou)
-    response = client.post(reverse("backoffice:accounts_reset", args=[reviewer_lianjiang_hospital.pk]))
+    response = client.post(reverse("backoffice:accounts_reset", args=[reviewer_lianjiang_hospital.pk]), follow=True)
     html = response.content.decode()
     assert "须先设置自己的新密码。" in html and "完善个人信息" not in html
     holder = type(client)()
@@ -391,7 +412,7 @@ def test_the_reset_page_says_only_what_the_holder_will_be_asked(client, reviewer
     assert first.context["password_form"] is not None and first.context["profile_form"] is None
     # An account whose holder never completed his profile is asked both, and the page says so.
     newcomer = UserFactory(role=Role.UNIT, org=tree["35012205"], profile_completed=False)
-    html = client.post(reverse("backoffice:accounts_reset", args=[newcomer.pk])).content.decode()
+    html = client.post(reverse("backoffice:accounts_reset", args=[newcomer.pk]), follow=True).content.decode()
     assert "须先设置自己的新密码并完善个人信息。" in html
 
 
@@ -402,9 +423,9 @@ def test_the_org_of_a_new_account_is_found_by_name_not_picked_from_a_list_of_eve
     # Refused for another reason, the chosen org comes back by its name.
     UserFactory(username="taken-2")
     html = client.post(reverse("backoffice:accounts_add"), {
-        "org": tree["350102"].pk, "role": Role.POINT, "username": "taken-2"}).content.decode()
+        "org": tree["350102"].pk, "role": Role.POINT, "username": "taken-2"}, follow=True).content.decode()
     assert "已被使用" in html and f'value="{tree["350102"].pk}"' in html and tree["350102"].name in html
     # An org that cannot hold reviewer accounts is refused at the field.
     html = client.post(reverse("backoffice:accounts_add"), {
-        "org": tree["35012201"].pk, "role": Role.UNIT, "username": "x-3"}).content.decode()
+        "org": tree["35012201"].pk, "role": Role.UNIT, "username": "x-3"}, follow=True).content.decode()
     assert "所选机构不能设审核账号" in html and not User.objects.filter(username="x-3").exists()

@@ -80,7 +80,7 @@ def test_password_recovery_replaces_an_expired_one_time_password(client, reviewe
 
 def test_the_shown_password_says_how_long_it_is_valid(client, reviewer_fuzhou, clerk):
     client.force_login(reviewer_fuzhou)
-    html = client.post(reverse("backoffice:accounts_reset", args=[clerk.pk])).content.decode()
+    html = client.post(reverse("backoffice:accounts_reset", args=[clerk.pk]), follow=True).content.decode()
     assert "72小时内有效" in html
 
 

@@ -198,7 +198,7 @@ def test_resetting_an_org_admin_shows_a_one_time_password_once(client, reviewer_
     admin = UserFactory(username="35012205", role=Role.UNIT, org=tree["35012205"])
     client.force_login(reviewer_fuzhou)
     url = reverse("backoffice:orgs_admin_reset", args=[tree["35012205"].pk, admin.pk])
-    response = client.post(url)
+    response = client.post(url, follow=True)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
     admin.refresh_from_db()
@@ -215,7 +215,7 @@ def test_resetting_an_org_admin_shows_a_one_time_password_once(client, reviewer_
 def test_resetting_an_admin_of_another_org_through_this_org_is_refused(client, reviewer_fuzhou, tree):
     admin = UserFactory(role=Role.UNIT, org=tree["35012205"])
     client.force_login(reviewer_fuzhou)
-    response = client.post(reverse("backoffice:orgs_admin_reset", args=[tree["35012201"].pk, admin.pk]))
+    response = client.post(reverse("backoffice:orgs_admin_reset", args=[tree["35012201"].pk, admin.pk]), follow=True)
     assert response.status_code == 403
 
 

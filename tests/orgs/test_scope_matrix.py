@@ -48,7 +48,7 @@ def perform(client, act, org, account):
     if act == "disable_org":  # with the orgs below it: a 报名点 is not disabled over enabled units (routing_gap)
         return client.post(reverse("backoffice:orgs_toggle"), {"ids": _with_subtree(org), "action": "disable"})
     if act == "reset_password":
-        return client.post(reverse("backoffice:accounts_reset", args=[account.pk]))
+        return client.post(reverse("backoffice:accounts_reset", args=[account.pk]), follow=True)
     if act == "disable_account":
         return client.post(reverse("backoffice:accounts_toggle"), {"ids": [account.pk], "action": "disable"})
     raise AssertionError(act)
@@ -94,7 +94,7 @@ def test_a_reviewer_cannot_act_on_a_colleague_of_the_same_rank_in_his_own_org(cl
     colleague = UserFactory(role=Role.POINT, org=tree["350102"])
     client.force_login(actor)
     password = colleague.password
-    assert client.post(reverse("backoffice:accounts_reset", args=[colleague.pk])).status_code == 404
+    assert client.post(reverse("backoffice:accounts_reset", args=[colleague.pk]), follow=True).status_code == 404
     assert client.post(reverse("backoffice:accounts_toggle"),
                        {"ids": [colleague.pk], "action": "disable"}).status_code == 404
     colleague.refresh_from_db()
@@ -106,7 +106,7 @@ def test_the_sysadmin_acts_anywhere_in_the_tree(client, tree, sysadmin, code):
     account = UserFactory(role=Role.UNIT, org=tree[code])
     client.force_login(sysadmin)
     assert client.get(reverse("backoffice:orgs_detail", args=[tree[code].pk])).status_code == 200
-    assert client.post(reverse("backoffice:accounts_reset", args=[account.pk])).status_code == 200
+    assert client.post(reverse("backoffice:accounts_reset", args=[account.pk]), follow=True).status_code == 200
     assert client.post(reverse("backoffice:orgs_toggle"),
                        {"ids": _with_subtree(tree[code]), "action": "disable"}).status_code == 302
     tree[code].refresh_from_db()

@@ -752,8 +752,8 @@ def _account_state(ctx):
 
 
 def _effect_account_reset(ctx, response, body):
-    if response.status_code != 200:
-        return f"status {response.status_code}"
+    if response.status_code != 200 or "password-once" not in response.content.decode():
+        return f"status {response.status_code}, no one-time password shown"
     if User.objects.get(pk=ctx["account"].pk).password == ctx["account"].password:
         return "the password is unchanged"
 
@@ -780,11 +780,12 @@ ACCOUNT_ACTIONS = [
                                             "version": ctx["account"].version}),
            _account_record, _effect_account_renamed, _may_administer, lambda ctx: ctx["account"].phone.encode()),
     Action("account password reset", _prepare_account,
-           lambda client, ctx: client.post(reverse("backoffice:accounts_reset", args=[ctx["account"].pk])),
+           lambda client, ctx: client.post(reverse("backoffice:accounts_reset", args=[ctx["account"].pk]),
+                                           follow=True),
            _account_state, _effect_account_reset, _may_administer),
     Action("org admin password reset", _prepare_account,
            lambda client, ctx: client.post(reverse("backoffice:orgs_admin_reset",
-                                                   args=[ctx["account"].org_id, ctx["account"].pk])),
+                                                   args=[ctx["account"].org_id, ctx["account"].pk]), follow=True),
            _account_state, _effect_account_reset, _may_administer),
 ]
 

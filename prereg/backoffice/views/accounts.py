@@ -101,10 +101,34 @@ def account_add(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return render(request, "backoffice/accounts/password_shown.html",
-                          {"account": user, "password": password, "created": True, "back": "backoffice:accounts",
-                           "valid_hours": one_time_password_ttl_hours()})
+            return show_password_once(request, user, password, created=True)
     return render(request, "backoffice/accounts/form.html", {"form": form})
+
+
+PASSWORD_ONCE_KEY = "password_once"  # noqa: S105 (a session key, not a password)
+
+
+def show_password_once(request, user, password: str, *, created: bool = False, back: str = "backoffice:accounts",
+                       back_pk: int | None = None):
+    """After the POST that made a one-time password, the page that shows it: a GET it redirects to,
+    which shows it once. Rendered by the POST, a refresh posted again and a second password replaced
+    the first one the admin had already passed on (reviewer probe). Kept in the session (server-side)
+    until that GET."""
+    request.session[PASSWORD_ONCE_KEY] = {"account": user.pk, "password": password, "created": created,
+                                          "back": back, "back_pk": back_pk}
+    return redirect("backoffice:password_shown")
+
+
+@never_cache
+@require_GET
+@staff_required()
+def password_shown(request):
+    shown = request.session.pop(PASSWORD_ONCE_KEY, None)
+    if shown is None:
+        messages.info(request, "一次性密码只显示一次，已不再显示。如未记下，请重新重置该账号的密码。")
+        return redirect("backoffice:dashboard")
+    return render(request, "backoffice/accounts/password_shown.html", {
+        **shown, "account": User.objects.get(pk=shown["account"]), "valid_hours": one_time_password_ttl_hours()})
 
 
 @never_cache
@@ -117,9 +141,7 @@ def account_reset(request, pk):
     except ValidationError as exc:  # reset by another admin at the same moment: his password stands
         messages.error(request, exc.messages[0])
         return redirect("backoffice:accounts")
-    return render(request, "backoffice/accounts/password_shown.html",
-                  {"account": user, "password": password, "back": "backoffice:accounts",
-                   "valid_hours": one_time_password_ttl_hours()})
+    return show_password_once(request, user, password)
 
 
 @require_POST

@@ -24,6 +24,7 @@ from prereg.orgs.models import Org, UnitRequest
 from prereg.orgs.search import search_units
 
 from ..access import staff_required
+from .accounts import show_password_once
 from .common import query_without, sheet_download, sheet_format
 
 PAGE_SIZE = 50
@@ -163,7 +164,7 @@ def org_toggle(request):
 @require_POST
 @staff_required("reset_reviewer_password")
 def org_admin_reset(request, pk, user_pk):
-    """重置下属机构密码: the new one-time password is shown once, in this response only."""
+    """重置下属机构密码: the new one-time password is shown once, on the page this redirects to (show_password_once)."""
     org = services.get_org_for(request.user, pk, manage=True)
     user = account_services.get_staff_for(request.user, user_pk, administer=True)
     if user.org_id != org.pk:
@@ -173,9 +174,7 @@ def org_admin_reset(request, pk, user_pk):
     except ValidationError as exc:  # reset by another admin at the same moment: his password stands
         messages.error(request, exc.messages[0])
         return redirect("backoffice:orgs_detail", org.pk)
-    return render(request, "backoffice/accounts/password_shown.html", {"account": user, "password": password,
-                                                                       "back": "backoffice:orgs_detail",
-                                                                       "back_pk": org.pk})
+    return show_password_once(request, user, password, back="backoffice:orgs_detail", back_pk=org.pk)
 
 
 # --- 单位添加申请 ---------------------------------------------------------------------------------
