@@ -11,5 +11,5 @@ urlpatterns = [
 
 handler400 = "prereg.core.views.error_400"
 handler403 = "prereg.audit.views.error_403"
-handler404 = "prereg.core.views.error_404"
+handler404 = "prereg.audit.views.error_404"
 handler500 = "prereg.core.views.error_500"

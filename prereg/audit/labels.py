@@ -12,6 +12,7 @@ from django.core.exceptions import FieldDoesNotExist
 
 EVENT_LABELS = {
     "access.denied": "越权访问被拒绝",
+    "access.not_found": "访问不存在或无权查看的对象",
     "account.candidate_password_reset": "重置考生密码",
     "account.candidate_phone_change": "更正考生手机号码",
     "account.candidate_search": "查询考生",
