@@ -57,14 +57,28 @@ def _filter_text(job) -> str:
     return describe_list_filters(job.filters) if job.kind == ExportKind.RECONCILE else describe(job.filters)
 
 
+# What a job's row_count counts, by kind (prereg.exports.runner's writers): a table its rows (one per
+# application; a 国网名单核对 list, its roster's rows), the merged PDF its forms, the zip its image files.
+COUNT_UNITS = {ExportKind.APPLICATIONS: "条报名信息", ExportKind.CONFIRMATIONS: "份确认单",
+               ExportKind.IMAGES: "张图片", ExportKind.RECONCILE: "行"}
+
+
+def _for_table(job):
+    """The job as a row of 我的导出 shows it: its filter and its count in words."""
+    job.filter_text = _filter_text(job)
+    job.count_text = "" if job.row_count is None else f"{job.row_count}{COUNT_UNITS.get(job.kind, '行')}"
+    return job
+
+
 def _page(request, export_form, filter_form, status=200):
     runner.abandon_stale(owner=request.user)
     jobs = list(ExportJob.objects.filter(owner=request.user)[:RECENT_JOBS])
     for job in jobs:
-        job.filter_text = _filter_text(job)
+        _for_table(job)
     return render(request, "backoffice/exports/index.html", {
         "export_form": export_form, "filter_form": filter_form, "jobs": jobs,
-        "full_numbers": full_numbers_for(request.user), "ttl_hours": int(runner.ttl().total_seconds() // 3600),
+        "full_numbers": full_numbers_for(request.user), "may_export_images": may_export_images(request.user),
+        "ttl_hours": int(runner.ttl().total_seconds() // 3600),
     }, status=status)
 
 
@@ -130,8 +144,7 @@ def export_application_images(request, pk):
 def export_status(request, pk):
     """One row of the jobs table; htmx polls it while the job runs."""
     runner.abandon_stale(owner=request.user)  # a job whose worker died shows as failed, and stops the polling
-    job = services.job_for(request.user, pk)
-    job.filter_text = _filter_text(job)
+    job = _for_table(services.job_for(request.user, pk))
     return render(request, "backoffice/exports/_job.html", {"job": job})
 
 

@@ -1,0 +1,50 @@
+"""Reviewer-journey probe, the small things a reviewer reads: the exports page's words (F4, F5), the
+download names (F6), the withdraw confirmation of an announcement (F7), the required org picker (F8)
+and a stale 汇总提交 (F10). F9 (the reason box after a 否) is in test_reviewer_probe_polish_browser.py."""
+
+import re
+
+from django.urls import reverse
+
+from prereg.exports.models import ExportKind
+from tests.factories import ExportJobFactory
+
+
+def _page(client, user, url):
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# --- F4: the images zip's help, as the zip names its files, to those offered it ----------------------------
+
+
+def test_the_exports_page_names_the_images_as_the_zip_does(client, tree, year, reviewer_quanzhou):
+    html = _page(client, reviewer_quanzhou, reverse("backoffice:exports"))
+    assert "报名号_姓名_字段" not in html
+    assert "每名考生一个文件夹（“报名号_姓名”）" in html and "“学历证书1”" in html and "“身份证正面”" in html
+
+
+def test_the_images_help_is_not_shown_to_those_who_may_not_ask_for_the_zip(client, tree, year,
+                                                                           reviewer_anxi_bureau):
+    html = _page(client, reviewer_anxi_bureau, reverse("backoffice:exports"))
+    assert 'value="images"' not in html
+    assert "证件图片" not in html
+
+
+# --- F5: 我的导出 counts each kind in its own unit ----------------------------------------------------------
+
+
+def test_my_exports_say_what_each_count_counts(client, tree, year, reviewer_quanzhou):
+    for kind, rows in ((ExportKind.APPLICATIONS, 281), (ExportKind.IMAGES, 7), (ExportKind.CONFIRMATIONS, 6),
+                       (ExportKind.RECONCILE, 12)):
+        ExportJobFactory(owner=reviewer_quanzhou, kind=kind, row_count=rows)
+    running = ExportJobFactory(owner=reviewer_quanzhou, running=True)
+    html = _page(client, reviewer_quanzhou, reverse("backoffice:exports"))
+    counts = re.findall(r"<td>(\d+[^\d<]+)</td>", html)
+    assert counts == ["12行", "6份确认单", "7张图片", "281条报名信息"]
+    assert "<th>数量</th>" in html
+    # The polled row of a running job shows no count until it has one.
+    row = _page(client, reviewer_quanzhou, reverse("backoffice:export_status", args=[running.pk]))
+    assert "None" not in row
