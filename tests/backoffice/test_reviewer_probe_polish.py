@@ -3,7 +3,9 @@ download names (F6), the withdraw confirmation of an announcement (F7), the requ
 and a stale 汇总提交 (F10). F9 (the reason box after a 否) is in test_reviewer_probe_polish_browser.py."""
 
 import re
+from urllib.parse import unquote
 
+import pytest
 from django.urls import reverse
 
 from prereg.exports.models import ExportKind
@@ -48,3 +50,30 @@ def test_my_exports_say_what_each_count_counts(client, tree, year, reviewer_quan
     # The polled row of a running job shows no count until it has one.
     row = _page(client, reviewer_quanzhou, reverse("backoffice:export_status", args=[running.pk]))
     assert "None" not in row
+
+
+# --- F6: every download is named in Chinese with its time, as the exports are ------------------------------
+
+
+def _download_name(response) -> str:
+    """The name the browser saves the file as (RFC 6266 filename*, UTF-8 percent-encoded)."""
+    assert response.status_code == 200, response.content[:300]
+    encoded = re.search(r"filename\*=utf-8''(\S+)", response["Content-Disposition"])
+    assert encoded, response["Content-Disposition"]
+    return unquote(encoded.group(1))
+
+
+@pytest.mark.parametrize(("who", "url", "expected"), [
+    ("auditor", lambda year: reverse("backoffice:audit_export"), r"审计日志_\d{12}\.csv"),
+    ("reviewer_province", lambda year: reverse("backoffice:orgs_export"), r"机构_350000_\d{12}\.xlsx"),
+    ("reviewer_province", lambda year: reverse("backoffice:orgs_export") + "?format=csv", r"机构_350000_\d{12}\.csv"),
+    ("reviewer_province", lambda year: reverse("backoffice:accounts_template"), r"审核账号_350000_\d{12}\.csv"),
+    ("reviewer_province", lambda year: reverse("backoffice:year_catalogue_download", args=[year.pk]),
+     r"字典_\d{4}年度_\d{12}\.xlsx"),
+    ("reviewer_province", lambda year: reverse("backoffice:year_rules", args=[year.pk]) + "?download=1",
+     r"资格规则_\d{4}年度_\d{12}\.csv"),
+])
+def test_downloads_are_named_in_chinese_with_their_time(request, client, tree, year, who, url, expected):
+    client.force_login(request.getfixturevalue(who))
+    name = _download_name(client.get(url(year)))
+    assert re.fullmatch(expected, name), name

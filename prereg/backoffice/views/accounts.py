@@ -36,7 +36,7 @@ from prereg.orgs.models import Org
 
 from ..access import staff_required
 from ..filters import OrgPicker
-from .common import CSV, attachment, query_without
+from .common import CSV, attachment, query_without, stamped
 
 PAGE_SIZE = 50
 
@@ -375,7 +375,8 @@ def account_template(request):
     # Every reviewer's name, phone, title and department: an export like any other, audited.
     record("account.export", actor=request.user, request=request, details={"rows": len(rows)})
     content = template_csv(staff_import.COLUMNS, rows)
-    return attachment(content, "reviewer-accounts.csv", CSV)
+    code = request.user.org.code if request.user.org_id else "全部"
+    return attachment(content, f"{stamped('审核账号', code)}.csv", CSV)
 
 
 # --- 修改账号信息 (issue 17.5) ----------------------------------------------------------------------

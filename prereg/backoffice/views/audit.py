@@ -18,7 +18,7 @@ from prereg.audit.log import record
 from prereg.core.sheets import csv_text
 
 from ..access import staff_required
-from .common import CSV, query_without
+from .common import CSV, query_without, stamped
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["编号", "时间", "操作人", "所属机构", "客户端地址", "事件", "事件名称", "对象类型", "对象编号", "结果",
@@ -64,6 +64,6 @@ def audit_export(request):
     entries = form.filtered().select_related("actor")
     record("audit.export", actor=request.user, request=request,
            details={"filters": form.as_details(), "rows": entries.count()})
-    filename = f"audit-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
+    filename = f"{stamped('审计日志')}.csv"
     return StreamingHttpResponse(_csv_rows(entries), content_type=CSV,
                                  headers={"Content-Disposition": content_disposition_header(True, filename)})

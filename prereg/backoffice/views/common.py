@@ -3,6 +3,8 @@
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
+from prereg.exports.columns import today_stamp
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 
@@ -10,6 +12,12 @@ CSV = "text/csv; charset=utf-8"
 def attachment(content, filename: str, content_type: str) -> HttpResponse:
     return HttpResponse(content, content_type=content_type,
                         headers={"Content-Disposition": content_disposition_header(True, filename)})
+
+
+def stamped(*parts) -> str:
+    """A download's name without its extension, as every export names its file (考生信息_花名册_202605011230):
+    what it holds in Chinese, then the time it was made."""
+    return "_".join([*(str(part) for part in parts), today_stamp()])
 
 
 def sheet_format(request) -> str:

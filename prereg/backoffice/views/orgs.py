@@ -25,7 +25,7 @@ from prereg.orgs.search import search_units
 
 from ..access import staff_required
 from .accounts import show_password_once
-from .common import query_without, sheet_download, sheet_format
+from .common import query_without, sheet_download, sheet_format, stamped
 
 PAGE_SIZE = 50
 LEVEL_FILTERS = {"district": "is_district", "site": "is_site", "point": "is_point", "unit": "is_unit"}
@@ -323,7 +323,7 @@ def org_import_confirm(request):
 @staff_required("edit_unit")
 def org_export(request):
     """The orgs the user sees, in the import's columns: the template of the import."""
-    code = request.user.org.code if request.user.org_id else "all"
+    code = request.user.org.code if request.user.org_id else "全部"
     record("org.export", actor=request.user, request=request, details={"format": sheet_format(request)})
     return sheet_download(request, importer.export_rows(request.user), importer.export_csv, importer.export_xlsx,
-                          f"orgs-{code}")
+                          stamped("机构", code))

@@ -36,7 +36,7 @@ from prereg.core.forms import add_service_errors
 from prereg.core.versions import page_version, posted_version
 
 from ..access import staff_required
-from .common import CSV, attachment, sheet_download
+from .common import CSV, attachment, sheet_download, stamped
 
 MANAGE = services.MANAGE
 PAGE_SIZE = 100
@@ -154,7 +154,8 @@ def year_catalogue_download(request, pk):
     """The year's catalogue in the import format (an example when it is empty): the template."""
     year = get_object_or_404(ExamYear, pk=pk)
     rows = importers.catalogue_rows(year) or importers.EXAMPLE_ROWS
-    return sheet_download(request, rows, importers.catalogue_csv, importers.catalogue_xlsx, f"catalogue-{year.year}")
+    return sheet_download(request, rows, importers.catalogue_csv, importers.catalogue_xlsx,
+                          stamped("字典", f"{year.year}年度"))
 
 
 @require_POST
@@ -326,7 +327,7 @@ def year_rules(request, pk):
             messages.success(request, f"资格规则已更新：共{result.created}条。未审结的报名信息将在后台按新规则重新判定。")
             return redirect("backoffice:year_rules", pk=year.pk)
     if request.GET.get("download"):
-        return attachment(services.eligibility_rules_file(year), f"eligibility-rules-{year.year}.csv", CSV)
+        return attachment(services.eligibility_rules_file(year), f"{stamped('资格规则', f'{year.year}年度')}.csv", CSV)
     return render(request, "backoffice/years/rules.html", {
         "year": year, "rules": EligibilityRule.objects.filter(exam_year=year), "import_form": form,
         "import_result": result}, status=400 if request.method == "POST" else 200)
