@@ -7,7 +7,9 @@ from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from prereg.catalog.models import Announcement
 from prereg.exports.models import ExportKind
 from tests.factories import ExportJobFactory
 
@@ -77,3 +79,15 @@ def test_downloads_are_named_in_chinese_with_their_time(request, client, tree, y
     client.force_login(request.getfixturevalue(who))
     name = _download_name(client.get(url(year)))
     assert re.fullmatch(expected, name), name
+
+
+# --- F7: withdrawing a notice says who will no longer see it -----------------------------------------------
+
+
+def test_withdrawing_a_notice_says_who_will_no_longer_see_it(client, year, reviewer_province):
+    for title, audience in (("审核培训", "reviewers"), ("报名须知", "candidates"), ("时间安排", "all")):
+        Announcement.objects.create(title=title, audience=audience, body="正文", published_at=timezone.now())
+    html = _page(client, reviewer_province, reverse("backoffice:announcements"))
+    confirms = dict(re.findall(r"<td>[^<]*?(审核培训|报名须知|时间安排)</td>.*?data-confirm=\"([^\"]+)\"", html, re.S))
+    assert confirms == {"审核培训": "撤回后审核人员将看不到该通知，确定？", "报名须知": "撤回后考生将看不到该通知，确定？",
+                        "时间安排": "撤回后考生及审核人员将看不到该通知，确定？"}
