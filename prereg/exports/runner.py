@@ -260,12 +260,22 @@ def _run_taken_job(job_id: int, write) -> None:
         _on_a_working_connection(lambda: _record_failure(job, "生成失败，请稍后重试或联系管理员。"))
         return
     finished = timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportStatus.DONE, progress=100, row_count=rows, file=name, file_name=file_name,
-        size=default_storage.size(name), finished_at=finished, expires_at=finished + ttl())
-    record("export.finished", actor=job.owner, obj=job, details={
-        "kind": job.kind, "format": job.format, "columns": job.columns if job.kind == ExportKind.APPLICATIONS else "",
-        "filters": job.filters, "rows": rows, "full_numbers": job.full_numbers})
+    with transaction.atomic():
+        # On the job's row locked as export_delete locks it: a job failed by abandon_stale while this worker
+        # still ran may have been deleted by its owner since; then no row would name the file, and neither
+        # export_delete nor purge_expired would ever remove it. Still here (even failed), it ends as done.
+        own = ExportJob.objects.select_for_update().filter(pk=job.pk, started_at=job.started_at).exists()
+        if own:
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=ExportStatus.DONE, progress=100, row_count=rows, file=name, file_name=file_name,
+                size=default_storage.size(name), finished_at=finished, expires_at=finished + ttl())
+            record("export.finished", actor=job.owner, obj=job, details={
+                "kind": job.kind, "format": job.format,
+                "columns": job.columns if job.kind == ExportKind.APPLICATIONS else "",
+                "filters": job.filters, "rows": rows, "full_numbers": job.full_numbers})
+    if not own:
+        default_storage.delete(name)
+        logger.info("export %s was deleted before its worker ended: its file is removed", job_id)
 
 
 def _record_failure(job, message: str) -> None:
@@ -442,7 +452,7 @@ def abandon_stale(*, owner=None, now=None) -> int:
     - stale: queued or running for longer than EXPORT_STALE_MINUTES (no worker runs, or one
       written before heartbeats, or an export that takes too long).
 
-    A job that does end later still ends as done: run_job writes its end by key.
+    A job that does end later still ends as done, unless its owner deleted it meanwhile (_run_taken_job).
     """
     now = now or timezone.now()
     active = ExportJob.objects.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
