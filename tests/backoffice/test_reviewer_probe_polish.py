@@ -91,3 +91,20 @@ def test_withdrawing_a_notice_says_who_will_no_longer_see_it(client, year, revie
     confirms = dict(re.findall(r"<td>[^<]*?(审核培训|报名须知|时间安排)</td>.*?data-confirm=\"([^\"]+)\"", html, re.S))
     assert confirms == {"审核培训": "撤回后审核人员将看不到该通知，确定？", "报名须知": "撤回后考生将看不到该通知，确定？",
                         "时间安排": "撤回后考生及审核人员将看不到该通知，确定？"}
+
+
+# --- F8: a required org picker does not offer "全部" -------------------------------------------------------
+
+
+def _org_box_placeholder(html) -> str:
+    return re.search(r'<input type="search"[^>]*name="org_q"[^>]*placeholder="([^"]*)"', html, re.S).group(1)
+
+
+def test_the_required_org_picker_of_a_new_account_does_not_say_all(client, tree, year, reviewer_province):
+    html = _page(client, reviewer_province, reverse("backoffice:accounts_add"))
+    assert _org_box_placeholder(html) == "输入名称、简称或拼音首字母查找"
+
+
+def test_the_org_filter_of_the_lists_still_says_all(client, tree, year, reviewer_province):
+    html = _page(client, reviewer_province, reverse("backoffice:exports"))
+    assert _org_box_placeholder(html) == "全部（输入名称、简称或拼音首字母查找）"
