@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from prereg.applications import review, services
+from prereg.applications.models import ForwardBatch
 from prereg.catalog.models import Announcement
 from prereg.exports.models import ExportKind
-from tests.factories import ExportJobFactory
+from tests.factories import ExportJobFactory, approve, submitted
 
 
 def _page(client, user, url):
@@ -108,3 +110,25 @@ def test_the_required_org_picker_of_a_new_account_does_not_say_all(client, tree,
 def test_the_org_filter_of_the_lists_still_says_all(client, tree, year, reviewer_province):
     html = _page(client, reviewer_province, reverse("backoffice:exports"))
     assert _org_box_placeholder(html) == "全部（输入名称、简称或拼音首字母查找）"
+
+
+# --- F10: a stale 汇总提交 whose list emptied since says the list changed -----------------------------------
+
+
+def test_summary_submit_from_a_stale_page_whose_items_were_recalled_says_the_list_changed(
+        client, tree, year, reviewer_anxi_hospital, reviewer_anxi_bureau, reviewer_quanzhou):
+    application = submitted(tree, year)
+    for reviewer in (reviewer_anxi_hospital, reviewer_anxi_bureau, reviewer_quanzhou):
+        approve(application, reviewer)
+    page = _page(client, reviewer_quanzhou, reverse("backoffice:forward"))
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', page).group(1)
+    application.refresh_from_db()
+    services.application_recall(actor=reviewer_quanzhou, application_id=application.pk)  # in another tab
+    body = client.post(reverse("backoffice:forward"), {"stage": "site", "digest": digest},
+                       follow=True).content.decode()
+    assert "打开本页后待汇总提交的报名信息有变化（他人审核通过或撤办），未提交。" in body
+    assert not ForwardBatch.objects.exists()
+    # With nothing listed on the page either, nothing changed: the plain refusal.
+    empty = review.forward_digest([])
+    body = client.post(reverse("backoffice:forward"), {"stage": "site", "digest": empty}, follow=True).content.decode()
+    assert "没有待汇总提交的报名信息。" in body and "有变化" not in body
