@@ -312,6 +312,17 @@ def check_old_password(*, user: User, password: str, request=None) -> None:
 # --- Reviewer accounts (账户管理) ----------------------------------------------------------------
 
 
+def actor_held(actor) -> None:
+    """The acting reviewer's account, row-locked until his act commits: its 禁用 (which locks it too,
+    account_set_active) waits for an act under way or is seen here, so no act of an account lands after
+    its superior was told it is disabled (the races probe met 14 in 16 approvals, and 考生信息管理's
+    更正手机号码 and 重置考生密码). Every act of a reviewer takes it: the application acts, 考生信息管理,
+    新增审核账号, the org acts. Taken after the orgs an act locks, as account_set_active takes the orgs
+    of the accounts it disables before them (orgs before accounts before applications)."""
+    if not User.objects.select_for_update(no_key=True).filter(pk=actor.pk, is_active=True).values_list("pk"):
+        raise PermissionDenied("您的账号已被禁用。")
+
+
 def get_staff_for(actor, pk, *, administer: bool = False) -> User:
     """Fetch-and-authorize a reviewer account: visible in the actor's subtree (to act on it: of
     lower rank too), or 404."""

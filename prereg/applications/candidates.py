@@ -2,7 +2,9 @@
 
 Which candidates those are is a question about applications (selectors.candidates_visible_to), so
 these acts live here, above accounts, and change the account through its building blocks. Each
-fetches the candidate within the actor's scope (else 404), acts and audits in one transaction.
+fetches the candidate within the actor's scope (else 404), acts and audits in one transaction; each act
+holds the actor's own account first (accounts.services.actor_held), as the application acts do, so that
+a 禁用 of it waits for an act under way or refuses the act.
 """
 
 from django.conf import settings
@@ -20,7 +22,7 @@ from prereg.accounts.backends import (
     phone_taken,
 )
 from prereg.accounts.models import Role, User
-from prereg.accounts.services import reset_login_failures, set_one_time_password, valid_phone
+from prereg.accounts.services import actor_held, reset_login_failures, set_one_time_password, valid_phone
 from prereg.audit.log import record
 from prereg.core.masking import mask_phone
 from prereg.core.validators import normalize_id_number, searched_name
@@ -73,6 +75,7 @@ def candidate_search(*, actor, query: str, request=None, limit: int = 50) -> lis
 
 @transaction.atomic
 def candidate_unlock(*, actor, candidate: User, request=None) -> int:
+    actor_held(actor)
     candidate = get_candidate_for(actor, candidate.pk)
     count = reset_login_failures(candidate.username)
     record("account.unlock", actor=actor, obj=candidate, request=request, details={"attempts_cleared": count})
@@ -82,6 +85,7 @@ def candidate_unlock(*, actor, candidate: User, request=None) -> int:
 @transaction.atomic
 def candidate_reset_password(*, actor, candidate: User, request=None) -> None:
     """A one-time password sent to the candidate's registered phone (never shown to the reviewer)."""
+    actor_held(actor)
     candidate = get_candidate_for(actor, candidate.pk, lock=True)
     if not candidate.phone:
         raise ValidationError("该考生没有登记手机号码，请先更正手机号码。")
@@ -102,6 +106,7 @@ def candidate_change_phone(*, actor, candidate: User, phone: str, request=None) 
     A one-time password not yet used was texted to the old number: it is voided, a reset sends one to the
     new. Returns whether one was voided.
     """
+    actor_held(actor)
     candidate = get_candidate_for(actor, candidate.pk, lock=True)
     if not may_correct_phone(actor):
         raise PermissionDenied("更正手机号码请考生持身份证件到报名点办理。")

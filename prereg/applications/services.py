@@ -21,6 +21,7 @@ from prereg.accounts.backends import (
 )
 from prereg.accounts.models import ROLE_RANK, User
 from prereg.accounts.permissions import require_function
+from prereg.accounts.services import actor_held
 from prereg.audit.log import protect_personal_numbers, record
 from prereg.catalog.models import DictEntry, DictKind, ExamYear
 from prereg.core import locks
@@ -88,18 +89,10 @@ def _check_seen(application, expected_version: int | None) -> None:
         raise AlreadyHandled(application)
 
 
-def _actor_held(actor) -> None:
-    """The acting reviewer's account, row-locked until his act commits: its 禁用 (which locks it too,
-    accounts.services.account_set_active) waits for an act under way or is seen here, so no act of an
-    account lands after its superior was told it is disabled (the races probe met 14 in 16)."""
-    if not User.objects.select_for_update(no_key=True).filter(pk=actor.pk, is_active=True).values_list("pk"):
-        raise PermissionDenied("您的账号已被禁用。")
-
-
 def _lock_in_scope(actor, application_id: int, expected_version: int | None) -> Application:
     """The application row-locked, in the reviewer's scope (checked first, so a stale page out of
     scope learns nothing) and still as his page showed it."""
-    _actor_held(actor)
+    actor_held(actor)
     application = lock(application_id)
     if not Application.objects.visible_to(actor).filter(pk=application.pk).exists():
         raise PermissionDenied("该报名信息不在您的审核范围内。")
@@ -661,7 +654,7 @@ def summary_submit(*, actor, stage: str, expected_digest: str | None = None, req
     stage = Stage(stage)
     if stage not in forwarding_stages(actor):
         raise PermissionDenied("该环节没有汇总提交。")
-    _actor_held(actor)
+    actor_held(actor)
     applications = list(review.awaiting_forward_for(actor.org, stage).select_for_update(of=("self",))
                         .select_related("specialty").order_by("pk"))
     if not applications:

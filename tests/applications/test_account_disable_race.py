@@ -22,7 +22,7 @@ def test_a_disable_waits_for_the_approval_under_way_and_the_next_act_is_refused(
     application = submitted(tree, year, "35052401")
     tick_all(application, reviewer_anxi_hospital)
     application.refresh_from_db()
-    held, go_on = paused_after(monkeypatch, services, "_actor_held")
+    held, go_on = paused_after(monkeypatch, services, "actor_held")
     outcomes = {}
     approving = started(outcomes, "approved", partial(
         services.application_approve, actor=reviewer_anxi_hospital, application_id=application.pk,
