@@ -346,14 +346,8 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
                    request=None) -> tuple[User, str]:
     """新增审核账号: returns the account and its one-time password, shown once."""
     permissions.require_function(actor, "create_reviewer")
-    if not org.is_visible_to(actor):
-        raise Http404("机构不在您的管辖范围内。")
     if role not in creatable_roles(actor):
         raise PermissionDenied("您不能新增该角色的账号。")
-    if not getattr(org, ROLE_LEVEL_FIELD[role]):
-        raise ValidationError({"role": f"“{org.name}”不是{Role(role).label}，不能设该角色的账号。"})
-    if role == Role.UNIT and not org.has_review_right:
-        raise ValidationError({"role": "该单位没有单位审查权限，须由考区先授予。"})
     try:
         username = clean_staff_login_name(username)
     except ValidationError as exc:
@@ -373,6 +367,22 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
         phone = valid_phone(phone)
         if phone_held(phone, lock=True):
             raise ValidationError({"phone": STAFF_PHONE_TAKEN_MESSAGE})
+    # The org read and checked under its lock, as org_create locks the parent: its deletion (orgs.services.
+    # org_delete locks it, then counts its accounts) has been made and is seen here, or waits for this
+    # account and counts it; its levels and 单位审查 right are those the account is made with. Read from the
+    # page, a deletion before the COMMIT removed the org and the account failed on its foreign key, a server
+    # error (races probe). Locked after the checks of the name, which need none: two admins creating
+    # accounts of one org take turns from here only.
+    Org = User._meta.get_field("org").related_model
+    org = Org.objects.select_for_update(no_key=True).filter(pk=org.pk).first()
+    if org is None:
+        raise ValidationError({"org": "所选机构已被删除，请重新选择。"})
+    if not org.is_visible_to(actor):
+        raise Http404("机构不在您的管辖范围内。")
+    if not getattr(org, ROLE_LEVEL_FIELD[role]):
+        raise ValidationError({"role": f"“{org.name}”不是{Role(role).label}，不能设该角色的账号。"})
+    if role == Role.UNIT and not org.has_review_right:
+        raise ValidationError({"role": "该单位没有单位审查权限，须由考区先授予。"})
     user = User(username=username, role=role, org=org, name=name, phone=phone,
                 created_by=actor, profile_completed=False)
     user.set_unusable_password()

@@ -569,7 +569,18 @@ def unit_request_resolve_existing(*, actor, unit_request: UnitRequest, org: Org,
     """Resolve by pointing the candidate to a unit already in the dictionary."""
     require_function(actor, "add_unit")
     unit_request = _open_request_locked(actor, unit_request)
-    if not (org.is_unit and org.enabled):
+    # The unit read again under its lock (as a candidate's section save locks the unit he chooses,
+    # applications.services._unit_held): its deletion or 禁用 (org_delete, org_set_enabled: both lock it)
+    # has been made and is seen here, or waits for this request to point to it (and a deletion then counts
+    # it). On the page's copy, a deletion meanwhile failed the COMMIT on the foreign key (a server error),
+    # and a 禁用 meanwhile had the candidate texted to choose a unit he cannot (races probe).
+    chosen = org
+    org = Org.objects.select_for_update(no_key=True).filter(pk=chosen.pk).first()
+    if org is None:
+        raise ValidationError({"org": f"所选单位“{chosen.name}”已被删除，请重新搜索选择。"})
+    if org.is_unit and not org.enabled:
+        raise ValidationError({"org": f"所选单位“{org.name}”已被禁用，考生无法选择，请重新搜索选择。"})
+    if not org.is_unit:
         raise ValidationError({"org": "请选择单位库中已启用的单位。"})
     if gap := routing_gap(org.ancestors_and_self()):
         raise ValidationError({"org": f"“{org.name}”{gap}，考生选择后无法提交；请先将其调整到报名点之下。"})
