@@ -178,6 +178,22 @@
     if (focus) { focus.focus({ preventScroll: true }); }
   });
 
+  // 不通过原因 starts from the items ticked 否 (the text of 填入不同意原因 in the decision state): on load, and
+  // after each 是/否 tick swaps a new decision state in. What the box holds is replaced only while it is empty
+  // or still the text filled in last (on load, the page's own): never the reviewer's words.
+  function fillReason() {
+    var reason = document.querySelector("[data-reason]");
+    if (!reason) { return; }
+    var button = document.querySelector("#decision-state [data-fill-reason]");
+    var text = button ? button.getAttribute("data-fill-reason") : "";
+    var filled = reason.hasAttribute("data-reason-filled") ? reason.getAttribute("data-reason-filled") : text;
+    if (reason.value.trim() !== "" && reason.value !== filled) { return; }
+    reason.value = text;
+    reason.setAttribute("data-reason-filled", text);
+  }
+  fillReason();
+  document.addEventListener("htmx:afterSwap", fillReason);
+
   // Select all rows for 批量提交.
   document.addEventListener("change", function (event) {
     var all = event.target.closest("[data-check-all]");
