@@ -1,14 +1,10 @@
 """What the audit log's viewer and export call each event and each kind of object, in Chinese.
 
 The codes stay what the log stores (and what the filter takes); an auditor reads the label beside
-them. A code missing here is shown as it is.
+them. A code missing here is shown as it is. The details are read in details.py.
 """
 
-import datetime
-import re
-
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 
 EVENT_LABELS = {
     "access.denied": "越权访问被拒绝",
@@ -107,65 +103,3 @@ def object_label(object_type: str) -> str:
         return str(apps.get_model(object_type)._meta.verbose_name)
     except (LookupError, ValueError):
         return object_type
-
-
-def details_text(object_type: str, details: dict) -> str:
-    """The details as the viewer shows them, "key=value；…", with each change readable: a field of the
-    entry's object given as [原值, 新值] (exam_year.update, catalogue.entry_update…), or one under
-    "changes" (org.update, account.update…), reads "省网填报开始：2027年11月28日 → 2026年10月1日"."""
-    model = _model(object_type)
-    parts = []
-    for key, value in details.items():
-        if key == "changes" and isinstance(value, dict):
-            parts += [_change_text(model, field, change) for field, change in value.items()]
-        elif _field_label(model, key) and _is_change(value):
-            parts.append(_change_text(model, key, value))
-        else:
-            parts.append(f"{key}={value}")
-    return "；".join(parts)
-
-
-def _model(object_type: str):
-    try:
-        return apps.get_model(object_type)
-    except (LookupError, ValueError):
-        return None
-
-
-def _field_label(model, name: str) -> str:
-    """The verbose name of the model's field `name`, or "" (no such field, or a reverse relation, which has
-    none: a details key named like one, RosterUpload's `rows`, made the log page a 500)."""
-    try:
-        field = model._meta.get_field(name) if model else None
-    except FieldDoesNotExist:
-        return ""
-    return str(getattr(field, "verbose_name", ""))
-
-
-def _is_change(value) -> bool:
-    return isinstance(value, list) and len(value) == 2
-
-
-def _change_text(model, field: str, change) -> str:
-    if not _is_change(change):
-        return f"{_field_label(model, field) or field}：{_value_text(change)}"
-    before, after = change
-    return f"{_field_label(model, field) or field}：{_value_text(before)} → {_value_text(after)}"
-
-
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _value_text(value) -> str:
-    """A value as stored (dates as ISO text, a blank one as "None" where str() wrote it) as people read it."""
-    if value in (None, "", "None"):
-        return "（空）"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, str) and ISO_DATE.fullmatch(value):
-        try:
-            day = datetime.date.fromisoformat(value)
-        except ValueError:
-            return value
-        return f"{day.year}年{day.month}月{day.day}日"
-    return str(value)

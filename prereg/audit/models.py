@@ -62,9 +62,5 @@ class AuditEvent(models.Model):
     def object_label(self) -> str:
         return labels.object_label(self.object_type)
 
-    @property
-    def details_text(self) -> str:
-        return labels.details_text(self.object_type, self.details or {})
-
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.event}"
