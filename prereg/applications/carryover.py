@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from prereg.audit.log import record
 from prereg.catalog.models import PracticeScope, Qualification, Specialty
 
-from . import eligibility, images
+from . import eligibility
 from .models import Application, ApplicationImage, DeletedImageFile
 from .sections import BY_SLOT, ROW_MODELS, ROW_SECTION_TITLES, ROW_TABLES
 
@@ -34,12 +34,12 @@ def start_application(*, candidate, exam_year) -> Application:
         return existing
     previous = last_application(candidate, exam_year)
     # The copies of last year's photos are stored under names queued for the purge before the draft's
-    # transaction begins (images.names_queued): a draft that does not commit leaves none behind.
+    # transaction begins (DeletedImageFile.names_queued): a draft that does not commit leaves none behind.
     names = {}
     if previous is not None:
         image_ids = list(ApplicationImage.objects.filter(application=previous).order_by("pk")
                          .values_list("pk", flat=True))
-        names = dict(zip(image_ids, images.names_queued(len(image_ids)), strict=True))
+        names = dict(zip(image_ids, DeletedImageFile.names_queued(len(image_ids)), strict=True))
     written = []
     try:
         with transaction.atomic():
@@ -168,7 +168,7 @@ def carry_over(previous: Application, application: Application, *, actor, names,
     """Copy `previous` into the fresh draft `application` (inside the caller's transaction).
 
     `names`: per image of `previous`, the (file, thumbnail) names its copies are stored under, queued
-    for the purge by images.names_queued and taken off the queue here; each name is appended to
+    for the purge by DeletedImageFile.names_queued and taken off the queue here; each name is appended to
     `written` once its file is begun in storage. An image added since the names were queued is not
     carried (as if the draft had been started a moment earlier)."""
     for field in BASIC_FIELDS:

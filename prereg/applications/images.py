@@ -20,7 +20,6 @@ import hashlib
 import io
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -675,7 +674,7 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
         except ValidationError as error:
             name = getattr(upload, "name", "") or "图片"
             raise ValidationError(f"{name}：{error.messages[0]}", code=error.code) from None
-    names = names_queued(len(processed))
+    names = DeletedImageFile.names_queued(len(processed))
     queued = [name for pair in names for name in pair]
     written = []
     try:
@@ -687,28 +686,6 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
         DeletedImageFile.objects.filter(name__in=[name for name in queued if name not in written]).delete()
         raise
     return created
-
-
-def names_queued(count: int) -> list[tuple[str, str]]:
-    """`count` new (file, thumbnail) names for images about to be stored, already queued for the purge.
-
-    The files are not the database's: a transaction that does not commit (a connection killed, a
-    worker killed mid-request) would leave them named by no row, never purged. So their names are
-    queued for the purge first, in a step of their own that commits, and the transaction that stores
-    them takes them off the queue with the rows that name them (images_add, carryover.carry_over).
-    Chosen over deleting them in an `except`: it also covers a killed worker, and a COMMIT whose answer
-    was lost (the rows may exist) keeps its files, as deleted_images_purge never removes a file a row names.
-    """
-    names = [(_stored_name("file", stem), _stored_name("thumbnail", stem))
-             for stem in (uuid.uuid4().hex for _ in range(count))]
-    with transaction.atomic():
-        DeletedImageFile.objects.bulk_create([DeletedImageFile(name=name) for pair in names for name in pair])
-    return names
-
-
-def _stored_name(field: str, stem: str) -> str:
-    """The name a new image's file (or thumbnail) `stem`.jpg is stored under (the field's upload_to)."""
-    return ApplicationImage._meta.get_field(field).generate_filename(None, f"{stem}.jpg")
 
 
 @transaction.atomic

@@ -7,10 +7,11 @@ services.py (one function per act); nothing else writes `state` or `stage`.
 import datetime
 import functools
 import operator
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 from prereg.accounts.models import Role
@@ -502,3 +503,21 @@ class DeletedImageFile(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "待清除的图片文件"
+
+    @classmethod
+    def names_queued(cls, count: int) -> list[tuple[str, str]]:
+        """`count` new (file, thumbnail) names for images about to be stored, already queued for the purge.
+
+        The files are not the database's: a transaction that does not commit (a connection killed, a
+        worker killed mid-request) would leave them named by no row, never purged. So their names are
+        queued for the purge first, in a step of their own that commits, and the transaction that stores
+        them takes them off the queue with the rows that name them (images.images_add, carryover.carry_over).
+        Chosen over deleting them in an `except`: it also covers a killed worker, and a COMMIT whose answer
+        was lost (the rows may exist) keeps its files, as deleted_images_purge never removes a file a row names.
+        """
+        fields = [ApplicationImage._meta.get_field(field) for field in ("file", "thumbnail")]
+        names = [tuple(field.generate_filename(None, f"{stem}.jpg") for field in fields)
+                 for stem in (uuid.uuid4().hex for _ in range(count))]
+        with transaction.atomic():
+            cls.objects.bulk_create([cls(name=name) for pair in names for name in pair])
+        return names

@@ -1,5 +1,5 @@
 """A new year's draft started from last year's (carryover.start_application) copies the certificate photos.
-The copies are stored under names queued for the purge before the draft's transaction (images.names_queued,
+The copies are stored under names queued for the purge before the draft's transaction (DeletedImageFile.names_queued,
 as images_add does): a draft that does not commit (a database error after the copies, a worker killed)
 leaves no ID-card or certificate photo behind once the purge has run."""
 
