@@ -4,11 +4,12 @@ Each checks role, scope and state, takes the row lock (compare-and-set on `versi
 the workflow table, writes the review log and the audit log, all in one transaction.
 """
 
+import logging
 from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +48,8 @@ from .models import (
 )
 from .sections import BY_KEY, ROW_TABLES, rows_by_table
 from .values import plain_text
+
+logger = logging.getLogger(__name__)
 
 
 class AlreadyHandled(Exception):
@@ -610,12 +613,17 @@ def application_recall(*, actor, application_id: int, expected_version: int | No
     return application
 
 
+BATCH_FAULT_MESSAGE = "系统繁忙，请稍后重新提交。"
+
+
 def batch_submit(*, actor, items: list[tuple[int, int]], opinion: str = "", national_done: bool = False,
                  request=None) -> tuple[list[int], dict[int, str]]:
     """批量提交 (考点/考区): approve many at once, each its own decision and log entry.
 
     `items` are (application id, version seen). Returns the approved ids and, per refused id,
-    the reason; one refusal does not undo the others.
+    the reason; one refusal does not undo the others. Nor does a database error on one (its own
+    transaction rolled back): it is a fault, logged, and the reviewer is told it was not submitted,
+    so that what the page says is exactly what was approved.
     """
     require_function(actor, "batch_submit")
     opinion = _opinion(opinion, "审核意见")  # refused once for the batch, not once per application
@@ -630,6 +638,9 @@ def batch_submit(*, actor, items: list[tuple[int, int]], opinion: str = "", nati
             refused[application_id] = "报名信息不存在。"
         except (AlreadyHandled, PermissionDenied) as exc:
             refused[application_id] = str(exc)
+        except DatabaseError:
+            logger.exception("batch submit: application %s not approved (database error)", application_id)
+            refused[application_id] = BATCH_FAULT_MESSAGE
         else:
             done.append(application_id)
     return done, refused
