@@ -16,6 +16,8 @@ applications the user may see, narrowed by one set of parameters with one meanin
                     is exactly it (a final x matches X), or the 报名号 is exactly it
     ids             only these application ids (a selection carried into an export), each within
                     a key's range (core.validators.is_id)
+    sort            the list's order: a key of SORTS, "-key" descending (without it the rows come
+                    in no order a list shows: an export then reads them by id)
 
 Filters are plain JSON values (ids, strings, ISO dates), as ApplicationFilterForm.as_json gives
 them and an ExportJob stores them, so a list and the export of that list read the same rows. That
@@ -42,6 +44,20 @@ from prereg.orgs.models import Org
 from . import services
 from .models import STAGE_ORDER, STAGE_ORG_FIELD, Application, ApplicationImage, ReviewLog, State, chain_names
 from .workflow import DECISIONS
+
+# The orders a list is shown in (and its export written in, 导出本列表): key → (column, label).
+SORTS = {"submitted": ("submitted_at", "提交时间"), "name": ("name", "姓名"), "specialty": ("specialty__name", "申报专业"),
+         "unit": ("unit__name", "单位"), "number": ("number", "报名号"), "decided": ("decided_at", "办理时间")}
+SORT_CHOICES = [(key, label) for key, (_column, label) in SORTS.items()] + [
+    (f"-{key}", f"{label}（倒序）") for key, (_column, label) in SORTS.items()]
+
+
+def _ordered(queryset, sort: str):
+    """The queryset in the order `sort` names, ties by id in the same direction."""
+    descending = sort.startswith("-")
+    column = SORTS[sort.lstrip("-")][0]
+    return queryset.order_by(*(f"-{name}" if descending else name for name in (column, "pk")))
+
 
 # Parameters that ask for equality with one column.
 EQUALS = {"year": "exam_year_id", "project": "project_id", "level": "level_id", "specialty": "specialty_id",
@@ -81,6 +97,8 @@ def applications_for(user, filters: dict | None = None):
         queryset = queryset.filter(pk__in=_search(queryset, q))
     if filters.get("ids"):
         queryset = queryset.filter(pk__in=filters["ids"])
+    if filters.get("sort"):
+        queryset = _ordered(queryset, filters["sort"])
     return queryset
 
 

@@ -14,6 +14,7 @@ from django import forms
 from django.urls import reverse
 
 from prereg.applications.models import Stage, State, Verdict
+from prereg.applications.selectors import SORT_CHOICES
 from prereg.catalog.models import ExamLevel, ExamProject, ExamYear, Specialty
 from prereg.core.forms import FilterDateField
 from prereg.core.validators import is_id
@@ -81,6 +82,9 @@ class ApplicationFilterForm(forms.Form):
     waiting = forms.BooleanField(label="仅待本机构审核的（待审信息）", required=False)
     decided = forms.BooleanField(label="仅本机构办理过的（已审信息）", required=False)
     ids = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20000)
+    # The order of the list a filter came from (导出本列表 writes the rows in the order they were shown).
+    sort = forms.ChoiceField(label="排序", required=False, choices=[("", "默认"), *SORT_CHOICES],
+                             widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

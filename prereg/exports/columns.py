@@ -223,9 +223,10 @@ def eligibility_row(app, lookups: Lookups, children: dict, full_numbers: bool) -
 ROW_BUILDERS = {ColumnSet.FULL: full_record_row, ColumnSet.ELIGIBILITY: eligibility_row}
 
 
-def iter_chunks(queryset, fields=FIELDS) -> Iterator[tuple[list[tuple], object]]:
-    """(rows, block): the queryset's `fields` in primary-key order as named tuples, CHUNK rows at
-    a time, and the queryset of that chunk (for the child rows' subqueries).
+def iter_chunks(queryset, fields=FIELDS) -> Iterator[tuple[list[tuple], object, int, int]]:
+    """(rows, block, done, total): the queryset's `fields` as named tuples, CHUNK rows at a time, the
+    queryset of that chunk (for the child rows' subqueries), and how many of how many rows are read.
+    In primary-key order, or in the queryset's own where it has one (a list's sort, 导出本列表).
 
     The scope's keys are read first, then each chunk whole, as the scope between two of its keys:
     no query stays open between chunks. On SQLite a connection whose read began before another
@@ -233,13 +234,21 @@ def iter_chunks(queryset, fields=FIELDS) -> Iterator[tuple[list[tuple], object]]
     progress after each chunk while its heartbeat thread writes on its own connection. A key
     range, not the chunk's 2,000 keys as parameters: binding them for the chunk and its five
     child tables took half of the full record's reading's CPU (`export_full_s`, bench export).
+    A list's sort binds each chunk's keys (a list's export is a queue's or a city's, not the province's).
     """
-    keys = list(queryset.order_by("pk").values_list("pk", flat=True))
+    ordered = bool(queryset.query.order_by)
+    keys = list((queryset if ordered else queryset.order_by("pk")).values_list("pk", flat=True))
     for start in range(0, len(keys), CHUNK):
-        block = queryset.filter(pk__gte=keys[start], pk__lte=keys[min(start + CHUNK, len(keys)) - 1])
-        chunk = list(block.order_by("pk").values_list(*fields, named=True))
+        part = keys[start:start + CHUNK]
+        if ordered:
+            block = queryset.order_by().filter(pk__in=part)
+            place = {pk: n for n, pk in enumerate(part)}
+            chunk = sorted(block.values_list(*fields, named=True), key=lambda row: place[row.pk])
+        else:
+            block = queryset.filter(pk__gte=part[0], pk__lte=part[-1])
+            chunk = list(block.order_by("pk").values_list(*fields, named=True))
         if chunk:  # empty only if all of them were deleted meanwhile
-            yield chunk, block
+            yield chunk, block, start + len(part), len(keys)
 
 
 ROSTER_FIELDS = ["pk", "number", "name", "gender", "id_number", "phone", "unit_id", "level_id", "specialty_id",
@@ -251,7 +260,7 @@ def _keep(value):
 
 
 def _roster_chunks(queryset, lookups: Lookups, full_numbers: bool,
-                   csv_safe: bool) -> Iterator[tuple[list, int, int]]:
+                   csv_safe: bool) -> Iterator[tuple[list, int, int]]:  # rows, done, total
     # The 花名册 is the export everyone makes: one list comprehension per chunk over few columns,
     # and every label pair (专业+代码, 状态+环节) one dictionary look-up.
     org, level, genders = lookups.org, lookups.level, lookups.gender
@@ -262,12 +271,12 @@ def _roster_chunks(queryset, lookups: Lookups, full_numbers: bool,
     mask_id, mask_ph = (_keep, _keep) if full_numbers else (mask_id_number, mask_phone)
     formula = FORMULA_START if csv_safe else frozenset()
     n = 0
-    for chunk, _block in iter_chunks(queryset, ROSTER_FIELDS):
+    for chunk, _block, done, total in iter_chunks(queryset, ROSTER_FIELDS):
         yield [[i, number or "", "'" + name if name and name[0] in formula else name, genders.get(gender, ""),
                 mask_id(id_number), mask_ph(phone), org.get(unit, ""), level.get(level_id, ""),
                 *specialty.get(specialty_id, nothing), *status.get((state, stage), nothing), ""]
                for i, (_pk, number, name, gender, id_number, phone, unit, level_id, specialty_id, state, stage)
-               in enumerate(chunk, start=n + 1)], chunk[0].pk, chunk[-1].pk
+               in enumerate(chunk, start=n + 1)], done, total
         n += len(chunk)
 
 
@@ -279,20 +288,21 @@ def _guard(row: list) -> list:
 def _record_chunks(queryset, columns, lookups: Lookups, full_numbers: bool,
                    csv_safe: bool) -> Iterator[tuple[list, int, int]]:
     build = ROW_BUILDERS[columns]
-    for chunk, block in iter_chunks(queryset):
+    for chunk, block, done, total in iter_chunks(queryset):
         # The chunk's key range as well as its keys: PostgreSQL then reads each child table's
         # range by its index instead of scanning the whole table for every chunk.
-        children = child_rows(Q(application__in=block.values("pk"), application__gte=chunk[0].pk,
-                                application__lte=chunk[-1].pk))
+        keys = [app.pk for app in chunk]
+        children = child_rows(Q(application__in=block.values("pk"), application__gte=min(keys),
+                                application__lte=max(keys)))
         rows = [build(app, lookups, children.get(app.pk, {}), full_numbers) for app in chunk]
-        yield ([_guard(row) for row in rows] if csv_safe else rows), chunk[0].pk, chunk[-1].pk
+        yield ([_guard(row) for row in rows] if csv_safe else rows), done, total
 
 
 def iter_row_chunks(queryset, columns: str, *, full_numbers: bool, csv_safe: bool = False,
                     progress=None) -> Iterator[list[list]]:
     """Export rows of a scoped, filtered queryset, a chunk (list of rows) at a time.
 
-    `progress(first_pk, last_pk)` is called after each chunk (rows come in primary-key order).
+    `progress(done, total)` is called after each chunk: how many of the scope's rows are written.
     With `csv_safe`, a cell a spreadsheet would read as a formula gets a leading ' (dictionary
     names are guarded once, in Lookups).
     """
@@ -301,10 +311,10 @@ def iter_row_chunks(queryset, columns: str, *, full_numbers: bool, csv_safe: boo
         chunks = _roster_chunks(queryset, lookups, full_numbers, csv_safe)
     else:
         chunks = _record_chunks(queryset, columns, lookups, full_numbers, csv_safe)
-    for rows, first_pk, last_pk in chunks:
+    for rows, done, total in chunks:
         yield rows
         if progress is not None:
-            progress(first_pk, last_pk)
+            progress(done, total)
 
 
 def iter_rows(queryset, columns: str, *, full_numbers: bool, csv_safe: bool = False) -> Iterator[list]:

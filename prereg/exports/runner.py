@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task_backends
 from django_tasks_db import DatabaseBackend
@@ -31,7 +31,7 @@ from django_tasks_db.models import DBTaskResult
 
 from prereg.accounts.permissions import has_function
 from prereg.applications.completeness import id_document
-from prereg.applications.models import Application, ApplicationImage, ImageSlot
+from prereg.applications.models import ApplicationImage, ImageSlot
 from prereg.applications.pdf import confirmation_pdf
 from prereg.applications.sections import BY_SLOT
 from prereg.applications.selectors import applications_for
@@ -146,7 +146,9 @@ class _Progress:
     def __init__(self, job, total):
         self.job, self.total, self.last = job, max(total, 1), -1
 
-    def __call__(self, done):
+    def __call__(self, done, total=None):
+        if total is not None:  # the rows' writer counts the scope as it reads its keys
+            self.total = max(total, 1)
         self.show(min(99, done * 100 // self.total))
 
     def show(self, percent):
@@ -301,29 +303,10 @@ def _on_a_working_connection(write) -> None:
         write()
 
 
-class _IdRangeProgress(_Progress):
-    """Progress of a scope read in primary-key order, from how far through the table's ids it is.
-
-    An estimate instead of a count of the scope first: counting the whole province's scope cost
-    a third of writing it. Exact for a scope spread evenly over the table (a city, the province);
-    a narrow one may move in jumps, and the job still ends at 100.
-    """
-
-    def __init__(self, job, last_id):
-        super().__init__(job, 1)
-        self.first, self.last_id = None, last_id or 0
-
-    def __call__(self, first_pk, last_pk):
-        if self.first is None:
-            self.first = first_pk
-            self.total = max(self.last_id - first_pk + 1, 1)
-        self.show(min(99, (last_pk - self.first + 1) * 100 // self.total))
-
-
 def _write_applications(job, queryset, path):
     headers = HEADERS[job.columns]
     name = f"考生信息_{ColumnSet(job.columns).label}_{today_stamp()}.{job.format}"
-    progress = _IdRangeProgress(job, Application.objects.aggregate(last=Max("pk"))["last"])
+    progress = _Progress(job, 1)
     chunks = iter_row_chunks(queryset, job.columns, full_numbers=job.full_numbers,
                              csv_safe=job.format == ExportFormat.CSV, progress=progress)
     if job.format == ExportFormat.CSV:

@@ -286,8 +286,26 @@ def test_the_queue_exports_exactly_its_rows_with_the_search_box_and_the_unit_set
     assert re.search(r'name="waiting"[^>]*checked', page) and f'name="org_q" value="{unit.name}"' in page
     job, exported = _export_of(quanzhou, link)
     assert exported == listed
-    assert job.filters == {"unit": unit.pk, "q": "王", "waiting": True}
+    assert job.filters == {"unit": unit.pk, "q": "王", "waiting": True, "sort": "submitted"}
     assert "待本机构审核" in quanzhou.get(reverse("backoffice:exports")).content.decode()
+
+
+def test_the_queue_exports_its_rows_in_the_order_it_shows_them(quanzhou, tree, year, reviewer_quanzhou):
+    """Reviewer probe F3: 导出本列表 of a list sorted by 姓名 wrote its rows by id; the export keeps the
+    list's sort (and says it), as a new filter does."""
+    names = ["李四", "赵六", "孙七", "王五", "张三"]  # created in an order no sort gives
+    for name in names:
+        make_application(tree, year, "35052401", State.IN_REVIEW, Stage.SITE_REVIEW, name=name)
+    response = quanzhou.get(reverse("backoffice:pending"), {"sort": "-name"})
+    shown = [row.number for row in response.context["page"].object_list]
+    assert 'name="sort" value="-name"' in response.content.decode()  # 查询 keeps the order
+    link = _export_link(response.content.decode())
+    assert "sort=-name" in link
+    job, _numbers = _export_of(quanzhou, link)
+    with default_storage.open(job.file.name, "rb") as fh:
+        written = re.findall(r"(?<!\d)\d{4}\d{8}(?!\d)", fh.read().decode("utf-8-sig"))
+    assert written == shown and len(shown) == len(names)
+    assert "排序：姓名（倒序）" in quanzhou.get(reverse("backoffice:exports")).content.decode()
 
 
 def test_the_queue_without_a_filter_exports_only_what_waits_for_the_org(quanzhou, tree, year, reviewer_quanzhou):

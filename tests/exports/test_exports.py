@@ -283,13 +283,13 @@ def test_progress_moves_with_the_rows_written_and_ends_at_100(monkeypatch, tree,
     for _ in range(6):
         make_application(tree, year, "35052401")
     seen = []
-    original = runner._IdRangeProgress.__call__
+    original = runner._Progress.__call__
 
     def spy(self, *args):
         original(self, *args)
         seen.append(self.last)
 
-    monkeypatch.setattr(runner._IdRangeProgress, "__call__", spy)
+    monkeypatch.setattr(runner._Progress, "__call__", spy)
     job = export(reviewer_quanzhou, format=fmt)
     assert seen == [33, 66, 99]
     assert (job.progress, job.row_count) == (100, 6)
@@ -342,7 +342,7 @@ def test_no_read_stays_open_between_chunks_so_other_connections_write_while_an_e
     apps = [make_application(tree, year, "35052401", children=True) for _ in range(6)]
     job = ExportJobFactory(owner=reviewer_quanzhou, queued=True, format=ExportFormat.CSV, columns=ColumnSet.FULL)
     errors = []
-    original = runner._IdRangeProgress.__call__
+    original = runner._Progress.__call__
 
     def write_elsewhere():
         try:
@@ -360,7 +360,7 @@ def test_no_read_stays_open_between_chunks_so_other_connections_write_while_an_e
         thread.start()
         thread.join(10)
 
-    monkeypatch.setattr(runner._IdRangeProgress, "__call__", progress_then_others_write)
+    monkeypatch.setattr(runner._Progress, "__call__", progress_then_others_write)
     runner.run_job(job.pk)
     job.refresh_from_db()
     assert not errors

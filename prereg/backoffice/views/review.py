@@ -111,9 +111,6 @@ def _mark_labels(national_marks):
 # ---------------------------------------------------------------------------------------------
 # 待审信息
 
-SORTS = {"submitted": "submitted_at", "name": "name", "specialty": "specialty__name", "unit": "unit__name",
-         "number": "number"}
-
 
 # Reversed once per page and filled in per row: a {% url %} per row costs more than its row.
 _PK_SLOT = 987654321
@@ -161,23 +158,20 @@ class QueueRow:
         )
 
 
+# The columns 待审信息 may be sorted by (a key of selectors.SORTS each).
+QUEUE_SORTS = ("submitted", "name", "specialty", "unit", "number")
+
+
 def _sort_links(request, sort):
     """Each sortable column's link, the filter kept: ascending first, descending when it is the
     current sort."""
     query = query_without(request, "page", "sort")
     prefix = f"?{query}&sort=" if query else "?sort="
     links = {}
-    for key in SORTS:
+    for key in QUEUE_SORTS:
         arrow = " ▲" if sort == key else " ▼" if sort == f"-{key}" else ""
         links[key] = {"href": prefix + ("-" if sort == key else "") + key, "active": bool(arrow), "arrow": arrow}
     return links
-
-
-def _sorted(request, queryset, default="submitted"):
-    key = request.GET.get("sort", default)
-    descending = key.startswith("-")
-    column = SORTS.get(key.lstrip("-"), SORTS[default])
-    return queryset.order_by(("-" if descending else "") + column, "pk"), key
 
 
 @require_GET
@@ -186,7 +180,9 @@ def pending(request):
     org = _org_of(request.user)
     form = ListFilterForm(request.GET, user=request.user)
     filters = {**form.as_json(), "waiting": True}
-    queryset, sort = _sorted(request, applications_for(request.user, filters))
+    filters.setdefault("sort", "submitted")  # an unknown one was dropped by the form: the default
+    sort = filters["sort"]
+    queryset = applications_for(request.user, filters)
     page = _page_counted(request, queryset, QueueRow.COLUMNS)
     # The row's link carries the list (filter, sort, page): the review screen returns to it.
     open_url = f"{reverse('backoffice:review', args=[_PK_SLOT])}?{_back_query(request.get_full_path())}"
@@ -194,7 +190,7 @@ def pending(request):
     page.object_list = [QueueRow.of(values, assigned, open_url) for values in page.object_list]
     return render(request, "backoffice/review/pending.html", {
         "form": form, "page": page, "query": query_without(request, "page"),
-        "sort_links": _sort_links(request, sort),
+        "sort_links": _sort_links(request, sort), "sort": sort,
         "can_batch": has_function(request.user, "batch_submit"),
         "list_url": request.get_full_path(),  # where 批量提交 returns, the list's filters kept
         "export_url": _export_url(request.user, filters),
@@ -500,10 +496,11 @@ def reviewed(request):
     org = _org_of(request.user)
     form = ListFilterForm(request.GET, user=request.user)
     chosen = form.as_json()
-    filters = {**chosen, "decided": True}
+    chosen.pop("sort", None)  # 已审信息 has one order, the latest decision first
+    filters = {**chosen, "decided": True, "sort": "-decided"}
     queryset = applications_for(request.user, filters)
     queryset = queryset.select_related("unit", "specialty", "level", "project").only(*LIST_COLUMNS)
-    page = _page(request, queryset.order_by("-decided_at", "-pk"))
+    page = _page(request, queryset)
     ids = [row.pk for row in page]
     last = {}
     for log in (ReviewLog.objects.filter(application_id__in=ids, action__in=workflow.DECISIONS)
