@@ -238,11 +238,12 @@ def _row_images(rows, tables: list[RowTable]) -> list[RequiredImage]:
 
 BEFORE_BIRTH = "不晚于出生日期"
 BEFORE_SCHOOL_AGE = f"早于年满{values.EARLIEST_EDUCATION_AGE}周岁"
+BEFORE_WORK_AGE = f"早于年满{values.EARLIEST_WORK_AGE}周岁"
 
 
 def dated_before_birth(application, rows: dict[str, list]) -> list[tuple[str, str, str, str, str]]:
     """(key, section, label, refusal, what is wrong with it, with its value) of each typed date of the candidate's
-    life that his birth date bounds from below and that is too early, by the form's rules (values.after_birth_error,
+    life that his birth date bounds from below and that is too early, by the form's rules (values.work_start_error,
     education_date_error, qualification_date_error): a work row's 开始时间, a 学历 or 学位's 取得时间,
     现有资格取得年月, 执业注册年月. `rows`: rows by table key (sections.rows_by_table), as stored or as a
     correction leaves them. Each is refused where it is typed; a birth date changed after them (a corrected ID
@@ -257,7 +258,8 @@ def dated_before_birth(application, rows: dict[str, list]) -> list[tuple[str, st
         for index, row in enumerate(rows.get(table.key, []), start=1):
             date = getattr(row, column)
             if column == "start":
-                message, wrong = values.after_birth_error(date, birth, verbose), BEFORE_BIRTH
+                message = values.work_start_error(date, birth)
+                wrong = BEFORE_BIRTH if values.after_birth_error(date, birth, verbose) else BEFORE_WORK_AGE
             else:
                 message, wrong = values.education_date_error(date, birth), BEFORE_SCHOOL_AGE
             if message:

@@ -28,6 +28,12 @@ class RowTable:
     correctable: bool = True  # a reviewer may correct its typed values (修改填报信息)
     first_is_assessed: bool = False  # its first row is the 参评 one (参评学历, 参评学位)
     level_of_none: str = ""  # the level a row has when there is none to show (学位 无): no image
+    ongoing: str = ""  # what a row without 结束时间 is (仍在职): 至今, as span_text prints it
+
+    @property
+    def end_help(self) -> str:
+        """Said at the form's 结束时间: a row still running leaves it empty."""
+        return f"至今（{self.ongoing}）请留空" if self.ongoing else ""
 
     def is_assessed(self, index: int | None) -> bool:
         """Whether the row at `index`, in the form's order, is the 参评 one."""
@@ -61,18 +67,18 @@ EDUCATION_COLUMNS = ("level", "obtained", "school", "study_form", "major")
 TRAINING_COLUMNS = ("certificate_no", "specialty", "start", "end", "base", "issued")
 ROW_TABLES = [
     RowTable("work", "work", "", "工作经历", WorkRow, None, None, "work",
-             ("unit_name", "title", "start", "end", "major"), ("unit_name",), min_rows=1),
+             ("unit_name", "title", "start", "end", "major"), ("unit_name",), min_rows=1, ongoing="仍在职"),
     RowTable("education", "education", "学历", "学历", EducationRow, EducationRow.Kind.EDUCATION,
              ImageSlot.EDUCATION, "edu", EDUCATION_COLUMNS, ("level", "school"), min_rows=1,
              first_is_assessed=True),
     RowTable("degree", "education", "学位", "学位", EducationRow, EducationRow.Kind.DEGREE, ImageSlot.DEGREE, "deg",
              EDUCATION_COLUMNS, ("level", "school"), first_is_assessed=True, level_of_none="无"),
     RowTable("appointment", "appointment", "", "聘任", AppointmentRow, None, ImageSlot.APPOINTMENT, "appt",
-             ("unit_name", "post", "qualification", "start", "end"), ("unit_name",)),
+             ("unit_name", "post", "qualification", "start", "end"), ("unit_name",), ongoing="仍在聘"),
     RowTable("residency", "residency", "", "住院医师规培", TrainingRow, TrainingRow.Kind.RESIDENCY,
-             ImageSlot.RESIDENCY, "res", TRAINING_COLUMNS, ("certificate_no",)),
+             ImageSlot.RESIDENCY, "res", TRAINING_COLUMNS, ("certificate_no",), ongoing="仍在培训"),
     RowTable("gp", "gp", "", "全科规培", TrainingRow, TrainingRow.Kind.GENERAL_PRACTICE,
-             ImageSlot.GENERAL_PRACTICE, "gp", TRAINING_COLUMNS, ("certificate_no",)),
+             ImageSlot.GENERAL_PRACTICE, "gp", TRAINING_COLUMNS, ("certificate_no",), ongoing="仍在培训"),
     RowTable("other", "other", "", "其他", OtherRow, None, ImageSlot.OTHER, "other", ("kind", "note"), ("kind",),
              correctable=False),
 ]

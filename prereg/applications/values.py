@@ -6,6 +6,7 @@ form refuses. Each function raises a ValidationError with the message shown at t
 """
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 
@@ -24,11 +25,17 @@ from prereg.core.validators import (
     validate_not_future,
 )
 
+# A year-month as Chinese is written (2015年8月, 2015年08月): where the browser has no month picker (an older
+# WeChat, Firefox on a PC) the box is plain text, and this is how many type a month there.
+CHINESE_MONTH_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
+
 
 def clean_month(raw: str) -> datetime.date:
     """A year-month (取得时间 2015-11), stored as the first of the month, never in the future; typed in
-    full-width digits too (２０１５－１１: a Chinese input method's 全角 mode)."""
+    full-width digits too (２０１５－１１: a Chinese input method's 全角 mode), or as 2015年11月."""
     raw = halfwidth(raw).strip()
+    if match := CHINESE_MONTH_RE.fullmatch(raw):
+        raw = f"{match[1]}-{match[2]}"
     for fmt in ("%Y-%m", "%Y-%m-%d", "%Y/%m", "%Y.%m"):
         try:
             value = datetime.datetime.strptime(raw, fmt).date().replace(day=1)
@@ -128,19 +135,31 @@ def qualification_date_error(when, birth_date) -> str:
     return after_birth_error(when, birth_date, "取得时间")
 
 
-# The youngest age at which any 学历 or 学位 is obtained: 中专 after 初中, at 14 at the very earliest
-# (the higher levels come later), so no real candidate is refused. A 取得时间 before it is a slip
-# (1985 typed for 2015, phone probe), which the 资格初审 arithmetic would otherwise count as years.
+# The youngest age at which a date of the candidate's life can fall; one earlier is a slip (1985 typed for
+# 2015, phone probe), which the 资格初审 arithmetic would otherwise count as years. No real candidate is refused:
+# - a 学历 or 学位's 取得时间: 中专 after 初中, at 14 at the very earliest (the higher levels come later);
+# - a job's 开始时间: 16, the minimum working age (劳动法 第十五条: no employer may hire one under 16).
 EARLIEST_EDUCATION_AGE = 14
+EARLIEST_WORK_AGE = 16
+
+
+def before_age_error(when, birth_date, age: int, label: str) -> str:
+    """A date (named by `label`) before the month the candidate turned `age`; nothing while the birth date is unknown."""
+    if when and birth_date and (when.year, when.month) < (birth_date.year + age, birth_date.month):
+        return f"{label}早于出生日期后的合理年龄（年满{age}周岁），请核对。"
+    return ""
 
 
 def education_date_error(obtained, birth_date) -> str:
-    """A 学历 or 学位 取得时间 before the month the candidate turned EARLIEST_EDUCATION_AGE (the candidate's
-    form and a reviewer's correction)."""
-    if obtained and birth_date and (obtained.year, obtained.month) < (birth_date.year + EARLIEST_EDUCATION_AGE,
-                                                                      birth_date.month):
-        return f"取得时间早于出生日期后的合理年龄（年满{EARLIEST_EDUCATION_AGE}周岁），请核对。"
-    return ""
+    """A 学历 or 学位 取得时间 before EARLIEST_EDUCATION_AGE (the candidate's form and a reviewer's correction)."""
+    return before_age_error(obtained, birth_date, EARLIEST_EDUCATION_AGE, "取得时间")
+
+
+def work_start_error(start, birth_date) -> str:
+    """A 工作经历 开始时间 on or before the birth (said so), else before EARLIEST_WORK_AGE (the candidate's form and
+    a reviewer's correction, through completeness.dated_before_birth)."""
+    return (after_birth_error(start, birth_date, "开始时间")
+            or before_age_error(start, birth_date, EARLIEST_WORK_AGE, "开始时间"))
 
 
 NO_QUALIFICATION = "无"  # the 现有资格 of one who holds none (or left blank)

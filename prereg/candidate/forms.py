@@ -287,18 +287,21 @@ class RowBoundField(forms.BoundField):
 
 
 class RowForm(forms.ModelForm):
-    """A table row: every date a month, not in the future, and an end after its start."""
+    """A table row: every date a month, not in the future, and an end after its start; `table`
+    (sections.RowTable) says at 结束时间 that a row still running leaves it empty."""
     default_renderer = widget_renderer
     bound_field_class = RowBoundField
 
     date_fields = ()
 
-    def __init__(self, *args, dicts, **kwargs):
+    def __init__(self, *args, dicts, table=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.dicts = dicts
         for name in self.date_fields:
             field = self.fields[name]
             self.fields[name] = MonthField(label=field.label, required=field.required)
+        if table is not None and "end" in self.fields:
+            self.fields["end"].help_text = table.end_help
         _require_all(self)
 
     def clean(self):
@@ -310,7 +313,7 @@ class RowForm(forms.ModelForm):
 
 
 class WorkForm(RowForm):
-    """A 工作经历 row; `birth_date` (the application's) bounds its 开始时间 from below."""
+    """A 工作经历 row; `birth_date` (the application's) bounds its 开始时间 from below (the minimum working age)."""
 
     date_fields = ("start", "end")
 
@@ -325,8 +328,8 @@ class WorkForm(RowForm):
 
     def clean_start(self):
         start = self.cleaned_data["start"]
-        if message := values.after_birth_error(start, self.birth_date, self.fields["start"].label):
-            raise ValidationError(message, code="before_birth")
+        if message := values.work_start_error(start, self.birth_date):
+            raise ValidationError(message, code="before_working_age")
         return start
 
 
@@ -384,20 +387,20 @@ class OtherForm(RowForm):
         super().__init__(*args, **kwargs)
         self.fields["kind"] = _required(forms.ChoiceField(
             label="类型", choices=self.dicts.choices(DictKind.OTHER_MATERIAL)))
-        self.fields["note"].widget = forms.TextInput()
 
 
 class BaseRowFormSet(forms.BaseModelFormSet):
     # Django's own says 请最多提交 20 个表单: the candidate fills rows, not forms. Shown at the table (_rows.html).
     default_error_messages = {"too_many_forms": "最多填写%(num)d行，请删除多余的行后再保存。"}
 
-    def __init__(self, *args, year=None, kind=None, dicts=None, birth_date=None, **kwargs):
+    def __init__(self, *args, year=None, kind=None, dicts=None, birth_date=None, table=None, **kwargs):
         self.year, self.kind, self.birth_date = year, kind, birth_date
+        self.table = table  # sections.RowTable: its title, 📷 slot and help show with its rows
         self.dicts = dicts or YearDicts(year)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        kwargs = {"dicts": self.dicts}
+        kwargs = {"dicts": self.dicts, "table": self.table}
         if issubclass(self.form, EducationForm | WorkForm):  # their dates come after the birth
             kwargs["birth_date"] = self.birth_date
         if issubclass(self.form, EducationForm) and self.kind:

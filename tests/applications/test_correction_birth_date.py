@@ -85,11 +85,12 @@ def test_a_typed_birth_date_corrected_later_is_refused_at_it_for_every_value_it_
 def test_a_birth_date_corrected_with_the_rows_it_concerns_is_taken_and_a_row_typed_too_early_is_said_at_itself(
         passport_app, reviewer_anxi_hospital):
     work, education = _keys(passport_app)
+    # The work row's start too: 2012-08 is before 16, the minimum working age, for one born in 2000.
     with pytest.raises(ValidationError) as refused:
-        _edit(passport_app, reviewer_anxi_hospital, birth_date="2000-01-01", **{education: "2013-07"})
+        _edit(passport_app, reviewer_anxi_hospital, birth_date="2000-01-01", **{education: "2013-07", work: "2016-08"})
     assert refused.value.message_dict == {education: ["取得时间早于出生日期后的合理年龄（年满14周岁），请核对。"]}
     _unchanged(passport_app)
-    _edit(passport_app, reviewer_anxi_hospital, birth_date="2000-01-01", **{education: "2018-07"})
+    _edit(passport_app, reviewer_anxi_hospital, birth_date="2000-01-01", **{education: "2018-07", work: "2016-08"})
     stored = Application.objects.get(pk=passport_app.pk)
     assert stored.birth_date == datetime.date(2000, 1, 1)
     assert EducationRow.objects.get(pk=int(education.split(":")[1].split(".")[0])).obtained == datetime.date(2018, 7, 1)

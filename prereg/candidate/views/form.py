@@ -57,8 +57,7 @@ def _formsets(application, section, data=None, dicts=None):
         formset_class = row_formset(ROW_FORMS[table.key], min_num=table.min_rows)
         formset = formset_class(data, queryset=table.rows(application), prefix=table.prefix,
                                 year=application.exam_year, kind=table.kind, dicts=dicts,
-                                birth_date=application.birth_date)
-        formset.table = table  # its title and 📷 slot show with its rows
+                                birth_date=application.birth_date, table=table)
         for index, form in enumerate(formset.forms):
             if form.instance.pk:
                 # The rows are this application's: its 聘任年限 reads the year without a query per row.
