@@ -118,13 +118,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A row lock held for long (a stuck session in psql, a runaway job) would hold every request
+    # waiting for it until the server's timeout, tying up its threads (faults probe: 14 ticks hung
+    # 50 s and the health check with them): a wait beyond this answers 503 系统繁忙 instead.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={env.int('DB_LOCK_TIMEOUT_MS', default=20000)}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, rate limits -----------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Kept in the database, read from Redis: a Redis restart (it keeps nothing on disk) or a stall
+    # signed every user out with the cache alone (faults probe); Django reads the database then.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # The database cache is shared by every process on one machine, so rate limits and
     # lockout counters stay correct under several gunicorn workers.

@@ -1,8 +1,10 @@
 import logging
 import sys
 
+import redis.exceptions
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,8 +23,11 @@ def home(request):
 @login_not_required
 @require_GET
 def healthz(request):
+    """Up if the database and the cache answer: every page needs both (faults probe: with Redis gone
+    every page was an error and this still said ok, so no balancer or monitor saw it)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+    cache.get("healthz")
     return JsonResponse({"status": "ok"})
 
 
@@ -34,11 +39,14 @@ RETRY_AFTER_SECONDS = 30
 
 
 def _database_unavailable(error) -> bool:
-    """Whether `error`, or an error it arose from, says the database cannot answer now: Django's
-    wrapped errors, and the driver's own, which reach here unwrapped where Django does not wrap them
-    (closing a server-side cursor on a connection that died: the races probe's one 500)."""
+    """Whether `error`, or an error it arose from, says the database or the cache cannot answer now:
+    Django's wrapped errors, and the driver's own, which reach here unwrapped where Django does not
+    wrap them (closing a server-side cursor on a connection that died: the races probe's one 500);
+    Redis gone or stalled (the cache, rate limits and lockout counters of a production setting: the
+    faults probe's 500 on every page)."""
     driver = connection.Database  # the DB-API module of the backend (psycopg, sqlite3)
-    kinds = (OperationalError, InterfaceError, driver.OperationalError, driver.InterfaceError)
+    kinds = (OperationalError, InterfaceError, driver.OperationalError, driver.InterfaceError,
+             redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
     while error is not None:
         if isinstance(error, kinds):
             return True

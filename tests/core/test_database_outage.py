@@ -65,3 +65,27 @@ def test_other_server_errors_still_answer_500(candidate):
     with override_settings(ROOT_URLCONF="tests.security.urls_raise"):
         response = client.get("/boom/")
     assert response.status_code == 500 and "Retry-After" not in response
+
+
+# Redis on a port nothing listens on: the cache of a production setting, gone.
+REDIS_GONE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": "redis://127.0.0.1:9/0"},
+              "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gone"}}
+
+
+@pytest.mark.parametrize("page", ["accounts:login", "core:healthz"])
+def test_with_redis_gone_pages_answer_503_and_the_health_check_fails(db, page):
+    """Faults probe: with Redis down every page was a 500 (the sign-in page reads the permission table
+    through the cache) and /healthz still said ok, so no balancer or monitor saw the outage."""
+    client = Client(raise_request_exception=False)
+    with override_settings(CACHES=REDIS_GONE):
+        assert_busy_page(client.get(reverse(page)))
+
+
+def test_a_request_waiting_too_long_for_a_row_lock_gives_up(postgres_only, db):
+    """Faults probe: a row lock held for long (a stuck psql session) held every request needing it
+    until the server's timeout. Each connection has a lock_timeout: PostgreSQL then raises an
+    OperationalError, which pages answer as a busy moment (503, the tests above)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "20s"
