@@ -223,7 +223,10 @@ class BasicForm(forms.ModelForm):
         field_classes = {"phone": MobileField, "birth_date": DateField}
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
                    "postcode": forms.TextInput(attrs={"inputmode": "numeric"}),
-                   "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+                   "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   # Up to 200 characters, read back whole on a phone (a one-line box there shows ~15). Still one
+                   # line of text: a line break is stored as a space (TextField), and Enter adds none (candidate.js).
+                   "address": forms.Textarea(attrs={"rows": 3, "data-one-line": True})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

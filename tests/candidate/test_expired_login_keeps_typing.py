@@ -78,7 +78,7 @@ def _type_into_two_sections(page):
     work.locator("[data-add-row]").click()
     work.locator("input[name='work-1-unit_name']").fill("福州市第一医院")
     work.locator("input[name='work-1-start']").fill("2019-03")
-    basic.locator("input[name='basic-address']").fill("福建省福州市鼓楼区杨桥路1号")
+    basic.locator("[name='basic-address']").fill("福建省福州市鼓楼区杨桥路1号")
     return work, basic
 
 
@@ -113,7 +113,7 @@ def _typed_values_are_back(page, work, basic):
     expect(work.locator("input[name='work-0-title']")).to_have_value("主治医师")
     expect(work.locator("input[name='work-1-unit_name']")).to_have_value("福州市第一医院")
     expect(work.locator("input[name='work-1-start']")).to_have_value("2019-03")
-    expect(basic.locator("input[name='basic-address']")).to_have_value("福建省福州市鼓楼区杨桥路1号")
+    expect(basic.locator("[name='basic-address']")).to_have_value("福建省福州市鼓楼区杨桥路1号")
     for section in (work, basic):
         expect(section.locator("[data-restored]")).to_have_text(RESTORED)
 
@@ -191,7 +191,7 @@ def test_typing_put_back_over_a_section_saved_elsewhere_meanwhile_is_refused_as_
 def test_the_sms_code_and_the_csrf_token_are_not_kept(iphone, year, tree, candidate):
     _open_form(iphone, candidate, year, tree)
     basic = iphone.locator("#section-basic")
-    basic.locator("input[name='basic-address']").fill("福建省福州市鼓楼区杨桥路1号")
+    basic.locator("[name='basic-address']").fill("福建省福州市鼓楼区杨桥路1号")
     basic.locator("input[name='basic-sms_code']").fill("123456")
     _login_ends(iphone)
     basic.locator(".actions button[type=submit]").click()
@@ -206,13 +206,13 @@ def test_another_account_signing_in_in_the_tab_does_not_get_what_was_kept(iphone
     other = CandidateFactory()
     complete_application(other, year, tree)
     _open_form(iphone, candidate, year, tree)
-    iphone.locator("#section-basic input[name='basic-address']").fill("福建省福州市鼓楼区杨桥路1号")
+    iphone.locator("#section-basic [name='basic-address']").fill("福建省福州市鼓楼区杨桥路1号")
     _login_ends(iphone)
     iphone.locator("#section-basic .actions button[type=submit]").click()
     expect(iphone.locator("#section-basic [data-request-error]")).to_contain_text("已填写的内容已暂存")
     e2e.login(iphone, other.username, TEST_PASSWORD, next_url="/candidate/form/")
     iphone.wait_for_url("**/candidate/form/")
-    expect(iphone.locator("#section-basic input[name='basic-address']")).not_to_have_value("福建省福州市鼓楼区杨桥路1号")
+    expect(iphone.locator("#section-basic [name='basic-address']")).not_to_have_value("福建省福州市鼓楼区杨桥路1号")
     expect(iphone.locator("[data-restored]")).to_have_count(0)
     assert _kept(iphone) is None  # dropped, not kept for later
     _settled(iphone)
@@ -287,7 +287,7 @@ def test_in_wechat_a_cascade_or_an_upload_meeting_the_ended_login_offers_the_log
     # Their messages elsewhere ask to sign in again in a new window, which WeChat does not have.
     _open_form(wechat, candidate, year, tree)
     basic = wechat.locator("#section-basic")
-    basic.locator("input[name='basic-address']").fill("福建省福州市鼓楼区杨桥路1号")
+    basic.locator("[name='basic-address']").fill("福建省福州市鼓楼区杨桥路1号")
     _login_ends(wechat)
     cascade = wechat.locator("#cascade")
     level = cascade.locator("select[name='decl-level']")
@@ -307,6 +307,6 @@ def test_in_wechat_a_cascade_or_an_upload_meeting_the_ended_login_offers_the_log
     wechat.fill("input[name=password]", TEST_PASSWORD)
     e2e.submit(wechat, "form[action$='/accounts/login/'] button[type=submit]")
     wechat.wait_for_url("**/candidate/form/#img-category-")
-    expect(basic.locator("input[name='basic-address']")).to_have_value("福建省福州市鼓楼区杨桥路1号")
+    expect(basic.locator("[name='basic-address']")).to_have_value("福建省福州市鼓楼区杨桥路1号")
     expect(basic.locator("[data-restored]")).to_have_text(RESTORED)
     _settled(wechat)

@@ -60,6 +60,30 @@ def test_the_tables_without_an_end_say_nothing_of_it():
     assert BY_KEY["education"].end_help == BY_KEY["other"].end_help == ""
 
 
+# --- 5: 联系地址 read back whole, one line of text -------------------------------------------------------------
+
+
+def test_the_address_is_a_box_of_several_rows_of_the_stored_length(client, year, tree, candidate):
+    complete_application(candidate, year, tree)
+    client.force_login(candidate)
+    box = _page(client).xpath("//*[@name='basic-address']")[0]
+    assert box.tag == "textarea" and int(box.get("rows")) in (2, 3)
+    assert box.get("maxlength") == str(Application._meta.get_field("address").max_length)
+    assert box.get("data-one-line") is not None  # candidate.js: Enter adds no line break
+
+
+def test_a_line_break_in_the_address_is_stored_as_a_space(client, year, tree, candidate):
+    application = complete_application(candidate, year, tree)
+    client.force_login(candidate)
+    body = client.post(reverse("candidate:section", args=["basic"]), {
+        "version": application.version, "basic-name": application.name, "basic-ethnicity": application.ethnicity_id,
+        "basic-unit": application.unit_id, "basic-postcode": "350000", "basic-phone": application.phone,
+        "basic-address": "福建省福州市\r\n鼓楼区杨桥路1号"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "已保存" in body
+    application.refresh_from_db()
+    assert application.address == "福建省福州市 鼓楼区杨桥路1号"
+
+
 # --- 6: 备注 as long as it is stored -------------------------------------------------------------------------
 
 
@@ -132,6 +156,36 @@ def test_a_stored_start_before_sixteen_is_a_gap_before_submission(year, tree, ca
     WorkRow.objects.filter(application=application).update(start=datetime.date(1990 + 13, 1, 1))
     found = [gap.message for gap in completeness.gaps(application)]
     assert any("开始时间（2003-01）早于年满16周岁" in message for message in found), found
+
+
+# --- 9: 获取验证码 for a number another candidate holds ---------------------------------------------------------
+
+
+def test_a_number_taken_by_another_candidate_is_said_at_the_number(client, year, tree, candidate):
+    complete_application(candidate, year, tree)
+    CandidateFactory(phone="13900002222")
+    client.force_login(candidate)
+    body = client.post(reverse("candidate:phone_send_code"), {"basic-phone": "13900002222"},
+                       HTTP_HX_REQUEST="true").content.decode()
+    answer = lxml_html.fragment_fromstring(body, create_parent="div")
+    at_number = answer.xpath("//*[@id='phone-number-status']")
+    assert at_number and at_number[0].get("hx-swap-oob") == "true"
+    assert at_number[0].text_content().strip() == PHONE_TAKEN_MESSAGE
+    # The line beside the button (the response's target, under 短信验证码) says nothing.
+    assert PHONE_TAKEN_MESSAGE not in "".join(e.text_content() for e in answer if e.get("id") != "phone-number-status")
+    # The form has the line under 手机号码, where the number is typed.
+    field = _page(client).xpath("//*[@id='phone-number-status']/..")[0]
+    assert field.xpath(".//input[@name='basic-phone']")
+
+
+def test_a_sent_code_is_said_beside_the_button_and_clears_the_line_at_the_number(client, year, tree, candidate):
+    complete_application(candidate, year, tree)
+    client.force_login(candidate)
+    body = client.post(reverse("candidate:phone_send_code"), {"basic-phone": "13900003333"},
+                       HTTP_HX_REQUEST="true").content.decode()
+    answer = lxml_html.fragment_fromstring(body, create_parent="div")
+    assert "验证码已发送" in answer.xpath("//span[@class='ok']")[0].text_content()
+    assert answer.xpath("//*[@id='phone-number-status']")[0].text_content().strip() == ""
 
 
 # --- 11: 2015年8月 -------------------------------------------------------------------------------------------

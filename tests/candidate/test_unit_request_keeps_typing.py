@@ -18,7 +18,7 @@ def test_the_typing_comes_back_from_the_unit_request_and_the_request_starts_from
     page = iphone
     _open_form(page, candidate, year, tree)
     basic = page.locator("#section-basic")
-    basic.locator("input[name='basic-address']").fill("福建省福州市鼓楼区杨桥路1号")
+    basic.locator("[name='basic-address']").fill("福建省福州市鼓楼区杨桥路1号")
     basic.locator("#unit-q").fill("火星 诊所")
     link = basic.get_by_role("link", name="申请添加单位")
     expect(link).to_be_visible()
@@ -29,6 +29,6 @@ def test_the_typing_comes_back_from_the_unit_request_and_the_request_starts_from
     page.get_by_role("link", name="返回").click()
     page.wait_for_url("**/candidate/form/#section-basic")
     basic = page.locator("#section-basic")
-    expect(basic.locator("input[name='basic-address']")).to_have_value("福建省福州市鼓楼区杨桥路1号")
+    expect(basic.locator("[name='basic-address']")).to_have_value("福建省福州市鼓楼区杨桥路1号")
     expect(basic.locator("[data-restored]")).to_have_text("已恢复离开本页前未保存的内容，请核对后点保存。")
     _quiet(page)

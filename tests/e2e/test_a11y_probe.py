@@ -295,21 +295,22 @@ def test_without_scripts_enter_in_a_basic_field_saves_the_section(no_script_page
     candidate, application = draft_for(tree, year, "35052401")
     login(no_script_page, candidate.id_number, TEST_PASSWORD)
     no_script_page.goto(f"{no_script_page.base}/candidate/form/")
-    no_script_page.fill("#id_basic-address", "福州市鼓楼区某路1号")
+    # 邮编, a one-line box (联系地址 is a box of several rows, where Enter is no submission).
+    no_script_page.fill("#id_basic-postcode", "350001")
     with no_script_page.expect_navigation():
-        no_script_page.press("#id_basic-address", "Enter")
+        no_script_page.press("#id_basic-postcode", "Enter")
     expect(no_script_page.get_by_text("手机号码未修改")).to_have_count(0)  # 获取验证码 took the Enter before
     application.refresh_from_db()
-    assert application.address == "福州市鼓楼区某路1号"
+    assert application.postcode == "350001"
 
 
 def test_with_scripts_enter_in_a_basic_field_saves_the_section(page, tree, year):
     application = _draft_form(page, tree, year)
-    page.fill("#id_basic-address", "福州市鼓楼区某路2号")
-    page.press("#id_basic-address", "Enter")
+    page.fill("#id_basic-postcode", "350002")
+    page.press("#id_basic-postcode", "Enter")
     expect(page.locator("#section-basic [data-saved]")).to_be_visible()
     application.refresh_from_db()
-    assert application.address == "福州市鼓楼区某路2号"
+    assert application.postcode == "350002"
 
 
 # H. The batch 审核意见 box fits a phone at 200 % (180 px of layout); no column header is empty.

@@ -98,7 +98,7 @@ def test_a_candidate_signs_up_fills_the_form_uploads_submits_and_prints_on_a_pho
     expect(phone.locator("#form-index li.todo", has_text="基本信息")).to_be_visible()
     basic.locator("select[name='basic-ethnicity']").select_option(label="汉族")
     basic.locator("input[name='basic-postcode']").fill("362400")
-    basic.locator("input[name='basic-address']").fill("福建省泉州市安溪县凤城镇")
+    basic.locator("[name='basic-address']").fill("福建省泉州市安溪县凤城镇")
     # A typo first: the no-match answer must leave the search working for the corrected name.
     basic.locator("#unit-q").fill("安西县医院")
     expect(basic.locator("#unit-results .message.warning")).to_be_visible()
@@ -249,10 +249,10 @@ def test_on_a_phone_messages_show_at_the_field_nothing_typed_is_lost_and_a_retur
     # 基本信息: a bad postcode, then a new mobile number that needs the code sent to it.
     basic = phone.locator("#section-basic")
     basic.locator("input[name='basic-postcode']").fill("35")
-    basic.locator("input[name='basic-address']").fill("福建省泉州市安溪县城厢镇")
+    basic.locator("[name='basic-address']").fill("福建省泉州市安溪县城厢镇")
     basic.locator("button.primary[type=submit]").click()
     expect(phone.locator("#section-basic .error", has_text="邮编应为6位数字")).to_be_visible()
-    expect(phone.locator("#section-basic input[name='basic-address']")).to_have_value("福建省泉州市安溪县城厢镇")
+    expect(phone.locator("#section-basic [name='basic-address']")).to_have_value("福建省泉州市安溪县城厢镇")
     basic = phone.locator("#section-basic")
     basic.locator("input[name='basic-postcode']").fill("362400")
     basic.locator("input[name='basic-phone']").fill("13905958888")
@@ -274,7 +274,7 @@ def test_on_a_phone_messages_show_at_the_field_nothing_typed_is_lost_and_a_retur
     phone.goto(f"{phone.base}/candidate/form/")
     expect(phone.locator("input[name='work-0-title']")).to_have_value("主治医师")
     expect(phone.locator("input[name='basic-phone']")).to_have_value("13905958888")
-    expect(phone.locator("input[name='basic-address']")).to_have_value("福建省泉州市安溪县城厢镇")
+    expect(phone.locator("[name='basic-address']")).to_have_value("福建省泉州市安溪县城厢镇")
 
     # Submit, withdraw while no reviewer has decided, submit again.
     phone.locator("form[action$='/candidate/submit/'] button").click()

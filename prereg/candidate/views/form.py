@@ -406,7 +406,7 @@ def section_save(request, section):
 
 def _send_code_without_scripts(request, application):
     """获取验证码 posted with the whole section (no scripts): send, and show again what was typed."""
-    ok, message = send_phone_code(request, application)
+    ok, message, _field = send_phone_code(request, application)
     (messages.success if ok else messages.error)(request, message)
     typed = {name: request.POST.get(f"basic-{name}", "")
              for name in ("name", "ethnicity", "unit", "postcode", "phone", "address")}

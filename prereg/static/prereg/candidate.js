@@ -551,9 +551,20 @@
     }
   });
 
-  // Enter in the unit search box searches; it must not submit the section.
+  // Enter in the unit search box searches; it must not submit the section. A box of several rows that holds one
+  // line of text (联系地址, data-one-line) takes no line break from Enter either (the server would store a space):
+  // a phone's return key there neither breaks the line nor saves. An input method's Enter that ends its composing
+  // is its own (it puts the Latin letters typed in the box).
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && event.target.id === "unit-q") { event.preventDefault(); }
+    if (event.key !== "Enter") { return; }
+    if (event.target.id === "unit-q") { event.preventDefault(); return; }
+    if (!event.isComposing && event.keyCode !== 229 && event.target.matches &&
+        event.target.matches("textarea[data-one-line]")) { event.preventDefault(); }
+  });
+  // Some phone keyboards send their return key as no keydown of Enter, only as the line break it inserts.
+  document.addEventListener("beforeinput", function (event) {
+    if (/^insert(LineBreak|Paragraph)$/.test(event.inputType) && event.target.matches &&
+        event.target.matches("textarea[data-one-line]")) { event.preventDefault(); }
   });
   // The unit search searches as one types (hx-trigger "input"), but not while a Chinese input method is still
   // composing: it searched "协和yi", said 没有找到 (read aloud by the live region), and 申请添加单位 took the
