@@ -37,7 +37,7 @@ run: setup
 	trap 'kill $$workers 2>/dev/null; wait $$workers' EXIT INT TERM; \
 	DEMO_MODE=1 $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --worker-class gthread --threads 4 \
-	  --access-logfile - --timeout 60 --logger-class prereg.core.logmask.MaskingLogger
+	  --access-logfile - --timeout 60 --logger-class prereg.core.logmask.MaskingLogger --no-control-socket
 
 # The debug server, for development only.
 dev: setup

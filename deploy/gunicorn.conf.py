@@ -29,3 +29,6 @@ logger_class = "prereg.core.logmask.MaskingLogger"
 errorlog = "-"
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 proc_name = "prereg"
+# gunicorn's control socket is not used, and every instance on a host shared its default path
+# (~/.gunicorn/gunicorn.ctl), each taking it from the one before (faults probe).
+control_socket_disable = True
