@@ -62,6 +62,8 @@ class Gap(NamedTuple):
     section: str
     message: str
     to_check: bool = False  # nothing missing: carried over from last year and not yet saved (待核对)
+    slot: str = ""  # a missing image's 📷 slot, and its row's id (None for the form's own fields)
+    row_id: int | None = None
 
 
 IDENTITY_SLOTS = [ImageSlot.PHOTO, ImageSlot.ID_FRONT, ImageSlot.ID_BACK]  # asked for as the 证件类型 has them
@@ -307,8 +309,8 @@ def gaps(application) -> list[Gap]:
     found += [Gap(section, f"{SECTION_TITLES[section]}：{label}{wrong}，请核对出生日期（证件编号）或修改该项。")
               for _key, section, label, _message, wrong in dated_before_birth(application, rows)]
     uploaded = Counter(ApplicationImage.objects.filter(application=application).values_list("slot", "row_id"))
-    found += [Gap(image.section, f"请上传“{image.label}”的图片。") for image in required_images(application, rows)
-              if not uploaded[(image.slot, image.row_id)]]
+    found += [Gap(image.section, f"请上传“{image.label}”的图片。", slot=image.slot, row_id=image.row_id)
+              for image in required_images(application, rows) if not uploaded[(image.slot, image.row_id)]]
     year_name, unchecked = sections_to_check(application, rows)
     for section in unchecked:
         title = SECTION_TITLES[section]

@@ -37,6 +37,25 @@ def _page(client, name="candidate:form"):
     return lxml_html.fromstring(response.content.decode())
 
 
+# --- 1: agreed by the 考点, waiting for its 汇总提交 --------------------------------------------------------------
+
+
+def test_the_candidate_reads_that_the_site_agreed_and_waits_for_its_forward(client, year, tree, candidate):
+    application = complete_application(candidate, year, tree)
+    Application.objects.filter(pk=application.pk).update(state=State.IN_REVIEW, stage=Stage.SITE_REVIEW,
+                                                         awaiting_forward=True)
+    client.force_login(candidate)
+    for url in ("candidate:home", "candidate:progress"):
+        body = client.get(reverse(url)).content.decode()
+        assert "审核中（考点已审核同意，待考点汇总提交至考区）" in body, url
+        assert "审核中（考点审核）" not in body, url
+    # Not yet decided at the 考点: its stage, as before.
+    Application.objects.filter(pk=application.pk).update(awaiting_forward=False)
+    for url in ("candidate:home", "candidate:progress"):
+        body = client.get(reverse(url)).content.decode()
+        assert "审核中（考点审核）" in body and "待考点汇总提交" not in body, url
+
+
 # --- 2: 结束时间 of a row still running -----------------------------------------------------------------------
 
 
@@ -188,6 +207,25 @@ def test_a_sent_code_is_said_beside_the_button_and_clears_the_line_at_the_number
     assert answer.xpath("//*[@id='phone-number-status']")[0].text_content().strip() == ""
 
 
+# --- 10: each 尚需补全 item links to its place ----------------------------------------------------------------
+
+
+def test_each_missing_item_links_to_the_slot_or_the_section_it_concerns(client, year, tree, candidate):
+    application = complete_application(candidate, year, tree)
+    application.images.filter(slot="id_back").delete()
+    edu = application.images.get(slot="education").row_id
+    application.images.filter(slot="education").delete()
+    Application.objects.filter(pk=application.pk).update(postcode="")
+    client.force_login(candidate)
+    page = _page(client)
+    links = {a.text_content(): a.get("href") for a in page.xpath("//section[@id='submit']//li/a")}
+    assert links["请上传“身份证反面”的图片。"] == "#img-id_back-"
+    assert links[next(text for text in links if text.startswith("请上传“参评学历"))] == f"#img-education-{edu}"
+    assert links["基本信息：请填写“邮编”。"] == "#section-basic"
+    for href in links.values():  # each leads somewhere on the page
+        assert page.xpath(f"//*[@id='{href[1:]}']"), href
+
+
 # --- 11: 2015年8月 -------------------------------------------------------------------------------------------
 
 
@@ -200,3 +238,12 @@ def test_a_month_written_in_chinese_is_read(typed):
 def test_a_chinese_month_that_is_not_one_is_refused(typed):
     with pytest.raises(ValidationError):
         values.clean_month(typed)
+
+
+# --- 12: the manual on WebP -----------------------------------------------------------------------------------
+
+
+def test_the_manual_says_what_the_page_does_with_a_webp_picture():
+    text = (ROOT / "docs" / "manual-candidate.md").read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if "WebP" in line)
+    assert re.search(r"WebP[^。]*自动转换为\s*JPG", line), line

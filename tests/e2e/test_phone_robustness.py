@@ -174,7 +174,8 @@ def test_a_failed_save_says_so_at_the_section_and_a_token_renewed_in_another_tab
         phone.unroute("**/candidate/form/work/")
 
     answer(401, TIMEOUT_MESSAGE, "text/plain; charset=utf-8")
-    expect(work.locator("[role=alert]", has_text=TIMEOUT_MESSAGE)).to_be_visible()
+    # What was typed is kept in the tab: the message offers this tab's 重新登录, which puts it back.
+    expect(work.locator("[role=alert]", has_text="登录已超时，本部分未保存。已填写的内容已暂存在本页")).to_be_visible()
     expect(work.locator("[role=alert]", has_text=NETWORK_MESSAGE)).to_have_count(0)  # the newest only
     answer(403, "<h1>禁止访问</h1>", "text/html")
     expect(work.locator("[role=alert]", has_text=re.compile("保存失败.*403"))).to_be_visible()

@@ -218,6 +218,11 @@ def section_title(section) -> str:
     return {"basic": "基本信息", "declaration": "申报信息及现有资格"}.get(section) or ROW_SECTION_TITLES[section]
 
 
+def gap_anchor(gap) -> str:
+    """Where the form asks for what a gap lacks: a missing image's 📷 slot (_slot.html's id), else its section."""
+    return f"img-{gap.slot}-{gap.row_id or ''}" if gap.slot else f"section-{gap.section}"
+
+
 def status_context(application):
     """The section index (each part 已完成 or 尚需补全) and the submit box: both follow every save and upload."""
     found = gaps(application)
@@ -230,7 +235,9 @@ def status_context(application):
     # Submitting follows the state alone: where 重新编辑填报信息 is withdrawn, a returned or
     # withdrawn form can still be handed in again as it is.
     windows = application.exam_year.windows(application.project)
-    return {"application": application, "index": index, "missing": [gap.message for gap in found],
+    # Each 尚需补全 item links to where it is filled in: on a phone the slot is screens away.
+    missing = [{"text": gap.message, "anchor": gap_anchor(gap)} for gap in found]
+    return {"application": application, "index": index, "missing": missing,
             "submittable": application.state in State.editable_by_candidate(),
             "windows": windows, "form_closed": windows.form_closes < timezone.localdate()}
 

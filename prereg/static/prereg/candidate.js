@@ -443,12 +443,10 @@
     var message = form.querySelector(":scope > [data-request-error]");
     if (!message || message.querySelector("a")) { return; }
     if (storable && Object.keys(keptSections()).length) {  // kept now, or by an earlier refusal
-      if (WECHAT) {  // the server's text asks for a new window, which WeChat does not have
-        message.textContent = "登录已超时，本部分未保存。已填写的内容已暂存，请";
-        say(message, [loginLink("重新登录", form), "，登录后回到本页会自动填回，请核对后再点保存。"]);
-      } else {
-        say(message, [" 也可以直接", loginLink("重新登录", form), "：已填写的内容已暂存，登录后回到本页会自动填回。"]);
-      }
+      // The server's text asks for a new window, which a phone's browser hides (and WeChat's has not): the one
+      // way offered is this tab's 重新登录, which puts the typing back, and the words say so.
+      message.textContent = "登录已超时，本部分未保存。已填写的内容已暂存在本页，请点";
+      say(message, [loginLink("重新登录", form), "，登录后自动回到本部分并填回已填写的内容，请核对后再点保存。"]);
     } else if (WECHAT) {
       if (!storable) { return; }  // nothing could be kept: leaving this page would lose the typing
       message.textContent = "登录已超时，本部分未保存。请";
