@@ -248,8 +248,15 @@ def _run_taken_job(job_id: int, write) -> None:
         try:
             tmp_path = os.path.join(tmp_dir, "export" + suffix)
             rows, file_name = write(job, tmp_path)
+            target = f"exports/{job.pk}-{secrets.token_hex(8)}{suffix}"
             with open(tmp_path, "rb") as fh:
-                name = default_storage.save(f"exports/{job.pk}-{secrets.token_hex(8)}{suffix}", File(fh))
+                try:
+                    name = default_storage.save(target, File(fh))
+                except Exception:
+                    # A full disk leaves what was written of the file (FileSystemStorage does not remove
+                    # it): a cut file of personal data named by no job, never purged (faults probe).
+                    _remove_quietly(target)
+                    raise
         finally:
             shutil.rmtree(tmp_dir, ignore_errors=True)
     except (PermissionError, ValueError) as exc:  # the job cannot be made as asked: said to its owner, no fault
@@ -278,6 +285,13 @@ def _run_taken_job(job_id: int, write) -> None:
     if not own:
         default_storage.delete(name)
         logger.info("export %s was deleted before its worker ended: its file is removed", job_id)
+
+
+def _remove_quietly(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except Exception:  # the save's own error is the one to report
+        logger.warning("could not remove the cut export file %s", name, exc_info=True)
 
 
 def _record_failure(job, message: str) -> None:

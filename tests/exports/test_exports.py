@@ -419,3 +419,24 @@ def test_the_temporary_files_of_exports_killed_mid_way_are_removed(tree, year, r
     runner.abandon_stale()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [f"{runner.TMP_PREFIX}{running.pk}-x1y2.csv", "someone-else.csv"])
+
+
+def test_a_file_cut_by_a_full_disk_is_removed_and_the_job_fails(monkeypatch, tree, year, reviewer_quanzhou):
+    """Faults probe: the storage's save, cut by a full disk, left the part written (names, addresses)
+    under exports/, named by no job and never purged; each retry left one more."""
+    import errno
+
+    from django.core.files.base import ContentFile
+
+    make_application(tree, year, "35052401")
+    real_save = default_storage.save
+    cut = []
+
+    def full_disk(name, content, **kwargs):
+        cut.append(real_save(name, ContentFile("序号,姓名,联系地址\n1,李娜,".encode())))  # the part written
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(default_storage, "save", full_disk)
+    job = export(reviewer_quanzhou, format="csv")
+    assert job.status == ExportStatus.FAILED and job.error == "生成失败，请稍后重试或联系管理员。"
+    assert cut and not default_storage.exists(cut[0])
