@@ -383,6 +383,7 @@ def account_create(*, actor, org, role: str, username: str, name: str = "", phon
         raise ValidationError({"role": f"“{org.name}”不是{Role(role).label}，不能设该角色的账号。"})
     if role == Role.UNIT and not org.has_review_right:
         raise ValidationError({"role": "该单位没有单位审查权限，须由考区先授予。"})
+    actor_held(actor)
     user = User(username=username, role=role, org=org, name=name, phone=phone,
                 created_by=actor, profile_completed=False)
     user.set_unusable_password()

@@ -1,4 +1,9 @@
-"""Org acts: each checks, changes, audits, in one transaction."""
+"""Org acts: each checks, changes, audits, in one transaction.
+
+Each holds the acting account (accounts.services.actor_held) once it has locked the orgs it changes (orgs
+before accounts, as a 禁用 of accounts takes them): a 禁用 of the actor waits for an act under way, or the
+act is refused.
+"""
 
 import re
 import unicodedata
@@ -13,7 +18,7 @@ from django.utils import timezone
 
 from prereg.accounts.models import ROLE_RANK, Role, User, disabled_above, outranks
 from prereg.accounts.permissions import has_function, require_function
-from prereg.accounts.services import assigned_text, needed_text
+from prereg.accounts.services import actor_held, assigned_text, needed_text
 from prereg.audit.log import record
 from prereg.core import locks
 from prereg.core.validators import MOBILE_RE, halfwidth, normalize_mobile, strip_invisible
@@ -259,6 +264,7 @@ def org_create(*, actor, parent: Org | None, code: str = "", name: str, short_na
         parent = Org.objects.select_for_update(no_key=True).filter(pk=parent.pk).first()
         if parent is None:
             raise ValidationError({"parent": "所选上级机构已被删除，请重新选择。"})
+    actor_held(actor)
     _check_parent(actor, parent)
     levels = {"is_district": is_district, "is_site": is_site, "is_point": is_point, "is_unit": is_unit}
     _check_levels(actor, levels, has_review_right)
@@ -299,6 +305,7 @@ def org_update(*, actor, org: Org, expected_version: int | None = None, parent: 
     require_function(actor, "edit_unit")
     lock_codes_and_names()  # before the org's row, as org_create and the import take them
     org = get_org_for(actor, org.pk, manage=True, lock=True)
+    actor_held(actor)
     check_version(org, expected_version)
     before = {f: getattr(org, f) for f in EDITABLE_FIELDS + LEVEL_FLAGS + ["has_review_right", "parent_id"]}
     fields = _clean_fields({**{f: getattr(org, f) for f in EDITABLE_FIELDS}, **fields}, before=org)
@@ -375,6 +382,7 @@ def org_references(org: Org) -> list[str]:
 def org_delete(*, actor, org: Org, expected_version: int | None = None, request=None) -> None:
     require_function(actor, "delete_unit")
     org = get_org_for(actor, org.pk, manage=True, lock=True)
+    actor_held(actor)
     check_version(org, expected_version)
     reasons = org_references(org)
     if reasons:
@@ -411,6 +419,7 @@ def org_set_enabled(*, actor, org_ids, enabled: bool, waiting=None, request=None
     orgs = list(Org.objects.manageable_by(actor).filter(pk__in=ids).select_for_update(no_key=True).order_by("pk"))
     if len(orgs) != len(ids):
         raise Http404("所选机构不存在或不在您的管辖范围内。")
+    actor_held(actor)
     changed = [o for o in orgs if o.enabled != enabled]
     if changed and not enabled:
         _check_nothing_needs(changed, waiting)
@@ -582,6 +591,7 @@ def unit_request_resolve_existing(*, actor, unit_request: UnitRequest, org: Org,
         raise ValidationError({"org": f"所选单位“{org.name}”已被禁用，考生无法选择，请重新搜索选择。"})
     if not org.is_unit:
         raise ValidationError({"org": "请选择单位库中已启用的单位。"})
+    actor_held(actor)
     if gap := routing_gap(org.ancestors_and_self()):
         raise ValidationError({"org": f"“{org.name}”{gap}，考生选择后无法提交；请先将其调整到报名点之下。"})
     _resolve(actor, unit_request, org, UnitRequest.Status.POINTED, request)
@@ -592,6 +602,7 @@ def unit_request_refuse(*, actor, unit_request: UnitRequest, reason: str, reques
     """不予添加: close a bogus or duplicate request; the candidate is told why by SMS."""
     require_function(actor, "add_unit")
     unit_request = _open_request_locked(actor, unit_request)
+    actor_held(actor)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": "请填写不予添加的原因（将短信告知考生）。"})
@@ -633,6 +644,7 @@ def cross_review_assign(*, actor, exam_year, stage: str, source_id: int, target_
     source, target = held.get(source_id), held.get(target_id)
     if source is None or target is None:
         raise ValidationError("所选机构刚被删除，请刷新页面后重新选择。")
+    actor_held(actor)
     if disabled := [org.name for org in (source, target) if not org.enabled]:
         raise ValidationError(f"“{'”“'.join(disabled)}”刚被禁用，不能分配交叉审核，请刷新页面后重新选择。")
     # Its applications would wait where no one can sign in (race probe). A 禁用 of its last account locks
@@ -662,6 +674,7 @@ def cross_review_revoke(*, actor, assignment_id: int, request=None) -> CrossRevi
     # Revoke only what the actor could have assigned himself (the rules of cross_review_assign).
     if assignment is None or not actor.org_id or not selectors.may_revoke(actor.org, assignment):
         raise PermissionDenied("该交叉审核分配不在您的管理范围内。")
+    actor_held(actor)
     if not assignment.active:
         raise ValidationError("该交叉审核分配已被取消或已由新的分配代替（可能是其他人或在另一窗口），请刷新页面。",
                               code="stale")
