@@ -27,8 +27,9 @@ def audit_head():
 
 
 def acts_since(head) -> bool:
-    """Whether an act was audited after `head` (the refusal itself, access.denied, is not one)."""
-    return AuditEvent.objects.filter(pk__gt=head).exclude(event="access.denied").exists()
+    """Whether an act was audited after `head` (the refusal itself, access.denied or access.not_found
+    for an object out of scope, is not one)."""
+    return AuditEvent.objects.filter(pk__gt=head).exclude(event__in=["access.denied", "access.not_found"]).exists()
 
 
 @dataclass(frozen=True)
