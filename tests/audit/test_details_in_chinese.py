@@ -146,4 +146,5 @@ def test_an_export_of_the_log_reads_its_filters_by_the_log_forms_names(client, a
     client.get(reverse("backoffice:audit_export"))
     client.get(reverse("backoffice:audit_export"), {"event": "auth.", "outcome": "failure"})
     body = client.get(reverse("backoffice:audit"), {"event": "audit.export"}).content.decode()
-    assert "筛选条件：全部；行数：" in body and "筛选条件：事件：auth.，结果：失败；行数：" in body
+    # The order of the keys is the database's (PostgreSQL's jsonb keeps shorter keys first).
+    assert "筛选条件：全部" in body and "筛选条件：事件：auth.，结果：失败" in body and "行数：" in body
