@@ -668,11 +668,13 @@ def summary_submit(*, actor, stage: str, expected_digest: str | None = None, req
     actor_held(actor)
     applications = list(review.awaiting_forward_for(actor.org, stage).select_for_update(of=("self",))
                         .select_related("specialty").order_by("pk"))
-    if not applications:
-        raise ValidationError("没有待汇总提交的报名信息。")
+    # The page's set first: a page that listed some, all recalled or forwarded since (another tab, a
+    # colleague), is told its list changed, not only that none await (reviewer probe F10).
     if expected_digest is not None and review.forward_digest((a.pk, a.version) for a in applications) != expected_digest:
         raise ValidationError("打开本页后待汇总提交的报名信息有变化（他人审核通过或撤办），未提交。"
                               "本页已显示最新的数字，请核对后再提交。")
+    if not applications:
+        raise ValidationError("没有待汇总提交的报名信息。")
     counts = Counter(a.specialty.name if a.specialty_id else "未选择专业" for a in applications)
     batch = ForwardBatch.objects.create(org=actor.org, stage=stage, actor=actor, count=len(applications),
                                         by_specialty=dict(sorted(counts.items())))

@@ -522,20 +522,6 @@ def reviewed(request):
 # ---------------------------------------------------------------------------------------------
 # 汇总提交
 
-# summary_submit's words for a page whose set changed (manual 四, 5).
-FORWARD_LIST_CHANGED = ("打开本页后待汇总提交的报名信息有变化（他人审核通过或撤办），未提交。"
-                        "本页已显示最新的数字，请核对后再提交。")
-
-
-def _forward_refusal(org, stage, digest: str, exc: ValidationError) -> str:
-    """A refused 汇总提交 as the reviewer should read it. summary_submit refuses an empty set before it
-    compares the page's (`digest`): a page that listed some, all of them recalled or forwarded since
-    (another tab, a colleague), was told only that none await, as if the page had shown none."""
-    if digest and digest != review.forward_digest([]) and not review.awaiting_forward_for(org, stage).exists():
-        return FORWARD_LIST_CHANGED
-    return "；".join(exc.messages)
-
-
 @require_http_methods(["GET", "POST"])
 @staff_required("summary_submit")
 def forward(request):
@@ -545,12 +531,11 @@ def forward(request):
         stage = request.POST.get("stage", "")
         if stage not in stages:
             raise PermissionDenied("该环节没有汇总提交。")
-        digest = request.POST.get("digest", "")
         try:
-            batch = services.summary_submit(actor=request.user, stage=stage, expected_digest=digest,
-                                            request=request)
+            batch = services.summary_submit(actor=request.user, stage=stage,
+                                            expected_digest=request.POST.get("digest", ""), request=request)
         except ValidationError as exc:
-            messages.error(request, _forward_refusal(org, stage, digest, exc))
+            messages.error(request, "；".join(exc.messages))
         else:
             messages.success(request, f"已汇总提交{batch.count}条报名信息。")
         return redirect("backoffice:forward")
