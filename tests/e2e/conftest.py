@@ -19,6 +19,7 @@ import contextlib
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -97,10 +98,16 @@ def browser(_playwright):
 
 
 class _SerialWSGIServer(WSGIServer):
-    """One request at a time (Django then answers with Connection: close)."""
+    """One request at a time (Django then answers with Connection: close), each under `gate`."""
+
+    gate = threading.Lock()
 
     def __init__(self, *args, connections_override=None, **kwargs):
         super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        with self.gate:
+            super().process_request(request, client_address)
 
 
 def _serial_live_server_on_sqlite():
@@ -112,16 +119,38 @@ def _serial_live_server_on_sqlite():
     from django.conf import settings
     from django.test.testcases import LiveServerThread
 
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        LiveServerThread.server_class = _SerialWSGIServer
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return False
+    LiveServerThread.server_class = _SerialWSGIServer
+    return True
 
 
 @pytest.fixture
 def server(request, transactional_db):
-    """The base URL of the live server (no trailing slash); the database is shared with it."""
-    _serial_live_server_on_sqlite()
+    """The base URL of the live server (no trailing slash); the database is shared with it.
+
+    On SQLite the server's thread uses the test's own connection: a request still being answered
+    when the test ends (the browser closed, the server not done) ran inside the flush of the
+    database, which failed ("cannot start a transaction within a transaction") and left the
+    connection broken for every later test of the process. The test's end waits for the request
+    being answered and holds the server until the next test has its clean database."""
+    serial = _serial_live_server_on_sqlite()
     live_server = request.getfixturevalue("live_server")
-    return live_server.url.rstrip("/")
+    if serial:
+        request.getfixturevalue("_gate_opened_at_the_end")
+        if _SerialWSGIServer.gate.locked():
+            _SerialWSGIServer.gate.release()
+    yield live_server.url.rstrip("/")
+    if serial:
+        _SerialWSGIServer.gate.acquire()
+
+
+@pytest.fixture(scope="session")
+def _gate_opened_at_the_end():
+    """Set up after the live server, so torn down before it: a server held at the gate could not stop."""
+    yield
+    if _SerialWSGIServer.gate.locked():
+        _SerialWSGIServer.gate.release()
 
 
 class PageProblems:
