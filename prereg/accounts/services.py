@@ -317,8 +317,10 @@ def actor_held(actor) -> None:
     account_set_active) waits for an act under way or is seen here, so no act of an account lands after
     its superior was told it is disabled (the races probe met 14 in 16 approvals, and 考生信息管理's
     更正手机号码 and 重置考生密码). Every act of a reviewer takes it: the application acts, 考生信息管理,
-    新增审核账号, the org acts. Taken after the orgs an act locks, as account_set_active takes the orgs
-    of the accounts it disables before them (orgs before accounts before applications)."""
+    账户管理 (his own profile too), the org acts, imports, exports and reminders, the 考区's years,
+    catalogue, notices and permissions. Taken after the orgs an act locks and before the rest, as
+    account_set_active takes the orgs of the accounts it disables first (orgs before accounts before
+    applications); the accounts an act changes rank below the actor's, so they come after his."""
     if not User.objects.select_for_update(no_key=True).filter(pk=actor.pk, is_active=True).values_list("pk"):
         raise PermissionDenied("您的账号已被禁用。")
 
@@ -415,6 +417,7 @@ def account_reset_password(*, actor, user: User, request=None) -> str:
     this one is refused (ValidationError, code "stale") instead of showing a second password and
     silently voiding the one the other admin was just shown."""
     permissions.require_function(actor, "reset_reviewer_password")
+    actor_held(actor)
     seen = user.password
     user = (User.objects.administered_by(actor).filter(pk=user.pk)
             .select_for_update(no_key=True, of=("self",)).first())
@@ -433,6 +436,7 @@ def account_unlock(*, actor, user_ids, request=None) -> int:
     """解锁 accounts locked by failed logins (django-axes), for who may reset their passwords
     (重置审核账户密码 clears the failures too); returns how many were locked."""
     permissions.require_function(actor, "reset_reviewer_password")
+    actor_held(actor)
     ids = {int(i) for i in user_ids}
     users = list(User.objects.administered_by(actor).filter(pk__in=ids).select_for_update(no_key=True))
     if len(users) != len(ids):
@@ -467,6 +471,8 @@ def account_set_active(*, actor, user_ids, active: bool, waiting=None, assigned=
         org_ids = set(scope.exclude(org=None).values_list("org", flat=True))
         Org = User._meta.get_field("org").related_model
         list(Org.objects.filter(pk__in=org_ids).select_for_update(no_key=True).order_by("pk"))
+    # Then the actor's own account (a 禁用 of it by his superior waits, or is seen), then the lower ranks'.
+    actor_held(actor)
     users = list(scope.select_for_update(no_key=True, of=("self",)).order_by("pk"))
     if len(users) != len(ids):
         raise Http404("所选账号不存在或不在您的管辖范围内。")
@@ -553,6 +559,7 @@ def role_permission_set(*, actor, role: str, function: str, allowed: bool, reque
     if permissions.is_locked(function, role):
         raise PermissionDenied(f"“{Role(role).label}·{permissions.NAMES[function]}”受三员分立或《通知》权限表约束，不能修改。")
     locks.hold(PERMISSIONS_LOCK)
+    actor_held(actor)
     before = _cell_in_force(role, function)
     if before == allowed:
         return False
@@ -725,6 +732,7 @@ def account_update(*, actor, user_id: int, expected_version: int, name: str, pho
     if own:
         confirm_own_phone(target, values["phone"], sms_code)
     with transaction.atomic():
+        actor_held(actor)
         user = User.objects.select_for_update(no_key=True).filter(pk=target.pk).first()
         # Scope and version again under the lock: a move or an edit may have come in between.
         if user is None or (not own and not User.objects.administered_by(actor).filter(pk=user.pk).exists()):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from prereg.accounts.hashers import hash_one_time_password
 from prereg.accounts.models import PasswordHistory, Role, User
 from prereg.accounts.permissions import require_function
-from prereg.accounts.services import generate_one_time_password
+from prereg.accounts.services import actor_held, generate_one_time_password
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
 from prereg.core import locks, sheets
@@ -148,6 +148,7 @@ def exam_year_open(*, actor, year: int, name: str = "", request=None, **windows)
 
     Refused while the year it follows still runs (year_open_refusals)."""
     require_function(actor, MANAGE)
+    actor_held(actor)
     # Locked: a second open at the same moment waits here, then follows the year this one opens.
     previous = year_to_follow(lock=True)
     errors = check_windows(windows, year=year) or _cutoff_errors(ExamYear(year=year), windows)
@@ -257,6 +258,7 @@ def sheets_for(user):
 @transaction.atomic
 def password_sheet_reveal(*, actor, sheet_id: int, request=None) -> list[dict]:
     """The sheet's passwords, once: the ciphertext is wiped in the same transaction."""
+    actor_held(actor)
     # of=("self",): only the sheet is locked (revealed_by is on the nullable side of a join).
     sheet = sheets_for(actor).select_for_update(of=("self",)).filter(pk=sheet_id).first()
     if sheet is None:
@@ -278,6 +280,7 @@ def password_sheet_reveal(*, actor, sheet_id: int, request=None) -> list[dict]:
 def exam_year_update(*, actor, exam_year_id: int, expected_version: int | None = None, request=None,
                      **fields) -> ExamYear:
     require_function(actor, MANAGE)
+    actor_held(actor)
     year = ExamYear.objects.select_for_update(no_key=True).get(pk=exam_year_id)
     check_version(year, expected_version)
     stored = {k: getattr(year, k) for k in WINDOW_FIELDS}
@@ -330,6 +333,7 @@ def _assign(obj, values: dict) -> dict:
 @transaction.atomic
 def exam_project_add(*, actor, exam_year_id: int, code: str, name: str, request=None) -> ExamProject:
     require_function(actor, MANAGE)
+    actor_held(actor)
     year = ExamYear.objects.get(pk=exam_year_id)
     if year.projects.filter(code=code).exists():
         raise ValidationError({"code": "该项目代码在本年度已存在。"})
@@ -343,6 +347,7 @@ def exam_project_update(*, actor, project_id: int, expected_version: int | None 
                         **fields) -> ExamProject:
     """A project's name and its own windows; a blank date falls back to the year's."""
     require_function(actor, MANAGE)
+    actor_held(actor)
     # The year's row too: its dates are the blank ones', and a change of the year checks them against the project's.
     project = (ExamProject.objects.select_for_update(of=("self", "exam_year"), no_key=True).select_related("exam_year")
                .get(pk=project_id))
@@ -378,6 +383,7 @@ def catalogue_import(*, actor, exam_year_id: int, filename: str, content: bytes,
                      request=None) -> importers.ImportResult:
     """Import the year's catalogue from a file: all rows or none."""
     require_function(actor, MANAGE)
+    actor_held(actor)
     year = ExamYear.objects.select_for_update(no_key=True).get(pk=exam_year_id)
     try:
         rows = importers.read_table(filename, content)
@@ -397,6 +403,7 @@ def catalogue_import(*, actor, exam_year_id: int, filename: str, content: bytes,
 def catalogue_entry_update(*, actor, kind: str, entry_id: int, name: str, code: str, order: int, enabled: bool,
                            expected_version: int | None = None, request=None):
     require_function(actor, MANAGE)
+    actor_held(actor)
     model, _label = ENTRY_MODELS[kind]
     entry = model.objects.select_for_update().get(pk=entry_id)
     check_version(entry, expected_version)
@@ -421,6 +428,7 @@ def announcement_save(*, actor, announcement_id: int | None = None, expected_ver
                       body: str, kind: str, audience: str, pinned: bool = False, exam_year=None,
                       request=None) -> Announcement:
     require_function(actor, MANAGE)
+    actor_held(actor)
     # A title or a body of zero-width spaces showed an empty notice on every candidate's home page.
     title, body = clean_text(title), clean_text(body, multiline=True)
     if not title or not body:
@@ -453,6 +461,7 @@ def announcement_save(*, actor, announcement_id: int | None = None, expected_ver
 def announcement_publish(*, actor, announcement_id: int, publish: bool = True, expected_version: int | None = None,
                          request=None) -> Announcement:
     require_function(actor, MANAGE)
+    actor_held(actor)
     announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
     check_version(announcement, expected_version)
     announcement.published_at = timezone.now() if publish else None
@@ -533,6 +542,7 @@ def eligibility_rules_import(*, actor, exam_year_id: int, filename: str, content
                              request=None) -> importers.ImportResult:
     """Replace the year's 资格规则 with a sheet's rows: all of them, or none when one is wrong."""
     require_function(actor, MANAGE)
+    actor_held(actor)
     year = ExamYear.objects.select_for_update(no_key=True).get(pk=exam_year_id)
     result = importers.ImportResult()
     try:

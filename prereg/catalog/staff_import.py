@@ -24,6 +24,7 @@ from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import require_function
 from prereg.accounts.services import (
     ROLE_LEVEL_FIELD,
+    actor_held,
     creatable_roles,
     generate_one_time_password,
     tell_old_phone,
@@ -244,6 +245,7 @@ def _phones_still_free(plan: StaffPlan) -> None:
 def _apply(actor, plan: StaffPlan, year) -> list[User]:
     """Write the plan: the changed accounts updated under their locks, the new ones created with
     their one-time passwords handed down. Returns the new accounts."""
+    actor_held(actor)
     _phones_still_free(plan)
     # The accounts changed are locked while the sheet is applied.
     locked = {u.pk: u for u in User.objects.select_for_update(no_key=True).filter(pk__in=[u.pk for u, _ in plan.updates])}

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from prereg.accounts.models import Role, User
 from prereg.accounts.permissions import require_function
+from prereg.accounts.services import actor_held
 from prereg.applications.models import Application, State
 from prereg.audit.log import record
 from prereg.catalog.models import ExamYear
@@ -53,6 +54,7 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
     its checks (国网名单核对's lists: prereg.reconcile.services.roster_export_request); this app's
     kinds are written by run_export."""
     require_function(actor, "export_excel")
+    actor_held(actor)
     if full_numbers and not full_numbers_for(actor):
         raise PermissionDenied("您的角色只能导出脱敏的证件号码和手机号码。")
     kind = ExportKind(kind)
@@ -129,6 +131,7 @@ def export_download(*, actor, job_id: int, request=None) -> tuple[ExportJob, Fil
 @transaction.atomic
 def export_delete(*, actor, job_id: int, request=None) -> None:
     """Delete the job and its file, on the locked row (a download at the same moment: export_download)."""
+    actor_held(actor)
     job = job_for(actor, job_id, lock=True)
     if job.active:
         raise ValidationError("任务进行中，完成后才能删除。")
@@ -242,7 +245,9 @@ def reminder_send(*, actor, application_ids, request=None) -> dict:
     ids = sorted({int(i) for i in application_ids})
     if not ids:
         raise ValidationError("请先勾选要提醒的考生。")
-    # Row locks on the chosen applications: two reviewers pressing 发送 at once count right.
+    # The actor's account, then row locks on the chosen applications: two reviewers pressing 发送 at
+    # once count right.
+    actor_held(actor)
     scope = reminder_candidates(actor, year).filter(pk__in=ids).values_list("pk", flat=True)
     applications = list(Application.objects.select_for_update().filter(pk__in=list(scope))
                         .select_related("candidate").order_by("pk"))

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from prereg.accounts.models import Role
 from prereg.accounts.permissions import has_function
-from prereg.accounts.services import assigned_text, needed_text
+from prereg.accounts.services import actor_held, assigned_text, needed_text
 from prereg.audit.log import record
 from prereg.core.sheets import SheetError, read_table, template_csv, template_xlsx
 from prereg.core.validators import halfwidth, is_digits
@@ -525,6 +525,7 @@ def org_import(*, actor, filename: str, content: bytes, expected_version: str | 
     # No key lock, as every org writer's: FOR UPDATE also held off a decision's commit (its review log's org
     # key), which was holding the audit log's lock this import's own entry waits for (race probe: a deadlock).
     list(scope.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
+    actor_held(actor)
     orgs = list(Org.objects.values_list(*STORED_FIELDS))
     plan = plan_import(actor=actor, filename=filename, content=content, orgs=orgs, waiting=waiting, needed=needed)
     if expected_digest is not None and plan.digest != expected_digest:

@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from prereg.accounts.permissions import require_function
+from prereg.accounts.services import actor_held
 from prereg.applications.models import Application, State
 from prereg.audit.log import record
 from prereg.audit.models import Outcome
@@ -72,9 +73,11 @@ def _current_year():
     return year
 
 
-def _lock_scope(org):
-    """One act at a time per org: uploads, imports and replacements of its roster queue here."""
+def _lock_scope(org, actor):
+    """One act at a time per org: uploads, imports and replacements of its roster queue here; then
+    the actor's account (accounts.services.actor_held: orgs before accounts)."""
     Org.objects.select_for_update(no_key=True).filter(pk=org.pk).first()
+    actor_held(actor)
 
 
 # --- upload and column mapping ------------------------------------------------------------------
@@ -109,7 +112,7 @@ def roster_upload(*, actor, file_name: str, content: bytes, request=None) -> Ros
         roster = read_roster(file_name, content, max_rows=MAX_ROWS, remembered=remembered_mapping(org))
     except SheetError as exc:
         raise ValidationError(str(exc)) from exc
-    _lock_scope(org)
+    _lock_scope(org, actor)
     for old in RosterUpload.objects.select_for_update().filter(org=org, status=UploadStatus.PENDING):
         _drop_file(old)
         old.delete()
@@ -226,7 +229,7 @@ def roster_import(*, actor, upload_id: int, chosen: dict, request=None) -> Impor
     when one is bad. It replaces the roster in force for the org and year."""
     require_function(actor, FUNCTION)
     org = org_of(actor)
-    _lock_scope(org)
+    _lock_scope(org, actor)
     upload = get_object_or_404(RosterUpload.objects.select_for_update(), pk=upload_id, org=org)
     if upload.status != UploadStatus.PENDING:
         raise ValidationError("该名单已核对或已被替换，请重新上传。")
@@ -454,7 +457,9 @@ def roster_remind(*, actor, kind: str, keys, expected_upload: int | None = None,
     if expected_upload is not None and upload.pk != expected_upload:
         raise ValidationError("国网名单已重新上传，请在新名单中重新勾选。")
     targets = _targets(upload, kind, ids)
-    # Row locks on the applications (as 提醒考生 takes them): two reminders at once count right.
+    # The actor's account, then row locks on the applications (as 提醒考生 takes them): two reminders
+    # at once count right.
+    actor_held(actor)
     locked = {a.pk: a for a in Application.objects.select_for_update(of=("self",)).filter(
         pk__in=[t.application.pk for t in targets if t.application]).select_related("candidate")}
     keys = {t.key for t in targets}

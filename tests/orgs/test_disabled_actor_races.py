@@ -1,4 +1,4 @@
-"""Org acts and 新增审核账号 of an account being disabled (PostgreSQL for the races).
+"""Org acts and 账户管理 of an account being disabled (PostgreSQL for the races).
 
 Each holds the acting account (accounts.services.actor_held), as the application acts and 考生信息管理 do:
 a 禁用 of it waits for an act under way, or the act sees it and is refused, so no act lands after the
@@ -66,6 +66,30 @@ def test_an_account_created_under_way_lands_before_its_creators_disable(
     assert not disable_done_first, outcomes
     assert outcomes["disabled"] == 1 and not isinstance(outcomes["act"], Exception), outcomes
     assert _events("account.create", "account.disable") == ["account.create", "account.disable"]
+
+
+def test_a_password_reset_under_way_lands_before_its_resetters_disable(
+        postgres_only, tree, reviewer_province, reviewer_fuzhou, reviewer_lianjiang_hospital, monkeypatch):
+    outcomes, disable_done_first = _disable_while_paused(
+        monkeypatch, account_services, "set_one_time_password",
+        partial(account_services.account_reset_password, actor=reviewer_fuzhou, user=reviewer_lianjiang_hospital),
+        reviewer_province, reviewer_fuzhou)
+    assert not disable_done_first, outcomes  # the 禁用 waited for the account row the reset holds
+    assert outcomes["disabled"] == 1 and isinstance(outcomes["act"], str), outcomes
+    assert _events("account.password_reset", "account.disable") == ["account.password_reset", "account.disable"]
+
+
+def test_an_enable_under_way_lands_before_its_enablers_disable(
+        postgres_only, tree, reviewer_province, reviewer_fuzhou, reviewer_lianjiang_hospital, monkeypatch):
+    User.objects.filter(pk=reviewer_lianjiang_hospital.pk).update(is_active=False, disabled_by_role=Role.SITE)
+    outcomes, disable_done_first = _disable_while_paused(
+        monkeypatch, account_services, "_refuse_enabling_above",
+        partial(account_services.account_set_active, actor=reviewer_fuzhou,
+                user_ids=[reviewer_lianjiang_hospital.pk], active=True),
+        reviewer_province, reviewer_fuzhou)
+    assert not disable_done_first, outcomes
+    assert outcomes == {"act": 1, "disabled": 1}, outcomes
+    assert _events("account.enable", "account.disable") == ["account.enable", "account.disable"]
 
 
 @pytest.fixture
