@@ -98,9 +98,11 @@ def browser(_playwright):
 
 
 class _SerialWSGIServer(WSGIServer):
-    """One request at a time (Django then answers with Connection: close), each under `gate`."""
+    """One request at a time (Django then answers with Connection: close), each under `gate`, which a
+    test's end holds (hold) until the next test begins (let_go): see `server`."""
 
     gate = threading.Lock()
+    held = False
 
     def __init__(self, *args, connections_override=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,6 +110,21 @@ class _SerialWSGIServer(WSGIServer):
     def process_request(self, request, client_address):
         with self.gate:
             super().process_request(request, client_address)
+
+    @classmethod
+    def hold(cls):
+        cls.gate.acquire()
+        cls.held = True
+
+    @classmethod
+    def let_go(cls):
+        if cls.held:
+            cls.held = False
+            cls.gate.release()
+
+    def shutdown(self):
+        self.let_go()  # a request waiting at the gate would keep the server from stopping
+        super().shutdown()
 
 
 def _serial_live_server_on_sqlite():
@@ -137,20 +154,10 @@ def server(request, transactional_db):
     serial = _serial_live_server_on_sqlite()
     live_server = request.getfixturevalue("live_server")
     if serial:
-        request.getfixturevalue("_gate_opened_at_the_end")
-        if _SerialWSGIServer.gate.locked():
-            _SerialWSGIServer.gate.release()
+        _SerialWSGIServer.let_go()
     yield live_server.url.rstrip("/")
     if serial:
-        _SerialWSGIServer.gate.acquire()
-
-
-@pytest.fixture(scope="session")
-def _gate_opened_at_the_end():
-    """Set up after the live server, so torn down before it: a server held at the gate could not stop."""
-    yield
-    if _SerialWSGIServer.gate.locked():
-        _SerialWSGIServer.gate.release()
+        _SerialWSGIServer.hold()
 
 
 class PageProblems:
