@@ -226,23 +226,18 @@ def _encode(img: Image.Image, size: tuple[int, int], quality: int) -> bytes:
     return out.getvalue()
 
 
-def pixels_message(width: int, height: int) -> str:
+def pixels_message(width: int | None = None, height: int | None = None) -> str:
     """Too many pixels to decode within a worker's memory, in the candidate's words: how many pixels
-    every file may have (a buffered JPEG of more may pass, none of fewer is refused), a 4:3 size
-    within it as a camera or scanner setting would name it, and how a phone makes the picture smaller."""
-    return _pixels_text(f"（{width}×{height}）", settings.IMAGE_MAX_PIXELS_FULL_DECODE)
-
-
-def _pixels_text(size: str, limit: int) -> str:
+    every file may have (a baseline JPEG of more may pass, none of fewer is refused), a 4:3 size
+    within it as a camera or scanner setting would name it, and how a phone makes the picture smaller.
+    The same limit whatever the refusal (a PNG, a progressive JPEG, more than any file may have: an
+    image bomb's header): told 4000万 for one file and 1000万 for the next, a candidate who followed the
+    first was refused again (photo probe)."""
+    limit = settings.IMAGE_MAX_PIXELS_FULL_DECODE
     side = int((limit / 12) ** 0.5)
+    size = f"（{width}×{height}）" if width else ""
     return (f"图片像素过大{size}：最多{limit // 10_000}万像素（如{side * 4}×{side * 3}）。"
             "请用手机相册的“编辑/裁剪”或截图缩小后再上传。")
-
-
-def bomb_message(width: int | None = None, height: int | None = None) -> str:
-    """More pixels than any file may have (IMAGE_MAX_PIXELS, an image bomb's header or a 48 MP camera):
-    the limit stated, as pixels_message states it."""
-    return _pixels_text(f"（{width}×{height}）" if width else "", settings.IMAGE_MAX_PIXELS)
 
 
 def _read(upload) -> bytes:
@@ -312,14 +307,14 @@ def _opened(raw: bytes) -> tuple[Image.Image, tuple[int, int]]:
     try:
         img = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
     except Image.DecompressionBombError:
-        raise ValidationError(bomb_message(), code="pixels") from None
+        raise ValidationError(pixels_message(), code="pixels") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         # It begins as an accepted format does (_read): a photo cut short before its header ended
         # (a dropped connection), not a wrong type.
         raise ValidationError(CORRUPT_MESSAGE, code="corrupt") from None
     width, height = img.size
     if width * height > settings.IMAGE_MAX_PIXELS:
-        raise ValidationError(bomb_message(width, height), code="pixels")
+        raise ValidationError(pixels_message(width, height), code="pixels")
     _check_shape(width, height)
     if img.format not in JPEG_FORMATS:
         if width * height > settings.IMAGE_MAX_PIXELS_FULL_DECODE:

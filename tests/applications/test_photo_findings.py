@@ -184,9 +184,22 @@ def test_a_file_named_jpg_that_is_not_a_picture_is_told_so(application, candidat
 
 def test_a_picture_of_too_many_pixels_is_told_the_limit(application, candidate, settings):
     header = _saved(Image.new("L", (8000, 6000), 200), "JPEG")  # 48 MP, over IMAGE_MAX_PIXELS (40 MP)
-    limit = settings.IMAGE_MAX_PIXELS // 10_000
+    limit = settings.IMAGE_MAX_PIXELS_FULL_DECODE // 10_000
     assert _refused(application, candidate, ("48mp.jpg", header)).startswith(
         f"48mp.jpg：图片像素过大（8000×6000）：最多{limit}万像素（如")
+
+
+def test_every_refusal_for_pixels_states_the_one_limit_every_file_may_have(application, candidate):
+    """A baseline JPEG over every file's limit, a PNG over the full-decode one and a progressive JPEG
+    whose scans would not fit: one limit told, so following it is never refused again (photo probe)."""
+    baseline = _saved(Image.new("RGB", (12000, 9000), (200, 200, 200)), "JPEG")
+    png = _saved(Image.new("L", (4000, 3000), 200), "PNG")
+    progressive = io.BytesIO()
+    Image.new("RGB", (7200, 5400), (200, 180, 160)).save(progressive, "JPEG", progressive=True)
+    told = {_refused(application, candidate, (name, content)).split("：", 1)[1].split("（如")[0]
+            for name, content in (("a.jpg", baseline), ("b.png", png), ("c.jpg", progressive.getvalue()))}
+    assert told == {"图片像素过大（12000×9000）：最多1000万像素", "图片像素过大（4000×3000）：最多1000万像素",
+                    "图片像素过大（7200×5400）：最多1000万像素"}
 
 
 # ---------------------------------------------------------------- F, G, H: the images asked for
