@@ -595,6 +595,7 @@ def role_permissions_save(*, actor, cells: dict[tuple[str, str], bool], shown: d
     permissions.require_function(actor, "configure_roles")
     with transaction.atomic():
         locks.hold(PERMISSIONS_LOCK)
+        actor_held(actor)  # a disabled account's save is refused, even one that would change nothing
         changed, overtaken = 0, {}
         for (function, role), allowed in cells.items():
             if function not in permissions.TABLE:

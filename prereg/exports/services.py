@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from prereg.accounts.models import Role, User
+from prereg.accounts.models import Role
 from prereg.accounts.permissions import require_function
 from prereg.accounts.services import actor_held
 from prereg.applications.models import Application, State
@@ -71,8 +71,7 @@ def export_request(*, actor, kind: str, format: str = "", columns: str = ColumnS
         raise ValidationError("导出格式与类型不符。")
     if columns not in ColumnSet.values:
         raise ValidationError("请选择导出列。")
-    # A user's requests take turns on his row: each counts the jobs the one before it wrote.
-    User.objects.select_for_update(no_key=True).get(pk=actor.pk)
+    # A user's requests take turns on his row (held above): each counts the jobs the one before it wrote.
     runner.abandon_stale(owner=actor)  # a job lost with a restarted worker holds no place
     active = ExportJob.objects.filter(owner=actor, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
     if active.count() >= MAX_ACTIVE_JOBS:

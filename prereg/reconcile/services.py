@@ -456,10 +456,10 @@ def roster_remind(*, actor, kind: str, keys, expected_upload: int | None = None,
         raise ValidationError("尚未上传国网名单。")
     if expected_upload is not None and upload.pk != expected_upload:
         raise ValidationError("国网名单已重新上传，请在新名单中重新勾选。")
-    targets = _targets(upload, kind, ids)
-    # The actor's account, then row locks on the applications (as 提醒考生 takes them): two reminders
-    # at once count right.
+    # The actor's account, then row locks on the roster rows and the applications (as 提醒考生 takes
+    # them): two reminders at once count right.
     actor_held(actor)
+    targets = _targets(upload, kind, ids)
     locked = {a.pk: a for a in Application.objects.select_for_update(of=("self",)).filter(
         pk__in=[t.application.pk for t in targets if t.application]).select_related("candidate")}
     keys = {t.key for t in targets}
