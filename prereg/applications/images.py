@@ -627,9 +627,16 @@ def _check_new(application_id, slot, row_id, processed) -> None:
                .values_list("sha256", flat=True))
     for upload, image in processed:
         if image.sha256 in held:
-            name = getattr(upload, "name", "") or "图片"
-            raise ValidationError(f"{name}：{DUPLICATE_MESSAGE}", code="duplicate")
+            raise _refused_file(upload, DUPLICATE_MESSAGE, "duplicate", len(processed))
         held.add(image.sha256)
+
+
+def _refused_file(upload, message: str, code: str, chosen: int) -> ValidationError:
+    """One file's refusal, which refuses the batch: named, and the others chosen with it said not
+    uploaded either (the candidate saw only the bad file named and took the good ones for stored)."""
+    name = getattr(upload, "name", "") or "图片"
+    others = f"本次所选的其余{chosen - 1}张也未上传，请去掉这张后重新选择。" if chosen > 1 else ""
+    return ValidationError(f"{name}：{message}{others}", code=code)
 
 
 def _check_room(application_id, slot, row_id, adding: int, limit: int) -> None:
@@ -667,8 +674,7 @@ def images_add(*, actor, application, slot: str, row_id: int | None = None, uplo
             _check_fits_slot(slot, image)
             processed.append((upload, image))
         except ValidationError as error:
-            name = getattr(upload, "name", "") or "图片"
-            raise ValidationError(f"{name}：{error.messages[0]}", code=error.code) from None
+            raise _refused_file(upload, error.messages[0], error.code, len(uploads)) from None
     names = DeletedImageFile.names_queued(len(processed))
     queued = [name for pair in names for name in pair]
     written = []

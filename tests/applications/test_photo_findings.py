@@ -165,7 +165,8 @@ def test_the_same_picture_is_not_held_twice_in_one_slot(application, candidate):
     other = jpeg_upload(size=(400, 300), color=(1, 2, 3)).read()
     _add(application, candidate, ("a.jpg", first))
     assert _refused(application, candidate, ("a (1).jpg", first)) == "a (1).jpg：该图片已上传过，无需重复上传。"
-    assert _refused(application, candidate, ("b.jpg", other), ("b2.jpg", other)) == "b2.jpg：该图片已上传过，无需重复上传。"
+    assert _refused(application, candidate, ("b.jpg", other), ("b2.jpg", other)) == (
+        "b2.jpg：该图片已上传过，无需重复上传。本次所选的其余1张也未上传，请去掉这张后重新选择。")
     assert ApplicationImage.objects.filter(slot=ImageSlot.CATEGORY).count() == 1
     _add(application, candidate, ("a.jpg", first), slot="current_qualification")  # another slot: its own
     _add(application, candidate, ("b.jpg", other))
@@ -180,6 +181,16 @@ def test_the_same_picture_is_not_held_twice_in_one_slot(application, candidate):
 def test_a_file_named_jpg_that_is_not_a_picture_is_told_so(application, candidate, content):
     message = _refused(application, candidate, ("证件.jpg", content))
     assert message.startswith("证件.jpg：文件内容不是图片，或不是 jpg/jpeg/png/bmp 格式的图片")
+
+
+def test_one_bad_file_of_several_chosen_says_the_others_were_not_uploaded_either(application, candidate):
+    """One bad file refuses the batch: the candidate, seeing only it named, took the good ones for stored."""
+    good = [(f"证书{n}.jpg", jpeg_upload(size=(400, 300), color=(n, 90, 90)).read()) for n in (1, 2)]
+    message = _refused(application, candidate, good[0], ("说明.jpg", b"just some text " * 20), good[1])
+    assert message.startswith("说明.jpg：文件内容不是图片")
+    assert message.endswith("。本次所选的其余2张也未上传，请去掉这张后重新选择。")
+    assert not ApplicationImage.objects.filter(original_name__startswith="证书").exists()
+    assert "其余" not in _refused(application, candidate, ("说明.jpg", b"just some text " * 20))  # chosen alone
 
 
 def test_a_picture_of_too_many_pixels_is_told_the_limit(application, candidate, settings):
