@@ -215,9 +215,15 @@ def flags_store(application) -> None:
 
 @dataclass
 class ItemResult:
-    """One 📷 item of the review screen: its images' readings together."""
+    """One 📷 item of the review screen: its images' readings together, each with the name the
+    screen's thumbnails give its image (`labels`: its caption, else 第N张图片)."""
 
     images: list[ImageResult]
+    labels: list[str] = field(default_factory=list)
+
+    @property
+    def labelled(self) -> list[tuple[str, ImageResult]]:
+        return list(zip(self.labels, self.images, strict=True))
 
     @property
     def read(self) -> list[ImageResult]:
@@ -260,7 +266,9 @@ def with_readings(application, check_fields) -> list:
     its images (`item.ocr`); those that disagree first, each group in its own order."""
     results = results_for(application)
     for f in check_fields:
-        f.ocr = ItemResult([results[img.pk] for img in f.images if img.pk in results])
+        read = [(getattr(img, "caption", "") or f"第{n}张图片", results[img.pk])
+                for n, img in enumerate(f.images, start=1) if img.pk in results]
+        f.ocr = ItemResult([result for _label, result in read], [label for label, _result in read])
     return sorted(check_fields, key=lambda f: not f.ocr.flagged)
 
 

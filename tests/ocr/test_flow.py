@@ -270,7 +270,7 @@ def test_with_the_engine_missing_the_review_screen_says_unread_and_works(client,
     client.force_login(reviewer_anxi_hospital)
     body = client.get(reverse("backoffice:review", args=[in_review.pk])).content.decode()
     assert 'data-ocr="unread"' in body and "机器识别：未能识别" in body
-    assert "图片未能识别" in body and 'name="consistent"' in body  # the reviewer ticks as before
+    assert "未能识别。</p>" in body and 'name="consistent"' in body  # the reviewer ticks as before
 
 
 def test_the_slot_asks_again_while_its_image_is_read_and_then_shows_the_warning(
@@ -392,3 +392,18 @@ def test_an_image_deleted_while_it_is_read_ends_the_task_quietly(tree, year, set
     image = stored_image(application, "id_front", "4")
     assert read_image(image.pk, engine=DeletingEngine()) is None
     assert not ImageReading.objects.exists()
+
+
+def test_the_review_screen_names_the_picture_each_reading_is_of(client, in_review, reviewer_anxi_hospital):
+    """An item of several pictures: each note says which (the thumbnails' 第N张图片), not the same
+    sentence three times (photo probe)."""
+    first, second, third = (stored_image(in_review, "current_qualification", digit) for digit in "234")
+    FakeEngine.PAGES = [[["x"]]]  # nearly no text: a blank page, not what the item asks for
+    read_image(first.pk)
+    FakeEngine.PAGES = [[["y"]]]
+    read_image(third.pk)
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[in_review.pk])).content.decode()
+    assert "⚠ 第2张图片：图片中几乎没有文字（空白或无法辨认），与此项要求的材料不符" in body
+    assert "⚠ 第4张图片：图片中几乎没有文字（空白或无法辨认），与此项要求的材料不符" in body
+    assert body.count("图片中几乎没有文字") == 2 and second.pk not in results_for(in_review)  # the 3rd: not read
