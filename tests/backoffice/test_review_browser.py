@@ -141,3 +141,31 @@ def test_a_long_screenshot_zooms_to_its_own_size(page, tree, year, reviewer_anxi
     for _ in range(25):
         viewer.locator("[data-viewer-action=zoom-in]").click()
     assert main.evaluate("img => parseFloat(img.style.width)") >= 600
+
+
+def test_a_long_screenshot_opens_fitted_to_the_width_from_its_top(page, tree, year, reviewer_anxi_hospital):
+    """Photo probe: fitted whole to the stage, a 680×4410 screenshot opened 64 px wide; it is read by
+    scrolling down from its top, as on a phone."""
+    application = submitted(tree, year, name="王长图")
+    tall = io.BytesIO()
+    Image.new("RGB", (680, 4410), "white").save(tall, "PNG")
+    ApplicationImageFactory(application=application, slot="id_front", width=320, height=200,
+                            file__filename="id_front.png", file__data=_png("red"))
+    ApplicationImageFactory(application=application, slot="id_back", width=680, height=4410,
+                            file__filename="tall.png", file__data=tall.getvalue())
+    login(page, reviewer_anxi_hospital.username, TEST_PASSWORD)
+    page.goto(f"{page.base}/backoffice/review/{application.pk}/")
+    viewer = page.locator("#field-id_card [data-viewer]")
+    main = viewer.locator("[data-viewer-main]")
+    stage = viewer.locator(".viewer-stage")
+    expect(main).to_have_js_property("naturalWidth", 320)
+    assert main.evaluate("img => parseFloat(img.style.width)") <= 320  # an ordinary picture: whole, as before
+    stage.evaluate("stage => { stage.scrollTop = 50; }")
+    viewer.locator("[data-viewer-action=next]").click()
+    expect(main).to_have_js_property("naturalWidth", 680)
+    page.wait_for_function("img => parseFloat(img.style.width) > 300", arg=main.element_handle())
+    width, stage_width = main.evaluate("img => parseFloat(img.style.width)"), stage.evaluate("s => s.clientWidth")
+    assert abs(width - min(680, stage_width)) <= 1
+    assert stage.evaluate("s => s.scrollTop") == 0
+    assert stage.evaluate("s => s.scrollHeight > 4 * s.clientHeight")  # scrolled, not shrunk
+

@@ -15,7 +15,11 @@
     if (!img || !thumbs.length) { return; }
     var thumb = thumbs[state.index];
     var src = thumb.getAttribute("data-viewer-src");
-    if (img.getAttribute("src") !== src) { img.setAttribute("src", src); }
+    var stage = viewer.querySelector(".viewer-stage");
+    if (img.getAttribute("src") !== src) {
+      img.setAttribute("src", src);
+      if (stage) { stage.scrollTop = 0; stage.scrollLeft = 0; }  // a picture is read from its top
+    }
     layout(viewer);
     thumbs.forEach(function (t, i) {
       t.classList.toggle("active", i === state.index);
@@ -30,6 +34,8 @@
   // The picture at its zoom and turn, the canvas sized to the box it covers (so the stage scrolls to
   // each of its edges): at zoom 1 it fits the stage, never larger than itself.
   // The scale at zoom 1: the picture fits the stage, never larger than itself; null before it has a size.
+  // A long one (a long screenshot, more than twice as tall as the stage's shape) fits its width and is
+  // read by scrolling down from its top: fitted whole, a 680×4410 one opened 64 px wide (photo probe).
   function fitScale(viewer) {
     var state = viewerState(viewer);
     var img = viewer.querySelector("[data-viewer-main]");
@@ -37,8 +43,11 @@
     // Laid out again once loaded, and once its item is opened (a closed <details> has no size).
     if (!img || !stage || !img.naturalWidth || !stage.clientWidth) { return null; }
     var turned = state.rotate % 180 !== 0;
-    return Math.min(stage.clientWidth / (turned ? img.naturalHeight : img.naturalWidth),
-                    stage.clientHeight / (turned ? img.naturalWidth : img.naturalHeight), 1);
+    var width = turned ? img.naturalHeight : img.naturalWidth;
+    var height = turned ? img.naturalWidth : img.naturalHeight;
+    var byWidth = stage.clientWidth / width;
+    var long = height / width > 2 * stage.clientHeight / stage.clientWidth;
+    return Math.min(byWidth, long ? byWidth : stage.clientHeight / height, 1);
   }
   // Zoomed in as far as twice the picture's own size, and at least 6 times its fitted size: a long screenshot
   // fitted to the stage's height could not be read in the viewer at 6 times (photo probe).
