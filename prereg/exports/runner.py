@@ -232,6 +232,9 @@ def run_job(job_id: int, *, write=None) -> None:
         _run_taken_job(job_id, write or _write_applications_kind)
 
 
+FAILED_MESSAGE = "生成失败，请稍后重试或联系管理员。"
+
+
 def _write_applications_kind(job, path):
     return WRITERS[job.kind](job, applications_for(job.owner, job.filters), path)
 
@@ -266,22 +269,31 @@ def _run_taken_job(job_id: int, write) -> None:
         return
     except Exception:
         logger.exception("export %s failed", job_id)
-        _on_a_working_connection(lambda: _record_failure(job, "生成失败，请稍后重试或联系管理员。"))
+        _on_a_working_connection(lambda: _record_failure(job, FAILED_MESSAGE))
         return
     finished = timezone.now()
-    with transaction.atomic():
-        # On the job's row locked as export_delete locks it: a job failed by abandon_stale while this worker
-        # still ran may have been deleted by its owner since; then no row would name the file, and neither
-        # export_delete nor purge_expired would ever remove it. Still here (even failed), it ends as done.
-        own = ExportJob.objects.select_for_update().filter(pk=job.pk, started_at=job.started_at).exists()
-        if own:
-            ExportJob.objects.filter(pk=job.pk).update(
-                status=ExportStatus.DONE, progress=100, row_count=rows, file=name, file_name=file_name,
-                size=default_storage.size(name), finished_at=finished, expires_at=finished + ttl())
-            record("export.finished", actor=job.owner, obj=job, details={
-                "kind": job.kind, "format": job.format,
-                "columns": job.columns if job.kind == ExportKind.APPLICATIONS else "",
-                "filters": job.filters, "rows": rows, "full_numbers": job.full_numbers})
+    try:
+        with transaction.atomic():
+            # On the job's row locked as export_delete locks it: a job failed by abandon_stale while this
+            # worker still ran may have been deleted by its owner since; then no row would name the file, and
+            # neither export_delete nor purge_expired would ever remove it. Still here (even failed), it ends
+            # as done.
+            own = ExportJob.objects.select_for_update().filter(pk=job.pk, started_at=job.started_at).exists()
+            if own:
+                ExportJob.objects.filter(pk=job.pk).update(
+                    status=ExportStatus.DONE, progress=100, row_count=rows, file=name, file_name=file_name,
+                    size=default_storage.size(name), finished_at=finished, expires_at=finished + ttl())
+                record("export.finished", actor=job.owner, obj=job, details={
+                    "kind": job.kind, "format": job.format,
+                    "columns": job.columns if job.kind == ExportKind.APPLICATIONS else "",
+                    "filters": job.filters, "rows": rows, "full_numbers": job.full_numbers})
+    except DatabaseError:
+        # The file is written but no row names it (the connection died, a lock timed out): removed, and the
+        # job failed, as when the writing fails, or the file of personal data would stay for ever.
+        logger.exception("export %s written but not recorded", job_id)
+        _remove_quietly(name)
+        _on_a_working_connection(lambda: _record_failure(job, FAILED_MESSAGE))
+        return
     if not own:
         default_storage.delete(name)
         logger.info("export %s was deleted before its worker ended: its file is removed", job_id)

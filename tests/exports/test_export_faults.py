@@ -143,3 +143,24 @@ def test_an_export_whose_postgresql_session_was_terminated_fails_at_once(tree, y
     job.refresh_from_db()
     assert (job.status, job.error) == (ExportStatus.FAILED, FAILED)
     assert ExportJob.objects.filter(status=ExportStatus.RUNNING).count() == 0
+
+
+def test_an_export_written_but_not_recorded_leaves_no_file_and_fails(tree, year, reviewer_quanzhou, monkeypatch,
+                                                                    settings, tmp_path):
+    """The database fails at the job's last update (a dead connection, a lock timed out): the file of
+    personal data it would have named is removed and the job fails, not left running with a file no row names."""
+    settings.MEDIA_ROOT = tmp_path
+    make_application(tree, year, "35052401")
+    real = runner.record
+
+    def failing(event, **kwargs):
+        if event == "export.finished":
+            raise OperationalError("canceling statement due to lock timeout")
+        return real(event, **kwargs)
+
+    monkeypatch.setattr(runner, "record", failing)
+    job = ExportJobFactory(owner=reviewer_quanzhou, queued=True, format=ExportFormat.CSV)
+    runner.run_job(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.error, job.file.name or "") == (ExportStatus.FAILED, FAILED, "")
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]
