@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Lower
 
 
@@ -70,6 +70,14 @@ class UserQuerySet(models.QuerySet):
     def administered_by(self, user):
         """Reviewer accounts a user may reset or disable: in his subtree and of lower rank."""
         return self.staff_visible_to(user).filter(role__in=roles_below(user.role)).exclude(pk=user.pk)
+
+    def in_lock_order(self):
+        """In the order every act row-locks accounts: higher rank first, then pk. An act holds its actor's
+        account (accounts.services.actor_held) before the lower ones it acts on; a superior's act on both
+        (禁用 of a 考点 and a unit under it, a staff import, 开启新年度) that took the unit's older row first
+        deadlocked with the 考点's own act on the unit (race probe)."""
+        rank = Case(*(When(role=role, then=Value(n)) for role, n in ROLE_RANK.items()), default=Value(len(ROLE_RANK)))
+        return self.order_by(rank, "pk")
 
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):

@@ -438,7 +438,7 @@ def account_unlock(*, actor, user_ids, request=None) -> int:
     permissions.require_function(actor, "reset_reviewer_password")
     actor_held(actor)
     ids = {int(i) for i in user_ids}
-    users = list(User.objects.administered_by(actor).filter(pk__in=ids).select_for_update(no_key=True))
+    users = list(User.objects.administered_by(actor).filter(pk__in=ids).select_for_update(no_key=True).in_lock_order())
     if len(users) != len(ids):
         raise Http404("所选账号不存在或不在您的管辖范围内。")
     locked = locked_usernames(u.username for u in users)
@@ -473,7 +473,7 @@ def account_set_active(*, actor, user_ids, active: bool, waiting=None, assigned=
         list(Org.objects.filter(pk__in=org_ids).select_for_update(no_key=True).order_by("pk"))
     # Then the actor's own account (a 禁用 of it by his superior waits, or is seen), then the lower ranks'.
     actor_held(actor)
-    users = list(scope.select_for_update(no_key=True, of=("self",)).order_by("pk"))
+    users = list(scope.select_for_update(no_key=True, of=("self",)).in_lock_order())
     if len(users) != len(ids):
         raise Http404("所选账号不存在或不在您的管辖范围内。")
     changed = [u for u in users if u.is_active != active]

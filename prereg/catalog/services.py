@@ -201,7 +201,7 @@ def reviewer_passwords_reset(*, actor, exam_year: ExamYear) -> int:
     reviewers. Called inside exam_year_open's transaction.
     """
     reviewers = (User.objects.filter(role__in=Role.reviewer_roles(), org__isnull=False)
-                 .exclude(pk=actor.pk).select_related("org", "org__parent").order_by("org__code", "username"))
+                 .exclude(pk=actor.pk).select_related("org", "org__parent").in_lock_order())
     passwords = []
     for user in reviewers:
         raw = generate_one_time_password()
@@ -215,7 +215,7 @@ def reviewer_passwords_reset(*, actor, exam_year: ExamYear) -> int:
         user.one_time_password_set_at = None
         user.save(update_fields=["password", "must_change_password", "profile_completed", "one_time_password_set_at"])
         passwords.append((user, raw))
-    hand_down(exam_year, passwords)
+    hand_down(exam_year, sorted(passwords, key=lambda entry: (entry[0].org.code, entry[0].username)))
     return len(passwords)
 
 

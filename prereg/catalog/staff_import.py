@@ -245,10 +245,14 @@ def _phones_still_free(plan: StaffPlan) -> None:
 def _apply(actor, plan: StaffPlan, year) -> list[User]:
     """Write the plan: the changed accounts updated under their locks, the new ones created with
     their one-time passwords handed down. Returns the new accounts."""
+    # The actor's account, then those the sheet changes, then the numbers it gives: every act takes
+    # accounts before numbers (修改 of an account's phone locks the account, then its new number), so a
+    # superior's 修改 of one of the sheet's accounts to one of its numbers waits or is waited for (race probe:
+    # the import took the number first, and each waited for the other).
     actor_held(actor)
+    locked = {u.pk: u for u in User.objects.select_for_update(no_key=True).filter(pk__in=[u.pk for u, _ in plan.updates])
+              .in_lock_order()}
     _phones_still_free(plan)
-    # The accounts changed are locked while the sheet is applied.
-    locked = {u.pk: u for u in User.objects.select_for_update(no_key=True).filter(pk__in=[u.pk for u, _ in plan.updates])}
     for user, changes in plan.updates:
         user = locked[user.pk]
         for field, (_old, new) in changes.items():
