@@ -1,6 +1,7 @@
 """用户管理, 配置角色权限, 考生信息管理 and the SMS outbox."""
 
 import re
+from html import unescape
 
 import pytest
 from django.test import override_settings
@@ -112,7 +113,7 @@ def test_a_refresh_after_a_reset_shows_no_password_and_makes_no_second_one(clien
     response = client.post(reverse("backoffice:accounts_reset", args=[clerk.pk]))
     assert response.status_code == 302 and response.url == reverse("backoffice:password_shown")
     page = client.get(response.url)
-    password = re.search(r'class="password-once">([^<]+)<', page.content.decode()).group(1)
+    password = unescape(re.search(r'class="password-once">([^<]+)<', page.content.decode()).group(1))
     assert page["Cache-Control"].startswith("max-age=0") or "no-store" in page["Cache-Control"]
     again = client.get(response.url, follow=True).content.decode()
     assert password not in again and "一次性密码只显示一次" in again
