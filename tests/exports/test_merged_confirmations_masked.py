@@ -139,3 +139,18 @@ def test_a_masked_forms_qr_code_carries_its_number_and_signature_only_and_verifi
     assert _qr_matrix(page, len(expected)) == expected
     client.force_login(reviewer_quanzhou)
     assert "由本系统生成" in client.get(link).content.decode()
+
+
+def test_the_page_explains_only_the_kinds_it_offers(client, reviewer_anxi_bureau):
+    """打印预报名审核确认单 withdrawn from a role (配置角色权限): its exports page neither offers the merged
+    forms nor explains them; the images zip's help is a 考点's and the 考区's only."""
+    from prereg.accounts.models import Role, RolePermission
+    from prereg.accounts.permissions import invalidate_cache
+
+    client.force_login(reviewer_anxi_bureau)
+    page = client.get(reverse("backoffice:exports")).content.decode()
+    assert 'value="confirmations"' in page and "审核确认单：仅包含" in page and "证件图片（仅考点" not in page
+    RolePermission.objects.create(role=Role.POINT, function="print_confirmation", allowed=False)
+    invalidate_cache()
+    page = client.get(reverse("backoffice:exports")).content.decode()
+    assert 'value="confirmations"' not in page and "审核确认单：仅包含" not in page

@@ -75,9 +75,11 @@ def _page(request, export_form, filter_form, status=200):
     jobs = list(ExportJob.objects.filter(owner=request.user)[:RECENT_JOBS])
     for job in jobs:
         _for_table(job)
+    offered = {kind for kind, _label in export_form.fields["kind"].choices}  # the help of the kinds offered only
     return render(request, "backoffice/exports/index.html", {
         "export_form": export_form, "filter_form": filter_form, "jobs": jobs,
-        "full_numbers": full_numbers_for(request.user), "may_export_images": may_export_images(request.user),
+        "full_numbers": full_numbers_for(request.user), "offers_confirmations": ExportKind.CONFIRMATIONS in offered,
+        "offers_images": ExportKind.IMAGES in offered,
         "ttl_hours": int(runner.ttl().total_seconds() // 3600),
     }, status=status)
 
