@@ -184,7 +184,7 @@ ACTS = {
     "eligibility_rules_import": (catalog.eligibility_rules_import, lambda p: (p.province, {
         "exam_year_id": p.year.pk, "filename": "r.csv", "content": catalog.eligibility_rules_file(p.year)})),
     "staff_import": (staff_import.staff_import, lambda p: (p.province, {
-        "filename": "a.csv", "content": staff_sheet(staff_row("35020001", "350200", "考点", "洪雅", "13900000001"))})),
+        "filename": "a.csv", "content": staff_sheet(staff_row("35020001", "350200", "考点", "洪雅", "17700000001"))})),
     "org_import": (org_importer.org_import, lambda p: (p.province, {
         "filename": "orgs.csv", "content": org_sheet(org_row("35012207", "连江县新设诊所", "350122",
                                                              region="350122"))})),

@@ -34,7 +34,7 @@ def account(username, org, role, name="", phone="", title="", department=""):
 
 
 GOOD = [
-    account("35020001", "350200", "考点", "洪雅", "13900000001"),
+    account("35020001", "350200", "考点", "洪雅", "17700000001"),
     account("350203a", "350203", "报名点", "李明"),
     account("35052401b", "35052401", "单位", "苏婷二"),
 ]
@@ -83,7 +83,7 @@ def test_new_accounts_get_one_time_passwords_through_their_parents_sheets(client
     result = staff_import.staff_import(actor=reviewer_province, filename="a.csv", content=sheet(*GOOD))
     assert result.ok and len(result.creates) == 3 and result.sheets == 3
     site = User.objects.get(username="35020001")
-    assert (site.role, site.org.code, site.name, site.phone) == (Role.SITE, "350200", "洪雅", "13900000001")
+    assert (site.role, site.org.code, site.name, site.phone) == (Role.SITE, "350200", "洪雅", "17700000001")
     assert site.must_change_password and not site.profile_completed and site.created_by == reviewer_province
     # The 考区 holds its 考点's password, 厦门 the 思明 报名点's, 安溪's bureau its hospital's.
     holders = dict(PasswordSheet.objects.values_list("holder__code", "count"))
@@ -104,7 +104,7 @@ def test_importing_again_creates_nothing_and_unread_passwords_are_kept(reviewer_
     staff_import.staff_import(actor=reviewer_province, filename="a.csv", content=sheet(*GOOD[:1]))
     hash_before = User.objects.get(username="35020001").password
     again = staff_import.staff_import(actor=reviewer_province, filename="a.csv", content=sheet(
-        account("35020001", "350200", "考点", "洪雅芳", "13900000001"),
+        account("35020001", "350200", "考点", "洪雅芳", "17700000001"),
         account("35030001", "350300", "考点", "方圆")))
     assert again.ok and len(again.creates) == 1 and len(again.updates) == 1
     first = User.objects.get(username="35020001")
@@ -197,7 +197,7 @@ def test_a_phone_changed_by_the_import_is_told_to_the_old_number(reviewer_provin
 
 def test_a_new_name_follows_the_one_name_rule_a_kept_one_is_not_asked_again(reviewer_province, current_year):
     result = staff_import.plan_staff_import(actor=reviewer_province, filename="a.csv", content=sheet(
-        account("35020009", "350200", "考点", "=1+2", "13900000009")))
+        account("35020009", "350200", "考点", "=1+2", "17700000009")))
     assert result.errors == ["第2行（35020009）：姓名只能包含文字，少数民族或外文姓名的各部分之间可用“·”或空格分隔。"]
     # An account stored before the rule, its name echoed back unchanged by the template: not refused.
     UserFactory(username="35020008", org=Org.objects.get(code="350200"), role=Role.SITE, name="旧名1")
