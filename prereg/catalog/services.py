@@ -149,6 +149,10 @@ def exam_year_open(*, actor, year: int, name: str = "", request=None, **windows)
     Refused while the year it follows still runs (year_open_refusals)."""
     require_function(actor, MANAGE)
     actor_held(actor)
+    # The accounts it resets before the year's row, as every act takes accounts before the rest: a year's
+    # edit holds its actor, then the year; an open that held the year first, then waited for that actor's
+    # account to reset it, deadlocked with it (and two opens at once, by the 考区 and the sysadmin).
+    list(_reset_scope(actor).select_for_update(no_key=True).in_lock_order().values_list("pk", flat=True))
     # Locked: a second open at the same moment waits here, then follows the year this one opens.
     previous = year_to_follow(lock=True)
     errors = check_windows(windows, year=year) or _cutoff_errors(ExamYear(year=year), windows)
@@ -194,14 +198,18 @@ def eligibility_rules_carry(previous: ExamYear | None, new: ExamYear) -> bool:
     return carried
 
 
+def _reset_scope(actor):
+    """The accounts a year's open resets: every reviewer's but the actor's."""
+    return User.objects.filter(role__in=Role.reviewer_roles(), org__isnull=False).exclude(pk=actor.pk)
+
+
 def reviewer_passwords_reset(*, actor, exam_year: ExamYear) -> int:
     """Every reviewer but the actor gets a one-time password and must complete his profile again.
 
     The passwords are sealed into one sheet per holder org, readable once by that org's
     reviewers. Called inside exam_year_open's transaction.
     """
-    reviewers = (User.objects.filter(role__in=Role.reviewer_roles(), org__isnull=False)
-                 .exclude(pk=actor.pk).select_related("org", "org__parent").in_lock_order())
+    reviewers = _reset_scope(actor).select_related("org", "org__parent").in_lock_order()
     passwords = []
     for user in reviewers:
         raw = generate_one_time_password()
