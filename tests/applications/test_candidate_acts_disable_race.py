@@ -11,34 +11,12 @@ from functools import partial
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from prereg.accounts.services import account_set_active
 from prereg.applications import candidates
 from prereg.audit.models import AuditEvent
-from tests.applications.test_one_writer_races import paused_after, started
 from tests.factories import CandidateFactory, submitted
+from tests.orgs.test_disabled_actor_races import _disable_while_paused, _events
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _disable_while_paused(monkeypatch, act, superior, actor):
-    """`act` paused once it has fetched the candidate, the 禁用 of `actor` by `superior` run meanwhile:
-    (outcomes, whether the 禁用 finished while the act was still paused)."""
-    held, go_on = paused_after(monkeypatch, candidates, "get_candidate_for")
-    outcomes = {}
-    acting = started(outcomes, "act", act)
-    assert held.wait(10), outcomes
-    disabling = started(outcomes, "disabled", partial(account_set_active, actor=superior, user_ids=[actor.pk],
-                                                      active=False))
-    disabling.join(1)
-    finished_first = not disabling.is_alive()
-    go_on.set()
-    acting.join(10)
-    disabling.join(10)
-    return outcomes, finished_first
-
-
-def _events(*names):
-    return list(AuditEvent.objects.filter(event__in=names).order_by("pk").values_list("event", flat=True))
 
 
 def test_a_phone_correction_under_way_lands_before_its_reviewers_disable(
@@ -46,8 +24,8 @@ def test_a_phone_correction_under_way_lands_before_its_reviewers_disable(
     candidate = CandidateFactory(phone="13900000001")
     submitted(tree, year, "35052401", candidate=candidate)
     outcomes, disable_done_first = _disable_while_paused(
-        monkeypatch, partial(candidates.candidate_change_phone, actor=reviewer_anxi_bureau, candidate=candidate,
-                             phone="13900000002"),
+        monkeypatch, candidates, "get_candidate_for",
+        partial(candidates.candidate_change_phone, actor=reviewer_anxi_bureau, candidate=candidate, phone="13900000002"),
         reviewer_quanzhou, reviewer_anxi_bureau)
     assert not disable_done_first, outcomes  # the 禁用 waited for the account row the correction holds
     assert outcomes["disabled"] == 1 and outcomes["act"] is False, outcomes
@@ -62,7 +40,8 @@ def test_a_candidate_password_reset_under_way_lands_before_its_reviewers_disable
     candidate = CandidateFactory(phone="13900000003")
     submitted(tree, year, "35052401", candidate=candidate)
     outcomes, disable_done_first = _disable_while_paused(
-        monkeypatch, partial(candidates.candidate_reset_password, actor=reviewer_anxi_bureau, candidate=candidate),
+        monkeypatch, candidates, "get_candidate_for",
+        partial(candidates.candidate_reset_password, actor=reviewer_anxi_bureau, candidate=candidate),
         reviewer_quanzhou, reviewer_anxi_bureau)
     assert not disable_done_first, outcomes
     assert outcomes["disabled"] == 1 and outcomes["act"] is None, outcomes
@@ -75,7 +54,8 @@ def test_a_candidate_unlock_under_way_lands_before_its_reviewers_disable(
     candidate = CandidateFactory(phone="13900000004")
     submitted(tree, year, "35052401", candidate=candidate)
     outcomes, disable_done_first = _disable_while_paused(
-        monkeypatch, partial(candidates.candidate_unlock, actor=reviewer_anxi_bureau, candidate=candidate),
+        monkeypatch, candidates, "get_candidate_for",
+        partial(candidates.candidate_unlock, actor=reviewer_anxi_bureau, candidate=candidate),
         reviewer_quanzhou, reviewer_anxi_bureau)
     assert not disable_done_first, outcomes
     assert outcomes["disabled"] == 1 and outcomes["act"] == 0, outcomes
