@@ -95,11 +95,12 @@ def first_login(request):
         return redirect("core:home")
     data = request.POST or None
     sending = need_profile and "send_code" in request.POST
+    code_status = {}
     if sending:
         ok, message = _send_own_phone_code(request, request.POST.get("profile-phone", ""))
         if request.htmx:  # the status line beside the button; the page keeps what was typed
             return render(request, "accounts/_code_status.html", {"ok": ok, "message": message})
-        (messages.info if ok else messages.error)(request, message)
+        code_status = {"ok": ok, "message": message}  # said beside the button, as the script would
     # Sending a code is not saving: the passwords are asked afresh (never echoed into the page).
     password_form = (PasswordChangeForm(user, None if sending else data, prefix="pw", request=request)
                      if need_password else None)
@@ -133,8 +134,8 @@ def first_login(request):
             status = 400
             if password_form is not None and password_form.locked_now:
                 return _signed_out_locked(request)
-    return render(request, "accounts/first_login.html", {"password_form": password_form, "profile_form": profile_form},
-                  status=status)
+    return render(request, "accounts/first_login.html",
+                  {"password_form": password_form, "profile_form": profile_form, **code_status}, status=status)
 
 
 def _profile_values(form) -> dict:

@@ -413,12 +413,12 @@ def section_save(request, section):
 
 def _send_code_without_scripts(request, application):
     """获取验证码 posted with the whole section (no scripts): send, and show again what was typed."""
-    ok, message, _field = send_phone_code(request, application)
-    (messages.success if ok else messages.error)(request, message)
+    ok, message, field = send_phone_code(request, application)
     typed = {name: request.POST.get(f"basic-{name}", "")
              for name in ("name", "ethnicity", "unit", "postcode", "phone", "address")}
     form = BasicForm(instance=application, prefix="basic", initial=typed)
     ctx = section_context(application, "basic", form, [], section_version=_posted_section_version(request))
+    ctx["code"] = {"ok": ok, "message": message, "field": field}  # said where the script's answer goes
     return render(request, "candidate/form.html", page_context(application, {"basic": ctx}))
 
 

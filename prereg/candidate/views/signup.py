@@ -81,8 +81,9 @@ def signup(request):
         # Without scripts the 发送 button posts the whole form: send, and keep what was typed.
         form = SignupForm(initial=request.POST.dict())
         ok, message = _send_code(request)
-        (messages.success if ok else messages.error)(request, message)
-        return render(request, "candidate/signup.html", {"form": form, "captcha_form": _captcha_form(request)})
+        # Said beside the button, where the script puts it, not at the top of the page.
+        return render(request, "candidate/signup.html",
+                      {"form": form, "captcha_form": _captcha_form(request), "ok": ok, "message": message})
     form = SignupForm(request.POST or None)
     if request.method == "POST":
         valid = form.is_valid()
