@@ -1,6 +1,7 @@
 """The review screen asks for a tick only on what the candidate was asked to photograph."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -63,3 +64,16 @@ def test_the_identity_thumbnails_are_captioned_as_the_form_names_them_for_the_do
     Application.objects.filter(pk=app.pk).update(id_type=IdType.HKMO_PERMIT)
     body = client.get(reverse("backoffice:review", args=[app.pk])).content.decode()
     assert '<span class="thumb-caption">港澳居民居住证正面</span>' in body and "身份证正面" not in body
+
+
+def test_the_return_reason_starts_from_the_items_ticked_no_without_scripts(client, tree, year, reviewer_anxi_hospital):
+    # review.js filled 不通过原因 from the 否 items; a reviewer's browser without scripts got an empty box.
+    app = submitted(tree, year, name="李娜")
+    services.field_check_set(actor=reviewer_anxi_hospital, application_id=app.pk, field="id_card", consistent=False)
+    client.force_login(reviewer_anxi_hospital)
+    body = client.get(reverse("backoffice:review", args=[app.pk])).content.decode()
+    assert re.search(r'<textarea id="reason"[^>]*>以下信息与原件不一致：[^<]+。</textarea>', body)
+    # The reviewer's own words, sent back with an error elsewhere, are kept as typed.
+    body = client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                       {"decision": "reject", "reason": "请重拍身份证", "version": app.version}).content.decode()
+    assert re.search(r'<textarea id="reason"[^>]*>请重拍身份证</textarea>', body)
