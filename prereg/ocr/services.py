@@ -24,7 +24,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django_tasks import default_task_backend
 
-from prereg.applications.models import ApplicationImage, ImageSlot
+from prereg.applications.models import Application, ApplicationImage, ImageSlot
 from prereg.applications.sections import BY_SLOT
 
 from . import compare, documents
@@ -99,6 +99,10 @@ def read_image(image_id: int, engine=None) -> ImageReading | None:
     with transaction.atomic():
         # The candidate may have replaced or deleted the image while it was read: then it is gone,
         # as when it is missing at the start (its row locked, it stays until the reading is kept).
+        # The application first, as the candidate's replace or delete locks it before the image: the
+        # image first deadlocked against them (races probe), the reading's key to the application
+        # waiting for his lock while he waited for the image's.
+        Application.objects.select_for_update().filter(pk=image.application_id).exists()
         if not ApplicationImage.objects.select_for_update().filter(pk=image_id).exists():
             return None
         reading.save()
