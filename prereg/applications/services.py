@@ -264,6 +264,14 @@ def _form_columns(form) -> list[str]:
     return [f.name for f in Application._meta.concrete_fields if f.name in form.cleaned_data]
 
 
+def _changes_nothing(application, form, values, formsets) -> bool:
+    """Whether a section's save would leave the locked `application` and its rows as they are."""
+    columns = {**(values or {}), **({name: getattr(form.instance, name) for name in _form_columns(form)}
+                                     if form is not None else {})}
+    return (all(getattr(application, name) == value for name, value in columns.items())
+            and not any(formset.has_changed() for formset, *_ in formsets))
+
+
 @transaction.atomic
 def application_section_save(*, actor, application_id: int, section: str, expected_version: int | None = None,
                              section_version: int | None = None, form=None, values=None, formsets=(),
@@ -278,6 +286,10 @@ def application_section_save(*, actor, application_id: int, section: str, expect
     application = lock_editable(actor, application_id, expected_version)
     saves = application.section_versions.get(section, 0)
     if section_version is not None and section_version != saves:
+        if _changes_nothing(application, form, values, formsets):
+            # The page shows what is stored: a save that went through but whose answer was lost (a 503 drawn
+            # after the commit, a reload) tapped again. Nothing to write, and nothing of the page is lost.
+            return application
         raise StaleSection()
     application.section_versions = {**application.section_versions, section: saves + 1}
     application.save(update_fields=["section_versions"])

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from prereg.applications import services as workflow_services
 from prereg.applications.models import Application, WorkRow
+from prereg.audit.models import AuditEvent
 from tests.factories import complete_application, formset_data
 
 from .test_one_writer import basic_payload
@@ -110,3 +111,24 @@ def test_a_retry_that_only_changes_rows_goes_through(client, ready):
     assert "已保存" in client.post(url, data("第一次"), HTTP_HX_REQUEST="true").content.decode()
     assert "已保存" in client.post(url, data("再点保存"), HTTP_HX_REQUEST="true").content.decode()
     assert WorkRow.objects.get(pk=row.pk).unit_name == "再点保存"
+
+
+def test_a_stale_page_that_posts_what_is_stored_is_told_it_is_saved(client, ready):
+    # A save that committed but whose answer failed (a 503 drawn after the commit: the races probe), or a page
+    # reloaded with its form data, posts again without the attempt's token: the page shows what is stored, so
+    # it is saved, not "未保存" (nothing is written again, nothing audited twice).
+    shown = ready.section_versions.get("basic", 0)
+    _save(client, ready, shown, "已经保存的地址")
+    events = AuditEvent.objects.filter(event="application.section_save").count()
+
+    body = _save(client, ready, shown, "已经保存的地址", token=OTHER_TOKEN)
+
+    assert "已保存" in body and "已在其他页面或设备上保存过" not in body
+    application = Application.objects.get(pk=ready.pk)
+    assert application.section_versions["basic"] == shown + 1
+    assert AuditEvent.objects.filter(event="application.section_save").count() == events
+    assert f'name="section_version" value="{shown + 1}"' in body  # the page goes on from the stored saves
+    # One value the stored section does not have, and the stale page is refused as before.
+    assert "已在其他页面或设备上保存过" in _save(client, ready, shown, "另一个地址", token="ab" * 16)
+    assert Application.objects.get(pk=ready.pk).address == "已经保存的地址"
+
