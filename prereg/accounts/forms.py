@@ -1,7 +1,10 @@
+from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField, CaptchaTextInput
+from captcha.models import CaptchaStore
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.utils import timezone
 
 from prereg.core.forms import LineField
 from prereg.core.validators import (
@@ -162,12 +165,34 @@ class CaptchaInput(CaptchaTextInput):
     template_name = "accounts/captcha_widget.html"
 
 
+class SingleUseCaptchaField(CaptchaField):
+    """One answered picture, one pass, also for posts at the same moment. django-simple-captcha's
+    clean reads the picture's row and then deletes it: posts of one answer at once all read it before
+    any deleted it, and all passed (security probe F2: two 找回密码 codes for one picture). Here the
+    row is claimed by a delete whose count tells who got it: of posts at once, one deletes it and
+    the others delete nothing and are refused. A wrong answer spends the picture too, as the package
+    does (one try per picture). No CAPTCHA_TEST_MODE: the check is the real one, in tests too."""
+
+    def clean(self, value):
+        forms.MultiValueField.clean(self, value)  # required and incomplete, as the package's field
+        key, response = value[0], (value[1] or "").strip().lower()
+        value[1] = ""  # the answer is not shown again
+        if not captcha_settings.CAPTCHA_GET_FROM_POOL:
+            CaptchaStore.remove_expired()
+        store = CaptchaStore.objects.filter(hashkey=key, expiration__gt=timezone.now()).first()
+        claimed = store is not None and CaptchaStore.objects.filter(pk=store.pk).delete()[0] == 1
+        if not claimed or store.response != response:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
 def captcha_field() -> CaptchaField:
-    """图形验证码 (django-simple-captcha): one answer per picture, drawn on the server."""
-    return CaptchaField(label="图形验证码", widget=CaptchaInput(),
-                        help_text="请输入图中的字母，不区分大小写；看不清可点“看不清，换一张”。",
-                        error_messages={"invalid": "图形验证码错误，请看清后重新输入。",
-                                        "incomplete": "请输入图形验证码。", "required": "请输入图形验证码。"})
+    """图形验证码 (django-simple-captcha): one answer per picture, drawn on the server; every page that
+    asks for it (sign-up's second code, 找回密码) takes this field."""
+    return SingleUseCaptchaField(label="图形验证码", widget=CaptchaInput(),
+                                 help_text="请输入图中的字母，不区分大小写；看不清可点“看不清，换一张”。",
+                                 error_messages={"invalid": "图形验证码错误，请看清后重新输入。",
+                                                 "incomplete": "请输入图形验证码。", "required": "请输入图形验证码。"})
 
 
 class CaptchaForm(forms.Form):
