@@ -874,9 +874,12 @@ def application_edit(*, actor, application_id: int, expected_version: int, chang
             # The logs keep the number masked to its first and last four digits; the full birth date
             # beside it would give back the eight between (an auditor sees these logs).
             diff["birth_date"] = [text[:4] + "年" if text else text for text in diff["birth_date"]]
-    if "id_number" in diff and id_number_taken(application.id_number, application=application, lock=True):
-        errors["id_number"] = ID_NUMBER_TAKEN_MESSAGE
     errors = errors or _cross_errors(application, touched, diff)
+    # Asked only of a correction that is otherwise saved (security probe F1): asked beside another
+    # field's error, a refused correction told whether anyone held the number, for nothing recorded.
+    if not errors and "id_number" in diff and id_number_taken(application.id_number, application=application,
+                                                              lock=True):
+        errors["id_number"] = ID_NUMBER_TAKEN_MESSAGE
     if errors:
         raise ValidationError(errors)
     if not diff:

@@ -46,6 +46,11 @@ DEFAULT_LIMITS = {
     "upload": (300, 3600),
     # 申请添加单位 per candidate a day: each lands in a 报名点's queue and is answered by SMS.
     "unit_request": (10, 86400),
+    # A reviewer's corrections that give an ID number or a phone, per reviewer a day. Each one tells
+    # whether another person holds the number (it must: a correction may not give a number someone
+    # else holds), so without a limit the correction pages answer "is this number registered?" for
+    # a list of numbers. A 报名点 or a 单位 corrects a few numbers a day; 30 leaves room for a bad day.
+    "number_lookup": (30, 86400),
 }
 MESSAGE = "操作过于频繁，请稍后再试。"
 
@@ -170,6 +175,15 @@ def check(scope: str, key: str, **kwargs) -> None:
     """Counts one hit; raises RateLimited (with the seconds to wait) once over the limit."""
     if not hit(scope, key, **kwargs):
         raise RateLimited(scope, retry_after=spent(scope, key, **kwargs) or limits_for(scope)[1])
+
+
+def number_lookup_refusal(actor) -> str | None:
+    """Counts one correction by `actor` that gives an ID number or a phone ("number_lookup"); the
+    message to refuse it with at the field once over the limit, else None.
+
+    Call it in the view, before the service: with the database cache a hit counted inside the
+    service's transaction would be rolled back with it when the number is refused as taken."""
+    return None if hit("number_lookup", f"user:{actor.pk}") else MESSAGE
 
 
 def wait_for(pairs, *, count: bool) -> int | None:

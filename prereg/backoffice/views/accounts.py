@@ -14,7 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prereg.accounts import permissions, services
-from prereg.accounts.backends import one_time_password_ttl_hours
+from prereg.accounts.backends import (
+    PHONE_TAKEN_MESSAGE,
+    STAFF_PHONE_TAKEN_MESSAGE,
+    one_time_password_ttl_hours,
+)
 from prereg.accounts.forms import AccountEditForm
 from prereg.accounts.models import Role, RolePermission, User
 from prereg.accounts.permissions import has_function
@@ -23,10 +27,12 @@ from prereg.applications import candidates as candidate_services
 from prereg.applications.models import Application
 from prereg.applications.selectors import needed_counts
 from prereg.audit.log import record
+from prereg.audit.models import Outcome
 from prereg.catalog import staff_import
+from prereg.core import ratelimit
 from prereg.core.forms import add_service_errors
 from prereg.core.sheets import template_csv
-from prereg.core.validators import is_id, normalize_id_number, searched_name
+from prereg.core.validators import is_id, normalize_id_number, normalize_mobile, searched_name
 from prereg.core.versions import STALE_MESSAGE
 from prereg.notify.models import SmsMessage
 from prereg.orgs import services as org_services
@@ -285,11 +291,20 @@ def candidate_phone(request, pk):
     candidate = candidate_services.get_candidate_for(request.user, pk)
     form = PhoneForm(request.POST)
     if form.is_valid():
+        phone = normalize_mobile(form.cleaned_data["phone"])
+        # A new number is refused if another candidate holds it, which tells that he does: counted per
+        # reviewer (security probe F3), here and not in the service's transaction that a refusal rolls back.
+        refusal = phone != candidate.phone and ratelimit.number_lookup_refusal(request.user)
         try:
+            if refusal:
+                raise ValidationError({"phone": refusal})
             voided = candidate_services.candidate_change_phone(actor=request.user, candidate=candidate,
                                                                phone=form.cleaned_data["phone"], request=request)
         except ValidationError as exc:
             add_service_errors(form, exc)
+            if PHONE_TAKEN_MESSAGE in exc.messages:
+                record("account.candidate_phone_change.phone_taken", actor=request.user, obj=candidate,
+                       outcome=Outcome.DENIED, request=request, details={"phone": phone})
         else:
             messages.success(request, "手机号码已更正。" + (
                 "此前发往原号码的一次性密码已作废，如考生需要登录，请点“重置密码”发送到新号码。" if voided else ""))
@@ -393,7 +408,12 @@ def account_edit(request, pk):
                            phone_editable=services.may_set_phone_of_others(request.user))
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
+        phone = normalize_mobile(form.cleaned_data["phone"])
+        # As 更正手机号码 (candidate_phone): a new number tells whether another account holds it (probe F3).
+        refusal = phone != account.phone and ratelimit.number_lookup_refusal(request.user)
         try:
+            if refusal:
+                raise ValidationError({"phone": refusal})
             changes = services.account_update(actor=request.user, user_id=account.pk,
                                               expected_version=form.cleaned_data["version"],
                                               name=form.cleaned_data["name"], phone=form.cleaned_data["phone"],
@@ -402,6 +422,9 @@ def account_edit(request, pk):
             add_service_errors(form, exc)
             if getattr(exc, "code", None) == "stale":  # another window saved first
                 status = 409
+            if STAFF_PHONE_TAKEN_MESSAGE in exc.messages:
+                record("account.update.phone_taken", actor=request.user, obj=account, outcome=Outcome.DENIED,
+                       request=request, details={"username": account.username, "phone": phone})
         else:
             messages.success(request, f"已保存 {account.username} 的账号信息。" if changes else "没有修改。")
             return redirect("backoffice:accounts")

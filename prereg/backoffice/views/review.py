@@ -28,10 +28,12 @@ from prereg.applications.selectors import applications_for, get_application_for
 from prereg.applications.values import typed_text
 from prereg.applications.views import may_print
 from prereg.audit.log import record
+from prereg.audit.models import Outcome
 from prereg.catalog.models import ExamYear
 from prereg.catalog.timeline import day_text
+from prereg.core import ratelimit
 from prereg.core.masking import mask_id_number
-from prereg.core.validators import is_id
+from prereg.core.validators import is_id, normalize_id_number
 from prereg.core.versions import posted_version
 from prereg.notify import services as notice_services
 from prereg.notify.models import Notice
@@ -461,7 +463,13 @@ def review_edit(request, pk):
     if request.method == "POST":
         changes = {key: request.POST[key] for key in values
                    if key in request.POST and request.POST[key].strip() != values[key]}
+        number = normalize_id_number(changes.get("id_number", ""))
+        # A new number is refused if another person holds it, which tells that he does: counted per
+        # reviewer (security probe F1), here and not in the service's transaction that a refusal rolls back.
+        refusal = number and number != application.id_number and ratelimit.number_lookup_refusal(request.user)
         try:
+            if refusal:
+                raise ValidationError({"id_number": refusal})
             edited = services.application_edit(actor=request.user, application_id=application.pk,
                                                expected_version=posted_version(request.POST.get("version")),
                                                changes=changes, request=request)
@@ -474,6 +482,9 @@ def review_edit(request, pk):
             else:
                 errors = {"__all__": "；".join(exc.messages)}
             values.update({k: request.POST.get(k, "") for k in values})
+            if errors.get("id_number") == services.ID_NUMBER_TAKEN_MESSAGE:
+                record("application.edit.id_number_taken", actor=request.user, obj=application,
+                       outcome=Outcome.DENIED, request=request, details={"after": number})
         else:
             ocr.flags_store(edited)  # the reading's flags that 进度跟踪 counts follow the correction
             messages.success(request, "填报信息已修改，修改前后内容已记入审核日志。")
