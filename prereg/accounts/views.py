@@ -23,7 +23,7 @@ from .forms import (
     ProfileEditForm,
     ProfileForm,
 )
-from .models import Role
+from .models import Role, User
 
 RESET_SESSION_KEY = "password_forgot_user"
 
@@ -36,7 +36,14 @@ def _signed_in(request, form) -> bool:
         hold_sign_in(request, request.POST.get("username", ""))
         if not form.is_valid():
             return False
-        login(request, form.user, backend="prereg.accounts.backends.IdentifierBackend")
+        # Asked again on the account's locked row: a 禁用 that committed while the password was checked is
+        # seen, so no sign-in lands after the superior was told the account is disabled (races probe).
+        user = User.objects.select_for_update(no_key=True, of=("self",)).select_related("org").get(pk=form.user.pk)
+        if reason := login_refusal(user):
+            form.user, form.refused = None, user
+            form.add_error(None, ValidationError(reason, code="login_refused"))
+            return False
+        login(request, user, backend="prereg.accounts.backends.IdentifierBackend")
         return True
 
 
