@@ -69,7 +69,8 @@ def test_a_reject_without_a_choice_is_refused_at_the_field_keeping_what_was_type
     fieldset = _fieldset(response.content.decode())
     group = fieldset.split('role="radiogroup"')[1]
     assert 'aria-describedby="reject-to-error"' in group.split(">")[0]
-    assert '<div class="error" role="alert" id="reject-to-error">请选择退回上一环节还是退回考生。</div>' in group
+    # 单位审查 offers 退回考生 alone: the error names it, not a 上一环节 the page does not offer.
+    assert '<div class="error" role="alert" id="reject-to-error">请选择“退回考生”（本环节只能退回考生）。</div>' in group
     assert "学历证书不清晰" in fieldset  # the reason stays
     assert Application.objects.get(pk=app.pk).state == State.IN_REVIEW
 
@@ -85,3 +86,14 @@ def test_a_choice_made_stays_made_when_the_page_comes_back_with_an_error(
     radios = _radios(_fieldset(response.content.decode()))
     assert [("checked" in radio) for radio in radios] == [True, False]
     assert "reject-to-error" not in response.content.decode()
+
+
+def test_past_the_unit_a_reject_without_a_choice_names_both_choices(client, app, reviewer_anxi_hospital,
+                                                                    reviewer_anxi_bureau):
+    approve(app, reviewer_anxi_hospital)
+    app.refresh_from_db()
+    client.force_login(reviewer_anxi_bureau)
+    response = client.post(reverse("backoffice:review_decide", args=[app.pk]),
+                           {"decision": "reject", "version": app.version, "reason": "学历证书不清晰"})
+    assert response.status_code == 400
+    assert 'id="reject-to-error">请选择退回上一环节还是退回考生。</div>' in _fieldset(response.content.decode())

@@ -210,7 +210,7 @@ def test_a_reject_with_neither_reason_nor_target_says_both_at_their_fields(clien
     fieldset = response.content.decode().split('<fieldset class="reject">')[1].split("</fieldset>")[0]
     assert _field_error(fieldset, "reason-error") == "不同意时必须填写不通过原因。"
     assert 'aria-describedby="reason-error"' in fieldset
-    assert _field_error(fieldset, "reject-to-error") == "请选择退回上一环节还是退回考生。"
+    assert _field_error(fieldset, "reject-to-error") == "请选择“退回考生”（本环节只能退回考生）。"
     assert Application.objects.get(pk=app.pk).version == app.version
 
 

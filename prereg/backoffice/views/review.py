@@ -389,6 +389,8 @@ def review_check(request, pk):
 # 退回至: the reviewer chooses; the manual (四.4: 可退回上一环节或退回考生) makes neither the rule.
 RETURN_TARGETS = ("previous", "candidate")
 NO_RETURN_TARGET = "请选择退回上一环节还是退回考生。"
+# Where 退回考生 is the only choice (单位审查, or the previous stage's org can take none): named as the page offers it.
+NO_RETURN_TARGET_BUT_CANDIDATE = "请选择“退回考生”（本环节只能退回考生）。"
 NO_REASON = "不同意时必须填写不通过原因。"  # application_reject's words
 
 
@@ -403,7 +405,8 @@ def review_decide(request, pk):
     if decision == "reject":
         # None is preselected; a missing reason and a missing 退回至 are said together, each at its field
         # (one at a time, the reviewer learnt of the reason only on his second try).
-        to_error = "" if data.get("to") in RETURN_TARGETS else NO_RETURN_TARGET
+        to_error = "" if data.get("to") in RETURN_TARGETS else (
+            NO_RETURN_TARGET if _previous_to(application, True) else NO_RETURN_TARGET_BUT_CANDIDATE)
         reason_error = "" if data.get("reason", "").strip() else NO_REASON
         if to_error or reason_error:
             return _render_review(request, application, form_data=data, to_error=to_error,
