@@ -210,7 +210,7 @@ class BasicForm(forms.ModelForm):
 
     unit = forms.ModelChoiceField(label="单位名称", queryset=Org.objects.filter(is_unit=True, enabled=True),
                                   widget=forms.HiddenInput, error_messages={
-                                      "required": "请在下方搜索并选择单位名称。",
+                                      "required": "请搜索并选择单位名称。",
                                       "invalid_choice": "请从单位字典中选择单位。"})
     sms_code = TextField(label="短信验证码", max_length=6, required=False,
                          help_text="修改手机号码时，点击“获取验证码”，填写新号码收到的6位验证码。",

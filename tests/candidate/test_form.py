@@ -60,7 +60,7 @@ def test_basic_section_saves_and_fills_birth_date_and_gender_from_the_id(client,
 def test_basic_section_messages_at_the_field_keep_what_was_typed(client, app, tree):
     body = post(client, "basic", basic(tree, **{"basic-postcode": "35", "basic-unit": "",
                                                "basic-phone": app.phone})).content.decode()
-    assert "邮编应为6位数字" in body and "请在下方搜索并选择单位名称" in body
+    assert "邮编应为6位数字" in body and "请搜索并选择单位名称" in body
     assert '福建省福州市鼓楼区</textarea>' in body
     app.refresh_from_db()
     assert app.address == ""

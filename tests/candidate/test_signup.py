@@ -55,6 +55,7 @@ def test_a_second_sign_up_with_the_same_id_is_refused_with_a_way_to_recover(clie
     response = client.post(reverse("candidate:signup"), data(sms_code=code))
     body = response.content.decode()
     assert "该证件编号已注册" in body and "忘记密码" in body
+    assert "请改正后重新获取短信验证码（本次验证码已使用）" in body  # the code is spent: said, not met on the next try
     assert User.objects.filter(id_number=ID).count() == 1
 
 
