@@ -25,12 +25,15 @@ def test_a_project_with_its_own_closed_window_cannot_submit_from_the_form(client
     assert "请联系您所在单位或报名点" in body and "暂不能提交" not in body
     submit = body.split('id="submit"')[1]
     assert "disabled" in submit.split("data-confirm")[0]
+    # Said at the top of the form as well, not only in the submit box at the end of a long page.
+    top = body.split("<h1>")[1].split('id="section-basic"')[0]
+    assert "data-form-closed" in top and f"省网填报已于{closes.year}年{closes.month}月{closes.day}日截止" in top
 
 
 def test_the_years_open_window_lets_a_complete_application_submit(client, year, tree, candidate):
     complete_application(candidate, year, tree)
     client.force_login(candidate)
     body = client.get(reverse("candidate:form")).content.decode()
-    assert "当前不在省网填报时间内" not in body
+    assert "当前不在省网填报时间内" not in body and "data-form-closed" not in body
     submit = body.split('id="submit"')[1]
     assert "disabled" not in submit.split("data-confirm")[0]
