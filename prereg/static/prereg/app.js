@@ -50,8 +50,12 @@
   }
   // A refused form shows where to look: its first field in error is focused (a screen reader reads
   // the field's error with it) or, for an error of the whole form, that error; both brought into view.
+  // A reviewer's notes on a returned application (审核意见, data-review-marks at a section's top and
+  // data-review-mismatch at a slot) are red as well but refuse nothing: taken for the error, they drew a refused
+  // save thousands of pixels above the field to fix (phone probe).
   function focusFirstError(form) {
-    var error = form.querySelector(".has-error, .form-errors, .message.error");
+    var error = form.querySelector(".has-error, .form-errors, " +
+                                   ".message.error:not([data-review-marks]):not([data-review-mismatch])");
     if (!error) { return false; }
     var target = error.querySelector("input:not([type=hidden]), select, textarea");
     if (!target) { error.setAttribute("tabindex", "-1"); target = error; }
