@@ -152,6 +152,40 @@
     event.preventDefault();
     event.returnValue = "";  // older browsers ask only when this is set
   });
+  // 提交审核 submits what is saved, not what is on the page: tapped with a section typed into and not saved, it
+  // submitted the old values and locked the form, the typing lost (phone probe; iOS Safari asks nothing on
+  // beforeunload). By the same rule (unsaved), it submits nothing then and says at its card which sections to save
+  // first, with links to them. Caught on the window, before app.js's data-confirm (on the document) asks.
+  window.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("#submit form button");
+    if (!button) { return; }
+    var card = button.closest("#submit");
+    var old = card.querySelector("[data-unsaved-sections]");
+    if (old) { old.remove(); }
+    var forms = Array.prototype.filter.call(document.querySelectorAll("form.section"), function (form) {
+      return unsaved[form.id];
+    });
+    if (!forms.length) { return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var message = document.createElement("div");
+    message.className = "message error";
+    message.setAttribute("role", "alert");
+    message.setAttribute("data-unsaved-sections", "");
+    message.setAttribute("tabindex", "-1");
+    message.textContent = "以下部分有未保存的修改：";
+    forms.forEach(function (form, i) {
+      var link = document.createElement("a");
+      var title = form.querySelector("h2");
+      link.href = "#" + form.id;
+      link.textContent = title ? title.textContent.trim() : form.id;
+      say(message, i ? ["、", link] : [link]);
+    });
+    say(message, ["。请先点各部分的“保存”按钮，再点“" + button.textContent.trim() + "”。"]);
+    card.insertBefore(message, button.closest("form"));
+    message.scrollIntoView({ block: "center" });
+    message.focus({ preventScroll: true });
+  }, true);
 
   // Each attempt at saving a section carries a token, kept until an answer comes (views.form.SAVE_TOKENS): a
   // save whose answer was lost (a timeout on a slow network, the server having saved it) is tapped again with
