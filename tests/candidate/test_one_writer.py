@@ -1,5 +1,7 @@
 """A section save never writes over a submission: it runs on the locked row, for an editable state only."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -207,3 +209,15 @@ def test_two_saves_of_a_section_from_pages_drawn_alike_save_one(postgres_only, y
     saved = "350002" if refused[0] is outcomes[0] else "350001"
     application.refresh_from_db()
     assert application.postcode == saved and application.section_versions == {"basic": 1}
+
+
+def test_a_save_refused_because_the_form_was_submitted_meanwhile_keeps_what_was_typed_on_the_page(client, ready):
+    # Submitted from another tab; this tab's save is refused, and its typing stays on the page (read-only), to be
+    # copied after a 撤回: a disabled field showed the stored value instead (phone probe).
+    client.post(reverse("candidate:submit"), {"version": ready.version})
+    body = client.post(reverse("candidate:section", args=["basic"]), basic_payload(ready, **{"basic-address": "泉州新地址"}),
+                       HTTP_HX_REQUEST="true").content.decode()
+    assert "如需修改请先撤回" in body
+    assert re.search(r'<input type="text" name="basic-name" value="曹操改名"[^>]*readonly', body)
+    assert re.search(r'<textarea name="basic-address"[^>]*readonly[^>]*>\s*泉州新地址</textarea>', body)
+    assert Application.objects.get(pk=ready.pk).address != "泉州新地址"

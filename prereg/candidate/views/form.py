@@ -82,9 +82,15 @@ def _forms(application, section, data=None, dicts=None):
 
 
 def _disable(form, formsets):
+    """The fields shown, not editable. A form bound to what was typed (a save refused because the application
+    was submitted meanwhile from another tab) is made read-only instead: a disabled field shows the stored
+    value, and the candidate's typing would be gone from the page (phone probe)."""
     for f in ([form] if form else []) + [f for fs in formsets for f in fs.forms]:
         for field in f.fields.values():
-            field.disabled = True
+            if f.is_bound:
+                field.widget.attrs["readonly"] = True
+            else:
+                field.disabled = True
 
 
 def section_context(application, section, form=None, formsets=None, saved=False, dicts=None, images=None,
