@@ -132,5 +132,5 @@ def test_a_year_is_opened_and_run_end_to_end(page, another_page, year, tree, rev
     response = page.request.post(f"{page.base}/candidate/submit/", form={
         "csrfmiddlewaretoken": token, "version": version}, headers={"Referer": page.url})
     assert response.ok
-    assert "2000年01月01日至2000年01月31日" in response.text()
+    assert "2000年1月1日至2000年1月31日" in response.text()  # catalog.timeline.day_text
     assert Application.objects.get(candidate=candidate, exam_year=closed).state == State.DRAFT
