@@ -16,28 +16,8 @@ from tests.e2e.conftest import login, logout, shot, submit
 from tests.factories import TEST_PASSWORD, ApplicationFactory, EducationRowFactory, windows
 
 # The browser fixtures of tests/e2e, used here too (a conftest's fixtures reach only its folder).
+_playwright, browser = e2e._playwright, e2e.browser
 server, page, another_page = e2e.server, e2e.page, e2e.another_page
-
-
-@pytest.fixture(scope="module")
-def _playwright():
-    """Playwright for this module; one sync Playwright per process, so when tests/e2e's is already
-    running in this process (a whole-suite run) this journey is skipped: run it on its own."""
-    from playwright.sync_api import Error, sync_playwright
-
-    try:
-        manager = sync_playwright().start()
-    except Error as exc:
-        pytest.skip(f"tests/e2e's Playwright runs in this process; run this file alone ({exc.message[:40]})")
-    yield manager
-    manager.stop()  # before tests/e2e starts its own in this process
-
-
-@pytest.fixture(scope="module")
-def browser(_playwright):
-    browser = _playwright.chromium.launch(executable_path=e2e.CHROMIUM, headless=True, args=e2e.CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 pytestmark = pytest.mark.browser
 
