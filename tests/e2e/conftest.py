@@ -274,20 +274,3 @@ def login(page, username: str, password: str, *, next_url: str = ""):
 def logout(page):
     submit(page, "form[action$='/accounts/logout/'] button")
 
-
-def url_exists(name: str, *args) -> bool:
-    """Whether a URL name is defined yet (features land in parallel)."""
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        reverse(name, args=args)
-    except NoReverseMatch:
-        return False
-    return True
-
-
-def need_urls(*names):
-    """Skip the test, naming what is missing, until the feature's URLs exist."""
-    missing = [n for n in names if not url_exists(n) and not url_exists(n, 1)]
-    if missing:
-        pytest.skip("feature not landed yet: " + ", ".join(missing))
