@@ -1,5 +1,7 @@
 """Export jobs (rosters, batch documents) run as background tasks (the reminders moved to notify)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -78,6 +80,14 @@ class ExportJob(models.Model):
     @property
     def active(self) -> bool:
         return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    # A job no worker has taken after this long: its owner is told, rather than left watching 排队中 0%
+    # (races probe: with the task workers stopped nothing said why). Taken, it starts in seconds.
+    QUEUED_LONG = timedelta(minutes=2)
+
+    @property
+    def queued_long(self) -> bool:
+        return self.status == ExportStatus.QUEUED and self.created_at <= timezone.now() - self.QUEUED_LONG
 
     @property
     def expired(self) -> bool:

@@ -95,6 +95,16 @@ def test_a_running_job_row_polls_and_a_finished_one_stops(quanzhou, reviewer_qua
     assert "hx-trigger" not in html
 
 
+def test_a_job_no_worker_has_taken_for_minutes_says_the_service_may_not_be_running(quanzhou, reviewer_quanzhou):
+    # With the task workers stopped the row showed 排队中 0% and nothing else (races probe).
+    job = ExportJobFactory(owner=reviewer_quanzhou, queued=True)
+    hint = "后台导出服务可能未在运行"
+    assert hint not in quanzhou.get(reverse("backoffice:export_status", args=[job.pk])).content.decode()
+    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - ExportJob.QUEUED_LONG)
+    html = quanzhou.get(reverse("backoffice:export_status", args=[job.pk])).content.decode()
+    assert hint in html and 'hx-trigger="every 2s"' in html  # still watched: a worker started takes it
+
+
 def test_another_users_job_status_is_not_found(client, reviewer_fuzhou, reviewer_quanzhou):
     job = ExportJobFactory(owner=reviewer_quanzhou, queued=True)
     client.force_login(reviewer_fuzhou)
