@@ -853,6 +853,10 @@ def _years(rule, facts, rules, head, reading, needed, readings) -> Outcome:
     if not rule.confirmed or (advance and (not advance.confirmed or _front_line_late(advance, year))):
         # The route itself is unconfirmed: the year it would be met in is 需人工核实 then (rules file §6 E11).
         earliest = f"此条件未经确认，{year}年度满足年限时亦须人工核实"
+    if grow(_years_after(facts.cutoff, year - facts.exam_year)) < needed - early:
+        # Every row has ended, so the year (_earliest) assumes the months missing are worked from the cut-off on:
+        # said, or the promise moves a year each year (eligibility probe).
+        earliest += f"（按截止日期后继续{'受聘' if rule.counted_from == 'appointment' else '从事本专业工作'}推算）"
     if MILITARY in facts.special and rule.counted_from in WORK_TIME:
         return Outcome(CHECK, f"{text}，尚差{_short_text(short)}{taken}；但表中有转业证/自主择业证，部队服役年限能否计入"
                               f"未经确认，请人工核实")

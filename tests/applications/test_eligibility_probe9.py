@@ -328,3 +328,17 @@ def test_a_form_with_its_residency_row_dated_after_the_cut_off_reads_it_as_late(
                                  education("博士学位", "2019-07", "临床医学", kind=EducationRow.Kind.DEGREE)],
                      training=[{"kind": TrainingRow.Kind.RESIDENCY, "start": d("2020-01"), "issued": d("2023-03")}]))
     assert v.result == NOT_ELIGIBLE and "规培合格证书 2023-03 取得" in v.text and "最早可报考2024年度" in v.text
+
+
+def test_the_earliest_year_after_every_row_has_ended_says_it_assumes_work_goes_on():
+    # Eligibility probe (session 22): 技师 大专 needs 3 years (§2.2 B); 2012-04 → 2013-01 is 10 months, and no row
+    # runs on, so the earliest year counts the 2年2月 missing from the cut-off on: said, or the promise moves a
+    # year each year (2026 in 2023年度, 2029 in 2026年度) without the candidate being told why.
+    v = verdict(facts(2023, "技师", category="技术", educations=[edu("大专", "2009-02", "医学检验技术")],
+                      work=[(d("2012-04"), d("2013-01"))]))
+    assert v.result == NOT_ELIGIBLE
+    assert "尚差2年2月，最早可报考2026年度（按截止日期后继续从事本专业工作推算）" in v.text
+    # A row running on needs no such word.
+    v = verdict(facts(2023, "技师", category="技术", educations=[edu("大专", "2009-02", "医学检验技术")],
+                      work=[(d("2021-04"), None)]))
+    assert "最早可报考2025年度" in v.text and "推算" not in v.text
