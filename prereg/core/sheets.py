@@ -16,6 +16,8 @@ import zipfile
 
 from python_calamine import CalamineWorkbook
 
+from prereg.core.validators import LINE_BREAK_RE
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb is refused before calamine opens it
 
@@ -82,17 +84,44 @@ def column_letter(index: int) -> str:
 
 def sheet_rows(filename: str, content: bytes, *, max_bytes: int = MAX_BYTES, xls: bool = False):
     """The raw rows of an uploaded .xlsx or .csv file (and .xls where `xls`): the first sheet's cells from A1,
-    or the CSV's records. By the file's name; too large, another type or unreadable raises SheetError."""
+    or the CSV's records, without NULs (without_nul). By the file's name; too large, another type or
+    unreadable raises SheetError."""
     if len(content) > max_bytes:
         raise SheetError(f"文件过大（不超过{max_bytes // (1024 * 1024)}MB）。")
     name = filename.lower()
     if name.endswith(".xlsx"):
-        return xlsx_rows(content)
+        return without_nul(xlsx_rows(content))
     if xls and name.endswith(".xls"):
-        return xls_rows(content)
+        return without_nul(xls_rows(content))
     if name.endswith(".csv"):
-        return csv_rows(content)
+        return without_nul(csv_rows(content))
     raise SheetError("只支持 .xlsx、.xls 或 .csv 文件。" if xls else "只支持 .xlsx 或 .csv 文件。")
+
+
+def without_nul(rows):
+    """The rows with every NUL dropped from their text cells, for every import. A NUL shows nothing and no
+    one types it (a program pads a field with it), yet PostgreSQL's text and JSONB cannot hold one: an
+    import storing a cell before its field rules read it (the roster's header, its sample lines) failed
+    with a server error, its file of ID numbers left behind (security probe, reconcile round 2). The
+    other control characters can be stored: each import's field rules refuse them with their row, as
+    the forms do (core.validators.clean_line), or the roster makes its cells one line (one_line)."""
+    for row in rows:
+        # str.replace returns the very string when there is no NUL (most cells: bench reconcile_s).
+        yield [value.replace("\x00", "") if type(value) is str else value for value in row]
+
+
+# Control characters (C0, DEL, C1) left once a cell's line breaks and tabs are spaces.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def one_line(cell: str) -> str:
+    """A cell as one line of plain text, as a one-line form field takes it (core.validators.clean_text): a
+    tab or a line break (an Alt+Enter, Windows's CR LF, a Unicode one) a space, any other control
+    character (an escape, a backspace, an information separator) dropped rather than refused: for a
+    table another system exported (the 国网 roster), whose cells are compared, listed and exported."""
+    if cell.isprintable():  # most cells (bench reconcile_s); a full-width space is not, and reads on
+        return cell
+    return CONTROL_RE.sub("", LINE_BREAK_RE.sub(" ", cell.replace("\t", " ")))
 
 
 # The csv module's limit of a cell (csv.field_size_limit(), left as it is: it is the process's). A CSV
