@@ -9,6 +9,7 @@ beyond that scope (see reconcile).
 
 import csv
 import io
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from prereg.audit.models import Outcome
 from prereg.catalog.models import ExamYear, Specialty
 from prereg.catalog.timeline import day_text
 from prereg.core.logmask import mask_personal_numbers
-from prereg.core.sheets import SheetError
+from prereg.core.sheets import SheetError, one_line
 from prereg.core.validators import is_id
 from prereg.exports.models import ExportJob, ExportKind
 from prereg.exports.services import export_request
@@ -52,6 +53,8 @@ from .models import (
 from .roster_file import read_roster
 from .selectors import DIFF_FIELDS, SUBMITTED_STATES, compare, current_upload, id_variants
 from .tasks import run_roster_export
+
+logger = logging.getLogger(__name__)
 
 MAX_ROWS = 200_000
 ERRORS_KEPT = 500
@@ -99,12 +102,33 @@ def proposed_mapping(org, header) -> dict[str, str]:
     return mapping
 
 
-@transaction.atomic
 def roster_upload(*, actor, file_name: str, content: bytes, request=None) -> RosterUpload:
     """Read the file and keep its cells: the mapping page shows the columns before anything is imported.
 
     The cells are kept as CSV text, whatever the uploaded format, each line after its row number
-    in the sheet (STORED_SUFFIX): the import reads them back with the csv module."""
+    in the sheet (STORED_SUFFIX): the import reads them back with the csv module. Each cell is one
+    line of text (core.sheets.one_line: another system's export; its cells are listed and compared).
+    The kept file is removed again when the row naming it is not committed: nothing else names it,
+    so nothing would purge a file of full ID numbers (security probe, reconcile round 2)."""
+    stored = []
+    try:
+        with transaction.atomic():
+            return _roster_upload(actor=actor, file_name=file_name, content=content, request=request, stored=stored)
+    except BaseException:
+        for name in stored:
+            _remove_quietly(name)
+        raise
+
+
+def _remove_quietly(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except Exception:  # the upload's own error is the one to report
+        logger.warning("could not remove the roster file %s of a failed upload", name, exc_info=True)
+
+
+def _roster_upload(*, actor, file_name, content, request, stored: list) -> RosterUpload:
+    """roster_upload's work in its transaction; the kept file's name goes into `stored` once written."""
     require_function(actor, FUNCTION)
     org = org_of(actor)
     year = _current_year()
@@ -116,17 +140,21 @@ def roster_upload(*, actor, file_name: str, content: bytes, request=None) -> Ros
     for old in RosterUpload.objects.select_for_update().filter(org=org, status=UploadStatus.PENDING):
         _drop_file(old)
         old.delete()
+    header = [one_line(cell) for cell in roster.header]
+    lines = [(number, [one_line(cell) for cell in line]) for number, line in roster.lines]
     cells = io.StringIO()
-    csv.writer(cells).writerows([["", *roster.header], *([number, *line] for number, line in roster.lines)])
-    stored = default_storage.save(f"reconcile/{uuid.uuid4().hex}{STORED_SUFFIX}",
-                                  ContentFile(cells.getvalue().encode("utf-8")))
+    csv.writer(cells).writerows([["", *header], *([number, *line] for number, line in lines)])
+    # A file the storage could not write whole (a full disk) is removed too: its name is known first.
+    name = f"reconcile/{uuid.uuid4().hex}{STORED_SUFFIX}"
+    stored.append(name)
+    stored[-1] = default_storage.save(name, ContentFile(cells.getvalue().encode("utf-8")))
     upload = RosterUpload.objects.create(
-        org=org, exam_year=year, uploaded_by=actor, file_name=PurePath(file_name).name[:150], file=stored,
-        header=roster.header,
-        sample=[[mask_personal_numbers(c) for c in line] for _number, line in roster.lines[:SAMPLE_LINES]],
-        mapping=proposed_mapping(org, roster.header))
+        org=org, exam_year=year, uploaded_by=actor, file_name=PurePath(file_name).name[:150], file=stored[-1],
+        header=header,
+        sample=[[mask_personal_numbers(c) for c in line] for _number, line in lines[:SAMPLE_LINES]],
+        mapping=proposed_mapping(org, header))
     record("reconcile.roster_uploaded", actor=actor, obj=upload, request=request,
-           details={"file": upload.file_name, "columns": len(roster.header), "rows": len(roster.lines),
+           details={"file": upload.file_name, "columns": len(header), "rows": len(lines),
                     "year": year.year})
     return upload
 
@@ -496,8 +524,11 @@ def _targets(upload, kind, ids) -> list[Target]:
             .filter(upload=upload, kind=RowKind.ONLY_NATIONAL, pk__in=ids, application__isnull=False)
             .select_related("application", "candidate").order_by("pk"))
     # The account's phone (checked by an SMS code, corrected by 考生信息管理) before the form's and the one typed
-    # on the 国网.
-    return [Target(key=r.pk, name=r.name, id_number=r.id_number, candidate_id=r.candidate_id,
+    # on the 国网. The name is the one we hold, the draft's or else the account's, as for the 只在省网 list: the
+    # roster's cell is whatever the reviewer's sheet says, and would go out under the system's signature
+    # (security probe, reconcile round 2).
+    return [Target(key=r.pk, name=r.application.name or (r.candidate.name if r.candidate else "") or "考生",
+                   id_number=r.id_number, candidate_id=r.candidate_id,
                    application=r.application,
                    phones=[r.candidate.phone if r.candidate else "", r.application.phone if r.application else "",
                            r.phone], obj=r)
