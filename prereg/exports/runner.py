@@ -258,7 +258,7 @@ def _run_taken_job(job_id: int, write) -> None:
                 except Exception:
                     # A full disk leaves what was written of the file (FileSystemStorage does not remove
                     # it): a cut file of personal data named by no job, never purged (faults probe).
-                    _remove_quietly(target)
+                    remove_quietly(target)
                     raise
         finally:
             shutil.rmtree(tmp_dir, ignore_errors=True)
@@ -291,7 +291,7 @@ def _run_taken_job(job_id: int, write) -> None:
         # The file is written but no row names it (the connection died, a lock timed out): removed, and the
         # job failed, as when the writing fails, or the file of personal data would stay for ever.
         logger.exception("export %s written but not recorded", job_id)
-        _remove_quietly(name)
+        remove_quietly(name)
         _on_a_working_connection(lambda: _record_failure(job, FAILED_MESSAGE))
         return
     if not own:
@@ -299,11 +299,13 @@ def _run_taken_job(job_id: int, write) -> None:
         logger.info("export %s was deleted before its worker ended: its file is removed", job_id)
 
 
-def _remove_quietly(name: str) -> None:
+def remove_quietly(name: str) -> None:
+    """Remove a stored file no row will name (a cut export, a roster upload not committed); a failure to is
+    logged, not raised: the error that led here is the one to report."""
     try:
         default_storage.delete(name)
-    except Exception:  # the save's own error is the one to report
-        logger.warning("could not remove the cut export file %s", name, exc_info=True)
+    except Exception:
+        logger.warning("could not remove the stored file %s", name, exc_info=True)
 
 
 def _record_failure(job, message: str) -> None:

@@ -9,7 +9,6 @@ beyond that scope (see reconcile).
 
 import csv
 import io
-import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from prereg.core.logmask import mask_personal_numbers
 from prereg.core.sheets import SheetError, one_line
 from prereg.core.validators import is_id
 from prereg.exports.models import ExportJob, ExportKind
+from prereg.exports.runner import remove_quietly
 from prereg.exports.services import export_request
 from prereg.notify.models import Reminder, ReminderKind, RosterReminder
 from prereg.notify.reminders import reminders_send
@@ -53,8 +53,6 @@ from .models import (
 from .roster_file import read_roster
 from .selectors import DIFF_FIELDS, SUBMITTED_STATES, compare, current_upload, id_variants
 from .tasks import run_roster_export
-
-logger = logging.getLogger(__name__)
 
 MAX_ROWS = 200_000
 ERRORS_KEPT = 500
@@ -116,15 +114,8 @@ def roster_upload(*, actor, file_name: str, content: bytes, request=None) -> Ros
             return _roster_upload(actor=actor, file_name=file_name, content=content, request=request, stored=stored)
     except BaseException:
         for name in stored:
-            _remove_quietly(name)
+            remove_quietly(name)
         raise
-
-
-def _remove_quietly(name: str) -> None:
-    try:
-        default_storage.delete(name)
-    except Exception:  # the upload's own error is the one to report
-        logger.warning("could not remove the roster file %s of a failed upload", name, exc_info=True)
 
 
 def _roster_upload(*, actor, file_name, content, request, stored: list) -> RosterUpload:
